@@ -1,0 +1,45 @@
+"""One exception hierarchy. Every expected failure carries a message and a hint a person can act on.
+
+The CLI prints ``Error: <message>`` and ``Hint: <hint>`` and exits with ``exit_code``;
+a traceback is shown only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+
+class ProvenanceError(Exception):
+    """Base class for expected failures."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class SettingsError(ProvenanceError):
+    """A setting (flag, environment variable, config file) is invalid."""
+
+    exit_code = 2
+
+
+class AcquireError(ProvenanceError):
+    """An article or video could not be found, fetched or downloaded."""
+
+    exit_code = 3
+
+
+class MediaError(ProvenanceError):
+    """A file is not a decodable video, or holds no usable frames."""
+
+    exit_code = 4
+
+
+class LibraryError(ProvenanceError):
+    """The reference library file or one of its entries is missing, invalid or inconsistent."""
+
+    exit_code = 5

@@ -1,0 +1,279 @@
+"""The library file: one SQLite database holding originals, their metadata and fingerprints.
+
+Each add is one transaction, so a process killed mid-add leaves no partial original. A file that is
+not a provenance library is refused before anything is written to it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, fields
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import LibraryError
+from ..models import FINGERPRINT_VERSION, Fingerprint, Original
+from .index import HammingIndex
+
+SCHEMA_VERSION = 1
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+
+_SCHEMA = """
+CREATE TABLE originals (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    recorded_at TEXT NOT NULL DEFAULT '',
+    published_at TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT '',
+    notes TEXT NOT NULL DEFAULT '',
+    sha256 TEXT NOT NULL UNIQUE,
+    duration REAL NOT NULL,
+    fps REAL NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE TABLE fingerprints (
+    original_id TEXT PRIMARY KEY REFERENCES originals(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    sample_fps REAL NOT NULL,
+    times BLOB NOT NULL,
+    scene BLOB NOT NULL,
+    mirror BLOB NOT NULL,
+    motion BLOB NOT NULL,
+    motion_mirror BLOB NOT NULL,
+    motion_energy BLOB NOT NULL,
+    informative BLOB NOT NULL
+);
+"""
+
+_ARRAY_COLUMNS = {
+    "times": np.float64,
+    "scene": np.uint64,
+    "mirror": np.uint64,
+    "motion": np.uint64,
+    "motion_mirror": np.uint64,
+    "motion_energy": np.float32,
+    "informative": np.bool_,
+}
+_ORIGINAL_COLUMNS = [f.name for f in fields(Original)]
+
+
+def validate_id(original_id: str) -> str:
+    if not _ID_PATTERN.match(original_id or ""):
+        raise LibraryError(
+            f"{original_id!r} is not a valid original id",
+            "use letters, digits, '.', '_', ':' or '-' (up to 128), starting with a letter or digit",
+        )
+    return original_id
+
+
+def _check_file(path: Path, create: bool) -> None:
+    """Refuse anything that is not a provenance library before SQLite touches it."""
+    if path.is_dir():
+        raise LibraryError(f"{path} is a directory, not a library file", "give a file path to --db")
+    if not path.exists():
+        if not create:
+            raise LibraryError(
+                f"no library at {path}",
+                "create one with `provenance library add FILE --id ID --db PATH`",
+            )
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return
+    if not os.access(path, os.R_OK):
+        raise LibraryError(f"{path} is not readable", "check its permissions")
+    with open(path, "rb") as handle:
+        header = handle.read(len(_SQLITE_MAGIC))
+    if header and header != _SQLITE_MAGIC:
+        raise LibraryError(
+            f"{path} is not a provenance library (not an SQLite file); it was left untouched",
+            "point --db at a library file, or at a new path to create one",
+        )
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class Library:
+    """A reference library on an SQLite file.
+
+    ``Library(path)`` opens an existing library; ``Library(path, create=True)`` also creates one.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], create: bool = False) -> None:
+        self.path = Path(path)
+        _check_file(self.path, create)
+        try:
+            self._db = sqlite3.connect(str(self.path), timeout=30.0)
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._migrate(create)
+        except sqlite3.DatabaseError as exc:
+            raise LibraryError(
+                f"{self.path} could not be opened as a library ({exc}); it was left untouched",
+                "check the file is a provenance library, or use a new --db path",
+            ) from None
+        self._index: HammingIndex | None = None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _migrate(self, create: bool) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
+        if version == 0 and tables:
+            raise LibraryError(
+                f"{self.path} is an SQLite database but not a provenance library; "
+                "it was left untouched",
+                "use a new --db path",
+            )
+        if version > SCHEMA_VERSION:
+            raise LibraryError(
+                f"{self.path} was written by a newer provenance (schema v{version})",
+                "upgrade provenance: pip install -U provenance",
+            )
+        if version == 0:
+            if not create:
+                raise LibraryError(f"{self.path} is an empty file, not a library yet",
+                                   "add an original to it with `provenance library add`")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            with self._db:
+                self._db.executescript(_SCHEMA)
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with self._db:
+                yield self._db
+        except sqlite3.DatabaseError as exc:
+            raise LibraryError(f"library {self.path}: {exc}") from None
+        finally:
+            self._index = None
+
+    def add(self, original: Original, fp: Fingerprint) -> tuple[Original, bool]:
+        """Register an original. Returns (the stored original, whether it was newly added).
+
+        The same file (same sha256) added again is a no-op; an id already used by another file is
+        an error.
+        """
+        validate_id(original.id)
+        existing = self._find_by_sha(original.sha256)
+        if existing is not None:
+            return existing, False
+        if self._get(original.id) is not None:
+            raise LibraryError(
+                f"id {original.id!r} is already used by another original in {self.path}",
+                "choose another --id, or remove the old one with `provenance library remove`",
+            )
+        stored = Original(**{**asdict(original), "added_at": original.added_at or _now()})
+        values = asdict(stored)
+        blobs = {name: np.ascontiguousarray(getattr(fp, name), dtype=kind).tobytes()
+                 for name, kind in _ARRAY_COLUMNS.items()}
+        with self._transaction() as db:
+            db.execute(
+                f"INSERT INTO originals ({', '.join(_ORIGINAL_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_ORIGINAL_COLUMNS))})",
+                [values[c] for c in _ORIGINAL_COLUMNS],
+            )
+            db.execute(
+                "INSERT INTO fingerprints (original_id, version, sample_fps, "
+                + ", ".join(_ARRAY_COLUMNS)
+                + ") VALUES (?, ?, ?, " + ", ".join("?" * len(_ARRAY_COLUMNS)) + ")",
+                [stored.id, fp.version, fp.sample_fps, *blobs.values()],
+            )
+        return stored, True
+
+    def _row_to_original(self, row: tuple[object, ...]) -> Original:
+        return Original(**dict(zip(_ORIGINAL_COLUMNS, row)))  # type: ignore[arg-type]
+
+    def _get(self, original_id: str) -> Original | None:
+        row = self._db.execute(
+            f"SELECT {', '.join(_ORIGINAL_COLUMNS)} FROM originals WHERE id = ?", (original_id,)
+        ).fetchone()
+        return self._row_to_original(row) if row else None
+
+    def _find_by_sha(self, sha256: str) -> Original | None:
+        row = self._db.execute(
+            f"SELECT {', '.join(_ORIGINAL_COLUMNS)} FROM originals WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+        return self._row_to_original(row) if row else None
+
+    def get(self, original_id: str) -> Original:
+        found = self._get(original_id)
+        if found is None:
+            raise LibraryError(
+                f"no original with id {original_id!r} in {self.path}",
+                "list the ids with `provenance library list`",
+            )
+        return found
+
+    def list(self) -> list[Original]:
+        rows = self._db.execute(
+            f"SELECT {', '.join(_ORIGINAL_COLUMNS)} FROM originals ORDER BY id"
+        ).fetchall()
+        return [self._row_to_original(row) for row in rows]
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM originals").fetchone()[0])
+
+    def remove(self, original_id: str) -> Original:
+        original = self.get(original_id)
+        with self._transaction() as db:
+            db.execute("DELETE FROM originals WHERE id = ?", (original_id,))
+        return original
+
+    def fingerprint(self, original_id: str) -> Fingerprint:
+        original = self.get(original_id)
+        row = self._db.execute(
+            "SELECT version, sample_fps, " + ", ".join(_ARRAY_COLUMNS)
+            + " FROM fingerprints WHERE original_id = ?",
+            (original_id,),
+        ).fetchone()
+        if row is None:
+            raise LibraryError(f"original {original_id!r} has no fingerprint",
+                               "remove it and add the file again")
+        version, sample_fps, *blobs = row
+        if version != FINGERPRINT_VERSION:
+            raise LibraryError(
+                f"original {original_id!r} has a fingerprint of format v{version}; "
+                f"this provenance reads v{FINGERPRINT_VERSION}",
+                "re-index it: `provenance library remove ID` then `provenance library add FILE`",
+            )
+        arrays = {name: np.frombuffer(blob, dtype=kind)
+                  for (name, kind), blob in zip(_ARRAY_COLUMNS.items(), blobs)}
+        return Fingerprint(
+            **arrays,
+            duration=original.duration,
+            width=original.width,
+            height=original.height,
+            native_fps=original.fps,
+            sample_fps=float(sample_fps),
+            version=int(version),
+        )
+
+    def index(self) -> HammingIndex:
+        """The scene-hash index over every original, built on first use after a change."""
+        if self._index is None:
+            index = HammingIndex()
+            for original_id, blob in self._db.execute(
+                "SELECT original_id, scene FROM fingerprints ORDER BY original_id"
+            ):
+                index.add(original_id, np.frombuffer(blob, dtype=np.uint64))
+            self._index = index
+        return self._index

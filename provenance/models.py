@@ -1,0 +1,141 @@
+"""The small, typed data model passed between stages. No I/O here."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+FINGERPRINT_VERSION = 1
+
+
+class Verdict(str, enum.Enum):
+    """What a query is, relative to the library."""
+
+    MATCH = "match"
+    SAME_SCENE = "same-scene"
+    NO_MATCH = "no-match"
+    INCONCLUSIVE = "inconclusive"
+
+
+@dataclass(frozen=True)
+class VideoRef:
+    """A video referenced by an article: where it points and where in the page it was found."""
+
+    url: str
+    found_in: str
+    kind: str = "video"
+
+
+@dataclass(frozen=True)
+class LocalVideo:
+    """A video file on disk with the record of where it came from."""
+
+    path: str
+    sha256: str
+    source_url: str | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class Fingerprint:
+    """Per-sample hashes of one video. Times are seconds from the stream's timestamps.
+
+    ``scene`` is a 64-bit perceptual hash of each sampled frame, ``mirror`` the same hash of the
+    horizontally flipped frame, ``motion`` a 64-bit hash of the change since the previous sample
+    (``motion_mirror`` the same for the flipped frames) and ``motion_energy`` how much changed (mean absolute grey-level difference).
+    ``informative`` is False for black, flat or faded frames, which never count as evidence.
+    """
+
+    times: np.ndarray
+    scene: np.ndarray
+    mirror: np.ndarray
+    motion: np.ndarray
+    motion_mirror: np.ndarray
+    motion_energy: np.ndarray
+    informative: np.ndarray
+    duration: float
+    width: int
+    height: int
+    native_fps: float
+    sample_fps: float
+    version: int = FINGERPRINT_VERSION
+
+    def __len__(self) -> int:
+        return int(self.times.shape[0])
+
+
+@dataclass(frozen=True)
+class Original:
+    """A registered reference video and what is known about it."""
+
+    id: str
+    title: str = ""
+    source: str = ""
+    recorded_at: str = ""
+    published_at: str = ""
+    url: str = ""
+    notes: str = ""
+    sha256: str = ""
+    duration: float = 0.0
+    fps: float = 0.0
+    width: int = 0
+    height: int = 0
+    added_at: str = ""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A query interval that shows a reference interval (seconds)."""
+
+    reference_id: str
+    query_start: float
+    query_end: float
+    reference_start: float
+    reference_end: float
+    speed: float = 1.0
+    mirrored: bool = False
+    evidence: int = 0
+    similarity: float = 0.0
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Everything the query shares with one original."""
+
+    reference_id: str
+    score: float
+    segments: tuple[Segment, ...]
+    edits: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim found around a video, checked against the library."""
+
+    kind: str
+    text: str
+    value: str
+    found_in: str
+    finding: str = ""
+    status: str = "unchecked"
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The result of verifying one query video."""
+
+    query: str
+    verdict: Verdict
+    confidence: float
+    reason: str
+    duration: float
+    matches: tuple[Alignment, ...] = ()
+    same_scene: tuple[Alignment, ...] = ()
+    unexplained: tuple[tuple[float, float], ...] = ()
+    originals: tuple[Original, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    provenance: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
