@@ -25,7 +25,8 @@ from .models import FINGERPRINT_VERSION, Fingerprint
 # counts as evidence; compressed black frames measure < 1, dark real footage > 10.
 FLAT_STD = 5.0
 
-ProgressCallback = Callable[[float], None]
+# Called with (seconds decoded, total seconds or None when the header does not say).
+ProgressCallback = Callable[[float, float | None], None]
 
 
 def hash_bits_to_int(bits: np.ndarray) -> int:
@@ -58,6 +59,7 @@ def fingerprint_samples(
     energy: list[float] = []
     informative: list[bool] = []
     previous: np.ndarray | None = None
+    total = info.frame_count / info.fps if info.fps > 0 and info.frame_count > 0 else None
     for sample in samples:
         thumb = sample.thumb
         times.append(sample.time)
@@ -71,7 +73,7 @@ def fingerprint_samples(
         informative.append(bool(thumb.std() >= FLAT_STD))
         previous = thumb
         if progress is not None:
-            progress(sample.time)
+            progress(sample.time, total)
     step = 1.0 / sample_fps
     duration = (times[-1] + step) if times else 0.0
     return Fingerprint(

@@ -139,3 +139,5 @@ class Verification:
     claims: tuple[Claim, ...] = ()
     provenance: dict[str, Any] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+    hint: str = ""

@@ -173,7 +173,7 @@ class Library:
         an error.
         """
         validate_id(original.id)
-        existing = self._find_by_sha(original.sha256)
+        existing = self.find_by_sha256(original.sha256)
         if existing is not None:
             return existing, False
         if self._get(original.id) is not None:
@@ -208,7 +208,7 @@ class Library:
         ).fetchone()
         return self._row_to_original(row) if row else None
 
-    def _find_by_sha(self, sha256: str) -> Original | None:
+    def find_by_sha256(self, sha256: str) -> Original | None:
         row = self._db.execute(
             f"SELECT {', '.join(_ORIGINAL_COLUMNS)} FROM originals WHERE sha256 = ?", (sha256,)
         ).fetchone()

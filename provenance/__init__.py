@@ -1,0 +1,42 @@
+"""provenance: is this video what its caption claims?
+
+The public API::
+
+    from provenance import Library, verify
+    result = verify("repost.mp4", Library("library.db"))
+    print(result.verdict, [m.reference_id for m in result.matches])
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("provenance")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0.0.0+unknown"
+
+from .acquire import find_videos
+from .errors import AcquireError, LibraryError, MediaError, ProvenanceError, SettingsError
+from .fingerprint import fingerprint_video as fingerprint
+from .library import Library
+from .models import (
+    Alignment,
+    Claim,
+    Fingerprint,
+    LocalVideo,
+    Original,
+    Segment,
+    Verdict,
+    Verification,
+    VideoRef,
+)
+from .pipeline import register, verify, verify_article, verify_many, verify_video
+from .settings import Settings, load_settings
+
+__all__ = [
+    "AcquireError", "Alignment", "Claim", "Fingerprint", "Library", "LibraryError",
+    "LocalVideo", "MediaError", "Original", "ProvenanceError", "Segment", "Settings",
+    "SettingsError", "Verdict", "Verification", "VideoRef", "__version__", "find_videos",
+    "fingerprint", "load_settings", "register", "verify", "verify_article", "verify_many", "verify_video",
+]

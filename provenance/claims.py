@@ -1,0 +1,125 @@
+"""Claims around a video (dates in the article, caption, upload metadata) against the originals.
+
+Dates are read in English and French: "22/10/2015", "2015-10-22", "jeudi 22 octobre 2015",
+"October 22, 2015", "22 October 2015". Day/month order in numeric dates is read day first, as
+in most of the world outside the US; a date that is only valid month first is read that way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from .models import Claim, Original
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
+    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
+    "décembre": 12, "decembre": 12,
+}
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_PATTERNS = [
+    ("iso", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
+    ("numeric", re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")),
+    ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er)?\s+({_MONTH})\s+(\d{{4}})\b", re.I)),
+    ("month-day", re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)),
+]
+# Text longer than this is cut before scanning (metadata is untrusted).
+MAX_TEXT_CHARS = 200_000
+
+
+def _make_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _to_date(kind: str, groups: Sequence[str]) -> date | None:
+    if kind == "iso":
+        return _make_date(int(groups[0]), int(groups[1]), int(groups[2]))
+    if kind == "numeric":
+        first, second, year = int(groups[0]), int(groups[1]), int(groups[2])
+        return _make_date(year, second, first) or _make_date(year, first, second)
+    if kind == "day-month":
+        return _make_date(int(groups[2]), MONTHS[groups[1].lower()], int(groups[0]))
+    return _make_date(int(groups[2]), MONTHS[groups[0].lower()], int(groups[1]))
+
+
+def find_dates(text: str) -> list[tuple[date, str]]:
+    """Dates written in ``text`` with the exact text they were read from, in order of appearance."""
+    text = text[:MAX_TEXT_CHARS]
+    found: list[tuple[int, date, str]] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            if any(a < match.end() and match.start() < b for a, b in taken):
+                continue
+            value = _to_date(kind, match.groups())
+            if value is not None:
+                taken.append((match.start(), match.end()))
+                found.append((match.start(), value, match.group(0)))
+    return [(value, span) for _, value, span in sorted(found, key=lambda f: f[0])]
+
+
+def recorded_range(original: Original) -> tuple[date, date] | None:
+    """When an original was recorded, as a (first, last) day; accepts 'YYYY-MM-DD',
+    an ISO datetime, or a range 'YYYY-MM-DD/YYYY-MM-DD'."""
+    parts = [p for p in re.split(r"/|\s+to\s+|\.\.", original.recorded_at or "") if p.strip()]
+    days = []
+    for part in parts[:2]:
+        match = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", part)
+        if match:
+            value = _make_date(*(int(g) for g in match.groups()))
+            if value:
+                days.append(value)
+    if not days:
+        return None
+    return min(days), max(days)
+
+
+def date_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
+    """Claimed dates from (where, text) pairs, e.g. ('article text', ...)."""
+    claims = []
+    for where, text in texts:
+        for value, span in find_dates(text or ""):
+            claims.append(Claim(kind="date", text=span, value=value.isoformat(), found_in=where))
+    return claims
+
+
+def check_dates(claims: Sequence[Claim], originals: Sequence[Original]) -> list[Claim]:
+    """Compare each claimed date with when the matched originals were recorded."""
+    checked = []
+    for claim in claims:
+        claimed = date.fromisoformat(claim.value)
+        findings = []
+        status = "unchecked"
+        for original in originals:
+            recorded = recorded_range(original)
+            if recorded is None:
+                continue
+            first, last = recorded
+            if last < claimed:
+                days = (claimed - last).days
+                findings.append(f"footage of {original.id} was recorded {_when(original)}, "
+                                f"{days} day(s) before the claimed {claimed.isoformat()}")
+                status = "contradicted"
+            elif first > claimed:
+                days = (first - claimed).days
+                findings.append(f"footage of {original.id} was recorded {_when(original)}, "
+                                f"{days} day(s) after the claimed {claimed.isoformat()}")
+                status = "contradicted"
+            elif status != "contradicted":
+                findings.append(f"consistent with {original.id} recorded {_when(original)}")
+                status = "consistent"
+        checked.append(Claim(kind=claim.kind, text=claim.text, value=claim.value,
+                             found_in=claim.found_in, finding="; ".join(findings), status=status))
+    return checked
+
+
+def _when(original: Original) -> str:
+    return f"on {original.recorded_at}" if "/" not in original.recorded_at else (
+        f"between {original.recorded_at.replace('/', ' and ')}")

@@ -1,0 +1,277 @@
+"""The `provenance` command: thin click commands over the library API.
+
+Exit codes: 0 ok, 1 unexpected error, 2 usage or settings, 3 acquire, 4 media, 5 library.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__, acquire, pipeline
+from .errors import ProvenanceError
+from .fingerprint import fingerprint_video
+from .fingerprint import save as save_fingerprint
+from .library import Library
+from .models import Original, Verdict
+from .report import to_json, to_text
+from .settings import Settings, load_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ProvenanceGroup(click.Group):
+    """Turns expected errors into `Error:` / `Hint:` lines and their exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ProvenanceError as error:
+            if ctx.find_root().params.get("debug"):
+                raise
+            click.echo(f"Error: {error.message}", err=True)
+            if error.hint:
+                click.echo(f"Hint: {error.hint}", err=True)
+            ctx.exit(error.exit_code)
+
+
+class Progress:
+    """A progress line on stderr for long work; silent with --quiet or when not a terminal."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self._shown = False
+
+    def __call__(self, stage: str, done: float, total: float | None) -> None:
+        if not self.enabled:
+            return
+        if stage == "download":
+            text = f"downloading {done / 1e6:.1f} MB" + (f" of {total / 1e6:.1f} MB" if total else "")
+        else:
+            text = f"{stage} {done:6.1f} s" + (f" of {total:.1f} s" if total else "")
+            if total:
+                filled = int(30 * min(1.0, done / total))
+                text += f" [{'#' * filled}{'.' * (30 - filled)}]"
+        sys.stderr.write("\r" + text.ljust(70))
+        sys.stderr.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        if self._shown:
+            sys.stderr.write("\r" + " " * 70 + "\r")
+            sys.stderr.flush()
+            self._shown = False
+
+
+def db_option(f: F) -> F:
+    return click.option("--db", type=click.Path(dir_okay=False), envvar="PROVENANCE_DB",
+                        help="Library file (SQLite). Default: $PROVENANCE_DB or "
+                             "~/.local/share/provenance/library.db.")(f)
+
+
+def json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
+
+
+def fps_option(f: F) -> F:
+    return click.option("--fps", type=float, default=None,
+                        help="Frames sampled per second of video (default 4).")(f)
+
+
+def _settings(ctx: click.Context, **overrides: Any) -> Settings:
+    root = ctx.find_root().params
+    return load_settings(cache_dir=root.get("cache_dir"), **overrides)
+
+
+def _progress(ctx: click.Context) -> Progress:
+    return Progress(bool(ctx.find_root().params.get("quiet")))
+
+
+@click.group(cls=ProvenanceGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="provenance")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              envvar="PROVENANCE_CACHE", help="Where downloads are kept.")
+def main(debug: bool, quiet: bool, cache_dir: str | None) -> None:
+    """Is this video what its caption claims? Match reposted footage against known originals.
+
+    \b
+    Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 acquire, 4 media, 5 library.
+    With `verify --check`: 10 when the verdict is not `match`.
+    """
+
+
+@main.command()
+@click.argument("query")
+@db_option
+@json_option
+@fps_option
+@click.option("--max-filesize", type=int, default=None, help="Largest download, in bytes.")
+@click.option("--check", is_flag=True, help="Exit 10 unless every verdict is `match`.")
+@click.pass_context
+def verify(ctx: click.Context, query: str, db: str | None, as_json: bool, fps: float | None,
+           max_filesize: int | None, check: bool) -> None:
+    """Verify QUERY (video file, video URL, or article file/URL) against the library."""
+    settings = _settings(ctx, db=db, sample_fps=fps, max_filesize=max_filesize)
+    library = Library(settings.db)
+    progress = _progress(ctx)
+    try:
+        results = pipeline.verify_many(query, library, settings, progress)
+    finally:
+        progress.close()
+    is_article = len(results) != 1 or "article" in results[0].provenance
+    if as_json:
+        click.echo(to_json(results, article=query if is_article else None))
+    else:
+        click.echo("\n\n".join(to_text(r) for r in results))
+    if all(r.error for r in results):
+        ctx.exit(3)
+    if check and any(r.verdict is not Verdict.MATCH for r in results):
+        ctx.exit(10)
+
+
+@main.command()
+@click.argument("video", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="Fingerprint file to write (.npz).")
+@fps_option
+@click.pass_context
+def fingerprint(ctx: click.Context, video: str, output: str, fps: float | None) -> None:
+    """Fingerprint VIDEO and write it to a file (nothing is written on failure)."""
+    settings = _settings(ctx, sample_fps=fps)
+    progress = _progress(ctx)
+    try:
+        fp = fingerprint_video(video, settings.sample_fps,
+                               lambda t, total: progress("fingerprint", t, total))
+    finally:
+        progress.close()
+    save_fingerprint(fp, output)
+    click.echo(f"{output}: {len(fp)} samples over {fp.duration:.1f} s "
+               f"({fp.width}x{fp.height}, {int(fp.informative.sum())} informative)")
+
+
+@main.command()
+@click.argument("source")
+@json_option
+@click.pass_context
+def article(ctx: click.Context, source: str, as_json: bool) -> None:
+    """List the videos an article (URL or saved HTML file) references."""
+    settings = _settings(ctx)
+    html, base = pipeline.read_article(source, settings)
+    refs = acquire.find_videos(html, base, acquire.is_supported)
+    if as_json:
+        click.echo(json.dumps([asdict(r) for r in refs], indent=2))
+        return
+    if not refs:
+        click.echo("no video found in the page")
+    for ref in refs:
+        click.echo(f"{ref.url}\n    found in {ref.found_in}")
+
+
+@main.group()
+def library() -> None:
+    """Manage the reference library of known originals."""
+
+
+@library.command("add")
+@click.argument("source")
+@click.option("--id", "original_id", required=True, help="Short unique id, e.g. eurotunnel-cam1.")
+@click.option("--title", default="", help="What the footage shows.")
+@click.option("--source", "source_name", default="", help="Who made it (broadcaster, operator).")
+@click.option("--recorded-at", default="",
+              help="When it was shot: YYYY-MM-DD, an ISO datetime, or FIRST/LAST range.")
+@click.option("--published-at", default="", help="When it was first published.")
+@click.option("--url", default="", help="Where the original is published.")
+@click.option("--notes", default="", help="Licence or other notes.")
+@db_option
+@fps_option
+@json_option
+@click.pass_context
+def library_add(ctx: click.Context, source: str, original_id: str, title: str, source_name: str,
+                recorded_at: str, published_at: str, url: str, notes: str, db: str | None,
+                fps: float | None, as_json: bool) -> None:
+    """Fingerprint SOURCE (a file or URL) and register it as a known original."""
+    settings = _settings(ctx, db=db, sample_fps=fps)
+    meta = Original(id=original_id, title=title, source=source_name, recorded_at=recorded_at,
+                    published_at=published_at, url=url, notes=notes)
+    lib = Library(settings.db, create=True)
+    progress = _progress(ctx)
+    try:
+        stored, added = pipeline.register(source, meta, lib, settings, progress)
+    finally:
+        progress.close()
+    if as_json:
+        click.echo(json.dumps({"added": added, "original": asdict(stored)}, indent=2))
+    elif added:
+        click.echo(f"added {stored.id}: {stored.duration:.1f} s, {stored.width}x{stored.height}")
+    else:
+        click.echo(f"already in the library as {stored.id} (same sha256); nothing added")
+
+
+@library.command("list")
+@db_option
+@json_option
+@click.pass_context
+def library_list(ctx: click.Context, db: str | None, as_json: bool) -> None:
+    """List the registered originals."""
+    originals = Library(_settings(ctx, db=db).db).list()
+    if as_json:
+        click.echo(json.dumps([asdict(o) for o in originals], indent=2))
+        return
+    if not originals:
+        click.echo("the library is empty")
+    for o in originals:
+        click.echo(f"{o.id:<24} {o.duration:7.1f} s  {o.recorded_at or '-':<22} "
+                   f"{o.source or '-':<20} {o.title}")
+
+
+@library.command("show")
+@click.argument("original_id")
+@db_option
+@json_option
+@click.pass_context
+def library_show(ctx: click.Context, original_id: str, db: str | None, as_json: bool) -> None:
+    """Show one original's metadata."""
+    original = Library(_settings(ctx, db=db).db).get(original_id)
+    if as_json:
+        click.echo(json.dumps(asdict(original), indent=2))
+        return
+    for key, value in asdict(original).items():
+        click.echo(f"{key + ':':<13} {value}")
+
+
+@library.command("remove")
+@click.argument("original_id")
+@db_option
+@click.pass_context
+def library_remove(ctx: click.Context, original_id: str, db: str | None) -> None:
+    """Remove one original and its fingerprint."""
+    removed = Library(_settings(ctx, db=db).db).remove(original_id)
+    click.echo(f"removed {removed.id}")
+
+
+@main.command()
+@click.option("--samples", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Samples folder (default: the one shipped with provenance).")
+@json_option
+@click.pass_context
+def demo(ctx: click.Context, samples: str | None, as_json: bool) -> None:
+    """Run the main job on the bundled samples: build a library, verify the repost."""
+    from .demo import run_demo
+
+    progress = _progress(ctx)
+    try:
+        outcome = run_demo(samples, progress=progress, echo=None if as_json else click.echo)
+    finally:
+        progress.close()
+    if as_json:
+        click.echo(to_json(outcome.results, article=outcome.article))
+    else:
+        click.echo("")
+        click.echo("\n\n".join(to_text(r) for r in outcome.results))

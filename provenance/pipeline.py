@@ -1,0 +1,241 @@
+"""The one place that wires the stages together: acquire -> fingerprint -> search -> align ->
+claims -> Verification."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from . import acquire, claims
+from .fingerprint import fingerprint_video
+from .align import SCENE_RADIUS, align
+from .errors import AcquireError, ProvenanceError
+from .library import Library
+from .models import Claim, Fingerprint, LocalVideo, Original, Verdict, Verification, VideoRef
+from .settings import Settings, load_settings
+
+# A reference becomes a candidate when this many query samples have a scene-hash neighbour in it.
+MIN_CANDIDATE_SAMPLES = 3
+
+Progress = Callable[[str, float, float | None], None]
+
+
+@dataclass(frozen=True)
+class ArticleContext:
+    """The page a video was found in: what it says around the video."""
+
+    url: str
+    title: str = ""
+    text: str = ""
+    videos: tuple[VideoRef, ...] = field(default_factory=tuple)
+
+
+def _is_url(query: str) -> bool:
+    return urlsplit(query).scheme in ("http", "https")
+
+
+def _looks_like_html(path: str) -> bool:
+    if path.lower().endswith((".html", ".htm")):
+        return True
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(512).lstrip().lower()
+    except OSError:
+        return False
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+def _open_library(library: Library | str | os.PathLike[str]) -> Library:
+    return library if isinstance(library, Library) else Library(library)
+
+
+def candidates(query: Fingerprint, library: Library) -> list[str]:
+    """Originals sharing enough views with the query to be worth aligning."""
+    index = library.index()
+    counts: dict[str, set[int]] = {}
+    usable = np.flatnonzero(query.informative)
+    for hashes in (query.scene[usable], query.mirror[usable]):
+        hits = index.query(hashes, SCENE_RADIUS)
+        for entry, row in zip(hits.entry.tolist(), hits.query_index.tolist()):
+            counts.setdefault(index.ids[entry], set()).add(row)
+    return [ref for ref, rows in counts.items() if len(rows) >= MIN_CANDIDATE_SAMPLES]
+
+
+def verify_video(
+    video: LocalVideo,
+    library: Library | str | os.PathLike[str],
+    settings: Settings | None = None,
+    context: ArticleContext | None = None,
+    progress: Progress | None = None,
+    query_name: str | None = None,
+) -> Verification:
+    """Verify one local video against the library."""
+    settings = settings or load_settings()
+    lib = _open_library(library)
+    name = query_name or video.source_url or video.path
+
+    def on_frame(time: float, total: float | None) -> None:
+        if progress:
+            progress("fingerprint", time, total)
+
+    query_fp = fingerprint_video(video.path, settings.sample_fps, on_frame)
+    refs = {ref_id: lib.fingerprint(ref_id) for ref_id in candidates(query_fp, lib)}
+    result = align(query_fp, refs)
+    matched = [lib.get(m.reference_id) for m in result.matches]
+    similar = [lib.get(m.reference_id) for m in result.same_scene]
+    checked = claims.check_dates(_claims_for(video, context), matched)
+    return Verification(
+        query=name,
+        verdict=result.verdict,
+        confidence=round(result.confidence, 3),
+        reason=result.reason,
+        duration=round(query_fp.duration, 3),
+        matches=result.matches,
+        same_scene=result.same_scene,
+        unexplained=result.unexplained,
+        originals=tuple(matched + similar),
+        claims=tuple(checked),
+        provenance={**video.provenance, **({"article": context.url} if context else {})},
+        settings=settings.to_dict(),
+    )
+
+
+def _claims_for(video: LocalVideo, context: ArticleContext | None) -> list[Claim]:
+    texts = []
+    if context is not None:
+        texts += [("article title", context.title), ("article text", context.text)]
+    for key in ("title", "description"):
+        value = video.provenance.get(key)
+        if isinstance(value, str):
+            texts.append((f"video {key}", value))
+    return claims.date_claims(texts)
+
+
+def read_article(query: str, settings: Settings) -> tuple[str, str]:
+    """(html, base URL) of an article given as a file path or URL."""
+    if _is_url(query):
+        return acquire.fetch_page(query, settings.max_filesize), query
+    with open(query, encoding="utf-8", errors="replace") as handle:
+        return handle.read(), Path(os.path.abspath(query)).as_uri()
+
+
+def _acquire(ref_url: str, settings: Settings, progress: Progress | None) -> LocalVideo:
+    if ref_url.startswith("file://"):
+        return acquire.local_video(_file_path(ref_url))
+
+    def on_bytes(done: int, total: int | None) -> None:
+        if progress:
+            progress("download", float(done), float(total) if total else None)
+
+    return acquire.download(ref_url, settings.cache_dir, settings.max_filesize, on_bytes)
+
+
+def _file_path(url: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(urlsplit(url).path)
+
+
+def _failed(name: str, error: ProvenanceError, settings: Settings) -> Verification:
+    return Verification(query=name, verdict=Verdict.INCONCLUSIVE, confidence=0.0,
+                        reason=f"could not be verified: {error.message}", duration=0.0,
+                        settings=settings.to_dict(), error=error.message, hint=error.hint or "")
+
+
+def verify_article(
+    query: str,
+    library: Library | str | os.PathLike[str],
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> list[Verification]:
+    """Verify every video an article (file or URL) references: one result per video.
+
+    A video that cannot be acquired or decoded gets a result with its error; the others go on.
+    Raises AcquireError when the page references no video.
+    """
+    settings = settings or load_settings()
+    lib = _open_library(library)
+    html, base = read_article(query, settings)
+    title, text = acquire.page_text(html)
+    refs = acquire.find_videos(html, base, acquire.is_supported)
+    if not refs:
+        raise AcquireError(f"{query} references no video", "check the page has a video player")
+    context = ArticleContext(url=query, title=title, text=text, videos=tuple(refs))
+    results = []
+    for ref in refs:
+        try:
+            video = _acquire(ref.url, settings, progress)
+            result = verify_video(video, lib, settings, context, progress, query_name=ref.url)
+            results.append(replace(result, provenance={**result.provenance,
+                                                       "found_in": ref.found_in}))
+        except ProvenanceError as error:
+            results.append(_failed(ref.url, error, settings))
+    return results
+
+
+def verify_many(
+    query: str,
+    library: Library | str | os.PathLike[str],
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> list[Verification]:
+    """Verify a query that may be a video file, a video URL or an article (file or URL)."""
+    settings = settings or load_settings()
+    lib = _open_library(library)
+    if _is_url(query):
+        if acquire.is_video_file_url(query) or acquire.is_supported(query):
+            return [verify_video(_acquire(query, settings, progress), lib, settings,
+                                 progress=progress, query_name=query)]
+        return verify_article(query, lib, settings, progress)
+    if _looks_like_html(query):
+        return verify_article(query, lib, settings, progress)
+    return [verify_video(acquire.local_video(query), lib, settings, progress=progress,
+                         query_name=query)]
+
+
+def verify(
+    query: str,
+    library: Library | str | os.PathLike[str],
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> Verification:
+    """Verify one video (file or URL) against the library.
+
+    For an article, the first referenced video; use ``verify_many`` for all of them.
+    """
+    results = verify_many(query, library, settings, progress)
+    return results[0]
+
+
+def register(
+    path: str,
+    original: Original,
+    library: Library | str | os.PathLike[str],
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> tuple[Original, bool]:
+    """Fingerprint a file (or URL) and add it to the library as a known original.
+
+    Returns (the stored original, whether it was newly added): the same file again is a no-op.
+    """
+    settings = settings or load_settings()
+    lib = library if isinstance(library, Library) else Library(library, create=True)
+    video = _acquire(path, settings, progress) if _is_url(path) else acquire.local_video(path)
+    existing = lib.find_by_sha256(video.sha256)
+    if existing is not None:
+        return existing, False
+
+    def on_frame(time: float, total: float | None) -> None:
+        if progress:
+            progress("fingerprint", time, total)
+
+    fp = fingerprint_video(video.path, settings.sample_fps, on_frame)
+    url = original.url or (video.source_url or "")
+    stored = replace(original, sha256=video.sha256, duration=round(fp.duration, 3),
+                     fps=round(fp.native_fps, 3), width=fp.width, height=fp.height, url=url)
+    return lib.add(stored, fp)

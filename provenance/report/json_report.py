@@ -1,0 +1,67 @@
+"""The JSON report. Field names are a public contract: add, never rename.
+
+Times are seconds from the start of the query (``query_*``) or of the original (``reference_*``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from ..models import Alignment, Original, Verification
+
+REPORT_SCHEMA_VERSION = 1
+
+
+def _alignment(alignment: Alignment, originals: dict[str, Original]) -> dict[str, Any]:
+    original = originals.get(alignment.reference_id)
+    meta = asdict(original) if original else {}
+    return {
+        "reference_id": alignment.reference_id,
+        "score": alignment.score,
+        "title": meta.get("title", ""),
+        "source": meta.get("source", ""),
+        "recorded_at": meta.get("recorded_at", ""),
+        "published_at": meta.get("published_at", ""),
+        "url": meta.get("url", ""),
+        "edits": list(alignment.edits),
+        "segments": [asdict(segment) for segment in alignment.segments],
+    }
+
+
+def to_dict(verification: Verification) -> dict[str, Any]:
+    from .. import __version__
+
+    originals = {o.id: o for o in verification.originals}
+    return {
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "tool": {"name": "provenance", "version": __version__},
+        "query": verification.query,
+        "verdict": verification.verdict.value,
+        "confidence": verification.confidence,
+        "reason": verification.reason,
+        "duration": verification.duration,
+        "matches": [_alignment(a, originals) for a in verification.matches],
+        "same_scene": [_alignment(a, originals) for a in verification.same_scene],
+        "unexplained": [{"query_start": a, "query_end": b} for a, b in verification.unexplained],
+        "claims": [asdict(claim) for claim in verification.claims],
+        "provenance": verification.provenance,
+        "settings": verification.settings,
+        "error": verification.error or None,
+        "hint": verification.hint or None,
+    }
+
+
+def to_json(results: Sequence[Verification], article: str | None = None) -> str:
+    """One result as an object; an article's results as ``{"article": ..., "results": [...]}``."""
+    if article is None and len(results) == 1:
+        payload: Any = to_dict(results[0])
+    else:
+        payload = {
+            "schema_version": REPORT_SCHEMA_VERSION,
+            "article": article,
+            "results": [to_dict(r) for r in results],
+        }
+    return json.dumps(payload, indent=2, ensure_ascii=False)

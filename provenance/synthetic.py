@@ -1,0 +1,229 @@
+"""Synthetic CCTV-style footage for tests, the bundled samples and benchmarks.
+
+A fixed camera over a textured static scene, figures walking along seeded random paths (so what
+happens never repeats), sensor noise and a burned-in date/time overlay. Everything is a pure
+function of (seed, time), so a test can make the "same moment" twice and know the truth.
+Written with the ffmpeg binary that the imageio-ffmpeg wheel ships (no system ffmpeg).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import cv2
+import numpy as np
+
+Frame = np.ndarray
+
+
+@dataclass(frozen=True)
+class Walker:
+    start: float
+    duration: float
+    points: np.ndarray
+    colour: tuple[int, int, int]
+    size: float
+
+
+class CCTVScene:
+    """A fixed camera's view: ``frame(t)`` is the picture at ``t`` seconds into the recording."""
+
+    def __init__(self, seed: int, width: int = 640, height: int = 360, label: str = "CAM 1",
+                 clock_start: datetime | None = None, walkers_per_minute: float = 14.0,
+                 length: float = 600.0) -> None:
+        self.width, self.height, self.label = width, height, label
+        self.clock_start = clock_start or datetime(2015, 9, 16, 2, 13, 0)
+        rng = np.random.default_rng(seed)
+        self.background = self._background(rng)
+        # Sensor noise: a small bank of frames picked by time (cheaper than drawing per frame).
+        self._noise = [rng.integers(0, 6, (height, width, 3), dtype=np.uint8) for _ in range(7)]
+        count = max(1, int(walkers_per_minute * length / 60.0))
+        self.walkers = [self._walker(rng, length) for _ in range(count)]
+
+    def _background(self, rng: np.random.Generator) -> Frame:
+        h, w = self.height, self.width
+        tint = rng.uniform(0.85, 1.15, 3)
+        ramp = np.linspace(0, 1, h)[:, None, None]
+        wall, floor = rng.uniform(90, 170), rng.uniform(50, 120)
+        horizon = int(h * rng.uniform(0.3, 0.45))
+        image = np.where(np.arange(h)[:, None, None] < horizon, wall, floor + 40 * ramp)
+        image = image * np.ones((h, w, 3)) * tint
+        vanish = (int(rng.uniform(0.3, 0.7) * w), horizon)
+        for x in np.linspace(-w, 2 * w, int(rng.integers(7, 13))):
+            cv2.line(image, vanish, (int(x), h), (floor * 0.7,) * 3, 2)
+        for _ in range(int(rng.integers(6, 12))):
+            x0 = int(rng.integers(0, w))
+            y0 = int(rng.integers(0, max(1, horizon - 20)))
+            x1 = x0 + int(rng.integers(20, w // 4))
+            y1 = min(horizon, y0 + int(rng.integers(20, h // 3)))
+            shade = rng.uniform(30, 220)
+            colour = [float(shade * t) for t in rng.uniform(0.8, 1.2, 3)]
+            cv2.rectangle(image, (x0, y0), (x1, y1), colour, -1)
+            cv2.rectangle(image, (x0, y0), (x1, y1), (20, 20, 20), 1)
+        for _ in range(int(rng.integers(2, 5))):
+            x0, y0 = int(rng.integers(0, w)), int(rng.integers(horizon, h))
+            size = int(rng.integers(15, 60))
+            colour = [float(c) for c in rng.uniform(40, 200, 3)]
+            cv2.rectangle(image, (x0, y0), (x0 + size * 2, y0 + size), colour, -1)
+        texture = rng.normal(0, 8, (h // 4, w // 4, 1))
+        image += cv2.resize(texture, (w, h), interpolation=cv2.INTER_LINEAR)[..., None]
+        return np.clip(image, 0, 255).astype(np.uint8)
+
+    def _walker(self, rng: np.random.Generator, length: float) -> Walker:
+        w, h = self.width, self.height
+        points = np.column_stack([rng.uniform(-0.1 * w, 1.1 * w, 4),
+                                  rng.uniform(0.25 * h, 0.95 * h, 4)])
+        colour = tuple(int(c) for c in rng.integers(0, 255, 3))
+        return Walker(start=float(rng.uniform(-20, length)), duration=float(rng.uniform(8, 20)),
+                      points=points, colour=colour, size=float(rng.uniform(0.12, 0.22) * h))
+
+    def _position(self, walker: Walker, t: float) -> tuple[float, float] | None:
+        u = (t - walker.start) / walker.duration
+        if not 0.0 <= u <= 1.0:
+            return None
+        segment = min(int(u * (len(walker.points) - 1)), len(walker.points) - 2)
+        local = u * (len(walker.points) - 1) - segment
+        p = walker.points[segment] * (1 - local) + walker.points[segment + 1] * local
+        return float(p[0]), float(p[1])
+
+    def frame(self, t: float) -> Frame:
+        image = self.background.copy()
+        for walker in self.walkers:
+            position = self._position(walker, t)
+            if position is None:
+                continue
+            x, y = position
+            size = walker.size * (0.6 + 0.4 * y / self.height)
+            sway = math.sin(t * 6.0 + walker.start) * size * 0.08
+            body = (int(x + sway), int(y - size * 0.45))
+            cv2.ellipse(image, body, (int(size * 0.16), int(size * 0.38)), 0, 0, 360,
+                        walker.colour, -1)
+            cv2.circle(image, (int(x), int(y - size * 0.95)), int(size * 0.12),
+                       (190, 170, 150), -1)
+        noise = self._noise[int(t * 1000) % len(self._noise)]
+        image = cv2.add(image, noise, dtype=cv2.CV_8U)
+        image = cv2.subtract(image, self._noise[(int(t * 1000) + 3) % len(self._noise)])
+        stamp = self.clock_start + timedelta(seconds=t)
+        text = f"{self.label}  {stamp:%Y-%m-%d %H:%M:%S}"
+        cv2.putText(image, text, (10, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 2,
+                    cv2.LINE_AA)
+        return image
+
+
+def ffmpeg_exe() -> str:
+    import imageio_ffmpeg
+
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def write_video(path: str, frames: Iterable[Frame], fps: float, crf: int = 26,
+                size: tuple[int, int] | None = None) -> None:
+    """Encode BGR frames to H.264 (yuv420p) with the bundled ffmpeg."""
+    import imageio_ffmpeg
+
+    iterator = iter(frames)
+    first = next(iterator)
+    height, width = first.shape[:2]
+    writer = imageio_ffmpeg.write_frames(
+        path, (width, height), fps=fps, codec="libx264", quality=None, macro_block_size=2,
+        pix_fmt_in="bgr24", pix_fmt_out="yuv420p",
+        output_params=["-crf", str(crf), "-preset", "veryfast"], ffmpeg_log_level="error",
+    )
+    writer.send(None)
+    writer.send(np.ascontiguousarray(first))
+    for frame in iterator:
+        writer.send(np.ascontiguousarray(frame))
+    writer.close()
+
+
+def render(scene: CCTVScene, start: float, duration: float, fps: float,
+           edit: Callable[[Frame, float], Frame] | None = None) -> Iterator[Frame]:
+    """Frames of ``scene`` from ``start`` for ``duration`` seconds at ``fps``, optionally edited
+    (the edit gets the frame and the time since ``start``)."""
+    for index in range(int(round(duration * fps))):
+        t = index / fps
+        frame = scene.frame(start + t)
+        yield edit(frame, t) if edit else frame
+
+
+def read_frames(path: str) -> Iterator[tuple[float, Frame]]:
+    """(time, BGR frame) of every frame of a file, for building edited copies."""
+    capture = cv2.VideoCapture(path)
+    try:
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            yield capture.get(cv2.CAP_PROP_POS_MSEC) / 1000.0, frame
+    finally:
+        capture.release()
+
+
+def excerpt(path: str, start: float, duration: float, fps: float) -> Iterator[Frame]:
+    """Frames of an encoded file between start and start+duration, resampled to ``fps``."""
+    wanted = start
+    step = 1.0 / fps
+    end = start + duration - 1e-6
+    previous: Frame | None = None
+    for time, frame in read_frames(path):
+        while previous is not None and wanted < time - 1e-6 and wanted < end:
+            yield previous
+            wanted += step
+        if time >= end:
+            break
+        previous = frame
+    while previous is not None and wanted < end:
+        yield previous
+        wanted += step
+
+
+# Edits a repost carries -------------------------------------------------------------------------
+
+def crop(share: float) -> Callable[[Frame], Frame]:
+    """Cut ``share`` of the width and height off each side and scale back to the original size."""
+    def apply(frame: Frame) -> Frame:
+        h, w = frame.shape[:2]
+        dy, dx = int(h * share), int(w * share)
+        return cv2.resize(frame[dy:h - dy, dx:w - dx], (w, h), interpolation=cv2.INTER_LINEAR)
+    return apply
+
+
+def mirror(frame: Frame) -> Frame:
+    return np.ascontiguousarray(frame[:, ::-1])
+
+
+def caption(text: str, height_share: float = 0.12) -> Callable[[Frame], Frame]:
+    """A caption bar across the bottom, as reposts add."""
+    def apply(frame: Frame) -> Frame:
+        out = frame.copy()
+        h, w = out.shape[:2]
+        bar = int(h * height_share)
+        out[h - bar:] = (out[h - bar:] * 0.25).astype(np.uint8)
+        cv2.putText(out, text, (12, h - bar // 3), cv2.FONT_HERSHEY_SIMPLEX, 0.7,
+                    (255, 255, 255), 2, cv2.LINE_AA)
+        return out
+    return apply
+
+
+def letterbox(width: int, height: int) -> Callable[[Frame], Frame]:
+    """Fit the frame inside a width x height canvas with black bars."""
+    def apply(frame: Frame) -> Frame:
+        h, w = frame.shape[:2]
+        scale = min(width / w, height / h)
+        nw, nh = int(w * scale) // 2 * 2, int(h * scale) // 2 * 2
+        canvas = np.zeros((height, width, 3), dtype=np.uint8)
+        y, x = (height - nh) // 2, (width - nw) // 2
+        canvas[y:y + nh, x:x + nw] = cv2.resize(frame, (nw, nh), interpolation=cv2.INTER_AREA)
+        return canvas
+    return apply
+
+
+def chain(*edits: Callable[[Frame], Frame]) -> Callable[[Frame], Frame]:
+    def apply(frame: Frame) -> Frame:
+        for edit in edits:
+            frame = edit(frame)
+        return frame
+    return apply
