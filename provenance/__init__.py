@@ -18,7 +18,7 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 from .acquire import find_videos
 from .errors import AcquireError, LibraryError, MediaError, ProvenanceError, SettingsError
-from .fingerprint import fingerprint_video as fingerprint
+from .fingerprint import fingerprint_video
 from .library import Library
 from .models import (
     Alignment,
@@ -38,5 +38,5 @@ __all__ = [
     "AcquireError", "Alignment", "Claim", "Fingerprint", "Library", "LibraryError",
     "LocalVideo", "MediaError", "Original", "ProvenanceError", "Segment", "Settings",
     "SettingsError", "Verdict", "Verification", "VideoRef", "__version__", "find_videos",
-    "fingerprint", "load_settings", "register", "verify", "verify_article", "verify_many", "verify_video",
+    "fingerprint_video", "load_settings", "register", "verify", "verify_article", "verify_many", "verify_video",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..models import Alignment, Original, Verdict, Verification
+from ..models import Alignment, Claim, Original, Verdict, Verification
 
 _BANNER = {
     Verdict.MATCH: "MATCH: this footage is registered original footage",
@@ -18,6 +18,15 @@ def timecode(seconds: float) -> str:
     if hours:
         return f"{hours}:{minutes:02d}:{secs:05.2f}"
     return f"{minutes:02d}:{secs:05.2f}"
+
+
+def display_name(query: str) -> str:
+    """A local file's path rather than its file:// URL."""
+    if query.startswith("file://"):
+        from urllib.parse import unquote, urlsplit
+
+        return unquote(urlsplit(query).path)
+    return query
 
 
 def _original_line(original: Original | None, ref_id: str) -> str:
@@ -50,7 +59,7 @@ def _alignment_lines(alignment: Alignment, originals: dict[str, Original]) -> li
 def to_text(verification: Verification) -> str:
     v = verification
     originals = {o.id: o for o in v.originals}
-    lines = [f"{v.query}", f"  {_BANNER[v.verdict]}"]
+    lines = [f"{display_name(v.query)}", f"  {_BANNER[v.verdict]}"]
     if v.error:
         lines.append(f"  Error: {v.error}")
         if v.hint:
@@ -69,10 +78,23 @@ def to_text(verification: Verification) -> str:
     if v.unexplained:
         spans = ", ".join(f"{timecode(a)}-{timecode(b)}" for a, b in v.unexplained)
         lines.append(f"Unexplained by the library: {spans}")
-    flagged = [c for c in v.claims if c.status != "unchecked"]
-    if flagged:
-        lines.append("Claims:")
-        for claim in flagged:
-            mark = "!!" if claim.status == "contradicted" else "ok"
-            lines.append(f"  [{mark}] date \"{claim.text}\" ({claim.found_in}): {claim.finding}")
+    lines.extend(_claim_lines(v))
     return "\n".join(lines)
+
+
+def _claim_lines(v: Verification) -> list[str]:
+    """One line per distinct claimed value: where it was read, and what the originals say."""
+    grouped: dict[tuple[str, str], list[Claim]] = {}
+    for claim in v.claims:
+        if claim.status != "unchecked":
+            grouped.setdefault((claim.kind, claim.value), []).append(claim)
+    if not grouped:
+        return []
+    lines = ["Claims:"]
+    for (kind, value), group in grouped.items():
+        mark = "!!" if any(c.status == "contradicted" for c in group) else "ok"
+        quoted = ", ".join(f'"{c.text}" ({c.found_in})' for c in group)
+        lines.append(f"  [{mark}] {kind} {value}, claimed as {quoted}")
+        for finding in dict.fromkeys(f for c in group for f in c.finding.split("; ") if f):
+            lines.append(f"       {finding}")
+    return lines

@@ -1,0 +1,81 @@
+"""Fixtures that make their own media: synthetic CCTV footage encoded with the bundled ffmpeg."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from provenance import synthetic as syn
+from provenance.library import Library
+from provenance.models import Original
+from provenance.pipeline import register
+from provenance.settings import load_settings
+
+FPS = 10.0
+SIZE = (480, 270)
+
+
+@dataclass(frozen=True)
+class Media:
+    root: Path
+    cam_a: Path  # 30 s original, camera A
+    cam_b: Path  # 30 s original, camera B
+    cam_a_later: Path  # camera A, 60-80 s into the same recording: another moment
+    clip_a: Path  # cam_a 8-20 s, cropped and re-encoded
+    unrelated: Path  # 12 s of another place
+    flat: Path  # 4 s of black
+    not_video: Path
+    empty: Path  # 0 bytes
+    no_frames: Path  # a valid container with no video stream
+
+
+def _scene(seed: int, label: str) -> syn.CCTVScene:
+    return syn.CCTVScene(seed=seed, width=SIZE[0], height=SIZE[1], label=label, length=120)
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
+                   check=True)
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory: pytest.TempPathFactory) -> Media:
+    root = tmp_path_factory.mktemp("media")
+    cam_a, cam_b = _scene(101, "CAM A"), _scene(202, "CAM B")
+    paths = {name: root / f"{name}.mp4" for name in
+             ("cam_a", "cam_b", "cam_a_later", "clip_a", "unrelated", "flat", "no_frames")}
+    syn.write_video(str(paths["cam_a"]), syn.render(cam_a, 0, 30, FPS), FPS)
+    syn.write_video(str(paths["cam_b"]), syn.render(cam_b, 0, 30, FPS), FPS)
+    syn.write_video(str(paths["cam_a_later"]), syn.render(cam_a, 60, 20, FPS), FPS)
+    clip = syn.excerpt(str(paths["cam_a"]), 8.0, 12.0, 25.0)
+    syn.write_video(str(paths["clip_a"]), (syn.crop(0.04)(f) for f in clip), 25.0, crf=32)
+    syn.write_video(str(paths["unrelated"]), syn.render(_scene(303, "X"), 5, 12, FPS), FPS)
+    syn.write_video(str(paths["flat"]),
+                    (syn.np.zeros((SIZE[1], SIZE[0], 3), syn.np.uint8) for _ in range(40)), FPS)
+    _ffmpeg("-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", "1", "-c:a", "aac",
+            str(paths["no_frames"]))
+    not_video = root / "notes.mp4"
+    not_video.write_text("this is not a video\n" * 50)
+    empty = root / "empty.mp4"
+    empty.write_bytes(b"")
+    return Media(root=root, not_video=not_video, empty=empty, **paths)
+
+
+ORIGINALS = {
+    "cam-a": dict(title="Camera A", source="Operator CCTV", recorded_at="2015-09-16"),
+    "cam-b": dict(title="Camera B", source="Operator CCTV", recorded_at="2015-09-14/2015-09-15"),
+}
+
+
+@pytest.fixture(scope="session")
+def library_path(media: Media, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A library file holding cam-a and cam-b. Tests must not modify it (copy it first)."""
+    path = tmp_path_factory.mktemp("lib") / "library.db"
+    settings = load_settings(db=path, cache_dir=path.parent / "cache")
+    with Library(path, create=True) as library:
+        for (original_id, meta), file in zip(ORIGINALS.items(), (media.cam_a, media.cam_b)):
+            register(str(file), Original(id=original_id, **meta), library, settings)
+    return path

@@ -1,0 +1,121 @@
+"""Alignment on synthetic hash sequences: no video involved."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from provenance.align import align
+from provenance.models import Fingerprint, Verdict
+
+RATE = 4.0
+
+
+def make_fp(scene: np.ndarray, motion: np.ndarray, energy: float = 1.0,
+            informative: np.ndarray | None = None, mirror: np.ndarray | None = None,
+            motion_mirror: np.ndarray | None = None) -> Fingerprint:
+    """A fingerprint with the given hashes; the mirror hashes default to a fixed bit flip."""
+    n = len(scene)
+    return Fingerprint(
+        times=np.arange(n) / RATE, scene=scene,
+        mirror=scene ^ np.uint64(0xFFFF) if mirror is None else mirror, motion=motion,
+        motion_mirror=motion ^ np.uint64(0xFFFF0000) if motion_mirror is None else motion_mirror,
+        motion_energy=np.full(n, energy, np.float32),
+        informative=np.ones(n, bool) if informative is None else informative,
+        duration=n / RATE, width=640, height=360, native_fps=25.0, sample_fps=RATE,
+    )
+
+
+def random_hashes(rng: np.random.Generator, n: int) -> np.ndarray:
+    return rng.integers(0, 2**63, n, dtype=np.uint64) * np.uint64(2) + rng.integers(
+        0, 2, n, dtype=np.uint64)
+
+
+def flip_bits(rng: np.random.Generator, hashes: np.ndarray, bits: int) -> np.ndarray:
+    out = hashes.copy()
+    for i in range(len(out)):
+        for b in rng.choice(64, bits, replace=False):
+            out[i] ^= np.uint64(1) << np.uint64(int(b))
+    return out
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(7)
+
+
+def test_excerpt_is_found_with_exact_times(rng: np.random.Generator) -> None:
+    ref = make_fp(random_hashes(rng, 400), random_hashes(rng, 400))
+    part = slice(100, 160)  # 25.0-40.0 s of the reference
+    query = make_fp(flip_bits(rng, ref.scene[part], 3), flip_bits(rng, ref.motion[part], 4))
+    result = align(query, {"ref": ref})
+    assert result.verdict is Verdict.MATCH
+    (segment,) = result.matches[0].segments
+    assert segment.reference_id == "ref"
+    assert segment.query_start == pytest.approx(0.0, abs=0.01)
+    assert segment.query_end == pytest.approx(15.0, abs=0.3)
+    assert segment.reference_start == pytest.approx(25.0, abs=0.3)
+    assert not result.unexplained
+
+
+def test_montage_of_two_references_with_unknown_filler(rng: np.random.Generator) -> None:
+    a = make_fp(random_hashes(rng, 200), random_hashes(rng, 200))
+    b = make_fp(random_hashes(rng, 200), random_hashes(rng, 200))
+    filler = make_fp(random_hashes(rng, 24), random_hashes(rng, 24))
+    scene = np.concatenate([b.scene[40:80], filler.scene, a.scene[120:160]])
+    motion = np.concatenate([b.motion[40:80], filler.motion, a.motion[120:160]])
+    result = align(make_fp(scene, motion), {"a": a, "b": b})
+    assert result.verdict is Verdict.MATCH
+    found = {m.reference_id: m.segments[0] for m in result.matches}
+    assert found["b"].query_start == pytest.approx(0.0, abs=0.3)
+    assert found["b"].reference_start == pytest.approx(10.0, abs=0.3)
+    assert found["a"].query_start == pytest.approx(16.0, abs=0.3)
+    assert found["a"].reference_start == pytest.approx(30.0, abs=0.3)
+    (gap,) = result.unexplained
+    assert gap[0] == pytest.approx(10.0, abs=0.3) and gap[1] == pytest.approx(16.0, abs=0.3)
+
+
+def test_mirrored_copy_is_found_and_reported(rng: np.random.Generator) -> None:
+    ref = make_fp(random_hashes(rng, 200), random_hashes(rng, 200))
+    # Flipping a mirrored copy gives back the original: its mirror hashes are the reference's.
+    query = make_fp(random_hashes(rng, 60), random_hashes(rng, 60),
+                    mirror=ref.scene[50:110], motion_mirror=ref.motion[50:110])
+    result = align(query, {"ref": ref})
+    assert result.verdict is Verdict.MATCH
+    assert result.matches[0].segments[0].mirrored
+    assert "mirrored" in result.matches[0].edits
+
+
+def test_same_camera_other_moment_is_same_scene_not_match(rng: np.random.Generator) -> None:
+    background = random_hashes(rng, 1)[0]
+    ref = make_fp(np.full(300, background), random_hashes(rng, 300))
+    query = make_fp(flip_bits(rng, np.full(60, background), 2), random_hashes(rng, 60))
+    result = align(query, {"cam": ref})
+    assert result.verdict is Verdict.SAME_SCENE
+    assert not result.matches
+    assert result.same_scene[0].reference_id == "cam"
+
+
+def test_unrelated_is_no_match(rng: np.random.Generator) -> None:
+    ref = make_fp(random_hashes(rng, 200), random_hashes(rng, 200))
+    query = make_fp(random_hashes(rng, 60), random_hashes(rng, 60))
+    result = align(query, {"ref": ref})
+    assert result.verdict is Verdict.NO_MATCH
+    assert result.unexplained == ((0.0, 15.0),)
+
+
+def test_too_short_or_flat_query_is_inconclusive(rng: np.random.Generator) -> None:
+    ref = make_fp(random_hashes(rng, 200), random_hashes(rng, 200))
+    short = make_fp(ref.scene[10:16], ref.motion[10:16])
+    result = align(short, {"ref": ref})
+    assert result.verdict is Verdict.INCONCLUSIVE and "1.5 s" in result.reason
+    flat = make_fp(ref.scene[10:60], ref.motion[10:60], informative=np.zeros(50, bool))
+    result = align(flat, {"ref": ref})
+    assert result.verdict is Verdict.INCONCLUSIVE and "black, flat" in result.reason
+
+
+def test_static_frames_alone_never_make_a_match(rng: np.random.Generator) -> None:
+    ref = make_fp(random_hashes(rng, 200), random_hashes(rng, 200), energy=0.0)
+    query = make_fp(ref.scene[20:80], ref.motion[20:80], energy=0.0)
+    result = align(query, {"ref": ref})
+    assert result.verdict is Verdict.SAME_SCENE

@@ -1,0 +1,92 @@
+"""Finding the videos an article references: a pure function over saved HTML."""
+
+from __future__ import annotations
+
+import json
+
+from provenance.acquire import canonical_url, find_videos, page_text
+
+PAGE = """<!doctype html><html><head>
+<title>Migrants &amp; the tunnel</title>
+<meta property="og:video" content="/media/og.mp4">
+<meta name="twitter:player" content="https://www.youtube.com/embed/AAAAAAAAAAA">
+<script type="application/ld+json">%s</script>
+<script>var fake = "<video src='no.mp4'>";</script>
+</head><body>
+<video src="clips/main.mp4"></video>
+<video controls><source src="clips/alt.webm" type="video/webm"></video>
+<iframe src="https://www.youtube-nocookie.com/embed/AAAAAAAAAAA?start=3"></iframe>
+<iframe src="https://www.facebook.com/plugins/video.php?href=https%%3A%%2F%%2Fwww.facebook.com%%2Fpage%%2Fvideos%%2F123456%%2F&show_text=0"></iframe>
+<iframe src="https://player.vimeo.com/video/76979871?h=abc"></iframe>
+<iframe src="https://www.dailymotion.com/embed/video/x7tgad0"></iframe>
+<iframe src="https://www.tiktok.com/embed/v2/7100000000000000000"></iframe>
+<iframe src="https://www.instagram.com/p/CabcDEF/embed/"></iframe>
+<iframe src="https://platform.twitter.com/embed/Tweet.html?id=1450000000000000000"></iframe>
+<iframe src="https://maps.example.com/embed?q=calais"></iframe>
+<a href="downloads/raw.MOV">raw footage</a>
+<a href="https://youtu.be/BBBBBBBBBBB">another</a>
+<a href="https://www.youtube.com/">YouTube home</a>
+<a href="/about.html">about</a>
+</body></html>"""
+JSON_LD = {"@context": "https://schema.org", "@graph": [
+    {"@type": "NewsArticle", "headline": "x"},
+    {"@type": "VideoObject", "contentUrl": "https://cdn.example.com/v/ld.mp4",
+     "embedUrl": "https://www.youtube.com/embed/AAAAAAAAAAA"},
+]}
+
+
+def test_every_reference_kind_once_with_canonical_urls() -> None:
+    refs = find_videos(PAGE % json.dumps(JSON_LD), "https://news.example.com/2015/10/story.html")
+    urls = [r.url for r in refs]
+    assert urls == [
+        "https://news.example.com/media/og.mp4",
+        "https://www.youtube.com/watch?v=AAAAAAAAAAA",
+        "https://cdn.example.com/v/ld.mp4",
+        "https://news.example.com/2015/10/clips/main.mp4",
+        "https://news.example.com/2015/10/clips/alt.webm",
+        "https://www.facebook.com/page/videos/123456/",
+        "https://vimeo.com/76979871",
+        "https://www.dailymotion.com/video/x7tgad0",
+        "https://www.tiktok.com/embed/v2/7100000000000000000",
+        "https://www.instagram.com/p/CabcDEF/",
+        "https://x.com/i/status/1450000000000000000",
+        "https://news.example.com/2015/10/downloads/raw.MOV",
+        "https://www.youtube.com/watch?v=BBBBBBBBBBB",
+    ]
+    where = {r.url: r.found_in for r in refs}
+    assert where["https://cdn.example.com/v/ld.mp4"] == "JSON-LD VideoObject.contentUrl"
+    assert where["https://news.example.com/2015/10/clips/alt.webm"] == "<video><source src>"
+
+
+def test_base_tag_and_no_video_page() -> None:
+    html = '<html><head><base href="https://cdn.example.org/a/"></head>' \
+           '<body><video src="v.mp4"></video></body></html>'
+    assert [r.url for r in find_videos(html, "https://site.example/")] == [
+        "https://cdn.example.org/a/v.mp4"]
+    assert find_videos("<html><body><p>no video</p></body></html>", "https://x.example/") == []
+
+
+def test_supported_predicate_admits_other_hosts() -> None:
+    html = '<iframe src="https://videos.example.net/player/42"></iframe>'
+    assert find_videos(html, "https://a.example/") == []
+    refs = find_videos(html, "https://a.example/", lambda url: "videos.example.net" in url)
+    assert [r.url for r in refs] == ["https://videos.example.net/player/42"]
+
+
+def test_hostile_markup_does_not_break_the_finder() -> None:
+    html = "<video src='javascript:alert(1)'></video><video src='data:video/mp4;base64,AAAA'>" \
+           "<script type='application/ld+json'>{not json</script>" + "<div>" * 10000
+    assert find_videos(html, "https://a.example/") == []
+
+
+def test_canonical_url_leaves_plain_urls_alone() -> None:
+    assert canonical_url("https://example.com/v.mp4?x=1") == "https://example.com/v.mp4?x=1"
+    assert canonical_url("https://youtu.be/CCCCCCCCCCC?t=4") == \
+        "https://www.youtube.com/watch?v=CCCCCCCCCCC"
+
+
+def test_page_text_skips_scripts() -> None:
+    title, text = page_text("<title> A  story </title><script>var d='01/01/2000'</script>"
+                            "<p>Filmed on 22/10/2015</p>")
+    assert title == "A story"
+    assert "22/10/2015" in text and "01/01/2000" not in text

@@ -1,0 +1,149 @@
+"""The command line, in process with click's CliRunner."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from provenance import __version__
+from provenance.cli import main
+from tests.conftest import Media
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def db(library_path: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "library.db"
+    shutil.copy(library_path, copy)
+    return copy
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append(prefix + (name,))
+        if isinstance(command, click.Group):
+            found.extend(_commands(command, prefix + (name,)))
+    return found
+
+
+def test_version_and_help_on_every_command() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and __version__ in out
+    for path in [(), *_commands(main)]:
+        code, out, _ = run(*path, "--help")
+        assert code == 0, path
+        assert "Usage:" in out and len(out.splitlines()) > 3, path
+
+
+def test_verify_finds_a_cut_clip_within_a_second(media: Media, db: Path) -> None:
+    code, out, err = run("verify", media.clip_a, "--db", db, "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["verdict"] == "match"
+    (match,) = report["matches"]
+    assert match["reference_id"] == "cam-a" and 0 < match["score"] <= 1
+    (segment,) = match["segments"]
+    assert abs(segment["query_start"] - 0.0) <= 1.0
+    assert abs(segment["query_end"] - 12.0) <= 1.0
+    assert abs(segment["reference_start"] - 8.0) <= 1.0
+    assert abs(segment["reference_end"] - 20.0) <= 1.0
+
+
+def test_verify_text_output_reads_at_a_glance(media: Media, db: Path) -> None:
+    code, out, _ = run("verify", media.clip_a, "--db", db)
+    assert code == 0
+    assert "MATCH" in out and "cam-a" in out and "original 00:08" in out
+
+
+def test_unrelated_footage_is_no_match(media: Media, db: Path) -> None:
+    code, out, _ = run("verify", media.unrelated, "--db", db, "--json", "--check")
+    report = json.loads(out)
+    assert report["verdict"] == "no-match" and report["matches"] == []
+    assert code == 10  # --check: the verdict is not a match
+
+
+def test_same_camera_other_moment_is_not_a_match(media: Media, db: Path) -> None:
+    code, out, _ = run("verify", media.cam_a_later, "--db", db, "--json")
+    report = json.loads(out)
+    assert code == 0
+    assert report["verdict"] == "same-scene" and report["matches"] == []
+    assert report["same_scene"][0]["reference_id"] == "cam-a"
+
+
+def test_library_add_list_show_remove(media: Media, tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    code, out, err = run("library", "add", media.cam_b, "--id", "fence-cam", "--title", "Fence",
+                         "--source", "Operator", "--recorded-at", "2015-09-16", "--db", db)
+    assert code == 0, err
+    assert "added fence-cam" in out
+    code, out, _ = run("library", "add", media.cam_b, "--id", "again", "--db", db)
+    assert code == 0 and "already in the library as fence-cam" in out
+    code, out, _ = run("library", "list", "--db", db, "--json")
+    (entry,) = json.loads(out)
+    assert entry["id"] == "fence-cam" and entry["width"] == 480 and entry["duration"] > 29
+    code, out, _ = run("library", "show", "fence-cam", "--db", db)
+    assert code == 0 and "2015-09-16" in out
+    code, out, _ = run("library", "remove", "fence-cam", "--db", db)
+    assert code == 0 and "removed fence-cam" in out
+    code, out, _ = run("library", "list", "--db", db)
+    assert "the library is empty" in out
+
+
+def test_fingerprint_command_writes_file(media: Media, tmp_path: Path) -> None:
+    out_file = tmp_path / "a.npz"
+    code, out, _ = run("fingerprint", media.unrelated, "-o", out_file)
+    assert code == 0 and out_file.stat().st_size > 0 and "samples" in out
+
+
+@pytest.mark.parametrize(
+    "name, code, message",
+    [("not_video", 4, "not a video"), ("empty", 4, "empty.mp4"),
+     ("no_frames", 4, "no_frames.mp4")],
+)
+def test_bad_videos_exit_4_with_one_line_error(media: Media, db: Path, name: str, code: int,
+                                               message: str) -> None:
+    exit_code, out, err = run("verify", getattr(media, name), "--db", db)
+    assert exit_code == code
+    first = err.splitlines()[0]
+    assert first.startswith("Error: ") and message in first
+    assert "Traceback" not in err
+
+
+def test_missing_file_and_unknown_id(media: Media, db: Path, tmp_path: Path) -> None:
+    code, _, err = run("verify", tmp_path / "absent.mp4", "--db", db)
+    assert code == 4 and "no such file" in err
+    code, _, err = run("library", "show", "nope", "--db", db)
+    assert code == 5 and "Error: no original with id 'nope'" in err and "Hint:" in err
+    code, _, err = run("library", "remove", "nope", "--db", db)
+    assert code == 5
+
+
+def test_bad_db_is_refused_and_left_untouched(media: Media, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"\x00\x01 not sqlite at all" * 100)
+    before = hashlib.sha256(bad.read_bytes()).hexdigest()
+    for args in (("verify", media.clip_a), ("library", "list"),
+                 ("library", "add", media.cam_a, "--id", "x")):
+        code, _, err = run(*args, "--db", bad)
+        assert code == 5, args
+        assert "not a provenance library" in err and "untouched" in err
+    assert hashlib.sha256(bad.read_bytes()).hexdigest() == before
+    code, _, err = run("library", "list", "--db", tmp_path)
+    assert code == 2 and "is a directory" in err  # a usage error, caught by click
+
+
+def test_debug_shows_traceback(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--debug", "library", "list", "--db",
+                                       str(tmp_path / "none.db")])
+    assert result.exit_code != 0 and result.exception is not None

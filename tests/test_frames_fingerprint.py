@@ -1,0 +1,85 @@
+"""Decoding, border stripping and fingerprints, on video made by the fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from provenance import fingerprint as fpm
+from provenance import synthetic as syn
+from provenance.errors import MediaError
+from provenance.frames import VideoStream, border_box
+from tests.conftest import Media
+
+
+def test_samples_follow_presentation_time(media: Media) -> None:
+    with VideoStream(str(media.cam_a)) as stream:
+        times = [s.time for s in stream.samples(4.0)]
+    assert len(times) == pytest.approx(120, abs=2)
+    assert np.allclose(np.diff(times), 0.25, atol=0.051)  # 10 fps source: within one frame
+    assert times[0] == 0.0
+
+
+def test_letterbox_and_caption_bars_are_stripped() -> None:
+    scene = syn.CCTVScene(seed=5, width=480, height=270)
+    frame = scene.frame(3.0)
+    boxed = syn.chain(syn.letterbox(480, 400), syn.caption("22/10/2015 BREAKING"))(frame)
+    top, bottom, left, right = border_box(boxed)
+    assert (left, right) == (0, 480)
+    assert abs(top - 65) <= 2 and abs(bottom - 335) <= 2
+    assert border_box(frame) == (0, 270, 0, 480)  # no bars: nothing stripped
+
+
+def test_fingerprint_round_trip_is_lossless(media: Media, tmp_path: Path) -> None:
+    fp = fpm.fingerprint_video(str(media.cam_a), 4.0)
+    path = tmp_path / "cam_a.npz"
+    fpm.save(fp, str(path))
+    loaded = fpm.load(str(path))
+    for name in ("times", "scene", "mirror", "motion", "motion_mirror", "motion_energy",
+                 "informative"):
+        assert np.array_equal(getattr(fp, name), getattr(loaded, name))
+    assert loaded.scene.dtype == np.uint64
+    assert (loaded.duration, loaded.width, loaded.sample_fps) == (fp.duration, 480, 4.0)
+
+
+def test_older_fingerprint_format_is_refused_with_the_fix(media: Media, tmp_path: Path) -> None:
+    fp = fpm.fingerprint_video(str(media.unrelated), 4.0)
+    path = tmp_path / "old.npz"
+    fpm.save(fp, str(path))
+    data = dict(np.load(path))
+    data["version"] = np.asarray(0)
+    np.savez(path, **data)
+    with pytest.raises(MediaError, match="format v0") as caught:
+        fpm.load(str(path))
+    assert "provenance fingerprint" in (caught.value.hint or "")
+
+
+def test_mirror_hash_is_the_hash_of_the_flipped_video(media: Media, tmp_path: Path) -> None:
+    flipped = tmp_path / "flipped.mp4"
+    syn.write_video(str(flipped), (syn.mirror(f) for _, f in syn.read_frames(str(media.cam_a))),
+                    10.0, crf=18)
+    original = fpm.fingerprint_video(str(media.cam_a), 4.0)
+    mirrored = fpm.fingerprint_video(str(flipped), 4.0)
+    n = min(len(original), len(mirrored))
+    assert np.median(np.bitwise_count(mirrored.mirror[:n] ^ original.scene[:n])) <= 2
+    assert np.median(np.bitwise_count(mirrored.scene[:n] ^ original.scene[:n])) >= 16
+
+
+def test_black_frames_are_not_evidence(media: Media) -> None:
+    fp = fpm.fingerprint_video(str(media.flat), 4.0)
+    assert not fp.informative.any()
+
+
+@pytest.mark.parametrize("name", ["not_video", "empty", "no_frames"])
+def test_unusable_files_raise_media_error_naming_the_file(media: Media, name: str) -> None:
+    path = getattr(media, name)
+    with pytest.raises(MediaError) as caught:
+        fpm.fingerprint_video(str(path), 4.0)
+    assert str(path) in caught.value.message
+
+
+def test_missing_file_raises_media_error(tmp_path: Path) -> None:
+    with pytest.raises(MediaError, match="no such file"):
+        fpm.fingerprint_video(str(tmp_path / "absent.mp4"), 4.0)
