@@ -38,5 +38,6 @@ __all__ = [
     "AcquireError", "Alignment", "Claim", "Fingerprint", "Library", "LibraryError",
     "LocalVideo", "MediaError", "Original", "ProvenanceError", "Segment", "Settings",
     "SettingsError", "Verdict", "Verification", "VideoRef", "__version__", "find_videos",
-    "fingerprint_video", "load_settings", "register", "verify", "verify_article", "verify_many", "verify_video",
+    "fingerprint_video", "load_settings", "register", "verify", "verify_article", "verify_many",
+    "verify_video",
 ]

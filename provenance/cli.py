@@ -51,7 +51,8 @@ class Progress:
         if not self.enabled:
             return
         if stage == "download":
-            text = f"downloading {done / 1e6:.1f} MB" + (f" of {total / 1e6:.1f} MB" if total else "")
+            text = f"downloading {done / 1e6:.1f} MB"
+            text += f" of {total / 1e6:.1f} MB" if total else ""
         else:
             text = f"{stage} {done:6.1f} s" + (f" of {total:.1f} s" if total else "")
             if total:

@@ -12,6 +12,7 @@ import io
 import os
 import tempfile
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import imagehash
 import numpy as np
@@ -107,9 +108,9 @@ _SCALARS = ("duration", "width", "height", "native_fps", "sample_fps", "version"
 def to_bytes(fp: Fingerprint) -> bytes:
     """Lossless, versioned serialisation (compressed .npz; hashes stay unsigned 64-bit ints)."""
     buffer = io.BytesIO()
-    arrays = {name: getattr(fp, name) for name in _ARRAYS}
-    scalars = {name: np.asarray(getattr(fp, name)) for name in _SCALARS}
-    np.savez_compressed(buffer, **arrays, **scalars)
+    arrays: dict[str, Any] = {name: getattr(fp, name) for name in _ARRAYS}
+    arrays.update({name: np.asarray(getattr(fp, name)) for name in _SCALARS})
+    np.savez_compressed(buffer, **arrays)
     return buffer.getvalue()
 
 

@@ -45,7 +45,8 @@ class Fingerprint:
 
     ``scene`` is a 64-bit perceptual hash of each sampled frame, ``mirror`` the same hash of the
     horizontally flipped frame, ``motion`` a 64-bit hash of the change since the previous sample
-    (``motion_mirror`` the same for the flipped frames) and ``motion_energy`` how much changed (mean absolute grey-level difference).
+    (``motion_mirror`` the same for the flipped frames) and ``motion_energy`` how much changed
+    (mean absolute grey-level difference).
     ``informative`` is False for black, flat or faded frames, which never count as evidence.
     """
 

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from . import acquire, claims
-from .fingerprint import fingerprint_video
 from .align import SCENE_RADIUS, align
 from .errors import AcquireError, ProvenanceError
+from .fingerprint import fingerprint_video
 from .library import Library
 from .models import Claim, Fingerprint, LocalVideo, Original, Verdict, Verification, VideoRef
 from .settings import Settings, load_settings
@@ -61,7 +61,7 @@ def candidates(query: Fingerprint, library: Library) -> list[str]:
     usable = np.flatnonzero(query.informative)
     for hashes in (query.scene[usable], query.mirror[usable]):
         hits = index.query(hashes, SCENE_RADIUS)
-        for entry, row in zip(hits.entry.tolist(), hits.query_index.tolist()):
+        for entry, row in zip(hits.entry.tolist(), hits.query_index.tolist(), strict=True):
             counts.setdefault(index.ids[entry], set()).add(row)
     return [ref for ref, rows in counts.items() if len(rows) >= MIN_CANDIDATE_SAMPLES]
 

@@ -76,7 +76,8 @@ class CCTVScene:
         w, h = self.width, self.height
         points = np.column_stack([rng.uniform(-0.1 * w, 1.1 * w, 4),
                                   rng.uniform(0.25 * h, 0.95 * h, 4)])
-        colour = tuple(int(c) for c in rng.integers(0, 255, 3))
+        red, green, blue = (int(c) for c in rng.integers(0, 255, 3))
+        colour = (red, green, blue)
         return Walker(start=float(rng.uniform(-20, length)), duration=float(rng.uniform(8, 20)),
                       points=points, colour=colour, size=float(rng.uniform(0.12, 0.22) * h))
 

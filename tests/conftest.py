@@ -76,6 +76,7 @@ def library_path(media: Media, tmp_path_factory: pytest.TempPathFactory) -> Path
     path = tmp_path_factory.mktemp("lib") / "library.db"
     settings = load_settings(db=path, cache_dir=path.parent / "cache")
     with Library(path, create=True) as library:
-        for (original_id, meta), file in zip(ORIGINALS.items(), (media.cam_a, media.cam_b)):
+        files = (media.cam_a, media.cam_b)
+        for (original_id, meta), file in zip(ORIGINALS.items(), files, strict=True):
             register(str(file), Original(id=original_id, **meta), library, settings)
     return path

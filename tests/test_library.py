@@ -103,7 +103,7 @@ def test_index_matches_brute_force_and_follows_changes(tmp_path: Path) -> None:
     query = np.concatenate([refs["r2"][10:20], random_hashes(rng, 70)])
     hits = index.query(query, radius=20)
     found = {(int(q), index.ids[int(e)], int(f)) for q, e, f in
-             zip(hits.query_index, hits.entry, hits.frame)}
+             zip(hits.query_index, hits.entry, hits.frame, strict=True)}
     expected = {
         (qi, ref_id, fi)
         for ref_id, hashes in refs.items()

@@ -72,19 +72,17 @@ def _safe_ext(name: str) -> str:
 
 
 class _QuietLogger:
-    """yt-dlp logger that keeps the last error for our one-line message."""
+    """yt-dlp logger that prints nothing and keeps what explains a failure."""
 
     def __init__(self) -> None:
         self.last_error = ""
+        self.too_large = ""
 
     def debug(self, msg: str) -> None:
-        pass
+        if "max-filesize" in msg or "max_filesize" in msg:
+            self.too_large = msg
 
-    def info(self, msg: str) -> None:
-        pass
-
-    def warning(self, msg: str) -> None:
-        pass
+    info = warning = debug
 
     def error(self, msg: str) -> None:
         self.last_error = msg
@@ -170,10 +168,12 @@ def download(
                                "private posts") from None
         files = [f for f in os.listdir(workdir) if f.startswith("download.")
                  and not f.endswith((".part", ".ytdl"))]
+        if logger.too_large:
+            raise AcquireError(f"{url}: the file is over --max-filesize ({max_filesize} bytes)",
+                               "raise --max-filesize if you trust the source")
         if not info or not files:
-            reason = "over --max-filesize" if logger.last_error == "" else logger.last_error
-            raise AcquireError(f"{url}: nothing was downloaded ({_one_line(reason)})",
-                               "raise --max-filesize, or check the URL")
+            reason = _one_line(logger.last_error or "the extractor returned no file")
+            raise AcquireError(f"{url}: nothing was downloaded ({reason})", "check the URL")
         return _store(cache, url, os.path.join(workdir, files[0]), info, yt_dlp.version.__version__)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -71,7 +71,8 @@ def validate_id(original_id: str) -> str:
     if not _ID_PATTERN.match(original_id or ""):
         raise LibraryError(
             f"{original_id!r} is not a valid original id",
-            "use letters, digits, '.', '_', ':' or '-' (up to 128), starting with a letter or digit",
+            "use letters, digits, '.', '_', ':' or '-' (up to 128), "
+            "starting with a letter or digit",
         )
     return original_id
 
@@ -200,7 +201,7 @@ class Library:
         return stored, True
 
     def _row_to_original(self, row: tuple[object, ...]) -> Original:
-        return Original(**dict(zip(_ORIGINAL_COLUMNS, row)))  # type: ignore[arg-type]
+        return Original(**dict(zip(_ORIGINAL_COLUMNS, row, strict=True)))  # type: ignore[arg-type]
 
     def _get(self, original_id: str) -> Original | None:
         row = self._db.execute(
@@ -255,8 +256,8 @@ class Library:
                 f"this provenance reads v{FINGERPRINT_VERSION}",
                 "re-index it: `provenance library remove ID` then `provenance library add FILE`",
             )
-        arrays = {name: np.frombuffer(blob, dtype=kind)
-                  for (name, kind), blob in zip(_ARRAY_COLUMNS.items(), blobs)}
+        arrays: dict[str, np.ndarray] = {name: np.frombuffer(blob, dtype=kind)
+                  for (name, kind), blob in zip(_ARRAY_COLUMNS.items(), blobs, strict=True)}
         return Fingerprint(
             **arrays,
             duration=original.duration,

@@ -73,8 +73,8 @@ def to_text(verification: Verification) -> str:
     if v.same_scene:
         lines.append("Same camera/view, different moment:")
         for alignment in v.same_scene:
-            lines.append(f"  {_original_line(originals.get(alignment.reference_id), alignment.reference_id)}"
-                         f"  ({alignment.score:.0%} of frames show the same view)")
+            name = _original_line(originals.get(alignment.reference_id), alignment.reference_id)
+            lines.append(f"  {name}  ({alignment.score:.0%} of frames show the same view)")
     if v.unexplained:
         spans = ", ".join(f"{timecode(a)}-{timecode(b)}" for a, b in v.unexplained)
         lines.append(f"Unexplained by the library: {spans}")
