@@ -114,10 +114,13 @@ def _best_offset(
     counts = np.bincount(voted_bins, minlength=int(bins.max() - low + 2))
     smeared = counts + np.roll(counts, 1) + np.roll(counts, -1)
     peak = int(np.argmax(smeared))
-    near = np.abs((bins - low) - peak) <= 1
-    offset = float(np.median(offsets[near]))
-    support = int(np.unique(rows[near]).size)
-    return offset, support
+    near = np.flatnonzero(np.abs((bins - low) - peak) <= 1)
+    # Each query sample contributes the offset of its closest motion match near the peak, so
+    # neighbouring reference samples (whose motion is similar) do not pull the estimate.
+    order = np.lexsort((np.abs(bins[near] - low - peak), pairing.motion[rows[near], cols[near]],
+                        rows[near]))
+    first = near[order][np.r_[True, np.diff(rows[near][order]) != 0]]
+    return float(np.median(offsets[first])), int(first.size)
 
 
 def _follow(

@@ -10,7 +10,7 @@ import pytest
 from provenance import fingerprint as fpm
 from provenance import synthetic as syn
 from provenance.errors import MediaError
-from provenance.frames import VideoStream, border_box
+from provenance.frames import VideoStream, border_box, shrink, to_grey
 from tests.conftest import Media
 
 
@@ -83,3 +83,14 @@ def test_unusable_files_raise_media_error_naming_the_file(media: Media, name: st
 def test_missing_file_raises_media_error(tmp_path: Path) -> None:
     with pytest.raises(MediaError, match="no such file"):
         fpm.fingerprint_video(str(tmp_path / "absent.mp4"), 4.0)
+
+
+def test_batch_phash_is_imagehash_bit_for_bit() -> None:
+    rng = np.random.default_rng(0)
+    scene = syn.CCTVScene(seed=9, width=320, height=180)
+    thumbs = [shrink(to_grey(scene.frame(t))) for t in np.linspace(0, 60, 120)]
+    thumbs += [rng.integers(0, 256, (32, 32)).astype(np.uint8) for _ in range(120)]
+    batch = np.stack(thumbs)
+    scene_hashes, mirror_hashes = fpm.phash_batch(batch)
+    assert scene_hashes.tolist() == [fpm.phash64(t) for t in batch]
+    assert mirror_hashes.tolist() == [fpm.phash64(t[:, ::-1]) for t in batch]
