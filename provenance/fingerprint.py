@@ -108,7 +108,7 @@ class _Accumulator:
             self.parts[name].append(values)
         self.previous = batch[-1]
 
-    def arrays(self) -> dict[str, np.ndarray]:
+    def arrays(self) -> dict[str, Any]:
         return {name: np.concatenate(parts) for name, parts in self.parts.items()}
 
 
