@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -94,3 +96,49 @@ def test_batch_phash_is_imagehash_bit_for_bit() -> None:
     scene_hashes, mirror_hashes = fpm.phash_batch(batch)
     assert scene_hashes.tolist() == [fpm.phash64(t) for t in batch]
     assert mirror_hashes.tolist() == [fpm.phash64(t[:, ::-1]) for t in batch]
+
+
+def test_blurred_copy_bars_of_a_vertical_reframe_are_stripped() -> None:
+    import cv2
+
+    frame = syn.CCTVScene(seed=6, width=640, height=360).frame(4.0)
+    # As platforms do it: the frame enlarged to fill 540x960, blurred, the frame on top.
+    enlarged = cv2.resize(frame, (1707, 960))[:, 583:1123]
+    canvas = cv2.blur(np.ascontiguousarray(enlarged), (41, 41))
+    canvas[328:632] = cv2.resize(frame, (540, 304))
+    top, bottom, left, right = border_box(canvas)
+    assert abs(top - 328) <= 4 and abs(bottom - 632) <= 4 and (left, right) == (0, 540)
+
+
+def test_variable_frame_rate_is_sampled_by_timestamp(tmp_path: Path) -> None:
+    # 90 frames over the first 3 s (30 fps), then 30 frames over the next 6 s (5 fps).
+    path = tmp_path / "vfr.mp4"
+    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+                    "-i", "mandelbrot=size=320x240:rate=30", "-frames:v", "120",
+                    "-vf", "setpts='if(lt(N,90),N/30,3+(N-90)/5)/TB'", "-fps_mode", "vfr",
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)], check=True)
+    with VideoStream(str(path)) as stream:
+        times = np.array([s.time for s in stream.samples(4.0)])
+    assert times[-1] == pytest.approx(8.8, abs=0.01)
+    assert np.all(np.diff(times) > 0)
+    # Each sample is the first frame at or after a point of the 0.25 s grid: within one frame
+    # interval of it (1/30 s in the first part, 1/5 s in the second), never drifting.
+    lag = times - np.floor(times / 0.25 + 1e-9) * 0.25
+    assert np.all(lag[times < 3.0] < 1 / 30 + 1e-6)
+    assert np.all(lag[times >= 3.0] < 0.2 + 1e-6)
+    assert times[12] == pytest.approx(3.0) and len(times) == 12 + 24  # 4 grid points a second
+
+
+def test_truncated_file_fingerprints_what_decodes_and_warns(
+    media: Media, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    whole = tmp_path / "whole.mp4"
+    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i",
+                    str(media.cam_a), "-c", "copy", "-movflags", "+faststart", str(whole)],
+                   check=True)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole.read_bytes()[: int(whole.stat().st_size * 0.5)])
+    with caplog.at_level(logging.WARNING, logger="provenance"):
+        fp = fpm.fingerprint_video(str(cut), 4.0)
+    assert 5.0 < fp.duration < 25.0
+    assert any("cut off or damaged" in r.getMessage() for r in caplog.records)

@@ -1,0 +1,186 @@
+"""How far social-media edits move the hashes, against how far apart unrelated frames are.
+
+From each clip of the shared footage, makes edited copies with the bundled ffmpeg, samples every
+version once, and reports per edit and per hash the Hamming distance (of 64 bits) between
+time-aligned frames, against two kinds of unrelated frames:
+  * the nearest frame of another clip, and
+  * the nearest frame of the *same camera* at another moment (at least 10 s away), the hard case.
+For the motion hash (the event signature), frames where nothing moves are left out, and the
+distance is also given as a 2-second running median, which is how the aligner uses it.
+The gap is (5th percentile of the unrelated distances) - (95th percentile of the aligned ones):
+positive means a per-frame threshold separates them.
+
+    python benchmarks/fingerprint_robustness.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+import imagehash
+import numpy as np
+from _common import WORK, ffmpeg, footage_clips, table
+from PIL import Image
+
+from provenance.align import MIN_MOTION_ENERGY
+from provenance.fingerprint import fingerprint_samples, hash_bits_to_int
+from provenance.frames import VideoStream
+from provenance.models import Fingerprint
+from provenance.settings import DEFAULT_SAMPLE_FPS
+
+_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+_TEXT = ("drawtext=fontfile={font}:text='22/10/2015 MIGRANTS STORM THE TUNNEL':"
+         "fontcolor=white:fontsize=h/16:x=(w-tw)/2:y=h-th-h/20:box=1:boxcolor=black@0.6")
+EDITS = {
+    "re-encode 150 kb/s": ["-b:v", "150k"],
+    "downscale 360p": ["-vf", "scale=-2:360"],
+    "crop 15 %": ["-vf", "crop=iw*0.85:ih*0.85"],
+    "9:16 reframe, blurred bars": [
+        "-filter_complex",
+        "[0:v]scale=540:960:force_original_aspect_ratio=increase,crop=540:960,boxblur=20[bg];"
+        "[0:v]scale=540:-2[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2"],
+    "mirror": ["-vf", "hflip"],
+    "caption + logo": ["-vf", "drawbox=x=iw-iw/7:y=ih/30:w=iw/8:h=ih/8:color=red@0.8:t=fill,"
+                       + (_TEXT.format(font=_FONT) if Path(_FONT).exists()
+                          else "drawbox=x=0:y=ih*0.85:w=iw:h=ih*0.12:color=black@0.6:t=fill")],
+    "brightness/contrast/saturation": ["-vf", "eq=brightness=0.08:contrast=1.3:saturation=1.6"],
+    "grayscale": ["-vf", "hue=s=0"],
+}
+MIRRORED = {"mirror"}
+HASHES = {
+    "pHash": imagehash.phash,
+    "dHash": imagehash.dhash,
+    "wHash": imagehash.whash,
+    "aHash": imagehash.average_hash,
+}
+
+
+def edited_copy(source: Path, edit: str) -> Path:
+    slug = "".join(c if c.isalnum() else "-" for c in edit).strip("-")
+    path = WORK / "robustness" / f"{source.stem}--{slug}.mp4"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ffmpeg("-i", str(source), *EDITS[edit], "-c:v", "libx264", "-preset", "veryfast",
+               "-pix_fmt", "yuv420p", "-an", str(path))
+    return path
+
+
+def sample(path: Path) -> tuple[Fingerprint, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Our fingerprint plus every hash kind (and of the flipped thumb) from one decode."""
+    with VideoStream(str(path)) as stream:
+        samples = list(stream.samples(DEFAULT_SAMPLE_FPS))
+        fp = fingerprint_samples(iter(samples), stream.info, DEFAULT_SAMPLE_FPS)
+    plain, flipped = {}, {}
+    for name, function in HASHES.items():
+        plain[name] = np.array([hash_bits_to_int(function(Image.fromarray(s.thumb)).hash)
+                                for s in samples], dtype=np.uint64)
+        flipped[name] = np.array(
+            [hash_bits_to_int(function(Image.fromarray(np.ascontiguousarray(
+                s.thumb[:, ::-1]))).hash) for s in samples], dtype=np.uint64)
+    return fp, plain, flipped
+
+
+def distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.bitwise_count(a[:, None] ^ b[None, :]).astype(np.int16)
+
+
+def running_median(values: np.ndarray, window: int) -> np.ndarray:
+    if len(values) < window:
+        return values.astype(float)
+    return np.median(np.lib.stride_tricks.sliding_window_view(values, window), axis=1)
+
+
+def describe(aligned: list[np.ndarray], others: list[np.ndarray], moments: list[np.ndarray]) -> list[str]:
+    al, ot, mo = (np.concatenate(x) if x else np.zeros(0) for x in (aligned, others, moments))
+    p = np.percentile
+    return [f"{np.median(al):.0f} / {p(al, 95):.0f}", f"{p(ot, 5):.0f}", f"{p(mo, 5):.0f}",
+            f"{p(ot, 5) - p(al, 95):+.0f}", f"{p(mo, 5) - p(al, 95):+.0f}"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clean", action="store_true", help="re-make the edited copies")
+    args = parser.parse_args()
+    if args.clean:
+        shutil.rmtree(WORK / "robustness", ignore_errors=True)
+    clips = footage_clips()
+    originals = {clip: sample(clip) for clip in clips}
+    rows: list[list[object]] = []
+    motion_rows: list[list[object]] = []
+    for edit in EDITS:
+        per_hash: dict[str, tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]] = {
+            name: ([], [], []) for name in HASHES}
+        motion: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
+        windowed: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+        for clip in clips:
+            fp, plain, flipped = sample(edited_copy(clip, edit))
+            ref_fp, ref_plain, _ = originals[clip]
+            nearest = np.clip(np.searchsorted(ref_fp.times, fp.times), 0, len(ref_fp) - 1)
+            far = np.abs(ref_fp.times[None, :] - fp.times[:, None]) >= 10.0
+            query = flipped if edit in MIRRORED else plain
+            for name in HASHES:
+                d_self = distances(query[name], ref_plain[name])
+                others = [distances(query[name], originals[o][1][name]).min(axis=1)
+                          for o in clips if o != clip]
+                per_hash[name][0].append(d_self[np.arange(len(fp)), nearest])
+                per_hash[name][1].append(np.min(others, axis=0))
+                per_hash[name][2].append(np.where(far, d_self, 64).min(axis=1))
+            q_motion = fp.motion_mirror if edit in MIRRORED else fp.motion
+            moving = (fp.motion_energy >= MIN_MOTION_ENERGY) & (
+                ref_fp.motion_energy[nearest] >= MIN_MOTION_ENERGY)
+            d_motion = distances(q_motion, ref_fp.motion)
+            aligned_m = d_motion[np.arange(len(fp)), nearest]
+            other_m = [distances(q_motion, originals[o][0].motion).min(axis=1)
+                       for o in clips if o != clip]
+            moment_m = np.where(far, d_motion, 64).min(axis=1)
+            motion[0].append(aligned_m[moving])
+            motion[1].append(np.min(other_m, axis=0)[moving])
+            motion[2].append(moment_m[moving])
+            # The aligner's view: over 2 s, the median distance at the true offset against the
+            # median distance at the best wrong offset (>= 10 s away), both on moving frames.
+            window = int(2 * DEFAULT_SAMPLE_FPS)
+            windowed[0].append(running_median(np.where(moving, aligned_m, np.nan), window))
+            windowed[1].append(best_wrong_offset(d_motion, moving, fp, ref_fp, window))
+        for name in HASHES:
+            rows.append([edit, name, *describe(*per_hash[name])])
+        aligned_w = np.concatenate(windowed[0])
+        wrong_w = np.concatenate(windowed[1])
+        aligned_w, wrong_w = aligned_w[~np.isnan(aligned_w)], wrong_w[~np.isnan(wrong_w)]
+        motion_rows.append([edit, *describe(*motion),
+                            f"{np.median(aligned_w):.0f} / {np.percentile(aligned_w, 95):.0f}",
+                            f"{np.percentile(wrong_w, 5):.0f}",
+                            f"{np.percentile(wrong_w, 5) - np.percentile(aligned_w, 95):+.0f}"])
+    print(f"{len(clips)} clips of the shared footage, {DEFAULT_SAMPLE_FPS:g} samples/s, "
+          "Hamming distances of 64-bit hashes\n")
+    print("Scene hashes (per frame)\n")
+    print(table(["edit", "hash", "aligned median / p95", "other clip p5",
+                 "same camera other moment p5", "gap other clip", "gap other moment"], rows))
+    print("\nMotion hash (event signature), frames where something moves\n")
+    print(table(["edit", "aligned median / p95", "other clip p5", "same camera other moment p5",
+                 "gap other clip", "gap other moment", "2 s median: aligned median / p95",
+                 "2 s median: best wrong offset p5", "2 s gap"], motion_rows))
+
+
+def best_wrong_offset(d_motion: np.ndarray, moving: np.ndarray, fp: Fingerprint,
+                      ref_fp: Fingerprint, window: int) -> np.ndarray:
+    """Per 2 s window of the query, the lowest median motion distance over every offset at least
+    10 s away from the truth (the best an impostor moment of the same camera can do)."""
+    step = 1.0 / DEFAULT_SAMPLE_FPS
+    best = np.full(max(0, len(fp) - window + 1), np.inf)
+    for shift in np.arange(-ref_fp.times[-1], ref_fp.times[-1], step):
+        if abs(shift) < 10.0:
+            continue
+        index = np.searchsorted(ref_fp.times, fp.times + shift)
+        valid = (index > 0) & (index < len(ref_fp)) & moving
+        values = np.where(valid, d_motion[np.arange(len(fp)), np.clip(index, 0, len(ref_fp) - 1)],
+                          np.nan)
+        medians = running_median(values, window)
+        medians = np.where(np.isnan(medians), np.inf, medians)
+        best = np.minimum(best, medians)
+    return np.where(np.isinf(best), np.nan, best)
+
+
+if __name__ == "__main__":
+    main()
