@@ -92,7 +92,8 @@ def running_median(values: np.ndarray, window: int) -> np.ndarray:
     return np.median(np.lib.stride_tricks.sliding_window_view(values, window), axis=1)
 
 
-def describe(aligned: list[np.ndarray], others: list[np.ndarray], moments: list[np.ndarray]) -> list[str]:
+def describe(aligned: list[np.ndarray], others: list[np.ndarray],
+             moments: list[np.ndarray]) -> list[str]:
     al, ot, mo = (np.concatenate(x) if x else np.zeros(0) for x in (aligned, others, moments))
     p = np.percentile
     return [f"{np.median(al):.0f} / {p(al, 95):.0f}", f"{p(ot, 5):.0f}", f"{p(mo, 5):.0f}",

@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage or settings, 3 acquire, 4 media, 5
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -106,6 +107,21 @@ def main(debug: bool, quiet: bool, cache_dir: str | None) -> None:
     Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 acquire, 4 media, 5 library.
     With `verify --check`: 10 when the verdict is not `match`.
     """
+    _show_warnings(debug)
+
+
+class _WarningHandler(logging.Handler):
+    """Library warnings (e.g. a truncated file) as `Warning: ...` lines on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"Warning: {record.getMessage()}", err=True)
+
+
+def _show_warnings(debug: bool) -> None:
+    logger = logging.getLogger("provenance")
+    logger.setLevel(logging.DEBUG if debug else logging.WARNING)
+    if not any(isinstance(h, _WarningHandler) for h in logger.handlers):
+        logger.addHandler(_WarningHandler())
 
 
 @main.command()
@@ -155,6 +171,29 @@ def fingerprint(ctx: click.Context, video: str, output: str, fps: float | None) 
     save_fingerprint(fp, output)
     click.echo(f"{output}: {len(fp)} samples over {fp.duration:.1f} s "
                f"({fp.width}x{fp.height}, {int(fp.informative.sum())} informative)")
+
+
+@main.command()
+@click.argument("video", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(file_okay=False), required=True,
+              help="Folder for the JPEGs and keyframes.json (created if missing).")
+@fps_option
+@json_option
+@click.pass_context
+def keyframes(ctx: click.Context, video: str, output: str, fps: float | None,
+              as_json: bool) -> None:
+    """Export one keyframe per shot of VIDEO as JPEG, with its time (for reverse image search)."""
+    progress = _progress(ctx)
+    try:
+        index = pipeline.export_keyframes(video, output, _settings(ctx, sample_fps=fps), progress)
+    finally:
+        progress.close()
+    if as_json:
+        click.echo(json.dumps(index, indent=2))
+        return
+    for entry in index:
+        click.echo(f"{entry['file']}  shot {entry['start']:.2f}-{entry['end']:.2f} s")
+    click.echo(f"{len(index)} keyframe(s) in {output}")
 
 
 @main.command()

@@ -186,11 +186,32 @@ class VideoStream:
                 "%s: decoded %.1f s of the %.1f s its header announces; the file may be cut "
                 "off or damaged, only what decoded was used", self.info.path, last_time, announced)
 
-    def frame_at(self, time: float) -> np.ndarray | None:
-        """The BGR frame shown at ``time`` seconds (for reports), or None."""
-        self._capture.set(cv2.CAP_PROP_POS_MSEC, max(0.0, time) * 1000.0)
-        ok, frame = self._capture.read()
-        return frame if ok else None
+    def frames_at(self, times: list[float]) -> dict[float, np.ndarray]:
+        """The frames shown at the given times (one sequential pass; no seeking, which is
+        inexact on many files). Keys are the requested times."""
+        wanted = sorted(times)
+        found: dict[float, np.ndarray] = {}
+        index = 0
+        while wanted and self._capture.grab():
+            time = self._frame_time(index)
+            index += 1
+            while wanted and wanted[0] <= time + 1e-6:
+                ok, frame = self._capture.retrieve()
+                if ok and frame is not None:
+                    found[wanted[0]] = frame
+                wanted.pop(0)
+        return found
+
+
+def write_jpeg(path: str, frame: np.ndarray, quality: int = 92) -> None:
+    """Write a frame as JPEG, atomically (a temporary file renamed into place)."""
+    ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise MediaError(f"could not encode a JPEG for {path}")
+    tmp = f"{path}.part"
+    with open(tmp, "wb") as handle:
+        handle.write(data.tobytes())
+    os.replace(tmp, path)
 
 
 def to_grey(frame: np.ndarray) -> np.ndarray:

@@ -69,6 +69,15 @@ class Fingerprint:
 
 
 @dataclass(frozen=True)
+class Shot:
+    """A run of samples between two cuts, and the time of the frame that best represents it."""
+
+    start: float
+    end: float
+    keyframe: float
+
+
+@dataclass(frozen=True)
 class Original:
     """A registered reference video and what is known about it."""
 

@@ -3,6 +3,7 @@ claims -> Verification."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -14,7 +15,7 @@ import numpy as np
 from . import acquire, claims
 from .align import SCENE_RADIUS, align
 from .errors import AcquireError, ProvenanceError
-from .fingerprint import fingerprint_video
+from .fingerprint import fingerprint_video, shots
 from .library import Library
 from .models import Claim, Fingerprint, LocalVideo, Original, Verdict, Verification, VideoRef
 from .settings import Settings, load_settings
@@ -239,3 +240,43 @@ def register(
     stored = replace(original, sha256=video.sha256, duration=round(fp.duration, 3),
                      fps=round(fp.native_fps, 3), width=fp.width, height=fp.height, url=url)
     return lib.add(stored, fp)
+
+
+def export_keyframes(
+    path: str,
+    out_dir: str | os.PathLike[str],
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> list[dict[str, object]]:
+    """Write one JPEG per shot (its most typical frame) and ``keyframes.json`` into ``out_dir``.
+
+    Everything is decoded before anything is written, so a bad video leaves ``out_dir`` as it was.
+    """
+    from . import frames
+
+    settings = settings or load_settings()
+
+    def on_frame(time: float, total: float | None) -> None:
+        if progress:
+            progress("fingerprint", time, total)
+
+    fp = fingerprint_video(path, settings.sample_fps, on_frame)
+    found = shots(fp)
+    with frames.VideoStream(path, colour=True) as stream:
+        pictures = stream.frames_at([shot.keyframe for shot in found])
+    target = Path(out_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    index: list[dict[str, object]] = []
+    for number, shot in enumerate(found, start=1):
+        picture = pictures.get(shot.keyframe)
+        if picture is None:
+            continue
+        name = f"shot-{number:03d}_{shot.keyframe:010.3f}s.jpg"
+        frames.write_jpeg(str(target / name), picture)
+        index.append({"shot": number, "start": shot.start, "end": shot.end,
+                      "time": round(shot.keyframe, 3), "file": name})
+    manifest = {"video": os.path.abspath(path), "keyframes": index}
+    tmp = target / "keyframes.json.part"
+    tmp.write_text(json.dumps(manifest, indent=2), "utf-8")
+    os.replace(tmp, target / "keyframes.json")
+    return index

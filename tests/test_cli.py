@@ -150,3 +150,26 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--debug", "library", "list", "--db",
                                        str(tmp_path / "none.db")])
     assert result.exit_code != 0 and result.exception is not None
+
+
+def test_keyframes_one_per_shot_with_times(tmp_path: Path) -> None:
+    from provenance.demo import default_samples_dir
+
+    out = tmp_path / "keys"
+    code, stdout, err = run("keyframes", default_samples_dir() / "repost.mp4", "-o", out)
+    assert code == 0, err
+    manifest = json.loads((out / "keyframes.json").read_text())
+    shots = manifest["keyframes"]
+    truth = json.loads((default_samples_dir() / "repost.truth.json").read_text())
+    assert len(shots) == len(truth)  # one shot per montage piece
+    for shot, piece in zip(shots, truth, strict=True):
+        assert abs(shot["start"] - piece["query_start"]) <= 0.3
+        assert shot["start"] <= shot["time"] < shot["end"]
+        assert (out / shot["file"]).read_bytes()[:2] == b"\xff\xd8"  # a JPEG
+
+
+def test_keyframes_of_a_bad_file_write_nothing(media: Media, tmp_path: Path) -> None:
+    out = tmp_path / "keys"
+    code, _, err = run("keyframes", media.not_video, "-o", out)
+    assert code == 4 and "Error:" in err
+    assert not out.exists()
