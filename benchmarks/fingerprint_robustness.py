@@ -114,6 +114,8 @@ def main() -> None:
         per_hash: dict[str, tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]] = {
             name: ([], [], []) for name in HASHES}
         motion: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
+        scene_windows: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {
+            name: ([], []) for name in HASHES}
         windowed: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
         for clip in clips:
             fp, plain, flipped = sample(edited_copy(clip, edit))
@@ -121,13 +123,18 @@ def main() -> None:
             nearest = np.clip(np.searchsorted(ref_fp.times, fp.times), 0, len(ref_fp) - 1)
             far = np.abs(ref_fp.times[None, :] - fp.times[:, None]) >= 10.0
             query = flipped if edit in MIRRORED else plain
+            window = int(2 * DEFAULT_SAMPLE_FPS)
             for name in HASHES:
                 d_self = distances(query[name], ref_plain[name])
                 others = [distances(query[name], originals[o][1][name]).min(axis=1)
                           for o in clips if o != clip]
-                per_hash[name][0].append(d_self[np.arange(len(fp)), nearest])
-                per_hash[name][1].append(np.min(others, axis=0))
+                aligned_s = d_self[np.arange(len(fp)), nearest]
+                other_s = np.min(others, axis=0)
+                per_hash[name][0].append(aligned_s)
+                per_hash[name][1].append(other_s)
                 per_hash[name][2].append(np.where(far, d_self, 64).min(axis=1))
+                scene_windows[name][0].append(running_median(aligned_s, window))
+                scene_windows[name][1].append(running_median(other_s, window))
             q_motion = fp.motion_mirror if edit in MIRRORED else fp.motion
             moving = (fp.motion_energy >= MIN_MOTION_ENERGY) & (
                 ref_fp.motion_energy[nearest] >= MIN_MOTION_ENERGY)
@@ -141,11 +148,13 @@ def main() -> None:
             motion[2].append(moment_m[moving])
             # The aligner's view: over 2 s, the median distance at the true offset against the
             # median distance at the best wrong offset (>= 10 s away), both on moving frames.
-            window = int(2 * DEFAULT_SAMPLE_FPS)
             windowed[0].append(running_median(np.where(moving, aligned_m, np.nan), window))
             windowed[1].append(best_wrong_offset(d_motion, moving, fp, ref_fp, window))
         for name in HASHES:
-            rows.append([edit, name, *describe(*per_hash[name])])
+            aligned_w = np.concatenate(scene_windows[name][0])
+            other_w = np.concatenate(scene_windows[name][1])
+            rows.append([edit, name, *describe(*per_hash[name]),
+                         f"{np.percentile(other_w, 5) - np.percentile(aligned_w, 95):+.0f}"])
         aligned_w = np.concatenate(windowed[0])
         wrong_w = np.concatenate(windowed[1])
         aligned_w, wrong_w = aligned_w[~np.isnan(aligned_w)], wrong_w[~np.isnan(wrong_w)]
@@ -157,7 +166,8 @@ def main() -> None:
           "Hamming distances of 64-bit hashes\n")
     print("Scene hashes (per frame)\n")
     print(table(["edit", "hash", "aligned median / p95", "other clip p5",
-                 "same camera other moment p5", "gap other clip", "gap other moment"], rows))
+                 "same camera other moment p5", "gap other clip", "gap other moment",
+                 "2 s median gap other clip"], rows))
     print("\nMotion hash (event signature), frames where something moves\n")
     print(table(["edit", "aligned median / p95", "other clip p5", "same camera other moment p5",
                  "gap other clip", "gap other moment", "2 s median: aligned median / p95",

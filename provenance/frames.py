@@ -44,10 +44,12 @@ _MAX_BORDER_SHARE = 0.4
 # the reverse) are not constant, so they are found by geometry: the picture is a centred band of
 # a standard aspect ratio, and both of its edges are a sharp step across the whole width. The
 # step is measured as the mean absolute difference between neighbouring lines, relative to the
-# frame's median: 21-57 at the edges of such bands in the robustness benchmark's reframed
-# copies of the shared footage, at most 6.1 at the same places in every other edited copy.
+# frame's median, on the weaker of the two edges: 11-94 per frame in the robustness benchmark's
+# reframed copies of the shared footage, at most 6.1 at the same places in every other edited
+# copy and in the originals. They are looked for before constant bars, because the smooth parts
+# of a blurred bar can pass for a constant one.
 _BAND_ASPECTS = (16 / 9, 4 / 3, 1.0, 1.85, 2.39)
-_BAND_EDGE_RATIO = 12.0
+_BAND_EDGE_RATIO = 9.0
 
 
 @dataclass(frozen=True)
@@ -272,16 +274,17 @@ def border_box(frame: np.ndarray) -> tuple[int, int, int, int]:
     """
     probe = to_grey(frame)[::_PROBE_STEP, ::_PROBE_STEP].astype(np.int16)
     rows, cols = probe.shape
-    top = _bar_lines(probe)
-    bottom = _bar_lines(probe[::-1])
-    left = _bar_lines(probe.T)
-    right = _bar_lines(probe.T[::-1])
-    if top == bottom == 0 and rows > cols:
+    top = bottom = left = right = 0
+    if rows > cols:
         first, end = _blurred_band(probe)
         top, bottom = (first, rows - end) if end else (0, 0)
-    elif left == right == 0 and cols > rows:
+    elif cols > rows:
         first, end = _blurred_band(probe.T)
         left, right = (first, cols - end) if end else (0, 0)
+    if not (top or bottom):
+        top, bottom = _bar_lines(probe), _bar_lines(probe[::-1])
+    if not (left or right):
+        left, right = _bar_lines(probe.T), _bar_lines(probe.T[::-1])
     step = _PROBE_STEP
     height, width = frame.shape[:2]
     box = (top * step, height - bottom * step, left * step, width - right * step)
