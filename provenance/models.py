@@ -94,6 +94,7 @@ class Original:
     width: int = 0
     height: int = 0
     added_at: str = ""
+    file: str = ""
 
 
 @dataclass(frozen=True)

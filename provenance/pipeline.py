@@ -20,8 +20,10 @@ from .library import Library
 from .models import Claim, Fingerprint, LocalVideo, Original, Verdict, Verification, VideoRef
 from .settings import Settings, load_settings
 
-# A reference becomes a candidate when this many query samples have a scene-hash neighbour in it.
+# A reference becomes a candidate when this many query samples (or their mirror images) have a
+# scene-hash neighbour in it; at most MAX_CANDIDATES, the best supported, are aligned.
 MIN_CANDIDATE_SAMPLES = 3
+MAX_CANDIDATES = 32
 
 Progress = Callable[[str, float, float | None], None]
 
@@ -56,15 +58,12 @@ def _open_library(library: Library | str | os.PathLike[str]) -> Library:
 
 
 def candidates(query: Fingerprint, library: Library) -> list[str]:
-    """Originals sharing enough views with the query to be worth aligning."""
-    index = library.index()
-    counts: dict[str, set[int]] = {}
+    """Originals sharing enough views with the query to be worth aligning, best first."""
     usable = np.flatnonzero(query.informative)
-    for hashes in (query.scene[usable], query.mirror[usable]):
-        hits = index.query(hashes, SCENE_RADIUS)
-        for entry, row in zip(hits.entry.tolist(), hits.query_index.tolist(), strict=True):
-            counts.setdefault(index.ids[entry], set()).add(row)
-    return [ref for ref, rows in counts.items() if len(rows) >= MIN_CANDIDATE_SAMPLES]
+    hashes = np.concatenate([query.scene[usable], query.mirror[usable]])
+    counts = library.index().candidates(hashes, SCENE_RADIUS)
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    return [ref for ref, rows in ranked if rows >= MIN_CANDIDATE_SAMPLES][:MAX_CANDIDATES]
 
 
 def verify_video(

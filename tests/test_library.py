@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from provenance.errors import LibraryError
-from provenance.library import HammingIndex, Library
+from provenance.library import ChunkIndex, HammingIndex, Library
 from provenance.models import Original
 from tests.test_align import make_fp, random_hashes
 
@@ -101,9 +101,9 @@ def test_index_matches_brute_force_and_follows_changes(tmp_path: Path) -> None:
     for ref_id, hashes in refs.items():
         index.add(ref_id, hashes)
     query = np.concatenate([refs["r2"][10:20], random_hashes(rng, 70)])
-    hits = index.query(query, radius=20)
+    rows, entries, frames = index.query(query, radius=20)
     found = {(int(q), index.ids[int(e)], int(f)) for q, e, f in
-             zip(hits.query_index, hits.entry, hits.frame, strict=True)}
+             zip(rows, entries, frames, strict=True)}
     expected = {
         (qi, ref_id, fi)
         for ref_id, hashes in refs.items()
@@ -113,6 +113,10 @@ def test_index_matches_brute_force_and_follows_changes(tmp_path: Path) -> None:
     }
     assert found == expected
     assert {(q, "r2", 10 + q) for q in range(10)} <= found
+    counts = index.candidates(query, radius=20)
+    assert counts["r2"] >= 10
+    assert counts == {ref: len({q for q, r, _ in found if r == ref}) for ref in
+                      {r for _, r, _ in found}}
 
     with Library(tmp_path / "lib.db", create=True) as lib:
         lib.add(original("one", "1" * 64), fp(1))
@@ -121,3 +125,56 @@ def test_index_matches_brute_force_and_follows_changes(tmp_path: Path) -> None:
         assert lib.index().ids == ["one", "two"]
         lib.remove("one")
         assert lib.index().ids == ["two"]
+
+
+def test_chunk_index_finds_the_original_among_many() -> None:
+    from tests.test_align import flip_bits
+
+    rng = np.random.default_rng(11)
+    refs = [random_hashes(rng, 2000) for _ in range(200)]
+    index = ChunkIndex.build([f"r{i}" for i in range(200)], refs)
+    for bits in (0, 2, 4):
+        query = flip_bits(rng, refs[123][500:740], bits)  # 60 s at 4 samples/s, edited
+        counts = index.candidates(query, 16)
+        best = max(counts, key=lambda k: counts[k])
+        assert best == "r123", bits
+        assert counts["r123"] >= (240 if bits <= 2 else 60), bits
+        assert list(counts) == ["r123"], bits  # chance collisions are filtered out
+    assert index.candidates(random_hashes(rng, 480), 16) == {}
+
+
+def test_old_schema_is_migrated_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    with Library(path, create=True) as lib:
+        lib.add(original("cam-1", "a" * 64), fp(1))
+    with sqlite3.connect(path) as db:  # back to the v1 layout: no `file` column, no meta
+        db.execute("ALTER TABLE originals DROP COLUMN file")
+        db.execute("DROP TABLE meta")
+        db.execute("PRAGMA user_version = 1")
+    with Library(path) as lib:
+        assert lib.get("cam-1").file == ""
+        lib.add(Original(**{**original("cam-2", "b" * 64).__dict__, "file": "/x.mp4"}), fp(2))
+        assert lib.get("cam-2").file == "/x.mp4"
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def test_large_library_saves_its_chunk_index_and_notices_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from provenance.library import store
+
+    monkeypatch.setattr(store, "EXACT_INDEX_MAX_FRAMES", 50)
+    path = tmp_path / "lib.db"
+    with Library(path, create=True) as lib:
+        lib.add(original("one", "1" * 64), fp(1, n=40))
+        lib.add(original("two", "2" * 64), fp(2, n=40))
+        index = lib.index()
+        assert isinstance(index, ChunkIndex) and lib.index_folder.is_dir()
+        assert index.candidates(fp(2, n=40).scene, 8) == {"two": 40}
+    with Library(path) as lib:  # a new process: the saved index is used as it is
+        reloaded = lib.index()
+        assert isinstance(reloaded._keys, np.memmap)
+        lib.remove("two")
+        assert lib.index().candidates(fp(2, n=40).scene, 8) == {}
+        assert lib.index().ids == ["one"]

@@ -1,6 +1,6 @@
 """The reference library: known originals, their metadata and fingerprints."""
 
-from .index import HammingIndex, Hits, hamming
+from .index import ChunkIndex, HammingIndex, hamming
 from .store import Library
 
-__all__ = ["HammingIndex", "Hits", "Library", "hamming"]
+__all__ = ["ChunkIndex", "HammingIndex", "Library", "hamming"]

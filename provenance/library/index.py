@@ -1,28 +1,36 @@
-"""Hamming-distance search over every sampled frame of every original.
+"""Finding the originals that share views with a query, over every sampled frame of the library.
 
-A brute-force index: all reference hashes sit in one contiguous uint64 array and a query is
-answered with vectorised XOR + popcount, in chunks so memory stays bounded. It can be swapped for a
-faster structure (multi-index hashing, a binary FAISS index) behind the same ``add``/``query``.
+Two interchangeable indexes answer ``candidates(hashes)``: for each original, how many distinct
+query samples have a near frame in it.
+
+* ``HammingIndex`` (exact): all reference hashes in one uint64 array, compared with vectorised
+  XOR + popcount in bounded blocks. Exact at any radius; its cost grows with library size
+  (see benchmarks/library_scale.py), so it serves small libraries.
+* ``ChunkIndex`` (multi-index hashing with exact chunk lookup): each 64-bit hash is cut into
+  three chunks of 21, 21 and 22 bits; a sorted table maps every (chunk, value) to the originals
+  holding it. A reference frame within d bits of a query frame shares at least one chunk exactly
+  with certainty for d <= 2 and with a probability that falls with d (about 0.5 at d = 4), so a
+  single frame can be missed but a query of many samples finds its original: the exact check is
+  the aligner's, on the candidates only. Lookups cost O(log n) per chunk.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
-# Query hashes compared per block: block x library frames uint8 distances must fit in memory.
-_QUERY_BLOCK = 64
-
-
-@dataclass(frozen=True)
-class Hits:
-    """Frame pairs within the radius: query frame index, reference entry, reference frame index."""
-
-    query_index: np.ndarray
-    entry: np.ndarray
-    frame: np.ndarray
-    distance: np.ndarray
+# Version of the saved chunk-index layout.
+INDEX_FORMAT = 1
+# Query hashes compared per block in the exact index: block x library uint8 distances in memory.
+_QUERY_BLOCK = 16
+# (shift, width) of the chunks of a 64-bit hash.
+_CHUNKS = ((0, 21), (21, 21), (42, 22))
 
 
 def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -30,50 +38,155 @@ def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.bitwise_count(np.bitwise_xor(a, b)).astype(np.uint8)
 
 
+def _count_rows(ids: Sequence[str], rows: np.ndarray, entries: np.ndarray) -> dict[str, int]:
+    """Distinct query rows per entry."""
+    if rows.size == 0:
+        return {}
+    pairs = np.unique(rows.astype(np.int64) * len(ids) + entries.astype(np.int64))
+    counts = np.bincount(pairs % len(ids), minlength=len(ids))
+    return {ids[i]: int(c) for i, c in enumerate(counts) if c}
+
+
 class HammingIndex:
-    """Frames of many entries, searchable by Hamming radius."""
+    """Exact radius search by brute force over every reference frame."""
+
+    kind = "exact"
 
     def __init__(self) -> None:
         self._ids: list[str] = []
         self._hashes: list[np.ndarray] = []
-        self._packed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._packed: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def ids(self) -> list[str]:
         return list(self._ids)
+
+    def __len__(self) -> int:
+        return sum(len(h) for h in self._hashes)
 
     def add(self, entry_id: str, hashes: np.ndarray) -> None:
         self._ids.append(entry_id)
         self._hashes.append(np.ascontiguousarray(hashes, dtype=np.uint64))
         self._packed = None
 
-    def _pack(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _pack(self) -> tuple[np.ndarray, np.ndarray]:
         if self._packed is None:
-            if self._hashes:
-                hashes = np.concatenate(self._hashes)
-                entry = np.concatenate(
-                    [np.full(len(h), i, dtype=np.int32) for i, h in enumerate(self._hashes)]
-                )
-                frame = np.concatenate([np.arange(len(h), dtype=np.int32) for h in self._hashes])
-            else:
-                hashes = np.zeros(0, dtype=np.uint64)
-                entry = frame = np.zeros(0, dtype=np.int32)
-            self._packed = (hashes, entry, frame)
+            hashes = np.concatenate(self._hashes) if self._hashes else np.zeros(0, np.uint64)
+            entry = np.repeat(np.arange(len(self._hashes), dtype=np.int32),
+                              [len(h) for h in self._hashes])
+            self._packed = (hashes, entry)
         return self._packed
 
-    def query(self, hashes: np.ndarray, radius: int) -> Hits:
-        """Every (query frame, reference frame) pair at Hamming distance <= radius."""
-        library, entry, frame = self._pack()
-        found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    def query(self, hashes: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(query row, entry, frame index) of every pair within ``radius`` bits."""
+        library, entry = self._pack()
+        starts = np.cumsum([0] + [len(h) for h in self._hashes])[:-1]
+        found: list[tuple[np.ndarray, np.ndarray]] = []
         query = np.asarray(hashes, dtype=np.uint64)
         for start in range(0, len(query), _QUERY_BLOCK):
             block = query[start : start + _QUERY_BLOCK]
-            distance = hamming(block[:, None], library[None, :])
-            rows, cols = np.nonzero(distance <= radius)
-            found.append((rows + start, cols, distance[rows, cols]))
-        if not found:
-            empty = np.zeros(0, dtype=np.int64)
-            return Hits(empty, empty, empty, empty.astype(np.uint8))
-        rows = np.concatenate([f[0] for f in found])
-        cols = np.concatenate([f[1] for f in found])
-        return Hits(rows, entry[cols], frame[cols], np.concatenate([f[2] for f in found]))
+            rows, cols = np.nonzero(hamming(block[:, None], library[None, :]) <= radius)
+            found.append((rows + start, cols))
+        rows = np.concatenate([f[0] for f in found]) if found else np.zeros(0, np.int64)
+        cols = np.concatenate([f[1] for f in found]) if found else np.zeros(0, np.int64)
+        entries = entry[cols]
+        return rows, entries, cols - starts[entries] if len(starts) else cols
+
+    def candidates(self, hashes: np.ndarray, radius: int) -> dict[str, int]:
+        rows, entries, _ = self.query(hashes, radius)
+        return _count_rows(self._ids, rows, entries)
+
+
+def _chunk_keys(hashes: np.ndarray) -> np.ndarray:
+    """(n, 3) uint64 keys: chunk number in the top bits, chunk value below."""
+    hashes = np.asarray(hashes, dtype=np.uint64)
+    keys = [((hashes >> np.uint64(shift)) & np.uint64((1 << width) - 1)) | np.uint64(n << 24)
+            for n, (shift, width) in enumerate(_CHUNKS)]
+    return np.stack(keys, axis=1)
+
+
+class ChunkIndex:
+    """Multi-index hashing: exact lookup of hash chunks, postings of originals."""
+
+    kind = "chunks"
+
+    def __init__(self, ids: Sequence[str], keys: np.ndarray, entries: np.ndarray,
+                 frames: int, keys_per_entry: Sequence[int]) -> None:
+        self._ids = list(ids)
+        self._keys = keys
+        self._entries = entries
+        self._frames = int(frames)
+        self.keys_per_entry = [int(k) for k in keys_per_entry]
+        # Chance that one random chunk lookup lands on each original: its distinct keys per
+        # chunk over the chunk's value space.
+        per_entry = np.asarray(self.keys_per_entry, dtype=np.float64)
+        self._chance = per_entry / len(_CHUNKS) * sum(1.0 / (1 << w) for _, w in _CHUNKS)
+
+    @classmethod
+    def build(cls, ids: Sequence[str], hashes: Sequence[np.ndarray]) -> ChunkIndex:
+        parts = []
+        for entry, values in enumerate(hashes):
+            keys = np.unique(_chunk_keys(values).ravel())
+            parts.append((keys << np.uint64(32)) | np.uint64(entry))
+        table = np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.uint64)
+        return cls(ids, (table >> np.uint64(32)).astype(np.uint32),
+                   (table & np.uint64(0xFFFFFFFF)).astype(np.int32),
+                   sum(len(h) for h in hashes), [len(p) for p in parts])
+
+    def save(self, folder: Path, revision: int) -> None:
+        """Write the tables (memory-mappable .npy) and their description, atomically."""
+        tmp = Path(tempfile.mkdtemp(prefix=".index-", dir=folder.parent))
+        try:
+            np.save(tmp / "keys.npy", self._keys)
+            np.save(tmp / "entries.npy", self._entries)
+            (tmp / "meta.json").write_text(json.dumps({
+                "format": INDEX_FORMAT, "revision": revision, "ids": self._ids,
+                "frames": self._frames, "keys_per_entry": self.keys_per_entry}))
+            if folder.exists():
+                shutil.rmtree(folder)
+            os.replace(tmp, folder)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path, revision: int) -> ChunkIndex | None:
+        """The saved index if it is of this revision of the library, else None."""
+        try:
+            meta = json.loads((folder / "meta.json").read_text())
+            if meta.get("format") != INDEX_FORMAT or meta.get("revision") != revision:
+                return None
+            keys = np.load(folder / "keys.npy", mmap_mode="r")
+            entries = np.load(folder / "entries.npy", mmap_mode="r")
+        except (OSError, ValueError, KeyError):
+            return None
+        return cls(meta["ids"], keys, entries, meta["frames"], meta["keys_per_entry"])
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self._ids)
+
+    def __len__(self) -> int:
+        return self._frames
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._keys.nbytes + self._entries.nbytes)
+
+    def candidates(self, hashes: np.ndarray, radius: int) -> dict[str, int]:
+        """Distinct query rows per original sharing at least one exact chunk, keeping only
+        originals hit clearly more often than chance (Poisson: expected + 4 sd + 3) in a large
+        library. ``radius`` is the caller's final radius, checked later by the aligner."""
+        keys = _chunk_keys(hashes).astype(np.uint32)
+        lo = np.searchsorted(self._keys, keys.ravel(), side="left")
+        hi = np.searchsorted(self._keys, keys.ravel(), side="right")
+        lengths = hi - lo
+        if lengths.sum() == 0:
+            return {}
+        rows = np.repeat(np.arange(keys.size) // keys.shape[1], lengths)
+        offsets = np.repeat(lo - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
+        positions = np.arange(int(lengths.sum())) + offsets
+        counts = _count_rows(self._ids, rows, self._entries[positions])
+        expected = self._chance * len(hashes)
+        bound = {ref: expected[i] + 4.0 * np.sqrt(expected[i]) + 3.0
+                 for i, ref in enumerate(self._ids) if ref in counts}
+        return {ref: count for ref, count in counts.items() if count > bound[ref]}

@@ -19,9 +19,14 @@ import numpy as np
 
 from ..errors import LibraryError
 from ..models import FINGERPRINT_VERSION, Fingerprint, Original
-from .index import HammingIndex
+from .index import ChunkIndex, HammingIndex
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Up to this many reference frames (about 3.5 hours at 4 samples/s) candidates come from the
+# exact brute-force index; above it from the chunk index, saved beside the library file.
+# benchmarks/library_scale.py: the exact scan of a 60 s query costs about 0.28 s per 144,000
+# frames on this 2-core machine, the chunk index a few milliseconds at any size measured.
+EXACT_INDEX_MAX_FRAMES = 50_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 
@@ -39,8 +44,11 @@ CREATE TABLE originals (
     fps REAL NOT NULL,
     width INTEGER NOT NULL,
     height INTEGER NOT NULL,
-    added_at TEXT NOT NULL
+    added_at TEXT NOT NULL,
+    file TEXT NOT NULL DEFAULT ''
 );
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO meta VALUES ('revision', 0);
 CREATE TABLE fingerprints (
     original_id TEXT PRIMARY KEY REFERENCES originals(id) ON DELETE CASCADE,
     version INTEGER NOT NULL,
@@ -101,6 +109,18 @@ def _check_file(path: Path, create: bool) -> None:
         )
 
 
+def _add_file_column(db: sqlite3.Connection) -> None:
+    """v1 -> v2: remember the path or URL each original was registered from; count revisions
+    (every add or remove) so a saved index knows when it is stale."""
+    db.execute("ALTER TABLE originals ADD COLUMN file TEXT NOT NULL DEFAULT ''")
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+    db.execute("INSERT INTO meta VALUES ('revision', 0)")
+
+
+# Schema version -> the step that upgrades a library from it to the next version.
+_MIGRATIONS = {1: _add_file_column}
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -123,7 +143,7 @@ class Library:
                 f"{self.path} could not be opened as a library ({exc}); it was left untouched",
                 "check the file is a provenance library, or use a new --db path",
             ) from None
-        self._index: HammingIndex | None = None
+        self._index: HammingIndex | ChunkIndex | None = None
 
     def close(self) -> None:
         self._db.close()
@@ -156,12 +176,18 @@ class Library:
             with self._db:
                 self._db.executescript(_SCHEMA)
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            return
+        for step in range(version, SCHEMA_VERSION):
+            with self._db:
+                _MIGRATIONS[step](self._db)
+                self._db.execute(f"PRAGMA user_version = {step + 1}")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         try:
             with self._db:
                 yield self._db
+                self._db.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
         except sqlite3.DatabaseError as exc:
             raise LibraryError(f"library {self.path}: {exc}") from None
         finally:
@@ -268,13 +294,63 @@ class Library:
             version=int(version),
         )
 
-    def index(self) -> HammingIndex:
-        """The scene-hash index over every original, built on first use after a change."""
+    @property
+    def revision(self) -> int:
+        return int(self._db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+
+    @property
+    def index_folder(self) -> Path:
+        return self.path.with_name(self.path.name + ".index")
+
+    def index(self) -> HammingIndex | ChunkIndex:
+        """The scene-hash index over every original: exact for small libraries; above
+        EXACT_INDEX_MAX_FRAMES frames a chunk index, loaded from beside the library file when it
+        is of the library's revision, else built (and saved, when the folder is writable)."""
         if self._index is None:
-            index = HammingIndex()
-            for original_id, blob in self._db.execute(
-                "SELECT original_id, scene FROM fingerprints ORDER BY original_id"
-            ):
-                index.add(original_id, np.frombuffer(blob, dtype=np.uint64))
-            self._index = index
+            self._index = self._load_or_build_index()
         return self._index
+
+    def _load_or_build_index(self) -> HammingIndex | ChunkIndex:
+        revision = self.revision
+        frames = int(self._db.execute(
+            "SELECT COALESCE(SUM(LENGTH(scene)) / 8, 0) FROM fingerprints").fetchone()[0])
+        if frames > EXACT_INDEX_MAX_FRAMES:
+            saved = ChunkIndex.load(self.index_folder, revision)
+            if saved is not None:
+                return saved
+        ids, hashes = [], []
+        for original_id, blob in self._db.execute(
+            "SELECT original_id, scene FROM fingerprints ORDER BY original_id"
+        ):
+            ids.append(original_id)
+            hashes.append(np.frombuffer(blob, dtype=np.uint64))
+        if frames <= EXACT_INDEX_MAX_FRAMES:
+            exact = HammingIndex()
+            for original_id, values in zip(ids, hashes, strict=True):
+                exact.add(original_id, values)
+            return exact
+        chunks = ChunkIndex.build(ids, hashes)
+        try:
+            chunks.save(self.index_folder, revision)
+        except OSError:
+            pass  # a read-only folder: the index lives in memory for this process
+        return chunks
+
+    def stats(self) -> dict[str, object]:
+        """Counts and sizes, for `provenance library stats`."""
+        count, seconds = self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(duration), 0) FROM originals").fetchone()
+        samples, blob_bytes = self._db.execute(
+            "SELECT COALESCE(SUM(LENGTH(times)) / 8, 0), COALESCE(SUM(LENGTH(times) + "
+            "LENGTH(scene) + LENGTH(mirror) + LENGTH(motion) + LENGTH(motion_mirror) + "
+            "LENGTH(motion_energy) + LENGTH(informative)), 0) FROM fingerprints").fetchone()
+        return {
+            "path": str(self.path),
+            "originals": int(count),
+            "hours": round(float(seconds) / 3600.0, 3),
+            "samples": int(samples),
+            "fingerprint_bytes": int(blob_bytes),
+            "file_bytes": self.path.stat().st_size,
+            "index": "exact" if samples <= EXACT_INDEX_MAX_FRAMES else "chunks",
+            "schema_version": SCHEMA_VERSION,
+        }
