@@ -1,6 +1,7 @@
 """The `provenance` command: thin click commands over the library API.
 
-Exit codes: 0 ok, 1 unexpected error, 2 usage or settings, 3 acquire, 4 media, 5 library.
+Exit codes: 0 ok, 1 unexpected error, 2 usage or settings, 3 acquire, 4 media, 5 library,
+6 partial import, 10 `verify --check` found a verdict other than match.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .errors import ProvenanceError
 from .fingerprint import fingerprint_video
 from .fingerprint import save as save_fingerprint
 from .library import Library
+from .library.manifest import read_manifest, write_manifest
 from .models import Original, Verdict
 from .report import to_json, to_text
 from .settings import Settings, load_settings
@@ -90,6 +92,13 @@ def _settings(ctx: click.Context, **overrides: Any) -> Settings:
     return load_settings(cache_dir=root.get("cache_dir"), **overrides)
 
 
+def _library(ctx: click.Context, settings: Settings, create: bool = False) -> Library:
+    """Open the library for this command; it is closed when the command ends."""
+    library = Library(settings.db, create=create)
+    ctx.call_on_close(library.close)
+    return library
+
+
 def _progress(ctx: click.Context) -> Progress:
     return Progress(bool(ctx.find_root().params.get("quiet")))
 
@@ -104,8 +113,8 @@ def main(debug: bool, quiet: bool, cache_dir: str | None) -> None:
     """Is this video what its caption claims? Match reposted footage against known originals.
 
     \b
-    Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 acquire, 4 media, 5 library.
-    With `verify --check`: 10 when the verdict is not `match`.
+    Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 acquire, 4 media, 5 library,
+    6 some rows of a `library import` failed, 10 (`verify --check`) a verdict is not `match`.
     """
     _show_warnings(debug)
 
@@ -136,7 +145,7 @@ def verify(ctx: click.Context, query: str, db: str | None, as_json: bool, fps: f
            max_filesize: int | None, check: bool) -> None:
     """Verify QUERY (video file, video URL, or article file/URL) against the library."""
     settings = _settings(ctx, db=db, sample_fps=fps, max_filesize=max_filesize)
-    library = Library(settings.db)
+    library = _library(ctx, settings)
     progress = _progress(ctx)
     try:
         results = pipeline.verify_many(query, library, settings, progress)
@@ -240,7 +249,7 @@ def library_add(ctx: click.Context, source: str, original_id: str, title: str, s
     settings = _settings(ctx, db=db, sample_fps=fps)
     meta = Original(id=original_id, title=title, source=source_name, recorded_at=recorded_at,
                     published_at=published_at, url=url, notes=notes)
-    lib = Library(settings.db, create=True)
+    lib = _library(ctx, settings, create=True)
     progress = _progress(ctx)
     try:
         stored, added = pipeline.register(source, meta, lib, settings, progress)
@@ -254,13 +263,80 @@ def library_add(ctx: click.Context, source: str, original_id: str, title: str, s
         click.echo(f"already in the library as {stored.id} (same sha256); nothing added")
 
 
+@library.command("import")
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@db_option
+@fps_option
+@json_option
+@click.pass_context
+def library_import(ctx: click.Context, manifest: str, db: str | None, fps: float | None,
+                   as_json: bool) -> None:
+    """Register every original a CSV or JSON MANIFEST lists.
+
+    \b
+    Columns: file (path relative to the manifest, or URL), id, title, source,
+    recorded_at, published_at, url, notes. Bad rows are reported and skipped;
+    the others are added. Exit code 6 when any row failed.
+    """
+    settings = _settings(ctx, db=db, sample_fps=fps)
+    rows = read_manifest(manifest)
+    lib = _library(ctx, settings, create=True)
+    quiet = bool(ctx.find_root().params.get("quiet"))
+    with click.progressbar(length=len(rows), label="importing", file=sys.stderr,
+                           hidden=quiet or as_json) as bar:
+        report = pipeline.import_manifest(manifest, lib, settings, on_row=lambda _: bar.update(1))
+    if as_json:
+        click.echo(json.dumps({"added": report.added, "already_present": report.already_present,
+                               "failed": [{"row": n, "id": i, "reason": r}
+                                          for n, i, r in report.failed]}, indent=2))
+    else:
+        for number, original_id, reason in report.failed:
+            click.echo(f"row {number} ({original_id or 'no id'}): {reason}", err=True)
+        click.echo(f"added {len(report.added)}, already present {len(report.already_present)}, "
+                   f"failed {len(report.failed)} of {len(rows)} rows")
+    if report.failed:
+        ctx.exit(6)
+
+
+@library.command("export")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file instead of standard output.")
+@db_option
+@click.pass_context
+def library_export(ctx: click.Context, fmt: str, output: str | None, db: str | None) -> None:
+    """Write the library's originals as a manifest (re-importable with `library import`)."""
+    text = write_manifest(_library(ctx, _settings(ctx, db=db)).list(), fmt)
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+@library.command("stats")
+@db_option
+@json_option
+@click.pass_context
+def library_stats(ctx: click.Context, db: str | None, as_json: bool) -> None:
+    """Size of the library: originals, hours, samples, bytes, index kind."""
+    stats = _library(ctx, _settings(ctx, db=db)).stats()
+    if as_json:
+        click.echo(json.dumps(stats, indent=2))
+        return
+    for key, value in stats.items():
+        click.echo(f"{key.replace('_', ' ') + ':':<19} {value}")
+
+
 @library.command("list")
 @db_option
 @json_option
 @click.pass_context
 def library_list(ctx: click.Context, db: str | None, as_json: bool) -> None:
     """List the registered originals."""
-    originals = Library(_settings(ctx, db=db).db).list()
+    originals = _library(ctx, _settings(ctx, db=db)).list()
     if as_json:
         click.echo(json.dumps([asdict(o) for o in originals], indent=2))
         return
@@ -278,7 +354,7 @@ def library_list(ctx: click.Context, db: str | None, as_json: bool) -> None:
 @click.pass_context
 def library_show(ctx: click.Context, original_id: str, db: str | None, as_json: bool) -> None:
     """Show one original's metadata."""
-    original = Library(_settings(ctx, db=db).db).get(original_id)
+    original = _library(ctx, _settings(ctx, db=db)).get(original_id)
     if as_json:
         click.echo(json.dumps(asdict(original), indent=2))
         return
@@ -292,7 +368,7 @@ def library_show(ctx: click.Context, original_id: str, db: str | None, as_json: 
 @click.pass_context
 def library_remove(ctx: click.Context, original_id: str, db: str | None) -> None:
     """Remove one original and its fingerprint."""
-    removed = Library(_settings(ctx, db=db).db).remove(original_id)
+    removed = _library(ctx, _settings(ctx, db=db)).remove(original_id)
     click.echo(f"removed {removed.id}")
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ from .align import SCENE_RADIUS, align
 from .errors import AcquireError, ProvenanceError
 from .fingerprint import fingerprint_video, shots
 from .library import Library
+from .library.manifest import ManifestRow, read_manifest
 from .models import Claim, Fingerprint, LocalVideo, Original, Verdict, Verification, VideoRef
 from .settings import Settings, load_settings
 
@@ -53,8 +55,14 @@ def _looks_like_html(path: str) -> bool:
     return head.startswith((b"<!doctype html", b"<html"))
 
 
-def _open_library(library: Library | str | os.PathLike[str]) -> Library:
-    return library if isinstance(library, Library) else Library(library)
+@contextmanager
+def _opened(library: Library | str | os.PathLike[str], create: bool = False) -> Iterator[Library]:
+    """The given library, or the one at the given path, opened for this call and closed after."""
+    if isinstance(library, Library):
+        yield library
+        return
+    with Library(library, create=create) as opened:
+        yield opened
 
 
 def candidates(query: Fingerprint, library: Library) -> list[str]:
@@ -76,33 +84,33 @@ def verify_video(
 ) -> Verification:
     """Verify one local video against the library."""
     settings = settings or load_settings()
-    lib = _open_library(library)
-    name = query_name or video.source_url or video.path
+    with _opened(library) as lib:
+        name = query_name     or video.source_url or video.path
 
-    def on_frame(time: float, total: float | None) -> None:
-        if progress:
-            progress("fingerprint", time, total)
+        def on_frame(time: float, total: float | None) -> None:
+            if progress:
+                progress("fingerprint", time, total)
 
-    query_fp = fingerprint_video(video.path, settings.sample_fps, on_frame)
-    refs = {ref_id: lib.fingerprint(ref_id) for ref_id in candidates(query_fp, lib)}
-    result = align(query_fp, refs)
-    matched = [lib.get(m.reference_id) for m in result.matches]
-    similar = [lib.get(m.reference_id) for m in result.same_scene]
-    checked = claims.check_dates(_claims_for(video, context), matched)
-    return Verification(
-        query=name,
-        verdict=result.verdict,
-        confidence=round(result.confidence, 3),
-        reason=result.reason,
-        duration=round(query_fp.duration, 3),
-        matches=result.matches,
-        same_scene=result.same_scene,
-        unexplained=result.unexplained,
-        originals=tuple(matched + similar),
-        claims=tuple(checked),
-        provenance={**video.provenance, **({"article": context.url} if context else {})},
-        settings=settings.to_dict(),
-    )
+        query_fp = fingerprint_video(video.path, settings.sample_fps, on_frame)
+        refs = {ref_id: lib.fingerprint(ref_id) for ref_id in candidates(query_fp, lib)}
+        result = align(query_fp, refs)
+        matched = [lib.get(m.reference_id) for m in result.matches]
+        similar = [lib.get(m.reference_id) for m in result.same_scene]
+        checked = claims.check_dates(_claims_for(video, context), matched)
+        return Verification(
+            query=name,
+            verdict=result.verdict,
+            confidence=round(result.confidence, 3),
+            reason=result.reason,
+            duration=round(query_fp.duration, 3),
+            matches=result.matches,
+            same_scene=result.same_scene,
+            unexplained=result.unexplained,
+            originals=tuple(matched + similar),
+            claims=tuple(checked),
+            provenance={**video.provenance, **({"article": context.url} if context else {})},
+            settings=settings.to_dict(),
+        )
 
 
 def _claims_for(video: LocalVideo, context: ArticleContext | None) -> list[Claim]:
@@ -159,23 +167,23 @@ def verify_article(
     Raises AcquireError when the page references no video.
     """
     settings = settings or load_settings()
-    lib = _open_library(library)
-    html, base = read_article(query, settings)
-    title, text = acquire.page_text(html)
-    refs = acquire.find_videos(html, base, acquire.is_supported)
-    if not refs:
-        raise AcquireError(f"{query} references no video", "check the page has a video player")
-    context = ArticleContext(url=query, title=title, text=text, videos=tuple(refs))
-    results = []
-    for ref in refs:
-        try:
-            video = _acquire(ref.url, settings, progress)
-            result = verify_video(video, lib, settings, context, progress, query_name=ref.url)
-            results.append(replace(result, provenance={**result.provenance,
-                                                       "found_in": ref.found_in}))
-        except ProvenanceError as error:
-            results.append(_failed(ref.url, error, settings))
-    return results
+    with _opened(library) as lib:
+        html, base     = read_article(query, settings)
+        title, text = acquire.page_text(html)
+        refs = acquire.find_videos(html, base, acquire.is_supported)
+        if not refs:
+            raise AcquireError(f"{query} references no video", "check the page has a video player")
+        context = ArticleContext(url=query, title=title, text=text, videos=tuple(refs))
+        results = []
+        for ref in refs:
+            try:
+                video = _acquire(ref.url, settings, progress)
+                result = verify_video(video, lib, settings, context, progress, query_name=ref.url)
+                results.append(replace(result, provenance={**result.provenance,
+                                                           "found_in": ref.found_in}))
+            except ProvenanceError as error:
+                results.append(_failed(ref.url, error, settings))
+        return results
 
 
 def verify_many(
@@ -186,16 +194,16 @@ def verify_many(
 ) -> list[Verification]:
     """Verify a query that may be a video file, a video URL or an article (file or URL)."""
     settings = settings or load_settings()
-    lib = _open_library(library)
-    if _is_url(query):
-        if acquire.is_video_file_url(query) or acquire.is_supported(query):
-            return [verify_video(_acquire(query, settings, progress), lib, settings,
-                                 progress=progress, query_name=query)]
-        return verify_article(query, lib, settings, progress)
-    if _looks_like_html(query):
-        return verify_article(query, lib, settings, progress)
-    return [verify_video(acquire.local_video(query), lib, settings, progress=progress,
-                         query_name=query)]
+    with _opened(library) as lib:
+        if _is_url(query):
+            if acquire.is_video_file_url(query) or acquire.is_supported(query):
+                return [verify_video(_acquire(query, settings, progress), lib, settings,
+                                     progress=progress, query_name=query)]
+            return verify_article(query, lib, settings, progress)
+        if _looks_like_html(query):
+            return verify_article(query, lib, settings, progress)
+        return [verify_video(acquire.local_video(query), lib, settings, progress=progress,
+                             query_name=query)]
 
 
 def verify(
@@ -224,21 +232,61 @@ def register(
     Returns (the stored original, whether it was newly added): the same file again is a no-op.
     """
     settings = settings or load_settings()
-    lib = library if isinstance(library, Library) else Library(library, create=True)
-    video = _acquire(path, settings, progress) if _is_url(path) else acquire.local_video(path)
-    existing = lib.find_by_sha256(video.sha256)
-    if existing is not None:
-        return existing, False
+    with _opened(library, create=True) as lib:
+        video = (_acquire(path, settings, progress) if _is_url(path)
+                 else acquire.local_video(path))
+        existing = lib.find_by_sha256(video.sha256)
+        if existing is not None:
+            return existing, False
 
-    def on_frame(time: float, total: float | None) -> None:
-        if progress:
-            progress("fingerprint", time, total)
+        def on_frame(time: float, total: float | None) -> None:
+            if progress:
+                progress("fingerprint", time, total)
 
-    fp = fingerprint_video(video.path, settings.sample_fps, on_frame)
-    url = original.url or (video.source_url or "")
-    stored = replace(original, sha256=video.sha256, duration=round(fp.duration, 3),
-                     fps=round(fp.native_fps, 3), width=fp.width, height=fp.height, url=url)
-    return lib.add(stored, fp)
+        fp = fingerprint_video(video.path, settings.sample_fps, on_frame)
+        url = original.url or (video.source_url or "")
+        where = path if _is_url(path) else os.path.abspath(path)
+        stored = replace(original, sha256=video.sha256, duration=round(fp.duration, 3),
+                         fps=round(fp.native_fps, 3), width=fp.width, height=fp.height, url=url,
+                         file=where)
+        return lib.add(stored, fp)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What `library import` did with each row of a manifest."""
+
+    added: tuple[str, ...]
+    already_present: tuple[str, ...]
+    failed: tuple[tuple[int, str, str], ...]  # (row number, id, reason)
+
+
+def import_manifest(
+    manifest: str | os.PathLike[str],
+    library: Library,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    on_row: Callable[[ManifestRow], None] | None = None,
+) -> ImportReport:
+    """Register every original a manifest lists; a bad row is reported and the rest go on."""
+    settings = settings or load_settings()
+    added: list[str] = []
+    present: list[str] = []
+    failed: list[tuple[int, str, str]] = []
+    for row in read_manifest(manifest):
+        if on_row is not None:
+            on_row(row)
+        name = row.original.id if row.original else ""
+        if row.original is None:
+            failed.append((row.number, name, row.error))
+            continue
+        try:
+            stored, is_new = register(row.file, row.original, library, settings, progress)
+        except ProvenanceError as error:
+            failed.append((row.number, name, error.message))
+            continue
+        (added if is_new else present).append(stored.id)
+    return ImportReport(tuple(added), tuple(present), tuple(failed))
 
 
 def export_keyframes(

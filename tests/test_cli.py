@@ -173,3 +173,43 @@ def test_keyframes_of_a_bad_file_write_nothing(media: Media, tmp_path: Path) -> 
     code, _, err = run("keyframes", media.not_video, "-o", out)
     assert code == 4 and "Error:" in err
     assert not out.exists()
+
+
+def test_library_import_adds_good_rows_and_reports_bad_ones(media: Media, tmp_path: Path) -> None:
+    manifest = tmp_path / "originals.csv"
+    shutil.copy(media.cam_a, tmp_path / "cam_a.mp4")
+    manifest.write_text(
+        "file,id,title,source,recorded_at\n"
+        "cam_a.mp4,cam-a,Camera A,Operator,2015-09-16\n"
+        f"{media.not_video},notes,Not a video,x,\n"
+        "missing.mp4,gone,Missing,x,\n"
+        f"{media.cam_b},bad id!,Bad id,x,\n"
+        f"{media.cam_b},cam-b,Camera B,Operator,2015-09-15\n"
+        f"{media.cam_b},cam-b-again,Same file,Operator,\n"
+        ",no-file,,,\n")
+    db = tmp_path / "lib.db"
+    code, out, err = run("library", "import", manifest, "--db", db)
+    assert code == 6
+    assert "added 2, already present 1, failed 4 of 7 rows" in out
+    assert "row 3 (notes): " in err and "not a video" in err
+    assert "row 4 (gone): " in err and "no such file" in err
+    assert "row 5 (bad id!): " in err and "not a valid original id" in err
+    assert "row 8 (no id): no `file` given" in err
+    code, out, _ = run("library", "list", "--db", db, "--json")
+    assert sorted(o["id"] for o in json.loads(out)) == ["cam-a", "cam-b"]
+    assert json.loads(out)[0]["file"] == str(tmp_path / "cam_a.mp4")
+
+
+def test_library_export_round_trips_and_stats(library_path: Path, tmp_path: Path) -> None:
+    exported = tmp_path / "export.json"
+    code, _, _ = run("library", "export", "--db", library_path, "-o", exported)
+    assert code == 0
+    rows = json.loads(exported.read_text())
+    assert {r["id"] for r in rows} == {"cam-a", "cam-b"} and all(r["file"] for r in rows)
+    code, out, _ = run("library", "import", exported, "--db", tmp_path / "copy.db", "--json")
+    assert code == 0 and sorted(json.loads(out)["added"]) == ["cam-a", "cam-b"]
+    code, out, _ = run("library", "export", "--db", library_path, "--format", "csv")
+    assert out.splitlines()[0].startswith("file,id,title,source,recorded_at")
+    code, out, _ = run("library", "stats", "--db", library_path, "--json")
+    stats = json.loads(out)
+    assert stats["originals"] == 2 and stats["samples"] > 200 and stats["index"] == "exact"

@@ -1,0 +1,94 @@
+"""Manifests: many originals described in one CSV or JSON file, for import and export.
+
+A manifest row names the video (``file``: a path, relative to the manifest, or a URL) and its
+metadata: ``id`` (required), ``title``, ``source``, ``recorded_at``, ``published_at``, ``url``,
+``notes``. JSON is a list of objects; CSV has a header row with those names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..errors import LibraryError
+from ..models import Original
+
+METADATA_FIELDS = ("id", "title", "source", "recorded_at", "published_at", "url", "notes")
+# Manifests larger than this are refused (they are read whole).
+MAX_MANIFEST_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    """One row: where it is in the file, the video it names, its metadata, or what is wrong."""
+
+    number: int
+    file: str
+    original: Original | None
+    error: str = ""
+
+
+def _resolve(file: str, base: Path) -> str:
+    if urlsplit(file).scheme in ("http", "https"):
+        return file
+    path = Path(file).expanduser()
+    return str(path if path.is_absolute() else (base / path).resolve())
+
+
+def _row(number: int, record: object, base: Path) -> ManifestRow:
+    if not isinstance(record, dict):
+        return ManifestRow(number, "", None, "not an object with fields")
+    values = {k: ("" if v is None else str(v)).strip() for k, v in record.items()}
+    file = values.get("file", "")
+    if not file:
+        return ManifestRow(number, "", None, "no `file` given")
+    if not values.get("id"):
+        return ManifestRow(number, file, None, "no `id` given")
+    meta = {k: values.get(k, "") for k in METADATA_FIELDS}
+    return ManifestRow(number, _resolve(file, base), Original(**meta))
+
+
+def read_manifest(path: str | Path) -> list[ManifestRow]:
+    """Rows of a CSV or JSON manifest; rows that cannot be read carry their error."""
+    manifest = Path(path)
+    if not manifest.is_file():
+        raise LibraryError(f"{manifest}: no such manifest", "give a .csv or .json file")
+    if manifest.stat().st_size > MAX_MANIFEST_BYTES:
+        raise LibraryError(f"{manifest} is over {MAX_MANIFEST_BYTES // 2**20} MB",
+                           "split it into several manifests")
+    text = manifest.read_text("utf-8-sig", errors="replace")
+    base = manifest.resolve().parent
+    if manifest.suffix.lower() == ".json" or text.lstrip().startswith("["):
+        try:
+            records = json.loads(text)
+        except ValueError as exc:
+            raise LibraryError(f"{manifest} is not valid JSON ({exc})",
+                               "a JSON manifest is a list of objects") from None
+        if not isinstance(records, list):
+            raise LibraryError(f"{manifest}: a JSON manifest is a list of objects")
+        return [_row(n, record, base) for n, record in enumerate(records, start=1)]
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "file" not in reader.fieldnames:
+        raise LibraryError(f"{manifest}: the CSV header has no `file` column",
+                           f"columns: file, {', '.join(METADATA_FIELDS)}")
+    # Row numbers count the header as line 1, as a spreadsheet shows them.
+    return [_row(n, record, base) for n, record in enumerate(reader, start=2)]
+
+
+def write_manifest(originals: Iterable[Original], fmt: str = "json") -> str:
+    """A manifest of the given originals (``file`` is where each was registered from)."""
+    rows = [{"file": o.file, **{k: getattr(o, k) for k in METADATA_FIELDS},
+             "sha256": o.sha256, "duration": o.duration} for o in originals]
+    if fmt == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["file", *METADATA_FIELDS, "sha256", "duration"])
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
