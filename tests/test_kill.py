@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
-from contextlib import closing
 import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 from click.testing import CliRunner

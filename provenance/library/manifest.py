@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,11 +50,15 @@ def _row(number: int, record: object, base: Path) -> ManifestRow:
         return ManifestRow(number, "", None, "no `file` given")
     if not values.get("id"):
         return ManifestRow(number, file, None, "no `id` given")
-    meta = {k: values.get(k, "") for k in METADATA_FIELDS}
-    return ManifestRow(number, _resolve(file, base), Original(**meta))
+    original = Original(id=values["id"], title=values.get("title", ""),
+                        source=values.get("source", ""),
+                        recorded_at=values.get("recorded_at", ""),
+                        published_at=values.get("published_at", ""),
+                        url=values.get("url", ""), notes=values.get("notes", ""))
+    return ManifestRow(number, _resolve(file, base), original)
 
 
-def read_manifest(path: str | Path) -> list[ManifestRow]:
+def read_manifest(path: str | os.PathLike[str]) -> list[ManifestRow]:
     """Rows of a CSV or JSON manifest; rows that cannot be read carry their error."""
     manifest = Path(path)
     if not manifest.is_file():
