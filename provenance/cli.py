@@ -23,7 +23,7 @@ from .library import Library
 from .library.manifest import read_manifest, write_manifest
 from .models import Original, Verdict
 from .report import to_json, to_text
-from .settings import Settings, load_settings
+from .settings import Settings, load_settings, parse_size
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,6 +87,34 @@ def fps_option(f: F) -> F:
                         help="Frames sampled per second of video (default 4).")(f)
 
 
+def download_options(f: F) -> F:
+    """Options passed to yt-dlp when a URL is downloaded."""
+    options = [
+        click.option("--max-filesize", default=None, metavar="SIZE",
+                     help="Largest download, e.g. 500M (default 2G)."),
+        click.option("--cookies", type=click.Path(dir_okay=False), default=None,
+                     help="Netscape-format cookies file (for posts that need a login)."),
+        click.option("--cookies-from-browser", default=None, metavar="BROWSER[:PROFILE]",
+                     help="Read cookies from a local browser, e.g. firefox."),
+        click.option("--proxy", default=None, metavar="URL", help="HTTP/HTTPS/SOCKS proxy."),
+        click.option("--limit-rate", default=None, metavar="RATE",
+                     help="Download rate limit in bytes/s, e.g. 2M."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _download_settings(max_filesize: str | None, cookies: str | None,
+                       cookies_from_browser: str | None, proxy: str | None,
+                       limit_rate: str | None) -> dict[str, Any]:
+    return {
+        "max_filesize": parse_size(max_filesize) if max_filesize else None,
+        "cookies": cookies, "cookies_from_browser": cookies_from_browser, "proxy": proxy,
+        "rate_limit": parse_size(limit_rate) if limit_rate else None,
+    }
+
+
 def _settings(ctx: click.Context, **overrides: Any) -> Settings:
     root = ctx.find_root().params
     return load_settings(cache_dir=root.get("cache_dir"), **overrides)
@@ -138,13 +166,17 @@ def _show_warnings(debug: bool) -> None:
 @db_option
 @json_option
 @fps_option
-@click.option("--max-filesize", type=int, default=None, help="Largest download, in bytes.")
+@download_options
 @click.option("--check", is_flag=True, help="Exit 10 unless every verdict is `match`.")
 @click.pass_context
 def verify(ctx: click.Context, query: str, db: str | None, as_json: bool, fps: float | None,
-           max_filesize: int | None, check: bool) -> None:
-    """Verify QUERY (video file, video URL, or article file/URL) against the library."""
-    settings = _settings(ctx, db=db, sample_fps=fps, max_filesize=max_filesize)
+           check: bool, **download: str | None) -> None:
+    """Verify QUERY (video file, video URL, or article file/URL) against the library.
+
+    An article yields one result per video it references; a video that cannot be
+    downloaded gets a result with its error, and exit code 3 means none could be.
+    """
+    settings = _settings(ctx, db=db, sample_fps=fps, **_download_settings(**download))
     library = _library(ctx, settings)
     progress = _progress(ctx)
     try:
@@ -214,13 +246,18 @@ def article(ctx: click.Context, source: str, as_json: bool) -> None:
     settings = _settings(ctx)
     html, base = pipeline.read_article(source, settings)
     refs = acquire.find_videos(html, base, acquire.is_supported)
+    title, _ = acquire.page_text(html)
+    published = acquire.published_date(html, base)
     if as_json:
-        click.echo(json.dumps([asdict(r) for r in refs], indent=2))
+        click.echo(json.dumps({"article": source, "title": title, "published": published,
+                               "videos": [asdict(r) for r in refs]}, indent=2,
+                              ensure_ascii=False))
         return
+    click.echo(f"{title or source}" + (f" (published {published})" if published else ""))
     if not refs:
         click.echo("no video found in the page")
     for ref in refs:
-        click.echo(f"{ref.url}\n    found in {ref.found_in}")
+        click.echo(f"  {ref.url}\n      found in {ref.found_in}")
 
 
 @main.group()
@@ -240,13 +277,14 @@ def library() -> None:
 @click.option("--notes", default="", help="Licence or other notes.")
 @db_option
 @fps_option
+@download_options
 @json_option
 @click.pass_context
 def library_add(ctx: click.Context, source: str, original_id: str, title: str, source_name: str,
                 recorded_at: str, published_at: str, url: str, notes: str, db: str | None,
-                fps: float | None, as_json: bool) -> None:
+                fps: float | None, as_json: bool, **download: str | None) -> None:
     """Fingerprint SOURCE (a file or URL) and register it as a known original."""
-    settings = _settings(ctx, db=db, sample_fps=fps)
+    settings = _settings(ctx, db=db, sample_fps=fps, **_download_settings(**download))
     meta = Original(id=original_id, title=title, source=source_name, recorded_at=recorded_at,
                     published_at=published_at, url=url, notes=notes)
     lib = _library(ctx, settings, create=True)

@@ -37,6 +37,7 @@ class ArticleContext:
     url: str
     title: str = ""
     text: str = ""
+    published: str = ""
     videos: tuple[VideoRef, ...] = field(default_factory=tuple)
 
 
@@ -108,9 +109,16 @@ def verify_video(
             unexplained=result.unexplained,
             originals=tuple(matched + similar),
             claims=tuple(checked),
-            provenance={**video.provenance, **({"article": context.url} if context else {})},
+            provenance={**video.provenance, **_article_record(context)},
             settings=settings.to_dict(),
         )
+
+
+def _article_record(context: ArticleContext | None) -> dict[str, str]:
+    if context is None:
+        return {}
+    return {"article": context.url, "article_title": context.title[:500],
+            "article_published": context.published}
 
 
 def _claims_for(video: LocalVideo, context: ArticleContext | None) -> list[Claim]:
@@ -140,7 +148,11 @@ def _acquire(ref_url: str, settings: Settings, progress: Progress | None) -> Loc
         if progress:
             progress("download", float(done), float(total) if total else None)
 
-    return acquire.download(ref_url, settings.cache_dir, settings.max_filesize, on_bytes)
+    extra = acquire.site_options(
+        cookies=str(settings.cookies) if settings.cookies else None,
+        cookies_from_browser=settings.cookies_from_browser, proxy=settings.proxy,
+        rate_limit=settings.rate_limit)
+    return acquire.download(ref_url, settings.cache_dir, settings.max_filesize, on_bytes, extra)
 
 
 def _file_path(url: str) -> str:
@@ -173,7 +185,8 @@ def verify_article(
         refs = acquire.find_videos(html, base, acquire.is_supported)
         if not refs:
             raise AcquireError(f"{query} references no video", "check the page has a video player")
-        context = ArticleContext(url=query, title=title, text=text, videos=tuple(refs))
+        context = ArticleContext(url=query, title=title, text=text, videos=tuple(refs),
+                                 published=acquire.published_date(html, base))
         results = []
         for ref in refs:
             try:

@@ -38,6 +38,12 @@ class Settings:
     cache_dir: Path
     sample_fps: float = DEFAULT_SAMPLE_FPS
     max_filesize: int = DEFAULT_MAX_FILESIZE
+    # Passed to yt-dlp for real sites: a Netscape cookies file, a browser to read cookies from
+    # ("firefox", "chrome:Profile 1"), a proxy URL, a download rate limit in bytes/s.
+    cookies: Path | None = None
+    cookies_from_browser: str | None = None
+    proxy: str | None = None
+    rate_limit: int | None = None
 
     def __post_init__(self) -> None:
         if not 0 < self.sample_fps <= MAX_SAMPLE_FPS:
@@ -47,19 +53,28 @@ class Settings:
             )
         if self.max_filesize <= 0:
             raise SettingsError("max file size must be positive", "e.g. --max-filesize 500M")
+        if self.cookies is not None and not self.cookies.is_file():
+            raise SettingsError(f"cookies file {self.cookies} does not exist",
+                                "export cookies in Netscape format, or use --cookies-from-browser")
+        if self.rate_limit is not None and self.rate_limit <= 0:
+            raise SettingsError("the rate limit must be positive", "e.g. --limit-rate 2M")
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """Return a copy with the given non-None values replaced (flags win over everything)."""
         given = {k: v for k, v in overrides.items() if v is not None}
         if "db" in given:
             given["db"] = Path(given["db"])
-        if "cache_dir" in given:
-            given["cache_dir"] = Path(given["cache_dir"])
+        for key in ("cache_dir", "cookies"):
+            if key in given:
+                given[key] = Path(given[key])
         return replace(self, **given)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        return {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
+        data = {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
+        if data.get("cookies"):
+            data["cookies"] = "(given)"  # where a user keeps credentials stays out of reports
+        return data
 
 
 def _env_float(name: str, default: float) -> float:
@@ -70,6 +85,22 @@ def _env_float(name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise SettingsError(f"{name}={raw!r} is not a number", f"unset {name} or fix it") from None
+
+
+_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def parse_size(text: str) -> int:
+    """'500M' -> 524288000; plain numbers are bytes."""
+    value = text.strip().upper().removesuffix("B").removesuffix("I")
+    unit = value[-1:] if value[-1:] in _UNITS else ""
+    try:
+        number = float(value[: len(value) - len(unit)])
+    except ValueError:
+        raise SettingsError(f"{text!r} is not a size", "e.g. 500M, 2G or 1048576") from None
+    if number <= 0:
+        raise SettingsError(f"{text!r} is not a positive size", "e.g. 500M")
+    return int(number * _UNITS[unit])
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -90,3 +90,29 @@ def test_page_text_skips_scripts() -> None:
                             "<p>Filmed on 22/10/2015</p>")
     assert title == "A story"
     assert "22/10/2015" in text and "01/01/2000" not in text
+
+
+def test_article_command_lists_each_reference_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from provenance.cli import main
+
+    page = tmp_path / "story.html"
+    page.write_text(PAGE % json.dumps(JSON_LD))
+    result = CliRunner().invoke(main, ["article", str(page), "--json"])
+    assert result.exit_code == 0, result.stderr
+    listing = json.loads(result.stdout)
+    urls = [v["url"] for v in listing["videos"]]
+    assert len(urls) == len(set(urls)) == 13
+    assert "https://www.youtube.com/watch?v=AAAAAAAAAAA" in urls
+    assert listing["title"] == "Migrants & the tunnel"
+    text = CliRunner().invoke(main, ["article", str(page)]).stdout
+    assert text.count("found in") == 13
+
+
+def test_remote_page_cannot_point_at_local_files() -> None:
+    html = "<video src='file:///etc/passwd'></video><base href='file:///etc/'>" \
+           "<video src='shadow.mp4'></video>"
+    assert find_videos(html, "https://evil.example/") == []
+    local = find_videos("<video src='clip.mp4'></video>", "file:///home/desk/story.html")
+    assert [r.url for r in local] == ["file:///home/desk/clip.mp4"]

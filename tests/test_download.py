@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
 
-from provenance.acquire import download
+from provenance.acquire import download, site_options
 from provenance.cli import main
 from provenance.errors import AcquireError
 from tests.conftest import Media
@@ -27,10 +28,26 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         type(self).requests.append(self.path)
-        if self.path.startswith("/error500"):
+        path = urlsplit(self.path).path  # a proxy request carries the whole URL
+        if path.startswith("/error500"):
             self.send_error(500, "boom")
-            return
-        super().do_GET()
+        elif path.startswith("/cut.mp4"):
+            self._send_cut_off()
+        elif path.startswith("/private/") and "session=ok" not in self.headers.get("Cookie", ""):
+            self.send_error(403, "login required")
+        else:
+            self.path = path.replace("/private/", "/", 1)
+            super().do_GET()
+
+    def _send_cut_off(self) -> None:
+        body = (Path(self.directory) / "clip.mp4").read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "video/mp4")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body[: len(body) // 3])
+        self.wfile.flush()
+        self.close_connection = True
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +129,50 @@ def test_page_without_video_exits_3(site: str, library_path: Path) -> None:
                                        str(library_path)])
     assert result.exit_code == 3
     assert "references no video" in result.stderr
+
+
+def _no_partial_files(cache: Path) -> None:
+    leftovers = [p for p in cache.rglob("*") if p.is_file() and not p.name.endswith(".json")
+                 and p.parent.name != "urls"]
+    assert all(p.parent.name == "videos" and len(p.stem) == 64 for p in leftovers), leftovers
+    assert not [p for p in cache.iterdir() if p.name.startswith(".download-")]
+
+
+def test_download_cut_off_mid_way_leaves_nothing(site: str, tmp_path: Path) -> None:
+    with pytest.raises(AcquireError) as caught:
+        download(f"{site}/cut.mp4", tmp_path, max_filesize=50_000_000)
+    assert "\n" not in caught.value.message
+    assert not list((tmp_path / "videos").iterdir())
+    _no_partial_files(tmp_path)
+
+
+def test_url_no_extractor_supports(site: str, tmp_path: Path) -> None:
+    with pytest.raises(AcquireError, match="[Uu]nsupported URL"):
+        download(f"{site}/novideo.html", tmp_path, max_filesize=50_000_000)
+
+
+def test_cookies_and_proxy_reach_yt_dlp(site: str, tmp_path: Path) -> None:
+    url = f"{site}/private/clip.mp4"
+    with pytest.raises(AcquireError, match="403"):
+        download(url, tmp_path / "a", max_filesize=50_000_000)
+    host, port = urlsplit(site).hostname, urlsplit(site).port
+    cookies = tmp_path / "cookies.txt"
+    cookies.write_text("# Netscape HTTP Cookie File\n"
+                       f"{host}\tFALSE\t/\tFALSE\t0\tsession\tok\n")
+    video = download(url, tmp_path / "b", max_filesize=50_000_000,
+                     ydl_extra=site_options(cookies=str(cookies)))
+    assert Path(video.path).stat().st_size > 1000
+    before = len(_Handler.requests)
+    # The test server also answers proxy requests (absolute URLs); the target host is fake.
+    download("http://videos.invalid/clip.mp4", tmp_path / "c", max_filesize=50_000_000,
+             ydl_extra=site_options(proxy=site))
+    assert any(r.startswith("http://videos.invalid/") for r in _Handler.requests[before:])
+
+
+def test_cli_max_filesize_accepts_units(site: str, library_path: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--cache-dir", str(tmp_path), "verify",
+                                       f"{site}/clip.mp4", "--db", str(library_path),
+                                       "--max-filesize", "2K"])
+    assert result.exit_code == 3
+    assert "over --max-filesize (2048 bytes)" in result.stderr
+    _no_partial_files(tmp_path)

@@ -1,9 +1,17 @@
 """Acquire: find the videos an article references and download them with their provenance."""
 
-from .article import canonical_url, find_videos, is_video_file_url, page_text
-from .download import download, fetch_page, is_supported, local_video, sha256_file
+from .article import canonical_url, find_videos, is_video_file_url, page_text, published_date
+from .download import (
+    download,
+    fetch_page,
+    is_supported,
+    local_video,
+    sha256_file,
+    site_options,
+)
 
 __all__ = [
     "canonical_url", "download", "fetch_page", "find_videos", "is_supported",
-    "is_video_file_url", "local_video", "page_text", "sha256_file",
+    "is_video_file_url", "local_video", "page_text", "published_date", "sha256_file",
+    "site_options",
 ]

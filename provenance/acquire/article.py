@@ -172,11 +172,14 @@ def find_videos(
     collector.feed(html[:MAX_HTML_BYTES])
     collector.close()
     base = urljoin(base_url, collector.base) if collector.base else base_url
+    # Only a page read from disk may point at files on disk: a remote page naming file:///
+    # paths must not make us read the machine it runs on.
+    schemes = {"http", "https"} | ({"file"} if urlsplit(base_url).scheme == "file" else set())
     refs: list[VideoRef] = []
     seen: set[str] = set()
     for raw, where, kind in collector.found:
         url = urljoin(base, raw.strip())
-        if urlsplit(url).scheme not in ("http", "https", "file"):
+        if urlsplit(url).scheme not in schemes:
             continue
         if kind in ("embed", "link") and not (
             is_video_file_url(url) or is_platform_url(url) or (is_supported and is_supported(url))
@@ -234,3 +237,16 @@ def page_text(html: str) -> tuple[str, str]:
     collector.feed(html[:MAX_HTML_BYTES])
     collector.close()
     return " ".join(collector.title.split()), "\n".join(collector.parts)
+
+
+def published_date(html: str, url: str | None = None) -> str:
+    """The article's own publication date (YYYY-MM-DD) as htmldate reads it from its markup,
+    metadata and text, or '' when it cannot tell."""
+    from htmldate import find_date
+
+    try:
+        found = find_date(html[:MAX_HTML_BYTES], url=url, original_date=True,
+                          outputformat="%Y-%m-%d", extensive_search=True)
+    except (ValueError, TypeError):
+        return ""
+    return found or ""

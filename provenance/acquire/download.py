@@ -139,6 +139,22 @@ def _ydl_options(workdir: str, max_filesize: int, logger: _QuietLogger,
     }
 
 
+def site_options(cookies: str | None = None, cookies_from_browser: str | None = None,
+                 proxy: str | None = None, rate_limit: int | None = None) -> dict[str, Any]:
+    """yt-dlp options for real sites: cookies, proxy, rate limit (None leaves yt-dlp's default)."""
+    options: dict[str, Any] = {}
+    if cookies:
+        options["cookiefile"] = str(cookies)
+    if cookies_from_browser:
+        browser, _, profile = cookies_from_browser.partition(":")
+        options["cookiesfrombrowser"] = (browser.lower(), profile or None, None, None)
+    if proxy:
+        options["proxy"] = proxy
+    if rate_limit:
+        options["ratelimit"] = int(rate_limit)
+    return options
+
+
 def download(
     url: str,
     cache_dir: str | os.PathLike[str],
