@@ -51,6 +51,16 @@ def timed_cpu(work: Callable[[], T], children: bool = False) -> tuple[float, flo
     return clock() - cpu0, time.perf_counter() - wall0, result
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM). Unlike getrusage's ru_maxrss, which Linux
+    carries over exec from the parent, it counts this program alone."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def table(headers: list[str], rows: list[list[object]]) -> str:
     cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]

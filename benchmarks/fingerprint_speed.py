@@ -66,12 +66,12 @@ def measure(path: Path, runs: int, fps: float) -> list[object]:
 
 
 def peak_memory(path: Path, fps: float) -> float:
-    code = ("import resource, sys; from provenance.fingerprint import fingerprint_video;"
-            f"fp = fingerprint_video({str(path)!r}, {fps}); "
-            "print(len(fp), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    code = ("import sys; from _common import peak_rss_mb;"
+            "from provenance.fingerprint import fingerprint_video;"
+            f"fp = fingerprint_video({str(path)!r}, {fps}); print(len(fp), peak_rss_mb())")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                         text=True).stdout.split()
-    return int(out[1]) / 1024.0
+                         text=True, cwd=Path(__file__).parent).stdout.split()
+    return float(out[1])
 
 
 def main() -> None:

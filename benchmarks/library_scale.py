@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _common import ROOT, table
+from _common import ROOT, peak_rss_mb, table
 
 RATE = 4.0
 ORIGINAL_S = 1800
@@ -117,7 +116,7 @@ def one_scale(hours: float) -> dict[str, object]:
             "exact_search_s": round(statistics.median(exact_timings), 3)
             if exact_timings else None,
             "found": all(found),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "peak_rss_mb": round(peak_rss_mb()),
         }
 
 
@@ -131,8 +130,7 @@ def search_only(path: Path) -> dict[str, float]:
         index = library.index()
         load_s = time.perf_counter() - t0
         index.candidates(query, 16)
-    return {"load_s": round(load_s, 3),
-            "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    return {"load_s": round(load_s, 3), "rss_mb": round(peak_rss_mb())}
 
 
 def main() -> None:

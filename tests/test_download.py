@@ -155,7 +155,7 @@ def test_cookies_and_proxy_reach_yt_dlp(site: str, tmp_path: Path) -> None:
     url = f"{site}/private/clip.mp4"
     with pytest.raises(AcquireError, match="403"):
         download(url, tmp_path / "a", max_filesize=50_000_000)
-    host, port = urlsplit(site).hostname, urlsplit(site).port
+    host = urlsplit(site).hostname
     cookies = tmp_path / "cookies.txt"
     cookies.write_text("# Netscape HTTP Cookie File\n"
                        f"{host}\tFALSE\t/\tFALSE\t0\tsession\tok\n")
