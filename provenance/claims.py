@@ -123,3 +123,77 @@ def check_dates(claims: Sequence[Claim], originals: Sequence[Original]) -> list[
 def _when(original: Original) -> str:
     return f"on {original.recorded_at}" if "/" not in original.recorded_at else (
         f"between {original.recorded_at.replace('/', ' and ')}")
+
+
+# "posted by X", "filmed by X", "source: X", "partagé par « X »", "filmé par X"...
+_NAME = r"[«\"“']?\s*([^\n.,;:!?«»\"“”()\[\]<>]{2,60}?)\s*(?:[»\"”']|[.,;:!?()\n]|$)"
+_SOURCE_PATTERNS = [
+    re.compile(r"\b(?:posted|filmed|shot|shared|uploaded|recorded|published|credit(?:ed)?)"
+               r"\s+by\s+" + _NAME, re.I),
+    re.compile(r"\b(?:source|credit|footage|video|images?)\s*:\s*" + _NAME, re.I),
+    re.compile(r"\b(?:publiée?s?|partagée?s?|filmée?s?|tournée?s?|diffusée?s?|mise?s? en ligne)"
+               r"\s+par\s+" + _NAME, re.I),
+]
+
+
+def source_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
+    """Who the text says made or posted the footage ("filmed by ...", "partagé par ...")."""
+    claims = []
+    for where, text in texts:
+        for pattern in _SOURCE_PATTERNS:
+            for match in pattern.finditer((text or "")[:MAX_TEXT_CHARS]):
+                name = " ".join(match.group(1).split())
+                if name:
+                    claims.append(Claim(kind="source", text=match.group(0).strip(), value=name,
+                                        found_in=where))
+    return claims
+
+
+def _tokens(text: str) -> set[str]:
+    return {t for t in re.findall(r"\w+", text.lower()) if len(t) >= 4}
+
+
+def _credits(name: str, original: Original) -> bool:
+    return bool(_tokens(name) & _tokens(original.source))
+
+
+def check_sources(claims: Sequence[Claim], originals: Sequence[Original]) -> list[Claim]:
+    """Compare claimed sources and the uploader with the matched originals' source, and flag a
+    repost that credits none of them."""
+    with_source = [o for o in originals if o.source]
+    checked = []
+    for claim in claims:
+        credited = [o for o in with_source if _credits(claim.value, o)]
+        if credited:
+            finding = f"credits the source of {', '.join(o.id for o in credited)}"
+            status = "consistent"
+        elif with_source:
+            who = "the uploader" if claim.kind == "uploader" else "the credited source"
+            finding = f"{who} {claim.value!r} is not the source of the footage " \
+                      f"({_owners(with_source)})"
+            status = "contradicted"
+        else:
+            finding, status = "", "unchecked"
+        checked.append(Claim(kind=claim.kind, text=claim.text, value=claim.value,
+                             found_in=claim.found_in, finding=finding, status=status))
+    if with_source and not any(c.status == "consistent" for c in checked):
+        checked.append(Claim(
+            kind="source", text="", value="", found_in="article, caption and upload metadata",
+            finding=f"the repost credits no original source; the footage is from "
+                    f"{_owners(with_source)}",
+            status="flag"))
+    return checked
+
+
+def _owners(originals: Sequence[Original]) -> str:
+    return " and ".join(dict.fromkeys(o.source for o in originals))
+
+
+def scene_flags(same_scene: Sequence[Original]) -> list[Claim]:
+    """Footage from a registered camera, but not a registered moment."""
+    return [Claim(kind="scene", text="", value=o.id, found_in="video",
+                  finding=f"same camera or view as {o.id} ({o.source or 'unknown source'}, "
+                          f"recorded {o.recorded_at or 'at an unknown date'}), but not the "
+                          "registered moment: recycled or misdated footage is possible",
+                  status="flag")
+            for o in same_scene]

@@ -152,3 +152,4 @@ class Verification:
     settings: dict[str, Any] = field(default_factory=dict)
     error: str = ""
     hint: str = ""
+    video_path: str = ""

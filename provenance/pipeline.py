@@ -97,7 +97,12 @@ def verify_video(
         result = align(query_fp, refs)
         matched = [lib.get(m.reference_id) for m in result.matches]
         similar = [lib.get(m.reference_id) for m in result.same_scene]
-        checked = claims.check_dates(_claims_for(video, context), matched)
+        texts = _claim_texts(video, context)
+        checked = [
+            *claims.check_dates(claims.date_claims(texts), matched),
+            *claims.check_sources([*claims.source_claims(texts), *_uploader(video)], matched),
+            *claims.scene_flags(similar if not matched else []),
+        ]
         return Verification(
             query=name,
             verdict=result.verdict,
@@ -111,6 +116,7 @@ def verify_video(
             claims=tuple(checked),
             provenance={**video.provenance, **_article_record(context)},
             settings=settings.to_dict(),
+            video_path=os.path.abspath(video.path),
         )
 
 
@@ -121,7 +127,7 @@ def _article_record(context: ArticleContext | None) -> dict[str, str]:
             "article_published": context.published}
 
 
-def _claims_for(video: LocalVideo, context: ArticleContext | None) -> list[Claim]:
+def _claim_texts(video: LocalVideo, context: ArticleContext | None) -> list[tuple[str, str]]:
     texts = []
     if context is not None:
         texts += [("article title", context.title), ("article text", context.text)]
@@ -129,7 +135,16 @@ def _claims_for(video: LocalVideo, context: ArticleContext | None) -> list[Claim
         value = video.provenance.get(key)
         if isinstance(value, str):
             texts.append((f"video {key}", value))
-    return claims.date_claims(texts)
+    return texts
+
+
+def _uploader(video: LocalVideo) -> list[Claim]:
+    for key in ("uploader", "channel"):
+        value = video.provenance.get(key)
+        if isinstance(value, str) and value.strip():
+            return [Claim(kind="uploader", text=value[:200], value=value[:200],
+                          found_in=f"upload metadata ({key})")]
+    return []
 
 
 def read_article(query: str, settings: Settings) -> tuple[str, str]:

@@ -42,3 +42,38 @@ def test_footage_recorded_before_the_claimed_date_is_flagged() -> None:
     assert ok.status == "consistent"
     (unknown,) = check_dates(claims, [Original(id="cam2", recorded_at="")])
     assert unknown.status == "unchecked"
+
+
+def test_claimed_sources_and_uploader_against_the_original() -> None:
+    from provenance.claims import check_sources, scene_flags, source_claims
+
+    texts = [("article text", "Publié le 22/10. Vidéo partagée par « Calais Info Direct ». "
+                              "Filmed by Eurotunnel security staff."),
+             ("video description", "Source: BBC News")]
+    found = source_claims(texts)
+    assert [(c.value, c.found_in) for c in found] == [
+        ("Eurotunnel security staff", "article text"),
+        ("Calais Info Direct", "article text"),
+        ("BBC News", "video description"),
+    ]
+    original = Original(id="cam1", source="Eurotunnel control room")
+    checked = check_sources(found, [original])
+    status = {c.value: c.status for c in checked}
+    assert status["Eurotunnel security staff"] == "consistent"
+    assert status["Calais Info Direct"] == "contradicted"
+    assert not any(c.status == "flag" for c in checked)  # one claim does credit the operator
+    uncredited = check_sources(source_claims([("caption", "posted by Calais Info Direct")]),
+                               [original])
+    assert uncredited[-1].status == "flag" and "credits no original source" in \
+        uncredited[-1].finding
+    (flag,) = scene_flags([Original(id="cam2", source="Op", recorded_at="2015-09-16")])
+    assert flag.kind == "scene" and "not the registered moment" in flag.finding
+
+
+def test_garbage_text_does_not_break_claims() -> None:
+    from provenance.claims import source_claims
+
+    huge = "<script>alert(1)</script> posted by " + "x" * 10_000_000 + " 99/99/2015"
+    assert find_dates(huge) == []
+    claims = source_claims([("title", huge)])
+    assert all(len(c.value) <= 60 for c in claims)

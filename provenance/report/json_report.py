@@ -26,6 +26,7 @@ def _alignment(alignment: Alignment, originals: dict[str, Original]) -> dict[str
         "recorded_at": meta.get("recorded_at", ""),
         "published_at": meta.get("published_at", ""),
         "url": meta.get("url", ""),
+        "file": meta.get("file", ""),
         "edits": list(alignment.edits),
         "segments": [asdict(segment) for segment in alignment.segments],
     }
@@ -51,6 +52,7 @@ def to_dict(verification: Verification) -> dict[str, Any]:
         "settings": verification.settings,
         "error": verification.error or None,
         "hint": verification.hint or None,
+        "video_path": verification.video_path or None,
     }
 
 

@@ -83,18 +83,22 @@ def to_text(verification: Verification) -> str:
 
 
 def _claim_lines(v: Verification) -> list[str]:
-    """One line per distinct claimed value: where it was read, and what the originals say."""
-    grouped: dict[tuple[str, str], list[Claim]] = {}
+    """Date claims grouped by the date they claim; then sources and flags, one line each."""
+    lines: list[str] = []
+    dates: dict[str, list[Claim]] = {}
     for claim in v.claims:
-        if claim.status != "unchecked":
-            grouped.setdefault((claim.kind, claim.value), []).append(claim)
-    if not grouped:
-        return []
-    lines = ["Claims:"]
-    for (kind, value), group in grouped.items():
-        mark = "!!" if any(c.status == "contradicted" for c in group) else "ok"
+        if claim.kind == "date" and claim.status != "unchecked":
+            dates.setdefault(claim.value, []).append(claim)
+    for value, group in dates.items():
+        mark = _MARKS[group[0].status]
         quoted = ", ".join(f'"{c.text}" ({c.found_in})' for c in group)
-        lines.append(f"  [{mark}] {kind} {value}, claimed as {quoted}")
-        for finding in dict.fromkeys(f for c in group for f in c.finding.split("; ") if f):
-            lines.append(f"       {finding}")
-    return lines
+        lines.append(f"  [{mark}] date {value}, claimed as {quoted}")
+        lines.extend(f"       {f}" for f in dict.fromkeys(group[0].finding.split("; ")) if f)
+    for claim in v.claims:
+        if claim.kind != "date" and claim.status != "unchecked":
+            said = f' "{claim.text}" ({claim.found_in})' if claim.text else ""
+            lines.append(f"  [{_MARKS[claim.status]}] {claim.kind}{said}: {claim.finding}")
+    return ["Claims:", *lines] if lines else []
+
+
+_MARKS = {"contradicted": "!!", "flag": "!!", "consistent": "ok", "unchecked": "  "}
