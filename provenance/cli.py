@@ -16,13 +16,13 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__, acquire, pipeline
-from .errors import ProvenanceError
+from .errors import ProvenanceError, SettingsError
 from .fingerprint import fingerprint_video
 from .fingerprint import save as save_fingerprint
 from .library import Library
 from .library.manifest import read_manifest, write_manifest
 from .models import Original, Verdict
-from .report import to_json, to_text
+from .report import to_jsonld, to_payload, to_text
 from .settings import Settings, load_settings, parse_size
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -105,6 +105,32 @@ def download_options(f: F) -> F:
     return f
 
 
+def report_options(f: F) -> F:
+    """Where to write the HTML report and the schema.org JSON-LD."""
+    options = [
+        click.option("--report", type=click.Path(dir_okay=False), default=None,
+                     help="Write a self-contained HTML report to this file."),
+        click.option("--jsonld", type=click.Path(dir_okay=False), default=None,
+                     help="Write schema.org MediaReview/ClaimReview JSON-LD to this file."),
+        click.option("--publisher", default=None,
+                     help="Organisation named as author in the JSON-LD."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _write_reports(payload: dict[str, Any], report: str | None, jsonld: str | None,
+                   publisher: str | None) -> None:
+    if report:
+        pipeline.write_html_report(payload, report)
+        click.echo(f"HTML report: {report}", err=True)
+    if jsonld:
+        with open(jsonld, "w", encoding="utf-8") as handle:
+            json.dump(to_jsonld(payload, publisher), handle, indent=2, ensure_ascii=False)
+        click.echo(f"JSON-LD: {jsonld}", err=True)
+
+
 def _download_settings(max_filesize: str | None, cookies: str | None,
                        cookies_from_browser: str | None, proxy: str | None,
                        limit_rate: str | None) -> dict[str, Any]:
@@ -167,10 +193,12 @@ def _show_warnings(debug: bool) -> None:
 @json_option
 @fps_option
 @download_options
+@report_options
 @click.option("--check", is_flag=True, help="Exit 10 unless every verdict is `match`.")
 @click.pass_context
 def verify(ctx: click.Context, query: str, db: str | None, as_json: bool, fps: float | None,
-           check: bool, **download: str | None) -> None:
+           check: bool, report: str | None, jsonld: str | None, publisher: str | None,
+           **download: str | None) -> None:
     """Verify QUERY (video file, video URL, or article file/URL) against the library.
 
     An article yields one result per video it references; a video that cannot be
@@ -184,10 +212,12 @@ def verify(ctx: click.Context, query: str, db: str | None, as_json: bool, fps: f
     finally:
         progress.close()
     is_article = len(results) != 1 or "article" in results[0].provenance
+    payload = to_payload(results, article=query if is_article else None)
     if as_json:
-        click.echo(to_json(results, article=query if is_article else None))
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         click.echo("\n\n".join(to_text(r) for r in results))
+    _write_reports(payload, report, jsonld, publisher)
     if all(r.error for r in results):
         ctx.exit(3)
     if check and any(r.verdict is not Verdict.MATCH for r in results):
@@ -411,11 +441,41 @@ def library_remove(ctx: click.Context, original_id: str, db: str | None) -> None
 
 
 @main.command()
+@click.argument("result", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="HTML file to write.")
+@click.option("--jsonld", type=click.Path(dir_okay=False), default=None,
+              help="Also write schema.org MediaReview/ClaimReview JSON-LD to this file.")
+@click.option("--publisher", default=None, help="Organisation named as author in the JSON-LD.")
+def report(result: str, output: str, jsonld: str | None, publisher: str | None) -> None:
+    """Re-render a saved `verify --json` RESULT as an HTML report (and JSON-LD).
+
+    Frames are read again from the video files the result names, where they still exist.
+    """
+    _write_reports(_read_result(result), output, jsonld, publisher)
+
+
+def _read_result(path: str) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            payload = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"{path} is not a JSON result ({exc})",
+                            "save one with `provenance verify ... --json > result.json`") from None
+    if not isinstance(payload, dict) or not ("verdict" in payload or "results" in payload):
+        raise SettingsError(f"{path} is not a provenance result",
+                            "save one with `provenance verify ... --json > result.json`")
+    return payload
+
+
+@main.command()
 @click.option("--samples", type=click.Path(file_okay=False, exists=True), default=None,
               help="Samples folder (default: the one shipped with provenance).")
+@click.option("--report", type=click.Path(dir_okay=False), default="provenance-demo.html",
+              show_default=True, help="Where to write the HTML report.")
 @json_option
 @click.pass_context
-def demo(ctx: click.Context, samples: str | None, as_json: bool) -> None:
+def demo(ctx: click.Context, samples: str | None, report: str, as_json: bool) -> None:
     """Run the main job on the bundled samples: build a library, verify the repost."""
     from .demo import run_demo
 
@@ -424,8 +484,10 @@ def demo(ctx: click.Context, samples: str | None, as_json: bool) -> None:
         outcome = run_demo(samples, progress=progress, echo=None if as_json else click.echo)
     finally:
         progress.close()
+    payload = to_payload(outcome.results, article=outcome.article)
     if as_json:
-        click.echo(to_json(outcome.results, article=outcome.article))
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         click.echo("")
         click.echo("\n\n".join(to_text(r) for r in outcome.results))
+    _write_reports(payload, report, None, None)

@@ -205,6 +205,18 @@ class VideoStream:
         return found
 
 
+def jpeg_bytes(frame: np.ndarray, max_width: int = 480, quality: int = 80) -> bytes:
+    """A frame as JPEG bytes, shrunk (area interpolation) to at most ``max_width`` wide."""
+    height, width = frame.shape[:2]
+    if width > max_width:
+        frame = cv2.resize(frame, (max_width, max(1, round(height * max_width / width))),
+                           interpolation=cv2.INTER_AREA)
+    ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise MediaError("could not encode a JPEG")
+    return bytes(data.tobytes())
+
+
 def write_jpeg(path: str, frame: np.ndarray, quality: int = 92) -> None:
     """Write a frame as JPEG, atomically (a temporary file renamed into place)."""
     ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])

@@ -1,6 +1,10 @@
-"""Reports: JSON for workflows, text for people."""
+"""Reports: JSON for workflows (with its JSON Schema), text and HTML for people, and schema.org
+MediaReview / ClaimReview JSON-LD for publishing."""
 
-from .json_report import REPORT_SCHEMA_VERSION, to_dict, to_json
+from .html_report import to_html
+from .json_report import REPORT_SCHEMA_VERSION, schema, to_dict, to_json, to_payload
+from .jsonld import authenticity_category, to_jsonld
 from .text_report import to_text
 
-__all__ = ["REPORT_SCHEMA_VERSION", "to_dict", "to_json", "to_text"]
+__all__ = ["REPORT_SCHEMA_VERSION", "authenticity_category", "schema", "to_dict", "to_html",
+           "to_json", "to_jsonld", "to_payload", "to_text"]

@@ -56,14 +56,24 @@ def to_dict(verification: Verification) -> dict[str, Any]:
     }
 
 
-def to_json(results: Sequence[Verification], article: str | None = None) -> str:
+def to_payload(results: Sequence[Verification], article: str | None = None) -> dict[str, Any]:
     """One result as an object; an article's results as ``{"article": ..., "results": [...]}``."""
     if article is None and len(results) == 1:
-        payload: Any = to_dict(results[0])
-    else:
-        payload = {
-            "schema_version": REPORT_SCHEMA_VERSION,
-            "article": article,
-            "results": [to_dict(r) for r in results],
-        }
-    return json.dumps(payload, indent=2, ensure_ascii=False)
+        return to_dict(results[0])
+    return {
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "article": article,
+        "results": [to_dict(r) for r in results],
+    }
+
+
+def to_json(results: Sequence[Verification], article: str | None = None) -> str:
+    return json.dumps(to_payload(results, article), indent=2, ensure_ascii=False)
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema every report validates against (shipped in the package)."""
+    from importlib.resources import files
+
+    text = files("provenance.report").joinpath("schema.json").read_text("utf-8")
+    return dict(json.loads(text))

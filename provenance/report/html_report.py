@@ -1,0 +1,233 @@
+"""One self-contained HTML file a person reads at a glance: no external requests, images inline.
+
+Rendered from the JSON report (so a saved result re-renders the same), plus JPEG frames keyed by
+``frame_key``. Every value from the outside world is escaped and shortened before it is written.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from .text_report import display_name, timecode
+
+# Longest text shown from any field (titles and descriptions are untrusted and unbounded).
+MAX_SHOWN_CHARS = 600
+_PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b")
+_VERDICTS = {
+    "match": ("#1b7f3b", "MATCH", "This footage is registered original footage."),
+    "same-scene": ("#b35c00", "SAME SCENE",
+                   "Same camera or view as a registered original, but another moment."),
+    "no-match": ("#555555", "NO MATCH", "Nothing in the library explains this footage."),
+    "inconclusive": ("#7a1fa2", "INCONCLUSIVE", "Too little evidence to say."),
+}
+
+_CSS = """
+body{font:16px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d1d1d;
+background:#f4f4f2}main{max-width:960px;margin:auto;padding:12px}
+h1{font-size:1.4em;margin:.4em 0}h2{font-size:1.15em;margin:1.2em 0 .4em}
+h3{font-size:1em;margin:1em 0 .3em}
+section.video{background:#fff;border-radius:8px;padding:12px 14px;margin:14px 0;
+box-shadow:0 1px 3px #0002}
+.banner{color:#fff;border-radius:6px;padding:10px 14px;font-weight:600}
+.banner .v{font-size:1.5em;letter-spacing:.04em;display:block}
+.muted{color:#666;font-size:.9em}code{word-break:break-all;font-size:.85em}
+.timeline{position:relative;height:34px;background:repeating-linear-gradient(45deg,#ddd,#ddd 6px,
+#eee 6px,#eee 12px);border-radius:4px;margin:8px 0 2px;overflow:hidden}
+.timeline div{position:absolute;top:0;bottom:0;color:#fff;font-size:.75em;overflow:hidden;
+white-space:nowrap;padding:8px 4px;box-sizing:border-box;border-right:1px solid #fff}
+.scale{display:flex;justify-content:space-between;font-size:.75em;color:#666}
+.legend span{display:inline-block;margin:2px 10px 2px 0;font-size:.85em}
+.legend i{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:4px;
+vertical-align:-1px}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:8px;margin:6px 0 14px}
+.pair figure{margin:0}.pair img{width:100%;height:auto;border-radius:4px;display:block;
+background:#ccc}.pair figcaption{font-size:.8em;color:#444}
+.missing{aspect-ratio:16/9;background:#ddd;display:flex;align-items:center;
+justify-content:center;color:#666;font-size:.85em;border-radius:4px}
+table{border-collapse:collapse;width:100%;font-size:.9em}
+td,th{border-bottom:1px solid #e3e3e3;padding:4px 6px;text-align:left;vertical-align:top}
+ul.claims{padding-left:0;list-style:none}ul.claims li{margin:6px 0;padding:6px 8px;
+border-left:4px solid #999;background:#fafafa}ul.claims li.bad{border-color:#c62828}
+ul.claims li.ok{border-color:#2e7d32}
+@media (max-width:600px){.pair{grid-template-columns:1fr}body{font-size:15px}}
+"""
+
+
+def frame_key(result: int, match: int, segment: int, side: str) -> str:
+    """Key of one report image: result, match and segment numbers, 'query' or 'reference'."""
+    return f"{result}:{match}:{segment}:{side}"
+
+
+def _text(value: Any, limit: int = MAX_SHOWN_CHARS) -> str:
+    text = "" if value is None else str(value)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return html.escape(text, quote=True)
+
+
+def _colour(index: int) -> str:
+    return _PALETTE[index % len(_PALETTE)]
+
+
+def _results(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return list(report["results"]) if "results" in report else [report]
+
+
+def _timeline(result: Mapping[str, Any]) -> str:
+    duration = max(float(result.get("duration") or 0.0), 0.001)
+    blocks = []
+    for m_index, match in enumerate(result.get("matches", [])):
+        for segment in match.get("segments", []):
+            left = 100.0 * float(segment["query_start"]) / duration
+            width = 100.0 * (float(segment["query_end"]) - float(segment["query_start"])) / duration
+            label = f"{match['reference_id']} {timecode(segment['reference_start'])}"
+            blocks.append(f'<div style="left:{left:.2f}%;width:{max(width, 0.5):.2f}%;'
+                          f'background:{_colour(m_index)}" title="{_text(label)}">'
+                          f"{_text(match['reference_id'], 40)}</div>")
+    legend = "".join(
+        f'<span><i style="background:{_colour(i)}"></i>{_text(m["reference_id"], 80)}</span>'
+        for i, m in enumerate(result.get("matches", [])))
+    legend += ('<span><i style="background:#ddd"></i>not explained by the library</span>')
+    return (f'<div class="timeline" role="img" aria-label="timeline of the video">'
+            f'{"".join(blocks)}</div><div class="scale"><span>00:00</span>'
+            f"<span>{timecode(duration)}</span></div><div class=\"legend\">{legend}</div>")
+
+
+def _image(images: Mapping[str, bytes], key: str, alt: str) -> str:
+    data = images.get(key)
+    if not data:
+        return '<div class="missing">frame not available</div>'
+    encoded = base64.b64encode(data).decode("ascii")
+    return f'<img alt="{_text(alt)}" src="data:image/jpeg;base64,{encoded}">'
+
+
+def _segments(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes]) -> str:
+    parts = []
+    for m_index, match in enumerate(result.get("matches", [])):
+        title = f"{match['reference_id']}" + (f" — {match['title']}" if match.get("title") else "")
+        edits = ", ".join(match.get("edits") or []) or "none detected"
+        parts.append(f"<h3>{_text(title, 200)}</h3><p class=\"muted\">score "
+                     f"{float(match['score']):.2f} · edits: {_text(edits)}</p>")
+        for s_index, s in enumerate(match.get("segments", [])):
+            q_mid = (float(s["query_start"]) + float(s["query_end"])) / 2
+            r_mid = (float(s["reference_start"]) + float(s["reference_end"])) / 2
+            flags = " · mirrored" if s.get("mirrored") else ""
+            if abs(float(s.get("speed", 1.0)) - 1.0) > 0.02:
+                flags += f" · speed ×{float(s['speed']):.2f}"
+            parts.append(
+                f"<p>query {timecode(s['query_start'])}–{timecode(s['query_end'])} ← original "
+                f"{timecode(s['reference_start'])}–{timecode(s['reference_end'])}{flags}</p>"
+                '<div class="pair"><figure>'
+                + _image(images, frame_key(r_index, m_index, s_index, "query"), "query frame")
+                + f"<figcaption>repost at {timecode(q_mid)}</figcaption></figure><figure>"
+                + _image(images, frame_key(r_index, m_index, s_index, "reference"),
+                         "original frame")
+                + f"<figcaption>original {_text(match['reference_id'], 80)} at "
+                  f"{timecode(r_mid)}</figcaption></figure></div>")
+    return "".join(parts)
+
+
+def _originals(result: Mapping[str, Any]) -> str:
+    rows = []
+    for group in ("matches", "same_scene"):
+        for m in result.get(group, []):
+            rows.append("<tr>" + "".join(f"<td>{_text(m.get(k, ''), 300)}</td>" for k in (
+                "reference_id", "title", "source", "recorded_at", "published_at"))
+                + f"<td><code>{_text(m.get('url', ''), 300)}</code></td></tr>")
+    if not rows:
+        return ""
+    head = "".join(f"<th>{h}</th>" for h in ("id", "title", "source", "recorded", "published",
+                                               "where published"))
+    return f"<h2>Originals</h2><table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def _claims(result: Mapping[str, Any]) -> str:
+    """Checked claims; claims of the same kind, value and finding are one item citing each
+    place they were read."""
+    groups: dict[tuple[str, str, str, str], list[Mapping[str, Any]]] = {}
+    for claim in result.get("claims", []):
+        if claim.get("status") != "unchecked":
+            key = (str(claim.get("kind")), str(claim.get("value")), str(claim.get("finding")),
+                   str(claim.get("status")))
+            groups.setdefault(key, []).append(claim)
+    items = []
+    for (kind, value, finding, status), group in groups.items():
+        css = "bad" if status in ("contradicted", "flag") else "ok"
+        said = "; ".join(f"“{_text(c.get('text'), 200)}” ({_text(c.get('found_in'), 100)})"
+                         for c in group if c.get("text"))
+        shown = f" {_text(value, 100)}" if kind == "date" else ""
+        items.append(f'<li class="{css}"><b>{_text(kind)}{shown}</b>'
+                     + (f" — {said}" if said else "") + f"<br>{_text(finding)}</li>")
+    return f"<h2>Claims checked</h2><ul class=\"claims\">{''.join(items)}</ul>" if items else ""
+
+
+def _source(result: Mapping[str, Any]) -> str:
+    record = result.get("provenance") or {}
+    rows = [(label, record.get(key)) for label, key in (
+        ("article", "article"), ("article published", "article_published"),
+        ("found in the page as", "found_in"), ("requested URL", "requested_url"),
+        ("uploader", "uploader"), ("upload date", "upload_date"), ("title", "title"),
+        ("retrieved", "retrieved_at"), ("sha256", "sha256"))]
+    body = "".join(f"<tr><th>{label}</th><td><code>{_text(value)}</code></td></tr>"
+                   for label, value in rows if value)
+    return f"<h2>Where this video came from</h2><table>{body}</table>" if body else ""
+
+
+def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes]) -> str:
+    colour, label, meaning = _VERDICTS.get(result.get("verdict", ""), _VERDICTS["inconclusive"])
+    unexplained = ", ".join(f"{timecode(u['query_start'])}–{timecode(u['query_end'])}"
+                            for u in result.get("unexplained", [])) or "none"
+    error = f"<p><b>Error:</b> {_text(result.get('error'))}</p>" if result.get("error") else ""
+    same = "".join(f"<li>{_text(m['reference_id'])}: {float(m['score']):.0%} of frames show the "
+                   "same view</li>" for m in result.get("same_scene", []))
+    return (
+        f'<section class="video"><div class="banner" style="background:{colour}">'
+        f'<span class="v">{label}</span>{meaning} Confidence '
+        f"{float(result.get('confidence') or 0):.2f}.</div>"
+        f"<p><code>{_text(display_name(str(result.get('query', ''))), 400)}</code><br>"
+        f"{_text(result.get('reason'))}</p>{error}"
+        + (f"<h2>Timeline</h2>{_timeline(result)}<p class=\"muted\">Not explained by the "
+           f"library: {unexplained}</p>" if not result.get("error") else "")
+        + (f"<h2>Segments, side by side</h2>{_segments(r_index, result, images)}"
+           if result.get("matches") else "")
+        + (f"<h2>Same camera, other moment</h2><ul>{same}</ul>" if same else "")
+        + _originals(result) + _claims(result) + _source(result) + "</section>")
+
+
+_METHOD = """<h2>How this was determined</h2>
+<p>Each video was decoded once and sampled {fps:g} times a second by its timestamps. Bars around
+the picture were removed and every sample was reduced to a perceptual hash of the picture, of its
+mirror image, and of what changed since the previous sample. Originals sharing views with the
+repost were found in the library, then aligned in time: a segment is reported only where many
+samples agree on one offset between repost and original, both in what the picture shows and in
+what moves in it. A single frame never decides, and a fixed camera's background alone cannot
+make a match: that is reported as <i>same scene</i>. Dates and sources claimed in the article,
+title, description and upload metadata were compared with what the library records about the
+matched originals.</p>"""
+
+
+def to_html(report: Mapping[str, Any], images: Mapping[str, bytes] | None = None) -> str:
+    """The report as one HTML document."""
+    images = images or {}
+    results = _results(report)
+    first = results[0] if results else {}
+    settings = first.get("settings") or {}
+    tool = first.get("tool") or {}
+    title = "provenance report"
+    if report.get("article"):
+        title += f": {display_name(str(report['article']))}"
+    generated = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    body = "".join(_video(i, r, images) for i, r in enumerate(results))
+    return (
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{_text(title, 200)}</title><style>{_CSS}</style></head><body><main>"
+        f"<h1>{_text(title, 300)}</h1>"
+        f"<p class=\"muted\">{len(results)} video(s) · provenance "
+        f"{_text(tool.get('version', ''))} · generated {generated}</p>{body}"
+        + _METHOD.format(fps=float(settings.get("sample_fps") or 4.0))
+        + "</main></body></html>\n")

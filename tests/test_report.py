@@ -1,0 +1,133 @@
+"""Reports: the JSON schema, the HTML file (self-contained, escaped, rendered in Chromium) and
+the schema.org JSON-LD."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from provenance.cli import main
+from provenance.report import authenticity_category, schema, to_html, to_jsonld
+from tests.conftest import Media
+
+
+def run(*args: object) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:  # type: ignore[type-arg]
+    out = tmp_path_factory.mktemp("demo") / "report.html"
+    code, stdout, stderr = run("demo", "--json", "--report", out)
+    assert code == 0, stderr
+    return json.loads(stdout), out
+
+
+def test_every_verify_output_validates(media: Media, library_path: Path, demo) -> None:  # type: ignore[no-untyped-def]
+    validator = jsonschema.Draft202012Validator(schema())
+    validator.validate(demo[0])
+    for video in (media.clip_a, media.unrelated, media.cam_a_later, media.flat):
+        code, out, _ = run("verify", video, "--db", library_path, "--json")
+        assert code == 0
+        validator.validate(json.loads(out))
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate({**demo[0]["results"][0], "verdict": "probably"})
+
+
+def test_demo_report_shows_verdict_timeline_frames_and_date_flag(demo) -> None:  # type: ignore[no-untyped-def]
+    page = demo[1].read_text()
+    assert "MATCH" in page and 'class="timeline"' in page
+    assert page.count("data:image/jpeg;base64,") == 6  # 3 segments, side by side
+    assert "36 day(s) before the claimed 2015-10-22" in page
+    assert "How this was determined" in page
+
+
+def test_html_makes_no_external_request(demo) -> None:  # type: ignore[no-untyped-def]
+    page = demo[1].read_text()
+    loads = re.findall(r"""(?:src|href)\s*=\s*["']?([^"' >]+)|url\(([^)]*)\)|@import""", page)
+    for attribute, css in loads:
+        target = attribute or css
+        assert target.startswith("data:"), target
+
+
+def test_garbage_metadata_is_escaped_and_bounded(demo) -> None:  # type: ignore[no-untyped-def]
+    result = json.loads(json.dumps(demo[0]["results"][0]))
+    result["provenance"].update({
+        "title": "T" * 10_000_000,
+        "uploader": "<script>alert('x')</script>",
+        "upload_date": "not a date at all",
+        "description": '<img src="https://tracker.example/p.gif" onerror="alert(1)">',
+    })
+    result["matches"][0]["title"] = "</h3><iframe src='https://evil.example'></iframe>"
+    result["claims"].append({"kind": "date", "text": "<b>bold</b>", "value": "9999-99-99",
+                             "found_in": "x", "finding": "<script>", "status": "contradicted"})
+    page = to_html(result)
+    assert "<script>" not in page and "<iframe" not in page and "<img src=\"https" not in page
+    assert "&lt;script&gt;" in page
+    assert len(page) < 300_000
+    jsonld = to_jsonld(result)
+    assert json.dumps(jsonld)  # still serialisable
+
+
+def test_report_command_re_renders_a_saved_result(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    saved = tmp_path / "result.json"
+    saved.write_text(json.dumps(demo[0]))
+    out = tmp_path / "again.html"
+    code, _, err = run("report", saved, "-o", out, "--jsonld", tmp_path / "review.jsonld")
+    assert code == 0, err
+    assert out.read_text().count("data:image/jpeg;base64,") == 6
+    code, _, err = run("report", tmp_path / "again.html", "-o", tmp_path / "x.html")
+    assert code == 2 and "not a JSON result" in err
+
+
+def test_jsonld_media_review_and_claim_review(demo) -> None:  # type: ignore[no-untyped-def]
+    documents = to_jsonld(demo[0], publisher="Desk")
+    review = documents[0]
+    assert review["@type"] == "MediaReview" and review["author"]["name"] == "Desk"
+    # Authentic operator footage presented with a date it contradicts.
+    assert review["mediaAuthenticityCategory"] == "DecontextualizedContent"
+    claim_reviews = [d for d in documents if d["@type"] == "ClaimReview"]
+    assert claim_reviews and "2015-10-22" in claim_reviews[0]["claimReviewed"]
+    montage = {**demo[0]["results"][0], "claims": []}
+    assert authenticity_category(montage) == "EditedOrCroppedContent"
+    sped = {**montage, "matches": [{**montage["matches"][0], "edits": ["speed"]}]}
+    assert authenticity_category(sped) == "TransformedContent"
+    plain = {**montage, "matches": montage["matches"][:1], "unexplained": []}
+    plain["matches"][0] = {**plain["matches"][0], "edits": []}
+    assert authenticity_category(plain) == "OriginalMediaContent"
+    assert authenticity_category({**montage, "verdict": "no-match"}) is None
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_html_renders_in_headless_chromium(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    browser = _chromium()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Chromium (Debian's chromium, installed by .ci/run)")
+        pytest.skip("no Chromium installed here; CI installs it (apt-get install chromium)")
+    import cv2
+
+    shot = tmp_path / "report.png"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+                    "--window-size=412,1600", f"--screenshot={shot}", demo[1].as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    image = cv2.imread(str(shot))
+    assert image is not None and image.shape[1] == 412  # a phone-sized page
+    assert float(image.std()) > 20  # not blank: the banner, frames and text are drawn
+    green = np.all(np.abs(image.astype(int) - (59, 127, 27)) < 40, axis=2)  # #1b7f3b in BGR
+    assert green.mean() > 0.005  # the MATCH banner is on screen
