@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from . import acquire, claims
-from .align import SCENE_RADIUS, align
+from .align import SCENE_RADIUS, AlignResult, align
 from .errors import AcquireError, ProvenanceError
 from .fingerprint import fingerprint_video, shots
 from .library import Library
@@ -76,6 +76,12 @@ def candidates(query: Fingerprint, library: Library) -> list[str]:
     return [ref for ref, rows in ranked if rows >= MIN_CANDIDATE_SAMPLES][:MAX_CANDIDATES]
 
 
+def match_fingerprint(query: Fingerprint, library: Library) -> AlignResult:
+    """Candidates from the index, then time alignment against their fingerprints."""
+    refs = {ref_id: library.fingerprint(ref_id) for ref_id in candidates(query, library)}
+    return align(query, refs)
+
+
 def verify_video(
     video: LocalVideo,
     library: Library | str | os.PathLike[str],
@@ -94,8 +100,7 @@ def verify_video(
                 progress("fingerprint", time, total)
 
         query_fp = fingerprint_video(video.path, settings.sample_fps, on_frame)
-        refs = {ref_id: lib.fingerprint(ref_id) for ref_id in candidates(query_fp, lib)}
-        result = align(query_fp, refs)
+        result = match_fingerprint(query_fp, lib)
         matched = [lib.get(m.reference_id) for m in result.matches]
         similar = [lib.get(m.reference_id) for m in result.same_scene]
         texts = _claim_texts(video, context)
