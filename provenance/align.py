@@ -48,7 +48,14 @@ SAME_SCENE_SHARE = 0.5
 # Shortest query worth a verdict, and fewest informative samples.
 MIN_QUERY_S = 2.0
 MIN_INFORMATIVE = 6
-SPEEDS = (1.0,)
+# Playback speeds tried (reference seconds per query second): sped-up, slowed and frame-rate
+# changed copies, 0.5x to 2x, about 12 % apart; the best is then refined in steps of 0.01.
+# A tie goes to the speed closest to 1 (an unedited copy is the likelier explanation).
+SPEEDS = (0.5, 0.56, 0.63, 0.71, 0.8, 0.89, 1.0, 1.12, 1.25, 1.4, 1.6, 1.8, 2.0)
+_SPEED_REFINE = np.round(np.arange(-0.06, 0.0601, 0.01), 2)
+# The search stops after this many supported mappings in a row gave no segment: what is left is
+# chance agreement (a fixed camera's other moments offer many weak ones).
+MAX_EMPTY_MAPPINGS = 6
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,11 @@ class _Pairing:
     motion: np.ndarray
     moving: np.ndarray
     ref: Fingerprint
+    # The (query row, reference column) pairs that agree in scene and in motion, and the motion
+    # distance of each: the votes, computed once.
+    rows: np.ndarray
+    cols: np.ndarray
+    pair_motion: np.ndarray
 
 
 def _hamming_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -91,7 +103,9 @@ def _pairings(query: Fingerprint, ref_id: str, ref: Fingerprint) -> list[_Pairin
     ):
         scene = np.where(usable, _hamming_matrix(scene_q, ref.scene), 64).astype(np.uint8)
         motion = _hamming_matrix(motion_q, ref.motion)
-        result.append(_Pairing(ref_id, mirrored, scene, motion, moving & usable, ref))
+        rows, cols = np.nonzero((scene <= SCENE_RADIUS) & (motion <= MOTION_RADIUS) & moving)
+        result.append(_Pairing(ref_id, mirrored, scene, motion, moving & usable, ref, rows, cols,
+                               motion[rows, cols]))
     return result
 
 
@@ -99,13 +113,8 @@ def _best_offset(
     pairing: _Pairing, query_times: np.ndarray, active: np.ndarray, speed: float, step: float
 ) -> tuple[float, int]:
     """Most supported offset and its support (distinct query samples confirming it)."""
-    confirmed = (
-        (pairing.scene <= SCENE_RADIUS)
-        & (pairing.motion <= MOTION_RADIUS)
-        & pairing.moving
-        & active[:, None]
-    )
-    rows, cols = np.nonzero(confirmed)
+    keep = active[pairing.rows]
+    rows, cols, motion = pairing.rows[keep], pairing.cols[keep], pairing.pair_motion[keep]
     if rows.size == 0:
         return 0.0, 0
     offsets = pairing.ref.times[cols] - speed * query_times[rows]
@@ -121,8 +130,7 @@ def _best_offset(
     near = np.flatnonzero(np.abs((bins - low) - peak) <= 1)
     # Each query sample contributes the offset of its closest motion match near the peak, so
     # neighbouring reference samples (whose motion is similar) do not pull the estimate.
-    order = np.lexsort((np.abs(bins[near] - low - peak), pairing.motion[rows[near], cols[near]],
-                        rows[near]))
+    order = np.lexsort((np.abs(bins[near] - low - peak), motion[near], rows[near]))
     first = near[order][np.r_[True, np.diff(rows[near][order]) != 0]]
     return float(np.median(offsets[first])), int(first.size)
 
@@ -244,6 +252,42 @@ def _edits(segments: list[Segment]) -> tuple[str, ...]:
     return tuple(edits)
 
 
+def _strongest_mapping(
+    pairings: list[_Pairing], query: Fingerprint, active: np.ndarray, step: float,
+    tried: set[tuple[int, int, float]],
+) -> tuple[int, float, float] | None:
+    """(pairing number, offset, speed) with the most support not tried yet, or None; it is
+    marked as tried."""
+    best: tuple[tuple[int, float], int, float, float] | None = None
+    for number, pairing in enumerate(pairings):
+        for speed in SPEEDS:
+            offset, support = _best_offset(pairing, query.times, active, speed, step)
+            rank = (support, -abs(np.log(speed)))
+            if support >= MIN_CONFIRMED and (number, round(offset / step), speed) not in tried \
+                    and (best is None or rank > best[0]):
+                best = (rank, number, offset, speed)
+    if best is None:
+        return None
+    _, number, offset, speed = best
+    tried.add((number, round(offset / step), speed))
+    if speed != 1.0:
+        speed, offset = _refine_speed(pairings[number], query, active, step, speed, offset)
+    return number, offset, speed
+
+
+def _refine_speed(pairing: _Pairing, query: Fingerprint, active: np.ndarray, step: float,
+                  speed: float, offset: float) -> tuple[float, float]:
+    """The speed within +-0.06 of ``speed`` (steps of 0.01) that the most samples confirm."""
+    best = (-1, 0.0, speed, offset)
+    for delta in _SPEED_REFINE:
+        candidate = round(speed + float(delta), 2)
+        found_offset, support = _best_offset(pairing, query.times, active, candidate, step)
+        rank = (support, -abs(float(delta)))
+        if rank > best[:2]:
+            best = (support, -abs(float(delta)), candidate, found_offset)
+    return best[2], best[3]
+
+
 def align(query: Fingerprint, references: Mapping[str, Fingerprint]) -> AlignResult:
     """Align a query against candidate references and decide a verdict."""
     if query.duration < MIN_QUERY_S:
@@ -255,22 +299,15 @@ def align(query: Fingerprint, references: Mapping[str, Fingerprint]) -> AlignRes
     pairings = [p for ref_id, ref in references.items() for p in _pairings(query, ref_id, ref)]
     active = query.informative.copy()
     found: dict[str, list[Segment]] = {}
-    tried: set[tuple[int, int]] = set()
-    while active.any():
-        best = None
-        for number, pairing in enumerate(pairings):
-            for speed in SPEEDS:
-                offset, support = _best_offset(pairing, query.times, active, speed, step)
-                key = (number, round(offset / step))
-                if support >= MIN_CONFIRMED and key not in tried and (
-                    best is None or support > best[0]
-                ):
-                    best = (support, number, offset, speed)
+    tried: set[tuple[int, int, float]] = set()
+    failures = 0
+    while active.any() and failures < MAX_EMPTY_MAPPINGS:
+        best = _strongest_mapping(pairings, query, active, step, tried)
         if best is None:
             break
-        _, number, offset, speed = best
-        tried.add((number, round(offset / step)))
+        number, offset, speed = best
         segments, used = _segments(pairings[number], query, active, offset, speed)
+        failures = 0 if segments else failures + 1
         found.setdefault(pairings[number].reference_id, []).extend(segments)
         active &= ~used
     matches = [
