@@ -349,3 +349,52 @@ def _decide(
                            tuple(same_scene), tuple(unexplained))
     return AlignResult(Verdict.NO_MATCH, 0.0, "nothing in the library explains this footage",
                        (), (), tuple(unexplained))
+
+
+def _subtract(intervals: tuple[tuple[float, float], ...],
+              covered: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+    """The parts of ``intervals`` not inside any ``covered`` interval (shorter than one second
+    dropped)."""
+    result: list[tuple[float, float]] = []
+    for start, end in intervals:
+        pieces = [(start, end)]
+        for c_start, c_end in covered:
+            pieces = [p for a, b in pieces for p in ((a, min(b, c_start)), (max(a, c_end), b))
+                      if p[1] - p[0] > 1e-6]
+        result.extend((round(a, 3), round(b, 3)) for a, b in pieces if b - a >= 1.0)
+    return tuple(result)
+
+
+def with_extra_matches(result: AlignResult, extra: list[Alignment],
+                       query: Fingerprint) -> AlignResult:
+    """The result with alignments found by a later stage (e.g. on cropped regions) added:
+    segments only where the first stage left the query unexplained."""
+    unexplained = result.unexplained
+    kept: list[Alignment] = []
+    for alignment in extra:
+        segments = tuple(s for s in alignment.segments if any(
+            min(s.query_end, b) - max(s.query_start, a) > 0.5 * (s.query_end - s.query_start)
+            for a, b in unexplained))
+        if segments:
+            kept.append(Alignment(alignment.reference_id, alignment.score, segments,
+                                  alignment.edits))
+            unexplained = _subtract(unexplained, [(s.query_start, s.query_end)
+                                                  for s in segments])
+    if not kept:
+        return result
+    matches = list(result.matches)
+    for alignment in kept:
+        same = next((i for i, m in enumerate(matches)
+                     if m.reference_id == alignment.reference_id), None)
+        if same is None:
+            matches.append(alignment)
+        else:
+            m = matches[same]
+            matches[same] = Alignment(m.reference_id, max(m.score, alignment.score),
+                                      tuple(sorted(m.segments + alignment.segments,
+                                                   key=lambda s: s.query_start)),
+                                      tuple(dict.fromkeys(m.edits + alignment.edits)))
+    matches.sort(key=lambda a: -a.score)
+    ids = {m.reference_id for m in matches}
+    same_scene = [a for a in result.same_scene if a.reference_id not in ids]
+    return _decide(query, matches, same_scene, list(unexplained))

@@ -153,11 +153,14 @@ def fingerprint_samples(
 
 
 def fingerprint_video(
-    path: str, sample_fps: float, progress: ProgressCallback | None = None
+    path: str, sample_fps: float, progress: ProgressCallback | None = None,
+    crop: tuple[float, float, float, float] | None = None,
 ) -> Fingerprint:
-    """Decode ``path`` once and fingerprint it. Raises MediaError for non-video or empty files."""
+    """Decode ``path`` once and fingerprint it (only the ``crop`` region, x0, y0, x1, y1 as
+    shares of the frame, when given). Raises MediaError for non-video or empty files."""
     with frames_mod.VideoStream(path) as stream:
-        return fingerprint_samples(stream.samples(sample_fps), stream.info, sample_fps, progress)
+        return fingerprint_samples(stream.samples(sample_fps, crop=crop), stream.info,
+                                   sample_fps, progress)
 
 
 def cuts(fp: Fingerprint) -> np.ndarray:

@@ -142,11 +142,13 @@ class VideoStream:
         # No timestamp from the container: the header rate is the only estimate left.
         return index / self.info.fps if self.info.fps > 0 else float(index)
 
-    def samples(self, sample_fps: float, keep_full: bool = False) -> Iterator[Sample]:
+    def samples(self, sample_fps: float, keep_full: bool = False,
+                crop: tuple[float, float, float, float] | None = None) -> Iterator[Sample]:
         """Yield frames at ``sample_fps`` by presentation time.
 
         Only the sampled frames are converted (``retrieve``); the others are only decoded
-        (``grab``). Raises MediaError when the file yields no frame at all.
+        (``grab``). ``crop`` (x0, y0, x1, y1 as shares of the frame) replaces bar detection with
+        a fixed region. Raises MediaError when the file yields no frame at all.
         """
         step = 1.0 / sample_fps
         next_time = 0.0
@@ -164,7 +166,8 @@ class VideoStream:
             while next_time <= time + 1e-6:
                 next_time += step
             grey = to_grey(frame) if self.colour else frame
-            top, bottom, left, right = border_box(grey)
+            top, bottom, left, right = border_box(grey) if crop is None else _box_pixels(
+                grey, crop)
             yielded += 1
             yield Sample(
                 time=time,
@@ -226,6 +229,14 @@ def write_jpeg(path: str, frame: np.ndarray, quality: int = 92) -> None:
     with open(tmp, "wb") as handle:
         handle.write(data.tobytes())
     os.replace(tmp, path)
+
+
+def _box_pixels(frame: np.ndarray, box: tuple[float, float, float, float]
+                ) -> tuple[int, int, int, int]:
+    height, width = frame.shape[:2]
+    top, bottom = int(box[1] * height), max(int(box[1] * height) + 8, int(box[3] * height))
+    left, right = int(box[0] * width), max(int(box[0] * width) + 8, int(box[2] * width))
+    return top, min(bottom, height), left, min(right, width)
 
 
 def to_grey(frame: np.ndarray) -> np.ndarray:

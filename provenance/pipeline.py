@@ -15,12 +15,21 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from . import acquire, claims
-from .align import SCENE_RADIUS, AlignResult, align
+from .align import SCENE_RADIUS, AlignResult, align, with_extra_matches
 from .errors import AcquireError, ProvenanceError
 from .fingerprint import fingerprint_video, shots
 from .library import Library
 from .library.manifest import ManifestRow, read_manifest
-from .models import Claim, Fingerprint, LocalVideo, Original, Verdict, Verification, VideoRef
+from .models import (
+    Alignment,
+    Claim,
+    Fingerprint,
+    LocalVideo,
+    Original,
+    Verdict,
+    Verification,
+    VideoRef,
+)
 from .settings import Settings, load_settings
 
 # A reference becomes a candidate when this many query samples (or their mirror images) have a
@@ -82,6 +91,93 @@ def match_fingerprint(query: Fingerprint, library: Library) -> AlignResult:
     return align(query, refs)
 
 
+# The local-feature stage runs when at least this much of the query is unexplained, against at
+# most LOCAL_MAX_REFERENCES originals: those seen as the same scene first, then (in a library of
+# at most LOCAL_SCAN_LIBRARY originals) every other one. It reads the originals' files again.
+LOCAL_MIN_UNEXPLAINED_S = 2.0
+LOCAL_MAX_REFERENCES = 8
+LOCAL_SCAN_LIBRARY = 50
+LOCAL_FRAMES = 4
+
+
+def _spread(intervals: list[tuple[float, float]], count: int) -> list[float]:
+    total = sum(b - a for a, b in intervals)
+    times = []
+    for k in range(count):
+        target = total * (k + 0.5) / count
+        for a, b in intervals:
+            if target <= b - a:
+                times.append(round(a + target, 3))
+                break
+            target -= b - a
+    return times
+
+
+def _frames(path: str, times: list[float]) -> list[Any]:
+    from . import frames
+
+    try:
+        with frames.VideoStream(path) as stream:
+            return list(stream.frames_at(times).values())
+    except ProvenanceError:
+        return []
+
+
+def _describe(overlap: Any) -> tuple[str, ...]:
+    def box(b: tuple[float, float, float, float]) -> str:
+        return f"x {b[0]:.0%}-{b[2]:.0%}, y {b[1]:.0%}-{b[3]:.0%}"
+
+    def area(b: tuple[float, float, float, float]) -> float:
+        return (b[2] - b[0]) * (b[3] - b[1])
+
+    edits = []
+    if area(overlap.query_box) < 0.9:
+        edits.append(f"picture-in-picture: the original fills {box(overlap.query_box)} "
+                     "of the frame")
+    if area(overlap.reference_box) < 0.9:
+        edits.append(f"cropped/reframed: keeps {area(overlap.reference_box):.0%} of the "
+                     f"original ({box(overlap.reference_box)})")
+    if overlap.mirrored:
+        edits.append("mirrored")
+    return tuple(edits)
+
+
+def local_feature_stage(path: str, query_fp: Fingerprint, result: AlignResult, lib: Library,
+                        settings: Settings) -> AlignResult:
+    """Where whole-frame hashes left the query unexplained, look for an original inside part of
+    the frame (picture-in-picture) or of which the repost keeps only part (heavy crops), by
+    local features, then align the overlapping regions in time."""
+    from . import geometry
+
+    missing = sum(b - a for a, b in result.unexplained)
+    if result.verdict is Verdict.INCONCLUSIVE or missing < LOCAL_MIN_UNEXPLAINED_S:
+        return result
+    matched = {m.reference_id for m in result.matches}
+    ids = [a.reference_id for a in result.same_scene]
+    if len(lib) <= LOCAL_SCAN_LIBRARY:
+        ids += [o.id for o in lib.list()]
+    ids = [i for i in dict.fromkeys(ids) if i not in matched][:LOCAL_MAX_REFERENCES]
+    query_frames = _frames(path, _spread(list(result.unexplained), LOCAL_FRAMES))
+    extra = []
+    for ref_id in ids:
+        original = lib.get(ref_id)
+        if not query_frames or not original.file or not os.path.isfile(original.file):
+            continue
+        ref_times = [round(original.duration * (k + 0.5) / LOCAL_FRAMES, 3)
+                     for k in range(LOCAL_FRAMES)]
+        overlap = geometry.find_overlap(query_frames, _frames(original.file, ref_times))
+        if overlap is None or overlap.is_whole_frame:
+            continue
+        cropped_query = fingerprint_video(path, settings.sample_fps, crop=overlap.query_box)
+        cropped_ref = fingerprint_video(original.file, settings.sample_fps,
+                                        crop=overlap.reference_box)
+        second = align(cropped_query, {ref_id: cropped_ref})
+        extra += [Alignment(m.reference_id, m.score, m.segments,
+                            tuple(dict.fromkeys(m.edits + _describe(overlap))))
+                  for m in second.matches]
+    return with_extra_matches(result, extra, query_fp)
+
+
 def verify_video(
     video: LocalVideo,
     library: Library | str | os.PathLike[str],
@@ -101,6 +197,7 @@ def verify_video(
 
         query_fp = fingerprint_video(video.path, settings.sample_fps, on_frame)
         result = match_fingerprint(query_fp, lib)
+        result = local_feature_stage(video.path, query_fp, result, lib, settings)
         matched = [lib.get(m.reference_id) for m in result.matches]
         similar = [lib.get(m.reference_id) for m in result.same_scene]
         texts = _claim_texts(video, context)
