@@ -24,10 +24,13 @@ _ORB_FEATURES = 1500
 _RATIO = 0.75
 _RANSAC_PX = 4.0
 # A transform is trusted with at least this many inliers making up this share of the ratio-test
-# survivors. Unrelated pictures (other clips of the shared footage, mandelbrot, other synthetic
-# scenes) give at most 12 inliers in the copy-detection benchmark; true overlaps 40 and more.
-MIN_INLIERS = 25
-MIN_INLIER_SHARE = 0.3
+# survivors. Unrelated pictures (other clips of the shared footage against mandelbrot and
+# cellular-automaton footage) gave at most 13 inliers in the copy-detection benchmark; a
+# picture-in-picture inset of 60 % at the same moment 17-20, a 9:16 centre crop 47-81. A wrong
+# transform that passes costs little: the regions it picks must still line up in time, motion
+# included, before anything is reported.
+MIN_INLIERS = 15
+MIN_INLIER_SHARE = 0.5
 # An overlap this close to both whole frames is what whole-frame hashes already handle.
 WHOLE_FRAME_SHARE = 0.9
 

@@ -98,6 +98,9 @@ LOCAL_MIN_UNEXPLAINED_S = 2.0
 LOCAL_MAX_REFERENCES = 8
 LOCAL_SCAN_LIBRARY = 50
 LOCAL_FRAMES = 4
+# Original frames compared with each repost frame: keypoints on moving people and vehicles only
+# match at the same moment, so the original is looked at in many places.
+LOCAL_REFERENCE_FRAMES = 12
 
 
 def _spread(intervals: list[tuple[float, float]], count: int) -> list[float]:
@@ -163,8 +166,8 @@ def local_feature_stage(path: str, query_fp: Fingerprint, result: AlignResult, l
         original = lib.get(ref_id)
         if not query_frames or not original.file or not os.path.isfile(original.file):
             continue
-        ref_times = [round(original.duration * (k + 0.5) / LOCAL_FRAMES, 3)
-                     for k in range(LOCAL_FRAMES)]
+        ref_times = [round(original.duration * (k + 0.5) / LOCAL_REFERENCE_FRAMES, 3)
+                     for k in range(LOCAL_REFERENCE_FRAMES)]
         overlap = geometry.find_overlap(query_frames, _frames(original.file, ref_times))
         if overlap is None or overlap.is_whole_frame:
             continue

@@ -119,3 +119,39 @@ def test_static_frames_alone_never_make_a_match(rng: np.random.Generator) -> Non
     query = make_fp(ref.scene[20:80], ref.motion[20:80], energy=0.0)
     result = align(query, {"ref": ref})
     assert result.verdict is Verdict.SAME_SCENE
+
+
+def test_sped_up_copy_aligns_with_its_speed(rng: np.random.Generator) -> None:
+    ref = make_fp(random_hashes(rng, 400), random_hashes(rng, 400))
+    # A 1.25x copy: query sample i shows reference time 20 + 1.25 * t.
+    times = np.arange(64) / RATE
+    index = np.rint((20.0 + 1.25 * times) * RATE).astype(int)
+    query = make_fp(flip_bits(rng, ref.scene[index], 2), flip_bits(rng, ref.motion[index], 3))
+    result = align(query, {"ref": ref})
+    assert result.verdict is Verdict.MATCH
+    (segment,) = result.matches[0].segments
+    assert segment.speed == pytest.approx(1.25, abs=0.02)
+    assert segment.reference_start == pytest.approx(20.0, abs=0.3)
+    assert segment.reference_end == pytest.approx(20.0 + 1.25 * 16.0, abs=0.5)
+    assert "speed" in result.matches[0].edits
+
+
+def test_extra_matches_fill_only_the_unexplained_part(rng: np.random.Generator) -> None:
+    from provenance.align import with_extra_matches
+    from provenance.models import Alignment, Segment
+
+    a = make_fp(random_hashes(rng, 200), random_hashes(rng, 200))
+    filler = make_fp(random_hashes(rng, 40), random_hashes(rng, 40))
+    query = make_fp(np.concatenate([a.scene[0:40], filler.scene]),
+                    np.concatenate([a.motion[0:40], filler.motion]))
+    first = align(query, {"a": a})
+    assert first.unexplained == ((10.0, 20.0),)
+    found = Alignment("b", 0.9, (
+        Segment("b", 10.0, 20.0, 3.0, 13.0, evidence=30),
+        Segment("b", 0.0, 9.0, 50.0, 59.0, evidence=30),  # already explained: dropped
+    ), ("picture-in-picture",))
+    merged = with_extra_matches(first, [found], query)
+    assert merged.verdict is Verdict.MATCH and merged.unexplained == ()
+    by_id = {m.reference_id: m for m in merged.matches}
+    assert [s.query_start for s in by_id["b"].segments] == [10.0]
+    assert by_id["b"].edits == ("picture-in-picture",)

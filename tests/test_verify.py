@@ -1,0 +1,71 @@
+"""`verify` end to end on made media: what whole-frame hashes cannot see, and too-short queries."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from provenance import synthetic as syn
+from provenance.cli import main
+from tests.conftest import Media
+
+
+def _verify(path: Path, db: Path) -> dict:  # type: ignore[type-arg]
+    result = CliRunner().invoke(main, ["verify", str(path), "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
+                   check=True)
+
+
+def test_vertical_centre_crop_is_found_by_local_features(media: Media, library_path: Path,
+                                                         tmp_path: Path) -> None:
+    query = tmp_path / "vertical.mp4"
+    _ffmpeg("-ss", "6", "-t", "12", "-i", str(media.cam_a), "-vf",
+            "crop=ih*9/16:ih,scale=360:640", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(query))
+    report = _verify(query, library_path)
+    assert report["verdict"] == "match"
+    (match,) = report["matches"]
+    assert match["reference_id"] == "cam-a"
+    assert any(e.startswith("cropped/reframed") for e in match["edits"])
+    segment = match["segments"][0]
+    assert abs(segment["reference_start"] - 6.0) <= 1.0
+
+
+def test_picture_in_picture_is_found_by_local_features(media: Media, library_path: Path,
+                                                      tmp_path: Path) -> None:
+    query = tmp_path / "pip.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "mandelbrot=size=960x540:rate=25", "-ss", "5", "-t", "12",
+            "-i", str(media.cam_b), "-filter_complex",
+            "[1:v]scale=iw*1.2:-2[s];[0:v][s]overlay=W*0.05:H*0.1:shortest=1",
+            "-c:v", "libx264", "-pix_fmt", "yuv420p", str(query))
+    report = _verify(query, library_path)
+    assert report["verdict"] == "match"
+    (match,) = report["matches"]
+    assert match["reference_id"] == "cam-b"
+    assert any(e.startswith("picture-in-picture") for e in match["edits"])
+    assert abs(match["segments"][0]["reference_start"] - 5.0) <= 1.0
+
+
+@pytest.mark.parametrize("seconds", [1.5])
+def test_too_short_query_is_inconclusive_with_reason(media: Media, library_path: Path,
+                                                    tmp_path: Path, seconds: float) -> None:
+    query = tmp_path / "short.mp4"
+    _ffmpeg("-ss", "4", "-t", str(seconds), "-i", str(media.cam_a), "-c:v", "libx264",
+            "-pix_fmt", "yuv420p", str(query))
+    report = _verify(query, library_path)
+    assert report["verdict"] == "inconclusive" and report["matches"] == []
+    assert "at least 2 s are needed" in report["reason"]
+
+
+def test_black_query_is_inconclusive(media: Media, library_path: Path) -> None:
+    report = _verify(media.flat, library_path)
+    assert report["verdict"] == "inconclusive"
+    assert "black, flat or faded" in report["reason"]
