@@ -430,6 +430,30 @@ def library_show(ctx: click.Context, original_id: str, db: str | None, as_json: 
         click.echo(f"{key + ':':<13} {value}")
 
 
+@library.command("reindex")
+@click.argument("original_ids", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Every original in the library.")
+@db_option
+@fps_option
+@click.pass_context
+def library_reindex(ctx: click.Context, original_ids: tuple[str, ...], everything: bool,
+                    db: str | None, fps: float | None) -> None:
+    """Fingerprint originals again from their files (after an upgrade of the format)."""
+    settings = _settings(ctx, db=db, sample_fps=fps)
+    lib = _library(ctx, settings)
+    ids = [o.id for o in lib.list()] if everything else list(original_ids)
+    if not ids:
+        raise SettingsError("no original given", "name ids, or pass --all")
+    progress = _progress(ctx)
+    try:
+        for original_id in ids:
+            pipeline.reindex(original_id, lib, settings, progress)
+            progress.close()
+            click.echo(f"re-indexed {original_id}")
+    finally:
+        progress.close()
+
+
 @library.command("remove")
 @click.argument("original_id")
 @db_option

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import acquire, claims
 from .align import SCENE_RADIUS, AlignResult, align, with_extra_matches
-from .errors import AcquireError, ProvenanceError
+from .errors import AcquireError, LibraryError, ProvenanceError
 from .fingerprint import fingerprint_video, shots
 from .library import Library
 from .library.manifest import ManifestRow, read_manifest
@@ -384,6 +384,30 @@ def register(
                          fps=round(fp.native_fps, 3), width=fp.width, height=fp.height, url=url,
                          file=where)
         return lib.add(stored, fp)
+
+
+def reindex(original_id: str, library: Library, settings: Settings | None = None,
+            progress: Progress | None = None) -> Original:
+    """Fingerprint an original again from the file it was registered from (after a format
+    change or with another sample rate). The file must still be the same (same sha256)."""
+    settings = settings or load_settings()
+    original = library.get(original_id)
+    if not original.file or _is_url(original.file) or not os.path.isfile(original.file):
+        raise LibraryError(
+            f"the file of {original_id!r} ({original.file or 'not recorded'}) is not on disk",
+            f"remove it and add it again: `provenance library remove {original_id}` then "
+            "`provenance library add FILE --id ...`")
+    if acquire.sha256_file(original.file) != original.sha256:
+        raise LibraryError(f"{original.file} has changed since {original_id!r} was registered",
+                           "add the new file as a new original")
+
+    def on_frame(time: float, total: float | None) -> None:
+        if progress:
+            progress("fingerprint", time, total)
+
+    library.replace_fingerprint(
+        original_id, fingerprint_video(original.file, settings.sample_fps, on_frame))
+    return original
 
 
 @dataclass(frozen=True)

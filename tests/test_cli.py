@@ -213,3 +213,23 @@ def test_library_export_round_trips_and_stats(library_path: Path, tmp_path: Path
     code, out, _ = run("library", "stats", "--db", library_path, "--json")
     stats = json.loads(out)
     assert stats["originals"] == 2 and stats["samples"] > 200 and stats["index"] == "exact"
+
+
+def test_old_fingerprint_format_names_the_reindex_command(db: Path) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(db)) as raw, raw:
+        raw.execute("UPDATE fingerprints SET version = 0 WHERE original_id = 'cam-a'")
+    from provenance.errors import LibraryError
+    from provenance.library import Library
+
+    code, _, err = run("library", "reindex", "nope", "--db", db)
+    assert code == 5 and "no original with id 'nope'" in err
+    with Library(db) as library, pytest.raises(LibraryError, match="format v0") as caught:
+        library.fingerprint("cam-a")
+    assert "provenance library reindex cam-a" in (caught.value.hint or "")
+    code, out, err = run("library", "reindex", "cam-a", "--db", db)
+    assert code == 0, err
+    with Library(db) as library:
+        assert len(library.fingerprint("cam-a")) > 100

@@ -265,6 +265,18 @@ class Library:
             db.execute("DELETE FROM originals WHERE id = ?", (original_id,))
         return original
 
+    def replace_fingerprint(self, original_id: str, fp: Fingerprint) -> None:
+        """Swap an original's fingerprint for a new one (one transaction)."""
+        self.get(original_id)
+        blobs = [np.ascontiguousarray(getattr(fp, name), dtype=kind).tobytes()
+                 for name, kind in _ARRAY_COLUMNS.items()]
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE fingerprints SET version = ?, sample_fps = ?, "
+                + ", ".join(f"{name} = ?" for name in _ARRAY_COLUMNS)
+                + " WHERE original_id = ?",
+                [fp.version, fp.sample_fps, *blobs, original_id])
+
     def fingerprint(self, original_id: str) -> Fingerprint:
         original = self.get(original_id)
         row = self._db.execute(
@@ -280,7 +292,7 @@ class Library:
             raise LibraryError(
                 f"original {original_id!r} has a fingerprint of format v{version}; "
                 f"this provenance reads v{FINGERPRINT_VERSION}",
-                "re-index it: `provenance library remove ID` then `provenance library add FILE`",
+                f"re-index it from its file: `provenance library reindex {original_id}`",
             )
         arrays: dict[str, np.ndarray] = {name: np.frombuffer(blob, dtype=kind)
                   for (name, kind), blob in zip(_ARRAY_COLUMNS.items(), blobs, strict=True)}
