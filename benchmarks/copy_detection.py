@@ -253,17 +253,24 @@ def run_videohash(references: dict[str, Path], queries: list[Query]) -> dict[str
         bin_dir = Path(folder) / "bin"
         bin_dir.mkdir()
         os.symlink(ffmpeg_exe(), bin_dir / "ffmpeg")  # videohash calls `ffmpeg` on the PATH
+        store = Path(folder) / "store"
+        store.mkdir()
         old_path = os.environ["PATH"]
         os.environ["PATH"] = f"{bin_dir}{os.pathsep}{old_path}"
         try:
-            def video_hash(path: Path) -> object:
-                return VideoHash(path=str(path), storage_path=str(Path(folder) / "store"))
+            def video_hash(path: Path) -> object | None:
+                try:
+                    return VideoHash(path=str(path), storage_path=str(store))
+                except Exception:  # noqa: BLE001 - a peer failing on a file scores 0 there
+                    return None
 
             refs = {ref_id: video_hash(path) for ref_id, path in references.items()}
             scores, decided = {}, set()
             for query in queries:
                 q = video_hash(query.path)
                 for ref_id, r in refs.items():
+                    if q is None or r is None:
+                        continue
                     distance = q - r  # type: ignore[operator]
                     scores[(query.name, ref_id)] = 1.0 - distance / 64.0
                     if distance <= 10:

@@ -49,6 +49,35 @@ def _to_date(kind: str, groups: Sequence[str]) -> date | None:
     return _make_date(int(groups[2]), MONTHS[groups[0].lower()], int(groups[1]))
 
 
+# Vague dates: "mi-septembre", "mid-September 2015", "début octobre", "late October": parts of
+# a month as (first day, last day); the year, when missing, is taken from a full date in the
+# same text.
+_PARTS = {"mi": (11, 20), "mid": (11, 20), "début": (1, 10), "debut": (1, 10), "early": (1, 10),
+          "fin": (21, 31), "late": (21, 31)}
+_VAGUE = re.compile(rf"\b({'|'.join(_PARTS)})[- ]({_MONTH})(?:\s+(\d{{4}}))?\b", re.I)
+
+
+def _month_part(year: int, month: int, first: int, last: int) -> tuple[date, date]:
+    end = 31
+    while _make_date(year, month, end) is None:
+        end -= 1
+    return date(year, month, first), date(year, month, min(last, end))
+
+
+def find_periods(text: str) -> list[tuple[date, date, str]]:
+    """Vague dates in ``text`` as (first day, last day, text read)."""
+    text = text[:MAX_TEXT_CHARS]
+    full = find_dates(text)
+    found = []
+    for match in _VAGUE.finditer(text):
+        part, month, year = match.group(1).lower(), MONTHS[match.group(2).lower()], match.group(3)
+        if year is None and not full:
+            continue
+        first, last = _month_part(int(year) if year else full[0][0].year, month, *_PARTS[part])
+        found.append((first, last, match.group(0)))
+    return found
+
+
 def find_dates(text: str) -> list[tuple[date, str]]:
     """Dates written in ``text`` with the exact text they were read from, in order of appearance."""
     text = text[:MAX_TEXT_CHARS]
@@ -82,11 +111,15 @@ def recorded_range(original: Original) -> tuple[date, date] | None:
 
 
 def date_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
-    """Claimed dates from (where, text) pairs, e.g. ('article text', ...)."""
+    """Claimed dates from (where, text) pairs, e.g. ('article text', ...). A vague date's value
+    is a range, 'FIRST/LAST'."""
     claims = []
     for where, text in texts:
         for value, span in find_dates(text or ""):
             claims.append(Claim(kind="date", text=span, value=value.isoformat(), found_in=where))
+        for first, last, span in find_periods(text or ""):
+            claims.append(Claim(kind="date", text=span,
+                                value=f"{first.isoformat()}/{last.isoformat()}", found_in=where))
     return claims
 
 
@@ -94,7 +127,10 @@ def check_dates(claims: Sequence[Claim], originals: Sequence[Original]) -> list[
     """Compare each claimed date with when the matched originals were recorded."""
     checked = []
     for claim in claims:
-        claimed = date.fromisoformat(claim.value)
+        claimed_first, _, claimed_last = claim.value.partition("/")
+        start = date.fromisoformat(claimed_first)
+        end = date.fromisoformat(claimed_last) if claimed_last else start
+        said = claim.value.replace("/", " to ")
         findings = []
         status = "unchecked"
         for original in originals:
@@ -102,15 +138,15 @@ def check_dates(claims: Sequence[Claim], originals: Sequence[Original]) -> list[
             if recorded is None:
                 continue
             first, last = recorded
-            if last < claimed:
-                days = (claimed - last).days
+            if last < start:
+                days = (start - last).days
                 findings.append(f"footage of {original.id} was recorded {_when(original)}, "
-                                f"{days} day(s) before the claimed {claimed.isoformat()}")
+                                f"{days} day(s) before the claimed {said}")
                 status = "contradicted"
-            elif first > claimed:
-                days = (first - claimed).days
+            elif first > end:
+                days = (first - end).days
                 findings.append(f"footage of {original.id} was recorded {_when(original)}, "
-                                f"{days} day(s) after the claimed {claimed.isoformat()}")
+                                f"{days} day(s) after the claimed {said}")
                 status = "contradicted"
             elif status != "contradicted":
                 findings.append(f"consistent with {original.id} recorded {_when(original)}")

@@ -58,6 +58,7 @@ ARTICLE = """<!doctype html>
 selon la page qui les a publiées. Elles ont été vues plus d'un million de fois.</p>
 <video controls width="640"><source src="repost.mp4" type="video/mp4"></video>
 <p>Sharing the video, the page wrote: "Filmed tonight, October 22, 2015".</p>
+<p>Contacté, l'exploitant du tunnel affirme que ces images datent de mi-septembre.</p>
 </article>
 </body>
 </html>

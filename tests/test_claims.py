@@ -77,3 +77,18 @@ def test_garbage_text_does_not_break_claims() -> None:
     assert find_dates(huge) == []
     claims = source_claims([("title", huge)])
     assert all(len(c.value) <= 60 for c in claims)
+
+
+def test_vague_dates_are_periods() -> None:
+    claims = date_claims([("operator", "Selon l'exploitant, les images datent de mi-septembre; "
+                                        "la vidéo a circulé le 22/10/2015.")])
+    period = next(c for c in claims if "/" in c.value)
+    assert period.value == "2015-09-11/2015-09-20" and period.text == "mi-septembre"
+    original = [Original(id="cam1", recorded_at="2015-09-16")]
+    checked = {c.text: c for c in check_dates(claims, original)}
+    assert checked["mi-septembre"].status == "consistent"
+    assert checked["22/10/2015"].status == "contradicted"
+    (late,) = check_dates(date_claims([("caption", "filmed in late October 2015")]), original)
+    assert late.status == "contradicted" and "before the claimed 2015-10-21 to 2015-10-31" in \
+        late.finding
+    assert date_claims([("caption", "mid-September")]) == []  # no year anywhere: not a claim
