@@ -194,11 +194,7 @@ def verify_video(
     with _opened(library) as lib:
         name = query_name     or video.source_url or video.path
 
-        def on_frame(time: float, total: float | None) -> None:
-            if progress:
-                progress("fingerprint", time, total)
-
-        query_fp = fingerprint_video(video.path, settings.sample_fps, on_frame)
+        query_fp = fingerprint_video(video.path, settings.sample_fps, _frame_progress(progress))
         result = match_fingerprint(query_fp, lib)
         result = local_feature_stage(video.path, query_fp, result, lib, settings)
         matched = [lib.get(m.reference_id) for m in result.matches]
@@ -280,6 +276,14 @@ def _file_path(url: str) -> str:
     from urllib.parse import unquote
 
     return unquote(urlsplit(url).path)
+
+
+def _frame_progress(progress: Progress | None) -> Callable[[float, float | None], None] | None:
+    """Fingerprinting progress (seconds decoded, total) reported as the "fingerprint" stage."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda time, total: report("fingerprint", time, total)
 
 
 def _failed(name: str, error: ProvenanceError, settings: Settings) -> Verification:
@@ -373,11 +377,7 @@ def register(
         if existing is not None:
             return existing, False
 
-        def on_frame(time: float, total: float | None) -> None:
-            if progress:
-                progress("fingerprint", time, total)
-
-        fp = fingerprint_video(video.path, settings.sample_fps, on_frame)
+        fp = fingerprint_video(video.path, settings.sample_fps, _frame_progress(progress))
         url = original.url or (video.source_url or "")
         where = path if _is_url(path) else os.path.abspath(path)
         stored = replace(original, sha256=video.sha256, duration=round(fp.duration, 3),
@@ -400,13 +400,8 @@ def reindex(original_id: str, library: Library, settings: Settings | None = None
     if acquire.sha256_file(original.file) != original.sha256:
         raise LibraryError(f"{original.file} has changed since {original_id!r} was registered",
                            "add the new file as a new original")
-
-    def on_frame(time: float, total: float | None) -> None:
-        if progress:
-            progress("fingerprint", time, total)
-
-    library.replace_fingerprint(
-        original_id, fingerprint_video(original.file, settings.sample_fps, on_frame))
+    fp = fingerprint_video(original.file, settings.sample_fps, _frame_progress(progress))
+    library.replace_fingerprint(original_id, fp)
     return original
 
 
@@ -461,11 +456,7 @@ def export_keyframes(
 
     settings = settings or load_settings()
 
-    def on_frame(time: float, total: float | None) -> None:
-        if progress:
-            progress("fingerprint", time, total)
-
-    fp = fingerprint_video(path, settings.sample_fps, on_frame)
+    fp = fingerprint_video(path, settings.sample_fps, _frame_progress(progress))
     found = shots(fp)
     with frames.VideoStream(path, colour=True) as stream:
         pictures = stream.frames_at([shot.keyframe for shot in found])
