@@ -233,3 +233,10 @@ def test_old_fingerprint_format_names_the_reindex_command(db: Path) -> None:
     assert code == 0, err
     with Library(db) as library:
         assert len(library.fingerprint("cam-a")) > 100
+
+
+def test_fingerprint_of_a_bad_file_writes_nothing(media: Media, tmp_path: Path) -> None:
+    out = tmp_path / "x.npz"
+    code, _, err = run("fingerprint", media.not_video, "-o", out)
+    assert code == 4 and str(media.not_video) in err
+    assert not out.exists() and list(tmp_path.iterdir()) == []
