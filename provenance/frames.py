@@ -239,6 +239,12 @@ def write_jpeg(path: str, frame: np.ndarray, quality: int = 92) -> None:
     os.replace(tmp, path)
 
 
+def without_bars(frame: np.ndarray) -> np.ndarray:
+    """The picture inside the frame's bars."""
+    top, bottom, left, right = border_box(frame)
+    return frame[top:bottom, left:right]
+
+
 class _BorderTracker:
     """Bars change only when the layout does: they are found again when the frame's coarse row
     and column profile moves, and at least every REDETECT_EVERY samples, which halves the

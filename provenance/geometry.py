@@ -135,3 +135,67 @@ def find_overlap(query_frames: Sequence[np.ndarray],
                     q_box = (1.0 - q_box[2], q_box[1], 1.0 - q_box[0], q_box[3])
                 best = Overlap(q_box, r_box, mirrored, inliers)
     return best
+
+
+# A repost is grey when its mean saturation (HSV, 0-255) is under GREY_SATURATION while the
+# original's is over COLOUR_SATURATION: re-encoded colour footage of the shared clips measures
+# 20-90, its grayscale copies 0-2.
+GREY_SATURATION = 6.0
+COLOUR_SATURATION = 15.0
+# Overlay search: both pictures at 64x36, each normalised to zero mean and unit spread; cells
+# that differ by more than OVERLAY_DIFF spreads in every compared pair form the overlay. It is
+# reported when it covers between OVERLAY_MIN and OVERLAY_MAX of the picture (more means the
+# two are not registered, e.g. a crop, and says nothing about overlays).
+_GRID = (64, 36)
+OVERLAY_DIFF = 1.0
+OVERLAY_MIN = 0.01
+OVERLAY_MAX = 0.35
+OVERLAY_BLOCK = 6
+# Correlation of the two pictures outside the overlay: 0.99 and over for re-encoded, mirrored,
+# colour-changed and captioned copies of the shared clips once the caption is left out;
+# 0.36-0.83 for 15 % crops.
+REGISTERED_CORRELATION = 0.95
+
+
+def _saturation(frame: np.ndarray) -> float:
+    if frame.ndim != 3:
+        return 0.0
+    return float(cv2.cvtColor(frame, cv2.COLOR_BGR2HSV)[..., 1].mean())
+
+
+def _normalised(frame: np.ndarray) -> np.ndarray:
+    grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
+    small = cv2.resize(grey, _GRID, interpolation=cv2.INTER_AREA).astype(np.float32)
+    return (small - small.mean()) / (small.std() + 1.0)
+
+
+def picture_edits(pairs: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[str, ...]:
+    """Edits seen by comparing repost frames with the original frames they show (same moment,
+    bars removed, mirror undone): grayscale, and an overlay (caption, logo) with its place."""
+    if not pairs:
+        return ()
+    edits = []
+    if all(_saturation(q) < GREY_SATURATION and _saturation(r) > COLOUR_SATURATION
+           for q, r in pairs):
+        edits.append("grayscale")
+    maps = [(_normalised(q), _normalised(r)) for q, r in pairs]
+    differs = np.all([np.abs(q - r) > OVERLAY_DIFF for q, r in maps], axis=0)
+    if not OVERLAY_MIN <= float(differs.mean()) <= OVERLAY_MAX:
+        return tuple(edits)
+    # Captions and logos are compact blocks: join neighbouring cells, keep blocks of at least
+    # OVERLAY_BLOCK cells that fill at least half of their bounding box.
+    joined = cv2.morphologyEx(differs.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    places, covered = [], np.zeros_like(differs)
+    for x, y, w, h, area in sorted(stats[1:count].tolist(), key=lambda s: -s[4])[:2]:
+        if area >= OVERLAY_BLOCK and area >= 0.5 * w * h:
+            places.append(f"x {x / _GRID[0]:.0%}-{(x + w) / _GRID[0]:.0%}, "
+                          f"y {y / _GRID[1]:.0%}-{(y + h) / _GRID[1]:.0%}")
+            covered[y:y + h, x:x + w] = True
+    # Outside the blocks the two pictures must agree, or they are not registered (a crop, a
+    # scale change) and the "blocks" are just where the misregistration shows most.
+    rest = ~covered
+    if places and all(float(np.corrcoef(q[rest], r[rest])[0, 1]) >= REGISTERED_CORRELATION
+                      for q, r in maps):
+        edits.append(f"overlay (caption/logo) at {'; '.join(places)}")
+    return tuple(edits)

@@ -145,6 +145,39 @@ def _describe(overlap: Any) -> tuple[str, ...]:
     return tuple(edits)
 
 
+# Frame pairs compared per matched original to see grayscale and overlays.
+EDIT_PAIRS = 3
+
+
+def _with_picture_edits(path: str, alignment: Alignment, lib: Library) -> Alignment:
+    """The alignment with edits seen by comparing its frames to the original's (whole-frame
+    matches only: regions found by local features are not registered pixel to pixel)."""
+    from . import frames, geometry
+
+    original = lib.get(alignment.reference_id)
+    if not original.file or not os.path.isfile(original.file) or any(
+            e.startswith(("picture-in-picture", "cropped")) for e in alignment.edits):
+        return alignment
+    chosen = sorted(alignment.segments, key=lambda s: s.query_start - s.query_end)[:EDIT_PAIRS]
+    q_times = [round((s.query_start + s.query_end) / 2, 3) for s in chosen]
+    r_times = [round((s.reference_start + s.reference_end) / 2, 3) for s in chosen]
+    try:
+        with frames.VideoStream(path, colour=True) as stream:
+            queries = stream.frames_at(q_times)
+        with frames.VideoStream(original.file, colour=True) as stream:
+            references = stream.frames_at(r_times)
+    except ProvenanceError:
+        return alignment
+    pairs = []
+    for segment, q_time, r_time in zip(chosen, q_times, r_times, strict=True):
+        if q_time in queries and r_time in references:
+            query = frames.without_bars(queries[q_time])
+            pairs.append((query[:, ::-1] if segment.mirrored else query,
+                          frames.without_bars(references[r_time])))
+    edits = geometry.picture_edits(pairs)
+    return replace(alignment, edits=tuple(dict.fromkeys(alignment.edits + edits)))
+
+
 def local_feature_stage(path: str, query_fp: Fingerprint, result: AlignResult, lib: Library,
                         settings: Settings) -> AlignResult:
     """Where whole-frame hashes left the query unexplained, look for an original inside part of
@@ -197,6 +230,8 @@ def verify_video(
         query_fp = fingerprint_video(video.path, settings.sample_fps, _frame_progress(progress))
         result = match_fingerprint(query_fp, lib)
         result = local_feature_stage(video.path, query_fp, result, lib, settings)
+        result = replace(result, matches=tuple(_with_picture_edits(video.path, m, lib)
+                                               for m in result.matches))
         matched = [lib.get(m.reference_id) for m in result.matches]
         similar = [lib.get(m.reference_id) for m in result.same_scene]
         texts = _claim_texts(video, context)

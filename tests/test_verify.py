@@ -69,3 +69,21 @@ def test_black_query_is_inconclusive(media: Media, library_path: Path) -> None:
     report = _verify(media.flat, library_path)
     assert report["verdict"] == "inconclusive"
     assert "black, flat or faded" in report["reason"]
+
+
+def test_grayscale_and_overlay_are_reported(media: Media, library_path: Path,
+                                            tmp_path: Path) -> None:
+    query = tmp_path / "edited.mp4"
+    _ffmpeg("-ss", "8", "-t", "10", "-i", str(media.cam_b), "-vf",
+            "hue=s=0,drawbox=x=iw*0.8:y=ih*0.05:w=iw*0.15:h=ih*0.15:color=white:t=fill",
+            "-c:v", "libx264", "-pix_fmt", "yuv420p", str(query))
+    report = _verify(query, library_path)
+    assert report["verdict"] == "match"
+    edits = report["matches"][0]["edits"]
+    assert "grayscale" in edits
+    (overlay,) = [e for e in edits if e.startswith("overlay")]
+    assert "x 80%" in overlay or "x 78%" in overlay or "x 81%" in overlay
+    plain = tmp_path / "plain.mp4"
+    _ffmpeg("-ss", "8", "-t", "10", "-i", str(media.cam_b), "-c:v", "libx264", "-crf", "30",
+            "-pix_fmt", "yuv420p", str(plain))
+    assert _verify(plain, library_path)["matches"][0]["edits"] == []
