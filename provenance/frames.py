@@ -35,12 +35,12 @@ _BAR_TOLERANCE = 16.0
 # ...and only when the outermost line itself is flat: bars measure a grey-level std < 2 after
 # compression; textured walls, floors and skies in real footage measure > 5.
 _BAR_EDGE_STD = 3.0
-# Bars are looked for again at least every REDETECT_EVERY samples, and whenever the mean row and
-# column grey levels move by more than PROFILE_CHANGE on average: a cut between layouts
-# (letterboxed to full frame, a caption bar appearing) moves them by 10 or more, people walking
-# through a fixed view by under 2.
-REDETECT_EVERY = 8
-PROFILE_CHANGE = 6.0
+# In landscape frames, blurred side bars (vertical video reframed to 16:9) are only searched for
+# when the outermost columns are this much smoother than the frame's middle columns (mean
+# absolute step between neighbouring pixels): blurred bars measure under 0.2 of the middle, the
+# shared CCTV footage 0.6 and more. Portrait frames, where blurred bars are common, are always
+# searched.
+SIDE_SMOOTHNESS = 0.35
 # Decoding that ends before this share of the duration the header announces (less a second) is
 # reported as a truncated file. Headers of complete files in the shared footage and of every
 # file the tests make agree with the decoded duration to within one frame.
@@ -162,7 +162,6 @@ class VideoStream:
         index = 0
         yielded = 0
         time = 0.0
-        borders = _BorderTracker()
         while self._capture.grab():
             time = self._frame_time(index)
             index += 1
@@ -174,7 +173,7 @@ class VideoStream:
             while next_time <= time + 1e-6:
                 next_time += step
             grey = to_grey(frame) if self.colour else frame
-            top, bottom, left, right = borders.box(grey) if crop is None else _box_pixels(
+            top, bottom, left, right = border_box(grey) if crop is None else _box_pixels(
                 grey, crop)
             yielded += 1
             yield Sample(
@@ -245,28 +244,6 @@ def without_bars(frame: np.ndarray) -> np.ndarray:
     return frame[top:bottom, left:right]
 
 
-class _BorderTracker:
-    """Bars change only when the layout does: they are found again when the frame's coarse row
-    and column profile moves, and at least every REDETECT_EVERY samples, which halves the
-    per-sample cost of fingerprinting small videos (benchmarks/fingerprint_speed.py)."""
-
-    def __init__(self) -> None:
-        self._box: tuple[int, int, int, int] | None = None
-        self._profile: np.ndarray | None = None
-        self._age = 0
-
-    def box(self, grey: np.ndarray) -> tuple[int, int, int, int]:
-        coarse = grey[::8, ::8]
-        profile = np.concatenate([coarse.mean(axis=1), coarse.mean(axis=0)])
-        if (self._box is None or self._profile is None or self._age >= REDETECT_EVERY
-                or profile.shape != self._profile.shape
-                or float(np.abs(profile - self._profile).mean()) > PROFILE_CHANGE):
-            self._box, self._profile, self._age = border_box(grey), profile, 0
-        else:
-            self._age += 1
-        return self._box
-
-
 def _box_pixels(frame: np.ndarray, box: tuple[float, float, float, float]
                 ) -> tuple[int, int, int, int]:
     height, width = frame.shape[:2]
@@ -307,32 +284,25 @@ def _bar_lines(lines: np.ndarray) -> int:
 
 
 @functools.lru_cache(maxsize=32)
-def _band_layout(height: int, width: int) -> tuple[tuple[tuple[int, int], ...], np.ndarray,
-                                                   np.ndarray]:
-    """For a probe shape: candidate bands (top, bottom), 48 evenly spread lines for the typical
-    step, and every line whose step is needed (around each candidate edge, and the spread)."""
+def _band_candidates(height: int, width: int) -> tuple[tuple[int, int], ...]:
+    """(top, bottom) of the centred bands of standard aspect ratios a probe shape can hold."""
     candidates = []
     for aspect in _BAND_ASPECTS:
         size = int(round(width / aspect))
         top = (height - size) // 2
         if 0.2 * height < size < 0.9 * height and top >= 3:
             candidates.append((top, top + size))
-    spread = np.linspace(0, height - 2, 48).astype(int)
-    edges = [i for top, bottom in candidates for edge in (top, bottom)
-             for i in range(edge - 3, edge + 2)]
-    return tuple(candidates), spread, np.unique(np.concatenate([spread, edges]).astype(int))
+    return tuple(candidates)
 
 
 def _blurred_band(probe: np.ndarray) -> tuple[int, int]:
     """(first, last + 1) rows of a centred picture band between blurred bars, or (0, 0)."""
     height, width = probe.shape
-    candidates, spread, lines = _band_layout(height, width)
+    candidates = _band_candidates(height, width)
     if not candidates:
         return 0, 0
-    # Line steps only where they are needed (a quarter of the cost of every line).
-    steps = np.zeros(height - 1)
-    steps[lines] = np.abs(probe[lines + 1] - probe[lines]).mean(axis=1)
-    typical = float(np.median(steps[spread])) + 0.5
+    steps = np.abs(np.diff(probe, axis=0)).mean(axis=1)
+    typical = float(np.median(steps)) + 0.5
     best, band = 0.0, (0, 0)
     for top, bottom in candidates:
         strength = min(steps[top - 3:top + 2].max(), steps[bottom - 3:bottom + 2].max()) / typical
@@ -341,6 +311,19 @@ def _blurred_band(probe: np.ndarray) -> tuple[int, int]:
             edge_bottom = bottom - 3 + int(np.argmax(steps[bottom - 3:bottom + 2])) + 1
             best, band = strength, (edge_top, edge_bottom)
     return band
+
+
+def _smooth_sides(probe: np.ndarray) -> bool:
+    """Whether the outer 6 % of columns on both sides are much smoother than the middle."""
+    cols = probe.shape[1]
+    side = max(2, cols * 6 // 100)
+    middle = slice(cols // 2 - side, cols // 2 + side)
+
+    def roughness(part: np.ndarray) -> float:
+        return float(np.abs(np.diff(part, axis=0)).mean())
+
+    centre = roughness(probe[:, middle]) + 0.5
+    return max(roughness(probe[:, :side]), roughness(probe[:, -side:])) < SIDE_SMOOTHNESS * centre
 
 
 def border_box(frame: np.ndarray) -> tuple[int, int, int, int]:
@@ -354,7 +337,7 @@ def border_box(frame: np.ndarray) -> tuple[int, int, int, int]:
     if rows > cols:
         first, end = _blurred_band(probe)
         top, bottom = (first, rows - end) if end else (0, 0)
-    elif cols > rows:
+    elif cols > rows and _smooth_sides(probe):
         first, end = _blurred_band(probe.T)
         left, right = (first, cols - end) if end else (0, 0)
     if not (top or bottom):

@@ -142,3 +142,14 @@ def test_truncated_file_fingerprints_what_decodes_and_warns(
         fp = fpm.fingerprint_video(str(cut), 4.0)
     assert 5.0 < fp.duration < 25.0
     assert any("cut off or damaged" in r.getMessage() for r in caplog.records)
+
+
+def test_blurred_side_bars_of_vertical_video_in_a_landscape_frame_are_stripped() -> None:
+    import cv2
+
+    vertical = cv2.resize(syn.CCTVScene(seed=8, width=640, height=360).frame(2.0)[:, 219:421],
+                          (304, 540))
+    canvas = cv2.blur(cv2.resize(vertical, (960, 1706))[583:1123], (41, 41))
+    canvas[:, 328:632] = vertical
+    top, bottom, left, right = border_box(canvas)
+    assert (top, bottom) == (0, 540) and abs(left - 328) <= 4 and abs(right - 632) <= 4
