@@ -246,10 +246,16 @@ def without_bars(frame: np.ndarray) -> np.ndarray:
 
 def _box_pixels(frame: np.ndarray, box: tuple[float, float, float, float]
                 ) -> tuple[int, int, int, int]:
+    """A box of shares as pixel bounds, clipped to the frame and at least 8 pixels each way."""
     height, width = frame.shape[:2]
-    top, bottom = int(box[1] * height), max(int(box[1] * height) + 8, int(box[3] * height))
-    left, right = int(box[0] * width), max(int(box[0] * width) + 8, int(box[2] * width))
-    return top, min(bottom, height), left, min(right, width)
+
+    def span(start: float, end: float, size: int) -> tuple[int, int]:
+        first = min(max(0, int(start * size)), max(0, size - 8))
+        return first, min(size, max(first + 8, int(end * size)))
+
+    top, bottom = span(box[1], box[3], height)
+    left, right = span(box[0], box[2], width)
+    return top, bottom, left, right
 
 
 def to_grey(frame: np.ndarray) -> np.ndarray:

@@ -31,6 +31,9 @@ _RANSAC_PX = 4.0
 # included, before anything is reported.
 MIN_INLIERS = 15
 MIN_INLIER_SHARE = 0.5
+# Overlaps narrower or lower than this share of either frame are not worth hashing (and usually
+# a degenerate fit).
+MIN_OVERLAP_SIDE = 0.1
 # An overlap this close to both whole frames is what whole-frame hashes already handle.
 WHOLE_FRAME_SHARE = 0.9
 
@@ -131,6 +134,9 @@ def find_overlap(query_frames: Sequence[np.ndarray],
                     continue
                 q_box, r_box = _overlap_boxes(matrix, candidate.shape[1::-1],
                                               ref_image.shape[1::-1])
+                if min(q_box[2] - q_box[0], q_box[3] - q_box[1], r_box[2] - r_box[0],
+                       r_box[3] - r_box[1]) < MIN_OVERLAP_SIDE:
+                    continue
                 if mirrored:  # boxes were found on the flipped repost: flip back
                     q_box = (1.0 - q_box[2], q_box[1], 1.0 - q_box[0], q_box[3])
                 best = Overlap(q_box, r_box, mirrored, inliers)

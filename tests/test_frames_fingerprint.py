@@ -153,3 +153,10 @@ def test_blurred_side_bars_of_vertical_video_in_a_landscape_frame_are_stripped()
     canvas[:, 328:632] = vertical
     top, bottom, left, right = border_box(canvas)
     assert (top, bottom) == (0, 540) and abs(left - 328) <= 4 and abs(right - 632) <= 4
+
+
+def test_fixed_crop_boxes_are_clipped_to_the_frame(media: Media) -> None:
+    for box in ((0.2, 0.2, 0.6, 0.7), (0.99, 0.99, 1.0, 1.0), (-0.5, 0.0, 2.0, 1.0)):
+        with VideoStream(str(media.cam_b)) as stream:
+            first = next(iter(stream.samples(4.0, crop=box)))
+        assert first.thumb.shape == (32, 32)
