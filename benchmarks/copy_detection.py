@@ -181,7 +181,8 @@ def run_provenance(references: dict[str, Path], queries: list[Query]) -> dict[st
     from provenance.acquire import local_video
     from provenance.library import Library
     from provenance.models import Original
-    from provenance.pipeline import register, verify_video
+    from provenance.pipeline import verify_video
+    from provenance.registry import register
     from provenance.settings import load_settings
 
     scores: dict[tuple[str, str], float] = {}
@@ -379,7 +380,8 @@ def timing_60s(references: dict[str, Path], clips: list[Path]) -> tuple[float, f
     from provenance.fingerprint import fingerprint_video
     from provenance.library import Library
     from provenance.models import Original
-    from provenance.pipeline import match_fingerprint, register
+    from provenance.pipeline import match_fingerprint
+    from provenance.registry import register
     from provenance.settings import load_settings
 
     longest = max(clips, key=duration)

@@ -31,13 +31,14 @@ from .models import (
     Verification,
     VideoRef,
 )
-from .pipeline import register, verify, verify_article, verify_many, verify_video
+from .pipeline import verify, verify_article, verify_many, verify_video
+from .registry import import_manifest, register
 from .settings import Settings, load_settings
 
 __all__ = [
     "AcquireError", "Alignment", "Claim", "Fingerprint", "Library", "LibraryError",
     "LocalVideo", "MediaError", "Original", "ProvenanceError", "Segment", "Settings",
     "SettingsError", "Verdict", "Verification", "VideoRef", "__version__", "find_videos",
-    "fingerprint_video", "load_settings", "register", "verify", "verify_article", "verify_many",
-    "verify_video",
+    "fingerprint_video", "import_manifest", "load_settings", "register", "verify",
+    "verify_article", "verify_many", "verify_video",
 ]

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__, acquire, pipeline
+from . import __version__, acquire, outputs, pipeline, registry
 from .errors import ProvenanceError, SettingsError
 from .fingerprint import fingerprint_video
 from .fingerprint import save as save_fingerprint
@@ -123,7 +123,7 @@ def report_options(f: F) -> F:
 def _write_reports(payload: dict[str, Any], report: str | None, jsonld: str | None,
                    publisher: str | None) -> None:
     if report:
-        pipeline.write_html_report(payload, report)
+        outputs.write_html_report(payload, report)
         click.echo(f"HTML report: {report}", err=True)
     if jsonld:
         with open(jsonld, "w", encoding="utf-8") as handle:
@@ -256,7 +256,7 @@ def keyframes(ctx: click.Context, video: str, output: str, fps: float | None,
     """Export one keyframe per shot of VIDEO as JPEG, with its time (for reverse image search)."""
     progress = _progress(ctx)
     try:
-        index = pipeline.export_keyframes(video, output, _settings(ctx, sample_fps=fps), progress)
+        index = outputs.export_keyframes(video, output, _settings(ctx, sample_fps=fps), progress)
     finally:
         progress.close()
     if as_json:
@@ -320,7 +320,7 @@ def library_add(ctx: click.Context, source: str, original_id: str, title: str, s
     lib = _library(ctx, settings, create=True)
     progress = _progress(ctx)
     try:
-        stored, added = pipeline.register(source, meta, lib, settings, progress)
+        stored, added = registry.register(source, meta, lib, settings, progress)
     finally:
         progress.close()
     if as_json:
@@ -352,7 +352,7 @@ def library_import(ctx: click.Context, manifest: str, db: str | None, fps: float
     quiet = bool(ctx.find_root().params.get("quiet"))
     with click.progressbar(length=len(rows), label="importing", file=sys.stderr,
                            hidden=quiet or as_json) as bar:
-        report = pipeline.import_manifest(manifest, lib, settings, on_row=lambda _: bar.update(1))
+        report = registry.import_manifest(manifest, lib, settings, on_row=lambda _: bar.update(1))
     if as_json:
         click.echo(json.dumps({"added": report.added, "already_present": report.already_present,
                                "failed": [{"row": n, "id": i, "reason": r}
@@ -447,7 +447,7 @@ def library_reindex(ctx: click.Context, original_ids: tuple[str, ...], everythin
     progress = _progress(ctx)
     try:
         for original_id in ids:
-            pipeline.reindex(original_id, lib, settings, progress)
+            registry.reindex(original_id, lib, settings, progress)
             progress.close()
             click.echo(f"re-indexed {original_id}")
     finally:

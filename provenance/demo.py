@@ -10,7 +10,8 @@ from pathlib import Path
 from .errors import SettingsError
 from .library import Library
 from .models import Verification
-from .pipeline import Progress, import_manifest, verify_many
+from .pipeline import Progress, verify_many
+from .registry import import_manifest
 from .settings import load_settings
 
 

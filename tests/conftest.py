@@ -11,7 +11,7 @@ import pytest
 from provenance import synthetic as syn
 from provenance.library import Library
 from provenance.models import Original
-from provenance.pipeline import register
+from provenance.registry import register
 from provenance.settings import load_settings
 
 FPS = 10.0

@@ -1,0 +1,91 @@
+"""Files made from results: keyframes of a video, and the HTML report with its frames."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .errors import ProvenanceError
+from .fingerprint import fingerprint_video, shots
+from .pipeline import Progress, frame_progress
+from .settings import Settings, load_settings
+
+
+def export_keyframes(
+    path: str,
+    out_dir: str | os.PathLike[str],
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> list[dict[str, object]]:
+    """Write one JPEG per shot (its most typical frame) and ``keyframes.json`` into ``out_dir``.
+
+    Everything is decoded before anything is written, so a bad video leaves ``out_dir`` as it was.
+    """
+    from . import frames
+
+    settings = settings or load_settings()
+
+    fp = fingerprint_video(path, settings.sample_fps, frame_progress(progress))
+    found = shots(fp)
+    with frames.VideoStream(path, colour=True) as stream:
+        pictures = stream.frames_at([shot.keyframe for shot in found])
+    target = Path(out_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    index: list[dict[str, object]] = []
+    for number, shot in enumerate(found, start=1):
+        picture = pictures.get(shot.keyframe)
+        if picture is None:
+            continue
+        name = f"shot-{number:03d}_{shot.keyframe:010.3f}s.jpg"
+        frames.write_jpeg(str(target / name), picture)
+        index.append({"shot": number, "start": shot.start, "end": shot.end,
+                      "time": round(shot.keyframe, 3), "file": name})
+    manifest = {"video": os.path.abspath(path), "keyframes": index}
+    tmp = target / "keyframes.json.part"
+    tmp.write_text(json.dumps(manifest, indent=2), "utf-8")
+    os.replace(tmp, target / "keyframes.json")
+    return index
+
+
+def report_images(report: dict[str, Any]) -> dict[str, bytes]:
+    """JPEG frames for the HTML report: for every segment, the repost at its middle and the
+    original at the matching time. Files that are gone or unreadable just give no image."""
+    from . import frames
+    from .report.html_report import frame_key
+
+    wanted: dict[str, list[tuple[str, float]]] = {}
+    results = report["results"] if "results" in report else [report]
+    for r_index, result in enumerate(results):
+        for m_index, match in enumerate(result.get("matches", [])):
+            for s_index, s in enumerate(match.get("segments", [])):
+                pairs = ((result.get("video_path"), "query", s["query_start"], s["query_end"]),
+                         (match.get("file"), "reference", s["reference_start"],
+                          s["reference_end"]))
+                for path, side, start, end in pairs:
+                    if path and os.path.isfile(path):
+                        key = frame_key(r_index, m_index, s_index, side)
+                        wanted.setdefault(path, []).append((key, (start + end) / 2))
+    images: dict[str, bytes] = {}
+    for path, requests in wanted.items():
+        try:
+            with frames.VideoStream(path, colour=True) as stream:
+                found = stream.frames_at([time for _, time in requests])
+        except ProvenanceError:
+            continue
+        for key, time in requests:
+            if time in found:
+                images[key] = frames.jpeg_bytes(found[time])
+    return images
+
+
+def write_html_report(report: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    """Render the HTML report of a JSON report (as `to_json` makes it) to ``path``, atomically."""
+    from .report.html_report import to_html
+
+    text = to_html(report, report_images(report))
+    target = Path(path)
+    tmp = target.with_name(target.name + ".part")
+    tmp.write_text(text, "utf-8")
+    os.replace(tmp, target)

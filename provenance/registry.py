@@ -1,0 +1,100 @@
+"""Registering originals: one file or URL, a manifest of many, or again from their files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from . import acquire
+from .errors import LibraryError, ProvenanceError
+from .fingerprint import fingerprint_video
+from .library import Library
+from .library.manifest import ManifestRow, read_manifest
+from .models import Original
+from .pipeline import Progress, acquire_video, frame_progress, is_url, opened_library
+from .settings import Settings, load_settings
+
+
+def register(
+    path: str,
+    original: Original,
+    library: Library | str | os.PathLike[str],
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> tuple[Original, bool]:
+    """Fingerprint a file (or URL) and add it to the library as a known original.
+
+    Returns (the stored original, whether it was newly added): the same file again is a no-op.
+    """
+    settings = settings or load_settings()
+    with opened_library(library, create=True) as lib:
+        video = (acquire_video(path, settings, progress) if is_url(path)
+                 else acquire.local_video(path))
+        existing = lib.find_by_sha256(video.sha256)
+        if existing is not None:
+            return existing, False
+
+        fp = fingerprint_video(video.path, settings.sample_fps, frame_progress(progress))
+        url = original.url or (video.source_url or "")
+        where = path if is_url(path) else os.path.abspath(path)
+        stored = replace(original, sha256=video.sha256, duration=round(fp.duration, 3),
+                         fps=round(fp.native_fps, 3), width=fp.width, height=fp.height, url=url,
+                         file=where)
+        return lib.add(stored, fp)
+
+
+def reindex(original_id: str, library: Library, settings: Settings | None = None,
+            progress: Progress | None = None) -> Original:
+    """Fingerprint an original again from the file it was registered from (after a format
+    change or with another sample rate). The file must still be the same (same sha256)."""
+    settings = settings or load_settings()
+    original = library.get(original_id)
+    if not original.file or is_url(original.file) or not os.path.isfile(original.file):
+        raise LibraryError(
+            f"the file of {original_id!r} ({original.file or 'not recorded'}) is not on disk",
+            f"remove it and add it again: `provenance library remove {original_id}` then "
+            "`provenance library add FILE --id ...`")
+    if acquire.sha256_file(original.file) != original.sha256:
+        raise LibraryError(f"{original.file} has changed since {original_id!r} was registered",
+                           "add the new file as a new original")
+    fp = fingerprint_video(original.file, settings.sample_fps, frame_progress(progress))
+    library.replace_fingerprint(original_id, fp)
+    return original
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What `library import` did with each row of a manifest."""
+
+    added: tuple[str, ...]
+    already_present: tuple[str, ...]
+    failed: tuple[tuple[int, str, str], ...]  # (row number, id, reason)
+
+
+def import_manifest(
+    manifest: str | os.PathLike[str],
+    library: Library,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    on_row: Callable[[ManifestRow], None] | None = None,
+) -> ImportReport:
+    """Register every original a manifest lists; a bad row is reported and the rest go on."""
+    settings = settings or load_settings()
+    added: list[str] = []
+    present: list[str] = []
+    failed: list[tuple[int, str, str]] = []
+    for row in read_manifest(manifest):
+        if on_row is not None:
+            on_row(row)
+        name = row.original.id if row.original else ""
+        if row.original is None:
+            failed.append((row.number, name, row.error))
+            continue
+        try:
+            stored, is_new = register(row.file, row.original, library, settings, progress)
+        except ProvenanceError as error:
+            failed.append((row.number, name, error.message))
+            continue
+        (added if is_new else present).append(stored.id)
+    return ImportReport(tuple(added), tuple(present), tuple(failed))
