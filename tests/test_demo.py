@@ -11,8 +11,8 @@ from provenance.cli import main
 from provenance.demo import default_samples_dir
 
 
-def test_demo_finds_every_original_in_the_repost_and_flags_the_date() -> None:
-    result = CliRunner().invoke(main, ["demo", "--json"])
+def test_demo_finds_every_original_in_the_repost_and_flags_the_date(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["demo", "--json", "--report", str(tmp_path / "r.html")])
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     (video,) = report["results"]
@@ -34,9 +34,11 @@ def test_demo_finds_every_original_in_the_repost_and_flags_the_date() -> None:
                for c in flagged)
 
 
-def test_demo_text_output() -> None:
-    result = CliRunner().invoke(main, ["demo"])
+def test_demo_text_output(tmp_path: Path) -> None:
+    report = tmp_path / "demo.html"
+    result = CliRunner().invoke(main, ["demo", "--report", str(report)])
     assert result.exit_code == 0
+    assert report.is_file() and "MATCH" in report.read_text()
     assert "MATCH" in result.stdout and "calais-cam1-platform" in result.stdout
     assert "[!!] date 2015-10-22" in result.stdout
 
