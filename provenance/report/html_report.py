@@ -27,7 +27,7 @@ _VERDICTS = {
 
 _CSS = """
 body{font:16px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d1d1d;
-background:#f4f4f2}main{max-width:960px;margin:auto;padding:12px}
+background:#f4f4f2}h1,code,p{overflow-wrap:anywhere}main{max-width:960px;margin:auto;padding:12px}
 h1{font-size:1.4em;margin:.4em 0}h2{font-size:1.15em;margin:1.2em 0 .4em}
 h3{font-size:1em;margin:1em 0 .3em}
 section.video{background:#fff;border-radius:8px;padding:12px 14px;margin:14px 0;
@@ -48,8 +48,9 @@ vertical-align:-1px}
 background:#ccc}.pair figcaption{font-size:.8em;color:#444}
 .missing{aspect-ratio:16/9;background:#ddd;display:flex;align-items:center;
 justify-content:center;color:#666;font-size:.85em;border-radius:4px}
-table{border-collapse:collapse;width:100%;font-size:.9em}
-td,th{border-bottom:1px solid #e3e3e3;padding:4px 6px;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;font-size:.9em;display:block;overflow-x:auto}
+td,th{border-bottom:1px solid #e3e3e3;padding:4px 6px;text-align:left;vertical-align:top;
+min-width:5.5em}
 ul.claims{padding-left:0;list-style:none}ul.claims li{margin:6px 0;padding:6px 8px;
 border-left:4px solid #999;background:#fafafa}ul.claims li.bad{border-color:#c62828}
 ul.claims li.ok{border-color:#2e7d32}
