@@ -375,6 +375,21 @@ def per_kind(system: dict[str, object], queries: list[Query]) -> list[list[objec
     return [[kind, f"{sum(v)}/{len(v)}"] for kind, v in kinds.items()]
 
 
+def reliability(system: dict[str, object], queries: list[Query]) -> list[list[object]]:
+    """Declared matches by score band, and the share of them that are right: how far the score
+    can be read as a probability."""
+    scores: dict[tuple[str, str], float] = system["scores"]  # type: ignore[assignment]
+    decided: set[tuple[str, str]] = system["decided"]  # type: ignore[assignment]
+    truth = {(q.name, t.reference_id) for q in queries for t in q.truth}
+    rows = []
+    for low, high in ((0.0, 0.5), (0.5, 0.8), (0.8, 0.95), (0.95, 1.01)):
+        band = [pair for pair in decided if low <= scores.get(pair, 0.0) < high]
+        right = sum(pair in truth for pair in band)
+        rows.append([f"{low:.2f}-{min(high, 1.0):.2f}", len(band),
+                     f"{right / len(band):.2f}" if band else "-"])
+    return rows
+
+
 def timing_60s(references: dict[str, Path], clips: list[Path]) -> tuple[float, float]:
     """(fingerprint s, matching s) for a 60 s query against the benchmark library."""
     from provenance.fingerprint import fingerprint_video
@@ -435,6 +450,8 @@ def main() -> None:
           f"boundary error median {seg['median_error']:.2f} s, mean {seg['mean_error']:.2f} s")
     print("\nprovenance per kind of query (exactly the right originals decided):\n")
     print(table(["query kind", "right"], per_kind(ours, queries)))
+    print("\nprovenance declared matches by score (is the score a probability?):\n")
+    print(table(["score", "matches", "share right"], reliability(ours, queries)))
     verdicts: dict[str, str] = ours["verdicts"]  # type: ignore[assignment]
     print("\nverdicts: " + ", ".join(f"{q.name}: {verdicts[q.name]}" for q in queries
                                      if not q.truth))
