@@ -138,7 +138,8 @@ def _best_offset(
 def _follow(
     pairing: _Pairing, query_times: np.ndarray, active: np.ndarray, offset: float, speed: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per query sample, along the mapping: consistent, confirmed, contradicted, matched time."""
+    """Per query sample, along the mapping: consistent, confirmed, contradicted, and the scene
+    distance to the nearest reference sample."""
     ref_times = pairing.ref.times
     predicted = speed * query_times + offset
     nearest = np.clip(np.searchsorted(ref_times, predicted), 0, len(ref_times) - 1)
@@ -151,7 +152,7 @@ def _follow(
     consistent = inside & active & (scene <= SCENE_RADIUS)
     confirmed = consistent & moving & (motion <= MOTION_RADIUS)
     contradicted = consistent & moving & (motion >= MOTION_CONTRADICTION)
-    return consistent, confirmed, contradicted, predicted
+    return consistent, confirmed, contradicted, pairing.scene[rows[:, 0], nearest]
 
 
 def _runs(mask: np.ndarray, times: np.ndarray, max_gap: float) -> list[tuple[int, int]]:
@@ -179,7 +180,7 @@ def _segments(
     speed: float,
 ) -> tuple[list[Segment], np.ndarray]:
     step = 1.0 / query.sample_fps
-    consistent, confirmed, contradicted, predicted = _follow(
+    consistent, confirmed, contradicted, nearest_scene = _follow(
         pairing, query.times, active, offset, speed
     )
     segments: list[Segment] = []
@@ -195,9 +196,7 @@ def _segments(
             or n_contradicted > n_confirmed
         ):
             continue
-        similarity = 1.0 - float(np.median(pairing.scene[np.arange(first, last + 1),
-                                 np.clip(np.searchsorted(pairing.ref.times, predicted[span]),
-                                         0, len(pairing.ref.times) - 1)])) / 32.0
+        similarity = 1.0 - float(np.median(nearest_scene[span])) / 32.0
         segments.append(
             Segment(
                 reference_id=pairing.reference_id,
@@ -291,10 +290,10 @@ def _refine_speed(pairing: _Pairing, query: Fingerprint, active: np.ndarray, ste
 def align(query: Fingerprint, references: Mapping[str, Fingerprint]) -> AlignResult:
     """Align a query against candidate references and decide a verdict."""
     if query.duration < MIN_QUERY_S:
-        return _inconclusive(query, f"the query lasts {query.duration:.1f} s; "
+        return _inconclusive(f"the query lasts {query.duration:.1f} s; "
                              f"at least {MIN_QUERY_S:g} s are needed")
     if int(query.informative.sum()) < MIN_INFORMATIVE:
-        return _inconclusive(query, "almost every frame is black, flat or faded")
+        return _inconclusive("almost every frame is black, flat or faded")
     step = 1.0 / query.sample_fps
     pairings = [p for ref_id, ref in references.items() for p in _pairings(query, ref_id, ref)]
     active = query.informative.copy()
@@ -326,7 +325,7 @@ def align(query: Fingerprint, references: Mapping[str, Fingerprint]) -> AlignRes
     return _decide(query, matches, same_scene, unexplained)
 
 
-def _inconclusive(query: Fingerprint, reason: str) -> AlignResult:
+def _inconclusive(reason: str) -> AlignResult:
     return AlignResult(Verdict.INCONCLUSIVE, 0.0, reason, (), (), ())
 
 

@@ -72,12 +72,10 @@ class StreamInfo:
 
 @dataclass(frozen=True)
 class Sample:
-    """One sampled frame: its presentation time, its shrunk grey image (uint8) and, when asked
-    for, the full-resolution picture inside the bars (BGR in colour streams)."""
+    """One sampled frame: its presentation time and its shrunk grey image (uint8)."""
 
     time: float
     thumb: np.ndarray
-    full: np.ndarray | None = None
 
 
 def _open_capture(path: str, convert_to_bgr: bool) -> cv2.VideoCapture:
@@ -149,7 +147,7 @@ class VideoStream:
         # No timestamp from the container: the header rate is the only estimate left.
         return index / self.info.fps if self.info.fps > 0 else float(index)
 
-    def samples(self, sample_fps: float, keep_full: bool = False,
+    def samples(self, sample_fps: float,
                 crop: tuple[float, float, float, float] | None = None) -> Iterator[Sample]:
         """Yield frames at ``sample_fps`` by presentation time.
 
@@ -176,11 +174,7 @@ class VideoStream:
             top, bottom, left, right = border_box(grey) if crop is None else _box_pixels(
                 grey, crop)
             yielded += 1
-            yield Sample(
-                time=time,
-                thumb=shrink(grey[top:bottom, left:right]),
-                full=frame[top:bottom, left:right] if keep_full else None,
-            )
+            yield Sample(time=time, thumb=shrink(grey[top:bottom, left:right]))
         if yielded == 0:
             raise MediaError(
                 f"{self.info.path} holds no decodable video frame",

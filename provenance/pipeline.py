@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,7 +23,6 @@ from .models import (
     LocalVideo,
     Verdict,
     Verification,
-    VideoRef,
 )
 from .settings import Settings, load_settings
 
@@ -43,7 +42,6 @@ class ArticleContext:
     title: str = ""
     text: str = ""
     published: str = ""
-    videos: tuple[VideoRef, ...] = field(default_factory=tuple)
 
 
 def is_url(query: str) -> bool:
@@ -99,8 +97,7 @@ def verify_video(
     """Verify one local video against the library."""
     settings = settings or load_settings()
     with opened_library(library) as lib:
-        name = query_name     or video.source_url or video.path
-
+        name = query_name or video.source_url or video.path
         query_fp = fingerprint_video(video.path, settings.sample_fps, frame_progress(progress))
         result = match_fingerprint(query_fp, lib)
         result = refine.local_feature_stage(video.path, query_fp, result, lib, settings)
@@ -215,12 +212,12 @@ def verify_article(
     """
     settings = settings or load_settings()
     with opened_library(library) as lib:
-        html, base     = read_article(query, settings)
+        html, base = read_article(query, settings)
         title, text = acquire.page_text(html)
         refs = acquire.find_videos(html, base, acquire.is_supported)
         if not refs:
             raise AcquireError(f"{query} references no video", "check the page has a video player")
-        context = ArticleContext(url=query, title=title, text=text, videos=tuple(refs),
+        context = ArticleContext(url=query, title=title, text=text,
                                  published=acquire.published_date(html, base))
         results = []
         for ref in refs:
