@@ -27,6 +27,7 @@ from .models import (
     LocalVideo,
     Original,
     Segment,
+    StatedClaims,
     Verdict,
     Verification,
     VideoRef,
@@ -38,7 +39,7 @@ from .settings import Settings, load_settings
 __all__ = [
     "AcquireError", "Alignment", "Claim", "Fingerprint", "Library", "LibraryError",
     "LocalVideo", "MediaError", "Original", "ProvenanceError", "Segment", "Settings",
-    "SettingsError", "Verdict", "Verification", "VideoRef", "__version__", "find_videos",
-    "fingerprint_video", "import_manifest", "load_settings", "register", "verify",
+    "SettingsError", "StatedClaims", "Verdict", "Verification", "VideoRef", "__version__",
+    "find_videos", "fingerprint_video", "import_manifest", "load_settings", "register", "verify",
     "verify_article", "verify_many", "verify_video",
 ]

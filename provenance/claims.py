@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from .models import Claim, Original
+from .models import Claim, Original, StatedClaims
 
 MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
@@ -121,6 +121,19 @@ def date_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
             claims.append(Claim(kind="date", text=span,
                                 value=f"{first.isoformat()}/{last.isoformat()}", found_in=where))
     return claims
+
+
+STATED = "command line"
+
+
+def stated_claims(stated: StatedClaims) -> tuple[list[Claim], list[Claim]]:
+    """(date claims, source claims) a checker typed: the date and source as given, plus what
+    the typed caption says."""
+    caption = [(f"{STATED} (caption)", stated.caption)] if stated.caption else []
+    dates = date_claims([(STATED, stated.date)]) if stated.date else []
+    sources = [Claim(kind="source", text=stated.source, value=stated.source, found_in=STATED)
+               ] if stated.source.strip() else []
+    return dates + date_claims(caption), sources + source_claims(caption)
 
 
 def check_dates(claims: Sequence[Claim], originals: Sequence[Original]) -> list[Claim]:

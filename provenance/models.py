@@ -123,6 +123,23 @@ class Alignment:
 
 
 @dataclass(frozen=True)
+class StatedClaims:
+    """What a checker says a post claims, typed from the post they saw (not read from a page).
+
+    ``date`` is any date form the claims stage reads ("2015-10-22", "22/10/2015"); ``caption``
+    is the post's text, searched for dates and sources like a caption in a page.
+    """
+
+    date: str = ""
+    place: str = ""
+    source: str = ""
+    caption: str = ""
+
+    def __bool__(self) -> bool:
+        return any((self.date, self.place, self.source, self.caption))
+
+
+@dataclass(frozen=True)
 class Claim:
     """A claim found around a video, checked against the library."""
 

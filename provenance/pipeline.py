@@ -21,6 +21,7 @@ from .models import (
     Claim,
     Fingerprint,
     LocalVideo,
+    StatedClaims,
     Verdict,
     Verification,
 )
@@ -93,8 +94,10 @@ def verify_video(
     context: ArticleContext | None = None,
     progress: Progress | None = None,
     query_name: str | None = None,
+    stated: StatedClaims | None = None,
 ) -> Verification:
-    """Verify one local video against the library."""
+    """Verify one local video against the library, with the claims the page around it and
+    the checker (``stated``) make about it."""
     settings = settings or load_settings()
     with opened_library(library) as lib:
         name = query_name or video.source_url or video.path
@@ -106,9 +109,11 @@ def verify_video(
         matched = [lib.get(m.reference_id) for m in result.matches]
         similar = [lib.get(m.reference_id) for m in result.same_scene]
         texts = _claim_texts(video, context)
+        typed_dates, typed_sources = claims.stated_claims(stated or StatedClaims())
         checked = [
-            *claims.check_dates(claims.date_claims(texts), matched),
-            *claims.check_sources([*claims.source_claims(texts), *_uploader(video)], matched),
+            *claims.check_dates([*typed_dates, *claims.date_claims(texts)], matched),
+            *claims.check_sources([*typed_sources, *claims.source_claims(texts),
+                                   *_uploader(video)], matched),
             *claims.scene_flags(similar if not matched else []),
         ]
         return Verification(
@@ -204,6 +209,7 @@ def verify_article(
     library: Library | str | os.PathLike[str],
     settings: Settings | None = None,
     progress: Progress | None = None,
+    stated: StatedClaims | None = None,
 ) -> list[Verification]:
     """Verify every video an article (file or URL) references: one result per video.
 
@@ -223,7 +229,8 @@ def verify_article(
         for ref in refs:
             try:
                 video = acquire_video(ref.url, settings, progress)
-                result = verify_video(video, lib, settings, context, progress, query_name=ref.url)
+                result = verify_video(video, lib, settings, context, progress, query_name=ref.url,
+                                      stated=stated)
                 results.append(replace(result, provenance={**result.provenance,
                                                            "found_in": ref.found_in}))
             except ProvenanceError as error:
@@ -236,6 +243,7 @@ def verify_many(
     library: Library | str | os.PathLike[str],
     settings: Settings | None = None,
     progress: Progress | None = None,
+    stated: StatedClaims | None = None,
 ) -> list[Verification]:
     """Verify a query that may be a video file, a video URL or an article (file or URL)."""
     settings = settings or load_settings()
@@ -243,12 +251,12 @@ def verify_many(
         if is_url(query):
             if acquire.is_video_file_url(query) or acquire.is_supported(query):
                 return [verify_video(acquire_video(query, settings, progress), lib, settings,
-                                     progress=progress, query_name=query)]
-            return verify_article(query, lib, settings, progress)
+                                     progress=progress, query_name=query, stated=stated)]
+            return verify_article(query, lib, settings, progress, stated)
         if _looks_like_html(query):
-            return verify_article(query, lib, settings, progress)
+            return verify_article(query, lib, settings, progress, stated)
         return [verify_video(acquire.local_video(query), lib, settings, progress=progress,
-                             query_name=query)]
+                             query_name=query, stated=stated)]
 
 
 def verify(
@@ -256,10 +264,11 @@ def verify(
     library: Library | str | os.PathLike[str],
     settings: Settings | None = None,
     progress: Progress | None = None,
+    stated: StatedClaims | None = None,
 ) -> Verification:
     """Verify one video (file or URL) against the library.
 
     For an article, the first referenced video; use ``verify_many`` for all of them.
     """
-    results = verify_many(query, library, settings, progress)
+    results = verify_many(query, library, settings, progress, stated)
     return results[0]

@@ -87,3 +87,19 @@ def test_grayscale_and_overlay_are_reported(media: Media, library_path: Path,
     _ffmpeg("-ss", "8", "-t", "10", "-i", str(media.cam_b), "-c:v", "libx264", "-crf", "30",
             "-pix_fmt", "yuv420p", str(plain))
     assert _verify(plain, library_path)["matches"][0]["edits"] == []
+
+
+def test_claims_typed_by_the_checker_are_checked(media: Media, library_path: Path) -> None:
+    from provenance import StatedClaims, verify
+
+    stated = StatedClaims(date="22/10/2015", source="Calais libre",
+                          caption="attaque eurotunnel 22/10/2015")
+    result = verify(str(media.clip_a), library_path, stated=stated)
+    dates = [c for c in result.claims if c.kind == "date"]
+    assert {(c.found_in, c.value, c.status) for c in dates} == {
+        ("command line", "2015-10-22", "contradicted"),
+        ("command line (caption)", "2015-10-22", "contradicted"),
+    }
+    (typed_source,) = [c for c in result.claims if c.found_in == "command line"
+                       and c.kind == "source"]
+    assert typed_source.status == "contradicted" and typed_source.value == "Calais libre"
