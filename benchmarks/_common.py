@@ -28,7 +28,7 @@ def footage_clips() -> list[Path]:
 
 
 def ffmpeg(*args: str) -> None:
-    from provenance.synthetic import ffmpeg_exe
+    from tests.synthetic import ffmpeg_exe
 
     subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
 

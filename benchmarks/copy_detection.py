@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 from _common import WORK, ffmpeg, footage_clips, table
 
-from provenance.synthetic import ffmpeg_exe
+from tests.synthetic import ffmpeg_exe
 
 SET = WORK / "copy-detection"
 REFERENCE_SHARE = 0.65

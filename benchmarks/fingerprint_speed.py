@@ -25,7 +25,7 @@ from _common import WORK, ffmpeg, footage_clips, table, timed_cpu
 from provenance.fingerprint import fingerprint_video
 from provenance.frames import VideoStream
 from provenance.settings import DEFAULT_SAMPLE_FPS
-from provenance.synthetic import ffmpeg_exe
+from tests.synthetic import ffmpeg_exe
 
 
 def make_1080p(source: Path, path: Path, seconds: int = 60) -> Path:

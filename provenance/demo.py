@@ -22,7 +22,8 @@ class DemoOutcome:
 
 
 def default_samples_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "samples"
+    """The samples shipped inside the package (made by `tests/make_samples.py`)."""
+    return Path(__file__).resolve().parent / "samples"
 
 
 def run_demo(
@@ -39,7 +40,7 @@ def run_demo(
         manifest = folder / "originals.json"
         if not manifest.is_file():
             raise SettingsError(f"no originals.json in {folder}",
-                                "pass --samples pointing at the samples folder of the repository")
+                                "pass --samples: a folder with originals.json and article.html")
         with Library(settings.db, create=True) as library:
             report = import_manifest(manifest, library, settings, progress)
             for number, original_id, reason in report.failed:

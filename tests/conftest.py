@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from provenance import synthetic as syn
 from provenance.library import Library
 from provenance.models import Original
 from provenance.registry import register
 from provenance.settings import load_settings
+from tests import synthetic as syn
 
 FPS = 10.0
 SIZE = (480, 270)

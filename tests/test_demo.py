@@ -47,5 +47,5 @@ def test_samples_are_small_and_complete() -> None:
     folder = default_samples_dir()
     total = sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
     assert total < 5 * 1024 * 1024
-    for name in ("article.html", "repost.mp4", "originals.json", "make_samples.py"):
+    for name in ("article.html", "repost.mp4", "originals.json", "repost.truth.json"):
         assert (folder / name).is_file()

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from provenance import fingerprint as fpm
-from provenance import synthetic as syn
 from provenance.errors import MediaError
 from provenance.frames import VideoStream, border_box, shrink, to_grey
+from tests import synthetic as syn
 from tests.conftest import Media
 
 

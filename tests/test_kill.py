@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from provenance.cli import main
 from provenance.library import Library
-from provenance.synthetic import ffmpeg_exe
 from tests.conftest import Media
+from tests.synthetic import ffmpeg_exe
 
 _ADD = "import sys; from provenance.cli import main; sys.exit(main())"
 

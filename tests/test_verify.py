@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from provenance import synthetic as syn
 from provenance.cli import main
+from tests import synthetic as syn
 from tests.conftest import Media
 
 

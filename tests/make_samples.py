@@ -1,4 +1,5 @@
-"""Make the bundled demo scenario (run from anywhere: `python samples/make_samples.py`).
+"""Make the demo scenario shipped in `provenance/samples/` (run from anywhere:
+`python tests/make_samples.py`).
 
 Three "original" CCTV exports from an operator's cameras, and a "repost" montage of them as it
 circulated on social media: letterboxed into 4:3, a caption burned in, one shot cropped, one
@@ -14,10 +15,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+HERE = ROOT / "provenance" / "samples"
 
-from provenance import synthetic as syn  # noqa: E402
+from tests import synthetic as syn  # noqa: E402
 
 ORIGINALS = [
     {"id": "calais-cam1-platform", "seed": 11, "label": "CAM 1", "fps": 12.5, "length": 40.0,
