@@ -1,35 +1,110 @@
 """The `provenance` command: thin click commands over the library API.
 
 Exit codes: 0 ok, 1 unexpected error, 2 usage or settings, 3 acquire, 4 media, 5 library,
-6 partial import, 10 `verify --check` found a verdict other than match.
+6 partial import, 7 some inputs of a batch failed, 10 `verify --check` found a verdict other
+than match, 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
+import re
+import shlex
 import sys
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any, TypeVar
 
 import click
 
-from . import __version__, acquire, outputs, pipeline, registry
-from .errors import ProvenanceError, SettingsError
+from . import __version__, acquire, batch, outputs, pipeline, registry
+from .display import Display, make_display
+from .errors import LibraryError, ProvenanceError, SettingsError
 from .fingerprint import fingerprint_video
 from .fingerprint import save as save_fingerprint
+from .frames import quiet_decoder_logs
 from .library import Library
 from .library.manifest import read_manifest, write_manifest
 from .models import Original, Verdict
 from .report import to_jsonld, to_payload, to_text
-from .settings import Settings, load_settings, parse_size
+from .settings import (
+    CONFIG_KEYS,
+    Settings,
+    config_path,
+    load_settings,
+    parse_size,
+    resolve_settings,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class ProvenanceGroup(click.Group):
-    """Turns expected errors into `Error:` / `Hint:` lines and their exit code."""
+# Options of the `provenance` group that may also be written after the subcommand
+# (`provenance verify x.mp4 -q --debug`): flags, and options that take a value.
+GLOBAL_FLAGS = frozenset({"--debug", "--quiet", "-q", "--progress"})
+GLOBAL_VALUE_OPTIONS = frozenset({"--cache-dir"})
+# A `provenance library ...` or `provenance verify ...` command quoted in a hint.
+_HINTED_COMMAND = re.compile(r"([`'])(provenance (?:library|verify)\b[^`']*)\1")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move the global options found anywhere on the line (before any `--`) to the front."""
+    front: list[str] = []
+    rest: list[str] = []
+    position = 0
+    while position < len(args):
+        arg = args[position]
+        if arg == "--":
+            rest += args[position:]
+            break
+        if arg in GLOBAL_FLAGS or arg.split("=", 1)[0] in GLOBAL_VALUE_OPTIONS and "=" in arg:
+            front.append(arg)
+        elif arg in GLOBAL_VALUE_OPTIONS and position + 1 < len(args):
+            front += args[position:position + 2]
+            position += 1
+        else:
+            rest.append(arg)
+        position += 1
+    return front + rest
+
+
+def with_db(hint: str, db: str) -> str:
+    """A hint's `provenance ...` commands with the user's own --db, so they work as printed."""
+    def add(match: re.Match[str]) -> str:
+        quote, command = match.groups()
+        given = shlex.quote(db)
+        if "--db" in command:
+            command = re.sub(r"--db \S+", lambda _: f"--db {given}", command)
+        else:
+            command += f" --db {given}"
+        return f"{quote}{command}{quote}"
+
+    return _HINTED_COMMAND.sub(add, hint)
+
+
+class FullHelpGroup(click.Group):
+    """Lists its commands with their whole first sentence, never cut with "..."."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class ProvenanceGroup(FullHelpGroup):
+    """Global options anywhere on the line; expected errors as `Error:` / `Hint:` lines and
+    their exit code."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -39,43 +114,19 @@ class ProvenanceGroup(click.Group):
                 raise
             click.echo(f"Error: {error.message}", err=True)
             if error.hint:
-                click.echo(f"Hint: {error.hint}", err=True)
+                db = ctx.find_root().meta.get(_DB_GIVEN)
+                click.echo(f"Hint: {with_db(error.hint, db) if db else error.hint}", err=True)
             ctx.exit(error.exit_code)
 
 
-class Progress:
-    """A progress line on stderr for long work; silent with --quiet or when not a terminal."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.enabled = not quiet and sys.stderr.isatty()
-        self._shown = False
-
-    def __call__(self, stage: str, done: float, total: float | None) -> None:
-        if not self.enabled:
-            return
-        if stage == "download":
-            text = f"downloading {done / 1e6:.1f} MB"
-            text += f" of {total / 1e6:.1f} MB" if total else ""
-        else:
-            text = f"{stage} {done:6.1f} s" + (f" of {total:.1f} s" if total else "")
-            if total:
-                filled = int(30 * min(1.0, done / total))
-                text += f" [{'#' * filled}{'.' * (30 - filled)}]"
-        sys.stderr.write("\r" + text.ljust(70))
-        sys.stderr.flush()
-        self._shown = True
-
-    def close(self) -> None:
-        if self._shown:
-            sys.stderr.write("\r" + " " * 70 + "\r")
-            sys.stderr.flush()
-            self._shown = False
+# Where the --db a user typed is kept for the hints.
+_DB_GIVEN = "provenance.db_given"
 
 
 def db_option(f: F) -> F:
-    return click.option("--db", type=click.Path(dir_okay=False), envvar="PROVENANCE_DB",
-                        help="Library file (SQLite). Default: $PROVENANCE_DB or "
-                             "~/.local/share/provenance/library.db.")(f)
+    return click.option("--db", type=click.Path(dir_okay=False),
+                        help="Library file (SQLite). Default: $PROVENANCE_DB, then `db` in the "
+                             "config file, then ~/.local/share/provenance/library.db.")(f)
 
 
 def json_option(f: F) -> F:
@@ -142,8 +193,10 @@ def _download_settings(max_filesize: str | None, cookies: str | None,
 
 
 def _settings(ctx: click.Context, **overrides: Any) -> Settings:
-    root = ctx.find_root().params
-    return load_settings(cache_dir=root.get("cache_dir"), **overrides)
+    root = ctx.find_root()
+    if overrides.get("db"):
+        root.meta[_DB_GIVEN] = str(overrides["db"])
+    return load_settings(cache_dir=root.params.get("cache_dir"), **overrides)
 
 
 def _library(ctx: click.Context, settings: Settings, create: bool = False) -> Library:
@@ -153,24 +206,36 @@ def _library(ctx: click.Context, settings: Settings, create: bool = False) -> Li
     return library
 
 
-def _progress(ctx: click.Context) -> Progress:
-    return Progress(bool(ctx.find_root().params.get("quiet")))
+def _progress(ctx: click.Context) -> Display:
+    root = ctx.find_root().params
+    return make_display(bool(root.get("quiet")), bool(root.get("progress")))
 
 
 @click.group(cls=ProvenanceGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="provenance")
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option("--debug", is_flag=True,
+              help="Show tracebacks, and the decoder's own log lines (FFmpeg, OpenCV).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@click.option("--progress", is_flag=True,
+              help="Progress on stderr even when it is not a terminal (one line per step).")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
-              envvar="PROVENANCE_CACHE", help="Where downloads are kept.")
-def main(debug: bool, quiet: bool, cache_dir: str | None) -> None:
+              help="Where downloads are kept. Default: $PROVENANCE_CACHE, then `cache_dir` in "
+                   "the config file, then ~/.cache/provenance.")
+def main(debug: bool, quiet: bool, progress: bool, cache_dir: str | None) -> None:
     """Is this video what its caption claims? Match reposted footage against known originals.
+
+    Global options (--debug, --quiet/-q, --progress, --cache-dir) may also be written after
+    the command. Settings come from flags, then the environment, then the config file
+    ($PROVENANCE_CONFIG or ~/.config/provenance/config.toml): see `provenance config`.
 
     \b
     Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 acquire, 4 media, 5 library,
-    6 some rows of a `library import` failed, 10 (`verify --check`) a verdict is not `match`.
+    6 some rows of a `library import` failed, 7 some inputs of a batch failed,
+    10 (`verify --check`) a verdict is not `match`, 130 interrupted.
     """
     _show_warnings(debug)
+    if not debug:
+        quiet_decoder_logs()
 
 
 class _WarningHandler(logging.Handler):
@@ -187,32 +252,62 @@ def _show_warnings(debug: bool) -> None:
         logger.addHandler(_WarningHandler())
 
 
+def batch_options(f: F) -> F:
+    """Many inputs in one run: a list file, JSON Lines output, resuming an interrupted run."""
+    options = [
+        click.option("-a", "--batch-file", "batch_file", default=None, metavar="FILE",
+                     help="Also verify the inputs listed in FILE, one URL or path a line "
+                          "(`#` starts a comment; `-` reads standard input)."),
+        click.option("--jsonl", default=None, metavar="FILE",
+                     help="Write one JSON result per input to FILE as each finishes "
+                          "(`-`: standard output)."),
+        click.option("--resume", is_flag=True,
+                     help="Skip the inputs already in the --jsonl file and append the others."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
 @main.command()
-@click.argument("query")
+@click.argument("queries", nargs=-1)
 @db_option
 @json_option
 @fps_option
 @download_options
 @report_options
+@batch_options
 @click.option("--check", is_flag=True, help="Exit 10 unless every verdict is `match`.")
 @click.pass_context
-def verify(ctx: click.Context, query: str, db: str | None, as_json: bool, fps: float | None,
-           check: bool, report: str | None, jsonld: str | None, publisher: str | None,
+def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json: bool,
+           fps: float | None, check: bool, report: str | None, jsonld: str | None,
+           publisher: str | None, batch_file: str | None, jsonl: str | None, resume: bool,
            **download: str | None) -> None:
-    """Verify QUERY (video file, video URL, or article file/URL) against the library.
+    """Verify each QUERY (video file or URL, article file or URL, folder of videos, or a .npz
+    fingerprint from `provenance fingerprint`) against the library.
 
     An article yields one result per video it references; a video that cannot be
     downloaded gets a result with its error, and exit code 3 means none could be.
+    Several inputs, a folder, -a or --jsonl make a batch: one line per input as it
+    finishes, a summary at the end, exit code 7 when some inputs failed.
     """
     settings = _settings(ctx, db=db, sample_fps=fps, **_download_settings(**download))
+    inputs = batch.expand_inputs([*queries, *(batch.read_batch_file(batch_file)
+                                              if batch_file else [])])
+    if not inputs:
+        raise click.UsageError("give a video, an article, a folder, or -a FILE")
     library = _library(ctx, settings)
+    if len(inputs) > 1 or batch_file or jsonl or len(queries) != len(inputs):
+        _verify_batch(ctx, inputs, library, settings, as_json, check, jsonl, resume,
+                      bool(report or jsonld))
+        return
     progress = _progress(ctx)
     try:
-        results = pipeline.verify_many(query, library, settings, progress)
+        results = pipeline.verify_many(inputs[0], library, settings, progress)
     finally:
         progress.close()
-    is_article = len(results) != 1 or "article" in results[0].provenance
-    payload = to_payload(results, article=query if is_article else None)
+    payload = batch.BatchItem(inputs[0], results).payload()
+    del payload["input"]
     if as_json:
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
@@ -222,6 +317,86 @@ def verify(ctx: click.Context, query: str, db: str | None, as_json: bool, fps: f
         ctx.exit(3)
     if check and any(r.verdict is not Verdict.MATCH for r in results):
         ctx.exit(10)
+
+
+def _verify_batch(ctx: click.Context, inputs: list[str], library: Library, settings: Settings,
+                  as_json: bool, check: bool, jsonl: str | None, resume: bool,
+                  reports: bool) -> None:
+    """Each input in turn; a line per input on stdout (JSON with --json) and in --jsonl."""
+    if reports:
+        raise click.UsageError("--report and --jsonld write one result; with several inputs "
+                               "use --jsonl, then `provenance report` on a line of it")
+    if resume and (not jsonl or jsonl == "-"):
+        raise click.UsageError("--resume reads the output file: give --jsonl FILE")
+    done = batch.done_inputs(jsonl) if resume and jsonl else set()
+    todo = [query for query in inputs if query not in done]
+    if done:
+        click.echo(f"resuming: {len(inputs) - len(todo)} of {len(inputs)} input(s) already in "
+                   f"{jsonl}", err=True)
+    handle = _open_jsonl(jsonl, append=resume)
+    writer = batch.JsonlWriter(handle) if handle else None
+    progress = _progress(ctx)
+    finished: list[batch.BatchItem] = []
+    progress("batch", 0, len(todo))
+    try:
+        for number, item in enumerate(batch.verify_each(todo, library, settings, progress), 1):
+            progress("batch", number, len(todo))
+            finished.append(item)
+            if writer:
+                writer.write(item)
+            if as_json and jsonl != "-":
+                click.echo(json.dumps(item.payload(), ensure_ascii=False))
+            elif not as_json and jsonl != "-":
+                click.echo(_one_line(item))
+    except KeyboardInterrupt:
+        progress.close()
+        _summary(finished, len(todo), jsonl)
+        click.echo(f"interrupted: {len(finished)} of {len(todo)} input(s) done"
+                   + (f"; run again with --resume to do the rest (kept in {jsonl})"
+                      if jsonl and jsonl != "-" else ""), err=True)
+        ctx.exit(130)
+    finally:
+        progress.close()
+        if handle and handle is not sys.stdout:
+            handle.close()
+    _summary(finished, len(todo), jsonl)
+    if any(item.failed for item in finished):
+        ctx.exit(7)
+    if check and any(r.verdict is not Verdict.MATCH for item in finished for r in item.results):
+        ctx.exit(10)
+
+
+def _open_jsonl(path: str | None, append: bool) -> Any:
+    if path is None:
+        return None
+    if path == "-":
+        return sys.stdout
+    try:
+        return open(path, "a" if append else "w", encoding="utf-8")
+    except OSError as exc:
+        raise SettingsError(f"cannot write {path} ({exc.strerror})",
+                            "choose another --jsonl path") from None
+
+
+def _one_line(item: batch.BatchItem) -> str:
+    parts = []
+    for result in item.results:
+        text = f"{batch.outcome(result)}"
+        if result.error:
+            text += f" ({result.error})"
+        elif result.verdict is not Verdict.INCONCLUSIVE:
+            text += f" {result.confidence:.2f}"
+        parts.append(text)
+    return f"{item.query}: {'; '.join(parts)}"
+
+
+def _summary(items: list[batch.BatchItem], planned: int, jsonl: str | None) -> None:
+    counts: Counter[str] = batch.tally(items)
+    failed = sum(1 for item in items if item.failed)
+    videos = ", ".join(f"{count} {name}" for name, count in counts.most_common())
+    click.echo(f"{len(items)} of {planned} input(s) done, {failed} failed; "
+               f"videos: {videos or 'none'}" + (f"; results in {jsonl}"
+                                                 if jsonl and jsonl != "-" else ""), err=True)
 
 
 @main.command()
@@ -290,7 +465,7 @@ def article(ctx: click.Context, source: str, as_json: bool) -> None:
         click.echo(f"  {ref.url}\n      found in {ref.found_in}")
 
 
-@main.group()
+@main.group(cls=FullHelpGroup)
 def library() -> None:
     """Manage the reference library of known originals."""
 
@@ -410,6 +585,8 @@ def library_list(ctx: click.Context, db: str | None, as_json: bool) -> None:
         return
     if not originals:
         click.echo("the library is empty")
+        return
+    click.echo(f"{'ID':<24} {'DURATION':>9}  {'RECORDED':<22} {'SOURCE':<20} TITLE")
     for o in originals:
         click.echo(f"{o.id:<24} {o.duration:7.1f} s  {o.recorded_at or '-':<22} "
                    f"{o.source or '-':<20} {o.title}")
@@ -422,7 +599,7 @@ def library_list(ctx: click.Context, db: str | None, as_json: bool) -> None:
 @click.pass_context
 def library_show(ctx: click.Context, original_id: str, db: str | None, as_json: bool) -> None:
     """Show one original's metadata."""
-    original = _library(ctx, _settings(ctx, db=db)).get(original_id)
+    original = _known(_library(ctx, _settings(ctx, db=db)), original_id)
     if as_json:
         click.echo(json.dumps(asdict(original), indent=2))
         return
@@ -444,6 +621,8 @@ def library_reindex(ctx: click.Context, original_ids: tuple[str, ...], everythin
     ids = [o.id for o in lib.list()] if everything else list(original_ids)
     if not ids:
         raise SettingsError("no original given", "name ids, or pass --all")
+    for original_id in ids:
+        _known(lib, original_id)
     progress = _progress(ctx)
     try:
         for original_id in ids:
@@ -460,8 +639,53 @@ def library_reindex(ctx: click.Context, original_ids: tuple[str, ...], everythin
 @click.pass_context
 def library_remove(ctx: click.Context, original_id: str, db: str | None) -> None:
     """Remove one original and its fingerprint."""
-    removed = _library(ctx, _settings(ctx, db=db)).remove(original_id)
+    lib = _library(ctx, _settings(ctx, db=db))
+    _known(lib, original_id)
+    removed = lib.remove(original_id)
     click.echo(f"removed {removed.id}")
+
+
+def _known(lib: Library, original_id: str) -> Original:
+    """The original with this id; for an unknown id, the library's error with the ids it
+    probably meant."""
+    try:
+        return lib.get(original_id)
+    except LibraryError as error:
+        close = difflib.get_close_matches(original_id, [o.id for o in lib.list()], n=3,
+                                          cutoff=0.5)
+        if not close:
+            raise
+        guesses = " or ".join(repr(c) for c in close)
+        raise LibraryError(error.message, f"did you mean {guesses}? ({error.hint})") from None
+
+
+@main.command("config")
+@db_option
+@json_option
+@click.pass_context
+def config(ctx: click.Context, db: str | None, as_json: bool) -> None:
+    """Show each setting, its value and where it comes from (flag, environment, config file,
+    default).
+
+    \b
+    The config file is TOML, at $PROVENANCE_CONFIG or ~/.config/provenance/config.toml:
+        db = "~/desk/library.db"      # relative paths: relative to the file
+        cache_dir = "/data/provenance-cache"
+        sample_fps = 4
+        max_filesize = "2G"
+    """
+    root = ctx.find_root().params
+    settings, sources = resolve_settings(db=db, cache_dir=root.get("cache_dir"))
+    values = settings.to_dict()
+    rows = {key: {"value": values[key], "source": sources[key]} for key in CONFIG_KEYS}
+    path = config_path()
+    if as_json:
+        click.echo(json.dumps({"config_file": str(path), "exists": path.is_file(),
+                               "settings": rows}, indent=2))
+        return
+    click.echo(f"config file: {path}" + ("" if path.is_file() else " (none)"))
+    for key, row in rows.items():
+        click.echo(f"{key:<13} {row['value']!s:<44} {row['source']}")
 
 
 @main.command()

@@ -23,6 +23,7 @@ from PIL import Image
 from . import frames as frames_mod
 from .errors import MediaError
 from .models import FINGERPRINT_VERSION, Fingerprint, Shot
+from .settings import DEFAULT_SAMPLE_FPS
 
 # A thumb whose grey level varies less than this (std, 0-255) is black, flat or mid-fade and never
 # counts as evidence; compressed black frames measure < 1, dark real footage > 10.
@@ -153,7 +154,7 @@ def fingerprint_samples(
 
 
 def fingerprint_video(
-    path: str, sample_fps: float, progress: ProgressCallback | None = None,
+    path: str, sample_fps: float = DEFAULT_SAMPLE_FPS, progress: ProgressCallback | None = None,
     crop: tuple[float, float, float, float] | None = None,
 ) -> Fingerprint:
     """Decode ``path`` once and fingerprint it (only the ``crop`` region, x0, y0, x1, y1 as

@@ -350,3 +350,11 @@ def border_box(frame: np.ndarray) -> tuple[int, int, int, int]:
     if box[1] - box[0] < 8 or box[3] - box[2] < 8:
         return 0, height, 0, width
     return box
+
+
+def quiet_decoder_logs() -> None:
+    """Keep FFmpeg's and OpenCV's own log lines (``[mp3 @ 0x...] Failed to find two consecutive
+    MPEG audio frames`` for a file that is not a video) off the terminal: our errors say what
+    went wrong. OpenCV reads the FFmpeg level when it first opens a file, so call this early."""
+    os.environ["OPENCV_FFMPEG_LOGLEVEL"] = "-8"  # AV_LOG_QUIET
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)

@@ -14,8 +14,9 @@ import numpy as np
 
 from . import acquire, claims, refine
 from .align import SCENE_RADIUS, AlignResult, align
-from .errors import AcquireError, ProvenanceError
+from .errors import AcquireError, MediaError, ProvenanceError
 from .fingerprint import fingerprint_video
+from .fingerprint import load as load_fingerprint
 from .library import Library
 from .models import (
     Claim,
@@ -33,6 +34,12 @@ MIN_CANDIDATE_SAMPLES = 3
 MAX_CANDIDATES = 32
 
 Progress = Callable[[str, float, float | None], None]
+# A fingerprint file (.npz from `provenance fingerprint`) larger than this is refused: 10 hours
+# of video at 4 samples/s is about 7 MB.
+MAX_FINGERPRINT_FILE = 256 * 1024**2
+# Said in the result of a query given as a fingerprint: what could not be done without pixels.
+FINGERPRINT_ONLY = ("verified from a fingerprint file: the local-feature stage (crops, "
+                    "picture-in-picture) needs the video and did not run")
 
 
 @dataclass(frozen=True)
@@ -101,11 +108,19 @@ def verify_video(
     settings = settings or load_settings()
     with opened_library(library) as lib:
         name = query_name or video.source_url or video.path
-        query_fp = fingerprint_video(video.path, settings.sample_fps, frame_progress(progress))
+        query_fp = _query_fingerprint(video, settings, progress)
+        _step(progress, "match", 0.0)
         result = match_fingerprint(query_fp, lib)
-        result = refine.local_feature_stage(video.path, query_fp, result, lib, settings)
-        result = replace(result, matches=tuple(refine.with_picture_edits(video.path, m, lib)
-                                               for m in result.matches))
+        _step(progress, "match", 1.0)
+        if is_fingerprint_file(video.path):
+            result = replace(result, reason=f"{result.reason}; {FINGERPRINT_ONLY}")
+        else:
+            _step(progress, "local", 0.0)
+            result = refine.local_feature_stage(video.path, query_fp, result, lib, settings)
+            result = replace(result, matches=tuple(refine.with_picture_edits(video.path, m, lib)
+                                                   for m in result.matches))
+            _step(progress, "local", 1.0)
+        _step(progress, "report", 0.0)
         matched = [lib.get(m.reference_id) for m in result.matches]
         similar = [lib.get(m.reference_id) for m in result.same_scene]
         texts = _claim_texts(video, context)
@@ -116,6 +131,7 @@ def verify_video(
                                    *_uploader(video)], matched),
             *claims.scene_flags(similar if not matched else []),
         ]
+        _step(progress, "report", 1.0)
         return Verification(
             query=name,
             verdict=result.verdict,
@@ -128,9 +144,30 @@ def verify_video(
             originals=tuple(matched + similar),
             claims=tuple(checked),
             provenance={**video.provenance, **_article_record(context)},
-            settings=settings.to_dict(),
-            video_path=os.path.abspath(video.path),
+            settings={**settings.to_dict(), "sample_fps": query_fp.sample_fps},
+            video_path="" if is_fingerprint_file(video.path) else os.path.abspath(video.path),
         )
+
+
+def _step(progress: Progress | None, stage: str, done: float) -> None:
+    """A stage that is one step: 0 when it starts, 1 when it is done."""
+    if progress:
+        progress(stage, done, 1.0)
+
+
+def is_fingerprint_file(path: str) -> bool:
+    return path.lower().endswith(".npz")
+
+
+def _query_fingerprint(video: LocalVideo, settings: Settings,
+                       progress: Progress | None) -> Fingerprint:
+    """The query's fingerprint: computed from the video, or read from a fingerprint file."""
+    if not is_fingerprint_file(video.path):
+        return fingerprint_video(video.path, settings.sample_fps, frame_progress(progress))
+    if os.path.getsize(video.path) > MAX_FINGERPRINT_FILE:
+        raise MediaError(f"{video.path} is larger than a fingerprint file can be",
+                         "give the video, or a file written by `provenance fingerprint`")
+    return load_fingerprint(video.path)
 
 
 def _article_record(context: ArticleContext | None) -> dict[str, str]:

@@ -1,14 +1,24 @@
-"""One frozen, validated settings object. Precedence: flags > environment > defaults.
+"""One frozen, validated settings object. Precedence: flags > environment > config file >
+defaults.
 
-The settings used are echoed into every report so a result can be reproduced.
+The config file is TOML (``$PROVENANCE_CONFIG``, else ``~/.config/provenance/config.toml``)
+with the keys of ``CONFIG_KEYS``. The settings used are echoed into every report so a result
+can be reproduced.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+import sys
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 from .errors import SettingsError
 
@@ -31,6 +41,26 @@ def _data_home() -> Path:
 def _cache_home() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
     return Path(base) / "provenance"
+
+
+def config_path() -> Path:
+    """``$PROVENANCE_CONFIG``, else ``$XDG_CONFIG_HOME/provenance/config.toml``."""
+    given = os.environ.get("PROVENANCE_CONFIG")
+    if given:
+        return Path(given).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(Path.home(), ".config")
+    return Path(base) / "provenance" / "config.toml"
+
+
+# Keys a config file may set, with the environment variable that overrides each.
+CONFIG_KEYS = {
+    "db": "PROVENANCE_DB",
+    "cache_dir": "PROVENANCE_CACHE",
+    "sample_fps": "PROVENANCE_FPS",
+    "max_filesize": "PROVENANCE_MAX_FILESIZE",
+}
+# A config file larger than this is not a config file.
+MAX_CONFIG_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -106,13 +136,89 @@ def parse_size(text: str) -> int:
     return int(number * _UNITS[unit])
 
 
+def read_config(path: Path | None = None) -> tuple[Path, dict[str, Any]]:
+    """The config file's path and its values (empty when the default file does not exist)."""
+    path = path or config_path()
+    explicit = bool(os.environ.get("PROVENANCE_CONFIG"))
+    hint = f"fix or remove {path}" + (" (named by $PROVENANCE_CONFIG)" if explicit else "")
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        if explicit:
+            raise SettingsError(f"config file {path} does not exist",
+                                "unset PROVENANCE_CONFIG or create the file") from None
+        return path, {}
+    except OSError as exc:
+        raise SettingsError(f"cannot read config file {path} ({exc.strerror})", hint) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise SettingsError(f"config file {path} is larger than {MAX_CONFIG_BYTES} bytes", hint)
+    try:
+        values = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"config file {path} is not valid TOML ({exc})", hint) from None
+    for key in values:
+        if key not in CONFIG_KEYS:
+            close = difflib.get_close_matches(key, CONFIG_KEYS, n=1)
+            raise SettingsError(
+                f"config file {path}: unknown key {key!r}"
+                + (f"; did you mean {close[0]!r}?" if close else ""),
+                f"known keys: {', '.join(CONFIG_KEYS)}")
+    return path, _typed_config(values, path, hint)
+
+
+def _typed_config(values: dict[str, Any], path: Path, hint: str) -> dict[str, Any]:
+    typed: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in ("db", "cache_dir"):
+            if not isinstance(value, str) or not value:
+                raise SettingsError(f"config file {path}: {key} must be a path string", hint)
+            # Relative paths are relative to the config file, not to where a command runs.
+            typed[key] = path.parent / Path(value).expanduser()
+        elif key == "max_filesize":
+            typed[key] = parse_size(value) if isinstance(value, str) else value
+        else:
+            typed[key] = value
+        if key in ("sample_fps", "max_filesize") and (
+                isinstance(typed[key], bool) or not isinstance(typed[key], (int, float))):
+            raise SettingsError(f"config file {path}: {key} must be a number", hint)
+    return typed
+
+
+def _from_environment() -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, name in CONFIG_KEYS.items():
+        raw = os.environ.get(name)
+        if not raw:
+            continue
+        if key in ("db", "cache_dir"):
+            values[key] = Path(raw).expanduser()
+        elif key == "sample_fps":
+            values[key] = _env_float(name, DEFAULT_SAMPLE_FPS)
+        else:
+            values[key] = int(_env_float(name, DEFAULT_MAX_FILESIZE))
+    return values
+
+
+def resolve_settings(**overrides: Any) -> tuple[Settings, dict[str, str]]:
+    """Settings from flags (``overrides``) > environment > config file > defaults, and where
+    each value came from ("flag", "environment (NAME)", "config file (PATH)", "default")."""
+    path, from_file = read_config()
+    from_env = _from_environment()
+    values: dict[str, Any] = {"db": _data_home() / "library.db", "cache_dir": _cache_home()}
+    sources = {key: "default" for key in CONFIG_KEYS}
+    for key, value in from_file.items():
+        values[key], sources[key] = value, f"config file ({path})"
+    for key, value in from_env.items():
+        values[key], sources[key] = value, f"environment ({CONFIG_KEYS[key]})"
+    for key, value in overrides.items():
+        if value is not None and key in sources:
+            sources[key] = "flag"
+    settings = Settings(**values).with_overrides(**overrides)
+    return settings, sources
+
+
 def load_settings(**overrides: Any) -> Settings:
-    """Build settings from the environment (PROVENANCE_DB, PROVENANCE_CACHE, PROVENANCE_FPS,
-    PROVENANCE_MAX_FILESIZE), then apply flag overrides."""
-    base = Settings(
-        db=Path(os.environ.get("PROVENANCE_DB") or _data_home() / "library.db"),
-        cache_dir=Path(os.environ.get("PROVENANCE_CACHE") or _cache_home()),
-        sample_fps=_env_float("PROVENANCE_FPS", DEFAULT_SAMPLE_FPS),
-        max_filesize=int(_env_float("PROVENANCE_MAX_FILESIZE", DEFAULT_MAX_FILESIZE)),
-    )
-    return base.with_overrides(**overrides)
+    """Build settings from the config file and the environment (PROVENANCE_DB,
+    PROVENANCE_CACHE, PROVENANCE_FPS, PROVENANCE_MAX_FILESIZE), then apply flag overrides."""
+    return resolve_settings(**overrides)[0]

@@ -1,0 +1,118 @@
+"""Progress for people: the pipeline's ``Progress(stage, done, total)`` calls rendered on stderr.
+
+On a terminal, a live rich display with one line per stage (bytes for "download", seconds of
+video for "fingerprint") and its ETA; elsewhere, only when asked, one plain line per stage
+change so a log stays readable. rich lives in this module only.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+# Stage names the pipeline reports, with what a person reads; unknown stages show as named.
+STAGES = {
+    "batch": "inputs",
+    "download": "acquire",
+    "fingerprint": "fingerprint",
+    "match": "match",
+    "local": "local features",
+    "report": "claims and report",
+}
+# A plain-text progress line is written at most this often per stage (seconds).
+LINE_INTERVAL = 2.0
+
+
+class Display:
+    """A ``pipeline.Progress`` callback; ``close()`` removes the live display."""
+
+    def __call__(self, stage: str, done: float, total: float | None) -> None:
+        """Report ``done`` of ``total`` for ``stage``."""
+
+    def close(self) -> None:
+        """Stop drawing."""
+
+
+class LiveDisplay(Display):
+    """rich's live progress display, one task per stage, redrawn in place."""
+
+    def __init__(self, stream: TextIO) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        class Amount(DownloadColumn):
+            """Bytes for downloads, seconds of video for fingerprinting, counts otherwise."""
+
+            def render(self, task: Any) -> Any:
+                from rich.text import Text
+
+                unit = task.fields.get("unit")
+                if unit == "bytes":
+                    return super().render(task)
+                done, total = task.completed, task.total
+                if unit == "s":
+                    text = f"{done:.1f}/{total:.1f} s" if total else f"{done:.1f} s"
+                else:
+                    text = f"{done:g}/{total:g}" if total else ""
+                return Text(text, style="progress.download")
+
+        self._progress = Progress(
+            TextColumn("{task.description:<18}"), BarColumn(), TaskProgressColumn(),
+            Amount(), TimeRemainingColumn(),
+            console=Console(file=stream), transient=True)
+        self._tasks: dict[str, Any] = {}
+        self._last: dict[str, float] = {}
+        self._progress.start()
+
+    def __call__(self, stage: str, done: float, total: float | None) -> None:
+        task = self._tasks.get(stage)
+        unit = {"download": "bytes", "fingerprint": "s"}.get(stage, "")
+        if task is None:
+            task = self._tasks[stage] = self._progress.add_task(
+                STAGES.get(stage, stage), total=total, unit=unit)
+        elif done < self._last.get(stage, 0.0):  # the next video: the stage starts again
+            self._progress.reset(task, total=total)
+        self._last[stage] = done
+        self._progress.update(task, completed=done, total=total)
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
+class LineDisplay(Display):
+    """One line per stage start and finish (and at most every LINE_INTERVAL s): for logs."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._written: dict[str, float] = {}
+
+    def __call__(self, stage: str, done: float, total: float | None) -> None:
+        now = time.monotonic()
+        finished = total is not None and done >= total
+        if not finished and now - self._written.get(stage, -LINE_INTERVAL) < LINE_INTERVAL:
+            return
+        self._written[stage] = now
+        amount = f"{done / 1e6:.1f} MB" if stage == "download" else f"{done:g}"
+        if total:
+            amount += f" of {total / 1e6:.1f} MB" if stage == "download" else f" of {total:g}"
+        self._stream.write(f"progress: {STAGES.get(stage, stage)} {amount}\n")
+        self._stream.flush()
+
+
+def make_display(quiet: bool, forced: bool, stream: TextIO | None = None) -> Display:
+    """What to draw: nothing with ``quiet``; a live display on a terminal; plain lines when
+    ``forced`` (``--progress``) on anything else; nothing otherwise."""
+    stream = stream or sys.stderr
+    if quiet:
+        return Display()
+    if stream.isatty():
+        return LiveDisplay(stream)
+    return LineDisplay(stream) if forced else Display()
