@@ -17,6 +17,7 @@ except PackageNotFoundError:  # running from a source tree that was not installe
     __version__ = "0.0.0+unknown"
 
 from .acquire import find_videos
+from .batch import BatchItem, verify_each
 from .errors import AcquireError, LibraryError, MediaError, ProvenanceError, SettingsError
 from .fingerprint import fingerprint_video
 from .library import Library
@@ -37,9 +38,9 @@ from .registry import import_manifest, register
 from .settings import Settings, load_settings
 
 __all__ = [
-    "AcquireError", "Alignment", "Claim", "Fingerprint", "Library", "LibraryError",
+    "AcquireError", "Alignment", "BatchItem", "Claim", "Fingerprint", "Library", "LibraryError",
     "LocalVideo", "MediaError", "Original", "ProvenanceError", "Segment", "Settings",
     "SettingsError", "StatedClaims", "Verdict", "Verification", "VideoRef", "__version__",
     "find_videos", "fingerprint_video", "import_manifest", "load_settings", "register", "verify",
-    "verify_article", "verify_many", "verify_video",
+    "verify_article", "verify_each", "verify_many", "verify_video",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,3 +171,29 @@ class Verification:
     error: str = ""
     hint: str = ""
     video_path: str = ""
+
+    # Reports of this result; the writing lives in report/ and outputs.py (imported when used).
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report as a dict (validates against ``provenance/report/schema.json``)."""
+        from .report import to_dict
+
+        return to_dict(self)
+
+    def to_json(self) -> str:
+        """The JSON report, as ``provenance verify --json`` prints it."""
+        from .report import to_json
+
+        return to_json([self])
+
+    def to_html(self, path: str | os.PathLike[str]) -> None:
+        """Write the self-contained HTML report (with its frames) to ``path``."""
+        from .outputs import write_html_report
+        from .report import to_payload
+
+        write_html_report(to_payload([self]), path)
+
+    def to_jsonld(self, publisher: str | None = None) -> list[dict[str, Any]]:
+        """schema.org MediaReview / ClaimReview objects, ``publisher`` named as their author."""
+        from .report import to_jsonld, to_payload
+
+        return to_jsonld(to_payload([self]), publisher)
