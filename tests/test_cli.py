@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -240,3 +241,97 @@ def test_fingerprint_of_a_bad_file_writes_nothing(media: Media, tmp_path: Path) 
     code, _, err = run("fingerprint", media.not_video, "-o", out)
     assert code == 4 and str(media.not_video) in err
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_global_options_anywhere_on_the_line(media: Media, db: Path) -> None:
+    code, out, err = run("verify", media.clip_a, "--db", db, "-q", "--debug", "--json")
+    assert code == 0, err
+    assert json.loads(out)["verdict"] == "match"
+    result = CliRunner().invoke(main, ["library", "list", "--db", "/nonexistent/x.db",
+                                       "--debug"])
+    assert result.exception is not None  # --debug after the command: the traceback is kept
+    code, _, err = run("verify", "--cache-dir", "--json")  # a value, not a global flag here
+    assert code != 0
+
+
+def test_hoisting_stops_at_double_dash() -> None:
+    from provenance.cli import hoist_global_options
+
+    assert hoist_global_options(["verify", "a", "-q", "--cache-dir", "c", "--", "--debug"]) == [
+        "-q", "--cache-dir", "c", "verify", "a", "--", "--debug"]
+    assert hoist_global_options(["verify", "--cache-dir=c"]) == ["--cache-dir=c", "verify"]
+
+
+def test_hints_repeat_the_users_db_and_suggest_ids(db: Path) -> None:
+    code, _, err = run("library", "show", "cam-c", "--db", db)
+    assert code == 5
+    hint = next(line for line in err.splitlines() if line.startswith("Hint:"))
+    assert re.search(r"did you mean '(cam-a|cam-b)' or '(cam-a|cam-b)'\?", hint)
+    assert f"`provenance library list --db {db}`" in hint
+    code, _, err = run("library", "remove", "zzz", "--db", db)
+    assert code == 5 and "did you mean" not in err and f"--db {db}" in err
+
+
+def test_library_list_has_a_header(db: Path) -> None:
+    code, out, _ = run("library", "list", "--db", db)
+    header, *rows = out.splitlines()
+    assert header.split() == ["ID", "DURATION", "RECORDED", "SOURCE", "TITLE"]
+    assert [row.split()[0] for row in rows] == ["cam-a", "cam-b"]
+
+
+def test_help_summaries_are_whole_and_every_command_has_help() -> None:
+    for path in [(), ("library",)]:
+        _, out, _ = run(*path, "--help")
+        commands = out.split("Commands:")[1]
+        assert "..." not in commands and "…" not in commands
+    for path in _commands(main):
+        command: click.Command = main
+        for name in path:
+            command = command.commands[name]  # type: ignore[attr-defined]
+        assert command.help and len(command.help) > 20, path
+
+
+def test_config_file_environment_and_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                           ) -> None:
+    config = tmp_path / "conf" / "config.toml"
+    config.parent.mkdir()
+    config.write_text('db = "desk.db"\ncache_dir = "/srv/cache"\nsample_fps = 2\n')
+    monkeypatch.setenv("PROVENANCE_CONFIG", str(config))
+    monkeypatch.delenv("PROVENANCE_DB", raising=False)
+    monkeypatch.setenv("PROVENANCE_CACHE", str(tmp_path / "env-cache"))
+    code, out, err = run("config", "--json")
+    assert code == 0, err
+    rows = json.loads(out)["settings"]
+    assert rows["db"] == {"value": str(config.parent / "desk.db"),
+                          "source": f"config file ({config})"}
+    assert rows["cache_dir"] == {"value": str(tmp_path / "env-cache"),
+                                 "source": "environment (PROVENANCE_CACHE)"}
+    assert rows["sample_fps"]["value"] == 2 and rows["max_filesize"]["source"] == "default"
+    code, out, _ = run("config", "--json", "--db", tmp_path / "flag.db",
+                       "--cache-dir", tmp_path / "flag-cache")
+    rows = json.loads(out)["settings"]
+    assert rows["db"]["source"] == rows["cache_dir"]["source"] == "flag"
+    config.write_text('db = "desk.db"\ncahce_dir = "x"\n')
+    code, _, err = run("config")
+    assert code == 2 and "unknown key 'cahce_dir'; did you mean 'cache_dir'?" in err
+    config.write_text("db = [unclosed\n")
+    code, _, err = run("library", "list")
+    assert code == 2 and "not valid TOML" in err and "Hint:" in err
+
+
+def test_decoder_noise_stays_off_the_terminal(media: Media, tmp_path: Path) -> None:
+    """FFmpeg prints its own lines for a file that is not a video; only --debug shows them."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", "import sys; from provenance.cli import main; "
+               "sys.exit(main())", "fingerprint", str(media.not_video), "-o",
+               str(tmp_path / "x.npz")]
+    # In-process CLI tests have set OpenCV's level in this process: start from a clean one.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENCV_")}
+    quiet = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    assert quiet.returncode == 4
+    assert [line.split(":")[0] for line in quiet.stderr.splitlines()] == ["Error", "Hint"]
+    loud = subprocess.run([*command[:3], "--debug", *command[3:]], capture_output=True,
+                          text=True, timeout=120, env=env)
+    assert re.search(r"\[\w+(,\w+)* @ 0x[0-9a-f]+\]", loud.stderr)  # FFmpeg's own line
