@@ -88,22 +88,31 @@ class LiveDisplay(Display):
 
 
 class LineDisplay(Display):
-    """One line per stage start and finish (and at most every LINE_INTERVAL s): for logs."""
+    """One line when a stage starts, at most every LINE_INTERVAL s while it runs, and its last
+    value when the next stage starts: for logs."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._written: dict[str, float] = {}
+        self._current: tuple[str, float, float | None, bool] | None = None
 
     def __call__(self, stage: str, done: float, total: float | None) -> None:
+        if self._current and self._current[0] != stage and not self._current[3]:
+            self._write(*self._current[:3])  # where the previous stage ended
         now = time.monotonic()
-        finished = total is not None and done >= total
-        if not finished and now - self._written.get(stage, -LINE_INTERVAL) < LINE_INTERVAL:
-            return
-        self._written[stage] = now
-        amount = f"{done / 1e6:.1f} MB" if stage == "download" else f"{done:g}"
+        due = now - self._written.get(stage, -LINE_INTERVAL) >= LINE_INTERVAL
+        if due or (total is not None and done >= total):
+            self._written[stage] = now
+            self._write(stage, done, total)
+        self._current = (stage, done, total, due or (total is not None and done >= total))
+
+    def _write(self, stage: str, done: float, total: float | None) -> None:
+        scale, unit, form = {"download": (1e6, " MB", ".1f"),
+                             "fingerprint": (1.0, " s", ".1f")}.get(stage, (1.0, "", "g"))
+        amount = format(done / scale, form)
         if total:
-            amount += f" of {total / 1e6:.1f} MB" if stage == "download" else f" of {total:g}"
-        self._stream.write(f"progress: {STAGES.get(stage, stage)} {amount}\n")
+            amount += " of " + format(total / scale, form)
+        self._stream.write(f"progress: {STAGES.get(stage, stage)} {amount}{unit}\n")
         self._stream.flush()
 
 
