@@ -524,10 +524,14 @@ def library_import(ctx: click.Context, manifest: str, db: str | None, fps: float
     settings = _settings(ctx, db=db, sample_fps=fps)
     rows = read_manifest(manifest)
     lib = _library(ctx, settings, create=True)
-    quiet = bool(ctx.find_root().params.get("quiet"))
-    with click.progressbar(length=len(rows), label="importing", file=sys.stderr,
-                           hidden=quiet or as_json) as bar:
-        report = registry.import_manifest(manifest, lib, settings, on_row=lambda _: bar.update(1))
+    progress = _progress(ctx)
+    counted = iter(range(1, len(rows) + 1))
+    try:
+        report = registry.import_manifest(
+            manifest, lib, settings, progress,
+            on_row=lambda _: progress("import", next(counted), len(rows)))
+    finally:
+        progress.close()
     if as_json:
         click.echo(json.dumps({"added": report.added, "already_present": report.already_present,
                                "failed": [{"row": n, "id": i, "reason": r}

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 # Stage names the pipeline reports, with what a person reads; unknown stages show as named.
 STAGES = {
     "batch": "inputs",
+    "import": "manifest rows",
     "download": "acquire",
     "fingerprint": "fingerprint",
     "match": "match",
