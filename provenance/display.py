@@ -68,7 +68,10 @@ class LiveDisplay(Display):
         self._progress = Progress(
             TextColumn("{task.description:<18}"), BarColumn(), TaskProgressColumn(),
             Amount(), TimeRemainingColumn(),
-            console=Console(file=stream), transient=True)
+            console=Console(file=stream), transient=True,
+            # Lines printed to stdout meanwhile go above the display when stdout is the same
+            # terminal; redirected to a file, stdout is left alone.
+            redirect_stdout=sys.stdout.isatty())
         self._tasks: dict[str, Any] = {}
         self._last: dict[str, float] = {}
         self._progress.start()
