@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 HERE = ROOT / "provenance" / "samples"
+TRUTH = ROOT / "tests" / "repost.truth.json"  # what the repost is made of: for tests only
 
 from tests import synthetic as syn  # noqa: E402
 
@@ -121,7 +122,7 @@ def main() -> None:
     records = make_originals(HERE)
     (HERE / "originals.json").write_text(json.dumps(records, indent=2) + "\n", "utf-8")
     truth = make_repost(HERE)
-    (HERE / "repost.truth.json").write_text(json.dumps(truth, indent=2) + "\n", "utf-8")
+    TRUTH.write_text(json.dumps(truth, indent=2) + "\n", "utf-8")
     (HERE / "article.html").write_text(ARTICLE, "utf-8")
     print(f"wrote samples to {HERE}")
 

@@ -161,7 +161,7 @@ def test_keyframes_one_per_shot_with_times(tmp_path: Path) -> None:
     assert code == 0, err
     manifest = json.loads((out / "keyframes.json").read_text())
     shots = manifest["keyframes"]
-    truth = json.loads((default_samples_dir() / "repost.truth.json").read_text())
+    truth = json.loads((Path(__file__).parent / "repost.truth.json").read_text())
     assert len(shots) == len(truth)  # one shot per montage piece
     for shot, piece in zip(shots, truth, strict=True):
         assert abs(shot["start"] - piece["query_start"]) <= 0.3
