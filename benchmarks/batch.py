@@ -85,6 +85,10 @@ def run_separately(inputs: list[str], db: Path, cache: Path) -> list[dict[str, o
 
 
 def verdicts(payload: dict[str, object]) -> list[str]:
+    """A separate process that fails prints no JSON (its exit code says why); in a batch the
+    same input is an inconclusive line with the error."""
+    if "exit" in payload:
+        return ["inconclusive"]
     results = payload.get("results")
     if isinstance(results, list):
         return [str(r["verdict"]) for r in results]
@@ -158,6 +162,7 @@ def main() -> None:
              f"{statistics.median(batch_wall):.1f}",
              f"{statistics.median(single_cpu) / statistics.median(batch_cpu):.2f}"]]
     print(table(["how", "CPU s", "wall s", "speed-up (CPU)"], rows))
+    print(f"separate processes' exit codes: {[r.get('exit', 0) for r in separate]}")
     print(interrupt_and_resume(inputs, db, work / "interrupted.jsonl", work / "cache-int"))
 
 
