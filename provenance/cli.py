@@ -28,7 +28,7 @@ from .fingerprint import save as save_fingerprint
 from .frames import quiet_decoder_logs
 from .library import Library
 from .library.manifest import read_manifest, write_manifest
-from .models import Original, Verdict
+from .models import Original, Verdict, Verification
 from .report import to_jsonld, to_payload, to_text
 from .settings import (
     CONFIG_KEYS,
@@ -315,8 +315,13 @@ def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json
     _write_reports(payload, report, jsonld, publisher)
     if all(r.error for r in results):
         ctx.exit(3)
-    if check and any(r.verdict is not Verdict.MATCH for r in results):
+    if check and not _all_ok(results):
         ctx.exit(10)
+
+
+def _all_ok(results: list[Verification]) -> bool:
+    """What `verify --check` asks: every result is a match."""
+    return all(r.verdict is Verdict.MATCH for r in results)
 
 
 def _verify_batch(ctx: click.Context, inputs: list[str], library: Library, settings: Settings,
@@ -362,7 +367,7 @@ def _verify_batch(ctx: click.Context, inputs: list[str], library: Library, setti
     _summary(finished, len(todo), jsonl)
     if any(item.failed for item in finished):
         ctx.exit(7)
-    if check and any(r.verdict is not Verdict.MATCH for item in finished for r in item.results):
+    if check and not _all_ok([r for item in finished for r in item.results]):
         ctx.exit(10)
 
 
