@@ -103,19 +103,23 @@ def verify_each(
 
 def done_inputs(path: str) -> set[str]:
     """Inputs already in a JSON Lines output file. A last line cut short (the process was killed
-    while writing it) is removed, so the file stays valid and that input is done again."""
+    while writing it) is removed, so the file stays valid and that input is done again; any
+    other line that is not a result is an error (the file is left as it is)."""
     if not os.path.exists(path):
         return set()
     done: set[str] = set()
     good_end = 0
     with open(path, "rb") as handle:
-        for raw in handle:
+        for number, raw in enumerate(handle, 1):
+            if not raw.endswith(b"\n"):
+                break
             try:
-                record = json.loads(raw) if raw.endswith(b"\n") else None
+                record = json.loads(raw)
             except ValueError:
                 record = None
             if not isinstance(record, dict) or not isinstance(record.get("input"), str):
-                break
+                raise SettingsError(f"line {number} of {path} is not a provenance result",
+                                    "resume from a file written by `provenance verify --jsonl`")
             done.add(record["input"])
             good_end += len(raw)
     if good_end < os.path.getsize(path):
@@ -125,15 +129,17 @@ def done_inputs(path: str) -> set[str]:
 
 
 class JsonlWriter:
-    """Appends one line per input and flushes it to disk before the next input starts."""
+    """Appends one line per input and flushes it (to disk, with ``sync``) before the next
+    input starts."""
 
-    def __init__(self, handle: IO[str]) -> None:
+    def __init__(self, handle: IO[str], sync: bool = True) -> None:
         self._handle = handle
+        self._sync = sync
 
     def write(self, item: BatchItem) -> None:
         self._handle.write(json.dumps(item.payload(), ensure_ascii=False) + "\n")
         self._handle.flush()
-        if self._handle.fileno() > 2:
+        if self._sync:
             os.fsync(self._handle.fileno())
 
 

@@ -339,7 +339,7 @@ def _verify_batch(ctx: click.Context, inputs: list[str], library: Library, setti
         click.echo(f"resuming: {len(inputs) - len(todo)} of {len(inputs)} input(s) already in "
                    f"{jsonl}", err=True)
     handle = _open_jsonl(jsonl, append=resume)
-    writer = batch.JsonlWriter(handle) if handle else None
+    writer = batch.JsonlWriter(handle, sync=jsonl != "-") if handle else None
     progress = _progress(ctx)
     finished: list[batch.BatchItem] = []
     progress("batch", 0, len(todo))

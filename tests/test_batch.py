@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from provenance import verify_each
 from provenance.batch import done_inputs, expand_inputs, read_batch_file
 from provenance.cli import main
+from provenance.errors import SettingsError
 from tests.conftest import Media
 
 _CLI = "import sys; from provenance.cli import main; sys.exit(main())"
@@ -115,6 +116,22 @@ def test_resume_drops_a_line_cut_short(tmp_path: Path) -> None:
     out.write_text('{"input": "a.mp4", "verdict": "match"}\n{"input": "b.mp4", "verd')
     assert done_inputs(str(out)) == {"a.mp4"}
     assert out.read_text() == '{"input": "a.mp4", "verdict": "match"}\n'
+
+
+def test_resume_refuses_a_file_that_is_not_results(tmp_path: Path) -> None:
+    out = tmp_path / "notes.jsonl"
+    out.write_text('{"input": "a.mp4"}\nmy notes\n{"input": "b.mp4"}\n')
+    with pytest.raises(SettingsError, match="line 2 of"):
+        done_inputs(str(out))
+    assert out.read_text().endswith('{"input": "b.mp4"}\n')  # left as it was
+
+
+def test_jsonl_to_stdout(media: Media, library_path: Path) -> None:
+    result = CliRunner().invoke(main, ["verify", str(media.clip_a), str(media.unrelated),
+                                       "--jsonl", "-", "--db", str(library_path)])
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["verdict"] for line in lines] == ["match", "no-match"]
 
 
 def test_resume_needs_an_output_file(media: Media, library_path: Path) -> None:
