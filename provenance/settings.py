@@ -9,6 +9,7 @@ can be reproduced.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import sys
 from dataclasses import asdict, dataclass, replace
@@ -175,13 +176,13 @@ def _typed_config(values: dict[str, Any], path: Path, hint: str) -> dict[str, An
                 raise SettingsError(f"config file {path}: {key} must be a path string", hint)
             # Relative paths are relative to the config file, not to where a command runs.
             typed[key] = path.parent / Path(value).expanduser()
-        elif key == "max_filesize":
-            typed[key] = parse_size(value) if isinstance(value, str) else value
-        else:
-            typed[key] = value
-        if key in ("sample_fps", "max_filesize") and (
-                isinstance(typed[key], bool) or not isinstance(typed[key], (int, float))):
+        elif isinstance(value, str) and key == "max_filesize":
+            typed[key] = parse_size(value)
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value):
             raise SettingsError(f"config file {path}: {key} must be a number", hint)
+        else:
+            typed[key] = int(value) if key == "max_filesize" else float(value)
     return typed
 
 

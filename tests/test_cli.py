@@ -335,3 +335,16 @@ def test_decoder_noise_stays_off_the_terminal(media: Media, tmp_path: Path) -> N
     loud = subprocess.run([*command[:3], "--debug", *command[3:]], capture_output=True,
                           text=True, timeout=120, env=env)
     assert re.search(r"\[\w+(,\w+)* @ 0x[0-9a-f]+\]", loud.stderr)  # FFmpeg's own line
+
+
+@pytest.mark.parametrize("line, message", [
+    ("sample_fps = inf", "must be a number"), ("sample_fps = 0", "out of range"),
+    ('max_filesize = "lots"', "is not a size"), ("db = 3", "must be a path"),
+    ("max_filesize = true", "must be a number")])
+def test_bad_config_values_are_settings_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               line: str, message: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(line + "\n")
+    monkeypatch.setenv("PROVENANCE_CONFIG", str(config))
+    code, _, err = run("config")
+    assert code == 2 and message in err and "Traceback" not in err
