@@ -1,7 +1,7 @@
 """Progress for people: the pipeline's ``Progress(stage, done, total)`` calls rendered on stderr.
 
 On a terminal, a live rich display with one line per stage (bytes for "download", seconds of
-video for "fingerprint") and its ETA; elsewhere, only when asked, one plain line per stage
+video for "fingerprint"), the time spent in it and its ETA; elsewhere, only when asked, one plain line per stage
 change so a log stays readable. rich lives in this module only.
 """
 
@@ -46,6 +46,7 @@ class LiveDisplay(Display):
             Progress,
             TaskProgressColumn,
             TextColumn,
+            TimeElapsedColumn,
             TimeRemainingColumn,
         )
 
@@ -67,7 +68,7 @@ class LiveDisplay(Display):
 
         self._progress = Progress(
             TextColumn("{task.description:<18}"), BarColumn(), TaskProgressColumn(),
-            Amount(), TimeRemainingColumn(),
+            Amount(), TimeElapsedColumn(), TimeRemainingColumn(),
             console=Console(file=stream), transient=True,
             # Lines printed to stdout meanwhile go above the display when stdout is the same
             # terminal; redirected to a file, stdout is left alone.
