@@ -1,8 +1,8 @@
 """Progress for people: the pipeline's ``Progress(stage, done, total)`` calls rendered on stderr.
 
 On a terminal, a live rich display with one line per stage (bytes for "download", seconds of
-video for "fingerprint"), the time spent in it and its ETA; elsewhere, only when asked, one plain line per stage
-change so a log stays readable. rich lives in this module only.
+video for "fingerprint"), the time spent in it and its ETA; elsewhere, only when asked, plain
+lines so a log stays readable. rich lives in this module only.
 """
 
 from __future__ import annotations
