@@ -4,7 +4,7 @@ MediaReview / ClaimReview JSON-LD for publishing."""
 from .html_report import to_html
 from .json_report import REPORT_SCHEMA_VERSION, schema, to_dict, to_json, to_payload
 from .jsonld import authenticity_category, to_jsonld
-from .text_report import to_text
+from .text_report import to_text, to_texts
 
 __all__ = ["REPORT_SCHEMA_VERSION", "authenticity_category", "schema", "to_dict", "to_html",
-           "to_json", "to_jsonld", "to_payload", "to_text"]
+           "to_json", "to_jsonld", "to_payload", "to_text", "to_texts"]
