@@ -173,7 +173,8 @@ def date_claims(texts: Iterable[tuple[str, str]], reference: date | None = None)
 # say it is when the events happened. The nearest such word before a date decides.
 _PUBLISHED_CUE = re.compile(
     r"\b(publi\w*|posted|uploaded|updated|mis en ligne|mise à jour|mis à jour|modifié\w*|"
-    r"last modified|shared on|partagée? le|first (?:published|posted|shared))\b", re.I)
+    r"last modified|shared|partag\w*|circulat\w*|circul\w*|viewed|went viral|vue?s?|"
+    r"first (?:published|posted|shared))\b", re.I)
 _EVENT_CUE = re.compile(
     r"\b(film\w*|tourn\w*|record\w*|enregistr\w*|shot|captur\w*|took place|happened|"
     r"survenu\w*|datent|date from|dating from|show\w*|montr\w*|during|pendant|lors|"

@@ -23,7 +23,7 @@ from .fingerprint import save as save_fingerprint
 from .library import Library
 from .library.manifest import read_manifest, write_manifest
 from .models import Original, Rating, StatedClaims
-from .report import to_jsonld, to_payload, to_texts
+from .report import script_text, to_jsonld, to_payload, to_texts
 from .settings import Settings, load_settings, parse_size
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -128,7 +128,7 @@ def _write_reports(payload: dict[str, Any], report: str | None, jsonld: str | No
         click.echo(f"HTML report: {report}", err=True)
     if jsonld:
         with open(jsonld, "w", encoding="utf-8") as handle:
-            json.dump(to_jsonld(payload, publisher), handle, indent=2, ensure_ascii=False)
+            handle.write(script_text(to_jsonld(payload, publisher)) + "\n")
         click.echo(f"JSON-LD: {jsonld}", err=True)
 
 

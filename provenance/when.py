@@ -44,7 +44,7 @@ def _one(text: str) -> tuple[str, date]:
     if numeric:
         day_n, month_n, year = (int(g) for g in numeric.groups())
         if day_n <= 12 and day_n != month_n:
-            raise ValueError(f"{text!r} is ambiguous (day and month could be swapped)")
+            raise ValueError("ambiguous, day and month could be swapped")
         day = date(year, month_n, day_n)
         return day.isoformat(), day
     words = _DAY_MONTH.match(text)
@@ -55,7 +55,7 @@ def _one(text: str) -> tuple[str, date]:
     if words:
         day = date(int(words.group(3)), MONTHS[words.group(1).lower()], int(words.group(2)))
         return day.isoformat(), day
-    raise ValueError(f"{text!r} is not a date")
+    raise ValueError("not a date")
 
 
 def normalise(value: str, name: str = "date") -> str:
@@ -73,11 +73,11 @@ def normalise(value: str, name: str = "date") -> str:
                 raise
         first, last = (_one(part) for part in text.split("/"))
         if last[1] < first[1]:
-            raise ValueError(f"the range ends ({last[0]}) before it starts ({first[0]})")
+            raise ValueError("the range ends before it starts")
         return f"{first[0]}/{last[0]}"
     except ValueError as exc:
-        reason = str(exc) if "'" in str(exc) or "range" in str(exc) else f"{text!r}: {exc}"
-        raise SettingsError(f"{name} {reason}", f"write it as {_FORMS}") from None
+        raise SettingsError(f"{name} {text[:MAX_DATE_CHARS]!r}: {exc}",
+                            f"write it as {_FORMS}") from None
 
 
 def day_range(value: str) -> tuple[date, date] | None:

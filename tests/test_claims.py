@@ -83,7 +83,7 @@ def test_garbage_text_does_not_break_claims() -> None:
 
 def test_vague_dates_are_periods() -> None:
     claims = date_claims([("operator", "Selon l'exploitant, les images datent de mi-septembre; "
-                                        "la vidéo a circulé le 22/10/2015.")])
+                                        "la vidéo aurait été filmée le 22/10/2015.")])
     period = next(c for c in claims if "/" in c.value)
     assert period.value == "2015-09-11/2015-09-20" and period.text == "mi-septembre"
     original = [Original(id="cam1", recorded_at="2015-09-16")]
