@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
 from .errors import SettingsError
@@ -24,17 +24,21 @@ _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _PATTERNS = [
     ("iso", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
     ("numeric", re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")),
-    ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({_MONTH})\s+(\d{{4}})\b",
+    ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({_MONTH})\.?\s+(\d{{4}})\b",
                              re.I)),
-    ("month-day", re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)),
+    ("month-day", re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b",
+                             re.I)),
 ]
 # Without a year, read only when the date the text was published is known (the latest such day
 # not after it).
 _NO_YEAR = [
-    ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({_MONTH})\b(?!\s+\d)", re.I)),
-    ("month-day", re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s+\d{{4}})",
+    ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({_MONTH})\b\.?(?!\s+\d)",
                              re.I)),
-    ("numeric", re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?![\d/])")),
+    ("month-day", re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s+\d{{4}})",
+                             re.I)),
+    # "le 22/10", "on 22/10": only after a word that announces a date ("24/7" is not one)
+    ("numeric", re.compile(r"(?:(?<=\ble )|(?<=\bdu )|(?<=\bau )|(?<=\bon )|(?<=\bthe ))"
+                           r"(\d{1,2})/(\d{1,2})(?![\d/])", re.I)),
 ]
 # Text longer than this is cut before scanning (metadata is untrusted).
 MAX_TEXT_CHARS = 200_000
@@ -67,12 +71,17 @@ def _before(reference: date, month: int, day: int) -> date | None:
     return None
 
 
-def _no_year(kind: str, groups: Sequence[str], reference: date) -> date | None:
+def _no_year(kind: str, groups: Sequence[str], reference: date,
+             known: Mapping[tuple[int, int], date]) -> date | None:
+    """A day without its year: the same day written with its year elsewhere in the text, else
+    the latest such day not after ``reference``."""
     if kind == "day-month":
-        return _before(reference, MONTHS[groups[1].lower()], int(groups[0]))
-    if kind == "month-day":
-        return _before(reference, MONTHS[groups[0].lower()], int(groups[1]))
-    return _before(reference, int(groups[1]), int(groups[0]))
+        month, day = MONTHS[groups[1].lower()], int(groups[0])
+    elif kind == "month-day":
+        month, day = MONTHS[groups[0].lower()], int(groups[1])
+    else:
+        month, day = int(groups[1]), int(groups[0])
+    return known.get((month, day)) or _before(reference, month, day)
 
 
 # Vague dates: "mi-septembre", "mid-September 2015", "début octobre", "late October": parts of
@@ -80,7 +89,7 @@ def _no_year(kind: str, groups: Sequence[str], reference: date) -> date | None:
 # same text, else from the date the text was published.
 _PARTS = {"mi": (11, 20), "mid": (11, 20), "début": (1, 10), "debut": (1, 10), "early": (1, 10),
           "fin": (21, 31), "late": (21, 31)}
-_VAGUE = re.compile(rf"\b({'|'.join(_PARTS)})[- ]({_MONTH})(?:\s+(\d{{4}}))?\b", re.I)
+_VAGUE = re.compile(rf"\b({'|'.join(_PARTS)})[- ]({_MONTH})\b\.?(?:\s+(\d{{4}}))?\b", re.I)
 
 
 def _month_part(year: int, month: int, first: int, last: int) -> tuple[date, date]:
@@ -90,11 +99,21 @@ def _month_part(year: int, month: int, first: int, last: int) -> tuple[date, dat
     return date(year, month, first), date(year, month, min(last, end))
 
 
+_MONTH_YEAR = re.compile(rf"\b({_MONTH})\.?\s+(\d{{4}})\b", re.I)
+
+
 def find_periods(text: str, reference: date | None = None) -> list[tuple[date, date, str]]:
-    """Vague dates in ``text`` as (first day, last day, text read)."""
+    """Vague dates in ``text`` as (first day, last day, text read): parts of a month
+    ("mi-septembre") and whole months ("in November 2019")."""
     text = text[:MAX_TEXT_CHARS]
     full = find_dates(text)
+    taken = [(at, at + len(span)) for at, _, span in _dates_at(text, None)]
+    taken += [(m.start(), m.end()) for m in _VAGUE.finditer(text)]
     found = []
+    for match in _MONTH_YEAR.finditer(text):
+        if not any(a < match.end() and match.start() < b for a, b in taken):
+            first, last = _month_part(int(match.group(2)), MONTHS[match.group(1).lower()], 1, 31)
+            found.append((first, last, match.group(0)))
     for match in _VAGUE.finditer(text):
         part, month, year = match.group(1).lower(), MONTHS[match.group(2).lower()], match.group(3)
         if year:
@@ -117,7 +136,9 @@ def find_dates(text: str, reference: date | None = None) -> list[tuple[date, str
     return [(value, span) for _, value, span in _dates_at(text, reference)]
 
 
-def _dates_at(text: str, reference: date | None) -> list[tuple[int, date, str]]:
+def _dates_at(text: str, reference: date | None,
+              known: Mapping[tuple[int, int], date] | None = None
+              ) -> list[tuple[int, date, str]]:
     text = text[:MAX_TEXT_CHARS]
     found: list[tuple[int, date, str]] = []
     taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in _VAGUE.finditer(text)]
@@ -129,7 +150,7 @@ def _dates_at(text: str, reference: date | None) -> list[tuple[int, date, str]]:
             if any(a < match.end() and match.start() < b for a, b in taken):
                 continue
             value = (_to_date(kind, match.groups()) if with_year or reference is None
-                     else _no_year(kind, match.groups(), reference))
+                     else _no_year(kind, match.groups(), reference, known or {}))
             if value is not None:
                 taken.append((match.start(), match.end()))
                 found.append((match.start(), value, match.group(0)))
@@ -144,6 +165,13 @@ _RELATIVE = [
     (re.compile(r"\b(last week|la semaine dernière|la semaine passée)\b", re.I), (-13, -1)),
     (re.compile(r"\b(earlier this week|cette semaine|this week)\b", re.I), (-6, 0)),
 ]
+_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+             "saturday": 5, "sunday": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3,
+             "vendredi": 4, "samedi": 5, "dimanche": 6}
+# "on Tuesday", "Tuesday's protest", "mardi soir", "lundi dernier": the latest such day.
+_WEEKDAY = re.compile(rf"\b(?:on |last |this |ce )?({'|'.join(_WEEKDAYS)})(?:'s| night| evening| "
+                      r"morning| soir| matin| dernier| après-midi)?\b", re.I)
+_WEEKEND = re.compile(r"\b(?:this|last) weekend\b|\b(?:ce|le) week-?end(?: dernier)?\b", re.I)
 _DAYS_AGO = re.compile(r"\b(?:(\d{1,2}) days ago|il y a (\d{1,2}) jours)\b", re.I)
 
 
@@ -154,6 +182,13 @@ def find_relative(text: str, reference: date) -> list[tuple[date, date, str]]:
         for match in pattern.finditer(text[:MAX_TEXT_CHARS]):
             found.append((reference + timedelta(start), reference + timedelta(end),
                           match.group(0)))
+    for match in _WEEKEND.finditer(text[:MAX_TEXT_CHARS]):
+        saturday = reference - timedelta((reference.weekday() - 5) % 7)
+        found.append((saturday, saturday + timedelta(1), match.group(0)))
+    for match in _WEEKDAY.finditer(text[:MAX_TEXT_CHARS]):
+        back = (reference.weekday() - _WEEKDAYS[match.group(1).lower()]) % 7
+        day = reference - timedelta(back)
+        found.append((day, day, match.group(0)))
     for match in _DAYS_AGO.finditer(text[:MAX_TEXT_CHARS]):
         days = int(match.group(1) or match.group(2))
         found.append((reference - timedelta(days + 1), reference - timedelta(days - 1),
@@ -178,33 +213,55 @@ _PUBLISHED_CUE = re.compile(
 _EVENT_CUE = re.compile(
     r"\b(film\w*|tourn\w*|record\w*|enregistr\w*|shot|captur\w*|took place|happened|"
     r"survenu\w*|datent|date from|dating from|show\w*|montr\w*|during|pendant|lors|"
-    r"occurred|incident|night of|soir du|nuit du)\b", re.I)
+    r"occurred|incident|night of|soir du|nuit du|footage|images?)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«\"“'])|\n+")
 # How far before a date (characters, same sentence) a cue word is looked for.
 CUE_WINDOW = 80
 _PUBLICATION_PLACES = ("byline", "page metadata", "upload metadata (upload_date)")
 
 
-def _kind_of(sentence: str, at: int, where: str) -> ClaimKind:
+def _kind_of(sentence: str, at: int, span: str, where: str) -> ClaimKind:
     if where in _PUBLICATION_PLACES:
         return ClaimKind.PUBLISHED
     before = sentence[max(0, at - CUE_WINDOW):at]
     cues = [(m.end(), ClaimKind.PUBLISHED) for m in _PUBLISHED_CUE.finditer(before)]
     cues += [(m.end(), ClaimKind.DATE) for m in _EVENT_CUE.finditer(before)]
-    return max(cues)[1] if cues else ClaimKind.DATE
+    if cues:
+        return max(cues)[1]
+    if where == "embedded post" and sentence.rstrip(" .").endswith(span):
+        return ClaimKind.PUBLISHED  # an embedded post ends with the date it was posted
+    return ClaimKind.DATE
 
 
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text[:MAX_TEXT_CHARS]) if s.strip()]
 
 
-def read_claims(passages: Iterable[Passage], reference: date | None = None) -> list[Claim]:
+# Words that show a sentence speaks of the footage itself.
+_FOOTAGE = re.compile(r"\b(videos?|vidéos?|footage|clips?|images?|cctv|vidéosurveillance|"
+                      r"film\w*|tourn\w*|record\w*|enregistr\w*|cam[eé]ras?|posts?)\b", re.I)
+_PAGE_WIDE = ("headline", "lede")
+
+
+def read_claims(passages: Iterable[Passage], reference: date | None = None,
+                several_videos: bool = False) -> list[Claim]:
     """Every date, place and source claim the passages make, each bound to the video its
-    passage is about. ``reference`` is when the text was published (for "3 mars", "hier")."""
+    passage is about. ``reference`` is when the text was published (for "3 mars", "hier").
+
+    On a page with ``several_videos``, a headline or lede sentence that does not speak of
+    footage ("The Seine peaked on 3 June") is news, not a claim about when any video was
+    filmed; with one video, the whole page is about it."""
+    passages = list(passages)
+    known = {(day.month, day.day): day for p in passages for day, _ in find_dates(p.text)}
     claims: list[Claim] = []
     for passage in passages:
+        # "tonight" in a caption that also gives the date is that date, not a second claim
+        relative = reference if not find_dates(passage.text, reference) else None
         for sentence in sentences(passage.text):
-            claims += _sentence_dates(sentence, passage, reference)
+            if several_videos and passage.found_in in _PAGE_WIDE and not _FOOTAGE.search(
+                    sentence):
+                continue
+            claims += _sentence_dates(sentence, passage, reference, known, relative)
             claims += [_bound(c, passage, sentence) for c in
                        source_claims([(passage.found_in, sentence)])
                        + place_claims([(passage.found_in, sentence)])]
@@ -216,17 +273,24 @@ def _bound(claim: Claim, passage: Passage, sentence: str) -> Claim:
                  applies_to=passage.applies_to, quote=sentence[:300])
 
 
-def _sentence_dates(sentence: str, passage: Passage, reference: date | None) -> list[Claim]:
+def _sentence_dates(sentence: str, passage: Passage, reference: date | None,
+                    known: Mapping[tuple[int, int], date], relative: date | None
+                    ) -> list[Claim]:
     found: list[tuple[int, str, str]] = [
-        (at, value.isoformat(), span) for at, value, span in _dates_at(sentence, reference)]
-    found += [(sentence.find(span), f"{first.isoformat()}/{last.isoformat()}", span)
+        (at, value.isoformat(), span)
+        for at, value, span in _dates_at(sentence, reference, known=known)]
+    found += [(sentence.find(span), _range(first, last), span)
               for first, last, span in find_periods(sentence, reference)]
-    if reference is not None and not found:
-        found += [(sentence.find(span), f"{first.isoformat()}/{last.isoformat()}", span)
-                  for first, last, span in find_relative(sentence, reference)]
-    return [Claim(kind=_kind_of(sentence, at, passage.found_in), text=span, value=value,
+    if relative is not None and not found:
+        found += [(sentence.find(span), _range(first, last), span)
+                  for first, last, span in find_relative(sentence, relative)]
+    return [Claim(kind=_kind_of(sentence, at, span, passage.found_in), text=span, value=value,
                   found_in=passage.found_in, applies_to=passage.applies_to,
                   quote=sentence[:300]) for at, value, span in sorted(found)]
+
+
+def _range(first: date, last: date) -> str:
+    return first.isoformat() if first == last else f"{first.isoformat()}/{last.isoformat()}"
 
 
 def published_claim(value: str, where: str) -> list[Claim]:
@@ -349,10 +413,17 @@ def _when(original: Original) -> str:
 # "filmed by X", "source: X", "filmé par « X »": who made the footage. "posted by X",
 # "partagé par X": who put it online (an uploader, not a claim about who filmed it).
 _NAME = r"[«\"“']?\s*([^\n.,;:!?«»\"“”()\[\]<>]{2,60}?)\s*(?:[»\"”']|[.,;:!?()\n]|$)"
+# Up to this many characters ("on 2 June 2016") may stand between "filmed" and "by".
+_BETWEEN = r"\b(?:(?!\b(?:and|et|but|mais|then|puis)\b)[^.;:!?\n]){0,40}?\s"
 _MADE_BY = [
-    re.compile(r"\b(?:filmed|shot|recorded|captured|credit(?:ed)?)\s+by\s+" + _NAME, re.I),
-    re.compile(r"\b(?:source|credit|crédits?|footage|video|vidéo|images?)\s*:\s*" + _NAME, re.I),
-    re.compile(r"\b(?:filmée?s?|tournée?s?|enregistrée?s?)\s+par\s+" + _NAME, re.I),
+    re.compile(r"\b(?:filmed|shot|recorded|captured)" + _BETWEEN + r"by\s+" + _NAME, re.I),
+    re.compile(r"\bcredit(?:ed)?\s+(?:to\s+)?by\s+" + _NAME, re.I),
+    # "Video: TCL Lyon", "Crédit : SDIS 33": a credit line names someone (a capital letter, a
+    # digit or a handle), unlike "Tram crash video: what we know"
+    re.compile(r"\b(?:source|credit|crédits?|footage|video|vidéo|images?)\s*:\s*(?=[«\"“']?\s*"
+               r"(?-i:[A-ZÀ-Ý0-9@]))" + _NAME, re.I),
+    re.compile(r"\b(?:filmée?s?|tournée?s?|enregistrée?s?)" + _BETWEEN + r"par\s+" + _NAME,
+               re.I),
 ]
 _POSTED_BY = [
     re.compile(r"\b(?:posted|shared|uploaded|published)\s+by\s+" + _NAME, re.I),
@@ -361,12 +432,14 @@ _POSTED_BY = [
 ]
 # A name ends before words that start a clause: "@LyonNewsNow and has been viewed 2 million times".
 _NAME_END = re.compile(r"\s+(?:and|et|who|qui|which|que|has|have|had|a|ont|on|le|la|les|in|at|"
-                       r"à|au|with|avec|via|from|depuis|sur|this|ce|cette|last|yesterday|hier)"
-                       r"\b.*$", re.I)
+                       r"à|au|with|avec|via|from|depuis|sur|this|ce|cette|last|yesterday|hier|"
+                       r"shows?|showed|says|said|claims?|montre|explique|affirme)\b.*$", re.I)
+_ARTICLE_START = re.compile(r"^(?:the|le|la|les|l['’])\s*", re.I)
 
 
 def _name(raw: str) -> str:
-    return _NAME_END.sub("", " ".join(raw.split())).strip(" -'’")
+    name = _NAME_END.sub("", " ".join(raw.split())).strip(" -'’")
+    return _ARTICLE_START.sub("", name) if len(name.split()) > 1 else name
 
 
 def source_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
@@ -426,20 +499,27 @@ def _owners(originals: Sequence[Original]) -> str:
 
 
 # "filmed in Calais", "tournée à Lyon": a place, read only in a sentence about the footage.
-_PLACE = re.compile(r"\b(?:in|at|near|à|au|aux|près de|outside)\s+((?:[A-ZÉÈÀ][\w'’-]+)"
-                    r"(?:[ -](?:de|du|des|la|le|sur|[A-ZÉÈÀ][\w'’-]+))*)")
+_PLACE = re.compile(r"\b(?:in|at|near|à|au|aux|près de|outside)\s+(?:the\s+|la\s+|le\s+|l['’])?"
+                    r"((?:[A-ZÉÈÀ][\w'’-]+)"
+                    r"(?:[ -](?:de|du|des|la|le|sur|l['’][A-ZÉÈÀ][\w-]+|[A-ZÉÈÀ][\w'’-]+))*)")
 _NOT_PLACES = {m.capitalize() for m in MONTHS} | {
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Lundi",
     "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche", "The", "This", "Le", "La",
     "Les", "Un", "Une", "A", "An"}
 
 
+# Short texts that are about the footage itself: a place they name is where it was filmed.
+_CAPTIONS = ("figcaption", "embed title", "upload metadata (title)",
+             "upload metadata (description)", "command line (caption)")
+
+
 def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
-    """Places the text says the footage was filmed in."""
+    """Places the text says the footage was filmed in: in a caption, any place it names; in
+    running text, places in a sentence about the footage ("filmed in Calais")."""
     claims = []
     for where, text in texts:
         for sentence in sentences(text or ""):
-            if not _EVENT_CUE.search(sentence):
+            if where not in _CAPTIONS and not _EVENT_CUE.search(sentence):
                 continue
             for match in _PLACE.finditer(sentence):
                 name = re.sub(r"(?:[ -](?:de|du|des|la|le|sur))+$", "", match.group(1))

@@ -4,11 +4,12 @@ claims -> Verification."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -28,6 +29,7 @@ from .models import (
     StatedClaims,
     Verdict,
     Verification,
+    VideoRef,
 )
 from .settings import Settings, load_settings
 
@@ -49,6 +51,7 @@ class ArticleContext:
     published: str = ""
     passages: tuple[Passage, ...] = ()
     index: int = 0
+    videos: int = 1
 
 
 def is_url(query: str) -> bool:
@@ -115,8 +118,7 @@ def verify_video(
         matched = [lib.get(m.reference_id) for m in result.matches]
         similar = [lib.get(m.reference_id) for m in result.same_scene]
         index = context.index if context else 0
-        said = [*claims.stated_claims(stated or StatedClaims(), index),
-                *_page_claims(context), *_upload_claims(video, index)]
+        said = said_about(index, context, video.provenance, stated)
         checked = [*claims.check(said, matched),
                    *claims.scene_flags(similar if not matched else [])]
         return Verification(
@@ -155,21 +157,28 @@ def _day(value: str) -> date | None:
         return None
 
 
+def said_about(index: int, context: ArticleContext | None, record: Mapping[str, Any],
+               stated: StatedClaims | None = None) -> list[Claim]:
+    """Every claim made about one video, unchecked: typed by the checker, in the page around it
+    and in the post's own metadata (``record``, as the acquire stage reports it)."""
+    return [*claims.stated_claims(stated or StatedClaims(), index), *_page_claims(context),
+            *_upload_claims(record, index)]
+
+
 def _page_claims(context: ArticleContext | None) -> list[Claim]:
     """What the page says about this video (its own context and the page's headline, lede and
     byline), and the page's publication date as an upper bound."""
     if context is None:
         return []
     published = _day(context.published)
-    return [*claims.read_claims(context.passages, published),
+    return [*claims.read_claims(context.passages, published, context.videos > 1),
             *claims.published_claim(published.isoformat() if published else "",
                                     "page metadata")]
 
 
-def _upload_claims(video: LocalVideo, index: int) -> list[Claim]:
+def _upload_claims(record: Mapping[str, Any], index: int) -> list[Claim]:
     """What the post says (title, description as yt-dlp reports them), who uploaded it and when
     (an upper bound)."""
-    record = video.provenance
     uploaded = _day(str(record.get("upload_date") or ""))
     passages = [Passage(value[:claims.MAX_TEXT_CHARS], f"upload metadata ({key})", index)
                 for key in ("title", "description")
@@ -233,6 +242,16 @@ def _failed(name: str, error: ProvenanceError, settings: Settings) -> Verificati
                                                error.message))
 
 
+def article_contexts(html: str, base: str, url: str) -> tuple[list[VideoRef],
+                                                             list[ArticleContext]]:
+    """The videos a page references and, for each, what the page says about it."""
+    title, _ = acquire.page_text(html)
+    refs, passages = acquire.read_page(html, base, acquire.is_supported)
+    page = ArticleContext(url=url, title=title, published=acquire.published_date(html, base))
+    return refs, [replace(page, index=index, videos=len(refs), passages=tuple(
+        p for p in passages if p.applies_to in (index, ARTICLE))) for index in range(len(refs))]
+
+
 def verify_article(
     query: str,
     library: Library | str | os.PathLike[str],
@@ -248,16 +267,11 @@ def verify_article(
     settings = settings or load_settings()
     with opened_library(library) as lib:
         html, base = read_article(query, settings)
-        title, _ = acquire.page_text(html)
-        refs, passages = acquire.read_page(html, base, acquire.is_supported)
+        refs, contexts = article_contexts(html, base, query)
         if not refs:
             raise AcquireError(f"{query} references no video", "check the page has a video player")
-        page = ArticleContext(url=query, title=title,
-                              published=acquire.published_date(html, base))
         results = []
-        for index, ref in enumerate(refs):
-            context = replace(page, index=index, passages=tuple(
-                p for p in passages if p.applies_to in (index, ARTICLE)))
+        for ref, context in zip(refs, contexts, strict=True):
             try:
                 video = acquire_video(ref.url, settings, progress)
                 result = verify_video(video, lib, settings, context, progress, query_name=ref.url,

@@ -20,11 +20,15 @@ MONTHS = {
     "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
     "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
     "décembre": 12, "decembre": 12,
+    # abbreviations, read with or without their full stop ("Oct. 22", "22 sept.")
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12, "janv": 1, "févr": 2, "fevr": 2, "avr": 4, "juil": 7,
+    "déc": 12,
 }
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_DAY_MONTH = re.compile(rf"^(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({_MONTH})\s+(\d{{4}})$", re.I)
-_MONTH_DAY = re.compile(rf"^({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})$", re.I)
+_DAY_MONTH = re.compile(rf"^(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({_MONTH})\.?\s+(\d{{4}})$", re.I)
+_MONTH_DAY = re.compile(rf"^({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})$", re.I)
 # Longest metadata date accepted (a range of two ISO datetimes with offsets is ~51 characters).
 MAX_DATE_CHARS = 80
 _FORMS = "YYYY-MM-DD, an ISO datetime, FIRST/LAST, or a day-first date such as 16/09/2015"
