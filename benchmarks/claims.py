@@ -31,7 +31,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from _common import ROOT, table, timed_cpu
@@ -230,27 +229,28 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs for the CPU time median")
     parser.add_argument("--errors", action="store_true", help="list every disagreement")
     args = parser.parse_args()
-    originals, cases = load()
-    videos = sum(len(c["videos"]) for c in cases)
-    langs = {lang: sum(c["lang"] == lang for c in cases) for lang in ("en", "fr")}
-    print(f"{len(cases)} cases ({langs['en']} EN, {langs['fr']} FR), {videos} videos, "
-          f"{sum(len(c['claims']) for c in cases)} labelled claims")
+    originals, every = load()
     readers = [("ours (hand-written date patterns)", ours, None),
                ("ours with dateparser.search_dates", ours, dateparser_reader),
                ("baseline: every date applies to every video", baseline, None)]
-    rows = []
-    for name, reader, swap in readers:
-        cpus, score = [], Score()
-        for _ in range(args.runs):
-            with swap() if swap else _nothing():
-                score, cpu = run(reader, cases, originals)
-            cpus.append(cpu)
-        rows.append(_row(name, score, statistics.median(cpus)))
-        if args.errors:
-            print(f"\n{name}:", *(score.errors or []), sep="\n  ")
-    print()
-    print(table(["reader", "extraction precision", "extraction recall", "binding accuracy",
-                 "rating accuracy", "CPU ms (all cases)"], rows))
+    for split in ("development", "held-out", "all"):
+        cases = [c for c in every if split in ("all", c.get("split", "development"))]
+        videos = sum(len(c["videos"]) for c in cases)
+        langs = {lang: sum(c["lang"] == lang for c in cases) for lang in ("en", "fr")}
+        print(f"\n{split}: {len(cases)} cases ({langs['en']} EN, {langs['fr']} FR), {videos} "
+              f"videos, {sum(len(c['claims']) for c in cases)} labelled claims")
+        rows = []
+        for name, reader, swap in readers:
+            cpus, score = [], Score()
+            for _ in range(args.runs):
+                with swap() if swap else _nothing():
+                    score, cpu = run(reader, cases, originals)
+                cpus.append(cpu)
+            rows.append(_row(name, score, statistics.median(cpus)))
+            if args.errors:
+                print(f"{name}:", *(score.errors or []), sep="\n  ")
+        print(table(["reader", "extraction precision", "extraction recall", "binding accuracy",
+                     "rating accuracy", "CPU ms"], rows))
 
 
 @contextmanager
