@@ -18,9 +18,9 @@ from datetime import date, timedelta
 
 from .errors import SettingsError
 from .models import ARTICLE, Claim, ClaimKind, ClaimStatus, Original, Passage, StatedClaims
+from .when import MONTH_PATTERN as _MONTH
 from .when import MONTHS, day_range
 
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _PATTERNS = [
     ("iso", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
     ("numeric", re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")),
