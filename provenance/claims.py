@@ -161,7 +161,8 @@ def _dates_at(text: str, reference: date | None,
 _RELATIVE = [
     (re.compile(r"\b(yesterday|hier|last night|hier soir|la nuit dernière)\b", re.I), (-1, -1)),
     (re.compile(r"\b(today|tonight|this (?:morning|afternoon|evening)|aujourd'hui|"
-                r"ce (?:matin|soir)|cette nuit|cet après-midi)\b", re.I), (-1, 0)),
+                r"ce (?:matin|soir)|cet après-midi)\b", re.I), (0, 0)),
+    (re.compile(r"\b(cette nuit)\b", re.I), (-1, 0)),  # said in the morning: the night before
     (re.compile(r"\b(last week|la semaine dernière|la semaine passée)\b", re.I), (-13, -1)),
     (re.compile(r"\b(earlier this week|cette semaine|this week)\b", re.I), (-6, 0)),
 ]
@@ -172,7 +173,11 @@ _WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday":
 _WEEKDAY = re.compile(rf"\b(?:on |last |this |ce )?({'|'.join(_WEEKDAYS)})(?:'s| night| evening| "
                       r"morning| soir| matin| dernier| après-midi)?\b", re.I)
 _WEEKEND = re.compile(r"\b(?:this|last) weekend\b|\b(?:ce|le) week-?end(?: dernier)?\b", re.I)
-_DAYS_AGO = re.compile(r"\b(?:(\d{1,2}) days ago|il y a (\d{1,2}) jours)\b", re.I)
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+            "nine": 9, "ten": 10, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7,
+            "huit": 8, "neuf": 9, "dix": 10}
+_COUNT = rf"(\d{{1,2}}|{'|'.join(_NUMBERS)})"
+_DAYS_AGO = re.compile(rf"\b(?:{_COUNT} days ago|il y a {_COUNT} jours)\b", re.I)
 
 
 def find_relative(text: str, reference: date) -> list[tuple[date, date, str]]:
@@ -190,9 +195,9 @@ def find_relative(text: str, reference: date) -> list[tuple[date, date, str]]:
         day = reference - timedelta(back)
         found.append((day, day, match.group(0)))
     for match in _DAYS_AGO.finditer(text[:MAX_TEXT_CHARS]):
-        days = int(match.group(1) or match.group(2))
-        found.append((reference - timedelta(days + 1), reference - timedelta(days - 1),
-                      match.group(0)))
+        count = (match.group(1) or match.group(2)).lower()
+        day = reference - timedelta(int(count) if count.isdigit() else _NUMBERS[count])
+        found.append((day, day, match.group(0)))
     return found
 
 
@@ -412,12 +417,13 @@ def _when(original: Original) -> str:
 
 # "filmed by X", "source: X", "filmé par « X »": who made the footage. "posted by X",
 # "partagé par X": who put it online (an uploader, not a claim about who filmed it).
-_NAME = r"[«\"“']?\s*([^\n.,;:!?«»\"“”()\[\]<>]{2,60}?)\s*(?:[»\"”']|[.,;:!?()\n]|$)"
+_NAME = r"[«\"“']?\s*([^\n.,;:!?«»\"“”()\[\]<>]{2,60}?)\s*(?:[»\"”]|'(?!s\b)|[.,;:!?()\n]|$)"
 # Up to this many characters ("on 2 June 2016") may stand between "filmed" and "by".
 _BETWEEN = r"\b(?:(?!\b(?:and|et|but|mais|then|puis)\b)[^.;:!?\n]){0,40}?\s"
 _MADE_BY = [
     re.compile(r"\b(?:filmed|shot|recorded|captured)" + _BETWEEN + r"by\s+" + _NAME, re.I),
-    re.compile(r"\bcredit(?:ed)?\s+(?:to\s+)?by\s+" + _NAME, re.I),
+    re.compile(r"\b(?:credited to|courtesy of|provided by|supplied by)\s+" + _NAME, re.I),
+    re.compile(r"\b(?:fournie?s?|transmise?s?|communiquée?s?)\s+par\s+" + _NAME, re.I),
     # "Video: TCL Lyon", "Crédit : SDIS 33": a credit line names someone (a capital letter, a
     # digit or a handle), unlike "Tram crash video: what we know"
     re.compile(r"\b(?:source|credit|crédits?|footage|video|vidéo|images?)\s*:\s*(?=[«\"“']?\s*"
@@ -442,10 +448,19 @@ def _name(raw: str) -> str:
     return _ARTICLE_START.sub("", name) if len(name.split()) > 1 else name
 
 
+# A caption ending with its credit in brackets: "... near Landiras. (SDIS 33)", "(Video: AFP)".
+_BRACKET_CREDIT = re.compile(r"\((?:\s*(?:video|vidéo|photo|images?|source|crédits?|credit)\s*:?)?"
+                             r"\s*((?-i:[A-ZÀ-Ý0-9@])[^()\n]{1,60}?)\s*\)\s*\.?\s*$", re.I)
+
+
 def source_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
     """Who the text says made the footage ("filmed by ...") and who posted it ("partagé par")."""
     claims = []
     for where, text in texts:
+        credit = _BRACKET_CREDIT.search(text or "") if where in _CAPTIONS else None
+        if credit:
+            claims.append(Claim(kind=ClaimKind.SOURCE, text=credit.group(0).strip(),
+                                value=_name(credit.group(1)), found_in=where))
         for kind, patterns in ((ClaimKind.SOURCE, _MADE_BY), (ClaimKind.UPLOADER, _POSTED_BY)):
             for pattern in patterns:
                 for match in pattern.finditer((text or "")[:MAX_TEXT_CHARS]):
@@ -499,13 +514,16 @@ def _owners(originals: Sequence[Original]) -> str:
 
 
 # "filmed in Calais", "tournée à Lyon": a place, read only in a sentence about the footage.
-_PLACE = re.compile(r"\b(?:in|at|near|à|au|aux|près de|outside)\s+(?:the\s+|la\s+|le\s+|l['’])?"
+_PLACE = re.compile(r"\b(?:in|at|near|over|à|au|aux|près de|sur|outside)\s+"
+                    r"(?:the\s+|la\s+|le\s+|l['’])?"
                     r"((?:[A-ZÉÈÀ][\w'’-]+)"
                     r"(?:[ -](?:de|du|des|la|le|sur|l['’][A-ZÉÈÀ][\w-]+|[A-ZÉÈÀ][\w'’-]+))*)")
 _NOT_PLACES = {m.capitalize() for m in MONTHS} | {
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Lundi",
     "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche", "The", "This", "Le", "La",
-    "Les", "Un", "Une", "A", "An"}
+    "Les", "Un", "Une", "A", "An", "By", "Par", "Published", "Publié", "Updated", "Facebook",
+    "Twitter", "X", "Instagram", "TikTok", "YouTube", "Telegram", "WhatsApp", "Snapchat",
+    "Internet", "Reddit", "Vimeo", "Dailymotion"}
 
 
 # Short texts that are about the footage itself: a place they name is where it was filmed.
@@ -513,13 +531,25 @@ _CAPTIONS = ("figcaption", "embed title", "upload metadata (title)",
              "upload metadata (description)", "command line (caption)")
 
 
+# A dateline: a place, then a date ("Landiras, 10/08/2022 : ...", "PARIS, June 2 -").
+_DATELINE = re.compile(r"^((?:[A-ZÀ-Ý][\w'’-]+)(?:[ -][A-ZÀ-Ý][\w'’-]+){0,3})\s*[,—–-]\s*")
+
+
 def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
     """Places the text says the footage was filmed in: in a caption, any place it names; in
-    running text, places in a sentence about the footage ("filmed in Calais")."""
+    running text, places in a sentence about the footage ("filmed in Calais"); a dateline."""
     claims = []
     for where, text in texts:
         for sentence in sentences(text or ""):
-            if where not in _CAPTIONS and not _EVENT_CUE.search(sentence):
+            dateline = _DATELINE.match(sentence) if where != "byline" else None
+            if dateline and dateline.group(1).split()[0] not in _NOT_PLACES and any(
+                    at == dateline.end() for at, _, _ in _dates_at(sentence, date.max)):
+                claims.append(Claim(kind=ClaimKind.PLACE, text=dateline.group(0).strip(),
+                                    value=dateline.group(1).title() if dateline.group(
+                                        1).isupper() else dateline.group(1), found_in=where))
+            if where not in _CAPTIONS and not _EVENT_CUE.search(sentence) and not any(
+                    c.kind is ClaimKind.DATE for c in _sentence_dates(
+                        sentence, Passage(sentence, where), None, {}, None)):
                 continue
             for match in _PLACE.finditer(sentence):
                 name = re.sub(r"(?:[ -](?:de|du|des|la|le|sur))+$", "", match.group(1))

@@ -146,7 +146,8 @@ class _Collector(HTMLParser):
             return "headline"
         if tag in ("h2", "h3", "h4", "h5", "h6"):
             return "heading"
-        if tag in ("figcaption", "caption"):
+        if tag in ("figcaption", "caption") or re.search(
+                r"\b(caption|legend|légende)\b", a.get("class", ""), re.I):
             return "figcaption"
         if tag == "blockquote":
             return "embedded post"
@@ -324,7 +325,8 @@ def _references(collector: _Collector, base_url: str, is_supported: UrlPredicate
 # A paragraph between two videos that announces what follows belongs to the next one; one that
 # points back, to the previous one.
 _FORWARD = re.compile(r":\s*$|\b(below|ci-dessous|ci-après|following|suivante?|next video|"
-                      r"second video|deuxième vidéo|seconde vidéo|watch|regardez)\b", re.I)
+                      r"second video|deuxième vidéo|seconde vidéo|watch|regardez|meanwhile|"
+                      r"another (?:video|clip)|une autre vidéo|par ailleurs|en revanche)\b", re.I)
 _BACKWARD = re.compile(r"\b(above|ci-dessus|précédente|previous)\b", re.I)
 
 
