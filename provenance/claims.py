@@ -256,7 +256,7 @@ def read_claims(passages: Iterable[Passage], reference: date | None = None,
     On a page with ``several_videos``, a headline or lede sentence that does not speak of
     footage ("The Seine peaked on 3 June") is news, not a claim about when any video was
     filmed; with one video, the whole page is about it."""
-    passages = list(passages)
+    passages, cut = _within_budget(list(passages))
     known = {(day.month, day.day): day for p in passages for day, _ in find_dates(p.text)}
     claims: list[Claim] = []
     for passage in passages:
@@ -270,7 +270,24 @@ def read_claims(passages: Iterable[Passage], reference: date | None = None,
             claims += [_bound(c, passage, sentence) for c in
                        source_claims([(passage.found_in, sentence)])
                        + place_claims([(passage.found_in, sentence)])]
+    if cut:
+        claims.append(Claim(kind=ClaimKind.NOTE, text="", value="", found_in="page",
+                            finding=f"only the first {MAX_TEXT_CHARS:,} characters of text "
+                                    f"about this video were read for claims ({cut} passage(s) "
+                                    "left out)", status=ClaimStatus.FLAG))
     return claims
+
+
+def _within_budget(passages: list[Passage]) -> tuple[list[Passage], int]:
+    """The passages that fit in MAX_TEXT_CHARS (untrusted pages can be huge), and how many
+    were left out."""
+    kept, total = [], 0
+    for passage in passages:
+        total += len(passage.text)
+        if total > MAX_TEXT_CHARS:
+            return kept, len(passages) - len(kept)
+        kept.append(passage)
+    return kept, 0
 
 
 def _bound(claim: Claim, passage: Passage, sentence: str) -> Claim:

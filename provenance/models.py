@@ -152,6 +152,7 @@ class ClaimKind(str, enum.Enum):
     SOURCE = "source"
     UPLOADER = "uploader"
     SCENE = "scene"
+    NOTE = "note"  # about the reading itself (text left unread past a budget)
 
 
 class ClaimStatus(str, enum.Enum):

@@ -82,3 +82,13 @@ def test_the_source_is_a_name_not_the_rest_of_the_sentence() -> None:
     assert claim.value == "@LyonNewsNow"
     assert not read_claims([Passage("Tram crash video: what we know", "headline")])
 
+
+
+def test_a_huge_page_is_read_within_a_budget_and_says_so() -> None:
+    from provenance.claims import MAX_TEXT_CHARS
+
+    text = "Filmed on 3 March 2024 in Lyon by Someone. " * 50
+    passages = [Passage(text, "paragraph", 0) for _ in range(2 * MAX_TEXT_CHARS // len(text))]
+    said = read_claims(passages, date(2024, 3, 10))
+    assert said[-1].kind is ClaimKind.NOTE and "left out" in said[-1].finding
+    assert sum(len(p.text) for p in passages[:len(passages) // 2]) <= MAX_TEXT_CHARS
