@@ -281,7 +281,8 @@ def read_claims(passages: Iterable[Passage], reference: date | None = None,
 def _within_budget(passages: list[Passage]) -> tuple[list[Passage], int]:
     """The passages that fit in MAX_TEXT_CHARS (untrusted pages can be huge), and how many
     were left out."""
-    kept, total = [], 0
+    kept: list[Passage] = []
+    total = 0
     for passage in passages:
         total += len(passage.text)
         if total > MAX_TEXT_CHARS:
