@@ -63,7 +63,9 @@ def _claimed(claims: Sequence[Claim]) -> str:
     for claim in claims:
         verb = {ClaimKind.PUBLISHED: "published", ClaimKind.PLACE: "placed in",
                 ClaimKind.SOURCE: "credited to"}.get(claim.kind, "captioned as")
-        said.setdefault(verb, []).append(claim.text or claim.value)
+        # a date as it was written ("22/10/2015"); a place or source by its name
+        said.setdefault(verb, []).append(
+            claim.text if claim.kind is ClaimKind.DATE and claim.text else claim.value)
     return ", ".join(f"{verb} {' and '.join(dict.fromkeys(values))}"
                      for verb, values in said.items())
 
@@ -126,5 +128,5 @@ def overall(findings: Sequence[Finding]) -> Finding:
     if len(findings) == 1:
         return worst
     count = sum(f.rating is worst.rating for f in findings)
-    summary = f"{count} of {len(findings)} videos {worst.rating.value}. {worst.summary}"
+    summary = f"{worst.summary[:-1]} ({count} of {len(findings)} videos {worst.rating.value})."
     return Finding(worst.rating, summary, worst.reasons, worst.mediareview)

@@ -153,7 +153,8 @@ def test_ratings_follow_the_rules() -> None:
     assert failed.rating is Rating.INCONCLUSIVE and "download refused" in failed.summary
     worst = overall([plain, edited, assess(match, [_alignment()], [],
                                            [_claim(ClaimStatus.CONTRADICTED)], cam)])
-    assert worst.rating is Rating.MISCAPTIONED and worst.summary.startswith("1 of 3 videos")
+    assert worst.rating is Rating.MISCAPTIONED and worst.summary.endswith("(1 of 3 videos "
+                                                                          "miscaptioned).")
 
 
 def test_a_version_1_result_is_still_rendered(demo_payload: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
