@@ -64,6 +64,8 @@ def test_claimed_sources_and_uploader_against_the_original() -> None:
     # "partagée par" says who posted it, not who filmed it: a note, not a false claim
     assert status["Calais Info Direct"] == "flag"
     assert [c.kind for c in found] == ["source", "uploader", "source"]
+    # sources were named: no "names no source" note beside them
+    assert not any("no source" in c.finding for c in checked)
     uncredited = check_sources(source_claims([("caption", "posted by Calais Info Direct")]),
                                [original])
     assert uncredited[-1].status == "flag" and "no source of the footage is named" in \
