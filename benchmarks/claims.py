@@ -35,7 +35,7 @@ from typing import Any
 
 from _common import ROOT, table, timed_cpu
 
-from provenance import acquire, claims, finding, pipeline
+from provenance import acquire, claims, dates, finding, pipeline
 from provenance.models import (
     ARTICLE,
     Alignment,
@@ -195,7 +195,7 @@ def _dateparser_dates(text: str, reference: date | None,
         settings = {**settings, "RELATIVE_BASE": datetime(reference.year, reference.month,
                                                           reference.day),
                     "REQUIRE_PARTS": ["day", "month"]}
-    found = search_dates(text[:claims.MAX_TEXT_CHARS], languages=["en", "fr"],
+    found = search_dates(text[:dates.MAX_TEXT_CHARS], languages=["en", "fr"],
                          settings=settings) or []
     out, start = [], 0
     for span, moment in found:
@@ -208,13 +208,13 @@ def _dateparser_dates(text: str, reference: date | None,
 @contextmanager
 def dateparser_reader() -> Iterator[None]:
     """claims' date reading done by dateparser (which also reads relative dates)."""
-    saved = claims._dates_at, claims.find_relative
-    claims._dates_at = _dateparser_dates  # type: ignore[assignment]
-    claims.find_relative = lambda text, reference: []  # type: ignore[assignment]
+    saved = dates.dates_at, dates.find_relative
+    dates.dates_at = _dateparser_dates  # type: ignore[assignment]
+    dates.find_relative = lambda text, reference: []  # type: ignore[assignment]
     try:
         yield
     finally:
-        claims._dates_at, claims.find_relative = saved
+        dates.dates_at, dates.find_relative = saved
 
 
 def _row(name: str, score: Score, cpu: float) -> list[object]:

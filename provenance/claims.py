@@ -1,12 +1,9 @@
 """Claims around a video, read from what a page, a post or a checker says, checked against the
 originals the footage matches.
 
-Dates are read in English and French: "22/10/2015", "2015-10-22", "jeudi 22 octobre 2015",
-"October 22, 2015", "22 October 2015", and, given the date the text was published, "3 mars",
-"mi-septembre", "yesterday", "la semaine dernière". Day/month order in numeric dates is read day
-first, as in most of the world outside the US; a date that is only valid month first is read that
-way. A date said to be when a page or post was published, updated or uploaded is a ``published``
-claim: not about when the footage was filmed, only an upper bound on it.
+A date said to be when a page or post was published, updated or uploaded is a ``published``
+claim: not about when the footage was filmed, only an upper bound on it. Dates themselves are
+read by ``dates``.
 """
 
 from __future__ import annotations
@@ -14,191 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date
 
+from . import dates
+from .dates import MAX_TEXT_CHARS, MONTHS, day_range, find_dates, find_periods
 from .errors import SettingsError
 from .models import ARTICLE, Claim, ClaimKind, ClaimStatus, Original, Passage, StatedClaims
-from .when import MONTH_PATTERN as _MONTH
-from .when import MONTHS, day_range
-
-_PATTERNS = [
-    ("iso", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
-    ("numeric", re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")),
-    ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({_MONTH})\.?\s+(\d{{4}})\b",
-                             re.I)),
-    ("month-day", re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b",
-                             re.I)),
-]
-# Without a year, read only when the date the text was published is known (the latest such day
-# not after it).
-_NO_YEAR = [
-    ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({_MONTH})\b\.?(?!\s+\d)",
-                             re.I)),
-    ("month-day", re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s+\d{{4}})",
-                             re.I)),
-    # "le 22/10", "on 22/10": only after a word that announces a date ("24/7" is not one)
-    ("numeric", re.compile(r"(?:(?<=\ble )|(?<=\bdu )|(?<=\bau )|(?<=\bon )|(?<=\bthe ))"
-                           r"(\d{1,2})/(\d{1,2})(?![\d/])", re.I)),
-]
-# Text longer than this is cut before scanning (metadata is untrusted).
-MAX_TEXT_CHARS = 200_000
-
-
-def _make_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _to_date(kind: str, groups: Sequence[str]) -> date | None:
-    if kind == "iso":
-        return _make_date(int(groups[0]), int(groups[1]), int(groups[2]))
-    if kind == "numeric":
-        first, second, year = int(groups[0]), int(groups[1]), int(groups[2])
-        return _make_date(year, second, first) or _make_date(year, first, second)
-    if kind == "day-month":
-        return _make_date(int(groups[2]), MONTHS[groups[1].lower()], int(groups[0]))
-    return _make_date(int(groups[2]), MONTHS[groups[0].lower()], int(groups[1]))
-
-
-def _before(reference: date, month: int, day: int) -> date | None:
-    """The latest (month, day) not after ``reference``."""
-    for year in (reference.year, reference.year - 1):
-        value = _make_date(year, month, day)
-        if value is not None and value <= reference:
-            return value
-    return None
-
-
-def _no_year(kind: str, groups: Sequence[str], reference: date,
-             known: Mapping[tuple[int, int], date]) -> date | None:
-    """A day without its year: the same day written with its year elsewhere in the text, else
-    the latest such day not after ``reference``."""
-    if kind == "day-month":
-        month, day = MONTHS[groups[1].lower()], int(groups[0])
-    elif kind == "month-day":
-        month, day = MONTHS[groups[0].lower()], int(groups[1])
-    else:
-        month, day = int(groups[1]), int(groups[0])
-    return known.get((month, day)) or _before(reference, month, day)
-
-
-# Vague dates: "mi-septembre", "mid-September 2015", "début octobre", "late October": parts of
-# a month as (first day, last day); the year, when missing, is taken from a full date in the
-# same text, else from the date the text was published.
-_PARTS = {"mi": (11, 20), "mid": (11, 20), "début": (1, 10), "debut": (1, 10), "early": (1, 10),
-          "fin": (21, 31), "late": (21, 31)}
-_VAGUE = re.compile(rf"\b({'|'.join(_PARTS)})[- ]({_MONTH})\b\.?(?:\s+(\d{{4}}))?\b", re.I)
-
-
-def _month_part(year: int, month: int, first: int, last: int) -> tuple[date, date]:
-    end = 31
-    while _make_date(year, month, end) is None:
-        end -= 1
-    return date(year, month, first), date(year, month, min(last, end))
-
-
-_MONTH_YEAR = re.compile(rf"\b({_MONTH})\.?\s+(\d{{4}})\b", re.I)
-
-
-def find_periods(text: str, reference: date | None = None) -> list[tuple[date, date, str]]:
-    """Vague dates in ``text`` as (first day, last day, text read): parts of a month
-    ("mi-septembre") and whole months ("in November 2019")."""
-    text = text[:MAX_TEXT_CHARS]
-    full = find_dates(text)
-    taken = [(at, at + len(span)) for at, _, span in _dates_at(text, None)]
-    taken += [(m.start(), m.end()) for m in _VAGUE.finditer(text)]
-    found = []
-    for match in _MONTH_YEAR.finditer(text):
-        if not any(a < match.end() and match.start() < b for a, b in taken):
-            first, last = _month_part(int(match.group(2)), MONTHS[match.group(1).lower()], 1, 31)
-            found.append((first, last, match.group(0)))
-    for match in _VAGUE.finditer(text):
-        part, month, year = match.group(1).lower(), MONTHS[match.group(2).lower()], match.group(3)
-        if year:
-            first, last = _month_part(int(year), month, *_PARTS[part])
-        elif full:
-            first, last = _month_part(full[0][0].year, month, *_PARTS[part])
-        elif reference:
-            first, last = _month_part(reference.year, month, *_PARTS[part])
-            if first > reference:
-                first, last = _month_part(reference.year - 1, month, *_PARTS[part])
-        else:
-            continue
-        found.append((first, last, match.group(0)))
-    return found
-
-
-def find_dates(text: str, reference: date | None = None) -> list[tuple[date, str]]:
-    """Dates written in ``text`` with the exact text they were read from, in order of appearance.
-    With ``reference`` (when the text was published), dates without a year too."""
-    return [(value, span) for _, value, span in _dates_at(text, reference)]
-
-
-def _dates_at(text: str, reference: date | None,
-              known: Mapping[tuple[int, int], date] | None = None
-              ) -> list[tuple[int, date, str]]:
-    text = text[:MAX_TEXT_CHARS]
-    found: list[tuple[int, date, str]] = []
-    taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in _VAGUE.finditer(text)]
-    patterns = [(kind, pattern, True) for kind, pattern in _PATTERNS]
-    if reference is not None:
-        patterns += [(kind, pattern, False) for kind, pattern in _NO_YEAR]
-    for kind, pattern, with_year in patterns:
-        for match in pattern.finditer(text):
-            if any(a < match.end() and match.start() < b for a, b in taken):
-                continue
-            value = (_to_date(kind, match.groups()) if with_year or reference is None
-                     else _no_year(kind, match.groups(), reference, known or {}))
-            if value is not None:
-                taken.append((match.start(), match.end()))
-                found.append((match.start(), value, match.group(0)))
-    return sorted(found, key=lambda f: f[0])
-
-
-# Days relative to when the text was published: (pattern, first and last day offsets).
-_RELATIVE = [
-    (re.compile(r"\b(yesterday|hier|last night|hier soir|la nuit dernière)\b", re.I), (-1, -1)),
-    (re.compile(r"\b(today|tonight|this (?:morning|afternoon|evening)|aujourd'hui|"
-                r"ce (?:matin|soir)|cet après-midi)\b", re.I), (0, 0)),
-    (re.compile(r"\b(cette nuit)\b", re.I), (-1, 0)),  # said in the morning: the night before
-    (re.compile(r"\b(last week|la semaine dernière|la semaine passée)\b", re.I), (-13, -1)),
-    (re.compile(r"\b(earlier this week|cette semaine|this week)\b", re.I), (-6, 0)),
-]
-_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
-             "saturday": 5, "sunday": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3,
-             "vendredi": 4, "samedi": 5, "dimanche": 6}
-# "on Tuesday", "Tuesday's protest", "mardi soir", "lundi dernier": the latest such day.
-_WEEKDAY = re.compile(rf"\b(?:on |last |this |ce )?({'|'.join(_WEEKDAYS)})(?:'s| night| evening| "
-                      r"morning| soir| matin| dernier| après-midi)?\b", re.I)
-_WEEKEND = re.compile(r"\b(?:this|last) weekend\b|\b(?:ce|le) week-?end(?: dernier)?\b", re.I)
-_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-            "nine": 9, "ten": 10, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7,
-            "huit": 8, "neuf": 9, "dix": 10}
-_COUNT = rf"(\d{{1,2}}|{'|'.join(_NUMBERS)})"
-_DAYS_AGO = re.compile(rf"\b(?:{_COUNT} days ago|il y a {_COUNT} jours)\b", re.I)
-
-
-def find_relative(text: str, reference: date) -> list[tuple[date, date, str]]:
-    """Days said relative to ``reference`` ("yesterday", "il y a 3 jours") as ranges."""
-    found = []
-    for pattern, (start, end) in _RELATIVE:
-        for match in pattern.finditer(text[:MAX_TEXT_CHARS]):
-            found.append((reference + timedelta(start), reference + timedelta(end),
-                          match.group(0)))
-    for match in _WEEKEND.finditer(text[:MAX_TEXT_CHARS]):
-        saturday = reference - timedelta((reference.weekday() - 5) % 7)
-        found.append((saturday, saturday + timedelta(1), match.group(0)))
-    for match in _WEEKDAY.finditer(text[:MAX_TEXT_CHARS]):
-        back = (reference.weekday() - _WEEKDAYS[match.group(1).lower()]) % 7
-        day = reference - timedelta(back)
-        found.append((day, day, match.group(0)))
-    for match in _DAYS_AGO.finditer(text[:MAX_TEXT_CHARS]):
-        count = (match.group(1) or match.group(2)).lower()
-        day = reference - timedelta(int(count) if count.isdigit() else _NUMBERS[count])
-        found.append((day, day, match.group(0)))
-    return found
 
 
 def date_claims(texts: Iterable[tuple[str, str]], reference: date | None = None) -> list[Claim]:
@@ -301,12 +119,12 @@ def _sentence_dates(sentence: str, passage: Passage, reference: date | None,
                     ) -> list[Claim]:
     found: list[tuple[int, str, str]] = [
         (at, value.isoformat(), span)
-        for at, value, span in _dates_at(sentence, reference, known=known)]
+        for at, value, span in dates.dates_at(sentence, reference, known=known)]
     found += [(sentence.find(span), _range(first, last), span)
               for first, last, span in find_periods(sentence, reference)]
     if relative is not None and not found:
         found += [(sentence.find(span), _range(first, last), span)
-                  for first, last, span in find_relative(sentence, relative)]
+                  for first, last, span in dates.find_relative(sentence, relative)]
     return [Claim(kind=_kind_of(sentence, at, span, passage.found_in), text=span, value=value,
                   found_in=passage.found_in, applies_to=passage.applies_to,
                   quote=sentence[:300]) for at, value, span in sorted(found)]
@@ -561,7 +379,7 @@ def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
         for sentence in sentences(text or ""):
             dateline = _DATELINE.match(sentence) if where != "byline" else None
             if dateline and dateline.group(1).split()[0] not in _NOT_PLACES and any(
-                    at == dateline.end() for at, _, _ in _dates_at(sentence, date.max)):
+                    at == dateline.end() for at, _, _ in dates.dates_at(sentence, date.max)):
                 claims.append(Claim(kind=ClaimKind.PLACE, text=dateline.group(0).strip(),
                                     value=dateline.group(1).title() if dateline.group(
                                         1).isupper() else dateline.group(1), found_in=where))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from . import acquire
+from .dates import normalise
 from .errors import LibraryError, ProvenanceError, SettingsError
 from .fingerprint import fingerprint_video
 from .library import Library
@@ -14,7 +15,6 @@ from .library.manifest import ManifestRow, read_manifest
 from .models import Original
 from .pipeline import Progress, acquire_video, frame_progress, is_url, opened_library
 from .settings import Settings, load_settings
-from .when import normalise
 
 
 def register(

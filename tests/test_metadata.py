@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from provenance.cli import main
+from provenance.dates import normalise
 from provenance.errors import SettingsError
-from provenance.when import normalise
 from tests.conftest import Media
 
 
