@@ -24,9 +24,13 @@ from .library import Library
 from .models import (
     Alignment,
     Claim,
+    ClaimKind,
+    ClaimStatus,
+    Finding,
     Fingerprint,
     LocalVideo,
     Original,
+    Rating,
     Segment,
     StatedClaims,
     Verdict,
@@ -34,13 +38,14 @@ from .models import (
     VideoRef,
 )
 from .pipeline import verify, verify_article, verify_many, verify_video
-from .registry import import_manifest, register
+from .registry import import_manifest, register, update
 from .settings import Settings, load_settings
 
 __all__ = [
-    "AcquireError", "Alignment", "BatchItem", "Claim", "Fingerprint", "Library", "LibraryError",
-    "LocalVideo", "MediaError", "Original", "ProvenanceError", "Segment", "Settings",
-    "SettingsError", "StatedClaims", "Verdict", "Verification", "VideoRef", "__version__",
-    "find_videos", "fingerprint_video", "import_manifest", "load_settings", "register", "verify",
-    "verify_article", "verify_each", "verify_many", "verify_video",
+    "AcquireError", "Alignment", "BatchItem", "Claim", "ClaimKind", "ClaimStatus", "Finding",
+    "Fingerprint", "Library", "LibraryError", "LocalVideo", "MediaError", "Original",
+    "ProvenanceError", "Rating", "Segment", "Settings", "SettingsError", "StatedClaims",
+    "Verdict", "Verification", "VideoRef", "__version__", "find_videos", "fingerprint_video",
+    "import_manifest", "load_settings", "register", "update", "verify", "verify_article",
+    "verify_each", "verify_many", "verify_video",
 ]

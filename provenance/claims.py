@@ -1,172 +1,249 @@
-"""Claims around a video (dates in the article, caption, upload metadata) against the originals.
+"""Claims around a video, read from what a page, a post or a checker says, checked against the
+originals the footage matches.
 
-Dates are read in English and French: "22/10/2015", "2015-10-22", "jeudi 22 octobre 2015",
-"October 22, 2015", "22 October 2015". Day/month order in numeric dates is read day first, as
-in most of the world outside the US; a date that is only valid month first is read that way.
+A date said to be when a page or post was published, updated or uploaded is a ``published``
+claim: not about when the footage was filmed, only an upper bound on it. Dates themselves are
+read by ``dates``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from .models import Claim, Original, StatedClaims
-
-MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
-    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-    "décembre": 12, "decembre": 12,
-}
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-_PATTERNS = [
-    ("iso", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
-    ("numeric", re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")),
-    ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er)?\s+({_MONTH})\s+(\d{{4}})\b", re.I)),
-    ("month-day", re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)),
-]
-# Text longer than this is cut before scanning (metadata is untrusted).
-MAX_TEXT_CHARS = 200_000
+from . import dates
+from .dates import MAX_TEXT_CHARS, MONTHS, day_range, find_dates, find_periods
+from .errors import SettingsError
+from .models import ARTICLE, Claim, ClaimKind, ClaimStatus, Original, Passage, StatedClaims
 
 
-def _make_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
+def date_claims(texts: Iterable[tuple[str, str]], reference: date | None = None) -> list[Claim]:
+    """Claimed dates of the events from (where, text) pairs. A vague date's value is a range,
+    'FIRST/LAST'."""
+    return [claim for where, text in texts
+            for claim in read_claims([Passage(text or "", where)], reference)
+            if claim.kind is ClaimKind.DATE]
 
 
-def _to_date(kind: str, groups: Sequence[str]) -> date | None:
-    if kind == "iso":
-        return _make_date(int(groups[0]), int(groups[1]), int(groups[2]))
-    if kind == "numeric":
-        first, second, year = int(groups[0]), int(groups[1]), int(groups[2])
-        return _make_date(year, second, first) or _make_date(year, first, second)
-    if kind == "day-month":
-        return _make_date(int(groups[2]), MONTHS[groups[1].lower()], int(groups[0]))
-    return _make_date(int(groups[2]), MONTHS[groups[0].lower()], int(groups[1]))
+# Words that say a date is when something went online, not when it was filmed; and words that
+# say it is when the events happened. The nearest such word before a date decides.
+_PUBLISHED_CUE = re.compile(
+    r"\b(publi\w*|posted|uploaded|updated|mis en ligne|mise à jour|mis à jour|modifié\w*|"
+    r"last modified|shared|partag\w*|circulat\w*|circul\w*|viewed|went viral|vue?s?|"
+    r"first (?:published|posted|shared))\b", re.I)
+_EVENT_CUE = re.compile(
+    r"\b(film\w*|tourn\w*|record\w*|enregistr\w*|shot|captur\w*|took place|happened|"
+    r"survenu\w*|datent|date from|dating from|show\w*|montr\w*|during|pendant|lors|"
+    r"occurred|incident|night of|soir du|nuit du|footage|images?)\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«\"“'])|\n+")
+# How far before a date (characters, same sentence) a cue word is looked for.
+CUE_WINDOW = 80
+_PUBLICATION_PLACES = ("byline", "page metadata", "upload metadata (upload_date)")
 
 
-# Vague dates: "mi-septembre", "mid-September 2015", "début octobre", "late October": parts of
-# a month as (first day, last day); the year, when missing, is taken from a full date in the
-# same text.
-_PARTS = {"mi": (11, 20), "mid": (11, 20), "début": (1, 10), "debut": (1, 10), "early": (1, 10),
-          "fin": (21, 31), "late": (21, 31)}
-_VAGUE = re.compile(rf"\b({'|'.join(_PARTS)})[- ]({_MONTH})(?:\s+(\d{{4}}))?\b", re.I)
+def _kind_of(sentence: str, at: int, span: str, where: str) -> ClaimKind:
+    if where in _PUBLICATION_PLACES:
+        return ClaimKind.PUBLISHED
+    before = sentence[max(0, at - CUE_WINDOW):at]
+    cues = [(m.end(), ClaimKind.PUBLISHED) for m in _PUBLISHED_CUE.finditer(before)]
+    cues += [(m.end(), ClaimKind.DATE) for m in _EVENT_CUE.finditer(before)]
+    if cues:
+        return max(cues)[1]
+    if where == "embedded post" and sentence.rstrip(" .").endswith(span):
+        return ClaimKind.PUBLISHED  # an embedded post ends with the date it was posted
+    return ClaimKind.DATE
 
 
-def _month_part(year: int, month: int, first: int, last: int) -> tuple[date, date]:
-    end = 31
-    while _make_date(year, month, end) is None:
-        end -= 1
-    return date(year, month, first), date(year, month, min(last, end))
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text[:MAX_TEXT_CHARS]) if s.strip()]
 
 
-def find_periods(text: str) -> list[tuple[date, date, str]]:
-    """Vague dates in ``text`` as (first day, last day, text read)."""
-    text = text[:MAX_TEXT_CHARS]
-    full = find_dates(text)
-    found = []
-    for match in _VAGUE.finditer(text):
-        part, month, year = match.group(1).lower(), MONTHS[match.group(2).lower()], match.group(3)
-        if year is None and not full:
-            continue
-        first, last = _month_part(int(year) if year else full[0][0].year, month, *_PARTS[part])
-        found.append((first, last, match.group(0)))
-    return found
+# Words that show a sentence speaks of the footage itself.
+_FOOTAGE = re.compile(r"\b(videos?|vidéos?|footage|clips?|images?|cctv|vidéosurveillance|"
+                      r"film\w*|tourn\w*|record\w*|enregistr\w*|cam[eé]ras?|posts?)\b", re.I)
+_PAGE_WIDE = ("headline", "lede")
 
 
-def find_dates(text: str) -> list[tuple[date, str]]:
-    """Dates written in ``text`` with the exact text they were read from, in order of appearance."""
-    text = text[:MAX_TEXT_CHARS]
-    found: list[tuple[int, date, str]] = []
-    taken: list[tuple[int, int]] = []
-    for kind, pattern in _PATTERNS:
-        for match in pattern.finditer(text):
-            if any(a < match.end() and match.start() < b for a, b in taken):
+def read_claims(passages: Iterable[Passage], reference: date | None = None,
+                several_videos: bool = False) -> list[Claim]:
+    """Every date, place and source claim the passages make, each bound to the video its
+    passage is about. ``reference`` is when the text was published (for "3 mars", "hier").
+
+    On a page with ``several_videos``, a headline or lede sentence that does not speak of
+    footage ("The Seine peaked on 3 June") is news, not a claim about when any video was
+    filmed; with one video, the whole page is about it."""
+    passages, cut = _within_budget(list(passages))
+    known = {(day.month, day.day): day for p in passages for day, _ in find_dates(p.text)}
+    claims: list[Claim] = []
+    for passage in passages:
+        # "tonight" in a caption that also gives the date is that date, not a second claim
+        relative = reference if not find_dates(passage.text, reference) else None
+        for sentence in sentences(passage.text):
+            if several_videos and passage.found_in in _PAGE_WIDE and not _FOOTAGE.search(
+                    sentence):
                 continue
-            value = _to_date(kind, match.groups())
-            if value is not None:
-                taken.append((match.start(), match.end()))
-                found.append((match.start(), value, match.group(0)))
-    return [(value, span) for _, value, span in sorted(found, key=lambda f: f[0])]
+            claims += _sentence_dates(sentence, passage, reference, known, relative)
+            claims += [_bound(c, passage, sentence) for c in
+                       source_claims([(passage.found_in, sentence)])
+                       + place_claims([(passage.found_in, sentence)])]
+    if cut:
+        claims.append(Claim(kind=ClaimKind.NOTE, text="", value="", found_in="page",
+                            finding=f"only the first {MAX_TEXT_CHARS:,} characters of text "
+                                    f"about this video were read for claims ({cut} passage(s) "
+                                    "left out)", status=ClaimStatus.FLAG))
+    return claims
+
+
+def _within_budget(passages: list[Passage]) -> tuple[list[Passage], int]:
+    """The passages that fit in MAX_TEXT_CHARS (untrusted pages can be huge), and how many
+    were left out."""
+    kept: list[Passage] = []
+    total = 0
+    for passage in passages:
+        total += len(passage.text)
+        if total > MAX_TEXT_CHARS:
+            return kept, len(passages) - len(kept)
+        kept.append(passage)
+    return kept, 0
+
+
+def _bound(claim: Claim, passage: Passage, sentence: str) -> Claim:
+    return Claim(kind=claim.kind, text=claim.text, value=claim.value, found_in=claim.found_in,
+                 applies_to=passage.applies_to, quote=sentence[:300])
+
+
+def _sentence_dates(sentence: str, passage: Passage, reference: date | None,
+                    known: Mapping[tuple[int, int], date], relative: date | None
+                    ) -> list[Claim]:
+    found: list[tuple[int, str, str]] = [
+        (at, value.isoformat(), span)
+        for at, value, span in dates.dates_at(sentence, reference, known=known)]
+    found += [(sentence.find(span), _range(first, last), span)
+              for first, last, span in find_periods(sentence, reference)]
+    if relative is not None and not found:
+        found += [(sentence.find(span), _range(first, last), span)
+                  for first, last, span in dates.find_relative(sentence, relative)]
+    return [Claim(kind=_kind_of(sentence, at, span, passage.found_in), text=span, value=value,
+                  found_in=passage.found_in, applies_to=passage.applies_to,
+                  quote=sentence[:300]) for at, value, span in sorted(found)]
+
+
+def _range(first: date, last: date) -> str:
+    return first.isoformat() if first == last else f"{first.isoformat()}/{last.isoformat()}"
+
+
+def published_claim(value: str, where: str) -> list[Claim]:
+    """When a page or post went online (its metadata), as an upper bound on the recording."""
+    found = day_range(value[:40]) if value else None
+    if found is None:
+        return []
+    return [Claim(kind=ClaimKind.PUBLISHED, text=value[:40], value=found[0].isoformat(),
+                  found_in=where)]
 
 
 def recorded_range(original: Original) -> tuple[date, date] | None:
-    """When an original was recorded, as a (first, last) day; accepts 'YYYY-MM-DD',
-    an ISO datetime, or a range 'YYYY-MM-DD/YYYY-MM-DD'."""
-    parts = [p for p in re.split(r"/|\s+to\s+|\.\.", original.recorded_at or "") if p.strip()]
-    days = []
-    for part in parts[:2]:
-        match = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", part)
-        if match:
-            value = _make_date(*(int(g) for g in match.groups()))
-            if value:
-                days.append(value)
-    if not days:
-        return None
-    return min(days), max(days)
-
-
-def date_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
-    """Claimed dates from (where, text) pairs, e.g. ('article text', ...). A vague date's value
-    is a range, 'FIRST/LAST'."""
-    claims = []
-    for where, text in texts:
-        for value, span in find_dates(text or ""):
-            claims.append(Claim(kind="date", text=span, value=value.isoformat(), found_in=where))
-        for first, last, span in find_periods(text or ""):
-            claims.append(Claim(kind="date", text=span,
-                                value=f"{first.isoformat()}/{last.isoformat()}", found_in=where))
-    return claims
+    """When an original was recorded, as a (first, last) day, or None when unknown."""
+    return day_range(original.recorded_at)
 
 
 STATED = "command line"
 
 
-def stated_claims(stated: StatedClaims) -> tuple[list[Claim], list[Claim]]:
-    """(date claims, source claims) a checker typed: the date and source as given, plus what
-    the typed caption says."""
-    caption = [(f"{STATED} (caption)", stated.caption)] if stated.caption else []
-    dates = date_claims([(STATED, stated.date)]) if stated.date else []
-    sources = [Claim(kind="source", text=stated.source, value=stated.source, found_in=STATED)
-               ] if stated.source.strip() else []
-    return dates + date_claims(caption), sources + source_claims(caption)
+def stated_claims(stated: StatedClaims, applies_to: int | str = ARTICLE) -> list[Claim]:
+    """What a checker typed: the date, place and source as given, and what the typed caption
+    says (read like a caption in a page)."""
+    claims: list[Claim] = []
+    if stated.date:
+        found = day_range(stated.date) if re.fullmatch(r"[\d/T:+\-Z. ]+", stated.date) else None
+        if found is not None:
+            value = found[0].isoformat() if found[0] == found[1] else \
+                f"{found[0].isoformat()}/{found[1].isoformat()}"
+            claims.append(Claim(kind=ClaimKind.DATE, text=stated.date, value=value,
+                                found_in=STATED, quote=stated.date))
+        else:
+            read = [c for c in read_claims([Passage(stated.date, STATED)])
+                    if c.kind is ClaimKind.DATE]
+            if not read:
+                raise SettingsError(f"claimed date {stated.date[:80]!r} is not a date",
+                                    "write it as YYYY-MM-DD, e.g. 2015-10-22")
+            claims += read
+    if stated.place.strip():
+        claims.append(Claim(kind=ClaimKind.PLACE, text=stated.place, value=stated.place.strip(),
+                            found_in=STATED, quote=stated.place))
+    if stated.source.strip():
+        claims.append(Claim(kind=ClaimKind.SOURCE, text=stated.source,
+                            value=stated.source.strip(), found_in=STATED, quote=stated.source))
+    if stated.caption:
+        claims += read_claims([Passage(stated.caption, f"{STATED} (caption)")])
+    return [_applying(c, applies_to) for c in claims]
+
+
+def _applying(claim: Claim, applies_to: int | str) -> Claim:
+    return Claim(kind=claim.kind, text=claim.text, value=claim.value, found_in=claim.found_in,
+                 applies_to=applies_to, quote=claim.quote)
+
+
+def _checked(claim: Claim, status: ClaimStatus, finding: str) -> Claim:
+    return Claim(kind=claim.kind, text=claim.text, value=claim.value, found_in=claim.found_in,
+                 finding=finding, status=status, applies_to=claim.applies_to, quote=claim.quote)
 
 
 def check_dates(claims: Sequence[Claim], originals: Sequence[Original]) -> list[Claim]:
-    """Compare each claimed date with when the matched originals were recorded."""
-    checked = []
-    for claim in claims:
-        claimed_first, _, claimed_last = claim.value.partition("/")
-        start = date.fromisoformat(claimed_first)
-        end = date.fromisoformat(claimed_last) if claimed_last else start
-        said = claim.value.replace("/", " to ")
-        findings = []
-        status = "unchecked"
-        for original in originals:
-            recorded = recorded_range(original)
-            if recorded is None:
-                continue
-            first, last = recorded
-            if last < start:
-                days = (start - last).days
-                findings.append(f"footage of {original.id} was recorded {_when(original)}, "
-                                f"{days} day(s) before the claimed {said}")
-                status = "contradicted"
-            elif first > end:
-                days = (first - end).days
-                findings.append(f"footage of {original.id} was recorded {_when(original)}, "
-                                f"{days} day(s) after the claimed {said}")
-                status = "contradicted"
-            elif status != "contradicted":
-                findings.append(f"consistent with {original.id} recorded {_when(original)}")
-                status = "consistent"
-        checked.append(Claim(kind=claim.kind, text=claim.text, value=claim.value,
-                             found_in=claim.found_in, finding="; ".join(findings), status=status))
-    return checked
+    """Compare each claimed date with when the matched originals were recorded: an event date
+    must overlap the recording; a publication date can only be after it."""
+    return [_check_published(c, originals) if c.kind is ClaimKind.PUBLISHED
+            else _check_event(c, originals) for c in claims]
+
+
+def _claimed_range(claim: Claim) -> tuple[date, date]:
+    first, _, last = claim.value.partition("/")
+    return date.fromisoformat(first), date.fromisoformat(last or first)
+
+
+def _check_event(claim: Claim, originals: Sequence[Original]) -> Claim:
+    start, end = _claimed_range(claim)
+    said = claim.value.replace("/", " to ")
+    findings = []
+    status = ClaimStatus.UNCHECKED
+    for original in originals:
+        recorded = recorded_range(original)
+        if recorded is None:
+            continue
+        first, last = recorded
+        if last < start or first > end:
+            days, side = ((start - last).days, "before") if last < start else (
+                (first - end).days, "after")
+            findings.append(f"footage of {original.id} was recorded {_when(original)}, "
+                            f"{days} day(s) {side} the claimed {said}")
+            status = ClaimStatus.CONTRADICTED
+        elif status is not ClaimStatus.CONTRADICTED:
+            findings.append(f"consistent with {original.id} recorded {_when(original)}")
+            status = ClaimStatus.CONSISTENT
+    return _checked(claim, status, "; ".join(findings))
+
+
+def _check_published(claim: Claim, originals: Sequence[Original]) -> Claim:
+    """Footage cannot be recorded after it was published: only that is checked."""
+    published = date.fromisoformat(claim.value.partition("/")[0])
+    known = [(o, r) for o in originals if (r := recorded_range(o)) is not None]
+    if not known:
+        return _checked(claim, ClaimStatus.UNCHECKED, "")
+    later = [o for o, (first, _) in known if first > published]
+    if later:
+        return _checked(claim, ClaimStatus.CONTRADICTED, "; ".join(
+            f"published {published.isoformat()}, before the footage of {o.id} was recorded "
+            f"({_when(o)})" for o in later))
+    return _checked(claim, ClaimStatus.CONSISTENT,
+                    f"published after the footage was recorded ({_span(known)}); a publication "
+                    "date is not a claim about when it was filmed, only an upper bound")
+
+
+def _span(known: Sequence[tuple[Original, tuple[date, date]]]) -> str:
+    first = min(r[0] for _, r in known).isoformat()
+    last = max(r[1] for _, r in known).isoformat()
+    return first if first == last else f"{first} to {last}"
 
 
 def _when(original: Original) -> str:
@@ -174,32 +251,65 @@ def _when(original: Original) -> str:
         f"between {original.recorded_at.replace('/', ' and ')}")
 
 
-# "posted by X", "filmed by X", "source: X", "partagé par « X »", "filmé par X"...
-_NAME = r"[«\"“']?\s*([^\n.,;:!?«»\"“”()\[\]<>]{2,60}?)\s*(?:[»\"”']|[.,;:!?()\n]|$)"
-_SOURCE_PATTERNS = [
-    re.compile(r"\b(?:posted|filmed|shot|shared|uploaded|recorded|published|credit(?:ed)?)"
-               r"\s+by\s+" + _NAME, re.I),
-    re.compile(r"\b(?:source|credit|footage|video|images?)\s*:\s*" + _NAME, re.I),
-    re.compile(r"\b(?:publiée?s?|partagée?s?|filmée?s?|tournée?s?|diffusée?s?|mise?s? en ligne)"
-               r"\s+par\s+" + _NAME, re.I),
+# "filmed by X", "source: X", "filmé par « X »": who made the footage. "posted by X",
+# "partagé par X": who put it online (an uploader, not a claim about who filmed it).
+_NAME = r"[«\"“']?\s*([^\n.,;:!?«»\"“”()\[\]<>]{2,60}?)\s*(?:[»\"”]|'(?!s\b)|[.,;:!?()\n]|$)"
+# Up to this many characters ("on 2 June 2016") may stand between "filmed" and "by".
+_BETWEEN = r"\b(?:(?!\b(?:and|et|but|mais|then|puis)\b)[^.;:!?\n]){0,40}?\s"
+_MADE_BY = [
+    re.compile(r"\b(?:filmed|shot|recorded|captured)" + _BETWEEN + r"by\s+" + _NAME, re.I),
+    re.compile(r"\b(?:credited to|courtesy of|provided by|supplied by)\s+" + _NAME, re.I),
+    re.compile(r"\b(?:fournie?s?|transmise?s?|communiquée?s?)\s+par\s+" + _NAME, re.I),
+    # "Video: TCL Lyon", "Crédit : SDIS 33": a credit line names someone (a capital letter, a
+    # digit or a handle), unlike "Tram crash video: what we know"
+    re.compile(r"\b(?:source|credit|crédits?|footage|video|vidéo|images?)\s*:\s*(?=[«\"“']?\s*"
+               r"(?-i:[A-ZÀ-Ý0-9@]))" + _NAME, re.I),
+    re.compile(r"\b(?:filmée?s?|tournée?s?|enregistrée?s?)" + _BETWEEN + r"par\s+" + _NAME,
+               re.I),
 ]
+_POSTED_BY = [
+    re.compile(r"\b(?:posted|shared|uploaded|published)\s+by\s+" + _NAME, re.I),
+    re.compile(r"\b(?:publiée?s?|partagée?s?|diffusée?s?|mise?s? en ligne)\s+par\s+" + _NAME,
+               re.I),
+]
+# A name ends before words that start a clause: "@LyonNewsNow and has been viewed 2 million times".
+_NAME_END = re.compile(r"\s+(?:and|et|who|qui|which|que|has|have|had|a|ont|on|le|la|les|in|at|"
+                       r"à|au|with|avec|via|from|depuis|sur|this|ce|cette|last|yesterday|hier|"
+                       r"shows?|showed|says|said|claims?|montre|explique|affirme)\b.*$", re.I)
+_ARTICLE_START = re.compile(r"^(?:the|le|la|les|l['’])\s*", re.I)
+
+
+def _name(raw: str) -> str:
+    name = _NAME_END.sub("", " ".join(raw.split())).strip(" -'’")
+    return _ARTICLE_START.sub("", name) if len(name.split()) > 1 else name
+
+
+# A caption ending with its credit in brackets: "... near Landiras. (SDIS 33)", "(Video: AFP)".
+_BRACKET_CREDIT = re.compile(r"\((?:\s*(?:video|vidéo|photo|images?|source|crédits?|credit)\s*:?)?"
+                             r"\s*((?-i:[A-ZÀ-Ý0-9@])[^()\n]{1,60}?)\s*\)\s*\.?\s*$", re.I)
 
 
 def source_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
-    """Who the text says made or posted the footage ("filmed by ...", "partagé par ...")."""
+    """Who the text says made the footage ("filmed by ...") and who posted it ("partagé par")."""
     claims = []
     for where, text in texts:
-        for pattern in _SOURCE_PATTERNS:
-            for match in pattern.finditer((text or "")[:MAX_TEXT_CHARS]):
-                name = " ".join(match.group(1).split())
-                if name:
-                    claims.append(Claim(kind="source", text=match.group(0).strip(), value=name,
-                                        found_in=where))
+        credit = _BRACKET_CREDIT.search(text or "") if where in _CAPTIONS else None
+        if credit:
+            claims.append(Claim(kind=ClaimKind.SOURCE, text=credit.group(0).strip(),
+                                value=_name(credit.group(1)), found_in=where))
+        for kind, patterns in ((ClaimKind.SOURCE, _MADE_BY), (ClaimKind.UPLOADER, _POSTED_BY)):
+            for pattern in patterns:
+                for match in pattern.finditer((text or "")[:MAX_TEXT_CHARS]):
+                    name = _name(match.group(1))
+                    if len(name) >= 2:
+                        claims.append(Claim(kind=kind, text=match.group(0).strip(), value=name,
+                                            found_in=where))
     return claims
 
 
 def _tokens(text: str) -> set[str]:
-    return {t for t in re.findall(r"\w+", text.lower()) if len(t) >= 4}
+    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    return {t for t in re.findall(r"\w+", plain) if len(t) >= 3}
 
 
 def _credits(name: str, original: Original) -> bool:
@@ -207,30 +317,31 @@ def _credits(name: str, original: Original) -> bool:
 
 
 def check_sources(claims: Sequence[Claim], originals: Sequence[Original]) -> list[Claim]:
-    """Compare claimed sources and the uploader with the matched originals' source, and flag a
-    repost that credits none of them."""
+    """Compare claimed sources with the matched originals' source (a wrong one is contradicted),
+    and uploaders (a repost by someone else is a flag, not a false claim); flag a repost that
+    names no source at all."""
     with_source = [o for o in originals if o.source]
     checked = []
     for claim in claims:
         credited = [o for o in with_source if _credits(claim.value, o)]
         if credited:
-            finding = f"credits the source of {', '.join(o.id for o in credited)}"
-            status = "consistent"
-        elif with_source:
-            who = "the uploader" if claim.kind == "uploader" else "the credited source"
-            finding = f"{who} {claim.value!r} is not the source of the footage " \
-                      f"({_owners(with_source)})"
-            status = "contradicted"
+            checked.append(_checked(claim, ClaimStatus.CONSISTENT,
+                                    f"credits the source of {', '.join(o.id for o in credited)}"))
+        elif not with_source:
+            checked.append(_checked(claim, ClaimStatus.UNCHECKED, ""))
+        elif claim.kind is ClaimKind.SOURCE:
+            checked.append(_checked(claim, ClaimStatus.CONTRADICTED,
+                                    f"{claim.value!r} is not the source of the footage "
+                                    f"({_owners(with_source)})"))
         else:
-            finding, status = "", "unchecked"
-        checked.append(Claim(kind=claim.kind, text=claim.text, value=claim.value,
-                             found_in=claim.found_in, finding=finding, status=status))
-    if with_source and not any(c.status == "consistent" for c in checked):
+            checked.append(_checked(claim, ClaimStatus.FLAG,
+                                    f"posted by {claim.value!r}, not by the source of the "
+                                    f"footage ({_owners(with_source)})"))
+    if with_source and not any(c.kind is ClaimKind.SOURCE for c in claims):
         checked.append(Claim(
-            kind="source", text="", value="", found_in="article, caption and upload metadata",
-            finding=f"the repost credits no original source; the footage is from "
-                    f"{_owners(with_source)}",
-            status="flag"))
+            kind=ClaimKind.SOURCE, text="", value="", found_in="page, post and upload metadata",
+            finding=f"no source of the footage is named; it is from {_owners(with_source)}",
+            status=ClaimStatus.FLAG))
     return checked
 
 
@@ -238,11 +349,117 @@ def _owners(originals: Sequence[Original]) -> str:
     return " and ".join(dict.fromkeys(o.source for o in originals))
 
 
+# "filmed in Calais", "tournée à Lyon": a place, read only in a sentence about the footage.
+_PLACE = re.compile(r"\b(?:in|at|near|over|à|au|aux|près de|sur|outside)\s+"
+                    r"(?:the\s+|la\s+|le\s+|l['’])?"
+                    r"((?:[A-ZÉÈÀ][\w'’-]+)"
+                    r"(?:[ -](?:de|du|des|la|le|sur|l['’][A-ZÉÈÀ][\w-]+|[A-ZÉÈÀ][\w'’-]+))*)")
+_NOT_PLACES = {m.capitalize() for m in MONTHS} | {
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Lundi",
+    "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche", "The", "This", "Le", "La",
+    "Les", "Un", "Une", "A", "An", "By", "Par", "Published", "Publié", "Updated", "Facebook",
+    "Twitter", "X", "Instagram", "TikTok", "YouTube", "Telegram", "WhatsApp", "Snapchat",
+    "Internet", "Reddit", "Vimeo", "Dailymotion"}
+
+
+# Short texts that are about the footage itself: a place they name is where it was filmed.
+_CAPTIONS = ("figcaption", "embed title", "upload metadata (title)",
+             "upload metadata (description)", "command line (caption)")
+
+
+# A dateline: a place, then a date ("Landiras, 10/08/2022 : ...", "PARIS, June 2 -").
+_DATELINE = re.compile(r"^((?:[A-ZÀ-Ý][\w'’-]+)(?:[ -][A-ZÀ-Ý][\w'’-]+){0,3})\s*[,—–-]\s*")
+
+
+def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
+    """Places the text says the footage was filmed in: in a caption, any place it names; in
+    running text, places in a sentence about the footage ("filmed in Calais"); a dateline."""
+    claims = []
+    for where, text in texts:
+        for sentence in sentences(text or ""):
+            dateline = _DATELINE.match(sentence) if where != "byline" else None
+            if dateline and dateline.group(1).split()[0] not in _NOT_PLACES and any(
+                    at == dateline.end() for at, _, _ in dates.dates_at(sentence, date.max)):
+                claims.append(Claim(kind=ClaimKind.PLACE, text=dateline.group(0).strip(),
+                                    value=dateline.group(1).title() if dateline.group(
+                                        1).isupper() else dateline.group(1), found_in=where))
+            if where not in _CAPTIONS and not _EVENT_CUE.search(sentence) and not any(
+                    c.kind is ClaimKind.DATE for c in _sentence_dates(
+                        sentence, Passage(sentence, where), None, {}, None)):
+                continue
+            for match in _PLACE.finditer(sentence):
+                name = re.sub(r"(?:[ -](?:de|du|des|la|le|sur))+$", "", match.group(1))
+                if name.split()[0] not in _NOT_PLACES:
+                    claims.append(Claim(kind=ClaimKind.PLACE, text=match.group(0), value=name,
+                                        found_in=where))
+    return claims
+
+
+# A claimed place given as coordinates is consistent within this distance of the original's.
+# Wide enough for a city and its suburbs (Calais to Coquelles is 5 km), narrow enough to tell
+# neighbouring cities apart (Calais to Dunkerque is 40 km).
+PLACE_RADIUS_KM = 25.0
+
+
+def check_places(claims: Sequence[Claim], originals: Sequence[Original]) -> list[Claim]:
+    """Compare claimed places with the originals' recorded location: consistent when the claim
+    names one of its parts ("Coquelles, Calais, France") or lies within PLACE_RADIUS_KM of its
+    coordinates, contradicted otherwise, unchecked when no location is recorded."""
+    located = [o for o in originals if o.location or o.latitude is not None]
+    checked = []
+    for claim in claims:
+        if not located:
+            checked.append(_checked(claim, ClaimStatus.UNCHECKED, ""))
+            continue
+        near = [o for o in located if _same_place(claim.value, o)]
+        if near:
+            checked.append(_checked(claim, ClaimStatus.CONSISTENT, "consistent with "
+                                    + "; ".join(f"{o.id} filmed at {_where(o)}" for o in near)))
+        else:
+            checked.append(_checked(claim, ClaimStatus.CONTRADICTED, "; ".join(
+                f"footage of {o.id} was filmed at {_where(o)}, not {claim.value}"
+                for o in located)))
+    return checked
+
+
+def _where(original: Original) -> str:
+    if original.location:
+        return original.location
+    return f"{original.latitude:.4f}, {original.longitude:.4f}"
+
+
+def _same_place(value: str, original: Original) -> bool:
+    point = re.fullmatch(r"\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*", value)
+    if point and original.latitude is not None and original.longitude is not None:
+        return _km(float(point.group(1)), float(point.group(2)), original.latitude,
+                   original.longitude) <= PLACE_RADIUS_KM
+    parts = [_tokens(p) for p in re.split(r"[,;/]", original.location)]
+    return any(part and part <= _tokens(value) or _tokens(value) and _tokens(value) <= part
+               for part in parts)
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    from math import asin, cos, radians, sin, sqrt
+
+    a = sin(radians(lat2 - lat1) / 2) ** 2 + cos(radians(lat1)) * cos(radians(lat2)) * sin(
+        radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * asin(sqrt(a))
+
+
 def scene_flags(same_scene: Sequence[Original]) -> list[Claim]:
     """Footage from a registered camera, but not a registered moment."""
-    return [Claim(kind="scene", text="", value=o.id, found_in="video",
+    return [Claim(kind=ClaimKind.SCENE, text="", value=o.id, found_in="video",
                   finding=f"same camera or view as {o.id} ({o.source or 'unknown source'}, "
                           f"recorded {o.recorded_at or 'at an unknown date'}), but not the "
                           "registered moment: recycled or misdated footage is possible",
-                  status="flag")
+                  status=ClaimStatus.FLAG)
             for o in same_scene]
+
+
+def check(claims: Sequence[Claim], matched: Sequence[Original]) -> list[Claim]:
+    """Every claim checked against the matched originals, each by its kind."""
+    dates = [c for c in claims if c.kind in (ClaimKind.DATE, ClaimKind.PUBLISHED)]
+    places = [c for c in claims if c.kind is ClaimKind.PLACE]
+    sources = [c for c in claims if c.kind in (ClaimKind.SOURCE, ClaimKind.UPLOADER)]
+    return [*check_dates(dates, matched), *check_places(places, matched),
+            *check_sources(sources, matched)]

@@ -1,8 +1,8 @@
 """The `provenance` command: thin click commands over the library API.
 
 Exit codes: 0 ok, 1 unexpected error, 2 usage or settings, 3 acquire, 4 media, 5 library,
-6 partial import, 7 some inputs of a batch failed, 10 `verify --check` found a verdict other
-than match, 130 interrupted (Ctrl-C).
+6 partial import, 7 some inputs of a batch failed, 10 `verify --check` found a finding other
+than authentic, 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from .fingerprint import save as save_fingerprint
 from .frames import quiet_decoder_logs
 from .library import Library
 from .library.manifest import read_manifest, write_manifest
-from .models import Original, Verdict, Verification
-from .report import to_jsonld, to_payload, to_text
+from .models import Original, Rating, StatedClaims, Verdict, Verification
+from .report import script_text, to_jsonld, to_payload, to_texts
 from .settings import (
     CONFIG_KEYS,
     Settings,
@@ -178,7 +178,7 @@ def _write_reports(payload: dict[str, Any], report: str | None, jsonld: str | No
         click.echo(f"HTML report: {report}", err=True)
     if jsonld:
         with open(jsonld, "w", encoding="utf-8") as handle:
-            json.dump(to_jsonld(payload, publisher), handle, indent=2, ensure_ascii=False)
+            handle.write(script_text(to_jsonld(payload, publisher)) + "\n")
         click.echo(f"JSON-LD: {jsonld}", err=True)
 
 
@@ -231,7 +231,7 @@ def main(debug: bool, quiet: bool, progress: bool, cache_dir: str | None) -> Non
     \b
     Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 acquire, 4 media, 5 library,
     6 some rows of a `library import` failed, 7 some inputs of a batch failed,
-    10 (`verify --check`) a verdict is not `match`, 130 interrupted.
+    10 (`verify --check`) a finding is not `authentic`, 130 interrupted.
     """
     _show_warnings(debug)
     if not debug:
@@ -277,11 +277,20 @@ def batch_options(f: F) -> F:
 @download_options
 @report_options
 @batch_options
-@click.option("--check", is_flag=True, help="Exit 10 unless every verdict is `match`.")
+@click.option("--claim-date", default="", metavar="DATE",
+              help="The date the post claims the footage was filmed, e.g. 2015-10-22.")
+@click.option("--claim-place", default="", metavar="PLACE",
+              help="Where the post claims it was filmed (a name, or LAT,LON).")
+@click.option("--claim-source", default="", metavar="NAME",
+              help="Who the post credits as the source of the footage.")
+@click.option("--caption", default="", metavar="TEXT",
+              help="The post's text, read for dates, places and sources like a caption.")
+@click.option("--check", is_flag=True, help="Exit 10 unless every finding is `authentic`.")
 @click.pass_context
 def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json: bool,
            fps: float | None, check: bool, report: str | None, jsonld: str | None,
            publisher: str | None, batch_file: str | None, jsonl: str | None, resume: bool,
+           claim_date: str, claim_place: str, claim_source: str, caption: str,
            **download: str | None) -> None:
     """Verify each QUERY (video file or URL, article file or URL, folder of videos, or a .npz
     fingerprint from `provenance fingerprint`) against the library.
@@ -290,20 +299,23 @@ def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json
     downloaded gets a result with its error, and exit code 3 means none could be.
     Several inputs, a folder, -a or --jsonl make a batch: one line per input as it
     finishes, a summary at the end, exit code 7 when some inputs failed.
+    The --claim-* options and --caption say what a post you saw claims (for every input).
     """
     settings = _settings(ctx, db=db, sample_fps=fps, **_download_settings(**download))
+    stated = StatedClaims(date=claim_date, place=claim_place, source=claim_source,
+                          caption=caption)
     inputs = batch.expand_inputs([*queries, *(batch.read_batch_file(batch_file)
                                               if batch_file else [])])
     if not inputs:
         raise click.UsageError("give a video, an article, a folder, or -a FILE")
     library = _library(ctx, settings)
     if len(inputs) > 1 or batch_file or jsonl or len(queries) != len(inputs):
-        _verify_batch(ctx, inputs, library, settings, as_json, check, jsonl, resume,
+        _verify_batch(ctx, inputs, library, settings, stated, as_json, check, jsonl, resume,
                       bool(report or jsonld))
         return
     progress = _progress(ctx)
     try:
-        results = pipeline.verify_many(inputs[0], library, settings, progress)
+        results = pipeline.verify_many(inputs[0], library, settings, progress, stated)
     finally:
         progress.close()
     payload = batch.BatchItem(inputs[0], results).payload()
@@ -311,7 +323,7 @@ def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json
     if as_json:
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
-        click.echo("\n\n".join(to_text(r) for r in results))
+        click.echo(to_texts(results))
     _write_reports(payload, report, jsonld, publisher)
     if all(r.error for r in results):
         ctx.exit(3)
@@ -320,11 +332,12 @@ def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json
 
 
 def _all_ok(results: list[Verification]) -> bool:
-    """What `verify --check` asks: every result is a match."""
-    return all(r.verdict is Verdict.MATCH for r in results)
+    """What `verify --check` asks: every finding is `authentic`."""
+    return all(r.finding is not None and r.finding.rating is Rating.AUTHENTIC for r in results)
 
 
 def _verify_batch(ctx: click.Context, inputs: list[str], library: Library, settings: Settings,
+                  stated: StatedClaims,
                   as_json: bool, check: bool, jsonl: str | None, resume: bool,
                   reports: bool) -> None:
     """Each input in turn; a line per input on stdout (JSON with --json) and in --jsonl."""
@@ -344,7 +357,8 @@ def _verify_batch(ctx: click.Context, inputs: list[str], library: Library, setti
     finished: list[batch.BatchItem] = []
     progress("batch", 0, len(todo))
     try:
-        for number, item in enumerate(batch.verify_each(todo, library, settings, progress), 1):
+        for number, item in enumerate(batch.verify_each(todo, library, settings, progress,
+                                                                  stated), 1):
             progress("batch", number, len(todo))
             finished.append(item)
             if writer:
@@ -475,40 +489,91 @@ def library() -> None:
     """Manage the reference library of known originals."""
 
 
+def metadata_options(f: F) -> F:
+    """What is known about an original, for `library add` and `library update`."""
+    options = [
+        click.option("--title", default=None, help="What the footage shows."),
+        click.option("--source", "source_name", default=None,
+                     help="Who made it (broadcaster, operator)."),
+        click.option("--recorded-at", default=None,
+                     help="When it was shot: YYYY-MM-DD, an ISO datetime, or a FIRST/LAST range "
+                          "(a day-first date such as 16/09/2015 is read and stored as ISO)."),
+        click.option("--published-at", default=None,
+                     help="When it was first published (same forms)."),
+        click.option("--url", default=None, help="Where the original is published."),
+        click.option("--notes", default=None, help="Licence or other notes."),
+        click.option("--location", default=None,
+                     help="Where it was filmed, most specific first: 'Coquelles, Calais, France'."),
+        click.option("--latitude", type=float, default=None, help="Decimal degrees."),
+        click.option("--longitude", type=float, default=None, help="Decimal degrees."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _metadata(source_name: str | None, **given: Any) -> dict[str, Any]:
+    given["source"] = source_name
+    return {k: v for k, v in given.items() if v is not None}
+
+
 @library.command("add")
 @click.argument("source")
 @click.option("--id", "original_id", required=True, help="Short unique id, e.g. eurotunnel-cam1.")
-@click.option("--title", default="", help="What the footage shows.")
-@click.option("--source", "source_name", default="", help="Who made it (broadcaster, operator).")
-@click.option("--recorded-at", default="",
-              help="When it was shot: YYYY-MM-DD, an ISO datetime, or FIRST/LAST range.")
-@click.option("--published-at", default="", help="When it was first published.")
-@click.option("--url", default="", help="Where the original is published.")
-@click.option("--notes", default="", help="Licence or other notes.")
+@metadata_options
 @db_option
 @fps_option
 @download_options
 @json_option
 @click.pass_context
-def library_add(ctx: click.Context, source: str, original_id: str, title: str, source_name: str,
-                recorded_at: str, published_at: str, url: str, notes: str, db: str | None,
-                fps: float | None, as_json: bool, **download: str | None) -> None:
+def library_add(ctx: click.Context, source: str, original_id: str, source_name: str | None,
+                db: str | None, fps: float | None, as_json: bool, title: str | None,
+                recorded_at: str | None, published_at: str | None, url: str | None,
+                notes: str | None, location: str | None, latitude: float | None,
+                longitude: float | None, **download: str | None) -> None:
     """Fingerprint SOURCE (a file or URL) and register it as a known original."""
     settings = _settings(ctx, db=db, sample_fps=fps, **_download_settings(**download))
-    meta = Original(id=original_id, title=title, source=source_name, recorded_at=recorded_at,
-                    published_at=published_at, url=url, notes=notes)
+    meta = Original(id=original_id, **_metadata(
+        source_name, title=title, recorded_at=recorded_at, published_at=published_at, url=url,
+        notes=notes, location=location, latitude=latitude, longitude=longitude))
+    meta = registry.checked_metadata(meta)
     lib = _library(ctx, settings, create=True)
     progress = _progress(ctx)
     try:
         stored, added = registry.register(source, meta, lib, settings, progress)
     finally:
         progress.close()
+    changes = {} if added else registry.metadata_changes(meta, stored)
     if as_json:
         click.echo(json.dumps({"added": added, "original": asdict(stored)}, indent=2))
     elif added:
         click.echo(f"added {stored.id}: {stored.duration:.1f} s, {stored.width}x{stored.height}")
     else:
         click.echo(f"already in the library as {stored.id} (same sha256); nothing added")
+    if changes:
+        flags = " ".join(f"--{k.replace('_', '-')} {shlex.quote(str(v))}"
+                         for k, v in changes.items())
+        click.echo(f"Hint: the metadata you gave differs from what is stored; update it with "
+                   f"`provenance library update {stored.id} {flags}`", err=True)
+
+
+@library.command("update")
+@click.argument("original_id")
+@metadata_options
+@db_option
+@json_option
+@click.pass_context
+def library_update(ctx: click.Context, original_id: str, source_name: str | None,
+                   db: str | None, as_json: bool, **given: Any) -> None:
+    """Change an original's metadata (title, source, dates, location, notes)."""
+    changes = _metadata(source_name, **given)
+    if not changes:
+        raise SettingsError("nothing to update", "give at least one option, e.g. --title")
+    stored = registry.update(original_id, _library(ctx, _settings(ctx, db=db)), **changes)
+    if as_json:
+        click.echo(json.dumps(asdict(stored), indent=2))
+    else:
+        click.echo(f"updated {stored.id}: {', '.join(sorted(changes))}")
 
 
 @library.command("import")
@@ -523,7 +588,8 @@ def library_import(ctx: click.Context, manifest: str, db: str | None, fps: float
 
     \b
     Columns: file (path relative to the manifest, or URL), id, title, source,
-    recorded_at, published_at, url, notes. Bad rows are reported and skipped;
+    recorded_at, published_at, url, notes, location, latitude, longitude.
+    Bad rows (a bad date, a missing file...) are reported and skipped;
     the others are added. Exit code 6 when any row failed.
     """
     settings = _settings(ctx, db=db, sample_fps=fps)
@@ -746,5 +812,5 @@ def demo(ctx: click.Context, samples: str | None, report: str, as_json: bool) ->
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         click.echo("")
-        click.echo("\n\n".join(to_text(r) for r in outcome.results))
+        click.echo(to_texts(outcome.results))
     _write_reports(payload, report, None, None)

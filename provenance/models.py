@@ -96,6 +96,9 @@ class Original:
     height: int = 0
     added_at: str = ""
     file: str = ""
+    location: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(frozen=True)
@@ -140,16 +143,79 @@ class StatedClaims:
         return any((self.date, self.place, self.source, self.caption))
 
 
+class ClaimKind(str, enum.Enum):
+    """What a claim is about. ``published`` is when a page or post went online: not a claim
+    about the footage, only an upper bound on when it was recorded."""
+
+    DATE = "date"
+    PUBLISHED = "published"
+    PLACE = "place"
+    SOURCE = "source"
+    UPLOADER = "uploader"
+    SCENE = "scene"
+    NOTE = "note"  # about the reading itself (text left unread past a budget)
+
+
+class ClaimStatus(str, enum.Enum):
+    """What the library says about a claim. ``flag`` is a note for the reader (an uncredited
+    repost, a recycled camera), not a claim found false."""
+
+    UNCHECKED = "unchecked"
+    CONSISTENT = "consistent"
+    CONTRADICTED = "contradicted"
+    FLAG = "flag"
+
+
+# A claim read around the whole page (headline, lede), as opposed to one video's index.
+ARTICLE = "article"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A piece of text that says something about a video: where it was read (``figcaption``,
+    ``paragraph``, ``headline``, ``upload metadata``, ``command line``...) and which video it
+    is about (its index in the page, or ``"article"`` for every video)."""
+
+    text: str
+    found_in: str
+    applies_to: int | str = ARTICLE
+
+
 @dataclass(frozen=True)
 class Claim:
-    """A claim found around a video, checked against the library."""
+    """A claim found around a video, checked against the library. ``text`` is the words the
+    value was read from; ``quote`` the sentence they were in (what was actually said)."""
 
-    kind: str
+    kind: ClaimKind
     text: str
     value: str
     found_in: str
     finding: str = ""
-    status: str = "unchecked"
+    status: ClaimStatus = ClaimStatus.UNCHECKED
+    applies_to: int | str = ARTICLE
+    quote: str = ""
+
+
+class Rating(str, enum.Enum):
+    """The finding a checker publishes about a video (see ``finding.py``)."""
+
+    MISCAPTIONED = "miscaptioned"
+    EDITED = "edited"
+    AUTHENTIC = "authentic"
+    SAME_SCENE = "same-scene"
+    UNVERIFIED = "unverified"
+    INCONCLUSIVE = "inconclusive"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The rating, one sentence a reader understands, the reasons behind it and the schema.org
+    ``mediaAuthenticityCategory`` that follows (None when nothing was matched)."""
+
+    rating: Rating
+    summary: str
+    reasons: tuple[str, ...] = ()
+    mediareview: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +237,7 @@ class Verification:
     error: str = ""
     hint: str = ""
     video_path: str = ""
+    finding: Finding | None = None
 
     # Reports of this result; the writing lives in report/ and outputs.py (imported when used).
     def to_dict(self) -> dict[str, Any]:

@@ -4,27 +4,33 @@ claims -> Verification."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
 
-from . import acquire, claims, refine
+from . import acquire, claims, finding, refine
 from .align import SCENE_RADIUS, AlignResult, align
 from .errors import AcquireError, MediaError, ProvenanceError
 from .fingerprint import fingerprint_video
 from .fingerprint import load as load_fingerprint
 from .library import Library
 from .models import (
+    ARTICLE,
     Claim,
+    ClaimKind,
     Fingerprint,
     LocalVideo,
+    Passage,
     StatedClaims,
     Verdict,
     Verification,
+    VideoRef,
 )
 from .settings import Settings, load_settings
 
@@ -44,12 +50,15 @@ FINGERPRINT_ONLY = ("verified from a fingerprint file: the local-feature stage (
 
 @dataclass(frozen=True)
 class ArticleContext:
-    """The page a video was found in: what it says around the video."""
+    """The page a video was found in: what it says around the video (``passages`` about this
+    video or the whole page) and the video's ``index`` among the page's videos."""
 
     url: str
     title: str = ""
-    text: str = ""
     published: str = ""
+    passages: tuple[Passage, ...] = ()
+    index: int = 0
+    videos: int = 1
 
 
 def is_url(query: str) -> bool:
@@ -123,14 +132,10 @@ def verify_video(
         _step(progress, "report", 0.0)
         matched = [lib.get(m.reference_id) for m in result.matches]
         similar = [lib.get(m.reference_id) for m in result.same_scene]
-        texts = _claim_texts(video, context)
-        typed_dates, typed_sources = claims.stated_claims(stated or StatedClaims())
-        checked = [
-            *claims.check_dates([*typed_dates, *claims.date_claims(texts)], matched),
-            *claims.check_sources([*typed_sources, *claims.source_claims(texts),
-                                   *_uploader(video)], matched),
-            *claims.scene_flags(similar if not matched else []),
-        ]
+        index = context.index if context else 0
+        said = said_about(index, context, video.provenance, stated)
+        checked = [*claims.check(said, matched),
+                   *claims.scene_flags(similar if not matched else [])]
         _step(progress, "report", 1.0)
         return Verification(
             query=name,
@@ -146,6 +151,8 @@ def verify_video(
             provenance={**video.provenance, **_article_record(context)},
             settings={**settings.to_dict(), "sample_fps": query_fp.sample_fps},
             video_path="" if is_fingerprint_file(video.path) else os.path.abspath(video.path),
+            finding=finding.assess(result.verdict, result.matches, result.unexplained, checked,
+                                   matched + similar, result.reason),
         )
 
 
@@ -177,24 +184,52 @@ def _article_record(context: ArticleContext | None) -> dict[str, str]:
             "article_published": context.published}
 
 
-def _claim_texts(video: LocalVideo, context: ArticleContext | None) -> list[tuple[str, str]]:
-    texts = []
-    if context is not None:
-        texts += [("article title", context.title), ("article text", context.text)]
-    for key in ("title", "description"):
-        value = video.provenance.get(key)
-        if isinstance(value, str):
-            texts.append((f"video {key}", value))
-    return texts
+def _day(value: str) -> date | None:
+    """A date from metadata ('YYYY-MM-DD' or yt-dlp's 'YYYYMMDD'), or None."""
+    digits = value.replace("-", "")[:8]
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8])) if \
+            digits.isdigit() and len(digits) == 8 else None
+    except ValueError:
+        return None
 
 
-def _uploader(video: LocalVideo) -> list[Claim]:
+def said_about(index: int, context: ArticleContext | None, record: Mapping[str, Any],
+               stated: StatedClaims | None = None) -> list[Claim]:
+    """Every claim made about one video, unchecked: typed by the checker, in the page around it
+    and in the post's own metadata (``record``, as the acquire stage reports it)."""
+    return [*claims.stated_claims(stated or StatedClaims(), index), *_page_claims(context),
+            *_upload_claims(record, index)]
+
+
+def _page_claims(context: ArticleContext | None) -> list[Claim]:
+    """What the page says about this video (its own context and the page's headline, lede and
+    byline), and the page's publication date as an upper bound."""
+    if context is None:
+        return []
+    published = _day(context.published)
+    return [*claims.read_claims(context.passages, published, context.videos > 1),
+            *claims.published_claim(published.isoformat() if published else "",
+                                    "page metadata")]
+
+
+def _upload_claims(record: Mapping[str, Any], index: int) -> list[Claim]:
+    """What the post says (title, description as yt-dlp reports them), who uploaded it and when
+    (an upper bound)."""
+    uploaded = _day(str(record.get("upload_date") or ""))
+    passages = [Passage(value[:claims.MAX_TEXT_CHARS], f"upload metadata ({key})", index)
+                for key in ("title", "description")
+                if isinstance(value := record.get(key), str)]
+    found = claims.read_claims(passages, uploaded)
+    if uploaded is not None:
+        found += claims.published_claim(uploaded.isoformat(), "upload metadata (upload_date)")
     for key in ("uploader", "channel"):
-        value = video.provenance.get(key)
+        value = record.get(key)
         if isinstance(value, str) and value.strip():
-            return [Claim(kind="uploader", text=value[:200], value=value[:200],
-                          found_in=f"upload metadata ({key})")]
-    return []
+            found.append(Claim(kind=ClaimKind.UPLOADER, text=value[:200], value=value[:200],
+                               found_in=f"upload metadata ({key})", applies_to=index))
+            break
+    return found
 
 
 def read_article(query: str, settings: Settings) -> tuple[str, str]:
@@ -236,9 +271,22 @@ def frame_progress(progress: Progress | None) -> Callable[[float, float | None],
 
 
 def _failed(name: str, error: ProvenanceError, settings: Settings) -> Verification:
+    reason = f"could not be verified: {error.message}"
     return Verification(query=name, verdict=Verdict.INCONCLUSIVE, confidence=0.0,
-                        reason=f"could not be verified: {error.message}", duration=0.0,
-                        settings=settings.to_dict(), error=error.message, hint=error.hint or "")
+                        reason=reason, duration=0.0, settings=settings.to_dict(),
+                        error=error.message, hint=error.hint or "",
+                        finding=finding.assess(Verdict.INCONCLUSIVE, (), (), (), (), reason,
+                                               error.message))
+
+
+def article_contexts(html: str, base: str, url: str) -> tuple[list[VideoRef],
+                                                             list[ArticleContext]]:
+    """The videos a page references and, for each, what the page says about it."""
+    title, _ = acquire.page_text(html)
+    refs, passages = acquire.read_page(html, base, acquire.is_supported)
+    page = ArticleContext(url=url, title=title, published=acquire.published_date(html, base))
+    return refs, [replace(page, index=index, videos=len(refs), passages=tuple(
+        p for p in passages if p.applies_to in (index, ARTICLE))) for index in range(len(refs))]
 
 
 def verify_article(
@@ -256,14 +304,11 @@ def verify_article(
     settings = settings or load_settings()
     with opened_library(library) as lib:
         html, base = read_article(query, settings)
-        title, text = acquire.page_text(html)
-        refs = acquire.find_videos(html, base, acquire.is_supported)
+        refs, contexts = article_contexts(html, base, query)
         if not refs:
             raise AcquireError(f"{query} references no video", "check the page has a video player")
-        context = ArticleContext(url=query, title=title, text=text,
-                                 published=acquire.published_date(html, base))
         results = []
-        for ref in refs:
+        for ref, context in zip(refs, contexts, strict=True):
             try:
                 video = acquire_video(ref.url, settings, progress)
                 result = verify_video(video, lib, settings, context, progress, query_name=ref.url,

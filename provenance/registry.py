@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from . import acquire
-from .errors import LibraryError, ProvenanceError
+from .dates import normalise
+from .errors import LibraryError, ProvenanceError, SettingsError
 from .fingerprint import fingerprint_video
 from .library import Library
 from .library.manifest import ManifestRow, read_manifest
@@ -28,6 +29,7 @@ def register(
     Returns (the stored original, whether it was newly added): the same file again is a no-op.
     """
     settings = settings or load_settings()
+    original = checked_metadata(original)
     with opened_library(library, create=True) as lib:
         video = (acquire_video(path, settings, progress) if is_url(path)
                  else acquire.local_video(path))
@@ -42,6 +44,36 @@ def register(
                          fps=round(fp.native_fps, 3), width=fp.width, height=fp.height, url=url,
                          file=where)
         return lib.add(stored, fp)
+
+
+def checked_metadata(original: Original) -> Original:
+    """The original with its dates normalised to ISO; SettingsError (exit 2) for a date or
+    coordinate that cannot be read, so a date check never silently disappears."""
+    for name, low, high in (("latitude", -90.0, 90.0), ("longitude", -180.0, 180.0)):
+        value = getattr(original, name)
+        if value is not None and not (isinstance(value, (int, float)) and low <= value <= high):
+            raise SettingsError(f"{name} {value!r} is not between {low:g} and {high:g}",
+                                "give decimal degrees, e.g. 50.9375")
+    if (original.latitude is None) != (original.longitude is None):
+        raise SettingsError("a latitude needs a longitude", "give both, or neither")
+    return replace(original, recorded_at=normalise(original.recorded_at, "recorded_at"),
+                   published_at=normalise(original.published_at, "published_at"))
+
+
+def update(original_id: str, library: Library, **changes: object) -> Original:
+    """Change an original's metadata (title, source, dates, location...), dates checked as in
+    ``register``."""
+    current = library.get(original_id)
+    checked = checked_metadata(replace(current, **changes))  # type: ignore[arg-type]
+    return library.update(original_id, **{k: getattr(checked, k) for k in changes})
+
+
+def metadata_changes(given: Original, stored: Original) -> dict[str, object]:
+    """Metadata given for a file already registered that differs from what is stored."""
+    given = checked_metadata(given)
+    return {k: getattr(given, k) for k in ("title", "source", "recorded_at", "published_at",
+                                            "url", "notes", "location", "latitude", "longitude")
+            if getattr(given, k) not in ("", None) and getattr(given, k) != getattr(stored, k)}
 
 
 def reindex(original_id: str, library: Library, settings: Settings | None = None,

@@ -80,3 +80,13 @@ def library_path(media: Media, tmp_path_factory: pytest.TempPathFactory) -> Path
         for (original_id, meta), file in zip(ORIGINALS.items(), files, strict=True):
             register(str(file), Original(id=original_id, **meta), library, settings)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_payload() -> dict[str, object]:
+    """The JSON result of `provenance demo` (the Calais article), computed once."""
+    from provenance.demo import run_demo
+    from provenance.report import to_payload
+
+    outcome = run_demo()
+    return to_payload(outcome.results, article=outcome.article)

@@ -60,11 +60,15 @@ def test_claimed_sources_and_uploader_against_the_original() -> None:
     checked = check_sources(found, [original])
     status = {c.value: c.status for c in checked}
     assert status["Eurotunnel security staff"] == "consistent"
-    assert status["Calais Info Direct"] == "contradicted"
-    assert not any(c.status == "flag" for c in checked)  # one claim does credit the operator
+    assert status["BBC News"] == "contradicted"  # credited as the source: a false claim
+    # "partagée par" says who posted it, not who filmed it: a note, not a false claim
+    assert status["Calais Info Direct"] == "flag"
+    assert [c.kind for c in found] == ["source", "uploader", "source"]
+    # sources were named: no "names no source" note beside them
+    assert not any("no source" in c.finding for c in checked)
     uncredited = check_sources(source_claims([("caption", "posted by Calais Info Direct")]),
                                [original])
-    assert uncredited[-1].status == "flag" and "credits no original source" in \
+    assert uncredited[-1].status == "flag" and "no source of the footage is named" in \
         uncredited[-1].finding
     (flag,) = scene_flags([Original(id="cam2", source="Op", recorded_at="2015-09-16")])
     assert flag.kind == "scene" and "not the registered moment" in flag.finding
@@ -81,7 +85,7 @@ def test_garbage_text_does_not_break_claims() -> None:
 
 def test_vague_dates_are_periods() -> None:
     claims = date_claims([("operator", "Selon l'exploitant, les images datent de mi-septembre; "
-                                        "la vidéo a circulé le 22/10/2015.")])
+                                        "la vidéo aurait été filmée le 22/10/2015.")])
     period = next(c for c in claims if "/" in c.value)
     assert period.value == "2015-09-11/2015-09-20" and period.text == "mi-septembre"
     original = [Original(id="cam1", recorded_at="2015-09-16")]

@@ -32,6 +32,19 @@ def test_demo_finds_every_original_in_the_repost_and_flags_the_date(tmp_path: Pa
     flagged = [c for c in video["claims"] if c["status"] == "contradicted"]
     assert any(c["value"] == "2015-10-22" and "before the claimed" in c["finding"]
                for c in flagged)
+    # the finding: miscaptioned, naming the recorded and the claimed dates
+    assert video["finding"]["rating"] == report["finding"]["rating"] == "miscaptioned"
+    assert video["finding"]["mediareview"] == "DecontextualizedContent"
+    summary = video["finding"]["summary"]
+    assert "recorded 2015-09-15 to 2015-09-16" in summary and "22/10/2015" in summary
+    # the operator's "mi-septembre" agrees; the article's publication date is only an upper
+    # bound, never a contradicted claim about when it was filmed
+    (vague,) = [c for c in video["claims"] if c["text"] == "mi-septembre"]
+    assert vague["status"] == "consistent" and vague["value"] == "2015-09-11/2015-09-20"
+    published = [c for c in video["claims"] if c["kind"] == "published"]
+    assert published and all(c["status"] == "consistent" for c in published)
+    assert all(c["value"] != "2015-10-22" or c["kind"] == "date" for c in flagged)
+    assert {c["found_in"] for c in flagged} >= {"lede", "paragraph"}
 
 
 def test_demo_text_output(tmp_path: Path) -> None:
@@ -40,7 +53,8 @@ def test_demo_text_output(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert report.is_file() and "MATCH" in report.read_text()
     assert "MATCH" in result.stdout and "calais-cam1-platform" in result.stdout
-    assert "[!!] date 2015-10-22" in result.stdout
+    assert "[contradicted] filmed 2015-10-22" in result.stdout
+    assert "[consistent] published 2015-10-22" in result.stdout
 
 
 def test_samples_are_small_and_complete() -> None:

@@ -148,15 +148,20 @@ def test_old_schema_is_migrated_in_place(tmp_path: Path) -> None:
     with Library(path, create=True) as lib:
         lib.add(original("cam-1", "a" * 64), fp(1))
     with sqlite3.connect(path) as db:  # back to the v1 layout: no `file` column, no meta
-        db.execute("ALTER TABLE originals DROP COLUMN file")
+        for column in ("file", "location", "latitude", "longitude"):
+            db.execute(f"ALTER TABLE originals DROP COLUMN {column}")
         db.execute("DROP TABLE meta")
         db.execute("PRAGMA user_version = 1")
     with Library(path) as lib:
         assert lib.get("cam-1").file == ""
         lib.add(Original(**{**original("cam-2", "b" * 64).__dict__, "file": "/x.mp4"}), fp(2))
         assert lib.get("cam-2").file == "/x.mp4"
+        assert lib.get("cam-1").location == "" and lib.get("cam-1").latitude is None
+        lib.update("cam-1", location="Coquelles, Calais, France", latitude=50.93,
+                   longitude=1.81)
+        assert lib.get("cam-1").location.startswith("Coquelles")
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
 
 
 def test_large_library_saves_its_chunk_index_and_notices_changes(

@@ -28,7 +28,10 @@ def test_readme_python_blocks_run(media: Media, tmp_path: Path, monkeypatch: pyt
     for block in blocks:
         exec(compile(block, str(README), "exec"), namespace)  # noqa: S102
     printed = capsys.readouterr().out
-    assert printed.startswith("match ")  # result.verdict.value, result.confidence
+    first, second = printed.splitlines()[:2]
+    assert first.startswith("miscaptioned ")  # the finding: a claimed date after the recording
+    assert "2015-10-22" in first
+    assert second.startswith("match ")  # result.verdict.value, result.confidence
     assert "eurotunnel-cam1" in printed and "gone.mp4 ['inconclusive']" in printed
     assert (tmp_path / "finding.html").stat().st_size > 1000
     assert '"verdict": "match"' in (tmp_path / "result.json").read_text("utf-8")

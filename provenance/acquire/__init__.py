@@ -1,6 +1,13 @@
 """Acquire: find the videos an article references and download them with their provenance."""
 
-from .article import canonical_url, find_videos, is_video_file_url, page_text, published_date
+from .article import (
+    canonical_url,
+    find_videos,
+    is_video_file_url,
+    page_text,
+    published_date,
+    read_page,
+)
 from .download import (
     download,
     fetch_page,
@@ -12,6 +19,6 @@ from .download import (
 
 __all__ = [
     "canonical_url", "download", "fetch_page", "find_videos", "is_supported",
-    "is_video_file_url", "local_video", "page_text", "published_date", "sha256_file",
+    "is_video_file_url", "local_video", "page_text", "published_date", "read_page", "sha256_file",
     "site_options",
 ]

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from ..models import VideoRef
+from ..models import ARTICLE, Passage, VideoRef
 
 # Pages larger than this are cut before parsing (untrusted input).
 MAX_HTML_BYTES = 20 * 1024 * 1024
@@ -85,50 +86,153 @@ def is_platform_url(url: str) -> bool:
     return _on_host(url, *_VIDEO_HOSTS)
 
 
+# Tags whose text is one block of the page (a paragraph, a caption, a heading...).
+_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "blockquote", "li", "td",
+           "dd", "dt", "div", "section", "article", "header", "footer", "main", "figure",
+           "caption", "address", "pre", "table", "ul", "ol", "body"}
+_SKIPPED = {"script", "style", "noscript", "template", "svg", "nav", "aside", "head"}
+# Class or id words that mark a byline or dateline (who wrote the page, when it was published).
+_BYLINE = re.compile(r"byline|dateline|author|publi|posted|timestamp|article-date|meta-date|"
+                     r"\bdate\b|\btime\b", re.I)
+# Longest text kept from one block or attribute (untrusted input).
+MAX_BLOCK_CHARS = 4000
+
+
+@dataclass
+class _Block:
+    kind: str  # headline, heading, paragraph, figcaption, embedded post, byline
+    text: str
+    figure: int | None
+
+
+@dataclass
+class _Anchor:
+    """Where a video reference sits among the page's blocks: the number of blocks before it
+    (None for page metadata), its figure, and its embed's own label (title, aria-label, alt)."""
+
+    position: int | None
+    figure: int | None = None
+    label: str = ""
+
+
 class _Collector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.found: list[tuple[str, str, str]] = []  # (raw url, where, kind)
+        self.found: list[tuple[str, str, str, _Anchor]] = []  # (raw url, where, kind, anchor)
         self.base: str | None = None
+        self.blocks: list[_Block] = []
+        self.title = ""
         self._in_json_ld = False
         self._json_chunks: list[str] = []
         self._video_depth = 0
+        self._stack: list[tuple[str, str]] = []  # open block tags and their kind
+        self._figures: list[int] = []
+        self._figure_count = 0
+        self._skip = 0
+        self._in_title = False
+        self._buffer: list[str] = []
+        self._video_anchor = _Anchor(None)
+
+    # -- text blocks -------------------------------------------------------------------------
+    def _flush(self) -> None:
+        text = " ".join(" ".join(self._buffer).split())[:MAX_BLOCK_CHARS]
+        self._buffer = []
+        if text:
+            kind = next((k for _, k in reversed(self._stack) if k != "paragraph"), "paragraph")
+            self.blocks.append(_Block(kind, text, self._figures[-1] if self._figures else None))
+
+    def _kind(self, tag: str, a: dict[str, str]) -> str:
+        if tag == "h1":
+            return "headline"
+        if tag in ("h2", "h3", "h4", "h5", "h6"):
+            return "heading"
+        if tag in ("figcaption", "caption") or re.search(
+                r"\b(caption|legend|légende)\b", a.get("class", ""), re.I):
+            return "figcaption"
+        if tag == "blockquote":
+            return "embedded post"
+        if _BYLINE.search(f"{a.get('class', '')} {a.get('id', '')}") or tag == "address":
+            return "byline"
+        return "paragraph"
+
+    def _anchor(self, a: dict[str, str]) -> _Anchor:
+        label = " ".join(a.get(k, "") for k in ("title", "aria-label", "alt") if a.get(k))
+        return _Anchor(len(self.blocks), self._figures[-1] if self._figures else None,
+                       " ".join(label.split())[:MAX_BLOCK_CHARS])
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "title":
+            self._in_title = True
+        if tag in _SKIPPED:
+            self._skip += 1
+        if tag in _BLOCKS:
+            self._flush()
+            if tag == "p" and self._stack and self._stack[-1][0] == "p":
+                self._stack.pop()
+            self._stack.append((tag, self._kind(tag, a)))
+            if tag == "figure":
+                self._figure_count += 1
+                self._figures.append(self._figure_count)
+        elif tag == "br":
+            self._buffer.append(" ")
+        self._reference(tag, a)
+
+    def _reference(self, tag: str, a: dict[str, str]) -> None:
         if tag == "base" and a.get("href") and self.base is None:
             self.base = a["href"]
         elif tag == "video":
             self._video_depth += 1
+            self._video_anchor = self._anchor(a)
             if a.get("src"):
-                self.found.append((a["src"], "<video src>", "html5"))
+                self.found.append((a["src"], "<video src>", "html5", self._video_anchor))
         elif tag == "source" and self._video_depth and a.get("src"):
-            self.found.append((a["src"], "<video><source src>", "html5"))
+            self.found.append((a["src"], "<video><source src>", "html5", self._video_anchor))
         elif tag in ("iframe", "embed") and a.get("src"):
-            self.found.append((a["src"], f"<{tag} src>", "embed"))
+            self.found.append((a["src"], f"<{tag} src>", "embed", self._anchor(a)))
         elif tag == "object" and a.get("data"):
-            self.found.append((a["data"], "<object data>", "embed"))
+            self.found.append((a["data"], "<object data>", "embed", self._anchor(a)))
         elif tag == "meta":
             key = (a.get("property") or a.get("name") or "").lower()
             if key in _META_VIDEO and a.get("content"):
-                self.found.append((a["content"], f'<meta property="{key}">', "meta"))
+                self.found.append((a["content"], f'<meta property="{key}">', "meta",
+                                   _Anchor(None)))
         elif tag == "a" and a.get("href"):
-            self.found.append((a["href"], "<a href>", "link"))
+            self.found.append((a["href"], "<a href>", "link", self._anchor(a)))
         elif tag == "script" and a.get("type", "").lower() == "application/ld+json":
             self._in_json_ld = True
             self._json_chunks = []
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        if tag in _SKIPPED and self._skip:
+            self._skip -= 1
+        if tag in _BLOCKS and any(t == tag for t, _ in self._stack):
+            self._flush()
+            while self._stack:
+                if self._stack.pop()[0] == tag:
+                    break
+            if tag == "figure" and self._figures:
+                self._figures.pop()
         if tag == "video" and self._video_depth:
             self._video_depth -= 1
         elif tag == "script" and self._in_json_ld:
             self._in_json_ld = False
             for url, where in _json_ld_videos("".join(self._json_chunks)):
-                self.found.append((url, where, "json-ld"))
+                self.found.append((url, where, "json-ld", _Anchor(None)))
 
     def handle_data(self, data: str) -> None:
         if self._in_json_ld:
             self._json_chunks.append(data)
+        elif self._in_title:
+            self.title += data
+        elif not self._skip:
+            self._buffer.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
 
 
 def _walk(node: object) -> Iterable[dict[str, object]]:
@@ -159,6 +263,13 @@ def _json_ld_videos(text: str) -> list[tuple[str, str]]:
     return found
 
 
+def _parse(html: str) -> _Collector:
+    collector = _Collector()
+    collector.feed(html[:MAX_HTML_BYTES])
+    collector.close()
+    return collector
+
+
 def find_videos(
     html: str, base_url: str, is_supported: UrlPredicate | None = None
 ) -> list[VideoRef]:
@@ -168,16 +279,30 @@ def find_videos(
     extractors claims it); iframes and links are kept when it does, besides known video hosts and
     direct video files.
     """
-    collector = _Collector()
-    collector.feed(html[:MAX_HTML_BYTES])
-    collector.close()
+    return _references(_parse(html), base_url, is_supported)[0]
+
+
+def read_page(
+    html: str, base_url: str, is_supported: UrlPredicate | None = None
+) -> tuple[list[VideoRef], list[Passage]]:
+    """The videos a page references (as ``find_videos``) and what the page says about each:
+    passages whose ``applies_to`` is the video's index in that list, or ``"article"`` for the
+    headline, lede and byline, which are about every video."""
+    collector = _parse(html)
+    refs, anchors = _references(collector, base_url, is_supported)
+    return refs, _passages(collector, anchors)
+
+
+def _references(collector: _Collector, base_url: str, is_supported: UrlPredicate | None
+                ) -> tuple[list[VideoRef], list[_Anchor]]:
     base = urljoin(base_url, collector.base) if collector.base else base_url
     # Only a page read from disk may point at files on disk: a remote page naming file:///
     # paths must not make us read the machine it runs on.
     schemes = {"http", "https"} | ({"file"} if urlsplit(base_url).scheme == "file" else set())
     refs: list[VideoRef] = []
-    seen: set[str] = set()
-    for raw, where, kind in collector.found:
+    anchors: list[_Anchor] = []
+    seen: dict[str, int] = {}
+    for raw, where, kind, anchor in collector.found:
         url = urljoin(base, raw.strip())
         if urlsplit(url).scheme not in schemes:
             continue
@@ -189,9 +314,79 @@ def find_videos(
             continue
         url = canonical_url(url)
         if url not in seen:
-            seen.add(url)
+            seen[url] = len(refs)
             refs.append(VideoRef(url=url, found_in=where, kind=kind))
-    return refs
+            anchors.append(anchor)
+        elif anchors[seen[url]].position is None:  # placed in the body, not only in metadata
+            anchors[seen[url]] = anchor
+    return refs, anchors
+
+
+# A paragraph between two videos that announces what follows belongs to the next one; one that
+# points back, to the previous one.
+_FORWARD = re.compile(r":\s*$|\b(below|ci-dessous|ci-après|following|suivante?|next video|"
+                      r"second video|deuxième vidéo|seconde vidéo|watch|regardez|meanwhile|"
+                      r"another (?:video|clip)|une autre vidéo|par ailleurs|en revanche)\b", re.I)
+_BACKWARD = re.compile(r"\b(above|ci-dessus|précédente|previous)\b", re.I)
+
+
+def _passages(collector: _Collector, anchors: list[_Anchor]) -> list[Passage]:
+    blocks = collector.blocks
+    headline = next((b.text for b in blocks if b.kind == "headline"), "") or \
+        " ".join(collector.title.split())
+    passages = [Passage(headline, "headline", ARTICLE)] if headline else []
+    figures = {a.figure for a in anchors if a.figure is not None}
+    for index, anchor in enumerate(anchors):
+        if anchor.label:
+            passages.append(Passage(anchor.label, "embed title", index))
+        passages += [Passage(b.text, "figcaption", index) for b in blocks
+                     if b.kind == "figcaption" and b.figure is not None
+                     and b.figure == anchor.figure]
+    placed = sorted((a.position, i) for i, a in enumerate(anchors) if a.position is not None)
+    body = [k for k, b in enumerate(blocks) if b.kind not in ("headline", "byline")
+            and not (b.kind == "figcaption" and b.figure in figures)]
+    lede = next((k for k in body if blocks[k].kind == "paragraph"), None)
+    if lede is not None and (placed and lede >= placed[0][0] or _FORWARD.search(
+            blocks[lede].text)):
+        lede = None
+    for k, block in enumerate(blocks):
+        if block.kind == "byline":
+            passages.append(Passage(block.text, "byline", ARTICLE))
+        elif k == lede:
+            passages.append(Passage(block.text, "lede", ARTICLE))
+        elif k in body and block.kind != "headline":
+            owner = _owner(k, blocks, body, placed, len(anchors))
+            where = "embedded post" if block.kind == "embedded post" else "paragraph"
+            passages.append(Passage(block.text, where, owner))
+    return passages
+
+
+def _owner(k: int, blocks: list[_Block], body: list[int], placed: list[tuple[int, int]],
+           videos: int) -> int | str:
+    """The video a body block is about: the only one; else the nearest in the page, with the
+    blocks between two videos split by headings, by words pointing forward or back, and
+    otherwise half to each (an odd middle one to the video above, as a caption follows)."""
+    if videos == 1:
+        return 0
+    if not placed:
+        return ARTICLE
+    if k < placed[0][0]:
+        return placed[0][1]
+    if k >= placed[-1][0]:
+        return placed[-1][1]
+    (start, above), (end, below) = next(
+        (placed[j], placed[j + 1]) for j in range(len(placed) - 1)
+        if placed[j][0] <= k < placed[j + 1][0])
+    between = [j for j in body if start <= j < end]
+    heading = next((j for j in between if blocks[j].kind == "heading"), None)
+    if heading is not None:
+        return below if k >= heading else above
+    text = blocks[k].text
+    if _FORWARD.search(text):
+        return below
+    if _BACKWARD.search(text):
+        return above
+    return above if between.index(k) < (len(between) + 1) // 2 else below
 
 
 def _looks_like_video_page(url: str) -> bool:

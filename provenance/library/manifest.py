@@ -2,7 +2,8 @@
 
 A manifest row names the video (``file``: a path, relative to the manifest, or a URL) and its
 metadata: ``id`` (required), ``title``, ``source``, ``recorded_at``, ``published_at``, ``url``,
-``notes``. JSON is a list of objects; CSV has a header row with those names.
+``notes``, ``location``, ``latitude``, ``longitude``. JSON is a list of objects; CSV has a
+header row with those names.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from urllib.parse import urlsplit
 from ..errors import LibraryError
 from ..models import Original
 
-METADATA_FIELDS = ("id", "title", "source", "recorded_at", "published_at", "url", "notes")
+METADATA_FIELDS = ("id", "title", "source", "recorded_at", "published_at", "url", "notes",
+                   "location", "latitude", "longitude")
 # Manifests larger than this are refused (they are read whole).
 MAX_MANIFEST_BYTES = 50 * 1024 * 1024
 
@@ -50,11 +52,17 @@ def _row(number: int, record: object, base: Path) -> ManifestRow:
         return ManifestRow(number, "", None, "no `file` given")
     if not values.get("id"):
         return ManifestRow(number, file, None, "no `id` given")
+    try:
+        point = [float(values[k]) if values.get(k) else None for k in ("latitude", "longitude")]
+    except ValueError:
+        return ManifestRow(number, file, None, "latitude/longitude are not numbers")
     original = Original(id=values["id"], title=values.get("title", ""),
                         source=values.get("source", ""),
                         recorded_at=values.get("recorded_at", ""),
                         published_at=values.get("published_at", ""),
-                        url=values.get("url", ""), notes=values.get("notes", ""))
+                        url=values.get("url", ""), notes=values.get("notes", ""),
+                        location=values.get("location", ""), latitude=point[0],
+                        longitude=point[1])
     return ManifestRow(number, _resolve(file, base), original)
 
 
@@ -85,9 +93,13 @@ def read_manifest(path: str | os.PathLike[str]) -> list[ManifestRow]:
     return [_row(n, record, base) for n, record in enumerate(reader, start=2)]
 
 
+def _cell(value: object) -> object:
+    return "" if value is None else value
+
+
 def write_manifest(originals: Iterable[Original], fmt: str = "json") -> str:
     """A manifest of the given originals (``file`` is where each was registered from)."""
-    rows = [{"file": o.file, **{k: getattr(o, k) for k in METADATA_FIELDS},
+    rows = [{"file": o.file, **{k: _cell(getattr(o, k)) for k in METADATA_FIELDS},
              "sha256": o.sha256, "duration": o.duration} for o in originals]
     if fmt == "json":
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"

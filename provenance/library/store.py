@@ -21,7 +21,7 @@ from ..errors import LibraryError
 from ..models import FINGERPRINT_VERSION, Fingerprint, Original
 from .index import ChunkIndex, HammingIndex
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Up to this many reference frames (about 3.5 hours at 4 samples/s) candidates come from the
 # exact brute-force index; above it from the chunk index, saved beside the library file.
 # benchmarks/library_scale.py: the exact scan of a 60 s query costs about 0.28 s per 144,000
@@ -45,7 +45,10 @@ CREATE TABLE originals (
     width INTEGER NOT NULL,
     height INTEGER NOT NULL,
     added_at TEXT NOT NULL,
-    file TEXT NOT NULL DEFAULT ''
+    file TEXT NOT NULL DEFAULT '',
+    location TEXT NOT NULL DEFAULT '',
+    latitude REAL,
+    longitude REAL
 );
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO meta VALUES ('revision', 0);
@@ -117,8 +120,18 @@ def _add_file_column(db: sqlite3.Connection) -> None:
     db.execute("INSERT INTO meta VALUES ('revision', 0)")
 
 
+def _add_location_columns(db: sqlite3.Connection) -> None:
+    """v2 -> v3: where each original was filmed (free text, optional latitude/longitude)."""
+    db.execute("ALTER TABLE originals ADD COLUMN location TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE originals ADD COLUMN latitude REAL")
+    db.execute("ALTER TABLE originals ADD COLUMN longitude REAL")
+
+
 # Schema version -> the step that upgrades a library from it to the next version.
-_MIGRATIONS = {1: _add_file_column}
+_MIGRATIONS = {1: _add_file_column, 2: _add_location_columns}
+# Metadata `update` may change (what the file is, its fingerprint and identity stay).
+EDITABLE = ("title", "source", "recorded_at", "published_at", "url", "notes", "location",
+            "latitude", "longitude")
 
 
 def _now() -> str:
@@ -264,6 +277,19 @@ class Library:
         with self._transaction() as db:
             db.execute("DELETE FROM originals WHERE id = ?", (original_id,))
         return original
+
+    def update(self, original_id: str, **changes: object) -> Original:
+        """Change an original's metadata (fields in EDITABLE); returns the stored original."""
+        unknown = set(changes) - set(EDITABLE)
+        if unknown:
+            raise LibraryError(f"{', '.join(sorted(unknown))} cannot be updated",
+                               f"fields that can: {', '.join(EDITABLE)}")
+        self.get(original_id)
+        if changes:
+            with self._transaction() as db:
+                db.execute(f"UPDATE originals SET {', '.join(f'{k} = ?' for k in changes)} "
+                           "WHERE id = ?", [*changes.values(), original_id])
+        return self.get(original_id)
 
     def replace_fingerprint(self, original_id: str, fp: Fingerprint) -> None:
         """Swap an original's fingerprint for a new one (one transaction)."""

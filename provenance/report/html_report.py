@@ -25,6 +25,16 @@ _VERDICTS = {
     "inconclusive": ("#7a1fa2", "INCONCLUSIVE", "Too little evidence to say."),
 }
 
+# The finding's rating: banner colour and the word shown (a word, never colour alone).
+_RATINGS = {
+    "miscaptioned": ("#b71c1c", "MISCAPTIONED"),
+    "edited": ("#b35c00", "EDITED"),
+    "authentic": ("#1b7f3b", "AUTHENTIC"),
+    "same-scene": ("#8a4b00", "SAME SCENE"),
+    "unverified": ("#555555", "UNVERIFIED"),
+    "inconclusive": ("#7a1fa2", "INCONCLUSIVE"),
+}
+
 _CSS = """
 body{font:16px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d1d1d;
 background:#f4f4f2}h1,code,p{overflow-wrap:anywhere}main{max-width:960px;margin:auto;padding:12px}
@@ -54,6 +64,9 @@ min-width:5.5em}
 ul.claims{padding-left:0;list-style:none}ul.claims li{margin:6px 0;padding:6px 8px;
 border-left:4px solid #999;background:#fafafa}ul.claims li.bad{border-color:#c62828}
 ul.claims li.ok{border-color:#2e7d32}
+.status{font-size:.75em;font-weight:700;letter-spacing:.05em;text-transform:uppercase;
+margin-right:6px;padding:1px 5px;border-radius:3px;background:#eee}
+.footage{border-left:4px solid;padding:4px 10px;margin:8px 0;font-size:.95em}
 @media (max-width:600px){.pair{grid-template-columns:1fr}body{font-size:15px}}
 """
 
@@ -160,10 +173,27 @@ def _claims(result: Mapping[str, Any]) -> str:
         css = "bad" if status in ("contradicted", "flag") else "ok"
         said = "; ".join(f"“{_text(c.get('text'), 200)}” ({_text(c.get('found_in'), 100)})"
                          for c in group if c.get("text"))
-        shown = f" {_text(value, 100)}" if kind == "date" else ""
-        items.append(f'<li class="{css}"><b>{_text(kind)}{shown}</b>'
+        shown = f" {_text(value, 100)}" if kind in ("date", "published") else ""
+        items.append(f'<li class="{css}"><span class="status">{_text(status)}</span>'
+                     f"<b>{_text(_KIND_WORDS.get(kind, kind))}{shown}</b>"
                      + (f" — {said}" if said else "") + f"<br>{_text(finding)}</li>")
     return f"<h2>Claims checked</h2><ul class=\"claims\">{''.join(items)}</ul>" if items else ""
+
+
+_KIND_WORDS = {"date": "filmed", "published": "published (an upper bound only)"}
+
+
+def _finding_banner(finding: Mapping[str, Any] | None) -> str:
+    """The finding as the headline: its rating as a word and its one-sentence summary."""
+    if not finding:
+        return ""
+    colour, word = _RATINGS.get(str(finding.get("rating")), _RATINGS["inconclusive"])
+    summary = str(finding.get("summary") or "")
+    _, _, rest = summary.partition(": ")
+    reasons = "".join(f"<li>{_text(r, 300)}</li>" for r in (finding.get("reasons") or [])[:20])
+    return (f'<div class="banner" style="background:{colour}"><span class="v">{word}</span>'
+            f"{_text(rest or summary)}</div>"
+            + (f"<ul>{reasons}</ul>" if reasons else ""))
 
 
 def _source(result: Mapping[str, Any]) -> str:
@@ -185,10 +215,14 @@ def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes])
     error = f"<p><b>Error:</b> {_text(result.get('error'))}</p>" if result.get("error") else ""
     same = "".join(f"<li>{_text(m['reference_id'])}: {float(m['score']):.0%} of frames show the "
                    "same view</li>" for m in result.get("same_scene", []))
+    footage = (f'<div class="footage" style="border-color:{colour}"><b>Footage: {label}.</b> '
+               f"{meaning} Confidence {float(result.get('confidence') or 0):.2f}.</div>")
+    if not result.get("finding"):  # a version 1 result: the footage verdict is its headline
+        footage = (f'<div class="banner" style="background:{colour}"><span class="v">{label}'
+                   f"</span>{meaning} Confidence {float(result.get('confidence') or 0):.2f}."
+                   "</div>")
     return (
-        f'<section class="video"><div class="banner" style="background:{colour}">'
-        f'<span class="v">{label}</span>{meaning} Confidence '
-        f"{float(result.get('confidence') or 0):.2f}.</div>"
+        f'<section class="video">{_finding_banner(result.get("finding"))}{footage}'
         f"<p><code>{_text(display_name(str(result.get('query', ''))), 400)}</code><br>"
         f"{_text(result.get('reason'))}</p>{error}"
         + (f"<h2>Timeline</h2>{_timeline(result)}<p class=\"muted\">Not explained by the "
@@ -206,9 +240,19 @@ mirror image, and of what changed since the previous sample. Originals sharing v
 repost were found in the library, then aligned in time: a segment is reported only where many
 samples agree on one offset between repost and original, both in what the picture shows and in
 what moves in it. A single frame never decides, and a fixed camera's background alone cannot
-make a match: that is reported as <i>same scene</i>. Dates and sources claimed in the article,
-title, description and upload metadata were compared with what the library records about the
-matched originals.</p>"""
+make a match: that is reported as <i>same scene</i>. What the page says about each video (its
+caption, the paragraphs around it, the embed's title, the post's own text and upload metadata,
+and the page's headline and lede, which are about every video) was read for dates, places and
+sources and compared with what the library records about the matched originals. A date the page
+or post says it was published is not a claim about when the footage was filmed, only an upper
+bound on it. The finding at the top follows from the footage verdict and those claims.</p>"""
+
+
+def _jsonld_script(report: Mapping[str, Any]) -> str:
+    """The schema.org MediaReview/ClaimReview, embedded as publishers embed it."""
+    from .jsonld import script_text, to_jsonld
+
+    return f'<script type="application/ld+json">{script_text(to_jsonld(report))}</script>'
 
 
 def to_html(report: Mapping[str, Any], images: Mapping[str, bytes] | None = None) -> str:
@@ -223,10 +267,13 @@ def to_html(report: Mapping[str, Any], images: Mapping[str, bytes] | None = None
         title += f": {display_name(str(report['article']))}"
     generated = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     body = "".join(_video(i, r, images) for i, r in enumerate(results))
+    if len(results) > 1 and report.get("finding"):
+        body = f"<h2>The article</h2>{_finding_banner(report['finding'])}{body}"
     return (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{_text(title, 200)}</title><style>{_CSS}</style></head><body><main>"
+        f"<title>{_text(title, 200)}</title><style>{_CSS}</style>{_jsonld_script(report)}"
+        "</head><body><main>"
         f"<h1>{_text(title, 300)}</h1>"
         f"<p class=\"muted\">{len(results)} video(s) · provenance "
         f"{_text(tool.get('version', ''))} · generated {generated}</p>{body}"

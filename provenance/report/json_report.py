@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from ..models import Alignment, Original, Verification
+from ..finding import overall
+from ..models import Alignment, Claim, Finding, Original, Verification
 
-REPORT_SCHEMA_VERSION = 1
+# 2: every result and every article has a ``finding``; claims say what they apply to.
+REPORT_SCHEMA_VERSION = 2
 
 
 def _alignment(alignment: Alignment, originals: dict[str, Original]) -> dict[str, Any]:
@@ -47,13 +49,26 @@ def to_dict(verification: Verification) -> dict[str, Any]:
         "matches": [_alignment(a, originals) for a in verification.matches],
         "same_scene": [_alignment(a, originals) for a in verification.same_scene],
         "unexplained": [{"query_start": a, "query_end": b} for a, b in verification.unexplained],
-        "claims": [asdict(claim) for claim in verification.claims],
+        "claims": [_claim(claim) for claim in verification.claims],
+        "finding": _finding(verification.finding),
         "provenance": verification.provenance,
         "settings": verification.settings,
         "error": verification.error or None,
         "hint": verification.hint or None,
         "video_path": verification.video_path or None,
     }
+
+
+def _claim(claim: Claim) -> dict[str, Any]:
+    return {**asdict(claim), "kind": claim.kind.value, "status": claim.status.value}
+
+
+def _finding(finding: Finding | None) -> dict[str, Any]:
+    if finding is None:  # a Verification built by hand, without the finding stage
+        return {"rating": "inconclusive", "summary": "No finding was made.", "reasons": [],
+                "mediareview": None}
+    return {"rating": finding.rating.value, "summary": finding.summary,
+            "reasons": list(finding.reasons), "mediareview": finding.mediareview}
 
 
 def to_payload(results: Sequence[Verification], article: str | None = None) -> dict[str, Any]:
@@ -63,6 +78,7 @@ def to_payload(results: Sequence[Verification], article: str | None = None) -> d
     return {
         "schema_version": REPORT_SCHEMA_VERSION,
         "article": article,
+        "finding": _finding(overall([r.finding for r in results if r.finding])),
         "results": [to_dict(r) for r in results],
     }
 

@@ -1,111 +1,184 @@
 """The finding as schema.org MediaReview / ClaimReview JSON-LD: the markup fact-checkers publish
-and search engines read. One MediaReview per matched video; one ClaimReview per claimed date the
-footage contradicts."""
+and search engines read.
+
+One MediaReview for every result, whatever its verdict, rendered from its ``finding`` (never
+re-derived here); one ClaimReview per claim about the footage that the library contradicts,
+whose ``claimReviewed`` is the sentence that made it, quoted. Every value from the outside world
+is bounded; URLs are written only when they are absolute http(s) URLs; dates are ISO 8601; and
+``script_text`` escapes the JSON for a ``<script type="application/ld+json">`` element.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import os
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
-from .text_report import display_name
+from ..models import Rating
 
 _SCHEMA = "https://schema.org"
+# Longest text and URL written from untrusted fields.
+MAX_TEXT = 1000
+MAX_URL = 2000
+_RATING_NAMES = {Rating.MISCAPTIONED.value: "Miscaptioned", Rating.EDITED.value: "Edited",
+                 Rating.AUTHENTIC.value: "Authentic", Rating.SAME_SCENE.value: "Same scene, "
+                 "another moment", Rating.UNVERIFIED.value: "Unverified",
+                 Rating.INCONCLUSIVE.value: "Inconclusive"}
+# Claims a ClaimReview may review: what a page or post said about the footage itself.
+_REVIEWABLE = {"date": "Misdated", "place": "Wrong place", "source": "Miscredited"}
 
 
 def authenticity_category(result: Mapping[str, Any]) -> str | None:
-    """schema.org mediaAuthenticityCategory for a result, or None when nothing was matched.
+    """The schema.org mediaAuthenticityCategory of a result's finding (None when nothing was
+    matched, or for a version 1 result, which has no finding)."""
+    finding = result.get("finding") or {}
+    category = finding.get("mediareview")
+    return str(category) if category else None
 
-    A sped-up or slowed copy is TransformedContent; authentic footage presented with a date or
-    source it contradicts is DecontextualizedContent; a montage (several originals, footage the
-    library does not explain) or a mirrored/cropped copy is EditedOrCroppedContent; a plain copy
-    is OriginalMediaContent."""
-    if result.get("verdict") != "match":
+
+def http_url(value: Any) -> str | None:
+    """``value`` when it is an absolute http(s) URL of sane length, else None (no
+    ``javascript:``, ``file:`` or relative URLs in published markup)."""
+    if not isinstance(value, str) or len(value) > MAX_URL or any(c in value for c in "\n\r\t "):
         return None
-    matches = result.get("matches", [])
-    edits = {e for m in matches for e in m.get("edits", [])}
-    claims = result.get("claims", [])
-    if "speed" in edits:
-        return "TransformedContent"
-    if any(c.get("status") in ("contradicted", "flag") and c.get("kind") in ("date", "scene")
-           for c in claims):
-        return "DecontextualizedContent"
-    if len(matches) > 1 or result.get("unexplained") or edits:
-        return "EditedOrCroppedContent"
-    return "OriginalMediaContent"
+    parts = urlsplit(value)
+    return value if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def iso_date(value: Any) -> str | None:
+    """An ISO 8601 date from 'YYYY-MM-DD', an ISO datetime or yt-dlp's 'YYYYMMDD'."""
+    text = str(value or "").strip()
+    digits = text[:10].replace("-", "") if len(text) >= 10 and text[4] == "-" else text[:8]
+    if len(digits) != 8 or not digits.isdigit():
+        return None
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8])).isoformat()
+    except ValueError:
+        return None
+
+
+def _text(value: Any, limit: int = MAX_TEXT) -> str:
+    return " ".join(str(value or "").split())[:limit]
+
+
+def _results(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return list(report["results"]) if "results" in report else [report]
 
 
 def _context_description(result: Mapping[str, Any]) -> str:
     parts = []
     for match in result.get("matches", []):
-        spans = ", ".join(f"{s['reference_start']:.1f}-{s['reference_end']:.1f} s"
+        spans = ", ".join(f"{float(s['reference_start']):.1f}-{float(s['reference_end']):.1f} s"
                           for s in match.get("segments", []))
-        parts.append(f"{match['reference_id']} ({match.get('source') or 'unknown source'}, "
-                     f"recorded {match.get('recorded_at') or 'at an unknown date'}): {spans}")
-    return "Footage from: " + "; ".join(parts) if parts else ""
+        parts.append(f"{_text(match.get('reference_id'), 128)} "
+                     f"({_text(match.get('source'), 200) or 'unknown source'}, recorded "
+                     f"{_text(match.get('recorded_at'), 60) or 'at an unknown date'}): {spans}")
+    return _text("Footage from: " + "; ".join(parts), 4 * MAX_TEXT) if parts else ""
 
 
 def _appearance(result: Mapping[str, Any]) -> dict[str, Any]:
+    """The video as it appeared: its URL when it is a web address, else only its file name."""
     record = result.get("provenance") or {}
-    item: dict[str, Any] = {"@type": "VideoObject",
-                            "contentUrl": display_name(str(result.get("query", "")))}
-    if record.get("sha256"):
+    query = str(result.get("query", ""))
+    item: dict[str, Any] = {"@type": "VideoObject"}
+    url = http_url(record.get("final_url")) or http_url(query)
+    if url:
+        item["contentUrl"] = url
+    elif urlsplit(query).scheme in ("", "file"):  # a local file: its name, not its path
+        item["name"] = _text(os.path.basename(urlsplit(query).path.replace("\\", "/")), 200)
+    if isinstance(record.get("sha256"), str) and len(record["sha256"]) == 64:
         item["sha256"] = record["sha256"]
     if record.get("uploader"):
-        item["creator"] = {"@type": "Person", "name": str(record["uploader"])[:200]}
-    if record.get("upload_date"):
-        item["uploadDate"] = str(record["upload_date"])[:40]
+        item["creator"] = {"@type": "Person", "name": _text(record["uploader"], 200)}
+    uploaded = iso_date(record.get("upload_date"))
+    if uploaded:
+        item["uploadDate"] = uploaded
     return item
 
 
-def to_jsonld(report: Mapping[str, Any], publisher: str | None = None) -> list[dict[str, Any]]:
-    results = report["results"] if "results" in report else [report]
-    today = date.today().isoformat()
-    author = {"@type": "Organization", "name": publisher} if publisher else None
-    documents: list[dict[str, Any]] = []
-    for result in results:
-        category = authenticity_category(result)
-        if category is None:
-            continue
-        review: dict[str, Any] = {
-            "@context": _SCHEMA, "@type": "MediaReview", "datePublished": today,
-            "mediaAuthenticityCategory": category,
-            "originalMediaContextDescription": _context_description(result),
-            "itemReviewed": {"@type": "MediaReviewItem",
-                             "mediaItemAppearance": [_appearance(result)]},
-        }
-        links = [m["url"] for m in result.get("matches", []) if m.get("url")]
-        if links:
-            review["originalMediaLink"] = links[0]
-        if author:
-            review["author"] = author
-        documents.append(review)
-        documents.extend(_claim_reviews(result, today, author))
-    return documents
+def _rating(finding: Mapping[str, Any], explanation: str) -> dict[str, Any]:
+    name = _RATING_NAMES.get(str(finding.get("rating")), "Inconclusive")
+    return {"@type": "Rating", "alternateName": name, "ratingExplanation": explanation}
+
+
+def _media_review(result: Mapping[str, Any], today: str,
+                  author: dict[str, Any] | None) -> dict[str, Any]:
+    finding = result.get("finding") or {
+        "rating": "inconclusive", "reasons": [],
+        "summary": f"No finding was recorded (a version 1 result): footage verdict "
+                   f"{_text(result.get('verdict'), 40)}."}
+    summary = _text(finding.get("summary"))
+    review: dict[str, Any] = {
+        "@context": _SCHEMA, "@type": "MediaReview", "datePublished": today,
+        "reviewBody": summary,
+        "reviewRating": _rating(finding, _text("; ".join(finding.get("reasons") or [])
+                                               or summary)),
+        "itemReviewed": {"@type": "MediaReviewItem",
+                         "mediaItemAppearance": [_appearance(result)]},
+    }
+    category = authenticity_category(result)
+    if category:
+        review["mediaAuthenticityCategory"] = category
+    description = _context_description(result)
+    if description:
+        review["originalMediaContextDescription"] = description
+    links = [u for m in result.get("matches", []) if (u := http_url(m.get("url")))]
+    if links:
+        review["originalMediaLink"] = links[0]
+    if author:
+        review["author"] = author
+    return review
 
 
 def _claim_reviews(result: Mapping[str, Any], today: str,
                    author: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """One ClaimReview per sentence that made a contradicted claim about the footage."""
     record = result.get("provenance") or {}
+    page = http_url(record.get("article")) or http_url(result.get("query"))
     reviews: list[dict[str, Any]] = []
     seen: set[str] = set()
     for claim in result.get("claims", []):
-        if claim.get("kind") != "date" or claim.get("status") != "contradicted":
+        if claim.get("kind") not in _REVIEWABLE or claim.get("status") != "contradicted":
             continue
-        if claim["value"] in seen:
+        said = _text(claim.get("quote") or claim.get("text"))
+        if not said or said in seen:
             continue
-        seen.add(claim["value"])
+        seen.add(said)
+        item: dict[str, Any] = {"@type": "Claim"}
+        if page:
+            item["appearance"] = [{"@type": "CreativeWork", "url": page}]
         review: dict[str, Any] = {
             "@context": _SCHEMA, "@type": "ClaimReview", "datePublished": today,
-            "claimReviewed": f"This video was filmed on {claim['value']} "
-                             f"(\u201c{str(claim.get('text'))[:200]}\u201d)",
-            "reviewRating": {"@type": "Rating", "alternateName": "Misdated footage",
-                             "ratingExplanation": str(claim.get("finding"))[:1000]},
-            "itemReviewed": {"@type": "Claim", "appearance": [
-                {"@type": "CreativeWork",
-                 "url": str(record.get("article") or result.get("query", ""))[:2000]}]},
+            "claimReviewed": f"\u201c{said}\u201d",
+            "reviewRating": {"@type": "Rating", "alternateName": _REVIEWABLE[claim["kind"]],
+                             "ratingExplanation": _text(claim.get("finding"))},
+            "itemReviewed": item,
         }
         if author:
             review["author"] = author
         reviews.append(review)
     return reviews
+
+
+def to_jsonld(report: Mapping[str, Any], publisher: str | None = None) -> list[dict[str, Any]]:
+    """A MediaReview for every result, and a ClaimReview for every contradicted claim."""
+    today = date.today().isoformat()
+    author = {"@type": "Organization", "name": _text(publisher, 200)} if publisher else None
+    documents: list[dict[str, Any]] = []
+    for result in _results(report):
+        documents.append(_media_review(result, today, author))
+        documents.extend(_claim_reviews(result, today, author))
+    return documents
+
+
+def script_text(documents: Sequence[Mapping[str, Any]]) -> str:
+    """JSON-LD text safe inside ``<script type="application/ld+json">``: ``<``, ``>`` and ``&``
+    (and the JavaScript line separators) written as \\u escapes, so no value can close the
+    element. Still valid JSON with the same content."""
+    text = json.dumps(list(documents), indent=2, ensure_ascii=False)
+    for char in "<>&\u2028\u2029":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text

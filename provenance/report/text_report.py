@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from ..models import Alignment, Claim, Original, Verdict, Verification
+from collections.abc import Sequence
+
+from ..finding import overall
+from ..models import (
+    Alignment,
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    Finding,
+    Original,
+    Verdict,
+    Verification,
+)
 
 _BANNER = {
     Verdict.MATCH: "MATCH: this footage is registered original footage",
@@ -59,7 +71,7 @@ def _alignment_lines(alignment: Alignment, originals: dict[str, Original]) -> li
 def to_text(verification: Verification) -> str:
     v = verification
     originals = {o.id: o for o in v.originals}
-    lines = [f"{display_name(v.query)}", f"  {_BANNER[v.verdict]}"]
+    lines = [f"{display_name(v.query)}", *headline(v.finding), f"  footage: {_BANNER[v.verdict]}"]
     if v.error:
         lines.append(f"  Error: {v.error}")
         if v.hint:
@@ -82,23 +94,46 @@ def to_text(verification: Verification) -> str:
     return "\n".join(lines)
 
 
+def to_texts(results: Sequence[Verification]) -> str:
+    """Several results (an article's videos): the article's finding first, then each video."""
+    parts = [to_text(r) for r in results]
+    if len(results) > 1:
+        found = overall([r.finding for r in results if r.finding])
+        parts.insert(0, "Article:\n" + "\n".join(headline(found)))
+    return "\n\n".join(parts)
+
+
+def headline(finding: Finding | None) -> list[str]:
+    """The finding first: 'MISCAPTIONED — authentic footage ... captioned as 22/10/2015'."""
+    if finding is None:
+        return []
+    _, _, rest = finding.summary.partition(": ")
+    return [f"  {finding.rating.value.upper()} — {rest or finding.summary}"]
+
+
 def _claim_lines(v: Verification) -> list[str]:
-    """Date claims grouped by the date they claim; then sources and flags, one line each."""
+    """Dates grouped by the date they claim; then places, sources and flags, one line each.
+    Each line starts with the claim's status as a word."""
     lines: list[str] = []
-    dates: dict[str, list[Claim]] = {}
+    dates: dict[tuple[ClaimKind, str], list[Claim]] = {}
     for claim in v.claims:
-        if claim.kind == "date" and claim.status != "unchecked":
-            dates.setdefault(claim.value, []).append(claim)
-    for value, group in dates.items():
-        mark = _MARKS[group[0].status]
-        quoted = ", ".join(f'"{c.text}" ({c.found_in})' for c in group)
-        lines.append(f"  [{mark}] date {value}, claimed as {quoted}")
+        if claim.kind in _DATES and claim.status is not ClaimStatus.UNCHECKED:
+            dates.setdefault((claim.kind, claim.value), []).append(claim)
+    for (kind, value), group in dates.items():
+        quoted = ", ".join(f'"{c.text}" ({_where(c)})' for c in group)
+        lines.append(f"  [{group[0].status.value}] {_DATES[kind]} {value}: {quoted}")
         lines.extend(f"       {f}" for f in dict.fromkeys(group[0].finding.split("; ")) if f)
     for claim in v.claims:
-        if claim.kind != "date" and claim.status != "unchecked":
-            said = f' "{claim.text}" ({claim.found_in})' if claim.text else ""
-            lines.append(f"  [{_MARKS[claim.status]}] {claim.kind}{said}: {claim.finding}")
+        if claim.kind not in _DATES and claim.status is not ClaimStatus.UNCHECKED:
+            said = f' "{claim.text}" ({_where(claim)})' if claim.text else ""
+            lines.append(f"  [{claim.status.value}] {claim.kind.value}{said}: {claim.finding}")
     return ["Claims:", *lines] if lines else []
 
 
-_MARKS = {"contradicted": "!!", "flag": "!!", "consistent": "ok", "unchecked": "  "}
+_DATES = {ClaimKind.DATE: "filmed", ClaimKind.PUBLISHED: "published"}
+
+
+def _where(claim: Claim) -> str:
+    scope = " about every video" if claim.applies_to == "article" and claim.found_in in (
+        "headline", "lede", "byline") else ""
+    return f"{claim.found_in}{scope}"

@@ -1,0 +1,262 @@
+"""Claims benchmark: what pages and posts say about each video, read, bound and rated.
+
+A labelled set written for it (`benchmarks/claims_data/`: short articles and posts in English and
+French, one to three videos each, with the claims a careful reader finds about each video and
+the finding they expect, given what the library knows of the footage). The footage verdict of
+each video is part of the label (matching footage is measured by the other benchmarks), so this
+measures the claims and finding stages on their own, with the real page parser, the real claim
+reader and checker and the real finding stage:
+
+- extraction precision and recall: the (kind, value) claims read from a page (dates of the
+  events, publication dates, places, sources) against the labelled ones;
+- binding accuracy: of the claims read correctly, those applied to exactly the videos they are
+  about;
+- rating accuracy: the finding of each video against its label.
+
+Against the baseline "every date in the page applies to every video" (the first round's way:
+every date, place and source read anywhere in the page or post, each a claim about when/where/by
+whom every video was filmed), in the same run, and with the date reader swapped for dateparser's
+``search_dates`` (the maintained parser htmldate already installs) to choose between them.
+
+    python benchmarks/claims.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from _common import ROOT, table, timed_cpu
+
+from provenance import acquire, claims, dates, finding, pipeline
+from provenance.models import (
+    ARTICLE,
+    Alignment,
+    Claim,
+    ClaimKind,
+    Original,
+    Passage,
+    Segment,
+    Verdict,
+)
+
+DATA = ROOT / "benchmarks" / "claims_data"
+COUNTED = (ClaimKind.DATE, ClaimKind.PUBLISHED, ClaimKind.PLACE, ClaimKind.SOURCE)
+Said = Callable[[dict[str, Any], str | None], list[list[Claim]]]
+
+
+@dataclass
+class Score:
+    found: int = 0  # claims read (page level, distinct kind+value)
+    right: int = 0  # of those, labelled
+    labelled: int = 0
+    bound: int = 0  # right claims applied to exactly their videos
+    videos: int = 0
+    rated: int = 0  # videos whose finding matches the label
+    errors: list[str] | None = None
+
+    def add(self, other: Score) -> None:
+        for name in ("found", "right", "labelled", "bound", "videos", "rated"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors = (self.errors or []) + (other.errors or [])
+
+
+def load() -> tuple[dict[str, Original], list[dict[str, Any]]]:
+    data = json.loads((DATA / "cases.json").read_text("utf-8"))
+    originals = {o["id"]: Original(**o) for o in data["originals"]}
+    return originals, data["cases"]
+
+
+def _page(case: dict[str, Any]) -> str | None:
+    return (DATA / case["page"]).read_text("utf-8") if case.get("page") else None
+
+
+def _url(case: dict[str, Any]) -> str:
+    return f"https://news.example/{case['id']}.html"
+
+
+def ours(case: dict[str, Any], html: str | None) -> list[list[Claim]]:
+    """Claims about each video as `verify` gathers them."""
+    videos = case["videos"]
+    contexts: list[pipeline.ArticleContext | None] = [None] * len(videos)
+    if html is not None:
+        refs, found = pipeline.article_contexts(html, _url(case), _url(case))
+        if len(refs) != len(videos):
+            raise ValueError(f"{case['id']}: {len(refs)} videos found, {len(videos)} labelled")
+        contexts = list(found)
+    return [pipeline.said_about(i, contexts[i], video.get("post") or {})
+            for i, video in enumerate(videos)]
+
+
+def baseline(case: dict[str, Any], html: str | None) -> list[list[Claim]]:
+    """Every date, place and source anywhere in the page and posts, about every video, each
+    date a claim about when it was filmed."""
+    texts = []
+    if html is not None:
+        title, text = acquire.page_text(html)
+        texts += [title, text]
+    for video in case["videos"]:
+        post = video.get("post") or {}
+        texts += [post.get("title", ""), post.get("description", "")]
+    said = claims.read_claims([Passage(t, "page") for t in texts if t], _reference(case, html))
+    every = [Claim(kind=ClaimKind.DATE if c.kind is ClaimKind.PUBLISHED else c.kind,
+                   text=c.text, value=c.value, found_in=c.found_in, applies_to=ARTICLE)
+             for c in said]
+    return [list(every) for _ in case["videos"]]
+
+
+def _reference(case: dict[str, Any], html: str | None) -> date | None:
+    published = acquire.published_date(html, _url(case)) if html else ""
+    for video in case["videos"]:
+        published = published or (video.get("post") or {}).get("upload_date", "")
+    return pipeline._day(published)
+
+
+def _footage(video: dict[str, Any], originals: dict[str, Original]
+             ) -> tuple[Verdict, list[Alignment], list[tuple[float, float]], list[Original]]:
+    footage = video["footage"]
+    verdict = Verdict(footage["verdict"])
+    refs = footage.get("matches", [])
+    edits = tuple(footage.get("edits", []))
+    alignments = [Alignment(ref, 0.9, (Segment(ref, 0.0, 10.0, 0.0, 10.0),), edits)
+                  for ref in refs] if verdict is Verdict.MATCH else []
+    unexplained = [(10.0, 15.0)] if footage.get("unexplained") else []
+    return verdict, alignments, unexplained, [originals[r] for r in refs]
+
+
+def rate(video: dict[str, Any], said: list[Claim], originals: dict[str, Original]) -> str:
+    verdict, alignments, unexplained, known = _footage(video, originals)
+    matched = known if verdict is Verdict.MATCH else []
+    checked = [*claims.check(said, matched),
+               *claims.scene_flags(known if verdict is Verdict.SAME_SCENE else [])]
+    return finding.assess(verdict, alignments, unexplained, checked, known).rating.value
+
+
+def _keys(said: list[Claim]) -> set[tuple[str, str]]:
+    return {(c.kind.value, c.value) for c in said if c.kind in COUNTED}
+
+
+def score_case(case: dict[str, Any], said: list[list[Claim]],
+               originals: dict[str, Original]) -> Score:
+    n = len(case["videos"])
+    labelled = {(c["kind"], c["value"]): set(range(n)) if c["videos"] == "all" else
+                set(c["videos"]) for c in case["claims"]}
+    found: dict[tuple[str, str], set[int]] = {}
+    for index, video_claims in enumerate(said):
+        for key in _keys(video_claims):
+            found.setdefault(key, set()).add(index)
+    right = set(found) & set(labelled)
+    bound = {k for k in right if found[k] == labelled[k]}
+    score = Score(found=len(found), right=len(right), labelled=len(labelled),
+                  bound=len(bound), videos=n, errors=[])
+    errors = score.errors if score.errors is not None else []
+    errors += [f"{case['id']}: extra {k}" for k in sorted(set(found) - set(labelled))]
+    errors += [f"{case['id']}: missed {k}" for k in sorted(set(labelled) - set(found))]
+    errors += [f"{case['id']}: {k} bound to {sorted(found[k])}, not {sorted(labelled[k])}"
+               for k in sorted(right - bound)]
+    for index, video in enumerate(case["videos"]):
+        got = rate(video, said[index], originals)
+        score.rated += got == video["rating"]
+        if got != video["rating"]:
+            errors.append(f"{case['id']} video {index}: rated {got}, labelled {video['rating']}")
+    return score
+
+
+def run(reader: Said, cases: list[dict[str, Any]], originals: dict[str, Original]
+        ) -> tuple[Score, float]:
+    total = Score(errors=[])
+    pages = [(case, _page(case)) for case in cases]
+
+    def work() -> list[list[list[Claim]]]:
+        return [reader(case, html) for case, html in pages]
+
+    cpu, _, said = timed_cpu(work)
+    for (case, _), case_said in zip(pages, said, strict=True):
+        total.add(score_case(case, case_said, originals))
+    return total, cpu
+
+
+# -- dateparser in place of the hand-written date patterns ------------------------------------
+
+def _dateparser_dates(text: str, reference: date | None,
+                      known: object = None) -> list[tuple[int, date, str]]:
+    from dateparser.search import search_dates
+
+    settings: dict[str, Any] = {"PREFER_DATES_FROM": "past", "DATE_ORDER": "DMY",
+                                "REQUIRE_PARTS": ["day", "month", "year"]}
+    if reference is not None:
+        settings = {**settings, "RELATIVE_BASE": datetime(reference.year, reference.month,
+                                                          reference.day),
+                    "REQUIRE_PARTS": ["day", "month"]}
+    found = search_dates(text[:dates.MAX_TEXT_CHARS], languages=["en", "fr"],
+                         settings=settings) or []
+    out, start = [], 0
+    for span, moment in found:
+        at = text.find(span, start)
+        start = at + len(span) if at >= 0 else start
+        out.append((max(at, 0), moment.date(), span))
+    return out
+
+
+@contextmanager
+def dateparser_reader() -> Iterator[None]:
+    """claims' date reading done by dateparser (which also reads relative dates)."""
+    saved = dates.dates_at, dates.find_relative
+    dates.dates_at = _dateparser_dates  # type: ignore[assignment]
+    dates.find_relative = lambda text, reference: []  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        dates.dates_at, dates.find_relative = saved
+
+
+def _row(name: str, score: Score, cpu: float) -> list[object]:
+    precision = score.right / max(score.found, 1)
+    recall = score.right / max(score.labelled, 1)
+    return [name, f"{precision:.3f}", f"{recall:.3f}", f"{score.bound / max(score.right, 1):.3f}",
+            f"{score.rated / max(score.videos, 1):.3f}", f"{1000 * cpu:.0f}"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs for the CPU time median")
+    parser.add_argument("--errors", action="store_true", help="list every disagreement")
+    args = parser.parse_args()
+    originals, every = load()
+    readers = [("ours (hand-written date patterns)", ours, None),
+               ("ours with dateparser.search_dates", ours, dateparser_reader),
+               ("baseline: every date applies to every video", baseline, None)]
+    for split in ("development", "held-out", "held-out 2", "all"):
+        cases = [c for c in every if split in ("all", c.get("split", "development"))]
+        videos = sum(len(c["videos"]) for c in cases)
+        langs = {lang: sum(c["lang"] == lang for c in cases) for lang in ("en", "fr")}
+        print(f"\n{split}: {len(cases)} cases ({langs['en']} EN, {langs['fr']} FR), {videos} "
+              f"videos, {sum(len(c['claims']) for c in cases)} labelled claims")
+        rows = []
+        for name, reader, swap in readers:
+            cpus, score = [], Score()
+            for _ in range(args.runs):
+                with swap() if swap else _nothing():
+                    score, cpu = run(reader, cases, originals)
+                cpus.append(cpu)
+            rows.append(_row(name, score, statistics.median(cpus)))
+            if args.errors:
+                print(f"{name}:", *(score.errors or []), sep="\n  ")
+        print(table(["reader", "extraction precision", "extraction recall", "binding accuracy",
+                     "rating accuracy", "CPU ms"], rows))
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+if __name__ == "__main__":
+    sys.exit(main())

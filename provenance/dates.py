@@ -1,0 +1,287 @@
+"""Dates, in English and French: read strictly from an original's metadata, and leniently from
+what a page or post says.
+
+Metadata (``recorded_at``, ``published_at``): an ISO date (``2015-09-16``), an ISO datetime
+(``2015-09-16T02:13:00Z``), a range ``FIRST/LAST`` of those, and day-first forms that cannot be
+misread (``16/09/2015``, ``16.09.2015``, ``16 September 2015``, ``16 septembre 2015``,
+``September 16, 2015``), normalised to ISO; anything else is refused, so a date check never
+silently disappears because a date could not be read.
+
+Text: "22/10/2015", "2015-10-22", "jeudi 22 octobre 2015", "October 22, 2015", "Oct. 22, 2015",
+"22 October 2015"; given the date the text was published, "3 mars", "mi-septembre", "in
+November 2019", "yesterday", "mardi soir", "la semaine dernière", "three days ago". Day/month
+order in numeric dates is read day first, as in most of the world outside the US; a date that
+is only valid month first is read that way. Chosen over dateparser by measurement
+(benchmarks/claims.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+
+from .errors import SettingsError
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
+    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
+    "décembre": 12, "decembre": 12,
+    # abbreviations, read with or without their full stop ("Oct. 22", "22 sept.")
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12, "janv": 1, "févr": 2, "fevr": 2, "avr": 4, "juil": 7,
+    "déc": 12,
+}
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_DAY_MONTH = re.compile(rf"^(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({_MONTH})\.?\s+(\d{{4}})$", re.I)
+_MONTH_DAY = re.compile(rf"^({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})$", re.I)
+# Longest metadata date accepted (a range of two ISO datetimes with offsets is ~51 characters).
+MAX_DATE_CHARS = 80
+_FORMS = "YYYY-MM-DD, an ISO datetime, FIRST/LAST, or a day-first date such as 16/09/2015"
+
+
+def _one(text: str) -> tuple[str, date]:
+    """(ISO text, day) of one date or datetime; ValueError with the reason otherwise."""
+    text = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        day = date.fromisoformat(text)
+        return day.isoformat(), day
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?",
+                    text):
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T"))
+        return moment.isoformat(), moment.date()
+    numeric = _NUMERIC.match(text)
+    if numeric:
+        day_n, month_n, year = (int(g) for g in numeric.groups())
+        if day_n <= 12 and day_n != month_n:
+            raise ValueError("ambiguous, day and month could be swapped")
+        day = date(year, month_n, day_n)
+        return day.isoformat(), day
+    words = _DAY_MONTH.match(text)
+    if words:
+        day = date(int(words.group(3)), MONTHS[words.group(2).lower()], int(words.group(1)))
+        return day.isoformat(), day
+    words = _MONTH_DAY.match(text)
+    if words:
+        day = date(int(words.group(3)), MONTHS[words.group(1).lower()], int(words.group(2)))
+        return day.isoformat(), day
+    raise ValueError("not a date")
+
+
+def normalise(value: str, name: str = "date") -> str:
+    """``value`` as ISO text ('' stays ''); SettingsError (exit 2) naming ``name`` otherwise."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    try:
+        if len(text) > MAX_DATE_CHARS:
+            raise ValueError("too long for a date")
+        try:
+            return _one(text)[0]
+        except ValueError:
+            if text.count("/") != 1 or _NUMERIC.match(text):
+                raise
+        first, last = (_one(part) for part in text.split("/"))
+        if last[1] < first[1]:
+            raise ValueError("the range ends before it starts")
+        return f"{first[0]}/{last[0]}"
+    except ValueError as exc:
+        raise SettingsError(f"{name} {text[:MAX_DATE_CHARS]!r}: {exc}",
+                            f"write it as {_FORMS}") from None
+
+
+def day_range(value: str) -> tuple[date, date] | None:
+    """The (first, last) day of a normalised metadata date, or None when there is none or it was
+    stored before dates were checked and cannot be read."""
+    try:
+        parts = [_one(part)[1] for part in normalise(value).split("/") if part]
+    except SettingsError:
+        return None
+    return (min(parts), max(parts)) if parts else None
+
+
+_PATTERNS = [
+    ("iso", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
+    ("numeric", re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")),
+    ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({_MONTH})\.?\s+(\d{{4}})\b",
+                             re.I)),
+    ("month-day", re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b",
+                             re.I)),
+]
+# Without a year, read only when the date the text was published is known (the latest such day
+# not after it).
+_NO_YEAR = [
+    ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({_MONTH})\b\.?(?!\s+\d)",
+                             re.I)),
+    ("month-day", re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s+\d{{4}})",
+                             re.I)),
+    # "le 22/10", "on 22/10": only after a word that announces a date ("24/7" is not one)
+    ("numeric", re.compile(r"(?:(?<=\ble )|(?<=\bdu )|(?<=\bau )|(?<=\bon )|(?<=\bthe ))"
+                           r"(\d{1,2})/(\d{1,2})(?![\d/])", re.I)),
+]
+# Text longer than this is cut before scanning (metadata is untrusted).
+MAX_TEXT_CHARS = 200_000
+
+
+def _make_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _to_date(kind: str, groups: Sequence[str]) -> date | None:
+    if kind == "iso":
+        return _make_date(int(groups[0]), int(groups[1]), int(groups[2]))
+    if kind == "numeric":
+        first, second, year = int(groups[0]), int(groups[1]), int(groups[2])
+        return _make_date(year, second, first) or _make_date(year, first, second)
+    if kind == "day-month":
+        return _make_date(int(groups[2]), MONTHS[groups[1].lower()], int(groups[0]))
+    return _make_date(int(groups[2]), MONTHS[groups[0].lower()], int(groups[1]))
+
+
+def _before(reference: date, month: int, day: int) -> date | None:
+    """The latest (month, day) not after ``reference``."""
+    for year in (reference.year, reference.year - 1):
+        value = _make_date(year, month, day)
+        if value is not None and value <= reference:
+            return value
+    return None
+
+
+def _no_year(kind: str, groups: Sequence[str], reference: date,
+             known: Mapping[tuple[int, int], date]) -> date | None:
+    """A day without its year: the same day written with its year elsewhere in the text, else
+    the latest such day not after ``reference``."""
+    if kind == "day-month":
+        month, day = MONTHS[groups[1].lower()], int(groups[0])
+    elif kind == "month-day":
+        month, day = MONTHS[groups[0].lower()], int(groups[1])
+    else:
+        month, day = int(groups[1]), int(groups[0])
+    return known.get((month, day)) or _before(reference, month, day)
+
+
+# Vague dates: "mi-septembre", "mid-September 2015", "début octobre", "late October": parts of
+# a month as (first day, last day); the year, when missing, is taken from a full date in the
+# same text, else from the date the text was published.
+_PARTS = {"mi": (11, 20), "mid": (11, 20), "début": (1, 10), "debut": (1, 10), "early": (1, 10),
+          "fin": (21, 31), "late": (21, 31)}
+_VAGUE = re.compile(rf"\b({'|'.join(_PARTS)})[- ]({_MONTH})\b\.?(?:\s+(\d{{4}}))?\b", re.I)
+
+
+def _month_part(year: int, month: int, first: int, last: int) -> tuple[date, date]:
+    end = 31
+    while _make_date(year, month, end) is None:
+        end -= 1
+    return date(year, month, first), date(year, month, min(last, end))
+
+
+_MONTH_YEAR = re.compile(rf"\b({_MONTH})\.?\s+(\d{{4}})\b", re.I)
+
+
+def find_periods(text: str, reference: date | None = None) -> list[tuple[date, date, str]]:
+    """Vague dates in ``text`` as (first day, last day, text read): parts of a month
+    ("mi-septembre") and whole months ("in November 2019")."""
+    text = text[:MAX_TEXT_CHARS]
+    full = find_dates(text)
+    taken = [(at, at + len(span)) for at, _, span in dates_at(text, None)]
+    taken += [(m.start(), m.end()) for m in _VAGUE.finditer(text)]
+    found = []
+    for match in _MONTH_YEAR.finditer(text):
+        if not any(a < match.end() and match.start() < b for a, b in taken):
+            first, last = _month_part(int(match.group(2)), MONTHS[match.group(1).lower()], 1, 31)
+            found.append((first, last, match.group(0)))
+    for match in _VAGUE.finditer(text):
+        part, month, year = match.group(1).lower(), MONTHS[match.group(2).lower()], match.group(3)
+        if year:
+            first, last = _month_part(int(year), month, *_PARTS[part])
+        elif full:
+            first, last = _month_part(full[0][0].year, month, *_PARTS[part])
+        elif reference:
+            first, last = _month_part(reference.year, month, *_PARTS[part])
+            if first > reference:
+                first, last = _month_part(reference.year - 1, month, *_PARTS[part])
+        else:
+            continue
+        found.append((first, last, match.group(0)))
+    return found
+
+
+def find_dates(text: str, reference: date | None = None) -> list[tuple[date, str]]:
+    """Dates written in ``text`` with the exact text they were read from, in order of appearance.
+    With ``reference`` (when the text was published), dates without a year too."""
+    return [(value, span) for _, value, span in dates_at(text, reference)]
+
+
+def dates_at(text: str, reference: date | None,
+             known: Mapping[tuple[int, int], date] | None = None
+             ) -> list[tuple[int, date, str]]:
+    """(position, day, text read) of every date in ``text``; with ``reference``, days without
+    a year too (``known``: days written with their year elsewhere on the page)."""
+    text = text[:MAX_TEXT_CHARS]
+    found: list[tuple[int, date, str]] = []
+    taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in _VAGUE.finditer(text)]
+    patterns = [(kind, pattern, True) for kind, pattern in _PATTERNS]
+    if reference is not None:
+        patterns += [(kind, pattern, False) for kind, pattern in _NO_YEAR]
+    for kind, pattern, with_year in patterns:
+        for match in pattern.finditer(text):
+            if any(a < match.end() and match.start() < b for a, b in taken):
+                continue
+            value = (_to_date(kind, match.groups()) if with_year or reference is None
+                     else _no_year(kind, match.groups(), reference, known or {}))
+            if value is not None:
+                taken.append((match.start(), match.end()))
+                found.append((match.start(), value, match.group(0)))
+    return sorted(found, key=lambda f: f[0])
+
+
+# Days relative to when the text was published: (pattern, first and last day offsets).
+_RELATIVE = [
+    (re.compile(r"\b(yesterday|hier|last night|hier soir|la nuit dernière)\b", re.I), (-1, -1)),
+    (re.compile(r"\b(today|tonight|this (?:morning|afternoon|evening)|aujourd'hui|"
+                r"ce (?:matin|soir)|cet après-midi)\b", re.I), (0, 0)),
+    (re.compile(r"\b(cette nuit)\b", re.I), (-1, 0)),  # said in the morning: the night before
+    (re.compile(r"\b(last week|la semaine dernière|la semaine passée)\b", re.I), (-13, -1)),
+    (re.compile(r"\b(earlier this week|cette semaine|this week)\b", re.I), (-6, 0)),
+]
+_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+             "saturday": 5, "sunday": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3,
+             "vendredi": 4, "samedi": 5, "dimanche": 6}
+# "on Tuesday", "Tuesday's protest", "mardi soir", "lundi dernier": the latest such day.
+_WEEKDAY = re.compile(rf"\b(?:on |last |this |ce )?({'|'.join(_WEEKDAYS)})(?:'s| night| evening| "
+                      r"morning| soir| matin| dernier| après-midi)?\b", re.I)
+_WEEKEND = re.compile(r"\b(?:this|last) weekend\b|\b(?:ce|le) week-?end(?: dernier)?\b", re.I)
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+            "nine": 9, "ten": 10, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7,
+            "huit": 8, "neuf": 9, "dix": 10}
+_COUNT = rf"(\d{{1,2}}|{'|'.join(_NUMBERS)})"
+_DAYS_AGO = re.compile(rf"\b(?:{_COUNT} days ago|il y a {_COUNT} jours)\b", re.I)
+
+
+def find_relative(text: str, reference: date) -> list[tuple[date, date, str]]:
+    """Days said relative to ``reference`` ("yesterday", "il y a 3 jours") as ranges."""
+    found = []
+    for pattern, (start, end) in _RELATIVE:
+        for match in pattern.finditer(text[:MAX_TEXT_CHARS]):
+            found.append((reference + timedelta(start), reference + timedelta(end),
+                          match.group(0)))
+    for match in _WEEKEND.finditer(text[:MAX_TEXT_CHARS]):
+        saturday = reference - timedelta((reference.weekday() - 5) % 7)
+        found.append((saturday, saturday + timedelta(1), match.group(0)))
+    for match in _WEEKDAY.finditer(text[:MAX_TEXT_CHARS]):
+        back = (reference.weekday() - _WEEKDAYS[match.group(1).lower()]) % 7
+        day = reference - timedelta(back)
+        found.append((day, day, match.group(0)))
+    for match in _DAYS_AGO.finditer(text[:MAX_TEXT_CHARS]):
+        count = (match.group(1) or match.group(2)).lower()
+        day = reference - timedelta(int(count) if count.isdigit() else _NUMBERS[count])
+        found.append((day, day, match.group(0)))
+    return found
+
+

@@ -1,0 +1,132 @@
+"""The finding a checker publishes: the footage verdict and the checked claims turned into one
+rating, a sentence a reader understands, the reasons, and the schema.org category that follows.
+
+Reports render this; they never re-derive it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .models import (
+    Alignment,
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    Finding,
+    Original,
+    Rating,
+    Verdict,
+)
+
+# Worst first: an article's finding is its worst video's.
+SEVERITY = (Rating.MISCAPTIONED, Rating.SAME_SCENE, Rating.EDITED, Rating.UNVERIFIED,
+            Rating.INCONCLUSIVE, Rating.AUTHENTIC)
+# Claims about the footage a contradiction of which makes a post miscaptioned.
+_CAPTION_KINDS = (ClaimKind.DATE, ClaimKind.PUBLISHED, ClaimKind.PLACE, ClaimKind.SOURCE)
+# Edits a reader should know about (as align/refine name them). Re-encoding, resizing,
+# letterboxing and grayscale leave what the footage shows unchanged and are not listed.
+_MEANINGFUL = {"mirrored": "mirrored", "speed": "speed changed",
+               "cropped/reframed": "cropped to part of the picture",
+               "picture-in-picture": "shown inside another picture",
+               "overlay": "text or logos overlaid"}
+_CATEGORY = {Rating.MISCAPTIONED: "DecontextualizedContent",
+             Rating.SAME_SCENE: "DecontextualizedContent",
+             Rating.AUTHENTIC: "OriginalMediaContent"}
+
+
+def _edit_names(matches: Sequence[Alignment]) -> list[str]:
+    found = []
+    for alignment in matches:
+        for edit in alignment.edits:
+            for name, words in _MEANINGFUL.items():
+                if edit == name or edit.startswith(name + " ") or edit.startswith(name + ":"):
+                    found.append(words)
+    return list(dict.fromkeys(found))
+
+
+def _recorded(originals: Iterable[Original]) -> str:
+    dates = sorted({o.recorded_at for o in originals if o.recorded_at})
+    if not dates:
+        return "at an unknown date"
+    return f"recorded {dates[0]}" if len(dates) == 1 else f"recorded {dates[0]} to {dates[-1]}"
+
+
+def _footage(originals: Sequence[Original]) -> str:
+    owners = list(dict.fromkeys(o.source for o in originals if o.source))
+    return f"authentic footage from {' and '.join(owners)}" if owners else "authentic footage"
+
+
+def _claimed(claims: Sequence[Claim]) -> str:
+    """'captioned as 22/10/2015 and October 22, 2015, credited to X'."""
+    said: dict[str, list[str]] = {}
+    for claim in claims:
+        verb = {ClaimKind.PUBLISHED: "published", ClaimKind.PLACE: "placed in",
+                ClaimKind.SOURCE: "credited to"}.get(claim.kind, "captioned as")
+        # a date as it was written ("22/10/2015"); a place or source by its name
+        said.setdefault(verb, []).append(
+            claim.text if claim.kind is ClaimKind.DATE and claim.text else claim.value)
+    return ", ".join(f"{verb} {' and '.join(dict.fromkeys(values))}"
+                     for verb, values in said.items())
+
+
+def assess(
+    verdict: Verdict,
+    matches: Sequence[Alignment],
+    unexplained: Sequence[tuple[float, float]],
+    claims: Sequence[Claim],
+    originals: Sequence[Original],
+    reason: str = "",
+    error: str = "",
+) -> Finding:
+    """The rating of one video: see ``Rating``'s values and the rules below, in order."""
+    if error or verdict is Verdict.INCONCLUSIVE:
+        why = error or reason or "too little evidence"
+        return Finding(Rating.INCONCLUSIVE, f"Inconclusive: {why}.", (why,))
+    if verdict is Verdict.NO_MATCH:
+        return Finding(Rating.UNVERIFIED, "Unverified: nothing in the library explains this "
+                       "footage.", (reason,) if reason else ())
+    matched = [o for o in originals if any(m.reference_id == o.id for m in matches)]
+    flags = [c.finding for c in claims if c.status is ClaimStatus.FLAG and c.finding]
+    if verdict is Verdict.SAME_SCENE:
+        others = [o for o in originals if o not in matched]
+        summary = (f"Same scene: the same camera or view as {', '.join(o.id for o in others)} "
+                   f"({_recorded(others)}), but another moment; recycled or misdated footage "
+                   "is possible.")
+        return Finding(Rating.SAME_SCENE, summary, tuple(dict.fromkeys(flags)),
+                       _CATEGORY[Rating.SAME_SCENE])
+    contradicted = [c for c in claims
+                    if c.status is ClaimStatus.CONTRADICTED and c.kind in _CAPTION_KINDS]
+    edits = _edit_names(matches)
+    if len(matches) > 1 and unexplained:
+        edits.insert(0, "a montage with footage the library does not explain")
+    elif unexplained:
+        edits.insert(0, "footage the library does not explain was added")
+    reasons = [c.finding for c in contradicted] + [f"edited: {e}" for e in edits] + flags
+    if contradicted:
+        summary = (f"Miscaptioned: {_footage(matched)} {_recorded(matched)}, "
+                   f"{_claimed(contradicted)}.")
+        return Finding(Rating.MISCAPTIONED, summary, tuple(dict.fromkeys(reasons)),
+                       _CATEGORY[Rating.MISCAPTIONED])
+    if edits:
+        category = ("TransformedContent" if "speed changed" in edits
+                    else "EditedOrCroppedContent")
+        summary = f"Edited: {_footage(matched)} {_recorded(matched)}, {'; '.join(edits)}."
+        return Finding(Rating.EDITED, summary, tuple(dict.fromkeys(reasons)), category)
+    checked = [c for c in claims if c.status is ClaimStatus.CONSISTENT]
+    summary = (f"Authentic: {_footage(matched)} {_recorded(matched)}"
+               + (", as claimed." if checked else "; no claim about it could be checked."))
+    return Finding(Rating.AUTHENTIC, summary, tuple(dict.fromkeys(reasons)),
+                   _CATEGORY[Rating.AUTHENTIC])
+
+
+def overall(findings: Sequence[Finding]) -> Finding:
+    """An article's finding: its worst video's, saying how many videos share it."""
+    if not findings:
+        return Finding(Rating.INCONCLUSIVE, "Inconclusive: no video was verified.")
+    worst = min(findings, key=lambda f: SEVERITY.index(f.rating))
+    if len(findings) == 1:
+        return worst
+    count = sum(f.rating is worst.rating for f in findings)
+    summary = f"{worst.summary[:-1]} ({count} of {len(findings)} videos {worst.rating.value})."
+    return Finding(worst.rating, summary, worst.reasons, worst.mediareview)

@@ -1,0 +1,94 @@
+"""Which video each piece of a page is about (acquire.read_page), and claims read from it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from provenance.acquire import read_page
+from provenance.claims import read_claims
+from provenance.models import ARTICLE, ClaimKind, Passage
+
+BASE = "https://news.example/story.html"
+
+
+def _about(html: str) -> dict[str, object]:
+    refs, passages = read_page(html, BASE)
+    return {p.text: (p.applies_to, p.found_in) for p in passages} | {"#videos": len(refs)}
+
+
+def test_figures_embeds_and_the_page_wide_parts() -> None:
+    about = _about("""<html><head><title>T</title></head><body><h1>Storm videos</h1>
+    <p class="byline">Published 12 June 2024</p><p>Two videos went round.</p>
+    <figure><video src="a.mp4"></video><figcaption>Filmed 10 June 2024 in Nice.</figcaption>
+    </figure><p>The first is authentic.</p>
+    <iframe src="https://www.youtube.com/embed/abcdefghijk" title="Tram, 3 March 2024"></iframe>
+    <p>The second is older.</p></body></html>""")
+    assert about["#videos"] == 2
+    assert about["Storm videos"] == (ARTICLE, "headline")
+    assert about["Published 12 June 2024"] == (ARTICLE, "byline")
+    assert about["Two videos went round."] == (ARTICLE, "lede")
+    assert about["Filmed 10 June 2024 in Nice."] == (0, "figcaption")
+    assert about["The first is authentic."] == (0, "paragraph")
+    assert about["Tram, 3 March 2024"] == (1, "embed title")
+    assert about["The second is older."] == (1, "paragraph")
+
+
+def test_paragraphs_between_videos_split_by_headings_and_pointing_words() -> None:
+    about = _about("""<body><video src="a.mp4"></video><p>Filmed in Lyon.</p>
+    <h2>Second</h2><p>This one was filmed in Nice.</p><video src="b.mp4"></video>
+    <p>Caption of b.</p><p>The clip below is from 2012:</p><video src="c.mp4"></video></body>""")
+    assert about["Filmed in Lyon."] == (0, "paragraph")
+    assert about["Second"][0] == 1 and about["This one was filmed in Nice."] == (1, "paragraph")
+    assert about["Caption of b."] == (1, "paragraph")
+    assert about["The clip below is from 2012:"] == (2, "paragraph")
+
+
+def test_one_video_owns_the_whole_page_and_metadata_refs_find_their_place() -> None:
+    about = _about("""<html><head><meta property="og:video" content="v.mp4"></head><body>
+    <h1>H</h1><p>Lede.</p><video src="v.mp4"></video><p>After.</p><p>Much later.</p>
+    <blockquote class="twitter-tweet"><p>Tonight!</p><a href="https://twitter.com/a/status/1">
+    Jan 3</a></blockquote></body></html>""")
+    assert about["#videos"] == 2  # the page's video and the tweet
+    assert about["After."] == (0, "paragraph") and about["Much later."] == (0, "paragraph")
+    assert about["Tonight!"] == (1, "embedded post")
+
+
+def test_event_dates_publication_dates_and_relative_dates() -> None:
+    said = read_claims([
+        Passage("Publié le 23/10/2015. La vidéo circule depuis hier.", "byline"),
+        Passage("Filmed 22 October 2015 at Coquelles, posted on 23 October 2015.",
+                "paragraph", 0),
+        Passage("Hailstones fell on Monday. Filmed by TCL Lyon and shared by @someone.",
+                "paragraph", 0),
+        Passage("Open 24/7; filmé le 12/03 selon l'auteur, mi-septembre selon Eurotunnel.",
+                "paragraph", 0),
+    ], reference=date(2015, 10, 23))
+    found = {(c.kind.value, c.value, c.applies_to) for c in said}
+    assert ("published", "2015-10-23", ARTICLE) in found
+    assert ("date", "2015-10-22", 0) in found and ("published", "2015-10-23", 0) in found
+    assert ("place", "Coquelles", 0) in found
+    assert ("date", "2015-10-19", 0) in found  # the Monday before 23 October 2015
+    assert ("source", "TCL Lyon", 0) in found and ("uploader", "@someone", 0) in found
+    assert ("date", "2015-03-12", 0) in found and ("date", "2015-09-11/2015-09-20", 0) in found
+    assert not any(c.value.startswith("2015-07-24") for c in said)  # "24/7" is not a date
+    quotes = {c.quote for c in said if c.kind is ClaimKind.DATE and c.value == "2015-10-22"}
+    assert quotes == {"Filmed 22 October 2015 at Coquelles, posted on 23 October 2015."}
+
+
+def test_the_source_is_a_name_not_the_rest_of_the_sentence() -> None:
+    (claim,) = [c for c in read_claims([Passage(
+        "Video posted by @LyonNewsNow and has been viewed 2 million times.", "paragraph", 0)])
+        if c.kind is ClaimKind.UPLOADER]
+    assert claim.value == "@LyonNewsNow"
+    assert not read_claims([Passage("Tram crash video: what we know", "headline")])
+
+
+
+def test_a_huge_page_is_read_within_a_budget_and_says_so() -> None:
+    from provenance.claims import MAX_TEXT_CHARS
+
+    text = "Filmed on 3 March 2024 in Lyon by Someone. " * 50
+    passages = [Passage(text, "paragraph", 0) for _ in range(2 * MAX_TEXT_CHARS // len(text))]
+    said = read_claims(passages, date(2024, 3, 10))
+    assert said[-1].kind is ClaimKind.NOTE and "left out" in said[-1].finding
+    assert sum(len(p.text) for p in passages[:len(passages) // 2]) <= MAX_TEXT_CHARS

@@ -1,0 +1,177 @@
+"""The finding: claims bound to each video, event vs publication dates, the rating, and the
+claims a checker types (verify --claim-*), on real media and real pages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+from click.testing import CliRunner
+
+from provenance.cli import main
+from provenance.finding import assess, overall
+from provenance.models import (
+    Alignment,
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    Original,
+    Rating,
+    Segment,
+    Verdict,
+)
+from provenance.pipeline import verify_article
+from provenance.report import schema
+from tests.conftest import Media
+
+
+def run(*args: object) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+TWO_VIDEOS = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Two videos of the same night</title>
+<meta property="article:published_time" content="2016-03-20T10:00:00Z"></head><body><article>
+<h1>Two videos of the same night</h1>
+<p class="byline">Published 20 March 2016</p>
+<p>Two videos have been shared widely this week.</p>
+<figure><video src="{first}"></video><figcaption>Filmed on 16 September 2015.</figcaption></figure>
+<p>The first clip has been viewed 40,000 times.</p>
+<figure><video src="{second}"></video><figcaption>Recorded on 3 March 2016, according to the
+account that posted it.</figcaption></figure>
+</article></body></html>"""
+
+
+def test_two_videos_each_checked_against_its_own_caption(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    page = tmp_path / "two.html"
+    page.write_text(TWO_VIDEOS.format(first=media.cam_a.as_uri(), second=media.cam_b.as_uri()))
+    first, second = verify_article(str(page), library_path)
+    dates = {(c.value, c.applies_to) for c in first.claims if c.kind is ClaimKind.DATE}
+    assert dates == {("2015-09-16", 0)}  # not "3 March 2016", which is under the second video
+    assert all(c.status is ClaimStatus.CONSISTENT for c in first.claims
+               if c.kind is ClaimKind.DATE)
+    assert first.finding is not None and first.finding.rating is Rating.AUTHENTIC
+    (claimed,) = [c for c in second.claims if c.kind is ClaimKind.DATE]
+    assert (claimed.value, claimed.applies_to, claimed.found_in) == ("2016-03-03", 1,
+                                                                    "figcaption")
+    assert claimed.status is ClaimStatus.CONTRADICTED
+    assert second.finding is not None and second.finding.rating is Rating.MISCAPTIONED
+    assert "3 March 2016" in second.finding.summary
+    assert "recorded 2015-09-14/2015-09-15" in second.finding.summary
+    # the publication date is an upper bound, for both videos, and holds for both
+    for result in (first, second):
+        published = [c for c in result.claims if c.kind is ClaimKind.PUBLISHED]
+        assert published and all(c.status is ClaimStatus.CONSISTENT for c in published)
+
+
+def test_a_page_whose_only_date_is_its_publication_date(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    page = tmp_path / "published.html"
+    page.write_text(f"""<html><head><title>CCTV clip</title>
+<meta property="article:published_time" content="2024-03-15"></head><body>
+<h1>CCTV clip shows the terminal</h1><p class="byline">Published 15 March 2024</p>
+<p>The clip below circulated on social media.</p><video src="{media.cam_a.as_uri()}"></video>
+</body></html>""")
+    (result,) = verify_article(str(page), library_path)
+    assert not [c for c in result.claims if c.status is ClaimStatus.CONTRADICTED]
+    assert not [c for c in result.claims if c.kind is ClaimKind.DATE]
+    assert {c.found_in for c in result.claims if c.kind is ClaimKind.PUBLISHED} == {
+        "byline", "page metadata"}
+    assert result.finding is not None and result.finding.rating is Rating.AUTHENTIC
+
+
+def test_claim_date_on_a_bare_file_decides_the_finding(media: Media, library_path: Path) -> None:
+    code, out, _ = run("verify", media.cam_a, "--db", library_path, "--json", "--check",
+                       "--claim-date", "2015-10-22", "--caption", "attaque eurotunnel 22/10/2015")
+    result = json.loads(out)
+    assert code == 10 and result["finding"]["rating"] == "miscaptioned"
+    assert "2015-10-22" in result["finding"]["summary"]
+    assert {c["found_in"] for c in result["claims"] if c["status"] == "contradicted"} == {
+        "command line", "command line (caption)"}
+    jsonschema.Draft202012Validator(schema()).validate(result)
+    code, out, _ = run("verify", media.cam_a, "--db", library_path, "--json", "--check",
+                       "--claim-date", "16/09/2015", "--claim-source", "Operator CCTV")
+    result = json.loads(out)
+    assert code == 0 and result["finding"]["rating"] == "authentic"
+    assert result["finding"]["mediareview"] == "OriginalMediaContent"
+    code, out, _ = run("verify", media.cam_a, "--db", library_path, "--claim-source",
+                       "Calais libre")
+    assert code == 0 and out.splitlines()[1].startswith("  MISCAPTIONED — ")
+    code, _, err = run("verify", media.cam_a, "--db", library_path, "--claim-date", "soon")
+    assert code == 2 and "not a date" in err
+
+
+def test_claimed_place_against_the_originals_location(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    shutil.copy(library_path, db)
+    code, _, err = run("library", "update", "cam-a", "--db", db, "--location",
+                       "Coquelles, Calais, France", "--latitude", "50.93", "--longitude", "1.81")
+    assert code == 0, err
+    verdicts = {}
+    for place in ("Calais", "Lyon", "50.95, 1.85"):
+        code, out, _ = run("verify", media.cam_a, "--db", db, "--json", "--claim-place", place)
+        (claim,) = [c for c in json.loads(out)["claims"] if c["kind"] == "place"]
+        verdicts[place] = claim["status"]
+    assert verdicts == {"Calais": "consistent", "Lyon": "contradicted",
+                        "50.95, 1.85": "consistent"}
+
+
+def _alignment(edits: tuple[str, ...] = ()) -> Alignment:
+    return Alignment("cam", 0.9, (Segment("cam", 0, 10, 0, 10),), edits)
+
+
+def _claim(status: ClaimStatus, kind: ClaimKind = ClaimKind.DATE) -> Claim:
+    return Claim(kind=kind, text="22/10/2015", value="2015-10-22", found_in="caption",
+                 status=status, finding="recorded earlier")
+
+
+def test_ratings_follow_the_rules() -> None:
+    cam = [Original(id="cam", source="Operator", recorded_at="2015-09-16")]
+    match = Verdict.MATCH
+    assert assess(match, [_alignment()], [], [_claim(ClaimStatus.CONTRADICTED)], cam).rating \
+        is Rating.MISCAPTIONED
+    # a contradicted claim outranks any edit; an uploader who is not the source is a note
+    edited = assess(match, [_alignment(("mirrored",))], [],
+                    [_claim(ClaimStatus.FLAG, ClaimKind.UPLOADER)], cam)
+    assert edited.rating is Rating.EDITED and edited.mediareview == "EditedOrCroppedContent"
+    sped = assess(match, [_alignment(("speed",))], [], [], cam)
+    assert sped.mediareview == "TransformedContent"
+    montage = assess(match, [_alignment(), _alignment()], [(10.0, 15.0)], [], cam)
+    assert montage.rating is Rating.EDITED and "montage" in montage.summary
+    # re-encoding, resizing, letterboxing and grayscale are not edits a reader must know
+    plain = assess(match, [_alignment(("grayscale",))], [], [_claim(ClaimStatus.CONSISTENT)],
+                   cam)
+    assert plain.rating is Rating.AUTHENTIC and plain.mediareview == "OriginalMediaContent"
+    assert assess(Verdict.SAME_SCENE, [], [], [], cam).mediareview == "DecontextualizedContent"
+    assert assess(Verdict.NO_MATCH, [], [], [], []).rating is Rating.UNVERIFIED
+    failed = assess(Verdict.INCONCLUSIVE, [], [], [], [], error="download refused")
+    assert failed.rating is Rating.INCONCLUSIVE and "download refused" in failed.summary
+    worst = overall([plain, edited, assess(match, [_alignment()], [],
+                                           [_claim(ClaimStatus.CONTRADICTED)], cam)])
+    assert worst.rating is Rating.MISCAPTIONED and worst.summary.endswith("(1 of 3 videos "
+                                                                          "miscaptioned).")
+
+
+def test_a_version_1_result_is_still_rendered(demo_payload: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    old = json.loads(json.dumps(demo_payload))
+    old["schema_version"] = 1
+    del old["finding"]
+    for result in old["results"]:
+        result["schema_version"] = 1
+        del result["finding"]
+        for claim in result["claims"]:
+            claim.pop("applies_to"), claim.pop("quote")
+    saved = tmp_path / "v1.json"
+    saved.write_text(json.dumps(old))
+    code, _, err = run("report", saved, "-o", tmp_path / "v1.html", "--jsonld",
+                       tmp_path / "v1.jsonld")
+    assert code == 0, err
+    page = (tmp_path / "v1.html").read_text()
+    assert '<span class="v">MATCH</span>' in page and "MISCAPTIONED" not in page
+    (review, *_) = json.loads((tmp_path / "v1.jsonld").read_text())
+    assert review["@type"] == "MediaReview" and "version 1" in review["reviewBody"]
