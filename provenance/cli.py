@@ -814,3 +814,27 @@ def demo(ctx: click.Context, samples: str | None, report: str, as_json: bool) ->
         click.echo("")
         click.echo(to_texts(outcome.results))
     _write_reports(payload, report, None, None)
+
+
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback needs tokens to verify.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", type=int, default=None,
+              help="Verifications run at once (default: cores).")
+@click.option("--token-file", type=click.Path(dir_okay=False), default=None,
+              help="Editors' tokens, one `name:token` a line (also $PROVENANCE_TOKEN).")
+@click.option("--allow-net", multiple=True, metavar="NETWORK",
+              help="A non-public network submitted URLs may reach (repeatable).")
+@click.option("--max-upload", default="500M", show_default=True, help="Largest upload.")
+@click.option("--max-download", default="500M", show_default=True, help="Largest download.")
+@click.option("--max-queued", default=50, show_default=True, type=int,
+              help="Verifications one token may have queued or running.")
+@fps_option
+@click.pass_context
+def serve(ctx: click.Context, db: str | None, fps: float | None, **options: Any) -> None:
+    """Serve the library to a desk: web page at / and HTTP API under /api/v1."""
+    from . import server
+
+    server.run(str(_settings(ctx, db=db).db), sample_fps=fps, **options)

@@ -1,0 +1,112 @@
+"""What a running server is allowed to do: where it keeps its files, who holds a token, limits."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import SettingsError
+
+# Uploads and downloads: a few hundred MB is a normal news video (a 10-minute 1080p clip at
+# 5 Mbit/s is about 375 MB), so the default allows 500 MB (--max-upload, --max-download).
+DEFAULT_MAX_UPLOAD = 500 * 1024**2
+DEFAULT_MAX_DOWNLOAD = 500 * 1024**2
+# Everything uploaded and not yet deleted, together: the server refuses new uploads above it.
+DEFAULT_MAX_STORAGE = 20 * 1024**3
+# Jobs one token (or everyone without one, on loopback) may have queued or running at once.
+DEFAULT_MAX_QUEUED_PER_TOKEN = 50
+ANONYMOUS = "anonymous"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+# A token shorter than this is refused: a bearer token must not be guessable.
+MIN_TOKEN_LENGTH = 16
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Settings of one `provenance serve` process (flags, then defaults)."""
+
+    db: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    tokens: dict[str, str] = field(default_factory=dict)  # name -> secret
+    allow: tuple[str, ...] = ()  # networks submitted URLs may reach although not public
+    max_upload: int = DEFAULT_MAX_UPLOAD
+    max_download: int = DEFAULT_MAX_DOWNLOAD
+    max_storage: int = DEFAULT_MAX_STORAGE
+    max_queued_per_token: int = DEFAULT_MAX_QUEUED_PER_TOKEN
+    sample_fps: float | None = None
+
+    @property
+    def loopback(self) -> bool:
+        return is_loopback_host(self.host)
+
+    @property
+    def jobs_db(self) -> Path:
+        """The job queue: beside the library, never inside it."""
+        return self.db.with_name(self.db.name + ".jobs")
+
+    @property
+    def data_dir(self) -> Path:
+        """The server's own folder: uploads, reports and the download cache."""
+        return self.db.with_name(self.db.name + ".serve")
+
+    def networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(n, strict=False) for n in self.allow)
+
+    def token_name(self, secret: str) -> str | None:
+        """The name of the token with this secret, compared in constant time."""
+        found = None
+        for name, known in self.tokens.items():
+            if hmac.compare_digest(known.encode(), secret.encode()):
+                found = name
+        return found
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def load_tokens(token_file: str | None, env_token: str | None) -> dict[str, str]:
+    """Editors' tokens: ``PROVENANCE_TOKEN`` (named "default") and lines ``name:secret`` of a
+    token file (blank lines and ``#`` comments skipped)."""
+    tokens: dict[str, str] = {}
+    if env_token:
+        tokens["default"] = _checked("default", env_token.strip(), "PROVENANCE_TOKEN")
+    if token_file:
+        try:
+            lines = Path(token_file).read_text("utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"cannot read the token file {token_file} ({exc})",
+                                "one `name:token` per line") from None
+        for number, line in enumerate(lines, start=1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            name, sep, secret = line.partition(":")
+            where = f"{token_file} line {number}"
+            if not sep or not _NAME.match(name.strip()):
+                raise SettingsError(f"{where} is not `name:token`",
+                                    "names are letters, digits, . _ @ -")
+            if name.strip() in tokens:
+                raise SettingsError(f"{where}: the name {name.strip()!r} is used twice",
+                                    "give every editor their own name")
+            tokens[name.strip()] = _checked(name.strip(), secret.strip(), where)
+    return tokens
+
+
+def _checked(name: str, secret: str, where: str) -> str:
+    if len(secret) < MIN_TOKEN_LENGTH:
+        raise SettingsError(f"the token {name!r} ({where}) is shorter than {MIN_TOKEN_LENGTH}",
+                            "make one with: python -c 'import secrets; "
+                            "print(secrets.token_urlsafe(24))'")
+    return secret
