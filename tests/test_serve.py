@@ -1,0 +1,212 @@
+"""`provenance serve` on 127.0.0.1, as a real process, over HTTP: verifications by upload and by
+URL give what `provenance verify` gives; writes need an editor's token; bad input is refused."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from .conftest import Media
+from .serve_support import (
+    EDITOR_TOKEN,
+    OTHER_TOKEN,
+    FileServer,
+    ServerProcess,
+    bearer,
+    provenance_command,
+    running_server,
+    token_file,
+    wait_for,
+)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, media: Media) -> Iterator[ServerProcess]:
+    root = tmp_path_factory.mktemp("serve")
+    with running_server(root / "desk.db", "127.0.0.1", "--token-file",
+                        str(token_file(root)), "--workers", "2") as running:
+        with httpx.Client(base_url=running.url, timeout=120) as client:
+            with open(media.cam_a, "rb") as video:
+                added = client.post("/api/v1/originals", headers=bearer(EDITOR_TOKEN),
+                                    files={"file": ("cam a.mp4", video, "video/mp4")},
+                                    data={"id": "cam-a", "title": "Camera A <b>",
+                                          "source": "Operator", "recorded_at": "2015-09-16"})
+            assert added.status_code == 201, added.text
+        yield running
+
+
+@pytest.fixture()
+def client(server: ServerProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        yield http
+
+
+def _cli_verify(path: Path, db: Path) -> dict[str, Any]:
+    done = subprocess.run([*provenance_command(), "verify", str(path), "--db", str(db), "--json"],
+                          capture_output=True, text=True, check=True)
+    return dict(json.loads(done.stdout))
+
+
+def _essence(result: dict[str, Any]) -> tuple[Any, ...]:
+    return (result["verdict"], result["confidence"],
+            [(m["reference_id"], m["segments"]) for m in result["matches"]],
+            result["unexplained"])
+
+
+def test_health_and_openapi(client: httpx.Client) -> None:
+    health = client.get("/api/v1/health").json()
+    assert health["status"] == "ok" and health["originals"] == 1 and not health["public"]
+    spec = client.get("/api/v1/openapi.json").json()
+    for path in ("/api/v1/verifications", "/api/v1/verifications/{job_id}",
+                 "/api/v1/verifications/{job_id}/report", "/api/v1/verifications/{job_id}/events",
+                 "/api/v1/originals", "/api/v1/originals/{original_id}", "/api/v1/health"):
+        assert path in spec["paths"], path
+    body = spec["paths"]["/api/v1/verifications"]["post"]["requestBody"]["content"]
+    assert {"application/json", "multipart/form-data"} <= set(body)
+
+
+def test_curl_upload_gives_the_cli_verdict(server: ServerProcess, media: Media,
+                                           client: httpx.Client) -> None:
+    """The must-show: a local file submitted with curl completes like `provenance verify`."""
+    if shutil.which("curl"):
+        out = subprocess.run(["curl", "-sS", "-F", f"file=@{media.clip_a}",
+                              "-F", 'claims={"date": "2015-10-22", "source": "Someone"}',
+                              f"{server.url}/api/v1/verifications"],
+                             capture_output=True, text=True, check=True).stdout
+        accepted = json.loads(out)
+    else:  # the same request from Python where curl is missing
+        with open(media.clip_a, "rb") as video:
+            accepted = client.post("/api/v1/verifications", files={"file": video},
+                                   data={"claims": '{"date": "2015-10-22", "source": "Someone"}'}
+                                   ).json()
+    assert accepted["status"] == "queued"
+    job = wait_for(client, accepted["id"])
+    assert job["status"] == "done", job
+    expected = _cli_verify(media.clip_a, server.db)
+    assert expected["verdict"] == "match"
+    assert _essence(job["result"]) == _essence(expected)
+    assert job["claims"] == {"date": "2015-10-22", "source": "Someone"}
+    typed = [c for c in job["result"]["claims"] if c["kind"] == "date"]
+    assert typed and typed[0]["status"] == "contradicted"  # recorded 2015-09-16
+
+    report = client.get(accepted["links"]["report"])
+    assert report.status_code == 200 and "text/html" in report.headers["content-type"]
+    assert "MATCH" in report.text and "Camera A &lt;b&gt;" in report.text
+    assert "default-src 'none'" in report.headers["content-security-policy"]
+    page = client.get(accepted["links"]["page"])
+    assert page.text == report.text  # the permanent link is the report once done
+
+
+def test_url_submission_with_events(server: ServerProcess, media: Media, tmp_path: Path,
+                                    client: httpx.Client) -> None:
+    shutil.copy(media.clip_a, tmp_path / "clip.mp4")
+    with FileServer(tmp_path, slow_seconds=1.5) as files:
+        accepted = client.post("/api/v1/verifications",
+                               json={"url": f"{files.url}/slow/clip.mp4"})
+        assert accepted.status_code == 202 and accepted.headers["location"].endswith(
+            accepted.json()["id"])
+        events = []
+        with client.stream("GET", accepted.json()["links"]["events"]) as stream:
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            kind = ""
+            for line in stream.iter_lines():
+                if line.startswith("event: "):
+                    kind = line[7:]
+                elif line.startswith("data: "):
+                    events.append((kind, json.loads(line[6:])))
+                    if kind == "end":
+                        break
+    stages = [data["progress"]["stage"] for kind, data in events if kind == "progress"]
+    assert "download" in stages, stages
+    assert events[-1] == ("end", {"status": "done"})
+    job = client.get(f"/api/v1/verifications/{accepted.json()['id']}").json()
+    assert job["result"]["verdict"] == "match"
+    assert job["result"]["matches"][0]["reference_id"] == "cam-a"
+
+
+def test_writes_need_a_valid_token_and_change_nothing_without(client: httpx.Client,
+                                                             media: Media) -> None:
+    before = client.get("/api/v1/originals").json()
+    with open(media.cam_b, "rb") as video:
+        content = video.read()
+    for headers, status in (({}, 401), (bearer("not-a-token-of-this-server"), 403),
+                            ({"Authorization": "Basic YWxpY2U6eA=="}, 403)):
+        added = client.post("/api/v1/originals", headers=headers,
+                            files={"file": ("b.mp4", content)}, data={"id": "cam-b"})
+        assert added.status_code == status, added.text
+        assert "error" in added.json()
+        removed = client.delete("/api/v1/originals/cam-a", headers=headers)
+        assert removed.status_code == status
+    assert client.get("/api/v1/originals").json() == before
+    assert client.post("/api/v1/originals", files={"file": ("b.mp4", content)},
+                       data={"id": "cam-b"}).headers["www-authenticate"] == "Bearer"
+
+    added = client.post("/api/v1/originals", headers=bearer(OTHER_TOKEN),
+                        files={"file": ("b.mp4", content)},
+                        data={"id": "cam-b", "title": "Camera B", "recorded_at": "2015-09-15"})
+    assert added.status_code == 201 and added.json()["original"]["id"] == "cam-b"
+    again = client.post("/api/v1/originals", headers=bearer(OTHER_TOKEN),
+                        files={"file": ("b.mp4", content)}, data={"id": "cam-b2"})
+    assert again.status_code == 200 and again.json()["added"] is False
+    assert client.get("/api/v1/originals", params={"q": "camera b"}).json()[0]["id"] == "cam-b"
+    assert client.get("/api/v1/originals/cam-b").json()["recorded_at"] == "2015-09-15"
+    removed = client.delete("/api/v1/originals/cam-b", headers=bearer(EDITOR_TOKEN))
+    assert removed.status_code == 200
+    assert client.get("/api/v1/originals/cam-b").status_code == 404
+    changes = client.get("/api/v1/changes").json()
+    assert [(c["token"], c["action"], c["target"]) for c in changes[:2]] == [
+        ("alice", "remove-original", "cam-b"), ("bob", "add-original", "cam-b")]
+
+
+def test_bad_requests_are_refused_with_a_reason(client: httpx.Client, tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<html><video src='file:///etc/hostname'></video></html>")
+    with open(page, "rb") as handle:
+        upload = client.post("/api/v1/verifications", files={"file": ("a.mp4", handle)})
+    assert upload.status_code == 415
+    for body in ({"url": "file:///etc/passwd"}, {"url": ""}, {"url": "ftp://x/y.mp4"},
+                 {"url": "https://example.org/v.mp4", "claims": {"weather": "sunny"}},
+                 {"url": "https://example.org/v.mp4", "claims": {"date": 5}}):
+        refused = client.post("/api/v1/verifications", json=body)
+        assert refused.status_code == 400, body
+        assert refused.json()["error"]
+    assert client.post("/api/v1/verifications", content=b"[1]",
+                       headers={"content-type": "application/json"}).status_code == 400
+    assert client.get("/api/v1/verifications/0123").status_code == 404
+    assert client.get("/api/v1/verifications/" + "0" * 32 + "/report").status_code == 404
+    assert client.get("/v/../../etc/passwd").status_code == 404
+    assert client.delete("/api/v1/verifications/" + "0" * 32).status_code == 401
+
+
+def test_delete_a_verification_removes_its_files(server: ServerProcess, media: Media,
+                                                 client: httpx.Client) -> None:
+    with open(media.unrelated, "rb") as video:
+        job_id = client.post("/api/v1/verifications", files={"file": video}).json()["id"]
+    job = wait_for(client, job_id)
+    assert job["result"]["verdict"] == "no-match"
+    folder = server.db.with_name(server.db.name + ".serve")
+    assert (folder / "uploads" / job_id).is_dir() and (folder / "reports" / f"{job_id}.html").is_file()
+    assert client.delete(f"/api/v1/verifications/{job_id}",
+                         headers=bearer(EDITOR_TOKEN)).status_code == 204
+    assert client.get(f"/api/v1/verifications/{job_id}").status_code == 404
+    assert not (folder / "uploads" / job_id).exists()
+    assert not (folder / "reports" / f"{job_id}.html").exists()
+
+
+def test_pages_escape_what_they_show(client: httpx.Client) -> None:
+    library = client.get("/library", params={"q": "<script>alert(1)</script>"})
+    assert library.status_code == 200
+    assert "<script>alert(1)" not in library.text and "&lt;script&gt;" in library.text
+    listed = client.get("/library", params={"q": "camera a"}).text
+    assert "Camera A &lt;b&gt;" in listed and "cam-a" in listed
+    home = client.get("/")
+    assert "script-src 'unsafe-inline'" in home.headers["content-security-policy"]
+    assert not re.search(r"src=|<link|@import|url\(", home.text)  # nothing fetched elsewhere
