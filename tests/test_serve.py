@@ -193,7 +193,8 @@ def test_delete_a_verification_removes_its_files(server: ServerProcess, media: M
     job = wait_for(client, job_id)
     assert job["result"]["verdict"] == "no-match"
     folder = server.db.with_name(server.db.name + ".serve")
-    assert (folder / "uploads" / job_id).is_dir() and (folder / "reports" / f"{job_id}.html").is_file()
+    assert (folder / "uploads" / job_id).is_dir()
+    assert (folder / "reports" / f"{job_id}.html").is_file()
     assert client.delete(f"/api/v1/verifications/{job_id}",
                          headers=bearer(EDITOR_TOKEN)).status_code == 204
     assert client.get(f"/api/v1/verifications/{job_id}").status_code == 404
