@@ -115,7 +115,7 @@ def running_server(db: Path, host: str = "127.0.0.1", *extra: str,
 
 class FileServer:
     """A local HTTP server over a folder. ``/slow/NAME`` sends NAME over ``slow_seconds``;
-    ``/redirect?to=URL`` answers 302 to URL. Every request path is kept in ``requests``."""
+    ``/redirect...?to=URL`` answers 302 to URL. Every request path is kept in ``requests``."""
 
     def __init__(self, folder: Path, host: str = "127.0.0.1", slow_seconds: float = 4.0) -> None:
         self.requests: list[str] = []
@@ -130,9 +130,9 @@ class FileServer:
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 outer.requests.append(self.path)
-                if self.path.startswith("/redirect?to="):
+                if self.path.startswith("/redirect"):
                     self.send_response(302)
-                    self.send_header("Location", self.path.split("=", 1)[1])
+                    self.send_header("Location", self.path.split("?to=", 1)[1])
                     self.end_headers()
                 elif self.path.startswith("/slow/"):
                     self._slow(folder / self.path[len("/slow/"):])
