@@ -60,7 +60,10 @@ def test_verifying_needs_a_token(client: httpx.Client) -> None:
     wrong = client.post("/api/v1/verifications", json={"url": "https://example.org/v.mp4"},
                         headers=bearer("x" * 30))
     assert wrong.status_code == 403
-    assert client.get("/api/v1/verifications").json() == []
+    for path in ("/api/v1/verifications", "/api/v1/originals", "/api/v1/changes"):
+        assert client.get(path).status_code == 401, path
+        assert client.get(path, headers=bearer(OTHER_TOKEN)).status_code == 200, path
+    assert client.get("/api/v1/verifications", headers=bearer(OTHER_TOKEN)).json() == []
 
 
 def test_urls_to_loopback_are_refused(client: httpx.Client,

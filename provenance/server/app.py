@@ -143,6 +143,13 @@ class Server:
                           "start the server with PROVENANCE_TOKEN or --token-file")
         return name
 
+    def reader(self, request: Request) -> None:
+        """Lists (the library, everyone's verifications, the change log) are open on loopback;
+        elsewhere they need a token. One verification is read by its unguessable id."""
+        if self.token_of(request) is None and not self.config.loopback:
+            raise Refused(401, "reading lists on this server needs a token",
+                          "send `Authorization: Bearer <token>`")
+
     def verifier(self, request: Request) -> str:
         name = self.token_of(request)
         if name is None and not self.config.loopback:
@@ -370,7 +377,8 @@ def _api_routes(app: FastAPI, server: Server) -> None:
                             headers={"Location": view["links"]["self"]})
 
     @app.get(f"{API}/verifications", tags=["verifications"])
-    def list_jobs(limit: int = 50) -> list[dict[str, Any]]:
+    def list_jobs(request: Request, limit: int = 50) -> list[dict[str, Any]]:
+        server.reader(request)
         return [{k: v for k, v in job_view(j).items() if k != "result"}
                 for j in store.recent(min(max(limit, 1), 500))]
 
@@ -402,13 +410,15 @@ def _api_routes(app: FastAPI, server: Server) -> None:
                                  headers={"Cache-Control": "no-store"})
 
     @app.get(f"{API}/originals", tags=["originals"])
-    def list_originals(q: str = "", limit: int = 1000) -> list[dict[str, Any]]:
+    def list_originals(request: Request, q: str = "", limit: int = 1000) -> list[dict[str, Any]]:
+        server.reader(request)
         with Library(server.config.db) as library:
             found = search_originals(library, q[:200])
         return [asdict(o) for o in found[: min(max(limit, 1), 10000)]]
 
     @app.get(f"{API}/originals/{{original_id}}", tags=["originals"])
-    def get_original(original_id: str) -> dict[str, Any]:
+    def get_original(original_id: str, request: Request) -> dict[str, Any]:
+        server.reader(request)
         with Library(server.config.db) as library:
             return asdict(_original(library, original_id))
 
@@ -428,7 +438,8 @@ def _api_routes(app: FastAPI, server: Server) -> None:
         return {"removed": asdict(removed)}
 
     @app.get(f"{API}/changes", tags=["originals"])
-    def changes(limit: int = 200) -> list[dict[str, Any]]:
+    def changes(request: Request, limit: int = 200) -> list[dict[str, Any]]:
+        server.reader(request)
         return store.changes(min(max(limit, 1), 1000))
 
 

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse
 
-from ..library import Library
-
 if TYPE_CHECKING:
     from .app import Server
 
@@ -108,20 +106,33 @@ events.addEventListener('end',function(e){events.close();var j=JSON.parse(e.data
   if(j.status==='done'){location.reload();}});
 """
 _LIBRARY = """
-<h1>Library</h1><section><form method=get action=/library>
+<h1>Library</h1><section><form id=search method=get action=/library>
 <label for=q>Search by id, title, source or date</label>
 <input id=q name=q value="{q}"><button type=submit>Search</button></form>
-<p class=muted>{count} original(s){filtered}</p>
-<div class=scroll><table><tr><th>id</th><th>title</th><th>source</th><th>recorded</th>
-<th>length</th></tr>{rows}</table></div></section>
+<p id=count class=muted></p>
+<div class=scroll><table><thead><tr><th>id</th><th>title</th><th>source</th><th>recorded</th>
+<th>length</th></tr></thead><tbody id=originals></tbody></table></div></section>
 <section><h2>Add an original (editors)</h2><form id=add>
 <label for=file>Video file</label><input id=file type=file accept="video/*">
 <label for=source_url>or its URL</label><input id=source_url type=url>
 <div class=row>{fields}</div>
-<label for=token>Editor's token</label><input id=token type=password autocomplete=off>
+<label for=token>Token (editors; on a public server also to read the list)</label>
+<input id=token type=password autocomplete=off>
 <button type=submit>Add to the library</button><p id=status class=muted></p></form></section>
 """
+# The list is read from the API (so a public server's token rule holds here too) and written
+# with textContent, which never interprets what it writes.
 _LIBRARY_JS = """
+async function load(){var q=document.getElementById('q').value;
+  var r=await fetch('/api/v1/originals?q='+encodeURIComponent(q),{headers:auth()});
+  if(r.status!==200){say('count',await failure(r),true);return;}
+  var rows=await r.json();var body=document.getElementById('originals');body.textContent='';
+  rows.forEach(function(o){var tr=document.createElement('tr');
+    [o.id,o.title,o.source,o.recorded_at,o.duration.toFixed(1)+' s'].forEach(function(v){
+      var td=document.createElement('td');td.textContent=v;tr.appendChild(td);});
+    body.appendChild(tr);});
+  say('count',rows.length+' original(s)'+(q?' matching':''));}
+load();
 document.getElementById('add').addEventListener('submit',async function(ev){
   ev.preventDefault();var data=new FormData();var f=document.getElementById('file').files[0];
   if(f)data.append('file',f);
@@ -131,7 +142,7 @@ document.getElementById('add').addEventListener('submit',async function(ev){
   var r=await fetch('/api/v1/originals',{method:'POST',headers:auth(),body:data});
   if(r.status>=300){say('status',await failure(r),true);return;}
   var j=await r.json();say('status',(j.added?'added ':'already in the library as ')+j.original.id);
-  setTimeout(function(){location.reload();},800);});
+  load();});
 """
 
 
@@ -140,14 +151,15 @@ def _cell(value: Any) -> str:
 
 
 def add_routes(app: FastAPI, server: Server) -> None:
-    from .app import original_fields, search_originals
+    from .app import original_fields
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> HTMLResponse:
+        # Everyone's recent submissions are shown on loopback only, like the API's list.
         recent = "".join(
             f"<tr><td><a href='/v/{j.id}'>{html.escape(j.display[:120])}</a></td>"
             f"{_cell(j.status)}{_cell(_verdicts(j.result))}</tr>"
-            for j in server.store.recent(limit=20))
+            for j in (server.store.recent(limit=20) if server.config.loopback else []))
         token_field = ("" if server.config.loopback else
                        "<label for=token>Token</label><input id=token type=password "
                        "autocomplete=off>")
@@ -172,17 +184,10 @@ def add_routes(app: FastAPI, server: Server) -> None:
 
     @app.get("/library", response_class=HTMLResponse, include_in_schema=False)
     def library_page(q: str = "") -> HTMLResponse:
-        with Library(server.config.db) as library:
-            total = len(library)
-            found = search_originals(library, q[:200])
-        rows = "".join(f"{'<tr>'}{_cell(o.id)}{_cell(o.title)}{_cell(o.source)}"
-                       f"{_cell(o.recorded_at)}{_cell(f'{o.duration:.1f} s')}</tr>"
-                       for o in found[:2000])
         names = original_fields()
         inputs = "".join(f"<div><label for=m-{n}>{n.replace('_', ' ')}</label>"
                          f"<input id=m-{n}></div>" for n in names)
-        body = _LIBRARY.format(q=html.escape(q), count=len(found), rows=rows, fields=inputs,
-                               filtered=f" of {total}" if q else "")
+        body = _LIBRARY.format(q=html.escape(q[:200]), fields=inputs)
         return _page("provenance: library", body, _LIBRARY_JS % _js_string(names))
 
 
