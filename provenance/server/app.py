@@ -163,16 +163,20 @@ class Server:
 
     async def save_upload(self, upload: UploadFile, folder_name: str) -> Path:
         """The uploaded file in the server's folder, under a name made from the client's."""
-        if self.storage_used() > self.config.max_storage:
+        if await asyncio.to_thread(self.storage_used) > self.config.max_storage:
             raise Refused(507, "the server's upload folder is full",
                           "delete old verifications (DELETE /api/v1/verifications/{id})")
         name = _SAFE_NAME.sub("_", Path(upload.filename or "upload").name)[-100:].lstrip(".")
         folder = self.uploads / folder_name
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / (name or "upload")
-        with open(target, "wb") as out:
-            while chunk := await upload.read(1024 * 1024):
-                out.write(chunk)
+        await upload.seek(0)
+
+        def copy() -> None:  # disk work off the event loop: other clients keep being served
+            with open(target, "wb") as out:
+                shutil.copyfileobj(upload.file, out, 1024 * 1024)
+
+        await asyncio.to_thread(copy)
         return target
 
     def check_url(self, url: str) -> None:
@@ -190,7 +194,8 @@ class Server:
     # -- verification jobs ------------------------------------------------------------------
     async def submit(self, request: Request) -> Job:
         token = self.verifier(request)
-        if self.store.active_count(token) >= self.config.max_queued_per_token:
+        active = await asyncio.to_thread(self.store.active_count, token)
+        if active >= self.config.max_queued_per_token:
             raise Refused(429, f"{token} already has {self.config.max_queued_per_token} "
                                "verifications queued or running", "wait for some to finish")
         job_id = new_id()
@@ -201,22 +206,23 @@ class Server:
             claims = _claims(_form_claims(form))
             if isinstance(file, UploadFile):
                 path = await self.save_upload(file, job_id)
-                _refuse_html(path)
+                await asyncio.to_thread(_refuse_html, path)
                 query, display, upload = str(path), file.filename or path.name, str(path.parent)
             else:
                 url = str(form.get("url") or "").strip()
-                self.check_url(url)
+                await asyncio.to_thread(self.check_url, url)  # resolves the host
                 query, display, upload = url, url, ""
         else:
             body = await _json_body(request)
             url = str(body.get("url") or "").strip()
-            self.check_url(url)
+            await asyncio.to_thread(self.check_url, url)
             claims = _claims(body.get("claims") or {})
             query, display, upload = url, url, ""
-        self.store.create(job_id, query, display[:500], upload, claims, token)
+        await asyncio.to_thread(self.store.create, job_id, query, display[:500], upload, claims,
+                                token)
         if self.dispatcher:
             self.dispatcher.wake.set()
-        job = self.store.get(job_id)
+        job = await asyncio.to_thread(self.store.get, job_id)
         assert job is not None
         return job
 
@@ -466,7 +472,7 @@ async def _add_original(server: Server, request: Request, token: str) -> JSONRes
         source = str(form.get("source_url") or "").strip()
         if not source:
             raise Refused(400, "send a `file` or a `source_url`", "")
-        server.check_url(source)
+        await asyncio.to_thread(server.check_url, source)
     assert server.dispatcher is not None
     outcome = await server.dispatcher.register(source, meta)
     if "error" in outcome:
@@ -487,7 +493,7 @@ async def _events(store: JobStore, job_id: str) -> AsyncIterator[str]:
     last: tuple[Any, ...] | None = None
     quiet = 0.0
     while True:
-        job = store.get(job_id)
+        job = await asyncio.to_thread(store.get, job_id)
         if job is None:
             yield "event: end\ndata: {\"status\": \"deleted\"}\n\n"
             return
