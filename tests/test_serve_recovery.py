@@ -75,7 +75,7 @@ def test_a_job_interrupted_too_often_fails_with_the_reason(tmp_path: Path) -> No
         claimed = store.claim_next()
         assert claimed is not None and claimed.attempt == attempt
         store.progress(claimed.id, attempt - 1, "download", 5, 10)  # a stale worker: ignored
-        assert store.get(claimed.id).stage == "queued"  # type: ignore[union-attr]
+        assert store.get(claimed.id).stage == "starting"  # type: ignore[union-attr]
         assert store.requeue_interrupted("interrupted by a server restart") == [claimed.id]
     job = store.get("a" * 32)
     assert job is not None and job.status == "failed"

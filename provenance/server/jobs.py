@@ -130,7 +130,7 @@ class JobStore:
                 db.execute("COMMIT")
                 return None
             db.execute("UPDATE jobs SET status = 'running', attempt = attempt + 1, started = ?, "
-                       "stage = 'queued', done = 0, total = NULL WHERE id = ?",
+                       "stage = 'starting', done = 0, total = NULL WHERE id = ?",
                        (time.time(), row[0]))
             db.execute("COMMIT")
         return self.get(row[0])
