@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -158,8 +159,11 @@ def test_writes_need_a_valid_token_and_change_nothing_without(client: httpx.Clie
     assert again.status_code == 200 and again.json()["added"] is False
     assert client.get("/api/v1/originals", params={"q": "camera b"}).json()[0]["id"] == "cam-b"
     assert client.get("/api/v1/originals/cam-b").json()["recorded_at"] == "2015-09-15"
+    kept = Path(added.json()["original"]["file"])
+    assert kept.is_file() and kept.parent.parent.name == "originals"
     removed = client.delete("/api/v1/originals/cam-b", headers=bearer(EDITOR_TOKEN))
     assert removed.status_code == 200
+    assert not kept.exists()
     assert client.get("/api/v1/originals/cam-b").status_code == 404
     changes = client.get("/api/v1/changes").json()
     assert [(c["token"], c["action"], c["target"]) for c in changes[:2]] == [
@@ -211,3 +215,17 @@ def test_pages_escape_what_they_show(client: httpx.Client) -> None:
     home = client.get("/")
     assert "script-src 'unsafe-inline'" in home.headers["content-security-policy"]
     assert not re.search(r"src=|<link|@import|url\(", home.text)  # nothing fetched elsewhere
+
+
+def test_serve_says_how_to_install_what_it_needs(monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from provenance.cli import main
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if the [serve] extra were missing
+    outcome = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "desk.db")])
+    assert outcome.exit_code == 2
+    assert "needs uvicorn" in outcome.output and "pip install 'provenance[serve]'" in \
+        outcome.output
+    assert not (tmp_path / "desk.db").exists()

@@ -90,6 +90,18 @@ def test_paste_a_url_watch_progress_read_the_report(browser: Any, server: Server
         opened.close()
 
 
+def test_pages_fit_a_phone(browser: Any, server: ServerProcess) -> None:
+    page = browser.new_page()
+    page.set_viewport_size({"width": 360, "height": 740})
+    for path in ("/", "/library"):
+        page.goto(server.url + path)
+        for selector in ("main", "button", "input[type=file]"):
+            box = page.locator(selector).first.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, \
+                (path, selector, box)
+    page.close()
+
+
 def test_library_page_search_and_add(browser: Any, server: ServerProcess, media: Media) -> None:
     page = browser.new_page()
     page.goto(server.url + "/library")

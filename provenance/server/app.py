@@ -440,6 +440,9 @@ def _api_routes(app: FastAPI, server: Server) -> None:
         with Library(server.config.db) as library:
             _original(library, original_id)
             removed = library.remove(original_id)
+        uploaded = Path(removed.file).parent
+        if uploaded.parent == server.uploads / "originals":  # the server's copy of its upload
+            shutil.rmtree(uploaded, ignore_errors=True)
         store.record_change(token, "remove-original", removed.id, removed.sha256)
         return {"removed": asdict(removed)}
 
