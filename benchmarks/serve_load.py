@@ -9,6 +9,7 @@ against its source. The server runs as its own process with its default worker c
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import threading
 import time
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _common import WORK, ffmpeg, footage_clips, table
+from _common import WORK, ffmpeg, footage_clips, table, timed_cpu
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.serve_support import ServerProcess, bearer  # noqa: E402 (after the path is set)
@@ -106,18 +107,27 @@ def _outcome(job: dict[str, Any], expected: tuple[str, list[str]], name: str) ->
 
 
 def _expected(queries: list[tuple[Path, str]],
-              db: Path) -> list[tuple[Path, tuple[str, list[str]]]]:
-    """Each query with the verdict and originals `provenance.verify` gives it on this library."""
-    from provenance import verify
+              db: Path) -> tuple[list[tuple[Path, tuple[str, list[str]]]], float]:
+    """Each query with the verdict and originals `provenance.verify` gives it on this library,
+    and the mean CPU seconds of that verification plus its HTML report, in this process
+    (what one job costs without the server)."""
+    from provenance import outputs, verify
+    from provenance.report import to_payload
 
-    out = []
+    out, costs = [], []
     for path, _ in queries:
-        result = verify(str(path), db)
+        def work(path: Path = path) -> Any:
+            result = verify(str(path), db)
+            outputs.write_html_report(to_payload([result]), WORK / "serve_load" / "report.html")
+            return result
+
+        cpu, _, result = timed_cpu(work)
+        costs.append(cpu)
         out.append((path, (result.verdict.value, [m.reference_id for m in result.matches])))
     verdicts = [e[1][0] for e in out]
     print(f"queries: {len(out)} excerpts; verify says " +
           ", ".join(f"{v}: {verdicts.count(v)}" for v in sorted(set(verdicts))))
-    return out
+    return out, statistics.fmean(costs)
 
 
 def pct(values: list[float], q: float) -> str:
@@ -127,25 +137,27 @@ def pct(values: list[float], q: float) -> str:
     return f"{ordered[min(len(ordered) - 1, int(q * len(ordered)))]:.3f}"
 
 
-def server_cpu(server: ServerProcess) -> float:
-    """CPU seconds (user + system) of the server and its worker processes so far."""
+def server_cpu(server: ServerProcess) -> tuple[float, float]:
+    """CPU seconds (user + system) so far of the server process and of its worker processes."""
+    import os
+
     assert server.process is not None
-    total = 0.0
-    for pid in [server.process.pid, *server.children()]:
+
+    def cpu(pid: int) -> float:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
-            continue
-        total += sum(int(v) for v in fields[11:13])  # utime, stime (clock ticks)
-    import os
+            return 0.0
+        return sum(int(v) for v in fields[11:13]) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
-    return total / os.sysconf("SC_CLK_TCK")
+    return cpu(server.process.pid), sum(cpu(pid) for pid in server.children())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=5, help="jobs per client")
+    parser.add_argument("--workers", type=int, default=None, help="server's (default: cores)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds for the whole run")
     args = parser.parse_args()
     import httpx
@@ -157,7 +169,8 @@ def main() -> None:
     tokens = {f"client{n}": f"client-{n:02d}-token-0123456789" for n in range(args.clients)}
     (root / "tokens.txt").write_text("".join(f"{k}:{v}\n" for k, v in tokens.items()))
     server = ServerProcess(root / "desk.db", "127.0.0.1", "--token-file",
-                           str(root / "tokens.txt"), "--max-queued", str(args.jobs)).start()
+                           str(root / "tokens.txt"), "--max-queued", str(args.jobs),
+                           *(["--workers", str(args.workers)] if args.workers else [])).start()
     try:
         with httpx.Client(base_url=server.url, timeout=300,
                           headers=bearer(tokens["client0"])) as http:
@@ -167,7 +180,7 @@ def main() -> None:
                                       data={"id": clip.stem})
                 assert added.status_code == 201, added.text
             workers = http.get("/api/v1/health").json()["workers"]
-        expected = _expected(queries, root / "desk.db")
+        expected, baseline = _expected(queries, root / "desk.db")
         tally = Tally()
         cpu0, wall0 = server_cpu(server), time.perf_counter()
         deadline = wall0 + args.timeout
@@ -179,16 +192,21 @@ def main() -> None:
             thread.start()
         for thread in threads:
             thread.join()
-        wall, cpu = time.perf_counter() - wall0, server_cpu(server) - cpu0
+        wall, cpu1 = time.perf_counter() - wall0, server_cpu(server)
     finally:
         server.stop()
     total = args.clients * args.jobs
     server_errors = sum(n for status, n in tally.statuses.items() if status >= 500)
+    front, back = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
+    cpu = front + back
     print(f"{args.clients} clients x {args.jobs} jobs = {total} jobs of {CLIP_SECONDS:g} s "
-          f"clips, {workers} workers, {wall:.1f} s wall, server CPU {cpu:.1f} s")
+          f"clips, {workers} workers, {wall:.1f} s wall, server CPU {cpu:.1f} s "
+          f"(HTTP process {front:.1f} s, workers {back:.1f} s)")
     print(table(["measure", "value"], [
         ["throughput (jobs/min)", f"{60 * len(tally.jobs) / wall:.1f}"],
-        ["server CPU per job (s)", f"{cpu / max(1, len(tally.jobs)):.2f}"],
+        ["server CPU per job (s): HTTP process + workers",
+         f"{front / max(1, len(tally.jobs)):.2f} + {back / max(1, len(tally.jobs)):.2f}"],
+        ["verify + report in-process, CPU per job (s)", f"{baseline:.2f} (mean)"],
         ["submit p50 / p95 (s)", f"{pct(tally.calls['submit'], .5)} / "
                                  f"{pct(tally.calls['submit'], .95)}"],
         ["poll p50 / p95 (s)", f"{pct(tally.calls['poll'], .5)} / {pct(tally.calls['poll'], .95)}"],
