@@ -3,7 +3,9 @@ the interrupted job runs again and completes, and nothing else is lost."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import time
 from pathlib import Path
 
@@ -82,3 +84,28 @@ def test_a_job_interrupted_too_often_fails_with_the_reason(tmp_path: Path) -> No
     assert job.error == f"interrupted by a server restart, {MAX_ATTEMPTS} times; not retried"
     assert store.claim_next() is None
     assert not store.finish(job.id, MAX_ATTEMPTS, {"verdict": "match"})  # too late: kept failed
+
+
+def test_a_worker_killed_mid_job_is_replaced_and_the_job_retried(tmp_path: Path,
+                                                                 media: Media) -> None:
+    shutil.copy(media.clip_a, tmp_path / "clip.mp4")
+    with FileServer(tmp_path, slow_seconds=4) as files:
+        server = ServerProcess(tmp_path / "desk.db", "127.0.0.1", "--workers", "1").start()
+        try:
+            with httpx.Client(base_url=server.url, timeout=60) as client:
+                job = client.post("/api/v1/verifications",
+                                  json={"url": f"{files.url}/slow/clip.mp4"}).json()
+                running = wait_for(client, job["id"], ("running",))
+                deadline = time.monotonic() + 30
+                while running["progress"]["stage"] != "download" and time.monotonic() < deadline:
+                    running = client.get(f"/api/v1/verifications/{job['id']}").json()
+                for pid in server.children():  # the workers (and multiprocessing's helper)
+                    os.kill(pid, signal.SIGKILL)
+                files.slow_seconds = 0.2
+                again = wait_for(client, job["id"])
+                assert again["status"] == "done", again
+                assert again["note"] == "a worker process died; queued again"
+                assert client.get("/api/v1/health").json()["jobs"] == {"queued": 0,
+                                                                       "running": 0}
+        finally:
+            server.stop()

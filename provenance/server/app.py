@@ -368,10 +368,10 @@ def _api_routes(app: FastAPI, server: Server) -> None:
     def health() -> dict[str, Any]:
         with Library(server.config.db) as library:
             originals = len(library)
-        jobs = store.recent(limit=1000)
+        counts = store.counts()
         return {"status": "ok", "version": __version__, "originals": originals,
                 "workers": server.config.workers,
-                "jobs": {s: sum(j.status == s for j in jobs) for s in ("queued", "running")},
+                "jobs": {s: counts.get(s, 0) for s in ("queued", "running")},
                 "public": not server.config.loopback}
 
     @app.post(f"{API}/verifications", status_code=202, tags=["verifications"],

@@ -114,6 +114,11 @@ class JobStore:
                               (limit,)).fetchall()
         return [_job(r) for r in rows]
 
+    def counts(self) -> dict[str, int]:
+        with self._db() as db:
+            rows = db.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall()
+        return {str(status): int(n) for status, n in rows}
+
     def active_count(self, token: str) -> int:
         with self._db() as db:
             (count,) = db.execute("SELECT COUNT(*) FROM jobs WHERE token = ? AND status IN "

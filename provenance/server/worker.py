@@ -146,6 +146,7 @@ class Dispatcher:
         self.wake = asyncio.Event()
         self.pool = self._new_pool()
         self._task: asyncio.Task[None] | None = None
+        self.stopping = False
 
     def _new_pool(self) -> ProcessPoolExecutor:
         # One more process than job slots, so adding an original never waits for the queue.
@@ -160,11 +161,13 @@ class Dispatcher:
         self._task = asyncio.get_running_loop().create_task(self._loop())
 
     async def stop(self) -> None:
+        self.stopping = True
         if self._task:
             self._task.cancel()
         self.pool.shutdown(wait=False, cancel_futures=True)
         # Its worker processes die with the server: their jobs wait for the next start.
         self.store.requeue_interrupted("interrupted by a server stop", list(self.running))
+        self.running.clear()
 
     async def _loop(self) -> None:
         while True:
@@ -187,6 +190,8 @@ class Dispatcher:
 
     def _done(self, job_id: str, attempt: int, future: asyncio.Future[Any]) -> None:
         self.running.pop(job_id, None)
+        if self.stopping:  # stop() re-queues what was running
+            return
         error = None if future.cancelled() else future.exception()
         if isinstance(error, BrokenProcessPool):
             # A worker process died (killed, out of memory): every job of that pool is retried.
