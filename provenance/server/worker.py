@@ -12,6 +12,7 @@ import asyncio
 import ctypes
 import logging
 import multiprocessing
+import os
 import signal
 import sys
 import time
@@ -58,6 +59,9 @@ def _init_worker(setup: WorkerSetup) -> None:
 
         from . import guard
 
+        # Through a proxy, the guard would see the proxy's address, not the target's.
+        for name in [n for n in os.environ if n.lower().endswith("_proxy")]:
+            del os.environ[name]
         guard.install([ipaddress.ip_network(n, strict=False) for n in setup.allow])
 
 
