@@ -94,6 +94,7 @@ def test_curl_upload_gives_the_cli_verdict(server: ServerProcess, media: Media,
     expected = _cli_verify(media.clip_a, server.db)
     assert expected["verdict"] == "match"
     assert _essence(job["result"]) == _essence(expected)
+    assert job["result"]["query"] == media.clip_a.name  # as the person named it
     assert job["claims"] == {"date": "2015-10-22", "source": "Someone"}
     typed = [c for c in job["result"]["claims"] if c["kind"] == "date"]
     assert typed and typed[0]["status"] == "contradicted"  # recorded 2015-09-16

@@ -17,7 +17,7 @@ __all__ = ["ServerConfig", "run", "serve"]
 
 def _require() -> None:
     missing = []
-    for module in ("fastapi", "uvicorn", "multipart"):
+    for module in ("fastapi", "uvicorn", "python_multipart"):
         try:
             __import__(module)
         except ImportError:

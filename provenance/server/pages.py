@@ -30,7 +30,8 @@ button{background:#1b5fa8;color:#fff;border:0;margin-top:.8em;cursor:pointer}
 .row{display:flex;gap:.6em;flex-wrap:wrap}.row>div{flex:1 1 12em}.muted{color:#666;font-size:.9em}
 .error{color:#a00;font-weight:600}progress{width:100%;height:1.2em}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3em;border-bottom:1px
-solid #ddd;vertical-align:top;overflow-wrap:anywhere}.scroll{overflow-x:auto}
+solid #ddd;vertical-align:top;overflow-wrap:break-word}th{white-space:nowrap}
+.scroll{overflow-x:auto}
 """
 _COMMON_JS = """
 function token(){return (document.getElementById('token')||{}).value||

@@ -100,13 +100,19 @@ def run_verification(job_id: str, attempt: int) -> None:
             last[0] = now
             store.progress(job_id, attempt, stage, done, total)
 
+    query = job.query
+    if job.upload:
+        # Run beside the upload and name it as the person did, as `provenance verify FILE` would:
+        # the report then says "clip.mp4", not where the server keeps it.
+        os.chdir(job.upload)
+        query = os.path.basename(job.query)
     try:
         stated = StatedClaims(**job.claims)
-        results = pipeline.verify_many(job.query, _SETUP.library, _settings(_SETUP), progress,
+        results = pipeline.verify_many(query, _SETUP.library, _settings(_SETUP), progress,
                                        stated=stated)
         store.progress(job_id, attempt, "report", 0, None)
         is_article = len(results) != 1 or "article" in results[0].provenance
-        payload = to_payload(results, article=job.query if is_article else None)
+        payload = to_payload(results, article=query if is_article else None)
         outputs.write_html_report(payload, Path(_SETUP.reports_dir) / f"{job_id}.html")
     except ProvenanceError as error:
         store.fail(job_id, attempt, error.message, error.hint or "")
@@ -116,6 +122,8 @@ def run_verification(job_id: str, attempt: int) -> None:
         store.fail(job_id, attempt, f"internal error ({type(exc).__name__})",
                    "this is a bug in provenance: report it with the server log")
         return
+    finally:
+        os.chdir(_SETUP.reports_dir)
     store.finish(job_id, attempt, payload)
 
 
