@@ -19,7 +19,7 @@ def test_kill_9_during_a_job_then_restart(tmp_path: Path, media: Media) -> None:
     db = tmp_path / "desk.db"
     options = ("--token-file", str(token_file(tmp_path)), "--workers", "1")
     shutil.copy(media.clip_a, tmp_path / "clip.mp4")
-    with FileServer(tmp_path, slow_seconds=6) as files:
+    with FileServer(tmp_path, slow_seconds=4) as files:
         server = ServerProcess(db, "127.0.0.1", *options).start()
         try:
             with httpx.Client(base_url=server.url, timeout=60) as client:

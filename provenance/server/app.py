@@ -110,9 +110,9 @@ class Server:
         self.config = config
         self.uploads = config.data_dir / "uploads"
         self.reports = config.data_dir / "reports"
+        Library(config.db, create=True).close()  # refuses a file that is not a library first
         for folder in (self.uploads, self.reports, config.data_dir / "cache"):
             folder.mkdir(parents=True, exist_ok=True)
-        Library(config.db, create=True).close()
         self.store = JobStore(config.jobs_db)
         self.networks = config.networks()
         self.setup = WorkerSetup(

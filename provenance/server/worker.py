@@ -93,11 +93,12 @@ def run_verification(job_id: str, attempt: int) -> None:
     if job is None or job.attempt != attempt:
         return
     last = [0.0]
+    last_stage = [""]
 
     def progress(stage: str, done: float, total: float | None) -> None:
         now = time.monotonic()
-        if now - last[0] >= PROGRESS_INTERVAL:
-            last[0] = now
+        if now - last[0] >= PROGRESS_INTERVAL or stage != last_stage[0]:
+            last[0], last_stage[0] = now, stage
             store.progress(job_id, attempt, stage, done, total)
 
     query = job.query
