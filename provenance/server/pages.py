@@ -7,13 +7,13 @@ elsewhere); every value is escaped where it is written. The report itself is the
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+import json
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse
 
-if TYPE_CHECKING:
-    from .app import Server
+from .service import REPORT_CSP, Server, original_fields
 
 # Pages run only their own inline script and talk only to this server.
 PAGE_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -152,7 +152,6 @@ def _cell(value: Any) -> str:
 
 
 def add_routes(app: FastAPI, server: Server) -> None:
-    from .app import original_fields
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> HTMLResponse:
@@ -172,8 +171,6 @@ def add_routes(app: FastAPI, server: Server) -> None:
         job = server.job(job_id)
         report = server.reports / f"{job.id}.html"
         if job.status == "done" and report.is_file():
-            from .app import REPORT_CSP
-
             return FileResponse(report, media_type="text/html; charset=utf-8",
                                 headers={"Content-Security-Policy": REPORT_CSP})
         body = _JOB.format(display=html.escape(job.display), status=html.escape(job.status),
@@ -201,7 +198,5 @@ def _verdicts(result: dict[str, Any] | None) -> str:
 
 def _js_string(value: Any) -> str:
     """A value as a JavaScript literal that is safe inside a <script> element."""
-    import json
-
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&",
                                                                                     "\\u0026")
