@@ -230,3 +230,26 @@ def test_serve_says_how_to_install_what_it_needs(monkeypatch: pytest.MonkeyPatch
     assert "needs uvicorn" in outcome.output and "pip install 'provenance[serve]'" in \
         outcome.output
     assert not (tmp_path / "desk.db").exists()
+
+
+def test_the_url_guard_with_the_real_resolver() -> None:
+    import ipaddress
+
+    from provenance.errors import AcquireError
+    from provenance.server import guard
+
+    allow = [ipaddress.ip_network("192.0.2.0/24")]
+    for address in ("127.0.0.1", "::1", "::ffff:127.0.0.1", "10.0.0.1", "172.16.5.4",
+                    "192.168.1.1", "169.254.169.254", "fe80::1", "fd00::2", "100.64.0.1",
+                    "0.0.0.0", "224.0.0.1", "198.51.100.7"):
+        assert not guard.address_allowed(address, []), address
+    for address in ("93.184.216.34", "2606:2800:220:1::1"):
+        assert guard.address_allowed(address, []), address
+    assert guard.address_allowed("192.0.2.9", allow) and not guard.address_allowed("10.0.0.1",
+                                                                                  allow)
+    guard.check_url("http://93.184.216.34/v.mp4", [])  # a public literal needs no lookup
+    for url in ("http://localhost/v.mp4", "http://127.1/v.mp4", "https://[::1]:8443/",
+                "http://0177.0.0.1/", "file:///etc/passwd", "gopher://example.org/",
+                "http://user@10.0.0.1/", "http://:80/"):
+        with pytest.raises(AcquireError):
+            guard.check_url(url, [])
