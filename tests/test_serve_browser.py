@@ -74,6 +74,8 @@ def test_paste_a_url_watch_progress_read_the_report(browser: Any, server: Server
         # Locators, not script: the page's Content-Security-Policy forbids eval.
         page.locator("#stage", has_text="download").wait_for(timeout=20_000)
         assert "running" in page.text_content("#stage")
+        assert "download" in page.inner_text("#stages")  # every stage seen is listed
+        assert "claimed date: 22/10/2015" in page.inner_text("main")
         page.get_by_text("MATCH", exact=True).first.wait_for(timeout=60_000)
     assert page.url == permanent
     text = page.inner_text("body")

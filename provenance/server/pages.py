@@ -89,19 +89,22 @@ document.getElementById('verify').addEventListener('submit',async function(ev){
   var j=await r.json();location.href=j.links.page;});
 """
 _JOB = """
-<h1>Verifying</h1><section><p><b>{display}</b></p>
+<h1>Verifying</h1><section><p><b>{display}</b></p>{claims}
 <p id=stage class=muted>{status}</p><progress id=bar></progress>
+<ol id=stages class=muted></ol>
 <p id=status class=muted></p>
 <p class=muted>Permanent link: <a id=permalink href="/v/{id}">/v/{id}</a></p></section>
 """
 _JOB_JS = """
-var id=%s;var bar=document.getElementById('bar');
+var id=%s;var bar=document.getElementById('bar');var last='';
 var events=new EventSource('/api/v1/verifications/'+id+'/events');
 events.addEventListener('progress',function(e){var j=JSON.parse(e.data);var p=j.progress;
   var text=j.status+(p.stage?' \\u2014 '+p.stage:'');
   if(p.total){bar.max=p.total;bar.value=Math.min(p.done,p.total);
     text+=' '+p.done.toFixed(1)+' of '+p.total.toFixed(1);}else{bar.removeAttribute('value');}
   if(j.note)text+=' ('+j.note+')';say('stage',text);
+  if(p.stage&&p.stage!==last){last=p.stage;var li=document.createElement('li');
+    li.textContent=p.stage;document.getElementById('stages').appendChild(li);}
   if(j.status==='failed'){say('status',j.error+(j.hint?' \\u2014 '+j.hint:''),true);}});
 events.addEventListener('end',function(e){events.close();var j=JSON.parse(e.data);
   if(j.status==='done'){location.reload();}});
@@ -173,8 +176,10 @@ def add_routes(app: FastAPI, server: Server) -> None:
         if job.status == "done" and report.is_file():
             return FileResponse(report, media_type="text/html; charset=utf-8",
                                 headers={"Content-Security-Policy": REPORT_CSP})
+        claims = "".join(f"<li>claimed {html.escape(k)}: {html.escape(v)}</li>"
+                         for k, v in job.claims.items())
         body = _JOB.format(display=html.escape(job.display), status=html.escape(job.status),
-                           id=job.id)
+                           id=job.id, claims=f"<ul class=muted>{claims}</ul>" if claims else "")
         if job.status == "failed":
             body += (f"<section><p class=error>{html.escape(job.error or '')}</p>"
                      f"<p class=muted>{html.escape(job.hint or '')}</p></section>")
