@@ -253,3 +253,11 @@ def test_the_url_guard_with_the_real_resolver() -> None:
                 "http://user@10.0.0.1/", "http://:80/"):
         with pytest.raises(AcquireError):
             guard.check_url(url, [])
+
+
+def test_one_server_per_library(server: ServerProcess) -> None:
+    second = subprocess.run([*provenance_command(), "serve", "--db", str(server.db), "--port",
+                             str(server.port + 1)], capture_output=True, text=True, timeout=60)
+    assert second.returncode == 2
+    assert "Error: another `provenance serve` is already serving" in second.stderr
+    assert "Traceback" not in second.stderr

@@ -9,12 +9,12 @@ import re
 import shutil
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from fastapi import Request
 from starlette.datastructures import UploadFile
 
-from ..errors import ProvenanceError
+from ..errors import ProvenanceError, SettingsError
 from ..library import Library
 from ..models import Original
 from . import guard
@@ -41,6 +41,7 @@ class Server:
         self.uploads = config.data_dir / "uploads"
         self.reports = config.data_dir / "reports"
         Library(config.db, create=True).close()  # refuses a file that is not a library first
+        self._lock = _lock_jobs(config.jobs_db)
         for folder in (self.uploads, self.reports, config.data_dir / "cache"):
             folder.mkdir(parents=True, exist_ok=True)
         self.store = JobStore(config.jobs_db)
@@ -136,6 +137,20 @@ class Server:
             shutil.rmtree(job.upload, ignore_errors=True)
         (self.reports / f"{job_id}.html").unlink(missing_ok=True)
 
+
+
+def _lock_jobs(jobs_db: Path) -> TextIO:
+    """One server per library: a second one would re-queue the first one's running jobs."""
+    import fcntl
+
+    handle = open(jobs_db.with_name(jobs_db.name + ".lock"), "a")  # held open while serving
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise SettingsError(f"another `provenance serve` is already serving {jobs_db.name[:-5]}",
+                            "use that server, or stop it first") from None
+    return handle
 
 
 def job_view(job: Job) -> dict[str, Any]:
