@@ -151,10 +151,17 @@ def test_writes_need_a_valid_token_and_change_nothing_without(client: httpx.Clie
     assert client.post("/api/v1/originals", files={"file": ("b.mp4", content)},
                        data={"id": "cam-b"}).headers["www-authenticate"] == "Bearer"
 
+    bad = client.post("/api/v1/originals", headers=bearer(OTHER_TOKEN),
+                      files={"file": ("b.mp4", content)}, data={"id": "cam-b", "latitude": "N"})
+    assert bad.status_code == 400 and "latitude" in bad.json()["error"]
+    assert client.get("/api/v1/originals").json() == before
     added = client.post("/api/v1/originals", headers=bearer(OTHER_TOKEN),
                         files={"file": ("b.mp4", content)},
-                        data={"id": "cam-b", "title": "Camera B", "recorded_at": "2015-09-15"})
+                        data={"id": "cam-b", "title": "Camera B", "recorded_at": "2015-09-15",
+                              "location": "Calais", "latitude": "50.95", "longitude": "1.85"})
     assert added.status_code == 201 and added.json()["original"]["id"] == "cam-b"
+    assert added.json()["original"]["location"] == "Calais"
+    assert added.json()["original"]["latitude"] == 50.95
     again = client.post("/api/v1/originals", headers=bearer(OTHER_TOKEN),
                         files={"file": ("b.mp4", content)}, data={"id": "cam-b2"})
     assert again.status_code == 200 and again.json()["added"] is False

@@ -31,6 +31,7 @@ from .service import (
     Server,
     job_view,
     original_fields,
+    original_from_form,
     refuse_html,
     search_originals,
     text_field,
@@ -191,6 +192,7 @@ async def _add_original(server: Server, request: Request, token: str) -> JSONRes
                       "a `file` field, or `source_url`, plus its metadata fields")
     form = await request.form(max_files=1, max_fields=30)
     meta = {k: text_field(form.get(k) or "", k) for k in original_fields()}
+    original_from_form(meta, "checked before anything is stored")
     file = form.get("file")
     folder = f"originals/{new_id()}"
     if isinstance(file, UploadFile):
@@ -203,7 +205,7 @@ async def _add_original(server: Server, request: Request, token: str) -> JSONRes
             raise Refused(400, "send a `file` or a `source_url`", "")
         await asyncio.to_thread(server.check_url, source)
     assert server.dispatcher is not None
-    outcome = await server.dispatcher.register(source, meta)
+    outcome = await server.dispatcher.register(source, asdict(original_from_form(meta, source)))
     if "error" in outcome:
         if isinstance(file, UploadFile):
             shutil.rmtree(server.uploads / folder, ignore_errors=True)

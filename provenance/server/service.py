@@ -7,7 +7,6 @@ import asyncio
 import json
 import re
 import shutil
-from dataclasses import fields
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -16,6 +15,8 @@ from starlette.datastructures import UploadFile
 
 from ..errors import ProvenanceError, SettingsError
 from ..library import Library
+from ..library.manifest import METADATA_FIELDS
+from ..library.manifest import _row as manifest_row
 from ..models import Original
 from . import guard
 from .access import Access, Refused
@@ -211,11 +212,17 @@ def refuse_html(path: Path) -> None:
                       "to verify an article, submit its URL")
 
 
-def original_fields() -> list[str]:
-    """Manifest fields a person may set when adding an original (``location`` once it exists)."""
-    settable = ("id", "title", "source", "recorded_at", "published_at", "location", "url", "notes")
-    present = {f.name for f in fields(Original)}
-    return [name for name in settable if name in present]
+def original_fields() -> tuple[str, ...]:
+    """The metadata a person gives with an original: a manifest's fields, by the same names."""
+    return METADATA_FIELDS
+
+
+def original_from_form(meta: dict[str, str], source: str) -> Original:
+    """The original a form describes, read as one manifest row is (one reading of the fields)."""
+    row = manifest_row(0, {**meta, "file": source}, Path.cwd())
+    if row.original is None:
+        raise Refused(400, row.error, f"the fields are {', '.join(METADATA_FIELDS)}")
+    return row.original
 
 
 def search_originals(library: Library, query: str) -> list[Original]:
@@ -224,6 +231,7 @@ def search_originals(library: Library, query: str) -> list[Original]:
     if not needle:
         return found
     return [o for o in found if any(needle in str(getattr(o, key, "")).casefold() for key in
-                                    ("id", "title", "source", "recorded_at", "published_at"))]
+                                    ("id", "title", "source", "recorded_at", "published_at",
+                                     "location"))]
 
 
