@@ -820,7 +820,7 @@ def demo(ctx: click.Context, samples: str | None, report: str, as_json: bool) ->
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but loopback needs tokens to verify.")
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", type=int, default=None,
               help="Verifications run at once (default: cores).")
 @click.option("--token-file", type=click.Path(dir_okay=False), default=None,
