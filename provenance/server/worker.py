@@ -82,10 +82,9 @@ def _settings(setup: WorkerSetup) -> Any:
 
 def run_verification(job_id: str, attempt: int) -> None:
     """One verification in a worker process: the CLI's verify, its JSON and its HTML report."""
-    from .. import outputs, pipeline
+    from .. import batch, outputs, pipeline
     from ..errors import ProvenanceError
     from ..models import StatedClaims
-    from ..report import to_payload
 
     assert _SETUP is not None
     store = JobStore(_SETUP.jobs_db)
@@ -112,8 +111,8 @@ def run_verification(job_id: str, attempt: int) -> None:
         results = pipeline.verify_many(query, _SETUP.library, _settings(_SETUP), progress,
                                        stated=stated)
         store.progress(job_id, attempt, "report", 0, None)
-        is_article = len(results) != 1 or "article" in results[0].provenance
-        payload = to_payload(results, article=query if is_article else None)
+        payload = batch.BatchItem(query, results).payload()  # what `verify --json` prints
+        del payload["input"]
         outputs.write_html_report(payload, Path(_SETUP.reports_dir) / f"{job_id}.html")
     except ProvenanceError as error:
         store.fail(job_id, attempt, error.message, error.hint or "")
