@@ -112,10 +112,11 @@ def test_pages_fit_a_phone(browser: Any, server: ServerProcess) -> None:
 def test_library_page_search_and_add(browser: Any, server: ServerProcess, media: Media) -> None:
     page = browser.new_page()
     page.goto(server.url + "/library")
-    assert "cam-a" in page.inner_text("table")
+    page.locator("#originals td", has_text="cam-a").wait_for()  # rows come from the API
     page.fill("#q", "no such footage")
     page.click("form[action='/library'] button")
     page.wait_for_url(re.compile(r"q=no\+such"))
+    page.locator("#count", has_text="0 original(s) matching").wait_for()
     assert "cam-a" not in page.inner_text("table")
 
     page.goto(server.url + "/library")

@@ -29,6 +29,7 @@ from .service import (
     CLAIM_FIELDS,
     REPORT_CSP,
     Server,
+    job_links,
     job_view,
     original_fields,
     original_from_form,
@@ -104,10 +105,10 @@ def _api_routes(app: FastAPI, server: Server) -> None:
     @app.post(f"{API}/verifications", status_code=202, tags=["verifications"],
               openapi_extra=_SUBMIT_BODY)
     async def submit(request: Request) -> JSONResponse:
-        job = await server.submit(request)
-        view = job_view(job)
-        return JSONResponse({"id": job.id, "status": job.status, "links": view["links"]}, 202,
-                            headers={"Location": view["links"]["self"]})
+        job_id = await server.submit(request)
+        links = job_links(job_id)  # a worker may have started it already: it was queued
+        return JSONResponse({"id": job_id, "status": "queued", "links": links}, 202,
+                            headers={"Location": links["self"]})
 
     @app.get(f"{API}/verifications", tags=["verifications"])
     def list_jobs(request: Request, limit: int = 50) -> list[dict[str, Any]]:

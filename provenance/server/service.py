@@ -89,7 +89,8 @@ class Server:
             raise Refused(400, error.message, error.hint or "") from None
 
     # -- verification jobs ------------------------------------------------------------------
-    async def submit(self, request: Request) -> Job:
+    async def submit(self, request: Request) -> str:
+        """A new queued job from the request; its id."""
         token = self.access.verifier(request)
         active = await asyncio.to_thread(self.store.active_count, token)
         if active >= self.config.max_queued_per_token:
@@ -119,9 +120,7 @@ class Server:
                                 token)
         if self.dispatcher:
             self.dispatcher.wake.set()
-        job = await asyncio.to_thread(self.store.get, job_id)
-        assert job is not None
-        return job
+        return job_id
 
     def job(self, job_id: str) -> Job:
         job = self.store.get(job_id) if re.fullmatch(r"[0-9a-f]{32}", job_id) else None
@@ -154,10 +153,14 @@ def _lock_jobs(jobs_db: Path) -> TextIO:
     return handle
 
 
+def job_links(job_id: str) -> dict[str, str]:
+    base = f"{API}/verifications/{job_id}"
+    return {"self": base, "report": f"{base}/report", "events": f"{base}/events",
+            "page": f"/v/{job_id}"}
+
+
 def job_view(job: Job) -> dict[str, Any]:
-    base = f"{API}/verifications/{job.id}"
-    links = {"self": base, "report": f"{base}/report", "events": f"{base}/events",
-             "page": f"/v/{job.id}"}
+    links = job_links(job.id)
     return {"id": job.id, "status": job.status, "input": job.display, "claims": job.claims,
             "progress": {"stage": job.stage, "done": job.done, "total": job.total},
             "result": job.result, "error": job.error, "hint": job.hint, "note": job.note or None,
