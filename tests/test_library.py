@@ -161,7 +161,7 @@ def test_old_schema_is_migrated_in_place(tmp_path: Path) -> None:
                    longitude=1.81)
         assert lib.get("cam-1").location.startswith("Coquelles")
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 4
 
 
 def test_large_library_saves_its_chunk_index_and_notices_changes(

@@ -16,21 +16,72 @@ query samples have a near frame in it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-# Version of the saved chunk-index layout.
-INDEX_FORMAT = 1
+# Version of the saved chunk-index layout (2: bound to its library's id and to file checksums).
+INDEX_FORMAT = 2
 # Query hashes compared per block in the exact index: block x library uint8 distances in memory.
 _QUERY_BLOCK = 16
 # (shift, width) of the chunks of a 64-bit hash.
 _CHUNKS = ((0, 21), (21, 21), (42, 22))
+
+
+_TABLES = ("keys.npy", "entries.npy")
+
+
+@dataclass(frozen=True)
+class IndexIdentity:
+    """The library state a saved index was built from: the library's random id, its revision
+    (every add or remove), its originals in index order and their sample count."""
+
+    library_id: int
+    revision: int
+    ids: tuple[str, ...]
+    frames: int
+
+
+class IndexMismatch(Exception):
+    """A saved index that cannot be used for this library (``damaged``: not merely stale)."""
+
+    def __init__(self, reason: str, damaged: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.damaged = damaged
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_meta(meta: object, identity: IndexIdentity) -> None:
+    """Raise IndexMismatch unless the description is well formed and of this library state."""
+    if not isinstance(meta, dict) or meta.get("format") != INDEX_FORMAT:
+        raise IndexMismatch("an unknown or damaged description")
+    if meta.get("library_id") != identity.library_id:
+        raise IndexMismatch("it belongs to another library")
+    if meta.get("revision") != identity.revision:
+        raise IndexMismatch(f"it is of revision {meta.get('revision')!r}, the library of "
+                            f"{identity.revision}", damaged=False)
+    ids, per_entry, frames = meta.get("ids"), meta.get("keys_per_entry"), meta.get("frames")
+    if not (isinstance(ids, list) and isinstance(per_entry, list) and isinstance(frames, int)
+            and isinstance(meta.get("sha256"), dict) and len(ids) == len(per_entry)
+            and all(isinstance(k, int) and k >= 0 for k in per_entry)):
+        raise IndexMismatch("an incomplete description")
+    if tuple(ids) != identity.ids or frames != identity.frames:
+        raise IndexMismatch("its originals are not the library's")
 
 
 def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -133,15 +184,18 @@ class ChunkIndex:
                    (table & np.uint64(0xFFFFFFFF)).astype(np.int32),
                    sum(len(h) for h in hashes), [len(p) for p in parts])
 
-    def save(self, folder: Path, revision: int) -> None:
-        """Write the tables (memory-mappable .npy) and their description, atomically."""
+    def save(self, folder: Path, identity: IndexIdentity) -> None:
+        """Write the tables (memory-mappable .npy) and their description, atomically. The
+        description binds them to the library (its id and revision) and to their checksums."""
         tmp = Path(tempfile.mkdtemp(prefix=".index-", dir=folder.parent))
         try:
             np.save(tmp / "keys.npy", self._keys)
             np.save(tmp / "entries.npy", self._entries)
             (tmp / "meta.json").write_text(json.dumps({
-                "format": INDEX_FORMAT, "revision": revision, "ids": self._ids,
-                "frames": self._frames, "keys_per_entry": self.keys_per_entry}))
+                "format": INDEX_FORMAT, "library_id": identity.library_id,
+                "revision": identity.revision, "ids": self._ids, "frames": self._frames,
+                "keys_per_entry": self.keys_per_entry,
+                "sha256": {name: _file_sha256(tmp / name) for name in _TABLES}}))
             if folder.exists():
                 shutil.rmtree(folder)
             os.replace(tmp, folder)
@@ -149,16 +203,31 @@ class ChunkIndex:
             shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
-    def load(cls, folder: Path, revision: int) -> ChunkIndex | None:
-        """The saved index if it is of this revision of the library, else None."""
+    def load(cls, folder: Path, identity: IndexIdentity) -> ChunkIndex:
+        """The saved index of exactly this library state; IndexMismatch says why not."""
         try:
-            meta = json.loads((folder / "meta.json").read_text())
-            if meta.get("format") != INDEX_FORMAT or meta.get("revision") != revision:
-                return None
+            meta = json.loads((folder / "meta.json").read_text("utf-8"))
+        except FileNotFoundError:
+            raise IndexMismatch("absent", damaged=False) from None
+        except (OSError, ValueError) as exc:
+            raise IndexMismatch(f"unreadable description ({exc})") from None
+        _check_meta(meta, identity)
+        checksums = meta["sha256"]
+        for name in _TABLES:
+            try:
+                digest = _file_sha256(folder / name)
+            except OSError as exc:
+                raise IndexMismatch(f"{name} unreadable ({exc.strerror})") from None
+            if digest != checksums.get(name):
+                raise IndexMismatch(f"{name} does not match its checksum")
+        try:
             keys = np.load(folder / "keys.npy", mmap_mode="r")
             entries = np.load(folder / "entries.npy", mmap_mode="r")
-        except (OSError, ValueError, KeyError):
-            return None
+        except (OSError, ValueError) as exc:
+            raise IndexMismatch(f"unreadable tables ({exc})") from None
+        if (keys.ndim != 1 or entries.ndim != 1 or len(keys) != len(entries)
+                or len(keys) != sum(meta["keys_per_entry"])):
+            raise IndexMismatch("tables of the wrong shape")
         return cls(meta["ids"], keys, entries, meta["frames"], meta["keys_per_entry"])
 
     @property

@@ -6,9 +6,13 @@ not a provenance library is refused before anything is written to it.
 
 from __future__ import annotations
 
+import builtins
+import logging
 import os
 import re
+import secrets
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, fields
@@ -19,9 +23,15 @@ import numpy as np
 
 from ..errors import LibraryError
 from ..models import FINGERPRINT_VERSION, Fingerprint, Original
-from .index import ChunkIndex, HammingIndex
+from .index import ChunkIndex, HammingIndex, IndexIdentity, IndexMismatch
 
-SCHEMA_VERSION = 3
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 4
+# SQLite's application_id header field ("PRVN"): how a file says it is a provenance library.
+APPLICATION_ID = 0x5052564E
+# How long a process waits for another one's write (creation, add) to finish, in seconds.
+BUSY_TIMEOUT = 30.0
 # Up to this many reference frames (about 3.5 hours at 4 samples/s) candidates come from the
 # exact brute-force index; above it from the chunk index, saved beside the library file.
 # benchmarks/library_scale.py: the exact scan of a 60 s query costs about 0.28 s per 144,000
@@ -31,7 +41,7 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 
 _SCHEMA = """
-CREATE TABLE originals (
+CREATE TABLE IF NOT EXISTS originals (
     id TEXT PRIMARY KEY,
     title TEXT NOT NULL DEFAULT '',
     source TEXT NOT NULL DEFAULT '',
@@ -50,9 +60,9 @@ CREATE TABLE originals (
     latitude REAL,
     longitude REAL
 );
-CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT INTO meta VALUES ('revision', 0);
-CREATE TABLE fingerprints (
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('revision', 0);
+CREATE TABLE IF NOT EXISTS fingerprints (
     original_id TEXT PRIMARY KEY REFERENCES originals(id) ON DELETE CASCADE,
     version INTEGER NOT NULL,
     sample_fps REAL NOT NULL,
@@ -79,7 +89,7 @@ _ORIGINAL_COLUMNS = [f.name for f in fields(Original)]
 
 
 def validate_id(original_id: str) -> str:
-    if not _ID_PATTERN.match(original_id or ""):
+    if not isinstance(original_id, str) or not _ID_PATTERN.fullmatch(original_id):
         raise LibraryError(
             f"{original_id!r} is not a valid original id",
             "use letters, digits, '.', '_', ':' or '-' (up to 128), "
@@ -90,26 +100,61 @@ def validate_id(original_id: str) -> str:
 
 def _check_file(path: Path, create: bool) -> None:
     """Refuse anything that is not a provenance library before SQLite touches it."""
-    if path.is_dir():
-        raise LibraryError(f"{path} is a directory, not a library file", "give a file path to --db")
-    if not path.exists():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
         if not create:
             raise LibraryError(
                 f"no library at {path}",
                 "create one with `provenance library add FILE --id ID --db PATH`",
-            )
-        if not path.parent.exists():
+            ) from None
+        try:
             path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LibraryError(f"cannot create the folder for {path} ({exc.strerror})",
+                               "give --db a path in a folder you can write to") from None
         return
-    if not os.access(path, os.R_OK):
-        raise LibraryError(f"{path} is not readable", "check its permissions")
-    with open(path, "rb") as handle:
-        header = handle.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise LibraryError(f"{path} cannot be read ({exc.strerror})",
+                           "check the path and its permissions") from None
+    if stat.S_ISDIR(mode):
+        raise LibraryError(f"{path} is a directory, not a library file", "give a file path to --db")
+    if not stat.S_ISREG(mode):  # a FIFO or device would block or never be a database
+        raise LibraryError(f"{path} is not a regular file", "give --db a library file")
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise LibraryError(f"{path} is not readable ({exc.strerror})",
+                           "check its permissions") from None
     if header and header != _SQLITE_MAGIC:
         raise LibraryError(
             f"{path} is not a provenance library (not an SQLite file); it was left untouched",
             "point --db at a library file, or at a new path to create one",
         )
+
+
+def _columns(db: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+
+
+# What libraries written before the application id (schema v1-v3) hold, to tell a genuine old
+# library from a foreign file that happens to have a user_version and a table of the same name.
+_LEGACY_ORIGINALS = {"id", "title", "source", "recorded_at", "published_at", "url", "notes",
+                     "sha256", "duration", "fps", "width", "height", "added_at"}
+_LEGACY_FINGERPRINTS = {"original_id", "version", "sample_fps", "times", "scene", "mirror",
+                        "motion", "motion_mirror", "motion_energy", "informative"}
+
+
+def _is_legacy_library(db: sqlite3.Connection, version: int) -> bool:
+    if not 1 <= version < _IDENTITY_VERSION:
+        return False
+    originals, fingerprints = _columns(db, "originals"), _columns(db, "fingerprints")
+    if not (_LEGACY_ORIGINALS <= originals and _LEGACY_FINGERPRINTS <= fingerprints):
+        return False
+    if version >= 2:
+        return "file" in originals and _columns(db, "meta") == {"key", "value"}
+    return "file" not in originals
 
 
 def _add_file_column(db: sqlite3.Connection) -> None:
@@ -127,8 +172,16 @@ def _add_location_columns(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE originals ADD COLUMN longitude REAL")
 
 
+def _add_identity(db: sqlite3.Connection) -> None:
+    """v3 -> v4: a random library id (a saved index is bound to it) and the application id."""
+    db.execute("INSERT OR IGNORE INTO meta VALUES ('library_id', ?)", (secrets.randbits(62),))
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
 # Schema version -> the step that upgrades a library from it to the next version.
-_MIGRATIONS = {1: _add_file_column, 2: _add_location_columns}
+_MIGRATIONS = {1: _add_file_column, 2: _add_location_columns, 3: _add_identity}
+# The first schema version whose libraries carry the application id.
+_IDENTITY_VERSION = 4
 # Metadata `update` may change (what the file is, its fingerprint and identity stay).
 EDITABLE = ("title", "source", "recorded_at", "published_at", "url", "notes", "location",
             "latitude", "longitude")
@@ -142,20 +195,30 @@ class Library:
     """A reference library on an SQLite file.
 
     ``Library(path)`` opens an existing library; ``Library(path, create=True)`` also creates one.
+    Several processes may open, create and add to the same library at once: writes wait for each
+    other under SQLite's locking (up to BUSY_TIMEOUT seconds).
     """
 
     def __init__(self, path: str | os.PathLike[str], create: bool = False) -> None:
         self.path = Path(path)
         _check_file(self.path, create)
         try:
-            self._db = sqlite3.connect(str(self.path), timeout=30.0)
+            self._db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT)
+        except sqlite3.Error as exc:
+            raise LibraryError(f"{self.path} could not be opened ({exc})",
+                               "check the path and its permissions") from None
+        try:
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate(create)
         except sqlite3.DatabaseError as exc:
+            self._db.close()
             raise LibraryError(
                 f"{self.path} could not be opened as a library ({exc}); it was left untouched",
                 "check the file is a provenance library, or use a new --db path",
             ) from None
+        except LibraryError:
+            self._db.close()
+            raise
         self._index: HammingIndex | ChunkIndex | None = None
 
     def close(self) -> None:
@@ -167,42 +230,77 @@ class Library:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def _migrate(self, create: bool) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
-        if version == 0 and tables:
-            raise LibraryError(
-                f"{self.path} is an SQLite database but not a provenance library; "
-                "it was left untouched",
-                "use a new --db path",
-            )
-        if version > SCHEMA_VERSION:
-            raise LibraryError(
-                f"{self.path} was written by a newer provenance (schema v{version})",
-                "upgrade provenance: pip install -U provenance",
-            )
+    def _header(self) -> tuple[int, int, bool]:
+        """(user_version, application_id, whether any table exists)."""
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        app = int(self._db.execute("PRAGMA application_id").fetchone()[0])
+        tables = self._db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
+        return version, app, tables
+
+    def _refuse_foreign(self, version: int, app: int, tables: bool, create: bool) -> None:
+        """Raise unless the file is a provenance library (any version) or empty."""
+        foreign = LibraryError(
+            f"{self.path} is an SQLite database but not a provenance library; "
+            "it was left untouched", "use a new --db path")
+        if app == APPLICATION_ID:
+            if version > SCHEMA_VERSION:
+                raise LibraryError(
+                    f"{self.path} was written by a newer provenance (schema v{version})",
+                    "upgrade provenance: pip install -U provenance")
+            return
+        if app != 0 or (version == 0 and tables):
+            raise foreign
         if version == 0:
             if not create:
                 raise LibraryError(f"{self.path} is an empty file, not a library yet",
                                    "add an original to it with `provenance library add`")
-            self._db.execute("PRAGMA journal_mode = WAL")
-            with self._db:
-                self._db.executescript(_SCHEMA)
-                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             return
-        for step in range(version, SCHEMA_VERSION):
-            with self._db:
+        if not _is_legacy_library(self._db, version):
+            raise foreign
+
+    def _migrate(self, create: bool) -> None:
+        with self._db:  # one snapshot: another process may be creating the file meanwhile
+            self._db.execute("BEGIN")
+            version, app, tables = self._header()
+        self._refuse_foreign(version, app, tables, create)
+        if app == APPLICATION_ID and version == SCHEMA_VERSION:
+            return
+        if version == 0:
+            self._db.execute("PRAGMA journal_mode = WAL")
+        with self._db:
+            # One writer at a time: a process that created or upgraded the file meanwhile is
+            # seen here, and the checks run again on what it wrote.
+            self._db.execute("BEGIN IMMEDIATE")
+            version, app, tables = self._header()
+            self._refuse_foreign(version, app, tables, create)
+            if version == 0:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('library_id', ?)",
+                                 (secrets.randbits(62),))
+                self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                version = SCHEMA_VERSION
+            for step in range(version, SCHEMA_VERSION):
                 _MIGRATIONS[step](self._db)
-                self._db.execute(f"PRAGMA user_version = {step + 1}")
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken before any read it depends on (BEGIN IMMEDIATE), so
+        concurrent processes see each other's adds; the revision counts every one that
+        changed something."""
         try:
             with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                before = self._db.total_changes
                 yield self._db
-                self._db.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
+                if self._db.total_changes != before:
+                    self._db.execute(
+                        "UPDATE meta SET value = value + 1 WHERE key = 'revision'")
         except sqlite3.DatabaseError as exc:
-            raise LibraryError(f"library {self.path}: {exc}") from None
+            raise LibraryError(f"library {self.path}: {exc}",
+                               "another process may hold the library; try again") from None
         finally:
             self._index = None
 
@@ -213,19 +311,19 @@ class Library:
         an error.
         """
         validate_id(original.id)
-        existing = self.find_by_sha256(original.sha256)
-        if existing is not None:
-            return existing, False
-        if self._get(original.id) is not None:
-            raise LibraryError(
-                f"id {original.id!r} is already used by another original in {self.path}",
-                "choose another --id, or remove the old one with `provenance library remove`",
-            )
         stored = Original(**{**asdict(original), "added_at": original.added_at or _now()})
         values = asdict(stored)
         blobs = {name: np.ascontiguousarray(getattr(fp, name), dtype=kind).tobytes()
                  for name, kind in _ARRAY_COLUMNS.items()}
         with self._transaction() as db:
+            existing = self.find_by_sha256(original.sha256)
+            if existing is not None:
+                return existing, False
+            if self._get(original.id) is not None:
+                raise LibraryError(
+                    f"id {original.id!r} is already used by another original in {self.path}",
+                    "choose another --id, or remove the old one with `provenance library remove`",
+                )
             db.execute(
                 f"INSERT INTO originals ({', '.join(_ORIGINAL_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(_ORIGINAL_COLUMNS))})",
@@ -348,31 +446,51 @@ class Library:
             self._index = self._load_or_build_index()
         return self._index
 
+    @property
+    def library_id(self) -> int:
+        """The random id this library was given when it was created (or upgraded to v3)."""
+        return int(self._db.execute(
+            "SELECT value FROM meta WHERE key = 'library_id'").fetchone()[0])
+
     def _load_or_build_index(self) -> HammingIndex | ChunkIndex:
-        revision = self.revision
-        frames = int(self._db.execute(
-            "SELECT COALESCE(SUM(LENGTH(scene)) / 8, 0) FROM fingerprints").fetchone()[0])
-        if frames > EXACT_INDEX_MAX_FRAMES:
-            saved = ChunkIndex.load(self.index_folder, revision)
-            if saved is not None:
-                return saved
-        ids, hashes = [], []
-        for original_id, blob in self._db.execute(
-            "SELECT original_id, scene FROM fingerprints ORDER BY original_id"
-        ):
-            ids.append(original_id)
-            hashes.append(np.frombuffer(blob, dtype=np.uint64))
-        if frames <= EXACT_INDEX_MAX_FRAMES:
+        with self._db:  # one snapshot: the revision and the originals it counts
+            self._db.execute("BEGIN")
+            revision = self.revision
+            sizes = self._db.execute("SELECT original_id, LENGTH(scene) / 8 FROM fingerprints "
+                                     "ORDER BY original_id").fetchall()
+            hashes = [] if sum(n for _, n in sizes) > EXACT_INDEX_MAX_FRAMES else self._scenes()
+        ids = [original_id for original_id, _ in sizes]
+        if hashes or not sizes:
             exact = HammingIndex()
             for original_id, values in zip(ids, hashes, strict=True):
                 exact.add(original_id, values)
             return exact
+        identity = IndexIdentity(self.library_id, revision, tuple(ids), sum(n for _, n in sizes))
+        try:
+            return ChunkIndex.load(self.index_folder, identity)
+        except IndexMismatch as mismatch:
+            if mismatch.damaged:
+                log.warning("the saved index %s cannot be used (%s); rebuilding it",
+                            self.index_folder, mismatch.reason)
+            else:
+                log.info("the saved index %s is %s; rebuilding it", self.index_folder,
+                         mismatch.reason)
+        with self._db:
+            self._db.execute("BEGIN")
+            if self.revision != revision:  # changed meanwhile: build from the new state
+                self._index = None
+                return self._load_or_build_index()
+            hashes = self._scenes()
         chunks = ChunkIndex.build(ids, hashes)
         try:
-            chunks.save(self.index_folder, revision)
+            chunks.save(self.index_folder, identity)
         except OSError:
             pass  # a read-only folder: the index lives in memory for this process
         return chunks
+
+    def _scenes(self) -> builtins.list[np.ndarray]:
+        return [np.frombuffer(blob, dtype=np.uint64) for (blob,) in self._db.execute(
+            "SELECT scene FROM fingerprints ORDER BY original_id")]
 
     def stats(self) -> dict[str, object]:
         """Counts and sizes, for `provenance library stats`."""
