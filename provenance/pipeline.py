@@ -4,6 +4,7 @@ claims -> Verification."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -232,15 +233,22 @@ def _upload_claims(record: Mapping[str, Any], index: int) -> list[Claim]:
     return found
 
 
-def read_article(query: str, settings: Settings) -> tuple[str, str]:
-    """(html, base URL) of an article given as a file path or URL."""
+def read_article(query: str, settings: Settings, seconds: float | None = None) -> tuple[str, str]:
+    """(html, base URL) of an article given as a file path or URL (at most
+    acquire.MAX_PAGE_BYTES of it, fetched within ``seconds``)."""
     if is_url(query):
-        return acquire.fetch_page(query, settings.max_filesize), query
-    with open(query, encoding="utf-8", errors="replace") as handle:
-        return handle.read(), Path(os.path.abspath(query)).as_uri()
+        budget = min(acquire.DEFAULT_PAGE_SECONDS, seconds or settings.article_timeout)
+        return acquire.fetch_page(query, settings.max_filesize, budget), query
+    try:
+        with open(query, encoding="utf-8", errors="replace") as handle:
+            return handle.read(acquire.MAX_PAGE_BYTES), Path(os.path.abspath(query)).as_uri()
+    except OSError as exc:
+        raise AcquireError(f"{query}: cannot read the article ({exc.strerror})",
+                           "check the path and its permissions") from None
 
 
-def acquire_video(ref_url: str, settings: Settings, progress: Progress | None) -> LocalVideo:
+def acquire_video(ref_url: str, settings: Settings, progress: Progress | None,
+                  seconds: float | None = None) -> LocalVideo:
     """A referenced video on disk: a local file:// reference as it is, anything else downloaded."""
     if ref_url.startswith("file://"):
         return acquire.local_video(_file_path(ref_url))
@@ -253,7 +261,9 @@ def acquire_video(ref_url: str, settings: Settings, progress: Progress | None) -
         cookies=str(settings.cookies) if settings.cookies else None,
         cookies_from_browser=settings.cookies_from_browser, proxy=settings.proxy,
         rate_limit=settings.rate_limit)
-    return acquire.download(ref_url, settings.cache_dir, settings.max_filesize, on_bytes, extra)
+    budget = min(settings.download_timeout, seconds or settings.download_timeout)
+    return acquire.download(ref_url, settings.cache_dir, settings.max_filesize, on_bytes, extra,
+                            budget)
 
 
 def _file_path(url: str) -> str:
@@ -302,15 +312,24 @@ def verify_article(
     Raises AcquireError when the page references no video.
     """
     settings = settings or load_settings()
+    deadline = time.monotonic() + settings.article_timeout
     with opened_library(library) as lib:
-        html, base = read_article(query, settings)
+        html, base = read_article(query, settings, settings.article_timeout)
         refs, contexts = article_contexts(html, base, query)
         if not refs:
             raise AcquireError(f"{query} references no video", "check the page has a video player")
         results = []
         for ref, context in zip(refs, contexts, strict=True):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                results.append(_failed(ref.url, AcquireError(
+                    f"not verified: the article's budget of {settings.article_timeout:g} s "
+                    "was spent on the videos before it",
+                    "raise PROVENANCE_ARTICLE_TIMEOUT, or verify this video on its own"),
+                    settings))
+                continue
             try:
-                video = acquire_video(ref.url, settings, progress)
+                video = acquire_video(ref.url, settings, progress, remaining)
                 result = verify_video(video, lib, settings, context, progress, query_name=ref.url,
                                       stated=stated)
                 results.append(replace(result, provenance={**result.provenance,

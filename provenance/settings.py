@@ -32,6 +32,14 @@ DEFAULT_SAMPLE_FPS = 4.0
 MAX_SAMPLE_FPS = 30.0
 # Largest file acquire will download or accept, in bytes (2 GiB).
 DEFAULT_MAX_FILESIZE = 2 * 1024**3
+# Largest value a size setting may take (1 TiB): beyond any video, and finite.
+MAX_SIZE = 1024**4
+# Overall deadline of one download, in seconds: the page yt-dlp reads to find the video, then the
+# video. A 2 GiB file at 10 Mbit/s takes about 1,700 s.
+DEFAULT_DOWNLOAD_TIMEOUT = 1800.0
+# Overall deadline of one article: its page and every video it references, in seconds. A
+# reference that would start after it is reported as not verified (budget spent).
+DEFAULT_ARTICLE_TIMEOUT = 3600.0
 
 
 def _data_home() -> Path:
@@ -59,6 +67,8 @@ CONFIG_KEYS = {
     "cache_dir": "PROVENANCE_CACHE",
     "sample_fps": "PROVENANCE_FPS",
     "max_filesize": "PROVENANCE_MAX_FILESIZE",
+    "download_timeout": "PROVENANCE_TIMEOUT",
+    "article_timeout": "PROVENANCE_ARTICLE_TIMEOUT",
 }
 # A config file larger than this is not a config file.
 MAX_CONFIG_BYTES = 64 * 1024
@@ -78,14 +88,21 @@ class Settings:
     cookies_from_browser: str | None = None
     proxy: str | None = None
     rate_limit: int | None = None
+    download_timeout: float = DEFAULT_DOWNLOAD_TIMEOUT
+    article_timeout: float = DEFAULT_ARTICLE_TIMEOUT
 
     def __post_init__(self) -> None:
+        for name in ("download_timeout", "article_timeout"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise SettingsError(f"{name.replace('_', ' ')} {value!r} must be a positive "
+                                    "number of seconds", "e.g. --timeout 600")
         if not 0 < self.sample_fps <= MAX_SAMPLE_FPS:
             raise SettingsError(
                 f"sample rate {self.sample_fps} frames/s is out of range",
                 f"use a value above 0 and at most {MAX_SAMPLE_FPS:g}",
             )
-        if self.max_filesize <= 0:
+        if not 0 < self.max_filesize <= MAX_SIZE:
             raise SettingsError("max file size must be positive", "e.g. --max-filesize 500M")
         if self.cookies is not None and not self.cookies.is_file():
             raise SettingsError(f"cookies file {self.cookies} does not exist",
@@ -116,9 +133,14 @@ def _env_float(name: str, default: float) -> float:
     if raw is None or raw == "":
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
-        raise SettingsError(f"{name}={raw!r} is not a number", f"unset {name} or fix it") from None
+        raise SettingsError(f"{name}={raw[:40]!r} is not a number",
+                            f"unset {name} or fix it") from None
+    if not math.isfinite(value):
+        raise SettingsError(f"{name}={raw[:40]!r} is not a finite number",
+                            f"unset {name} or fix it")
+    return value
 
 
 _UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
@@ -128,12 +150,15 @@ def parse_size(text: str) -> int:
     """'500M' -> 524288000; plain numbers are bytes."""
     value = text.strip().upper().removesuffix("B").removesuffix("I")
     unit = value[-1:] if value[-1:] in _UNITS else ""
+    shown = repr(text[:40])
     try:
         number = float(value[: len(value) - len(unit)])
     except ValueError:
-        raise SettingsError(f"{text!r} is not a size", "e.g. 500M, 2G or 1048576") from None
-    if number <= 0:
-        raise SettingsError(f"{text!r} is not a positive size", "e.g. 500M")
+        raise SettingsError(f"{shown} is not a size", "e.g. 500M, 2G or 1048576") from None
+    if not math.isfinite(number) or number <= 0:
+        raise SettingsError(f"{shown} is not a positive size", "e.g. 500M")
+    if number * _UNITS[unit] > MAX_SIZE:
+        raise SettingsError(f"{shown} is larger than {MAX_SIZE // 1024**4} TiB", "e.g. 2G")
     return int(number * _UNITS[unit])
 
 
@@ -186,6 +211,13 @@ def _typed_config(values: dict[str, Any], path: Path, hint: str) -> dict[str, An
     return typed
 
 
+def _env_size(name: str) -> int:
+    try:
+        return parse_size(os.environ.get(name, ""))
+    except SettingsError as error:
+        raise SettingsError(f"{name}: {error.message}", f"unset {name} or fix it") from None
+
+
 def _from_environment() -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, name in CONFIG_KEYS.items():
@@ -194,10 +226,10 @@ def _from_environment() -> dict[str, Any]:
             continue
         if key in ("db", "cache_dir"):
             values[key] = Path(raw).expanduser()
-        elif key == "sample_fps":
-            values[key] = _env_float(name, DEFAULT_SAMPLE_FPS)
+        elif key == "max_filesize":
+            values[key] = _env_size(name)
         else:
-            values[key] = int(_env_float(name, DEFAULT_MAX_FILESIZE))
+            values[key] = _env_float(name, 0.0)
     return values
 
 
@@ -221,5 +253,6 @@ def resolve_settings(**overrides: Any) -> tuple[Settings, dict[str, str]]:
 
 def load_settings(**overrides: Any) -> Settings:
     """Build settings from the config file and the environment (PROVENANCE_DB,
-    PROVENANCE_CACHE, PROVENANCE_FPS, PROVENANCE_MAX_FILESIZE), then apply flag overrides."""
+    PROVENANCE_CACHE, PROVENANCE_FPS, PROVENANCE_MAX_FILESIZE, PROVENANCE_TIMEOUT,
+    PROVENANCE_ARTICLE_TIMEOUT), then apply flag overrides."""
     return resolve_settings(**overrides)[0]

@@ -9,6 +9,8 @@ from .article import (
     read_page,
 )
 from .download import (
+    DEFAULT_PAGE_SECONDS,
+    MAX_PAGE_BYTES,
     download,
     fetch_page,
     is_supported,
@@ -18,7 +20,7 @@ from .download import (
 )
 
 __all__ = [
-    "canonical_url", "download", "fetch_page", "find_videos", "is_supported",
-    "is_video_file_url", "local_video", "page_text", "published_date", "read_page", "sha256_file",
-    "site_options",
+    "DEFAULT_PAGE_SECONDS", "MAX_PAGE_BYTES", "canonical_url", "download", "fetch_page",
+    "find_videos", "is_supported", "is_video_file_url", "local_video", "page_text",
+    "published_date", "read_page", "sha256_file", "site_options",
 ]

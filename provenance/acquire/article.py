@@ -9,6 +9,7 @@ canonical page URL; the result is deduplicated in page order.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,13 +18,27 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from ..models import ARTICLE, Passage, VideoRef
 
-# Pages larger than this are cut before parsing (untrusted input).
-MAX_HTML_BYTES = 20 * 1024 * 1024
+# Pages larger than this are cut before parsing (untrusted input). Parsing costs about 1 s of CPU
+# per MB here (link search, page text and htmldate each; 20 MB took 20 s), and article HTML is
+# tens to hundreds of KB; 8 MB leaves room for pages saved with their images inlined.
+MAX_HTML_BYTES = 8 * 1024 * 1024
 VIDEO_EXTENSIONS = (".mp4", ".webm", ".mkv", ".mov", ".m4v", ".avi", ".ogv", ".m3u8", ".mpd")
 _VIDEO_HOSTS = (
     "youtube.com", "youtu.be", "youtube-nocookie.com", "facebook.com", "fb.watch", "twitter.com",
     "x.com", "instagram.com", "tiktok.com", "vimeo.com", "dailymotion.com", "dai.ly",
 )
+log = logging.getLogger(__name__)
+
+# At most this many video references are kept from one page, in page order: news pages embed
+# one to a handful (the article fixtures and real pages seen hold under 10); each reference costs
+# a download, so a page listing thousands must not make verify run for hours.
+MAX_REFERENCES = 20
+# At most this many iframes, embeds and links are shown to the downloader's URL check (about
+# 5 ms each over yt-dlp's extractor list): 5,000 iframes took 28 s of CPU before this cap.
+MAX_URL_CHECKS = 200
+# JSON-LD deeper than this is not searched (schema.org VideoObjects sit within 5 levels on real
+# pages); Python's parser itself gives up near 1,000 levels.
+MAX_JSON_LD_DEPTH = 32
 _META_VIDEO = {"og:video", "og:video:url", "og:video:secure_url", "twitter:player",
                "twitter:player:stream"}
 
@@ -42,6 +57,13 @@ def _on_host(url: str, *hosts: str) -> bool:
 
 def canonical_url(url: str) -> str:
     """The platform's canonical page URL for an embed URL, or the URL unchanged."""
+    try:
+        return _canonical(url)
+    except ValueError:  # a malformed nested URL (e.g. a facebook plugin's href)
+        return url
+
+
+def _canonical(url: str) -> str:
     parts = urlsplit(url)
     path = parts.path
     query = parse_qs(parts.query)
@@ -56,7 +78,7 @@ def canonical_url(url: str) -> str:
         if video_id:
             return f"https://www.youtube.com/watch?v={video_id}"
     if _on_host(url, "facebook.com") and path.startswith("/plugins/") and query.get("href"):
-        return canonical_url(query["href"][0])
+        return _canonical(query["href"][0])
     if _on_host(url, "player.vimeo.com"):
         match = re.match(r"^/video/(\d+)", path)
         if match:
@@ -235,20 +257,22 @@ class _Collector(HTMLParser):
         self._flush()
 
 
-def _walk(node: object) -> Iterable[dict[str, object]]:
+def _walk(node: object, depth: int = 0) -> Iterable[dict[str, object]]:
+    if depth > MAX_JSON_LD_DEPTH:
+        return
     if isinstance(node, dict):
         yield node
         for value in node.values():
-            yield from _walk(value)
+            yield from _walk(value, depth + 1)
     elif isinstance(node, list):
         for item in node:
-            yield from _walk(item)
+            yield from _walk(item, depth + 1)
 
 
 def _json_ld_videos(text: str) -> list[tuple[str, str]]:
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return []
     found = []
     for node in _walk(data):
@@ -295,21 +319,29 @@ def read_page(
 
 def _references(collector: _Collector, base_url: str, is_supported: UrlPredicate | None
                 ) -> tuple[list[VideoRef], list[_Anchor]]:
-    base = urljoin(base_url, collector.base) if collector.base else base_url
+    try:
+        base = urljoin(base_url, collector.base) if collector.base else base_url
+    except ValueError:  # a malformed <base href>: resolve against the page itself
+        base = base_url
     # Only a page read from disk may point at files on disk: a remote page naming file:///
     # paths must not make us read the machine it runs on.
     schemes = {"http", "https"} | ({"file"} if urlsplit(base_url).scheme == "file" else set())
     refs: list[VideoRef] = []
     anchors: list[_Anchor] = []
     seen: dict[str, int] = {}
+    checks = 0
     for raw, where, kind, anchor in collector.found:
-        url = urljoin(base, raw.strip())
-        if urlsplit(url).scheme not in schemes:
+        try:
+            url = urljoin(base, raw.strip())
+            scheme = urlsplit(url).scheme
+        except ValueError:  # e.g. a malformed IPv6 host: not a reference we can follow
             continue
-        if kind in ("embed", "link") and not (
-            is_video_file_url(url) or is_platform_url(url) or (is_supported and is_supported(url))
-        ):
+        if scheme not in schemes:
             continue
+        if kind in ("embed", "link") and not (is_video_file_url(url) or is_platform_url(url)):
+            checks += 1
+            if not (is_supported and checks <= MAX_URL_CHECKS and is_supported(url)):
+                continue
         if kind == "link" and is_platform_url(url) and not _looks_like_video_page(url):
             continue
         url = canonical_url(url)
@@ -319,7 +351,10 @@ def _references(collector: _Collector, base_url: str, is_supported: UrlPredicate
             anchors.append(anchor)
         elif anchors[seen[url]].position is None:  # placed in the body, not only in metadata
             anchors[seen[url]] = anchor
-    return refs, anchors
+    if len(refs) > MAX_REFERENCES:
+        log.warning("the page references %d videos; only the first %d are verified",
+                    len(refs), MAX_REFERENCES)
+    return refs[:MAX_REFERENCES], anchors[:MAX_REFERENCES]
 
 
 # A paragraph between two videos that announces what follows belongs to the next one; one that

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import http.client
 import json
 import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +23,7 @@ from typing import Any
 
 from ..errors import AcquireError, MediaError
 from ..models import LocalVideo
+from ..settings import DEFAULT_DOWNLOAD_TIMEOUT
 
 # Longest string kept from remote metadata (titles and descriptions are untrusted and unbounded).
 MAX_META_CHARS = 5000
@@ -44,7 +47,11 @@ def local_video(path: str) -> LocalVideo:
         raise MediaError(f"{path}: no such file", "check the path")
     if not os.path.isfile(path):
         raise MediaError(f"{path} is not a file", "give a video file")
-    sha = sha256_file(path)
+    try:
+        sha = sha256_file(path)
+    except OSError as exc:
+        raise MediaError(f"{path} cannot be read ({exc.strerror})",
+                         "check the file's permissions") from None
     record = {"kind": "file", "path": os.path.abspath(path), "sha256": sha,
               "retrieved_at": _utc_now()}
     return LocalVideo(path=path, sha256=sha, source_url=None, provenance=record)
@@ -155,42 +162,169 @@ def site_options(cookies: str | None = None, cookies_from_browser: str | None = 
     return options
 
 
+# Resident memory of the download process: yt-dlp reads a page into memory (decompressed) to look
+# for a video in it; real pages and their players stay well under 150 MB (the process starts at
+# about 120 MB with OpenCV and NumPy loaded), a gzip bomb or an endless page does not.
+MAX_DOWNLOAD_RSS = 400 * 1024**2
+# How often the download process is checked against its budgets, in seconds.
+_POLL_SECONDS = 0.1
+# Temporary download folders older than this are left by a killed process: removed at the next
+# download (a live one is younger than its deadline).
+_STALE_WORKDIR_SECONDS = DEFAULT_DOWNLOAD_TIMEOUT + 60.0
+
+
+class _OverBudget(Exception):
+    """Raised in yt-dlp's progress hook to stop a download that passed its byte budget."""
+
+
+def _child(url: str, workdir: str, max_filesize: int, extra: dict[str, Any],
+           conn: Any) -> None:
+    """The download itself, in its own process so the parent can stop it at any point."""
+    import yt_dlp
+
+    logger = _QuietLogger()
+
+    def on_progress(done: int, total: int | None) -> None:
+        if done > max_filesize:
+            raise _OverBudget()
+        conn.send(("progress", done, total))
+
+    outcome: dict[str, Any] = {"version": yt_dlp.version.__version__}
+    try:
+        options = _ydl_options(workdir, max_filesize, logger, on_progress, extra)
+        with yt_dlp.YoutubeDL(options) as ydl:
+            info = ydl.extract_info(url, download=True) or {}
+        outcome["info"] = {k: _clean(info.get(k)) for k in (*_RECORD_FIELDS, "url")}
+    except _OverBudget:
+        logger.too_large = "progress"
+    except yt_dlp.utils.DownloadError as exc:
+        if isinstance(exc.exc_info[1] if exc.exc_info else None, _OverBudget):
+            logger.too_large = "progress"
+        else:
+            outcome["error"] = _one_line(logger.last_error or str(exc))
+    except Exception as exc:  # reported as an AcquireError by the parent
+        outcome["error"] = _one_line(f"{type(exc).__name__}: {exc}")
+    outcome["too_large"] = bool(logger.too_large)
+    outcome["last_error"] = logger.last_error
+    conn.send(("done", outcome))
+    conn.close()
+
+
+def _folder_bytes(folder: str) -> int:
+    total = 0
+    for entry in os.scandir(folder):
+        try:
+            total += entry.stat(follow_symlinks=False).st_size
+        except OSError:
+            pass
+    return total
+
+
+def _rss(pid: int) -> int:
+    """Resident memory of a process in bytes (0 where /proc is not available)."""
+    try:
+        with open(f"/proc/{pid}/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _run_bounded(url: str, workdir: str, max_filesize: int, extra: dict[str, Any],
+                 seconds: float, progress: ProgressCallback | None) -> dict[str, Any]:
+    """Run the download in a child process; stop it when it passes its time, byte or memory
+    budget (counted on the files it writes, so chunked and compressed bodies are included)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    parent, child_end = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(url, workdir, max_filesize, extra, child_end),
+                              daemon=True)
+    deadline = time.monotonic() + seconds
+    process.start()
+    child_end.close()
+    try:
+        while True:
+            if parent.poll(_POLL_SECONDS):
+                try:
+                    message = parent.recv()
+                except EOFError:
+                    message = ("done", {"error": "the download process ended unexpectedly"})
+                if message[0] == "done":
+                    return dict(message[1])
+                if progress:
+                    progress(int(message[1]), message[2])
+                continue
+            if time.monotonic() > deadline:
+                raise AcquireError(f"{url}: the download took longer than {seconds:g} s",
+                                   "the server is too slow or never ends; raise --timeout "
+                                   "if you trust it")
+            if _folder_bytes(workdir) > max_filesize:
+                raise AcquireError(f"{url}: the file is over --max-filesize "
+                                   f"({max_filesize} bytes)",
+                                   "raise --max-filesize if you trust the source")
+            if _rss(process.pid or 0) > MAX_DOWNLOAD_RSS:
+                raise AcquireError(f"{url}: reading it took more than "
+                                   f"{MAX_DOWNLOAD_RSS // 1024**2} MB of memory",
+                                   "the page or file is not a normal video page")
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        parent.close()
+
+
+def _clean_stale_workdirs(cache: Path) -> None:
+    """Remove temporary download folders left by a process that was killed."""
+    now = time.time()
+    for folder in cache.glob(".download-*"):
+        try:
+            if now - folder.stat().st_mtime > _STALE_WORKDIR_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            pass
+
+
 def download(
     url: str,
     cache_dir: str | os.PathLike[str],
     max_filesize: int,
     progress: ProgressCallback | None = None,
     ydl_extra: dict[str, Any] | None = None,
+    seconds: float = DEFAULT_DOWNLOAD_TIMEOUT,
 ) -> LocalVideo:
-    """Download ``url`` (a video page or file) once; later calls return the cached copy."""
-    import yt_dlp
+    """Download ``url`` (a video page or file) once; later calls return the cached copy.
 
+    The whole download runs under a deadline of ``seconds``, ``max_filesize`` bytes written and
+    MAX_DOWNLOAD_RSS of memory; passing any of them is an AcquireError and leaves nothing behind.
+    """
     cache = Path(cache_dir)
     hit = _cached(cache, url)
     if hit is not None:
         return hit
-    (cache / "videos").mkdir(parents=True, exist_ok=True)
-    (cache / "urls").mkdir(parents=True, exist_ok=True)
-    workdir = tempfile.mkdtemp(prefix=".download-", dir=cache)
-    logger = _QuietLogger()
     try:
-        options = _ydl_options(workdir, max_filesize, logger, progress, ydl_extra or {})
-        try:
-            with yt_dlp.YoutubeDL(options) as ydl:
-                info = ydl.extract_info(url, download=True)
-        except yt_dlp.utils.DownloadError as exc:
-            raise AcquireError(f"{url}: {_one_line(logger.last_error or str(exc))}",
-                               "check the URL opens in a browser; pass --cookies for "
-                               "private posts") from None
-        files = [f for f in os.listdir(workdir) if f.startswith("download.")
-                 and not f.endswith((".part", ".ytdl"))]
-        if logger.too_large:
+        (cache / "videos").mkdir(parents=True, exist_ok=True)
+        (cache / "urls").mkdir(parents=True, exist_ok=True)
+        _clean_stale_workdirs(cache)
+        workdir = tempfile.mkdtemp(prefix=".download-", dir=cache)
+    except OSError as exc:
+        raise AcquireError(f"cannot write to the cache folder {cache} ({exc.strerror})",
+                           "give --cache-dir a folder you can write to") from None
+    try:
+        outcome = _run_bounded(url, workdir, max_filesize, ydl_extra or {}, seconds, progress)
+        if outcome.get("too_large"):
             raise AcquireError(f"{url}: the file is over --max-filesize ({max_filesize} bytes)",
                                "raise --max-filesize if you trust the source")
-        if not info or not files:
-            reason = _one_line(logger.last_error or "the extractor returned no file")
+        if "error" in outcome:
+            raise AcquireError(f"{url}: {outcome['error']}",
+                               "check the URL opens in a browser; pass --cookies for "
+                               "private posts")
+        files = [f for f in os.listdir(workdir) if f.startswith("download.")
+                 and not f.endswith((".part", ".ytdl"))]
+        if not outcome.get("info") or not files:
+            reason = _one_line(outcome.get("last_error") or "the extractor returned no file")
             raise AcquireError(f"{url}: nothing was downloaded ({reason})", "check the URL")
-        return _store(cache, url, os.path.join(workdir, files[0]), info, yt_dlp.version.__version__)
+        return _store(cache, url, os.path.join(workdir, files[0]), outcome["info"],
+                      outcome["version"])
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -231,27 +365,98 @@ def is_supported(url: str) -> bool:
     return any(ie.suitable(url) and ie.ie_key() != "Generic" for ie in gen_extractor_classes())
 
 
-# Largest page read when fetching an article (HTML is untrusted and unbounded).
+# Largest page read when fetching an article (HTML is untrusted and unbounded), counted after
+# decompression.
 MAX_PAGE_BYTES = 20 * 1024 * 1024
+# Overall time to fetch one article page, however slowly the server drips it (a normal page
+# arrives in a few seconds; the per-read socket timeout alone never ends a slow drip).
+DEFAULT_PAGE_SECONDS = 60.0
+# Longest wait for any single read of the page.
+_READ_TIMEOUT = 20.0
 
 
-def fetch_page(url: str, max_bytes: int = MAX_PAGE_BYTES) -> str:
-    """The HTML of an article page (at most ``max_bytes``), or AcquireError with the reason."""
+def _decoder(encoding: str) -> Any:
+    """A bounded decompressor for a Content-Encoding, or None for identity."""
+    import zlib
+
+    encoding = encoding.strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj()
+    if encoding in ("", "identity"):
+        return None
+    raise AcquireError(f"the page is sent in an encoding provenance cannot read ({encoding[:40]})",
+                       "save the page from a browser and verify the file")
+
+
+def _read_body(url: str, response: Any, limit: int, seconds: float) -> bytes:
+    """At most ``limit`` bytes of the (decompressed) body, before ``deadline``."""
+    import zlib
+
+    decoder = _decoder(response.headers.get("Content-Encoding", ""))
+    deadline = time.monotonic() + seconds
+    parts: list[bytes] = []
+    size = 0
+    too_slow = AcquireError(f"{url}: the page took longer than {seconds:g} s to arrive",
+                            "the server is too slow; save the page from a browser instead")
+    while size < limit:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise too_slow
+        sock = getattr(getattr(response, "fp", None), "raw", None)
+        sock = getattr(sock, "_sock", None)
+        if sock is not None:
+            sock.settimeout(min(_READ_TIMEOUT, remaining))
+        try:
+            chunk = response.read1(65536)
+        except TimeoutError:
+            if time.monotonic() >= deadline - 0.05:
+                raise too_slow from None
+            raise
+        if not chunk:
+            break
+        if decoder is not None:
+            try:
+                chunk = decoder.decompress(chunk, limit - size + 1)
+            except zlib.error as exc:
+                raise AcquireError(f"{url}: the page's compression is damaged ({exc})",
+                                   "try again later") from None
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)[:limit]
+
+
+def _charset(response: Any) -> str:
+    import codecs
+
+    charset = response.headers.get_content_charset() or "utf-8"
+    try:
+        codecs.lookup(charset)
+    except (LookupError, ValueError):
+        return "utf-8"  # an unknown charset label: read as UTF-8, unknown bytes replaced
+    return charset
+
+
+def fetch_page(url: str, max_bytes: int = MAX_PAGE_BYTES,
+               seconds: float = DEFAULT_PAGE_SECONDS) -> str:
+    """The HTML of an article page (at most ``max_bytes`` decompressed, within ``seconds``),
+    or AcquireError with the reason."""
     import urllib.error
     import urllib.request
 
-    request = urllib.request.Request(url, headers={"User-Agent": "provenance (video verification)"})
+    request = urllib.request.Request(url, headers={"User-Agent": "provenance (video verification)",
+                                                   "Accept-Encoding": "identity"})
+    limit = min(max_bytes, MAX_PAGE_BYTES)
     try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            body = response.read(min(max_bytes, MAX_PAGE_BYTES) + 1)
-            charset = response.headers.get_content_charset() or "utf-8"
+        with urllib.request.urlopen(request, timeout=min(_READ_TIMEOUT, seconds)) as response:
+            body = _read_body(url, response, limit, seconds)
+            charset = _charset(response)
     except urllib.error.HTTPError as exc:
-        raise AcquireError(f"{url}: HTTP {exc.code} {exc.reason}",
+        raise AcquireError(f"{url}: HTTP {exc.code} {_one_line(str(exc.reason))}",
                            "check the address; the page may have been removed") from None
-    except (urllib.error.URLError, OSError) as exc:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", exc)
-        raise AcquireError(f"{url}: cannot reach the page ({reason})",
+        raise AcquireError(f"{url}: cannot reach the page ({_one_line(str(reason))})",
                            "check the address and your connection") from None
-    if len(body) > min(max_bytes, MAX_PAGE_BYTES):
-        body = body[: min(max_bytes, MAX_PAGE_BYTES)]
     return body.decode(charset, errors="replace")

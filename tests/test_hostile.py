@@ -1,0 +1,84 @@
+"""Hostile servers (tests/hostile.py): every download and page fetch ends with a result or one
+clear AcquireError within its budget, and leaves no partial file behind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from provenance.acquire import download, fetch_page, find_videos
+from provenance.cli import main
+from provenance.errors import AcquireError
+from tests.hostile import hostile_server
+
+MB = 1024**2
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[str]:
+    with hostile_server() as url:
+        yield url
+
+
+def _nothing_left(cache: Path) -> None:
+    leftovers = [p for p in cache.rglob("*") if p.is_file()]
+    assert leftovers == [], leftovers
+    assert not [p for p in cache.iterdir() if p.name.startswith(".download-")]
+
+
+@pytest.mark.parametrize("path, budget, message", [
+    ("/endless.mp4", 5 * MB, "over --max-filesize"),  # chunked: no Content-Length
+    ("/endless.html", 2048 * MB, "MB of memory"),  # yt-dlp reads the page into memory
+    ("/bomb.mp4", 2048 * MB, "MB of memory"),  # 1 MB of gzip, 1 GB decompressed
+    ("/drip.mp4", 2048 * MB, "longer than 3 s"),  # one byte every 0.5 s
+    ("/to-loopback.mp4", 2048 * MB, "127.0.0.1"),
+    ("/loop.mp4", 2048 * MB, "redirect"),
+])
+def test_hostile_downloads_end_within_their_budgets(hostile: str, tmp_path: Path, path: str,
+                                                    budget: int, message: str) -> None:
+    with pytest.raises(AcquireError, match=message) as caught:
+        download(f"{hostile}{path}", tmp_path, max_filesize=budget, seconds=3 if "drip" in path
+                 else 60)
+    assert "\n" not in caught.value.message and caught.value.hint
+    _nothing_left(tmp_path)
+
+
+def test_partial_downloads_of_a_killed_process_are_removed(hostile: str, tmp_path: Path) -> None:
+    import os
+
+    left = tmp_path / ".download-killed"
+    left.mkdir()
+    (left / "download.mp4.part").write_bytes(b"\x00" * 1000)
+    os.utime(left, (0, 0))
+    fresh = tmp_path / ".download-running"  # another process's download in progress: kept
+    fresh.mkdir()
+    with pytest.raises(AcquireError):
+        download(f"{hostile}/missing.mp4", tmp_path, max_filesize=MB)
+    assert not left.exists() and fresh.exists()
+
+
+def test_page_fetch_is_bounded_in_bytes_and_time(hostile: str) -> None:
+    assert len(fetch_page(f"{hostile}/endless.html", max_bytes=MB)) == MB
+    assert len(fetch_page(f"{hostile}/bomb.html", max_bytes=MB)) == MB
+    with pytest.raises(AcquireError, match="longer than 2 s"):
+        fetch_page(f"{hostile}/drip.html", seconds=2)
+
+
+def test_unknown_charset_is_read_as_utf8(hostile: str) -> None:
+    html = fetch_page(f"{hostile}/badcharset.html")
+    refs = find_videos(html, f"{hostile}/badcharset.html")
+    assert [r.url for r in refs] == [f"{hostile}/clip.mp4"]
+
+
+def test_cli_article_on_a_dripping_server_is_one_error(hostile: str, library_path: Path,
+                                                       tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROVENANCE_ARTICLE_TIMEOUT", "2")
+    result = CliRunner().invoke(main, ["--cache-dir", str(tmp_path), "verify",
+                                       f"{hostile}/drip.html", "--db", str(library_path)])
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith("Error: ") and "Hint: " in result.stderr
+    assert "Traceback" not in result.stderr
