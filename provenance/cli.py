@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import logging
+import os
 import re
 import shlex
 import sys
@@ -38,6 +39,7 @@ from .settings import (
     parse_size,
     resolve_settings,
 )
+from .terminal import SafeStream
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -107,16 +109,45 @@ class ProvenanceGroup(FullHelpGroup):
         return super().parse_args(ctx, hoist_global_options(args))
 
     def invoke(self, ctx: click.Context) -> Any:
+        # Everything printed goes through one filter for terminal control characters.
+        streams = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)  # type: ignore
         try:
             return super().invoke(ctx)
         except ProvenanceError as error:
             if ctx.find_root().params.get("debug"):
                 raise
-            click.echo(f"Error: {error.message}", err=True)
-            if error.hint:
-                db = ctx.find_root().meta.get(_DB_GIVEN)
-                click.echo(f"Hint: {with_db(error.hint, db) if db else error.hint}", err=True)
-            ctx.exit(error.exit_code)
+            db = ctx.find_root().meta.get(_DB_GIVEN)
+            hint = with_db(error.hint, db) if db and error.hint else error.hint
+            _fail(ctx, error.message, hint, error.exit_code)
+        except OSError as error:  # a file or folder the command could not read or write
+            if ctx.find_root().params.get("debug"):
+                raise
+            where = f"{error.filename}: " if error.filename else ""
+            _fail(ctx, f"{where}{error.strerror or error}",
+                  "check the path exists and its permissions", 1)
+        finally:
+            sys.stdout, sys.stderr = streams
+
+
+def _fail(ctx: click.Context, message: str, hint: str | None, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    if hint:
+        click.echo(f"Hint: {hint}", err=True)
+    ctx.exit(code)
+
+
+def _check_output(*paths: str | None) -> None:
+    """Refuse, before any work, an output file whose folder is missing or not writable."""
+    for path in paths:
+        if not path:
+            continue
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise SettingsError(f"cannot write {path}: the folder {folder} does not exist",
+                                "create the folder first, or write somewhere else")
+        if not os.access(folder, os.W_OK) or os.path.isdir(path):
+            raise SettingsError(f"cannot write {path}", "choose a file in a folder you can write")
 
 
 # Where the --db a user typed is kept for the hints.
@@ -150,6 +181,8 @@ def download_options(f: F) -> F:
         click.option("--proxy", default=None, metavar="URL", help="HTTP/HTTPS/SOCKS proxy."),
         click.option("--limit-rate", default=None, metavar="RATE",
                      help="Download rate limit in bytes/s, e.g. 2M."),
+        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+                     metavar="SECONDS", help="Longest one download may take (default 1800)."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -184,8 +217,9 @@ def _write_reports(payload: dict[str, Any], report: str | None, jsonld: str | No
 
 def _download_settings(max_filesize: str | None, cookies: str | None,
                        cookies_from_browser: str | None, proxy: str | None,
-                       limit_rate: str | None) -> dict[str, Any]:
+                       limit_rate: str | None, timeout: float | None = None) -> dict[str, Any]:
     return {
+        "download_timeout": timeout,
         "max_filesize": parse_size(max_filesize) if max_filesize else None,
         "cookies": cookies, "cookies_from_browser": cookies_from_browser, "proxy": proxy,
         "rate_limit": parse_size(limit_rate) if limit_rate else None,
@@ -291,7 +325,7 @@ def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json
            fps: float | None, check: bool, report: str | None, jsonld: str | None,
            publisher: str | None, batch_file: str | None, jsonl: str | None, resume: bool,
            claim_date: str, claim_place: str, claim_source: str, caption: str,
-           **download: str | None) -> None:
+           **download: Any) -> None:
     """Verify each QUERY (video file or URL, article file or URL, folder of videos, or a .npz
     fingerprint from `provenance fingerprint`) against the library.
 
@@ -301,6 +335,7 @@ def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json
     finishes, a summary at the end, exit code 7 when some inputs failed.
     The --claim-* options and --caption say what a post you saw claims (for every input).
     """
+    _check_output(report, jsonld)
     settings = _settings(ctx, db=db, sample_fps=fps, **_download_settings(**download))
     stated = StatedClaims(date=claim_date, place=claim_place, source=claim_source,
                           caption=caption)
@@ -426,6 +461,7 @@ def _summary(items: list[batch.BatchItem], planned: int, jsonl: str | None) -> N
 @click.pass_context
 def fingerprint(ctx: click.Context, video: str, output: str, fps: float | None) -> None:
     """Fingerprint VIDEO and write it to a file (nothing is written on failure)."""
+    _check_output(output)
     settings = _settings(ctx, sample_fps=fps)
     progress = _progress(ctx)
     try:
@@ -530,7 +566,7 @@ def library_add(ctx: click.Context, source: str, original_id: str, source_name: 
                 db: str | None, fps: float | None, as_json: bool, title: str | None,
                 recorded_at: str | None, published_at: str | None, url: str | None,
                 notes: str | None, location: str | None, latitude: float | None,
-                longitude: float | None, **download: str | None) -> None:
+                longitude: float | None, **download: Any) -> None:
     """Fingerprint SOURCE (a file or URL) and register it as a known original."""
     settings = _settings(ctx, db=db, sample_fps=fps, **_download_settings(**download))
     meta = Original(id=original_id, **_metadata(
@@ -625,6 +661,7 @@ def library_import(ctx: click.Context, manifest: str, db: str | None, fps: float
 @click.pass_context
 def library_export(ctx: click.Context, fmt: str, output: str | None, db: str | None) -> None:
     """Write the library's originals as a manifest (re-importable with `library import`)."""
+    _check_output(output)
     text = write_manifest(_library(ctx, _settings(ctx, db=db)).list(), fmt)
     if output:
         with open(output, "w", encoding="utf-8", newline="") as handle:
@@ -775,15 +812,22 @@ def report(result: str, output: str, jsonld: str | None, publisher: str | None) 
 
     Frames are read again from the video files the result names, where they still exist.
     """
-    _write_reports(_read_result(result), output, jsonld, publisher)
+    _check_output(output, jsonld)
+    payload = _read_result(result)
+    try:
+        _write_reports(payload, output, jsonld, publisher)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise SettingsError(f"{result} is not a complete provenance result "
+                            f"({type(exc).__name__}: {str(exc)[:200]})",
+                            "save one with `provenance verify ... --json > result.json`") from None
 
 
 def _read_result(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as handle:
             payload = json.load(handle)
-    except (OSError, ValueError) as exc:
-        raise SettingsError(f"{path} is not a JSON result ({exc})",
+    except (OSError, ValueError, RecursionError) as exc:
+        raise SettingsError(f"{path} is not a JSON result ({str(exc)[:200]})",
                             "save one with `provenance verify ... --json > result.json`") from None
     if not isinstance(payload, dict) or not ("verdict" in payload or "results" in payload):
         raise SettingsError(f"{path} is not a provenance result",
@@ -802,6 +846,7 @@ def demo(ctx: click.Context, samples: str | None, report: str, as_json: bool) ->
     """Run the main job on the bundled samples: build a library, verify the repost."""
     from .demo import run_demo
 
+    _check_output(report)
     progress = _progress(ctx)
     try:
         outcome = run_demo(samples, progress=progress, echo=None if as_json else click.echo)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -55,6 +56,9 @@ _MAX_BORDER_SHARE = 0.4
 # reframed copies of the shared footage, at most 6.1 at the same places in every other edited
 # copy and in the originals. They are looked for before constant bars, because the smooth parts
 # of a blurred bar can pass for a constant one.
+# Largest frame decoded, in pixels: 8K UHD (7680x4320, 33 MP) with room to spare. A 16000x16000
+# frame took 3.7 GB of memory to decode; no camera or platform serves one.
+MAX_FRAME_PIXELS = 40_000_000
 _BAND_ASPECTS = (16 / 9, 4 / 3, 1.0, 1.85, 2.39)
 _BAND_EDGE_RATIO = 9.0
 
@@ -129,6 +133,12 @@ class VideoStream:
             fps=float(self._capture.get(cv2.CAP_PROP_FPS) or 0.0),
             frame_count=int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0),
         )
+        if self.info.width * self.info.height > MAX_FRAME_PIXELS:
+            self.close()
+            raise MediaError(
+                f"{path}: frames of {self.info.width}x{self.info.height} pixels are over the "
+                f"{MAX_FRAME_PIXELS // 1_000_000} MP provenance decodes",
+                "scale the video down first (e.g. ffmpeg -vf scale=1920:-2)")
 
     def __enter__(self) -> VideoStream:
         return self
@@ -168,8 +178,9 @@ class VideoStream:
             ok, frame = self._capture.retrieve()
             if not ok or frame is None:
                 continue
-            while next_time <= time + 1e-6:
-                next_time += step
+            # The next sample is due one step after this frame's slot; computed, not stepped
+            # to, so a timestamp that jumps by 10^9 s costs no more than any other frame.
+            next_time = (math.floor((time + 1e-6) / step) + 1) * step
             grey = to_grey(frame) if self.colour else frame
             top, bottom, left, right = border_box(grey) if crop is None else _box_pixels(
                 grey, crop)

@@ -56,6 +56,8 @@ def _row(number: int, record: object, base: Path) -> ManifestRow:
         point = [float(values[k]) if values.get(k) else None for k in ("latitude", "longitude")]
     except ValueError:
         return ManifestRow(number, file, None, "latitude/longitude are not numbers")
+    if not all(p is None or -limit <= p <= limit for p, limit in zip(point, (90, 180))):
+        return ManifestRow(number, file, None, "latitude/longitude are out of range")
     original = Original(id=values["id"], title=values.get("title", ""),
                         source=values.get("source", ""),
                         recorded_at=values.get("recorded_at", ""),
@@ -63,7 +65,11 @@ def _row(number: int, record: object, base: Path) -> ManifestRow:
                         url=values.get("url", ""), notes=values.get("notes", ""),
                         location=values.get("location", ""), latitude=point[0],
                         longitude=point[1])
-    return ManifestRow(number, _resolve(file, base), original)
+    try:
+        resolved = _resolve(file, base)
+    except (ValueError, RuntimeError, OSError):  # NUL bytes, an unknown ~user
+        return ManifestRow(number, file[:200], None, "`file` is not a usable path or URL")
+    return ManifestRow(number, resolved, original)
 
 
 def read_manifest(path: str | os.PathLike[str]) -> list[ManifestRow]:
@@ -74,23 +80,38 @@ def read_manifest(path: str | os.PathLike[str]) -> list[ManifestRow]:
     if manifest.stat().st_size > MAX_MANIFEST_BYTES:
         raise LibraryError(f"{manifest} is over {MAX_MANIFEST_BYTES // 2**20} MB",
                            "split it into several manifests")
-    text = manifest.read_text("utf-8-sig", errors="replace")
+    try:
+        text = manifest.read_text("utf-8-sig", errors="replace")
+    except OSError as exc:
+        raise LibraryError(f"{manifest} cannot be read ({exc.strerror})",
+                           "check its permissions") from None
     base = manifest.resolve().parent
     if manifest.suffix.lower() == ".json" or text.lstrip().startswith("["):
         try:
             records = json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise LibraryError(f"{manifest} is not valid JSON ({exc})",
                                "a JSON manifest is a list of objects") from None
         if not isinstance(records, list):
             raise LibraryError(f"{manifest}: a JSON manifest is a list of objects")
         return [_row(n, record, base) for n, record in enumerate(records, start=1)]
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "file" not in reader.fieldnames:
-        raise LibraryError(f"{manifest}: the CSV header has no `file` column",
-                           f"columns: file, {', '.join(METADATA_FIELDS)}")
-    # Row numbers count the header as line 1, as a spreadsheet shows them.
-    return [_row(n, record, base) for n, record in enumerate(reader, start=2)]
+    return _csv_rows(manifest, text, base)
+
+
+def _csv_rows(manifest: Path, text: str, base: Path) -> list[ManifestRow]:
+    # Fields may be as long as the file itself (csv's default cap, 131,072 characters, is an
+    # error mid-file); the file's size is already bounded by MAX_MANIFEST_BYTES.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_MANIFEST_BYTES))
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        if not reader.fieldnames or "file" not in reader.fieldnames:
+            raise LibraryError(f"{manifest}: the CSV header has no `file` column",
+                               f"columns: file, {', '.join(METADATA_FIELDS)}")
+        # Row numbers count the header as line 1, as a spreadsheet shows them.
+        return [_row(n, record, base) for n, record in enumerate(reader, start=2)]
+    except csv.Error as exc:
+        raise LibraryError(f"{manifest} is not a readable CSV file ({exc})",
+                           "save it again as CSV (UTF-8) from a spreadsheet") from None
 
 
 def _cell(value: object) -> object:

@@ -1,0 +1,40 @@
+"""Text safe for a terminal: what the CLI prints passes here once, whatever it came from.
+
+Titles, captions, URLs and error messages come from remote pages and files. Control characters
+in them can clear the screen (ESC c), rewrite the window title (OSC), move the cursor over the
+verdict (CSI, a bare carriage return) or reorder text (bidirectional overrides). Each such
+character is shown as a visible ``\\uXXXX`` escape instead: in JSON output that is the same
+string, JSON-escaped; in text it shows that something was there.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TextIO
+
+# C0 controls but tab and newline, DEL, C1 controls, and the Unicode bidirectional overrides
+# and isolates (U+202A-U+202E, U+2066-U+2069).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe_text(text: str) -> str:
+    """``text`` with every unsafe control character replaced by its visible escape."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class SafeStream:
+    """A text stream that writes through ``safe_text``. A carriage return at the very start of
+    one write is kept: it is how a progress line redraws itself, never part of untrusted text."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if text.startswith("\r"):
+            self._stream.write("\r" + safe_text(text[1:]))
+        else:
+            self._stream.write(safe_text(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)

@@ -1,0 +1,40 @@
+"""Hostile video headers: absurd timestamps and giant frames end in a result or a MediaError,
+in time linear in the frames decoded and without the memory a giant frame would take."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from provenance import synthetic as syn
+from provenance.errors import MediaError
+from provenance.fingerprint import fingerprint_video
+from provenance.frames import MAX_FRAME_PIXELS, VideoStream
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
+                   check=True)
+
+
+def test_frames_a_billion_seconds_apart_are_sampled_once_each(tmp_path: Path) -> None:
+    path = tmp_path / "jump.mkv"  # about 3 KB: three frames, 10^9 s apart
+    _ffmpeg("-f", "lavfi", "-i", "mandelbrot=s=64x64:r=1", "-frames:v", "3",
+            "-vf", "setpts=N*1000000000/TB", "-fps_mode", "passthrough", "-c:v", "libx264",
+            str(path))
+    with VideoStream(str(path)) as stream:
+        times = [sample.time for sample in stream.samples(30.0)]
+    assert times == pytest.approx([0.0, 1e9, 2e9])
+    assert len(fingerprint_video(str(path), 4.0)) == 3
+
+
+def test_frames_over_the_pixel_cap_are_refused_before_decoding(tmp_path: Path) -> None:
+    path = tmp_path / "giant.mkv"
+    width, height = 8000, 6000
+    assert width * height > MAX_FRAME_PIXELS
+    _ffmpeg("-f", "lavfi", "-i", f"color=c=gray:s={width}x{height}:r=1", "-frames:v", "1",
+            "-c:v", "mjpeg", str(path))
+    with pytest.raises(MediaError, match="8000x6000 pixels"):
+        fingerprint_video(str(path), 4.0)
