@@ -220,9 +220,9 @@ def _download_settings(max_filesize: str | None, cookies: str | None,
                        limit_rate: str | None, timeout: float | None = None) -> dict[str, Any]:
     return {
         "download_timeout": timeout,
-        "max_filesize": parse_size(max_filesize) if max_filesize else None,
+        "max_filesize": parse_size(max_filesize) if max_filesize is not None else None,
         "cookies": cookies, "cookies_from_browser": cookies_from_browser, "proxy": proxy,
-        "rate_limit": parse_size(limit_rate) if limit_rate else None,
+        "rate_limit": parse_size(limit_rate) if limit_rate is not None else None,
     }
 
 

@@ -1,0 +1,168 @@
+"""Every expected failure of the CLI is one `Error:` line and one `Hint:` line with its exit code,
+decided before any work where it can be; untrusted text never reaches the terminal raw."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from provenance.cli import main
+from provenance.terminal import safe_text
+from tests.conftest import Media
+
+HOSTILE_TITLE = "\x1bc\x1b]0;owned\x07\x9b2J\u202eevil\rMATCH"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert "Traceback" not in result.output + result.stderr, result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _one_error(stderr: str) -> None:
+    lines = stderr.strip().splitlines()
+    assert lines[0].startswith("Error: ") and lines[1].startswith("Hint: "), stderr
+
+
+@pytest.fixture
+def db(library_path: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "library.db"
+    shutil.copy(library_path, path)
+    return path
+
+
+def _unsafe(text: str) -> bool:
+    return any(ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) <= 0x9F
+               or 0x202A <= ord(c) <= 0x202E for c in text)
+
+
+def test_terminal_output_carries_no_control_characters(db: Path, media: Media,
+                                                       tmp_path: Path) -> None:
+    code, out, _ = run("library", "add", str(media.unrelated), "--id", "hostile", "--title",
+                       HOSTILE_TITLE, "--source", "\x1b[31mred", "--db", str(db))
+    assert code == 0
+    for args in (["library", "list"], ["library", "show", "hostile"],
+                 ["library", "show", "hostile", "--json"], ["library", "export"]):
+        code, out, err = run(*args, "--db", str(db))
+        assert code == 0 and not _unsafe(out + err), args
+    code, out, _ = run("library", "show", "hostile", "--json", "--db", str(db))
+    assert json.loads(out)["title"] == HOSTILE_TITLE  # JSON output keeps the exact value
+    page = tmp_path / "page.html"
+    page.write_text(f"<html><title>{HOSTILE_TITLE}</title><video src='{media.clip_a.name}'>"
+                    "</video></html>")
+    shutil.copy(media.clip_a, tmp_path / media.clip_a.name)
+    code, out, err = run("article", str(page))
+    assert code == 0 and not _unsafe(out + err) and "\\u001bc" in out
+
+
+def test_safe_text_escapes_visibly() -> None:
+    assert safe_text("a\x1bcb\n\tc\x9b") == "a\\u001bcb\n\tc\\u009b"
+
+
+@pytest.mark.parametrize("args", [
+    ["verify", "{video}", "--report", "{missing}/r.html"],
+    ["verify", "{video}", "--jsonld", "{missing}/r.jsonld"],
+    ["fingerprint", "{video}", "-o", "{missing}/f.npz"],
+    ["library", "export", "-o", "{missing}/m.json"],
+    ["report", "{result}", "-o", "{missing}/r.html"],
+])
+def test_outputs_in_missing_folders_are_refused_before_the_work(
+    args: list[str], db: Path, media: Media, tmp_path: Path
+) -> None:
+    result = tmp_path / "result.json"
+    result.write_text(json.dumps({"verdict": "no-match"}))
+    filled = [a.format(video=media.clip_a, missing=tmp_path / "nope", result=result)
+              for a in args]
+    code, _, err = run(*filled, *(["--db", str(db)] if args[0] in ("verify", "library")
+                                  else []))
+    assert code == 2
+    _one_error(err)
+    assert "does not exist" in err
+
+
+MALFORMED_RESULTS = [
+    "", "[]", "5", '"x"', "{}", '{"verdict": 1}', '{"results": 5}', '{"results": [1]}',
+    '{"results": [{"verdict": "x"}]}', '{"results": [{"verdict": "match", "matches": 5}]}',
+    '{"verdict": "match", "matches": [{"segments": "x"}]}', "[" * 5000 + "]" * 5000,
+    '{"verdict": "match", "claims": [{"status": {}}]}', '{"verdict": null, "duration": "x"}',
+]
+
+
+@pytest.mark.parametrize("text", MALFORMED_RESULTS)
+def test_malformed_results_are_errors(text: str, tmp_path: Path) -> None:
+    path = tmp_path / "result.json"
+    path.write_text(text)
+    code, _, err = run("report", str(path), "-o", str(tmp_path / "r.html"))
+    if code:
+        assert code == 2
+        _one_error(err)
+
+
+@pytest.mark.parametrize("size", ["nan", "1e400", "inf", "-1", "0", "2X", "", "9" * 400])
+def test_bad_sizes_are_usage_errors(size: str, db: Path, media: Media) -> None:
+    code, _, err = run("verify", str(media.clip_a), "--db", str(db), "--max-filesize", size)
+    assert code == 2
+    _one_error(err)
+
+
+def test_bad_environment_numbers_are_usage_errors(db: Path, media: Media,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in (("PROVENANCE_FPS", "nan"), ("PROVENANCE_MAX_FILESIZE", "1e400"),
+                        ("PROVENANCE_TIMEOUT", "-5"), ("PROVENANCE_ARTICLE_TIMEOUT", "inf")):
+        monkeypatch.setenv(name, value)
+        code, _, err = run("verify", str(media.clip_a), "--db", str(db))
+        assert code == 2, name
+        _one_error(err)
+        monkeypatch.delenv(name)
+
+
+def test_csv_fields_over_the_csv_default_limit(db: Path, media: Media, tmp_path: Path) -> None:
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"file,id,notes\n{media.unrelated},long,{'n' * 200_000}\n")
+    code, out, err = run("library", "import", str(manifest), "--db", str(db))
+    assert code == 0, err
+    code, out, _ = run("library", "show", "long", "--json", "--db", str(db))
+    assert len(json.loads(out)["notes"]) == 200_000
+
+
+def test_fifo_as_db_is_refused_without_waiting(tmp_path: Path, media: Media) -> None:
+    fifo = tmp_path / "lib.db"
+    os.mkfifo(fifo)
+    for args in (["library", "list"], ["library", "add", str(media.clip_a), "--id", "x"]):
+        code, _, err = run(*args, "--db", str(fifo))
+        assert code == 5
+        _one_error(err)
+
+
+def test_id_with_a_trailing_newline_is_refused(db: Path, media: Media) -> None:
+    code, _, err = run("library", "add", str(media.unrelated), "--id", "cam-c\n", "--db", str(db))
+    assert code == 5 and "not a valid original id" in err
+    _one_error(err)
+
+
+def test_the_same_file_under_another_id_is_already_in_the_library(db: Path,
+                                                                  media: Media) -> None:
+    code, out, _ = run("library", "add", str(media.cam_a), "--id", "again", "--db", str(db))
+    assert code == 0 and "already in the library as cam-a" in out
+
+
+def test_unreadable_input_is_an_error(db: Path, tmp_path: Path) -> None:
+    for args in (["verify", "/proc/self/mem", "--db", str(db)],
+                 ["library", "import", "/proc/self/mem", "--db", str(db)]):
+        code, _, err = run(*args)
+        assert code in (2, 4, 5), args
+        _one_error(err)
+
+
+def test_jsonld_nested_2000_deep_is_ignored(tmp_path: Path) -> None:
+    page = tmp_path / "deep.html"
+    page.write_text('<script type="application/ld+json">' + "[" * 2000 + "]" * 2000
+                    + "</script><video src='https://example.org/a.mp4'></video>")
+    code, out, _ = run("article", str(page), "--json")
+    assert code == 0 and json.loads(out)["videos"][0]["url"] == "https://example.org/a.mp4"
