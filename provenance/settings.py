@@ -155,7 +155,7 @@ def parse_size(text: str) -> int:
         number = float(value[: len(value) - len(unit)])
     except ValueError:
         raise SettingsError(f"{shown} is not a size", "e.g. 500M, 2G or 1048576") from None
-    if not math.isfinite(number) or number <= 0:
+    if not math.isfinite(number) or number * _UNITS[unit] < 1:
         raise SettingsError(f"{shown} is not a positive size", "e.g. 500M")
     if number * _UNITS[unit] > MAX_SIZE:
         raise SettingsError(f"{shown} is larger than {MAX_SIZE // 1024**4} TiB", "e.g. 2G")

@@ -47,6 +47,8 @@ class HostileHandler(BaseHTTPRequestHandler):
             "/to-loopback.mp4": lambda: self._redirect("http://127.0.0.1:9/secret.mp4"),
             "/loop.mp4": lambda: self._redirect("/loop.mp4"),
             "/badcharset.html": self._bad_charset,
+            "/hang.mp4": self._hang,
+            "/five-hanging.html": self._five_hanging,
         }
         route = routes.get(path)
         if route is None:
@@ -97,6 +99,17 @@ class HostileHandler(BaseHTTPRequestHandler):
         self.send_header("Location", target)
         self.send_header("Content-Length", "0")
         self.end_headers()
+
+    def _hang(self) -> None:
+        time.sleep(HOSTILE_SECONDS)  # accepts the request, never answers
+
+    def _five_hanging(self) -> None:
+        body = "".join(f"<video src='/hang.mp4?{n}'></video>" for n in range(5)).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def _bad_charset(self) -> None:
         body = ("<html><title>caf\u00e9</title><video src='/clip.mp4'></video></html>"
