@@ -3,6 +3,7 @@ clear AcquireError within its budget, and leaves no partial file behind."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,6 +45,30 @@ def test_hostile_downloads_end_within_their_budgets(hostile: str, tmp_path: Path
                  else 60)
     assert "\n" not in caught.value.message and caught.value.hint
     _nothing_left(tmp_path)
+
+
+def test_a_stalling_download_is_stopped(hostile: str, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    module = importlib.import_module("provenance.acquire.download")
+    monkeypatch.setattr(module, "STALL_SECONDS", 1.5)
+    with pytest.raises(AcquireError, match="KB arrived in 1.5 s"):
+        download(f"{hostile}/drip.mp4", tmp_path, max_filesize=MB, seconds=60)
+    _nothing_left(tmp_path)
+
+
+def test_five_hanging_references_end_within_the_article_budget(
+    hostile: str, library_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROVENANCE_ARTICLE_TIMEOUT", "2")
+    result = CliRunner().invoke(main, ["--cache-dir", str(tmp_path), "verify",
+                                       f"{hostile}/five-hanging.html", "--db",
+                                       str(library_path), "--json"])
+    assert result.exit_code == 3, result.output
+    errors = [r["error"] for r in json.loads(result.stdout)["results"]]
+    assert len(errors) == 5 and "longer than" in errors[0]
+    assert all("budget" in e for e in errors[1:]), errors
 
 
 def test_partial_downloads_of_a_killed_process_are_removed(hostile: str, tmp_path: Path) -> None:

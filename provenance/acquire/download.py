@@ -166,6 +166,12 @@ def site_options(cookies: str | None = None, cookies_from_browser: str | None = 
 # for a video in it; real pages and their players stay well under 150 MB (the process starts at
 # about 120 MB with OpenCV and NumPy loaded), a gzip bomb or an endless page does not.
 MAX_DOWNLOAD_RSS = 400 * 1024**2
+# A download that writes less than STALL_BYTES in any STALL_SECONDS is stopped: a server
+# dripping a byte every few seconds never trips a socket timeout and would run to the deadline.
+# Finding the video on a page takes a few seconds on the sites tried, far below the window; 256 KB
+# in 120 s is 2 KB/s, below any connection a video can be fetched over.
+STALL_SECONDS = 120.0
+STALL_BYTES = 256 * 1024
 # How often the download process is checked against its budgets, in seconds.
 _POLL_SECONDS = 0.1
 # Temporary download folders older than this are left by a killed process: removed at the next
@@ -239,7 +245,9 @@ def _run_bounded(url: str, workdir: str, max_filesize: int, extra: dict[str, Any
     parent, child_end = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(url, workdir, max_filesize, extra, child_end),
                               daemon=True)
-    deadline = time.monotonic() + seconds
+    start = time.monotonic()
+    deadline = start + seconds
+    checkpoint = (start, 0)  # (time, bytes written) at the start of the current stall window
     process.start()
     child_end.close()
     try:
@@ -258,10 +266,17 @@ def _run_bounded(url: str, workdir: str, max_filesize: int, extra: dict[str, Any
                 raise AcquireError(f"{url}: the download took longer than {seconds:g} s",
                                    "the server is too slow or never ends; raise --timeout "
                                    "if you trust it")
-            if _folder_bytes(workdir) > max_filesize:
+            written, now = _folder_bytes(workdir), time.monotonic()
+            if written > max_filesize:
                 raise AcquireError(f"{url}: the file is over --max-filesize "
                                    f"({max_filesize} bytes)",
                                    "raise --max-filesize if you trust the source")
+            if now - checkpoint[0] >= STALL_SECONDS:
+                if written - checkpoint[1] < STALL_BYTES:
+                    raise AcquireError(f"{url}: under {STALL_BYTES // 1024} KB arrived in "
+                                       f"{STALL_SECONDS:g} s", "the server is stalling; "
+                                       "try again later")
+                checkpoint = (now, written)
             if _rss(process.pid or 0) > MAX_DOWNLOAD_RSS:
                 raise AcquireError(f"{url}: reading it took more than "
                                    f"{MAX_DOWNLOAD_RSS // 1024**2} MB of memory",
