@@ -206,12 +206,14 @@ def report_options(f: F) -> F:
 
 def _write_reports(payload: dict[str, Any], report: str | None, jsonld: str | None,
                    publisher: str | None) -> None:
+    # Made before anything is written: a result that cannot be rendered leaves no half output.
+    document = script_text(to_jsonld(payload, publisher)) + "\n" if jsonld else ""
     if report:
         outputs.write_html_report(payload, report)
         click.echo(f"HTML report: {report}", err=True)
     if jsonld:
         with open(jsonld, "w", encoding="utf-8") as handle:
-            handle.write(script_text(to_jsonld(payload, publisher)) + "\n")
+            handle.write(document)
         click.echo(f"JSON-LD: {jsonld}", err=True)
 
 

@@ -49,6 +49,7 @@ class HostileHandler(BaseHTTPRequestHandler):
             "/badcharset.html": self._bad_charset,
             "/hang.mp4": self._hang,
             "/five-hanging.html": self._five_hanging,
+            "/page.html": self._page,
         }
         route = routes.get(path)
         if route is None:
@@ -110,6 +111,15 @@ class HostileHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _page(self) -> None:
+        """An article whose one video is the path given as the query (/page.html?/bomb.mp4)."""
+        body = f"<html><title>page</title><video src='{urlsplit(self.path).query}'></video>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body.encode())))
+        self.end_headers()
+        self.wfile.write(body.encode())
 
     def _bad_charset(self) -> None:
         body = ("<html><title>caf\u00e9</title><video src='/clip.mp4'></video></html>"
