@@ -22,18 +22,24 @@ def safe_text(text: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+# What progress displays write themselves (click's progress bar hides and shows the cursor):
+# kept as they are, since hiding the cursor cannot hide or rewrite text.
+_CURSOR = re.compile("(\x1b\\[\\?25[lh])")
+
+
 class SafeStream:
     """A text stream that writes through ``safe_text``. A carriage return at the very start of
-    one write is kept: it is how a progress line redraws itself, never part of untrusted text."""
+    one write is kept (how a progress line redraws itself; click.echo writes a whole message at
+    once, so untrusted text never starts a write with it), and so are cursor hide/show codes."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        if text.startswith("\r"):
-            self._stream.write("\r" + safe_text(text[1:]))
-        else:
-            self._stream.write(safe_text(text))
+        start = "\r" if text.startswith("\r") else ""
+        parts = _CURSOR.split(text[len(start):])
+        self._stream.write(start + "".join(p if i % 2 else safe_text(p)
+                                           for i, p in enumerate(parts)))
         return len(text)
 
     def __getattr__(self, name: str) -> Any:

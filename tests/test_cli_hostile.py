@@ -62,7 +62,14 @@ def test_terminal_output_carries_no_control_characters(db: Path, media: Media,
 
 
 def test_safe_text_escapes_visibly() -> None:
+    import io
+
+    from provenance.terminal import SafeStream
+
     assert safe_text("a\x1bcb\n\tc\x9b") == "a\\u001bcb\n\tc\\u009b"
+    out = io.StringIO()
+    SafeStream(out).write("\r\x1b[?25limporting \x1b]0;t\x07 \r\x1b[?25h\n")  # a progress bar
+    assert out.getvalue() == "\r\x1b[?25limporting \\u001b]0;t\\u0007 \\u000d\x1b[?25h\n"
 
 
 @pytest.mark.parametrize("args", [
