@@ -68,8 +68,10 @@ def _file_sha256(path: Path) -> str:
 
 def _check_meta(meta: object, identity: IndexIdentity) -> None:
     """Raise IndexMismatch unless the description is well formed and of this library state."""
-    if not isinstance(meta, dict) or meta.get("format") != INDEX_FORMAT:
+    if not isinstance(meta, dict) or not isinstance(meta.get("format"), int):
         raise IndexMismatch("an unknown or damaged description")
+    if meta["format"] != INDEX_FORMAT:  # written by another version of provenance
+        raise IndexMismatch(f"of format {meta['format']}, not {INDEX_FORMAT}", damaged=False)
     if meta.get("library_id") != identity.library_id:
         raise IndexMismatch("it belongs to another library")
     if meta.get("revision") != identity.revision:
