@@ -97,10 +97,20 @@ def _luma_plane_works(path: str) -> bool:
     try:
         width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
         height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        _check_pixels(path, width, height)
         ok, frame = capture.read()
         return bool(ok) and frame.dtype == np.uint8 and frame.shape == (height, width)
     finally:
         capture.release()
+
+
+def _check_pixels(path: str, width: int, height: int) -> None:
+    """Refuse, before the first frame is decoded, frames larger than MAX_FRAME_PIXELS."""
+    if width * height > MAX_FRAME_PIXELS:
+        raise MediaError(
+            f"{path}: frames of {width}x{height} pixels are over the "
+            f"{MAX_FRAME_PIXELS // 1_000_000} MP provenance decodes",
+            "scale the video down first (e.g. ffmpeg -vf scale=1920:-2)")
 
 
 class VideoStream:
@@ -133,12 +143,11 @@ class VideoStream:
             fps=float(self._capture.get(cv2.CAP_PROP_FPS) or 0.0),
             frame_count=int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0),
         )
-        if self.info.width * self.info.height > MAX_FRAME_PIXELS:
+        try:
+            _check_pixels(path, self.info.width, self.info.height)
+        except MediaError:
             self.close()
-            raise MediaError(
-                f"{path}: frames of {self.info.width}x{self.info.height} pixels are over the "
-                f"{MAX_FRAME_PIXELS // 1_000_000} MP provenance decodes",
-                "scale the video down first (e.g. ffmpeg -vf scale=1920:-2)")
+            raise
 
     def __enter__(self) -> VideoStream:
         return self

@@ -24,6 +24,7 @@ from typing import Any
 from ..errors import AcquireError, MediaError
 from ..models import LocalVideo
 from ..settings import DEFAULT_DOWNLOAD_TIMEOUT
+from .article import MAX_HTML_BYTES
 
 # Longest string kept from remote metadata (titles and descriptions are untrusted and unbounded).
 MAX_META_CHARS = 5000
@@ -381,8 +382,8 @@ def is_supported(url: str) -> bool:
 
 
 # Largest page read when fetching an article (HTML is untrusted and unbounded), counted after
-# decompression.
-MAX_PAGE_BYTES = 20 * 1024 * 1024
+# decompression: what the parser reads (acquire.article.MAX_HTML_BYTES).
+MAX_PAGE_BYTES = MAX_HTML_BYTES
 # Overall time to fetch one article page, however slowly the server drips it (a normal page
 # arrives in a few seconds; the per-read socket timeout alone never ends a slow drip).
 DEFAULT_PAGE_SECONDS = 60.0
