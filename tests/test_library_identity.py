@@ -112,6 +112,8 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "meta []": _meta(lambda m: []),
     "meta missing ids": _meta(_drop("ids")),
     "meta missing checksums": _meta(_drop("sha256")),
+    "keys_per_entry swapped": _meta(lambda m: {**m, "keys_per_entry":  # type: ignore[index]
+                                               m["keys_per_entry"][::-1]}),
     "meta not JSON": lambda f: (f / "meta.json").write_text("{\x00"),
     "meta.json a folder": lambda f: ((f / "meta.json").unlink(), (f / "meta.json").mkdir()),
 }

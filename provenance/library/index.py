@@ -66,6 +66,10 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _meta_sha256(meta: dict[str, object]) -> str:
+    return hashlib.sha256(json.dumps(meta, sort_keys=True).encode("utf-8")).hexdigest()
+
+
 def _check_meta(meta: object, identity: IndexIdentity) -> None:
     """Raise IndexMismatch unless the description is well formed and of this library state."""
     if not isinstance(meta, dict) or not isinstance(meta.get("format"), int):
@@ -193,11 +197,13 @@ class ChunkIndex:
         try:
             np.save(tmp / "keys.npy", self._keys)
             np.save(tmp / "entries.npy", self._entries)
-            (tmp / "meta.json").write_text(json.dumps({
+            meta: dict[str, object] = {
                 "format": INDEX_FORMAT, "library_id": identity.library_id,
                 "revision": identity.revision, "ids": self._ids, "frames": self._frames,
-                "keys_per_entry": self.keys_per_entry,
-                "sha256": {name: _file_sha256(tmp / name) for name in _TABLES}}))
+                "keys_per_entry": self.keys_per_entry}
+            checksums = {name: _file_sha256(tmp / name) for name in _TABLES}
+            checksums["meta"] = _meta_sha256(meta)
+            (tmp / "meta.json").write_text(json.dumps({**meta, "sha256": checksums}))
             if folder.exists():
                 shutil.rmtree(folder)
             os.replace(tmp, folder)
@@ -215,6 +221,8 @@ class ChunkIndex:
             raise IndexMismatch(f"unreadable description ({exc})") from None
         _check_meta(meta, identity)
         checksums = meta["sha256"]
+        if checksums.get("meta") != _meta_sha256({k: v for k, v in meta.items() if k != "sha256"}):
+            raise IndexMismatch("meta.json does not match its checksum")
         for name in _TABLES:
             try:
                 digest = _file_sha256(folder / name)
