@@ -9,15 +9,13 @@ from .article import (
     read_page,
 )
 from .download import (
-    DEFAULT_PAGE_SECONDS,
-    MAX_PAGE_BYTES,
     download,
-    fetch_page,
     is_supported,
     local_video,
     sha256_file,
     site_options,
 )
+from .page import DEFAULT_PAGE_SECONDS, MAX_PAGE_BYTES, fetch_page
 
 __all__ = [
     "DEFAULT_PAGE_SECONDS", "MAX_PAGE_BYTES", "canonical_url", "download", "fetch_page",
