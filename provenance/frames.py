@@ -179,10 +179,16 @@ class VideoStream:
         index = 0
         yielded = 0
         time = 0.0
+        backwards = False
         while self._capture.grab():
             time = self._frame_time(index)
             index += 1
             if time + 1e-6 < next_time:
+                if time + 1.0 < next_time - step and not backwards:
+                    backwards = True
+                    log.warning("%s: timestamps go back from %.1f s to %.1f s; frames before "
+                                "the latest time seen are skipped", self.info.path,
+                                next_time - step, time)
                 continue
             ok, frame = self._capture.retrieve()
             if not ok or frame is None:

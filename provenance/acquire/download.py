@@ -162,9 +162,11 @@ def site_options(cookies: str | None = None, cookies_from_browser: str | None = 
 
 
 # Resident memory of the download process: yt-dlp reads a page into memory (decompressed) to look
-# for a video in it; real pages and their players stay well under 150 MB (the process starts at
-# about 120 MB with OpenCV and NumPy loaded), a gzip bomb or an endless page does not.
-MAX_DOWNLOAD_RSS = 400 * 1024**2
+# for a video in it, so a gzip bomb or an endless page grows it without end. Downloading a test
+# video from a local server peaks at 59 MB (forked from a process with OpenCV and NumPy loaded);
+# real sites' pages and player scripts could not be measured here (no network) and are given
+# five times that. With the parent's ~90 MB the whole stays under 500 MB.
+MAX_DOWNLOAD_RSS = 300 * 1024**2
 # A download that writes less than STALL_BYTES in any STALL_SECONDS is stopped: a server
 # dripping a byte every few seconds never trips a socket timeout and would run to the deadline.
 # Finding the video on a page takes a few seconds on the sites tried, far below the window; 256 KB
