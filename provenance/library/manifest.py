@@ -56,7 +56,8 @@ def _row(number: int, record: object, base: Path) -> ManifestRow:
         point = [float(values[k]) if values.get(k) else None for k in ("latitude", "longitude")]
     except ValueError:
         return ManifestRow(number, file, None, "latitude/longitude are not numbers")
-    if not all(p is None or -limit <= p <= limit for p, limit in zip(point, (90, 180))):
+    if not all(p is None or -limit <= p <= limit
+               for p, limit in zip(point, (90, 180), strict=True)):
         return ManifestRow(number, file, None, "latitude/longitude are out of range")
     original = Original(id=values["id"], title=values.get("title", ""),
                         source=values.get("source", ""),

@@ -13,6 +13,7 @@ import re
 import secrets
 import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, fields
@@ -187,6 +188,23 @@ EDITABLE = ("title", "source", "recorded_at", "published_at", "url", "notes", "l
             "latitude", "longitude")
 
 
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch a new library file to write-ahead logging. The switch does not wait on SQLite's
+    busy handler, so while another process creates the same file it is retried; a file that stays
+    busy keeps the rollback journal (as safe, only slower for concurrent readers)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.02)
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -266,7 +284,7 @@ class Library:
         if app == APPLICATION_ID and version == SCHEMA_VERSION:
             return
         if version == 0:
-            self._db.execute("PRAGMA journal_mode = WAL")
+            _use_wal(self._db)
         with self._db:
             # One writer at a time: a process that created or upgraded the file meanwhile is
             # seen here, and the checks run again on what it wrote.
