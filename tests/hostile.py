@@ -31,6 +31,7 @@ def _bomb() -> bytes:
 class HostileHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     bomb = b""
+    clip = b""  # a real video, served at /clip.mp4 whatever the query string
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -50,6 +51,7 @@ class HostileHandler(BaseHTTPRequestHandler):
             "/hang.mp4": self._hang,
             "/five-hanging.html": self._five_hanging,
             "/page.html": self._page,
+            "/clip.mp4": self._clip,
         }
         route = routes.get(path)
         if route is None:
@@ -111,6 +113,13 @@ class HostileHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _clip(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "video/mp4")
+        self.send_header("Content-Length", str(len(self.clip)))
+        self.end_headers()
+        self.wfile.write(self.clip)
 
     def _page(self) -> None:
         """An article whose one video is the path given as the query (/page.html?/bomb.mp4)."""

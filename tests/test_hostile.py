@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from provenance.acquire import download, fetch_page, find_videos
 from provenance.cli import main
 from provenance.errors import AcquireError
-from tests.hostile import hostile_server
+from tests.conftest import Media
+from tests.hostile import HostileHandler, hostile_server
 
 MB = 1024**2
 
@@ -107,3 +108,33 @@ def test_cli_article_on_a_dripping_server_is_one_error(hostile: str, library_pat
     assert result.exit_code == 3, result.output
     assert result.stderr.startswith("Error: ") and "Hint: " in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_jsonld_from_a_hostile_page_is_safe_to_embed(hostile: str, media: Media,
+                                                     library_path: Path, tmp_path: Path) -> None:
+    """A remote `</script>` in the video's URL and a `javascript:` link and `</script>` title on
+    the original: the JSON-LD made to be pasted into <script type="application/ld+json"> can
+    neither close that element nor carry a script URL."""
+    import shutil
+
+    from provenance.library import Library
+
+    HostileHandler.clip = media.clip_a.read_bytes()
+    db = tmp_path / "library.db"
+    shutil.copy(library_path, db)
+    with Library(db) as lib:
+        lib.update("cam-a", url="javascript:alert(2)", title="</script><script>alert(3)</script>")
+    page = tmp_path / "article.html"
+    page.write_text(f"<html><title>Night &lt;/script&gt;</title><body><p>Filmed on 22/10/2015 at "
+                    "Coquelles &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</p>"
+                    f"<video src='{hostile}/clip.mp4?a=</script><script>alert(1)'></video>"
+                    "</body></html>")
+    out = tmp_path / "review.jsonld"
+    result = CliRunner().invoke(main, ["--cache-dir", str(tmp_path / "cache"), "verify", str(page),
+                                       "--db", str(db), "--jsonld", str(out), "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["verdict"] == "match"
+    text = out.read_text()
+    assert "<" not in text and ">" not in text and "javascript:" not in text.lower()
+    assert "\\u003c/script\\u003e" in text  # the remote text is kept, escaped
+    json.loads(text)

@@ -248,7 +248,7 @@ def _racer(path: str, worker: int) -> list[str]:
 
 
 # Rounds of the race and processes per round (each round a new library file).
-RACE_ROUNDS = 12
+RACE_ROUNDS = 20
 RACE_WORKERS = 5
 
 
