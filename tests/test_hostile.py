@@ -138,3 +138,12 @@ def test_jsonld_from_a_hostile_page_is_safe_to_embed(hostile: str, media: Media,
     assert "<" not in text and ">" not in text and "javascript:" not in text.lower()
     assert "\\u003c/script\\u003e" in text  # the remote text is kept, escaped
     json.loads(text)
+
+
+def test_a_page_of_endless_paragraphs_keeps_a_bounded_number_of_passages() -> None:
+    from provenance.acquire import read_page
+    from provenance.acquire.article import MAX_BLOCKS
+
+    page = "".join("<p>para</p>" * 600 + f"<video src='v{i}.mp4'></video>" for i in range(3))
+    refs, passages = read_page(page + "<p>more</p>" * 20_000, "https://news.example/a.html")
+    assert len(refs) == 3 and MAX_BLOCKS <= len(passages) <= MAX_BLOCKS + 3
