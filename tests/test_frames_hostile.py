@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from provenance import synthetic as syn
 from provenance.errors import MediaError
 from provenance.fingerprint import fingerprint_video
 from provenance.frames import MAX_FRAME_PIXELS, VideoStream
+from tests import synthetic as syn
 
 
 def _ffmpeg(*args: str) -> None:
