@@ -787,6 +787,8 @@ def config(ctx: click.Context, db: str | None, as_json: bool) -> None:
         cache_dir = "/data/provenance-cache"
         sample_fps = 4
         max_filesize = "2G"
+        download_timeout = 1800       # seconds per download
+        article_timeout = 3600        # seconds per article
     """
     root = ctx.find_root().params
     settings, sources = resolve_settings(db=db, cache_dir=root.get("cache_dir"))
@@ -799,7 +801,7 @@ def config(ctx: click.Context, db: str | None, as_json: bool) -> None:
         return
     click.echo(f"config file: {path}" + ("" if path.is_file() else " (none)"))
     for key, row in rows.items():
-        click.echo(f"{key:<13} {row['value']!s:<44} {row['source']}")
+        click.echo(f"{key:<16} {row['value']!s:<44} {row['source']}")
 
 
 @main.command()
