@@ -12,14 +12,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import numpy as np
-
 from . import acquire, claims, finding, refine
-from .align import SCENE_RADIUS, AlignResult, align
+from .align import MIN_MOTION_ENERGY, MOTION_RADIUS, SCENE_RADIUS, AlignResult, align
 from .errors import AcquireError, MediaError, ProvenanceError
 from .fingerprint import fingerprint_video
 from .fingerprint import load as load_fingerprint
-from .library import Library
+from .library import Library, Radii, Scores
 from .models import (
     ARTICLE,
     Claim,
@@ -34,8 +32,8 @@ from .models import (
 )
 from .settings import Settings, load_settings
 
-# A reference becomes a candidate when this many query samples (or their mirror images) have a
-# scene-hash neighbour in it; at most MAX_CANDIDATES, the best supported, are aligned.
+# A reference becomes a candidate when this many query samples (or their mirror images) agree
+# with it (the aligner's MIN_CONFIRMED); at most MAX_CANDIDATES, the best supported, are aligned.
 MIN_CANDIDATE_SAMPLES = 3
 MAX_CANDIDATES = 32
 
@@ -89,12 +87,22 @@ def opened_library(
 
 
 def candidates(query: Fingerprint, library: Library) -> list[str]:
-    """Originals sharing enough views with the query to be worth aligning, best first."""
-    usable = np.flatnonzero(query.informative)
-    hashes = np.concatenate([query.scene[usable], query.mirror[usable]])
-    counts = library.index().candidates(hashes, SCENE_RADIUS)
-    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-    return [ref for ref, rows in ranked if rows >= MIN_CANDIDATE_SAMPLES][:MAX_CANDIDATES]
+    """Originals worth aligning, best first (see library/index.py and rank_candidates)."""
+    index = library.index(MIN_MOTION_ENERGY)
+    return rank_candidates(index.search(query, Radii(SCENE_RADIUS, MOTION_RADIUS)))
+
+
+def rank_candidates(scores: Scores) -> list[str]:
+    """Originals whose events agree with the query's at one time offset (what a match needs),
+    most agreeing samples first; then originals sharing its views (a same-scene verdict needs
+    those), most shared samples first; at most MAX_CANDIDATES."""
+    def order(counts: dict[str, int]) -> list[str]:
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], -scores.views.get(kv[0], 0), kv[0]))
+        return [ref for ref, n in ranked if n >= MIN_CANDIDATE_SAMPLES]
+
+    by_events = order(scores.events)
+    chosen = set(by_events)
+    return [*by_events, *(ref for ref in order(scores.views) if ref not in chosen)][:MAX_CANDIDATES]
 
 
 def match_fingerprint(query: Fingerprint, library: Library) -> AlignResult:

@@ -1,0 +1,118 @@
+"""Running one function over many inputs on Dask: local worker processes or a cluster.
+
+``--workers N`` starts a ``LocalCluster`` of N single-threaded processes on this machine;
+``--cluster tcp://HOST:8786`` connects to a running scheduler (started by hand, by
+dask-jobqueue on an HPC queue or by dask-kubernetes). Workers only compute; results come back to
+the calling process in input order, with a bounded number of tasks in flight, so the caller can
+write them as they arrive and a crash loses only what was in flight. Dask is imported here only
+(``pip install 'provenance[cluster]'``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from .errors import ProvenanceError, SettingsError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Tasks submitted ahead per worker thread: enough that a worker never waits for the next file,
+# few enough that a crash loses little and memory holds only a handful of fingerprints.
+AHEAD_PER_WORKER = 2
+# Seconds to wait for a scheduler to answer before giving up with an error.
+CONNECT_TIMEOUT_S = 30
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[R]):
+    """What one task gave: its value, or the expected failure it raised (message and hint)."""
+
+    value: R | None = None
+    error: str = ""
+    hint: str = ""
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else (os.cpu_count() or 1))
+
+
+def available() -> bool:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _guarded(fn: Callable[[T, Any], R], item: T, shared: Any) -> Outcome[R]:
+    """Run on a worker: an expected failure comes back as data, not as a remote traceback."""
+    try:
+        return Outcome(value=fn(item, shared))
+    except ProvenanceError as error:
+        return Outcome(error=error.message, hint=error.hint or "")
+
+
+@contextmanager
+def client(workers: int, address: str | None = None) -> Iterator[Any]:
+    """A Dask client on a new LocalCluster of ``workers`` processes, or on the scheduler at
+    ``address``; closed (and the local cluster stopped) on exit."""
+    if not available():
+        raise SettingsError("parallel work needs Dask, which is not installed",
+                            "pip install 'provenance[cluster]'")
+    from distributed import Client, LocalCluster
+
+    if address:
+        try:
+            dask_client = Client(address, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError) as exc:
+            raise SettingsError(f"no Dask scheduler answered at {address} ({exc})",
+                                "start one with `dask scheduler`, or check the address") from None
+        try:
+            yield dask_client
+        finally:
+            dask_client.close()
+        return
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           dashboard_address=None, silence_logs=40)
+    dask_client = Client(cluster)
+    try:
+        yield dask_client
+    finally:
+        dask_client.close()
+        cluster.close()
+
+
+def _threads(dask_client: Any) -> int:
+    info = dask_client.scheduler_info()
+    return max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
+
+
+def map_ordered(dask_client: Any, fn: Callable[[T, Any], R], items: Iterable[T],
+                shared: Any = None, ahead: int | None = None) -> Iterator[tuple[T, Outcome[R]]]:
+    """(item, outcome) of ``fn(item, shared)`` for every item, in input order, with at most
+    ``ahead`` tasks in flight (default: AHEAD_PER_WORKER per worker thread). ``shared`` (settings,
+    the set of files already done) is sent to each worker once, not with every task."""
+    limit = ahead or AHEAD_PER_WORKER * _threads(dask_client)
+    common = dask_client.scatter(shared, broadcast=True, hash=False)
+    pending: deque[tuple[T, Any]] = deque()
+    source = iter(items)
+    exhausted = False
+    while True:
+        while not exhausted and len(pending) < limit:
+            try:
+                item = next(source)
+            except StopIteration:
+                exhausted = True
+                break
+            pending.append((item, dask_client.submit(_guarded, fn, item, common, pure=False)))
+        if not pending:
+            return
+        item, future = pending.popleft()
+        yield item, future.result()
