@@ -581,26 +581,38 @@ def library_update(ctx: click.Context, original_id: str, source_name: str | None
 @db_option
 @fps_option
 @json_option
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Fingerprint on N local processes (default: the cores; 1: in this process).")
+@click.option("--cluster", metavar="tcp://HOST:8786", default=None,
+              help="Fingerprint on the Dask cluster whose scheduler is at this address.")
 @click.pass_context
 def library_import(ctx: click.Context, manifest: str, db: str | None, fps: float | None,
-                   as_json: bool) -> None:
+                   as_json: bool, workers: int | None, cluster: str | None) -> None:
     """Register every original a CSV or JSON MANIFEST lists.
 
     \b
     Columns: file (path relative to the manifest, or URL), id, title, source,
     recorded_at, published_at, url, notes, location, latitude, longitude.
     Bad rows (a bad date, a missing file...) are reported and skipped;
-    the others are added. Exit code 6 when any row failed.
+    the others are added. Exit code 6 when any row failed. Files already in the
+    library (same sha256) are skipped, so an interrupted import can be re-run.
     """
     settings = _settings(ctx, db=db, sample_fps=fps)
-    rows = read_manifest(manifest)
+    read_manifest(manifest)  # a manifest that cannot be read creates no library
     lib = _library(ctx, settings, create=True)
     progress = _progress(ctx)
-    counted = iter(range(1, len(rows) + 1))
+
+    def status(now: registry.ImportStatus) -> None:
+        hours = now.video_seconds / 3600.0
+        progress("import", now.done, now.total)
+        progress("video-hours", round(hours, 3), None)
+        if now.elapsed > 0:
+            progress("video-hours per hour", round(hours / (now.elapsed / 3600.0), 1), None)
+
     try:
         report = registry.import_manifest(
-            manifest, lib, settings, progress,
-            on_row=lambda _: progress("import", next(counted), len(rows)))
+            manifest, lib, settings, progress, workers=_import_workers(workers, cluster),
+            cluster=cluster, on_status=status)
     finally:
         progress.close()
     if as_json:
@@ -610,10 +622,24 @@ def library_import(ctx: click.Context, manifest: str, db: str | None, fps: float
     else:
         for number, original_id, reason in report.failed:
             click.echo(f"row {number} ({original_id or 'no id'}): {reason}", err=True)
+        total = len(report.added) + len(report.already_present) + len(report.failed)
         click.echo(f"added {len(report.added)}, already present {len(report.already_present)}, "
-                   f"failed {len(report.failed)} of {len(rows)} rows")
+                   f"failed {len(report.failed)} of {total} rows")
     if report.failed:
         ctx.exit(6)
+
+
+def _import_workers(workers: int | None, cluster: str | None) -> int:
+    """Workers asked for; by default the cores, when Dask is installed, else this process."""
+    from . import cluster as engine
+
+    if workers is not None or cluster:
+        return workers or 1
+    if engine.default_workers() > 1 and not engine.available():
+        click.echo("note: fingerprinting in this process; for one process per core: "
+                   "pip install 'provenance[cluster]'", err=True)
+        return 1
+    return engine.default_workers()
 
 
 @library.command("export")

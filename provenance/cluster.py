@@ -80,7 +80,7 @@ def client(workers: int, address: str | None = None) -> Iterator[Any]:
             dask_client.close()
         return
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=40)
+                           dashboard_address=":0", silence_logs=40)
     dask_client = Client(cluster)
     try:
         yield dask_client

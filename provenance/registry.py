@@ -165,14 +165,14 @@ def import_manifest(
             if on_row is not None:
                 on_row(row)
             if row.original is None:
-                tally.failed.append((row.number, "", row.error))
+                tally.failed(row, row.error)
             else:
                 try:
                     stored, is_new = register(row.file, row.original, library, settings, progress)
                 except ProvenanceError as error:
-                    tally.failed.append((row.number, row.original.id, error.message))
+                    tally.failed(row, error.message)
                 else:
-                    tally.stored(stored, is_new)
+                    tally.stored(row, stored, is_new)
                     tally.video_seconds += stored.duration if is_new else 0.0
             tally.step()
         return tally.report()
@@ -184,13 +184,14 @@ def import_manifest(
 
     def flush() -> None:
         nonlocal started
+        if not batch:
+            return
         outcomes = library.add_many([(original, fp) for _, original, fp in batch])
         for (row, _, _), outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, LibraryError):
-                tally.failed.append((row.number, row.original.id if row.original else "",
-                                     outcome.message))
+                tally.failed(row, outcome.message)
             else:
-                tally.stored(*outcome)
+                tally.stored(row, *outcome)
         batch.clear()
         started = time.monotonic()
 
@@ -202,22 +203,21 @@ def import_manifest(
             if on_row is not None:
                 on_row(row)
             if row.original is None:
-                tally.failed.append((row.number, "", row.error))
+                tally.failed(row, row.error)
                 tally.step()
                 continue
             _, outcome = next(results)
             if outcome.value is None:
-                tally.failed.append((row.number, row.original.id, outcome.error))
+                tally.failed(row, outcome.error)
             else:
                 described, fp = outcome.value
                 if fp is None:
                     flush()  # an earlier row of this batch may be the same file
                     existing = library.find_by_sha256(described.sha256)
                     if existing is None:
-                        tally.failed.append((row.number, row.original.id,
-                                             "removed from the library meanwhile"))
+                        tally.failed(row, "removed from the library meanwhile")
                     else:
-                        tally.stored(existing, False)
+                        tally.stored(row, existing, False)
                 else:
                     batch.append((row, described, fp))
                     tally.video_seconds += fp.duration
@@ -238,19 +238,21 @@ def _fingerprint_row(row: ManifestRow, shared: tuple[Settings, frozenset[str]]
 
 
 class _Tally:
-    """What an import has done so far, in row order."""
+    """What an import has done so far; reported in row order, whatever order it was done in."""
 
     def __init__(self, total: int, on_status: Callable[[ImportStatus], None] | None) -> None:
         self.total, self.on_status = total, on_status
-        self.added: list[str] = []
-        self.present: list[str] = []
-        self.failed: list[tuple[int, str, str]] = []
+        self.outcomes: list[tuple[int, str, str, str]] = []  # (row, kind, id, reason)
         self.done = 0
         self.video_seconds = 0.0
         self.start = time.monotonic()
 
-    def stored(self, original: Original, is_new: bool) -> None:
-        (self.added if is_new else self.present).append(original.id)
+    def stored(self, row: ManifestRow, original: Original, is_new: bool) -> None:
+        self.outcomes.append((row.number, "added" if is_new else "present", original.id, ""))
+
+    def failed(self, row: ManifestRow, reason: str) -> None:
+        self.outcomes.append((row.number, "failed", row.original.id if row.original else "",
+                              reason))
 
     def step(self) -> None:
         self.done += 1
@@ -259,4 +261,8 @@ class _Tally:
                                         time.monotonic() - self.start))
 
     def report(self) -> ImportReport:
-        return ImportReport(tuple(self.added), tuple(self.present), tuple(self.failed))
+        ordered = sorted(self.outcomes, key=lambda outcome: outcome[0])
+        return ImportReport(
+            tuple(i for _, kind, i, _ in ordered if kind == "added"),
+            tuple(i for _, kind, i, _ in ordered if kind == "present"),
+            tuple((n, i, reason) for n, kind, i, reason in ordered if kind == "failed"))

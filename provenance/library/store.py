@@ -199,8 +199,10 @@ class Library:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         try:
             with self._db:
+                before = self._db.total_changes
                 yield self._db
-                self._db.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
+                if self._db.total_changes != before:  # count only what changed something
+                    self._db.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
         except sqlite3.DatabaseError as exc:
             raise LibraryError(f"library {self.path}: {exc}") from None
         finally:
