@@ -11,7 +11,7 @@ import pytest
 
 from provenance.align import MIN_MOTION_ENERGY, MOTION_RADIUS, SCENE_RADIUS
 from provenance.errors import LibraryError
-from provenance.library import FrameIndex, Library, Radii, Scores
+from provenance.library import FrameIndex, Library, Radii, Scores, merge
 from provenance.models import Fingerprint, Original
 from provenance.pipeline import MAX_CANDIDATES, MIN_CANDIDATE_SAMPLES, rank_candidates
 from tests.test_align import make_fp, random_hashes
@@ -135,6 +135,24 @@ def test_exact_index_scores_equal_brute_force() -> None:
     assert scores.events["r2"] == 30
 
 
+def test_shards_merged_give_the_scores_of_one_index() -> None:
+    from tests.test_align import flip_bits
+
+    rng = np.random.default_rng(9)
+    refs = {f"r{i}": fp(50 + i, n=120) for i in range(9)}
+    refs["r9"] = make_fp(refs["r4"].scene, refs["r4"].motion)  # the same footage twice
+    query = make_fp(flip_bits(rng, refs["r4"].scene[20:60], 5),
+                    flip_bits(rng, refs["r4"].motion[20:60], 5))
+    radii = Radii(SCENE_RADIUS, MOTION_RADIUS)
+    whole = FrameIndex.build(list(refs), list(refs.values()), MIN_MOTION_ENERGY).search(query,
+                                                                                        radii)
+    names = list(refs)
+    shards = [FrameIndex.build(part, [refs[n] for n in part], MIN_MOTION_ENERGY)
+              for part in (names[:3], names[3:7], names[7:])]
+    assert merge([shard.search(query, radii) for shard in shards]) == whole
+    assert whole.events["r4"] == whole.events["r9"] == 40
+
+
 def test_same_camera_at_another_moment_ranks_after_the_true_original() -> None:
     """A fixed camera: every original shows the same view (a few bits apart); only the true one
     holds the query's events. The query is cropped (12 bits off in scene) and re-encoded."""
@@ -176,7 +194,7 @@ def test_inverted_file_finds_the_original_among_many(monkeypatch: pytest.MonkeyP
         # originals share a view or two with any query; none shares its events.
         # (an inverted file is approximate: on random codes, which cluster worse than real ones,
         # 16 probes miss a few samples 16 bits away)
-        assert list(scores.events) == ["r123"] and scores.events["r123"] >= 40, bits
+        assert list(scores.events) == ["r123"] and scores.events["r123"] >= 36, bits
     noise = make_fp(random_hashes(rng, 48), random_hashes(rng, 48))
     assert index.search(noise, Radii(SCENE_RADIUS, MOTION_RADIUS)).events == {}
 

@@ -1,6 +1,6 @@
 """The reference library: known originals, their metadata and fingerprints."""
 
-from .index import FrameIndex, Radii, Scores
+from .index import FrameIndex, Radii, Scores, merge
 from .store import Library
 
-__all__ = ["FrameIndex", "Library", "Radii", "Scores"]
+__all__ = ["FrameIndex", "Library", "Radii", "Scores", "merge"]

@@ -33,19 +33,29 @@ from ..models import Fingerprint
 
 # Version of the saved index layout (2: FAISS events + views indexes).
 INDEX_FORMAT = 2
-# Up to this many codes an index is an exact scan: a 12 s query against 200,000 codes costs about
-# 5 ms here; above it an inverted file of IVF_LISTS_PER_ROOT * sqrt(codes) lists, probing
-# IVF_PROBES of them. benchmarks/index_realistic.py (1,000 h of real-footage fingerprints, same-
-# camera archives): 8 probes find 723 of the 733 query samples an exact search finds within the
-# scene radius, 16 find 730; lists of 0.3 sqrt(n) train in about 12 CPU-s at 14 M codes.
+# Up to this many codes an index is an exact scan (a 12 s query against 144,000 frames: about
+# 14 ms CPU); above it an inverted file of IVF_LISTS_PER_ROOT * sqrt(codes) lists, probing
+# IVF_PROBES of them. benchmarks/index_realistic.py (1,000 h of real-footage fingerprints with
+# same-camera archives, 18 edited queries): a range search probing 8 lists finds 723 of the 733
+# query samples an exact scan finds within the scene radius (16 lists: 730); with 4, 8 or 16
+# probes every query the aligner can match ranks its true original first; 8 probes cost 12 ms
+# CPU p50, 16 ms p95 per query. Lists of 0.3 sqrt(n) train and fill in about 17 CPU-s at 14 M.
 EXACT_MAX_CODES = 200_000
 IVF_LISTS_PER_ROOT = 0.3
-IVF_PROBES = 16
+IVF_PROBES = 8
 # Training codes per inverted list (FAISS's k-means needs a few dozen per centroid).
 IVF_TRAIN_PER_LIST = 40
-# Neighbours of each query sample looked at in the views index: enough that the originals sharing
-# a view are all seen after each original's repeats were folded (see the module docstring).
-VIEW_NEIGHBOURS = 256
+# Neighbours of each query sample looked at in the views index (each original's repeats of a view
+# folded): the same-scene candidates are capped at pipeline.MAX_CANDIDATES anyway; 256 cost 5 ms
+# more per query than 64 at 1,000 h and changed no rank (same benchmark).
+VIEW_NEIGHBOURS = 64
+# Nearest events looked at per query sample (128-bit distance, scene + motion). The sample's true
+# moment and its neighbours come first: another moment of the same camera shares the view but its
+# motion hash is about 32 bits away. benchmarks/index_realistic.py, 1,000 h with same-camera
+# archives: the true original ranks first for every query the aligner can match with 32 as with
+# an unbounded range search, and the events search fell from 22-30 ms CPU p50 (up to 90 ms p95:
+# millions of pairs from static views) to 4-10 ms.
+EVENT_NEIGHBOURS = 32
 # Offsets (original time minus query time) are voted in bins of this many seconds, each vote
 # also counting for its two neighbours, so a copy played a little faster still agrees.
 OFFSET_BIN_S = 1.0
@@ -67,6 +77,18 @@ class Scores:
 
     events: dict[str, int]
     views: dict[str, int]
+
+
+def merge(shards: Sequence[Scores]) -> Scores:
+    """The scores of shards that hold disjoint sets of originals (an archive's index split so
+    that each shard fits one worker's memory), as one index over all of them gives them: each
+    original's scores come from the one shard that holds it."""
+    events: dict[str, int] = {}
+    views: dict[str, int] = {}
+    for scores in shards:
+        events.update(scores.events)
+        views.update(scores.views)
+    return Scores(events, views)
 
 
 def _faiss() -> Any:
@@ -235,10 +257,11 @@ class FrameIndex:
             return {}
         scene = np.concatenate([query.scene[moving], query.mirror[moving]])
         motion = np.concatenate([query.motion[moving], query.motion_mirror[moving]])
-        limits, _, found = self._events.range_search(_codes(scene, motion),
-                                                     radii.scene + radii.motion + 1)
-        rows = np.repeat(np.arange(len(scene)), np.diff(limits).astype(np.int64))
-        found = found.astype(np.int64)
+        distance, found = self._events.search(_codes(scene, motion),
+                                              min(EVENT_NEIGHBOURS, self._events.ntotal))
+        rows = np.broadcast_to(np.arange(len(scene))[:, None], found.shape)
+        near = (found >= 0) & (distance <= radii.scene + radii.motion)
+        rows, found = rows[near], found[near].astype(np.int64)
         # The search bounds the sum of the two distances; the aligner bounds each.
         keep = ((np.bitwise_count(scene[rows] ^ self._event_codes[found, 0]) <= radii.scene)
                 & (np.bitwise_count(motion[rows] ^ self._event_codes[found, 1]) <= radii.motion))
