@@ -33,14 +33,15 @@ from ..models import Fingerprint
 
 # Version of the saved index layout (2: FAISS events + views indexes).
 INDEX_FORMAT = 2
-# Up to this many codes an index is an exact scan (a 12 s query against 144,000 frames: about
-# 14 ms CPU); above it an inverted file of IVF_LISTS_PER_ROOT * sqrt(codes) lists, probing
+# Up to this many codes an index is an exact scan (its cost grows with codes x query samples: a
+# 120 s query against 144,000 codes cost 2.7 s wall under load in benchmarks/library_scale.py);
+# above it an inverted file of IVF_LISTS_PER_ROOT * sqrt(codes) lists, probing
 # IVF_PROBES of them. benchmarks/index_realistic.py (1,000 h of real-footage fingerprints with
 # same-camera archives, 18 edited queries): a range search probing 8 lists finds 723 of the 733
 # query samples an exact scan finds within the scene radius (16 lists: 730); with 4, 8 or 16
 # probes every query the aligner can match ranks its true original first; 8 probes cost 12 ms
 # CPU p50, 16 ms p95 per query. Lists of 0.3 sqrt(n) train and fill in about 17 CPU-s at 14 M.
-EXACT_MAX_CODES = 200_000
+EXACT_MAX_CODES = 50_000
 IVF_LISTS_PER_ROOT = 0.3
 IVF_PROBES = 8
 # Training codes per inverted list (FAISS's k-means needs a few dozen per centroid).
