@@ -263,6 +263,11 @@ def batch_options(f: F) -> F:
                           "(`-`: standard output)."),
         click.option("--resume", is_flag=True,
                      help="Skip the inputs already in the --jsonl file and append the others."),
+        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Verify a batch on N local processes."),
+        click.option("--cluster", metavar="tcp://HOST:8786", default=None,
+                     help="Verify a batch on the Dask cluster whose scheduler is at this "
+                          "address (its workers must reach the library and the inputs)."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -290,6 +295,7 @@ def batch_options(f: F) -> F:
 def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json: bool,
            fps: float | None, check: bool, report: str | None, jsonld: str | None,
            publisher: str | None, batch_file: str | None, jsonl: str | None, resume: bool,
+           workers: int, cluster: str | None,
            claim_date: str, claim_place: str, claim_source: str, caption: str,
            **download: str | None) -> None:
     """Verify each QUERY (video file or URL, article file or URL, folder of videos, or a .npz
@@ -309,9 +315,10 @@ def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json
     if not inputs:
         raise click.UsageError("give a video, an article, a folder, or -a FILE")
     library = _library(ctx, settings)
-    if len(inputs) > 1 or batch_file or jsonl or len(queries) != len(inputs):
+    if (len(inputs) > 1 or batch_file or jsonl or len(queries) != len(inputs) or workers > 1
+            or cluster):
         _verify_batch(ctx, inputs, library, settings, stated, as_json, check, jsonl, resume,
-                      bool(report or jsonld))
+                      bool(report or jsonld), (workers, cluster))
         return
     progress = _progress(ctx)
     try:
@@ -339,8 +346,9 @@ def _all_ok(results: list[Verification]) -> bool:
 def _verify_batch(ctx: click.Context, inputs: list[str], library: Library, settings: Settings,
                   stated: StatedClaims,
                   as_json: bool, check: bool, jsonl: str | None, resume: bool,
-                  reports: bool) -> None:
-    """Each input in turn; a line per input on stdout (JSON with --json) and in --jsonl."""
+                  reports: bool, parallel: tuple[int, str | None] = (1, None)) -> None:
+    """Each input in turn (or on Dask workers: ``parallel`` is (local processes, scheduler
+    address)); a line per input, in input order, on stdout (JSON with --json) and in --jsonl."""
     if reports:
         raise click.UsageError("--report and --jsonld write one result; with several inputs "
                                "use --jsonl, then `provenance report` on a line of it")
@@ -358,7 +366,7 @@ def _verify_batch(ctx: click.Context, inputs: list[str], library: Library, setti
     progress("batch", 0, len(todo))
     try:
         for number, item in enumerate(batch.verify_each(todo, library, settings, progress,
-                                                                  stated), 1):
+                                                        stated, *parallel), 1):
             progress("batch", number, len(todo))
             finished.append(item)
             if writer:

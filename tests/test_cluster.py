@@ -151,3 +151,25 @@ def test_an_unreachable_scheduler_is_one_error_line(media: Media, tmp_path: Path
                                        "tcp://127.0.0.1:9"])
     assert result.exit_code == 2
     assert "Error: no Dask scheduler answered at tcp://127.0.0.1:9" in result.stderr
+
+
+def test_batch_verify_on_the_cluster_gives_the_serial_results_in_order(
+    scheduler: str, media: Media, library_path: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "lib.db"
+    shutil.copy(library_path, db)
+    inputs = [str(media.clip_a), str(media.unrelated), str(media.not_video), str(media.cam_b)]
+    lines = {}
+    for way, extra in (("serial", []), ("cluster", ["--cluster", scheduler])):
+        out = tmp_path / f"{way}.jsonl"
+        result = CliRunner().invoke(main, ["verify", *inputs, "--db", str(db), "--jsonl",
+                                           str(out), *extra])
+        assert result.exit_code == 7, result.output  # not_video fails, the others go on
+        lines[way] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["input"] for r in lines["cluster"]] == inputs  # input order
+    for serial, remote in zip(lines["serial"], lines["cluster"], strict=True):
+        assert serial["verdict"] == remote["verdict"]
+        assert serial.get("finding") == remote.get("finding")
+        assert [m["reference_id"] for m in serial.get("matches", [])] == [
+            m["reference_id"] for m in remote.get("matches", [])]
+    assert [r["verdict"] for r in lines["cluster"]][:2] == ["match", "no-match"]
