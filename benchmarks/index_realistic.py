@@ -13,7 +13,7 @@ The library, at 10, 100 and 1,000 hours (30-minute originals, 4 samples/s):
   mirror images), each segment under its own fixed 2-10-bit mask plus 0-1 bit of noise per frame,
   with 10 % black runs (the real hash of a black frame);
 * with `--archive-share 0.05`, 5 % of the originals are *the same cameras at other moments*: the
-  true cameras' views (2-6-bit masks) with motion taken from another moment of the clip, so the
+  true cameras' views (2-6-bit masks) with motion from moments no query shows, so the
   background matches and the events do not (an operator's CCTV archive, this product's core case).
 
 Queries: 12 s excerpts of the true originals, edited with the bundled ffmpeg: plain, crop 10 %,
@@ -21,19 +21,26 @@ caption + logo, 270p at 120 kb/s, mirror, mirror + crop + caption (6 edits x 3 c
 
 Systems, on the same libraries and queries in one run:
 
-* `chunks (current)`: provenance's ChunkIndex (21/21/22-bit exact chunks, Poisson chance filter,
-  ranked by colliding query samples) as `pipeline.candidates` uses it;
+* `events+views (new)` (`--systems frames`): provenance's index as `pipeline.candidates` uses it
+  (library/index.py: FAISS events and views indexes, ranked by `pipeline.rank_candidates`);
+* `chunks (before)`: the hand-written ChunkIndex it replaced (21/21/22-bit exact chunks, Poisson
+  chance filter, ranked by colliding query samples), kept in `_chunk_index.py`;
 * FAISS binary indexes (`IndexBinaryMultiHash`, `IndexBinaryHash`, `IndexBinaryIVF`), their
   neighbours voted per original exactly as the chunk index votes;
 * `... +verified`: the same neighbours, kept only where the scene hash is within the aligner's
   radius *and* the motion hash agrees on moving frames, then ranked by the largest number of
   distinct query samples that agree on one time offset (what the aligner will look for).
 
+The same-camera archives' motion comes from the part of each clip after the true original ends
+(moments no query shows); taken from any moment, a static camera's archive could hold the query's
+own events at a consistent offset, i.e. be the same footage.
+
 Reported per system and scale: recall of the true original among the 32 candidates (and its
 median rank), end-to-end matches to the right original after alignment against those candidates
-(against what a 3-original library gives), matches to a wrong original, and p50/p95 search time.
+(against what a 3-original library gives), matches to a wrong original, and p50/p95 search time
+(wall and CPU: the machine is shared, CPU is the figure to compare).
 
-    pip install -e ".[bench]"; python benchmarks/index_realistic.py [--hours 10 100 1000]
+    python benchmarks/index_realistic.py [--hours 10 100 1000] [--systems frames chunks ...]
 """
 
 from __future__ import annotations
