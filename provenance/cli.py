@@ -584,13 +584,20 @@ def library_update(ctx: click.Context, original_id: str, source_name: str | None
         click.echo(f"updated {stored.id}: {', '.join(sorted(changes))}")
 
 
+# Below this many manifest rows `library import` works in its own process unless told otherwise:
+# starting two worker processes cost 12 s wall under load here (benchmarks/ingest_scale.py),
+# more than fingerprinting a few short files.
+MIN_PARALLEL_ROWS = 8
+
+
 @library.command("import")
 @click.argument("manifest", type=click.Path(dir_okay=False))
 @db_option
 @fps_option
 @json_option
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Fingerprint on N local processes (default: the cores; 1: in this process).")
+              help="Fingerprint on N local processes (default: one per core from 8 rows up; "
+                   "1: in this process).")
 @click.option("--cluster", metavar="tcp://HOST:8786", default=None,
               help="Fingerprint on the Dask cluster whose scheduler is at this address.")
 @click.pass_context
@@ -606,7 +613,7 @@ def library_import(ctx: click.Context, manifest: str, db: str | None, fps: float
     library (same sha256) are skipped, so an interrupted import can be re-run.
     """
     settings = _settings(ctx, db=db, sample_fps=fps)
-    read_manifest(manifest)  # a manifest that cannot be read creates no library
+    rows = len(read_manifest(manifest))  # a manifest that cannot be read creates no library
     lib = _library(ctx, settings, create=True)
     progress = _progress(ctx)
 
@@ -619,7 +626,7 @@ def library_import(ctx: click.Context, manifest: str, db: str | None, fps: float
 
     try:
         report = registry.import_manifest(
-            manifest, lib, settings, progress, workers=_import_workers(workers, cluster),
+            manifest, lib, settings, progress, workers=_import_workers(workers, cluster, rows),
             cluster=cluster, on_status=status)
     finally:
         progress.close()
@@ -637,13 +644,16 @@ def library_import(ctx: click.Context, manifest: str, db: str | None, fps: float
         ctx.exit(6)
 
 
-def _import_workers(workers: int | None, cluster: str | None) -> int:
-    """Workers asked for; by default the cores, when Dask is installed, else this process."""
+def _import_workers(workers: int | None, cluster: str | None, rows: int) -> int:
+    """Workers asked for; by default one per core when Dask is installed and the manifest is
+    long enough to repay starting them (MIN_PARALLEL_ROWS), else this process."""
     from . import cluster as engine
 
     if workers is not None or cluster:
         return workers or 1
-    if engine.default_workers() > 1 and not engine.available():
+    if rows < MIN_PARALLEL_ROWS or engine.default_workers() == 1:
+        return 1
+    if not engine.available():
         click.echo("note: fingerprinting in this process; for one process per core: "
                    "pip install 'provenance[cluster]'", err=True)
         return 1

@@ -116,3 +116,49 @@ def map_ordered(dask_client: Any, fn: Callable[[T, Any], R], items: Iterable[T],
             return
         item, future = pending.popleft()
         yield item, future.result()
+
+
+class ShardedIndex:
+    """A library's candidate index split by original into shards, each built and kept in the
+    memory of one Dask worker (for archives whose index does not fit one machine); a search asks
+    every shard and merges their scores (``library.index.merge``), as one index would give them.
+
+    The workers must be able to open the library at ``library`` (a path they can read)."""
+
+    def __init__(self, dask_client: Any, library: str, shards: int,
+                 min_motion_energy: float) -> None:
+        from .library import Library
+
+        with Library(library) as opened:
+            ids = [original.id for original in opened.list()]
+        workers = sorted(dask_client.scheduler_info().get("workers", {}))
+        self._client = dask_client
+        self._shards = [
+            dask_client.submit(_build_shard, library, ids[k::shards], min_motion_energy,
+                               workers=[workers[k % len(workers)]] if workers else None,
+                               pure=False)
+            for k in range(shards)]
+        self.ids = ids
+
+    def search(self, query: Any, radii: Any) -> Any:
+        from .library.index import merge
+
+        parts = [self._client.submit(_search_shard, shard, query, radii, pure=False)
+                 for shard in self._shards]
+        return merge(self._client.gather(parts))
+
+    def close(self) -> None:
+        for shard in self._shards:
+            shard.release()
+
+
+def _build_shard(library: str, ids: list[str], min_motion_energy: float) -> Any:
+    """On a worker: the index of some of a library's originals."""
+    from .library import FrameIndex, Library
+
+    with Library(library) as opened:
+        return FrameIndex.build(ids, [opened.fingerprint(i) for i in ids], min_motion_energy)
+
+
+def _search_shard(shard: Any, query: Any, radii: Any) -> Any:
+    return shard.search(query, radii)

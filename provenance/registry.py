@@ -195,15 +195,20 @@ def import_manifest(
         batch.clear()
         started = time.monotonic()
 
-    usable = [row for row in rows if row.original is not None]
+    problems = [_metadata_problem(row) for row in rows]  # as register checks, before any work
+    rows = [replace(row, original=checked_metadata(row.original))
+            if row.original is not None and not problem else row
+            for row, problem in zip(rows, problems, strict=True)]
+    usable = [row for row, problem in zip(rows, problems, strict=True)
+              if row.original is not None and not problem]
     with engine.client(workers, cluster) as dask_client:
         results = engine.map_ordered(dask_client, _fingerprint_row, usable,
                                      shared=(settings, known))
-        for row in rows:
+        for row, problem in zip(rows, problems, strict=True):
             if on_row is not None:
                 on_row(row)
-            if row.original is None:
-                tally.failed(row, row.error)
+            if row.original is None or problem:
+                tally.failed(row, problem or row.error)
                 tally.step()
                 continue
             _, outcome = next(results)
@@ -226,6 +231,17 @@ def import_manifest(
             tally.step()
         flush()
     return tally.report()
+
+
+def _metadata_problem(row: ManifestRow) -> str:
+    """What ``register`` would refuse in the row's metadata (a bad date...), or ''."""
+    if row.original is None:
+        return ""
+    try:
+        checked_metadata(row.original)
+    except ProvenanceError as error:
+        return error.message
+    return ""
 
 
 def _fingerprint_row(row: ManifestRow, shared: tuple[Settings, frozenset[str]]

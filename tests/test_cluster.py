@@ -173,3 +173,26 @@ def test_batch_verify_on_the_cluster_gives_the_serial_results_in_order(
         assert [m["reference_id"] for m in serial.get("matches", [])] == [
             m["reference_id"] for m in remote.get("matches", [])]
     assert [r["verdict"] for r in lines["cluster"]][:2] == ["match", "no-match"]
+
+
+def test_index_shards_on_two_workers_give_the_scores_of_one_index(
+    scheduler: str, media: Media, library_path: Path
+) -> None:
+    from distributed import Client
+
+    from provenance.align import MIN_MOTION_ENERGY, MOTION_RADIUS, SCENE_RADIUS
+    from provenance.cluster import ShardedIndex
+    from provenance.fingerprint import fingerprint_video
+    from provenance.library import Radii
+
+    query = fingerprint_video(str(media.clip_a), 4.0)
+    radii = Radii(SCENE_RADIUS, MOTION_RADIUS)
+    with Library(library_path) as library:
+        whole = library.index(MIN_MOTION_ENERGY).search(query, radii)
+    with Client(scheduler, timeout=STARTUP_S) as client:
+        sharded = ShardedIndex(client, str(library_path), 2, MIN_MOTION_ENERGY)
+        try:
+            assert sharded.search(query, radii) == whole
+        finally:
+            sharded.close()
+    assert whole.events.get("cam-a", 0) >= 3
