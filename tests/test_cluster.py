@@ -144,7 +144,12 @@ def test_a_rerun_on_the_cluster_skips_what_is_stored(
         assert library.revision == revision  # nothing was written
 
 
-def test_an_unreachable_scheduler_is_one_error_line(media: Media, tmp_path: Path) -> None:
+def test_an_unreachable_scheduler_is_one_error_line(
+    media: Media, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from provenance import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 2)  # nothing listens: do not wait 30 s
     manifest = _manifest(media, tmp_path)
     result = CliRunner().invoke(main, ["library", "import", str(manifest), "--db",
                                        str(tmp_path / "lib.db"), "--cluster",
