@@ -32,6 +32,8 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -177,7 +179,30 @@ def montages(clips: list[Path], references: dict[str, Path]) -> list[Query]:
 
 # Systems ---------------------------------------------------------------------------------------
 
-def run_provenance(references: dict[str, Path], queries: list[Query]) -> dict[str, object]:
+def run_provenance(references: dict[str, Path], queries: list[Query],
+                   decoders: str = "fast") -> dict[str, object]:
+    """``decoders``: the decoder of originals and queries alike ("fast", "full"), or "A/B"
+    for originals fingerprinted by A and queries by B (a library built before a change)."""
+    library_decoder, _, query_decoder = decoders.partition("/")
+    with decoder_env(library_decoder):
+        return _run_provenance(references, queries, query_decoder or library_decoder)
+
+
+@contextmanager
+def decoder_env(decoder: str) -> Iterator[None]:
+    old = os.environ.get("PROVENANCE_DECODER")
+    os.environ["PROVENANCE_DECODER"] = decoder
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("PROVENANCE_DECODER")
+        else:
+            os.environ["PROVENANCE_DECODER"] = old
+
+
+def _run_provenance(references: dict[str, Path], queries: list[Query],
+                    query_decoder: str) -> dict[str, object]:
     from provenance.acquire import local_video
     from provenance.library import Library
     from provenance.models import Original
@@ -195,7 +220,8 @@ def run_provenance(references: dict[str, Path], queries: list[Query]) -> dict[st
             for ref_id, path in references.items():
                 register(str(path), Original(id=ref_id, source="bench"), library, settings)
             for query in queries:
-                result = verify_video(local_video(str(query.path)), library, settings)
+                with decoder_env(query_decoder):
+                    result = verify_video(local_video(str(query.path)), library, settings)
                 verdicts[query.name] = result.verdict.value
                 for match in result.matches:
                     scores[(query.name, match.reference_id)] = match.score
@@ -419,6 +445,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clean", action="store_true", help="re-make the query set")
     parser.add_argument("--only-provenance", action="store_true", help="skip the peers")
+    parser.add_argument("--decoders", default="fast",
+                        help="provenance's decoders, comma-separated: fast, full, or A/B "
+                             "(originals by A, queries by B), e.g. fast,full,full/fast")
     args = parser.parse_args()
     if args.clean:
         shutil.rmtree(SET, ignore_errors=True)
@@ -427,8 +456,10 @@ def main() -> None:
     print(f"{len(references)} originals, {len(queries)} queries "
           f"({sum(len(q.truth) for q in queries)} true segments, "
           f"{sum(q.same_camera for q in queries)} same-camera negatives)\n")
-    systems: dict[str, dict[str, object] | str] = {"provenance": run_provenance(references,
-                                                                                 queries)}
+    systems: dict[str, dict[str, object] | str] = {}
+    for decoders in args.decoders.split(","):
+        name = "provenance" if args.decoders == "fast" else f"provenance ({decoders} decoder)"
+        systems[name] = run_provenance(references, queries, decoders)
     if not args.only_provenance:
         systems["naive pHash 1 fps"] = run_naive(references, queries)
         systems["videohash"] = run_videohash(references, queries)
@@ -443,11 +474,14 @@ def main() -> None:
                      f"{m['same_camera_false']:.0%}", ""])
     print(table(["system", "micro AP", "precision at verdict", "recall at verdict",
                  "false match, same camera", ""], rows))
-    ours = systems["provenance"]
+    ours = next(s for n, s in systems.items() if n.startswith("provenance"))
     assert not isinstance(ours, str)
-    seg = segment_metrics(ours, queries)
-    print(f"\nprovenance segments: precision {seg['precision']:.2f}, recall {seg['recall']:.2f}, "
-          f"boundary error median {seg['median_error']:.2f} s, mean {seg['mean_error']:.2f} s")
+    for name, system in systems.items():
+        if name.startswith("provenance") and not isinstance(system, str):
+            seg = segment_metrics(system, queries)
+            print(f"\n{name} segments: precision {seg['precision']:.2f}, recall "
+                  f"{seg['recall']:.2f}, boundary error median {seg['median_error']:.2f} s, "
+                  f"mean {seg['mean_error']:.2f} s")
     print("\nprovenance per kind of query (exactly the right originals decided):\n")
     print(table(["query kind", "right"], per_kind(ours, queries)))
     print("\nprovenance declared matches by score (is the score a probability?):\n")

@@ -10,6 +10,7 @@ hash. Hashes are imagehash's pHash bit for bit (``phash64`` is the reference; te
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import tempfile
@@ -155,13 +156,15 @@ def fingerprint_samples(
 
 def fingerprint_video(
     path: str, sample_fps: float = DEFAULT_SAMPLE_FPS, progress: ProgressCallback | None = None,
-    crop: tuple[float, float, float, float] | None = None,
+    crop: tuple[float, float, float, float] | None = None, decoder: str | None = None,
 ) -> Fingerprint:
     """Decode ``path`` once and fingerprint it (only the ``crop`` region, x0, y0, x1, y1 as
-    shares of the frame, when given). Raises MediaError for non-video or empty files."""
-    with frames_mod.VideoStream(path) as stream:
-        return fingerprint_samples(stream.samples(sample_fps, crop=crop), stream.info,
-                                   sample_fps, progress)
+    shares of the frame, when given; ``decoder`` as in ``frames.chosen_decoder``). Raises
+    MediaError for non-video or empty files."""
+    with frames_mod.VideoStream(path, decoder=decoder) as stream:
+        fp = fingerprint_samples(stream.samples(sample_fps, crop=crop), stream.info,
+                                 sample_fps, progress)
+        return dataclasses.replace(fp, decoder=stream.decoded_by)
 
 
 def cuts(fp: Fingerprint) -> np.ndarray:
@@ -215,6 +218,7 @@ def to_bytes(fp: Fingerprint) -> bytes:
     buffer = io.BytesIO()
     arrays: dict[str, Any] = {name: getattr(fp, name) for name in _ARRAYS}
     arrays.update({name: np.asarray(getattr(fp, name)) for name in _SCALARS})
+    arrays["decoder"] = np.asarray(fp.decoder)
     np.savez_compressed(buffer, **arrays)
     return buffer.getvalue()
 
@@ -238,6 +242,8 @@ def from_bytes(data: bytes, origin: str = "fingerprint") -> Fingerprint:
                 native_fps=float(npz["native_fps"]),
                 sample_fps=float(npz["sample_fps"]),
                 version=version,
+                # Files written before the decoder was recorded were all decoded by OpenCV.
+                decoder=str(npz["decoder"]) if "decoder" in npz.files else "opencv",
             )
     except MediaError:
         raise

@@ -1,6 +1,7 @@
 """Decoding and sampling: the only module that imports OpenCV.
 
-A video is decoded once; frames are kept at a fixed rate of presentation time (not by frame index
+A video is decoded once (for fingerprints by the fast decoder in ``decode.py``, else by OpenCV);
+frames are kept at a fixed rate of presentation time (not by frame index
 over an assumed fps, which drifts on variable-frame-rate files), stripped of constant borders and
 shrunk once, with area interpolation, to the small grey image the hashes are computed from.
 """
@@ -11,12 +12,13 @@ import functools
 import logging
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import cv2
 import numpy as np
 
-from .errors import MediaError
+from . import decode
+from .errors import MediaError, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,18 @@ _MAX_BORDER_SHARE = 0.4
 # of a blurred bar can pass for a constant one.
 _BAND_ASPECTS = (16 / 9, 4 / 3, 1.0, 1.85, 2.39)
 _BAND_EDGE_RATIO = 9.0
+# Which decoder samples fingerprints: "fast" (PyAV, decode.py: skips what samples do not need)
+# or "full" (OpenCV, every frame). Fingerprints of either match each other
+# (benchmarks/README.md, "Fast decoder"). PROVENANCE_DECODER overrides the default.
+DECODERS = ("fast", "full")
+DEFAULT_DECODER = "fast"
+
+
+def chosen_decoder(decoder: str | None = None) -> str:
+    name = decoder or os.environ.get("PROVENANCE_DECODER") or DEFAULT_DECODER
+    if name not in DECODERS:
+        raise SettingsError(f"unknown decoder {name!r}", f"use one of: {', '.join(DECODERS)}")
+    return name
 
 
 @dataclass(frozen=True)
@@ -104,13 +118,25 @@ class VideoStream:
 
     ``colour=False`` (fingerprinting) reads the luma plane directly where the format allows;
     ``colour=True`` (keyframes, report frames) converts every retrieved frame to BGR.
+    ``decoder`` picks what ``samples()`` decodes with (``chosen_decoder``); ``decoded_by``
+    records it after sampling ("opencv", "pyav-nonref" or "pyav-full").
     """
 
-    def __init__(self, path: str, colour: bool = False) -> None:
+    def __init__(self, path: str, colour: bool = False, decoder: str | None = None) -> None:
         if not os.path.exists(path):
             raise MediaError(f"{path}: no such file", "check the path")
         if os.path.isdir(path):
             raise MediaError(f"{path} is a directory, not a video file", "give a video file")
+        self._fast: decode.FastDecoder | None = None
+        self.decoded_by = "opencv"
+        if not colour and chosen_decoder(decoder) == "fast":
+            self._fast = decode.FastDecoder(path)
+            self.info = StreamInfo(path, *astuple(self._fast.geometry()))
+            self.colour = False
+            return
+        self._open_opencv(path, colour)
+
+    def _open_opencv(self, path: str, colour: bool) -> None:
         self._log_level = cv2.utils.logging.getLogLevel()
         # OpenCV warns on every luma-plane read; our own errors say what matters.
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
@@ -137,8 +163,11 @@ class VideoStream:
         self.close()
 
     def close(self) -> None:
-        self._capture.release()
-        cv2.utils.logging.setLogLevel(self._log_level)
+        if self._fast is not None:
+            self._fast.close()
+        if hasattr(self, "_capture"):
+            self._capture.release()
+            cv2.utils.logging.setLogLevel(self._log_level)
 
     def _frame_time(self, index: int) -> float:
         msec = self._capture.get(cv2.CAP_PROP_POS_MSEC)
@@ -155,6 +184,9 @@ class VideoStream:
         (``grab``). ``crop`` (x0, y0, x1, y1 as shares of the frame) replaces bar detection with
         a fixed region. Raises MediaError when the file yields no frame at all.
         """
+        if self._fast is not None:
+            yield from self._fast_samples(sample_fps, crop)
+            return
         step = 1.0 / sample_fps
         next_time = 0.0
         index = 0
@@ -182,6 +214,23 @@ class VideoStream:
             )
         self._check_complete(time)
 
+    def _fast_samples(self, sample_fps: float,
+                      crop: tuple[float, float, float, float] | None) -> Iterator[Sample]:
+        assert self._fast is not None
+        yielded = 0
+        for time, grey in self._fast.frames(1.0 / sample_fps):
+            top, bottom, left, right = border_box(grey) if crop is None else _box_pixels(
+                grey, crop)
+            yielded += 1
+            yield Sample(time=time, thumb=shrink(grey[top:bottom, left:right]))
+        self.decoded_by = f"pyav-{self._fast.mode}"
+        if yielded == 0:
+            raise MediaError(
+                f"{self.info.path} holds no decodable video frame",
+                "the file may be empty or cut off",
+            )
+        self._check_complete(self._fast.last_time)
+
     def _check_complete(self, last_time: float) -> None:
         """Warn when decoding stopped well before the end the header announces."""
         if self.info.fps <= 0 or self.info.frame_count <= 0:
@@ -195,6 +244,10 @@ class VideoStream:
     def frames_at(self, times: list[float]) -> dict[float, np.ndarray]:
         """The frames shown at the given times (one sequential pass; no seeking, which is
         inexact on many files). Keys are the requested times."""
+        if self._fast is not None:  # exact frames need every frame: OpenCV decodes them
+            self._fast.close()
+            self._fast = None
+            self._open_opencv(self.info.path, self.colour)
         wanted = sorted(times)
         found: dict[float, np.ndarray] = {}
         index = 0

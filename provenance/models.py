@@ -49,6 +49,8 @@ class Fingerprint:
     (``motion_mirror`` the same for the flipped frames) and ``motion_energy`` how much changed
     (mean absolute grey-level difference).
     ``informative`` is False for black, flat or faded frames, which never count as evidence.
+    ``decoder`` records what decoded the video ("opencv", "pyav-nonref", "pyav-full"; "" when
+    not recorded): fingerprints of every decoder match each other.
     """
 
     times: np.ndarray
@@ -64,6 +66,7 @@ class Fingerprint:
     native_fps: float
     sample_fps: float
     version: int = FINGERPRINT_VERSION
+    decoder: str = ""
 
     def __len__(self) -> int:
         return int(self.times.shape[0])

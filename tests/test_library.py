@@ -213,13 +213,15 @@ def test_old_schema_is_migrated_in_place(tmp_path: Path) -> None:
     path = tmp_path / "v1.db"
     with Library(path, create=True) as lib:
         lib.add(original("cam-1", "a" * 64), fp(1))
-    with sqlite3.connect(path) as db:  # back to the v1 layout: no `file` column, no meta
+    with sqlite3.connect(path) as db:  # back to the v1 layout: no `file`, meta or decoder
         for column in ("file", "location", "latitude", "longitude"):
             db.execute(f"ALTER TABLE originals DROP COLUMN {column}")
+        db.execute("ALTER TABLE fingerprints DROP COLUMN decoder")
         db.execute("DROP TABLE meta")
         db.execute("PRAGMA user_version = 1")
     with Library(path) as lib:
         assert lib.get("cam-1").file == ""
+        assert lib.fingerprint("cam-1").decoder == "opencv"  # every v1/v2 fingerprint was
         lib.add(Original(**{**original("cam-2", "b" * 64).__dict__, "file": "/x.mp4"}), fp(2))
         assert lib.get("cam-2").file == "/x.mp4"
         assert lib.get("cam-1").location == "" and lib.get("cam-1").latitude is None
@@ -227,7 +229,7 @@ def test_old_schema_is_migrated_in_place(tmp_path: Path) -> None:
                    longitude=1.81)
         assert lib.get("cam-1").location.startswith("Coquelles")
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 4
 
 
 def test_large_library_saves_its_index_and_notices_changes(

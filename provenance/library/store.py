@@ -22,7 +22,7 @@ from ..errors import LibraryError
 from ..models import FINGERPRINT_VERSION, Fingerprint, Original
 from .index import EXACT_MAX_CODES, FrameIndex
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Above this many reference frames (about 3.5 hours at 4 samples/s) the candidate index is saved
 # beside the library file and loaded while the library is unchanged; below it, building it costs
 # less than a second.
@@ -62,7 +62,8 @@ CREATE TABLE fingerprints (
     motion BLOB NOT NULL,
     motion_mirror BLOB NOT NULL,
     motion_energy BLOB NOT NULL,
-    informative BLOB NOT NULL
+    informative BLOB NOT NULL,
+    decoder TEXT NOT NULL DEFAULT ''
 );
 """
 
@@ -127,8 +128,14 @@ def _add_location_columns(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE originals ADD COLUMN longitude REAL")
 
 
+def _add_decoder_column(db: sqlite3.Connection) -> None:
+    """v3 -> v4: record which decoder made each fingerprint (those before were OpenCV's).
+    Fingerprints of every decoder match each other, so nothing is re-indexed."""
+    db.execute("ALTER TABLE fingerprints ADD COLUMN decoder TEXT NOT NULL DEFAULT 'opencv'")
+
+
 # Schema version -> the step that upgrades a library from it to the next version.
-_MIGRATIONS = {1: _add_file_column, 2: _add_location_columns}
+_MIGRATIONS = {1: _add_file_column, 2: _add_location_columns, 3: _add_decoder_column}
 # Metadata `update` may change (what the file is, its fingerprint and identity stay).
 EDITABLE = ("title", "source", "recorded_at", "published_at", "url", "notes", "location",
             "latitude", "longitude")
@@ -254,10 +261,10 @@ class Library:
             [values[c] for c in _ORIGINAL_COLUMNS],
         )
         db.execute(
-            "INSERT INTO fingerprints (original_id, version, sample_fps, "
+            "INSERT INTO fingerprints (original_id, version, sample_fps, decoder, "
             + ", ".join(_ARRAY_COLUMNS)
-            + ") VALUES (?, ?, ?, " + ", ".join("?" * len(_ARRAY_COLUMNS)) + ")",
-            [stored.id, fp.version, fp.sample_fps, *blobs.values()],
+            + ") VALUES (?, ?, ?, ?, " + ", ".join("?" * len(_ARRAY_COLUMNS)) + ")",
+            [stored.id, fp.version, fp.sample_fps, fp.decoder, *blobs.values()],
         )
         return stored, True
 
@@ -320,22 +327,22 @@ class Library:
                  for name, kind in _ARRAY_COLUMNS.items()]
         with self._transaction() as db:
             db.execute(
-                "UPDATE fingerprints SET version = ?, sample_fps = ?, "
+                "UPDATE fingerprints SET version = ?, sample_fps = ?, decoder = ?, "
                 + ", ".join(f"{name} = ?" for name in _ARRAY_COLUMNS)
                 + " WHERE original_id = ?",
-                [fp.version, fp.sample_fps, *blobs, original_id])
+                [fp.version, fp.sample_fps, fp.decoder, *blobs, original_id])
 
     def fingerprint(self, original_id: str) -> Fingerprint:
         original = self.get(original_id)
         row = self._db.execute(
-            "SELECT version, sample_fps, " + ", ".join(_ARRAY_COLUMNS)
+            "SELECT version, sample_fps, decoder, " + ", ".join(_ARRAY_COLUMNS)
             + " FROM fingerprints WHERE original_id = ?",
             (original_id,),
         ).fetchone()
         if row is None:
             raise LibraryError(f"original {original_id!r} has no fingerprint",
                                "remove it and add the file again")
-        version, sample_fps, *blobs = row
+        version, sample_fps, decoder, *blobs = row
         if version != FINGERPRINT_VERSION:
             raise LibraryError(
                 f"original {original_id!r} has a fingerprint of format v{version}; "
@@ -352,6 +359,7 @@ class Library:
             native_fps=original.fps,
             sample_fps=float(sample_fps),
             version=int(version),
+            decoder=str(decoder),
         )
 
     @property
