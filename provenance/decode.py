@@ -86,6 +86,9 @@ class _Picker:
         self.last = -math.inf
         self.previous: tuple[float, Any] | None = None
         self.packet_times: list[float] = []
+        # Once every frame is decoded, a frame that does not come out (damaged) is simply
+        # missing, as it is for a full decode: the next one is sampled, nothing is raised.
+        self.strict = True
 
     def seen(self, time: float) -> None:
         if time + _EPS >= self.instant:
@@ -114,7 +117,7 @@ class _Picker:
             chosen = (time, frame)
             if self.previous is not None and target - self.previous[0] < time - target:
                 chosen = self.previous
-            if abs(chosen[0] - target) > self.tolerance + _EPS:
+            if self.strict and abs(chosen[0] - target) > self.tolerance + _EPS:
                 raise _TooFar(target)
             picks.append(chosen)
             self.last, self.previous = chosen[0], None
@@ -126,8 +129,9 @@ class _Picker:
         return picks
 
     def restart(self) -> None:
-        """Forget what the demuxer saw (it will see it again after a seek)."""
-        self.previous, self.packet_times = None, []
+        """Forget what the demuxer saw (it will see it again after a seek); from now on every
+        frame is decoded."""
+        self.previous, self.packet_times, self.strict = None, [], False
 
 
 def luma(frame: Any) -> np.ndarray:

@@ -12,7 +12,7 @@ import pytest
 
 from provenance import decode
 from provenance import fingerprint as fpm
-from provenance import synthetic as syn
+from tests import synthetic as syn
 from provenance.errors import MediaError, SettingsError
 from provenance.frames import VideoStream, chosen_decoder
 from tests.conftest import Media
