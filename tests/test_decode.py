@@ -1,4 +1,6 @@
-"""The fast decoder (PyAV): the same samples as decoding every frame, for less decoding."""
+"""The fast decoder (PyAV): the same samples as decoding every frame, for less decoding.
+
+Variable frame rate: test_frames_fingerprint.py samples it with both decoders."""
 
 from __future__ import annotations
 
@@ -69,19 +71,6 @@ def test_timestamps_are_the_stream_presentation_times(b_frames: Path) -> None:
     # 30 fps: the first frame at or after each 0.25 s instant.
     expected = [float(Fraction(-(-k * 30 // 4), 30)) for k in range(len(fast))]
     assert fast.times.tolist() == pytest.approx(expected, abs=1e-9)
-
-
-def test_variable_frame_rate_is_sampled_by_timestamp(tmp_path: Path) -> None:
-    # 90 frames over the first 3 s (30 fps), then 30 frames over the next 6 s (5 fps).
-    path = tmp_path / "vfr.mp4"
-    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
-                    "-i", "mandelbrot=size=320x240:rate=30", "-frames:v", "120",
-                    "-vf", "setpts='if(lt(N,90),N/30,3+(N-90)/5)/TB'", "-fps_mode", "vfr",
-                    "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)], check=True)
-    fast = fpm.fingerprint_video(str(path), 4.0, decoder="fast")
-    _assert_same(fast, fpm.fingerprint_video(str(path), 4.0, decoder="full"))
-    assert fast.times[12] == pytest.approx(3.0) and len(fast) == 12 + 24
-    assert fast.times[-1] == pytest.approx(8.8, abs=1e-9)
 
 
 def test_all_intra_stream_is_decoded_whole(tmp_path: Path) -> None:
