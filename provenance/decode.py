@@ -161,6 +161,7 @@ class FastDecoder:
             raise MediaError(f"{path} holds no video stream",
                              "the file may be audio only, empty or cut off")
         self._stream = self._container.streams.video[0]
+        self._clock()
         self.mode = "nonref"
         self.last_time = 0.0
         self.packets = self.decoded = 0
@@ -178,16 +179,24 @@ class FastDecoder:
         return Geometry(width=int(codec.width), height=int(codec.height), fps=fps,
                         frame_count=count)
 
+    def _clock(self) -> None:
+        """The stream's time base as integers: (pts - start) x num / den in integer arithmetic
+        then one correctly rounded division (Fraction arithmetic per frame costs 10 us)."""
+        base = self._stream.time_base
+        self._num, self._den = (base.numerator, base.denominator) if base else (1, 1)
+        self._start = self._stream.start_time or 0
+        rate = self._stream.average_rate or self._stream.guessed_rate
+        self._frame_step = 1.0 / float(rate) if rate else 0.04
+
+    def _seconds(self, pts: int | None) -> float | None:
+        return None if pts is None else (pts - self._start) * self._num / self._den
+
     def _time(self, frame: Any, fallback: float) -> float:
-        if frame.pts is None:
-            return fallback
-        start = self._stream.start_time or 0
-        return float((frame.pts - start) * self._stream.time_base)
+        time = self._seconds(frame.pts)
+        return fallback if time is None else time
 
     def _packet_time(self, packet: Any) -> float | None:
-        if packet.pts is None:
-            return None
-        return float((packet.pts - (self._stream.start_time or 0)) * self._stream.time_base)
+        return self._seconds(packet.pts)
 
     def frames(self, step: float) -> Iterator[tuple[float, np.ndarray]]:
         """(time, luma plane) of the frame sampled at each instant of a ``step`` grid."""
@@ -235,7 +244,7 @@ class FastDecoder:
                 self.decoded += 1
                 self.last_time = max(self.last_time, fallback)
                 yield fallback, frame
-                fallback += step_of(self._stream)
+                fallback += self._frame_step  # for a frame without a timestamp
 
     def _packets(self, picker: _Picker) -> Iterator[Any]:
         """Demuxed packets, each with the decoder told whether to decode it if nothing depends
@@ -246,6 +255,7 @@ class FastDecoder:
         known: list[float] = []  # presentation times seen, sorted (the latest _KEEP)
         demuxed = self._container.demux(self._stream)
         ended = False
+        current: bool | None = None
         while ahead or not ended:
             while not ended and len(ahead) <= _LOOKAHEAD:
                 try:
@@ -266,12 +276,14 @@ class FastDecoder:
                 self.packets += packet.size > 0
             packet, time = ahead.popleft()
             if self.mode == "nonref":
-                codec.skip_frame = "DEFAULT" if picker.sampled(time, known) else "NONREF"
+                needed = picker.sampled(time, known)
+                if needed != current:
+                    codec.skip_frame = "DEFAULT" if needed else "NONREF"
+                    current = needed
             yield packet
 
     def _seek(self, time: float) -> None:
-        start = self._stream.start_time or 0
-        offset = start + int(time / float(self._stream.time_base or 1))
+        offset = self._start + int(time * self._den / self._num)
         try:
             self._container.seek(offset, stream=self._stream, backward=True, any_frame=False)
         except av.FFmpegError:
@@ -282,11 +294,7 @@ class FastDecoder:
         self._container.close()
         self._container = av.open(self.path, metadata_errors="ignore")
         self._stream = self._container.streams.video[0]
+        self._clock()
         self._stream.codec_context.options = options
         self._stream.codec_context.skip_frame = "DEFAULT"
 
-
-def step_of(stream: Any) -> float:
-    """Seconds between frames by the header's rate (only for frames without a timestamp)."""
-    rate = stream.average_rate or stream.guessed_rate
-    return 1.0 / float(rate) if rate else 0.04
