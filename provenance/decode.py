@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import av
+import av.logging
 import numpy as np
 
 from .errors import MediaError
@@ -150,6 +151,8 @@ class FastDecoder:
 
     def __init__(self, path: str) -> None:
         self.path = path
+        if log.isEnabledFor(logging.DEBUG):  # --debug: FFmpeg's own lines, as FFmpeg prints
+            av.logging.restore_default_callback()  # them (PyAV keeps them quiet otherwise)
         try:
             self._container = av.open(path, metadata_errors="ignore")
         except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:

@@ -14,9 +14,9 @@ import pytest
 
 from provenance import decode
 from provenance import fingerprint as fpm
-from tests import synthetic as syn
 from provenance.errors import MediaError, SettingsError
 from provenance.frames import VideoStream, chosen_decoder
+from tests import synthetic as syn
 from tests.conftest import Media
 
 _ARRAYS = ("times", "scene", "mirror", "motion", "motion_mirror", "motion_energy", "informative")
