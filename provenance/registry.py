@@ -9,11 +9,11 @@ from dataclasses import dataclass, replace
 from . import acquire
 from .dates import normalise
 from .errors import LibraryError, ProvenanceError, SettingsError
-from .fingerprint import fingerprint_video
 from .library import Library
 from .library.manifest import ManifestRow, read_manifest
 from .models import Original
 from .pipeline import Progress, acquire_video, frame_progress, is_url, opened_library
+from .provider import decode_original
 from .settings import Settings, load_settings
 
 
@@ -37,13 +37,13 @@ def register(
         if existing is not None:
             return existing, False
 
-        fp = fingerprint_video(video.path, settings.sample_fps, frame_progress(progress))
+        fp, local = decode_original(video.path, settings.sample_fps, frame_progress(progress))
         url = original.url or (video.source_url or "")
         where = path if is_url(path) else os.path.abspath(path)
         stored = replace(original, sha256=video.sha256, duration=round(fp.duration, 3),
                          fps=round(fp.native_fps, 3), width=fp.width, height=fp.height, url=url,
                          file=where)
-        return lib.add(stored, fp)
+        return lib.add(stored, fp, local)
 
 
 def checked_metadata(original: Original) -> Original:
@@ -79,7 +79,8 @@ def metadata_changes(given: Original, stored: Original) -> dict[str, object]:
 def reindex(original_id: str, library: Library, settings: Settings | None = None,
             progress: Progress | None = None) -> Original:
     """Fingerprint an original again from the file it was registered from (after a format
-    change or with another sample rate). The file must still be the same (same sha256)."""
+    change or with another sample rate), and store its local-matching data (libraries made
+    before schema v4 have none). The file must still be the same (same sha256)."""
     settings = settings or load_settings()
     original = library.get(original_id)
     if not original.file or is_url(original.file) or not os.path.isfile(original.file):
@@ -90,8 +91,9 @@ def reindex(original_id: str, library: Library, settings: Settings | None = None
     if acquire.sha256_file(original.file) != original.sha256:
         raise LibraryError(f"{original.file} has changed since {original_id!r} was registered",
                            "add the new file as a new original")
-    fp = fingerprint_video(original.file, settings.sample_fps, frame_progress(progress))
+    fp, local = decode_original(original.file, settings.sample_fps, frame_progress(progress))
     library.replace_fingerprint(original_id, fp)
+    library.replace_local(original_id, local)
     return original
 
 
