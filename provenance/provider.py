@@ -44,7 +44,9 @@ LOCAL_WIDTH = 640
 # frames its saturation is measured on.
 KEYFRAMES = 12
 SATURATION_FRAMES = 3
-# A query keeps a local-feature frame every LOCAL_STEP_S at first, at most MAX_LOCAL frames.
+# A query keeps a local-feature frame every LOCAL_STEP_S at first, at most MAX_LOCAL frames
+# (15 MB at 640x360, whatever the query's length; the local stage uses at most
+# MatchParams.local_max_frames = 32 of them, so 64 leaves a choice inside the open intervals).
 LOCAL_STEP_S = 0.5
 MAX_LOCAL = 64
 
