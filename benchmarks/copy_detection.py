@@ -95,6 +95,7 @@ EDITS: dict[str, tuple[list[str], float]] = {
     "re-encode": (["-crf", "36"], 1.0),
     "downscale": (["-vf", "scale=-2:240"], 1.0),
     "crop 15%": (["-vf", "crop=iw*0.85:ih*0.85"], 1.0),
+    "9:16 centre crop": (["-vf", "crop=ih*9/16:ih"], 1.0),
     "9:16 reframe": (["-filter_complex",
                       "[0:v]scale=540:960:force_original_aspect_ratio=increase,crop=540:960,"
                       "boxblur=20[bg];[0:v]scale=540:-2[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2"], 1.0),

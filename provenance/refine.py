@@ -33,9 +33,11 @@ LOCAL_FRAMES = 8
 # 2 of 38 matched copy-detection queries without any caption had an "overlay" (a 3 s excerpt
 # and a montage, one pair each).
 EDIT_PAIRS = 5
-# Bars (share of the frame's height or width, both sides together) from which a repost is
-# reported as letterboxed, pillarboxed or reframed: encoders pad a few pixels to even sizes,
-# real bars take 10 % and more.
+# Bars (share of the frame's height or width, both sides together, at least half of it on each
+# side) from which a repost is reported as letterboxed, pillarboxed or reframed: encoders pad a
+# few pixels to even sizes, real bars take 10 % and more. One-sided "bars" are the bar search
+# mistaking a flat part of the picture for one (9:16 centre crops of the shared footage: a flat
+# 18 % at the bottom of a road, 35 % at the top of a room), not an edit.
 MIN_BAR_SHARE = 0.08
 
 
@@ -146,8 +148,9 @@ def _bars(decoded: Decoded) -> tuple[DetectedEdit, ...]:
     top, bottom, left, right = (float(v) for v in np.median(decoded.boxes, axis=0))
     box = (round(left, 3), round(top, 3), round(right, 3), round(bottom, 3))
     fp = decoded.fingerprint
-    vertical_bars = top + (1.0 - bottom) >= MIN_BAR_SHARE
-    side_bars = left + (1.0 - right) >= MIN_BAR_SHARE
+    # Reframes and letterboxes centre the picture: bars on both sides.
+    vertical_bars = min(top, 1.0 - bottom) >= MIN_BAR_SHARE / 2
+    side_bars = min(left, 1.0 - right) >= MIN_BAR_SHARE / 2
     if vertical_bars and fp.height > fp.width:
         return (DetectedEdit(Edit.REFRAMED_VERTICAL, boxes=(box,)),)
     if vertical_bars:
