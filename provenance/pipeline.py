@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from . import acquire, claims, finding, provider, refine
-from .align import DEFAULT_PARAMS, SCENE_RADIUS, AlignResult, MatchParams, align
+from .align import DEFAULT_PARAMS, AlignResult, MatchParams, align
 from .errors import AcquireError, MediaError, ProvenanceError
 from .fingerprint import load as load_fingerprint
-from .library import Library
+from .library import Library, Radii, Scores
 from .models import (
     ARTICLE,
     Claim,
@@ -33,8 +33,8 @@ from .models import (
 )
 from .settings import Settings, load_settings
 
-# A reference becomes a candidate when this many query samples (or their mirror images) have a
-# scene-hash neighbour in it; at most MAX_CANDIDATES, the best supported, are aligned.
+# A reference becomes a candidate when this many query samples (or their mirror images) agree
+# with it (the aligner's MIN_CONFIRMED); at most MAX_CANDIDATES, the best supported, are aligned.
 MIN_CANDIDATE_SAMPLES = 3
 MAX_CANDIDATES = 32
 
@@ -87,20 +87,32 @@ def opened_library(
         yield opened
 
 
-def candidates(query: Fingerprint, library: Library) -> list[str]:
-    """Originals sharing enough views with the query to be worth aligning, best first."""
-    usable = np.flatnonzero(query.informative)
-    hashes = np.concatenate([query.scene[usable], query.mirror[usable]])
-    counts = library.index().candidates(hashes, SCENE_RADIUS)
-    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-    return [ref for ref, rows in ranked if rows >= MIN_CANDIDATE_SAMPLES][:MAX_CANDIDATES]
+def candidates(query: Fingerprint, library: Library,
+               params: MatchParams = DEFAULT_PARAMS) -> list[str]:
+    """Originals worth aligning, best first (see library/index.py and rank_candidates)."""
+    index = library.index(params.min_motion_energy)
+    return rank_candidates(index.search(query, Radii(params.scene_radius, params.motion_radius)))
+
+
+def rank_candidates(scores: Scores) -> list[str]:
+    """Originals whose events agree with the query's at one time offset (what a match needs),
+    most agreeing samples first; then originals sharing its views (a same-scene verdict needs
+    those), most shared samples first; at most MAX_CANDIDATES."""
+    def order(counts: dict[str, int]) -> list[str]:
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], -scores.views.get(kv[0], 0), kv[0]))
+        return [ref for ref, n in ranked if n >= MIN_CANDIDATE_SAMPLES]
+
+    by_events = order(scores.events)
+    chosen = set(by_events)
+    return [*by_events, *(ref for ref in order(scores.views) if ref not in chosen)][:MAX_CANDIDATES]
 
 
 def match_fingerprint(query: Fingerprint, library: Library,
                       params: MatchParams = DEFAULT_PARAMS) -> AlignResult:
     """Candidates from the index, then time alignment against their fingerprints, read one at a
     time (only one candidate's fingerprint is in memory at once)."""
-    refs = ((ref_id, library.fingerprint(ref_id)) for ref_id in candidates(query, library))
+    refs = ((ref_id, library.fingerprint(ref_id))
+            for ref_id in candidates(query, library, params))
     return align(query, refs, params)
 
 

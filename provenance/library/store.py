@@ -6,11 +6,12 @@ not a provenance library is refused before anything is written to it.
 
 from __future__ import annotations
 
+import builtins
 import os
 import re
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, fields
 from datetime import datetime, timezone
@@ -20,14 +21,13 @@ import numpy as np
 
 from ..errors import LibraryError
 from ..models import FINGERPRINT_VERSION, Fingerprint, LocalData, Original
-from .index import ChunkIndex, HammingIndex
+from .index import EXACT_MAX_CODES, FrameIndex
 
 SCHEMA_VERSION = 4
-# Up to this many reference frames (about 3.5 hours at 4 samples/s) candidates come from the
-# exact brute-force index; above it from the chunk index, saved beside the library file.
-# benchmarks/library_scale.py: the exact scan of a 60 s query costs about 0.28 s per 144,000
-# frames on this 2-core machine, the chunk index a few milliseconds at any size measured.
-EXACT_INDEX_MAX_FRAMES = 50_000
+# Above this many reference frames (about 3.5 hours at 4 samples/s) the candidate index is saved
+# beside the library file and loaded while the library is unchanged; below it, building it costs
+# less than a second.
+SAVED_INDEX_MIN_FRAMES = 50_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 
@@ -181,7 +181,7 @@ class Library:
                 f"{self.path} could not be opened as a library ({exc}); it was left untouched",
                 "check the file is a provenance library, or use a new --db path",
             ) from None
-        self._index: HammingIndex | ChunkIndex | None = None
+        self._index: FrameIndex | None = None
 
     def close(self) -> None:
         self._db.close()
@@ -224,8 +224,10 @@ class Library:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         try:
             with self._db:
+                before = self._db.total_changes
                 yield self._db
-                self._db.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
+                if self._db.total_changes != before:  # count only what changed something
+                    self._db.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
         except sqlite3.DatabaseError as exc:
             raise LibraryError(f"library {self.path}: {exc}") from None
         finally:
@@ -238,6 +240,27 @@ class Library:
         The same file (same sha256) added again is a no-op; an id already used by another file is
         an error.
         """
+        outcome = self.add_many([(original, fp, local)])[0]
+        if isinstance(outcome, LibraryError):
+            raise outcome
+        return outcome
+
+    def add_many(self, items: Sequence[tuple[Original, Fingerprint, LocalData | None]]
+                 ) -> builtins.list[tuple[Original, bool] | LibraryError]:
+        """Register several originals in one transaction (a parallel import's batch), in order,
+        each as ``add`` would: (stored original, newly added) or the LibraryError it raises,
+        which does not stop the others."""
+        outcomes: builtins.list[tuple[Original, bool] | LibraryError] = []
+        with self._transaction() as db:
+            for original, fp, local in items:
+                try:
+                    outcomes.append(self._insert(db, original, fp, local))
+                except LibraryError as error:
+                    outcomes.append(error)
+        return outcomes
+
+    def _insert(self, db: sqlite3.Connection, original: Original, fp: Fingerprint,
+                local: LocalData | None) -> tuple[Original, bool]:
         validate_id(original.id)
         existing = self.find_by_sha256(original.sha256)
         if existing is not None:
@@ -251,20 +274,19 @@ class Library:
         values = asdict(stored)
         blobs = {name: np.ascontiguousarray(getattr(fp, name), dtype=kind).tobytes()
                  for name, kind in _ARRAY_COLUMNS.items()}
-        with self._transaction() as db:
-            db.execute(
-                f"INSERT INTO originals ({', '.join(_ORIGINAL_COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(_ORIGINAL_COLUMNS))})",
-                [values[c] for c in _ORIGINAL_COLUMNS],
-            )
-            db.execute(
-                "INSERT INTO fingerprints (original_id, version, sample_fps, "
-                + ", ".join(_ARRAY_COLUMNS)
-                + ") VALUES (?, ?, ?, " + ", ".join("?" * len(_ARRAY_COLUMNS)) + ")",
-                [stored.id, fp.version, fp.sample_fps, *blobs.values()],
-            )
-            if local is not None:
-                _write_local(db, stored.id, local)
+        db.execute(
+            f"INSERT INTO originals ({', '.join(_ORIGINAL_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(_ORIGINAL_COLUMNS))})",
+            [values[c] for c in _ORIGINAL_COLUMNS],
+        )
+        db.execute(
+            "INSERT INTO fingerprints (original_id, version, sample_fps, "
+            + ", ".join(_ARRAY_COLUMNS)
+            + ") VALUES (?, ?, ?, " + ", ".join("?" * len(_ARRAY_COLUMNS)) + ")",
+            [stored.id, fp.version, fp.sample_fps, *blobs.values()],
+        )
+        if local is not None:
+            _write_local(db, stored.id, local)
         return stored, True
 
     def _row_to_original(self, row: tuple[object, ...]) -> Original:
@@ -399,39 +421,32 @@ class Library:
     def index_folder(self) -> Path:
         return self.path.with_name(self.path.name + ".index")
 
-    def index(self) -> HammingIndex | ChunkIndex:
-        """The scene-hash index over every original: exact for small libraries; above
-        EXACT_INDEX_MAX_FRAMES frames a chunk index, loaded from beside the library file when it
-        is of the library's revision, else built (and saved, when the folder is writable)."""
-        if self._index is None:
-            self._index = self._load_or_build_index()
+    def index(self, min_motion_energy: float) -> FrameIndex:
+        """The candidate index over every original (see library/index.py), built with the
+        aligner's motion floor; above SAVED_INDEX_MIN_FRAMES frames loaded from beside the library
+        file when it is of the library's revision, else built (and saved, when the folder is
+        writable)."""
+        if self._index is None or self._index.min_motion_energy != min_motion_energy:
+            self._index = self._load_or_build_index(min_motion_energy)
         return self._index
 
-    def _load_or_build_index(self) -> HammingIndex | ChunkIndex:
+    def _load_or_build_index(self, min_motion_energy: float) -> FrameIndex:
         revision = self.revision
         frames = int(self._db.execute(
             "SELECT COALESCE(SUM(LENGTH(scene)) / 8, 0) FROM fingerprints").fetchone()[0])
-        if frames > EXACT_INDEX_MAX_FRAMES:
-            saved = ChunkIndex.load(self.index_folder, revision)
+        if frames > SAVED_INDEX_MIN_FRAMES:
+            saved = FrameIndex.load(self.index_folder, revision, min_motion_energy)
             if saved is not None:
                 return saved
-        ids, hashes = [], []
-        for original_id, blob in self._db.execute(
-            "SELECT original_id, scene FROM fingerprints ORDER BY original_id"
-        ):
-            ids.append(original_id)
-            hashes.append(np.frombuffer(blob, dtype=np.uint64))
-        if frames <= EXACT_INDEX_MAX_FRAMES:
-            exact = HammingIndex()
-            for original_id, values in zip(ids, hashes, strict=True):
-                exact.add(original_id, values)
-            return exact
-        chunks = ChunkIndex.build(ids, hashes)
-        try:
-            chunks.save(self.index_folder, revision)
-        except OSError:
-            pass  # a read-only folder: the index lives in memory for this process
-        return chunks
+        ids = [row[0] for row in self._db.execute(
+            "SELECT original_id FROM fingerprints ORDER BY original_id")]
+        index = FrameIndex.build(ids, [self.fingerprint(i) for i in ids], min_motion_energy)
+        if frames > SAVED_INDEX_MIN_FRAMES:
+            try:
+                index.save(self.index_folder, revision)
+            except OSError:
+                pass  # a read-only folder: the index lives in memory for this process
+        return index
 
     def stats(self) -> dict[str, object]:
         """Counts and sizes, for `provenance library stats`."""
@@ -452,6 +467,6 @@ class Library:
                 "LENGTH(key_descriptors) + LENGTH(detail_times)), 0) FROM local_data"
             ).fetchone()[0]),
             "file_bytes": self.path.stat().st_size,
-            "index": "exact" if samples <= EXACT_INDEX_MAX_FRAMES else "chunks",
+            "index": "exact" if samples <= EXACT_MAX_CODES else "ivf",
             "schema_version": SCHEMA_VERSION,
         }
