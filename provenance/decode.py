@@ -167,6 +167,7 @@ class FastDecoder:
         self._clock()
         self.mode = "nonref"
         self.last_time = 0.0
+        self.last_packet_time = 0.0  # the latest presentation time demuxed, decoded or not
         self.packets = self.decoded = 0
 
     def close(self) -> None:
@@ -190,6 +191,12 @@ class FastDecoder:
         self._start = self._stream.start_time or 0
         rate = self._stream.average_rate or self._stream.guessed_rate
         self._frame_step = 1.0 / float(rate) if rate else 0.04
+
+    @property
+    def end_time(self) -> float:
+        """The stream's real end as far as it was read: the last frame's presentation time
+        (skipped frames included) plus one frame's duration."""
+        return max(self.last_time, self.last_packet_time) + self._frame_step
 
     def _seconds(self, pts: int | None) -> float | None:
         return None if pts is None else (pts - self._start) * self._num / self._den
@@ -272,6 +279,7 @@ class FastDecoder:
                     break
                 time = self._packet_time(packet)
                 if time is not None:
+                    self.last_packet_time = max(self.last_packet_time, time)
                     picker.seen(time)
                     bisect.insort(known, time)
                     del known[:-_KEEP]

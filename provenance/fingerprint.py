@@ -10,11 +10,11 @@ hash. Hashes are imagehash's pHash bit for bit (``phash64`` is the reference; te
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import os
 import tempfile
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 import imagehash
@@ -98,7 +98,7 @@ def _motion_images(thumbs: np.ndarray, previous: np.ndarray) -> np.ndarray:
 
 class _Accumulator:
     def __init__(self) -> None:
-        self.parts: dict[str, list[np.ndarray]] = {name: [] for name in _ARRAYS}
+        self.parts: dict[str, list[np.ndarray]] = {name: [] for name in Fingerprint.ARRAYS}
         self.previous: np.ndarray | None = None
 
     def add(self, times: list[float], thumbs: list[np.ndarray]) -> None:
@@ -164,7 +164,15 @@ def fingerprint_video(
     with frames_mod.VideoStream(path, decoder=decoder) as stream:
         fp = fingerprint_samples(stream.samples(sample_fps, crop=crop), stream.info,
                                  sample_fps, progress)
-        return dataclasses.replace(fp, decoder=stream.decoded_by)
+        return replace(with_duration(fp, stream.end_time), decoder=stream.decoded_by)
+
+
+def with_duration(fp: Fingerprint, end_time: float | None) -> Fingerprint:
+    """The fingerprint with the stream's real duration (last frame's time plus its own duration)
+    instead of the sample grid's, when the stream told it."""
+    if end_time is None or end_time <= float(fp.times[-1]):
+        return fp
+    return replace(fp, duration=round(float(end_time), 3))
 
 
 def cuts(fp: Fingerprint) -> np.ndarray:
@@ -209,14 +217,13 @@ def shots(fp: Fingerprint) -> list[Shot]:
     return result
 
 
-_ARRAYS = ("times", "scene", "mirror", "motion", "motion_mirror", "motion_energy", "informative")
 _SCALARS = ("duration", "width", "height", "native_fps", "sample_fps", "version")
 
 
 def to_bytes(fp: Fingerprint) -> bytes:
     """Lossless, versioned serialisation (compressed .npz; hashes stay unsigned 64-bit ints)."""
     buffer = io.BytesIO()
-    arrays: dict[str, Any] = {name: getattr(fp, name) for name in _ARRAYS}
+    arrays: dict[str, Any] = {name: getattr(fp, name) for name in Fingerprint.ARRAYS}
     arrays.update({name: np.asarray(getattr(fp, name)) for name in _SCALARS})
     arrays["decoder"] = np.asarray(fp.decoder)
     np.savez_compressed(buffer, **arrays)
@@ -233,7 +240,7 @@ def from_bytes(data: bytes, origin: str = "fingerprint") -> Fingerprint:
                     f"v{FINGERPRINT_VERSION}",
                     "re-create it with `provenance fingerprint VIDEO -o FILE`",
                 )
-            arrays = {name: npz[name] for name in _ARRAYS}
+            arrays = {name: npz[name] for name in Fingerprint.ARRAYS}
             return Fingerprint(
                 **arrays,
                 duration=float(npz["duration"]),

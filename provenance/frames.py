@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import astuple, dataclass
 
 import cv2
@@ -73,6 +73,10 @@ def chosen_decoder(decoder: str | None = None) -> str:
     return name
 
 
+# (time, grey frame, (top, bottom, left, right) of the picture inside its bars).
+PictureCallback = Callable[[float, np.ndarray, tuple[int, int, int, int]], None]
+
+
 @dataclass(frozen=True)
 class StreamInfo:
     """What the container says about a video (headers can lie; times come from the stream)."""
@@ -129,6 +133,7 @@ class VideoStream:
             raise MediaError(f"{path} is a directory, not a video file", "give a video file")
         self._fast: decode.FastDecoder | None = None
         self.decoded_by = "opencv"
+        self.end_time: float | None = None
         if not colour and chosen_decoder(decoder) == "fast":
             self._fast = decode.FastDecoder(path)
             self.info = StreamInfo(path, *astuple(self._fast.geometry()))
@@ -177,15 +182,18 @@ class VideoStream:
         return index / self.info.fps if self.info.fps > 0 else float(index)
 
     def samples(self, sample_fps: float,
-                crop: tuple[float, float, float, float] | None = None) -> Iterator[Sample]:
+                crop: tuple[float, float, float, float] | None = None,
+                on_picture: PictureCallback | None = None) -> Iterator[Sample]:
         """Yield frames at ``sample_fps`` by presentation time.
 
         Only the sampled frames are converted (``retrieve``); the others are only decoded
         (``grab``). ``crop`` (x0, y0, x1, y1 as shares of the frame) replaces bar detection with
-        a fixed region. Raises MediaError when the file yields no frame at all.
+        a fixed region. ``on_picture`` sees each sampled frame before it is shrunk (time, grey
+        frame, picture box inside the bars) so other stages need not decode the video again.
+        Raises MediaError when the file yields no frame at all.
         """
         if self._fast is not None:
-            yield from self._fast_samples(sample_fps, crop)
+            yield from self._fast_samples(sample_fps, crop, on_picture)
             return
         step = 1.0 / sample_fps
         next_time = 0.0
@@ -206,22 +214,28 @@ class VideoStream:
             top, bottom, left, right = border_box(grey) if crop is None else _box_pixels(
                 grey, crop)
             yielded += 1
+            if on_picture is not None:
+                on_picture(time, grey, (top, bottom, left, right))
             yield Sample(time=time, thumb=shrink(grey[top:bottom, left:right]))
         if yielded == 0:
             raise MediaError(
                 f"{self.info.path} holds no decodable video frame",
                 "the file may be empty or cut off",
             )
+        # The stream's real end: the last decoded frame's time plus its own duration.
+        self.end_time = time + (1.0 / self.info.fps if self.info.fps > 0 else 0.0)
         self._check_complete(time)
 
-    def _fast_samples(self, sample_fps: float,
-                      crop: tuple[float, float, float, float] | None) -> Iterator[Sample]:
+    def _fast_samples(self, sample_fps: float, crop: tuple[float, float, float, float] | None,
+                      on_picture: PictureCallback | None) -> Iterator[Sample]:
         assert self._fast is not None
         yielded = 0
         for time, grey in self._fast.frames(1.0 / sample_fps):
             top, bottom, left, right = border_box(grey) if crop is None else _box_pixels(
                 grey, crop)
             yielded += 1
+            if on_picture is not None:
+                on_picture(time, grey, (top, bottom, left, right))
             yield Sample(time=time, thumb=shrink(grey[top:bottom, left:right]))
         self.decoded_by = f"pyav-{self._fast.mode}"
         if yielded == 0:
@@ -229,6 +243,7 @@ class VideoStream:
                 f"{self.info.path} holds no decodable video frame",
                 "the file may be empty or cut off",
             )
+        self.end_time = self._fast.end_time
         self._check_complete(self._fast.last_time)
 
     def _check_complete(self, last_time: float) -> None:
@@ -260,6 +275,20 @@ class VideoStream:
                     found[wanted[0]] = frame
                 wanted.pop(0)
         return found
+
+
+def colour_frames(path: str, times: list[float]) -> dict[float, np.ndarray]:
+    """A few colour frames by seeking to each time (not decoding from the start); times the
+    file cannot give are left out."""
+    found: dict[float, np.ndarray] = {}
+    with VideoStream(path, colour=True) as stream:
+        capture = stream._capture
+        for time in sorted(times):
+            capture.set(cv2.CAP_PROP_POS_MSEC, max(0.0, time * 1000.0))
+            ok, frame = capture.read()
+            if ok and frame is not None and frame.ndim == 3:
+                found[time] = frame
+    return found
 
 
 def jpeg_bytes(frame: np.ndarray, max_width: int = 480, quality: int = 80) -> bytes:
@@ -411,3 +440,17 @@ def quiet_decoder_logs() -> None:
     went wrong. OpenCV reads the FFmpeg level when it first opens a file, so call this early."""
     os.environ["OPENCV_FFMPEG_LOGLEVEL"] = "-8"  # AV_LOG_QUIET
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+
+
+def resized(grey: np.ndarray, width: int, height: int) -> np.ndarray:
+    """A grey image at exactly width x height (area interpolation when shrinking)."""
+    shrinking = width <= grey.shape[1] and height <= grey.shape[0]
+    return cv2.resize(grey, (width, height),
+                      interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
+
+
+def saturation(frame: np.ndarray) -> float:
+    """Mean HSV saturation (0-255) of a BGR frame; 0 for a grey one."""
+    if frame.ndim != 3:
+        return 0.0
+    return float(cv2.cvtColor(frame, cv2.COLOR_BGR2HSV)[..., 1].mean())

@@ -10,11 +10,11 @@ from dataclasses import dataclass, replace
 from . import acquire
 from .dates import normalise
 from .errors import LibraryError, ProvenanceError, SettingsError
-from .fingerprint import fingerprint_video
 from .library import Library
 from .library.manifest import ManifestRow, read_manifest
-from .models import Fingerprint, Original
+from .models import Fingerprint, LocalData, Original
 from .pipeline import Progress, acquire_video, frame_progress, is_url, opened_library
+from .provider import decode_original
 from .settings import Settings, load_settings
 
 
@@ -32,15 +32,16 @@ def register(
     settings = settings or load_settings()
     original = checked_metadata(original)
     with opened_library(library, create=True) as lib:
-        described, fp = fingerprint_original(path, original, settings, progress,
-                                             skip=lambda sha: lib.find_by_sha256(sha) is not None)
+        described, fp, local = fingerprint_original(
+            path, original, settings, progress,
+            skip=lambda sha: lib.find_by_sha256(sha) is not None)
         if fp is None:
             existing = lib.find_by_sha256(described.sha256)
             if existing is None:
                 raise LibraryError("the same file was removed from the library meanwhile",
                                    "add it again")
             return existing, False
-        return lib.add(described, fp)
+        return lib.add(described, fp, local)
 
 
 def fingerprint_original(
@@ -49,21 +50,21 @@ def fingerprint_original(
     settings: Settings,
     progress: Progress | None = None,
     skip: Callable[[str], bool] | None = None,
-) -> tuple[Original, Fingerprint | None]:
-    """The original described from its file (sha256, duration, size, where it came from) and
-    its fingerprint; no fingerprint when ``skip(sha256)`` says it is already registered.
-    Touches no library, so it can run on a worker of a cluster."""
+) -> tuple[Original, Fingerprint | None, LocalData | None]:
+    """The original described from its file (sha256, duration, size, where it came from), its
+    fingerprint and local-matching data, from one decode; neither when ``skip(sha256)`` says it
+    is already registered. Touches no library, so it can run on a worker of a cluster."""
     video = (acquire_video(path, settings, progress) if is_url(path)
              else acquire.local_video(path))
     if skip is not None and skip(video.sha256):
-        return replace(original, sha256=video.sha256), None
-    fp = fingerprint_video(video.path, settings.sample_fps, frame_progress(progress))
+        return replace(original, sha256=video.sha256), None, None
+    fp, local = decode_original(video.path, settings.sample_fps, frame_progress(progress))
     url = original.url or (video.source_url or "")
     where = path if is_url(path) else os.path.abspath(path)
     described = replace(original, sha256=video.sha256, duration=round(fp.duration, 3),
                         fps=round(fp.native_fps, 3), width=fp.width, height=fp.height, url=url,
                         file=where)
-    return described, fp
+    return described, fp, local
 
 
 def checked_metadata(original: Original) -> Original:
@@ -99,7 +100,8 @@ def metadata_changes(given: Original, stored: Original) -> dict[str, object]:
 def reindex(original_id: str, library: Library, settings: Settings | None = None,
             progress: Progress | None = None) -> Original:
     """Fingerprint an original again from the file it was registered from (after a format
-    change or with another sample rate). The file must still be the same (same sha256)."""
+    change or with another sample rate), and store its local-matching data (libraries made
+    before schema v4 have none). The file must still be the same (same sha256)."""
     settings = settings or load_settings()
     original = library.get(original_id)
     if not original.file or is_url(original.file) or not os.path.isfile(original.file):
@@ -110,8 +112,9 @@ def reindex(original_id: str, library: Library, settings: Settings | None = None
     if acquire.sha256_file(original.file) != original.sha256:
         raise LibraryError(f"{original.file} has changed since {original_id!r} was registered",
                            "add the new file as a new original")
-    fp = fingerprint_video(original.file, settings.sample_fps, frame_progress(progress))
+    fp, local = decode_original(original.file, settings.sample_fps, frame_progress(progress))
     library.replace_fingerprint(original_id, fp)
+    library.replace_local(original_id, local)
     return original
 
 
@@ -179,15 +182,15 @@ def import_manifest(
     from . import cluster as engine
 
     known = frozenset(original.sha256 for original in library.list())
-    batch: list[tuple[ManifestRow, Original, Fingerprint]] = []
+    batch: list[tuple[ManifestRow, Original, Fingerprint, LocalData | None]] = []
     started = time.monotonic()
 
     def flush() -> None:
         nonlocal started
         if not batch:
             return
-        outcomes = library.add_many([(original, fp) for _, original, fp in batch])
-        for (row, _, _), outcome in zip(batch, outcomes, strict=True):
+        outcomes = library.add_many([(original, fp, local) for _, original, fp, local in batch])
+        for (row, *_), outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, LibraryError):
                 tally.failed(row, outcome.message)
             else:
@@ -215,7 +218,7 @@ def import_manifest(
             if outcome.value is None:
                 tally.failed(row, outcome.error)
             else:
-                described, fp = outcome.value
+                described, fp, local = outcome.value
                 if fp is None:
                     flush()  # an earlier row of this batch may be the same file
                     existing = library.find_by_sha256(described.sha256)
@@ -224,7 +227,7 @@ def import_manifest(
                     else:
                         tally.stored(row, existing, False)
                 else:
-                    batch.append((row, described, fp))
+                    batch.append((row, described, fp, local))
                     tally.video_seconds += fp.duration
             if len(batch) >= IMPORT_BATCH or time.monotonic() - started > IMPORT_BATCH_SECONDS:
                 flush()
@@ -245,7 +248,7 @@ def _metadata_problem(row: ManifestRow) -> str:
 
 
 def _fingerprint_row(row: ManifestRow, shared: tuple[Settings, frozenset[str]]
-                     ) -> tuple[Original, Fingerprint | None]:
+                     ) -> tuple[Original, Fingerprint | None, LocalData | None]:
     """On a worker: one manifest row's original described and fingerprinted, unless a file
     with its sha256 was already in the library when the import started."""
     settings, known = shared

@@ -218,6 +218,7 @@ def test_old_schema_is_migrated_in_place(tmp_path: Path) -> None:
             db.execute(f"ALTER TABLE originals DROP COLUMN {column}")
         db.execute("ALTER TABLE fingerprints DROP COLUMN decoder")
         db.execute("DROP TABLE meta")
+        db.execute("DROP TABLE local_data")
         db.execute("PRAGMA user_version = 1")
     with Library(path) as lib:
         assert lib.get("cam-1").file == ""
@@ -229,7 +230,8 @@ def test_old_schema_is_migrated_in_place(tmp_path: Path) -> None:
                    longitude=1.81)
         assert lib.get("cam-1").location.startswith("Coquelles")
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert db.execute("SELECT COUNT(*) FROM local_data").fetchone()[0] == 0
 
 
 def test_large_library_saves_its_index_and_notices_changes(

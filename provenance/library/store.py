@@ -10,6 +10,7 @@ import builtins
 import os
 import re
 import sqlite3
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, fields
@@ -19,16 +20,35 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import LibraryError
-from ..models import FINGERPRINT_VERSION, Fingerprint, Original
+from ..models import FINGERPRINT_VERSION, Fingerprint, LocalData, Original
 from .index import EXACT_MAX_CODES, FrameIndex
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Above this many reference frames (about 3.5 hours at 4 samples/s) the candidate index is saved
 # beside the library file and loaded while the library is unchanged; below it, building it costs
 # less than a second.
 SAVED_INDEX_MIN_FRAMES = 50_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+
+# v4: what the second matching stage needs of each original (models.LocalData), so verify
+# never opens an original's file. ``details`` is zlib-compressed uint8 frames.
+_LOCAL_TABLE = """
+CREATE TABLE local_data (
+    original_id TEXT PRIMARY KEY REFERENCES originals(id) ON DELETE CASCADE,
+    detail_times BLOB NOT NULL,
+    detail_height INTEGER NOT NULL,
+    detail_width INTEGER NOT NULL,
+    details BLOB NOT NULL,
+    key_times BLOB NOT NULL,
+    key_counts BLOB NOT NULL,
+    key_points BLOB NOT NULL,
+    key_descriptors BLOB NOT NULL,
+    key_width INTEGER NOT NULL,
+    key_height INTEGER NOT NULL,
+    saturation REAL NOT NULL
+);
+"""
 
 _SCHEMA = """
 CREATE TABLE originals (
@@ -56,27 +76,27 @@ CREATE TABLE fingerprints (
     original_id TEXT PRIMARY KEY REFERENCES originals(id) ON DELETE CASCADE,
     version INTEGER NOT NULL,
     sample_fps REAL NOT NULL,
-    times BLOB NOT NULL,
-    scene BLOB NOT NULL,
-    mirror BLOB NOT NULL,
-    motion BLOB NOT NULL,
-    motion_mirror BLOB NOT NULL,
-    motion_energy BLOB NOT NULL,
-    informative BLOB NOT NULL,
+""" + ",\n".join(f"    {name} BLOB NOT NULL" for name in Fingerprint.ARRAYS) + """,
     decoder TEXT NOT NULL DEFAULT ''
 );
-"""
+""" + _LOCAL_TABLE
 
-_ARRAY_COLUMNS = {
-    "times": np.float64,
-    "scene": np.uint64,
-    "mirror": np.uint64,
-    "motion": np.uint64,
-    "motion_mirror": np.uint64,
-    "motion_energy": np.float32,
-    "informative": np.bool_,
-}
+_ARRAY_COLUMNS = Fingerprint.ARRAYS
 _ORIGINAL_COLUMNS = [f.name for f in fields(Original)]
+
+
+def _write_local(db: sqlite3.Connection, original_id: str, local: LocalData) -> None:
+    height, width = local.details.shape[1:3]
+    db.execute(
+        "INSERT INTO local_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [original_id, np.ascontiguousarray(local.detail_times, np.float64).tobytes(),
+         int(height), int(width),
+         zlib.compress(np.ascontiguousarray(local.details, np.uint8).tobytes(), 6),
+         np.ascontiguousarray(local.key_times, np.float64).tobytes(),
+         np.ascontiguousarray(local.key_counts, np.int32).tobytes(),
+         np.ascontiguousarray(local.key_points, np.float32).tobytes(),
+         np.ascontiguousarray(local.key_descriptors, np.uint8).tobytes(),
+         int(local.key_size[0]), int(local.key_size[1]), float(local.saturation)])
 
 
 def validate_id(original_id: str) -> str:
@@ -128,14 +148,20 @@ def _add_location_columns(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE originals ADD COLUMN longitude REAL")
 
 
+def _add_local_data(db: sqlite3.Connection) -> None:
+    """v3 -> v4: room for each original's local-matching data (filled by `library reindex`)."""
+    db.executescript(_LOCAL_TABLE)
+
+
 def _add_decoder_column(db: sqlite3.Connection) -> None:
-    """v3 -> v4: record which decoder made each fingerprint (those before were OpenCV's).
+    """v4 -> v5: record which decoder made each fingerprint (those before were OpenCV's).
     Fingerprints of every decoder match each other, so nothing is re-indexed."""
     db.execute("ALTER TABLE fingerprints ADD COLUMN decoder TEXT NOT NULL DEFAULT 'opencv'")
 
 
 # Schema version -> the step that upgrades a library from it to the next version.
-_MIGRATIONS = {1: _add_file_column, 2: _add_location_columns, 3: _add_decoder_column}
+_MIGRATIONS = {1: _add_file_column, 2: _add_location_columns, 3: _add_local_data,
+               4: _add_decoder_column}
 # Metadata `update` may change (what the file is, its fingerprint and identity stay).
 EDITABLE = ("title", "source", "recorded_at", "published_at", "url", "notes", "location",
             "latitude", "longitude")
@@ -215,33 +241,34 @@ class Library:
         finally:
             self._index = None
 
-    def add(self, original: Original, fp: Fingerprint) -> tuple[Original, bool]:
+    def add(self, original: Original, fp: Fingerprint,
+            local: LocalData | None = None) -> tuple[Original, bool]:
         """Register an original. Returns (the stored original, whether it was newly added).
 
         The same file (same sha256) added again is a no-op; an id already used by another file is
         an error.
         """
-        outcome = self.add_many([(original, fp)])[0]
+        outcome = self.add_many([(original, fp, local)])[0]
         if isinstance(outcome, LibraryError):
             raise outcome
         return outcome
 
-    def add_many(self, items: Sequence[tuple[Original, Fingerprint]]
+    def add_many(self, items: Sequence[tuple[Original, Fingerprint, LocalData | None]]
                  ) -> builtins.list[tuple[Original, bool] | LibraryError]:
         """Register several originals in one transaction (a parallel import's batch), in order,
         each as ``add`` would: (stored original, newly added) or the LibraryError it raises,
         which does not stop the others."""
         outcomes: builtins.list[tuple[Original, bool] | LibraryError] = []
         with self._transaction() as db:
-            for original, fp in items:
+            for original, fp, local in items:
                 try:
-                    outcomes.append(self._insert(db, original, fp))
+                    outcomes.append(self._insert(db, original, fp, local))
                 except LibraryError as error:
                     outcomes.append(error)
         return outcomes
 
-    def _insert(self, db: sqlite3.Connection, original: Original,
-                fp: Fingerprint) -> tuple[Original, bool]:
+    def _insert(self, db: sqlite3.Connection, original: Original, fp: Fingerprint,
+                local: LocalData | None) -> tuple[Original, bool]:
         validate_id(original.id)
         existing = self.find_by_sha256(original.sha256)
         if existing is not None:
@@ -266,6 +293,8 @@ class Library:
             + ") VALUES (?, ?, ?, ?, " + ", ".join("?" * len(_ARRAY_COLUMNS)) + ")",
             [stored.id, fp.version, fp.sample_fps, fp.decoder, *blobs.values()],
         )
+        if local is not None:
+            _write_local(db, stored.id, local)
         return stored, True
 
     def _row_to_original(self, row: tuple[object, ...]) -> Original:
@@ -331,6 +360,37 @@ class Library:
                 + ", ".join(f"{name} = ?" for name in _ARRAY_COLUMNS)
                 + " WHERE original_id = ?",
                 [fp.version, fp.sample_fps, fp.decoder, *blobs, original_id])
+
+    def replace_local(self, original_id: str, local: LocalData) -> None:
+        """Store (or swap) an original's local-matching data (one transaction)."""
+        self.get(original_id)
+        with self._transaction() as db:
+            db.execute("DELETE FROM local_data WHERE original_id = ?", (original_id,))
+            _write_local(db, original_id, local)
+
+    def local_data(self, original_id: str) -> LocalData | None:
+        """The original's stored local-matching data; None for one registered before v3 and not
+        re-indexed since."""
+        row = self._db.execute(
+            "SELECT detail_times, detail_height, detail_width, details, key_times, key_counts, "
+            "key_points, key_descriptors, key_width, key_height, saturation FROM local_data "
+            "WHERE original_id = ?", (original_id,)).fetchone()
+        if row is None:
+            return None
+        (detail_times, height, width, details, key_times, key_counts, key_points,
+         key_descriptors, key_width, key_height, saturation) = row
+        times = np.frombuffer(detail_times, dtype=np.float64)
+        return LocalData(
+            detail_times=times,
+            details=np.frombuffer(zlib.decompress(details), dtype=np.uint8).reshape(
+                len(times), int(height), int(width)),
+            key_times=np.frombuffer(key_times, dtype=np.float64),
+            key_counts=np.frombuffer(key_counts, dtype=np.int32),
+            key_points=np.frombuffer(key_points, dtype=np.float32).reshape(-1, 2),
+            key_descriptors=np.frombuffer(key_descriptors, dtype=np.uint8).reshape(-1, 32),
+            key_size=(int(key_width), int(key_height)),
+            saturation=float(saturation),
+        )
 
     def fingerprint(self, original_id: str) -> Fingerprint:
         original = self.get(original_id)
@@ -402,15 +462,19 @@ class Library:
         count, seconds = self._db.execute(
             "SELECT COUNT(*), COALESCE(SUM(duration), 0) FROM originals").fetchone()
         samples, blob_bytes = self._db.execute(
-            "SELECT COALESCE(SUM(LENGTH(times)) / 8, 0), COALESCE(SUM(LENGTH(times) + "
-            "LENGTH(scene) + LENGTH(mirror) + LENGTH(motion) + LENGTH(motion_mirror) + "
-            "LENGTH(motion_energy) + LENGTH(informative)), 0) FROM fingerprints").fetchone()
+            "SELECT COALESCE(SUM(LENGTH(times)) / 8, 0), COALESCE(SUM("
+            + " + ".join(f"LENGTH({name})" for name in _ARRAY_COLUMNS)
+            + "), 0) FROM fingerprints").fetchone()
         return {
             "path": str(self.path),
             "originals": int(count),
             "hours": round(float(seconds) / 3600.0, 3),
             "samples": int(samples),
             "fingerprint_bytes": int(blob_bytes),
+            "local_data_bytes": int(self._db.execute(
+                "SELECT COALESCE(SUM(LENGTH(details) + LENGTH(key_points) + "
+                "LENGTH(key_descriptors) + LENGTH(detail_times)), 0) FROM local_data"
+            ).fetchone()[0]),
             "file_bytes": self.path.stat().st_size,
             "index": "exact" if samples <= EXACT_MAX_CODES else "ivf",
             "schema_version": SCHEMA_VERSION,
