@@ -25,6 +25,7 @@ intervals both overlap the truth's) and mean boundary error.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -32,11 +33,13 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from _common import WORK, ffmpeg, footage_clips, table
+from _common import WORK, cpu_children, cpu_self, ffmpeg, footage_clips, table
 
 from tests.synthetic import ffmpeg_exe
 
@@ -61,6 +64,11 @@ class Query:
     path: Path
     truth: list[Truth] = field(default_factory=list)
     same_camera: bool = False
+
+
+def cpu_all() -> float:
+    """CPU seconds of this process and of its finished children (ffmpeg runs of the peers)."""
+    return cpu_self() + cpu_children()
 
 
 def duration(path: Path) -> float:
@@ -90,6 +98,7 @@ EDITS: dict[str, tuple[list[str], float]] = {
     "re-encode": (["-crf", "36"], 1.0),
     "downscale": (["-vf", "scale=-2:240"], 1.0),
     "crop 15%": (["-vf", "crop=iw*0.85:ih*0.85"], 1.0),
+    "9:16 centre crop": (["-vf", "crop=ih*9/16:ih"], 1.0),
     "9:16 reframe": (["-filter_complex",
                       "[0:v]scale=540:960:force_original_aspect_ratio=increase,crop=540:960,"
                       "boxblur=20[bg];[0:v]scale=540:-2[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2"], 1.0),
@@ -102,6 +111,14 @@ EDITS: dict[str, tuple[list[str], float]] = {
     "grayscale": (["-vf", "hue=s=0"], 1.0),
     "mirror+caption+crop": (["-vf", "hflip,crop=iw*0.92:ih*0.92," + caption_filter()], 1.0),
     "downscale+colour+1.25x": (["-vf", "scale=-2:270,eq=contrast=1.2,setpts=0.8*PTS"], 0.8),
+}
+
+
+# Same camera at another moment, edited the way reposts are: these must not match either.
+SAME_CAMERA_EDITS = {
+    "cropped 40%": "crop=iw*0.6:ih*0.6",
+    "grayscale": "hue=s=0",
+    "captioned": caption_filter(),
 }
 
 
@@ -138,6 +155,13 @@ def build_set(clips: list[Path]) -> tuple[dict[str, Path], list[Query]]:
                        str(min(10.0, total - tail - 0.5)), "-i", str(clip), "-crf", "28")
         queries.append(Query(f"{clip.stem}/same camera, other moment", "same camera",
                              other, [], same_camera=True))
+        for edit, vf in SAME_CAMERA_EDITS.items():
+            slug = re.sub(r"[^a-z0-9]+", "-", edit)
+            path = encode(SET / f"q--{clip.stem}--other-moment-{slug}.mp4", "-ss", str(tail),
+                          "-t", str(min(10.0, total - tail - 0.5)), "-i", str(clip), "-vf", vf,
+                          "-crf", "28")
+            queries.append(Query(f"{clip.stem}/same camera, other moment, {edit}",
+                                 "same camera, edited", path, [], same_camera=True))
     queries += montages(clips, references)
     for name, source in (("mandelbrot", "mandelbrot=size=640x360:rate=25"),
                          ("cellular", "cellauto=s=640x360:rule=110:rate=25,format=yuv420p")):
@@ -177,8 +201,33 @@ def montages(clips: list[Path], references: dict[str, Path]) -> list[Query]:
 
 # Systems ---------------------------------------------------------------------------------------
 
-def run_provenance(references: dict[str, Path], queries: list[Query]) -> dict[str, object]:
+def run_provenance(references: dict[str, Path], queries: list[Query],
+                   decoders: str = "fast") -> dict[str, object]:
+    """``decoders``: the decoder of originals and queries alike ("fast", "full"), or "A/B"
+    for originals fingerprinted by A and queries by B (a library built before a change)."""
+    library_decoder, _, query_decoder = decoders.partition("/")
+    with decoder_env(library_decoder):
+        return _run_provenance(references, queries, query_decoder or library_decoder)
+
+
+@contextmanager
+def decoder_env(decoder: str) -> Iterator[None]:
+    old = os.environ.get("PROVENANCE_DECODER")
+    os.environ["PROVENANCE_DECODER"] = decoder
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("PROVENANCE_DECODER")
+        else:
+            os.environ["PROVENANCE_DECODER"] = old
+
+
+def _run_provenance(references: dict[str, Path], queries: list[Query],
+                    query_decoder: str) -> dict[str, object]:
     from provenance.acquire import local_video
+    from provenance.align import coverage_error
+    from provenance.fingerprint import fingerprint_video
     from provenance.library import Library
     from provenance.models import Original
     from provenance.pipeline import verify_video
@@ -194,8 +243,18 @@ def run_provenance(references: dict[str, Path], queries: list[Query]) -> dict[st
         with Library(settings.db, create=True) as library:
             for ref_id, path in references.items():
                 register(str(path), Original(id=ref_id, source="bench"), library, settings)
+            verify_cpu = fingerprint_cpu = 0.0
             for query in queries:
-                result = verify_video(local_video(str(query.path)), library, settings)
+                with decoder_env(query_decoder):
+                    before = cpu_all()
+                    fingerprint_video(str(query.path), settings.sample_fps)
+                    middle = cpu_all()
+                    result = verify_video(local_video(str(query.path)), library, settings)
+                    fingerprint_cpu += middle - before
+                    verify_cpu += cpu_all() - middle
+                problem = coverage_error(result.duration, result.matches, result.same_scene,
+                                         result.unexplained)
+                assert problem is None, f"{query.name}: {problem}"
                 verdicts[query.name] = result.verdict.value
                 for match in result.matches:
                     scores[(query.name, match.reference_id)] = match.score
@@ -203,9 +262,11 @@ def run_provenance(references: dict[str, Path], queries: list[Query]) -> dict[st
                 segments[query.name] = [
                     {"reference_id": s.reference_id, "query_start": s.query_start,
                      "query_end": s.query_end, "reference_start": s.reference_start,
-                     "reference_end": s.reference_end}
+                     "reference_end": s.reference_end, "evidence": s.evidence,
+                     "edits": [str(e) for e in m.edits]}
                     for m in result.matches for s in m.segments]
-    return {"scores": scores, "decided": decided, "segments": segments, "verdicts": verdicts}
+    return {"scores": scores, "decided": decided, "segments": segments, "verdicts": verdicts,
+            "cpu": verify_cpu, "fingerprint_cpu": fingerprint_cpu}
 
 
 def _frames_1fps(path: Path) -> list[np.ndarray]:
@@ -419,6 +480,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clean", action="store_true", help="re-make the query set")
     parser.add_argument("--only-provenance", action="store_true", help="skip the peers")
+    parser.add_argument("--decoders", default="fast",
+                        help="provenance's decoders, comma-separated: fast, full, or A/B "
+                             "(originals by A, queries by B), e.g. fast,full,full/fast")
     args = parser.parse_args()
     if args.clean:
         shutil.rmtree(SET, ignore_errors=True)
@@ -427,12 +491,28 @@ def main() -> None:
     print(f"{len(references)} originals, {len(queries)} queries "
           f"({sum(len(q.truth) for q in queries)} true segments, "
           f"{sum(q.same_camera for q in queries)} same-camera negatives)\n")
-    systems: dict[str, dict[str, object] | str] = {"provenance": run_provenance(references,
-                                                                                 queries)}
+    query_seconds = sum(duration(q.path) for q in queries)
+    runners: dict[str, Callable[[dict[str, Path], list[Query]], object]] = {}
+    for decoders in args.decoders.split(","):
+        name = "provenance" if args.decoders == "fast" else f"provenance ({decoders} decoder)"
+        runners[name] = functools.partial(run_provenance, decoders=decoders)
+    ours_name = next(iter(runners))
     if not args.only_provenance:
-        systems["naive pHash 1 fps"] = run_naive(references, queries)
-        systems["videohash"] = run_videohash(references, queries)
-        systems["ffmpeg signature"] = run_signature(references, queries)
+        runners.update({"naive pHash 1 fps": run_naive, "videohash": run_videohash,
+                        "ffmpeg signature": run_signature})
+    systems: dict[str, dict[str, object] | str] = {}
+    cpu: dict[str, float] = {}
+    for name, runner in runners.items():
+        before = cpu_all()
+        systems[name] = runner(references, queries)  # type: ignore[operator]
+        cpu[name] = cpu_all() - before
+    ours_run = systems[ours_name]
+    assert not isinstance(ours_run, str)
+    # Provenance's own CPU is measured per query (fingerprinting alone, then the whole verify);
+    # the peers' as their whole run (references included, as their tools need).
+    for name, system in systems.items():
+        if name.startswith("provenance") and not isinstance(system, str):
+            cpu[name] = float(system["cpu"])  # type: ignore[arg-type]
     rows = []
     for name, system in systems.items():
         if isinstance(system, str):
@@ -440,14 +520,21 @@ def main() -> None:
             continue
         m = pair_metrics(system, queries, references)
         rows.append([name, f"{m['ap']:.3f}", f"{m['precision']:.2f}", f"{m['recall']:.2f}",
-                     f"{m['same_camera_false']:.0%}", ""])
+                     f"{m['same_camera_false']:.0%}", f"{query_seconds / cpu[name]:.1f}"])
     print(table(["system", "micro AP", "precision at verdict", "recall at verdict",
-                 "false match, same camera", ""], rows))
-    ours = systems["provenance"]
+                 "false match, same camera", "video-s per CPU-s (end to end)"], rows))
+    fingerprint_rate = query_seconds / float(ours_run["fingerprint_cpu"])  # type: ignore[arg-type]
+    print(f"\n{ours_name} fingerprinting alone: {fingerprint_rate:.1f} video-s per CPU-s; "
+          f"verify end to end is {query_seconds / cpu[ours_name] / fingerprint_rate:.2f}x "
+          "of it (target >= 0.5x)")
+    ours = systems[ours_name]
     assert not isinstance(ours, str)
-    seg = segment_metrics(ours, queries)
-    print(f"\nprovenance segments: precision {seg['precision']:.2f}, recall {seg['recall']:.2f}, "
-          f"boundary error median {seg['median_error']:.2f} s, mean {seg['mean_error']:.2f} s")
+    for name, system in systems.items():
+        if name.startswith("provenance") and not isinstance(system, str):
+            seg = segment_metrics(system, queries)
+            print(f"\n{name} segments: precision {seg['precision']:.2f}, recall "
+                  f"{seg['recall']:.2f}, boundary error median {seg['median_error']:.2f} s, "
+                  f"mean {seg['mean_error']:.2f} s")
     print("\nprovenance per kind of query (exactly the right originals decided):\n")
     print(table(["query kind", "right"], per_kind(ours, queries)))
     print("\nprovenance declared matches by score (is the score a probability?):\n")
@@ -459,6 +546,10 @@ def main() -> None:
     print(f"\n60 s query: fingerprint {fingerprint_s:.2f} s, then matching {match_s:.3f} s")
     print(json.dumps({"ap": {n: pair_metrics(s, queries, references)["ap"]
                              for n, s in systems.items() if not isinstance(s, str)}}))
+    (WORK / "copy-detection-segments.json").write_text(json.dumps(
+        {q.name: {"truth": [t.__dict__ for t in q.truth], "kind": q.kind,
+                  "segments": ours["segments"].get(q.name, [])}  # type: ignore[attr-defined]
+         for q in queries}, indent=1))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,11 @@ distance is also given as a 2-second running median, which is how the aligner us
 The gap is (5th percentile of the unrelated distances) - (95th percentile of the aligned ones):
 positive means a per-frame threshold separates them.
 
-    python benchmarks/fingerprint_robustness.py
+Every file is sampled with each decoder of --decoders (default: the fast decoder, then OpenCV's
+full decode); the tables are printed per decoder, then the gaps' differences and the Hamming
+distances between the two decoders' fingerprints of the same file, per edit.
+
+    python benchmarks/fingerprint_robustness.py [--decoders fast,full]
 """
 
 from __future__ import annotations
@@ -67,9 +71,10 @@ def edited_copy(source: Path, edit: str) -> Path:
     return path
 
 
-def sample(path: Path) -> tuple[Fingerprint, dict[str, np.ndarray], dict[str, np.ndarray]]:
+def sample(path: Path, decoder: str = "fast"
+           ) -> tuple[Fingerprint, dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Our fingerprint plus every hash kind (and of the flipped thumb) from one decode."""
-    with VideoStream(str(path)) as stream:
+    with VideoStream(str(path), decoder=decoder) as stream:
         samples = list(stream.samples(DEFAULT_SAMPLE_FPS))
         fp = fingerprint_samples(iter(samples), stream.info, DEFAULT_SAMPLE_FPS)
     plain, flipped = {}, {}
@@ -100,14 +105,15 @@ def describe(aligned: list[np.ndarray], others: list[np.ndarray],
             f"{p(ot, 5) - p(al, 95):+.0f}", f"{p(mo, 5) - p(al, 95):+.0f}"]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clean", action="store_true", help="re-make the edited copies")
-    args = parser.parse_args()
-    if args.clean:
-        shutil.rmtree(WORK / "robustness", ignore_errors=True)
-    clips = footage_clips()
-    originals = {clip: sample(clip) for clip in clips}
+Rows = list[list[object]]
+Prints = dict[tuple[str, str], Fingerprint]
+
+
+def analyse(clips: list[Path], decoder: str) -> tuple[Rows, Rows, Prints]:
+    """The scene and motion tables with one decoder, and its fingerprint of every file by
+    (clip, edit or "original")."""
+    originals = {clip: sample(clip, decoder) for clip in clips}
+    prints: Prints = {(clip.name, "original"): originals[clip][0] for clip in clips}
     rows: list[list[object]] = []
     motion_rows: list[list[object]] = []
     for edit in EDITS:
@@ -118,7 +124,8 @@ def main() -> None:
             name: ([], []) for name in HASHES}
         windowed: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
         for clip in clips:
-            fp, plain, flipped = sample(edited_copy(clip, edit))
+            fp, plain, flipped = sample(edited_copy(clip, edit), decoder)
+            prints[(clip.name, edit)] = fp
             ref_fp, ref_plain, _ = originals[clip]
             nearest = np.clip(np.searchsorted(ref_fp.times, fp.times), 0, len(ref_fp) - 1)
             far = np.abs(ref_fp.times[None, :] - fp.times[:, None]) >= 10.0
@@ -162,6 +169,71 @@ def main() -> None:
                             f"{np.median(aligned_w):.0f} / {np.percentile(aligned_w, 95):.0f}",
                             f"{np.percentile(wrong_w, 5):.0f}",
                             f"{np.percentile(wrong_w, 5) - np.percentile(aligned_w, 95):+.0f}"])
+    return rows, motion_rows, prints
+
+
+def decoder_distances(first: Prints, second: Prints) -> Rows:
+    """Per edit: Hamming distances between two decoders' fingerprints of the same files, sample
+    by sample (scene and, on moving samples, motion), and how far the sample times moved."""
+    rows: Rows = []
+    for edit in ["original", *EDITS]:
+        scene, motion, shift = [], [], []
+        for (clip, name), a in first.items():
+            if name != edit:
+                continue
+            b = second[(clip, name)]
+            n = min(len(a), len(b))
+            scene.append(np.bitwise_count(a.scene[:n] ^ b.scene[:n]))
+            moving = (a.motion_energy[:n] >= MIN_MOTION_ENERGY)
+            motion.append(np.bitwise_count(a.motion[:n] ^ b.motion[:n])[moving])
+            shift.append(np.abs(a.times[:n] - b.times[:n]))
+            if len(a) != len(b):
+                shift.append(np.array([np.inf]))
+        sc, mo, sh = (np.concatenate(x) for x in (scene, motion, shift))
+        rows.append([edit, len(sc), f"{np.mean(sc == 0):.3f}",
+                     f"{np.median(sc):.0f} / {np.percentile(sc, 95):.0f} / {sc.max()}",
+                     f"{np.median(mo):.0f} / {np.percentile(mo, 95):.0f} / {mo.max()}",
+                     f"{sh.max():.4f}"])
+    return rows
+
+
+def gap_differences(first: Rows, second: Rows, keys: int, gap_columns: list[int]) -> Rows:
+    return [[*a[:keys],
+             *(f"{int(str(a[i])) - int(str(b[i])):+d}" for i in gap_columns)]
+            for a, b in zip(first, second, strict=True)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clean", action="store_true", help="re-make the edited copies")
+    parser.add_argument("--decoders", default="fast,full",
+                        help="decoders to compare, comma-separated (fast, full)")
+    args = parser.parse_args()
+    if args.clean:
+        shutil.rmtree(WORK / "robustness", ignore_errors=True)
+    clips = footage_clips()
+    decoders = args.decoders.split(",")
+    results = {decoder: analyse(clips, decoder) for decoder in decoders}
+    for decoder, (rows, motion_rows, _) in results.items():
+        print(f"=== {decoder} decoder ===\n")
+        print_tables(clips, rows, motion_rows)
+    if len(decoders) == 2:
+        (rows_a, motion_a, prints_a), (rows_b, motion_b, prints_b) = results.values()
+        label = f"{decoders[0]} - {decoders[1]}"
+        print(f"\nGap differences ({label}), scene hashes: other clip, other moment, 2 s\n")
+        print(table(["edit", "hash", "gap other clip", "gap other moment", "2 s median gap"],
+                    gap_differences(rows_a, rows_b, 2, [5, 6, 7])))
+        print(f"\nGap differences ({label}), motion hash: other clip, other moment, 2 s\n")
+        print(table(["edit", "gap other clip", "gap other moment", "2 s gap"],
+                    gap_differences(motion_a, motion_b, 1, [4, 5, 8])))
+        print(f"\nThe same file through both decoders ({label}): Hamming distances of 64 bits\n")
+        print(table(["file", "samples", "share of identical scene hashes",
+                     "scene median / p95 / max", "motion (moving) median / p95 / max",
+                     "largest sample-time shift s"],
+                    decoder_distances(prints_a, prints_b)))
+
+
+def print_tables(clips: list[Path], rows: Rows, motion_rows: Rows) -> None:
     print(f"{len(clips)} clips of the shared footage, {DEFAULT_SAMPLE_FPS:g} samples/s, "
           "Hamming distances of 64-bit hashes\n")
     print("Scene hashes (per frame)\n")

@@ -1,10 +1,15 @@
 """Fingerprinting CPU time against the bundled ffmpeg decoding the same file to null.
 
 For each clip of the shared footage and a generated 1080p30 H.264 clip (60 s), measures in the same
-run, alternating, the CPU time (user + system, all threads) of
-  * `ffmpeg -i FILE -f null -` (the bundled binary; the decode-only baseline), and
-  * `provenance.fingerprint_video(FILE)` in this process,
-and prints video-seconds per CPU-second for both and their ratio (median of --runs runs).
+run, interleaved (one run of every system, then the next run), the CPU time (user + system, all
+threads) of
+  * `ffmpeg -i FILE -f null -` (the bundled binary; the decode-only baseline),
+  * the fast decoder alone (`provenance.decode.FastDecoder`: the frames a fingerprint samples,
+    decoded and handed over as luma planes, nothing else),
+  * `provenance.fingerprint_video(FILE)` with the fast decoder (the default), and
+  * `provenance.fingerprint_video(FILE, decoder="full")` (OpenCV decoding every frame),
+and prints video-seconds per CPU-second, the ratios to ffmpeg (median of --runs runs, with the
+lowest and highest run's ratio) and what the fast decoder decoded.
 With --memory it also fingerprints a generated 2-hour video in a child process and reports its
 peak resident memory.
 
@@ -18,10 +23,12 @@ import json
 import statistics
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from _common import WORK, ffmpeg, footage_clips, table, timed_cpu
 
+from provenance.decode import FastDecoder
 from provenance.fingerprint import fingerprint_video
 from provenance.frames import VideoStream
 from provenance.settings import DEFAULT_SAMPLE_FPS
@@ -49,20 +56,46 @@ def decode_null(path: Path) -> None:
                     "-map", "0:v:0", "-f", "null", "-"], check=True)
 
 
+def fast_decode(path: Path, fps: float) -> tuple[int, str]:
+    decoder = FastDecoder(str(path))
+    try:
+        count = sum(1 for _ in decoder.frames(1.0 / fps))
+        return count, decoder.mode
+    finally:
+        decoder.close()
+
+
 def duration(path: Path) -> float:
-    with VideoStream(str(path)) as stream:
+    with VideoStream(str(path), decoder="full") as stream:
         return stream.info.frame_count / stream.info.fps
 
 
-def measure(path: Path, runs: int, fps: float) -> list[object]:
+SYSTEMS = ("ffmpeg", "fast decode", "fingerprint fast", "fingerprint full")
+
+
+def measure(path: Path, runs: int, fps: float) -> tuple[list[object], dict[str, float]]:
     seconds = duration(path)
-    decode, prints = [], []
+    work: dict[str, Callable[[], object]] = {
+        "ffmpeg": lambda: decode_null(path),
+        "fast decode": lambda: fast_decode(path, fps),
+        "fingerprint fast": lambda: fingerprint_video(str(path), fps, decoder="fast"),
+        "fingerprint full": lambda: fingerprint_video(str(path), fps, decoder="full"),
+    }
+    cpu: dict[str, list[float]] = {name: [] for name in SYSTEMS}
     for _ in range(runs):
-        decode.append(timed_cpu(lambda: decode_null(path), children=True)[0])
-        prints.append(timed_cpu(lambda: fingerprint_video(str(path), fps))[0])
-    d, f = statistics.median(decode), statistics.median(prints)
-    return [path.name, f"{seconds:.1f}", f"{seconds / d:.0f}", f"{seconds / f:.0f}",
-            f"{f / d:.2f}"]
+        for name in SYSTEMS:
+            cpu[name].append(timed_cpu(work[name], children=name == "ffmpeg")[0])
+    median = {name: statistics.median(values) for name, values in cpu.items()}
+    ratios = [f / d for f, d in zip(cpu["fingerprint fast"], cpu["ffmpeg"], strict=True)]
+    _, mode = fast_decode(path, fps)
+    speed = [f"{seconds / median[name]:.0f}" for name in SYSTEMS]
+    row = [path.name, f"{seconds:.1f}", *speed,
+           f"{median['fast decode'] / median['ffmpeg']:.2f}",
+           f"{median['fingerprint fast'] / median['ffmpeg']:.2f} "
+           f"({min(ratios):.2f}-{max(ratios):.2f})",
+           f"{median['fingerprint full'] / median['ffmpeg']:.2f}", mode]
+    return row, {"fast": median["fingerprint fast"] / median["ffmpeg"],
+                 "full": median["fingerprint full"] / median["ffmpeg"]}
 
 
 def peak_memory(path: Path, fps: float) -> float:
@@ -83,10 +116,14 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     shared = footage_clips()
     clips = [*shared, make_1080p(shared[-1], WORK / "footage-1080p30-60s.mp4")]
-    rows = [measure(clip, args.runs, args.fps) for clip in clips]
-    print(f"sampling {args.fps:g} frames/s; median of {args.runs} runs; CPU = user + system\n")
-    print(table(["clip", "video s", "ffmpeg decode video-s/CPU-s",
-                 "fingerprint video-s/CPU-s", "ratio (CPU fingerprint / CPU decode)"], rows))
+    measured = [measure(clip, args.runs, args.fps) for clip in clips]
+    print(f"sampling {args.fps:g} frames/s; median of {args.runs} interleaved runs; "
+          "CPU = user + system\n")
+    print(table(["clip", "video s", "ffmpeg decode video-s/CPU-s", "fast decode video-s/CPU-s",
+                 "fingerprint (fast) video-s/CPU-s", "fingerprint (full) video-s/CPU-s",
+                 "fast decode / ffmpeg", "fingerprint (fast) / ffmpeg (lowest-highest run)",
+                 "fingerprint (full) / ffmpeg", "fast decoder mode"],
+                [row for row, _ in measured]))
     if args.memory:
         memory_rows = []
         for minutes in (10, 120):
@@ -94,7 +131,8 @@ def main() -> None:
             memory_rows.append([f"{minutes} min 640x360", f"{peak_memory(path, args.fps):.0f}"])
         print()
         print(table(["video", "peak RSS of the fingerprinting process (MB)"], memory_rows))
-    print(json.dumps({"ratios": {r[0]: float(str(r[4])) for r in rows}}))
+    print(json.dumps({"ratios": {clip.name: ratio
+                                 for clip, (_, ratio) in zip(clips, measured, strict=True)}}))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ hash sequences shaped like real footage (30-minute originals; scene hashes drift
 between samples and jump to a new view every 5-60 s). Each scale runs in its own process so its
 peak memory is its own. For a 60 s query cut from one original (2 bits of noise per hash, plus
 its mirror hashes, as `verify` sends), it times the candidate search of the index the library
-picks, and at the smaller scales the exact brute-force index side by side.
+picks, and at the smaller scales an exact index (FAISS flat scans) side by side.
 
     python benchmarks/library_scale.py [--hours 10 100 1000]
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import statistics
 import subprocess
 import sys
@@ -70,9 +71,29 @@ def build(path: Path, hours: float, seed: int = 1) -> tuple[float, list[np.ndarr
     return time.perf_counter() - start, kept
 
 
-def one_scale(hours: float) -> dict[str, object]:
-    from provenance.library import HammingIndex, Library
+def _query(library: object, rng: np.random.Generator) -> object:
+    """60 s of orig-00001 with 2 bits of noise per scene hash, then 60 s of noise."""
+    from dataclasses import replace
+
+    from provenance.models import Fingerprint
     from tests.test_align import flip_bits
+
+    truth = library.fingerprint("orig-00001")  # type: ignore[attr-defined]
+    start = int(rng.integers(0, len(truth) - 240))
+    part = slice(start, start + 240)
+    noise = rng.integers(0, 2**63, 240, dtype=np.uint64)
+    joined = {name: np.concatenate([getattr(truth, name)[part], getattr(truth, name)[part]])
+              for name in ("motion", "motion_mirror", "motion_energy", "informative")}
+    return replace(truth, times=np.arange(480) / RATE, duration=480 / RATE,
+                   scene=np.concatenate([flip_bits(rng, truth.scene[part], 2), noise]),
+                   mirror=np.concatenate([truth.mirror[part], noise]), **joined) \
+        if isinstance(truth, Fingerprint) else truth
+
+
+def one_scale(hours: float) -> dict[str, object]:
+    from provenance.align import MIN_MOTION_ENERGY, MOTION_RADIUS, SCENE_RADIUS
+    from provenance.library import FrameIndex, Library, Radii
+    from provenance.library import index as index_module
 
     rng = np.random.default_rng(7)
     with tempfile.TemporaryDirectory() as folder:
@@ -81,29 +102,30 @@ def one_scale(hours: float) -> dict[str, object]:
         size = path.stat().st_size
         with Library(path) as library:
             t0 = time.perf_counter()
-            index = library.index()
+            index = library.index(MIN_MOTION_ENERGY)
             index_s = time.perf_counter() - t0
-            truth = kept[1]
+            radii = Radii(SCENE_RADIUS, MOTION_RADIUS)
             timings, exact_timings, found = [], [], []
+            exact = None
             for trial in range(5):
-                start = int(rng.integers(0, len(truth) - 240))
-                query = np.concatenate([flip_bits(rng, truth[start:start + 240], 2),
-                                        rng.integers(0, 2**63, 240, dtype=np.uint64)])
+                query = _query(library, rng)
                 t0 = time.perf_counter()
-                counts = index.candidates(query, 16)
+                scores = index.search(query, radii)  # type: ignore[arg-type]
                 timings.append(time.perf_counter() - t0)
-                found.append(max(counts, key=lambda k: counts[k]) == "orig-00001")
+                found.append(max(scores.events, key=lambda k: scores.events[k]) == "orig-00001")
                 if len(index) <= 1_500_000 and trial < 2:
-                    exact = index if isinstance(index, HammingIndex) else None
                     if exact is None:
-                        exact = HammingIndex()
-                        for row in library._db.execute(
-                                "SELECT original_id, scene FROM fingerprints"):
-                            exact.add(row[0], np.frombuffer(row[1], dtype=np.uint64))
+                        limit = index_module.EXACT_MAX_CODES
+                        index_module.EXACT_MAX_CODES = 10**9
+                        ids = [o.id for o in library.list()]
+                        exact = FrameIndex.build(ids, [library.fingerprint(i) for i in ids],
+                                                 MIN_MOTION_ENERGY)
+                        index_module.EXACT_MAX_CODES = limit
                     t0 = time.perf_counter()
-                    exact.candidates(query, 16)
+                    exact.search(query, radii)  # type: ignore[arg-type]
                     exact_timings.append(time.perf_counter() - t0)
-        np.save(Path(folder) / "query.npy", query)
+        with open(Path(folder) / "query.pkl", "wb") as handle:
+            pickle.dump(query, handle)
         fresh = json.loads(subprocess.run(
             [sys.executable, __file__, "--search", str(path)], check=True, capture_output=True,
             text=True, cwd=ROOT / "benchmarks").stdout.strip().splitlines()[-1])
@@ -122,14 +144,16 @@ def one_scale(hours: float) -> dict[str, object]:
 
 def search_only(path: Path) -> dict[str, float]:
     """What a new `verify` process pays: open the library, load its index, one search."""
-    from provenance.library import Library
+    from provenance.align import MIN_MOTION_ENERGY, MOTION_RADIUS, SCENE_RADIUS
+    from provenance.library import Library, Radii
 
-    query = np.load(path.parent / "query.npy")
+    with open(path.parent / "query.pkl", "rb") as handle:
+        query = pickle.load(handle)
     with Library(path) as library:
         t0 = time.perf_counter()
-        index = library.index()
+        index = library.index(MIN_MOTION_ENERGY)
         load_s = time.perf_counter() - t0
-        index.candidates(query, 16)
+        index.search(query, Radii(SCENE_RADIUS, MOTION_RADIUS))
     return {"load_s": round(load_s, 3), "rss_mb": round(peak_rss_mb())}
 
 

@@ -1,22 +1,33 @@
 """Time alignment: which originals a query shows, where, and what is left unexplained.
 
-A single frame's hash never decides. Query and reference samples are compared all against all;
-pairs that agree both in scene hash and in motion hash vote for a time offset (reference time minus
-query time). The strongest offset is followed along the query to cut segments, those query samples
-are set aside, and the vote repeats until no offset has enough support: a montage of several
-originals in any order comes out as several segments. A fixed camera's static background makes the
-scene hash agree at every offset; only the motion hash (what changed since the previous sample)
-pins the moment, which is how "same footage" is told from "same camera, different moment".
+A single frame's hash never decides. Query and reference samples are compared in bounded blocks,
+one candidate at a time (memory grows with the samples, not with their product); only the pairs
+that agree both in scene hash and in motion hash are kept, and they vote for a time offset
+(reference time minus query time). The strongest offset is followed along the query to cut
+segments, those query samples are set aside, and the vote repeats until no offset has enough
+support: a montage of several originals in any order comes out as several segments. A fixed
+camera's static background makes the scene hash agree at every offset; only the motion hash (what
+changed since the previous sample) pins the moment, which is how "same footage" is told from
+"same camera, different moment".
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
-from .models import Alignment, Fingerprint, Segment, Verdict
+from .models import (
+    FINGERPRINT_VERSION,
+    Alignment,
+    DetectedEdit,
+    Edit,
+    Fingerprint,
+    Segment,
+    Verdict,
+)
 
 # Scene hashes (64-bit pHash) closer than this are the same view. benchmarks/fingerprint_robustness
 # (shared CCTV footage, 8 edits): time-aligned frames sit at p95 <= 2 bits for re-encode,
@@ -36,9 +47,14 @@ MOTION_RADIUS = 16
 MIN_MOTION_ENERGY = 0.2
 # A pair whose motion hashes differ by this much, both moving, contradicts the offset.
 MOTION_CONTRADICTION = 24
-# Evidence needed: motion-confirmed samples at one offset, and segment length.
+# Evidence needed: motion-confirmed samples at one offset, and segment length, counted in samples
+# (samples x sample step), so it means the same at any sampling phase. Copy-detection benchmark
+# (real footage, 61 queries): true segments that stood alone measured 1.98 s (8 samples, a 15 %
+# crop) and longer; the one false match, a cropped view of the same camera at another moment
+# found by local features, 1.51 s (6 samples) with 3 confirmed samples. Two seconds is also what
+# a person needs to see that two clips show the same event.
 MIN_CONFIRMED = 3
-MIN_SEGMENT_S = 1.0
+MIN_SEGMENT_S = 2.0
 # Inside a segment, inconsistent samples spanning at most this long are bridged (a caption flash,
 # a dropped frame); a longer run of them ends the segment.
 MAX_GAP_S = 1.0
@@ -58,9 +74,65 @@ _SPEED_REFINE = np.round(np.arange(-0.06, 0.0601, 0.01), 2)
 MAX_EMPTY_MAPPINGS = 6
 
 
+# A match needs a segment at least this long and, inside it, motion confirmed on at least
+# MIN_CONFIRMED_SHARE of the samples where both sides move (see MatchParams for the measurement).
+MIN_CONFIRMED_SHARE = 0.5
+# Query samples compared per block against a candidate: block x candidate samples of uint64 XORs
+# in memory at once (about 8 MB per 4,000 candidate samples), whatever the query's length.
+_BLOCK = 256
+
+
+@dataclass(frozen=True)
+class MatchParams:
+    """Every parameter a verdict depends on, in one place and echoed into every result.
+
+    The comment above each module constant says how it was measured; the defaults are those
+    constants. The local-feature stage's budget and trigger are here too (used by ``refine``).
+    """
+
+    scene_radius: int = SCENE_RADIUS
+    motion_radius: int = MOTION_RADIUS
+    min_motion_energy: float = MIN_MOTION_ENERGY
+    motion_contradiction: int = MOTION_CONTRADICTION
+    min_confirmed: int = MIN_CONFIRMED
+    min_confirmed_share: float = MIN_CONFIRMED_SHARE
+    min_segment_s: float = MIN_SEGMENT_S
+    max_gap_s: float = MAX_GAP_S
+    same_scene_share: float = SAME_SCENE_SHARE
+    min_query_s: float = MIN_QUERY_S
+    min_informative: int = MIN_INFORMATIVE
+    max_empty_mappings: int = MAX_EMPTY_MAPPINGS
+    speeds: tuple[float, ...] = SPEEDS
+    # Local-feature stage (refine.py): when it runs, and how much it may spend. Query frames
+    # scale with the open time (at least refine.LOCAL_FRAMES); so does the matching work,
+    # counted in original keypoints looked up in a repost frame's LSH index (about 1 us each
+    # here, plus a few ms per repost frame indexed): 100,000 lets a 12 s query compare 8 frames
+    # with every stored keyframe of 3-8 originals within its 3 s CPU target.
+    local_min_unexplained_s: float = 2.0
+    local_frames_per_minute: float = 16.0
+    local_max_frames: int = 32
+    local_max_references: int = 8
+    local_min_lookups: int = 100_000
+    local_lookups_per_minute: int = 200_000
+    local_max_lookups: int = 1_000_000
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "speeds": list(self.speeds),
+                "fingerprint_version": FINGERPRINT_VERSION}
+
+
+DEFAULT_PARAMS = MatchParams()
+
+
 @dataclass(frozen=True)
 class AlignResult:
-    """The outcome of aligning one query against candidate references."""
+    """The outcome of aligning one query against candidate references.
+
+    ``same_scene`` alignments hold, as segments, the query intervals that show the original's
+    view at no matching moment (reference_start = reference_end = 0: no moment lines up).
+    Matched segments, same-scene segments and ``unexplained`` cover the query exactly, without
+    overlap (``coverage_error`` checks it).
+    """
 
     verdict: Verdict
     confidence: float
@@ -68,44 +140,77 @@ class AlignResult:
     matches: tuple[Alignment, ...]
     same_scene: tuple[Alignment, ...]
     unexplained: tuple[tuple[float, float], ...]
+    skipped: tuple[str, ...] = ()
+    params: MatchParams = field(default=DEFAULT_PARAMS)
 
 
 @dataclass(frozen=True)
 class _Pairing:
-    """Distance matrices between query samples and one reference, in one orientation."""
+    """The agreeing (query sample, reference sample) pairs of one reference in one orientation."""
 
     reference_id: str
     mirrored: bool
-    scene: np.ndarray
-    motion: np.ndarray
-    moving: np.ndarray
     ref: Fingerprint
-    # The (query row, reference column) pairs that agree in scene and in motion, and the motion
-    # distance of each: the votes, computed once.
+    scene_q: np.ndarray
+    motion_q: np.ndarray
+    # The (query row, reference column) pairs that agree in scene and in motion, both moving,
+    # and the motion distance of each: the votes, computed once.
     rows: np.ndarray
     cols: np.ndarray
     pair_motion: np.ndarray
+    # Per query sample: has a scene-hash neighbour anywhere in the reference.
+    near: np.ndarray
 
 
-def _hamming_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.bitwise_count(np.bitwise_xor(a[:, None], b[None, :])).astype(np.uint8)
+def _hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.bitwise_count(np.bitwise_xor(a, b)).astype(np.uint8)
 
 
-def _pairings(query: Fingerprint, ref_id: str, ref: Fingerprint) -> list[_Pairing]:
-    moving = (query.motion_energy[:, None] >= MIN_MOTION_ENERGY) & (
-        ref.motion_energy[None, :] >= MIN_MOTION_ENERGY
-    )
-    usable = query.informative[:, None] & ref.informative[None, :]
+def sample_spans(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
+    """The stretch of the video each sample stands for: from its time (0 for the first) to the
+    next sample's time, the last to the end of the stream. The spans tile [0, duration]."""
+    n = len(fp)
+    starts = np.asarray(fp.times, dtype=np.float64).copy()
+    if n:
+        starts[0] = 0.0
+    ends = np.empty(n, dtype=np.float64)
+    ends[:-1] = starts[1:]
+    if n:
+        ends[-1] = max(float(fp.duration), float(starts[-1]))
+    return starts, ends
+
+
+def _pairings(query: Fingerprint, ref_id: str, ref: Fingerprint,
+              params: MatchParams) -> list[_Pairing]:
+    """Votes of one reference, in blocks of query samples (memory linear in the samples)."""
+    q_usable = np.flatnonzero(query.informative)
+    r_usable = np.flatnonzero(ref.informative)
+    q_moving = query.motion_energy >= params.min_motion_energy
+    r_moving_cols = ref.motion_energy[r_usable] >= params.min_motion_energy
+    r_scene, r_motion = ref.scene[r_usable], ref.motion[r_usable]
     result = []
-    for mirrored, scene_q, motion_q in (
-        (False, query.scene, query.motion),
-        (True, query.mirror, query.motion_mirror),
-    ):
-        scene = np.where(usable, _hamming_matrix(scene_q, ref.scene), 64).astype(np.uint8)
-        motion = _hamming_matrix(motion_q, ref.motion)
-        rows, cols = np.nonzero((scene <= SCENE_RADIUS) & (motion <= MOTION_RADIUS) & moving)
-        result.append(_Pairing(ref_id, mirrored, scene, motion, moving & usable, ref, rows, cols,
-                               motion[rows, cols]))
+    for mirrored, scene_q, motion_q in ((False, query.scene, query.motion),
+                                        (True, query.mirror, query.motion_mirror)):
+        rows_parts, cols_parts, motion_parts = [], [], []
+        near = np.zeros(len(query), dtype=bool)
+        for first in range(0, len(q_usable), _BLOCK):
+            rows = q_usable[first:first + _BLOCK]
+            scene_ok = _hamming(scene_q[rows][:, None], r_scene[None, :]) <= params.scene_radius
+            near[rows] = scene_ok.any(axis=1)
+            vote = scene_ok & q_moving[rows][:, None] & r_moving_cols[None, :]
+            block_rows, block_cols = np.nonzero(vote)
+            if block_rows.size == 0:
+                continue
+            motion = _hamming(motion_q[rows[block_rows]], r_motion[block_cols])
+            keep = motion <= params.motion_radius
+            rows_parts.append(rows[block_rows[keep]])
+            cols_parts.append(r_usable[block_cols[keep]])
+            motion_parts.append(motion[keep])
+        def joined(parts: list[np.ndarray], kind: type) -> np.ndarray:
+            return np.concatenate(parts) if parts else np.zeros(0, dtype=kind)
+        result.append(_Pairing(ref_id, mirrored, ref, scene_q, motion_q,
+                               joined(rows_parts, np.int64), joined(cols_parts, np.int64),
+                               joined(motion_parts, np.uint8), near))
     return result
 
 
@@ -135,36 +240,59 @@ def _best_offset(
     return float(np.median(offsets[first])), int(first.size)
 
 
-def _follow(
-    pairing: _Pairing, query_times: np.ndarray, active: np.ndarray, offset: float, speed: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per query sample, along the mapping: consistent, confirmed, contradicted, and the scene
-    distance to the nearest reference sample."""
-    ref_times = pairing.ref.times
-    predicted = speed * query_times + offset
+@dataclass(frozen=True)
+class _Along:
+    """Per query sample, along one mapping."""
+
+    consistent: np.ndarray
+    confirmed: np.ndarray
+    contradicted: np.ndarray
+    moving: np.ndarray
+    nearest_scene: np.ndarray
+
+
+def _follow(pairing: _Pairing, query: Fingerprint, active: np.ndarray, offset: float,
+            speed: float, params: MatchParams) -> _Along:
+    """Distances to the reference samples around each query sample's predicted time (three
+    neighbours each: linear in the query's samples)."""
+    ref = pairing.ref
+    ref_times = ref.times
+    predicted = speed * query.times + offset
     nearest = np.clip(np.searchsorted(ref_times, predicted), 0, len(ref_times) - 1)
     around = np.clip(nearest[:, None] + np.array([-1, 0, 1])[None, :], 0, len(ref_times) - 1)
-    rows = np.arange(len(query_times))[:, None]
-    scene = pairing.scene[rows, around].min(axis=1)
-    motion = pairing.motion[rows, around].min(axis=1)
-    moving = pairing.moving[rows, around].any(axis=1)
+    usable = query.informative[:, None] & ref.informative[around]
+    scene_all = np.where(usable, _hamming(pairing.scene_q[:, None], ref.scene[around]), 64)
+    motion_all = _hamming(pairing.motion_q[:, None], ref.motion[around])
+    moving_all = usable & (query.motion_energy[:, None] >= params.min_motion_energy) & (
+        ref.motion_energy[around] >= params.min_motion_energy)
+    scene = scene_all.min(axis=1)
+    motion = motion_all.min(axis=1)
+    moving = moving_all.any(axis=1)
     inside = (predicted >= ref_times[0] - 0.5) & (predicted <= ref_times[-1] + 0.5)
-    consistent = inside & active & (scene <= SCENE_RADIUS)
-    confirmed = consistent & moving & (motion <= MOTION_RADIUS)
-    contradicted = consistent & moving & (motion >= MOTION_CONTRADICTION)
-    return consistent, confirmed, contradicted, pairing.scene[rows[:, 0], nearest]
+    consistent = inside & active & (scene <= params.scene_radius)
+    return _Along(
+        consistent=consistent,
+        confirmed=consistent & moving & (motion <= params.motion_radius),
+        contradicted=consistent & moving & (motion >= params.motion_contradiction),
+        moving=consistent & moving,
+        nearest_scene=scene_all[:, 1],
+    )
 
 
-def _runs(mask: np.ndarray, times: np.ndarray, max_gap: float) -> list[tuple[int, int]]:
-    """Index ranges [first, last] of True samples, bridging gaps up to max_gap seconds."""
+def _runs(mask: np.ndarray, times: np.ndarray, max_gap: float,
+          breaks: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """Index ranges [first, last] of True samples, bridging gaps up to max_gap seconds, never
+    over a sample in ``breaks``."""
     indices = np.flatnonzero(mask)
     if indices.size == 0:
         return []
+    broken = np.cumsum(breaks) if breaks is not None else None
     runs = []
     start = prev = int(indices[0])
     for index in indices[1:]:
         index = int(index)
-        if times[index] - times[prev] > max_gap + 1e-6:
+        if times[index] - times[prev] > max_gap + 1e-6 or (
+                broken is not None and broken[index] != broken[prev]):
             runs.append((start, prev))
             start = index
         prev = index
@@ -172,46 +300,52 @@ def _runs(mask: np.ndarray, times: np.ndarray, max_gap: float) -> list[tuple[int
     return runs
 
 
-def _segments(
-    pairing: _Pairing,
-    query: Fingerprint,
-    active: np.ndarray,
-    offset: float,
-    speed: float,
-) -> tuple[list[Segment], np.ndarray]:
-    step = 1.0 / query.sample_fps
-    consistent, confirmed, contradicted, nearest_scene = _follow(
-        pairing, query.times, active, offset, speed
+def _segment(pairing: _Pairing, starts: np.ndarray, ends: np.ndarray, first: int, last: int,
+             offset: float, speed: float, evidence: int, similarity: float) -> Segment | None:
+    """The segment of samples first..last: query span from the first sample's start to the last
+    one's end; the reference span is the same span mapped (speed x its length), both clipped to
+    the reference's real duration."""
+    q_start, q_end = float(starts[first]), float(ends[last])
+    low = max(q_start, -offset / speed)
+    high = min(q_end, (pairing.ref.duration - offset) / speed)
+    if high <= low:
+        return None
+    return Segment(
+        reference_id=pairing.reference_id,
+        query_start=round(low, 3),
+        query_end=round(high, 3),
+        reference_start=round(speed * low + offset, 3),
+        reference_end=round(speed * high + offset, 3),
+        speed=speed,
+        mirrored=pairing.mirrored,
+        evidence=evidence,
+        similarity=round(max(0.0, similarity), 3),
     )
+
+
+def _segments(pairing: _Pairing, query: Fingerprint, active: np.ndarray, offset: float,
+              speed: float, params: MatchParams) -> tuple[list[Segment], np.ndarray]:
+    along = _follow(pairing, query, active, offset, speed, params)
+    starts, ends = sample_spans(query)
     segments: list[Segment] = []
     used = np.zeros(len(query), dtype=bool)
-    for first, last in _runs(consistent, query.times, MAX_GAP_S):
+    for first, last in _runs(along.consistent, query.times, params.max_gap_s, ~active):
         span = slice(first, last + 1)
-        n_confirmed = int(confirmed[span].sum())
-        n_contradicted = int(contradicted[span].sum())
-        start, end = float(query.times[first]), float(query.times[last] + step)
-        if (
-            end - start < MIN_SEGMENT_S
-            or n_confirmed < MIN_CONFIRMED
-            or n_contradicted > n_confirmed
-        ):
+        confirmed = int(along.confirmed[span].sum())
+        contradicted = int(along.contradicted[span].sum())
+        moving = int(along.moving[span].sum())
+        if ((last - first + 1) / query.sample_fps < params.min_segment_s - 1e-6
+                or confirmed < params.min_confirmed
+                or contradicted > confirmed
+                or confirmed < params.min_confirmed_share * moving):
             continue
-        similarity = 1.0 - float(np.median(nearest_scene[span])) / 32.0
-        segments.append(
-            Segment(
-                reference_id=pairing.reference_id,
-                query_start=round(start, 3),
-                query_end=round(end, 3),
-                reference_start=round(max(0.0, speed * start + offset), 3),
-                reference_end=round(min(pairing.ref.duration, speed * end + offset), 3),
-                speed=speed,
-                mirrored=pairing.mirrored,
-                evidence=n_confirmed,
-                similarity=round(max(0.0, similarity), 3),
-            )
-        )
-        used[span] = True
-    return segments, used & active
+        similarity = 1.0 - float(np.median(along.nearest_scene[span])) / 32.0
+        segment = _segment(pairing, starts, ends, first, last, offset, speed, confirmed,
+                           similarity)
+        if segment is not None:
+            segments.append(segment)
+            used[span] = True
+    return segments, used
 
 
 def _evidence_score(confirmed: int) -> float:
@@ -219,50 +353,31 @@ def _evidence_score(confirmed: int) -> float:
     return 1.0 - float(np.exp(-confirmed / 8.0))
 
 
-def _intervals(mask: np.ndarray, times: np.ndarray, step: float) -> list[tuple[float, float]]:
-    return [
-        (round(float(times[a]), 3), round(float(times[b] + step), 3))
-        for a, b in _runs(mask, times, step * 1.5)
-    ]
-
-
-def _same_scene(
-    query: Fingerprint, pairings: list[_Pairing], matched_ids: set[str]
-) -> list[Alignment]:
-    informative = max(1, int(query.informative.sum()))
-    shares: dict[str, float] = {}
-    for pairing in pairings:
-        near = (pairing.scene <= SCENE_RADIUS).any(axis=1) & query.informative
-        share = float(near.sum()) / informative
-        shares[pairing.reference_id] = max(shares.get(pairing.reference_id, 0.0), share)
-    return [
-        Alignment(reference_id=ref_id, score=round(share, 3), segments=())
-        for ref_id, share in sorted(shares.items(), key=lambda kv: -kv[1])
-        if share >= SAME_SCENE_SHARE and ref_id not in matched_ids
-    ]
-
-
-def _edits(segments: list[Segment]) -> tuple[str, ...]:
+def _edits(segments: list[Segment]) -> tuple[DetectedEdit, ...]:
     edits = []
     if any(s.mirrored for s in segments):
-        edits.append("mirrored")
-    if any(abs(s.speed - 1.0) > 0.02 for s in segments):
-        edits.append("speed")
+        edits.append(DetectedEdit(Edit.MIRRORED))
+    changed = [s.speed for s in segments if abs(s.speed - 1.0) > 0.02]
+    if changed:
+        edits.append(DetectedEdit(Edit.SPEED, speed=changed[0]))
     return tuple(edits)
 
 
 def _strongest_mapping(
     pairings: list[_Pairing], query: Fingerprint, active: np.ndarray, step: float,
-    tried: set[tuple[int, int, float]],
+    tried: set[tuple[int, int, float]], params: MatchParams,
 ) -> tuple[int, float, float] | None:
     """(pairing number, offset, speed) with the most support not tried yet, or None; it is
     marked as tried."""
     best: tuple[tuple[int, float], int, float, float] | None = None
     for number, pairing in enumerate(pairings):
-        for speed in SPEEDS:
+        if not active[pairing.rows].any():
+            continue
+        for speed in params.speeds:
             offset, support = _best_offset(pairing, query.times, active, speed, step)
             rank = (support, -abs(np.log(speed)))
-            if support >= MIN_CONFIRMED and (number, round(offset / step), speed) not in tried \
+            if support >= params.min_confirmed and \
+                    (number, round(offset / step), speed) not in tried \
                     and (best is None or rank > best[0]):
                 best = (rank, number, offset, speed)
     if best is None:
@@ -287,28 +402,46 @@ def _refine_speed(pairing: _Pairing, query: Fingerprint, active: np.ndarray, ste
     return best[2], best[3]
 
 
-def align(query: Fingerprint, references: Mapping[str, Fingerprint]) -> AlignResult:
-    """Align a query against candidate references and decide a verdict."""
-    if query.duration < MIN_QUERY_S:
-        return _inconclusive(f"the query lasts {query.duration:.1f} s; "
-                             f"at least {MIN_QUERY_S:g} s are needed")
-    if int(query.informative.sum()) < MIN_INFORMATIVE:
-        return _inconclusive("almost every frame is black, flat or faded")
+def _align_one(query: Fingerprint, pairings: list[_Pairing], active: np.ndarray,
+               params: MatchParams) -> list[Segment]:
+    """Segments of one candidate (both orientations); marks their samples inactive."""
     step = 1.0 / query.sample_fps
-    pairings = [p for ref_id, ref in references.items() for p in _pairings(query, ref_id, ref)]
-    active = query.informative.copy()
-    found: dict[str, list[Segment]] = {}
+    found: list[Segment] = []
     tried: set[tuple[int, int, float]] = set()
     failures = 0
-    while active.any() and failures < MAX_EMPTY_MAPPINGS:
-        best = _strongest_mapping(pairings, query, active, step, tried)
+    while active.any() and failures < params.max_empty_mappings:
+        best = _strongest_mapping(pairings, query, active, step, tried, params)
         if best is None:
             break
         number, offset, speed = best
-        segments, used = _segments(pairings[number], query, active, offset, speed)
+        segments, used = _segments(pairings[number], query, active, offset, speed, params)
         failures = 0 if segments else failures + 1
-        found.setdefault(pairings[number].reference_id, []).extend(segments)
+        found.extend(segments)
         active &= ~used
+    return found
+
+
+def align(query: Fingerprint, references: Mapping[str, Fingerprint] | Iterable[
+        tuple[str, Fingerprint]], params: MatchParams = DEFAULT_PARAMS) -> AlignResult:
+    """Align a query against candidate references (best first; a mapping or (id, fingerprint)
+    pairs, read one at a time) and decide a verdict."""
+    if query.duration < params.min_query_s:
+        return _inconclusive(query, f"the query lasts {query.duration:.1f} s; "
+                             f"at least {params.min_query_s:g} s are needed", params)
+    if int(query.informative.sum()) < params.min_informative:
+        return _inconclusive(query, "almost every frame is black, flat or faded", params)
+    items = references.items() if isinstance(references, Mapping) else references
+    active = query.informative.copy()
+    found: dict[str, list[Segment]] = {}
+    near: dict[str, np.ndarray] = {}
+    for ref_id, ref in items:
+        if len(ref) == 0:
+            continue
+        pairings = _pairings(query, ref_id, ref, params)
+        near[ref_id] = pairings[0].near | pairings[1].near
+        segments = _align_one(query, pairings, active, params)
+        if segments:
+            found.setdefault(ref_id, []).extend(segments)
     matches = [
         Alignment(
             reference_id=ref_id,
@@ -317,70 +450,159 @@ def align(query: Fingerprint, references: Mapping[str, Fingerprint]) -> AlignRes
             edits=_edits(segs),
         )
         for ref_id, segs in found.items()
-        if segs
     ]
     matches.sort(key=lambda a: -a.score)
-    same_scene = _same_scene(query, pairings, {m.reference_id for m in matches})
-    unexplained = _intervals(active & query.informative, query.times, step)
-    return _decide(query, matches, same_scene, unexplained)
+    return _decide(query, matches, _same_scene(query, near, matches, params), params)
 
 
-def _inconclusive(reason: str) -> AlignResult:
-    return AlignResult(Verdict.INCONCLUSIVE, 0.0, reason, (), (), ())
+def _covered(query: Fingerprint, intervals: Iterable[tuple[float, float]]) -> np.ndarray:
+    """Samples whose span lies mostly inside one of the intervals."""
+    starts, ends = sample_spans(query)
+    middle = (starts + ends) / 2
+    mask = np.zeros(len(query), dtype=bool)
+    for a, b in intervals:
+        mask |= (middle >= a) & (middle < b)
+    return mask
 
 
-def _decide(
-    query: Fingerprint,
-    matches: list[Alignment],
-    same_scene: list[Alignment],
-    unexplained: list[tuple[float, float]],
-) -> AlignResult:
+def _intervals(mask: np.ndarray, query: Fingerprint) -> list[tuple[float, float]]:
+    """Runs of consecutive True samples as (start, end) of their spans."""
+    starts, ends = sample_spans(query)
+    edges = np.diff(np.r_[0, mask.astype(np.int8), 0])
+    firsts, lasts = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+    return [(round(float(starts[a]), 3), round(float(ends[b]), 3))
+            for a, b in zip(firsts, lasts, strict=True)]
+
+
+def _subtract(whole: tuple[float, float], covered: Iterable[tuple[float, float]]
+              ) -> list[tuple[float, float]]:
+    """The parts of ``whole`` outside every ``covered`` interval."""
+    pieces = [whole]
+    for c_start, c_end in covered:
+        pieces = [p for a, b in pieces for p in ((a, min(b, c_start)), (max(a, c_end), b))
+                  if p[1] - p[0] > 1e-6]
+    return [(round(a, 3), round(b, 3)) for a, b in pieces]
+
+
+def _same_scene(query: Fingerprint, near: Mapping[str, np.ndarray], matches: list[Alignment],
+                params: MatchParams) -> list[Alignment]:
+    """Originals whose view the query shows without matching moments, with the query intervals
+    (outside the matched ones) that show it."""
+    informative = max(1, int(query.informative.sum()))
+    matched = _covered(query, (
+        (s.query_start, s.query_end) for m in matches for s in m.segments))
+    result = []
+    for ref_id, mask in near.items():
+        share = float((mask & query.informative).sum()) / informative
+        if share < params.same_scene_share:
+            continue
+        # Black or flat samples between views of the camera belong to the same stretch.
+        shown = _bridge(mask & query.informative, query, params.max_gap_s) & ~matched
+        segments = tuple(Segment(reference_id=ref_id, query_start=a, query_end=b,
+                                 reference_start=0.0, reference_end=0.0,
+                                 evidence=int(_covered(query, [(a, b)]).sum()))
+                         for a, b in _clip_to_unmatched(_intervals(shown, query), matches))
+        if segments:
+            result.append(Alignment(reference_id=ref_id, score=round(share, 3),
+                                    segments=segments))
+    result.sort(key=lambda a: -a.score)
+    return result
+
+
+def _bridge(mask: np.ndarray, query: Fingerprint, max_gap: float) -> np.ndarray:
+    out = mask.copy()
+    for first, last in _runs(mask, query.times, max_gap):
+        out[first:last + 1] = True
+    return out
+
+
+def _clip_to_unmatched(intervals: list[tuple[float, float]], matches: list[Alignment]
+                       ) -> list[tuple[float, float]]:
+    covered = [(s.query_start, s.query_end) for m in matches for s in m.segments]
+    return [piece for interval in intervals for piece in _subtract(interval, covered)]
+
+
+def _union(intervals: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[tuple[float, float]] = []
+    for a, b in sorted(intervals):
+        if merged and a <= merged[-1][1] + 1e-6:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def coverage_error(duration: float, matches: Iterable[Alignment],
+                   same_scene: Iterable[Alignment],
+                   unexplained: Iterable[tuple[float, float]]) -> str | None:
+    """None when matched segments, same-scene segments and unexplained intervals cover
+    [0, duration] exactly, the three without overlapping one another; else what is wrong."""
+    tolerance = 2e-3
+    parts = {
+        "matched": _union((s.query_start, s.query_end) for m in matches for s in m.segments),
+        "same-scene": _union((s.query_start, s.query_end) for a in same_scene
+                             for s in a.segments),
+        "unexplained": _union(unexplained),
+    }
+    matched_raw = sorted((s.query_start, s.query_end) for m in matches for s in m.segments)
+    for (_, b), (c, _) in zip(matched_raw, matched_raw[1:], strict=False):
+        if c < b - tolerance:
+            return f"matched segments overlap at {c:.3f} s"
+    everything = sorted((a, b, name) for name, spans in parts.items() for a, b in spans)
+    position = 0.0
+    for a, b, name in everything:
+        if abs(a - position) > tolerance:
+            kind = "overlap" if a < position else "gap"
+            return f"{kind} at {min(a, position):.3f}-{max(a, position):.3f} s (before {name})"
+        position = b
+    if abs(position - duration) > tolerance:
+        return f"covered up to {position:.3f} s of {duration:.3f} s"
+    return None
+
+
+def _inconclusive(query: Fingerprint, reason: str, params: MatchParams) -> AlignResult:
+    whole = ((0.0, round(float(query.duration), 3)),) if query.duration > 0 else ()
+    return AlignResult(Verdict.INCONCLUSIVE, 0.0, reason, (), (), whole, params=params)
+
+
+def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Alignment],
+            params: MatchParams, skipped: tuple[str, ...] = ()) -> AlignResult:
+    explained = [(s.query_start, s.query_end) for a in (*matches, *same_scene)
+                 for s in a.segments]
+    unexplained = tuple(_subtract((0.0, round(float(query.duration), 3)), _union(explained)))
     if matches:
         covered = sum(s.query_end - s.query_start for m in matches for s in m.segments)
         reason = (f"{covered:.1f} s of {query.duration:.1f} s line up in time with "
                   f"{len(matches)} registered original(s)")
         return AlignResult(Verdict.MATCH, max(m.score for m in matches), reason,
-                           tuple(matches), tuple(same_scene), tuple(unexplained))
+                           tuple(matches), tuple(same_scene), unexplained, skipped, params)
     if same_scene:
         reason = ("the view matches a registered camera, but what happens in it does not line up "
                   "with the registered footage: same place, different moment")
         return AlignResult(Verdict.SAME_SCENE, same_scene[0].score, reason, (),
-                           tuple(same_scene), tuple(unexplained))
+                           tuple(same_scene), unexplained, skipped, params)
     return AlignResult(Verdict.NO_MATCH, 0.0, "nothing in the library explains this footage",
-                       (), (), tuple(unexplained))
-
-
-def _subtract(intervals: tuple[tuple[float, float], ...],
-              covered: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
-    """The parts of ``intervals`` not inside any ``covered`` interval (shorter than one second
-    dropped)."""
-    result: list[tuple[float, float]] = []
-    for start, end in intervals:
-        pieces = [(start, end)]
-        for c_start, c_end in covered:
-            pieces = [p for a, b in pieces for p in ((a, min(b, c_start)), (max(a, c_end), b))
-                      if p[1] - p[0] > 1e-6]
-        result.extend((round(a, 3), round(b, 3)) for a, b in pieces if b - a >= 1.0)
-    return tuple(result)
+                       (), (), unexplained, skipped, params)
 
 
 def with_extra_matches(result: AlignResult, extra: list[Alignment],
-                       query: Fingerprint) -> AlignResult:
+                       query: Fingerprint, skipped: tuple[str, ...] = ()) -> AlignResult:
     """The result with alignments found by a later stage (e.g. on cropped regions) added:
-    segments only where the first stage left the query unexplained."""
-    unexplained = result.unexplained
+    segments only where the first stage found no match (unexplained or same-scene query time),
+    cut to it and kept when still at least the minimum segment length."""
+    params = result.params
+    taken = [(s.query_start, s.query_end) for m in result.matches for s in m.segments]
     kept: list[Alignment] = []
     for alignment in extra:
-        segments = tuple(s for s in alignment.segments if any(
-            min(s.query_end, b) - max(s.query_start, a) > 0.5 * (s.query_end - s.query_start)
-            for a, b in unexplained))
+        segments = []
+        for s in sorted(alignment.segments, key=lambda s: s.query_start):
+            for a, b in _subtract((s.query_start, s.query_end), _union(taken)):
+                if b - a + 0.5 / query.sample_fps >= params.min_segment_s:
+                    segments.append(_cut(s, a, b))
+                    taken.append((a, b))
         if segments:
-            kept.append(Alignment(alignment.reference_id, alignment.score, segments,
+            kept.append(Alignment(alignment.reference_id, alignment.score, tuple(segments),
                                   alignment.edits))
-            unexplained = _subtract(unexplained, [(s.query_start, s.query_end)
-                                                  for s in segments])
-    if not kept:
-        return result
     matches = list(result.matches)
     for alignment in kept:
         same = next((i for i, m in enumerate(matches)
@@ -395,5 +617,22 @@ def with_extra_matches(result: AlignResult, extra: list[Alignment],
                                       tuple(dict.fromkeys(m.edits + alignment.edits)))
     matches.sort(key=lambda a: -a.score)
     ids = {m.reference_id for m in matches}
-    same_scene = [a for a in result.same_scene if a.reference_id not in ids]
-    return _decide(query, matches, same_scene, list(unexplained))
+    same_scene = []
+    for alignment in result.same_scene:
+        pieces = tuple(_cut(s, a, b) for s in alignment.segments
+                       for a, b in _subtract((s.query_start, s.query_end), _union(taken)))
+        if pieces and alignment.reference_id not in ids:
+            same_scene.append(Alignment(alignment.reference_id, alignment.score, pieces))
+    return _decide(query, matches, same_scene, params, tuple(dict.fromkeys(
+        result.skipped + skipped)))
+
+
+def _cut(segment: Segment, start: float, end: float) -> Segment:
+    """The part of a segment between two query times (same mapping)."""
+    if segment.reference_end == segment.reference_start == 0.0:
+        return Segment(**{**asdict(segment), "query_start": start, "query_end": end})
+    offset = segment.reference_start - segment.speed * segment.query_start
+    return Segment(**{**asdict(segment), "query_start": round(start, 3),
+                      "query_end": round(end, 3),
+                      "reference_start": round(segment.speed * start + offset, 3),
+                      "reference_end": round(segment.speed * end + offset, 3)})

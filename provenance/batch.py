@@ -89,16 +89,49 @@ def verify_each(
     settings: Settings | None = None,
     progress: Progress | None = None,
     stated: StatedClaims | None = None,
+    workers: int = 1,
+    cluster: str | None = None,
 ) -> Iterator[BatchItem]:
     """Verify each query (video file or URL, article, fingerprint file) in turn, yielding its
-    results as soon as they are ready; the library is opened and indexed once."""
+    results as soon as they are ready; the library is opened and indexed once.
+
+    With ``workers`` > 1 (local processes) or a ``cluster`` scheduler address, Dask workers
+    verify (each opens the library once, by its path, which the workers must be able to read)
+    and the results come back in input order."""
     settings = settings or load_settings()
-    with opened_library(library) as lib:
-        for query in queries:
-            try:
-                yield BatchItem(query, verify_many(query, lib, settings, progress, stated))
-            except ProvenanceError as error:
-                yield BatchItem(query, [_failed(query, error, settings)], error)
+    if cluster is None and workers <= 1:
+        with opened_library(library) as lib:
+            for query in queries:
+                yield _verify_one(query, lib, settings, progress, stated)
+        return
+    from . import cluster as engine
+
+    path = str(library.path if isinstance(library, Library) else library)
+    with engine.client(workers, cluster) as dask_client:
+        for _, outcome in engine.map_ordered(dask_client, _verify_remote, queries,
+                                             shared=(path, settings, stated)):
+            assert outcome.value is not None  # _verify_remote turns failures into results
+            yield outcome.value
+
+
+def _verify_one(query: str, library: Library, settings: Settings, progress: Progress | None,
+                stated: StatedClaims | None) -> BatchItem:
+    try:
+        return BatchItem(query, verify_many(query, library, settings, progress, stated))
+    except ProvenanceError as error:
+        return BatchItem(query, [_failed(query, error, settings)], error)
+
+
+# A worker process's open library, by path: opened (and its index loaded) once per worker.
+_WORKER_LIBRARIES: dict[str, Library] = {}
+
+
+def _verify_remote(query: str, shared: tuple[str, Settings, StatedClaims | None]) -> BatchItem:
+    """On a worker: one query against the library at the given path."""
+    path, settings, stated = shared
+    if path not in _WORKER_LIBRARIES:
+        _WORKER_LIBRARIES[path] = Library(path)
+    return _verify_one(query, _WORKER_LIBRARIES[path], settings, None, stated)
 
 
 def done_inputs(path: str) -> set[str]:

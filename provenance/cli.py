@@ -299,6 +299,11 @@ def batch_options(f: F) -> F:
                           "(`-`: standard output)."),
         click.option("--resume", is_flag=True,
                      help="Skip the inputs already in the --jsonl file and append the others."),
+        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Verify a batch on N local processes."),
+        click.option("--cluster", metavar="tcp://HOST:8786", default=None,
+                     help="Verify a batch on the Dask cluster whose scheduler is at this "
+                          "address (its workers must reach the library and the inputs)."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -326,6 +331,7 @@ def batch_options(f: F) -> F:
 def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json: bool,
            fps: float | None, check: bool, report: str | None, jsonld: str | None,
            publisher: str | None, batch_file: str | None, jsonl: str | None, resume: bool,
+           workers: int, cluster: str | None,
            claim_date: str, claim_place: str, claim_source: str, caption: str,
            **download: Any) -> None:
     """Verify each QUERY (video file or URL, article file or URL, folder of videos, or a .npz
@@ -346,9 +352,10 @@ def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json
     if not inputs:
         raise click.UsageError("give a video, an article, a folder, or -a FILE")
     library = _library(ctx, settings)
-    if len(inputs) > 1 or batch_file or jsonl or len(queries) != len(inputs):
+    if (len(inputs) > 1 or batch_file or jsonl or len(queries) != len(inputs) or workers > 1
+            or cluster):
         _verify_batch(ctx, inputs, library, settings, stated, as_json, check, jsonl, resume,
-                      bool(report or jsonld))
+                      bool(report or jsonld), (workers, cluster))
         return
     progress = _progress(ctx)
     try:
@@ -376,8 +383,9 @@ def _all_ok(results: list[Verification]) -> bool:
 def _verify_batch(ctx: click.Context, inputs: list[str], library: Library, settings: Settings,
                   stated: StatedClaims,
                   as_json: bool, check: bool, jsonl: str | None, resume: bool,
-                  reports: bool) -> None:
-    """Each input in turn; a line per input on stdout (JSON with --json) and in --jsonl."""
+                  reports: bool, parallel: tuple[int, str | None] = (1, None)) -> None:
+    """Each input in turn (or on Dask workers: ``parallel`` is (local processes, scheduler
+    address)); a line per input, in input order, on stdout (JSON with --json) and in --jsonl."""
     if reports:
         raise click.UsageError("--report and --jsonld write one result; with several inputs "
                                "use --jsonl, then `provenance report` on a line of it")
@@ -395,7 +403,7 @@ def _verify_batch(ctx: click.Context, inputs: list[str], library: Library, setti
     progress("batch", 0, len(todo))
     try:
         for number, item in enumerate(batch.verify_each(todo, library, settings, progress,
-                                                                  stated), 1):
+                                                        stated, *parallel), 1):
             progress("batch", number, len(todo))
             finished.append(item)
             if writer:
@@ -614,31 +622,50 @@ def library_update(ctx: click.Context, original_id: str, source_name: str | None
         click.echo(f"updated {stored.id}: {', '.join(sorted(changes))}")
 
 
+# Below this many manifest rows `library import` works in its own process unless told otherwise:
+# starting two worker processes cost 12 s wall under load here (benchmarks/ingest_scale.py),
+# more than fingerprinting a few short files.
+MIN_PARALLEL_ROWS = 8
+
+
 @library.command("import")
 @click.argument("manifest", type=click.Path(dir_okay=False))
 @db_option
 @fps_option
 @json_option
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Fingerprint on N local processes (default: one per core from 8 rows up; "
+                   "1: in this process).")
+@click.option("--cluster", metavar="tcp://HOST:8786", default=None,
+              help="Fingerprint on the Dask cluster whose scheduler is at this address.")
 @click.pass_context
 def library_import(ctx: click.Context, manifest: str, db: str | None, fps: float | None,
-                   as_json: bool) -> None:
+                   as_json: bool, workers: int | None, cluster: str | None) -> None:
     """Register every original a CSV or JSON MANIFEST lists.
 
     \b
     Columns: file (path relative to the manifest, or URL), id, title, source,
     recorded_at, published_at, url, notes, location, latitude, longitude.
     Bad rows (a bad date, a missing file...) are reported and skipped;
-    the others are added. Exit code 6 when any row failed.
+    the others are added. Exit code 6 when any row failed. Files already in the
+    library (same sha256) are skipped, so an interrupted import can be re-run.
     """
     settings = _settings(ctx, db=db, sample_fps=fps)
-    rows = read_manifest(manifest)
+    rows = len(read_manifest(manifest))  # a manifest that cannot be read creates no library
     lib = _library(ctx, settings, create=True)
     progress = _progress(ctx)
-    counted = iter(range(1, len(rows) + 1))
+
+    def status(now: registry.ImportStatus) -> None:
+        hours = now.video_seconds / 3600.0
+        progress("import", now.done, now.total)
+        progress("video-hours", round(hours, 3), None)
+        if now.elapsed > 0:
+            progress("video-hours per hour", round(hours / (now.elapsed / 3600.0), 1), None)
+
     try:
         report = registry.import_manifest(
-            manifest, lib, settings, progress,
-            on_row=lambda _: progress("import", next(counted), len(rows)))
+            manifest, lib, settings, progress, workers=_import_workers(workers, cluster, rows),
+            cluster=cluster, on_status=status)
     finally:
         progress.close()
     if as_json:
@@ -648,10 +675,27 @@ def library_import(ctx: click.Context, manifest: str, db: str | None, fps: float
     else:
         for number, original_id, reason in report.failed:
             click.echo(f"row {number} ({original_id or 'no id'}): {reason}", err=True)
+        total = len(report.added) + len(report.already_present) + len(report.failed)
         click.echo(f"added {len(report.added)}, already present {len(report.already_present)}, "
-                   f"failed {len(report.failed)} of {len(rows)} rows")
+                   f"failed {len(report.failed)} of {total} rows")
     if report.failed:
         ctx.exit(6)
+
+
+def _import_workers(workers: int | None, cluster: str | None, rows: int) -> int:
+    """Workers asked for; by default one per core when Dask is installed and the manifest is
+    long enough to repay starting them (MIN_PARALLEL_ROWS), else this process."""
+    from . import cluster as engine
+
+    if workers is not None or cluster:
+        return workers or 1
+    if rows < MIN_PARALLEL_ROWS or engine.default_workers() == 1:
+        return 1
+    if not engine.available():
+        click.echo("note: fingerprinting in this process; for one process per core: "
+                   "pip install 'provenance[cluster]'", err=True)
+        return 1
+    return engine.default_workers()
 
 
 @library.command("export")

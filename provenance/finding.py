@@ -13,6 +13,7 @@ from .models import (
     Claim,
     ClaimKind,
     ClaimStatus,
+    Edit,
     Finding,
     Original,
     Rating,
@@ -26,10 +27,10 @@ SEVERITY = (Rating.MISCAPTIONED, Rating.SAME_SCENE, Rating.EDITED, Rating.UNVERI
 _CAPTION_KINDS = (ClaimKind.DATE, ClaimKind.PUBLISHED, ClaimKind.PLACE, ClaimKind.SOURCE)
 # Edits a reader should know about (as align/refine name them). Re-encoding, resizing,
 # letterboxing and grayscale leave what the footage shows unchanged and are not listed.
-_MEANINGFUL = {"mirrored": "mirrored", "speed": "speed changed",
-               "cropped/reframed": "cropped to part of the picture",
-               "picture-in-picture": "shown inside another picture",
-               "overlay": "text or logos overlaid"}
+_MEANINGFUL = {Edit.MIRRORED: "mirrored", Edit.SPEED: "speed changed",
+               Edit.CROPPED: "cropped to part of the picture",
+               Edit.PICTURE_IN_PICTURE: "shown inside another picture",
+               Edit.OVERLAY: "text or logos overlaid"}
 _CATEGORY = {Rating.MISCAPTIONED: "DecontextualizedContent",
              Rating.SAME_SCENE: "DecontextualizedContent",
              Rating.AUTHENTIC: "OriginalMediaContent"}
@@ -38,10 +39,8 @@ _CATEGORY = {Rating.MISCAPTIONED: "DecontextualizedContent",
 def _edit_names(matches: Sequence[Alignment]) -> list[str]:
     found = []
     for alignment in matches:
-        for edit in alignment.edits:
-            for name, words in _MEANINGFUL.items():
-                if edit == name or edit.startswith(name + " ") or edit.startswith(name + ":"):
-                    found.append(words)
+        found += [_MEANINGFUL[edit.kind] for edit in alignment.edits
+                  if edit.kind in _MEANINGFUL]
     return list(dict.fromkeys(found))
 
 

@@ -14,6 +14,7 @@ import io
 import os
 import tempfile
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 import imagehash
@@ -97,7 +98,7 @@ def _motion_images(thumbs: np.ndarray, previous: np.ndarray) -> np.ndarray:
 
 class _Accumulator:
     def __init__(self) -> None:
-        self.parts: dict[str, list[np.ndarray]] = {name: [] for name in _ARRAYS}
+        self.parts: dict[str, list[np.ndarray]] = {name: [] for name in Fingerprint.ARRAYS}
         self.previous: np.ndarray | None = None
 
     def add(self, times: list[float], thumbs: list[np.ndarray]) -> None:
@@ -155,13 +156,23 @@ def fingerprint_samples(
 
 def fingerprint_video(
     path: str, sample_fps: float = DEFAULT_SAMPLE_FPS, progress: ProgressCallback | None = None,
-    crop: tuple[float, float, float, float] | None = None,
+    crop: tuple[float, float, float, float] | None = None, decoder: str | None = None,
 ) -> Fingerprint:
     """Decode ``path`` once and fingerprint it (only the ``crop`` region, x0, y0, x1, y1 as
-    shares of the frame, when given). Raises MediaError for non-video or empty files."""
-    with frames_mod.VideoStream(path) as stream:
-        return fingerprint_samples(stream.samples(sample_fps, crop=crop), stream.info,
-                                   sample_fps, progress)
+    shares of the frame, when given; ``decoder`` as in ``frames.chosen_decoder``). Raises
+    MediaError for non-video or empty files."""
+    with frames_mod.VideoStream(path, decoder=decoder) as stream:
+        fp = fingerprint_samples(stream.samples(sample_fps, crop=crop), stream.info,
+                                 sample_fps, progress)
+        return replace(with_duration(fp, stream.end_time), decoder=stream.decoded_by)
+
+
+def with_duration(fp: Fingerprint, end_time: float | None) -> Fingerprint:
+    """The fingerprint with the stream's real duration (last frame's time plus its own duration)
+    instead of the sample grid's, when the stream told it."""
+    if end_time is None or end_time <= float(fp.times[-1]):
+        return fp
+    return replace(fp, duration=round(float(end_time), 3))
 
 
 def cuts(fp: Fingerprint) -> np.ndarray:
@@ -206,15 +217,15 @@ def shots(fp: Fingerprint) -> list[Shot]:
     return result
 
 
-_ARRAYS = ("times", "scene", "mirror", "motion", "motion_mirror", "motion_energy", "informative")
 _SCALARS = ("duration", "width", "height", "native_fps", "sample_fps", "version")
 
 
 def to_bytes(fp: Fingerprint) -> bytes:
     """Lossless, versioned serialisation (compressed .npz; hashes stay unsigned 64-bit ints)."""
     buffer = io.BytesIO()
-    arrays: dict[str, Any] = {name: getattr(fp, name) for name in _ARRAYS}
+    arrays: dict[str, Any] = {name: getattr(fp, name) for name in Fingerprint.ARRAYS}
     arrays.update({name: np.asarray(getattr(fp, name)) for name in _SCALARS})
+    arrays["decoder"] = np.asarray(fp.decoder)
     np.savez_compressed(buffer, **arrays)
     return buffer.getvalue()
 
@@ -229,7 +240,7 @@ def from_bytes(data: bytes, origin: str = "fingerprint") -> Fingerprint:
                     f"v{FINGERPRINT_VERSION}",
                     "re-create it with `provenance fingerprint VIDEO -o FILE`",
                 )
-            arrays = {name: npz[name] for name in _ARRAYS}
+            arrays = {name: npz[name] for name in Fingerprint.ARRAYS}
             return Fingerprint(
                 **arrays,
                 duration=float(npz["duration"]),
@@ -238,6 +249,8 @@ def from_bytes(data: bytes, origin: str = "fingerprint") -> Fingerprint:
                 native_fps=float(npz["native_fps"]),
                 sample_fps=float(npz["sample_fps"]),
                 version=version,
+                # Files written before the decoder was recorded were all decoded by OpenCV.
+                decoder=str(npz["decoder"]) if "decoder" in npz.files else "opencv",
             )
     except MediaError:
         raise

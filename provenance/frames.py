@@ -1,6 +1,7 @@
 """Decoding and sampling: the only module that imports OpenCV.
 
-A video is decoded once; frames are kept at a fixed rate of presentation time (not by frame index
+A video is decoded once (for fingerprints by the fast decoder in ``decode.py``, else by OpenCV);
+frames are kept at a fixed rate of presentation time (not by frame index
 over an assumed fps, which drifts on variable-frame-rate files), stripped of constant borders and
 shrunk once, with area interpolation, to the small grey image the hashes are computed from.
 """
@@ -11,13 +12,14 @@ import functools
 import logging
 import math
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import astuple, dataclass
 
 import cv2
 import numpy as np
 
-from .errors import MediaError
+from . import decode
+from .errors import MediaError, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,22 @@ _MAX_BORDER_SHARE = 0.4
 MAX_FRAME_PIXELS = 40_000_000
 _BAND_ASPECTS = (16 / 9, 4 / 3, 1.0, 1.85, 2.39)
 _BAND_EDGE_RATIO = 9.0
+# Which decoder samples fingerprints: "fast" (PyAV, decode.py: skips what samples do not need)
+# or "full" (OpenCV, every frame). Fingerprints of either match each other
+# (benchmarks/README.md, "Fast decoder"). PROVENANCE_DECODER overrides the default.
+DECODERS = ("fast", "full")
+DEFAULT_DECODER = "fast"
+
+
+def chosen_decoder(decoder: str | None = None) -> str:
+    name = decoder or os.environ.get("PROVENANCE_DECODER") or DEFAULT_DECODER
+    if name not in DECODERS:
+        raise SettingsError(f"unknown decoder {name!r}", f"use one of: {', '.join(DECODERS)}")
+    return name
+
+
+# (time, grey frame, (top, bottom, left, right) of the picture inside its bars).
+PictureCallback = Callable[[float, np.ndarray, tuple[int, int, int, int]], None]
 
 
 @dataclass(frozen=True)
@@ -118,13 +136,31 @@ class VideoStream:
 
     ``colour=False`` (fingerprinting) reads the luma plane directly where the format allows;
     ``colour=True`` (keyframes, report frames) converts every retrieved frame to BGR.
+    ``decoder`` picks what ``samples()`` decodes with (``chosen_decoder``); ``decoded_by``
+    records it after sampling ("opencv", "pyav-nonref" or "pyav-full").
     """
 
-    def __init__(self, path: str, colour: bool = False) -> None:
+    def __init__(self, path: str, colour: bool = False, decoder: str | None = None) -> None:
         if not os.path.exists(path):
             raise MediaError(f"{path}: no such file", "check the path")
         if os.path.isdir(path):
             raise MediaError(f"{path} is a directory, not a video file", "give a video file")
+        self._fast: decode.FastDecoder | None = None
+        self.decoded_by = "opencv"
+        self.end_time: float | None = None
+        if not colour and chosen_decoder(decoder) == "fast":
+            self._fast = decode.FastDecoder(path)
+            self.info = StreamInfo(path, *astuple(self._fast.geometry()))
+            self.colour = False
+            try:
+                _check_pixels(path, self.info.width, self.info.height)
+            except MediaError:
+                self.close()
+                raise
+            return
+        self._open_opencv(path, colour)
+
+    def _open_opencv(self, path: str, colour: bool) -> None:
         self._log_level = cv2.utils.logging.getLogLevel()
         # OpenCV warns on every luma-plane read; our own errors say what matters.
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
@@ -156,8 +192,11 @@ class VideoStream:
         self.close()
 
     def close(self) -> None:
-        self._capture.release()
-        cv2.utils.logging.setLogLevel(self._log_level)
+        if self._fast is not None:
+            self._fast.close()
+        if hasattr(self, "_capture"):
+            self._capture.release()
+            cv2.utils.logging.setLogLevel(self._log_level)
 
     def _frame_time(self, index: int) -> float:
         msec = self._capture.get(cv2.CAP_PROP_POS_MSEC)
@@ -167,13 +206,19 @@ class VideoStream:
         return index / self.info.fps if self.info.fps > 0 else float(index)
 
     def samples(self, sample_fps: float,
-                crop: tuple[float, float, float, float] | None = None) -> Iterator[Sample]:
+                crop: tuple[float, float, float, float] | None = None,
+                on_picture: PictureCallback | None = None) -> Iterator[Sample]:
         """Yield frames at ``sample_fps`` by presentation time.
 
         Only the sampled frames are converted (``retrieve``); the others are only decoded
         (``grab``). ``crop`` (x0, y0, x1, y1 as shares of the frame) replaces bar detection with
-        a fixed region. Raises MediaError when the file yields no frame at all.
+        a fixed region. ``on_picture`` sees each sampled frame before it is shrunk (time, grey
+        frame, picture box inside the bars) so other stages need not decode the video again.
+        Raises MediaError when the file yields no frame at all.
         """
+        if self._fast is not None:
+            yield from self._fast_samples(sample_fps, crop, on_picture)
+            return
         step = 1.0 / sample_fps
         next_time = 0.0
         index = 0
@@ -200,13 +245,37 @@ class VideoStream:
             top, bottom, left, right = border_box(grey) if crop is None else _box_pixels(
                 grey, crop)
             yielded += 1
+            if on_picture is not None:
+                on_picture(time, grey, (top, bottom, left, right))
             yield Sample(time=time, thumb=shrink(grey[top:bottom, left:right]))
         if yielded == 0:
             raise MediaError(
                 f"{self.info.path} holds no decodable video frame",
                 "the file may be empty or cut off",
             )
+        # The stream's real end: the last decoded frame's time plus its own duration.
+        self.end_time = time + (1.0 / self.info.fps if self.info.fps > 0 else 0.0)
         self._check_complete(time)
+
+    def _fast_samples(self, sample_fps: float, crop: tuple[float, float, float, float] | None,
+                      on_picture: PictureCallback | None) -> Iterator[Sample]:
+        assert self._fast is not None
+        yielded = 0
+        for time, grey in self._fast.frames(1.0 / sample_fps):
+            top, bottom, left, right = border_box(grey) if crop is None else _box_pixels(
+                grey, crop)
+            yielded += 1
+            if on_picture is not None:
+                on_picture(time, grey, (top, bottom, left, right))
+            yield Sample(time=time, thumb=shrink(grey[top:bottom, left:right]))
+        self.decoded_by = f"pyav-{self._fast.mode}"
+        if yielded == 0:
+            raise MediaError(
+                f"{self.info.path} holds no decodable video frame",
+                "the file may be empty or cut off",
+            )
+        self.end_time = self._fast.end_time
+        self._check_complete(self._fast.last_time)
 
     def _check_complete(self, last_time: float) -> None:
         """Warn when decoding stopped well before the end the header announces."""
@@ -221,6 +290,10 @@ class VideoStream:
     def frames_at(self, times: list[float]) -> dict[float, np.ndarray]:
         """The frames shown at the given times (one sequential pass; no seeking, which is
         inexact on many files). Keys are the requested times."""
+        if self._fast is not None:  # exact frames need every frame: OpenCV decodes them
+            self._fast.close()
+            self._fast = None
+            self._open_opencv(self.info.path, self.colour)
         wanted = sorted(times)
         found: dict[float, np.ndarray] = {}
         index = 0
@@ -233,6 +306,20 @@ class VideoStream:
                     found[wanted[0]] = frame
                 wanted.pop(0)
         return found
+
+
+def colour_frames(path: str, times: list[float]) -> dict[float, np.ndarray]:
+    """A few colour frames by seeking to each time (not decoding from the start); times the
+    file cannot give are left out."""
+    found: dict[float, np.ndarray] = {}
+    with VideoStream(path, colour=True) as stream:
+        capture = stream._capture
+        for time in sorted(times):
+            capture.set(cv2.CAP_PROP_POS_MSEC, max(0.0, time * 1000.0))
+            ok, frame = capture.read()
+            if ok and frame is not None and frame.ndim == 3:
+                found[time] = frame
+    return found
 
 
 def jpeg_bytes(frame: np.ndarray, max_width: int = 480, quality: int = 80) -> bytes:
@@ -384,3 +471,17 @@ def quiet_decoder_logs() -> None:
     went wrong. OpenCV reads the FFmpeg level when it first opens a file, so call this early."""
     os.environ["OPENCV_FFMPEG_LOGLEVEL"] = "-8"  # AV_LOG_QUIET
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+
+
+def resized(grey: np.ndarray, width: int, height: int) -> np.ndarray:
+    """A grey image at exactly width x height (area interpolation when shrinking)."""
+    shrinking = width <= grey.shape[1] and height <= grey.shape[0]
+    return cv2.resize(grey, (width, height),
+                      interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
+
+
+def saturation(frame: np.ndarray) -> float:
+    """Mean HSV saturation (0-255) of a BGR frame; 0 for a grey one."""
+    if frame.ndim != 3:
+        return 0.0
+    return float(cv2.cvtColor(frame, cv2.COLOR_BGR2HSV)[..., 1].mean())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -49,6 +49,8 @@ class Fingerprint:
     (``motion_mirror`` the same for the flipped frames) and ``motion_energy`` how much changed
     (mean absolute grey-level difference).
     ``informative`` is False for black, flat or faded frames, which never count as evidence.
+    ``decoder`` records what decoded the video ("opencv", "pyav-nonref", "pyav-full"; "" when
+    not recorded): fingerprints of every decoder match each other.
     """
 
     times: np.ndarray
@@ -64,9 +66,46 @@ class Fingerprint:
     native_fps: float
     sample_fps: float
     version: int = FINGERPRINT_VERSION
+    decoder: str = ""
+
+    # The per-sample arrays and their stored types: the .npz file and the library loop over
+    # this table, so a new hash channel is one field here plus its line in the table.
+    ARRAYS: ClassVar[dict[str, type]] = {
+        "times": np.float64,
+        "scene": np.uint64,
+        "mirror": np.uint64,
+        "motion": np.uint64,
+        "motion_mirror": np.uint64,
+        "motion_energy": np.float32,
+        "informative": np.bool_,
+    }
 
     def __len__(self) -> int:
         return int(self.times.shape[0])
+
+
+@dataclass(frozen=True, eq=False)
+class LocalData:
+    """What the second matching stage needs of an original, stored at registration so verify
+    never opens the original's file: small grey whole frames (``details``, at ``detail_times``)
+    to hash any region of, and ORB keypoints of a few frames (``key_counts[i]`` points of frame
+    ``key_times[i]``, in pixels of a ``key_size`` image) to find where a repost's picture sits.
+    ``saturation`` is the original's mean colour saturation (0-255)."""
+
+    detail_times: np.ndarray
+    details: np.ndarray
+    key_times: np.ndarray
+    key_counts: np.ndarray
+    key_points: np.ndarray
+    key_descriptors: np.ndarray
+    key_size: tuple[int, int]
+    saturation: float
+
+    def keyframes(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(points, descriptors) of each keyframe."""
+        bounds = np.r_[0, np.cumsum(self.key_counts)]
+        return [(self.key_points[a:b], self.key_descriptors[a:b])
+                for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 @dataclass(frozen=True)
@@ -116,6 +155,52 @@ class Segment:
     similarity: float = 0.0
 
 
+class Edit(str, enum.Enum):
+    """An edit seen between a repost and the original it shows."""
+
+    MIRRORED = "mirrored"
+    SPEED = "speed"
+    GRAYSCALE = "grayscale"
+    OVERLAY = "overlay"
+    CROPPED = "cropped"
+    PICTURE_IN_PICTURE = "picture-in-picture"
+    REFRAMED_VERTICAL = "reframed-vertical"
+    LETTERBOX = "letterbox"
+    PILLARBOX = "pillarbox"
+
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 as shares of a frame
+
+
+@dataclass(frozen=True)
+class DetectedEdit:
+    """One edit with where it applies: ``boxes`` are the overlay's places, the original's kept
+    region (crop) or where the original sits in the repost (picture-in-picture, reframes);
+    ``share`` is the share of the original a crop keeps; ``speed`` the playback speed."""
+
+    kind: Edit
+    boxes: tuple[Box, ...] = ()
+    share: float | None = None
+    speed: float | None = None
+
+    def __str__(self) -> str:
+        def place(b: Box) -> str:
+            return f"x {b[0]:.0%}-{b[2]:.0%}, y {b[1]:.0%}-{b[3]:.0%}"
+
+        where = "; ".join(place(b) for b in self.boxes)
+        if self.kind is Edit.OVERLAY:
+            return f"overlay (caption/logo) at {where}"
+        if self.kind is Edit.CROPPED:
+            return f"cropped/reframed: keeps {self.share or 0.0:.0%} of the original ({where})"
+        if self.kind is Edit.PICTURE_IN_PICTURE:
+            return f"picture-in-picture: the original fills {where} of the frame"
+        if self.kind is Edit.REFRAMED_VERTICAL:
+            return f"reframed to vertical: the original fills {where} of the frame, between bars"
+        if self.kind in (Edit.LETTERBOX, Edit.PILLARBOX):
+            return f"{self.kind.value}: the picture fills {where} of the frame"
+        return self.kind.value
+
+
 @dataclass(frozen=True)
 class Alignment:
     """Everything the query shares with one original."""
@@ -123,7 +208,7 @@ class Alignment:
     reference_id: str
     score: float
     segments: tuple[Segment, ...]
-    edits: tuple[str, ...] = ()
+    edits: tuple[DetectedEdit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -238,6 +323,10 @@ class Verification:
     hint: str = ""
     video_path: str = ""
     finding: Finding | None = None
+    # The matching parameters (with the fingerprint version) the verdict was reached with, and
+    # the stages a budget skipped or cut short.
+    params: dict[str, Any] = field(default_factory=dict)
+    skipped: tuple[str, ...] = ()
 
     # Reports of this result; the writing lives in report/ and outputs.py (imported when used).
     def to_dict(self) -> dict[str, Any]:

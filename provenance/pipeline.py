@@ -15,12 +15,11 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from . import acquire, claims, finding, refine
-from .align import SCENE_RADIUS, AlignResult, align
+from . import acquire, claims, finding, provider, refine
+from .align import DEFAULT_PARAMS, AlignResult, MatchParams, align
 from .errors import AcquireError, MediaError, ProvenanceError
-from .fingerprint import fingerprint_video
 from .fingerprint import load as load_fingerprint
-from .library import Library
+from .library import Library, Radii, Scores
 from .models import (
     ARTICLE,
     Claim,
@@ -35,8 +34,8 @@ from .models import (
 )
 from .settings import Settings, load_settings
 
-# A reference becomes a candidate when this many query samples (or their mirror images) have a
-# scene-hash neighbour in it; at most MAX_CANDIDATES, the best supported, are aligned.
+# A reference becomes a candidate when this many query samples (or their mirror images) agree
+# with it (the aligner's MIN_CONFIRMED); at most MAX_CANDIDATES, the best supported, are aligned.
 MIN_CANDIDATE_SAMPLES = 3
 MAX_CANDIDATES = 32
 
@@ -89,19 +88,33 @@ def opened_library(
         yield opened
 
 
-def candidates(query: Fingerprint, library: Library) -> list[str]:
-    """Originals sharing enough views with the query to be worth aligning, best first."""
-    usable = np.flatnonzero(query.informative)
-    hashes = np.concatenate([query.scene[usable], query.mirror[usable]])
-    counts = library.index().candidates(hashes, SCENE_RADIUS)
-    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-    return [ref for ref, rows in ranked if rows >= MIN_CANDIDATE_SAMPLES][:MAX_CANDIDATES]
+def candidates(query: Fingerprint, library: Library,
+               params: MatchParams = DEFAULT_PARAMS) -> list[str]:
+    """Originals worth aligning, best first (see library/index.py and rank_candidates)."""
+    index = library.index(params.min_motion_energy)
+    return rank_candidates(index.search(query, Radii(params.scene_radius, params.motion_radius)))
 
 
-def match_fingerprint(query: Fingerprint, library: Library) -> AlignResult:
-    """Candidates from the index, then time alignment against their fingerprints."""
-    refs = {ref_id: library.fingerprint(ref_id) for ref_id in candidates(query, library)}
-    return align(query, refs)
+def rank_candidates(scores: Scores) -> list[str]:
+    """Originals whose events agree with the query's at one time offset (what a match needs),
+    most agreeing samples first; then originals sharing its views (a same-scene verdict needs
+    those), most shared samples first; at most MAX_CANDIDATES."""
+    def order(counts: dict[str, int]) -> list[str]:
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], -scores.views.get(kv[0], 0), kv[0]))
+        return [ref for ref, n in ranked if n >= MIN_CANDIDATE_SAMPLES]
+
+    by_events = order(scores.events)
+    chosen = set(by_events)
+    return [*by_events, *(ref for ref in order(scores.views) if ref not in chosen)][:MAX_CANDIDATES]
+
+
+def match_fingerprint(query: Fingerprint, library: Library,
+                      params: MatchParams = DEFAULT_PARAMS) -> AlignResult:
+    """Candidates from the index, then time alignment against their fingerprints, read one at a
+    time (only one candidate's fingerprint is in memory at once)."""
+    refs = ((ref_id, library.fingerprint(ref_id))
+            for ref_id in candidates(query, library, params))
+    return align(query, refs, params)
 
 
 def verify_video(
@@ -118,17 +131,24 @@ def verify_video(
     settings = settings or load_settings()
     with opened_library(library) as lib:
         name = query_name or video.source_url or video.path
-        query_fp = _query_fingerprint(video, settings, progress)
+        decoded = None
+        if is_fingerprint_file(video.path):
+            query_fp = _fingerprint_file(video.path)
+        else:
+            decoded = provider.decode(video.path, settings.sample_fps, frame_progress(progress))
+            query_fp = decoded.fingerprint
         _step(progress, "match", 0.0)
         result = match_fingerprint(query_fp, lib)
         _step(progress, "match", 1.0)
-        if is_fingerprint_file(video.path):
-            result = replace(result, reason=f"{result.reason}; {FINGERPRINT_ONLY}")
+        if decoded is None:
+            result = replace(result, reason=f"{result.reason}; {FINGERPRINT_ONLY}",
+                             skipped=(*result.skipped, "local features and picture edits: "
+                                      "the query is a fingerprint file, not a video"))
         else:
             _step(progress, "local", 0.0)
-            result = refine.local_feature_stage(video.path, query_fp, result, lib, settings)
-            result = replace(result, matches=tuple(refine.with_picture_edits(video.path, m, lib)
-                                                   for m in result.matches))
+            result = refine.local_feature_stage(decoded, result, lib)
+            saturation = _saturation(video.path, result)
+            result = refine.picture_edits_stage(decoded, saturation, result, lib)
             _step(progress, "local", 1.0)
         _step(progress, "report", 0.0)
         matched = [lib.get(m.reference_id) for m in result.matches]
@@ -154,6 +174,8 @@ def verify_video(
             video_path="" if is_fingerprint_file(video.path) else os.path.abspath(video.path),
             finding=finding.assess(result.verdict, result.matches, result.unexplained, checked,
                                    matched + similar, result.reason),
+            params=result.params.to_dict(),
+            skipped=result.skipped,
         )
 
 
@@ -167,15 +189,26 @@ def is_fingerprint_file(path: str) -> bool:
     return path.lower().endswith(".npz")
 
 
-def _query_fingerprint(video: LocalVideo, settings: Settings,
-                       progress: Progress | None) -> Fingerprint:
-    """The query's fingerprint: computed from the video, or read from a fingerprint file."""
-    if not is_fingerprint_file(video.path):
-        return fingerprint_video(video.path, settings.sample_fps, frame_progress(progress))
-    if os.path.getsize(video.path) > MAX_FINGERPRINT_FILE:
-        raise MediaError(f"{video.path} is larger than a fingerprint file can be",
+def _fingerprint_file(path: str) -> Fingerprint:
+    """The query's fingerprint read from a fingerprint file (bounded in size)."""
+    if os.path.getsize(path) > MAX_FINGERPRINT_FILE:
+        raise MediaError(f"{path} is larger than a fingerprint file can be",
                          "give the video, or a file written by `provenance fingerprint`")
-    return load_fingerprint(video.path)
+    return load_fingerprint(path)
+
+
+def _saturation(path: str, result: AlignResult) -> float:
+    """The repost's colour saturation at the middle of its longest matched segments (a few
+    frames read by seeking: the one decode reads the luma plane only)."""
+    from .frames import colour_frames, saturation
+
+    # One frame: seeking costs tens of milliseconds, and a grey copy is grey throughout.
+    segments = sorted((s for m in result.matches for s in m.segments),
+                      key=lambda s: s.query_start - s.query_end)[:1]
+    if not segments:
+        return 255.0
+    found = colour_frames(path, [(s.query_start + s.query_end) / 2 for s in segments])
+    return float(np.median([saturation(f) for f in found.values()])) if found else 255.0
 
 
 def _article_record(context: ArticleContext | None) -> dict[str, str]:

@@ -1,142 +1,218 @@
 """The second matching stage: what whole-frame hashes cannot see, and edits seen in pixels.
 
-Where the query is left unexplained, local features find an original shown inside part of the
-frame (picture-in-picture) or cropped out of it, and the overlapping regions are fingerprinted
-and aligned in time again. For whole-frame matches, frames of the query and the original at the
-matched times are compared for grayscale and overlays. Both re-read the original's file.
+Everything here works from the query's one decode (``provider.Decoded``) and from what the
+library stored of each original at registration (``models.LocalData``): no original's file is
+opened. Where no match explains part of the query, local features find an original shown inside
+part of the frame (picture-in-picture) or cropped out of it, and the overlapping regions are
+hashed again on both sides and aligned in time like whole frames (motion included). For
+whole-frame matches, the repost's pictures and the original's stored pictures at the matched
+times are compared for grayscale and overlays, and the repost's bars tell letterbox, pillarbox
+and vertical reframes.
 """
 
 from __future__ import annotations
 
-import os
+import math
 from dataclasses import replace
-from typing import Any
 
+import numpy as np
+
+from . import geometry
 from .align import AlignResult, align, with_extra_matches
-from .errors import ProvenanceError
-from .fingerprint import fingerprint_video
 from .library import Library
-from .models import Alignment, Fingerprint, Verdict
-from .settings import Settings
+from .models import Alignment, DetectedEdit, Edit, Segment, Verdict
+from .provider import Decoded, region_fingerprint
 
-# The local-feature stage runs when at least this much of the query is unexplained, against at
-# most LOCAL_MAX_REFERENCES originals: those seen as the same scene first, then (in a library of
-# at most LOCAL_SCAN_LIBRARY originals) every other one. It reads the originals' files again.
-LOCAL_MIN_UNEXPLAINED_S = 2.0
-LOCAL_MAX_REFERENCES = 8
+# The local-feature stage looks at the originals seen as the same scene first, then (in a
+# library of at most LOCAL_SCAN_LIBRARY originals) every other one, within
+# MatchParams.local_max_references; at least LOCAL_FRAMES query frames are compared.
 LOCAL_SCAN_LIBRARY = 50
-LOCAL_FRAMES = 4
-# Original frames compared with each repost frame: keypoints on moving people and vehicles only
-# match at the same moment, so the original is looked at in many places.
-LOCAL_REFERENCE_FRAMES = 12
+LOCAL_FRAMES = 8
+# Frame pairs compared per matched original to see overlays, spread over its matched time: an
+# overlay stays where it is while motion and compression noise move. With one pair per segment,
+# 2 of 38 matched copy-detection queries without any caption had an "overlay" (a 3 s excerpt
+# and a montage, one pair each).
+EDIT_PAIRS = 5
+# Bars (share of the frame's height or width, both sides together, at least half of it on each
+# side) from which a repost is reported as letterboxed, pillarboxed or reframed: encoders pad a
+# few pixels to even sizes, real bars take 10 % and more. One-sided "bars" are the bar search
+# mistaking a flat part of the picture for one (9:16 centre crops of the shared footage: a flat
+# 18 % at the bottom of a road, 35 % at the top of a room), not an edit.
+MIN_BAR_SHARE = 0.08
 
 
-def _spread(intervals: list[tuple[float, float]], count: int) -> list[float]:
-    total = sum(b - a for a, b in intervals)
-    times = []
-    for k in range(count):
-        target = total * (k + 0.5) / count
-        for a, b in intervals:
-            if target <= b - a:
-                times.append(round(a + target, 3))
-                break
-            target -= b - a
-    return times
+def _open_intervals(result: AlignResult) -> list[tuple[float, float]]:
+    """Query time no match explains (unexplained and same-scene intervals, joined), in pieces
+    long enough to hold a match: the local stage looks only there."""
+    spans = sorted(list(result.unexplained) + [(s.query_start, s.query_end)
+                                               for a in result.same_scene for s in a.segments])
+    joined: list[tuple[float, float]] = []
+    for a, b in spans:
+        if joined and a <= joined[-1][1] + 1e-3:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], b))
+        else:
+            joined.append((a, b))
+    return [(a, b) for a, b in joined if b - a >= result.params.min_segment_s]
 
 
-def _frames(path: str, times: list[float]) -> list[Any]:
-    from . import frames
-
-    try:
-        with frames.VideoStream(path) as stream:
-            return list(stream.frames_at(times).values())
-    except ProvenanceError:
-        return []
-
-
-def _describe(overlap: Any) -> tuple[str, ...]:
-    def box(b: tuple[float, float, float, float]) -> str:
-        return f"x {b[0]:.0%}-{b[2]:.0%}, y {b[1]:.0%}-{b[3]:.0%}"
-
+def _overlap_edits(overlap: geometry.Overlap) -> tuple[DetectedEdit, ...]:
     def area(b: tuple[float, float, float, float]) -> float:
         return (b[2] - b[0]) * (b[3] - b[1])
 
     edits = []
     if area(overlap.query_box) < 0.9:
-        edits.append(f"picture-in-picture: the original fills {box(overlap.query_box)} "
-                     "of the frame")
+        edits.append(DetectedEdit(Edit.PICTURE_IN_PICTURE, boxes=(overlap.query_box,)))
     if area(overlap.reference_box) < 0.9:
-        edits.append(f"cropped/reframed: keeps {area(overlap.reference_box):.0%} of the "
-                     f"original ({box(overlap.reference_box)})")
+        edits.append(DetectedEdit(Edit.CROPPED, boxes=(overlap.reference_box,),
+                                  share=round(area(overlap.reference_box), 3)))
     if overlap.mirrored:
-        edits.append("mirrored")
+        edits.append(DetectedEdit(Edit.MIRRORED))
     return tuple(edits)
 
 
-# Frame pairs compared per matched original to see grayscale and overlays.
-EDIT_PAIRS = 3
-
-
-def with_picture_edits(path: str, alignment: Alignment, lib: Library) -> Alignment:
-    """The alignment with edits seen by comparing its frames to the original's (whole-frame
-    matches only: regions found by local features are not registered pixel to pixel)."""
-    from . import frames, geometry
-
-    original = lib.get(alignment.reference_id)
-    if not original.file or not os.path.isfile(original.file) or any(
-            e.startswith(("picture-in-picture", "cropped")) for e in alignment.edits):
-        return alignment
-    chosen = sorted(alignment.segments, key=lambda s: s.query_start - s.query_end)[:EDIT_PAIRS]
-    q_times = [round((s.query_start + s.query_end) / 2, 3) for s in chosen]
-    r_times = [round((s.reference_start + s.reference_end) / 2, 3) for s in chosen]
-    try:
-        with frames.VideoStream(path, colour=True) as stream:
-            queries = stream.frames_at(q_times)
-        with frames.VideoStream(original.file, colour=True) as stream:
-            references = stream.frames_at(r_times)
-    except ProvenanceError:
-        return alignment
-    pairs = []
-    for segment, q_time, r_time in zip(chosen, q_times, r_times, strict=True):
-        if q_time in queries and r_time in references:
-            query = frames.without_bars(queries[q_time])
-            pairs.append((query[:, ::-1] if segment.mirrored else query,
-                          frames.without_bars(references[r_time])))
-    edits = geometry.picture_edits(pairs)
-    return replace(alignment, edits=tuple(dict.fromkeys(alignment.edits + edits)))
-
-
-def local_feature_stage(path: str, query_fp: Fingerprint, result: AlignResult, lib: Library,
-                        settings: Settings) -> AlignResult:
-    """Where whole-frame hashes left the query unexplained, look for an original inside part of
-    the frame (picture-in-picture) or of which the repost keeps only part (heavy crops), by
-    local features, then align the overlapping regions in time."""
-    from . import geometry
-
-    missing = sum(b - a for a, b in result.unexplained)
-    if result.verdict is Verdict.INCONCLUSIVE or missing < LOCAL_MIN_UNEXPLAINED_S:
+def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> AlignResult:
+    """Where whole-frame hashes found no match, look for an original inside part of the frame
+    or of which the repost keeps only part, by local features against each original's stored
+    keypoints, then align the overlapping regions in time from the stored small frames. Query
+    frames examined scale with the open time (``MatchParams.local_frames_per_minute``);
+    originals beyond the budget, or with no stored data, are listed in ``skipped``; the stage
+    stops once the open time is explained."""
+    params = result.params
+    query_fp = decoded.fingerprint
+    open_spans = _open_intervals(result)
+    missing = sum(b - a for a, b in open_spans)
+    if result.verdict is Verdict.INCONCLUSIVE or missing < params.local_min_unexplained_s:
         return result
     matched = {m.reference_id for m in result.matches}
     ids = [a.reference_id for a in result.same_scene]
     if len(lib) <= LOCAL_SCAN_LIBRARY:
         ids += [o.id for o in lib.list()]
-    ids = [i for i in dict.fromkeys(ids) if i not in matched][:LOCAL_MAX_REFERENCES]
-    query_frames = _frames(path, _spread(list(result.unexplained), LOCAL_FRAMES))
-    extra = []
-    for ref_id in ids:
-        original = lib.get(ref_id)
-        if not query_frames or not original.file or not os.path.isfile(original.file):
+    ids = [i for i in dict.fromkeys(ids) if i not in matched]
+    skipped: list[str] = []
+    if len(ids) > params.local_max_references:
+        skipped.append(f"local features: {len(ids) - params.local_max_references} of "
+                       f"{len(ids)} originals not examined (budget)")
+        ids = ids[:params.local_max_references]
+    count = min(params.local_max_frames, max(LOCAL_FRAMES, math.ceil(
+        missing / 60.0 * params.local_frames_per_minute)))
+    query_frames = geometry.QueryFeatures(decoded.local_in(open_spans, count))
+    work_left = min(params.local_max_lookups, max(params.local_min_lookups, math.ceil(
+        missing / 60.0 * params.local_lookups_per_minute)))
+    missing_data, unexamined = [], []
+    for number, ref_id in enumerate(ids):
+        local = lib.local_data(ref_id)
+        if local is None:
+            missing_data.append(ref_id)
             continue
-        ref_times = [round(original.duration * (k + 0.5) / LOCAL_REFERENCE_FRAMES, 3)
-                     for k in range(LOCAL_REFERENCE_FRAMES)]
-        overlap = geometry.find_overlap(query_frames, _frames(original.file, ref_times))
+        if work_left <= 0:
+            unexamined.append(ref_id)
+            continue
+        if not len(query_frames) or not len(local.key_counts):
+            continue
+        # An equal share of what is left for each original still to examine.
+        share = work_left // (len(ids) - number)
+        overlap, used = geometry.find_overlap_in(query_frames, local.keyframes(),
+                                                 local.key_size, share)
+        work_left -= used
         if overlap is None or overlap.is_whole_frame:
             continue
-        cropped_query = fingerprint_video(path, settings.sample_fps, crop=overlap.query_box)
-        cropped_ref = fingerprint_video(original.file, settings.sample_fps,
-                                        crop=overlap.reference_box)
-        second = align(cropped_query, {ref_id: cropped_ref})
-        extra += [Alignment(m.reference_id, m.score, m.segments,
-                            tuple(dict.fromkeys(m.edits + _describe(overlap))))
-                  for m in second.matches]
-    return with_extra_matches(result, extra, query_fp)
+        cropped_query = region_fingerprint(decoded.detail_times, decoded.details,
+                                           overlap.query_box, query_fp.duration)
+        cropped_ref = region_fingerprint(local.detail_times, local.details,
+                                         overlap.reference_box, lib.get(ref_id).duration)
+        second = align(cropped_query, {ref_id: cropped_ref}, params)
+        extra = [Alignment(m.reference_id, m.score, m.segments,
+                           tuple(dict.fromkeys(m.edits + _overlap_edits(overlap))))
+                 for m in second.matches]
+        result = with_extra_matches(result, extra, query_fp)
+        if sum(b - a for a, b in _open_intervals(result)) < params.local_min_unexplained_s:
+            break
+    if unexamined:
+        skipped.append(f"local features: matching budget spent before {len(unexamined)} "
+                       "original(s) were examined")
+    if missing_data:
+        skipped.append(f"local features: {len(missing_data)} original(s) have no stored local "
+                       "data (re-index them: `provenance library reindex --all`)")
+    return replace(result, skipped=tuple(dict.fromkeys(result.skipped + tuple(skipped))))
+
+
+def _nearest(times: np.ndarray, time: float) -> int:
+    return int(np.argmin(np.abs(times - time)))
+
+
+def _bars(decoded: Decoded) -> tuple[DetectedEdit, ...]:
+    """Letterbox, pillarbox or a vertical reframe, from the picture box inside the repost's bars
+    (median over the video)."""
+    if not len(decoded.boxes):
+        return ()
+    top, bottom, left, right = (float(v) for v in np.median(decoded.boxes, axis=0))
+    box = (round(left, 3), round(top, 3), round(right, 3), round(bottom, 3))
+    fp = decoded.fingerprint
+    # Reframes and letterboxes centre the picture: bars on both sides.
+    vertical_bars = min(top, 1.0 - bottom) >= MIN_BAR_SHARE / 2
+    side_bars = min(left, 1.0 - right) >= MIN_BAR_SHARE / 2
+    if vertical_bars and fp.height > fp.width:
+        return (DetectedEdit(Edit.REFRAMED_VERTICAL, boxes=(box,)),)
+    if vertical_bars:
+        return (DetectedEdit(Edit.LETTERBOX, boxes=(box,)),)
+    if side_bars:
+        return (DetectedEdit(Edit.PILLARBOX, boxes=(box,)),)
+    return ()
+
+
+def picture_edits_stage(decoded: Decoded, query_saturation: float, result: AlignResult,
+                        lib: Library) -> AlignResult:
+    """Every match with the edits seen in pictures; originals without stored pictures (a library
+    made before schema v4) are listed in ``skipped``."""
+    matches = tuple(with_picture_edits(decoded, query_saturation, m, lib)
+                    for m in result.matches)
+    bare = [m.reference_id for m in result.matches if lib.local_data(m.reference_id) is None]
+    skipped = (f"picture edits: {len(bare)} matched original(s) have no stored pictures "
+               "(re-index them: `provenance library reindex --all`)",) if bare else ()
+    return replace(result, matches=matches,
+                   skipped=tuple(dict.fromkeys(result.skipped + skipped)))
+
+
+def with_picture_edits(decoded: Decoded, query_saturation: float, alignment: Alignment,
+                       lib: Library) -> Alignment:
+    """The alignment with edits seen in pictures: bars from the repost's decode, grayscale and
+    overlays by comparing the repost's kept pictures with the original's stored ones at the
+    matched times (whole-frame matches only: regions found by local features are not registered
+    pixel to pixel)."""
+    edits = _bars(decoded)
+    local = lib.local_data(alignment.reference_id)
+    kinds = {e.kind for e in alignment.edits}
+    if local is not None and not kinds & {Edit.PICTURE_IN_PICTURE, Edit.CROPPED}:
+        pairs = []
+        for segment, q_time in _spread_over(alignment.segments, EDIT_PAIRS):
+            r_time = segment.reference_start + segment.speed * (q_time - segment.query_start)
+            q = _nearest(decoded.detail_times, q_time)
+            r = _nearest(local.detail_times, r_time)
+            query = _inside_bars(decoded.details[q], decoded.boxes[q])
+            pairs.append((query[:, ::-1] if segment.mirrored else query, local.details[r]))
+        edits += geometry.picture_edits(pairs, query_saturation, local.saturation)
+    return replace(alignment, edits=tuple(dict.fromkeys(alignment.edits + edits)))
+
+
+def _spread_over(segments: tuple[Segment, ...], count: int) -> list[tuple[Segment, float]]:
+    """``count`` query times spread evenly over the segments' total length."""
+    total = sum(s.query_end - s.query_start for s in segments)
+    chosen = []
+    for k in range(count):
+        target = total * (k + 0.5) / count
+        for segment in segments:
+            length = segment.query_end - segment.query_start
+            if target <= length:
+                chosen.append((segment, segment.query_start + target))
+                break
+            target -= length
+    return chosen
+
+
+def _inside_bars(detail: np.ndarray, box: np.ndarray) -> np.ndarray:
+    height, width = detail.shape[:2]
+    top, bottom = int(round(box[0] * height)), int(round(box[1] * height))
+    left, right = int(round(box[2] * width)), int(round(box[3] * width))
+    if bottom - top < 4 or right - left < 4:
+        return detail
+    return detail[top:bottom, left:right]

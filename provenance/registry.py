@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from . import acquire
 from .dates import normalise
 from .errors import LibraryError, ProvenanceError, SettingsError
-from .fingerprint import fingerprint_video
 from .library import Library
 from .library.manifest import ManifestRow, read_manifest
-from .models import Original
+from .models import Fingerprint, LocalData, Original
 from .pipeline import Progress, acquire_video, frame_progress, is_url, opened_library
+from .provider import decode_original
 from .settings import Settings, load_settings
 
 
@@ -31,19 +32,39 @@ def register(
     settings = settings or load_settings()
     original = checked_metadata(original)
     with opened_library(library, create=True) as lib:
-        video = (acquire_video(path, settings, progress) if is_url(path)
-                 else acquire.local_video(path))
-        existing = lib.find_by_sha256(video.sha256)
-        if existing is not None:
+        described, fp, local = fingerprint_original(
+            path, original, settings, progress,
+            skip=lambda sha: lib.find_by_sha256(sha) is not None)
+        if fp is None:
+            existing = lib.find_by_sha256(described.sha256)
+            if existing is None:
+                raise LibraryError("the same file was removed from the library meanwhile",
+                                   "add it again")
             return existing, False
+        return lib.add(described, fp, local)
 
-        fp = fingerprint_video(video.path, settings.sample_fps, frame_progress(progress))
-        url = original.url or (video.source_url or "")
-        where = path if is_url(path) else os.path.abspath(path)
-        stored = replace(original, sha256=video.sha256, duration=round(fp.duration, 3),
-                         fps=round(fp.native_fps, 3), width=fp.width, height=fp.height, url=url,
-                         file=where)
-        return lib.add(stored, fp)
+
+def fingerprint_original(
+    path: str,
+    original: Original,
+    settings: Settings,
+    progress: Progress | None = None,
+    skip: Callable[[str], bool] | None = None,
+) -> tuple[Original, Fingerprint | None, LocalData | None]:
+    """The original described from its file (sha256, duration, size, where it came from), its
+    fingerprint and local-matching data, from one decode; neither when ``skip(sha256)`` says it
+    is already registered. Touches no library, so it can run on a worker of a cluster."""
+    video = (acquire_video(path, settings, progress) if is_url(path)
+             else acquire.local_video(path))
+    if skip is not None and skip(video.sha256):
+        return replace(original, sha256=video.sha256), None, None
+    fp, local = decode_original(video.path, settings.sample_fps, frame_progress(progress))
+    url = original.url or (video.source_url or "")
+    where = path if is_url(path) else os.path.abspath(path)
+    described = replace(original, sha256=video.sha256, duration=round(fp.duration, 3),
+                        fps=round(fp.native_fps, 3), width=fp.width, height=fp.height, url=url,
+                        file=where)
+    return described, fp, local
 
 
 def checked_metadata(original: Original) -> Original:
@@ -79,7 +100,8 @@ def metadata_changes(given: Original, stored: Original) -> dict[str, object]:
 def reindex(original_id: str, library: Library, settings: Settings | None = None,
             progress: Progress | None = None) -> Original:
     """Fingerprint an original again from the file it was registered from (after a format
-    change or with another sample rate). The file must still be the same (same sha256)."""
+    change or with another sample rate), and store its local-matching data (libraries made
+    before schema v4 have none). The file must still be the same (same sha256)."""
     settings = settings or load_settings()
     original = library.get(original_id)
     if not original.file or is_url(original.file) or not os.path.isfile(original.file):
@@ -90,8 +112,9 @@ def reindex(original_id: str, library: Library, settings: Settings | None = None
     if acquire.sha256_file(original.file) != original.sha256:
         raise LibraryError(f"{original.file} has changed since {original_id!r} was registered",
                            "add the new file as a new original")
-    fp = fingerprint_video(original.file, settings.sample_fps, frame_progress(progress))
+    fp, local = decode_original(original.file, settings.sample_fps, frame_progress(progress))
     library.replace_fingerprint(original_id, fp)
+    library.replace_local(original_id, local)
     return original
 
 
@@ -104,29 +127,161 @@ class ImportReport:
     failed: tuple[tuple[int, str, str], ...]  # (row number, id, reason)
 
 
+@dataclass(frozen=True)
+class ImportStatus:
+    """How far an import is: rows done of all, seconds of video fingerprinted, wall seconds."""
+
+    done: int
+    total: int
+    video_seconds: float
+    elapsed: float
+
+
+# A parallel import writes what its workers return in transactions of up to this many originals,
+# or after this many seconds: a crash loses at most one batch of work (re-done by the next run,
+# which skips what is stored), and the store is not asked for one transaction per file.
+IMPORT_BATCH = 16
+IMPORT_BATCH_SECONDS = 30.0
+
+
 def import_manifest(
     manifest: str | os.PathLike[str],
     library: Library,
     settings: Settings | None = None,
     progress: Progress | None = None,
     on_row: Callable[[ManifestRow], None] | None = None,
+    workers: int = 1,
+    cluster: str | None = None,
+    on_status: Callable[[ImportStatus], None] | None = None,
 ) -> ImportReport:
-    """Register every original a manifest lists; a bad row is reported and the rest go on."""
+    """Register every original a manifest lists; a bad row is reported and the rest go on.
+
+    With ``workers`` > 1 (local processes) or a ``cluster`` scheduler address, Dask workers
+    fingerprint and this process alone writes, in manifest order, in batches: the library is
+    the one a serial import makes, and a re-run skips the files already stored (by sha256).
+    """
     settings = settings or load_settings()
-    added: list[str] = []
-    present: list[str] = []
-    failed: list[tuple[int, str, str]] = []
-    for row in read_manifest(manifest):
-        if on_row is not None:
-            on_row(row)
-        name = row.original.id if row.original else ""
-        if row.original is None:
-            failed.append((row.number, name, row.error))
-            continue
-        try:
-            stored, is_new = register(row.file, row.original, library, settings, progress)
-        except ProvenanceError as error:
-            failed.append((row.number, name, error.message))
-            continue
-        (added if is_new else present).append(stored.id)
-    return ImportReport(tuple(added), tuple(present), tuple(failed))
+    rows = read_manifest(manifest)
+    tally = _Tally(len(rows), on_status)
+    if cluster is None and workers <= 1:
+        for row in rows:
+            if on_row is not None:
+                on_row(row)
+            if row.original is None:
+                tally.failed(row, row.error)
+            else:
+                try:
+                    stored, is_new = register(row.file, row.original, library, settings, progress)
+                except ProvenanceError as error:
+                    tally.failed(row, error.message)
+                else:
+                    tally.stored(row, stored, is_new)
+                    tally.video_seconds += stored.duration if is_new else 0.0
+            tally.step()
+        return tally.report()
+    from . import cluster as engine
+
+    known = frozenset(original.sha256 for original in library.list())
+    batch: list[tuple[ManifestRow, Original, Fingerprint, LocalData | None]] = []
+    started = time.monotonic()
+
+    def flush() -> None:
+        nonlocal started
+        if not batch:
+            return
+        outcomes = library.add_many([(original, fp, local) for _, original, fp, local in batch])
+        for (row, *_), outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, LibraryError):
+                tally.failed(row, outcome.message)
+            else:
+                tally.stored(row, *outcome)
+        batch.clear()
+        started = time.monotonic()
+
+    problems = [_metadata_problem(row) for row in rows]  # as register checks, before any work
+    rows = [replace(row, original=checked_metadata(row.original))
+            if row.original is not None and not problem else row
+            for row, problem in zip(rows, problems, strict=True)]
+    usable = [row for row, problem in zip(rows, problems, strict=True)
+              if row.original is not None and not problem]
+    with engine.client(workers, cluster) as dask_client:
+        results = engine.map_ordered(dask_client, _fingerprint_row, usable,
+                                     shared=(settings, known))
+        for row, problem in zip(rows, problems, strict=True):
+            if on_row is not None:
+                on_row(row)
+            if row.original is None or problem:
+                tally.failed(row, problem or row.error)
+                tally.step()
+                continue
+            _, outcome = next(results)
+            if outcome.value is None:
+                tally.failed(row, outcome.error)
+            else:
+                described, fp, local = outcome.value
+                if fp is None:
+                    flush()  # an earlier row of this batch may be the same file
+                    existing = library.find_by_sha256(described.sha256)
+                    if existing is None:
+                        tally.failed(row, "removed from the library meanwhile")
+                    else:
+                        tally.stored(row, existing, False)
+                else:
+                    batch.append((row, described, fp, local))
+                    tally.video_seconds += fp.duration
+            if len(batch) >= IMPORT_BATCH or time.monotonic() - started > IMPORT_BATCH_SECONDS:
+                flush()
+            tally.step()
+        flush()
+    return tally.report()
+
+
+def _metadata_problem(row: ManifestRow) -> str:
+    """What ``register`` would refuse in the row's metadata (a bad date...), or ''."""
+    if row.original is None:
+        return ""
+    try:
+        checked_metadata(row.original)
+    except ProvenanceError as error:
+        return error.message
+    return ""
+
+
+def _fingerprint_row(row: ManifestRow, shared: tuple[Settings, frozenset[str]]
+                     ) -> tuple[Original, Fingerprint | None, LocalData | None]:
+    """On a worker: one manifest row's original described and fingerprinted, unless a file
+    with its sha256 was already in the library when the import started."""
+    settings, known = shared
+    assert row.original is not None
+    return fingerprint_original(row.file, row.original, settings, skip=known.__contains__)
+
+
+class _Tally:
+    """What an import has done so far; reported in row order, whatever order it was done in."""
+
+    def __init__(self, total: int, on_status: Callable[[ImportStatus], None] | None) -> None:
+        self.total, self.on_status = total, on_status
+        self.outcomes: list[tuple[int, str, str, str]] = []  # (row, kind, id, reason)
+        self.done = 0
+        self.video_seconds = 0.0
+        self.start = time.monotonic()
+
+    def stored(self, row: ManifestRow, original: Original, is_new: bool) -> None:
+        self.outcomes.append((row.number, "added" if is_new else "present", original.id, ""))
+
+    def failed(self, row: ManifestRow, reason: str) -> None:
+        self.outcomes.append((row.number, "failed", row.original.id if row.original else "",
+                              reason))
+
+    def step(self) -> None:
+        self.done += 1
+        if self.on_status is not None:
+            self.on_status(ImportStatus(self.done, self.total, self.video_seconds,
+                                        time.monotonic() - self.start))
+
+    def report(self) -> ImportReport:
+        ordered = sorted(self.outcomes, key=lambda outcome: outcome[0])
+        return ImportReport(
+            tuple(i for _, kind, i, _ in ordered if kind == "added"),
+            tuple(i for _, kind, i, _ in ordered if kind == "present"),
+            tuple((n, i, reason) for n, kind, i, reason in ordered if kind == "failed"))

@@ -90,3 +90,34 @@ def demo_payload() -> dict[str, object]:
 
     outcome = run_demo()
     return to_payload(outcome.results, article=outcome.article)
+
+
+def assert_coverage(report: dict) -> None:  # type: ignore[type-arg]
+    """Matched + same-scene + unexplained cover a JSON result's query exactly, no overlap."""
+    from provenance.align import coverage_error
+    from provenance.models import Alignment, Segment
+
+    def alignments(key: str) -> list[Alignment]:
+        return [Alignment(a["reference_id"], a["score"], tuple(
+            Segment(**{k: s[k] for k in ("reference_id", "query_start", "query_end",
+                                         "reference_start", "reference_end")})
+            for s in a["segments"])) for a in report[key]]
+
+    problem = coverage_error(report["duration"], alignments("matches"), alignments("same_scene"),
+                             [(u["query_start"], u["query_end"]) for u in report["unexplained"]])
+    assert problem is None, problem
+
+
+def verify_json(path: Path, db: Path) -> dict:  # type: ignore[type-arg]
+    """`provenance verify --json` in process, held to the coverage invariant."""
+    import json
+
+    from click.testing import CliRunner
+
+    from provenance.cli import main
+
+    result = CliRunner().invoke(main, ["verify", str(path), "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert_coverage(report)
+    return report  # type: ignore[no-any-return]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from provenance.align import align
-from provenance.models import Fingerprint, Verdict
+from provenance.models import DetectedEdit, Edit, Fingerprint, Verdict
 
 RATE = 4.0
 
@@ -83,7 +83,7 @@ def test_mirrored_copy_is_found_and_reported(rng: np.random.Generator) -> None:
     result = align(query, {"ref": ref})
     assert result.verdict is Verdict.MATCH
     assert result.matches[0].segments[0].mirrored
-    assert "mirrored" in result.matches[0].edits
+    assert Edit.MIRRORED in {e.kind for e in result.matches[0].edits}
 
 
 def test_same_camera_other_moment_is_same_scene_not_match(rng: np.random.Generator) -> None:
@@ -133,7 +133,7 @@ def test_sped_up_copy_aligns_with_its_speed(rng: np.random.Generator) -> None:
     assert segment.speed == pytest.approx(1.25, abs=0.02)
     assert segment.reference_start == pytest.approx(20.0, abs=0.3)
     assert segment.reference_end == pytest.approx(20.0 + 1.25 * 16.0, abs=0.5)
-    assert "speed" in result.matches[0].edits
+    assert Edit.SPEED in {e.kind for e in result.matches[0].edits}
 
 
 def test_extra_matches_fill_only_the_unexplained_part(rng: np.random.Generator) -> None:
@@ -149,9 +149,9 @@ def test_extra_matches_fill_only_the_unexplained_part(rng: np.random.Generator) 
     found = Alignment("b", 0.9, (
         Segment("b", 10.0, 20.0, 3.0, 13.0, evidence=30),
         Segment("b", 0.0, 9.0, 50.0, 59.0, evidence=30),  # already explained: dropped
-    ), ("picture-in-picture",))
+    ), (DetectedEdit(Edit.PICTURE_IN_PICTURE),))
     merged = with_extra_matches(first, [found], query)
     assert merged.verdict is Verdict.MATCH and merged.unexplained == ()
     by_id = {m.reference_id: m for m in merged.matches}
     assert [s.query_start for s in by_id["b"].segments] == [10.0]
-    assert by_id["b"].edits == ("picture-in-picture",)
+    assert by_id["b"].edits == (DetectedEdit(Edit.PICTURE_IN_PICTURE),)

@@ -17,6 +17,8 @@ from provenance.models import (
     Claim,
     ClaimKind,
     ClaimStatus,
+    DetectedEdit,
+    Edit,
     Original,
     Rating,
     Segment,
@@ -121,8 +123,9 @@ def test_claimed_place_against_the_originals_location(
                         "50.95, 1.85": "consistent"}
 
 
-def _alignment(edits: tuple[str, ...] = ()) -> Alignment:
-    return Alignment("cam", 0.9, (Segment("cam", 0, 10, 0, 10),), edits)
+def _alignment(edits: tuple[Edit, ...] = ()) -> Alignment:
+    return Alignment("cam", 0.9, (Segment("cam", 0, 10, 0, 10),),
+                     tuple(DetectedEdit(kind) for kind in edits))
 
 
 def _claim(status: ClaimStatus, kind: ClaimKind = ClaimKind.DATE) -> Claim:
@@ -136,15 +139,15 @@ def test_ratings_follow_the_rules() -> None:
     assert assess(match, [_alignment()], [], [_claim(ClaimStatus.CONTRADICTED)], cam).rating \
         is Rating.MISCAPTIONED
     # a contradicted claim outranks any edit; an uploader who is not the source is a note
-    edited = assess(match, [_alignment(("mirrored",))], [],
+    edited = assess(match, [_alignment((Edit.MIRRORED,))], [],
                     [_claim(ClaimStatus.FLAG, ClaimKind.UPLOADER)], cam)
     assert edited.rating is Rating.EDITED and edited.mediareview == "EditedOrCroppedContent"
-    sped = assess(match, [_alignment(("speed",))], [], [], cam)
+    sped = assess(match, [_alignment((Edit.SPEED,))], [], [], cam)
     assert sped.mediareview == "TransformedContent"
     montage = assess(match, [_alignment(), _alignment()], [(10.0, 15.0)], [], cam)
     assert montage.rating is Rating.EDITED and "montage" in montage.summary
     # re-encoding, resizing, letterboxing and grayscale are not edits a reader must know
-    plain = assess(match, [_alignment(("grayscale",))], [], [_claim(ClaimStatus.CONSISTENT)],
+    plain = assess(match, [_alignment((Edit.GRAYSCALE,))], [], [_claim(ClaimStatus.CONSISTENT)],
                    cam)
     assert plain.rating is Rating.AUTHENTIC and plain.mediareview == "OriginalMediaContent"
     assert assess(Verdict.SAME_SCENE, [], [], [], cam).mediareview == "DecontextualizedContent"

@@ -110,14 +110,15 @@ def test_blurred_copy_bars_of_a_vertical_reframe_are_stripped() -> None:
     assert abs(top - 328) <= 4 and abs(bottom - 632) <= 4 and (left, right) == (0, 540)
 
 
-def test_variable_frame_rate_is_sampled_by_timestamp(tmp_path: Path) -> None:
+@pytest.mark.parametrize("decoder", ["fast", "full"])
+def test_variable_frame_rate_is_sampled_by_timestamp(tmp_path: Path, decoder: str) -> None:
     # 90 frames over the first 3 s (30 fps), then 30 frames over the next 6 s (5 fps).
     path = tmp_path / "vfr.mp4"
     subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
                     "-i", "mandelbrot=size=320x240:rate=30", "-frames:v", "120",
                     "-vf", "setpts='if(lt(N,90),N/30,3+(N-90)/5)/TB'", "-fps_mode", "vfr",
                     "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)], check=True)
-    with VideoStream(str(path)) as stream:
+    with VideoStream(str(path), decoder=decoder) as stream:
         times = np.array([s.time for s in stream.samples(4.0)])
     assert times[-1] == pytest.approx(8.8, abs=0.01)
     assert np.all(np.diff(times) > 0)

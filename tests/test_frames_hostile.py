@@ -46,11 +46,11 @@ def test_timestamps_going_back_are_skipped_with_a_warning(
     path = tmp_path / "ten.mkv"
     _ffmpeg("-f", "lavfi", "-i", "mandelbrot=s=64x64:r=10", "-frames:v", "40", "-c:v", "mjpeg",
             str(path))
-    # Muxers refuse to write timestamps that go back, so the stream's clock is replaced: frame
-    # 20 jumps to 1000 s, then the clock goes back to where it was.
+    # Muxers refuse to write timestamps that go back, so the OpenCV stream's clock is replaced:
+    # frame 20 jumps to 1000 s, then the clock goes back to where it was.
     clock = [i / 10 for i in range(20)] + [1000.0] + [2.0 + i / 10 for i in range(19)]
     monkeypatch.setattr(VideoStream, "_frame_time", lambda self, index: clock[index])
-    with VideoStream(str(path)) as stream, caplog.at_level("WARNING"):
+    with VideoStream(str(path), decoder="full") as stream, caplog.at_level("WARNING"):
         times = [sample.time for sample in stream.samples(4.0)]
     assert times[-1] == 1000.0 and len(times) == 9
     assert "timestamps go back from 1000.0 s" in caplog.text

@@ -1,4 +1,4 @@
-"""The SQLite library and the Hamming index, on synthetic fingerprints (no video)."""
+"""The SQLite library and the candidate index, on synthetic fingerprints (no video)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from provenance.align import MIN_MOTION_ENERGY, MOTION_RADIUS, SCENE_RADIUS
 from provenance.errors import LibraryError
-from provenance.library import ChunkIndex, HammingIndex, Library
-from provenance.models import Original
+from provenance.library import FrameIndex, Library, Radii, Scores, merge
+from provenance.models import Fingerprint, Original
+from provenance.pipeline import MAX_CANDIDATES, MIN_CANDIDATE_SAMPLES, rank_candidates
 from tests.test_align import make_fp, random_hashes
 
 
@@ -94,66 +96,133 @@ def test_missing_library_and_directory_give_clear_errors(tmp_path: Path) -> None
         Library(tmp_path)
 
 
-def test_index_matches_brute_force_and_follows_changes(tmp_path: Path) -> None:
-    rng = np.random.default_rng(3)
-    refs = {f"r{i}": random_hashes(rng, int(n)) for i, n in enumerate(rng.integers(50, 300, 6))}
-    index = HammingIndex()
-    for ref_id, hashes in refs.items():
-        index.add(ref_id, hashes)
-    query = np.concatenate([refs["r2"][10:20], random_hashes(rng, 70)])
-    rows, entries, frames = index.query(query, radius=20)
-    found = {(int(q), index.ids[int(e)], int(f)) for q, e, f in
-             zip(rows, entries, frames, strict=True)}
-    expected = {
-        (qi, ref_id, fi)
-        for ref_id, hashes in refs.items()
-        for qi, qh in enumerate(query)
-        for fi, rh in enumerate(hashes)
-        if bin(int(qh) ^ int(rh)).count("1") <= 20
-    }
-    assert found == expected
-    assert {(q, "r2", 10 + q) for q in range(10)} <= found
-    counts = index.candidates(query, radius=20)
-    assert counts["r2"] >= 10
-    assert counts == {ref: len({q for q, r, _ in found if r == ref}) for ref in
-                      {r for _, r, _ in found}}
-
-    with Library(tmp_path / "lib.db", create=True) as lib:
-        lib.add(original("one", "1" * 64), fp(1))
-        assert lib.index().ids == ["one"]
-        lib.add(original("two", "2" * 64), fp(2))
-        assert lib.index().ids == ["one", "two"]
-        lib.remove("one")
-        assert lib.index().ids == ["two"]
+def _brute_force_scores(refs: dict[str, Fingerprint], query: Fingerprint) -> Scores:
+    """What the index must find, computed pair by pair: per original, distinct query samples
+    agreeing in scene and motion within one 1-second offset bin (or a neighbour), and distinct
+    samples sharing a view."""
+    events, views = {}, {}
+    for ref_id, ref in refs.items():
+        votes: dict[int, set[int]] = {}
+        shared = set()
+        for qi in range(len(query.scene)):
+            for scene, motion in ((query.scene[qi], query.motion[qi]),
+                                  (query.mirror[qi], query.motion_mirror[qi])):
+                for fi in range(len(ref.scene)):
+                    near = bin(int(scene) ^ int(ref.scene[fi])).count("1") <= SCENE_RADIUS
+                    shared |= {qi} if near else set()
+                    if near and bin(int(motion) ^ int(ref.motion[fi])).count("1") <= MOTION_RADIUS:
+                        offset = int(np.floor(ref.times[fi] - query.times[qi]))
+                        for b in (offset - 1, offset, offset + 1):
+                            votes.setdefault(b, set()).add(qi)
+        if votes:
+            events[ref_id] = max(len(v) for v in votes.values())
+        if shared:
+            views[ref_id] = len(shared)
+    return Scores(events, views)
 
 
-def test_chunk_index_finds_the_original_among_many() -> None:
+def test_exact_index_scores_equal_brute_force() -> None:
     from tests.test_align import flip_bits
 
+    rng = np.random.default_rng(3)
+    refs = {f"r{i}": fp(i, n=int(n)) for i, n in enumerate(rng.integers(50, 200, 6))}
+    ref = refs["r2"]
+    query = make_fp(flip_bits(rng, ref.scene[10:40], 6), flip_bits(rng, ref.motion[10:40], 6))
+    index = FrameIndex.build(list(refs), list(refs.values()), MIN_MOTION_ENERGY)
+    assert index.kind == "exact"
+    scores = index.search(query, Radii(SCENE_RADIUS, MOTION_RADIUS))
+    assert scores == _brute_force_scores(refs, query)
+    assert scores.events["r2"] == 30
+
+
+def test_shards_merged_give_the_scores_of_one_index() -> None:
+    from tests.test_align import flip_bits
+
+    rng = np.random.default_rng(9)
+    refs = {f"r{i}": fp(50 + i, n=120) for i in range(9)}
+    refs["r9"] = make_fp(refs["r4"].scene, refs["r4"].motion)  # the same footage twice
+    query = make_fp(flip_bits(rng, refs["r4"].scene[20:60], 5),
+                    flip_bits(rng, refs["r4"].motion[20:60], 5))
+    radii = Radii(SCENE_RADIUS, MOTION_RADIUS)
+    whole = FrameIndex.build(list(refs), list(refs.values()), MIN_MOTION_ENERGY).search(query,
+                                                                                        radii)
+    names = list(refs)
+    shards = [FrameIndex.build(part, [refs[n] for n in part], MIN_MOTION_ENERGY)
+              for part in (names[:3], names[3:7], names[7:])]
+    assert merge([shard.search(query, radii) for shard in shards]) == whole
+    assert whole.events["r4"] == whole.events["r9"] == 40
+
+
+def test_same_camera_at_another_moment_ranks_after_the_true_original() -> None:
+    """A fixed camera: every original shows the same view (a few bits apart); only the true one
+    holds the query's events. The query is cropped (12 bits off in scene) and re-encoded."""
+    from tests.test_align import flip_bits
+
+    rng = np.random.default_rng(5)
+    view = random_hashes(rng, 1)[0]
+    refs = {}
+    for k in range(40):
+        scene = flip_bits(rng, np.full(400, view, np.uint64), 3)
+        refs[f"archive-{k:02d}"] = make_fp(scene, random_hashes(rng, 400))
+    true = refs["archive-17"]
+    query = make_fp(flip_bits(rng, true.scene[200:248], 12),
+                    flip_bits(rng, true.motion[200:248], 4))
+    index = FrameIndex.build(list(refs), list(refs.values()), MIN_MOTION_ENERGY)
+    scores = index.search(query, Radii(SCENE_RADIUS, MOTION_RADIUS))
+    ranked = rank_candidates(scores)
+    assert ranked[0] == "archive-17" and scores.events["archive-17"] == 48
+    assert len(ranked) == MAX_CANDIDATES  # the others share the view: same-scene candidates
+    assert all(scores.events.get(r, 0) < MIN_CANDIDATE_SAMPLES for r in ranked[1:])
+
+
+def test_inverted_file_finds_the_original_among_many(monkeypatch: pytest.MonkeyPatch) -> None:
+    from provenance.library import index as index_module
+    from tests.test_align import flip_bits
+
+    monkeypatch.setattr(index_module, "EXACT_MAX_CODES", 5_000)
     rng = np.random.default_rng(11)
-    refs = [random_hashes(rng, 2000) for _ in range(200)]
-    index = ChunkIndex.build([f"r{i}" for i in range(200)], refs)
-    for bits in (0, 2, 4):
-        query = flip_bits(rng, refs[123][500:740], bits)  # 60 s at 4 samples/s, edited
-        counts = index.candidates(query, 16)
-        best = max(counts, key=lambda k: counts[k])
-        assert best == "r123", bits
-        assert counts["r123"] >= (240 if bits <= 2 else 60), bits
-        assert list(counts) == ["r123"], bits  # chance collisions are filtered out
-    assert index.candidates(random_hashes(rng, 480), 16) == {}
+    refs = {f"r{i:03d}": fp(100 + i, n=400) for i in range(150)}
+    index = FrameIndex.build(list(refs), list(refs.values()), MIN_MOTION_ENERGY)
+    assert index.kind == "ivf"
+    for bits in (0, 4, 8):
+        true = refs["r123"]
+        query = make_fp(flip_bits(rng, true.scene[100:148], bits),
+                        flip_bits(rng, true.motion[100:148], bits))
+        scores = index.search(query, Radii(SCENE_RADIUS, MOTION_RADIUS))
+        assert rank_candidates(scores)[0] == "r123", bits
+        # Random 64-bit hashes fall within 16 bits of each other by chance (p ~ 4e-5), so a few
+        # originals share a view or two with any query; none shares its events.
+        # (an inverted file is approximate: on random codes, which cluster worse than real ones,
+        # 16 probes miss a few samples 16 bits away)
+        assert list(scores.events) == ["r123"] and scores.events["r123"] >= 36, bits
+    noise = make_fp(random_hashes(rng, 48), random_hashes(rng, 48))
+    assert index.search(noise, Radii(SCENE_RADIUS, MOTION_RADIUS)).events == {}
+
+
+def test_library_index_follows_changes(tmp_path: Path) -> None:
+    with Library(tmp_path / "lib.db", create=True) as lib:
+        lib.add(original("one", "1" * 64), fp(1))
+        assert lib.index(MIN_MOTION_ENERGY).ids == ["one"]
+        lib.add(original("two", "2" * 64), fp(2))
+        assert lib.index(MIN_MOTION_ENERGY).ids == ["one", "two"]
+        lib.remove("one")
+        assert lib.index(MIN_MOTION_ENERGY).ids == ["two"]
 
 
 def test_old_schema_is_migrated_in_place(tmp_path: Path) -> None:
     path = tmp_path / "v1.db"
     with Library(path, create=True) as lib:
         lib.add(original("cam-1", "a" * 64), fp(1))
-    with sqlite3.connect(path) as db:  # back to the v1 layout: no `file` column, no meta
+    with sqlite3.connect(path) as db:  # back to the v1 layout: no `file`, meta or decoder
         for column in ("file", "location", "latitude", "longitude"):
             db.execute(f"ALTER TABLE originals DROP COLUMN {column}")
+        db.execute("ALTER TABLE fingerprints DROP COLUMN decoder")
         db.execute("DROP TABLE meta")
+        db.execute("DROP TABLE local_data")
         db.execute("PRAGMA user_version = 1")
     with Library(path) as lib:
         assert lib.get("cam-1").file == ""
+        assert lib.fingerprint("cam-1").decoder == "opencv"  # every v1/v2 fingerprint was
         lib.add(Original(**{**original("cam-2", "b" * 64).__dict__, "file": "/x.mp4"}), fp(2))
         assert lib.get("cam-2").file == "/x.mp4"
         assert lib.get("cam-1").location == "" and lib.get("cam-1").latitude is None
@@ -161,25 +230,43 @@ def test_old_schema_is_migrated_in_place(tmp_path: Path) -> None:
                    longitude=1.81)
         assert lib.get("cam-1").location.startswith("Coquelles")
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 6
+        assert db.execute("SELECT COUNT(*) FROM local_data").fetchone()[0] == 0
 
 
-def test_large_library_saves_its_chunk_index_and_notices_changes(
+def test_large_library_saves_its_index_and_notices_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from provenance.library import store
 
-    monkeypatch.setattr(store, "EXACT_INDEX_MAX_FRAMES", 50)
+    monkeypatch.setattr(store, "SAVED_INDEX_MIN_FRAMES", 50)
     path = tmp_path / "lib.db"
+    radii = Radii(SCENE_RADIUS, MOTION_RADIUS)
     with Library(path, create=True) as lib:
         lib.add(original("one", "1" * 64), fp(1, n=40))
         lib.add(original("two", "2" * 64), fp(2, n=40))
-        index = lib.index()
-        assert isinstance(index, ChunkIndex) and lib.index_folder.is_dir()
-        assert index.candidates(fp(2, n=40).scene, 8) == {"two": 40}
+        lib.add(original("three", "3" * 64), fp(3, n=40))
+        built = lib.index(MIN_MOTION_ENERGY).search(fp(2, n=40), radii)
+        assert built.events == {"two": 40} and lib.index_folder.is_dir()
+    loads = []
+    original_load = FrameIndex.load
+
+    def counted(*args: object) -> FrameIndex:
+        from provenance.library.index import IndexMismatch
+
+        try:
+            loaded = original_load(*args)  # type: ignore[arg-type]
+        except IndexMismatch:
+            loads.append(False)
+            raise
+        loads.append(True)
+        return loaded
+
+    monkeypatch.setattr(FrameIndex, "load", counted)
     with Library(path) as lib:  # a new process: the saved index is used as it is
-        reloaded = lib.index()
-        assert isinstance(reloaded._keys, np.memmap)
+        assert lib.index(MIN_MOTION_ENERGY).search(fp(2, n=40), radii) == built
+        assert loads == [True]
         lib.remove("two")
-        assert lib.index().candidates(fp(2, n=40).scene, 8) == {}
-        assert lib.index().ids == ["one"]
+        assert lib.index(MIN_MOTION_ENERGY).search(fp(2, n=40), radii).events == {}
+        assert loads == [True, False]  # stale: rebuilt (and saved again)
+        assert lib.index(MIN_MOTION_ENERGY).ids == ["one", "three"]

@@ -8,22 +8,31 @@ import json
 import logging
 import multiprocessing
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from provenance.align import MIN_MOTION_ENERGY, MOTION_RADIUS, SCENE_RADIUS
 from provenance.errors import LibraryError
-from provenance.library import ChunkIndex, Library
+from provenance.library import Library, Radii
 from provenance.library import store as store_module
-from provenance.models import Fingerprint, Original, Verdict
-from provenance.pipeline import match_fingerprint
+from provenance.models import Fingerprint, Original
 from tests.test_align import make_fp, random_hashes
 
-# Two originals of this many samples make a library just over EXACT_INDEX_MAX_FRAMES, so the
-# real chunk index (not a lowered threshold) is what these tests exercise.
-BIG = store_module.EXACT_INDEX_MAX_FRAMES // 2 + 50
+# Libraries above SAVED_INDEX_MIN_FRAMES save their index; these tests lower it to SAVED_AT so
+# two originals of BIG samples have a saved index that stays an exact scan (FAISS's inverted file
+# takes over at EXACT_MAX_CODES, and on random synthetic hashes its probes miss true neighbours).
+SAVED_AT = 1000
+BIG = SAVED_AT // 2 + 50
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _saved_index_threshold() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store_module, "SAVED_INDEX_MIN_FRAMES", SAVED_AT)
+        yield
 
 
 def fp(seed: int, n: int) -> Fingerprint:
@@ -39,6 +48,13 @@ def excerpt(source: Fingerprint, start: int, count: int) -> Fingerprint:
     """A verbatim copy of ``count`` samples of an original, as a query."""
     part = slice(start, start + count)
     return make_fp(source.scene[part], source.motion[part])
+
+
+def events(lib: Library, query: Fingerprint) -> dict[str, int]:
+    """Query samples per original found by the library's candidate index (its events: the same
+    moment, scene and motion), as verify's first stage sees them."""
+    radii = Radii(SCENE_RADIUS, MOTION_RADIUS)
+    return dict(lib.index(MIN_MOTION_ENERGY).search(query, radii).events)
 
 
 def _digest(path: Path) -> str:
@@ -59,7 +75,8 @@ def test_an_index_left_by_another_library_at_the_same_path_is_not_used(
     path = tmp_path / "big.db"
     _big_library(path, (1, 2))
     with Library(path) as lib:
-        assert isinstance(lib.index(), ChunkIndex) and lib.index_folder.is_dir()
+        lib.index(MIN_MOTION_ENERGY)
+        assert lib.index_folder.is_dir()
         first_revision = lib.revision
     path.unlink()
     for side in ("-wal", "-shm"):
@@ -67,13 +84,12 @@ def test_an_index_left_by_another_library_at_the_same_path_is_not_used(
     prints = _big_library(path, (3, 4))  # same ids, same sizes, same revision
     with Library(path) as lib, caplog.at_level(logging.WARNING, "provenance"):
         assert lib.revision == first_revision
-        result = match_fingerprint(excerpt(prints["two"], 1000, 240), lib)
-    assert result.verdict is Verdict.MATCH
-    assert [m.reference_id for m in result.matches] == ["two"]
+        found = events(lib, excerpt(prints["two"], 200, 240))
+    assert found == {"two": 240}
     assert "belongs to another library" in caplog.text
     with Library(path) as lib, caplog.at_level(logging.INFO, "provenance"):
         caplog.clear()
-        assert match_fingerprint(excerpt(prints["one"], 5, 240), lib).verdict is Verdict.MATCH
+        assert events(lib, excerpt(prints["one"], 5, 240)) == {"one": 240}
         assert "rebuilding" not in caplog.text  # the rebuilt index is saved and reused
 
 
@@ -104,16 +120,15 @@ def _drop(key: str) -> Callable[[dict[str, object]], object]:
 
 
 DAMAGE: dict[str, Callable[[Path], None]] = {
-    "zeroed keys.npy": lambda f: _zero(f, "keys.npy"),
-    "shuffled entries.npy": lambda f: _shuffle(f, "entries.npy"),
-    "short entries.npy": lambda f: _short(f, "entries.npy"),
-    "missing keys.npy": lambda f: (f / "keys.npy").unlink(),
+    "zeroed views.npy": lambda f: _zero(f, "views.npy"),
+    "shuffled event_entry.npy": lambda f: _shuffle(f, "event_entry.npy"),
+    "short event_time.npy": lambda f: _short(f, "event_time.npy"),
+    "missing events.npy": lambda f: (f / "events.npy").unlink(),
     "reversed ids": _meta(lambda m: {**m, "ids": m["ids"][::-1]}),  # type: ignore[index]
     "meta []": _meta(lambda m: []),
     "meta missing ids": _meta(_drop("ids")),
     "meta missing checksums": _meta(_drop("sha256")),
-    "keys_per_entry swapped": _meta(lambda m: {**m, "keys_per_entry":  # type: ignore[index]
-                                               m["keys_per_entry"][::-1]}),
+    "frames changed": _meta(lambda m: {**m, "frames": m["frames"] - 1}),  # type: ignore
     "meta not JSON": lambda f: (f / "meta.json").write_text("{\x00"),
     "meta.json a folder": lambda f: ((f / "meta.json").unlink(), (f / "meta.json").mkdir()),
 }
@@ -124,7 +139,7 @@ def big_library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
     path = tmp_path_factory.mktemp("big") / "big.db"
     prints = _big_library(path, (5, 6))
     with Library(path) as lib:
-        lib.index()
+        lib.index(MIN_MOTION_ENERGY)
     return path, prints
 
 
@@ -141,25 +156,23 @@ def test_a_damaged_index_is_rebuilt_and_said_so(
     shutil.copytree(source.with_name("big.db.index"), tmp_path / "big.db.index")
     DAMAGE[case](tmp_path / "big.db.index")
     with Library(path) as lib, caplog.at_level(logging.WARNING, "provenance"):
-        result = match_fingerprint(excerpt(prints["one"], 300, 240), lib)
-        assert result.verdict is Verdict.MATCH, case
-        assert [m.reference_id for m in result.matches] == ["one"]
+        assert events(lib, excerpt(prints["one"], 300, 240)) == {"one": 240}, case
     assert "cannot be used" in caplog.text and "rebuilding" in caplog.text
     caplog.clear()
     with Library(path) as lib, caplog.at_level(logging.INFO, "provenance"):
-        lib.index()  # the repaired index is saved and used as it is
+        lib.index(MIN_MOTION_ENERGY)  # the repaired index is saved and used as it is
     assert "rebuilding" not in caplog.text
 
 
 def test_stale_revision_rebuilds_quietly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                          caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(store_module, "EXACT_INDEX_MAX_FRAMES", 50)
+    monkeypatch.setattr(store_module, "SAVED_INDEX_MIN_FRAMES", 50)
     with Library(tmp_path / "lib.db", create=True) as lib, caplog.at_level(logging.WARNING):
         lib.add(original("one", "1" * 64), fp(1, 40))
         lib.add(original("two", "2" * 64), fp(2, 40))
-        assert lib.index().candidates(fp(2, 40).scene, 8) == {"two": 40}
+        assert lib.index(MIN_MOTION_ENERGY).ids == ["one", "two"]
         lib.add(original("three", "3" * 64), fp(3, 40))
-        assert lib.index().candidates(fp(3, 40).scene, 8) == {"three": 40}
+        assert lib.index(MIN_MOTION_ENERGY).ids == ["one", "three", "two"]
     assert caplog.text == ""
 
 
@@ -202,14 +215,14 @@ def test_new_library_carries_the_application_id_and_an_id(tmp_path: Path) -> Non
     assert len(ids) == 2
 
 
-def test_genuine_v3_library_is_upgraded_with_an_id(tmp_path: Path) -> None:
-    path = tmp_path / "v3.db"
+def test_genuine_v5_library_is_upgraded_with_an_id(tmp_path: Path) -> None:
+    path = tmp_path / "v5.db"
     with Library(path, create=True) as lib:
         lib.add(original("cam-1", "a" * 64), fp(1, 40))
-    with sqlite3.connect(path) as db:  # back to the v3 layout: no application id, no library id
+    with sqlite3.connect(path) as db:  # back to the v5 layout: no application id, no library id
         db.execute("DELETE FROM meta WHERE key = 'library_id'")
         db.execute("PRAGMA application_id = 0")
-        db.execute("PRAGMA user_version = 3")
+        db.execute("PRAGMA user_version = 5")
     db.close()
     with Library(path) as lib:
         assert lib.get("cam-1").id == "cam-1" and lib.library_id > 0

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from provenance.cli import main
 from tests import synthetic as syn
-from tests.conftest import Media
-
-
-def _verify(path: Path, db: Path) -> dict:  # type: ignore[type-arg]
-    result = CliRunner().invoke(main, ["verify", str(path), "--db", str(db), "--json"])
-    assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+from tests.conftest import Media, verify_json
 
 
 def _ffmpeg(*args: str) -> None:
@@ -30,7 +21,7 @@ def test_vertical_centre_crop_is_found_by_local_features(media: Media, library_p
     query = tmp_path / "vertical.mp4"
     _ffmpeg("-ss", "6", "-t", "12", "-i", str(media.cam_a), "-vf",
             "crop=ih*9/16:ih,scale=360:640", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(query))
-    report = _verify(query, library_path)
+    report = verify_json(query, library_path)
     assert report["verdict"] == "match"
     (match,) = report["matches"]
     assert match["reference_id"] == "cam-a"
@@ -46,7 +37,7 @@ def test_picture_in_picture_is_found_by_local_features(media: Media, library_pat
             "-i", str(media.cam_b), "-filter_complex",
             "[1:v]scale=iw*1.2:-2[s];[0:v][s]overlay=W*0.05:H*0.1:shortest=1",
             "-c:v", "libx264", "-pix_fmt", "yuv420p", str(query))
-    report = _verify(query, library_path)
+    report = verify_json(query, library_path)
     assert report["verdict"] == "match"
     (match,) = report["matches"]
     assert match["reference_id"] == "cam-b"
@@ -60,13 +51,13 @@ def test_too_short_query_is_inconclusive_with_reason(media: Media, library_path:
     query = tmp_path / "short.mp4"
     _ffmpeg("-ss", "4", "-t", str(seconds), "-i", str(media.cam_a), "-c:v", "libx264",
             "-pix_fmt", "yuv420p", str(query))
-    report = _verify(query, library_path)
+    report = verify_json(query, library_path)
     assert report["verdict"] == "inconclusive" and report["matches"] == []
     assert "at least 2 s are needed" in report["reason"]
 
 
 def test_black_query_is_inconclusive(media: Media, library_path: Path) -> None:
-    report = _verify(media.flat, library_path)
+    report = verify_json(media.flat, library_path)
     assert report["verdict"] == "inconclusive"
     assert "black, flat or faded" in report["reason"]
 
@@ -77,7 +68,7 @@ def test_grayscale_and_overlay_are_reported(media: Media, library_path: Path,
     _ffmpeg("-ss", "8", "-t", "10", "-i", str(media.cam_b), "-vf",
             "hue=s=0,drawbox=x=iw*0.8:y=ih*0.05:w=iw*0.15:h=ih*0.15:color=white:t=fill",
             "-c:v", "libx264", "-pix_fmt", "yuv420p", str(query))
-    report = _verify(query, library_path)
+    report = verify_json(query, library_path)
     assert report["verdict"] == "match"
     edits = report["matches"][0]["edits"]
     assert "grayscale" in edits
@@ -86,7 +77,7 @@ def test_grayscale_and_overlay_are_reported(media: Media, library_path: Path,
     plain = tmp_path / "plain.mp4"
     _ffmpeg("-ss", "8", "-t", "10", "-i", str(media.cam_b), "-c:v", "libx264", "-crf", "30",
             "-pix_fmt", "yuv420p", str(plain))
-    assert _verify(plain, library_path)["matches"][0]["edits"] == []
+    assert verify_json(plain, library_path)["matches"][0]["edits"] == []
 
 
 def test_claims_typed_by_the_checker_are_checked(media: Media, library_path: Path) -> None:

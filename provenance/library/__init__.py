@@ -1,6 +1,6 @@
 """The reference library: known originals, their metadata and fingerprints."""
 
-from .index import ChunkIndex, HammingIndex, hamming
+from .index import FrameIndex, Radii, Scores, merge
 from .store import Library
 
-__all__ = ["ChunkIndex", "HammingIndex", "Library", "hamming"]
+__all__ = ["FrameIndex", "Library", "Radii", "Scores", "merge"]

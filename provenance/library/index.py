@@ -1,17 +1,19 @@
-"""Finding the originals that share views with a query, over every sampled frame of the library.
+"""Finding the originals worth aligning against a query, over every sampled frame of the library.
 
-Two interchangeable indexes answer ``candidates(hashes)``: for each original, how many distinct
-query samples have a near frame in it.
+Two FAISS binary indexes, built from the library's fingerprints:
 
-* ``HammingIndex`` (exact): all reference hashes in one uint64 array, compared with vectorised
-  XOR + popcount in bounded blocks. Exact at any radius; its cost grows with library size
-  (see benchmarks/library_scale.py), so it serves small libraries.
-* ``ChunkIndex`` (multi-index hashing with exact chunk lookup): each 64-bit hash is cut into
-  three chunks of 21, 21 and 22 bits; a sorted table maps every (chunk, value) to the originals
-  holding it. A reference frame within d bits of a query frame shares at least one chunk exactly
-  with certainty for d <= 2 and with a probability that falls with d (about 0.5 at d = 4), so a
-  single frame can be missed but a query of many samples finds its original: the exact check is
-  the aligner's, on the candidates only. Lookups cost O(log n) per chunk.
+* **events**: every *moving* sample (motion energy at least the aligner's floor) as a 128-bit
+  code, scene hash then motion hash. A query's moving samples are searched within the aligner's
+  two radii, and each original is scored by the distinct query samples that agree with it in
+  scene *and* motion at one time offset: what the aligner will need (a fixed camera's other
+  moments share the view but not the events, so they fall out here, not after alignment).
+* **views**: each original's distinct scene hashes (a static camera's minutes of one view count
+  once). The nearest ``VIEW_NEIGHBOURS`` of every query sample within the scene radius count, per
+  original, the query samples that share its view: the same-scene candidates.
+
+Up to EXACT_MAX_CODES codes an index is exact (``IndexBinaryFlat``); above it an inverted file
+(``IndexBinaryIVF``, the structure Meta's Hasher-Matcher-Actioner uses for PDQ). Both measured
+against the hand-written chunk index they replace in benchmarks/index_realistic.py.
 """
 
 from __future__ import annotations
@@ -24,29 +26,56 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-# Version of the saved chunk-index layout (2: bound to its library's id and to file checksums).
-INDEX_FORMAT = 2
-# Query hashes compared per block in the exact index: block x library uint8 distances in memory.
-_QUERY_BLOCK = 16
-# (shift, width) of the chunks of a 64-bit hash.
-_CHUNKS = ((0, 21), (21, 21), (42, 22))
+from ..models import Fingerprint
 
-
-_TABLES = ("keys.npy", "entries.npy")
+# Version of the saved index layout (2: FAISS events + views indexes; 3: bound to its library's
+# id and revision and to checksums of its files).
+INDEX_FORMAT = 3
+# Up to this many codes an index is an exact scan (its cost grows with codes x query samples: a
+# 120 s query against 144,000 codes cost 2.7 s wall under load in benchmarks/library_scale.py);
+# above it an inverted file of IVF_LISTS_PER_ROOT * sqrt(codes) lists, probing
+# IVF_PROBES of them. benchmarks/index_realistic.py (1,000 h of real-footage fingerprints with
+# same-camera archives, 18 edited queries): a range search probing 8 lists finds 723 of the 733
+# query samples an exact scan finds within the scene radius (16 lists: 730); with 4, 8 or 16
+# probes every query the aligner can match ranks its true original first; 8 probes cost 12 ms
+# CPU p50, 16 ms p95 per query. Lists of 0.3 sqrt(n) train and fill in about 17 CPU-s at 14 M.
+EXACT_MAX_CODES = 50_000
+IVF_LISTS_PER_ROOT = 0.3
+IVF_PROBES = 8
+# Training codes per inverted list (FAISS's k-means needs a few dozen per centroid).
+IVF_TRAIN_PER_LIST = 40
+# Neighbours of each query sample looked at in the views index (each original's repeats of a view
+# folded): the same-scene candidates are capped at pipeline.MAX_CANDIDATES anyway; 256 cost 5 ms
+# more per query than 64 at 1,000 h and changed no rank (same benchmark).
+VIEW_NEIGHBOURS = 64
+# Nearest events looked at per query sample (128-bit distance, scene + motion). The sample's true
+# moment and its neighbours come first: another moment of the same camera shares the view but its
+# motion hash is about 32 bits away. benchmarks/index_realistic.py, 1,000 h with same-camera
+# archives: the true original ranks first for every query the aligner can match with 32 as with
+# an unbounded range search, and the events search fell from 22-30 ms CPU p50 (up to 90 ms p95:
+# millions of pairs from static views) to 4-10 ms.
+EVENT_NEIGHBOURS = 32
+# Offsets (original time minus query time) are voted in bins of this many seconds, each vote
+# also counting for its two neighbours, so a copy played a little faster still agrees.
+OFFSET_BIN_S = 1.0
+_TABLES = ("views", "view_entry", "events", "event_codes", "event_entry", "event_time")
 
 
 @dataclass(frozen=True)
 class IndexIdentity:
     """The library state a saved index was built from: the library's random id, its revision
-    (every add or remove), its originals in index order and their sample count."""
+    (every add or remove), its originals in index order, their sample count and the motion
+    floor the events were chosen with."""
 
     library_id: int
     revision: int
     ids: tuple[str, ...]
     frames: int
+    min_motion_energy: float
 
 
 class IndexMismatch(Exception):
@@ -81,127 +110,149 @@ def _check_meta(meta: object, identity: IndexIdentity) -> None:
     if meta.get("revision") != identity.revision:
         raise IndexMismatch(f"it is of revision {meta.get('revision')!r}, the library of "
                             f"{identity.revision}", damaged=False)
-    ids, per_entry, frames = meta.get("ids"), meta.get("keys_per_entry"), meta.get("frames")
-    if not (isinstance(ids, list) and isinstance(per_entry, list) and isinstance(frames, int)
-            and isinstance(meta.get("sha256"), dict) and len(ids) == len(per_entry)
-            and all(isinstance(k, int) and k >= 0 for k in per_entry)):
+    if meta.get("min_motion_energy") != identity.min_motion_energy:
+        raise IndexMismatch("it was built with another motion floor", damaged=False)
+    ids, frames, checksums = meta.get("ids"), meta.get("frames"), meta.get("sha256")
+    if not (isinstance(ids, list) and isinstance(frames, int) and isinstance(checksums, dict)):
         raise IndexMismatch("an incomplete description")
+    if checksums.get("meta") != _meta_sha256({k: v for k, v in meta.items() if k != "sha256"}):
+        raise IndexMismatch("meta.json does not match its checksum")
     if tuple(ids) != identity.ids or frames != identity.frames:
         raise IndexMismatch("its originals are not the library's")
 
 
-def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Element-wise (broadcast) Hamming distance between uint64 hash arrays."""
-    return np.bitwise_count(np.bitwise_xor(a, b)).astype(np.uint8)
+@dataclass(frozen=True)
+class Radii:
+    """The aligner's distances for a scene or motion hash to agree (bits)."""
+
+    scene: int
+    motion: int
 
 
-def _count_rows(ids: Sequence[str], rows: np.ndarray, entries: np.ndarray) -> dict[str, int]:
-    """Distinct query rows per entry."""
-    if rows.size == 0:
-        return {}
-    pairs = np.unique(rows.astype(np.int64) * len(ids) + entries.astype(np.int64))
-    counts = np.bincount(pairs % len(ids), minlength=len(ids))
-    return {ids[i]: int(c) for i, c in enumerate(counts) if c}
+@dataclass(frozen=True)
+class Scores:
+    """Per original: distinct query samples agreeing in scene and motion at its best time
+    offset (``events``), and query samples sharing one of its views (``views``)."""
+
+    events: dict[str, int]
+    views: dict[str, int]
 
 
-class HammingIndex:
-    """Exact radius search by brute force over every reference frame."""
-
-    kind = "exact"
-
-    def __init__(self) -> None:
-        self._ids: list[str] = []
-        self._hashes: list[np.ndarray] = []
-        self._packed: tuple[np.ndarray, np.ndarray] | None = None
-
-    @property
-    def ids(self) -> list[str]:
-        return list(self._ids)
-
-    def __len__(self) -> int:
-        return sum(len(h) for h in self._hashes)
-
-    def add(self, entry_id: str, hashes: np.ndarray) -> None:
-        self._ids.append(entry_id)
-        self._hashes.append(np.ascontiguousarray(hashes, dtype=np.uint64))
-        self._packed = None
-
-    def _pack(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._packed is None:
-            hashes = np.concatenate(self._hashes) if self._hashes else np.zeros(0, np.uint64)
-            entry = np.repeat(np.arange(len(self._hashes), dtype=np.int32),
-                              [len(h) for h in self._hashes])
-            self._packed = (hashes, entry)
-        return self._packed
-
-    def query(self, hashes: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(query row, entry, frame index) of every pair within ``radius`` bits."""
-        library, entry = self._pack()
-        starts = np.cumsum([0] + [len(h) for h in self._hashes])[:-1]
-        found: list[tuple[np.ndarray, np.ndarray]] = []
-        query = np.asarray(hashes, dtype=np.uint64)
-        for start in range(0, len(query), _QUERY_BLOCK):
-            block = query[start : start + _QUERY_BLOCK]
-            rows, cols = np.nonzero(hamming(block[:, None], library[None, :]) <= radius)
-            found.append((rows + start, cols))
-        rows = np.concatenate([f[0] for f in found]) if found else np.zeros(0, np.int64)
-        cols = np.concatenate([f[1] for f in found]) if found else np.zeros(0, np.int64)
-        entries = entry[cols]
-        return rows, entries, cols - starts[entries] if len(starts) else cols
-
-    def candidates(self, hashes: np.ndarray, radius: int) -> dict[str, int]:
-        rows, entries, _ = self.query(hashes, radius)
-        return _count_rows(self._ids, rows, entries)
+def merge(shards: Sequence[Scores]) -> Scores:
+    """The scores of shards that hold disjoint sets of originals (an archive's index split so
+    that each shard fits one worker's memory), as one index over all of them gives them: each
+    original's scores come from the one shard that holds it."""
+    events: dict[str, int] = {}
+    views: dict[str, int] = {}
+    for scores in shards:
+        events.update(scores.events)
+        views.update(scores.views)
+    return Scores(events, views)
 
 
-def _chunk_keys(hashes: np.ndarray) -> np.ndarray:
-    """(n, 3) uint64 keys: chunk number in the top bits, chunk value below."""
-    hashes = np.asarray(hashes, dtype=np.uint64)
-    keys = [((hashes >> np.uint64(shift)) & np.uint64((1 << width) - 1)) | np.uint64(n << 24)
-            for n, (shift, width) in enumerate(_CHUNKS)]
-    return np.stack(keys, axis=1)
+def _faiss() -> Any:
+    import faiss
+
+    # One thread: a query is a few dozen rows, too few for OpenMP to pay for its threads, whose
+    # spinning cost 10-25x the CPU of a search on this loaded 2-core machine (120 ms CPU against
+    # 14 ms on 10 h, benchmarks/index_realistic.py).
+    faiss.omp_set_num_threads(1)
+    return faiss
 
 
-class ChunkIndex:
-    """Multi-index hashing: exact lookup of hash chunks, postings of originals."""
+def _codes(*channels: np.ndarray) -> np.ndarray:
+    """Rows of concatenated uint64 hashes as the uint8 codes FAISS reads."""
+    stacked = np.stack([np.ascontiguousarray(c, dtype=np.uint64) for c in channels], axis=1)
+    return np.ascontiguousarray(stacked).view(np.uint8).reshape(len(stacked), 8 * len(channels))
 
-    kind = "chunks"
 
-    def __init__(self, ids: Sequence[str], keys: np.ndarray, entries: np.ndarray,
-                 frames: int, keys_per_entry: Sequence[int]) -> None:
+def _binary_index(codes: np.ndarray) -> Any:
+    """An exact index for few codes, an inverted file for many, holding ``codes``."""
+    faiss = _faiss()
+    bits = codes.shape[1] * 8
+    if len(codes) <= EXACT_MAX_CODES:
+        index = faiss.IndexBinaryFlat(bits)
+    else:
+        lists = max(64, int(IVF_LISTS_PER_ROOT * np.sqrt(len(codes))))
+        index = faiss.IndexBinaryIVF(faiss.IndexBinaryFlat(bits), bits, lists)
+        rng = np.random.default_rng(0)
+        train = codes[np.sort(rng.choice(len(codes), min(len(codes), lists * IVF_TRAIN_PER_LIST),
+                                         replace=False))]
+        index.train(train)
+    if len(codes):
+        index.add(codes)
+    return index
+
+
+def _probe(index: Any) -> None:
+    if hasattr(index, "nprobe"):
+        index.nprobe = IVF_PROBES
+
+
+class FrameIndex:
+    """The events and views indexes of a library, and where each code comes from."""
+
+    def __init__(self, ids: Sequence[str], views: object, view_entry: np.ndarray,
+                 events: object, event_codes: np.ndarray, event_entry: np.ndarray,
+                 event_time: np.ndarray, frames: int, min_motion_energy: float) -> None:
         self._ids = list(ids)
-        self._keys = keys
-        self._entries = entries
+        self.min_motion_energy = float(min_motion_energy)
+        self._views: Any = views
+        self._events: Any = events
+        self._view_entry = view_entry
+        # The events' (scene, motion) hashes again, to check each distance on its own.
+        self._event_codes = event_codes
+        self._event_entry, self._event_time = event_entry, event_time
         self._frames = int(frames)
-        self.keys_per_entry = [int(k) for k in keys_per_entry]
-        # Chance that one random chunk lookup lands on each original: its distinct keys per
-        # chunk over the chunk's value space.
-        per_entry = np.asarray(self.keys_per_entry, dtype=np.float64)
-        self._chance = per_entry / len(_CHUNKS) * sum(1.0 / (1 << w) for _, w in _CHUNKS)
+        _probe(self._views)
+        _probe(self._events)
 
     @classmethod
-    def build(cls, ids: Sequence[str], hashes: Sequence[np.ndarray]) -> ChunkIndex:
-        parts = []
-        for entry, values in enumerate(hashes):
-            keys = np.unique(_chunk_keys(values).ravel())
-            parts.append((keys << np.uint64(32)) | np.uint64(entry))
-        table = np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.uint64)
-        return cls(ids, (table >> np.uint64(32)).astype(np.uint32),
-                   (table & np.uint64(0xFFFFFFFF)).astype(np.int32),
-                   sum(len(h) for h in hashes), [len(p) for p in parts])
+    def build(cls, ids: Sequence[str], fingerprints: Sequence[Fingerprint],
+              min_motion_energy: float) -> FrameIndex:
+        view_codes, view_entry = [], []
+        event_scene, event_motion, event_entry, event_time = [], [], [], []
+        for entry, fp in enumerate(fingerprints):
+            scene = np.asarray(fp.scene, dtype=np.uint64)
+            distinct = np.unique(scene)
+            view_codes.append(distinct)
+            view_entry.append(np.full(len(distinct), entry, np.int32))
+            moving = np.flatnonzero(np.asarray(fp.motion_energy) >= min_motion_energy)
+            event_scene.append(scene[moving])
+            event_motion.append(np.asarray(fp.motion, dtype=np.uint64)[moving])
+            event_entry.append(np.full(len(moving), entry, np.int32))
+            event_time.append(np.asarray(fp.times, dtype=np.float32)[moving])
+
+        def joined(parts: list[np.ndarray], kind: type) -> np.ndarray:
+            return np.concatenate(parts).astype(kind) if parts else np.zeros(0, kind)
+
+        views = _binary_index(_codes(joined(view_codes, np.uint64)))
+        event_codes = np.stack([joined(event_scene, np.uint64), joined(event_motion, np.uint64)],
+                               axis=1)
+        events = _binary_index(_codes(event_codes[:, 0], event_codes[:, 1]))
+        return cls(ids, views, joined(view_entry, np.int32), events, event_codes,
+                   joined(event_entry, np.int32), joined(event_time, np.float32),
+                   sum(len(fp.scene) for fp in fingerprints), min_motion_energy)
+
+    def _tables(self) -> dict[str, np.ndarray]:
+        faiss = _faiss()
+        return {"views": faiss.serialize_index_binary(self._views), "view_entry": self._view_entry,
+                "events": faiss.serialize_index_binary(self._events),
+                "event_codes": self._event_codes, "event_entry": self._event_entry,
+                "event_time": self._event_time}
 
     def save(self, folder: Path, identity: IndexIdentity) -> None:
-        """Write the tables (memory-mappable .npy) and their description, atomically. The
-        description binds them to the library (its id and revision) and to their checksums."""
+        """Write the tables (.npy) and their description, atomically. The description binds them
+        to the library (its id and revision) and to their checksums."""
         tmp = Path(tempfile.mkdtemp(prefix=".index-", dir=folder.parent))
         try:
-            np.save(tmp / "keys.npy", self._keys)
-            np.save(tmp / "entries.npy", self._entries)
+            for name, table in self._tables().items():
+                np.save(tmp / f"{name}.npy", table)
             meta: dict[str, object] = {
                 "format": INDEX_FORMAT, "library_id": identity.library_id,
                 "revision": identity.revision, "ids": self._ids, "frames": self._frames,
-                "keys_per_entry": self.keys_per_entry}
-            checksums = {name: _file_sha256(tmp / name) for name in _TABLES}
+                "min_motion_energy": self.min_motion_energy}
+            checksums = {name: _file_sha256(tmp / f"{name}.npy") for name in _TABLES}
             checksums["meta"] = _meta_sha256(meta)
             (tmp / "meta.json").write_text(json.dumps({**meta, "sha256": checksums}))
             if folder.exists():
@@ -211,7 +262,7 @@ class ChunkIndex:
             shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
-    def load(cls, folder: Path, identity: IndexIdentity) -> ChunkIndex:
+    def load(cls, folder: Path, identity: IndexIdentity) -> FrameIndex:
         """The saved index of exactly this library state; IndexMismatch says why not."""
         try:
             meta = json.loads((folder / "meta.json").read_text("utf-8"))
@@ -220,25 +271,23 @@ class ChunkIndex:
         except (OSError, ValueError) as exc:
             raise IndexMismatch(f"unreadable description ({exc})") from None
         _check_meta(meta, identity)
-        checksums = meta["sha256"]
-        if checksums.get("meta") != _meta_sha256({k: v for k, v in meta.items() if k != "sha256"}):
-            raise IndexMismatch("meta.json does not match its checksum")
         for name in _TABLES:
             try:
-                digest = _file_sha256(folder / name)
+                digest = _file_sha256(folder / f"{name}.npy")
             except OSError as exc:
-                raise IndexMismatch(f"{name} unreadable ({exc.strerror})") from None
-            if digest != checksums.get(name):
-                raise IndexMismatch(f"{name} does not match its checksum")
+                raise IndexMismatch(f"{name}.npy unreadable ({exc.strerror})") from None
+            if digest != meta["sha256"].get(name):
+                raise IndexMismatch(f"{name}.npy does not match its checksum")
         try:
-            keys = np.load(folder / "keys.npy", mmap_mode="r")
-            entries = np.load(folder / "entries.npy", mmap_mode="r")
-        except (OSError, ValueError) as exc:
+            tables = {name: np.load(folder / f"{name}.npy") for name in _TABLES}
+            faiss = _faiss()
+            views = faiss.deserialize_index_binary(tables["views"])
+            events = faiss.deserialize_index_binary(tables["events"])
+            return cls(meta["ids"], views, tables["view_entry"], events, tables["event_codes"],
+                       tables["event_entry"], tables["event_time"], meta["frames"],
+                       identity.min_motion_energy)
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
             raise IndexMismatch(f"unreadable tables ({exc})") from None
-        if (keys.ndim != 1 or entries.ndim != 1 or len(keys) != len(entries)
-                or len(keys) != sum(meta["keys_per_entry"])):
-            raise IndexMismatch("tables of the wrong shape")
-        return cls(meta["ids"], keys, entries, meta["frames"], meta["keys_per_entry"])
 
     @property
     def ids(self) -> list[str]:
@@ -248,24 +297,70 @@ class ChunkIndex:
         return self._frames
 
     @property
-    def nbytes(self) -> int:
-        return int(self._keys.nbytes + self._entries.nbytes)
+    def kind(self) -> str:
+        return "exact" if self._views.ntotal <= EXACT_MAX_CODES else "ivf"
 
-    def candidates(self, hashes: np.ndarray, radius: int) -> dict[str, int]:
-        """Distinct query rows per original sharing at least one exact chunk, keeping only
-        originals hit clearly more often than chance (Poisson: expected + 4 sd + 3) in a large
-        library. ``radius`` is the caller's final radius, checked later by the aligner."""
-        keys = _chunk_keys(hashes).astype(np.uint32)
-        lo = np.searchsorted(self._keys, keys.ravel(), side="left")
-        hi = np.searchsorted(self._keys, keys.ravel(), side="right")
-        lengths = hi - lo
-        if lengths.sum() == 0:
+    @property
+    def nbytes(self) -> int:
+        faiss = _faiss()
+        return int(sum(faiss.serialize_index_binary(i).nbytes for i in (self._views, self._events))
+                   + self._view_entry.nbytes + self._event_codes.nbytes
+                   + self._event_entry.nbytes + self._event_time.nbytes)
+
+    def search(self, query: Fingerprint, radii: Radii) -> Scores:
+        """Scores of the originals that share views or events with the query's informative
+        samples (and their mirror images)."""
+        usable = np.flatnonzero(query.informative)
+        return Scores(self._event_scores(query, usable, radii), self._view_scores(query, usable,
+                                                                                  radii.scene))
+
+    def _view_scores(self, query: Fingerprint, usable: np.ndarray, radius: int) -> dict[str, int]:
+        if not len(usable) or not self._views.ntotal:
             return {}
-        rows = np.repeat(np.arange(keys.size) // keys.shape[1], lengths)
-        offsets = np.repeat(lo - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
-        positions = np.arange(int(lengths.sum())) + offsets
-        counts = _count_rows(self._ids, rows, self._entries[positions])
-        expected = self._chance * len(hashes)
-        bound = {ref: expected[i] + 4.0 * np.sqrt(expected[i]) + 3.0
-                 for i, ref in enumerate(self._ids) if ref in counts}
-        return {ref: count for ref, count in counts.items() if count > bound[ref]}
+        codes = _codes(np.concatenate([query.scene[usable], query.mirror[usable]]))
+        distance, found = self._views.search(codes, min(VIEW_NEIGHBOURS, self._views.ntotal))
+        near = (distance <= radius) & (found >= 0)
+        rows = np.broadcast_to((np.arange(len(codes)) % len(usable))[:, None], found.shape)[near]
+        return self._count(rows, self._view_entry[found[near]])
+
+    def _event_scores(self, query: Fingerprint, usable: np.ndarray,
+                      radii: Radii) -> dict[str, int]:
+        moving = usable[query.motion_energy[usable] >= self.min_motion_energy]
+        if not len(moving) or not self._events.ntotal:
+            return {}
+        scene = np.concatenate([query.scene[moving], query.mirror[moving]])
+        motion = np.concatenate([query.motion[moving], query.motion_mirror[moving]])
+        distance, found = self._events.search(_codes(scene, motion),
+                                              min(EVENT_NEIGHBOURS, self._events.ntotal))
+        rows = np.broadcast_to(np.arange(len(scene))[:, None], found.shape)
+        near = (found >= 0) & (distance <= radii.scene + radii.motion)
+        rows, found = rows[near], found[near].astype(np.int64)
+        # The search bounds the sum of the two distances; the aligner bounds each.
+        keep = ((np.bitwise_count(scene[rows] ^ self._event_codes[found, 0]) <= radii.scene)
+                & (np.bitwise_count(motion[rows] ^ self._event_codes[found, 1]) <= radii.motion))
+        samples, found = rows[keep] % len(moving), found[keep]
+        if not len(found):
+            return {}
+        offset = self._event_time[found] - query.times[moving][samples]
+        return self._best_offsets(samples, self._event_entry[found].astype(np.int64),
+                                  np.floor(offset / OFFSET_BIN_S).astype(np.int64))
+
+    def _best_offsets(self, samples: np.ndarray, entries: np.ndarray,
+                      bins: np.ndarray) -> dict[str, int]:
+        """Per entry, the most distinct query samples voting for one offset bin (each vote
+        also counting for the two bins beside it)."""
+        best = np.zeros(len(self._ids), np.int64)
+        for shift in (-1, 0, 1):
+            key = (entries << 32) + (bins + shift + (1 << 31))
+            pairs = np.unique(np.stack([key, samples]), axis=1)
+            keys, counts = np.unique(pairs[0], return_counts=True)
+            np.maximum.at(best, keys >> 32, counts)
+        return {self._ids[i]: int(best[i]) for i in np.flatnonzero(best)}
+
+    def _count(self, rows: np.ndarray, entries: np.ndarray) -> dict[str, int]:
+        """Distinct query rows per entry."""
+        if rows.size == 0:
+            return {}
+        pairs = np.unique(rows.astype(np.int64) * len(self._ids) + entries.astype(np.int64))
+        counts = np.bincount(pairs % len(self._ids), minlength=len(self._ids))
+        return {self._ids[i]: int(counts[i]) for i in np.flatnonzero(counts)}

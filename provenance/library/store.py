@@ -14,7 +14,8 @@ import secrets
 import sqlite3
 import stat
 import time
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, fields
 from datetime import datetime, timezone
@@ -23,23 +24,41 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import LibraryError
-from ..models import FINGERPRINT_VERSION, Fingerprint, Original
-from .index import ChunkIndex, HammingIndex, IndexIdentity, IndexMismatch
+from ..models import FINGERPRINT_VERSION, Fingerprint, LocalData, Original
+from .index import EXACT_MAX_CODES, FrameIndex, IndexIdentity, IndexMismatch
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 # SQLite's application_id header field ("PRVN"): how a file says it is a provenance library.
 APPLICATION_ID = 0x5052564E
 # How long a process waits for another one's write (creation, add) to finish, in seconds.
 BUSY_TIMEOUT = 30.0
-# Up to this many reference frames (about 3.5 hours at 4 samples/s) candidates come from the
-# exact brute-force index; above it from the chunk index, saved beside the library file.
-# benchmarks/library_scale.py: the exact scan of a 60 s query costs about 0.28 s per 144,000
-# frames on this 2-core machine, the chunk index a few milliseconds at any size measured.
-EXACT_INDEX_MAX_FRAMES = 50_000
+# Above this many reference frames (about 3.5 hours at 4 samples/s) the candidate index is saved
+# beside the library file and loaded while the library is unchanged; below it, building it costs
+# less than a second.
+SAVED_INDEX_MIN_FRAMES = 50_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+
+# v4: what the second matching stage needs of each original (models.LocalData), so verify
+# never opens an original's file. ``details`` is zlib-compressed uint8 frames.
+_LOCAL_TABLE = """
+CREATE TABLE IF NOT EXISTS local_data (
+    original_id TEXT PRIMARY KEY REFERENCES originals(id) ON DELETE CASCADE,
+    detail_times BLOB NOT NULL,
+    detail_height INTEGER NOT NULL,
+    detail_width INTEGER NOT NULL,
+    details BLOB NOT NULL,
+    key_times BLOB NOT NULL,
+    key_counts BLOB NOT NULL,
+    key_points BLOB NOT NULL,
+    key_descriptors BLOB NOT NULL,
+    key_width INTEGER NOT NULL,
+    key_height INTEGER NOT NULL,
+    saturation REAL NOT NULL
+);
+"""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS originals (
@@ -67,26 +86,27 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     original_id TEXT PRIMARY KEY REFERENCES originals(id) ON DELETE CASCADE,
     version INTEGER NOT NULL,
     sample_fps REAL NOT NULL,
-    times BLOB NOT NULL,
-    scene BLOB NOT NULL,
-    mirror BLOB NOT NULL,
-    motion BLOB NOT NULL,
-    motion_mirror BLOB NOT NULL,
-    motion_energy BLOB NOT NULL,
-    informative BLOB NOT NULL
+""" + ",\n".join(f"    {name} BLOB NOT NULL" for name in Fingerprint.ARRAYS) + """,
+    decoder TEXT NOT NULL DEFAULT ''
 );
-"""
+""" + _LOCAL_TABLE
 
-_ARRAY_COLUMNS = {
-    "times": np.float64,
-    "scene": np.uint64,
-    "mirror": np.uint64,
-    "motion": np.uint64,
-    "motion_mirror": np.uint64,
-    "motion_energy": np.float32,
-    "informative": np.bool_,
-}
+_ARRAY_COLUMNS = Fingerprint.ARRAYS
 _ORIGINAL_COLUMNS = [f.name for f in fields(Original)]
+
+
+def _write_local(db: sqlite3.Connection, original_id: str, local: LocalData) -> None:
+    height, width = local.details.shape[1:3]
+    db.execute(
+        "INSERT INTO local_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [original_id, np.ascontiguousarray(local.detail_times, np.float64).tobytes(),
+         int(height), int(width),
+         zlib.compress(np.ascontiguousarray(local.details, np.uint8).tobytes(), 6),
+         np.ascontiguousarray(local.key_times, np.float64).tobytes(),
+         np.ascontiguousarray(local.key_counts, np.int32).tobytes(),
+         np.ascontiguousarray(local.key_points, np.float32).tobytes(),
+         np.ascontiguousarray(local.key_descriptors, np.uint8).tobytes(),
+         int(local.key_size[0]), int(local.key_size[1]), float(local.saturation)])
 
 
 def validate_id(original_id: str) -> str:
@@ -139,7 +159,7 @@ def _columns(db: sqlite3.Connection, table: str) -> set[str]:
     return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
 
 
-# What libraries written before the application id (schema v1-v3) hold, to tell a genuine old
+# What libraries written before the application id (schema v1-v5) hold, to tell a genuine old
 # library from a foreign file that happens to have a user_version and a table of the same name.
 _LEGACY_ORIGINALS = {"id", "title", "source", "recorded_at", "published_at", "url", "notes",
                      "sha256", "duration", "fps", "width", "height", "added_at"}
@@ -173,16 +193,28 @@ def _add_location_columns(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE originals ADD COLUMN longitude REAL")
 
 
+def _add_local_data(db: sqlite3.Connection) -> None:
+    """v3 -> v4: room for each original's local-matching data (filled by `library reindex`)."""
+    db.execute(_LOCAL_TABLE)  # one statement: executescript would commit the migration midway
+
+
+def _add_decoder_column(db: sqlite3.Connection) -> None:
+    """v4 -> v5: record which decoder made each fingerprint (those before were OpenCV's).
+    Fingerprints of every decoder match each other, so nothing is re-indexed."""
+    db.execute("ALTER TABLE fingerprints ADD COLUMN decoder TEXT NOT NULL DEFAULT 'opencv'")
+
+
 def _add_identity(db: sqlite3.Connection) -> None:
-    """v3 -> v4: a random library id (a saved index is bound to it) and the application id."""
+    """v5 -> v6: a random library id (a saved index is bound to it) and the application id."""
     db.execute("INSERT OR IGNORE INTO meta VALUES ('library_id', ?)", (secrets.randbits(62),))
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
 # Schema version -> the step that upgrades a library from it to the next version.
-_MIGRATIONS = {1: _add_file_column, 2: _add_location_columns, 3: _add_identity}
+_MIGRATIONS = {1: _add_file_column, 2: _add_location_columns, 3: _add_local_data,
+               4: _add_decoder_column, 5: _add_identity}
 # The first schema version whose libraries carry the application id.
-_IDENTITY_VERSION = 4
+_IDENTITY_VERSION = 6
 # Metadata `update` may change (what the file is, its fingerprint and identity stay).
 EDITABLE = ("title", "source", "recorded_at", "published_at", "url", "notes", "location",
             "latitude", "longitude")
@@ -237,7 +269,7 @@ class Library:
         except LibraryError:
             self._db.close()
             raise
-        self._index: HammingIndex | ChunkIndex | None = None
+        self._index: FrameIndex | None = None
 
     def close(self) -> None:
         self._db.close()
@@ -305,54 +337,73 @@ class Library:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken before any read it depends on (BEGIN IMMEDIATE), so
-        concurrent processes see each other's adds; the revision counts every one that
-        changed something."""
         try:
             with self._db:
                 self._db.execute("BEGIN IMMEDIATE")
                 before = self._db.total_changes
                 yield self._db
-                if self._db.total_changes != before:
-                    self._db.execute(
-                        "UPDATE meta SET value = value + 1 WHERE key = 'revision'")
+                if self._db.total_changes != before:  # count only what changed something
+                    self._db.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
         except sqlite3.DatabaseError as exc:
             raise LibraryError(f"library {self.path}: {exc}",
                                "another process may hold the library; try again") from None
         finally:
             self._index = None
 
-    def add(self, original: Original, fp: Fingerprint) -> tuple[Original, bool]:
+    def add(self, original: Original, fp: Fingerprint,
+            local: LocalData | None = None) -> tuple[Original, bool]:
         """Register an original. Returns (the stored original, whether it was newly added).
 
         The same file (same sha256) added again is a no-op; an id already used by another file is
         an error.
         """
+        outcome = self.add_many([(original, fp, local)])[0]
+        if isinstance(outcome, LibraryError):
+            raise outcome
+        return outcome
+
+    def add_many(self, items: Sequence[tuple[Original, Fingerprint, LocalData | None]]
+                 ) -> builtins.list[tuple[Original, bool] | LibraryError]:
+        """Register several originals in one transaction (a parallel import's batch), in order,
+        each as ``add`` would: (stored original, newly added) or the LibraryError it raises,
+        which does not stop the others."""
+        outcomes: builtins.list[tuple[Original, bool] | LibraryError] = []
+        with self._transaction() as db:
+            for original, fp, local in items:
+                try:
+                    outcomes.append(self._insert(db, original, fp, local))
+                except LibraryError as error:
+                    outcomes.append(error)
+        return outcomes
+
+    def _insert(self, db: sqlite3.Connection, original: Original, fp: Fingerprint,
+                local: LocalData | None) -> tuple[Original, bool]:
         validate_id(original.id)
+        existing = self.find_by_sha256(original.sha256)
+        if existing is not None:
+            return existing, False
+        if self._get(original.id) is not None:
+            raise LibraryError(
+                f"id {original.id!r} is already used by another original in {self.path}",
+                "choose another --id, or remove the old one with `provenance library remove`",
+            )
         stored = Original(**{**asdict(original), "added_at": original.added_at or _now()})
         values = asdict(stored)
         blobs = {name: np.ascontiguousarray(getattr(fp, name), dtype=kind).tobytes()
                  for name, kind in _ARRAY_COLUMNS.items()}
-        with self._transaction() as db:
-            existing = self.find_by_sha256(original.sha256)
-            if existing is not None:
-                return existing, False
-            if self._get(original.id) is not None:
-                raise LibraryError(
-                    f"id {original.id!r} is already used by another original in {self.path}",
-                    "choose another --id, or remove the old one with `provenance library remove`",
-                )
-            db.execute(
-                f"INSERT INTO originals ({', '.join(_ORIGINAL_COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(_ORIGINAL_COLUMNS))})",
-                [values[c] for c in _ORIGINAL_COLUMNS],
-            )
-            db.execute(
-                "INSERT INTO fingerprints (original_id, version, sample_fps, "
-                + ", ".join(_ARRAY_COLUMNS)
-                + ") VALUES (?, ?, ?, " + ", ".join("?" * len(_ARRAY_COLUMNS)) + ")",
-                [stored.id, fp.version, fp.sample_fps, *blobs.values()],
-            )
+        db.execute(
+            f"INSERT INTO originals ({', '.join(_ORIGINAL_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(_ORIGINAL_COLUMNS))})",
+            [values[c] for c in _ORIGINAL_COLUMNS],
+        )
+        db.execute(
+            "INSERT INTO fingerprints (original_id, version, sample_fps, decoder, "
+            + ", ".join(_ARRAY_COLUMNS)
+            + ") VALUES (?, ?, ?, ?, " + ", ".join("?" * len(_ARRAY_COLUMNS)) + ")",
+            [stored.id, fp.version, fp.sample_fps, fp.decoder, *blobs.values()],
+        )
+        if local is not None:
+            _write_local(db, stored.id, local)
         return stored, True
 
     def _row_to_original(self, row: tuple[object, ...]) -> Original:
@@ -414,22 +465,53 @@ class Library:
                  for name, kind in _ARRAY_COLUMNS.items()]
         with self._transaction() as db:
             db.execute(
-                "UPDATE fingerprints SET version = ?, sample_fps = ?, "
+                "UPDATE fingerprints SET version = ?, sample_fps = ?, decoder = ?, "
                 + ", ".join(f"{name} = ?" for name in _ARRAY_COLUMNS)
                 + " WHERE original_id = ?",
-                [fp.version, fp.sample_fps, *blobs, original_id])
+                [fp.version, fp.sample_fps, fp.decoder, *blobs, original_id])
+
+    def replace_local(self, original_id: str, local: LocalData) -> None:
+        """Store (or swap) an original's local-matching data (one transaction)."""
+        self.get(original_id)
+        with self._transaction() as db:
+            db.execute("DELETE FROM local_data WHERE original_id = ?", (original_id,))
+            _write_local(db, original_id, local)
+
+    def local_data(self, original_id: str) -> LocalData | None:
+        """The original's stored local-matching data; None for one registered before v3 and not
+        re-indexed since."""
+        row = self._db.execute(
+            "SELECT detail_times, detail_height, detail_width, details, key_times, key_counts, "
+            "key_points, key_descriptors, key_width, key_height, saturation FROM local_data "
+            "WHERE original_id = ?", (original_id,)).fetchone()
+        if row is None:
+            return None
+        (detail_times, height, width, details, key_times, key_counts, key_points,
+         key_descriptors, key_width, key_height, saturation) = row
+        times = np.frombuffer(detail_times, dtype=np.float64)
+        return LocalData(
+            detail_times=times,
+            details=np.frombuffer(zlib.decompress(details), dtype=np.uint8).reshape(
+                len(times), int(height), int(width)),
+            key_times=np.frombuffer(key_times, dtype=np.float64),
+            key_counts=np.frombuffer(key_counts, dtype=np.int32),
+            key_points=np.frombuffer(key_points, dtype=np.float32).reshape(-1, 2),
+            key_descriptors=np.frombuffer(key_descriptors, dtype=np.uint8).reshape(-1, 32),
+            key_size=(int(key_width), int(key_height)),
+            saturation=float(saturation),
+        )
 
     def fingerprint(self, original_id: str) -> Fingerprint:
         original = self.get(original_id)
         row = self._db.execute(
-            "SELECT version, sample_fps, " + ", ".join(_ARRAY_COLUMNS)
+            "SELECT version, sample_fps, decoder, " + ", ".join(_ARRAY_COLUMNS)
             + " FROM fingerprints WHERE original_id = ?",
             (original_id,),
         ).fetchone()
         if row is None:
             raise LibraryError(f"original {original_id!r} has no fingerprint",
                                "remove it and add the file again")
-        version, sample_fps, *blobs = row
+        version, sample_fps, decoder, *blobs = row
         if version != FINGERPRINT_VERSION:
             raise LibraryError(
                 f"original {original_id!r} has a fingerprint of format v{version}; "
@@ -446,6 +528,7 @@ class Library:
             native_fps=original.fps,
             sample_fps=float(sample_fps),
             version=int(version),
+            decoder=str(decoder),
         )
 
     @property
@@ -456,75 +539,75 @@ class Library:
     def index_folder(self) -> Path:
         return self.path.with_name(self.path.name + ".index")
 
-    def index(self) -> HammingIndex | ChunkIndex:
-        """The scene-hash index over every original: exact for small libraries; above
-        EXACT_INDEX_MAX_FRAMES frames a chunk index, loaded from beside the library file when it
-        is of the library's revision, else built (and saved, when the folder is writable)."""
-        if self._index is None:
-            self._index = self._load_or_build_index()
+    def index(self, min_motion_energy: float) -> FrameIndex:
+        """The candidate index over every original (see library/index.py), built with the
+        aligner's motion floor; above SAVED_INDEX_MIN_FRAMES frames loaded from beside the library
+        file when it is of the library's revision, else built (and saved, when the folder is
+        writable)."""
+        if self._index is None or self._index.min_motion_energy != min_motion_energy:
+            self._index = self._load_or_build_index(min_motion_energy)
         return self._index
 
     @property
     def library_id(self) -> int:
-        """The random id this library was given when it was created (or upgraded to v3)."""
+        """The random id this library was given when it was created (or upgraded to v6)."""
         return int(self._db.execute(
             "SELECT value FROM meta WHERE key = 'library_id'").fetchone()[0])
 
-    def _load_or_build_index(self) -> HammingIndex | ChunkIndex:
+    def _load_or_build_index(self, min_motion_energy: float) -> FrameIndex:
         with self._db:  # one snapshot: the revision and the originals it counts
             self._db.execute("BEGIN")
             revision = self.revision
             sizes = self._db.execute("SELECT original_id, LENGTH(scene) / 8 FROM fingerprints "
                                      "ORDER BY original_id").fetchall()
-            hashes = [] if sum(n for _, n in sizes) > EXACT_INDEX_MAX_FRAMES else self._scenes()
         ids = [original_id for original_id, _ in sizes]
-        if hashes or not sizes:
-            exact = HammingIndex()
-            for original_id, values in zip(ids, hashes, strict=True):
-                exact.add(original_id, values)
-            return exact
-        identity = IndexIdentity(self.library_id, revision, tuple(ids), sum(n for _, n in sizes))
-        try:
-            return ChunkIndex.load(self.index_folder, identity)
-        except IndexMismatch as mismatch:
-            if mismatch.damaged:
-                log.warning("the saved index %s cannot be used (%s); rebuilding it",
-                            self.index_folder, mismatch.reason)
-            else:
-                log.info("the saved index %s is %s; rebuilding it", self.index_folder,
-                         mismatch.reason)
+        frames = sum(n for _, n in sizes)
+        identity = IndexIdentity(self.library_id, revision, tuple(ids), frames,
+                                 float(min_motion_energy))
+        if frames > SAVED_INDEX_MIN_FRAMES:
+            try:
+                return FrameIndex.load(self.index_folder, identity)
+            except IndexMismatch as mismatch:
+                if mismatch.damaged:
+                    log.warning("the saved index %s cannot be used (%s); rebuilding it",
+                                self.index_folder, mismatch.reason)
+                else:
+                    log.info("the saved index %s is %s; rebuilding it", self.index_folder,
+                             mismatch.reason)
         with self._db:
             self._db.execute("BEGIN")
-            if self.revision != revision:  # changed meanwhile: build from the new state
-                self._index = None
-                return self._load_or_build_index()
-            hashes = self._scenes()
-        chunks = ChunkIndex.build(ids, hashes)
-        try:
-            chunks.save(self.index_folder, identity)
-        except OSError:
-            pass  # a read-only folder: the index lives in memory for this process
-        return chunks
-
-    def _scenes(self) -> builtins.list[np.ndarray]:
-        return [np.frombuffer(blob, dtype=np.uint64) for (blob,) in self._db.execute(
-            "SELECT scene FROM fingerprints ORDER BY original_id")]
+            changed = self.revision != revision
+            if not changed:
+                index = FrameIndex.build(ids, [self.fingerprint(i) for i in ids],
+                                         min_motion_energy)
+        if changed:  # an add or remove meanwhile: build from the new state
+            return self._load_or_build_index(min_motion_energy)
+        if frames > SAVED_INDEX_MIN_FRAMES:
+            try:
+                index.save(self.index_folder, identity)
+            except OSError:
+                pass  # a read-only folder: the index lives in memory for this process
+        return index
 
     def stats(self) -> dict[str, object]:
         """Counts and sizes, for `provenance library stats`."""
         count, seconds = self._db.execute(
             "SELECT COUNT(*), COALESCE(SUM(duration), 0) FROM originals").fetchone()
         samples, blob_bytes = self._db.execute(
-            "SELECT COALESCE(SUM(LENGTH(times)) / 8, 0), COALESCE(SUM(LENGTH(times) + "
-            "LENGTH(scene) + LENGTH(mirror) + LENGTH(motion) + LENGTH(motion_mirror) + "
-            "LENGTH(motion_energy) + LENGTH(informative)), 0) FROM fingerprints").fetchone()
+            "SELECT COALESCE(SUM(LENGTH(times)) / 8, 0), COALESCE(SUM("
+            + " + ".join(f"LENGTH({name})" for name in _ARRAY_COLUMNS)
+            + "), 0) FROM fingerprints").fetchone()
         return {
             "path": str(self.path),
             "originals": int(count),
             "hours": round(float(seconds) / 3600.0, 3),
             "samples": int(samples),
             "fingerprint_bytes": int(blob_bytes),
+            "local_data_bytes": int(self._db.execute(
+                "SELECT COALESCE(SUM(LENGTH(details) + LENGTH(key_points) + "
+                "LENGTH(key_descriptors) + LENGTH(detail_times)), 0) FROM local_data"
+            ).fetchone()[0]),
             "file_bytes": self.path.stat().st_size,
-            "index": "exact" if samples <= EXACT_INDEX_MAX_FRAMES else "chunks",
+            "index": "exact" if samples <= EXACT_MAX_CODES else "ivf",
             "schema_version": SCHEMA_VERSION,
         }

@@ -13,7 +13,9 @@ from typing import Any
 from ..finding import overall
 from ..models import Alignment, Claim, Finding, Original, Verification
 
-# 2: every result and every article has a ``finding``; claims say what they apply to.
+# 2: every result and every article has a ``finding``; claims say what they apply to; every
+# result echoes its matching ``params`` and the stages a budget ``skipped``; alignments carry
+# ``edit_details`` (kind and parameters of each edit).
 REPORT_SCHEMA_VERSION = 2
 
 
@@ -29,7 +31,9 @@ def _alignment(alignment: Alignment, originals: dict[str, Original]) -> dict[str
         "published_at": meta.get("published_at", ""),
         "url": meta.get("url", ""),
         "file": meta.get("file", ""),
-        "edits": list(alignment.edits),
+        "edits": [str(edit) for edit in alignment.edits],
+        "edit_details": [{"kind": e.kind.value, "boxes": [list(b) for b in e.boxes],
+                          "share": e.share, "speed": e.speed} for e in alignment.edits],
         "segments": [asdict(segment) for segment in alignment.segments],
     }
 
@@ -56,6 +60,8 @@ def to_dict(verification: Verification) -> dict[str, Any]:
         "error": verification.error or None,
         "hint": verification.hint or None,
         "video_path": verification.video_path or None,
+        "params": verification.params,
+        "skipped": list(verification.skipped),
     }
 
 

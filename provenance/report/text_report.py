@@ -53,7 +53,7 @@ def _alignment_lines(alignment: Alignment, originals: dict[str, Original]) -> li
     lines = [f"  {_original_line(originals.get(alignment.reference_id), alignment.reference_id)}"
              f"  score {alignment.score:.2f}"]
     if alignment.edits:
-        lines.append(f"    edits: {', '.join(alignment.edits)}")
+        lines.append(f"    edits: {', '.join(map(str, alignment.edits))}")
     for s in alignment.segments:
         flags = []
         if s.mirrored:
@@ -90,6 +90,7 @@ def to_text(verification: Verification) -> str:
     if v.unexplained:
         spans = ", ".join(f"{timecode(a)}-{timecode(b)}" for a, b in v.unexplained)
         lines.append(f"Unexplained by the library: {spans}")
+    lines.extend(f"Not examined: {skipped}" for skipped in v.skipped)
     lines.extend(_claim_lines(v))
     return "\n".join(lines)
 

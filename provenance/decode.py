@@ -1,0 +1,311 @@
+"""The fast decoder for fingerprints: the only module that imports PyAV (FFmpeg's libraries).
+
+A fingerprint samples a few frames a second, so most of a full decode is spent on frames that are
+never sampled. The demuxer reads a few packets ahead of the decoder, so each frame's presentation
+time and its neighbours' are known before it is decoded, hence whether a full decode would sample
+it. Frames nothing is predicted from (non-reference frames, ``skip_frame = NONREF``) that no
+sample needs are not decoded; everything else is, so the samples are the very frames, bit for
+bit, that decoding every frame gives. Streams whose frames are all references (no B frames,
+all-intra) skip nothing. Frames are handed over as the luma plane, without colour conversion.
+
+As a safety net (timestamps that lie, reordering deeper than the look-ahead), every sample is
+checked against the frame a full decode would give; past ``SKIP_TOLERANCE_SHARE`` of the
+sampling step the decoder seeks back to the keyframe before that instant and decodes every frame
+from there on.
+
+Times are presentation timestamps, (pts - stream start) x time base: never index over fps.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import math
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import av
+import av.logging
+import numpy as np
+
+from .errors import MediaError
+
+log = logging.getLogger(__name__)
+
+# A sample may come from a decoded frame at most this share of the sampling step (0.25 s at
+# 4 samples/s, so 0.05 s) away from the frame a full decode samples; else frames are no longer
+# skipped. benchmarks/fingerprint_robustness.py (fast against full decode of the same files):
+# displacements up to one 30 fps frame (0.033 s) move the scene hash by a median 0 bits.
+SKIP_TOLERANCE_SHARE = 0.2
+# FFmpeg's skip_loop_filter: "all" skips deblocking in every frame, "noref" only in frames that
+# nothing is predicted from. Measured on the shared footage: "all" saves 15-25 % of the decode's
+# CPU, and the fast fingerprints stay as close to full-decode ones as without it
+# (benchmarks/README.md, "Fast decoder").
+SKIP_LOOP_FILTER = "default"
+# Pixel formats whose first plane is the 8-bit luma picture, handed over without conversion.
+_LUMA_FIRST = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12",
+               "nv21", "yuv411p", "yuv440p", "yuvj440p", "gray", "yuva420p"}
+_EPS = 1e-6
+# Packets read ahead of the decoder to know each frame's neighbours in presentation order: B-frame
+# pyramids reorder by at most 4-8 frames (x264's maximum is 16 B frames).
+_LOOKAHEAD = 24
+_KEEP = 256
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """What the container says: frame size, average rate and frame count (0 when unknown)."""
+
+    width: int
+    height: int
+    fps: float
+    frame_count: int
+
+
+class _TooFar(Exception):
+    """A sample would be more than the tolerance away from a full decode's; carries its time."""
+
+    def __init__(self, target: float) -> None:
+        super().__init__(target)
+        self.target = target
+
+
+class _Picker:
+    """Chooses a decoded frame for each sampling instant, as a full decode would.
+
+    A full decode samples the first frame at or after each instant of the grid, then moves the
+    grid past it. Here some frames are never decoded, but the demuxer still sees every packet's
+    time, so the frame a full decode would pick (the target) is known; the decoded frame nearest
+    to it is picked, and raises _TooFar beyond the tolerance.
+    """
+
+    def __init__(self, step: float, tolerance: float) -> None:
+        self.step, self.tolerance = step, tolerance
+        self.instant = 0.0
+        self.last = -math.inf
+        self.previous: tuple[float, Any] | None = None
+        self.packet_times: list[float] = []
+        # Once every frame is decoded, a frame that does not come out (damaged) is simply
+        # missing, as it is for a full decode: the next one is sampled, nothing is raised.
+        self.strict = True
+
+    def seen(self, time: float) -> None:
+        if time + _EPS >= self.instant:
+            self.packet_times.append(time)
+
+    def sampled(self, time: float | None, known: list[float]) -> bool:
+        """Whether a full decode samples the frame shown at ``time``: some instant of the grid
+        falls after the frame before it (``known`` holds the times seen, sorted)."""
+        if time is None:
+            return True
+        index = bisect.bisect_left(known, time - _EPS)
+        before = known[index - 1] if index > 0 else -math.inf
+        instant = math.floor((time + _EPS) / self.step)
+        return instant >= 0 and instant * self.step > before + _EPS
+
+    def _target(self, time: float) -> float:
+        ahead = [t for t in self.packet_times if self.instant - _EPS <= t <= time + _EPS]
+        return min(ahead) if ahead else time
+
+    def offer(self, time: float, frame: Any) -> list[tuple[float, Any]]:
+        picks: list[tuple[float, Any]] = []
+        if time <= self.last + _EPS:  # never step back in time (reordered or repeated stamps)
+            return picks
+        while time + _EPS >= self.instant:
+            target = self._target(time)
+            chosen = (time, frame)
+            if self.previous is not None and target - self.previous[0] < time - target:
+                chosen = self.previous
+            if self.strict and abs(chosen[0] - target) > self.tolerance + _EPS:
+                raise _TooFar(target)
+            picks.append(chosen)
+            self.last, self.previous = chosen[0], None
+            self.instant = self.step * (math.floor((target + _EPS) / self.step) + 1)
+            self.packet_times = [t for t in self.packet_times if t + _EPS >= self.instant]
+            if chosen[0] == time:
+                return picks
+        self.previous = (time, frame)
+        return picks
+
+    def restart(self) -> None:
+        """Forget what the demuxer saw (it will see it again after a seek); from now on every
+        frame is decoded."""
+        self.previous, self.packet_times, self.strict = None, [], False
+
+
+def luma(frame: Any) -> np.ndarray:
+    """The frame's 8-bit grey picture: the luma plane itself where the format has one."""
+    if frame.format.name in _LUMA_FIRST:
+        plane = frame.planes[0]
+        data = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)
+        return data[: plane.height, : plane.width]
+    return np.asarray(frame.to_ndarray(format="gray"))
+
+
+class FastDecoder:
+    """One open video file, decoded for sampling. ``mode`` says what was decoded: "nonref"
+    (non-reference frames no sample needs were skipped) or "full" (every frame: nothing could
+    be skipped, or skipping stopped part way)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        if log.isEnabledFor(logging.DEBUG):  # --debug: FFmpeg's own lines, as FFmpeg prints
+            av.logging.restore_default_callback()  # them (PyAV keeps them quiet otherwise)
+        try:
+            self._container = av.open(path, metadata_errors="ignore")
+        except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:
+            raise MediaError(f"{path} is not a video FFmpeg can decode ({exc})",
+                             "check the file is a complete video (mp4, webm, mkv, mov...)"
+                             ) from None
+        if not self._container.streams.video:
+            self._container.close()
+            raise MediaError(f"{path} holds no video stream",
+                             "the file may be audio only, empty or cut off")
+        self._stream = self._container.streams.video[0]
+        self._clock()
+        self.mode = "nonref"
+        self.last_time = 0.0
+        self.last_packet_time = 0.0  # the latest presentation time demuxed, decoded or not
+        self.packets = self.decoded = 0
+
+    def close(self) -> None:
+        self._container.close()
+
+    def geometry(self) -> Geometry:
+        stream, codec = self._stream, self._stream.codec_context
+        rate = stream.average_rate or stream.guessed_rate
+        fps = float(rate) if rate else 0.0
+        count = int(stream.frames or 0)
+        if count <= 0 and fps > 0 and self._container.duration:
+            count = int(self._container.duration / av.time_base * fps + 0.5)
+        return Geometry(width=int(codec.width), height=int(codec.height), fps=fps,
+                        frame_count=count)
+
+    def _clock(self) -> None:
+        """The stream's time base as integers: (pts - start) x num / den in integer arithmetic
+        then one correctly rounded division (Fraction arithmetic per frame costs 10 us)."""
+        base = self._stream.time_base
+        self._num, self._den = (base.numerator, base.denominator) if base else (1, 1)
+        self._start = self._stream.start_time or 0
+        rate = self._stream.average_rate or self._stream.guessed_rate
+        self._frame_step = 1.0 / float(rate) if rate else 0.04
+
+    @property
+    def end_time(self) -> float:
+        """The stream's real end as far as it was read: the last frame's presentation time
+        (skipped frames included) plus one frame's duration."""
+        return max(self.last_time, self.last_packet_time) + self._frame_step
+
+    def _seconds(self, pts: int | None) -> float | None:
+        return None if pts is None else (pts - self._start) * self._num / self._den
+
+    def _time(self, frame: Any, fallback: float) -> float:
+        time = self._seconds(frame.pts)
+        return fallback if time is None else time
+
+    def _packet_time(self, packet: Any) -> float | None:
+        return self._seconds(packet.pts)
+
+    def frames(self, step: float) -> Iterator[tuple[float, np.ndarray]]:
+        """(time, luma plane) of the frame sampled at each instant of a ``step`` grid."""
+        codec = self._stream.codec_context
+        codec.options = {"skip_loop_filter": SKIP_LOOP_FILTER}
+        codec.skip_frame = "NONREF"
+        picker = _Picker(step, SKIP_TOLERANCE_SHARE * step)
+        seek_to: float | None = None
+        while True:
+            try:
+                for time, frame in self._decoded(picker, seek_to):
+                    for pick_time, picked in picker.offer(time, frame):
+                        yield pick_time, luma(picked)
+                if self.decoded >= self.packets:  # nothing was skipped after all
+                    self.mode = "full"
+                return
+            except _TooFar as too_far:
+                log.debug("%s: sample at %.3f s too far from decoded frames; decoding every "
+                          "frame from there", self.path, too_far.target)
+                codec.skip_frame = "DEFAULT"
+                self.mode = "full"
+                picker.restart()
+                seek_to = too_far.target
+
+    def _decoded(self, picker: _Picker, seek_to: float | None) -> Iterator[tuple[float, Any]]:
+        """Decoded frames with their times, from the keyframe before ``seek_to`` if given."""
+        if seek_to is not None:
+            self._seek(seek_to)
+        fallback = 0.0
+        first = True
+        for packet in self._packets(picker):
+            try:
+                decoded = packet.decode()
+            except av.FFmpegError as exc:  # one damaged packet: the decoder carries on
+                log.debug("%s: packet not decoded (%s)", self.path, exc)
+                continue
+            for frame in decoded:
+                fallback = self._time(frame, fallback)
+                if first and seek_to is not None and fallback > seek_to + _EPS:
+                    # Seeking missed (no index): start again from the beginning.
+                    self._reopen()
+                    yield from self._decoded(picker, None)
+                    return
+                first = False
+                self.decoded += 1
+                self.last_time = max(self.last_time, fallback)
+                yield fallback, frame
+                fallback += self._frame_step  # for a frame without a timestamp
+
+    def _packets(self, picker: _Picker) -> Iterator[Any]:
+        """Demuxed packets, each with the decoder told whether to decode it if nothing depends
+        on it: only when a full decode would sample it. That is known from the presentation
+        times around it, read _LOOKAHEAD packets ahead (further than any decoder reorders)."""
+        codec = self._stream.codec_context
+        ahead: deque[tuple[Any, float | None]] = deque()
+        known: list[float] = []  # presentation times seen, sorted (the latest _KEEP)
+        demuxed = self._container.demux(self._stream)
+        ended = False
+        current: bool | None = None
+        while ahead or not ended:
+            while not ended and len(ahead) <= _LOOKAHEAD:
+                try:
+                    packet = next(demuxed)
+                except StopIteration:
+                    ended = True
+                    break
+                except av.FFmpegError as exc:  # the container breaks off: keep what decoded
+                    log.debug("%s: demuxing stopped (%s)", self.path, exc)
+                    ended = True
+                    break
+                time = self._packet_time(packet)
+                if time is not None:
+                    self.last_packet_time = max(self.last_packet_time, time)
+                    picker.seen(time)
+                    bisect.insort(known, time)
+                    del known[:-_KEEP]
+                ahead.append((packet, time))
+                self.packets += packet.size > 0
+            packet, time = ahead.popleft()
+            if self.mode == "nonref":
+                needed = picker.sampled(time, known)
+                if needed != current:
+                    codec.skip_frame = "DEFAULT" if needed else "NONREF"
+                    current = needed
+            yield packet
+
+    def _seek(self, time: float) -> None:
+        offset = self._start + int(time * self._den / self._num)
+        try:
+            self._container.seek(offset, stream=self._stream, backward=True, any_frame=False)
+        except av.FFmpegError:
+            self._reopen()
+
+    def _reopen(self) -> None:
+        options = self._stream.codec_context.options
+        self._container.close()
+        self._container = av.open(self.path, metadata_errors="ignore")
+        self._stream = self._container.streams.video[0]
+        self._clock()
+        self._stream.codec_context.options = options
+        self._stream.codec_context.skip_frame = "DEFAULT"
+

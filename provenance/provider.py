@@ -1,0 +1,187 @@
+"""Decode a video once for every stage: the fingerprint, and the frames the later stages need.
+
+One pass over the stream (``frames.VideoStream.samples``) hashes the samples and keeps, beside
+them, what the second matching stage, the picture-edit check and the report would otherwise decode
+the file again for:
+
+* ``details``: the whole frame (bars included) as a small grey image at ``DETAIL_FPS``, from
+  which any region is hashed again ("like with like" after a crop or picture-in-picture), and
+  whose bar-free part is compared pixel to pixel for overlays;
+* ``local``: larger grey frames for local features, at most ``max_local`` of them, evenly spread
+  (the step doubles when the budget fills, so memory is bounded whatever the video's length);
+* the picture box inside the bars of every detail frame (letterbox, pillarbox, reframes).
+
+Originals go through the same pass at registration; the library stores their details and the
+local features of a few frames, so verify never opens an original's file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from . import frames as frames_mod
+from .fingerprint import ProgressCallback, fingerprint_samples, with_duration
+from .models import Fingerprint, LocalData
+
+# Details: the long side of the small grey frame, and its rate (the fingerprint's, so that motion
+# is measured over the same interval on both sides: at half the rate, the sampling phase between
+# repost and original made motion hashes of the same moment disagree, median 22-24 bits).
+# Originals are stored with a 64-pixel long side (3.3-4.1 KB a second of the shared footage
+# once compressed, 12-15 MB an hour; 96 pixels cost twice that and found no more); the repost
+# keeps 128 in memory, because its region of interest may be a small inset: a 60 % inset of the
+# test footage measured motion distances of median 22 bits from 64-pixel details and 14 from
+# 128-pixel ones (full-size frames: 10).
+DETAIL_LONG_SIDE = 64
+QUERY_DETAIL_LONG_SIDE = 128
+DETAIL_FPS = 4.0
+# Width of the frames kept for local features (ORB detail beyond it costs time, not accuracy).
+LOCAL_WIDTH = 640
+# Keyframes of an original whose keypoints are stored, evenly spread over it (the overlap
+# between a repost's picture and the original's is one geometry for a fixed camera, and 12 was
+# what the copy-detection benchmark measured with when it re-read the files), and the colour
+# frames its saturation is measured on.
+KEYFRAMES = 12
+SATURATION_FRAMES = 3
+# A query keeps a local-feature frame every LOCAL_STEP_S at first, at most MAX_LOCAL frames
+# (15 MB at 640x360, whatever the query's length; the local stage uses at most
+# MatchParams.local_max_frames = 32 of them, so 64 leaves a choice inside the open intervals).
+LOCAL_STEP_S = 0.5
+MAX_LOCAL = 64
+
+
+@dataclass
+class Decoded:
+    """Everything one decode of a video gives the stages."""
+
+    fingerprint: Fingerprint
+    detail_times: np.ndarray
+    details: np.ndarray  # (N, h, w) uint8, whole frames
+    boxes: np.ndarray  # (N, 4) float32: top, bottom, left, right of the picture, shares
+    local_times: list[float] = field(default_factory=list)
+    local_frames: list[np.ndarray] = field(default_factory=list)
+
+    def details_between(self, start: float, end: float) -> np.ndarray:
+        return np.flatnonzero((self.detail_times >= start) & (self.detail_times < end))
+
+    def local_in(self, intervals: list[tuple[float, float]], count: int) -> list[np.ndarray]:
+        """Up to ``count`` kept local-feature frames inside the intervals, evenly spread."""
+        inside = [k for k, t in enumerate(self.local_times)
+                  if any(a <= t < b for a, b in intervals)]
+        if len(inside) > count:
+            inside = [inside[int(i)] for i in np.linspace(0, len(inside) - 1, count)]
+        return [self.local_frames[k] for k in inside]
+
+
+class _Keeper:
+    """Receives every sampled frame during the one decode and keeps what later stages need."""
+
+    def __init__(self, max_local: int, local_step: float, long_side: int) -> None:
+        self.long_side = long_side
+        self.detail_times: list[float] = []
+        self.details: list[np.ndarray] = []
+        self.boxes: list[tuple[float, float, float, float]] = []
+        self.next_detail = 0.0
+        self.max_local = max_local
+        self.local_step = local_step
+        self.next_local = 0.0
+        self.local: list[tuple[float, np.ndarray]] = []
+
+    def __call__(self, time: float, grey: np.ndarray, box: tuple[int, int, int, int]) -> None:
+        height, width = grey.shape[:2]
+        if time + 1e-6 >= self.next_detail:
+            while self.next_detail <= time + 1e-6:  # on the grid, as samples() picks frames
+                self.next_detail += 1.0 / DETAIL_FPS
+            self.detail_times.append(time)
+            self.details.append(frames_mod.resized(grey, *detail_size(width, height,
+                                                                      self.long_side)))
+            top, bottom, left, right = box
+            self.boxes.append((top / height, bottom / height, left / width, right / width))
+        if self.max_local and time + 1e-6 >= self.next_local:
+            self.next_local = time + self.local_step - 1e-3
+            scale = min(1.0, LOCAL_WIDTH / width)
+            size = (max(8, round(width * scale)), max(8, round(height * scale)))
+            self.local.append((time, frames_mod.resized(grey, *size)))
+            if len(self.local) > self.max_local:  # thin out: every other frame, twice the step
+                self.local = self.local[::2]
+                self.local_step *= 2
+                self.next_local = self.local[-1][0] + self.local_step - 1e-3
+
+
+def detail_size(width: int, height: int, long_side: int) -> tuple[int, int]:
+    """(width, height) of a detail frame: the given long side, the aspect kept."""
+    if width >= height:
+        return long_side, max(8, round(long_side * height / width))
+    return max(8, round(long_side * width / height)), long_side
+
+
+def decode(path: str, sample_fps: float, progress: ProgressCallback | None = None,
+           max_local: int = MAX_LOCAL, local_step: float = LOCAL_STEP_S,
+           detail_long_side: int = QUERY_DETAIL_LONG_SIDE) -> Decoded:
+    """Decode ``path`` once: its fingerprint plus the kept frames. Raises MediaError."""
+    keeper = _Keeper(max_local, local_step, detail_long_side)
+    with frames_mod.VideoStream(path) as stream:
+        fp = fingerprint_samples(stream.samples(sample_fps, on_picture=keeper), stream.info,
+                                 sample_fps, progress)
+        fp = with_duration(fp, stream.end_time)
+    return Decoded(
+        fingerprint=fp,
+        detail_times=np.asarray(keeper.detail_times, dtype=np.float64),
+        details=np.stack(keeper.details),
+        boxes=np.asarray(keeper.boxes, dtype=np.float32).reshape(-1, 4),
+        local_times=[t for t, _ in keeper.local],
+        local_frames=[f for _, f in keeper.local],
+    )
+
+
+def region_fingerprint(times: np.ndarray, details: np.ndarray,
+                       box: tuple[float, float, float, float], duration: float) -> Fingerprint:
+    """The fingerprint of one region (x0, y0, x1, y1 as shares) of detail frames, at their rate:
+    how a crop or an inset is hashed like with like on both sides."""
+    height, width = details.shape[1:3]
+    x0, x1 = int(box[0] * width), max(int(box[0] * width) + 4, int(round(box[2] * width)))
+    y0, y1 = int(box[1] * height), max(int(box[1] * height) + 4, int(round(box[3] * height)))
+    samples = (frames_mod.Sample(time=float(t), thumb=frames_mod.resized(
+        np.ascontiguousarray(d[y0:y1, x0:x1]), frames_mod.THUMB_SIZE, frames_mod.THUMB_SIZE))
+        for t, d in zip(times, details, strict=True))
+    info = frames_mod.StreamInfo(path="", width=width, height=height, fps=0.0, frame_count=0)
+    return replace(fingerprint_samples(samples, info, DETAIL_FPS), duration=duration)
+
+
+def local_data(path: str, decoded: Decoded) -> LocalData:
+    """What the library stores of an original for the second stage (``decoded`` from
+    ``decode(path, ..., max_local=2 * KEYFRAMES)``)."""
+    from . import geometry
+
+    chosen = np.unique(np.linspace(0, len(decoded.local_frames) - 1,
+                                   min(KEYFRAMES, len(decoded.local_frames))).astype(int))
+    found = [geometry.keypoints(decoded.local_frames[k], geometry.REFERENCE_FEATURES)
+             for k in chosen]
+    size = found[0][2] if found else (0, 0)
+    descriptors = [d if d is not None else np.zeros((0, 32), np.uint8) for _, d, _ in found]
+    duration = decoded.fingerprint.duration
+    colour = frames_mod.colour_frames(path, [duration * (k + 0.5) / SATURATION_FRAMES
+                                             for k in range(SATURATION_FRAMES)])
+    return LocalData(
+        detail_times=decoded.detail_times,
+        details=decoded.details,
+        key_times=np.asarray([decoded.local_times[k] for k in chosen], dtype=np.float64),
+        key_counts=np.asarray([len(d) for d in descriptors], dtype=np.int32),
+        key_points=np.concatenate([p[:len(d)] for (p, _, _), d in zip(found, descriptors,
+                                                                      strict=True)]
+                                  ) if found else np.zeros((0, 2), np.float32),
+        key_descriptors=np.concatenate(descriptors) if descriptors else np.zeros((0, 32),
+                                                                                 np.uint8),
+        key_size=size,
+        saturation=float(np.median([frames_mod.saturation(f) for f in colour.values()]))
+        if colour else 0.0,
+    )
+
+
+def decode_original(path: str, sample_fps: float,
+                    progress: ProgressCallback | None = None) -> tuple[Fingerprint, LocalData]:
+    """Decode an original once: its fingerprint and the local-matching data the library keeps."""
+    decoded = decode(path, sample_fps, progress, max_local=2 * KEYFRAMES, local_step=1.0,
+                     detail_long_side=DETAIL_LONG_SIDE)
+    return decoded.fingerprint, local_data(path, decoded)

@@ -1,0 +1,153 @@
+"""The fast decoder (PyAV): the same samples as decoding every frame, for less decoding.
+
+Variable frame rate: test_frames_fingerprint.py samples it with both decoders."""
+
+from __future__ import annotations
+
+import subprocess
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from provenance import decode
+from provenance import fingerprint as fpm
+from provenance.errors import MediaError, SettingsError
+from provenance.frames import VideoStream, chosen_decoder
+from tests import synthetic as syn
+from tests.conftest import Media
+
+_ARRAYS = ("times", "scene", "mirror", "motion", "motion_mirror", "motion_energy", "informative")
+
+
+def _encode(path: Path, *args: str, seconds: int = 6, rate: int = 30) -> Path:
+    """Non-repeating content (mandelbrot zoom) encoded with the bundled ffmpeg."""
+    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+                    "-i", f"mandelbrot=size=320x240:rate={rate}", "-t", str(seconds), *args,
+                    "-pix_fmt", "yuv420p", str(path)], check=True)
+    return path
+
+
+def _assert_same(fast: fpm.Fingerprint, full: fpm.Fingerprint) -> None:
+    # Times to within float rounding (OpenCV reports milliseconds), hashes bit for bit.
+    assert np.allclose(fast.times, full.times, rtol=0, atol=1e-9)
+    for name in _ARRAYS[1:]:
+        assert np.array_equal(getattr(fast, name), getattr(full, name)), name
+
+
+def _packet_times(path: Path) -> list[Fraction]:
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        start = stream.start_time or 0
+        return sorted((p.pts - start) * stream.time_base for p in container.demux(stream)
+                      if p.pts is not None)
+
+
+@pytest.fixture(scope="module")
+def b_frames(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """30 fps H.264 with B frames (x264 defaults): the case where frames are skipped."""
+    return _encode(tmp_path_factory.mktemp("decode") / "b-frames.mp4", "-c:v", "libx264")
+
+
+def test_fast_fingerprint_is_the_full_decode_one_bit_for_bit(b_frames: Path) -> None:
+    full = fpm.fingerprint_video(str(b_frames), 4.0, decoder="full")
+    fast = fpm.fingerprint_video(str(b_frames), 4.0, decoder="fast")
+    _assert_same(fast, full)
+    assert (full.decoder, fast.decoder) == ("opencv", "pyav-nonref")
+    decoder = decode.FastDecoder(str(b_frames))
+    try:
+        assert len(list(decoder.frames(0.25))) == len(fast)
+        assert decoder.decoded < 0.8 * decoder.packets  # it did skip frames
+    finally:
+        decoder.close()
+
+
+def test_timestamps_are_the_stream_presentation_times(b_frames: Path) -> None:
+    fast = fpm.fingerprint_video(str(b_frames), 4.0, decoder="fast")
+    exact = {float(t) for t in _packet_times(b_frames)}
+    assert set(fast.times.tolist()) <= exact
+    # 30 fps: the first frame at or after each 0.25 s instant.
+    expected = [float(Fraction(-(-k * 30 // 4), 30)) for k in range(len(fast))]
+    assert fast.times.tolist() == pytest.approx(expected, abs=1e-9)
+
+
+def test_all_intra_stream_is_decoded_whole(tmp_path: Path) -> None:
+    path = _encode(tmp_path / "intra.mp4", "-c:v", "libx264", "-g", "1", seconds=4)
+    fast = fpm.fingerprint_video(str(path), 4.0, decoder="fast")
+    _assert_same(fast, fpm.fingerprint_video(str(path), 4.0, decoder="full"))
+    assert fast.decoder == "pyav-full"  # every frame is a reference: nothing to skip
+
+
+def test_open_gop_stream(tmp_path: Path) -> None:
+    # Open GOPs: B frames after a non-IDR keyframe refer to the GOP before it.
+    path = _encode(tmp_path / "open-gop.mp4", "-c:v", "libx264", "-x264-params",
+                   "open-gop=1:keyint=20:min-keyint=20:scenecut=0:bframes=3", seconds=5)
+    fast = fpm.fingerprint_video(str(path), 4.0, decoder="fast")
+    _assert_same(fast, fpm.fingerprint_video(str(path), 4.0, decoder="full"))
+    assert fast.decoder == "pyav-nonref"
+    assert set(fast.times.tolist()) <= {float(t) for t in _packet_times(path)}
+
+
+def test_samples_too_far_from_decoded_frames_fall_back_to_decoding_every_frame(
+    b_frames: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pretend no sample needs a non-reference frame (as lying timestamps could): samples come
+    # from the nearest decoded frame within the tolerance...
+    monkeypatch.setattr(decode._Picker, "sampled", lambda self, time, known: False)
+    full = fpm.fingerprint_video(str(b_frames), 4.0, decoder="full")
+    near = fpm.fingerprint_video(str(b_frames), 4.0, decoder="fast")
+    shift = np.abs(near.times - full.times)
+    assert len(near) == len(full) and shift.max() <= 0.05 + 1e-9 and shift.max() > 0
+    # ...and beyond it the decoder seeks back and decodes every frame from there: the samples
+    # are the full decode's again.
+    monkeypatch.setattr(decode, "SKIP_TOLERANCE_SHARE", 0.01)
+    fast = fpm.fingerprint_video(str(b_frames), 4.0, decoder="fast")
+    _assert_same(fast, full)
+    assert fast.decoder == "pyav-full"
+
+
+def test_picker_takes_the_nearest_decoded_frame_within_the_tolerance() -> None:
+    picker = decode._Picker(step=0.25, tolerance=0.05)
+    for t in (0.0, 0.1, 0.2, 0.3, 0.4):
+        picker.seen(t)
+    assert [t for t, _ in picker.offer(0.0, "a")] == [0.0]
+    assert picker.offer(0.2, "c") == []  # 0.3 was skipped: a full decode samples it
+    with pytest.raises(decode._TooFar) as far:
+        picker.offer(0.4, "e")  # nearest decoded frames are 0.1 s from 0.3
+    assert far.value.target == pytest.approx(0.3)
+
+
+def test_decoder_is_recorded_in_saved_fingerprints(b_frames: Path, tmp_path: Path) -> None:
+    fast = fpm.fingerprint_video(str(b_frames), 4.0)
+    assert fast.decoder == "pyav-nonref"  # the default
+    fpm.save(fast, str(tmp_path / "fp.npz"))
+    assert fpm.load(str(tmp_path / "fp.npz")).decoder == "pyav-nonref"
+    data = dict(np.load(tmp_path / "fp.npz"))
+    del data["decoder"]  # a file written before decoders were recorded
+    np.savez(tmp_path / "old.npz", **data)
+    assert fpm.load(str(tmp_path / "old.npz")).decoder == "opencv"
+
+
+def test_decoder_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PROVENANCE_DECODER", raising=False)
+    assert chosen_decoder() == "fast"
+    monkeypatch.setenv("PROVENANCE_DECODER", "full")
+    assert chosen_decoder() == "full" and chosen_decoder("fast") == "fast"
+    monkeypatch.setenv("PROVENANCE_DECODER", "gpu")
+    with pytest.raises(SettingsError, match="unknown decoder"):
+        chosen_decoder()
+
+
+def test_audio_only_file_is_a_media_error(media: Media) -> None:
+    with pytest.raises(MediaError, match="no video stream"):
+        VideoStream(str(media.no_frames), decoder="fast")
+
+
+def test_grey_frames_after_sampling_come_from_a_full_decode(media: Media) -> None:
+    with VideoStream(str(media.cam_a), decoder="fast") as stream:
+        first = next(iter(stream.samples(4.0)))
+        frames = stream.frames_at([1.0, 2.0])
+    assert first.time == 0.0 and sorted(frames) == [1.0, 2.0]
+    assert frames[1.0].ndim == 2

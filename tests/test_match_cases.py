@@ -1,0 +1,147 @@
+"""The cases a new user reported, each on generated media: crops of plain views, coverage of the
+query, timecodes, the unmatched rest of a camera, reframes without overlays, originals moved
+away, and another moment of a camera never matching."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from provenance.library import Library
+from provenance.models import Original
+from provenance.registry import register
+from provenance.settings import load_settings
+from tests import synthetic as syn
+from tests.conftest import FPS, Media, _ffmpeg, _scene, verify_json
+
+
+def _encode(out: Path, source: Path, start: float, seconds: float, *args: str) -> Path:
+    _ffmpeg("-ss", str(start), "-t", str(seconds), "-i", str(source), *args, "-an",
+            "-c:v", "libx264", "-pix_fmt", "yuv420p", str(out))
+    return out
+
+
+def test_centre_crop_reports_the_kept_region_and_covers_the_query(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    query = _encode(tmp_path / "crop60.mp4", media.cam_a, 6, 12, "-vf", "crop=iw*0.6:ih*0.6")
+    report = verify_json(query, library_path)
+    assert report["verdict"] == "match"
+    (match,) = report["matches"]
+    assert match["reference_id"] == "cam-a"
+    (crop,) = [e for e in match["edit_details"] if e["kind"] == "cropped"]
+    x0, y0, x1, y1 = crop["boxes"][0]
+    assert x0 == pytest.approx(0.2, abs=0.05) and x1 == pytest.approx(0.8, abs=0.05)
+    assert y0 == pytest.approx(0.2, abs=0.05) and y1 == pytest.approx(0.8, abs=0.05)
+    covered = sum(s["query_end"] - s["query_start"] for s in match["segments"])
+    assert covered >= 8.0
+
+
+def test_segment_ends_stop_at_the_stream_end_and_spans_agree_at_1x(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # 19.03 s at 30 frames/s: the last frame starts at 19.0 s and lasts 1/30 s.
+    query = _encode(tmp_path / "odd.mp4", media.cam_b, 5, 19.03, "-r", "30")
+    report = verify_json(query, library_path)
+    last = max(time for time, _ in syn.read_frames(str(query)))
+    assert report["duration"] == pytest.approx(last + 1 / 30, abs=0.002)
+    assert report["duration"] < 19.2
+    assert report["verdict"] == "match"
+    for segment in report["matches"][0]["segments"]:
+        assert segment["query_end"] <= report["duration"] + 1e-6
+        assert segment["speed"] == 1.0
+        assert segment["query_end"] - segment["query_start"] == pytest.approx(
+            segment["reference_end"] - segment["reference_start"], abs=0.002)
+        assert segment["reference_start"] == pytest.approx(5.0 + segment["query_start"],
+                                                           abs=0.3)
+
+
+def test_unmatched_rest_of_the_same_camera_is_same_scene(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # Camera A from 10 s to 50 s; the library holds its first 30 s.
+    query = tmp_path / "longer.mp4"
+    syn.write_video(str(query), syn.render(_scene(101, "CAM A"), 10, 40, FPS), FPS)
+    report = verify_json(query, library_path)
+    assert report["verdict"] == "match"
+    (match,) = report["matches"]
+    end = max(s["query_end"] for s in match["segments"])
+    assert end == pytest.approx(20.0, abs=1.0)
+    (scene,) = report["same_scene"]
+    assert scene["reference_id"] == "cam-a"
+    rest = sum(s["query_end"] - s["query_start"] for s in scene["segments"])
+    assert rest >= 15.0
+    assert all(s["query_start"] >= end - 1e-6 for s in scene["segments"])
+
+
+def test_vertical_reframe_is_reported_without_overlays(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    query = tmp_path / "reframe.mp4"
+    _ffmpeg("-ss", "6", "-t", "12", "-i", str(media.cam_b), "-filter_complex",
+            "[0:v]scale=270:480:force_original_aspect_ratio=increase,crop=270:480,"
+            "boxblur=20[bg];[0:v]scale=270:-2[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2",
+            "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(query))
+    report = verify_json(query, library_path)
+    assert report["verdict"] == "match"
+    kinds = [e["kind"] for e in report["matches"][0]["edit_details"]]
+    assert "reframed-vertical" in kinds
+    assert "overlay" not in kinds
+
+
+def test_another_moment_of_a_camera_cropped_is_never_a_match(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    query = _encode(tmp_path / "later-crop.mp4", media.cam_a_later, 2, 12, "-vf",
+                    "crop=iw*0.6:ih*0.6")
+    report = verify_json(query, library_path)
+    assert report["verdict"] in ("same-scene", "no-match")
+    assert report["matches"] == []
+
+
+def test_verify_never_reads_the_originals_files(media: Media, tmp_path: Path) -> None:
+    folder = tmp_path / "originals"
+    folder.mkdir()
+    db = tmp_path / "library.db"
+    settings = load_settings(db=db, cache_dir=tmp_path / "cache")
+    with Library(db, create=True) as library:
+        for original_id, file in (("cam-a", media.cam_a), ("cam-b", media.cam_b)):
+            copy = folder / file.name
+            shutil.copy(file, copy)
+            register(str(copy), Original(id=original_id), library, settings)
+    crop = _encode(tmp_path / "crop.mp4", media.cam_a, 6, 12, "-vf", "crop=iw*0.6:ih*0.6")
+    caption = _encode(tmp_path / "caption.mp4", media.cam_b, 8, 10, "-vf",
+                      "hue=s=0,drawbox=x=iw*0.8:y=ih*0.05:w=iw*0.15:h=ih*0.15:color=white:t=fill")
+    before = [verify_json(q, db) for q in (crop, caption)]
+    shutil.move(str(folder), str(tmp_path / "moved-away"))
+    after = [verify_json(q, db) for q in (crop, caption)]
+    for one, two in zip(before, after, strict=True):
+        # Only the query's retrieval time may differ.
+        assert {k for k in one if one[k] != two[k]} <= {"provenance"}
+    assert before[0]["verdict"] == "match" and before[1]["matches"][0]["edits"]
+
+
+def test_old_library_says_what_it_lacks_until_reindexed(media: Media, library_path: Path,
+                                                        tmp_path: Path) -> None:
+    import sqlite3
+
+    from provenance.registry import reindex
+
+    db = tmp_path / "old.db"
+    shutil.copy(library_path, db)
+    with sqlite3.connect(db) as conn:  # as a library made before schema v3 looks once migrated
+        conn.execute("DELETE FROM local_data")
+    query = _encode(tmp_path / "crop.mp4", media.cam_a, 6, 12, "-vf", "crop=iw*0.6:ih*0.6")
+    before = verify_json(query, db)
+    assert before["matches"] == []
+    assert any("reindex" in s for s in before["skipped"])
+    with Library(db) as library:
+        reindex("cam-a", library, load_settings(db=db))
+        assert library.local_data("cam-a") is not None
+    after = verify_json(query, db)
+    assert after["verdict"] == "match" and after["matches"][0]["reference_id"] == "cam-a"
+
+
+def test_letterbox_is_reported(media: Media, library_path: Path, tmp_path: Path) -> None:
+    query = _encode(tmp_path / "letterbox.mp4", media.cam_b, 6, 12, "-vf",
+                    "scale=480:200,pad=480:270:0:35:black")
+    report = verify_json(query, library_path)
+    assert report["verdict"] == "match"
+    assert "letterbox" in [e["kind"] for e in report["matches"][0]["edit_details"]]
