@@ -17,6 +17,7 @@ local features of a few frames, so verify never opens an original's file.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -91,8 +92,10 @@ class _Keeper:
     def __call__(self, time: float, grey: np.ndarray, box: tuple[int, int, int, int]) -> None:
         height, width = grey.shape[:2]
         if time + 1e-6 >= self.next_detail:
-            while self.next_detail <= time + 1e-6:  # on the grid, as samples() picks frames
-                self.next_detail += 1.0 / DETAIL_FPS
+            # On the grid, as samples() picks frames; computed, not stepped to, so a timestamp
+            # that jumps by 10^9 s costs no more than any other frame.
+            step = 1.0 / DETAIL_FPS
+            self.next_detail = (math.floor((time + 1e-6) / step) + 1) * step
             self.detail_times.append(time)
             self.details.append(frames_mod.resized(grey, *detail_size(width, height,
                                                                       self.long_side)))

@@ -19,7 +19,8 @@ def _ffmpeg(*args: str) -> None:
                    check=True)
 
 
-def test_frames_a_billion_seconds_apart_are_sampled_once_each(tmp_path: Path) -> None:
+def test_frames_a_billion_seconds_apart_are_sampled_once_each(tmp_path: Path,
+                                                               library_path: Path) -> None:
     path = tmp_path / "jump.mkv"  # about 3 KB: three frames, 10^9 s apart
     _ffmpeg("-f", "lavfi", "-i", "mandelbrot=s=64x64:r=1", "-frames:v", "3",
             "-vf", "setpts=N*1000000000/TB", "-fps_mode", "passthrough", "-c:v", "libx264",
@@ -28,6 +29,10 @@ def test_frames_a_billion_seconds_apart_are_sampled_once_each(tmp_path: Path) ->
         times = [sample.time for sample in stream.samples(30.0)]
     assert times == pytest.approx([0.0, 1e9, 2e9])
     assert len(fingerprint_video(str(path), 4.0)) == 3
+    # The whole verify (one decode feeding every stage through the frame provider) too.
+    from provenance.pipeline import verify
+
+    assert verify(str(path), library_path).duration == pytest.approx(2e9, rel=1e-3)
 
 
 def test_frames_over_the_pixel_cap_are_refused_before_decoding(tmp_path: Path) -> None:
