@@ -83,13 +83,14 @@ def verify_child(query: Path, db: Path) -> dict[str, float]:
     from dataclasses import replace
 
     from provenance import provider, refine
+    from provenance.align import DEFAULT_PARAMS
     from provenance.library import Library
     from provenance.pipeline import _saturation, match_fingerprint
 
     times: dict[str, float] = {}
     start = cpu_self()
     with Library(db) as lib:
-        lib.index()
+        lib.index(DEFAULT_PARAMS.min_motion_energy)
         times["open + index"] = cpu_self() - start
         mark = cpu_self()
         decoded = provider.decode(str(query), 4.0)
