@@ -102,7 +102,7 @@ def verify_child(query: Path, db: Path) -> dict[str, float]:
         result = refine.local_feature_stage(decoded, result, lib)
         times["local features"] = cpu_self() - mark
         mark = cpu_self()
-        saturation = _saturation(str(query), result)
+        saturation = _saturation(str(query), decoded, result)
         result = replace(result, matches=tuple(
             refine.with_picture_edits(decoded, saturation, m, lib) for m in result.matches))
         times["edits"] = cpu_self() - mark

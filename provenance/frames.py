@@ -277,6 +277,11 @@ class VideoStream:
         self.end_time = self._fast.end_time
         self._check_complete(self._fast.last_time)
 
+    def colour_thumb(self, width: int, height: int) -> np.ndarray | None:
+        """The frame sampled last as a small BGR image, where the decoder keeps its colour
+        planes (the fast decoder); None otherwise (OpenCV reads the luma plane only)."""
+        return self._fast.colour_thumb(width, height) if self._fast is not None else None
+
     def _check_complete(self, last_time: float) -> None:
         """Warn when decoding stopped well before the end the header announces."""
         if self.info.fps <= 0 or self.info.frame_count <= 0:

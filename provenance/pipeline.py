@@ -147,7 +147,7 @@ def verify_video(
         else:
             _step(progress, "local", 0.0)
             result = refine.local_feature_stage(decoded, result, lib)
-            saturation = _saturation(video.path, result)
+            saturation = _saturation(video.path, decoded, result)
             result = refine.picture_edits_stage(decoded, saturation, result, lib)
             _step(progress, "local", 1.0)
         _step(progress, "report", 0.0)
@@ -197,16 +197,21 @@ def _fingerprint_file(path: str) -> Fingerprint:
     return load_fingerprint(path)
 
 
-def _saturation(path: str, result: AlignResult) -> float:
-    """The repost's colour saturation at the middle of its longest matched segments (a few
-    frames read by seeking: the one decode reads the luma plane only)."""
+def _saturation(path: str, decoded: provider.Decoded, result: AlignResult) -> float:
+    """The repost's colour saturation over its matched segments, from the one decode; where
+    the decoder kept no colour (OpenCV reads the luma plane only), at the middle of the longest
+    matched segment, read by seeking."""
     from .frames import colour_frames, saturation
 
+    matched = [(s.query_start, s.query_end) for m in result.matches for s in m.segments]
+    if not matched:
+        return 255.0
+    kept = decoded.saturation_in(matched)
+    if kept is not None:
+        return kept
     # One frame: seeking costs tens of milliseconds, and a grey copy is grey throughout.
     segments = sorted((s for m in result.matches for s in m.segments),
                       key=lambda s: s.query_start - s.query_end)[:1]
-    if not segments:
-        return 255.0
     found = colour_frames(path, [(s.query_start + s.query_end) / 2 for s in segments])
     return float(np.median([saturation(f) for f in found.values()])) if found else 255.0
 

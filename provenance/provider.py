@@ -31,11 +31,17 @@ from .models import Fingerprint, LocalData
 # repost and original made motion hashes of the same moment disagree, median 22-24 bits).
 # Originals are stored with a 64-pixel long side (3.3-4.1 KB a second of the shared footage
 # once compressed, 12-15 MB an hour; 96 pixels cost twice that and found no more); the repost
-# keeps 128 in memory, because its region of interest may be a small inset: a 60 % inset of the
+# keeps more in memory, because its region of interest may be a small inset: a 60 % inset of the
 # test footage measured motion distances of median 22 bits from 64-pixel details and 14 from
-# 128-pixel ones (full-size frames: 10).
+# 128-pixel ones (full-size frames: 10). The copy-detection set's picture-in-picture insets
+# (36-40 % of a 960x540 frame's width) were found 1 of 3 times from 128-pixel details, 1 of 3
+# from 192, 2 of 3 from 256 and 384: a repost keeps QUERY_DETAIL_LONG_SIDE when its details fit
+# QUERY_DETAIL_BYTES at that size (about 3.5 minutes of 16:9 video), else the floor (a 20-minute
+# query's 128-pixel details take 44 MB).
 DETAIL_LONG_SIDE = 64
-QUERY_DETAIL_LONG_SIDE = 128
+QUERY_DETAIL_LONG_SIDE = 256
+QUERY_DETAIL_FLOOR = 128
+QUERY_DETAIL_BYTES = 32 * 1024**2
 DETAIL_FPS = 4.0
 # Width of the frames kept for local features (ORB detail beyond it costs time, not accuracy).
 LOCAL_WIDTH = 640
@@ -50,6 +56,11 @@ SATURATION_FRAMES = 3
 # MatchParams.local_max_frames = 32 of them, so 64 leaves a choice inside the open intervals).
 LOCAL_STEP_S = 0.5
 MAX_LOCAL = 64
+# With each local-feature frame, the repost's colour saturation is measured on a small BGR copy
+# of the same frame (the fast decoder converts and shrinks it at once, 0.2 ms), so the grayscale
+# check needs no seek into the file afterwards (a seek cost 40-100 ms a query, more than
+# fingerprinting a 12 s query). Width of that copy:
+SATURATION_WIDTH = 160
 
 
 @dataclass
@@ -62,6 +73,18 @@ class Decoded:
     boxes: np.ndarray  # (N, 4) float32: top, bottom, left, right of the picture, shares
     local_times: list[float] = field(default_factory=list)
     local_frames: list[np.ndarray] = field(default_factory=list)
+    # Colour saturation (mean HSV S, 0-255) at the local-feature frames' times; empty when the
+    # decoder read the luma plane only.
+    saturations: list[float] = field(default_factory=list)
+
+    def saturation_in(self, intervals: list[tuple[float, float]]) -> float | None:
+        """Median colour saturation of the kept frames inside the intervals (of all of them if
+        none is inside); None when no colour was kept."""
+        if not self.saturations:
+            return None
+        inside = [s for t, s in zip(self.local_times, self.saturations, strict=True)
+                  if any(a <= t < b for a, b in intervals)]
+        return float(np.median(inside or self.saturations))
 
     def details_between(self, start: float, end: float) -> np.ndarray:
         return np.flatnonzero((self.detail_times >= start) & (self.detail_times < end))
@@ -88,6 +111,8 @@ class _Keeper:
         self.local_step = local_step
         self.next_local = 0.0
         self.local: list[tuple[float, np.ndarray]] = []
+        self.saturations: list[float] = []
+        self.stream: frames_mod.VideoStream | None = None
 
     def __call__(self, time: float, grey: np.ndarray, box: tuple[int, int, int, int]) -> None:
         height, width = grey.shape[:2]
@@ -106,10 +131,33 @@ class _Keeper:
             scale = min(1.0, LOCAL_WIDTH / width)
             size = (max(8, round(width * scale)), max(8, round(height * scale)))
             self.local.append((time, frames_mod.resized(grey, *size)))
+            self._keep_saturation(width, height)
             if len(self.local) > self.max_local:  # thin out: every other frame, twice the step
                 self.local = self.local[::2]
+                self.saturations = self.saturations[::2]
                 self.local_step *= 2
                 self.next_local = self.local[-1][0] + self.local_step - 1e-3
+
+
+    def _keep_saturation(self, width: int, height: int) -> None:
+        if self.stream is None:
+            return
+        thumb = self.stream.colour_thumb(*detail_size(width, height, SATURATION_WIDTH))
+        if thumb is None:
+            self.stream = None
+            self.saturations = []
+            return
+        self.saturations.append(frames_mod.saturation(thumb))
+
+
+def query_detail_side(info: frames_mod.StreamInfo) -> int:
+    """The long side of a repost's details: QUERY_DETAIL_LONG_SIDE when they fit
+    QUERY_DETAIL_BYTES over the length the header announces, else QUERY_DETAIL_FLOOR."""
+    if info.fps <= 0 or info.frame_count <= 0 or info.width <= 0 or info.height <= 0:
+        return QUERY_DETAIL_FLOOR
+    width, height = detail_size(info.width, info.height, QUERY_DETAIL_LONG_SIDE)
+    size = info.frame_count / info.fps * DETAIL_FPS * width * height
+    return QUERY_DETAIL_LONG_SIDE if size <= QUERY_DETAIL_BYTES else QUERY_DETAIL_FLOOR
 
 
 def detail_size(width: int, height: int, long_side: int) -> tuple[int, int]:
@@ -121,10 +169,14 @@ def detail_size(width: int, height: int, long_side: int) -> tuple[int, int]:
 
 def decode(path: str, sample_fps: float, progress: ProgressCallback | None = None,
            max_local: int = MAX_LOCAL, local_step: float = LOCAL_STEP_S,
-           detail_long_side: int = QUERY_DETAIL_LONG_SIDE) -> Decoded:
-    """Decode ``path`` once: its fingerprint plus the kept frames. Raises MediaError."""
-    keeper = _Keeper(max_local, local_step, detail_long_side)
+           detail_long_side: int | None = None) -> Decoded:
+    """Decode ``path`` once: its fingerprint plus the kept frames (details with the given long
+    side, by default as ``query_detail_side`` chooses). Raises MediaError."""
+    keeper = _Keeper(max_local, local_step, detail_long_side or QUERY_DETAIL_FLOOR)
     with frames_mod.VideoStream(path) as stream:
+        keeper.stream = stream
+        if detail_long_side is None:
+            keeper.long_side = query_detail_side(stream.info)
         fp = fingerprint_samples(stream.samples(sample_fps, on_picture=keeper), stream.info,
                                  sample_fps, progress)
         fp = with_duration(fp, stream.end_time)
@@ -135,6 +187,7 @@ def decode(path: str, sample_fps: float, progress: ProgressCallback | None = Non
         boxes=np.asarray(keeper.boxes, dtype=np.float32).reshape(-1, 4),
         local_times=[t for t, _ in keeper.local],
         local_frames=[f for _, f in keeper.local],
+        saturations=keeper.saturations if len(keeper.saturations) == len(keeper.local) else [],
     )
 
 
