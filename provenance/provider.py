@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+import cv2
 import numpy as np
 
 from . import frames as frames_mod
@@ -31,20 +32,30 @@ from .models import Fingerprint, LocalData
 # repost and original made motion hashes of the same moment disagree, median 22-24 bits).
 # Originals are stored with a 64-pixel long side (3.3-4.1 KB a second of the shared footage
 # once compressed, 12-15 MB an hour; 96 pixels cost twice that and found no more); the repost
-# keeps more in memory, because its region of interest may be a small inset: a 60 % inset of the
-# test footage measured motion distances of median 22 bits from 64-pixel details and 14 from
-# 128-pixel ones (full-size frames: 10). The copy-detection set's picture-in-picture insets
-# (36-40 % of a 960x540 frame's width) were found 1 of 3 times from 128-pixel details, 1 of 3
-# from 192, 2 of 3 from 256 and 384: a repost keeps QUERY_DETAIL_LONG_SIDE when its details fit
-# QUERY_DETAIL_BYTES at that size (about 3.5 minutes of 16:9 video), else the floor (a 20-minute
-# query's 128-pixel details take 44 MB).
+# keeps about 128 in memory (the whole factor nearest it: ``shrink_factor``), because its region
+# of interest may be a small inset: a 60 % inset of the test footage measured motion distances
+# of median 22 bits from 64-pixel details and 14 from 128-pixel ones (full-size frames: 10).
+# Larger details did not find more once regions are hashed inside REGION_MARGIN (the
+# copy-detection set's 3 picture-in-picture insets: found from 128, 240 and 256 pixels alike).
 DETAIL_LONG_SIDE = 64
-QUERY_DETAIL_LONG_SIDE = 256
-QUERY_DETAIL_FLOOR = 128
-QUERY_DETAIL_BYTES = 32 * 1024**2
+QUERY_DETAIL_LONG_SIDE = 128
+# A region found by local features is hashed this share of its width and height inside each
+# edge, on both sides: its fitted edges are a few pixels off (the car inset's top edge by 3.8 % of
+# the frame's height, 11 % of the inset's), and what lies just outside an overlap (a moving
+# background around an inset) changes the motion hash. Copy-detection set, the 3
+# picture-in-picture insets and 3 9:16 centre crops as verify fits them: 4 of 6 aligned in time
+# with no margin (1 of 3 insets), 6 of 6 with 3 % and with 6 %, 5 of 6 with 10 % (the car centre
+# crop, whose fitted box was 12 % off at the top, kept too little).
+REGION_MARGIN = 0.06
 DETAIL_FPS = 4.0
 # Width of the frames kept for local features (ORB detail beyond it costs time, not accuracy).
 LOCAL_WIDTH = 640
+# A local-feature frame of at most this many pixels is kept as decoded (a copy of its grey
+# plane), and shrunk to LOCAL_WIDTH by the local stage, the same way, only if it is used: most
+# are not (8 of 24 in a 12 s query, none when whole frames explain it), and shrinking each on
+# arrival cost 0.6 ms (960x540), a sixth of the copy-detection set's decoding. Larger frames are
+# shrunk at once, so memory stays bounded (MAX_LOCAL frames of 1280x720: 59 MB).
+MAX_KEPT_PIXELS = 1280 * 720
 # Keyframes of an original whose keypoints are stored, evenly spread over it (the overlap
 # between a repost's picture and the original's is one geometry for a fixed camera, and 12 was
 # what the copy-detection benchmark measured with when it re-read the files), and the colour
@@ -122,15 +133,18 @@ class _Keeper:
             step = 1.0 / DETAIL_FPS
             self.next_detail = (math.floor((time + 1e-6) / step) + 1) * step
             self.detail_times.append(time)
-            self.details.append(frames_mod.resized(grey, *detail_size(width, height,
-                                                                      self.long_side)))
+            self.details.append(self._detail(grey))
             top, bottom, left, right = box
             self.boxes.append((top / height, bottom / height, left / width, right / width))
         if self.max_local and time + 1e-6 >= self.next_local:
             self.next_local = time + self.local_step - 1e-3
-            scale = min(1.0, LOCAL_WIDTH / width)
-            size = (max(8, round(width * scale)), max(8, round(height * scale)))
-            self.local.append((time, frames_mod.resized(grey, *size)))
+            if width * height <= MAX_KEPT_PIXELS:
+                kept = grey.copy()
+            else:
+                scale = min(1.0, LOCAL_WIDTH / width)
+                kept = frames_mod.resized(grey, max(8, round(width * scale)),
+                                          max(8, round(height * scale)))
+            self.local.append((time, kept))
             self._keep_saturation(width, height)
             if len(self.local) > self.max_local:  # thin out: every other frame, twice the step
                 self.local = self.local[::2]
@@ -138,6 +152,20 @@ class _Keeper:
                 self.local_step *= 2
                 self.next_local = self.local[-1][0] + self.local_step - 1e-3
 
+
+    def _detail(self, grey: np.ndarray) -> np.ndarray:
+        height, width = grey.shape[:2]
+        if self.long_side < QUERY_DETAIL_LONG_SIDE:  # an original's, as the library stores them
+            return frames_mod.resized(grey, *detail_size(width, height, self.long_side))
+        factor = shrink_factor(width, height, self.long_side)
+        if factor == 1:
+            return grey.copy()
+        # Whole blocks of factor x factor pixels (at most factor - 1 pixels off the right and
+        # bottom edges): OpenCV averages them 4 times faster than it shrinks by a fraction
+        # (0.12 against 0.47 ms for a 960x540 frame, a sixth of sampling it).
+        whole = grey[:height - height % factor, :width - width % factor]
+        return cv2.resize(whole, (width // factor, height // factor),
+                          interpolation=cv2.INTER_AREA)
 
     def _keep_saturation(self, width: int, height: int) -> None:
         if self.stream is None:
@@ -150,14 +178,10 @@ class _Keeper:
         self.saturations.append(frames_mod.saturation(thumb))
 
 
-def query_detail_side(info: frames_mod.StreamInfo) -> int:
-    """The long side of a repost's details: QUERY_DETAIL_LONG_SIDE when they fit
-    QUERY_DETAIL_BYTES over the length the header announces, else QUERY_DETAIL_FLOOR."""
-    if info.fps <= 0 or info.frame_count <= 0 or info.width <= 0 or info.height <= 0:
-        return QUERY_DETAIL_FLOOR
-    width, height = detail_size(info.width, info.height, QUERY_DETAIL_LONG_SIDE)
-    size = info.frame_count / info.fps * DETAIL_FPS * width * height
-    return QUERY_DETAIL_LONG_SIDE if size <= QUERY_DETAIL_BYTES else QUERY_DETAIL_FLOOR
+def shrink_factor(width: int, height: int, long_side: int) -> int:
+    """The whole factor that brings the long side nearest ``long_side`` (a repost's details:
+    a 960x540 frame gives 120x67 for 128, a 768x432 one 128x72)."""
+    return max(1, round(max(width, height) / long_side))
 
 
 def detail_size(width: int, height: int, long_side: int) -> tuple[int, int]:
@@ -169,14 +193,11 @@ def detail_size(width: int, height: int, long_side: int) -> tuple[int, int]:
 
 def decode(path: str, sample_fps: float, progress: ProgressCallback | None = None,
            max_local: int = MAX_LOCAL, local_step: float = LOCAL_STEP_S,
-           detail_long_side: int | None = None) -> Decoded:
-    """Decode ``path`` once: its fingerprint plus the kept frames (details with the given long
-    side, by default as ``query_detail_side`` chooses). Raises MediaError."""
-    keeper = _Keeper(max_local, local_step, detail_long_side or QUERY_DETAIL_FLOOR)
+           detail_long_side: int = QUERY_DETAIL_LONG_SIDE) -> Decoded:
+    """Decode ``path`` once: its fingerprint plus the kept frames. Raises MediaError."""
+    keeper = _Keeper(max_local, local_step, detail_long_side)
     with frames_mod.VideoStream(path) as stream:
         keeper.stream = stream
-        if detail_long_side is None:
-            keeper.long_side = query_detail_side(stream.info)
         fp = fingerprint_samples(stream.samples(sample_fps, on_picture=keeper), stream.info,
                                  sample_fps, progress)
         fp = with_duration(fp, stream.end_time)
@@ -193,11 +214,15 @@ def decode(path: str, sample_fps: float, progress: ProgressCallback | None = Non
 
 def region_fingerprint(times: np.ndarray, details: np.ndarray,
                        box: tuple[float, float, float, float], duration: float) -> Fingerprint:
-    """The fingerprint of one region (x0, y0, x1, y1 as shares) of detail frames, at their rate:
-    how a crop or an inset is hashed like with like on both sides."""
+    """The fingerprint of one region (x0, y0, x1, y1 as shares) of detail frames, at their rate,
+    hashed REGION_MARGIN inside its edges: how a crop or an inset is hashed like with like on
+    both sides."""
     height, width = details.shape[1:3]
-    x0, x1 = int(box[0] * width), max(int(box[0] * width) + 4, int(round(box[2] * width)))
-    y0, y1 = int(box[1] * height), max(int(box[1] * height) + 4, int(round(box[3] * height)))
+    margin_x, margin_y = REGION_MARGIN * (box[2] - box[0]), REGION_MARGIN * (box[3] - box[1])
+    x0 = int((box[0] + margin_x) * width)
+    x1 = max(x0 + 4, int(round((box[2] - margin_x) * width)))
+    y0 = int((box[1] + margin_y) * height)
+    y1 = max(y0 + 4, int(round((box[3] - margin_y) * height)))
     samples = (frames_mod.Sample(time=float(t), thumb=frames_mod.resized(
         np.ascontiguousarray(d[y0:y1, x0:x1]), frames_mod.THUMB_SIZE, frames_mod.THUMB_SIZE))
         for t, d in zip(times, details, strict=True))

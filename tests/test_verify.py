@@ -94,3 +94,22 @@ def test_claims_typed_by_the_checker_are_checked(media: Media, library_path: Pat
     (typed_source,) = [c for c in result.claims if c.found_in == "command line"
                        and c.kind == "source"]
     assert typed_source.status == "contradicted" and typed_source.value == "Calais libre"
+
+
+def test_repost_saturation_comes_from_the_one_decode(media: Media, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from provenance import geometry, provider
+
+    grey, colour = tmp_path / "grey.mp4", tmp_path / "colour.mp4"
+    for path, args in ((grey, ["-vf", "hue=s=0"]), (colour, [])):
+        _ffmpeg("-ss", "2", "-t", "6", "-i", str(media.cam_b), *args, "-c:v", "libx264",
+                "-pix_fmt", "yuv420p", str(path))
+    monkeypatch.setenv("PROVENANCE_DECODER", "fast")
+    decoded = provider.decode(str(grey), 4.0)
+    assert len(decoded.saturations) == len(decoded.local_times) > 0
+    assert decoded.saturation_in([(0.0, 6.0)]) < geometry.GREY_SATURATION
+    saturation = provider.decode(str(colour), 4.0).saturation_in([(1.0, 3.0)])
+    assert saturation is not None and saturation > geometry.COLOUR_SATURATION
+    # OpenCV reads the luma plane only: no colour kept (verify then seeks one frame instead).
+    monkeypatch.setenv("PROVENANCE_DECODER", "full")
+    assert provider.decode(str(grey), 4.0).saturation_in([(0.0, 6.0)]) is None
