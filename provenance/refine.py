@@ -89,28 +89,32 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         ids += [o.id for o in lib.list()]
     ids = [i for i in dict.fromkeys(ids) if i not in matched]
     skipped: list[str] = []
-    if len(ids) > params.local_max_references:
-        skipped.append(f"local features: {len(ids) - params.local_max_references} of "
-                       f"{len(ids)} originals not examined (budget)")
-        ids = ids[:params.local_max_references]
     count = min(params.local_max_frames, max(LOCAL_FRAMES, math.ceil(
         missing / 60.0 * params.local_frames_per_minute)))
     query_frames = geometry.QueryFeatures(decoded.local_in(open_spans, count))
     work_left = min(params.local_max_lookups, max(params.local_min_lookups, math.ceil(
         missing / 60.0 * params.local_lookups_per_minute)))
-    missing_data, unexamined = [], []
+    missing_data, unexamined, beyond = [], [], []
+    examined = 0
     for number, ref_id in enumerate(ids):
+        # Originals without stored data take no place in the budget: they cannot be examined
+        # (a library where chance same-scene originals without data came first examined none).
+        if examined >= params.local_max_references:
+            beyond.append(ref_id)
+            continue
         local = lib.local_data(ref_id)
         if local is None:
             missing_data.append(ref_id)
             continue
+        examined += 1
         if work_left <= 0:
             unexamined.append(ref_id)
             continue
         if not len(query_frames) or not len(local.key_counts):
             continue
         # An equal share of what is left for each original still to examine.
-        share = work_left // (len(ids) - number)
+        share = work_left // min(len(ids) - number,
+                                 params.local_max_references - examined + 1)
         overlap, used = geometry.find_overlap_in(query_frames, local.keyframes(),
                                                  local.key_size, share)
         work_left -= used
@@ -127,6 +131,9 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         result = with_extra_matches(result, extra, query_fp)
         if sum(b - a for a, b in _open_intervals(result)) < params.local_min_unexplained_s:
             break
+    if beyond:
+        skipped.append(f"local features: {len(beyond)} of {len(ids)} originals not examined "
+                       "(budget)")
     if unexamined:
         skipped.append(f"local features: matching budget spent before {len(unexamined)} "
                        "original(s) were examined")

@@ -113,3 +113,32 @@ def test_repost_saturation_comes_from_the_one_decode(media: Media, tmp_path: Pat
     # OpenCV reads the luma plane only: no colour kept (verify then seeks one frame instead).
     monkeypatch.setenv("PROVENANCE_DECODER", "full")
     assert provider.decode(str(grey), 4.0).saturation_in([(0.0, 6.0)]) is None
+
+
+def test_originals_without_local_data_take_no_place_in_its_budget(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    import shutil
+    from dataclasses import replace
+
+    from provenance import provider, refine
+    from provenance.align import DEFAULT_PARAMS
+    from provenance.fingerprint import fingerprint_video
+    from provenance.library import Library
+    from provenance.models import Original
+    from provenance.pipeline import match_fingerprint
+
+    db = tmp_path / "library.db"
+    shutil.copy(library_path, db)
+    query = tmp_path / "vertical.mp4"
+    _ffmpeg("-ss", "6", "-t", "12", "-i", str(media.cam_a), "-vf",
+            "crop=ih*9/16:ih,scale=360:640", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(query))
+    params = replace(DEFAULT_PARAMS, local_max_references=1)
+    with Library(db) as lib:
+        # Listed before cam-a, and without local data (a library from before schema v4).
+        lib.add(Original(id="aaa-old"), fingerprint_video(str(media.unrelated), 4.0))
+        decoded = provider.decode(str(query), 4.0)
+        result = replace(match_fingerprint(decoded.fingerprint, lib, params), params=params)
+        assert "cam-a" not in {a.reference_id for a in (*result.matches, *result.same_scene)}
+        refined = refine.local_feature_stage(decoded, result, lib)
+    assert [m.reference_id for m in refined.matches] == ["cam-a"]
+    assert any("1 original(s) have no stored local data" in s for s in refined.skipped)
