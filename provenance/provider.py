@@ -154,7 +154,6 @@ class _Keeper:
                 self.local_step *= 2
                 self.next_local = self.local[-1][0] + self.local_step - 1e-3
 
-
     def _detail(self, grey: np.ndarray) -> np.ndarray:
         height, width = grey.shape[:2]
         if self.long_side < QUERY_DETAIL_LONG_SIDE:  # an original's, as the library stores them
