@@ -165,9 +165,7 @@ def _every_nth_pixel(frame: Any, step: int) -> np.ndarray:
 def luma(frame: Any) -> np.ndarray:
     """The frame's 8-bit grey picture: the luma plane itself where the format has one."""
     if frame.format.name in _LUMA_FIRST:
-        plane = frame.planes[0]
-        data = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)
-        return data[: plane.height, : plane.width]
+        return _plane(frame, 0)
     return np.asarray(frame.to_ndarray(format="gray"))
 
 

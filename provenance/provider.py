@@ -69,9 +69,9 @@ LOCAL_STEP_S = 0.5
 MAX_LOCAL = 64
 # With each local-feature frame, the repost's colour saturation is measured on a small BGR copy
 # of the same frame (``VideoStream.colour_thumb``: every few pixels read from the decoded planes),
-# so the grayscale check needs no seek into the file afterwards (a seek cost 40-100 ms a query,
-# more than fingerprinting a 12 s query). On the copy-detection set's 64 queries it measured
-# grey copies 0.0 (as full frames do) and colour ones within 10 of a full frame's value.
+# so the grayscale check needs no seek into the file afterwards (a seek cost 41 ms of CPU a
+# query, about half of fingerprinting a 12 s query). On the copy-detection set's 64 queries it
+# measured grey copies 0.0 (as full frames do) and colour ones within 10 of a full frame's.
 # Width of that copy:
 SATURATION_WIDTH = 160
 
