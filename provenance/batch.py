@@ -106,7 +106,7 @@ def verify_each(
         return
     from . import cluster as engine
 
-    path = str(library.path if isinstance(library, Library) else library)
+    path = library.target if isinstance(library, Library) else str(library)
     with engine.client(workers, cluster) as dask_client:
         for _, outcome in engine.map_ordered(dask_client, _verify_remote, queries,
                                              shared=(path, settings, stated)):

@@ -28,6 +28,7 @@ from .fingerprint import fingerprint_video
 from .fingerprint import save as save_fingerprint
 from .frames import quiet_decoder_logs
 from .library import Library
+from .library.copy import copy_library
 from .library.manifest import read_manifest, write_manifest
 from .models import Original, Rating, StatedClaims, Verdict, Verification
 from .report import script_text, to_jsonld, to_payload, to_texts
@@ -35,8 +36,11 @@ from .settings import (
     CONFIG_KEYS,
     Settings,
     config_path,
+    db_target,
+    is_postgres,
     load_settings,
     parse_size,
+    redact,
     resolve_settings,
 )
 from .terminal import SafeStream
@@ -155,8 +159,10 @@ _DB_GIVEN = "provenance.db_given"
 
 
 def db_option(f: F) -> F:
-    return click.option("--db", type=click.Path(dir_okay=False),
-                        help="Library file (SQLite). Default: $PROVENANCE_DB, then `db` in the "
+    return click.option("--db", type=click.Path(dir_okay=False), metavar="FILE|URL",
+                        help="Library: an SQLite file, or a postgresql://user@host/dbname URL "
+                             "(a library shared in PostgreSQL). Default: $PROVENANCE_DB, then "
+                             "`db` in the "
                              "config file, then ~/.local/share/provenance/library.db.")(f)
 
 
@@ -231,7 +237,8 @@ def _download_settings(max_filesize: str | None, cookies: str | None,
 def _settings(ctx: click.Context, **overrides: Any) -> Settings:
     root = ctx.find_root()
     if overrides.get("db"):
-        root.meta[_DB_GIVEN] = str(overrides["db"])
+        given = str(overrides["db"])
+        root.meta[_DB_GIVEN] = redact(given) if is_postgres(given) else given
     return load_settings(cache_dir=root.params.get("cache_dir"), **overrides)
 
 
@@ -696,6 +703,25 @@ def _import_workers(workers: int | None, cluster: str | None, rows: int) -> int:
                    "pip install 'provenance[cluster]'", err=True)
         return 1
     return engine.default_workers()
+
+
+@library.command("copy")
+@click.argument("source")
+@click.argument("dest")
+@click.option("--replace", is_flag=True,
+              help="Empty a destination that already holds originals, then copy.")
+@click.pass_context
+def library_copy(ctx: click.Context, source: str, dest: str, replace: bool) -> None:
+    """Copy the library SOURCE into DEST, between SQLite files and PostgreSQL databases
+    (postgresql://user@host/dbname) either way. Metadata and fingerprints are copied as they
+    are (no video is decoded); DEST is created, and refused if it already holds originals."""
+    progress = _progress(ctx)
+    try:
+        with Library(db_target(source)) as src, Library(db_target(dest), create=True) as dst:
+            count = copy_library(src, dst, replace=replace, progress=progress)
+    finally:
+        progress.close()
+    click.echo(f"copied {count} originals from {src.path} to {dst.path}")
 
 
 @library.command("export")

@@ -15,6 +15,7 @@ import sys
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -45,6 +46,30 @@ DEFAULT_ARTICLE_TIMEOUT = 3600.0
 def _data_home() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
     return Path(base) / "provenance"
+
+
+def is_postgres(target: object) -> bool:
+    """Whether a library target names a PostgreSQL database (else it is an SQLite file)."""
+    return isinstance(target, str) and target.lower().startswith(("postgresql://", "postgres://"))
+
+
+def db_target(value: str | os.PathLike[str]) -> Path | str:
+    """A --db value: a PostgreSQL URL stays a string (a Path would fold its '//'), anything else
+    is a path."""
+    text = os.fspath(value)
+    return text if is_postgres(text) else Path(text).expanduser()
+
+
+def redact(target: str) -> str:
+    """A PostgreSQL URL without its password (in the address or its parameters), for messages
+    and reports."""
+    parts = urlsplit(target)
+    netloc = parts.netloc
+    if parts.password:
+        netloc = f"{parts.username or ''}:***@" + netloc.rpartition("@")[2]
+    query = "&".join("password=***" if pair.lower().startswith("password=") else pair
+                     for pair in parts.query.split("&")) if parts.query else ""
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def _cache_home() -> Path:
@@ -78,7 +103,7 @@ MAX_CONFIG_BYTES = 64 * 1024
 class Settings:
     """Settings shared by every stage."""
 
-    db: Path
+    db: Path | str  # an SQLite file, or a postgresql:// URL (library/target.py)
     cache_dir: Path
     sample_fps: float = DEFAULT_SAMPLE_FPS
     max_filesize: int = DEFAULT_MAX_FILESIZE
@@ -114,7 +139,7 @@ class Settings:
         """Return a copy with the given non-None values replaced (flags win over everything)."""
         given = {k: v for k, v in overrides.items() if v is not None}
         if "db" in given:
-            given["db"] = Path(given["db"])
+            given["db"] = db_target(given["db"])
         for key in ("cache_dir", "cookies"):
             if key in given:
                 given[key] = Path(given[key])
@@ -123,6 +148,8 @@ class Settings:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data = {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
+        if is_postgres(data["db"]):
+            data["db"] = redact(data["db"])
         if data.get("cookies"):
             data["cookies"] = "(given)"  # where a user keeps credentials stays out of reports
         return data
@@ -200,7 +227,8 @@ def _typed_config(values: dict[str, Any], path: Path, hint: str) -> dict[str, An
             if not isinstance(value, str) or not value:
                 raise SettingsError(f"config file {path}: {key} must be a path string", hint)
             # Relative paths are relative to the config file, not to where a command runs.
-            typed[key] = path.parent / Path(value).expanduser()
+            typed[key] = value if key == "db" and is_postgres(value) \
+                else path.parent / Path(value).expanduser()
         elif isinstance(value, str) and key == "max_filesize":
             typed[key] = parse_size(value)
         elif isinstance(value, bool) or not isinstance(value, (int, float)) \
@@ -225,7 +253,7 @@ def _from_environment() -> dict[str, Any]:
         if not raw:
             continue
         if key in ("db", "cache_dir"):
-            values[key] = Path(raw).expanduser()
+            values[key] = db_target(raw) if key == "db" else Path(raw).expanduser()
         elif key == "max_filesize":
             values[key] = _env_size(name)
         else:

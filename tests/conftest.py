@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,3 +126,51 @@ def verify_json(path: Path, db: Path) -> dict:  # type: ignore[type-arg]
     report = json.loads(result.stdout)
     assert_coverage(report)
     return report  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A real PostgreSQL server (the binaries of the `pgserver` wheel) for the whole session,
+    listening on a Unix socket in its data folder; as root pgserver runs it as a `pgserver`
+    system user. Stopped and deleted at the end.
+
+    Its folder is not under pytest's temporary folder: every pytest run as root makes
+    /tmp/pytest-of-root private again (0700), which would cut the server user off its data."""
+    import pgserver
+    import psycopg
+
+    root = Path(tempfile.mkdtemp(prefix="provenance-pg-"))
+    server = pgserver.get_server(root / "data", cleanup_mode="delete")
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as db:
+        # A throwaway server: no flush to disk on commit (CREATE DATABASE 3x faster).
+        db.execute("ALTER SYSTEM SET fsync = off")
+        db.execute("ALTER SYSTEM SET synchronous_commit = off")
+        db.execute("SELECT pg_reload_conf()")
+    yield server
+    server.cleanup()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+_DATABASES = itertools.count()
+
+
+@pytest.fixture
+def pg_url(pg_server: Any) -> str:
+    """The URL of a new, empty database on the session's server."""
+    import psycopg
+
+    name = f"test_{next(_DATABASES)}"
+    with psycopg.connect(pg_server.get_uri("postgres"), autocommit=True) as db:
+        db.execute(f"CREATE DATABASE {name}")
+    return str(pg_server.get_uri(name))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def library_target(request: pytest.FixtureRequest, tmp_path: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> Path | str:
+    """Where a new library goes, once per engine: an SQLite file, then a PostgreSQL database
+    (its index cache kept under this test's folder)."""
+    if request.param == "sqlite":
+        return tmp_path / "lib.db"
+    monkeypatch.setenv("PROVENANCE_CACHE", str(tmp_path / "cache"))
+    return str(request.getfixturevalue("pg_url"))

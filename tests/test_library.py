@@ -1,4 +1,5 @@
-"""The SQLite library and the candidate index, on synthetic fingerprints (no video)."""
+"""The library (each test marked `library_target` runs against SQLite and PostgreSQL) and the
+candidate index, on synthetic fingerprints (no video)."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ def original(original_id: str, sha: str) -> Original:
                     duration=10.0, fps=25.0, width=640, height=360)
 
 
-def test_add_list_show_remove_round_trip(tmp_path: Path) -> None:
-    path = tmp_path / "lib.db"
+def test_add_list_show_remove_round_trip(library_target: Path | str) -> None:
+    path = library_target
     with Library(path, create=True) as lib:
         stored, added = lib.add(original("cam-1", "a" * 64), fp(1))
         assert added and stored.added_at
@@ -47,8 +48,8 @@ def test_add_list_show_remove_round_trip(tmp_path: Path) -> None:
             lib.get("cam-1")
 
 
-def test_same_file_twice_is_a_noop_and_id_clash_is_an_error(tmp_path: Path) -> None:
-    with Library(tmp_path / "lib.db", create=True) as lib:
+def test_same_file_twice_is_a_noop_and_id_clash_is_an_error(library_target: Path | str) -> None:
+    with Library(library_target, create=True) as lib:
         lib.add(original("cam-1", "a" * 64), fp(1))
         stored, added = lib.add(original("other-id", "a" * 64), fp(1))
         assert not added and stored.id == "cam-1"
@@ -57,8 +58,28 @@ def test_same_file_twice_is_a_noop_and_id_clash_is_an_error(tmp_path: Path) -> N
         assert len(lib) == 1
 
 
-def test_bad_ids_are_refused(tmp_path: Path) -> None:
-    with Library(tmp_path / "lib.db", create=True) as lib:
+def test_update_reindex_and_revision(library_target: Path | str) -> None:
+    with Library(library_target, create=True) as lib:
+        lib.add(original("cam-1", "a" * 64), fp(1))
+        assert lib.revision == 1
+        updated = lib.update("cam-1", location="Coquelles, Calais, France", latitude=50.93,
+                             longitude=1.81, notes="")
+        assert (updated.location, updated.latitude, updated.longitude) == (
+            "Coquelles, Calais, France", 50.93, 1.81)
+        with pytest.raises(LibraryError, match="sha256 cannot be updated"):
+            lib.update("cam-1", sha256="b" * 64)
+        lib.replace_fingerprint("cam-1", fp(7))
+        assert lib.fingerprint("cam-1").scene.tobytes() == fp(7).scene.tobytes()
+        assert lib.revision == 3
+        lib.add(original("other", "a" * 64), fp(1))  # the same file again changes nothing
+        assert lib.revision == 3
+        stats = lib.stats()
+        assert (stats["originals"], stats["samples"], stats["fingerprint_bytes"]) == (
+            1, 40, 40 * (8 * 5 + 4 + 1))
+
+
+def test_bad_ids_are_refused(library_target: Path | str) -> None:
+    with Library(library_target, create=True) as lib:
         for bad in ("", "../etc", "a b", "-lead"):
             with pytest.raises(LibraryError, match="not a valid original id"):
                 lib.add(original(bad, "d" * 64), fp(4))
@@ -199,8 +220,8 @@ def test_inverted_file_finds_the_original_among_many(monkeypatch: pytest.MonkeyP
     assert index.search(noise, Radii(SCENE_RADIUS, MOTION_RADIUS)).events == {}
 
 
-def test_library_index_follows_changes(tmp_path: Path) -> None:
-    with Library(tmp_path / "lib.db", create=True) as lib:
+def test_library_index_follows_changes(library_target: Path | str) -> None:
+    with Library(library_target, create=True) as lib:
         lib.add(original("one", "1" * 64), fp(1))
         assert lib.index(MIN_MOTION_ENERGY).ids == ["one"]
         lib.add(original("two", "2" * 64), fp(2))
@@ -235,12 +256,12 @@ def test_old_schema_is_migrated_in_place(tmp_path: Path) -> None:
 
 
 def test_large_library_saves_its_index_and_notices_changes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    library_target: Path | str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from provenance.library import store
+    from provenance.library import base
 
-    monkeypatch.setattr(store, "SAVED_INDEX_MIN_FRAMES", 50)
-    path = tmp_path / "lib.db"
+    monkeypatch.setattr(base, "SAVED_INDEX_MIN_FRAMES", 50)
+    path = library_target
     radii = Radii(SCENE_RADIUS, MOTION_RADIUS)
     with Library(path, create=True) as lib:
         lib.add(original("one", "1" * 64), fp(1, n=40))
@@ -248,6 +269,9 @@ def test_large_library_saves_its_index_and_notices_changes(
         lib.add(original("three", "3" * 64), fp(3, n=40))
         built = lib.index(MIN_MOTION_ENERGY).search(fp(2, n=40), radii)
         assert built.events == {"two": 40} and lib.index_folder.is_dir()
+        # beside an SQLite file; for PostgreSQL in this machine's cache, by library id
+        assert lib.index_folder.parent == (tmp_path if isinstance(path, Path)
+                                           else tmp_path / "cache" / "libraries")
     loads = []
     original_load = FrameIndex.load
 

@@ -17,6 +17,7 @@ import pytest
 from provenance.align import MIN_MOTION_ENERGY, MOTION_RADIUS, SCENE_RADIUS
 from provenance.errors import LibraryError
 from provenance.library import Library, Radii
+from provenance.library import base as base_module
 from provenance.library import store as store_module
 from provenance.models import Fingerprint, Original
 from tests.test_align import make_fp, random_hashes
@@ -31,7 +32,7 @@ BIG = SAVED_AT // 2 + 50
 @pytest.fixture(autouse=True, scope="module")
 def _saved_index_threshold() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(store_module, "SAVED_INDEX_MIN_FRAMES", SAVED_AT)
+        patch.setattr(base_module, "SAVED_INDEX_MIN_FRAMES", SAVED_AT)
         yield
 
 
@@ -166,7 +167,7 @@ def test_a_damaged_index_is_rebuilt_and_said_so(
 
 def test_stale_revision_rebuilds_quietly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                          caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(store_module, "SAVED_INDEX_MIN_FRAMES", 50)
+    monkeypatch.setattr(base_module, "SAVED_INDEX_MIN_FRAMES", 50)
     with Library(tmp_path / "lib.db", create=True) as lib, caplog.at_level(logging.WARNING):
         lib.add(original("one", "1" * 64), fp(1, 40))
         lib.add(original("two", "2" * 64), fp(2, 40))

@@ -7,39 +7,30 @@ not a provenance library is refused before anything is written to it.
 from __future__ import annotations
 
 import builtins
-import logging
 import os
-import re
 import secrets
 import sqlite3
 import stat
 import time
-import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, fields
-from datetime import datetime, timezone
 from pathlib import Path
-
-import numpy as np
+from typing import Any
 
 from ..errors import LibraryError
-from ..models import FINGERPRINT_VERSION, Fingerprint, LocalData, Original
-from .index import EXACT_MAX_CODES, FrameIndex, IndexIdentity, IndexMismatch
+from ..models import Fingerprint
+from .base import SAVED_INDEX_MIN_FRAMES, Library
+from .common import EDITABLE, validate_id
 
-log = logging.getLogger(__name__)
+__all__ = ["APPLICATION_ID", "EDITABLE", "SAVED_INDEX_MIN_FRAMES", "SCHEMA_VERSION",
+           "SQLiteLibrary", "validate_id"]
 
 SCHEMA_VERSION = 6
 # SQLite's application_id header field ("PRVN"): how a file says it is a provenance library.
 APPLICATION_ID = 0x5052564E
 # How long a process waits for another one's write (creation, add) to finish, in seconds.
 BUSY_TIMEOUT = 30.0
-# Above this many reference frames (about 3.5 hours at 4 samples/s) the candidate index is saved
-# beside the library file and loaded while the library is unchanged; below it, building it costs
-# less than a second.
-SAVED_INDEX_MIN_FRAMES = 50_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 
 # v4: what the second matching stage needs of each original (models.LocalData), so verify
 # never opens an original's file. ``details`` is zlib-compressed uint8 frames.
@@ -90,34 +81,6 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     decoder TEXT NOT NULL DEFAULT ''
 );
 """ + _LOCAL_TABLE
-
-_ARRAY_COLUMNS = Fingerprint.ARRAYS
-_ORIGINAL_COLUMNS = [f.name for f in fields(Original)]
-
-
-def _write_local(db: sqlite3.Connection, original_id: str, local: LocalData) -> None:
-    height, width = local.details.shape[1:3]
-    db.execute(
-        "INSERT INTO local_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [original_id, np.ascontiguousarray(local.detail_times, np.float64).tobytes(),
-         int(height), int(width),
-         zlib.compress(np.ascontiguousarray(local.details, np.uint8).tobytes(), 6),
-         np.ascontiguousarray(local.key_times, np.float64).tobytes(),
-         np.ascontiguousarray(local.key_counts, np.int32).tobytes(),
-         np.ascontiguousarray(local.key_points, np.float32).tobytes(),
-         np.ascontiguousarray(local.key_descriptors, np.uint8).tobytes(),
-         int(local.key_size[0]), int(local.key_size[1]), float(local.saturation)])
-
-
-def validate_id(original_id: str) -> str:
-    if not isinstance(original_id, str) or not _ID_PATTERN.fullmatch(original_id):
-        raise LibraryError(
-            f"{original_id!r} is not a valid original id",
-            "use letters, digits, '.', '_', ':' or '-' (up to 128), "
-            "starting with a letter or digit",
-        )
-    return original_id
-
 
 def _check_file(path: Path, create: bool) -> None:
     """Refuse anything that is not a provenance library before SQLite touches it."""
@@ -215,11 +178,6 @@ _MIGRATIONS = {1: _add_file_column, 2: _add_location_columns, 3: _add_local_data
                4: _add_decoder_column, 5: _add_identity}
 # The first schema version whose libraries carry the application id.
 _IDENTITY_VERSION = 6
-# Metadata `update` may change (what the file is, its fingerprint and identity stay).
-EDITABLE = ("title", "source", "recorded_at", "published_at", "url", "notes", "location",
-            "latitude", "longitude")
-
-
 def _use_wal(db: sqlite3.Connection) -> None:
     """Switch a new library file to write-ahead logging. The switch does not wait on SQLite's
     busy handler, so while another process creates the same file it is retried; a file that stays
@@ -237,14 +195,9 @@ def _use_wal(db: sqlite3.Connection) -> None:
             time.sleep(0.02)
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+class SQLiteLibrary(Library):
+    """A reference library on an SQLite file (``Library(path)`` opens one: library/base.py).
 
-
-class Library:
-    """A reference library on an SQLite file.
-
-    ``Library(path)`` opens an existing library; ``Library(path, create=True)`` also creates one.
     Several processes may open, create and add to the same library at once: writes wait for each
     other under SQLite's locking (up to BUSY_TIMEOUT seconds).
     """
@@ -269,16 +222,15 @@ class Library:
         except LibraryError:
             self._db.close()
             raise
-        self._index: FrameIndex | None = None
+
+    path: Path
+
+    @property
+    def target(self) -> str:
+        return str(self.path)
 
     def close(self) -> None:
         self._db.close()
-
-    def __enter__(self) -> Library:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
     def _header(self) -> tuple[int, int, bool]:
         """(user_version, application_id, whether any table exists)."""
@@ -350,264 +302,21 @@ class Library:
         finally:
             self._index = None
 
-    def add(self, original: Original, fp: Fingerprint,
-            local: LocalData | None = None) -> tuple[Original, bool]:
-        """Register an original. Returns (the stored original, whether it was newly added).
-
-        The same file (same sha256) added again is a no-op; an id already used by another file is
-        an error.
-        """
-        outcome = self.add_many([(original, fp, local)])[0]
-        if isinstance(outcome, LibraryError):
-            raise outcome
-        return outcome
-
-    def add_many(self, items: Sequence[tuple[Original, Fingerprint, LocalData | None]]
-                 ) -> builtins.list[tuple[Original, bool] | LibraryError]:
-        """Register several originals in one transaction (a parallel import's batch), in order,
-        each as ``add`` would: (stored original, newly added) or the LibraryError it raises,
-        which does not stop the others."""
-        outcomes: builtins.list[tuple[Original, bool] | LibraryError] = []
-        with self._transaction() as db:
-            for original, fp, local in items:
-                try:
-                    outcomes.append(self._insert(db, original, fp, local))
-                except LibraryError as error:
-                    outcomes.append(error)
-        return outcomes
-
-    def _insert(self, db: sqlite3.Connection, original: Original, fp: Fingerprint,
-                local: LocalData | None) -> tuple[Original, bool]:
-        validate_id(original.id)
-        existing = self.find_by_sha256(original.sha256)
-        if existing is not None:
-            return existing, False
-        if self._get(original.id) is not None:
-            raise LibraryError(
-                f"id {original.id!r} is already used by another original in {self.path}",
-                "choose another --id, or remove the old one with `provenance library remove`",
-            )
-        stored = Original(**{**asdict(original), "added_at": original.added_at or _now()})
-        values = asdict(stored)
-        blobs = {name: np.ascontiguousarray(getattr(fp, name), dtype=kind).tobytes()
-                 for name, kind in _ARRAY_COLUMNS.items()}
-        db.execute(
-            f"INSERT INTO originals ({', '.join(_ORIGINAL_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(_ORIGINAL_COLUMNS))})",
-            [values[c] for c in _ORIGINAL_COLUMNS],
-        )
-        db.execute(
-            "INSERT INTO fingerprints (original_id, version, sample_fps, decoder, "
-            + ", ".join(_ARRAY_COLUMNS)
-            + ") VALUES (?, ?, ?, ?, " + ", ".join("?" * len(_ARRAY_COLUMNS)) + ")",
-            [stored.id, fp.version, fp.sample_fps, fp.decoder, *blobs.values()],
-        )
-        if local is not None:
-            _write_local(db, stored.id, local)
-        return stored, True
-
-    def _row_to_original(self, row: tuple[object, ...]) -> Original:
-        return Original(**dict(zip(_ORIGINAL_COLUMNS, row, strict=True)))  # type: ignore[arg-type]
-
-    def _get(self, original_id: str) -> Original | None:
-        row = self._db.execute(
-            f"SELECT {', '.join(_ORIGINAL_COLUMNS)} FROM originals WHERE id = ?", (original_id,)
-        ).fetchone()
-        return self._row_to_original(row) if row else None
-
-    def find_by_sha256(self, sha256: str) -> Original | None:
-        row = self._db.execute(
-            f"SELECT {', '.join(_ORIGINAL_COLUMNS)} FROM originals WHERE sha256 = ?", (sha256,)
-        ).fetchone()
-        return self._row_to_original(row) if row else None
-
-    def get(self, original_id: str) -> Original:
-        found = self._get(original_id)
-        if found is None:
-            raise LibraryError(
-                f"no original with id {original_id!r} in {self.path}",
-                "list the ids with `provenance library list`",
-            )
-        return found
-
-    def list(self) -> list[Original]:
-        rows = self._db.execute(
-            f"SELECT {', '.join(_ORIGINAL_COLUMNS)} FROM originals ORDER BY id"
-        ).fetchall()
-        return [self._row_to_original(row) for row in rows]
-
-    def __len__(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM originals").fetchone()[0])
-
-    def remove(self, original_id: str) -> Original:
-        original = self.get(original_id)
-        with self._transaction() as db:
-            db.execute("DELETE FROM originals WHERE id = ?", (original_id,))
-        return original
-
-    def update(self, original_id: str, **changes: object) -> Original:
-        """Change an original's metadata (fields in EDITABLE); returns the stored original."""
-        unknown = set(changes) - set(EDITABLE)
-        if unknown:
-            raise LibraryError(f"{', '.join(sorted(unknown))} cannot be updated",
-                               f"fields that can: {', '.join(EDITABLE)}")
-        self.get(original_id)
-        if changes:
-            with self._transaction() as db:
-                db.execute(f"UPDATE originals SET {', '.join(f'{k} = ?' for k in changes)} "
-                           "WHERE id = ?", [*changes.values(), original_id])
-        return self.get(original_id)
-
-    def replace_fingerprint(self, original_id: str, fp: Fingerprint) -> None:
-        """Swap an original's fingerprint for a new one (one transaction)."""
-        self.get(original_id)
-        blobs = [np.ascontiguousarray(getattr(fp, name), dtype=kind).tobytes()
-                 for name, kind in _ARRAY_COLUMNS.items()]
-        with self._transaction() as db:
-            db.execute(
-                "UPDATE fingerprints SET version = ?, sample_fps = ?, decoder = ?, "
-                + ", ".join(f"{name} = ?" for name in _ARRAY_COLUMNS)
-                + " WHERE original_id = ?",
-                [fp.version, fp.sample_fps, fp.decoder, *blobs, original_id])
-
-    def replace_local(self, original_id: str, local: LocalData) -> None:
-        """Store (or swap) an original's local-matching data (one transaction)."""
-        self.get(original_id)
-        with self._transaction() as db:
-            db.execute("DELETE FROM local_data WHERE original_id = ?", (original_id,))
-            _write_local(db, original_id, local)
-
-    def local_data(self, original_id: str) -> LocalData | None:
-        """The original's stored local-matching data; None for one registered before v3 and not
-        re-indexed since."""
-        row = self._db.execute(
-            "SELECT detail_times, detail_height, detail_width, details, key_times, key_counts, "
-            "key_points, key_descriptors, key_width, key_height, saturation FROM local_data "
-            "WHERE original_id = ?", (original_id,)).fetchone()
-        if row is None:
-            return None
-        (detail_times, height, width, details, key_times, key_counts, key_points,
-         key_descriptors, key_width, key_height, saturation) = row
-        times = np.frombuffer(detail_times, dtype=np.float64)
-        return LocalData(
-            detail_times=times,
-            details=np.frombuffer(zlib.decompress(details), dtype=np.uint8).reshape(
-                len(times), int(height), int(width)),
-            key_times=np.frombuffer(key_times, dtype=np.float64),
-            key_counts=np.frombuffer(key_counts, dtype=np.int32),
-            key_points=np.frombuffer(key_points, dtype=np.float32).reshape(-1, 2),
-            key_descriptors=np.frombuffer(key_descriptors, dtype=np.uint8).reshape(-1, 32),
-            key_size=(int(key_width), int(key_height)),
-            saturation=float(saturation),
-        )
-
-    def fingerprint(self, original_id: str) -> Fingerprint:
-        original = self.get(original_id)
-        row = self._db.execute(
-            "SELECT version, sample_fps, decoder, " + ", ".join(_ARRAY_COLUMNS)
-            + " FROM fingerprints WHERE original_id = ?",
-            (original_id,),
-        ).fetchone()
-        if row is None:
-            raise LibraryError(f"original {original_id!r} has no fingerprint",
-                               "remove it and add the file again")
-        version, sample_fps, decoder, *blobs = row
-        if version != FINGERPRINT_VERSION:
-            raise LibraryError(
-                f"original {original_id!r} has a fingerprint of format v{version}; "
-                f"this provenance reads v{FINGERPRINT_VERSION}",
-                f"re-index it from its file: `provenance library reindex {original_id}`",
-            )
-        arrays: dict[str, np.ndarray] = {name: np.frombuffer(blob, dtype=kind)
-                  for (name, kind), blob in zip(_ARRAY_COLUMNS.items(), blobs, strict=True)}
-        return Fingerprint(
-            **arrays,
-            duration=original.duration,
-            width=original.width,
-            height=original.height,
-            native_fps=original.fps,
-            sample_fps=float(sample_fps),
-            version=int(version),
-            decoder=str(decoder),
-        )
-
-    @property
-    def revision(self) -> int:
-        return int(self._db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
-
     @property
     def index_folder(self) -> Path:
         return self.path.with_name(self.path.name + ".index")
 
-    def index(self, min_motion_energy: float) -> FrameIndex:
-        """The candidate index over every original (see library/index.py), built with the
-        aligner's motion floor; above SAVED_INDEX_MIN_FRAMES frames loaded from beside the library
-        file when it is of the library's revision, else built (and saved, when the folder is
-        writable)."""
-        if self._index is None or self._index.min_motion_energy != min_motion_energy:
-            self._index = self._load_or_build_index(min_motion_energy)
-        return self._index
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> builtins.list[tuple[Any, ...]]:
+        return self._db.execute(sql, params).fetchall()
 
-    @property
-    def library_id(self) -> int:
-        """The random id this library was given when it was created (or upgraded to v6)."""
-        return int(self._db.execute(
-            "SELECT value FROM meta WHERE key = 'library_id'").fetchone()[0])
-
-    def _load_or_build_index(self, min_motion_energy: float) -> FrameIndex:
-        with self._db:  # one snapshot: the revision and the originals it counts
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        with self._db:  # one read transaction: what the reads see does not change meanwhile
             self._db.execute("BEGIN")
-            revision = self.revision
-            sizes = self._db.execute("SELECT original_id, LENGTH(scene) / 8 FROM fingerprints "
-                                     "ORDER BY original_id").fetchall()
-        ids = [original_id for original_id, _ in sizes]
-        frames = sum(n for _, n in sizes)
-        identity = IndexIdentity(self.library_id, revision, tuple(ids), frames,
-                                 float(min_motion_energy))
-        if frames > SAVED_INDEX_MIN_FRAMES:
-            try:
-                return FrameIndex.load(self.index_folder, identity)
-            except IndexMismatch as mismatch:
-                if mismatch.damaged:
-                    log.warning("the saved index %s cannot be used (%s); rebuilding it",
-                                self.index_folder, mismatch.reason)
-                else:
-                    log.info("the saved index %s is %s; rebuilding it", self.index_folder,
-                             mismatch.reason)
-        with self._db:
-            self._db.execute("BEGIN")
-            changed = self.revision != revision
-            if not changed:
-                index = FrameIndex.build(ids, [self.fingerprint(i) for i in ids],
-                                         min_motion_energy)
-        if changed:  # an add or remove meanwhile: build from the new state
-            return self._load_or_build_index(min_motion_energy)
-        if frames > SAVED_INDEX_MIN_FRAMES:
-            try:
-                index.save(self.index_folder, identity)
-            except OSError:
-                pass  # a read-only folder: the index lives in memory for this process
-        return index
+            yield
 
-    def stats(self) -> dict[str, object]:
-        """Counts and sizes, for `provenance library stats`."""
-        count, seconds = self._db.execute(
-            "SELECT COUNT(*), COALESCE(SUM(duration), 0) FROM originals").fetchone()
-        samples, blob_bytes = self._db.execute(
-            "SELECT COALESCE(SUM(LENGTH(times)) / 8, 0), COALESCE(SUM("
-            + " + ".join(f"LENGTH({name})" for name in _ARRAY_COLUMNS)
-            + "), 0) FROM fingerprints").fetchone()
-        return {
-            "path": str(self.path),
-            "originals": int(count),
-            "hours": round(float(seconds) / 3600.0, 3),
-            "samples": int(samples),
-            "fingerprint_bytes": int(blob_bytes),
-            "local_data_bytes": int(self._db.execute(
-                "SELECT COALESCE(SUM(LENGTH(details) + LENGTH(key_points) + "
-                "LENGTH(key_descriptors) + LENGTH(detail_times)), 0) FROM local_data"
-            ).fetchone()[0]),
-            "file_bytes": self.path.stat().st_size,
-            "index": "exact" if samples <= EXACT_MAX_CODES else "ivf",
-            "schema_version": SCHEMA_VERSION,
-        }
+    def _size_bytes(self) -> int:
+        return self.path.stat().st_size
+
+    def _schema_version(self) -> int:
+        return SCHEMA_VERSION

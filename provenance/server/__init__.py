@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from ..errors import SettingsError
-from ..settings import parse_size
+from ..settings import is_postgres, parse_size
 from .config import ServerConfig, load_tokens
 
 __all__ = ["ServerConfig", "run", "serve"]
@@ -52,6 +52,10 @@ def run(db: str, host: str, port: int, workers: int | None, token_file: str | No
                                 "e.g. 10.20.0.0/16 or 192.0.2.7") from None
     if workers is not None and workers < 1:
         raise SettingsError("--workers must be at least 1", "default: the number of cores")
+    if is_postgres(db):  # its jobs and uploads are kept beside an SQLite library file
+        raise SettingsError("serve works on an SQLite library, not yet on PostgreSQL",
+                            "copy it into a file (provenance library copy URL desk.db) "
+                            "and serve that file")
     config = ServerConfig(
         db=Path(db).absolute(), host=host, port=port,
         workers=workers or os.cpu_count() or 1,
