@@ -179,6 +179,13 @@ def test_library_copy_both_ways_keeps_everything_and_verify_agrees(
     assert "already holds 2 originals" in result.output and "--replace" in result.output
     result = runner.invoke(main, ["library", "copy", "--replace", str(library_path), str(back)])
     assert result.exit_code == 0, result.output
+    # a library is never its own destination, whatever path names it
+    other_name = tmp_path / "alias.db"
+    other_name.symlink_to(back)
+    result = runner.invoke(main, ["library", "copy", "--replace", str(back), str(other_name)])
+    assert result.exit_code == 5 and "both the source and the destination" in result.output
+    with Library(back) as kept:
+        assert len(kept) == 2
 
 
 def test_commands_take_a_postgresql_url_from_db_and_the_environment(

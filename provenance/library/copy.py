@@ -19,7 +19,7 @@ def copy_library(source: Library, dest: Library, replace: bool = False,
 
     A destination that already holds originals is refused unless ``replace`` (then it is emptied
     first). Ids, sha256, metadata and added_at are kept; the fingerprints are the same bytes."""
-    if source.target == dest.target:
+    if source.library_id == dest.library_id:  # the same library, however it was named
         raise LibraryError(f"{source.path} is both the source and the destination",
                            "give another destination")
     held = len(dest)
