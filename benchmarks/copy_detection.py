@@ -483,10 +483,19 @@ def main() -> None:
     parser.add_argument("--decoders", default="fast",
                         help="provenance's decoders, comma-separated: fast, full, or A/B "
                              "(originals by A, queries by B), e.g. fast,full,full/fast")
+    # --- evidence block (issue 14): sound-only and replaced-sound queries, evidence on vs off.
+    parser.add_argument("--evidence", action="store_true",
+                        help="run only the sound/OCR evidence block (copy_detection_evidence.py)")
     args = parser.parse_args()
     if args.clean:
         shutil.rmtree(SET, ignore_errors=True)
     clips = footage_clips()
+    if args.evidence:
+        from copy_detection_evidence import run
+
+        run(clips)
+        return
+    # --- end of the evidence block.
     references, queries = build_set(clips)
     print(f"{len(references)} originals, {len(queries)} queries "
           f"({sum(len(q.truth) for q in queries)} true segments, "

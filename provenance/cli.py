@@ -859,6 +859,10 @@ def config(ctx: click.Context, db: str | None, as_json: bool) -> None:
         max_filesize = "2G"
         download_timeout = 1800       # seconds per download
         article_timeout = 3600        # seconds per article
+        audio = true                  # sound fingerprints (evidence beyond the picture)
+        ocr = true                    # burned-in text
+        credentials = true            # Content Credentials (C2PA)
+        trust_anchors = "c2pa-trust.pem"
     """
     root = ctx.find_root().params
     settings, sources = resolve_settings(db=db, cache_dir=root.get("cache_dir"))

@@ -19,6 +19,7 @@ STAGES = {
     "fingerprint": "fingerprint",
     "match": "match",
     "local": "local features",
+    "evidence": "sound, text and credentials",
     "report": "claims and report",
 }
 # A plain-text progress line is written at most this often per stage (seconds).

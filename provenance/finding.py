@@ -30,7 +30,8 @@ _CAPTION_KINDS = (ClaimKind.DATE, ClaimKind.PUBLISHED, ClaimKind.PLACE, ClaimKin
 _MEANINGFUL = {Edit.MIRRORED: "mirrored", Edit.SPEED: "speed changed",
                Edit.CROPPED: "cropped to part of the picture",
                Edit.PICTURE_IN_PICTURE: "shown inside another picture",
-               Edit.OVERLAY: "text or logos overlaid"}
+               Edit.OVERLAY: "text or logos overlaid",
+               Edit.AUDIO_REPLACED: "its sound replaced (not the original's)"}
 _CATEGORY = {Rating.MISCAPTIONED: "DecontextualizedContent",
              Rating.SAME_SCENE: "DecontextualizedContent",
              Rating.AUTHENTIC: "OriginalMediaContent"}
@@ -69,6 +70,18 @@ def _claimed(claims: Sequence[Claim]) -> str:
                      for verb, values in said.items())
 
 
+def _heard(audio_matches: Sequence[Alignment]) -> list[str]:
+    """'audio-match: the sound of cam-a 8.0-20.0 s is heard at 0.0-12.0 s; the picture is
+    not the original's (evidence from the sound only)'."""
+    out = []
+    for alignment in audio_matches:
+        spans = ", ".join(f"{s.reference_start:.1f}-{s.reference_end:.1f} s at "
+                          f"{s.query_start:.1f}-{s.query_end:.1f} s" for s in alignment.segments)
+        out.append(f"audio-match: the sound of {alignment.reference_id} ({spans}) is in this "
+                   "video; its picture was not matched (evidence from the sound only)")
+    return out
+
+
 def assess(
     verdict: Verdict,
     matches: Sequence[Alignment],
@@ -77,12 +90,20 @@ def assess(
     originals: Sequence[Original],
     reason: str = "",
     error: str = "",
+    audio_matches: Sequence[Alignment] = (),
 ) -> Finding:
-    """The rating of one video: see ``Rating``'s values and the rules below, in order."""
+    """The rating of one video: see ``Rating``'s values and the rules below, in order.
+    ``audio_matches`` (originals whose sound, not picture, is in the video) never make a match:
+    they are said in the reasons."""
+    heard = _heard(audio_matches)
     if error or verdict is Verdict.INCONCLUSIVE:
         why = error or reason or "too little evidence"
-        return Finding(Rating.INCONCLUSIVE, f"Inconclusive: {why}.", (why,))
+        return Finding(Rating.INCONCLUSIVE, f"Inconclusive: {why}.", (why, *heard))
     if verdict is Verdict.NO_MATCH:
+        if heard:
+            return Finding(Rating.UNVERIFIED, "Unverified: the picture matches nothing in the "
+                           "library, but the sound is an original's (audio-match: evidence "
+                           "from the sound only).", tuple(heard))
         return Finding(Rating.UNVERIFIED, "Unverified: nothing in the library explains this "
                        "footage.", (reason,) if reason else ())
     matched = [o for o in originals if any(m.reference_id == o.id for m in matches)]
@@ -92,7 +113,7 @@ def assess(
         summary = (f"Same scene: the same camera or view as {', '.join(o.id for o in others)} "
                    f"({_recorded(others)}), but another moment; recycled or misdated footage "
                    "is possible.")
-        return Finding(Rating.SAME_SCENE, summary, tuple(dict.fromkeys(flags)),
+        return Finding(Rating.SAME_SCENE, summary, tuple(dict.fromkeys([*flags, *heard])),
                        _CATEGORY[Rating.SAME_SCENE])
     contradicted = [c for c in claims
                     if c.status is ClaimStatus.CONTRADICTED and c.kind in _CAPTION_KINDS]
@@ -101,7 +122,8 @@ def assess(
         edits.insert(0, "a montage with footage the library does not explain")
     elif unexplained:
         edits.insert(0, "footage the library does not explain was added")
-    reasons = [c.finding for c in contradicted] + [f"edited: {e}" for e in edits] + flags
+    reasons = ([c.finding for c in contradicted] + [f"edited: {e}" for e in edits] + flags
+               + heard)
     if contradicted:
         summary = (f"Miscaptioned: {_footage(matched)} {_recorded(matched)}, "
                    f"{_claimed(contradicted)}.")

@@ -226,6 +226,8 @@ def to_bytes(fp: Fingerprint) -> bytes:
     arrays: dict[str, Any] = {name: getattr(fp, name) for name in Fingerprint.ARRAYS}
     arrays.update({name: np.asarray(getattr(fp, name)) for name in _SCALARS})
     arrays["decoder"] = np.asarray(fp.decoder)
+    arrays.update({name: np.asarray(getattr(fp, name), dtype=kind)
+                   for name, kind in Fingerprint.CHANNELS.items()})
     np.savez_compressed(buffer, **arrays)
     return buffer.getvalue()
 
@@ -251,6 +253,10 @@ def from_bytes(data: bytes, origin: str = "fingerprint") -> Fingerprint:
                 version=version,
                 # Files written before the decoder was recorded were all decoded by OpenCV.
                 decoder=str(npz["decoder"]) if "decoder" in npz.files else "opencv",
+                # Files written before a channel existed have it empty.
+                **{name: (np.asarray(npz[name], dtype=kind) if name in npz.files
+                          else np.zeros(0, dtype=kind))
+                   for name, kind in Fingerprint.CHANNELS.items()},
             )
     except MediaError:
         raise

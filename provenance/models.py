@@ -67,6 +67,9 @@ class Fingerprint:
     sample_fps: float
     version: int = FINGERPRINT_VERSION
     decoder: str = ""
+    # The first sound track as Chromaprint codes, one per ``audio.HOP_S`` seconds (empty: no
+    # sound, or not read).
+    audio: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
 
     # The per-sample arrays and their stored types: the .npz file and the library loop over
     # this table, so a new hash channel is one field here plus its line in the table.
@@ -78,6 +81,11 @@ class Fingerprint:
         "motion_mirror": np.uint64,
         "motion_energy": np.float32,
         "informative": np.bool_,
+    }
+    # Channels on their own time base (not one value per sample), stored like ARRAYS; empty
+    # when a file or library from before the channel has none.
+    CHANNELS: ClassVar[dict[str, type]] = {
+        "audio": np.uint32,
     }
 
     def __len__(self) -> int:
@@ -138,6 +146,9 @@ class Original:
     location: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    # The camera's own clock read in the picture at registration: "ISO datetime; where it was
+    # read; how it compares with ``recorded_at`` from the metadata" (empty: none read).
+    recorded_on_screen: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,6 +178,7 @@ class Edit(str, enum.Enum):
     REFRAMED_VERTICAL = "reframed-vertical"
     LETTERBOX = "letterbox"
     PILLARBOX = "pillarbox"
+    AUDIO_REPLACED = "audio replaced"
 
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 as shares of a frame
@@ -209,6 +221,9 @@ class Alignment:
     score: float
     segments: tuple[Segment, ...]
     edits: tuple[DetectedEdit, ...] = ()
+    # The sound on the picture's segments: "same", "different" (replaced), "none" (either side
+    # has no sound) or "" (not checked); "audio-only" when the segments come from the sound alone.
+    audio: str = ""
 
 
 @dataclass(frozen=True)
@@ -304,6 +319,27 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class ContentCredentials:
+    """A C2PA manifest read from a file: who signed it, with which tool, what it says was done.
+
+    ``state`` is "absent" (no manifest), "valid" (signature and hashes check, signer not on a
+    trust list), "trusted" (valid and the signer chains to a given trust anchor), "invalid"
+    (the file or manifest changed after signing, or the signature fails), "unreadable" or
+    "skipped" (c2pa-python not installed). ``summary`` says it in one sentence.
+    """
+
+    state: str
+    summary: str
+    signer: str = ""
+    issuer: str = ""
+    claim_generator: str = ""
+    signed_at: str = ""
+    title: str = ""
+    actions: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Verification:
     """The result of verifying one query video."""
 
@@ -327,6 +363,11 @@ class Verification:
     # the stages a budget skipped or cut short.
     params: dict[str, Any] = field(default_factory=dict)
     skipped: tuple[str, ...] = ()
+    # Originals whose sound (not picture) is in the query: evidence, never a picture match.
+    audio_matches: tuple[Alignment, ...] = ()
+    content_credentials: ContentCredentials | None = None
+    # Text burned into the query's picture, as (time, text) lines.
+    burned_in_text: tuple[tuple[float, str], ...] = ()
 
     # Reports of this result; the writing lives in report/ and outputs.py (imported when used).
     def to_dict(self) -> dict[str, Any]:

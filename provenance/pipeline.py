@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from . import acquire, claims, finding, provider, refine
+from . import acquire, claims, evidence, finding, provider, refine
 from .align import DEFAULT_PARAMS, AlignResult, MatchParams, align
 from .errors import AcquireError, MediaError, ProvenanceError
 from .fingerprint import load as load_fingerprint
@@ -136,7 +136,8 @@ def verify_video(
             query_fp = _fingerprint_file(video.path)
         else:
             decoded = provider.decode(video.path, settings.sample_fps, frame_progress(progress))
-            query_fp = decoded.fingerprint
+            query_fp = replace(decoded.fingerprint,
+                               audio=evidence.sound(video.path, settings))
         _step(progress, "match", 0.0)
         result = match_fingerprint(query_fp, lib)
         _step(progress, "match", 1.0)
@@ -150,11 +151,18 @@ def verify_video(
             saturation = _saturation(video.path, decoded, result)
             result = refine.picture_edits_stage(decoded, saturation, result, lib)
             _step(progress, "local", 1.0)
+        _step(progress, "evidence", 0.0)
+        kept = dict(zip(decoded.local_times, decoded.local_frames, strict=True)) if decoded \
+            else None
+        result, seen = evidence.beyond_picture(video.path, query_fp, result, lib, settings,
+                                               only_fingerprint=decoded is None, kept=kept)
+        _step(progress, "evidence", 1.0)
         _step(progress, "report", 0.0)
         matched = [lib.get(m.reference_id) for m in result.matches]
         similar = [lib.get(m.reference_id) for m in result.same_scene]
         index = context.index if context else 0
-        said = said_about(index, context, video.provenance, stated)
+        said = [*said_about(index, context, video.provenance, stated),
+                *evidence.text_claims(seen.text, index)]
         checked = [*claims.check(said, matched),
                    *claims.scene_flags(similar if not matched else [])]
         _step(progress, "report", 1.0)
@@ -173,9 +181,13 @@ def verify_video(
             settings={**settings.to_dict(), "sample_fps": query_fp.sample_fps},
             video_path="" if is_fingerprint_file(video.path) else os.path.abspath(video.path),
             finding=finding.assess(result.verdict, result.matches, result.unexplained, checked,
-                                   matched + similar, result.reason),
+                                   matched + similar, result.reason,
+                                   audio_matches=seen.audio_matches),
             params=result.params.to_dict(),
-            skipped=result.skipped,
+            skipped=(*result.skipped, *seen.skipped),
+            audio_matches=seen.audio_matches,
+            content_credentials=seen.credentials,
+            burned_in_text=tuple((line.time, line.text) for line in seen.text),
         )
 
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from . import acquire
+from . import acquire, evidence
 from .dates import normalise
 from .errors import LibraryError, ProvenanceError, SettingsError
 from .library import Library
@@ -51,19 +51,23 @@ def fingerprint_original(
     progress: Progress | None = None,
     skip: Callable[[str], bool] | None = None,
 ) -> tuple[Original, Fingerprint | None, LocalData | None]:
-    """The original described from its file (sha256, duration, size, where it came from), its
-    fingerprint and local-matching data, from one decode; neither when ``skip(sha256)`` says it
-    is already registered. Touches no library, so it can run on a worker of a cluster."""
+    """The original described from its file (sha256, duration, size, where it came from, the
+    camera clock in its picture), its fingerprint (with its sound) and local-matching data, from
+    one decode; neither when ``skip(sha256)`` says it is already registered. Touches no
+    library, so it can run on a worker of a cluster."""
     video = (acquire_video(path, settings, progress) if is_url(path)
              else acquire.local_video(path))
     if skip is not None and skip(video.sha256):
         return replace(original, sha256=video.sha256), None, None
     fp, local = decode_original(video.path, settings.sample_fps, frame_progress(progress))
+    fp = replace(fp, audio=evidence.sound(video.path, settings))
     url = original.url or (video.source_url or "")
     where = path if is_url(path) else os.path.abspath(path)
     described = replace(original, sha256=video.sha256, duration=round(fp.duration, 3),
                         fps=round(fp.native_fps, 3), width=fp.width, height=fp.height, url=url,
                         file=where)
+    described = evidence.screen_recorded(
+        described, evidence.burned_in_text(video.path, fp, settings)[0])
     return described, fp, local
 
 
@@ -113,6 +117,7 @@ def reindex(original_id: str, library: Library, settings: Settings | None = None
         raise LibraryError(f"{original.file} has changed since {original_id!r} was registered",
                            "add the new file as a new original")
     fp, local = decode_original(original.file, settings.sample_fps, frame_progress(progress))
+    fp = replace(fp, audio=evidence.sound(original.file, settings))
     library.replace_fingerprint(original_id, fp)
     library.replace_local(original_id, local)
     return original

@@ -92,9 +92,15 @@ CONFIG_KEYS = {
     "cache_dir": "PROVENANCE_CACHE",
     "sample_fps": "PROVENANCE_FPS",
     "max_filesize": "PROVENANCE_MAX_FILESIZE",
+    "audio": "PROVENANCE_AUDIO",
+    "ocr": "PROVENANCE_OCR",
+    "credentials": "PROVENANCE_CREDENTIALS",
+    "trust_anchors": "PROVENANCE_TRUST_ANCHORS",
     "download_timeout": "PROVENANCE_TIMEOUT",
     "article_timeout": "PROVENANCE_ARTICLE_TIMEOUT",
 }
+_SWITCHES = ("audio", "ocr", "credentials")
+_PATHS = ("db", "cache_dir", "trust_anchors")
 # A config file larger than this is not a config file.
 MAX_CONFIG_BYTES = 64 * 1024
 
@@ -113,6 +119,13 @@ class Settings:
     cookies_from_browser: str | None = None
     proxy: str | None = None
     rate_limit: int | None = None
+    # Evidence beyond the picture (evidence.py): the sound, burned-in text, Content Credentials.
+    audio: bool = True
+    ocr: bool = True
+    credentials: bool = True
+    # PEM certificates whose signers' Content Credentials count as trusted (e.g. the C2PA trust
+    # list); without it a valid signature is reported as valid but untrusted.
+    trust_anchors: Path | None = None
     download_timeout: float = DEFAULT_DOWNLOAD_TIMEOUT
     article_timeout: float = DEFAULT_ARTICLE_TIMEOUT
 
@@ -132,6 +145,9 @@ class Settings:
         if self.cookies is not None and not self.cookies.is_file():
             raise SettingsError(f"cookies file {self.cookies} does not exist",
                                 "export cookies in Netscape format, or use --cookies-from-browser")
+        if self.trust_anchors is not None and not self.trust_anchors.is_file():
+            raise SettingsError(f"trust anchors file {self.trust_anchors} does not exist",
+                                "give a PEM file of certificates, e.g. the C2PA trust list")
         if self.rate_limit is not None and self.rate_limit <= 0:
             raise SettingsError("the rate limit must be positive", "e.g. --limit-rate 2M")
 
@@ -140,7 +156,7 @@ class Settings:
         given = {k: v for k, v in overrides.items() if v is not None}
         if "db" in given:
             given["db"] = db_target(given["db"])
-        for key in ("cache_dir", "cookies"):
+        for key in ("cache_dir", "cookies", "trust_anchors"):
             if key in given:
                 given[key] = Path(given[key])
         return replace(self, **given)
@@ -223,7 +239,11 @@ def read_config(path: Path | None = None) -> tuple[Path, dict[str, Any]]:
 def _typed_config(values: dict[str, Any], path: Path, hint: str) -> dict[str, Any]:
     typed: dict[str, Any] = {}
     for key, value in values.items():
-        if key in ("db", "cache_dir"):
+        if key in _SWITCHES:
+            if not isinstance(value, bool):
+                raise SettingsError(f"config file {path}: {key} must be true or false", hint)
+            typed[key] = value
+        elif key in _PATHS:
             if not isinstance(value, str) or not value:
                 raise SettingsError(f"config file {path}: {key} must be a path string", hint)
             # Relative paths are relative to the config file, not to where a command runs.
@@ -239,6 +259,14 @@ def _typed_config(values: dict[str, Any], path: Path, hint: str) -> dict[str, An
     return typed
 
 
+def _env_switch(name: str, raw: str) -> bool:
+    if raw.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}={raw!r} is not on or off", f"set {name}=1 or {name}=0")
+
+
 def _env_size(name: str) -> int:
     try:
         return parse_size(os.environ.get(name, ""))
@@ -252,8 +280,14 @@ def _from_environment() -> dict[str, Any]:
         raw = os.environ.get(name)
         if not raw:
             continue
-        if key in ("db", "cache_dir"):
-            values[key] = db_target(raw) if key == "db" else Path(raw).expanduser()
+        if key == "db":
+            values[key] = db_target(raw)
+        elif key in _PATHS:
+            values[key] = Path(raw).expanduser()
+        elif key in _SWITCHES:
+            values[key] = _env_switch(name, raw)
+        elif key == "sample_fps":
+            values[key] = _env_float(name, DEFAULT_SAMPLE_FPS)
         elif key == "max_filesize":
             values[key] = _env_size(name)
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ import pytest
 
 from provenance.align import MIN_MOTION_ENERGY, MOTION_RADIUS, SCENE_RADIUS
 from provenance.errors import LibraryError
-from provenance.library import FrameIndex, Library, Radii, Scores, merge
+from provenance.library import FrameIndex, Library, Radii, Scores, merge, store
 from provenance.models import Fingerprint, Original
 from provenance.pipeline import MAX_CANDIDATES, MIN_CANDIDATE_SAMPLES, rank_candidates
 from tests.test_align import make_fp, random_hashes
@@ -251,8 +252,25 @@ def test_old_schema_is_migrated_in_place(tmp_path: Path) -> None:
                    longitude=1.81)
         assert lib.get("cam-1").location.startswith("Coquelles")
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 6
+        assert db.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
         assert db.execute("SELECT COUNT(*) FROM local_data").fetchone()[0] == 0
+
+
+def test_library_without_sound_columns_gains_them(tmp_path: Path) -> None:
+    path = tmp_path / "v6.db"
+    with Library(path, create=True) as lib:
+        lib.add(original("cam-1", "a" * 64), fp(1))
+    with sqlite3.connect(path) as db:  # the v6 layout: no camera clock, no sound
+        db.execute("ALTER TABLE originals DROP COLUMN recorded_on_screen")
+        db.execute("ALTER TABLE fingerprints DROP COLUMN audio")
+        db.execute("PRAGMA user_version = 6")
+    with Library(path) as lib:
+        assert lib.get("cam-1").recorded_on_screen == ""
+        assert len(lib.fingerprint("cam-1").audio) == 0
+        codes = np.arange(20, dtype=np.uint32)
+        lib.add(original("cam-2", "b" * 64), replace(fp(2), audio=codes))
+        assert np.array_equal(lib.fingerprint("cam-2").audio, codes)
+        assert list(lib.audio_fingerprints(10)) == ["cam-2"]
 
 
 def test_large_library_saves_its_index_and_notices_changes(

@@ -15,6 +15,8 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from ..errors import LibraryError
 from ..models import Fingerprint, LocalData, Original
 from ..settings import is_postgres
@@ -164,6 +166,12 @@ class Library:
 
     def __len__(self) -> int:
         return int(self._value("SELECT COUNT(*) FROM originals"))
+
+    def audio_fingerprints(self, limit: int) -> dict[str, np.ndarray]:
+        """The sound fingerprints of up to ``limit`` originals that have sound, by id."""
+        rows = self._rows("SELECT original_id, audio FROM fingerprints WHERE LENGTH(audio) > 0 "
+                          f"ORDER BY original_id{self._COLLATE} LIMIT ?", (limit,))
+        return {ref: np.frombuffer(bytes(blob), dtype=np.uint32) for ref, blob in rows}
 
     def remove(self, original_id: str) -> Original:
         original = self.get(original_id)

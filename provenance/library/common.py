@@ -20,7 +20,7 @@ _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 
 # Fingerprint arrays, each stored as the raw bytes of its dtype (BLOB in SQLite, bytea in
 # PostgreSQL).
-ARRAY_COLUMNS = Fingerprint.ARRAYS
+ARRAY_COLUMNS = {**Fingerprint.ARRAYS, **Fingerprint.CHANNELS}
 ORIGINAL_COLUMNS = [f.name for f in fields(Original)]
 FINGERPRINT_COLUMNS = ["version", "sample_fps", "decoder", *ARRAY_COLUMNS]
 # models.LocalData as stored (v4); ``details`` is zlib-compressed uint8 frames.

@@ -48,9 +48,17 @@ def _schema() -> list[str]:
             if statement.strip().upper().startswith("CREATE TABLE")]
 
 
+def _add_evidence_columns(db: psycopg.Connection) -> None:
+    """v6 -> v7: the camera clock read in an original's picture, and its sound fingerprint."""
+    db.execute("ALTER TABLE originals ADD COLUMN IF NOT EXISTS recorded_on_screen TEXT NOT NULL "
+               "DEFAULT ''")
+    db.execute("ALTER TABLE fingerprints ADD COLUMN IF NOT EXISTS audio BYTEA NOT NULL "
+               "DEFAULT '\\x'::bytea")
+
+
 # Schema version -> the step that upgrades a library from it to the next, numbered as SQLite's
-# (store._MIGRATIONS). PostgreSQL libraries began at schema v6, so none exists yet.
-_MIGRATIONS: dict[int, Callable[[psycopg.Connection], None]] = {}
+# (store._MIGRATIONS). PostgreSQL libraries began at schema v6.
+_MIGRATIONS: dict[int, Callable[[psycopg.Connection], None]] = {6: _add_evidence_columns}
 _COLUMNS = ", ".join(ORIGINAL_COLUMNS)
 
 

@@ -25,7 +25,7 @@ from .common import EDITABLE, validate_id
 __all__ = ["APPLICATION_ID", "EDITABLE", "SAVED_INDEX_MIN_FRAMES", "SCHEMA_VERSION",
            "SQLiteLibrary", "validate_id"]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # SQLite's application_id header field ("PRVN"): how a file says it is a provenance library.
 APPLICATION_ID = 0x5052564E
 # How long a process waits for another one's write (creation, add) to finish, in seconds.
@@ -69,7 +69,8 @@ CREATE TABLE IF NOT EXISTS originals (
     file TEXT NOT NULL DEFAULT '',
     location TEXT NOT NULL DEFAULT '',
     latitude REAL,
-    longitude REAL
+    longitude REAL,
+    recorded_on_screen TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('revision', 0);
@@ -77,7 +78,8 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     original_id TEXT PRIMARY KEY REFERENCES originals(id) ON DELETE CASCADE,
     version INTEGER NOT NULL,
     sample_fps REAL NOT NULL,
-""" + ",\n".join(f"    {name} BLOB NOT NULL" for name in Fingerprint.ARRAYS) + """,
+""" + ",\n".join(f"    {name} BLOB NOT NULL"
+             for name in {**Fingerprint.ARRAYS, **Fingerprint.CHANNELS}) + """,
     decoder TEXT NOT NULL DEFAULT ''
 );
 """ + _LOCAL_TABLE
@@ -173,9 +175,18 @@ def _add_identity(db: sqlite3.Connection) -> None:
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+def _add_evidence_columns(db: sqlite3.Connection) -> None:
+    """v6 -> v7: the camera clock read in an original's picture, and its sound fingerprint."""
+    for table, column, kind in (("originals", "recorded_on_screen", "TEXT NOT NULL DEFAULT ''"),
+                                ("fingerprints", "audio", "BLOB NOT NULL DEFAULT x''")):
+        if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
 # Schema version -> the step that upgrades a library from it to the next version.
 _MIGRATIONS = {1: _add_file_column, 2: _add_location_columns, 3: _add_local_data,
-               4: _add_decoder_column, 5: _add_identity}
+               4: _add_decoder_column, 5: _add_identity,
+               6: _add_evidence_columns}
 # The first schema version whose libraries carry the application id.
 _IDENTITY_VERSION = 6
 def _use_wal(db: sqlite3.Connection) -> None:

@@ -194,6 +194,54 @@ def _finding_banner(finding: Mapping[str, Any] | None) -> str:
     return (f'<div class="banner" style="background:{colour}"><span class="v">{word}</span>'
             f"{_text(rest or summary)}</div>"
             + (f"<ul>{reasons}</ul>" if reasons else ""))
+_SOUND = {"same": "the original's sound", "different": "REPLACED (not the original's sound)",
+          "none": "no sound to compare"}
+
+
+def _evidence(result: Mapping[str, Any]) -> str:
+    """Sound, burned-in text and Content Credentials: evidence beyond the picture."""
+    items = []
+    for m in result.get("matches", []):
+        if m.get("audio") in _SOUND:
+            css = ' class="bad"' if m["audio"] == "different" else ""
+            items.append(f"<li{css}>sound on the segments of {_text(m['reference_id'], 100)}: "
+                         f"{_SOUND[m['audio']]}</li>")
+    for m in result.get("audio_matches", []):
+        spans = ", ".join(f"{timecode(s['query_start'])}–{timecode(s['query_end'])} ← "
+                          f"{timecode(s['reference_start'])}–{timecode(s['reference_end'])}"
+                          for s in m.get("segments", []))
+        items.append(f'<li class="bad"><b>audio-match</b>: the sound of '
+                     f"{_text(m['reference_id'], 100)} is in this video ({_text(spans)}), the "
+                     "picture is not: evidence from the sound only</li>")
+    for m in result.get("matches", []):
+        if m.get("recorded_on_screen"):
+            items.append(f"<li>camera clock of {_text(m['reference_id'], 100)}: "
+                         f"{_text(m['recorded_on_screen'])}</li>")
+    lines = "; ".join(f"{timecode(t['time'])} “{_text(t['text'], 200)}”"
+                      for t in result.get("burned_in_text", [])[:12])
+    if lines:
+        items.append(f"<li>text in the picture: {lines}</li>")
+    credentials = result.get("content_credentials") or {}
+    if credentials and credentials.get("state") != "absent":
+        css = {"invalid": ' class="bad"', "unreadable": ' class="bad"',
+               "trusted": ' class="ok"'}.get(str(credentials.get("state")), "")
+        details = "".join(f"<br>{label}: {_text(credentials.get(key), 300)}" for label, key in (
+            ("signer", "signer"), ("issuer", "issuer"), ("made with", "claim_generator"),
+            ("signed", "signed_at")) if credentials.get(key))
+        actions = ", ".join(credentials.get("actions") or [])
+        problems = "; ".join(credentials.get("problems") or [])
+        items.append(f"<li{css}><b>Content Credentials "
+                     f"({_text(credentials.get('state'))})</b>: {_text(credentials.get('summary'))}"
+                     f"{details}" + (f"<br>actions: {_text(actions)}" if actions else "")
+                     + (f"<br>problems: {_text(problems)}" if problems else "") + "</li>")
+    return (f"<h2>Sound, text and credentials</h2><ul class=\"claims\">{''.join(items)}</ul>"
+            if items else "")
+
+
+def _skipped(result: Mapping[str, Any]) -> str:
+    """Stages that did not run or were cut short, and why."""
+    items = "".join(f"<li class=\"muted\">{_text(s)}</li>" for s in result.get("skipped", []))
+    return f"<h2>Not examined</h2><ul class=\"claims\">{items}</ul>" if items else ""
 
 
 def _source(result: Mapping[str, Any]) -> str:
@@ -230,7 +278,9 @@ def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes])
         + (f"<h2>Segments, side by side</h2>{_segments(r_index, result, images)}"
            if result.get("matches") else "")
         + (f"<h2>Same camera, other moment</h2><ul>{same}</ul>" if same else "")
-        + _originals(result) + _claims(result) + _source(result) + "</section>")
+        + _originals(result) + _claims(result) + _evidence(result) + _skipped(result)
+        + _source(result)
+        + "</section>")
 
 
 _METHOD = """<h2>How this was determined</h2>
@@ -240,7 +290,11 @@ mirror image, and of what changed since the previous sample. Originals sharing v
 repost were found in the library, then aligned in time: a segment is reported only where many
 samples agree on one offset between repost and original, both in what the picture shows and in
 what moves in it. A single frame never decides, and a fixed camera's background alone cannot
-make a match: that is reported as <i>same scene</i>. What the page says about each video (its
+make a match: that is reported as <i>same scene</i>. The sound track's fingerprint was compared
+with the matched originals' on the same time mapping (the same sound, none, or replaced), and
+searched alone where the picture matched nothing (an <i>audio-match</i> is evidence from the
+sound only); text burned into a few frames was read, and a C2PA manifest (Content Credentials)
+was validated where the file carries one. What the page says about each video (its
 caption, the paragraphs around it, the embed's title, the post's own text and upload metadata,
 and the page's headline and lede, which are about every video) was read for dates, places and
 sources and compared with what the library records about the matched originals. A date the page

@@ -34,8 +34,17 @@ def _alignment(alignment: Alignment, originals: dict[str, Original]) -> dict[str
         "edits": [str(edit) for edit in alignment.edits],
         "edit_details": [{"kind": e.kind.value, "boxes": [list(b) for b in e.boxes],
                           "share": e.share, "speed": e.speed} for e in alignment.edits],
+        "audio": alignment.audio or None,
+        "recorded_on_screen": meta.get("recorded_on_screen") or None,
         "segments": [asdict(segment) for segment in alignment.segments],
     }
+
+
+def _credentials(verification: Verification) -> dict[str, Any] | None:
+    found = verification.content_credentials
+    if found is None:
+        return None
+    return {**asdict(found), "actions": list(found.actions), "problems": list(found.problems)}
 
 
 def to_dict(verification: Verification) -> dict[str, Any]:
@@ -62,6 +71,9 @@ def to_dict(verification: Verification) -> dict[str, Any]:
         "video_path": verification.video_path or None,
         "params": verification.params,
         "skipped": list(verification.skipped),
+        "audio_matches": [_alignment(a, originals) for a in verification.audio_matches],
+        "content_credentials": _credentials(verification),
+        "burned_in_text": [{"time": t, "text": text} for t, text in verification.burned_in_text],
     }
 
 

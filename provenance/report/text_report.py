@@ -92,6 +92,7 @@ def to_text(verification: Verification) -> str:
         lines.append(f"Unexplained by the library: {spans}")
     lines.extend(f"Not examined: {skipped}" for skipped in v.skipped)
     lines.extend(_claim_lines(v))
+    lines.extend(_evidence_lines(v, originals))
     return "\n".join(lines)
 
 
@@ -110,6 +111,23 @@ def headline(finding: Finding | None) -> list[str]:
         return []
     _, _, rest = finding.summary.partition(": ")
     return [f"  {finding.rating.value.upper()} — {rest or finding.summary}"]
+def _evidence_lines(v: Verification, originals: dict[str, Original]) -> list[str]:
+    """Sound-only matches, the sound on picture matches, Content Credentials (stages that did
+    not run are said with the others, as "Not examined")."""
+    lines: list[str] = []
+    for alignment in v.audio_matches:
+        lines.append("  audio-match (the sound only, not the picture):")
+        lines.extend(f"  {line}" for line in _alignment_lines(alignment, originals))
+    for alignment in v.matches:
+        if alignment.audio in ("same", "different"):
+            said = "the original's" if alignment.audio == "same" else "REPLACED"
+            lines.append(f"  sound on {alignment.reference_id}: {said}")
+        original = originals.get(alignment.reference_id)
+        if original is not None and original.recorded_on_screen:
+            lines.append(f"  camera clock of {original.id}: {original.recorded_on_screen}")
+    if v.content_credentials and v.content_credentials.state != "absent":
+        lines.append(f"  Content Credentials: {v.content_credentials.summary}")
+    return ["Evidence beyond the picture:", *lines] if lines else []
 
 
 def _claim_lines(v: Verification) -> list[str]:

@@ -1,0 +1,204 @@
+"""Evidence beyond the picture, wired like ``refine``: the sound on the picture's segments and
+sound-only matches (``audio``), burned-in text (``ocr``) and Content Credentials
+(``credentials``). Each part is optional; what did not run is said, never silent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from . import audio, claims, credentials, ocr
+from .align import AlignResult
+from .fingerprint import shots
+from .library import Library
+from .models import (
+    Alignment,
+    Claim,
+    ContentCredentials,
+    DetectedEdit,
+    Edit,
+    Fingerprint,
+    Original,
+    Passage,
+    Segment,
+)
+from .settings import Settings
+
+# Originals whose sound is scanned for a sound-only match when the picture found nothing; a
+# larger library is scanned up to this many and the result says so (an inverted index of codes
+# is the next step at archive scale).
+AUDIO_SCAN_LIBRARY = 500
+BURNED_IN = "burned-in text"
+SKIPPED_OCR = "burned-in text: install provenance[evidence] (rapidocr) to read it"
+SKIPPED_FILE = ("burned-in text and Content Credentials: the query is a fingerprint file, not a "
+                "video")
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the query shows beyond its picture's match."""
+
+    audio_matches: tuple[Alignment, ...] = ()
+    text: tuple[ocr.TextLine, ...] = ()
+    credentials: ContentCredentials | None = None
+    skipped: tuple[str, ...] = ()
+
+
+def beyond_picture(path: str, query_fp: Fingerprint, result: AlignResult, lib: Library,
+                   settings: Settings, only_fingerprint: bool,
+                   kept: Mapping[float, np.ndarray] | None = None) -> tuple[AlignResult, Seen]:
+    """The picture's result with the sound checked on its matches (and sound-only matches in
+    its reason), and what else the query shows: burned-in text (read on ``kept`` frames, the
+    ones the one decode kept, when given), Content Credentials."""
+    heard: tuple[Alignment, ...] = ()
+    skipped: list[str] = []
+    if settings.audio:
+        result = replace(result, matches=tuple(check_sound(m, query_fp, lib)
+                                               for m in result.matches))
+        # Sound alone is searched among the originals the picture did not explain with their
+        # own sound: no match, a same-scene verdict (the sound can show it is the same moment
+        # after all), or a picture match whose sound is another original's.
+        explained = {m.reference_id for m in result.matches if m.audio == "same"}
+        heard, skipped = sound_only(query_fp, lib, explained)
+        if heard:
+            result = replace(result, reason=result.reason + describe_sound_only(
+                heard, pictured=bool(result.matches)))
+    if only_fingerprint:
+        return result, Seen(heard, skipped=(*skipped, SKIPPED_FILE))
+    text, not_read = burned_in_text(path, query_fp, settings, kept)
+    anchors = settings.trust_anchors.read_bytes() if settings.trust_anchors else None
+    found = credentials.read_credentials(path, anchors) if settings.credentials else None
+    return result, Seen(heard, tuple(text), found,
+                        tuple(skipped + not_read))
+
+
+def sound(path: str, settings: Settings) -> np.ndarray:
+    """The file's Chromaprint codes (empty when it has no sound or audio is off)."""
+    if not settings.audio:
+        return np.zeros(0, dtype=np.uint32)
+    return audio.fingerprint_audio(path, audio.ffmpeg_exe())
+
+
+def _offset(segment: Segment) -> float:
+    return segment.reference_start - segment.speed * segment.query_start
+
+
+def check_sound(alignment: Alignment, query_fp: Fingerprint, lib: Library) -> Alignment:
+    """The sound on a picture match's segments: the same, none, or different ("audio replaced")."""
+    ref = lib.fingerprint(alignment.reference_id).audio
+    found = {audio.compare(query_fp.audio, ref, s.query_start, s.query_end, _offset(s), s.speed)
+             for s in alignment.segments}
+    state = ("different" if "different" in found else "same" if "same" in found else "none")
+    edits = alignment.edits + ((DetectedEdit(Edit.AUDIO_REPLACED),) if state == "different"
+                               else ())
+    return replace(alignment, audio=state, edits=edits)
+
+
+def sound_only(query_fp: Fingerprint, lib: Library, exclude: set[str]
+               ) -> tuple[tuple[Alignment, ...], list[str]]:
+    """(originals but ``exclude`` whose sound is in the query, found from the sound alone;
+    what was skipped)."""
+    if len(query_fp.audio) < audio.MIN_CODES:
+        return (), []
+    refs = {ref: codes for ref, codes in lib.audio_fingerprints(AUDIO_SCAN_LIBRARY).items()
+            if ref not in exclude}
+    skipped = ([f"sound-only search: only {AUDIO_SCAN_LIBRARY} of {len(lib)} originals' sound "
+                "was scanned"] if len(lib) > AUDIO_SCAN_LIBRARY else [])
+    by_ref: dict[str, list[Segment]] = {}
+    found, left_out = audio.search(query_fp.audio, refs)
+    if left_out:
+        skipped.append(f"sound-only search: the offset scan (for sound under other sound) "
+                       f"left out {left_out} original(s) past its budget")
+    for s in found:
+        by_ref.setdefault(s.reference_id, []).append(Segment(
+            s.reference_id, s.query_start, min(s.query_end, query_fp.duration),
+            s.reference_start, s.reference_end, speed=s.speed,
+            evidence=int((s.query_end - s.query_start) / audio.HOP_S),
+            similarity=round(1.0 - 2 * s.bit_error_rate, 3)))
+    return tuple(Alignment(ref_id, score=round(max(x.similarity for x in segs), 3),
+                           segments=tuple(segs), audio="audio-only")
+                 for ref_id, segs in by_ref.items()), skipped
+
+
+def describe_sound_only(found: tuple[Alignment, ...], pictured: bool = False) -> str:
+    def spans(a: Alignment) -> str:
+        return ", ".join(f"{s.query_start:.1f}-{s.query_end:.1f} s" for s in a.segments)
+
+    parts = [f"{a.reference_id} ({spans(a)})" for a in found]
+    said = ("the sound is another original's: " if pictured
+            else "the picture does not match, but the sound matches ")
+    return "; " + said + ", ".join(parts) + " (audio-match: evidence from the sound only)"
+
+
+def _ocr_times(fp: Fingerprint) -> list[float]:
+    """One keyframe per shot, the longest shots first, at most ocr.MAX_FRAMES (each read only
+    when ``ocr.likely_text`` says it may carry text)."""
+    ranked = sorted(shots(fp), key=lambda s: -(s.end - s.start)) if len(fp) else []
+    return sorted(s.keyframe for s in ranked[: ocr.MAX_FRAMES])
+
+
+def burned_in_text(path: str, fp: Fingerprint, settings: Settings,
+                   kept: Mapping[float, np.ndarray] | None = None
+                   ) -> tuple[list[ocr.TextLine], list[str]]:
+    """(lines read on a few frames, skipped stages). The frames are the ``kept`` ones (grey,
+    from the one decode) nearest each shot's keyframe, else read from the file by seeking."""
+    if not settings.ocr:
+        return [], []
+    if not ocr.available():
+        return [], [SKIPPED_OCR]
+    lines: list[ocr.TextLine] = []
+    for time, frame in sorted(_frames(path, _ocr_times(fp), kept).items()):
+        if ocr.likely_text(frame):
+            lines += ocr.read_frame(frame, time)
+    return lines, []
+
+
+def _frames(path: str, times: list[float], kept: Mapping[float, np.ndarray] | None
+            ) -> dict[float, np.ndarray]:
+    if not kept:
+        from . import frames
+
+        return frames.colour_frames(path, times)
+    available = np.asarray(sorted(kept))
+    found = {}
+    for time in times:
+        nearest = float(available[np.argmin(np.abs(available - time))])
+        grey = kept[nearest]
+        found[nearest] = np.repeat(grey[:, :, None], 3, axis=2) if grey.ndim == 2 else grey
+    return found
+
+
+def text_claims(lines: tuple[ocr.TextLine, ...], index: int | str = 0) -> list[Claim]:
+    """Dates, places and sources in the query's burned-in captions as claims about it, each
+    once. A line with a date and a time of day is a camera clock, the footage's own record
+    (shown with the burned-in text), not a caption: it makes no claim."""
+    captions = [line for line in lines if ocr.screen_datetime(line.text) is None]
+    found = claims.read_claims([Passage(line.text, BURNED_IN, index) for line in captions])
+    unique: dict[tuple[str, str], Claim] = {}
+    for claim in found:
+        unique.setdefault((claim.kind, claim.value), claim)
+    return list(unique.values())
+
+
+def screen_recorded(original: Original, lines: list[ocr.TextLine]) -> Original:
+    """An original with the camera clock read in its picture: ``recorded_at`` from it when the
+    metadata has none, compared with the metadata when it has."""
+    for line in lines:
+        clock = ocr.screen_datetime(line.text)
+        if clock is None:
+            continue
+        when, span = clock
+        note = f"{when.isoformat()}; on-screen text at {line.time:.1f} s: {span!r}"
+        if not original.recorded_at:
+            return replace(original, recorded_at=when.date().isoformat(),
+                           recorded_on_screen=note + "; recorded_at taken from it")
+        recorded = claims.recorded_range(original)
+        agrees = recorded is not None and recorded[0] <= when.date() <= recorded[1]
+        verdict = "agrees with" if agrees else "DISAGREES with"
+        return replace(original, recorded_on_screen=f"{note}; {verdict} the metadata "
+                       f"({original.recorded_at})")
+    return original
+

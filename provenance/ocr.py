@@ -1,0 +1,165 @@
+"""Burned-in text: OCR of a few frames with RapidOCR (PP-OCRv6 models inside the wheel).
+
+The only module that imports ``rapidocr``. It is optional (the ``evidence`` extra): without it,
+``available()`` is False and callers record that burned-in text was skipped.
+RapidOCR was chosen by measurement against rapidocr-onnxruntime (PP-OCRv4; drops the spaces
+between words, which breaks dates such as "2015-09-16 02:13:12") on generated frames; tesserocr's
+wheel carries no language data and OnnxTR and EasyOCR download their models at run time
+(benchmarks/ocr_accuracy.py, table in benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+# Lines read with less confidence than this are dropped (RapidOCR's own default is 0.5; on the
+# generated frames, wrong readings of walkers and textures scored 0.3-0.6, real text 0.8-1.0).
+MIN_SCORE = 0.7
+# Text bands are scaled as a whole frame would be to a short side of this many pixels. On 36
+# generated frames (benchmarks/ocr_accuracy.py), whole frames at 480 read 92 % of characters and
+# 34 dates at 0.18 s a frame, at 640 97 % and 35 at 0.30 s, at 736 97 % and 36 at 0.33 s; the
+# text bands alone at 640: 99 % and 36 at 0.12 s (one thread each).
+DETECT_SIDE = 640
+# Frames read per video: one per shot, the longest shots first, at most this many; measured to
+# keep verify's CPU with OCR under 1.5x of without (benchmarks/copy_detection.py --evidence).
+MAX_FRAMES = 3
+# Frames wider than this are shrunk before reading (text of 1080p frames stays readable).
+MAX_WIDTH = 1280
+
+
+# Text is likely where a band of the frame (1/30 of its height, 1/4 of its width, on a copy about
+# 320 pixels wide) has at least this share of pixels at a sharp horizontal step (grey level
+# change > 60). Measured: 36 generated text frames 0.27-0.58, short texts alone ("CAM 1",
+# "12:03") 0.08-0.16; 38 frames without text (the shared footage, synthetic CCTV, mandelbrot)
+# 0.02-0.13, half of them under 0.06. Below it the OCR (0.28 s a frame) is not run.
+TEXT_EDGE_SHARE = 0.06
+_EDGE_STEP = 60
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """A line of text read at ``time`` seconds, with the reader's confidence."""
+
+    time: float
+    text: str
+    score: float
+
+
+# One thread: verify already runs alongside other work, and the models are small. No angle
+# classifier: burned-in text is upright.
+ENGINE_PARAMS = {"Global.log_level": "error", "Global.use_cls": False,
+                 # read_frame scales each band itself; the detector keeps it as it is
+                 "Det.limit_type": "max", "Det.limit_side_len": 4000,
+                 "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+                 "EngineConfig.onnxruntime.inter_op_num_threads": 1}
+
+
+@lru_cache(maxsize=1)
+def _engine() -> Any:
+    from rapidocr import RapidOCR
+
+    return RapidOCR(params=ENGINE_PARAMS)
+
+
+def available() -> bool:
+    """Whether the OCR library is installed."""
+    try:
+        import rapidocr  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def text_bands(frame: np.ndarray) -> list[tuple[int, int]]:
+    """Row ranges (pixels) of a BGR frame that may carry text: bands 1/30 of the height where
+    some quarter of the width has TEXT_EDGE_SHARE of its pixels at a sharp horizontal step,
+    widened by a band above and below. Empty: no text likely, the OCR is spared."""
+    grey = frame.mean(axis=2) if frame.ndim == 3 else frame.astype(float)
+    step = max(1, grey.shape[1] // 320)
+    grey = grey[::step, ::step]
+    edges = (np.abs(np.diff(grey, axis=1)) > _EDGE_STEP).astype(np.float32)
+    band, width = max(3, edges.shape[0] // 30), max(8, edges.shape[1] // 4)
+    if edges.shape[0] < band or edges.shape[1] < width:
+        return [(0, frame.shape[0])]
+    sums = np.pad(edges.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    boxes = (sums[band:, width:] - sums[:-band, width:] - sums[band:, :-width]
+             + sums[:-band, :-width])
+    rows = np.flatnonzero(boxes.max(axis=1) / (band * width) >= TEXT_EDGE_SHARE)
+    spans: list[list[int]] = []
+    for row in rows:
+        start, end = max(0, row - band) * step, min(edges.shape[0], row + 2 * band) * step
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    return [(a, min(b, frame.shape[0])) for a, b in spans]
+
+
+def likely_text(frame: np.ndarray) -> bool:
+    """Whether a BGR frame may carry text: a cheap test that spares the OCR frames without."""
+    return bool(text_bands(frame))
+
+
+def read_frame(frame: np.ndarray, time: float = 0.0) -> list[TextLine]:
+    """Lines of text in one BGR frame, top to bottom: only its bands likely to carry text are
+    read, each scaled as the detector would scale the whole frame (its short side to
+    DETECT_SIDE)."""
+    import cv2
+
+    scale = min(DETECT_SIDE / min(frame.shape[:2]), MAX_WIDTH / frame.shape[1])
+    found: list[tuple[float, str, float]] = []
+    for top, bottom in text_bands(frame):
+        crop = cv2.resize(np.ascontiguousarray(frame[top:bottom]), None, fx=scale, fy=scale,
+                          interpolation=cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA)
+        result = _engine()(crop)
+        if result.txts is None:
+            continue
+        found += [(top + float(np.min(np.asarray(box)[:, 1])) / scale, str(text), float(score))
+                  for box, text, score in zip(result.boxes, result.txts, result.scores,
+                                              strict=True)]
+    return [TextLine(round(time, 3), text[:300], round(score, 3))
+            for _, text, score in sorted(found) if score >= MIN_SCORE and text.strip()]
+
+
+# On-screen clocks: "2015-09-16 02:13:12", "16/09/2015 02:13:12", "16-09-2015 02:13", "2015/09/16
+# 02:13:12 PM". Day-first is read first for slashed dates (European cameras), as claims does.
+_CLOCK = [
+    re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})[ T]*(\d{1,2}):(\d{2})(?::(\d{2}))?"
+               r"\s*([AaPp][Mm])?"),
+    re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})[ T]*(\d{1,2}):(\d{2})(?::(\d{2}))?"
+               r"\s*([AaPp][Mm])?"),
+]
+
+
+def _build(year: int, month: int, day: int, hour: int, minute: int, second: int,
+           half: str) -> datetime | None:
+    if half and half.lower() == "pm" and hour < 12:
+        hour += 12
+    try:
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+
+
+def screen_datetime(text: str) -> tuple[datetime, str] | None:
+    """The first date and time of day written in ``text`` (a camera's clock), with its span."""
+    for number, pattern in enumerate(_CLOCK):
+        match = pattern.search(text[:2000])
+        if match is None:
+            continue
+        a, b, c, hour, minute = (int(match.group(i)) for i in range(1, 6))
+        second, half = int(match.group(6) or 0), match.group(7) or ""
+        if number == 0:
+            found = _build(a, b, c, hour, minute, second, half)
+        else:
+            found = (_build(c, b, a, hour, minute, second, half)
+                     or _build(c, a, b, hour, minute, second, half))
+        if found is not None:
+            return found, match.group(0).strip()
+    return None

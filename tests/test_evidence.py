@@ -1,0 +1,145 @@
+"""Evidence beyond the picture, end to end on made media with sound: a repost whose picture
+defeats matching found by its sound, replaced sound as an edit, a CCTV clock as the recording
+date, a burned-in caption date as a claim."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from provenance import ocr, pipeline
+from provenance.library import Library
+from provenance.models import Edit, Original, Rating, Verdict
+from provenance.registry import register
+from provenance.report import json_report
+from provenance.report.html_report import to_html
+from provenance.report.text_report import to_text
+from provenance.settings import load_settings
+from tests import synthetic as syn
+from tests import synthetic_audio as sa
+from tests.conftest import Media
+
+SOUND_SEED = 11
+CLIP_START = 8.0  # clip_a is cam_a from 8 s to 20 s
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
+                   check=True)
+
+
+@pytest.fixture(scope="module")
+def sound_library(media: Media, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(library with camera A and its sound, registered without a recording date; folder)."""
+    root = tmp_path_factory.mktemp("evidence")
+    cam = root / "cam_a_sound.mp4"
+    sa.with_sound(str(media.cam_a), sa.soundtrack(SOUND_SEED, 0, 30), str(cam))
+    path = root / "library.db"
+    settings = load_settings(db=path, cache_dir=root / "cache")
+    with Library(path, create=True) as library:
+        register(str(cam), Original(id="cam-a", title="Camera A", source="Operator CCTV"),
+                 library, settings)
+    return path, root
+
+
+def _verify(query: Path, db: Path):  # type: ignore[no-untyped-def]
+    return pipeline.verify(str(query), db, load_settings(db=db, cache_dir=db.parent / "cache"))
+
+
+def test_picture_defeating_repost_is_found_by_its_sound(
+        media: Media, sound_library: tuple[Path, Path]) -> None:
+    db, root = sound_library
+    pip, query = root / "pip.mp4", root / "pip_sound.mp4"
+    # Camera A's 8-20 s shrunk to a blurred quarter-width inset over other footage.
+    _ffmpeg("-i", str(media.unrelated), "-i", str(media.clip_a), "-filter_complex",
+            "[1:v]scale=iw/4:-2,boxblur=6[s];[0:v][s]overlay=W-w-8:H-h-8", "-t", "12",
+            "-c:v", "libx264", "-pix_fmt", "yuv420p", str(pip))
+    sa.with_sound(str(pip), sa.soundtrack(SOUND_SEED, CLIP_START, 12), str(query), "64k")
+    result = _verify(query, db)
+    assert result.verdict != Verdict.MATCH
+    assert [a.reference_id for a in result.audio_matches] == ["cam-a"]
+    heard = result.audio_matches[0]
+    assert heard.audio == "audio-only"
+    for segment in heard.segments:
+        offset = segment.reference_start - segment.query_start
+        assert offset == pytest.approx(CLIP_START, abs=0.2)
+    covered = sum(s.query_end - s.query_start for s in heard.segments)
+    assert covered >= 9.0
+    assert "audio-match" in result.reason
+    assert result.finding is not None and result.finding.rating is Rating.UNVERIFIED
+    assert "the sound is an original's (audio-match" in result.finding.summary
+    assert any(r.startswith("audio-match: the sound of cam-a") for r in result.finding.reasons)
+    assert "audio-match (the sound only, not the picture)" in to_text(result)
+    payload = json_report.to_dict(result)
+    jsonschema.validate(payload, json_report.schema())
+    assert payload["audio_matches"][0]["audio"] == "audio-only"
+    assert "<b>audio-match</b>: the sound of cam-a" in to_html(payload)
+
+
+def test_replaced_sound_is_an_edit(media: Media, sound_library: tuple[Path, Path]) -> None:
+    db, root = sound_library
+    same, replaced = root / "same.mp4", root / "replaced.mp4"
+    sa.with_sound(str(media.clip_a), sa.soundtrack(SOUND_SEED, CLIP_START, 12), str(same))
+    sa.with_sound(str(media.clip_a), sa.soundtrack(99, 0, 12), str(replaced))
+    kept = _verify(same, db)
+    assert kept.verdict == Verdict.MATCH
+    assert kept.matches[0].audio == "same"
+    assert Edit.AUDIO_REPLACED not in [e.kind for e in kept.matches[0].edits]
+    changed = _verify(replaced, db)
+    assert changed.verdict == Verdict.MATCH
+    assert changed.matches[0].audio == "different"
+    assert Edit.AUDIO_REPLACED in [e.kind for e in changed.matches[0].edits]
+    assert "sound on cam-a: REPLACED" in to_text(changed)
+    if ocr.available():
+        assert "camera clock of cam-a: 2015-09-16T02:1" in to_text(changed)
+    assert changed.finding is not None and changed.finding.rating is Rating.EDITED
+    assert "its sound replaced" in changed.finding.summary
+    silent = _verify(media.clip_a, db)
+    assert silent.matches[0].audio == "none"
+
+
+@pytest.mark.skipif(not ocr.available(), reason="OCR extra not installed")
+def test_camera_clock_is_the_recording_date(sound_library: tuple[Path, Path]) -> None:
+    with Library(sound_library[0]) as library:
+        original = library.get("cam-a")
+    # The synthetic camera's clock starts at 2015-09-16 02:13:00.
+    assert original.recorded_at == "2015-09-16"
+    assert original.recorded_on_screen.startswith("2015-09-16T02:1")
+    assert "on-screen text at" in original.recorded_on_screen
+
+
+@pytest.mark.skipif(not ocr.available(), reason="OCR extra not installed")
+def test_burned_in_caption_date_is_a_checked_claim(
+        media: Media, sound_library: tuple[Path, Path]) -> None:
+    db, root = sound_library
+    captioned = root / "captioned.mp4"
+    frames = syn.excerpt(str(media.cam_a), CLIP_START, 12.0, 25.0)
+    syn.write_video(str(captioned), (syn.caption("attaque eurotunnel 22/10/2015")(f)
+                                     for f in frames), 25.0)
+    result = _verify(captioned, db)
+    assert result.verdict == Verdict.MATCH
+    burned = [c for c in result.claims if c.found_in == "burned-in text"]
+    assert "2015-10-22" in [c.value for c in burned]
+    caption = next(c for c in burned if c.value == "2015-10-22")
+    assert caption.status == "contradicted"
+    assert result.finding is not None and result.finding.rating is Rating.MISCAPTIONED
+    assert "22/10/2015" in result.finding.summary
+    assert any("eurotunnel" in text for _, text in result.burned_in_text)
+
+
+def test_missing_extra_is_said_not_silent(media: Media, sound_library: tuple[Path, Path],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # As on an install without the [evidence] extra: the imports fail.
+    monkeypatch.setitem(sys.modules, "rapidocr", None)
+    monkeypatch.setitem(sys.modules, "c2pa", None)
+    result = _verify(media.clip_a, sound_library[0])
+    assert result.verdict == Verdict.MATCH
+    assert any("install provenance[evidence]" in s for s in result.skipped)
+    assert result.content_credentials is not None
+    assert result.content_credentials.state == "skipped"
+    assert result.burned_in_text == ()
+    assert "Not examined: burned-in text" in to_text(result)

@@ -1,0 +1,100 @@
+"""Burned-in text: camera clocks in text, and an original's recording date from its clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from provenance import evidence, ocr
+from provenance.models import Original
+from tests import synthetic as syn
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("CAM 1 2015-09-16 02:13:12", datetime(2015, 9, 16, 2, 13, 12)),
+    ("16/09/2015 02:13:12", datetime(2015, 9, 16, 2, 13, 12)),
+    ("09-16-2015 02:13:12 PM", datetime(2015, 9, 16, 14, 13, 12)),
+    ("2015/09/16 23:59", datetime(2015, 9, 16, 23, 59)),
+])
+def test_camera_clocks_are_read(text: str, expected: datetime) -> None:
+    found = ocr.screen_datetime(text)
+    assert found is not None and found[0] == expected
+
+
+@pytest.mark.parametrize("text", ["attaque eurotunnel 22/10/2015", "2015-13-40 02:13:12",
+                                  "12:30", ""])
+def test_text_without_a_clock_gives_none(text: str) -> None:
+    assert ocr.screen_datetime(text) is None
+
+
+def test_clock_fills_or_is_compared_with_the_metadata() -> None:
+    lines = [ocr.TextLine(4.0, "CAM B 2015-09-16 02:13:04", 0.98)]
+    filled = evidence.screen_recorded(Original(id="a"), lines)
+    assert filled.recorded_at == "2015-09-16"
+    assert filled.recorded_on_screen.startswith("2015-09-16T02:13:04; on-screen text at 4.0 s")
+    agreeing = evidence.screen_recorded(Original(id="b", recorded_at="2015-09-16"), lines)
+    assert agreeing.recorded_at == "2015-09-16" and "agrees with" in agreeing.recorded_on_screen
+    other = evidence.screen_recorded(Original(id="c", recorded_at="2015-09-14/2015-09-15"), lines)
+    assert other.recorded_at == "2015-09-14/2015-09-15"
+    assert "DISAGREES with the metadata" in other.recorded_on_screen
+    assert evidence.screen_recorded(Original(id="d"), []).recorded_on_screen == ""
+
+
+@pytest.mark.skipif(not ocr.available(), reason="OCR extra not installed")
+def test_clock_and_caption_are_read_from_a_frame() -> None:
+    scene = syn.CCTVScene(seed=4, width=640, height=360, label="CAM 3", length=30)
+    frame = syn.caption("Calais 22/10/2015")(scene.frame(7.0))
+    lines = ocr.read_frame(frame, 7.0)
+    text = " ".join(line.text for line in lines)
+    assert ocr.screen_datetime(text) == (datetime(2015, 9, 16, 2, 13, 7), "2015-09-16 02:13:07")
+    assert "22/10/2015" in text
+    assert all(line.time == 7.0 and line.score >= ocr.MIN_SCORE for line in lines)
+
+
+def test_captions_are_claims_camera_clocks_are_not() -> None:
+    lines = (ocr.TextLine(1.0, "CAM A 2015-09-16 02:13:01", 0.99),
+             ocr.TextLine(1.0, "attaque eurotunnel 22/10/2015", 0.97),
+             ocr.TextLine(5.0, "attaque eurotunnel 22/10/2015", 0.98))
+    found = evidence.text_claims(lines, index=2)
+    assert [(c.value, c.found_in, c.applies_to) for c in found] == [
+        ("2015-10-22", "burned-in text", 2)]
+
+
+def test_text_gate_passes_text_and_spares_plain_frames() -> None:
+    import numpy as np
+
+    spared = 0
+    for seed in range(9, 17):
+        scene = syn.CCTVScene(seed=seed, width=640, height=400, label="CAM 9", length=30)
+        with_clock = scene.frame(3.0)
+        plain = with_clock[40:].copy()  # the clock's band cut away
+        assert ocr.likely_text(with_clock), seed
+        assert ocr.likely_text(syn.caption("Calais 22/10/2015")(plain)), seed
+        spared += not ocr.likely_text(plain)
+    assert not ocr.likely_text(np.full((360, 640, 3), 90, np.uint8))
+    # A textured background can look like text (the gate errs towards reading); most do not.
+    assert spared >= 4
+
+
+def test_evidence_switches_from_environment_and_config(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from provenance.errors import SettingsError
+    from provenance.settings import load_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text("ocr = false\ncredentials = false\n")
+    monkeypatch.setenv("PROVENANCE_CONFIG", str(config))
+    monkeypatch.setenv("PROVENANCE_AUDIO", "0")
+    settings = load_settings()
+    assert (settings.audio, settings.ocr, settings.credentials) == (False, False, False)
+    monkeypatch.setenv("PROVENANCE_OCR", "on")
+    assert load_settings().ocr is True
+    monkeypatch.setenv("PROVENANCE_AUDIO", "maybe")
+    with pytest.raises(SettingsError, match="is not on or off"):
+        load_settings()
+    config.write_text('ocr = "no"\n')
+    monkeypatch.delenv("PROVENANCE_AUDIO")
+    with pytest.raises(SettingsError, match="must be true or false"):
+        load_settings()
