@@ -228,7 +228,15 @@ def _folder_bytes(folder: str) -> int:
 
 
 def _rss(pid: int) -> int:
-    """Resident memory of a process in bytes (0 where /proc is not available)."""
+    """Resident memory a process holds alone, in bytes (0 where /proc is not available): a
+    forked child shares its parent's pages (models, indexes) until it writes them, and those
+    are the parent's memory, not the download's."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            return sum(int(line.split()[1]) * 1024 for line in handle
+                       if line.startswith(("Private_Clean:", "Private_Dirty:")))
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         with open(f"/proc/{pid}/statm") as handle:
             return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
