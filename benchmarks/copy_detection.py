@@ -122,6 +122,60 @@ SAME_CAMERA_EDITS = {
 }
 
 
+# --- Geometry block (issue #19) -----------------------------------------------------------
+# Stretched, squeezed and tilted reposts of every clip at the registered moment (must match)
+# and the same edits on the same camera at another moment (must stay same-scene). "aspect" is
+# the repost's width scale relative to its height; the shared clips are 16:9 (ih = 0.5625 iw).
+GEOMETRY_EDITS = {
+    "stretched 9:16 (square centre as 360x640)": "crop=ih:ih,scale=360:640",
+    "aspect 0.5x": "scale=trunc(iw/4)*2:ih",
+    "aspect 2x": "scale=iw:trunc(ih/4)*2",
+    "aspect 1.33x (16:9 as 21:9)": "scale=iw:trunc(ih*0.75/2)*2",
+    "rotated 4°": "rotate=4*PI/180",
+    "rotated 10°": "rotate=10*PI/180",
+    "stretched 9:16 + mirrored": "hflip,crop=ih:ih,scale=360:640",
+    "rotated 10° + mirrored": "hflip,rotate=-10*PI/180",
+}
+GEOMETRY = "geometry: "
+GEOMETRY_OTHER = "geometry, other moment: "
+
+
+def geometry_queries(clip: Path, ref_id: str, start: float, length: float, tail: float,
+                     tail_length: float) -> list[Query]:
+    queries = []
+    for edit, vf in GEOMETRY_EDITS.items():
+        slug = re.sub(r"[^a-z0-9]+", "-", edit.lower())
+        path = encode(SET / f"q--{clip.stem}--geo-{slug}.mp4", "-ss", str(start), "-t",
+                      str(length), "-i", str(clip), "-vf", vf)
+        queries.append(Query(f"{clip.stem}/{edit}", GEOMETRY + edit, path, [Truth(
+            ref_id, 0.0, length, start, start + length)]))
+        path = encode(SET / f"q--{clip.stem}--geo-other-{slug}.mp4", "-ss", str(tail), "-t",
+                      str(tail_length), "-i", str(clip), "-vf", vf, "-crf", "28")
+        queries.append(Query(f"{clip.stem}/other moment, {edit}", GEOMETRY_OTHER + edit, path,
+                             [], same_camera=True))
+    return queries
+
+
+def geometry_confusion(system: dict[str, object], queries: list[Query]) -> list[list[object]]:
+    """Verdicts per geometric edit: authentic queries (match wanted) and same-camera queries at
+    another moment (same-scene wanted)."""
+    verdicts: dict[str, str] = system["verdicts"]  # type: ignore[assignment]
+    rows = []
+    for edit in GEOMETRY_EDITS:
+        cells: list[object] = [edit]
+        for prefix in (GEOMETRY, GEOMETRY_OTHER):
+            got = [verdicts[q.name] for q in queries if q.kind == prefix + edit]
+            cells += [sum(v == "match" for v in got), sum(v == "same-scene" for v in got),
+                      sum(v not in ("match", "same-scene") for v in got)]
+        rows.append(cells)
+    return rows
+
+
+def is_geometry(query: Query) -> bool:
+    return query.kind.startswith((GEOMETRY, GEOMETRY_OTHER))
+# --- end of the geometry block ------------------------------------------------------------
+
+
 def build_set(clips: list[Path]) -> tuple[dict[str, Path], list[Query]]:
     SET.mkdir(parents=True, exist_ok=True)
     references: dict[str, Path] = {}
@@ -162,6 +216,8 @@ def build_set(clips: list[Path]) -> tuple[dict[str, Path], list[Query]]:
                           "-crf", "28")
             queries.append(Query(f"{clip.stem}/same camera, other moment, {edit}",
                                  "same camera, edited", path, [], same_camera=True))
+        queries += geometry_queries(clip, ref_id, start, length, tail,
+                                    min(10.0, total - tail - 0.5))
     queries += montages(clips, references)
     for name, source in (("mandelbrot", "mandelbrot=size=640x360:rate=25"),
                          ("cellular", "cellauto=s=640x360:rule=110:rate=25,format=yuv420p")):
@@ -238,6 +294,7 @@ def _run_provenance(references: dict[str, Path], queries: list[Query],
     decided: set[tuple[str, str]] = set()
     segments: dict[str, list[dict[str, float | str]]] = {}
     verdicts: dict[str, str] = {}
+    cpu_by_query: dict[str, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory() as folder:
         settings = load_settings(db=Path(folder) / "lib.db", cache_dir=Path(folder) / "cache")
         with Library(settings.db, create=True) as library:
@@ -252,6 +309,7 @@ def _run_provenance(references: dict[str, Path], queries: list[Query],
                     result = verify_video(local_video(str(query.path)), library, settings)
                     fingerprint_cpu += middle - before
                     verify_cpu += cpu_all() - middle
+                    cpu_by_query[query.name] = (middle - before, cpu_all() - middle)
                 problem = coverage_error(result.duration, result.matches, result.same_scene,
                                          result.unexplained)
                 assert problem is None, f"{query.name}: {problem}"
@@ -266,7 +324,7 @@ def _run_provenance(references: dict[str, Path], queries: list[Query],
                      "edits": [str(e) for e in m.edits]}
                     for m in result.matches for s in m.segments]
     return {"scores": scores, "decided": decided, "segments": segments, "verdicts": verdicts,
-            "cpu": verify_cpu, "fingerprint_cpu": fingerprint_cpu}
+            "cpu": verify_cpu, "fingerprint_cpu": fingerprint_cpu, "cpu_by_query": cpu_by_query}
 
 
 def _frames_1fps(path: Path) -> list[np.ndarray]:
@@ -383,7 +441,8 @@ def average_precision(scores: list[float], labels: list[bool]) -> float:
 def pair_metrics(system: dict[str, object], queries: list[Query],
                  references: dict[str, Path]) -> dict[str, float]:
     scores: dict[tuple[str, str], float] = system["scores"]  # type: ignore[assignment]
-    decided: set[tuple[str, str]] = system["decided"]  # type: ignore[assignment]
+    names = {q.name for q in queries}  # the system may have run on more queries than these
+    decided = {p for p in system["decided"] if p[0] in names}  # type: ignore[attr-defined]
     truth = {(q.name, t.reference_id) for q in queries for t in q.truth}
     pairs = [(q.name, ref) for q in queries for ref in references]
     labels = [pair in truth for pair in pairs]
@@ -442,6 +501,8 @@ def reliability(system: dict[str, object], queries: list[Query]) -> list[list[ob
     scores: dict[tuple[str, str], float] = system["scores"]  # type: ignore[assignment]
     decided: set[tuple[str, str]] = system["decided"]  # type: ignore[assignment]
     truth = {(q.name, t.reference_id) for q in queries for t in q.truth}
+    names = {q.name for q in queries}
+    decided = {p for p in decided if p[0] in names}
     rows = []
     for low, high in ((0.0, 0.5), (0.5, 0.8), (0.8, 0.95), (0.95, 1.01)):
         band = [pair for pair in decided if low <= scores.get(pair, 0.0) < high]
@@ -500,7 +561,9 @@ def main() -> None:
     print(f"{len(references)} originals, {len(queries)} queries "
           f"({sum(len(q.truth) for q in queries)} true segments, "
           f"{sum(q.same_camera for q in queries)} same-camera negatives)\n")
-    query_seconds = sum(duration(q.path) for q in queries)
+    lengths = {q.name: duration(q.path) for q in queries}
+    all_queries, queries = queries, [q for q in queries if not is_geometry(q)]
+    query_seconds = sum(lengths[q.name] for q in queries)
     runners: dict[str, Callable[[dict[str, Path], list[Query]], object]] = {}
     for decoders in args.decoders.split(","):
         name = "provenance" if args.decoders == "fast" else f"provenance ({decoders} decoder)"
@@ -513,15 +576,19 @@ def main() -> None:
     cpu: dict[str, float] = {}
     for name, runner in runners.items():
         before = cpu_all()
-        systems[name] = runner(references, queries)  # type: ignore[operator]
+        systems[name] = runner(references, all_queries)  # type: ignore[operator]
         cpu[name] = cpu_all() - before
     ours_run = systems[ours_name]
     assert not isinstance(ours_run, str)
-    # Provenance's own CPU is measured per query (fingerprinting alone, then the whole verify);
-    # the peers' as their whole run (references included, as their tools need).
+    # Provenance's own CPU is measured per query (fingerprinting alone, then the whole verify)
+    # and summed over the main set; the peers' as their whole run (references and the geometry
+    # block included, as their tools need), so their rate is over all query seconds.
+    total_seconds = sum(lengths.values())
     for name, system in systems.items():
         if name.startswith("provenance") and not isinstance(system, str):
-            cpu[name] = float(system["cpu"])  # type: ignore[arg-type]
+            spent: dict[str, tuple[float, float]] = system["cpu_by_query"]  # type: ignore[assignment]
+            cpu[name] = sum(spent[q.name][1] for q in queries) * total_seconds / query_seconds
+            system["fingerprint_cpu"] = sum(spent[q.name][0] for q in queries)
     rows = []
     for name, system in systems.items():
         if isinstance(system, str):
@@ -529,12 +596,12 @@ def main() -> None:
             continue
         m = pair_metrics(system, queries, references)
         rows.append([name, f"{m['ap']:.3f}", f"{m['precision']:.2f}", f"{m['recall']:.2f}",
-                     f"{m['same_camera_false']:.0%}", f"{query_seconds / cpu[name]:.1f}"])
+                     f"{m['same_camera_false']:.0%}", f"{total_seconds / cpu[name]:.1f}"])
     print(table(["system", "micro AP", "precision at verdict", "recall at verdict",
                  "false match, same camera", "video-s per CPU-s (end to end)"], rows))
     fingerprint_rate = query_seconds / float(ours_run["fingerprint_cpu"])  # type: ignore[arg-type]
     print(f"\n{ours_name} fingerprinting alone: {fingerprint_rate:.1f} video-s per CPU-s; "
-          f"verify end to end is {query_seconds / cpu[ours_name] / fingerprint_rate:.2f}x "
+          f"verify end to end is {total_seconds / cpu[ours_name] / fingerprint_rate:.2f}x "
           "of it (target >= 0.5x)")
     ours = systems[ours_name]
     assert not isinstance(ours, str)
@@ -551,6 +618,21 @@ def main() -> None:
     verdicts: dict[str, str] = ours["verdicts"]  # type: ignore[assignment]
     print("\nverdicts: " + ", ".join(f"{q.name}: {verdicts[q.name]}" for q in queries
                                      if not q.truth))
+    geometry = [q for q in all_queries if is_geometry(q)]
+    print("\ngeometry block (issue #19): verdicts per edit, 3 clips each\n")
+    print(table(["edit", "authentic: match", "authentic: same-scene", "authentic: other",
+                 "other moment: match", "other moment: same-scene", "other moment: other"],
+                geometry_confusion(ours, geometry)))
+    g = pair_metrics(ours, geometry, references)
+    print(f"\ngeometry block: micro AP {g['ap']:.3f}, recall at verdict {g['recall']:.2f}, "
+          f"false match, same camera {g['same_camera_false']:.0%}; geometry verify CPU "
+          f"{sum(ours['cpu_by_query'][q.name][1] for q in geometry):.1f} s for "  # type: ignore[index]
+          f"{sum(lengths[q.name] for q in geometry):.0f} video-s")
+    for q in geometry:
+        print(f"  {q.name}: {ours['verdicts'][q.name]}; "  # type: ignore[index]
+              + "; ".join(f"{s['reference_id']} {s['query_start']:.1f}-{s['query_end']:.1f}: "
+                          + ", ".join(s["edits"])  # type: ignore[arg-type]
+                          for s in ours["segments"].get(q.name, [])))  # type: ignore[attr-defined]
     fingerprint_s, match_s = timing_60s(references, clips)
     print(f"\n60 s query: fingerprint {fingerprint_s:.2f} s, then matching {match_s:.3f} s")
     print(json.dumps({"ap": {n: pair_metrics(s, queries, references)["ap"]

@@ -31,7 +31,8 @@ _MEANINGFUL = {Edit.MIRRORED: "mirrored", Edit.SPEED: "speed changed",
                Edit.CROPPED: "cropped to part of the picture",
                Edit.PICTURE_IN_PICTURE: "shown inside another picture",
                Edit.OVERLAY: "text or logos overlaid",
-               Edit.AUDIO_REPLACED: "its sound replaced (not the original's)"}
+               Edit.AUDIO_REPLACED: "its sound replaced (not the original's)",
+               Edit.STRETCHED: "stretched or squeezed"}
 _CATEGORY = {Rating.MISCAPTIONED: "DecontextualizedContent",
              Rating.SAME_SCENE: "DecontextualizedContent",
              Rating.AUTHENTIC: "OriginalMediaContent"}

@@ -1,5 +1,12 @@
 """Local features with geometric verification: where a repost's picture sits in an original's.
 
+Reposts also carry geometry a similarity cannot express: an aspect change (16:9 footage forced
+into 9:16 without a proper crop, 4:3 shown as 16:9) and small rotations (a phone filming a
+screen). ORB is not invariant to a non-uniform scaling, so a stretched repost gives few
+consistent matches; a full affine fit over the same matches still reads the stretch
+(``decompose``), and the repost's frames are then rescaled by it (``aspect`` hypotheses) and
+matched again, where the similarity fit holds.
+
 Whole-frame hashes cannot see an original that fills only part of the repost (picture-in-picture)
 or of which the repost keeps only part (a heavy crop, a 9:16 centre crop of 16:9 footage). ORB
 keypoints matched between a few repost frames and a few original frames, filtered by Lowe's ratio
@@ -10,6 +17,7 @@ sides ("like with like") and aligned in time as usual.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,27 +59,136 @@ STRONG_FITS = 3
 # Overlaps narrower or lower than this share of either frame are not worth hashing (and usually
 # a degenerate fit).
 MIN_OVERLAP_SIDE = 0.1
+# Aspect hypotheses: a repost's horizontal scale relative to its vertical one, against the
+# original (0.5625: a square region shown as 9:16). Reposts range from 1:2 to 2:1; beyond
+# MAX_ASPECT_CHANGE either way the affine estimate is not believed. Changes smaller than
+# MIN_ASPECT_CHANGE are what a similarity fit absorbs (ORB matched 4 px RANSAC inliers on the
+# shared footage's 9:16 crops with a fitted aspect within 0.95-1.05 of 1) and are not edits.
+MAX_ASPECT_CHANGE = 2.2
+MIN_ASPECT_CHANGE = 0.07
+# A full affine fit is read for an aspect hypothesis with this many inliers at least: a 0.56
+# stretch of the bottle footage gave 15-23 inliers (the similarity fit 9-16), unrelated
+# pictures at most 13 (see MIN_INLIERS); a wrong hypothesis only costs one more pass, since
+# the rescaled frames must then pass the similarity test.
+ASPECT_INLIERS = 12
+# Two affine estimates agreeing within this ratio make a hypothesis worth a pass.
+ASPECT_AGREEMENT = 0.1
+# Rotations a repost carries (a phone filming a screen, a tilted re-frame) stay small; a fitted
+# rotation beyond MAX_ROTATION is a wrong fit. Below MIN_ROTATION it is fitting noise (unrotated
+# excerpts of the shared footage measured under 0.6°).
+MAX_ROTATION = 12.0
+MIN_ROTATION = 1.5
+# Shear beyond this share of the scale is not a repost's geometry (perspective aside).
+MAX_SHEAR = 0.15
 # An overlap this close to both whole frames is what whole-frame hashes already handle.
 WHOLE_FRAME_SHARE = 0.9
 
 
 
 @dataclass(frozen=True)
+class Transform:
+    """A fitted 2x2 linear part read as a repost's geometry: ``aspect`` is the repost's
+    horizontal scale relative to its vertical one against the original (1: unchanged),
+    ``rotation`` the repost's tilt in degrees (clockwise as seen positive), ``shear`` relative."""
+
+    aspect: float
+    rotation: float
+    shear: float
+
+    @property
+    def plausible(self) -> bool:
+        return (1 / MAX_ASPECT_CHANGE <= self.aspect <= MAX_ASPECT_CHANGE
+                and abs(self.rotation) <= MAX_ROTATION and abs(self.shear) <= MAX_SHEAR)
+
+
+def decompose(matrix: np.ndarray) -> Transform:
+    """The repost's geometry from an affine ``matrix`` mapping repost pixels to original pixels
+    (QR decomposition of its linear part: rotation, then scale and shear)."""
+    a, b, c, d = (float(v) for v in matrix[:2, :2].reshape(-1))
+    sx = float(np.hypot(a, c))
+    if sx < 1e-9:
+        return Transform(0.0, 0.0, 1.0)
+    det = a * d - b * c
+    sy = det / sx
+    shear = (a * b + c * d) / (sx * sx)
+    angle = float(np.degrees(np.arctan2(c, a)))
+    # The matrix undoes the repost's edit: the repost's own aspect and tilt are the inverse.
+    return Transform(aspect=sy / sx, rotation=-angle, shear=shear)
+
+
+# Aspect ratios reposts are shown at, named when the measured one is within RATIO_TOLERANCE.
+_RATIOS = ((16, 9), (9, 16), (4, 3), (3, 4), (1, 1), (3, 2), (2, 3), (2, 1), (1, 2), (21, 9))
+RATIO_TOLERANCE = 0.03
+
+
+def ratio_name(ratio: float) -> str:
+    """"9:16" for 0.5625, or the ratio to one ("1.23:1") when it is no common one."""
+    for width, height in _RATIOS:
+        if abs(ratio / (width / height) - 1.0) <= RATIO_TOLERANCE:
+            return f"{width}:{height}"
+    return f"{ratio:.2f}:1"
+
+
+@dataclass(frozen=True)
 class Overlap:
-    """Where the repost's picture and the original's picture show the same thing."""
+    """Where the repost's picture and the original's picture show the same thing, and the
+    repost's geometry against the original (aspect 1 and rotation 0 when unchanged)."""
 
     query_box: Box
     reference_box: Box
     mirrored: bool
     inliers: int
+    aspect: float = 1.0
+    rotation: float = 0.0
+
+    @property
+    def has_geometry(self) -> bool:
+        """Whether the repost is stretched or rotated against the original."""
+        return abs(np.log(self.aspect)) >= MIN_ASPECT_CHANGE or \
+            abs(self.rotation) >= MIN_ROTATION
 
     @property
     def is_whole_frame(self) -> bool:
-        return _area(self.query_box) >= WHOLE_FRAME_SHARE and \
-            _area(self.reference_box) >= WHOLE_FRAME_SHARE
+        return area(self.query_box) >= WHOLE_FRAME_SHARE and \
+            area(self.reference_box) >= WHOLE_FRAME_SHARE
 
 
-def _area(box: Box) -> float:
+# Share of each side left out of both regions when a rotation is undone: the rotated frame's
+# corners are empty (at 10°, the corner triangles reach 9 % of the side) and would differ.
+ROTATION_MARGIN = 0.1
+
+
+def rectified(details: np.ndarray, overlap: Overlap) -> tuple[np.ndarray, Box, Box]:
+    """The repost's detail frames with its geometry undone (stretch, mirror, then rotation, in
+    the order ``find_overlap_in`` measured them), and the two regions (repost, original) to
+    hash like with like: the overlap, less ROTATION_MARGIN where a rotation left corners
+    empty."""
+    height, width = details.shape[1:3]
+    size = (max(8, round(width / overlap.aspect)), height)
+    turn = cv2.getRotationMatrix2D((size[0] / 2, size[1] / 2), overlap.rotation, 1.0)
+    out = []
+    for detail in details:
+        image = cv2.resize(detail, size, interpolation=cv2.INTER_AREA)
+        if overlap.mirrored:
+            image = image[:, ::-1]
+        if abs(overlap.rotation) >= MIN_ROTATION:
+            image = cv2.warpAffine(np.ascontiguousarray(image), turn, size,
+                                   flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        out.append(image)
+    q_box, r_box = overlap.query_box, overlap.reference_box
+    if overlap.mirrored:  # the frames are flipped now: so is the repost's region
+        q_box = (1.0 - q_box[2], q_box[1], 1.0 - q_box[0], q_box[3])
+    if abs(overlap.rotation) >= MIN_ROTATION:
+        q_box, r_box = _shrunk(q_box), _shrunk(r_box)
+    return np.stack(out), q_box, r_box
+
+
+def _shrunk(box: Box) -> Box:
+    dx, dy = (box[2] - box[0]) * ROTATION_MARGIN, (box[3] - box[1]) * ROTATION_MARGIN
+    return (box[0] + dx, box[1] + dy, box[2] - dx, box[3] - dy)
+
+
+def area(box: Box) -> float:
     return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
 
 
@@ -102,17 +219,19 @@ def _lsh_matcher(descriptors: np.ndarray) -> Any:
                                "multi_probe_level": 1})
 
 
-def _fit(query: tuple[np.ndarray, Any], reference: tuple[np.ndarray, np.ndarray | None]
-         ) -> tuple[np.ndarray, int, int] | None:
+def _fit(query: tuple[np.ndarray, Any], reference: tuple[np.ndarray, np.ndarray | None],
+         read_affine: bool = False) -> tuple[np.ndarray, int, int, Transform | None] | None:
     """A similarity transform from a repost frame (its points and LSH index) to an original
-    frame (points, descriptors), with (inliers, ratio-test survivors)."""
+    frame (points, descriptors), with (inliers, ratio-test survivors), and, when asked, the
+    geometry a full affine fit over the same matches reads (None unless it is plausible, off
+    a similarity and supported by ASPECT_INLIERS)."""
     (q_points, matcher), (r_points, r_desc) = query, reference
     if matcher is None or r_desc is None or len(r_desc) < 8:
         return None
     # Each original keypoint looks for its two nearest repost keypoints (-1: not found).
     nearest, distances = matcher.knnSearch(r_desc, 2, params={"checks": 32})
     kept = np.flatnonzero((nearest[:, 1] >= 0) & (distances[:, 0] < _RATIO * distances[:, 1]))
-    if len(kept) < MIN_INLIERS:
+    if len(kept) < ASPECT_INLIERS:
         return None
     src = q_points[nearest[kept, 0]].astype(np.float32)
     dst = r_points[kept].astype(np.float32)
@@ -120,7 +239,17 @@ def _fit(query: tuple[np.ndarray, Any], reference: tuple[np.ndarray, np.ndarray 
                                                ransacReprojThreshold=_RANSAC_PX)
     if matrix is None or mask is None:
         return None
-    return matrix, int(mask.sum()), len(kept)
+    geometry = None
+    if read_affine:
+        cv2.setRNGSeed(_SEED)
+        affine, affine_mask = cv2.estimateAffine2D(src, dst, method=cv2.RANSAC,
+                                                   ransacReprojThreshold=_RANSAC_PX)
+        if affine is not None and affine_mask is not None and \
+                int(affine_mask.sum()) >= ASPECT_INLIERS:
+            found = decompose(affine)
+            if found.plausible:
+                geometry = found
+    return matrix, int(mask.sum()), len(kept), geometry
 
 
 def _overlap_boxes(matrix: np.ndarray, q_size: tuple[int, int],
@@ -153,21 +282,29 @@ class QueryFeatures:
     """Keypoints of a repost's frames (as they are and mirrored), each frame's computed once,
     when first asked for, and shared by every original compared with it."""
 
-    def __init__(self, frames: Sequence[np.ndarray]) -> None:
+    def __init__(self, frames: Sequence[np.ndarray], features: int = _ORB_FEATURES) -> None:
         self.frames = list(frames)
-        self._orb = cv2.ORB_create(nfeatures=_ORB_FEATURES)  # type: ignore[attr-defined]
-        self._cache: dict[tuple[int, bool], tuple[tuple[int, int], tuple[np.ndarray, Any], int]] \
-            = {}
+        self._orb = cv2.ORB_create(nfeatures=features)  # type: ignore[attr-defined]
+        self._cache: dict[tuple[int, bool, float],
+                          tuple[tuple[int, int], tuple[np.ndarray, Any], int]] = {}
 
     def __len__(self) -> int:
         return len(self.frames)
 
-    def get(self, number: int, mirrored: bool
+    def get(self, number: int, mirrored: bool, aspect: float = 1.0
             ) -> tuple[tuple[int, int], tuple[np.ndarray, Any], int]:
-        """((width, height), (points, LSH index or None), keypoint count)."""
-        key = (number, mirrored)
+        """((width, height), (points, LSH index or None), keypoint count), of the frame with its
+        width divided by ``aspect`` (an aspect hypothesis undone; shares of the frame are
+        unchanged by it)."""
+        key = (number, mirrored, round(aspect, 3))
         if key not in self._cache:
             image = _prepare(self.frames[number])
+            if key[2] != 1.0:
+                height, width = image.shape[:2]
+                scale = min(1.0, _WORK_WIDTH / (width / aspect))
+                image = cv2.resize(image, (max(8, round(width / aspect * scale)),
+                                           max(8, round(height * scale))),
+                                   interpolation=cv2.INTER_AREA)
             if mirrored:
                 image = image[:, ::-1].copy()
             points, descriptors = _features(self._orb, image)
@@ -194,14 +331,15 @@ def _count(descriptors: np.ndarray | None) -> int:
     return 0 if descriptors is None else len(descriptors)
 
 
-def _pair_order(frames: int, keyframes: int) -> list[tuple[int, bool, int]]:
+def _pair_order(frames: int, keyframes: int, orientations: tuple[bool, ...] = (False, True)
+                ) -> list[tuple[int, bool, int]]:
     """(query frame, mirrored, keyframe) in the order worth trying under a budget: every
     keyframe once first (each with another query frame), as it is before mirrored, then the
     remaining combinations."""
     order = []
-    for mirrored in (False, True):
+    for mirrored in orientations:
         order += [(k % frames, mirrored, k) for k in range(keyframes)]
-    rest = [(f, m, k) for m in (False, True) for f in range(frames) for k in range(keyframes)
+    rest = [(f, m, k) for m in orientations for f in range(frames) for k in range(keyframes)
             if f != k % frames]
     return order + rest
 
@@ -209,26 +347,45 @@ def _pair_order(frames: int, keyframes: int) -> list[tuple[int, bool, int]]:
 def find_overlap_in(query: QueryFeatures,
                     references: Sequence[tuple[np.ndarray, np.ndarray | None]],
                     reference_size: tuple[int, int],
-                    max_lookups: int | None = None) -> tuple[Overlap | None, int]:
+                    max_lookups: int | None = None,
+                    orientations: tuple[bool, ...] = (False, True)
+                    ) -> tuple[Overlap | None, int]:
     """As ``find_overlap``, against keypoints stored for the original's frames (all of one
     ``reference_size``), spending at most ``max_lookups`` (original keypoints looked up in a
-    repost frame's index, summed over the frame pairs compared) and stopping at the first
-    overlap with STRONG_INLIERS. Returns (the overlap or None, lookups spent)."""
+    repost frame's index, summed over the frame pairs compared), trying the repost as it is
+    and mirrored unless ``orientations`` says which, and stopping at the first
+    overlap with STRONG_INLIERS. Where affine fits agree on an aspect change, the repost's
+    frames rescaled by it are tried next (one hypothesis per orientation). Returns (the overlap
+    or None, lookups spent)."""
     best: Overlap | None = None
     accepted: list[Overlap] = []
     spent = 0
     if not len(query) or not references:
         return None, 0
-    for number, mirrored, key in _pair_order(len(query), len(references)):
+    queue = deque((number, mirrored, key, 1.0)
+                  for number, mirrored, key in _pair_order(len(query), len(references),
+                                                           orientations))
+    estimates: dict[bool, list[float]] = {False: [], True: []}
+    tried: set[bool] = set()
+    while queue:
         if max_lookups is not None and spent >= max_lookups:
             break
-        size, features, _ = query.get(number, mirrored)
+        number, mirrored, key, aspect = queue.popleft()
+        size, features, _ = query.get(number, mirrored, aspect)
         spent += _count(references[key][1])
         cv2.setRNGSeed(_SEED)  # reproducible RANSAC samples
-        fitted = _fit(features, references[key])
+        fitted = _fit(features, references[key], read_affine=True)
         if fitted is None:
             continue
-        matrix, inliers, pairs = fitted
+        matrix, inliers, pairs, geometry = fitted
+        if geometry is not None and aspect == 1.0 and mirrored not in tried and \
+                abs(np.log(geometry.aspect)) >= MIN_ASPECT_CHANGE:
+            estimates[mirrored].append(geometry.aspect)
+            hypothesis = _agreed(estimates[mirrored])
+            if hypothesis is not None:
+                tried.add(mirrored)
+                queue.extendleft((k % len(query), mirrored, k, hypothesis)
+                                 for k in reversed(range(len(references))))
         if inliers < MIN_INLIERS or inliers < MIN_INLIER_SHARE * pairs:
             continue
         q_box, r_box = _overlap_boxes(matrix, size, reference_size)
@@ -237,7 +394,9 @@ def find_overlap_in(query: QueryFeatures,
             continue
         if mirrored:  # boxes were found on the flipped repost: flip back
             q_box = (1.0 - q_box[2], q_box[1], 1.0 - q_box[0], q_box[3])
-        found = Overlap(q_box, r_box, mirrored, inliers)
+        # Under a hypothesis, the affine fit on the rescaled frames measures what is left of it.
+        measured = aspect * geometry.aspect if aspect != 1.0 and geometry else aspect
+        found = Overlap(q_box, r_box, mirrored, inliers, measured, decompose(matrix).rotation)
         accepted.append(found)
         if best is None or inliers > best.inliers:
             best = found
@@ -246,21 +405,32 @@ def find_overlap_in(query: QueryFeatures,
     return _measured(best, accepted), spent
 
 
+def _agreed(estimates: list[float]) -> float | None:
+    """The aspect two affine estimates agree on (their median), or None."""
+    if len(estimates) < 2:
+        return None
+    values = np.log(np.array(estimates))
+    close = [v for v in values if np.sum(np.abs(values - v) <= ASPECT_AGREEMENT) >= 2]
+    return float(np.exp(np.median(close))) if close else None
+
+
 def _measured(best: Overlap | None, accepted: list[Overlap]) -> Overlap | None:
     """The overlap with its boxes as the median over every fit that agrees with the best one
     (same orientation, at least half its inliers): measured over frame pairs, not read off
     one."""
     if best is None:
         return None
-    agreeing = [a for a in accepted
-                if a.mirrored == best.mirrored and a.inliers >= best.inliers / 2]
+    agreeing = [a for a in accepted if a.mirrored == best.mirrored
+                and (a.aspect == 1.0) == (best.aspect == 1.0) and a.inliers >= best.inliers / 2]
 
     def median(boxes: list[Box]) -> Box:
         x0, y0, x1, y1 = (float(v) for v in np.median(np.array(boxes), axis=0))
         return (x0, y0, x1, y1)
 
     return Overlap(median([a.query_box for a in agreeing]),
-                   median([a.reference_box for a in agreeing]), best.mirrored, best.inliers)
+                   median([a.reference_box for a in agreeing]), best.mirrored, best.inliers,
+                   float(np.median([a.aspect for a in agreeing])),
+                   float(np.median([a.rotation for a in agreeing])))
 
 
 # A repost is grey when its mean saturation (HSV, 0-255) is under GREY_SATURATION while the

@@ -179,6 +179,8 @@ class Edit(str, enum.Enum):
     LETTERBOX = "letterbox"
     PILLARBOX = "pillarbox"
     AUDIO_REPLACED = "audio replaced"
+    STRETCHED = "stretched"
+    ROTATED = "rotated"
 
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 as shares of a frame
@@ -188,12 +190,18 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1 as shares of a frame
 class DetectedEdit:
     """One edit with where it applies: ``boxes`` are the overlay's places, the original's kept
     region (crop) or where the original sits in the repost (picture-in-picture, reframes);
-    ``share`` is the share of the original a crop keeps; ``speed`` the playback speed."""
+    ``share`` is the share of the original a crop keeps; ``speed`` the playback speed;
+    ``aspect`` the repost's width scale relative to its height against the original (0.56: a
+    picture made 1.78 times taller than wide), ``ratio`` the aspect ratio it is shown at;
+    ``rotation`` the repost's tilt in degrees."""
 
     kind: Edit
     boxes: tuple[Box, ...] = ()
     share: float | None = None
     speed: float | None = None
+    aspect: float | None = None
+    ratio: str | None = None
+    rotation: float | None = None
 
     def __str__(self) -> str:
         def place(b: Box) -> str:
@@ -210,6 +218,12 @@ class DetectedEdit:
             return f"reframed to vertical: the original fills {where} of the frame, between bars"
         if self.kind in (Edit.LETTERBOX, Edit.PILLARBOX):
             return f"{self.kind.value}: the picture fills {where} of the frame"
+        if self.kind is Edit.STRETCHED and self.aspect:
+            shape = "taller" if self.aspect < 1 else "wider"
+            shown = f", shown as {self.ratio}" if self.ratio else ""
+            return f"stretched (aspect x{self.aspect:.2f}: {shape} than the original{shown})"
+        if self.kind is Edit.ROTATED and self.rotation is not None:
+            return f"rotated {abs(self.rotation):.0f}°"
         return self.kind.value
 
 

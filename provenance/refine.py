@@ -20,7 +20,7 @@ import numpy as np
 from . import geometry
 from .align import AlignResult, align, with_extra_matches
 from .library import Library
-from .models import Alignment, DetectedEdit, Edit, Segment, Verdict
+from .models import Alignment, DetectedEdit, Edit, LocalData, Segment, Verdict
 from .provider import Decoded, region_fingerprint
 
 # The local-feature stage looks at the originals seen as the same scene first, then (in a
@@ -39,6 +39,16 @@ EDIT_PAIRS = 5
 # mistaking a flat part of the picture for one (9:16 centre crops of the shared footage: a flat
 # 18 % at the bottom of a road, 35 % at the top of a room), not an edit.
 MIN_BAR_SHARE = 0.08
+# A match found by undoing a stretch or rotation tested more hypotheses (aspect, tilt, mirror)
+# on a picture that already agreed in view: it needs this many motion-confirmed samples, not
+# align's minimum. A 4° tilt of the bottle camera at another moment found 3 (a 2.5 s chance
+# agreement over a static table); the same edits at the registered moment 37 and more.
+GEOMETRY_MIN_CONFIRMED = 8
+# Frame pairs fitted to read a whole-frame match's stretch or rotation, and the most keypoint
+# lookups spent on it (each pair costs one original keyframe's REFERENCE_FEATURES, and the
+# search stops after STRONG_FITS strong fits).
+GEOMETRY_PAIRS = 3
+GEOMETRY_LOOKUPS = 6 * geometry.REFERENCE_FEATURES
 
 
 def _open_intervals(result: AlignResult) -> list[tuple[float, float]]:
@@ -55,18 +65,41 @@ def _open_intervals(result: AlignResult) -> list[tuple[float, float]]:
     return [(a, b) for a, b in joined if b - a >= result.params.min_segment_s]
 
 
-def _overlap_edits(overlap: geometry.Overlap) -> tuple[DetectedEdit, ...]:
+def _overlap_edits(overlap: geometry.Overlap, query_size: tuple[int, int]
+                   ) -> tuple[DetectedEdit, ...]:
     def area(b: tuple[float, float, float, float]) -> float:
         return (b[2] - b[0]) * (b[3] - b[1])
 
+    # A tilted whole frame leaves corners outside the other picture: its overlap box shrinks by
+    # about twice the sine of the tilt on each side without any inset or crop.
+    whole = geometry.WHOLE_FRAME_SHARE * (1.0 - 2.0 * abs(math.sin(math.radians(
+        overlap.rotation))))
     edits = []
-    if area(overlap.query_box) < 0.9:
+    if area(overlap.query_box) < whole:
         edits.append(DetectedEdit(Edit.PICTURE_IN_PICTURE, boxes=(overlap.query_box,)))
-    if area(overlap.reference_box) < 0.9:
+    if area(overlap.reference_box) < whole:
         edits.append(DetectedEdit(Edit.CROPPED, boxes=(overlap.reference_box,),
                                   share=round(area(overlap.reference_box), 3)))
     if overlap.mirrored:
         edits.append(DetectedEdit(Edit.MIRRORED))
+    return tuple(edits) + geometry_edits(overlap.aspect, overlap.rotation, overlap.query_box,
+                                         query_size)
+
+
+def geometry_edits(aspect: float, rotation: float, query_box: tuple[float, float, float, float],
+                   query_size: tuple[int, int]) -> tuple[DetectedEdit, ...]:
+    """A stretch and a rotation read by ``geometry``, with the ratio the picture is shown at
+    (the repost's region holding the original, in its pixels)."""
+    edits = []
+    if abs(math.log(aspect)) >= geometry.MIN_ASPECT_CHANGE:
+        if geometry.area(query_box) >= geometry.WHOLE_FRAME_SHARE:
+            query_box = (0.0, 0.0, 1.0, 1.0)
+        shown = (query_box[2] - query_box[0]) * query_size[0] / max(
+            1e-6, (query_box[3] - query_box[1]) * query_size[1])
+        edits.append(DetectedEdit(Edit.STRETCHED, aspect=round(aspect, 3),
+                                  ratio=geometry.ratio_name(shown)))
+    if abs(rotation) >= geometry.MIN_ROTATION:
+        edits.append(DetectedEdit(Edit.ROTATED, rotation=round(rotation, 1)))
     return tuple(edits)
 
 
@@ -83,7 +116,11 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
     missing = sum(b - a for a, b in open_spans)
     if result.verdict is Verdict.INCONCLUSIVE or missing < params.local_min_unexplained_s:
         return result
-    matched = {m.reference_id for m in result.matches}
+    # A matched original still seen as the same scene elsewhere in the query is examined again:
+    # a partial fit (a speed hypothesis over part of a stretched repost) must not hide the
+    # geometry that explains the whole of it.
+    matched = {m.reference_id for m in result.matches} - {a.reference_id
+                                                          for a in result.same_scene}
     ids = [a.reference_id for a in result.same_scene]
     if len(lib) <= LOCAL_SCAN_LIBRARY:
         ids += [o.id for o in lib.list()]
@@ -96,6 +133,8 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         missing / 60.0 * params.local_lookups_per_minute)))
     missing_data, unexamined, beyond = [], [], []
     examined = 0
+    scene_ids = {a.reference_id for a in result.same_scene}
+    unplaced: list[str] = []  # same-scene originals whose geometry no fit established
     for number, ref_id in enumerate(ids):
         # Originals without stored data take no place in the budget: they cannot be examined
         # (a library where chance same-scene originals without data came first examined none).
@@ -118,17 +157,26 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         overlap, used = geometry.find_overlap_in(query_frames, local.keyframes(),
                                                  local.key_size, share)
         work_left -= used
-        if overlap is None or overlap.is_whole_frame:
+        if overlap is None and ref_id in scene_ids:
+            unplaced.append(ref_id)
+        if overlap is None or (overlap.is_whole_frame and not overlap.has_geometry):
             continue
-        cropped_query = region_fingerprint(decoded.detail_times, decoded.details,
-                                           overlap.query_box, query_fp.duration)
-        cropped_ref = region_fingerprint(local.detail_times, local.details,
-                                         overlap.reference_box, lib.get(ref_id).duration)
+        details, query_box, reference_box = decoded.details, overlap.query_box, \
+            overlap.reference_box
+        if overlap.has_geometry:  # undo the stretch and tilt before hashing
+            details, query_box, reference_box = geometry.rectified(details, overlap)
+        cropped_query = region_fingerprint(decoded.detail_times, details, query_box,
+                                           query_fp.duration)
+        cropped_ref = region_fingerprint(local.detail_times, local.details, reference_box,
+                                         lib.get(ref_id).duration)
         second = align(cropped_query, {ref_id: cropped_ref}, params)
         extra = [Alignment(m.reference_id, m.score, m.segments,
-                           tuple(dict.fromkeys(m.edits + _overlap_edits(overlap))))
-                 for m in second.matches]
-        result = with_extra_matches(result, extra, query_fp)
+                           tuple(dict.fromkeys(m.edits + _overlap_edits(
+                               overlap, (query_fp.width, query_fp.height)))))
+                 for m in second.matches
+                 if not overlap.has_geometry or sum(s.evidence for s in m.segments)
+                 >= GEOMETRY_MIN_CONFIRMED]
+        result = with_extra_matches(_superseded(result, extra), extra, query_fp)
         if sum(b - a for a, b in _open_intervals(result)) < params.local_min_unexplained_s:
             break
     if beyond:
@@ -140,7 +188,35 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
     if missing_data:
         skipped.append(f"local features: {len(missing_data)} original(s) have no stored local "
                        "data (re-index them: `provenance library reindex --all`)")
-    return replace(result, skipped=tuple(dict.fromkeys(result.skipped + tuple(skipped))))
+    result = replace(result, skipped=tuple(dict.fromkeys(result.skipped + tuple(skipped))))
+    return _unplaced_scene(result, unplaced)
+
+
+def _unplaced_scene(result: AlignResult, unplaced: list[str]) -> AlignResult:
+    """A same-scene verdict says "another moment": it needs the repost's picture placed on the
+    original's (then its motion disagreed at every offset in that geometry). When no fit
+    placed it on any same-scene original, the moment may only be hidden by a geometry not
+    tried: inconclusive, with that reason (the same-scene intervals stay listed)."""
+    if result.verdict is not Verdict.SAME_SCENE or not unplaced or \
+            {a.reference_id for a in result.same_scene} - set(unplaced):
+        return result
+    return replace(result, verdict=Verdict.INCONCLUSIVE, confidence=0.0, reason=(
+        "the view resembles a registered camera, but the repost's picture could not be placed "
+        "on it (stretch, tilt or crop not established), so whether this is another moment "
+        "cannot be said"))
+
+
+def _evidence(alignment: Alignment) -> int:
+    return sum(s.evidence for s in alignment.segments)
+
+
+def _superseded(result: AlignResult, extra: list[Alignment]) -> AlignResult:
+    """The result without first-stage matches that a later alignment with the same original
+    supports with more motion-confirmed samples: its time is then the later one's to explain."""
+    better = {a.reference_id: _evidence(a) for a in extra}
+    kept = tuple(m for m in result.matches
+                 if _evidence(m) >= better.get(m.reference_id, -1))
+    return replace(result, matches=kept) if len(kept) < len(result.matches) else result
 
 
 def _nearest(times: np.ndarray, time: float) -> int:
@@ -198,7 +274,45 @@ def with_picture_edits(decoded: Decoded, query_saturation: float, alignment: Ali
             query = _inside_bars(decoded.details[q], decoded.boxes[q])
             pairs.append((query[:, ::-1] if segment.mirrored else query, local.details[r]))
         edits += geometry.picture_edits(pairs, query_saturation, local.saturation)
+        if not kinds & {Edit.STRETCHED, Edit.ROTATED}:
+            edits += _whole_frame_geometry(decoded, alignment, local)
     return replace(alignment, edits=tuple(dict.fromkeys(alignment.edits + edits)))
+
+
+def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalData
+                          ) -> tuple[DetectedEdit, ...]:
+    """A stretch or rotation of a whole-frame match (hashes of whole frames see neither: a
+    thumbnail is square whatever the aspect, and small tilts move few of its cells): the
+    repost's kept frames at matched times fitted to the original's keyframes nearest them."""
+    pairs: list[tuple[np.ndarray, int]] = []
+    for segment, q_time in _spread_over(alignment.segments, GEOMETRY_PAIRS):
+        r_time = segment.reference_start + segment.speed * (q_time - segment.query_start)
+        if not len(decoded.local_times) or not len(local.key_times):
+            break
+        q = _nearest(np.asarray(decoded.local_times), q_time)
+        frame = decoded.local_frames[q]
+        pairs.append((frame[:, ::-1] if segment.mirrored else frame,
+                      _nearest(local.key_times, r_time)))
+    if not pairs:
+        return ()
+    keyframes = local.keyframes()
+
+    def fitted(chosen: list[tuple[np.ndarray, int]]) -> geometry.Overlap | None:
+        # Whole frames on both sides, orientation known: as many keypoints as the original's.
+        return geometry.find_overlap_in(
+            geometry.QueryFeatures([f for f, _ in chosen], geometry.REFERENCE_FEATURES),
+            [keyframes[k] for _, k in chosen], local.key_size, GEOMETRY_LOOKUPS, (False,))[0]
+
+    # Most reposts keep the geometry: one pair says so; the others only measure an edit.
+    overlap = fitted(pairs[:1])
+    if overlap is not None and overlap.is_whole_frame and not overlap.has_geometry:
+        return ()
+    overlap = fitted(pairs)
+    if overlap is None or not overlap.is_whole_frame:
+        return ()
+    fp = decoded.fingerprint
+    return geometry_edits(overlap.aspect, overlap.rotation, overlap.query_box,
+                          (fp.width, fp.height))
 
 
 def _spread_over(segments: tuple[Segment, ...], count: int) -> list[tuple[Segment, float]]:

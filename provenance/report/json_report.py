@@ -33,7 +33,9 @@ def _alignment(alignment: Alignment, originals: dict[str, Original]) -> dict[str
         "file": meta.get("file", ""),
         "edits": [str(edit) for edit in alignment.edits],
         "edit_details": [{"kind": e.kind.value, "boxes": [list(b) for b in e.boxes],
-                          "share": e.share, "speed": e.speed} for e in alignment.edits],
+                          "share": e.share, "speed": e.speed,
+                          "aspect": e.aspect, "ratio": e.ratio, "rotation": e.rotation}
+                         for e in alignment.edits],
         "audio": alignment.audio or None,
         "recorded_on_screen": meta.get("recorded_on_screen") or None,
         "segments": [asdict(segment) for segment in alignment.segments],

@@ -1,0 +1,108 @@
+"""Stretched, squeezed and tilted reposts (issue #19) on generated media: the registered moment
+is a match with the geometry reported, another moment of the same camera never is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from provenance import geometry
+from tests.conftest import Media, verify_json
+from tests.test_match_cases import _encode
+
+
+def test_decompose_reads_aspect_and_rotation_back() -> None:
+    # A repost tilted 6° clockwise and made 0.6 times as wide: the matrix mapping it back.
+    t = np.radians(6.0)
+    tilt = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    forward = np.diag([0.6, 1.0]) @ tilt
+    back = np.hstack([np.linalg.inv(forward), np.zeros((2, 1))])
+    found = geometry.decompose(back)
+    assert found.aspect == pytest.approx(0.6, abs=1e-6)
+    assert found.rotation == pytest.approx(6.0, abs=1e-6)
+    assert found.plausible
+    assert not geometry.decompose(np.array([[3.0, 0, 0], [0, 1.0, 0]])).plausible
+    assert geometry.ratio_name(0.5625) == "9:16"
+    assert geometry.ratio_name(1.23) == "1.23:1"
+
+
+def _edit(report: dict, kind: str) -> dict:  # type: ignore[type-arg]
+    (match,) = report["matches"]
+    assert match["reference_id"] == "cam-a"
+    (edit,) = [e for e in match["edit_details"] if e["kind"] == kind]
+    return edit  # type: ignore[no-any-return]
+
+
+# The issue's case: a square centre region shown as 9:16 (aspect 0.5625).
+_STRETCH = "crop=ih:ih,scale=270:480"
+
+
+def test_square_centre_stretched_to_9_16_is_a_match_with_the_stretch(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    report = verify_json(_encode(tmp_path / "s.mp4", media.cam_a, 6, 12, "-vf", _STRETCH),
+                         library_path)
+    assert report["verdict"] == "match"
+    stretch = _edit(report, "stretched")
+    assert stretch["aspect"] == pytest.approx(0.5625, abs=0.04)
+    assert stretch["ratio"] == "9:16"
+    covered = sum(s["query_end"] - s["query_start"] for s in report["matches"][0]["segments"])
+    assert covered >= 8.0
+
+
+def test_whole_frame_squeezed_2x_is_a_match_with_its_aspect(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    report = verify_json(_encode(tmp_path / "w.mp4", media.cam_a, 6, 10, "-vf",
+                                 "scale=iw:trunc(ih/4)*2"), library_path)
+    assert report["verdict"] == "match"
+    assert _edit(report, "stretched")["aspect"] == pytest.approx(2.0, abs=0.15)
+
+
+def test_rotated_mirrored_and_stretched_is_a_match_with_each_edit(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    report = verify_json(_encode(tmp_path / "r.mp4", media.cam_a, 6, 12, "-vf",
+                                 "hflip,rotate=-8*PI/180,scale=iw:trunc(ih*4/3/2)*2"),
+                         library_path)
+    assert report["verdict"] == "match"
+    assert abs(_edit(report, "rotated")["rotation"]) == pytest.approx(8.0, abs=1.5)
+    assert _edit(report, "mirrored")
+    assert _edit(report, "stretched")["aspect"] == pytest.approx(0.75, abs=0.06)
+
+
+def test_rotated_10_degrees_is_a_match_and_no_inset(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    report = verify_json(_encode(tmp_path / "t.mp4", media.cam_a, 6, 12, "-vf",
+                                 "rotate=10*PI/180"), library_path)
+    assert report["verdict"] == "match"
+    (match,) = report["matches"]
+    kinds = {e["kind"] for e in match["edit_details"]}
+    assert "picture-in-picture" not in kinds and "cropped" not in kinds
+    assert abs(_edit(report, "rotated")["rotation"]) == pytest.approx(10.0, abs=2.0)
+
+
+@pytest.mark.parametrize("edit", [_STRETCH, "rotate=8*PI/180", "hflip,rotate=-8*PI/180"])
+def test_another_moment_with_the_same_geometry_is_never_a_match(
+        media: Media, library_path: Path, tmp_path: Path, edit: str) -> None:
+    query = _encode(tmp_path / "later.mp4", media.cam_a_later, 2, 12, "-vf", edit)
+    report = verify_json(query, library_path)
+    assert report["verdict"] in ("same-scene", "no-match", "inconclusive")
+    assert report["matches"] == []
+
+
+def test_same_scene_needs_the_picture_placed_on_the_original() -> None:
+    from provenance.align import AlignResult, coverage_error
+    from provenance.models import Alignment, Segment, Verdict
+    from provenance.refine import _unplaced_scene
+
+    scene = (Alignment("cam-a", 0.7, (Segment("cam-a", 0.0, 8.0, 0.0, 0.0),)),
+             Alignment("cam-b", 0.6, (Segment("cam-b", 8.0, 10.0, 0.0, 0.0),)))
+    result = AlignResult(Verdict.SAME_SCENE, 0.7, "same place", (), scene, ())
+    # One same-scene original placed (its motion disagreed in that geometry): still same-scene.
+    assert _unplaced_scene(result, ["cam-a"]).verdict is Verdict.SAME_SCENE
+    # None placed: "another moment" is not established.
+    doubtful = _unplaced_scene(result, ["cam-a", "cam-b"])
+    assert doubtful.verdict is Verdict.INCONCLUSIVE
+    assert "could not be placed" in doubtful.reason
+    assert coverage_error(10.0, doubtful.matches, doubtful.same_scene,
+                          doubtful.unexplained) is None
