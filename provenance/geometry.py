@@ -179,6 +179,10 @@ def rectified(details: np.ndarray, overlap: Overlap) -> tuple[np.ndarray, Box, B
     if overlap.mirrored:  # the frames are flipped now: so is the repost's region
         q_box = (1.0 - q_box[2], q_box[1], 1.0 - q_box[0], q_box[3])
     if abs(overlap.rotation) >= MIN_ROTATION:
+        if area(r_box) >= WHOLE_FRAME_SHARE:
+            # The fitted repost box bounds the tilted original; once the tilt is undone, the
+            # original's whole frame sits where the repost's whole frame is.
+            q_box = r_box
         q_box, r_box = _shrunk(q_box), _shrunk(r_box)
     return np.stack(out), q_box, r_box
 
