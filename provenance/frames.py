@@ -131,6 +131,16 @@ def _check_pixels(path: str, width: int, height: int) -> None:
             "scale the video down first (e.g. ffmpeg -vf scale=1920:-2)")
 
 
+def _sample(time: float, grey: np.ndarray, crop: tuple[float, float, float, float] | None,
+            on_picture: PictureCallback | None) -> Sample:
+    """One sampled frame, its bars stripped (or the fixed ``crop``) and shrunk once; shown to
+    ``on_picture`` first."""
+    top, bottom, left, right = border_box(grey) if crop is None else _box_pixels(grey, crop)
+    if on_picture is not None:
+        on_picture(time, grey, (top, bottom, left, right))
+    return Sample(time=time, thumb=shrink(grey[top:bottom, left:right]))
+
+
 class VideoStream:
     """One open video file. Use as a context manager; ``samples()`` decodes it once.
 
@@ -241,18 +251,10 @@ class VideoStream:
             # The next sample is due one step after this frame's slot; computed, not stepped
             # to, so a timestamp that jumps by 10^9 s costs no more than any other frame.
             next_time = (math.floor((time + 1e-6) / step) + 1) * step
-            grey = to_grey(frame) if self.colour else frame
-            top, bottom, left, right = border_box(grey) if crop is None else _box_pixels(
-                grey, crop)
             yielded += 1
-            if on_picture is not None:
-                on_picture(time, grey, (top, bottom, left, right))
-            yield Sample(time=time, thumb=shrink(grey[top:bottom, left:right]))
+            yield _sample(time, to_grey(frame) if self.colour else frame, crop, on_picture)
         if yielded == 0:
-            raise MediaError(
-                f"{self.info.path} holds no decodable video frame",
-                "the file may be empty or cut off",
-            )
+            raise self._no_frame()
         # The stream's real end: the last decoded frame's time plus its own duration.
         self.end_time = time + (1.0 / self.info.fps if self.info.fps > 0 else 0.0)
         self._check_complete(time)
@@ -262,18 +264,11 @@ class VideoStream:
         assert self._fast is not None
         yielded = 0
         for time, grey in self._fast.frames(1.0 / sample_fps):
-            top, bottom, left, right = border_box(grey) if crop is None else _box_pixels(
-                grey, crop)
             yielded += 1
-            if on_picture is not None:
-                on_picture(time, grey, (top, bottom, left, right))
-            yield Sample(time=time, thumb=shrink(grey[top:bottom, left:right]))
+            yield _sample(time, grey, crop, on_picture)
         self.decoded_by = f"pyav-{self._fast.mode}"
         if yielded == 0:
-            raise MediaError(
-                f"{self.info.path} holds no decodable video frame",
-                "the file may be empty or cut off",
-            )
+            raise self._no_frame()
         self.end_time = self._fast.end_time
         self._check_complete(self._fast.last_time)
 
@@ -281,6 +276,10 @@ class VideoStream:
         """The frame sampled last as a small BGR image, where the decoder keeps its colour
         planes (the fast decoder); None otherwise (OpenCV reads the luma plane only)."""
         return self._fast.colour_thumb(width, height) if self._fast is not None else None
+
+    def _no_frame(self) -> MediaError:
+        return MediaError(f"{self.info.path} holds no decodable video frame",
+                          "the file may be empty or cut off")
 
     def _check_complete(self, last_time: float) -> None:
         """Warn when decoding stopped well before the end the header announces."""
