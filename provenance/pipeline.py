@@ -179,7 +179,7 @@ def verify_video(
             claims=tuple(checked),
             provenance={**video.provenance, **_article_record(context)},
             settings={**settings.to_dict(), "sample_fps": query_fp.sample_fps},
-            video_path="" if is_fingerprint_file(video.path) else os.path.abspath(video.path),
+            video_path="" if decoded is None else os.path.abspath(video.path),
             finding=finding.assess(result.verdict, result.matches, result.unexplained, checked,
                                    matched + similar, result.reason,
                                    audio_matches=seen.audio_matches),
