@@ -43,7 +43,9 @@ def _resolve(file: str, base: Path) -> str:
     return str(path if path.is_absolute() else (base / path).resolve())
 
 
-def _row(number: int, record: object, base: Path) -> ManifestRow:
+def read_row(number: int, record: object, base: Path) -> ManifestRow:
+    """One manifest record (or one web form, read the same way) as a row: the original, or why
+    it cannot be registered."""
     if not isinstance(record, dict):
         return ManifestRow(number, "", None, "not an object with fields")
     values = {k: ("" if v is None else str(v)).strip() for k, v in record.items()}
@@ -95,7 +97,7 @@ def read_manifest(path: str | os.PathLike[str]) -> list[ManifestRow]:
                                "a JSON manifest is a list of objects") from None
         if not isinstance(records, list):
             raise LibraryError(f"{manifest}: a JSON manifest is a list of objects")
-        return [_row(n, record, base) for n, record in enumerate(records, start=1)]
+        return [read_row(n, record, base) for n, record in enumerate(records, start=1)]
     return _csv_rows(manifest, text, base)
 
 
@@ -109,7 +111,7 @@ def _csv_rows(manifest: Path, text: str, base: Path) -> list[ManifestRow]:
             raise LibraryError(f"{manifest}: the CSV header has no `file` column",
                                f"columns: file, {', '.join(METADATA_FIELDS)}")
         # Row numbers count the header as line 1, as a spreadsheet shows them.
-        return [_row(n, record, base) for n, record in enumerate(reader, start=2)]
+        return [read_row(n, record, base) for n, record in enumerate(reader, start=2)]
     except csv.Error as exc:
         raise LibraryError(f"{manifest} is not a readable CSV file ({exc})",
                            "save it again as CSV (UTF-8) from a spreadsheet") from None

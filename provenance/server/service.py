@@ -15,8 +15,7 @@ from starlette.datastructures import UploadFile
 
 from ..errors import ProvenanceError, SettingsError
 from ..library import Library
-from ..library.manifest import METADATA_FIELDS
-from ..library.manifest import _row as manifest_row
+from ..library.manifest import METADATA_FIELDS, read_row
 from ..models import Original
 from . import guard
 from .access import Access, Refused
@@ -222,7 +221,7 @@ def original_fields() -> tuple[str, ...]:
 
 def original_from_form(meta: dict[str, str], source: str) -> Original:
     """The original a form describes, read as one manifest row is (one reading of the fields)."""
-    row = manifest_row(0, {**meta, "file": source}, Path.cwd())
+    row = read_row(0, {**meta, "file": source}, Path.cwd())
     if row.original is None:
         raise Refused(400, row.error, f"the fields are {', '.join(METADATA_FIELDS)}")
     return row.original
