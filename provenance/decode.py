@@ -348,3 +348,14 @@ class FastDecoder:
         self._stream.codec_context.options = options
         self._stream.codec_context.skip_frame = "DEFAULT"
 
+
+
+def has_sound(path: str) -> bool:
+    """Whether the file declares a sound stream: its headers only (1.5-3 ms, against 13 ms for
+    starting the ffmpeg that reads the sound). True when the headers cannot be read, so the
+    sound reader decides as before."""
+    try:
+        with av.open(path, metadata_errors="ignore") as container:
+            return bool(container.streams.audio)
+    except (av.FFmpegError, OSError, UnicodeDecodeError):
+        return True

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import audio, claims, credentials, ocr
+from . import audio, claims, credentials, decode, ocr
 from .align import AlignResult
 from .fingerprint import shots
 from .library import Library
@@ -76,8 +76,10 @@ def beyond_picture(path: str, query_fp: Fingerprint, result: AlignResult, lib: L
 
 
 def sound(path: str, settings: Settings) -> np.ndarray:
-    """The file's Chromaprint codes (empty when it has no sound or audio is off)."""
-    if not settings.audio:
+    """The file's Chromaprint codes (empty when it has no sound or audio is off). A file whose
+    headers declare no sound stream is not handed to ffmpeg (its start alone costs more CPU than
+    fingerprinting a 3 s query)."""
+    if not settings.audio or not decode.has_sound(path):
         return np.zeros(0, dtype=np.uint32)
     return audio.fingerprint_audio(path, audio.ffmpeg_exe())
 
@@ -135,7 +137,7 @@ def describe_sound_only(found: tuple[Alignment, ...], pictured: bool = False) ->
 
 def _ocr_times(fp: Fingerprint) -> list[float]:
     """One keyframe per shot, the longest shots first, at most ocr.MAX_FRAMES (each read only
-    when ``ocr.likely_text`` says it may carry text)."""
+    where ``ocr.read_frame`` finds text likely)."""
     ranked = sorted(shots(fp), key=lambda s: -(s.end - s.start)) if len(fp) else []
     return sorted(s.keyframe for s in ranked[: ocr.MAX_FRAMES])
 
@@ -151,8 +153,7 @@ def burned_in_text(path: str, fp: Fingerprint, settings: Settings,
         return [], [SKIPPED_OCR]
     lines: list[ocr.TextLine] = []
     for time, frame in sorted(_frames(path, _ocr_times(fp), kept).items()):
-        if ocr.likely_text(frame):
-            lines += ocr.read_frame(frame, time)
+        lines += ocr.read_frame(frame, time)  # reads nothing where no text is likely
     return lines, []
 
 
