@@ -211,11 +211,11 @@ def report_options(f: F) -> F:
 
 
 def _write_reports(payload: dict[str, Any], report: str | None, jsonld: str | None,
-                   publisher: str | None) -> None:
+                   publisher: str | None, results: list[Verification] | None = None) -> None:
     # Made before anything is written: a result that cannot be rendered leaves no half output.
     document = script_text(to_jsonld(payload, publisher)) + "\n" if jsonld else ""
     if report:
-        outputs.write_html_report(payload, report)
+        outputs.write_html_report(payload, report, results)
         click.echo(f"HTML report: {report}", err=True)
     if jsonld:
         with open(jsonld, "w", encoding="utf-8") as handle:
@@ -375,7 +375,7 @@ def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         click.echo(to_texts(results))
-    _write_reports(payload, report, jsonld, publisher)
+    _write_reports(payload, report, jsonld, publisher, results)
     if all(r.error for r in results):
         ctx.exit(3)
     if check and not _all_ok(results):
@@ -936,7 +936,7 @@ def demo(ctx: click.Context, samples: str | None, report: str, as_json: bool) ->
     else:
         click.echo("")
         click.echo(to_texts(outcome.results))
-    _write_reports(payload, report, None, None)
+    _write_reports(payload, report, None, None, list(outcome.results))
 
 
 @main.command()

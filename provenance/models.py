@@ -382,6 +382,10 @@ class Verification:
     content_credentials: ContentCredentials | None = None
     # Text burned into the query's picture, as (time, text) lines.
     burned_in_text: tuple[tuple[float, str], ...] = ()
+    # The HTML report's pictures (JPEG) of each matched segment, keyed "match-segment-side"
+    # (side "query" or "reference"): from the query's one decode and the original's frames
+    # stored at registration. Not part of the JSON report.
+    frames: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
     # Reports of this result; the writing lives in report/ and outputs.py (imported when used).
     def to_dict(self) -> dict[str, Any]:
@@ -401,7 +405,7 @@ class Verification:
         from .outputs import write_html_report
         from .report import to_payload
 
-        write_html_report(to_payload([self]), path)
+        write_html_report(to_payload([self]), path, [self])
 
     def to_jsonld(self, publisher: str | None = None) -> list[dict[str, Any]]:
         """schema.org MediaReview / ClaimReview objects, ``publisher`` named as their author."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .errors import ProvenanceError
 from .fingerprint import fingerprint_video, shots
+from .models import Verification
 from .pipeline import Progress, frame_progress
 from .settings import Settings, load_settings
 
@@ -49,9 +51,23 @@ def export_keyframes(
     return index
 
 
+def result_images(results: Sequence[Verification]) -> dict[str, bytes]:
+    """The HTML report's frames that verify kept (``Verification.frames``: from the query's one
+    decode and the originals' stored frames), keyed as the report looks them up."""
+    from .report.html_report import frame_key
+
+    images = {}
+    for r_index, result in enumerate(results):
+        for key, data in result.frames.items():
+            m_index, s_index, side = key.split("-")
+            images[frame_key(r_index, int(m_index), int(s_index), side)] = data
+    return images
+
+
 def report_images(report: dict[str, Any]) -> dict[str, bytes]:
-    """JPEG frames for the HTML report: for every segment, the repost at its middle and the
-    original at the matching time. Files that are gone or unreadable just give no image."""
+    """JPEG frames for the HTML report of a saved JSON report (``provenance report``), where no
+    decode is at hand: for every segment, the repost at its middle and the original at the
+    matching time, read from their files. Files that are gone or unreadable give no image."""
     from . import frames
     from .report.html_report import frame_key
 
@@ -80,11 +96,15 @@ def report_images(report: dict[str, Any]) -> dict[str, bytes]:
     return images
 
 
-def write_html_report(report: dict[str, Any], path: str | os.PathLike[str]) -> None:
-    """Render the HTML report of a JSON report (as `to_json` makes it) to ``path``, atomically."""
+def write_html_report(report: dict[str, Any], path: str | os.PathLike[str],
+                      results: Sequence[Verification] | None = None) -> None:
+    """Render the HTML report of a JSON report (as `to_json` makes it) to ``path``, atomically.
+    Its frames are the ones verify kept when the ``results`` it was made from are given (no
+    video is decoded again); else they are read from the files (a saved report)."""
     from .report.html_report import to_html
 
-    text = to_html(report, report_images(report))
+    images = result_images(results) if results is not None else report_images(report)
+    text = to_html(report, images)
     target = Path(path)
     tmp = target.with_name(target.name + ".part")
     tmp.write_text(text, "utf-8")

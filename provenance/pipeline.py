@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -22,6 +22,7 @@ from .fingerprint import load as load_fingerprint
 from .library import Library, Radii, Scores
 from .models import (
     ARTICLE,
+    Alignment,
     Claim,
     ClaimKind,
     Fingerprint,
@@ -188,7 +189,36 @@ def verify_video(
             audio_matches=seen.audio_matches,
             content_credentials=seen.credentials,
             burned_in_text=tuple((line.time, line.text) for line in seen.text),
+            frames=report_frames(decoded, result.matches, lib) if decoded else {},
         )
+
+
+def report_frames(decoded: provider.Decoded, matches: tuple[Alignment, ...],
+                  lib: Library) -> dict[str, bytes]:
+    """The HTML report's pictures of each matched segment, at its middle: the query's from the
+    one decode (its kept grey frames), the original's from the small frames the library stored
+    at registration. No video is decoded again (``Verification.frames``)."""
+    from .frames import jpeg_bytes
+
+    def nearest(times: Sequence[float] | np.ndarray, pictures: Sequence[np.ndarray] | np.ndarray,
+                time: float) -> np.ndarray | None:
+        if not len(times):
+            return None
+        return pictures[int(np.argmin(np.abs(np.asarray(times) - time)))]
+
+    found: dict[str, bytes] = {}
+    for m_index, match in enumerate(matches):
+        local = lib.local_data(match.reference_id)
+        for s_index, s in enumerate(match.segments):
+            pictures = (("query", nearest(decoded.local_times, decoded.local_frames,
+                                          (s.query_start + s.query_end) / 2)),
+                        ("reference", None if local is None else nearest(
+                            local.detail_times, local.details,
+                            (s.reference_start + s.reference_end) / 2)))
+            for side, picture in pictures:
+                if picture is not None:
+                    found[f"{m_index}-{s_index}-{side}"] = jpeg_bytes(picture)
+    return found
 
 
 def _step(progress: Progress | None, stage: str, done: float) -> None:

@@ -145,3 +145,33 @@ def test_html_renders_in_headless_chromium(demo, tmp_path: Path) -> None:  # typ
     assert float(image.std()) > 20  # not blank: the banner, frames and text are drawn
     red = np.all(np.abs(image.astype(int) - (28, 28, 183)) < 40, axis=2)  # #b71c1c in BGR
     assert red.mean() > 0.005  # the MISCAPTIONED banner is on screen
+
+
+def test_report_frames_come_from_verify_not_from_the_files(media: Media, tmp_path: Path) -> None:
+    """The HTML report of a verify shows the frames verify already had (the query's one decode,
+    the original's stored frames): it renders them with both videos' files gone."""
+    from provenance import outputs
+    from provenance.acquire import local_video
+    from provenance.library import Library
+    from provenance.models import Original
+    from provenance.pipeline import verify_video
+    from provenance.registry import register
+    from provenance.report import to_payload
+    from provenance.settings import load_settings
+
+    original, query = tmp_path / "original.mp4", tmp_path / "repost.mp4"
+    shutil.copy(media.cam_a, original)
+    shutil.copy(media.clip_a, query)
+    settings = load_settings(db=tmp_path / "lib.db", cache_dir=tmp_path / "cache")
+    with Library(settings.db, create=True) as library:
+        register(str(original), Original(id="cam-a"), library, settings)
+        result = verify_video(local_video(str(query)), library, settings)
+    segments = sum(len(m.segments) for m in result.matches)
+    assert segments >= 1 and len(result.frames) == 2 * segments
+    original.unlink()
+    query.unlink()
+    assert outputs.report_images(to_payload([result])) == {}  # nothing left to read
+    out = tmp_path / "report.html"
+    result.to_html(out)
+    assert out.read_text().count("data:image/jpeg;base64,") == 2 * segments
+    assert "frame not available" not in out.read_text()

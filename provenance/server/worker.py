@@ -113,7 +113,8 @@ def run_verification(job_id: str, attempt: int) -> None:
         store.progress(job_id, attempt, "report", 0, None)
         payload = batch.BatchItem(query, results).payload()  # what `verify --json` prints
         del payload["input"]
-        outputs.write_html_report(payload, Path(_SETUP.reports_dir) / f"{job_id}.html")
+        outputs.write_html_report(payload, Path(_SETUP.reports_dir) / f"{job_id}.html",
+                                  results)
     except ProvenanceError as error:
         store.fail(job_id, attempt, error.message, error.hint or "")
         return
