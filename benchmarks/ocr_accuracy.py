@@ -106,7 +106,9 @@ def _engines(only_ours: bool) -> dict[str, Callable[[np.ndarray], list[str]]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=36)
-    parser.add_argument("--gate-only", action="store_true", help="only the text gate")
+    parser.add_argument("--gate-only", action="store_true",
+                        help="only the text gate, on text frames and on frames without text "
+                             "(the latter from copy_detection.py's set, when it is built)")
     parser.add_argument("--only-ours", action="store_true",
                         help="only the chosen reading and its whole-frame variants")
     args = parser.parse_args()
@@ -129,6 +131,56 @@ def main() -> None:
               f"{statistics.median(cpu):.3f} |")
     passed = sum(ocr.likely_text(picture) for picture, *_ in frames)
     print(f"\ntext gate (ocr.likely_text): {passed}/{len(frames)} text frames passed")
+    if args.gate_only:
+        gate_table(rng)
+
+
+def _grey(frame: np.ndarray) -> np.ndarray:
+    """A frame as verify reads it: the grey plane its one decode kept, in three channels."""
+    return np.repeat(frame[:, :, None], 3, axis=2) if frame.ndim == 2 else frame
+
+
+def gate_frames(rng: np.random.Generator) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """(frames with text, frames without): 72 generated frames as above; synthetic CCTV with
+    its clock label, and with a caption bar, and without either; every 4th frame verify keeps of
+    each file of copy_detection.py's set (built by it), with text where it was captioned."""
+    from provenance import provider
+    from tests import synthetic as syn
+
+    text = [_frame(rng, i)[0] for i in range(72)]
+    plain = []
+    for seed in range(9, 25):
+        scene = syn.CCTVScene(seed=seed, width=640, height=400, label="CAM 9", length=30)
+        with_clock = scene.frame(3.0)
+        text += [with_clock, syn.caption("Calais 22/10/2015")(with_clock[40:].copy())]
+        plain.append(with_clock[40:].copy())
+    for path in sorted((_common.WORK / "copy-detection").glob("*.mp4")):
+        kept = [_grey(f) for f in provider.decode(str(path), 4.0).local_frames[::4]]
+        (text if "caption" in path.name else plain).extend(kept)
+    return text, plain
+
+
+def gate_table(rng: np.random.Generator) -> None:
+    """What the text gate lets through to the reader: the edge test (``text_bands``), then the
+    detector alone at ``SCOUT_SCALE`` (``_scouted``) on the bands the edge test passed."""
+    text, plain = gate_frames(rng)
+    print(f"\ntext gate on {len(text)} frames with text and {len(plain)} without "
+          f"(SCOUT_SCALE {ocr.SCOUT_SCALE}):\n")
+    print("| frames | edge test passed | detector found text | CPU s / frame (median) |")
+    print("| --- | --- | --- | --- |")
+    for name, frames in (("with text", text), ("without text", plain)):
+        edges = found = 0
+        cpu = []
+        for frame in frames:
+            start = time.process_time()
+            scale = min(ocr.DETECT_SIDE / min(frame.shape[:2]), ocr.MAX_WIDTH / frame.shape[1])
+            bands = ocr.text_bands(frame)
+            scouted = any(ocr._scouted(frame[a:b], scale) for a, b in bands)
+            cpu.append(time.process_time() - start)
+            edges += bool(bands)
+            found += scouted
+        print(f"| {name} | {edges}/{len(frames)} | {found}/{len(frames)} | "
+              f"{statistics.median(cpu):.3f} |")
 
 
 if __name__ == "__main__":
