@@ -98,3 +98,21 @@ def test_evidence_switches_from_environment_and_config(tmp_path: Path,
     monkeypatch.delenv("PROVENANCE_AUDIO")
     with pytest.raises(SettingsError, match="must be true or false"):
         load_settings()
+
+
+@pytest.mark.skipif(not ocr.available(), reason="OCR extra not installed")
+def test_textures_the_edge_test_passes_are_spared_by_the_detector() -> None:
+    """A text-free picture whose texture passes the edge test is not read: the detector, run
+    alone at SCOUT_SCALE on its bands, finds no text there; on a caption it does."""
+    textured = 0
+    for seed in range(9, 17):
+        scene = syn.CCTVScene(seed=seed, width=640, height=400, label="CAM 9", length=30)
+        plain = scene.frame(3.0)[40:].copy()
+        bands = ocr.text_bands(plain)
+        textured += bool(bands)
+        scale = ocr.DETECT_SIDE / min(plain.shape[:2])
+        assert not any(ocr._scouted(plain[a:b], scale) for a, b in bands), seed
+        assert ocr.read_frame(plain) == [], seed
+        captioned = syn.caption("Calais 22/10/2015")(plain)
+        assert any(ocr._scouted(captioned[a:b], scale) for a, b in ocr.text_bands(captioned))
+    assert textured >= 2  # the edge test alone would have read these
