@@ -51,6 +51,12 @@ _EDGE_STEP = 60
 # (road markings of the car park); at 0.35 (measured once, seed 11) 149/149 and 12/567, at full
 # scale 149/149 and 134/567. 0.019 s a text frame, 0.005 s a frame without (median).
 SCOUT_SCALE = 0.5
+# The full read then covers only the columns where the scout found boxes, widened on each side by
+# this many times the tallest box's height. On ocr_accuracy.py's 36 frames (one run each, same
+# load): the whole band 0.988 character accuracy, 36/36 dates, 0.140 s a frame; these columns
+# widened by 1, 2, 4 box heights: 0.985 / 0.987 / 0.988, 36/36 each, 0.062 / 0.065 / 0.071 s
+# (the narrower crops lost the space in "2017 08:50" on one or two frames).
+SCOUT_PAD = 4
 
 
 @dataclass(frozen=True)
@@ -124,27 +130,34 @@ def _scaled(band: np.ndarray, scale: float) -> np.ndarray:
                       interpolation=cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA)
 
 
-def _scouted(band: np.ndarray, scale: float) -> bool:
-    """Whether the text detector, run alone on the band at SCOUT_SCALE of the reading scale,
-    finds any text box in it."""
-    found = _engine()(_scaled(band, scale * SCOUT_SCALE), use_det=True, use_cls=False,
-                      use_rec=False)
-    return found.boxes is not None and len(found.boxes) > 0
+def _scouted(band: np.ndarray, scale: float) -> tuple[int, int] | None:
+    """Where the text detector, run alone on the band at SCOUT_SCALE of the reading scale, finds
+    text: the columns (band pixels) its boxes span, widened on each side by SCOUT_PAD times the
+    tallest box's height; None when it finds none."""
+    small = scale * SCOUT_SCALE
+    found = _engine()(_scaled(band, small), use_det=True, use_cls=False, use_rec=False)
+    if found.boxes is None or not len(found.boxes):
+        return None
+    boxes = np.asarray(found.boxes, dtype=np.float64) / small  # (n, 4 corners, x y)
+    pad = SCOUT_PAD * float((boxes[:, :, 1].max(axis=1) - boxes[:, :, 1].min(axis=1)).max())
+    return (max(0, int(boxes[:, :, 0].min() - pad)),
+            min(band.shape[1], int(np.ceil(boxes[:, :, 0].max() + pad))))
 
 
 def read_frame(frame: np.ndarray, time: float = 0.0) -> list[TextLine]:
     """Lines of text in one BGR frame, top to bottom: only its bands likely to carry text
     (``text_bands``) where the detector finds text at a quarter of the pixels (``_scouted``)
-    are read, each scaled as the detector would scale the whole frame (its short side to
-    DETECT_SIDE)."""
+    are read, across the columns where it found it, each scaled as the detector would scale
+    the whole frame (its short side to DETECT_SIDE)."""
     scale = min(DETECT_SIDE / min(frame.shape[:2]), MAX_WIDTH / frame.shape[1])
     found: list[tuple[float, str, float]] = []
     for top, bottom in text_bands(frame):
-        if not _scouted(frame[top:bottom], scale):
+        columns = _scouted(frame[top:bottom], scale)
+        if columns is None:
             continue
         # RapidOCR keeps use_det/use_cls/use_rec from the last call: said on every call.
-        result = _engine()(_scaled(frame[top:bottom], scale), use_det=True, use_cls=False,
-                           use_rec=True)
+        result = _engine()(_scaled(frame[top:bottom, columns[0]:columns[1]], scale),
+                           use_det=True, use_cls=False, use_rec=True)
         if result.txts is None:
             continue
         found += [(top + float(np.min(np.asarray(box)[:, 1])) / scale, str(text), float(score))
