@@ -69,6 +69,20 @@ MIN_INFORMATIVE = 6
 # A tie goes to the speed closest to 1 (an unedited copy is the likelier explanation).
 SPEEDS = (0.5, 0.56, 0.63, 0.71, 0.8, 0.89, 1.0, 1.12, 1.25, 1.4, 1.6, 1.8, 2.0)
 _SPEED_REFINE = np.round(np.arange(-0.06, 0.0601, 0.01), 2)
+# A speed other than 1 (beyond SPEED_TOLERANCE, what sampling jitter gives an unedited copy) is
+# a hypothesis that can make a partial chance agreement fit: a fixed camera's other moment,
+# slightly rotated, was a 0.39 "match" through 0.89x over 5.3 s of 12 s with about 4 confirmed
+# samples. A segment at such a speed is kept only when the motion agrees along the whole of it
+# and it is not a piece of a longer view: at least SPEED_MIN_CONFIRMED motion-confirmed samples,
+# some in each of SPEED_PARTS equal parts of it, and at least SPEED_MIN_COVER of the stretch of
+# the query that shows the original's view around it. Copy-detection benchmark (real footage):
+# the 9 genuine 0.8x/1.25x copies confirmed 13-33 samples, spread over every third, covering
+# their whole view; the two speeds reported on picture-in-picture insets that were never sped up
+# confirmed 5 (none in the middle third) and 8 (over 2.5 s of a 10 s inset).
+SPEED_TOLERANCE = 0.02
+SPEED_MIN_CONFIRMED = 10
+SPEED_PARTS = 3
+SPEED_MIN_COVER = 0.75
 # The search stops after this many supported mappings in a row gave no segment: what is left is
 # chance agreement (a fixed camera's other moments offer many weak ones).
 MAX_EMPTY_MAPPINGS = 6
@@ -103,6 +117,8 @@ class MatchParams:
     min_informative: int = MIN_INFORMATIVE
     max_empty_mappings: int = MAX_EMPTY_MAPPINGS
     speeds: tuple[float, ...] = SPEEDS
+    speed_min_confirmed: int = SPEED_MIN_CONFIRMED
+    speed_min_cover: float = SPEED_MIN_COVER
     # Local-feature stage (refine.py): when it runs, and how much it may spend. Query frames
     # scale with the open time (at least refine.LOCAL_FRAMES); so does the matching work,
     # counted in original keypoints looked up in a repost frame's LSH index (about 1 us each
@@ -346,6 +362,9 @@ def _segments(pairing: _Pairing, query: Fingerprint, active: np.ndarray, offset:
                 or contradicted > confirmed
                 or confirmed < params.min_confirmed_share * moving):
             continue
+        if abs(speed - 1.0) > SPEED_TOLERANCE and not _speed_holds(
+                pairing, query, along, first, last, params):
+            continue
         similarity = 1.0 - float(np.median(along.nearest_scene[span])) / 32.0
         segment = _segment(pairing, starts, ends, first, last, offset, speed, confirmed,
                            similarity)
@@ -353,6 +372,22 @@ def _segments(pairing: _Pairing, query: Fingerprint, active: np.ndarray, offset:
             segments.append(segment)
             used[span] = True
     return segments, used
+
+
+def _speed_holds(pairing: _Pairing, query: Fingerprint, along: _Along, first: int, last: int,
+                 params: MatchParams) -> bool:
+    """Whether a segment at a speed other than 1 has its own evidence: enough motion-confirmed
+    samples, spread over the whole segment, and the segment is (nearly) the whole stretch of
+    the query that shows the original's view, not a piece of it made to fit."""
+    confirmed = along.confirmed[first:last + 1]
+    if int(confirmed.sum()) < params.speed_min_confirmed or not all(
+            part.any() for part in np.array_split(confirmed, SPEED_PARTS)):
+        return False
+    view = _bridge(pairing.near & query.informative, query, params.max_gap_s)
+    view[first:last + 1] = True
+    run = next((a, b) for a, b in _runs(view, query.times, 1.5 / query.sample_fps)
+               if a <= first <= b)
+    return (last - first + 1) >= params.speed_min_cover * (run[1] - run[0] + 1)
 
 
 def _evidence_score(confirmed: int) -> float:
@@ -364,7 +399,7 @@ def _edits(segments: list[Segment]) -> tuple[DetectedEdit, ...]:
     edits = []
     if any(s.mirrored for s in segments):
         edits.append(DetectedEdit(Edit.MIRRORED))
-    changed = [s.speed for s in segments if abs(s.speed - 1.0) > 0.02]
+    changed = [s.speed for s in segments if abs(s.speed - 1.0) > SPEED_TOLERANCE]
     if changed:
         edits.append(DetectedEdit(Edit.SPEED, speed=changed[0]))
     return tuple(edits)
