@@ -83,6 +83,12 @@ SPEED_TOLERANCE = 0.02
 SPEED_MIN_CONFIRMED = 10
 SPEED_PARTS = 3
 SPEED_MIN_COVER = 0.75
+# "Same scene" says "another moment": it needs moving samples whose motion lined up with the
+# original at no offset, at least as many as a match would need confirmed (with fewer, a match
+# was impossible whatever the moment). Copy-detection benchmark: 10 s of another moment of the
+# shared clips hold 20-39 (bottle), 5-10 (car) and 1 (one-by-one: nobody moves) such samples;
+# the 3 s excerpt of one-by-one's registered moment, reported same-scene before, holds 1.
+SCENE_MIN_MOVING = MIN_CONFIRMED
 # The search stops after this many supported mappings in a row gave no segment: what is left is
 # chance agreement (a fixed camera's other moments offer many weak ones).
 MAX_EMPTY_MAPPINGS = 6
@@ -119,6 +125,7 @@ class MatchParams:
     speeds: tuple[float, ...] = SPEEDS
     speed_min_confirmed: int = SPEED_MIN_CONFIRMED
     speed_min_cover: float = SPEED_MIN_COVER
+    scene_min_moving: int = SCENE_MIN_MOVING
     # Local-feature stage (refine.py): when it runs, and how much it may spend. Query frames
     # scale with the open time (at least refine.LOCAL_FRAMES); so does the matching work,
     # counted in original keypoints looked up in a repost frame's LSH index (about 1 us each
@@ -174,8 +181,10 @@ class _Pairing:
     rows: np.ndarray
     cols: np.ndarray
     pair_motion: np.ndarray
-    # Per query sample: has a scene-hash neighbour anywhere in the reference.
+    # Per query sample: has a scene-hash neighbour anywhere in the reference, and the distance
+    # to its nearest reference sample (64 when it is not informative).
     near: np.ndarray
+    nearest: np.ndarray
 
 
 def _hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -209,11 +218,14 @@ def _pairings(query: Fingerprint, ref_id: str, ref: Fingerprint,
                                         (True, query.mirror, query.motion_mirror)):
         rows_parts, cols_parts, motion_parts = [], [], []
         near = np.zeros(len(query), dtype=bool)
+        nearest = np.full(len(query), 64, dtype=np.uint8)
         for first in range(0, len(q_usable), _BLOCK):
             rows = q_usable[first:first + _BLOCK]
-            scene_ok = _hamming(scene_q[rows][:, None], r_scene[None, :]) <= params.scene_radius
+            distance = _hamming(scene_q[rows][:, None], r_scene[None, :])
+            scene_ok = distance <= params.scene_radius
             has_near = scene_ok.any(axis=1)
             near[rows] = has_near
+            nearest[rows] = distance.min(axis=1, initial=64)
             # Votes from the rows with a neighbour only (few, against an unrelated candidate),
             # both sides moving: the same pairs as the whole block, a fraction of the work.
             candidates = np.flatnonzero(has_near & q_moving[rows])
@@ -233,7 +245,7 @@ def _pairings(query: Fingerprint, ref_id: str, ref: Fingerprint,
             return np.concatenate(parts) if parts else np.zeros(0, dtype=kind)
         result.append(_Pairing(ref_id, mirrored, ref, scene_q, motion_q,
                                joined(rows_parts, np.int64), joined(cols_parts, np.int64),
-                               joined(motion_parts, np.uint8), near))
+                               joined(motion_parts, np.uint8), near, nearest))
     return result
 
 
@@ -475,12 +487,12 @@ def align(query: Fingerprint, references: Mapping[str, Fingerprint] | Iterable[
     items = references.items() if isinstance(references, Mapping) else references
     active = query.informative.copy()
     found: dict[str, list[Segment]] = {}
-    near: dict[str, np.ndarray] = {}
+    nearest: dict[str, np.ndarray] = {}
     for ref_id, ref in items:
         if len(ref) == 0:
             continue
         pairings = _pairings(query, ref_id, ref, params)
-        near[ref_id] = pairings[0].near | pairings[1].near
+        nearest[ref_id] = np.minimum(pairings[0].nearest, pairings[1].nearest)
         segments = _align_one(query, pairings, active, params)
         if segments:
             found.setdefault(ref_id, []).extend(segments)
@@ -494,7 +506,7 @@ def align(query: Fingerprint, references: Mapping[str, Fingerprint] | Iterable[
         for ref_id, segs in found.items()
     ]
     matches.sort(key=lambda a: -a.score)
-    return _decide(query, matches, _same_scene(query, near, matches, params), params)
+    return _decide(query, matches, _same_scene(query, nearest, matches, params), params)
 
 
 def _covered(query: Fingerprint, intervals: Iterable[tuple[float, float]]) -> np.ndarray:
@@ -526,24 +538,36 @@ def _subtract(whole: tuple[float, float], covered: Iterable[tuple[float, float]]
     return [(round(a, 3), round(b, 3)) for a, b in pieces]
 
 
-def _same_scene(query: Fingerprint, near: Mapping[str, np.ndarray], matches: list[Alignment],
-                params: MatchParams) -> list[Alignment]:
+def _same_scene(query: Fingerprint, nearest: Mapping[str, np.ndarray],
+                matches: list[Alignment], params: MatchParams) -> list[Alignment]:
     """Originals whose view the query shows without matching moments, with the query intervals
-    (outside the matched ones) that show it."""
+    (outside the matched ones) that show it. Each interval's ``evidence`` is its moving samples
+    (whose motion lined up at no offset: the evidence of another moment), its ``similarity``
+    how closely the view agrees (1 - median distance to the nearest original sample / 32)."""
     informative = max(1, int(query.informative.sum()))
     matched = _covered(query, (
         (s.query_start, s.query_end) for m in matches for s in m.segments))
+    moving = query.informative & (query.motion_energy >= params.min_motion_energy)
     result = []
-    for ref_id, mask in near.items():
+    for ref_id, distance in nearest.items():
+        mask = distance <= params.scene_radius
         share = float((mask & query.informative).sum()) / informative
         if share < params.same_scene_share:
             continue
         # Black or flat samples between views of the camera belong to the same stretch.
         shown = _bridge(mask & query.informative, query, params.max_gap_s) & ~matched
-        segments = tuple(Segment(reference_id=ref_id, query_start=a, query_end=b,
-                                 reference_start=0.0, reference_end=0.0,
-                                 evidence=int(_covered(query, [(a, b)]).sum()))
-                         for a, b in _clip_to_unmatched(_intervals(shown, query), matches))
+
+        def segment(a: float, b: float, ref_id: str = ref_id, mask: np.ndarray = mask,
+                    distance: np.ndarray = distance) -> Segment:
+            inside = _covered(query, [(a, b)]) & mask & query.informative
+            median = float(np.median(distance[inside])) if inside.any() else 32.0
+            return Segment(reference_id=ref_id, query_start=a, query_end=b,
+                           reference_start=0.0, reference_end=0.0,
+                           evidence=int((inside & moving).sum()),
+                           similarity=round(max(0.0, 1.0 - median / 32.0), 3))
+
+        segments = tuple(segment(a, b) for a, b in
+                         _clip_to_unmatched(_intervals(shown, query), matches))
         if segments:
             result.append(Alignment(reference_id=ref_id, score=round(share, 3),
                                     segments=segments))
@@ -618,11 +642,18 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
                   f"{len(matches)} registered original(s)")
         return AlignResult(Verdict.MATCH, max(m.score for m in matches), reason,
                            tuple(matches), tuple(same_scene), unexplained, skipped, params)
-    if same_scene:
+    moving = max((sum(s.evidence for s in a.segments) for a in same_scene), default=0)
+    if same_scene and moving >= params.scene_min_moving:
         reason = ("the view matches a registered camera, but what happens in it does not line up "
                   "with the registered footage: same place, different moment")
         return AlignResult(Verdict.SAME_SCENE, same_scene[0].score, reason, (),
                            tuple(same_scene), unexplained, skipped, params)
+    if same_scene:
+        reason = (f"the view matches a registered camera, but almost nothing moves in it "
+                  f"({moving} moving sample(s)), so whether this is the registered moment or "
+                  "another cannot be told")
+        return AlignResult(Verdict.INCONCLUSIVE, 0.0, reason, (), tuple(same_scene),
+                           unexplained, skipped, params)
     return AlignResult(Verdict.NO_MATCH, 0.0, "nothing in the library explains this footage",
                        (), (), unexplained, skipped, params)
 
@@ -669,10 +700,43 @@ def with_extra_matches(result: AlignResult, extra: list[Alignment],
         result.skipped + skipped)))
 
 
+def with_extra_same_scene(result: AlignResult, extra: Iterable[Alignment],
+                          query: Fingerprint) -> AlignResult:
+    """The result with same-scene intervals found by a later stage (the view of a region or of
+    a rectified picture, whose motion lined up at no offset) added where nothing explains the
+    query yet."""
+    same_scene = list(result.same_scene)
+    for alignment in extra:
+        pieces = tuple(_cut(s, a, b) for s in alignment.segments
+                       for a, b in _intersect((s.query_start, s.query_end), result.unexplained))
+        if not pieces:
+            continue
+        known = next((i for i, a in enumerate(same_scene)
+                      if a.reference_id == alignment.reference_id), None)
+        if known is None:
+            same_scene.append(Alignment(alignment.reference_id, alignment.score, pieces))
+        else:
+            a = same_scene[known]
+            same_scene[known] = Alignment(a.reference_id, max(a.score, alignment.score),
+                                          tuple(sorted(a.segments + pieces,
+                                                       key=lambda s: s.query_start)))
+    same_scene.sort(key=lambda a: -a.score)
+    return _decide(query, list(result.matches), same_scene, result.params, result.skipped)
+
+
+def _intersect(interval: tuple[float, float], spans: Iterable[tuple[float, float]]
+               ) -> list[tuple[float, float]]:
+    return [(max(interval[0], a), min(interval[1], b)) for a, b in spans
+            if min(interval[1], b) - max(interval[0], a) > 1e-6]
+
+
 def _cut(segment: Segment, start: float, end: float) -> Segment:
     """The part of a segment between two query times (same mapping)."""
     if segment.reference_end == segment.reference_start == 0.0:
-        return Segment(**{**asdict(segment), "query_start": start, "query_end": end})
+        # A same-scene piece keeps its share of the moving samples (its evidence).
+        share = (end - start) / max(1e-6, segment.query_end - segment.query_start)
+        return Segment(**{**asdict(segment), "query_start": start, "query_end": end,
+                          "evidence": int(round(segment.evidence * min(1.0, share)))})
     offset = segment.reference_start - segment.speed * segment.query_start
     return Segment(**{**asdict(segment), "query_start": round(start, 3),
                       "query_end": round(end, 3),

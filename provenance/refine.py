@@ -18,7 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from . import geometry
-from .align import AlignResult, align, with_extra_matches
+from .align import AlignResult, align, with_extra_matches, with_extra_same_scene
 from .library import Library
 from .models import Alignment, DetectedEdit, Edit, LocalData, Segment, Verdict
 from .provider import Decoded, region_fingerprint
@@ -49,6 +49,14 @@ GEOMETRY_MIN_CONFIRMED = 8
 # search stops after STRONG_FITS strong fits).
 GEOMETRY_PAIRS = 3
 GEOMETRY_LOOKUPS = 6 * geometry.REFERENCE_FEATURES
+# Whole frames whose scene hashes sit at most this far from the original's (median over the
+# same-scene samples) are registered as they are: no crop, tilt or region stretch hides the
+# moment from the motion hashes, and an aspect change alone does not move a square thumbnail.
+# Copy-detection benchmark, median distance to the nearest original sample: aspect changes of
+# the whole frame 0-2 bits at the registered moment and 4-8 at another; other moments
+# unedited 4-7; the edits that move it are beyond (4° tilts 10-12 bits at the registered
+# moment, the issue's stretched 9:16 centre 16, 10° tilts 18, 40 % crops 20-22).
+REGISTERED_VIEW_BITS = 8
 
 
 def _open_intervals(result: AlignResult) -> list[tuple[float, float]]:
@@ -177,6 +185,9 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
                  if not overlap.has_geometry or sum(s.evidence for s in m.segments)
                  >= GEOMETRY_MIN_CONFIRMED]
         result = with_extra_matches(_superseded(result, extra), extra, query_fp)
+        # The region's view agreed where its motion lined up at no offset: the same camera at
+        # another moment, now placed on the original (tilt, stretch or crop undone).
+        result = with_extra_same_scene(result, second.same_scene, query_fp)
         if sum(b - a for a, b in _open_intervals(result)) < params.local_min_unexplained_s:
             break
     if beyond:
@@ -194,9 +205,13 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
 
 def _unplaced_scene(result: AlignResult, unplaced: list[str]) -> AlignResult:
     """A same-scene verdict says "another moment": it needs the repost's picture placed on the
-    original's (then its motion disagreed at every offset in that geometry). When no fit
-    placed it on any same-scene original, the moment may only be hidden by a geometry not
-    tried: inconclusive, with that reason (the same-scene intervals stay listed)."""
+    original's (then its motion disagreed at every offset in that geometry), by a keypoint fit
+    or because the whole frames agree as they are (REGISTERED_VIEW_BITS). When neither placed
+    it on any same-scene original, the moment may only be hidden by a geometry not tried:
+    inconclusive, with that reason (the same-scene intervals stay listed)."""
+    registered = {a.reference_id for a in result.same_scene
+                  if min(s.similarity for s in a.segments) >= 1.0 - REGISTERED_VIEW_BITS / 32}
+    unplaced = [ref_id for ref_id in unplaced if ref_id not in registered]
     if result.verdict is not Verdict.SAME_SCENE or not unplaced or \
             {a.reference_id for a in result.same_scene} - set(unplaced):
         return result

@@ -116,11 +116,17 @@ def test_too_short_or_flat_query_is_inconclusive(rng: np.random.Generator) -> No
     assert result.verdict is Verdict.INCONCLUSIVE and "black, flat" in result.reason
 
 
-def test_static_frames_alone_never_make_a_match(rng: np.random.Generator) -> None:
+def test_static_frames_alone_never_make_a_match_nor_another_moment(
+        rng: np.random.Generator) -> None:
     ref = make_fp(random_hashes(rng, 200), random_hashes(rng, 200), energy=0.0)
     query = make_fp(ref.scene[20:80], ref.motion[20:80], energy=0.0)
     result = align(query, {"ref": ref})
-    assert result.verdict is Verdict.SAME_SCENE
+    # The view is the original's, but with nothing moving the moment cannot be told: neither
+    # "match" nor "same scene" (which would say "another moment"), and the view is listed.
+    assert result.verdict is Verdict.INCONCLUSIVE and "nothing moves" in result.reason
+    assert [a.reference_id for a in result.same_scene] == ["ref"]
+    assert result.same_scene[0].segments[0].evidence == 0
+    assert result.same_scene[0].segments[0].similarity == 1.0
 
 
 @pytest.mark.parametrize("speed", [1.25, 0.8])
