@@ -57,6 +57,11 @@ GEOMETRY_LOOKUPS = 6 * geometry.REFERENCE_FEATURES
 # unedited 4-7; the edits that move it are beyond (4° tilts 10-12 bits at the registered
 # moment, the issue's stretched 9:16 centre 16, 10° tilts 18, 40 % crops 20-22).
 REGISTERED_VIEW_BITS = 8
+# A repost whose picture's aspect ratio differs from the original's by this factor or more, and
+# that keypoints did not place (a texture-poor view: a plain road), is tried as the original's
+# centre at its own ratio: issue #11's 9:16 centre crop of car-detection.mp4 (ratio change
+# 0.32), 4:3 from 16:9 (0.75). Smaller changes are encoders' rounding or bars.
+CROP_HYPOTHESIS_CHANGE = 1.25
 
 
 def _open_intervals(result: AlignResult) -> list[tuple[float, float]]:
@@ -122,7 +127,10 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
     query_fp = decoded.fingerprint
     open_spans = _open_intervals(result)
     missing = sum(b - a for a, b in open_spans)
-    if result.verdict is Verdict.INCONCLUSIVE or missing < params.local_min_unexplained_s:
+    # Inconclusive for want of footage (too short, flat) stops here; a view where too little
+    # moves to tell the moment is worth a look at its regions, where more may move.
+    if (result.verdict is Verdict.INCONCLUSIVE and not result.same_scene) or \
+            missing < params.local_min_unexplained_s:
         return result
     # A matched original still seen as the same scene elsewhere in the query is examined again:
     # a partial fit (a speed hypothesis over part of a stretched repost) must not hide the
@@ -165,9 +173,16 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         overlap, used = geometry.find_overlap_in(query_frames, local.keyframes(),
                                                  local.key_size, share)
         work_left -= used
-        if overlap is None and ref_id in scene_ids:
-            unplaced.append(ref_id)
-        if overlap is None or (overlap.is_whole_frame and not overlap.has_geometry):
+        if overlap is None:
+            overlap = _centre_crop(decoded, local)
+            if overlap is not None:
+                result, placed = _crop_hypothesis(decoded, local, lib, result, ref_id, overlap)
+                if placed:
+                    continue
+            if ref_id in scene_ids:
+                unplaced.append(ref_id)
+            continue
+        if overlap.is_whole_frame and not overlap.has_geometry:
             continue
         details, query_box, reference_box = decoded.details, overlap.query_box, \
             overlap.reference_box
@@ -201,6 +216,44 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
                        "data (re-index them: `provenance library reindex --all`)")
     result = replace(result, skipped=tuple(dict.fromkeys(result.skipped + tuple(skipped))))
     return _unplaced_scene(result, unplaced)
+
+
+def _centre_crop(decoded: Decoded, local: LocalData) -> geometry.Overlap | None:
+    """Where keypoints placed nothing, the crop a repost of another shape most often is: the
+    original's centre at the repost's aspect ratio (a 9:16 centre crop of 16:9 footage), or
+    None when the two shapes agree (CROP_HYPOTHESIS_CHANGE)."""
+    if not len(decoded.boxes) or not len(local.details):
+        return None
+    top, bottom, left, right = (float(v) for v in np.median(decoded.boxes, axis=0))
+    height, width = decoded.details.shape[1:3]
+    shown = (right - left) * width / max(1e-6, (bottom - top) * height)
+    change = shown / (local.details.shape[2] / local.details.shape[1])
+    if abs(math.log(change)) < math.log(CROP_HYPOTHESIS_CHANGE):
+        return None
+    r_box = ((1 - change) / 2, 0.0, (1 + change) / 2, 1.0) if change < 1 else \
+        (0.0, (1 - 1 / change) / 2, 1.0, (1 + 1 / change) / 2)
+    return geometry.Overlap((left, top, right, bottom), r_box, False, 0)
+
+
+def _crop_hypothesis(decoded: Decoded, local: LocalData, lib: Library, result: AlignResult,
+                     ref_id: str, overlap: geometry.Overlap) -> tuple[AlignResult, bool]:
+    """The result with what a centre-crop hypothesis aligns in time (motion included, with
+    GEOMETRY_MIN_CONFIRMED samples: the hypothesis was chosen, not measured), and whether it
+    placed the repost on the original. Its same-scene is not kept: an unmeasured crop that
+    lines up with nothing may be the wrong crop, not another moment."""
+    query_fp = decoded.fingerprint
+    second = align(
+        region_fingerprint(decoded.detail_times, decoded.details, overlap.query_box,
+                           query_fp.duration),
+        {ref_id: region_fingerprint(local.detail_times, local.details, overlap.reference_box,
+                                    lib.get(ref_id).duration)}, result.params)
+    crop = DetectedEdit(Edit.CROPPED, boxes=(overlap.reference_box,),
+                        share=round(geometry.area(overlap.reference_box), 3))
+    extra = [Alignment(m.reference_id, m.score, m.segments, tuple(dict.fromkeys(m.edits + (
+        crop,)))) for m in second.matches if _evidence(m) >= GEOMETRY_MIN_CONFIRMED]
+    if not extra:
+        return result, False
+    return with_extra_matches(_superseded(result, extra), extra, query_fp), True
 
 
 def _unplaced_scene(result: AlignResult, unplaced: list[str]) -> AlignResult:

@@ -114,6 +114,23 @@ class CCTVScene:
         return image
 
 
+class PlainRoad(CCTVScene):
+    """A fixed camera over a texture-poor view (issue #11's plain road): flat asphalt with a
+    gentle gradient and dashed lane markings, nothing else for keypoints to hold on to; the
+    figures crossing it are the traffic."""
+
+    def _background(self, rng: np.random.Generator) -> Frame:
+        h, w = self.height, self.width
+        shade = rng.uniform(80, 120)
+        ramp = np.linspace(-12, 12, h)[:, None, None]
+        image = np.full((h, w, 3), shade) + ramp
+        for lane in (0.35, 0.65):
+            x = int(lane * w)
+            for y in range(0, h, h // 6):
+                cv2.line(image, (x, y), (x, y + h // 12), (210, 210, 210), 3)
+        return np.clip(image, 0, 255).astype(np.uint8)
+
+
 def ffmpeg_exe() -> str:
     import imageio_ffmpeg
 

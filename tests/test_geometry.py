@@ -86,8 +86,11 @@ def test_another_moment_with_the_same_geometry_is_never_a_match(
         media: Media, library_path: Path, tmp_path: Path, edit: str) -> None:
     query = _encode(tmp_path / "later.mp4", media.cam_a_later, 2, 12, "-vf", edit)
     report = verify_json(query, library_path)
-    assert report["verdict"] in ("same-scene", "no-match", "inconclusive")
+    # Placed on the original (keypoints, the geometry undone), its motion lines up at no
+    # offset: the same camera at another moment.
+    assert report["verdict"] == "same-scene"
     assert report["matches"] == []
+    assert [a["reference_id"] for a in report["same_scene"]] == ["cam-a"]
 
 
 def test_same_scene_needs_the_picture_placed_on_the_original() -> None:
@@ -106,3 +109,41 @@ def test_same_scene_needs_the_picture_placed_on_the_original() -> None:
     assert "could not be placed" in doubtful.reason
     assert coverage_error(10.0, doubtful.matches, doubtful.same_scene,
                           doubtful.unexplained) is None
+
+
+def test_whole_frames_that_agree_closely_are_placed_without_a_fit() -> None:
+    from provenance.align import AlignResult
+    from provenance.models import Alignment, Segment, Verdict
+    from provenance.refine import REGISTERED_VIEW_BITS, _unplaced_scene
+
+    def scene(bits: float) -> AlignResult:
+        segment = Segment("cam-a", 0.0, 10.0, 0.0, 0.0, evidence=20,
+                          similarity=1.0 - bits / 32.0)
+        return AlignResult(Verdict.SAME_SCENE, 0.9, "same place",
+                           (), (Alignment("cam-a", 0.9, (segment,)),), ())
+
+    # A squeezed whole frame of another moment (thumbnails are square whatever the aspect):
+    # 4-8 bits from the original; no keypoint fit needed to say "another moment".
+    assert _unplaced_scene(scene(REGISTERED_VIEW_BITS), ["cam-a"]).verdict is Verdict.SAME_SCENE
+    # A cropped or tilted picture that only resembles the view (16 bits): not placed.
+    assert _unplaced_scene(scene(16), ["cam-a"]).verdict is Verdict.INCONCLUSIVE
+
+
+def test_a_region_seen_at_another_moment_fills_only_unexplained_time() -> None:
+    from provenance.align import AlignResult, coverage_error, with_extra_same_scene
+    from provenance.models import Alignment, Segment, Verdict
+    from tests.test_align import make_fp
+
+    query = make_fp(np.arange(40, dtype=np.uint64), np.arange(40, dtype=np.uint64))
+    matched = Alignment("cam-b", 0.9, (Segment("cam-b", 0.0, 4.0, 10.0, 14.0, evidence=12),))
+    first = AlignResult(Verdict.MATCH, 0.9, "matched", (matched,), (), ((4.0, 10.0),))
+    region = Alignment("cam-a", 1.0, (Segment("cam-a", 0.0, 10.0, 0.0, 0.0, evidence=30),))
+    result = with_extra_same_scene(first, [region], query)
+    assert result.verdict is Verdict.MATCH
+    (piece,) = result.same_scene[0].segments
+    assert (piece.query_start, piece.query_end) == (4.0, 10.0)
+    assert piece.evidence == 18  # its share of the region's moving samples
+    assert coverage_error(10.0, result.matches, result.same_scene, result.unexplained) is None
+    # Alone, the region's disagreeing motion makes the verdict "same scene".
+    empty = AlignResult(Verdict.NO_MATCH, 0.0, "nothing", (), (), ((0.0, 10.0),))
+    assert with_extra_same_scene(empty, [region], query).verdict is Verdict.SAME_SCENE

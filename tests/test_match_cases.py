@@ -145,3 +145,38 @@ def test_letterbox_is_reported(media: Media, library_path: Path, tmp_path: Path)
     report = verify_json(query, library_path)
     assert report["verdict"] == "match"
     assert "letterbox" in [e["kind"] for e in report["matches"][0]["edit_details"]]
+
+
+@pytest.fixture(scope="module")
+def plain_road(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """A texture-poor fixed camera (issue #11 case 1: car-detection's plain road): 30 s
+    registered, and 20 s of another moment; (library, original, later moment)."""
+    root = tmp_path_factory.mktemp("road")
+    road = syn.PlainRoad(seed=404, width=480, height=270, label="ROAD", length=120,
+                         walkers_per_minute=20)
+    original, later = root / "road.mp4", root / "later.mp4"
+    syn.write_video(str(original), syn.render(road, 0, 30, FPS), FPS)
+    syn.write_video(str(later), syn.render(road, 60, 20, FPS), FPS)
+    db = root / "library.db"
+    with Library(db, create=True) as library:
+        register(str(original), Original(id="road"), library,
+                 load_settings(db=db, cache_dir=root / "cache"))
+    return db, original, later
+
+
+def test_vertical_centre_crop_of_a_texture_poor_view_is_a_match(
+        plain_road: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    db, original, later = plain_road
+    report = verify_json(_encode(tmp_path / "crop.mp4", original, 6, 12, "-vf",
+                                 "crop=ih*9/16:ih"), db)
+    assert report["verdict"] == "match"
+    (match,) = report["matches"]
+    assert sum(s["query_end"] - s["query_start"] for s in match["segments"]) >= 10.0
+    (crop,) = [e for e in match["edit_details"] if e["kind"] == "cropped"]
+    x0, y0, x1, y1 = crop["boxes"][0]
+    assert x0 == pytest.approx(0.34, abs=0.03) and x1 == pytest.approx(0.66, abs=0.03)
+    # The same crop of another moment: never a match (the crop is a hypothesis, so its
+    # disagreement does not make "another moment" either).
+    other = verify_json(_encode(tmp_path / "later.mp4", later, 2, 12, "-vf",
+                                "crop=ih*9/16:ih"), db)
+    assert other["verdict"] != "match" and other["matches"] == []
