@@ -62,6 +62,12 @@ REGISTERED_VIEW_BITS = 8
 # centre at its own ratio: issue #11's 9:16 centre crop of car-detection.mp4 (ratio change
 # 0.32), 4:3 from 16:9 (0.75). Smaller changes are encoders' rounding or bars.
 CROP_HYPOTHESIS_CHANGE = 1.25
+# A whole-frame match is fitted for a stretch or tilt only when something hints at one: its
+# picture's aspect ratio is not the original's, or its frames sit further from the original's
+# than an unedited copy's (median similarity under GEOMETRY_SIMILARITY). Copy-detection
+# benchmark: unedited copies of bottle and one-by-one 0.94-1.0, car 0.875; 4° tilts 0.625-0.84
+# (a squeeze or stretch of the whole frame keeps 0.94-1.0: its ratio tells it instead).
+GEOMETRY_SIMILARITY = 0.9
 
 
 def _open_intervals(result: AlignResult) -> list[tuple[float, float]]:
@@ -222,17 +228,33 @@ def _centre_crop(decoded: Decoded, local: LocalData) -> geometry.Overlap | None:
     """Where keypoints placed nothing, the crop a repost of another shape most often is: the
     original's centre at the repost's aspect ratio (a 9:16 centre crop of 16:9 footage), or
     None when the two shapes agree (CROP_HYPOTHESIS_CHANGE)."""
-    if not len(decoded.boxes) or not len(local.details):
+    if not len(local.details):
         return None
-    top, bottom, left, right = (float(v) for v in np.median(decoded.boxes, axis=0))
-    height, width = decoded.details.shape[1:3]
-    shown = (right - left) * width / max(1e-6, (bottom - top) * height)
-    change = shown / (local.details.shape[2] / local.details.shape[1])
+    picture = _picture_box(decoded)
+    change = _ratio_change(decoded, local)
     if abs(math.log(change)) < math.log(CROP_HYPOTHESIS_CHANGE):
         return None
     r_box = ((1 - change) / 2, 0.0, (1 + change) / 2, 1.0) if change < 1 else \
         (0.0, (1 - 1 / change) / 2, 1.0, (1 + 1 / change) / 2)
-    return geometry.Overlap((left, top, right, bottom), r_box, False, 0)
+    return geometry.Overlap(picture, r_box, False, 0)
+
+
+def _picture_box(decoded: Decoded) -> tuple[float, float, float, float]:
+    """The repost's picture inside its bars (median over the video), as (x0, y0, x1, y1)."""
+    if not len(decoded.boxes):
+        return (0.0, 0.0, 1.0, 1.0)
+    top, bottom, left, right = (float(v) for v in np.median(decoded.boxes, axis=0))
+    return (left, top, right, bottom)
+
+
+def _ratio_change(decoded: Decoded, local: LocalData) -> float:
+    """The repost's picture's aspect ratio (inside its bars) over the original's."""
+    if decoded.details.ndim != 3 or local.details.ndim != 3 or not len(local.details):
+        return 1.0
+    x0, y0, x1, y1 = _picture_box(decoded)
+    height, width = decoded.details.shape[1:3]
+    shown = (x1 - x0) * width / max(1e-6, (y1 - y0) * height)
+    return shown / (local.details.shape[2] / max(1, local.details.shape[1]))
 
 
 def _crop_hypothesis(decoded: Decoded, local: LocalData, lib: Library, result: AlignResult,
@@ -352,6 +374,10 @@ def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalDa
     """A stretch or rotation of a whole-frame match (hashes of whole frames see neither: a
     thumbnail is square whatever the aspect, and small tilts move few of its cells): the
     repost's kept frames at matched times fitted to the original's keyframes nearest them."""
+    similarity = float(np.median([s.similarity for s in alignment.segments]))
+    if similarity >= GEOMETRY_SIMILARITY and abs(math.log(_ratio_change(decoded, local))) < \
+            geometry.MIN_ASPECT_CHANGE:
+        return ()
     pairs: list[tuple[np.ndarray, int]] = []
     for segment, q_time in _spread_over(alignment.segments, GEOMETRY_PAIRS):
         r_time = segment.reference_start + segment.speed * (q_time - segment.query_start)
