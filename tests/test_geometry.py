@@ -81,7 +81,20 @@ def test_rotated_10_degrees_is_a_match_and_no_inset(
     assert abs(_edit(report, "rotated")["rotation"]) == pytest.approx(10.0, abs=2.0)
 
 
-@pytest.mark.parametrize("edit", [_STRETCH, "rotate=8*PI/180", "hflip,rotate=-8*PI/180"])
+@pytest.mark.parametrize("setpts, speed", [("1.25*PTS", 0.8), ("0.8*PTS", 1.25)])
+def test_a_speed_change_is_found_with_its_speed(
+        media: Media, library_path: Path, tmp_path: Path, setpts: str, speed: float) -> None:
+    # Speed: original seconds per repost second (a repost slowed to 0.8x shows 0.8 s a second).
+    report = verify_json(_encode(tmp_path / "speed.mp4", media.cam_a, 6, 12, "-vf",
+                                 f"setpts={setpts}"), library_path)
+    assert report["verdict"] == "match"
+    (match,) = report["matches"]
+    assert all(s["speed"] == pytest.approx(speed, abs=0.03) for s in match["segments"])
+    assert _edit(report, "speed")["speed"] == pytest.approx(speed, abs=0.03)
+
+
+@pytest.mark.parametrize("edit", [_STRETCH, "rotate=3*PI/180", "rotate=8*PI/180",
+                                  "hflip,rotate=-8*PI/180"])
 def test_another_moment_with_the_same_geometry_is_never_a_match(
         media: Media, library_path: Path, tmp_path: Path, edit: str) -> None:
     query = _encode(tmp_path / "later.mp4", media.cam_a_later, 2, 12, "-vf", edit)
