@@ -704,22 +704,28 @@ def with_extra_same_scene(result: AlignResult, extra: Iterable[Alignment],
                           query: Fingerprint) -> AlignResult:
     """The result with same-scene intervals found by a later stage (the view of a region or of
     a rectified picture, whose motion lined up at no offset) added where nothing explains the
-    query yet."""
+    query yet, or replacing the same original's whole-frame intervals there (the region's
+    moving samples are the better measure: its picture was placed on the original)."""
     same_scene = list(result.same_scene)
     for alignment in extra:
-        pieces = tuple(_cut(s, a, b) for s in alignment.segments
-                       for a, b in _intersect((s.query_start, s.query_end), result.unexplained))
-        if not pieces:
-            continue
         known = next((i for i, a in enumerate(same_scene)
                       if a.reference_id == alignment.reference_id), None)
+        old = same_scene[known].segments if known is not None else ()
+        free = _union([*result.unexplained, *((s.query_start, s.query_end) for s in old)])
+        pieces = tuple(_cut(s, a, b) for s in alignment.segments
+                       for a, b in _intersect((s.query_start, s.query_end), free))
+        if not pieces:
+            continue
+        taken = [(s.query_start, s.query_end) for s in pieces]
+        kept = tuple(_cut(s, a, b) for s in old
+                     for a, b in _subtract((s.query_start, s.query_end), taken))
+        score = max(alignment.score, same_scene[known].score if known is not None else 0.0)
+        merged = Alignment(alignment.reference_id, score,
+                           tuple(sorted(kept + pieces, key=lambda s: s.query_start)))
         if known is None:
-            same_scene.append(Alignment(alignment.reference_id, alignment.score, pieces))
+            same_scene.append(merged)
         else:
-            a = same_scene[known]
-            same_scene[known] = Alignment(a.reference_id, max(a.score, alignment.score),
-                                          tuple(sorted(a.segments + pieces,
-                                                       key=lambda s: s.query_start)))
+            same_scene[known] = merged
     same_scene.sort(key=lambda a: -a.score)
     return _decide(query, list(result.matches), same_scene, result.params, result.skipped)
 

@@ -160,3 +160,10 @@ def test_a_region_seen_at_another_moment_fills_only_unexplained_time() -> None:
     # Alone, the region's disagreeing motion makes the verdict "same scene".
     empty = AlignResult(Verdict.NO_MATCH, 0.0, "nothing", (), (), ((0.0, 10.0),))
     assert with_extra_same_scene(empty, [region], query).verdict is Verdict.SAME_SCENE
+    # A whole frame where almost nothing moves (inconclusive): the placed region's moving
+    # samples replace its evidence.
+    still = Alignment("cam-a", 1.0, (Segment("cam-a", 0.0, 10.0, 0.0, 0.0, evidence=1),))
+    doubtful = AlignResult(Verdict.INCONCLUSIVE, 0.0, "nothing moves", (), (still,), ())
+    replaced = with_extra_same_scene(doubtful, [region], query)
+    assert replaced.verdict is Verdict.SAME_SCENE
+    assert [s.evidence for s in replaced.same_scene[0].segments] == [30]
