@@ -166,7 +166,7 @@ def geometry_confusion(system: dict[str, object], queries: list[Query]) -> list[
         for prefix in (GEOMETRY, GEOMETRY_OTHER):
             got = [verdicts[q.name] for q in queries if q.kind == prefix + edit]
             cells += [sum(v == "match" for v in got), sum(v == "same-scene" for v in got),
-                      sum(v not in ("match", "same-scene") for v in got)]
+                      sum(v == "inconclusive" for v in got), sum(v == "no-match" for v in got)]
         rows.append(cells)
     return rows
 
@@ -620,9 +620,10 @@ def main() -> None:
                                      if not q.truth))
     geometry = [q for q in all_queries if is_geometry(q)]
     print("\ngeometry block (issue #19): verdicts per edit, 3 clips each\n")
-    print(table(["edit", "authentic: match", "authentic: same-scene", "authentic: other",
-                 "other moment: match", "other moment: same-scene", "other moment: other"],
-                geometry_confusion(ours, geometry)))
+    print(table(["edit", "authentic: match", "authentic: same-scene",
+                 "authentic: inconclusive", "authentic: no-match", "other moment: match",
+                 "other moment: same-scene", "other moment: inconclusive",
+                 "other moment: no-match"], geometry_confusion(ours, geometry)))
     g = pair_metrics(ours, geometry, references)
     print(f"\ngeometry block: micro AP {g['ap']:.3f}, recall at verdict {g['recall']:.2f}, "
           f"false match, same camera {g['same_camera_false']:.0%}; geometry verify CPU "
