@@ -71,11 +71,6 @@ MIN_ASPECT_CHANGE = 0.07
 # pictures at most 13 (see MIN_INLIERS); a wrong hypothesis only costs one more pass, since
 # the rescaled frames must then pass the similarity test.
 ASPECT_INLIERS = 12
-# The affine fit is read only from this many ratio-test survivors: every stretch it read on the
-# copy-detection benchmark's stretched and squeezed queries came from 38 or more, while half of
-# all frame pairs compared (2,863 of 5,760, nearly all of unrelated pictures) have fewer; it
-# costs about 0.3 ms a pair.
-AFFINE_MIN_PAIRS = 30
 # Two affine estimates agreeing within this ratio make a hypothesis worth a pass.
 ASPECT_AGREEMENT = 0.1
 # Rotations a repost carries (a phone filming a screen, a tilted re-frame) stay small; a fitted
@@ -249,7 +244,7 @@ def _fit(query: tuple[np.ndarray, Any], reference: tuple[np.ndarray, np.ndarray 
     if matrix is None or mask is None:
         return None
     geometry = None
-    if read_affine and len(kept) >= AFFINE_MIN_PAIRS:
+    if read_affine:
         cv2.setRNGSeed(_SEED)
         affine, affine_mask = cv2.estimateAffine2D(src, dst, method=cv2.RANSAC,
                                                    ransacReprojThreshold=_RANSAC_PX)
