@@ -62,6 +62,14 @@ REGISTERED_VIEW_BITS = 8
 # centre at its own ratio: issue #11's 9:16 centre crop of car-detection.mp4 (ratio change
 # 0.32), 4:3 from 16:9 (0.75). Smaller changes are encoders' rounding or bars.
 CROP_HYPOTHESIS_CHANGE = 1.25
+# The ratios a centre is then tried at besides the repost's own (shown stretched to the repost's
+# shape: issue #19's square centre shown as 9:16), and how little of the query a keypoint
+# placement must explain for them to be tried as well: car-detection's stretched 9:16 was
+# placed by keypoints over 2.3 s of 9.8 s, and its square-centre hypothesis lines up over all
+# of it (23 motion-confirmed samples); on every shared clip, the wrong hypotheses lined up
+# nowhere with 8 samples or more.
+CROP_RATIOS = (9 / 16, 3 / 4, 1.0, 4 / 3)
+HYPOTHESES_BELOW = 0.5
 # A whole-frame match is fitted for a stretch or tilt only when something hints at one: its
 # picture's aspect ratio is not the original's, or its frames sit further from the original's
 # than an unedited copy's (median similarity under GEOMETRY_SIMILARITY). Copy-detection
@@ -147,6 +155,13 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
     if len(lib) <= LOCAL_SCAN_LIBRARY:
         ids += [o.id for o in lib.list()]
     ids = [i for i in dict.fromkeys(ids) if i not in matched]
+    # A matched original that explains little of a repost of another shape: its shape may
+    # explain the rest (car-detection's stretched 9:16, matched by whole frames over 2.2 s).
+    for ref_id in sorted(matched):
+        local = lib.local_data(ref_id)
+        if local is not None and _matched_s(result, ref_id) < HYPOTHESES_BELOW * \
+                query_fp.duration:
+            result = _crop_hypotheses(decoded, local, lib, result, ref_id)[0]
     skipped: list[str] = []
     count = min(params.local_max_frames, max(LOCAL_FRAMES, math.ceil(
         missing / 60.0 * params.local_frames_per_minute)))
@@ -180,12 +195,8 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
                                                  local.key_size, share)
         work_left -= used
         if overlap is None:
-            overlap = _centre_crop(decoded, local)
-            if overlap is not None:
-                result, placed = _crop_hypothesis(decoded, local, lib, result, ref_id, overlap)
-                if placed:
-                    continue
-            if ref_id in scene_ids:
+            result, placed = _crop_hypotheses(decoded, local, lib, result, ref_id)
+            if not placed and ref_id in scene_ids:
                 unplaced.append(ref_id)
             continue
         if overlap.is_whole_frame and not overlap.has_geometry:
@@ -209,6 +220,9 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         # The region's view agreed where its motion lined up at no offset: the same camera at
         # another moment, now placed on the original (tilt, stretch or crop undone).
         result = with_extra_same_scene(result, second.same_scene, query_fp)
+        if _matched_s(result, ref_id) < HYPOTHESES_BELOW * query_fp.duration:
+            # Keypoints placed little of a texture-poor view: its shape may tell more.
+            result = _crop_hypotheses(decoded, local, lib, result, ref_id)[0]
         if sum(b - a for a, b in _open_intervals(result)) < params.local_min_unexplained_s:
             break
     if beyond:
@@ -224,19 +238,28 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
     return _unplaced_scene(result, unplaced)
 
 
-def _centre_crop(decoded: Decoded, local: LocalData) -> geometry.Overlap | None:
-    """Where keypoints placed nothing, the crop a repost of another shape most often is: the
-    original's centre at the repost's aspect ratio (a 9:16 centre crop of 16:9 footage), or
-    None when the two shapes agree (CROP_HYPOTHESIS_CHANGE)."""
-    if not len(local.details):
-        return None
-    picture = _picture_box(decoded)
+def _centre_crops(decoded: Decoded, local: LocalData) -> list[geometry.Overlap]:
+    """What a repost of another shape that keypoints did not place (or placed over little of
+    it) most often shows: the original's centre at the repost's own aspect ratio (a 9:16 centre
+    crop of 16:9 footage), then at the other CROP_RATIOS, shown stretched to the repost's
+    shape (``aspect``: the stretch). None when the two shapes agree (CROP_HYPOTHESIS_CHANGE)."""
     change = _ratio_change(decoded, local)
-    if abs(math.log(change)) < math.log(CROP_HYPOTHESIS_CHANGE):
-        return None
-    r_box = ((1 - change) / 2, 0.0, (1 + change) / 2, 1.0) if change < 1 else \
-        (0.0, (1 - 1 / change) / 2, 1.0, (1 + 1 / change) / 2)
-    return geometry.Overlap(picture, r_box, False, 0)
+    if not len(local.details) or abs(math.log(change)) < math.log(CROP_HYPOTHESIS_CHANGE):
+        return []
+    original = local.details.shape[2] / max(1, local.details.shape[1])
+    shown = change * original
+    hypotheses: list[geometry.Overlap] = []
+    for ratio in (shown, *CROP_RATIOS):
+        share = ratio / original
+        if abs(math.log(share)) < math.log(CROP_HYPOTHESIS_CHANGE) or any(
+                abs(math.log(h.aspect * ratio / shown)) < geometry.RATIO_TOLERANCE
+                for h in hypotheses):
+            continue
+        box = ((1 - share) / 2, 0.0, (1 + share) / 2, 1.0) if share < 1 else \
+            (0.0, (1 - 1 / share) / 2, 1.0, (1 + 1 / share) / 2)
+        hypotheses.append(geometry.Overlap(_picture_box(decoded), box, False, 0,
+                                           aspect=shown / ratio))
+    return hypotheses
 
 
 def _picture_box(decoded: Decoded) -> tuple[float, float, float, float]:
@@ -257,25 +280,36 @@ def _ratio_change(decoded: Decoded, local: LocalData) -> float:
     return shown / (local.details.shape[2] / max(1, local.details.shape[1]))
 
 
-def _crop_hypothesis(decoded: Decoded, local: LocalData, lib: Library, result: AlignResult,
-                     ref_id: str, overlap: geometry.Overlap) -> tuple[AlignResult, bool]:
-    """The result with what a centre-crop hypothesis aligns in time (motion included, with
-    GEOMETRY_MIN_CONFIRMED samples: the hypothesis was chosen, not measured), and whether it
-    placed the repost on the original. Its same-scene is not kept: an unmeasured crop that
-    lines up with nothing may be the wrong crop, not another moment."""
+def _crop_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: AlignResult,
+                     ref_id: str) -> tuple[AlignResult, bool]:
+    """The result with what the centre-crop hypothesis that lines up in time with the most
+    motion-confirmed samples explains (at least GEOMETRY_MIN_CONFIRMED: a hypothesis was
+    chosen, not measured), and whether one placed the repost on the original. Their
+    same-scene is not kept: an unmeasured crop that lines up with nothing may be the wrong
+    crop, not another moment. A region is hashed as a square thumbnail whatever its shape,
+    so a crop shown stretched is hashed like the unstretched one."""
     query_fp = decoded.fingerprint
-    second = align(
-        region_fingerprint(decoded.detail_times, decoded.details, overlap.query_box,
-                           query_fp.duration),
-        {ref_id: region_fingerprint(local.detail_times, local.details, overlap.reference_box,
-                                    lib.get(ref_id).duration)}, result.params)
-    crop = DetectedEdit(Edit.CROPPED, boxes=(overlap.reference_box,),
-                        share=round(geometry.area(overlap.reference_box), 3))
-    extra = [Alignment(m.reference_id, m.score, m.segments, tuple(dict.fromkeys(m.edits + (
-        crop,)))) for m in second.matches if _evidence(m) >= GEOMETRY_MIN_CONFIRMED]
-    if not extra:
+    query_region = None
+    best: list[Alignment] = []
+    for overlap in _centre_crops(decoded, local):
+        if query_region is None:
+            query_region = region_fingerprint(decoded.detail_times, decoded.details,
+                                              overlap.query_box, query_fp.duration)
+        second = align(query_region, {ref_id: region_fingerprint(
+            local.detail_times, local.details, overlap.reference_box,
+            lib.get(ref_id).duration)}, result.params)
+        edits = (DetectedEdit(Edit.CROPPED, boxes=(overlap.reference_box,),
+                              share=round(geometry.area(overlap.reference_box), 3)),
+                 *geometry_edits(overlap.aspect, 0.0, overlap.query_box,
+                                 (query_fp.width, query_fp.height)))
+        extra = [Alignment(m.reference_id, m.score, m.segments,
+                           tuple(dict.fromkeys(m.edits + edits)))
+                 for m in second.matches if _evidence(m) >= GEOMETRY_MIN_CONFIRMED]
+        if sum(map(_evidence, extra)) > sum(map(_evidence, best)):
+            best = extra
+    if not best:
         return result, False
-    return with_extra_matches(_superseded(result, extra), extra, query_fp), True
+    return with_extra_matches(_superseded(result, best), best, query_fp), True
 
 
 def _unplaced_scene(result: AlignResult, unplaced: list[str]) -> AlignResult:
@@ -294,6 +328,11 @@ def _unplaced_scene(result: AlignResult, unplaced: list[str]) -> AlignResult:
         "the view resembles a registered camera, but the repost's picture could not be placed "
         "on it (stretch, tilt or crop not established), so whether this is another moment "
         "cannot be said"))
+
+
+def _matched_s(result: AlignResult, ref_id: str) -> float:
+    return sum(s.query_end - s.query_start for m in result.matches if m.reference_id == ref_id
+               for s in m.segments)
 
 
 def _evidence(alignment: Alignment) -> int:

@@ -175,6 +175,14 @@ def test_vertical_centre_crop_of_a_texture_poor_view_is_a_match(
     (crop,) = [e for e in match["edit_details"] if e["kind"] == "cropped"]
     x0, y0, x1, y1 = crop["boxes"][0]
     assert x0 == pytest.approx(0.34, abs=0.03) and x1 == pytest.approx(0.66, abs=0.03)
+    # Its square centre shown as 9:16 (stretched): the centre at the other ratios tried.
+    stretched = verify_json(_encode(tmp_path / "stretch.mp4", original, 6, 12, "-vf",
+                                    "crop=ih:ih,scale=270:480"), db)
+    assert stretched["verdict"] == "match"
+    (match,) = stretched["matches"]
+    assert sum(s["query_end"] - s["query_start"] for s in match["segments"]) >= 10.0
+    (stretch,) = [e for e in match["edit_details"] if e["kind"] == "stretched"]
+    assert stretch["aspect"] == pytest.approx(0.5625, abs=0.02)
     # The same crop of another moment: never a match (the crop is a hypothesis, so its
     # disagreement does not make "another moment" either).
     other = verify_json(_encode(tmp_path / "later.mp4", later, 2, 12, "-vf",
