@@ -414,9 +414,14 @@ def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalDa
     thumbnail is square whatever the aspect, and small tilts move few of its cells): the
     repost's kept frames at matched times fitted to the original's keyframes nearest them."""
     similarity = float(np.median([s.similarity for s in alignment.segments]))
-    if similarity >= GEOMETRY_SIMILARITY and abs(math.log(_ratio_change(decoded, local))) < \
-            geometry.MIN_ASPECT_CHANGE:
+    change = _ratio_change(decoded, local)
+    if similarity >= GEOMETRY_SIMILARITY and abs(math.log(change)) < geometry.MIN_ASPECT_CHANGE:
         return ()
+    fp = decoded.fingerprint
+    # Whole frames that agree this closely at another ratio are the whole picture stretched by
+    # it, when keypoints cannot measure it (a texture-poor view).
+    by_ratio = geometry_edits(change, 0.0, (0.0, 0.0, 1.0, 1.0), (fp.width, fp.height)) \
+        if similarity >= GEOMETRY_SIMILARITY else ()
     pairs: list[tuple[np.ndarray, int]] = []
     for segment, q_time in _spread_over(alignment.segments, GEOMETRY_PAIRS):
         r_time = segment.reference_start + segment.speed * (q_time - segment.query_start)
@@ -427,7 +432,7 @@ def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalDa
         pairs.append((frame[:, ::-1] if segment.mirrored else frame,
                       _nearest(local.key_times, r_time)))
     if not pairs:
-        return ()
+        return by_ratio
     keyframes = local.keyframes()
 
     def fitted(chosen: list[tuple[np.ndarray, int]]) -> geometry.Overlap | None:
@@ -442,8 +447,7 @@ def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalDa
         return ()
     overlap = fitted(pairs)
     if overlap is None or not overlap.is_whole_frame:
-        return ()
-    fp = decoded.fingerprint
+        return by_ratio
     return geometry_edits(overlap.aspect, overlap.rotation, overlap.query_box,
                           (fp.width, fp.height))
 

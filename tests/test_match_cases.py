@@ -183,6 +183,13 @@ def test_vertical_centre_crop_of_a_texture_poor_view_is_a_match(
     assert sum(s["query_end"] - s["query_start"] for s in match["segments"]) >= 10.0
     (stretch,) = [e for e in match["edit_details"] if e["kind"] == "stretched"]
     assert stretch["aspect"] == pytest.approx(0.5625, abs=0.02)
+    # The whole frame squeezed to half its height: matched by whole frames, and the stretch read
+    # from the two ratios when keypoints cannot measure it.
+    squeezed = verify_json(_encode(tmp_path / "squeeze.mp4", original, 6, 12, "-vf",
+                                   "scale=iw:trunc(ih/4)*2"), db)
+    (match,) = squeezed["matches"]
+    (stretch,) = [e for e in match["edit_details"] if e["kind"] == "stretched"]
+    assert stretch["aspect"] == pytest.approx(2.0, abs=0.1)
     # The same crop of another moment: never a match (the crop is a hypothesis, so its
     # disagreement does not make "another moment" either).
     other = verify_json(_encode(tmp_path / "later.mp4", later, 2, 12, "-vf",
