@@ -164,32 +164,32 @@ def plain_road(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pa
     return db, original, later
 
 
-def test_vertical_centre_crop_of_a_texture_poor_view_is_a_match(
-        plain_road: tuple[Path, Path, Path], tmp_path: Path) -> None:
-    db, original, later = plain_road
-    report = verify_json(_encode(tmp_path / "crop.mp4", original, 6, 12, "-vf",
-                                 "crop=ih*9/16:ih"), db)
+def _road_edit(db: Path, query: Path, kind: str) -> dict:  # type: ignore[type-arg]
+    """The one edit of ``kind`` of a repost of the plain road matched over 10 s or more."""
+    report = verify_json(query, db)
     assert report["verdict"] == "match"
     (match,) = report["matches"]
     assert sum(s["query_end"] - s["query_start"] for s in match["segments"]) >= 10.0
-    (crop,) = [e for e in match["edit_details"] if e["kind"] == "cropped"]
+    (edit,) = [e for e in match["edit_details"] if e["kind"] == kind]
+    return edit  # type: ignore[no-any-return]
+
+
+def test_vertical_centre_crop_of_a_texture_poor_view_is_a_match(
+        plain_road: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    db, original, later = plain_road
+    crop = _road_edit(db, _encode(tmp_path / "crop.mp4", original, 6, 12, "-vf",
+                                  "crop=ih*9/16:ih"), "cropped")
     x0, y0, x1, y1 = crop["boxes"][0]
     assert x0 == pytest.approx(0.34, abs=0.03) and x1 == pytest.approx(0.66, abs=0.03)
     # Its square centre shown as 9:16 (stretched): the centre at the other ratios tried.
-    stretched = verify_json(_encode(tmp_path / "stretch.mp4", original, 6, 12, "-vf",
-                                    "crop=ih:ih,scale=270:480"), db)
-    assert stretched["verdict"] == "match"
-    (match,) = stretched["matches"]
-    assert sum(s["query_end"] - s["query_start"] for s in match["segments"]) >= 10.0
-    (stretch,) = [e for e in match["edit_details"] if e["kind"] == "stretched"]
+    stretch = _road_edit(db, _encode(tmp_path / "stretch.mp4", original, 6, 12, "-vf",
+                                     "crop=ih:ih,scale=270:480"), "stretched")
     assert stretch["aspect"] == pytest.approx(0.5625, abs=0.02)
     # The whole frame squeezed to half its height: matched by whole frames, and the stretch read
     # from the two ratios when keypoints cannot measure it.
-    squeezed = verify_json(_encode(tmp_path / "squeeze.mp4", original, 6, 12, "-vf",
-                                   "scale=iw:trunc(ih/4)*2"), db)
-    (match,) = squeezed["matches"]
-    (stretch,) = [e for e in match["edit_details"] if e["kind"] == "stretched"]
-    assert stretch["aspect"] == pytest.approx(2.0, abs=0.1)
+    squeeze = _road_edit(db, _encode(tmp_path / "squeeze.mp4", original, 6, 12, "-vf",
+                                     "scale=iw:trunc(ih/4)*2"), "stretched")
+    assert squeeze["aspect"] == pytest.approx(2.0, abs=0.1)
     # The same crop of another moment: never a match (the crop is a hypothesis, so its
     # disagreement does not make "another moment" either).
     other = verify_json(_encode(tmp_path / "later.mp4", later, 2, 12, "-vf",
