@@ -41,6 +41,8 @@ from provenance.models import (
     Alignment,
     Claim,
     ClaimKind,
+    DetectedEdit,
+    Edit,
     Original,
     Passage,
     Segment,
@@ -124,7 +126,7 @@ def _footage(video: dict[str, Any], originals: dict[str, Original]
     footage = video["footage"]
     verdict = Verdict(footage["verdict"])
     refs = footage.get("matches", [])
-    edits = tuple(footage.get("edits", []))
+    edits = tuple(DetectedEdit(Edit(name)) for name in footage.get("edits", []))
     alignments = [Alignment(ref, 0.9, (Segment(ref, 0.0, 10.0, 0.0, 10.0),), edits)
                   for ref in refs] if verdict is Verdict.MATCH else []
     unexplained = [(10.0, 15.0)] if footage.get("unexplained") else []

@@ -43,6 +43,25 @@ CUE_WINDOW = 80
 _PUBLICATION_PLACES = ("byline", "page metadata", "upload metadata (upload_date)")
 
 
+# A date or place the sentence denies ("not filmed in Calais", "n'a pas été tournée le 22
+# octobre") is no claim of it: a negation within NEGATION_WINDOW characters before it, not
+# cancelled by a contrast word between them ("not in Calais but in Dover" claims Dover). The
+# window holds a negated verb group ("n'ont pas été tournées ", 23 characters) but not a
+# negation further back that qualifies something else ("Never before seen footage filmed in").
+_NEGATION = re.compile(r"\b(?:not|never|no longer|isn['’]t|wasn['’]t|weren['’]t|aren['’]t|"
+                       r"didn['’]t|doesn['’]t|n['’]\w+|ne|pas|jamais)\b", re.I)
+_CONTRAST = re.compile(r"\b(?:but|rather|instead|mais|plutôt|en réalité|actually)\b", re.I)
+NEGATION_WINDOW = 25
+
+
+def _negated(sentence: str, at: int) -> bool:
+    before = sentence[max(0, at - NEGATION_WINDOW):at]
+    contrasts = list(_CONTRAST.finditer(before))
+    if contrasts:
+        before = before[contrasts[-1].end():]
+    return _NEGATION.search(before) is not None
+
+
 def _kind_of(sentence: str, at: int, span: str, where: str) -> ClaimKind:
     if where in _PUBLICATION_PLACES:
         return ClaimKind.PUBLISHED
@@ -127,7 +146,8 @@ def _sentence_dates(sentence: str, passage: Passage, reference: date | None,
                   for first, last, span in dates.find_relative(sentence, relative)]
     return [Claim(kind=_kind_of(sentence, at, span, passage.found_in), text=span, value=value,
                   found_in=passage.found_in, applies_to=passage.applies_to,
-                  quote=sentence[:300]) for at, value, span in sorted(found)]
+                  quote=sentence[:300]) for at, value, span in sorted(found)
+            if not _negated(sentence, at)]
 
 
 def _range(first: date, last: date) -> str:
@@ -389,7 +409,8 @@ def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
                 continue
             for match in _PLACE.finditer(sentence):
                 name = re.sub(r"(?:[ -](?:de|du|des|la|le|sur))+$", "", match.group(1))
-                if name.split()[0] not in _NOT_PLACES:
+                if name.split()[0] not in _NOT_PLACES and not _negated(sentence,
+                                                                       match.start()):
                     claims.append(Claim(kind=ClaimKind.PLACE, text=match.group(0), value=name,
                                         found_in=where))
     return claims

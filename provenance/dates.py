@@ -257,18 +257,46 @@ _WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday":
 _WEEKDAY = re.compile(rf"\b(?:on |last |this |ce )?({'|'.join(_WEEKDAYS)})(?:'s| night| evening| "
                       r"morning| soir| matin| dernier| après-midi)?\b", re.I)
 _WEEKEND = re.compile(r"\b(?:this|last) weekend\b|\b(?:ce|le) week-?end(?: dernier)?\b", re.I)
-_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-            "nine": 9, "ten": 10, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7,
-            "huit": 8, "neuf": 9, "dix": 10}
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+            "twenty": 20, "thirty": 30, "un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
+            "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15,
+            "vingt": 20, "trente": 30}
 _COUNT = rf"(\d{{1,2}}|{'|'.join(_NUMBERS)})"
 _DAYS_AGO = re.compile(rf"\b(?:{_COUNT} days ago|il y a {_COUNT} jours)\b", re.I)
+# "ten years ago today" is an anniversary (that day, N years back), not today; "a year ago",
+# "il y a dix ans" alone is loose: people round, so the claim is the year before to the year
+# after the anniversary, checked only for a contradiction.
+_YEARS_AGO = re.compile(rf"\b(?:(?:{_COUNT}|a) years? ago|il y a {_COUNT} ans?)"
+                        r"((?:,)?\s+(?:today|this day|to the day|aujourd'hui|jour pour jour))?\b",
+                        re.I)
+
+
+def _years_ago(text: str, reference: date) -> list[tuple[date, date, str]]:
+    found = []
+    for match in _YEARS_AGO.finditer(text):
+        count = (match.group(1) or match.group(2) or "1").lower()
+        years = int(count) if count.isdigit() else _NUMBERS[count]
+        try:
+            day = reference.replace(year=reference.year - years)
+        except ValueError:  # 29 February
+            day = reference.replace(year=reference.year - years, day=28)
+        if match.group(3):
+            found.append((day, day, match.group(0)))
+        else:
+            found.append((day.replace(year=day.year - 1), day.replace(year=day.year + 1),
+                          match.group(0)))
+    return found
 
 
 def find_relative(text: str, reference: date) -> list[tuple[date, date, str]]:
     """Days said relative to ``reference`` ("yesterday", "il y a 3 jours") as ranges."""
-    found = []
+    found = _years_ago(text[:MAX_TEXT_CHARS], reference)
+    taken = [m.span() for m in _YEARS_AGO.finditer(text[:MAX_TEXT_CHARS])]
     for pattern, (start, end) in _RELATIVE:
         for match in pattern.finditer(text[:MAX_TEXT_CHARS]):
+            if any(a <= match.start() < b for a, b in taken):
+                continue  # the "today" of "ten years ago today"
             found.append((reference + timedelta(start), reference + timedelta(end),
                           match.group(0)))
     for match in _WEEKEND.finditer(text[:MAX_TEXT_CHARS]):

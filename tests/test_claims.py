@@ -96,3 +96,38 @@ def test_vague_dates_are_periods() -> None:
     assert late.status == "contradicted" and "before the claimed 2015-10-21 to 2015-10-31" in \
         late.finding
     assert date_claims([("caption", "mid-September")]) == []  # no year anywhere: not a claim
+
+
+def test_a_denied_date_or_place_is_no_claim() -> None:
+    from provenance.claims import read_claims
+    from provenance.models import Passage
+
+    def said(text: str) -> list[tuple[str, str]]:
+        return [(c.kind.value, c.value) for c in read_claims([Passage(text, "figcaption")],
+                                                             date(2025, 10, 22))]
+
+    assert said("This video was not filmed in Calais but in Dover.") == [("place", "Dover")]
+    assert said("Ces images n'ont pas été tournées à Calais.") == []
+    assert said("The footage was not filmed on 22/10/2015 but on 16/09/2015.") == [
+        ("date", "2015-09-16")]
+    assert said("La vidéo ne date pas du 22 octobre 2015.") == []
+    # a negation that qualifies something else is not a denial
+    assert said("Never before seen footage filmed in Calais.") == [("place", "Calais")]
+    assert said("Images tournées à Calais, plus précisément à Coquelles.") == [
+        ("place", "Calais"), ("place", "Coquelles")]
+
+
+def test_an_anniversary_is_the_day_years_back_not_today() -> None:
+    from provenance.dates import find_relative
+
+    day = date(2025, 10, 22)
+    assert find_relative("Ten years ago today, migrants stormed the tunnel", day) == [
+        (date(2015, 10, 22), date(2015, 10, 22), "Ten years ago today")]
+    assert find_relative("Il y a dix ans jour pour jour", day)[0][:2] == (
+        date(2015, 10, 22), date(2015, 10, 22))
+    # loose: people round, so the year either side of the anniversary
+    assert find_relative("filmed 10 years ago", day) == [
+        (date(2014, 10, 22), date(2016, 10, 22), "10 years ago")]
+    # a separate "today" still counts
+    assert [span for *_, span in find_relative("A year ago; today it is calm", day)] == [
+        "A year ago", "today"]
