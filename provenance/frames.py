@@ -418,7 +418,7 @@ def _blurred_band(probe: np.ndarray) -> tuple[int, int]:
     candidates = _band_candidates(height, width)
     if not candidates:
         return 0, 0
-    steps = np.abs(np.diff(probe, axis=0)).mean(axis=1)
+    steps = np.abs(np.diff(probe.astype(np.int16), axis=0)).mean(axis=1)
     typical = float(np.median(steps)) + 0.5
     best, band = 0.0, (0, 0)
     for top, bottom in candidates:
@@ -437,7 +437,7 @@ def _smooth_sides(probe: np.ndarray) -> bool:
     middle = slice(cols // 2 - side, cols // 2 + side)
 
     def roughness(part: np.ndarray) -> float:
-        return float(np.abs(np.diff(part, axis=0)).mean())
+        return float(np.abs(np.diff(part.astype(np.int16), axis=0)).mean())
 
     centre = roughness(probe[:, middle]) + 0.5
     return max(roughness(probe[:, :side]), roughness(probe[:, -side:])) < SIDE_SMOOTHNESS * centre
@@ -448,7 +448,9 @@ def border_box(frame: np.ndarray) -> tuple[int, int, int, int]:
 
     Falls back to the whole frame when what is left would be under 8 pixels either way.
     """
-    probe = to_grey(frame)[::_PROBE_STEP, ::_PROBE_STEP].astype(np.int16)
+    # A view of every _PROBE_STEP-th pixel, not a copy: each check converts only the lines it
+    # reads (most frames are settled by their four outermost lines and three column strips).
+    probe = to_grey(frame)[::_PROBE_STEP, ::_PROBE_STEP]
     rows, cols = probe.shape
     top = bottom = left = right = 0
     if rows > cols:
