@@ -389,10 +389,16 @@ def shrink(grey: np.ndarray) -> np.ndarray:
     return cv2.resize(small, (THUMB_SIZE, THUMB_SIZE), interpolation=cv2.INTER_AREA)
 
 
+def _line_std(line: np.ndarray) -> float:
+    """The standard deviation of a line's grey levels (OpenCV: one call, a tenth of numpy's
+    cost on a strided line; both agree to within rounding)."""
+    return float(cv2.meanStdDev(line)[1][0, 0])
+
+
 def _bar_lines(lines: np.ndarray) -> int:
     """How many leading lines (rows of ``lines``) are a constant bar, possibly with text on it."""
     limit = int(len(lines) * _MAX_BORDER_SHARE)
-    if float(lines[0].std()) > _BAR_EDGE_STD:
+    if _line_std(lines[0]) > _BAR_EDGE_STD:
         return 0
     level = float(np.median(lines[0]))
     near = (np.abs(lines[:limit + 1] - level) <= _BAR_TOLERANCE).mean(axis=1) >= _BAR_SHARE
@@ -436,8 +442,9 @@ def _smooth_sides(probe: np.ndarray) -> bool:
     side = max(2, cols * 6 // 100)
     middle = slice(cols // 2 - side, cols // 2 + side)
 
-    def roughness(part: np.ndarray) -> float:
-        return float(np.abs(np.diff(part.astype(np.int16), axis=0)).mean())
+    def roughness(part: np.ndarray) -> float:  # mean |step| between neighbouring rows
+        steps = cv2.absdiff(part[1:], part[:-1])  # exact on uint8: no wrap-around
+        return int(steps.sum()) / max(1, steps.size)
 
     centre = roughness(probe[:, middle]) + 0.5
     return max(roughness(probe[:, :side]), roughness(probe[:, -side:])) < SIDE_SMOOTHNESS * centre
