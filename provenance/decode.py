@@ -40,10 +40,13 @@ log = logging.getLogger(__name__)
 # skipped. benchmarks/fingerprint_robustness.py (fast against full decode of the same files):
 # displacements up to one 30 fps frame (0.033 s) move the scene hash by a median 0 bits.
 SKIP_TOLERANCE_SHARE = 0.2
-# FFmpeg's skip_loop_filter: "all" skips deblocking in every frame, "noref" only in frames that
-# nothing is predicted from. Measured on the shared footage: "all" saves 15-25 % of the decode's
-# CPU, and the fast fingerprints stay as close to full-decode ones as without it
-# (benchmarks/README.md, "Fast decoder").
+# FFmpeg's skip_loop_filter, left at "default" (deblock every frame) so samples stay the full
+# decode's frames bit for bit. "all" saves 15-25 % of the decode's CPU but moves the hashes:
+# applied only to streams where nothing can be skipped (car-detection: every frame a reference,
+# the error drifts to the next keyframe), its aligned distance to its own edited copies went from
+# p95 4 to 8 bits (scene) and 19-28 to 30-34 (motion), and the robustness table's gaps lost up to
+# 2 bits (pHash) and 4 (motion hash). "noref"/"bidir" save only on the few sampled B frames.
+# benchmarks/README.md, "Fast decoder".
 SKIP_LOOP_FILTER = "default"
 # Pixel formats whose first plane is the 8-bit luma picture, handed over without conversion.
 _LUMA_FIRST = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12",
