@@ -34,6 +34,28 @@ def test_letterbox_and_caption_bars_are_stripped() -> None:
     assert border_box(frame) == (0, 270, 0, 480)  # no bars: nothing stripped
 
 
+def test_bars_are_found_the_same_in_a_padded_plane() -> None:
+    """Decoders hand over planes whose rows are padded (line size > width): bar detection reads
+    strided views of them and must find what it finds in a contiguous copy."""
+    scene = syn.CCTVScene(seed=7, width=480, height=270)
+    boxed = syn.chain(syn.letterbox(480, 400), syn.caption("22/10/2015 BREAKING"))(
+        scene.frame(2.0))
+    grey = to_grey(boxed)
+    padded = np.zeros((grey.shape[0], grey.shape[1] + 32), np.uint8)
+    padded[:, :grey.shape[1]] = grey
+    view = padded[:, :grey.shape[1]]
+    assert not view.flags.c_contiguous
+    box = border_box(view)
+    assert box == border_box(grey.copy()) == border_box(np.ascontiguousarray(view))
+    assert abs(box[0] - 65) <= 2 and abs(box[1] - 335) <= 2
+    tall = np.zeros((grey.shape[1], grey.shape[0] + 32), np.uint8)  # pillarbox, padded rows
+    tall[:, :grey.shape[0]] = grey.T
+    portrait = tall[:, :grey.shape[0]]
+    assert not portrait.flags.c_contiguous
+    assert border_box(portrait) == border_box(portrait.copy())
+    assert abs(border_box(portrait)[2] - 65) <= 2
+
+
 def test_fingerprint_round_trip_is_lossless(media: Media, tmp_path: Path) -> None:
     fp = fpm.fingerprint_video(str(media.cam_a), 4.0)
     path = tmp_path / "cam_a.npz"
