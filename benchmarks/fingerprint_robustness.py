@@ -14,20 +14,28 @@ Every file is sampled with each decoder of --decoders (default: the fast decoder
 full decode); the tables are printed per decoder, then the gaps' differences and the Hamming
 distances between the two decoders' fingerprints of the same file, per edit.
 
-    python benchmarks/fingerprint_robustness.py [--decoders fast,full]
+With --skip-loop-filter LEVEL the fast decoder skips FFmpeg's loop filter at LEVEL (e.g. "all")
+on streams without B frames, where it can skip no frame (the experiment of benchmarks/README.md,
+"Fast decoder"; provenance itself never does).
+
+    python benchmarks/fingerprint_robustness.py [--decoders fast,full] [--skip-loop-filter all]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import av
 import imagehash
 import numpy as np
 from _common import WORK, ffmpeg, footage_clips, table
 from PIL import Image
 
+from provenance import decode
 from provenance.align import MIN_MOTION_ENERGY
 from provenance.fingerprint import fingerprint_samples, hash_bits_to_int
 from provenance.frames import VideoStream
@@ -71,10 +79,27 @@ def edited_copy(source: Path, edit: str) -> Path:
     return path
 
 
+# --skip-loop-filter: the level tried on streams without B frames (None: never).
+LOOP_FILTER_WITHOUT_B_FRAMES: str | None = None
+
+
+@contextlib.contextmanager
+def loop_filter(path: Path, decoder: str) -> Iterator[None]:
+    old = decode.SKIP_LOOP_FILTER
+    if LOOP_FILTER_WITHOUT_B_FRAMES and decoder == "fast":
+        with av.open(str(path)) as container:
+            if not container.streams.video[0].codec_context.has_b_frames:
+                decode.SKIP_LOOP_FILTER = LOOP_FILTER_WITHOUT_B_FRAMES
+    try:
+        yield
+    finally:
+        decode.SKIP_LOOP_FILTER = old
+
+
 def sample(path: Path, decoder: str = "fast"
            ) -> tuple[Fingerprint, dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Our fingerprint plus every hash kind (and of the flipped thumb) from one decode."""
-    with VideoStream(str(path), decoder=decoder) as stream:
+    with loop_filter(path, decoder), VideoStream(str(path), decoder=decoder) as stream:
         samples = list(stream.samples(DEFAULT_SAMPLE_FPS))
         fp = fingerprint_samples(iter(samples), stream.info, DEFAULT_SAMPLE_FPS)
     plain, flipped = {}, {}
@@ -208,7 +233,12 @@ def main() -> None:
     parser.add_argument("--clean", action="store_true", help="re-make the edited copies")
     parser.add_argument("--decoders", default="fast,full",
                         help="decoders to compare, comma-separated (fast, full)")
+    parser.add_argument("--skip-loop-filter", metavar="LEVEL",
+                        help="fast decoder: skip the loop filter at LEVEL on streams without B "
+                             "frames (an experiment: none, noref, bidir, nokey, all)")
     args = parser.parse_args()
+    global LOOP_FILTER_WITHOUT_B_FRAMES
+    LOOP_FILTER_WITHOUT_B_FRAMES = args.skip_loop_filter
     if args.clean:
         shutil.rmtree(WORK / "robustness", ignore_errors=True)
     clips = footage_clips()
