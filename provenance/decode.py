@@ -43,10 +43,10 @@ SKIP_TOLERANCE_SHARE = 0.2
 # FFmpeg's skip_loop_filter, left at "default" (deblock every frame) so samples stay the full
 # decode's frames bit for bit. "all" saves 15-25 % of the decode's CPU but moves the hashes:
 # applied only to streams where nothing can be skipped (car-detection: every frame a reference,
-# the error drifts to the next keyframe), its aligned distance to its own edited copies went from
-# p95 4 to 8 bits (scene) and 19-28 to 30-34 (motion), and the robustness table's gaps lost up to
-# 2 bits (pHash) and 4 (motion hash). "noref"/"bidir" save only on the few sampled B frames.
-# benchmarks/README.md, "Fast decoder".
+# the error drifts to the next keyframe), its aligned distance to its own edited copies went
+# from p95 2-4 to 6-8 bits (scene) and 19-28 to 30-34 (motion), and the robustness table's gaps
+# lost up to 2 bits (pHash) and 4 (motion hash): more than the 1 bit the fast decoder may cost.
+# "noref"/"bidir" save only on sampled B frames. benchmarks/README.md, "Fast decoder".
 SKIP_LOOP_FILTER = "default"
 # Pixel formats whose first plane is the 8-bit luma picture, handed over without conversion.
 _LUMA_FIRST = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12",
