@@ -98,7 +98,9 @@ class LocalData:
     never opens the original's file: small grey whole frames (``details``, at ``detail_times``)
     to hash any region of, and ORB keypoints of a few frames (``key_counts[i]`` points of frame
     ``key_times[i]``, in pixels of a ``key_size`` image) to find where a repost's picture sits.
-    ``saturation`` is the original's mean colour saturation (0-255)."""
+    ``saturation`` is the original's mean colour saturation (0-255). ``pictures`` are the
+    report's pictures of the keyframes (JPEG, one per ``key_times``; grey JPEGs when the decoder
+    read luma only; none in libraries made before schema v8)."""
 
     detail_times: np.ndarray
     details: np.ndarray
@@ -108,6 +110,7 @@ class LocalData:
     key_descriptors: np.ndarray
     key_size: tuple[int, int]
     saturation: float
+    pictures: tuple[bytes, ...] = ()
 
     def keyframes(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """(points, descriptors) of each keyframe."""
@@ -386,6 +389,9 @@ class Verification:
     # (side "query" or "reference"): from the query's one decode and the original's frames
     # stored at registration. Not part of the JSON report.
     frames: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+    # What the report says under a picture that is not the plain colour frame at the segment's
+    # middle (grey, an old library's thumbnail, taken at another time), by the same keys.
+    frame_notes: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     # Reports of this result; the writing lives in report/ and outputs.py (imported when used).
     def to_dict(self) -> dict[str, Any]:

@@ -9,10 +9,12 @@ the file again for:
   whose bar-free part is compared pixel to pixel for overlays;
 * ``local``: larger grey frames for local features, at most ``max_local`` of them, evenly spread
   (the step doubles when the budget fills, so memory is bounded whatever the video's length);
-* the picture box inside the bars of every detail frame (letterbox, pillarbox, reframes).
+* the picture box inside the bars of every detail frame (letterbox, pillarbox, reframes);
+* with each local-feature frame, a colour picture (``pictures``) for the report and its colour
+  saturation for the grayscale check.
 
 Originals go through the same pass at registration; the library stores their details and the
-local features of a few frames, so verify never opens an original's file.
+local features and a small colour JPEG of a few frames, so verify never opens an original's file.
 """
 
 from __future__ import annotations
@@ -74,6 +76,18 @@ MAX_LOCAL = 64
 # measured grey copies 0.0 (as full frames do) and colour ones within 10 of a full frame's.
 # Width of that copy:
 SATURATION_WIDTH = 160
+# The same copy, taken wider, is kept with each local-feature frame as the picture the HTML report
+# shows of the repost (evidence a reader can look at): every n-th decoded pixel, n the smallest
+# whole step that brings the width to at most PICTURE_WIDTH (so between half of it and all of it:
+# 480 for 480, 960 or 1920-pixel-wide video, 384 for 768, 427 for 1280). Shrinking by area to
+# exactly PICTURE_WIDTH instead cost 1.1 ms a frame for 768x432 video (+65 % on the decode of a
+# 12 s query, whose sampling costs little); whole steps cost +N % (benchmarks/README.md,
+# "Report pictures", with the memory held: at most MAX_LOCAL pictures, 25 MB at 480x270).
+PICTURE_WIDTH = 480
+# What the library stores of an original's keyframes as its report pictures: JPEG, this wide,
+# at this quality (bytes per keyframe and per hour of original: benchmarks/README.md).
+STORED_PICTURE_WIDTH = 320
+STORED_PICTURE_QUALITY = 75
 
 
 @dataclass
@@ -86,9 +100,11 @@ class Decoded:
     boxes: np.ndarray  # (N, 4) float32: top, bottom, left, right of the picture, shares
     local_times: list[float] = field(default_factory=list)
     local_frames: list[np.ndarray] = field(default_factory=list)
-    # Colour saturation (mean HSV S, 0-255) at the local-feature frames' times; empty when the
-    # decoder read the luma plane only.
+    # Colour saturation (mean HSV S, 0-255) at the local-feature frames' times, and the colour
+    # pictures (BGR, PICTURE_WIDTH wide) of the same frames; both empty when the decoder read
+    # the luma plane only.
     saturations: list[float] = field(default_factory=list)
+    pictures: list[np.ndarray] = field(default_factory=list)
 
     def saturation_in(self, intervals: list[tuple[float, float]]) -> float | None:
         """Median colour saturation of the kept frames inside the intervals (of all of them if
@@ -125,6 +141,7 @@ class _Keeper:
         self.next_local = 0.0
         self.local: list[tuple[float, np.ndarray]] = []
         self.saturations: list[float] = []
+        self.pictures: list[np.ndarray] = []
         self.stream: frames_mod.VideoStream | None = None
 
     def __call__(self, time: float, grey: np.ndarray, box: tuple[int, int, int, int]) -> None:
@@ -147,10 +164,11 @@ class _Keeper:
                 kept = frames_mod.resized(grey, max(8, round(width * scale)),
                                           max(8, round(height * scale)))
             self.local.append((time, kept))
-            self._keep_saturation(width, height)
+            self._keep_colour(width, height)
             if len(self.local) > self.max_local:  # thin out: every other frame, twice the step
                 self.local = self.local[::2]
                 self.saturations = self.saturations[::2]
+                self.pictures = self.pictures[::2]
                 self.local_step *= 2
                 self.next_local = self.local[-1][0] + self.local_step - 1e-3
 
@@ -168,15 +186,27 @@ class _Keeper:
         return cv2.resize(whole, (width // factor, height // factor),
                           interpolation=cv2.INTER_AREA)
 
-    def _keep_saturation(self, width: int, height: int) -> None:
+    def _keep_colour(self, width: int, height: int) -> None:
         if self.stream is None:
             return
-        thumb = self.stream.colour_thumb(*detail_size(width, height, SATURATION_WIDTH))
+        step = -(-width // PICTURE_WIDTH)
+        thumb = self.stream.colour_thumb(-(-width // step), -(-height // step))
         if thumb is None:
             self.stream = None
-            self.saturations = []
+            self.saturations, self.pictures = [], []
             return
-        self.saturations.append(frames_mod.saturation(thumb))
+        # Saturation on every n-th pixel of the picture, about SATURATION_WIDTH of them across,
+        # as the grayscale check was measured.
+        every = max(1, round(thumb.shape[1] / SATURATION_WIDTH))
+        self.saturations.append(frames_mod.saturation(
+            np.ascontiguousarray(thumb[::every, ::every])))
+        self.pictures.append(thumb)
+
+
+def is_grey_jpeg(data: bytes) -> bool:
+    """Whether a stored picture is a grey JPEG (one channel)."""
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    return image is not None and image.ndim == 2
 
 
 def shrink_factor(width: int, height: int, long_side: int) -> int:
@@ -210,6 +240,7 @@ def decode(path: str, sample_fps: float, progress: ProgressCallback | None = Non
         local_times=[t for t, _ in keeper.local],
         local_frames=[f for _, f in keeper.local],
         saturations=keeper.saturations if len(keeper.saturations) == len(keeper.local) else [],
+        pictures=keeper.pictures if len(keeper.pictures) == len(keeper.local) else [],
     )
 
 
@@ -258,7 +289,15 @@ def local_data(path: str, decoded: Decoded) -> LocalData:
         key_size=size,
         saturation=float(np.median([frames_mod.saturation(f) for f in colour.values()]))
         if colour else 0.0,
+        pictures=tuple(_stored_picture(decoded, k) for k in chosen),
     )
+
+
+def _stored_picture(decoded: Decoded, index: int) -> bytes:
+    """The JPEG the library keeps of one keyframe: its colour picture from the decode, or its
+    grey local-feature frame when the decoder read the luma plane only (a grey JPEG)."""
+    frame = decoded.pictures[index] if decoded.pictures else decoded.local_frames[index]
+    return frames_mod.jpeg_bytes(frame, STORED_PICTURE_WIDTH, STORED_PICTURE_QUALITY)
 
 
 def decode_original(path: str, sample_fps: float,
