@@ -284,6 +284,8 @@ class Library:
             "local_data_bytes": int(self._value(
                 "SELECT COALESCE(SUM(LENGTH(details) + LENGTH(key_points) + "
                 "LENGTH(key_descriptors) + LENGTH(detail_times)), 0) FROM local_data")),
+            "picture_bytes": int(self._value(
+                "SELECT COALESCE(SUM(LENGTH(pictures)), 0) FROM local_data")),
             "file_bytes": self._size_bytes(),
             "index": "exact" if samples <= EXACT_MAX_CODES else "ivf",
             "schema_version": self._schema_version(),

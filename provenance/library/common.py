@@ -23,10 +23,11 @@ _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 ARRAY_COLUMNS = {**Fingerprint.ARRAYS, **Fingerprint.CHANNELS}
 ORIGINAL_COLUMNS = [f.name for f in fields(Original)]
 FINGERPRINT_COLUMNS = ["version", "sample_fps", "decoder", *ARRAY_COLUMNS]
-# models.LocalData as stored (v4); ``details`` is zlib-compressed uint8 frames.
+# models.LocalData as stored (v4); ``details`` is zlib-compressed uint8 frames; ``pictures``
+# (v8) the keyframes' JPEGs, packed by ``pack_pictures``.
 LOCAL_COLUMNS = ["detail_times", "detail_height", "detail_width", "details", "key_times",
                  "key_counts", "key_points", "key_descriptors", "key_width", "key_height",
-                 "saturation"]
+                 "saturation", "pictures"]
 # Metadata `update` may change (what the file is, its fingerprint and identity stay).
 EDITABLE = ("title", "source", "recorded_at", "published_at", "url", "notes", "location",
             "latitude", "longitude")
@@ -103,7 +104,35 @@ def local_row(local: LocalData) -> list[object]:
             np.ascontiguousarray(local.key_counts, np.int32).tobytes(),
             np.ascontiguousarray(local.key_points, np.float32).tobytes(),
             np.ascontiguousarray(local.key_descriptors, np.uint8).tobytes(),
-            int(local.key_size[0]), int(local.key_size[1]), float(local.saturation)]
+            int(local.key_size[0]), int(local.key_size[1]), float(local.saturation),
+            pack_pictures(local.pictures)]
+
+
+def pack_pictures(pictures: Sequence[bytes]) -> bytes:
+    """JPEGs as one value: their count and lengths (little-endian uint32), then their bytes.
+    None stored: empty."""
+    if not pictures:
+        return b""
+    lengths = np.asarray([len(p) for p in pictures], dtype="<u4")
+    return np.asarray([len(pictures)], dtype="<u4").tobytes() + lengths.tobytes() + b"".join(
+        pictures)
+
+
+def unpack_pictures(packed: bytes) -> tuple[bytes, ...]:
+    """``pack_pictures`` undone; a value that does not add up (a damaged or foreign row) gives
+    none, and the report falls back to the grey detail frames."""
+    data = bytes(packed)
+    if len(data) < 4:
+        return ()
+    count = int(np.frombuffer(data[:4], dtype="<u4")[0])
+    if len(data) < 4 * (count + 1):
+        return ()
+    lengths = np.frombuffer(data[4:4 * (count + 1)], dtype="<u4").astype(np.int64)
+    if 4 * (count + 1) + int(lengths.sum()) != len(data):
+        return ()
+    ends = 4 * (count + 1) + np.cumsum(lengths)
+    return tuple(data[int(end - length):int(end)] for end, length in zip(ends, lengths,
+                                                                            strict=True))
 
 
 def to_local(row: Sequence[Any]) -> LocalData | None:
@@ -111,7 +140,7 @@ def to_local(row: Sequence[Any]) -> LocalData | None:
     if not row:
         return None
     (detail_times, height, width, details, key_times, key_counts, key_points,
-     key_descriptors, key_width, key_height, saturation) = row
+     key_descriptors, key_width, key_height, saturation, pictures) = row
     times = np.frombuffer(detail_times, dtype=np.float64)
     return LocalData(
         detail_times=times,
@@ -123,6 +152,7 @@ def to_local(row: Sequence[Any]) -> LocalData | None:
         key_descriptors=np.frombuffer(key_descriptors, dtype=np.uint8).reshape(-1, 32),
         key_size=(int(key_width), int(key_height)),
         saturation=float(saturation),
+        pictures=unpack_pictures(pictures),
     )
 
 

@@ -56,9 +56,16 @@ def _add_evidence_columns(db: psycopg.Connection) -> None:
                "DEFAULT '\\x'::bytea")
 
 
+def _add_pictures_column(db: psycopg.Connection) -> None:
+    """v7 -> v8: the report's colour pictures of each original's keyframes."""
+    db.execute("ALTER TABLE local_data ADD COLUMN IF NOT EXISTS pictures BYTEA NOT NULL "
+               "DEFAULT '\\x'::bytea")
+
+
 # Schema version -> the step that upgrades a library from it to the next, numbered as SQLite's
 # (store._MIGRATIONS). PostgreSQL libraries began at schema v6.
-_MIGRATIONS: dict[int, Callable[[psycopg.Connection], None]] = {6: _add_evidence_columns}
+_MIGRATIONS: dict[int, Callable[[psycopg.Connection], None]] = {6: _add_evidence_columns,
+                                                               7: _add_pictures_column}
 _COLUMNS = ", ".join(ORIGINAL_COLUMNS)
 
 

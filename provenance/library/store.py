@@ -25,7 +25,7 @@ from .common import EDITABLE, validate_id
 __all__ = ["APPLICATION_ID", "EDITABLE", "SAVED_INDEX_MIN_FRAMES", "SCHEMA_VERSION",
            "SQLiteLibrary", "validate_id"]
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # SQLite's application_id header field ("PRVN"): how a file says it is a provenance library.
 APPLICATION_ID = 0x5052564E
 # How long a process waits for another one's write (creation, add) to finish, in seconds.
@@ -33,7 +33,8 @@ BUSY_TIMEOUT = 30.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # v4: what the second matching stage needs of each original (models.LocalData), so verify
-# never opens an original's file. ``details`` is zlib-compressed uint8 frames.
+# never opens an original's file. ``details`` is zlib-compressed uint8 frames. v8: the report's
+# pictures of the keyframes (``pictures``: JPEGs, library/common.py packs them).
 _LOCAL_TABLE = """
 CREATE TABLE IF NOT EXISTS local_data (
     original_id TEXT PRIMARY KEY REFERENCES originals(id) ON DELETE CASCADE,
@@ -47,7 +48,8 @@ CREATE TABLE IF NOT EXISTS local_data (
     key_descriptors BLOB NOT NULL,
     key_width INTEGER NOT NULL,
     key_height INTEGER NOT NULL,
-    saturation REAL NOT NULL
+    saturation REAL NOT NULL,
+    pictures BLOB NOT NULL
 );
 """
 
@@ -183,10 +185,17 @@ def _add_evidence_columns(db: sqlite3.Connection) -> None:
             db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
+def _add_pictures_column(db: sqlite3.Connection) -> None:
+    """v7 -> v8: the report's colour pictures of each original's keyframes (empty until
+    `library reindex`; reports show the grey detail frame meanwhile)."""
+    if "pictures" not in _columns(db, "local_data"):
+        db.execute("ALTER TABLE local_data ADD COLUMN pictures BLOB NOT NULL DEFAULT x''")
+
+
 # Schema version -> the step that upgrades a library from it to the next version.
 _MIGRATIONS = {1: _add_file_column, 2: _add_location_columns, 3: _add_local_data,
                4: _add_decoder_column, 5: _add_identity,
-               6: _add_evidence_columns}
+               6: _add_evidence_columns, 7: _add_pictures_column}
 # The first schema version whose libraries carry the application id.
 _IDENTITY_VERSION = 6
 def _use_wal(db: sqlite3.Connection) -> None:
