@@ -51,17 +51,21 @@ def export_keyframes(
     return index
 
 
-def result_images(results: Sequence[Verification]) -> dict[str, bytes]:
+def result_images(results: Sequence[Verification]) -> tuple[dict[str, bytes], dict[str, str]]:
     """The HTML report's frames that verify kept (``Verification.frames``: from the query's one
-    decode and the originals' stored frames), keyed as the report looks them up."""
+    decode and the originals' stored pictures) and their captions' notes, keyed as the report
+    looks them up."""
     from .report.html_report import frame_key
 
-    images = {}
+    images, notes = {}, {}
     for r_index, result in enumerate(results):
         for key, data in result.frames.items():
             m_index, s_index, side = key.split("-")
-            images[frame_key(r_index, int(m_index), int(s_index), side)] = data
-    return images
+            report_key = frame_key(r_index, int(m_index), int(s_index), side)
+            images[report_key] = data
+            if key in result.frame_notes:
+                notes[report_key] = result.frame_notes[key]
+    return images, notes
 
 
 def report_images(report: dict[str, Any]) -> dict[str, bytes]:
@@ -103,8 +107,9 @@ def write_html_report(report: dict[str, Any], path: str | os.PathLike[str],
     video is decoded again); else they are read from the files (a saved report)."""
     from .report.html_report import to_html
 
-    images = result_images(results) if results is not None else report_images(report)
-    text = to_html(report, images)
+    images, notes = (result_images(results) if results is not None
+                     else (report_images(report), {}))
+    text = to_html(report, images, notes)
     target = Path(path)
     tmp = target.with_name(target.name + ".part")
     tmp.write_text(text, "utf-8")

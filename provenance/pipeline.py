@@ -26,6 +26,7 @@ from .models import (
     Claim,
     ClaimKind,
     Fingerprint,
+    LocalData,
     LocalVideo,
     Passage,
     StatedClaims,
@@ -166,6 +167,7 @@ def verify_video(
                 *evidence.text_claims(seen.text, index)]
         checked = [*claims.check(said, matched),
                    *claims.scene_flags(similar if not matched else [])]
+        pictures, notes = report_frames(decoded, result.matches, lib) if decoded else ({}, {})
         _step(progress, "report", 1.0)
         return Verification(
             query=name,
@@ -189,36 +191,86 @@ def verify_video(
             audio_matches=seen.audio_matches,
             content_credentials=seen.credentials,
             burned_in_text=tuple((line.time, line.text) for line in seen.text),
-            frames=report_frames(decoded, result.matches, lib) if decoded else {},
+            frames=pictures,
+            frame_notes=notes,
         )
 
 
 def report_frames(decoded: provider.Decoded, matches: tuple[Alignment, ...],
-                  lib: Library) -> dict[str, bytes]:
-    """The HTML report's pictures of each matched segment, at its middle: the query's from the
-    one decode (its kept grey frames), the original's from the small frames the library stored
-    at registration. No video is decoded again (``Verification.frames``)."""
+                  lib: Library) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The HTML report's pictures of each matched segment, at its middle, and what its caption
+    must add (``Verification.frames``, ``frame_notes``): the query's colour picture kept by the
+    one decode, the original's stored at registration nearest the segment's middle in original
+    time. No video is decoded again. Where there is no colour, a grey frame stands in, said so:
+    the query's local-feature frame (the decoder read luma only), or an old library's detail
+    thumbnail, enlarged pixel by pixel so it is seen as one."""
     from .frames import jpeg_bytes
 
-    def nearest(times: Sequence[float] | np.ndarray, pictures: Sequence[np.ndarray] | np.ndarray,
-                time: float) -> np.ndarray | None:
-        if not len(times):
-            return None
-        return pictures[int(np.argmin(np.abs(np.asarray(times) - time)))]
-
+    step = 1.0 / decoded.fingerprint.sample_fps
     found: dict[str, bytes] = {}
+    notes: dict[str, str] = {}
     for m_index, match in enumerate(matches):
         local = lib.local_data(match.reference_id)
         for s_index, s in enumerate(match.segments):
-            pictures = (("query", nearest(decoded.local_times, decoded.local_frames,
-                                          (s.query_start + s.query_end) / 2)),
-                        ("reference", None if local is None else nearest(
-                            local.detail_times, local.details,
-                            (s.reference_start + s.reference_end) / 2)))
-            for side, picture in pictures:
-                if picture is not None:
-                    found[f"{m_index}-{s_index}-{side}"] = jpeg_bytes(picture)
-    return found
+            key = f"{m_index}-{s_index}"
+            query = _query_picture(decoded, (s.query_start + s.query_end) / 2, step)
+            if query is not None:
+                found[f"{key}-query"] = jpeg_bytes(query[0], provider.PICTURE_WIDTH)
+                notes[f"{key}-query"] = query[1]
+            reference = None if local is None else _original_picture(
+                local, match.reference_id, (s.reference_start + s.reference_end) / 2, step)
+            if reference is not None:
+                found[f"{key}-reference"], notes[f"{key}-reference"] = reference
+    return found, {k: v for k, v in notes.items() if v}
+
+
+def _nearest(times: Sequence[float] | np.ndarray, time: float) -> int | None:
+    return int(np.argmin(np.abs(np.asarray(times) - time))) if len(times) else None
+
+
+def _elsewhere(times: Sequence[float] | np.ndarray, k: int, time: float, step: float,
+               what: str) -> list[str]:
+    """The caption's note when the picture is more than a sampling step from the time shown."""
+    from .report.text_report import timecode
+
+    return [f"{what} at {timecode(float(times[k]))}"] if abs(times[k] - time) > step else []
+
+
+def _query_picture(decoded: provider.Decoded, time: float,
+                   step: float) -> tuple[np.ndarray, str] | None:
+    k = _nearest(decoded.local_times, time)
+    if k is None:
+        return None
+    notes = _elsewhere(decoded.local_times, k, time, step, "nearest kept frame")
+    if decoded.pictures:
+        return decoded.pictures[k], "; ".join(notes)
+    grey = "grey: this decoder read only the brightness of the repost's frames"
+    return decoded.local_frames[k], "; ".join([grey, *notes])
+
+
+def _original_picture(local: LocalData, original_id: str, time: float,
+                      step: float) -> tuple[bytes, str] | None:
+    """The original's stored picture nearest ``time`` (JPEG) and its caption's note."""
+    from .frames import jpeg_bytes
+
+    if local.pictures:
+        k = _nearest(local.key_times, time)
+        assert k is not None
+        notes = _elsewhere(local.key_times, k, time, step, "nearest stored picture")
+        if provider.is_grey_jpeg(local.pictures[k]):
+            notes.insert(0, "grey: registered with a decoder that read only brightness")
+        return local.pictures[k], "; ".join(notes)
+    k = _nearest(local.detail_times, time)
+    if k is None:
+        return None
+    thumb = local.details[k]
+    height, width = thumb.shape[:2]
+    times = max(1, -(-provider.STORED_PICTURE_WIDTH // width))
+    enlarged = np.repeat(np.repeat(thumb, times, axis=0), times, axis=1)
+    notes = [f"{width}x{height} grey thumbnail, enlarged: this library was made before it "
+             f"stored pictures (`provenance library reindex {original_id}` stores one)",
+             *_elsewhere(local.detail_times, k, time, step, "thumbnail")]
+    return jpeg_bytes(enlarged, enlarged.shape[1]), "; ".join(notes)
 
 
 def _step(progress: Progress | None, stage: str, done: float) -> None:

@@ -1,7 +1,8 @@
 """One self-contained HTML file a person reads at a glance: no external requests, images inline.
 
 Rendered from the JSON report (so a saved result re-renders the same), plus JPEG frames keyed by
-``frame_key``. Every value from the outside world is escaped and shortened before it is written.
+``frame_key`` and what their captions add (grey, a thumbnail, taken at another time). Every value
+from the outside world is escaped and shortened before it is written.
 """
 
 from __future__ import annotations
@@ -119,7 +120,13 @@ def _image(images: Mapping[str, bytes], key: str, alt: str) -> str:
     return f'<img alt="{_text(alt)}" src="data:image/jpeg;base64,{encoded}">'
 
 
-def _segments(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes]) -> str:
+def _note(notes: Mapping[str, str], key: str) -> str:
+    """What a picture's caption adds (grey, a thumbnail, taken at another time), escaped."""
+    return f" ({_text(notes[key])})" if notes.get(key) else ""
+
+
+def _segments(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes],
+              notes: Mapping[str, str]) -> str:
     parts = []
     for m_index, match in enumerate(result.get("matches", [])):
         title = f"{match['reference_id']}" + (f" — {match['title']}" if match.get("title") else "")
@@ -129,6 +136,8 @@ def _segments(r_index: int, result: Mapping[str, Any], images: Mapping[str, byte
         for s_index, s in enumerate(match.get("segments", [])):
             q_mid = (float(s["query_start"]) + float(s["query_end"])) / 2
             r_mid = (float(s["reference_start"]) + float(s["reference_end"])) / 2
+            query = frame_key(r_index, m_index, s_index, "query")
+            reference = frame_key(r_index, m_index, s_index, "reference")
             flags = " · mirrored" if s.get("mirrored") else ""
             if abs(float(s.get("speed", 1.0)) - 1.0) > 0.02:
                 flags += f" · speed ×{float(s['speed']):.2f}"
@@ -136,12 +145,12 @@ def _segments(r_index: int, result: Mapping[str, Any], images: Mapping[str, byte
                 f"<p>query {timecode(s['query_start'])}–{timecode(s['query_end'])} ← original "
                 f"{timecode(s['reference_start'])}–{timecode(s['reference_end'])}{flags}</p>"
                 '<div class="pair"><figure>'
-                + _image(images, frame_key(r_index, m_index, s_index, "query"), "query frame")
-                + f"<figcaption>repost at {timecode(q_mid)}</figcaption></figure><figure>"
-                + _image(images, frame_key(r_index, m_index, s_index, "reference"),
-                         "original frame")
+                + _image(images, query, "query frame")
+                + f"<figcaption>repost at {timecode(q_mid)}{_note(notes, query)}</figcaption>"
+                "</figure><figure>"
+                + _image(images, reference, "original frame")
                 + f"<figcaption>original {_text(match['reference_id'], 80)} at "
-                  f"{timecode(r_mid)}</figcaption></figure></div>")
+                  f"{timecode(r_mid)}{_note(notes, reference)}</figcaption></figure></div>")
     return "".join(parts)
 
 
@@ -256,7 +265,8 @@ def _source(result: Mapping[str, Any]) -> str:
     return f"<h2>Where this video came from</h2><table>{body}</table>" if body else ""
 
 
-def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes]) -> str:
+def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes],
+           notes: Mapping[str, str]) -> str:
     colour, label, meaning = _VERDICTS.get(result.get("verdict", ""), _VERDICTS["inconclusive"])
     unexplained = ", ".join(f"{timecode(u['query_start'])}–{timecode(u['query_end'])}"
                             for u in result.get("unexplained", [])) or "none"
@@ -275,7 +285,7 @@ def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes])
         f"{_text(result.get('reason'))}</p>{error}"
         + (f"<h2>Timeline</h2>{_timeline(result)}<p class=\"muted\">Not explained by the "
            f"library: {unexplained}</p>" if not result.get("error") else "")
-        + (f"<h2>Segments, side by side</h2>{_segments(r_index, result, images)}"
+        + (f"<h2>Segments, side by side</h2>{_segments(r_index, result, images, notes)}"
            if result.get("matches") else "")
         + (f"<h2>Same camera, other moment</h2><ul>{same}</ul>" if same else "")
         + _originals(result) + _claims(result) + _evidence(result) + _skipped(result)
@@ -309,9 +319,10 @@ def _jsonld_script(report: Mapping[str, Any]) -> str:
     return f'<script type="application/ld+json">{script_text(to_jsonld(report))}</script>'
 
 
-def to_html(report: Mapping[str, Any], images: Mapping[str, bytes] | None = None) -> str:
-    """The report as one HTML document."""
-    images = images or {}
+def to_html(report: Mapping[str, Any], images: Mapping[str, bytes] | None = None,
+            notes: Mapping[str, str] | None = None) -> str:
+    """The report as one HTML document; ``notes`` by the images' keys."""
+    images, notes = images or {}, notes or {}
     results = _results(report)
     first = results[0] if results else {}
     settings = first.get("settings") or {}
@@ -320,7 +331,7 @@ def to_html(report: Mapping[str, Any], images: Mapping[str, bytes] | None = None
     if report.get("article"):
         title += f": {display_name(str(report['article']))}"
     generated = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    body = "".join(_video(i, r, images) for i, r in enumerate(results))
+    body = "".join(_video(i, r, images, notes) for i, r in enumerate(results))
     if len(results) > 1 and report.get("finding"):
         body = f"<h2>The article</h2>{_finding_banner(report['finding'])}{body}"
     return (
