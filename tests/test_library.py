@@ -312,3 +312,13 @@ def test_large_library_saves_its_index_and_notices_changes(
         assert lib.index(MIN_MOTION_ENERGY).search(fp(2, n=40), radii).events == {}
         assert loads == [True, False]  # stale: rebuilt (and saved again)
         assert lib.index(MIN_MOTION_ENERGY).ids == ["one", "three"]
+
+
+def test_keyframe_pictures_pack_and_a_damaged_value_gives_none() -> None:
+    from provenance.library.common import pack_pictures, unpack_pictures
+
+    pictures = (b"\xff\xd8one", b"", b"\xff\xd8three")
+    packed = pack_pictures(pictures)
+    assert unpack_pictures(packed) == pictures and unpack_pictures(pack_pictures(())) == ()
+    for damaged in (packed[:-1], packed + b"x", packed[:6], b"\xff\xff\xff\xff"):
+        assert unpack_pictures(damaged) == ()

@@ -49,6 +49,29 @@ def test_same_tables_columns_and_schema_version_as_sqlite(pg_url: str, tmp_path:
     assert meta["revision"] == 0 and meta["library_id"] > 0
 
 
+def test_v7_library_gains_the_pictures_column(media: Media, library_path: Path,
+                                              pg_url: str) -> None:
+    """A PostgreSQL library of schema v7 (no keyframe pictures) is upgraded in place; its
+    originals read back without pictures, and new ones store theirs."""
+    assert CliRunner().invoke(main, ["library", "copy", str(library_path), pg_url]).exit_code == 0
+    with psycopg.connect(pg_url, autocommit=True) as db:
+        db.execute("ALTER TABLE local_data DROP COLUMN pictures")
+        db.execute("UPDATE meta SET value = 7 WHERE key = 'schema_version'")
+    with Library(pg_url) as lib:
+        old = lib.local_data("cam-a")
+        assert old is not None and old.pictures == () and len(old.key_times) > 0
+        with Library(library_path) as source:
+            stored = source.local_data("cam-b")
+        assert stored is not None and stored.pictures
+        lib.replace_local("cam-b", stored)
+        again = lib.local_data("cam-b")
+        assert again is not None and again.pictures == stored.pictures
+    assert _tables(pg_url)["local_data"][-1] == "pictures"
+    with psycopg.connect(pg_url) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+            SCHEMA_VERSION,)
+
+
 def test_foreign_database_is_refused_and_left_untouched(pg_url: str) -> None:
     with psycopg.connect(pg_url, autocommit=True) as db:
         db.execute("CREATE TABLE invoices (n INTEGER)")
@@ -169,6 +192,10 @@ def test_library_copy_both_ways_keeps_everything_and_verify_agrees(
                          "key_descriptors"):
                 assert len({getattr(data, name).tobytes() for data in local}) == 1, name
             assert len({(data.key_size, data.saturation) for data in local}) == 1
+            # the report's keyframe pictures (JPEG bytes), one per keyframe, as stored
+            assert len({data.pictures for data in local}) == 1  # type: ignore[union-attr]
+            assert local[0] is not None and len(local[0].pictures) == len(local[0].key_times)
+            assert all(p.startswith(b"\xff\xd8") for p in local[0].pictures)
     expected = _verify_json(media.clip_a, str(library_path))
     assert expected["verdict"] == "match"
     assert _verify_json(media.clip_a, pg_url) == expected

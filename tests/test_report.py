@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
@@ -16,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from provenance.cli import main
+from provenance.models import Verification
 from provenance.report import authenticity_category, schema, to_html, to_jsonld
 from tests.conftest import Media
 
@@ -147,16 +149,34 @@ def test_html_renders_in_headless_chromium(demo, tmp_path: Path) -> None:  # typ
     assert red.mean() > 0.005  # the MISCAPTIONED banner is on screen
 
 
-def test_report_frames_come_from_verify_not_from_the_files(media: Media, tmp_path: Path) -> None:
-    """The HTML report of a verify shows the frames verify already had (the query's one decode,
-    the original's stored frames): it renders them with both videos' files gone."""
-    from provenance import outputs
+def _pictures(html: str) -> list[tuple[np.ndarray, str]]:
+    """Each embedded JPEG of the report's segments, decoded, with the caption under it."""
+    import base64
+
+    import cv2
+
+    found = re.findall(r'src="data:image/jpeg;base64,([^"]+)"><figcaption>([^<]*)<', html)
+    return [(cv2.imdecode(np.frombuffer(base64.b64decode(data), np.uint8),
+                          cv2.IMREAD_UNCHANGED), caption) for data, caption in found]
+
+
+def _is_colour(picture: np.ndarray) -> bool:
+    """Three channels that differ: a colour picture, not a grey one stored as BGR."""
+    import cv2
+
+    return bool(picture.ndim == 3
+                and cv2.cvtColor(picture, cv2.COLOR_BGR2HSV)[..., 1].mean() > 20)
+
+
+def _verify_and_delete(media: Media, tmp_path: Path,
+                       make_old: Callable[[Path], None] | None = None) -> Verification:
+    """Register cam-a from a copy, verify a copy of clip-a, delete both copies: the result.
+    ``make_old`` turns the library into an older one before the verify."""
     from provenance.acquire import local_video
     from provenance.library import Library
     from provenance.models import Original
     from provenance.pipeline import verify_video
     from provenance.registry import register
-    from provenance.report import to_payload
     from provenance.settings import load_settings
 
     original, query = tmp_path / "original.mp4", tmp_path / "repost.mp4"
@@ -165,13 +185,79 @@ def test_report_frames_come_from_verify_not_from_the_files(media: Media, tmp_pat
     settings = load_settings(db=tmp_path / "lib.db", cache_dir=tmp_path / "cache")
     with Library(settings.db, create=True) as library:
         register(str(original), Original(id="cam-a"), library, settings)
+    if make_old:
+        make_old(settings.db)
+    with Library(settings.db) as library:
         result = verify_video(local_video(str(query)), library, settings)
-    segments = sum(len(m.segments) for m in result.matches)
-    assert segments >= 1 and len(result.frames) == 2 * segments
     original.unlink()
     query.unlink()
+    return result
+
+
+def test_report_frames_come_from_verify_not_from_the_files(media: Media, tmp_path: Path) -> None:
+    """The HTML report of a verify shows the colour pictures verify already had (the query's
+    one decode, the original's keyframe pictures stored at registration): it renders them with
+    both videos' files gone, at the widths the provider states."""
+    from provenance import outputs, provider
+    from provenance.report import to_payload
+
+    result = _verify_and_delete(media, tmp_path)
+    segments = sum(len(m.segments) for m in result.matches)
+    assert segments >= 1 and len(result.frames) == 2 * segments
     assert outputs.report_images(to_payload([result])) == {}  # nothing left to read
     out = tmp_path / "report.html"
     result.to_html(out)
-    assert out.read_text().count("data:image/jpeg;base64,") == 2 * segments
+    pictures = _pictures(out.read_text())
+    assert len(pictures) == 2 * segments
     assert "frame not available" not in out.read_text()
+    for number, (picture, caption) in enumerate(pictures):
+        assert _is_colour(picture), caption
+        query = number % 2 == 0
+        assert caption.startswith("repost" if query else "original cam-a")
+        # the media are 480x270: the repost's picture is kept at its width, the original's
+        # stored at the library's
+        assert picture.shape[1] == (provider.PICTURE_WIDTH if query
+                                    else provider.STORED_PICTURE_WIDTH)
+        assert "grey" not in caption and "thumbnail" not in caption
+        if "(" in caption:  # 12 keyframes in 30 s: the nearest may be seconds away
+            assert re.search(r"\(nearest stored picture at \d\d:\d\d\.\d\d\)$", caption)
+
+
+def test_old_library_reports_its_grey_thumbnail_until_reindexed(media: Media,
+                                                               tmp_path: Path) -> None:
+    """A library made before schema v8 (no pictures column) migrates, verifies and reports,
+    the original's picture being its stored grey thumbnail, enlarged and captioned as such;
+    `library reindex` (the file is still there) stores its colour pictures."""
+    import sqlite3
+
+    from provenance.library import Library
+    from provenance.library.store import SCHEMA_VERSION
+    from provenance.registry import reindex
+    from provenance.settings import load_settings
+
+    def make_old(db: Path) -> None:
+        with sqlite3.connect(db) as conn:  # the v7 layout
+            conn.execute("ALTER TABLE local_data DROP COLUMN pictures")
+            conn.execute("PRAGMA user_version = 7")
+
+    result = _verify_and_delete(media, tmp_path, make_old)
+    assert result.verdict.value == "match"
+    with sqlite3.connect(tmp_path / "lib.db") as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    out = tmp_path / "old.html"
+    result.to_html(out)
+    pictures = _pictures(out.read_text())
+    assert len(pictures) == 2 * sum(len(m.segments) for m in result.matches) > 0
+    for (query, _), (thumbnail, caption) in zip(pictures[::2], pictures[1::2], strict=True):
+        assert _is_colour(query)
+        assert thumbnail.ndim == 2 and "grey thumbnail, enlarged" in caption
+        assert "64x36" in caption and "provenance library reindex cam-a" in caption
+        # 64 pixels enlarged 5 times, pixel by pixel: blocks of (nearly, after JPEG) equal pixels
+        assert thumbnail.shape[1] == 320
+        blocks = thumbnail.astype(int).reshape(36, 5, 64, 5)
+        assert float(np.median(blocks.max(axis=(1, 3)) - blocks.min(axis=(1, 3)))) <= 6
+    with Library(tmp_path / "lib.db") as library:  # the file back where it was registered
+        shutil.copy(media.cam_a, tmp_path / "original.mp4")
+        reindex("cam-a", library, load_settings(db=tmp_path / "lib.db"))
+        local = library.local_data("cam-a")
+        assert local is not None and len(local.pictures) == len(local.key_times) > 0
