@@ -215,7 +215,7 @@ def report_frames(decoded: provider.Decoded, matches: tuple[Alignment, ...],
             key = f"{m_index}-{s_index}"
             query = _query_picture(decoded, (s.query_start + s.query_end) / 2, step)
             if query is not None:
-                found[f"{key}-query"] = jpeg_bytes(query[0], provider.PICTURE_WIDTH)
+                found[f"{key}-query"] = jpeg_bytes(query[0], provider.PICTURE_SIZE)
                 notes[f"{key}-query"] = query[1]
             reference = None if local is None else _original_picture(
                 local, match.reference_id, (s.reference_start + s.reference_end) / 2, step)

@@ -76,14 +76,15 @@ MAX_LOCAL = 64
 # measured grey copies 0.0 (as full frames do) and colour ones within 10 of a full frame's.
 # Width of that copy:
 SATURATION_WIDTH = 160
-# The same copy, taken wider, is kept with each local-feature frame as the picture the HTML report
-# shows of the repost (evidence a reader can look at): every n-th decoded pixel, n the smallest
-# whole step that brings the width to at most PICTURE_WIDTH (so between half of it and all of it:
-# 480 for 480, 960 or 1920-pixel-wide video, 384 for 768, 427 for 1280). Shrinking by area to
-# exactly PICTURE_WIDTH instead cost 1.1 ms a frame for 768x432 video (+65 % on the decode of a
-# 12 s query, whose sampling costs little); whole steps cost +N % (benchmarks/README.md,
-# "Report pictures", with the memory held: at most MAX_LOCAL pictures, 25 MB at 480x270).
-PICTURE_WIDTH = 480
+# The same copy, taken larger, is kept with each local-feature frame as the picture the HTML
+# report shows of the repost (evidence a reader can look at): every n-th decoded pixel, n the
+# smallest whole step that brings the long side to at most PICTURE_SIZE (so between half of it
+# and all of it: 480 for 480, 960 or 1920-pixel-wide video, 384 for 768, 426 for 1280; a 9:16
+# 1080x1920 repost 270x480). Shrinking by area to exactly 480 wide instead cost 1.1 ms a frame
+# for 768x432 video (+65 % on the decode of a 12 s query, whose sampling costs little); the
+# whole steps' cost and memory (at most MAX_LOCAL pictures, 25 MB at 480x270) are measured in
+# benchmarks/README.md, "Report pictures".
+PICTURE_SIZE = 480
 # What the library stores of an original's keyframes as its report pictures: JPEG, this wide,
 # at this quality (bytes per keyframe and per hour of original: benchmarks/README.md).
 STORED_PICTURE_WIDTH = 320
@@ -101,8 +102,8 @@ class Decoded:
     local_times: list[float] = field(default_factory=list)
     local_frames: list[np.ndarray] = field(default_factory=list)
     # Colour saturation (mean HSV S, 0-255) at the local-feature frames' times, and the colour
-    # pictures (BGR, PICTURE_WIDTH wide) of the same frames; both empty when the decoder read
-    # the luma plane only.
+    # pictures (BGR, long side at most PICTURE_SIZE) of the same frames; both empty when the
+    # decoder read the luma plane only.
     saturations: list[float] = field(default_factory=list)
     pictures: list[np.ndarray] = field(default_factory=list)
 
@@ -189,17 +190,20 @@ class _Keeper:
     def _keep_colour(self, width: int, height: int) -> None:
         if self.stream is None:
             return
-        step = -(-width // PICTURE_WIDTH)
+        step = -(-max(width, height) // PICTURE_SIZE)
         thumb = self.stream.colour_thumb(-(-width // step), -(-height // step))
         if thumb is None:
             self.stream = None
             self.saturations, self.pictures = [], []
             return
         # Saturation on every n-th pixel of the picture, about SATURATION_WIDTH of them across,
-        # as the grayscale check was measured.
+        # as the grayscale check was measured (OpenCV's nearest-pixel shrink by a whole factor
+        # picks exactly those, 4 times faster than numpy's strided copy).
         every = max(1, round(thumb.shape[1] / SATURATION_WIDTH))
-        self.saturations.append(frames_mod.saturation(
-            np.ascontiguousarray(thumb[::every, ::every])))
+        height, width = thumb.shape[:2]
+        self.saturations.append(frames_mod.saturation(cv2.resize(
+            thumb, (max(1, width // every), max(1, height // every)),
+            interpolation=cv2.INTER_NEAREST)))
         self.pictures.append(thumb)
 
 

@@ -216,7 +216,7 @@ def test_report_frames_come_from_verify_not_from_the_files(media: Media, tmp_pat
         assert caption.startswith("repost" if query else "original cam-a")
         # the media are 480x270: the repost's picture is kept at its width, the original's
         # stored at the library's
-        assert picture.shape[1] == (provider.PICTURE_WIDTH if query
+        assert picture.shape[1] == (provider.PICTURE_SIZE if query
                                     else provider.STORED_PICTURE_WIDTH)
         assert "grey" not in caption and "thumbnail" not in caption
         if "(" in caption:  # 12 keyframes in 30 s: the nearest may be seconds away
@@ -261,3 +261,19 @@ def test_old_library_reports_its_grey_thumbnail_until_reindexed(media: Media,
         reindex("cam-a", library, load_settings(db=tmp_path / "lib.db"))
         local = library.local_data("cam-a")
         assert local is not None and len(local.pictures) == len(local.key_times) > 0
+
+
+def test_pictures_are_grey_and_said_so_when_the_decoder_reads_luma_only(
+        media: Media, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With OpenCV decoding (luma plane only) neither side has colour: the report shows grey
+    pictures and its captions say why."""
+    monkeypatch.setenv("PROVENANCE_DECODER", "full")
+    result = _verify_and_delete(media, tmp_path)
+    out = tmp_path / "grey.html"
+    result.to_html(out)
+    pictures = _pictures(out.read_text())
+    assert len(pictures) == 2 * sum(len(m.segments) for m in result.matches) > 0
+    for number, (picture, caption) in enumerate(pictures):
+        assert not _is_colour(picture)
+        assert ("this decoder read only the brightness" if number % 2 == 0
+                else "registered with a decoder that read only brightness") in caption
