@@ -253,9 +253,8 @@ def _original_picture(local: LocalData, original_id: str, time: float,
     """The original's stored picture nearest ``time`` (JPEG) and its caption's note."""
     from .frames import jpeg_bytes
 
-    if local.pictures:
-        k = _nearest(local.key_times, time)
-        assert k is not None
+    k = _nearest(local.key_times, time)
+    if k is not None and len(local.pictures) == len(local.key_times):  # none: before v8
         notes = _elsewhere(local.key_times, k, time, step, "nearest stored picture")
         if provider.is_grey_jpeg(local.pictures[k]):
             notes.insert(0, "grey: registered with a decoder that read only brightness")
@@ -265,8 +264,8 @@ def _original_picture(local: LocalData, original_id: str, time: float,
         return None
     thumb = local.details[k]
     height, width = thumb.shape[:2]
-    times = max(1, -(-provider.STORED_PICTURE_WIDTH // width))
-    enlarged = np.repeat(np.repeat(thumb, times, axis=0), times, axis=1)
+    scale = max(1, -(-provider.STORED_PICTURE_WIDTH // width))
+    enlarged = np.repeat(np.repeat(thumb, scale, axis=0), scale, axis=1)
     notes = [f"{width}x{height} grey thumbnail, enlarged: this library was made before it "
              f"stored pictures (`provenance library reindex {original_id}` stores one)",
              *_elsewhere(local.detail_times, k, time, step, "thumbnail")]
