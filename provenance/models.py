@@ -184,6 +184,10 @@ class Edit(str, enum.Enum):
     AUDIO_REPLACED = "audio replaced"
     STRETCHED = "stretched"
     ROTATED = "rotated"
+    # One of several pictures in the frame (a grid, a wall, side by side); ``layout`` says which.
+    MULTI_VIEW = "multi-view"
+    # A camera filmed a screen showing the original; ``angle`` is the screen's tilt from facing it.
+    FILMED_OFF_SCREEN = "filmed off a screen"
 
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 as shares of a frame
@@ -205,6 +209,8 @@ class DetectedEdit:
     aspect: float | None = None
     ratio: str | None = None
     rotation: float | None = None
+    layout: str | None = None
+    angle: float | None = None
 
     def __str__(self) -> str:
         def place(b: Box) -> str:
@@ -225,6 +231,10 @@ class DetectedEdit:
             shape = "taller" if self.aspect < 1 else "wider"
             shown = f", shown as {self.ratio}" if self.ratio else ""
             return f"stretched (aspect x{self.aspect:.2f}: {shape} than the original{shown})"
+        if self.kind is Edit.MULTI_VIEW:
+            return f"one of several pictures in the frame ({self.layout} grid) at {where}"
+        if self.kind is Edit.FILMED_OFF_SCREEN and self.angle is not None:
+            return f"filmed off a screen at about {self.angle:.0f}° (the screen fills {where})"
         if self.kind is Edit.ROTATED and self.rotation is not None:
             return f"rotated {abs(self.rotation):.0f}°"
         return self.kind.value
@@ -241,6 +251,23 @@ class Alignment:
     # The sound on the picture's segments: "same", "different" (replaced), "none" (either side
     # has no sound) or "" (not checked); "audio-only" when the segments come from the sound alone.
     audio: str = ""
+    # Where in the query frame the original is seen when the frame holds several pictures
+    # (``Verification.regions``); None: the whole frame (or the place its edits give).
+    region: Box | None = None
+
+
+@dataclass(frozen=True)
+class Region:
+    """One picture of a frame that holds several (a grid cell, a monitor of a wall, a screen
+    filmed at an angle): its bounding box and its four corners in the query frame (shares,
+    clockwise from top-left), the originals seen in it (their alignments carry this box as
+    ``region``), and the query time it shows that no original explains."""
+
+    box: Box
+    corners: tuple[tuple[float, float], ...]
+    label: str
+    reference_ids: tuple[str, ...] = ()
+    unexplained: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -392,6 +419,9 @@ class Verification:
     # What the report says under a picture that is not the plain colour frame at the segment's
     # middle (grey, an old library's thumbnail, taken at another time), by the same keys.
     frame_notes: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # The pictures of a frame that holds several (``layout.layout_stage``); empty: one picture.
+    regions: tuple[Region, ...] = ()
+    layout: str = ""
 
     # Reports of this result; the writing lives in report/ and outputs.py (imported when used).
     def to_dict(self) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from . import acquire, claims, evidence, finding, provider, refine
+from . import acquire, claims, evidence, finding, layout, provider, refine
 from .align import DEFAULT_PARAMS, AlignResult, MatchParams, align
 from .errors import AcquireError, MediaError, ProvenanceError
 from .fingerprint import load as load_fingerprint
@@ -29,6 +29,7 @@ from .models import (
     LocalData,
     LocalVideo,
     Passage,
+    Region,
     StatedClaims,
     Verdict,
     Verification,
@@ -143,12 +144,16 @@ def verify_video(
         _step(progress, "match", 0.0)
         result = match_fingerprint(query_fp, lib)
         _step(progress, "match", 1.0)
+        regions: tuple[Region, ...] = ()
+        wall = ""
         if decoded is None:
             result = replace(result, reason=f"{result.reason}; {FINGERPRINT_ONLY}",
                              skipped=(*result.skipped, "local features and picture edits: "
                                       "the query is a fingerprint file, not a video"))
         else:
             _step(progress, "local", 0.0)
+            result, regions, wall = layout.layout_stage(
+                decoded, result, lib, lambda fp, p=result.params: candidates(fp, lib, p))
             result = refine.local_feature_stage(decoded, result, lib)
             saturation = _saturation(video.path, decoded, result)
             result = refine.picture_edits_stage(decoded, saturation, result, lib)
@@ -193,6 +198,8 @@ def verify_video(
             burned_in_text=tuple((line.time, line.text) for line in seen.text),
             frames=pictures,
             frame_notes=notes,
+            regions=regions,
+            layout=wall,
         )
 
 

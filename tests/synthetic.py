@@ -245,3 +245,76 @@ def chain(*edits: Callable[[Frame], Frame]) -> Callable[[Frame], Frame]:
             frame = edit(frame)
         return frame
     return apply
+
+
+# Several feeds in one frame, and a screen filmed by a camera ------------------------------------
+
+def grid(cells: list[Frame], rows: int, cols: int, size: tuple[int, int],
+         gap: int = 4) -> Frame:
+    """A multiviewer: ``cells`` (row by row) scaled into a rows x cols grid on a black canvas
+    of ``size`` (width, height), ``gap`` pixels between cells."""
+    width, height = size
+    canvas = np.zeros((height, width, 3), dtype=np.uint8)
+    for k, cell in enumerate(cells[:rows * cols]):
+        r, c = divmod(k, cols)
+        x0, x1 = round(c * width / cols) + gap // 2, round((c + 1) * width / cols) - gap // 2
+        y0, y1 = round(r * height / rows) + gap // 2, round((r + 1) * height / rows) - gap // 2
+        canvas[y0:y1, x0:x1] = cv2.resize(cell, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA)
+    return canvas
+
+
+def screen_corners(size: tuple[int, int], yaw: float, pitch: float = 0.0, fill: float = 0.78,
+                   focal: float = 0.75) -> np.ndarray:
+    """Where a screen's four corners (top-left, clockwise) land in a camera's frame of ``size``
+    when the screen, filling ``fill`` of the frame's width face-on, is turned by ``yaw`` degrees
+    about its vertical axis and ``pitch`` about its horizontal one; pinhole camera with a focal
+    length of ``focal`` times the frame's width."""
+    width, height = size
+    f = focal * width
+    half_w = fill * width / 2
+    half_h = half_w * 9 / 16
+    distance = f  # the screen's width seen face-on is then fill * width
+    a, b = math.radians(yaw), math.radians(pitch)
+    turn_y = np.array([[math.cos(a), 0, math.sin(a)], [0, 1, 0], [-math.sin(a), 0, math.cos(a)]])
+    turn_x = np.array([[1, 0, 0], [0, math.cos(b), -math.sin(b)], [0, math.sin(b), math.cos(b)]])
+    plane = np.array([[-half_w, -half_h, 0], [half_w, -half_h, 0], [half_w, half_h, 0],
+                      [-half_w, half_h, 0]], dtype=np.float64)
+    points = plane @ (turn_x @ turn_y).T + np.array([0.0, 0.0, distance])
+    return np.stack([f * points[:, 0] / points[:, 2] + width / 2,
+                     f * points[:, 1] / points[:, 2] + height / 2], axis=1).astype(np.float32)
+
+
+def filmed_off_screen(yaw: float, pitch: float = 0.0, moire: float = 0.12, noise: float = 6.0,
+                      seed: int = 0, fill: float = 0.78, focal: float = 0.75
+                      ) -> Callable[[Frame], Frame]:
+    """A camera filming a monitor that shows the frame: perspective (``yaw``/``pitch`` degrees),
+    a dark room and bezel around it, moiré (the screen's pixel grid beating with the camera's:
+    a fine grating, ``moire`` of the brightness, aliased by the warp), a glare and sensor
+    noise."""
+    rng = np.random.default_rng(seed)
+
+    def apply(frame: Frame) -> Frame:
+        h, w = frame.shape[:2]
+        corners = screen_corners((w, h), yaw, pitch, fill, focal)
+        source = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
+        if moire:
+            y, x = np.mgrid[0:h, 0:w]
+            grating = 1.0 + moire * np.sin(2.9 * x + 0.35 * y)
+            frame = np.clip(frame * grating[..., None], 0, 255).astype(np.uint8)
+        room = np.full((h, w, 3), 28, np.uint8)
+        cv2.rectangle(room, (0, int(h * 0.8)), (w, h), (45, 42, 40), -1)  # a desk
+        bezel = cv2.getPerspectiveTransform(
+            np.array([[-12, -12], [w + 12, -12], [w + 12, h + 12], [-12, h + 12]], np.float32),
+            corners)
+        cv2.fillConvexPoly(room, cv2.perspectiveTransform(
+            source.reshape(-1, 1, 2), bezel).reshape(-1, 2).astype(np.int32), (12, 12, 12))
+        matrix = cv2.getPerspectiveTransform(source, corners)
+        shown = cv2.warpPerspective(frame, matrix, (w, h), flags=cv2.INTER_LINEAR)
+        mask = cv2.warpPerspective(np.full((h, w), 255, np.uint8), matrix, (w, h))
+        out = np.where(mask[..., None] > 127, shown, room).astype(np.float32)
+        glare = cv2.GaussianBlur(np.zeros((h, w), np.float32), (0, 0), 1)
+        cv2.circle(glare, (int(w * 0.7), int(h * 0.3)), int(h * 0.18), 40.0, -1)
+        glare = cv2.GaussianBlur(glare, (0, 0), h * 0.08)
+        out += glare[..., None] + rng.normal(0, noise, out.shape).astype(np.float32)
+        return np.clip(out, 0, 255).astype(np.uint8)
+    return apply

@@ -1,0 +1,391 @@
+"""Several originals in one frame: monitor walls, split screens, footage filmed off a screen.
+
+A broadcaster filming an operator's monitors, a multiviewer's 2x2 or 3x3 grid, two videos side by
+side: whole-frame hashes see one picture made of several, and local features find at most one
+of them. Here the query's frame is read as a layout:
+
+1. the screen: the bright quadrilateral that the feeds fill, against a darker room and bezel
+   (``screen_quad``), undone with a homography (``cv2.getPerspectiveTransform``); the angle it
+   was filmed at is read from its vanishing points (``screen_angle``);
+2. the grid inside it: the lines where neighbouring feeds meet are the columns and rows where
+   the picture changes most, every frame (``grid_lines``);
+3. each region is a sub-query: hashed from the frames the one decode kept (``Decoded.details``,
+   rectified), on the originals' side from their stored details, like with like, and aligned in
+   time on its own (feeds on a wall need not be in sync).
+
+Everything works from ``provider.Decoded`` and the library's stored ``LocalData``: no file is
+opened again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+
+from .align import AlignResult, MatchParams, align
+from .library import Library
+from .models import Alignment, Box, DetectedEdit, Edit, Fingerprint, Region, Verdict
+from .provider import Decoded, region_fingerprint
+
+# Frames the screen and the grid are read from, evenly spread over the query's kept
+# local-feature frames (their median is the screen's steady picture; the seams' strength is
+# an average): 8 cost about 10 ms at 640x360.
+LAYOUT_FRAMES = 8
+# A screen fills at least this share of the frame (a wall's monitor filmed from across a room
+# fills less; one that small holds too few pixels per feed to hash at the decode's 128-pixel
+# details), and a "screen" covering nearly the whole frame is the frame itself.
+MIN_SCREEN_SHARE = 0.2
+WHOLE_FRAME_CORNER = 0.03
+# The bright region's convex hull must be a quadrilateral: the four-corner approximation must
+# cover at most this much more than the hull (a ragged bright patch is not a screen).
+QUAD_FIT = 1.08
+# Focal length assumed to read an angle from a quadrilateral, as a share of the frame's width:
+# phones' main cameras (26 mm equivalent, about 69° across a 4:3 sensor) are 0.73; the angle
+# read is off by a few degrees when the real lens differs (measured in the benchmark).
+FOCAL_SHARE = 0.75
+# Below this angle a screen is reported as a region without "filmed off a screen": a
+# letterboxed or inset picture is an axis-aligned rectangle too, and nothing tells them apart.
+MIN_SCREEN_ANGLE = 4.0
+# Grids tried, as (rows, columns): from side-by-side and stacked to 4x4.
+MAX_CELLS = 4
+# A grid line is where the picture changes most, every frame: its column (row) of horizontal
+# (vertical) gradients, averaged over rows and frames, is at least SEAM_RATIO times the
+# profile's median, within SEAM_WINDOW of the frame of where a uniform grid puts it.
+SEAM_RATIO = 2.5
+SEAM_WINDOW = 0.025
+# Width of the rectified frames the seams are measured on.
+SEAM_WIDTH = 320
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A query frame read as a layout: the screen's corners (shares of the frame, clockwise
+    from top-left; the whole frame when none was found), the angle it was filmed at (degrees,
+    0 without a screen) and the grid inside it."""
+
+    corners: tuple[tuple[float, float], ...]
+    angle: float
+    rows: int
+    cols: int
+
+    @property
+    def on_screen(self) -> bool:
+        return self.angle >= MIN_SCREEN_ANGLE
+
+    @property
+    def is_layout(self) -> bool:
+        """Several pictures, or a screen filmed at an angle. One upright picture inside the
+        frame is an inset or a letterbox: the local-feature stage (``refine``) reports those."""
+        return self.rows * self.cols > 1 or self.on_screen
+
+    def describe(self) -> str:
+        grid = f"a {self.rows}x{self.cols} grid" if self.rows * self.cols > 1 else "one picture"
+        if self.on_screen:
+            return f"{grid} on a screen filmed at about {self.angle:.0f}°"
+        return grid if self.corners == _FRAME else f"{grid} inside the frame"
+
+    def cells(self) -> list[tuple[str, Box]]:
+        """(label, box in the rectified screen) of each region, row by row."""
+        if self.rows * self.cols == 1:
+            return [("screen" if self.corners != _FRAME else "frame", (0.0, 0.0, 1.0, 1.0))]
+        return [(f"row {r + 1}, column {c + 1}",
+                 (c / self.cols, r / self.rows, (c + 1) / self.cols, (r + 1) / self.rows))
+                for r in range(self.rows) for c in range(self.cols)]
+
+    def homography(self, width: int, height: int) -> np.ndarray:
+        """From frame pixels (``width`` x ``height``) to the rectified screen at that size."""
+        source = np.array(self.corners, np.float32) * np.array([width, height], np.float32)
+        target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+        return cv2.getPerspectiveTransform(source, target)
+
+    def place(self, box: Box) -> tuple[Box, tuple[tuple[float, float], ...]]:
+        """A region of the rectified screen in the query frame: its bounding box and its four
+        corners (shares)."""
+        inverse = np.linalg.inv(self.homography(1000, 1000))
+        corners = np.array([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]],
+                            [box[0], box[3]]], np.float32).reshape(-1, 1, 2) * 1000
+        mapped = cv2.perspectiveTransform(corners, inverse).reshape(-1, 2) / 1000
+        mapped = np.clip(mapped, 0.0, 1.0)
+        x0, y0 = mapped.min(axis=0)
+        x1, y1 = mapped.max(axis=0)
+        return ((round(float(x0), 3), round(float(y0), 3), round(float(x1), 3),
+                 round(float(y1), 3)),
+                tuple((round(float(x), 3), round(float(y), 3)) for x, y in mapped))
+
+
+_FRAME = ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0))
+
+
+def _ordered(points: np.ndarray) -> np.ndarray:
+    """Four points as top-left, top-right, bottom-right, bottom-left."""
+    total, diff = points.sum(axis=1), points[:, 0] - points[:, 1]
+    return np.array([points[np.argmin(total)], points[np.argmax(diff)],
+                     points[np.argmax(total)], points[np.argmin(diff)]], np.float32)
+
+
+def screen_quad(frames: list[np.ndarray]) -> np.ndarray | None:
+    """The screen's four corners (pixels, clockwise from top-left) in grey frames of one size:
+    the convex hull of the bright parts of their median picture (Otsu's threshold), when it is
+    a quadrilateral filling at least MIN_SCREEN_SHARE of the frame; else None."""
+    if not frames:
+        return None
+    steady = np.median(np.stack(frames), axis=0).astype(np.uint8)
+    steady = cv2.GaussianBlur(steady, (5, 5), 0)
+    _, bright = cv2.threshold(steady, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # Join the feeds across the dark lines between them, drop specks of the room.
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    height, width = steady.shape
+    big = [c for c in contours if cv2.contourArea(c) >= 0.02 * width * height]
+    if not big:
+        return None
+    hull = cv2.convexHull(np.concatenate(big))
+    hull_area = cv2.contourArea(hull)
+    if hull_area < MIN_SCREEN_SHARE * width * height:
+        return None
+    perimeter = cv2.arcLength(hull, True)
+    for share in (0.01, 0.02, 0.04, 0.06):
+        approx = cv2.approxPolyDP(hull, share * perimeter, True)
+        if len(approx) == 4:
+            break
+    else:
+        return None
+    quad = _ordered(approx.reshape(-1, 2).astype(np.float32))
+    if cv2.contourArea(quad) > QUAD_FIT * hull_area or not cv2.isContourConvex(
+            quad.reshape(-1, 1, 2)):
+        return None
+    return quad
+
+
+def screen_angle(corners: np.ndarray, width: int, height: int) -> float:
+    """The angle (degrees) between a rectangle's normal and the camera's axis, from its image
+    (four corners, pixels, clockwise from top-left) and a pinhole camera of focal length
+    FOCAL_SHARE times the width: the two vanishing points of its sides are two directions in
+    the rectangle's plane."""
+    focal = FOCAL_SHARE * width
+    points = np.c_[corners - np.array([width / 2, height / 2]), np.ones(4)]
+    points[:, :2] /= focal
+
+    def vanishing(a: int, b: int, c: int, d: int) -> np.ndarray:
+        return np.cross(np.cross(points[a], points[b]), np.cross(points[c], points[d]))
+
+    across, down = vanishing(0, 1, 3, 2), vanishing(0, 3, 1, 2)
+    normal = np.cross(across, down)
+    size = float(np.linalg.norm(normal))
+    if size < 1e-12:
+        return 0.0
+    return round(float(np.degrees(np.arccos(min(1.0, abs(normal[2]) / size)))), 1)
+
+
+def _lines(profile: np.ndarray, count: int) -> bool:
+    """Whether a uniform split into ``count`` parts has a seam at each of its lines."""
+    base = float(np.median(profile)) + 1e-6
+    size = len(profile)
+    window = max(1, round(SEAM_WINDOW * size))
+    for k in range(1, count):
+        at = round(k * size / count)
+        if float(profile[max(0, at - window):at + window + 1].max()) < SEAM_RATIO * base:
+            return False
+    return True
+
+
+def grid_lines(rectified: np.ndarray) -> tuple[int, int]:
+    """(rows, columns) of the uniform grid whose every line is a seam in the rectified frames
+    (N, h, w): the finest that fits, 1x1 when none does."""
+    frames = rectified.astype(np.float32)
+    # Averaged over time, then the median along the line: a seam between two feeds runs the
+    # whole height (width) of the screen, where a picture's own steady edges (a pole, a
+    # doorframe, a burned-in clock) cover only part of it.
+    across = np.median(np.abs(np.diff(frames, axis=2)).mean(axis=0), axis=0)
+    down = np.median(np.abs(np.diff(frames, axis=1)).mean(axis=0), axis=1)
+    # Each grid line shows as a ridge; the frame's own edges are not lines.
+    cols = max([n for n in range(2, MAX_CELLS + 1) if _lines(across, n)], default=1)
+    rows = max([n for n in range(2, MAX_CELLS + 1) if _lines(down, n)], default=1)
+    return rows, cols
+
+
+def find_layout(frames: list[np.ndarray]) -> Layout | None:
+    """The layout of a query's frames (grey, one size), or None when it is one plain picture."""
+    if not frames:
+        return None
+    height, width = frames[0].shape[:2]
+    quad = screen_quad(frames)
+    corners = _FRAME
+    angle = 0.0
+    if quad is not None:
+        shares = quad / np.array([width, height], np.float32)
+        if np.abs(shares - np.array(_FRAME)).max() > WHOLE_FRAME_CORNER:
+            corners = tuple((round(float(x), 4), round(float(y), 4)) for x, y in shares)
+            angle = screen_angle(quad, width, height)
+    size = (SEAM_WIDTH, max(8, round(SEAM_WIDTH * height / width)))
+    found = Layout(corners, angle, 1, 1)
+    matrix = found.homography(width, height)
+    scale = np.diag([size[0] / width, size[1] / height, 1.0])
+    rectified = np.stack([cv2.warpPerspective(f, scale @ matrix, size, flags=cv2.INTER_AREA)
+                          for f in frames])
+    rows, cols = grid_lines(rectified)
+    found = replace(found, rows=rows, cols=cols)
+    return found if found.is_layout else None
+
+
+def rectified_details(decoded: Decoded, layout: Layout) -> np.ndarray:
+    """The query's detail frames with the screen's perspective undone (the screen fills them)."""
+    height, width = decoded.details.shape[1:3]
+    matrix = layout.homography(width, height)
+    return np.stack([cv2.warpPerspective(d, matrix, (width, height), flags=cv2.INTER_LINEAR,
+                                         borderMode=cv2.BORDER_REPLICATE)
+                     for d in decoded.details])
+
+
+class _Originals:
+    """Each original's whole picture hashed from its stored details as a region is (inside the
+    same margin), computed once per verify."""
+
+    def __init__(self, lib: Library) -> None:
+        self.lib = lib
+        self.cache: dict[str, Fingerprint | None] = {}
+
+    def get(self, ref_id: str) -> Fingerprint | None:
+        if ref_id not in self.cache:
+            local = self.lib.local_data(ref_id)
+            self.cache[ref_id] = None if local is None or not len(local.details) else \
+                region_fingerprint(local.detail_times, local.details, (0.0, 0.0, 1.0, 1.0),
+                                   self.lib.get(ref_id).duration)
+        return self.cache[ref_id]
+
+    def pairs(self, ids: Iterable[str]) -> Iterable[tuple[str, Fingerprint]]:
+        for ref_id in ids:
+            found = self.get(ref_id)
+            if found is not None:
+                yield ref_id, found
+
+
+# In a library of at most this many originals every one is aligned with every region (as
+# refine.LOCAL_SCAN_LIBRARY); in a larger one, the index's candidates for the region.
+SCAN_LIBRARY = 50
+
+Candidates = Callable[[Fingerprint], list[str]]
+
+
+def _region_edits(layout: Layout, box: Box) -> tuple[DetectedEdit, ...]:
+    edits = []
+    if layout.rows * layout.cols > 1:
+        edits.append(DetectedEdit(Edit.MULTI_VIEW, boxes=(box,),
+                                  layout=f"{layout.rows}x{layout.cols}"))
+    if layout.on_screen:
+        edits.append(DetectedEdit(Edit.FILMED_OFF_SCREEN, boxes=(box,), angle=layout.angle))
+    return tuple(edits)
+
+
+def _open_time(result: AlignResult) -> float:
+    return sum(b - a for a, b in result.unexplained) + sum(
+        s.query_end - s.query_start for a in result.same_scene for s in a.segments)
+
+
+def layout_stage(decoded: Decoded, result: AlignResult, lib: Library,
+                 candidates: Candidates) -> tuple[AlignResult, tuple[Region, ...], str]:
+    """Where whole-frame matching leaves the query unexplained, read its frame as a layout and
+    align each region on its own. Returns the result with every region's matches added (each
+    ``Alignment.region`` says where), the layout's regions, explained or not, and the layout in
+    words; unchanged, and no regions, when the frame is one plain picture or no region matches anything (straight
+    lines in a picture do not make a wall)."""
+    params = result.params
+    if result.verdict is Verdict.INCONCLUSIVE:
+        return result, (), ""
+    if _open_time(result) < params.local_min_unexplained_s:
+        return _with_screen(decoded, result), (), ""
+    frames = decoded.local_in([(0.0, math.inf)], LAYOUT_FRAMES)
+    sizes = {f.shape[:2] for f in frames}
+    layout = find_layout(frames) if len(sizes) == 1 else None
+    if layout is None:
+        return result, (), ""
+    details = rectified_details(decoded, layout)
+    originals = _Originals(lib)
+    everyone = [o.id for o in lib.list()] if len(lib) <= SCAN_LIBRARY else None
+    duration = decoded.fingerprint.duration
+    regions, found = [], []
+    for label, cell in layout.cells():
+        query = region_fingerprint(decoded.detail_times, details, cell, duration)
+        ids = everyone if everyone is not None else candidates(query)
+        second = align(query, originals.pairs(ids), params)
+        box, corners = layout.place(cell)
+        matches = [replace(m, region=box, edits=tuple(dict.fromkeys(
+            m.edits + _region_edits(layout, box)))) for m in second.matches]
+        found += matches
+        regions.append(Region(box=box, corners=corners, label=label,
+                              reference_ids=tuple(m.reference_id for m in matches),
+                              unexplained=second.unexplained))
+    if not found:
+        return result, (), ""
+    return (_with_regions(result, found, duration, params, layout), tuple(regions),
+            layout.describe())
+
+
+def _with_regions(result: AlignResult, found: list[Alignment], duration: float,
+                  params: MatchParams, layout: Layout) -> AlignResult:
+    """The result with the regions' matches: the query's time is explained where any region
+    is; same-scene time a region explains is no longer same-scene."""
+    spans = sorted((s.query_start, s.query_end) for m in found for s in m.segments)
+    covered: list[tuple[float, float]] = []
+    for a, b in spans:
+        if covered and a <= covered[-1][1] + 1e-6:
+            covered[-1] = (covered[-1][0], max(covered[-1][1], b))
+        else:
+            covered.append((a, b))
+    matches = [*result.matches, *found]
+    unexplained = tuple(p for a, b in result.unexplained for p in _minus((a, b), covered))
+    same_scene = tuple(
+        replace(s, segments=tuple(replace(seg, query_start=a, query_end=b)
+                                  for seg in s.segments
+                                  for a, b in _minus((seg.query_start, seg.query_end), covered)))
+        for s in result.same_scene)
+    same_scene = tuple(s for s in same_scene if s.segments)
+    seen = sum(b - a for a, b in covered)
+    ids = dict.fromkeys(m.reference_id for m in matches)
+    reason = (f"{seen:.1f} s of {duration:.1f} s line up in time with {len(ids)} registered "
+              f"original(s), seen in {layout.describe()}")
+    return replace(result, verdict=Verdict.MATCH, confidence=max(m.score for m in matches),
+                   reason=reason, matches=tuple(sorted(matches, key=lambda m: -m.score)),
+                   same_scene=same_scene, unexplained=unexplained)
+
+
+def _minus(whole: tuple[float, float], covered: list[tuple[float, float]]
+           ) -> list[tuple[float, float]]:
+    pieces = [whole]
+    for c_start, c_end in covered:
+        pieces = [p for a, b in pieces for p in ((a, min(b, c_start)), (max(a, c_end), b))
+                  if p[1] - p[0] > 1e-3]
+    return [(round(a, 3), round(b, 3)) for a, b in pieces]
+
+
+def _with_screen(decoded: Decoded, result: AlignResult) -> AlignResult:
+    """Whole-frame matches with "filmed off a screen" where the frame shows a tilted screen."""
+    edit = screen_edit(decoded) if result.matches else None
+    if edit is None:
+        return result
+    return replace(result, matches=tuple(replace(m, edits=(*m.edits, edit))
+                                         for m in result.matches))
+
+
+def screen_edit(decoded: Decoded) -> DetectedEdit | None:
+    """"Filmed off a screen", with the angle, for a query whole-frame hashes matched: a
+    screen's quadrilateral at an angle in its frames (None when there is none)."""
+    frames = decoded.local_in([(0.0, math.inf)], LAYOUT_FRAMES)
+    if not frames or len({f.shape[:2] for f in frames}) != 1:
+        return None
+    quad = screen_quad(frames)
+    if quad is None:
+        return None
+    height, width = frames[0].shape[:2]
+    angle = screen_angle(quad, width, height)
+    if angle < MIN_SCREEN_ANGLE:
+        return None
+    x0, y0 = (quad / np.array([width, height])).min(axis=0)
+    x1, y1 = (quad / np.array([width, height])).max(axis=0)
+    box = (round(float(x0), 3), round(float(y0), 3), round(float(x1), 3), round(float(y1), 3))
+    return DetectedEdit(Edit.FILMED_OFF_SCREEN, boxes=(box,), angle=angle)
