@@ -215,7 +215,7 @@ def find_layout(frames: list[np.ndarray]) -> Layout | None:
         return None
     height, width = frames[0].shape[:2]
     quad = screen_quad(frames)
-    corners = _FRAME
+    corners: tuple[tuple[float, float], ...] = _FRAME
     angle = 0.0
     if quad is not None:
         shares = quad / np.array([width, height], np.float32)
@@ -292,8 +292,8 @@ def layout_stage(decoded: Decoded, result: AlignResult, lib: Library,
     """Where whole-frame matching leaves the query unexplained, read its frame as a layout and
     align each region on its own. Returns the result with every region's matches added (each
     ``Alignment.region`` says where), the layout's regions, explained or not, and the layout in
-    words; unchanged, and no regions, when the frame is one plain picture or no region matches anything (straight
-    lines in a picture do not make a wall)."""
+    words; unchanged, and no regions, when the frame is one plain picture or no region matches
+    anything (straight lines in a picture do not make a wall)."""
     params = result.params
     if result.verdict is Verdict.INCONCLUSIVE:
         return result, (), ""
@@ -330,6 +330,16 @@ def _with_regions(result: AlignResult, found: list[Alignment], duration: float,
                   params: MatchParams, layout: Layout) -> AlignResult:
     """The result with the regions' matches: the query's time is explained where any region
     is; same-scene time a region explains is no longer same-scene."""
+    # Time a whole-frame match explains is one picture: regions add only where it is open.
+    whole = [(s.query_start, s.query_end) for m in result.matches for s in m.segments]
+    found = [replace(m, segments=kept) for m in found if (kept := tuple(
+        replace(s, query_start=a, query_end=b,
+                reference_start=s.reference_start + s.speed * (a - s.query_start),
+                reference_end=s.reference_start + s.speed * (b - s.query_start))
+        for s in m.segments for a, b in _minus((s.query_start, s.query_end), whole)
+        if b - a >= params.min_segment_s))]
+    if not found:
+        return result
     spans = sorted((s.query_start, s.query_end) for m in found for s in m.segments)
     covered: list[tuple[float, float]] = []
     for a, b in spans:

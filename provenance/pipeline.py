@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -153,7 +154,7 @@ def verify_video(
         else:
             _step(progress, "local", 0.0)
             result, regions, wall = layout.layout_stage(
-                decoded, result, lib, lambda fp, p=result.params: candidates(fp, lib, p))
+                decoded, result, lib, partial(candidates, library=lib, params=result.params))
             result = refine.local_feature_stage(decoded, result, lib)
             saturation = _saturation(video.path, decoded, result)
             result = refine.picture_edits_stage(decoded, saturation, result, lib)

@@ -106,7 +106,8 @@ def assert_coverage(report: dict) -> None:  # type: ignore[type-arg]
         return [Alignment(a["reference_id"], a["score"], tuple(
             Segment(**{k: s[k] for k in ("reference_id", "query_start", "query_end",
                                          "reference_start", "reference_end")})
-            for s in a["segments"])) for a in report[key]]
+            for s in a["segments"]), region=tuple(a["region"]) if a.get("region") else None)
+            for a in report[key]]
 
     problem = coverage_error(report["duration"], alignments("matches"), alignments("same_scene"),
                              [(u["query_start"], u["query_end"]) for u in report["unexplained"]])

@@ -50,6 +50,7 @@ box-shadow:0 1px 3px #0002}
 #eee 6px,#eee 12px);border-radius:4px;margin:8px 0 2px;overflow:hidden}
 .timeline div{position:absolute;top:0;bottom:0;color:#fff;font-size:.75em;overflow:hidden;
 white-space:nowrap;padding:8px 4px;box-sizing:border-box;border-right:1px solid #fff}
+.lane{font-size:.8em;color:#444;margin-top:6px}
 .scale{display:flex;justify-content:space-between;font-size:.75em;color:#666}
 .legend span{display:inline-block;margin:2px 10px 2px 0;font-size:.85em}
 .legend i{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:4px;
@@ -94,8 +95,31 @@ def _results(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 def _timeline(result: Mapping[str, Any]) -> str:
     duration = max(float(result.get("duration") or 0.0), 0.001)
+    matches = list(result.get("matches", []))
+    regions = result.get("regions") or []
+    whole = [(i, m) for i, m in enumerate(matches) if not m.get("region")]
+    lanes = ""
+    if whole or not regions:
+        lanes = ('<div class="lane">whole frame</div>' if regions else "") + _lane(
+            duration, whole, "timeline of the video")
+    for region in regions:
+        inside = [(i, m) for i, m in enumerate(matches) if m.get("region") == region.get("box")]
+        label = _text(region.get("label"), 60)
+        lanes += f'<div class="lane">{label}</div>' + _lane(duration, inside,
+                                                            f"timeline of region {label}")
+    legend = "".join(
+        f'<span><i style="background:{_colour(i)}"></i>{_text(m["reference_id"], 80)}</span>'
+        for i, m in enumerate(matches))
+    legend += ('<span><i style="background:#ddd"></i>not explained by the library</span>')
+    return (f'{lanes}<div class="scale"><span>00:00</span>'
+            f"<span>{timecode(duration)}</span></div><div class=\"legend\">{legend}</div>")
+
+
+def _lane(duration: float, matches: list[tuple[int, Mapping[str, Any]]], name: str) -> str:
+    """One bar of the timeline: the whole frame's, or one region's of a frame holding
+    several pictures."""
     blocks = []
-    for m_index, match in enumerate(result.get("matches", [])):
+    for m_index, match in matches:
         for segment in match.get("segments", []):
             left = 100.0 * float(segment["query_start"]) / duration
             width = 100.0 * (float(segment["query_end"]) - float(segment["query_start"])) / duration
@@ -103,13 +127,8 @@ def _timeline(result: Mapping[str, Any]) -> str:
             blocks.append(f'<div style="left:{left:.2f}%;width:{max(width, 0.5):.2f}%;'
                           f'background:{_colour(m_index)}" title="{_text(label)}">'
                           f"{_text(match['reference_id'], 40)}</div>")
-    legend = "".join(
-        f'<span><i style="background:{_colour(i)}"></i>{_text(m["reference_id"], 80)}</span>'
-        for i, m in enumerate(result.get("matches", [])))
-    legend += ('<span><i style="background:#ddd"></i>not explained by the library</span>')
-    return (f'<div class="timeline" role="img" aria-label="timeline of the video">'
-            f'{"".join(blocks)}</div><div class="scale"><span>00:00</span>'
-            f"<span>{timecode(duration)}</span></div><div class=\"legend\">{legend}</div>")
+    return (f'<div class="timeline" role="img" aria-label="{name}">'
+            f'{"".join(blocks)}</div>')
 
 
 def _image(images: Mapping[str, bytes], key: str, alt: str) -> str:

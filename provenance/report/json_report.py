@@ -11,11 +11,13 @@ from dataclasses import asdict
 from typing import Any
 
 from ..finding import overall
-from ..models import Alignment, Claim, Finding, Original, Verification
+from ..models import Alignment, Claim, Finding, Original, Region, Verification
 
 # 2: every result and every article has a ``finding``; claims say what they apply to; every
 # result echoes its matching ``params`` and the stages a budget ``skipped``; alignments carry
-# ``edit_details`` (kind and parameters of each edit).
+# ``edit_details`` (kind and parameters of each edit). Added within 2: ``layout`` and ``regions``
+# (the pictures of a frame that holds several), an alignment's ``region``, and edits' ``layout``
+# and ``angle``.
 REPORT_SCHEMA_VERSION = 2
 
 
@@ -34,12 +36,20 @@ def _alignment(alignment: Alignment, originals: dict[str, Original]) -> dict[str
         "edits": [str(edit) for edit in alignment.edits],
         "edit_details": [{"kind": e.kind.value, "boxes": [list(b) for b in e.boxes],
                           "share": e.share, "speed": e.speed,
-                          "aspect": e.aspect, "ratio": e.ratio, "rotation": e.rotation}
+                          "aspect": e.aspect, "ratio": e.ratio, "rotation": e.rotation,
+                          "layout": e.layout, "angle": e.angle}
                          for e in alignment.edits],
         "audio": alignment.audio or None,
         "recorded_on_screen": meta.get("recorded_on_screen") or None,
         "segments": [asdict(segment) for segment in alignment.segments],
+        "region": list(alignment.region) if alignment.region else None,
     }
+
+
+def _region(region: Region) -> dict[str, Any]:
+    return {"box": list(region.box), "corners": [list(c) for c in region.corners],
+            "label": region.label, "reference_ids": list(region.reference_ids),
+            "unexplained": [{"query_start": a, "query_end": b} for a, b in region.unexplained]}
 
 
 def _credentials(verification: Verification) -> dict[str, Any] | None:
@@ -76,6 +86,8 @@ def to_dict(verification: Verification) -> dict[str, Any]:
         "audio_matches": [_alignment(a, originals) for a in verification.audio_matches],
         "content_credentials": _credentials(verification),
         "burned_in_text": [{"time": t, "text": text} for t, text in verification.burned_in_text],
+        "layout": verification.layout or None,
+        "regions": [_region(r) for r in verification.regions],
     }
 
 

@@ -90,10 +90,27 @@ def to_text(verification: Verification) -> str:
     if v.unexplained:
         spans = ", ".join(f"{timecode(a)}-{timecode(b)}" for a, b in v.unexplained)
         lines.append(f"Unexplained by the library: {spans}")
+    lines.extend(_region_lines(v))
     lines.extend(f"Not examined: {skipped}" for skipped in v.skipped)
     lines.extend(_claim_lines(v))
     lines.extend(_evidence_lines(v, originals))
     return "\n".join(lines)
+
+
+def _region_lines(v: Verification) -> list[str]:
+    """Each picture of a frame that holds several: where it is, what it shows."""
+    if not v.regions:
+        return []
+    lines = [f"Regions of the frame ({v.layout}):"]
+    for region in v.regions:
+        x0, y0, x1, y1 = region.box
+        where = f"x {x0:.0%}-{x1:.0%}, y {y0:.0%}-{y1:.0%}"
+        shown = ", ".join(region.reference_ids)
+        if region.unexplained:
+            spans = ", ".join(f"{timecode(a)}-{timecode(b)}" for a, b in region.unexplained)
+            shown = f"{shown}; unexplained {spans}" if shown else f"unexplained {spans}"
+        lines.append(f"  {region.label} ({where}): {shown}")
+    return lines
 
 
 def to_texts(results: Sequence[Verification]) -> str:
