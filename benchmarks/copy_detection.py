@@ -547,10 +547,18 @@ def main() -> None:
     # --- evidence block (issue 14): sound-only and replaced-sound queries, evidence on vs off.
     parser.add_argument("--evidence", action="store_true",
                         help="run only the sound/OCR evidence block (copy_detection_evidence.py)")
+    # --- wall block (issue 18): grids, side by side, filmed off a screen.
+    parser.add_argument("--wall", action="store_true",
+                        help="run only the grid/off-screen block (copy_detection_wall.py)")
     args = parser.parse_args()
     if args.clean:
         shutil.rmtree(SET, ignore_errors=True)
     clips = footage_clips()
+    if args.wall:
+        from copy_detection_wall import run as run_wall
+
+        run_wall(clips)
+        return
     if args.evidence:
         from copy_detection_evidence import run
 

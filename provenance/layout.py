@@ -43,6 +43,13 @@ WHOLE_FRAME_CORNER = 0.03
 # The bright region's convex hull must be a quadrilateral: the four-corner approximation must
 # cover at most this much more than the hull (a ragged bright patch is not a screen).
 QUAD_FIT = 1.08
+# A screen's side: the steady picture SIDE_OFFSET of the frame inside it is brighter than as far
+# outside by SIDE_CONTRAST grey levels along SIDE_SHARE of its length. Generated screens (a
+# dark room and bezel, glare, noise) measured 40-90 along every side; the bright parts of plain
+# CCTV pictures that Otsu's threshold outlines, under half of their length.
+SIDE_OFFSET = 0.012
+SIDE_CONTRAST = 12.0
+SIDE_SHARE = 0.7
 # Focal length assumed to read an angle from a quadrilateral, as a share of the frame's width:
 # phones' main cameras (26 mm equivalent, about 69° across a 4:3 sensor) are 0.73; the angle
 # read is off by a few degrees when the real lens differs (measured in the benchmark).
@@ -54,9 +61,10 @@ MIN_SCREEN_ANGLE = 4.0
 MAX_CELLS = 4
 # A grid line is where the picture changes most, every frame: its column (row) of horizontal
 # (vertical) gradients, averaged over rows and frames, is at least SEAM_RATIO times the
-# profile's median, within SEAM_WINDOW of the frame of where a uniform grid puts it.
+# profile's upper quartile (at least SEAM_FLOOR grey levels), within SEAM_WINDOW of the frame of where a uniform grid puts it.
 SEAM_RATIO = 2.5
 SEAM_WINDOW = 0.025
+SEAM_FLOOR = 1.0
 # Width of the rectified frames the seams are measured on.
 SEAM_WIDTH = 320
 
@@ -159,7 +167,37 @@ def screen_quad(frames: list[np.ndarray]) -> np.ndarray | None:
     if cv2.contourArea(quad) > QUAD_FIT * hull_area or not cv2.isContourConvex(
             quad.reshape(-1, 1, 2)):
         return None
-    return quad
+    return quad if _straight_edges(steady, quad) else None
+
+
+def _straight_edges(steady: np.ndarray, quad: np.ndarray) -> bool:
+    """Whether each side of the quadrilateral is a straight edge of the steady picture (a
+    screen's border against its bezel), or lies on the frame's border: the picture just inside
+    it is brighter than just outside by SIDE_CONTRAST along most of its length. The bright
+    parts of one plain picture (a sunlit floor, a lit window) have ragged edges that a straight
+    line crosses back and forth."""
+    height, width = steady.shape
+    centre = quad.mean(axis=0)
+    for a, b in zip(quad, np.roll(quad, -1, axis=0), strict=True):
+        if (abs(a[0] - b[0]) < 2 and min(a[0], width - 1 - a[0]) < 3) or \
+                (abs(a[1] - b[1]) < 2 and min(a[1], height - 1 - a[1]) < 3):
+            continue  # along the frame's border: the screen runs out of the picture
+        along = a + np.linspace(0.1, 0.9, 24)[:, None] * (b - a)
+        normal = np.array([a[1] - b[1], b[0] - a[0]], np.float32)
+        normal /= np.linalg.norm(normal) + 1e-6
+        if np.dot(centre - a, normal) < 0:
+            normal = -normal
+        step = SIDE_OFFSET * max(width, height)
+
+        def values(points: np.ndarray) -> np.ndarray:
+            x = np.clip(np.round(points[:, 0]), 0, width - 1).astype(int)
+            y = np.clip(np.round(points[:, 1]), 0, height - 1).astype(int)
+            return steady[y, x].astype(np.float32)
+
+        contrast = values(along + step * normal) - values(along - step * normal)
+        if float(np.mean(contrast >= SIDE_CONTRAST)) < SIDE_SHARE:
+            return False
+    return True
 
 
 def screen_angle(corners: np.ndarray, width: int, height: int) -> float:
@@ -184,7 +222,9 @@ def screen_angle(corners: np.ndarray, width: int, height: int) -> float:
 
 def _lines(profile: np.ndarray, count: int) -> bool:
     """Whether a uniform split into ``count`` parts has a seam at each of its lines."""
-    base = float(np.median(profile)) + 1e-6
+    # The upper quartile: a picture scaled up by a whole factor repeats rows (every other
+    # difference is 0, and so is the median).
+    base = max(float(np.percentile(profile, 75)), SEAM_FLOOR)
     size = len(profile)
     window = max(1, round(SEAM_WINDOW * size))
     for k in range(1, count):
@@ -270,6 +310,12 @@ class _Originals:
 SCAN_LIBRARY = 50
 
 Candidates = Callable[[Fingerprint], list[str]]
+# A region is hashed from fewer pixels than a whole frame (a 2x2 cell of a 128-pixel detail
+# frame filmed at 25°: about 45x25) and each of its alignments searched every original: it
+# needs this many motion-confirmed samples, not align's minimum (as refine's
+# GEOMETRY_MIN_CONFIRMED). Generated 2x2 grids: a feed shown in another feed's cell reached
+# 5 (3.2 s, similarity 0.5); the right feeds 13-39 (see benchmarks/README.md, wall block).
+REGION_MIN_CONFIRMED = 8
 
 
 def _region_edits(layout: Layout, box: Box) -> tuple[DetectedEdit, ...]:
@@ -311,11 +357,14 @@ def layout_stage(decoded: Decoded, result: AlignResult, lib: Library,
     regions, found = [], []
     for label, cell in layout.cells():
         query = region_fingerprint(decoded.detail_times, details, cell, duration)
-        ids = everyone if everyone is not None else candidates(query)
+        # The index's candidates first (align gives each sample to the first original that
+        # explains it), then, in a small library, every other original.
+        ids = list(dict.fromkeys([*candidates(query), *(everyone or [])]))
         second = align(query, originals.pairs(ids), params)
         box, corners = layout.place(cell)
         matches = [replace(m, region=box, edits=tuple(dict.fromkeys(
-            m.edits + _region_edits(layout, box)))) for m in second.matches]
+            m.edits + _region_edits(layout, box)))) for m in second.matches
+            if sum(s.evidence for s in m.segments) >= REGION_MIN_CONFIRMED]
         found += matches
         regions.append(Region(box=box, corners=corners, label=label,
                               reference_ids=tuple(m.reference_id for m in matches),
