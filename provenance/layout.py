@@ -39,15 +39,24 @@ LAYOUT_FRAMES = 8
 # fills less; one that small holds too few pixels per feed to hash at the decode's 128-pixel
 # details), and a "screen" covering nearly the whole frame is the frame itself.
 MIN_SCREEN_SHARE = 0.2
+# A monitor of a wall (several screens apart) fills at least this share of the frame: its
+# 2x2 cells are then about 14x8 pixels of the 128-pixel details, the least a region is hashed
+# from here.
+MIN_MONITOR_SHARE = 0.05
 WHOLE_FRAME_CORNER = 0.03
 # The bright region's convex hull must be a quadrilateral: the four-corner approximation must
 # cover at most this much more than the hull (a ragged bright patch is not a screen).
 QUAD_FIT = 1.08
 # A screen's side: the steady picture SIDE_OFFSET of the frame inside it is brighter than as far
-# outside by SIDE_CONTRAST grey levels along SIDE_SHARE of its length. Generated screens (a
-# dark room and bezel, glare, noise) measured 40-90 along every side; the bright parts of plain
-# CCTV pictures that Otsu's threshold outlines, under half of their length.
+# outside by SIDE_CONTRAST grey levels along SIDE_SHARE of its length. Generated screens at
+# 5-35° (a dark room and bezel, glare, noise) measured a median contrast of 61-145 with every
+# point of every side over 12; the sides Otsu's threshold outlines in plain pictures (the shared
+# clips, generated CCTV, a flat side by side) passed along 0-42 % of their length where they
+# were not straight edges, and 92-100 % where they were (a table's edge, a feed's border).
 SIDE_OFFSET = 0.012
+# A screen shows at least this many of its sides inside the frame (a frame's border with one
+# straight edge is a bright part of a plain picture: a table's edge in bottle-detection.mp4).
+MIN_SCREEN_SIDES = 3
 SIDE_CONTRAST = 12.0
 SIDE_SHARE = 0.7
 # Focal length assumed to read an angle from a quadrilateral, as a share of the frame's width:
@@ -61,7 +70,8 @@ MIN_SCREEN_ANGLE = 4.0
 MAX_CELLS = 4
 # A grid line is where the picture changes most, every frame: its column (row) of horizontal
 # (vertical) gradients, averaged over rows and frames, is at least SEAM_RATIO times the
-# profile's upper quartile (at least SEAM_FLOOR grey levels), within SEAM_WINDOW of the frame of where a uniform grid puts it.
+# profile's upper quartile (at least SEAM_FLOOR grey levels), within SEAM_WINDOW of the frame
+# of where a uniform grid puts it.
 SEAM_RATIO = 2.5
 SEAM_WINDOW = 0.025
 SEAM_FLOOR = 1.0
@@ -135,12 +145,15 @@ def _ordered(points: np.ndarray) -> np.ndarray:
                      points[np.argmax(total)], points[np.argmin(diff)]], np.float32)
 
 
-def screen_quad(frames: list[np.ndarray]) -> np.ndarray | None:
-    """The screen's four corners (pixels, clockwise from top-left) in grey frames of one size:
-    the convex hull of the bright parts of their median picture (Otsu's threshold), when it is
-    a quadrilateral filling at least MIN_SCREEN_SHARE of the frame; else None."""
+def screen_quads(frames: list[np.ndarray]) -> list[np.ndarray]:
+    """The screens' corners (pixels, clockwise from top-left) in grey frames of one size: the
+    bright parts of their median picture (Otsu's threshold) outlined by quadrilaterals with
+    straight sides. Several monitors apart (a wall) when at least two of the bright parts
+    are each a screen of MIN_MONITOR_SHARE of the frame, row by row; else the one screen that
+    the convex hull of all of them makes (a grid's feeds on one monitor), filling at least
+    MIN_SCREEN_SHARE of the frame; else none."""
     if not frames:
-        return None
+        return []
     steady = np.median(np.stack(frames), axis=0).astype(np.uint8)
     steady = cv2.GaussianBlur(steady, (5, 5), 0)
     _, bright = cv2.threshold(steady, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -149,13 +162,31 @@ def screen_quad(frames: list[np.ndarray]) -> np.ndarray | None:
     bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
     contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     height, width = steady.shape
-    big = [c for c in contours if cv2.contourArea(c) >= 0.02 * width * height]
+    big = [c for c in contours if cv2.contourArea(c) >= MIN_MONITOR_SHARE * width * height]
     if not big:
-        return None
+        return []
+    monitors = [q for q in (_quad(steady, cv2.convexHull(c)) for c in big) if q is not None]
+    if len(monitors) >= 2:
+        # Row by row: by the centre's height in steps of a monitor's height, then across.
+        step = float(np.median([np.ptp(q[:, 1]) for q in monitors]))
+        return sorted(monitors, key=lambda q: (round(float(q[:, 1].mean()) / step),
+                                               float(q[:, 0].mean())))
     hull = cv2.convexHull(np.concatenate(big))
+    if cv2.contourArea(hull) < MIN_SCREEN_SHARE * width * height:
+        return []
+    quad = _quad(steady, hull)
+    return [] if quad is None else [quad]
+
+
+def screen_quad(frames: list[np.ndarray]) -> np.ndarray | None:
+    """The one screen of ``screen_quads`` (None when there is none, or several)."""
+    found = screen_quads(frames)
+    return found[0] if len(found) == 1 else None
+
+
+def _quad(steady: np.ndarray, hull: np.ndarray) -> np.ndarray | None:
+    """A convex hull's four corners, when it is a quadrilateral with straight sides."""
     hull_area = cv2.contourArea(hull)
-    if hull_area < MIN_SCREEN_SHARE * width * height:
-        return None
     perimeter = cv2.arcLength(hull, True)
     for share in (0.01, 0.02, 0.04, 0.06):
         approx = cv2.approxPolyDP(hull, share * perimeter, True)
@@ -178,10 +209,12 @@ def _straight_edges(steady: np.ndarray, quad: np.ndarray) -> bool:
     line crosses back and forth."""
     height, width = steady.shape
     centre = quad.mean(axis=0)
+    inside = 0
     for a, b in zip(quad, np.roll(quad, -1, axis=0), strict=True):
         if (abs(a[0] - b[0]) < 2 and min(a[0], width - 1 - a[0]) < 3) or \
                 (abs(a[1] - b[1]) < 2 and min(a[1], height - 1 - a[1]) < 3):
             continue  # along the frame's border: the screen runs out of the picture
+        inside += 1
         along = a + np.linspace(0.1, 0.9, 24)[:, None] * (b - a)
         normal = np.array([a[1] - b[1], b[0] - a[0]], np.float32)
         normal /= np.linalg.norm(normal) + 1e-6
@@ -197,7 +230,7 @@ def _straight_edges(steady: np.ndarray, quad: np.ndarray) -> bool:
         contrast = values(along + step * normal) - values(along - step * normal)
         if float(np.mean(contrast >= SIDE_CONTRAST)) < SIDE_SHARE:
             return False
-    return True
+    return inside >= MIN_SCREEN_SIDES
 
 
 def screen_angle(corners: np.ndarray, width: int, height: int) -> float:
@@ -249,12 +282,27 @@ def grid_lines(rectified: np.ndarray) -> tuple[int, int]:
     return rows, cols
 
 
-def find_layout(frames: list[np.ndarray]) -> Layout | None:
-    """The layout of a query's frames (grey, one size), or None when it is one plain picture."""
+def find_layouts(frames: list[np.ndarray]) -> list[Layout]:
+    """The screens of a query's frames (grey, one size), each with its grid; empty when the
+    frame is one plain picture."""
     if not frames:
-        return None
+        return []
+    quads = screen_quads(frames)
+    found = [_layout(frames, q) for q in quads] if quads else [_layout(frames, None)]
+    if len(found) >= 2 or found[0].is_layout:
+        return found
+    return []
+
+
+def find_layout(frames: list[np.ndarray]) -> Layout | None:
+    """The layout of one screen (or of the frame), or None (one plain picture, or several
+    screens: ``find_layouts``)."""
+    found = find_layouts(frames)
+    return found[0] if len(found) == 1 else None
+
+
+def _layout(frames: list[np.ndarray], quad: np.ndarray | None) -> Layout:
     height, width = frames[0].shape[:2]
-    quad = screen_quad(frames)
     corners: tuple[tuple[float, float], ...] = _FRAME
     angle = 0.0
     if quad is not None:
@@ -269,8 +317,7 @@ def find_layout(frames: list[np.ndarray]) -> Layout | None:
     rectified = np.stack([cv2.warpPerspective(f, scale @ matrix, size, flags=cv2.INTER_AREA)
                           for f in frames])
     rows, cols = grid_lines(rectified)
-    found = replace(found, rows=rows, cols=cols)
-    return found if found.is_layout else None
+    return replace(found, rows=rows, cols=cols)
 
 
 def rectified_details(decoded: Decoded, layout: Layout) -> np.ndarray:
@@ -318,11 +365,14 @@ Candidates = Callable[[Fingerprint], list[str]]
 REGION_MIN_CONFIRMED = 8
 
 
-def _region_edits(layout: Layout, box: Box) -> tuple[DetectedEdit, ...]:
+def _region_edits(layout: Layout, box: Box, screens: int) -> tuple[DetectedEdit, ...]:
+    """Where the original is seen ("2x2 grid", "one of 3 screens"), and the screen's angle."""
     edits = []
-    if layout.rows * layout.cols > 1:
+    if layout.rows * layout.cols > 1 or screens > 1:
+        grid = f"{layout.rows}x{layout.cols} grid" if layout.rows * layout.cols > 1 else ""
+        wall = f"one of {screens} screens" if screens > 1 else ""
         edits.append(DetectedEdit(Edit.MULTI_VIEW, boxes=(box,),
-                                  layout=f"{layout.rows}x{layout.cols}"))
+                                  layout=", ".join(p for p in (grid, wall) if p)))
     if layout.on_screen:
         edits.append(DetectedEdit(Edit.FILMED_OFF_SCREEN, boxes=(box,), angle=layout.angle))
     return tuple(edits)
@@ -346,37 +396,40 @@ def layout_stage(decoded: Decoded, result: AlignResult, lib: Library,
     if _open_time(result) < params.local_min_unexplained_s:
         return _with_screen(decoded, result), (), ""
     frames = decoded.local_in([(0.0, math.inf)], LAYOUT_FRAMES)
-    sizes = {f.shape[:2] for f in frames}
-    layout = find_layout(frames) if len(sizes) == 1 else None
-    if layout is None:
+    layouts = find_layouts(frames) if len({f.shape[:2] for f in frames}) == 1 else []
+    if not layouts:
         return result, (), ""
-    details = rectified_details(decoded, layout)
     originals = _Originals(lib)
     everyone = [o.id for o in lib.list()] if len(lib) <= SCAN_LIBRARY else None
     duration = decoded.fingerprint.duration
     regions, found = [], []
-    for label, cell in layout.cells():
-        query = region_fingerprint(decoded.detail_times, details, cell, duration)
-        # The index's candidates first (align gives each sample to the first original that
-        # explains it), then, in a small library, every other original.
-        ids = list(dict.fromkeys([*candidates(query), *(everyone or [])]))
-        second = align(query, originals.pairs(ids), params)
-        box, corners = layout.place(cell)
-        matches = [replace(m, region=box, edits=tuple(dict.fromkeys(
-            m.edits + _region_edits(layout, box)))) for m in second.matches
-            if sum(s.evidence for s in m.segments) >= REGION_MIN_CONFIRMED]
-        found += matches
-        regions.append(Region(box=box, corners=corners, label=label,
-                              reference_ids=tuple(m.reference_id for m in matches),
-                              unexplained=second.unexplained))
+    for number, screen in enumerate(layouts):
+        details = rectified_details(decoded, screen)
+        for label, cell in screen.cells():
+            query = region_fingerprint(decoded.detail_times, details, cell, duration)
+            # The index's candidates first (align gives each sample to the first original that
+            # explains it), then, in a small library, every other original.
+            ids = list(dict.fromkeys([*candidates(query), *(everyone or [])]))
+            second = align(query, originals.pairs(ids), params)
+            box, corners = screen.place(cell)
+            matches = [replace(m, region=box, edits=tuple(dict.fromkeys(
+                m.edits + _region_edits(screen, box, len(layouts))))) for m in second.matches
+                if sum(s.evidence for s in m.segments) >= REGION_MIN_CONFIRMED]
+            found += matches
+            if len(layouts) > 1:
+                label = f"screen {number + 1}" + ("" if label == "screen" else f", {label}")
+            regions.append(Region(box=box, corners=corners, label=label,
+                                  reference_ids=tuple(m.reference_id for m in matches),
+                                  unexplained=second.unexplained))
     if not found:
         return result, (), ""
-    return (_with_regions(result, found, duration, params, layout), tuple(regions),
-            layout.describe())
+    described = layouts[0].describe() if len(layouts) == 1 else \
+        f"a wall of {len(layouts)} screens"
+    return _with_regions(result, found, duration, params, described), tuple(regions), described
 
 
 def _with_regions(result: AlignResult, found: list[Alignment], duration: float,
-                  params: MatchParams, layout: Layout) -> AlignResult:
+                  params: MatchParams, described: str) -> AlignResult:
     """The result with the regions' matches: the query's time is explained where any region
     is; same-scene time a region explains is no longer same-scene."""
     # Time a whole-frame match explains is one picture: regions add only where it is open.
@@ -407,7 +460,7 @@ def _with_regions(result: AlignResult, found: list[Alignment], duration: float,
     seen = sum(b - a for a, b in covered)
     ids = dict.fromkeys(m.reference_id for m in matches)
     reason = (f"{seen:.1f} s of {duration:.1f} s line up in time with {len(ids)} registered "
-              f"original(s), seen in {layout.describe()}")
+              f"original(s), seen in {described}")
     return replace(result, verdict=Verdict.MATCH, confidence=max(m.score for m in matches),
                    reason=reason, matches=tuple(sorted(matches, key=lambda m: -m.score)),
                    same_scene=same_scene, unexplained=unexplained)

@@ -184,7 +184,8 @@ class Edit(str, enum.Enum):
     AUDIO_REPLACED = "audio replaced"
     STRETCHED = "stretched"
     ROTATED = "rotated"
-    # One of several pictures in the frame (a grid, a wall, side by side); ``layout`` says which.
+    # One of several pictures in the frame (a grid, a wall, side by side); ``layout`` says which
+    # ("2x2 grid", "one of 3 screens").
     MULTI_VIEW = "multi-view"
     # A camera filmed a screen showing the original; ``angle`` is the screen's tilt from facing it.
     FILMED_OFF_SCREEN = "filmed off a screen"
@@ -232,7 +233,7 @@ class DetectedEdit:
             shown = f", shown as {self.ratio}" if self.ratio else ""
             return f"stretched (aspect x{self.aspect:.2f}: {shape} than the original{shown})"
         if self.kind is Edit.MULTI_VIEW:
-            return f"one of several pictures in the frame ({self.layout} grid) at {where}"
+            return f"one of several pictures in the frame ({self.layout}) at {where}"
         if self.kind is Edit.FILMED_OFF_SCREEN and self.angle is not None:
             return f"filmed off a screen at about {self.angle:.0f}° (the screen fills {where})"
         if self.kind is Edit.ROTATED and self.rotation is not None:

@@ -263,7 +263,7 @@ def grid(cells: list[Frame], rows: int, cols: int, size: tuple[int, int],
     return canvas
 
 
-def screen_corners(size: tuple[int, int], yaw: float, pitch: float = 0.0, fill: float = 0.78,
+def screen_corners(size: tuple[int, int], yaw: float, pitch: float = 0.0, fill: float = 0.7,
                    focal: float = 0.75) -> np.ndarray:
     """Where a screen's four corners (top-left, clockwise) land in a camera's frame of ``size``
     when the screen, filling ``fill`` of the frame's width face-on, is turned by ``yaw`` degrees
@@ -285,7 +285,7 @@ def screen_corners(size: tuple[int, int], yaw: float, pitch: float = 0.0, fill: 
 
 
 def filmed_off_screen(yaw: float, pitch: float = 0.0, moire: float = 0.12, noise: float = 6.0,
-                      seed: int = 0, fill: float = 0.78, focal: float = 0.75
+                      seed: int = 0, fill: float = 0.7, focal: float = 0.75
                       ) -> Callable[[Frame], Frame]:
     """A camera filming a monitor that shows the frame: perspective (``yaw``/``pitch`` degrees),
     a dark room and bezel around it, moiré (the screen's pixel grid beating with the camera's:
@@ -318,3 +318,23 @@ def filmed_off_screen(yaw: float, pitch: float = 0.0, moire: float = 0.12, noise
         out += glare[..., None] + rng.normal(0, noise, out.shape).astype(np.float32)
         return np.clip(out, 0, 255).astype(np.uint8)
     return apply
+
+
+def monitor_wall(pictures: list[Frame], places: list[np.ndarray], size: tuple[int, int],
+                 noise: float = 5.0, seed: int = 0) -> Frame:
+    """Monitors apart on a dark wall: each picture warped into its place (four corners in
+    pixels, clockwise from top-left) inside a black bezel, with sensor noise."""
+    width, height = size
+    out = np.full((height, width, 3), 30, np.uint8)
+    for picture, corners in zip(pictures, places, strict=True):
+        h, w = picture.shape[:2]
+        source = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+        centre = corners.mean(axis=0)
+        bezel = centre + (corners - centre) * 1.06
+        cv2.fillConvexPoly(out, bezel.astype(np.int32), (10, 10, 10))
+        matrix = cv2.getPerspectiveTransform(source, corners.astype(np.float32))
+        shown = cv2.warpPerspective(picture, matrix, size)
+        mask = cv2.warpPerspective(np.full((h, w), 255, np.uint8), matrix, size)
+        out = np.where(mask[..., None] > 127, shown, out)
+    grain = np.random.default_rng(seed).normal(0, noise, out.shape)
+    return np.clip(out + grain, 0, 255).astype(np.uint8)

@@ -38,6 +38,7 @@ class Wall:
     grid: Path  # 2x2, filmed at 25° with moiré; feed 3 (unregistered) bottom right
     side: Path  # feeds 1 and 0 side by side, flat
     screen: Path  # feed 2 alone, filmed at 25° with moiré
+    monitors: Path  # three monitors apart, not on a grid: feeds 2, 3 (unregistered) and 0
 
 
 def _scenes() -> list[syn.CCTVScene]:
@@ -73,7 +74,24 @@ def wall(tmp_path_factory: pytest.TempPathFactory) -> Wall:
                      load_settings())
     return Wall(db=db, grid=_query(root / "grid.mp4", scenes, [0, 1, 2, 3], 2, 2, 25.0),
                 side=_query(root / "side.mp4", scenes, [1, 0], 1, 2, None),
-                screen=_query(root / "screen.mp4", scenes, [2], 1, 1, 25.0))
+                screen=_query(root / "screen.mp4", scenes, [2], 1, 1, 25.0),
+                monitors=_monitors(root / "monitors.mp4", scenes))
+
+
+# Three monitors of a wall, not on a grid (pixels of the 640x360 query, clockwise from top-left):
+# a big one on the left, turned a little; two smaller ones on the right, one above the other.
+MONITORS = (np.array([[30, 60], [330, 80], [330, 260], [30, 290]], np.float32),
+            np.array([[380, 30], [600, 30], [600, 150], [380, 150]], np.float32),
+            np.array([[400, 200], [610, 190], [610, 320], [400, 310]], np.float32))
+MONITOR_FEEDS = (2, 3, 0)
+
+
+def _monitors(path: Path, scenes: list[syn.CCTVScene]) -> Path:
+    frames = (syn.monitor_wall([scenes[k].frame(OFFSETS[k] + i / FPS) for k in MONITOR_FEEDS],
+                               list(MONITORS), QUERY, seed=i)
+              for i in range(int(LENGTH * FPS)))
+    syn.write_video(str(path), frames, FPS)
+    return path
 
 
 def _true_box(cell: tuple[float, float, float, float], yaw: float | None
@@ -112,7 +130,7 @@ def test_grid_filmed_off_a_screen_reports_every_registered_feed_with_its_region_
         assert max(abs(a - b) for a, b in zip(match["region"], truth, strict=True)) <= 0.05
         assert abs(_offset(match) - OFFSETS[k]) <= 0.5
         kinds = {e["kind"]: e for e in match["edit_details"]}
-        assert kinds["multi-view"]["layout"] == "2x2"
+        assert kinds["multi-view"]["layout"] == "2x2 grid"
         assert abs(kinds["filmed off a screen"]["angle"] - 25.0) <= 4.0
     assert "2x2 grid" in report["layout"]
     (empty,) = [r for r in report["regions"] if not r["reference_ids"]]
@@ -155,6 +173,23 @@ def test_one_feed_filmed_off_a_screen_at_25_degrees_with_moire_is_matched(wall: 
     (screen,) = [e for e in match["edit_details"] if e["kind"] == "filmed off a screen"]
     assert abs(screen["angle"] - 25.0) <= 4.0
     assert "filmed off a screen at about" in " ".join(match["edits"])
+
+
+def test_a_wall_of_monitors_apart_reports_each_monitor(wall: Wall) -> None:
+    report = verify_json(wall.monitors, wall.db)
+    assert report["layout"] == "a wall of 3 screens"
+    by_id = {m["reference_id"]: m for m in report["matches"]}
+    assert len(by_id) == len(report["matches"]) and set(by_id) == {"feed-0", "feed-2"}
+    for k, place in zip(MONITOR_FEEDS, MONITORS, strict=True):
+        truth = (*(place.min(axis=0) / QUERY), *(place.max(axis=0) / QUERY))
+        (region,) = [r for r in report["regions"]
+                     if max(abs(a - b) for a, b in zip(r["box"], truth, strict=True)) <= 0.05]
+        if k == 3:
+            assert not region["reference_ids"] and region["unexplained"]
+            continue
+        assert region["reference_ids"] == [f"feed-{k}"]
+        assert by_id[f"feed-{k}"]["region"] == region["box"]
+        assert abs(_offset(by_id[f"feed-{k}"]) - OFFSETS[k]) <= 0.5
 
 
 def test_screen_corners_and_angle_are_read_from_a_still() -> None:
