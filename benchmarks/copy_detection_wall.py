@@ -266,8 +266,9 @@ def run(clips: list[Path]) -> None:
                                       for u in result["unexplained"]])
             outcome = score(query, result)
             by_kind.setdefault(query.kind, []).append((query, outcome))
+            wanted = len(outcome["found"]) + len(outcome["missed"])
             rows.append([query.name, result["verdict"], result.get("layout") or "",
-                         f"{len(outcome['found'])}/{len(outcome['found']) + len(outcome['missed'])}",
+                         f"{len(outcome['found'])}/{wanted}",
                          ", ".join(outcome["false"]) or "-",
                          f"{max(outcome['errors'], default=0):.2f}",
                          ", ".join(f"{a:+.1f}" for a in outcome["angle"]) or "-",
