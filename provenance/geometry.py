@@ -494,3 +494,166 @@ def picture_edits(pairs: Sequence[tuple[np.ndarray, np.ndarray]], query_saturati
                       for q, r in maps):
         edits.append(DetectedEdit(Edit.OVERLAY, boxes=tuple(places)))
     return tuple(edits)
+
+
+# --- Screens filmed at an angle (issue #18: several pictures in one frame, ``layout.py``) -------
+# A screen fills at least this share of the frame (a wall's monitor filmed from across a room
+# fills less; one that small holds too few pixels per feed to hash at the decode's 128-pixel
+# details), and a "screen" covering nearly the whole frame is the frame itself.
+MIN_SCREEN_SHARE = 0.2
+# A monitor of a wall (several screens apart) fills at least this share of the frame: its
+# 2x2 cells are then about 14x8 pixels of the 128-pixel details, the least a region is hashed
+# from here.
+MIN_MONITOR_SHARE = 0.05
+# The bright region's convex hull must be a quadrilateral: the four-corner approximation must
+# cover at most this much more than the hull (a ragged bright patch is not a screen).
+QUAD_FIT = 1.08
+# A screen's side: the steady picture SIDE_OFFSET of the frame inside it is brighter than as far
+# outside by SIDE_CONTRAST grey levels along SIDE_SHARE of its length. Generated screens at
+# 5-35° (a dark room and bezel, glare, noise) measured a median contrast of 61-145 with every
+# point of every side over 12; the sides Otsu's threshold outlines in plain pictures (the shared
+# clips, generated CCTV, a flat side by side) passed along 0-42 % of their length where they
+# were not straight edges, and 92-100 % where they were (a table's edge, a feed's border).
+SIDE_OFFSET = 0.012
+# A screen shows at least this many of its sides inside the frame (a frame's border with one
+# straight edge is a bright part of a plain picture: a table's edge in bottle-detection.mp4).
+MIN_SCREEN_SIDES = 3
+SIDE_CONTRAST = 12.0
+SIDE_SHARE = 0.7
+# Focal length assumed to read an angle from a quadrilateral, as a share of the frame's width:
+# phones' main cameras (26 mm equivalent, about 69° across a 4:3 sensor) are 0.73; the angle
+# read is off by a few degrees when the real lens differs (measured in the benchmark).
+FOCAL_SHARE = 0.75
+
+
+def _ordered(points: np.ndarray) -> np.ndarray:
+    """Four points as top-left, top-right, bottom-right, bottom-left."""
+    total, diff = points.sum(axis=1), points[:, 0] - points[:, 1]
+    return np.array([points[np.argmin(total)], points[np.argmax(diff)],
+                     points[np.argmax(total)], points[np.argmin(diff)]], np.float32)
+
+
+def screen_quads(frames: list[np.ndarray]) -> list[np.ndarray]:
+    """The screens' corners (pixels, clockwise from top-left) in grey frames of one size: the
+    bright parts of their median picture (Otsu's threshold) outlined by quadrilaterals with
+    straight sides. Several monitors apart (a wall) when at least two of the bright parts
+    are each a screen of MIN_MONITOR_SHARE of the frame, row by row; else the one screen that
+    the convex hull of all of them makes (a grid's feeds on one monitor), filling at least
+    MIN_SCREEN_SHARE of the frame; else none."""
+    if not frames:
+        return []
+    steady = np.median(np.stack(frames), axis=0).astype(np.uint8)
+    steady = cv2.GaussianBlur(steady, (5, 5), 0)
+    _, bright = cv2.threshold(steady, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # Join the feeds across the dark lines between them, drop specks of the room.
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    height, width = steady.shape
+    big = [c for c in contours if cv2.contourArea(c) >= MIN_MONITOR_SHARE * width * height]
+    if not big:
+        return []
+    monitors = [q for q in (_quad(steady, cv2.convexHull(c)) for c in big) if q is not None]
+    if len(monitors) >= 2:
+        # Row by row: by the centre's height in steps of a monitor's height, then across.
+        step = float(np.median([np.ptp(q[:, 1]) for q in monitors]))
+        return sorted(monitors, key=lambda q: (round(float(q[:, 1].mean()) / step),
+                                               float(q[:, 0].mean())))
+    hull = cv2.convexHull(np.concatenate(big))
+    if cv2.contourArea(hull) < MIN_SCREEN_SHARE * width * height:
+        return []
+    quad = _quad(steady, hull)
+    return [] if quad is None else [quad]
+
+
+def screen_quad(frames: list[np.ndarray]) -> np.ndarray | None:
+    """The one screen of ``screen_quads`` (None when there is none, or several)."""
+    found = screen_quads(frames)
+    return found[0] if len(found) == 1 else None
+
+
+def _quad(steady: np.ndarray, hull: np.ndarray) -> np.ndarray | None:
+    """A convex hull's four corners, when it is a quadrilateral with straight sides."""
+    hull_area = cv2.contourArea(hull)
+    perimeter = cv2.arcLength(hull, True)
+    for share in (0.01, 0.02, 0.04, 0.06):
+        approx = cv2.approxPolyDP(hull, share * perimeter, True)
+        if len(approx) == 4:
+            break
+    else:
+        return None
+    quad = _ordered(approx.reshape(-1, 2).astype(np.float32))
+    if cv2.contourArea(quad) > QUAD_FIT * hull_area or not cv2.isContourConvex(
+            quad.reshape(-1, 1, 2)):
+        return None
+    return quad if _straight_edges(steady, quad) else None
+
+
+def _straight_edges(steady: np.ndarray, quad: np.ndarray) -> bool:
+    """Whether each side of the quadrilateral is a straight edge of the steady picture (a
+    screen's border against its bezel), or lies on the frame's border: the picture just inside
+    it is brighter than just outside by SIDE_CONTRAST along most of its length. The bright
+    parts of one plain picture (a sunlit floor, a lit window) have ragged edges that a straight
+    line crosses back and forth."""
+    height, width = steady.shape
+    centre = quad.mean(axis=0)
+    inside = 0
+    for a, b in zip(quad, np.roll(quad, -1, axis=0), strict=True):
+        if (abs(a[0] - b[0]) < 2 and min(a[0], width - 1 - a[0]) < 3) or \
+                (abs(a[1] - b[1]) < 2 and min(a[1], height - 1 - a[1]) < 3):
+            continue  # along the frame's border: the screen runs out of the picture
+        inside += 1
+        along = a + np.linspace(0.1, 0.9, 24)[:, None] * (b - a)
+        normal = np.array([a[1] - b[1], b[0] - a[0]], np.float32)
+        normal /= np.linalg.norm(normal) + 1e-6
+        if np.dot(centre - a, normal) < 0:
+            normal = -normal
+        step = SIDE_OFFSET * max(width, height)
+
+        def values(points: np.ndarray) -> np.ndarray:
+            x = np.clip(np.round(points[:, 0]), 0, width - 1).astype(int)
+            y = np.clip(np.round(points[:, 1]), 0, height - 1).astype(int)
+            return steady[y, x].astype(np.float32)
+
+        contrast = values(along + step * normal) - values(along - step * normal)
+        if float(np.mean(contrast >= SIDE_CONTRAST)) < SIDE_SHARE:
+            return False
+    return inside >= MIN_SCREEN_SIDES
+
+
+def screen_angle(corners: np.ndarray, width: int, height: int) -> float:
+    """The angle (degrees) between a rectangle's normal and the camera's axis, from its image
+    (four corners, pixels, clockwise from top-left) and a pinhole camera of focal length
+    FOCAL_SHARE times the width: the two vanishing points of its sides are two directions in
+    the rectangle's plane."""
+    focal = FOCAL_SHARE * width
+    points = np.c_[corners - np.array([width / 2, height / 2]), np.ones(4)]
+    points[:, :2] /= focal
+
+    def vanishing(a: int, b: int, c: int, d: int) -> np.ndarray:
+        return np.cross(np.cross(points[a], points[b]), np.cross(points[c], points[d]))
+
+    across, down = vanishing(0, 1, 3, 2), vanishing(0, 3, 1, 2)
+    normal = np.cross(across, down)
+    size = float(np.linalg.norm(normal))
+    if size < 1e-12:
+        return 0.0
+    return round(float(np.degrees(np.arccos(min(1.0, abs(normal[2]) / size)))), 1)
+
+
+def perspective(source: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The homography taking four points (pixels) to four others."""
+    return cv2.getPerspectiveTransform(source.astype(np.float32), target.astype(np.float32))
+
+
+def mapped(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Points (N, 2) through a homography."""
+    return cv2.perspectiveTransform(points.reshape(-1, 1, 2).astype(np.float32),
+                                    matrix).reshape(-1, 2)
+
+
+def warped(frames: Sequence[np.ndarray] | np.ndarray, matrix: np.ndarray,
+           size: tuple[int, int]) -> np.ndarray:
+    """Grey frames through a homography, into (width, height) ``size`` (edges repeated)."""
+    return np.stack([cv2.warpPerspective(f, matrix, size, flags=cv2.INTER_LINEAR,
+                                         borderMode=cv2.BORDER_REPLICATE) for f in frames])

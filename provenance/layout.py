@@ -5,8 +5,8 @@ side: whole-frame hashes see one picture made of several, and local features fin
 of them. Here the query's frame is read as a layout:
 
 1. the screen: the bright quadrilateral that the feeds fill, against a darker room and bezel
-   (``screen_quad``), undone with a homography (``cv2.getPerspectiveTransform``); the angle it
-   was filmed at is read from its vanishing points (``screen_angle``);
+   (``geometry.screen_quads``; several monitors apart make a wall), undone with a homography;
+   the angle it was filmed at is read from its vanishing points (``geometry.screen_angle``);
 2. the grid inside it: the lines where neighbouring feeds meet are the columns and rows where
    the picture changes most, every frame (``grid_lines``);
 3. each region is a sub-query: hashed from the frames the one decode kept (``Decoded.details``,
@@ -23,9 +23,9 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-import cv2
 import numpy as np
 
+from . import geometry
 from .align import AlignResult, MatchParams, align
 from .library import Library
 from .models import Alignment, Box, DetectedEdit, Edit, Fingerprint, Region, Verdict
@@ -35,34 +35,8 @@ from .provider import Decoded, region_fingerprint
 # local-feature frames (their median is the screen's steady picture; the seams' strength is
 # an average): 8 cost about 10 ms at 640x360.
 LAYOUT_FRAMES = 8
-# A screen fills at least this share of the frame (a wall's monitor filmed from across a room
-# fills less; one that small holds too few pixels per feed to hash at the decode's 128-pixel
-# details), and a "screen" covering nearly the whole frame is the frame itself.
-MIN_SCREEN_SHARE = 0.2
-# A monitor of a wall (several screens apart) fills at least this share of the frame: its
-# 2x2 cells are then about 14x8 pixels of the 128-pixel details, the least a region is hashed
-# from here.
-MIN_MONITOR_SHARE = 0.05
+# A "screen" covering nearly the whole frame (each corner within this share) is the frame.
 WHOLE_FRAME_CORNER = 0.03
-# The bright region's convex hull must be a quadrilateral: the four-corner approximation must
-# cover at most this much more than the hull (a ragged bright patch is not a screen).
-QUAD_FIT = 1.08
-# A screen's side: the steady picture SIDE_OFFSET of the frame inside it is brighter than as far
-# outside by SIDE_CONTRAST grey levels along SIDE_SHARE of its length. Generated screens at
-# 5-35° (a dark room and bezel, glare, noise) measured a median contrast of 61-145 with every
-# point of every side over 12; the sides Otsu's threshold outlines in plain pictures (the shared
-# clips, generated CCTV, a flat side by side) passed along 0-42 % of their length where they
-# were not straight edges, and 92-100 % where they were (a table's edge, a feed's border).
-SIDE_OFFSET = 0.012
-# A screen shows at least this many of its sides inside the frame (a frame's border with one
-# straight edge is a bright part of a plain picture: a table's edge in bottle-detection.mp4).
-MIN_SCREEN_SIDES = 3
-SIDE_CONTRAST = 12.0
-SIDE_SHARE = 0.7
-# Focal length assumed to read an angle from a quadrilateral, as a share of the frame's width:
-# phones' main cameras (26 mm equivalent, about 69° across a 4:3 sensor) are 0.73; the angle
-# read is off by a few degrees when the real lens differs (measured in the benchmark).
-FOCAL_SHARE = 0.75
 # Below this angle a screen is reported as a region without "filmed off a screen": a
 # letterboxed or inset picture is an axis-aligned rectangle too, and nothing tells them apart.
 MIN_SCREEN_ANGLE = 4.0
@@ -118,7 +92,7 @@ class Layout:
         """From frame pixels (``width`` x ``height``) to the rectified screen at that size."""
         source = np.array(self.corners, np.float32) * np.array([width, height], np.float32)
         target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
-        return cv2.getPerspectiveTransform(source, target)
+        return geometry.perspective(source, target)
 
     def place(self, box: Box) -> tuple[Box, tuple[tuple[float, float], ...]]:
         """A region of the rectified screen in the query frame: its bounding box and its four
@@ -126,7 +100,7 @@ class Layout:
         inverse = np.linalg.inv(self.homography(1000, 1000))
         corners = np.array([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]],
                             [box[0], box[3]]], np.float32).reshape(-1, 1, 2) * 1000
-        mapped = cv2.perspectiveTransform(corners, inverse).reshape(-1, 2) / 1000
+        mapped = geometry.mapped(corners, inverse) / 1000
         mapped = np.clip(mapped, 0.0, 1.0)
         x0, y0 = mapped.min(axis=0)
         x1, y1 = mapped.max(axis=0)
@@ -136,121 +110,6 @@ class Layout:
 
 
 _FRAME = ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0))
-
-
-def _ordered(points: np.ndarray) -> np.ndarray:
-    """Four points as top-left, top-right, bottom-right, bottom-left."""
-    total, diff = points.sum(axis=1), points[:, 0] - points[:, 1]
-    return np.array([points[np.argmin(total)], points[np.argmax(diff)],
-                     points[np.argmax(total)], points[np.argmin(diff)]], np.float32)
-
-
-def screen_quads(frames: list[np.ndarray]) -> list[np.ndarray]:
-    """The screens' corners (pixels, clockwise from top-left) in grey frames of one size: the
-    bright parts of their median picture (Otsu's threshold) outlined by quadrilaterals with
-    straight sides. Several monitors apart (a wall) when at least two of the bright parts
-    are each a screen of MIN_MONITOR_SHARE of the frame, row by row; else the one screen that
-    the convex hull of all of them makes (a grid's feeds on one monitor), filling at least
-    MIN_SCREEN_SHARE of the frame; else none."""
-    if not frames:
-        return []
-    steady = np.median(np.stack(frames), axis=0).astype(np.uint8)
-    steady = cv2.GaussianBlur(steady, (5, 5), 0)
-    _, bright = cv2.threshold(steady, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    # Join the feeds across the dark lines between them, drop specks of the room.
-    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-    bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    height, width = steady.shape
-    big = [c for c in contours if cv2.contourArea(c) >= MIN_MONITOR_SHARE * width * height]
-    if not big:
-        return []
-    monitors = [q for q in (_quad(steady, cv2.convexHull(c)) for c in big) if q is not None]
-    if len(monitors) >= 2:
-        # Row by row: by the centre's height in steps of a monitor's height, then across.
-        step = float(np.median([np.ptp(q[:, 1]) for q in monitors]))
-        return sorted(monitors, key=lambda q: (round(float(q[:, 1].mean()) / step),
-                                               float(q[:, 0].mean())))
-    hull = cv2.convexHull(np.concatenate(big))
-    if cv2.contourArea(hull) < MIN_SCREEN_SHARE * width * height:
-        return []
-    quad = _quad(steady, hull)
-    return [] if quad is None else [quad]
-
-
-def screen_quad(frames: list[np.ndarray]) -> np.ndarray | None:
-    """The one screen of ``screen_quads`` (None when there is none, or several)."""
-    found = screen_quads(frames)
-    return found[0] if len(found) == 1 else None
-
-
-def _quad(steady: np.ndarray, hull: np.ndarray) -> np.ndarray | None:
-    """A convex hull's four corners, when it is a quadrilateral with straight sides."""
-    hull_area = cv2.contourArea(hull)
-    perimeter = cv2.arcLength(hull, True)
-    for share in (0.01, 0.02, 0.04, 0.06):
-        approx = cv2.approxPolyDP(hull, share * perimeter, True)
-        if len(approx) == 4:
-            break
-    else:
-        return None
-    quad = _ordered(approx.reshape(-1, 2).astype(np.float32))
-    if cv2.contourArea(quad) > QUAD_FIT * hull_area or not cv2.isContourConvex(
-            quad.reshape(-1, 1, 2)):
-        return None
-    return quad if _straight_edges(steady, quad) else None
-
-
-def _straight_edges(steady: np.ndarray, quad: np.ndarray) -> bool:
-    """Whether each side of the quadrilateral is a straight edge of the steady picture (a
-    screen's border against its bezel), or lies on the frame's border: the picture just inside
-    it is brighter than just outside by SIDE_CONTRAST along most of its length. The bright
-    parts of one plain picture (a sunlit floor, a lit window) have ragged edges that a straight
-    line crosses back and forth."""
-    height, width = steady.shape
-    centre = quad.mean(axis=0)
-    inside = 0
-    for a, b in zip(quad, np.roll(quad, -1, axis=0), strict=True):
-        if (abs(a[0] - b[0]) < 2 and min(a[0], width - 1 - a[0]) < 3) or \
-                (abs(a[1] - b[1]) < 2 and min(a[1], height - 1 - a[1]) < 3):
-            continue  # along the frame's border: the screen runs out of the picture
-        inside += 1
-        along = a + np.linspace(0.1, 0.9, 24)[:, None] * (b - a)
-        normal = np.array([a[1] - b[1], b[0] - a[0]], np.float32)
-        normal /= np.linalg.norm(normal) + 1e-6
-        if np.dot(centre - a, normal) < 0:
-            normal = -normal
-        step = SIDE_OFFSET * max(width, height)
-
-        def values(points: np.ndarray) -> np.ndarray:
-            x = np.clip(np.round(points[:, 0]), 0, width - 1).astype(int)
-            y = np.clip(np.round(points[:, 1]), 0, height - 1).astype(int)
-            return steady[y, x].astype(np.float32)
-
-        contrast = values(along + step * normal) - values(along - step * normal)
-        if float(np.mean(contrast >= SIDE_CONTRAST)) < SIDE_SHARE:
-            return False
-    return inside >= MIN_SCREEN_SIDES
-
-
-def screen_angle(corners: np.ndarray, width: int, height: int) -> float:
-    """The angle (degrees) between a rectangle's normal and the camera's axis, from its image
-    (four corners, pixels, clockwise from top-left) and a pinhole camera of focal length
-    FOCAL_SHARE times the width: the two vanishing points of its sides are two directions in
-    the rectangle's plane."""
-    focal = FOCAL_SHARE * width
-    points = np.c_[corners - np.array([width / 2, height / 2]), np.ones(4)]
-    points[:, :2] /= focal
-
-    def vanishing(a: int, b: int, c: int, d: int) -> np.ndarray:
-        return np.cross(np.cross(points[a], points[b]), np.cross(points[c], points[d]))
-
-    across, down = vanishing(0, 1, 3, 2), vanishing(0, 3, 1, 2)
-    normal = np.cross(across, down)
-    size = float(np.linalg.norm(normal))
-    if size < 1e-12:
-        return 0.0
-    return round(float(np.degrees(np.arccos(min(1.0, abs(normal[2]) / size)))), 1)
 
 
 def _lines(profile: np.ndarray, count: int) -> bool:
@@ -287,7 +146,7 @@ def find_layouts(frames: list[np.ndarray]) -> list[Layout]:
     frame is one plain picture."""
     if not frames:
         return []
-    quads = screen_quads(frames)
+    quads = geometry.screen_quads(frames)
     found = [_layout(frames, q) for q in quads] if quads else [_layout(frames, None)]
     if len(found) >= 2 or found[0].is_layout:
         return found
@@ -309,13 +168,12 @@ def _layout(frames: list[np.ndarray], quad: np.ndarray | None) -> Layout:
         shares = quad / np.array([width, height], np.float32)
         if np.abs(shares - np.array(_FRAME)).max() > WHOLE_FRAME_CORNER:
             corners = tuple((round(float(x), 4), round(float(y), 4)) for x, y in shares)
-            angle = screen_angle(quad, width, height)
+            angle = geometry.screen_angle(quad, width, height)
     size = (SEAM_WIDTH, max(8, round(SEAM_WIDTH * height / width)))
     found = Layout(corners, angle, 1, 1)
     matrix = found.homography(width, height)
     scale = np.diag([size[0] / width, size[1] / height, 1.0])
-    rectified = np.stack([cv2.warpPerspective(f, scale @ matrix, size, flags=cv2.INTER_AREA)
-                          for f in frames])
+    rectified = geometry.warped(frames, scale @ matrix, size)
     rows, cols = grid_lines(rectified)
     return replace(found, rows=rows, cols=cols)
 
@@ -324,9 +182,7 @@ def rectified_details(decoded: Decoded, layout: Layout) -> np.ndarray:
     """The query's detail frames with the screen's perspective undone (the screen fills them)."""
     height, width = decoded.details.shape[1:3]
     matrix = layout.homography(width, height)
-    return np.stack([cv2.warpPerspective(d, matrix, (width, height), flags=cv2.INTER_LINEAR,
-                                         borderMode=cv2.BORDER_REPLICATE)
-                     for d in decoded.details])
+    return geometry.warped(decoded.details, matrix, (width, height))
 
 
 class _Originals:
@@ -490,11 +346,11 @@ def screen_edit(decoded: Decoded) -> DetectedEdit | None:
     frames = decoded.local_in([(0.0, math.inf)], LAYOUT_FRAMES)
     if not frames or len({f.shape[:2] for f in frames}) != 1:
         return None
-    quad = screen_quad(frames)
+    quad = geometry.screen_quad(frames)
     if quad is None:
         return None
     height, width = frames[0].shape[:2]
-    angle = screen_angle(quad, width, height)
+    angle = geometry.screen_angle(quad, width, height)
     if angle < MIN_SCREEN_ANGLE:
         return None
     x0, y0 = (quad / np.array([width, height])).min(axis=0)

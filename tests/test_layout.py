@@ -15,7 +15,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from provenance import layout
+from provenance import geometry, layout
 from provenance.library import Library
 from provenance.models import Original
 from provenance.registry import register
@@ -198,14 +198,14 @@ def test_screen_corners_and_angle_are_read_from_a_still() -> None:
     for yaw, pitch in ((10.0, 0.0), (30.0, 0.0), (20.0, 12.0)):
         shot = syn.filmed_off_screen(yaw, pitch)(frame)
         grey = cv2.cvtColor(shot, cv2.COLOR_BGR2GRAY)
-        quad = layout.screen_quad([grey])
+        quad = geometry.screen_quad([grey])
         assert quad is not None
         truth = syn.screen_corners(QUERY, yaw, pitch)
         assert np.abs(quad - np.clip(truth, 0, [QUERY[0] - 1, QUERY[1] - 1])).max() \
             <= 0.03 * QUERY[0]
         angle = math.degrees(math.acos(math.cos(math.radians(yaw)) * math.cos(
             math.radians(pitch))))
-        assert abs(layout.screen_angle(quad, *QUERY) - angle) <= 3.0
+        assert abs(geometry.screen_angle(quad, *QUERY) - angle) <= 3.0
 
 
 @pytest.mark.parametrize("rows, cols", [(1, 2), (2, 1), (2, 2), (3, 3), (4, 4), (2, 3)])
