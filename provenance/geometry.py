@@ -515,6 +515,10 @@ QUAD_FIT = 1.08
 # clips, generated CCTV, a flat side by side) passed along 0-42 % of their length where they
 # were not straight edges, and 92-100 % where they were (a table's edge, a feed's border).
 SIDE_OFFSET = 0.012
+# Grey levels above the room's (the median of the frame's border) from which a pixel may be a
+# screen's: twice the generated rooms' sensor noise (6), under the darkest generated feed's
+# level on a screen (bottle-detection's other moment, 70-80 against a room of 28-45).
+ROOM_MARGIN = 15.0
 # A screen shows at least this many of its sides inside the frame (a frame's border with one
 # straight edge is a bright part of a plain picture: a table's edge in bottle-detection.mp4).
 MIN_SCREEN_SIDES = 3
@@ -544,7 +548,12 @@ def screen_quads(frames: list[np.ndarray]) -> list[np.ndarray]:
         return []
     steady = np.median(np.stack(frames), axis=0).astype(np.uint8)
     steady = cv2.GaussianBlur(steady, (5, 5), 0)
-    _, bright = cv2.threshold(steady, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    otsu, _ = cv2.threshold(steady, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # A feed darker than Otsu's cut (a night camera beside lit ones) is still brighter than
+    # the room around the screen, whose level the frame's border gives.
+    border = np.concatenate([steady[0], steady[-1], steady[:, 0], steady[:, -1]])
+    level = min(float(otsu), float(np.median(border)) + ROOM_MARGIN)
+    bright = ((steady > level) * 255).astype(np.uint8)
     # Join the feeds across the dark lines between them, drop specks of the room.
     bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))

@@ -254,7 +254,7 @@ def layout_stage(decoded: Decoded, result: AlignResult, lib: Library,
     frames = decoded.local_in([(0.0, math.inf)], LAYOUT_FRAMES)
     layouts = find_layouts(frames) if len({f.shape[:2] for f in frames}) == 1 else []
     if not layouts:
-        return result, (), ""
+        return _with_screen(decoded, result), (), ""
     originals = _Originals(lib)
     everyone = [o.id for o in lib.list()] if len(lib) <= SCAN_LIBRARY else None
     duration = decoded.fingerprint.duration
@@ -278,7 +278,7 @@ def layout_stage(decoded: Decoded, result: AlignResult, lib: Library,
                                   reference_ids=tuple(m.reference_id for m in matches),
                                   unexplained=second.unexplained))
     if not found:
-        return result, (), ""
+        return _with_screen(decoded, result), (), ""
     described = layouts[0].describe() if len(layouts) == 1 else \
         f"a wall of {len(layouts)} screens"
     return _with_regions(result, found, duration, params, described), tuple(regions), described
