@@ -235,7 +235,7 @@ class DetectedEdit:
         if self.kind is Edit.MULTI_VIEW:
             return f"one of several pictures in the frame ({self.layout}) at {where}"
         if self.kind is Edit.FILMED_OFF_SCREEN and self.angle is not None:
-            return f"filmed off a screen at about {self.angle:.0f}° (the screen fills {where})"
+            return f"filmed off a screen at about {self.angle:.0f}° (seen at {where})"
         if self.kind is Edit.ROTATED and self.rotation is not None:
             return f"rotated {abs(self.rotation):.0f}°"
         return self.kind.value

@@ -391,11 +391,12 @@ def with_picture_edits(decoded: Decoded, query_saturation: float, alignment: Ali
     overlays by comparing the repost's kept pictures with the original's stored ones at the
     matched times (whole-frame matches only: regions found by local features are not registered
     pixel to pixel)."""
+    if alignment.region is not None:  # one picture of several (layout.py): its own edits
+        return alignment
     edits = _bars(decoded)
     local = lib.local_data(alignment.reference_id)
     kinds = {e.kind for e in alignment.edits}
-    if local is not None and alignment.region is None and \
-            not kinds & {Edit.PICTURE_IN_PICTURE, Edit.CROPPED}:
+    if local is not None and not kinds & {Edit.PICTURE_IN_PICTURE, Edit.CROPPED}:
         pairs = []
         for segment, q_time in _spread_over(alignment.segments, EDIT_PAIRS):
             r_time = segment.reference_start + segment.speed * (q_time - segment.query_start)
