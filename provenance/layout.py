@@ -270,13 +270,14 @@ def layout_stage(decoded: Decoded, result: AlignResult, lib: Library,
             box, corners = screen.place(cell)
             matches = [replace(m, region=box, edits=tuple(dict.fromkeys(
                 m.edits + _region_edits(screen, box, len(layouts))))) for m in second.matches
-                if sum(s.evidence for s in m.segments) >= REGION_MIN_CONFIRMED]
+                if _evidence(m) >= REGION_MIN_CONFIRMED]
             found += matches
             if len(layouts) > 1:
                 label = f"screen {number + 1}" + ("" if label == "screen" else f", {label}")
             regions.append(Region(box=box, corners=corners, label=label,
                                   reference_ids=tuple(m.reference_id for m in matches),
-                                  unexplained=second.unexplained))
+                                  unexplained=second.unexplained,
+                                  same_scene=tuple(a.reference_id for a in second.same_scene)))
     if not found:
         return _with_screen(decoded, result), (), ""
     described = layouts[0].describe() if len(layouts) == 1 else \
@@ -288,9 +289,14 @@ def _with_regions(result: AlignResult, found: list[Alignment], duration: float,
                   params: MatchParams, described: str) -> AlignResult:
     """The result with the regions' matches: the query's time is explained where any region
     is; same-scene time a region explains is no longer same-scene."""
+    # A whole-frame match that a region's alignment with the same original supports with more
+    # motion-confirmed samples is that region's, seen with the perspective left in (a screen
+    # filmed at 25°: 6 samples over 2.5 s, where its region had 14): its time is the region's.
+    best = {m.reference_id: _evidence(m) for m in found}
+    kept = [m for m in result.matches if _evidence(m) >= best.get(m.reference_id, -1)]
     # Time a whole-frame match explains is one picture: regions add only where it is open.
-    whole = [(s.query_start, s.query_end) for m in result.matches for s in m.segments]
-    found = [replace(m, segments=kept) for m in found if (kept := tuple(
+    whole = _union((s.query_start, s.query_end) for m in kept for s in m.segments)
+    found = [replace(m, segments=pieces) for m in found if (pieces := tuple(
         replace(s, query_start=a, query_end=b,
                 reference_start=s.reference_start + s.speed * (a - s.query_start),
                 reference_end=s.reference_start + s.speed * (b - s.query_start))
@@ -298,28 +304,38 @@ def _with_regions(result: AlignResult, found: list[Alignment], duration: float,
         if b - a >= params.min_segment_s))]
     if not found:
         return result
-    spans = sorted((s.query_start, s.query_end) for m in found for s in m.segments)
-    covered: list[tuple[float, float]] = []
-    for a, b in spans:
-        if covered and a <= covered[-1][1] + 1e-6:
-            covered[-1] = (covered[-1][0], max(covered[-1][1], b))
-        else:
-            covered.append((a, b))
-    matches = [*result.matches, *found]
-    unexplained = tuple(p for a, b in result.unexplained for p in _minus((a, b), covered))
+    covered = _union((s.query_start, s.query_end) for m in found for s in m.segments)
     same_scene = tuple(
         replace(s, segments=tuple(replace(seg, query_start=a, query_end=b)
                                   for seg in s.segments
                                   for a, b in _minus((seg.query_start, seg.query_end), covered)))
         for s in result.same_scene)
     same_scene = tuple(s for s in same_scene if s.segments)
-    seen = sum(b - a for a, b in covered)
+    explained = _union([*whole, *covered, *((seg.query_start, seg.query_end)
+                                            for s in same_scene for seg in s.segments)])
+    unexplained = tuple(_minus((0.0, round(duration, 3)), explained))
+    matches = [*kept, *found]
+    seen = sum(b - a for a, b in _union([*whole, *covered]))
     ids = dict.fromkeys(m.reference_id for m in matches)
     reason = (f"{seen:.1f} s of {duration:.1f} s line up in time with {len(ids)} registered "
               f"original(s), seen in {described}")
     return replace(result, verdict=Verdict.MATCH, confidence=max(m.score for m in matches),
                    reason=reason, matches=tuple(sorted(matches, key=lambda m: -m.score)),
                    same_scene=same_scene, unexplained=unexplained)
+
+
+def _union(spans: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+    joined: list[tuple[float, float]] = []
+    for a, b in sorted(spans):
+        if joined and a <= joined[-1][1] + 1e-6:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], b))
+        else:
+            joined.append((a, b))
+    return joined
+
+
+def _evidence(alignment: Alignment) -> int:
+    return sum(s.evidence for s in alignment.segments)
 
 
 def _minus(whole: tuple[float, float], covered: list[tuple[float, float]]

@@ -269,6 +269,8 @@ class Region:
     label: str
     reference_ids: tuple[str, ...] = ()
     unexplained: tuple[tuple[float, float], ...] = ()
+    # Originals whose view the region shows at no matching moment (same camera, other moment).
+    same_scene: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

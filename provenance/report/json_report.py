@@ -49,7 +49,8 @@ def _alignment(alignment: Alignment, originals: dict[str, Original]) -> dict[str
 def _region(region: Region) -> dict[str, Any]:
     return {"box": list(region.box), "corners": [list(c) for c in region.corners],
             "label": region.label, "reference_ids": list(region.reference_ids),
-            "unexplained": [{"query_start": a, "query_end": b} for a, b in region.unexplained]}
+            "unexplained": [{"query_start": a, "query_end": b} for a, b in region.unexplained],
+            "same_scene": list(region.same_scene)}
 
 
 def _credentials(verification: Verification) -> dict[str, Any] | None:

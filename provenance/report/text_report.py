@@ -106,6 +106,9 @@ def _region_lines(v: Verification) -> list[str]:
         x0, y0, x1, y1 = region.box
         where = f"x {x0:.0%}-{x1:.0%}, y {y0:.0%}-{y1:.0%}"
         shown = ", ".join(region.reference_ids)
+        if region.same_scene:
+            other = f"same view as {', '.join(region.same_scene)} at another moment"
+            shown = f"{shown}; {other}" if shown else other
         if region.unexplained:
             spans = ", ".join(f"{timecode(a)}-{timecode(b)}" for a, b in region.unexplained)
             shown = f"{shown}; unexplained {spans}" if shown else f"unexplained {spans}"
