@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import statistics
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,10 +137,16 @@ def _on_screen(box: tuple[float, float, float, float], size: tuple[int, int], ya
             float(mapped[:, 1].max()))
 
 
+def _path(name: str, cells: list[Cell]) -> Path:
+    """A query's file, named by what it shows: a cached file never stands for other truth."""
+    shown = "|".join(f"{c.feed.name}@{c.offset:.2f}" for c in cells)
+    return WALL / f"q--{name}--{zlib.crc32(shown.encode()):08x}.mp4"
+
+
 def make_query(name: str, kind: str, cells: list[Cell], rows: int, cols: int,
                size: tuple[int, int], yaw: float | None, pitch: float = 0.0,
                seed: int = 0) -> WallQuery:
-    path = WALL / f"q--{name}.mp4"
+    path = _path(name, cells)
     angle = None
     if yaw is not None:
         # The angle between the screen's normal and the camera's axis.
@@ -178,7 +185,7 @@ WALLS = (
 
 def make_wall_query(name: str, cells: list[Cell], places: tuple[tuple[float, ...], ...],
                     size: tuple[int, int]) -> WallQuery:
-    path = WALL / f"q--{name}.mp4"
+    path = _path(name, cells)
     corners = [np.array(p, np.float32).reshape(4, 2) * size for p in places]
     for cell, quad in zip(cells, corners, strict=True):
         low, high = quad.min(axis=0) / size, quad.max(axis=0) / size
