@@ -256,11 +256,11 @@ def layout_stage(decoded: Decoded, result: AlignResult, lib: Library,
     if result.verdict is Verdict.INCONCLUSIVE:
         return result, (), ""
     if _open_time(result) < params.local_min_unexplained_s:
-        return _with_screen(decoded, result), (), ""
+        return result, (), ""
     frames = decoded.local_in([(0.0, math.inf)], LAYOUT_FRAMES)
     layouts = find_layouts(frames) if len({f.shape[:2] for f in frames}) == 1 else []
     if not layouts:
-        return _with_screen(decoded, result), (), ""
+        return result, (), ""
     originals = _Originals(lib)
     everyone = [o.id for o in lib.list()] if len(lib) <= SCAN_LIBRARY else None
     duration = decoded.fingerprint.duration
@@ -284,7 +284,7 @@ def layout_stage(decoded: Decoded, result: AlignResult, lib: Library,
         f"a wall of {len(layouts)} screens"
     updated = _with_regions(result, found, duration, params, described) if found else result
     if updated is result:  # no region adds to the whole frame's matches
-        return _with_screen(decoded, result), (), ""
+        return result, (), ""
     return updated, tuple(regions), described
 
 
@@ -375,13 +375,16 @@ def _minus(whole: tuple[float, float], covered: list[tuple[float, float]]
     return [(round(a, 3), round(b, 3)) for a, b in pieces]
 
 
-def _with_screen(decoded: Decoded, result: AlignResult) -> AlignResult:
-    """Whole-frame matches with "filmed off a screen" where the frame shows a tilted screen."""
-    edit = screen_edit(decoded) if result.matches else None
+def with_screen(decoded: Decoded, result: AlignResult) -> AlignResult:
+    """Matches of the whole frame (or of an inset local features found) with "filmed off a
+    screen" where the frame shows a screen at an angle; region matches have their own."""
+    plain = [m for m in result.matches if m.region is None and Edit.FILMED_OFF_SCREEN
+             not in {e.kind for e in m.edits}]
+    edit = screen_edit(decoded) if plain else None
     if edit is None:
         return result
-    return replace(result, matches=tuple(replace(m, edits=(*m.edits, edit))
-                                         for m in result.matches))
+    return replace(result, matches=tuple(replace(m, edits=(*m.edits, edit)) if m in plain
+                                         else m for m in result.matches))
 
 
 def screen_edit(decoded: Decoded) -> DetectedEdit | None:

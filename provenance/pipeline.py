@@ -156,6 +156,7 @@ def verify_video(
             result, regions, wall = layout.layout_stage(
                 decoded, result, lib, partial(candidates, library=lib, params=result.params))
             result = refine.local_feature_stage(decoded, result, lib)
+            result = layout.with_screen(decoded, result)
             saturation = _saturation(video.path, decoded, result)
             result = refine.picture_edits_stage(decoded, saturation, result, lib)
             _step(progress, "local", 1.0)
