@@ -752,3 +752,8 @@ def _cut(segment: Segment, start: float, end: float) -> Segment:
                       "query_end": round(end, 3),
                       "reference_start": round(segment.speed * start + offset, 3),
                       "reference_end": round(segment.speed * end + offset, 3)})
+
+
+# Interval arithmetic other stages share (``layout`` joins its regions' times with them).
+union = _union
+subtract = _subtract

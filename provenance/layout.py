@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import geometry
-from .align import AlignResult, MatchParams, align
+from .align import AlignResult, MatchParams, align, subtract, union
 from .library import Library
 from .models import Alignment, Box, DetectedEdit, Edit, Fingerprint, Region, Verdict
 from .provider import Decoded, region_fingerprint
@@ -323,27 +323,27 @@ def _with_regions(result: AlignResult, found: list[Alignment], duration: float,
     best = {m.reference_id: _evidence(m) for m in found}
     kept = [m for m in result.matches if _evidence(m) >= best.get(m.reference_id, -1)]
     # Time a whole-frame match explains is one picture: regions add only where it is open.
-    whole = _union((s.query_start, s.query_end) for m in kept for s in m.segments)
+    whole = union((s.query_start, s.query_end) for m in kept for s in m.segments)
     found = [replace(m, segments=pieces) for m in found if (pieces := tuple(
         replace(s, query_start=a, query_end=b,
                 reference_start=s.reference_start + s.speed * (a - s.query_start),
                 reference_end=s.reference_start + s.speed * (b - s.query_start))
-        for s in m.segments for a, b in _minus((s.query_start, s.query_end), whole)
+        for s in m.segments for a, b in subtract((s.query_start, s.query_end), whole)
         if b - a >= params.min_segment_s))]
     if not found:
         return result
-    covered = _union((s.query_start, s.query_end) for m in found for s in m.segments)
+    covered = union((s.query_start, s.query_end) for m in found for s in m.segments)
     same_scene = tuple(
         replace(s, segments=tuple(replace(seg, query_start=a, query_end=b)
                                   for seg in s.segments
-                                  for a, b in _minus((seg.query_start, seg.query_end), covered)))
+                                  for a, b in subtract((seg.query_start, seg.query_end), covered)))
         for s in result.same_scene)
     same_scene = tuple(s for s in same_scene if s.segments)
-    explained = _union([*whole, *covered, *((seg.query_start, seg.query_end)
+    explained = union([*whole, *covered, *((seg.query_start, seg.query_end)
                                             for s in same_scene for seg in s.segments)])
-    unexplained = tuple(_minus((0.0, round(duration, 3)), explained))
+    unexplained = tuple(subtract((0.0, round(duration, 3)), explained))
     matches = [*kept, *found]
-    seen = sum(b - a for a, b in _union([*whole, *covered]))
+    seen = sum(b - a for a, b in union([*whole, *covered]))
     ids = dict.fromkeys(m.reference_id for m in matches)
     reason = (f"{seen:.1f} s of {duration:.1f} s line up in time with {len(ids)} registered "
               f"original(s), seen in {described}")
@@ -352,27 +352,8 @@ def _with_regions(result: AlignResult, found: list[Alignment], duration: float,
                    same_scene=same_scene, unexplained=unexplained)
 
 
-def _union(spans: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
-    joined: list[tuple[float, float]] = []
-    for a, b in sorted(spans):
-        if joined and a <= joined[-1][1] + 1e-6:
-            joined[-1] = (joined[-1][0], max(joined[-1][1], b))
-        else:
-            joined.append((a, b))
-    return joined
-
-
 def _evidence(alignment: Alignment) -> int:
     return sum(s.evidence for s in alignment.segments)
-
-
-def _minus(whole: tuple[float, float], covered: list[tuple[float, float]]
-           ) -> list[tuple[float, float]]:
-    pieces = [whole]
-    for c_start, c_end in covered:
-        pieces = [p for a, b in pieces for p in ((a, min(b, c_start)), (max(a, c_end), b))
-                  if p[1] - p[0] > 1e-3]
-    return [(round(a, 3), round(b, 3)) for a, b in pieces]
 
 
 def with_screen(decoded: Decoded, result: AlignResult) -> AlignResult:
