@@ -374,12 +374,22 @@ def _evidence(alignment: Alignment) -> int:
 
 def with_screen(decoded: Decoded, result: AlignResult) -> AlignResult:
     """Matches of the whole frame (or of an inset local features found) with "filmed off a
-    screen" where the frame shows a screen at an angle; region matches have their own."""
+    screen" where the frame shows a screen at an angle (region matches have their own); a
+    same-scene verdict on such a frame is inconclusive."""
     plain = [m for m in result.matches if m.region is None and Edit.FILMED_OFF_SCREEN
              not in {e.kind for e in m.edits}]
-    edit = screen_edit(decoded) if plain else None
+    scene = result.verdict is Verdict.SAME_SCENE
+    edit = screen_edit(decoded) if plain or scene else None
     if edit is None:
         return result
+    if scene:
+        # "Another moment" needs motion compared closely; a screen filmed at an angle leaves a
+        # few dozen pixels of it (bottle-detection on a screen at 25° and 30°: same-scene, at
+        # the registered moment).
+        return replace(result, verdict=Verdict.INCONCLUSIVE, confidence=0.0, reason=(
+            f"the view resembles a registered camera, filmed off a screen at about "
+            f"{edit.angle:.0f}°; its motion could not be compared closely enough to say "
+            "whether this is another moment"))
     return replace(result, matches=tuple(replace(m, edits=(*m.edits, edit)) if m in plain
                                          else m for m in result.matches))
 

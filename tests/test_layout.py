@@ -39,6 +39,7 @@ class Wall:
     side: Path  # feeds 1 and 0 side by side, flat
     screen: Path  # feed 2 alone, filmed at 25° with moiré
     monitors: Path  # three monitors apart, not on a grid: feeds 2, 3 (unregistered) and 0
+    elsewhen: Path  # feed 1 at 40 s, past what is registered, filmed at 25°: another moment
 
 
 def _scenes() -> list[syn.CCTVScene]:
@@ -75,7 +76,15 @@ def wall(tmp_path_factory: pytest.TempPathFactory) -> Wall:
     return Wall(db=db, grid=_query(root / "grid.mp4", scenes, [0, 1, 2, 3], 2, 2, 25.0),
                 side=_query(root / "side.mp4", scenes, [1, 0], 1, 2, None),
                 screen=_query(root / "screen.mp4", scenes, [2], 1, 1, 25.0),
-                monitors=_monitors(root / "monitors.mp4", scenes))
+                monitors=_monitors(root / "monitors.mp4", scenes),
+                elsewhen=_elsewhen(root / "elsewhen.mp4", scenes[1]))
+
+
+def _elsewhen(path: Path, scene: syn.CCTVScene) -> Path:
+    shot = syn.filmed_off_screen(25.0)
+    syn.write_video(str(path), (shot(cv2.resize(scene.frame(40.0 + i / FPS), QUERY))
+                                for i in range(int(LENGTH * FPS))), FPS)
+    return path
 
 
 # Three monitors of a wall, not on a grid (pixels of the 640x360 query, clockwise from top-left):
@@ -190,6 +199,13 @@ def test_a_wall_of_monitors_apart_reports_each_monitor(wall: Wall) -> None:
         assert region["reference_ids"] == [f"feed-{k}"]
         assert by_id[f"feed-{k}"]["region"] == region["box"]
         assert abs(_offset(by_id[f"feed-{k}"]) - OFFSETS[k]) <= 0.5
+
+
+def test_another_moment_filmed_off_a_screen_is_neither_matched_nor_called_another_moment(
+        wall: Wall) -> None:
+    report = verify_json(wall.elsewhen, wall.db)
+    assert report["verdict"] not in ("match", "same-scene")
+    assert not report["matches"]
 
 
 def test_screen_corners_and_angle_are_read_from_a_still() -> None:
