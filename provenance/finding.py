@@ -17,6 +17,7 @@ from .models import (
     Finding,
     Original,
     Rating,
+    Region,
     Verdict,
 )
 
@@ -32,7 +33,9 @@ _MEANINGFUL = {Edit.MIRRORED: "mirrored", Edit.SPEED: "speed changed",
                Edit.PICTURE_IN_PICTURE: "shown inside another picture",
                Edit.OVERLAY: "text or logos overlaid",
                Edit.AUDIO_REPLACED: "its sound replaced (not the original's)",
-               Edit.STRETCHED: "stretched or squeezed"}
+               Edit.STRETCHED: "stretched or squeezed", Edit.ROTATED: "tilted",
+               Edit.MULTI_VIEW: "shown with other footage in one frame",
+               Edit.FILMED_OFF_SCREEN: "filmed off a screen"}
 _CATEGORY = {Rating.MISCAPTIONED: "DecontextualizedContent",
              Rating.SAME_SCENE: "DecontextualizedContent",
              Rating.AUTHENTIC: "OriginalMediaContent"}
@@ -83,6 +86,21 @@ def _heard(audio_matches: Sequence[Alignment]) -> list[str]:
     return out
 
 
+def _regions_said(regions: Sequence[Region]) -> tuple[list[str], list[str]]:
+    """What a frame of several pictures adds: (edits, reasons). A region nothing explains is
+    footage the library does not explain; a region showing a registered camera at another
+    moment is said, as a whole video's same scene is."""
+    edits, reasons = [], []
+    for region in regions:
+        if region.same_scene and not region.reference_ids:
+            reasons.append(f"{region.label}: the same camera or view as "
+                           f"{', '.join(region.same_scene)}, at another moment")
+        elif region.unexplained and not region.reference_ids:
+            edits.append("a picture in the frame the library does not explain")
+            reasons.append(f"{region.label}: footage the library does not explain")
+    return list(dict.fromkeys(edits)), reasons
+
+
 def assess(
     verdict: Verdict,
     matches: Sequence[Alignment],
@@ -92,10 +110,12 @@ def assess(
     reason: str = "",
     error: str = "",
     audio_matches: Sequence[Alignment] = (),
+    regions: Sequence[Region] = (),
 ) -> Finding:
     """The rating of one video: see ``Rating``'s values and the rules below, in order.
     ``audio_matches`` (originals whose sound, not picture, is in the video) never make a match:
-    they are said in the reasons."""
+    they are said in the reasons; ``regions`` (a grid, a wall of screens) say what each picture
+    of the frame shows."""
     heard = _heard(audio_matches)
     if error or verdict is Verdict.INCONCLUSIVE:
         why = error or reason or "too little evidence"
@@ -118,13 +138,14 @@ def assess(
                        _CATEGORY[Rating.SAME_SCENE])
     contradicted = [c for c in claims
                     if c.status is ClaimStatus.CONTRADICTED and c.kind in _CAPTION_KINDS]
-    edits = _edit_names(matches)
+    region_edits, region_reasons = _regions_said(regions)
+    edits = _edit_names(matches) + region_edits
     if len(matches) > 1 and unexplained:
         edits.insert(0, "a montage with footage the library does not explain")
     elif unexplained:
         edits.insert(0, "footage the library does not explain was added")
-    reasons = ([c.finding for c in contradicted] + [f"edited: {e}" for e in edits] + flags
-               + heard)
+    reasons = ([c.finding for c in contradicted] + [f"edited: {e}" for e in edits]
+               + region_reasons + flags + heard)
     if contradicted:
         summary = (f"Miscaptioned: {_footage(matched)} {_recorded(matched)}, "
                    f"{_claimed(contradicted)}.")

@@ -24,6 +24,7 @@ from .library import Library, Radii, Scores
 from .models import (
     ARTICLE,
     Alignment,
+    Box,
     Claim,
     ClaimKind,
     Fingerprint,
@@ -192,7 +193,7 @@ def verify_video(
             video_path="" if decoded is None else os.path.abspath(video.path),
             finding=finding.assess(result.verdict, result.matches, result.unexplained, checked,
                                    matched + similar, result.reason,
-                                   audio_matches=seen.audio_matches),
+                                   audio_matches=seen.audio_matches, regions=regions),
             params=result.params.to_dict(),
             skipped=(*result.skipped, *seen.skipped),
             audio_matches=seen.audio_matches,
@@ -224,13 +225,26 @@ def report_frames(decoded: provider.Decoded, matches: tuple[Alignment, ...],
             key = f"{m_index}-{s_index}"
             query = _query_picture(decoded, (s.query_start + s.query_end) / 2, step)
             if query is not None:
-                found[f"{key}-query"] = jpeg_bytes(query[0], provider.PICTURE_SIZE)
-                notes[f"{key}-query"] = query[1]
+                picture, note = query
+                if match.region is not None:
+                    picture = _cut(picture, match.region)
+                    note = "; ".join(filter(None, (note, "its region of the frame")))
+                found[f"{key}-query"] = jpeg_bytes(picture, provider.PICTURE_SIZE)
+                notes[f"{key}-query"] = note
             reference = None if local is None else _original_picture(
                 local, match.reference_id, (s.reference_start + s.reference_end) / 2, step)
             if reference is not None:
                 found[f"{key}-reference"], notes[f"{key}-reference"] = reference
     return found, {k: v for k, v in notes.items() if v}
+
+
+def _cut(picture: np.ndarray, box: Box) -> np.ndarray:
+    """The part of the repost's picture a region match is about (a grid cell, a monitor)."""
+    height, width = picture.shape[:2]
+    x0, y0, x1, y1 = box
+    left, top = int(x0 * width), int(y0 * height)
+    right, bottom = max(left + 1, round(x1 * width)), max(top + 1, round(y1 * height))
+    return np.ascontiguousarray(picture[top:bottom, left:right])
 
 
 def _nearest(times: Sequence[float] | np.ndarray, time: float) -> int | None:

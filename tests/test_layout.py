@@ -6,7 +6,9 @@ three registered CCTV feeds and one that is not, each shown at its own offset.
 
 from __future__ import annotations
 
+import base64
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,6 +148,13 @@ def test_grid_filmed_off_a_screen_reports_every_registered_feed_with_its_region_
     truth = _true_box((0.5, 0.5, 1, 1), 25.0)
     assert max(abs(a - b) for a, b in zip(empty["box"], truth, strict=True)) <= 0.05
     assert empty["unexplained"] == [{"query_start": 0.0, "query_end": report["duration"]}]
+    # the finding says so: a grid of feeds filmed off a screen with one the library does not
+    # explain is an edit, never plain authentic footage
+    finding = report["finding"]
+    assert finding["rating"] == "edited"
+    assert "filmed off a screen" in finding["summary"]
+    assert any(r.startswith(f"{empty['label']}: footage the library does not explain")
+               for r in finding["reasons"])
 
 
 def test_side_by_side_reports_both_feeds_and_the_report_has_a_lane_per_region(
@@ -172,6 +181,12 @@ def test_side_by_side_reports_both_feeds_and_the_report_has_a_lane_per_region(
     assert "row 1, column 1 (x 0%-50%, y 0%-100%): feed-1" in text.output
     page = out.read_text()
     assert page.count('aria-label="timeline of region') == 2
+    # each region's repost picture is that region (a half of the frame: taller than wide)
+    shown = [cv2.imdecode(np.frombuffer(base64.b64decode(data), np.uint8), cv2.IMREAD_COLOR)
+             for data in re.findall(r'alt="query frame" src="data:image/jpeg;base64,([^"]+)"',
+                                    page)]
+    assert len(shown) == 2 and all(p.shape[0] > p.shape[1] for p in shown)
+    assert page.count("its region of the frame") == 2
 
 
 def test_one_feed_filmed_off_a_screen_at_25_degrees_with_moire_is_matched(wall: Wall) -> None:
