@@ -19,6 +19,7 @@ opened again.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -280,28 +281,55 @@ def layout_stage(decoded: Decoded, result: AlignResult, lib: Library,
     originals = _Originals(lib)
     everyone = [o.id for o in lib.list()] if len(lib) <= SCAN_LIBRARY else None
     duration = decoded.fingerprint.duration
-    regions, found = [], []
+    regions: list[Region] = []
+    found: list[Alignment] = []
     for number, screen in enumerate(layouts):
         details = rectified_details(decoded, screen)
-        for label, cell in screen.cells():
-            second = _aligned(decoded, details, cell, originals, candidates, everyone, params)
-            box, corners = screen.place(cell)
-            matches = [replace(m, region=box, edits=tuple(dict.fromkeys(
-                m.edits + _region_edits(screen, box, len(layouts))))) for m in second.matches
-                if _evidence(m) >= REGION_MIN_CONFIRMED]
-            found += matches
-            if len(layouts) > 1:
-                label = f"screen {number + 1}" + ("" if label == "screen" else f", {label}")
-            regions.append(Region(box=box, corners=corners, label=label,
-                                  reference_ids=tuple(m.reference_id for m in matches),
-                                  unexplained=second.unexplained,
-                                  same_scene=tuple(a.reference_id for a in second.same_scene)))
+        read = functools.partial(_screen_regions, decoded, details, number=number,
+                                 screens=len(layouts), originals=originals,
+                                 candidates=candidates, everyone=everyone, params=params)
+        screen_regions, matches = read(screen)
+        if not matches and screen.rows * screen.cols > 1 and screen.corners != _FRAME:
+            # A picture's own steady edge that runs its whole height or width (a doorframe at
+            # the middle of one-by-one-person-detection, on a monitor of a wall) reads as a
+            # grid line; when no cell matches, the screen is aligned as one picture. Only on a
+            # screen: a grid read on the whole frame is what whole-frame matching already saw.
+            whole = replace(screen, rows=1, cols=1)
+            alone = read(whole)
+            if alone[1]:
+                screen_regions, matches = alone
+                layouts[number] = whole
+        regions += screen_regions
+        found += matches
     described = layouts[0].describe() if len(layouts) == 1 else \
         f"a wall of {len(layouts)} screens"
     updated = _with_regions(result, found, duration, params, described) if found else result
     if updated is result:  # no region adds to the whole frame's matches
         return result, (), ""
     return updated, tuple(regions), described
+
+
+def _screen_regions(decoded: Decoded, details: np.ndarray, screen: Layout, *, number: int,
+                    screens: int, originals: _Originals, candidates: Candidates,
+                    everyone: list[str] | None,
+                    params: MatchParams) -> tuple[list[Region], list[Alignment]]:
+    """Each region of one screen (``details`` rectified to it) aligned on its own: the
+    regions, and their matches with enough motion-confirmed samples."""
+    regions, found = [], []
+    for label, cell in screen.cells():
+        second = _aligned(decoded, details, cell, originals, candidates, everyone, params)
+        box, corners = screen.place(cell)
+        matches = [replace(m, region=box, edits=tuple(dict.fromkeys(
+            m.edits + _region_edits(screen, box, screens)))) for m in second.matches
+            if _evidence(m) >= REGION_MIN_CONFIRMED]
+        found += matches
+        if screens > 1:
+            label = f"screen {number + 1}" + ("" if label == "screen" else f", {label}")
+        regions.append(Region(box=box, corners=corners, label=label,
+                              reference_ids=tuple(m.reference_id for m in matches),
+                              unexplained=second.unexplained,
+                              same_scene=tuple(a.reference_id for a in second.same_scene)))
+    return regions, found
 
 
 def _aligned(decoded: Decoded, details: np.ndarray, cell: Box, originals: _Originals,
