@@ -254,3 +254,34 @@ def test_one_plain_picture_is_no_layout() -> None:
     frames = [cv2.cvtColor(cv2.resize(scene.frame(t), QUERY), cv2.COLOR_BGR2GRAY)
               for t in np.arange(0, 8, 1.0)]
     assert layout.find_layout(frames) is None
+
+
+def test_a_picture_whose_own_edge_reads_as_a_grid_line_is_matched_whole(
+        tmp_path: Path) -> None:
+    # A doorframe down the middle of the picture, its whole height: a 1x2 grid line to the
+    # seam test. Neither half matches the original; the screen as one picture does.
+    scene = _scenes()[0]
+
+    def framed(t: float) -> np.ndarray:
+        frame = scene.frame(t).copy()
+        cv2.rectangle(frame, (FEED[0] // 2 - 3, 0), (FEED[0] // 2 + 2, FEED[1] - 1),
+                      (40, 40, 40), -1)
+        return frame
+
+    shot = syn.filmed_off_screen(25.0)
+    stills = [cv2.cvtColor(shot(cv2.resize(framed(t), QUERY)), cv2.COLOR_BGR2GRAY)
+              for t in np.arange(0, 8, 1.0)]
+    (read,) = layout.find_layouts(stills)
+    assert (read.rows, read.cols) == (1, 2)
+    original, query, db = tmp_path / "door.mp4", tmp_path / "query.mp4", tmp_path / "lib.db"
+    syn.write_video(str(original), (framed(i / FPS) for i in range(int(26 * FPS))), FPS)
+    syn.write_video(str(query), (shot(cv2.resize(framed(OFFSETS[1] + i / FPS), QUERY))
+                                 for i in range(int(LENGTH * FPS))), FPS)
+    with Library(db, create=True) as lib:
+        register(str(original), Original(id="door"), lib, load_settings())
+    report = verify_json(query, db)
+    (match,) = report["matches"]
+    assert match["reference_id"] == "door" and abs(_offset(match) - OFFSETS[1]) <= 0.5
+    assert report["layout"].startswith("one picture on a screen")
+    (region,) = report["regions"]
+    assert region["reference_ids"] == ["door"] and region["label"] == "screen"
