@@ -187,9 +187,31 @@ def rectified_details(decoded: Decoded, layout: Layout) -> np.ndarray:
     return geometry.warped(decoded.details, matrix, (width, height))
 
 
+# A region is hashed from each detail frame averaged with the one before it (0.25 s earlier), on
+# both sides: a region filmed off a screen carries sensor noise and moiré that change every frame,
+# and in a cell of a few dozen pixels they outweigh a slow feed's own motion (a grid cell of
+# one-by-one-person-detection at 35°: every sample "moving", motion hashes unrelated to the
+# original's, so same-scene at the registered moment). A pair halves the noise's variance;
+# motion is then read over 0.5 s. Wall block of benchmarks/copy_detection.py (60 registered
+# regions, 21 unregistered): per-region recall 50/60 from single frames, 54/60 from pairs (no
+# region lost), 55/60 from three (two 3x3 cells lost: faster motion blurred), no region of
+# another original or moment matched at any of them (not even below REGION_MIN_CONFIRMED).
+REGION_AVERAGE = 2
+
+
+def averaged(details: np.ndarray) -> np.ndarray:
+    """Detail frames (N, h, w), each the mean of itself and the REGION_AVERAGE - 1 before it
+    (the first ones of as many as there are)."""
+    total = details.astype(np.uint16)
+    for back in range(1, REGION_AVERAGE):
+        total[back:] += details[:-back]
+        total[:back] += details[:back]
+    return ((total + REGION_AVERAGE // 2) // REGION_AVERAGE).astype(np.uint8)
+
+
 class _Originals:
-    """Each original's whole picture hashed from its stored details as a region is (inside the
-    same margin), computed once per verify."""
+    """Each original's whole picture hashed from its stored details as a region is (averaged,
+    inside the same margin), computed once per verify."""
 
     def __init__(self, lib: Library) -> None:
         self.lib = lib
@@ -199,7 +221,8 @@ class _Originals:
         if ref_id not in self.cache:
             local = self.lib.local_data(ref_id)
             self.cache[ref_id] = None if local is None or not len(local.details) else \
-                region_fingerprint(local.detail_times, local.details, (0.0, 0.0, 1.0, 1.0),
+                region_fingerprint(local.detail_times, averaged(local.details),
+                                   (0.0, 0.0, 1.0, 1.0),
                                    self.lib.get(ref_id).duration)
         return self.cache[ref_id]
 
@@ -284,7 +307,7 @@ def layout_stage(decoded: Decoded, result: AlignResult, lib: Library,
     regions: list[Region] = []
     found: list[Alignment] = []
     for number, screen in enumerate(layouts):
-        details = rectified_details(decoded, screen)
+        details = averaged(rectified_details(decoded, screen))
         read = functools.partial(_screen_regions, decoded, details, number=number,
                                  screens=len(layouts), originals=originals,
                                  candidates=candidates, everyone=everyone, params=params)
