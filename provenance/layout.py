@@ -10,8 +10,10 @@ of them. Here the query's frame is read as a layout:
 2. the grid inside it: the lines where neighbouring feeds meet are the columns and rows where
    the picture changes most, every frame (``grid_lines``);
 3. each region is a sub-query: hashed from the frames the one decode kept (``Decoded.details``,
-   rectified), on the originals' side from their stored details, like with like, and aligned in
-   time on its own (feeds on a wall need not be in sync).
+   rectified), on the originals' side from their stored details, like with like (on both sides
+   each frame averaged with the one before it: ``averaged``), and aligned in time on its own
+   (feeds on a wall need not be in sync); a screen whose grid cells match nothing is aligned as
+   one picture.
 
 Everything works from ``provider.Decoded`` and the library's stored ``LocalData``: no file is
 opened again.

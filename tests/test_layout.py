@@ -285,3 +285,10 @@ def test_a_picture_whose_own_edge_reads_as_a_grid_line_is_matched_whole(
     assert report["layout"].startswith("one picture on a screen")
     (region,) = report["regions"]
     assert region["reference_ids"] == ["door"] and region["label"] == "screen"
+
+
+def test_regions_are_hashed_from_each_detail_averaged_with_the_one_before() -> None:
+    details = np.stack([np.full((4, 6), v, np.uint8) for v in (10, 20, 255, 0)])
+    paired = layout.averaged(details)
+    assert paired.dtype == np.uint8 and paired.shape == details.shape
+    assert [int(f[0, 0]) for f in paired] == [10, 15, 138, 128]
