@@ -195,9 +195,11 @@ def rectified_details(decoded: Decoded, layout: Layout) -> np.ndarray:
 # one-by-one-person-detection at 35°: every sample "moving", motion hashes unrelated to the
 # original's, so same-scene at the registered moment). A pair halves the noise's variance;
 # motion is then read over 0.5 s. Wall block of benchmarks/copy_detection.py (60 registered
-# regions, 21 unregistered): per-region recall 50/60 from single frames, 54/60 from pairs (no
-# region lost), 55/60 from three (two 3x3 cells lost: faster motion blurred), no region of
-# another original or moment matched at any of them (not even below REGION_MIN_CONFIRMED).
+# regions, 21 unregistered, 6 feeds): per-region recall 50/60 from single frames, 57/60 from
+# pairs (none lost; 54/60 when the mean was rounded half to even instead of half up: the gained
+# bottle-detection regions sit near the evidence needed), 55/60 from three (a 3x3 cell and a
+# stacked one lost: faster motion blurred). At none of them did a region align with another
+# original or another moment, even below REGION_MIN_CONFIRMED; right ones had 14-47 samples.
 REGION_AVERAGE = 2
 
 
