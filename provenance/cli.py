@@ -954,6 +954,9 @@ def demo(ctx: click.Context, samples: str | None, report: str, as_json: bool) ->
 @click.option("--max-download", default="500M", show_default=True, help="Largest download.")
 @click.option("--max-queued", default=50, show_default=True, type=int,
               help="Verifications one token may have queued or running.")
+@click.option("--state-dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for jobs, uploads and reports (default: beside an SQLite library; "
+                   "for PostgreSQL, one per library under the user's data folder).")
 @fps_option
 @click.pass_context
 def serve(ctx: click.Context, db: str | None, fps: float | None, **options: Any) -> None:

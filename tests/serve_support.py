@@ -49,13 +49,18 @@ def bearer(token: str) -> dict[str, str]:
 class ServerProcess:
     """`provenance serve` started as its own process; ``url`` reaches it over loopback."""
 
-    def __init__(self, db: Path, host: str = "127.0.0.1", *extra: str,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(self, db: Path | str, host: str = "127.0.0.1", *extra: str,
+                 env: dict[str, str] | None = None, log_dir: Path | None = None) -> None:
+        """``db``: an SQLite file (the log goes beside it) or a PostgreSQL URL (give log_dir)."""
         self.db, self.host, self.extra = db, host, extra
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **(env or {})}
-        self.log = db.with_name(db.name + f".server-{self.port}.log")
+        if log_dir is None:
+            assert isinstance(db, Path), "a PostgreSQL library's server needs a log_dir"
+            log_dir = db.parent
+        name = db.name if isinstance(db, Path) else "postgresql"
+        self.log = log_dir / f"{name}.server-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60) -> ServerProcess:

@@ -229,11 +229,3 @@ def test_commands_take_a_postgresql_url_from_db_and_the_environment(
     stats = json.loads(runner.invoke(main, ["library", "stats", "--json"]).stdout)
     assert stats["originals"] == 1 and stats["path"].startswith("postgresql://")
 
-
-def test_serve_refuses_a_postgresql_library_instead_of_making_a_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["serve", "--db", "postgresql://desk@127.0.0.1:1/lib"])
-    assert result.exit_code == 2 and "not yet on PostgreSQL" in result.output
-    assert list(tmp_path.iterdir()) == []  # no "postgresql:" folder made from the URL

@@ -40,7 +40,7 @@ def serve(config: ServerConfig) -> None:
 
 def run(db: str, host: str, port: int, workers: int | None, token_file: str | None,
         allow_net: tuple[str, ...], max_upload: str, max_download: str, max_queued: int,
-        sample_fps: float | None) -> None:
+        sample_fps: float | None, state_dir: str | None = None) -> None:
     """The `serve` command's options, checked, then the server."""
     import ipaddress
 
@@ -52,15 +52,12 @@ def run(db: str, host: str, port: int, workers: int | None, token_file: str | No
                                 "e.g. 10.20.0.0/16 or 192.0.2.7") from None
     if workers is not None and workers < 1:
         raise SettingsError("--workers must be at least 1", "default: the number of cores")
-    if is_postgres(db):  # its jobs and uploads are kept beside an SQLite library file
-        raise SettingsError("serve works on an SQLite library, not yet on PostgreSQL",
-                            "copy it into a file (provenance library copy URL desk.db) "
-                            "and serve that file")
     config = ServerConfig(
-        db=Path(db).absolute(), host=host, port=port,
+        db=db if is_postgres(db) else Path(db).absolute(), host=host, port=port,
         workers=workers or os.cpu_count() or 1,
         tokens=load_tokens(token_file, os.environ.get("PROVENANCE_TOKEN")),
         allow=tuple(allow_net), max_upload=parse_size(max_upload),
         max_download=parse_size(max_download), max_queued_per_token=max_queued,
-        sample_fps=sample_fps)
+        sample_fps=sample_fps,
+        state_dir=Path(state_dir).expanduser().absolute() if state_dir else None)
     serve(config)

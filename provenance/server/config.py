@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..errors import SettingsError
+from ..settings import _data_home, redact
 
 # Uploads and downloads: a few hundred MB is a normal news video (a 10-minute 1080p clip at
 # 5 Mbit/s is about 375 MB), so the default allows 500 MB (--max-upload, --max-download).
@@ -29,7 +32,7 @@ MIN_TOKEN_LENGTH = 16
 class ServerConfig:
     """Settings of one `provenance serve` process (flags, then defaults)."""
 
-    db: Path
+    db: Path | str  # an SQLite file, or a postgresql:// URL
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
@@ -40,20 +43,34 @@ class ServerConfig:
     max_storage: int = DEFAULT_MAX_STORAGE
     max_queued_per_token: int = DEFAULT_MAX_QUEUED_PER_TOKEN
     sample_fps: float | None = None
+    # Jobs, uploads and reports (--state-dir); None: beside an SQLite library, or a folder per
+    # PostgreSQL library under the user's data folder (default_state_dir).
+    state_dir: Path | None = None
 
     @property
     def loopback(self) -> bool:
         return is_loopback_host(self.host)
 
     @property
+    def library_name(self) -> str:
+        """The library as messages name it: a file's path, or its URL without the password."""
+        return redact(self.db) if isinstance(self.db, str) else str(self.db)
+
+    @property
     def jobs_db(self) -> Path:
-        """The job queue: beside the library, never inside it."""
-        return self.db.with_name(self.db.name + ".jobs")
+        """The job queue: beside an SQLite library (never inside it), else in the state folder."""
+        if self.state_dir is None and isinstance(self.db, Path):
+            return self.db.with_name(self.db.name + ".jobs")
+        return self.data_dir / "jobs.db"
 
     @property
     def data_dir(self) -> Path:
         """The server's own folder: uploads, reports and the download cache."""
-        return self.db.with_name(self.db.name + ".serve")
+        if self.state_dir is not None:
+            return self.state_dir
+        if isinstance(self.db, Path):
+            return self.db.with_name(self.db.name + ".serve")
+        return default_state_dir(self.db)
 
     def networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
         return tuple(ipaddress.ip_network(n, strict=False) for n in self.allow)
@@ -65,6 +82,17 @@ class ServerConfig:
             if hmac.compare_digest(known.encode(), secret.encode()):
                 found = name
         return found
+
+
+def default_state_dir(url: str) -> Path:
+    """A PostgreSQL library's server folder on this machine: under the user's data folder, one
+    per database (named by its host, port and name, and a digest of its URL without password)."""
+    parts = urlsplit(redact(url))
+    label = "-".join(p for p in (parts.hostname, str(parts.port or ""), parts.path.strip("/"))
+                     if p)
+    label = re.sub(r"[^A-Za-z0-9._-]+", "_", label)[:60].strip("._") or "postgresql"
+    digest = hashlib.sha256(redact(url).encode()).hexdigest()[:12]
+    return _data_home() / "serve" / f"{label}-{digest}"
 
 
 def is_loopback_host(host: str) -> bool:

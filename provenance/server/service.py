@@ -41,7 +41,12 @@ class Server:
         self.uploads = config.data_dir / "uploads"
         self.reports = config.data_dir / "reports"
         Library(config.db, create=True).close()  # refuses a file that is not a library first
-        self._lock = _lock_jobs(config.jobs_db)
+        try:
+            config.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SettingsError(f"cannot make the server's folder {config.data_dir} "
+                                f"({exc.strerror})", "choose another with --state-dir") from None
+        self._lock = _lock_jobs(config.jobs_db, config.library_name)
         for folder in (self.uploads, self.reports, config.data_dir / "cache"):
             folder.mkdir(parents=True, exist_ok=True)
         self.store = JobStore(config.jobs_db)
@@ -138,7 +143,7 @@ class Server:
 
 
 
-def _lock_jobs(jobs_db: Path) -> TextIO:
+def _lock_jobs(jobs_db: Path, library: str) -> TextIO:
     """One server per library: a second one would re-queue the first one's running jobs."""
     import fcntl
 
@@ -147,7 +152,8 @@ def _lock_jobs(jobs_db: Path) -> TextIO:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         handle.close()
-        raise SettingsError(f"another `provenance serve` is already serving {jobs_db.name[:-5]}",
+        raise SettingsError(f"another `provenance serve` is already serving {library} "
+                            f"from {jobs_db.parent}",
                             "use that server, or stop it first") from None
     return handle
 
