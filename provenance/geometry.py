@@ -82,6 +82,14 @@ MIN_ROTATION = 1.5
 MAX_SHEAR = 0.15
 # An overlap this close to both whole frames is what whole-frame hashes already handle.
 WHOLE_FRAME_SHARE = 0.9
+# A perspective view of the original with no screen outline in sight (a phone filming a monitor
+# the screen fills, a keystone-warped repost): where the affine fit over the ratio-test matches
+# explains under PERSPECTIVE_RESIDUAL of them (its residuals are systematic, not outliers) and
+# a RANSAC homography over the same matches keeps PERSPECTIVE_GAIN times its inliers, the
+# homography is the repost's geometry. Measured in the copy-detection benchmark (see
+# benchmarks/README.md, geometry block) and tests/test_perspective.py.
+PERSPECTIVE_RESIDUAL = 0.6
+PERSPECTIVE_GAIN = 1.5
 
 
 
@@ -140,12 +148,24 @@ class Overlap:
     inliers: int
     aspect: float = 1.0
     rotation: float = 0.0
+    # Row-major 3x3 homography from the repost's frame to the original's, both as unit squares
+    # (the repost unmirrored), when a perspective fit replaced the similarity one.
+    homography: tuple[float, ...] | None = None
 
     @property
     def has_geometry(self) -> bool:
-        """Whether the repost is stretched or rotated against the original."""
+        """Whether the repost is stretched, rotated or seen in perspective against the
+        original."""
         return abs(np.log(self.aspect)) >= MIN_ASPECT_CHANGE or \
-            abs(self.rotation) >= MIN_ROTATION
+            abs(self.rotation) >= MIN_ROTATION or self.homography is not None
+
+    def perspective_corners(self, width: int, height: int) -> np.ndarray | None:
+        """Where the original's four corners (top-left, clockwise) fall in the repost's frame of
+        ``width`` x ``height`` pixels, under the perspective fit (None without one)."""
+        if self.homography is None:
+            return None
+        inverse = np.linalg.inv(np.array(self.homography).reshape(3, 3))
+        return mapped(_UNIT, inverse) * np.array([width, height], dtype=np.float32)
 
     @property
     def is_whole_frame(self) -> bool:
@@ -160,10 +180,15 @@ ROTATION_MARGIN = 0.1
 
 def rectified(details: np.ndarray, overlap: Overlap) -> tuple[np.ndarray, Box, Box]:
     """The repost's detail frames with its geometry undone (stretch, mirror, then rotation, in
-    the order ``find_overlap_in`` measured them), and the two regions (repost, original) to
-    hash like with like: the overlap, less ROTATION_MARGIN where a rotation left corners
-    empty."""
+    the order ``find_overlap_in`` measured them, or its perspective), and the two regions
+    (repost, original) to hash like with like: the overlap, less ROTATION_MARGIN where a
+    rotation or perspective left corners empty."""
     height, width = details.shape[1:3]
+    if overlap.homography is not None:
+        scale = np.diag([float(width), float(height), 1.0])
+        matrix = scale @ np.array(overlap.homography).reshape(3, 3) @ np.linalg.inv(scale)
+        box = _shrunk(overlap.reference_box)  # the repost now sits in the original's frame
+        return warped(details, matrix, (width, height)), box, box
     size = (max(8, round(width / overlap.aspect)), height)
     turn = cv2.getRotationMatrix2D((size[0] / 2, size[1] / 2), overlap.rotation, 1.0)
     out = []
@@ -223,12 +248,16 @@ def _lsh_matcher(descriptors: np.ndarray) -> Any:
                                "multi_probe_level": 1})
 
 
+Fitted = tuple[np.ndarray, int, int, Transform | None, tuple[np.ndarray, int] | None]
+
+
 def _fit(query: tuple[np.ndarray, Any], reference: tuple[np.ndarray, np.ndarray | None],
-         read_affine: bool = False) -> tuple[np.ndarray, int, int, Transform | None] | None:
+         read_affine: bool = False) -> Fitted | None:
     """A similarity transform from a repost frame (its points and LSH index) to an original
     frame (points, descriptors), with (inliers, ratio-test survivors), and, when asked, the
     geometry a full affine fit over the same matches reads (None unless it is plausible, off
-    a similarity and supported by ASPECT_INLIERS)."""
+    a similarity and supported by ASPECT_INLIERS), and a homography with its inliers where
+    the affine fit leaves systematic residuals (``_perspective``)."""
     (q_points, matcher), (r_points, r_desc) = query, reference
     if matcher is None or r_desc is None or len(r_desc) < 8:
         return None
@@ -243,7 +272,7 @@ def _fit(query: tuple[np.ndarray, Any], reference: tuple[np.ndarray, np.ndarray 
                                                ransacReprojThreshold=_RANSAC_PX)
     if matrix is None or mask is None:
         return None
-    geometry = None
+    geometry, homography = None, None
     if read_affine:
         cv2.setRNGSeed(_SEED)
         affine, affine_mask = cv2.estimateAffine2D(src, dst, method=cv2.RANSAC,
@@ -253,7 +282,46 @@ def _fit(query: tuple[np.ndarray, Any], reference: tuple[np.ndarray, np.ndarray 
             found = decompose(affine)
             if found.plausible:
                 geometry = found
-    return matrix, int(mask.sum()), len(kept), geometry
+            homography = _perspective(src, dst, int(affine_mask.sum()))
+    return matrix, int(mask.sum()), len(kept), geometry, homography
+
+
+def _perspective(src: np.ndarray, dst: np.ndarray, affine_inliers: int
+                 ) -> tuple[np.ndarray, int] | None:
+    """A RANSAC homography over the matches and its inliers, where the affine fit explains
+    under PERSPECTIVE_RESIDUAL of them and the homography PERSPECTIVE_GAIN times as many."""
+    if affine_inliers >= PERSPECTIVE_RESIDUAL * len(src):
+        return None
+    cv2.setRNGSeed(_SEED)
+    matrix, mask = cv2.findHomography(src, dst, cv2.RANSAC, _RANSAC_PX)
+    if matrix is None or mask is None or int(mask.sum()) < PERSPECTIVE_GAIN * affine_inliers:
+        return None
+    return matrix, int(mask.sum())
+
+
+_UNIT = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=np.float32)
+
+
+def _unit_homography(matrix: np.ndarray, q_size: tuple[int, int], r_size: tuple[int, int],
+                     mirrored: bool) -> np.ndarray:
+    """A homography between working pixels (repost frame, flipped when ``mirrored``, to
+    original frame) as one between the two frames as unit squares, the repost unflipped."""
+    to_query = np.diag([float(q_size[0]), float(q_size[1]), 1.0])
+    if mirrored:
+        to_query = to_query @ np.array([[-1.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    unit = np.diag([1.0 / r_size[0], 1.0 / r_size[1], 1.0]) @ matrix @ to_query
+    return unit / unit[2, 2]
+
+
+def _perspective_boxes(unit: np.ndarray) -> tuple[Box, Box]:
+    """(repost box, original box) of the two frames' overlap under a unit-square homography:
+    each frame's corners mapped into the other, bounded and clipped to it."""
+    def bounds(points: np.ndarray) -> Box:
+        x0, y0 = np.clip(points.min(axis=0), 0.0, 1.0)
+        x1, y1 = np.clip(points.max(axis=0), 0.0, 1.0)
+        return (float(x0), float(y0), float(x1), float(y1))
+
+    return bounds(mapped(_UNIT, np.linalg.inv(unit))), bounds(mapped(_UNIT, unit))
 
 
 def _overlap_boxes(matrix: np.ndarray, q_size: tuple[int, int],
@@ -381,7 +449,7 @@ def find_overlap_in(query: QueryFeatures,
         fitted = _fit(features, references[key], read_affine=True)
         if fitted is None:
             continue
-        matrix, inliers, pairs, geometry = fitted
+        matrix, inliers, pairs, geometry, homography = fitted
         if geometry is not None and aspect == 1.0 and mirrored not in tried and \
                 abs(np.log(geometry.aspect)) >= MIN_ASPECT_CHANGE:
             estimates[mirrored].append(geometry.aspect)
@@ -390,17 +458,30 @@ def find_overlap_in(query: QueryFeatures,
                 tried.add(mirrored)
                 queue.extendleft((k % len(query), mirrored, k, hypothesis)
                                  for k in reversed(range(len(references))))
+        unit = None
+        if homography is not None and homography[1] > inliers:
+            unit = _unit_homography(homography[0], size, reference_size, mirrored)
+            inliers = homography[1]
         if inliers < MIN_INLIERS or inliers < MIN_INLIER_SHARE * pairs:
             continue
-        q_box, r_box = _overlap_boxes(matrix, size, reference_size)
+        if unit is not None:
+            q_box, r_box = _perspective_boxes(unit)
+        else:
+            q_box, r_box = _overlap_boxes(matrix, size, reference_size)
         if min(q_box[2] - q_box[0], q_box[3] - q_box[1], r_box[2] - r_box[0],
                r_box[3] - r_box[1]) < MIN_OVERLAP_SIDE:
             continue
-        if mirrored:  # boxes were found on the flipped repost: flip back
+        if mirrored and unit is None:  # boxes were found on the flipped repost: flip back
             q_box = (1.0 - q_box[2], q_box[1], 1.0 - q_box[0], q_box[3])
-        # Under a hypothesis, the affine fit on the rescaled frames measures what is left of it.
-        measured = aspect * geometry.aspect if aspect != 1.0 and geometry else aspect
-        found = Overlap(q_box, r_box, mirrored, inliers, measured, decompose(matrix).rotation)
+        if unit is not None:
+            # (unit squares: unchanged by an aspect hypothesis's rescaling)
+            found = Overlap(q_box, r_box, mirrored, inliers,
+                            homography=tuple(float(v) for v in unit.reshape(-1)))
+        else:
+            # Under a hypothesis, the affine fit on the rescaled frames measures what is left.
+            measured = aspect * geometry.aspect if aspect != 1.0 and geometry else aspect
+            found = Overlap(q_box, r_box, mirrored, inliers, measured,
+                            decompose(matrix).rotation)
         accepted.append(found)
         if best is None or inliers > best.inliers:
             best = found
@@ -425,7 +506,8 @@ def _measured(best: Overlap | None, accepted: list[Overlap]) -> Overlap | None:
     if best is None:
         return None
     agreeing = [a for a in accepted if a.mirrored == best.mirrored
-                and (a.aspect == 1.0) == (best.aspect == 1.0) and a.inliers >= best.inliers / 2]
+                and (a.aspect == 1.0) == (best.aspect == 1.0) and a.inliers >= best.inliers / 2
+                and (a.homography is None) == (best.homography is None)]
 
     def median(boxes: list[Box]) -> Box:
         x0, y0, x1, y1 = (float(v) for v in np.median(np.array(boxes), axis=0))
@@ -434,7 +516,7 @@ def _measured(best: Overlap | None, accepted: list[Overlap]) -> Overlap | None:
     return Overlap(median([a.query_box for a in agreeing]),
                    median([a.reference_box for a in agreeing]), best.mirrored, best.inliers,
                    float(np.median([a.aspect for a in agreeing])),
-                   float(np.median([a.rotation for a in agreeing])))
+                   float(np.median([a.rotation for a in agreeing])), best.homography)
 
 
 # A repost is grey when its mean saturation (HSV, 0-255) is under GREY_SATURATION while the

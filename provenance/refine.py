@@ -94,6 +94,9 @@ def _open_intervals(result: AlignResult) -> list[tuple[float, float]]:
 
 def _overlap_edits(overlap: geometry.Overlap, query_size: tuple[int, int]
                    ) -> tuple[DetectedEdit, ...]:
+    if overlap.homography is not None:
+        return _perspective_edits(overlap, query_size)
+
     def area(b: tuple[float, float, float, float]) -> float:
         return (b[2] - b[0]) * (b[3] - b[1])
 
@@ -111,6 +114,24 @@ def _overlap_edits(overlap: geometry.Overlap, query_size: tuple[int, int]
         edits.append(DetectedEdit(Edit.MIRRORED))
     return tuple(edits) + geometry_edits(overlap.aspect, overlap.rotation, overlap.query_box,
                                          query_size)
+
+
+def _perspective_edits(overlap: geometry.Overlap, query_size: tuple[int, int]
+                       ) -> tuple[DetectedEdit, ...]:
+    """A perspective fit's edits: filmed off a screen at the angle the original's corners in
+    the repost's frame tell (``geometry.screen_angle``, as for a visible screen outline), the
+    part of the original out of view, mirroring."""
+    corners = overlap.perspective_corners(*query_size)
+    assert corners is not None
+    x0, y0, x1, y1 = (round(v, 3) for v in overlap.query_box)
+    edits = [DetectedEdit(Edit.FILMED_OFF_SCREEN, boxes=((x0, y0, x1, y1),),
+                          angle=geometry.screen_angle(corners, *query_size))]
+    if geometry.area(overlap.reference_box) < geometry.WHOLE_FRAME_SHARE:
+        edits.append(DetectedEdit(Edit.CROPPED, boxes=(overlap.reference_box,),
+                                  share=round(geometry.area(overlap.reference_box), 3)))
+    if overlap.mirrored:
+        edits.append(DetectedEdit(Edit.MIRRORED))
+    return tuple(edits)
 
 
 def geometry_edits(aspect: float, rotation: float, query_box: tuple[float, float, float, float],
@@ -448,6 +469,8 @@ def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalDa
     if overlap is not None and overlap.is_whole_frame and not overlap.has_geometry:
         return ()
     overlap = fitted(pairs)
+    if overlap is not None and overlap.homography is not None:
+        return _perspective_edits(overlap, (fp.width, fp.height))
     if overlap is None or not overlap.is_whole_frame:
         return by_ratio
     return geometry_edits(overlap.aspect, overlap.rotation, overlap.query_box,
