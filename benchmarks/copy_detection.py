@@ -38,10 +38,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 from _common import WORK, cpu_children, cpu_self, ffmpeg, footage_clips, table
 
-from tests.synthetic import ffmpeg_exe
+from tests.synthetic import ffmpeg_exe, screen_corners
 
 SET = WORK / "copy-detection"
 REFERENCE_SHARE = 0.65
@@ -136,6 +137,29 @@ GEOMETRY_EDITS = {
     "stretched 9:16 + mirrored": "hflip,crop=ih:ih,scale=360:640",
     "rotated 10° + mirrored": "hflip,rotate=-10*PI/180",
 }
+
+
+def perspective_filter(yaw: float) -> str:
+    """ffmpeg's view of the picture on a monitor turned by ``yaw`` degrees, filmed so that the
+    screen fills the frame (no edge of it in sight: the smallest screen size that does, from
+    ``tests.synthetic.screen_corners``'s pinhole camera), with sensor noise."""
+    size = (1600, 900)  # the shared clips' 16:9; the filter scales the shares by W and H
+    frame = np.array([[0, 0], [size[0], 0], [size[0], size[1]], [0, size[1]]], np.float32)
+    for fill in (1.35, 1.5, 1.7, 1.9, 2.1):
+        screen = cv2.getPerspectiveTransform(frame, screen_corners(size, yaw, 0.0, fill))
+        seen = cv2.perspectiveTransform(frame.reshape(-1, 1, 2), np.linalg.inv(screen))
+        shares = seen.reshape(-1, 2) / np.array(size)
+        if shares.min() >= 0.0 and shares.max() <= 1.0:
+            break
+    # ffmpeg's order: top left, top right, bottom left, bottom right (sources of the corners).
+    points = ":".join(f"x{k}=W*{shares[i, 0]:.4f}:y{k}=H*{shares[i, 1]:.4f}"
+                      for k, i in enumerate((0, 1, 3, 2)))
+    return f"perspective={points}:sense=source,noise=alls=6:allf=t"
+
+
+# Perspective without a visible screen outline (issue #19 item 1: keypoint-fitted homography).
+GEOMETRY_EDITS |= {f"perspective {yaw}° (screen fills the frame)": perspective_filter(yaw)
+                   for yaw in (15, 30)}
 GEOMETRY = "geometry: "
 GEOMETRY_OTHER = "geometry, other moment: "
 
