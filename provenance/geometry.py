@@ -155,6 +155,9 @@ class Overlap:
     # Row-major 3x3 homography from the repost's frame to the original's, both as unit squares
     # (the repost unmirrored), when a perspective fit replaced the similarity one.
     homography: tuple[float, ...] | None = None
+    # The fit left systematic residuals that no homography explained (a perspective it only
+    # approximates, say): the repost is not known to be placed on the original.
+    approximate: bool = False
 
     @property
     def has_geometry(self) -> bool:
@@ -252,7 +255,7 @@ def _lsh_matcher(descriptors: np.ndarray) -> Any:
                                "multi_probe_level": 1})
 
 
-Fitted = tuple[np.ndarray, int, int, Transform | None, tuple[np.ndarray, int] | None]
+Fitted = tuple[np.ndarray, int, int, Transform | None, tuple[np.ndarray, int] | None, bool]
 
 
 def _fit(query: tuple[np.ndarray, Any], reference: tuple[np.ndarray, np.ndarray | None],
@@ -260,8 +263,9 @@ def _fit(query: tuple[np.ndarray, Any], reference: tuple[np.ndarray, np.ndarray 
     """A similarity transform from a repost frame (its points and LSH index) to an original
     frame (points, descriptors), with (inliers, ratio-test survivors), and, when asked, the
     geometry a full affine fit over the same matches reads (None unless it is plausible, off
-    a similarity and supported by ASPECT_INLIERS), and a homography with its inliers where
-    the affine fit leaves systematic residuals (``_perspective``)."""
+    a similarity and supported by ASPECT_INLIERS), a homography with its inliers where
+    the affine fit leaves systematic residuals (``_perspective``), and whether it does
+    (explains under PERSPECTIVE_RESIDUAL of the matches)."""
     (q_points, matcher), (r_points, r_desc) = query, reference
     if matcher is None or r_desc is None or len(r_desc) < 8:
         return None
@@ -276,7 +280,7 @@ def _fit(query: tuple[np.ndarray, Any], reference: tuple[np.ndarray, np.ndarray 
                                                ransacReprojThreshold=_RANSAC_PX)
     if matrix is None or mask is None:
         return None
-    geometry, homography = None, None
+    geometry, homography, residual = None, None, False
     if read_affine:
         cv2.setRNGSeed(_SEED)
         affine, affine_mask = cv2.estimateAffine2D(src, dst, method=cv2.RANSAC,
@@ -286,16 +290,15 @@ def _fit(query: tuple[np.ndarray, Any], reference: tuple[np.ndarray, np.ndarray 
             found = decompose(affine)
             if found.plausible:
                 geometry = found
-            homography = _perspective(src, dst, int(affine_mask.sum()))
-    return matrix, int(mask.sum()), len(kept), geometry, homography
+            residual = int(affine_mask.sum()) < PERSPECTIVE_RESIDUAL * len(src)
+            homography = _perspective(src, dst, int(affine_mask.sum())) if residual else None
+    return matrix, int(mask.sum()), len(kept), geometry, homography, residual
 
 
 def _perspective(src: np.ndarray, dst: np.ndarray, affine_inliers: int
                  ) -> tuple[np.ndarray, int] | None:
     """A RANSAC homography over the matches and its inliers, where the affine fit explains
     under PERSPECTIVE_RESIDUAL of them and the homography PERSPECTIVE_GAIN times as many."""
-    if affine_inliers >= PERSPECTIVE_RESIDUAL * len(src):
-        return None
     cv2.setRNGSeed(_SEED)
     matrix, mask = cv2.findHomography(src, dst, cv2.RANSAC, _RANSAC_PX)
     if matrix is None or mask is None or int(mask.sum()) < PERSPECTIVE_GAIN * affine_inliers:
@@ -453,7 +456,7 @@ def find_overlap_in(query: QueryFeatures,
         fitted = _fit(features, references[key], read_affine=True)
         if fitted is None:
             continue
-        matrix, inliers, pairs, geometry, homography = fitted
+        matrix, inliers, pairs, geometry, homography, residual = fitted
         if geometry is not None and aspect == 1.0 and mirrored not in tried and \
                 abs(np.log(geometry.aspect)) >= MIN_ASPECT_CHANGE:
             estimates[mirrored].append(geometry.aspect)
@@ -485,12 +488,21 @@ def find_overlap_in(query: QueryFeatures,
             # Under a hypothesis, the affine fit on the rescaled frames measures what is left.
             measured = aspect * geometry.aspect if aspect != 1.0 and geometry else aspect
             found = Overlap(q_box, r_box, mirrored, inliers, measured,
-                            decompose(matrix).rotation)
+                            decompose(matrix).rotation, approximate=residual)
         accepted.append(found)
         if best is None or inliers > best.inliers:
             best = found
+        # A fit with systematic residuals does not end the search: other pairs may show the
+        # perspective it approximates.
+        if residual and unit is None:
+            continue
         if sum(a.inliers >= STRONG_INLIERS for a in accepted) >= STRONG_FITS:
             break
+    # A perspective seen on any pair is the repost's geometry (its gates held on no unwarped,
+    # stretched or tilted pair measured): a similarity fit elsewhere only approximates it.
+    perspective = [a for a in accepted if a.homography is not None]
+    if perspective and (best is None or best.homography is None):
+        best = max(perspective, key=lambda a: a.inliers)
     return _measured(best, accepted), spent
 
 
@@ -520,7 +532,8 @@ def _measured(best: Overlap | None, accepted: list[Overlap]) -> Overlap | None:
     return Overlap(median([a.query_box for a in agreeing]),
                    median([a.reference_box for a in agreeing]), best.mirrored, best.inliers,
                    float(np.median([a.aspect for a in agreeing])),
-                   float(np.median([a.rotation for a in agreeing])), best.homography)
+                   float(np.median([a.rotation for a in agreeing])), best.homography,
+                   best.approximate)
 
 
 # A repost is grey when its mean saturation (HSV, 0-255) is under GREY_SATURATION while the

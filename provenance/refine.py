@@ -238,6 +238,11 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
                  if not overlap.has_geometry or sum(s.evidence for s in m.segments)
                  >= GEOMETRY_MIN_CONFIRMED]
         result = with_extra_matches(_superseded(result, extra), extra, query_fp)
+        if overlap.approximate and not extra:
+            # An approximate placement that lines up with nothing does not show another moment.
+            if ref_id in scene_ids:
+                unplaced.append(ref_id)
+            continue
         # The region's view agreed where its motion lined up at no offset: the same camera at
         # another moment, now placed on the original (tilt, stretch or crop undone).
         result = with_extra_same_scene(result, second.same_scene, query_fp)
