@@ -238,8 +238,12 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
                  if not overlap.has_geometry or sum(s.evidence for s in m.segments)
                  >= GEOMETRY_MIN_CONFIRMED]
         result = with_extra_matches(_superseded(result, extra), extra, query_fp)
-        if overlap.approximate and not extra:
-            # An approximate placement that lines up with nothing does not show another moment.
+        if overlap.approximate and not overlap.has_geometry and not extra:
+            # A similarity fit reading only a crop, with systematic residuals, that lines up
+            # with nothing does not show another moment: it may approximate a perspective view
+            # (bottle-detection at 15° and 30°, screen filling the frame, was `same-scene` so).
+            # With a stretch or tilt read, same-scene stays (copy-detection geometry block:
+            # 6 other-moment queries lost it when this applied to them too).
             if ref_id in scene_ids:
                 unplaced.append(ref_id)
             continue
