@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
+from provenance import geometry
 from tests import synthetic as syn
 from tests.conftest import FPS, Media, verify_json
 
@@ -39,3 +42,28 @@ def test_the_same_camera_at_another_moment_under_the_same_warp_is_never_a_match(
                          library_path)
     assert report["verdict"] != "match"
     assert report["matches"] == []
+
+
+def test_a_perspective_fit_is_found_only_where_the_picture_is_in_perspective() -> None:
+    scene = syn.CCTVScene(seed=1801, width=640, height=360, label="FEED", length=60)
+    original = scene.frame(5.0)
+    shown = syn.filmed_off_screen(_YAW, fill=_FILL)(original)
+    overlap = geometry.find_overlap([shown], [original])
+    assert overlap is not None and overlap.homography is not None
+    corners = overlap.perspective_corners(640, 360)
+    assert corners is not None
+    assert geometry.screen_angle(corners, 640, 360) == pytest.approx(_YAW, abs=4.0)
+    # Undone, the repost's picture lies on the original's inside the overlap.
+    grey = cv2.cvtColor(shown, cv2.COLOR_BGR2GRAY)[None]
+    rectified, q_box, r_box = geometry.rectified(grey, overlap)
+    assert q_box == r_box
+    x0, y0, x1, y1 = (round(v * s) for v, s in zip(r_box, (640, 360, 640, 360), strict=True))
+    target = cv2.cvtColor(original, cv2.COLOR_BGR2GRAY)[y0:y1, x0:x1].astype(float)
+    assert np.corrcoef(rectified[0, y0:y1, x0:x1].astype(float).ravel(),
+                       target.ravel())[0, 1] > 0.8
+    # Unwarped or tilted: the similarity fit explains it.
+    tilted = cv2.warpAffine(original, cv2.getRotationMatrix2D((320, 180), 6.0, 1.0), (640, 360),
+                            borderMode=cv2.BORDER_REPLICATE)
+    for edited in (original, tilted):
+        plain = geometry.find_overlap([edited], [original])
+        assert plain is not None and plain.homography is None
