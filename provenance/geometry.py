@@ -492,10 +492,6 @@ def find_overlap_in(query: QueryFeatures,
         accepted.append(found)
         if best is None or inliers > best.inliers:
             best = found
-        # A fit with systematic residuals does not end the search: other pairs may show the
-        # perspective it approximates.
-        if residual and unit is None:
-            continue
         if sum(a.inliers >= STRONG_INLIERS for a in accepted) >= STRONG_FITS:
             break
     # A perspective seen on any pair is the repost's geometry (its gates held on no unwarped,
