@@ -528,7 +528,7 @@ def _intervals(mask: np.ndarray, query: Fingerprint) -> list[tuple[float, float]
             for a, b in zip(firsts, lasts, strict=True)]
 
 
-def _subtract(whole: tuple[float, float], covered: Iterable[tuple[float, float]]
+def subtract(whole: tuple[float, float], covered: Iterable[tuple[float, float]]
               ) -> list[tuple[float, float]]:
     """The parts of ``whole`` outside every ``covered`` interval."""
     pieces = [whole]
@@ -585,10 +585,10 @@ def _bridge(mask: np.ndarray, query: Fingerprint, max_gap: float) -> np.ndarray:
 def _clip_to_unmatched(intervals: list[tuple[float, float]], matches: list[Alignment]
                        ) -> list[tuple[float, float]]:
     covered = [(s.query_start, s.query_end) for m in matches for s in m.segments]
-    return [piece for interval in intervals for piece in _subtract(interval, covered)]
+    return [piece for interval in intervals for piece in subtract(interval, covered)]
 
 
-def _union(intervals: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+def union(intervals: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
     merged: list[tuple[float, float]] = []
     for a, b in sorted(intervals):
         if merged and a <= merged[-1][1] + 1e-6:
@@ -606,10 +606,10 @@ def coverage_error(duration: float, matches: Iterable[Alignment],
     tolerance = 2e-3
     matches = list(matches)
     parts = {
-        "matched": _union((s.query_start, s.query_end) for m in matches for s in m.segments),
-        "same-scene": _union((s.query_start, s.query_end) for a in same_scene
+        "matched": union((s.query_start, s.query_end) for m in matches for s in m.segments),
+        "same-scene": union((s.query_start, s.query_end) for a in same_scene
                              for s in a.segments),
-        "unexplained": _union(unexplained),
+        "unexplained": union(unexplained),
     }
     # Originals seen in different regions of one frame (a grid) share its time.
     for region in {m.region for m in matches}:
@@ -639,7 +639,7 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
             params: MatchParams, skipped: tuple[str, ...] = ()) -> AlignResult:
     explained = [(s.query_start, s.query_end) for a in (*matches, *same_scene)
                  for s in a.segments]
-    unexplained = tuple(_subtract((0.0, round(float(query.duration), 3)), _union(explained)))
+    unexplained = tuple(subtract((0.0, round(float(query.duration), 3)), union(explained)))
     if matches:
         covered = sum(s.query_end - s.query_start for m in matches for s in m.segments)
         reason = (f"{covered:.1f} s of {query.duration:.1f} s line up in time with "
@@ -673,7 +673,7 @@ def with_extra_matches(result: AlignResult, extra: list[Alignment],
     for alignment in extra:
         segments = []
         for s in sorted(alignment.segments, key=lambda s: s.query_start):
-            for a, b in _subtract((s.query_start, s.query_end), _union(taken)):
+            for a, b in subtract((s.query_start, s.query_end), union(taken)):
                 if b - a + 0.5 / query.sample_fps >= params.min_segment_s:
                     segments.append(_cut(s, a, b))
                     taken.append((a, b))
@@ -697,7 +697,7 @@ def with_extra_matches(result: AlignResult, extra: list[Alignment],
     same_scene = []
     for alignment in result.same_scene:
         pieces = tuple(_cut(s, a, b) for s in alignment.segments
-                       for a, b in _subtract((s.query_start, s.query_end), _union(taken)))
+                       for a, b in subtract((s.query_start, s.query_end), union(taken)))
         if pieces and alignment.reference_id not in ids:
             same_scene.append(Alignment(alignment.reference_id, alignment.score, pieces))
     return _decide(query, matches, same_scene, params, tuple(dict.fromkeys(
@@ -715,14 +715,14 @@ def with_extra_same_scene(result: AlignResult, extra: Iterable[Alignment],
         known = next((i for i, a in enumerate(same_scene)
                       if a.reference_id == alignment.reference_id), None)
         old = same_scene[known].segments if known is not None else ()
-        free = _union([*result.unexplained, *((s.query_start, s.query_end) for s in old)])
+        free = union([*result.unexplained, *((s.query_start, s.query_end) for s in old)])
         pieces = tuple(_cut(s, a, b) for s in alignment.segments
                        for a, b in _intersect((s.query_start, s.query_end), free))
         if not pieces:
             continue
         taken = [(s.query_start, s.query_end) for s in pieces]
         kept = tuple(_cut(s, a, b) for s in old
-                     for a, b in _subtract((s.query_start, s.query_end), taken))
+                     for a, b in subtract((s.query_start, s.query_end), taken))
         score = max(alignment.score, same_scene[known].score if known is not None else 0.0)
         merged = Alignment(alignment.reference_id, score,
                            tuple(sorted(kept + pieces, key=lambda s: s.query_start)))
@@ -752,8 +752,3 @@ def _cut(segment: Segment, start: float, end: float) -> Segment:
                       "query_end": round(end, 3),
                       "reference_start": round(segment.speed * start + offset, 3),
                       "reference_end": round(segment.speed * end + offset, 3)})
-
-
-# Interval arithmetic other stages share (``layout`` joins its regions' times with them).
-union = _union
-subtract = _subtract

@@ -240,15 +240,8 @@ def report_frames(decoded: provider.Decoded, matches: tuple[Alignment, ...],
 
 def _cut(picture: np.ndarray, box: Box) -> np.ndarray:
     """The part of the repost's picture a region match is about (a grid cell, a monitor)."""
-    height, width = picture.shape[:2]
-    x0, y0, x1, y1 = box
-    left, top = int(x0 * width), int(y0 * height)
-    right, bottom = max(left + 1, round(x1 * width)), max(top + 1, round(y1 * height))
+    left, top, right, bottom = provider.pixel_box(box, picture.shape[1], picture.shape[0], 1)
     return np.ascontiguousarray(picture[top:bottom, left:right])
-
-
-def _nearest(times: Sequence[float] | np.ndarray, time: float) -> int | None:
-    return int(np.argmin(np.abs(np.asarray(times) - time))) if len(times) else None
 
 
 def _elsewhere(times: Sequence[float] | np.ndarray, k: int, time: float, step: float,
@@ -261,9 +254,9 @@ def _elsewhere(times: Sequence[float] | np.ndarray, k: int, time: float, step: f
 
 def _query_picture(decoded: provider.Decoded, time: float,
                    step: float) -> tuple[np.ndarray, str] | None:
-    k = _nearest(decoded.local_times, time)
-    if k is None:
+    if not len(decoded.local_times):
         return None
+    k = provider.nearest_index(decoded.local_times, time)
     notes = _elsewhere(decoded.local_times, k, time, step, "nearest kept frame")
     if decoded.pictures:
         return decoded.pictures[k], "; ".join(notes)
@@ -276,15 +269,15 @@ def _original_picture(local: LocalData, original_id: str, time: float,
     """The original's stored picture nearest ``time`` (JPEG) and its caption's note."""
     from .frames import jpeg_bytes
 
-    k = _nearest(local.key_times, time)
-    if k is not None and len(local.pictures) == len(local.key_times):  # none: before v8
+    if len(local.key_times) and len(local.pictures) == len(local.key_times):  # none: before v8
+        k = provider.nearest_index(local.key_times, time)
         notes = _elsewhere(local.key_times, k, time, step, "nearest stored picture")
         if provider.is_grey_jpeg(local.pictures[k]):
             notes.insert(0, "grey: registered with a decoder that read only brightness")
         return local.pictures[k], "; ".join(notes)
-    k = _nearest(local.detail_times, time)
-    if k is None:
+    if not len(local.detail_times):
         return None
+    k = provider.nearest_index(local.detail_times, time)
     thumb = local.details[k]
     height, width = thumb.shape[:2]
     scale = max(1, -(-provider.STORED_PICTURE_WIDTH // width))

@@ -20,6 +20,7 @@ local features and a small colour JPEG of a few frames, so verify never opens an
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -248,6 +249,20 @@ def decode(path: str, sample_fps: float, progress: ProgressCallback | None = Non
     )
 
 
+def nearest_index(times: Sequence[float] | np.ndarray, time: float) -> int:
+    """The index of the kept or stored frame nearest ``time`` (``times`` not empty)."""
+    return int(np.argmin(np.abs(np.asarray(times) - time)))
+
+
+def pixel_box(box: tuple[float, float, float, float], width: int, height: int,
+              minimum: int) -> tuple[int, int, int, int]:
+    """A box of shares (x0, y0, x1, y1) in pixels of a ``width`` x ``height`` picture, at least
+    ``minimum`` pixels a side."""
+    x0, y0 = int(box[0] * width), int(box[1] * height)
+    return (x0, y0, max(x0 + minimum, round(box[2] * width)),
+            max(y0 + minimum, round(box[3] * height)))
+
+
 def region_fingerprint(times: np.ndarray, details: np.ndarray,
                        box: tuple[float, float, float, float], duration: float) -> Fingerprint:
     """The fingerprint of one region (x0, y0, x1, y1 as shares) of detail frames, at their rate,
@@ -255,10 +270,8 @@ def region_fingerprint(times: np.ndarray, details: np.ndarray,
     both sides."""
     height, width = details.shape[1:3]
     margin_x, margin_y = REGION_MARGIN * (box[2] - box[0]), REGION_MARGIN * (box[3] - box[1])
-    x0 = int((box[0] + margin_x) * width)
-    x1 = max(x0 + 4, int(round((box[2] - margin_x) * width)))
-    y0 = int((box[1] + margin_y) * height)
-    y1 = max(y0 + 4, int(round((box[3] - margin_y) * height)))
+    x0, y0, x1, y1 = pixel_box((box[0] + margin_x, box[1] + margin_y, box[2] - margin_x,
+                                box[3] - margin_y), width, height, 4)
     samples = (frames_mod.Sample(time=float(t), thumb=frames_mod.resized(
         np.ascontiguousarray(d[y0:y1, x0:x1]), frames_mod.THUMB_SIZE, frames_mod.THUMB_SIZE))
         for t, d in zip(times, details, strict=True))

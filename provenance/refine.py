@@ -21,7 +21,7 @@ from . import geometry
 from .align import AlignResult, align, with_extra_matches, with_extra_same_scene
 from .library import Library
 from .models import Alignment, DetectedEdit, Edit, LocalData, Segment, Verdict
-from .provider import Decoded, region_fingerprint
+from .provider import Decoded, nearest_index, region_fingerprint
 
 # The local-feature stage looks at the originals seen as the same scene first, then (in a
 # library of at most LOCAL_SCAN_LIBRARY originals) every other one, within
@@ -378,10 +378,6 @@ def _superseded(result: AlignResult, extra: list[Alignment]) -> AlignResult:
     return replace(result, matches=kept) if len(kept) < len(result.matches) else result
 
 
-def _nearest(times: np.ndarray, time: float) -> int:
-    return int(np.argmin(np.abs(times - time)))
-
-
 def _bars(decoded: Decoded) -> tuple[DetectedEdit, ...]:
     """Letterbox, pillarbox or a vertical reframe, from the picture box inside the repost's bars
     (median over the video)."""
@@ -430,8 +426,8 @@ def with_picture_edits(decoded: Decoded, query_saturation: float, alignment: Ali
         pairs = []
         for segment, q_time in _spread_over(alignment.segments, EDIT_PAIRS):
             r_time = segment.reference_start + segment.speed * (q_time - segment.query_start)
-            q = _nearest(decoded.detail_times, q_time)
-            r = _nearest(local.detail_times, r_time)
+            q = nearest_index(decoded.detail_times, q_time)
+            r = nearest_index(local.detail_times, r_time)
             query = _inside_bars(decoded.details[q], decoded.boxes[q])
             pairs.append((query[:, ::-1] if segment.mirrored else query, local.details[r]))
         edits += geometry.picture_edits(pairs, query_saturation, local.saturation)
@@ -459,10 +455,10 @@ def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalDa
         r_time = segment.reference_start + segment.speed * (q_time - segment.query_start)
         if not len(decoded.local_times) or not len(local.key_times):
             break
-        q = _nearest(np.asarray(decoded.local_times), q_time)
+        q = nearest_index(decoded.local_times, q_time)
         frame = decoded.local_frames[q]
         pairs.append((frame[:, ::-1] if segment.mirrored else frame,
-                      _nearest(local.key_times, r_time)))
+                      nearest_index(local.key_times, r_time)))
     if not pairs:
         return by_ratio
     keyframes = local.keyframes()
