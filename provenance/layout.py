@@ -33,7 +33,7 @@ from .align import AlignResult, MatchParams, align, subtract, union
 from .library import Library
 from .models import Alignment, Box, DetectedEdit, Edit, Fingerprint, Region, Verdict
 from .provider import Decoded, region_fingerprint
-from .refine import MIN_BAR_SHARE
+from .refine import bar_edits
 
 # Frames the screen and the grid are read from, evenly spread over the query's kept
 # local-feature frames (their median is the screen's steady picture; the seams' strength is
@@ -269,16 +269,6 @@ def _region_edits(layout: Layout, box: Box, screens: int) -> tuple[DetectedEdit,
     return tuple(edits)
 
 
-def _has_bars(decoded: Decoded) -> bool:
-    """Whether the repost's picture sits between bars (median over the video) on both sides,
-    as refine reads letterboxes, pillarboxes and vertical reframes."""
-    if not len(decoded.boxes):
-        return False
-    top, bottom, left, right = (float(v) for v in np.median(decoded.boxes, axis=0))
-    least = MIN_BAR_SHARE / 2
-    return min(top, 1.0 - bottom) >= least or min(left, 1.0 - right) >= least
-
-
 def _open_time(result: AlignResult) -> float:
     return sum(b - a for a, b in result.unexplained) + sum(
         s.query_end - s.query_start for a in result.same_scene for s in a.segments)
@@ -298,7 +288,7 @@ def layout_stage(decoded: Decoded, result: AlignResult, lib: Library,
         return result, (), ""
     frames = decoded.local_in([(0.0, math.inf)], LAYOUT_FRAMES)
     layouts = find_layouts(frames) if len({f.shape[:2] for f in frames}) == 1 else []
-    if _has_bars(decoded):
+    if bar_edits(decoded):
         # A letterbox or a 9:16 reframe over a blurred copy puts the picture's edges where a
         # 3x1 grid's lines are (a 16:9 picture fills the middle 32 % of a 9:16 frame): bars
         # are the local-feature stage's to report, a grid is only read on a screen there.

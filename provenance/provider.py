@@ -117,6 +117,14 @@ class Decoded:
                   if any(a <= t < b for a, b in intervals)]
         return float(np.median(inside or self.saturations))
 
+    def picture_box(self) -> tuple[float, float, float, float] | None:
+        """The picture inside the repost's bars (median over the video), as (x0, y0, x1, y1)
+        shares; None when no frame was sampled."""
+        if not len(self.boxes):
+            return None
+        top, bottom, left, right = (float(v) for v in np.median(self.boxes, axis=0))
+        return (left, top, right, bottom)
+
     def details_between(self, start: float, end: float) -> np.ndarray:
         return np.flatnonzero((self.detail_times >= start) & (self.detail_times < end))
 

@@ -97,19 +97,16 @@ def _overlap_edits(overlap: geometry.Overlap, query_size: tuple[int, int]
     if overlap.homography is not None:
         return _perspective_edits(overlap, query_size)
 
-    def area(b: tuple[float, float, float, float]) -> float:
-        return (b[2] - b[0]) * (b[3] - b[1])
-
     # A tilted whole frame leaves corners outside the other picture: its overlap box shrinks by
     # about twice the sine of the tilt on each side without any inset or crop.
     whole = geometry.WHOLE_FRAME_SHARE * (1.0 - 2.0 * abs(math.sin(math.radians(
         overlap.rotation))))
     edits = []
-    if area(overlap.query_box) < whole:
+    if geometry.area(overlap.query_box) < whole:
         edits.append(DetectedEdit(Edit.PICTURE_IN_PICTURE, boxes=(overlap.query_box,)))
-    if area(overlap.reference_box) < whole:
+    if geometry.area(overlap.reference_box) < whole:
         edits.append(DetectedEdit(Edit.CROPPED, boxes=(overlap.reference_box,),
-                                  share=round(area(overlap.reference_box), 3)))
+                                  share=round(geometry.area(overlap.reference_box), 3)))
     if overlap.mirrored:
         edits.append(DetectedEdit(Edit.MIRRORED))
     return tuple(edits) + geometry_edits(overlap.aspect, overlap.rotation, overlap.query_box,
@@ -293,11 +290,8 @@ def _centre_crops(decoded: Decoded, local: LocalData) -> list[geometry.Overlap]:
 
 
 def _picture_box(decoded: Decoded) -> tuple[float, float, float, float]:
-    """The repost's picture inside its bars (median over the video), as (x0, y0, x1, y1)."""
-    if not len(decoded.boxes):
-        return (0.0, 0.0, 1.0, 1.0)
-    top, bottom, left, right = (float(v) for v in np.median(decoded.boxes, axis=0))
-    return (left, top, right, bottom)
+    """The repost's picture inside its bars, the whole frame when nothing was sampled."""
+    return decoded.picture_box() or (0.0, 0.0, 1.0, 1.0)
 
 
 def _ratio_change(decoded: Decoded, local: LocalData) -> float:
@@ -378,12 +372,13 @@ def _superseded(result: AlignResult, extra: list[Alignment]) -> AlignResult:
     return replace(result, matches=kept) if len(kept) < len(result.matches) else result
 
 
-def _bars(decoded: Decoded) -> tuple[DetectedEdit, ...]:
+def bar_edits(decoded: Decoded) -> tuple[DetectedEdit, ...]:
     """Letterbox, pillarbox or a vertical reframe, from the picture box inside the repost's bars
     (median over the video)."""
-    if not len(decoded.boxes):
+    picture = decoded.picture_box()
+    if picture is None:
         return ()
-    top, bottom, left, right = (float(v) for v in np.median(decoded.boxes, axis=0))
+    left, top, right, bottom = picture
     box = (round(left, 3), round(top, 3), round(right, 3), round(bottom, 3))
     fp = decoded.fingerprint
     # Reframes and letterboxes centre the picture: bars on both sides.
@@ -419,7 +414,7 @@ def with_picture_edits(decoded: Decoded, query_saturation: float, alignment: Ali
     pixel to pixel)."""
     if alignment.region is not None:  # one picture of several (layout.py): its own edits
         return alignment
-    edits = _bars(decoded)
+    edits = bar_edits(decoded)
     local = lib.local_data(alignment.reference_id)
     kinds = {e.kind for e in alignment.edits}
     if local is not None and not kinds & {Edit.PICTURE_IN_PICTURE, Edit.CROPPED}:
