@@ -245,15 +245,16 @@ Candidates = Callable[[Fingerprint], list[str]]
 # A region is hashed from fewer pixels than a whole frame (a 2x2 cell of a 128-pixel detail
 # frame filmed at 25°: about 45x25) and each of its alignments searched every original: it
 # needs this many motion-confirmed samples, not align's minimum (as refine's
-# GEOMETRY_MIN_CONFIRMED). Generated 2x2 grids: a feed shown in another feed's cell reached
-# 5 (3.2 s, similarity 0.5); the right feeds 13-39 (see benchmarks/README.md, wall block).
+# GEOMETRY_MIN_CONFIRMED). Generated 2x2 grids, regions hashed from single frames: a feed
+# shown in another feed's cell reached 5 (3.2 s, similarity 0.5), the right feeds 13-39; with
+# REGION_AVERAGE no wrong alignment was seen at all, right ones 14-47 (benchmarks/README.md,
+# wall block).
 REGION_MIN_CONFIRMED = 8
-# Insets of a region (shares of its width and height, besides REGION_MARGIN) it is hashed
-# inside, the alignment with the most confirmed samples kept. Only the fitted region: a region
-# hashed from a few dozen pixels is sensitive to its edges (bottle-detection on a screen at 15°
-# aligned over 0 s as fitted, 12 s with the outline 1 % smaller or larger), but trying
-# (0, 1.5 %, 3 %) there chose a wrong 5 s alignment with a speed change over the right one.
-REGION_INSETS = (0.0,)
+# A region is hashed inside exactly its fitted place: hashed from a few dozen pixels it is
+# sensitive to its edges (bottle-detection on a screen at 15° aligned over 0 s as fitted, 12 s
+# with the outline 1 % smaller or larger), but trying insets of (0, 1.5 %, 3 %) and keeping the
+# alignment with the most confirmed samples chose a wrong 5 s alignment with a speed change
+# over the right one, so no inset is tried.
 
 
 def _region_edits(layout: Layout, box: Box, screens: int) -> tuple[DetectedEdit, ...]:
@@ -352,26 +353,13 @@ def _screen_regions(decoded: Decoded, details: np.ndarray, screen: Layout, *, nu
 def _aligned(decoded: Decoded, details: np.ndarray, cell: Box, originals: _Originals,
              candidates: Candidates, everyone: list[str] | None,
              params: MatchParams) -> AlignResult:
-    """One region aligned in time on its own: of the region hashed inside each of REGION_INSETS,
-    the alignment with the most motion-confirmed samples."""
-    best: AlignResult | None = None
-    for inset in REGION_INSETS:
-        dx, dy = inset * (cell[2] - cell[0]), inset * (cell[3] - cell[1])
-        box = (cell[0] + dx, cell[1] + dy, cell[2] - dx, cell[3] - dy)
-        query = region_fingerprint(decoded.detail_times, details, box,
-                                   decoded.fingerprint.duration)
-        # The index's candidates first (align gives each sample to the first original that
-        # explains it), then, in a small library, every other original.
-        ids = list(dict.fromkeys([*candidates(query), *(everyone or [])]))
-        found = align(query, originals.pairs(ids), params)
-        if best is None or _confirmed(found) > _confirmed(best):
-            best = found
-    assert best is not None
-    return best
-
-
-def _confirmed(result: AlignResult) -> int:
-    return sum(_evidence(m) for m in result.matches)
+    """One region aligned in time on its own."""
+    query = region_fingerprint(decoded.detail_times, details, cell,
+                               decoded.fingerprint.duration)
+    # The index's candidates first (align gives each sample to the first original that
+    # explains it), then, in a small library, every other original.
+    ids = list(dict.fromkeys([*candidates(query), *(everyone or [])]))
+    return align(query, originals.pairs(ids), params)
 
 
 def _with_regions(result: AlignResult, found: list[Alignment], duration: float,
