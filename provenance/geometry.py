@@ -320,14 +320,16 @@ def _unit_homography(matrix: np.ndarray, q_size: tuple[int, int], r_size: tuple[
     return unit / unit[2, 2]
 
 
+def bounds(points: np.ndarray) -> Box:
+    """The box (shares) bounding points (N, 2) given in shares of a frame, clipped to it."""
+    x0, y0 = np.clip(points.min(axis=0), 0.0, 1.0)
+    x1, y1 = np.clip(points.max(axis=0), 0.0, 1.0)
+    return (float(x0), float(y0), float(x1), float(y1))
+
+
 def _perspective_boxes(unit: np.ndarray) -> tuple[Box, Box]:
     """(repost box, original box) of the two frames' overlap under a unit-square homography:
     each frame's corners mapped into the other, bounded and clipped to it."""
-    def bounds(points: np.ndarray) -> Box:
-        x0, y0 = np.clip(points.min(axis=0), 0.0, 1.0)
-        x1, y1 = np.clip(points.max(axis=0), 0.0, 1.0)
-        return (float(x0), float(y0), float(x1), float(y1))
-
     return bounds(mapped(_UNIT, np.linalg.inv(unit))), bounds(mapped(_UNIT, unit))
 
 

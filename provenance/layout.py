@@ -104,12 +104,9 @@ class Layout:
         inverse = np.linalg.inv(self.homography(1000, 1000))
         corners = np.array([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]],
                             [box[0], box[3]]], np.float32).reshape(-1, 1, 2) * 1000
-        mapped = geometry.mapped(corners, inverse) / 1000
-        mapped = np.clip(mapped, 0.0, 1.0)
-        x0, y0 = mapped.min(axis=0)
-        x1, y1 = mapped.max(axis=0)
-        return ((round(float(x0), 3), round(float(y0), 3), round(float(x1), 3),
-                 round(float(y1), 3)),
+        mapped = np.clip(geometry.mapped(corners, inverse) / 1000, 0.0, 1.0)
+        x0, y0, x1, y1 = (round(v, 3) for v in geometry.bounds(mapped))
+        return ((x0, y0, x1, y1),
                 tuple((round(float(x), 3), round(float(y), 3)) for x, y in mapped))
 
 
