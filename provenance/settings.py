@@ -43,7 +43,7 @@ DEFAULT_DOWNLOAD_TIMEOUT = 1800.0
 DEFAULT_ARTICLE_TIMEOUT = 3600.0
 
 
-def _data_home() -> Path:
+def data_home() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
     return Path(base) / "provenance"
 
@@ -300,7 +300,7 @@ def resolve_settings(**overrides: Any) -> tuple[Settings, dict[str, str]]:
     each value came from ("flag", "environment (NAME)", "config file (PATH)", "default")."""
     path, from_file = read_config()
     from_env = _from_environment()
-    values: dict[str, Any] = {"db": _data_home() / "library.db", "cache_dir": _cache_home()}
+    values: dict[str, Any] = {"db": data_home() / "library.db", "cache_dir": _cache_home()}
     sources = {key: "default" for key in CONFIG_KEYS}
     for key, value in from_file.items():
         values[key], sources[key] = value, f"config file ({path})"

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import SettingsError
-from ..settings import _data_home, redact
+from ..settings import data_home, redact
 
 # Uploads and downloads: a few hundred MB is a normal news video (a 10-minute 1080p clip at
 # 5 Mbit/s is about 375 MB), so the default allows 500 MB (--max-upload, --max-download).
@@ -92,7 +92,7 @@ def default_state_dir(url: str) -> Path:
                      if p)
     label = re.sub(r"[^A-Za-z0-9._-]+", "_", label)[:60].strip("._") or "postgresql"
     digest = hashlib.sha256(redact(url).encode()).hexdigest()[:12]
-    return _data_home() / "serve" / f"{label}-{digest}"
+    return data_home() / "serve" / f"{label}-{digest}"
 
 
 def is_loopback_host(host: str) -> bool:
