@@ -8,8 +8,9 @@ misread (``16/09/2015``, ``16.09.2015``, ``16 September 2015``, ``16 septembre 2
 silently disappears because a date could not be read.
 
 Text: "22/10/2015", "2015-10-22", "jeudi 22 octobre 2015", "October 22, 2015", "Oct. 22, 2015",
-"22 October 2015"; given the date the text was published, "3 mars", "mi-septembre", "in
-November 2019", "yesterday", "mardi soir", "la semaine dernière", "three days ago". Day/month
+"22 October 2015", spans of days ("du 14 au 16 septembre 2015"); given the date the text was
+published, "3 mars", "mi-septembre", "in November 2019", "yesterday", "mardi soir", "la semaine
+dernière", "three days ago". Day/month
 order in numeric dates is read day first, as in most of the world outside the US; a date that
 is only valid month first is read that way. Chosen over dateparser by measurement
 (benchmarks/claims.py).
@@ -183,15 +184,70 @@ def _month_part(year: int, month: int, first: int, last: int) -> tuple[date, dat
 
 _MONTH_YEAR = re.compile(rf"\b({_MONTH})\.?\s+(\d{{4}})\b", re.I)
 
+# Spans of days: "du 14 au 16 septembre 2015", "between 14 and 16 September", "14-16 Sept.
+# 2015", "la nuit du 18 au 19 octobre", "du 30 septembre au 2 octobre 2015", "September 14-16,
+# 2015", "from Sept. 14 to 16". Read as one period: its last day alone would make a claim that
+# the first day's recording contradicts. "and"/"et" only after "between"/"entre" ("on 3 and 4
+# March" stays two dates).
+_D = r"(\d{1,2})(?:er|st|nd|rd|th)?"
+_DAY_FIRST_SPAN = re.compile(
+    rf"\b(?:(?:du|from|between|entre(?:\s+le)?)\s+{_D}(?:\s+({_MONTH})\.?)?\s+"
+    rf"(?:au|to|until|and|et(?:\s+le)?|[-–])\s+|{_D}\s*[-–]\s*){_D}\s+({_MONTH})\b\.?"
+    r"(?:,?\s+(\d{4})\b)?", re.I)
+_MONTH_FIRST_SPAN = re.compile(
+    rf"\b(?:(?:from|between)\s+)?({_MONTH})\.?\s+{_D}\s*(?:[-–]|\s(?:to|until|and))\s*{_D}\b"
+    r"(?:,?\s+(\d{4})\b)?", re.I)
+
+
+def _day_spans(text: str, reference: date | None, year_in_text: int | None
+               ) -> list[tuple[date, date, str, int, int]]:
+    """(first day, last day, text read, start, end) of each span of days. Without a year, the
+    year of a full date in the same text, else the latest such span not after ``reference``."""
+    found = []
+    for match in _DAY_FIRST_SPAN.finditer(text):
+        day1 = match.group(1) or match.group(3)
+        month1, day2, month2, year = match.group(2), match.group(4), match.group(5), match.group(6)
+        found.append((match, int(day1), MONTHS[(month1 or month2).lower()], int(day2),
+                      MONTHS[month2.lower()], year))
+    for match in _MONTH_FIRST_SPAN.finditer(text):
+        month = MONTHS[match.group(1).lower()]
+        found.append((match, int(match.group(2)), month, int(match.group(3)), month,
+                      match.group(4)))
+    spans = []
+    for match, day1, month1, day2, month2, year in found:
+        span = _span(day1, month1, day2, month2, int(year) if year else year_in_text, reference)
+        if span is not None:
+            spans.append((*span, match.group(0), match.start(), match.end()))
+    return spans
+
+
+def _span(day1: int, month1: int, day2: int, month2: int, year: int | None,
+          reference: date | None) -> tuple[date, date] | None:
+    if year is None:
+        if reference is None:
+            return None
+        for candidate in (reference.year, reference.year - 1):
+            span = _span(day1, month1, day2, month2, candidate, None)
+            if span is not None and span[0] <= reference:
+                return span
+        return None
+    last = _make_date(year, month2, day2)
+    first = _make_date(year - (month1 > month2), month1, day1)
+    if first is None or last is None or not first < last or (last - first).days > 62:
+        return None
+    return first, last
+
 
 def find_periods(text: str, reference: date | None = None) -> list[tuple[date, date, str]]:
-    """Vague dates in ``text`` as (first day, last day, text read): parts of a month
-    ("mi-septembre") and whole months ("in November 2019")."""
+    """Vague dates in ``text`` as (first day, last day, text read): spans of days ("du 14 au
+    16 septembre"), parts of a month ("mi-septembre") and whole months ("in November 2019")."""
     text = text[:MAX_TEXT_CHARS]
     full = find_dates(text)
+    spans = _day_spans(text, reference, full[0][0].year if full else None)
     taken = [(at, at + len(span)) for at, _, span in dates_at(text, None)]
     taken += [(m.start(), m.end()) for m in _VAGUE.finditer(text)]
-    found = []
+    taken += [(start, end) for *_, start, end in spans]
+    found = [(first, last, span) for first, last, span, _, _ in spans]
     for match in _MONTH_YEAR.finditer(text):
         if not any(a < match.end() and match.start() < b for a, b in taken):
             first, last = _month_part(int(match.group(2)), MONTHS[match.group(1).lower()], 1, 31)
@@ -226,6 +282,8 @@ def dates_at(text: str, reference: date | None,
     text = text[:MAX_TEXT_CHARS]
     found: list[tuple[int, date, str]] = []
     taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in _VAGUE.finditer(text)]
+    taken += [(m.start(), m.end()) for pattern in (_DAY_FIRST_SPAN, _MONTH_FIRST_SPAN)
+              for m in pattern.finditer(text)]
     patterns = [(kind, pattern, True) for kind, pattern in _PATTERNS]
     if reference is not None:
         patterns += [(kind, pattern, False) for kind, pattern in _NO_YEAR]

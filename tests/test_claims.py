@@ -98,6 +98,26 @@ def test_vague_dates_are_periods() -> None:
     assert date_claims([("caption", "mid-September")]) == []  # no year anywhere: not a claim
 
 
+def test_a_span_of_days_is_one_period() -> None:
+    # read as its last day alone, "du 14 au 16" would call a recording of the 14th miscaptioned
+    original = [Original(id="cam1", recorded_at="2015-09-14")]
+    for text, value in [("Filmé du 14 au 16 septembre 2015.", "2015-09-14/2015-09-16"),
+                        ("Filmed between 14 and 16 September 2015", "2015-09-14/2015-09-16"),
+                        ("Recorded September 14-16, 2015", "2015-09-14/2015-09-16"),
+                        ("la nuit du 13 au 14 septembre 2015", "2015-09-13/2015-09-14")]:
+        (claim,) = date_claims([("caption", text)])
+        assert claim.value == value
+        assert check_dates([claim], original)[0].status == "consistent"
+    (across,) = date_claims([("caption", "du 30 août au 2 septembre 2015")])
+    assert across.value == "2015-08-30/2015-09-02"
+    assert check_dates([across], original)[0].status == "contradicted"
+    # without a year: the latest such span before the text was published
+    from provenance.claims import read_claims
+    from provenance.models import Passage
+    (claim,) = read_claims([Passage("du 28 décembre au 2 janvier", "caption")], date(2016, 1, 5))
+    assert claim.value == "2015-12-28/2016-01-02"
+
+
 def test_a_denied_date_or_place_is_no_claim() -> None:
     from provenance.claims import read_claims
     from provenance.models import Passage
