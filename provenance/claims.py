@@ -309,11 +309,32 @@ _BRACKET_CREDIT = re.compile(r"\((?:\s*(?:video|vidéo|photo|images?|source|cré
                              r"\s*((?-i:[A-ZÀ-Ý0-9@])[^()\n]{1,60}?)\s*\)\s*\.?\s*$", re.I)
 
 
+# A caption ending with its credit without a colon: "... à Landiras. Images SDIS 33", "- Vidéo
+# Eurotunnel". Only as the caption's last words after a sentence end or a dash, naming someone
+# (a capital letter, a digit or a handle) and not starting a clause, so "Video shows the crash"
+# is no credit; not in titles, whose every word may be capitalised ("Video Of The Day").
+_TRAILING_CREDIT = re.compile(r"(?:^|[.!?]\s+|\s[-–—|·]\s*)(?:video|vidéo|photo|images?|"
+                              r"crédits?|credit)\s+((?-i:[A-ZÀ-Ý0-9@])[^.\n:()]{1,40}?)\s*\.?\s*$",
+                              re.I)
+
+
+_TITLES = ("embed title", "upload metadata (title)")
+
+
+def _caption_credit(text: str, where: str) -> re.Match[str] | None:
+    credit = _BRACKET_CREDIT.search(text)
+    if credit is None and where not in _TITLES:
+        credit = _TRAILING_CREDIT.search(text[-200:])
+        if credit and not _NAME_END.sub("", " " + credit.group(1)).strip():
+            return None
+    return credit if credit and _name(credit.group(1)) else None
+
+
 def source_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
     """Who the text says made the footage ("filmed by ...") and who posted it ("partagé par")."""
     claims = []
     for where, text in texts:
-        credit = _BRACKET_CREDIT.search(text or "") if where in _CAPTIONS else None
+        credit = _caption_credit(text or "", where) if where in _CAPTIONS else None
         if credit:
             claims.append(Claim(kind=ClaimKind.SOURCE, text=credit.group(0).strip(),
                                 value=_name(credit.group(1)), found_in=where))

@@ -74,6 +74,20 @@ def test_claimed_sources_and_uploader_against_the_original() -> None:
     assert flag.kind == "scene" and "not the registered moment" in flag.finding
 
 
+def test_a_caption_ending_with_its_credit_names_the_source() -> None:
+    from provenance.claims import source_claims
+
+    def credited(where: str, text: str) -> list[str]:
+        return [c.value for c in source_claims([(where, text)])]
+
+    assert credited("figcaption", "Le front de flammes à Landiras. Images SDIS 33") == ["SDIS 33"]
+    assert credited("figcaption", "The tunnel at night - Video Eurotunnel.") == ["Eurotunnel"]
+    # a clause or a capitalised title is no credit
+    assert credited("figcaption", "Video shows the crash") == []
+    assert credited("figcaption", "Video Shows Tram Crash In Lyon") == []
+    assert credited("embed title", "Tram crash - Video Of The Day") == []
+
+
 def test_garbage_text_does_not_break_claims() -> None:
     from provenance.claims import source_claims
 
