@@ -390,11 +390,18 @@ def _owners(originals: Sequence[Original]) -> str:
     return " and ".join(dict.fromkeys(o.source for o in originals))
 
 
-# "filmed in Calais", "tournée à Lyon": a place, read only in a sentence about the footage.
-_PLACE = re.compile(r"\b(?:in|at|near|over|à|au|aux|près de|sur|outside)\s+"
+# "filmed in Calais", "tournée à Lyon", "depuis le Vieux-Port", "au pont de l'Alma", "on Oxford
+# Street": a place, read only in a sentence about the footage. A lower-case word that names a
+# kind of place ("pont", "quai") is part of the name; "on" only before a street's name ("on
+# Tuesday", "on Facebook" are no places).
+_KIND_OF_PLACE = (r"(?:pont|place|rue|quai|avenue|boulevard|port|gare|porte|parc|plage|"
+                  r"aéroport|aeroport)\s+(?:de\s+l['’]|d['’]|de\s+la\s+|du\s+|des\s+|de\s+)?")
+_STREET = r"(?:Street|Road|Avenue|Square|Bridge|Boulevard|Lane|Row|Place)"
+_PLACE = re.compile(r"\b(?:(?:in|at|near|over|à|au|aux|près de|sur|outside|depuis)\s+"
                     r"(?:the\s+|la\s+|le\s+|l['’])?"
-                    r"((?:[A-ZÉÈÀ][\w'’-]+)"
-                    r"(?:[ -](?:de|du|des|la|le|sur|l['’][A-ZÉÈÀ][\w-]+|[A-ZÉÈÀ][\w'’-]+))*)")
+                    rf"((?:{_KIND_OF_PLACE})?(?:[A-ZÉÈÀ][\w'’-]+)"
+                    r"(?:[ -](?:de|du|des|la|le|sur|l['’][A-ZÉÈÀ][\w-]+|[A-ZÉÈÀ][\w'’-]+))*)"
+                    rf"|on\s+(?:the\s+)?((?:[A-ZÉÈÀ][\w'’-]+\s+)+{_STREET}))\b")
 _NOT_PLACES = {m.capitalize() for m in MONTHS} | {
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Lundi",
     "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche", "The", "This", "Le", "La",
@@ -429,7 +436,8 @@ def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
                         sentence, Passage(sentence, where), None, {}, None)):
                 continue
             for match in _PLACE.finditer(sentence):
-                name = re.sub(r"(?:[ -](?:de|du|des|la|le|sur))+$", "", match.group(1))
+                name = re.sub(r"(?:[ -](?:de|du|des|la|le|sur))+$", "",
+                              match.group(1) or match.group(2))
                 if name.split()[0] not in _NOT_PLACES and not _negated(sentence,
                                                                        match.start()):
                     claims.append(Claim(kind=ClaimKind.PLACE, text=match.group(0), value=name,

@@ -88,6 +88,20 @@ def test_a_caption_ending_with_its_credit_names_the_source() -> None:
     assert credited("embed title", "Tram crash - Video Of The Day") == []
 
 
+def test_places_named_with_a_kind_of_place_or_a_street() -> None:
+    from provenance.claims import place_claims
+
+    def places(text: str) -> list[str]:
+        return [c.value for c in place_claims([("figcaption", text)])]
+
+    assert places("La Seine au pont de l'Alma, jeudi 2 juin 2016.") == ["pont de l'Alma"]
+    assert places("Feu d'artifice filmé depuis le Vieux-Port") == ["Vieux-Port"]
+    assert places("A bus attacked on Oxford Street tonight") == ["Oxford Street"]
+    # "on" a platform or a day, "depuis" a platform: no place
+    assert places("Posted on Facebook on Tuesday") == []
+    assert places("Vidéo publiée depuis Facebook") == []
+
+
 def test_garbage_text_does_not_break_claims() -> None:
     from provenance.claims import source_claims
 
