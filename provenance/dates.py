@@ -11,8 +11,8 @@ Text: "22/10/2015", "2015-10-22", "jeudi 22 octobre 2015", "October 22, 2015", "
 "22 October 2015", spans of days ("du 14 au 16 septembre 2015"); given the date the text was
 published, "3 mars", "mi-septembre", "in November 2019", "yesterday", "mardi soir", "la semaine
 dernière", "three days ago". Day/month order in numeric dates is read day first, as in most of
-the world outside the US; a date that is only valid month first is read that way. Chosen over dateparser by measurement
-(benchmarks/claims.py).
+the world outside the US; a date that is only valid month first is read that way. Chosen over
+dateparser by measurement (benchmarks/claims.py).
 """
 
 from __future__ import annotations

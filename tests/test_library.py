@@ -49,6 +49,56 @@ def test_add_list_show_remove_round_trip(library_target: Path | str) -> None:
             lib.get("cam-1")
 
 
+_READ_ONLY_CHECK = """
+import sys
+from provenance.errors import LibraryError
+from provenance.library import Library
+from tests.test_library import fp, original
+with Library(sys.argv[1]) as lib:
+    print(",".join(o.id for o in lib.list()), len(lib.fingerprint("cam-1")))
+    try:
+        lib.add(original("cam-2", "b" * 64), fp(2))
+    except LibraryError as error:
+        print("refused:", error.message)
+"""
+
+
+def test_a_library_in_a_read_only_folder_can_be_read(tmp_path: Path) -> None:
+    # SQLite's write-ahead log wants its -wal/-shm files beside the library even to read it
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    shared = Path(tempfile.mkdtemp(prefix="provenance-ro-"))
+    try:
+        with Library(shared / "desk.db", create=True) as lib:
+            lib.add(original("cam-1", "a" * 64), fp(1))
+        before = _digest(shared / "desk.db")
+        shared.chmod(0o555)
+        (shared / "desk.db").chmod(0o444)
+        command = [sys.executable, "-c", _READ_ONLY_CHECK, str(shared / "desk.db")]
+        if os.geteuid() == 0:  # root may write anywhere: read as the unprivileged user
+            setpriv = shutil.which("setpriv")
+            if setpriv is None:
+                pytest.skip("running as root without setpriv (util-linux) to drop privileges")
+            command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        root = Path(__file__).resolve().parent.parent
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=root,
+                              env={**os.environ, "PYTHONPATH": str(root)})
+        if "Permission denied" in done.stderr and "desk.db" not in done.stderr:
+            pytest.skip(f"the unprivileged user cannot read this checkout: {done.stderr[-200:]}")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines()[0] == "cam-1 40"
+        assert "refused:" in done.stdout and "read-only here" in done.stdout
+        assert _digest(shared / "desk.db") == before
+        assert sorted(p.name for p in shared.iterdir()) == ["desk.db"]
+    finally:
+        shared.chmod(0o755)
+        shutil.rmtree(shared)
+
+
 def test_same_file_twice_is_a_noop_and_id_clash_is_an_error(library_target: Path | str) -> None:
     with Library(library_target, create=True) as lib:
         lib.add(original("cam-1", "a" * 64), fp(1))

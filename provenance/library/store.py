@@ -198,6 +198,13 @@ _MIGRATIONS = {1: _add_file_column, 2: _add_location_columns, 3: _add_local_data
                6: _add_evidence_columns, 7: _add_pictures_column}
 # The first schema version whose libraries carry the application id.
 _IDENTITY_VERSION = 6
+def _writable(path: Path) -> bool:
+    """Whether this process may write the library file and its folder (SQLite's journal files
+    live beside it)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
 def _use_wal(db: sqlite3.Connection) -> None:
     """Switch a new library file to write-ahead logging. The switch does not wait on SQLite's
     busy handler, so while another process creates the same file it is retried; a file that stays
@@ -225,8 +232,9 @@ class SQLiteLibrary(Library):
     def __init__(self, path: str | os.PathLike[str], create: bool = False) -> None:
         self.path = Path(path)
         _check_file(self.path, create)
+        self.read_only = self.path.exists() and not _writable(self.path)
         try:
-            self._db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT)
+            self._db = self._connect()
         except sqlite3.Error as exc:
             raise LibraryError(f"{self.path} could not be opened ({exc})",
                                "check the path and its permissions") from None
@@ -242,6 +250,16 @@ class SQLiteLibrary(Library):
         except LibraryError:
             self._db.close()
             raise
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self.read_only:
+            return sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT)
+        # A library we may not write (a shared, read-only folder): SQLite's write-ahead log
+        # needs its -wal and -shm files beside the library even to read, which a read-only
+        # folder refuses, so it is read as an immutable file (nobody with our rights can
+        # change it meanwhile).
+        uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT)
 
     path: Path
 
@@ -287,6 +305,10 @@ class SQLiteLibrary(Library):
         self._refuse_foreign(version, app, tables, create)
         if app == APPLICATION_ID and version == SCHEMA_VERSION:
             return
+        if self.read_only:
+            raise LibraryError(f"{self.path} is a library of schema v{version}, to be upgraded "
+                               f"to v{SCHEMA_VERSION}, but it is read-only here",
+                               "open it once where its file and folder are writable")
         if version == 0:
             _use_wal(self._db)
         with self._db:
@@ -317,6 +339,10 @@ class SQLiteLibrary(Library):
                 if self._db.total_changes != before:  # count only what changed something
                     self._db.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
         except sqlite3.DatabaseError as exc:
+            if self.read_only or "readonly" in str(exc):
+                raise LibraryError(f"library {self.path} is read-only here ({exc})",
+                                   "change it where its file and folder are writable, or "
+                                   "copy it to a writable folder") from None
             raise LibraryError(f"library {self.path}: {exc}",
                                "another process may hold the library; try again") from None
         finally:
