@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
+
+from .terminal import SafeStream, unfiltered
 
 # Stage names the pipeline reports, with what a person reads; unknown stages show as named.
 STAGES = {
@@ -41,6 +43,7 @@ class LiveDisplay(Display):
 
     def __init__(self, stream: TextIO) -> None:
         from rich.console import Console
+        from rich.file_proxy import FileProxy
         from rich.progress import (
             BarColumn,
             DownloadColumn,
@@ -67,16 +70,22 @@ class LiveDisplay(Display):
                     text = f"{done:g}/{total:g}" if total else ""
                 return Text(text, style="progress.download")
 
+        # rich draws with escape codes the terminal filter would show as text; what it draws
+        # is stage names and numbers, so it gets the terminal itself.
         self._progress = Progress(
             TextColumn("{task.description:<18}"), BarColumn(), TaskProgressColumn(),
             Amount(), TimeElapsedColumn(), TimeRemainingColumn(),
-            console=Console(file=stream), transient=True,
+            console=Console(file=unfiltered(stream)), transient=True,
             # Lines printed to stdout meanwhile go above the display when stdout is the same
             # terminal; redirected to a file, stdout is left alone.
             redirect_stdout=sys.stdout.isatty())
         self._tasks: dict[str, Any] = {}
         self._last: dict[str, float] = {}
         self._progress.start()
+        if isinstance(sys.stdout, FileProxy):
+            # rich now routes stdout to the display, past the filter: filter it first (rich puts
+            # the stream it found back when it stops)
+            sys.stdout = SafeStream(cast(TextIO, sys.stdout))  # type: ignore[assignment]
 
     def __call__(self, stage: str, done: float, total: float | None) -> None:
         task = self._tasks.get(stage)

@@ -13,8 +13,9 @@ import re
 from typing import Any, TextIO
 
 # C0 controls but tab and newline, DEL, C1 controls, and the Unicode bidirectional overrides
-# and isolates (U+202A-U+202E, U+2066-U+2069).
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# and isolates (U+202A-U+202E, U+2066-U+2069). A carriage return just before a newline (CSV's
+# line ends) cannot rewrite a line and is kept.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
 
 
 def safe_text(text: str) -> str:
@@ -42,5 +43,16 @@ class SafeStream:
                                            for i, p in enumerate(parts)))
         return len(text)
 
+    @property
+    def raw(self) -> TextIO:
+        """The stream under the filter: only for what this program draws itself (a progress
+        display of fixed stage names and numbers)."""
+        return self._stream
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def unfiltered(stream: TextIO) -> TextIO:
+    """``stream`` without the filter, if it has one."""
+    return stream.raw if isinstance(stream, SafeStream) else stream

@@ -70,6 +70,8 @@ def test_safe_text_escapes_visibly() -> None:
     out = io.StringIO()
     SafeStream(out).write("\r\x1b[?25limporting \x1b]0;t\x07 \r\x1b[?25h\n")  # a progress bar
     assert out.getvalue() == "\r\x1b[?25limporting \\u001b]0;t\\u0007 \\u000d\x1b[?25h\n"
+    assert safe_text("id,file\r\ncam,a.mp4\r\n") == "id,file\r\ncam,a.mp4\r\n"  # CSV lines
+    assert safe_text("done\rfake verdict") == "done\\u000dfake verdict"
 
 
 @pytest.mark.parametrize("args", [
