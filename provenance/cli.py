@@ -130,8 +130,17 @@ class ProvenanceGroup(FullHelpGroup):
             where = f"{error.filename}: " if error.filename else ""
             _fail(ctx, f"{where}{error.strerror or error}",
                   "check the path exists and its permissions", 1)
+        except KeyboardInterrupt:
+            # Ctrl-C: 130 as shells report it. Library writes are transactions and outputs are
+            # written whole at the end, so nothing half-written is left.
+            _fail(ctx, "interrupted", "nothing was changed by the unfinished step; run the "
+                  "command again", INTERRUPTED)
         finally:
             sys.stdout, sys.stderr = streams
+
+
+# The exit code of a command stopped by Ctrl-C, as shells report a process ended by SIGINT.
+INTERRUPTED = 130
 
 
 def _fail(ctx: click.Context, message: str, hint: str | None, code: int) -> None:
@@ -425,7 +434,7 @@ def _verify_batch(ctx: click.Context, inputs: list[str], library: Library, setti
         click.echo(f"interrupted: {len(finished)} of {len(todo)} input(s) done"
                    + (f"; run again with --resume to do the rest (kept in {jsonl})"
                       if jsonl and jsonl != "-" else ""), err=True)
-        ctx.exit(130)
+        ctx.exit(INTERRUPTED)
     finally:
         progress.close()
         if handle and handle is not sys.stdout:

@@ -348,3 +348,35 @@ def test_bad_config_values_are_settings_errors(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("PROVENANCE_CONFIG", str(config))
     code, _, err = run("config")
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_ctrl_c_on_one_input_is_an_error_line_and_130(library_path: Path, tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()  # accepts and never answers: the download waits
+    listener.settimeout(60)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/clip.mp4"
+    command = [sys.executable, "-c", "import sys; from provenance.cli import main; "
+               "sys.exit(main())", "verify", url, "--db", str(library_path)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, "PROVENANCE_CACHE_DIR":
+                                               str(tmp_path / "cache")})
+    try:
+        connection, _ = listener.accept()  # the command is now waiting on the server
+        time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        listener.close()
+    assert process.returncode == 130, err
+    assert err.splitlines()[-2:] == [
+        "Error: interrupted",
+        "Hint: nothing was changed by the unfinished step; run the command again"]
+    connection.close()
