@@ -140,8 +140,13 @@ def assess(
                     if c.status is ClaimStatus.CONTRADICTED and c.kind in _CAPTION_KINDS]
     region_edits, region_reasons = _regions_said(regions)
     edits = _edit_names(matches) + region_edits
-    if len(matches) > 1 and unexplained:
+    # Several originals one after another (not side by side: regions say that) is a montage,
+    # an edit a reader must know even when every second of it is authentic.
+    sources = len({m.reference_id for m in matches}) if not regions else 1
+    if sources > 1 and unexplained:
         edits.insert(0, "a montage with footage the library does not explain")
+    elif sources > 1:
+        edits.insert(0, f"a montage of {sources} originals")
     elif unexplained:
         edits.insert(0, "footage the library does not explain was added")
     reasons = ([c.finding for c in contradicted] + [f"edited: {e}" for e in edits]

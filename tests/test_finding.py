@@ -123,8 +123,8 @@ def test_claimed_place_against_the_originals_location(
                         "50.95, 1.85": "consistent"}
 
 
-def _alignment(edits: tuple[Edit, ...] = ()) -> Alignment:
-    return Alignment("cam", 0.9, (Segment("cam", 0, 10, 0, 10),),
+def _alignment(edits: tuple[Edit, ...] = (), original: str = "cam") -> Alignment:
+    return Alignment(original, 0.9, (Segment(original, 0, 10, 0, 10),),
                      tuple(DetectedEdit(kind) for kind in edits))
 
 
@@ -144,8 +144,12 @@ def test_ratings_follow_the_rules() -> None:
     assert edited.rating is Rating.EDITED and edited.mediareview == "EditedOrCroppedContent"
     sped = assess(match, [_alignment((Edit.SPEED,))], [], [], cam)
     assert sped.mediareview == "TransformedContent"
-    montage = assess(match, [_alignment(), _alignment()], [(10.0, 15.0)], [], cam)
+    two = [_alignment(), _alignment(original="cam2")]
+    montage = assess(match, two, [(10.0, 15.0)], [], cam)
     assert montage.rating is Rating.EDITED and "montage" in montage.summary
+    # stitched from several originals, every second authentic: still an edit
+    stitched = assess(match, two, [], [], cam)
+    assert stitched.rating is Rating.EDITED and "a montage of 2 originals" in stitched.summary
     # re-encoding, resizing, letterboxing and grayscale are not edits a reader must know
     plain = assess(match, [_alignment((Edit.GRAYSCALE,))], [], [_claim(ClaimStatus.CONSISTENT)],
                    cam)
