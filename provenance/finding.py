@@ -44,8 +44,8 @@ _CATEGORY = {Rating.MISCAPTIONED: "DecontextualizedContent",
 def _edit_names(matches: Sequence[Alignment]) -> list[str]:
     found = []
     for alignment in matches:
-        found += [_MEANINGFUL[edit.kind] for edit in alignment.edits
-                  if edit.kind in _MEANINGFUL]
+        found += [_MEANINGFUL[edit.kind] + (f" (x{edit.speed:.2f})" if edit.speed else "")
+                  for edit in alignment.edits if edit.kind in _MEANINGFUL]
     return list(dict.fromkeys(found))
 
 
@@ -157,7 +157,8 @@ def assess(
         return Finding(Rating.MISCAPTIONED, summary, tuple(dict.fromkeys(reasons)),
                        _CATEGORY[Rating.MISCAPTIONED])
     if edits:
-        category = ("TransformedContent" if "speed changed" in edits
+        category = ("TransformedContent"
+                    if any(e.kind is Edit.SPEED for m in matches for e in m.edits)
                     else "EditedOrCroppedContent")
         summary = f"Edited: {_footage(matched)} {_recorded(matched)}, {'; '.join(edits)}."
         return Finding(Rating.EDITED, summary, tuple(dict.fromkeys(reasons)), category)

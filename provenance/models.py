@@ -238,6 +238,8 @@ class DetectedEdit:
             return f"filmed off a screen at about {self.angle:.0f}° (seen at {where})"
         if self.kind is Edit.ROTATED and self.rotation is not None:
             return f"rotated {abs(self.rotation):.0f}°"
+        if self.kind is Edit.SPEED and self.speed:
+            return f"speed x{self.speed:.2f}"
         return self.kind.value
 
 
