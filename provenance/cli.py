@@ -130,6 +130,12 @@ class ProvenanceGroup(FullHelpGroup):
             where = f"{error.filename}: " if error.filename else ""
             _fail(ctx, f"{where}{error.strerror or error}",
                   "check the path exists and its permissions", 1)
+        except click.UsageError as error:  # click's own (a missing file, a bad option value)
+            if ctx.find_root().params.get("debug"):
+                raise
+            where = (error.ctx or ctx).command_path.split()[1:]
+            _fail(ctx, error.format_message(), f"see `{' '.join(['provenance', *where])} --help`",
+                  error.exit_code)
         except KeyboardInterrupt:
             # Ctrl-C: 130 as shells report it. Library writes are transactions and outputs are
             # written whole at the end, so nothing half-written is left.
@@ -365,11 +371,16 @@ def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json
                           caption=caption)
     inputs = batch.expand_inputs([*queries, *(batch.read_batch_file(batch_file)
                                               if batch_file else [])])
+    folders = [q for q in queries if os.path.isdir(q)]
+    if not inputs and folders:
+        suffixes = ", ".join(sorted(batch.VIDEO_SUFFIXES))
+        raise SettingsError(f"no video in {', '.join(folders)}",
+                            f"a folder is verified file by file: its {suffixes} files")
     if not inputs:
         raise click.UsageError("give a video, an article, a folder, or -a FILE")
     library = _library(ctx, settings)
-    if (len(inputs) > 1 or batch_file or jsonl or len(queries) != len(inputs) or workers > 1
-            or cluster):
+    if (len(inputs) > 1 or batch_file or jsonl or folders or len(queries) != len(inputs)
+            or workers > 1 or cluster):
         _verify_batch(ctx, inputs, library, settings, stated, as_json, check, jsonl, resume,
                       bool(report or jsonld), (workers, cluster))
         return

@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import logging
 import math
+import os
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -172,6 +173,14 @@ def luma(frame: Any) -> np.ndarray:
     return np.asarray(frame.to_ndarray(format="gray"))
 
 
+def _reason(path: str, exc: Exception) -> str:
+    """Why FFmpeg could not open ``path``, as a person reads it (PyAV's text repeats the path
+    after FFmpeg's error number)."""
+    if os.path.isfile(path) and os.path.getsize(path) == 0:
+        return "the file is empty"
+    return getattr(exc, "strerror", None) or str(exc)
+
+
 class FastDecoder:
     """One open video file, decoded for sampling. ``mode`` says what was decoded: "nonref"
     (non-reference frames no sample needs were skipped) or "full" (every frame: nothing could
@@ -184,7 +193,7 @@ class FastDecoder:
         try:
             self._container = av.open(path, metadata_errors="ignore")
         except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:
-            raise MediaError(f"{path} is not a video FFmpeg can decode ({exc})",
+            raise MediaError(f"{path} is not a video FFmpeg can decode ({_reason(path, exc)})",
                              "check the file is a complete video (mp4, webm, mkv, mov...)"
                              ) from None
         if not self._container.streams.video:

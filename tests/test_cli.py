@@ -380,3 +380,23 @@ def test_ctrl_c_on_one_input_is_an_error_line_and_130(library_path: Path, tmp_pa
         "Error: interrupted",
         "Hint: nothing was changed by the unfinished step; run the command again"]
     connection.close()
+
+
+def test_folders_and_usage_mistakes_get_an_error_and_a_hint(media: Media, db: Path,
+                                                           tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = run("verify", empty, "--db", db)
+    assert code == 2 and err.splitlines()[0] == f"Error: no video in {empty}"
+    assert err.splitlines()[1].startswith("Hint: a folder is verified file by file")
+    code, _, err = run("report", tmp_path / "missing.json", "-o", tmp_path / "r.html")
+    assert code == 2 and "Usage:" not in err
+    assert err.splitlines() == [
+        f"Error: Invalid value for 'RESULT': File '{tmp_path / 'missing.json'}' does not exist.",
+        "Hint: see `provenance report --help`"]
+    # a folder of one video is still a batch: a line per input and a summary
+    one = tmp_path / "one"
+    one.mkdir()
+    shutil.copy(media.clip_a, one / "clip.mp4")
+    code, out, err = run("verify", one, "--db", db)
+    assert code == 0 and out.startswith(f"{one / 'clip.mp4'}: ") and "1 input" in err

@@ -159,7 +159,8 @@ def to_local(row: Sequence[Any]) -> LocalData | None:
 def id_taken(original_id: str, where: object) -> LibraryError:
     return LibraryError(
         f"id {original_id!r} is already used by another original in {where}",
-        "choose another --id, or remove the old one with `provenance library remove`",
+        f"choose another --id, or remove the old one with `provenance library remove "
+        f"{original_id}`",
     )
 
 
