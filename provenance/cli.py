@@ -133,9 +133,8 @@ class ProvenanceGroup(FullHelpGroup):
         except click.UsageError as error:  # click's own (a missing file, a bad option value)
             if ctx.find_root().params.get("debug"):
                 raise
-            where = (error.ctx or ctx).command_path.split()[1:]
-            _fail(ctx, error.format_message(), f"see `{' '.join(['provenance', *where])} --help`",
-                  error.exit_code)
+            command = " ".join(["provenance", *(error.ctx or ctx).command_path.split()[1:]])
+            _fail(ctx, error.format_message(), f"see `{command} --help`", error.exit_code)
         except KeyboardInterrupt:
             # Ctrl-C: 130 as shells report it. Library writes are transactions and outputs are
             # written whole at the end, so nothing half-written is left.
