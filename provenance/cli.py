@@ -32,6 +32,7 @@ from .library.copy import copy_library
 from .library.manifest import read_manifest, write_manifest
 from .models import Original, Rating, StatedClaims, Verdict, Verification
 from .report import script_text, to_jsonld, to_payload, to_texts
+from .report.json_report import REPORT_SCHEMA_VERSION
 from .settings import (
     CONFIG_KEYS,
     Settings,
@@ -919,16 +920,28 @@ def report(result: str, output: str, jsonld: str | None, publisher: str | None) 
                             "save one with `provenance verify ... --json > result.json`") from None
 
 
+# A saved result larger than this is refused before it is parsed (a verify of an article with
+# 100 videos writes a few MB; parsing holds about 5 times the file in memory).
+MAX_RESULT_FILE = 64 * 1024**2
+
+
 def _read_result(path: str) -> dict[str, Any]:
+    save = "save one with `provenance verify ... --json > result.json`"
+    if os.path.getsize(path) > MAX_RESULT_FILE:
+        raise SettingsError(f"{path} is {os.path.getsize(path) / 1024**2:.0f} MB, larger than "
+                            f"any result ({MAX_RESULT_FILE // 1024**2} MB at most)", save)
     try:
         with open(path, encoding="utf-8") as handle:
             payload = json.load(handle)
     except (OSError, ValueError, RecursionError) as exc:
-        raise SettingsError(f"{path} is not a JSON result ({str(exc)[:200]})",
-                            "save one with `provenance verify ... --json > result.json`") from None
+        raise SettingsError(f"{path} is not a JSON result ({str(exc)[:200]})", save) from None
     if not isinstance(payload, dict) or not ("verdict" in payload or "results" in payload):
-        raise SettingsError(f"{path} is not a provenance result",
-                            "save one with `provenance verify ... --json > result.json`")
+        raise SettingsError(f"{path} is not a provenance result", save)
+    version = payload.get("schema_version")
+    if isinstance(version, int) and version > REPORT_SCHEMA_VERSION:
+        raise SettingsError(f"{path} is a result of schema v{version}, written by a newer "
+                            f"provenance (this one reads v{REPORT_SCHEMA_VERSION})",
+                            "upgrade provenance: pip install -U provenance")
     return payload
 
 

@@ -205,3 +205,18 @@ def test_settings_give_settings_or_a_settings_error(
         return
     assert isinstance(loaded, Settings) and loaded.max_filesize > 0
     assert 0 < loaded.sample_fps and 0 < loaded.download_timeout < float("inf")
+
+
+def test_a_report_from_a_newer_schema_or_too_large_is_refused_before_parsing(
+        real_result: dict[str, Any], tmp_path: Path) -> None:
+    from provenance.cli import MAX_RESULT_FILE
+
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps({**real_result, "schema_version": 99}))
+    huge = tmp_path / "huge.json"
+    with open(huge, "wb") as handle:  # sparse: its size without writing it
+        handle.truncate(MAX_RESULT_FILE + 1)
+    for path, says in ((newer, "written by a newer provenance"), (huge, "larger than any")):
+        result = CliRunner().invoke(main, ["report", str(path), "-o", str(tmp_path / "r.html")])
+        assert result.exit_code == 2 and says in result.stderr.splitlines()[0]
+        assert result.stderr.splitlines()[1].startswith("Hint: ")
