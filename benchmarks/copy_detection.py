@@ -42,7 +42,8 @@ import cv2
 import numpy as np
 from _common import WORK, cpu_children, cpu_self, ffmpeg, footage_clips, table
 
-from tests.synthetic import ffmpeg_exe, screen_corners
+from provenance.geometry import screen_corners
+from tests.synthetic import ffmpeg_exe
 
 SET = WORK / "copy-detection"
 REFERENCE_SHARE = 0.65
@@ -142,7 +143,7 @@ GEOMETRY_EDITS = {
 def perspective_filter(yaw: float) -> str:
     """ffmpeg's view of the picture on a monitor turned by ``yaw`` degrees, filmed so that the
     screen fills the frame (no edge of it in sight: the smallest screen size that does, from
-    ``tests.synthetic.screen_corners``'s pinhole camera), with sensor noise."""
+    ``geometry.screen_corners``' pinhole camera), with sensor noise."""
     size = (1600, 900)  # the shared clips' 16:9; the filter scales the shares by W and H
     frame = np.array([[0, 0], [size[0], 0], [size[0], size[1]], [0, size[1]]], np.float32)
     for fill in (1.35, 1.5, 1.7, 1.9, 2.1):

@@ -509,6 +509,19 @@ def align(query: Fingerprint, references: Mapping[str, Fingerprint] | Iterable[
     return _decide(query, matches, _same_scene(query, nearest, matches, params), params)
 
 
+def view_distance(query: Fingerprint, reference: Fingerprint) -> float:
+    """How closely a query shows a reference's view, whatever the moment: the median, over the
+    query's informative samples, of the scene-hash distance (bits of 64) to the nearest
+    informative reference sample, either orientation; 64 when either side has none."""
+    rows, cols = np.flatnonzero(query.informative), np.flatnonzero(reference.informative)
+    if not rows.size or not cols.size:
+        return 64.0
+    scene = reference.scene[cols][None, :]
+    nearest = np.minimum(_hamming(query.scene[rows][:, None], scene).min(axis=1),
+                         _hamming(query.mirror[rows][:, None], scene).min(axis=1))
+    return float(np.median(nearest))
+
+
 def _covered(query: Fingerprint, intervals: Iterable[tuple[float, float]]) -> np.ndarray:
     """Samples whose span lies mostly inside one of the intervals."""
     starts, ends = sample_spans(query)

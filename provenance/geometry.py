@@ -17,6 +17,7 @@ sides ("like with like") and aligned in time as usual.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -749,6 +750,52 @@ def screen_angle(corners: np.ndarray, width: int, height: int) -> float:
     if size < 1e-12:
         return 0.0
     return round(float(np.degrees(np.arccos(min(1.0, abs(normal[2]) / size)))), 1)
+
+
+def screen_corners(size: tuple[int, int], yaw: float, pitch: float = 0.0, fill: float = 0.7,
+                   focal: float = FOCAL_SHARE, screen_ratio: float = 16 / 9) -> np.ndarray:
+    """Where a screen's four corners (top-left, clockwise) land in a camera's frame of ``size``
+    when the screen (``screen_ratio`` wide), filling ``fill`` of the frame's width face-on, is
+    turned by ``yaw`` degrees about its vertical axis and ``pitch`` about its horizontal one;
+    pinhole camera with a focal length of ``focal`` times the frame's width."""
+    width, height = size
+    f = focal * width
+    half_w = fill * width / 2
+    half_h = half_w / screen_ratio
+    distance = f  # the screen's width seen face-on is then fill * width
+    a, b = math.radians(yaw), math.radians(pitch)
+    turn_y = np.array([[math.cos(a), 0, math.sin(a)], [0, 1, 0], [-math.sin(a), 0, math.cos(a)]])
+    turn_x = np.array([[1, 0, 0], [0, math.cos(b), -math.sin(b)], [0, math.sin(b), math.cos(b)]])
+    plane = np.array([[-half_w, -half_h, 0], [half_w, -half_h, 0], [half_w, half_h, 0],
+                      [-half_w, half_h, 0]], dtype=np.float64)
+    points = plane @ (turn_x @ turn_y).T + np.array([0.0, 0.0, distance])
+    return np.stack([f * points[:, 0] / points[:, 2] + width / 2,
+                     f * points[:, 1] / points[:, 2] + height / 2], axis=1).astype(np.float32)
+
+
+# Screen sizes (times the frame's width face-on) tried, smallest first, for a screen that fills
+# the frame: the first whose picture covers the whole frame is the view with most of it in
+# sight (1.35 at 15°, 1.9 at 30° for 16:9).
+_FILLS = np.arange(1.0, 3.0, 0.05)
+
+
+def screen_view(yaw: float, size: tuple[int, int]) -> Overlap:
+    """A repost of ``size`` filming a screen that shows the original (of the same shape), turned
+    by ``yaw`` degrees and filling the frame (no edge of it in sight, the smallest such screen):
+    the overlap placing the repost on the original (a whole-frame hypothesis, no keypoints)."""
+    frame = _UNIT * np.array(size, dtype=np.float32)
+    to_unit = np.diag([1.0 / size[0], 1.0 / size[1], 1.0])
+    unit = np.eye(3)
+    for fill in _FILLS:
+        to_query = perspective(frame, screen_corners(size, yaw, 0.0, float(fill),
+                                                     screen_ratio=size[0] / size[1]))
+        unit = to_unit @ np.linalg.inv(to_query) @ np.linalg.inv(to_unit)
+        seen = mapped(_UNIT, unit)
+        if seen.min() >= 0.0 and seen.max() <= 1.0:
+            break
+    unit /= unit[2, 2]
+    return Overlap((0.0, 0.0, 1.0, 1.0), bounds(mapped(_UNIT, unit)), False, 0,
+                   homography=tuple(float(v) for v in unit.ravel()))
 
 
 def perspective(source: np.ndarray, target: np.ndarray) -> np.ndarray:

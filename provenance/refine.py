@@ -18,9 +18,9 @@ from dataclasses import replace
 import numpy as np
 
 from . import geometry
-from .align import AlignResult, align, with_extra_matches, with_extra_same_scene
+from .align import AlignResult, align, view_distance, with_extra_matches, with_extra_same_scene
 from .library import Library
-from .models import Alignment, DetectedEdit, Edit, LocalData, Segment, Verdict
+from .models import Alignment, DetectedEdit, Edit, Fingerprint, LocalData, Segment, Verdict
 from .provider import Decoded, nearest_index, region_fingerprint
 
 # The local-feature stage looks at the originals seen as the same scene first, then (in a
@@ -77,6 +77,25 @@ HYPOTHESES_BELOW = 0.5
 # (a squeeze or stretch of the whole frame keeps 0.94-1.0: its ratio tells it instead).
 GEOMETRY_SIMILARITY = 0.9
 
+# Tilts (degrees) tried on the whole frame of a repost of the original's shape that keypoints
+# did not place (``_view_hypotheses``): issue #19's range, up to 10° either way, 3° apart.
+# Copy-detection geometry block, median scene distance to the original under each tilt: the
+# right one 2-5 bits (4° and 10° tilts, mirrored too, both moments, car and one-by-one), one
+# step (3°) off it 4-12; other clips under any tilt or centre crop 12 bits and more.
+VIEW_ROTATIONS = (-10.0, -7.0, -4.0, 4.0, 7.0, 10.0)
+# Screens turned by these angles (degrees, either way) and filling the frame, filmed by a
+# phone's lens (``geometry.screen_view``): the perspective hypotheses of the same search.
+VIEW_YAWS = (-30.0, -22.0, -15.0, 15.0, 22.0, 30.0)
+# A hypothesis is first screened on at most VIEW_QUERY_SAMPLES of the repost's pictures
+# against at most VIEW_SAMPLES of the original's stored ones, spread over each (a fixed
+# camera's view does not change), and compared in full only when that screen finds its view
+# within REGISTERED_VIEW_BITS + VIEW_SCREEN_MARGIN. Copy-detection set, every other query
+# against every original under every hypothesis: the screen put no view that agrees within
+# REGISTERED_VIEW_BITS in full more than 4 bits further (8 of 161 views within 12 bits more
+# than 0, 1 more than 2).
+VIEW_SAMPLES = 64
+VIEW_QUERY_SAMPLES = 16
+VIEW_SCREEN_MARGIN = 4
 
 def _open_intervals(result: AlignResult) -> list[tuple[float, float]]:
     """Query time no match explains (unexplained and same-scene intervals, joined), in pieces
@@ -190,6 +209,7 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
     examined = 0
     scene_ids = {a.reference_id for a in result.same_scene}
     unplaced: list[str] = []  # same-scene originals whose geometry no fit established
+    approximate: list[str] = []  # originals whose view only a perspective model showed
     for number, ref_id in enumerate(ids):
         # Originals without stored data take no place in the budget: they cannot be examined
         # (a library where chance same-scene originals without data came first examined none).
@@ -214,8 +234,9 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         work_left -= used
         if overlap is None:
             result, placed = _crop_hypotheses(decoded, local, lib, result, ref_id)
-            if not placed and ref_id in scene_ids:
-                unplaced.append(ref_id)
+            if not placed:
+                result = _placed_by_view(decoded, local, lib, result, ref_id,
+                                         ref_id in scene_ids, unplaced, approximate)
             continue
         if overlap.is_whole_frame and not overlap.has_geometry:
             continue
@@ -241,8 +262,8 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
             # (bottle-detection at 15° and 30°, screen filling the frame, was `same-scene` so).
             # With a stretch or tilt read, same-scene stays (copy-detection geometry block:
             # 6 other-moment queries lost it when this applied to them too).
-            if ref_id in scene_ids:
-                unplaced.append(ref_id)
+            result = _placed_by_view(decoded, local, lib, result, ref_id, ref_id in scene_ids,
+                                     unplaced, approximate)
             continue
         # The region's view agreed where its motion lined up at no offset: the same camera at
         # another moment, now placed on the original (tilt, stretch or crop undone).
@@ -262,7 +283,7 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         skipped.append(f"local features: {len(missing_data)} original(s) have no stored local "
                        "data (re-index them: `provenance library reindex --all`)")
     result = replace(result, skipped=tuple(dict.fromkeys(result.skipped + tuple(skipped))))
-    return _unplaced_scene(result, unplaced)
+    return _unplaced_scene(result, unplaced, approximate)
 
 
 def _centre_crops(decoded: Decoded, local: LocalData) -> list[geometry.Overlap]:
@@ -336,22 +357,134 @@ def _crop_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
     return with_extra_matches(_superseded(result, best), best, query_fp), True
 
 
-def _unplaced_scene(result: AlignResult, unplaced: list[str]) -> AlignResult:
+def _placed_by_view(decoded: Decoded, local: LocalData, lib: Library, result: AlignResult,
+                    ref_id: str, seen: bool, unplaced: list[str], approximate: list[str]
+                    ) -> AlignResult:
+    """``_view_hypotheses`` for an original keypoints did not place; the original is added to
+    ``approximate`` when only a perspective model showed its view, to ``unplaced`` when nothing
+    did and whole frames had ``seen`` it."""
+    result, placed = _view_hypotheses(decoded, local, lib, result, ref_id)
+    if placed is None:
+        approximate.append(ref_id)
+    elif not placed and seen:
+        unplaced.append(ref_id)
+    return result
+
+
+def _view_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: AlignResult,
+                     ref_id: str) -> tuple[AlignResult, bool | None]:
+    """Where keypoints did not place the repost on an original and no centre crop lined up in
+    time (another moment aligns nowhere): the whole-frame hypotheses a repost carries, tried on
+    the original's stored pictures for the view. Those are the centre crops shown stretched
+    (``_centre_crops``) for a repost of another shape; VIEW_ROTATIONS and screens turned by
+    VIEW_YAWS for one of the original's shape. Each under which the view agrees as closely as
+    an unedited copy's whole frames (REGISTERED_VIEW_BITS) is aligned in time: the one lining
+    up with the most motion-confirmed samples (GEOMETRY_MIN_CONFIRMED at least) is a match.
+    When none lines up, the best view's same-scene intervals are added (its motion lined up at
+    no offset under every geometry that shows the view). Returns the result and whether the
+    view was placed: True; False when no hypothesis showed it; None when only a perspective
+    did (its warp is a model of the screen, not measured: the motion may fail for want of
+    precision, so this is no evidence of another moment). Tried only where the verdict can
+    change: nothing else explains the query yet, or this original's view is seen unplaced."""
+    if result.verdict not in (Verdict.NO_MATCH, Verdict.INCONCLUSIVE) and \
+            ref_id not in {a.reference_id for a in result.same_scene}:
+        return result, False
+    query_fp = decoded.fingerprint
+    size = (query_fp.width, query_fp.height)
+    hypotheses = _centre_crops(decoded, local)
+    if not hypotheses and abs(math.log(_ratio_change(decoded, local))) < math.log(
+            CROP_HYPOTHESIS_CHANGE):
+        hypotheses = [geometry.Overlap((0.0, 0.0, 1.0, 1.0), (0.0, 0.0, 1.0, 1.0), False, 0,
+                                       rotation=angle) for angle in VIEW_ROTATIONS]
+        hypotheses += [geometry.screen_view(yaw, size) for yaw in VIEW_YAWS]
+    durations = (query_fp.duration, lib.get(ref_id).duration)
+    few_query, few = (np.unique(np.linspace(0, len(d) - 1, min(count, len(d))).astype(int))
+                      for d, count in ((decoded.details, VIEW_QUERY_SAMPLES),
+                                       (local.details, VIEW_SAMPLES)))
+    shown: list[tuple[float, geometry.Overlap, AlignResult]] = []
+    for overlap in hypotheses:
+        if _view_bits(decoded.detail_times[few_query], decoded.details[few_query],
+                      local.detail_times[few], local.details[few], overlap, durations) > \
+                REGISTERED_VIEW_BITS + VIEW_SCREEN_MARGIN:
+            continue
+        query_region, reference = _hypothesis_regions(decoded.detail_times, decoded.details,
+                                                      local.detail_times, local.details,
+                                                      overlap, durations)
+        bits = view_distance(query_region, reference)
+        if bits <= REGISTERED_VIEW_BITS:
+            shown.append((bits, overlap, align(query_region, {ref_id: reference},
+                                               result.params)))
+    best: list[Alignment] = []
+    for _, overlap, second in shown:
+        extra = [Alignment(m.reference_id, m.score, m.segments,
+                           tuple(dict.fromkeys(m.edits + _hypothesis_edits(overlap, size))))
+                 for m in second.matches if _evidence(m) >= GEOMETRY_MIN_CONFIRMED]
+        if sum(map(_evidence, extra)) > sum(map(_evidence, best)):
+            best = extra
+    if best:
+        return with_extra_matches(_superseded(result, best), best, query_fp), True
+    if not shown:
+        return result, False
+    _, overlap, second = min(shown, key=lambda h: h[0])
+    return with_extra_same_scene(result, second.same_scene, query_fp), \
+        None if overlap.homography is not None else True
+
+
+def _hypothesis_regions(query_times: np.ndarray, query_details: np.ndarray,
+                        reference_times: np.ndarray, reference_details: np.ndarray,
+                        overlap: geometry.Overlap, durations: tuple[float, float]
+                        ) -> tuple[Fingerprint, Fingerprint]:
+    """The repost's and the original's fingerprints, like with like, under a whole-frame
+    hypothesis: a tilt or perspective undone, a crop's region hashed on both sides."""
+    query_box, reference_box = overlap.query_box, overlap.reference_box
+    if overlap.homography is not None or abs(overlap.rotation) >= geometry.MIN_ROTATION:
+        query_details, query_box, reference_box = geometry.rectified(query_details, overlap)
+    return (region_fingerprint(query_times, query_details, query_box, durations[0]),
+            region_fingerprint(reference_times, reference_details, reference_box, durations[1]))
+
+
+def _view_bits(*args: object) -> float:
+    return view_distance(*_hypothesis_regions(*args))  # type: ignore[arg-type]
+
+
+def _hypothesis_edits(overlap: geometry.Overlap, query_size: tuple[int, int]
+                      ) -> tuple[DetectedEdit, ...]:
+    """The edits a whole-frame hypothesis stands for: a perspective view (filmed off a screen),
+    a crop (stretched to the repost's shape) or a tilt."""
+    if overlap.homography is not None:
+        return _perspective_edits(overlap, query_size)
+    edits = geometry_edits(overlap.aspect, overlap.rotation, overlap.query_box, query_size)
+    if geometry.area(overlap.reference_box) < geometry.WHOLE_FRAME_SHARE:
+        edits = (DetectedEdit(Edit.CROPPED, boxes=(overlap.reference_box,),
+                              share=round(geometry.area(overlap.reference_box), 3)), *edits)
+    return edits
+
+
+def _unplaced_scene(result: AlignResult, unplaced: list[str],
+                    approximate: list[str] | None = None) -> AlignResult:
     """A same-scene verdict says "another moment": it needs the repost's picture placed on the
-    original's (then its motion disagreed at every offset in that geometry), by a keypoint fit
-    or because the whole frames agree as they are (REGISTERED_VIEW_BITS). When neither placed
-    it on any same-scene original, the moment may only be hidden by a geometry not tried:
-    inconclusive, with that reason (the same-scene intervals stay listed)."""
+    original's (then its motion disagreed at every offset in that geometry), by a keypoint fit,
+    a whole-frame hypothesis (``_view_hypotheses``) or because the whole frames agree as they
+    are (REGISTERED_VIEW_BITS). When none placed it on any same-scene original, the moment may
+    only be hidden by a geometry not tried: inconclusive, with that reason (the same-scene
+    intervals stay listed). ``approximate`` originals were shown only by a perspective model:
+    their motion may fail for want of precision, whatever their view's agreement."""
+    approximate = approximate or []
     registered = {a.reference_id for a in result.same_scene
                   if min(s.similarity for s in a.segments) >= 1.0 - REGISTERED_VIEW_BITS / 32}
-    unplaced = [ref_id for ref_id in unplaced if ref_id not in registered]
+    unplaced = [ref_id for ref_id in unplaced if ref_id not in registered] + approximate
     if result.verdict is not Verdict.SAME_SCENE or not unplaced or \
             {a.reference_id for a in result.same_scene} - set(unplaced):
         return result
-    return replace(result, verdict=Verdict.INCONCLUSIVE, confidence=0.0, reason=(
-        "the view resembles a registered camera, but the repost's picture could not be placed "
-        "on it (stretch, tilt or crop not established), so whether this is another moment "
-        "cannot be said"))
+    if set(approximate) >= {a.reference_id for a in result.same_scene}:
+        reason = ("the view agrees with a registered camera seen as a screen filmed at an "
+                  "angle, but that perspective is a model, not measured, so motion that lines "
+                  "up nowhere in it does not show another moment")
+    else:
+        reason = ("the view resembles a registered camera, but the repost's picture could not "
+                  "be placed on it (stretch, tilt or crop not established), so whether this is "
+                  "another moment cannot be said")
+    return replace(result, verdict=Verdict.INCONCLUSIVE, confidence=0.0, reason=reason)
 
 
 def _matched_s(result: AlignResult, ref_id: str) -> float:

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 import cv2
 import numpy as np
 
+from provenance.geometry import screen_corners
+
 Frame = np.ndarray
 
 
@@ -261,27 +263,6 @@ def grid(cells: list[Frame], rows: int, cols: int, size: tuple[int, int],
         y0, y1 = round(r * height / rows) + gap // 2, round((r + 1) * height / rows) - gap // 2
         canvas[y0:y1, x0:x1] = cv2.resize(cell, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA)
     return canvas
-
-
-def screen_corners(size: tuple[int, int], yaw: float, pitch: float = 0.0, fill: float = 0.7,
-                   focal: float = 0.75) -> np.ndarray:
-    """Where a screen's four corners (top-left, clockwise) land in a camera's frame of ``size``
-    when the screen, filling ``fill`` of the frame's width face-on, is turned by ``yaw`` degrees
-    about its vertical axis and ``pitch`` about its horizontal one; pinhole camera with a focal
-    length of ``focal`` times the frame's width."""
-    width, height = size
-    f = focal * width
-    half_w = fill * width / 2
-    half_h = half_w * 9 / 16
-    distance = f  # the screen's width seen face-on is then fill * width
-    a, b = math.radians(yaw), math.radians(pitch)
-    turn_y = np.array([[math.cos(a), 0, math.sin(a)], [0, 1, 0], [-math.sin(a), 0, math.cos(a)]])
-    turn_x = np.array([[1, 0, 0], [0, math.cos(b), -math.sin(b)], [0, math.sin(b), math.cos(b)]])
-    plane = np.array([[-half_w, -half_h, 0], [half_w, -half_h, 0], [half_w, half_h, 0],
-                      [-half_w, half_h, 0]], dtype=np.float64)
-    points = plane @ (turn_x @ turn_y).T + np.array([0.0, 0.0, distance])
-    return np.stack([f * points[:, 0] / points[:, 2] + width / 2,
-                     f * points[:, 1] / points[:, 2] + height / 2], axis=1).astype(np.float32)
 
 
 def filmed_off_screen(yaw: float, pitch: float = 0.0, moire: float = 0.12, noise: float = 6.0,
