@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from provenance import geometry
+from provenance.align import AlignResult
 from tests.conftest import Media, verify_json
 from tests.test_match_cases import _encode
 
@@ -167,3 +168,92 @@ def test_a_region_seen_at_another_moment_fills_only_unexplained_time() -> None:
     replaced = with_extra_same_scene(doubtful, [region], query)
     assert replaced.verdict is Verdict.SAME_SCENE
     assert [s.evidence for s in replaced.same_scene[0].segments] == [30]
+
+
+# --- Whole-frame view hypotheses (refine._view_hypotheses): where keypoints place nothing, as
+# on a texture-poor view, the repost is tried under the edits reposts carry, on the stored
+# pictures; called directly here, since keypoints place these textured generated views first.
+
+def _hypotheses(query: Path, library_path: Path, ref_id: str = "cam-a"
+                ) -> tuple[AlignResult, bool | None]:
+    from provenance import provider
+    from provenance.align import DEFAULT_PARAMS, align
+    from provenance.library import Library
+    from provenance.refine import _view_hypotheses
+
+    decoded = provider.decode(str(query), 2.0)
+    with Library(library_path) as lib:
+        local = lib.local_data(ref_id)
+        assert local is not None
+        # What whole frames say when they see no view: nothing explains the repost.
+        nothing = align(decoded.fingerprint, {}, DEFAULT_PARAMS)
+        return _view_hypotheses(decoded, local, lib, nothing, ref_id)
+
+
+def test_another_moment_stretched_is_placed_by_its_view_and_is_same_scene(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    from provenance.models import Verdict
+
+    later = _encode(tmp_path / "later.mp4", media.cam_a_later, 2, 12, "-vf", _STRETCH)
+    result, placed = _hypotheses(later, library_path)
+    assert placed is True
+    assert result.verdict is Verdict.SAME_SCENE
+    assert result.matches == ()
+    assert [a.reference_id for a in result.same_scene] == ["cam-a"]
+    # The registered moment under the same hypotheses lines up in time: a match, never
+    # "another moment".
+    now = _encode(tmp_path / "now.mp4", media.cam_a, 6, 12, "-vf", _STRETCH)
+    result, placed = _hypotheses(now, library_path)
+    assert placed is True
+    assert result.verdict is Verdict.MATCH
+    kinds = {e.kind.value for m in result.matches for e in m.edits}
+    assert {"cropped", "stretched"} <= kinds
+    # Another camera's view is not shown by any hypothesis: nothing placed, nothing added.
+    result, placed = _hypotheses(later, library_path, "cam-b")
+    assert placed is False
+    assert result.verdict is Verdict.NO_MATCH
+
+
+def test_another_moment_tilted_and_mirrored_is_same_scene_by_a_tilt_hypothesis(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    from provenance.models import Verdict
+
+    later = _encode(tmp_path / "tilt.mp4", media.cam_a_later, 2, 12, "-vf",
+                    "hflip,rotate=-10*PI/180")
+    result, placed = _hypotheses(later, library_path)
+    assert placed is True
+    assert result.verdict is Verdict.SAME_SCENE
+
+
+def test_a_view_only_a_perspective_model_shows_is_inconclusive(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    from provenance.models import Verdict
+    from provenance.refine import _unplaced_scene
+
+    # A screen turned 30° filling the frame: ffmpeg's perspective filter takes the original's
+    # point under each corner of the repost (top left, top right, bottom left, bottom right).
+    view = geometry.screen_view(30.0, (480, 270))
+    assert view.homography is not None
+    corners = geometry.mapped(np.array([[0, 0], [1, 0], [0, 1], [1, 1]], np.float32),
+                              np.array(view.homography).reshape(3, 3))
+    assert corners.min() >= 0.0 and corners.max() <= 1.0
+    points = ":".join(f"x{k}=W*{x:.4f}:y{k}=H*{y:.4f}" for k, (x, y) in enumerate(corners))
+    later = _encode(tmp_path / "screen.mp4", media.cam_a_later, 2, 12, "-vf",
+                    f"perspective={points}:sense=source")
+    result, placed = _hypotheses(later, library_path)
+    # The view is shown, but by a model of the screen, not a measured fit: no "another moment".
+    assert placed is None
+    doubtful = _unplaced_scene(result, [], ["cam-a"])
+    assert doubtful.verdict is Verdict.INCONCLUSIVE
+    assert "perspective is a model" in doubtful.reason
+
+
+def test_screen_view_is_a_screen_turned_by_its_angle() -> None:
+    view = geometry.screen_view(20.0, (1280, 720))
+    corners = view.perspective_corners(1280, 720)
+    assert corners is not None
+    # The original's corners lie outside the repost's frame (the screen fills it), and the
+    # angle read back from them is the one it was turned by.
+    assert corners[:, 0].min() <= 0.0 and corners[:, 0].max() >= 1280.0
+    assert geometry.screen_angle(corners, 1280, 720) == pytest.approx(20.0, abs=1.0)
+    assert 0.6 < geometry.area(view.reference_box) < 0.95
