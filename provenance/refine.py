@@ -96,6 +96,13 @@ VIEW_YAWS = (-30.0, -22.0, -15.0, 15.0, 22.0, 30.0)
 VIEW_SAMPLES = 64
 VIEW_QUERY_SAMPLES = 16
 VIEW_SCREEN_MARGIN = 4
+# A hypothesis shows the view only when it brings it this much closer (bits) than the repost
+# as it is, measured alike: within REGISTERED_VIEW_BITS alone, a wrong tilt or screen angle
+# shows a texture-poor view too, and the motion then fails in the wrong geometry. Same set,
+# best hypothesis against the repost as it is: the other moments it places, tilted 4° to 10°,
+# stretched to 9:16 or turned 15-30°, 5-18 bits closer; unedited copies of the registered
+# moment (re-encoded, mirrored, downscaled, a 3 s excerpt) at most 2.
+VIEW_GAIN = 4
 
 def _open_intervals(result: AlignResult) -> list[tuple[float, float]]:
     """Query time no match explains (unexplained and same-scene intervals, joined), in pieces
@@ -378,7 +385,8 @@ def _view_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
     the original's stored pictures for the view. Those are the centre crops shown stretched
     (``_centre_crops``) for a repost of another shape; VIEW_ROTATIONS and screens turned by
     VIEW_YAWS for one of the original's shape. Each under which the view agrees as closely as
-    an unedited copy's whole frames (REGISTERED_VIEW_BITS) is aligned in time: the one lining
+    an unedited copy's whole frames (REGISTERED_VIEW_BITS), and VIEW_GAIN closer than the
+    repost as it is, is aligned in time: the one lining
     up with the most motion-confirmed samples (GEOMETRY_MIN_CONFIRMED at least) is a match.
     When none lines up, the best view's same-scene intervals are added (its motion lined up at
     no offset under every geometry that shows the view). Returns the result and whether the
@@ -402,6 +410,7 @@ def _view_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
                       for d, count in ((decoded.details, VIEW_QUERY_SAMPLES),
                                        (local.details, VIEW_SAMPLES)))
     shown: list[tuple[float, geometry.Overlap, AlignResult]] = []
+    identity: float | None = None  # the view of the repost as it is, measured alike
     for overlap in hypotheses:
         if _view_bits(decoded.detail_times[few_query], decoded.details[few_query],
                       local.detail_times[few], local.details[few], overlap, durations) > \
@@ -411,7 +420,12 @@ def _view_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
                                                       local.detail_times, local.details,
                                                       overlap, durations)
         bits = view_distance(query_region, reference)
-        if bits <= REGISTERED_VIEW_BITS:
+        if identity is None:
+            identity = view_distance(*_hypothesis_regions(
+                decoded.detail_times, decoded.details, local.detail_times, local.details,
+                geometry.Overlap((0.0, 0.0, 1.0, 1.0), (0.0, 0.0, 1.0, 1.0), False, 0),
+                durations))
+        if bits <= min(REGISTERED_VIEW_BITS, identity - VIEW_GAIN):
             shown.append((bits, overlap, align(query_region, {ref_id: reference},
                                                result.params)))
     best: list[Alignment] = []
