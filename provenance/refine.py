@@ -393,9 +393,11 @@ def _view_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
     view was placed: True; False when no hypothesis showed it; None when only a perspective
     did (its warp is a model of the screen, not measured: the motion may fail for want of
     precision, so this is no evidence of another moment). Tried only where the verdict can
-    change: nothing else explains the query yet, or this original's view is seen unplaced."""
-    if result.verdict not in (Verdict.NO_MATCH, Verdict.INCONCLUSIVE) and \
-            ref_id not in {a.reference_id for a in result.same_scene}:
+    change: nothing else explains the query yet, or this original's view is seen unplaced
+    (not where whole frames already show it as they are: ``_registered``)."""
+    if ref_id in _registered(result) or result.verdict not in (
+            Verdict.NO_MATCH, Verdict.INCONCLUSIVE) and ref_id not in {
+            a.reference_id for a in result.same_scene}:
         return result, False
     query_fp = decoded.fingerprint
     size = (query_fp.width, query_fp.height)
@@ -484,8 +486,7 @@ def _unplaced_scene(result: AlignResult, unplaced: list[str],
     intervals stay listed). ``approximate`` originals were shown only by a perspective model:
     their motion may fail for want of precision, whatever their view's agreement."""
     approximate = approximate or []
-    registered = {a.reference_id for a in result.same_scene
-                  if min(s.similarity for s in a.segments) >= 1.0 - REGISTERED_VIEW_BITS / 32}
+    registered = _registered(result)
     unplaced = [ref_id for ref_id in unplaced if ref_id not in registered] + approximate
     if result.verdict is not Verdict.SAME_SCENE or not unplaced or \
             {a.reference_id for a in result.same_scene} - set(unplaced):
@@ -499,6 +500,13 @@ def _unplaced_scene(result: AlignResult, unplaced: list[str],
                   "be placed on it (stretch, tilt or crop not established), so whether this is "
                   "another moment cannot be said")
     return replace(result, verdict=Verdict.INCONCLUSIVE, confidence=0.0, reason=reason)
+
+
+def _registered(result: AlignResult) -> set[str]:
+    """Same-scene originals whose view the repost's whole frames show as they are, as closely
+    as an unedited copy's (REGISTERED_VIEW_BITS): placed without a fit or a hypothesis."""
+    return {a.reference_id for a in result.same_scene
+            if min(s.similarity for s in a.segments) >= 1.0 - REGISTERED_VIEW_BITS / 32}
 
 
 def _matched_s(result: AlignResult, ref_id: str) -> float:
