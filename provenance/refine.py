@@ -87,7 +87,7 @@ VIEW_ROTATIONS = (-10.0, -7.0, -4.0, 4.0, 7.0, 10.0)
 # Screens turned by these angles (degrees, either way) and filling the frame, filmed by a
 # phone's lens (``geometry.screen_view``, focal length FOCAL_SHARE): the perspective
 # hypotheses of the same search. The benchmark's 15° and 30° views sit 2-4 bits from the
-# original under the right angle, 8-12 one step (7-8°) off; the model assumes no pitch and a
+# original under the right angle, 8-16 one step (7-8°) off; the model assumes no pitch and a
 # phone's lens (a view filmed with a 1.2-width focal length was 10-14 bits off at 30°).
 VIEW_YAWS = (-30.0, -22.0, -15.0, 15.0, 22.0, 30.0)
 # A hypothesis is first screened on at most VIEW_QUERY_SAMPLES of the repost's pictures
