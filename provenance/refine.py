@@ -371,6 +371,10 @@ def _crop_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
     return with_extra_matches(_superseded(result, best), best, query_fp), True
 
 
+# The repost's whole frame on the original's, no edit: the hypotheses' baseline.
+_AS_IT_IS = geometry.Overlap((0.0, 0.0, 1.0, 1.0), (0.0, 0.0, 1.0, 1.0), False, 0)
+
+
 def _placed_by_view(decoded: Decoded, local: LocalData, lib: Library, result: AlignResult,
                     ref_id: str, seen: bool, unplaced: list[str], approximate: list[str]
                     ) -> AlignResult:
@@ -411,8 +415,7 @@ def _view_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
     hypotheses = _centre_crops(decoded, local)
     if not hypotheses and abs(math.log(_ratio_change(decoded, local))) < math.log(
             CROP_HYPOTHESIS_CHANGE):
-        hypotheses = [geometry.Overlap((0.0, 0.0, 1.0, 1.0), (0.0, 0.0, 1.0, 1.0), False, 0,
-                                       rotation=angle) for angle in VIEW_ROTATIONS]
+        hypotheses = [replace(_AS_IT_IS, rotation=angle) for angle in VIEW_ROTATIONS]
         hypotheses += [geometry.screen_view(yaw, size) for yaw in VIEW_YAWS]
     durations = (query_fp.duration, lib.get(ref_id).duration)
     few_query, few = (np.unique(np.linspace(0, len(d) - 1, min(count, len(d))).astype(int))
@@ -421,8 +424,9 @@ def _view_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
     shown: list[tuple[float, geometry.Overlap, AlignResult]] = []
     identity: float | None = None  # the view of the repost as it is, measured alike
     for overlap in hypotheses:
-        if _view_bits(decoded.detail_times[few_query], decoded.details[few_query],
-                      local.detail_times[few], local.details[few], overlap, durations) > \
+        if view_distance(*_hypothesis_regions(
+                decoded.detail_times[few_query], decoded.details[few_query],
+                local.detail_times[few], local.details[few], overlap, durations)) > \
                 REGISTERED_VIEW_BITS + VIEW_SCREEN_MARGIN:
             continue
         query_region, reference = _hypothesis_regions(decoded.detail_times, decoded.details,
@@ -432,8 +436,7 @@ def _view_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
         if identity is None:
             identity = view_distance(*_hypothesis_regions(
                 decoded.detail_times, decoded.details, local.detail_times, local.details,
-                geometry.Overlap((0.0, 0.0, 1.0, 1.0), (0.0, 0.0, 1.0, 1.0), False, 0),
-                durations))
+                _AS_IT_IS, durations))
         if bits <= min(REGISTERED_VIEW_BITS, identity - VIEW_GAIN):
             shown.append((bits, overlap, align(query_region, {ref_id: reference},
                                                result.params)))
@@ -464,10 +467,6 @@ def _hypothesis_regions(query_times: np.ndarray, query_details: np.ndarray,
         query_details, query_box, reference_box = geometry.rectified(query_details, overlap)
     return (region_fingerprint(query_times, query_details, query_box, durations[0]),
             region_fingerprint(reference_times, reference_details, reference_box, durations[1]))
-
-
-def _view_bits(*args: object) -> float:
-    return view_distance(*_hypothesis_regions(*args))  # type: ignore[arg-type]
 
 
 def _hypothesis_edits(overlap: geometry.Overlap, query_size: tuple[int, int]
