@@ -8,12 +8,15 @@ No window shares a frame with the library, so the right verdict is `same-scene` 
 `inconclusive` where nothing moves); a `match` is a false match, the error that passes recycled
 footage as the registered moment.
 
-    python benchmarks/other_moments.py [--window 10] [--step 1]
+    python benchmarks/other_moments.py [--window 10] [--step 1] [--clips car] [--edit "rotated 4°"]
+
+``--edit`` applies one of copy_detection.py's geometric edits (GEOMETRY_EDITS) to every window.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -24,11 +27,13 @@ SET = WORK / "other-moments"
 WINDOW_S = 10.0
 
 
-def cut(clip: Path, name: str, start: float, length: float | None) -> Path:
-    out = SET / f"{clip.stem}--{name}.mp4"
+def cut(clip: Path, name: str, start: float, length: float | None, vf: str = "") -> Path:
+    slug = re.sub(r"[^a-z0-9]+", "-", vf.lower()).strip("-")
+    out = SET / f"{clip.stem}--{name}{'--' + slug if slug else ''}.mp4"
     if not out.exists():
         span = ["-t", f"{length:.2f}"] if length is not None else []
-        ffmpeg("-ss", f"{start:.2f}", "-i", str(clip), *span, "-an", "-c:v", "libx264",
+        edit = ["-vf", vf] if vf else []
+        ffmpeg("-ss", f"{start:.2f}", "-i", str(clip), *span, *edit, "-an", "-c:v", "libx264",
                "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", str(out))
     return out
 
@@ -41,7 +46,7 @@ def windows(total: float, first: float, last: float, window: float, step: float)
     return starts
 
 
-def sweep(clip: Path, total: float, window: float, step: float) -> Counter[str]:
+def sweep(clip: Path, total: float, window: float, step: float, vf: str = "") -> Counter[str]:
     from provenance.acquire import local_video
     from provenance.library import Library
     from provenance.models import Original
@@ -60,7 +65,7 @@ def sweep(clip: Path, total: float, window: float, step: float) -> Counter[str]:
                 register(str(original), Original(id=clip.stem, source="bench"), library,
                          settings)
                 for start in windows(total, lo, hi - 0.3, window, step):
-                    query = cut(clip, f"window-{start:g}-{window:g}", start, window)
+                    query = cut(clip, f"window-{start:g}-{window:g}", start, window, vf)
                     result = verify_video(local_video(str(query)), library, settings)
                     verdicts[result.verdict.value] += 1
                     if result.verdict.value == "match":
@@ -76,17 +81,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--window", type=float, default=WINDOW_S, help="excerpt length, s")
     parser.add_argument("--step", type=float, default=1.0, help="between excerpt starts, s")
+    parser.add_argument("--clips", default="", help="only clips whose name contains this")
+    parser.add_argument("--edit", default="", help="a geometric edit of copy_detection.py")
     args = parser.parse_args()
-    from copy_detection import duration
+    from copy_detection import GEOMETRY_EDITS, duration
+
+    vf = GEOMETRY_EDITS[args.edit] if args.edit else ""
 
     SET.mkdir(parents=True, exist_ok=True)
     rows = []
     cpu0 = cpu_self()
-    for clip in footage_clips():
+    for clip in [c for c in footage_clips() if args.clips in c.stem]:
         total = duration(clip)
         print(f"{clip.stem} ({total:.1f} s): library holds one half, "
               f"{args.window:g} s windows of the other every {args.step:g} s")
-        verdicts = sweep(clip, total, args.window, args.step)
+        verdicts = sweep(clip, total, args.window, args.step, vf)
         count = sum(verdicts.values())
         rows.append([clip.stem, count, verdicts["match"], verdicts["same-scene"],
                      verdicts["inconclusive"], verdicts["no-match"],
