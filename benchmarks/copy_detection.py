@@ -41,6 +41,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from _common import WORK, cpu_children, cpu_self, ffmpeg, footage_clips, table
+from _stage_cpu import StageClock, stage_rows
 
 from provenance.geometry import screen_corners
 from tests.synthetic import ffmpeg_exe
@@ -320,6 +321,7 @@ def _run_provenance(references: dict[str, Path], queries: list[Query],
     segments: dict[str, list[dict[str, float | str]]] = {}
     verdicts: dict[str, str] = {}
     cpu_by_query: dict[str, tuple[float, float]] = {}
+    clock = StageClock().install()  # the per-stage split of each verify (_stage_cpu.py)
     with tempfile.TemporaryDirectory() as folder:
         settings = load_settings(db=Path(folder) / "lib.db", cache_dir=Path(folder) / "cache")
         with Library(settings.db, create=True) as library:
@@ -331,7 +333,8 @@ def _run_provenance(references: dict[str, Path], queries: list[Query],
                     before = cpu_all()
                     fingerprint_video(str(query.path), settings.sample_fps)
                     middle = cpu_all()
-                    result = verify_video(local_video(str(query.path)), library, settings)
+                    with clock.timing(query.name):
+                        result = verify_video(local_video(str(query.path)), library, settings)
                     fingerprint_cpu += middle - before
                     verify_cpu += cpu_all() - middle
                     cpu_by_query[query.name] = (middle - before, cpu_all() - middle)
@@ -348,8 +351,10 @@ def _run_provenance(references: dict[str, Path], queries: list[Query],
                      "reference_end": s.reference_end, "evidence": s.evidence,
                      "edits": [str(e) for e in m.edits]}
                     for m in result.matches for s in m.segments]
+    clock.uninstall()
     return {"scores": scores, "decided": decided, "segments": segments, "verdicts": verdicts,
-            "cpu": verify_cpu, "fingerprint_cpu": fingerprint_cpu, "cpu_by_query": cpu_by_query}
+            "cpu": verify_cpu, "fingerprint_cpu": fingerprint_cpu, "cpu_by_query": cpu_by_query,
+            "stages": clock}
 
 
 def _frames_1fps(path: Path) -> list[np.ndarray]:
@@ -537,6 +542,24 @@ def reliability(system: dict[str, object], queries: list[Query]) -> list[list[ob
     return rows
 
 
+def print_stage_split(systems: dict[str, dict[str, object] | str], queries: list[Query]) -> None:
+    """Where each provenance run's verify CPU went over the main set, stage by stage (issue
+    #11), beside its fingerprinting alone."""
+    names = [n for n, s in systems.items() if n.startswith("provenance")
+             and not isinstance(s, str)]
+    keys = [q.name for q in queries]
+    columns = [systems[n]["stages"].summed(keys) for n in names]  # type: ignore[index]
+    rows = stage_rows(columns)
+    rows.append(["(fingerprinting alone, for the ratio)",
+                 *(f"{float(systems[n]['fingerprint_cpu']):.2f}" for n in names)])  # type: ignore[index]
+    print(f"\nverify CPU by stage, s (share), {len(keys)} queries of the main set:\n")
+    print(table(["stage", *names], rows))
+    for name in names:
+        missing = systems[name]["stages"].missing  # type: ignore[index]
+        if missing:
+            print(f"{name}: stage functions not found (not timed): {', '.join(missing)}")
+
+
 def timing_60s(references: dict[str, Path], clips: list[Path]) -> tuple[float, float]:
     """(fingerprint s, matching s) for a 60 s query against the benchmark library."""
     from provenance.fingerprint import fingerprint_video
@@ -636,6 +659,7 @@ def main() -> None:
     print(f"\n{ours_name} fingerprinting alone: {fingerprint_rate:.1f} video-s per CPU-s; "
           f"verify end to end is {total_seconds / cpu[ours_name] / fingerprint_rate:.2f}x "
           "of it (target >= 0.5x)")
+    print_stage_split(systems, queries)
     ours = systems[ours_name]
     assert not isinstance(ours, str)
     for name, system in systems.items():
