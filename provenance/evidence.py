@@ -167,8 +167,7 @@ def _frames(path: str, times: list[float], kept: Mapping[float, np.ndarray] | No
     found = {}
     for time in times:
         nearest = float(available[np.argmin(np.abs(available - time))])
-        grey = kept[nearest]
-        found[nearest] = np.repeat(grey[:, :, None], 3, axis=2) if grey.ndim == 2 else grey
+        found[nearest] = kept[nearest]  # grey: ocr.read_frame repeats only what it reads
     return found
 
 

@@ -94,12 +94,14 @@ def available() -> bool:
 
 
 def text_bands(frame: np.ndarray) -> list[tuple[int, int]]:
-    """Row ranges (pixels) of a BGR frame that may carry text: bands 1/30 of the height where
-    some quarter of the width has TEXT_EDGE_SHARE of its pixels at a sharp horizontal step,
-    widened by a band above and below. Empty: no text likely, the OCR is spared."""
-    grey = frame.mean(axis=2) if frame.ndim == 3 else frame.astype(float)
-    step = max(1, grey.shape[1] // 320)
-    grey = grey[::step, ::step]
+    """Row ranges (pixels) of a BGR or grey frame that may carry text: bands 1/30 of the height
+    where some quarter of the width has TEXT_EDGE_SHARE of its pixels at a sharp horizontal
+    step, widened by a band above and below. Empty: no text likely, the OCR is spared."""
+    step = max(1, frame.shape[1] // 320)
+    # Every step-th pixel first, then its grey level: the same values as the other way round,
+    # without averaging the channels of pixels that are skipped (a grey frame's are exact).
+    small = frame[::step, ::step]
+    grey = small.mean(axis=2) if small.ndim == 3 else small.astype(np.int16)
     edges = (np.abs(np.diff(grey, axis=1)) > _EDGE_STEP).astype(np.float32)
     band, width = max(3, edges.shape[0] // 30), max(8, edges.shape[1] // 4)
     if edges.shape[0] < band or edges.shape[1] < width:
@@ -144,19 +146,24 @@ def _scouted(band: np.ndarray, scale: float) -> tuple[int, int] | None:
             min(band.shape[1], int(np.ceil(boxes[:, :, 0].max() + pad))))
 
 
+def _bgr(part: np.ndarray) -> np.ndarray:
+    """A part of a frame in three channels, as the reader takes it (a grey one repeated)."""
+    return np.repeat(part[:, :, None], 3, axis=2) if part.ndim == 2 else part
+
+
 def read_frame(frame: np.ndarray, time: float = 0.0) -> list[TextLine]:
-    """Lines of text in one BGR frame, top to bottom: only its bands likely to carry text
-    (``text_bands``) where the detector finds text at a quarter of the pixels (``_scouted``)
-    are read, across the columns where it found it, each scaled as the detector would scale
-    the whole frame (its short side to DETECT_SIDE)."""
+    """Lines of text in one BGR or grey frame, top to bottom: only its bands likely to carry
+    text (``text_bands``) where the detector finds text at a quarter of the pixels
+    (``_scouted``) are read, across the columns where it found it, each scaled as the detector
+    would scale the whole frame (its short side to DETECT_SIDE)."""
     scale = min(DETECT_SIDE / min(frame.shape[:2]), MAX_WIDTH / frame.shape[1])
     found: list[tuple[float, str, float]] = []
     for top, bottom in text_bands(frame):
-        columns = _scouted(frame[top:bottom], scale)
+        columns = _scouted(_bgr(frame[top:bottom]), scale)
         if columns is None:
             continue
         # RapidOCR keeps use_det/use_cls/use_rec from the last call: said on every call.
-        result = _engine()(_scaled(frame[top:bottom, columns[0]:columns[1]], scale),
+        result = _engine()(_scaled(_bgr(frame[top:bottom, columns[0]:columns[1]]), scale),
                            use_det=True, use_cls=False, use_rec=True)
         if result.txts is None:
             continue
