@@ -35,6 +35,12 @@ BURNED_IN = "burned-in text"
 SKIPPED_OCR = "burned-in text: install provenance[evidence] (rapidocr) to read it"
 SKIPPED_FILE = ("burned-in text and Content Credentials: the query is a fingerprint file, not a "
                 "video")
+# A stage the settings turned off is said like one that could not run (`provenance config`
+# shows where the setting came from).
+SKIPPED_AUDIO = "sound: turned off (audio = false, PROVENANCE_AUDIO=0)"
+SKIPPED_OCR_OFF = "burned-in text: turned off (ocr = false, PROVENANCE_OCR=0)"
+SKIPPED_CREDENTIALS = ("Content Credentials: turned off (credentials = false, "
+                       "PROVENANCE_CREDENTIALS=0)")
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ def beyond_picture(path: str, query_fp: Fingerprint, result: AlignResult, lib: L
     its reason), and what else the query shows: burned-in text (read on ``kept`` frames, the
     ones the one decode kept, when given), Content Credentials."""
     heard: tuple[Alignment, ...] = ()
-    skipped: list[str] = []
+    skipped: list[str] = [] if settings.audio else [SKIPPED_AUDIO]
     if settings.audio:
         result = replace(result, matches=tuple(check_sound(m, query_fp, lib)
                                                for m in result.matches))
@@ -71,8 +77,8 @@ def beyond_picture(path: str, query_fp: Fingerprint, result: AlignResult, lib: L
     text, not_read = burned_in_text(path, query_fp, settings, kept)
     anchors = settings.trust_anchors.read_bytes() if settings.trust_anchors else None
     found = credentials.read_credentials(path, anchors) if settings.credentials else None
-    return result, Seen(heard, tuple(text), found,
-                        tuple(skipped + not_read))
+    off = [] if settings.credentials else [SKIPPED_CREDENTIALS]
+    return result, Seen(heard, tuple(text), found, tuple(skipped + not_read + off))
 
 
 def sound(path: str, settings: Settings) -> np.ndarray:
@@ -148,7 +154,7 @@ def burned_in_text(path: str, fp: Fingerprint, settings: Settings,
     """(lines read on a few frames, skipped stages). The frames are the ``kept`` ones (grey,
     from the one decode) nearest each shot's keyframe, else read from the file by seeking."""
     if not settings.ocr:
-        return [], []
+        return [], [SKIPPED_OCR_OFF]
     if not ocr.available():
         return [], [SKIPPED_OCR]
     lines: list[ocr.TextLine] = []

@@ -143,3 +143,17 @@ def test_missing_extra_is_said_not_silent(media: Media, sound_library: tuple[Pat
     assert result.content_credentials.state == "skipped"
     assert result.burned_in_text == ()
     assert "Not examined: burned-in text" in to_text(result)
+
+
+def test_stages_turned_off_are_said(media: Media, sound_library: tuple[Path, Path],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # Turned off by the settings, as `PROVENANCE_AUDIO=0` etc. do: listed, not silent.
+    for name in ("PROVENANCE_AUDIO", "PROVENANCE_OCR", "PROVENANCE_CREDENTIALS"):
+        monkeypatch.setenv(name, "0")
+    db = sound_library[0]
+    result = _verify(media.clip_a, db)
+    assert result.verdict == Verdict.MATCH
+    off = [s for s in result.skipped if "turned off" in s]
+    assert [s.split(":")[0] for s in off] == ["sound", "burned-in text", "Content Credentials"]
+    assert result.content_credentials is None and result.burned_in_text == ()
+    assert all(m.audio != "same" for m in result.matches)  # the sound was not compared
