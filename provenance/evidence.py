@@ -158,8 +158,9 @@ def burned_in_text(path: str, fp: Fingerprint, settings: Settings,
     if not ocr.available():
         return [], [SKIPPED_OCR]
     lines: list[ocr.TextLine] = []
+    read = ocr.TextReader()  # text unchanged since an earlier frame is not read again
     for time, frame in sorted(_frames(path, _ocr_times(fp), kept).items()):
-        lines += ocr.read_frame(frame, time)  # reads nothing where no text is likely
+        lines += read(frame, time)  # reads nothing where no text is likely
     return lines, []
 
 

@@ -57,6 +57,13 @@ SCOUT_SCALE = 0.5
 # widened by 1, 2, 4 box heights: 0.985 / 0.987 / 0.988, 36/36 each, 0.062 / 0.065 / 0.071 s
 # (the narrower crops lost the space in "2017 08:50" on one or two frames).
 SCOUT_PAD = 4
+# A region read in an earlier frame of the same video is read again only where one of its pixels
+# changed by more than this many grey levels. Measured on the copy-detection set's captioned
+# queries (grey kept frames 0.25-10 s apart): a caption over a still scene changed by at most
+# 22-52 levels (compression), none by more than 60; a changed clock digit of the synthetic CCTV
+# scenes (640x360, 1280x720, 320x180, 33 changes) by 126-145; a caption over moving footage
+# by up to 234 (read again: only unchanged pixels make the earlier reading hold).
+SAME_TEXT_STEP = 60
 
 
 @dataclass(frozen=True)
@@ -151,27 +158,66 @@ def _bgr(part: np.ndarray) -> np.ndarray:
     return np.repeat(part[:, :, None], 3, axis=2) if part.ndim == 2 else part
 
 
-def read_frame(frame: np.ndarray, time: float = 0.0) -> list[TextLine]:
-    """Lines of text in one BGR or grey frame, top to bottom: only its bands likely to carry
-    text (``text_bands``) where the detector finds text at a quarter of the pixels
-    (``_scouted``) are read, across the columns where it found it, each scaled as the detector
-    would scale the whole frame (its short side to DETECT_SIDE)."""
-    scale = min(DETECT_SIDE / min(frame.shape[:2]), MAX_WIDTH / frame.shape[1])
-    found: list[tuple[float, str, float]] = []
-    for top, bottom in text_bands(frame):
-        columns = _scouted(_bgr(frame[top:bottom]), scale)
-        if columns is None:
-            continue
+def _grey(part: np.ndarray) -> np.ndarray:
+    return part.mean(axis=2).astype(np.int16) if part.ndim == 3 else part.astype(np.int16)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A region of a frame given to the reader (top, bottom, left, right in frame pixels), its
+    grey pixels then, and what was read in it (frame row, text, score)."""
+
+    region: tuple[int, int, int, int]
+    pixels: np.ndarray
+    found: tuple[tuple[float, str, float], ...]
+
+
+class TextReader:
+    """Reads the frames of one video. A region read in an earlier frame is not read again where
+    the new frame's region lies inside it and none of its pixels changed by more than
+    SAME_TEXT_STEP: its lines are the earlier ones, at the new frame's time (a caption bar
+    that stays put over several shots is read once)."""
+
+    def __init__(self) -> None:
+        self._read: list[_Read] = []
+        self.reads = 0  # regions given to the full reader
+
+    def __call__(self, frame: np.ndarray, time: float = 0.0) -> list[TextLine]:
+        """Lines of text in one BGR or grey frame, top to bottom: only its bands likely to
+        carry text (``text_bands``) where the detector finds text at a quarter of the pixels
+        (``_scouted``) are read, across the columns where it found it, each scaled as the
+        detector would scale the whole frame (its short side to DETECT_SIDE)."""
+        scale = min(DETECT_SIDE / min(frame.shape[:2]), MAX_WIDTH / frame.shape[1])
+        found: list[tuple[float, str, float]] = []
+        for top, bottom in text_bands(frame):
+            columns = _scouted(_bgr(frame[top:bottom]), scale)
+            if columns is not None:
+                found += self._region(frame, (top, bottom, *columns), scale)
+        return [TextLine(round(time, 3), text[:300], round(score, 3))
+                for _, text, score in sorted(found) if score >= MIN_SCORE and text.strip()]
+
+    def _region(self, frame: np.ndarray, region: tuple[int, int, int, int],
+                scale: float) -> tuple[tuple[float, str, float], ...]:
+        top, bottom, left, right = region
+        for earlier in self._read:
+            a, b, c, d = earlier.region
+            if a <= top and bottom <= b and c <= left and right <= d and int(np.abs(
+                    _grey(frame[a:b, c:d]) - earlier.pixels).max()) <= SAME_TEXT_STEP:
+                return earlier.found
+        self.reads += 1
         # RapidOCR keeps use_det/use_cls/use_rec from the last call: said on every call.
-        result = _engine()(_scaled(_bgr(frame[top:bottom, columns[0]:columns[1]]), scale),
+        result = _engine()(_scaled(_bgr(frame[top:bottom, left:right]), scale),
                            use_det=True, use_cls=False, use_rec=True)
-        if result.txts is None:
-            continue
-        found += [(top + float(np.min(np.asarray(box)[:, 1])) / scale, str(text), float(score))
-                  for box, text, score in zip(result.boxes, result.txts, result.scores,
-                                              strict=True)]
-    return [TextLine(round(time, 3), text[:300], round(score, 3))
-            for _, text, score in sorted(found) if score >= MIN_SCORE and text.strip()]
+        found = () if result.txts is None else tuple(
+            (top + float(np.min(np.asarray(box)[:, 1])) / scale, str(text), float(score))
+            for box, text, score in zip(result.boxes, result.txts, result.scores, strict=True))
+        self._read.append(_Read(region, _grey(frame[top:bottom, left:right]), found))
+        return found
+
+
+def read_frame(frame: np.ndarray, time: float = 0.0) -> list[TextLine]:
+    """Lines of text in one frame (``TextReader`` on a frame of its own)."""
+    return TextReader()(frame, time)
 
 
 # On-screen clocks: "2015-09-16 02:13:12", "16/09/2015 02:13:12", "16-09-2015 02:13", "2015/09/16

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from provenance import evidence, ocr
@@ -116,3 +117,20 @@ def test_textures_the_edge_test_passes_are_spared_by_the_detector() -> None:
         captioned = syn.caption("Calais 22/10/2015")(plain)
         assert any(ocr._scouted(captioned[a:b], scale) for a, b in ocr.text_bands(captioned))
     assert textured >= 2  # the edge test alone would have read these
+
+
+@pytest.mark.skipif(not ocr.available(), reason="OCR extra not installed")
+def test_text_unchanged_since_an_earlier_frame_is_read_once() -> None:
+    """A caption that stays put is read in the first frame only; a clock whose digits changed
+    is read again; every frame gets the lines it shows, as reading it alone gives them."""
+    scene = syn.CCTVScene(seed=4, width=640, height=360, label="CAM 3", length=30)
+    captioned = syn.caption("Calais 22/10/2015")
+    frames = {t: captioned(scene.frame(t)).mean(axis=2).astype(np.uint8)  # grey, as verify
+              for t in (7.0, 7.25, 9.0)}                                  # keeps them
+    read = ocr.TextReader()
+    lines = {t: read(frame, t) for t, frame in frames.items()}
+    assert read.reads == 3  # the clock and the caption at 7 s, the clock again at 9 s
+    for t, frame in frames.items():
+        assert [line.text for line in lines[t]] == [line.text for line in ocr.read_frame(frame)]
+    assert "02:13:09" in lines[9.0][0].text and "22/10/2015" in lines[9.0][-1].text
+    assert all(line.time == 9.0 for line in lines[9.0])
