@@ -64,6 +64,11 @@ SCOUT_PAD = 4
 # scenes (640x360, 1280x720, 320x180, 33 changes) by 126-145; a caption over moving footage
 # by up to 234 (read again: only unchanged pixels make the earlier reading hold).
 SAME_TEXT_STEP = 60
+# The scout's boxes in a later frame must fall inside the boxes read, widened by this share of
+# the tallest one's height (the scout works at half the scale: its boxes of the same text reach
+# a little further); the pixels compared are those inside the boxes read, which the detector
+# already draws wider than the glyphs (unclipped).
+SAME_TEXT_PAD = 0.5
 
 
 @dataclass(frozen=True)
@@ -139,18 +144,34 @@ def _scaled(band: np.ndarray, scale: float) -> np.ndarray:
                       interpolation=cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA)
 
 
-def _scouted(band: np.ndarray, scale: float) -> tuple[int, int] | None:
-    """Where the text detector, run alone on the band at SCOUT_SCALE of the reading scale, finds
-    text: the columns (band pixels) its boxes span, widened on each side by SCOUT_PAD times the
-    tallest box's height; None when it finds none."""
+def _scout_boxes(band: np.ndarray, scale: float) -> np.ndarray | None:
+    """The text detector run alone on the band at SCOUT_SCALE of the reading scale: its boxes
+    (n, 4 corners, x y) in band pixels; None when it finds none."""
     small = scale * SCOUT_SCALE
     found = _engine()(_scaled(band, small), use_det=True, use_cls=False, use_rec=False)
     if found.boxes is None or not len(found.boxes):
         return None
-    boxes = np.asarray(found.boxes, dtype=np.float64) / small  # (n, 4 corners, x y)
-    pad = SCOUT_PAD * float((boxes[:, :, 1].max(axis=1) - boxes[:, :, 1].min(axis=1)).max())
+    return np.asarray(found.boxes, dtype=np.float64) / small
+
+
+def _columns(boxes: np.ndarray, width: int) -> tuple[int, int]:
+    """The columns the boxes span, widened on each side by SCOUT_PAD times the tallest box's
+    height."""
+    pad = SCOUT_PAD * _tallest(boxes)
     return (max(0, int(boxes[:, :, 0].min() - pad)),
-            min(band.shape[1], int(np.ceil(boxes[:, :, 0].max() + pad))))
+            min(width, int(np.ceil(boxes[:, :, 0].max() + pad))))
+
+
+def _tallest(boxes: np.ndarray) -> float:
+    return float((boxes[:, :, 1].max(axis=1) - boxes[:, :, 1].min(axis=1)).max())
+
+
+def _scouted(band: np.ndarray, scale: float) -> tuple[int, int] | None:
+    """Where the text detector, run alone on the band at SCOUT_SCALE of the reading scale, finds
+    text: the columns (band pixels) its boxes span, widened on each side by SCOUT_PAD times the
+    tallest box's height; None when it finds none."""
+    boxes = _scout_boxes(band, scale)
+    return None if boxes is None else _columns(boxes, band.shape[1])
 
 
 def _bgr(part: np.ndarray) -> np.ndarray:
@@ -164,55 +185,80 @@ def _grey(part: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Read:
-    """A region of a frame given to the reader (top, bottom, left, right in frame pixels), its
-    grey pixels then, and what was read in it (frame row, text, score)."""
+    """What one full read found (frame row, text, score) and where: ``text`` (top, bottom,
+    left, right, frame pixels) bounds the boxes it read, with the grey ``pixels`` there;
+    ``reach`` is that area widened by SAME_TEXT_PAD."""
 
-    region: tuple[int, int, int, int]
+    text: tuple[int, int, int, int]
+    reach: tuple[int, int, int, int]
     pixels: np.ndarray
     found: tuple[tuple[float, str, float], ...]
 
 
 class TextReader:
-    """Reads the frames of one video. A region read in an earlier frame is not read again where
-    the new frame's region lies inside it and none of its pixels changed by more than
-    SAME_TEXT_STEP: its lines are the earlier ones, at the new frame's time (a caption bar
-    that stays put over several shots is read once)."""
+    """Reads the frames of one video. Where everything the scout finds in a band lies where an
+    earlier frame's text was read, and none of those pixels changed by more than
+    SAME_TEXT_STEP, the earlier lines are taken at the new frame's time instead of reading
+    again (a caption bar that stays put over several shots is read once)."""
 
     def __init__(self) -> None:
         self._read: list[_Read] = []
-        self.reads = 0  # regions given to the full reader
+        self.reads = 0  # bands given to the full reader
 
     def __call__(self, frame: np.ndarray, time: float = 0.0) -> list[TextLine]:
         """Lines of text in one BGR or grey frame, top to bottom: only its bands likely to
         carry text (``text_bands``) where the detector finds text at a quarter of the pixels
-        (``_scouted``) are read, across the columns where it found it, each scaled as the
+        (``_scout_boxes``) are read, across the columns where it found it, each scaled as the
         detector would scale the whole frame (its short side to DETECT_SIDE)."""
         scale = min(DETECT_SIDE / min(frame.shape[:2]), MAX_WIDTH / frame.shape[1])
         found: list[tuple[float, str, float]] = []
         for top, bottom in text_bands(frame):
-            columns = _scouted(_bgr(frame[top:bottom]), scale)
-            if columns is not None:
-                found += self._region(frame, (top, bottom, *columns), scale)
+            boxes = _scout_boxes(_bgr(frame[top:bottom]), scale)
+            if boxes is None:
+                continue
+            earlier = self._earlier(frame, _extent(boxes + (0, top), frame.shape, 0.0))
+            found += earlier.found if earlier else self._read_band(
+                frame, top, bottom, _columns(boxes, frame.shape[1]), scale)
         return [TextLine(round(time, 3), text[:300], round(score, 3))
                 for _, text, score in sorted(found) if score >= MIN_SCORE and text.strip()]
 
-    def _region(self, frame: np.ndarray, region: tuple[int, int, int, int],
-                scale: float) -> tuple[tuple[float, str, float], ...]:
-        top, bottom, left, right = region
-        for earlier in self._read:
-            a, b, c, d = earlier.region
-            if a <= top and bottom <= b and c <= left and right <= d and int(np.abs(
-                    _grey(frame[a:b, c:d]) - earlier.pixels).max()) <= SAME_TEXT_STEP:
-                return earlier.found
+    def _earlier(self, frame: np.ndarray, seen: tuple[int, int, int, int]) -> _Read | None:
+        """An earlier read whose text area holds ``seen`` and is unchanged in ``frame``."""
+        for read in self._read:
+            a, b, c, d = read.reach
+            if not (a <= seen[0] and seen[1] <= b and c <= seen[2] and seen[3] <= d):
+                continue
+            a, b, c, d = read.text
+            if int(np.abs(_grey(frame[a:b, c:d]) - read.pixels).max()) <= SAME_TEXT_STEP:
+                return read
+        return None
+
+    def _read_band(self, frame: np.ndarray, top: int, bottom: int, columns: tuple[int, int],
+                   scale: float) -> tuple[tuple[float, str, float], ...]:
         self.reads += 1
+        left, right = columns
         # RapidOCR keeps use_det/use_cls/use_rec from the last call: said on every call.
         result = _engine()(_scaled(_bgr(frame[top:bottom, left:right]), scale),
                            use_det=True, use_cls=False, use_rec=True)
-        found = () if result.txts is None else tuple(
-            (top + float(np.min(np.asarray(box)[:, 1])) / scale, str(text), float(score))
-            for box, text, score in zip(result.boxes, result.txts, result.scores, strict=True))
-        self._read.append(_Read(region, _grey(frame[top:bottom, left:right]), found))
+        if result.txts is None or not len(result.boxes):
+            return ()
+        boxes = np.asarray(result.boxes, dtype=np.float64) / scale + (left, top)
+        found = tuple((float(box[:, 1].min()), str(text), float(score))
+                      for box, text, score in zip(boxes, result.txts, result.scores, strict=True))
+        a, b, c, d = _extent(boxes, frame.shape, 0.0)
+        self._read.append(_Read((a, b, c, d), _extent(boxes, frame.shape, SAME_TEXT_PAD),
+                                _grey(frame[a:b, c:d]), found))
         return found
+
+
+def _extent(boxes: np.ndarray, shape: tuple[int, ...], pad: float) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) pixels bounding the boxes (frame pixels), widened on each
+    side by ``pad`` times the tallest box's height, inside the frame."""
+    margin = pad * _tallest(boxes)
+    return (max(0, int(boxes[:, :, 1].min() - margin)),
+            min(shape[0], int(np.ceil(boxes[:, :, 1].max() + margin))),
+            max(0, int(boxes[:, :, 0].min() - margin)),
+            min(shape[1], int(np.ceil(boxes[:, :, 0].max() + margin))))
 
 
 def read_frame(frame: np.ndarray, time: float = 0.0) -> list[TextLine]:
