@@ -174,7 +174,7 @@ def _frames(path: str, times: list[float], kept: Mapping[float, np.ndarray] | No
     found = {}
     for time in times:
         nearest = float(available[np.argmin(np.abs(available - time))])
-        found[nearest] = kept[nearest]  # grey: ocr.read_frame repeats only what it reads
+        found[nearest] = kept[nearest]  # grey: the reader makes three channels of its bands
     return found
 
 
