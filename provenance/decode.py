@@ -5,8 +5,10 @@ never sampled. The demuxer reads a few packets ahead of the decoder, so each fra
 time and its neighbours' are known before it is decoded, hence whether a full decode would sample
 it. Frames nothing is predicted from (non-reference frames, ``skip_frame = NONREF``) that no
 sample needs are not decoded; everything else is, so the samples are the very frames, bit for
-bit, that decoding every frame gives. Streams whose frames are all references (no B frames,
-all-intra) skip nothing. Frames are handed over as the luma plane, without colour conversion.
+bit, that decoding every frame gives. In H.264, frames that only frames before the next IDR
+keyframe depend on (the tail of a group of pictures after its last sample) are not decoded either:
+an IDR picture starts afresh, so nothing after it can tell. Frames are handed over as the luma
+plane, without colour conversion.
 
 As a safety net (timestamps that lie, reordering deeper than the look-ahead), every sample is
 checked against the frame a full decode would give; past ``SKIP_TOLERANCE_SHARE`` of the
@@ -57,6 +59,12 @@ _EPS = 1e-6
 # pyramids reorder by at most 4-8 frames (x264's maximum is 16 B frames).
 _LOOKAHEAD = 24
 _KEEP = 256
+# H.264 NAL unit types (ITU-T H.264, table 7-1). A packet is left undecoded before an IDR picture
+# only when it holds nothing but coded slices (1: non-IDR picture, 5: IDR picture), access unit
+# delimiters (9) and filler (12): parameter sets and SEI messages can outlast the IDR picture.
+_H264_IDR = 5
+_H264_DROPPABLE = frozenset({1, 5, 9, 12})
+_ANNEX_B_START = b"\x00\x00\x01"
 
 
 @dataclass(frozen=True)
@@ -134,6 +142,23 @@ class _Picker:
         self.previous = (time, frame)
         return picks
 
+    def finish(self) -> list[tuple[float, Any]]:
+        """At the end of the stream, the samples a full decode takes from frames that never
+        came out (only when timestamps lied about which frames samples need): the last decoded
+        frame where it is within the tolerance, else _TooFar."""
+        picks: list[tuple[float, Any]] = []
+        while self.strict:
+            ahead = [t for t in self.packet_times if t + _EPS >= self.instant]
+            if not ahead:
+                break
+            target = min(ahead)
+            if self.previous is None or abs(self.previous[0] - target) > self.tolerance + _EPS:
+                raise _TooFar(target)
+            picks.append(self.previous)
+            self.last, self.previous = self.previous[0], None
+            self.instant = self.step * (math.floor((target + _EPS) / self.step) + 1)
+        return picks
+
     def restart(self) -> None:
         """Forget what the demuxer saw (it will see it again after a seek); from now on every
         frame is decoded."""
@@ -181,10 +206,43 @@ def _reason(path: str, exc: Exception) -> str:
     return getattr(exc, "strerror", None) or str(exc)
 
 
+def nal_types(packet: Any, length_size: int) -> set[int]:
+    """The H.264 NAL unit types in a packet: length-prefixed units (MP4's avcC: ``length_size``
+    bytes each) or, when ``length_size`` is 0, Annex B start codes (MPEG-TS, raw streams). A
+    malformed packet gives -1 among them."""
+    types: set[int] = set()
+    if length_size:
+        data = memoryview(packet)
+        pos, end = 0, len(data)
+        while pos + length_size < end:
+            size = int.from_bytes(data[pos:pos + length_size], "big")
+            types.add(data[pos + length_size] & 0x1F)
+            pos += length_size + size
+        if pos != end:
+            types.add(-1)
+        return types
+    raw = bytes(packet)
+    pos = raw.find(_ANNEX_B_START)
+    while 0 <= pos < len(raw) - 3:
+        types.add(raw[pos + 3] & 0x1F)
+        pos = raw.find(_ANNEX_B_START, pos + 3)
+    return types or {-1}
+
+
+def _h264_nal_length(codec: Any) -> int | None:
+    """How H.264 packets delimit their NAL units: the length prefix's size (avcC extradata),
+    0 for Annex B start codes; None for other codecs (no packet is left undecoded)."""
+    if codec.name != "h264":
+        return None
+    extra = codec.extradata or b""
+    return (extra[4] & 3) + 1 if len(extra) >= 7 and extra[0] == 1 else 0
+
+
 class FastDecoder:
     """One open video file, decoded for sampling. ``mode`` says what was decoded: "nonref"
-    (non-reference frames no sample needs were skipped) or "full" (every frame: nothing could
-    be skipped, or skipping stopped part way)."""
+    (frames no sample needs were skipped: non-reference ones, and in H.264 those only frames
+    before the next IDR picture depend on) or "full" (every frame: nothing could be skipped, or
+    skipping stopped part way)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -202,10 +260,12 @@ class FastDecoder:
                              "the file may be audio only, empty or cut off")
         self._stream = self._container.streams.video[0]
         self._clock()
+        self._nal_length = _h264_nal_length(self._stream.codec_context)
         self.mode = "nonref"
         self.last_time = 0.0
         self.last_packet_time = 0.0  # the latest presentation time demuxed, decoded or not
         self.packets = self.decoded = 0
+        self.dropped = 0  # packets never handed to the decoder (before an IDR picture)
         self.picked: Any = None  # the frame sampled last (its colour planes: colour_thumb)
 
     def close(self) -> None:
@@ -259,6 +319,9 @@ class FastDecoder:
                     for pick_time, picked in picker.offer(time, frame):
                         self.picked = picked  # for colour_thumb
                         yield pick_time, luma(picked)
+                for pick_time, picked in picker.finish():
+                    self.picked = picked
+                    yield pick_time, luma(picked)
                 if self.decoded >= self.packets:  # nothing was skipped after all
                     self.mode = "full"
                 return
@@ -317,6 +380,7 @@ class FastDecoder:
         demuxed = self._container.demux(self._stream)
         ended = False
         current: bool | None = None
+        dropping = 0  # packets still to leave undecoded before an IDR picture
         while ahead or not ended:
             while not ended and len(ahead) <= _LOOKAHEAD:
                 try:
@@ -338,11 +402,44 @@ class FastDecoder:
                 self.packets += packet.size > 0
             packet, time = ahead.popleft()
             if self.mode == "nonref":
+                if dropping:
+                    dropping -= 1
+                    self.dropped += 1
+                    continue
                 needed = picker.sampled(time, known)
+                if not needed:
+                    run = self._run_to_refresh(packet, ahead, picker, known, ended)
+                    if run is not None:
+                        dropping = run
+                        self.dropped += 1
+                        continue
                 if needed != current:
                     codec.skip_frame = "DEFAULT" if needed else "NONREF"
                     current = needed
             yield packet
+
+    def _run_to_refresh(self, packet: Any, ahead: deque[tuple[Any, float | None]],
+                        picker: _Picker, known: list[float], ended: bool) -> int | None:
+        """When ``packet`` and every packet after it up to an IDR picture (or the end of the
+        stream) are frames no sample needs, holding nothing but coded slices: how many of those
+        after it are left undecoded with it; else None. Nothing decoded depends on them: an IDR
+        picture refers to no earlier frame, nor does anything after it."""
+        if self._nal_length is None or not self._droppable(packet):
+            return None
+        for count, (later, later_time) in enumerate(ahead):
+            if later.size == 0 or (later.is_keyframe and self._idr(later)):
+                return count
+            if picker.sampled(later_time, known) or not self._droppable(later):
+                return None
+        return len(ahead) if ended else None
+
+    def _droppable(self, packet: Any) -> bool:
+        assert self._nal_length is not None
+        return packet.size > 0 and nal_types(packet, self._nal_length) <= _H264_DROPPABLE
+
+    def _idr(self, packet: Any) -> bool:
+        assert self._nal_length is not None
+        return _H264_IDR in nal_types(packet, self._nal_length)
 
     def _seek(self, time: float) -> None:
         offset = self._start + int(time * self._den / self._num)

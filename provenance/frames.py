@@ -436,18 +436,28 @@ def _blurred_band(probe: np.ndarray) -> tuple[int, int]:
     return band
 
 
-def _smooth_sides(probe: np.ndarray) -> bool:
-    """Whether the outer 6 % of columns on both sides are much smoother than the middle."""
-    cols = probe.shape[1]
-    side = max(2, cols * 6 // 100)
-    middle = slice(cols // 2 - side, cols // 2 + side)
-
-    def roughness(part: np.ndarray) -> float:  # mean |step| between neighbouring rows
-        steps = cv2.absdiff(part[1:], part[:-1])  # exact on uint8: no wrap-around
+def _roughness(grey: np.ndarray, first: int, last: int) -> float:
+    """Mean |step| between neighbouring rows of the probe (every _PROBE_STEP-th pixel of
+    ``grey``) over its columns ``first`` to ``last``. The steps are taken on whole rows of the
+    frame (no copy of a strided view) and the probe's columns summed as one channel of them."""
+    count = last - first
+    block = grey[::_PROBE_STEP, first * _PROBE_STEP:last * _PROBE_STEP]
+    if block.shape[1] != count * _PROBE_STEP:  # the frame's last column is a probe column
+        block = grey[::_PROBE_STEP, ::_PROBE_STEP][:, first:last]
+        steps = cv2.absdiff(block[1:], block[:-1])  # exact on uint8: no wrap-around
         return int(steps.sum()) / max(1, steps.size)
+    steps = cv2.absdiff(block[1:], block[:-1])
+    total = cv2.sumElems(steps.reshape(steps.shape[0], count, _PROBE_STEP))[0]
+    return total / max(1, steps.shape[0] * count)
 
-    centre = roughness(probe[:, middle]) + 0.5
-    return max(roughness(probe[:, :side]), roughness(probe[:, -side:])) < SIDE_SMOOTHNESS * centre
+
+def _smooth_sides(grey: np.ndarray) -> bool:
+    """Whether the outer 6 % of the probe's columns on both sides are much smoother than the
+    middle (the right side is not measured when the left one is not)."""
+    cols = -(-grey.shape[1] // _PROBE_STEP)
+    side = max(2, cols * 6 // 100)
+    limit = SIDE_SMOOTHNESS * (_roughness(grey, cols // 2 - side, cols // 2 + side) + 0.5)
+    return _roughness(grey, 0, side) < limit and _roughness(grey, cols - side, cols) < limit
 
 
 def border_box(frame: np.ndarray) -> tuple[int, int, int, int]:
@@ -457,13 +467,14 @@ def border_box(frame: np.ndarray) -> tuple[int, int, int, int]:
     """
     # A view of every _PROBE_STEP-th pixel, not a copy: each check converts only the lines it
     # reads (most frames are settled by their four outermost lines and three column strips).
-    probe = to_grey(frame)[::_PROBE_STEP, ::_PROBE_STEP]
+    grey = to_grey(frame)
+    probe = grey[::_PROBE_STEP, ::_PROBE_STEP]
     rows, cols = probe.shape
     top = bottom = left = right = 0
     if rows > cols:
         first, end = _blurred_band(probe)
         top, bottom = (first, rows - end) if end else (0, 0)
-    elif cols > rows and _smooth_sides(probe):
+    elif cols > rows and _smooth_sides(grey):
         first, end = _blurred_band(probe.T)
         left, right = (first, cols - end) if end else (0, 0)
     if not (top or bottom):

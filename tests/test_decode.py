@@ -73,11 +73,73 @@ def test_timestamps_are_the_stream_presentation_times(b_frames: Path) -> None:
     assert fast.times.tolist() == pytest.approx(expected, abs=1e-9)
 
 
-def test_all_intra_stream_is_decoded_whole(tmp_path: Path) -> None:
+def _decode_counts(path: Path) -> tuple[int, int, int]:
+    """(packets, frames decoded, packets never handed to the decoder) of the fast decoder."""
+    decoder = decode.FastDecoder(str(path))
+    try:
+        for _ in decoder.frames(0.25):
+            pass
+        return decoder.packets, decoder.decoded, decoder.dropped
+    finally:
+        decoder.close()
+
+
+def test_all_intra_stream_decodes_only_the_sampled_frames(tmp_path: Path) -> None:
+    # Every frame an IDR picture: no frame depends on another, so only sampled ones are decoded.
     path = _encode(tmp_path / "intra.mp4", "-c:v", "libx264", "-g", "1", seconds=4)
     fast = fpm.fingerprint_video(str(path), 4.0, decoder="fast")
     _assert_same(fast, fpm.fingerprint_video(str(path), 4.0, decoder="full"))
-    assert fast.decoder == "pyav-full"  # every frame is a reference: nothing to skip
+    assert fast.decoder == "pyav-nonref"
+    packets, decoded, dropped = _decode_counts(path)
+    assert (packets, decoded, dropped) == (120, len(fast), 120 - len(fast))
+
+
+@pytest.mark.parametrize("container", ["mp4", "ts"])
+def test_frames_before_an_idr_picture_that_no_sample_needs_are_not_decoded(
+    tmp_path: Path, container: str
+) -> None:
+    # H.264 Baseline: no B frames, every frame a reference (so NONREF skips nothing), an IDR
+    # picture every 10 frames; the frames after a group's last sample feed nothing sampled.
+    # MPEG-TS carries the NAL units with start codes (Annex B), MP4 with length prefixes.
+    path = _encode(tmp_path / f"baseline.{container}", "-c:v", "libx264", "-profile:v",
+                   "baseline", "-x264-params", "keyint=10:min-keyint=10:scenecut=0", rate=25)
+    fast = fpm.fingerprint_video(str(path), 4.0, decoder="fast")
+    _assert_same(fast, fpm.fingerprint_video(str(path), 4.0, decoder="full"))
+    packets, decoded, dropped = _decode_counts(path)
+    # 25 fps, 4 samples a second: frames 0, 7, 13, 19 of each 25 are sampled; in each group of
+    # 10 the ones after its last sample are left (frames 8-9 of 0-9, 20-24 of 20-29...).
+    assert packets == 150 and dropped > 20 and decoded + dropped == packets
+
+
+def test_variable_frame_rate_with_short_groups(tmp_path: Path) -> None:
+    # 30 fps then 5 fps, an IDR picture every 12 frames: frames are left undecoded at both rates.
+    path = tmp_path / "vfr-groups.mp4"
+    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+                    "-i", "mandelbrot=size=320x240:rate=30", "-frames:v", "120",
+                    "-vf", "setpts='if(lt(N,90),N/30,3+(N-90)/5)/TB'", "-fps_mode", "vfr",
+                    "-c:v", "libx264", "-x264-params", "keyint=12:min-keyint=12:scenecut=0",
+                    "-pix_fmt", "yuv420p", str(path)], check=True)
+    fast = fpm.fingerprint_video(str(path), 4.0, decoder="fast")
+    _assert_same(fast, fpm.fingerprint_video(str(path), 4.0, decoder="full"))
+    assert set(fast.times.tolist()) <= {float(t) for t in _packet_times(path)}
+    assert _decode_counts(path)[2] > 0
+
+
+def test_nothing_is_left_undecoded_when_every_frame_is_sampled(tmp_path: Path) -> None:
+    path = _encode(tmp_path / "slow.mp4", "-c:v", "libx264", "-g", "4", rate=4)
+    fast = fpm.fingerprint_video(str(path), 4.0, decoder="fast")
+    _assert_same(fast, fpm.fingerprint_video(str(path), 4.0, decoder="full"))
+    assert fast.decoder == "pyav-full"
+
+
+def test_nal_unit_types_of_both_layouts() -> None:
+    sps, idr, sei = b"\x67\x42\x00\x1e", b"\x65\x88\x84", b"\x06\x05\x01"
+    prefixed = b"".join(len(nal).to_bytes(4, "big") + nal for nal in (sps, sei, idr))
+    assert decode.nal_types(prefixed, 4) == {7, 6, 5}
+    assert decode.nal_types(prefixed[:-1], 4) == {7, 6, 5, -1}  # cut short
+    annex_b = b"\x00\x00\x00\x01" + sps + b"\x00\x00\x01" + idr
+    assert decode.nal_types(annex_b, 0) == {7, 5}
+    assert decode.nal_types(b"\x12\x34", 0) == {-1}
 
 
 def test_open_gop_stream(tmp_path: Path) -> None:
