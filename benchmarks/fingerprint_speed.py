@@ -3,19 +3,23 @@
 For each clip of the shared footage and a generated 1080p30 H.264 clip (60 s), measures in the same
 run, interleaved (one run of every system, then the next run), the CPU time (user + system, all
 threads) of
-  * `ffmpeg -i FILE -f null -` (the bundled binary; the decode-only baseline),
+  * `ffmpeg -i FILE -f null -` (the bundled binary; the decode-only baseline), and the same with
+    `-threads 1` (ffmpeg decodes with frame threads by default; PyAV's decoder runs one thread),
   * the fast decoder alone (`provenance.decode.FastDecoder`: the frames a fingerprint samples,
     decoded and handed over as luma planes, nothing else),
   * `provenance.fingerprint_video(FILE)` with the fast decoder (the default), and
   * `provenance.fingerprint_video(FILE, decoder="full")` (OpenCV decoding every frame),
 and prints video-seconds per CPU-second, the ratios to ffmpeg (median of --runs runs, with the
-lowest and highest run's ratio) and what the fast decoder decoded.
+lowest and highest run's ratio), what the fast decoder decoded, and ffmpeg's own start (the CPU of
+`ffmpeg -version`, part of every ffmpeg run; the fingerprint runs in a started process).
+The provenance systems run in a worker process per checkout; with --compare DIR the fast decoder
+and the fingerprint of another checkout (e.g. a worktree of main) are timed in the same runs.
 With --memory it also fingerprints a generated 2-hour video in a child process and reports its
 peak resident memory. With --options it measures instead, the same way, FFmpeg's decoder options
 (loop-filter skipping, threads, flags2=fast) on a decode of every frame and on the fast decoder,
 and the fast decoder with the per-sample work (bars and shrink) but no hashing.
 
-    python benchmarks/fingerprint_speed.py [--runs 5] [--memory] [--options]
+    python benchmarks/fingerprint_speed.py [--runs 5] [--compare DIR] [--memory] [--options]
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import argparse
 import contextlib
 import functools
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -31,7 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import av
-from _common import WORK, ffmpeg, footage_clips, table, timed_cpu
+from _common import ROOT, WORK, ffmpeg, footage_clips, table, timed_cpu
 
 from provenance import decode
 from provenance.decode import FastDecoder
@@ -57,16 +62,18 @@ def make_long(path: Path, seconds: int) -> Path:
     return path
 
 
-def decode_null(path: Path) -> None:
-    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(path),
-                    "-map", "0:v:0", "-f", "null", "-"], check=True)
+def decode_null(path: Path, *options: str) -> None:
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", *options, "-i",
+                    str(path), "-map", "0:v:0", "-f", "null", "-"], check=True)
 
 
-def fast_decode(path: Path, fps: float) -> tuple[int, str]:
+def fast_counts(path: Path, fps: float) -> tuple[int, int, str]:
+    """(packets, frames decoded, mode) of the fast decoder on ``path``."""
     decoder = FastDecoder(str(path))
     try:
-        count = sum(1 for _ in decoder.frames(1.0 / fps))
-        return count, decoder.mode
+        for _ in decoder.frames(1.0 / fps):
+            pass
+        return decoder.packets, decoder.decoded, decoder.mode
     finally:
         decoder.close()
 
@@ -143,32 +150,99 @@ def duration(path: Path) -> float:
         return stream.info.frame_count / stream.info.fps
 
 
-SYSTEMS = ("ffmpeg", "fast decode", "fingerprint fast", "fingerprint full")
+# A worker process timing provenance work on request ("KIND PATH FPS" a line, CPU seconds back),
+# so that another checkout's code can be timed in the same runs as this one's.
+_WORKER = """
+import sys, time
+from provenance.decode import FastDecoder
+from provenance.fingerprint import fingerprint_video
+def fast(path, fps):
+    decoder = FastDecoder(path)
+    for _ in decoder.frames(1.0 / fps):
+        pass
+    decoder.close()
+for line in sys.stdin:
+    kind, fps, path = line.rstrip("\\n").split(" ", 2)
+    start = time.process_time()
+    if kind == "decode":
+        fast(path, float(fps))
+    else:
+        fingerprint_video(path, float(fps), decoder=kind)
+    print(time.process_time() - start, flush=True)
+"""
 
 
-def measure(path: Path, runs: int, fps: float) -> tuple[list[object], dict[str, float]]:
+class Worker:
+    """The provenance package of ``checkout`` in a child process."""
+
+    def __init__(self, checkout: Path) -> None:
+        env = {**os.environ, "PYTHONPATH": str(checkout)}
+        self._process = subprocess.Popen([sys.executable, "-c", _WORKER], env=env, text=True,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def cpu(self, kind: str, path: Path, fps: float) -> float:
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write(f"{kind} {fps} {path}\n")
+        self._process.stdin.flush()
+        return float(self._process.stdout.readline())
+
+    def close(self) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        self._process.wait()
+
+
+def ffmpeg_start() -> None:
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-version"], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+SYSTEMS = ("ffmpeg", "ffmpeg -threads 1", "fast decode", "fingerprint fast", "fingerprint full")
+
+
+def measure(path: Path, runs: int, fps: float, workers: dict[str, Worker]
+            ) -> tuple[list[object], dict[str, float], list[list[object]]]:
     seconds = duration(path)
     work: dict[str, Callable[[], object]] = {
         "ffmpeg": lambda: decode_null(path),
-        "fast decode": lambda: fast_decode(path, fps),
-        "fingerprint fast": lambda: fingerprint_video(str(path), fps, decoder="fast"),
-        "fingerprint full": lambda: fingerprint_video(str(path), fps, decoder="full"),
+        "ffmpeg -threads 1": lambda: decode_null(path, "-threads", "1"),
+        "ffmpeg start": ffmpeg_start,
     }
-    cpu: dict[str, list[float]] = {name: [] for name in SYSTEMS}
+    # (worker, what it runs) of each provenance system: this checkout's, then the compared ones'.
+    jobs = {"fast decode": ("this", "decode"), "fingerprint fast": ("this", "fast"),
+            "fingerprint full": ("this", "full")}
+    for name in workers:
+        if name != "this":
+            jobs[f"fast decode ({name})"] = (name, "decode")
+            jobs[f"fingerprint fast ({name})"] = (name, "fast")
+    cpu: dict[str, list[float]] = {name: [] for name in [*work, *jobs]}
     for _ in range(runs):
-        for name in SYSTEMS:
-            cpu[name].append(timed_cpu(work[name], children=name == "ffmpeg")[0])
+        for name in cpu:
+            if name in work:
+                cpu[name].append(timed_cpu(work[name], children=True)[0])
+            else:
+                worker, kind = jobs[name]
+                cpu[name].append(workers[worker].cpu(kind, path, fps))
     median = {name: statistics.median(values) for name, values in cpu.items()}
-    ratios = [f / d for f, d in zip(cpu["fingerprint fast"], cpu["ffmpeg"], strict=True)]
-    _, mode = fast_decode(path, fps)
+
+    def ratio(name: str, base: str = "ffmpeg") -> str:
+        runs_ratio = [a / b for a, b in zip(cpu[name], cpu[base], strict=True)]
+        return (f"{median[name] / median[base]:.2f} "
+                f"({min(runs_ratio):.2f}-{max(runs_ratio):.2f})")
+
+    packets, decoded, mode = fast_counts(path, fps)
     speed = [f"{seconds / median[name]:.0f}" for name in SYSTEMS]
-    row = [path.name, f"{seconds:.1f}", *speed,
-           f"{median['fast decode'] / median['ffmpeg']:.2f}",
-           f"{median['fingerprint fast'] / median['ffmpeg']:.2f} "
-           f"({min(ratios):.2f}-{max(ratios):.2f})",
-           f"{median['fingerprint full'] / median['ffmpeg']:.2f}", mode]
+    row = [path.name, f"{seconds:.1f}", *speed, ratio("fast decode"), ratio("fingerprint fast"),
+           f"{median['fingerprint fast'] / median['ffmpeg -threads 1']:.2f}",
+           f"{median['fingerprint fast'] / (median['ffmpeg'] - median['ffmpeg start']):.2f}",
+           f"{median['fingerprint full'] / median['ffmpeg']:.2f}",
+           f"{median['ffmpeg start'] * 1000:.0f} ms ({ratio('ffmpeg start').split()[0]})",
+           f"{decoded} of {packets} ({mode})"]
+    compared = [[path.name, name, ratio(f"fast decode ({name})"), ratio("fast decode"),
+                 ratio(f"fingerprint fast ({name})"), ratio("fingerprint fast")]
+                for name in workers if name != "this"]
     return row, {"fast": median["fingerprint fast"] / median["ffmpeg"],
-                 "full": median["fingerprint full"] / median["ffmpeg"]}
+                 "full": median["fingerprint full"] / median["ffmpeg"]}, compared
 
 
 def peak_memory(path: Path, fps: float) -> float:
@@ -184,6 +258,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--fps", type=float, default=DEFAULT_SAMPLE_FPS)
+    parser.add_argument("--compare", type=Path, action="append", default=[],
+                        help="another checkout whose fast decoder and fingerprint are timed "
+                             "in the same runs (repeatable)")
     parser.add_argument("--memory", action="store_true", help="also the 2-hour memory check")
     parser.add_argument("--options", action="store_true",
                         help="measure FFmpeg's decoder options instead")
@@ -195,14 +272,30 @@ def main() -> None:
         print(f"median of {args.runs} interleaved runs; CPU = user + system, all threads\n")
         print(measure_options(clips, args.runs, args.fps))
         return
-    measured = [measure(clip, args.runs, args.fps) for clip in clips]
-    print(f"sampling {args.fps:g} frames/s; median of {args.runs} interleaved runs; "
-          "CPU = user + system\n")
-    print(table(["clip", "video s", "ffmpeg decode video-s/CPU-s", "fast decode video-s/CPU-s",
-                 "fingerprint (fast) video-s/CPU-s", "fingerprint (full) video-s/CPU-s",
-                 "fast decode / ffmpeg", "fingerprint (fast) / ffmpeg (lowest-highest run)",
-                 "fingerprint (full) / ffmpeg", "fast decoder mode"],
-                [row for row, _ in measured]))
+    workers = {"this": Worker(ROOT)} | {str(path): Worker(path.resolve())
+                                        for path in args.compare}
+    try:
+        for worker in workers.values():  # imports and first-call set-up, outside the timing
+            worker.cpu("fast", clips[0], args.fps)
+        measured = [measure(clip, args.runs, args.fps, workers) for clip in clips]
+    finally:
+        for worker in workers.values():
+            worker.close()
+    print(f"sampling {args.fps:g} frames/s; median of {args.runs} interleaved runs "
+          f"(lowest-highest run); CPU = user + system, all threads; load average "
+          f"{os.getloadavg()[0]:.1f} at the end\n")
+    print(table(["clip", "video s", *(f"{name} video-s/CPU-s" for name in SYSTEMS),
+                 "fast decode / ffmpeg", "fingerprint (fast) / ffmpeg",
+                 "fingerprint (fast) / ffmpeg -threads 1",
+                 "fingerprint (fast) / (ffmpeg - its start)", "fingerprint (full) / ffmpeg",
+                 "ffmpeg start (share of its run)", "fast decoder: frames decoded"],
+                [row for row, _, _ in measured]))
+    if args.compare:
+        print()
+        print(table(["clip", "compared checkout", "its fast decode / ffmpeg",
+                     "this fast decode / ffmpeg", "its fingerprint / ffmpeg",
+                     "this fingerprint / ffmpeg"],
+                    [line for _, _, lines in measured for line in lines]))
     if args.memory:
         memory_rows = []
         for minutes in (10, 120):
@@ -211,7 +304,7 @@ def main() -> None:
         print()
         print(table(["video", "peak RSS of the fingerprinting process (MB)"], memory_rows))
     print(json.dumps({"ratios": {clip.name: ratio
-                                 for clip, (_, ratio) in zip(clips, measured, strict=True)}}))
+                                 for clip, (_, ratio, _) in zip(clips, measured, strict=True)}}))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ Times are presentation timestamps, (pts - stream start) x time base: never index
 from __future__ import annotations
 
 import bisect
+import itertools
 import logging
 import math
 import os
@@ -424,14 +425,20 @@ class FastDecoder:
         stream) are frames no sample needs, holding nothing but coded slices: how many of those
         after it are left undecoded with it; else None. Nothing decoded depends on them: an IDR
         picture refers to no earlier frame, nor does anything after it."""
-        if self._nal_length is None or not self._droppable(packet):
+        if self._nal_length is None:
             return None
+        run: int | None = len(ahead) if ended else None
         for count, (later, later_time) in enumerate(ahead):
             if later.size == 0 or (later.is_keyframe and self._idr(later)):
-                return count
-            if picker.sampled(later_time, known) or not self._droppable(later):
-                return None
-        return len(ahead) if ended else None
+                run = count
+                break
+            if picker.sampled(later_time, known):
+                return None  # the common case, told without reading the packets
+        if run is None or not self._droppable(packet):
+            return None
+        if not all(self._droppable(later) for later, _ in itertools.islice(ahead, run)):
+            return None
+        return run
 
     def _droppable(self, packet: Any) -> bool:
         assert self._nal_length is not None
