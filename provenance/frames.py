@@ -418,13 +418,36 @@ def _band_candidates(height: int, width: int) -> tuple[tuple[int, int], ...]:
     return tuple(candidates)
 
 
-def _blurred_band(probe: np.ndarray) -> tuple[int, int]:
-    """(first, last + 1) rows of a centred picture band between blurred bars, or (0, 0)."""
-    height, width = probe.shape
+def _line_steps(grey: np.ndarray, columns: bool) -> np.ndarray:
+    """Mean |difference| between neighbouring lines of the probe (every _PROBE_STEP-th pixel of
+    ``grey``): its rows, or its columns when ``columns``. The differences are taken on whole
+    rows of the frame, without copying the probe's strided view, and only the probe's own
+    columns summed. Integer sums over the count: the values numpy's mean over the probe gives,
+    at a third of its cost or less."""
+    step = _PROBE_STEP
+    rows, width = -(-grey.shape[0] // step), grey.shape[1]
+    if width % step:  # the frame's last column is a probe column: work on a copy of the probe
+        probe = np.ascontiguousarray(grey[::step, ::step].T if columns else grey[::step, ::step])
+        diff = cv2.absdiff(probe[1:], probe[:-1])
+        return cv2.reduce(diff, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S)[:, 0] / diff.shape[1]
+    if columns:
+        diff = cv2.absdiff(grey[::step, step:], grey[::step, :-step])
+        return cv2.reduce(diff, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S)[0, ::step] / rows
+    diff = cv2.absdiff(grey[step:step * rows:step], grey[:step * (rows - 1):step])
+    sums = diff.reshape(rows - 1, width // step, step)[:, :, 0].sum(axis=1, dtype=np.int64)
+    return sums / (width // step)
+
+
+def _blurred_band(grey: np.ndarray, columns: bool = False) -> tuple[int, int]:
+    """(first, last + 1) rows of the probe of a centred picture band between blurred bars, or
+    (0, 0); columns instead of rows when ``columns``."""
+    height, width = -(-grey.shape[0] // _PROBE_STEP), -(-grey.shape[1] // _PROBE_STEP)
+    if columns:
+        height, width = width, height
     candidates = _band_candidates(height, width)
     if not candidates:
         return 0, 0
-    steps = np.abs(np.diff(probe.astype(np.int16), axis=0)).mean(axis=1)
+    steps = _line_steps(grey, columns)
     typical = float(np.median(steps)) + 0.5
     best, band = 0.0, (0, 0)
     for top, bottom in candidates:
@@ -472,10 +495,10 @@ def border_box(frame: np.ndarray) -> tuple[int, int, int, int]:
     rows, cols = probe.shape
     top = bottom = left = right = 0
     if rows > cols:
-        first, end = _blurred_band(probe)
+        first, end = _blurred_band(grey)
         top, bottom = (first, rows - end) if end else (0, 0)
     elif cols > rows and _smooth_sides(grey):
-        first, end = _blurred_band(probe.T)
+        first, end = _blurred_band(grey, columns=True)
         left, right = (first, cols - end) if end else (0, 0)
     if not (top or bottom):
         top, bottom = _bar_lines(probe), _bar_lines(probe[::-1])
