@@ -56,6 +56,28 @@ def test_bars_are_found_the_same_in_a_padded_plane() -> None:
     assert abs(border_box(portrait)[2] - 65) <= 2
 
 
+@pytest.mark.parametrize("shape", [(270, 480), (271, 481), (480, 270), (97, 130)])
+def test_bar_measures_read_from_whole_rows_equal_the_strided_probe_ones(
+    shape: tuple[int, int]
+) -> None:
+    """Line steps and side roughness are computed on whole rows of the (padded) frame: the
+    values must be those of the plain numpy formulas over the strided probe, bit for bit."""
+    from provenance import frames
+
+    rng = np.random.default_rng(sum(shape))
+    padded = rng.integers(0, 256, (shape[0], shape[1] + 24), dtype=np.uint8)
+    padded[:, :: 7] //= 3  # some structure besides noise
+    grey = padded[:, : shape[1]]
+    probe = grey[::2, ::2].astype(np.int16)
+    for columns, lines in ((False, probe), (True, probe.T)):
+        expected = np.abs(np.diff(lines, axis=0)).mean(axis=1)
+        assert np.array_equal(frames._line_steps(grey, columns), expected)
+    cols = probe.shape[1]
+    for first, last in ((0, 5), (cols // 2 - 5, cols // 2 + 5), (cols - 5, cols)):
+        steps = np.abs(np.diff(probe[:, first:last], axis=0))
+        assert frames._roughness(grey, first, last) == int(steps.sum()) / steps.size
+
+
 def test_fingerprint_round_trip_is_lossless(media: Media, tmp_path: Path) -> None:
     fp = fpm.fingerprint_video(str(media.cam_a), 4.0)
     path = tmp_path / "cam_a.npz"
