@@ -16,8 +16,9 @@ The provenance systems run in a worker process per checkout; with --compare DIR 
 and the fingerprint of another checkout (e.g. a worktree of main) are timed in the same runs.
 With --memory it also fingerprints a generated 2-hour video in a child process and reports its
 peak resident memory. With --options it measures instead, the same way, FFmpeg's decoder options
-(loop-filter skipping, threads, flags2=fast) on a decode of every frame and on the fast decoder,
-and the fast decoder with the per-sample work (bars and shrink) but no hashing.
+(loop-filter skipping, skip_idct, flags2 fast and showall, error resilience, threads) on a decode
+of every frame, with whether each gives the default decode's frames byte for byte, and on the fast
+decoder, and the fast decoder with the per-sample work (bars and shrink) but no hashing.
 
     python benchmarks/fingerprint_speed.py [--runs 5] [--compare DIR] [--memory] [--options]
 """
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import hashlib
 import json
 import os
 import statistics
@@ -34,6 +36,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import av
 from _common import ROOT, WORK, ffmpeg, footage_clips, table, timed_cpu
@@ -79,15 +82,49 @@ def fast_counts(path: Path, fps: float) -> tuple[int, int, str]:
 
 
 def every_frame(path: Path, options: dict[str, str], thread_type: str = "",
-                threads: int = 0) -> int:
-    """PyAV decoding every frame with FFmpeg decoder ``options`` (and a threading setting)."""
+                threads: int = 0, digest: Any = None) -> int:
+    """PyAV decoding every frame with FFmpeg decoder ``options`` (and a threading setting);
+    every plane of every frame fed to ``digest`` when given."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         stream.codec_context.options = options
         if thread_type:
             stream.codec_context.thread_type = thread_type
             stream.codec_context.thread_count = threads
-        return sum(len(packet.decode()) for packet in container.demux(stream))
+        count = 0
+        for packet in container.demux(stream):
+            for frame in packet.decode():
+                count += 1
+                for plane in frame.planes if digest is not None else ():
+                    digest.update(bytes(plane))
+        return count
+
+
+# The decoder options measured by --options on a decode of every frame, and whether the frames
+# they give are the default decode's, byte for byte.
+EXACT_CHECKED = {
+    "every frame, skip_loop_filter=noref": ({"skip_loop_filter": "noref"}, "", 0),
+    "every frame, skip_loop_filter=all": ({"skip_loop_filter": "all"}, "", 0),
+    "every frame, skip_idct=all": ({"skip_idct": "all"}, "", 0),
+    "every frame, flags2=fast": ({"flags2": "fast"}, "", 0),
+    "every frame, flags2=showall": ({"flags2": "showall"}, "", 0),
+    "every frame, enable_er=0": ({"enable_er": "0"}, "", 0),
+    "every frame, 1 thread": ({}, "SLICE", 1),
+    "every frame, 2 slice threads": ({}, "SLICE", 2),
+    "every frame, 2 frame threads": ({}, "FRAME", 2),
+}
+
+
+def identical_frames(path: Path) -> dict[str, str]:
+    """For each of EXACT_CHECKED: "yes" when its frames are the default decode's, byte for byte."""
+    def digest(options: dict[str, str], thread_type: str, threads: int) -> str:
+        hashed = hashlib.sha256()
+        every_frame(path, options, thread_type, threads, hashed)
+        return hashed.hexdigest()
+
+    default = digest({}, "", 0)
+    return {name: "yes" if digest(*setting) == default else "no"
+            for name, setting in EXACT_CHECKED.items()}
 
 
 @contextlib.contextmanager
@@ -114,14 +151,11 @@ def fast_with(path: Path, fps: float, level: str = "default", samples: bool = Fa
 
 OPTIONS: dict[str, Callable[[Path, float], object]] = {
     "ffmpeg": lambda path, fps: decode_null(path),
+    "ffmpeg -threads 1": lambda path, fps: decode_null(path, "-threads", "1"),
     "every frame": lambda path, fps: every_frame(path, {}),
-    "every frame, skip_loop_filter=noref": lambda path, fps: every_frame(
-        path, {"skip_loop_filter": "noref"}),
-    "every frame, skip_loop_filter=all": lambda path, fps: every_frame(
-        path, {"skip_loop_filter": "all"}),
-    "every frame, flags2=fast": lambda path, fps: every_frame(path, {"flags2": "fast"}),
-    "every frame, 2 slice threads": lambda path, fps: every_frame(path, {}, "SLICE", 2),
-    "every frame, 2 frame threads": lambda path, fps: every_frame(path, {}, "FRAME", 2),
+    **{name: functools.partial(lambda path, fps, setting: every_frame(path, *setting),
+                               setting=setting)
+       for name, setting in EXACT_CHECKED.items()},
     "fast decoder": lambda path, fps: fast_with(path, fps),
     "fast decoder, skip_loop_filter=bidir": lambda path, fps: fast_with(path, fps, "bidir"),
     "fast decoder, skip_loop_filter=all": lambda path, fps: fast_with(path, fps, "all"),
@@ -131,16 +165,20 @@ OPTIONS: dict[str, Callable[[Path, float], object]] = {
 
 
 def measure_options(clips: list[Path], runs: int, fps: float) -> str:
-    """CPU of each of OPTIONS over ffmpeg's, per clip (median of interleaved runs)."""
+    """CPU of each of OPTIONS over ffmpeg's, per clip (median of interleaved runs), and whether
+    the decoder options give the default decode's frames ("same frames")."""
     columns: list[list[str]] = []
     for path in clips:
         cpu: dict[str, list[float]] = {name: [] for name in OPTIONS}
         for _ in range(runs):
             for name, work in OPTIONS.items():
                 cpu[name].append(timed_cpu(functools.partial(work, path, fps),
-                                           children=name == "ffmpeg")[0])
+                                           children=name.startswith("ffmpeg"))[0])
         median = {name: statistics.median(values) for name, values in cpu.items()}
-        columns.append([f"{median[name] / median['ffmpeg']:.2f}" for name in OPTIONS])
+        same = identical_frames(path)
+        columns.append([f"{median[name] / median['ffmpeg']:.2f}"
+                        + (f" (same frames: {same[name]})" if name in same else "")
+                        for name in OPTIONS])
     rows = [[name, *(column[i] for column in columns)] for i, name in enumerate(OPTIONS)]
     return table(["CPU / ffmpeg's full decode", *(clip.name for clip in clips)], rows)
 
