@@ -179,7 +179,8 @@ def measure_options(clips: list[Path], runs: int, fps: float) -> str:
         columns.append([f"{median[name] / median['ffmpeg']:.2f}"
                         + (f" (same frames: {same[name]})" if name in same else "")
                         for name in OPTIONS])
-    rows = [[name, *(column[i] for column in columns)] for i, name in enumerate(OPTIONS)]
+    rows: list[list[object]] = [[name, *(column[i] for column in columns)]
+                                for i, name in enumerate(OPTIONS)]
     return table(["CPU / ffmpeg's full decode", *(clip.name for clip in clips)], rows)
 
 
@@ -270,15 +271,17 @@ def measure(path: Path, runs: int, fps: float, workers: dict[str, Worker]
 
     packets, decoded, mode = fast_counts(path, fps)
     speed = [f"{seconds / median[name]:.0f}" for name in SYSTEMS]
-    row = [path.name, f"{seconds:.1f}", *speed, ratio("fast decode"), ratio("fingerprint fast"),
-           f"{median['fingerprint fast'] / median['ffmpeg -threads 1']:.2f}",
-           f"{median['fingerprint fast'] / (median['ffmpeg'] - median['ffmpeg start']):.2f}",
-           f"{median['fingerprint full'] / median['ffmpeg']:.2f}",
-           f"{median['ffmpeg start'] * 1000:.0f} ms ({ratio('ffmpeg start').split()[0]})",
-           f"{decoded} of {packets} ({mode})"]
-    compared = [[path.name, name, ratio(f"fast decode ({name})"), ratio("fast decode"),
-                 ratio(f"fingerprint fast ({name})"), ratio("fingerprint fast")]
-                for name in workers if name != "this"]
+    row: list[object] = [
+        path.name, f"{seconds:.1f}", *speed, ratio("fast decode"), ratio("fingerprint fast"),
+        f"{median['fingerprint fast'] / median['ffmpeg -threads 1']:.2f}",
+        f"{median['fingerprint fast'] / (median['ffmpeg'] - median['ffmpeg start']):.2f}",
+        f"{median['fingerprint full'] / median['ffmpeg']:.2f}",
+        f"{median['ffmpeg start'] * 1000:.0f} ms ({ratio('ffmpeg start').split()[0]})",
+        f"{decoded} of {packets} ({mode})"]
+    compared: list[list[object]] = [
+        [path.name, name, ratio(f"fast decode ({name})"), ratio("fast decode"),
+         ratio(f"fingerprint fast ({name})"), ratio("fingerprint fast")]
+        for name in workers if name != "this"]
     return row, {"fast": median["fingerprint fast"] / median["ffmpeg"],
                  "full": median["fingerprint full"] / median["ffmpeg"]}, compared
 
@@ -335,7 +338,7 @@ def main() -> None:
                      "this fingerprint / ffmpeg"],
                     [line for _, _, lines in measured for line in lines]))
     if args.memory:
-        memory_rows = []
+        memory_rows: list[list[object]] = []
         for minutes in (10, 120):
             path = make_long(WORK / f"long-{minutes}min.mp4", minutes * 60)
             memory_rows.append([f"{minutes} min 640x360", f"{peak_memory(path, args.fps):.0f}"])
