@@ -429,7 +429,13 @@ class FastDecoder:
             return None
         run: int | None = len(ahead) if ended else None
         for count, (later, later_time) in enumerate(ahead):
-            if later.size == 0 or (later.is_keyframe and self._idr(later)):
+            if later.size == 0:  # the demuxer's closing packets, or a gap mid-stream
+                if not (ended and all(rest.size == 0 for rest, _ in
+                                      itertools.islice(ahead, count, None))):
+                    return None
+                run = count
+                break
+            if later.is_keyframe and self._idr(later):
                 run = count
                 break
             if picker.sampled(later_time, known):
