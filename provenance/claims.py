@@ -468,8 +468,21 @@ def check_places(claims: Sequence[Claim], originals: Sequence[Original]) -> list
         else:
             checked.append(_checked(claim, ClaimStatus.CONTRADICTED, "; ".join(
                 f"footage of {o.id} was filmed at {_where(o)}, not {claim.value}"
-                for o in located)))
+                + _distance(claim.value, o) for o in located)))
     return checked
+
+
+_POINT = re.compile(r"\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*")
+
+
+def _distance(value: str, original: Original) -> str:
+    """' (N km away)' when both the claim and the original are coordinates."""
+    point = _POINT.fullmatch(value)
+    if not point or original.latitude is None or original.longitude is None:
+        return ""
+    km = _km(float(point.group(1)), float(point.group(2)), original.latitude,
+             original.longitude)
+    return f" ({km:,.0f} km away)"
 
 
 def _where(original: Original) -> str:
@@ -479,7 +492,7 @@ def _where(original: Original) -> str:
 
 
 def _same_place(value: str, original: Original) -> bool:
-    point = re.fullmatch(r"\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*", value)
+    point = _POINT.fullmatch(value)
     if point and original.latitude is not None and original.longitude is not None:
         return _km(float(point.group(1)), float(point.group(2)), original.latitude,
                    original.longitude) <= PLACE_RADIUS_KM

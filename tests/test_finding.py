@@ -114,13 +114,14 @@ def test_claimed_place_against_the_originals_location(
     code, _, err = run("library", "update", "cam-a", "--db", db, "--location",
                        "Coquelles, Calais, France", "--latitude", "50.93", "--longitude", "1.81")
     assert code == 0, err
-    verdicts = {}
-    for place in ("Calais", "Lyon", "50.95, 1.85"):
+    verdicts, findings = {}, {}
+    for place in ("Calais", "Lyon", "50.95, 1.85", "48.86, 2.35"):
         code, out, _ = run("verify", media.cam_a, "--db", db, "--json", "--claim-place", place)
         (claim,) = [c for c in json.loads(out)["claims"] if c["kind"] == "place"]
-        verdicts[place] = claim["status"]
+        verdicts[place], findings[place] = claim["status"], claim["finding"]
     assert verdicts == {"Calais": "consistent", "Lyon": "contradicted",
-                        "50.95, 1.85": "consistent"}
+                        "50.95, 1.85": "consistent", "48.86, 2.35": "contradicted"}
+    assert findings["48.86, 2.35"].endswith("(233 km away)")  # Paris from Coquelles
 
 
 def _alignment(edits: tuple[Edit, ...] = (), original: str = "cam") -> Alignment:
