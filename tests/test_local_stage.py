@@ -1,0 +1,72 @@
+"""What the local-feature stage spends (issue #11): RANSAC caps that leave every fit that counts
+as it was, and a search that ends once the open time is the same camera placed by keypoints.
+Real keypoints, real library and decoding, generated feeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import cv2
+import pytest
+
+from provenance import geometry
+from tests import synthetic as syn
+from tests.conftest import Media, verify_json
+from tests.test_match_cases import _encode
+
+
+def test_capped_ransac_finds_the_fits_uncapped_ransac_finds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    scene = syn.CCTVScene(seed=1811, width=640, height=360, label="FEED", length=60)
+    original = scene.frame(5.0)
+    edited = [syn.filmed_off_screen(20.0, fill=1.35)(original),  # perspective: homography
+              cv2.warpAffine(original, cv2.getRotationMatrix2D((320, 180), 6.0, 1.0),
+                             (640, 360), borderMode=cv2.BORDER_REPLICATE),
+              cv2.resize(original[60:300, 120:520], (640, 384)),  # a crop
+              scene.frame(40.0)[:, ::-1]]  # another moment, mirrored
+    # A perspective, a tilt, a crop, another moment mirrored: each found the same with
+    # OpenCV's 2,000 samples, and a perspective is found at all.
+    capped = [geometry.find_overlap([shown], [original]) for shown in edited]
+    assert capped[0] is not None and capped[0].homography is not None
+    assert all(found is not None for found in capped)
+    monkeypatch.setattr(geometry, "SIMILARITY_ITERATIONS", 2000)
+    monkeypatch.setattr(geometry, "HOMOGRAPHY_ITERATIONS", 2000)
+    assert [geometry.find_overlap([shown], [original]) for shown in edited] == capped
+
+
+def test_open_time_of_a_placed_camera_is_explained() -> None:
+    from provenance.align import AlignResult
+    from provenance.models import Alignment, Segment, Verdict
+    from provenance.refine import _explained, _open_intervals
+
+    scene = (Alignment("cam-a", 0.7, (Segment("cam-a", 0.0, 8.0, 0.0, 0.0),)),)
+    result = AlignResult(Verdict.SAME_SCENE, 0.7, "same place", (), scene, ((8.0, 9.0),))
+    assert _open_intervals(result) == [(0.0, 9.0)]
+    assert not _explained(result, set())
+    # Placed on cam-a: only the last second is open, too short to hold a match.
+    assert _open_intervals(result, frozenset({"cam-a"})) == []
+    assert _explained(result, {"cam-a"})
+    longer = AlignResult(Verdict.SAME_SCENE, 0.7, "same place", (), scene, ((8.0, 12.0),))
+    assert not _explained(longer, {"cam-a"})
+
+
+def test_the_same_camera_placed_by_keypoints_ends_the_search(
+        media: Media, library_path: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    searched: list[int] = []
+    real = geometry.find_overlap_in
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        searched.append(len(args[1]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(geometry, "find_overlap_in", counted)
+    # Camera A at another moment, tilted: keypoints place it on cam-a (tilt undone), its
+    # motion lines up at no offset. cam-b, also in the library, is not searched after that.
+    query = _encode(tmp_path / "later.mp4", media.cam_a_later, 2, 12, "-vf",
+                    "rotate=3*PI/180")
+    report = verify_json(query, library_path)
+    assert report["verdict"] == "same-scene"
+    assert [a["reference_id"] for a in report["same_scene"]] == ["cam-a"]
+    assert len(searched) == 1
