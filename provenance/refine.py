@@ -221,13 +221,16 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
     ids = [a.reference_id for a in result.same_scene]
     if len(lib) <= LOCAL_SCAN_LIBRARY:
         ids += [o.id for o in lib.list()]
-    ids = [i for i in dict.fromkeys(ids) if i not in matched]
+    # A matched original that explains little of the repost is examined too: whole frames may
+    # line up only where a crop's picture happens to be close to the original's (an 80 % crop
+    # of car-detection, same shape, matched over 2 of its 10 s).
+    little = {i for i in matched if _matched_s(result, i) < HYPOTHESES_BELOW * query_fp.duration}
+    ids = [i for i in dict.fromkeys([*ids, *sorted(little)]) if i not in matched - little]
     # A matched original that explains little of a repost of another shape: its shape may
     # explain the rest (car-detection's stretched 9:16, matched by whole frames over 2.2 s).
-    for ref_id in sorted(matched):
+    for ref_id in sorted(little):
         local = lib.local_data(ref_id)
-        if local is not None and _matched_s(result, ref_id) < HYPOTHESES_BELOW * \
-                query_fp.duration:
+        if local is not None:
             result = _crop_hypotheses(decoded, local, lib, result, ref_id)[0]
     skipped: list[str] = []
     count = min(params.local_max_frames, max(LOCAL_FRAMES, math.ceil(
