@@ -11,6 +11,7 @@ from . import acquire, evidence
 from .dates import normalise
 from .errors import LibraryError, ProvenanceError, SettingsError
 from .library import Library
+from .library.common import validate_id
 from .library.manifest import ManifestRow, read_manifest
 from .models import Fingerprint, LocalData, Original
 from .pipeline import Progress, acquire_video, frame_progress, is_url, opened_library
@@ -72,8 +73,13 @@ def fingerprint_original(
 
 
 def checked_metadata(original: Original) -> Original:
-    """The original with its dates normalised to ISO; SettingsError (exit 2) for a date or
-    coordinate that cannot be read, so a date check never silently disappears."""
+    """The original with its dates normalised to ISO; SettingsError (exit 2) for an id, a date
+    or a coordinate that cannot be used, before any work (a date check never silently
+    disappears)."""
+    try:
+        validate_id(original.id)
+    except LibraryError as error:
+        raise SettingsError(error.message, error.hint) from None
     for name, low, high in (("latitude", -90.0, 90.0), ("longitude", -180.0, 180.0)):
         value = getattr(original, name)
         if value is not None and not (isinstance(value, (int, float)) and low <= value <= high):

@@ -151,7 +151,8 @@ def test_fifo_as_db_is_refused_without_waiting(tmp_path: Path, media: Media) -> 
 
 def test_id_with_a_trailing_newline_is_refused(db: Path, media: Media) -> None:
     code, _, err = run("library", "add", str(media.unrelated), "--id", "cam-c\n", "--db", str(db))
-    assert code == 5 and "not a valid original id" in err
+    # a usage mistake (exit 2, as a bad date is), refused before any work; 5 is for libraries
+    assert code == 2 and "not a valid original id" in err
     _one_error(err)
 
 
