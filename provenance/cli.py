@@ -106,6 +106,10 @@ class FullHelpGroup(click.Group):
                 formatter.write_dl(rows)
 
 
+# The exit code of a command stopped by Ctrl-C, as shells report a process ended by SIGINT.
+INTERRUPTED = 130
+
+
 class ProvenanceGroup(FullHelpGroup):
     """Global options anywhere on the line; expected errors as `Error:` / `Hint:` lines and
     their exit code."""
@@ -143,10 +147,6 @@ class ProvenanceGroup(FullHelpGroup):
                   "command again", INTERRUPTED)
         finally:
             sys.stdout, sys.stderr = streams
-
-
-# The exit code of a command stopped by Ctrl-C, as shells report a process ended by SIGINT.
-INTERRUPTED = 130
 
 
 def _fail(ctx: click.Context, message: str, hint: str | None, code: int) -> None:

@@ -198,6 +198,8 @@ _MIGRATIONS = {1: _add_file_column, 2: _add_location_columns, 3: _add_local_data
                6: _add_evidence_columns, 7: _add_pictures_column}
 # The first schema version whose libraries carry the application id.
 _IDENTITY_VERSION = 6
+
+
 def _writable(path: Path) -> bool:
     """Whether this process may write the library file and its folder (SQLite's journal files
     live beside it)."""
