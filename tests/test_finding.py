@@ -122,6 +122,12 @@ def test_claimed_place_against_the_originals_location(
     assert verdicts == {"Calais": "consistent", "Lyon": "contradicted",
                         "50.95, 1.85": "consistent", "48.86, 2.35": "contradicted"}
     assert findings["48.86, 2.35"].endswith("(233 km away)")  # Paris from Coquelles
+    # the same place said twice (the checker's claim and the caption) is one line in the text
+    code, out, _ = run("verify", media.cam_a, "--db", db, "--claim-place", "Lyon", "--caption",
+                       "Filmé à Lyon hier")
+    said = [line for line in out.splitlines() if "] place" in line]
+    assert said == ['  [contradicted] place Lyon: "Lyon" (command line), "à Lyon" (command line '
+                    '(caption))'], out
 
 
 def _alignment(edits: tuple[Edit, ...] = (), original: str = "cam") -> Alignment:

@@ -151,25 +151,26 @@ def _evidence_lines(v: Verification, originals: dict[str, Original]) -> list[str
 
 
 def _claim_lines(v: Verification) -> list[str]:
-    """Dates grouped by the date they claim; then places, sources and flags, one line each.
-    Each line starts with the claim's status as a word."""
+    """Dates and places grouped by what they claim (a caption and --claim-place saying the same
+    place are one line); then sources and flags, one line each. Each line starts with the
+    claim's status as a word."""
     lines: list[str] = []
-    dates: dict[tuple[ClaimKind, str], list[Claim]] = {}
+    grouped: dict[tuple[ClaimKind, str], list[Claim]] = {}
     for claim in v.claims:
-        if claim.kind in _DATES and claim.status is not ClaimStatus.UNCHECKED:
-            dates.setdefault((claim.kind, claim.value), []).append(claim)
-    for (kind, value), group in dates.items():
+        if claim.kind in _GROUPED and claim.status is not ClaimStatus.UNCHECKED:
+            grouped.setdefault((claim.kind, claim.value), []).append(claim)
+    for (kind, value), group in grouped.items():
         quoted = ", ".join(f'"{c.text}" ({_where(c)})' for c in group)
-        lines.append(f"  [{group[0].status.value}] {_DATES[kind]} {value}: {quoted}")
+        lines.append(f"  [{group[0].status.value}] {_GROUPED[kind]} {value}: {quoted}")
         lines.extend(f"       {f}" for f in dict.fromkeys(group[0].finding.split("; ")) if f)
     for claim in v.claims:
-        if claim.kind not in _DATES and claim.status is not ClaimStatus.UNCHECKED:
+        if claim.kind not in _GROUPED and claim.status is not ClaimStatus.UNCHECKED:
             said = f' "{claim.text}" ({_where(claim)})' if claim.text else ""
             lines.append(f"  [{claim.status.value}] {claim.kind.value}{said}: {claim.finding}")
     return ["Claims:", *lines] if lines else []
 
 
-_DATES = {ClaimKind.DATE: "filmed", ClaimKind.PUBLISHED: "published"}
+_GROUPED = {ClaimKind.DATE: "filmed", ClaimKind.PUBLISHED: "published", ClaimKind.PLACE: "place"}
 
 
 def _where(claim: Claim) -> str:
