@@ -33,6 +33,10 @@ def register(
     settings = settings or load_settings()
     original = checked_metadata(original)
     with opened_library(library, create=True) as lib:
+        if lib.read_only:  # said before the work, not after it
+            raise LibraryError(f"library {lib.target} is read-only here",
+                               "add to it where its file and folder are writable, or copy it "
+                               "to a writable folder")
         described, fp, local = fingerprint_original(
             path, original, settings, progress,
             skip=lambda sha: lib.find_by_sha256(sha) is not None)

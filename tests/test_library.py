@@ -53,6 +53,7 @@ _READ_ONLY_CHECK = """
 import sys
 from provenance.errors import LibraryError
 from provenance.library import Library
+from provenance.registry import register
 from tests.test_library import fp, original
 with Library(sys.argv[1]) as lib:
     print(",".join(o.id for o in lib.list()), len(lib.fingerprint("cam-1")))
@@ -60,6 +61,10 @@ with Library(sys.argv[1]) as lib:
         lib.add(original("cam-2", "b" * 64), fp(2))
     except LibraryError as error:
         print("refused:", error.message)
+    try:  # said before any work: the video is not even looked for
+        register("/nonexistent/video.mp4", original("cam-3", "c" * 64), lib)
+    except LibraryError as error:
+        print("register:", error.message)
 """
 
 
@@ -85,13 +90,18 @@ def test_a_library_in_a_read_only_folder_can_be_read(tmp_path: Path) -> None:
                 pytest.skip("running as root without setpriv (util-linux) to drop privileges")
             command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
         root = Path(__file__).resolve().parent.parent
+        env = {**os.environ, "PYTHONPATH": str(root), "HOME": str(shared)}  # not our config
+        can_import = subprocess.run([*command[:-3], "-c", "import provenance, tests"], cwd=root,
+                                    capture_output=True, text=True, timeout=60, env=env)
+        if can_import.returncode:
+            pytest.skip("the unprivileged user cannot read this checkout: "
+                        f"{can_import.stderr[-200:]}")
         done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=root,
-                              env={**os.environ, "PYTHONPATH": str(root)})
-        if "Permission denied" in done.stderr and "desk.db" not in done.stderr:
-            pytest.skip(f"the unprivileged user cannot read this checkout: {done.stderr[-200:]}")
+                              env=env)
         assert done.returncode == 0, done.stderr
         assert done.stdout.splitlines()[0] == "cam-1 40"
         assert "refused:" in done.stdout and "read-only here" in done.stdout
+        assert done.stdout.splitlines()[-1].endswith("is read-only here")  # register's, first
         assert _digest(shared / "desk.db") == before
         assert sorted(p.name for p in shared.iterdir()) == ["desk.db"]
     finally:

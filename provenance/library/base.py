@@ -61,6 +61,8 @@ class Library:
     """
 
     path: Path | str  # the SQLite file, or the PostgreSQL URL without its password
+    # Opened where it may only be read (an SQLite file in a folder we may not write).
+    read_only = False
     _index: FrameIndex | None = None
     # Appended to ORDER BY id: byte order in both engines, whatever a PostgreSQL database's locale.
     _COLLATE = ""
