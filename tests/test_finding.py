@@ -151,6 +151,10 @@ def test_ratings_follow_the_rules() -> None:
     assert edited.rating is Rating.EDITED and edited.mediareview == "EditedOrCroppedContent"
     sped = assess(match, [_alignment((Edit.SPEED,))], [], [], cam)
     assert sped.mediareview == "TransformedContent"
+    measured = Alignment("cam", 0.9, (Segment("cam", 0, 10, 0, 11.2, speed=1.12),),
+                         (DetectedEdit(Edit.SPEED, speed=1.12),))
+    assert "speed changed (x1.12)" in assess(match, [measured], [], [], cam).summary
+    assert str(measured.edits[0]) == "speed x1.12"
     two = [_alignment(), _alignment(original="cam2")]
     montage = assess(match, two, [(10.0, 15.0)], [], cam)
     assert montage.rating is Rating.EDITED and "montage" in montage.summary
