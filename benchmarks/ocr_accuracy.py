@@ -162,7 +162,7 @@ def gate_frames(rng: np.random.Generator) -> tuple[list[np.ndarray], list[np.nda
 
 def gate_table(rng: np.random.Generator) -> None:
     """What the text gate lets through to the reader: the edge test (``text_bands``), then the
-    detector alone at ``SCOUT_SCALE`` (``_scouted``) on the bands the edge test passed."""
+    detector alone at ``SCOUT_SCALE`` (``_scout_boxes``) on the bands the edge test passed."""
     text, plain = gate_frames(rng)
     print(f"\ntext gate on {len(text)} frames with text and {len(plain)} without "
           f"(SCOUT_SCALE {ocr.SCOUT_SCALE}):\n")
@@ -175,7 +175,7 @@ def gate_table(rng: np.random.Generator) -> None:
             start = time.process_time()
             scale = min(ocr.DETECT_SIDE / min(frame.shape[:2]), ocr.MAX_WIDTH / frame.shape[1])
             bands = ocr.text_bands(frame)
-            scouted = any(ocr._scouted(frame[a:b], scale) for a, b in bands)
+            scouted = any(ocr._scout_boxes(frame[a:b], scale) is not None for a, b in bands)
             cpu.append(time.process_time() - start)
             edges += bool(bands)
             found += scouted

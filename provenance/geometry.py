@@ -190,12 +190,16 @@ class Overlap:
         return mapped(_UNIT, inverse) * np.array([width, height], dtype=np.float32)
 
     @property
+    def whole_share(self) -> float:
+        """The share of a frame a whole picture covers at this overlap's tilt: a tilt leaves
+        corners outside the other picture, about twice the sine of the tilt on each side."""
+        return WHOLE_FRAME_SHARE * (1.0 - 2.0 * abs(math.sin(math.radians(self.rotation))))
+
+    @property
     def fills_query(self) -> bool:
-        """Whether the original's picture fills the repost's whole frame (a tilt leaves its
-        corners out: about twice the sine of the tilt on each side), so no other picture is
-        shown beside it."""
-        whole = WHOLE_FRAME_SHARE * (1.0 - 2.0 * abs(np.sin(np.radians(self.rotation))))
-        return area(self.query_box) >= whole
+        """Whether the original's picture fills the repost's whole frame, so no other picture
+        is shown beside it."""
+        return area(self.query_box) >= self.whole_share
 
     @property
     def is_whole_frame(self) -> bool:

@@ -156,24 +156,8 @@ def _scout_boxes(band: np.ndarray, scale: float) -> np.ndarray | None:
     return np.asarray(found.boxes, dtype=np.float64) / small
 
 
-def _columns(boxes: np.ndarray, width: int) -> tuple[int, int]:
-    """The columns the boxes span, widened on each side by SCOUT_PAD times the tallest box's
-    height."""
-    pad = SCOUT_PAD * _tallest(boxes)
-    return (max(0, int(boxes[:, :, 0].min() - pad)),
-            min(width, int(np.ceil(boxes[:, :, 0].max() + pad))))
-
-
 def _tallest(boxes: np.ndarray) -> float:
     return float((boxes[:, :, 1].max(axis=1) - boxes[:, :, 1].min(axis=1)).max())
-
-
-def _scouted(band: np.ndarray, scale: float) -> tuple[int, int] | None:
-    """Where the text detector, run alone on the band at SCOUT_SCALE of the reading scale, finds
-    text: the columns (band pixels) its boxes span, widened on each side by SCOUT_PAD times the
-    tallest box's height; None when it finds none."""
-    boxes = _scout_boxes(band, scale)
-    return None if boxes is None else _columns(boxes, band.shape[1])
 
 
 def _bgr(part: np.ndarray) -> np.ndarray:
@@ -219,8 +203,10 @@ class TextReader:
             if boxes is None:
                 continue
             earlier = self._earlier(frame, _extent(boxes + (0, top), frame.shape, 0.0))
+            # the full read covers the columns the scout's boxes span, widened by SCOUT_PAD
+            columns = _extent(boxes, frame.shape, SCOUT_PAD)[2:]
             found += earlier.found if earlier else self._read_band(
-                frame, top, bottom, _columns(boxes, frame.shape[1]), scale)
+                frame, top, bottom, columns, scale)
         return [TextLine(round(time, 3), text[:300], round(score, 3))
                 for _, text, score in sorted(found) if score >= MIN_SCORE and text.strip()]
 

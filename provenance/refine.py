@@ -145,17 +145,11 @@ def _overlap_edits(overlap: geometry.Overlap, query_size: tuple[int, int]
                    ) -> tuple[DetectedEdit, ...]:
     if overlap.homography is not None:
         return _perspective_edits(overlap, query_size)
-
-    # A tilted whole frame leaves corners outside the other picture: its overlap box shrinks by
-    # about twice the sine of the tilt on each side without any inset or crop.
-    whole = geometry.WHOLE_FRAME_SHARE * (1.0 - 2.0 * abs(math.sin(math.radians(
-        overlap.rotation))))
     edits = []
-    if geometry.area(overlap.query_box) < whole:
+    if not overlap.fills_query:
         edits.append(DetectedEdit(Edit.PICTURE_IN_PICTURE, boxes=(overlap.query_box,)))
-    if geometry.area(overlap.reference_box) < whole:
-        edits.append(DetectedEdit(Edit.CROPPED, boxes=(overlap.reference_box,),
-                                  share=round(geometry.area(overlap.reference_box), 3)))
+    if geometry.area(overlap.reference_box) < overlap.whole_share:
+        edits.append(_cropped(overlap.reference_box))
     if overlap.mirrored:
         edits.append(DetectedEdit(Edit.MIRRORED))
     return tuple(edits) + geometry_edits(overlap.aspect, overlap.rotation, overlap.query_box,
@@ -173,11 +167,16 @@ def _perspective_edits(overlap: geometry.Overlap, query_size: tuple[int, int]
     edits = [DetectedEdit(Edit.FILMED_OFF_SCREEN, boxes=((x0, y0, x1, y1),),
                           angle=geometry.screen_angle(corners, *query_size))]
     if geometry.area(overlap.reference_box) < geometry.WHOLE_FRAME_SHARE:
-        edits.append(DetectedEdit(Edit.CROPPED, boxes=(overlap.reference_box,),
-                                  share=round(geometry.area(overlap.reference_box), 3)))
+        edits.append(_cropped(overlap.reference_box))
     if overlap.mirrored:
         edits.append(DetectedEdit(Edit.MIRRORED))
     return tuple(edits)
+
+
+def _cropped(reference_box: tuple[float, float, float, float]) -> DetectedEdit:
+    """The crop that keeps ``reference_box`` of the original."""
+    return DetectedEdit(Edit.CROPPED, boxes=(reference_box,),
+                        share=round(geometry.area(reference_box), 3))
 
 
 def geometry_edits(aspect: float, rotation: float, query_box: tuple[float, float, float, float],
@@ -383,13 +382,7 @@ def _crop_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
         second = align(query_region, {ref_id: region_fingerprint(
             local.detail_times, local.details, overlap.reference_box,
             lib.get(ref_id).duration)}, result.params)
-        edits = (DetectedEdit(Edit.CROPPED, boxes=(overlap.reference_box,),
-                              share=round(geometry.area(overlap.reference_box), 3)),
-                 *geometry_edits(overlap.aspect, 0.0, overlap.query_box,
-                                 (query_fp.width, query_fp.height)))
-        extra = [Alignment(m.reference_id, m.score, m.segments,
-                           tuple(dict.fromkeys(m.edits + edits)))
-                 for m in second.matches if _evidence(m) >= GEOMETRY_MIN_CONFIRMED]
+        extra = _lined_up(second, _hypothesis_edits(overlap, (query_fp.width, query_fp.height)))
         if sum(map(_evidence, extra)) > sum(map(_evidence, best)):
             best = extra
     if not best:
@@ -468,9 +461,7 @@ def _view_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
                                                result.params)))
     best: list[Alignment] = []
     for _, overlap, second in shown:
-        extra = [Alignment(m.reference_id, m.score, m.segments,
-                           tuple(dict.fromkeys(m.edits + _hypothesis_edits(overlap, size))))
-                 for m in second.matches if _evidence(m) >= GEOMETRY_MIN_CONFIRMED]
+        extra = _lined_up(second, _hypothesis_edits(overlap, size))
         if sum(map(_evidence, extra)) > sum(map(_evidence, best)):
             best = extra
     if best:
@@ -498,14 +489,20 @@ def _hypothesis_regions(query_times: np.ndarray, query_details: np.ndarray,
 def _hypothesis_edits(overlap: geometry.Overlap, query_size: tuple[int, int]
                       ) -> tuple[DetectedEdit, ...]:
     """The edits a whole-frame hypothesis stands for: a perspective view (filmed off a screen),
-    a crop (stretched to the repost's shape) or a tilt."""
+    a crop (stretched to the repost's shape: ``_centre_crops``) or a tilt."""
     if overlap.homography is not None:
         return _perspective_edits(overlap, query_size)
     edits = geometry_edits(overlap.aspect, overlap.rotation, overlap.query_box, query_size)
     if geometry.area(overlap.reference_box) < geometry.WHOLE_FRAME_SHARE:
-        edits = (DetectedEdit(Edit.CROPPED, boxes=(overlap.reference_box,),
-                              share=round(geometry.area(overlap.reference_box), 3)), *edits)
+        edits = (_cropped(overlap.reference_box), *edits)
     return edits
+
+
+def _lined_up(second: AlignResult, edits: tuple[DetectedEdit, ...]) -> list[Alignment]:
+    """A hypothesis's matches with enough motion-confirmed samples to count
+    (GEOMETRY_MIN_CONFIRMED: the geometry was chosen, not measured), carrying its edits."""
+    return [Alignment(m.reference_id, m.score, m.segments, tuple(dict.fromkeys(m.edits + edits)))
+            for m in second.matches if _evidence(m) >= GEOMETRY_MIN_CONFIRMED]
 
 
 def _unplaced_scene(result: AlignResult, unplaced: list[str],

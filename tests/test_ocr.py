@@ -112,10 +112,11 @@ def test_textures_the_edge_test_passes_are_spared_by_the_detector() -> None:
         bands = ocr.text_bands(plain)
         textured += bool(bands)
         scale = ocr.DETECT_SIDE / min(plain.shape[:2])
-        assert not any(ocr._scouted(plain[a:b], scale) for a, b in bands), seed
+        assert not any(ocr._scout_boxes(plain[a:b], scale) is not None for a, b in bands), seed
         assert ocr.read_frame(plain) == [], seed
         captioned = syn.caption("Calais 22/10/2015")(plain)
-        assert any(ocr._scouted(captioned[a:b], scale) for a, b in ocr.text_bands(captioned))
+        assert any(ocr._scout_boxes(captioned[a:b], scale) is not None
+                   for a, b in ocr.text_bands(captioned))
     assert textured >= 2  # the edge test alone would have read these
 
 
