@@ -581,9 +581,10 @@ def picture_edits_stage(decoded: Decoded, query_saturation: float, result: Align
                         lib: Library) -> AlignResult:
     """Every match with the edits seen in pictures; originals without stored pictures (a library
     made before schema v4) are listed in ``skipped``."""
-    matches = tuple(with_picture_edits(decoded, query_saturation, m, lib)
+    stored = {m.reference_id: lib.local_data(m.reference_id) for m in result.matches}
+    matches = tuple(with_picture_edits(decoded, query_saturation, m, stored[m.reference_id])
                     for m in result.matches)
-    bare = [m.reference_id for m in result.matches if lib.local_data(m.reference_id) is None]
+    bare = [ref_id for ref_id, local in stored.items() if local is None]
     skipped = (f"picture edits: {len(bare)} matched original(s) have no stored pictures "
                "(re-index them: `provenance library reindex --all`)",) if bare else ()
     return replace(result, matches=matches,
@@ -591,15 +592,14 @@ def picture_edits_stage(decoded: Decoded, query_saturation: float, result: Align
 
 
 def with_picture_edits(decoded: Decoded, query_saturation: float, alignment: Alignment,
-                       lib: Library) -> Alignment:
+                       local: LocalData | None) -> Alignment:
     """The alignment with edits seen in pictures: bars from the repost's decode, grayscale and
-    overlays by comparing the repost's kept pictures with the original's stored ones at the
-    matched times (whole-frame matches only: regions found by local features are not registered
-    pixel to pixel)."""
+    overlays by comparing the repost's kept pictures with the original's stored ones (``local``)
+    at the matched times (whole-frame matches only: regions found by local features are not
+    registered pixel to pixel)."""
     if alignment.region is not None:  # one picture of several (layout.py): its own edits
         return alignment
     edits = bar_edits(decoded)
-    local = lib.local_data(alignment.reference_id)
     kinds = {e.kind for e in alignment.edits}
     if local is not None and not kinds & {Edit.PICTURE_IN_PICTURE, Edit.CROPPED}:
         pairs = []
