@@ -26,7 +26,7 @@ import logging
 import math
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +68,10 @@ _H264_DROPPABLE = frozenset({1, 5, 9, 12})
 _ANNEX_B_START = b"\x00\x00\x01"
 
 
+# (time, luma plane) of a decoded frame.
+FrameCallback = Callable[[float, np.ndarray], None]
+
+
 @dataclass(frozen=True)
 class Geometry:
     """What the container says: frame size, average rate and frame count (0 when unknown)."""
@@ -95,8 +99,10 @@ class _Picker:
     to it is picked, and raises _TooFar beyond the tolerance.
     """
 
-    def __init__(self, step: float, tolerance: float) -> None:
+    def __init__(self, step: float, tolerance: float, dense_step: float | None = None) -> None:
         self.step, self.tolerance = step, tolerance
+        # A second, denser grid whose frames are decoded too (never picked as samples).
+        self.dense_step = dense_step
         self.instant = 0.0
         self.last = -math.inf
         self.previous: tuple[float, Any] | None = None
@@ -116,8 +122,8 @@ class _Picker:
             return True
         index = bisect.bisect_left(known, time - _EPS)
         before = known[index - 1] if index > 0 else -math.inf
-        instant = math.floor((time + _EPS) / self.step)
-        return instant >= 0 and instant * self.step > before + _EPS
+        return any(_first_after(time, before, step)
+                   for step in (self.step, self.dense_step) if step)
 
     def _target(self, time: float) -> float:
         ahead = [t for t in self.packet_times if self.instant - _EPS <= t <= time + _EPS]
@@ -164,6 +170,13 @@ class _Picker:
         """Forget what the demuxer saw (it will see it again after a seek); from now on every
         frame is decoded."""
         self.previous, self.packet_times, self.strict = None, [], False
+
+
+def _first_after(time: float, before: float, step: float) -> bool:
+    """Whether the frame at ``time`` is the first after an instant of a ``step`` grid (the
+    frame before it shown at ``before``)."""
+    instant = math.floor((time + _EPS) / step)
+    return instant >= 0 and instant * step > before + _EPS
 
 
 # Planar 4:2:0 formats whose planes are read directly for a colour thumb.
@@ -307,16 +320,21 @@ class FastDecoder:
     def _packet_time(self, packet: Any) -> float | None:
         return self._seconds(packet.pts)
 
-    def frames(self, step: float) -> Iterator[tuple[float, np.ndarray]]:
-        """(time, luma plane) of the frame sampled at each instant of a ``step`` grid."""
+    def frames(self, step: float, on_frame: FrameCallback | None = None,
+               dense_step: float | None = None) -> Iterator[tuple[float, np.ndarray]]:
+        """(time, luma plane) of the frame sampled at each instant of a ``step`` grid.
+        ``on_frame`` sees every frame decoded (sampled or not), in presentation order; the
+        first frame after each instant of a ``dense_step`` grid is decoded for it too."""
         codec = self._stream.codec_context
         codec.options = {"skip_loop_filter": SKIP_LOOP_FILTER}
         codec.skip_frame = "NONREF"
-        picker = _Picker(step, SKIP_TOLERANCE_SHARE * step)
+        picker = _Picker(step, SKIP_TOLERANCE_SHARE * step, dense_step)
         seek_to: float | None = None
         while True:
             try:
                 for time, frame in self._decoded(picker, seek_to):
+                    if on_frame is not None:
+                        on_frame(time, luma(frame))
                     for pick_time, picked in picker.offer(time, frame):
                         self.picked = picked  # for colour_thumb
                         yield pick_time, luma(picked)

@@ -217,17 +217,22 @@ class VideoStream:
 
     def samples(self, sample_fps: float,
                 crop: tuple[float, float, float, float] | None = None,
-                on_picture: PictureCallback | None = None) -> Iterator[Sample]:
+                on_picture: PictureCallback | None = None,
+                on_frame: decode.FrameCallback | None = None,
+                frame_fps: float | None = None) -> Iterator[Sample]:
         """Yield frames at ``sample_fps`` by presentation time.
 
         Only the sampled frames are converted (``retrieve``); the others are only decoded
         (``grab``). ``crop`` (x0, y0, x1, y1 as shares of the frame) replaces bar detection with
         a fixed region. ``on_picture`` sees each sampled frame before it is shrunk (time, grey
-        frame, picture box inside the bars) so other stages need not decode the video again.
+        frame, picture box inside the bars) so other stages need not decode the video again;
+        ``on_frame`` sees every frame decoded (time, grey frame): with the fast decoder, those it
+        could not skip and at least the first after each instant of a ``frame_fps`` grid; with
+        OpenCV, every frame (each then retrieved, which costs a conversion).
         Raises MediaError when the file yields no frame at all.
         """
         if self._fast is not None:
-            yield from self._fast_samples(sample_fps, crop, on_picture)
+            yield from self._fast_samples(sample_fps, crop, on_picture, on_frame, frame_fps)
             return
         step = 1.0 / sample_fps
         next_time = 0.0
@@ -238,6 +243,10 @@ class VideoStream:
         while self._capture.grab():
             time = self._frame_time(index)
             index += 1
+            if on_frame is not None:
+                ok, frame = self._capture.retrieve()
+                if ok and frame is not None:
+                    on_frame(time, to_grey(frame) if self.colour else frame)
             if time + 1e-6 < next_time:
                 if time + 1.0 < next_time - step and not backwards:
                     backwards = True
@@ -245,7 +254,8 @@ class VideoStream:
                                 "the latest time seen are skipped", self.info.path,
                                 next_time - step, time)
                 continue
-            ok, frame = self._capture.retrieve()
+            if on_frame is None:
+                ok, frame = self._capture.retrieve()
             if not ok or frame is None:
                 continue
             # The next sample is due one step after this frame's slot; computed, not stepped
@@ -260,10 +270,13 @@ class VideoStream:
         self._check_complete(time)
 
     def _fast_samples(self, sample_fps: float, crop: tuple[float, float, float, float] | None,
-                      on_picture: PictureCallback | None) -> Iterator[Sample]:
+                      on_picture: PictureCallback | None,
+                      on_frame: decode.FrameCallback | None,
+                      frame_fps: float | None) -> Iterator[Sample]:
         assert self._fast is not None
         yielded = 0
-        for time, grey in self._fast.frames(1.0 / sample_fps):
+        dense_step = 1.0 / frame_fps if on_frame is not None and frame_fps else None
+        for time, grey in self._fast.frames(1.0 / sample_fps, on_frame, dense_step):
             yielded += 1
             yield _sample(time, grey, crop, on_picture)
         self.decoded_by = f"pyav-{self._fast.mode}"

@@ -10,6 +10,9 @@ the file again for:
 * ``local``: larger grey frames for local features, at most ``max_local`` of them, evenly spread
   (the step doubles when the budget fills, so memory is bounded whatever the video's length);
 * the picture box inside the bars of every detail frame (letterbox, pillarbox, reframes);
+* for a query, ``moments``: every decoded frame (at most ``MOMENT_FPS`` a second) as a tiny grey
+  image, so that the repost's picture at the very instant of each of an original's stored detail
+  frames can be compared with it (``moment.py``: same camera, same moment or another);
 * with each local-feature frame, a colour picture (``pictures``) for the report and its colour
   saturation for the grayscale check.
 
@@ -51,6 +54,12 @@ QUERY_DETAIL_LONG_SIDE = 128
 # crop, whose fitted box was 12 % off at the top, kept too little).
 REGION_MARGIN = 0.06
 DETAIL_FPS = 4.0
+# A query's moment frames: every frame the decoder decodes, at most MOMENT_FPS a second (a
+# 25-30 fps stream: every other frame, so one lies within 0.04 s of any instant), whole (bars
+# included), shrunk by area to the size of an original's stored details (MOMENT_LONG_SIDE on the
+# long side). Memory: 64x36 bytes x 15 a second, 41 MB for a 20-minute query.
+MOMENT_FPS = 15.0
+MOMENT_LONG_SIDE = DETAIL_LONG_SIDE
 # Width of the frames kept for local features (ORB detail beyond it costs time, not accuracy).
 LOCAL_WIDTH = 640
 # A local-feature frame of at most this many pixels is kept as decoded (a copy of its grey
@@ -107,6 +116,9 @@ class Decoded:
     # decoder read the luma plane only.
     saturations: list[float] = field(default_factory=list)
     pictures: list[np.ndarray] = field(default_factory=list)
+    # The moment frames (whole, tiny, grey) and their times; empty unless asked for.
+    moment_times: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    moments: list[np.ndarray] = field(default_factory=list)
 
     def saturation_in(self, intervals: list[tuple[float, float]]) -> float | None:
         """Median colour saturation of the kept frames inside the intervals (of all of them if
@@ -153,6 +165,26 @@ class _Keeper:
         self.saturations: list[float] = []
         self.pictures: list[np.ndarray] = []
         self.stream: frames_mod.VideoStream | None = None
+        self.moment_times: list[float] = []
+        self.moments: list[np.ndarray] = []
+        self.next_moment = -math.inf
+
+    def keep_moment(self, time: float, grey: np.ndarray) -> None:
+        """Every decoded frame passes here; at most MOMENT_FPS a second are kept."""
+        if time + 1e-6 < self.next_moment:
+            return  # also a frame decoded again after the decoder stepped back
+        self.next_moment = time + 1.0 / MOMENT_FPS - 1e-3
+        height, width = grey.shape[:2]
+        size = detail_size(width, height, MOMENT_LONG_SIDE)
+        # Whole blocks first (4 times faster), to no less than twice the size, then by area
+        # to the very size of an original's stored detail frame of the same shape.
+        factor = max(1, min(width // (2 * size[0]), height // (2 * size[1])))
+        whole = grey[:height - height % factor, :width - width % factor]
+        if factor > 1:
+            whole = cv2.resize(whole, (width // factor, height // factor),
+                               interpolation=cv2.INTER_AREA)
+        self.moment_times.append(time)
+        self.moments.append(cv2.resize(whole, size, interpolation=cv2.INTER_AREA))
 
     def __call__(self, time: float, grey: np.ndarray, box: tuple[int, int, int, int]) -> None:
         height, width = grey.shape[:2]
@@ -237,13 +269,16 @@ def detail_size(width: int, height: int, long_side: int) -> tuple[int, int]:
 
 def decode(path: str, sample_fps: float, progress: ProgressCallback | None = None,
            max_local: int = MAX_LOCAL, local_step: float = LOCAL_STEP_S,
-           detail_long_side: int = QUERY_DETAIL_LONG_SIDE) -> Decoded:
-    """Decode ``path`` once: its fingerprint plus the kept frames. Raises MediaError."""
+           detail_long_side: int = QUERY_DETAIL_LONG_SIDE, moments: bool = True) -> Decoded:
+    """Decode ``path`` once: its fingerprint plus the kept frames (``moments``: a query's
+    moment frames too). Raises MediaError."""
     keeper = _Keeper(max_local, local_step, detail_long_side)
     with frames_mod.VideoStream(path) as stream:
         keeper.stream = stream
-        fp = fingerprint_samples(stream.samples(sample_fps, on_picture=keeper), stream.info,
-                                 sample_fps, progress)
+        samples = stream.samples(sample_fps, on_picture=keeper,
+                                 on_frame=keeper.keep_moment if moments else None,
+                                 frame_fps=MOMENT_FPS)
+        fp = fingerprint_samples(samples, stream.info, sample_fps, progress)
         fp = with_duration(fp, stream.end_time)
     return Decoded(
         fingerprint=fp,
@@ -254,6 +289,8 @@ def decode(path: str, sample_fps: float, progress: ProgressCallback | None = Non
         local_frames=[f for _, f in keeper.local],
         saturations=keeper.saturations if len(keeper.saturations) == len(keeper.local) else [],
         pictures=keeper.pictures if len(keeper.pictures) == len(keeper.local) else [],
+        moment_times=np.asarray(keeper.moment_times, dtype=np.float64),
+        moments=keeper.moments,
     )
 
 
@@ -329,5 +366,5 @@ def decode_original(path: str, sample_fps: float,
                     progress: ProgressCallback | None = None) -> tuple[Fingerprint, LocalData]:
     """Decode an original once: its fingerprint and the local-matching data the library keeps."""
     decoded = decode(path, sample_fps, progress, max_local=2 * KEYFRAMES, local_step=1.0,
-                     detail_long_side=DETAIL_LONG_SIDE)
+                     detail_long_side=DETAIL_LONG_SIDE, moments=False)
     return decoded.fingerprint, local_data(path, decoded)
