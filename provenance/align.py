@@ -14,7 +14,7 @@ changed since the previous sample) pins the moment, which is how "same footage" 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -138,6 +138,23 @@ class MatchParams:
     local_min_lookups: int = 100_000
     local_lookups_per_minute: int = 200_000
     local_max_lookups: int = 1_000_000
+    # The moment check (moment.py), on matched segments of a fixed camera where the repost's
+    # still picture lies on the original's closely (median z-scored difference at most
+    # ``moment_max_fit``): the segment shows another moment when the repost's frames at the
+    # original's instants explain its frames no better than the repost's frames a quarter of a
+    # second before (median ratio at least ``moment_ratio``), when the repost stands still where
+    # the original moves at ``moment_still_share`` of the instants or more, or when a speed
+    # change is not clearly confirmed (ratio above ``moment_speed_ratio``). Measured on the
+    # copy-detection set (the 3 shared clips, 25 edits) and the other-moment sweep
+    # (benchmarks/README.md, "The moment check"): true copies with a close fit ratio 0.02-0.81,
+    # still share at most 0.05, at a changed speed 0.04-0.13; the other moments that whole
+    # frames lined up ratio 0.46-1.13 (16 of 24 at 0.91 or more), still share up to 0.44, at a
+    # changed speed 0.46-0.96. Worse fits (a perspective, a crop the match did not measure,
+    # rotated and mirrored together: 0.105-0.506) are not judged.
+    moment_ratio: float = 0.9
+    moment_still_share: float = 0.25
+    moment_speed_ratio: float = 0.3
+    moment_max_fit: float = 0.1
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "speeds": list(self.speeds),
@@ -745,6 +762,34 @@ def with_extra_same_scene(result: AlignResult, extra: Iterable[Alignment],
             same_scene[known] = merged
     same_scene.sort(key=lambda a: -a.score)
     return _decide(query, list(result.matches), same_scene, result.params, result.skipped)
+
+
+def with_moments_apart(result: AlignResult, apart: Mapping[str, list[Segment]],
+                       query: Fingerprint, why: str) -> AlignResult:
+    """The result with matched segments that show another moment of the original's camera
+    (``apart``, by original) turned into same-scene intervals, ``why`` added to the reason."""
+    matches = []
+    for alignment in result.matches:
+        kept = tuple(s for s in alignment.segments if s not in apart.get(alignment.reference_id,
+                                                                          ()))
+        if kept:
+            matches.append(replace(alignment, segments=kept))
+    same_scene = list(result.same_scene)
+    for ref_id, segments in apart.items():
+        score = next(m.score for m in result.matches if m.reference_id == ref_id)
+        pieces = tuple(Segment(reference_id=ref_id, query_start=s.query_start,
+                               query_end=s.query_end, reference_start=0.0, reference_end=0.0,
+                               evidence=s.evidence, similarity=s.similarity) for s in segments)
+        known = next((i for i, a in enumerate(same_scene) if a.reference_id == ref_id), None)
+        if known is None:
+            same_scene.append(Alignment(ref_id, score, pieces))
+        else:
+            old = same_scene[known]
+            same_scene[known] = Alignment(ref_id, max(old.score, score), tuple(sorted(
+                old.segments + pieces, key=lambda s: s.query_start)))
+    same_scene.sort(key=lambda a: -a.score)
+    decided = _decide(query, matches, same_scene, result.params, result.skipped)
+    return replace(decided, reason=f"{decided.reason}; {why}")
 
 
 def _intersect(interval: tuple[float, float], spans: Iterable[tuple[float, float]]

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from . import acquire, claims, evidence, finding, layout, provider, refine
+from . import acquire, claims, evidence, finding, layout, moment, provider, refine
 from .align import DEFAULT_PARAMS, AlignResult, MatchParams, align
 from .errors import AcquireError, MediaError, ProvenanceError
 from .fingerprint import load as load_fingerprint
@@ -160,6 +160,7 @@ def verify_video(
             result = layout.with_screen(decoded, result)
             saturation = _saturation(video.path, decoded, result)
             result = refine.picture_edits_stage(decoded, saturation, result, lib)
+            result = moment.moment_stage(decoded, result, lib)
             _step(progress, "local", 1.0)
         _step(progress, "evidence", 0.0)
         kept = dict(zip(decoded.local_times, decoded.local_frames, strict=True)) if decoded \

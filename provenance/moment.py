@@ -1,0 +1,333 @@
+"""Same camera, same moment? A matched segment checked against the original's stored frames.
+
+A fixed camera repeats its movements: cars leave a car park along the same lane, people cross a
+room on the same path at the same pace. Motion hashes record where and how the picture changes,
+not what moves, so another moment of the same camera can line up in time with the registered
+one. What tells them apart is what the picture shows at the very same instant: for each of the
+original's stored detail frames inside a matched segment, the repost's own frame at that
+instant (one of the query's moment frames, ``provider.MOMENT_FPS``) is compared, in the pixels
+that change, with the original's frame; and so is the repost's frame ``EARLIER_S`` before. A
+true copy explains the original's frame far better at the instant than a quarter of a second
+before; another moment does not explain it at all, at either time.
+
+The repost's picture is laid on the original's by the match's geometry (picture box, crop,
+picture-in-picture, mirroring; a stretch is undone by shrinking one box onto the other), then
+corrected by the best of a few shifts, scales and the measured tilt on the segment's median
+frames, which show the fixed background. Pixels where the still pictures disagree (captions,
+logos) or where the original moves and the repost never does (something covers it) are left
+out. A segment filmed off a screen at an angle, or whose pictures could not be laid closely, is
+not judged; OpenCV's ECC fit was tried for the laying and diverged on 64-pixel frames (a 10°
+tilt, a caption).
+
+The check adds the query's moment frames to the one decode: for non-reference frames the fast
+decoder would otherwise skip, the first after each instant of a ``MOMENT_FPS`` grid is decoded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+
+from . import align
+from .library import Library
+from .models import Alignment, Box, Edit, LocalData, Segment
+from .provider import Decoded, nearest_index
+
+# How far the repost's moment frame may be from the original's instant (the original's stored
+# frame is compared with the repost's frame nearest the instant it maps to).
+INSTANT_TOLERANCE_S = 0.05
+# The repost's frame this long before the instant is the comparison: the same scene a moment off.
+EARLIER_S = 0.25
+# A pixel "changes" where the original's frame differs from its stored frame before by this much,
+# in units of the frame's own standard deviation (both z-normalised).
+CHANGE_Z = 0.2
+# An instant counts when at least this share of the compared pixels change (and at least
+# MIN_CHANGED_PIXELS of them): below it nothing moves enough to tell two moments apart.
+MIN_CHANGED_SHARE = 0.01
+MIN_CHANGED_PIXELS = 8
+# The smallest region compared (pixels a side, in the original's stored 64-pixel frames).
+MIN_SIDE = 12
+# Instants a segment needs before its ratio says anything.
+MIN_INSTANTS = 4
+# Stored original frames further apart than this are no "frame before" for each other.
+MAX_DETAIL_GAP_S = 0.4
+# The repost's picture is laid on the original's region by the match's boxes, corrected by the
+# best of these scales and shifts (pixels of the original's 64-pixel frames) and, for a rotated
+# repost, by its measured tilt of either sign.
+FIT_SCALES = (0.95, 1.0, 1.05)
+FIT_SHIFTS = (-2.0, -1.0, 0.0, 1.0, 2.0)
+# Pixels whose still pictures (medians over the segment) differ by more than this (z units) are
+# not the same background: a caption, a logo, what a tilt or a crop brought in; not compared.
+AGREE_Z = 1.0
+# A pixel whose grey level varies over the segment by more than COVERED_MOTION (standard
+# deviation, grey levels) in the original but by less than COVERED_SHARE of that in the repost
+# is covered in the repost.
+COVERED_MOTION = 4.0
+COVERED_SHARE = 0.3
+# The repost "stands still" at an instant where its frames EARLIER_S apart differ by less than
+# this (z units, mean over the pixels where the original changes).
+STILL_Z = 0.1
+# How much closer a corrected warp must lay the still pictures than the boxes alone.
+FIT_GAIN = 0.9
+# The segment's mapping is from 4-a-second samples: the repost's frames are compared at these
+# shifts of it (seconds) and the best kept (a segment can be a sample step off).
+SHIFTS = tuple(np.round(np.arange(-0.3, 0.3001, 1.0 / 30.0), 4))
+# The check's premise is a fixed camera: at most this share of the compared pixels change
+# between two stored frames (median over the segment); a moving camera changes most of them,
+# and its matches never rested on a repeated movement.
+MAX_MOVING_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class MomentCheck:
+    """What the check measured on one segment: ``ratio`` is the median over its instants of
+    (repost at the instant vs original) / (repost EARLIER_S before vs original), inside the
+    changing pixels; None when fewer than MIN_INSTANTS instants had enough change."""
+
+    instants: int
+    ratio: float | None
+    # How far the repost's frames were from the segment's mapping (seconds, repost time).
+    shift: float = 0.0
+    # How closely the still pictures agree once laid (median z-scored difference).
+    fit: float = 0.0
+    # The share of the compared pixels that change between two stored frames (median).
+    moving: float = 0.0
+    # The share of instants at which the repost does not change where the original does.
+    still: float = 0.0
+
+    def another_moment(self, params: align.MatchParams, speed: float = 1.0) -> bool:
+        """Whether the segment shows another moment of a fixed camera, where the pictures were
+        laid on each other closely: the repost's frames at the same instants explain the
+        original's no better than its frames a moment off, or the repost stands still where
+        the original moves at many instants, or a speed change finds no clear confirmation."""
+        if self.ratio is None or self.fit > params.moment_max_fit or \
+                self.moving > MAX_MOVING_SHARE:
+            return False
+        return (self.ratio >= params.moment_ratio or self.still >= params.moment_still_share
+                or (abs(speed - 1.0) > 1e-6 and self.ratio > params.moment_speed_ratio))
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the original's picture is in the repost's frame: ``query_box`` of the repost's
+    whole frame shows ``reference_box`` of the original's, mirrored or not."""
+
+    query_box: Box
+    reference_box: Box
+    mirrored: bool
+
+
+def _zscore(image: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+    """The image in units of its standard deviation about its mean (of the pixels ``where``):
+    brightness, contrast and colour edits leave it unchanged."""
+    values = image.astype(np.float32)
+    kept = values if where is None or where.sum() < MIN_CHANGED_PIXELS else values[where]
+    return (values - kept.mean()) / max(1.0, float(kept.std()))
+
+
+def _pixels(box: Box, width: int, height: int) -> tuple[int, int, int, int]:
+    x0, y0 = int(round(box[0] * width)), int(round(box[1] * height))
+    x1, y1 = int(round(box[2] * width)), int(round(box[3] * height))
+    return x0, y0, max(x0 + 1, x1), max(y0 + 1, y1)
+
+
+def _boxed(picture: np.ndarray, placement: Placement, size: tuple[int, int]) -> np.ndarray:
+    """The repost's picture inside the placement's query box, shrunk by area (as the original's
+    stored frames were) to the original region's ``size``, mirrored back if need be."""
+    height, width = picture.shape[:2]
+    x0, y0, x1, y1 = _pixels(placement.query_box, width, height)
+    boxed = cv2.resize(np.ascontiguousarray(picture[y0:y1, x0:x1]), size,
+                       interpolation=cv2.INTER_AREA)
+    return boxed[:, ::-1].copy() if placement.mirrored else boxed
+
+
+def _corrections(size: tuple[int, int], rotation: float) -> list[np.ndarray]:
+    """Small corrections (about the region's centre) of the boxes a match gives, which are a
+    few pixels off, and a tilt of either sign (its sign is not always known)."""
+    centre = (size[0] / 2.0, size[1] / 2.0)
+    found = []
+    for angle in dict.fromkeys((0.0, rotation, -rotation)):
+        for scale in FIT_SCALES:
+            turn = cv2.getRotationMatrix2D(centre, angle, scale)
+            for dx in FIT_SHIFTS:
+                for dy in FIT_SHIFTS:
+                    found.append((turn + np.array([[0, 0, dx], [0, 0, dy]])).astype(
+                        np.float32))
+    return found
+
+
+def _lay(boxed: np.ndarray, warp: np.ndarray) -> np.ndarray:
+    return cv2.warpAffine(boxed, warp, (boxed.shape[1], boxed.shape[0]),
+                          flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_REPLICATE)
+
+
+def _fitted(still_query: np.ndarray, still_original: np.ndarray, rotation: float
+            ) -> np.ndarray:
+    """The correction that lays the repost's still picture (median of its frames) closest to
+    the original's, in the median of z-scored differences (robust to captions)."""
+    target = _zscore(still_original)
+
+    def apart(warp: np.ndarray) -> float:
+        return float(np.median(np.abs(_zscore(_lay(still_query, warp)) - target)))
+
+    size = (still_query.shape[1], still_query.shape[0])
+    identity = np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float32)
+    best = min(_corrections(size, rotation), key=apart)
+    # A flat or repetitive view (a plain road's dashed lines) fits many shifts about as well:
+    # the boxes stand unless a correction fits clearly better.
+    return best if apart(best) < FIT_GAIN * apart(identity) else identity
+
+
+class _Laid:
+    """The repost's moment frames laid on the original's region, z-scored over the pixels
+    compared: ``at(time)`` is the frame nearest ``time`` (None beyond INSTANT_TOLERANCE_S)."""
+
+    def __init__(self, decoded: Decoded, placement: Placement, region: np.ndarray,
+                 instants: list[tuple[int, float]], rotation: float) -> None:
+        self.decoded, self.placement = decoded, placement
+        self.size = (region.shape[2], region.shape[1])
+        self._boxed: dict[int, np.ndarray] = {}
+        self._laid: dict[int, np.ndarray] = {}
+        times = decoded.moment_times
+        frames = [self._boxed_at(nearest_index(times, t)) for _, t in instants]
+        originals = region[[k for k, _ in instants]]
+        still_query = np.median(np.stack(frames), axis=0).astype(np.uint8)
+        still_original = np.median(originals, axis=0)
+        self.warp = _fitted(still_query, still_original, rotation)
+        apart = np.abs(_zscore(_lay(still_query, self.warp)) - _zscore(still_original))
+        self.fit = round(float(np.median(apart)), 3)
+        # Where the original moves during the segment and the repost stays still, something
+        # covers the picture in the repost (a caption, a logo).
+        query_motion = np.std(np.stack([_lay(f, self.warp) for f in frames]).astype(np.float32),
+                              axis=0)
+        original_motion = np.std(originals.astype(np.float32), axis=0)
+        covered = (original_motion > COVERED_MOTION) & (
+            query_motion < COVERED_SHARE * original_motion)
+        self.compared = (apart < AGREE_Z) & ~covered
+
+    def _boxed_at(self, index: int) -> np.ndarray:
+        if index not in self._boxed:
+            self._boxed[index] = _boxed(self.decoded.moments[index], self.placement, self.size)
+        return self._boxed[index]
+
+    def at(self, time: float) -> np.ndarray | None:
+        times = self.decoded.moment_times
+        index = nearest_index(times, time)
+        if abs(times[index] - time) > INSTANT_TOLERANCE_S:
+            return None
+        if index not in self._laid:
+            self._laid[index] = _zscore(_lay(self._boxed_at(index), self.warp), self.compared)
+        return self._laid[index]
+
+
+def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
+                  placement: Placement, rotation: float = 0.0) -> MomentCheck:
+    """The moment check of one matched segment (see the module's docstring)."""
+    if not len(decoded.moment_times) or len(local.detail_times) < 2:
+        return MomentCheck(0, None)
+    height, width = local.details.shape[1:3]
+    rx0, ry0, rx1, ry1 = _pixels(placement.reference_box, width, height)
+    if min(rx1 - rx0, ry1 - ry0) < MIN_SIDE:
+        return MomentCheck(0, None)
+    instants = _instants(local, segment)
+    if len(instants) < MIN_INSTANTS:
+        return MomentCheck(len(instants), None)
+    region = local.details[:, ry0:ry1, rx0:rx1]
+    laid = _Laid(decoded, placement, region, instants, rotation)
+    compared, moving = _changing(region, instants, laid.compared)
+    if len(compared) < MIN_INSTANTS:
+        return MomentCheck(len(compared), None, fit=laid.fit, moving=moving)
+
+    def difference(instant: float, original: np.ndarray, changed: np.ndarray,
+                   shift: float) -> float | None:
+        query = laid.at(instant + shift)
+        return None if query is None else float(np.abs(query - original)[changed].mean())
+
+    def cost(shift: float) -> float:
+        found = [d for c in compared if (d := difference(*c, shift)) is not None]
+        return float(np.median(found)) if len(found) >= MIN_INSTANTS else np.inf
+
+    # The repost's frames are taken where they explain the original's best (the segment's
+    # mapping is from samples a quarter of a second apart), then compared with its frames
+    # EARLIER_S before.
+    shift = float(min(SHIFTS, key=cost))
+    ratios, still = [], 0
+    for instant, original, changed in compared:
+        now = difference(instant, original, changed, shift)
+        earlier = difference(instant, original, changed, shift - EARLIER_S)
+        frame, frame_before = laid.at(instant + shift), laid.at(instant + shift - EARLIER_S)
+        if now is None or earlier is None or frame is None or frame_before is None:
+            continue
+        ratios.append(now / max(1e-6, earlier))
+        still += float(np.abs(frame - frame_before)[changed].mean()) < STILL_Z
+    if len(ratios) < MIN_INSTANTS:
+        return MomentCheck(len(ratios), None, fit=laid.fit, moving=moving)
+    return MomentCheck(len(ratios), round(float(np.median(ratios)), 3), round(shift, 3),
+                       laid.fit, moving, round(still / len(ratios), 3))
+
+
+def _changing(region: np.ndarray, instants: list[tuple[int, float]], compared: np.ndarray
+              ) -> tuple[list[tuple[float, np.ndarray, np.ndarray]], float]:
+    """(repost time, the original's z-scored frame, the pixels that changed since its frame
+    before) of the instants where enough changed; and the median share that changed."""
+    found, shares = [], []
+    for k, instant in instants:
+        original, before = _zscore(region[k], compared), _zscore(region[k - 1], compared)
+        changed = (np.abs(original - before) > CHANGE_Z) & compared
+        shares.append(float(changed.mean()))
+        if changed.sum() >= max(MIN_CHANGED_PIXELS, MIN_CHANGED_SHARE * changed.size):
+            found.append((instant, original, changed))
+    return found, round(float(np.median(shares)), 3)
+
+
+def _instants(local: LocalData, segment: Segment) -> list[tuple[int, float]]:
+    """(original detail index, the repost's time it maps to) for each stored original frame
+    inside the segment that has a stored frame shortly before it."""
+    offset = segment.reference_start - segment.speed * segment.query_start
+    times = local.detail_times
+    inside = np.flatnonzero((times >= segment.reference_start) & (times <= segment.reference_end))
+    return [(int(k), (float(times[k]) - offset) / segment.speed) for k in inside
+            if k > 0 and times[k] - times[k - 1] <= MAX_DETAIL_GAP_S]
+
+
+def placement(decoded: Decoded, alignment: Alignment) -> Placement | None:
+    """Where the match's edits put the original in the repost's frame; None when the check
+    cannot undo its geometry (filmed off a screen at an angle)."""
+    edits = {e.kind: e for e in alignment.edits}
+    if Edit.FILMED_OFF_SCREEN in edits:
+        return None
+    query_box = decoded.picture_box() or (0.0, 0.0, 1.0, 1.0)
+    if alignment.region is not None:
+        query_box = alignment.region
+    elif Edit.PICTURE_IN_PICTURE in edits and edits[Edit.PICTURE_IN_PICTURE].boxes:
+        query_box = edits[Edit.PICTURE_IN_PICTURE].boxes[0]
+    cropped = edits.get(Edit.CROPPED)
+    reference_box = cropped.boxes[0] if cropped and cropped.boxes else (0.0, 0.0, 1.0, 1.0)
+    return Placement(query_box, reference_box, mirrored=False)
+
+
+def moment_stage(decoded: Decoded, result: align.AlignResult, lib: Library
+                 ) -> align.AlignResult:
+    """Matched segments of a fixed camera whose frames at the original's instants show another
+    moment become same-scene intervals (see the module's docstring)."""
+    apart: dict[str, list[Segment]] = {}
+    for alignment in result.matches:
+        laid = placement(decoded, alignment)
+        local = lib.local_data(alignment.reference_id)
+        if laid is None or local is None or not len(local.details):
+            continue
+        rotation = next((e.rotation for e in alignment.edits if e.rotation), 0.0) or 0.0
+        for segment in alignment.segments:
+            check = check_segment(decoded, local, segment,
+                                  replace(laid, mirrored=segment.mirrored), rotation)
+            if check.another_moment(result.params, segment.speed):
+                apart.setdefault(alignment.reference_id, []).append(segment)
+    if not apart:
+        return result
+    seconds = sum(s.query_end - s.query_start for segments in apart.values() for s in segments)
+    why = (f"{seconds:.1f} s that lined up in time show, at the very instants, a different "
+           "picture from the original's: the same camera at another moment")
+    return align.with_moments_apart(result, apart, decoded.fingerprint, why)
