@@ -43,6 +43,10 @@ EARLIER_S = 0.25
 # A pixel "changes" where the original's frame differs from its stored frame before by this much,
 # in units of the frame's own standard deviation (both z-normalised).
 CHANGE_Z = 0.2
+# and by more than this many grey levels: in a flat view (a plain road) a fifth of the frame's
+# deviation is noise; the stored frames average 8-20 pixels a side, which leaves compression
+# noise of 2-3 levels.
+CHANGE_LEVELS = 8
 # An instant counts when at least this share of the compared pixels change (and at least
 # MIN_CHANGED_PIXELS of them): below it nothing moves enough to tell two moments apart.
 MIN_CHANGED_SHARE = 0.01
@@ -276,7 +280,8 @@ def _changing(region: np.ndarray, instants: list[tuple[int, float]], compared: n
     found, shares = [], []
     for k, instant in instants:
         original, before = _zscore(region[k], compared), _zscore(region[k - 1], compared)
-        changed = (np.abs(original - before) > CHANGE_Z) & compared
+        levels = np.abs(region[k].astype(np.int16) - region[k - 1])
+        changed = (np.abs(original - before) > CHANGE_Z) & (levels > CHANGE_LEVELS) & compared
         shares.append(float(changed.mean()))
         if changed.sum() >= max(MIN_CHANGED_PIXELS, MIN_CHANGED_SHARE * changed.size):
             found.append((instant, original, changed))
@@ -293,20 +298,22 @@ def _instants(local: LocalData, segment: Segment) -> list[tuple[int, float]]:
             if k > 0 and times[k] - times[k - 1] <= MAX_DETAIL_GAP_S]
 
 
-def placement(decoded: Decoded, alignment: Alignment) -> Placement | None:
-    """Where the match's edits put the original in the repost's frame; None when the check
-    cannot undo its geometry (filmed off a screen at an angle)."""
+def placements(decoded: Decoded, alignment: Alignment) -> list[Placement]:
+    """Where the match's edits put the original in the repost's frame (none when the check
+    cannot undo its geometry: filmed off a screen at an angle). A repost's bars can be the
+    original's own (a flat view's plain sides look like bars): the whole frame is tried too."""
     edits = {e.kind: e for e in alignment.edits}
     if Edit.FILMED_OFF_SCREEN in edits:
-        return None
-    query_box = decoded.picture_box() or (0.0, 0.0, 1.0, 1.0)
+        return []
+    whole = (0.0, 0.0, 1.0, 1.0)
+    boxes = [decoded.picture_box() or whole, whole]
     if alignment.region is not None:
-        query_box = alignment.region
+        boxes = [alignment.region]
     elif Edit.PICTURE_IN_PICTURE in edits and edits[Edit.PICTURE_IN_PICTURE].boxes:
-        query_box = edits[Edit.PICTURE_IN_PICTURE].boxes[0]
+        boxes = [edits[Edit.PICTURE_IN_PICTURE].boxes[0]]
     cropped = edits.get(Edit.CROPPED)
-    reference_box = cropped.boxes[0] if cropped and cropped.boxes else (0.0, 0.0, 1.0, 1.0)
-    return Placement(query_box, reference_box, mirrored=False)
+    reference_box = cropped.boxes[0] if cropped and cropped.boxes else whole
+    return [Placement(box, reference_box, mirrored=False) for box in dict.fromkeys(boxes)]
 
 
 def moment_stage(decoded: Decoded, result: align.AlignResult, lib: Library
@@ -315,14 +322,15 @@ def moment_stage(decoded: Decoded, result: align.AlignResult, lib: Library
     moment become same-scene intervals (see the module's docstring)."""
     apart: dict[str, list[Segment]] = {}
     for alignment in result.matches:
-        laid = placement(decoded, alignment)
+        candidates = placements(decoded, alignment)
         local = lib.local_data(alignment.reference_id)
-        if laid is None or local is None or not len(local.details):
+        if not candidates or local is None or not len(local.details):
             continue
         rotation = next((e.rotation for e in alignment.edits if e.rotation), 0.0) or 0.0
         for segment in alignment.segments:
-            check = check_segment(decoded, local, segment,
-                                  replace(laid, mirrored=segment.mirrored), rotation)
+            check = min((check_segment(decoded, local, segment,
+                                       replace(laid, mirrored=segment.mirrored), rotation)
+                         for laid in candidates), key=lambda c: c.fit)
             if check.another_moment(result.params, segment.speed):
                 apart.setdefault(alignment.reference_id, []).append(segment)
     if not apart:

@@ -10,7 +10,7 @@ the file again for:
 * ``local``: larger grey frames for local features, at most ``max_local`` of them, evenly spread
   (the step doubles when the budget fills, so memory is bounded whatever the video's length);
 * the picture box inside the bars of every detail frame (letterbox, pillarbox, reframes);
-* for a query, ``moments``: every decoded frame (at most ``MOMENT_FPS`` a second) as a tiny grey
+* for a query, ``moments``: the first decoded frame in each 1/``MOMENT_FPS`` s as a tiny grey
   image, so that the repost's picture at the very instant of each of an original's stored detail
   frames can be compared with it (``moment.py``: same camera, same moment or another);
 * with each local-feature frame, a colour picture (``pictures``) for the report and its colour
@@ -54,8 +54,8 @@ QUERY_DETAIL_LONG_SIDE = 128
 # crop, whose fitted box was 12 % off at the top, kept too little).
 REGION_MARGIN = 0.06
 DETAIL_FPS = 4.0
-# A query's moment frames: every frame the decoder decodes, at most MOMENT_FPS a second (a
-# 25-30 fps stream: every other frame, so one lies within 0.04 s of any instant), whole (bars
+# A query's moment frames: the first frame in each 1/MOMENT_FPS s (a 25-30 fps stream: every
+# other frame or so, so one lies within 0.04 s of any instant), whole (bars
 # included), shrunk by area to the size of an original's stored details (MOMENT_LONG_SIDE on the
 # long side). Memory: 64x36 bytes x 15 a second, 41 MB for a 20-minute query.
 MOMENT_FPS = 15.0
@@ -167,13 +167,15 @@ class _Keeper:
         self.stream: frames_mod.VideoStream | None = None
         self.moment_times: list[float] = []
         self.moments: list[np.ndarray] = []
-        self.next_moment = -math.inf
+        self.moment_cell = -math.inf
 
     def keep_moment(self, time: float, grey: np.ndarray) -> None:
-        """Every decoded frame passes here; at most MOMENT_FPS a second are kept."""
-        if time + 1e-6 < self.next_moment:
+        """Every decoded frame passes here; the first in each 1/MOMENT_FPS s is kept (the fast
+        decoder decodes that one whatever its type)."""
+        cell = math.floor((time + 1e-6) * MOMENT_FPS)
+        if cell <= self.moment_cell:
             return  # also a frame decoded again after the decoder stepped back
-        self.next_moment = time + 1.0 / MOMENT_FPS - 1e-3
+        self.moment_cell = cell
         height, width = grey.shape[:2]
         size = detail_size(width, height, MOMENT_LONG_SIDE)
         # Whole blocks first (4 times faster), to no less than twice the size, then by area

@@ -73,6 +73,30 @@ def test_timestamps_are_the_stream_presentation_times(b_frames: Path) -> None:
     assert fast.times.tolist() == pytest.approx(expected, abs=1e-9)
 
 
+def test_a_dense_grid_decodes_a_frame_after_each_of_its_instants_and_moves_no_sample(
+        b_frames: Path) -> None:
+    # The moment check's frames: the first frame at or after each 1/15 s instant is decoded
+    # (x264's B frames are skipped otherwise), and every decoded frame is shown to on_frame.
+    plain = decode.FastDecoder(str(b_frames))
+    dense = decode.FastDecoder(str(b_frames))
+    seen: list[float] = []
+    try:
+        samples = list(plain.frames(0.25))
+        with_dense = list(dense.frames(0.25, lambda t, _: seen.append(t), dense_step=1 / 15))
+        assert [t for t, _ in with_dense] == [t for t, _ in samples]
+        assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(with_dense, samples,
+                                                                 strict=True))
+        assert plain.decoded < dense.decoded == len(seen) < dense.packets
+    finally:
+        plain.close()
+        dense.close()
+    exact = sorted(float(t) for t in _packet_times(b_frames))
+    for k in range(int(exact[-1] * 15)):
+        first_after = next(t for t in exact if t >= k / 15 - 1e-9)
+        assert first_after in seen
+    assert seen == sorted(seen)
+
+
 def _decode_counts(path: Path) -> tuple[int, int, int]:
     """(packets, frames decoded, packets never handed to the decoder) of the fast decoder."""
     decoder = decode.FastDecoder(str(path))

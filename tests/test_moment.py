@@ -1,0 +1,105 @@
+"""The moment check: a matched segment of a fixed camera is the original's very moment only if
+the repost's frames at the original's stored instants show what the original shows then.
+
+Real decodes of generated footage (a fixed camera, figures on random paths that never repeat):
+the true mapping of a repost passes, a wrong mapping (another moment of the same camera, as a
+repeated movement can make whole-frame hashes claim) is told apart."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+from provenance import align, moment, provider
+from provenance.library import Library
+from provenance.models import Alignment, DetectedEdit, Edit, Segment, Verdict
+from tests import synthetic as syn
+from tests.conftest import Media
+
+PARAMS = align.DEFAULT_PARAMS
+
+
+def _segment(query: tuple[float, float], reference_start: float, speed: float = 1.0
+             ) -> Segment:
+    return Segment(reference_id="cam-a", query_start=query[0], query_end=query[1],
+                   reference_start=reference_start,
+                   reference_end=reference_start + speed * (query[1] - query[0]),
+                   speed=speed, evidence=20, similarity=0.9)
+
+
+# clip_a keeps the middle of the original (4 % cut off each side), as a match reports it.
+CROP = (DetectedEdit(Edit.CROPPED, boxes=((0.04, 0.04, 0.96, 0.96),), share=0.846),)
+
+
+def _check(decoded: provider.Decoded, library_path: Path, segment: Segment,
+           edits: tuple[DetectedEdit, ...] = ()) -> moment.MomentCheck:
+    with Library(library_path) as library:
+        local = library.local_data("cam-a")
+    assert local is not None
+    (placement, *_) = moment.placements(decoded, Alignment("cam-a", 0.9, (segment,), edits))
+    return moment.check_segment(decoded, local, segment, placement)
+
+
+def _decoded(path: Path) -> provider.Decoded:
+    return provider.decode(str(path), 4.0)
+
+
+def test_the_true_moment_passes_and_another_moment_of_the_camera_does_not(
+        media: Media, library_path: Path) -> None:
+    clip = _decoded(media.clip_a)  # cam_a 8-20 s, cropped 4 %, 25 fps
+    # 25 fps: the first frame in each fifteenth of a second, so one within 0.04 s of any instant.
+    assert len(clip.moments) == len(clip.moment_times)
+    assert clip.moment_times.max() > 11.9 and max(syn.np.diff(clip.moment_times)) <= 0.081
+    true = _check(clip, library_path, _segment((0.0, 11.0), 8.0), CROP)
+    assert true.ratio is not None and true.ratio < 0.5 and true.instants >= 20
+    assert not true.another_moment(PARAMS)
+    # The same repost said to show seconds 16-27 of the original: the same view, other figures.
+    wrong = _check(clip, library_path, _segment((0.0, 11.0), 16.0), CROP)
+    assert wrong.another_moment(PARAMS), wrong
+    # The camera's later recording said to show seconds 2-13.
+    later = _check(_decoded(media.cam_a_later), library_path, _segment((0.0, 11.0), 2.0))
+    assert later.another_moment(PARAMS), later
+
+
+def test_a_speed_change_needs_the_moment_check_to_confirm_it(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    fast = tmp_path / "fast.mp4"
+    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-ss", "8",
+                    "-t", "12", "-i", str(media.cam_a), "-vf", "setpts=PTS/1.25", "-an",
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", str(fast)], check=True)
+    decoded = _decoded(fast)
+    true = _check(decoded, library_path, _segment((0.0, 9.0), 8.0, speed=1.25))
+    assert true.ratio is not None and true.ratio <= PARAMS.moment_speed_ratio
+    assert not true.another_moment(PARAMS, speed=1.25)
+    # The same repost read at a speed it was not played at.
+    wrong = _check(decoded, library_path, _segment((0.0, 9.0), 8.0, speed=0.9))
+    assert wrong.another_moment(PARAMS, speed=0.9), wrong
+
+
+def test_the_stage_turns_another_moment_into_same_scene_and_keeps_coverage(
+        media: Media, library_path: Path) -> None:
+    decoded = _decoded(media.cam_a_later)
+    duration = decoded.fingerprint.duration
+    claimed = _segment((0.0, 11.0), 2.0)
+    result = align.AlignResult(Verdict.MATCH, 0.8, "11.0 s line up", (
+        Alignment("cam-a", 0.8, (claimed,)),), (), ((11.0, round(duration, 3)),))
+    with Library(library_path) as library:
+        checked = moment.moment_stage(decoded, result, library)
+    assert checked.verdict is Verdict.SAME_SCENE and checked.matches == ()
+    (scene,) = checked.same_scene
+    assert [(s.query_start, s.query_end, s.evidence) for s in scene.segments] == [
+        (0.0, 11.0, 20)]
+    assert "at the very instants" in checked.reason
+    assert align.coverage_error(duration, checked.matches, checked.same_scene,
+                                checked.unexplained) is None
+
+
+def test_a_repost_whose_picture_cannot_be_laid_on_the_original_is_not_judged(
+        media: Media, library_path: Path) -> None:
+    # Another camera said to be camera A: nothing lies on the original closely enough to judge
+    # moments (the view check is the aligner's job, not this one's).
+    decoded = _decoded(media.unrelated)
+    check = _check(decoded, library_path, _segment((0.0, 11.0), 2.0))
+    assert check.fit > PARAMS.moment_max_fit
+    assert not check.another_moment(replace(PARAMS, moment_ratio=0.0))
