@@ -172,6 +172,22 @@ class _Picker:
         self.previous, self.packet_times, self.strict = None, [], False
 
 
+class DenseGrid:
+    """Which frames a dense grid keeps: the first in each ``step`` of presentation time (in
+    order; a frame at or before the last kept one, decoded again after a seek, is not)."""
+
+    def __init__(self, step: float) -> None:
+        self.step = step
+        self.cell = -math.inf
+
+    def first_in_cell(self, time: float) -> bool:
+        cell = math.floor((time + _EPS) / self.step)
+        if cell <= self.cell:
+            return False
+        self.cell = cell
+        return True
+
+
 def _first_after(time: float, before: float, step: float) -> bool:
     """Whether the frame at ``time`` is the first after an instant of a ``step`` grid (the
     frame before it shown at ``before``)."""
@@ -323,17 +339,18 @@ class FastDecoder:
     def frames(self, step: float, on_frame: FrameCallback | None = None,
                dense_step: float | None = None) -> Iterator[tuple[float, np.ndarray]]:
         """(time, luma plane) of the frame sampled at each instant of a ``step`` grid.
-        ``on_frame`` sees every frame decoded (sampled or not), in presentation order; the
-        first frame after each instant of a ``dense_step`` grid is decoded for it too."""
+        ``on_frame`` sees the first frame in each ``dense_step`` of time (decoded for it if no
+        sample needs it), in presentation order; every decoded frame without ``dense_step``."""
         codec = self._stream.codec_context
         codec.options = {"skip_loop_filter": SKIP_LOOP_FILTER}
         codec.skip_frame = "NONREF"
         picker = _Picker(step, SKIP_TOLERANCE_SHARE * step, dense_step)
+        grid = DenseGrid(dense_step) if dense_step else None
         seek_to: float | None = None
         while True:
             try:
                 for time, frame in self._decoded(picker, seek_to):
-                    if on_frame is not None:
+                    if on_frame is not None and (grid is None or grid.first_in_cell(time)):
                         on_frame(time, luma(frame))
                     for pick_time, picked in picker.offer(time, frame):
                         self.picked = picked  # for colour_thumb

@@ -226,15 +226,15 @@ class VideoStream:
         (``grab``). ``crop`` (x0, y0, x1, y1 as shares of the frame) replaces bar detection with
         a fixed region. ``on_picture`` sees each sampled frame before it is shrunk (time, grey
         frame, picture box inside the bars) so other stages need not decode the video again;
-        ``on_frame`` sees every frame decoded (time, grey frame): with the fast decoder, those it
-        could not skip and at least the first after each instant of a ``frame_fps`` grid; with
-        OpenCV, every frame (each then retrieved, which costs a conversion).
+        ``on_frame`` sees the first frame in each 1/``frame_fps`` s (time, grey frame), decoded
+        for it if no sample needs it; with OpenCV, each of those is retrieved (a conversion).
         Raises MediaError when the file yields no frame at all.
         """
         if self._fast is not None:
             yield from self._fast_samples(sample_fps, crop, on_picture, on_frame, frame_fps)
             return
         step = 1.0 / sample_fps
+        grid = decode.DenseGrid(1.0 / frame_fps) if on_frame is not None and frame_fps else None
         next_time = 0.0
         index = 0
         yielded = 0
@@ -243,7 +243,9 @@ class VideoStream:
         while self._capture.grab():
             time = self._frame_time(index)
             index += 1
-            if on_frame is not None:
+            retrieved = False
+            if grid is not None and on_frame is not None and grid.first_in_cell(time):
+                retrieved = True
                 ok, frame = self._capture.retrieve()
                 if ok and frame is not None:
                     on_frame(time, to_grey(frame) if self.colour else frame)
@@ -254,7 +256,7 @@ class VideoStream:
                                 "the latest time seen are skipped", self.info.path,
                                 next_time - step, time)
                 continue
-            if on_frame is None:
+            if not retrieved:
                 ok, frame = self._capture.retrieve()
             if not ok or frame is None:
                 continue

@@ -43,10 +43,6 @@ EARLIER_S = 0.25
 # A pixel "changes" where the original's frame differs from its stored frame before by this much,
 # in units of the frame's own standard deviation (both z-normalised).
 CHANGE_Z = 0.2
-# and by more than this many grey levels: in a flat view (a plain road) a fifth of the frame's
-# deviation is noise; the stored frames average 8-20 pixels a side, which leaves compression
-# noise of 2-3 levels.
-CHANGE_LEVELS = 8
 # An instant counts when at least this share of the compared pixels change (and at least
 # MIN_CHANGED_PIXELS of them): below it nothing moves enough to tell two moments apart.
 MIN_CHANGED_SHARE = 0.01
@@ -280,8 +276,7 @@ def _changing(region: np.ndarray, instants: list[tuple[int, float]], compared: n
     found, shares = [], []
     for k, instant in instants:
         original, before = _zscore(region[k], compared), _zscore(region[k - 1], compared)
-        levels = np.abs(region[k].astype(np.int16) - region[k - 1])
-        changed = (np.abs(original - before) > CHANGE_Z) & (levels > CHANGE_LEVELS) & compared
+        changed = (np.abs(original - before) > CHANGE_Z) & compared
         shares.append(float(changed.mean()))
         if changed.sum() >= max(MIN_CHANGED_PIXELS, MIN_CHANGED_SHARE * changed.size):
             found.append((instant, original, changed))
