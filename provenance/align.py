@@ -146,11 +146,11 @@ class MatchParams:
     # the original moves at ``moment_still_share`` of the instants or more, or when a speed
     # change is not clearly confirmed (ratio above ``moment_speed_ratio``). Measured on the
     # copy-detection set (the 3 shared clips, 25 edits) and the other-moment sweep
-    # (benchmarks/README.md, "The moment check"): true copies with a close fit ratio 0.02-0.81,
-    # still share at most 0.05, at a changed speed 0.04-0.13; the other moments that whole
-    # frames lined up ratio 0.46-1.13 (16 of 24 at 0.91 or more), still share up to 0.44, at a
-    # changed speed 0.46-0.96. Worse fits (a perspective, a crop the match did not measure,
-    # rotated and mirrored together: 0.105-0.506) are not judged.
+    # (benchmarks/README.md, "The moment check"): true copies with a close fit ratio 0.03-0.75,
+    # still share at most 0.05, at a changed speed 0.05-0.19; the other moments that whole
+    # frames lined up ratio 0.46-1.05 (16 of 24 at 0.91 or more), still share up to 0.44, at a
+    # changed speed 0.46-0.97. Worse fits (a perspective, a picture-in-picture, rotated or
+    # stretched and mirrored together: 0.126-0.78) are not judged.
     moment_ratio: float = 0.9
     moment_still_share: float = 0.25
     moment_speed_ratio: float = 0.3
