@@ -143,19 +143,11 @@ def _boxed(picture: np.ndarray, placement: Placement, size: tuple[int, int]) -> 
     return boxed[:, ::-1].copy() if placement.mirrored else boxed
 
 
-def _corrections(size: tuple[int, int], rotation: float) -> list[np.ndarray]:
-    """Small corrections (about the region's centre) of the boxes a match gives, which are a
-    few pixels off, and a tilt of either sign (its sign is not always known)."""
-    centre = (size[0] / 2.0, size[1] / 2.0)
-    found = []
-    for angle in dict.fromkeys((0.0, rotation, -rotation)):
-        for scale in FIT_SCALES:
-            turn = cv2.getRotationMatrix2D(centre, angle, scale)
-            for dx in FIT_SHIFTS:
-                for dy in FIT_SHIFTS:
-                    found.append((turn + np.array([[0, 0, dx], [0, 0, dy]])).astype(
-                        np.float32))
-    return found
+def _correction(size: tuple[int, int], angle: float, scale: float, dx: float, dy: float
+                ) -> np.ndarray:
+    """A tilt and scale about the region's centre, then a shift (pixels)."""
+    turn = cv2.getRotationMatrix2D((size[0] / 2.0, size[1] / 2.0), angle, scale)
+    return (turn + np.array([[0, 0, dx], [0, 0, dy]])).astype(np.float32)
 
 
 def _lay(boxed: np.ndarray, warp: np.ndarray) -> np.ndarray:
@@ -174,8 +166,15 @@ def _fitted(still_query: np.ndarray, still_original: np.ndarray, rotation: float
         return float(np.median(np.abs(_zscore(_lay(still_query, warp)) - target)))
 
     size = (still_query.shape[1], still_query.shape[0])
-    identity = np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float32)
-    best = min(_corrections(size, rotation), key=apart)
+    identity = _correction(size, 0.0, 1.0, 0.0, 0.0)
+    found = []
+    # The boxes a match gives are a few pixels off, and a tilt's sign is not always known:
+    # for each tilt the best shift, then the best scale at that shift.
+    for angle in dict.fromkeys((0.0, rotation, -rotation)):
+        dx, dy = min(((x, y) for x in FIT_SHIFTS for y in FIT_SHIFTS),
+                     key=lambda xy: apart(_correction(size, angle, 1.0, *xy)))
+        found += [_correction(size, angle, scale, dx, dy) for scale in FIT_SCALES]
+    best = min(found, key=apart)
     # A flat or repetitive view (a plain road's dashed lines) fits many shifts about as well:
     # the boxes stand unless a correction fits clearly better.
     return best if apart(best) < FIT_GAIN * apart(identity) else identity
@@ -183,7 +182,7 @@ def _fitted(still_query: np.ndarray, still_original: np.ndarray, rotation: float
 
 class _Laid:
     """The repost's moment frames laid on the original's region, z-scored over the pixels
-    compared: ``at(time)`` is the frame nearest ``time`` (None beyond INSTANT_TOLERANCE_S)."""
+    compared (``frame``), found by time (``index``)."""
 
     def __init__(self, decoded: Decoded, placement: Placement, region: np.ndarray,
                  instants: list[tuple[int, float]], rotation: float) -> None:
@@ -213,11 +212,13 @@ class _Laid:
             self._boxed[index] = _boxed(self.decoded.moments[index], self.placement, self.size)
         return self._boxed[index]
 
-    def at(self, time: float) -> np.ndarray | None:
+    def index(self, time: float) -> int | None:
+        """The moment frame nearest ``time``; None beyond INSTANT_TOLERANCE_S."""
         times = self.decoded.moment_times
         index = nearest_index(times, time)
-        if abs(times[index] - time) > INSTANT_TOLERANCE_S:
-            return None
+        return index if abs(times[index] - time) <= INSTANT_TOLERANCE_S else None
+
+    def frame(self, index: int) -> np.ndarray:
         if index not in self._laid:
             self._laid[index] = _zscore(_lay(self._boxed_at(index), self.warp), self.compared)
         return self._laid[index]
@@ -241,13 +242,12 @@ def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
     if len(compared) < MIN_INSTANTS:
         return MomentCheck(len(compared), None, fit=laid.fit, moving=moving)
 
-    def difference(instant: float, original: np.ndarray, changed: np.ndarray,
-                   shift: float) -> float | None:
-        query = laid.at(instant + shift)
-        return None if query is None else float(np.abs(query - original)[changed].mean())
+    # Per instant, its difference to each repost frame near it (all shifts at once).
+    differences = [_differences(laid, *c) for c in compared]
 
     def cost(shift: float) -> float:
-        found = [d for c in compared if (d := difference(*c, shift)) is not None]
+        found = [table[j] for (instant, _, _), table in zip(compared, differences, strict=True)
+                 if (j := laid.index(instant + shift)) is not None]
         return float(np.median(found)) if len(found) >= MIN_INSTANTS else np.inf
 
     # The repost's frames are taken where they explain the original's best (the segment's
@@ -255,18 +255,31 @@ def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
     # EARLIER_S before.
     shift = float(min(SHIFTS, key=cost))
     ratios, still = [], 0
-    for instant, original, changed in compared:
-        now = difference(instant, original, changed, shift)
-        earlier = difference(instant, original, changed, shift - EARLIER_S)
-        frame, frame_before = laid.at(instant + shift), laid.at(instant + shift - EARLIER_S)
-        if now is None or earlier is None or frame is None or frame_before is None:
+    for (instant, _, changed), table in zip(compared, differences, strict=True):
+        now, before = laid.index(instant + shift), laid.index(instant + shift - EARLIER_S)
+        if now is None or before is None:
             continue
-        ratios.append(now / max(1e-6, earlier))
-        still += float(np.abs(frame - frame_before)[changed].mean()) < STILL_Z
+        ratios.append(table[now] / max(1e-6, table[before]))
+        moved = np.abs(laid.frame(now) - laid.frame(before))[changed].mean()
+        still += float(moved) < STILL_Z
     if len(ratios) < MIN_INSTANTS:
         return MomentCheck(len(ratios), None, fit=laid.fit, moving=moving)
     return MomentCheck(len(ratios), round(float(np.median(ratios)), 3), round(shift, 3),
                        laid.fit, moving, round(still / len(ratios), 3))
+
+
+def _differences(laid: _Laid, instant: float, original: np.ndarray, changed: np.ndarray
+                 ) -> dict[int, float]:
+    """Mean difference, in the changed pixels, between the original's frame and each repost
+    frame at the shifts the check tries (and EARLIER_S before them), by frame index."""
+    wanted = sorted({j for shift in SHIFTS for time in (instant + shift,
+                                                       instant + shift - EARLIER_S)
+                     if (j := laid.index(time)) is not None})
+    if not wanted:
+        return {}
+    stack = np.stack([laid.frame(j)[changed] for j in wanted])
+    return dict(zip(wanted, np.abs(stack - original[changed]).mean(axis=1).tolist(),
+                    strict=True))
 
 
 def _changing(region: np.ndarray, instants: list[tuple[int, float]], compared: np.ndarray
