@@ -99,10 +99,10 @@ class _Picker:
     to it is picked, and raises _TooFar beyond the tolerance.
     """
 
-    def __init__(self, step: float, tolerance: float, dense_step: float | None = None) -> None:
+    def __init__(self, step: float, tolerance: float, dense: DenseGrid | None = None) -> None:
         self.step, self.tolerance = step, tolerance
         # A second, denser grid whose frames are decoded too (never picked as samples).
-        self.dense_step = dense_step
+        self.dense = dense
         self.instant = 0.0
         self.last = -math.inf
         self.previous: tuple[float, Any] | None = None
@@ -122,8 +122,8 @@ class _Picker:
             return True
         index = bisect.bisect_left(known, time - _EPS)
         before = known[index - 1] if index > 0 else -math.inf
-        return any(_first_after(time, before, step)
-                   for step in (self.step, self.dense_step) if step)
+        return _first_after(time, before, self.step) or (
+            self.dense is not None and self.dense.needs(time, before))
 
     def _target(self, time: float) -> float:
         ahead = [t for t in self.packet_times if self.instant - _EPS <= t <= time + _EPS]
@@ -173,16 +173,32 @@ class _Picker:
 
 
 class DenseGrid:
-    """Which frames a dense grid keeps: the first in each ``step`` of presentation time (in
-    order; a frame at or before the last kept one, decoded again after a seek, is not)."""
+    """A grid of instants ``step`` apart whose frames are kept (the first frame at or after
+    each), all along the video or, with a ``period``, only in the first ``window`` seconds of
+    each period (a long video's budget)."""
 
-    def __init__(self, step: float) -> None:
-        self.step = step
+    def __init__(self, step: float, period: float | None = None, window: float = 0.0) -> None:
+        self.step, self.period, self.window = step, period, window
         self.cell = -math.inf
 
-    def first_in_cell(self, time: float) -> bool:
+    def _active(self, cell: int) -> bool:
+        return self.period is None or (cell * self.step) % self.period < self.window
+
+    def needs(self, time: float, before: float) -> bool:
+        """Whether the frame at ``time`` (the one before it at ``before``) is the first after
+        an active instant of the grid."""
         cell = math.floor((time + _EPS) / self.step)
-        if cell <= self.cell:
+        while cell >= 0 and cell * self.step > before + _EPS:
+            if self._active(cell):
+                return True
+            cell -= 1
+        return False
+
+    def first_in_cell(self, time: float) -> bool:
+        """Whether a frame is the first at ``time`` or later in an active cell (in order; a frame
+        decoded again after a seek is not)."""
+        cell = math.floor((time + _EPS) / self.step)
+        if cell <= self.cell or not self._active(cell):
             return False
         self.cell = cell
         return True
@@ -337,20 +353,19 @@ class FastDecoder:
         return self._seconds(packet.pts)
 
     def frames(self, step: float, on_frame: FrameCallback | None = None,
-               dense_step: float | None = None) -> Iterator[tuple[float, np.ndarray]]:
+               dense: DenseGrid | None = None) -> Iterator[tuple[float, np.ndarray]]:
         """(time, luma plane) of the frame sampled at each instant of a ``step`` grid.
-        ``on_frame`` sees the first frame in each ``dense_step`` of time (decoded for it if no
-        sample needs it), in presentation order; every decoded frame without ``dense_step``."""
+        ``on_frame`` sees the first frame in each active cell of the ``dense`` grid (decoded for
+        it if no sample needs it), in presentation order; every decoded frame without one."""
         codec = self._stream.codec_context
         codec.options = {"skip_loop_filter": SKIP_LOOP_FILTER}
         codec.skip_frame = "NONREF"
-        picker = _Picker(step, SKIP_TOLERANCE_SHARE * step, dense_step)
-        grid = DenseGrid(dense_step) if dense_step else None
+        picker = _Picker(step, SKIP_TOLERANCE_SHARE * step, dense)
         seek_to: float | None = None
         while True:
             try:
                 for time, frame in self._decoded(picker, seek_to):
-                    if on_frame is not None and (grid is None or grid.first_in_cell(time)):
+                    if on_frame is not None and (dense is None or dense.first_in_cell(time)):
                         on_frame(time, luma(frame))
                     for pick_time, picked in picker.offer(time, frame):
                         self.picked = picked  # for colour_thumb

@@ -219,22 +219,23 @@ class VideoStream:
                 crop: tuple[float, float, float, float] | None = None,
                 on_picture: PictureCallback | None = None,
                 on_frame: decode.FrameCallback | None = None,
-                frame_fps: float | None = None) -> Iterator[Sample]:
+                dense: decode.DenseGrid | None = None) -> Iterator[Sample]:
         """Yield frames at ``sample_fps`` by presentation time.
 
         Only the sampled frames are converted (``retrieve``); the others are only decoded
         (``grab``). ``crop`` (x0, y0, x1, y1 as shares of the frame) replaces bar detection with
         a fixed region. ``on_picture`` sees each sampled frame before it is shrunk (time, grey
         frame, picture box inside the bars) so other stages need not decode the video again;
-        ``on_frame`` sees the first frame in each 1/``frame_fps`` s (time, grey frame), decoded
-        for it if no sample needs it; with OpenCV, each of those is retrieved (a conversion).
+        ``on_frame`` sees the first frame in each active cell of the ``dense`` grid (time, grey
+        frame), decoded for it if no sample needs it; with OpenCV, each of those is retrieved
+        (a conversion).
         Raises MediaError when the file yields no frame at all.
         """
         if self._fast is not None:
-            yield from self._fast_samples(sample_fps, crop, on_picture, on_frame, frame_fps)
+            yield from self._fast_samples(sample_fps, crop, on_picture, on_frame, dense)
             return
         step = 1.0 / sample_fps
-        grid = decode.DenseGrid(1.0 / frame_fps) if on_frame is not None and frame_fps else None
+        grid = dense if on_frame is not None else None
         next_time = 0.0
         index = 0
         yielded = 0
@@ -274,11 +275,11 @@ class VideoStream:
     def _fast_samples(self, sample_fps: float, crop: tuple[float, float, float, float] | None,
                       on_picture: PictureCallback | None,
                       on_frame: decode.FrameCallback | None,
-                      frame_fps: float | None) -> Iterator[Sample]:
+                      dense: decode.DenseGrid | None) -> Iterator[Sample]:
         assert self._fast is not None
         yielded = 0
-        dense_step = 1.0 / frame_fps if on_frame is not None and frame_fps else None
-        for time, grey in self._fast.frames(1.0 / sample_fps, on_frame, dense_step):
+        for time, grey in self._fast.frames(1.0 / sample_fps, on_frame,
+                                            dense if on_frame is not None else None):
             yielded += 1
             yield _sample(time, grey, crop, on_picture)
         self.decoded_by = f"pyav-{self._fast.mode}"

@@ -49,8 +49,10 @@ MIN_CHANGED_SHARE = 0.01
 MIN_CHANGED_PIXELS = 8
 # The smallest region compared (pixels a side, in the original's stored 64-pixel frames).
 MIN_SIDE = 12
-# Instants a segment needs before its ratio says anything.
+# Instants a segment needs before its ratio says anything, and the most it examines (a long
+# segment's spread over it: the copy-detection set's 10-12 s segments have 17-30).
 MIN_INSTANTS = 4
+MAX_INSTANTS = 40
 # Stored original frames further apart than this are no "frame before" for each other.
 MAX_DETAIL_GAP_S = 0.4
 # The repost's picture is laid on the original's region by the match's boxes, corrected by the
@@ -298,12 +300,15 @@ def _changing(region: np.ndarray, instants: list[tuple[int, float]], compared: n
 
 def _instants(local: LocalData, segment: Segment) -> list[tuple[int, float]]:
     """(original detail index, the repost's time it maps to) for each stored original frame
-    inside the segment that has a stored frame shortly before it."""
+    inside the segment that has a stored frame shortly before it (at most MAX_INSTANTS)."""
     offset = segment.reference_start - segment.speed * segment.query_start
     times = local.detail_times
-    inside = np.flatnonzero((times >= segment.reference_start) & (times <= segment.reference_end))
-    return [(int(k), (float(times[k]) - offset) / segment.speed) for k in inside
-            if k > 0 and times[k] - times[k - 1] <= MAX_DETAIL_GAP_S]
+    inside = [int(k) for k in np.flatnonzero((times >= segment.reference_start)
+                                             & (times <= segment.reference_end))
+              if k > 0 and times[k] - times[k - 1] <= MAX_DETAIL_GAP_S]
+    if len(inside) > MAX_INSTANTS:  # a long segment: instants evenly spread over it
+        inside = [inside[int(i)] for i in np.linspace(0, len(inside) - 1, MAX_INSTANTS)]
+    return [(k, (float(times[k]) - offset) / segment.speed) for k in inside]
 
 
 def placements(decoded: Decoded, alignment: Alignment) -> list[Placement]:

@@ -30,6 +30,7 @@ import cv2
 import numpy as np
 
 from . import frames as frames_mod
+from .decode import DenseGrid
 from .fingerprint import ProgressCallback, fingerprint_samples, with_duration
 from .models import Fingerprint, LocalData
 
@@ -60,6 +61,12 @@ DETAIL_FPS = 4.0
 # long side). Memory: 64x36 bytes x 15 a second, 41 MB for a 20-minute query.
 MOMENT_FPS = 15.0
 MOMENT_LONG_SIDE = DETAIL_LONG_SIDE
+# Decoding a frame every fifteenth of a second costs where a stream's reference frames are
+# sparse (10 fps with 0.4 s between them: every frame): past MOMENT_BUDGET_S seconds, moment
+# frames are kept in MOMENT_WINDOW_S windows spread evenly, MOMENT_BUDGET_S seconds of them in
+# all (a 20-minute query: 1 s in 4, so a segment of 4 s or more still has 4 instants or more).
+MOMENT_BUDGET_S = 300.0
+MOMENT_WINDOW_S = 1.0
 # Width of the frames kept for local features (ORB detail beyond it costs time, not accuracy).
 LOCAL_WIDTH = 640
 # A local-feature frame of at most this many pixels is kept as decoded (a copy of its grey
@@ -241,6 +248,16 @@ class _Keeper:
         self.pictures.append(thumb)
 
 
+def moment_grid(info: frames_mod.StreamInfo) -> DenseGrid:
+    """Where a query keeps moment frames: all along it, or for a video announced longer than
+    MOMENT_BUDGET_S, in MOMENT_WINDOW_S windows spread evenly (a 20-minute query: 1 s in 4)."""
+    duration = info.frame_count / info.fps if info.fps > 0 and info.frame_count > 0 else 0.0
+    if duration <= MOMENT_BUDGET_S:
+        return DenseGrid(1.0 / MOMENT_FPS)
+    return DenseGrid(1.0 / MOMENT_FPS, MOMENT_WINDOW_S * duration / MOMENT_BUDGET_S,
+                     MOMENT_WINDOW_S)
+
+
 def is_grey_jpeg(data: bytes) -> bool:
     """Whether a stored picture is a grey JPEG (one channel)."""
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
@@ -270,7 +287,7 @@ def decode(path: str, sample_fps: float, progress: ProgressCallback | None = Non
         keeper.stream = stream
         samples = stream.samples(sample_fps, on_picture=keeper,
                                  on_frame=keeper.keep_moment if moments else None,
-                                 frame_fps=MOMENT_FPS)
+                                 dense=moment_grid(stream.info) if moments else None)
         fp = fingerprint_samples(samples, stream.info, sample_fps, progress)
         fp = with_duration(fp, stream.end_time)
     return Decoded(

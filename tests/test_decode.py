@@ -82,7 +82,8 @@ def test_a_dense_grid_decodes_a_frame_after_each_of_its_instants_and_moves_no_sa
     seen: list[float] = []
     try:
         samples = list(plain.frames(0.25))
-        with_dense = list(dense.frames(0.25, lambda t, _: seen.append(t), dense_step=1 / 15))
+        with_dense = list(dense.frames(0.25, lambda t, _: seen.append(t),
+                                      decode.DenseGrid(1 / 15)))
         assert [t for t, _ in with_dense] == [t for t, _ in samples]
         assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(with_dense, samples,
                                                                  strict=True))
@@ -94,6 +95,18 @@ def test_a_dense_grid_decodes_a_frame_after_each_of_its_instants_and_moves_no_sa
     firsts = sorted({next(t for t in exact if t >= k / 15 - 1e-9)
                      for k in range(int(exact[-1] * 15) + 1)})
     assert seen == firsts
+
+
+def test_a_dense_grid_with_a_period_keeps_frames_only_in_its_windows(b_frames: Path) -> None:
+    # A long query's budget: moment frames in the first second of every 2 s only.
+    decoder = decode.FastDecoder(str(b_frames))
+    seen: list[float] = []
+    try:
+        list(decoder.frames(0.25, lambda t, _: seen.append(t), decode.DenseGrid(1 / 15, 2.0, 1.0)))
+    finally:
+        decoder.close()
+    assert seen and all(t % 2.0 < 1.0 + 1 / 30 for t in seen)
+    assert {int(t) for t in seen} == {0, 2, 4}  # 6 s of video
 
 
 def _decode_counts(path: Path) -> tuple[int, int, int]:
