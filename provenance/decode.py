@@ -101,8 +101,8 @@ class _Picker:
 
     def __init__(self, step: float, tolerance: float, dense: DenseGrid | None = None) -> None:
         self.step, self.tolerance = step, tolerance
-        # A second, denser grid whose frames are decoded too (never picked as samples).
-        self.dense = dense
+        # The samples' grid, and a denser one whose frames are decoded too (never picked).
+        self.grids = [DenseGrid(step)] + ([dense] if dense is not None else [])
         self.instant = 0.0
         self.last = -math.inf
         self.previous: tuple[float, Any] | None = None
@@ -122,8 +122,7 @@ class _Picker:
             return True
         index = bisect.bisect_left(known, time - _EPS)
         before = known[index - 1] if index > 0 else -math.inf
-        return _first_after(time, before, self.step) or (
-            self.dense is not None and self.dense.needs(time, before))
+        return any(grid.needs(time, before) for grid in self.grids)
 
     def _target(self, time: float) -> float:
         ahead = [t for t in self.packet_times if self.instant - _EPS <= t <= time + _EPS]
@@ -202,13 +201,6 @@ class DenseGrid:
             return False
         self.cell = cell
         return True
-
-
-def _first_after(time: float, before: float, step: float) -> bool:
-    """Whether the frame at ``time`` is the first after an instant of a ``step`` grid (the
-    frame before it shown at ``before``)."""
-    instant = math.floor((time + _EPS) / step)
-    return instant >= 0 and instant * step > before + _EPS
 
 
 # Planar 4:2:0 formats whose planes are read directly for a colour thumb.

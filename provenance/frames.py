@@ -235,7 +235,6 @@ class VideoStream:
             yield from self._fast_samples(sample_fps, crop, on_picture, on_frame, dense)
             return
         step = 1.0 / sample_fps
-        grid = dense if on_frame is not None else None
         next_time = 0.0
         index = 0
         yielded = 0
@@ -245,7 +244,7 @@ class VideoStream:
             time = self._frame_time(index)
             index += 1
             retrieved = False
-            if grid is not None and on_frame is not None and grid.first_in_cell(time):
+            if on_frame is not None and (dense is None or dense.first_in_cell(time)):
                 retrieved = True
                 ok, frame = self._capture.retrieve()
                 if ok and frame is not None:
