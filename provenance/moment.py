@@ -71,8 +71,10 @@ COVERED_SHARE = 0.3
 # The repost "stands still" at an instant where its frames EARLIER_S apart differ by less than
 # this (z units, mean over the pixels where the original changes).
 STILL_Z = 0.1
-# How much closer a corrected warp must lay the still pictures than the boxes alone.
+# How much closer a corrected warp must lay the still pictures than the boxes alone, and the
+# share of their pixels that measure it (the rest may be a caption or a logo).
 FIT_GAIN = 0.9
+FIT_KEPT = 0.8
 # The segment's mapping is from 4-a-second samples: the repost's frames are compared at these
 # shifts of it (seconds) and the best kept (a segment can be a sample step off).
 SHIFTS = tuple(np.round(np.arange(-0.3, 0.3001, 1.0 / 30.0), 4))
@@ -161,11 +163,14 @@ def _lay(boxed: np.ndarray, warp: np.ndarray) -> np.ndarray:
 def _fitted(still_query: np.ndarray, still_original: np.ndarray, rotation: float
             ) -> np.ndarray:
     """The correction that lays the repost's still picture (median of its frames) closest to
-    the original's, in the median of z-scored differences (robust to captions)."""
+    the original's: the mean of the smallest FIT_KEPT of the z-scored differences (a caption
+    is left out; a median would be blind to the edges in a flat view, whose pixels it is)."""
     target = _zscore(still_original)
 
     def apart(warp: np.ndarray) -> float:
-        return float(np.median(np.abs(_zscore(_lay(still_query, warp)) - target)))
+        differences = np.abs(_zscore(_lay(still_query, warp)) - target).ravel()
+        kept = max(1, int(FIT_KEPT * differences.size))
+        return float(np.partition(differences, kept - 1)[:kept].mean())
 
     size = (still_query.shape[1], still_query.shape[0])
     identity = _correction(size, 0.0, 1.0, 0.0, 0.0)
