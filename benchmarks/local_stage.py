@@ -50,7 +50,10 @@ def _answer(result: Any) -> dict[str, Any]:
             "same_scene": [{"ref": a.reference_id,
                             "segments": [[round(s.query_start, 3), round(s.query_end, 3)]
                                          for s in a.segments]} for a in result.same_scene],
-            "unexplained": [[round(a, 3), round(b, 3)] for a, b in result.unexplained]}
+            "unexplained": [[round(a, 3), round(b, 3)] for a, b in result.unexplained],
+            "burned_in_text": [[t, text] for t, text in result.burned_in_text],
+            "claims": sorted([str(c.kind), c.value, str(c.status)] for c in result.claims),
+            "skipped": list(result.skipped)}
 
 
 def measure(out: Path) -> None:
@@ -99,8 +102,9 @@ def compare(before: Path, after: Path) -> None:
     old, new = json.loads(before.read_text()), json.loads(after.read_text())
     changed = 0
     for name, answer in old.items():
-        for field in ("verdict", "matches", "same_scene", "unexplained"):
-            if answer[field] != new[name][field]:
+        for field in ("verdict", "matches", "same_scene", "unexplained", "burned_in_text",
+                      "claims", "skipped"):
+            if answer.get(field) != new[name].get(field):
                 changed += 1
                 print(f"{name}: {field}\n  before {answer[field]}\n  after  {new[name][field]}")
     print(f"{changed} answers changed over {len(old)} queries\n")

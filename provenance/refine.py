@@ -13,14 +13,25 @@ and vertical reframes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache, partial
 
 import numpy as np
 
 from . import geometry
 from .align import AlignResult, align, view_distance, with_extra_matches, with_extra_same_scene
 from .library import Library
-from .models import Alignment, DetectedEdit, Edit, Fingerprint, LocalData, Segment, Verdict
+from .models import (
+    Alignment,
+    Box,
+    DetectedEdit,
+    Edit,
+    Fingerprint,
+    LocalData,
+    Segment,
+    Verdict,
+)
 from .provider import Decoded, nearest_index, region_fingerprint
 
 # The local-feature stage looks at the originals seen as the same scene first, then (in a
@@ -436,26 +447,29 @@ def _view_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
             CROP_HYPOTHESIS_CHANGE):
         hypotheses = [replace(_AS_IT_IS, rotation=angle) for angle in VIEW_ROTATIONS]
         hypotheses += [geometry.screen_view(yaw, size) for yaw in VIEW_YAWS]
-    durations = (query_fp.duration, lib.get(ref_id).duration)
+    duration = query_fp.duration
     few_query, few = (np.unique(np.linspace(0, len(d) - 1, min(count, len(d))).astype(int))
                       for d, count in ((decoded.details, VIEW_QUERY_SAMPLES),
                                        (local.details, VIEW_SAMPLES)))
+    # The original's regions, hashed once per box: the tilts all keep the same one.
+    few_reference, all_reference = (
+        lru_cache(maxsize=None)(partial(region_fingerprint, times, details,
+                                        duration=lib.get(ref_id).duration))
+        for times, details in ((local.detail_times[few], local.details[few]),
+                               (local.detail_times, local.details)))
     shown: list[tuple[float, geometry.Overlap, AlignResult]] = []
     identity: float | None = None  # the view of the repost as it is, measured alike
     for overlap in hypotheses:
         if view_distance(*_hypothesis_regions(
-                decoded.detail_times[few_query], decoded.details[few_query],
-                local.detail_times[few], local.details[few], overlap, durations)) > \
-                REGISTERED_VIEW_BITS + VIEW_SCREEN_MARGIN:
+                decoded.detail_times[few_query], decoded.details[few_query], few_reference,
+                overlap, duration)) > REGISTERED_VIEW_BITS + VIEW_SCREEN_MARGIN:
             continue
         query_region, reference = _hypothesis_regions(decoded.detail_times, decoded.details,
-                                                      local.detail_times, local.details,
-                                                      overlap, durations)
+                                                      all_reference, overlap, duration)
         bits = view_distance(query_region, reference)
         if identity is None:
             identity = view_distance(*_hypothesis_regions(
-                decoded.detail_times, decoded.details, local.detail_times, local.details,
-                _AS_IT_IS, durations))
+                decoded.detail_times, decoded.details, all_reference, _AS_IT_IS, duration))
         if bits <= min(REGISTERED_VIEW_BITS, identity - VIEW_GAIN):
             shown.append((bits, overlap, align(query_region, {ref_id: reference},
                                                result.params)))
@@ -474,16 +488,16 @@ def _view_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
 
 
 def _hypothesis_regions(query_times: np.ndarray, query_details: np.ndarray,
-                        reference_times: np.ndarray, reference_details: np.ndarray,
-                        overlap: geometry.Overlap, durations: tuple[float, float]
-                        ) -> tuple[Fingerprint, Fingerprint]:
+                        reference: Callable[[Box], Fingerprint], overlap: geometry.Overlap,
+                        duration: float) -> tuple[Fingerprint, Fingerprint]:
     """The repost's and the original's fingerprints, like with like, under a whole-frame
-    hypothesis: a tilt or perspective undone, a crop's region hashed on both sides."""
+    hypothesis: a tilt or perspective undone, a crop's region hashed on both sides
+    (``reference``: the original's region fingerprint of a box)."""
     query_box, reference_box = overlap.query_box, overlap.reference_box
     if overlap.homography is not None or abs(overlap.rotation) >= geometry.MIN_ROTATION:
         query_details, query_box, reference_box = geometry.rectified(query_details, overlap)
-    return (region_fingerprint(query_times, query_details, query_box, durations[0]),
-            region_fingerprint(reference_times, reference_details, reference_box, durations[1]))
+    return region_fingerprint(query_times, query_details, query_box, duration), \
+        reference(reference_box)
 
 
 def _hypothesis_edits(overlap: geometry.Overlap, query_size: tuple[int, int]
@@ -577,11 +591,20 @@ def bar_edits(decoded: Decoded) -> tuple[DetectedEdit, ...]:
     return ()
 
 
+def matched_local_data(result: AlignResult, lib: Library) -> dict[str, LocalData | None]:
+    """Each matched original's stored local data, read (and decompressed) once per verify for
+    the picture-edit check and the report's pictures."""
+    return {m.reference_id: lib.local_data(m.reference_id) for m in result.matches}
+
+
 def picture_edits_stage(decoded: Decoded, query_saturation: float, result: AlignResult,
-                        lib: Library) -> AlignResult:
-    """Every match with the edits seen in pictures; originals without stored pictures (a library
-    made before schema v4) are listed in ``skipped``."""
-    stored = {m.reference_id: lib.local_data(m.reference_id) for m in result.matches}
+                        lib: Library, stored: dict[str, LocalData | None] | None = None
+                        ) -> AlignResult:
+    """Every match with the edits seen in pictures (``stored``: ``matched_local_data``, read
+    here when not given); originals without stored pictures (a library made before schema v4)
+    are listed in ``skipped``."""
+    if stored is None:
+        stored = matched_local_data(result, lib)
     matches = tuple(with_picture_edits(decoded, query_saturation, m, stored[m.reference_id])
                     for m in result.matches)
     bare = [ref_id for ref_id, local in stored.items() if local is None]
