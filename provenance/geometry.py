@@ -21,6 +21,7 @@ import math
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import cv2
@@ -812,6 +813,7 @@ def screen_corners(size: tuple[int, int], yaw: float, pitch: float = 0.0, fill: 
 _FILLS = np.arange(1.0, 3.0, 0.05)
 
 
+@lru_cache(maxsize=64)  # the same few angles and frame sizes, asked for each original
 def screen_view(yaw: float, size: tuple[int, int]) -> Overlap:
     """A repost of ``size`` filming a screen that shows the original (of the same shape), turned
     by ``yaw`` degrees and filling the frame (no edge of it in sight, the smallest such screen):
