@@ -19,8 +19,13 @@ peak resident memory. With --options it measures instead, the same way, FFmpeg's
 (loop-filter skipping, skip_idct, flags2 fast and showall, error resilience, threads) on a decode
 of every frame, with whether each gives the default decode's frames byte for byte, and on the fast
 decoder, and the fast decoder with the per-sample work (bars and shrink) but no hashing.
+With --profile it splits a fingerprint's CPU into its stages (opening the file, demuxing, the
+decoder's own work in libavcodec, the fast decoder's per-packet Python, luma planes, bar
+detection, shrinking, hashing) beside PyAV decoding every frame and ffmpeg, same runs. With
+--threads it measures the CPU and wall time of ffmpeg and of PyAV under each threading setting.
 
     python benchmarks/fingerprint_speed.py [--runs 5] [--compare DIR] [--memory] [--options]
+    python benchmarks/fingerprint_speed.py --profile | --threads [--runs 7]
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -42,6 +48,8 @@ import av
 from _common import ROOT, WORK, ffmpeg, footage_clips, table, timed_cpu
 
 from provenance import decode
+from provenance import fingerprint as fingerprint_mod
+from provenance import frames as frames_mod
 from provenance.decode import FastDecoder
 from provenance.fingerprint import fingerprint_video
 from provenance.frames import VideoStream, border_box, shrink
@@ -184,6 +192,196 @@ def measure_options(clips: list[Path], runs: int, fps: float) -> str:
     return table(["CPU / ffmpeg's full decode", *(clip.name for clip in clips)], rows)
 
 
+# --profile: a fingerprint's CPU split into its stages. Each stage is timed around its own calls
+# (process CPU clock); what is left over ("the rest") is the Python around them: the fast
+# decoder's per-packet bookkeeping (look-ahead, picker, NAL types), its generators, the sample
+# objects and the timing wrappers themselves (about 1 us a call).
+STAGES = ("open", "demux", "decode (libavcodec)", "luma plane", "bar detection", "shrink",
+          "hashing")
+
+
+class _Stages:
+    """CPU seconds per stage of one fingerprint, gathered by wrappers around each stage's calls."""
+
+    def __init__(self) -> None:
+        self.cpu = dict.fromkeys(STAGES, 0.0)
+
+    def timed(self, stage: str, work: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            try:
+                return work(*args, **kwargs)
+            finally:
+                self.cpu[stage] += time.process_time() - start
+        return wrapper
+
+    def iterated(self, stage: str, items: Any) -> Any:
+        while True:
+            start = time.process_time()
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            finally:
+                self.cpu[stage] += time.process_time() - start
+            yield item
+
+
+class _TimedPacket:
+    """A demuxed packet whose decode is timed (the fast decoder only calls ``decode`` on what
+    its bookkeeping hands over)."""
+
+    __slots__ = ("_packet", "_stages")
+
+    def __init__(self, packet: Any, stages: _Stages) -> None:
+        self._packet, self._stages = packet, stages
+
+    def decode(self) -> Any:
+        return self._stages.timed("decode (libavcodec)", self._packet.decode)()
+
+
+class _TimedContainer:
+    """The decoder's container, its demuxing timed."""
+
+    def __init__(self, container: Any, stages: _Stages) -> None:
+        self._container, self._stages = container, stages
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._container, name)
+
+    def demux(self, *args: Any) -> Any:
+        return self._stages.iterated("demux", iter(self._container.demux(*args)))
+
+
+def _timed_decoder(stages: _Stages) -> type[FastDecoder]:
+    class TimedDecoder(FastDecoder):
+        def __init__(self, path: str) -> None:
+            stages.timed("open", super().__init__)(path)
+            self._container = _TimedContainer(self._container, stages)
+
+        def _packets(self, picker: Any) -> Any:
+            for packet in super()._packets(picker):
+                yield _TimedPacket(packet, stages)
+
+    return TimedDecoder
+
+
+@contextlib.contextmanager
+def _patched(module: Any, name: str, value: Any):  # type: ignore[no-untyped-def]
+    old = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, old)
+
+
+def fingerprint_stages(path: Path, fps: float) -> dict[str, float]:
+    """CPU seconds of each stage of one fast fingerprint of ``path``, with "total" and "rest"."""
+    stages = _Stages()
+    with contextlib.ExitStack() as patches:
+        for module, name, stage in ((decode, "luma", "luma plane"),
+                                    (frames_mod, "border_box", "bar detection"),
+                                    (frames_mod, "shrink", "shrink")):
+            patches.enter_context(_patched(module, name, stages.timed(stage,
+                                                                      getattr(module, name))))
+        accumulator = fingerprint_mod._Accumulator
+        patches.enter_context(_patched(accumulator, "add",
+                                       stages.timed("hashing", accumulator.add)))
+        patches.enter_context(_patched(decode, "FastDecoder", _timed_decoder(stages)))
+        start = time.process_time()
+        fingerprint_video(str(path), fps, decoder="fast")
+        total = time.process_time() - start
+    return {**stages.cpu, "total": total, "rest": total - sum(stages.cpu.values())}
+
+
+def profile_run(path: Path, fps: float) -> dict[str, float]:
+    """One run of each system of the profile, CPU seconds: ffmpeg, PyAV decoding every frame
+    (default settings: what a fingerprint cannot go under when every frame is a reference), the
+    fingerprint untouched, then the fingerprint with its stages timed."""
+    return {
+        "ffmpeg": timed_cpu(lambda: decode_null(path), children=True)[0],
+        "ffmpeg -threads 1": timed_cpu(lambda: decode_null(path, "-threads", "1"),
+                                       children=True)[0],
+        "PyAV, every frame": timed_cpu(lambda: every_frame(path, {}))[0],
+        "fingerprint (fast), stages untimed":
+            timed_cpu(lambda: fingerprint_video(str(path), fps, decoder="fast"))[0],
+        **{f"fingerprint: {stage}": value
+           for stage, value in fingerprint_stages(path, fps).items()},
+    }
+
+
+def measure_profile(clips: list[Path], runs: int, fps: float) -> str:
+    """Per clip: each stage's CPU (median of interleaved runs) in ms and over ffmpeg's."""
+    columns: list[list[str]] = []
+    names: list[str] = []
+    for path in clips:
+        cpu: dict[str, list[float]] = {}
+        for _ in range(runs):
+            for name, seconds in profile_run(path, fps).items():
+                cpu.setdefault(name, []).append(seconds)
+        median = {name: statistics.median(values) for name, values in cpu.items()}
+        columns.append([f"{median[name] * 1000:.1f} ms ({median[name] / median['ffmpeg']:.3f})"
+                        for name in median])
+        names = list(median)
+    rows: list[list[object]] = [[name, *(column[i] for column in columns)]
+                                for i, name in enumerate(names)]
+    return table(["CPU (over ffmpeg's full decode)", *(clip.name for clip in clips)], rows)
+
+
+# --threads: CPU and wall time of ffmpeg and PyAV under each threading setting. ffmpeg's default
+# ("auto") is frame threading with one thread more than the machine's cores (libavcodec,
+# pthread_frame.c), so 3 threads on this 2-core machine.
+THREADINGS: dict[str, Callable[[Path, float], object]] = {
+    "ffmpeg (default: auto)": lambda path, fps: decode_null(path),
+    "ffmpeg -threads 1": lambda path, fps: decode_null(path, "-threads", "1"),
+    "ffmpeg -threads 2": lambda path, fps: decode_null(path, "-threads", "2"),
+    "ffmpeg -threads 3": lambda path, fps: decode_null(path, "-threads", "3"),
+    "PyAV every frame, default (slice, auto)": lambda path, fps: every_frame(path, {}),
+    "PyAV every frame, 1 thread": lambda path, fps: every_frame(path, {}, "SLICE", 1),
+    "PyAV every frame, 2 frame threads": lambda path, fps: every_frame(path, {}, "FRAME", 2),
+    "PyAV every frame, frame threads auto": lambda path, fps: every_frame(path, {}, "FRAME", 0),
+    "fast decoder, default (slice, auto)": lambda path, fps: fast_threads(path, fps, "", 0),
+    "fast decoder, 1 thread": lambda path, fps: fast_threads(path, fps, "SLICE", 1),
+    "fast decoder, 2 frame threads": lambda path, fps: fast_threads(path, fps, "FRAME", 2),
+}
+
+
+def fast_threads(path: Path, fps: float, thread_type: str, threads: int) -> int:
+    """The fast decoder with a threading setting; the number of samples."""
+    decoder = FastDecoder(str(path))
+    try:
+        if thread_type:
+            decoder._stream.codec_context.thread_type = thread_type
+            decoder._stream.codec_context.thread_count = threads
+        return sum(1 for _ in decoder.frames(1.0 / fps))
+    finally:
+        decoder.close()
+
+
+def measure_threads(clips: list[Path], runs: int, fps: float) -> str:
+    """CPU (and wall) of each of THREADINGS over ffmpeg's default, per clip."""
+    columns: list[list[str]] = []
+    for path in clips:
+        cpu: dict[str, list[float]] = {name: [] for name in THREADINGS}
+        wall: dict[str, list[float]] = {name: [] for name in THREADINGS}
+        for _ in range(runs):
+            for name, work in THREADINGS.items():
+                spent, elapsed, _ = timed_cpu(functools.partial(work, path, fps),
+                                              children=name.startswith("ffmpeg"))
+                cpu[name].append(spent)
+                wall[name].append(elapsed)
+        base = statistics.median(cpu["ffmpeg (default: auto)"])
+        base_wall = statistics.median(wall["ffmpeg (default: auto)"])
+        columns.append([f"{statistics.median(cpu[name]) / base:.2f} "
+                        f"(wall {statistics.median(wall[name]) / base_wall:.2f})"
+                        for name in THREADINGS])
+    rows: list[list[object]] = [[name, *(column[i] for column in columns)]
+                                for i, name in enumerate(THREADINGS)]
+    return table(["CPU / ffmpeg default's CPU (wall / its wall)", *(c.name for c in clips)],
+                 rows)
+
+
 def duration(path: Path) -> float:
     with VideoStream(str(path), decoder="full") as stream:
         return stream.info.frame_count / stream.info.fps
@@ -202,12 +400,12 @@ def fast(path, fps):
     decoder.close()
 for line in sys.stdin:
     kind, fps, path = line.rstrip("\\n").split(" ", 2)
-    start = time.process_time()
+    start, wall = time.process_time(), time.perf_counter()
     if kind == "decode":
         fast(path, float(fps))
     else:
         fingerprint_video(path, float(fps), decoder=kind)
-    print(time.process_time() - start, flush=True)
+    print(time.process_time() - start, time.perf_counter() - wall, flush=True)
 """
 
 
@@ -219,11 +417,13 @@ class Worker:
         self._process = subprocess.Popen([sys.executable, "-c", _WORKER], env=env, text=True,
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
-    def cpu(self, kind: str, path: Path, fps: float) -> float:
+    def cpu(self, kind: str, path: Path, fps: float) -> tuple[float, float]:
+        """(CPU, wall) seconds of one run."""
         assert self._process.stdin is not None and self._process.stdout is not None
         self._process.stdin.write(f"{kind} {fps} {path}\n")
         self._process.stdin.flush()
-        return float(self._process.stdout.readline())
+        cpu, wall = self._process.stdout.readline().split()
+        return float(cpu), float(wall)
 
     def close(self) -> None:
         assert self._process.stdin is not None
@@ -255,14 +455,18 @@ def measure(path: Path, runs: int, fps: float, workers: dict[str, Worker]
             jobs[f"fast decode ({name})"] = (name, "decode")
             jobs[f"fingerprint fast ({name})"] = (name, "fast")
     cpu: dict[str, list[float]] = {name: [] for name in [*work, *jobs]}
+    wall: dict[str, list[float]] = {name: [] for name in cpu}
     for _ in range(runs):
         for name in cpu:
             if name in work:
-                cpu[name].append(timed_cpu(work[name], children=True)[0])
+                spent, elapsed, _ = timed_cpu(work[name], children=True)
             else:
                 worker, kind = jobs[name]
-                cpu[name].append(workers[worker].cpu(kind, path, fps))
+                spent, elapsed = workers[worker].cpu(kind, path, fps)
+            cpu[name].append(spent)
+            wall[name].append(elapsed)
     median = {name: statistics.median(values) for name, values in cpu.items()}
+    median_wall = {name: statistics.median(values) for name, values in wall.items()}
 
     def ratio(name: str, base: str = "ffmpeg") -> str:
         runs_ratio = [a / b for a, b in zip(cpu[name], cpu[base], strict=True)]
@@ -273,14 +477,17 @@ def measure(path: Path, runs: int, fps: float, workers: dict[str, Worker]
     speed = [f"{seconds / median[name]:.0f}" for name in SYSTEMS]
     row: list[object] = [
         path.name, f"{seconds:.1f}", *speed, ratio("fast decode"), ratio("fingerprint fast"),
-        f"{median['fingerprint fast'] / median['ffmpeg -threads 1']:.2f}",
+        ratio("fingerprint fast", "ffmpeg -threads 1"),
         f"{median['fingerprint fast'] / (median['ffmpeg'] - median['ffmpeg start']):.2f}",
+        f"{median_wall['fingerprint fast'] / median_wall['ffmpeg']:.2f}",
         f"{median['fingerprint full'] / median['ffmpeg']:.2f}",
         f"{median['ffmpeg start'] * 1000:.0f} ms ({ratio('ffmpeg start').split()[0]})",
         f"{decoded} of {packets} ({mode})"]
     compared: list[list[object]] = [
         [path.name, name, ratio(f"fast decode ({name})"), ratio("fast decode"),
-         ratio(f"fingerprint fast ({name})"), ratio("fingerprint fast")]
+         ratio(f"fingerprint fast ({name})"), ratio("fingerprint fast"),
+         f"{median_wall[f'fingerprint fast ({name})'] * 1000:.0f}",
+         f"{median_wall['fingerprint fast'] * 1000:.0f}"]
         for name in workers if name != "this"]
     return row, {"fast": median["fingerprint fast"] / median["ffmpeg"],
                  "full": median["fingerprint full"] / median["ffmpeg"]}, compared
@@ -305,6 +512,10 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help="also the 2-hour memory check")
     parser.add_argument("--options", action="store_true",
                         help="measure FFmpeg's decoder options instead")
+    parser.add_argument("--profile", action="store_true",
+                        help="split a fingerprint's CPU into its stages instead")
+    parser.add_argument("--threads", action="store_true",
+                        help="measure ffmpeg's and PyAV's threading settings instead")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     shared = footage_clips()
@@ -312,6 +523,12 @@ def main() -> None:
     if args.options:
         print(f"median of {args.runs} interleaved runs; CPU = user + system, all threads\n")
         print(measure_options(clips, args.runs, args.fps))
+        return
+    if args.profile or args.threads:
+        print(f"median of {args.runs} interleaved runs; CPU = user + system, all threads\n")
+        print(measure_profile(clips, args.runs, args.fps) if args.profile
+              else measure_threads(clips, args.runs, args.fps))
+        print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
         return
     workers = {"this": Worker(ROOT)} | {str(path): Worker(path.resolve())
                                         for path in args.compare}
@@ -328,14 +545,16 @@ def main() -> None:
     print(table(["clip", "video s", *(f"{name} video-s/CPU-s" for name in SYSTEMS),
                  "fast decode / ffmpeg", "fingerprint (fast) / ffmpeg",
                  "fingerprint (fast) / ffmpeg -threads 1",
-                 "fingerprint (fast) / (ffmpeg - its start)", "fingerprint (full) / ffmpeg",
+                 "fingerprint (fast) / (ffmpeg - its start)",
+                 "fingerprint (fast) wall / ffmpeg wall", "fingerprint (full) / ffmpeg",
                  "ffmpeg start (share of its run)", "fast decoder: frames decoded"],
                 [row for row, _, _ in measured]))
     if args.compare:
         print()
         print(table(["clip", "compared checkout", "its fast decode / ffmpeg",
                      "this fast decode / ffmpeg", "its fingerprint / ffmpeg",
-                     "this fingerprint / ffmpeg"],
+                     "this fingerprint / ffmpeg", "its fingerprint wall ms",
+                     "this fingerprint wall ms"],
                     [line for _, _, lines in measured for line in lines]))
     if args.memory:
         memory_rows: list[list[object]] = []

@@ -52,6 +52,12 @@ SKIP_TOLERANCE_SHARE = 0.2
 # lost up to 2 bits (pHash) and 4 (motion hash): more than the 1 bit the fast decoder may cost.
 # "noref"/"bidir" save only on sampled B frames. benchmarks/README.md, "Fast decoder".
 SKIP_LOOP_FILTER = "default"
+# Decoding threads. Threads never lower the CPU a decode costs, and CPU is what an archive pays
+# (files are decoded side by side instead). PyAV's default, slice threads as many as the cores
+# allow (3 here), gives the same frames for the same CPU on these streams (one slice a frame) but
+# 10-25 % more wall time; frame threads cost 10-35 % more CPU. benchmarks/README.md, "Fourth
+# round" (`fingerprint_speed.py --threads`).
+DECODER_THREADS = 1
 # Pixel formats whose first plane is the 8-bit luma picture, handed over without conversion.
 _LUMA_FIRST = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12",
                "nv21", "yuv411p", "yuv440p", "yuvj440p", "gray", "yuva420p"}
@@ -297,6 +303,7 @@ class FastDecoder:
             raise MediaError(f"{path} holds no video stream",
                              "the file may be audio only, empty or cut off")
         self._stream = self._container.streams.video[0]
+        self._stream.codec_context.thread_count = DECODER_THREADS
         self._clock()
         self._nal_length = _h264_nal_length(self._stream.codec_context)
         self.mode = "nonref"
@@ -508,6 +515,7 @@ class FastDecoder:
         self._container.close()
         self._container = av.open(self.path, metadata_errors="ignore")
         self._stream = self._container.streams.video[0]
+        self._stream.codec_context.thread_count = DECODER_THREADS
         self._clock()
         self._stream.codec_context.options = options
         self._stream.codec_context.skip_frame = "DEFAULT"

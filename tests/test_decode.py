@@ -4,6 +4,7 @@ Variable frame rate: test_frames_fingerprint.py samples it with both decoders.""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from fractions import Fraction
 from pathlib import Path
@@ -204,6 +205,32 @@ def test_samples_too_far_from_decoded_frames_fall_back_to_decoding_every_frame(
     fast = fpm.fingerprint_video(str(b_frames), 4.0, decoder="fast")
     _assert_same(fast, full)
     assert fast.decoder == "pyav-full"
+
+
+def _threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts Linux threads")
+def test_decoder_starts_no_threads_even_after_falling_back(
+    b_frames: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Threads cost CPU and save none (benchmarks/README.md): PyAV's default would start one
+    # slice thread per core. The fallback path reopens the file when seeking misses.
+    monkeypatch.setattr(decode.FastDecoder, "_seek", lambda self, time: self._reopen())
+    monkeypatch.setattr(decode, "SKIP_TOLERANCE_SHARE", 0.01)
+    monkeypatch.setattr(decode._Picker, "sampled", lambda self, time, known: False)
+    before = _threads()
+    decoder = decode.FastDecoder(str(b_frames))
+    try:
+        frames = decoder.frames(0.25)
+        next(frames)
+        assert _threads() == before
+        assert len(list(frames)) > 10 and decoder.mode == "full"  # it fell back and reopened
+        assert _threads() == before
+        assert decoder._stream.codec_context.thread_count == decode.DECODER_THREADS == 1
+    finally:
+        decoder.close()
 
 
 def test_picker_takes_the_nearest_decoded_frame_within_the_tolerance() -> None:
