@@ -53,10 +53,11 @@ SKIP_TOLERANCE_SHARE = 0.2
 # "noref"/"bidir" save only on sampled B frames. benchmarks/README.md, "Fast decoder".
 SKIP_LOOP_FILTER = "default"
 # Decoding threads. Threads never lower the CPU a decode costs, and CPU is what an archive pays
-# (files are decoded side by side instead). PyAV's default, slice threads as many as the cores
-# allow (3 here), gives the same frames for the same CPU on these streams (one slice a frame) but
-# 10-25 % more wall time; frame threads cost 10-35 % more CPU. benchmarks/README.md, "Fourth
-# round" (`fingerprint_speed.py --threads`).
+# (files are decoded side by side instead). PyAV's default (slice threads, one more than the
+# cores) gives the same frames; on streams of one slice a frame (the shared footage, x264's
+# default) it costs the same CPU and wall time, on a 1080p stream of 4 slices a frame 4-8 % more
+# CPU for 4-12 % less wall time; frame threads cost 10-35 % more CPU. benchmarks/README.md,
+# "Fourth round" (`fingerprint_speed.py --threads`).
 DECODER_THREADS = 1
 # Pixel formats whose first plane is the 8-bit luma picture, handed over without conversion.
 _LUMA_FIRST = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12",
