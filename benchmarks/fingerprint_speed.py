@@ -10,7 +10,8 @@ threads) of
   * `provenance.fingerprint_video(FILE)` with the fast decoder (the default), and
   * `provenance.fingerprint_video(FILE, decoder="full")` (OpenCV decoding every frame),
 and prints video-seconds per CPU-second, the ratios to ffmpeg (median of --runs runs, with the
-lowest and highest run's ratio), what the fast decoder decoded, and ffmpeg's own start (the CPU of
+lowest and highest run's ratio), the fingerprint's wall time over ffmpeg's, what the fast decoder
+decoded, and ffmpeg's own start (the CPU of
 `ffmpeg -version`, part of every ffmpeg run; the fingerprint runs in a started process).
 The provenance systems run in a worker process per checkout; with --compare DIR the fast decoder
 and the fingerprint of another checkout (e.g. a worktree of main) are timed in the same runs.
