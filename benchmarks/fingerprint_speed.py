@@ -146,17 +146,18 @@ def identical_frames(path: Path) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def loop_filter(level: str):  # type: ignore[no-untyped-def]
-    old, decode.SKIP_LOOP_FILTER = decode.SKIP_LOOP_FILTER, level
+def patched(module: Any, name: str, value: Any):  # type: ignore[no-untyped-def]
+    old = getattr(module, name)
+    setattr(module, name, value)
     try:
         yield
     finally:
-        decode.SKIP_LOOP_FILTER = old
+        setattr(module, name, old)
 
 
 def fast_with(path: Path, fps: float, level: str = "default", samples: bool = False) -> None:
     """The fast decoder with a loop-filter level, and the per-sample work when ``samples``."""
-    with loop_filter(level):
+    with patched(decode, "SKIP_LOOP_FILTER", level):
         decoder = FastDecoder(str(path))
         try:
             for _, grey in decoder.frames(1.0 / fps):
@@ -276,16 +277,6 @@ def _timed_decoder(stages: _Stages) -> type[FastDecoder]:
     return TimedDecoder
 
 
-@contextlib.contextmanager
-def _patched(module: Any, name: str, value: Any):  # type: ignore[no-untyped-def]
-    old = getattr(module, name)
-    setattr(module, name, value)
-    try:
-        yield
-    finally:
-        setattr(module, name, old)
-
-
 def fingerprint_stages(path: Path, fps: float) -> dict[str, float]:
     """CPU seconds of each stage of one fast fingerprint of ``path``, with "total" and "rest"."""
     stages = _Stages()
@@ -293,12 +284,12 @@ def fingerprint_stages(path: Path, fps: float) -> dict[str, float]:
         for module, name, stage in ((decode, "luma", "luma plane"),
                                     (frames_mod, "border_box", "bar detection"),
                                     (frames_mod, "shrink", "shrink")):
-            patches.enter_context(_patched(module, name, stages.timed(stage,
+            patches.enter_context(patched(module, name, stages.timed(stage,
                                                                       getattr(module, name))))
         accumulator = fingerprint_mod._Accumulator
-        patches.enter_context(_patched(accumulator, "add",
+        patches.enter_context(patched(accumulator, "add",
                                        stages.timed("hashing", accumulator.add)))
-        patches.enter_context(_patched(decode, "FastDecoder", _timed_decoder(stages)))
+        patches.enter_context(patched(decode, "FastDecoder", _timed_decoder(stages)))
         start = time.process_time()
         fingerprint_video(str(path), fps, decoder="fast")
         total = time.process_time() - start
