@@ -25,13 +25,13 @@ decoder would otherwise skip, the first after each instant of a ``MOMENT_FPS`` g
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
 from . import align
-from .library import Library
 from .models import Alignment, Box, Edit, LocalData, Segment
 from .provider import Decoded, nearest_index
 
@@ -334,14 +334,15 @@ def placements(decoded: Decoded, alignment: Alignment) -> list[Placement]:
     return [Placement(box, reference_box, mirrored=False) for box in dict.fromkeys(boxes)]
 
 
-def moment_stage(decoded: Decoded, result: align.AlignResult, lib: Library
-                 ) -> align.AlignResult:
+def moment_stage(decoded: Decoded, result: align.AlignResult,
+                 stored: Mapping[str, LocalData | None]) -> align.AlignResult:
     """Matched segments of a fixed camera whose frames at the original's instants show another
-    moment become same-scene intervals (see the module's docstring)."""
+    moment become same-scene intervals (see the module's docstring); ``stored`` holds each
+    matched original's local data (``refine.matched_local_data``)."""
     apart: dict[str, list[Segment]] = {}
     for alignment in result.matches:
         candidates = placements(decoded, alignment)
-        local = lib.local_data(alignment.reference_id)
+        local = stored.get(alignment.reference_id)
         if not candidates or local is None or not len(local.details):
             continue
         rotation = next((e.rotation for e in alignment.edits if e.rotation), 0.0) or 0.0

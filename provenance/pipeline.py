@@ -162,7 +162,7 @@ def verify_video(
             saturation = _saturation(video.path, decoded, result)
             stored = refine.matched_local_data(result, lib)
             result = refine.picture_edits_stage(decoded, saturation, result, lib, stored)
-            result = moment.moment_stage(decoded, result, lib)
+            result = moment.moment_stage(decoded, result, stored)
             _step(progress, "local", 1.0)
         _step(progress, "evidence", 0.0)
         kept = dict(zip(decoded.local_times, decoded.local_frames, strict=True)) if decoded \

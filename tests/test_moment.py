@@ -85,7 +85,7 @@ def test_the_stage_turns_another_moment_into_same_scene_and_keeps_coverage(
     result = align.AlignResult(Verdict.MATCH, 0.8, "11.0 s line up", (
         Alignment("cam-a", 0.8, (claimed,)),), (), ((11.0, round(duration, 3)),))
     with Library(library_path) as library:
-        checked = moment.moment_stage(decoded, result, library)
+        checked = moment.moment_stage(decoded, result, {"cam-a": library.local_data("cam-a")})
     assert checked.verdict is Verdict.SAME_SCENE and checked.matches == ()
     (scene,) = checked.same_scene
     assert [(s.query_start, s.query_end, s.evidence) for s in scene.segments] == [
