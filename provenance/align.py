@@ -100,6 +100,9 @@ MIN_CONFIRMED_SHARE = 0.5
 # Query samples compared per block against a candidate: block x candidate samples of uint64 XORs
 # in memory at once (about 8 MB per 4,000 candidate samples), whatever the query's length.
 _BLOCK = 256
+# Pairs of (query sample, candidate sample) expanded from distinct hashes at a time (16 bytes
+# each): a fixed camera's one hash can neighbour every sample of a long candidate.
+_MAX_PAIRS = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -224,7 +227,8 @@ def sample_spans(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
 
 def _pairings(query: Fingerprint, ref_id: str, ref: Fingerprint,
               params: MatchParams) -> list[_Pairing]:
-    """Votes of one reference, in blocks of query samples (memory linear in the samples)."""
+    """Votes of one reference, in blocks of the query's distinct scene hashes (memory linear in
+    the samples; a fixed camera's or a looped video's repeated hashes compared once)."""
     q_usable = np.flatnonzero(query.informative)
     r_usable = np.flatnonzero(ref.informative)
     q_moving = query.motion_energy >= params.min_motion_energy
@@ -233,37 +237,51 @@ def _pairings(query: Fingerprint, ref_id: str, ref: Fingerprint,
     result = []
     for mirrored, scene_q, motion_q in ((False, query.scene, query.motion),
                                         (True, query.mirror, query.motion_mirror)):
-        rows_parts, cols_parts, motion_parts = [], [], []
+        hashes, inverse = np.unique(scene_q[q_usable], return_inverse=True)
+        grouped = np.argsort(inverse, kind="stable")  # query samples, by distinct hash
+        bounds = np.r_[0, np.cumsum(np.bincount(inverse, minlength=len(hashes)))]
+        near_u = np.zeros(len(hashes), dtype=bool)
+        nearest_u = np.full(len(hashes), 64, dtype=np.uint8)
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        for first in range(0, len(hashes), _BLOCK):
+            distance = _hamming(hashes[first:first + _BLOCK][:, None], r_scene[None, :])
+            scene_ok = distance <= params.scene_radius
+            near_u[first:first + _BLOCK] = scene_ok.any(axis=1)
+            nearest_u[first:first + _BLOCK] = distance.min(axis=1, initial=64)
+            # Votes from pairs of neighbours both moving: each distinct hash's pairs go to
+            # every query sample that has it, a bounded number of pairs at a time.
+            found, cols = np.nonzero(scene_ok)
+            found, cols = found[r_moving_cols[cols]] + first, cols[r_moving_cols[cols]]
+            counts = bounds[found + 1] - bounds[found]
+            ends = np.cumsum(counts)
+            cuts = np.searchsorted(ends, np.arange(_MAX_PAIRS, ends[-1] if ends.size else 0,
+                                                   _MAX_PAIRS))
+            for chunk in np.split(np.arange(found.size), cuts):
+                rows, pair_cols = _expanded(q_usable[grouped], bounds, found[chunk],
+                                            cols[chunk], counts[chunk])
+                rows, pair_cols = rows[q_moving[rows]], pair_cols[q_moving[rows]]
+                motion = _hamming(motion_q[rows], r_motion[pair_cols])
+                keep = motion <= params.motion_radius
+                parts.append((rows[keep], pair_cols[keep], motion[keep]))
         near = np.zeros(len(query), dtype=bool)
         nearest = np.full(len(query), 64, dtype=np.uint8)
-        for first in range(0, len(q_usable), _BLOCK):
-            rows = q_usable[first:first + _BLOCK]
-            distance = _hamming(scene_q[rows][:, None], r_scene[None, :])
-            scene_ok = distance <= params.scene_radius
-            has_near = scene_ok.any(axis=1)
-            near[rows] = has_near
-            nearest[rows] = distance.min(axis=1, initial=64)
-            # Votes from the rows with a neighbour only (few, against an unrelated candidate),
-            # both sides moving: the same pairs as the whole block, a fraction of the work.
-            candidates = np.flatnonzero(has_near & q_moving[rows])
-            if candidates.size == 0:
-                continue
-            sub_rows, block_cols = np.nonzero(scene_ok[candidates])
-            moving = r_moving_cols[block_cols]
-            block_rows, block_cols = candidates[sub_rows[moving]], block_cols[moving]
-            if block_rows.size == 0:
-                continue
-            motion = _hamming(motion_q[rows[block_rows]], r_motion[block_cols])
-            keep = motion <= params.motion_radius
-            rows_parts.append(rows[block_rows[keep]])
-            cols_parts.append(r_usable[block_cols[keep]])
-            motion_parts.append(motion[keep])
-        def joined(parts: list[np.ndarray], kind: type) -> np.ndarray:
-            return np.concatenate(parts) if parts else np.zeros(0, dtype=kind)
-        result.append(_Pairing(ref_id, mirrored, ref, scene_q, motion_q,
-                               joined(rows_parts, np.int64), joined(cols_parts, np.int64),
-                               joined(motion_parts, np.uint8), near, nearest))
+        near[q_usable], nearest[q_usable] = near_u[inverse], nearest_u[inverse]
+        rows = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+        cols = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+        motion = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.uint8)
+        order = np.lexsort((cols, rows))  # by query sample, then reference sample
+        result.append(_Pairing(ref_id, mirrored, ref, scene_q, motion_q, rows[order],
+                               r_usable[cols[order]], motion[order], near, nearest))
     return result
+
+
+def _expanded(samples: np.ndarray, bounds: np.ndarray, found: np.ndarray, cols: np.ndarray,
+              counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(query sample, reference column) for each (distinct hash, column) pair and each query
+    sample with that hash (``samples`` grouped by hash, ``bounds`` the groups' edges)."""
+    pair = np.repeat(np.arange(found.size), counts)
+    within = np.arange(pair.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    return samples[bounds[found][pair] + within], cols[pair]
 
 
 def _best_offset(

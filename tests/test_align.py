@@ -206,3 +206,36 @@ def test_extra_matches_fill_only_the_unexplained_part(rng: np.random.Generator) 
     by_id = {m.reference_id: m for m in merged.matches}
     assert [s.query_start for s in by_id["b"].segments] == [10.0]
     assert by_id["b"].edits == (DetectedEdit(Edit.PICTURE_IN_PICTURE),)
+
+
+def test_pairs_from_distinct_hashes_are_every_pair_of_samples(rng: np.random.Generator) -> None:
+    # A fixed camera's (and a looped video's) scene hashes repeat: each distinct hash is compared
+    # once and its pairs go to every sample that has it. The pairs must be exactly those of
+    # comparing every query sample with every reference sample.
+    from provenance.align import DEFAULT_PARAMS, _pairings
+
+    views = random_hashes(rng, 12)
+    scene_q = flip_bits(rng, views[rng.integers(0, 12, 400)], 3)
+    scene_q[::3] = views[rng.integers(0, 12, len(scene_q[::3]))]  # exact repeats
+    ref_scene = flip_bits(rng, views[rng.integers(0, 12, 900)], 4)
+    query = make_fp(scene_q, random_hashes(rng, 400))
+    query = replace(query, motion_energy=rng.uniform(0, 4, 400).astype(np.float32))
+    ref = make_fp(ref_scene, flip_bits(rng, query.motion[rng.integers(0, 400, 900)], 6))
+    pairings = _pairings(query, "ref", ref, DEFAULT_PARAMS)
+    assert pairings[0].rows.size > 50  # the unmirrored pairing has votes to compare
+    for pairing in pairings:
+        scene_q = pairing.scene_q
+        usable = np.flatnonzero(query.informative)
+        distance = np.array([[bin(int(a) ^ int(b)).count("1") for b in ref.scene]
+                             for a in scene_q[usable]])
+        scene_ok = distance <= DEFAULT_PARAMS.scene_radius
+        moving_q = query.motion_energy[usable] >= DEFAULT_PARAMS.min_motion_energy
+        moving_r = ref.motion_energy >= DEFAULT_PARAMS.min_motion_energy
+        rows, cols = np.nonzero(scene_ok & moving_q[:, None] & moving_r[None, :])
+        motion = np.array([bin(int(pairing.motion_q[usable[r]]) ^ int(ref.motion[c])).count("1")
+                           for r, c in zip(rows, cols, strict=True)], dtype=np.uint8)
+        keep = motion <= DEFAULT_PARAMS.motion_radius
+        assert np.array_equal(pairing.rows, usable[rows[keep]])
+        assert np.array_equal(pairing.cols, cols[keep])
+        assert np.array_equal(pairing.pair_motion, motion[keep])
+        assert np.array_equal(pairing.nearest[usable], distance.min(axis=1))
