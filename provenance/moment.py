@@ -355,6 +355,6 @@ def moment_stage(decoded: Decoded, result: align.AlignResult,
     if not apart:
         return result
     seconds = sum(s.query_end - s.query_start for segments in apart.values() for s in segments)
-    why = (f"{seconds:.1f} s that lined up in time show, at the very instants, a different "
-           "picture from the original's: the same camera at another moment")
+    why = (f"{seconds:.1f} s whose movements lined up in time show a different picture from "
+           "the original's at the very instants: the same camera at another moment")
     return align.with_moments_apart(result, apart, decoded.fingerprint, why)
