@@ -187,6 +187,10 @@ class DenseGrid:
         self.step, self.period, self.window = step, period, window
         self.cell = -math.inf
 
+    def stop(self) -> None:
+        """No instant is active from now on."""
+        self.period, self.window = 1.0, 0.0
+
     def _active(self, cell: int) -> bool:
         return self.period is None or (cell * self.step) % self.period < self.window
 

@@ -67,6 +67,7 @@ MOMENT_LONG_SIDE = DETAIL_LONG_SIDE
 # all (a 20-minute query: 1 s in 4, so a segment of 4 s or more still has 4 instants or more).
 MOMENT_BUDGET_S = 300.0
 MOMENT_WINDOW_S = 1.0
+MAX_MOMENTS = int(MOMENT_BUDGET_S * MOMENT_FPS * 1.2)
 # Width of the frames kept for local features (ORB detail beyond it costs time, not accuracy).
 LOCAL_WIDTH = 640
 # A local-feature frame of at most this many pixels is kept as decoded (a copy of its grey
@@ -174,9 +175,15 @@ class _Keeper:
         self.stream: frames_mod.VideoStream | None = None
         self.moment_times: list[float] = []
         self.moments: list[np.ndarray] = []
+        self.dense: DenseGrid | None = None  # the grid that shows frames to keep_moment
 
     def keep_moment(self, time: float, grey: np.ndarray) -> None:
-        """The decoder shows the first frame in each 1/MOMENT_FPS s here."""
+        """The decoder shows the first frame in each 1/MOMENT_FPS s here (at most MAX_MOMENTS
+        are kept: a header can understate a video's length, which sets the budget)."""
+        if len(self.moments) >= MAX_MOMENTS:
+            if self.dense is not None:
+                self.dense.stop()  # nor decoded for it any more
+            return
         height, width = grey.shape[:2]
         size = detail_size(width, height, MOMENT_LONG_SIDE)
         # Bilinear to at least 2.5 times the size first (a third of the cost of shrinking a
@@ -285,9 +292,10 @@ def decode(path: str, sample_fps: float, progress: ProgressCallback | None = Non
     keeper = _Keeper(max_local, local_step, detail_long_side)
     with frames_mod.VideoStream(path) as stream:
         keeper.stream = stream
+        keeper.dense = moment_grid(stream.info) if moments else None
         samples = stream.samples(sample_fps, on_picture=keeper,
                                  on_frame=keeper.keep_moment if moments else None,
-                                 dense=moment_grid(stream.info) if moments else None)
+                                 dense=keeper.dense)
         fp = fingerprint_samples(samples, stream.info, sample_fps, progress)
         fp = with_duration(fp, stream.end_time)
     return Decoded(

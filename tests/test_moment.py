@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
-from provenance import align, moment, provider
+from provenance import align, decode, moment, provider
 from provenance.library import Library
 from provenance.models import Alignment, DetectedEdit, Edit, Segment, Verdict
 from tests import synthetic as syn
@@ -103,3 +103,18 @@ def test_a_repost_whose_picture_cannot_be_laid_on_the_original_is_not_judged(
     check = _check(decoded, library_path, _segment((0.0, 11.0), 2.0))
     assert check.fit > PARAMS.moment_max_fit
     assert not check.another_moment(replace(PARAMS, moment_ratio=0.0))
+
+
+def test_moment_frames_are_bounded_whatever_the_header_says() -> None:
+    # A header can understate a video's length, which sets the moment frames' budget: past
+    # MAX_MOMENTS the keeper keeps no more and the grid stops asking the decoder for frames.
+    keeper = provider._Keeper(0, 1.0, provider.QUERY_DETAIL_LONG_SIDE)
+    keeper.dense = decode.DenseGrid(1 / 15)
+    frame = syn.np.zeros((360, 640), syn.np.uint8)
+    for k in range(provider.MAX_MOMENTS + 50):
+        if keeper.dense.first_in_cell(k / 15):
+            keeper.keep_moment(k / 15, frame)
+    assert len(keeper.moments) == provider.MAX_MOMENTS
+    assert keeper.moments[0].shape == (36, 64)
+    assert not keeper.dense.first_in_cell(10_000.0)
+    assert not keeper.dense.needs(10_000.0, 9_999.0)
