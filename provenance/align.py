@@ -797,7 +797,8 @@ def with_moments_apart(result: AlignResult, apart: Mapping[str, list[Segment]],
         score = next(m.score for m in result.matches if m.reference_id == ref_id)
         pieces = tuple(Segment(reference_id=ref_id, query_start=s.query_start,
                                query_end=s.query_end, reference_start=0.0, reference_end=0.0,
-                               evidence=s.evidence, similarity=s.similarity) for s in segments)
+                               evidence=s.evidence, similarity=s.similarity, moment=s.moment)
+                       for s in segments)
         known = next((i for i, a in enumerate(same_scene) if a.reference_id == ref_id), None)
         if known is None:
             same_scene.append(Alignment(ref_id, score, pieces))

@@ -167,6 +167,10 @@ class Segment:
     mirrored: bool = False
     evidence: int = 0
     similarity: float = 0.0
+    # The moment check (moment.py): how well the repost's frames at the original's instants
+    # explain the original's frames, against its frames a quarter of a second before (median
+    # ratio: near 0, the very moment; 0.9 or more, another moment). None: not judged.
+    moment: float | None = None
 
 
 class Edit(str, enum.Enum):

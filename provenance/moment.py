@@ -101,13 +101,18 @@ class MomentCheck:
     # The share of instants at which the repost does not change where the original does.
     still: float = 0.0
 
+    def judged(self, params: align.MatchParams) -> bool:
+        """Whether the measurement can decide: enough instants, the pictures laid on each other
+        closely, a fixed camera."""
+        return (self.ratio is not None and self.fit <= params.moment_max_fit
+                and self.moving <= MAX_MOVING_SHARE)
+
     def another_moment(self, params: align.MatchParams, speed: float = 1.0) -> bool:
-        """Whether the segment shows another moment of a fixed camera, where the pictures were
-        laid on each other closely: the repost's frames at the same instants explain the
-        original's no better than its frames a moment off, or the repost stands still where
-        the original moves at many instants, or a speed change finds no clear confirmation."""
-        if self.ratio is None or self.fit > params.moment_max_fit or \
-                self.moving > MAX_MOVING_SHARE:
+        """Whether the segment shows another moment of a fixed camera (where judged): the
+        repost's frames at the same instants explain the original's no better than its frames
+        a moment off, or the repost stands still where the original moves at many instants, or
+        a speed change finds no clear confirmation."""
+        if not self.judged(params) or self.ratio is None:
             return False
         return (self.ratio >= params.moment_ratio or self.still >= params.moment_still_share
                 or (abs(speed - 1.0) > 1e-6 and self.ratio > params.moment_speed_ratio))
@@ -336,25 +341,42 @@ def placements(decoded: Decoded, alignment: Alignment) -> list[Placement]:
 
 def moment_stage(decoded: Decoded, result: align.AlignResult,
                  stored: Mapping[str, LocalData | None]) -> align.AlignResult:
-    """Matched segments of a fixed camera whose frames at the original's instants show another
-    moment become same-scene intervals (see the module's docstring); ``stored`` holds each
-    matched original's local data (``refine.matched_local_data``)."""
+    """Each matched segment with its moment measurement (``Segment.moment``); those of a fixed
+    camera whose frames at the original's instants show another moment become same-scene
+    intervals (see the module's docstring). ``stored`` holds each matched original's local
+    data (``refine.matched_local_data``)."""
     apart: dict[str, list[Segment]] = {}
+    matches = []
     for alignment in result.matches:
-        candidates = placements(decoded, alignment)
-        local = stored.get(alignment.reference_id)
-        if not candidates or local is None or not len(local.details):
-            continue
-        rotation = next((e.rotation for e in alignment.edits if e.rotation), 0.0) or 0.0
-        for segment in alignment.segments:
-            check = min((check_segment(decoded, local, segment,
-                                       replace(laid, mirrored=segment.mirrored), rotation)
-                         for laid in candidates), key=lambda c: c.fit)
-            if check.another_moment(result.params, segment.speed):
-                apart.setdefault(alignment.reference_id, []).append(segment)
+        checked, other = _checked(decoded, alignment, stored.get(alignment.reference_id),
+                                  result.params)
+        matches.append(checked)
+        if other:
+            apart[alignment.reference_id] = other
+    result = replace(result, matches=tuple(matches))
     if not apart:
         return result
     seconds = sum(s.query_end - s.query_start for segments in apart.values() for s in segments)
     why = (f"{seconds:.1f} s whose movements lined up in time show a different picture from "
            "the original's at the very instants: the same camera at another moment")
     return align.with_moments_apart(result, apart, decoded.fingerprint, why)
+
+
+def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
+             params: align.MatchParams) -> tuple[Alignment, list[Segment]]:
+    """The alignment with each segment's moment measurement, and the segments that show
+    another moment."""
+    candidates = placements(decoded, alignment)
+    if not candidates or local is None or not len(local.details):
+        return alignment, []
+    rotation = next((e.rotation for e in alignment.edits if e.rotation), 0.0) or 0.0
+    segments, other = [], []
+    for segment in alignment.segments:
+        check = min((check_segment(decoded, local, segment,
+                                   replace(laid, mirrored=segment.mirrored), rotation)
+                     for laid in candidates), key=lambda c: c.fit)
+        segment = replace(segment, moment=check.ratio if check.judged(params) else None)
+        segments.append(segment)
+        if check.another_moment(params, segment.speed):
+            other.append(segment)
+    return replace(alignment, segments=tuple(segments)), other

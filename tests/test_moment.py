@@ -118,3 +118,18 @@ def test_moment_frames_are_bounded_whatever_the_header_says() -> None:
     assert keeper.moments[0].shape == (36, 64)
     assert not keeper.dense.first_in_cell(10_000.0)
     assert not keeper.dense.needs(10_000.0, 9_999.0)
+
+
+def test_the_stage_reports_the_measurement_on_a_confirmed_match(
+        media: Media, library_path: Path) -> None:
+    decoded = _decoded(media.clip_a)
+    duration = decoded.fingerprint.duration
+    true = _segment((0.0, 11.0), 8.0)
+    result = align.AlignResult(Verdict.MATCH, 0.8, "11.0 s line up", (
+        Alignment("cam-a", 0.8, (true,), CROP),), (), ((11.0, round(duration, 3)),))
+    with Library(library_path) as library:
+        checked = moment.moment_stage(decoded, result, {"cam-a": library.local_data("cam-a")})
+    assert checked.verdict is Verdict.MATCH and checked.reason == result.reason
+    (segment,) = checked.matches[0].segments
+    assert segment.moment is not None and segment.moment < 0.5
+    assert replace(segment, moment=None) == true

@@ -160,6 +160,10 @@ def _segments(r_index: int, result: Mapping[str, Any], images: Mapping[str, byte
             flags = " · mirrored" if s.get("mirrored") else ""
             if abs(float(s.get("speed", 1.0)) - 1.0) > 0.02:
                 flags += f" · speed ×{float(s['speed']):.2f}"
+            if isinstance(s.get("moment"), (int, float)):
+                flags += (' · <span title="the repost\'s frames at the original\'s instants '
+                          'against its frames a quarter of a second before: near 0, the very '
+                          f'moment">same-instant check {float(s["moment"]):.2f}</span>')
             parts.append(
                 f"<p>query {timecode(s['query_start'])}–{timecode(s['query_end'])} ← original "
                 f"{timecode(s['reference_start'])}–{timecode(s['reference_end'])}{flags}</p>"
