@@ -77,15 +77,21 @@ def test_a_speed_change_needs_the_moment_check_to_confirm_it(
     assert wrong.another_moment(PARAMS, speed=0.9), wrong
 
 
+def _staged(path: Path, library_path: Path, segment: Segment,
+            edits: tuple[DetectedEdit, ...] = ()) -> tuple[align.AlignResult, float]:
+    """The moment stage on a match of ``segment`` claimed by the aligner, and the duration."""
+    decoded = _decoded(path)
+    duration = decoded.fingerprint.duration
+    result = align.AlignResult(Verdict.MATCH, 0.8, "11.0 s line up", (
+        Alignment("cam-a", 0.8, (segment,), edits),), (), ((11.0, round(duration, 3)),))
+    with Library(library_path) as library:
+        stored = {"cam-a": library.local_data("cam-a")}
+    return moment.moment_stage(decoded, result, stored), duration
+
+
 def test_the_stage_turns_another_moment_into_same_scene_and_keeps_coverage(
         media: Media, library_path: Path) -> None:
-    decoded = _decoded(media.cam_a_later)
-    duration = decoded.fingerprint.duration
-    claimed = _segment((0.0, 11.0), 2.0)
-    result = align.AlignResult(Verdict.MATCH, 0.8, "11.0 s line up", (
-        Alignment("cam-a", 0.8, (claimed,)),), (), ((11.0, round(duration, 3)),))
-    with Library(library_path) as library:
-        checked = moment.moment_stage(decoded, result, {"cam-a": library.local_data("cam-a")})
+    checked, duration = _staged(media.cam_a_later, library_path, _segment((0.0, 11.0), 2.0))
     assert checked.verdict is Verdict.SAME_SCENE and checked.matches == ()
     (scene,) = checked.same_scene
     assert [(s.query_start, s.query_end, s.evidence) for s in scene.segments] == [
@@ -122,14 +128,9 @@ def test_moment_frames_are_bounded_whatever_the_header_says() -> None:
 
 def test_the_stage_reports_the_measurement_on_a_confirmed_match(
         media: Media, library_path: Path) -> None:
-    decoded = _decoded(media.clip_a)
-    duration = decoded.fingerprint.duration
     true = _segment((0.0, 11.0), 8.0)
-    result = align.AlignResult(Verdict.MATCH, 0.8, "11.0 s line up", (
-        Alignment("cam-a", 0.8, (true,), CROP),), (), ((11.0, round(duration, 3)),))
-    with Library(library_path) as library:
-        checked = moment.moment_stage(decoded, result, {"cam-a": library.local_data("cam-a")})
-    assert checked.verdict is Verdict.MATCH and checked.reason == result.reason
+    checked, _ = _staged(media.clip_a, library_path, true, CROP)
+    assert checked.verdict is Verdict.MATCH and checked.reason == "11.0 s line up"
     (segment,) = checked.matches[0].segments
     assert segment.moment is not None and segment.moment < 0.5
     assert replace(segment, moment=None) == true
