@@ -792,22 +792,12 @@ def with_moments_apart(result: AlignResult, apart: Mapping[str, list[Segment]],
                                                                           ()))
         if kept:
             matches.append(replace(alignment, segments=kept))
-    same_scene = list(result.same_scene)
-    for ref_id, segments in apart.items():
-        score = next(m.score for m in result.matches if m.reference_id == ref_id)
-        pieces = tuple(Segment(reference_id=ref_id, query_start=s.query_start,
-                               query_end=s.query_end, reference_start=0.0, reference_end=0.0,
-                               evidence=s.evidence, similarity=s.similarity, moment=s.moment)
-                       for s in segments)
-        known = next((i for i, a in enumerate(same_scene) if a.reference_id == ref_id), None)
-        if known is None:
-            same_scene.append(Alignment(ref_id, score, pieces))
-        else:
-            old = same_scene[known]
-            same_scene[known] = Alignment(ref_id, max(old.score, score), tuple(sorted(
-                old.segments + pieces, key=lambda s: s.query_start)))
-    same_scene.sort(key=lambda a: -a.score)
-    decided = _decide(query, matches, same_scene, result.params, result.skipped)
+    scores = {m.reference_id: m.score for m in result.matches}
+    moved = [Alignment(ref_id, scores[ref_id], tuple(
+        replace(s, reference_start=0.0, reference_end=0.0, speed=1.0, mirrored=False)
+        for s in segments)) for ref_id, segments in apart.items()]
+    without = _decide(query, matches, list(result.same_scene), result.params, result.skipped)
+    decided = with_extra_same_scene(without, moved, query)
     return replace(decided, reason=f"{decided.reason}; {why}")
 
 

@@ -161,7 +161,7 @@ def verify_video(
             result = layout.with_screen(decoded, result)
             saturation = _saturation(video.path, decoded, result)
             stored = refine.matched_local_data(result, lib)
-            result = refine.picture_edits_stage(decoded, saturation, result, lib, stored)
+            result = refine.picture_edits_stage(decoded, saturation, result, stored)
             result = moment.moment_stage(decoded, result, stored)
             _step(progress, "local", 1.0)
         _step(progress, "evidence", 0.0)
@@ -178,7 +178,7 @@ def verify_video(
                 *evidence.text_claims(seen.text, index)]
         checked = [*claims.check(said, matched),
                    *claims.scene_flags(similar if not matched else [])]
-        pictures, notes = report_frames(decoded, result.matches, lib, stored) if decoded \
+        pictures, notes = report_frames(decoded, result.matches, stored) if decoded \
             else ({}, {})
         _step(progress, "report", 1.0)
         return Verification(
@@ -210,24 +210,23 @@ def verify_video(
         )
 
 
-def report_frames(decoded: provider.Decoded, matches: tuple[Alignment, ...], lib: Library,
-                  stored: Mapping[str, LocalData | None] | None = None
+def report_frames(decoded: provider.Decoded, matches: tuple[Alignment, ...],
+                  stored: Mapping[str, LocalData | None]
                   ) -> tuple[dict[str, bytes], dict[str, str]]:
     """The HTML report's pictures of each matched segment, at its middle, and what its caption
     must add (``Verification.frames``, ``frame_notes``): the query's colour picture kept by the
     one decode, the original's stored at registration nearest the segment's middle in original
     time. No video is decoded again. Where there is no colour, a grey frame stands in, said so:
     the query's local-feature frame (the decoder read luma only), or an old library's detail
-    thumbnail, enlarged pixel by pixel so it is seen as one. ``stored``: the originals' stored
-    data this verify already read (``refine.matched_local_data``)."""
+    thumbnail, enlarged pixel by pixel so it is seen as one. ``stored``: the matched originals'
+    stored data this verify already read (``refine.matched_local_data``)."""
     from .frames import jpeg_bytes
 
     step = 1.0 / decoded.fingerprint.sample_fps
     found: dict[str, bytes] = {}
     notes: dict[str, str] = {}
     for m_index, match in enumerate(matches):
-        local = stored[match.reference_id] if stored is not None and \
-            match.reference_id in stored else lib.local_data(match.reference_id)
+        local = stored.get(match.reference_id)
         for s_index, s in enumerate(match.segments):
             key = f"{m_index}-{s_index}"
             query = _query_picture(decoded, (s.query_start + s.query_end) / 2, step)

@@ -13,7 +13,7 @@ and vertical reframes.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import lru_cache, partial
 
@@ -121,6 +121,7 @@ VIEW_SCREEN_MARGIN = 4
 # 8-16 closer; unedited or squeezed 2x, 4-6 further (a 4° tilt there is within
 # REGISTERED_VIEW_BITS as it is: placed without a hypothesis).
 VIEW_GAIN = 4
+
 
 def _open_intervals(result: AlignResult, placed: frozenset[str] = frozenset()
                     ) -> list[tuple[float, float]]:
@@ -593,18 +594,15 @@ def bar_edits(decoded: Decoded) -> tuple[DetectedEdit, ...]:
 
 def matched_local_data(result: AlignResult, lib: Library) -> dict[str, LocalData | None]:
     """Each matched original's stored local data, read (and decompressed) once per verify for
-    the picture-edit check and the report's pictures."""
+    the picture-edit check, the moment check and the report's pictures."""
     return {m.reference_id: lib.local_data(m.reference_id) for m in result.matches}
 
 
 def picture_edits_stage(decoded: Decoded, query_saturation: float, result: AlignResult,
-                        lib: Library, stored: dict[str, LocalData | None] | None = None
-                        ) -> AlignResult:
-    """Every match with the edits seen in pictures (``stored``: ``matched_local_data``, read
-    here when not given); originals without stored pictures (a library made before schema v4)
-    are listed in ``skipped``."""
-    if stored is None:
-        stored = matched_local_data(result, lib)
+                        stored: Mapping[str, LocalData | None]) -> AlignResult:
+    """Every match with the edits seen in pictures (``stored``: ``matched_local_data``);
+    originals without stored pictures (a library made before schema v4) are listed in
+    ``skipped``."""
     matches = tuple(with_picture_edits(decoded, query_saturation, m, stored[m.reference_id])
                     for m in result.matches)
     bare = [ref_id for ref_id, local in stored.items() if local is None]
