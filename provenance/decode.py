@@ -307,9 +307,7 @@ class FastDecoder:
             self._container.close()
             raise MediaError(f"{path} holds no video stream",
                              "the file may be audio only, empty or cut off")
-        self._stream = self._container.streams.video[0]
-        self._stream.codec_context.thread_count = DECODER_THREADS
-        self._clock()
+        self._use_stream()
         self._nal_length = _h264_nal_length(self._stream.codec_context)
         self.mode = "nonref"
         self.last_time = 0.0
@@ -330,6 +328,12 @@ class FastDecoder:
             count = int(self._container.duration / av.time_base * fps + 0.5)
         return Geometry(width=int(codec.width), height=int(codec.height), fps=fps,
                         frame_count=count)
+
+    def _use_stream(self) -> None:
+        """Decode the container's first video stream, on DECODER_THREADS threads."""
+        self._stream = self._container.streams.video[0]
+        self._stream.codec_context.thread_count = DECODER_THREADS
+        self._clock()
 
     def _clock(self) -> None:
         """The stream's time base as integers: (pts - start) x num / den in integer arithmetic
@@ -519,12 +523,9 @@ class FastDecoder:
         options = self._stream.codec_context.options
         self._container.close()
         self._container = av.open(self.path, metadata_errors="ignore")
-        self._stream = self._container.streams.video[0]
-        self._stream.codec_context.thread_count = DECODER_THREADS
-        self._clock()
+        self._use_stream()
         self._stream.codec_context.options = options
         self._stream.codec_context.skip_frame = "DEFAULT"
-
 
 
 def has_sound(path: str) -> bool:
