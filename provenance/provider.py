@@ -58,7 +58,7 @@ DETAIL_FPS = 4.0
 # A query's moment frames: the first frame in each 1/MOMENT_FPS s (a 25-30 fps stream: every
 # other frame or so, so one lies within 0.04 s of any instant), whole (bars
 # included), shrunk by area to the size of an original's stored details (MOMENT_LONG_SIDE on the
-# long side). Memory: 64x36 bytes x 15 a second, at most 10 MB (MOMENT_BUDGET_S below).
+# long side). Memory: 64x36 bytes x 15 a second; at most MAX_MOMENTS frames (12 MB).
 MOMENT_FPS = 15.0
 MOMENT_LONG_SIDE = DETAIL_LONG_SIDE
 # Decoding a frame every fifteenth of a second costs where a stream's reference frames are
