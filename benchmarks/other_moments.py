@@ -9,13 +9,20 @@ No window shares a frame with the library, so the right verdict is `same-scene` 
 footage as the registered moment.
 
     python benchmarks/other_moments.py [--window 10] [--step 1] [--clips car] [--edit "rotated 4°"]
+    python benchmarks/other_moments.py --spliced 8
 
 ``--edit`` applies one of copy_detection.py's geometric edits (GEOMETRY_EDITS) to every window.
+
+``--spliced N`` measures the converse, a montage of one camera's moments: per clip the library
+holds the first half, and N random pairs of a PIECE_S excerpt of it (the registered moment) and
+one of the second half (another moment) are spliced in both orders. Right: the registered piece
+matched at its own offset, the other piece not matched (`same-scene`).
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import re
 import tempfile
 from collections import Counter
@@ -25,6 +32,12 @@ from _common import WORK, cpu_self, ffmpeg, footage_clips, table
 
 SET = WORK / "other-moments"
 WINDOW_S = 10.0
+PIECE_S = 5.0
+# A registered piece counts as found when this share of it is matched at its own offset (within
+# OFFSET_TOLERANCE_S); a piece of the other moment counts as matched beyond MATCHED_S seconds.
+FOUND_SHARE = 0.8
+OFFSET_TOLERANCE_S = 0.5
+MATCHED_S = 1.0
 
 
 def cut(clip: Path, name: str, start: float, length: float | None, vf: str = "") -> Path:
@@ -77,13 +90,96 @@ def sweep(clip: Path, total: float, window: float, step: float, vf: str = "") ->
     return verdicts
 
 
+def spliced(clip: Path, held_at: float, other_at: float, held_first: bool) -> Path:
+    out = SET / f"{clip.stem}--spliced-{held_at:g}-{other_at:g}-{int(held_first)}.mp4"
+    if not out.exists():
+        first, second = (held_at, other_at) if held_first else (other_at, held_at)
+        ffmpeg("-ss", f"{first:.2f}", "-t", f"{PIECE_S:g}", "-i", str(clip),
+               "-ss", f"{second:.2f}", "-t", f"{PIECE_S:g}", "-i", str(clip),
+               "-filter_complex", "[0:v][1:v]concat=n=2:v=1:a=0[v]", "-map", "[v]", "-an",
+               "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
+               str(out))
+    return out
+
+
+def splices(clip: Path, total: float, pairs: int, seed: int = 7) -> list[list[object]]:
+    """Per query: the seconds of the registered piece matched at its offset, of it matched
+    elsewhere or called same-scene, and of the other moment's piece matched."""
+    from provenance.acquire import local_video
+    from provenance.library import Library
+    from provenance.models import Original
+    from provenance.pipeline import verify_video
+    from provenance.registry import register
+    from provenance.settings import load_settings
+
+    half = round(total / 2, 2)
+    original = cut(clip, "held-0", 0.0, half)
+    chance = random.Random(f"{seed}-{clip.stem}")
+    rows: list[list[object]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        settings = load_settings(db=Path(folder) / "lib.db", cache_dir=Path(folder) / "c")
+        with Library(settings.db, create=True) as library:
+            register(str(original), Original(id=clip.stem, source="bench"), library, settings)
+            for _ in range(pairs):
+                held_at = round(chance.uniform(0.5, half - PIECE_S - 0.5), 2)
+                other_at = round(chance.uniform(half + 0.5, total - PIECE_S - 0.5), 2)
+                for held_first in (True, False):
+                    query = spliced(clip, held_at, other_at, held_first)
+                    result = verify_video(local_video(str(query)), library, settings)
+                    held = (0.0, PIECE_S) if held_first else (PIECE_S, 2 * PIECE_S)
+                    offset = held_at - held[0]
+                    right = other = 0.0
+                    for segment in (s for m in result.matches for s in m.segments):
+                        inside = _overlap((segment.query_start, segment.query_end), held)
+                        at_offset = abs(segment.reference_start - segment.query_start
+                                        - offset) <= OFFSET_TOLERANCE_S
+                        right += inside if at_offset else 0.0
+                        other += segment.query_end - segment.query_start - inside
+                    same = sum(_overlap((s.query_start, s.query_end), held)
+                               for a in result.same_scene for s in a.segments)
+                    rows.append([query.name, result.verdict.value, right, same, other])
+    return rows
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def splice_report(clips: list[Path], pairs: int) -> None:
+    from copy_detection import duration
+
+    summary = []
+    for clip in clips:
+        rows = splices(clip, duration(clip), pairs)
+        for name, verdict, right, same, other in rows:
+            print(f"  {name}: {verdict}; registered piece matched {right:.1f} s, same-scene "
+                  f"{same:.1f} s; other moment matched {other:.1f} s")
+        found = sum(r[2] >= FOUND_SHARE * PIECE_S for r in rows)  # type: ignore[operator]
+        called_other = sum(r[3] >= MATCHED_S for r in rows)  # type: ignore[operator]
+        matched_other = sum(r[4] > MATCHED_S for r in rows)  # type: ignore[operator]
+        summary.append([clip.stem, len(rows), found, called_other, matched_other,
+                        f"{sum(r[4] for r in rows):.1f}"])  # type: ignore[misc]
+    print()
+    print(table(["clip", "spliced queries", "registered piece found", "registered piece called "
+                 "same-scene", "other piece matched", "other moment matched, s"], summary))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--window", type=float, default=WINDOW_S, help="excerpt length, s")
     parser.add_argument("--step", type=float, default=1.0, help="between excerpt starts, s")
     parser.add_argument("--clips", default="", help="only clips whose name contains this")
     parser.add_argument("--edit", default="", help="a geometric edit of copy_detection.py")
+    parser.add_argument("--spliced", type=int, default=0, metavar="N",
+                        help="instead: N pairs per clip of the registered moment spliced with "
+                             "another moment, in both orders")
     args = parser.parse_args()
+    if args.spliced:
+        SET.mkdir(parents=True, exist_ok=True)
+        cpu0 = cpu_self()
+        splice_report([c for c in footage_clips() if args.clips in c.stem], args.spliced)
+        print(f"\nCPU {cpu_self() - cpu0:.1f} s in this process")
+        return
     from copy_detection import GEOMETRY_EDITS, duration
 
     vf = GEOMETRY_EDITS[args.edit] if args.edit else ""

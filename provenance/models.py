@@ -171,6 +171,10 @@ class Segment:
     # explain the original's frames, against its frames a quarter of a second before (median
     # ratio: near 0, the very moment; 0.9 or more, another moment). None: not judged.
     moment: float | None = None
+    # Cut out of a longer stretch of the same view whose motion contradicts this mapping (a
+    # montage of one camera's moments): it stands only where the moment check confirms the
+    # very moment (align.MAX_CONTRADICTION, MatchParams.moment_confirmed).
+    spliced: bool = False
 
 
 class Edit(str, enum.Enum):

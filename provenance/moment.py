@@ -107,6 +107,12 @@ class MomentCheck:
         return (self.ratio is not None and self.fit <= params.moment_max_fit
                 and self.moving <= MAX_MOVING_SHARE)
 
+    def confirms(self, params: align.MatchParams) -> bool:
+        """Whether the measurement shows the very moment clearly (what a segment cut at a
+        splice of one camera's moments needs to stand)."""
+        return (self.judged(params) and self.ratio is not None
+                and self.ratio < params.moment_confirmed and self.still < params.moment_still_share)
+
     def another_moment(self, params: align.MatchParams, speed: float = 1.0) -> bool:
         """Whether the segment shows another moment of a fixed camera (where judged): the
         repost's frames at the same instants explain the original's no better than its frames
@@ -343,34 +349,42 @@ def moment_stage(decoded: Decoded, result: align.AlignResult,
                  stored: Mapping[str, LocalData | None]) -> align.AlignResult:
     """Each matched segment with its moment measurement (``Segment.moment``); those of a fixed
     camera whose frames at the original's instants show another moment become same-scene
-    intervals (see the module's docstring). ``stored`` holds each matched original's local
-    data (``refine.matched_local_data``)."""
+    intervals (see the module's docstring), and so do pieces cut at a splice of one camera's
+    moments (``Segment.spliced``) that the check does not confirm. ``stored`` holds each
+    matched original's local data (``refine.matched_local_data``)."""
     apart: dict[str, list[Segment]] = {}
-    matches = []
+    matches, other_s, unconfirmed_s = [], 0.0, 0.0
     for alignment in result.matches:
-        checked, other = _checked(decoded, alignment, stored.get(alignment.reference_id),
-                                  result.params)
+        checked, other, unconfirmed = _checked(decoded, alignment,
+                                               stored.get(alignment.reference_id), result.params)
         matches.append(checked)
-        if other:
-            apart[alignment.reference_id] = other
+        if other or unconfirmed:
+            apart[alignment.reference_id] = other + unconfirmed
+        other_s += sum(s.query_end - s.query_start for s in other)
+        unconfirmed_s += sum(s.query_end - s.query_start for s in unconfirmed)
     result = replace(result, matches=tuple(matches))
     if not apart:
         return result
-    seconds = sum(s.query_end - s.query_start for segments in apart.values() for s in segments)
-    why = (f"{seconds:.1f} s whose movements lined up in time show a different picture from "
-           "the original's at the very instants: the same camera at another moment")
-    return align.with_moments_apart(result, apart, decoded.fingerprint, why)
+    why = []
+    if other_s:
+        why.append(f"{other_s:.1f} s whose movements lined up in time show a different picture "
+                   "from the original's at the very instants: the same camera at another moment")
+    if unconfirmed_s:
+        why.append(f"{unconfirmed_s:.1f} s cut from a longer view of the same camera whose "
+                   "movements contradict the original's could not be confirmed as the very "
+                   "moment")
+    return align.with_moments_apart(result, apart, decoded.fingerprint, "; ".join(why))
 
 
 def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
-             params: align.MatchParams) -> tuple[Alignment, list[Segment]]:
-    """The alignment with each segment's moment measurement, and the segments that show
-    another moment."""
+             params: align.MatchParams) -> tuple[Alignment, list[Segment], list[Segment]]:
+    """The alignment with each segment's moment measurement; the segments that show another
+    moment; and those cut at a splice that the check does not confirm."""
     candidates = placements(decoded, alignment)
     if not candidates or local is None or not len(local.details):
-        return alignment, []
+        return alignment, [], [s for s in alignment.segments if s.spliced]
     rotation = next((e.rotation for e in alignment.edits if e.rotation), 0.0) or 0.0
-    segments, other = [], []
+    segments, other, unconfirmed = [], [], []
     for segment in alignment.segments:
         check = min((check_segment(decoded, local, segment,
                                    replace(laid, mirrored=segment.mirrored), rotation)
@@ -379,4 +393,6 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
         segments.append(segment)
         if check.another_moment(params, segment.speed):
             other.append(segment)
-    return replace(alignment, segments=tuple(segments)), other
+        elif segment.spliced and not check.confirms(params):
+            unconfirmed.append(segment)
+    return replace(alignment, segments=tuple(segments)), other, unconfirmed

@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from provenance import align as aligner
 from provenance.align import MatchParams, align
 from provenance.models import DetectedEdit, Edit, Fingerprint, Verdict
 
@@ -239,3 +240,15 @@ def test_pairs_from_distinct_hashes_are_every_pair_of_samples(rng: np.random.Gen
         assert np.array_equal(pairing.cols, cols[keep])
         assert np.array_equal(pairing.pair_motion, motion[keep])
         assert np.array_equal(pairing.nearest[usable], distance.min(axis=1))
+
+
+def test_the_most_contradicting_stretch_is_the_smallest_sum_of_any_stretch() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        values = rng.integers(-1, 2, int(rng.integers(1, 30)))
+        worst, first, last = aligner._most_negative(values)
+        sums = [(int(values[a:b + 1].sum()), a, b) for a in range(len(values))
+                for b in range(a, len(values))]
+        assert worst == min(0, min(total for total, _, _ in sums))
+        if worst < 0:
+            assert int(values[first:last + 1].sum()) == worst

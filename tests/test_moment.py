@@ -13,7 +13,7 @@ from pathlib import Path
 
 from provenance import align, decode, moment, provider
 from provenance.library import Library
-from provenance.models import Alignment, DetectedEdit, Edit, Segment, Verdict
+from provenance.models import Alignment, DetectedEdit, Edit, Segment, Verdict, Verification
 from tests import synthetic as syn
 from tests.conftest import Media
 
@@ -134,3 +134,51 @@ def test_the_stage_reports_the_measurement_on_a_confirmed_match(
     (segment,) = checked.matches[0].segments
     assert segment.moment is not None and segment.moment < 0.5
     assert replace(segment, moment=None) == true
+
+
+def _spliced(path: Path, *pieces: tuple[Path, float]) -> Path:
+    """6 s of each (file, start) in turn, re-encoded as one video."""
+    inputs = [arg for file, start in pieces
+              for arg in ("-ss", f"{start:g}", "-t", "6", "-i", str(file))]
+    streams = "".join(f"[{k}:v]" for k in range(len(pieces)))
+    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", *inputs,
+                    "-filter_complex", f"{streams}concat=n={len(pieces)}:v=1:a=0[v]",
+                    "-map", "[v]", "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)],
+                   check=True)
+    return path
+
+
+def _verified(path: Path, library_path: Path, tmp_path: Path) -> Verification:
+    from provenance.acquire import local_video
+    from provenance.pipeline import verify_video
+    from provenance.settings import load_settings
+
+    settings = load_settings(db=library_path, cache_dir=tmp_path / "cache")
+    with Library(library_path) as library:
+        return verify_video(local_video(str(path)), library, settings)
+
+
+def _seconds(alignments: tuple[Alignment, ...], span: tuple[float, float],
+             offset: float | None = None) -> float:
+    """Seconds of ``span`` the alignments' segments cover (at ``offset`` only, if given)."""
+    return sum(max(0.0, min(s.query_end, span[1]) - max(s.query_start, span[0]))
+               for a in alignments for s in a.segments
+               if offset is None or abs(s.reference_start - s.query_start - offset) < 0.5)
+
+
+def test_a_montage_of_one_cameras_moments_is_matched_piece_by_piece(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # Camera A's registered seconds 10-16, then 6 s of its later recording (another moment),
+    # and the other way round: one unbroken view for the whole-frame hashes. The registered
+    # piece is the registered moment, the other is not.
+    for pieces, registered in ((((media.cam_a, 10.0), (media.cam_a_later, 2.0)), (0.0, 6.0)),
+                               (((media.cam_a_later, 2.0), (media.cam_a, 10.0)), (6.0, 12.0))):
+        path = _spliced(tmp_path / f"spliced-{registered[0]:g}.mp4", *pieces)
+        result = _verified(path, library_path, tmp_path)
+        other = (6.0, 12.0) if registered[0] == 0.0 else (0.0, 6.0)
+        assert _seconds(result.matches, registered, offset=10.0 - registered[0]) >= 5.0, result
+        assert _seconds(result.matches, other) <= 0.5, result
+        assert _seconds(result.same_scene, other) >= 5.0, result
+        (segment,) = [s for m in result.matches for s in m.segments]
+        assert segment.spliced and segment.moment is not None
+        assert segment.moment < PARAMS.moment_confirmed
