@@ -32,7 +32,7 @@ import cv2
 import numpy as np
 
 from . import align
-from .models import Alignment, Box, Edit, LocalData, Segment
+from .models import Alignment, Box, Edit, Fingerprint, LocalData, Segment
 from .provider import Decoded, nearest_index
 
 # How far the repost's moment frame may be from the original's instant (the original's stored
@@ -78,6 +78,14 @@ FIT_KEPT = 0.8
 # The segment's mapping is from 4-a-second samples: the repost's frames are compared at these
 # shifts of it (seconds) and the best kept (a segment can be a sample step off).
 SHIFTS = tuple(np.round(np.arange(-0.3, 0.3001, 1.0 / 30.0), 4))
+# A segment's mapping is also followed this far beyond each end, where the repost's still
+# picture there (median of its frames, laid as the segment's) lies on the original's within
+# BEYOND_FIT: the same camera, not a cut to other footage. The other moments of the sweep that
+# whole frames lined up for 2.5-5.7 s showed another moment there (ratio 0.96-1.08 on 12-13
+# instants, see benchmarks/README.md). Stills of the shared clips 3 s apart differ by at most
+# 0.47 (a car close to the camera), stills of two different clips by 0.58 or more.
+BEYOND_S = 3.0
+BEYOND_FIT = 0.5
 # The check's premise is a fixed camera: at most this share of the compared pixels change
 # between two stored frames (median over the segment); a moving camera changes most of them,
 # and its matches never rested on a repeated movement.
@@ -100,6 +108,9 @@ class MomentCheck:
     moving: float = 0.0
     # The share of instants at which the repost does not change where the original does.
     still: float = 0.0
+    # The ratio just beyond the segment's ends (the same mapping, where the repost keeps
+    # showing the same view and moves): None where too little moves there.
+    beyond: float | None = None
 
     def judged(self, params: align.MatchParams) -> bool:
         """Whether the measurement can decide: enough instants, the pictures laid on each other
@@ -117,11 +128,17 @@ class MomentCheck:
         """Whether the segment shows another moment of a fixed camera (where judged): the
         repost's frames at the same instants explain the original's no better than its frames
         a moment off, or the repost stands still where the original moves at many instants, or
-        a speed change finds no clear confirmation."""
+        a speed change finds no clear confirmation; or, for a segment not clearly confirmed,
+        the same mapping shows another moment just beyond its ends while the repost's view
+        goes on (a chance alignment of a repeated movement is short: what follows it in the
+        repost does not follow it in the original). A segment too still to be judged is never
+        judged by what lies beyond it: that may be a splice of another moment."""
         if not self.judged(params) or self.ratio is None:
             return False
         return (self.ratio >= params.moment_ratio or self.still >= params.moment_still_share
-                or (abs(speed - 1.0) > 1e-6 and self.ratio > params.moment_speed_ratio))
+                or (abs(speed - 1.0) > 1e-6 and self.ratio > params.moment_speed_ratio)
+                or (self.beyond is not None and self.beyond >= params.moment_ratio
+                    and not self.confirms(params)))
 
 
 @dataclass(frozen=True)
@@ -225,6 +242,15 @@ class _Laid:
             query_motion < COVERED_SHARE * original_motion)
         self.compared = (apart < AGREE_Z) & ~covered
 
+    def fit_at(self, region: np.ndarray, instants: list[tuple[int, float]]) -> float:
+        """How closely the repost's still picture over other ``instants`` lies on the
+        original's there, by this laying (median z-scored difference)."""
+        frames = [self._boxed_at(nearest_index(self.decoded.moment_times, t)) for _, t in instants]
+        still_query = np.median(np.stack(frames), axis=0).astype(np.uint8)
+        still_original = np.median(region[[k for k, _ in instants]], axis=0)
+        apart = np.abs(_zscore(_lay(still_query, self.warp)) - _zscore(still_original))
+        return float(np.median(apart))
+
     def _boxed_at(self, index: int) -> np.ndarray:
         if index not in self._boxed:
             self._boxed[index] = _boxed(self.decoded.moments[index], self.placement, self.size)
@@ -243,8 +269,10 @@ class _Laid:
 
 
 def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
-                  placement: Placement, rotation: float = 0.0) -> MomentCheck:
-    """The moment check of one matched segment (see the module's docstring)."""
+                  placement: Placement, rotation: float = 0.0,
+                  around: tuple[Segment, ...] = ()) -> MomentCheck:
+    """The moment check of one matched segment (see the module's docstring); ``around``: the
+    same mapping just beyond its ends, where the repost keeps showing the same view."""
     if not len(decoded.moment_times) or len(local.detail_times) < 2:
         return MomentCheck(0, None)
     height, width = local.details.shape[1:3]
@@ -257,9 +285,25 @@ def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
     region = local.details[:, ry0:ry1, rx0:rx1]
     laid = _Laid(decoded, placement, region, instants, rotation)
     compared, moving = _changing(region, instants, laid.compared)
-    if len(compared) < MIN_INSTANTS:
-        return MomentCheck(len(compared), None, fit=laid.fit, moving=moving)
+    shift = _best_shift(laid, compared)
+    beyond = _beyond(laid, region, local, around, shift)
+    ratios, still = [], 0
+    for instant, original, changed in compared:
+        measured = _measured(laid, instant + shift, original, changed)
+        if measured is not None:
+            ratios.append(measured[0])
+            still += measured[1] < STILL_Z
+    if len(ratios) < MIN_INSTANTS:
+        return MomentCheck(len(ratios), None, fit=laid.fit, moving=moving, beyond=beyond)
+    return MomentCheck(len(ratios), round(float(np.median(ratios)), 3), round(shift, 3),
+                       laid.fit, moving, round(still / len(ratios), 3), beyond)
 
+
+def _best_shift(laid: _Laid, compared: list[tuple[float, np.ndarray, np.ndarray]]) -> float:
+    """The shift of the segment's mapping at which the repost's frames explain the original's
+    best (the mapping is from samples a quarter of a second apart); 0 with too few instants."""
+    if len(compared) < MIN_INSTANTS:
+        return 0.0
     # Per instant, its difference to each repost frame near it (all shifts at once).
     differences = [_differences(laid, *c) for c in compared]
 
@@ -268,22 +312,41 @@ def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
                  if (j := laid.index(instant + shift)) is not None]
         return float(np.median(found)) if len(found) >= MIN_INSTANTS else np.inf
 
-    # The repost's frames are taken where they explain the original's best (the segment's
-    # mapping is from samples a quarter of a second apart), then compared with its frames
-    # EARLIER_S before.
-    shift = float(min(SHIFTS, key=cost))
-    ratios, still = [], 0
-    for (instant, _, changed), table in zip(compared, differences, strict=True):
-        now, before = laid.index(instant + shift), laid.index(instant + shift - EARLIER_S)
-        if now is None or before is None:
-            continue
-        ratios.append(table[now] / max(1e-6, table[before]))
-        moved = np.abs(laid.frame(now) - laid.frame(before))[changed].mean()
-        still += float(moved) < STILL_Z
-    if len(ratios) < MIN_INSTANTS:
-        return MomentCheck(len(ratios), None, fit=laid.fit, moving=moving)
-    return MomentCheck(len(ratios), round(float(np.median(ratios)), 3), round(shift, 3),
-                       laid.fit, moving, round(still / len(ratios), 3))
+    return float(min(SHIFTS, key=cost))
+
+
+def _measured(laid: _Laid, time: float, original: np.ndarray, changed: np.ndarray
+              ) -> tuple[float, float] | None:
+    """At one instant (repost time): the repost's difference to the original's frame, over its
+    difference EARLIER_S before; and how much the repost itself moved between the two."""
+    now, before = laid.index(time), laid.index(time - EARLIER_S)
+    if now is None or before is None:
+        return None
+    at_now = float(np.abs(laid.frame(now)[changed] - original[changed]).mean())
+    at_before = float(np.abs(laid.frame(before)[changed] - original[changed]).mean())
+    moved = float(np.abs(laid.frame(now) - laid.frame(before))[changed].mean())
+    return at_now / max(1e-6, at_before), moved
+
+
+def _beyond(laid: _Laid, region: np.ndarray, local: LocalData, around: tuple[Segment, ...],
+            shift: float) -> float | None:
+    """The highest, over the parts of ``around`` with MIN_INSTANTS instants at which both the
+    original and the repost move, of the parts' median ratio (as the segment's own)."""
+    found = []
+    for part in around:
+        instants = _instants(local, part)
+        if len(instants) < MIN_INSTANTS or laid.fit_at(region, instants) > BEYOND_FIT:
+            continue  # too short, or the repost cut to other footage there
+        compared, _ = _changing(region, instants, laid.compared)
+        ratios = []
+        for instant, original, changed in compared:
+            measured = _measured(laid, instant + shift, original, changed)
+            # A repost that stands still there (a freeze frame, an end card) says nothing.
+            if measured is not None and measured[1] >= STILL_Z:
+                ratios.append(measured[0])
+        if len(ratios) >= MIN_INSTANTS:
+            found.append(round(float(np.median(ratios)), 3))
+    return max(found, default=None)
 
 
 def _differences(laid: _Laid, instant: float, original: np.ndarray, changed: np.ndarray
@@ -386,8 +449,9 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
     rotation = next((e.rotation for e in alignment.edits if e.rotation), 0.0) or 0.0
     segments, other, unconfirmed = [], [], []
     for segment in alignment.segments:
+        around = _around(decoded.fingerprint, segment, local)
         check = min((check_segment(decoded, local, segment,
-                                   replace(laid, mirrored=segment.mirrored), rotation)
+                                   replace(laid, mirrored=segment.mirrored), rotation, around)
                      for laid in candidates), key=lambda c: c.fit)
         segment = replace(segment, moment=check.ratio if check.judged(params) else None)
         segments.append(segment)
@@ -396,3 +460,23 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
         elif segment.spliced and not check.confirms(params):
             unconfirmed.append(segment)
     return replace(alignment, segments=tuple(segments)), other, unconfirmed
+
+
+def _around(query: Fingerprint, segment: Segment, local: LocalData) -> tuple[Segment, ...]:
+    """The segment's mapping just beyond each of its ends (at most BEYOND_S), inside the repost
+    and where the original has stored frames."""
+    known = (float(local.detail_times[0]), float(local.detail_times[-1]))
+    # The repost times the original's stored frames map to.
+    lowest = segment.query_start + (known[0] - segment.reference_start) / segment.speed
+    highest = segment.query_start + (known[1] - segment.reference_start) / segment.speed
+    spans = ((max(0.0, segment.query_start - BEYOND_S, lowest), segment.query_start),
+             (segment.query_end, min(query.duration, segment.query_end + BEYOND_S, highest)))
+    return tuple(replace(segment, query_start=start, query_end=end,
+                         reference_start=_mapped(segment, start),
+                         reference_end=_mapped(segment, end))
+                 for start, end in spans if end - start >= 1.0)
+
+
+def _mapped(segment: Segment, query_time: float) -> float:
+    """The original's time a repost time maps to by the segment's mapping."""
+    return segment.reference_start + segment.speed * (query_time - segment.query_start)

@@ -11,9 +11,21 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from provenance import align, decode, moment, provider
 from provenance.library import Library
-from provenance.models import Alignment, DetectedEdit, Edit, Segment, Verdict, Verification
+from provenance.models import (
+    Alignment,
+    DetectedEdit,
+    Edit,
+    Original,
+    Segment,
+    Verdict,
+    Verification,
+)
+from provenance.registry import register
+from provenance.settings import load_settings
 from tests import synthetic as syn
 from tests.conftest import Media
 
@@ -182,3 +194,48 @@ def test_a_montage_of_one_cameras_moments_is_matched_piece_by_piece(
         (segment,) = [s for m in result.matches for s in m.segments]
         assert segment.spliced and segment.moment is not None
         assert segment.moment < PARAMS.moment_confirmed
+
+
+@pytest.fixture(scope="module")
+def busy_camera(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A busier fixed camera (40 walkers a minute: something moves at almost every instant),
+    its first 24 s registered, and a repost of seconds 4-16."""
+    root = tmp_path_factory.mktemp("busy")
+    scene = syn.CCTVScene(seed=7, label="CAM C", walkers_per_minute=40.0, length=60.0)
+    syn.write_video(str(root / "cam.mp4"), syn.render(scene, 0, 24, 25.0), 25.0)
+    syn.write_video(str(root / "repost.mp4"), syn.excerpt(str(root / "cam.mp4"), 4.0, 12.0, 25.0),
+                    25.0, crf=30)
+    settings = load_settings(db=root / "lib.db", cache_dir=root / "cache")
+    with Library(settings.db, create=True) as library:
+        register(str(root / "cam.mp4"), Original(id="cam-c"), library, settings)
+    return root / "repost.mp4", settings.db
+
+
+def test_the_mapping_is_followed_beyond_the_segment_where_the_repost_goes_on(
+        busy_camera: tuple[Path, Path]) -> None:
+    repost, db = busy_camera
+    with Library(db) as library:
+        local = library.local_data("cam-c")
+    assert local is not None
+    decoded = _decoded(repost)
+    # The repost's seconds 3-7 are the original's 7-11; said to be 9-13 or 12-16 instead, the
+    # seconds around them show another moment too.
+    for reference_start, true in ((7.0, True), (9.0, False), (12.0, False)):
+        segment = replace(_segment((3.0, 7.0), reference_start), reference_id="cam-c")
+        around = moment._around(decoded.fingerprint, segment, local)
+        assert [(p.query_start, p.query_end) for p in around] == [(0.0, 3.0), (7.0, 10.0)]
+        assert all(p.reference_start - p.query_start == reference_start - 3.0 for p in around)
+        (placement, *_) = moment.placements(decoded, Alignment("cam-c", 0.9, (segment,)))
+        check = moment.check_segment(decoded, local, segment, placement, around=around)
+        assert check.beyond is not None, check
+        assert (check.beyond < 0.5) if true else (check.beyond >= PARAMS.moment_ratio), check
+
+
+def test_what_lies_beyond_decides_only_a_judged_segment_not_clearly_confirmed() -> None:
+    beyond = PARAMS.moment_ratio + 0.05
+    unconfirmed = moment.MomentCheck(8, PARAMS.moment_confirmed + 0.1, fit=0.05, beyond=beyond)
+    assert unconfirmed.another_moment(PARAMS)
+    assert not replace(unconfirmed, beyond=PARAMS.moment_ratio - 0.05).another_moment(PARAMS)
+    # Confirmed by its own instants, or too still to be judged (a splice may follow it).
+    assert not replace(unconfirmed, ratio=PARAMS.moment_confirmed - 0.1).another_moment(PARAMS)
+    assert not moment.MomentCheck(2, None, fit=0.05, beyond=beyond).another_moment(PARAMS)
