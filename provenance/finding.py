@@ -36,6 +36,10 @@ _MEANINGFUL = {Edit.MIRRORED: "mirrored", Edit.SPEED: "speed changed",
                Edit.STRETCHED: "stretched or squeezed", Edit.ROTATED: "tilted",
                Edit.MULTI_VIEW: "shown with other footage in one frame",
                Edit.FILMED_OFF_SCREEN: "filmed off a screen"}
+# Same-scene intervals shorter than this in a matched video are the ends of its samples (a
+# quarter of a second each), not footage: a matched piece and another moment of the same
+# camera spliced together carry 2 s or more of it (a match's own minimum length).
+MIN_OTHER_MOMENT_S = 1.0
 _CATEGORY = {Rating.MISCAPTIONED: "DecontextualizedContent",
              Rating.SAME_SCENE: "DecontextualizedContent",
              Rating.AUTHENTIC: "OriginalMediaContent"}
@@ -47,6 +51,16 @@ def _edit_names(matches: Sequence[Alignment]) -> list[str]:
         found += [_MEANINGFUL[edit.kind] + (f" (x{edit.speed:.2f})" if edit.speed else "")
                   for edit in alignment.edits if edit.kind in _MEANINGFUL]
     return list(dict.fromkeys(found))
+
+
+def _other_moment(same_scene: Sequence[Alignment]) -> str:
+    """The edit a matched video with another moment of an original's camera carries, or ""."""
+    seconds = sum(s.query_end - s.query_start for a in same_scene for s in a.segments)
+    if seconds < MIN_OTHER_MOMENT_S:
+        return ""
+    cameras = ", ".join(dict.fromkeys(a.reference_id for a in same_scene))
+    return (f"{seconds:.1f} s of it show the camera of {cameras} at another moment than the "
+            "registered footage (recycled or misdated footage is possible there)")
 
 
 def _recorded(originals: Iterable[Original]) -> str:
@@ -111,11 +125,13 @@ def assess(
     error: str = "",
     audio_matches: Sequence[Alignment] = (),
     regions: Sequence[Region] = (),
+    same_scene: Sequence[Alignment] = (),
 ) -> Finding:
     """The rating of one video: see ``Rating``'s values and the rules below, in order.
     ``audio_matches`` (originals whose sound, not picture, is in the video) never make a match:
     they are said in the reasons; ``regions`` (a grid, a wall of screens) say what each picture
-    of the frame shows."""
+    of the frame shows; ``same_scene``: the intervals that show an original's view at another
+    moment (in a matched video, a montage with the same camera's other footage)."""
     heard = _heard(audio_matches)
     if error or verdict is Verdict.INCONCLUSIVE:
         why = error or reason or "too little evidence"
@@ -149,6 +165,9 @@ def assess(
         edits.insert(0, f"a montage of {sources} originals")
     elif unexplained:
         edits.insert(0, "footage the library does not explain was added")
+    other_moment = _other_moment(same_scene)
+    if other_moment:
+        edits.insert(0, other_moment)
     reasons = ([c.finding for c in contradicted] + [f"edited: {e}" for e in edits]
                + region_reasons + flags + heard)
     if contradicted:

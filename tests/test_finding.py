@@ -161,6 +161,15 @@ def test_ratings_follow_the_rules() -> None:
     # stitched from several originals, every second authentic: still an edit
     stitched = assess(match, two, [], [], cam)
     assert stitched.rating is Rating.EDITED and "a montage of 2 originals" in stitched.summary
+    # the registered moment spliced with the same camera at another moment (the Eurotunnel
+    # montage's kind): every matched second is authentic, the rest is not the registered footage
+    later = Alignment("cam", 0.7, (Segment("cam", 10, 15, 0, 0),))
+    mixed = assess(match, [_alignment()], [], [], cam, same_scene=[later])
+    assert mixed.rating is Rating.EDITED
+    assert "5.0 s of it show the camera of cam at another moment" in mixed.summary
+    # the ends of a sample are no footage
+    end = Alignment("cam", 0.7, (Segment("cam", 10, 10.25, 0, 0),))
+    assert assess(match, [_alignment()], [], [], cam, same_scene=[end]).rating is Rating.AUTHENTIC
     # re-encoding, resizing, letterboxing and grayscale are not edits a reader must know
     plain = assess(match, [_alignment((Edit.GRAYSCALE,))], [], [_claim(ClaimStatus.CONSISTENT)],
                    cam)
