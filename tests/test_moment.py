@@ -11,6 +11,7 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from provenance import align, decode, moment, provider
@@ -20,11 +21,14 @@ from provenance.models import (
     DetectedEdit,
     Edit,
     Original,
+    Rating,
     Segment,
     Verdict,
     Verification,
 )
 from provenance.registry import register
+from provenance.report import json_report
+from provenance.report.text_report import to_text
 from provenance.settings import load_settings
 from tests import synthetic as syn
 from tests.conftest import Media
@@ -194,6 +198,12 @@ def test_a_montage_of_one_cameras_moments_is_matched_piece_by_piece(
         (segment,) = [s for m in result.matches for s in m.segments]
         assert segment.spliced and segment.moment is not None
         assert segment.moment < PARAMS.moment_confirmed
+        # What a checker reads: the splice on the segment, and the other moment in the finding.
+        assert "cut at a splice with another moment of the camera" in to_text(result)
+        assert result.finding is not None and result.finding.rating is Rating.EDITED
+        assert "at another moment than the registered footage" in result.finding.summary
+        jsonschema.Draft202012Validator(json_report.schema()).validate(
+            json_report.to_dict(result))
 
 
 @pytest.fixture(scope="module")

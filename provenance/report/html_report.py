@@ -164,6 +164,8 @@ def _segments(r_index: int, result: Mapping[str, Any], images: Mapping[str, byte
                 flags += (' · <span title="the repost\'s frames at the original\'s instants '
                           'against its frames a quarter of a second before: near 0, the very '
                           f'moment">same-instant check {float(s["moment"]):.2f}</span>')
+            if s.get("spliced") is True:
+                flags += " · cut at a splice with another moment of the camera"
             parts.append(
                 f"<p>query {timecode(s['query_start'])}–{timecode(s['query_end'])} ← original "
                 f"{timecode(s['reference_start'])}–{timecode(s['reference_end'])}{flags}</p>"

@@ -62,6 +62,8 @@ def _alignment_lines(alignment: Alignment, originals: dict[str, Original]) -> li
             flags.append(f"speed x{s.speed:.2f}")
         if s.moment is not None:
             flags.append(f"same-instant check {s.moment:.2f}")
+        if s.spliced:
+            flags.append("cut at a splice with another moment of the camera")
         extra = f"  [{', '.join(flags)}]" if flags else ""
         lines.append(
             f"    query {timecode(s.query_start)}-{timecode(s.query_end)}  <-  original "
