@@ -139,6 +139,9 @@ GEOMETRY_EDITS = {
     "rotated 10°": "rotate=10*PI/180",
     "stretched 9:16 + mirrored": "hflip,crop=ih:ih,scale=360:640",
     "rotated 10° + mirrored": "hflip,rotate=-10*PI/180",
+    "aspect 0.5x + mirrored": "hflip,scale=trunc(iw/4)*2:ih",
+    "aspect 2x + mirrored": "hflip,scale=iw:trunc(ih/4)*2",
+    "rotated 4° + mirrored": "hflip,rotate=-4*PI/180",
 }
 
 
