@@ -470,31 +470,30 @@ def _uncontradicted(along: _Along, first: int, last: int, params: MatchParams
                     ) -> list[tuple[int, int]]:
     """The run first..last without its stretches where the motion contradicts the mapping
     (contradicted samples outnumbering confirmed ones by ``max_contradiction``): a splice of
-    another moment of the same fixed camera."""
-    evidence = (along.confirmed[first:last + 1].astype(np.int64)
-                - along.contradicted[first:last + 1].astype(np.int64))
-    worst, start, end = _most_negative(evidence)
-    if worst > -params.max_contradiction:
-        return [(first, last)]
-    pieces = []
-    if start > 0:
-        pieces += _uncontradicted(along, first, first + start - 1, params)
-    if first + end < last:
-        pieces += _uncontradicted(along, first + end + 1, last, params)
-    return pieces
+    another moment of the same fixed camera. The most contradicting stretch is cut out, then
+    the same is done on each side."""
+    evidence = (along.confirmed.astype(np.int64) - along.contradicted.astype(np.int64))
+    pieces, todo = [], [(first, last)]
+    while todo:
+        low, high = todo.pop()
+        worst, start, end = _most_negative(evidence[low:high + 1])
+        if worst > -params.max_contradiction:
+            pieces.append((low, high))
+            continue
+        todo += [(a, b) for a, b in ((low, low + start - 1), (low + end + 1, high)) if a <= b]
+    return sorted(pieces)
 
 
 def _most_negative(values: np.ndarray) -> tuple[int, int, int]:
-    """(sum, first, last) of the contiguous stretch with the smallest sum (Kadane)."""
-    worst, best_start, best_end = 0, 0, -1
-    running, start = 0, 0
-    for index, value in enumerate(values.tolist()):
-        if running > 0:
-            running, start = 0, index
-        running += value
-        if running < worst:
-            worst, best_start, best_end = running, start, index
-    return worst, best_start, best_end
+    """(sum, first, last) of the shortest contiguous stretch with the smallest sum; (0, 0, -1)
+    when no stretch sums below 0."""
+    totals = np.r_[0, np.cumsum(values)]  # totals[k]: the sum of values[:k]
+    drop = totals - np.maximum.accumulate(totals)
+    end = int(np.argmin(drop))
+    if drop[end] >= 0:
+        return 0, 0, -1
+    start = int(np.flatnonzero(totals[:end + 1] == totals[:end + 1].max())[-1])
+    return int(drop[end]), start, end - 1
 
 
 def _speed_holds(pairing: _Pairing, query: Fingerprint, along: _Along, first: int, last: int,
