@@ -429,9 +429,10 @@ def _segments(pairing: _Pairing, query: Fingerprint, active: np.ndarray, shielde
         pieces = _uncontradicted(along, *run, params)
         for piece in pieces:
             for first, last in _active_parts(active, *piece):
-                segment = _checked_run(pairing, query, along, first, last, offset, speed, params)
+                spliced = pieces != [run] or (first, last) != piece
+                segment = _checked_run(pairing, query, along, first, last, offset, speed,
+                                       params, spliced)
                 if segment is not None:
-                    spliced = pieces != [run] or (first, last) != piece
                     segments.append(replace(segment, spliced=spliced))
                     used[first:last + 1] = True
                     shields[first:last + 1] = not spliced
@@ -447,8 +448,11 @@ def _active_parts(active: np.ndarray, first: int, last: int) -> list[tuple[int, 
 
 
 def _checked_run(pairing: _Pairing, query: Fingerprint, along: _Along, first: int, last: int,
-                 offset: float, speed: float, params: MatchParams) -> Segment | None:
-    """The segment of samples first..last along a mapping, if they hold enough evidence."""
+                 offset: float, speed: float, params: MatchParams, spliced: bool = False
+                 ) -> Segment | None:
+    """The segment of samples first..last along a mapping, if they hold enough evidence (a
+    piece cut at a splice needs the moment check's confirmation later, so a changed speed
+    need not cover the rest of the camera's view)."""
     span = slice(first, last + 1)
     confirmed = int(along.confirmed[span].sum())
     contradicted = int(along.contradicted[span].sum())
@@ -459,7 +463,7 @@ def _checked_run(pairing: _Pairing, query: Fingerprint, along: _Along, first: in
             or confirmed < params.min_confirmed_share * moving):
         return None
     if abs(speed - 1.0) > SPEED_TOLERANCE and not _speed_holds(
-            pairing, query, along, first, last, params):
+            pairing, query, along, first, last, params, covering=not spliced):
         return None
     similarity = 1.0 - float(np.median(along.nearest_scene[span])) / 32.0
     starts, ends = sample_spans(query)
@@ -497,14 +501,16 @@ def _most_negative(values: np.ndarray) -> tuple[int, int, int]:
 
 
 def _speed_holds(pairing: _Pairing, query: Fingerprint, along: _Along, first: int, last: int,
-                 params: MatchParams) -> bool:
+                 params: MatchParams, covering: bool = True) -> bool:
     """Whether a segment at a speed other than 1 has its own evidence: enough motion-confirmed
-    samples, spread over the whole segment, and the segment is (nearly) the whole stretch of
-    the query that shows the original's view, not a piece of it made to fit."""
+    samples, spread over the whole segment, and (``covering``) the segment is (nearly) the
+    whole stretch of the query that shows the original's view, not a piece of it made to fit."""
     confirmed = along.confirmed[first:last + 1]
     if int(confirmed.sum()) < params.speed_min_confirmed or not all(
             part.any() for part in np.array_split(confirmed, SPEED_PARTS)):
         return False
+    if not covering:
+        return True
     view = _bridge(pairing.near & query.informative, query, params.max_gap_s)
     view[first:last + 1] = True
     run = next((a, b) for a, b in _runs(view, query.times, 1.5 / query.sample_fps)
@@ -801,7 +807,7 @@ def with_extra_matches(result: AlignResult, extra: list[Alignment],
         for s in sorted(alignment.segments, key=lambda s: s.query_start):
             for a, b in subtract((s.query_start, s.query_end), union(taken)):
                 if b - a + 0.5 / query.sample_fps >= params.min_segment_s:
-                    segments.append(_cut(s, a, b))
+                    segments.append(cut_segment(s, a, b))
                     taken.append((a, b))
         if segments:
             kept.append(Alignment(alignment.reference_id, alignment.score, tuple(segments),
@@ -822,7 +828,7 @@ def with_extra_matches(result: AlignResult, extra: list[Alignment],
     ids = {m.reference_id for m in matches}
     same_scene = []
     for alignment in result.same_scene:
-        pieces = tuple(_cut(s, a, b) for s in alignment.segments
+        pieces = tuple(cut_segment(s, a, b) for s in alignment.segments
                        for a, b in subtract((s.query_start, s.query_end), union(taken)))
         if pieces and alignment.reference_id not in ids:
             same_scene.append(Alignment(alignment.reference_id, alignment.score, pieces))
@@ -842,12 +848,12 @@ def with_extra_same_scene(result: AlignResult, extra: Iterable[Alignment],
                       if a.reference_id == alignment.reference_id), None)
         old = same_scene[known].segments if known is not None else ()
         free = union([*result.unexplained, *((s.query_start, s.query_end) for s in old)])
-        pieces = tuple(_cut(s, a, b) for s in alignment.segments
+        pieces = tuple(cut_segment(s, a, b) for s in alignment.segments
                        for a, b in _intersect((s.query_start, s.query_end), free))
         if not pieces:
             continue
         taken = [(s.query_start, s.query_end) for s in pieces]
-        kept = tuple(_cut(s, a, b) for s in old
+        kept = tuple(cut_segment(s, a, b) for s in old
                      for a, b in subtract((s.query_start, s.query_end), taken))
         score = max(alignment.score, same_scene[known].score if known is not None else 0.0)
         merged = Alignment(alignment.reference_id, score,
@@ -885,7 +891,7 @@ def _intersect(interval: tuple[float, float], spans: Iterable[tuple[float, float
             if min(interval[1], b) - max(interval[0], a) > 1e-6]
 
 
-def _cut(segment: Segment, start: float, end: float) -> Segment:
+def cut_segment(segment: Segment, start: float, end: float) -> Segment:
     """The part of a segment between two query times (same mapping)."""
     if segment.reference_end == segment.reference_start == 0.0:
         # A same-scene piece keeps its share of the moving samples (its evidence).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from .align import DEFAULT_PARAMS, MatchParams
 from .models import (
     Alignment,
     Claim,
@@ -36,10 +37,10 @@ _MEANINGFUL = {Edit.MIRRORED: "mirrored", Edit.SPEED: "speed changed",
                Edit.STRETCHED: "stretched or squeezed", Edit.ROTATED: "tilted",
                Edit.MULTI_VIEW: "shown with other footage in one frame",
                Edit.FILMED_OFF_SCREEN: "filmed off a screen"}
-# Same-scene intervals shorter than this in a matched video are the ends of its samples (a
-# quarter of a second each), not footage: a matched piece and another moment of the same
-# camera spliced together carry 2 s or more of it (a match's own minimum length).
-MIN_OTHER_MOMENT_S = 1.0
+# Unexplained or same-scene intervals in a matched video adding up to less than this are the
+# ends of its samples (a quarter of a second each; the audit saw a 0.32 s one called added
+# footage), not footage: a piece spliced in lasts 2 s or more (a match's own minimum length).
+MIN_ADDED_S = 1.0
 _CATEGORY = {Rating.MISCAPTIONED: "DecontextualizedContent",
              Rating.SAME_SCENE: "DecontextualizedContent",
              Rating.AUTHENTIC: "OriginalMediaContent"}
@@ -56,11 +57,21 @@ def _edit_names(matches: Sequence[Alignment]) -> list[str]:
 def _other_moment(same_scene: Sequence[Alignment]) -> str:
     """The edit a matched video with another moment of an original's camera carries, or ""."""
     seconds = sum(s.query_end - s.query_start for a in same_scene for s in a.segments)
-    if seconds < MIN_OTHER_MOMENT_S:
+    if seconds < MIN_ADDED_S:
         return ""
     cameras = ", ".join(dict.fromkeys(a.reference_id for a in same_scene))
     return (f"{seconds:.1f} s of it show the camera of {cameras} at another moment than the "
             "registered footage (recycled or misdated footage is possible there)")
+
+
+def _unconfirmed_moments(matches: Sequence[Alignment], params: MatchParams) -> list[str]:
+    """A caution for each matched segment whose moment check was judged but does not clearly
+    confirm the very moment (a fixed camera's other moment can line up by chance)."""
+    return [f"caution: the same-instant check of {s.reference_id} over query "
+            f"{s.query_start:.1f}-{s.query_end:.1f} s ({s.moment:.2f}) does not clearly confirm "
+            "the very moment; another moment of the same camera is possible"
+            for m in matches for s in m.segments
+            if s.moment is not None and s.moment >= params.moment_confirmed]
 
 
 def _recorded(originals: Iterable[Original]) -> str:
@@ -126,12 +137,14 @@ def assess(
     audio_matches: Sequence[Alignment] = (),
     regions: Sequence[Region] = (),
     same_scene: Sequence[Alignment] = (),
+    params: MatchParams = DEFAULT_PARAMS,
 ) -> Finding:
     """The rating of one video: see ``Rating``'s values and the rules below, in order.
     ``audio_matches`` (originals whose sound, not picture, is in the video) never make a match:
     they are said in the reasons; ``regions`` (a grid, a wall of screens) say what each picture
     of the frame shows; ``same_scene``: the intervals that show an original's view at another
-    moment (in a matched video, a montage with the same camera's other footage)."""
+    moment (in a matched video, a montage with the same camera's other footage); ``params``:
+    the matching parameters the result was made with."""
     heard = _heard(audio_matches)
     if error or verdict is Verdict.INCONCLUSIVE:
         why = error or reason or "too little evidence"
@@ -159,6 +172,7 @@ def assess(
     # Several originals one after another (not side by side: regions say that) is a montage,
     # an edit a reader must know even when every second of it is authentic.
     sources = len({m.reference_id for m in matches}) if not regions else 1
+    unexplained = unexplained if sum(b - a for a, b in unexplained) >= MIN_ADDED_S else ()
     if sources > 1 and unexplained:
         edits.insert(0, "a montage with footage the library does not explain")
     elif sources > 1:
@@ -169,7 +183,7 @@ def assess(
     if other_moment:
         edits.insert(0, other_moment)
     reasons = ([c.finding for c in contradicted] + [f"edited: {e}" for e in edits]
-               + region_reasons + flags + heard)
+               + region_reasons + _unconfirmed_moments(matches, params) + flags + heard)
     if contradicted:
         summary = (f"Miscaptioned: {_footage(matched)} {_recorded(matched)}, "
                    f"{_claimed(contradicted)}.")

@@ -26,7 +26,7 @@ decoder would otherwise skip, the first after each instant of a ``MOMENT_FPS`` g
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -86,6 +86,11 @@ SHIFTS = tuple(np.round(np.arange(-0.3, 0.3001, 1.0 / 30.0), 4))
 # 0.47 (a car close to the camera), stills of two different clips by 0.58 or more.
 BEYOND_S = 3.0
 BEYOND_FIT = 0.5
+# A judged segment whose first or last instants (this many in a row, or more) show another
+# moment ends where they begin: a splice of another moment that stood still, which motion
+# hashes cannot see (the audit's parking-lot montage: 5 instants still, then 0.03-0.32). A true
+# copy's instants that show another moment are single ones (still share at most 0.05).
+TRIM_RUN = 3
 # The check's premise is a fixed camera: at most this share of the compared pixels change
 # between two stored frames (median over the segment); a moving camera changes most of them,
 # and its matches never rested on a repeated movement.
@@ -111,6 +116,25 @@ class MomentCheck:
     # The ratio just beyond the segment's ends (the same mapping, where the repost keeps
     # showing the same view and moves): None where too little moves there.
     beyond: float | None = None
+    # Per instant compared: (repost time, ratio, whether the repost stood still).
+    measured: tuple[tuple[float, float, bool], ...] = field(default=(), repr=False)
+
+    def agreeing(self, params: align.MatchParams) -> tuple[float, float] | None:
+        """The repost times between the TRIM_RUN or more instants at either end of a judged
+        segment that show another moment (a splice the motion hashes did not see: the other
+        moment stood still), or None when no end is to be cut. What is left stands only if it
+        confirms the very moment on its own (``_trimmed``)."""
+        if not self.judged(params):
+            return None
+        other = [ratio >= params.moment_ratio or still for _, ratio, still in self.measured]
+        lead = next((k for k, flag in enumerate(other) if not flag), len(other))
+        tail = next((k for k, flag in enumerate(reversed(other)) if not flag), len(other))
+        if lead == len(other) or (lead < TRIM_RUN and tail < TRIM_RUN):
+            return None
+        times = [time for time, _, _ in self.measured]
+        start = (times[lead - 1] + times[lead]) / 2 if lead >= TRIM_RUN else -np.inf
+        end = (times[-tail - 1] + times[-tail]) / 2 if tail >= TRIM_RUN else np.inf
+        return start, end
 
     def judged(self, params: align.MatchParams) -> bool:
         """Whether the measurement can decide: enough instants, the pictures laid on each other
@@ -287,16 +311,17 @@ def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
     compared, moving = _changing(region, instants, laid.compared)
     shift = _best_shift(laid, compared)
     beyond = _beyond(laid, region, local, around, shift)
-    ratios, still = [], 0
+    found = []
     for instant, original, changed in compared:
         measured = _measured(laid, instant + shift, original, changed)
         if measured is not None:
-            ratios.append(measured[0])
-            still += measured[1] < STILL_Z
-    if len(ratios) < MIN_INSTANTS:
-        return MomentCheck(len(ratios), None, fit=laid.fit, moving=moving, beyond=beyond)
-    return MomentCheck(len(ratios), round(float(np.median(ratios)), 3), round(shift, 3),
-                       laid.fit, moving, round(still / len(ratios), 3), beyond)
+            found.append((instant + shift, measured[0], measured[1] < STILL_Z))
+    if len(found) < MIN_INSTANTS:
+        return MomentCheck(len(found), None, fit=laid.fit, moving=moving, beyond=beyond)
+    ratio = float(np.median([ratio for _, ratio, _ in found]))
+    still = sum(still for _, _, still in found) / len(found)
+    return MomentCheck(len(found), round(ratio, 3), round(shift, 3), laid.fit, moving,
+                       round(still, 3), beyond, tuple(found))
 
 
 def _best_shift(laid: _Laid, compared: list[tuple[float, np.ndarray, np.ndarray]]) -> float:
@@ -449,17 +474,53 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
     rotation = next((e.rotation for e in alignment.edits if e.rotation), 0.0) or 0.0
     segments, other, unconfirmed = [], [], []
     for segment in alignment.segments:
-        around = _around(decoded.fingerprint, segment, local)
-        check = min((check_segment(decoded, local, segment,
-                                   replace(laid, mirrored=segment.mirrored), rotation, around)
-                     for laid in candidates), key=lambda c: c.fit)
+        check = _best_check(decoded, local, segment, candidates, rotation)
+        trimmed = _trimmed(decoded, local, segment, check, candidates, rotation, params)
+        if trimmed is not None:
+            segment, check, ends = trimmed
+            segments += ends
+            other += ends
         segment = replace(segment, moment=check.ratio if check.judged(params) else None)
         segments.append(segment)
         if check.another_moment(params, segment.speed):
             other.append(segment)
         elif segment.spliced and not check.confirms(params):
             unconfirmed.append(segment)
+    segments.sort(key=lambda s: s.query_start)
     return replace(alignment, segments=tuple(segments)), other, unconfirmed
+
+
+def _trimmed(decoded: Decoded, local: LocalData, segment: Segment, check: MomentCheck,
+             candidates: list[Placement], rotation: float, params: align.MatchParams
+             ) -> tuple[Segment, MomentCheck, list[Segment]] | None:
+    """The segment without its ends that show another moment (``MomentCheck.agreeing``), its
+    check, and the ends; None when nothing is cut, or when what is left does not clearly
+    confirm the very moment on its own (a chance alignment's middle: judged whole). A piece
+    already cut at a splice by its motion is not cut again (a chance alignment's piece of the
+    room's sweep would have passed by a hair: 0.40 to 0.398)."""
+    span = check.agreeing(params)
+    if span is None or segment.spliced:
+        return None
+    whole = (segment.query_start, segment.query_end)
+    kept = (max(whole[0], span[0]), min(whole[1], span[1]))
+    if kept[1] - kept[0] < params.min_segment_s:
+        return None
+    middle = align.cut_segment(segment, *kept)
+    middle_check = _best_check(decoded, local, middle, candidates, rotation)
+    if not middle_check.confirms(params):
+        return None
+    ends = [replace(align.cut_segment(segment, a, b),  # its evidence: the instants in it
+                    evidence=sum(a <= time <= b for time, _, _ in check.measured))
+            for a, b in align.subtract(whole, [kept])]
+    return middle, middle_check, ends
+
+
+def _best_check(decoded: Decoded, local: LocalData, segment: Segment,
+                candidates: list[Placement], rotation: float) -> MomentCheck:
+    """The check of a segment at the placement that lays the pictures closest."""
+    around = _around(decoded.fingerprint, segment, local)
+    return min((check_segment(decoded, local, segment, replace(laid, mirrored=segment.mirrored),
+                              rotation, around) for laid in candidates), key=lambda c: c.fit)
 
 
 def _around(query: Fingerprint, segment: Segment, local: LocalData) -> tuple[Segment, ...]:

@@ -198,7 +198,7 @@ def verify_video(
             finding=finding.assess(result.verdict, result.matches, result.unexplained, checked,
                                    matched + similar, result.reason,
                                    audio_matches=seen.audio_matches, regions=regions,
-                                   same_scene=result.same_scene),
+                                   same_scene=result.same_scene, params=result.params),
             params=result.params.to_dict(),
             skipped=(*result.skipped, *seen.skipped),
             audio_matches=seen.audio_matches,

@@ -170,6 +170,14 @@ def test_ratings_follow_the_rules() -> None:
     # the ends of a sample are no footage
     end = Alignment("cam", 0.7, (Segment("cam", 10, 10.25, 0, 0),))
     assert assess(match, [_alignment()], [], [], cam, same_scene=[end]).rating is Rating.AUTHENTIC
+    assert assess(match, [_alignment()], [(10.0, 10.32)], [], cam).rating is Rating.AUTHENTIC
+    # a same-instant check that does not clearly confirm the moment is a caution, not an edit
+    unsure = Alignment("cam", 0.9, (Segment("cam", 0, 10, 0, 10, moment=0.55),))
+    cautious = assess(match, [unsure], [], [], cam)
+    assert cautious.rating is Rating.AUTHENTIC
+    assert any("does not clearly confirm the very moment" in r for r in cautious.reasons)
+    sure = Alignment("cam", 0.9, (Segment("cam", 0, 10, 0, 10, moment=0.05),))
+    assert not any("clearly" in r for r in assess(match, [sure], [], [], cam).reasons)
     # re-encoding, resizing, letterboxing and grayscale are not edits a reader must know
     plain = assess(match, [_alignment((Edit.GRAYSCALE,))], [], [_claim(ClaimStatus.CONSISTENT)],
                    cam)

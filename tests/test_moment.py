@@ -27,7 +27,7 @@ from provenance.models import (
     Verification,
 )
 from provenance.registry import register
-from provenance.report import json_report
+from provenance.report import json_report, to_html
 from provenance.report.text_report import to_text
 from provenance.settings import load_settings
 from tests import synthetic as syn
@@ -202,8 +202,12 @@ def test_a_montage_of_one_cameras_moments_is_matched_piece_by_piece(
         assert "cut at a splice with another moment of the camera" in to_text(result)
         assert result.finding is not None and result.finding.rating is Rating.EDITED
         assert "at another moment than the registered footage" in result.finding.summary
-        jsonschema.Draft202012Validator(json_report.schema()).validate(
-            json_report.to_dict(result))
+        payload = json_report.to_dict(result)
+        jsonschema.Draft202012Validator(json_report.schema()).validate(payload)
+        # The HTML timeline draws the other moment as such, the original listed once.
+        page = to_html(payload)
+        assert "the same camera at another moment" in page and "cam-a, another moment" in page
+        assert page.count("<td>cam-a</td>") == 1
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -18,6 +18,8 @@ from .text_report import display_name, timecode
 # Longest text shown from any field (titles and descriptions are untrusted and unbounded).
 MAX_SHOWN_CHARS = 600
 _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b")
+# The timeline's colour for the same camera at another moment (same-scene intervals).
+_OTHER_MOMENT = "#6b7280"
 _VERDICTS = {
     "match": ("#1b7f3b", "MATCH", "This footage is registered original footage."),
     "same-scene": ("#b35c00", "SAME SCENE",
@@ -98,10 +100,11 @@ def _timeline(result: Mapping[str, Any]) -> str:
     matches = list(result.get("matches", []))
     regions = result.get("regions") or []
     whole = [(i, m) for i, m in enumerate(matches) if not m.get("region")]
+    elsewhere = [m for m in result.get("same_scene", []) if not m.get("region")]
     lanes = ""
     if whole or not regions:
         lanes = ('<div class="lane">whole frame</div>' if regions else "") + _lane(
-            duration, whole, "timeline of the video")
+            duration, whole, "timeline of the video", elsewhere)
     for region in regions:
         inside = [(i, m) for i, m in enumerate(matches) if m.get("region") == region.get("box")]
         label = _text(region.get("label"), 60)
@@ -110,25 +113,38 @@ def _timeline(result: Mapping[str, Any]) -> str:
     legend = "".join(
         f'<span><i style="background:{_colour(i)}"></i>{_text(m["reference_id"], 80)}</span>'
         for i, m in enumerate(matches))
+    if elsewhere:
+        legend += (f'<span><i style="background:{_OTHER_MOMENT}"></i>the same camera at another '
+                   "moment</span>")
     legend += ('<span><i style="background:#ddd"></i>not explained by the library</span>')
     return (f'{lanes}<div class="scale"><span>00:00</span>'
             f"<span>{timecode(duration)}</span></div><div class=\"legend\">{legend}</div>")
 
 
-def _lane(duration: float, matches: list[tuple[int, Mapping[str, Any]]], name: str) -> str:
+def _lane(duration: float, matches: list[tuple[int, Mapping[str, Any]]], name: str,
+          elsewhere: Sequence[Mapping[str, Any]] = ()) -> str:
     """One bar of the timeline: the whole frame's, or one region's of a frame holding
-    several pictures."""
+    several pictures; ``elsewhere``: the same-scene alignments (another moment)."""
     blocks = []
     for m_index, match in matches:
         for segment in match.get("segments", []):
-            left = 100.0 * float(segment["query_start"]) / duration
-            width = 100.0 * (float(segment["query_end"]) - float(segment["query_start"])) / duration
             label = f"{match['reference_id']} {timecode(segment['reference_start'])}"
-            blocks.append(f'<div style="left:{left:.2f}%;width:{max(width, 0.5):.2f}%;'
-                          f'background:{_colour(m_index)}" title="{_text(label)}">'
-                          f"{_text(match['reference_id'], 40)}</div>")
+            blocks.append(_block(duration, segment, _colour(m_index), label,
+                                 _text(match["reference_id"], 40)))
+    for match in elsewhere:
+        label = f"{match['reference_id']}, another moment"
+        blocks += [_block(duration, segment, _OTHER_MOMENT, label, _text(label, 60))
+                   for segment in match.get("segments", [])]
     return (f'<div class="timeline" role="img" aria-label="{name}">'
             f'{"".join(blocks)}</div>')
+
+
+def _block(duration: float, segment: Mapping[str, Any], colour: str, title: str,
+           shown: str) -> str:
+    left = 100.0 * float(segment["query_start"]) / duration
+    width = 100.0 * (float(segment["query_end"]) - float(segment["query_start"])) / duration
+    return (f'<div style="left:{left:.2f}%;width:{max(width, 0.5):.2f}%;background:{colour}" '
+            f'title="{_text(title)}">{shown}</div>')
 
 
 def _image(images: Mapping[str, bytes], key: str, alt: str) -> str:
@@ -180,9 +196,12 @@ def _segments(r_index: int, result: Mapping[str, Any], images: Mapping[str, byte
 
 
 def _originals(result: Mapping[str, Any]) -> str:
-    rows = []
+    rows, seen = [], set()
     for group in ("matches", "same_scene"):
         for m in result.get(group, []):
+            if m.get("reference_id") in seen:  # matched and, elsewhere, at another moment
+                continue
+            seen.add(m.get("reference_id"))
             rows.append("<tr>" + "".join(f"<td>{_text(m.get(k, ''), 300)}</td>" for k in (
                 "reference_id", "title", "source", "recorded_at", "published_at"))
                 + f"<td><code>{_text(m.get('url', ''), 300)}</code></td></tr>")
@@ -296,8 +315,11 @@ def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes],
     unexplained = ", ".join(f"{timecode(u['query_start'])}–{timecode(u['query_end'])}"
                             for u in result.get("unexplained", [])) or "none"
     error = f"<p><b>Error:</b> {_text(result.get('error'))}</p>" if result.get("error") else ""
-    same = "".join(f"<li>{_text(m['reference_id'])}: {float(m['score']):.0%} of frames show the "
-                   "same view</li>" for m in result.get("same_scene", []))
+    same = "".join(f"<li>{_text(m['reference_id'])} at another moment: query "
+                   + ", ".join(f"{timecode(s['query_start'])}–{timecode(s['query_end'])}"
+                               for s in m.get("segments", []))
+                   + f" (its view is in {float(m['score']):.0%} of the video's frames)</li>"
+                   for m in result.get("same_scene", []))
     footage = (f'<div class="footage" style="border-color:{colour}"><b>Footage: {label}.</b> '
                f"{meaning} Confidence {float(result.get('confidence') or 0):.2f}.</div>")
     if not result.get("finding"):  # a version 1 result: the footage verdict is its headline

@@ -90,7 +90,10 @@ def to_text(verification: Verification) -> str:
         lines.append("Same camera/view, different moment:")
         for alignment in v.same_scene:
             name = _original_line(originals.get(alignment.reference_id), alignment.reference_id)
-            lines.append(f"  {name}  ({alignment.score:.0%} of frames show the same view)")
+            lines.append(f"  {name}  (its view is in {alignment.score:.0%} of the video's frames)")
+            lines.append("    query " + ", ".join(f"{timecode(s.query_start)}-"
+                                                  f"{timecode(s.query_end)}"
+                                                  for s in alignment.segments))
     if v.unexplained:
         spans = ", ".join(f"{timecode(a)}-{timecode(b)}" for a, b in v.unexplained)
         lines.append(f"Unexplained by the library: {spans}")
