@@ -182,22 +182,28 @@ def assess(
     other_moment = _other_moment(same_scene)
     if other_moment:
         edits.insert(0, other_moment)
+    cautions = _unconfirmed_moments(matches, params)
     reasons = ([c.finding for c in contradicted] + [f"edited: {e}" for e in edits]
-               + region_reasons + _unconfirmed_moments(matches, params) + flags + heard)
+               + region_reasons + cautions + flags + heard)
+    # A match the moment check does not clearly confirm says so where it is read first.
+    caution = (" Caution: the same-instant check does not clearly confirm the very moment; "
+               "another moment of the same camera is possible." if cautions else "")
     if contradicted:
         summary = (f"Miscaptioned: {_footage(matched)} {_recorded(matched)}, "
-                   f"{_claimed(contradicted)}.")
+                   f"{_claimed(contradicted)}.{caution}")
         return Finding(Rating.MISCAPTIONED, summary, tuple(dict.fromkeys(reasons)),
                        _CATEGORY[Rating.MISCAPTIONED])
     if edits:
         category = ("TransformedContent"
                     if any(e.kind is Edit.SPEED for m in matches for e in m.edits)
                     else "EditedOrCroppedContent")
-        summary = f"Edited: {_footage(matched)} {_recorded(matched)}, {'; '.join(edits)}."
+        summary = (f"Edited: {_footage(matched)} {_recorded(matched)}, {'; '.join(edits)}."
+                   f"{caution}")
         return Finding(Rating.EDITED, summary, tuple(dict.fromkeys(reasons)), category)
     checked = [c for c in claims if c.status is ClaimStatus.CONSISTENT]
     summary = (f"Authentic: {_footage(matched)} {_recorded(matched)}"
-               + (", as claimed." if checked else "; no claim about it could be checked."))
+               + (", as claimed." if checked else "; no claim about it could be checked.")
+               + caution)
     return Finding(Rating.AUTHENTIC, summary, tuple(dict.fromkeys(reasons)),
                    _CATEGORY[Rating.AUTHENTIC])
 

@@ -176,6 +176,7 @@ def test_ratings_follow_the_rules() -> None:
     cautious = assess(match, [unsure], [], [], cam)
     assert cautious.rating is Rating.AUTHENTIC
     assert any("does not clearly confirm the very moment" in r for r in cautious.reasons)
+    assert "Caution: the same-instant check does not clearly confirm" in cautious.summary
     sure = Alignment("cam", 0.9, (Segment("cam", 0, 10, 0, 10, moment=0.05),))
     assert not any("clearly" in r for r in assess(match, [sure], [], [], cam).reasons)
     # re-encoding, resizing, letterboxing and grayscale are not edits a reader must know
