@@ -519,10 +519,23 @@ def scene_flags(same_scene: Sequence[Original]) -> list[Claim]:
             for o in same_scene]
 
 
-def check(claims: Sequence[Claim], matched: Sequence[Original]) -> list[Claim]:
-    """Every claim checked against the matched originals, each by its kind."""
+def check(claims: Sequence[Claim], matched: Sequence[Original],
+          same_view: Sequence[Original] = ()) -> list[Claim]:
+    """Every claim checked against the matched originals, each by its kind. ``same_view``:
+    where nothing matched, the originals whose camera the footage shows at another moment; its
+    place is theirs, its date unknown."""
     dates = [c for c in claims if c.kind in (ClaimKind.DATE, ClaimKind.PUBLISHED)]
     places = [c for c in claims if c.kind is ClaimKind.PLACE]
     sources = [c for c in claims if c.kind in (ClaimKind.SOURCE, ClaimKind.UPLOADER)]
+    if not matched and same_view:
+        return [*(_another_moment(c, same_view) for c in dates),
+                *check_places(places, same_view), *check_sources(sources, matched)]
     return [*check_dates(dates, matched), *check_places(places, matched),
             *check_sources(sources, matched)]
+
+
+def _another_moment(claim: Claim, same_view: Sequence[Original]) -> Claim:
+    """A date claimed for footage of a registered camera at another moment: not checkable."""
+    ids = ", ".join(o.id for o in same_view)
+    return _checked(claim, ClaimStatus.UNCHECKED, f"the footage is the camera of {ids} at "
+                    "another moment than its registered footage: its date is not known")

@@ -160,9 +160,12 @@ def assess(
     flags = [c.finding for c in claims if c.status is ClaimStatus.FLAG and c.finding]
     if verdict is Verdict.SAME_SCENE:
         others = [o for o in originals if o not in matched]
+        # The camera's place is known whatever the moment.
+        misplaced = [c for c in claims
+                     if c.status is ClaimStatus.CONTRADICTED and c.kind is ClaimKind.PLACE]
         summary = (f"Same scene: the same camera or view as {', '.join(o.id for o in others)} "
                    f"({_recorded(others)}), but another moment; recycled or misdated footage "
-                   "is possible.")
+                   "is possible" + "".join(f"; {c.finding}" for c in misplaced) + ".")
         return Finding(Rating.SAME_SCENE, summary, tuple(dict.fromkeys([*flags, *heard])),
                        _CATEGORY[Rating.SAME_SCENE])
     contradicted = [c for c in claims

@@ -176,7 +176,7 @@ def verify_video(
         index = context.index if context else 0
         said = [*said_about(index, context, video.provenance, stated),
                 *evidence.text_claims(seen.text, index)]
-        checked = [*claims.check(said, matched),
+        checked = [*claims.check(said, matched, similar),
                    *claims.scene_flags(similar if not matched else [])]
         pictures, notes = report_frames(decoded, result.matches, stored) if decoded \
             else ({}, {})

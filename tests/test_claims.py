@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from provenance.claims import check_dates, date_claims, find_dates, recorded_range
-from provenance.models import Original
+from provenance.claims import (
+    check,
+    check_dates,
+    date_claims,
+    find_dates,
+    read_claims,
+    recorded_range,
+)
+from provenance.models import Original, Passage
 
 
 def test_dates_in_english_and_french() -> None:
@@ -179,3 +186,13 @@ def test_an_anniversary_is_the_day_years_back_not_today() -> None:
     # a separate "today" still counts
     assert [span for *_, span in find_relative("A year ago; today it is calm", day)] == [
         "A year ago", "today"]
+
+
+def test_footage_of_a_registered_camera_at_another_moment_has_its_place_not_its_date() -> None:
+    camera = [Original(id="cam1", recorded_at="2015-09-16", location="Coquelles, Calais, France")]
+    said = read_claims([Passage("Filmed 22/10/2015 in Lyon", "caption")])
+    date_claim, place = check(said, [], same_view=camera)
+    assert date_claim.status == "unchecked" and "its date is not known" in date_claim.finding
+    assert place.status == "contradicted" and "not Lyon" in place.finding
+    # nothing matched and no camera known: nothing to check with
+    assert {c.status for c in check(said, [])} == {"unchecked"}

@@ -184,6 +184,13 @@ def test_ratings_follow_the_rules() -> None:
                    cam)
     assert plain.rating is Rating.AUTHENTIC and plain.mediareview == "OriginalMediaContent"
     assert assess(Verdict.SAME_SCENE, [], [], [], cam).mediareview == "DecontextualizedContent"
+    # another moment of a registered camera still has the camera's place
+    lyon = Claim(kind=ClaimKind.PLACE, text="in Lyon", value="Lyon", found_in="caption",
+                 status=ClaimStatus.CONTRADICTED, finding="footage of cam was filmed at Calais, "
+                 "not Lyon")
+    elsewhere = assess(Verdict.SAME_SCENE, [], [], [lyon], cam)
+    assert elsewhere.rating is Rating.SAME_SCENE
+    assert elsewhere.summary.endswith("; footage of cam was filmed at Calais, not Lyon.")
     assert assess(Verdict.NO_MATCH, [], [], [], []).rating is Rating.UNVERIFIED
     failed = assess(Verdict.INCONCLUSIVE, [], [], [], [], error="download refused")
     assert failed.rating is Rating.INCONCLUSIVE and "download refused" in failed.summary

@@ -164,7 +164,8 @@ def _claim_lines(v: Verification) -> list[str]:
     lines: list[str] = []
     grouped: dict[tuple[ClaimKind, str], list[Claim]] = {}
     for claim in v.claims:
-        if claim.kind in _GROUPED and claim.status is not ClaimStatus.UNCHECKED:
+        if claim.kind in _GROUPED and (claim.status is not ClaimStatus.UNCHECKED
+                                       or claim.finding):
             grouped.setdefault((claim.kind, claim.value), []).append(claim)
     for (kind, value), group in grouped.items():
         quoted = ", ".join(f'"{c.text}" ({_where(c)})' for c in group)
