@@ -892,7 +892,8 @@ def _intersect(interval: tuple[float, float], spans: Iterable[tuple[float, float
 
 
 def cut_segment(segment: Segment, start: float, end: float) -> Segment:
-    """The part of a segment between two query times (same mapping)."""
+    """The part of a segment between two query times, or its mapping carried on beyond its
+    ends (same mapping)."""
     if segment.reference_end == segment.reference_start == 0.0:
         # A same-scene piece keeps its share of the moving samples (its evidence).
         share = (end - start) / max(1e-6, segment.query_end - segment.query_start)

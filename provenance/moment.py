@@ -10,6 +10,13 @@ that change, with the original's frame; and so is the repost's frame ``EARLIER_S
 true copy explains the original's frame far better at the instant than a quarter of a second
 before; another moment does not explain it at all, at either time.
 
+The same mapping is also followed up to BEYOND_S past the segment's ends, where the repost goes
+on showing the camera: a chance alignment of a repeated movement is short, and what follows it
+in the repost does not follow it in the original. A judged segment whose first or last instants
+show another moment is cut there (a splice of another moment that stood still, which motion
+hashes cannot see), and a piece the aligner cut at a splice (``Segment.spliced``) stands only
+if the check confirms it.
+
 The repost's picture is laid on the original's by the match's geometry (picture box, crop,
 picture-in-picture, mirroring; a stretch is undone by shrinking one box onto the other), then
 corrected by the best of a few shifts, scales and the measured tilt on the segment's median
@@ -532,12 +539,5 @@ def _around(query: Fingerprint, segment: Segment, local: LocalData) -> tuple[Seg
     highest = segment.query_start + (known[1] - segment.reference_start) / segment.speed
     spans = ((max(0.0, segment.query_start - BEYOND_S, lowest), segment.query_start),
              (segment.query_end, min(query.duration, segment.query_end + BEYOND_S, highest)))
-    return tuple(replace(segment, query_start=start, query_end=end,
-                         reference_start=_mapped(segment, start),
-                         reference_end=_mapped(segment, end))
-                 for start, end in spans if end - start >= 1.0)
-
-
-def _mapped(segment: Segment, query_time: float) -> float:
-    """The original's time a repost time maps to by the segment's mapping."""
-    return segment.reference_start + segment.speed * (query_time - segment.query_start)
+    return tuple(align.cut_segment(segment, start, end) for start, end in spans
+                 if end - start >= 1.0)
