@@ -84,7 +84,9 @@ def report_images(report: dict[str, Any]) -> dict[str, bytes]:
                          (match.get("file"), "reference", s["reference_start"],
                           s["reference_end"]))
                 for path, side, start, end in pairs:
-                    if path and os.path.isfile(path):
+                    # A saved report is untrusted: a path must be text (os.path.isfile(True)
+                    # asks about file descriptor 1, which is a file when output is redirected).
+                    if isinstance(path, str) and path and os.path.isfile(path):
                         key = frame_key(r_index, m_index, s_index, side)
                         wanted.setdefault(path, []).append((key, (start + end) / 2))
     images: dict[str, bytes] = {}

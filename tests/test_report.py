@@ -109,6 +109,28 @@ def test_report_command_re_renders_a_saved_result(demo, tmp_path: Path) -> None:
     assert code == 2 and "not a JSON result" in err
 
 
+def test_a_saved_result_whose_paths_are_not_text_is_rendered_without_frames(  # type: ignore[no-untyped-def]
+        demo, tmp_path: Path) -> None:
+    # os.path.isfile(True) asks about file descriptor 1 (a file when output is redirected):
+    # hypothesis found `provenance report` passing True on to the decoder.
+    result = json.loads(json.dumps(demo[0]["results"][0]))
+    result["video_path"] = True
+    for match in result["matches"]:
+        match["file"] = 1
+    saved = tmp_path / "result.json"
+    saved.write_text(json.dumps(result))
+    with open(tmp_path / "stdout.txt", "w") as redirected:  # fd 1 a regular file, as in CI
+        saved_fd = os.dup(1)
+        os.dup2(redirected.fileno(), 1)
+        try:
+            code, _, err = run("report", saved, "-o", tmp_path / "r.html")
+        finally:
+            os.dup2(saved_fd, 1)
+            os.close(saved_fd)
+    assert code == 0, err
+    assert "data:image/jpeg" not in (tmp_path / "r.html").read_text()
+
+
 def test_jsonld_media_review_and_claim_review(demo) -> None:  # type: ignore[no-untyped-def]
     documents = to_jsonld(demo[0], publisher="Desk")
     review = documents[0]
