@@ -27,8 +27,12 @@ import re
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from _common import WORK, cpu_self, ffmpeg, footage_clips, table
+
+if TYPE_CHECKING:
+    from provenance.models import Verification
 
 SET = WORK / "other-moments"
 WINDOW_S = 10.0
@@ -80,6 +84,7 @@ def sweep(clip: Path, total: float, window: float, step: float, vf: str = "") ->
                 for start in windows(total, lo, hi - 0.3, window, step):
                     query = cut(clip, f"window-{start:g}-{window:g}", start, window, vf)
                     result = verify_video(local_video(str(query)), library, settings)
+                    _assert_tiled(query, result)
                     verdicts[result.verdict.value] += 1
                     if result.verdict.value == "match":
                         spans = ", ".join(f"{s.query_start:.2f}-{s.query_end:.2f} <- "
@@ -126,6 +131,7 @@ def splices(clip: Path, total: float, pairs: int, seed: int = 7) -> list[list[ob
                 for held_first in (True, False):
                     query = spliced(clip, held_at, other_at, held_first)
                     result = verify_video(local_video(str(query)), library, settings)
+                    _assert_tiled(query, result)
                     held = (0.0, PIECE_S) if held_first else (PIECE_S, 2 * PIECE_S)
                     offset = held_at - held[0]
                     right = other = 0.0
@@ -139,6 +145,15 @@ def splices(clip: Path, total: float, pairs: int, seed: int = 7) -> list[list[ob
                                for a in result.same_scene for s in a.segments)
                     rows.append([query.name, result.verdict.value, right, same, other])
     return rows
+
+
+def _assert_tiled(query: Path, result: Verification) -> None:
+    """Matched, same-scene and unexplained intervals must tile the query (align's invariant)."""
+    from provenance.align import coverage_error
+
+    problem = coverage_error(result.duration, result.matches, result.same_scene,
+                             result.unexplained)
+    assert problem is None, f"{query.name}: {problem}"
 
 
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
