@@ -179,6 +179,11 @@ class MatchParams:
     # piece cut there never stands: a chance cluster of agreeing samples (the sweep's other
     # moments held 27 such 2-6.5 s pieces with 4-10 confirmed samples) looks like a real one.
     moment_confirmed: float = 0.4
+    # The same ratio measured just beyond a segment's ends (moment.BEYOND_S) shows another
+    # moment at ``moment_beyond_ratio`` or more: continuations of true excerpts measured
+    # 0.01-0.14 (the shared clips) and up to 0.39 (a generated camera, cropped), the chance
+    # alignments of the sweeps 0.87-1.08 (10 s and 6 s windows).
+    moment_beyond_ratio: float = 0.6
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "speeds": list(self.speeds),

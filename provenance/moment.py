@@ -168,7 +168,7 @@ class MomentCheck:
             return False
         return (self.ratio >= params.moment_ratio or self.still >= params.moment_still_share
                 or (abs(speed - 1.0) > 1e-6 and self.ratio > params.moment_speed_ratio)
-                or (self.beyond is not None and self.beyond >= params.moment_ratio
+                or (self.beyond is not None and self.beyond >= params.moment_beyond_ratio
                     and not self.confirms(params)))
 
 

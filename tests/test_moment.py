@@ -242,14 +242,14 @@ def test_the_mapping_is_followed_beyond_the_segment_where_the_repost_goes_on(
         (placement, *_) = moment.placements(decoded, Alignment("cam-c", 0.9, (segment,)))
         check = moment.check_segment(decoded, local, segment, placement, around=around)
         assert check.beyond is not None, check
-        assert (check.beyond < 0.5) if true else (check.beyond >= PARAMS.moment_ratio), check
+        assert (check.beyond < 0.5) if true else (check.beyond >= PARAMS.moment_beyond_ratio), check
 
 
 def test_what_lies_beyond_decides_only_a_judged_segment_not_clearly_confirmed() -> None:
-    beyond = PARAMS.moment_ratio + 0.05
+    beyond = PARAMS.moment_beyond_ratio + 0.05
     unconfirmed = moment.MomentCheck(8, PARAMS.moment_confirmed + 0.1, fit=0.05, beyond=beyond)
     assert unconfirmed.another_moment(PARAMS)
-    assert not replace(unconfirmed, beyond=PARAMS.moment_ratio - 0.05).another_moment(PARAMS)
+    assert not replace(unconfirmed, beyond=PARAMS.moment_beyond_ratio - 0.05).another_moment(PARAMS)
     # Confirmed by its own instants, or too still to be judged (a splice may follow it).
     assert not replace(unconfirmed, ratio=PARAMS.moment_confirmed - 0.1).another_moment(PARAMS)
     assert not moment.MomentCheck(2, None, fit=0.05, beyond=beyond).another_moment(PARAMS)
