@@ -436,7 +436,7 @@ def _segments(pairing: _Pairing, query: Fingerprint, active: np.ndarray, shielde
             for first, last in _active_parts(active, *piece):
                 spliced = pieces != [run] or (first, last) != piece
                 segment = _checked_run(pairing, query, along, first, last, offset, speed,
-                                       params, spliced)
+                                       params)
                 if segment is not None:
                     segments.append(replace(segment, spliced=spliced))
                     used[first:last + 1] = True
@@ -453,11 +453,8 @@ def _active_parts(active: np.ndarray, first: int, last: int) -> list[tuple[int, 
 
 
 def _checked_run(pairing: _Pairing, query: Fingerprint, along: _Along, first: int, last: int,
-                 offset: float, speed: float, params: MatchParams, spliced: bool = False
-                 ) -> Segment | None:
-    """The segment of samples first..last along a mapping, if they hold enough evidence (a
-    piece cut at a splice needs the moment check's confirmation later, so a changed speed
-    need not cover the rest of the camera's view)."""
+                 offset: float, speed: float, params: MatchParams) -> Segment | None:
+    """The segment of samples first..last along a mapping, if they hold enough evidence."""
     span = slice(first, last + 1)
     confirmed = int(along.confirmed[span].sum())
     contradicted = int(along.contradicted[span].sum())
@@ -468,7 +465,7 @@ def _checked_run(pairing: _Pairing, query: Fingerprint, along: _Along, first: in
             or confirmed < params.min_confirmed_share * moving):
         return None
     if abs(speed - 1.0) > SPEED_TOLERANCE and not _speed_holds(
-            pairing, query, along, first, last, params, covering=not spliced):
+            pairing, query, along, first, last, params):
         return None
     similarity = 1.0 - float(np.median(along.nearest_scene[span])) / 32.0
     starts, ends = sample_spans(query)
@@ -506,16 +503,16 @@ def _most_negative(values: np.ndarray) -> tuple[int, int, int]:
 
 
 def _speed_holds(pairing: _Pairing, query: Fingerprint, along: _Along, first: int, last: int,
-                 params: MatchParams, covering: bool = True) -> bool:
+                 params: MatchParams) -> bool:
     """Whether a segment at a speed other than 1 has its own evidence: enough motion-confirmed
-    samples, spread over the whole segment, and (``covering``) the segment is (nearly) the
-    whole stretch of the query that shows the original's view, not a piece of it made to fit."""
+    samples, spread over the whole segment, and the segment is (nearly) the whole stretch of
+    the query that shows the original's view, not a piece of it made to fit (a piece of a
+    montage of one camera's moments cannot be: exempting pieces cut at a splice made unedited
+    montages "speed changed (x0.93)", so a sped-up montage of one camera is not matched)."""
     confirmed = along.confirmed[first:last + 1]
     if int(confirmed.sum()) < params.speed_min_confirmed or not all(
             part.any() for part in np.array_split(confirmed, SPEED_PARTS)):
         return False
-    if not covering:
-        return True
     view = _bridge(pairing.near & query.informative, query, params.max_gap_s)
     view[first:last + 1] = True
     run = next((a, b) for a, b in _runs(view, query.times, 1.5 / query.sample_fps)

@@ -452,19 +452,29 @@ PLACE_RADIUS_KM = 25.0
 
 
 def check_places(claims: Sequence[Claim], originals: Sequence[Original]) -> list[Claim]:
-    """Compare claimed places with the originals' recorded location: consistent when the claim
-    names one of its parts ("Coquelles, Calais, France") or lies within PLACE_RADIUS_KM of its
-    coordinates, contradicted otherwise, unchecked when no location is recorded."""
+    """Compare claimed places with the originals' recorded location: consistent when every part
+    of the claim ("Calais, France") names a part of it ("Coquelles, Calais, France") or the
+    claim lies within PLACE_RADIUS_KM of its coordinates, contradicted when no part does;
+    unchecked when only some parts do ("Lyon, France": a place inside the location or another
+    one, which names alone cannot tell), when a point is claimed and the original has no
+    coordinates, or when no location is recorded."""
     located = [o for o in originals if o.location or o.latitude is not None]
     checked = []
     for claim in claims:
+        agreement = {o.id: _place_agreement(claim.value, o) for o in located}
+        near = [o for o in located if agreement[o.id] == "same"]
+        unsure = [o for o in located if agreement[o.id] in ("partly", "unknown")]
         if not located:
             checked.append(_checked(claim, ClaimStatus.UNCHECKED, ""))
-            continue
-        near = [o for o in located if _same_place(claim.value, o)]
-        if near:
+        elif near:
             checked.append(_checked(claim, ClaimStatus.CONSISTENT, "consistent with "
                                     + "; ".join(f"{o.id} filmed at {_where(o)}" for o in near)))
+        elif unsure:
+            checked.append(_checked(claim, ClaimStatus.UNCHECKED, "; ".join(
+                f"{o.id} was filmed at {_where(o)}: "
+                + ("only part of the claimed place names it" if agreement[o.id] == "partly"
+                   else "no coordinates to compare the claimed point with")
+                for o in unsure)))
         else:
             checked.append(_checked(claim, ClaimStatus.CONTRADICTED, "; ".join(
                 f"footage of {o.id} was filmed at {_where(o)}, not {claim.value}"
@@ -491,14 +501,23 @@ def _where(original: Original) -> str:
     return f"{original.latitude:.4f}, {original.longitude:.4f}"
 
 
-def _same_place(value: str, original: Original) -> bool:
+def _place_agreement(value: str, original: Original) -> str:
+    """How a claimed place agrees with an original's: "same", "partly" (some of the claim's
+    comma-separated parts name a part of the location, some do not), "unknown" (a point against
+    an original without coordinates) or "different"."""
     point = _POINT.fullmatch(value)
-    if point and original.latitude is not None and original.longitude is not None:
-        return _km(float(point.group(1)), float(point.group(2)), original.latitude,
-                   original.longitude) <= PLACE_RADIUS_KM
+    if point:
+        if original.latitude is None or original.longitude is None:
+            return "unknown"
+        return "same" if _km(float(point.group(1)), float(point.group(2)), original.latitude,
+                             original.longitude) <= PLACE_RADIUS_KM else "different"
     parts = [_tokens(p) for p in re.split(r"[,;/]", original.location)]
-    return any(part and part <= _tokens(value) or _tokens(value) and _tokens(value) <= part
-               for part in parts)
+    claimed = [tokens for p in re.split(r"[,;/]", value) if (tokens := _tokens(p))]
+    named = [any(part and (part <= tokens or tokens <= part) for part in parts)
+             for tokens in claimed]
+    if named and all(named):
+        return "same"
+    return "partly" if any(named) else "different"
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -192,8 +192,10 @@ def assess(
     caution = (" Caution: the same-instant check does not clearly confirm the very moment; "
                "another moment of the same camera is possible." if cautions else "")
     if contradicted:
+        # The edits stay in the summary: a montage's other moment could be from the claimed date.
+        also = f" Also edited: {'; '.join(edits)}." if edits else ""
         summary = (f"Miscaptioned: {_footage(matched)} {_recorded(matched)}, "
-                   f"{_claimed(contradicted)}.{caution}")
+                   f"{_claimed(contradicted)}.{also}{caution}")
         return Finding(Rating.MISCAPTIONED, summary, tuple(dict.fromkeys(reasons)),
                        _CATEGORY[Rating.MISCAPTIONED])
     if edits:

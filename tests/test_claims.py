@@ -7,12 +7,13 @@ from datetime import date
 from provenance.claims import (
     check,
     check_dates,
+    check_places,
     date_claims,
     find_dates,
     read_claims,
     recorded_range,
 )
-from provenance.models import Original, Passage
+from provenance.models import Claim, ClaimKind, Original, Passage
 
 
 def test_dates_in_english_and_french() -> None:
@@ -196,3 +197,20 @@ def test_footage_of_a_registered_camera_at_another_moment_has_its_place_not_its_
     assert place.status == "contradicted" and "not Lyon" in place.finding
     # nothing matched and no camera known: nothing to check with
     assert {c.status for c in check(said, [])} == {"unchecked"}
+
+
+def test_a_place_is_consistent_only_when_every_part_of_it_names_the_location() -> None:
+    calais = [Original(id="cam1", location="Coquelles, Calais, France")]
+
+    def status(place: str) -> str:
+        claim = Claim(kind=ClaimKind.PLACE, text=place, value=place, found_in="caption")
+        (checked,) = check_places([claim], calais)
+        return checked.status.value
+
+    assert status("Calais, France") == "consistent" and status("Calais") == "consistent"
+    assert status("Lyon") == "contradicted"
+    # "France" agrees, "Lyon" names nothing of the location: names alone cannot tell a place
+    # inside the location from another one
+    assert status("Lyon, France") == "unchecked"
+    # a point, and an original without coordinates
+    assert status("50.94, 1.81") == "unchecked"

@@ -145,6 +145,10 @@ def test_ratings_follow_the_rules() -> None:
     match = Verdict.MATCH
     assert assess(match, [_alignment()], [], [_claim(ClaimStatus.CONTRADICTED)], cam).rating \
         is Rating.MISCAPTIONED
+    # the edits stay in a miscaptioned summary (a montage's other moment, a mirror)
+    mirrored = assess(match, [_alignment((Edit.MIRRORED,))], [],
+                      [_claim(ClaimStatus.CONTRADICTED)], cam)
+    assert mirrored.rating is Rating.MISCAPTIONED and "Also edited: mirrored." in mirrored.summary
     # a contradicted claim outranks any edit; an uploader who is not the source is a note
     edited = assess(match, [_alignment((Edit.MIRRORED,))], [],
                     [_claim(ClaimStatus.FLAG, ClaimKind.UPLOADER)], cam)

@@ -98,6 +98,17 @@ def test_garbage_metadata_is_escaped_and_bounded(demo) -> None:  # type: ignore[
     assert json.dumps(jsonld)  # still serialisable
 
 
+def test_an_unchecked_claim_that_says_why_is_shown(demo) -> None:  # type: ignore[no-untyped-def]
+    result = json.loads(json.dumps(demo[0]["results"][0]))
+    result["claims"] = [{"kind": "date", "text": "22/10/2015", "value": "2015-10-22",
+                         "found_in": "caption", "status": "unchecked",
+                         "finding": "its date is not known"},
+                        {"kind": "place", "text": "somewhere", "value": "somewhere",
+                         "found_in": "caption", "status": "unchecked", "finding": ""}]
+    page = to_html(result)
+    assert "its date is not known" in page and "somewhere" not in page
+
+
 def test_report_command_re_renders_a_saved_result(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     saved = tmp_path / "result.json"
     saved.write_text(json.dumps(demo[0]))

@@ -213,17 +213,18 @@ def _originals(result: Mapping[str, Any]) -> str:
 
 
 def _claims(result: Mapping[str, Any]) -> str:
-    """Checked claims; claims of the same kind, value and finding are one item citing each
-    place they were read."""
+    """Checked claims, and unchecked ones that say why (as the text report shows them); claims
+    of the same kind, value and finding are one item citing each place they were read."""
     groups: dict[tuple[str, str, str, str], list[Mapping[str, Any]]] = {}
     for claim in result.get("claims", []):
-        if claim.get("status") != "unchecked":
+        if claim.get("status") != "unchecked" or claim.get("finding"):
             key = (str(claim.get("kind")), str(claim.get("value")), str(claim.get("finding")),
                    str(claim.get("status")))
             groups.setdefault(key, []).append(claim)
     items = []
     for (kind, value, finding, status), group in groups.items():
-        css = "bad" if status in ("contradicted", "flag") else "ok"
+        css = ("bad" if status in ("contradicted", "flag")
+               else "muted" if status == "unchecked" else "ok")
         said = "; ".join(f"“{_text(c.get('text'), 200)}” ({_text(c.get('found_in'), 100)})"
                          for c in group if c.get("text"))
         shown = f" {_text(value, 100)}" if kind in ("date", "published") else ""
