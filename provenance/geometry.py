@@ -766,6 +766,12 @@ def _straight_edges(steady: np.ndarray, quad: np.ndarray) -> bool:
     return inside >= MIN_SCREEN_SIDES
 
 
+# Below this angle a picture is not said to be "filmed off a screen": a letterboxed or inset
+# picture is an axis-aligned rectangle too, and a perspective fit of a frontal picture (a
+# low-quality 320-pixel re-encode, in the second audit) reads a degree or two.
+MIN_SCREEN_ANGLE = 4.0
+
+
 def screen_angle(corners: np.ndarray, width: int, height: int) -> float:
     """The angle (degrees) between a rectangle's normal and the camera's axis, from its image
     (four corners, pixels, clockwise from top-left) and a pinhole camera of focal length

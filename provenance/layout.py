@@ -41,9 +41,6 @@ from .refine import bar_edits
 LAYOUT_FRAMES = 8
 # A "screen" covering nearly the whole frame (each corner within this share) is the frame.
 WHOLE_FRAME_CORNER = 0.03
-# Below this angle a screen is reported as a region without "filmed off a screen": a
-# letterboxed or inset picture is an axis-aligned rectangle too, and nothing tells them apart.
-MIN_SCREEN_ANGLE = 4.0
 # Grids tried, as (rows, columns): from side-by-side and stacked to 4x4.
 MAX_CELLS = 4
 # A grid line is where the picture changes most, every frame: its column (row) of horizontal
@@ -70,7 +67,7 @@ class Layout:
 
     @property
     def on_screen(self) -> bool:
-        return self.angle >= MIN_SCREEN_ANGLE
+        return self.angle >= geometry.MIN_SCREEN_ANGLE
 
     @property
     def is_layout(self) -> bool:
@@ -435,7 +432,7 @@ def screen_edit(decoded: Decoded) -> DetectedEdit | None:
         return None
     height, width = frames[0].shape[:2]
     angle = geometry.screen_angle(quad, width, height)
-    if angle < MIN_SCREEN_ANGLE:
+    if angle < geometry.MIN_SCREEN_ANGLE:
         return None
     x0, y0 = (quad / np.array([width, height])).min(axis=0)
     x1, y1 = (quad / np.array([width, height])).max(axis=0)

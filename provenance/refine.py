@@ -171,13 +171,14 @@ def _overlap_edits(overlap: geometry.Overlap, query_size: tuple[int, int]
 def _perspective_edits(overlap: geometry.Overlap, query_size: tuple[int, int]
                        ) -> tuple[DetectedEdit, ...]:
     """A perspective fit's edits: filmed off a screen at the angle the original's corners in
-    the repost's frame tell (``geometry.screen_angle``, as for a visible screen outline), the
-    part of the original out of view, mirroring."""
+    the repost's frame tell (``geometry.screen_angle``, as for a visible screen outline; not
+    below ``geometry.MIN_SCREEN_ANGLE``), the part of the original out of view, mirroring."""
     corners = overlap.perspective_corners(*query_size)
     assert corners is not None
     x0, y0, x1, y1 = (round(v, 3) for v in overlap.query_box)
-    edits = [DetectedEdit(Edit.FILMED_OFF_SCREEN, boxes=((x0, y0, x1, y1),),
-                          angle=geometry.screen_angle(corners, *query_size))]
+    angle = geometry.screen_angle(corners, *query_size)
+    edits = ([DetectedEdit(Edit.FILMED_OFF_SCREEN, boxes=((x0, y0, x1, y1),), angle=angle)]
+             if angle >= geometry.MIN_SCREEN_ANGLE else [])
     if geometry.area(overlap.reference_box) < geometry.WHOLE_FRAME_SHARE:
         edits.append(_cropped(overlap.reference_box))
     if overlap.mirrored:

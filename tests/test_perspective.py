@@ -67,3 +67,24 @@ def test_a_perspective_fit_is_found_only_where_the_picture_is_in_perspective() -
     for edited in (original, tilted):
         plain = geometry.find_overlap([edited], [original])
         assert plain is not None and plain.homography is None
+
+
+def test_a_nearly_frontal_perspective_fit_is_not_filmed_off_a_screen() -> None:
+    from provenance import refine
+    from provenance.models import Edit
+
+    def edits(tilt: float) -> set[Edit]:
+        # The original seen through a homography whose perspective term turns it by ``tilt``.
+        homography = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, tilt, 0.0, 1.0)
+        overlap = geometry.Overlap((0.0, 0.0, 1.0, 1.0), (0.0, 0.0, 1.0, 1.0), False, 200,
+                                   homography=homography)
+        corners = overlap.perspective_corners(640, 360)
+        assert corners is not None
+        angle = geometry.screen_angle(corners, 640, 360)
+        found = {e.kind for e in refine._perspective_edits(overlap, (640, 360))}
+        assert (Edit.FILMED_OFF_SCREEN in found) == (angle >= geometry.MIN_SCREEN_ANGLE), angle
+        return found
+
+    # a degree or two: a frontal picture that a low-quality re-encode lets the fit tilt
+    assert Edit.FILMED_OFF_SCREEN not in edits(0.02)
+    assert Edit.FILMED_OFF_SCREEN in edits(0.5)
