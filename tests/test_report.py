@@ -109,6 +109,18 @@ def test_an_unchecked_claim_that_says_why_is_shown(demo) -> None:  # type: ignor
     assert "its date is not known" in page and "somewhere" not in page
 
 
+def test_touching_pieces_of_another_moment_read_as_one_stretch(demo) -> None:  # type: ignore[no-untyped-def]
+    result = json.loads(json.dumps(demo[0]["results"][0]))
+    piece = {"reference_id": "cam", "reference_start": 0.0, "reference_end": 0.0, "speed": 1.0,
+             "mirrored": False, "evidence": 3, "similarity": 0.8}
+    result["same_scene"] = [{"reference_id": "cam", "score": 0.9, "segments": [
+        {**piece, "query_start": 6.0, "query_end": 6.32},
+        {**piece, "query_start": 6.32, "query_end": 12.0}]}]
+    page = to_html(result)
+    assert "cam at another moment: query 00:06.00–00:12.00 (" in page
+    assert page.count('title="cam, another moment"') == 1
+
+
 def test_report_command_re_renders_a_saved_result(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     saved = tmp_path / "result.json"
     saved.write_text(json.dumps(demo[0]))

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from ..align import union
 from .text_report import display_name, timecode
 
 # Longest text shown from any field (titles and descriptions are untrusted and unbounded).
@@ -133,10 +134,16 @@ def _lane(duration: float, matches: list[tuple[int, Mapping[str, Any]]], name: s
                                  _text(match["reference_id"], 40)))
     for match in elsewhere:
         label = f"{match['reference_id']}, another moment"
-        blocks += [_block(duration, segment, _OTHER_MOMENT, label, _text(label, 60))
-                   for segment in match.get("segments", [])]
+        blocks += [_block(duration, {"query_start": a, "query_end": b}, _OTHER_MOMENT, label,
+                          _text(label, 60)) for a, b in _touching(match)]
     return (f'<div class="timeline" role="img" aria-label="{name}">'
             f'{"".join(blocks)}</div>')
+
+
+def _touching(alignment: Mapping[str, Any]) -> list[tuple[float, float]]:
+    """The query spans of an alignment's segments, pieces that touch read as one stretch."""
+    return union((float(s["query_start"]), float(s["query_end"]))
+                 for s in alignment.get("segments", []))
 
 
 def _block(duration: float, segment: Mapping[str, Any], colour: str, title: str,
@@ -317,8 +324,7 @@ def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes],
                             for u in result.get("unexplained", [])) or "none"
     error = f"<p><b>Error:</b> {_text(result.get('error'))}</p>" if result.get("error") else ""
     same = "".join(f"<li>{_text(m['reference_id'])} at another moment: query "
-                   + ", ".join(f"{timecode(s['query_start'])}–{timecode(s['query_end'])}"
-                               for s in m.get("segments", []))
+                   + ", ".join(f"{timecode(a)}–{timecode(b)}" for a, b in _touching(m))
                    + f" (its view is in {float(m['score']):.0%} of the video's frames)</li>"
                    for m in result.get("same_scene", []))
     footage = (f'<div class="footage" style="border-color:{colour}"><b>Footage: {label}.</b> '

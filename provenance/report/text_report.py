@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..align import union
 from ..finding import overall
 from ..models import (
     Alignment,
@@ -91,9 +92,10 @@ def to_text(verification: Verification) -> str:
         for alignment in v.same_scene:
             name = _original_line(originals.get(alignment.reference_id), alignment.reference_id)
             lines.append(f"  {name}  (its view is in {alignment.score:.0%} of the video's frames)")
-            lines.append("    query " + ", ".join(f"{timecode(s.query_start)}-"
-                                                  f"{timecode(s.query_end)}"
-                                                  for s in alignment.segments))
+            # Pieces that touch (cut at different stages) read as one stretch.
+            pieces = union((s.query_start, s.query_end) for s in alignment.segments)
+            lines.append("    query " + ", ".join(f"{timecode(a)}-{timecode(b)}"
+                                                  for a, b in pieces))
     if v.unexplained:
         spans = ", ".join(f"{timecode(a)}-{timecode(b)}" for a, b in v.unexplained)
         lines.append(f"Unexplained by the library: {spans}")
