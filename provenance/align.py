@@ -427,6 +427,7 @@ def _segments(pairing: _Pairing, query: Fingerprint, active: np.ndarray, shielde
     consistent samples end at ``shielded`` ones (explained by a segment found before); samples
     taken by a piece cut at a splice still count as evidence for or against this mapping."""
     along = _follow(pairing, query, ~shielded, offset, speed, params)
+    spans = sample_spans(query)
     segments: list[Segment] = []
     used = np.zeros(len(query), dtype=bool)
     shields = np.zeros(len(query), dtype=bool)
@@ -435,8 +436,8 @@ def _segments(pairing: _Pairing, query: Fingerprint, active: np.ndarray, shielde
         for piece in pieces:
             for first, last in _active_parts(active, *piece):
                 spliced = pieces != [run] or (first, last) != piece
-                segment = _checked_run(pairing, query, along, first, last, offset, speed,
-                                       params)
+                segment = _checked_run(pairing, query, along, spans, first, last, offset,
+                                       speed, params)
                 if segment is not None:
                     segments.append(replace(segment, spliced=spliced))
                     used[first:last + 1] = True
@@ -452,9 +453,11 @@ def _active_parts(active: np.ndarray, first: int, last: int) -> list[tuple[int, 
                                                                   strict=True)]
 
 
-def _checked_run(pairing: _Pairing, query: Fingerprint, along: _Along, first: int, last: int,
-                 offset: float, speed: float, params: MatchParams) -> Segment | None:
-    """The segment of samples first..last along a mapping, if they hold enough evidence."""
+def _checked_run(pairing: _Pairing, query: Fingerprint, along: _Along,
+                 spans: tuple[np.ndarray, np.ndarray], first: int, last: int, offset: float,
+                 speed: float, params: MatchParams) -> Segment | None:
+    """The segment of samples first..last along a mapping (``spans``: the query's
+    ``sample_spans``), if they hold enough evidence."""
     span = slice(first, last + 1)
     confirmed = int(along.confirmed[span].sum())
     contradicted = int(along.contradicted[span].sum())
@@ -468,8 +471,7 @@ def _checked_run(pairing: _Pairing, query: Fingerprint, along: _Along, first: in
             pairing, query, along, first, last, params):
         return None
     similarity = 1.0 - float(np.median(along.nearest_scene[span])) / 32.0
-    starts, ends = sample_spans(query)
-    return _segment(pairing, starts, ends, first, last, offset, speed, confirmed, similarity)
+    return _segment(pairing, *spans, first, last, offset, speed, confirmed, similarity)
 
 
 def _uncontradicted(along: _Along, first: int, last: int, params: MatchParams
@@ -478,11 +480,12 @@ def _uncontradicted(along: _Along, first: int, last: int, params: MatchParams
     (contradicted samples outnumbering confirmed ones by ``max_contradiction``): a splice of
     another moment of the same fixed camera. The most contradicting stretch is cut out, then
     the same is done on each side."""
-    evidence = (along.confirmed.astype(np.int64) - along.contradicted.astype(np.int64))
+    run = slice(first, last + 1)
+    evidence = along.confirmed[run].astype(np.int64) - along.contradicted[run].astype(np.int64)
     pieces, todo = [], [(first, last)]
     while todo:
         low, high = todo.pop()
-        worst, start, end = _most_negative(evidence[low:high + 1])
+        worst, start, end = _most_negative(evidence[low - first:high - first + 1])
         if worst > -params.max_contradiction:
             pieces.append((low, high))
             continue

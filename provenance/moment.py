@@ -256,18 +256,15 @@ class _Laid:
         self.size = (region.shape[2], region.shape[1])
         self._boxed: dict[int, np.ndarray] = {}
         self._laid: dict[int, np.ndarray] = {}
-        times = decoded.moment_times
-        frames = [self._boxed_at(nearest_index(times, t)) for _, t in instants]
-        originals = region[[k for k, _ in instants]]
-        still_query = np.median(np.stack(frames), axis=0).astype(np.uint8)
-        still_original = np.median(originals, axis=0)
+        frames, still_query, still_original = self._stills(region, instants)
         self.warp = _fitted(still_query, still_original, rotation)
-        apart = np.abs(_zscore(_lay(still_query, self.warp)) - _zscore(still_original))
+        apart = self._apart(still_query, still_original)
         self.fit = round(float(np.median(apart)), 3)
         # Where the original moves during the segment and the repost stays still, something
         # covers the picture in the repost (a caption, a logo).
         query_motion = np.std(np.stack([_lay(f, self.warp) for f in frames]).astype(np.float32),
                               axis=0)
+        originals = region[[k for k, _ in instants]]
         original_motion = np.std(originals.astype(np.float32), axis=0)
         covered = (original_motion > COVERED_MOTION) & (
             query_motion < COVERED_SHARE * original_motion)
@@ -276,11 +273,21 @@ class _Laid:
     def fit_at(self, region: np.ndarray, instants: list[tuple[int, float]]) -> float:
         """How closely the repost's still picture over other ``instants`` lies on the
         original's there, by this laying (median z-scored difference)."""
+        _, still_query, still_original = self._stills(region, instants)
+        return float(np.median(self._apart(still_query, still_original)))
+
+    def _stills(self, region: np.ndarray, instants: list[tuple[int, float]]
+                ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+        """The repost's boxed frames at ``instants``, and the still pictures (medians) of the
+        repost's and the original's frames there."""
         frames = [self._boxed_at(nearest_index(self.decoded.moment_times, t)) for _, t in instants]
         still_query = np.median(np.stack(frames), axis=0).astype(np.uint8)
-        still_original = np.median(region[[k for k, _ in instants]], axis=0)
-        apart = np.abs(_zscore(_lay(still_query, self.warp)) - _zscore(still_original))
-        return float(np.median(apart))
+        return frames, still_query, np.median(region[[k for k, _ in instants]], axis=0)
+
+    def _apart(self, still_query: np.ndarray, still_original: np.ndarray) -> np.ndarray:
+        """Per pixel, how far the repost's still picture laid by the warp is from the
+        original's (z-scored)."""
+        return np.abs(_zscore(_lay(still_query, self.warp)) - _zscore(still_original))
 
     def _boxed_at(self, index: int) -> np.ndarray:
         if index not in self._boxed:
