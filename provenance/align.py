@@ -184,6 +184,16 @@ class MatchParams:
     # 0.01-0.14 (the shared clips) and up to 0.39 (a generated camera, cropped), the chance
     # alignments of the sweeps 0.87-1.08 (10 s and 6 s windows).
     moment_beyond_ratio: float = 0.6
+    # A judged segment that the check neither confirms (ratio below ``moment_confirmed``) nor
+    # shows to be another moment rests on its motion alone, and a fixed camera's movements repeat
+    # (a car on the same lane, a person on the same path): it stands only with at least
+    # ``moment_unsettled_confirmed`` motion-confirmed samples, else the verdict cannot rest on
+    # it (see ``moment.moment_stage``). Measured (benchmarks/README.md, "Partly agreeing
+    # instants"): every chance alignment of the other-moment sweeps (10 s and 6 s windows, as
+    # recorded and with the geometric edits, 3 clips) held at most 12 confirmed samples, those
+    # that became false matches checked 0.40-0.87; the true copies in that band (bottles
+    # captioned; rotated 10°; captioned, cropped and mirrored) held 24-37.
+    moment_unsettled_confirmed: int = 16
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "speeds": list(self.speeds),
@@ -783,13 +793,13 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
                   f"{len(matches)} registered original(s)")
         return AlignResult(Verdict.MATCH, max(m.score for m in matches), reason,
                            tuple(matches), tuple(same_scene), unexplained, skipped, params)
-    moving = max((sum(s.evidence for s in a.segments) for a in same_scene), default=0)
-    if same_scene and moving >= params.scene_min_moving:
+    if another_moment_shown(same_scene, params):
         reason = ("the view matches a registered camera, but what happens in it does not line up "
                   "with the registered footage: same place, different moment")
         return AlignResult(Verdict.SAME_SCENE, same_scene[0].score, reason, (),
                            tuple(same_scene), unexplained, skipped, params)
     if same_scene:
+        moving = max((sum(s.evidence for s in a.segments) for a in same_scene), default=0)
         reason = (f"the view matches a registered camera, but almost nothing moves in it "
                   f"({moving} moving sample(s)), so whether this is the registered moment or "
                   "another cannot be told")
@@ -797,6 +807,13 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
                            unexplained, skipped, params)
     return AlignResult(Verdict.NO_MATCH, 0.0, "nothing in the library explains this footage",
                        (), (), unexplained, skipped, params)
+
+
+def another_moment_shown(same_scene: Iterable[Alignment], params: MatchParams) -> bool:
+    """Whether same-scene intervals hold enough moving samples that lined up at no offset to
+    say "another moment" (``MatchParams.scene_min_moving``)."""
+    moving = max((sum(s.evidence for s in a.segments) for a in same_scene), default=0)
+    return moving >= params.scene_min_moving
 
 
 def with_extra_matches(result: AlignResult, extra: list[Alignment],

@@ -39,7 +39,7 @@ import cv2
 import numpy as np
 
 from . import align
-from .models import Alignment, Box, Edit, Fingerprint, LocalData, Segment
+from .models import Alignment, Box, Edit, Fingerprint, LocalData, Segment, Verdict
 from .provider import Decoded, nearest_index
 
 # How far the repost's moment frame may be from the original's instant (the original's stored
@@ -447,61 +447,85 @@ def placements(decoded: Decoded, alignment: Alignment) -> list[Placement]:
     return [Placement(box, reference_box, mirrored=False) for box in dict.fromkeys(boxes)]
 
 
+# Why a matched segment is taken out of the matches (the keys of ``_checked``'s answer), and
+# what the reason says of those seconds.
+_APART_WHY = {
+    "other": "{s:.1f} s whose movements lined up in time show a different picture from the "
+             "original's at the very instants: the same camera at another moment",
+    "unconfirmed": "{s:.1f} s cut from a longer view of the same camera whose movements "
+                   "contradict the original's could not be confirmed as the very moment",
+    "unsettled": "{s:.1f} s whose movements lined up in time agree only partly with the "
+                 "original's picture at the very instants, with too few movements to stand on "
+                 "their own: the registered moment or another of the same camera",
+}
+
+
 def moment_stage(decoded: Decoded, result: align.AlignResult,
                  stored: Mapping[str, LocalData | None]) -> align.AlignResult:
     """Each matched segment with its moment measurement (``Segment.moment``); those of a fixed
     camera whose frames at the original's instants show another moment become same-scene
     intervals (see the module's docstring), and so do pieces cut at a splice of one camera's
-    moments (``Segment.spliced``) that the check does not confirm. ``stored`` holds each
-    matched original's local data (``refine.matched_local_data``)."""
+    moments (``Segment.spliced``) that the check does not confirm, and segments the check leaves
+    unsettled that hold too little motion evidence (``MatchParams.moment_unsettled_confirmed``).
+    Where only those unsettled seconds would make the verdict `same-scene`, it is
+    `inconclusive`: nothing showed another moment. ``stored`` holds each matched original's
+    local data (``refine.matched_local_data``)."""
     apart: dict[str, list[Segment]] = {}
-    matches, other_s, unconfirmed_s = [], 0.0, 0.0
+    seconds = dict.fromkeys(_APART_WHY, 0.0)
+    matches = []
     for alignment in result.matches:
-        checked, other, unconfirmed = _checked(decoded, alignment,
-                                               stored.get(alignment.reference_id), result.params)
+        checked, taken = _checked(decoded, alignment, stored.get(alignment.reference_id),
+                                  result.params)
         matches.append(checked)
-        if other or unconfirmed:
-            apart[alignment.reference_id] = other + unconfirmed
-        other_s += sum(s.query_end - s.query_start for s in other)
-        unconfirmed_s += sum(s.query_end - s.query_start for s in unconfirmed)
+        for key, segments in taken.items():
+            if segments:
+                apart.setdefault(alignment.reference_id, []).extend(segments)
+            seconds[key] += sum(s.query_end - s.query_start for s in segments)
     result = replace(result, matches=tuple(matches))
     if not apart:
         return result
-    why = []
-    if other_s:
-        why.append(f"{other_s:.1f} s whose movements lined up in time show a different picture "
-                   "from the original's at the very instants: the same camera at another moment")
-    if unconfirmed_s:
-        why.append(f"{unconfirmed_s:.1f} s cut from a longer view of the same camera whose "
-                   "movements contradict the original's could not be confirmed as the very "
-                   "moment")
-    return align.with_moments_apart(result, apart, decoded.fingerprint, "; ".join(why))
+    why = "; ".join(_APART_WHY[key].format(s=s) for key, s in seconds.items() if s)
+    decided = align.with_moments_apart(result, apart, decoded.fingerprint, why)
+    if (decided.verdict is Verdict.SAME_SCENE and seconds["unsettled"]
+            and not seconds["other"] and not seconds["unconfirmed"]
+            and not align.another_moment_shown(result.same_scene, result.params)):
+        return replace(decided, verdict=Verdict.INCONCLUSIVE, confidence=0.0, reason=(
+            "the view matches a registered camera and its movements line up with the "
+            f"registered footage, but {why}"))
+    return decided
 
 
 def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
-             params: align.MatchParams) -> tuple[Alignment, list[Segment], list[Segment]]:
-    """The alignment with each segment's moment measurement; the segments that show another
-    moment; and those cut at a splice that the check does not confirm."""
+             params: align.MatchParams) -> tuple[Alignment, dict[str, list[Segment]]]:
+    """The alignment with each segment's moment measurement, and the segments taken out of
+    it by reason (the keys of ``_APART_WHY``): those that show another moment, those cut at a
+    splice that the check does not confirm, and those it leaves unsettled with too little
+    motion evidence."""
+    taken: dict[str, list[Segment]] = {key: [] for key in _APART_WHY}
     candidates = placements(decoded, alignment)
     if not candidates or local is None or not len(local.details):
-        return alignment, [], [s for s in alignment.segments if s.spliced]
+        taken["unconfirmed"] = [s for s in alignment.segments if s.spliced]
+        return alignment, taken
     rotation = next((e.rotation for e in alignment.edits if e.rotation), 0.0) or 0.0
-    segments, other, unconfirmed = [], [], []
+    segments = []
     for segment in alignment.segments:
         check = _best_check(decoded, local, segment, candidates, rotation)
         trimmed = _trimmed(decoded, local, segment, check, candidates, rotation, params)
         if trimmed is not None:
             segment, check, ends = trimmed
             segments += ends
-            other += ends
+            taken["other"] += ends
         segment = replace(segment, moment=check.ratio if check.judged(params) else None)
         segments.append(segment)
         if check.another_moment(params, segment.speed):
-            other.append(segment)
+            taken["other"].append(segment)
         elif segment.spliced and not check.confirms(params):
-            unconfirmed.append(segment)
+            taken["unconfirmed"].append(segment)
+        elif check.judged(params) and not check.confirms(params) \
+                and segment.evidence < params.moment_unsettled_confirmed:
+            taken["unsettled"].append(segment)
     segments.sort(key=lambda s: s.query_start)
-    return replace(alignment, segments=tuple(segments)), other, unconfirmed
+    return replace(alignment, segments=tuple(segments)), taken
 
 
 def _trimmed(decoded: Decoded, local: LocalData, segment: Segment, check: MomentCheck,

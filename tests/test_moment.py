@@ -94,12 +94,14 @@ def test_a_speed_change_needs_the_moment_check_to_confirm_it(
 
 
 def _staged(path: Path, library_path: Path, segment: Segment,
-            edits: tuple[DetectedEdit, ...] = ()) -> tuple[align.AlignResult, float]:
+            edits: tuple[DetectedEdit, ...] = (), params: align.MatchParams = PARAMS
+            ) -> tuple[align.AlignResult, float]:
     """The moment stage on a match of ``segment`` claimed by the aligner, and the duration."""
     decoded = _decoded(path)
     duration = decoded.fingerprint.duration
     result = align.AlignResult(Verdict.MATCH, 0.8, "11.0 s line up", (
-        Alignment("cam-a", 0.8, (segment,), edits),), (), ((11.0, round(duration, 3)),))
+        Alignment("cam-a", 0.8, (segment,), edits),), (), ((11.0, round(duration, 3)),),
+        params=params)
     with Library(library_path) as library:
         stored = {"cam-a": library.local_data("cam-a")}
     return moment.moment_stage(decoded, result, stored), duration
@@ -115,6 +117,29 @@ def test_the_stage_turns_another_moment_into_same_scene_and_keeps_coverage(
     assert "at the very instants" in checked.reason
     assert align.coverage_error(duration, checked.matches, checked.same_scene,
                                 checked.unexplained) is None
+
+
+def test_a_segment_the_check_leaves_unsettled_needs_enough_movement_to_stand(
+        media: Media, library_path: Path) -> None:
+    # The true mapping, with the bar for "clearly confirmed" raised out of reach: the check
+    # neither confirms the moment nor shows another, so the motion evidence alone decides.
+    unsettled = replace(PARAMS, moment_confirmed=0.0)
+    enough = _segment((0.0, 11.0), 8.0)
+    assert enough.evidence >= unsettled.moment_unsettled_confirmed
+    checked, _ = _staged(media.clip_a, library_path, enough, CROP, unsettled)
+    assert checked.verdict is Verdict.MATCH
+    few = replace(enough, evidence=unsettled.moment_unsettled_confirmed - 1)
+    checked, duration = _staged(media.clip_a, library_path, few, CROP, unsettled)
+    # Nothing showed another moment either: inconclusive, the seconds kept as the camera's view.
+    assert checked.verdict is Verdict.INCONCLUSIVE and checked.matches == ()
+    assert "agree only partly" in checked.reason
+    assert [(s.query_start, s.query_end) for a in checked.same_scene for s in a.segments] == [
+        (0.0, 11.0)]
+    assert align.coverage_error(duration, checked.matches, checked.same_scene,
+                                checked.unexplained) is None
+    # Clearly confirmed (the default bar), the same few movements are a match.
+    checked, _ = _staged(media.clip_a, library_path, few, CROP)
+    assert checked.verdict is Verdict.MATCH
 
 
 def test_a_repost_whose_picture_cannot_be_laid_on_the_original_is_not_judged(
