@@ -55,6 +55,14 @@ MIN_BAR_SHARE = 0.08
 # align's minimum. A 4° tilt of the bottle camera at another moment found 3 (a 2.5 s chance
 # agreement over a static table); the same edits at the registered moment 37 and more.
 GEOMETRY_MIN_CONFIRMED = 8
+# The converse: under such a geometry, "another moment" needs as many moving samples that line
+# up at no offset, and motion that lined up at an offset, if too weakly for a match, shows no
+# other moment at all. Otherwise the verdict is inconclusive, not `same-scene`. Measured on
+# the registered moment at every offset (other_moments.py --registered, 6 s windows, 5 edits,
+# 3 clips, 440 windows): of the 15 authentic windows called `same-scene`, 10 rested on 3-8
+# moving samples of the room (people small, stretched or tilted), 2 of them lining up at their
+# very offset with 3 and 5 confirmed samples (see benchmarks/README.md, "The registered moment
+# at every offset").
 # Frame pairs fitted to read a whole-frame match's stretch or rotation, and the most keypoint
 # lookups spent on it (each pair costs one original keyframe's REFERENCE_FEATURES, and the
 # search stops after STRONG_FITS strong fits).
@@ -254,6 +262,9 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
     examined = 0
     scene_ids = {a.reference_id for a in result.same_scene}
     unplaced: list[str] = []  # same-scene originals whose geometry no fit established
+    # Same-scene originals placed only through a stretch or tilt, with too little motion under
+    # it to tell the moment (GEOMETRY_MIN_CONFIRMED), and why.
+    thin: dict[str, str] = {}
     approximate: list[str] = []  # originals whose view only a perspective model showed
     scene_placed: set[str] = set()  # same-scene originals the repost's picture was placed on
     for number, ref_id in enumerate(ids):
@@ -306,6 +317,10 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
                  if not overlap.has_geometry or sum(s.evidence for s in m.segments)
                  >= GEOMETRY_MIN_CONFIRMED]
         result = with_extra_matches(_superseded(result, extra), extra, query_fp)
+        if overlap.has_geometry and not extra:
+            why = _too_thin(second)
+            if why:
+                thin[ref_id] = why
         if overlap.approximate and not overlap.has_geometry and not extra:
             # A similarity fit reading only a crop, with systematic residuals, that lines up
             # with nothing does not show another moment: it may approximate a perspective view
@@ -335,7 +350,22 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         skipped.append(f"local features: {len(missing_data)} original(s) have no stored local "
                        "data (re-index them: `provenance library reindex --all`)")
     result = replace(result, skipped=tuple(dict.fromkeys(result.skipped + tuple(skipped))))
-    return _unplaced_scene(result, unplaced, approximate)
+    return _unplaced_scene(result, unplaced, approximate, thin)
+
+
+def _too_thin(second: AlignResult) -> str:
+    """Why a region aligned under a stretch or tilt that gave no match cannot show another
+    moment ("" when it can): its motion lined up at an offset, too weakly for a match, or too
+    few of its moving samples lined up at no offset."""
+    weak = max((sum(s.evidence for s in m.segments) for m in second.matches), default=0)
+    if weak:
+        return (f"its movements line up with the original at one offset too weakly for a "
+                f"match ({weak} confirmed, {GEOMETRY_MIN_CONFIRMED} needed)")
+    moving = max((sum(s.evidence for s in a.segments) for a in second.same_scene), default=0)
+    if moving < GEOMETRY_MIN_CONFIRMED:
+        return (f"too few of its movements ({moving}, {GEOMETRY_MIN_CONFIRMED} needed) line up "
+                "at no offset to show another moment")
+    return ""
 
 
 def _centre_crops(decoded: Decoded, local: LocalData) -> list[geometry.Overlap]:
@@ -522,21 +552,30 @@ def _lined_up(second: AlignResult, edits: tuple[DetectedEdit, ...]) -> list[Alig
 
 
 def _unplaced_scene(result: AlignResult, unplaced: list[str],
-                    approximate: list[str] | None = None) -> AlignResult:
+                    approximate: list[str] | None = None,
+                    thin: Mapping[str, str] | None = None) -> AlignResult:
     """A same-scene verdict says "another moment": it needs the repost's picture placed on the
     original's (then its motion disagreed at every offset in that geometry), by a keypoint fit,
     a whole-frame hypothesis (``_view_hypotheses``) or because the whole frames agree as they
     are (REGISTERED_VIEW_BITS). When none placed it on any same-scene original, the moment may
     only be hidden by a geometry not tried: inconclusive, with that reason (the same-scene
     intervals stay listed). ``approximate`` originals were shown only by a perspective model:
-    their motion may fail for want of precision, whatever their view's agreement."""
+    their motion may fail for want of precision, whatever their view's agreement. ``thin``
+    originals were placed only through a stretch or tilt, with too little motion under it to
+    tell the moment (``_too_thin``, the reason for each)."""
     approximate = approximate or []
+    thin = thin or {}
     registered = _registered(result)
     unplaced = [ref_id for ref_id in unplaced if ref_id not in registered] + approximate
-    if result.verdict is not Verdict.SAME_SCENE or not unplaced or \
-            {a.reference_id for a in result.same_scene} - set(unplaced):
+    scene_ids = {a.reference_id for a in result.same_scene}
+    if result.verdict is not Verdict.SAME_SCENE or not (unplaced or thin) or \
+            scene_ids - set(unplaced) - set(thin):
         return result
-    if set(approximate) >= {a.reference_id for a in result.same_scene}:
+    if set(thin) >= scene_ids:
+        reason = ("the view agrees with a registered camera once the repost's picture is "
+                  f"stretched or tilted back, but {thin[result.same_scene[0].reference_id]}: "
+                  "whether this is the registered moment or another cannot be said")
+    elif set(approximate) >= scene_ids:
         reason = ("the view agrees with a registered camera seen as a screen filmed at an "
                   "angle, but that perspective is a model, not measured, so motion that lines "
                   "up nowhere in it does not show another moment")

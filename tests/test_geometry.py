@@ -125,6 +125,36 @@ def test_same_scene_needs_the_picture_placed_on_the_original() -> None:
                           doubtful.unexplained) is None
 
 
+def test_another_moment_under_a_stretch_or_tilt_needs_as_much_motion_as_a_match() -> None:
+    from provenance.align import AlignResult
+    from provenance.models import Alignment, Segment, Verdict
+    from provenance.refine import GEOMETRY_MIN_CONFIRMED, _too_thin, _unplaced_scene
+
+    def region(matched: int, moving: int) -> AlignResult:
+        """What aligning the region under the stretch gave: a weak match or same-scene."""
+        if matched:
+            segment = Segment("cam-a", 0.0, 6.0, 12.0, 18.0, evidence=matched)
+            return AlignResult(Verdict.MATCH, 0.4, "", (Alignment("cam-a", 0.4, (segment,)),),
+                               (), ())
+        segment = Segment("cam-a", 0.0, 6.0, 0.0, 0.0, evidence=moving)
+        return AlignResult(Verdict.SAME_SCENE, 0.9, "", (), (Alignment("cam-a", 0.9,
+                                                                       (segment,)),), ())
+
+    assert _too_thin(region(0, GEOMETRY_MIN_CONFIRMED)) == ""
+    few = _too_thin(region(0, GEOMETRY_MIN_CONFIRMED - 1))
+    assert "line up at no offset" in few
+    # Lining up at an offset, however weakly, is no sign of another moment.
+    assert "too weakly for a match" in _too_thin(region(3, 0))
+    segment = Segment("cam-a", 0.0, 6.0, 0.0, 0.0, evidence=5, similarity=1.0)
+    result = AlignResult(Verdict.SAME_SCENE, 0.9, "same place", (),
+                         (Alignment("cam-a", 0.9, (segment,)),), ())
+    # Even whole frames that agree as they are (a squeeze leaves square thumbnails alike):
+    # once keypoints read a stretch, the moment is judged under it.
+    doubtful = _unplaced_scene(result, [], [], {"cam-a": few})
+    assert doubtful.verdict is Verdict.INCONCLUSIVE and few in doubtful.reason
+    assert _unplaced_scene(result, [], [], {}).verdict is Verdict.SAME_SCENE
+
+
 def test_whole_frames_that_agree_closely_are_placed_without_a_fit() -> None:
     from provenance.align import AlignResult
     from provenance.models import Alignment, Segment, Verdict
