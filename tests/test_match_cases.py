@@ -195,3 +195,26 @@ def test_vertical_centre_crop_of_a_texture_poor_view_is_a_match(
     other = verify_json(_encode(tmp_path / "later.mp4", later, 2, 12, "-vf",
                                 "crop=ih*9/16:ih"), db)
     assert other["verdict"] != "match" and other["matches"] == []
+
+
+def test_the_originals_own_speed_wins_where_it_explains_the_samples_as_well(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    from provenance import align, provider
+
+    with Library(library_path) as library:
+        reference = library.fingerprint("cam-a")
+    params = align.DEFAULT_PARAMS
+
+    def plain(query_path: Path, speed: float) -> float | None:
+        query = provider.decode(str(query_path), 4.0).fingerprint
+        pairing = align._pairings(query, "cam-a", reference, params)[0]
+        active = query.informative.copy()
+        offset, _ = align._best_offset(pairing, query.times, active, speed, 0.25)
+        return align._plain_speed(pairing, query, active, 0.25, speed, offset, params)
+
+    # An unedited excerpt (seconds 6-18) offered at 0.8x: its own speed explains it as well.
+    excerpt = _encode(tmp_path / "excerpt.mp4", media.cam_a, 6, 12)
+    assert plain(excerpt, 0.8) == pytest.approx(6.0, abs=0.13)
+    # A copy played 1.25x faster: the original's speed does not explain it as well as 1.25x.
+    fast = _encode(tmp_path / "fast.mp4", media.cam_a, 6, 12, "-vf", "setpts=PTS/1.25")
+    assert plain(fast, 1.25) is None
