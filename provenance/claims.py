@@ -539,22 +539,26 @@ def scene_flags(same_scene: Sequence[Original]) -> list[Claim]:
 
 
 def check(claims: Sequence[Claim], matched: Sequence[Original],
-          same_view: Sequence[Original] = ()) -> list[Claim]:
+          same_view: Sequence[Original] = (), moment_known: bool = True) -> list[Claim]:
     """Every claim checked against the matched originals, each by its kind. ``same_view``:
-    where nothing matched, the originals whose camera the footage shows at another moment; its
-    place is theirs, its date unknown."""
+    where nothing matched, the originals whose camera the footage shows at another moment (or,
+    not ``moment_known``, at a moment the evidence did not establish); its place is theirs,
+    its date unknown."""
     dates = [c for c in claims if c.kind in (ClaimKind.DATE, ClaimKind.PUBLISHED)]
     places = [c for c in claims if c.kind is ClaimKind.PLACE]
     sources = [c for c in claims if c.kind in (ClaimKind.SOURCE, ClaimKind.UPLOADER)]
     if not matched and same_view:
-        return [*(_another_moment(c, same_view) for c in dates),
+        return [*(_date_unknown(c, same_view, moment_known) for c in dates),
                 *check_places(places, same_view), *check_sources(sources, matched)]
     return [*check_dates(dates, matched), *check_places(places, matched),
             *check_sources(sources, matched)]
 
 
-def _another_moment(claim: Claim, same_view: Sequence[Original]) -> Claim:
-    """A date claimed for footage of a registered camera at another moment: not checkable."""
+def _date_unknown(claim: Claim, same_view: Sequence[Original], moment_known: bool) -> Claim:
+    """A date claimed for footage of a registered camera not matched to its registered
+    moment: not checkable."""
     ids = ", ".join(o.id for o in same_view)
-    return _checked(claim, ClaimStatus.UNCHECKED, f"the footage is the camera of {ids} at "
-                    "another moment than its registered footage: its date is not known")
+    moment = ("at another moment than its registered footage" if moment_known else
+              "at a moment not established (its registered footage or another)")
+    return _checked(claim, ClaimStatus.UNCHECKED, f"the footage is the camera of {ids} "
+                    f"{moment}: its date is not known")

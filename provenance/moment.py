@@ -59,6 +59,13 @@ MIN_SIDE = 12
 # Instants a segment needs before its ratio says anything, and the most it examines (a long
 # segment's spread over it: the copy-detection set's 10-12 s segments have 17-30).
 MIN_INSTANTS = 4
+# Calling a segment another moment (by its instants' ratio or stillness) is an accusation: on the
+# fewest instants that judge at all, the median is the mean of two and one tilt or caption
+# decides it. Registered 6 s windows of the room tilted 4° and mirrored were called another
+# moment on 4 instants (ratios 0.76-1.02) with 16-22 confirmed samples at their very offset;
+# every other moment the sweeps rejected so had 5 instants or more (other_moments.py
+# --registered and its other-moment sweep, 6 edits). With fewer the segment is unsettled.
+MIN_INSTANTS_APART = 5
 MAX_INSTANTS = 40
 # Stored original frames further apart than this are no "frame before" for each other.
 MAX_DETAIL_GAP_S = 0.4
@@ -163,13 +170,16 @@ class MomentCheck:
         the same mapping shows another moment just beyond its ends while the repost's view
         goes on (a chance alignment of a repeated movement is short: what follows it in the
         repost does not follow it in the original). A segment too still to be judged is never
-        judged by what lies beyond it: that may be a splice of another moment."""
+        judged by what lies beyond it: that may be a splice of another moment. Except for a
+        speed change, it takes MIN_INSTANTS_APART instants."""
         if not self.judged(params) or self.ratio is None:
             return False
-        return (self.ratio >= params.moment_ratio or self.still >= params.moment_still_share
-                or (abs(speed - 1.0) > 1e-6 and self.ratio > params.moment_speed_ratio)
-                or (self.beyond is not None and self.beyond >= params.moment_beyond_ratio
-                    and not self.confirms(params)))
+        if abs(speed - 1.0) > 1e-6 and self.ratio > params.moment_speed_ratio:
+            return True
+        return self.instants >= MIN_INSTANTS_APART and (
+            self.ratio >= params.moment_ratio or self.still >= params.moment_still_share
+            or (self.beyond is not None and self.beyond >= params.moment_beyond_ratio
+                and not self.confirms(params)))
 
 
 @dataclass(frozen=True)

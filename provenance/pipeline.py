@@ -176,8 +176,10 @@ def verify_video(
         index = context.index if context else 0
         said = [*said_about(index, context, video.provenance, stated),
                 *evidence.text_claims(seen.text, index)]
-        checked = [*claims.check(said, matched, similar),
-                   *claims.scene_flags(similar if not matched else [])]
+        # "Recycled or misdated" is said of another moment, not of a moment not established.
+        another = result.verdict is not Verdict.INCONCLUSIVE
+        checked = [*claims.check(said, matched, similar, moment_known=another),
+                   *claims.scene_flags(similar if not matched and another else [])]
         pictures, notes = report_frames(decoded, result.matches, stored) if decoded \
             else ({}, {})
         _step(progress, "report", 1.0)

@@ -62,8 +62,8 @@ GEOMETRY_MIN_CONFIRMED = 8
 # recorded and 7 edits, 3 clips, 704 windows): 31 authentic windows were `same-scene`, 22 of
 # them on 3-13 moving samples of the room that lined up nowhere (people small, then squeezed,
 # tilted or captioned), 2 lining up at their very offset under the stretch with 3 and 5
-# confirmed samples; this rule and the moment check's (MatchParams.moment_unsettled_confirmed)
-# left 12 (benchmarks/README.md, "The registered moment at every offset").
+# confirmed samples; with this rule and the moment check's (MatchParams.moment_unsettled_confirmed,
+# moment.MIN_INSTANTS_APART), 9 (benchmarks/README.md, "The registered moment at every offset").
 # Frame pairs fitted to read a whole-frame match's stretch or rotation, and the most keypoint
 # lookups spent on it (each pair costs one original keyframe's REFERENCE_FEATURES, and the
 # search stops after STRONG_FITS strong fits).

@@ -194,7 +194,12 @@ def test_footage_of_a_registered_camera_at_another_moment_has_its_place_not_its_
     said = read_claims([Passage("Filmed 22/10/2015 in Lyon", "caption")])
     date_claim, place = check(said, [], same_view=camera)
     assert date_claim.status == "unchecked" and "its date is not known" in date_claim.finding
+    assert "at another moment" in date_claim.finding
     assert place.status == "contradicted" and "not Lyon" in place.finding
+    # the camera's view at a moment the evidence did not establish (an inconclusive verdict)
+    undecided, place = check(said, [], same_view=camera, moment_known=False)
+    assert undecided.status == "unchecked" and "not established" in undecided.finding
+    assert "another moment than" not in undecided.finding and place.status == "contradicted"
     # nothing matched and no camera known: nothing to check with
     assert {c.status for c in check(said, [])} == {"unchecked"}
 

@@ -231,7 +231,7 @@ def test_a_montage_of_one_cameras_moments_is_matched_piece_by_piece(
         jsonschema.Draft202012Validator(json_report.schema()).validate(payload)
         # The HTML timeline draws the other moment as such, the original listed once.
         page = to_html(payload)
-        assert "the same camera at another moment" in page and "cam-a, another moment" in page
+        assert "the same camera, another moment" in page and "cam-a, another moment" in page
         assert page.count("<td>cam-a</td>") == 1
 
 
@@ -278,3 +278,13 @@ def test_what_lies_beyond_decides_only_a_judged_segment_not_clearly_confirmed() 
     # Confirmed by its own instants, or too still to be judged (a splice may follow it).
     assert not replace(unconfirmed, ratio=PARAMS.moment_confirmed - 0.1).another_moment(PARAMS)
     assert not moment.MomentCheck(2, None, fit=0.05, beyond=beyond).another_moment(PARAMS)
+
+
+def test_another_moment_is_not_called_on_the_fewest_instants_that_judge() -> None:
+    few = moment.MomentCheck(moment.MIN_INSTANTS, PARAMS.moment_ratio + 0.05, fit=0.05)
+    assert few.judged(PARAMS) and not few.another_moment(PARAMS)
+    assert replace(few, instants=moment.MIN_INSTANTS_APART).another_moment(PARAMS)
+    # Unconfirmed, it is left to the motion evidence (moment_unsettled_confirmed).
+    assert not few.confirms(PARAMS)
+    # A speed change still needs the check's clear confirmation, whatever the instants.
+    assert few.another_moment(PARAMS, speed=1.25)

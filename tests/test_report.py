@@ -117,8 +117,14 @@ def test_touching_pieces_of_another_moment_read_as_one_stretch(demo) -> None:  #
         {**piece, "query_start": 6.0, "query_end": 6.32},
         {**piece, "query_start": 6.32, "query_end": 12.0}]}]
     page = to_html(result)
-    assert "cam at another moment: query 00:06.00–00:12.00 (" in page
+    assert "cam, another moment: query 00:06.00–00:12.00 (" in page
     assert page.count('title="cam, another moment"') == 1
+    # Inconclusive, the same view's moment was not established: not "another moment".
+    result["verdict"] = "inconclusive"
+    page = to_html(result)
+    assert "another moment" not in page.replace("cut at a splice with another moment", "")
+    assert "cam, moment not established: query 00:06.00–00:12.00 (" in page
+    assert "the same camera, moment not established" in page
 
 
 def test_report_command_re_renders_a_saved_result(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

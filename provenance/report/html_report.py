@@ -14,12 +14,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..align import union
-from .text_report import display_name, timecode
+from .text_report import display_name, same_view_label, timecode
 
 # Longest text shown from any field (titles and descriptions are untrusted and unbounded).
 MAX_SHOWN_CHARS = 600
 _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b")
-# The timeline's colour for the same camera at another moment (same-scene intervals).
+# The timeline's colour for the same camera's view at another moment, or at a moment not
+# established (same-scene intervals).
 _OTHER_MOMENT = "#6b7280"
 _VERDICTS = {
     "match": ("#1b7f3b", "MATCH", "This footage is registered original footage."),
@@ -102,10 +103,11 @@ def _timeline(result: Mapping[str, Any]) -> str:
     regions = result.get("regions") or []
     whole = [(i, m) for i, m in enumerate(matches) if not m.get("region")]
     elsewhere = [m for m in result.get("same_scene", []) if not m.get("region")]
+    moment = same_view_label(result.get("verdict", ""))
     lanes = ""
     if whole or not regions:
         lanes = ('<div class="lane">whole frame</div>' if regions else "") + _lane(
-            duration, whole, "timeline of the video", elsewhere)
+            duration, whole, "timeline of the video", elsewhere, moment)
     for region in regions:
         inside = [(i, m) for i, m in enumerate(matches) if m.get("region") == region.get("box")]
         label = _text(region.get("label"), 60)
@@ -115,17 +117,18 @@ def _timeline(result: Mapping[str, Any]) -> str:
         f'<span><i style="background:{_colour(i)}"></i>{_text(m["reference_id"], 80)}</span>'
         for i, m in enumerate(matches))
     if elsewhere:
-        legend += (f'<span><i style="background:{_OTHER_MOMENT}"></i>the same camera at another '
-                   "moment</span>")
+        legend += (f'<span><i style="background:{_OTHER_MOMENT}"></i>the same camera, {moment}'
+                   "</span>")
     legend += ('<span><i style="background:#ddd"></i>not explained by the library</span>')
     return (f'{lanes}<div class="scale"><span>00:00</span>'
             f"<span>{timecode(duration)}</span></div><div class=\"legend\">{legend}</div>")
 
 
 def _lane(duration: float, matches: list[tuple[int, Mapping[str, Any]]], name: str,
-          elsewhere: Sequence[Mapping[str, Any]] = ()) -> str:
+          elsewhere: Sequence[Mapping[str, Any]] = (), moment: str = "another moment") -> str:
     """One bar of the timeline: the whole frame's, or one region's of a frame holding
-    several pictures; ``elsewhere``: the same-scene alignments (another moment)."""
+    several pictures; ``elsewhere``: the same-scene alignments, ``moment`` what they are
+    (``same_view_label``)."""
     blocks = []
     for m_index, match in matches:
         for segment in match.get("segments", []):
@@ -133,7 +136,7 @@ def _lane(duration: float, matches: list[tuple[int, Mapping[str, Any]]], name: s
             blocks.append(_block(duration, segment, _colour(m_index), label,
                                  _text(match["reference_id"], 40)))
     for match in elsewhere:
-        label = f"{match['reference_id']}, another moment"
+        label = f"{match['reference_id']}, {moment}"
         blocks += [_block(duration, {"query_start": a, "query_end": b}, _OTHER_MOMENT, label,
                           _text(label, 60)) for a, b in _touching(match)]
     return (f'<div class="timeline" role="img" aria-label="{name}">'
@@ -323,7 +326,8 @@ def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes],
     unexplained = ", ".join(f"{timecode(u['query_start'])}–{timecode(u['query_end'])}"
                             for u in result.get("unexplained", [])) or "none"
     error = f"<p><b>Error:</b> {_text(result.get('error'))}</p>" if result.get("error") else ""
-    same = "".join(f"<li>{_text(m['reference_id'])} at another moment: query "
+    moment = same_view_label(result.get("verdict", ""))
+    same = "".join(f"<li>{_text(m['reference_id'])}, {moment}: query "
                    + ", ".join(f"{timecode(a)}–{timecode(b)}" for a, b in _touching(m))
                    + f" (its view is in {float(m['score']):.0%} of the video's frames)</li>"
                    for m in result.get("same_scene", []))

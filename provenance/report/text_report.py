@@ -25,6 +25,13 @@ _BANNER = {
 }
 
 
+
+def same_view_label(verdict: Verdict | str) -> str:
+    """What a result's same-scene intervals are: another moment of the camera, or, where the
+    verdict is inconclusive, its view at a moment the evidence did not establish."""
+    inconclusive = getattr(verdict, "value", verdict) == Verdict.INCONCLUSIVE.value
+    return "moment not established" if inconclusive else "another moment"
+
 def timecode(seconds: float) -> str:
     minutes, secs = divmod(max(0.0, seconds), 60.0)
     hours, minutes = divmod(int(minutes), 60)
@@ -88,7 +95,7 @@ def to_text(verification: Verification) -> str:
         for alignment in v.matches:
             lines.extend(_alignment_lines(alignment, originals))
     if v.same_scene:
-        lines.append("Same camera/view, different moment:")
+        lines.append(f"Same camera/view, {same_view_label(v.verdict)}:")
         for alignment in v.same_scene:
             name = _original_line(originals.get(alignment.reference_id), alignment.reference_id)
             lines.append(f"  {name}  (its view is in {alignment.score:.0%} of the video's frames)")
