@@ -159,17 +159,17 @@ class MatchParams:
     # ``moment_max_fit``): the segment shows another moment when the repost's frames at the
     # original's instants explain its frames no better than the repost's frames a quarter of a
     # second before (median ratio at least ``moment_ratio``), when the repost stands still where
-    # the original moves at ``moment_still_share`` of the instants or more, or when a speed
-    # change is not clearly confirmed (ratio above ``moment_speed_ratio``). Measured on the
+    # the original moves at ``moment_still_share`` of the instants or more. Measured on the
     # copy-detection set (the 3 shared clips, 25 edits) and the other-moment sweep
     # (benchmarks/README.md, "The moment check"): true copies with a close fit ratio 0.03-0.75,
-    # still share at most 0.05, at a changed speed 0.05-0.19; the other moments that whole
-    # frames lined up ratio 0.46-1.05 (16 of 24 at 0.91 or more), still share up to 0.44, at a
-    # changed speed 0.46-0.97. Worse fits (a perspective, a picture-in-picture, rotated or
-    # stretched and mirrored together: 0.126-0.78) are not judged.
+    # still share at most 0.05, at a changed speed 0.05-0.19 (a room copy sped up 1.25x: 0.39);
+    # the other moments that whole frames lined up ratio 0.46-1.05 (16 of 24 at 0.91 or more),
+    # still share up to 0.44, at a changed speed 0.46-0.97. A changed speed needs the check to
+    # confirm the moment clearly (``moment_confirmed``), else it is not established (the verdict
+    # cannot rest on it; not "another moment" either). Worse fits (a perspective, a
+    # picture-in-picture, rotated or stretched and mirrored together: 0.126-0.78) are not judged.
     moment_ratio: float = 0.9
     moment_still_share: float = 0.25
-    moment_speed_ratio: float = 0.3
     moment_max_fit: float = 0.1
     # A segment cut out of a longer stretch of the same view (``Segment.spliced``) stands only
     # where the check is judged and its ratio is below ``moment_confirmed``: registered pieces
@@ -921,8 +921,9 @@ def with_moments_apart(result: AlignResult, apart: Mapping[str, list[Segment]],
                                                                           ()))
         if kept:
             matches.append(replace(alignment, segments=kept))
-    scores = {m.reference_id: m.score for m in result.matches}
-    moved = [Alignment(ref_id, scores[ref_id], tuple(
+    # A same-scene alignment's score is the share of the query showing the view.
+    moved = [Alignment(ref_id, round(min(1.0, sum(s.query_end - s.query_start for s in segments)
+                                         / max(1e-6, query.duration)), 3), tuple(
         replace(s, reference_start=0.0, reference_end=0.0, speed=1.0, mirrored=False)
         for s in segments)) for ref_id, segments in apart.items()]
     without = _decide(query, matches, list(result.same_scene), result.params, result.skipped)

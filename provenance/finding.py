@@ -37,6 +37,9 @@ _MEANINGFUL = {Edit.MIRRORED: "mirrored", Edit.SPEED: "speed changed",
                Edit.STRETCHED: "stretched or squeezed", Edit.ROTATED: "tilted",
                Edit.MULTI_VIEW: "shown with other footage in one frame",
                Edit.FILMED_OFF_SCREEN: "filmed off a screen"}
+# What a checker can do when a registered camera's view was found but not its moment.
+UNDECIDED_MOMENT_STEP = ("To decide, find a longer or less edited copy of the video (more "
+                         "movement to compare), or ask its source for the original file")
 # Unexplained or same-scene intervals in a matched video adding up to less than this are the
 # ends of its samples (a quarter of a second each; the audit saw a 0.32 s one called added
 # footage), not footage: a piece spliced in lasts 2 s or more (a match's own minimum length).
@@ -146,9 +149,16 @@ def assess(
     moment (in a matched video, a montage with the same camera's other footage); ``params``:
     the matching parameters the result was made with."""
     heard = _heard(audio_matches)
+    # The camera's place is known whatever the moment.
+    misplaced = [c.finding for c in claims
+                 if c.status is ClaimStatus.CONTRADICTED and c.kind is ClaimKind.PLACE]
     if error or verdict is Verdict.INCONCLUSIVE:
         why = error or reason or "too little evidence"
-        return Finding(Rating.INCONCLUSIVE, f"Inconclusive: {why}.", (why, *heard))
+        if error or not same_scene:
+            return Finding(Rating.INCONCLUSIVE, f"Inconclusive: {why}.", (why, *heard))
+        summary = (f"Inconclusive: {why}" + "".join(f"; {m}" for m in misplaced)
+                   + f". {UNDECIDED_MOMENT_STEP}.")
+        return Finding(Rating.INCONCLUSIVE, summary, (why, *misplaced, *heard))
     if verdict is Verdict.NO_MATCH:
         if heard:
             return Finding(Rating.UNVERIFIED, "Unverified: the picture matches nothing in the "
@@ -160,12 +170,9 @@ def assess(
     flags = [c.finding for c in claims if c.status is ClaimStatus.FLAG and c.finding]
     if verdict is Verdict.SAME_SCENE:
         others = [o for o in originals if o not in matched]
-        # The camera's place is known whatever the moment.
-        misplaced = [c for c in claims
-                     if c.status is ClaimStatus.CONTRADICTED and c.kind is ClaimKind.PLACE]
         summary = (f"Same scene: the same camera or view as {', '.join(o.id for o in others)} "
                    f"({_recorded(others)}), but another moment; recycled or misdated footage "
-                   "is possible" + "".join(f"; {c.finding}" for c in misplaced) + ".")
+                   "is possible" + "".join(f"; {m}" for m in misplaced) + ".")
         return Finding(Rating.SAME_SCENE, summary, tuple(dict.fromkeys([*flags, *heard])),
                        _CATEGORY[Rating.SAME_SCENE])
     contradicted = [c for c in claims

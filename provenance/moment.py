@@ -162,20 +162,18 @@ class MomentCheck:
         return (self.judged(params) and self.ratio is not None
                 and self.ratio < params.moment_confirmed and self.still < params.moment_still_share)
 
-    def another_moment(self, params: align.MatchParams, speed: float = 1.0) -> bool:
+    def another_moment(self, params: align.MatchParams) -> bool:
         """Whether the segment shows another moment of a fixed camera (where judged): the
         repost's frames at the same instants explain the original's no better than its frames
-        a moment off, or the repost stands still where the original moves at many instants, or
-        a speed change finds no clear confirmation; or, for a segment not clearly confirmed,
+        a moment off, or the repost stands still where the original moves at many instants;
+        or, for a segment not clearly confirmed,
         the same mapping shows another moment just beyond its ends while the repost's view
         goes on (a chance alignment of a repeated movement is short: what follows it in the
         repost does not follow it in the original). A segment too still to be judged is never
-        judged by what lies beyond it: that may be a splice of another moment. Except for a
-        speed change, it takes MIN_INSTANTS_APART instants."""
+        judged by what lies beyond it: that may be a splice of another moment. It takes
+        MIN_INSTANTS_APART instants."""
         if not self.judged(params) or self.ratio is None:
             return False
-        if abs(speed - 1.0) > 1e-6 and self.ratio > params.moment_speed_ratio:
-            return True
         return self.instants >= MIN_INSTANTS_APART and (
             self.ratio >= params.moment_ratio or self.still >= params.moment_still_share
             or (self.beyond is not None and self.beyond >= params.moment_beyond_ratio
@@ -464,9 +462,11 @@ _APART_WHY = {
              "original's at the very instants: the same camera at another moment",
     "unconfirmed": "{s:.1f} s cut from a longer view of the same camera whose movements "
                    "contradict the original's could not be confirmed as the very moment",
-    "unsettled": "{s:.1f} s whose movements lined up in time agree only partly with the "
-                 "original's picture at the very instants, with too few movements to stand on "
-                 "their own: the registered moment or another of the same camera",
+    "unsettled": "{s:.1f} s whose movements line up with the original's ({n} confirmed "
+                 "samples, {need} needed without the picture's confirmation) but whose pictures "
+                 "at the very instants do not confirm the moment",
+    "speed": "{s:.1f} s that line up only at a changed speed (x{speed:.2f}) the pictures at "
+             "the very instants do not confirm",
 }
 
 
@@ -475,13 +475,13 @@ def moment_stage(decoded: Decoded, result: align.AlignResult,
     """Each matched segment with its moment measurement (``Segment.moment``); those of a fixed
     camera whose frames at the original's instants show another moment become same-scene
     intervals (see the module's docstring), and so do pieces cut at a splice of one camera's
-    moments (``Segment.spliced``) that the check does not confirm, and segments the check leaves
-    unsettled that hold too little motion evidence (``MatchParams.moment_unsettled_confirmed``).
-    Where only those unsettled seconds would make the verdict `same-scene`, it is
-    `inconclusive`: nothing showed another moment. ``stored`` holds each matched original's
-    local data (``refine.matched_local_data``)."""
+    moments (``Segment.spliced``) that the check does not confirm, segments it leaves
+    unsettled that hold too little motion evidence (``MatchParams.moment_unsettled_confirmed``)
+    and segments at a changed speed it does not confirm. Where only those last two would make
+    the verdict `same-scene`, it is `inconclusive`: nothing showed another moment. ``stored``
+    holds each matched original's local data (``refine.matched_local_data``)."""
     apart: dict[str, list[Segment]] = {}
-    seconds = dict.fromkeys(_APART_WHY, 0.0)
+    taken_all: dict[str, list[Segment]] = {key: [] for key in _APART_WHY}
     matches = []
     for alignment in result.matches:
         checked, taken = _checked(decoded, alignment, stored.get(alignment.reference_id),
@@ -490,27 +490,36 @@ def moment_stage(decoded: Decoded, result: align.AlignResult,
         for key, segments in taken.items():
             if segments:
                 apart.setdefault(alignment.reference_id, []).extend(segments)
-            seconds[key] += sum(s.query_end - s.query_start for s in segments)
+            taken_all[key] += segments
     result = replace(result, matches=tuple(matches))
     if not apart:
         return result
-    why = "; ".join(_APART_WHY[key].format(s=s) for key, s in seconds.items() if s)
+    why = "; ".join(_why(key, segments, result.params) for key, segments in taken_all.items()
+                    if segments)
     decided = align.with_moments_apart(result, apart, decoded.fingerprint, why)
-    if (decided.verdict is Verdict.SAME_SCENE and seconds["unsettled"]
-            and not seconds["other"] and not seconds["unconfirmed"]
+    if (decided.verdict is Verdict.SAME_SCENE and not taken_all["other"]
+            and not taken_all["unconfirmed"]
             and not align.another_moment_shown(result.same_scene, result.params)):
         return replace(decided, verdict=Verdict.INCONCLUSIVE, confidence=0.0, reason=(
-            "the view matches a registered camera and its movements line up with the "
-            f"registered footage, but {why}"))
+            f"the view matches a registered camera, but whether this is the registered moment "
+            f"cannot be told: {why}"))
     return decided
+
+
+def _why(key: str, segments: list[Segment], params: align.MatchParams) -> str:
+    """What the reason says of the segments taken out for ``key`` (``_APART_WHY``)."""
+    return _APART_WHY[key].format(
+        s=sum(s.query_end - s.query_start for s in segments),
+        n=max(s.evidence for s in segments), need=params.moment_unsettled_confirmed,
+        speed=segments[0].speed)
 
 
 def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
              params: align.MatchParams) -> tuple[Alignment, dict[str, list[Segment]]]:
     """The alignment with each segment's moment measurement, and the segments taken out of
     it by reason (the keys of ``_APART_WHY``): those that show another moment, those cut at a
-    splice that the check does not confirm, and those it leaves unsettled with too little
-    motion evidence."""
+    splice that the check does not confirm, those it leaves unsettled with too little motion
+    evidence, and those at a changed speed it does not confirm."""
     taken: dict[str, list[Segment]] = {key: [] for key in _APART_WHY}
     candidates = placements(decoded, alignment)
     if not candidates or local is None or not len(local.details):
@@ -527,12 +536,14 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
             taken["other"] += ends
         segment = replace(segment, moment=check.ratio if check.judged(params) else None)
         segments.append(segment)
-        if check.another_moment(params, segment.speed):
+        unconfirmed = check.judged(params) and not check.confirms(params)
+        if check.another_moment(params):
             taken["other"].append(segment)
         elif segment.spliced and not check.confirms(params):
             taken["unconfirmed"].append(segment)
-        elif check.judged(params) and not check.confirms(params) \
-                and segment.evidence < params.moment_unsettled_confirmed:
+        elif unconfirmed and abs(segment.speed - 1.0) > 1e-6:
+            taken["speed"].append(segment)
+        elif unconfirmed and segment.evidence < params.moment_unsettled_confirmed:
             taken["unsettled"].append(segment)
     segments.sort(key=lambda s: s.query_start)
     return replace(alignment, segments=tuple(segments)), taken

@@ -195,6 +195,14 @@ def test_ratings_follow_the_rules() -> None:
     elsewhere = assess(Verdict.SAME_SCENE, [], [], [lyon], cam)
     assert elsewhere.rating is Rating.SAME_SCENE
     assert elsewhere.summary.endswith("; footage of cam was filmed at Calais, not Lyon.")
+    # the camera's view at a moment not established: its place still said, and what to do
+    view = Alignment("cam", 0.9, (Segment("cam", 0, 6, 0, 0),))
+    undecided = assess(Verdict.INCONCLUSIVE, [], [], [lyon], cam, reason="moment not told",
+                       same_scene=[view])
+    assert undecided.rating is Rating.INCONCLUSIVE
+    assert "footage of cam was filmed at Calais, not Lyon" in undecided.summary
+    assert "To decide, find a longer or less edited copy" in undecided.summary
+    assert "recycled" not in undecided.summary
     assert assess(Verdict.NO_MATCH, [], [], [], []).rating is Rating.UNVERIFIED
     failed = assess(Verdict.INCONCLUSIVE, [], [], [], [], error="download refused")
     assert failed.rating is Rating.INCONCLUSIVE and "download refused" in failed.summary

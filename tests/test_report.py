@@ -125,6 +125,7 @@ def test_touching_pieces_of_another_moment_read_as_one_stretch(demo) -> None:  #
     assert "another moment" not in page.replace("cut at a splice with another moment", "")
     assert "cam, moment not established: query 00:06.00–00:12.00 (" in page
     assert "the same camera, moment not established" in page
+    assert "<h2>Same camera, moment not established</h2>" in page
 
 
 def test_report_command_re_renders_a_saved_result(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -345,7 +345,7 @@ def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes],
            f"library: {unexplained}</p>" if not result.get("error") else "")
         + (f"<h2>Segments, side by side</h2>{_segments(r_index, result, images, notes)}"
            if result.get("matches") else "")
-        + (f"<h2>Same camera, other moment</h2><ul>{same}</ul>" if same else "")
+        + (f"<h2>Same camera, {moment}</h2><ul>{same}</ul>" if same else "")
         + _originals(result) + _claims(result) + _evidence(result) + _skipped(result)
         + _source(result)
         + "</section>")
