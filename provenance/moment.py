@@ -166,12 +166,11 @@ class MomentCheck:
         """Whether the segment shows another moment of a fixed camera (where judged): the
         repost's frames at the same instants explain the original's no better than its frames
         a moment off, or the repost stands still where the original moves at many instants;
-        or, for a segment not clearly confirmed,
-        the same mapping shows another moment just beyond its ends while the repost's view
-        goes on (a chance alignment of a repeated movement is short: what follows it in the
-        repost does not follow it in the original). A segment too still to be judged is never
-        judged by what lies beyond it: that may be a splice of another moment. It takes
-        MIN_INSTANTS_APART instants."""
+        or, for a segment not clearly confirmed, the same mapping shows another moment just
+        beyond its ends while the repost's view goes on (a chance alignment of a repeated
+        movement is short: what follows it in the repost does not follow it in the original).
+        A segment too still to be judged is never judged by what lies beyond it: that may be a
+        splice of another moment. It takes MIN_INSTANTS_APART instants."""
         if not self.judged(params) or self.ratio is None:
             return False
         return self.instants >= MIN_INSTANTS_APART and (
