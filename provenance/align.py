@@ -556,11 +556,14 @@ def _strongest_mapping(
     """(pairing number, offset, speed) with the most support not tried yet, or None; it is
     marked as tried."""
     best: tuple[tuple[int, float], int, float, float] | None = None
+    plain: dict[int, float] = {}  # each pairing's best offset at the original's own speed
     for number, pairing in enumerate(pairings):
         if not active[pairing.rows].any():
             continue
         for speed in params.speeds:
             offset, support = _best_offset(pairing, query.times, active, speed, step)
+            if speed == 1.0:
+                plain[number] = offset
             rank = (support, -abs(np.log(speed)))
             if support >= params.min_confirmed and \
                     (number, round(offset / step), speed) not in tried \
@@ -569,32 +572,34 @@ def _strongest_mapping(
     if best is None:
         return None
     _, number, offset, speed = best
-    if speed != 1.0:
-        plain = _plain_speed(pairings[number], query, active, step, speed, offset, params)
-        if plain is not None and (number, round(plain / step), 1.0) not in tried:
-            tried.add((number, round(plain / step), 1.0))
-            return number, plain, 1.0
+    if speed == 1.0:
+        tried.add((number, round(offset / step), speed))
+        return number, offset, speed
+    own = plain.get(number)
+    if own is not None and (number, round(own / step), 1.0) not in tried and _as_well(
+            pairings[number], query, active, (own, 1.0), (offset, speed), params):
+        tried.add((number, round(own / step), 1.0))
+        return number, own, 1.0
     tried.add((number, round(offset / step), speed))
-    if speed != 1.0:
-        speed, offset = _refine_speed(pairings[number], query, active, step, speed, offset)
+    speed, offset = _refine_speed(pairings[number], query, active, step, speed, offset)
     return number, offset, speed
 
 
-def _plain_speed(pairing: _Pairing, query: Fingerprint, active: np.ndarray, step: float,
-                 speed: float, offset: float, params: MatchParams) -> float | None:
-    """The offset at the original's own speed when it explains the samples as well as the
-    changed ``speed`` does (motion-confirmed minus contradicted along each mapping), else None.
+def _as_well(pairing: _Pairing, query: Fingerprint, active: np.ndarray,
+             plain: tuple[float, float], changed: tuple[float, float],
+             params: MatchParams) -> bool:
+    """Whether the mapping at the original's own speed (``plain``: offset, speed) explains the
+    samples as well as the ``changed`` speed's (motion-confirmed minus contradicted along each).
     Votes from hash matches are coarse: a fixed camera's unedited excerpt of the room drew one
     vote more at 0.8x (16 against 15) while its own mapping confirmed 15 samples and contradicted
     none, the 0.8x one 13 and 3; the moment check then rejected the speed, and the authentic
     excerpt became `same-scene` (other_moments.py --registered)."""
-    plain, _ = _best_offset(pairing, query.times, active, 1.0, step)
 
-    def net(at: float, rate: float) -> int:
-        along = _follow(pairing, query, active, at, rate, params)
+    def net(offset: float, speed: float) -> int:
+        along = _follow(pairing, query, active, offset, speed, params)
         return int(along.confirmed.sum()) - int(along.contradicted.sum())
 
-    return plain if net(plain, 1.0) >= net(offset, speed) else None
+    return net(*plain) >= net(*changed)
 
 
 def _refine_speed(pairing: _Pairing, query: Fingerprint, active: np.ndarray, step: float,
@@ -822,7 +827,7 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
         return AlignResult(Verdict.SAME_SCENE, same_scene[0].score, reason, (),
                            tuple(same_scene), unexplained, skipped, params)
     if same_scene:
-        moving = max((sum(s.evidence for s in a.segments) for a in same_scene), default=0)
+        moving = max(a.evidence for a in same_scene)
         reason = (f"the view matches a registered camera, but almost nothing moves in it "
                   f"({moving} moving sample(s)), so whether this is the registered moment or "
                   "another cannot be told")
@@ -835,8 +840,7 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
 def another_moment_shown(same_scene: Iterable[Alignment], params: MatchParams) -> bool:
     """Whether same-scene intervals hold enough moving samples that lined up at no offset to
     say "another moment" (``MatchParams.scene_min_moving``)."""
-    moving = max((sum(s.evidence for s in a.segments) for a in same_scene), default=0)
-    return moving >= params.scene_min_moving
+    return max((a.evidence for a in same_scene), default=0) >= params.scene_min_moving
 
 
 def with_extra_matches(result: AlignResult, extra: list[Alignment],

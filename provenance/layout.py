@@ -333,7 +333,7 @@ def _screen_regions(decoded: Decoded, details: np.ndarray, screen: Layout, *, nu
         box, corners = screen.place(cell)
         matches = [replace(m, region=box, edits=tuple(dict.fromkeys(
             m.edits + _region_edits(screen, box, screens)))) for m in second.matches
-            if _evidence(m) >= REGION_MIN_CONFIRMED]
+            if m.evidence >= REGION_MIN_CONFIRMED]
         found += matches
         if screens > 1:
             label = f"screen {number + 1}" + ("" if label == "screen" else f", {label}")
@@ -363,8 +363,8 @@ def _with_regions(result: AlignResult, found: list[Alignment], duration: float,
     # A whole-frame match that a region's alignment with the same original supports with more
     # motion-confirmed samples is that region's, seen with the perspective left in (a screen
     # filmed at 25°: 6 samples over 2.5 s, where its region had 14): its time is the region's.
-    best = {m.reference_id: _evidence(m) for m in found}
-    kept = [m for m in result.matches if _evidence(m) >= best.get(m.reference_id, -1)]
+    best = {m.reference_id: m.evidence for m in found}
+    kept = [m for m in result.matches if m.evidence >= best.get(m.reference_id, -1)]
     # Time a whole-frame match explains is one picture: regions add only where it is open.
     whole = union((s.query_start, s.query_end) for m in kept for s in m.segments)
     found = [replace(m, segments=pieces) for m in found if (pieces := tuple(
@@ -393,10 +393,6 @@ def _with_regions(result: AlignResult, found: list[Alignment], duration: float,
     return replace(result, verdict=Verdict.MATCH, confidence=max(m.score for m in matches),
                    reason=reason, matches=tuple(sorted(matches, key=lambda m: -m.score)),
                    same_scene=same_scene, unexplained=unexplained)
-
-
-def _evidence(alignment: Alignment) -> int:
-    return sum(s.evidence for s in alignment.segments)
 
 
 def with_screen(decoded: Decoded, result: AlignResult) -> AlignResult:

@@ -266,6 +266,12 @@ class Alignment:
     # (``Verification.regions``); None: the whole frame (or the place its edits give).
     region: Box | None = None
 
+    @property
+    def evidence(self) -> int:
+        """Its segments' samples together: motion-confirmed ones for a match, moving ones that
+        lined up at no offset for a same-scene alignment."""
+        return sum(s.evidence for s in self.segments)
+
 
 @dataclass(frozen=True)
 class Region:

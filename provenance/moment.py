@@ -330,11 +330,13 @@ def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
     region = local.details[:, ry0:ry1, rx0:rx1]
     laid = _Laid(decoded, placement, region, instants, rotation)
     compared, moving = _changing(region, instants, laid.compared)
-    shift = _best_shift(laid, compared)
+    # Per instant, its difference to each repost frame near it (every shift at once).
+    differences = [_differences(laid, *c) for c in compared]
+    shift = _best_shift(laid, compared, differences)
     beyond = _beyond(laid, region, local, around, shift)
     found = []
-    for instant, original, changed in compared:
-        measured = _measured(laid, instant + shift, original, changed)
+    for (instant, original, changed), table in zip(compared, differences, strict=True):
+        measured = _measured(laid, instant + shift, original, changed, table)
         if measured is not None:
             found.append((instant + shift, measured[0], measured[1] < STILL_Z))
     if len(found) < MIN_INSTANTS:
@@ -345,13 +347,13 @@ def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
                        round(still, 3), beyond, tuple(found))
 
 
-def _best_shift(laid: _Laid, compared: list[tuple[float, np.ndarray, np.ndarray]]) -> float:
+def _best_shift(laid: _Laid, compared: list[tuple[float, np.ndarray, np.ndarray]],
+                differences: list[dict[int, float]]) -> float:
     """The shift of the segment's mapping at which the repost's frames explain the original's
-    best (the mapping is from samples a quarter of a second apart); 0 with too few instants."""
+    best (the mapping is from samples a quarter of a second apart); 0 with too few instants.
+    ``differences``: each instant's ``_differences``."""
     if len(compared) < MIN_INSTANTS:
         return 0.0
-    # Per instant, its difference to each repost frame near it (all shifts at once).
-    differences = [_differences(laid, *c) for c in compared]
 
     def cost(shift: float) -> float:
         found = [table[j] for (instant, _, _), table in zip(compared, differences, strict=True)
@@ -361,17 +363,22 @@ def _best_shift(laid: _Laid, compared: list[tuple[float, np.ndarray, np.ndarray]
     return float(min(SHIFTS, key=cost))
 
 
-def _measured(laid: _Laid, time: float, original: np.ndarray, changed: np.ndarray
-              ) -> tuple[float, float] | None:
+def _measured(laid: _Laid, time: float, original: np.ndarray, changed: np.ndarray,
+              table: Mapping[int, float] | None = None) -> tuple[float, float] | None:
     """At one instant (repost time): the repost's difference to the original's frame, over its
-    difference EARLIER_S before; and how much the repost itself moved between the two."""
+    difference EARLIER_S before; and how much the repost itself moved between the two.
+    ``table``: the instant's ``_differences``, when already measured (at every shift tried)."""
     now, before = laid.index(time), laid.index(time - EARLIER_S)
     if now is None or before is None:
         return None
-    at_now = float(np.abs(laid.frame(now)[changed] - original[changed]).mean())
-    at_before = float(np.abs(laid.frame(before)[changed] - original[changed]).mean())
+
+    def apart(index: int) -> float:
+        if table is not None:
+            return table[index]
+        return float(np.abs(laid.frame(index)[changed] - original[changed]).mean())
+
     moved = float(np.abs(laid.frame(now) - laid.frame(before))[changed].mean())
-    return at_now / max(1e-6, at_before), moved
+    return apart(now) / max(1e-6, apart(before)), moved
 
 
 def _beyond(laid: _Laid, region: np.ndarray, local: LocalData, around: tuple[Segment, ...],

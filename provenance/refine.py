@@ -315,8 +315,7 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
                            tuple(dict.fromkeys(m.edits + _overlap_edits(
                                overlap, (query_fp.width, query_fp.height)))))
                  for m in second.matches
-                 if not overlap.has_geometry or sum(s.evidence for s in m.segments)
-                 >= GEOMETRY_MIN_CONFIRMED]
+                 if not overlap.has_geometry or m.evidence >= GEOMETRY_MIN_CONFIRMED]
         result = with_extra_matches(_superseded(result, extra), extra, query_fp)
         if overlap.has_geometry and not extra:
             why = _too_thin(second)
@@ -358,11 +357,11 @@ def _too_thin(second: AlignResult) -> str:
     """Why a region aligned under a stretch or tilt that gave no match cannot show another
     moment ("" when it can): its motion lined up at an offset, too weakly for a match, or too
     few of its moving samples lined up at no offset."""
-    weak = max((sum(s.evidence for s in m.segments) for m in second.matches), default=0)
+    weak = max((m.evidence for m in second.matches), default=0)
     if weak:
         return (f"its movements line up with the original at one offset too weakly for a "
                 f"match ({weak} confirmed, {GEOMETRY_MIN_CONFIRMED} needed)")
-    moving = max((sum(s.evidence for s in a.segments) for a in second.same_scene), default=0)
+    moving = max((a.evidence for a in second.same_scene), default=0)
     if moving < GEOMETRY_MIN_CONFIRMED:
         return (f"too few of its movements ({moving}, {GEOMETRY_MIN_CONFIRMED} needed) line up "
                 "at no offset to show another moment")
@@ -427,7 +426,7 @@ def _crop_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
             local.detail_times, local.details, overlap.reference_box,
             lib.get(ref_id).duration)}, result.params)
         extra = _lined_up(second, _hypothesis_edits(overlap, (query_fp.width, query_fp.height)))
-        if sum(map(_evidence, extra)) > sum(map(_evidence, best)):
+        if sum(a.evidence for a in extra) > sum(a.evidence for a in best):
             best = extra
     if not best:
         return result, False
@@ -509,7 +508,7 @@ def _view_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
     best: list[Alignment] = []
     for _, overlap, second in shown:
         extra = _lined_up(second, _hypothesis_edits(overlap, size))
-        if sum(map(_evidence, extra)) > sum(map(_evidence, best)):
+        if sum(a.evidence for a in extra) > sum(a.evidence for a in best):
             best = extra
     if best:
         return with_extra_matches(_superseded(result, best), best, query_fp), True
@@ -549,7 +548,7 @@ def _lined_up(second: AlignResult, edits: tuple[DetectedEdit, ...]) -> list[Alig
     """A hypothesis's matches with enough motion-confirmed samples to count
     (GEOMETRY_MIN_CONFIRMED: the geometry was chosen, not measured), carrying its edits."""
     return [Alignment(m.reference_id, m.score, m.segments, tuple(dict.fromkeys(m.edits + edits)))
-            for m in second.matches if _evidence(m) >= GEOMETRY_MIN_CONFIRMED]
+            for m in second.matches if m.evidence >= GEOMETRY_MIN_CONFIRMED]
 
 
 def _unplaced_scene(result: AlignResult, unplaced: list[str],
@@ -599,16 +598,12 @@ def _matched_s(result: AlignResult, ref_id: str) -> float:
                for s in m.segments)
 
 
-def _evidence(alignment: Alignment) -> int:
-    return sum(s.evidence for s in alignment.segments)
-
-
 def _superseded(result: AlignResult, extra: list[Alignment]) -> AlignResult:
     """The result without first-stage matches that a later alignment with the same original
     supports with more motion-confirmed samples: its time is then the later one's to explain."""
-    better = {a.reference_id: _evidence(a) for a in extra}
+    better = {a.reference_id: a.evidence for a in extra}
     kept = tuple(m for m in result.matches
-                 if _evidence(m) >= better.get(m.reference_id, -1))
+                 if m.evidence >= better.get(m.reference_id, -1))
     return replace(result, matches=kept) if len(kept) < len(result.matches) else result
 
 

@@ -210,7 +210,9 @@ def test_the_originals_own_speed_wins_where_it_explains_the_samples_as_well(
         pairing = align._pairings(query, "cam-a", reference, params)[0]
         active = query.informative.copy()
         offset, _ = align._best_offset(pairing, query.times, active, speed, 0.25)
-        return align._plain_speed(pairing, query, active, 0.25, speed, offset, params)
+        own, _ = align._best_offset(pairing, query.times, active, 1.0, 0.25)
+        return own if align._as_well(pairing, query, active, (own, 1.0), (offset, speed),
+                                     params) else None
 
     # An unedited excerpt (seconds 6-18) offered at 0.8x: its own speed explains it as well.
     excerpt = _encode(tmp_path / "excerpt.mp4", media.cam_a, 6, 12)
