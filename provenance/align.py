@@ -195,6 +195,22 @@ class MatchParams:
     # that band held 24-37 (12 s, copy-detection set) and 6-23 (6 s windows of the registered
     # moment with captions, crops, squeezes and tilts: 7 of 45 under 13).
     moment_unsettled_confirmed: int = 13
+    # The same holds where the pictures lie on each other only loosely (fit above
+    # ``moment_max_fit``, at most ``moment_loose_fit``): such a check may not accuse, but a
+    # ratio that does not confirm the moment leaves the segment resting on its motion. 6 s
+    # windows (other_moments.py, 8 variants a side): the false matches in that band (the room
+    # as recorded and squeezed or stretched, car-detection captioned) fitted 0.10-0.17 with 5-9
+    # confirmed samples; the registered windows there showed the moment (ratios 0.24-0.39) or
+    # held 14-22 confirmed samples; fits beyond it (tilted 10°, tilted and mirrored: 0.22-0.52)
+    # are no measurement (ratios 0.44-0.95 on registered windows, 12-16 confirmed samples).
+    moment_loose_fit: float = 0.2
+    # "Another moment" from the pictures alone, against motion that confirms the mapping on at
+    # least ``moment_conflict_confirmed`` samples, is a conflict, not a finding: the segment's
+    # seconds are taken out of the match, but not called another moment. The chance alignments
+    # the check rejects in the other-moment sweeps (6 s and 10 s windows, 8 and 4 variants a
+    # side, 106 segments) held at most 13 confirmed samples; registered windows it called
+    # another moment (tilted 10°, the room's 9:16 stretch, mirrored + captioned + cropped) 13-21.
+    moment_conflict_confirmed: int = 16
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "speeds": list(self.speeds),

@@ -67,6 +67,9 @@ MIN_INSTANTS = 4
 # --registered and its other-moment sweep, 6 edits). With fewer the segment is unsettled.
 MIN_INSTANTS_APART = 5
 MAX_INSTANTS = 40
+# A screen read at up to this angle (its sides within a few per cent of parallel) is laid by its
+# box, like a flat picture; FIT_SCALES and the fit's gate take up the rest.
+LAID_SCREEN_ANGLE = 8.0
 # Stored original frames further apart than this are no "frame before" for each other.
 MAX_DETAIL_GAP_S = 0.4
 # The repost's picture is laid on the original's region by the match's boxes, corrected by the
@@ -156,11 +159,22 @@ class MomentCheck:
         return (self.ratio is not None and self.fit <= params.moment_max_fit
                 and self.moving <= MAX_MOVING_SHARE)
 
+    def rests_on_motion(self, params: align.MatchParams) -> bool:
+        """Whether a fixed camera's segment was measured, its pictures laid at least loosely
+        (``MatchParams.moment_loose_fit``), and the pictures did not show the very moment:
+        what it claims rests on its motion alone. A loose fit neither accuses
+        (``another_moment``) nor confirms (``confirms``)."""
+        return (self.ratio is not None and self.moving <= MAX_MOVING_SHARE
+                and self.fit <= params.moment_loose_fit and not self._shows_moment(params))
+
     def confirms(self, params: align.MatchParams) -> bool:
         """Whether the measurement shows the very moment clearly (what a segment cut at a
         splice of one camera's moments needs to stand)."""
-        return (self.judged(params) and self.ratio is not None
-                and self.ratio < params.moment_confirmed and self.still < params.moment_still_share)
+        return self.judged(params) and self._shows_moment(params)
+
+    def _shows_moment(self, params: align.MatchParams) -> bool:
+        return (self.ratio is not None and self.ratio < params.moment_confirmed
+                and self.still < params.moment_still_share)
 
     def another_moment(self, params: align.MatchParams) -> bool:
         """Whether the segment shows another moment of a fixed camera (where judged): the
@@ -445,10 +459,12 @@ def _instants(local: LocalData, segment: Segment) -> list[tuple[int, float]]:
 
 def placements(decoded: Decoded, alignment: Alignment) -> list[Placement]:
     """Where the match's edits put the original in the repost's frame (none when the check
-    cannot undo its geometry: filmed off a screen at an angle). A repost's bars can be the
-    original's own (a flat view's plain sides look like bars): the whole frame is tried too."""
+    cannot undo its geometry: filmed off a screen at more than LAID_SCREEN_ANGLE). A repost's
+    bars can be the original's own (a flat view's plain sides look like bars), and a screen
+    read at a small angle can be the view's own bright part: the whole frame is tried too."""
     edits = {e.kind: e for e in alignment.edits}
-    if Edit.FILMED_OFF_SCREEN in edits:
+    screen = edits.get(Edit.FILMED_OFF_SCREEN)
+    if screen is not None and (screen.angle is None or screen.angle > LAID_SCREEN_ANGLE):
         return []
     whole = (0.0, 0.0, 1.0, 1.0)
     boxes = [decoded.picture_box() or whole, whole]
@@ -456,6 +472,8 @@ def placements(decoded: Decoded, alignment: Alignment) -> list[Placement]:
         boxes = [alignment.region]
     elif Edit.PICTURE_IN_PICTURE in edits and edits[Edit.PICTURE_IN_PICTURE].boxes:
         boxes = [edits[Edit.PICTURE_IN_PICTURE].boxes[0]]
+    elif screen is not None and screen.boxes:
+        boxes = [screen.boxes[0], whole]
     cropped = edits.get(Edit.CROPPED)
     reference_box = cropped.boxes[0] if cropped and cropped.boxes else whole
     return [Placement(box, reference_box, mirrored=False) for box in dict.fromkeys(boxes)]
@@ -473,6 +491,9 @@ _APART_WHY = {
                  "at the very instants do not confirm the moment",
     "speed": "{s:.1f} s that line up only at a changed speed (x{speed:.2f}) the pictures at "
              "the very instants do not confirm",
+    "conflict": "{s:.1f} s whose movements line up with the original's ({n} confirmed "
+                "samples) while its pictures at the very instants differ from the original's: "
+                "the two disagree",
 }
 
 
@@ -482,9 +503,11 @@ def moment_stage(decoded: Decoded, result: align.AlignResult,
     camera whose frames at the original's instants show another moment become same-scene
     intervals (see the module's docstring), and so do pieces cut at a splice of one camera's
     moments (``Segment.spliced``) that the check does not confirm, segments it leaves
-    unsettled that hold too little motion evidence (``MatchParams.moment_unsettled_confirmed``)
-    and segments at a changed speed it does not confirm. Where only those last two would make
-    the verdict `same-scene`, it is `inconclusive`: nothing showed another moment. ``stored``
+    unsettled that hold too little motion evidence (``MatchParams.moment_unsettled_confirmed``),
+    segments at a changed speed it does not confirm, and segments whose motion confirms the
+    mapping too strongly for its pictures' "another moment" to stand alone
+    (``MatchParams.moment_conflict_confirmed``). Where only those last three would make the
+    verdict `same-scene`, it is `inconclusive`: nothing showed another moment. ``stored``
     holds each matched original's local data (``refine.matched_local_data``)."""
     apart: dict[str, list[Segment]] = {}
     taken_all: dict[str, list[Segment]] = {key: [] for key in _APART_WHY}
@@ -542,14 +565,15 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
             taken["other"] += ends
         segment = replace(segment, moment=check.ratio if check.judged(params) else None)
         segments.append(segment)
-        unconfirmed = check.judged(params) and not check.confirms(params)
+        on_motion = check.rests_on_motion(params)
         if check.another_moment(params):
-            taken["other"].append(segment)
+            conflict = segment.evidence >= params.moment_conflict_confirmed
+            taken["conflict" if conflict else "other"].append(segment)
         elif segment.spliced and not check.confirms(params):
             taken["unconfirmed"].append(segment)
-        elif unconfirmed and abs(segment.speed - 1.0) > 1e-6:
+        elif on_motion and abs(segment.speed - 1.0) > 1e-6:
             taken["speed"].append(segment)
-        elif unconfirmed and segment.evidence < params.moment_unsettled_confirmed:
+        elif on_motion and segment.evidence < params.moment_unsettled_confirmed:
             taken["unsettled"].append(segment)
     segments.sort(key=lambda s: s.query_start)
     return replace(alignment, segments=tuple(segments)), taken

@@ -120,12 +120,30 @@ def _staged(path: Path, library_path: Path, segment: Segment,
 
 def test_the_stage_turns_another_moment_into_same_scene_and_keeps_coverage(
         media: Media, library_path: Path) -> None:
-    checked, duration = _staged(media.cam_a_later, library_path, _segment((0.0, 11.0), 2.0))
+    # The aligner's chance alignment of another moment, as weak as the sweeps' (at most 13
+    # confirmed samples).
+    chance = replace(_segment((0.0, 11.0), 2.0), evidence=10)
+    checked, duration = _staged(media.cam_a_later, library_path, chance)
     assert checked.verdict is Verdict.SAME_SCENE and checked.matches == ()
     (scene,) = checked.same_scene
     assert [(s.query_start, s.query_end, s.evidence) for s in scene.segments] == [
-        (0.0, 11.0, 20)]
+        (0.0, 11.0, 10)]
     assert "at the very instants" in checked.reason
+    assert align.coverage_error(duration, checked.matches, checked.same_scene,
+                                checked.unexplained) is None
+
+
+def test_pictures_against_strong_motion_are_a_conflict_not_another_moment(
+        media: Media, library_path: Path) -> None:
+    # The same pictures, but motion confirming the mapping as strongly as a true copy's: the
+    # two disagree, so the seconds are not matched and not called another moment either.
+    strong = replace(_segment((0.0, 11.0), 2.0), evidence=PARAMS.moment_conflict_confirmed)
+    checked, duration = _staged(media.cam_a_later, library_path, strong)
+    assert checked.verdict is Verdict.INCONCLUSIVE and checked.matches == ()
+    assert "the two disagree" in checked.reason
+    assert f"({PARAMS.moment_conflict_confirmed} confirmed samples)" in checked.reason
+    assert [(s.query_start, s.query_end) for a in checked.same_scene for s in a.segments] == [
+        (0.0, 11.0)]
     assert align.coverage_error(duration, checked.matches, checked.same_scene,
                                 checked.unexplained) is None
 
@@ -298,3 +316,34 @@ def test_another_moment_is_not_called_on_the_fewest_instants_that_judge() -> Non
     assert replace(few, instants=moment.MIN_INSTANTS_APART).another_moment(PARAMS)
     # Unconfirmed, it is left to the motion evidence (moment_unsettled_confirmed).
     assert not few.confirms(PARAMS)
+
+
+def test_a_loosely_laid_picture_neither_accuses_nor_confirms() -> None:
+    # Between moment_max_fit and moment_loose_fit the check may not call another moment, but a
+    # ratio that does not show the moment leaves the segment on its motion alone.
+    loose = (PARAMS.moment_max_fit + PARAMS.moment_loose_fit) / 2
+    unshown = moment.MomentCheck(8, PARAMS.moment_ratio + 0.05, fit=loose)
+    assert not unshown.judged(PARAMS) and not unshown.another_moment(PARAMS)
+    assert unshown.rests_on_motion(PARAMS)
+    shown = replace(unshown, ratio=PARAMS.moment_confirmed - 0.1)
+    assert not shown.confirms(PARAMS) and not shown.rests_on_motion(PARAMS)
+    # Beyond the loose fit nothing is measured: the motion's own rules decide.
+    assert not replace(unshown, fit=PARAMS.moment_loose_fit + 0.05).rests_on_motion(PARAMS)
+    # A closely laid picture that does not show the moment rests on motion too.
+    assert replace(unshown, fit=PARAMS.moment_max_fit, ratio=0.6).rests_on_motion(PARAMS)
+
+
+def test_a_screen_read_at_a_small_angle_is_laid_by_its_box(media: Media) -> None:
+    decoded = _decoded(media.clip_a)
+    segment = _segment((0.0, 11.0), 8.0)
+
+    def screen(angle: float) -> tuple[DetectedEdit, ...]:
+        return (DetectedEdit(Edit.FILMED_OFF_SCREEN, boxes=((0.0, 0.07, 1.0, 1.0),),
+                             angle=angle),)
+
+    flat = moment.placements(decoded, Alignment("cam-a", 0.9, (segment,),
+                                                screen(moment.LAID_SCREEN_ANGLE - 4)))
+    assert [p.query_box for p in flat] == [(0.0, 0.07, 1.0, 1.0), (0.0, 0.0, 1.0, 1.0)]
+    # At a real angle the box does not undo the perspective: not judged at all.
+    assert moment.placements(decoded, Alignment("cam-a", 0.9, (segment,),
+                                                screen(moment.LAID_SCREEN_ANGLE + 4))) == []
