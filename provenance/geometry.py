@@ -531,12 +531,23 @@ def find_overlap_in(query: QueryFeatures,
             best = found
         if sum(a.inliers >= STRONG_INLIERS for a in accepted) >= STRONG_FITS:
             break
-    # A perspective seen on any pair is the repost's geometry (its gates held on no unwarped,
-    # stretched or tilted pair measured): a similarity fit elsewhere only approximates it.
-    perspective = [a for a in accepted if a.homography is not None]
-    if perspective and (best is None or best.homography is None):
-        best = max(perspective, key=lambda a: a.inliers)
-    return _measured(best, accepted), spent
+    return _measured(_preferred(best, accepted), accepted), spent
+
+
+def _preferred(best: Overlap | None, accepted: list[Overlap]) -> Overlap | None:
+    """The fit that is the repost's geometry. A perspective seen on any pair is (its gates held
+    on no unwarped, stretched or tilted 12 s pair measured): a similarity fit elsewhere only
+    approximates it. Not so a stretch the affine fits agreed on, whose frames rescaled by it
+    fit with more inliers than any homography: 6 s windows of the room squeezed 2x
+    (other_moments.py --registered) read a 61° "screen" from one pair's 30-inlier homography
+    beside rescaled fits of 47-108 inliers."""
+    strongest = max((a for a in accepted if a.homography is not None),
+                    key=lambda a: a.inliers, default=None)
+    if strongest is None or (best is not None and best.homography is not None):
+        return best
+    if best is not None and best.aspect != 1.0 and best.inliers > strongest.inliers:
+        return best
+    return strongest
 
 
 def _agreed(estimates: list[float]) -> float | None:

@@ -29,6 +29,20 @@ def test_decompose_reads_aspect_and_rotation_back() -> None:
     assert geometry.ratio_name(1.23) == "1.23:1"
 
 
+def test_a_perspective_replaces_a_similarity_fit_but_not_an_agreed_stretch() -> None:
+    whole = (0.0, 0.0, 1.0, 1.0)
+    keystone = (1.0, 0.1, 0.0, 0.0, 1.0, 0.0, 0.2, 0.0, 1.0)
+    perspective = geometry.Overlap(whole, whole, False, 30, homography=keystone)
+    plain = geometry.Overlap(whole, whole, False, 60)
+    # One pair's homography is the geometry a similarity fit on another pair approximates.
+    assert geometry._preferred(plain, [perspective, plain]) is perspective
+    # Frames rescaled by a stretch the affine fits agreed on, fitting better: a stretch.
+    stretched = geometry.Overlap(whole, whole, False, 108, aspect=2.0)
+    assert geometry._preferred(stretched, [perspective, stretched]) is stretched
+    weak = geometry.Overlap(whole, whole, False, 25, aspect=2.0)
+    assert geometry._preferred(weak, [perspective, weak]) is perspective
+
+
 def _edit(report: dict, kind: str) -> dict:  # type: ignore[type-arg]
     (match,) = report["matches"]
     assert match["reference_id"] == "cam-a"
