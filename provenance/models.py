@@ -175,6 +175,10 @@ class Segment:
     # montage of one camera's moments): it stands only where the moment check confirms the
     # very moment (align.MAX_CONTRADICTION, MatchParams.moment_confirmed).
     spliced: bool = False
+    # A same-scene interval whose moment the evidence left open (``moment.py``: too few
+    # movements without the picture's confirmation, a changed speed it does not confirm, or
+    # pictures and motion in conflict): the camera's view, not shown to be another moment.
+    unsettled: bool = False
 
 
 class Edit(str, enum.Enum):

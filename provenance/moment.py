@@ -497,6 +497,10 @@ _APART_WHY = {
 }
 
 
+# The keys of ``_APART_WHY`` whose seconds do not show another moment: the moment is left open.
+_OPEN = ("unsettled", "speed", "conflict")
+
+
 def moment_stage(decoded: Decoded, result: align.AlignResult,
                  stored: Mapping[str, LocalData | None]) -> align.AlignResult:
     """Each matched segment with its moment measurement (``Segment.moment``); those of a fixed
@@ -525,7 +529,8 @@ def moment_stage(decoded: Decoded, result: align.AlignResult,
         return result
     why = "; ".join(_why(key, segments, result.params) for key, segments in taken_all.items()
                     if segments)
-    decided = align.with_moments_apart(result, apart, decoded.fingerprint, why)
+    decided = _marked_open(align.with_moments_apart(result, apart, decoded.fingerprint, why),
+                           [s for key in _OPEN for s in taken_all[key]])
     if (decided.verdict is Verdict.SAME_SCENE and not taken_all["other"]
             and not taken_all["unconfirmed"]
             and not align.another_moment_shown(result.same_scene, result.params)):
@@ -533,6 +538,22 @@ def moment_stage(decoded: Decoded, result: align.AlignResult,
             f"the view matches a registered camera, but whether this is the registered moment "
             f"cannot be told: {why}"))
     return decided
+
+
+def _marked_open(result: align.AlignResult, open_segments: list[Segment]) -> align.AlignResult:
+    """The result with its same-scene pieces inside ``open_segments`` (taken out of the
+    matches for a key of ``_OPEN``) marked ``unsettled``: the camera's view at a moment the
+    evidence did not establish, which reports must not call another moment."""
+    def inside(piece: Segment) -> bool:
+        return any(s.reference_id == piece.reference_id and s.query_start - 1e-6
+                   <= piece.query_start and piece.query_end <= s.query_end + 1e-6
+                   for s in open_segments)
+
+    if not open_segments:
+        return result
+    return replace(result, same_scene=tuple(
+        replace(a, segments=tuple(replace(s, unsettled=True) if inside(s) else s
+                                  for s in a.segments)) for a in result.same_scene))
 
 
 def _why(key: str, segments: list[Segment], params: align.MatchParams) -> str:

@@ -129,6 +129,7 @@ def test_the_stage_turns_another_moment_into_same_scene_and_keeps_coverage(
     assert [(s.query_start, s.query_end, s.evidence) for s in scene.segments] == [
         (0.0, 11.0, 10)]
     assert "at the very instants" in checked.reason
+    assert not any(s.unsettled for s in scene.segments)
     assert align.coverage_error(duration, checked.matches, checked.same_scene,
                                 checked.unexplained) is None
 
@@ -141,6 +142,7 @@ def test_pictures_against_strong_motion_are_a_conflict_not_another_moment(
     checked, duration = _staged(media.cam_a_later, library_path, strong)
     assert checked.verdict is Verdict.INCONCLUSIVE and checked.matches == ()
     assert "the two disagree" in checked.reason
+    assert all(s.unsettled for a in checked.same_scene for s in a.segments)
     assert f"({PARAMS.moment_conflict_confirmed} confirmed samples)" in checked.reason
     assert [(s.query_start, s.query_end) for a in checked.same_scene for s in a.segments] == [
         (0.0, 11.0)]

@@ -17,8 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from provenance.cli import main
-from provenance.models import Verification
+from provenance.models import Alignment, Segment, Verdict, Verification
 from provenance.report import authenticity_category, schema, to_html, to_jsonld
+from provenance.report.text_report import to_text
 from tests.conftest import Media
 
 
@@ -126,6 +127,15 @@ def test_touching_pieces_of_another_moment_read_as_one_stretch(demo) -> None:  #
     assert "cam, moment not established: query 00:06.00–00:12.00 (" in page
     assert "the same camera, moment not established" in page
     assert "<h2>Same camera, moment not established</h2>" in page
+    # A matched video whose piece of the camera's view is unsettled: not "another moment"
+    # either, while its other pieces are.
+    result["verdict"] = "match"
+    result["same_scene"][0]["segments"][1]["unsettled"] = True
+    page = to_html(result)
+    assert "cam, another moment: query 00:06.00–00:06.32 (" in page
+    assert "cam, moment not established: query 00:06.32–00:12.00 (" in page
+    assert "the same camera, another moment" in page
+    assert "the same camera, moment not established" in page
 
 
 def test_report_command_re_renders_a_saved_result(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -329,3 +339,18 @@ def test_pictures_are_grey_and_said_so_when_the_decoder_reads_luma_only(
         assert not _is_colour(picture)
         assert ("this decoder read only the brightness" if number % 2 == 0
                 else "registered with a decoder that read only brightness") in caption
+
+
+def test_text_says_which_same_scene_pieces_are_another_moment() -> None:
+
+    pieces = (Segment("cam", 0.0, 4.0, 0.0, 0.0), Segment("cam", 8.0, 12.0, 0.0, 0.0,
+                                                          unsettled=True))
+    matched = Alignment("cam", 0.9, (Segment("cam", 4.0, 8.0, 20.0, 24.0),))
+    result = Verification(query="q.mp4", verdict=Verdict.MATCH, confidence=0.9, reason="r",
+                          duration=12.0, matches=(matched,),
+                          same_scene=(Alignment("cam", 0.67, pieces),))
+    text = to_text(result)
+    assert "Same camera/view, another moment:\n" in text
+    assert "Same camera/view, moment not established:\n" in text
+    assert text.index("query 00:00.00-00:04.00") < text.index("moment not established")
+    assert "query 00:08.00-00:12.00" in text.split("moment not established")[1]

@@ -13,8 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from ..align import union
-from .text_report import display_name, same_view_label, timecode
+from .text_report import display_name, same_view_pieces, timecode
 
 # Longest text shown from any field (titles and descriptions are untrusted and unbounded).
 MAX_SHOWN_CHARS = 600
@@ -22,6 +21,9 @@ _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#
 # The timeline's colour for the same camera's view at another moment, or at a moment not
 # established (same-scene intervals).
 _OTHER_MOMENT = "#6b7280"
+# The same camera at a moment the evidence did not establish (``Segment.unsettled``).
+_OPEN_MOMENT = "#b8bec8"
+_SAME_VIEW_COLOUR = {"another moment": _OTHER_MOMENT, "moment not established": _OPEN_MOMENT}
 _VERDICTS = {
     "match": ("#1b7f3b", "MATCH", "This footage is registered original footage."),
     "same-scene": ("#b35c00", "SAME SCENE",
@@ -102,12 +104,13 @@ def _timeline(result: Mapping[str, Any]) -> str:
     matches = list(result.get("matches", []))
     regions = result.get("regions") or []
     whole = [(i, m) for i, m in enumerate(matches) if not m.get("region")]
-    elsewhere = [m for m in result.get("same_scene", []) if not m.get("region")]
-    moment = same_view_label(result.get("verdict", ""))
+    verdict = result.get("verdict", "")
+    elsewhere = [(m["reference_id"], _same_view(verdict, m))
+                 for m in result.get("same_scene", []) if not m.get("region")]
     lanes = ""
     if whole or not regions:
         lanes = ('<div class="lane">whole frame</div>' if regions else "") + _lane(
-            duration, whole, "timeline of the video", elsewhere, moment)
+            duration, whole, "timeline of the video", elsewhere)
     for region in regions:
         inside = [(i, m) for i, m in enumerate(matches) if m.get("region") == region.get("box")]
         label = _text(region.get("label"), 60)
@@ -116,37 +119,41 @@ def _timeline(result: Mapping[str, Any]) -> str:
     legend = "".join(
         f'<span><i style="background:{_colour(i)}"></i>{_text(m["reference_id"], 80)}</span>'
         for i, m in enumerate(matches))
-    if elsewhere:
-        legend += (f'<span><i style="background:{_OTHER_MOMENT}"></i>the same camera, {moment}'
-                   "</span>")
+    for label in sorted({label for _, pieces in elsewhere for label in pieces}):
+        legend += (f'<span><i style="background:{_SAME_VIEW_COLOUR[label]}"></i>the same camera, '
+                   f"{label}</span>")
     legend += ('<span><i style="background:#ddd"></i>not explained by the library</span>')
     return (f'{lanes}<div class="scale"><span>00:00</span>'
             f"<span>{timecode(duration)}</span></div><div class=\"legend\">{legend}</div>")
 
 
 def _lane(duration: float, matches: list[tuple[int, Mapping[str, Any]]], name: str,
-          elsewhere: Sequence[Mapping[str, Any]] = (), moment: str = "another moment") -> str:
+          elsewhere: Sequence[tuple[str, Mapping[str, list[tuple[float, float]]]]] = ()) -> str:
     """One bar of the timeline: the whole frame's, or one region's of a frame holding
-    several pictures; ``elsewhere``: the same-scene alignments, ``moment`` what they are
-    (``same_view_label``)."""
+    several pictures; ``elsewhere``: each same-scene original with its pieces by what they
+    are (``_same_view``)."""
     blocks = []
     for m_index, match in matches:
         for segment in match.get("segments", []):
             label = f"{match['reference_id']} {timecode(segment['reference_start'])}"
             blocks.append(_block(duration, segment, _colour(m_index), label,
                                  _text(match["reference_id"], 40)))
-    for match in elsewhere:
-        label = f"{match['reference_id']}, {moment}"
-        blocks += [_block(duration, {"query_start": a, "query_end": b}, _OTHER_MOMENT, label,
-                          _text(label, 60)) for a, b in _touching(match)]
+    for reference_id, pieces in elsewhere:
+        for moment, spans in pieces.items():
+            label = f"{reference_id}, {moment}"
+            blocks += [_block(duration, {"query_start": a, "query_end": b},
+                              _SAME_VIEW_COLOUR[moment], label, _text(label, 60))
+                       for a, b in spans]
     return (f'<div class="timeline" role="img" aria-label="{name}">'
             f'{"".join(blocks)}</div>')
 
 
-def _touching(alignment: Mapping[str, Any]) -> list[tuple[float, float]]:
-    """The query spans of an alignment's segments, pieces that touch read as one stretch."""
-    return union((float(s["query_start"]), float(s["query_end"]))
-                 for s in alignment.get("segments", []))
+def _same_view(verdict: str, alignment: Mapping[str, Any]) -> dict[str, list[tuple[float, float]]]:
+    """A same-scene alignment's pieces by what they are (``same_view_pieces``); a report made
+    before ``unsettled`` existed reads as it did."""
+    return same_view_pieces(verdict, ((float(s["query_start"]), float(s["query_end"]),
+                                       bool(s.get("unsettled")))
+                                      for s in alignment.get("segments", [])))
 
 
 def _block(duration: float, segment: Mapping[str, Any], colour: str, title: str,
@@ -326,11 +333,13 @@ def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes],
     unexplained = ", ".join(f"{timecode(u['query_start'])}–{timecode(u['query_end'])}"
                             for u in result.get("unexplained", [])) or "none"
     error = f"<p><b>Error:</b> {_text(result.get('error'))}</p>" if result.get("error") else ""
-    moment = same_view_label(result.get("verdict", ""))
+    shown = [(m, moment, spans) for m in result.get("same_scene", [])
+             for moment, spans in _same_view(result.get("verdict", ""), m).items()]
     same = "".join(f"<li>{_text(m['reference_id'])}, {moment}: query "
-                   + ", ".join(f"{timecode(a)}–{timecode(b)}" for a, b in _touching(m))
+                   + ", ".join(f"{timecode(a)}–{timecode(b)}" for a, b in spans)
                    + f" (its view is in {float(m['score']):.0%} of the video's frames)</li>"
-                   for m in result.get("same_scene", []))
+                   for m, moment, spans in shown)
+    moment = " / ".join(sorted({moment for _, moment, _ in shown}))
     footage = (f'<div class="footage" style="border-color:{colour}"><b>Footage: {label}.</b> '
                f"{meaning} Confidence {float(result.get('confidence') or 0):.2f}.</div>")
     if not result.get("finding"):  # a version 1 result: the footage verdict is its headline

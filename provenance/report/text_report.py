@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from ..align import union
 from ..finding import overall
@@ -26,11 +26,23 @@ _BANNER = {
 
 
 
-def same_view_label(verdict: Verdict | str) -> str:
-    """What a result's same-scene intervals are: another moment of the camera, or, where the
-    verdict is inconclusive, its view at a moment the evidence did not establish."""
+def same_view_label(verdict: Verdict | str, unsettled: bool = False) -> str:
+    """What a same-scene interval is: another moment of the camera, or, where the verdict is
+    inconclusive or the interval ``unsettled`` (``Segment.unsettled``), its view at a moment
+    the evidence did not establish."""
     inconclusive = getattr(verdict, "value", verdict) == Verdict.INCONCLUSIVE.value
-    return "moment not established" if inconclusive else "another moment"
+    return "moment not established" if inconclusive or unsettled else "another moment"
+
+
+def same_view_pieces(verdict: Verdict | str, pieces: Iterable[tuple[float, float, bool]]
+                     ) -> dict[str, list[tuple[float, float]]]:
+    """One original's same-scene pieces (start, end, unsettled) by what they are
+    (``same_view_label``); pieces that touch (cut at different stages) read as one stretch."""
+    found: dict[str, list[tuple[float, float]]] = {}
+    for start, end, unsettled in pieces:
+        found.setdefault(same_view_label(verdict, unsettled), []).append((start, end))
+    return {label: union(spans) for label, spans in sorted(found.items())}
+
 
 def timecode(seconds: float) -> str:
     minutes, secs = divmod(max(0.0, seconds), 60.0)
@@ -94,15 +106,7 @@ def to_text(verification: Verification) -> str:
         lines.append("Matched originals:")
         for alignment in v.matches:
             lines.extend(_alignment_lines(alignment, originals))
-    if v.same_scene:
-        lines.append(f"Same camera/view, {same_view_label(v.verdict)}:")
-        for alignment in v.same_scene:
-            name = _original_line(originals.get(alignment.reference_id), alignment.reference_id)
-            lines.append(f"  {name}  (its view is in {alignment.score:.0%} of the video's frames)")
-            # Pieces that touch (cut at different stages) read as one stretch.
-            pieces = union((s.query_start, s.query_end) for s in alignment.segments)
-            lines.append("    query " + ", ".join(f"{timecode(a)}-{timecode(b)}"
-                                                  for a, b in pieces))
+    lines.extend(_same_view_lines(v, originals))
     if v.unexplained:
         spans = ", ".join(f"{timecode(a)}-{timecode(b)}" for a, b in v.unexplained)
         lines.append(f"Unexplained by the library: {spans}")
@@ -111,6 +115,25 @@ def to_text(verification: Verification) -> str:
     lines.extend(_claim_lines(v))
     lines.extend(_evidence_lines(v, originals))
     return "\n".join(lines)
+
+
+def _same_view_lines(v: Verification, originals: dict[str, Original]) -> list[str]:
+    """The same-scene intervals, under a heading for each kind (``same_view_label``)."""
+    grouped: dict[str, list[tuple[Alignment, list[tuple[float, float]]]]] = {}
+    for alignment in v.same_scene:
+        pieces = same_view_pieces(v.verdict, ((s.query_start, s.query_end, s.unsettled)
+                                              for s in alignment.segments))
+        for label, spans in pieces.items():
+            grouped.setdefault(label, []).append((alignment, spans))
+    lines = []
+    for label, shown in sorted(grouped.items()):
+        lines.append(f"Same camera/view, {label}:")
+        for alignment, spans in shown:
+            name = _original_line(originals.get(alignment.reference_id), alignment.reference_id)
+            lines.append(f"  {name}  (its view is in {alignment.score:.0%} of the video's frames)")
+            lines.append("    query " + ", ".join(f"{timecode(a)}-{timecode(b)}"
+                                                  for a, b in spans))
+    return lines
 
 
 def _region_lines(v: Verification) -> list[str]:
