@@ -58,8 +58,8 @@ def _edit_names(matches: Sequence[Alignment]) -> list[str]:
 
 
 def _other_moment(same_scene: Sequence[Alignment], unsettled: bool = False) -> str:
-    """The edit a matched video with another moment of an original's camera carries, or "";
-    ``unsettled``: the caution for its pieces at a moment the evidence did not establish."""
+    """The edit a matched video with another moment of an original's camera carries, or ""
+    (``unsettled``: with its view at a moment the evidence did not establish)."""
     pieces = [(a.reference_id, s) for a in same_scene for s in a.segments
               if s.unsettled == unsettled]
     seconds = sum(s.query_end - s.query_start for _, s in pieces)
@@ -67,8 +67,8 @@ def _other_moment(same_scene: Sequence[Alignment], unsettled: bool = False) -> s
         return ""
     cameras = ", ".join(dict.fromkeys(reference_id for reference_id, _ in pieces))
     if unsettled:
-        return (f"caution: {seconds:.1f} s of it show the camera of {cameras} at a moment the "
-                "evidence does not establish (its registered footage or another)")
+        return (f"{seconds:.1f} s of it show the camera of {cameras} at a moment the evidence "
+                "does not establish (its registered footage or another)")
     return (f"{seconds:.1f} s of it show the camera of {cameras} at another moment than the "
             "registered footage (recycled or misdated footage is possible there)")
 
@@ -195,12 +195,13 @@ def assess(
         edits.insert(0, f"a montage of {sources} originals")
     elif unexplained:
         edits.insert(0, "footage the library does not explain was added")
-    other_moment = _other_moment(same_scene)
-    if other_moment:
-        edits.insert(0, other_moment)
+    # Like footage the library does not explain: the camera's view at a moment not
+    # established is not the registered footage as far as the evidence goes.
+    for unsettled in (True, False):
+        moment = _other_moment(same_scene, unsettled)
+        if moment:
+            edits.insert(0, moment)
     cautions = _unconfirmed_moments(matches, params)
-    open_moment = _other_moment(same_scene, unsettled=True)
-    cautions += [open_moment] if open_moment else []
     reasons = ([c.finding for c in contradicted] + [f"edited: {e}" for e in edits]
                + region_reasons + cautions + flags + heard)
     # A match the moment check does not clearly confirm says so where it is read first.
