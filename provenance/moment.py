@@ -67,8 +67,12 @@ MIN_INSTANTS = 4
 # --registered and its other-moment sweep, 6 edits). With fewer the segment is unsettled.
 MIN_INSTANTS_APART = 5
 MAX_INSTANTS = 40
-# A screen read at up to this angle (its sides within a few per cent of parallel) is laid by its
-# box, like a flat picture; FIT_SCALES and the fit's gate take up the rest.
+# A screen read at up to this angle is laid by its box, like a flat picture, and the fit's gate
+# (``MatchParams.moment_max_fit``, ``moment_loose_fit``) decides whether the pictures lie on each
+# other closely enough to judge. Such reads are as often a plain view's bright part as a screen:
+# the room squeezed 2x read 4.3° (6 s windows, other_moments.py); judged that way its chance
+# alignment of another moment was no longer a match, the registered windows' answers unchanged
+# (64 windows), the wall block's screens (5-35°) unchanged.
 LAID_SCREEN_ANGLE = 8.0
 # Stored original frames further apart than this are no "frame before" for each other.
 MAX_DETAIL_GAP_S = 0.4
