@@ -18,10 +18,10 @@ from .text_report import display_name, same_view_pieces, timecode
 # Longest text shown from any field (titles and descriptions are untrusted and unbounded).
 MAX_SHOWN_CHARS = 600
 _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b")
-# The timeline's colour for the same camera's view at another moment, or at a moment not
-# established (same-scene intervals).
+# The timeline's colours for the same camera's view (same-scene intervals): at another moment,
+# and at a moment the evidence did not establish (an inconclusive verdict's, or
+# ``Segment.unsettled``).
 _OTHER_MOMENT = "#6b7280"
-# The same camera at a moment the evidence did not establish (``Segment.unsettled``).
 _OPEN_MOMENT = "#b8bec8"
 _SAME_VIEW_COLOUR = {"another moment": _OTHER_MOMENT, "moment not established": _OPEN_MOMENT}
 _VERDICTS = {
