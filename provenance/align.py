@@ -941,14 +941,22 @@ def with_moments_apart(result: AlignResult, apart: Mapping[str, list[Segment]],
                                                                           ()))
         if kept:
             matches.append(replace(alignment, segments=kept))
-    # A same-scene alignment's score is the share of the query showing the view.
-    moved = [Alignment(ref_id, round(min(1.0, sum(s.query_end - s.query_start for s in segments)
-                                         / max(1e-6, query.duration)), 3), tuple(
-        replace(s, reference_start=0.0, reference_end=0.0, speed=1.0, mirrored=False)
-        for s in segments)) for ref_id, segments in apart.items()]
+    moved = [view_only(ref_id, segments, query) for ref_id, segments in apart.items()]
     without = _decide(query, matches, list(result.same_scene), result.params, result.skipped)
     decided = with_extra_same_scene(without, moved, query)
     return replace(decided, reason=f"{decided.reason}; {why}")
+
+
+def view_only(ref_id: str, segments: Iterable[Segment], query: Fingerprint,
+              unsettled: bool = False) -> Alignment:
+    """Matched segments as same-scene intervals of their original: its view, no moment
+    (``unsettled``: at a moment the evidence did not establish). A same-scene alignment's score
+    is the share of the query showing the view."""
+    segments = tuple(segments)
+    seconds = sum(s.query_end - s.query_start for s in segments)
+    return Alignment(ref_id, round(min(1.0, seconds / max(1e-6, query.duration)), 3), tuple(
+        replace(s, reference_start=0.0, reference_end=0.0, speed=1.0, mirrored=False,
+                unsettled=unsettled) for s in segments))
 
 
 def _intersect(interval: tuple[float, float], spans: Iterable[tuple[float, float]]

@@ -20,7 +20,14 @@ from functools import lru_cache, partial
 import numpy as np
 
 from . import geometry
-from .align import AlignResult, align, view_distance, with_extra_matches, with_extra_same_scene
+from .align import (
+    AlignResult,
+    align,
+    view_distance,
+    view_only,
+    with_extra_matches,
+    with_extra_same_scene,
+)
 from .library import Library
 from .models import (
     Alignment,
@@ -321,6 +328,10 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
             why = _too_thin(second)
             if why:
                 thin[ref_id] = why
+                # Lined up too weakly for a match: the view was placed, its moment not told.
+                result = with_extra_same_scene(result, [
+                    view_only(m.reference_id, m.segments, query_fp, unsettled=True)
+                    for m in second.matches], query_fp)
         if overlap.approximate and not overlap.has_geometry and not extra:
             # A similarity fit reading only a crop, with systematic residuals, that lines up
             # with nothing does not show another moment: it may approximate a perspective view

@@ -10,7 +10,12 @@ import pytest
 
 from provenance import geometry
 from provenance.align import AlignResult
-from tests.conftest import Media, verify_json
+from provenance.library import Library
+from provenance.models import Original
+from provenance.registry import register
+from provenance.settings import load_settings
+from tests import synthetic as syn
+from tests.conftest import FPS, Media, verify_json
 from tests.test_match_cases import _encode
 
 
@@ -119,6 +124,27 @@ def test_another_moment_with_the_same_geometry_is_never_a_match(
     assert report["verdict"] == "same-scene"
     assert report["matches"] == []
     assert [a["reference_id"] for a in report["same_scene"]] == ["cam-a"]
+
+
+def test_a_tilted_view_whose_few_movements_line_up_weakly_is_inconclusive(
+        tmp_path: Path) -> None:
+    # A room where people rarely cross: 6 s of it tilted 10°, in which keypoints place the
+    # camera but only 3 movements line up, too few for a match there. It was "nothing in the
+    # library explains this footage"; the view is the registered camera's, its moment not told.
+    room = tmp_path / "room.mp4"
+    scene = syn.CCTVScene(7, label="ROOM", walkers_per_minute=3.0, length=60.0)
+    syn.write_video(str(room), syn.render(scene, 0, 30, FPS), FPS)
+    db = tmp_path / "lib.db"
+    with Library(db, create=True) as library:
+        register(str(room), Original(id="room", source="test"), library,
+                 load_settings(db=db, cache_dir=tmp_path / "cache"))
+    report = verify_json(_encode(tmp_path / "tilted.mp4", room, 18, 6, "-vf",
+                                 "rotate=10*PI/180"), db)
+    assert report["verdict"] == "inconclusive" and report["matches"] == []
+    assert "too weakly for a match" in report["reason"]
+    (view,) = report["same_scene"]
+    assert view["reference_id"] == "room"
+    assert all(s["unsettled"] for s in view["segments"])
 
 
 def test_same_scene_needs_the_picture_placed_on_the_original() -> None:
