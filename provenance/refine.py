@@ -670,17 +670,39 @@ def with_picture_edits(decoded: Decoded, query_saturation: float, alignment: Ali
     edits = bar_edits(decoded)
     kinds = {e.kind for e in alignment.edits}
     if local is not None and not kinds & {Edit.PICTURE_IN_PICTURE, Edit.CROPPED}:
+        found = _whole_frame_geometry(decoded, alignment, local) \
+            if not kinds & {Edit.STRETCHED, Edit.ROTATED} else ()
+        # A crop the whole-frame hashes absorbed: the overlay is looked for on the original's
+        # kept part, which the repost's picture then lies on.
+        kept = next((e.boxes[0] for e in found if e.kind is Edit.CROPPED and e.boxes), None)
         pairs = []
         for segment, q_time in _spread_over(alignment.segments, EDIT_PAIRS):
             r_time = segment.reference_start + segment.speed * (q_time - segment.query_start)
             q = nearest_index(decoded.detail_times, q_time)
             r = nearest_index(local.detail_times, r_time)
             query = _inside_bars(decoded.details[q], decoded.boxes[q])
-            pairs.append((query[:, ::-1] if segment.mirrored else query, local.details[r]))
-        edits += geometry.picture_edits(pairs, query_saturation, local.saturation)
-        if not kinds & {Edit.STRETCHED, Edit.ROTATED}:
-            edits += _whole_frame_geometry(decoded, alignment, local)
+            original = local.details[r] if kept is None else _part(local.details[r], kept)
+            pairs.append((query[:, ::-1] if segment.mirrored else query, original))
+        seen = geometry.picture_edits(pairs, query_saturation, local.saturation)
+        if all(s.mirrored for s in alignment.segments):  # compared unmirrored: flip back
+            seen = tuple(_mirrored_boxes(e) if e.kind is Edit.OVERLAY else e for e in seen)
+        edits += seen + found
     return replace(alignment, edits=tuple(dict.fromkeys(alignment.edits + edits)))
+
+
+def _mirrored_boxes(edit: DetectedEdit) -> DetectedEdit:
+    """An edit whose boxes were found on the repost's picture unmirrored, in the repost's own
+    frame (a caption added after the mirror sits where the viewer sees it)."""
+    return replace(edit, boxes=tuple((round(1.0 - x1, 3), y0, round(1.0 - x0, 3), y1)
+                                     for x0, y0, x1, y1 in edit.boxes))
+
+
+def _part(picture: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """The part of a picture inside a box (shares of its width and height)."""
+    height, width = picture.shape[:2]
+    x0, y0 = int(round(box[0] * width)), int(round(box[1] * height))
+    x1, y1 = int(round(box[2] * width)), int(round(box[3] * height))
+    return picture[y0:max(y1, y0 + 1), x0:max(x1, x0 + 1)]
 
 
 def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalData
@@ -723,6 +745,11 @@ def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalDa
     overlap = fitted(pairs)
     if overlap is not None and overlap.homography is not None:
         return _perspective_edits(overlap, (fp.width, fp.height))
+    if overlap is not None and overlap.fills_query and not overlap.has_geometry and \
+            geometry.area(overlap.reference_box) < geometry.WHOLE_FRAME_SHARE:
+        # The repost's whole picture is part of the original's: a crop within what whole-frame
+        # hashes absorb (8-15 % off each side).
+        return (_cropped(overlap.reference_box),)
     if overlap is None or not overlap.is_whole_frame:
         return by_ratio
     return geometry_edits(overlap.aspect, overlap.rotation, overlap.query_box,

@@ -220,3 +220,26 @@ def test_the_originals_own_speed_wins_where_it_explains_the_samples_as_well(
     # A copy played 1.25x faster: the original's speed does not explain it as well as 1.25x.
     fast = _encode(tmp_path / "fast.mp4", media.cam_a, 6, 12, "-vf", "setpts=PTS/1.25")
     assert plain(fast, 1.25) is None
+
+
+def test_a_small_crop_and_a_caption_of_a_mirrored_copy_are_reported_where_they_are(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # Mirrored, 5 % cut off each side, a caption bar at the top left: whole-frame hashes absorb
+    # the crop, which was not said, and kept the caption from being looked for (the pictures
+    # were not registered).
+    query = _encode(tmp_path / "mcc.mp4", media.cam_a, 6, 12, "-vf",
+                    "hflip,crop=iw*0.9:ih*0.9,"
+                    "drawbox=x=0:y=0:w=iw*0.45:h=ih*0.12:color=white@1:t=fill")
+    report = verify_json(query, library_path)
+    assert report["verdict"] == "match"
+    (match,) = report["matches"]
+    edits = {e["kind"]: e for e in match["edit_details"]}
+    assert "mirrored" in edits
+    assert edits["cropped"]["share"] == pytest.approx(0.9 ** 2, abs=0.06)
+    # Where the viewer sees the caption: the repost's top left, not its mirror image.
+    (x0, y0, x1, y1), *_ = edits["overlay"]["boxes"]
+    assert x0 < 0.05 and 0.35 < x1 < 0.55 and y1 < 0.2
+    # An unedited copy is said to be neither cropped nor overlaid.
+    plain = verify_json(_encode(tmp_path / "plain.mp4", media.cam_a, 6, 12), library_path)
+    (kept,) = plain["matches"]
+    assert not {e["kind"] for e in kept["edit_details"]} & {"cropped", "overlay"}
