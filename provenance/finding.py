@@ -14,6 +14,7 @@ from .models import (
     Claim,
     ClaimKind,
     ClaimStatus,
+    DetectedEdit,
     Edit,
     Finding,
     Original,
@@ -49,12 +50,22 @@ _CATEGORY = {Rating.MISCAPTIONED: "DecontextualizedContent",
              Rating.AUTHENTIC: "OriginalMediaContent"}
 
 
+# A crop keeping at least this share of the original's picture (4 % or so off each side, as
+# reframing for an encoder or a player trims) leaves what the footage shows: it is listed with
+# the match, not an edit a reader must know. The copy-detection set's "crop 15%" keeps 72 %.
+TRIM_SHARE = 0.8
+
+
 def _edit_names(matches: Sequence[Alignment]) -> list[str]:
     found = []
     for alignment in matches:
         found += [_MEANINGFUL[edit.kind] + (f" (x{edit.speed:.2f})" if edit.speed else "")
-                  for edit in alignment.edits if edit.kind in _MEANINGFUL]
+                  for edit in alignment.edits if edit.kind in _MEANINGFUL and not _trim(edit)]
     return list(dict.fromkeys(found))
+
+
+def _trim(edit: DetectedEdit) -> bool:
+    return edit.kind is Edit.CROPPED and (edit.share or 0.0) >= TRIM_SHARE
 
 
 def _other_moment(same_scene: Sequence[Alignment], unsettled: bool = False) -> str:

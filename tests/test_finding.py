@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -190,6 +191,12 @@ def test_ratings_follow_the_rules() -> None:
     assert "Caution: the same-instant check does not clearly confirm" in cautious.summary
     sure = Alignment("cam", 0.9, (Segment("cam", 0, 10, 0, 10, moment=0.05),))
     assert not any("clearly" in r for r in assess(match, [sure], [], [], cam).reasons)
+    # a trim of a few per cent a side is listed with the match, not an edit a reader must know
+    def cropped(share: float) -> Alignment:
+        return replace(_alignment(), edits=(DetectedEdit(Edit.CROPPED, share=share),))
+    assert assess(match, [cropped(0.85)], [], [], cam).rating is Rating.AUTHENTIC
+    cut = assess(match, [cropped(0.72)], [], [], cam)
+    assert cut.rating is Rating.EDITED and "cropped to part of the picture" in cut.summary
     # re-encoding, resizing, letterboxing and grayscale are not edits a reader must know
     plain = assess(match, [_alignment((Edit.GRAYSCALE,))], [], [_claim(ClaimStatus.CONSISTENT)],
                    cam)
