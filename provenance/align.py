@@ -947,6 +947,16 @@ def with_moments_apart(result: AlignResult, apart: Mapping[str, list[Segment]],
     return replace(decided, reason=f"{decided.reason}; {why}")
 
 
+def with_open_moments(result: AlignResult) -> AlignResult:
+    """The result with an inconclusive verdict's same-scene intervals all marked ``unsettled``:
+    nothing showed another moment there, whatever the stage that found them."""
+    if result.verdict is not Verdict.INCONCLUSIVE:
+        return result
+    return replace(result, same_scene=tuple(
+        replace(a, segments=tuple(replace(s, unsettled=True) for s in a.segments))
+        for a in result.same_scene))
+
+
 def view_only(ref_id: str, segments: Iterable[Segment], query: Fingerprint,
               unsettled: bool = False) -> Alignment:
     """Matched segments as same-scene intervals of their original: its view, no moment

@@ -187,10 +187,13 @@ def assess(
     flags = [c.finding for c in claims if c.status is ClaimStatus.FLAG and c.finding]
     if verdict is Verdict.SAME_SCENE:
         others = [o for o in originals if o not in matched]
+        # Seconds of the same view at a moment not established are no recycled footage.
+        left_open = [m for m in (_other_moment(same_scene, unsettled=True),) if m]
         summary = (f"Same scene: the same camera or view as {', '.join(o.id for o in others)} "
                    f"({_recorded(others)}), but another moment; recycled or misdated footage "
-                   "is possible" + "".join(f"; {m}" for m in misplaced) + ".")
-        return Finding(Rating.SAME_SCENE, summary, tuple(dict.fromkeys([*flags, *heard])),
+                   "is possible" + "".join(f"; {m}" for m in [*misplaced, *left_open]) + ".")
+        return Finding(Rating.SAME_SCENE, summary,
+                       tuple(dict.fromkeys([*flags, *left_open, *heard])),
                        _CATEGORY[Rating.SAME_SCENE])
     contradicted = [c for c in claims
                     if c.status is ClaimStatus.CONTRADICTED and c.kind in _CAPTION_KINDS]

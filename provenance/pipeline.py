@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from . import acquire, claims, evidence, finding, layout, moment, provider, refine
-from .align import DEFAULT_PARAMS, AlignResult, MatchParams, align
+from .align import DEFAULT_PARAMS, AlignResult, MatchParams, align, with_open_moments
 from .errors import AcquireError, MediaError, ProvenanceError
 from .fingerprint import load as load_fingerprint
 from .library import Library, Radii, Scores
@@ -169,6 +169,7 @@ def verify_video(
             else None
         result, seen = evidence.beyond_picture(video.path, query_fp, result, lib, settings,
                                                only_fingerprint=decoded is None, kept=kept)
+        result = with_open_moments(result)
         _step(progress, "evidence", 1.0)
         _step(progress, "report", 0.0)
         matched = [lib.get(m.reference_id) for m in result.matches]

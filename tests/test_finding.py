@@ -179,6 +179,13 @@ def test_ratings_follow_the_rules() -> None:
     assert left_open.rating is Rating.EDITED and "another moment" not in left_open.summary
     assert ("5.0 s of it show the camera of cam at a moment the evidence does not establish"
             in left_open.summary)
+    # another moment beside seconds whose moment is open: both said
+    both = Alignment("cam", 0.9, (Segment("cam", 0, 5, 0, 0),
+                                  Segment("cam", 5, 11, 0, 0, unsettled=True)))
+    scene = assess(Verdict.SAME_SCENE, [], [], [], cam, same_scene=[both])
+    assert scene.rating is Rating.SAME_SCENE and "recycled or misdated" in scene.summary
+    assert "6.0 s of it show the camera of cam at a moment the evidence does not establish" \
+        in scene.summary
     # the ends of a sample are no footage
     end = Alignment("cam", 0.7, (Segment("cam", 10, 10.25, 0, 0),))
     assert assess(match, [_alignment()], [], [], cam, same_scene=[end]).rating is Rating.AUTHENTIC

@@ -145,6 +145,11 @@ def test_a_tilted_view_whose_few_movements_line_up_weakly_is_inconclusive(
     (view,) = report["same_scene"]
     assert view["reference_id"] == "room"
     assert all(s["unsettled"] for s in view["segments"])
+    # Nobody crosses: inconclusive from whole frames, the view's moment marked open too (the
+    # JSON says what the text and HTML say).
+    still = verify_json(_encode(tmp_path / "still.mp4", room, 12, 6), db)
+    assert still["verdict"] == "inconclusive" and still["same_scene"]
+    assert all(s["unsettled"] for a in still["same_scene"] for s in a["segments"])
 
 
 def test_same_scene_needs_the_picture_placed_on_the_original() -> None:
