@@ -211,6 +211,13 @@ class MatchParams:
     # side, 106 segments) held at most 13 confirmed samples; registered windows it called
     # another moment (tilted 10°, the room's 9:16 stretch, mirrored + captioned + cropped) 13-21.
     moment_conflict_confirmed: int = 16
+    # A fixed camera's segment whose pictures could not be laid on the original's even loosely
+    # (fit above ``moment_loose_fit``) rests on its motion with a geometry the match assumed,
+    # not measured: like a match found by undoing a stretch or tilt (refine's
+    # GEOMETRY_MIN_CONFIRMED) it needs this many motion-confirmed samples. 6 s registered
+    # windows laid so (tilts, mirrored tilts, the room squeezed): 8-16; the false matches laid
+    # so: 7 (6 s sweep, the room stretched to 9:16) and 4 (the user audit's captioned car park).
+    moment_unlaid_confirmed: int = 8
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "speeds": list(self.speeds),

@@ -74,6 +74,12 @@ MAX_INSTANTS = 40
 # alignment of another moment was no longer a match, the registered windows' answers unchanged
 # (64 windows), the wall block's screens (5-35°) unchanged.
 LAID_SCREEN_ANGLE = 8.0
+# A repost whose frames are further apart than this (under 8 a second: a frame rate cut to
+# 2-6) has no frame near each instant, its nearest as far from it as from EARLIER_S before, and
+# repeats frames where the original moves ("standing still"): the user audit's 2 and 4 fps
+# copies of the registered room, parking lot and bottle were called another moment. Such a
+# repost is not judged; its frames' spacing is measured from the decoded stream.
+MAX_FRAME_GAP_S = EARLIER_S / 2
 # Stored original frames further apart than this are no "frame before" for each other.
 MAX_DETAIL_GAP_S = 0.4
 # The repost's picture is laid on the original's region by the match's boxes, corrected by the
@@ -170,6 +176,12 @@ class MomentCheck:
         (``another_moment``) nor confirms (``confirms``)."""
         return (self.ratio is not None and self.moving <= MAX_MOVING_SHARE
                 and self.fit <= params.moment_loose_fit and not self._shows_moment(params))
+
+    def unlaid(self, params: align.MatchParams) -> bool:
+        """Whether a fixed camera's pictures could not be laid on the original's even loosely
+        (fit above ``MatchParams.moment_loose_fit``): the match's geometry is not the repost's,
+        and the pictures say nothing."""
+        return self.fit > params.moment_loose_fit and self.moving <= MAX_MOVING_SHARE
 
     def confirms(self, params: align.MatchParams) -> bool:
         """Whether the measurement shows the very moment clearly (what a segment cut at a
@@ -336,7 +348,8 @@ def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
                   around: tuple[Segment, ...] = ()) -> MomentCheck:
     """The moment check of one matched segment (see the module's docstring); ``around``: the
     same mapping just beyond its ends, where the repost keeps showing the same view."""
-    if not len(decoded.moment_times) or len(local.detail_times) < 2:
+    if len(decoded.moment_times) < 2 or len(local.detail_times) < 2 or \
+            float(np.median(np.diff(decoded.moment_times))) > MAX_FRAME_GAP_S:
         return MomentCheck(0, None)
     height, width = local.details.shape[1:3]
     rx0, ry0, rx1, ry1 = _pixels(placement.reference_box, width, height)
@@ -498,11 +511,17 @@ _APART_WHY = {
     "conflict": "{s:.1f} s whose movements line up with the original's ({n} confirmed "
                 "samples) while its pictures at the very instants differ from the original's: "
                 "the two disagree",
+    "unlaid": "{s:.1f} s whose pictures could not be laid on the original's and whose "
+              "movements line up on too few samples ({n} confirmed, {need_unlaid} needed) to "
+              "stand alone",
 }
 
 
 # The keys of ``_APART_WHY`` whose seconds do not show another moment: the moment is left open.
-_OPEN = ("unsettled", "speed", "conflict")
+# Only "other" shows another moment; a spliced piece the check does not confirm lines up with
+# the original in its own motion (the user audit: a registered piece spliced after another
+# registered piece was called another moment).
+_OPEN = ("unconfirmed", "unsettled", "speed", "conflict", "unlaid")
 
 
 def moment_stage(decoded: Decoded, result: align.AlignResult,
@@ -514,8 +533,8 @@ def moment_stage(decoded: Decoded, result: align.AlignResult,
     unsettled that hold too little motion evidence (``MatchParams.moment_unsettled_confirmed``),
     segments at a changed speed it does not confirm, and segments whose motion confirms the
     mapping too strongly for its pictures' "another moment" to stand alone
-    (``MatchParams.moment_conflict_confirmed``). Where only those last three would make the
-    verdict `same-scene`, it is `inconclusive`: nothing showed another moment. ``stored``
+    (``MatchParams.moment_conflict_confirmed``). Where only those (not the first) would make
+    the verdict `same-scene`, it is `inconclusive`: nothing showed another moment. ``stored``
     holds each matched original's local data (``refine.matched_local_data``)."""
     apart: dict[str, list[Segment]] = {}
     taken_all: dict[str, list[Segment]] = {key: [] for key in _APART_WHY}
@@ -536,7 +555,6 @@ def moment_stage(decoded: Decoded, result: align.AlignResult,
     decided = _marked_open(align.with_moments_apart(result, apart, decoded.fingerprint, why),
                            [s for key in _OPEN for s in taken_all[key]])
     if (decided.verdict is Verdict.SAME_SCENE and not taken_all["other"]
-            and not taken_all["unconfirmed"]
             and not align.another_moment_shown(result.same_scene, result.params)):
         return replace(decided, verdict=Verdict.INCONCLUSIVE, confidence=0.0, reason=(
             f"the view matches a registered camera, but whether this is the registered moment "
@@ -565,7 +583,7 @@ def _why(key: str, segments: list[Segment], params: align.MatchParams) -> str:
     return _APART_WHY[key].format(
         s=sum(s.query_end - s.query_start for s in segments),
         n=max(s.evidence for s in segments), need=params.moment_unsettled_confirmed,
-        speed=segments[0].speed)
+        need_unlaid=params.moment_unlaid_confirmed, speed=segments[0].speed)
 
 
 def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
@@ -600,6 +618,8 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
             taken["speed"].append(segment)
         elif on_motion and segment.evidence < params.moment_unsettled_confirmed:
             taken["unsettled"].append(segment)
+        elif check.unlaid(params) and segment.evidence < params.moment_unlaid_confirmed:
+            taken["unlaid"].append(segment)
     segments.sort(key=lambda s: s.query_start)
     return replace(alignment, segments=tuple(segments)), taken
 

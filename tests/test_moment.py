@@ -349,3 +349,45 @@ def test_a_screen_read_at_a_small_angle_is_laid_by_its_box(media: Media) -> None
     # At a real angle the box does not undo the perspective: not judged at all.
     assert moment.placements(decoded, Alignment("cam-a", 0.9, (segment,),
                                                 screen(moment.LAID_SCREEN_ANGLE + 4))) == []
+
+
+def test_a_spliced_piece_the_check_does_not_confirm_is_left_open_not_another_moment(
+        media: Media, library_path: Path) -> None:
+    # The check neither confirms nor accuses (its bars out of reach): a piece cut at a splice
+    # lines up in its own motion, so its moment is open, not another one.
+    unsure = replace(PARAMS, moment_ratio=9.0, moment_still_share=9.0, moment_beyond_ratio=9.0,
+                     moment_confirmed=0.0)
+    piece = replace(_segment((0.0, 11.0), 8.0), spliced=True)
+    checked, duration = _staged(media.clip_a, library_path, piece, CROP, unsure)
+    assert checked.verdict is Verdict.INCONCLUSIVE and checked.matches == ()
+    assert all(s.unsettled for a in checked.same_scene for s in a.segments)
+    assert align.coverage_error(duration, checked.matches, checked.same_scene,
+                                checked.unexplained) is None
+
+
+def test_a_repost_at_a_few_frames_a_second_is_not_judged(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # At 4 frames a second the repost's frame nearest an instant can be an eighth of a second
+    # off it, as near the frame a quarter of a second before: instants and moments off blur.
+    slow = tmp_path / "slow.mp4"
+    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-ss", "8",
+                    "-t", "12", "-i", str(media.cam_a), "-vf", "fps=4", "-an",
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", str(slow)], check=True)
+    check = _check(_decoded(slow), library_path, _segment((0.0, 11.0), 8.0))
+    assert check.ratio is None and not check.judged(PARAMS)
+    assert not check.another_moment(PARAMS)
+
+
+def test_pictures_that_cannot_be_laid_need_as_much_motion_as_a_geometry_match(
+        media: Media, library_path: Path) -> None:
+    # Another place said to be camera A: nothing lies on the original, so what the match claims
+    # rests on its motion under a geometry it assumed.
+    claimed = replace(_segment((0.0, 11.0), 2.0), evidence=PARAMS.moment_unlaid_confirmed - 1)
+    checked, duration = _staged(media.unrelated, library_path, claimed)
+    assert checked.verdict is Verdict.INCONCLUSIVE and checked.matches == ()
+    assert "could not be laid on the original's" in checked.reason
+    assert all(s.unsettled for a in checked.same_scene for s in a.segments)
+    enough = replace(claimed, evidence=PARAMS.moment_unlaid_confirmed)
+    assert _staged(media.unrelated, library_path, enough)[0].verdict is Verdict.MATCH
+    assert moment.MomentCheck(8, 0.5, fit=PARAMS.moment_loose_fit + 0.1).unlaid(PARAMS)
+    assert not moment.MomentCheck(8, 0.5, fit=PARAMS.moment_loose_fit).unlaid(PARAMS)
