@@ -74,15 +74,12 @@ MAX_INSTANTS = 40
 # alignment of another moment was no longer a match, the registered windows' answers unchanged
 # (64 windows), the wall block's screens (5-35°) unchanged.
 LAID_SCREEN_ANGLE = 8.0
-# A repost showing fewer than this many distinct pictures a second (a frame rate cut to 2-6,
-# often re-timed to 25 by repeating each frame) has no picture near each instant, its nearest as
-# far from it as from EARLIER_S before, and repeats pictures where the original moves ("standing
-# still"): the user audit's 2 and 4 fps copies of the registered room, parking lot and bottle
-# (re-timed to 25 fps) were called another moment. Such a repost is not judged. Counted over
-# the segment's moment frames: a picture is a repeat when no pixel moved by more than
-# REPEAT_LEVELS grey levels (64-pixel frames; a walker moves some by tens).
-MIN_DISTINCT_FPS = 2 / EARLIER_S
-REPEAT_LEVELS = 2
+# A repost whose frames are further apart than this (under 8 a second: a frame rate cut to
+# 2-6) has no frame near each instant, its nearest as far from it as from EARLIER_S before, and
+# repeats frames where the original moves ("standing still"): the user audit's 2 and 4 fps
+# copies of the registered room, parking lot and bottle were called another moment. Such a
+# repost is not judged; its frames' spacing is measured from the decoded stream.
+MAX_FRAME_GAP_S = EARLIER_S / 2
 # Stored original frames further apart than this are no "frame before" for each other.
 MAX_DETAIL_GAP_S = 0.4
 # The repost's picture is laid on the original's region by the match's boxes, corrected by the
@@ -351,8 +348,8 @@ def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
                   around: tuple[Segment, ...] = ()) -> MomentCheck:
     """The moment check of one matched segment (see the module's docstring); ``around``: the
     same mapping just beyond its ends, where the repost keeps showing the same view."""
-    if not len(decoded.moment_times) or len(local.detail_times) < 2 or \
-            _distinct_rate(decoded, segment.query_start, segment.query_end) < MIN_DISTINCT_FPS:
+    if len(decoded.moment_times) < 2 or len(local.detail_times) < 2 or \
+            float(np.median(np.diff(decoded.moment_times))) > MAX_FRAME_GAP_S:
         return MomentCheck(0, None)
     height, width = local.details.shape[1:3]
     rx0, ry0, rx1, ry1 = _pixels(placement.reference_box, width, height)
@@ -379,19 +376,6 @@ def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
     still = sum(still for _, _, still in found) / len(found)
     return MomentCheck(len(found), round(ratio, 3), round(shift, 3), laid.fit, moving,
                        round(still, 3), beyond, tuple(found))
-
-
-def _distinct_rate(decoded: Decoded, start: float, end: float) -> float:
-    """Distinct pictures a second among the query's moment frames between two times (inf
-    when too few frames to tell)."""
-    inside = np.flatnonzero((decoded.moment_times >= start) & (decoded.moment_times <= end))
-    if len(inside) < 3:
-        return np.inf
-    span = float(decoded.moment_times[inside[-1]] - decoded.moment_times[inside[0]])
-    frames = [decoded.moments[k].astype(np.int16) for k in inside]
-    changed = sum(int(np.abs(b - a).max()) > REPEAT_LEVELS
-                  for a, b in zip(frames, frames[1:], strict=False))
-    return changed / span if span > 0 else np.inf
 
 
 def _best_shift(laid: _Laid, compared: list[tuple[float, np.ndarray, np.ndarray]],
