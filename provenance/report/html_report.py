@@ -20,9 +20,10 @@ MAX_SHOWN_CHARS = 600
 _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b")
 # The timeline's colours for the same camera's view (same-scene intervals): at another moment,
 # and at a moment the evidence did not establish (an inconclusive verdict's, or
-# ``Segment.unsettled``).
+# ``Segment.unsettled``; a light shade of the inconclusive verdict's purple, apart from the
+# grey of time nothing explains).
 _OTHER_MOMENT = "#6b7280"
-_OPEN_MOMENT = "#b8bec8"
+_OPEN_MOMENT = "#c9a3dc"
 _SAME_VIEW_COLOUR = {"another moment": _OTHER_MOMENT, "moment not established": _OPEN_MOMENT}
 _VERDICTS = {
     "match": ("#1b7f3b", "MATCH", "This footage is registered original footage."),
