@@ -32,6 +32,7 @@ from provenance.report.text_report import to_text
 from provenance.settings import load_settings
 from tests import synthetic as syn
 from tests.conftest import Media
+from tests.test_match_cases import _encode
 
 PARAMS = align.DEFAULT_PARAMS
 
@@ -80,10 +81,7 @@ def test_the_true_moment_passes_and_another_moment_of_the_camera_does_not(
 
 def test_a_speed_change_needs_the_moment_check_to_confirm_it(
         media: Media, library_path: Path, tmp_path: Path) -> None:
-    fast = tmp_path / "fast.mp4"
-    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-ss", "8",
-                    "-t", "12", "-i", str(media.cam_a), "-vf", "setpts=PTS/1.25", "-an",
-                    "-c:v", "libx264", "-pix_fmt", "yuv420p", str(fast)], check=True)
+    fast = _encode(tmp_path / "fast.mp4", media.cam_a, 8, 12, "-vf", "setpts=PTS/1.25")
     decoded = _decoded(fast)
     true = _segment((0.0, 9.0), 8.0, speed=1.25)
     assert _check(decoded, library_path, true).confirms(PARAMS)
@@ -369,10 +367,7 @@ def test_a_repost_at_a_few_frames_a_second_is_not_judged(
         media: Media, library_path: Path, tmp_path: Path) -> None:
     # At 4 frames a second the repost's frame nearest an instant can be an eighth of a second
     # off it, as near the frame a quarter of a second before: instants and moments off blur.
-    slow = tmp_path / "slow.mp4"
-    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-ss", "8",
-                    "-t", "12", "-i", str(media.cam_a), "-vf", "fps=4", "-an",
-                    "-c:v", "libx264", "-pix_fmt", "yuv420p", str(slow)], check=True)
+    slow = _encode(tmp_path / "slow.mp4", media.cam_a, 8, 12, "-vf", "fps=4")
     check = _check(_decoded(slow), library_path, _segment((0.0, 11.0), 8.0))
     assert check.ratio is None and not check.judged(PARAMS)
     assert not check.another_moment(PARAMS)
