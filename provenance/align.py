@@ -15,7 +15,7 @@ way is marked ``spliced`` and stands only if the moment check (moment.py) confir
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -959,9 +959,15 @@ def with_open_moments(result: AlignResult) -> AlignResult:
     nothing showed another moment there, whatever the stage that found them."""
     if result.verdict is not Verdict.INCONCLUSIVE:
         return result
+    return marked_unsettled(result, lambda _: True)
+
+
+def marked_unsettled(result: AlignResult, where: Callable[[Segment], bool]) -> AlignResult:
+    """The result with the same-scene pieces ``where`` holds for marked ``unsettled``: the
+    camera's view at a moment the evidence did not establish."""
     return replace(result, same_scene=tuple(
-        replace(a, segments=tuple(replace(s, unsettled=True) for s in a.segments))
-        for a in result.same_scene))
+        replace(a, segments=tuple(replace(s, unsettled=True) if where(s) else s
+                                  for s in a.segments)) for a in result.same_scene))
 
 
 def view_only(ref_id: str, segments: Iterable[Segment], query: Fingerprint,

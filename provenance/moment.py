@@ -517,13 +517,6 @@ _APART_WHY = {
 }
 
 
-# The keys of ``_APART_WHY`` whose seconds do not show another moment: the moment is left open.
-# Only "other" shows another moment; a spliced piece the check does not confirm lines up with
-# the original in its own motion (the user audit: a registered piece spliced after another
-# registered piece was called another moment).
-_OPEN = ("unconfirmed", "unsettled", "speed", "conflict", "unlaid")
-
-
 def moment_stage(decoded: Decoded, result: align.AlignResult,
                  stored: Mapping[str, LocalData | None]) -> align.AlignResult:
     """Each matched segment with its moment measurement (``Segment.moment``); those of a fixed
@@ -531,11 +524,13 @@ def moment_stage(decoded: Decoded, result: align.AlignResult,
     intervals (see the module's docstring), and so do pieces cut at a splice of one camera's
     moments (``Segment.spliced``) that the check does not confirm, segments it leaves
     unsettled that hold too little motion evidence (``MatchParams.moment_unsettled_confirmed``),
-    segments at a changed speed it does not confirm, and segments whose motion confirms the
+    segments at a changed speed it does not confirm, segments whose motion confirms the
     mapping too strongly for its pictures' "another moment" to stand alone
-    (``MatchParams.moment_conflict_confirmed``). Where only those (not the first) would make
-    the verdict `same-scene`, it is `inconclusive`: nothing showed another moment. ``stored``
-    holds each matched original's local data (``refine.matched_local_data``)."""
+    (``MatchParams.moment_conflict_confirmed``), and segments whose pictures could not be laid
+    with too little motion evidence (``moment_unlaid_confirmed``). Where only those (not the
+    first) would make the verdict `same-scene`, it is `inconclusive`: nothing showed another
+    moment. ``stored`` holds each matched original's local data
+    (``refine.matched_local_data``)."""
     apart: dict[str, list[Segment]] = {}
     taken_all: dict[str, list[Segment]] = {key: [] for key in _APART_WHY}
     matches = []
@@ -552,8 +547,12 @@ def moment_stage(decoded: Decoded, result: align.AlignResult,
         return result
     why = "; ".join(_why(key, segments, result.params) for key, segments in taken_all.items()
                     if segments)
+    # Only "other" shows another moment; the rest leave the moment open (a spliced piece the
+    # check does not confirm lines up with the original in its own motion: the user audit's
+    # registered piece spliced after another registered piece was called another moment).
     decided = _marked_open(align.with_moments_apart(result, apart, decoded.fingerprint, why),
-                           [s for key in _OPEN for s in taken_all[key]])
+                           [s for key, pieces in taken_all.items() if key != "other"
+                            for s in pieces])
     if (decided.verdict is Verdict.SAME_SCENE and not taken_all["other"]
             and not align.another_moment_shown(result.same_scene, result.params)):
         return replace(decided, verdict=Verdict.INCONCLUSIVE, confidence=0.0, reason=(
@@ -564,18 +563,14 @@ def moment_stage(decoded: Decoded, result: align.AlignResult,
 
 def _marked_open(result: align.AlignResult, open_segments: list[Segment]) -> align.AlignResult:
     """The result with its same-scene pieces inside ``open_segments`` (taken out of the
-    matches for a key of ``_OPEN``) marked ``unsettled``: the camera's view at a moment the
-    evidence did not establish, which reports must not call another moment."""
+    matches for a key other than "other") marked ``unsettled``, which reports must not call
+    another moment."""
     def inside(piece: Segment) -> bool:
         return any(s.reference_id == piece.reference_id and s.query_start - 1e-6
                    <= piece.query_start and piece.query_end <= s.query_end + 1e-6
                    for s in open_segments)
 
-    if not open_segments:
-        return result
-    return replace(result, same_scene=tuple(
-        replace(a, segments=tuple(replace(s, unsettled=True) if inside(s) else s
-                                  for s in a.segments)) for a in result.same_scene))
+    return align.marked_unsettled(result, inside) if open_segments else result
 
 
 def _why(key: str, segments: list[Segment], params: align.MatchParams) -> str:
@@ -591,7 +586,8 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
     """The alignment with each segment's moment measurement, and the segments taken out of
     it by reason (the keys of ``_APART_WHY``): those that show another moment, those cut at a
     splice that the check does not confirm, those it leaves unsettled with too little motion
-    evidence, and those at a changed speed it does not confirm."""
+    evidence, those at a changed speed it does not confirm, those in conflict, and those
+    whose pictures could not be laid, with too little motion evidence."""
     taken: dict[str, list[Segment]] = {key: [] for key in _APART_WHY}
     candidates = placements(decoded, alignment)
     if not candidates or local is None or not len(local.details):

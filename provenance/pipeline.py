@@ -177,9 +177,9 @@ def verify_video(
         index = context.index if context else 0
         said = [*said_about(index, context, video.provenance, stated),
                 *evidence.text_claims(seen.text, index)]
-        # "Recycled or misdated" is said of another moment, not of a moment not established.
-        another = result.verdict is not Verdict.INCONCLUSIVE and any(
-            not s.unsettled for a in result.same_scene for s in a.segments)
+        # "Recycled or misdated" is said of another moment, not of a moment not established
+        # (an inconclusive result's same-scene intervals are all unsettled).
+        another = any(not s.unsettled for a in result.same_scene for s in a.segments)
         checked = [*claims.check(said, matched, similar, moment_known=another),
                    *claims.scene_flags(similar if not matched and another else [])]
         pictures, notes = report_frames(decoded, result.matches, stored) if decoded \
