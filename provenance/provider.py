@@ -22,6 +22,7 @@ local features and a small colour JPEG of a few frames, so verify never opens an
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -313,8 +314,15 @@ def decode(path: str, sample_fps: float, progress: ProgressCallback | None = Non
 
 
 def nearest_index(times: Sequence[float] | np.ndarray, time: float) -> int:
-    """The index of the kept or stored frame nearest ``time`` (``times`` not empty)."""
-    return int(np.argmin(np.abs(np.asarray(times) - time)))
+    """The index of the kept or stored frame nearest ``time`` (``times`` not empty, in order;
+    the earlier of two as near). By bisection: the moment check asks it some 800 times a
+    query, and ``argmin`` over the whole list cost a third of that check's CPU."""
+    after = bisect.bisect_left(times, time)
+    if after == len(times) or (after > 0 and time - times[after - 1] <= times[after] - time):
+        after -= 1
+        while after > 0 and times[after - 1] == times[after]:
+            after -= 1
+    return after
 
 
 def pixel_box(box: tuple[float, float, float, float], width: int, height: int,

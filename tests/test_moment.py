@@ -386,3 +386,13 @@ def test_pictures_that_cannot_be_laid_need_as_much_motion_as_a_geometry_match(
     assert _staged(media.unrelated, library_path, enough)[0].verdict is Verdict.MATCH
     assert moment.MomentCheck(8, 0.5, fit=PARAMS.moment_loose_fit + 0.1).unlaid(PARAMS)
     assert not moment.MomentCheck(8, 0.5, fit=PARAMS.moment_loose_fit).unlaid(PARAMS)
+
+
+def test_nearest_frame_by_bisection_is_the_nearest_and_the_earlier_of_two() -> None:
+    rng = syn.np.random.default_rng(3)
+    for _ in range(500):
+        times = sorted(rng.choice([0.0, 0.04, 0.08, 0.1, 0.5], size=rng.integers(1, 7)))
+        for time in (-1.0, 0.02, 0.06, 0.09, 0.3, 0.5, 2.0):
+            nearest = int(syn.np.argmin(syn.np.abs(syn.np.asarray(times) - time)))
+            assert provider.nearest_index(times, time) == nearest
+            assert provider.nearest_index(syn.np.asarray(times), time) == nearest
