@@ -29,6 +29,7 @@ from .models import (
     Fingerprint,
     Segment,
     Verdict,
+    merged_edits,
 )
 
 # Scene hashes (64-bit pHash) closer than this are the same view. benchmarks/fingerprint_robustness
@@ -895,7 +896,7 @@ def with_extra_matches(result: AlignResult, extra: list[Alignment],
             matches[same] = Alignment(m.reference_id, max(m.score, alignment.score),
                                       tuple(sorted(m.segments + alignment.segments,
                                                    key=lambda s: s.query_start)),
-                                      tuple(dict.fromkeys(m.edits + alignment.edits)))
+                                      merged_edits(m.edits, alignment.edits))
     matches.sort(key=lambda a: -a.score)
     ids = {m.reference_id for m in matches}
     same_scene = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -253,6 +254,17 @@ class DetectedEdit:
         if self.kind is Edit.SPEED and self.speed:
             return f"speed x{self.speed:.2f}"
         return self.kind.value
+
+
+def merged_edits(*groups: Iterable[DetectedEdit]) -> tuple[DetectedEdit, ...]:
+    """The edits of several stages' findings, in order, each said once: an edit that reads as
+    one already kept is left out (two stages measuring the same screen tilt or crop a fraction
+    apart printed it twice)."""
+    kept: dict[str, DetectedEdit] = {}
+    for group in groups:
+        for edit in group:
+            kept.setdefault(str(edit), edit)
+    return tuple(kept.values())
 
 
 @dataclass(frozen=True)

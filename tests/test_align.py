@@ -252,3 +252,27 @@ def test_the_most_contradicting_stretch_is_the_smallest_sum_of_any_stretch() -> 
         assert worst == min(0, min(total for total, _, _ in sums))
         if worst < 0:
             assert int(values[first:last + 1].sum()) == worst
+
+
+def test_an_edit_two_stages_measured_a_fraction_apart_is_said_once(
+        rng: np.random.Generator) -> None:
+    # Found as a match, then again on a region: the same screen tilt (9.8° and 10.2°, its
+    # place a fraction of a percent apart) must not be listed twice around the letterbox.
+    from provenance.align import with_extra_matches
+    from provenance.models import Alignment, Segment
+
+    a = make_fp(random_hashes(rng, 200), random_hashes(rng, 200))
+    filler = make_fp(random_hashes(rng, 40), random_hashes(rng, 40))
+    query = make_fp(np.concatenate([a.scene[0:40], filler.scene]),
+                    np.concatenate([a.motion[0:40], filler.motion]))
+    first = align(query, {"a": a})
+    screen = DetectedEdit(Edit.FILMED_OFF_SCREEN, boxes=((0.141, 0.13, 0.91, 0.87),), angle=9.8)
+    letterbox = DetectedEdit(Edit.LETTERBOX, boxes=((0.14, 0.17, 0.91, 0.84),))
+    first = replace(first, matches=tuple(replace(m, edits=(screen, letterbox))
+                                         for m in first.matches))
+    again = DetectedEdit(Edit.FILMED_OFF_SCREEN, boxes=((0.142, 0.131, 0.91, 0.87),), angle=10.2)
+    found = Alignment("a", 0.9, (Segment("a", 10.0, 20.0, 40.0, 50.0, evidence=30),),
+                      (again,))
+    merged = with_extra_matches(first, [found], query)
+    assert merged.matches[0].edits == (screen, letterbox)
+    assert [str(e) for e in merged.matches[0].edits][0] == str(again)
