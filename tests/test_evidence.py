@@ -129,6 +129,7 @@ def test_burned_in_caption_date_is_a_checked_claim(
     assert result.finding is not None and result.finding.rating is Rating.MISCAPTIONED
     assert "22/10/2015" in result.finding.summary
     assert any("eurotunnel" in text for _, text in result.burned_in_text)
+    assert '"attaque eurotunnel 22/10/2015"' in to_text(result).split("text in the picture: ")[1]
 
 
 def test_missing_extra_is_said_not_silent(media: Media, sound_library: tuple[Path, Path],

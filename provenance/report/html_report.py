@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from .text_report import display_name, same_view_pieces, timecode
+from .text_report import MAX_TEXT_LINES, display_name, same_view_pieces, timecode
 
 # Longest text shown from any field (titles and descriptions are untrusted and unbounded).
 MAX_SHOWN_CHARS = 600
@@ -290,7 +290,7 @@ def _evidence(result: Mapping[str, Any]) -> str:
             items.append(f"<li>camera clock of {_text(m['reference_id'], 100)}: "
                          f"{_text(m['recorded_on_screen'])}</li>")
     lines = "; ".join(f"{timecode(t['time'])} “{_text(t['text'], 200)}”"
-                      for t in result.get("burned_in_text", [])[:12])
+                      for t in result.get("burned_in_text", [])[:MAX_TEXT_LINES])
     if lines:
         items.append(f"<li>text in the picture: {lines}</li>")
     credentials = result.get("content_credentials") or {}

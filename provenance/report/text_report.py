@@ -26,6 +26,10 @@ _BANNER = {
 
 
 
+# Lines of burned-in text shown, as in the HTML report (the JSON result holds them all).
+MAX_TEXT_LINES = 12
+
+
 def same_view_label(verdict: Verdict | str, unsettled: bool = False) -> str:
     """What a same-scene interval is: another moment of the camera, or, where the verdict is
     inconclusive or the interval ``unsettled`` (``Segment.unsettled``), its view at a moment
@@ -184,9 +188,18 @@ def _evidence_lines(v: Verification, originals: dict[str, Original]) -> list[str
         original = originals.get(alignment.reference_id)
         if original is not None and original.recorded_on_screen:
             lines.append(f"  camera clock of {original.id}: {original.recorded_on_screen}")
+    read = "; ".join(f'{timecode(time)} "{_one_line(text)}"'
+                     for time, text in v.burned_in_text[:MAX_TEXT_LINES])
+    if read:
+        lines.append(f"  text in the picture: {read}")
     if v.content_credentials and v.content_credentials.state != "absent":
         lines.append(f"  Content Credentials: {v.content_credentials.summary}")
     return ["Evidence beyond the picture:", *lines] if lines else []
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    """Text read from a video, on one line and bounded (what the HTML report shows of it)."""
+    return " ".join(text.split())[:limit]
 
 
 def _claim_lines(v: Verification) -> list[str]:
