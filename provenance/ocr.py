@@ -90,9 +90,16 @@ class TextLine:
 # in a first pass, 1.61-1.82 against 1.85-1.89 in a second (4-17 % less), the same lines and
 # scores on every frame, peak memory 346-353 -> 376-378 MB (the arena keeps the largest
 # buffers it needed: a band is at most MAX_WIDTH wide).
+# RapidOCR pads an image wider than 8 times its height with blank rows up to a quarter of its
+# width before detecting text (a band 34 x 569 pixels became 142 x 569: four times the pixels
+# the detector works on); NO_PADDING turns that off (bands narrower than 30 pixels are still
+# padded to 60). TODO measurements.
+NO_PADDING = -1
 ENGINE_PARAMS = {"Global.log_level": "error", "Global.use_cls": False,
                  # read_frame scales each band itself; the detector keeps it as it is
                  "Det.limit_type": "max", "Det.limit_side_len": 4000,
+                 # bands as they are: no padding of wide ones to a quarter of their width
+                 "Global.width_height_ratio": NO_PADDING,
                  "EngineConfig.onnxruntime.intra_op_num_threads": 1,
                  "EngineConfig.onnxruntime.inter_op_num_threads": 1,
                  "EngineConfig.onnxruntime.enable_cpu_mem_arena": True}
