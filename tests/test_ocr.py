@@ -135,3 +135,38 @@ def test_text_unchanged_since_an_earlier_frame_is_read_once() -> None:
         assert [line.text for line in lines[t]] == [line.text for line in ocr.read_frame(frame)]
     assert "02:13:09" in lines[9.0][0].text and "22/10/2015" in lines[9.0][-1].text
     assert all(line.time == 9.0 for line in lines[9.0])
+
+
+@pytest.mark.skipif(not ocr.available(), reason="OCR extra not installed")
+@pytest.mark.parametrize("width, height", [(1280, 720), (640, 360)])
+def test_a_thin_text_band_is_detected_as_it_is_and_read_where_it_is(
+        width: int, height: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A one-line caption's band, many times wider than tall, reaches the detector without
+    blank rows added (RapidOCR pads such images to a quarter of their width, NO_PADDING), and
+    its text is found on the rows it was drawn on and read whole."""
+    import cv2
+
+    scene = syn.CCTVScene(seed=5, width=width, height=height + 40, length=30)
+    frame = scene.frame(4.0)[40:].copy()  # its own clock label cut away
+    text, font, size = "Calais 22/10/2015", cv2.FONT_HERSHEY_SIMPLEX, height / 480
+    (_, tall), _ = cv2.getTextSize(text, font, size, 2)
+    base = height * 2 // 3
+    frame[base - tall - 8:base + 8] //= 4  # a dark bar behind the words, as captions have
+    cv2.putText(frame, text, (40, base), font, size, (255, 255, 255), 2, cv2.LINE_AA)
+    lines = ocr.read_frame(frame)
+    assert [line.text for line in lines] == [text]
+    scale = min(ocr.DETECT_SIDE / height, ocr.MAX_WIDTH / width)
+    (top, bottom), = [(a, b) for a, b in ocr.text_bands(frame) if a <= base <= b]
+    assert (bottom - top) * 8 < width  # a band RapidOCR would have padded
+    engine, sizes = ocr._engine(), []
+    detect = engine.text_det.session  # loaded by the read above
+    monkeypatch.setattr(engine.text_det, "session",
+                        lambda image: sizes.append(image.shape) or detect(image))
+    boxes = ocr._scout_boxes(frame[top:bottom], scale)
+    assert boxes is not None
+    rows = boxes[:, :, 1] + top
+    assert base - 2 * tall <= rows.min() and rows.max() <= base + tall
+    assert boxes[:, :, 0].min() <= 40 + tall
+    # the detector got the band scaled for the scout, to the next 32 pixels, no taller
+    (_, _, rows_given, _), = sizes
+    assert rows_given <= (bottom - top) * scale * ocr.SCOUT_SCALE + 32
