@@ -50,7 +50,8 @@ _EDGE_STEP = 60
 # edge test passed 149/149 and 185/584; then the detector at 0.5 found text in 149/149 and 7/584
 # (road markings of the car park); at 0.35 (measured once, seed 11) 149/149 and 12/567, at full
 # scale 149/149 and 134/567. 0.019 s a text frame, 0.005 s a frame without (median; 0.017 and
-# 0.002 s since the edge test averages only the pixels it keeps, same counts on 149 and 642).
+# 0.002 s since the edge test averages only the pixels it keeps, same counts on 149 and 642;
+# 0.010 s a text frame with NO_PADDING, and 149/149, 13/729 on the set as it is now).
 SCOUT_SCALE = 0.5
 # The full read then covers only the columns where the scout found boxes, widened on each side by
 # this many times the tallest box's height. On ocr_accuracy.py's 36 frames (one run each, same
