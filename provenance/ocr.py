@@ -76,11 +76,13 @@ SAME_TEXT_PAD = 0.5
 
 @dataclass(frozen=True)
 class TextLine:
-    """A line of text read at ``time`` seconds, with the reader's confidence."""
+    """A line of text read at ``time`` seconds, with the reader's confidence, and where in
+    the frame (``box``: x0, y0, x1, y1 as shares of the frame's width and height)."""
 
     time: float
     text: str
     score: float
+    box: tuple[float, float, float, float] | None = None
 
 
 # One thread: verify already runs alongside other work, and the models are small. No angle
@@ -187,6 +189,10 @@ def _grey(part: np.ndarray) -> np.ndarray:
     return part.mean(axis=2).astype(np.int16) if part.ndim == 3 else part.astype(np.int16)
 
 
+# A line one read found: its top row (frame pixels: lines are sorted by it), text, score, box.
+_Found = tuple[float, str, float, tuple[float, float, float, float]]
+
+
 @dataclass(frozen=True)
 class _Read:
     """What one full read found (frame row, text, score) and where: ``text`` (top, bottom,
@@ -196,7 +202,7 @@ class _Read:
     text: tuple[int, int, int, int]
     reach: tuple[int, int, int, int]
     pixels: np.ndarray
-    found: tuple[tuple[float, str, float], ...]
+    found: tuple[_Found, ...]
 
 
 class TextReader:
@@ -215,7 +221,7 @@ class TextReader:
         (``_scout_boxes``) are read, across the columns where it found it, each scaled as the
         detector would scale the whole frame (its short side to DETECT_SIDE)."""
         scale = min(DETECT_SIDE / min(frame.shape[:2]), MAX_WIDTH / frame.shape[1])
-        found: list[tuple[float, str, float]] = []
+        found: list[_Found] = []
         for top, bottom in text_bands(frame):
             boxes = _scout_boxes(_bgr(frame[top:bottom]), scale)
             if boxes is None:
@@ -225,8 +231,9 @@ class TextReader:
             columns = _extent(boxes, frame.shape, SCOUT_PAD)[2:]
             found += earlier.found if earlier else self._read_band(
                 frame, top, bottom, columns, scale)
-        return [TextLine(round(time, 3), text[:300], round(score, 3))
-                for _, text, score in sorted(found) if score >= MIN_SCORE and text.strip()]
+        return [TextLine(round(time, 3), text[:300], round(score, 3), box)
+                for _, text, score, box in sorted(found)
+                if score >= MIN_SCORE and text.strip()]
 
     def _earlier(self, frame: np.ndarray, seen: tuple[int, int, int, int]) -> _Read | None:
         """An earlier read whose text area holds ``seen`` and is unchanged in ``frame``."""
@@ -240,7 +247,7 @@ class TextReader:
         return None
 
     def _read_band(self, frame: np.ndarray, top: int, bottom: int, columns: tuple[int, int],
-                   scale: float) -> tuple[tuple[float, str, float], ...]:
+                   scale: float) -> tuple[_Found, ...]:
         self.reads += 1
         left, right = columns
         # RapidOCR keeps use_det/use_cls/use_rec from the last call: said on every call.
@@ -249,12 +256,21 @@ class TextReader:
         if result.txts is None or not len(result.boxes):
             return ()
         boxes = np.asarray(result.boxes, dtype=np.float64) / scale + (left, top)
-        found = tuple((float(box[:, 1].min()), str(text), float(score))
+        height, width = frame.shape[:2]
+        found = tuple((float(box[:, 1].min()), str(text), float(score), _shares(box, width, height))
                       for box, text, score in zip(boxes, result.txts, result.scores, strict=True))
         a, b, c, d = _extent(boxes, frame.shape, 0.0)
         self._read.append(_Read((a, b, c, d), _extent(boxes, frame.shape, SAME_TEXT_PAD),
                                 _grey(frame[a:b, c:d]), found))
         return found
+
+
+def _shares(box: np.ndarray, width: int, height: int) -> tuple[float, float, float, float]:
+    """A box's corners (frame pixels) as x0, y0, x1, y1 shares of the frame, inside it."""
+    return (round(float(np.clip(box[:, 0].min() / width, 0, 1)), 4),
+            round(float(np.clip(box[:, 1].min() / height, 0, 1)), 4),
+            round(float(np.clip(box[:, 0].max() / width, 0, 1)), 4),
+            round(float(np.clip(box[:, 1].max() / height, 0, 1)), 4))
 
 
 def _extent(boxes: np.ndarray, shape: tuple[int, ...], pad: float) -> tuple[int, int, int, int]:

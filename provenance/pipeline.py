@@ -169,6 +169,8 @@ def verify_video(
             else None
         result, seen = evidence.beyond_picture(video.path, query_fp, result, lib, settings,
                                                only_fingerprint=decoded is None, kept=kept)
+        if decoded is not None:
+            result = refine.caption_edits_stage(decoded, result, stored, seen.text)
         result = with_open_moments(result)
         _step(progress, "evidence", 1.0)
         _step(progress, "report", 0.0)

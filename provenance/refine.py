@@ -12,14 +12,16 @@ and vertical reframes.
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache, partial
 
+import cv2
 import numpy as np
 
-from . import geometry
+from . import geometry, ocr
 from .align import (
     AlignResult,
     align,
@@ -695,6 +697,167 @@ def _mirrored_boxes(edit: DetectedEdit) -> DetectedEdit:
     frame (a caption added after the mirror sits where the viewer sees it)."""
     return replace(edit, boxes=tuple((round(1.0 - x1, 3), y0, round(1.0 - x0, 3), y1)
                                      for x0, y0, x1, y1 in edit.boxes))
+
+
+# --- Captions: text the repost shows that the original does not ---------------------------
+# A line the OCR read on a matched repost's picture (not a camera clock: the footage's own
+# record) is a caption or logo added, an overlay, unless the original shows it where the line
+# maps to (bars, crop and mirror undone): there the repost's patch (the line's box widened by
+# CAPTION_PAD of its height) correlates with one of the original's stored pictures (any
+# keyframe, CAPTION_SCALES, CAPTION_SEARCH of the picture around) at SAME_TEXT_CORRELATION or
+# more, or the OCR reads the same words in that part of it (SAME_TEXT_SIMILARITY of their
+# letters), as it does for text a 320-pixel picture leaves too blurred to correlate. Measured
+# (benchmarks/README.md, "Captions from the text read"): the originals' own text (a lower third
+# and a channel name burned into the 3 shared clips; reposts re-encoded, cropped 10 %, halved,
+# grey, sped up: 30 lines) correlated 0.68-0.99, and the OCR read the lower third in all 15
+# (similarity 0.91-1.0) and the name in 5 of 15, the 10 others correlating 0.93-0.99; captions
+# added (copy-detection's 6 captioned matches, and 3 drawn over the clips' own text) correlated
+# 0.10-0.80 and were read in none (0.0). Lines on the bars are not the picture's: the bars are
+# their own edit.
+SAME_TEXT_CORRELATION = 0.85
+# A line of fewer letters and digits is a fragment, no caption: mirrored text read as "A" (the
+# lower third of a repost mirrored and cropped, the only overlay wrongly said on that set).
+MIN_CAPTION_CHARACTERS = 3
+SAME_TEXT_SIMILARITY = 0.6
+CAPTION_PAD = 0.25
+CAPTION_SCALES = (1.0, 0.9, 0.8)
+CAPTION_SEARCH = 0.06
+# Matches whose picture is not laid on the original's by bars, crop and mirror alone.
+_NOT_LAID = frozenset({Edit.PICTURE_IN_PICTURE, Edit.STRETCHED, Edit.ROTATED,
+                       Edit.FILMED_OFF_SCREEN, Edit.MULTI_VIEW})
+
+
+def caption_edits_stage(decoded: Decoded, result: AlignResult,
+                        stored: Mapping[str, LocalData | None],
+                        lines: Sequence[ocr.TextLine]) -> AlignResult:
+    """Every whole-frame match with, as an overlay, the text read on it (``lines``: the
+    burned-in text ``evidence`` read) that its original does not show."""
+    said = [line for line in lines if line.box is not None and
+            len(_letters(line.text)) >= MIN_CAPTION_CHARACTERS and
+            ocr.screen_datetime(line.text) is None]
+    if not said or not decoded.pictures:
+        return result
+    return replace(result, matches=tuple(
+        with_captions(decoded, m, stored.get(m.reference_id), said) for m in result.matches))
+
+
+def with_captions(decoded: Decoded, alignment: Alignment, local: LocalData | None,
+                  lines: Sequence[ocr.TextLine]) -> Alignment:
+    """The alignment with the lines its original does not show as an overlay (their boxes
+    joined to an overlay the pictures showed, each place once)."""
+    if local is None or not local.pictures or alignment.region is not None or \
+            {e.kind for e in alignment.edits} & _NOT_LAID:
+        return alignment
+    kept = next((e.boxes[0] for e in alignment.edits if e.kind is Edit.CROPPED and e.boxes),
+                (0.0, 0.0, 1.0, 1.0))
+    overlay = next((e for e in alignment.edits if e.kind is Edit.OVERLAY), None)
+    places = list(overlay.boxes) if overlay else []
+    decoded_pictures = (cv2.imdecode(np.frombuffer(p, np.uint8), cv2.IMREAD_COLOR)
+                        for p in local.pictures)
+    pictures = [p for p in decoded_pictures if p is not None]
+    for line in lines:
+        segment = min(alignment.segments, key=lambda s: max(s.query_start - line.time,
+                                                            line.time - s.query_end, 0.0))
+        place = _in_picture(decoded, line)
+        if place is None or any(_overlapping(place, b) for b in places):
+            continue
+        if not _originals_text(decoded, pictures, line, place, segment.mirrored, kept):
+            places.append(place)
+    if len(places) == len(overlay.boxes if overlay else ()):
+        return alignment
+    added = DetectedEdit(Edit.OVERLAY, boxes=tuple(places))
+    edits = [added if e is overlay else e for e in alignment.edits] if overlay \
+        else [*alignment.edits, added]
+    return replace(alignment, edits=tuple(edits))
+
+
+def _in_picture(decoded: Decoded, line: ocr.TextLine) -> Box | None:
+    """The line's box as shares of the repost's picture inside its bars (where the pictures'
+    overlays are placed), padded by CAPTION_PAD of its height; None on the bars."""
+    assert line.box is not None
+    top, bottom, left, right = (float(v) for v in
+                                decoded.boxes[nearest_index(decoded.detail_times, line.time)])
+    if min(bottom - top, right - left) <= 0.0:
+        top, bottom, left, right = 0.0, 1.0, 0.0, 1.0
+    x0, y0, x1, y1 = line.box
+    pad = CAPTION_PAD * (y1 - y0)
+    def share(value: float) -> float:
+        return round(min(1.0, max(0.0, value)), 3)
+
+    box = (share((x0 - pad - left) / (right - left)), share((y0 - pad - top) / (bottom - top)),
+           share((x1 + pad - left) / (right - left)), share((y1 + pad - top) / (bottom - top)))
+    return box if box[2] > box[0] and box[3] > box[1] else None
+
+
+def _overlapping(a: Box, b: Box) -> bool:
+    """Whether two boxes share half of the smaller one."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return False
+    return width * height >= 0.5 * min(geometry.area(a), geometry.area(b))
+
+
+def _originals_text(decoded: Decoded, pictures: list[np.ndarray], line: ocr.TextLine,
+                    place: Box, mirrored: bool, kept: Box) -> bool:
+    """Whether the original shows the line's text at the place it maps to."""
+    picture = decoded.pictures[nearest_index(decoded.local_times, line.time)]
+    patch = _part(picture, place)
+    if mirrored:  # the original's own text is mirrored in the repost: compare unmirrored
+        patch, place = patch[:, ::-1], (1.0 - place[2], place[1], 1.0 - place[0], place[3])
+    mapped = (kept[0] + place[0] * (kept[2] - kept[0]), kept[1] + place[1] * (kept[3] - kept[1]),
+              kept[0] + place[2] * (kept[2] - kept[0]), kept[1] + place[3] * (kept[3] - kept[1]))
+    if max(_correlation(patch, original, mapped) for original in pictures) >= \
+            SAME_TEXT_CORRELATION:
+        return True
+    return any(_similar_text(line.text, original, mapped) for original in pictures)
+
+
+def _correlation(patch: np.ndarray, original: np.ndarray, mapped: Box) -> float:
+    """The best normalised correlation of the repost's patch with the original picture around
+    the place it maps to (CAPTION_SCALES, CAPTION_SEARCH)."""
+    grey = _grey_float(patch)
+    picture = _grey_float(original)
+    height, width = picture.shape
+    best = -1.0
+    for scale in CAPTION_SCALES:
+        w = max(4, round((mapped[2] - mapped[0]) * width * scale))
+        h = max(4, round((mapped[3] - mapped[1]) * height * scale))
+        template = cv2.resize(grey, (w, h), interpolation=cv2.INTER_AREA)
+        cx, cy = (mapped[0] + mapped[2]) / 2 * width, (mapped[1] + mapped[3]) / 2 * height
+        x0 = int(max(0, cx - w / 2 - CAPTION_SEARCH * width))
+        x1 = int(min(width, cx + w / 2 + CAPTION_SEARCH * width))
+        y0 = int(max(0, cy - h / 2 - CAPTION_SEARCH * height))
+        y1 = int(min(height, cy + h / 2 + CAPTION_SEARCH * height))
+        if y1 - y0 < h or x1 - x0 < w or float(template.std()) < 1.0:
+            continue
+        best = max(best, float(cv2.matchTemplate(picture[y0:y1, x0:x1], template,
+                                                 cv2.TM_CCOEFF_NORMED).max()))
+    return best
+
+
+def _grey_float(image: np.ndarray) -> np.ndarray:
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    return grey.astype(np.float32)
+
+
+def _similar_text(text: str, original: np.ndarray, mapped: Box) -> bool:
+    """Whether the OCR reads the same words in the original picture at the mapped place
+    (widened by the line's height and a tenth of the width: the mapping is approximate)."""
+    height = mapped[3] - mapped[1]
+    area = (max(0.0, mapped[0] - 0.1), max(0.0, mapped[1] - height),
+            min(1.0, mapped[2] + 0.1), min(1.0, mapped[3] + height))
+    part = _part(original, area)
+    # a 320-pixel picture's text enlarged 3 times: strokes wide enough for the reader's gate
+    part = cv2.resize(part, None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)
+    read = _letters(" ".join(found.text for found in ocr.read_frame(part)))
+    wanted = _letters(text)
+    return bool(read and wanted) and difflib.SequenceMatcher(None, wanted, read).ratio() >= \
+        SAME_TEXT_SIMILARITY
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text.upper() if c.isalnum())
 
 
 def _part(picture: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
