@@ -157,6 +157,11 @@ class _Hashed:
         self.few_query = np.unique(np.linspace(0, len(details) - 1, min(
             VIEW_QUERY_SAMPLES, len(details))).astype(int))
 
+    @property
+    def query_regions(self) -> int:
+        """How many of the repost's regions were hashed."""
+        return len(self._query)
+
     def local_data(self, ref_id: str) -> LocalData | None:
         if ref_id not in self._local:
             self._local[ref_id] = self.lib.local_data(ref_id)
