@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from functools import lru_cache, partial
 
 import cv2
 import numpy as np
@@ -141,6 +140,71 @@ VIEW_SCREEN_MARGIN = 4
 VIEW_GAIN = 4
 
 
+class _Hashed:
+    """What the local stage of one verify hashes or reads, each once: an original's stored
+    data; the repost's region under a whole-frame hypothesis (the same whatever original it is
+    compared with: the tilts and screen angles are tried on every original keypoints did not
+    place); an original's region of a box (the same whatever hypothesis asks for it). Cached
+    values are the very arrays ``region_fingerprint`` returned, so every answer is the one
+    hashing again would give (copy-detection set and geometry block, answer by answer:
+    benchmarks/README.md, "The local stage's hashing, once per verify")."""
+
+    def __init__(self, decoded: Decoded, lib: Library) -> None:
+        self.decoded, self.lib = decoded, lib
+        self._local: dict[str, LocalData | None] = {}
+        self._duration: dict[str, float] = {}
+        self._query: dict[tuple[object, ...], tuple[Fingerprint, Box]] = {}
+        self._reference: dict[tuple[str, Box, bool], Fingerprint] = {}
+        details = decoded.details
+        self.few_query = np.unique(np.linspace(0, len(details) - 1, min(
+            VIEW_QUERY_SAMPLES, len(details))).astype(int))
+
+    @property
+    def query_regions(self) -> int:
+        """How many of the repost's regions were hashed."""
+        return len(self._query)
+
+    def local_data(self, ref_id: str) -> LocalData | None:
+        if ref_id not in self._local:
+            self._local[ref_id] = self.lib.local_data(ref_id)
+        return self._local[ref_id]
+
+    def query(self, overlap: geometry.Overlap, few: bool = False) -> tuple[Fingerprint, Box]:
+        """The repost's region under ``overlap`` (its geometry undone first where it has a tilt
+        or a perspective: ``_hypothesis_regions``) and the original's box to compare it with;
+        ``few``: on VIEW_QUERY_SAMPLES of its pictures only."""
+        undone = overlap.homography is not None or abs(overlap.rotation) >= geometry.MIN_ROTATION
+        key: tuple[object, ...] = (overlap, few) if undone else (overlap.query_box, few)
+        if key not in self._query:
+            decoded = self.decoded
+            times, details = decoded.detail_times, decoded.details
+            if few:
+                times, details = times[self.few_query], details[self.few_query]
+            query_box, reference_box = overlap.query_box, overlap.reference_box
+            if undone:
+                details, query_box, reference_box = geometry.rectified(details, overlap)
+            self._query[key] = (region_fingerprint(times, details, query_box,
+                                                   decoded.fingerprint.duration), reference_box)
+        region, reference_box = self._query[key]
+        return region, reference_box if undone else overlap.reference_box
+
+    def reference(self, ref_id: str, local: LocalData, box: Box, few: bool = False
+                  ) -> Fingerprint:
+        """An original's region of ``box``; ``few``: on VIEW_SAMPLES of its stored pictures."""
+        key = (ref_id, box, few)
+        if key not in self._reference:
+            if ref_id not in self._duration:
+                self._duration[ref_id] = self.lib.get(ref_id).duration
+            times, details = local.detail_times, local.details
+            if few:
+                chosen = np.unique(np.linspace(0, len(details) - 1, min(
+                    VIEW_SAMPLES, len(details))).astype(int))
+                times, details = times[chosen], details[chosen]
+            self._reference[key] = region_fingerprint(times, details, box,
+                                                      self._duration[ref_id])
+        return self._reference[key]
+
+
 def _open_intervals(result: AlignResult, placed: frozenset[str] = frozenset()
                     ) -> list[tuple[float, float]]:
     """Query time no match explains (unexplained and same-scene intervals, joined), in pieces
@@ -258,10 +322,11 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
     ids = [i for i in dict.fromkeys([*ids, *sorted(little)]) if i not in matched - little]
     # A matched original that explains little of a repost of another shape: its shape may
     # explain the rest (car-detection's stretched 9:16, matched by whole frames over 2.2 s).
+    hashed = _Hashed(decoded, lib)
     for ref_id in sorted(little):
-        local = lib.local_data(ref_id)
+        local = hashed.local_data(ref_id)
         if local is not None:
-            result = _crop_hypotheses(decoded, local, lib, result, ref_id)[0]
+            result = _crop_hypotheses(hashed, local, result, ref_id)[0]
     skipped: list[str] = []
     count = min(params.local_max_frames, max(LOCAL_FRAMES, math.ceil(
         missing / 60.0 * params.local_frames_per_minute)))
@@ -283,7 +348,7 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         if examined >= params.local_max_references:
             beyond.append(ref_id)
             continue
-        local = lib.local_data(ref_id)
+        local = hashed.local_data(ref_id)
         if local is None:
             missing_data.append(ref_id)
             continue
@@ -300,10 +365,10 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
                                                  local.key_size, share)
         work_left -= used
         if overlap is None:
-            result, placed = _crop_hypotheses(decoded, local, lib, result, ref_id)
+            result, placed = _crop_hypotheses(hashed, local, result, ref_id)
             if not placed:
-                result = _placed_by_view(decoded, local, lib, result, ref_id,
-                                         ref_id in scene_ids, unplaced, approximate)
+                result = _placed_by_view(hashed, local, result, ref_id, ref_id in scene_ids,
+                                         unplaced, approximate)
             continue
         if overlap.is_whole_frame and not overlap.has_geometry:
             if ref_id in scene_ids:  # placed as it is: the first stage's same-scene stands
@@ -311,14 +376,13 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
             if _explained(result, scene_placed):
                 break
             continue
-        details, query_box, reference_box = decoded.details, overlap.query_box, \
-            overlap.reference_box
         if overlap.has_geometry:  # undo the stretch and tilt before hashing
-            details, query_box, reference_box = geometry.rectified(details, overlap)
-        cropped_query = region_fingerprint(decoded.detail_times, details, query_box,
-                                           query_fp.duration)
-        cropped_ref = region_fingerprint(local.detail_times, local.details, reference_box,
-                                         lib.get(ref_id).duration)
+            details, query_box, reference_box = geometry.rectified(decoded.details, overlap)
+            cropped_query = region_fingerprint(decoded.detail_times, details, query_box,
+                                               query_fp.duration)
+        else:
+            cropped_query, reference_box = hashed.query(overlap)
+        cropped_ref = hashed.reference(ref_id, local, reference_box)
         second = align(cropped_query, {ref_id: cropped_ref}, params)
         extra = [Alignment(m.reference_id, m.score, m.segments,
                            tuple(dict.fromkeys(m.edits + _overlap_edits(
@@ -340,7 +404,7 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
             # (bottle-detection at 15° and 30°, screen filling the frame, was `same-scene` so).
             # With a stretch or tilt read, same-scene stays (copy-detection geometry block:
             # 6 other-moment queries lost it when this applied to them too).
-            result = _placed_by_view(decoded, local, lib, result, ref_id, ref_id in scene_ids,
+            result = _placed_by_view(hashed, local, result, ref_id, ref_id in scene_ids,
                                      unplaced, approximate)
             continue
         # The region's view agreed where its motion lined up at no offset: the same camera at
@@ -350,7 +414,7 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
             scene_placed.add(ref_id)
         if _matched_s(result, ref_id) < HYPOTHESES_BELOW * query_fp.duration:
             # Keypoints placed little of a texture-poor view: its shape may tell more.
-            result = _crop_hypotheses(decoded, local, lib, result, ref_id)[0]
+            result = _crop_hypotheses(hashed, local, result, ref_id)[0]
         if _explained(result, scene_placed):
             break
     if beyond:
@@ -420,24 +484,20 @@ def _ratio_change(decoded: Decoded, local: LocalData) -> float:
     return shown / (local.details.shape[2] / max(1, local.details.shape[1]))
 
 
-def _crop_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: AlignResult,
-                     ref_id: str) -> tuple[AlignResult, bool]:
+def _crop_hypotheses(hashed: _Hashed, local: LocalData, result: AlignResult, ref_id: str
+                     ) -> tuple[AlignResult, bool]:
     """The result with what the centre-crop hypothesis that lines up in time with the most
     motion-confirmed samples explains (at least GEOMETRY_MIN_CONFIRMED: a hypothesis was
     chosen, not measured), and whether one placed the repost on the original. Their
     same-scene is not kept: an unmeasured crop that lines up with nothing may be the wrong
     crop, not another moment. A region is hashed as a square thumbnail whatever its shape,
     so a crop shown stretched is hashed like the unstretched one."""
-    query_fp = decoded.fingerprint
-    query_region = None
+    query_fp = hashed.decoded.fingerprint
     best: list[Alignment] = []
-    for overlap in _centre_crops(decoded, local):
-        if query_region is None:
-            query_region = region_fingerprint(decoded.detail_times, decoded.details,
-                                              overlap.query_box, query_fp.duration)
-        second = align(query_region, {ref_id: region_fingerprint(
-            local.detail_times, local.details, overlap.reference_box,
-            lib.get(ref_id).duration)}, result.params)
+    for overlap in _centre_crops(hashed.decoded, local):
+        query_region = hashed.query(overlap)[0]
+        second = align(query_region, {ref_id: hashed.reference(
+            ref_id, local, overlap.reference_box)}, result.params)
         extra = _lined_up(second, _hypothesis_edits(overlap, (query_fp.width, query_fp.height)))
         if sum(a.evidence for a in extra) > sum(a.evidence for a in best):
             best = extra
@@ -450,13 +510,13 @@ def _crop_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
 _AS_IT_IS = geometry.Overlap((0.0, 0.0, 1.0, 1.0), (0.0, 0.0, 1.0, 1.0), False, 0)
 
 
-def _placed_by_view(decoded: Decoded, local: LocalData, lib: Library, result: AlignResult,
-                    ref_id: str, seen: bool, unplaced: list[str], approximate: list[str]
-                    ) -> AlignResult:
+def _placed_by_view(hashed: _Hashed, local: LocalData, result: AlignResult, ref_id: str,
+                    seen: bool, unplaced: list[str], approximate: list[str]) -> AlignResult:
     """``_view_hypotheses`` for an original keypoints did not place; the original is added to
     ``approximate`` when only a perspective model showed its view, to ``unplaced`` when nothing
     did and whole frames had ``seen`` it."""
-    result, placed = _view_hypotheses(decoded, local, lib, result, ref_id)
+    result, placed = _view_hypotheses(hashed.decoded, local, hashed.lib, result, ref_id,
+                                      hashed)
     if placed is None:
         approximate.append(ref_id)
     elif not placed and seen:
@@ -465,7 +525,8 @@ def _placed_by_view(decoded: Decoded, local: LocalData, lib: Library, result: Al
 
 
 def _view_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: AlignResult,
-                     ref_id: str) -> tuple[AlignResult, bool | None]:
+                     ref_id: str, hashed: _Hashed | None = None
+                     ) -> tuple[AlignResult, bool | None]:
     """Where keypoints did not place the repost on an original and no centre crop lined up in
     time (another moment aligns nowhere): the whole-frame hypotheses a repost carries, tried on
     the original's stored pictures for the view. Those are the centre crops shown stretched
@@ -492,29 +553,17 @@ def _view_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
             CROP_HYPOTHESIS_CHANGE):
         hypotheses = [replace(_AS_IT_IS, rotation=angle) for angle in VIEW_ROTATIONS]
         hypotheses += [geometry.screen_view(yaw, size) for yaw in VIEW_YAWS]
-    duration = query_fp.duration
-    few_query, few = (np.unique(np.linspace(0, len(d) - 1, min(count, len(d))).astype(int))
-                      for d, count in ((decoded.details, VIEW_QUERY_SAMPLES),
-                                       (local.details, VIEW_SAMPLES)))
-    # The original's regions, hashed once per box: the tilts all keep the same one.
-    few_reference, all_reference = (
-        lru_cache(maxsize=None)(partial(region_fingerprint, times, details,
-                                        duration=lib.get(ref_id).duration))
-        for times, details in ((local.detail_times[few], local.details[few]),
-                               (local.detail_times, local.details)))
+    hashed = hashed or _Hashed(decoded, lib)
     shown: list[tuple[float, geometry.Overlap, AlignResult]] = []
     identity: float | None = None  # the view of the repost as it is, measured alike
     for overlap in hypotheses:
-        if view_distance(*_hypothesis_regions(
-                decoded.detail_times[few_query], decoded.details[few_query], few_reference,
-                overlap, duration)) > REGISTERED_VIEW_BITS + VIEW_SCREEN_MARGIN:
+        if view_distance(*_hypothesis_regions(hashed, ref_id, local, overlap, few=True)) > \
+                REGISTERED_VIEW_BITS + VIEW_SCREEN_MARGIN:
             continue
-        query_region, reference = _hypothesis_regions(decoded.detail_times, decoded.details,
-                                                      all_reference, overlap, duration)
+        query_region, reference = _hypothesis_regions(hashed, ref_id, local, overlap)
         bits = view_distance(query_region, reference)
         if identity is None:
-            identity = view_distance(*_hypothesis_regions(
-                decoded.detail_times, decoded.details, all_reference, _AS_IT_IS, duration))
+            identity = view_distance(*_hypothesis_regions(hashed, ref_id, local, _AS_IT_IS))
         if bits <= min(REGISTERED_VIEW_BITS, identity - VIEW_GAIN):
             shown.append((bits, overlap, align(query_region, {ref_id: reference},
                                                result.params)))
@@ -532,17 +581,14 @@ def _view_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: A
         None if overlap.homography is not None else True
 
 
-def _hypothesis_regions(query_times: np.ndarray, query_details: np.ndarray,
-                        reference: Callable[[Box], Fingerprint], overlap: geometry.Overlap,
-                        duration: float) -> tuple[Fingerprint, Fingerprint]:
+def _hypothesis_regions(hashed: _Hashed, ref_id: str, local: LocalData,
+                        overlap: geometry.Overlap, few: bool = False
+                        ) -> tuple[Fingerprint, Fingerprint]:
     """The repost's and the original's fingerprints, like with like, under a whole-frame
-    hypothesis: a tilt or perspective undone, a crop's region hashed on both sides
-    (``reference``: the original's region fingerprint of a box)."""
-    query_box, reference_box = overlap.query_box, overlap.reference_box
-    if overlap.homography is not None or abs(overlap.rotation) >= geometry.MIN_ROTATION:
-        query_details, query_box, reference_box = geometry.rectified(query_details, overlap)
-    return region_fingerprint(query_times, query_details, query_box, duration), \
-        reference(reference_box)
+    hypothesis: a tilt or perspective undone, a crop's region hashed on both sides; ``few``:
+    on the few pictures a hypothesis is first screened on (VIEW_QUERY_SAMPLES, VIEW_SAMPLES)."""
+    query_region, reference_box = hashed.query(overlap, few)
+    return query_region, hashed.reference(ref_id, local, reference_box, few)
 
 
 def _hypothesis_edits(overlap: geometry.Overlap, query_size: tuple[int, int]

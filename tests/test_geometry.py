@@ -289,6 +289,31 @@ def test_another_moment_stretched_is_placed_by_its_view_and_is_same_scene(
     assert result.verdict is Verdict.NO_MATCH
 
 
+def test_view_hypotheses_hash_the_reposts_regions_once_for_every_original(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    """The local stage hashes the repost's region under a hypothesis once per verify, whatever
+    the number of originals it is compared with, and answers as when hashing afresh."""
+    from provenance import provider
+    from provenance.align import DEFAULT_PARAMS, align
+    from provenance.refine import _Hashed, _view_hypotheses
+
+    later = _encode(tmp_path / "later.mp4", media.cam_a_later, 2, 12, "-vf", _STRETCH)
+    decoded = provider.decode(str(later), 2.0)
+    with Library(library_path) as lib:
+        nothing = align(decoded.fingerprint, {}, DEFAULT_PARAMS)
+        shared = _Hashed(decoded, lib)
+        hashed_after: list[int] = []
+        for ref_id in ("cam-a", "cam-b"):
+            local = lib.local_data(ref_id)
+            assert local is not None
+            alone = _view_hypotheses(decoded, local, lib, nothing, ref_id)
+            assert _view_hypotheses(decoded, local, lib, nothing, ref_id, shared) == alone
+            hashed_after.append(shared.query_regions)
+    # cam-a's view is placed (same-scene), cam-b's is not: both screened the same centre crops.
+    assert hashed_after[0] > 0
+    assert hashed_after[1] == hashed_after[0]
+
+
 def test_another_moment_tilted_and_mirrored_is_same_scene_by_a_tilt_hypothesis(
         media: Media, library_path: Path, tmp_path: Path) -> None:
     from provenance.models import Verdict
