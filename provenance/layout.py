@@ -31,7 +31,16 @@ import numpy as np
 from . import geometry
 from .align import AlignResult, MatchParams, align, subtract, union
 from .library import Library
-from .models import Alignment, Box, DetectedEdit, Edit, Fingerprint, Region, Verdict
+from .models import (
+    Alignment,
+    Box,
+    DetectedEdit,
+    Edit,
+    Fingerprint,
+    Region,
+    Verdict,
+    merged_edits,
+)
 from .provider import Decoded, region_fingerprint
 from .refine import bar_edits
 
@@ -331,8 +340,8 @@ def _screen_regions(decoded: Decoded, details: np.ndarray, screen: Layout, *, nu
     for label, cell in screen.cells():
         second = _aligned(decoded, details, cell, originals, candidates, everyone, params)
         box, corners = screen.place(cell)
-        matches = [replace(m, region=box, edits=tuple(dict.fromkeys(
-            m.edits + _region_edits(screen, box, screens)))) for m in second.matches
+        matches = [replace(m, region=box, edits=merged_edits(
+            m.edits, _region_edits(screen, box, screens))) for m in second.matches
             if m.evidence >= REGION_MIN_CONFIRMED]
         found += matches
         if screens > 1:

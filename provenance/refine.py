@@ -39,6 +39,7 @@ from .models import (
     LocalData,
     Segment,
     Verdict,
+    merged_edits,
 )
 from .provider import Decoded, nearest_index, region_fingerprint
 
@@ -385,8 +386,8 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         cropped_ref = hashed.reference(ref_id, local, reference_box)
         second = align(cropped_query, {ref_id: cropped_ref}, params)
         extra = [Alignment(m.reference_id, m.score, m.segments,
-                           tuple(dict.fromkeys(m.edits + _overlap_edits(
-                               overlap, (query_fp.width, query_fp.height)))))
+                           merged_edits(m.edits, _overlap_edits(
+                               overlap, (query_fp.width, query_fp.height))))
                  for m in second.matches
                  if not overlap.has_geometry or m.evidence >= GEOMETRY_MIN_CONFIRMED]
         result = with_extra_matches(_superseded(result, extra), extra, query_fp)
@@ -606,7 +607,7 @@ def _hypothesis_edits(overlap: geometry.Overlap, query_size: tuple[int, int]
 def _lined_up(second: AlignResult, edits: tuple[DetectedEdit, ...]) -> list[Alignment]:
     """A hypothesis's matches with enough motion-confirmed samples to count
     (GEOMETRY_MIN_CONFIRMED: the geometry was chosen, not measured), carrying its edits."""
-    return [Alignment(m.reference_id, m.score, m.segments, tuple(dict.fromkeys(m.edits + edits)))
+    return [Alignment(m.reference_id, m.score, m.segments, merged_edits(m.edits, edits))
             for m in second.matches if m.evidence >= GEOMETRY_MIN_CONFIRMED]
 
 
@@ -735,7 +736,7 @@ def with_picture_edits(decoded: Decoded, query_saturation: float, alignment: Ali
         if all(s.mirrored for s in alignment.segments):  # compared unmirrored: flip back
             seen = tuple(_mirrored_boxes(e) if e.kind is Edit.OVERLAY else e for e in seen)
         edits += seen + found
-    return replace(alignment, edits=tuple(dict.fromkeys(alignment.edits + edits)))
+    return replace(alignment, edits=merged_edits(alignment.edits, edits))
 
 
 def _mirrored_boxes(edit: DetectedEdit) -> DetectedEdit:

@@ -130,6 +130,10 @@ def test_burned_in_caption_date_is_a_checked_claim(
     assert "22/10/2015" in result.finding.summary
     assert any("eurotunnel" in text for _, text in result.burned_in_text)
     assert '"attaque eurotunnel 22/10/2015"' in to_text(result).split("text in the picture: ")[1]
+    # The caption is an edit, where it is (the bottom bar); the camera's own clock is not.
+    overlays = [b for m in result.matches for e in m.edits if e.kind is Edit.OVERLAY
+                for b in e.boxes]
+    assert overlays and all(b[1] >= 0.8 for b in overlays)
 
 
 def test_missing_extra_is_said_not_silent(media: Media, sound_library: tuple[Path, Path],
@@ -158,3 +162,39 @@ def test_stages_turned_off_are_said(media: Media, sound_library: tuple[Path, Pat
     assert [s.split(":")[0] for s in off] == ["sound", "burned-in text", "Content Credentials"]
     assert result.content_credentials is None and result.burned_in_text == ()
     assert all(m.audio != "same" for m in result.matches)  # the sound was not compared
+
+
+@pytest.mark.skipif(not ocr.available(), reason="OCR extra not installed")
+def test_text_the_original_shows_is_no_overlay_and_a_caption_added_over_it_is(
+        media: Media, tmp_path: Path) -> None:
+    def own_text(frame: syn.Frame) -> syn.Frame:  # a broadcaster's lower third
+        out = frame.copy()
+        height, width = out.shape[:2]
+        syn.cv2.rectangle(out, (0, int(height * 0.8)), (int(width * 0.7), int(height * 0.92)),
+                          (120, 40, 20), -1)
+        syn.cv2.putText(out, "PORT AUTHORITY LIVE", (8, int(height * 0.89)),
+                        syn.cv2.FONT_HERSHEY_SIMPLEX, 0.8, (255, 255, 255), 2, syn.cv2.LINE_AA)
+        return out
+
+    original = tmp_path / "own-text.mp4"
+    syn.write_video(str(original), (own_text(f) for f in syn.excerpt(str(media.cam_b), 0.0,
+                                                                     20.0, 25.0)), 25.0, crf=20)
+    db = tmp_path / "library.db"
+    with Library(db, create=True) as library:
+        register(str(original), Original(id="cam-b-live", source="Broadcaster"), library,
+                 load_settings(db=db, cache_dir=tmp_path / "cache"))
+    cropped = tmp_path / "cropped.mp4"
+    _ffmpeg("-ss", "4", "-t", "10", "-i", str(original), "-vf", "crop=iw*0.9:ih*0.9",
+            "-c:v", "libx264", "-pix_fmt", "yuv420p", str(cropped))
+    result = _verify(cropped, db)
+    assert result.verdict == Verdict.MATCH
+    assert any("AUTHORITY LIVE" in text for _, text in result.burned_in_text)
+    assert not [e for m in result.matches for e in m.edits if e.kind is Edit.OVERLAY]
+    # A caption bar added over the lower third: the pictures' comparison alone missed it.
+    captioned = tmp_path / "captioned.mp4"
+    syn.write_video(str(captioned), (syn.caption("attaque eurotunnel 22/10/2015")(f)
+                                     for f in syn.excerpt(str(cropped), 0.0, 10.0, 25.0)), 25.0)
+    result = _verify(captioned, db)
+    overlays = [b for m in result.matches for e in m.edits if e.kind is Edit.OVERLAY
+                for b in e.boxes]
+    assert len(overlays) == 1 and overlays[0][1] >= 0.8
