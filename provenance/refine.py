@@ -735,6 +735,10 @@ def with_picture_edits(decoded: Decoded, query_saturation: float, alignment: Ali
         seen = geometry.picture_edits(pairs, query_saturation, local.saturation)
         if all(s.mirrored for s in alignment.segments):  # compared unmirrored: flip back
             seen = tuple(_mirrored_boxes(e) if e.kind is Edit.OVERLAY else e for e in seen)
+        picture = decoded.picture_box()
+        if picture is not None:  # placed in the repost's frame, bars included
+            seen = tuple(replace(e, boxes=tuple(_in_frame(b, picture) for b in e.boxes))
+                         if e.kind is Edit.OVERLAY else e for e in seen)
         edits += seen + found
     return replace(alignment, edits=merged_edits(alignment.edits, edits))
 
@@ -802,14 +806,17 @@ def with_captions(decoded: Decoded, alignment: Alignment, local: LocalData | Non
     decoded_pictures = (cv2.imdecode(np.frombuffer(p, np.uint8), cv2.IMREAD_COLOR)
                         for p in local.pictures)
     pictures = [p for p in decoded_pictures if p is not None]
+    picture_box = decoded.picture_box() or (0.0, 0.0, 1.0, 1.0)
     for line in lines:
         segment = min(alignment.segments, key=lambda s: max(s.query_start - line.time,
                                                             line.time - s.query_end, 0.0))
-        place = _in_picture(decoded, line)
-        if place is None or any(_overlapping(place, b) for b in places):
+        seen = _padded(line)
+        if any(_overlapping(seen, b) for b in places):
             continue
-        if not _originals_text(decoded, pictures, line, place, segment.mirrored, kept):
-            places.append(place)
+        inside = _within(seen, picture_box)
+        if inside is None or not _originals_text(decoded, pictures, line, seen, inside,
+                                                 segment.mirrored, kept):
+            places.append(seen)
     if len(places) == len(overlay.boxes if overlay else ()):
         return alignment
     added = DetectedEdit(Edit.OVERLAY, boxes=tuple(places))
@@ -818,22 +825,29 @@ def with_captions(decoded: Decoded, alignment: Alignment, local: LocalData | Non
     return replace(alignment, edits=tuple(edits))
 
 
-def _in_picture(decoded: Decoded, line: ocr.TextLine) -> Box | None:
-    """The line's box as shares of the repost's picture inside its bars (where the pictures'
-    overlays are placed), padded by CAPTION_PAD of its height; None on the bars."""
+def _padded(line: ocr.TextLine) -> Box:
+    """The line's box (shares of the repost's frame) widened by CAPTION_PAD of its height."""
     assert line.box is not None
-    top, bottom, left, right = (float(v) for v in
-                                decoded.boxes[nearest_index(decoded.detail_times, line.time)])
-    if min(bottom - top, right - left) <= 0.0:
-        top, bottom, left, right = 0.0, 1.0, 0.0, 1.0
     x0, y0, x1, y1 = line.box
     pad = CAPTION_PAD * (y1 - y0)
-    def share(value: float) -> float:
-        return round(min(1.0, max(0.0, value)), 3)
+    return (round(max(0.0, x0 - pad), 3), round(max(0.0, y0 - pad), 3),
+            round(min(1.0, x1 + pad), 3), round(min(1.0, y1 + pad), 3))
 
-    box = (share((x0 - pad - left) / (right - left)), share((y0 - pad - top) / (bottom - top)),
-           share((x1 + pad - left) / (right - left)), share((y1 + pad - top) / (bottom - top)))
-    return box if box[2] > box[0] and box[3] > box[1] else None
+
+def _within(box: Box, picture: Box) -> Box | None:
+    """A box of the frame as shares of the picture inside its bars, cut to it; None when it
+    lies on the bars."""
+    width, height = picture[2] - picture[0], picture[3] - picture[1]
+    x0, y0 = max(0.0, (box[0] - picture[0]) / width), max(0.0, (box[1] - picture[1]) / height)
+    x1, y1 = min(1.0, (box[2] - picture[0]) / width), min(1.0, (box[3] - picture[1]) / height)
+    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+
+
+def _in_frame(box: Box, picture: Box) -> Box:
+    """A box of the picture inside the bars as shares of the whole frame."""
+    width, height = picture[2] - picture[0], picture[3] - picture[1]
+    return (round(picture[0] + box[0] * width, 3), round(picture[1] + box[1] * height, 3),
+            round(picture[0] + box[2] * width, 3), round(picture[1] + box[3] * height, 3))
 
 
 def _overlapping(a: Box, b: Box) -> bool:
@@ -846,10 +860,10 @@ def _overlapping(a: Box, b: Box) -> bool:
 
 
 def _originals_text(decoded: Decoded, pictures: list[np.ndarray], line: ocr.TextLine,
-                    place: Box, mirrored: bool, kept: Box) -> bool:
-    """Whether the original shows the line's text at the place it maps to."""
-    picture = decoded.pictures[nearest_index(decoded.local_times, line.time)]
-    patch = _part(picture, place)
+                    seen: Box, place: Box, mirrored: bool, kept: Box) -> bool:
+    """Whether the original shows the line's text where it maps to: ``seen`` in the repost's
+    frame, ``place`` in its picture inside the bars."""
+    patch = _part(decoded.pictures[nearest_index(decoded.local_times, line.time)], seen)
     if mirrored:  # the original's own text is mirrored in the repost: compare unmirrored
         patch, place = patch[:, ::-1], (1.0 - place[2], place[1], 1.0 - place[0], place[3])
     mapped = (kept[0] + place[0] * (kept[2] - kept[0]), kept[1] + place[1] * (kept[3] - kept[1]),
