@@ -34,6 +34,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("sound on matches", "provenance.evidence", "check_sound"),
     ("sound-only search", "provenance.evidence", "sound_only"),
     ("OCR (burned-in text)", "provenance.evidence", "burned_in_text"),
+    ("captions from the text read", "provenance.refine", "caption_edits_stage"),
     ("C2PA", "provenance.credentials", "read_credentials"),
     ("report frames", "provenance.pipeline", "report_frames"),
 )
