@@ -763,8 +763,8 @@ def _mirrored_boxes(edit: DetectedEdit) -> DetectedEdit:
 # grey, sped up: 30 lines) correlated 0.68-0.99, and the OCR read the lower third in all 15
 # (similarity 0.91-1.0) and the name in 5 of 15, the 10 others correlating 0.93-0.99; captions
 # added (copy-detection's 6 captioned matches, and 3 drawn over the clips' own text) correlated
-# 0.10-0.80 and were read in none (0.0). Lines on the bars are not the picture's: the bars are
-# their own edit.
+# 0.10-0.80 and were read in none (0.0). A line on the bars (letterbox, vertical reframe) is
+# added whatever it says: no original shows the bars.
 SAME_TEXT_CORRELATION = 0.85
 # A line of fewer letters and digits is a fragment, no caption: mirrored text read as "A" (the
 # lower third of a repost mirrored and cropped, the only overlay wrongly said on that set).
