@@ -751,31 +751,43 @@ def _mirrored_boxes(edit: DetectedEdit) -> DetectedEdit:
 
 
 # --- Captions: text the repost shows that the original does not ---------------------------
-# A line the OCR read on a matched repost's picture (not a camera clock: the footage's own
-# record) is a caption or logo added, an overlay, unless the original shows it where the line
-# maps to (bars, crop and mirror undone): there the repost's patch (the line's box widened by
-# CAPTION_PAD of its height) correlates with one of the original's stored pictures (any
-# keyframe, CAPTION_SCALES, CAPTION_SEARCH of the picture around) at SAME_TEXT_CORRELATION or
-# more, or the OCR reads the same words in that part of it (SAME_TEXT_SIMILARITY of their
-# letters), as it does for text a 320-pixel picture leaves too blurred to correlate. Measured
-# (benchmarks/README.md, "Captions from the text read"): the originals' own text (a lower third
-# and a channel name burned into the 3 shared clips; reposts re-encoded, cropped 10 %, halved,
-# grey, sped up: 30 lines) correlated 0.68-0.99, and the OCR read the lower third in all 15
-# (similarity 0.91-1.0) and the name in 5 of 15, the 10 others correlating 0.93-0.99; captions
-# added (copy-detection's 6 captioned matches, and 3 drawn over the clips' own text) correlated
-# 0.10-0.80 and were read in none (0.0). A line on the bars (letterbox, vertical reframe) is
-# added whatever it says: no original shows the bars.
+# A line the OCR read on a matched repost's picture, camera clocks included (a clock made up and
+# burned in is an edit a desk must see), is a caption or logo added, an overlay, unless the
+# original shows it where the line maps to (bars, crop and mirror undone), by any of:
+# - at the matched instant, the repost's detail frame and the original's stored one agree there
+#   (SAME_INSTANT_CORRELATION, normalised, a search of INSTANT_SEARCH_PIXELS): the original's
+#   own text at that very instant, its clock's digits or a subtitle that changes every few
+#   seconds (one the stored pictures never caught correlated 0.36-0.58 with them, 0.997-1.0
+#   here);
+# - the repost's patch (the line's box widened by CAPTION_PAD of its height) correlates with one
+#   of the original's stored pictures (any keyframe, CAPTION_SCALES, CAPTION_SEARCH of the
+#   picture around) at SAME_TEXT_CORRELATION or more;
+# - the OCR reads the same words there in SAME_TEXT_READS of those pictures (SAME_TEXT_SIMILARITY
+#   of their letters), for text a 320-pixel picture leaves too blurred to correlate.
+# A line on the bars (letterbox, vertical reframe) is added whatever it says: no original shows
+# them. Measured (benchmarks/README.md, "Captions from the text read"), the originals' own text
+# (lower thirds, channel names and logos, subtitles, a camera name and clocks; reposts
+# re-encoded, cropped, halved, grey, sped up, on 3 originals made for it and the user audit's 5):
+# at the instant 0.90-1.0 but for a small logo at the picture's edge in 9:16 and pillarboxed
+# copies (0.73-0.81, said overlaid: the one false overlay left); with the stored pictures
+# 0.68-0.99, the same words read 0.91-1.0. Captions added (copy-detection's 6, the audit's 37,
+# 3 drawn over an original's own text): at the instant 0.04-0.62, yellow ones on bright walls
+# 0.81-0.92 (little contrast in grey); with the stored pictures 0.09-0.80; unrelated subtitle
+# lines read 0.53-0.55 alike.
+SAME_INSTANT_CORRELATION = 0.95
+INSTANT_SEARCH_PIXELS = 2
 SAME_TEXT_CORRELATION = 0.85
-# A line of fewer letters and digits is a fragment, no caption: mirrored text read as "A" (the
-# lower third of a repost mirrored and cropped, the only overlay wrongly said on that set).
-MIN_CAPTION_CHARACTERS = 3
-SAME_TEXT_SIMILARITY = 0.6
-# Stored pictures the OCR reads for it, spread over the original (as measured: 4 of 12; a
-# caption added costs a read of each, 0.01-0.05 s).
+SAME_TEXT_SIMILARITY = 0.75
+# Stored pictures the OCR reads for it, spread over the original (4 of 12: a caption added
+# costs a read of each, 0.01-0.05 s).
 SAME_TEXT_READS = 4
 CAPTION_PAD = 0.25
 CAPTION_SCALES = (1.0, 0.9, 0.8)
 CAPTION_SEARCH = 0.06
+# A line of fewer letters and digits is a fragment, no caption: mirrored text read as "A" (the
+# lower third of a repost mirrored and cropped, the only overlay wrongly said on that set); a
+# two-letter logo ("TV") is not said either.
+MIN_CAPTION_CHARACTERS = 3
 # Matches whose picture is not laid on the original's by bars, crop and mirror alone.
 _NOT_LAID = frozenset({Edit.PICTURE_IN_PICTURE, Edit.STRETCHED, Edit.ROTATED,
                        Edit.FILMED_OFF_SCREEN, Edit.MULTI_VIEW})
@@ -785,22 +797,43 @@ def caption_edits_stage(decoded: Decoded, result: AlignResult,
                         stored: Mapping[str, LocalData | None],
                         lines: Sequence[ocr.TextLine]) -> AlignResult:
     """Every whole-frame match with, as an overlay, the text read on it (``lines``: the
-    burned-in text ``evidence`` read) that its original does not show."""
+    burned-in text ``evidence`` read) that its original does not show. A line belongs to the
+    match whose segment holds its time or, between segments, is nearest it (a montage's
+    camera clock is its own camera's)."""
     said = [line for line in lines if line.box is not None and
-            len(_letters(line.text)) >= MIN_CAPTION_CHARACTERS and
-            ocr.screen_datetime(line.text) is None]
-    if not said or not decoded.pictures:
+            len(_letters(line.text)) >= MIN_CAPTION_CHARACTERS]
+    laid = {k: local for k, m in enumerate(result.matches)
+            if (local := stored.get(m.reference_id)) is not None and _laid(m, local)}
+    if not said or not laid or not decoded.pictures:
         return result
+    owner = [min(laid, key=lambda k: _distance(result.matches[k], line.time)) for line in said]
     return replace(result, matches=tuple(
-        with_captions(decoded, m, stored.get(m.reference_id), said) for m in result.matches))
+        with_captions(decoded, m, laid[k],
+                      [line for line, o in zip(said, owner, strict=True) if o == k])
+        if k in laid else m for k, m in enumerate(result.matches)))
 
 
-def with_captions(decoded: Decoded, alignment: Alignment, local: LocalData | None,
+def _laid(alignment: Alignment, local: LocalData) -> bool:
+    """Whether a match's picture lies on its original's by bars, crop and mirror alone, and
+    the original's pictures are stored."""
+    return bool(local.pictures) and alignment.region is None and \
+        not {e.kind for e in alignment.edits} & _NOT_LAID
+
+
+def _distance(alignment: Alignment, time: float) -> float:
+    """How far ``time`` is from the alignment's nearest segment (0 inside one)."""
+    return min(_segment_distance(s, time) for s in alignment.segments)
+
+
+def _segment_distance(segment: Segment, time: float) -> float:
+    return max(segment.query_start - time, time - segment.query_end, 0.0)
+
+
+def with_captions(decoded: Decoded, alignment: Alignment, local: LocalData,
                   lines: Sequence[ocr.TextLine]) -> Alignment:
-    """The alignment with the lines its original does not show as an overlay (their boxes
-    joined to an overlay the pictures showed, each place once)."""
-    if local is None or not local.pictures or alignment.region is not None or \
-            {e.kind for e in alignment.edits} & _NOT_LAID:
+    """The alignment with the lines its original does not show as an overlay (each line's
+    whole box, joined to a part of it an overlay the pictures showed already holds)."""
+    if not lines:
         return alignment
     kept = next((e.boxes[0] for e in alignment.edits if e.kind is Edit.CROPPED and e.boxes),
                 (0.0, 0.0, 1.0, 1.0))
@@ -811,16 +844,15 @@ def with_captions(decoded: Decoded, alignment: Alignment, local: LocalData | Non
     pictures = [p for p in decoded_pictures if p is not None]
     picture_box = decoded.picture_box() or (0.0, 0.0, 1.0, 1.0)
     for line in lines:
-        segment = min(alignment.segments, key=lambda s: max(s.query_start - line.time,
-                                                            line.time - s.query_end, 0.0))
+        segment = min(alignment.segments, key=lambda s: _segment_distance(s, line.time))
         seen = _padded(line)
-        if any(_overlapping(seen, b) for b in places):
-            continue
         inside = _within(seen, picture_box)
-        if inside is None or not _originals_text(decoded, pictures, line, seen, inside,
-                                                 segment.mirrored, kept):
-            places.append(seen)
-    if len(places) == len(overlay.boxes if overlay else ()):
+        if inside is not None and _originals_text(decoded, local, pictures, line, seen,
+                                                  inside, segment, kept):
+            continue
+        near = [b for b in places if _overlapping(seen, b)]
+        places = [b for b in places if b not in near] + [_union(seen, *near)]
+    if not places or (overlay is not None and places == list(overlay.boxes)):
         return alignment
     added = DetectedEdit(Edit.OVERLAY, boxes=tuple(places))
     edits = [added if e is overlay else e for e in alignment.edits] if overlay \
@@ -853,6 +885,11 @@ def _in_frame(box: Box, picture: Box) -> Box:
             round(picture[0] + box[2] * width, 3), round(picture[1] + box[3] * height, 3))
 
 
+def _union(*boxes: Box) -> Box:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
 def _overlapping(a: Box, b: Box) -> bool:
     """Whether two boxes share half of the smaller one."""
     width = min(a[2], b[2]) - max(a[0], b[0])
@@ -862,10 +899,15 @@ def _overlapping(a: Box, b: Box) -> bool:
     return width * height >= 0.5 * min(geometry.area(a), geometry.area(b))
 
 
-def _originals_text(decoded: Decoded, pictures: list[np.ndarray], line: ocr.TextLine,
-                    seen: Box, place: Box, mirrored: bool, kept: Box) -> bool:
+def _originals_text(decoded: Decoded, local: LocalData, pictures: list[np.ndarray],
+                    line: ocr.TextLine, seen: Box, place: Box, segment: Segment,
+                    kept: Box) -> bool:
     """Whether the original shows the line's text where it maps to: ``seen`` in the repost's
     frame, ``place`` in its picture inside the bars."""
+    if _instant_correlation(decoded, local, line.time, place, segment, kept) >= \
+            SAME_INSTANT_CORRELATION:
+        return True
+    mirrored = segment.mirrored
     patch = _part(decoded.pictures[nearest_index(decoded.local_times, line.time)], seen)
     if mirrored:  # the original's own text is mirrored in the repost: compare unmirrored
         patch, place = patch[:, ::-1], (1.0 - place[2], place[1], 1.0 - place[0], place[3])
@@ -876,6 +918,31 @@ def _originals_text(decoded: Decoded, pictures: list[np.ndarray], line: ocr.Text
         return True
     spread = pictures[::max(1, len(pictures) // SAME_TEXT_READS)]
     return any(_similar_text(line.text, original, mapped) for original in spread)
+
+
+def _instant_correlation(decoded: Decoded, local: LocalData, time: float, place: Box,
+                         segment: Segment, kept: Box) -> float:
+    """How closely the repost's detail frame at ``time`` (the nearest matched one) shows, at
+    ``place``, what the original's stored frame at the matched instant shows there."""
+    time = min(max(time, segment.query_start), segment.query_end)
+    q = nearest_index(decoded.detail_times, time)
+    r = nearest_index(local.detail_times, segment.reference_start + segment.speed * (
+        time - segment.query_start))
+    query = _inside_bars(decoded.details[q], decoded.boxes[q])
+    if segment.mirrored:
+        query, place = query[:, ::-1], (1.0 - place[2], place[1], 1.0 - place[0], place[3])
+    original = _grey_float(_part(local.details[r], kept))
+    height, width = original.shape
+    laid = _grey_float(cv2.resize(query, (width, height), interpolation=cv2.INTER_AREA))
+    x0, y0 = max(0, int(place[0] * width)), max(0, int(place[1] * height))
+    x1 = min(width, max(x0 + 3, int(np.ceil(place[2] * width))))
+    y1 = min(height, max(y0 + 3, int(np.ceil(place[3] * height))))
+    template = laid[y0:y1, x0:x1]
+    if template.size == 0 or float(template.std()) < 1.0:
+        return -1.0
+    search = INSTANT_SEARCH_PIXELS
+    window = original[max(0, y0 - search):y1 + search, max(0, x0 - search):x1 + search]
+    return float(cv2.matchTemplate(window, template, cv2.TM_CCOEFF_NORMED).max())
 
 
 def _correlation(patch: np.ndarray, original: np.ndarray, mapped: Box) -> float:

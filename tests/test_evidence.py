@@ -190,11 +190,19 @@ def test_text_the_original_shows_is_no_overlay_and_a_caption_added_over_it_is(
     assert result.verdict == Verdict.MATCH
     assert any("AUTHORITY LIVE" in text for _, text in result.burned_in_text)
     assert not [e for m in result.matches for e in m.edits if e.kind is Edit.OVERLAY]
-    # A caption bar added over the lower third: the pictures' comparison alone missed it.
+    # A caption bar added over the lower third (the pictures' comparison alone missed it) and
+    # a made-up camera clock at the top right; the camera's own clock, top left, is no edit.
+    def made_up(frame: syn.Frame) -> syn.Frame:
+        out = syn.caption("attaque eurotunnel 22/10/2015")(frame)
+        syn.cv2.putText(out, "2015-10-22 21:30:00", (int(out.shape[1] * 0.55), 24),
+                        syn.cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 2, syn.cv2.LINE_AA)
+        return out
+
     captioned = tmp_path / "captioned.mp4"
-    syn.write_video(str(captioned), (syn.caption("attaque eurotunnel 22/10/2015")(f)
-                                     for f in syn.excerpt(str(cropped), 0.0, 10.0, 25.0)), 25.0)
+    syn.write_video(str(captioned), (made_up(f) for f in syn.excerpt(str(cropped), 0.0, 10.0,
+                                                                      25.0)), 25.0)
     result = _verify(captioned, db)
-    overlays = [b for m in result.matches for e in m.edits if e.kind is Edit.OVERLAY
-                for b in e.boxes]
-    assert len(overlays) == 1 and overlays[0][1] >= 0.8
+    overlays = sorted(b for m in result.matches for e in m.edits if e.kind is Edit.OVERLAY
+                      for b in e.boxes)
+    assert len(overlays) == 2, overlays
+    assert overlays[0][1] >= 0.8 and overlays[1][3] <= 0.2 and overlays[1][0] >= 0.5, overlays
