@@ -5,7 +5,7 @@ sound-only matches (``audio``), burned-in text (``ocr``) and Content Credentials
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -178,11 +178,15 @@ def _frames(path: str, times: list[float], kept: Mapping[float, np.ndarray] | No
     return found
 
 
-def text_claims(lines: tuple[ocr.TextLine, ...], index: int | str = 0) -> list[Claim]:
+def text_claims(lines: Sequence[ocr.TextLine], index: int | str = 0,
+                added: Sequence[ocr.TextLine] = ()) -> list[Claim]:
     """Dates, places and sources in the query's burned-in captions as claims about it, each
     once. A line with a date and a time of day is a camera clock, the footage's own record
-    (shown with the burned-in text), not a caption: it makes no claim."""
-    captions = [line for line in lines if ocr.screen_datetime(line.text) is None]
+    (shown with the burned-in text), not a caption: it makes no claim, unless it is among the
+    lines found ``added`` to the original's picture (a made-up clock,
+    ``refine.caption_edits_stage``)."""
+    captions = [line for line in lines
+                if ocr.screen_datetime(line.text) is None or line in added]
     found = claims.read_claims([Passage(line.text, BURNED_IN, index) for line in captions])
     unique: dict[tuple[str, str], Claim] = {}
     for claim in found:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from . import acquire, claims, evidence, finding, layout, moment, provider, refine
+from . import acquire, claims, evidence, finding, layout, moment, ocr, provider, refine
 from .align import DEFAULT_PARAMS, AlignResult, MatchParams, align, with_open_moments
 from .errors import AcquireError, MediaError, ProvenanceError
 from .fingerprint import load as load_fingerprint
@@ -169,8 +169,9 @@ def verify_video(
             else None
         result, seen = evidence.beyond_picture(video.path, query_fp, result, lib, settings,
                                                only_fingerprint=decoded is None, kept=kept)
+        added: tuple[ocr.TextLine, ...] = ()  # text the originals do not show
         if decoded is not None:
-            result = refine.caption_edits_stage(decoded, result, stored, seen.text)
+            result, added = refine.caption_edits_stage(decoded, result, stored, seen.text)
         result = with_open_moments(result)
         _step(progress, "evidence", 1.0)
         _step(progress, "report", 0.0)
@@ -178,7 +179,7 @@ def verify_video(
         similar = [lib.get(m.reference_id) for m in result.same_scene]
         index = context.index if context else 0
         said = [*said_about(index, context, video.provenance, stated),
-                *evidence.text_claims(seen.text, index)]
+                *evidence.text_claims(seen.text, index, added)]
         # "Recycled or misdated" is said of another moment, not of a moment not established
         # (an inconclusive result's same-scene intervals are all unsettled).
         another = any(not s.unsettled for a in result.same_scene for s in a.segments)

@@ -795,22 +795,25 @@ _NOT_LAID = frozenset({Edit.PICTURE_IN_PICTURE, Edit.STRETCHED, Edit.ROTATED,
 
 def caption_edits_stage(decoded: Decoded, result: AlignResult,
                         stored: Mapping[str, LocalData | None],
-                        lines: Sequence[ocr.TextLine]) -> AlignResult:
+                        lines: Sequence[ocr.TextLine]
+                        ) -> tuple[AlignResult, tuple[ocr.TextLine, ...]]:
     """Every whole-frame match with, as an overlay, the text read on it (``lines``: the
-    burned-in text ``evidence`` read) that its original does not show. A line belongs to the
-    match whose segment holds its time or, between segments, is nearest it (a montage's
-    camera clock is its own camera's)."""
+    burned-in text ``evidence`` read) that its original does not show; and those lines. A line
+    belongs to the match whose segment holds its time or, between segments, is nearest it (a
+    montage's camera clock is its own camera's)."""
     said = [line for line in lines if line.box is not None and
             len(_letters(line.text)) >= MIN_CAPTION_CHARACTERS]
     laid = {k: local for k, m in enumerate(result.matches)
             if (local := stored.get(m.reference_id)) is not None and _laid(m, local)}
     if not said or not laid or not decoded.pictures:
-        return result
+        return result, ()
     owner = [min(laid, key=lambda k: _distance(result.matches[k], line.time)) for line in said]
-    return replace(result, matches=tuple(
-        with_captions(decoded, m, laid[k],
-                      [line for line, o in zip(said, owner, strict=True) if o == k])
-        if k in laid else m for k, m in enumerate(result.matches)))
+    matches, added = list(result.matches), []
+    for k, local in laid.items():
+        mine = [line for line, o in zip(said, owner, strict=True) if o == k]
+        matches[k], found = with_captions(decoded, matches[k], local, mine)
+        added += found
+    return replace(result, matches=tuple(matches)), tuple(added)
 
 
 def _laid(alignment: Alignment, local: LocalData) -> bool:
@@ -830,11 +833,13 @@ def _segment_distance(segment: Segment, time: float) -> float:
 
 
 def with_captions(decoded: Decoded, alignment: Alignment, local: LocalData,
-                  lines: Sequence[ocr.TextLine]) -> Alignment:
+                  lines: Sequence[ocr.TextLine]) -> tuple[Alignment, list[ocr.TextLine]]:
     """The alignment with the lines its original does not show as an overlay (each line's
-    whole box, joined to a part of it an overlay the pictures showed already holds)."""
+    whole box, joined to a part of it an overlay the pictures showed already holds); and
+    those lines."""
+    added: list[ocr.TextLine] = []
     if not lines:
-        return alignment
+        return alignment, added
     kept = next((e.boxes[0] for e in alignment.edits if e.kind is Edit.CROPPED and e.boxes),
                 (0.0, 0.0, 1.0, 1.0))
     overlay = next((e for e in alignment.edits if e.kind is Edit.OVERLAY), None)
@@ -850,14 +855,15 @@ def with_captions(decoded: Decoded, alignment: Alignment, local: LocalData,
         if inside is not None and _originals_text(decoded, local, pictures, line, seen,
                                                   inside, segment, kept):
             continue
+        added.append(line)
         near = [b for b in places if _overlapping(seen, b)]
         places = [b for b in places if b not in near] + [_union(seen, *near)]
     if not places or (overlay is not None and places == list(overlay.boxes)):
-        return alignment
-    added = DetectedEdit(Edit.OVERLAY, boxes=tuple(places))
-    edits = [added if e is overlay else e for e in alignment.edits] if overlay \
-        else [*alignment.edits, added]
-    return replace(alignment, edits=tuple(edits))
+        return alignment, added
+    placed = DetectedEdit(Edit.OVERLAY, boxes=tuple(places))
+    edits = [placed if e is overlay else e for e in alignment.edits] if overlay \
+        else [*alignment.edits, placed]
+    return replace(alignment, edits=tuple(edits)), added
 
 
 def _padded(line: ocr.TextLine) -> Box:

@@ -206,3 +206,14 @@ def test_text_the_original_shows_is_no_overlay_and_a_caption_added_over_it_is(
                       for b in e.boxes)
     assert len(overlays) == 2, overlays
     assert overlays[0][1] >= 0.8 and overlays[1][3] <= 0.2 and overlays[1][0] >= 0.5, overlays
+    # The made-up clock alone: an overlay, and its date a claim the camera's own clock refutes.
+    clocked = tmp_path / "clocked.mp4"
+    syn.write_video(str(clocked), (syn.cv2.putText(
+        f.copy(), "2015-10-22 21:30:00", (int(f.shape[1] * 0.55), 24),
+        syn.cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 2, syn.cv2.LINE_AA)
+        for f in syn.excerpt(str(cropped), 0.0, 10.0, 25.0)), 25.0)
+    result = _verify(clocked, db)
+    assert [e.kind for m in result.matches for e in m.edits].count(Edit.OVERLAY) == 1
+    date = next(c for c in result.claims if c.found_in == "burned-in text")
+    assert (date.value, date.status) == ("2015-10-22", "contradicted")
+    assert result.finding is not None and result.finding.rating is Rating.MISCAPTIONED
