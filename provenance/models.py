@@ -230,7 +230,7 @@ class DetectedEdit:
         def place(b: Box) -> str:
             return f"x {b[0]:.0%}-{b[2]:.0%}, y {b[1]:.0%}-{b[3]:.0%}"
 
-        where = "; ".join(place(b) for b in self.boxes)
+        where = " and ".join(place(b) for b in self.boxes)
         if self.kind is Edit.OVERLAY:
             return f"overlay (caption/logo) at {where}"
         if self.kind is Edit.CROPPED:

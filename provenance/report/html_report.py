@@ -183,7 +183,7 @@ def _segments(r_index: int, result: Mapping[str, Any], images: Mapping[str, byte
     parts = []
     for m_index, match in enumerate(result.get("matches", [])):
         title = f"{match['reference_id']}" + (f" — {match['title']}" if match.get("title") else "")
-        edits = ", ".join(match.get("edits") or []) or "none detected"
+        edits = "; ".join(match.get("edits") or []) or "none detected"
         parts.append(f"<h3>{_text(title, 200)}</h3><p class=\"muted\">score "
                      f"{float(match['score']):.2f} · edits: {_text(edits)}</p>")
         for s_index, s in enumerate(match.get("segments", [])):

@@ -77,7 +77,7 @@ def _alignment_lines(alignment: Alignment, originals: dict[str, Original]) -> li
     lines = [f"  {_original_line(originals.get(alignment.reference_id), alignment.reference_id)}"
              f"  score {alignment.score:.2f}"]
     if alignment.edits:
-        lines.append(f"    edits: {', '.join(map(str, alignment.edits))}")
+        lines.append(f"    edits: {'; '.join(map(str, alignment.edits))}")
     for s in alignment.segments:
         flags = []
         if s.mirrored:
