@@ -237,7 +237,7 @@ def rectified(details: np.ndarray, overlap: Overlap) -> tuple[np.ndarray, Box, B
         out.append(image)
     q_box, r_box = overlap.query_box, overlap.reference_box
     if overlap.mirrored:  # the frames are flipped now: so is the repost's region
-        q_box = (1.0 - q_box[2], q_box[1], 1.0 - q_box[0], q_box[3])
+        q_box = mirrored_box(q_box)
     if abs(overlap.rotation) >= MIN_ROTATION:
         if area(r_box) >= WHOLE_FRAME_SHARE:
             # The fitted repost box bounds the tilted original; once the tilt is undone, the
@@ -254,6 +254,11 @@ def _shrunk(box: Box) -> Box:
 
 def area(box: Box) -> float:
     return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
+
+
+def mirrored_box(box: Box) -> Box:
+    """The box where it lies once the picture is flipped left to right."""
+    return (1.0 - box[2], box[1], 1.0 - box[0], box[3])
 
 
 def _prepare(frame: np.ndarray) -> np.ndarray:
@@ -516,7 +521,7 @@ def find_overlap_in(query: QueryFeatures,
                r_box[3] - r_box[1]) < MIN_OVERLAP_SIDE:
             continue
         if mirrored and unit is None:  # boxes were found on the flipped repost: flip back
-            q_box = (1.0 - q_box[2], q_box[1], 1.0 - q_box[0], q_box[3])
+            q_box = mirrored_box(q_box)
         if unit is not None:
             # (unit squares: unchanged by an aspect hypothesis's rescaling)
             found = Overlap(q_box, r_box, mirrored, inliers,

@@ -746,8 +746,8 @@ def with_picture_edits(decoded: Decoded, query_saturation: float, alignment: Ali
 def _mirrored_boxes(edit: DetectedEdit) -> DetectedEdit:
     """An edit whose boxes were found on the repost's picture unmirrored, in the repost's own
     frame (a caption added after the mirror sits where the viewer sees it)."""
-    return replace(edit, boxes=tuple((round(1.0 - x1, 3), y0, round(1.0 - x0, 3), y1)
-                                     for x0, y0, x1, y1 in edit.boxes))
+    return replace(edit, boxes=tuple((round(x0, 3), y0, round(x1, 3), y1) for x0, y0, x1, y1
+                                     in map(geometry.mirrored_box, edit.boxes)))
 
 
 # --- Captions: text the repost shows that the original does not ---------------------------
@@ -886,9 +886,16 @@ def _within(box: Box, picture: Box) -> Box | None:
 
 def _in_frame(box: Box, picture: Box) -> Box:
     """A box of the picture inside the bars as shares of the whole frame."""
-    width, height = picture[2] - picture[0], picture[3] - picture[1]
-    return (round(picture[0] + box[0] * width, 3), round(picture[1] + box[1] * height, 3),
-            round(picture[0] + box[2] * width, 3), round(picture[1] + box[3] * height, 3))
+    x0, y0, x1, y1 = _placed_in(box, picture)
+    return (round(x0, 3), round(y0, 3), round(x1, 3), round(y1, 3))
+
+
+def _placed_in(box: Box, outer: Box) -> Box:
+    """A box given as shares of ``outer`` as shares of what ``outer`` is part of (``_within``
+    the other way round, uncut)."""
+    width, height = outer[2] - outer[0], outer[3] - outer[1]
+    return (outer[0] + box[0] * width, outer[1] + box[1] * height,
+            outer[0] + box[2] * width, outer[1] + box[3] * height)
 
 
 def _union(*boxes: Box) -> Box:
@@ -910,15 +917,13 @@ def _originals_text(decoded: Decoded, local: LocalData, pictures: list[np.ndarra
                     kept: Box) -> bool:
     """Whether the original shows the line's text where it maps to: ``seen`` in the repost's
     frame, ``place`` in its picture inside the bars."""
+    patch = _part(decoded.pictures[nearest_index(decoded.local_times, line.time)], seen)
+    if segment.mirrored:  # the original's own text is mirrored in the repost: compare unmirrored
+        patch, place = patch[:, ::-1], geometry.mirrored_box(place)
     if _instant_correlation(decoded, local, line.time, place, segment, kept) >= \
             SAME_INSTANT_CORRELATION:
         return True
-    mirrored = segment.mirrored
-    patch = _part(decoded.pictures[nearest_index(decoded.local_times, line.time)], seen)
-    if mirrored:  # the original's own text is mirrored in the repost: compare unmirrored
-        patch, place = patch[:, ::-1], (1.0 - place[2], place[1], 1.0 - place[0], place[3])
-    mapped = (kept[0] + place[0] * (kept[2] - kept[0]), kept[1] + place[1] * (kept[3] - kept[1]),
-              kept[0] + place[2] * (kept[2] - kept[0]), kept[1] + place[3] * (kept[3] - kept[1]))
+    mapped = _placed_in(place, kept)
     if max(_correlation(patch, original, mapped) for original in pictures) >= \
             SAME_TEXT_CORRELATION:
         return True
@@ -928,15 +933,16 @@ def _originals_text(decoded: Decoded, local: LocalData, pictures: list[np.ndarra
 
 def _instant_correlation(decoded: Decoded, local: LocalData, time: float, place: Box,
                          segment: Segment, kept: Box) -> float:
-    """How closely the repost's detail frame at ``time`` (the nearest matched one) shows, at
-    ``place``, what the original's stored frame at the matched instant shows there."""
+    """How closely the repost's detail frame at ``time`` (the nearest matched one, its mirror
+    undone) shows, at ``place`` (in the unmirrored picture), what the original's stored frame
+    at the matched instant shows there."""
     time = min(max(time, segment.query_start), segment.query_end)
     q = nearest_index(decoded.detail_times, time)
     r = nearest_index(local.detail_times, segment.reference_start + segment.speed * (
         time - segment.query_start))
     query = _inside_bars(decoded.details[q], decoded.boxes[q])
     if segment.mirrored:
-        query, place = query[:, ::-1], (1.0 - place[2], place[1], 1.0 - place[0], place[3])
+        query = query[:, ::-1]
     original = _grey_float(_part(local.details[r], kept))
     height, width = original.shape
     laid = _grey_float(cv2.resize(query, (width, height), interpolation=cv2.INTER_AREA))
