@@ -42,7 +42,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from _common import WORK, cpu_children, cpu_self, ffmpeg, footage_clips, table
-from _stage_cpu import StageClock, stage_rows
+from _stage_cpu import STAGES, StageClock, stage_rows
 
 from provenance.geometry import screen_corners
 from tests.synthetic import ffmpeg_exe
@@ -564,6 +564,31 @@ def print_stage_split(systems: dict[str, dict[str, object] | str], queries: list
             print(f"{name}: stage functions not found (not timed): {', '.join(missing)}")
 
 
+def print_cost_by_kind(system: dict[str, object], queries: list[Query]) -> None:
+    """Verify's CPU against fingerprinting's for each kind of query of the main set, split into
+    the one decode and everything after it (issue #11: where the 0.5x target stands). A kind's
+    ratio is its summed verify CPU over its summed fingerprinting CPU."""
+    spent: dict[str, tuple[float, float]] = system["cpu_by_query"]  # type: ignore[assignment]
+    by_key = system["stages"].by_key  # type: ignore[attr-defined]
+    decode_label = STAGES[0][0]
+    kinds: dict[str, list[str]] = {}
+    for query in queries:
+        kinds.setdefault(query.kind, []).append(query.name)
+    rows = []
+    for kind, names in [*kinds.items(), ("all", [q.name for q in queries])]:
+        fingerprint = sum(spent[n][0] for n in names)
+        verify = sum(spent[n][1] for n in names)
+        decode = sum(by_key[n][decode_label] for n in names)
+        rows.append([kind, len(names), f"{fingerprint:.2f}", f"{verify:.2f}",
+                     f"{verify / fingerprint:.1f}x", f"{decode / fingerprint:.1f}x",
+                     f"{(verify - decode) / fingerprint:.1f}x"])
+    rows[:-1] = sorted(rows[:-1], key=lambda row: float(str(row[4])[:-1]))
+    print("\nverify CPU / fingerprinting CPU by kind of query (main set; the target 0.5x "
+          "throughput is verify <= 2.0x fingerprinting):\n")
+    print(table(["kind", "queries", "fingerprinting s", "verify s", "verify / fp",
+                 "the one decode / fp", "after the decode / fp"], rows))
+
+
 def repeated_runs(references: dict[str, Path], queries: list[Query], first: dict[str, object],
                   decoders: str, repeat: int) -> None:
     """The end-to-end ratio and the stage split over ``repeat`` runs of provenance on the main
@@ -692,6 +717,7 @@ def main() -> None:
           f"verify end to end is {total_seconds / cpu[ours_name] / fingerprint_rate:.2f}x "
           "of it (target >= 0.5x)")
     print_stage_split(systems, queries)
+    print_cost_by_kind(ours_run, queries)
     if args.repeat > 1:
         repeated_runs(references, queries, ours_run, args.decoders.split(",")[0], args.repeat)
     ours = systems[ours_name]

@@ -25,6 +25,7 @@ from .models import (
     Passage,
     Segment,
 )
+from .provider import nearest_index
 from .settings import Settings
 
 # Originals whose sound is scanned for a sound-only match when the picture found nothing; a
@@ -170,10 +171,10 @@ def _frames(path: str, times: list[float], kept: Mapping[float, np.ndarray] | No
         from . import frames
 
         return frames.colour_frames(path, times)
-    available = np.asarray(sorted(kept))
+    available = sorted(kept)
     found = {}
     for time in times:
-        nearest = float(available[np.argmin(np.abs(available - time))])
+        nearest = available[nearest_index(available, time)]
         found[nearest] = kept[nearest]  # grey: the reader makes three channels of its bands
     return found
 

@@ -194,7 +194,7 @@ def cuts(fp: Fingerprint) -> np.ndarray:
 def _medoid(hashes: np.ndarray) -> int:
     """Index of the hash with the least total Hamming distance to the others (at most 200
     evenly spread candidates are compared, so long shots stay cheap)."""
-    pick = np.unique(np.linspace(0, len(hashes) - 1, min(len(hashes), 200)).astype(int))
+    pick = frames_mod.evenly_spread(len(hashes), 200)
     subset = hashes[pick]
     totals = np.bitwise_count(subset[:, None] ^ subset[None, :]).sum(axis=1)
     return int(pick[int(np.argmin(totals))])

@@ -535,6 +535,12 @@ def quiet_decoder_logs() -> None:
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 
+def evenly_spread(length: int, count: int) -> np.ndarray:
+    """Indices of at most ``count`` of ``length`` items, evenly spread from the first to the
+    last (every index when there are no more than ``count``)."""
+    return np.unique(np.linspace(0, length - 1, min(length, count)).astype(int))
+
+
 def resized(grey: np.ndarray, width: int, height: int) -> np.ndarray:
     """A grey image at exactly width x height (area interpolation when shrinking)."""
     shrinking = width <= grey.shape[1] and height <= grey.shape[0]

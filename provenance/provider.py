@@ -153,8 +153,7 @@ class Decoded:
         """Up to ``count`` kept local-feature frames inside the intervals, evenly spread."""
         inside = [k for k, t in enumerate(self.local_times)
                   if any(a <= t < b for a, b in intervals)]
-        if len(inside) > count:
-            inside = [inside[int(i)] for i in np.linspace(0, len(inside) - 1, count)]
+        inside = [inside[i] for i in frames_mod.evenly_spread(len(inside), count)]
         return [self.local_frames[k] for k in inside]
 
 
@@ -355,8 +354,7 @@ def local_data(path: str, decoded: Decoded) -> LocalData:
     ``decode(path, ..., max_local=2 * KEYFRAMES)``)."""
     from . import geometry
 
-    chosen = np.unique(np.linspace(0, len(decoded.local_frames) - 1,
-                                   min(KEYFRAMES, len(decoded.local_frames))).astype(int))
+    chosen = frames_mod.evenly_spread(len(decoded.local_frames), KEYFRAMES)
     found = [geometry.keypoints(decoded.local_frames[k], geometry.REFERENCE_FEATURES)
              for k in chosen]
     size = found[0][2] if found else (0, 0)
