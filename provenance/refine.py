@@ -852,8 +852,10 @@ def with_captions(decoded: Decoded, alignment: Alignment, local: LocalData,
         segment = min(alignment.segments, key=lambda s: _segment_distance(s, line.time))
         seen = _padded(line)
         inside = _within(seen, picture_box)
-        if inside is not None and _originals_text(decoded, local, pictures, line, seen,
-                                                  inside, segment, kept):
+        # the repost's patch: the line's box cut to the picture, as its place in the original
+        if inside is not None and _originals_text(decoded, local, pictures, line,
+                                                  _placed_in(inside, picture_box), inside,
+                                                  segment, kept):
             continue
         added.append(line)
         near = [b for b in places if _overlapping(seen, b)]
@@ -962,6 +964,11 @@ def _correlation(patch: np.ndarray, original: np.ndarray, mapped: Box) -> float:
     the place it maps to (CAPTION_SCALES, CAPTION_SEARCH)."""
     grey = _grey_float(patch)
     picture = _grey_float(original)
+    # at the coarser of the two scales: a repost's picture smaller than the original's stored
+    # one (a 9:16 reframe's is 180 pixels wide) is not enlarged to it, the original is shrunk
+    shrink = grey.shape[1] / max(1.0, (mapped[2] - mapped[0]) * picture.shape[1])
+    if shrink < 1.0:
+        picture = cv2.resize(picture, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA)
     height, width = picture.shape
     best = -1.0
     for scale in CAPTION_SCALES:
@@ -987,14 +994,19 @@ def _grey_float(image: np.ndarray) -> np.ndarray:
 
 def _similar_text(text: str, original: np.ndarray, mapped: Box) -> bool:
     """Whether the OCR reads the same words in the original picture at the mapped place
-    (widened by the line's height and a tenth of the width: the mapping is approximate)."""
+    (widened by the line's height and a tenth of the width: the mapping is approximate). The
+    picture's whole width in those rows is read, the lines the widened place overlaps kept: a
+    narrow part enlarged on its own slips through the reader's edge test (a 320-pixel picture's
+    channel logo, read whole, was never read in the part of it around the logo)."""
     height = mapped[3] - mapped[1]
-    area = (max(0.0, mapped[0] - 0.1), max(0.0, mapped[1] - height),
-            min(1.0, mapped[2] + 0.1), min(1.0, mapped[3] + height))
-    part = _part(original, area)
+    left, right = max(0.0, mapped[0] - 0.1), min(1.0, mapped[2] + 0.1)
+    top, bottom = max(0.0, mapped[1] - height), min(1.0, mapped[3] + height)
+    part = _part(original, (0.0, top, 1.0, bottom))
     # a 320-pixel picture's text enlarged 3 times: strokes wide enough for the reader's gate
     part = cv2.resize(part, None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)
-    read = _letters(" ".join(found.text for found in ocr.read_frame(part)))
+    read = _letters(" ".join(found.text for found in ocr.read_frame(part)
+                             if found.box is not None and found.box[0] < right and
+                             found.box[2] > left))
     wanted = _letters(text)
     return bool(read and wanted) and difflib.SequenceMatcher(None, wanted, read).ratio() >= \
         SAME_TEXT_SIMILARITY
