@@ -995,9 +995,11 @@ def _grey_float(image: np.ndarray) -> np.ndarray:
 def _similar_text(text: str, original: np.ndarray, mapped: Box) -> bool:
     """Whether the OCR reads the same words in the original picture at the mapped place
     (widened by the line's height and a tenth of the width: the mapping is approximate). The
-    picture's whole width in those rows is read, the lines the widened place overlaps kept: a
-    narrow part enlarged on its own slips through the reader's edge test (a 320-pixel picture's
-    channel logo, read whole, was never read in the part of it around the logo)."""
+    picture's whole width in those rows is read, the lines that lie mostly in the widened place
+    kept: a narrow part enlarged on its own slips through the reader's edge test (a 320-pixel
+    picture's channel logo, read whole, was never read in the part of it around the logo), and
+    a line beside it is other text (the camera's own clock beside a made-up one: their digits
+    read alike)."""
     height = mapped[3] - mapped[1]
     left, right = max(0.0, mapped[0] - 0.1), min(1.0, mapped[2] + 0.1)
     top, bottom = max(0.0, mapped[1] - height), min(1.0, mapped[3] + height)
@@ -1005,11 +1007,17 @@ def _similar_text(text: str, original: np.ndarray, mapped: Box) -> bool:
     # a 320-pixel picture's text enlarged 3 times: strokes wide enough for the reader's gate
     part = cv2.resize(part, None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)
     read = _letters(" ".join(found.text for found in ocr.read_frame(part)
-                             if found.box is not None and found.box[0] < right and
-                             found.box[2] > left))
+                             if found.box is not None and
+                             _share_between(found.box, left, right) >= 0.5))
     wanted = _letters(text)
     return bool(read and wanted) and difflib.SequenceMatcher(None, wanted, read).ratio() >= \
         SAME_TEXT_SIMILARITY
+
+
+def _share_between(box: Box, left: float, right: float) -> float:
+    """The share of a box's width between ``left`` and ``right``."""
+    inside = min(box[2], right) - max(box[0], left)
+    return max(0.0, inside) / max(box[2] - box[0], 1e-6)
 
 
 def _letters(text: str) -> str:
