@@ -759,21 +759,29 @@ def _mirrored_boxes(edit: DetectedEdit) -> DetectedEdit:
 #   own text at that very instant, its clock's digits or a subtitle that changes every few
 #   seconds (one the stored pictures never caught correlated 0.36-0.58 with them, 0.997-1.0
 #   here);
-# - the repost's patch (the line's box widened by CAPTION_PAD of its height) correlates with one
-#   of the original's stored pictures (any keyframe, CAPTION_SCALES, CAPTION_SEARCH of the
-#   picture around) at SAME_TEXT_CORRELATION or more;
+# - the repost's patch (the line's box widened by CAPTION_PAD of its height, cut to the picture
+#   inside the bars) correlates with one of the original's stored pictures (any keyframe,
+#   CAPTION_SCALES, CAPTION_SEARCH of the picture around, at the coarser of the two scales) at
+#   SAME_TEXT_CORRELATION or more;
 # - the OCR reads the same words there in SAME_TEXT_READS of those pictures (SAME_TEXT_SIMILARITY
-#   of their letters), for text a 320-pixel picture leaves too blurred to correlate.
+#   of their letters; the picture's whole width read in those rows), for text a 320-pixel
+#   picture leaves too blurred to correlate.
 # A line on the bars (letterbox, vertical reframe) is added whatever it says: no original shows
 # them. Measured (benchmarks/README.md, "Captions from the text read"), the originals' own text
 # (lower thirds, channel names and logos, subtitles, a camera name and clocks; reposts
 # re-encoded, cropped, halved, grey, sped up, on 3 originals made for it and the user audit's 5):
 # at the instant 0.90-1.0 but for a small logo at the picture's edge in 9:16 and pillarboxed
-# copies (0.73-0.81, said overlaid: the one false overlay left); with the stored pictures
-# 0.68-0.99, the same words read 0.91-1.0. Captions added (copy-detection's 6, the audit's 37,
-# 3 drawn over an original's own text): at the instant 0.04-0.62, yellow ones on bright walls
-# 0.81-0.92 (little contrast in grey); with the stored pictures 0.09-0.80; unrelated subtitle
-# lines read 0.53-0.55 alike.
+# copies (0.73-0.81: 13 x 5 pixels of a detail frame); with the stored pictures 0.68-0.99, the
+# same words read 0.91-1.0. That logo, said overlaid in 3 of the audit's 43 reposts without a
+# caption until the tenth session, correlated 0.42-0.61 with the stored pictures while its patch
+# held the bar's rows and was enlarged from a 9:16 copy's 180-pixel picture to the original's
+# 320: 0.87-0.89 cut to the picture and compared at the 9:16 copy's scale (the audit's 21 logo
+# and camera-name lines 0.85-0.98); read 0.0 in the part around it (narrower than the reader's
+# edge test needs once enlarged), 1.0 in the picture's width. Captions added (copy-detection's
+# 6, the audit's 37, 3 drawn over an original's own text): at the instant 0.04-0.62, yellow
+# ones on bright walls 0.81-0.92 (little contrast in grey); with the stored pictures 0.08-0.80
+# (the audit's 0.08-0.73 either way); unrelated subtitle lines read 0.53-0.55 alike, the
+# audit's captions at most 0.30.
 SAME_INSTANT_CORRELATION = 0.95
 INSTANT_SEARCH_PIXELS = 2
 SAME_TEXT_CORRELATION = 0.85
