@@ -419,6 +419,18 @@ class ContentCredentials:
 
 
 @dataclass(frozen=True)
+class BurnedInText:
+    """A line of text read in the query's picture at ``time`` seconds, where (``box``, shares
+    of the frame; None when the reader gave none), and whether the caption stage found it
+    ``added``: text the matched original does not show where it maps to (an overlay edit)."""
+
+    time: float
+    text: str
+    box: Box | None = None
+    added: bool = False
+
+
+@dataclass(frozen=True)
 class Verification:
     """The result of verifying one query video."""
 
@@ -445,8 +457,8 @@ class Verification:
     # Originals whose sound (not picture) is in the query: evidence, never a picture match.
     audio_matches: tuple[Alignment, ...] = ()
     content_credentials: ContentCredentials | None = None
-    # Text burned into the query's picture, as (time, text) lines.
-    burned_in_text: tuple[tuple[float, str], ...] = ()
+    # Text burned into the query's picture, line by line.
+    burned_in_text: tuple[BurnedInText, ...] = ()
     # The HTML report's pictures (JPEG) of each matched segment, keyed "match-segment-side"
     # (side "query" or "reference"): from the query's one decode and the original's frames
     # stored at registration. Not part of the JSON report.

@@ -25,6 +25,7 @@ from .models import (
     ARTICLE,
     Alignment,
     Box,
+    BurnedInText,
     Claim,
     ClaimKind,
     Fingerprint,
@@ -210,7 +211,8 @@ def verify_video(
             skipped=(*result.skipped, *seen.skipped),
             audio_matches=seen.audio_matches,
             content_credentials=seen.credentials,
-            burned_in_text=tuple((line.time, line.text) for line in seen.text),
+            burned_in_text=tuple(BurnedInText(line.time, line.text, line.box, line in added)
+                                 for line in seen.text),
             frames=pictures,
             frame_notes=notes,
             regions=regions,

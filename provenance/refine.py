@@ -759,21 +759,29 @@ def _mirrored_boxes(edit: DetectedEdit) -> DetectedEdit:
 #   own text at that very instant, its clock's digits or a subtitle that changes every few
 #   seconds (one the stored pictures never caught correlated 0.36-0.58 with them, 0.997-1.0
 #   here);
-# - the repost's patch (the line's box widened by CAPTION_PAD of its height) correlates with one
-#   of the original's stored pictures (any keyframe, CAPTION_SCALES, CAPTION_SEARCH of the
-#   picture around) at SAME_TEXT_CORRELATION or more;
+# - the repost's patch (the line's box widened by CAPTION_PAD of its height, cut to the picture
+#   inside the bars) correlates with one of the original's stored pictures (any keyframe,
+#   CAPTION_SCALES, CAPTION_SEARCH of the picture around, at the coarser of the two scales) at
+#   SAME_TEXT_CORRELATION or more;
 # - the OCR reads the same words there in SAME_TEXT_READS of those pictures (SAME_TEXT_SIMILARITY
-#   of their letters), for text a 320-pixel picture leaves too blurred to correlate.
+#   of their letters; the picture's whole width read in those rows), for text a 320-pixel
+#   picture leaves too blurred to correlate.
 # A line on the bars (letterbox, vertical reframe) is added whatever it says: no original shows
 # them. Measured (benchmarks/README.md, "Captions from the text read"), the originals' own text
 # (lower thirds, channel names and logos, subtitles, a camera name and clocks; reposts
 # re-encoded, cropped, halved, grey, sped up, on 3 originals made for it and the user audit's 5):
 # at the instant 0.90-1.0 but for a small logo at the picture's edge in 9:16 and pillarboxed
-# copies (0.73-0.81, said overlaid: the one false overlay left); with the stored pictures
-# 0.68-0.99, the same words read 0.91-1.0. Captions added (copy-detection's 6, the audit's 37,
-# 3 drawn over an original's own text): at the instant 0.04-0.62, yellow ones on bright walls
-# 0.81-0.92 (little contrast in grey); with the stored pictures 0.09-0.80; unrelated subtitle
-# lines read 0.53-0.55 alike.
+# copies (0.73-0.81: 13 x 5 pixels of a detail frame); with the stored pictures 0.68-0.99, the
+# same words read 0.91-1.0. That logo, said overlaid in 3 of the audit's 43 reposts without a
+# caption until the tenth session, correlated 0.42-0.61 with the stored pictures while its patch
+# held the bar's rows and was enlarged from a 9:16 copy's 180-pixel picture to the original's
+# 320: 0.87-0.89 cut to the picture and compared at the 9:16 copy's scale (the audit's 21 logo
+# and camera-name lines 0.85-0.98); read 0.0 in the part around it (narrower than the reader's
+# edge test needs once enlarged), 1.0 in the picture's width. Captions added (copy-detection's
+# 6, the audit's 37, 3 drawn over an original's own text): at the instant 0.04-0.62, yellow
+# ones on bright walls 0.81-0.92 (little contrast in grey); with the stored pictures 0.08-0.80
+# (the audit's 0.08-0.73 either way); unrelated subtitle lines read 0.53-0.55 alike, the
+# audit's captions at most 0.30.
 SAME_INSTANT_CORRELATION = 0.95
 INSTANT_SEARCH_PIXELS = 2
 SAME_TEXT_CORRELATION = 0.85
@@ -852,8 +860,10 @@ def with_captions(decoded: Decoded, alignment: Alignment, local: LocalData,
         segment = min(alignment.segments, key=lambda s: _segment_distance(s, line.time))
         seen = _padded(line)
         inside = _within(seen, picture_box)
-        if inside is not None and _originals_text(decoded, local, pictures, line, seen,
-                                                  inside, segment, kept):
+        # the repost's patch: the line's box cut to the picture, as its place in the original
+        if inside is not None and _originals_text(decoded, local, pictures, line,
+                                                  _placed_in(inside, picture_box), inside,
+                                                  segment, kept):
             continue
         added.append(line)
         near = [b for b in places if _overlapping(seen, b)]
@@ -962,6 +972,11 @@ def _correlation(patch: np.ndarray, original: np.ndarray, mapped: Box) -> float:
     the place it maps to (CAPTION_SCALES, CAPTION_SEARCH)."""
     grey = _grey_float(patch)
     picture = _grey_float(original)
+    # at the coarser of the two scales: a repost's picture smaller than the original's stored
+    # one (a 9:16 reframe's is 180 pixels wide) is not enlarged to it, the original is shrunk
+    shrink = grey.shape[1] / max(1.0, (mapped[2] - mapped[0]) * picture.shape[1])
+    if shrink < 1.0:
+        picture = cv2.resize(picture, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA)
     height, width = picture.shape
     best = -1.0
     for scale in CAPTION_SCALES:
@@ -987,17 +1002,30 @@ def _grey_float(image: np.ndarray) -> np.ndarray:
 
 def _similar_text(text: str, original: np.ndarray, mapped: Box) -> bool:
     """Whether the OCR reads the same words in the original picture at the mapped place
-    (widened by the line's height and a tenth of the width: the mapping is approximate)."""
+    (widened by the line's height and a tenth of the width: the mapping is approximate). The
+    picture's whole width in those rows is read, the lines that lie mostly in the widened place
+    kept: a narrow part enlarged on its own slips through the reader's edge test (a 320-pixel
+    picture's channel logo, read whole, was never read in the part of it around the logo), and
+    a line beside it is other text (the camera's own clock beside a made-up one: their digits
+    read alike)."""
     height = mapped[3] - mapped[1]
-    area = (max(0.0, mapped[0] - 0.1), max(0.0, mapped[1] - height),
-            min(1.0, mapped[2] + 0.1), min(1.0, mapped[3] + height))
-    part = _part(original, area)
+    left, right = max(0.0, mapped[0] - 0.1), min(1.0, mapped[2] + 0.1)
+    top, bottom = max(0.0, mapped[1] - height), min(1.0, mapped[3] + height)
+    part = _part(original, (0.0, top, 1.0, bottom))
     # a 320-pixel picture's text enlarged 3 times: strokes wide enough for the reader's gate
     part = cv2.resize(part, None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)
-    read = _letters(" ".join(found.text for found in ocr.read_frame(part)))
+    read = _letters(" ".join(found.text for found in ocr.read_frame(part)
+                             if found.box is not None and
+                             _share_between(found.box, left, right) >= 0.5))
     wanted = _letters(text)
     return bool(read and wanted) and difflib.SequenceMatcher(None, wanted, read).ratio() >= \
         SAME_TEXT_SIMILARITY
+
+
+def _share_between(box: Box, left: float, right: float) -> float:
+    """The share of a box's width between ``left`` and ``right``."""
+    inside = min(box[2], right) - max(box[0], left)
+    return max(0.0, inside) / max(box[2] - box[0], 1e-6)
 
 
 def _letters(text: str) -> str:

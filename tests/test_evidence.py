@@ -4,20 +4,22 @@ date, a burned-in caption date as a claim."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import pytest
 
-from provenance import ocr, pipeline
+from provenance import ocr, outputs, pipeline
 from provenance.library import Library
-from provenance.models import Edit, Original, Rating, Verdict
+from provenance.models import Box, Edit, Original, Rating, Verdict, Verification
 from provenance.registry import register
 from provenance.report import json_report
 from provenance.report.html_report import to_html
-from provenance.report.text_report import to_text
+from provenance.report.text_report import MAX_TEXT_LINES, to_text
 from provenance.settings import load_settings
 from tests import synthetic as syn
 from tests import synthetic_audio as sa
@@ -128,7 +130,7 @@ def test_burned_in_caption_date_is_a_checked_claim(
     assert caption.status == "contradicted"
     assert result.finding is not None and result.finding.rating is Rating.MISCAPTIONED
     assert "22/10/2015" in result.finding.summary
-    assert any("eurotunnel" in text for _, text in result.burned_in_text)
+    assert any("eurotunnel" in line.text for line in result.burned_in_text)
     assert '"attaque eurotunnel 22/10/2015"' in to_text(result).split("text in the picture: ")[1]
     # The caption is an edit, where it is (the bottom bar); the camera's own clock is not.
     overlays = [b for m in result.matches for e in m.edits if e.kind is Edit.OVERLAY
@@ -188,7 +190,7 @@ def test_text_the_original_shows_is_no_overlay_and_a_caption_added_over_it_is(
             "-c:v", "libx264", "-pix_fmt", "yuv420p", str(cropped))
     result = _verify(cropped, db)
     assert result.verdict == Verdict.MATCH
-    assert any("AUTHORITY LIVE" in text for _, text in result.burned_in_text)
+    assert any("AUTHORITY LIVE" in line.text for line in result.burned_in_text)
     assert not [e for m in result.matches for e in m.edits if e.kind is Edit.OVERLAY]
     # A caption bar added over the lower third (the pictures' comparison alone missed it) and
     # a made-up camera clock at the top right; the camera's own clock, top left, is no edit.
@@ -206,6 +208,7 @@ def test_text_the_original_shows_is_no_overlay_and_a_caption_added_over_it_is(
                       for b in e.boxes)
     assert len(overlays) == 2, overlays
     assert overlays[0][1] >= 0.8 and overlays[1][3] <= 0.2 and overlays[1][0] >= 0.5, overlays
+    _shows_the_added_text(result, overlays, tmp_path / "report.html")
     # The made-up clock alone: an overlay, and its date a claim the camera's own clock refutes.
     clocked = tmp_path / "clocked.mp4"
     syn.write_video(str(clocked), (syn.cv2.putText(
@@ -217,3 +220,36 @@ def test_text_the_original_shows_is_no_overlay_and_a_caption_added_over_it_is(
     date = next(c for c in result.claims if c.found_in == "burned-in text")
     assert (date.value, date.status) == ("2015-10-22", "contradicted")
     assert result.finding is not None and result.finding.rating is Rating.MISCAPTIONED
+
+
+def _shows_the_added_text(result: Verification, overlays: list[Box], report: Path) -> None:
+    """Each report says which lines were found added and where: the JSON each line's box and
+    ``added``, the text report marks them, the HTML report draws the overlays on the repost."""
+    payload = json_report.to_dict(result)
+    jsonschema.validate(payload, json_report.schema())
+    lines = payload["burned_in_text"]
+    added = [line for line in lines if line["added"]]
+    # the camera's own clock is read, not added; the caption and the made-up clock are
+    assert {line["added"] for line in lines if "2015-09-16" in line["text"]} == {False}
+    assert {line["added"] for line in lines if "eurotunnel" in line["text"] or
+            "21:30" in line["text"]} == {True}
+    assert len(added) >= 2
+    for line in added:  # each added line lies in an overlay's box
+        x0, y0, x1, y1 = line["box"]
+        assert any(b[0] <= x0 < x1 <= b[2] and b[1] <= y0 < y1 <= b[3] for b in overlays), line
+    read = to_text(result).split("text in the picture: ")[1].splitlines()[0]
+    for piece in read.split("; "):
+        assert piece.endswith("(added: not in the original)") == ("AUTHORITY" not in piece and (
+            "eurotunnel" in piece or "21:30" in piece)), piece
+    outputs.write_html_report(payload, report, [result])
+    page = report.read_text("utf-8")
+    drawn = re.findall(r'class="box" style="left:([\d.]+)%;top:([\d.]+)%;width:([\d.]+)%;'
+                       r'height:([\d.]+)%"', page)
+    segments = sum(len(m.segments) for m in result.matches)
+    assert len(drawn) == len(overlays) * segments
+    for left, top, width, height in drawn[:len(overlays)]:
+        box = (float(left) / 100, float(top) / 100, (float(left) + float(width)) / 100,
+               (float(top) + float(height)) / 100)
+        assert any(np.allclose(box, b, atol=0.0001) for b in overlays), box
+    shown = [line for line in lines[:MAX_TEXT_LINES] if line["added"]]
+    assert page.count("(added: not in the original)") == len(shown)

@@ -202,13 +202,17 @@ def test_html_renders_in_headless_chromium(demo, tmp_path: Path) -> None:  # typ
     subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update",
                     "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
-                    "--window-size=412,1600", f"--screenshot={shot}", demo[1].as_uri()],
+                    "--window-size=412,3000", f"--screenshot={shot}", demo[1].as_uri()],
                    check=True, capture_output=True, timeout=120)
     image = cv2.imread(str(shot))
     assert image is not None and image.shape[1] == 412  # a phone-sized page
     assert float(image.std()) > 20  # not blank: the banner, frames and text are drawn
     red = np.all(np.abs(image.astype(int) - (28, 28, 183)) < 40, axis=2)  # #b71c1c in BGR
-    assert red.mean() > 0.005  # the MISCAPTIONED banner is on screen
+    assert red.sum() > 0.005 * 412 * 1600  # the MISCAPTIONED banner is on screen
+    # the caption overlaid on each matched segment's repost picture is boxed (#ff1744): 1965
+    # such pixels here, 500-1000 a box around the demo's caption
+    boxed = np.all(np.abs(image.astype(int) - (68, 23, 255)) < 40, axis=2)
+    assert boxed.sum() > 1000
 
 
 def _pictures(html: str) -> list[tuple[np.ndarray, str]]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from .text_report import MAX_TEXT_LINES, display_name, same_view_pieces, timecode
+from .text_report import ADDED_TEXT, MAX_TEXT_LINES, display_name, same_view_pieces, timecode
 
 # Longest text shown from any field (titles and descriptions are untrusted and unbounded).
 MAX_SHOWN_CHARS = 600
@@ -65,6 +65,8 @@ vertical-align:-1px}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:8px;margin:6px 0 14px}
 .pair figure{margin:0}.pair img{width:100%;height:auto;border-radius:4px;display:block;
 background:#ccc}.pair figcaption{font-size:.8em;color:#444}
+.shot{position:relative}.shot .box{position:absolute;box-sizing:border-box;
+border:2px solid #ff1744;border-radius:2px;box-shadow:0 0 0 1px #fff}.added{color:#c62828}
 .missing{aspect-ratio:16/9;background:#ddd;display:flex;align-items:center;
 justify-content:center;color:#666;font-size:.85em;border-radius:4px}
 table{border-collapse:collapse;width:100%;font-size:.9em;display:block;overflow-x:auto}
@@ -173,6 +175,34 @@ def _image(images: Mapping[str, bytes], key: str, alt: str) -> str:
     return f'<img alt="{_text(alt)}" src="data:image/jpeg;base64,{encoded}">'
 
 
+def _boxed(picture: str, boxes: Sequence[Sequence[float]]) -> str:
+    """A picture with boxes (shares of it) drawn over it: the repost's overlay edits."""
+    drawn = "".join(f'<span class="box" style="left:{100 * x0:.2f}%;top:{100 * y0:.2f}%;'
+                    f'width:{100 * (x1 - x0):.2f}%;height:{100 * (y1 - y0):.2f}%" '
+                    'title="overlay (caption/logo)"></span>' for x0, y0, x1, y1 in boxes)
+    return f'<div class="shot">{picture}{drawn}</div>' if drawn else picture
+
+
+def _overlay_boxes(match: Mapping[str, Any]) -> list[tuple[float, float, float, float]]:
+    """The boxes of a match's overlay edits, shares of the repost's frame (none for a match of
+    a region of the frame: its picture is that region); a saved result's malformed boxes are
+    left out."""
+    if match.get("region"):
+        return []
+    found = []
+    for edit in match.get("edit_details") or []:
+        if not isinstance(edit, Mapping) or edit.get("kind") != "overlay":
+            continue
+        for box in edit.get("boxes") or []:
+            try:
+                x0, y0, x1, y1 = (float(v) for v in box)
+            except (TypeError, ValueError):
+                continue
+            if 0.0 <= x0 < x1 <= 1.0 and 0.0 <= y0 < y1 <= 1.0:
+                found.append((x0, y0, x1, y1))
+    return found
+
+
 def _note(notes: Mapping[str, str], key: str) -> str:
     """What a picture's caption adds (grey, a thumbnail, taken at another time), escaped."""
     return f" ({_text(notes[key])})" if notes.get(key) else ""
@@ -184,6 +214,7 @@ def _segments(r_index: int, result: Mapping[str, Any], images: Mapping[str, byte
     for m_index, match in enumerate(result.get("matches", [])):
         title = f"{match['reference_id']}" + (f" — {match['title']}" if match.get("title") else "")
         edits = "; ".join(match.get("edits") or []) or "none detected"
+        boxes = _overlay_boxes(match)
         parts.append(f"<h3>{_text(title, 200)}</h3><p class=\"muted\">score "
                      f"{float(match['score']):.2f} · edits: {_text(edits)}</p>")
         for s_index, s in enumerate(match.get("segments", [])):
@@ -191,6 +222,7 @@ def _segments(r_index: int, result: Mapping[str, Any], images: Mapping[str, byte
             r_mid = (float(s["reference_start"]) + float(s["reference_end"])) / 2
             query = frame_key(r_index, m_index, s_index, "query")
             reference = frame_key(r_index, m_index, s_index, "reference")
+            drawn = boxes if images.get(query) else []
             flags = " · mirrored" if s.get("mirrored") else ""
             if abs(float(s.get("speed", 1.0)) - 1.0) > 0.02:
                 flags += f" · speed ×{float(s['speed']):.2f}"
@@ -204,8 +236,11 @@ def _segments(r_index: int, result: Mapping[str, Any], images: Mapping[str, byte
                 f"<p>query {timecode(s['query_start'])}–{timecode(s['query_end'])} ← original "
                 f"{timecode(s['reference_start'])}–{timecode(s['reference_end'])}{flags}</p>"
                 '<div class="pair"><figure>'
-                + _image(images, query, "query frame")
-                + f"<figcaption>repost at {timecode(q_mid)}{_note(notes, query)}</figcaption>"
+                + (_boxed(_image(images, query, "query frame"), drawn) if drawn
+                   else _image(images, query, "query frame"))
+                + f"<figcaption>repost at {timecode(q_mid)}{_note(notes, query)}"
+                + (" · red boxes: overlays (text or logos added)" if drawn else "")
+                + "</figcaption>"
                 "</figure><figure>"
                 + _image(images, reference, "original frame")
                 + f"<figcaption>original {_text(match['reference_id'], 80)} at "
@@ -290,6 +325,8 @@ def _evidence(result: Mapping[str, Any]) -> str:
             items.append(f"<li>camera clock of {_text(m['reference_id'], 100)}: "
                          f"{_text(m['recorded_on_screen'])}</li>")
     lines = "; ".join(f"{timecode(t['time'])} “{_text(t['text'], 200)}”"
+                      + (f' <span class="added">({ADDED_TEXT})</span>'
+                         if t.get("added") is True else "")
                       for t in result.get("burned_in_text", [])[:MAX_TEXT_LINES])
     if lines:
         items.append(f"<li>text in the picture: {lines}</li>")

@@ -17,7 +17,7 @@ from ..models import Alignment, Claim, Finding, Original, Region, Verification
 # result echoes its matching ``params`` and the stages a budget ``skipped``; alignments carry
 # ``edit_details`` (kind and parameters of each edit). Added within 2: ``layout`` and ``regions``
 # (the pictures of a frame that holds several), an alignment's ``region``, and edits' ``layout``
-# and ``angle``.
+# and ``angle``; each ``burned_in_text`` line's ``box`` and whether it was found ``added``.
 REPORT_SCHEMA_VERSION = 2
 
 
@@ -86,7 +86,9 @@ def to_dict(verification: Verification) -> dict[str, Any]:
         "skipped": list(verification.skipped),
         "audio_matches": [_alignment(a, originals) for a in verification.audio_matches],
         "content_credentials": _credentials(verification),
-        "burned_in_text": [{"time": t, "text": text} for t, text in verification.burned_in_text],
+        "burned_in_text": [{"time": line.time, "text": line.text,
+                            "box": list(line.box) if line.box else None, "added": line.added}
+                           for line in verification.burned_in_text],
         "layout": verification.layout or None,
         "regions": [_region(r) for r in verification.regions],
     }

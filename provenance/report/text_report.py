@@ -28,6 +28,8 @@ _BANNER = {
 
 # Lines of burned-in text shown, as in the HTML report (the JSON result holds them all).
 MAX_TEXT_LINES = 12
+# How a line the caption stage found added to the original's picture is marked (both reports).
+ADDED_TEXT = "added: not in the original"
 
 
 def same_view_label(verdict: Verdict | str, unsettled: bool = False) -> str:
@@ -188,8 +190,9 @@ def _evidence_lines(v: Verification, originals: dict[str, Original]) -> list[str
         original = originals.get(alignment.reference_id)
         if original is not None and original.recorded_on_screen:
             lines.append(f"  camera clock of {original.id}: {original.recorded_on_screen}")
-    read = "; ".join(f'{timecode(time)} "{_one_line(text)}"'
-                     for time, text in v.burned_in_text[:MAX_TEXT_LINES])
+    read = "; ".join(f'{timecode(line.time)} "{_one_line(line.text)}"'
+                     + (f" ({ADDED_TEXT})" if line.added else "")
+                     for line in v.burned_in_text[:MAX_TEXT_LINES])
     if read:
         lines.append(f"  text in the picture: {read}")
     if v.content_credentials and v.content_credentials.state != "absent":
