@@ -51,7 +51,7 @@ def _answer(result: Any) -> dict[str, Any]:
                             "segments": [[round(s.query_start, 3), round(s.query_end, 3)]
                                          for s in a.segments]} for a in result.same_scene],
             "unexplained": [[round(a, 3), round(b, 3)] for a, b in result.unexplained],
-            "burned_in_text": [[t, text] for t, text in result.burned_in_text],
+            "burned_in_text": [[line.time, line.text] for line in result.burned_in_text],
             "claims": sorted([str(c.kind), c.value, str(c.status)] for c in result.claims),
             "skipped": list(result.skipped)}
 
