@@ -737,8 +737,7 @@ def with_picture_edits(decoded: Decoded, query_saturation: float, alignment: Ali
             seen = tuple(_mirrored_boxes(e) if e.kind is Edit.OVERLAY else e for e in seen)
         picture = decoded.picture_box()
         if picture is not None:  # placed in the repost's frame, bars included
-            seen = tuple(replace(e, boxes=tuple(_in_frame(b, picture) for b in e.boxes))
-                         if e.kind is Edit.OVERLAY else e for e in seen)
+            seen = _boxes_in_frame(seen, picture, Edit.OVERLAY)
         edits += seen + found
     return replace(alignment, edits=merged_edits(alignment.edits, edits))
 
@@ -1050,9 +1049,15 @@ def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalDa
     if similarity >= GEOMETRY_SIMILARITY and abs(math.log(change)) < geometry.MIN_ASPECT_CHANGE:
         return ()
     fp = decoded.fingerprint
+    # Fitted on the picture inside the bars, in its own pixels: bars show nothing of the
+    # original, and a letterboxed crop's kept part is the part of the original the picture shows
+    # (the demo's cropped shot, letterboxed, fitted whole read the bars as picture: no crop).
+    picture = _picture_box(decoded)
+    size = (max(1, round(fp.width * (picture[2] - picture[0]))),
+            max(1, round(fp.height * (picture[3] - picture[1]))))
     # Whole frames that agree this closely at another ratio are the whole picture stretched by
     # it, when keypoints cannot measure it (a texture-poor view).
-    by_ratio = geometry_edits(change, 0.0, (0.0, 0.0, 1.0, 1.0), (fp.width, fp.height)) \
+    by_ratio = geometry_edits(change, 0.0, (0.0, 0.0, 1.0, 1.0), size) \
         if similarity >= GEOMETRY_SIMILARITY else ()
     pairs: list[tuple[np.ndarray, int]] = []
     for segment, q_time in _spread_over(alignment.segments, GEOMETRY_PAIRS):
@@ -1060,7 +1065,7 @@ def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalDa
         if not len(decoded.local_times) or not len(local.key_times):
             break
         q = nearest_index(decoded.local_times, q_time)
-        frame = decoded.local_frames[q]
+        frame = _part(decoded.local_frames[q], picture)
         pairs.append((frame[:, ::-1] if segment.mirrored else frame,
                       nearest_index(local.key_times, r_time)))
     if not pairs:
@@ -1079,7 +1084,7 @@ def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalDa
         return ()
     overlap = fitted(pairs)
     if overlap is not None and overlap.homography is not None:
-        return _perspective_edits(overlap, (fp.width, fp.height))
+        return _boxes_in_frame(_perspective_edits(overlap, size), picture, Edit.FILMED_OFF_SCREEN)
     if overlap is not None and overlap.fills_query and not overlap.has_geometry and \
             geometry.area(overlap.reference_box) < geometry.WHOLE_FRAME_SHARE:
         # The repost's whole picture is part of the original's: a crop within what whole-frame
@@ -1087,8 +1092,15 @@ def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalDa
         return (_cropped(overlap.reference_box),)
     if overlap is None or not overlap.is_whole_frame:
         return by_ratio
-    return geometry_edits(overlap.aspect, overlap.rotation, overlap.query_box,
-                          (fp.width, fp.height))
+    return geometry_edits(overlap.aspect, overlap.rotation, overlap.query_box, size)
+
+
+def _boxes_in_frame(edits: tuple[DetectedEdit, ...], picture: Box, kind: Edit
+                    ) -> tuple[DetectedEdit, ...]:
+    """Edits with the boxes of those of ``kind``, found on the picture inside the bars, given
+    in the repost's whole frame."""
+    return tuple(replace(e, boxes=tuple(_in_frame(b, picture) for b in e.boxes))
+                 if e.kind is kind else e for e in edits)
 
 
 def _spread_over(segments: tuple[Segment, ...], count: int) -> list[tuple[Segment, float]]:

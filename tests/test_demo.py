@@ -25,6 +25,18 @@ def test_demo_finds_every_original_in_the_repost_and_flags_the_date(tmp_path: Pa
         got = segments[expected["reference_id"]]
         for key in ("query_start", "query_end", "reference_start", "reference_end"):
             assert abs(got[key] - expected[key]) <= 1.0, (expected["reference_id"], key)
+    # Each shot's own edit, under the letterbox and caption the whole repost carries: the
+    # cropped shot keeps the original's centre (6 % off each side, make_samples.py).
+    edits = {m["reference_id"]: {e["kind"]: e for e in m["edit_details"]} for m in video["matches"]}
+    for expected in truth:
+        if expected["reference_id"] is None:
+            continue
+        kinds = set(edits[expected["reference_id"]])
+        assert {"letterbox", "overlay"} <= kinds, expected["reference_id"]
+        assert ("cropped" in kinds) == (expected["edit"] == "crop"), (expected, kinds)
+        assert ("mirrored" in kinds) == (expected["edit"] == "mirror"), (expected, kinds)
+    kept = edits["calais-cam1-platform"]["cropped"]["boxes"][0]
+    assert all(abs(a - b) <= 0.02 for a, b in zip(kept, (0.06, 0.06, 0.94, 0.94), strict=True))
     unexplained = [(u["query_start"], u["query_end"]) for u in video["unexplained"]]
     filler = next(t for t in truth if t["reference_id"] is None)
     assert any(abs(a - filler["query_start"]) <= 1 and abs(b - filler["query_end"]) <= 1
