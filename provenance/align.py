@@ -798,8 +798,8 @@ def _unexplained_moving(query: Fingerprint, pairings: list[_Pairing], moving: np
     samples too few, or too unevenly confirmed, to make a segment are no evidence of another
     moment when one mapping explains most of them: a caption over the moving part or a geometry
     not undone leaves the registered moment's samples short of a match, not contradicting it
-    (6 s windows of the registered room, captioned: 4 of 5 moving samples confirmed at their
-    own offset, called another moment when every moving sample counted)."""
+    (6 s windows of the registered room, captioned: 3 of 5 and 2 of 3 moving samples lined up
+    at their own offset, called another moment when every moving sample counted)."""
     lined_up = max((_most_lined_up(p, query, moving) for p in pairings), default=0)
     return max(0, int(moving.sum()) - lined_up)
 
