@@ -99,6 +99,57 @@ def test_same_camera_other_moment_is_same_scene_not_match(rng: np.random.Generat
     assert result.same_scene[0].reference_id == "cam"
 
 
+def _fixed_camera_moving_at(rng: np.random.Generator, moving: list[int]
+                            ) -> tuple[Fingerprint, Fingerprint]:
+    """A fixed camera (one view) whose picture moves at every sample, and a 6 s excerpt of it
+    at 10 s in which only the samples ``moving`` move (the rest still)."""
+    background = random_hashes(rng, 1)[0]
+    ref = make_fp(np.full(200, background), random_hashes(rng, 200))
+    query = make_fp(flip_bits(rng, np.full(24, background), 2), ref.motion[40:64].copy(),
+                    energy=0.0, mirror=random_hashes(rng, 24))  # its mirror image unlike it
+    energy = query.motion_energy.copy()
+    energy[moving] = 1.0
+    return ref, replace(query, motion_energy=energy)
+
+
+def test_moving_samples_that_line_up_at_one_offset_are_no_other_moment(
+        rng: np.random.Generator) -> None:
+    # The registered moment of a fixed camera where little moves and a caption hides part of
+    # it: of its 4 moving samples, 2 line up at its own offset (too few for a match) and 2 are
+    # blurred beyond the motion radius. They failed to line up; nothing contradicts the moment.
+    ref, query = _fixed_camera_moving_at(rng, [3, 9, 15, 21])
+    motion = query.motion.copy()
+    motion[[9, 21]] = flip_bits(rng, motion[[9, 21]], 20)
+    result = align(replace(query, motion=motion), {"cam": ref})
+    assert result.verdict is Verdict.INCONCLUSIVE and not result.matches
+    assert result.same_scene[0].segments[0].evidence == 2  # the two that lined up nowhere
+    assert "line up with the registered footage at no offset" in result.reason
+    # Another moment's moving samples line up at no offset: same scene, all four counted.
+    other = replace(query, motion=random_hashes(rng, 24))
+    result = align(other, {"cam": ref})
+    assert result.verdict is Verdict.SAME_SCENE
+    assert result.same_scene[0].segments[0].evidence == 4
+
+
+def test_samples_lined_up_at_one_offset_are_counted_once(rng: np.random.Generator) -> None:
+    # One query sample whose motion recurs in three reference samples in a row (a slow
+    # movement) lines up once there, not three times: three samples agreeing on the excerpt's
+    # own offset are the most lined up.
+    from provenance.align import DEFAULT_PARAMS, _most_lined_up, _pairings
+
+    ref, query = _fixed_camera_moving_at(rng, [4, 12, 16, 20])
+    motion = query.motion.copy()
+    motion[4] = random_hashes(rng, 1)[0]
+    ref_motion = ref.motion.copy()
+    ref_motion[[20, 21, 22]] = motion[4]  # 5-5.5 s: sample 4 (1 s) fits offsets 4-4.5 s
+    ref, query = replace(ref, motion=ref_motion), replace(query, motion=motion)
+    pairing = _pairings(query, "cam", ref, DEFAULT_PARAMS)[0]
+    assert _most_lined_up(pairing, query, np.ones(24, bool)) == 3
+    only_first = np.zeros(24, bool)
+    only_first[[4, 12]] = True
+    assert _most_lined_up(pairing, query, only_first) == 1
+
+
 def test_unrelated_is_no_match(rng: np.random.Generator) -> None:
     ref = make_fp(random_hashes(rng, 200), random_hashes(rng, 200))
     query = make_fp(random_hashes(rng, 60), random_hashes(rng, 60))
