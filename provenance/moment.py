@@ -39,6 +39,7 @@ import cv2
 import numpy as np
 
 from . import align
+from .frames import evenly_spread
 from .models import Alignment, Box, Edit, Fingerprint, LocalData, Segment, Verdict
 from .provider import Decoded, nearest_index
 
@@ -469,8 +470,8 @@ def _instants(local: LocalData, segment: Segment) -> list[tuple[int, float]]:
     inside = [int(k) for k in np.flatnonzero((times >= segment.reference_start)
                                              & (times <= segment.reference_end))
               if k > 0 and times[k] - times[k - 1] <= MAX_DETAIL_GAP_S]
-    if len(inside) > MAX_INSTANTS:  # a long segment: instants evenly spread over it
-        inside = [inside[int(i)] for i in np.linspace(0, len(inside) - 1, MAX_INSTANTS)]
+    # a long segment: at most MAX_INSTANTS instants, evenly spread over it
+    inside = [inside[i] for i in evenly_spread(len(inside), MAX_INSTANTS)]
     return [(k, (float(times[k]) - offset) / segment.speed) for k in inside]
 
 

@@ -29,6 +29,7 @@ from .align import (
     with_extra_matches,
     with_extra_same_scene,
 )
+from .frames import evenly_spread
 from .library import Library
 from .models import (
     Alignment,
@@ -157,8 +158,7 @@ class _Hashed:
         self._query: dict[tuple[object, ...], tuple[Fingerprint, Box]] = {}
         self._reference: dict[tuple[str, Box, bool], Fingerprint] = {}
         details = decoded.details
-        self.few_query = np.unique(np.linspace(0, len(details) - 1, min(
-            VIEW_QUERY_SAMPLES, len(details))).astype(int))
+        self.few_query = evenly_spread(len(details), VIEW_QUERY_SAMPLES)
 
     @property
     def query_regions(self) -> int:
@@ -198,8 +198,7 @@ class _Hashed:
                 self._duration[ref_id] = self.lib.get(ref_id).duration
             times, details = local.detail_times, local.details
             if few:
-                chosen = np.unique(np.linspace(0, len(details) - 1, min(
-                    VIEW_SAMPLES, len(details))).astype(int))
+                chosen = evenly_spread(len(details), VIEW_SAMPLES)
                 times, details = times[chosen], details[chosen]
             self._reference[key] = region_fingerprint(times, details, box,
                                                       self._duration[ref_id])
