@@ -422,12 +422,14 @@ class ContentCredentials:
 class BurnedInText:
     """A line of text read in the query's picture at ``time`` seconds, where (``box``, shares
     of the frame; None when the reader gave none), and whether the caption stage found it
-    ``added``: text the matched original does not show where it maps to (an overlay edit)."""
+    ``added``: text the matched original does not show where it maps to (an overlay edit);
+    None when it was not compared with an original (nothing matched, a match not laid on its
+    original's pictures, or too short to tell)."""
 
     time: float
     text: str
     box: Box | None = None
-    added: bool = False
+    added: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -171,8 +171,10 @@ def verify_video(
         result, seen = evidence.beyond_picture(video.path, query_fp, result, lib, settings,
                                                only_fingerprint=decoded is None, kept=kept)
         added: tuple[ocr.TextLine, ...] = ()  # text the originals do not show
+        judged: tuple[ocr.TextLine, ...] = ()  # text compared with an original at all
         if decoded is not None:
-            result, added = refine.caption_edits_stage(decoded, result, stored, seen.text)
+            result, added, judged = refine.caption_edits_stage(decoded, result, stored,
+                                                               seen.text)
         result = with_open_moments(result)
         _step(progress, "evidence", 1.0)
         _step(progress, "report", 0.0)
@@ -211,7 +213,8 @@ def verify_video(
             skipped=(*result.skipped, *seen.skipped),
             audio_matches=seen.audio_matches,
             content_credentials=seen.credentials,
-            burned_in_text=tuple(BurnedInText(line.time, line.text, line.box, line in added)
+            burned_in_text=tuple(BurnedInText(line.time, line.text, line.box,
+                                              line in added if line in judged else None)
                                  for line in seen.text),
             frames=pictures,
             frame_notes=notes,

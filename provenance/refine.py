@@ -802,24 +802,26 @@ _NOT_LAID = frozenset({Edit.PICTURE_IN_PICTURE, Edit.STRETCHED, Edit.ROTATED,
 def caption_edits_stage(decoded: Decoded, result: AlignResult,
                         stored: Mapping[str, LocalData | None],
                         lines: Sequence[ocr.TextLine]
-                        ) -> tuple[AlignResult, tuple[ocr.TextLine, ...]]:
+                        ) -> tuple[AlignResult, tuple[ocr.TextLine, ...],
+                                   tuple[ocr.TextLine, ...]]:
     """Every whole-frame match with, as an overlay, the text read on it (``lines``: the
-    burned-in text ``evidence`` read) that its original does not show; and those lines. A line
-    belongs to the match whose segment holds its time or, between segments, is nearest it (a
-    montage's camera clock is its own camera's)."""
+    burned-in text ``evidence`` read) that its original does not show; those lines; and the
+    lines judged at all (the others: no match laid on its original's stored pictures to compare
+    them with, or too short to tell). A line belongs to the match whose segment holds its time
+    or, between segments, is nearest it (a montage's camera clock is its own camera's)."""
     said = [line for line in lines if line.box is not None and
             len(_letters(line.text)) >= MIN_CAPTION_CHARACTERS]
     laid = {k: local for k, m in enumerate(result.matches)
             if (local := stored.get(m.reference_id)) is not None and _laid(m, local)}
     if not said or not laid or not decoded.pictures:
-        return result, ()
+        return result, (), ()
     owner = [min(laid, key=lambda k: _distance(result.matches[k], line.time)) for line in said]
     matches, added = list(result.matches), []
     for k, local in laid.items():
         mine = [line for line, o in zip(said, owner, strict=True) if o == k]
         matches[k], found = with_captions(decoded, matches[k], local, mine)
         added += found
-    return replace(result, matches=tuple(matches)), tuple(added)
+    return replace(result, matches=tuple(matches)), tuple(added), tuple(said)
 
 
 def _laid(alignment: Alignment, local: LocalData) -> bool:

@@ -128,6 +128,22 @@ def test_burned_in_caption_date_is_a_checked_claim(
     assert "2015-10-22" in [c.value for c in burned]
     caption = next(c for c in burned if c.value == "2015-10-22")
     assert caption.status == "contradicted"
+    assert [line.added for line in result.burned_in_text if "eurotunnel" in line.text] == [True]
+    # Footage the library does not hold: its caption is read, but whether it was added to an
+    # original's picture cannot be told (nothing to compare it with): neither said nor denied.
+    unknown = root / "unknown_captioned.mp4"
+    frames = syn.excerpt(str(media.unrelated), 0.0, 6.0, 25.0)
+    syn.write_video(str(unknown), (syn.caption("attaque eurotunnel 22/10/2015")(f)
+                                   for f in frames), 25.0)
+    unmatched = _verify(unknown, db)
+    assert not unmatched.matches
+    assert [line.added for line in unmatched.burned_in_text if "eurotunnel" in line.text] == \
+        [None]
+    payload = json_report.to_dict(unmatched)
+    jsonschema.validate(payload, json_report.schema())
+    assert [line["added"] for line in payload["burned_in_text"]] == [None] * len(
+        unmatched.burned_in_text)
+    assert "(added: not in the original)" not in to_text(unmatched)
     assert result.finding is not None and result.finding.rating is Rating.MISCAPTIONED
     assert "22/10/2015" in result.finding.summary
     assert any("eurotunnel" in line.text for line in result.burned_in_text)

@@ -171,6 +171,26 @@ def test_a_saved_result_whose_paths_are_not_text_is_rendered_without_frames(  # 
     assert "data:image/jpeg" not in (tmp_path / "r.html").read_text()
 
 
+def test_a_saved_result_s_malformed_overlay_boxes_are_left_out(  # type: ignore[no-untyped-def]
+        demo, tmp_path: Path) -> None:
+    result = json.loads(json.dumps(demo[0]["results"][0]))
+    first, second, *rest = result["matches"]
+    first["edit_details"] = 7
+    second["edit_details"] = [{"kind": "overlay", "boxes": 5}, {"kind": "overlay", "boxes": [
+        [0.1, 0.2, "x", 0.4], [0.5, 0.5, 0.4, 0.6], "abcd", [0.1, 0.1, 0.3, 1.5],
+        [0.1, 0.1, 0.3, 0.3]]}]
+    saved = tmp_path / "result.json"
+    saved.write_text(json.dumps(result))
+    code, _, err = run("report", saved, "-o", tmp_path / "r.html")
+    assert code == 0, err
+    page = (tmp_path / "r.html").read_text()
+    kept = len(second["segments"]) + sum(
+        len(e["boxes"]) * len(m["segments"]) for m in rest for e in m["edit_details"]
+        if e["kind"] == "overlay")
+    assert page.count('class="box"') == kept
+    assert 'left:10.00%;top:10.00%;width:20.00%;height:20.00%' in page
+
+
 def test_jsonld_media_review_and_claim_review(demo) -> None:  # type: ignore[no-untyped-def]
     documents = to_jsonld(demo[0], publisher="Desk")
     review = documents[0]

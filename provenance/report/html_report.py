@@ -189,11 +189,11 @@ def _overlay_boxes(match: Mapping[str, Any]) -> list[tuple[float, float, float, 
     left out."""
     if match.get("region"):
         return []
-    found = []
-    for edit in match.get("edit_details") or []:
+    found: list[tuple[float, float, float, float]] = []
+    for edit in _listed(match.get("edit_details")):
         if not isinstance(edit, Mapping) or edit.get("kind") != "overlay":
             continue
-        for box in edit.get("boxes") or []:
+        for box in _listed(edit.get("boxes")):
             try:
                 x0, y0, x1, y1 = (float(v) for v in box)
             except (TypeError, ValueError):
@@ -201,6 +201,11 @@ def _overlay_boxes(match: Mapping[str, Any]) -> list[tuple[float, float, float, 
             if 0.0 <= x0 < x1 <= 1.0 and 0.0 <= y0 < y1 <= 1.0:
                 found.append((x0, y0, x1, y1))
     return found
+
+
+def _listed(value: Any) -> list[Any]:
+    """A saved result's list field, or nothing when it holds anything else."""
+    return value if isinstance(value, list) else []
 
 
 def _note(notes: Mapping[str, str], key: str) -> str:
