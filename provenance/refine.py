@@ -235,12 +235,12 @@ def _explained(result: AlignResult, scene_placed: set[str]) -> bool:
     return sum(b - a for a, b in left) < result.params.local_min_unexplained_s
 
 
-def _overlap_edits(overlap: geometry.Overlap, query_size: tuple[int, int]
-                   ) -> tuple[DetectedEdit, ...]:
+def _overlap_edits(overlap: geometry.Overlap, query_size: tuple[int, int],
+                   picture: Box = (0.0, 0.0, 1.0, 1.0)) -> tuple[DetectedEdit, ...]:
     if overlap.homography is not None:
         return _perspective_edits(overlap, query_size)
     edits = []
-    if not overlap.fills_query:
+    if not _fills_picture(overlap.query_box, picture, overlap.whole_share):
         edits.append(DetectedEdit(Edit.PICTURE_IN_PICTURE, boxes=(overlap.query_box,)))
     if geometry.area(overlap.reference_box) < overlap.whole_share:
         edits.append(_cropped(overlap.reference_box))
@@ -323,6 +323,7 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
     # A matched original that explains little of a repost of another shape: its shape may
     # explain the rest (car-detection's stretched 9:16, matched by whole frames over 2.2 s).
     hashed = _Hashed(decoded, lib)
+    picture = _barred_picture(decoded)
     for ref_id in sorted(little):
         local = hashed.local_data(ref_id)
         if local is not None:
@@ -364,13 +365,15 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         overlap, used = geometry.find_overlap_in(query_frames, local.keyframes(),
                                                  local.key_size, share)
         work_left -= used
+        if overlap is not None and not overlap.has_geometry:
+            overlap = _on_picture(overlap, picture)
         if overlap is None:
             result, placed = _crop_hypotheses(hashed, local, result, ref_id)
             if not placed:
                 result = _placed_by_view(hashed, local, result, ref_id, ref_id in scene_ids,
                                          unplaced, approximate)
             continue
-        if overlap.is_whole_frame and not overlap.has_geometry:
+        if _whole_picture(overlap, picture) and not overlap.has_geometry:
             if ref_id in scene_ids:  # placed as it is: the first stage's same-scene stands
                 scene_placed.add(ref_id)
             if _explained(result, scene_placed):
@@ -386,7 +389,7 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         second = align(cropped_query, {ref_id: cropped_ref}, params)
         extra = [Alignment(m.reference_id, m.score, m.segments,
                            merged_edits(m.edits, _overlap_edits(
-                               overlap, (query_fp.width, query_fp.height))))
+                               overlap, (query_fp.width, query_fp.height), picture)))
                  for m in second.matches
                  if not overlap.has_geometry or m.evidence >= GEOMETRY_MIN_CONFIRMED]
         result = with_extra_matches(_superseded(result, extra), extra, query_fp)
@@ -410,7 +413,8 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         # The region's view agreed where its motion lined up at no offset: the same camera at
         # another moment, now placed on the original (tilt, stretch or crop undone).
         result = with_extra_same_scene(result, second.same_scene, query_fp)
-        if ref_id in scene_ids and overlap.fills_query:
+        if ref_id in scene_ids and _fills_picture(overlap.query_box, picture,
+                                                  overlap.whole_share):
             scene_placed.add(ref_id)
         if _matched_s(result, ref_id) < HYPOTHESES_BELOW * query_fp.duration:
             # Keypoints placed little of a texture-poor view: its shape may tell more.
@@ -428,6 +432,38 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
                        "data (re-index them: `provenance library reindex --all`)")
     result = replace(result, skipped=tuple(dict.fromkeys(result.skipped + tuple(skipped))))
     return _unplaced_scene(result, unplaced, approximate, thin)
+
+
+def _on_picture(overlap: geometry.Overlap, picture: Box) -> geometry.Overlap:
+    """A similarity overlap cut to the repost's picture inside its bars, and the original's
+    part with it (each axis mapped linearly; mirrored, x runs the other way): keypoints fitted
+    on the whole frame map the bars onto the original too. The desk audit (tenth session): a
+    letterboxed or 9:16 repost cropped 8-10 % read as keeping the original's whole height, and
+    as an inset, since its picture did not fill the frame."""
+    (qx0, qy0, qx1, qy1), (rx0, ry0, rx1, ry1) = overlap.query_box, overlap.reference_box
+    cut = (max(qx0, picture[0]), max(qy0, picture[1]), min(qx1, picture[2]),
+           min(qy1, picture[3]))
+    if cut[2] <= cut[0] or cut[3] <= cut[1] or cut == overlap.query_box:
+        return overlap
+    x0, x1 = ((cut[0] - qx0) / (qx1 - qx0), (cut[2] - qx0) / (qx1 - qx0))
+    y0, y1 = ((cut[1] - qy0) / (qy1 - qy0), (cut[3] - qy0) / (qy1 - qy0))
+    if overlap.mirrored:
+        x0, x1 = 1.0 - x1, 1.0 - x0
+    shown = (rx0 + x0 * (rx1 - rx0), ry0 + y0 * (ry1 - ry0), rx0 + x1 * (rx1 - rx0),
+             ry0 + y1 * (ry1 - ry0))
+    return replace(overlap, query_box=cut, reference_box=shown)
+
+
+def _fills_picture(box: Box, picture: Box, share: float) -> bool:
+    """Whether a box of the frame covers at least ``share`` of the picture inside the bars."""
+    inside = _within(box, picture)
+    return inside is not None and geometry.area(inside) >= share
+
+
+def _whole_picture(overlap: geometry.Overlap, picture: Box) -> bool:
+    """``Overlap.is_whole_frame`` with the picture inside the bars as the repost's frame."""
+    return _fills_picture(overlap.query_box, picture, geometry.WHOLE_FRAME_SHARE) and \
+        geometry.area(overlap.reference_box) >= geometry.WHOLE_FRAME_SHARE
 
 
 def _too_thin(second: AlignResult) -> str:
@@ -675,9 +711,7 @@ def bar_edits(decoded: Decoded) -> tuple[DetectedEdit, ...]:
     left, top, right, bottom = picture
     box = (round(left, 3), round(top, 3), round(right, 3), round(bottom, 3))
     fp = decoded.fingerprint
-    # Reframes and letterboxes centre the picture: bars on both sides.
-    vertical_bars = min(top, 1.0 - bottom) >= MIN_BAR_SHARE / 2
-    side_bars = min(left, 1.0 - right) >= MIN_BAR_SHARE / 2
+    vertical_bars, side_bars = _bars(picture)
     if vertical_bars and fp.height > fp.width:
         return (DetectedEdit(Edit.REFRAMED_VERTICAL, boxes=(box,)),)
     if vertical_bars:
@@ -685,6 +719,27 @@ def bar_edits(decoded: Decoded) -> tuple[DetectedEdit, ...]:
     if side_bars:
         return (DetectedEdit(Edit.PILLARBOX, boxes=(box,)),)
     return ()
+
+
+def _bars(picture: Box) -> tuple[bool, bool]:
+    """Whether bars frame the picture above and below, and left and right: reframes and
+    letterboxes centre the picture, bars on both sides (MIN_BAR_SHARE)."""
+    left, top, right, bottom = picture
+    return (min(top, 1.0 - bottom) >= MIN_BAR_SHARE / 2,
+            min(left, 1.0 - right) >= MIN_BAR_SHARE / 2)
+
+
+def _barred_picture(decoded: Decoded) -> Box:
+    """The picture inside the repost's bars, along each axis where bars frame it on both sides
+    (``bar_edits``), the whole frame along the others: a one-sided "bar" is a flat part of the
+    picture (a 9:16 centre crop's road or ceiling), not a border to cut away."""
+    left, top, right, bottom = _picture_box(decoded)
+    vertical_bars, side_bars = _bars((left, top, right, bottom))
+    if not vertical_bars:
+        top, bottom = 0.0, 1.0
+    if not side_bars:
+        left, right = 0.0, 1.0
+    return (left, top, right, bottom)
 
 
 def matched_local_data(result: AlignResult, lib: Library) -> dict[str, LocalData | None]:
@@ -1053,7 +1108,7 @@ def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalDa
     # Fitted on the picture inside the bars, in its own pixels: bars show nothing of the
     # original, and a letterboxed crop's kept part is the part of the original the picture shows
     # (the demo's cropped shot, letterboxed, fitted whole read the bars as picture: no crop).
-    picture = _picture_box(decoded)
+    picture = _barred_picture(decoded)
     size = (max(1, round(fp.width * (picture[2] - picture[0]))),
             max(1, round(fp.height * (picture[3] - picture[1]))))
     # Whole frames that agree this closely at another ratio are the whole picture stretched by

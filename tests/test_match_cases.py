@@ -147,6 +147,21 @@ def test_letterbox_is_reported(media: Media, library_path: Path, tmp_path: Path)
     assert "letterbox" in [e["kind"] for e in report["matches"][0]["edit_details"]]
 
 
+def test_letterboxed_crop_is_measured_on_the_picture_inside_the_bars(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # The desk audit: a repost cropped 10 % off each side, then letterboxed into 4:3, was read
+    # as keeping the original's whole height (the bars mapped onto it) and as an inset.
+    query = _encode(tmp_path / "letterboxed_crop.mp4", media.cam_a, 6, 12, "-vf",
+                    "crop=iw*0.8:ih*0.8,scale=480:270,pad=480:360:0:45:black")
+    report = verify_json(query, library_path)
+    assert report["verdict"] == "match"
+    (match,) = report["matches"]
+    kinds = [e["kind"] for e in match["edit_details"]]
+    assert "letterbox" in kinds and "picture-in-picture" not in kinds, kinds
+    (crop,) = [e for e in match["edit_details"] if e["kind"] == "cropped"]
+    assert crop["boxes"][0] == pytest.approx([0.1, 0.1, 0.9, 0.9], abs=0.04)
+
+
 @pytest.fixture(scope="module")
 def plain_road(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     """A texture-poor fixed camera (issue #11 case 1: car-detection's plain road): 30 s
