@@ -684,14 +684,12 @@ def align(query: Fingerprint, references: Mapping[str, Fingerprint] | Iterable[
     found: dict[str, list[Segment]] = {}
     nearest: dict[str, np.ndarray] = {}
     kept: dict[str, list[_Pairing]] = {}  # of the originals whose view the query may show
-    informative = max(1, int(query.informative.sum()))
     for ref_id, ref in items:
         if len(ref) == 0:
             continue
         pairings = _pairings(query, ref_id, ref, params)
         nearest[ref_id] = np.minimum(pairings[0].nearest, pairings[1].nearest)
-        if int((query.informative & (nearest[ref_id] <= params.scene_radius)).sum()) >= \
-                params.same_scene_share * informative:
+        if _view_share(query, nearest[ref_id], params) >= params.same_scene_share:
             kept[ref_id] = pairings
         segments = _align_one(query, pairings, active, params)
         if segments:
@@ -759,14 +757,13 @@ def _same_scene(query: Fingerprint, nearest: Mapping[str, np.ndarray],
     whose motion lined up at no offset (``_unexplained_moving``: the evidence of another
     moment), its ``similarity`` how closely the view agrees (1 - median distance to the nearest
     original sample / 32)."""
-    informative = max(1, int(query.informative.sum()))
     matched = _covered(query, (
         (s.query_start, s.query_end) for m in matches for s in m.segments))
     moving = query.informative & (query.motion_energy >= params.min_motion_energy)
     result = []
     for ref_id, distance in nearest.items():
         mask = distance <= params.scene_radius
-        share = float((mask & query.informative).sum()) / informative
+        share = _view_share(query, distance, params)
         if share < params.same_scene_share:
             continue
         # Black or flat samples between views of the camera belong to the same stretch.
@@ -789,6 +786,14 @@ def _same_scene(query: Fingerprint, nearest: Mapping[str, np.ndarray],
                                     segments=segments))
     result.sort(key=lambda a: -a.score)
     return result
+
+
+def _view_share(query: Fingerprint, distance: np.ndarray, params: MatchParams) -> float:
+    """The share of the query's informative samples with a scene-hash neighbour in an original
+    (``distance``: to the nearest of its samples): the original's view is shown from
+    ``same_scene_share``."""
+    shown = (distance <= params.scene_radius) & query.informative
+    return float(shown.sum()) / max(1, int(query.informative.sum()))
 
 
 def _unexplained_moving(query: Fingerprint, pairings: list[_Pairing], moving: np.ndarray

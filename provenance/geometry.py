@@ -84,6 +84,7 @@ MIN_ROTATION = 1.5
 MAX_SHEAR = 0.15
 # An overlap this close to both whole frames is what whole-frame hashes already handle.
 WHOLE_FRAME_SHARE = 0.9
+FULL_FRAME: Box = (0.0, 0.0, 1.0, 1.0)
 # A perspective view of the original with no screen outline in sight (a phone filming a monitor
 # the screen fills, a keystone-warped repost): where the affine fit over the ratio-test matches
 # explains under PERSPECTIVE_RESIDUAL of them (its residuals are systematic, not outliers) and
@@ -196,15 +197,15 @@ class Overlap:
         corners outside the other picture, about twice the sine of the tilt on each side."""
         return WHOLE_FRAME_SHARE * (1.0 - 2.0 * abs(math.sin(math.radians(self.rotation))))
 
-    @property
-    def fills_query(self) -> bool:
-        """Whether the original's picture fills the repost's whole frame, so no other picture
-        is shown beside it."""
-        return area(self.query_box) >= self.whole_share
+    def fills_query(self, picture: Box = FULL_FRAME) -> bool:
+        """Whether the original's picture fills the repost's whole frame (or ``picture``: the
+        part of it inside its bars), so no other picture is shown beside it."""
+        return _covers(self.query_box, picture, self.whole_share)
 
-    @property
-    def is_whole_frame(self) -> bool:
-        return area(self.query_box) >= WHOLE_FRAME_SHARE and \
+    def is_whole_frame(self, picture: Box = FULL_FRAME) -> bool:
+        """Whether each picture shows the other whole (the repost's: its whole frame, or
+        ``picture``, the part of it inside its bars)."""
+        return _covers(self.query_box, picture, WHOLE_FRAME_SHARE) and \
             area(self.reference_box) >= WHOLE_FRAME_SHARE
 
 
@@ -250,6 +251,21 @@ def rectified(details: np.ndarray, overlap: Overlap) -> tuple[np.ndarray, Box, B
 def _shrunk(box: Box) -> Box:
     dx, dy = (box[2] - box[0]) * ROTATION_MARGIN, (box[3] - box[1]) * ROTATION_MARGIN
     return (box[0] + dx, box[1] + dy, box[2] - dx, box[3] - dy)
+
+
+def within(box: Box, picture: Box) -> Box | None:
+    """A box of the frame as shares of the picture inside its bars, cut to it; None when it
+    lies on the bars."""
+    width, height = picture[2] - picture[0], picture[3] - picture[1]
+    x0, y0 = max(0.0, (box[0] - picture[0]) / width), max(0.0, (box[1] - picture[1]) / height)
+    x1, y1 = min(1.0, (box[2] - picture[0]) / width), min(1.0, (box[3] - picture[1]) / height)
+    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+
+
+def _covers(box: Box, picture: Box, share: float) -> bool:
+    """Whether a box of the frame covers at least ``share`` of the picture."""
+    inside = within(box, picture)
+    return inside is not None and area(inside) >= share
 
 
 def area(box: Box) -> float:

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from . import geometry
+
 # Lines read with less confidence than this are dropped (RapidOCR's own default is 0.5; on the
 # generated frames, wrong readings of walkers and textures scored 0.3-0.6, real text 0.8-1.0).
 MIN_SCORE = 0.7
@@ -267,10 +269,8 @@ class TextReader:
 
 def _shares(box: np.ndarray, width: int, height: int) -> tuple[float, float, float, float]:
     """A box's corners (frame pixels) as x0, y0, x1, y1 shares of the frame, inside it."""
-    return (round(float(np.clip(box[:, 0].min() / width, 0, 1)), 4),
-            round(float(np.clip(box[:, 1].min() / height, 0, 1)), 4),
-            round(float(np.clip(box[:, 0].max() / width, 0, 1)), 4),
-            round(float(np.clip(box[:, 1].max() / height, 0, 1)), 4))
+    x0, y0, x1, y1 = geometry.bounds(box / (width, height))
+    return (round(x0, 4), round(y0, 4), round(x1, 4), round(y1, 4))
 
 
 def _extent(boxes: np.ndarray, shape: tuple[int, ...], pad: float) -> tuple[int, int, int, int]:

@@ -236,11 +236,11 @@ def _explained(result: AlignResult, scene_placed: set[str]) -> bool:
 
 
 def _overlap_edits(overlap: geometry.Overlap, query_size: tuple[int, int],
-                   picture: Box = (0.0, 0.0, 1.0, 1.0)) -> tuple[DetectedEdit, ...]:
+                   picture: Box = geometry.FULL_FRAME) -> tuple[DetectedEdit, ...]:
     if overlap.homography is not None:
         return _perspective_edits(overlap, query_size)
     edits = []
-    if not _fills_picture(overlap.query_box, picture, overlap.whole_share):
+    if not overlap.fills_query(picture):
         edits.append(DetectedEdit(Edit.PICTURE_IN_PICTURE, boxes=(overlap.query_box,)))
     if geometry.area(overlap.reference_box) < overlap.whole_share:
         edits.append(_cropped(overlap.reference_box))
@@ -373,7 +373,7 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
                 result = _placed_by_view(hashed, local, result, ref_id, ref_id in scene_ids,
                                          unplaced, approximate)
             continue
-        if _whole_picture(overlap, picture) and not overlap.has_geometry:
+        if overlap.is_whole_frame(picture) and not overlap.has_geometry:
             if ref_id in scene_ids:  # placed as it is: the first stage's same-scene stands
                 scene_placed.add(ref_id)
             if _explained(result, scene_placed):
@@ -413,8 +413,7 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         # The region's view agreed where its motion lined up at no offset: the same camera at
         # another moment, now placed on the original (tilt, stretch or crop undone).
         result = with_extra_same_scene(result, second.same_scene, query_fp)
-        if ref_id in scene_ids and _fills_picture(overlap.query_box, picture,
-                                                  overlap.whole_share):
+        if ref_id in scene_ids and overlap.fills_query(picture):
             scene_placed.add(ref_id)
         if _matched_s(result, ref_id) < HYPOTHESES_BELOW * query_fp.duration:
             # Keypoints placed little of a texture-poor view: its shape may tell more.
@@ -452,18 +451,6 @@ def _on_picture(overlap: geometry.Overlap, picture: Box) -> geometry.Overlap:
     shown = (rx0 + x0 * (rx1 - rx0), ry0 + y0 * (ry1 - ry0), rx0 + x1 * (rx1 - rx0),
              ry0 + y1 * (ry1 - ry0))
     return replace(overlap, query_box=cut, reference_box=shown)
-
-
-def _fills_picture(box: Box, picture: Box, share: float) -> bool:
-    """Whether a box of the frame covers at least ``share`` of the picture inside the bars."""
-    inside = _within(box, picture)
-    return inside is not None and geometry.area(inside) >= share
-
-
-def _whole_picture(overlap: geometry.Overlap, picture: Box) -> bool:
-    """``Overlap.is_whole_frame`` with the picture inside the bars as the repost's frame."""
-    return _fills_picture(overlap.query_box, picture, geometry.WHOLE_FRAME_SHARE) and \
-        geometry.area(overlap.reference_box) >= geometry.WHOLE_FRAME_SHARE
 
 
 def _too_thin(second: AlignResult) -> str:
@@ -910,11 +897,11 @@ def with_captions(decoded: Decoded, alignment: Alignment, local: LocalData,
     decoded_pictures = (cv2.imdecode(np.frombuffer(p, np.uint8), cv2.IMREAD_COLOR)
                         for p in local.pictures)
     pictures = [p for p in decoded_pictures if p is not None]
-    picture_box = decoded.picture_box() or (0.0, 0.0, 1.0, 1.0)
+    picture_box = _picture_box(decoded)
     for line in lines:
         segment = min(alignment.segments, key=lambda s: _segment_distance(s, line.time))
         seen = _padded(line)
-        inside = _within(seen, picture_box)
+        inside = geometry.within(seen, picture_box)
         # the repost's patch: the line's box cut to the picture, as its place in the original
         if inside is not None and _originals_text(decoded, local, pictures, line,
                                                   _placed_in(inside, picture_box), inside,
@@ -940,15 +927,6 @@ def _padded(line: ocr.TextLine) -> Box:
             round(min(1.0, x1 + pad), 3), round(min(1.0, y1 + pad), 3))
 
 
-def _within(box: Box, picture: Box) -> Box | None:
-    """A box of the frame as shares of the picture inside its bars, cut to it; None when it
-    lies on the bars."""
-    width, height = picture[2] - picture[0], picture[3] - picture[1]
-    x0, y0 = max(0.0, (box[0] - picture[0]) / width), max(0.0, (box[1] - picture[1]) / height)
-    x1, y1 = min(1.0, (box[2] - picture[0]) / width), min(1.0, (box[3] - picture[1]) / height)
-    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
-
-
 def _in_frame(box: Box, picture: Box) -> Box:
     """A box of the picture inside the bars as shares of the whole frame."""
     x0, y0, x1, y1 = _placed_in(box, picture)
@@ -956,8 +934,8 @@ def _in_frame(box: Box, picture: Box) -> Box:
 
 
 def _placed_in(box: Box, outer: Box) -> Box:
-    """A box given as shares of ``outer`` as shares of what ``outer`` is part of (``_within``
-    the other way round, uncut)."""
+    """A box given as shares of ``outer`` as shares of what ``outer`` is part of
+    (``geometry.within`` the other way round, uncut)."""
     width, height = outer[2] - outer[0], outer[3] - outer[1]
     return (outer[0] + box[0] * width, outer[1] + box[1] * height,
             outer[0] + box[2] * width, outer[1] + box[3] * height)
@@ -1136,17 +1114,17 @@ def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalDa
 
     # Most reposts keep the geometry: one pair says so; the others only measure an edit.
     overlap = fitted(pairs[:1])
-    if overlap is not None and overlap.is_whole_frame and not overlap.has_geometry:
+    if overlap is not None and overlap.is_whole_frame() and not overlap.has_geometry:
         return ()
     overlap = fitted(pairs)
     if overlap is not None and overlap.homography is not None:
         return _boxes_in_frame(_perspective_edits(overlap, size), picture, Edit.FILMED_OFF_SCREEN)
-    if overlap is not None and overlap.fills_query and not overlap.has_geometry and \
+    if overlap is not None and overlap.fills_query() and not overlap.has_geometry and \
             geometry.area(overlap.reference_box) < geometry.WHOLE_FRAME_SHARE:
         # The repost's whole picture is part of the original's: a crop within what whole-frame
         # hashes absorb (8-15 % off each side).
         return (_cropped(overlap.reference_box),)
-    if overlap is None or not overlap.is_whole_frame:
+    if overlap is None or not overlap.is_whole_frame():
         return by_ratio
     return geometry_edits(overlap.aspect, overlap.rotation, overlap.query_box, size)
 
