@@ -106,6 +106,16 @@ SPEED_MIN_COVER = 0.75
 # samples, most confirmed at their own offset, too few for a match, and were called another
 # moment when every moving sample counted (other_moments.py --registered, tenth session).
 SCENE_MIN_MOVING = MIN_CONFIRMED
+# A sample is evidence of another moment only when it clearly moves: above the noise a static
+# view shows (its motion hash is then noise, unlike the original's anywhere, as another
+# moment's is). Measured in other_moments.py's 6 s windows of the room where nobody moves:
+# up to 0.28 as recorded and re-encoded with a caption, a crop and a mirror, up to 0.36 once
+# stretched to 9:16 (upscaled noise), above MIN_MOTION_ENERGY (compression noise 0.05-0.15 on
+# the other clips). At 0.2 (every moving sample) a registered room window, mirrored, cropped
+# and captioned, was called another moment on 5 samples of noise; 0.3 is the lowest floor of
+# 0.3 / 0.35 / 0.5 that calls no registered window another moment (704 windows; benchmarks/
+# README.md, "Noise is no evidence of another moment").
+SCENE_MIN_ENERGY = 0.3
 # The search stops after this many supported mappings in a row gave no segment: what is left is
 # chance agreement (a fixed camera's other moments offer many weak ones).
 MAX_EMPTY_MAPPINGS = 6
@@ -147,6 +157,7 @@ class MatchParams:
     speed_min_confirmed: int = SPEED_MIN_CONFIRMED
     speed_min_cover: float = SPEED_MIN_COVER
     scene_min_moving: int = SCENE_MIN_MOVING
+    scene_min_energy: float = SCENE_MIN_ENERGY
     # Local-feature stage (refine.py): when it runs, and how much it may spend. Query frames
     # scale with the open time (at least refine.LOCAL_FRAMES); so does the matching work,
     # counted in original keypoints looked up in a repost frame's LSH index (about 1 us each
@@ -776,7 +787,7 @@ def _same_scene(query: Fingerprint, nearest: Mapping[str, np.ndarray],
             return Segment(reference_id=ref_id, query_start=a, query_end=b,
                            reference_start=0.0, reference_end=0.0,
                            evidence=_unexplained_moving(query, pairings.get(ref_id, []),
-                                                        inside & moving),
+                                                        inside & moving, params),
                            similarity=round(max(0.0, 1.0 - median / 32.0), 3))
 
         segments = tuple(segment(a, b) for a, b in
@@ -796,22 +807,53 @@ def _view_share(query: Fingerprint, distance: np.ndarray, params: MatchParams) -
     return float(shown.sum()) / max(1, int(query.informative.sum()))
 
 
-def _unexplained_moving(query: Fingerprint, pairings: list[_Pairing], moving: np.ndarray
-                        ) -> int:
-    """The ``moving`` samples that lined up at no offset: all of them but those the one offset
-    (at the original's speed, either orientation) that lines up most of them confirms. Moving
-    samples too few, or too unevenly confirmed, to make a segment are no evidence of another
-    moment when one mapping explains most of them: a caption over the moving part or a geometry
-    not undone leaves the registered moment's samples short of a match, not contradicting it
-    (6 s windows of the registered room, captioned: 3 of 5 and 2 of 3 moving samples lined up
-    at their own offset, called another moment when every moving sample counted)."""
-    lined_up = max((_most_lined_up(p, query, moving) for p in pairings), default=0)
-    return max(0, int(moving.sum()) - lined_up)
+def _unexplained_moving(query: Fingerprint, pairings: list[_Pairing], moving: np.ndarray,
+                        params: MatchParams) -> int:
+    """The evidence of another moment among the ``moving`` samples: those clearly moving
+    (``MatchParams.scene_min_energy``) whose motion the one offset (at the original's speed,
+    either orientation) that lines up most of them contradicts (``motion_contradiction``), or
+    that it maps beyond the original. Samples short of a match there are no such evidence when
+    they do not disagree: a caption over the moving part, a crop or a geometry not undone
+    leaves the registered moment's samples between agreeing and disagreeing (6 s windows of the
+    registered room, captioned: 3 of 5 and 2 of 3 moving samples lined up at their own offset,
+    called another moment when every moving sample counted; mirrored, cropped and captioned:
+    3 of 13 within MOTION_RADIUS, 8 between it and MOTION_CONTRADICTION)."""
+    clearly = moving & (query.motion_energy >= params.scene_min_energy)
+    found = [(*_most_lined_up(p, query, moving), p) for p in pairings]
+    if not found or not clearly.any():
+        return int(clearly.sum())
+    count, shift, pairing = max(found, key=lambda f: f[0])
+    if count == 0:
+        return int(clearly.sum())
+    rows = np.flatnonzero(clearly)
+    return int(_disagreeing(pairing, query, rows, shift, params).sum())
 
 
-def _most_lined_up(pairing: _Pairing, query: Fingerprint, active: np.ndarray) -> int:
+def _disagreeing(pairing: _Pairing, query: Fingerprint, rows: np.ndarray, shift: int,
+                 params: MatchParams) -> np.ndarray:
+    """Per query sample in ``rows``: whether its motion disagrees with the original's at the
+    instants ``shift`` sample steps later (the nearest within a step either side), or the
+    instant lies beyond the original."""
+    ref, step = pairing.ref, 1.0 / query.sample_fps
+    mapped = query.times[rows] + shift * step
+    ref_times = np.asarray(ref.times, dtype=np.float64)
+    if not len(ref_times):
+        return np.ones(len(rows), dtype=bool)
+    lo = np.searchsorted(ref_times, mapped - 1.5 * step)
+    hi = np.searchsorted(ref_times, mapped + 1.5 * step)
+    result = np.ones(len(rows), dtype=bool)
+    for k, (row, a, b) in enumerate(zip(rows, lo, hi, strict=True)):
+        if b > a:
+            nearest = int(_hamming(pairing.motion_q[row], ref.motion[a:b]).min())
+            result[k] = nearest >= params.motion_contradiction
+    return result
+
+
+def _most_lined_up(pairing: _Pairing, query: Fingerprint, active: np.ndarray
+                   ) -> tuple[int, int]:
     """The most ``active`` query samples whose motion agrees with the original's at one offset
-    (within a sample step either side, at the original's speed), each sample counted once.
+    (within a sample step either side, at the original's speed), each sample counted once, and
+    that offset in sample steps.
     (``_best_offset``'s vote, which sums its bins' neighbours, counts a sample with pairs in
     three neighbouring bins three times; counting each once there moved a squeezed registered
     room window's first mapping to a chance offset, other_moments.py --registered, so the
@@ -819,14 +861,16 @@ def _most_lined_up(pairing: _Pairing, query: Fingerprint, active: np.ndarray) ->
     keep = active[pairing.rows]
     rows, cols = pairing.rows[keep], pairing.cols[keep]
     if rows.size == 0:
-        return 0
+        return 0, 0
     bins = np.round((pairing.ref.times[cols] - query.times[rows]) * query.sample_fps
                     ).astype(np.int64)
     low = int(bins.min()) - 1
     width = int(bins.max()) - low + 2
     spread = (bins - low)[:, None] + np.array([-1, 0, 1])[None, :]
     keys = np.unique(np.repeat(rows.astype(np.int64), 3) * width + spread.ravel())
-    return int(np.bincount(keys % width, minlength=width).max())
+    votes = np.bincount(keys % width, minlength=width)
+    tied = np.flatnonzero(votes == votes.max())  # each sample spreads over three bins
+    return int(votes.max()), int(tied[len(tied) // 2]) + low
 
 
 def _bridge(mask: np.ndarray, query: Fingerprint, max_gap: float) -> np.ndarray:
@@ -907,11 +951,12 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
                            tuple(same_scene), unexplained, skipped, params)
     if same_scene:
         moving = max(a.evidence for a in same_scene)
-        reason = (f"the view matches a registered camera, but only {moving} of its moving "
-                  f"samples line up with the registered footage at no offset "
+        reason = (f"the view matches a registered camera, but only {moving} of its clearly "
+                  f"moving samples disagree with the registered footage where it lines up best "
                   f"({params.scene_min_moving} needed to show another moment: almost nothing "
-                  "moves, or what moves lines up at one offset too weakly for a match), so "
-                  "whether this is the registered moment or another cannot be told")
+                  "moves, or what moves lines up at one offset too weakly for a match without "
+                  "disagreeing with it), so whether this is the registered moment or another "
+                  "cannot be told")
         return AlignResult(Verdict.INCONCLUSIVE, 0.0, reason, (), tuple(same_scene),
                            unexplained, skipped, params)
     return AlignResult(Verdict.NO_MATCH, 0.0, "nothing in the library explains this footage",
@@ -919,8 +964,8 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
 
 
 def another_moment_shown(same_scene: Iterable[Alignment], params: MatchParams) -> bool:
-    """Whether same-scene intervals hold enough moving samples that lined up at no offset to
-    say "another moment" (``MatchParams.scene_min_moving``)."""
+    """Whether same-scene intervals hold enough clearly moving samples that disagree with the
+    original where it lines up best to say "another moment" (``MatchParams.scene_min_moving``)."""
     return max((a.evidence for a in same_scene), default=0) >= params.scene_min_moving
 
 

@@ -285,7 +285,7 @@ class Alignment:
     @property
     def evidence(self) -> int:
         """Its segments' samples together: motion-confirmed ones for a match, moving ones that
-        lined up at no offset for a same-scene alignment."""
+        disagreeing with the original where it lines up best for a same-scene alignment."""
         return sum(s.evidence for s in self.segments)
 
 

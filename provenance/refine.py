@@ -65,9 +65,10 @@ MIN_BAR_SHARE = 0.08
 # align's minimum. A 4° tilt of the bottle camera at another moment found 3 (a 2.5 s chance
 # agreement over a static table); the same edits at the registered moment 37 and more.
 GEOMETRY_MIN_CONFIRMED = 8
-# The converse: under such a geometry, "another moment" needs as many moving samples that line
-# up at no offset, and motion that lined up at an offset, if too weakly for a match, shows no
-# other moment at all. Otherwise the verdict is inconclusive, not `same-scene`. Measured on
+# The converse: under such a geometry, "another moment" needs as many clearly moving samples
+# that disagree with the original where it lines up best (align._unexplained_moving), and
+# motion that lined up at an offset, if too weakly for a match, shows no other moment at all.
+# Otherwise the verdict is inconclusive, not `same-scene`. Measured on
 # the registered moment at every offset (other_moments.py --registered, 6 s windows, as
 # recorded and 7 edits, 3 clips, 704 windows): 31 authentic windows were `same-scene`, 22 of
 # them on 3-13 moving samples of the room that lined up nowhere (people small, then squeezed,
@@ -456,15 +457,15 @@ def _on_picture(overlap: geometry.Overlap, picture: Box) -> geometry.Overlap:
 def _too_thin(second: AlignResult) -> str:
     """Why a region aligned under a stretch or tilt that gave no match cannot show another
     moment ("" when it can): its motion lined up at an offset, too weakly for a match, or too
-    few of its moving samples lined up at no offset."""
+    few of its clearly moving samples disagree with the original where it lines up best."""
     weak = max((m.evidence for m in second.matches), default=0)
     if weak:
         return (f"its movements line up with the original at one offset too weakly for a "
                 f"match ({weak} confirmed, {GEOMETRY_MIN_CONFIRMED} needed)")
     moving = max((a.evidence for a in second.same_scene), default=0)
     if moving < GEOMETRY_MIN_CONFIRMED:
-        return (f"too few of its movements ({moving}, {GEOMETRY_MIN_CONFIRMED} needed) line up "
-                "at no offset to show another moment")
+        return (f"too few of its movements ({moving}, {GEOMETRY_MIN_CONFIRMED} needed) disagree "
+                "with the original where it lines up best to show another moment")
     return ""
 
 

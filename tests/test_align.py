@@ -122,13 +122,32 @@ def test_moving_samples_that_line_up_at_one_offset_are_no_other_moment(
     motion[[9, 21]] = flip_bits(rng, motion[[9, 21]], 20)
     result = align(replace(query, motion=motion), {"cam": ref})
     assert result.verdict is Verdict.INCONCLUSIVE and not result.matches
-    assert result.same_scene[0].segments[0].evidence == 2  # the two that lined up nowhere
-    assert "line up with the registered footage at no offset" in result.reason
+    assert result.same_scene[0].segments[0].evidence == 0  # blurred, not disagreeing
+    assert "disagree with the registered footage" in result.reason
+    # Two of them disagreeing at that offset (as far apart as unrelated hashes) are evidence,
+    # too little to show another moment on their own.
+    motion[[9, 21]] = flip_bits(rng, query.motion[[9, 21]], 32)
+    result = align(replace(query, motion=motion), {"cam": ref})
+    assert result.verdict is Verdict.INCONCLUSIVE
+    assert result.same_scene[0].segments[0].evidence == 2
     # Another moment's moving samples line up at no offset: same scene, all four counted.
     other = replace(query, motion=random_hashes(rng, 24))
     result = align(other, {"cam": ref})
     assert result.verdict is Verdict.SAME_SCENE
     assert result.same_scene[0].segments[0].evidence == 4
+
+
+def test_noise_is_no_evidence_of_another_moment(rng: np.random.Generator) -> None:
+    # A fixed camera's other moment where nothing moves: its motion hashes are compression
+    # noise, unlike the original's anywhere, but at a noise level of change: no other moment is
+    # shown by them. The same hashes with something clearly moving show it.
+    ref, query = _fixed_camera_moving_at(rng, list(range(24)))
+    other = replace(query, motion=random_hashes(rng, 24))
+    noisy = replace(other, motion_energy=np.full(24, 0.25, np.float32))
+    result = align(noisy, {"cam": ref})
+    assert result.verdict is Verdict.INCONCLUSIVE
+    assert result.same_scene[0].segments[0].evidence == 0
+    assert align(other, {"cam": ref}).verdict is Verdict.SAME_SCENE
 
 
 def test_samples_lined_up_at_one_offset_are_counted_once(rng: np.random.Generator) -> None:
@@ -144,10 +163,10 @@ def test_samples_lined_up_at_one_offset_are_counted_once(rng: np.random.Generato
     ref_motion[[20, 21, 22]] = motion[4]  # 5-5.5 s: sample 4 (1 s) fits offsets 4-4.5 s
     ref, query = replace(ref, motion=ref_motion), replace(query, motion=motion)
     pairing = _pairings(query, "cam", ref, DEFAULT_PARAMS)[0]
-    assert _most_lined_up(pairing, query, np.ones(24, bool)) == 3
+    assert _most_lined_up(pairing, query, np.ones(24, bool)) == (3, 40)  # 10 s, in steps
     only_first = np.zeros(24, bool)
     only_first[[4, 12]] = True
-    assert _most_lined_up(pairing, query, only_first) == 1
+    assert _most_lined_up(pairing, query, only_first)[0] == 1
 
 
 def test_unrelated_is_no_match(rng: np.random.Generator) -> None:
