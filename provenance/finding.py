@@ -134,13 +134,12 @@ def _against_clock(claims: Sequence[Claim], clocks: Sequence[ScreenClock]) -> st
     02:20:16 (...)', or that a claimed date agrees with that clock only; "" when neither."""
     against = [c for c in claims if c.status is ClaimStatus.CLOCK_CONTRADICTED]
     agreeing = [c for c in claims if c.status is ClaimStatus.CLOCK_CONSISTENT]
-    read = f" ({_clocks_read(clocks)})" if clocks else ""
+    said = f"({_clocks_read(clocks)}; {CLOCK_CAVEAT})" if clocks else f"({CLOCK_CAVEAT})"
     if against:
         return (f"; {_claimed(against)}, but the camera clock in its picture reads another "
-                f"date{read}: {CLOCK_CAVEAT}")
+                f"date {said}")
     if agreeing:
-        return (f"; {_claimed(agreeing)}, which only the camera clock in its picture "
-                f"supports{read}: {CLOCK_CAVEAT}")
+        return f"; {_claimed(agreeing)}, which only the camera clock in its picture supports {said}"
     return ""
 
 
