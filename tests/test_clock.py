@@ -178,7 +178,7 @@ def test_a_repost_the_library_does_not_hold_is_dated_by_its_clock(
     assert re.search(r"the camera clock in its picture reads '2015-09-16 02:13:\d\d' at "
                      r"[\d.]+ s, 36 day\(s\) before the claimed 2015-10-22", text)
     assert claims.CLOCK_CAVEAT in text
-    assert "camera clock in the picture: 2015-09-16T02:13:" in text
+    assert "camera clock in this video's picture: 2015-09-16T02:13:" in text
     payload = json.loads(_cli(unknown, "--db", db, "--claim-date", CLOCK_DAY, "--json"))
     jsonschema.validate(payload, schema())
     (date,) = [c for c in payload["claims"] if c["kind"] == "date"]
@@ -218,7 +218,8 @@ def test_a_mirrored_repost_clock_is_read_mirror_written(
                 "--report", str(report), "--jsonld", str(jsonld))
     assert "[mirrored" in text
     assert re.search(r'"CAM A +2015-09-16 02:13:\d\d" \(read mirrored\)', text), text
-    assert "camera clock in the picture: 2015-09-16T02:13:" in text and "(read mirrored)" in text
+    assert "camera clock in this video's picture: 2015-09-16T02:13:" in text
+    assert "(read mirrored)" in text
     # the caption's date, contradicted by the original's metadata, and by the clock too
     assert "captioned as 22/10/2015, which the camera clock in its picture contradicts too " \
            "(it reads 2015-09-16 02:13:" in text

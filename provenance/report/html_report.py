@@ -336,7 +336,7 @@ def _evidence(result: Mapping[str, Any]) -> str:
         if m.get("recorded_on_screen"):
             items.append(f"<li>camera clock of {_text(m['reference_id'], 100)}: "
                          f"{_text(m['recorded_on_screen'])}</li>")
-    items += [f"<li>camera clock in the picture: {_text(c.get('reads'), 40)} at "
+    items += [f"<li>camera clock in this video's picture: {_text(c.get('reads'), 40)} at "
               f"{timecode(float(c.get('time') or 0.0))}"
               + (f" ({MIRRORED_TEXT})" if c.get("mirrored") else "") + "</li>"
               for c in result.get("screen_clocks", [])[:MAX_TEXT_LINES]]

@@ -192,8 +192,8 @@ def _evidence_lines(v: Verification, originals: dict[str, Original]) -> list[str
         original = originals.get(alignment.reference_id)
         if original is not None and original.recorded_on_screen:
             lines.append(f"  camera clock of {original.id}: {original.recorded_on_screen}")
-    lines.extend(f"  camera clock in the picture: {clock.reads} at {timecode(clock.time)}"
-                 + (f" ({MIRRORED_TEXT})" if clock.mirrored else "")
+    lines.extend(f"  camera clock in this video's picture: {clock.reads} at "
+                 f"{timecode(clock.time)}" + (f" ({MIRRORED_TEXT})" if clock.mirrored else "")
                  for clock in v.screen_clocks[:MAX_TEXT_LINES])
     read = "; ".join(f'{timecode(line.time)} "{_one_line(line.text)}"'
                      + (f" ({ADDED_TEXT})" if line.added else "")
