@@ -177,12 +177,17 @@ def burned_in_text(path: str, fp: Fingerprint, settings: Settings,
     lines: list[ocr.TextLine] = []
     read = ocr.TextReader()  # text unchanged since an earlier frame is not read again
     times = _ocr_times(fp)
-    for time, frame in sorted(_frames(path, times, kept).items()):
+    shown = _frames(path, times, kept)
+    for time, frame in sorted(shown.items()):
         lines += read(frame, time)  # reads nothing where no text is likely
     if not mirrored:
         return lines, [], []
-    flipped = _read_flipped(_frames(path, _mirrored_times(times, mirrored), kept))
-    return _either_way(lines, flipped)
+    flipped = _frames(path, _mirrored_times(times, mirrored), kept)
+    # A frame read only flipped is read as it is too, only to weigh its flipped lines against
+    # (a caption written the right way round, read flipped, is a few letters of junk).
+    beside = [line for time, frame in sorted(flipped.items()) if time not in shown
+              for line in read(frame, time)]
+    return _either_way(lines, _read_flipped(flipped), beside)
 
 
 def _mirrored_times(times: Sequence[float], spans: Sequence[tuple[float, float]]
@@ -199,22 +204,30 @@ def _read_flipped(frames: Mapping[float, np.ndarray]) -> list[ocr.TextLine]:
     in the frame as it is (mirrored): the caption stage compares the query's pixels there,
     unmirrored, with the original's."""
     read = ocr.TextReader()
-    return [replace(line, box=None if line.box is None else geometry.mirrored_box(line.box))
-            for time, frame in sorted(frames.items())
+    return [replace(line, box=None if line.box is None else _rounded(
+        geometry.mirrored_box(line.box))) for time, frame in sorted(frames.items())
             for line in read(np.ascontiguousarray(frame[:, ::-1]), time)]
 
 
-def _either_way(lines: list[ocr.TextLine], flipped: list[ocr.TextLine]
+def _rounded(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = box
+    return (round(x0, 4), round(y0, 4), round(x1, 4), round(y1, 4))
+
+
+def _either_way(lines: list[ocr.TextLine], flipped: list[ocr.TextLine],
+                beside: Sequence[ocr.TextLine] = ()
                 ) -> tuple[list[ocr.TextLine], list[str], list[ocr.TextLine]]:
     """Where a line read as it is and one read flipped lie in the same place at the same
     time, the one read with more confidence (mirror-written text read as it is is at best
-    a few letters, and the other way round)."""
-    def beaten(line: ocr.TextLine, others: list[ocr.TextLine]) -> bool:
+    a few letters, and the other way round). ``beside``: lines read as they are in frames
+    otherwise read only flipped, which only weigh against those."""
+    def beaten(line: ocr.TextLine, others: Sequence[ocr.TextLine]) -> bool:
         return any(o.time == line.time and o.score > line.score and _same_place(o, line)
                    for o in others)
 
     kept = [line for line in lines if not beaten(line, flipped)]
-    mirrored = [line for line in flipped if not beaten(line, lines) and line not in kept]
+    mirrored = [line for line in flipped if not beaten(line, [*lines, *beside])
+                and line not in kept]
     return sorted(kept + mirrored, key=lambda line: line.time), [], mirrored
 
 

@@ -138,6 +138,10 @@ def test_a_line_read_both_ways_is_kept_the_way_it_reads_best() -> None:
     caption_flipped = _ocr_line("ENNUT", (0.0, 0.9, 0.6, 0.95), 0.72)
     lines, skipped, mirrored = evidence._either_way([caption, junk], [clock, caption_flipped])
     assert lines == [caption, clock] and mirrored == [clock] and skipped == []
+    # a frame read only flipped (the middle of a mirrored segment no shot's frame falls in):
+    # read as it is too, only to weigh its flipped lines against
+    lines, _, mirrored = evidence._either_way([], [caption_flipped], [caption])
+    assert lines == mirrored == []
 
 
 @pytest.fixture(scope="module")
