@@ -187,7 +187,8 @@ def burned_in_text(path: str, fp: Fingerprint, settings: Settings,
     # (a caption written the right way round, read flipped, is a few letters of junk).
     beside = [line for time, frame in sorted(flipped.items()) if time not in shown
               for line in read(frame, time)]
-    return _either_way(lines, _read_flipped(flipped), beside)
+    both, mirror_written = _either_way(lines, _read_flipped(flipped), beside)
+    return both, [], mirror_written
 
 
 def _mirrored_times(times: Sequence[float], spans: Sequence[tuple[float, float]]
@@ -216,11 +217,12 @@ def _rounded(box: tuple[float, float, float, float]) -> tuple[float, float, floa
 
 def _either_way(lines: list[ocr.TextLine], flipped: list[ocr.TextLine],
                 beside: Sequence[ocr.TextLine] = ()
-                ) -> tuple[list[ocr.TextLine], list[str], list[ocr.TextLine]]:
+                ) -> tuple[list[ocr.TextLine], list[ocr.TextLine]]:
     """Where a line read as it is and one read flipped lie in the same place at the same
     time, the one read with more confidence (mirror-written text read as it is is at best
     a few letters, and the other way round). ``beside``: lines read as they are in frames
-    otherwise read only flipped, which only weigh against those."""
+    otherwise read only flipped, which only weigh against those. Returns (every line kept,
+    those among them read flipped)."""
     def beaten(line: ocr.TextLine, others: Sequence[ocr.TextLine]) -> bool:
         return any(o.time == line.time and o.score > line.score and _same_place(o, line)
                    for o in others)
@@ -228,7 +230,7 @@ def _either_way(lines: list[ocr.TextLine], flipped: list[ocr.TextLine],
     kept = [line for line in lines if not beaten(line, flipped)]
     mirrored = [line for line in flipped if not beaten(line, [*lines, *beside])
                 and line not in kept]
-    return sorted(kept + mirrored, key=lambda line: line.time), [], mirrored
+    return sorted(kept + mirrored, key=lambda line: line.time), mirrored
 
 
 def _same_place(a: ocr.TextLine, b: ocr.TextLine) -> bool:

@@ -136,11 +136,11 @@ def test_a_line_read_both_ways_is_kept_the_way_it_reads_best() -> None:
     junk = _ocr_line("MAD", (0.6, 0.1, 0.9, 0.15), 0.71)  # the mirrored clock read as it is
     clock = _ocr_line("CAM 2 2015-09-16 02:20:16", (0.6, 0.1, 0.99, 0.16), 0.99)
     caption_flipped = _ocr_line("ENNUT", (0.0, 0.9, 0.6, 0.95), 0.72)
-    lines, skipped, mirrored = evidence._either_way([caption, junk], [clock, caption_flipped])
-    assert lines == [caption, clock] and mirrored == [clock] and skipped == []
+    lines, mirrored = evidence._either_way([caption, junk], [clock, caption_flipped])
+    assert lines == [caption, clock] and mirrored == [clock]
     # a frame read only flipped (the middle of a mirrored segment no shot's frame falls in):
     # read as it is too, only to weigh its flipped lines against
-    lines, _, mirrored = evidence._either_way([], [caption_flipped], [caption])
+    lines, mirrored = evidence._either_way([], [caption_flipped], [caption])
     assert lines == mirrored == []
 
 
@@ -264,3 +264,13 @@ def test_clock_text_and_claims_are_escaped_everywhere() -> None:
 
     assert "\x1b" not in safe_text(to_text(result)) and "\\u001b]0;pwn" in safe_text(
         to_text(result))
+
+
+@needs_ocr
+def test_recycled_cctv_is_dated_by_its_clock(media: Media, library_path: Path) -> None:
+    # Another moment of a registered camera: the library cannot date it, its clock can.
+    text = _cli(str(media.cam_a_later), "--db", str(library_path), "--claim-date", "2015-10-22")
+    assert text.splitlines()[1].startswith("  SAME-SCENE — ")
+    assert "captioned as 2015-10-22, but the camera clock in its picture reads another date " \
+           "(2015-09-16 02:14:" in text
+    assert "[clock-contradicted] filmed 2015-10-22" in text

@@ -288,8 +288,8 @@ def _claims(result: Mapping[str, Any]) -> str:
         groups.setdefault(key, []).append(claim)
     items = []
     for (kind, value, finding, status), group in groups.items():
-        css = ("bad" if status in ("contradicted", "flag", "clock-contradicted")
-               else "muted" if status == "unchecked" else "ok")
+        # a date only the footage's own clock supports is not marked as checked
+        css = _CLAIM_CSS.get(status, "")
         said = "; ".join(f"“{_text(c.get('text'), 200)}” ({_text(c.get('found_in'), 100)})"
                          for c in group if c.get("text"))
         shown = f" {_text(value, 100)}" if kind in ("date", "published") else ""
@@ -299,6 +299,8 @@ def _claims(result: Mapping[str, Any]) -> str:
     return f"<h2>Claims checked</h2><ul class=\"claims\">{''.join(items)}</ul>" if items else ""
 
 
+_CLAIM_CSS = {"contradicted": "bad", "flag": "bad", "clock-contradicted": "bad",
+              "unchecked": "muted", "consistent": "ok"}
 _KIND_WORDS = {"date": "filmed", "published": "published (an upper bound only)"}
 
 
