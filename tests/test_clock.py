@@ -256,6 +256,9 @@ def test_clock_text_and_claims_are_escaped_everywhere() -> None:
     page = to_html(payload)
     assert "<script>alert" not in page and "<img src=x>" not in page and "<b>x" not in page
     assert "&lt;script&gt;alert(1)" in page
+    assert '<span class="status">clock-contradicted</span>' in page
+    assert "camera clock in this video&#x27;s picture: 2015-09-16T02:13:03" in page or \
+        "camera clock in this video's picture: 2015-09-16T02:13:03" in page
     documents = to_jsonld(payload)
     assert any(d["reviewRating"]["alternateName"] == "Misdated by its own camera clock"
                for d in documents if d["@type"] == "ClaimReview")
