@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from ..models import ClaimStatus
 from .text_report import (
     ADDED_TEXT,
     MAX_TEXT_LINES,
@@ -299,8 +300,9 @@ def _claims(result: Mapping[str, Any]) -> str:
     return f"<h2>Claims checked</h2><ul class=\"claims\">{''.join(items)}</ul>" if items else ""
 
 
-_CLAIM_CSS = {"contradicted": "bad", "flag": "bad", "clock-contradicted": "bad",
-              "unchecked": "muted", "consistent": "ok"}
+_CLAIM_CSS = {ClaimStatus.CONTRADICTED.value: "bad", ClaimStatus.FLAG.value: "bad",
+              ClaimStatus.CLOCK_CONTRADICTED.value: "bad", ClaimStatus.UNCHECKED.value: "muted",
+              ClaimStatus.CONSISTENT.value: "ok"}
 _KIND_WORDS = {"date": "filmed", "published": "published (an upper bound only)"}
 
 

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..models import Rating
+from ..models import ClaimStatus, Rating
 
 _SCHEMA = "https://schema.org"
 # Longest text and URL written from untrusted fields.
@@ -145,7 +145,8 @@ def _claim_reviews(result: Mapping[str, Any], today: str,
     reviews: list[dict[str, Any]] = []
     seen: set[str] = set()
     for claim in result.get("claims", []):
-        names = {"contradicted": _REVIEWABLE, "clock-contradicted": _BY_CLOCK}.get(
+        names = {ClaimStatus.CONTRADICTED.value: _REVIEWABLE,
+                 ClaimStatus.CLOCK_CONTRADICTED.value: _BY_CLOCK}.get(
             str(claim.get("status")), {})
         if claim.get("kind") not in names:
             continue
