@@ -273,16 +273,18 @@ def text_claims(lines: Sequence[ocr.TextLine], index: int | str = 0,
 
 
 def screen_clocks(lines: Sequence[ocr.TextLine], added: Sequence[ocr.TextLine] = (),
-                  mirrored: Sequence[ocr.TextLine] = ()) -> list[ScreenClock]:
+                  mirrored: Sequence[ocr.TextLine] = (), judged: Sequence[ocr.TextLine] = ()
+                  ) -> list[ScreenClock]:
     """The camera clocks read in the query's picture, the footage's own record of when it was
     filmed: each line with a date and a time of day, but those found ``added`` to a matched
-    original's picture (a made-up clock, ``refine.caption_edits_stage``)."""
+    original's picture (a made-up clock, ``refine.caption_edits_stage``); those ``judged``
+    (compared with an original's picture) and not added are the camera's own."""
     found = []
     for line in lines:
         clock = ocr.screen_datetime(line.text)
         if clock is not None and line not in added:
             found.append(ScreenClock(line.time, clock[0].isoformat(), clock[1],
-                                     line in mirrored))
+                                     line in mirrored, True if line in judged else None))
     return found
 
 

@@ -244,10 +244,11 @@ def assess(
     contradicted = [c for c in claims
                     if c.status is ClaimStatus.CONTRADICTED and c.kind in _CAPTION_KINDS]
     # Only claims no original's recording date checked are compared with a clock (the
-    # metadata is weighed above it): the original's own clock, when the caption stage found it
-    # in the original's picture, against the claimed date is a miscaption too, said as such.
+    # metadata is weighed above it): the original's own clock (the caption stage found it in
+    # the original's picture) against the claimed date is a miscaption too, said as such; a
+    # clock nothing was compared with may be made up, and is only said.
     against_clock = [c for c in claims if c.status is ClaimStatus.CLOCK_CONTRADICTED
-                     and c.kind in _CAPTION_KINDS]
+                     and c.kind in _CAPTION_KINDS] if any(k.in_original for k in clocks) else []
     region_edits, region_reasons = _regions_said(regions)
     edits = _edit_names(matches) + region_edits
     # Several originals one after another (not side by side: regions say that) is a montage,

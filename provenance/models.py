@@ -447,12 +447,15 @@ class ScreenClock:
     """A camera clock read in the query's own picture (a line with a date and a time of day
     that the caption stage did not find added to a matched original's picture): at ``time``
     seconds, it ``reads`` an ISO date and time; ``text`` is the span read, ``mirrored`` as in
-    ``BurnedInText``."""
+    ``BurnedInText``; ``in_original``: True where the caption stage found it in a matched
+    original's picture (the camera's own), None where nothing was compared (it may be made
+    up)."""
 
     time: float
     reads: str
     text: str
     mirrored: bool = False
+    in_original: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -186,7 +186,7 @@ def verify_video(
         # "Recycled or misdated" is said of another moment, not of a moment not established
         # (an inconclusive result's same-scene intervals are all unsettled).
         another = any(not s.unsettled for a in result.same_scene for s in a.segments)
-        clocks = evidence.screen_clocks(seen.text, added, seen.mirrored)
+        clocks = evidence.screen_clocks(seen.text, added, seen.mirrored, judged)
         checked = [*claims.check_clocks(claims.check(said, matched, similar,
                                                      moment_known=another), clocks),
                    *claims.scene_flags(similar if not matched and another else [])]

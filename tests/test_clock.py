@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -100,11 +101,19 @@ def test_the_finding_says_the_clock_with_its_caveat() -> None:
     agreeing = claims.check_clocks([_claim(CLOCK_DAY)], [CLOCK])
     supported = finding.assess(Verdict.NO_MATCH, (), (), agreeing, (), clocks=[CLOCK])
     assert "which only the camera clock in its picture supports" in supported.summary
-    # a matched original without a recording date: the clock is the only date there is
+    # a matched original without a recording date: the clock is the only date there is; the
+    # camera's own (found in the original's picture) makes a miscaption, said with its caveat
     match = Alignment("cam", 0.9, (Segment("cam", 0.0, 10.0, 0.0, 10.0),))
+    own = replace(CLOCK, in_original=True)
     matched = finding.assess(Verdict.MATCH, (match,), (), against, [Original(id="cam")],
-                             clocks=[CLOCK])
+                             clocks=[own])
     assert matched.rating is Rating.MISCAPTIONED and claims.CLOCK_CAVEAT in matched.summary
+    # a clock nothing was compared with (a match not laid on the original's pictures) may be
+    # made up: said, not a miscaption
+    unsure = finding.assess(Verdict.MATCH, (match,), (), against, [Original(id="cam")],
+                            clocks=[CLOCK])
+    assert unsure.rating is Rating.AUTHENTIC
+    assert "but the camera clock in its picture reads another date" in unsure.summary
     authentic = finding.assess(Verdict.MATCH, (match,), (), agreeing, [Original(id="cam")],
                                clocks=[CLOCK])
     assert authentic.rating is Rating.AUTHENTIC
@@ -193,6 +202,8 @@ def test_a_repost_the_library_does_not_hold_is_dated_by_its_clock(
     assert "verified" not in summary.replace("Unverified", "")
     assert [c["reads"][:10] for c in payload["screen_clocks"]] == [CLOCK_DAY] * len(
         payload["screen_clocks"]) and payload["screen_clocks"]
+    # nothing to compare it with: it may be made up
+    assert all(c["in_original"] is None for c in payload["screen_clocks"])
 
 
 @needs_ocr
@@ -211,6 +222,7 @@ def test_a_matched_original_without_a_date_is_dated_by_the_clock_in_its_picture(
     # the clock is the camera's own: found in the original's picture, not added
     assert [t["added"] for t in payload["burned_in_text"] if ocr.screen_datetime(t["text"])] \
         == [False] * len(payload["screen_clocks"])
+    assert payload["screen_clocks"] and all(c["in_original"] for c in payload["screen_clocks"])
 
 
 @needs_ocr

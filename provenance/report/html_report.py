@@ -19,6 +19,7 @@ from .text_report import (
     MAX_TEXT_LINES,
     MIRRORED_TEXT,
     NOTHING_TO_CHECK,
+    clock_marks,
     display_name,
     same_view_pieces,
     timecode,
@@ -342,7 +343,7 @@ def _evidence(result: Mapping[str, Any]) -> str:
                          f"{_text(m['recorded_on_screen'])}</li>")
     items += [f"<li>camera clock in this video's picture: {_text(c.get('reads'), 40)} at "
               f"{timecode(float(c.get('time') or 0.0))}"
-              + (f" ({MIRRORED_TEXT})" if c.get("mirrored") else "") + "</li>"
+              f"{_text(clock_marks(c.get('mirrored'), c.get('in_original')))}</li>"
               for c in result.get("screen_clocks", [])[:MAX_TEXT_LINES]]
     lines = "; ".join(f"{timecode(t['time'])} “{_text(t['text'], 200)}”"
                       + (f' <span class="added">({ADDED_TEXT})</span>'

@@ -32,6 +32,8 @@ MAX_TEXT_LINES = 12
 ADDED_TEXT = "added: not in the original"
 # How a line read in the frame flipped left to right is marked (mirror-written in the video).
 MIRRORED_TEXT = "read mirrored"
+# How a clock found in a matched original's picture is marked (the camera's own).
+OWN_CLOCK = "in the original's picture too"
 
 
 def same_view_label(verdict: Verdict | str, unsettled: bool = False) -> str:
@@ -193,7 +195,7 @@ def _evidence_lines(v: Verification, originals: dict[str, Original]) -> list[str
         if original is not None and original.recorded_on_screen:
             lines.append(f"  camera clock of {original.id}: {original.recorded_on_screen}")
     lines.extend(f"  camera clock in this video's picture: {clock.reads} at "
-                 f"{timecode(clock.time)}" + (f" ({MIRRORED_TEXT})" if clock.mirrored else "")
+                 f"{timecode(clock.time)}{clock_marks(clock.mirrored, clock.in_original)}"
                  for clock in v.screen_clocks[:MAX_TEXT_LINES])
     read = "; ".join(f'{timecode(line.time)} "{_one_line(line.text)}"'
                      + (f" ({ADDED_TEXT})" if line.added else "")
@@ -204,6 +206,12 @@ def _evidence_lines(v: Verification, originals: dict[str, Original]) -> list[str
     if v.content_credentials and v.content_credentials.state != "absent":
         lines.append(f"  Content Credentials: {v.content_credentials.summary}")
     return ["Evidence beyond the picture:", *lines] if lines else []
+
+
+def clock_marks(mirrored: object, in_original: object) -> str:
+    """' (read mirrored; in the original's picture too)': what is known of a clock read."""
+    marks = [m for m, on in ((MIRRORED_TEXT, mirrored), (OWN_CLOCK, in_original)) if on]
+    return f" ({'; '.join(marks)})" if marks else ""
 
 
 def _one_line(text: str, limit: int = 200) -> str:
