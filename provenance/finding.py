@@ -144,8 +144,8 @@ def _against_clock(claims: Sequence[Claim], clocks: Sequence[ScreenClock]) -> st
 
 
 def _agreeing_clocks(contradicted: Sequence[Claim], clocks: Sequence[ScreenClock]) -> str:
-    """' (the camera clock in its picture reads 2015-09-16 02:20:16 too)' when the clocks read
-    in the picture bear out the originals' recording dates against every contradicted date."""
+    """', which the camera clock in its picture contradicts too (it reads 2015-09-16 02:20:16)'
+    when no clock read in the picture reads a day any contradicted date claims; else ""."""
     dated = [c for c in contradicted if c.kind is ClaimKind.DATE]
     if not clocks or not dated or any(_reads_claimed(clocks, c) for c in dated):
         return ""
