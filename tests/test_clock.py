@@ -289,3 +289,11 @@ def test_recycled_cctv_is_dated_by_its_clock(media: Media, library_path: Path) -
     assert "captioned as 2015-10-22, but the camera clock in its picture reads another date " \
            "(2015-09-16 02:14:" in text
     assert "[clock-contradicted] filmed 2015-10-22" in text
+
+
+def test_mirrored_stretches_are_read_where_a_shot_is_read_or_at_their_middle() -> None:
+    # a shot's frame inside a mirrored stretch is read flipped; a stretch no shot's frame falls
+    # in (a mirrored shot shorter than the video's longest ones) at its middle
+    assert evidence._mirrored_times([1.0, 9.0, 20.0], [(0.0, 4.0), (12.0, 16.0)]) == \
+        [1.0, 14.0]
+    assert evidence._mirrored_times([1.0], []) == []
