@@ -16,7 +16,16 @@ from datetime import date
 from . import dates
 from .dates import MAX_TEXT_CHARS, MONTHS, day_range, find_dates, find_periods
 from .errors import SettingsError
-from .models import ARTICLE, Claim, ClaimKind, ClaimStatus, Original, Passage, StatedClaims
+from .models import (
+    ARTICLE,
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    Original,
+    Passage,
+    ScreenClock,
+    StatedClaims,
+)
 
 
 def date_claims(texts: Iterable[tuple[str, str]], reference: date | None = None) -> list[Claim]:
@@ -269,6 +278,69 @@ def _span(known: Sequence[tuple[Original, tuple[date, date]]]) -> str:
 def _when(original: Original) -> str:
     return f"on {original.recorded_at}" if "/" not in original.recorded_at else (
         f"between {original.recorded_at.replace('/', ' and ')}")
+
+
+# What a reader must be told with any conclusion drawn from a clock in the picture.
+CLOCK_CAVEAT = ("a camera's clock can be set wrong: this is the footage's own record, which "
+                "the library does not confirm")
+# Clocks cited in one claim's finding (a montage of many cameras' pieces lists the first ones).
+MAX_CLOCKS_SAID = 3
+
+
+def check_clocks(claims: Sequence[Claim], clocks: Sequence[ScreenClock]) -> list[Claim]:
+    """Date claims compared with the camera clocks read in the query's own picture. A claim a
+    matched original's recording date decided keeps its status, the clocks said beside it
+    (agreeing or not: an original's metadata is weighed above a clock); an unchecked one
+    becomes ``clock-consistent`` when a clock reads a day it claims, ``clock-contradicted``
+    when none does, with CLOCK_CAVEAT. A publication date is checked only when unchecked, as
+    an upper bound: contradicted by a clock reading a later day."""
+    if not clocks:
+        return list(claims)
+    return [_against_clocks(c, clocks) if c.kind in (ClaimKind.DATE, ClaimKind.PUBLISHED)
+            and c.status in (ClaimStatus.UNCHECKED, ClaimStatus.CONSISTENT,
+                             ClaimStatus.CONTRADICTED) else c for c in claims]
+
+
+def _against_clocks(claim: Claim, clocks: Sequence[ScreenClock]) -> Claim:
+    start, end = _claimed_range(claim)
+    said = claim.value.replace("/", " to ")
+    shown = list({c.reads[:10]: c for c in reversed(clocks)}.values())[::-1][:MAX_CLOCKS_SAID]
+    days = [date.fromisoformat(c.reads[:10]) for c in shown]
+    if claim.kind is ClaimKind.PUBLISHED:
+        if claim.status is not ClaimStatus.UNCHECKED:
+            return claim
+        later = [(c, d) for c, d in zip(shown, days, strict=True) if d > start]
+        if later:
+            text = "; ".join(f"{_clock(c)}, {(d - start).days} day(s) after it was published "
+                             f"on {start.isoformat()}" for c, d in later)
+            return _checked(claim, ClaimStatus.CLOCK_CONTRADICTED, f"{text}; {CLOCK_CAVEAT}")
+        return _checked(claim, ClaimStatus.CLOCK_CONSISTENT,
+                        f"{'; '.join(_clock(c) for c in shown)}, before it was published; "
+                        f"{CLOCK_CAVEAT}")
+    agrees = any(start <= d <= end for d in days)
+    text = "; ".join(_clock(c) + (f", on the claimed {said}" if start <= d <= end else
+                                  _days_apart(d, start, end, said))
+                     for c, d in zip(shown, days, strict=True))
+    if claim.status is ClaimStatus.UNCHECKED:
+        status = ClaimStatus.CLOCK_CONSISTENT if agrees else ClaimStatus.CLOCK_CONTRADICTED
+        finding = "; ".join(filter(None, (claim.finding, text, CLOCK_CAVEAT)))
+        return _checked(claim, status, finding)
+    if agrees == (claim.status is ClaimStatus.CONSISTENT):
+        return _checked(claim, claim.status, f"{claim.finding}; {text}")
+    return _checked(claim, claim.status, f"{claim.finding}; {text}, against the original's "
+                    "recording date, which is weighed above it (a camera's clock can be set "
+                    "wrong)")
+
+
+def _clock(clock: ScreenClock) -> str:
+    how = " (read mirrored)" if clock.mirrored else ""
+    return f"the camera clock in its picture reads {clock.text!r} at {clock.time:.1f} s{how}"
+
+
+def _days_apart(day: date, start: date, end: date, said: str) -> str:
+    if day < start:
+        return f", {(start - day).days} day(s) before the claimed {said}"
+    return f", {(day - end).days} day(s) after the claimed {said}"
 
 
 # "filmed by X", "source: X", "filmé par « X »": who made the footage. "posted by X",

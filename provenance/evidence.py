@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import audio, claims, credentials, decode, ocr
+from . import audio, claims, credentials, decode, geometry, ocr
 from .align import AlignResult
 from .fingerprint import shots
 from .library import Library
@@ -23,6 +23,7 @@ from .models import (
     Fingerprint,
     Original,
     Passage,
+    ScreenClock,
     Segment,
 )
 from .provider import nearest_index
@@ -52,6 +53,9 @@ class Seen:
     text: tuple[ocr.TextLine, ...] = ()
     credentials: ContentCredentials | None = None
     skipped: tuple[str, ...] = ()
+    # The lines of ``text`` read in a frame flipped left to right (mirror-written in the
+    # query), their boxes where they lie in the query's own frame.
+    mirrored: tuple[ocr.TextLine, ...] = ()
 
 
 def beyond_picture(path: str, query_fp: Fingerprint, result: AlignResult, lib: Library,
@@ -75,11 +79,13 @@ def beyond_picture(path: str, query_fp: Fingerprint, result: AlignResult, lib: L
                 heard, pictured=bool(result.matches)))
     if only_fingerprint:
         return result, Seen(heard, skipped=(*skipped, SKIPPED_FILE))
-    text, not_read = burned_in_text(path, query_fp, settings, kept)
+    text, not_read, flipped = burned_in_text(path, query_fp, settings, kept,
+                                             mirrored_spans(result))
     anchors = settings.trust_anchors.read_bytes() if settings.trust_anchors else None
     found = credentials.read_credentials(path, anchors) if settings.credentials else None
     off = [] if settings.credentials else [SKIPPED_CREDENTIALS]
-    return result, Seen(heard, tuple(text), found, tuple(skipped + not_read + off))
+    return result, Seen(heard, tuple(text), found, tuple(skipped + not_read + off),
+                        tuple(flipped))
 
 
 def sound(path: str, settings: Settings) -> np.ndarray:
@@ -149,20 +155,91 @@ def _ocr_times(fp: Fingerprint) -> list[float]:
     return sorted(s.keyframe for s in ranked[: ocr.MAX_FRAMES])
 
 
+def mirrored_spans(result: AlignResult) -> list[tuple[float, float]]:
+    """The query's stretches matched to an original mirrored: text the camera burned in is
+    mirror-written there."""
+    return [(s.query_start, s.query_end) for m in result.matches for s in m.segments
+            if s.mirrored]
+
+
 def burned_in_text(path: str, fp: Fingerprint, settings: Settings,
-                   kept: Mapping[float, np.ndarray] | None = None
-                   ) -> tuple[list[ocr.TextLine], list[str]]:
-    """(lines read on a few frames, skipped stages). The frames are the ``kept`` ones (grey,
-    from the one decode) nearest each shot's keyframe, else read from the file by seeking."""
+                   kept: Mapping[float, np.ndarray] | None = None,
+                   mirrored: Sequence[tuple[float, float]] = ()
+                   ) -> tuple[list[ocr.TextLine], list[str], list[ocr.TextLine]]:
+    """(lines read on a few frames, skipped stages, the lines among them read mirrored). The
+    frames are the ``kept`` ones (grey, from the one decode) nearest each shot's keyframe, else
+    read from the file by seeking. Inside the ``mirrored`` stretches (query seconds) the frames
+    are read flipped left to right as well (``_read_flipped``)."""
     if not settings.ocr:
-        return [], [SKIPPED_OCR_OFF]
+        return [], [SKIPPED_OCR_OFF], []
     if not ocr.available():
-        return [], [SKIPPED_OCR]
+        return [], [SKIPPED_OCR], []
     lines: list[ocr.TextLine] = []
     read = ocr.TextReader()  # text unchanged since an earlier frame is not read again
-    for time, frame in sorted(_frames(path, _ocr_times(fp), kept).items()):
+    times = _ocr_times(fp)
+    shown = _frames(path, times, kept)
+    for time, frame in sorted(shown.items()):
         lines += read(frame, time)  # reads nothing where no text is likely
-    return lines, []
+    if not mirrored:
+        return lines, [], []
+    flipped = _frames(path, _mirrored_times(times, mirrored), kept)
+    # A frame read only flipped is read as it is too, only to weigh its flipped lines against
+    # (a caption written the right way round, read flipped, is a few letters of junk).
+    beside = [line for time, frame in sorted(flipped.items()) if time not in shown
+              for line in read(frame, time)]
+    both, mirror_written = _either_way(lines, _read_flipped(flipped), beside)
+    return both, [], mirror_written
+
+
+def _mirrored_times(times: Sequence[float], spans: Sequence[tuple[float, float]]
+                    ) -> list[float]:
+    """The OCR's times inside the mirrored stretches, and the middle of each stretch none of
+    them falls in (a mirrored shot shorter than the video's longest ones has no frame read)."""
+    inside = [t for t in times if any(a <= t <= b for a, b in spans)]
+    return sorted(inside + [(a + b) / 2 for a, b in spans
+                            if not any(a <= t <= b for t in inside)])
+
+
+def _read_flipped(frames: Mapping[float, np.ndarray]) -> list[ocr.TextLine]:
+    """Lines read in the frames flipped left to right, each box put back where the line lies
+    in the frame as it is (mirrored): the caption stage compares the query's pixels there,
+    unmirrored, with the original's."""
+    read = ocr.TextReader()
+    return [replace(line, box=None if line.box is None else _rounded(
+        geometry.mirrored_box(line.box))) for time, frame in sorted(frames.items())
+            for line in read(np.ascontiguousarray(frame[:, ::-1]), time)]
+
+
+def _rounded(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = box
+    return (round(x0, 4), round(y0, 4), round(x1, 4), round(y1, 4))
+
+
+def _either_way(lines: list[ocr.TextLine], flipped: list[ocr.TextLine],
+                beside: Sequence[ocr.TextLine] = ()
+                ) -> tuple[list[ocr.TextLine], list[ocr.TextLine]]:
+    """Where a line read as it is and one read flipped lie in the same place at the same
+    time, the one read with more confidence (mirror-written text read as it is is at best
+    a few letters, and the other way round). ``beside``: lines read as they are in frames
+    otherwise read only flipped, which only weigh against those. Returns (every line kept,
+    those among them read flipped)."""
+    def beaten(line: ocr.TextLine, others: Sequence[ocr.TextLine]) -> bool:
+        return any(o.time == line.time and o.score > line.score and _same_place(o, line)
+                   for o in others)
+
+    kept = [line for line in lines if not beaten(line, flipped)]
+    mirrored = [line for line in flipped if not beaten(line, [*lines, *beside])
+                and line not in kept]
+    return sorted(kept + mirrored, key=lambda line: line.time), mirrored
+
+
+def _same_place(a: ocr.TextLine, b: ocr.TextLine) -> bool:
+    """Whether two lines' boxes share half of the smaller one."""
+    if a.box is None or b.box is None:
+        return False
+    shared = geometry.area((max(a.box[0], b.box[0]), max(a.box[1], b.box[1]),
+                            min(a.box[2], b.box[2]), min(a.box[3], b.box[3])))
+    return shared >= 0.5 * min(geometry.area(a.box), geometry.area(b.box))
 
 
 def _frames(path: str, times: list[float], kept: Mapping[float, np.ndarray] | None
@@ -193,6 +270,22 @@ def text_claims(lines: Sequence[ocr.TextLine], index: int | str = 0,
     for claim in found:
         unique.setdefault((claim.kind, claim.value), claim)
     return list(unique.values())
+
+
+def screen_clocks(lines: Sequence[ocr.TextLine], added: Sequence[ocr.TextLine] = (),
+                  mirrored: Sequence[ocr.TextLine] = (), judged: Sequence[ocr.TextLine] = ()
+                  ) -> list[ScreenClock]:
+    """The camera clocks read in the query's picture, the footage's own record of when it was
+    filmed: each line with a date and a time of day, but those found ``added`` to a matched
+    original's picture (a made-up clock, ``refine.caption_edits_stage``); those ``judged``
+    (compared with an original's picture) and not added are the camera's own."""
+    found = []
+    for line in lines:
+        clock = ocr.screen_datetime(line.text)
+        if clock is not None and line not in added:
+            found.append(ScreenClock(line.time, clock[0].isoformat(), clock[1],
+                                     line in mirrored, True if line in judged else None))
+    return found
 
 
 def screen_recorded(original: Original, lines: list[ocr.TextLine]) -> Original:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from .align import DEFAULT_PARAMS, MatchParams
+from .claims import CLOCK_CAVEAT
 from .models import (
     Alignment,
     Claim,
@@ -20,6 +21,7 @@ from .models import (
     Original,
     Rating,
     Region,
+    ScreenClock,
     Verdict,
 )
 
@@ -119,6 +121,43 @@ def _claimed(claims: Sequence[Claim]) -> str:
                      for verb, values in said.items())
 
 
+def _clocks_read(clocks: Sequence[ScreenClock]) -> str:
+    """'2015-09-16 02:20:16 and 2015-09-15 23:41:05': each day a clock in the picture reads,
+    once."""
+    days = {c.reads[:10]: c.reads.replace("T", " ") for c in reversed(clocks)}
+    return " and ".join(list(days.values())[::-1])
+
+
+def _against_clock(claims: Sequence[Claim], clocks: Sequence[ScreenClock]) -> str:
+    """What the camera clock in the picture says of the claimed dates no original's metadata
+    checked: '; captioned as 22/10/2015, but the camera clock in its picture reads 2015-09-16
+    02:20:16 (...)', or that a claimed date agrees with that clock only; "" when neither."""
+    against = [c for c in claims if c.status is ClaimStatus.CLOCK_CONTRADICTED]
+    agreeing = [c for c in claims if c.status is ClaimStatus.CLOCK_CONSISTENT]
+    said = f"({_clocks_read(clocks)}; {CLOCK_CAVEAT})" if clocks else f"({CLOCK_CAVEAT})"
+    if against:
+        return (f"; {_claimed(against)}, but the camera clock in its picture reads another "
+                f"date {said}")
+    if agreeing:
+        return f"; {_claimed(agreeing)}, which only the camera clock in its picture supports {said}"
+    return ""
+
+
+def _agreeing_clocks(contradicted: Sequence[Claim], clocks: Sequence[ScreenClock]) -> str:
+    """', which the camera clock in its picture contradicts too (it reads 2015-09-16 02:20:16)'
+    when no clock read in the picture reads a day any contradicted date claims; else ""."""
+    dated = [c for c in contradicted if c.kind is ClaimKind.DATE]
+    if not clocks or not dated or any(_reads_claimed(clocks, c) for c in dated):
+        return ""
+    return (f", which the camera clock in its picture contradicts too (it reads "
+            f"{_clocks_read(clocks)})")
+
+
+def _reads_claimed(clocks: Sequence[ScreenClock], claim: Claim) -> bool:
+    first, _, last = claim.value.partition("/")
+    return any(first <= c.reads[:10] <= (last or first) for c in clocks)
+
+
 def _heard(audio_matches: Sequence[Alignment]) -> list[str]:
     """'audio-match: the sound of cam-a 8.0-20.0 s is heard at 0.0-12.0 s; the picture is
     not the original's (evidence from the sound only)'."""
@@ -158,14 +197,20 @@ def assess(
     regions: Sequence[Region] = (),
     same_scene: Sequence[Alignment] = (),
     params: MatchParams = DEFAULT_PARAMS,
+    clocks: Sequence[ScreenClock] = (),
 ) -> Finding:
     """The rating of one video: see ``Rating``'s values and the rules below, in order.
     ``audio_matches`` (originals whose sound, not picture, is in the video) never make a match:
     they are said in the reasons; ``regions`` (a grid, a wall of screens) say what each picture
     of the frame shows; ``same_scene``: the intervals that show an original's view at another
     moment (in a matched video, a montage with the same camera's other footage); ``params``:
-    the matching parameters the result was made with."""
+    the matching parameters the result was made with; ``clocks``: the camera clocks read in the
+    video's own picture, which claims no original's metadata checked were compared with
+    (``claims.check_clocks``): said in the summary, weighed below a match's metadata."""
     heard = _heard(audio_matches)
+    clocked = [c.finding for c in claims if c.finding and c.status in (
+        ClaimStatus.CLOCK_CONTRADICTED, ClaimStatus.CLOCK_CONSISTENT)]
+    by_clock = _against_clock(claims, clocks)
     # The camera's place is known whatever the moment.
     misplaced = [c.finding for c in claims
                  if c.status is ClaimStatus.CONTRADICTED and c.kind is ClaimKind.PLACE]
@@ -175,14 +220,14 @@ def assess(
             return Finding(Rating.INCONCLUSIVE, f"Inconclusive: {why}.", (why, *heard))
         summary = (f"Inconclusive: {why}" + "".join(f"; {m}" for m in misplaced)
                    + f". {UNDECIDED_MOMENT_STEP}.")
-        return Finding(Rating.INCONCLUSIVE, summary, (why, *misplaced, *heard))
+        return Finding(Rating.INCONCLUSIVE, summary, (why, *misplaced, *clocked, *heard))
     if verdict is Verdict.NO_MATCH:
         if heard:
             return Finding(Rating.UNVERIFIED, "Unverified: the picture matches nothing in the "
                            "library, but the sound is an original's (audio-match: evidence "
                            "from the sound only).", tuple(heard))
         return Finding(Rating.UNVERIFIED, "Unverified: nothing in the library explains this "
-                       "footage.", (reason,) if reason else ())
+                       f"footage{by_clock}.", (*((reason,) if reason else ()), *clocked))
     matched = [o for o in originals if any(m.reference_id == o.id for m in matches)]
     flags = [c.finding for c in claims if c.status is ClaimStatus.FLAG and c.finding]
     if verdict is Verdict.SAME_SCENE:
@@ -191,12 +236,19 @@ def assess(
         left_open = [m for m in (_other_moment(same_scene, unsettled=True),) if m]
         summary = (f"Same scene: the same camera or view as {', '.join(o.id for o in others)} "
                    f"({_recorded(others)}), but another moment; recycled or misdated footage "
-                   "is possible" + "".join(f"; {m}" for m in [*misplaced, *left_open]) + ".")
+                   "is possible" + "".join(f"; {m}" for m in [*misplaced, *left_open])
+                   + f"{by_clock}.")
         return Finding(Rating.SAME_SCENE, summary,
-                       tuple(dict.fromkeys([*flags, *left_open, *heard])),
+                       tuple(dict.fromkeys([*clocked, *flags, *left_open, *heard])),
                        _CATEGORY[Rating.SAME_SCENE])
     contradicted = [c for c in claims
                     if c.status is ClaimStatus.CONTRADICTED and c.kind in _CAPTION_KINDS]
+    # Only claims no original's recording date checked are compared with a clock (the
+    # metadata is weighed above it): the original's own clock (the caption stage found it in
+    # the original's picture) against the claimed date is a miscaption too, said as such; a
+    # clock nothing was compared with may be made up, and is only said.
+    against_clock = [c for c in claims if c.status is ClaimStatus.CLOCK_CONTRADICTED
+                     and c.kind in _CAPTION_KINDS] if any(k.in_original for k in clocks) else []
     region_edits, region_reasons = _regions_said(regions)
     edits = _edit_names(matches) + region_edits
     # Several originals one after another (not side by side: regions say that) is a montage,
@@ -216,29 +268,31 @@ def assess(
         if moment:
             edits.insert(0, moment)
     cautions = _unconfirmed_moments(matches, params)
-    reasons = ([c.finding for c in contradicted] + [f"edited: {e}" for e in edits]
+    reasons = ([c.finding for c in contradicted] + clocked + [f"edited: {e}" for e in edits]
                + region_reasons + cautions + flags + heard)
     # A match the moment check does not clearly confirm says so where it is read first.
     caution = (" Caution: the same-instant check does not clearly confirm the very moment; "
                "another moment of the same camera is possible." if cautions else "")
-    if contradicted:
+    if contradicted or against_clock:
         # The edits stay in the summary: a montage's other moment could be from the claimed date.
         also = f" Also edited: {'; '.join(edits)}." if edits else ""
-        summary = (f"Miscaptioned: {_footage(matched)} {_recorded(matched)}, "
-                   f"{_claimed(contradicted)}.{also}{caution}")
+        said = (f", {_claimed(contradicted)}{_agreeing_clocks(contradicted, clocks)}"
+                if contradicted else by_clock)
+        summary = (f"Miscaptioned: {_footage(matched)} {_recorded(matched)}{said}."
+                   f"{also}{caution}")
         return Finding(Rating.MISCAPTIONED, summary, tuple(dict.fromkeys(reasons)),
                        _CATEGORY[Rating.MISCAPTIONED])
     if edits:
         category = ("TransformedContent"
                     if any(e.kind is Edit.SPEED for m in matches for e in m.edits)
                     else "EditedOrCroppedContent")
-        summary = (f"Edited: {_footage(matched)} {_recorded(matched)}, {'; '.join(edits)}."
-                   f"{caution}")
+        summary = (f"Edited: {_footage(matched)} {_recorded(matched)}, {'; '.join(edits)}"
+                   f"{by_clock}.{caution}")
         return Finding(Rating.EDITED, summary, tuple(dict.fromkeys(reasons)), category)
     checked = [c for c in claims if c.status is ClaimStatus.CONSISTENT]
     summary = (f"Authentic: {_footage(matched)} {_recorded(matched)}"
-               + (", as claimed." if checked else "; no claim about it could be checked.")
-               + caution)
+               + (", as claimed" if checked else "" if by_clock else
+                  "; no claim about it could be checked") + f"{by_clock}." + caution)
     return Finding(Rating.AUTHENTIC, summary, tuple(dict.fromkeys(reasons)),
                    _CATEGORY[Rating.AUTHENTIC])
 

@@ -337,12 +337,19 @@ class ClaimKind(str, enum.Enum):
 
 class ClaimStatus(str, enum.Enum):
     """What the library says about a claim. ``flag`` is a note for the reader (an uncredited
-    repost, a recycled camera), not a claim found false."""
+    repost, a recycled camera), not a claim found false. A date no matched original's
+    metadata could check is compared with the camera clock read in the query's own picture
+    (``ScreenClock``): ``clock-contradicted`` when the clock reads another date,
+    ``clock-consistent`` when it reads the claimed one. A clock can be set wrong, so these
+    weigh less than a match's metadata: the footage's own record, nothing the library
+    confirms."""
 
     UNCHECKED = "unchecked"
     CONSISTENT = "consistent"
     CONTRADICTED = "contradicted"
     FLAG = "flag"
+    CLOCK_CONTRADICTED = "clock-contradicted"
+    CLOCK_CONSISTENT = "clock-consistent"
 
 
 # A claim read around the whole page (headline, lede), as opposed to one video's index.
@@ -430,6 +437,25 @@ class BurnedInText:
     text: str
     box: Box | None = None
     added: bool | None = None
+    # Read in the frame flipped left to right: mirror-written in the query (a mirrored match's
+    # own burned-in text); ``box`` is where it lies in the query's frame as it is.
+    mirrored: bool = False
+
+
+@dataclass(frozen=True)
+class ScreenClock:
+    """A camera clock read in the query's own picture (a line with a date and a time of day
+    that the caption stage did not find added to a matched original's picture): at ``time``
+    seconds, it ``reads`` an ISO date and time; ``text`` is the span read, ``mirrored`` as in
+    ``BurnedInText``; ``in_original``: True where the caption stage found it in a matched
+    original's picture (the camera's own), None where nothing was compared (it may be made
+    up)."""
+
+    time: float
+    reads: str
+    text: str
+    mirrored: bool = False
+    in_original: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -459,8 +485,9 @@ class Verification:
     # Originals whose sound (not picture) is in the query: evidence, never a picture match.
     audio_matches: tuple[Alignment, ...] = ()
     content_credentials: ContentCredentials | None = None
-    # Text burned into the query's picture, line by line.
+    # Text burned into the query's picture, line by line, and the camera clocks among it.
     burned_in_text: tuple[BurnedInText, ...] = ()
+    screen_clocks: tuple[ScreenClock, ...] = ()
     # The HTML report's pictures (JPEG) of each matched segment, keyed "match-segment-side"
     # (side "query" or "reference"): from the query's one decode and the original's frames
     # stored at registration. Not part of the JSON report.

@@ -186,7 +186,9 @@ def verify_video(
         # "Recycled or misdated" is said of another moment, not of a moment not established
         # (an inconclusive result's same-scene intervals are all unsettled).
         another = any(not s.unsettled for a in result.same_scene for s in a.segments)
-        checked = [*claims.check(said, matched, similar, moment_known=another),
+        clocks = evidence.screen_clocks(seen.text, added, seen.mirrored, judged)
+        checked = [*claims.check_clocks(claims.check(said, matched, similar,
+                                                     moment_known=another), clocks),
                    *claims.scene_flags(similar if not matched and another else [])]
         pictures, notes = report_frames(decoded, result.matches, stored) if decoded \
             else ({}, {})
@@ -208,14 +210,17 @@ def verify_video(
             finding=finding.assess(result.verdict, result.matches, result.unexplained, checked,
                                    matched + similar, result.reason,
                                    audio_matches=seen.audio_matches, regions=regions,
-                                   same_scene=result.same_scene, params=result.params),
+                                   same_scene=result.same_scene, params=result.params,
+                                   clocks=clocks),
             params=result.params.to_dict(),
             skipped=(*result.skipped, *seen.skipped),
             audio_matches=seen.audio_matches,
             content_credentials=seen.credentials,
             burned_in_text=tuple(BurnedInText(line.time, line.text, line.box,
-                                              line in added if line in judged else None)
+                                              line in added if line in judged else None,
+                                              line in seen.mirrored)
                                  for line in seen.text),
+            screen_clocks=tuple(clocks),
             frames=pictures,
             frame_notes=notes,
             regions=regions,

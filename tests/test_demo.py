@@ -57,6 +57,16 @@ def test_demo_finds_every_original_in_the_repost_and_flags_the_date(tmp_path: Pa
     assert published and all(c["status"] == "consistent" for c in published)
     assert all(c["value"] != "2015-10-22" or c["kind"] == "date" for c in flagged)
     assert {c["found_in"] for c in flagged} >= {"lede", "paragraph"}
+    # The mirrored shot's own clock, mirror-written in the repost, is read and is the camera's
+    # own (not an overlay); the finding about the claimed date cites it.
+    if video["screen_clocks"]:  # read with the [evidence] extra only
+        mirrored = [c for c in video["screen_clocks"] if c["mirrored"]]
+        assert [c["reads"][:16] for c in mirrored] == ["2015-09-16T02:20"]
+        assert all(t["added"] is False for t in video["burned_in_text"] if t["mirrored"])
+        assert "which the camera clock in its picture contradicts too (it reads 2015-09-16 " \
+               "02:20:" in summary
+        (claim,) = [c for c in flagged if c["found_in"] == "lede"]
+        assert "(read mirrored), 36 day(s) before the claimed 2015-10-22" in claim["finding"]
 
 
 def test_demo_text_output(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from provenance.cli import main
 from provenance.models import Alignment, Segment, Verdict, Verification
 from provenance.report import authenticity_category, schema, to_html, to_jsonld
-from provenance.report.text_report import to_text
+from provenance.report.text_report import NOTHING_TO_CHECK, to_text
 from tests.conftest import Media
 
 
@@ -99,7 +99,7 @@ def test_garbage_metadata_is_escaped_and_bounded(demo) -> None:  # type: ignore[
     assert json.dumps(jsonld)  # still serialisable
 
 
-def test_an_unchecked_claim_that_says_why_is_shown(demo) -> None:  # type: ignore[no-untyped-def]
+def test_every_claim_is_shown_with_its_status(demo) -> None:  # type: ignore[no-untyped-def]
     result = json.loads(json.dumps(demo[0]["results"][0]))
     result["claims"] = [{"kind": "date", "text": "22/10/2015", "value": "2015-10-22",
                          "found_in": "caption", "status": "unchecked",
@@ -107,7 +107,9 @@ def test_an_unchecked_claim_that_says_why_is_shown(demo) -> None:  # type: ignor
                         {"kind": "place", "text": "somewhere", "value": "somewhere",
                          "found_in": "caption", "status": "unchecked", "finding": ""}]
     page = to_html(result)
-    assert "its date is not known" in page and "somewhere" not in page
+    assert "its date is not known" in page
+    # a claim nothing could check is listed too, saying so
+    assert "somewhere" in page and NOTHING_TO_CHECK in page
 
 
 def test_touching_pieces_of_another_moment_read_as_one_stretch(demo) -> None:  # type: ignore[no-untyped-def]

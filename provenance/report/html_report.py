@@ -13,7 +13,17 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from .text_report import ADDED_TEXT, MAX_TEXT_LINES, display_name, same_view_pieces, timecode
+from ..models import ClaimStatus
+from .text_report import (
+    ADDED_TEXT,
+    MAX_TEXT_LINES,
+    MIRRORED_TEXT,
+    NOTHING_TO_CHECK,
+    clock_marks,
+    display_name,
+    same_view_pieces,
+    timecode,
+)
 
 # Longest text shown from any field (titles and descriptions are untrusted and unbounded).
 MAX_SHOWN_CHARS = 600
@@ -271,18 +281,17 @@ def _originals(result: Mapping[str, Any]) -> str:
 
 
 def _claims(result: Mapping[str, Any]) -> str:
-    """Checked claims, and unchecked ones that say why (as the text report shows them); claims
-    of the same kind, value and finding are one item citing each place they were read."""
+    """Every claim with its status (as the text report shows them); claims of the same kind,
+    value, finding and status are one item citing each place they were read."""
     groups: dict[tuple[str, str, str, str], list[Mapping[str, Any]]] = {}
     for claim in result.get("claims", []):
-        if claim.get("status") != "unchecked" or claim.get("finding"):
-            key = (str(claim.get("kind")), str(claim.get("value")), str(claim.get("finding")),
-                   str(claim.get("status")))
-            groups.setdefault(key, []).append(claim)
+        key = (str(claim.get("kind")), str(claim.get("value")),
+               str(claim.get("finding") or NOTHING_TO_CHECK), str(claim.get("status")))
+        groups.setdefault(key, []).append(claim)
     items = []
     for (kind, value, finding, status), group in groups.items():
-        css = ("bad" if status in ("contradicted", "flag")
-               else "muted" if status == "unchecked" else "ok")
+        # a date only the footage's own clock supports is not marked as checked
+        css = _CLAIM_CSS.get(status, "")
         said = "; ".join(f"“{_text(c.get('text'), 200)}” ({_text(c.get('found_in'), 100)})"
                          for c in group if c.get("text"))
         shown = f" {_text(value, 100)}" if kind in ("date", "published") else ""
@@ -292,6 +301,9 @@ def _claims(result: Mapping[str, Any]) -> str:
     return f"<h2>Claims checked</h2><ul class=\"claims\">{''.join(items)}</ul>" if items else ""
 
 
+_CLAIM_CSS = {ClaimStatus.CONTRADICTED.value: "bad", ClaimStatus.FLAG.value: "bad",
+              ClaimStatus.CLOCK_CONTRADICTED.value: "bad", ClaimStatus.UNCHECKED.value: "muted",
+              ClaimStatus.CONSISTENT.value: "ok"}
 _KIND_WORDS = {"date": "filmed", "published": "published (an upper bound only)"}
 
 
@@ -329,9 +341,14 @@ def _evidence(result: Mapping[str, Any]) -> str:
         if m.get("recorded_on_screen"):
             items.append(f"<li>camera clock of {_text(m['reference_id'], 100)}: "
                          f"{_text(m['recorded_on_screen'])}</li>")
+    items += [f"<li>camera clock in this video's picture: {_text(c.get('reads'), 40)} at "
+              f"{timecode(float(c.get('time') or 0.0))}"
+              f"{_text(clock_marks(c.get('mirrored'), c.get('in_original')))}</li>"
+              for c in result.get("screen_clocks", [])[:MAX_TEXT_LINES]]
     lines = "; ".join(f"{timecode(t['time'])} “{_text(t['text'], 200)}”"
                       + (f' <span class="added">({ADDED_TEXT})</span>'
                          if t.get("added") is True else "")
+                      + (f" ({MIRRORED_TEXT})" if t.get("mirrored") else "")
                       for t in result.get("burned_in_text", [])[:MAX_TEXT_LINES])
     if lines:
         items.append(f"<li>text in the picture: {lines}</li>")

@@ -17,7 +17,9 @@ from ..models import Alignment, Claim, Finding, Original, Region, Verification
 # result echoes its matching ``params`` and the stages a budget ``skipped``; alignments carry
 # ``edit_details`` (kind and parameters of each edit). Added within 2: ``layout`` and ``regions``
 # (the pictures of a frame that holds several), an alignment's ``region``, and edits' ``layout``
-# and ``angle``; each ``burned_in_text`` line's ``box`` and whether it was found ``added``.
+# and ``angle``; each ``burned_in_text`` line's ``box`` and whether it was found ``added``;
+# whether it was read ``mirrored``, the ``screen_clocks`` read in the query's picture and the
+# claim statuses ``clock-contradicted`` and ``clock-consistent``.
 REPORT_SCHEMA_VERSION = 2
 
 
@@ -87,8 +89,10 @@ def to_dict(verification: Verification) -> dict[str, Any]:
         "audio_matches": [_alignment(a, originals) for a in verification.audio_matches],
         "content_credentials": _credentials(verification),
         "burned_in_text": [{"time": line.time, "text": line.text,
-                            "box": list(line.box) if line.box else None, "added": line.added}
+                            "box": list(line.box) if line.box else None, "added": line.added,
+                            "mirrored": line.mirrored}
                            for line in verification.burned_in_text],
+        "screen_clocks": [asdict(clock) for clock in verification.screen_clocks],
         "layout": verification.layout or None,
         "regions": [_region(r) for r in verification.regions],
     }

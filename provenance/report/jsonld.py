@@ -2,7 +2,8 @@
 and search engines read.
 
 One MediaReview for every result, whatever its verdict, rendered from its ``finding`` (never
-re-derived here); one ClaimReview per claim about the footage that the library contradicts,
+re-derived here); one ClaimReview per claim about the footage that the library contradicts (or,
+for a date nothing in the library dates, the camera clock in the footage's own picture),
 whose ``claimReviewed`` is the sentence that made it, quoted. Every value from the outside world
 is bounded; URLs are written only when they are absolute http(s) URLs; dates are ISO 8601; and
 ``script_text`` escapes the JSON for a ``<script type="application/ld+json">`` element.
@@ -17,7 +18,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..models import Rating
+from ..models import ClaimStatus, Rating
 
 _SCHEMA = "https://schema.org"
 # Longest text and URL written from untrusted fields.
@@ -29,6 +30,9 @@ _RATING_NAMES = {Rating.MISCAPTIONED.value: "Miscaptioned", Rating.EDITED.value:
                  Rating.INCONCLUSIVE.value: "Inconclusive"}
 # Claims a ClaimReview may review: what a page or post said about the footage itself.
 _REVIEWABLE = {"date": "Misdated", "place": "Wrong place", "source": "Miscredited"}
+# A date only the camera clock in the footage's own picture contradicts: reviewed, named so
+# (a clock can be set wrong; the explanation says it).
+_BY_CLOCK = {"date": "Misdated by its own camera clock"}
 
 
 def authenticity_category(result: Mapping[str, Any]) -> str | None:
@@ -141,7 +145,10 @@ def _claim_reviews(result: Mapping[str, Any], today: str,
     reviews: list[dict[str, Any]] = []
     seen: set[str] = set()
     for claim in result.get("claims", []):
-        if claim.get("kind") not in _REVIEWABLE or claim.get("status") != "contradicted":
+        names = {ClaimStatus.CONTRADICTED.value: _REVIEWABLE,
+                 ClaimStatus.CLOCK_CONTRADICTED.value: _BY_CLOCK}.get(
+            str(claim.get("status")), {})
+        if claim.get("kind") not in names:
             continue
         said = _text(claim.get("quote") or claim.get("text"))
         if not said or said in seen:
@@ -153,7 +160,7 @@ def _claim_reviews(result: Mapping[str, Any], today: str,
         review: dict[str, Any] = {
             "@context": _SCHEMA, "@type": "ClaimReview", "datePublished": today,
             "claimReviewed": f"\u201c{said}\u201d",
-            "reviewRating": {"@type": "Rating", "alternateName": _REVIEWABLE[claim["kind"]],
+            "reviewRating": {"@type": "Rating", "alternateName": names[claim["kind"]],
                              "ratingExplanation": _text(claim.get("finding"))},
             "itemReviewed": item,
         }

@@ -30,6 +30,10 @@ _BANNER = {
 MAX_TEXT_LINES = 12
 # How a line the caption stage found added to the original's picture is marked (both reports).
 ADDED_TEXT = "added: not in the original"
+# How a line read in the frame flipped left to right is marked (mirror-written in the video).
+MIRRORED_TEXT = "read mirrored"
+# How a clock found in a matched original's picture is marked (the camera's own).
+OWN_CLOCK = "in the original's picture too"
 
 
 def same_view_label(verdict: Verdict | str, unsettled: bool = False) -> str:
@@ -190,8 +194,12 @@ def _evidence_lines(v: Verification, originals: dict[str, Original]) -> list[str
         original = originals.get(alignment.reference_id)
         if original is not None and original.recorded_on_screen:
             lines.append(f"  camera clock of {original.id}: {original.recorded_on_screen}")
+    lines.extend(f"  camera clock in this video's picture: {clock.reads} at "
+                 f"{timecode(clock.time)}{clock_marks(clock.mirrored, clock.in_original)}"
+                 for clock in v.screen_clocks[:MAX_TEXT_LINES])
     read = "; ".join(f'{timecode(line.time)} "{_one_line(line.text)}"'
                      + (f" ({ADDED_TEXT})" if line.added else "")
+                     + (f" ({MIRRORED_TEXT})" if line.mirrored else "")
                      for line in v.burned_in_text[:MAX_TEXT_LINES])
     if read:
         lines.append(f"  text in the picture: {read}")
@@ -200,30 +208,42 @@ def _evidence_lines(v: Verification, originals: dict[str, Original]) -> list[str
     return ["Evidence beyond the picture:", *lines] if lines else []
 
 
+def clock_marks(mirrored: object, in_original: object) -> str:
+    """' (read mirrored; in the original's picture too)': what is known of a clock read."""
+    marks = [m for m, on in ((MIRRORED_TEXT, mirrored), (OWN_CLOCK, in_original)) if on]
+    return f" ({'; '.join(marks)})" if marks else ""
+
+
 def _one_line(text: str, limit: int = 200) -> str:
     """Text read from a video, on one line and bounded (what the HTML report shows of it)."""
     return " ".join(text.split())[:limit]
 
 
 def _claim_lines(v: Verification) -> list[str]:
-    """Dates and places grouped by what they claim (a caption and --claim-place saying the same
-    place are one line); then sources and flags, one line each. Each line starts with the
-    claim's status as a word."""
+    """Every claim with its status as a word first: dates and places grouped by what they
+    claim and how it was checked (a caption and --claim-place saying the same place are one
+    line); then sources and flags, one line each."""
     lines: list[str] = []
-    grouped: dict[tuple[ClaimKind, str], list[Claim]] = {}
+    grouped: dict[tuple[ClaimKind, str, ClaimStatus], list[Claim]] = {}
     for claim in v.claims:
-        if claim.kind in _GROUPED and (claim.status is not ClaimStatus.UNCHECKED
-                                       or claim.finding):
-            grouped.setdefault((claim.kind, claim.value), []).append(claim)
-    for (kind, value), group in grouped.items():
+        if claim.kind in _GROUPED:
+            grouped.setdefault((claim.kind, claim.value, claim.status), []).append(claim)
+    for (kind, value, status), group in grouped.items():
         quoted = ", ".join(f'"{c.text}" ({_where(c)})' for c in group)
-        lines.append(f"  [{group[0].status.value}] {_GROUPED[kind]} {value}: {quoted}")
-        lines.extend(f"       {f}" for f in dict.fromkeys(group[0].finding.split("; ")) if f)
+        lines.append(f"  [{status.value}] {_GROUPED[kind]} {value}: {quoted}")
+        lines.extend(f"       {f}" for f in dict.fromkeys(
+            (group[0].finding or NOTHING_TO_CHECK).split("; ")) if f)
     for claim in v.claims:
-        if claim.kind not in _GROUPED and claim.status is not ClaimStatus.UNCHECKED:
+        if claim.kind not in _GROUPED:
             said = f' "{claim.text}" ({_where(claim)})' if claim.text else ""
-            lines.append(f"  [{claim.status.value}] {claim.kind.value}{said}: {claim.finding}")
+            lines.append(f"  [{claim.status.value}] {claim.kind.value}{said}: "
+                         f"{claim.finding or NOTHING_TO_CHECK}")
     return ["Claims:", *lines] if lines else []
+
+
+# Said of a claim the library had nothing to check against (no matched original, or none
+# with a recording date, location or source).
+NOTHING_TO_CHECK = "not checked: nothing known to compare it with"
 
 
 _GROUPED = {ClaimKind.DATE: "filmed", ClaimKind.PUBLISHED: "published", ClaimKind.PLACE: "place"}
