@@ -357,3 +357,28 @@ def test_screen_view_is_a_screen_turned_by_its_angle() -> None:
     assert corners[:, 0].min() <= 0.0 and corners[:, 0].max() >= 1280.0
     assert geometry.screen_angle(corners, 1280, 720) == pytest.approx(20.0, abs=1.0)
     assert 0.6 < geometry.area(view.reference_box) < 0.95
+
+
+def _room(shift: float) -> np.ndarray:
+    """A picture of a room: a textured wall above a sharp skirting line, a floor below, the
+    line ``shift`` pixels lower than at 0 (a repost placed a fraction of a pixel off)."""
+    rng = np.random.default_rng(3)
+    wall = syn.cv2.GaussianBlur(rng.uniform(150, 230, (360, 640)).astype(np.float32), (0, 0), 9)
+    rows = np.arange(360, dtype=np.float32)[:, None]
+    floor = np.clip((rows - (200.0 + shift)) + 0.5, 0.0, 1.0)  # the edge, with its sub-pixel
+    picture = wall * (1 - floor) + (wall * 0.1) * floor
+    return picture.astype(np.uint8)
+
+
+def test_an_edge_a_fraction_of_a_cell_off_is_no_overlay_and_a_logo_is() -> None:
+    # A crop's part is placed on the original to within about a pixel of its 64-pixel
+    # details: a sharp edge across the picture then differs along its whole length, one cell
+    # high, like a caption band. No shift of the original by half a cell explains a logo.
+    original = _room(0.0)
+    repost = _room(6.0)  # 0.6 of a 10-pixel cell lower
+    assert not geometry.picture_edits([(repost, original)] * 5, 40.0, 40.0)
+    logo = repost.copy()
+    logo[18:72, 540:620] = 20  # a dark logo on the bright wall
+    (edit,) = geometry.picture_edits([(logo, original)] * 5, 40.0, 40.0)
+    (box,) = edit.boxes
+    assert box[0] >= 0.8 and box[3] <= 0.25, box
