@@ -275,7 +275,8 @@ def _shows_the_added_text(result: Verification, overlays: list[Box], report: Pat
 def test_a_caption_in_a_saturated_colour_is_read_and_an_overlay(tmp_path: Path) -> None:
     """Captions in red, green and blue at the grey level of the moving footage under them
     (grey pictures do not show them) are read and found added, an overlay where they are; the
-    same footage reposted without a caption gets neither text nor an overlay."""
+    same footage reposted without a caption gets neither text nor an overlay, and an
+    original's own title in red is read and no overlay."""
     scene = syn.CCTVScene(seed=4, width=640, height=400, label="CAM 7", length=60)
     original = tmp_path / "street.mp4"
 
@@ -295,8 +296,8 @@ def test_a_caption_in_a_saturated_colour_is_read_and_an_overlay(tmp_path: Path) 
     for hue in sorted(syn.GREY_NEUTRAL_HUES):
         captioned = tmp_path / f"{hue}.mp4"
         draw = syn.colour_caption("CITY HALL STORMED 22/10/2015", hue)
-        syn.write_video(str(captioned), syn.render(
-            scene, 4, 10, 10.0, lambda f, t: draw(unlabelled(f, t))), 10.0, crf=28)
+        syn.write_video(str(captioned), (draw(f) for f in syn.render(scene, 4, 10, 10.0,
+                                                                     unlabelled)), 10.0, crf=28)
         result = _verify(captioned, db)
         assert result.verdict == Verdict.MATCH, hue
         read = [line for line in result.burned_in_text if "CITY HALL" in line.text]
@@ -308,3 +309,19 @@ def test_a_caption_in_a_saturated_colour_is_read_and_an_overlay(tmp_path: Path) 
                    for line in read if line.box), (hue, overlays, read)
         # (its digits, at the grey level of the floor and re-encoded, read 22/10/2816 at times:
         # the caption's date is not asserted)
+    # The original's own title in red: read in the repost, and no overlay.
+    titled = tmp_path / "titled.mp4"
+    title = syn.colour_caption("PORT AUTHORITY LIVE", "red", top_share=0.05)
+    syn.write_video(str(titled), syn.render(scene, 0, 20, 10.0,
+                                            lambda f, t: title(unlabelled(f, t))), 10.0, crf=20)
+    db = tmp_path / "titled.db"  # the same footage: in a library of its own
+    with Library(db, create=True) as library:
+        register(str(titled), Original(id="titled", source="Broadcaster"), library,
+                 load_settings(db=db, cache_dir=tmp_path / "cache"))
+    cropped = tmp_path / "titled-cropped.mp4"
+    _ffmpeg("-ss", "4", "-t", "10", "-i", str(titled), "-vf", "crop=iw*0.9:ih*0.9",
+            "-c:v", "libx264", "-crf", "28", "-pix_fmt", "yuv420p", str(cropped))
+    result = _verify(cropped, db)
+    assert [m.reference_id for m in result.matches] == ["titled"]
+    assert [line.added for line in result.burned_in_text if "PORT" in line.text] == [False]
+    assert not [e for m in result.matches for e in m.edits if e.kind is Edit.OVERLAY]
