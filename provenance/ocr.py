@@ -286,6 +286,8 @@ class TextReader:
         height, width = frame.shape[:2]
         for top, bottom in bands:
             boxes = _scout_boxes(_bgr(frame[top:bottom]), scale)
+            if boxes is not None and colour:
+                boxes = _lines(boxes, height)
             if boxes is not None and taken:
                 boxes = _new(boxes, top, width, height, taken)
             if boxes is None:
@@ -342,6 +344,14 @@ def _with_chroma(grey: np.ndarray, picture: np.ndarray) -> np.ndarray:
     ycrcb = cv2.cvtColor(enlarged, cv2.COLOR_BGR2YCrCb)
     ycrcb[:, :, 0] = grey
     return cv2.cvtColor(ycrcb, cv2.COLOR_YCrCb2BGR)
+
+
+def _lines(boxes: np.ndarray, height: int) -> np.ndarray | None:
+    """The scout's boxes no taller than COLOUR_LINE_HEIGHT of a frame ``height`` pixels high;
+    None when none is left."""
+    tall = boxes[:, :, 1].max(axis=1) - boxes[:, :, 1].min(axis=1)
+    kept = boxes[tall <= COLOUR_LINE_HEIGHT * height]
+    return kept if len(kept) else None
 
 
 def _new(boxes: np.ndarray, top: int, width: int, height: int,
