@@ -4,8 +4,10 @@ the grey gate alone (``TextReader()(grey)``) and with the colour bands too (``co
 
 Frames (every 4th kept frame unless said): without text, every file of copy_detection.py's set
 but the captioned ones (built by it), every 2nd of the three shared clips and of four generated
-clips (ffmpeg's mandelbrot at two sizes, cellauto, life); with text, the set's captioned files
-(white or yellow captions: their reading must not change), and every 2nd frame of 4-second
+clips (ffmpeg's mandelbrot at two sizes, cellauto, life), 16 synthetic CCTV pictures without
+their label; with text in white or dark (their reading must not change), the set's captioned
+files, ocr_accuracy.py's 72 generated frames and its 32 synthetic CCTV ones with a clock or a
+caption bar (the generated ones as grey and every 2nd pixel in colour); every 2nd frame of 4-second
 reposts of the shared clips with a caption in one of eight saturated colours (red, blue, green,
 magenta, orange, #FF4040, #00B0FF, #C00000; three sizes and places, one in four on a dark box)
 and of generated clips with red, blue, green or orange captions.
@@ -22,10 +24,12 @@ import time
 from pathlib import Path
 
 import _common
+import cv2
 import numpy as np
+from ocr_accuracy import _frame
 
 from provenance import ocr, provider
-from tests.synthetic import ffmpeg_exe
+from tests.synthetic import CCTVScene, caption, ffmpeg_exe
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 COLOURS = ["red", "0x0000FF", "0x00C000", "magenta", "orange", "0xFF4040", "0x00B0FF", "0xC00000"]
@@ -75,6 +79,11 @@ def media(folder: Path) -> tuple[list[Path], list[Path]]:
     return plain, coloured
 
 
+def _as_kept(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A BGR frame as verify keeps it: its grey levels, and its colour at every 2nd pixel."""
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), np.ascontiguousarray(frame[::2, ::2])
+
+
 def _frames(path: Path, every: int) -> list[tuple[np.ndarray, np.ndarray]]:
     decoded = provider.decode(str(path), 4.0)
     return list(zip(decoded.local_frames[::every], decoded.pictures[::every], strict=True))
@@ -83,15 +92,24 @@ def _frames(path: Path, every: int) -> list[tuple[np.ndarray, np.ndarray]]:
 def main() -> None:
     plain_media, coloured_media = media(_common.WORK / "ocr-colour")
     sets: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {"without text": [],
-                                                           "white/yellow captions": [],
+                                                           "white/dark captions": [],
                                                            "saturated captions": []}
     for path in sorted((_common.WORK / "copy-detection").glob("*.mp4")):
-        key = "white/yellow captions" if "caption" in path.name else "without text"
+        key = "white/dark captions" if "caption" in path.name else "without text"
         sets[key] += _frames(path, 4)
     for path in [*_common.footage_clips(), *plain_media]:
         sets["without text"] += _frames(path, 2)
     for path in coloured_media:
         sets["saturated captions"] += _frames(path, 2)
+    rng = np.random.default_rng(7)  # ocr_accuracy.py's generated text frames, and its CCTV ones
+    for k in range(72):
+        sets["white/dark captions"].append(_as_kept(_frame(rng, k)[0]))
+    for seed in range(9, 25):
+        scene = CCTVScene(seed=seed, width=640, height=400, label="CAM 9", length=30)
+        with_clock = scene.frame(3.0)
+        sets["white/dark captions"] += [_as_kept(with_clock),
+                                        _as_kept(caption("Calais 22/10/2015")(with_clock[40:]))]
+        sets["without text"].append(_as_kept(with_clock[40:].copy()))
     ocr.read_frame(np.zeros((64, 64), np.uint8))  # load the models outside the timing
     print("| frames | text read: grey gate | with colour bands | lines only colour read | "
           "CPU s / frame, mean: grey | with colour |")

@@ -46,9 +46,23 @@ _EDGE_STEP = 60
 # around it by less than _EDGE_STEP grey levels. The same test on the frame's chroma (YCrCb:
 # |dCr| + |dCb| between neighbouring pixels of the colour picture kept with the frame) finds
 # the bands only its colour makes likely; what they read is text not read already.
-# Measured: (TODO)
+# Measured (benchmarks/ocr_colour.py's frames, as verify keeps them): the densest band's share
+# of chroma steps over 60 on 797 frames without text (the copy-detection set's, the shared
+# clips, generated fractals and cellular automata) median 0.004, 37 at 0.06 or more (up to 0.26:
+# the fractals' colours), the set's 45 white-captioned frames at most 0.034, 102 frames with
+# captions in eight saturated colours median 0.25, 98 at 0.06 or more; steps over 40: 58 / 0
+# / 102 frames, over 80: 34 / 0 / 98, over 100: 30 / 0 / 90. The detector then finds text in
+# none of the 37 (one fractal's figure read as a "0", see COLOUR_LINE_HEIGHT).
 CHROMA_STEP = 60
 CHROMA_EDGE_SHARE = 0.06
+# A band of such steps taller than this share of the frame is a colourful texture, not lines of
+# text, and is not scouted (a whole 960x540 frame's scout costs 0.025-0.035 s: the fractals and
+# the picture-in-pictures over them of the copy-detection set, three frames each). On the frames
+# above, the caption bands were 0.13-0.99 of the frame high, median 0.16, the 12 over 0.4 all
+# a caption over a full-frame fractal merged with it (6 of those frames read only in colour,
+# lost); the OCR stage's CPU on the copy-detection set's 143 queries, grey gate alone -> with
+# colour bands: 1.22 -> 1.68 s without this cap, 1.24 -> 1.36 s with it.
+COLOUR_BAND_HEIGHT = 0.4
 # A line read in such a band taller than this share of the frame is no caption: a fractal's
 # coloured figure (the copy-detection set's mandelbrot) read as one "0" 0.72-0.77 of the frame
 # high; the captions measured above 0.05-0.12.
@@ -159,7 +173,8 @@ def text_bands(frame: np.ndarray) -> list[tuple[int, int]]:
 def colour_bands(picture: np.ndarray, height: int) -> list[tuple[int, int]]:
     """Row ranges of a frame ``height`` pixels high that may carry text drawn in a saturated
     colour, from a BGR ``picture`` of the whole frame (any size): as ``text_bands``, with the
-    steps of its chroma (YCrCb: |dCr| + |dCb| > CHROMA_STEP) instead of its grey levels."""
+    steps of its chroma (YCrCb: |dCr| + |dCb| > CHROMA_STEP) instead of its grey levels, and
+    none taller than COLOUR_BAND_HEIGHT of the frame."""
     import cv2
 
     step = max(1, picture.shape[1] // 320)
@@ -168,7 +183,8 @@ def colour_bands(picture: np.ndarray, height: int) -> list[tuple[int, int]]:
     edges = np.abs(np.diff(chroma, axis=1)).sum(axis=2) > CHROMA_STEP
     rows = _dense_rows(edges, CHROMA_EDGE_SHARE, 1, edges.shape[0])
     scale = height / edges.shape[0]
-    return [(int(a * scale), min(height, int(np.ceil(b * scale)))) for a, b in rows]
+    return [(int(a * scale), min(height, int(np.ceil(b * scale)))) for a, b in rows
+            if b - a <= COLOUR_BAND_HEIGHT * edges.shape[0]]
 
 
 def _dense_rows(edges: np.ndarray, share: float, step: int, height: int
