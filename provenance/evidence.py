@@ -246,11 +246,7 @@ def _either_way(lines: list[ocr.TextLine], flipped: list[ocr.TextLine],
 
 def _same_place(a: ocr.TextLine, b: ocr.TextLine) -> bool:
     """Whether two lines' boxes share half of the smaller one."""
-    if a.box is None or b.box is None:
-        return False
-    shared = geometry.area((max(a.box[0], b.box[0]), max(a.box[1], b.box[1]),
-                            min(a.box[2], b.box[2]), min(a.box[3], b.box[3])))
-    return shared >= 0.5 * min(geometry.area(a.box), geometry.area(b.box))
+    return a.box is not None and b.box is not None and ocr.overlapping(a.box, b.box)
 
 def _frames(path: str, times: list[float], kept: Mapping[float, np.ndarray] | None
             ) -> dict[float, np.ndarray]:
