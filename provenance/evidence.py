@@ -248,6 +248,7 @@ def _same_place(a: ocr.TextLine, b: ocr.TextLine) -> bool:
     """Whether two lines' boxes share half of the smaller one."""
     return a.box is not None and b.box is not None and ocr.overlapping(a.box, b.box)
 
+
 def _frames(path: str, times: list[float], kept: Mapping[float, np.ndarray] | None
             ) -> dict[float, np.ndarray]:
     if not kept:
