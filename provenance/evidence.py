@@ -60,10 +60,12 @@ class Seen:
 
 def beyond_picture(path: str, query_fp: Fingerprint, result: AlignResult, lib: Library,
                    settings: Settings, only_fingerprint: bool,
-                   kept: Mapping[float, np.ndarray] | None = None) -> tuple[AlignResult, Seen]:
+                   kept: Mapping[float, np.ndarray] | None = None,
+                   colours: Mapping[float, np.ndarray] | None = None
+                   ) -> tuple[AlignResult, Seen]:
     """The picture's result with the sound checked on its matches (and sound-only matches in
     its reason), and what else the query shows: burned-in text (read on ``kept`` frames, the
-    ones the one decode kept, when given), Content Credentials."""
+    ones the one decode kept, when given, with their ``colours``), Content Credentials."""
     heard: tuple[Alignment, ...] = ()
     skipped: list[str] = [] if settings.audio else [SKIPPED_AUDIO]
     if settings.audio:
@@ -80,7 +82,7 @@ def beyond_picture(path: str, query_fp: Fingerprint, result: AlignResult, lib: L
     if only_fingerprint:
         return result, Seen(heard, skipped=(*skipped, SKIPPED_FILE))
     text, not_read, flipped = burned_in_text(path, query_fp, settings, kept,
-                                             mirrored_spans(result))
+                                             mirrored_spans(result), colours)
     anchors = settings.trust_anchors.read_bytes() if settings.trust_anchors else None
     found = credentials.read_credentials(path, anchors) if settings.credentials else None
     off = [] if settings.credentials else [SKIPPED_CREDENTIALS]
@@ -164,12 +166,14 @@ def mirrored_spans(result: AlignResult) -> list[tuple[float, float]]:
 
 def burned_in_text(path: str, fp: Fingerprint, settings: Settings,
                    kept: Mapping[float, np.ndarray] | None = None,
-                   mirrored: Sequence[tuple[float, float]] = ()
+                   mirrored: Sequence[tuple[float, float]] = (),
+                   colours: Mapping[float, np.ndarray] | None = None
                    ) -> tuple[list[ocr.TextLine], list[str], list[ocr.TextLine]]:
     """(lines read on a few frames, skipped stages, the lines among them read mirrored). The
-    frames are the ``kept`` ones (grey, from the one decode) nearest each shot's keyframe, else
-    read from the file by seeking. Inside the ``mirrored`` stretches (query seconds) the frames
-    are read flipped left to right as well (``_read_flipped``)."""
+    frames are the ``kept`` ones (grey, from the one decode, each with its small colour picture
+    in ``colours`` where the decoder kept colour) nearest each shot's keyframe, else read from
+    the file by seeking. Inside the ``mirrored`` stretches (query seconds) the frames are read
+    flipped left to right as well (``_read_flipped``)."""
     if not settings.ocr:
         return [], [SKIPPED_OCR_OFF], []
     if not ocr.available():
@@ -178,16 +182,17 @@ def burned_in_text(path: str, fp: Fingerprint, settings: Settings,
     read = ocr.TextReader()  # text unchanged since an earlier frame is not read again
     times = _ocr_times(fp)
     shown = _frames(path, times, kept)
+    colour = colours or {}
     for time, frame in sorted(shown.items()):
-        lines += read(frame, time)  # reads nothing where no text is likely
+        lines += read(frame, time, colour.get(time))  # nothing where no text is likely
     if not mirrored:
         return lines, [], []
     flipped = _frames(path, _mirrored_times(times, mirrored), kept)
     # A frame read only flipped is read as it is too, only to weigh its flipped lines against
     # (a caption written the right way round, read flipped, is a few letters of junk).
     beside = [line for time, frame in sorted(flipped.items()) if time not in shown
-              for line in read(frame, time)]
-    both, mirror_written = _either_way(lines, _read_flipped(flipped), beside)
+              for line in read(frame, time, colour.get(time))]
+    both, mirror_written = _either_way(lines, _read_flipped(flipped, colour), beside)
     return both, [], mirror_written
 
 
@@ -200,14 +205,20 @@ def _mirrored_times(times: Sequence[float], spans: Sequence[tuple[float, float]]
                             if not any(a <= t <= b for t in inside)])
 
 
-def _read_flipped(frames: Mapping[float, np.ndarray]) -> list[ocr.TextLine]:
-    """Lines read in the frames flipped left to right, each box put back where the line lies
-    in the frame as it is (mirrored): the caption stage compares the query's pixels there,
-    unmirrored, with the original's."""
+def _read_flipped(frames: Mapping[float, np.ndarray], colours: Mapping[float, np.ndarray]
+                  ) -> list[ocr.TextLine]:
+    """Lines read in the frames (with their colour pictures) flipped left to right, each box
+    put back where the line lies in the frame as it is (mirrored): the caption stage compares
+    the query's pixels there, unmirrored, with the original's."""
     read = ocr.TextReader()
     return [replace(line, box=None if line.box is None else _rounded(
         geometry.mirrored_box(line.box))) for time, frame in sorted(frames.items())
-            for line in read(np.ascontiguousarray(frame[:, ::-1]), time)]
+            for line in read(np.ascontiguousarray(frame[:, ::-1]), time, _flipped(colours, time))]
+
+
+def _flipped(colours: Mapping[float, np.ndarray], time: float) -> np.ndarray | None:
+    picture = colours.get(time)
+    return None if picture is None else np.ascontiguousarray(picture[:, ::-1])
 
 
 def _rounded(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
@@ -235,11 +246,7 @@ def _either_way(lines: list[ocr.TextLine], flipped: list[ocr.TextLine],
 
 def _same_place(a: ocr.TextLine, b: ocr.TextLine) -> bool:
     """Whether two lines' boxes share half of the smaller one."""
-    if a.box is None or b.box is None:
-        return False
-    shared = geometry.area((max(a.box[0], b.box[0]), max(a.box[1], b.box[1]),
-                            min(a.box[2], b.box[2]), min(a.box[3], b.box[3])))
-    return shared >= 0.5 * min(geometry.area(a.box), geometry.area(b.box))
+    return a.box is not None and b.box is not None and ocr.overlapping(a.box, b.box)
 
 
 def _frames(path: str, times: list[float], kept: Mapping[float, np.ndarray] | None

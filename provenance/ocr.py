@@ -42,6 +42,31 @@ MAX_WIDTH = 1280
 # 0.02-0.13, half of them under 0.06. Below it the OCR (0.28 s a frame) is not run.
 TEXT_EDGE_SHARE = 0.06
 _EDGE_STEP = 60
+# Text drawn in a saturated colour (red, blue, green on footage) can differ from the picture
+# around it by less than _EDGE_STEP grey levels. The same test on the frame's chroma (YCrCb:
+# |dCr| + |dCb| between neighbouring pixels of the colour picture kept with the frame) finds
+# the bands only its colour makes likely; what they read is text not read already.
+# Measured (benchmarks/ocr_colour.py's frames, as verify keeps them): the densest band's share
+# of chroma steps over 60 on 797 frames without text (the copy-detection set's, the shared
+# clips, generated fractals and cellular automata) median 0.004, 37 at 0.06 or more (up to 0.26:
+# the fractals' colours), the set's 45 white-captioned frames at most 0.034, 102 frames with
+# captions in eight saturated colours median 0.25, 98 at 0.06 or more; steps over 40: 58 / 0
+# / 102 frames, over 80: 34 / 0 / 98, over 100: 30 / 0 / 90. The detector then finds text in
+# none of the 37 (one fractal's figure read as a "0", see COLOUR_LINE_HEIGHT).
+CHROMA_STEP = 60
+CHROMA_EDGE_SHARE = 0.06
+# A band of such steps taller than this share of the frame is a colourful texture, not lines of
+# text, and is not scouted (a whole 960x540 frame's scout costs 0.025-0.035 s: the fractals and
+# the picture-in-pictures over them of the copy-detection set, three frames each). On the frames
+# above, the caption bands were 0.13-0.99 of the frame high, median 0.16, the 12 over 0.4 all
+# a caption over a full-frame fractal merged with it: with the cap 91 of the 102 caption frames
+# are read against 96 without; the OCR stage's CPU on the copy-detection set's 143 queries,
+# grey gate alone -> with colour bands: 1.22 -> 1.68 s without the cap, 1.24 -> 1.36 s with it.
+COLOUR_BAND_HEIGHT = 0.4
+# A line read in such a band taller than this share of the frame is no caption: a fractal's
+# coloured figure (the copy-detection set's mandelbrot) read as one "0" 0.72-0.77 of the frame
+# high; the captions measured above 0.05-0.12.
+COLOUR_LINE_HEIGHT = 0.25
 # The edge test above passes textures (floor boards, foliage, fractal edges), each then read for
 # 0.1-0.3 s. A band it passes is first given to the text detector alone at this share of the
 # reading scale (a quarter of its pixels); only a band where it finds a box is read in full.
@@ -53,7 +78,9 @@ _EDGE_STEP = 60
 # (road markings of the car park); at 0.35 (measured once, seed 11) 149/149 and 12/567, at full
 # scale 149/149 and 134/567. 0.019 s a text frame, 0.005 s a frame without (median; 0.017 and
 # 0.002 s since the edge test averages only the pixels it keeps, same counts on 149 and 642;
-# 0.010 s a text frame with NO_PADDING, and 149/149, 13/729 on the set as it is now).
+# 0.010 s a text frame with NO_PADDING, and 149/149, 13/729 on the set as it is now). The edge
+# tests' window sums are OpenCV's integral image (the same counts as numpy's cumulative sums):
+# 0.87 -> 0.17 ms a frame for the grey test, 0.17 ms for the colour one (944 kept frames).
 SCOUT_SCALE = 0.5
 # The full read then covers only the columns where the scout found boxes, widened on each side by
 # this many times the tallest box's height. On ocr_accuracy.py's 36 frames (one run each, same
@@ -85,6 +112,9 @@ class TextLine:
     text: str
     score: float
     box: tuple[float, float, float, float] | None = None
+    # Read in a band only the frame's colour made likely (``colour_bands``): text whose grey
+    # levels differ little from the picture around it, which grey pictures do not show.
+    colour: bool = False
 
 
 # One thread: verify already runs alongside other work, and the models are small. No angle
@@ -138,14 +168,43 @@ def text_bands(frame: np.ndarray) -> list[tuple[int, int]]:
     # without averaging the channels of pixels that are skipped (a grey frame's are exact).
     small = frame[::step, ::step]
     grey = small.mean(axis=2) if small.ndim == 3 else small.astype(np.int16)
-    edges = (np.abs(np.diff(grey, axis=1)) > _EDGE_STEP).astype(np.float32)
+    edges = np.abs(np.diff(grey, axis=1)) > _EDGE_STEP
+    return _dense_rows(edges, TEXT_EDGE_SHARE, step, frame.shape[0])
+
+
+def colour_bands(picture: np.ndarray, height: int) -> list[tuple[int, int]]:
+    """Row ranges of a frame ``height`` pixels high that may carry text drawn in a saturated
+    colour, from a BGR ``picture`` of the whole frame (any size): as ``text_bands``, with the
+    steps of its chroma (YCrCb: |dCr| + |dCb| > CHROMA_STEP) instead of its grey levels, and
+    none taller than COLOUR_BAND_HEIGHT of the frame."""
+    import cv2
+
+    step = max(1, picture.shape[1] // 320)
+    small = np.ascontiguousarray(picture[::step, ::step])
+    _, cr, cb = cv2.split(cv2.cvtColor(small, cv2.COLOR_BGR2YCrCb))
+    # |dCr| + |dCb| in OpenCV's saturating uint8 arithmetic (exact up to 255, beyond the step)
+    edges = cv2.add(cv2.absdiff(cr[:, 1:], cr[:, :-1]),
+                    cv2.absdiff(cb[:, 1:], cb[:, :-1])) > CHROMA_STEP
+    rows = _dense_rows(edges, CHROMA_EDGE_SHARE, 1, edges.shape[0])
+    scale = height / edges.shape[0]
+    return [(int(a * scale), min(height, int(np.ceil(b * scale)))) for a, b in rows
+            if b - a <= COLOUR_BAND_HEIGHT * edges.shape[0]]
+
+
+def _dense_rows(edges: np.ndarray, share: float, step: int, height: int
+                ) -> list[tuple[int, int]]:
+    """Row ranges (pixels of a frame ``height`` high; ``edges`` holds every ``step``-th pixel)
+    of bands 1/30 of the height where some quarter of the width has ``share`` of its pixels
+    at a step, widened by a band above and below."""
+    import cv2
+
     band, width = max(3, edges.shape[0] // 30), max(8, edges.shape[1] // 4)
     if edges.shape[0] < band or edges.shape[1] < width:
-        return [(0, frame.shape[0])]
-    sums = np.pad(edges.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+        return [(0, height)]
+    sums = cv2.integral(edges.view(np.uint8))  # counts, a row and a column of zeros first
     boxes = (sums[band:, width:] - sums[:-band, width:] - sums[band:, :-width]
              + sums[:-band, :-width])
-    rows = np.flatnonzero(boxes.max(axis=1) / (band * width) >= TEXT_EDGE_SHARE)
+    rows = np.flatnonzero(boxes.max(axis=1) / (band * width) >= share)
     spans: list[list[int]] = []
     for row in rows:
         start, end = max(0, row - band) * step, min(edges.shape[0], row + 2 * band) * step
@@ -153,7 +212,7 @@ def text_bands(frame: np.ndarray) -> list[tuple[int, int]]:
             spans[-1][1] = max(spans[-1][1], end)
         else:
             spans.append([start, end])
-    return [(a, min(b, frame.shape[0])) for a, b in spans]
+    return [(int(a), min(int(b), height)) for a, b in spans]
 
 
 def likely_text(frame: np.ndarray) -> bool:
@@ -191,8 +250,9 @@ def _grey(part: np.ndarray) -> np.ndarray:
     return part.mean(axis=2).astype(np.int16) if part.ndim == 3 else part.astype(np.int16)
 
 
-# A line one read found: its top row (frame pixels: lines are sorted by it), text, score, box.
-_Found = tuple[float, str, float, tuple[float, float, float, float]]
+# A line one read found: its top row (frame pixels: lines are sorted by it), text, score, box,
+# and whether it was read in a band only its colour made likely.
+_Found = tuple[float, str, float, tuple[float, float, float, float], bool]
 
 
 @dataclass(frozen=True)
@@ -205,6 +265,7 @@ class _Read:
     reach: tuple[int, int, int, int]
     pixels: np.ndarray
     found: tuple[_Found, ...]
+    colour: bool = False
 
 
 class TextReader:
@@ -217,29 +278,56 @@ class TextReader:
         self._read: list[_Read] = []
         self.reads = 0  # bands given to the full reader
 
-    def __call__(self, frame: np.ndarray, time: float = 0.0) -> list[TextLine]:
+    def __call__(self, frame: np.ndarray, time: float = 0.0,
+                 colour: np.ndarray | None = None) -> list[TextLine]:
         """Lines of text in one BGR or grey frame, top to bottom: only its bands likely to
         carry text (``text_bands``) where the detector finds text at a quarter of the pixels
         (``_scout_boxes``) are read, across the columns where it found it, each scaled as the
-        detector would scale the whole frame (its short side to DETECT_SIDE)."""
+        detector would scale the whole frame (its short side to DETECT_SIDE). Then, from the
+        frame's colour (a BGR frame's own, or ``colour``: a smaller BGR picture of a grey
+        frame, its chroma laid on the frame's grey levels), the bands only a saturated colour
+        makes likely (``colour_bands``), for text not read already (``TextLine.colour``)."""
         scale = min(DETECT_SIDE / min(frame.shape[:2]), MAX_WIDTH / frame.shape[1])
+        found = self._bands(frame, text_bands(frame), scale, [])
+        colour = frame if colour is None and frame.ndim == 3 else colour
+        bands = colour_bands(colour, frame.shape[0]) if colour is not None else []
+        if bands and colour is not None:
+            coloured = frame if frame.ndim == 3 else _with_chroma(frame, colour)
+            found += [f for f in self._bands(coloured, bands, scale, [f[3] for f in found],
+                                             colour=True)
+                      if f[3][3] - f[3][1] <= COLOUR_LINE_HEIGHT]
+        return [TextLine(round(time, 3), text[:300], round(score, 3), box, coloured)
+                for _, text, score, box, coloured in sorted(found)
+                if score >= MIN_SCORE and text.strip()]
+
+    def _bands(self, frame: np.ndarray, bands: list[tuple[int, int]], scale: float,
+               taken: list[tuple[float, float, float, float]], colour: bool = False
+               ) -> list[_Found]:
+        """What the bands of ``frame`` read, but for text lying on a box ``taken``."""
         found: list[_Found] = []
-        for top, bottom in text_bands(frame):
+        height, width = frame.shape[:2]
+        for top, bottom in bands:
             boxes = _scout_boxes(_bgr(frame[top:bottom]), scale)
+            if boxes is not None and colour:
+                boxes = _lines(boxes, height)
+            if boxes is not None and taken:
+                boxes = _new(boxes, top, width, height, taken)
             if boxes is None:
                 continue
-            earlier = self._earlier(frame, _extent(boxes + (0, top), frame.shape, 0.0))
+            earlier = self._earlier(frame, _extent(boxes + (0, top), frame.shape, 0.0), colour)
             # the full read covers the columns the scout's boxes span, widened by SCOUT_PAD
             columns = _extent(boxes, frame.shape, SCOUT_PAD)[2:]
             found += earlier.found if earlier else self._read_band(
-                frame, top, bottom, columns, scale)
-        return [TextLine(round(time, 3), text[:300], round(score, 3), box)
-                for _, text, score, box in sorted(found)
-                if score >= MIN_SCORE and text.strip()]
+                frame, top, bottom, columns, scale, colour)
+        return [f for f in found if not any(overlapping(f[3], box) for box in taken)]
 
-    def _earlier(self, frame: np.ndarray, seen: tuple[int, int, int, int]) -> _Read | None:
-        """An earlier read whose text area holds ``seen`` and is unchanged in ``frame``."""
+    def _earlier(self, frame: np.ndarray, seen: tuple[int, int, int, int], colour: bool
+                 ) -> _Read | None:
+        """An earlier read (of the same kind: grey bands or colour ones) whose text area
+        holds ``seen`` and is unchanged in ``frame``."""
         for read in self._read:
+            if read.colour != colour:
+                continue
             a, b, c, d = read.reach
             if not (a <= seen[0] and seen[1] <= b and c <= seen[2] and seen[3] <= d):
                 continue
@@ -249,7 +337,7 @@ class TextReader:
         return None
 
     def _read_band(self, frame: np.ndarray, top: int, bottom: int, columns: tuple[int, int],
-                   scale: float) -> tuple[_Found, ...]:
+                   scale: float, colour: bool) -> tuple[_Found, ...]:
         self.reads += 1
         left, right = columns
         # RapidOCR keeps use_det/use_cls/use_rec from the last call: said on every call.
@@ -259,12 +347,52 @@ class TextReader:
             return ()
         boxes = np.asarray(result.boxes, dtype=np.float64) / scale + (left, top)
         height, width = frame.shape[:2]
-        found = tuple((float(box[:, 1].min()), str(text), float(score), _shares(box, width, height))
+        found = tuple((float(box[:, 1].min()), str(text), float(score),
+                       _shares(box, width, height), colour)
                       for box, text, score in zip(boxes, result.txts, result.scores, strict=True))
         a, b, c, d = _extent(boxes, frame.shape, 0.0)
         self._read.append(_Read((a, b, c, d), _extent(boxes, frame.shape, SAME_TEXT_PAD),
-                                _grey(frame[a:b, c:d]), found))
+                                _grey(frame[a:b, c:d]), found, colour))
         return found
+
+
+def _with_chroma(grey: np.ndarray, picture: np.ndarray) -> np.ndarray:
+    """A grey frame in colour: the chroma of a smaller BGR picture of it, enlarged, laid on
+    its grey levels (as a decoder lays subsampled chroma on the luma plane)."""
+    import cv2
+
+    height, width = grey.shape
+    enlarged = cv2.resize(picture, (width, height), interpolation=cv2.INTER_LINEAR)
+    ycrcb = cv2.cvtColor(enlarged, cv2.COLOR_BGR2YCrCb)
+    ycrcb[:, :, 0] = grey
+    return cv2.cvtColor(ycrcb, cv2.COLOR_YCrCb2BGR)
+
+
+def _lines(boxes: np.ndarray, height: int) -> np.ndarray | None:
+    """The scout's boxes no taller than COLOUR_LINE_HEIGHT of a frame ``height`` pixels high;
+    None when none is left."""
+    tall = boxes[:, :, 1].max(axis=1) - boxes[:, :, 1].min(axis=1)
+    kept = boxes[tall <= COLOUR_LINE_HEIGHT * height]
+    return kept if len(kept) else None
+
+
+def _new(boxes: np.ndarray, top: int, width: int, height: int,
+         taken: list[tuple[float, float, float, float]]) -> np.ndarray | None:
+    """The scout's boxes (band pixels, the band ``top`` rows down) that lie on none of the
+    boxes ``taken`` (shares of the frame); None when none is left."""
+    kept = [box for box in boxes if not any(
+        overlapping(_shares(box + (0, top), width, height), t) for t in taken)]
+    return np.asarray(kept) if kept else None
+
+
+def overlapping(a: tuple[float, float, float, float], b: tuple[float, float, float, float]
+                ) -> bool:
+    """Whether two boxes (x0, y0, x1, y1) share half of the smaller one."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return False
+    return width * height >= 0.5 * min(geometry.area(a), geometry.area(b))
 
 
 def _shares(box: np.ndarray, width: int, height: int) -> tuple[float, float, float, float]:

@@ -169,7 +169,8 @@ def verify_video(
         kept = dict(zip(decoded.local_times, decoded.local_frames, strict=True)) if decoded \
             else None
         result, seen = evidence.beyond_picture(video.path, query_fp, result, lib, settings,
-                                               only_fingerprint=decoded is None, kept=kept)
+                                               only_fingerprint=decoded is None, kept=kept,
+                                               colours=_colours(decoded))
         added: tuple[ocr.TextLine, ...] = ()  # text the originals do not show
         judged: tuple[ocr.TextLine, ...] = ()  # text compared with an original at all
         if decoded is not None:
@@ -226,6 +227,13 @@ def verify_video(
             regions=regions,
             layout=wall,
         )
+
+
+def _colours(decoded: provider.Decoded | None) -> dict[float, np.ndarray] | None:
+    """The colour pictures the one decode kept with its local-feature frames, by time."""
+    if decoded is None or not decoded.pictures:
+        return None
+    return dict(zip(decoded.local_times, decoded.pictures, strict=True))
 
 
 def report_frames(decoded: provider.Decoded, matches: tuple[Alignment, ...],

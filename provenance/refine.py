@@ -925,7 +925,7 @@ def with_captions(decoded: Decoded, alignment: Alignment, local: LocalData,
                                                   segment, kept):
             continue
         added.append(line)
-        near = [b for b in places if _overlapping(seen, b)]
+        near = [b for b in places if ocr.overlapping(seen, b)]
         places = [b for b in places if b not in near] + [_union(seen, *near)]
     if not places or (overlay is not None and places == list(overlay.boxes)):
         return alignment, added
@@ -963,15 +963,6 @@ def _union(*boxes: Box) -> Box:
             max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def _overlapping(a: Box, b: Box) -> bool:
-    """Whether two boxes share half of the smaller one."""
-    width = min(a[2], b[2]) - max(a[0], b[0])
-    height = min(a[3], b[3]) - max(a[1], b[1])
-    if width <= 0 or height <= 0:
-        return False
-    return width * height >= 0.5 * min(geometry.area(a), geometry.area(b))
-
-
 def _originals_text(decoded: Decoded, local: LocalData, pictures: list[np.ndarray],
                     line: ocr.TextLine, seen: Box, place: Box, segment: Segment,
                     kept: Box) -> bool:
@@ -980,11 +971,13 @@ def _originals_text(decoded: Decoded, local: LocalData, pictures: list[np.ndarra
     patch = _part(decoded.pictures[nearest_index(decoded.local_times, line.time)], seen)
     if segment.mirrored:  # the original's own text is mirrored in the repost: compare unmirrored
         patch, place = patch[:, ::-1], geometry.mirrored_box(place)
-    if _instant_correlation(decoded, local, line.time, place, segment, kept) >= \
-            SAME_INSTANT_CORRELATION:
+    # A line read only in colour (ocr.TextLine.colour) barely shows in grey pictures: grey ones
+    # agreeing there (the detail frames at the instant) say nothing of it; colour ones must.
+    if not line.colour and _instant_correlation(decoded, local, line.time, place, segment,
+                                                kept) >= SAME_INSTANT_CORRELATION:
         return True
     mapped = _placed_in(place, kept)
-    if max(_correlation(patch, original, mapped) for original in pictures) >= \
+    if max(_correlation(patch, original, mapped, line.colour) for original in pictures) >= \
             SAME_TEXT_CORRELATION:
         return True
     spread = pictures[::max(1, len(pictures) // SAME_TEXT_READS)]
@@ -1017,17 +1010,19 @@ def _instant_correlation(decoded: Decoded, local: LocalData, time: float, place:
     return float(cv2.matchTemplate(window, template, cv2.TM_CCOEFF_NORMED).max())
 
 
-def _correlation(patch: np.ndarray, original: np.ndarray, mapped: Box) -> float:
+def _correlation(patch: np.ndarray, original: np.ndarray, mapped: Box,
+                 colour: bool = False) -> float:
     """The best normalised correlation of the repost's patch with the original picture around
-    the place it maps to (CAPTION_SCALES, CAPTION_SEARCH)."""
-    grey = _grey_float(patch)
-    picture = _grey_float(original)
+    the place it maps to (CAPTION_SCALES, CAPTION_SEARCH), in grey or in ``colour`` (the three
+    channels of two BGR pictures together)."""
+    grey = _colour_float(patch) if colour else _grey_float(patch)
+    picture = _colour_float(original) if colour else _grey_float(original)
     # at the coarser of the two scales: a repost's picture smaller than the original's stored
     # one (a 9:16 reframe's is 180 pixels wide) is not enlarged to it, the original is shrunk
     shrink = grey.shape[1] / max(1.0, (mapped[2] - mapped[0]) * picture.shape[1])
     if shrink < 1.0:
         picture = cv2.resize(picture, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA)
-    height, width = picture.shape
+    height, width = picture.shape[:2]
     best = -1.0
     for scale in CAPTION_SCALES:
         w = max(4, round((mapped[2] - mapped[0]) * width * scale))
@@ -1043,6 +1038,11 @@ def _correlation(patch: np.ndarray, original: np.ndarray, mapped: Box) -> float:
         best = max(best, float(cv2.matchTemplate(picture[y0:y1, x0:x1], template,
                                                  cv2.TM_CCOEFF_NORMED).max()))
     return best
+
+
+def _colour_float(image: np.ndarray) -> np.ndarray:
+    colour = image if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    return colour.astype(np.float32)
 
 
 def _grey_float(image: np.ndarray) -> np.ndarray:

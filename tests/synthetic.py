@@ -228,6 +228,29 @@ def caption(text: str, height_share: float = 0.12) -> Callable[[Frame], Frame]:
     return apply
 
 
+# Directions in BGR that leave a pixel's grey level (BT.601 luma) as it is: red, green, blue.
+GREY_NEUTRAL_HUES = {"red": (-1.0, -1.0, 0.701 / 0.299), "green": (-1.0, 0.413 / 0.587, -1.0),
+                     "blue": (0.886 / 0.114, -1.0, -1.0)}
+
+
+def colour_caption(text: str, hue: str, top_share: float = 0.84) -> Callable[[Frame], Frame]:
+    """A caption in a saturated ``hue`` (GREY_NEUTRAL_HUES) drawn at the grey level of the
+    picture under it, as saturated captions nearly are: grey pictures barely show it."""
+    def apply(frame: Frame) -> Frame:
+        out = frame.copy()
+        h, w = out.shape[:2]
+        band = out[int(h * top_share):int(h * (top_share + 0.1))]
+        level = float(cv2.cvtColor(band, cv2.COLOR_BGR2GRAY).mean())
+        direction = np.asarray(GREY_NEUTRAL_HUES[hue])
+        # as far along the hue as the channels allow
+        room = min((255 - level) / d if d > 0 else level / -d for d in direction)
+        colour = tuple(int(round(level + room * d)) for d in direction)
+        cv2.putText(out, text, (int(w * 0.08), int(h * (top_share + 0.08))),
+                    cv2.FONT_HERSHEY_DUPLEX, h / 360, colour, max(2, h // 180), cv2.LINE_AA)
+        return out
+    return apply
+
+
 def letterbox(width: int, height: int) -> Callable[[Frame], Frame]:
     """Fit the frame inside a width x height canvas with black bars."""
     def apply(frame: Frame) -> Frame:

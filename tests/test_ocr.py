@@ -170,3 +170,21 @@ def test_a_thin_text_band_is_detected_as_it_is_and_read_where_it_is(
     # the detector got the band scaled for the scout, to the next 32 pixels, no taller
     (_, _, rows_given, _), = sizes
     assert rows_given <= (bottom - top) * scale * ocr.SCOUT_SCALE + 32
+
+
+@pytest.mark.skipif(not ocr.available(), reason="OCR extra not installed")
+@pytest.mark.parametrize("hue", sorted(syn.GREY_NEUTRAL_HUES))
+def test_a_caption_in_a_saturated_colour_is_read_from_the_frames_colour(hue: str) -> None:
+    scene = syn.CCTVScene(seed=4, width=640, height=400, label="CAM 3", length=30)
+    frame = syn.colour_caption("CITY HALL STORMED 22/10/2015", hue)(scene.frame(7.0)[40:])
+    grey = syn.cv2.cvtColor(frame, syn.cv2.COLOR_BGR2GRAY)
+    assert ocr.read_frame(grey) == []  # its grey levels alone show no text
+    picture = frame[::2, ::2]  # as the one decode keeps a frame's colour: every n-th pixel
+    lines = ocr.TextReader()(grey, 7.0, colour=picture)
+    assert len(lines) == 1 and lines[0].colour and lines[0].box is not None, lines
+    assert "HALL" in lines[0].text and "22/10/2015" in lines[0].text
+    assert lines[0].box[1] >= 0.8  # where it was drawn
+    assert any("22/10/2015" in line.text for line in ocr.read_frame(frame))  # a BGR frame's own
+    plain = scene.frame(7.0)[40:]  # the same picture without it: no text, in grey or colour
+    assert ocr.TextReader()(syn.cv2.cvtColor(plain, syn.cv2.COLOR_BGR2GRAY), 7.0,
+                            colour=plain[::2, ::2]) == []
