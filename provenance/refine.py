@@ -353,6 +353,8 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         local = hashed.local_data(ref_id)
         if local is None:
             missing_data.append(ref_id)
+            if ref_id in scene_ids:  # its view may only be placed by whole frames as they are
+                unplaced.append(ref_id)
             continue
         examined += 1
         if work_left <= 0:

@@ -382,3 +382,23 @@ def test_an_edge_a_fraction_of_a_cell_off_is_no_overlay_and_a_logo_is() -> None:
     (edit,) = geometry.picture_edits([(logo, original)] * 5, 40.0, 40.0)
     (box,) = edit.boxes
     assert box[0] >= 0.8 and box[3] <= 0.25, box
+
+
+def test_a_view_an_original_without_stored_data_shows_only_loosely_is_inconclusive(
+        media: Media, tmp_path: Path) -> None:
+    # An original registered before local data was stored (or by fingerprint alone): its
+    # view, tilted 4°, agrees only loosely with the repost's whole frames (beyond
+    # REGISTERED_VIEW_BITS) and keypoints cannot place the repost's picture on it, so motion
+    # lining up nowhere does not show another moment. (verify_scale.py's 100-hour library: a
+    # crop of a registered original was `same-scene` to synthetic originals by chance.)
+    from provenance.fingerprint import fingerprint_video
+
+    db = tmp_path / "old.db"
+    with Library(db, create=True) as library:
+        library.add(Original(id="cam-a"), fingerprint_video(str(media.cam_a), 4.0))
+    query = _encode(tmp_path / "later.mp4", media.cam_a_later, 2, 12, "-vf",
+                    "rotate=4*PI/180")
+    report = verify_json(query, db)
+    assert report["verdict"] == "inconclusive", report["reason"]
+    assert [a["reference_id"] for a in report["same_scene"]] == ["cam-a"]
+    assert any("no stored local data" in s for s in report["skipped"])
