@@ -1058,11 +1058,15 @@ def with_moments_apart(result: AlignResult, apart: Mapping[str, list[Segment]],
 
 
 def with_open_moments(result: AlignResult) -> AlignResult:
-    """The result with an inconclusive verdict's same-scene intervals all marked ``unsettled``:
-    nothing showed another moment there, whatever the stage that found them."""
-    if result.verdict is not Verdict.INCONCLUSIVE:
-        return result
-    return marked_unsettled(result, lambda _: True)
+    """The result with the same-scene intervals nothing showed to be another moment marked
+    ``unsettled``, whatever the stage that found them: all of an inconclusive verdict's, and
+    any other holding fewer than ``scene_min_moving`` samples of evidence (a stretch between
+    matched segments where nothing disagrees is the camera's view at a moment not established,
+    not "another moment": a full copy with a boxed caption at its top, matched over 16.8 of its
+    30 s, had 4.1 s of such stretches reported at another moment, the desk audit)."""
+    if result.verdict is Verdict.INCONCLUSIVE:
+        return marked_unsettled(result, lambda _: True)
+    return marked_unsettled(result, lambda s: s.evidence < result.params.scene_min_moving)
 
 
 def marked_unsettled(result: AlignResult, where: Callable[[Segment], bool]) -> AlignResult:

@@ -346,3 +346,21 @@ def test_an_edit_two_stages_measured_a_fraction_apart_is_said_once(
     merged = with_extra_matches(first, [found], query)
     assert merged.matches[0].edits == (screen, letterbox)
     assert [str(e) for e in merged.matches[0].edits][0] == str(again)
+
+
+def test_a_same_scene_piece_without_evidence_is_a_moment_not_established() -> None:
+    # A match with stretches of the camera's view around it: one where moving samples disagree
+    # with the original (another moment), one where nothing disagrees (a caption over the
+    # picture left it unmatched): only the first says "another moment".
+    from provenance.align import AlignResult, with_open_moments
+    from provenance.models import Alignment, Segment
+
+    matched = Segment("cam", 2.0, 8.0, 12.0, 18.0, evidence=12)
+    shown = Alignment("cam", 0.5, (Segment("cam", 0.0, 2.0, 0.0, 0.0, evidence=0),
+                                   Segment("cam", 8.0, 12.0, 0.0, 0.0, evidence=5)))
+    result = AlignResult(Verdict.MATCH, 0.9, "", (Alignment("cam", 0.9, (matched,)),),
+                         (shown,), ())
+    pieces = with_open_moments(result).same_scene[0].segments
+    assert [s.unsettled for s in pieces] == [True, False]
+    inconclusive = replace(result, verdict=Verdict.INCONCLUSIVE, matches=())
+    assert all(s.unsettled for s in with_open_moments(inconclusive).same_scene[0].segments)
