@@ -110,6 +110,10 @@ def test_every_claim_is_shown_with_its_status(demo) -> None:  # type: ignore[no-
     assert "its date is not known" in page
     # a claim nothing could check is listed too, saying so
     assert "somewhere" in page and NOTHING_TO_CHECK in page
+    # control characters read off a picture or typed: visible escapes, as in the terminal
+    result["claims"][1]["text"] = "\x1b[5mblink\u202eevil"
+    page = to_html(result)
+    assert "\x1b" not in page and "\u202e" not in page and "\\u001b[5mblink" in page
 
 
 def test_touching_pieces_of_another_moment_read_as_one_stretch(demo) -> None:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..models import ClaimStatus
+from ..terminal import safe_text
 from .text_report import (
     ADDED_TEXT,
     MAX_TEXT_LINES,
@@ -101,7 +102,9 @@ def _text(value: Any, limit: int = MAX_SHOWN_CHARS) -> str:
     text = "" if value is None else str(value)
     if len(text) > limit:
         text = text[:limit] + "…"
-    return html.escape(text, quote=True)
+    # Control characters (an ESC read off a picture or typed in a claim) shown as the terminal
+    # shows them, as visible escapes, rather than as a raw byte the browser draws as a box.
+    return html.escape(safe_text(text), quote=True)
 
 
 def _colour(index: int) -> str:
