@@ -287,6 +287,18 @@ CLOCK_CAVEAT = ("a camera's clock can be set wrong: this is the footage's own re
 MAX_CLOCKS_SAID = 3
 
 
+def clock_days(clocks: Sequence[ScreenClock]) -> list[ScreenClock]:
+    """Each day the clocks read once, as its first clock read (days in the order of their last
+    reading)."""
+    return list({c.reads[:10]: c for c in reversed(clocks)}.values())[::-1]
+
+
+def clock_reads_claimed(claim: Claim, clocks: Sequence[ScreenClock]) -> bool:
+    """Whether some clock reads a day the date claim claims."""
+    start, end = _claimed_range(claim)
+    return any(start <= date.fromisoformat(c.reads[:10]) <= end for c in clocks)
+
+
 def check_clocks(claims: Sequence[Claim], clocks: Sequence[ScreenClock]) -> list[Claim]:
     """Date claims compared with the camera clocks read in the query's own picture. A claim a
     matched original's recording date decided keeps its status, the clocks said beside it
@@ -304,7 +316,7 @@ def check_clocks(claims: Sequence[Claim], clocks: Sequence[ScreenClock]) -> list
 def _against_clocks(claim: Claim, clocks: Sequence[ScreenClock]) -> Claim:
     start, end = _claimed_range(claim)
     said = claim.value.replace("/", " to ")
-    shown = list({c.reads[:10]: c for c in reversed(clocks)}.values())[::-1][:MAX_CLOCKS_SAID]
+    shown = clock_days(clocks)[:MAX_CLOCKS_SAID]
     days = [date.fromisoformat(c.reads[:10]) for c in shown]
     if claim.kind is ClaimKind.PUBLISHED:
         if claim.status is not ClaimStatus.UNCHECKED:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from .align import DEFAULT_PARAMS, MatchParams
-from .claims import CLOCK_CAVEAT
+from .claims import CLOCK_CAVEAT, clock_days, clock_reads_claimed
 from .models import (
     Alignment,
     Claim,
@@ -124,8 +124,7 @@ def _claimed(claims: Sequence[Claim]) -> str:
 def _clocks_read(clocks: Sequence[ScreenClock]) -> str:
     """'2015-09-16 02:20:16 and 2015-09-15 23:41:05': each day a clock in the picture reads,
     once."""
-    days = {c.reads[:10]: c.reads.replace("T", " ") for c in reversed(clocks)}
-    return " and ".join(list(days.values())[::-1])
+    return " and ".join(c.reads.replace("T", " ") for c in clock_days(clocks))
 
 
 def _against_clock(claims: Sequence[Claim], clocks: Sequence[ScreenClock]) -> str:
@@ -147,15 +146,10 @@ def _agreeing_clocks(contradicted: Sequence[Claim], clocks: Sequence[ScreenClock
     """', which the camera clock in its picture contradicts too (it reads 2015-09-16 02:20:16)'
     when no clock read in the picture reads a day any contradicted date claims; else ""."""
     dated = [c for c in contradicted if c.kind is ClaimKind.DATE]
-    if not clocks or not dated or any(_reads_claimed(clocks, c) for c in dated):
+    if not clocks or not dated or any(clock_reads_claimed(c, clocks) for c in dated):
         return ""
     return (f", which the camera clock in its picture contradicts too (it reads "
             f"{_clocks_read(clocks)})")
-
-
-def _reads_claimed(clocks: Sequence[ScreenClock], claim: Claim) -> bool:
-    first, _, last = claim.value.partition("/")
-    return any(first <= c.reads[:10] <= (last or first) for c in clocks)
 
 
 def _heard(audio_matches: Sequence[Alignment]) -> list[str]:
