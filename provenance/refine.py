@@ -442,18 +442,15 @@ def _on_picture(overlap: geometry.Overlap, picture: Box) -> geometry.Overlap:
     on the whole frame map the bars onto the original too. The desk audit (tenth session): a
     letterboxed or 9:16 repost cropped 8-10 % read as keeping the original's whole height, and
     as an inset, since its picture did not fill the frame."""
-    (qx0, qy0, qx1, qy1), (rx0, ry0, rx1, ry1) = overlap.query_box, overlap.reference_box
-    cut = (max(qx0, picture[0]), max(qy0, picture[1]), min(qx1, picture[2]),
-           min(qy1, picture[3]))
-    if cut[2] <= cut[0] or cut[3] <= cut[1] or cut == overlap.query_box:
+    query_box = overlap.query_box
+    cut = (max(query_box[0], picture[0]), max(query_box[1], picture[1]),
+           min(query_box[2], picture[2]), min(query_box[3], picture[3]))
+    kept = geometry.within(cut, query_box)  # the cut as shares of the repost's box
+    if kept is None or cut == query_box:
         return overlap
-    x0, x1 = ((cut[0] - qx0) / (qx1 - qx0), (cut[2] - qx0) / (qx1 - qx0))
-    y0, y1 = ((cut[1] - qy0) / (qy1 - qy0), (cut[3] - qy0) / (qy1 - qy0))
     if overlap.mirrored:
-        x0, x1 = 1.0 - x1, 1.0 - x0
-    shown = (rx0 + x0 * (rx1 - rx0), ry0 + y0 * (ry1 - ry0), rx0 + x1 * (rx1 - rx0),
-             ry0 + y1 * (ry1 - ry0))
-    return replace(overlap, query_box=cut, reference_box=shown)
+        kept = geometry.mirrored_box(kept)
+    return replace(overlap, query_box=cut, reference_box=_placed_in(kept, overlap.reference_box))
 
 
 def _too_thin(second: AlignResult) -> str:
