@@ -12,8 +12,9 @@ footage as the registered moment.
     python benchmarks/other_moments.py --spliced 8
     python benchmarks/other_moments.py --registered --window 6 --edit "caption+logo"
 
-``--edit`` applies one of copy_detection.py's geometric edits (GEOMETRY_EDITS), or one of its
-main set's filter-only edits (EDITS, e.g. "caption+logo"), to every window.
+``--edit`` applies one of copy_detection.py's geometric edits (GEOMETRY_EDITS), one of its
+main set's filter-only edits (EDITS, e.g. "caption+logo"), or film grain (GRAIN_EDITS, e.g.
+"grain 10"), to every window.
 
 ``--registered`` sweeps the half the library holds instead: the registered moment at every
 offset, which must be matched there (what the evidence rules cost true short copies).
@@ -48,6 +49,10 @@ PIECE_S = 5.0
 FOUND_SHARE = 0.8
 OFFSET_TOLERANCE_S = 0.5
 MATCHED_S = 1.0
+# Film grain or sensor noise re-encoded into a repost (ffmpeg's temporal noise, strength N): on
+# a still view it raises every sample's motion energy and makes its motion hash random, which
+# must not read as another moment.
+GRAIN_EDITS = {f"grain {n}": f"noise=alls={n}:allf=t" for n in (6, 10, 14)}
 
 
 def cut(clip: Path, name: str, start: float, length: float | None, vf: str = "") -> Path:
@@ -229,7 +234,7 @@ def main() -> None:
         return
     from copy_detection import EDITS, GEOMETRY_EDITS, duration
 
-    filters = {**GEOMETRY_EDITS, **{name: options[1] for name, (options, speed) in EDITS.items()
+    filters = {**GEOMETRY_EDITS, **GRAIN_EDITS, **{name: options[1] for name, (options, speed) in EDITS.items()
                                     if options[0] == "-vf" and speed == 1.0}}
     if args.edit and args.edit not in filters:
         parser.error(f"unknown edit {args.edit!r}; one of: {', '.join(filters)}")

@@ -116,6 +116,15 @@ SCENE_MIN_MOVING = MIN_CONFIRMED
 # 0.3 / 0.35 / 0.5 that calls no registered window another moment (704 windows; benchmarks/
 # README.md, "Noise is no evidence of another moment").
 SCENE_MIN_ENERGY = 0.3
+# Nor is grain: a sample is evidence only when its change is spatially coherent
+# (``Fingerprint.coherence``, measured by verify, ``provider.change_coherence``). Film grain or
+# sensor noise over a still view raises every sample's energy above SCENE_MIN_ENERGY (0.33-0.6
+# on the shared clips' still stretches with ffmpeg's temporal noise at strength 10-20) and makes
+# its motion hash random: 6 s windows of the registered room, still, with such grain were called
+# another moment at confidence 1.00 on 11-17 samples. Grain-only samples measured coherence
+# 0.11-0.22, clearly moving ones of the clips as recorded 0.27-1.00 (provider.COHERENCE_BLOCK);
+# 0.25 lies between.
+SCENE_MIN_COHERENCE = 0.25
 # The search stops after this many supported mappings in a row gave no segment: what is left is
 # chance agreement (a fixed camera's other moments offer many weak ones).
 MAX_EMPTY_MAPPINGS = 6
@@ -158,6 +167,7 @@ class MatchParams:
     speed_min_cover: float = SPEED_MIN_COVER
     scene_min_moving: int = SCENE_MIN_MOVING
     scene_min_energy: float = SCENE_MIN_ENERGY
+    scene_min_coherence: float = SCENE_MIN_COHERENCE
     # Local-feature stage (refine.py): when it runs, and how much it may spend. Query frames
     # scale with the open time (at least refine.LOCAL_FRAMES); so does the matching work,
     # counted in original keypoints looked up in a repost frame's LSH index (about 1 us each
@@ -810,7 +820,8 @@ def _view_share(query: Fingerprint, distance: np.ndarray, params: MatchParams) -
 def _unexplained_moving(query: Fingerprint, pairings: list[_Pairing], moving: np.ndarray,
                         params: MatchParams) -> int:
     """The evidence of another moment among the ``moving`` samples: those clearly moving
-    (``MatchParams.scene_min_energy``) whose motion the one offset (at the original's speed,
+    (``MatchParams.scene_min_energy``, and coherent where the query's ``coherence`` was measured:
+    ``scene_min_coherence``) whose motion the one offset (at the original's speed,
     either orientation) that lines up most of them contradicts (``motion_contradiction``), or
     that it maps beyond the original. Samples short of a match there are no such evidence when
     they do not disagree: a caption over the moving part, a crop or a geometry not undone
@@ -819,6 +830,8 @@ def _unexplained_moving(query: Fingerprint, pairings: list[_Pairing], moving: np
     called another moment when every moving sample counted; mirrored, cropped and captioned:
     3 of 13 within MOTION_RADIUS, 8 between it and MOTION_CONTRADICTION)."""
     clearly = moving & (query.motion_energy >= params.scene_min_energy)
+    if query.coherence is not None:
+        clearly &= query.coherence >= params.scene_min_coherence
     found = [(*_most_lined_up(p, query, moving), p) for p in pairings]
     if not found or not clearly.any():
         return int(clearly.sum())

@@ -52,6 +52,10 @@ class Fingerprint:
     ``informative`` is False for black, flat or faded frames, which never count as evidence.
     ``decoder`` records what decoded the video ("opencv", "pyav-nonref", "pyav-full"; "" when
     not recorded): fingerprints of every decoder match each other.
+    ``coherence`` is, per sample, the share of the change since the previous sample that is
+    spatially coherent (``provider.change_coherence``: a moving thing, not grain or sensor
+    noise), measured by verify from the repost's larger detail frames; it is not stored (None
+    for a fingerprint read from a file or a library).
     """
 
     times: np.ndarray
@@ -71,6 +75,7 @@ class Fingerprint:
     # The first sound track as Chromaprint codes, one per ``audio.HOP_S`` seconds (empty: no
     # sound, or not read).
     audio: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
+    coherence: np.ndarray | None = None
 
     # The per-sample arrays and their stored types: the .npz file and the library loop over
     # this table, so a new hash channel is one field here plus its line in the table.

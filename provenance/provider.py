@@ -69,6 +69,17 @@ MOMENT_LONG_SIDE = DETAIL_LONG_SIDE
 MOMENT_BUDGET_S = 300.0
 MOMENT_WINDOW_S = 1.0
 MAX_MOMENTS = int(MOMENT_BUDGET_S * MOMENT_FPS * 1.2)
+# A change is a moving thing where it is spatially coherent: the share of its mean absolute size
+# (between consecutive details) that survives averaging over COHERENCE_BLOCK x COHERENCE_BLOCK
+# pixel blocks (``change_coherence``). Grain or sensor noise, independent pixel to pixel, keeps
+# about 1/COHERENCE_BLOCK of it, a moving person or car most of it. Measured on the repost's
+# 128-pixel details, 6 s windows of the 3 shared clips at 3 instants each, re-encoded with
+# ffmpeg's temporal noise (``noise=alls=N:allf=t``) N = 0, 6, 10, 14, 20 (benchmarks/README.md,
+# "Grain is no motion"): samples that moved only by grain (N >= 10) 0.11-0.22; every clearly
+# moving sample (energy >= 0.3) of the clips as recorded 0.27-1.00 (the room's lowest, 0.27-0.32,
+# at energies 0.31-0.7).
+COHERENCE_BLOCK = 8
+_COHERENCE_CHUNK = 256  # details compared at a time: bounded memory for long videos
 # Width of the frames kept for local features (ORB detail beyond it costs time, not accuracy).
 LOCAL_WIDTH = 640
 # A local-feature frame of at most this many pixels is kept as decoded (a copy of its grey
@@ -298,10 +309,14 @@ def decode(path: str, sample_fps: float, progress: ProgressCallback | None = Non
                                  dense=keeper.dense)
         fp = fingerprint_samples(samples, stream.info, sample_fps, progress)
         fp = with_duration(fp, stream.end_time)
+    details = np.stack(keeper.details)
+    detail_times = np.asarray(keeper.detail_times, dtype=np.float64)
+    if detail_long_side >= QUERY_DETAIL_LONG_SIDE and np.array_equal(detail_times, fp.times):
+        fp = replace(fp, coherence=change_coherence(details))
     return Decoded(
         fingerprint=fp,
-        detail_times=np.asarray(keeper.detail_times, dtype=np.float64),
-        details=np.stack(keeper.details),
+        detail_times=detail_times,
+        details=details,
         boxes=np.asarray(keeper.boxes, dtype=np.float32).reshape(-1, 4),
         local_times=[t for t, _ in keeper.local],
         local_frames=[f for _, f in keeper.local],
@@ -342,11 +357,33 @@ def region_fingerprint(times: np.ndarray, details: np.ndarray,
     margin_x, margin_y = REGION_MARGIN * (box[2] - box[0]), REGION_MARGIN * (box[3] - box[1])
     x0, y0, x1, y1 = pixel_box((box[0] + margin_x, box[1] + margin_y, box[2] - margin_x,
                                 box[3] - margin_y), width, height, 4)
+    region = details[:, y0:y1, x0:x1]
     samples = (frames_mod.Sample(time=float(t), thumb=frames_mod.resized(
-        np.ascontiguousarray(d[y0:y1, x0:x1]), frames_mod.THUMB_SIZE, frames_mod.THUMB_SIZE))
-        for t, d in zip(times, details, strict=True))
+        np.ascontiguousarray(d), frames_mod.THUMB_SIZE, frames_mod.THUMB_SIZE))
+        for t, d in zip(times, region, strict=True))
     info = frames_mod.StreamInfo(path="", width=width, height=height, fps=0.0, frame_count=0)
-    return replace(fingerprint_samples(samples, info, DETAIL_FPS), duration=duration)
+    return replace(fingerprint_samples(samples, info, DETAIL_FPS), duration=duration,
+                   coherence=change_coherence(region))
+
+
+def change_coherence(details: np.ndarray) -> np.ndarray:
+    """Per detail frame, the share of its change since the previous one that survives averaging
+    over COHERENCE_BLOCK-pixel blocks (1.0 for the first frame, and for frames smaller than two
+    blocks a side, where it cannot be told)."""
+    count, height, width = details.shape
+    result = np.ones(count, dtype=np.float32)
+    rows, cols = height // COHERENCE_BLOCK, width // COHERENCE_BLOCK
+    if rows < 2 or cols < 2:
+        return result
+    for start in range(1, count, _COHERENCE_CHUNK):
+        stop = min(count, start + _COHERENCE_CHUNK)
+        change = (details[start:stop].astype(np.float32)
+                  - details[start - 1:stop - 1].astype(np.float32))
+        blocks = change[:, :rows * COHERENCE_BLOCK, :cols * COHERENCE_BLOCK].reshape(
+            stop - start, rows, COHERENCE_BLOCK, cols, COHERENCE_BLOCK).mean(axis=(2, 4))
+        size = np.abs(change).mean(axis=(1, 2))
+        result[start:stop] = np.abs(blocks).mean(axis=(1, 2)) / np.maximum(size, 1e-6)
+    return result
 
 
 def local_data(path: str, decoded: Decoded) -> LocalData:

@@ -396,3 +396,51 @@ def test_nearest_frame_by_bisection_is_the_nearest_and_the_earlier_of_two() -> N
             nearest = int(syn.np.argmin(syn.np.abs(syn.np.asarray(times) - time)))
             assert provider.nearest_index(times, time) == nearest
             assert provider.nearest_index(syn.np.asarray(times), time) == nearest
+
+
+@pytest.fixture(scope="module")
+def still_camera(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A fixed camera where nobody passes for its first 20 s (registered), and 8 s of it
+    re-encoded with film grain (ffmpeg's temporal noise), as reposts often are."""
+    root = tmp_path_factory.mktemp("still")
+    scene = syn.CCTVScene(seed=11, label="CAM D", walkers_per_minute=0.05, length=600.0)
+    assert all(w.start > 20.0 or w.start + w.duration < 0.0 for w in scene.walkers)
+    syn.write_video(str(root / "cam.mp4"), syn.render(scene, 0, 20, 25.0), 25.0)
+    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-ss", "6",
+                    "-t", "8", "-i", str(root / "cam.mp4"), "-vf", "noise=alls=12:allf=t",
+                    "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(root / "grain.mp4")],
+                   check=True)
+    settings = load_settings(db=root / "lib.db", cache_dir=root / "cache")
+    with Library(settings.db, create=True) as library:
+        register(str(root / "cam.mp4"), Original(id="cam-d"), library, settings)
+    return root / "grain.mp4", settings.db
+
+
+def test_film_grain_on_the_registered_moment_is_no_evidence_of_another_moment(
+        still_camera: tuple[Path, Path], tmp_path: Path) -> None:
+    # Grain raises every sample's motion energy above the floor and makes its motion hash
+    # random: the registered still view was called another moment on it. Its change is not
+    # coherent (a moving thing's is), so it is no evidence.
+    grain, db = still_camera
+    decoded = provider.decode(str(grain), 4.0)
+    query = decoded.fingerprint
+    assert query.coherence is not None
+    energetic = query.motion_energy >= PARAMS.scene_min_energy
+    assert energetic.sum() >= 2 * PARAMS.scene_min_moving  # grain passes the energy floor
+    assert (query.coherence[energetic] < PARAMS.scene_min_coherence).all()
+    result = _verified(grain, db, tmp_path)
+    assert result.verdict is not Verdict.SAME_SCENE, result.reason
+    assert all(s.unsettled for a in result.same_scene for s in a.segments)
+
+
+def test_change_coherence_tells_a_moving_thing_from_noise() -> None:
+    rng = syn.np.random.default_rng(5)
+    still = rng.integers(60, 200, (72, 128)).astype(syn.np.uint8)
+    noisy = syn.np.stack([syn.np.clip(still + rng.normal(0, 8, still.shape), 0, 255)
+                          for _ in range(4)]).astype(syn.np.uint8)
+    moving = syn.np.stack([still.copy() for _ in range(4)])
+    for k in range(4):
+        moving[k, 20:44, 10 + 16 * k:34 + 16 * k] = 250  # a bright block crossing the view
+    assert (provider.change_coherence(noisy)[1:] < PARAMS.scene_min_coherence).all()
+    assert (provider.change_coherence(moving)[1:] > 0.5).all()
+    assert provider.change_coherence(noisy[:, :8, :8]).tolist() == [1.0] * 4  # too small
