@@ -785,7 +785,6 @@ def _same_scene(query: Fingerprint, nearest: Mapping[str, np.ndarray],
     original sample / 32)."""
     matched = _covered(query, (
         (s.query_start, s.query_end) for m in matches for s in m.segments))
-    moving = query.informative & (query.motion_energy >= params.min_motion_energy)
     result = []
     for ref_id, distance in nearest.items():
         mask = distance <= params.scene_radius
@@ -794,24 +793,43 @@ def _same_scene(query: Fingerprint, nearest: Mapping[str, np.ndarray],
             continue
         # Black or flat samples between views of the camera belong to the same stretch.
         shown = _bridge(mask & query.informative, query, params.max_gap_s) & ~matched
-
-        def segment(a: float, b: float, ref_id: str = ref_id, mask: np.ndarray = mask,
-                    distance: np.ndarray = distance) -> Segment:
-            inside = _covered(query, [(a, b)]) & mask & query.informative
-            median = float(np.median(distance[inside])) if inside.any() else 32.0
-            return Segment(reference_id=ref_id, query_start=a, query_end=b,
-                           reference_start=0.0, reference_end=0.0,
-                           evidence=_unexplained_moving(query, pairings.get(ref_id, []),
-                                                        inside & moving, params),
-                           similarity=round(max(0.0, 1.0 - median / 32.0), 3))
-
-        segments = tuple(segment(a, b) for a, b in
-                         _clip_to_unmatched(_intervals(shown, query), matches))
+        segments = tuple(piece for a, b in _clip_to_unmatched(_intervals(shown, query), matches)
+                         for piece in _view_pieces(query, ref_id, distance,
+                                                   pairings.get(ref_id, []), a, b, params))
         if segments:
             result.append(Alignment(reference_id=ref_id, score=round(share, 3),
                                     segments=segments))
     result.sort(key=lambda a: -a.score)
     return result
+
+
+def _view_pieces(query: Fingerprint, ref_id: str, distance: np.ndarray,
+                 pairings: list[_Pairing], start: float, end: float, params: MatchParams
+                 ) -> list[Segment]:
+    """The same-scene interval of one original between two query times, with its evidence of
+    another moment (``_unexplained_moving``) and how closely the view agrees; cut to where that
+    evidence lies, the stretches before and after it (``min_segment_s`` or longer) pieces of
+    their own without evidence. A stretch where nothing disagrees is the view at a moment not
+    established, whatever the rest shows: other_moments.py --spliced, the registered piece of
+    a montage with another moment was called another moment with the other piece's evidence
+    when the interval was not cut (benchmarks/README.md, "The registered moment found by its
+    pictures")."""
+    inside = _covered(query, [(start, end)]) & (distance <= params.scene_radius) \
+        & query.informative
+    moving = query.motion_energy >= params.min_motion_energy
+    median = float(np.median(distance[inside])) if inside.any() else 32.0
+    similarity = round(max(0.0, 1.0 - median / 32.0), 3)
+    evidence = query.times[_unexplained_moving(query, pairings, inside & moving, params)]
+    core = (start, end)
+    if evidence.size:
+        step = 1.0 / query.sample_fps
+        core = (max(start, float(evidence.min()) - step), min(end, float(evidence.max()) + step))
+        core = (start if core[0] - start < params.min_segment_s else core[0],
+                end if end - core[1] < params.min_segment_s else core[1])
+    return [Segment(reference_id=ref_id, query_start=a, query_end=b, reference_start=0.0,
+                    reference_end=0.0, evidence=int(evidence.size) if (a, b) == core else 0,
+                    similarity=similarity)
+            for a, b in ((start, core[0]), core, (core[1], end)) if b - a > 1e-6]
 
 
 def _view_share(query: Fingerprint, distance: np.ndarray, params: MatchParams) -> float:
@@ -823,8 +841,9 @@ def _view_share(query: Fingerprint, distance: np.ndarray, params: MatchParams) -
 
 
 def _unexplained_moving(query: Fingerprint, pairings: list[_Pairing], moving: np.ndarray,
-                        params: MatchParams) -> int:
-    """The evidence of another moment among the ``moving`` samples: those clearly moving
+                        params: MatchParams) -> np.ndarray:
+    """The evidence of another moment among the ``moving`` samples (their rows): those clearly
+    moving
     (``MatchParams.scene_min_energy``, and coherent where the query's ``coherence`` was measured:
     ``scene_min_coherence``) whose motion the one offset (at the original's speed,
     either orientation) that lines up most of them contradicts (``motion_contradiction``), or
@@ -837,14 +856,14 @@ def _unexplained_moving(query: Fingerprint, pairings: list[_Pairing], moving: np
     clearly = moving & (query.motion_energy >= params.scene_min_energy)
     if query.coherence is not None:
         clearly &= query.coherence >= params.scene_min_coherence
+    rows = np.flatnonzero(clearly)
     found = [(*_most_lined_up(p, query, moving), p) for p in pairings]
-    if not found or not clearly.any():
-        return int(clearly.sum())
+    if not found or not rows.size:
+        return rows
     count, shift, pairing = max(found, key=lambda f: f[0])
     if count == 0:
-        return int(clearly.sum())
-    rows = np.flatnonzero(clearly)
-    return int(_disagreeing(pairing, query, rows, shift, params).sum())
+        return rows
+    return rows[_disagreeing(pairing, query, rows, shift, params)]
 
 
 def _disagreeing(pairing: _Pairing, query: Fingerprint, rows: np.ndarray, shift: int,

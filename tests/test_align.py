@@ -129,12 +129,31 @@ def test_moving_samples_that_line_up_at_one_offset_are_no_other_moment(
     motion[[9, 21]] = flip_bits(rng, query.motion[[9, 21]], 32)
     result = align(replace(query, motion=motion), {"cam": ref})
     assert result.verdict is Verdict.INCONCLUSIVE
-    assert result.same_scene[0].segments[0].evidence == 2
+    # Cut to where they lie (2.25 and 5.25 s): the 2 s before them is a piece of its own.
+    first, core = result.same_scene[0].segments
+    assert (first.evidence, core.evidence) == (0, 2)
+    assert first.query_end == pytest.approx(2.0) and core.query_end == pytest.approx(6.0)
     # Another moment's moving samples line up at no offset: same scene, all four counted.
     other = replace(query, motion=random_hashes(rng, 24))
     result = align(other, {"cam": ref})
     assert result.verdict is Verdict.SAME_SCENE
     assert result.same_scene[0].segments[0].evidence == 4
+
+
+def test_a_same_scene_interval_is_cut_to_where_its_evidence_lies(
+        rng: np.random.Generator) -> None:
+    # A montage of one view: 3 s where the registered moment stands still (nothing moves, so
+    # nothing disagrees), then 3 s of another moment whose movements line up nowhere. The
+    # still stretch is the view at a moment not established, not "another moment".
+    ref, query = _fixed_camera_moving_at(rng, list(range(12, 24)))
+    motion = query.motion.copy()
+    motion[12:] = random_hashes(rng, 12)
+    result = align(replace(query, motion=motion), {"cam": ref})
+    assert result.verdict is Verdict.SAME_SCENE
+    still, other = result.same_scene[0].segments
+    assert (still.query_start, still.evidence, other.evidence) == (0.0, 0, 12)
+    assert still.query_end == pytest.approx(2.75) and other.query_end == pytest.approx(6.0)
+    assert aligner.with_open_moments(result).same_scene[0].segments[0].unsettled
 
 
 def test_noise_is_no_evidence_of_another_moment(rng: np.random.Generator) -> None:
