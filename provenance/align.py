@@ -832,6 +832,16 @@ def _view_pieces(query: Fingerprint, ref_id: str, distance: np.ndarray,
             for a, b in ((start, core[0]), core, (core[1], end)) if b - a > 1e-6]
 
 
+def view_pieces(query: Fingerprint, ref_id: str, ref: Fingerprint,
+                spans: Iterable[tuple[float, float]], params: MatchParams) -> tuple[Segment, ...]:
+    """Same-scene intervals of one original over the given query spans, each with its own
+    evidence of another moment (as ``align`` measures it)."""
+    pairings = _pairings(query, ref_id, ref, params)
+    distance = np.minimum(pairings[0].nearest, pairings[1].nearest)
+    return tuple(piece for a, b in spans
+                 for piece in _view_pieces(query, ref_id, distance, pairings, a, b, params))
+
+
 def _view_share(query: Fingerprint, distance: np.ndarray, params: MatchParams) -> float:
     """The share of the query's informative samples with a scene-hash neighbour in an original
     (``distance``: to the nearest of its samples): the original's view is shown from
@@ -908,6 +918,45 @@ def _most_lined_up(pairing: _Pairing, query: Fingerprint, active: np.ndarray
     votes = np.bincount(keys % width, minlength=width)
     tied = np.flatnonzero(votes == votes.max())  # each sample spreads over three bins
     return int(votes.max()), int(tied[len(tied) // 2]) + low
+
+
+def view_offsets(query: Fingerprint, ref: Fingerprint, rows: np.ndarray, params: MatchParams,
+                 count: int, spacing: float) -> list[tuple[float, bool]]:
+    """Up to ``count`` time offsets (original time minus query time, and whether mirrored) at
+    which most of the query samples ``rows`` have a scene-hash neighbour in the original, each
+    sample counted once per offset (binned at the sample step), the closer neighbours first
+    where as many agree; at least ``spacing`` seconds apart: where the original's view, as
+    the query shows it, lines up best in time."""
+    step = 1.0 / query.sample_fps
+    usable = np.flatnonzero(ref.informative)
+    rows = rows[query.informative[rows]]
+    ranked = []
+    for mirrored, scene in ((False, query.scene), (True, query.mirror)):
+        pairs = []  # (query sample, offset bin, distance)
+        for first in range(0, len(rows), _BLOCK):
+            block = rows[first:first + _BLOCK]
+            distance = _hamming(scene[block][:, None], ref.scene[usable][None, :])
+            found, cols = np.nonzero(distance <= params.scene_radius)
+            bins = np.round((ref.times[usable[cols]] - query.times[block[found]]) / step)
+            pairs.append(np.stack([block[found], bins, distance[found, cols]], axis=1))
+        if not pairs or not sum(len(p) for p in pairs):
+            continue
+        table = np.concatenate(pairs).astype(np.int64)
+        # Each sample once per bin, at its closest neighbour there.
+        table = table[np.lexsort((table[:, 2], table[:, 1], table[:, 0]))]
+        first_of = np.r_[True, np.any(np.diff(table[:, :2], axis=0) != 0, axis=1)]
+        table = table[first_of]
+        bins, where, votes = np.unique(table[:, 1], return_inverse=True, return_counts=True)
+        spread = np.bincount(where, weights=table[:, 2]) / votes
+        ranked += [(-int(v), float(d), float(b) * step, mirrored)
+                   for b, v, d in zip(bins, votes, spread, strict=True)]
+    chosen: list[tuple[float, bool]] = []
+    for _, _, offset, mirrored in sorted(ranked):
+        if all(abs(offset - o) >= spacing for o, _ in chosen):
+            chosen.append((offset, mirrored))
+        if len(chosen) == count:
+            break
+    return chosen
 
 
 def _bridge(mask: np.ndarray, query: Fingerprint, max_gap: float) -> np.ndarray:

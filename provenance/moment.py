@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -41,7 +42,10 @@ import numpy as np
 from . import align
 from .frames import evenly_spread
 from .models import Alignment, Box, Edit, Fingerprint, LocalData, Segment, Verdict
-from .provider import Decoded, nearest_index
+from .provider import DETAIL_FPS, Decoded, nearest_index
+
+if TYPE_CHECKING:
+    from .library import Library
 
 # How far the repost's moment frame may be from the original's instant (the original's stored
 # frame is compared with the repost's frame nearest the instant it maps to).
@@ -123,6 +127,24 @@ TRIM_RUN = 3
 # between two stored frames (median over the segment); a moving camera changes most of them,
 # and its matches never rested on a repeated movement.
 MAX_MOVING_SHARE = 0.5
+# A stretch of the view said to show another moment is searched for the registered moment by
+# its pictures (``search_stage``): its motion hashes, sampled a quarter of a second apart, can
+# disagree with the original's at the very moment when the two are sampled out of phase (a
+# fast-moving view a half step off: the copy-detection set's bottle conveyor measured 14-34 bits
+# at its own offset, other_moments.py --spliced). The check is run at the SEARCH_OFFSETS offsets
+# where the view's scene hashes line up best (at least SEARCH_SPACING_S apart: the check itself
+# tries shifts of up to 0.3 s around each). Registered pieces spliced with another moment,
+# called another moment so, measured ratios 0.02-0.07 at their own offset, 0.91-1.11 a second
+# off (bottle, car); their offset was the scene hashes' best (within the check's shifts) every
+# time; the second best is tried too.
+SEARCH_OFFSETS = 2
+SEARCH_SPACING_S = 0.5
+# The stretch is searched in windows this long, each at its own best offsets (a montage of
+# one camera's moments: 5 s pieces in other_moments.py --spliced).
+SEARCH_WINDOW_S = 4.0
+# Windows searched a verify at most (each costs up to SEARCH_OFFSETS checks): about 50 s of the
+# view; a long stretch of it beyond is listed as skipped.
+SEARCH_MAX_WINDOWS = 24
 
 
 @dataclass(frozen=True)
@@ -562,6 +584,180 @@ def moment_stage(decoded: Decoded, result: align.AlignResult,
     return decided
 
 
+def search_stage(decoded: Decoded, result: align.AlignResult, lib: Library
+                 ) -> align.AlignResult:
+    """The result with the registered moment found by its pictures inside same-scene stretches:
+    where the repost's frames at the original's very instants, at one of the offsets its view
+    lines up best (``SEARCH_OFFSETS``), explain the original's frames as only the same moment
+    does (``MomentCheck.confirms``) over a run of instants at least ``min_segment_s`` long, that
+    run is a matched segment (``Segment.spliced``: cut out of a stretch of the same view; its
+    evidence is the run's instants). At most SEARCH_MAX_WINDOWS windows are searched a verify;
+    what the budget left is listed in ``skipped``."""
+    params, query = result.params, decoded.fingerprint
+    windows = [(alignment.reference_id, piece, window) for alignment in result.same_scene
+               for piece in alignment.segments for window in _windows(piece, params)]
+    found: dict[str, list[Segment]] = {}
+    originals: dict[str, tuple[LocalData | None, Fingerprint]] = {}
+    for ref_id, piece, window in windows[:SEARCH_MAX_WINDOWS]:
+        if ref_id not in originals:
+            originals[ref_id] = (lib.local_data(ref_id), lib.fingerprint(ref_id))
+        local, reference = originals[ref_id]
+        runs = found.setdefault(ref_id, [])
+        if local is None or len(local.detail_times) < 2 or any(
+                s.query_start <= window[0] and window[1] <= s.query_end for s in runs):
+            continue
+        runs += _searched_window(decoded, local, reference, piece, window, params)
+    skipped = _search_skipped(windows[SEARCH_MAX_WINDOWS:])
+    matches = [Alignment(ref_id, round(min(1.0, sum(s.query_end - s.query_start for s in runs)
+                                           / max(1e-6, query.duration)), 3), tuple(runs))
+               for ref_id, runs in ((k, _joined(v)) for k, v in found.items()) if runs]
+    if not matches:
+        return replace(result, skipped=(*result.skipped, *skipped))
+    views = [_rest_of_view(query, alignment, originals[alignment.reference_id][1],
+                           [s for m in matches if m.reference_id == alignment.reference_id
+                            for s in m.segments], params)
+             for alignment in result.same_scene if alignment.reference_id in found]
+    extended = align.with_extra_same_scene(align.with_extra_matches(result, matches, query),
+                                           views, query)
+    return replace(extended, reason=f"{extended.reason}; {_SEARCHED_WHY}",
+                   skipped=(*extended.skipped, *skipped))
+
+
+_SEARCHED_WHY = ("where the motion sampled a quarter of a second apart did not line up, the "
+                 "repost's pictures at the original's very instants show the registered moment")
+
+
+def _windows(piece: Segment, params: align.MatchParams) -> list[tuple[float, float]]:
+    """The piece's search windows: SEARCH_WINDOW_S long, overlapping by half (a montage's
+    pieces each line up at their own offset, and one window lies inside each piece of twice
+    its length); none for a piece shorter than a segment."""
+    windows, start = [], piece.query_start
+    while piece.query_end - start >= params.min_segment_s:
+        end = min(piece.query_end, start + SEARCH_WINDOW_S)
+        windows.append((start, end))
+        if end >= piece.query_end:
+            break
+        start += SEARCH_WINDOW_S / 2
+    return windows
+
+
+def _search_skipped(left: list[tuple[str, Segment, tuple[float, float]]]) -> tuple[str, ...]:
+    if not left:
+        return ()
+    seconds = sum(b - a for a, b in align.union(window for _, _, window in left))
+    return (f"moment search: {seconds:.1f} s of the camera's view not searched for the "
+            f"registered moment by its pictures (budget of {SEARCH_MAX_WINDOWS} windows)",)
+
+
+def _rest_of_view(query: Fingerprint, alignment: Alignment, reference: Fingerprint,
+                  matched: list[Segment], params: align.MatchParams) -> Alignment:
+    """A same-scene alignment without the matched segments: each piece a match cut, its parts
+    with their own evidence of another moment (a piece left open stays open); the others as
+    they were."""
+    taken = [(s.query_start, s.query_end) for s in matched]
+    pieces: list[Segment] = []
+    for piece in alignment.segments:
+        if all(b <= piece.query_start or a >= piece.query_end for a, b in taken):
+            pieces.append(piece)
+            continue
+        rest = align.subtract((piece.query_start, piece.query_end), taken)
+        pieces += [replace(p, unsettled=p.unsettled or piece.unsettled) for p in
+                   align.view_pieces(query, alignment.reference_id, reference, rest, params)]
+    return Alignment(alignment.reference_id, alignment.score, tuple(pieces))
+
+
+def _searched_window(decoded: Decoded, local: LocalData, reference: Fingerprint,
+                     piece: Segment, window: tuple[float, float], params: align.MatchParams
+                     ) -> list[Segment]:
+    """The confirmed runs at the first of the window's best offsets that confirms any, followed
+    at that offset a window further each way inside the piece (a run goes on past the window
+    it was found in). A window where fewer than MIN_INSTANTS samples move has nothing the check
+    could judge."""
+    query = decoded.fingerprint
+    rows = np.flatnonzero((query.times >= window[0]) & (query.times < window[1]))
+    if (query.motion_energy[rows] >= params.min_motion_energy).sum() < MIN_INSTANTS:
+        return []
+    for offset, mirrored in align.view_offsets(query, reference, rows, params, SEARCH_OFFSETS,
+                                               SEARCH_SPACING_S):
+        if _confirmed_runs(decoded, local, _mapped(piece, *window, offset, mirrored, local,
+                                                   params), params):
+            wider = (window[0] - SEARCH_WINDOW_S, window[1] + SEARCH_WINDOW_S)
+            return _confirmed_runs(decoded, local, _mapped(piece, *wider, offset, mirrored,
+                                                           local, params), params)
+    return []
+
+
+def _mapped(piece: Segment, start: float, end: float, offset: float, mirrored: bool,
+            local: LocalData, params: align.MatchParams) -> Segment | None:
+    """``piece`` between ``start`` and ``end`` mapped at ``offset``, cut to where the original
+    has stored frames; None when less than a segment is left."""
+    start = max(start, piece.query_start, float(local.detail_times[0]) - offset)
+    end = min(end, piece.query_end, float(local.detail_times[-1]) - offset)
+    if end - start < params.min_segment_s:
+        return None
+    return Segment(piece.reference_id, start, end, start + offset, end + offset,
+                   mirrored=mirrored)
+
+
+def _joined(segments: list[Segment]) -> list[Segment]:
+    """Segments at one mapping (within a repost frame) that touch, joined."""
+    joined: list[Segment] = []
+    for segment in sorted(segments, key=lambda s: s.query_start):
+        last = joined[-1] if joined else None
+        if (last is not None and segment.query_start - last.query_end <= 1e-3
+                and abs((segment.reference_start - segment.query_start)
+                        - (last.reference_start - last.query_start)) <= 1.0 / 30.0):
+            # Runs found again from an overlapping window are the same instants.
+            overlapping = segment.query_start < last.query_end - 1e-3
+            joined[-1] = replace(
+                last, query_end=max(last.query_end, segment.query_end),
+                reference_end=max(last.reference_end, segment.reference_end),
+                evidence=max(last.evidence, segment.evidence) if overlapping
+                else last.evidence + segment.evidence,
+                moment=max(last.moment or 0.0, segment.moment or 0.0))
+        else:
+            joined.append(segment)
+    return joined
+
+
+def _confirmed_runs(decoded: Decoded, local: LocalData, mapped: Segment | None,
+                    params: align.MatchParams) -> list[Segment]:
+    """The parts of ``mapped`` (none when None) over which the check's instants confirm the
+    moment in a row (at least MIN_INSTANTS_APART of them and ``min_segment_s``), each checked
+    again on its own at its best shift."""
+    if mapped is None:
+        return []
+    candidates = placements(decoded, Alignment(mapped.reference_id, 0.0, (mapped,)))
+    check = _best_check(decoded, local, mapped, candidates, 0.0, beyond=False)
+    if not check.judged(params):
+        return []
+    half = 0.5 / DETAIL_FPS  # the instants are the stored frames, this far apart
+    runs, current = [], []
+    for time, ratio, still in (*check.measured, (np.inf, np.inf, True)):
+        if ratio < params.moment_confirmed and not still:
+            current.append(time)
+            continue
+        if len(current) >= MIN_INSTANTS_APART:
+            runs.append((max(mapped.query_start, current[0] - half),
+                         min(mapped.query_end, current[-1] + half)))
+        current = []
+    found = []
+    for start, end in runs:
+        if end - start < params.min_segment_s:
+            continue
+        # The check's shift is repost time: the original's frame at T shows at T - offset + shift.
+        moved = replace(align.cut_segment(mapped, start, end),
+                        reference_start=round(start + mapped.reference_start
+                                              - mapped.query_start - check.shift, 3),
+                        reference_end=round(end + mapped.reference_start
+                                            - mapped.query_start - check.shift, 3))
+        again = _best_check(decoded, local, moved, candidates, 0.0, beyond=False)
+        if again.confirms(params):
+            found.append(replace(moved, spliced=True, evidence=again.instants,
+                                 moment=again.ratio))
+    return found
+
+
 def _marked_open(result: align.AlignResult, open_segments: list[Segment]) -> align.AlignResult:
     """The result with its same-scene pieces inside ``open_segments`` (taken out of the
     matches for a key other than "other") marked ``unsettled``, which reports must not call
@@ -647,9 +843,11 @@ def _trimmed(decoded: Decoded, local: LocalData, segment: Segment, check: Moment
 
 
 def _best_check(decoded: Decoded, local: LocalData, segment: Segment,
-                candidates: list[Placement], rotation: float) -> MomentCheck:
-    """The check of a segment at the placement that lays the pictures closest."""
-    around = _around(decoded.fingerprint, segment, local)
+                candidates: list[Placement], rotation: float, beyond: bool = True
+                ) -> MomentCheck:
+    """The check of a segment at the placement that lays the pictures closest (and beyond its
+    ends, unless ``beyond`` is False)."""
+    around = _around(decoded.fingerprint, segment, local) if beyond else ()
     return min((check_segment(decoded, local, segment, replace(laid, mirrored=segment.mirrored),
                               rotation, around) for laid in candidates), key=lambda c: c.fit)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 import cv2
@@ -736,12 +736,13 @@ def matched_local_data(result: AlignResult, lib: Library) -> dict[str, LocalData
 
 
 def picture_edits_stage(decoded: Decoded, query_saturation: float, result: AlignResult,
-                        stored: Mapping[str, LocalData | None]) -> AlignResult:
-    """Every match with the edits seen in pictures (``stored``: ``matched_local_data``);
-    originals without stored pictures (a library made before schema v4) are listed in
-    ``skipped``."""
+                        stored: Mapping[str, LocalData | None],
+                        only: Collection[str] | None = None) -> AlignResult:
+    """Every match (of the originals ``only`` names, when given) with the edits seen in
+    pictures (``stored``: ``matched_local_data``); originals without stored pictures (a
+    library made before schema v4) are listed in ``skipped``."""
     matches = tuple(with_picture_edits(decoded, query_saturation, m, stored[m.reference_id])
-                    for m in result.matches)
+                    if only is None or m.reference_id in only else m for m in result.matches)
     bare = [ref_id for ref_id, local in stored.items() if local is None]
     skipped = (f"picture edits: {len(bare)} matched original(s) have no stored pictures "
                "(re-index them: `provenance library reindex --all`)",) if bare else ()

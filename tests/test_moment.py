@@ -444,3 +444,42 @@ def test_change_coherence_tells_a_moving_thing_from_noise() -> None:
     assert (provider.change_coherence(noisy)[1:] < PARAMS.scene_min_coherence).all()
     assert (provider.change_coherence(moving)[1:] > 0.5).all()
     assert provider.change_coherence(noisy[:, :8, :8]).tolist() == [1.0] * 4  # too small
+
+
+def _as_same_scene(ref_id: str, duration: float, evidence: int) -> align.AlignResult:
+    """What the aligner says of a view whose sampled motion disagreed everywhere."""
+    piece = Segment(reference_id=ref_id, query_start=0.0, query_end=duration,
+                    reference_start=0.0, reference_end=0.0, evidence=evidence, similarity=0.9)
+    return align.AlignResult(Verdict.SAME_SCENE, 1.0, "same place, different moment", (),
+                             (Alignment(ref_id, 1.0, (piece,)),), ())
+
+
+def test_the_search_finds_the_registered_moment_in_a_stretch_called_another_moment(
+        busy_camera: tuple[Path, Path]) -> None:
+    # Motion hashes sampled out of phase with the original's can disagree at the very moment;
+    # the pictures at the original's instants cannot. Seconds 4-16 of the registered camera,
+    # as if the aligner had called them another moment, are found at their own offset.
+    repost, db = busy_camera
+    decoded = provider.decode(str(repost), 4.0)
+    duration = decoded.fingerprint.duration
+    with Library(db) as library:
+        result = moment.search_stage(decoded, _as_same_scene("cam-c", duration, 12), library)
+    assert result.verdict is Verdict.MATCH
+    segments = [s for m in result.matches for s in m.segments]
+    assert sum(s.query_end - s.query_start for s in segments) >= 0.75 * duration
+    for segment in segments:
+        assert segment.reference_start - segment.query_start == pytest.approx(4.0, abs=0.1)
+        assert segment.spliced and segment.moment is not None
+        assert segment.moment < PARAMS.moment_confirmed
+    assert "pictures at the original's very instants" in result.reason
+    assert align.coverage_error(duration, result.matches, result.same_scene,
+                                result.unexplained) is None
+
+
+def test_the_search_finds_nothing_in_another_moment(media: Media, library_path: Path) -> None:
+    decoded = provider.decode(str(media.cam_a_later), 4.0)
+    stated = _as_same_scene("cam-a", decoded.fingerprint.duration, 12)
+    with Library(library_path) as library:
+        result = moment.search_stage(decoded, stated, library)
+    assert result.verdict is Verdict.SAME_SCENE and not result.matches
+    assert result.same_scene == stated.same_scene
