@@ -164,7 +164,7 @@ def verify_video(
             stored = refine.matched_local_data(result, lib)
             result = refine.picture_edits_stage(decoded, saturation, result, stored)
             result = moment.moment_stage(decoded, result, stored)
-            result, stored = _searched(decoded, saturation, result, stored, lib)
+            result, stored = _searched(video.path, decoded, result, stored, lib)
             _step(progress, "local", 1.0)
         _step(progress, "evidence", 0.0)
         kept = dict(zip(decoded.local_times, decoded.local_frames, strict=True)) if decoded \
@@ -230,16 +230,19 @@ def verify_video(
         )
 
 
-def _searched(decoded: provider.Decoded, saturation: float, result: AlignResult,
+def _searched(path: str, decoded: provider.Decoded, result: AlignResult,
               stored: dict[str, LocalData | None], lib: Library
               ) -> tuple[AlignResult, dict[str, LocalData | None]]:
     """The moment search (``moment.search_stage``) after the moment check, with the picture
-    edits of the originals it newly matched, and their stored data beside the others'."""
+    edits of the originals it newly matched (the repost's saturation over their segments), and
+    their stored data beside the others'."""
     searched = moment.search_stage(decoded, result, lib)
     new = {m.reference_id for m in searched.matches} - set(stored)
     if not new:
         return searched, stored
     stored = {**stored, **{ref_id: lib.local_data(ref_id) for ref_id in new}}
+    saturation = _saturation(path, decoded, replace(searched, matches=tuple(
+        m for m in searched.matches if m.reference_id in new)))
     return refine.picture_edits_stage(decoded, saturation, searched, stored, only=new), stored
 
 

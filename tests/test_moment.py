@@ -483,3 +483,23 @@ def test_the_search_finds_nothing_in_another_moment(media: Media, library_path: 
         result = moment.search_stage(decoded, stated, library)
     assert result.verdict is Verdict.SAME_SCENE and not result.matches
     assert result.same_scene == stated.same_scene
+
+
+def test_what_the_search_matches_gets_its_picture_edits(
+        busy_camera: tuple[Path, Path], tmp_path: Path) -> None:
+    # The verify pipeline gives an original the search newly matched the edits seen in its
+    # pictures, as any match: here the repost's letterbox. (A burned-in caption lays the
+    # pictures too loosely for the search to confirm anything: fit 0.16 against 0.1.)
+    from provenance import pipeline
+
+    repost, db = busy_camera
+    boxed = tmp_path / "letterboxed.mp4"
+    syn.write_video(str(boxed), (syn.letterbox(640, 480)(frame)
+                                 for _, frame in syn.read_frames(str(repost))), 25.0)
+    decoded = provider.decode(str(boxed), 4.0)
+    stated = _as_same_scene("cam-c", decoded.fingerprint.duration, 12)
+    with Library(db) as library:
+        result, stored = pipeline._searched(str(boxed), decoded, stated, {}, library)
+    assert set(stored) == {"cam-c"} and stored["cam-c"] is not None
+    (found,) = result.matches
+    assert Edit.LETTERBOX in {e.kind for e in found.edits}
