@@ -853,9 +853,8 @@ def _view_share(query: Fingerprint, distance: np.ndarray, params: MatchParams) -
 def _unexplained_moving(query: Fingerprint, pairings: list[_Pairing], moving: np.ndarray,
                         params: MatchParams) -> np.ndarray:
     """The evidence of another moment among the ``moving`` samples (their rows): those clearly
-    moving
-    (``MatchParams.scene_min_energy``, and coherent where the query's ``coherence`` was measured:
-    ``scene_min_coherence``) whose motion the one offset (at the original's speed,
+    moving (``MatchParams.scene_min_energy``, and coherent where the query's ``coherence`` was
+    measured: ``scene_min_coherence``) whose motion the one offset (at the original's speed,
     either orientation) that lines up most of them contradicts (``motion_contradiction``), or
     that it maps beyond the original. Samples short of a match there are no such evidence when
     they do not disagree: a caption over the moving part, a crop or a geometry not undone

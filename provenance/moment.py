@@ -594,7 +594,9 @@ def search_stage(decoded: Decoded, result: align.AlignResult, lib: Library
     evidence is the run's instants). At most SEARCH_MAX_WINDOWS windows are searched a verify;
     what the budget left is listed in ``skipped``."""
     params, query = result.params, decoded.fingerprint
+    # One picture of several (layout.py) is not laid by the whole frame: not searched.
     windows = [(alignment.reference_id, piece, window) for alignment in result.same_scene
+               if alignment.region is None
                for piece in alignment.segments for window in _windows(piece, params)]
     found: dict[str, list[Segment]] = {}
     originals: dict[str, tuple[LocalData | None, Fingerprint]] = {}
