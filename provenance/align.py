@@ -593,7 +593,7 @@ def _speed_holds(pairing: _Pairing, query: Fingerprint, along: _Along, first: in
     return (last - first + 1) >= params.speed_min_cover * (run[1] - run[0] + 1)
 
 
-def _evidence_score(confirmed: int) -> float:
+def evidence_score(confirmed: int) -> float:
     """Map confirmed samples to [0, 1): 3 samples -> 0.31, 10 -> 0.71, 20 -> 0.92."""
     return 1.0 - float(np.exp(-confirmed / 8.0))
 
@@ -723,7 +723,7 @@ def align(query: Fingerprint, references: Mapping[str, Fingerprint] | Iterable[
     matches = [
         Alignment(
             reference_id=ref_id,
-            score=round(_evidence_score(sum(s.evidence for s in segs)), 3),
+            score=round(evidence_score(sum(s.evidence for s in segs)), 3),
             segments=tuple(sorted(segs, key=lambda s: s.query_start)),
             edits=_edits(segs),
         )
@@ -808,12 +808,12 @@ def _view_pieces(query: Fingerprint, ref_id: str, distance: np.ndarray,
                  ) -> list[Segment]:
     """The same-scene interval of one original between two query times, with its evidence of
     another moment (``_unexplained_moving``) and how closely the view agrees; cut to where that
-    evidence lies, the stretches before and after it (``min_segment_s`` or longer) pieces of
-    their own without evidence. A stretch where nothing disagrees is the view at a moment not
-    established, whatever the rest shows: other_moments.py --spliced, the registered piece of
-    a montage with another moment was called another moment with the other piece's evidence
-    when the interval was not cut (benchmarks/README.md, "The registered moment found by its
-    pictures")."""
+    evidence lies (when it is enough to show another moment), the stretches before and after it
+    (``min_segment_s`` or longer) pieces of their own without evidence. A stretch where nothing
+    disagrees is the view at a moment not established, whatever the rest shows: in
+    other_moments.py --spliced, the registered piece of a montage with another moment was
+    called another moment with the other piece's evidence when the interval was not cut
+    (benchmarks/README.md, "The registered moment found by its pictures")."""
     inside = _covered(query, [(start, end)]) & (distance <= params.scene_radius) \
         & query.informative
     moving = query.motion_energy >= params.min_motion_energy
@@ -821,7 +821,8 @@ def _view_pieces(query: Fingerprint, ref_id: str, distance: np.ndarray,
     similarity = round(max(0.0, 1.0 - median / 32.0), 3)
     evidence = query.times[_unexplained_moving(query, pairings, inside & moving, params)]
     core = (start, end)
-    if evidence.size:
+    # Too little evidence leaves the whole interval open anyway: cut only what it accuses.
+    if evidence.size >= params.scene_min_moving:
         step = 1.0 / query.sample_fps
         core = (max(start, float(evidence.min()) - step), min(end, float(evidence.max()) + step))
         core = (start if core[0] - start < params.min_segment_s else core[0],
@@ -921,41 +922,71 @@ def _most_lined_up(pairing: _Pairing, query: Fingerprint, active: np.ndarray
 
 def view_offsets(query: Fingerprint, ref: Fingerprint, rows: np.ndarray, params: MatchParams,
                  count: int, spacing: float) -> list[tuple[float, bool]]:
-    """Up to ``count`` time offsets (original time minus query time, and whether mirrored) at
-    which most of the query samples ``rows`` have a scene-hash neighbour in the original, each
-    sample counted once per offset (binned at the sample step), the closer neighbours first
-    where as many agree; at least ``spacing`` seconds apart: where the original's view, as
-    the query shows it, lines up best in time."""
+    """Up to ``count`` time offsets (original time minus query time, and whether mirrored),
+    at least ``spacing`` seconds apart, where the original's view, as the query samples ``rows``
+    show it, lines up best in time: first the offset where most of their moving samples' motion
+    does not disagree with the original's (within a sample step either side: a fixed view whose
+    scene hashes line up at every offset is placed in time by what moves; at least
+    ``min_confirmed`` of them), then the offsets where most of them have a scene-hash
+    neighbour, each sample counted once per offset (binned at the sample step), the closer
+    neighbours first where as many agree (a busy view is placed in time by its pictures)."""
     step = 1.0 / query.sample_fps
     usable = np.flatnonzero(ref.informative)
     rows = rows[query.informative[rows]]
-    ranked = []
-    for mirrored, scene in ((False, query.scene), (True, query.mirror)):
-        pairs = []  # (query sample, offset bin, distance)
+    by_view, by_motion = [], []
+    for mirrored, scene, motion in ((False, query.scene, query.motion),
+                                    (True, query.mirror, query.motion_mirror)):
+        pairs = []  # (query sample, offset bin, scene distance, motion distance)
         for first in range(0, len(rows), _BLOCK):
             block = rows[first:first + _BLOCK]
             distance = _hamming(scene[block][:, None], ref.scene[usable][None, :])
             found, cols = np.nonzero(distance <= params.scene_radius)
             bins = np.round((ref.times[usable[cols]] - query.times[block[found]]) / step)
-            pairs.append(np.stack([block[found], bins, distance[found, cols]], axis=1))
+            moved = np.where(
+                (query.motion_energy[block[found]] >= params.min_motion_energy)
+                & (ref.motion_energy[usable[cols]] >= params.min_motion_energy),
+                _hamming(motion[block[found]], ref.motion[usable[cols]]), 64)
+            pairs.append(np.stack([block[found], bins, distance[found, cols], moved], axis=1))
         if not pairs or not sum(len(p) for p in pairs):
             continue
         table = np.concatenate(pairs).astype(np.int64)
-        # Each sample once per bin, at its closest neighbour there.
-        table = table[np.lexsort((table[:, 2], table[:, 1], table[:, 0]))]
-        first_of = np.r_[True, np.any(np.diff(table[:, :2], axis=0) != 0, axis=1)]
-        table = table[first_of]
-        bins, where, votes = np.unique(table[:, 1], return_inverse=True, return_counts=True)
-        spread = np.bincount(where, weights=table[:, 2]) / votes
-        ranked += [(-int(v), float(d), float(b) * step, mirrored)
-                   for b, v, d in zip(bins, votes, spread, strict=True)]
+        by_view += _ranked_by_view(table, step, mirrored)
+        by_motion += _ranked_by_motion(table, step, mirrored, params)
     chosen: list[tuple[float, bool]] = []
-    for _, _, offset, mirrored in sorted(ranked):
+    for offset, mirrored in [*by_motion[:1], *by_view]:
         if all(abs(offset - o) >= spacing for o, _ in chosen):
             chosen.append((offset, mirrored))
         if len(chosen) == count:
             break
     return chosen
+
+
+def _ranked_by_view(table: np.ndarray, step: float, mirrored: bool
+                    ) -> list[tuple[float, bool]]:
+    """Offsets by how many samples have a scene-hash neighbour there, then how close."""
+    # Each sample once per bin, at its closest neighbour there.
+    table = table[np.lexsort((table[:, 2], table[:, 1], table[:, 0]))]
+    first_of = np.r_[True, np.any(np.diff(table[:, :2], axis=0) != 0, axis=1)]
+    table = table[first_of]
+    bins, where, votes = np.unique(table[:, 1], return_inverse=True, return_counts=True)
+    spread = np.bincount(where, weights=table[:, 2]) / votes
+    order = np.lexsort((spread, -votes))
+    return [(float(bins[k]) * step, mirrored) for k in order]
+
+
+def _ranked_by_motion(table: np.ndarray, step: float, mirrored: bool, params: MatchParams
+                      ) -> list[tuple[float, bool]]:
+    """Offsets where at least ``min_confirmed`` moving samples' motion does not disagree
+    (below ``motion_contradiction``) with the original's within a step, most first."""
+    agreeing = table[table[:, 3] < params.motion_contradiction]
+    if not len(agreeing):
+        return []
+    spread = np.concatenate([agreeing[:, 1] + k for k in (-1, 0, 1)])
+    keys = np.unique(np.stack([np.tile(agreeing[:, 0], 3), spread], axis=1), axis=0)
+    bins, votes = np.unique(keys[:, 1], return_counts=True)
+    order = np.argsort(-votes, kind="stable")
+    return [(float(bins[k]) * step, mirrored) for k in order
+            if votes[k] >= params.min_confirmed]
 
 
 def _bridge(mask: np.ndarray, query: Fingerprint, max_gap: float) -> np.ndarray:
@@ -1164,14 +1195,14 @@ def marked_unsettled(result: AlignResult, where: Callable[[Segment], bool]) -> A
 
 def view_only(ref_id: str, segments: Iterable[Segment], query: Fingerprint,
               unsettled: bool = False) -> Alignment:
-    """Matched segments as same-scene intervals of their original: its view, no moment
-    (``unsettled``: at a moment the evidence did not establish). A same-scene alignment's score
-    is the share of the query showing the view."""
+    """Matched segments as same-scene intervals of their original: its view, no moment, no
+    mapping (not ``spliced``; ``unsettled``: at a moment the evidence did not establish). A
+    same-scene alignment's score is the share of the query showing the view."""
     segments = tuple(segments)
     seconds = sum(s.query_end - s.query_start for s in segments)
     return Alignment(ref_id, round(min(1.0, seconds / max(1e-6, query.duration)), 3), tuple(
         replace(s, reference_start=0.0, reference_end=0.0, speed=1.0, mirrored=False,
-                unsettled=unsettled) for s in segments))
+                spliced=False, unsettled=unsettled) for s in segments))
 
 
 def _intersect(interval: tuple[float, float], spans: Iterable[tuple[float, float]]
@@ -1186,7 +1217,8 @@ def cut_segment(segment: Segment, start: float, end: float) -> Segment:
     if segment.reference_end == segment.reference_start == 0.0:
         # A same-scene piece keeps its share of the moving samples (its evidence).
         share = (end - start) / max(1e-6, segment.query_end - segment.query_start)
-        return Segment(**{**asdict(segment), "query_start": start, "query_end": end,
+        return Segment(**{**asdict(segment), "query_start": round(start, 3),
+                          "query_end": round(end, 3),
                           "evidence": int(round(segment.evidence * min(1.0, share)))})
     offset = segment.reference_start - segment.speed * segment.query_start
     return Segment(**{**asdict(segment), "query_start": round(start, 3),

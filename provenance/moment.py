@@ -131,13 +131,16 @@ MAX_MOVING_SHARE = 0.5
 # its pictures (``search_stage``): its motion hashes, sampled a quarter of a second apart, can
 # disagree with the original's at the very moment when the two are sampled out of phase (a
 # fast-moving view a half step off: the copy-detection set's bottle conveyor measured 14-34 bits
-# at its own offset, other_moments.py --spliced). The check is run at the SEARCH_OFFSETS offsets
-# where the view's scene hashes line up best (at least SEARCH_SPACING_S apart: the check itself
-# tries shifts of up to 0.3 s around each). Registered pieces spliced with another moment,
-# called another moment so, measured ratios 0.02-0.07 at their own offset, 0.91-1.11 a second
-# off (bottle, car); their offset was the scene hashes' best (within the check's shifts) every
-# time; the second best is tried too.
-SEARCH_OFFSETS = 2
+# at its own offset, other_moments.py --spliced). The check is run at SEARCH_OFFSETS offsets
+# (``align.view_offsets``, at least SEARCH_SPACING_S apart: the check itself tries shifts of up
+# to 0.3 s around each): where most of what moves does not disagree, then where the scene
+# hashes line up best. Registered pieces spliced with another moment, called another moment
+# so, measured ratios 0.02-0.07 at their own offset, 0.91-1.11 a second off (bottle, car); the
+# bottle's offset was the scene hashes' best every time, while a fixed view (the room, the car
+# park) lines up at every offset and is placed by what moves (the desk audit's room montages:
+# 4 windows of registered pieces, each first by what moves, within 0.33 s of the truth; the scene
+# hashes' best were 12.75 and 41.5 s against 19.62 in one).
+SEARCH_OFFSETS = 3
 SEARCH_SPACING_S = 0.5
 # The stretch is searched in windows this long, each at its own best offsets (a montage of
 # one camera's moments: 5 s pieces in other_moments.py --spliced).
@@ -554,18 +557,36 @@ def moment_stage(decoded: Decoded, result: align.AlignResult,
     first) would make the verdict `same-scene`, it is `inconclusive`: nothing showed another
     moment. ``stored`` holds each matched original's local data
     (``refine.matched_local_data``)."""
+    checked = [_checked(decoded, alignment, stored.get(alignment.reference_id), result.params)
+               for alignment in result.matches]
+    return _taken_apart(replace(result, matches=tuple(a for a, _ in checked)),
+                        [(a.reference_id, taken) for a, taken in checked], decoded.fingerprint)
+
+
+def unchecked_stage(result: align.AlignResult, query: Fingerprint) -> align.AlignResult:
+    """A result verified from a fingerprint file, which has no frames for the check: the
+    segments that stand only where the check confirms them (pieces cut at a splice, a changed
+    speed) leave the matches, their moment open, as the check would leave them unconfirmed."""
+    taken = [(alignment.reference_id, {
+        "unconfirmed": [s for s in alignment.segments if s.spliced],
+        "speed": [s for s in alignment.segments
+                  if not s.spliced and abs(s.speed - 1.0) > 1e-6]}) for alignment in result.matches]
+    return _taken_apart(result, taken, query)
+
+
+def _taken_apart(result: align.AlignResult,
+                 taken: list[tuple[str, dict[str, list[Segment]]]], query: Fingerprint
+                 ) -> align.AlignResult:
+    """The result with the segments taken out of its matches (by original, by the keys of
+    ``_APART_WHY``) as same-scene intervals, said in the reason; all but "other" marked
+    ``unsettled``, and the verdict `inconclusive` where only those would make it `same-scene`."""
     apart: dict[str, list[Segment]] = {}
     taken_all: dict[str, list[Segment]] = {key: [] for key in _APART_WHY}
-    matches = []
-    for alignment in result.matches:
-        checked, taken = _checked(decoded, alignment, stored.get(alignment.reference_id),
-                                  result.params)
-        matches.append(checked)
-        for key, segments in taken.items():
+    for ref_id, by_key in taken:
+        for key, segments in by_key.items():
             if segments:
-                apart.setdefault(alignment.reference_id, []).extend(segments)
+                apart.setdefault(ref_id, []).extend(segments)
             taken_all[key] += segments
-    result = replace(result, matches=tuple(matches))
     if not apart:
         return result
     why = "; ".join(_why(key, segments, result.params) for key, segments in taken_all.items()
@@ -573,7 +594,7 @@ def moment_stage(decoded: Decoded, result: align.AlignResult,
     # Only "other" shows another moment; the rest leave the moment open (a spliced piece the
     # check does not confirm lines up with the original in its own motion: the user audit's
     # registered piece spliced after another registered piece was called another moment).
-    decided = _marked_open(align.with_moments_apart(result, apart, decoded.fingerprint, why),
+    decided = _marked_open(align.with_moments_apart(result, apart, query, why),
                            [s for key, pieces in taken_all.items() if key != "other"
                             for s in pieces])
     if (decided.verdict is Verdict.SAME_SCENE and not taken_all["other"]
@@ -610,8 +631,11 @@ def search_stage(decoded: Decoded, result: align.AlignResult, lib: Library
             continue
         runs += _searched_window(decoded, local, reference, piece, window, params)
     skipped = _search_skipped(windows[SEARCH_MAX_WINDOWS:])
-    matches = [Alignment(ref_id, round(min(1.0, sum(s.query_end - s.query_start for s in runs)
-                                           / max(1e-6, query.duration)), 3), tuple(runs))
+    # Scored as the aligner scores a match, the instants the check confirmed standing for the
+    # motion-confirmed samples (the desk audit: a share of the video read 0.33 beside motion
+    # matches of as many seconds at 0.86).
+    matches = [Alignment(ref_id, round(align.evidence_score(sum(s.evidence for s in runs)), 3),
+                         tuple(runs))
                for ref_id, runs in ((k, _joined(v)) for k, v in found.items()) if runs]
     if not matches:
         return replace(result, skipped=(*result.skipped, *skipped))
@@ -681,11 +705,14 @@ def _searched_window(decoded: Decoded, local: LocalData, reference: Fingerprint,
         return []
     for offset, mirrored in align.view_offsets(query, reference, rows, params, SEARCH_OFFSETS,
                                                SEARCH_SPACING_S):
-        if _confirmed_runs(decoded, local, _mapped(piece, *window, offset, mirrored, local,
-                                                   params), params):
+        runs = _confirmed_runs(decoded, local, _mapped(piece, *window, offset, mirrored, local,
+                                                       params), params)
+        if runs:
+            # The wider stretch may mix in another moment that keeps its pictures from being
+            # laid as closely: then the window's own runs stand.
             wider = (window[0] - SEARCH_WINDOW_S, window[1] + SEARCH_WINDOW_S)
             return _confirmed_runs(decoded, local, _mapped(piece, *wider, offset, mirrored,
-                                                           local, params), params)
+                                                           local, params), params) or runs
     return []
 
 
@@ -725,8 +752,9 @@ def _joined(segments: list[Segment]) -> list[Segment]:
 def _confirmed_runs(decoded: Decoded, local: LocalData, mapped: Segment | None,
                     params: align.MatchParams) -> list[Segment]:
     """The parts of ``mapped`` (none when None) over which the check's instants confirm the
-    moment in a row (at least MIN_INSTANTS_APART of them and ``min_segment_s``), each checked
-    again on its own at its best shift."""
+    moment in a row (at least MIN_INSTANTS_APART of them and ``min_segment_s``; a single
+    instant that does not, between two that do, does not end a run: a true copy's are single
+    ones, TRIM_RUN), each checked again on its own at its best shift."""
     if mapped is None:
         return []
     candidates = placements(decoded, Alignment(mapped.reference_id, 0.0, (mapped,)))
@@ -734,10 +762,14 @@ def _confirmed_runs(decoded: Decoded, local: LocalData, mapped: Segment | None,
     if not check.judged(params):
         return []
     half = 0.5 / DETAIL_FPS  # the instants are the stored frames, this far apart
-    runs, current = [], []
-    for time, ratio, still in (*check.measured, (np.inf, np.inf, True)):
+    runs, current, missed = [], [], 0
+    for time, ratio, still in (*check.measured, (np.inf, np.inf, True), (np.inf, np.inf, True)):
         if ratio < params.moment_confirmed and not still:
             current.append(time)
+            missed = 0
+            continue
+        missed += 1
+        if missed < 2 and current:
             continue
         if len(current) >= MIN_INSTANTS_APART:
             runs.append((max(mapped.query_start, current[0] - half),

@@ -51,7 +51,8 @@ Progress = Callable[[str, float, float | None], None]
 MAX_FINGERPRINT_FILE = 256 * 1024**2
 # Said in the result of a query given as a fingerprint: what could not be done without pixels.
 FINGERPRINT_ONLY = ("verified from a fingerprint file: the local-feature stage (crops, "
-                    "picture-in-picture) needs the video and did not run")
+                    "picture-in-picture), the moment check (same camera, same moment?) and the "
+                    "grain check need the video and did not run")
 
 
 @dataclass(frozen=True)
@@ -151,9 +152,11 @@ def verify_video(
         stored: dict[str, LocalData | None] = {}  # matched originals' stored data, read once
         wall = ""
         if decoded is None:
+            result = moment.unchecked_stage(result, query_fp)
             result = replace(result, reason=f"{result.reason}; {FINGERPRINT_ONLY}",
-                             skipped=(*result.skipped, "local features and picture edits: "
-                                      "the query is a fingerprint file, not a video"))
+                             skipped=(*result.skipped, "local features, picture edits, the "
+                                      "moment check and the grain check: the query is a "
+                                      "fingerprint file, not a video"))
         else:
             _step(progress, "local", 0.0)
             result, regions, wall = layout.layout_stage(

@@ -312,8 +312,9 @@ def decode(path: str, sample_fps: float, progress: ProgressCallback | None = Non
         fp = with_duration(fp, stream.end_time)
     details = np.stack(keeper.details)
     detail_times = np.asarray(keeper.detail_times, dtype=np.float64)
-    if detail_long_side >= QUERY_DETAIL_LONG_SIDE and np.array_equal(detail_times, fp.times):
-        fp = replace(fp, coherence=change_coherence(details))
+    if detail_long_side >= QUERY_DETAIL_LONG_SIDE:
+        fp = replace(fp, coherence=_per_sample(change_coherence(details), detail_times,
+                                               fp.times))
     return Decoded(
         fingerprint=fp,
         detail_times=detail_times,
@@ -365,6 +366,21 @@ def region_fingerprint(times: np.ndarray, details: np.ndarray,
     info = frames_mod.StreamInfo(path="", width=width, height=height, fps=0.0, frame_count=0)
     return replace(fingerprint_samples(samples, info, DETAIL_FPS), duration=duration,
                    coherence=change_coherence(region))
+
+
+def _per_sample(values: np.ndarray, detail_times: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """A detail frame's value for each sample: the detail's at the sample's own time when the
+    two grids are one (the fingerprint's rate), else the nearest detail's (what kind of change a
+    sample shows, grain or a moving thing, is the same over a quarter of a second as over its
+    own interval: ``verify --fps 8`` or 2)."""
+    if np.array_equal(detail_times, times):
+        return values
+    if len(detail_times) < 2:
+        return np.ones(len(times), np.float32)
+    after = np.clip(np.searchsorted(detail_times, times), 1, len(detail_times) - 1)
+    before = after - 1
+    return values[np.where(times - detail_times[before] <= detail_times[after] - times,
+                           before, after)]
 
 
 def change_coherence(details: np.ndarray) -> np.ndarray:

@@ -129,10 +129,9 @@ def test_moving_samples_that_line_up_at_one_offset_are_no_other_moment(
     motion[[9, 21]] = flip_bits(rng, query.motion[[9, 21]], 32)
     result = align(replace(query, motion=motion), {"cam": ref})
     assert result.verdict is Verdict.INCONCLUSIVE
-    # Cut to where they lie (2.25 and 5.25 s): the 2 s before them is a piece of its own.
-    first, core = result.same_scene[0].segments
-    assert (first.evidence, core.evidence) == (0, 2)
-    assert first.query_end == pytest.approx(2.0) and core.query_end == pytest.approx(6.0)
+    # Too few to accuse anything: the interval is not cut (it is all open).
+    (piece,) = result.same_scene[0].segments
+    assert piece.evidence == 2 and piece.query_end == pytest.approx(6.0)
     # Another moment's moving samples line up at no offset: same scene, all four counted.
     other = replace(query, motion=random_hashes(rng, 24))
     result = align(other, {"cam": ref})

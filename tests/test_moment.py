@@ -32,6 +32,7 @@ from provenance.report.text_report import to_text
 from provenance.settings import load_settings
 from tests import synthetic as syn
 from tests.conftest import Media
+from tests.test_align import make_fp
 from tests.test_match_cases import _encode
 
 PARAMS = align.DEFAULT_PARAMS
@@ -431,6 +432,11 @@ def test_film_grain_on_the_registered_moment_is_no_evidence_of_another_moment(
     result = _verified(grain, db, tmp_path)
     assert result.verdict is not Verdict.SAME_SCENE, result.reason
     assert all(s.unsettled for a in result.same_scene for s in a.segments)
+    # At another sampling rate (verify --fps 8) each sample takes its nearest detail's measure.
+    eight = provider.decode(str(grain), 8.0).fingerprint
+    assert eight.coherence is not None and len(eight.coherence) == len(eight)
+    energetic = eight.motion_energy >= PARAMS.scene_min_energy
+    assert energetic.any() and (eight.coherence[energetic] < PARAMS.scene_min_coherence).all()
 
 
 def test_change_coherence_tells_a_moving_thing_from_noise() -> None:
@@ -472,6 +478,10 @@ def test_the_search_finds_the_registered_moment_in_a_stretch_called_another_mome
         assert segment.spliced and segment.moment is not None
         assert segment.moment < PARAMS.moment_confirmed
     assert "pictures at the original's very instants" in result.reason
+    # Scored as the aligner scores a match (not as a share of the video).
+    (found,) = result.matches
+    assert found.score == pytest.approx(align.evidence_score(sum(s.evidence for s in segments)),
+                                        abs=1e-3)
     assert align.coverage_error(duration, result.matches, result.same_scene,
                                 result.unexplained) is None
 
@@ -503,3 +513,21 @@ def test_what_the_search_matches_gets_its_picture_edits(
     assert set(stored) == {"cam-c"} and stored["cam-c"] is not None
     (found,) = result.matches
     assert Edit.LETTERBOX in {e.kind for e in found.edits}
+
+
+def test_a_fingerprint_file_leaves_open_what_only_the_check_could_confirm() -> None:
+    # Verified from a fingerprint file there are no frames for the moment check: a piece cut at
+    # a splice, or a changed speed, is not confirmed, so its moment is left open.
+    spliced = replace(_segment((0.0, 4.0), 10.0), spliced=True)
+    faster = _segment((4.0, 8.0), 20.0, speed=1.25)
+    kept = _segment((8.0, 12.0), 30.0)
+    stated = align.AlignResult(Verdict.MATCH, 0.9, "12.0 s line up", (
+        Alignment("cam-a", 0.9, (spliced, faster, kept)),), (), ())
+    hashes = syn.np.arange(48, dtype=syn.np.uint64)
+    result = moment.unchecked_stage(stated, make_fp(hashes, hashes))
+    assert [(s.query_start, s.query_end) for m in result.matches for s in m.segments] == [
+        (8.0, 12.0)]
+    pieces = [s for a in result.same_scene for s in a.segments]
+    assert [(s.query_start, s.query_end) for s in pieces] == [(0.0, 4.0), (4.0, 8.0)]
+    assert all(s.unsettled and not s.spliced for s in pieces)
+    assert "could not be confirmed as the very moment" in result.reason
