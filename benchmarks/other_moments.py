@@ -234,8 +234,9 @@ def main() -> None:
         return
     from copy_detection import EDITS, GEOMETRY_EDITS, duration
 
-    filters = {**GEOMETRY_EDITS, **GRAIN_EDITS, **{name: options[1] for name, (options, speed) in EDITS.items()
-                                    if options[0] == "-vf" and speed == 1.0}}
+    filters = {**GEOMETRY_EDITS, **GRAIN_EDITS,
+               **{name: options[1] for name, (options, speed) in EDITS.items()
+                  if options[0] == "-vf" and speed == 1.0}}
     if args.edit and args.edit not in filters:
         parser.error(f"unknown edit {args.edit!r}; one of: {', '.join(filters)}")
     vf = filters[args.edit] if args.edit else ""
