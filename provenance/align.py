@@ -911,13 +911,21 @@ def _most_lined_up(pairing: _Pairing, query: Fingerprint, active: np.ndarray
         return 0, 0
     bins = np.round((pairing.ref.times[cols] - query.times[rows]) * query.sample_fps
                     ).astype(np.int64)
+    offsets, votes = _spread_votes(rows, bins)
+    tied = np.flatnonzero(votes == votes.max())  # each sample spreads over three bins
+    return int(votes.max()), int(offsets[tied[len(tied) // 2]])
+
+
+def _spread_votes(rows: np.ndarray, bins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The offset bins (ascending) that the (query sample, offset bin) pairs reach, each pair
+    spread to its bin and the two beside it (within a sample step), and how many distinct
+    samples vote for each: a sample counts once per bin however many pairs it has there."""
     low = int(bins.min()) - 1
     width = int(bins.max()) - low + 2
     spread = (bins - low)[:, None] + np.array([-1, 0, 1])[None, :]
     keys = np.unique(np.repeat(rows.astype(np.int64), 3) * width + spread.ravel())
-    votes = np.bincount(keys % width, minlength=width)
-    tied = np.flatnonzero(votes == votes.max())  # each sample spreads over three bins
-    return int(votes.max()), int(tied[len(tied) // 2]) + low
+    offsets, votes = np.unique(keys % width, return_counts=True)
+    return offsets + low, votes
 
 
 def view_offsets(query: Fingerprint, ref: Fingerprint, rows: np.ndarray, params: MatchParams,
@@ -981,9 +989,7 @@ def _ranked_by_motion(table: np.ndarray, step: float, mirrored: bool, params: Ma
     agreeing = table[table[:, 3] < params.motion_contradiction]
     if not len(agreeing):
         return []
-    spread = np.concatenate([agreeing[:, 1] + k for k in (-1, 0, 1)])
-    keys = np.unique(np.stack([np.tile(agreeing[:, 0], 3), spread], axis=1), axis=0)
-    bins, votes = np.unique(keys[:, 1], return_counts=True)
+    bins, votes = _spread_votes(agreeing[:, 0], agreeing[:, 1])
     order = np.argsort(-votes, kind="stable")
     return [(float(bins[k]) * step, mirrored) for k in order
             if votes[k] >= params.min_confirmed]
