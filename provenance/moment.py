@@ -608,8 +608,10 @@ def _taken_apart(result: align.AlignResult,
 
 
 def search_stage(decoded: Decoded, result: align.AlignResult, lib: Library
-                 ) -> align.AlignResult:
-    """The result with the registered moment found by its pictures inside same-scene stretches:
+                 ) -> tuple[align.AlignResult, dict[str, LocalData | None]]:
+    """The result with the registered moment found by its pictures inside same-scene stretches,
+    and the stored data of the originals it read (read once a verify: the pipeline keeps those
+    it newly matched):
     where the repost's frames at the original's very instants, at one of the offsets its view
     lines up best (``SEARCH_OFFSETS``), explain the original's frames as only the same moment
     does (``MomentCheck.confirms``) over a run of instants at least ``min_segment_s`` long, that
@@ -622,16 +624,19 @@ def search_stage(decoded: Decoded, result: align.AlignResult, lib: Library
                if alignment.region is None
                for piece in alignment.segments for window in _windows(piece, params)]
     found: dict[str, list[Segment]] = {}
-    originals: dict[str, tuple[LocalData | None, Fingerprint]] = {}
+    stored: dict[str, LocalData | None] = {}
+    references: dict[str, Fingerprint] = {}
     for ref_id, piece, window in windows[:SEARCH_MAX_WINDOWS]:
-        if ref_id not in originals:
-            originals[ref_id] = (lib.local_data(ref_id), lib.fingerprint(ref_id))
-        local, reference = originals[ref_id]
+        if ref_id not in stored:
+            stored[ref_id] = lib.local_data(ref_id)
+        local = stored[ref_id]
         runs = found.setdefault(ref_id, [])
         if local is None or len(local.detail_times) < 2 or any(
                 s.query_start <= window[0] and window[1] <= s.query_end for s in runs):
             continue
-        runs += _searched_window(decoded, local, reference, piece, window, params)
+        if ref_id not in references:
+            references[ref_id] = lib.fingerprint(ref_id)
+        runs += _searched_window(decoded, local, references[ref_id], piece, window, params)
     skipped = _search_skipped(windows[SEARCH_MAX_WINDOWS:])
     # Scored as the aligner scores a match, the instants the check confirmed standing for the
     # motion-confirmed samples (the desk audit: a share of the video read 0.33 beside motion
@@ -640,15 +645,15 @@ def search_stage(decoded: Decoded, result: align.AlignResult, lib: Library
                          tuple(runs))
                for ref_id, runs in ((k, _joined(v)) for k, v in found.items()) if runs]
     if not matches:
-        return replace(result, skipped=(*result.skipped, *skipped))
-    views = [_rest_of_view(query, alignment, originals[alignment.reference_id][1],
+        return replace(result, skipped=(*result.skipped, *skipped)), stored
+    views = [_rest_of_view(query, alignment, references[alignment.reference_id],
                            [s for m in matches if m.reference_id == alignment.reference_id
                             for s in m.segments], params)
              for alignment in result.same_scene if alignment.reference_id in found]
     extended = align.with_extra_same_scene(align.with_extra_matches(result, matches, query),
                                            views, query)
     return replace(extended, reason=f"{extended.reason}; {_SEARCHED_WHY}",
-                   skipped=(*extended.skipped, *skipped))
+                   skipped=(*extended.skipped, *skipped)), stored
 
 
 _SEARCHED_WHY = ("where the motion sampled a quarter of a second apart did not line up, the "
@@ -680,18 +685,24 @@ def _search_skipped(left: list[tuple[str, Segment, tuple[float, float]]]) -> tup
 def _rest_of_view(query: Fingerprint, alignment: Alignment, reference: Fingerprint,
                   matched: list[Segment], params: align.MatchParams) -> Alignment:
     """A same-scene alignment without the matched segments: each piece a match cut, its parts
-    with their own evidence of another moment (a piece left open stays open); the others as
-    they were."""
+    with their own evidence of another moment (measured once for all of them; a piece left
+    open stays open); the others as they were."""
     taken = [(s.query_start, s.query_end) for s in matched]
-    pieces: list[Segment] = []
+    kept: list[Segment] = []
+    rests: list[tuple[tuple[float, float], bool]] = []  # (span, whether its piece was open)
     for piece in alignment.segments:
         if all(b <= piece.query_start or a >= piece.query_end for a, b in taken):
-            pieces.append(piece)
-            continue
-        rest = align.subtract((piece.query_start, piece.query_end), taken)
-        pieces += [replace(p, unsettled=p.unsettled or piece.unsettled) for p in
-                   align.view_pieces(query, alignment.reference_id, reference, rest, params)]
-    return Alignment(alignment.reference_id, alignment.score, tuple(pieces))
+            kept.append(piece)
+        else:
+            rests += [(span, piece.unsettled) for span in
+                      align.subtract((piece.query_start, piece.query_end), taken)]
+    opened = [span for span, unsettled in rests if unsettled]
+    cut = [replace(p, unsettled=p.unsettled or any(
+               a - 1e-6 <= p.query_start and p.query_end <= b + 1e-6 for a, b in opened))
+           for p in align.view_pieces(query, alignment.reference_id, reference,
+                                      [span for span, _ in rests], params)] if rests else []
+    return Alignment(alignment.reference_id, alignment.score,
+                     tuple(sorted(kept + cut, key=lambda s: s.query_start)))
 
 
 def _searched_window(decoded: Decoded, local: LocalData, reference: Fingerprint,

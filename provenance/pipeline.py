@@ -239,11 +239,11 @@ def _searched(path: str, decoded: provider.Decoded, result: AlignResult,
     """The moment search (``moment.search_stage``) after the moment check, with the picture
     edits of the originals it newly matched (the repost's saturation over their segments), and
     their stored data beside the others'."""
-    searched = moment.search_stage(decoded, result, lib)
+    searched, read = moment.search_stage(decoded, result, lib)
     new = {m.reference_id for m in searched.matches} - set(stored)
     if not new:
         return searched, stored
-    stored = {**stored, **{ref_id: lib.local_data(ref_id) for ref_id in new}}
+    stored = {**stored, **{ref_id: read[ref_id] for ref_id in new}}
     saturation = _saturation(path, decoded, replace(searched, matches=tuple(
         m for m in searched.matches if m.reference_id in new)))
     return refine.picture_edits_stage(decoded, saturation, searched, stored, only=new), stored

@@ -469,8 +469,10 @@ def test_the_search_finds_the_registered_moment_in_a_stretch_called_another_mome
     decoded = provider.decode(str(repost), 4.0)
     duration = decoded.fingerprint.duration
     with Library(db) as library:
-        result = moment.search_stage(decoded, _as_same_scene("cam-c", duration, 12), library)
+        result, read = moment.search_stage(decoded, _as_same_scene("cam-c", duration, 12),
+                                           library)
     assert result.verdict is Verdict.MATCH
+    assert set(read) == {"cam-c"} and read["cam-c"] is not None  # what it read, for the report
     segments = [s for m in result.matches for s in m.segments]
     assert sum(s.query_end - s.query_start for s in segments) >= 0.75 * duration
     for segment in segments:
@@ -490,7 +492,7 @@ def test_the_search_finds_nothing_in_another_moment(media: Media, library_path: 
     decoded = provider.decode(str(media.cam_a_later), 4.0)
     stated = _as_same_scene("cam-a", decoded.fingerprint.duration, 12)
     with Library(library_path) as library:
-        result = moment.search_stage(decoded, stated, library)
+        result, _ = moment.search_stage(decoded, stated, library)
     assert result.verdict is Verdict.SAME_SCENE and not result.matches
     assert result.same_scene == stated.same_scene
 
