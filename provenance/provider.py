@@ -375,12 +375,9 @@ def _per_sample(values: np.ndarray, detail_times: np.ndarray, times: np.ndarray)
     own interval: ``verify --fps 8`` or 2)."""
     if np.array_equal(detail_times, times):
         return values
-    if len(detail_times) < 2:
+    if not len(detail_times):
         return np.ones(len(times), np.float32)
-    after = np.clip(np.searchsorted(detail_times, times), 1, len(detail_times) - 1)
-    before = after - 1
-    return values[np.where(times - detail_times[before] <= detail_times[after] - times,
-                           before, after)]
+    return values[[nearest_index(detail_times, float(t)) for t in times]]
 
 
 def change_coherence(details: np.ndarray) -> np.ndarray:
