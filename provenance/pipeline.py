@@ -33,6 +33,7 @@ from .models import (
     LocalVideo,
     Passage,
     Region,
+    Segment,
     StatedClaims,
     Verdict,
     Verification,
@@ -259,10 +260,12 @@ def _colours(decoded: provider.Decoded | None) -> dict[float, np.ndarray] | None
 def report_frames(decoded: provider.Decoded, matches: tuple[Alignment, ...],
                   stored: Mapping[str, LocalData | None]
                   ) -> tuple[dict[str, bytes], dict[str, str]]:
-    """The HTML report's pictures of each matched segment, at its middle, and what its caption
-    must add (``Verification.frames``, ``frame_notes``): the query's colour picture kept by the
-    one decode, the original's stored at registration nearest the segment's middle in original
-    time. No video is decoded again. Where there is no colour, a grey frame stands in, said so:
+    """The HTML report's pictures of each matched segment, a pair showing one instant, and
+    what its caption must add (``Verification.frames``, ``frame_notes``): the original's picture
+    stored at registration (``_shown_instant``) and the query's colour picture kept by the one
+    decode at the time the segment maps it to. Each caption names the segment's middle; the
+    note says where a picture is more than a sampling step from it. No video is decoded
+    again. Where there is no colour, a grey frame stands in, said so:
     the query's local-feature frame (the decoder read luma only), or an old library's detail
     thumbnail, enlarged pixel by pixel so it is seen as one. ``stored``: the matched originals'
     stored data this verify already read (``refine.matched_local_data``)."""
@@ -275,7 +278,9 @@ def report_frames(decoded: provider.Decoded, matches: tuple[Alignment, ...],
         local = stored.get(match.reference_id)
         for s_index, s in enumerate(match.segments):
             key = f"{m_index}-{s_index}"
-            query = _query_picture(decoded, (s.query_start + s.query_end) / 2, step)
+            query_time, reference_time = _shown_instant(decoded, local, s)
+            query = _query_picture(decoded, query_time, (s.query_start + s.query_end) / 2,
+                                   step)
             if query is not None:
                 picture, note = query
                 if match.region is not None:
@@ -284,7 +289,8 @@ def report_frames(decoded: provider.Decoded, matches: tuple[Alignment, ...],
                 found[f"{key}-query"] = jpeg_bytes(picture, provider.PICTURE_SIZE)
                 notes[f"{key}-query"] = note
             reference = None if local is None else _original_picture(
-                local, match.reference_id, (s.reference_start + s.reference_end) / 2, step)
+                local, match.reference_id, reference_time,
+                (s.reference_start + s.reference_end) / 2, step)
             if reference is not None:
                 found[f"{key}-reference"], notes[f"{key}-reference"] = reference
     return found, {k: v for k, v in notes.items() if v}
@@ -304,26 +310,54 @@ def _elsewhere(times: Sequence[float] | np.ndarray, k: int, time: float, step: f
     return [f"{what} at {timecode(float(times[k]))}"] if abs(times[k] - time) > step else []
 
 
-def _query_picture(decoded: provider.Decoded, time: float,
+def _shown_instant(decoded: provider.Decoded, local: LocalData | None,
+                   segment: Segment) -> tuple[float, float]:
+    """(query time, original time) the segment's pictures are taken at: an original's stored
+    picture inside the segment (12 spread over the original: seconds apart) and the query's
+    time it maps to, the pair whose query picture lies nearest that time, then nearest the
+    segment's middle; the segment's middle on both sides when no stored picture is inside it.
+    The middles alone put the two pictures up to several seconds apart in a moving scene."""
+    middle = ((segment.query_start + segment.query_end) / 2,
+              (segment.reference_start + segment.reference_end) / 2)
+    if local is None or len(local.pictures) != len(local.key_times) or \
+            not len(decoded.local_times):
+        return middle
+    pairs = [(segment.query_start + (float(t) - segment.reference_start) / segment.speed,
+              float(t)) for t in local.key_times
+             if segment.reference_start <= t <= segment.reference_end]
+    if not pairs:
+        return middle
+
+    def apart(pair: tuple[float, float]) -> tuple[float, float]:
+        kept = decoded.local_times[provider.nearest_index(decoded.local_times, pair[0])]
+        return abs(kept - pair[0]), abs(pair[1] - middle[1])
+
+    return min(pairs, key=apart)
+
+
+def _query_picture(decoded: provider.Decoded, time: float, middle: float,
                    step: float) -> tuple[np.ndarray, str] | None:
+    """The query's kept picture nearest ``time``, its note saying where it is when more than a
+    step from the segment's ``middle`` (the time its caption names)."""
     if not len(decoded.local_times):
         return None
     k = provider.nearest_index(decoded.local_times, time)
-    notes = _elsewhere(decoded.local_times, k, time, step, "nearest kept frame")
+    notes = _elsewhere(decoded.local_times, k, middle, step, "nearest kept frame")
     if decoded.pictures:
         return decoded.pictures[k], "; ".join(notes)
     grey = "grey: this decoder read only the brightness of the repost's frames"
     return decoded.local_frames[k], "; ".join([grey, *notes])
 
 
-def _original_picture(local: LocalData, original_id: str, time: float,
+def _original_picture(local: LocalData, original_id: str, time: float, middle: float,
                       step: float) -> tuple[bytes, str] | None:
-    """The original's stored picture nearest ``time`` (JPEG) and its caption's note."""
+    """The original's stored picture nearest ``time`` (JPEG) and its caption's note (where it
+    is, when more than a step from the segment's ``middle``)."""
     from .frames import jpeg_bytes
 
     if len(local.key_times) and len(local.pictures) == len(local.key_times):  # none: before v8
         k = provider.nearest_index(local.key_times, time)
-        notes = _elsewhere(local.key_times, k, time, step, "nearest stored picture")
+        notes = _elsewhere(local.key_times, k, middle, step, "nearest stored picture")
         if provider.is_grey_jpeg(local.pictures[k]):
             notes.insert(0, "grey: registered with a decoder that read only brightness")
         return local.pictures[k], "; ".join(notes)
@@ -336,7 +370,7 @@ def _original_picture(local: LocalData, original_id: str, time: float,
     enlarged = np.repeat(np.repeat(thumb, scale, axis=0), scale, axis=1)
     notes = [f"{width}x{height} grey thumbnail, enlarged: this library was made before it "
              f"stored pictures (`provenance library reindex {original_id}` stores one)",
-             *_elsewhere(local.detail_times, k, time, step, "thumbnail")]
+             *_elsewhere(local.detail_times, k, middle, step, "thumbnail")]
     return jpeg_bytes(enlarged, enlarged.shape[1]), "; ".join(notes)
 
 

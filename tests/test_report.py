@@ -18,8 +18,10 @@ from click.testing import CliRunner
 
 from provenance.cli import main
 from provenance.models import Alignment, Segment, Verdict, Verification
+from provenance.provider import LOCAL_STEP_S
 from provenance.report import authenticity_category, schema, to_html, to_jsonld
 from provenance.report.text_report import NOTHING_TO_CHECK, to_text
+from provenance.settings import DEFAULT_SAMPLE_FPS
 from tests.conftest import Media
 
 
@@ -289,7 +291,8 @@ def _verify_and_delete(media: Media, tmp_path: Path,
 def test_report_frames_come_from_verify_not_from_the_files(media: Media, tmp_path: Path) -> None:
     """The HTML report of a verify shows the colour pictures verify already had (the query's
     one decode, the original's keyframe pictures stored at registration): it renders them with
-    both videos' files gone, at the widths the provider states."""
+    both videos' files gone, at the widths the provider states, each pair at one instant (the
+    times its captions give map to each other through the segment)."""
     from provenance import outputs, provider
     from provenance.report import to_payload
 
@@ -311,8 +314,69 @@ def test_report_frames_come_from_verify_not_from_the_files(media: Media, tmp_pat
         assert picture.shape[1] == (provider.PICTURE_SIZE if query
                                     else provider.STORED_PICTURE_WIDTH)
         assert "grey" not in caption and "thumbnail" not in caption
-        if "(" in caption:  # 12 keyframes in 30 s: the nearest may be seconds away
-            assert re.search(r"\(nearest stored picture at \d\d:\d\d\.\d\d\)$", caption)
+    shown = [_shown_time(caption) for _, caption in pictures]
+    for number, s in enumerate(s for m in result.matches for s in m.segments):
+        query_time, original_time = shown[2 * number], shown[2 * number + 1]
+        # 12 keyframes stored in 30 s: the original's picture is one of them, and the repost's
+        # the kept frame nearest the instant it maps to
+        mapped = s.query_start + (original_time - s.reference_start) / s.speed
+        assert abs(query_time - mapped) <= _KEPT_FRAME_REACH, (s, shown)
+
+
+def test_a_segment_s_pictures_show_one_instant_between_stored_pictures(media: Media,
+                                                                      tmp_path: Path) -> None:
+    """A repost whose matched segment has its middle far from every picture the library
+    stored of the original is shown at a stored picture's instant inside the segment, its own
+    picture at the time that instant maps to: the middles put the pair 2 s apart here."""
+    from provenance.acquire import local_video
+    from provenance.library import Library
+    from provenance.models import Original
+    from provenance.pipeline import verify_video
+    from provenance.registry import register
+    from provenance.settings import load_settings
+    from tests import synthetic as syn
+
+    settings = load_settings(db=tmp_path / "lib.db", cache_dir=tmp_path / "cache")
+    with Library(settings.db, create=True) as library:
+        register(str(media.cam_a), Original(id="cam-a"), library, settings)
+        stored = library.local_data("cam-a")
+        assert stored is not None
+        keys = [float(t) for t in stored.key_times]
+        # the widest gap between stored pictures: the repost's middle is at its centre
+        before, after = max(zip(keys[:-1], keys[1:], strict=True),
+                            key=lambda pair: pair[1] - pair[0])
+        assert after - before >= 2.0  # the middle a second or more from either
+        start = (before + after) / 2 - 5.0
+        query = tmp_path / "excerpt.mp4"
+        syn.write_video(str(query), syn.excerpt(str(media.cam_a), start, 10.0, 25.0), 25.0)
+        result = verify_video(local_video(str(query)), library, settings)
+    segments = [s for m in result.matches for s in m.segments]
+    assert result.verdict is Verdict.MATCH and segments
+    out = tmp_path / "report.html"
+    result.to_html(out)
+    shown = [_shown_time(caption) for _, caption in _pictures(out.read_text())]
+    assert len(shown) == 2 * len(segments)
+    for number, s in enumerate(segments):
+        query_time, original_time = shown[2 * number], shown[2 * number + 1]
+        assert original_time in keys  # a stored picture, not the nearest to the middle...
+        assert s.reference_start <= original_time <= s.reference_end
+        mapped = s.query_start + (original_time - s.reference_start) / s.speed
+        # ...and the repost's kept frame at the instant it maps to
+        assert abs(query_time - mapped) <= _KEPT_FRAME_REACH, (s, shown)
+
+
+# How far the repost's kept frame nearest an instant may be from it: kept frames are samples at
+# least LOCAL_STEP_S apart, so up to a sampling step more (and the captions' rounding).
+_KEPT_FRAME_REACH = (LOCAL_STEP_S + 1.0 / DEFAULT_SAMPLE_FPS) / 2 + 0.01
+
+
+def _shown_time(caption: str) -> float:
+    """Seconds of the picture a report caption describes: the time its note gives ("nearest
+    ... at"), else the time the caption names."""
+    found = re.search(r"nearest (?:stored picture|kept frame) at (\d\d):(\d\d\.\d\d)\)$",
+                      caption) or re.search(r" at (\d\d):(\d\d\.\d\d)", caption)
+    assert found, caption
+    return 60 * int(found.group(1)) + float(found.group(2))
 
 
 def test_old_library_reports_its_grey_thumbnail_until_reindexed(media: Media,
