@@ -186,6 +186,11 @@ class Segment:
     # pictures and motion in conflict): the camera's view, not shown to be another moment.
     unsettled: bool = False
 
+    @property
+    def changed_speed(self) -> bool:
+        """Whether the repost plays this piece at another speed than the original's."""
+        return abs(self.speed - 1.0) > 1e-6
+
 
 class Edit(str, enum.Enum):
     """An edit seen between a repost and the original it shows."""

@@ -571,8 +571,8 @@ def unchecked_stage(result: align.AlignResult, query: Fingerprint) -> align.Alig
     speed) leave the matches, their moment open, as the check would leave them unconfirmed."""
     taken = [(alignment.reference_id, {
         "unconfirmed": [s for s in alignment.segments if s.spliced],
-        "speed": [s for s in alignment.segments
-                  if not s.spliced and abs(s.speed - 1.0) > 1e-6]}) for alignment in result.matches]
+        "speed": [s for s in alignment.segments if not s.spliced and s.changed_speed]})
+        for alignment in result.matches]
     return _taken_apart(result, taken, query)
 
 
@@ -854,7 +854,7 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
             taken["conflict" if conflict else "other"].append(segment)
         elif segment.spliced and not check.confirms(params):
             taken["unconfirmed"].append(segment)
-        elif on_motion and abs(segment.speed - 1.0) > 1e-6:
+        elif on_motion and segment.changed_speed:
             taken["speed"].append(segment)
         elif on_motion and segment.evidence < params.moment_unsettled_confirmed:
             taken["unsettled"].append(segment)
