@@ -908,7 +908,9 @@ def config(ctx: click.Context, db: str | None, as_json: bool) -> None:
 def report(result: str, output: str, jsonld: str | None, publisher: str | None) -> None:
     """Re-render a saved `verify --json` RESULT as an HTML report (and JSON-LD).
 
-    Frames are read again from the video files the result names, where they still exist.
+    The result is first checked against the report's JSON schema. Frames are read again
+    from the video files the result names, where they still exist and still have the
+    sha256 the result records.
     """
     _check_output(output, jsonld)
     payload = _read_result(result)
@@ -932,7 +934,7 @@ def _read_result(path: str) -> dict[str, Any]:
                             f"any result ({MAX_RESULT_FILE // 1024**2} MB at most)", save)
     try:
         with open(path, encoding="utf-8") as handle:
-            payload = json.load(handle)
+            payload = json.load(handle, parse_constant=_no_constant)
     except (OSError, ValueError, RecursionError) as exc:
         raise SettingsError(f"{path} is not a JSON result ({str(exc)[:200]})", save) from None
     if not isinstance(payload, dict) or not ("verdict" in payload or "results" in payload):
@@ -942,7 +944,46 @@ def _read_result(path: str) -> dict[str, Any]:
         raise SettingsError(f"{path} is a result of schema v{version}, written by a newer "
                             f"provenance (this one reads v{REPORT_SCHEMA_VERSION})",
                             "upgrade provenance: pip install -U provenance")
+    problem = result_problem(payload)
+    if problem:
+        raise SettingsError(f"{path} is not a complete provenance result: {problem}",
+                            "re-render a result as `provenance verify ... --json` saved it, "
+                            "or verify the video again")
     return payload
+
+
+def _no_constant(name: str) -> None:
+    """json.load's reader of NaN and Infinity, which are not JSON: refused."""
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def result_problem(payload: dict[str, Any]) -> str | None:
+    """The first thing in a saved result that its JSON schema (provenance/report/schema.json)
+    does not allow, with where it is ("results[0].finding.rating: ..."); None when it is valid.
+    A version 1 result (before ``finding``) is held to the same schema without it."""
+    import copy
+
+    import jsonschema
+
+    from .report.json_report import schema
+
+    document = schema()
+    if payload.get("schema_version") == 1:
+        document = copy.deepcopy(document)
+        for name in ("result", "article"):
+            definition = document["$defs"][name]
+            definition["properties"]["schema_version"] = {"const": 1}
+            definition["required"] = [k for k in definition["required"] if k != "finding"]
+    # Held to the one shape it has (the schema's oneOf would report both shapes' problems).
+    del document["oneOf"]
+    document["$ref"] = "#/$defs/" + ("article" if "results" in payload else "result")
+    validator = jsonschema.Draft202012Validator(document)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(payload))
+    if error is None:
+        return None
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}"
+                    for part in error.absolute_path).lstrip(".")
+    return f"{where or 'the top level'}: {error.message[:200]}"
 
 
 @main.command()

@@ -68,38 +68,67 @@ def result_images(results: Sequence[Verification]) -> tuple[dict[str, bytes], di
     return images, notes
 
 
-def report_images(report: dict[str, Any]) -> dict[str, bytes]:
+# What a saved report's picture caption says when the picture is not read from its file.
+CHANGED_FILE_NOTE = ("not shown: the file at {path} is no longer the one verified (its sha256 "
+                     "is not the one the result records)")
+UNCHECKED_FILE_NOTE = ("not shown: the result records no sha256 of the file at {path}, so it "
+                       "cannot be told to be the one verified")
+
+
+def report_images(report: dict[str, Any]) -> tuple[dict[str, bytes], dict[str, str]]:
     """JPEG frames for the HTML report of a saved JSON report (``provenance report``), where no
-    decode is at hand: for every segment, the repost at its middle and the original at the
-    matching time, read from their files. Files that are gone or unreadable give no image."""
+    decode is at hand, and their captions' notes: for every segment, the repost at its middle
+    and the original at the matching time, read from their files. A file is read only while
+    its sha256 is the one the result records (the query's ``provenance.sha256``, a match's
+    ``sha256``): another video put at the same path since gives no picture and a note saying
+    so. Files that are gone or unreadable give no image."""
     from . import frames
+    from .acquire import sha256_file
     from .report.html_report import frame_key
 
-    wanted: dict[str, list[tuple[str, float]]] = {}
+    # path -> [(report key, time, the sha256 the result records for that file)]
+    wanted: dict[str, list[tuple[str, float, str]]] = {}
     results = report["results"] if "results" in report else [report]
     for r_index, result in enumerate(results):
+        record = result.get("provenance")
+        query_sha = record.get("sha256") if isinstance(record, dict) else None
         for m_index, match in enumerate(result.get("matches", [])):
             for s_index, s in enumerate(match.get("segments", [])):
-                pairs = ((result.get("video_path"), "query", s["query_start"], s["query_end"]),
-                         (match.get("file"), "reference", s["reference_start"],
-                          s["reference_end"]))
-                for path, side, start, end in pairs:
+                pairs = ((result.get("video_path"), query_sha, "query",
+                          s["query_start"], s["query_end"]),
+                         (match.get("file"), match.get("sha256"), "reference",
+                          s["reference_start"], s["reference_end"]))
+                for path, sha, side, start, end in pairs:
                     # A saved report is untrusted: a path must be text (os.path.isfile(True)
                     # asks about file descriptor 1, which is a file when output is redirected).
                     if isinstance(path, str) and path and os.path.isfile(path):
                         key = frame_key(r_index, m_index, s_index, side)
-                        wanted.setdefault(path, []).append((key, (start + end) / 2))
+                        wanted.setdefault(path, []).append(
+                            (key, (start + end) / 2, sha if isinstance(sha, str) else ""))
     images: dict[str, bytes] = {}
+    notes: dict[str, str] = {}
     for path, requests in wanted.items():
         try:
+            actual = sha256_file(path)  # once a path, streamed: a video may be gigabytes
+        except OSError:
+            continue
+        readable = []
+        for key, time, sha in requests:
+            if sha and sha == actual:
+                readable.append((key, time))
+            else:
+                notes[key] = (CHANGED_FILE_NOTE if sha else UNCHECKED_FILE_NOTE).format(path=path)
+        if not readable:
+            continue
+        try:
             with frames.VideoStream(path, colour=True) as stream:
-                found = stream.frames_at([time for _, time in requests])
+                found = stream.frames_at([time for _, time in readable])
         except ProvenanceError:
             continue
-        for key, time in requests:
+        for key, time in readable:
             if time in found:
                 images[key] = frames.jpeg_bytes(found[time])
-    return images
+    return images, notes
 
 
 def write_html_report(report: dict[str, Any], path: str | os.PathLike[str],
@@ -110,7 +139,7 @@ def write_html_report(report: dict[str, Any], path: str | os.PathLike[str],
     from .report.html_report import to_html
 
     images, notes = (result_images(results) if results is not None
-                     else (report_images(report), {}))
+                     else report_images(report))
     text = to_html(report, images, notes)
     target = Path(path)
     tmp = target.with_name(target.name + ".part")

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import numpy as np
@@ -165,6 +166,8 @@ def test_a_saved_result_whose_paths_are_not_text_is_rendered_without_frames(  # 
     result["video_path"] = True
     for match in result["matches"]:
         match["file"] = 1
+    from provenance.outputs import write_html_report
+
     saved = tmp_path / "result.json"
     saved.write_text(json.dumps(result))
     with open(tmp_path / "stdout.txt", "w") as redirected:  # fd 1 a regular file, as in CI
@@ -172,11 +175,13 @@ def test_a_saved_result_whose_paths_are_not_text_is_rendered_without_frames(  # 
         os.dup2(redirected.fileno(), 1)
         try:
             code, _, err = run("report", saved, "-o", tmp_path / "r.html")
+            write_html_report(result, tmp_path / "api.html")  # the API renders what it is given
         finally:
             os.dup2(saved_fd, 1)
             os.close(saved_fd)
-    assert code == 0, err
-    assert "data:image/jpeg" not in (tmp_path / "r.html").read_text()
+    # the command holds a saved result to its schema first
+    assert code == 2 and "video_path: True is not of type" in err, err
+    assert "data:image/jpeg" not in (tmp_path / "api.html").read_text()
 
 
 def test_a_saved_result_s_malformed_overlay_boxes_are_left_out(  # type: ignore[no-untyped-def]
@@ -190,8 +195,11 @@ def test_a_saved_result_s_malformed_overlay_boxes_are_left_out(  # type: ignore[
     saved = tmp_path / "result.json"
     saved.write_text(json.dumps(result))
     code, _, err = run("report", saved, "-o", tmp_path / "r.html")
-    assert code == 0, err
-    page = (tmp_path / "r.html").read_text()
+    # the command refuses them (the schema); rendering them anyway leaves them out
+    assert code == 2 and "matches[0].edit_details: 7 is not of type" in err, err
+    from provenance.outputs import report_images
+
+    page = to_html(result, *report_images(result))
     kept = len(second["segments"]) + sum(
         len(e["boxes"]) * len(m["segments"]) for m in rest for e in m["edit_details"]
         if e["kind"] == "overlay")
@@ -299,7 +307,7 @@ def test_report_frames_come_from_verify_not_from_the_files(media: Media, tmp_pat
     result = _verify_and_delete(media, tmp_path)
     segments = sum(len(m.segments) for m in result.matches)
     assert segments >= 1 and len(result.frames) == 2 * segments
-    assert outputs.report_images(to_payload([result])) == {}  # nothing left to read
+    assert outputs.report_images(to_payload([result])) == ({}, {})  # nothing left to read
     out = tmp_path / "report.html"
     result.to_html(out)
     pictures = _pictures(out.read_text())
@@ -448,3 +456,79 @@ def test_text_says_which_same_scene_pieces_are_another_moment() -> None:
     assert "Same camera/view, moment not established:\n" in text
     assert text.index("query 00:00.00-00:04.00") < text.index("moment not established")
     assert "query 00:08.00-00:12.00" in text.split("moment not established")[1]
+
+
+def test_report_shows_no_picture_from_a_file_that_is_no_longer_the_one_verified(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    """`provenance report` reads a picture only from a file whose sha256 is still the one the
+    result records (audit 13, #6: another video put at the repost's path was shown as the
+    repost); the caption says why a picture is missing."""
+    db, repost = tmp_path / "library.db", tmp_path / "repost.mp4"
+    shutil.copy(library_path, db)
+    shutil.copy(media.clip_a, repost)
+    code, out, err = run("verify", repost, "--db", db, "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    segments = sum(len(m["segments"]) for m in result["matches"])
+    assert segments >= 1 and all(m["sha256"] for m in result["matches"])
+    saved = tmp_path / "result.json"
+    saved.write_text(out)
+    code, _, err = run("report", saved, "-o", tmp_path / "same.html")
+    assert code == 0, err
+    assert len(_pictures((tmp_path / "same.html").read_text())) == 2 * segments
+    shutil.copy(media.unrelated, repost)  # the next download, another file of the same name
+    for match in result["matches"]:
+        match["file"] = str(media.cam_b)  # an original's file moved, another put in its place
+    saved.write_text(json.dumps(result))
+    code, _, err = run("report", saved, "-o", tmp_path / "swapped.html")
+    assert code == 0, err
+    page = (tmp_path / "swapped.html").read_text()
+    assert "data:image/jpeg" not in page
+    assert page.count("is no longer the one verified") == 2 * segments
+
+
+def _set(document: Any, where: tuple[str | int, ...], value: object) -> None:
+    for key in where[:-1]:
+        document = document[key]
+    document[where[-1]] = value
+
+
+@pytest.mark.parametrize("where, value, shown", [
+    (("finding", "rating"), "totally-fake", "finding.rating"),
+    (("matches", 0, "segments", 0, "query_end"), 1e308, "matches[0].segments[0].query_end"),
+    (("claims", 0, "status"), "bogus", "claims[0].status"),
+    (("duration",), -5, "duration"),
+    (("matches", 0, "segments", 0, "speed"), 1e300, "matches[0].segments[0].speed"),
+])
+def test_report_refuses_a_result_with_impossible_values(  # type: ignore[no-untyped-def]
+        demo, tmp_path: Path, where: tuple[str | int, ...], value: object, shown: str) -> None:
+    """A hand-edited result is checked against the report schema before anything is drawn
+    (audit 13, #8: an unknown rating was rendered INCONCLUSIVE over an authentic summary)."""
+    article = json.loads(json.dumps(demo[0]))
+    result = article["results"][0]
+    _set(result, where, value)
+    for document, path in ((result, shown), (article, f"results[0].{shown}")):
+        saved, out = tmp_path / "edited.json", tmp_path / "r.html"
+        saved.write_text(json.dumps(document))
+        code, _, err = run("report", saved, "-o", out)
+        first, second, *rest = err.splitlines()
+        assert code == 2 and not rest, err
+        assert first.startswith(f"Error: {saved} is not a complete provenance result: {path}")
+        assert second.startswith("Hint: ") and not out.exists()
+
+
+def test_report_refuses_numbers_json_does_not_have(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    saved = tmp_path / "nan.json"
+    saved.write_text(json.dumps(demo[0]["results"][0]).replace(
+        '"duration": ', '"duration": NaN, "x": ', 1))
+    code, _, err = run("report", saved, "-o", tmp_path / "r.html")
+    assert code == 2 and "NaN" in err.splitlines()[0] and err.splitlines()[1].startswith("Hint")
+
+
+def test_timecodes_of_any_float_are_short() -> None:
+    from provenance.report.text_report import timecode
+
+    assert timecode(75.5) == "01:15.50" and timecode(3725.0) == "1:02:05.00"
+    for value in (1e308, float("inf"), float("nan"), -5.0, -1e308):
+        assert len(timecode(value)) <= 16, value
+    assert timecode(float("nan")) == timecode(-5.0) == "00:00.00"

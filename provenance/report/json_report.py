@@ -19,7 +19,8 @@ from ..models import Alignment, Claim, Finding, Original, Region, Verification
 # (the pictures of a frame that holds several), an alignment's ``region``, and edits' ``layout``
 # and ``angle``; each ``burned_in_text`` line's ``box`` and whether it was found ``added``;
 # whether it was read ``mirrored``, the ``screen_clocks`` read in the query's picture and the
-# claim statuses ``clock-contradicted`` and ``clock-consistent``.
+# claim statuses ``clock-contradicted`` and ``clock-consistent``; an alignment's ``sha256`` (of
+# the original's file, so a saved result's pictures are read only from that very file).
 REPORT_SCHEMA_VERSION = 2
 
 
@@ -35,6 +36,7 @@ def _alignment(alignment: Alignment, originals: dict[str, Original]) -> dict[str
         "published_at": meta.get("published_at", ""),
         "url": meta.get("url", ""),
         "file": meta.get("file", ""),
+        "sha256": meta.get("sha256", ""),
         "edits": [str(edit) for edit in alignment.edits],
         "edit_details": [{"kind": e.kind.value, "boxes": [list(b) for b in e.boxes],
                           "share": e.share, "speed": e.speed,

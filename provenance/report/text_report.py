@@ -54,8 +54,22 @@ def same_view_pieces(verdict: Verdict | str, pieces: Iterable[tuple[float, float
     return {label: union(spans) for label, spans in sorted(found.items())}
 
 
+# Longest time a timecode shows (366 days, the report schema's bound on a time): a larger or
+# non-finite number from a hand-edited result is shown as this bound with a "+", never as the
+# hundreds of digits 1e308 seconds would make.
+MAX_TIMECODE_S = 366 * 86400.0
+
+
 def timecode(seconds: float) -> str:
-    minutes, secs = divmod(max(0.0, seconds), 60.0)
+    """``MM:SS.ss``, or ``H:MM:SS.ss`` from an hour; any float gives a short string (negative
+    and NaN as 0, beyond MAX_TIMECODE_S as that bound followed by "+")."""
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        value = 0.0
+    if value > MAX_TIMECODE_S:
+        return timecode(MAX_TIMECODE_S) + "+"
+    minutes, secs = divmod(value if value > 0 else 0.0, 60.0)
     hours, minutes = divmod(int(minutes), 60)
     if hours:
         return f"{hours}:{minutes:02d}:{secs:05.2f}"
