@@ -116,3 +116,41 @@ def test_remote_page_cannot_point_at_local_files() -> None:
     assert find_videos(html, "https://evil.example/") == []
     local = find_videos("<video src='clip.mp4'></video>", "file:///home/desk/story.html")
     assert [r.url for r in local] == ["file:///home/desk/clip.mp4"]
+
+
+# -- the page's own publication date: from its markup and metadata only -----------------------
+
+_BODY = ("<h1>Road footage 22/10/2015</h1><p>The bypass opened to traffic in 2016, on 3 March "
+         "2016.</p><p class='note'>Archive 2014-05-06</p>"
+         "<a href='x.html'>filmed in Lyon on 13 July 2023</a><video src='clip.mp4'></video>")
+
+
+def test_dates_in_the_text_are_not_the_publication_date() -> None:
+    from provenance.acquire import published_date
+
+    page = f"<!doctype html><html><head><title>Road 2016-03-03</title></head><body>{_BODY}"
+    assert published_date(page, "https://news.example.com/story.html") == ""
+    assert published_date(page, "file:///home/desk/2016-03-03/story.html") == ""
+
+
+def test_publication_date_from_meta_json_ld_and_header_time() -> None:
+    from provenance.acquire import published_date
+
+    meta = '<meta property="article:published_time" content="2023-07-15T08:00:00Z">'
+    json_ld = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+               '"datePublished": "2023-07-16T10:00:00+02:00"}</script>')
+    header = ('<article><header><h2>Road</h2><time datetime="2023-07-17">17 July</time>'
+              '</header><p>On <time datetime="2019-01-01">new year</time> it snowed.</p>')
+    for head, body, expected in ((meta, "", "2023-07-15"), (json_ld, "", "2023-07-16"),
+                                 ("", header, "2023-07-17")):
+        page = f"<html><head>{head}</head><body>{body}{_BODY}</body></html>"
+        assert published_date(page, "https://news.example.com/story.html") == expected
+    # a <time> in the running text is a date the article speaks of, not when it was published
+    body_time = "<p>On <time datetime='2019-01-01'>new year</time> it snowed.</p>"
+    assert published_date(f"<html><body>{body_time}{_BODY}</body></html>") == ""
+    # a byline's text is the page's own date (read_page labels it "byline" too), below metadata
+    byline = "<p class='byline'>Publié le jeudi 22 octobre 2015 par Jean</p>"
+    assert published_date(f"<html><body>{byline}{_BODY}</body></html>") == "2015-10-22"
+    assert published_date(f"<html><head>{meta}</head><body>{byline}{_BODY}</body></html>") \
+        == "2023-07-15"
+    assert published_date(f"<html><body>{header}{byline}{_BODY}</body></html>") == "2023-07-17"

@@ -474,14 +474,111 @@ def page_text(html: str) -> tuple[str, str]:
     return " ".join(collector.title.split()), "\n".join(collector.parts)
 
 
+# Bylines: at most this many are shown to htmldate (a page has one or two).
+MAX_BYLINES = 10
+
+
+class _DateMarkup(HTMLParser):
+    """What of a page says when it was published, and nothing of its running text: its
+    ``<meta>`` tags, canonical link and JSON-LD; the ``<time datetime>`` of its header or byline
+    (a ``<time>`` in the text is a date the article speaks of); the text of its bylines."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.head: list[str] = []
+        self.times: list[str] = []
+        self.bylines: list[list[str]] = []
+        self._open: list[tuple[str, str]] = []  # open containers: (tag, "header"/"byline"/"")
+        self._json: list[str] | None = None
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "meta" or (tag == "link" and a.get("rel", "").lower() == "canonical"):
+            self.head.append(f"<{tag} {_attributes(a)}>")
+        elif tag == "script" and a.get("type", "").lower() == "application/ld+json":
+            self._json = []
+        elif tag in _SKIPPED - {"head", "nav", "aside"}:
+            self._skip += 1
+        elif tag == "time" and len(a.get("datetime", "")) > 6 and (
+                any(kind for _, kind in self._open) or _byline(a)):
+            self.times.append(f"<time {_attributes(a)}></time>")
+        elif tag in _BLOCKS or tag == "span":
+            kind = "byline" if _byline(a) or tag == "address" else (
+                "header" if tag == "header" else "")
+            if kind == "byline" and len(self.bylines) < MAX_BYLINES:
+                self.bylines.append([])
+            self._open.append((tag, kind))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._json is not None:
+            text = "".join(self._json).replace("</", "<\\/")
+            self.head.append(f'<script type="application/ld+json">{text}</script>')
+            self._json = None
+        elif tag in _SKIPPED - {"head", "nav", "aside"} and self._skip:
+            self._skip -= 1
+        elif any(t == tag for t, _ in self._open):
+            while self._open and self._open.pop()[0] != tag:
+                pass
+
+    def handle_data(self, data: str) -> None:
+        if self._json is not None:
+            self._json.append(data)
+        elif not self._skip and self.bylines and any(k == "byline" for _, k in self._open):
+            if sum(map(len, self.bylines[-1])) < MAX_BLOCK_CHARS:
+                self.bylines[-1].append(data)
+
+    def skeleton(self, bylines: bool) -> str:
+        """The page's date markup as a page of its own; with its bylines' text or without."""
+        from html import escape
+
+        text = "".join(f'<p class="byline">{escape(" ".join("".join(b).split()))}</p>'
+                       for b in self.bylines if "".join(b).strip()) if bylines else ""
+        return (f"<html><head>{''.join(self.head)}</head><body><header>"
+                f"{''.join(self.times)}</header>{text}</body></html>")
+
+
+def _byline(a: dict[str, str]) -> bool:
+    """Whether an element's attributes mark it as a byline or dateline (as ``_Collector`` does),
+    or its date as the publication date."""
+    return bool(_BYLINE.search(f"{a.get('class', '')} {a.get('id', '')}")) or "pubdate" in a \
+        or a.get("itemprop", "").lower() in ("datepublished", "datecreated")
+
+
+def _attributes(a: dict[str, str]) -> str:
+    from html import escape
+
+    return " ".join(f'{k}="{escape(v[:MAX_BLOCK_CHARS])}"' for k, v in a.items()
+                    if re.fullmatch(r"[a-z][\w:-]*", k))
+
+
 def published_date(html: str, url: str | None = None) -> str:
-    """The article's own publication date (YYYY-MM-DD) as htmldate reads it from its markup,
-    metadata and text, or '' when it cannot tell."""
+    """The article's own publication date (YYYY-MM-DD) as htmldate reads it from the page's
+    markup and metadata only: ``<meta>`` tags (``article:published_time``, ``date``,
+    ``itemprop="datePublished"``...), JSON-LD (``datePublished``), the ``<time datetime>`` of its
+    header or byline, the text of an element marked as its byline or dateline (class or id
+    ``byline``, ``dateline``, ``published``..., as ``read_page`` labels bylines), and a date in
+    its web address; or '' when they give none.
+
+    Never from its running text, title or headings: htmldate's text search, even with
+    ``extensive_search=False``, reads the ``<title>``, the ``<h1>`` and any bare ISO date in the
+    body, so a page without metadata was dated by a date it speaks of ("The bypass opened on 3
+    March 2016" became "published 2016-03-03"). Only a skeleton of the page's date markup is
+    shown to htmldate. Dates in the text are read as claims by ``claims``."""
     from htmldate import find_date
 
-    try:
-        found = find_date(html[:MAX_HTML_BYTES], url=url, original_date=True,
-                          outputformat="%Y-%m-%d", extensive_search=True)
-    except (ValueError, TypeError):
-        return ""
-    return found or ""
+    collector = _DateMarkup()
+    collector.feed(html[:MAX_HTML_BYTES])
+    collector.close()
+    web = url if url and urlsplit(url).scheme in ("http", "https") else None
+    # Metadata and marked-up times first; a byline's text only when they give no date (in one
+    # page, htmldate reads dated elements before <time> elements).
+    for bylines in (False, True):
+        try:
+            found = find_date(collector.skeleton(bylines), url=web, original_date=True,
+                              outputformat="%Y-%m-%d", extensive_search=False)
+        except (ValueError, TypeError):
+            return ""
+        if found:
+            return found
+    return ""
