@@ -103,11 +103,14 @@ def test_article_command_lists_each_reference_once(tmp_path) -> None:  # type: i
     assert result.exit_code == 0, result.stderr
     listing = json.loads(result.stdout)
     urls = [v["url"] for v in listing["videos"]]
-    assert len(urls) == len(set(urls)) == 13
+    # og:video's "/media/og.mp4" names a file at the root of this disk, outside the saved
+    # page's folder: refused (a warning), not listed
+    assert len(urls) == len(set(urls)) == 12
+    assert "'/media/og.mp4' is not opened" in result.stderr
     assert "https://www.youtube.com/watch?v=AAAAAAAAAAA" in urls
     assert listing["title"] == "Migrants & the tunnel"
     text = CliRunner().invoke(main, ["article", str(page)]).stdout
-    assert text.count("found in") == 13
+    assert text.count("found in") == 12
 
 
 def test_remote_page_cannot_point_at_local_files() -> None:
@@ -154,3 +157,62 @@ def test_publication_date_from_meta_json_ld_and_header_time() -> None:
     assert published_date(f"<html><head>{meta}</head><body>{byline}{_BODY}</body></html>") \
         == "2023-07-15"
     assert published_date(f"<html><body>{header}{byline}{_BODY}</body></html>") == "2023-07-17"
+
+
+# -- a saved page may only name videos in its own folder ----------------------------------------
+
+def _local_page(tmp_path):  # type: ignore[no-untyped-def]
+    site = tmp_path / "site"
+    (site / "media").mkdir(parents=True)
+    for name in ("clip.mp4", "media/b.mp4"):
+        (site / name).write_bytes(b"not really a video")
+    secret = tmp_path / "secret.mp4"
+    secret.write_bytes(b"a file beside the page's folder")
+    (site / "link.mp4").symlink_to(secret)
+    page = site / "page.html"
+    page.write_text(
+        "<h1>Story</h1><video src='clip.mp4'></video><video src='media/b.mp4'></video>"
+        "<video src='file:///etc/passwd'></video><video src='/etc/hostname'></video>"
+        "<video src='../../../../etc/hostname'></video>"
+        "<video src='%2e%2e/secret.mp4'></video><video src='link.mp4'></video>"
+        f"<video src='{secret.as_uri()}'></video>")
+    return site, page
+
+
+def test_a_saved_page_names_only_videos_in_its_own_folder(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    site, page = _local_page(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="provenance"):
+        refs = find_videos(page.read_text(), page.resolve().as_uri())
+    assert [r.url for r in refs] == [(site / "clip.mp4").resolve().as_uri(),
+                                     (site / "media/b.mp4").resolve().as_uri()]
+    said = caplog.text
+    for raw in ("file:///etc/passwd", "/etc/hostname", "../../../../etc/hostname",
+                "%2e%2e/secret.mp4", "link.mp4"):
+        assert repr(raw) in said, raw
+    assert "file:// URL" in said and "outside the page's folder" in said
+
+
+def test_cli_does_not_open_files_a_saved_page_names_outside_its_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from provenance.cli import main
+    from provenance.library import Library
+
+    site, page = _local_page(tmp_path)
+    listed = CliRunner().invoke(main, ["article", str(page), "--json"])
+    assert listed.exit_code == 0, listed.output
+    urls = [v["url"] for v in json.loads(listed.stdout)["videos"]]
+    assert urls == [(site / "clip.mp4").resolve().as_uri(),
+                    (site / "media/b.mp4").resolve().as_uri()]
+    assert "not opened" in listed.stderr and "'file:///etc/passwd'" in listed.stderr
+    # only refused references: nothing is opened, and no path is read as a video
+    page.write_text("<video src='file:///etc/passwd'></video><video src='/etc/hostname'>")
+    out = tmp_path / "out.jsonld"
+    Library(tmp_path / "lib.db", create=True).close()
+    result = CliRunner().invoke(main, ["verify", str(page), "--db", str(tmp_path / "lib.db"),
+                                       "--jsonld", str(out)])
+    assert result.exit_code != 0
+    assert "references no video" in result.stderr and "not a video" not in result.output
+    assert not out.exists() or "/etc/" not in out.read_text()

@@ -51,7 +51,10 @@ account that posted it.</figcaption></figure>
 def test_two_videos_each_checked_against_its_own_caption(
         media: Media, library_path: Path, tmp_path: Path) -> None:
     page = tmp_path / "two.html"
-    page.write_text(TWO_VIDEOS.format(first=media.cam_a.as_uri(), second=media.cam_b.as_uri()))
+    # a saved page names videos in its own folder (a path outside it is refused)
+    shutil.copy(media.cam_a, tmp_path / "first.mp4")
+    shutil.copy(media.cam_b, tmp_path / "second.mp4")
+    page.write_text(TWO_VIDEOS.format(first="first.mp4", second="second.mp4"))
     first, second = verify_article(str(page), library_path)
     dates = {(c.value, c.applies_to) for c in first.claims if c.kind is ClaimKind.DATE}
     assert dates == {("2015-09-16", 0)}  # not "3 March 2016", which is under the second video
@@ -74,10 +77,11 @@ def test_two_videos_each_checked_against_its_own_caption(
 def test_a_page_whose_only_date_is_its_publication_date(
         media: Media, library_path: Path, tmp_path: Path) -> None:
     page = tmp_path / "published.html"
-    page.write_text(f"""<html><head><title>CCTV clip</title>
+    shutil.copy(media.cam_a, tmp_path / "clip.mp4")
+    page.write_text("""<html><head><title>CCTV clip</title>
 <meta property="article:published_time" content="2024-03-15"></head><body>
 <h1>CCTV clip shows the terminal</h1><p class="byline">Published 15 March 2024</p>
-<p>The clip below circulated on social media.</p><video src="{media.cam_a.as_uri()}"></video>
+<p>The clip below circulated on social media.</p><video src="clip.mp4"></video>
 </body></html>""")
     (result,) = verify_article(str(page), library_path)
     assert not [c for c in result.claims if c.status is ClaimStatus.CONTRADICTED]

@@ -3,18 +3,23 @@
 Looks at HTML5 ``<video>``/``<source>``, iframes and embeds of video platforms, ``og:video*`` and
 ``twitter:player`` meta tags, JSON-LD ``VideoObject`` (``contentUrl``, ``embedUrl``) and plain links
 to video files. Relative URLs resolve against the page; embed URLs are normalised to the platform's
-canonical page URL; the result is deduplicated in page order.
+canonical page URL; the result is deduplicated in page order. A page read from disk may name
+video files only in its own folder or below (resolved as they would be opened: ``..``,
+percent-escapes, symlinks); ``file://`` URLs and paths outside it are refused with a warning
+saying why, never opened. A page from the web names no file on disk.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import parse_qs, urljoin, urlsplit
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from ..models import ARTICLE, Passage, VideoRef
 
@@ -329,7 +334,8 @@ def _references(collector: _Collector, base_url: str, is_supported: UrlPredicate
         base = base_url
     # Only a page read from disk may point at files on disk: a remote page naming file:///
     # paths must not make us read the machine it runs on.
-    schemes = {"http", "https"} | ({"file"} if urlsplit(base_url).scheme == "file" else set())
+    folder = _page_folder(base_url)
+    schemes = {"http", "https"} | ({"file"} if folder else set())
     refs: list[VideoRef] = []
     anchors: list[_Anchor] = []
     seen: dict[str, int] = {}
@@ -338,6 +344,7 @@ def _references(collector: _Collector, base_url: str, is_supported: UrlPredicate
         try:
             url = urljoin(base, raw.strip())
             scheme = urlsplit(url).scheme
+            written = urlsplit(raw.strip()).scheme
         except ValueError:  # e.g. a malformed IPv6 host: not a reference we can follow
             continue
         if scheme not in schemes:
@@ -348,6 +355,13 @@ def _references(collector: _Collector, base_url: str, is_supported: UrlPredicate
                 continue
         if kind == "link" and is_platform_url(url) and not _looks_like_video_page(url):
             continue
+        if scheme == "file" and folder:
+            inside = None if written == "file" else _inside(url, folder)
+            if inside is None:
+                _refuse(raw, where, "a file:// URL" if written == "file" else
+                        "outside the page's folder")
+                continue
+            url = inside
         url = canonical_url(url)
         if url not in seen:
             seen[url] = len(refs)
@@ -359,6 +373,34 @@ def _references(collector: _Collector, base_url: str, is_supported: UrlPredicate
         log.warning("the page references %d videos; only the first %d are verified",
                     len(refs), MAX_REFERENCES)
     return refs[:MAX_REFERENCES], anchors[:MAX_REFERENCES]
+
+
+def _page_folder(base_url: str) -> str:
+    """The folder of a page read from disk (its ``file:`` URL), symlinks resolved; '' for a
+    page from the web."""
+    parts = urlsplit(base_url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return ""
+    return os.path.realpath(os.path.dirname(unquote(parts.path)))
+
+
+def _inside(url: str, folder: str) -> str | None:
+    """The ``file:`` URL of the file ``url`` names when it is in ``folder`` or below (``..``,
+    percent-escapes and symlinks resolved, as the file would be opened), else None."""
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        return None
+    path = os.path.realpath(unquote(parts.path))
+    if os.path.commonpath([folder, path]) != folder or path == folder:
+        return None
+    return Path(path).as_uri()
+
+
+def _refuse(raw: str, where: str, reason: str) -> None:
+    """A saved page's reference to a file that is not opened, said with the reason: a page
+    may only name videos in its own folder (and below), never other files on this disk."""
+    log.warning("the page's %s %r is not opened: %s (a saved page may only name videos in "
+                "its own folder or below)", where, raw.strip()[:200], reason)
 
 
 # A paragraph between two videos that announces what follows belongs to the next one; one that
