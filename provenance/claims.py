@@ -199,6 +199,7 @@ def stated_claims(stated: StatedClaims, applies_to: int | str = ARTICLE) -> list
                                     "write it as YYYY-MM-DD, e.g. 2015-10-22")
             claims += read
     if stated.place.strip():
+        _check_point(stated.place)
         claims.append(Claim(kind=ClaimKind.PLACE, text=stated.place, value=stated.place.strip(),
                             found_in=STATED, quote=stated.place))
     if stated.source.strip():
@@ -207,6 +208,26 @@ def stated_claims(stated: StatedClaims, applies_to: int | str = ARTICLE) -> list
     if stated.caption:
         claims += read_claims([Passage(stated.caption, f"{STATED} (caption)")])
     return [_applying(c, applies_to) for c in claims]
+
+
+# A claimed place written as two numbers is a point, LAT,LON: read as one (and refused when it
+# cannot be one), never as a place name "999".
+_NUMBERS_PAIR = re.compile(r"\s*([-+]?\d+(?:\.\d+)?)\s*,\s*([-+]?\d+(?:\.\d+)?)\s*")
+
+
+def _check_point(place: str) -> None:
+    """SettingsError (exit 2, as ``library add --latitude 200``) for a claimed LAT,LON whose
+    latitude or longitude is out of range."""
+    numbers = _NUMBERS_PAIR.fullmatch(place)
+    if numbers is None:
+        return
+    for name, text, limit in (("latitude", numbers.group(1), 90.0),
+                              ("longitude", numbers.group(2), 180.0)):
+        if not -limit <= float(text) <= limit:
+            raise SettingsError(f"claimed place {place.strip()[:80]!r}: {name} {float(text):g} "
+                                f"is not between {-limit:g} and {limit:g}",
+                                "give LAT,LON in decimal degrees, e.g. 45.52,-122.99, or a "
+                                "place name")
 
 
 def _applying(claim: Claim, applies_to: int | str) -> Claim:

@@ -219,3 +219,34 @@ def test_a_place_is_consistent_only_when_every_part_of_it_names_the_location() -
     assert status("Lyon, France") == "unchecked"
     # a point, and an original without coordinates
     assert status("50.94, 1.81") == "unchecked"
+
+
+def test_claimed_coordinates_out_of_range_are_refused() -> None:
+    import pytest
+
+    from provenance.claims import stated_claims
+    from provenance.errors import SettingsError
+    from provenance.models import StatedClaims
+
+    for place, message in (("999,999", "latitude 999"), ("95.0,200.0", "latitude 95"),
+                           ("45.52,-1229.9", "longitude -1229.9"), ("-91, 3", "latitude -91"),
+                           ("45.5,180.5", "longitude 180.5")):
+        with pytest.raises(SettingsError) as refused:
+            stated_claims(StatedClaims(place=place))
+        assert message in refused.value.message and "between" in refused.value.message
+        assert refused.value.hint and refused.value.exit_code == 2
+    for place in ("45.52,-122.99", "-90,180", "Hillsboro, Oregon", "48.85, 2.35"):
+        (claim,) = stated_claims(StatedClaims(place=place))
+        assert claim.kind is ClaimKind.PLACE and claim.value == place.strip()
+
+
+def test_cli_refuses_claimed_coordinates_out_of_range(media, library_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from provenance.cli import main
+
+    result = CliRunner().invoke(main, ["verify", str(media.cam_a), "--db", str(library_path),
+                                       "--claim-place", "95.0,200.0"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: claimed place '95.0,200.0': latitude 95")
+    assert "Hint: " in result.stderr and "Traceback" not in result.output

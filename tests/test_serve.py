@@ -268,3 +268,33 @@ def test_one_server_per_library(server: ServerProcess) -> None:
     assert second.returncode == 2
     assert "Error: another `provenance serve` is already serving" in second.stderr
     assert "Traceback" not in second.stderr
+
+
+def test_claims_the_cli_refuses_are_refused_with_its_message(client: httpx.Client,
+                                                             media: Media) -> None:
+    """An unreadable claimed date or an impossible point is a 400 with the CLI's Error and Hint
+    (claims.stated_claims' SettingsError), by JSON and by form, and no job is queued (a bad date
+    had been accepted, 202, and ended "done" with every video inconclusive)."""
+    from provenance.claims import stated_claims
+    from provenance.errors import SettingsError
+    from provenance.models import StatedClaims
+
+    cases = [({"date": "notadate"}, "claimed date 'notadate' is not a date"),
+             ({"place": "999,999"}, "latitude 999"),
+             ({"place": "95.0,200.0"}, "latitude 95"),
+             ({"place": "45.52,-1229.9"}, "longitude -1229.9")]
+    before = len(client.get("/api/v1/verifications").json())
+    for claims, message in cases:
+        with pytest.raises(SettingsError) as cli:
+            stated_claims(StatedClaims(**claims))
+        assert message in cli.value.message
+        refused = client.post("/api/v1/verifications",
+                              json={"url": "https://example.org/v.mp4", "claims": claims})
+        assert refused.status_code == 400, (claims, refused.text)
+        assert (refused.json()["error"], refused.json()["hint"]) == (cli.value.message,
+                                                                     cli.value.hint)
+        with open(media.cam_a, "rb") as video:
+            form = client.post("/api/v1/verifications", data=claims,
+                               files={"file": ("a.mp4", video, "video/mp4")})
+        assert form.status_code == 400 and form.json()["error"] == cli.value.message
+    assert len(client.get("/api/v1/verifications").json()) == before

@@ -13,10 +13,11 @@ from typing import Any, TextIO
 from fastapi import Request
 from starlette.datastructures import UploadFile
 
+from ..claims import stated_claims
 from ..errors import ProvenanceError, SettingsError
 from ..library import Library
 from ..library.manifest import METADATA_FIELDS, read_row
-from ..models import Original
+from ..models import Original, StatedClaims
 from . import guard
 from .access import Access, Refused
 from .config import ServerConfig
@@ -201,7 +202,12 @@ def _claims(raw: Any) -> dict[str, str]:
     if unknown:
         raise Refused(400, f"unknown claim field(s): {', '.join(sorted(unknown))[:200]}",
                       f"claims are {', '.join(CLAIM_FIELDS)}")
-    return {k: text_field(raw[k], k) for k in CLAIM_FIELDS if raw.get(k)}
+    claims = {k: text_field(raw[k], k) for k in CLAIM_FIELDS if raw.get(k)}
+    try:  # what `provenance verify --claim-*` refuses, refused here with its message
+        stated_claims(StatedClaims(**claims))
+    except SettingsError as error:
+        raise Refused(400, error.message, error.hint or "") from None
+    return claims
 
 
 def text_field(value: Any, name: str) -> str:
