@@ -158,6 +158,9 @@ class VideoStream:
         self._fast: decode.FastDecoder | None = None
         self.decoded_by = "opencv"
         self.end_time: float | None = None
+        # (seconds decoded, seconds the header announces) when decoding stopped well before
+        # the announced end (a file cut off or damaged); None otherwise.
+        self.cut_off: tuple[float, float] | None = None
         if not colour and chosen_decoder(decoder) == "fast":
             self._fast = decode.FastDecoder(path)
             self.info = StreamInfo(path, *astuple(self._fast.geometry()))
@@ -269,7 +272,7 @@ class VideoStream:
             raise self._no_frame()
         # The stream's real end: the last decoded frame's time plus its own duration.
         self.end_time = time + (1.0 / self.info.fps if self.info.fps > 0 else 0.0)
-        self._check_complete(time)
+        self._check_complete(time, self.end_time)
 
     def _fast_samples(self, sample_fps: float, crop: tuple[float, float, float, float] | None,
                       on_picture: PictureCallback | None,
@@ -285,7 +288,7 @@ class VideoStream:
         if yielded == 0:
             raise self._no_frame()
         self.end_time = self._fast.end_time
-        self._check_complete(self._fast.last_time)
+        self._check_complete(self._fast.last_time, self.end_time)
 
     def colour_thumb(self, width: int, height: int) -> np.ndarray | None:
         """The frame sampled last as a small BGR image, where the decoder keeps its colour
@@ -296,15 +299,17 @@ class VideoStream:
         return MediaError(f"{self.info.path} holds no decodable video frame",
                           "the file may be empty or cut off")
 
-    def _check_complete(self, last_time: float) -> None:
-        """Warn when decoding stopped well before the end the header announces."""
+    def _check_complete(self, last_time: float, end_time: float) -> None:
+        """Record (``cut_off``) and warn when decoding stopped well before the end the header
+        announces (``end_time``: where the decoded video ends)."""
         if self.info.fps <= 0 or self.info.frame_count <= 0:
             return
         announced = self.info.frame_count / self.info.fps
         if last_time < announced * TRUNCATION_SHARE - 1.0:
+            self.cut_off = (end_time, announced)
             log.warning(
                 "%s: decoded %.1f s of the %.1f s its header announces; the file may be cut "
-                "off or damaged, only what decoded was used", self.info.path, last_time, announced)
+                "off or damaged, only what decoded was used", self.info.path, end_time, announced)
 
     def frames_at(self, times: list[float]) -> dict[float, np.ndarray]:
         """The frames shown at the given times (one sequential pass; no seeking, which is

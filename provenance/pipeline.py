@@ -28,6 +28,7 @@ from .models import (
     BurnedInText,
     Claim,
     ClaimKind,
+    Finding,
     Fingerprint,
     LocalData,
     LocalVideo,
@@ -198,6 +199,7 @@ def verify_video(
                    *claims.scene_flags(similar if not matched and another else [])]
         pictures, notes = report_frames(decoded, result.matches, stored) if decoded \
             else ({}, {})
+        cut_off = _cut_off(decoded)
         _step(progress, "report", 1.0)
         return Verification(
             query=name,
@@ -213,13 +215,12 @@ def verify_video(
             provenance={**video.provenance, **_article_record(context)},
             settings={**settings.to_dict(), "sample_fps": query_fp.sample_fps},
             video_path="" if decoded is None else os.path.abspath(video.path),
-            finding=finding.assess(result.verdict, result.matches, result.unexplained, checked,
-                                   matched + similar, result.reason,
-                                   audio_matches=seen.audio_matches, regions=regions,
-                                   same_scene=result.same_scene, params=result.params,
-                                   clocks=clocks),
+            finding=_with_caveats(finding.assess(
+                result.verdict, result.matches, result.unexplained, checked, matched + similar,
+                result.reason, audio_matches=seen.audio_matches, regions=regions,
+                same_scene=result.same_scene, params=result.params, clocks=clocks), cut_off),
             params=result.params.to_dict(),
-            skipped=(*result.skipped, *seen.skipped),
+            skipped=(*result.skipped, *seen.skipped, *cut_off),
             audio_matches=seen.audio_matches,
             content_credentials=seen.credentials,
             burned_in_text=tuple(BurnedInText(line.time, line.text, line.box,
@@ -294,6 +295,24 @@ def report_frames(decoded: provider.Decoded, matches: tuple[Alignment, ...],
             if reference is not None:
                 found[f"{key}-reference"], notes[f"{key}-reference"] = reference
     return found, {k: v for k, v in notes.items() if v}
+
+
+def _cut_off(decoded: provider.Decoded | None) -> tuple[str, ...]:
+    """What a verify of a file cut off or damaged must say: only its beginning was examined."""
+    if decoded is None or decoded.cut_off is None:
+        return ()
+    done, announced = decoded.cut_off
+    return (f"the end of the video: only its first {done:.1f} s of the {announced:.1f} s its "
+            "header announces could be decoded (the file may be cut off or damaged)",)
+
+
+def _with_caveats(found: Finding, caveats: Sequence[str]) -> Finding:
+    """The finding with what limits it (the end of a file cut off) said after its summary."""
+    if not caveats:
+        return found
+    said = "; ".join(caveats)
+    return replace(found, summary=f"{found.summary} Not examined: {said}.",
+                   reasons=(*found.reasons, *(f"not examined: {c}" for c in caveats)))
 
 
 def _cut(picture: np.ndarray, box: Box) -> np.ndarray:

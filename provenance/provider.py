@@ -140,6 +140,9 @@ class Decoded:
     # The moment frames (whole, tiny, grey) and their times; empty unless asked for.
     moment_times: np.ndarray = field(default_factory=lambda: np.zeros(0))
     moments: list[np.ndarray] = field(default_factory=list)
+    # (seconds decoded, seconds the header announces) of a file cut off or damaged
+    # (``VideoStream.cut_off``); None when it decoded to its announced end.
+    cut_off: tuple[float, float] | None = None
 
     def saturation_in(self, intervals: list[tuple[float, float]]) -> float | None:
         """Median colour saturation of the kept frames inside the intervals (of all of them if
@@ -310,6 +313,7 @@ def decode(path: str, sample_fps: float, progress: ProgressCallback | None = Non
                                  dense=keeper.dense)
         fp = fingerprint_samples(samples, stream.info, sample_fps, progress)
         fp = with_duration(fp, stream.end_time)
+        cut_off = stream.cut_off
     details = np.stack(keeper.details)
     detail_times = np.asarray(keeper.detail_times, dtype=np.float64)
     if detail_long_side >= QUERY_DETAIL_LONG_SIDE:
@@ -326,6 +330,7 @@ def decode(path: str, sample_fps: float, progress: ProgressCallback | None = Non
         pictures=keeper.pictures if len(keeper.pictures) == len(keeper.local) else [],
         moment_times=np.asarray(keeper.moment_times, dtype=np.float64),
         moments=keeper.moments,
+        cut_off=cut_off,
     )
 
 

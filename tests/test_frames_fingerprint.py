@@ -13,7 +13,7 @@ from provenance import fingerprint as fpm
 from provenance.errors import MediaError
 from provenance.frames import VideoStream, border_box, shrink, to_grey
 from tests import synthetic as syn
-from tests.conftest import Media
+from tests.conftest import Media, verify_json
 
 
 def test_samples_follow_presentation_time(media: Media) -> None:
@@ -187,6 +187,26 @@ def test_truncated_file_fingerprints_what_decodes_and_warns(
         fp = fpm.fingerprint_video(str(cut), 4.0)
     assert 5.0 < fp.duration < 25.0
     assert any("cut off or damaged" in r.getMessage() for r in caplog.records)
+
+
+def test_a_verify_of_a_cut_off_file_says_only_its_beginning_was_examined(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    """What decodes of a file cut off is verified, and the result says so where it is read and
+    published (the finding's summary, ``skipped``), not only in a warning on stderr."""
+    whole = tmp_path / "whole.mp4"
+    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i",
+                    str(media.cam_a), "-c", "copy", "-movflags", "+faststart", str(whole)],
+                   check=True)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole.read_bytes()[: int(whole.stat().st_size * 0.5)])
+    report = verify_json(cut, library_path)
+    assert report["verdict"] == "match"
+    decoded = report["duration"]
+    (said,) = [s for s in report["skipped"] if "cut off or damaged" in s]
+    assert f"only its first {decoded:.1f} s of the 30.0 s" in said
+    assert said in report["finding"]["summary"]
+    # a whole file says nothing of the kind
+    assert not any("cut off" in s for s in verify_json(whole, library_path)["skipped"])
 
 
 def test_blurred_side_bars_of_vertical_video_in_a_landscape_frame_are_stripped() -> None:
