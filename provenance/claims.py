@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from . import dates
-from .dates import MAX_TEXT_CHARS, MONTHS, day_range, find_dates, find_periods
+from .dates import MAX_TEXT_CHARS, MONTHS, Moment, day_range, find_dates, find_periods
 from .errors import SettingsError
 from .models import (
     ARTICLE,
@@ -252,42 +252,100 @@ def _claimed_range(claim: Claim) -> tuple[date, date]:
     return date.fromisoformat(first), date.fromisoformat(last or first)
 
 
-def _check_event(claim: Claim, originals: Sequence[Original]) -> Claim:
+def _claimed_moments(claim: Claim) -> tuple[Moment, Moment]:
+    """The claimed period; with its instants when the claim was written as a date-time with a
+    UTC offset ("2018-05-19T20:00:00-07:00" typed as --claim-date) naming the same days."""
     start, end = _claimed_range(claim)
-    said = claim.value.replace("/", " to ")
+    written = dates.moments(claim.text) if "T" in claim.text or ":" in claim.text else None
+    if written is not None and (written[0].day, written[1].day) == (start, end):
+        return written
+    return Moment(start), Moment(end)
+
+
+# A calendar date with no time zone against a date-time with one: the day that date names
+# begins anywhere from 14 h before to 12 h after the same day in UTC (offsets run from -12:00 to
+# +14:00), so a recording a day either side of it can be the same moment. More than this many
+# days apart is a contradiction no time zone explains.
+ZONE_SLACK_DAYS = 1
+
+
+def _apart(claimed: tuple[Moment, Moment], recorded: tuple[Moment, Moment]) -> tuple[int, str]:
+    """How many days the recording lies after (positive) or before (negative) the claimed
+    period, 0 when it falls in it, and a note saying how they were compared when not day
+    against day. Two date-times with UTC offsets are compared as instants (the recording's
+    day taken in the claim's offset); a plain date against a date-time with an offset is
+    allowed ZONE_SLACK_DAYS either side; two dates without zones, day against day."""
+    instants = [m.instant for m in (*claimed, *recorded)]
+    start, end = claimed[0].day, claimed[1].day
+    first, last = recorded[0].day, recorded[1].day
+    if all(instants):
+        zone = claimed[0].instant.tzinfo  # type: ignore[union-attr]
+        seen = [m.instant.astimezone(zone) for m in recorded]  # type: ignore[union-attr]
+        first, last = seen[0].date(), seen[1].date()
+        note = "" if (first, last) == (recorded[0].day, recorded[1].day) else (
+            f" (compared as instants: {seen[0].isoformat()} at the claim's UTC offset)")
+        return _days(start, end, first, last), note
+    days = _days(start, end, first, last)
+    if not any(instants) or days == 0:
+        return days, ""
+    unzoned = "the claimed date" if claimed[0].instant is None else "the recording date"
+    if abs(days) <= ZONE_SLACK_DAYS:
+        return 0, (f" ({abs(days)} day {'after' if days > 0 else 'before'} the claimed day, "
+                   f"which a time-zone difference can explain: {unzoned} gives no time zone, "
+                   "so a day either side of it is allowed)")
+    return days, f" ({unzoned} gives no time zone: a day either side of it is allowed)"
+
+
+def _days(start: date, end: date, first: date, last: date) -> int:
+    if last < start:
+        return -(start - last).days
+    if first > end:
+        return (first - end).days
+    return 0
+
+
+def _check_event(claim: Claim, originals: Sequence[Original]) -> Claim:
+    claimed = _claimed_moments(claim)
+    said = claim.text.strip() if claimed[0].instant else claim.value.replace("/", " to ")
     findings = []
     status = ClaimStatus.UNCHECKED
     for original in originals:
-        recorded = recorded_range(original)
+        recorded = dates.moments(original.recorded_at)
         if recorded is None:
             continue
-        first, last = recorded
-        if last < start or first > end:
-            days, side = ((start - last).days, "before") if last < start else (
-                (first - end).days, "after")
+        days, note = _apart(claimed, recorded)
+        if days:
+            side = "before" if days < 0 else "after"
             findings.append(f"footage of {original.id} was recorded {_when(original)}, "
-                            f"{days} day(s) {side} the claimed {said}")
+                            f"{abs(days)} day(s) {side} the claimed {said}{note}")
             status = ClaimStatus.CONTRADICTED
         elif status is not ClaimStatus.CONTRADICTED:
-            findings.append(f"consistent with {original.id} recorded {_when(original)}")
+            findings.append(f"consistent with {original.id} recorded {_when(original)}{note}")
             status = ClaimStatus.CONSISTENT
     return _checked(claim, status, "; ".join(findings))
 
 
 def _check_published(claim: Claim, originals: Sequence[Original]) -> Claim:
-    """Footage cannot be recorded after it was published: only that is checked."""
+    """Footage cannot be recorded after it was published: only that is checked (a day either
+    side allowed when one of the two dates has a time zone and the other none, as for event
+    dates)."""
     published = date.fromisoformat(claim.value.partition("/")[0])
-    known = [(o, r) for o in originals if (r := recorded_range(o)) is not None]
+    day = _claimed_moments(claim)[0]
+    known = [(o, r) for o in originals if (r := dates.moments(o.recorded_at)) is not None]
     if not known:
         return _checked(claim, ClaimStatus.UNCHECKED, "")
-    later = [o for o, (first, _) in known if first > published]
+    compared = [(o, *_apart((day, day), r)) for o, r in known]
+    later = [(o, note) for o, days, note in compared if days > 0]
     if later:
         return _checked(claim, ClaimStatus.CONTRADICTED, "; ".join(
             f"published {published.isoformat()}, before the footage of {o.id} was recorded "
-            f"({_when(o)})" for o in later))
+            f"({_when(o)}){note}" for o, note in later))
+    notes = "".join(dict.fromkeys(note for _, _, note in compared))
+    spans = [(o, (r[0].day, r[1].day)) for o, r in known]
     return _checked(claim, ClaimStatus.CONSISTENT,
-                    f"published after the footage was recorded ({_span(known)}); a publication "
-                    "date is not a claim about when it was filmed, only an upper bound")
+                    f"published after the footage was recorded ({_span(spans)}){notes}; a "
+                    "publication date is not a claim about when it was filmed, only an upper "
+                    "bound")
 
 
 def _span(known: Sequence[tuple[Original, tuple[date, date]]]) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .errors import SettingsError
@@ -43,31 +44,48 @@ MAX_DATE_CHARS = 80
 _FORMS = "YYYY-MM-DD, an ISO datetime, FIRST/LAST, or a day-first date such as 16/09/2015"
 
 
+@dataclass(frozen=True)
+class Moment:
+    """One end of a metadata date: its calendar day as written (a datetime's day in its own
+    UTC offset), and, when it was written with a time and a UTC offset, the instant it names
+    (aware); ``instant`` is None for a plain date or a datetime without an offset, whose zone
+    is unknown."""
+
+    day: date
+    instant: datetime | None = None
+
+
 def _one(text: str) -> tuple[str, date]:
     """(ISO text, day) of one date or datetime; ValueError with the reason otherwise."""
+    iso, moment = _moment(text)
+    return iso, moment.day
+
+
+def _moment(text: str) -> tuple[str, Moment]:
     text = text.strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         day = date.fromisoformat(text)
-        return day.isoformat(), day
+        return day.isoformat(), Moment(day)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?",
                     text):
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T"))
-        return moment.isoformat(), moment.date()
+        return moment.isoformat(), Moment(moment.date(),
+                                          moment if moment.tzinfo is not None else None)
     numeric = _NUMERIC.match(text)
     if numeric:
         day_n, month_n, year = (int(g) for g in numeric.groups())
         if day_n <= 12 and day_n != month_n:
             raise ValueError("ambiguous, day and month could be swapped")
         day = date(year, month_n, day_n)
-        return day.isoformat(), day
+        return day.isoformat(), Moment(day)
     words = _DAY_MONTH.match(text)
     if words:
         day = date(int(words.group(3)), MONTHS[words.group(2).lower()], int(words.group(1)))
-        return day.isoformat(), day
+        return day.isoformat(), Moment(day)
     words = _MONTH_DAY.match(text)
     if words:
         day = date(int(words.group(3)), MONTHS[words.group(1).lower()], int(words.group(2)))
-        return day.isoformat(), day
+        return day.isoformat(), Moment(day)
     raise ValueError("not a date")
 
 
@@ -101,6 +119,18 @@ def day_range(value: str) -> tuple[date, date] | None:
     except SettingsError:
         return None
     return (min(parts), max(parts)) if parts else None
+
+
+def moments(value: str) -> tuple[Moment, Moment] | None:
+    """The (first, last) ``Moment`` of a metadata date (``day_range`` with the instants kept), or
+    None as ``day_range`` gives None."""
+    try:
+        parts = [_moment(part)[1] for part in normalise(value).split("/") if part]
+    except (SettingsError, ValueError):
+        return None
+    if not parts:
+        return None
+    return parts[0], parts[-1]
 
 
 _PATTERNS = [

@@ -250,3 +250,58 @@ def test_cli_refuses_claimed_coordinates_out_of_range(media, library_path) -> No
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("Error: claimed place '95.0,200.0': latitude 95")
     assert "Hint: " in result.stderr and "Traceback" not in result.output
+
+
+# -- dates with a UTC offset ---------------------------------------------------------------------
+
+def _checked_date(claimed: str, recorded: str) -> Claim:
+    from provenance.claims import stated_claims
+    from provenance.models import StatedClaims
+
+    (claim,) = stated_claims(StatedClaims(date=claimed))
+    (checked,) = check_dates([claim], [Original(id="cam", recorded_at=recorded)])
+    return checked
+
+
+def test_two_datetimes_with_offsets_are_compared_as_instants() -> None:
+    same = _checked_date("2018-05-19T20:00:00-07:00", "2018-05-20T03:00:00Z")
+    assert same.status == "consistent", same.finding
+    assert "-07:00" in same.finding  # says the recording's time at the claim's offset
+    later = _checked_date("2018-05-19T20:00:00-07:00", "2018-05-22T03:00:00Z")
+    assert later.status == "contradicted"
+    assert "2 day(s) after the claimed 2018-05-19T20:00:00-07:00" in later.finding
+    # the same instant written in two offsets gets the same status
+    assert _checked_date("2018-05-20T03:00:00+00:00", "2018-05-19T20:00:00-07:00").status == \
+        _checked_date("2018-05-19T20:00:00-07:00", "2018-05-19T20:00:00-07:00").status == \
+        "consistent"
+
+
+def test_a_date_without_a_zone_against_a_datetime_allows_a_day_either_side() -> None:
+    # audit13: the same instant as two datetimes against a plain recorded date: same status
+    for claimed in ("2018-03-13T06:30:00Z", "2018-03-12T23:30:00-08:00"):
+        checked = _checked_date(claimed, "2018-03-12")
+        assert checked.status == "consistent", (claimed, checked.finding)
+    near = _checked_date("2018-03-13T06:30:00Z", "2018-03-12")
+    assert "time zone" in near.finding and "a day either side" in near.finding
+    # a plain claimed date against a UTC recording of the evening before, US time
+    local = _checked_date("2018-05-19", "2018-05-20T03:00:00Z")
+    assert local.status == "consistent" and "time zone" in local.finding
+    # several days apart is still a contradiction, said with the allowance
+    far = _checked_date("2018-05-15", "2018-05-20T03:00:00Z")
+    assert far.status == "contradicted" and "5 day(s) after the claimed 2018-05-15" in far.finding
+    assert "a day either side" in far.finding
+    assert _checked_date("2018-05-23T10:00:00+02:00", "2018-05-20").status == "contradicted"
+    # two plain dates: compared day by day, as before
+    plain = _checked_date("2018-05-19", "2018-05-20")
+    assert plain.status == "contradicted" and "1 day(s) after" in plain.finding
+    assert "time zone" not in plain.finding
+
+
+def test_a_publication_date_against_a_recording_in_utc() -> None:
+    from provenance.claims import published_claim
+
+    recorded = [Original(id="cam", recorded_at="2018-05-20T03:00:00Z")]
+    (same_evening,) = check_dates(published_claim("2018-05-19", "page metadata"), recorded)
+    assert same_evening.status == "consistent", same_evening.finding
+    (before,) = check_dates(published_claim("2018-05-17", "page metadata"), recorded)
+    assert before.status == "contradicted"
