@@ -1,4 +1,5 @@
-"""Write docs/cli.md from the commands' own --help (run `python docs/make_cli_md.py`).
+"""Write docs/cli.md from the commands' own --help (run `python docs/make_cli_md.py`;
+`--check` only says whether it is current).
 
 tests/test_cli_docs.py fails when docs/cli.md is not what this script writes: change a help
 text, run the script, commit both.
@@ -47,6 +48,29 @@ def render() -> str:
     return "\n".join(parts)
 
 
+def run(argv: list[str] | None = None) -> int:
+    """The script's command line: write docs/cli.md, or with --check only say whether it is
+    current (exit 1 when it is not)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        description="Write docs/cli.md from the `provenance` commands' own --help.")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if docs/cli.md is not what would be written")
+    args = parser.parse_args(argv)
+    target = ROOT / "docs" / "cli.md"
+    text = render()
+    if args.check:
+        current = target.read_text("utf-8") if target.is_file() else ""
+        if current != text:
+            print(f"{target} is stale: run `python docs/make_cli_md.py`")
+            return 1
+        print(f"{target} is current")
+        return 0
+    target.write_text(text, "utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
 if __name__ == "__main__":
-    (ROOT / "docs" / "cli.md").write_text(render(), "utf-8")
-    print(f"wrote {ROOT / 'docs' / 'cli.md'}")
+    raise SystemExit(run())

@@ -51,8 +51,12 @@ class BatchItem:
 
 
 def read_batch_file(path: str) -> list[str]:
-    """Inputs listed one per line (URLs or paths); blank lines and `#` comments are skipped.
-    ``-`` reads standard input."""
+    """Inputs listed one per line (URLs or paths); blank lines and comments are skipped.
+    ``-`` reads standard input.
+
+    A comment is a line whose first non-blank character is ``#``. A ``#`` later in a line is
+    kept as part of the input: URLs carry it (``page#t=30``) and file names may (``clip #2.mp4``),
+    so ``video.mp4  # note`` cannot be told from a file of that name."""
     import sys
 
     try:

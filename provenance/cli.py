@@ -44,9 +44,17 @@ from .settings import (
     redact,
     resolve_settings,
 )
-from .terminal import SafeStream
+from .terminal import SafeStream, safe_text
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def echo(message: object = "", err: bool = False, nl: bool = True) -> None:
+    """Print a line, its terminal control characters escaped before click sees it: click
+    removes ANSI sequences when the output is not a terminal, which would hide what a file
+    name or a title holds instead of showing it (the streams' SafeStream filter escapes them
+    on a terminal; this makes a pipe show the same)."""
+    click.echo(safe_text(str(message)), err=err, nl=nl)
 
 
 # Options of the `provenance` group that may also be written after the subcommand
@@ -150,9 +158,9 @@ class ProvenanceGroup(FullHelpGroup):
 
 
 def _fail(ctx: click.Context, message: str, hint: str | None, code: int) -> None:
-    click.echo(f"Error: {message}", err=True)
+    echo(f"Error: {message}", err=True)
     if hint:
-        click.echo(f"Hint: {hint}", err=True)
+        echo(f"Hint: {hint}", err=True)
     ctx.exit(code)
 
 
@@ -204,6 +212,10 @@ def download_options(f: F) -> F:
                      help="Download rate limit in bytes/s, e.g. 2M."),
         click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
                      metavar="SECONDS", help="Longest one download may take (default 1800)."),
+        click.option("--refresh", is_flag=True,
+                     help="Download URLs again and replace their cached copies (a URL already "
+                          "downloaded is otherwise read from the cache, which the output "
+                          "says)."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -231,11 +243,11 @@ def _write_reports(payload: dict[str, Any], report: str | None, jsonld: str | No
     document = script_text(to_jsonld(payload, publisher)) + "\n" if jsonld else ""
     if report:
         outputs.write_html_report(payload, report, results)
-        click.echo(f"HTML report: {report}", err=True)
+        echo(f"HTML report: {report}", err=True)
     if jsonld:
         with open(jsonld, "w", encoding="utf-8") as handle:
             handle.write(document)
-        click.echo(f"JSON-LD: {jsonld}", err=True)
+        echo(f"JSON-LD: {jsonld}", err=True)
 
 
 def _download_settings(max_filesize: str | None, cookies: str | None,
@@ -247,6 +259,16 @@ def _download_settings(max_filesize: str | None, cookies: str | None,
         "cookies": cookies, "cookies_from_browser": cookies_from_browser, "proxy": proxy,
         "rate_limit": parse_size(limit_rate) if limit_rate is not None else None,
     }
+
+
+def _refresh(ctx: click.Context, download: dict[str, Any], parallel: bool = False) -> None:
+    """--refresh (taken out of ``download``): downloads in this command skip the cache."""
+    if not download.pop("refresh", False):
+        return
+    if parallel:
+        raise click.UsageError("--refresh downloads again in this process only: drop "
+                               "--workers/--cluster, or give the workers an empty --cache-dir")
+    ctx.with_resource(acquire.refreshing())
 
 
 def _settings(ctx: click.Context, **overrides: Any) -> Settings:
@@ -300,7 +322,7 @@ class _WarningHandler(logging.Handler):
     """Library warnings (e.g. a truncated file) as `Warning: ...` lines on stderr."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"Warning: {record.getMessage()}", err=True)
+        echo(f"Warning: {record.getMessage()}", err=True)
 
 
 def _show_warnings(debug: bool) -> None:
@@ -315,7 +337,9 @@ def batch_options(f: F) -> F:
     options = [
         click.option("-a", "--batch-file", "batch_file", default=None, metavar="FILE",
                      help="Also verify the inputs listed in FILE, one URL or path a line "
-                          "(`#` starts a comment; `-` reads standard input)."),
+                          "(a line starting with `#` is a comment; a `#` later in a line is "
+                          "part of the input, as in URLs and file names; `-` reads standard "
+                          "input)."),
         click.option("--jsonl", default=None, metavar="FILE",
                      help="Write one JSON result per input to FILE as each finishes "
                           "(`-`: standard output)."),
@@ -366,6 +390,7 @@ def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json
     The --claim-* options and --caption say what a post you saw claims (for every input).
     """
     _check_output(report, jsonld)
+    _refresh(ctx, download, parallel=workers > 1 or cluster is not None)
     settings = _settings(ctx, db=db, sample_fps=fps, **_download_settings(**download))
     stated = StatedClaims(date=claim_date, place=claim_place, source=claim_source,
                           caption=caption)
@@ -392,9 +417,9 @@ def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json
     payload = batch.BatchItem(inputs[0], results).payload()
     del payload["input"]
     if as_json:
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
-        click.echo(to_texts(results))
+        echo(to_texts(results))
     _write_reports(payload, report, jsonld, publisher, results)
     if all(r.error for r in results):
         ctx.exit(3)
@@ -421,7 +446,7 @@ def _verify_batch(ctx: click.Context, inputs: list[str], library: Library, setti
     done = batch.done_inputs(jsonl) if resume and jsonl else set()
     todo = [query for query in inputs if query not in done]
     if done:
-        click.echo(f"resuming: {len(inputs) - len(todo)} of {len(inputs)} input(s) already in "
+        echo(f"resuming: {len(inputs) - len(todo)} of {len(inputs)} input(s) already in "
                    f"{jsonl}", err=True)
     handle = _open_jsonl(jsonl, append=resume)
     writer = batch.JsonlWriter(handle, sync=jsonl != "-") if handle else None
@@ -436,13 +461,13 @@ def _verify_batch(ctx: click.Context, inputs: list[str], library: Library, setti
             if writer:
                 writer.write(item)
             if as_json and jsonl != "-":
-                click.echo(json.dumps(item.payload(), ensure_ascii=False))
+                echo(json.dumps(item.payload(), ensure_ascii=False))
             elif not as_json and jsonl != "-":
-                click.echo(_one_line(item))
+                echo(_one_line(item))
     except KeyboardInterrupt:
         progress.close()
         _summary(finished, len(todo), jsonl)
-        click.echo(f"interrupted: {len(finished)} of {len(todo)} input(s) done"
+        echo(f"interrupted: {len(finished)} of {len(todo)} input(s) done"
                    + (f"; run again with --resume to do the rest (kept in {jsonl})"
                       if jsonl and jsonl != "-" else ""), err=True)
         ctx.exit(INTERRUPTED)
@@ -485,7 +510,7 @@ def _summary(items: list[batch.BatchItem], planned: int, jsonl: str | None) -> N
     counts: Counter[str] = batch.tally(items)
     failed = sum(1 for item in items if item.failed)
     videos = ", ".join(f"{count} {name}" for name, count in counts.most_common())
-    click.echo(f"{len(items)} of {planned} input(s) done, {failed} failed; "
+    echo(f"{len(items)} of {planned} input(s) done, {failed} failed; "
                f"videos: {videos or 'none'}" + (f"; results in {jsonl}"
                                                  if jsonl and jsonl != "-" else ""), err=True)
 
@@ -493,11 +518,17 @@ def _summary(items: list[batch.BatchItem], planned: int, jsonl: str | None) -> N
 @main.command()
 @click.argument("video", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
-              help="Fingerprint file to write (.npz).")
+              help="Fingerprint file to write; its name ends in .npz (how verify tells it "
+                   "from a video).")
 @fps_option
 @click.pass_context
 def fingerprint(ctx: click.Context, video: str, output: str, fps: float | None) -> None:
     """Fingerprint VIDEO and write it to a file (nothing is written on failure)."""
+    if not output.lower().endswith(".npz"):
+        stem = os.path.splitext(output)[0] if not output.endswith(".") else output[:-1]
+        raise SettingsError(f"{output}: a fingerprint file's name must end in .npz (verify "
+                            "reads a fingerprint file by that name, anything else as a video)",
+                            f"write it as -o {shlex.quote(stem + '.npz')}")
     _check_output(output)
     settings = _settings(ctx, sample_fps=fps)
     progress = _progress(ctx)
@@ -507,7 +538,7 @@ def fingerprint(ctx: click.Context, video: str, output: str, fps: float | None) 
     finally:
         progress.close()
     save_fingerprint(fp, output)
-    click.echo(f"{output}: {len(fp)} samples over {fp.duration:.1f} s "
+    echo(f"{output}: {len(fp)} samples over {fp.duration:.1f} s "
                f"({fp.width}x{fp.height}, {int(fp.informative.sum())} informative)")
 
 
@@ -527,11 +558,11 @@ def keyframes(ctx: click.Context, video: str, output: str, fps: float | None,
     finally:
         progress.close()
     if as_json:
-        click.echo(json.dumps(index, indent=2))
+        echo(json.dumps(index, indent=2))
         return
     for entry in index:
-        click.echo(f"{entry['file']}  shot {entry['start']:.2f}-{entry['end']:.2f} s")
-    click.echo(f"{len(index)} keyframe(s) in {output}")
+        echo(f"{entry['file']}  shot {entry['start']:.2f}-{entry['end']:.2f} s")
+    echo(f"{len(index)} keyframe(s) in {output}")
 
 
 @main.command()
@@ -546,15 +577,15 @@ def article(ctx: click.Context, source: str, as_json: bool) -> None:
     title, _ = acquire.page_text(html)
     published = acquire.published_date(html, base)
     if as_json:
-        click.echo(json.dumps({"article": source, "title": title, "published": published,
+        echo(json.dumps({"article": source, "title": title, "published": published,
                                "videos": [asdict(r) for r in refs]}, indent=2,
                               ensure_ascii=False))
         return
-    click.echo(f"{title or source}" + (f" (published {published})" if published else ""))
+    echo(f"{title or source}" + (f" (published {published})" if published else ""))
     if not refs:
-        click.echo("no video found in the page")
+        echo("no video found in the page")
     for ref in refs:
-        click.echo(f"  {ref.url}\n      found in {ref.found_in}")
+        echo(f"  {ref.url}\n      found in {ref.found_in}")
 
 
 @main.group(cls=FullHelpGroup)
@@ -605,6 +636,7 @@ def library_add(ctx: click.Context, source: str, original_id: str, source_name: 
                 notes: str | None, location: str | None, latitude: float | None,
                 longitude: float | None, **download: Any) -> None:
     """Fingerprint SOURCE (a file or URL) and register it as a known original."""
+    _refresh(ctx, download)
     settings = _settings(ctx, db=db, sample_fps=fps, **_download_settings(**download))
     meta = Original(id=original_id, **_metadata(
         source_name, title=title, recorded_at=recorded_at, published_at=published_at, url=url,
@@ -618,15 +650,15 @@ def library_add(ctx: click.Context, source: str, original_id: str, source_name: 
         progress.close()
     changes = {} if added else registry.metadata_changes(meta, stored)
     if as_json:
-        click.echo(json.dumps({"added": added, "original": asdict(stored)}, indent=2))
+        echo(json.dumps({"added": added, "original": asdict(stored)}, indent=2))
     elif added:
-        click.echo(f"added {stored.id}: {stored.duration:.1f} s, {stored.width}x{stored.height}")
+        echo(f"added {stored.id}: {stored.duration:.1f} s, {stored.width}x{stored.height}")
     else:
-        click.echo(f"already in the library as {stored.id} (same sha256); nothing added")
+        echo(f"already in the library as {stored.id} (same sha256); nothing added")
     if changes:
         flags = " ".join(f"--{k.replace('_', '-')} {shlex.quote(str(v))}"
                          for k, v in changes.items())
-        click.echo(f"Hint: the metadata you gave differs from what is stored; update it with "
+        echo(f"Hint: the metadata you gave differs from what is stored; update it with "
                    f"`provenance library update {stored.id} {flags}`", err=True)
 
 
@@ -644,9 +676,9 @@ def library_update(ctx: click.Context, original_id: str, source_name: str | None
         raise SettingsError("nothing to update", "give at least one option, e.g. --title")
     stored = registry.update(original_id, _library(ctx, _settings(ctx, db=db)), **changes)
     if as_json:
-        click.echo(json.dumps(asdict(stored), indent=2))
+        echo(json.dumps(asdict(stored), indent=2))
     else:
-        click.echo(f"updated {stored.id}: {', '.join(sorted(changes))}")
+        echo(f"updated {stored.id}: {', '.join(sorted(changes))}")
 
 
 # Below this many manifest rows `library import` works in its own process unless told otherwise:
@@ -696,14 +728,14 @@ def library_import(ctx: click.Context, manifest: str, db: str | None, fps: float
     finally:
         progress.close()
     if as_json:
-        click.echo(json.dumps({"added": report.added, "already_present": report.already_present,
+        echo(json.dumps({"added": report.added, "already_present": report.already_present,
                                "failed": [{"row": n, "id": i, "reason": r}
                                           for n, i, r in report.failed]}, indent=2))
     else:
         for number, original_id, reason in report.failed:
-            click.echo(f"row {number} ({original_id or 'no id'}): {reason}", err=True)
+            echo(f"row {number} ({original_id or 'no id'}): {reason}", err=True)
         total = len(report.added) + len(report.already_present) + len(report.failed)
-        click.echo(f"added {len(report.added)}, already present {len(report.already_present)}, "
+        echo(f"added {len(report.added)}, already present {len(report.already_present)}, "
                    f"failed {len(report.failed)} of {total} rows")
     if report.failed:
         ctx.exit(6)
@@ -719,7 +751,7 @@ def _import_workers(workers: int | None, cluster: str | None, rows: int) -> int:
     if rows < MIN_PARALLEL_ROWS or engine.default_workers() == 1:
         return 1
     if not engine.available():
-        click.echo("note: fingerprinting in this process; for one process per core: "
+        echo("note: fingerprinting in this process; for one process per core: "
                    "pip install 'provenance[cluster]'", err=True)
         return 1
     return engine.default_workers()
@@ -741,7 +773,7 @@ def library_copy(ctx: click.Context, source: str, dest: str, replace: bool) -> N
             count = copy_library(src, dst, replace=replace, progress=progress)
     finally:
         progress.close()
-    click.echo(f"copied {count} originals from {src.path} to {dst.path}")
+    echo(f"copied {count} originals from {src.path} to {dst.path}")
 
 
 @library.command("export")
@@ -758,9 +790,9 @@ def library_export(ctx: click.Context, fmt: str, output: str | None, db: str | N
     if output:
         with open(output, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-        click.echo(f"wrote {output}")
+        echo(f"wrote {output}")
     else:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
 
 
 @library.command("stats")
@@ -771,10 +803,10 @@ def library_stats(ctx: click.Context, db: str | None, as_json: bool) -> None:
     """Size of the library: originals, hours, samples, bytes, index kind."""
     stats = _library(ctx, _settings(ctx, db=db)).stats()
     if as_json:
-        click.echo(json.dumps(stats, indent=2))
+        echo(json.dumps(stats, indent=2))
         return
     for key, value in stats.items():
-        click.echo(f"{key.replace('_', ' ') + ':':<19} {value}")
+        echo(f"{key.replace('_', ' ') + ':':<19} {value}")
 
 
 @library.command("list")
@@ -785,15 +817,21 @@ def library_list(ctx: click.Context, db: str | None, as_json: bool) -> None:
     """List the registered originals."""
     originals = _library(ctx, _settings(ctx, db=db)).list()
     if as_json:
-        click.echo(json.dumps([asdict(o) for o in originals], indent=2))
+        echo(json.dumps([asdict(o) for o in originals], indent=2))
         return
     if not originals:
-        click.echo("the library is empty")
+        echo("the library is empty")
         return
-    click.echo(f"{'ID':<24} {'DURATION':>9}  {'RECORDED':<22} {'SOURCE':<20} TITLE")
-    for o in originals:
-        click.echo(f"{o.id:<24} {o.duration:7.1f} s  {o.recorded_at or '-':<22} "
-                   f"{o.source or '-':<20} {o.title}")
+    rows = [(o.id, f"{o.duration:7.1f} s", o.recorded_at or "-", o.source or "-", o.title)
+            for o in originals]
+    # Columns as wide as their longest value (a recorded_at with a time, a long source), so
+    # they stay in line; the widths are measured on the text as it is shown (escaped).
+    header = ("ID", "DURATION", "RECORDED", "SOURCE", "TITLE")
+    widths = [max(len(safe_text(str(row[i]))) for row in (header, *rows)) for i in range(4)]
+    for row in (header, *rows):
+        cells = [safe_text(str(cell)) for cell in row]
+        echo(f"{cells[0]:<{widths[0]}}  {cells[1]:>{widths[1]}}  {cells[2]:<{widths[2]}}  "
+             f"{cells[3]:<{widths[3]}}  {cells[4]}".rstrip())
 
 
 @library.command("show")
@@ -805,10 +843,10 @@ def library_show(ctx: click.Context, original_id: str, db: str | None, as_json: 
     """Show one original's metadata."""
     original = _known(_library(ctx, _settings(ctx, db=db)), original_id)
     if as_json:
-        click.echo(json.dumps(asdict(original), indent=2))
+        echo(json.dumps(asdict(original), indent=2))
         return
     for key, value in asdict(original).items():
-        click.echo(f"{key + ':':<13} {value}")
+        echo(f"{key + ':':<13} {'' if value is None else value}".rstrip())
 
 
 @library.command("reindex")
@@ -832,7 +870,7 @@ def library_reindex(ctx: click.Context, original_ids: tuple[str, ...], everythin
         for original_id in ids:
             registry.reindex(original_id, lib, settings, progress)
             progress.close()
-            click.echo(f"re-indexed {original_id}")
+            echo(f"re-indexed {original_id}")
     finally:
         progress.close()
 
@@ -846,7 +884,7 @@ def library_remove(ctx: click.Context, original_id: str, db: str | None) -> None
     lib = _library(ctx, _settings(ctx, db=db))
     _known(lib, original_id)
     removed = lib.remove(original_id)
-    click.echo(f"removed {removed.id}")
+    echo(f"removed {removed.id}")
 
 
 def _known(lib: Library, original_id: str) -> Original:
@@ -890,12 +928,12 @@ def config(ctx: click.Context, db: str | None, as_json: bool) -> None:
     rows = {key: {"value": values[key], "source": sources[key]} for key in CONFIG_KEYS}
     path = config_path()
     if as_json:
-        click.echo(json.dumps({"config_file": str(path), "exists": path.is_file(),
+        echo(json.dumps({"config_file": str(path), "exists": path.is_file(),
                                "settings": rows}, indent=2))
         return
-    click.echo(f"config file: {path}" + ("" if path.is_file() else " (none)"))
+    echo(f"config file: {path}" + ("" if path.is_file() else " (none)"))
     for key, row in rows.items():
-        click.echo(f"{key:<16} {row['value']!s:<44} {row['source']}")
+        echo(f"{key:<16} {row['value']!s:<44} {row['source']}")
 
 
 @main.command()
@@ -1000,15 +1038,15 @@ def demo(ctx: click.Context, samples: str | None, report: str, as_json: bool) ->
     _check_output(report)
     progress = _progress(ctx)
     try:
-        outcome = run_demo(samples, progress=progress, echo=None if as_json else click.echo)
+        outcome = run_demo(samples, progress=progress, echo=None if as_json else echo)
     finally:
         progress.close()
     payload = to_payload(outcome.results, article=outcome.article)
     if as_json:
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
-        click.echo("")
-        click.echo(to_texts(outcome.results))
+        echo("")
+        echo(to_texts(outcome.results))
     _write_reports(payload, report, None, None, list(outcome.results))
 
 

@@ -180,3 +180,22 @@ def test_fingerprint_file_is_a_query(media: Media, library_path: Path, tmp_path:
     fake.write_bytes(os.urandom(2000))
     result = runner.invoke(main, ["verify", str(fake), "--db", str(library_path)])
     assert result.exit_code == 4 and "not a provenance fingerprint" in result.stderr
+
+
+def test_a_list_file_comment_is_a_whole_line_and_the_help_says_so(tmp_path: Path) -> None:
+    """Only a line starting with `#` is a comment: a `#` after an input is part of it (file
+    names such as `clip #2.mp4`, URL fragments), and the help says exactly that (audit 13, #12:
+    it said "`#` starts a comment"). A missing input with a `#` in it says why in its hint."""
+    from provenance.acquire import local_video
+    from provenance.errors import MediaError
+
+    listing = tmp_path / "list.txt"
+    listing.write_text("# a comment\n   # indented, still one\nclip #2.mp4\n"
+                       "https://x.example/v.mp4#t=3\nmissing.mp4   # gone\n")
+    assert read_batch_file(str(listing)) == ["clip #2.mp4", "https://x.example/v.mp4#t=3",
+                                             "missing.mp4   # gone"]
+    shown = " ".join(CliRunner().invoke(main, ["verify", "--help"]).stdout.split())
+    assert "a line starting with `#` is a comment" in shown
+    with pytest.raises(MediaError) as caught:
+        local_video("missing.mp4   # gone")
+    assert "only a line starting with `#` is a comment" in caught.value.hint

@@ -400,3 +400,33 @@ def test_folders_and_usage_mistakes_get_an_error_and_a_hint(media: Media, db: Pa
     shutil.copy(media.clip_a, one / "clip.mp4")
     code, out, err = run("verify", one, "--db", db)
     assert code == 0 and out.startswith(f"{one / 'clip.mp4'}: ") and "1 input" in err
+
+
+def test_fingerprint_output_must_be_an_npz_file(media: Media, tmp_path: Path) -> None:
+    """`verify` reads a fingerprint file by its .npz name: another name is refused before any
+    work, so no file is written that verify would then call "not a video" (audit 13, #14)."""
+    for name in ("fp.txt", "fp", "fp.npz.part"):
+        code, out, err = run("fingerprint", media.unrelated, "-o", tmp_path / name)
+        lines = err.splitlines()
+        assert code == 2 and lines[0].startswith("Error: ") and ".npz" in lines[0], err
+        assert lines[1].startswith("Hint: ") and not (tmp_path / name).exists()
+    code, _, err = run("fingerprint", media.unrelated, "-o", tmp_path / "FP.NPZ")
+    assert code == 0, err
+
+
+def test_library_list_columns_line_up_and_show_leaves_empty_fields_blank(db: Path) -> None:
+    """A recorded_at with a time (and long ids, sources) keeps the columns in line; `library
+    show` prints an unknown latitude blank like every other empty field (audit 13, #17)."""
+    code, _, err = run("library", "update", "cam-b", "--recorded-at",
+                       "2018-05-20T09:00:00+00:00", "--source", "Operator CCTV, north gate",
+                       "--db", db)
+    assert code == 0, err
+    code, out, _ = run("library", "list", "--db", db)
+    header, *rows = out.splitlines()
+    for column, values in (("SOURCE", ("Operator CCTV", "Operator CCTV, north gate")),
+                           ("TITLE", ("Camera A", "Camera B"))):
+        starts = {row.index(value) for row, value in zip(rows, values, strict=True)}
+        assert starts == {header.index(column)}, out
+    code, out, _ = run("library", "show", "cam-a", "--db", db)
+    assert code == 0 and "None" not in out
+    assert re.search(r"^latitude:\s*$", out, re.MULTILINE), out

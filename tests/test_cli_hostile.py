@@ -176,3 +176,14 @@ def test_jsonld_nested_2000_deep_is_ignored(tmp_path: Path) -> None:
                     + "</script><video src='https://example.org/a.mp4'></video>")
     code, out, _ = run("article", str(page), "--json")
     assert code == 0 and json.loads(out)["videos"][0]["url"] == "https://example.org/a.mp4"
+
+
+def test_escape_sequences_are_escaped_when_output_is_not_a_terminal(db: Path,
+                                                                   tmp_path: Path) -> None:
+    """Out of a terminal (a pipe, CliRunner) an ESC sequence in a file name is shown escaped,
+    as on a terminal, never removed (audit 13, #16: click stripped it before the filter)."""
+    name = str(tmp_path / "esc\x1b[31mRED\x1b[0m\x07.mp4")
+    code, out, err = run("verify", name, "--db", str(db))
+    shown = safe_text(name)
+    assert shown in out + err and "escRED" not in out + err, out + err
+    assert not _unsafe(out + err)

@@ -22,6 +22,7 @@ from tests.conftest import Media
 
 class _Handler(SimpleHTTPRequestHandler):
     requests: list[str] = []
+    root: Path  # the folder served
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -59,6 +60,7 @@ def site(media: Media, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
         "<p>Filmed on 22/10/2015 at Coquelles.</p>"
         "<video src='clip.mp4'></video><video src='missing.mp4'></video></body></html>")
     (root / "novideo.html").write_text("<html><body><p>Nothing to see</p></body></html>")
+    _Handler.root = root
     handler = partial(_Handler, directory=str(root))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -122,6 +124,45 @@ def test_verify_article_url_downloads_and_matches(site: str, library_path: Path,
     assert again.exit_code == 0
     fetched = [p for p in _Handler.requests[before:] if p.endswith("clip.mp4")]
     assert fetched == []  # the second run downloads nothing
+
+
+def test_a_cached_video_says_so_and_refresh_downloads_it_again(
+        site: str, media: Media, library_path: Path, tmp_path: Path) -> None:
+    """A URL verified again is read from the cache: the text and the HTML say so, with when it
+    was retrieved, and --refresh downloads it again, replacing the cached copy (audit 13, #7:
+    the post's video changed on the server and the old copy was reported, unsaid)."""
+    shutil.copy(media.clip_a, _Handler.root / "changing.mp4")
+    db = tmp_path / "library.db"
+    shutil.copy(library_path, db)
+    url = f"{site}/changing.mp4"
+    base = ["--cache-dir", str(tmp_path / "cache"), "verify", url, "--db", str(db)]
+
+    def fetches(args: list[str]) -> tuple[int, str]:
+        before = len(_Handler.requests)
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.stderr
+        return sum(p.endswith("changing.mp4") for p in _Handler.requests[before:]), result.stdout
+
+    count, out = fetches([*base, "--json"])
+    first = json.loads(out)
+    assert count >= 1 and first["verdict"] == "match" and first["provenance"].get("cache") is None
+    retrieved = first["provenance"]["retrieved_at"]
+    count, out = fetches([*base, "--report", str(tmp_path / "r.html")])
+    assert count == 0 and f"from the cache, retrieved {retrieved}" in out
+    assert f"from the cache, retrieved {retrieved}" in (tmp_path / "r.html").read_text()
+    shutil.copy(media.unrelated, _Handler.root / "changing.mp4")  # the post's video is swapped
+    count, out = fetches([*base, "--json"])
+    assert count == 0 and json.loads(out)["verdict"] == "match"  # the cached copy, as said
+    count, out = fetches([*base, "--json", "--refresh"])
+    fresh = json.loads(out)
+    assert count >= 1 and fresh["verdict"] == "no-match"
+    assert fresh["provenance"].get("cache") is None
+    assert fresh["provenance"]["sha256"] != first["provenance"]["sha256"]
+    count, out = fetches([*base, "--json"])  # the cached copy was replaced
+    assert count == 0 and json.loads(out)["provenance"]["sha256"] == fresh["provenance"]["sha256"]
+    # the Python API: refresh=True
+    again = download(url, tmp_path / "cache", max_filesize=50_000_000, refresh=True)
+    assert again.provenance.get("cache") is None
 
 
 def test_page_without_video_exits_3(site: str, library_path: Path) -> None:

@@ -532,3 +532,12 @@ def test_timecodes_of_any_float_are_short() -> None:
     for value in (1e308, float("inf"), float("nan"), -5.0, -1e308):
         assert len(timecode(value)) <= 16, value
     assert timecode(float("nan")) == timecode(-5.0) == "00:00.00"
+
+
+def test_where_the_video_came_from_shows_iso_dates(demo) -> None:  # type: ignore[no-untyped-def]
+    """yt-dlp's YYYYMMDD upload date is shown as ISO 8601 (audit 13, #17)."""
+    result = json.loads(json.dumps(demo[0]["results"][0]))
+    result["provenance"]["upload_date"] = "20261126"
+    page = to_html(result)
+    source = page[page.index("Where this video came from"):]
+    assert "<code>2026-11-26</code>" in source and "20261126" not in source

@@ -7,6 +7,8 @@ so the cache never holds a partial file.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import hashlib
 import json
@@ -15,7 +17,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -43,7 +45,9 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
 def local_video(path: str) -> LocalVideo:
     """A video file already on disk, with its sha256."""
     if not os.path.exists(path):
-        raise MediaError(f"{path}: no such file", "check the path")
+        raise MediaError(f"{path}: no such file", "check the path" + (
+            "; in a list file (-a) only a line starting with `#` is a comment: a `#` after an "
+            "input is part of it" if "#" in path else ""))
     if not os.path.isfile(path):
         raise MediaError(f"{path} is not a file", "give a video file")
     try:
@@ -308,6 +312,25 @@ def _clean_stale_workdirs(cache: Path) -> None:
             pass
 
 
+# The URLs downloaded again inside a `refreshing()` block (None outside one).
+_REFRESHING: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "provenance_refreshing", default=None)
+
+
+@contextlib.contextmanager
+def refreshing() -> Iterator[None]:
+    """Inside this block every ``download`` skips the cache the first time it meets a URL:
+    it downloads it again and replaces the URL's cached copy (`verify --refresh`, for a post
+    whose video changed on the server). A URL met again in the block is read from that fresh
+    copy. It holds for this thread (a context variable): callers that hand work to other
+    processes pass ``refresh=True`` themselves."""
+    token = _REFRESHING.set(set())
+    try:
+        yield
+    finally:
+        _REFRESHING.reset(token)
+
+
 def download(
     url: str,
     cache_dir: str | os.PathLike[str],
@@ -315,16 +338,30 @@ def download(
     progress: ProgressCallback | None = None,
     ydl_extra: dict[str, Any] | None = None,
     seconds: float = DEFAULT_DOWNLOAD_TIMEOUT,
+    refresh: bool = False,
 ) -> LocalVideo:
-    """Download ``url`` (a video page or file) once; later calls return the cached copy.
+    """Download ``url`` (a video page or file) once; later calls return the cached copy, its
+    provenance record marked ``"cache": "hit"`` (with the ``retrieved_at`` of the download).
+    ``refresh`` (or a ``refreshing()`` block) downloads it again and replaces the URL's cached
+    copy.
 
     The whole download runs under a deadline of ``seconds``, ``max_filesize`` bytes written and
     MAX_DOWNLOAD_RSS of memory; passing any of them is an AcquireError and leaves nothing behind.
     """
     cache = Path(cache_dir)
-    hit = _cached(cache, url)
-    if hit is not None:
-        return hit
+    refreshed = _REFRESHING.get()
+    if not refresh and (refreshed is None or url in refreshed):
+        hit = _cached(cache, url)
+        if hit is not None:
+            return hit
+    video = _download(url, cache, max_filesize, progress, ydl_extra, seconds)
+    if refreshed is not None:
+        refreshed.add(url)
+    return video
+
+
+def _download(url: str, cache: Path, max_filesize: int, progress: ProgressCallback | None,
+              ydl_extra: dict[str, Any] | None, seconds: float) -> LocalVideo:
     try:
         (cache / "videos").mkdir(parents=True, exist_ok=True)
         (cache / "urls").mkdir(parents=True, exist_ok=True)

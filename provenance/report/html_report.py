@@ -15,6 +15,7 @@ from typing import Any
 
 from ..models import ClaimStatus
 from ..terminal import safe_text
+from .jsonld import iso_date
 from .text_report import (
     ADDED_TEXT,
     MAX_TEXT_LINES,
@@ -22,6 +23,7 @@ from .text_report import (
     NOTHING_TO_CHECK,
     clock_marks,
     display_name,
+    from_cache,
     same_view_pieces,
     timecode,
 )
@@ -379,12 +381,19 @@ def _skipped(result: Mapping[str, Any]) -> str:
 
 
 def _source(result: Mapping[str, Any]) -> str:
-    record = result.get("provenance") or {}
+    record = result.get("provenance")
+    record = record if isinstance(record, dict) else {}
     rows = [(label, record.get(key)) for label, key in (
         ("article", "article"), ("article published", "article_published"),
         ("found in the page as", "found_in"), ("requested URL", "requested_url"),
         ("uploader", "uploader"), ("upload date", "upload_date"), ("title", "title"),
         ("retrieved", "retrieved_at"), ("sha256", "sha256"))]
+    # yt-dlp's upload date is YYYYMMDD: shown as ISO 8601, like every other date here.
+    rows = [(label, iso_date(value) or value if label == "upload date" else value)
+            for label, value in rows]
+    if from_cache(record):  # read from the download cache: not downloaded for this report
+        rows = [(label, from_cache(record) if label == "retrieved" else value)
+                for label, value in rows]
     body = "".join(f"<tr><th>{label}</th><td><code>{_text(value)}</code></td></tr>"
                    for label, value in rows if value)
     return f"<h2>Where this video came from</h2><table>{body}</table>" if body else ""

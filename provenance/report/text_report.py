@@ -76,6 +76,15 @@ def timecode(seconds: float) -> str:
     return f"{minutes:02d}:{secs:05.2f}"
 
 
+def from_cache(record: object) -> str:
+    """"from the cache, retrieved <time>" for a video read from the download cache (its
+    provenance record says ``"cache": "hit"``), else "": a video that changed on the server
+    since is not what was verified."""
+    if not isinstance(record, dict) or record.get("cache") != "hit":
+        return ""
+    return f"from the cache, retrieved {record.get('retrieved_at') or 'at a time not recorded'}"
+
+
 def display_name(query: str) -> str:
     """A local file's path rather than its file:// URL."""
     if query.startswith("file://"):
@@ -126,6 +135,9 @@ def to_text(verification: Verification) -> str:
             lines.append(f"  Hint: {v.hint}")
         return "\n".join(lines)
     lines.append(f"  confidence {v.confidence:.2f} - {v.reason}")
+    if from_cache(v.provenance):
+        lines.append(f"  video: {from_cache(v.provenance)} (`verify --refresh` downloads it "
+                     "again)")
     if v.matches:
         lines.append("Matched originals:")
         for alignment in v.matches:
