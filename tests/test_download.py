@@ -217,3 +217,12 @@ def test_cli_max_filesize_accepts_units(site: str, library_path: Path, tmp_path:
     assert result.exit_code == 3
     assert "over --max-filesize (2048 bytes)" in result.stderr
     _no_partial_files(tmp_path)
+
+
+def test_refresh_is_refused_where_it_cannot_reach_the_downloads(media: Media,
+                                                                library_path: Path) -> None:
+    """--refresh holds in this process: with Dask workers it is refused, not ignored."""
+    result = CliRunner().invoke(main, ["verify", str(media.clip_a), "--db", str(library_path),
+                                       "--refresh", "--workers", "2"])
+    assert result.exit_code == 2 and "--refresh" in result.stderr.splitlines()[0]
+    assert result.stderr.splitlines()[1].startswith("Hint: ")
