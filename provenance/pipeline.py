@@ -564,6 +564,7 @@ def verify_article(
     Raises AcquireError when the page references no video.
     """
     settings = settings or load_settings()
+    _check_stated(stated)
     deadline = time.monotonic() + settings.article_timeout
     with opened_library(library) as lib:
         html, base = read_article(query, settings, settings.article_timeout)
@@ -600,6 +601,7 @@ def verify_many(
 ) -> list[Verification]:
     """Verify a query that may be a video file, a video URL or an article (file or URL)."""
     settings = settings or load_settings()
+    _check_stated(stated)
     with opened_library(library) as lib:
         if is_url(query):
             if acquire.is_video_file_url(query) or acquire.is_supported(query):
@@ -610,6 +612,14 @@ def verify_many(
             return verify_article(query, lib, settings, progress, stated)
         return [verify_video(acquire.local_video(query), lib, settings, progress=progress,
                              query_name=query, stated=stated)]
+
+
+def _check_stated(stated: StatedClaims | None) -> None:
+    """Refuse what a checker typed that is no claim (a date that is none, coordinates off the
+    globe: SettingsError) before anything is downloaded or decoded, rather than in each
+    video's result (an article's videos each ended 'inconclusive' with the error)."""
+    if stated is not None:
+        claims.stated_claims(stated)
 
 
 def verify(

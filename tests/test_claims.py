@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 from provenance.claims import (
@@ -250,6 +251,25 @@ def test_cli_refuses_claimed_coordinates_out_of_range(media, library_path) -> No
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("Error: claimed place '95.0,200.0': latitude 95")
     assert "Hint: " in result.stderr and "Traceback" not in result.output
+
+
+def test_a_bad_claim_on_an_article_is_refused_before_any_video_is_verified(
+        media, library_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each video of an article had been verified, each result an error ('inconclusive')."""
+    from click.testing import CliRunner
+
+    from provenance.cli import main
+
+    shutil.copy(media.clip_a, tmp_path / "clip.mp4")
+    page = tmp_path / "page.html"
+    page.write_text('<html><body><p>Filmed in Calais.</p><video src="clip.mp4"></video>'
+                    '</body></html>')
+    for option, value in (("--claim-place", "999,999"), ("--claim-date", "notadate")):
+        result = CliRunner().invoke(main, ["verify", str(page), "--db", str(library_path),
+                                           "--json", option, value])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith("Error: claimed ") and "Hint: " in result.stderr
+        assert result.stdout == ""  # no result: nothing was verified
 
 
 # -- dates with a UTC offset ---------------------------------------------------------------------
