@@ -47,6 +47,9 @@ UNDECIDED_MOMENT_STEP = ("To decide, find a longer or less edited copy of the vi
 # ends of its samples (a quarter of a second each; the audit saw a 0.32 s one called added
 # footage), not footage: a piece spliced in lasts 2 s or more (a match's own minimum length).
 MIN_ADDED_S = 1.0
+# A cut this near an unexplained interval's end (a sample step and a half: cuts are sample
+# times) sets it apart from the footage beside it.
+CUT_REACH_S = 0.4
 _CATEGORY = {Rating.MISCAPTIONED: "DecontextualizedContent",
              Rating.SAME_SCENE: "DecontextualizedContent",
              Rating.AUTHENTIC: "OriginalMediaContent"}
@@ -68,6 +71,25 @@ def _edit_names(matches: Sequence[Alignment]) -> list[str]:
 
 def _trim(edit: DetectedEdit) -> bool:
     return edit.kind is Edit.CROPPED and (edit.share or 0.0) >= TRIM_SHARE
+
+
+def _unplaced(unexplained: Sequence[tuple[float, float]], cuts: Sequence[float] | None
+              ) -> tuple[Sequence[tuple[float, float]], list[str]]:
+    """(the unexplained intervals that may be footage added, what to say of the others). Time
+    the library does not explain is footage added only where the video cuts to it: a stretch
+    with no cut in it or at its ends (within CUT_REACH_S) continues the matched shot, which
+    the comparison could not place (a desk audit: a 20 % centre crop of the car park, one shot,
+    matched over 5 s of 15, was "footage the library does not explain was added"). Where the
+    cuts are not known (None), every interval may be added footage."""
+    if cuts is None or not unexplained:
+        return unexplained, []
+    added = [(a, b) for a, b in unexplained
+             if any(a - CUT_REACH_S <= t <= b + CUT_REACH_S for t in cuts)]
+    seconds = sum(b - a for a, b in unexplained if (a, b) not in added)
+    said = [f"{seconds:.1f} s of the matched shot (no cut sets it apart) could not be placed "
+            "in the original: shown neither to be the registered footage nor to be added"] \
+        if seconds >= MIN_ADDED_S else []
+    return (added if sum(b - a for a, b in added) >= MIN_ADDED_S else ()), said
 
 
 def _other_moment(same_scene: Sequence[Alignment], unsettled: bool = False) -> str:
@@ -192,6 +214,7 @@ def assess(
     same_scene: Sequence[Alignment] = (),
     params: MatchParams = DEFAULT_PARAMS,
     clocks: Sequence[ScreenClock] = (),
+    cuts: Sequence[float] | None = None,
 ) -> Finding:
     """The rating of one video: see ``Rating``'s values and the rules below, in order.
     ``audio_matches`` (originals whose sound, not picture, is in the video) never make a match:
@@ -200,7 +223,8 @@ def assess(
     moment (in a matched video, a montage with the same camera's other footage); ``params``:
     the matching parameters the result was made with; ``clocks``: the camera clocks read in the
     video's own picture, which claims no original's metadata checked were compared with
-    (``claims.check_clocks``): said in the summary, weighed below a match's metadata."""
+    (``claims.check_clocks``): said in the summary, weighed below a match's metadata;
+    ``cuts``: the query's cut times, where known (``_unplaced``)."""
     heard = _heard(audio_matches)
     clocked = [c.finding for c in claims if c.finding and c.status in (
         ClaimStatus.CLOCK_CONTRADICTED, ClaimStatus.CLOCK_CONSISTENT)]
@@ -249,6 +273,7 @@ def assess(
     # an edit a reader must know even when every second of it is authentic.
     sources = len({m.reference_id for m in matches}) if not regions else 1
     unexplained = unexplained if sum(b - a for a, b in unexplained) >= MIN_ADDED_S else ()
+    unexplained, unplaced = _unplaced(unexplained, cuts)
     if sources > 1 and unexplained:
         edits.insert(0, "a montage with footage the library does not explain")
     elif sources > 1:
@@ -263,10 +288,12 @@ def assess(
             edits.insert(0, moment)
     cautions = _unconfirmed_moments(matches, params)
     reasons = ([c.finding for c in contradicted] + clocked + [f"edited: {e}" for e in edits]
-               + region_reasons + cautions + flags + heard)
-    # A match the moment check does not clearly confirm says so where it is read first.
+               + region_reasons + cautions + unplaced + flags + heard)
+    # A match the moment check does not clearly confirm says so where it is read first, and so
+    # does footage of the matched shot the library could not place.
     caution = (" Caution: the same-instant check does not clearly confirm the very moment; "
-               "another moment of the same camera is possible." if cautions else "")
+               "another moment of the same camera is possible." if cautions else "") + \
+        "".join(f" Caution: {u}." for u in unplaced)
     if contradicted or against_clock:
         # The edits stay in the summary: a montage's other moment could be from the claimed date.
         also = f" Also edited: {'; '.join(edits)}." if edits else ""

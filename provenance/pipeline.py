@@ -19,6 +19,7 @@ import numpy as np
 from . import acquire, claims, evidence, finding, layout, moment, ocr, provider, refine
 from .align import DEFAULT_PARAMS, AlignResult, MatchParams, align, with_open_moments
 from .errors import AcquireError, MediaError, ProvenanceError
+from .fingerprint import cuts as cut_indices
 from .fingerprint import load as load_fingerprint
 from .library import Library, Radii, Scores
 from .models import (
@@ -218,7 +219,8 @@ def verify_video(
             finding=_with_caveats(finding.assess(
                 result.verdict, result.matches, result.unexplained, checked, matched + similar,
                 result.reason, audio_matches=seen.audio_matches, regions=regions,
-                same_scene=result.same_scene, params=result.params, clocks=clocks), cut_off),
+                same_scene=result.same_scene, params=result.params, clocks=clocks,
+                cuts=[float(query_fp.times[k]) for k in cut_indices(query_fp)]), cut_off),
             params=result.params.to_dict(),
             skipped=(*result.skipped, *seen.skipped, *cut_off),
             audio_matches=seen.audio_matches,

@@ -237,6 +237,28 @@ def test_ratings_follow_the_rules() -> None:
                                                                           "miscaptioned).")
 
 
+def test_unexplained_time_is_added_footage_only_where_the_video_cuts_to_it() -> None:
+    """A stretch the library does not explain, with no cut in it or at its ends, continues the
+    matched shot: not said to be footage added (a 20 % crop of one shot, matched over 5 s of
+    15, was), but a caution; where the video cuts to it, or where its cuts are unknown, it is
+    added footage as before."""
+    cam = [Original(id="cam", source="Operator", recorded_at="2015-09-16")]
+    matched = [_alignment()]  # query 0-10 s
+    gap = [(10.0, 15.0)]
+    same_shot = assess(Verdict.MATCH, matched, gap, [], cam, cuts=[])
+    assert same_shot.rating is Rating.AUTHENTIC and "was added" not in same_shot.summary
+    assert ("Caution: 5.0 s of the matched shot (no cut sets it apart) could not be placed"
+            in same_shot.summary)
+    for cuts in ([10.0], [12.5], [15.25], None):
+        added = assess(Verdict.MATCH, matched, gap, [], cam, cuts=cuts)
+        assert added.rating is Rating.EDITED, cuts
+        assert "footage the library does not explain was added" in added.summary, cuts
+        assert "Caution" not in added.summary
+    # a cut elsewhere does not set this stretch apart
+    far = assess(Verdict.MATCH, matched, gap, [], cam, cuts=[4.0])
+    assert "was added" not in far.summary and "could not be placed" in far.summary
+
+
 def test_a_version_1_result_is_still_rendered(demo_payload: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
     old = json.loads(json.dumps(demo_payload))
     old["schema_version"] = 1
