@@ -19,6 +19,10 @@ main set's filter-only edits (EDITS, e.g. "caption+logo"), or film grain (GRAIN_
 ``--registered`` sweeps the half the library holds instead: the registered moment at every
 offset, which must be matched there (what the evidence rules cost true short copies).
 
+``--speed S`` plays every window S times as fast (``setpts=PTS/S``, S x WINDOW_S seconds of the
+clip made into a window): a registered window must then be matched at its offset at that
+speed, and another moment still not matched, at any speed.
+
 ``--spliced N`` measures the converse, a montage of one camera's moments: per clip the library
 holds the first half, and N random pairs of a PIECE_S excerpt of it (the registered moment) and
 one of the second half (another moment) are spliced in both orders. Right: the registered piece
@@ -48,6 +52,8 @@ PIECE_S = 5.0
 # OFFSET_TOLERANCE_S); a piece of the other moment counts as matched beyond MATCHED_S seconds.
 FOUND_SHARE = 0.8
 OFFSET_TOLERANCE_S = 0.5
+# A window played at a changed speed counts as found at that speed within this share of it.
+SPEED_TOLERANCE = 0.03
 MATCHED_S = 1.0
 # Film grain or sensor noise re-encoded into a repost (ffmpeg's temporal noise, strength N): on
 # a still view it raises every sample's motion energy and makes its motion hash random, which
@@ -55,13 +61,17 @@ MATCHED_S = 1.0
 GRAIN_EDITS = {f"grain {n}": f"noise=alls={n}:allf=t" for n in (6, 10, 14)}
 
 
-def cut(clip: Path, name: str, start: float, length: float | None, vf: str = "") -> Path:
+def cut(clip: Path, name: str, start: float, length: float | None, vf: str = "",
+        speed: float = 1.0) -> Path:
     slug = re.sub(r"[^a-z0-9]+", "-", vf.lower()).strip("-")
     if len(slug) > 60:  # a caption's filter: its text and font path make a long name
         slug = f"{slug[:40]}-{hashlib.sha256(vf.encode()).hexdigest()[:12]}"
+    if speed != 1.0:
+        slug = "-".join(filter(None, (f"x{speed:g}", slug)))
+        vf = ",".join(filter(None, (f"setpts=PTS/{speed:g}", vf)))
     out = SET / f"{clip.stem}--{name}{'--' + slug if slug else ''}.mp4"
     if not out.exists():
-        span = ["-t", f"{length:.2f}"] if length is not None else []
+        span = ["-t", f"{length:.2f}"] if length is not None else []  # of the output
         edit = ["-vf", vf] if vf else []
         ffmpeg("-ss", f"{start:.2f}", "-i", str(clip), *span, *edit, "-an", "-c:v", "libx264",
                "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", str(out))
@@ -77,10 +87,10 @@ def windows(total: float, first: float, last: float, window: float, step: float)
 
 
 def sweep(clip: Path, total: float, window: float, step: float, vf: str = "",
-          registered: bool = False) -> Counter[str]:
-    """Verdicts over the windows of the half the library does not hold or, with
-    ``registered``, of the half it holds (counted ``found`` when matched at their own offset
-    over FOUND_SHARE of the window)."""
+          registered: bool = False, speed: float = 1.0) -> Counter[str]:
+    """Verdicts over the windows (played ``speed`` times as fast) of the half the library does
+    not hold or, with ``registered``, of the half it holds (counted ``found`` when matched at
+    their own offset and speed over FOUND_SHARE of the window)."""
     from provenance.acquire import local_video
     from provenance.library import Library
     from provenance.models import Original
@@ -100,12 +110,12 @@ def sweep(clip: Path, total: float, window: float, step: float, vf: str = "",
                          settings)
                 span = (held[0], held[1] if held[1] is not None else total) if registered \
                     else (lo, hi)
-                for start in windows(total, span[0], span[1] - 0.3, window, step):
-                    query = cut(clip, f"window-{start:g}-{window:g}", start, window, vf)
+                for start in windows(total, span[0], span[1] - 0.3, window * speed, step):
+                    query = cut(clip, f"window-{start:g}-{window:g}", start, window, vf, speed)
                     result = verify_video(local_video(str(query)), library, settings)
                     _assert_tiled(query, result)
                     if registered:
-                        found = _matched_at(result, start - held[0], (0.0, window))
+                        found = _matched_at(result, start - held[0], (0.0, window), speed)
                         verdicts["found" if found >= FOUND_SHARE * window
                                  else result.verdict.value] += 1
                         if found < FOUND_SHARE * window:
@@ -171,12 +181,14 @@ def splices(clip: Path, total: float, pairs: int, seed: int = 7) -> list[list[ob
     return rows
 
 
-def _matched_at(result: Verification, offset: float, piece: tuple[float, float]) -> float:
-    """Seconds of the query's ``piece`` matched at ``offset`` (original time - query time,
-    within OFFSET_TOLERANCE_S)."""
+def _matched_at(result: Verification, offset: float, piece: tuple[float, float],
+                speed: float = 1.0) -> float:
+    """Seconds of the query's ``piece`` matched at ``offset`` (original time at the query's
+    start, within OFFSET_TOLERANCE_S) and ``speed`` (within SPEED_TOLERANCE)."""
     return sum(_overlap((s.query_start, s.query_end), piece)
                for s in (s for m in result.matches for s in m.segments)
-               if abs(s.reference_start - s.query_start - offset) <= OFFSET_TOLERANCE_S)
+               if abs(s.reference_start - speed * s.query_start - offset) <= OFFSET_TOLERANCE_S
+               and abs(s.speed - speed) <= SPEED_TOLERANCE * speed)
 
 
 def _assert_tiled(query: Path, result: Verification) -> None:
@@ -222,6 +234,8 @@ def main() -> None:
     parser.add_argument("--registered", action="store_true",
                         help="sweep the half the library holds instead: every window should "
                              "be matched at its own offset")
+    parser.add_argument("--speed", type=float, default=1.0,
+                        help="play every window this many times as fast (e.g. 1.5)")
     parser.add_argument("--spliced", type=int, default=0, metavar="N",
                         help="instead: N pairs per clip of the registered moment spliced with "
                              "another moment, in both orders")
@@ -249,7 +263,7 @@ def main() -> None:
         print(f"{clip.stem} ({total:.1f} s): library holds one half, {args.window:g} s "
               f"windows of {'that half' if args.registered else 'the other'} every "
               f"{args.step:g} s")
-        verdicts = sweep(clip, total, args.window, args.step, vf, args.registered)
+        verdicts = sweep(clip, total, args.window, args.step, vf, args.registered, args.speed)
         count = sum(verdicts.values())
         if args.registered:
             rows.append([clip.stem, count, verdicts["found"], verdicts["match"],

@@ -101,7 +101,8 @@ def test_rotated_10_degrees_is_a_match_and_no_inset(
     assert abs(_edit(report, "rotated")["rotation"]) == pytest.approx(10.0, abs=2.0)
 
 
-@pytest.mark.parametrize("setpts, speed", [("1.25*PTS", 0.8), ("0.8*PTS", 1.25)])
+@pytest.mark.parametrize("setpts, speed", [("1.25*PTS", 0.8), ("0.8*PTS", 1.25),
+                                           ("PTS/1.5", 1.5), ("PTS/1.7", 1.7)])
 def test_a_speed_change_is_found_with_its_speed(
         media: Media, library_path: Path, tmp_path: Path, setpts: str, speed: float) -> None:
     # Speed: original seconds per repost second (a repost slowed to 0.8x shows 0.8 s a second).
@@ -109,7 +110,8 @@ def test_a_speed_change_is_found_with_its_speed(
                                  f"setpts={setpts}"), library_path)
     assert report["verdict"] == "match"
     (match,) = report["matches"]
-    assert all(s["speed"] == pytest.approx(speed, abs=0.03) for s in match["segments"])
+    assert all(s["speed"] == pytest.approx(speed, abs=0.03) for s in match["segments"]), \
+        [(s["speed"], s["reference_start"], s["reference_end"]) for s in match["segments"]]
     assert _edit(report, "speed")["speed"] == pytest.approx(speed, abs=0.03)
 
 
