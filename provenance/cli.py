@@ -252,23 +252,14 @@ def _write_reports(payload: dict[str, Any], report: str | None, jsonld: str | No
 
 def _download_settings(max_filesize: str | None, cookies: str | None,
                        cookies_from_browser: str | None, proxy: str | None,
-                       limit_rate: str | None, timeout: float | None = None) -> dict[str, Any]:
+                       limit_rate: str | None, timeout: float | None = None,
+                       refresh: bool = False) -> dict[str, Any]:
     return {
-        "download_timeout": timeout,
+        "download_timeout": timeout, "refresh": refresh or None,
         "max_filesize": parse_size(max_filesize) if max_filesize is not None else None,
         "cookies": cookies, "cookies_from_browser": cookies_from_browser, "proxy": proxy,
         "rate_limit": parse_size(limit_rate) if limit_rate is not None else None,
     }
-
-
-def _refresh(ctx: click.Context, download: dict[str, Any], parallel: bool = False) -> None:
-    """--refresh (taken out of ``download``): downloads in this command skip the cache."""
-    if not download.pop("refresh", False):
-        return
-    if parallel:
-        raise click.UsageError("--refresh downloads again in this process only: drop "
-                               "--workers/--cluster, or give the workers an empty --cache-dir")
-    ctx.with_resource(acquire.refreshing())
 
 
 def _settings(ctx: click.Context, **overrides: Any) -> Settings:
@@ -390,7 +381,6 @@ def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json
     The --claim-* options and --caption say what a post you saw claims (for every input).
     """
     _check_output(report, jsonld)
-    _refresh(ctx, download, parallel=workers > 1 or cluster is not None)
     settings = _settings(ctx, db=db, sample_fps=fps, **_download_settings(**download))
     stated = StatedClaims(date=claim_date, place=claim_place, source=claim_source,
                           caption=caption)
@@ -636,7 +626,6 @@ def library_add(ctx: click.Context, source: str, original_id: str, source_name: 
                 notes: str | None, location: str | None, latitude: float | None,
                 longitude: float | None, **download: Any) -> None:
     """Fingerprint SOURCE (a file or URL) and register it as a known original."""
-    _refresh(ctx, download)
     settings = _settings(ctx, db=db, sample_fps=fps, **_download_settings(**download))
     meta = Original(id=original_id, **_metadata(
         source_name, title=title, recorded_at=recorded_at, published_at=published_at, url=url,

@@ -79,8 +79,14 @@ def client(workers: int, address: str | None = None) -> Iterator[Any]:
         finally:
             dask_client.close()
         return
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=":0", silence_logs=40)
+    import dask
+
+    # Workers that may start processes of their own: a download runs in a child process
+    # (acquire.download's memory bound), which a daemonic worker may not start (a URL verified
+    # with --workers failed "daemonic processes are not allowed to have children").
+    with dask.config.set({"distributed.worker.daemon": False}):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=":0", silence_logs=40)
     dask_client = Client(cluster)
     try:
         yield dask_client

@@ -517,7 +517,7 @@ def acquire_video(ref_url: str, settings: Settings, progress: Progress | None,
         rate_limit=settings.rate_limit)
     budget = min(settings.download_timeout, seconds or settings.download_timeout)
     return acquire.download(ref_url, settings.cache_dir, settings.max_filesize, on_bytes, extra,
-                            budget)
+                            budget, refresh=settings.refresh)
 
 
 def _file_path(url: str) -> str:

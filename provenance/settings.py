@@ -128,6 +128,9 @@ class Settings:
     trust_anchors: Path | None = None
     download_timeout: float = DEFAULT_DOWNLOAD_TIMEOUT
     article_timeout: float = DEFAULT_ARTICLE_TIMEOUT
+    # Download URLs again, replacing their cached copies, instead of reading the cache
+    # (`--refresh`: a post whose video changed on the server).
+    refresh: bool = False
 
     def __post_init__(self) -> None:
         for name in ("download_timeout", "article_timeout"):

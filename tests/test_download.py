@@ -219,10 +219,21 @@ def test_cli_max_filesize_accepts_units(site: str, library_path: Path, tmp_path:
     _no_partial_files(tmp_path)
 
 
-def test_refresh_is_refused_where_it_cannot_reach_the_downloads(media: Media,
-                                                                library_path: Path) -> None:
-    """--refresh holds in this process: with Dask workers it is refused, not ignored."""
-    result = CliRunner().invoke(main, ["verify", str(media.clip_a), "--db", str(library_path),
-                                       "--refresh", "--workers", "2"])
-    assert result.exit_code == 2 and "--refresh" in result.stderr.splitlines()[0]
-    assert result.stderr.splitlines()[1].startswith("Hint: ")
+def test_refresh_reaches_the_downloads_of_dask_workers(
+        site: str, media: Media, library_path: Path, tmp_path: Path) -> None:
+    """--refresh is a setting the workers receive (real local Dask workers): a URL cached
+    before is downloaded again on them."""
+    pytest.importorskip("distributed")
+    shutil.copy(media.clip_a, _Handler.root / "on-workers.mp4")
+    db = tmp_path / "library.db"
+    shutil.copy(library_path, db)
+    url = f"{site}/on-workers.mp4"
+    base = ["--cache-dir", str(tmp_path / "cache"), "verify", url, "--db", str(db), "--json"]
+    assert CliRunner().invoke(main, base).exit_code == 0  # cached
+    shutil.copy(media.unrelated, _Handler.root / "on-workers.mp4")
+    before = len(_Handler.requests)
+    result = CliRunner().invoke(main, [*base, "--refresh", "--workers", "2"])
+    assert result.exit_code == 0, result.stderr
+    assert any(p.endswith("on-workers.mp4") for p in _Handler.requests[before:])
+    (line,) = [json.loads(x) for x in result.stdout.splitlines() if x.startswith("{")]
+    assert line["verdict"] == "no-match"  # the new video

@@ -12,7 +12,6 @@ from .download import (
     download,
     is_supported,
     local_video,
-    refreshing,
     sha256_file,
     site_options,
 )
@@ -21,5 +20,5 @@ from .page import DEFAULT_PAGE_SECONDS, MAX_PAGE_BYTES, fetch_page
 __all__ = [
     "DEFAULT_PAGE_SECONDS", "MAX_PAGE_BYTES", "canonical_url", "download", "fetch_page",
     "find_videos", "is_supported", "is_video_file_url", "local_video", "page_text",
-    "published_date", "read_page", "refreshing", "sha256_file", "site_options",
+    "published_date", "read_page", "sha256_file", "site_options",
 ]

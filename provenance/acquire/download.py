@@ -7,8 +7,6 @@ so the cache never holds a partial file.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import functools
 import hashlib
 import json
@@ -17,7 +15,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -312,25 +310,6 @@ def _clean_stale_workdirs(cache: Path) -> None:
             pass
 
 
-# The URLs downloaded again inside a `refreshing()` block (None outside one).
-_REFRESHING: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
-    "provenance_refreshing", default=None)
-
-
-@contextlib.contextmanager
-def refreshing() -> Iterator[None]:
-    """Inside this block every ``download`` skips the cache the first time it meets a URL:
-    it downloads it again and replaces the URL's cached copy (`verify --refresh`, for a post
-    whose video changed on the server). A URL met again in the block is read from that fresh
-    copy. It holds for this thread (a context variable): callers that hand work to other
-    processes pass ``refresh=True`` themselves."""
-    token = _REFRESHING.set(set())
-    try:
-        yield
-    finally:
-        _REFRESHING.reset(token)
-
-
 def download(
     url: str,
     cache_dir: str | os.PathLike[str],
@@ -342,22 +321,17 @@ def download(
 ) -> LocalVideo:
     """Download ``url`` (a video page or file) once; later calls return the cached copy, its
     provenance record marked ``"cache": "hit"`` (with the ``retrieved_at`` of the download).
-    ``refresh`` (or a ``refreshing()`` block) downloads it again and replaces the URL's cached
-    copy.
+    ``refresh`` downloads it again and replaces the URL's cached copy.
 
     The whole download runs under a deadline of ``seconds``, ``max_filesize`` bytes written and
     MAX_DOWNLOAD_RSS of memory; passing any of them is an AcquireError and leaves nothing behind.
     """
     cache = Path(cache_dir)
-    refreshed = _REFRESHING.get()
-    if not refresh and (refreshed is None or url in refreshed):
+    if not refresh:
         hit = _cached(cache, url)
         if hit is not None:
             return hit
-    video = _download(url, cache, max_filesize, progress, ydl_extra, seconds)
-    if refreshed is not None:
-        refreshed.add(url)
-    return video
+    return _download(url, cache, max_filesize, progress, ydl_extra, seconds)
 
 
 def _download(url: str, cache: Path, max_filesize: int, progress: ProgressCallback | None,
