@@ -174,15 +174,21 @@ def test_variable_frame_rate_is_sampled_by_timestamp(tmp_path: Path, decoder: st
     assert times[12] == pytest.approx(3.0) and len(times) == 12 + 24  # 4 grid points a second
 
 
-def test_truncated_file_fingerprints_what_decodes_and_warns(
-    media: Media, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def _cut_off(media: Media, tmp_path: Path) -> tuple[Path, Path]:
+    """(cam_a remuxed with its index first, the first half of that file's bytes)."""
     whole = tmp_path / "whole.mp4"
     subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i",
                     str(media.cam_a), "-c", "copy", "-movflags", "+faststart", str(whole)],
                    check=True)
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(whole.read_bytes()[: int(whole.stat().st_size * 0.5)])
+    return whole, cut
+
+
+def test_truncated_file_fingerprints_what_decodes_and_warns(
+    media: Media, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _, cut = _cut_off(media, tmp_path)
     with caplog.at_level(logging.WARNING, logger="provenance"):
         fp = fpm.fingerprint_video(str(cut), 4.0)
     assert 5.0 < fp.duration < 25.0
@@ -193,12 +199,7 @@ def test_a_verify_of_a_cut_off_file_says_only_its_beginning_was_examined(
         media: Media, library_path: Path, tmp_path: Path) -> None:
     """What decodes of a file cut off is verified, and the result says so where it is read and
     published (the finding's summary, ``skipped``), not only in a warning on stderr."""
-    whole = tmp_path / "whole.mp4"
-    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i",
-                    str(media.cam_a), "-c", "copy", "-movflags", "+faststart", str(whole)],
-                   check=True)
-    cut = tmp_path / "cut.mp4"
-    cut.write_bytes(whole.read_bytes()[: int(whole.stat().st_size * 0.5)])
+    whole, cut = _cut_off(media, tmp_path)
     report = verify_json(cut, library_path)
     assert report["verdict"] == "match"
     decoded = report["duration"]
