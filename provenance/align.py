@@ -84,7 +84,7 @@ MIN_INFORMATIVE = 6
 # (``_refine_speeds``, ``_refine_speed``). A fixed +-0.06 left the speeds 1.47-1.53, 1.67-1.73 and
 # 1.87-1.93 out of reach: a copy sped up 1.5x (a common playback speed) lined up at 1.46 or
 # 1.54, its pictures at the very instants disagreed, and the registered bottles were "another
-# moment" (a desk audit, twelfth session). A tie goes to the speed closest to 1 (an unedited
+# moment" (a desk audit, thirteenth session). A tie goes to the speed closest to 1 (an unedited
 # copy is the likelier explanation).
 SPEEDS = (0.5, 0.56, 0.63, 0.71, 0.8, 0.89, 1.0, 1.12, 1.25, 1.4, 1.6, 1.8, 2.0)
 SPEED_STEP = 0.01
