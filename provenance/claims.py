@@ -101,7 +101,8 @@ def read_claims(passages: Iterable[Passage], reference: date | None = None,
 
     On a page with ``several_videos``, a headline or lede sentence that does not speak of
     footage ("The Seine peaked on 3 June") is news, not a claim about when any video was
-    filmed; with one video, the whole page is about it."""
+    filmed, and one that does is not applied to a video whose own passages claim the same
+    kind of thing (``_own_first``); with one video, the whole page is about it."""
     passages, cut = _within_budget(list(passages))
     known = {(day.month, day.day): day for p in passages for day, _ in find_dates(p.text)}
     claims: list[Claim] = []
@@ -116,12 +117,24 @@ def read_claims(passages: Iterable[Passage], reference: date | None = None,
             claims += [_bound(c, passage, sentence) for c in
                        source_claims([(passage.found_in, sentence)])
                        + place_claims([(passage.found_in, sentence)])]
+    if several_videos:
+        claims = _own_first(claims)
     if cut:
         claims.append(Claim(kind=ClaimKind.NOTE, text="", value="", found_in="page",
                             finding=f"only the first {MAX_TEXT_CHARS:,} characters of text "
                                     f"about this video were read for claims ({cut} passage(s) "
                                     "left out)", status=ClaimStatus.FLAG))
     return claims
+
+
+def _own_first(claims: list[Claim]) -> list[Claim]:
+    """The claims without the headline's and lede's of a kind (date, place, source) that the
+    video's own passages (caption, title, its paragraphs) also claim: on a page of several
+    videos the page's opening speaks of one of them, or of all, while a video's own text
+    speaks of it (a desk audit's second video, captioned "Lyon, 13 July 2023", had been
+    "placed in Lyon and Paris" through a lede about the first)."""
+    own = {c.kind for c in claims if c.found_in not in _PAGE_WIDE and c.applies_to != ARTICLE}
+    return [c for c in claims if not (c.found_in in _PAGE_WIDE and c.kind in own)]
 
 
 def _within_budget(passages: list[Passage]) -> tuple[list[Passage], int]:

@@ -92,3 +92,26 @@ def test_a_huge_page_is_read_within_a_budget_and_says_so() -> None:
     said = read_claims(passages, date(2024, 3, 10))
     assert said[-1].kind is ClaimKind.NOTE and "left out" in said[-1].finding
     assert sum(len(p.text) for p in passages[:len(passages) // 2]) <= MAX_TEXT_CHARS
+
+
+def test_a_video_s_own_text_comes_before_the_opening_of_a_page_of_several() -> None:
+    """The opening (headline, lede) of a page of several videos is not applied to a video
+    whose own text claims the same kind of thing: a desk audit's second video, captioned in
+    Lyon on 13 July, had been "placed in Lyon and Paris" through a lede about the first. With
+    one video, or for kinds its own text does not state, the opening still applies."""
+    lede = Passage("This video was filmed in Paris on July 14, 2023.", "lede", ARTICLE)
+    headline = Passage("Riot videos filmed by Paris Live TV", "headline", ARTICLE)
+    own = Passage("Filmed at the prefecture in Lyon on 13 July 2023.", "figcaption", 1)
+
+    def said(passages: list[Passage], several: bool) -> set[tuple[ClaimKind, str]]:
+        return {(c.kind, c.value) for c in read_claims(passages, several_videos=several)
+                if c.kind in (ClaimKind.DATE, ClaimKind.PLACE, ClaimKind.SOURCE)}
+
+    second = said([headline, lede, own], several=True)
+    assert {k for k, _ in second} == {ClaimKind.DATE, ClaimKind.PLACE, ClaimKind.SOURCE}
+    assert all("Paris" not in v and "07-14" not in v for k, v in second
+               if k is not ClaimKind.SOURCE)  # the video's own date and place only
+    assert (ClaimKind.SOURCE, "Paris Live TV") in second  # a kind its own text does not state
+    alone = said([headline, lede, own], several=False)
+    assert any("Paris" in v for k, v in alone if k is ClaimKind.PLACE)
+    assert any("07-14" in v for k, v in alone if k is ClaimKind.DATE)
