@@ -773,6 +773,10 @@ def align(query: Fingerprint, references: Mapping[str, Fingerprint] | Iterable[
     if query.duration < params.min_query_s:
         return _inconclusive(query, f"the query lasts {query.duration:.1f} s; "
                              f"at least {params.min_query_s:g} s are needed", params)
+    if len(query) < params.min_informative:
+        return _inconclusive(query, f"the video holds {len(query)} sampled frame(s) in "
+                             f"{query.duration:.1f} s; at least {params.min_informative} are "
+                             "needed", params)
     if int(query.informative.sum()) < params.min_informative:
         return _inconclusive(query, "almost every frame is black, flat or faded", params)
     items = references.items() if isinstance(references, Mapping) else references

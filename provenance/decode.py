@@ -343,12 +343,21 @@ class FastDecoder:
         self._start = self._stream.start_time or 0
         rate = self._stream.average_rate or self._stream.guessed_rate
         self._frame_step = 1.0 / float(rate) if rate else 0.04
+        length = self._stream.duration
+        self._announced_end = length * self._num / self._den if length and length > 0 else None
 
     @property
     def end_time(self) -> float:
         """The stream's real end as far as it was read: the last frame's presentation time
-        (skipped frames included) plus one frame's duration."""
-        return max(self.last_time, self.last_packet_time) + self._frame_step
+        (skipped frames included) plus one frame's average duration, or the end the stream's
+        header gives where that lies between the two (a stream of 4 frames over 10 hours
+        averages 9,000 s a frame while its header ends it 1 s after the last: 12.5 h had been
+        reported; a header ending it before the last frame is not believed)."""
+        last = max(self.last_time, self.last_packet_time)
+        if self._announced_end is not None and last < self._announced_end < last + \
+                self._frame_step:
+            return self._announced_end
+        return last + self._frame_step
 
     def _seconds(self, pts: int | None) -> float | None:
         return None if pts is None else (pts - self._start) * self._num / self._den

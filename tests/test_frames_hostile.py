@@ -35,6 +35,24 @@ def test_frames_a_billion_seconds_apart_are_sampled_once_each(tmp_path: Path,
     assert verify(str(path), library_path).duration == pytest.approx(2e9, rel=1e-3)
 
 
+def test_a_few_frames_hours_apart_last_as_the_stream_says_and_are_said_too_few(
+        tmp_path: Path, library_path: Path) -> None:
+    """4 frames 3,000 s apart average 2,250 s a frame; the stream's header ends the last 1 s
+    after it (ffmpeg: 2:30:01). 11,250 s had been reported, and "almost every frame is black,
+    flat or faded" for a colourful test pattern."""
+    path = tmp_path / "sparse.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=1", "-frames:v", "4",
+            "-vf", "setpts=N*3000/TB", "-fps_mode", "passthrough", "-c:v", "libx264",
+            "-pix_fmt", "yuv420p", str(path))
+    fp = fingerprint_video(str(path), 4.0)
+    assert len(fp) == 4 and fp.duration == pytest.approx(9001.0, abs=0.01)
+    from provenance.pipeline import verify
+
+    result = verify(str(path), library_path)
+    assert result.duration == pytest.approx(9001.0, abs=0.01)
+    assert "holds 4 sampled frame(s)" in result.reason and "flat" not in result.reason
+
+
 def test_frames_over_the_pixel_cap_are_refused_before_decoding(tmp_path: Path) -> None:
     path = tmp_path / "giant.mkv"
     width, height = 8000, 6000
