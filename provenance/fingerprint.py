@@ -204,14 +204,15 @@ def shots(fp: Fingerprint) -> list[Shot]:
     """Shots between cuts, each with a representative keyframe: the most typical informative
     frame of the shot (the medoid of its scene hashes)."""
     bounds = [0, *cuts(fp).tolist(), len(fp)]
-    step = 1.0 / fp.sample_fps
     result = []
     for first, end in zip(bounds[:-1], bounds[1:], strict=True):
         indices = np.arange(first, end)
         usable = indices[fp.informative[first:end]]
         pool = usable if usable.size else indices
         key = pool[_medoid(fp.scene[pool])]
-        stop = fp.times[end] if end < len(fp) else fp.times[end - 1] + step
+        # the last shot ends where the video does (verify's duration), not a sample step after
+        # its last sample (a 16.04 s montage's last shot had ended at 16.25)
+        stop = fp.times[end] if end < len(fp) else max(fp.duration, fp.times[end - 1])
         result.append(Shot(start=round(float(fp.times[first]), 3), end=round(float(stop), 3),
                            keyframe=float(fp.times[key])))
     return result

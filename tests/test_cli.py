@@ -167,6 +167,11 @@ def test_keyframes_one_per_shot_with_times(tmp_path: Path) -> None:
         assert abs(shot["start"] - piece["query_start"]) <= 0.3
         assert shot["start"] <= shot["time"] < shot["end"]
         assert (out / shot["file"]).read_bytes()[:2] == b"\xff\xd8"  # a JPEG
+    # the last shot ends where the video does, as verify says (not a sample step after)
+    from provenance.fingerprint import fingerprint_video
+
+    assert shots[-1]["end"] == pytest.approx(
+        fingerprint_video(str(default_samples_dir() / "repost.mp4"), 4.0).duration, abs=0.001)
 
 
 def test_keyframes_of_a_bad_file_write_nothing(media: Media, tmp_path: Path) -> None:
