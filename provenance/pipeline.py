@@ -590,8 +590,18 @@ def verify_article(
                 results.append(replace(result, provenance={**result.provenance,
                                                            "found_in": ref.found_in}))
             except ProvenanceError as error:
-                results.append(_failed(ref.url, error, settings))
+                results.append(_failed(ref.url, _named_from_page(error, query), settings))
         return results
+
+
+def _named_from_page(error: ProvenanceError, page: str) -> ProvenanceError:
+    """The error of a saved page's video with the page's folder left out of the files it names
+    ("missing.mp4: no such file"): a finding is published (JSON-LD), the checker's folders are
+    not its business. A page read from the web is returned as it is."""
+    if is_url(page):
+        return error
+    folder = os.path.dirname(os.path.abspath(page)) + os.sep
+    return type(error)(error.message.replace(folder, ""), error.hint)
 
 
 def verify_many(

@@ -216,3 +216,10 @@ def test_cli_does_not_open_files_a_saved_page_names_outside_its_folder(tmp_path)
     assert result.exit_code != 0
     assert "references no video" in result.stderr and "not a video" not in result.output
     assert not out.exists() or "/etc/" not in out.read_text()
+    # an in-folder video that cannot be read is named as the page names it: the finding is
+    # published, the checker's folders are not its business
+    page.write_text("<video src='missing.mp4'></video>")
+    result = CliRunner().invoke(main, ["verify", str(page), "--db", str(tmp_path / "lib.db"),
+                                       "--jsonld", str(out)])
+    assert "missing.mp4: no such file" in out.read_text()
+    assert str(tmp_path) not in out.read_text()
