@@ -157,6 +157,11 @@ def test_publication_date_from_meta_json_ld_and_header_time() -> None:
     assert published_date(f"<html><head>{meta}</head><body>{byline}{_BODY}</body></html>") \
         == "2023-07-15"
     assert published_date(f"<html><body>{header}{byline}{_BODY}</body></html>") == "2023-07-17"
+    # an element marked as an event's date is a date the page speaks of, not its byline
+    event = "<p class='event-date'>14 July 2023</p>"
+    assert published_date(f"<html><body>{event}{_BODY}</body></html>") == ""
+    assert published_date(f"<html><body><p class='post-date'>14 July 2023</p>{_BODY}"
+                          "</body></html>") == "2023-07-14"
 
 
 # -- a saved page may only name videos in its own folder ----------------------------------------

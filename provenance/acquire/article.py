@@ -119,8 +119,10 @@ _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "blockquote", 
            "caption", "address", "pre", "table", "ul", "ol", "body"}
 _SKIPPED = {"script", "style", "noscript", "template", "svg", "nav", "aside", "head"}
 # Class or id words that mark a byline or dateline (who wrote the page, when it was published).
+# An element whose class or id says so is the page's byline (when and by whom it was published),
+# not running text; an event's date or time ("event-date") is a date the page speaks of.
 _BYLINE = re.compile(r"byline|dateline|author|publi|posted|timestamp|article-date|meta-date|"
-                     r"\bdate\b|\btime\b", re.I)
+                     r"(?<!event[-_])\bdate\b|(?<!event[-_])\btime\b", re.I)
 # Longest text kept from one block or attribute (untrusted input).
 MAX_BLOCK_CHARS = 4000
 # At most this many text blocks (paragraphs, headings, captions) are kept from one page: a long
