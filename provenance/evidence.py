@@ -15,6 +15,7 @@ from .align import AlignResult
 from .fingerprint import shots
 from .library import Library
 from .models import (
+    BURNED_IN,
     Alignment,
     Claim,
     ContentCredentials,
@@ -33,7 +34,6 @@ from .settings import Settings
 # larger library is scanned up to this many and the result says so (an inverted index of codes
 # is the next step at archive scale).
 AUDIO_SCAN_LIBRARY = 500
-BURNED_IN = "burned-in text"
 SKIPPED_OCR = "burned-in text: install provenance[evidence] (rapidocr) to read it"
 SKIPPED_FILE = ("burned-in text and Content Credentials: the query is a fingerprint file, not a "
                 "video")

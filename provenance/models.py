@@ -364,6 +364,8 @@ class ClaimStatus(str, enum.Enum):
 
 # A claim read around the whole page (headline, lede), as opposed to one video's index.
 ARTICLE = "article"
+# ``Claim.found_in`` of a claim read in the video's own picture (a caption burned into it).
+BURNED_IN = "burned-in text"
 
 
 @dataclass(frozen=True)

@@ -219,6 +219,11 @@ def test_jsonld_media_review_and_claim_review(demo) -> None:  # type: ignore[no-
     # only sentences the page actually wrote, quoted; never its publication date
     assert any("filmées le 22/10/2015" in r for r in reviewed)
     assert all(r.startswith("\u201c") and "2015-10-22" not in r for r in reviewed)
+    # a caption burned into the picture appears in the video, not on the page (a desk audit:
+    # its ClaimReview named the article as where the claim appeared)
+    (burned,) = [d for d in claim_reviews if "TUNNEL STORMED" in d["claimReviewed"]]
+    (shown,) = burned["itemReviewed"]["appearance"]
+    assert shown["@type"] == "VideoObject" and shown["name"] == "repost.mp4"
     assert authenticity_category({**demo[0]["results"][0], "finding": None}) is None
 
 

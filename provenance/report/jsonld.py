@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..models import ClaimStatus, Rating
+from ..models import BURNED_IN, ClaimStatus, Rating
 
 _SCHEMA = "https://schema.org"
 # Longest text and URL written from untrusted fields.
@@ -155,7 +155,9 @@ def _claim_reviews(result: Mapping[str, Any], today: str,
             continue
         seen.add(said)
         item: dict[str, Any] = {"@type": "Claim"}
-        if page:
+        if claim.get("found_in") == BURNED_IN:  # said in the video's own picture
+            item["appearance"] = [_appearance(result)]
+        elif page:
             item["appearance"] = [{"@type": "CreativeWork", "url": page}]
         review: dict[str, Any] = {
             "@context": _SCHEMA, "@type": "ClaimReview", "datePublished": today,
