@@ -348,16 +348,10 @@ class FastDecoder:
 
     @property
     def end_time(self) -> float:
-        """The stream's real end as far as it was read: the last frame's presentation time
-        (skipped frames included) plus one frame's average duration, or the end the stream's
-        header gives where that lies between the two (a stream of 4 frames over 10 hours
-        averages 9,000 s a frame while its header ends it 1 s after the last: 12.5 h had been
-        reported; a header ending it before the last frame is not believed)."""
-        last = max(self.last_time, self.last_packet_time)
-        if self._announced_end is not None and last < self._announced_end < last + \
-                self._frame_step:
-            return self._announced_end
-        return last + self._frame_step
+        """The stream's real end as far as it was read (``stream_end`` after the last frame's
+        presentation time, skipped frames included)."""
+        return stream_end(max(self.last_time, self.last_packet_time), self._frame_step,
+                          self._announced_end)
 
     def _seconds(self, pts: int | None) -> float | None:
         return None if pts is None else (pts - self._start) * self._num / self._den
@@ -535,6 +529,17 @@ class FastDecoder:
         self._use_stream()
         self._stream.codec_context.options = options
         self._stream.codec_context.skip_frame = "DEFAULT"
+
+
+def stream_end(last: float, step: float, announced: float | None) -> float:
+    """Where a stream whose last frame is shown at ``last`` ends: a frame's average duration
+    (``step``) after it, or the end its header gives (``announced``) where that lies between
+    the two (4 frames over 10 hours average 9,000 s a frame while the header ends the last
+    1 s after it: 12.5 h had been reported; a header ending it before the last frame is not
+    believed)."""
+    if announced is not None and last < announced < last + step:
+        return announced
+    return last + step
 
 
 def has_sound(path: str) -> bool:

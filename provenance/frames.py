@@ -271,7 +271,10 @@ class VideoStream:
         if yielded == 0:
             raise self._no_frame()
         # The stream's real end: the last decoded frame's time plus its own duration.
-        self.end_time = time + (1.0 / self.info.fps if self.info.fps > 0 else 0.0)
+        self.end_time = decode.stream_end(
+            time, 1.0 / self.info.fps if self.info.fps > 0 else 0.0,
+            self.info.frame_count / self.info.fps
+            if self.info.fps > 0 and self.info.frame_count > 0 else None)
         self._check_complete(time, self.end_time)
 
     def _fast_samples(self, sample_fps: float, crop: tuple[float, float, float, float] | None,
