@@ -298,3 +298,21 @@ def test_claims_the_cli_refuses_are_refused_with_its_message(client: httpx.Clien
                                files={"file": ("a.mp4", video, "video/mp4")})
         assert form.status_code == 400 and form.json()["error"] == cli.value.message
     assert len(client.get("/api/v1/verifications").json()) == before
+
+
+def test_a_server_stopped_after_a_job_leaves_nothing_behind(tmp_path: Path, media: Media) -> None:
+    """SIGTERM after a job ran in a worker process: a clean exit, without the resource
+    tracker's 'leaked semaphore objects' warning (its process pool had been left running)."""
+    server = ServerProcess(tmp_path / "desk.db", "127.0.0.1", "--workers", "1").start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as http:
+            with open(media.clip_a, "rb") as video:
+                accepted = http.post("/api/v1/verifications", files={"file": video})
+            assert accepted.status_code == 202, accepted.text
+            assert wait_for(http, accepted.json()["id"])["status"] == "done"
+    finally:
+        server.stop()
+    # uvicorn shuts down, then exits on the signal it was sent (-15), as a stopped service does
+    assert server.process is not None and server.process.returncode in (0, -15)
+    log = server.log.read_text()
+    assert "Application shutdown complete" in log and "leaked semaphore" not in log
