@@ -546,11 +546,19 @@ def _failed(name: str, error: ProvenanceError, settings: Settings) -> Verificati
 def article_contexts(html: str, base: str, url: str) -> tuple[list[VideoRef],
                                                              list[ArticleContext]]:
     """The videos a page references and, for each, what the page says about it."""
+    refs, contexts, _ = _article_contexts(html, base, url)
+    return refs, contexts
+
+
+def _article_contexts(html: str, base: str, url: str
+                      ) -> tuple[list[VideoRef], list[ArticleContext], list[str]]:
+    """As ``article_contexts``, and what of the page's references was left out, and why."""
     title, _ = acquire.page_text(html)
-    refs, passages = acquire.read_page(html, base, acquire.is_supported)
+    refs, passages, left_out = acquire.read_page_in_full(html, base, acquire.is_supported)
     page = ArticleContext(url=url, title=title, published=acquire.published_date(html, base))
     return refs, [replace(page, index=index, videos=len(refs), passages=tuple(
-        p for p in passages if p.applies_to in (index, ARTICLE))) for index in range(len(refs))]
+        p for p in passages if p.applies_to in (index, ARTICLE))) for index in range(len(refs))
+        ], left_out
 
 
 def verify_article(
@@ -570,9 +578,10 @@ def verify_article(
     deadline = time.monotonic() + settings.article_timeout
     with opened_library(library) as lib:
         html, base = read_article(query, settings, settings.article_timeout)
-        refs, contexts = article_contexts(html, base, query)
+        refs, contexts, left_out = _article_contexts(html, base, query)
         if not refs:
-            raise AcquireError(f"{query} references no video", "check the page has a video player")
+            raise AcquireError(f"{query} references no video", "; ".join(
+                [*left_out, "check the page has a video player"]))
         results = []
         for ref, context in zip(refs, contexts, strict=True):
             remaining = deadline - time.monotonic()
@@ -591,7 +600,8 @@ def verify_article(
                                                            "found_in": ref.found_in}))
             except ProvenanceError as error:
                 results.append(_failed(ref.url, _named_from_page(error, query), settings))
-        return results
+        # What the page named that was not verified is said with every video's result.
+        return [replace(r, skipped=(*r.skipped, *left_out)) for r in results]
 
 
 def _named_from_page(error: ProvenanceError, page: str) -> ProvenanceError:

@@ -221,6 +221,16 @@ def test_cli_does_not_open_files_a_saved_page_names_outside_its_folder(tmp_path)
     assert result.exit_code != 0
     assert "references no video" in result.stderr and "not a video" not in result.output
     assert not out.exists() or "/etc/" not in out.read_text()
+    # what the page named and was not opened is said with each video's result, not only on
+    # stderr: its two in-folder "videos" are verified (and fail: they are not videos)
+    _, page = _local_page(tmp_path / "again")
+    result = CliRunner().invoke(main, ["verify", str(page), "--db", str(tmp_path / "lib.db"),
+                                       "--json"])
+    reports = json.loads(result.stdout)["results"]
+    assert len(reports) == 2
+    for report in reports:
+        refused = [s for s in report["skipped"] if "is not opened" in s]
+        assert len(refused) == 6 and any("'file:///etc/passwd'" in s for s in refused)
     # an in-folder video that cannot be read is named as the page names it: the finding is
     # published, the checker's folders are not its business
     page.write_text("<video src='missing.mp4'></video>")

@@ -323,13 +323,23 @@ def read_page(
     """The videos a page references (as ``find_videos``) and what the page says about each:
     passages whose ``applies_to`` is the video's index in that list, or ``"article"`` for the
     headline, lede and byline, which are about every video."""
+    refs, passages, _ = read_page_in_full(html, base_url, is_supported)
+    return refs, passages
+
+
+def read_page_in_full(
+    html: str, base_url: str, is_supported: UrlPredicate | None = None
+) -> tuple[list[VideoRef], list[Passage], list[str]]:
+    """As ``read_page``, and what of the page's references was left out, each said with why
+    (files a saved page names outside its folder, videos past MAX_REFERENCES): a result
+    must say it, not only a warning on stderr."""
     collector = _parse(html)
-    refs, anchors = _references(collector, base_url, is_supported)
-    return refs, _passages(collector, anchors)
+    refs, anchors, left_out = _references(collector, base_url, is_supported)
+    return refs, _passages(collector, anchors), left_out
 
 
 def _references(collector: _Collector, base_url: str, is_supported: UrlPredicate | None
-                ) -> tuple[list[VideoRef], list[_Anchor]]:
+                ) -> tuple[list[VideoRef], list[_Anchor], list[str]]:
     try:
         base = urljoin(base_url, collector.base) if collector.base else base_url
     except ValueError:  # a malformed <base href>: resolve against the page itself
@@ -340,6 +350,7 @@ def _references(collector: _Collector, base_url: str, is_supported: UrlPredicate
     schemes = {"http", "https"} | ({"file"} if folder else set())
     refs: list[VideoRef] = []
     anchors: list[_Anchor] = []
+    left_out: list[str] = []
     seen: dict[str, int] = {}
     checks = 0
     for raw, where, kind, anchor in collector.found:
@@ -360,8 +371,8 @@ def _references(collector: _Collector, base_url: str, is_supported: UrlPredicate
         if scheme == "file" and folder:
             inside = None if written == "file" else _inside(url, folder)
             if inside is None:
-                _refuse(raw, where, "a file:// URL" if written == "file" else
-                        "outside the page's folder")
+                left_out.append(_refused(raw, where, "a file:// URL" if written == "file"
+                                         else "outside the page's folder"))
                 continue
             url = inside
         url = canonical_url(url)
@@ -372,9 +383,10 @@ def _references(collector: _Collector, base_url: str, is_supported: UrlPredicate
         elif anchors[seen[url]].position is None:  # placed in the body, not only in metadata
             anchors[seen[url]] = anchor
     if len(refs) > MAX_REFERENCES:
-        log.warning("the page references %d videos; only the first %d are verified",
-                    len(refs), MAX_REFERENCES)
-    return refs[:MAX_REFERENCES], anchors[:MAX_REFERENCES]
+        left_out.append(f"the page references {len(refs)} videos; only the first "
+                        f"{MAX_REFERENCES} are verified")
+        log.warning("%s", left_out[-1])
+    return refs[:MAX_REFERENCES], anchors[:MAX_REFERENCES], left_out
 
 
 def _page_folder(base_url: str) -> str:
@@ -398,11 +410,14 @@ def _inside(url: str, folder: str) -> str | None:
     return Path(path).as_uri()
 
 
-def _refuse(raw: str, where: str, reason: str) -> None:
-    """A saved page's reference to a file that is not opened, said with the reason: a page
-    may only name videos in its own folder (and below), never other files on this disk."""
-    log.warning("the page's %s %r is not opened: %s (a saved page may only name videos in "
-                "its own folder or below)", where, raw.strip()[:200], reason)
+def _refused(raw: str, where: str, reason: str) -> str:
+    """A saved page's reference to a file that is not opened, said (and warned) with the
+    reason: a page may only name videos in its own folder (and below), never other files on
+    this disk."""
+    said = (f"the page's {where} {raw.strip()[:200]!r} is not opened: {reason} (a saved page "
+            "may only name videos in its own folder or below)")
+    log.warning("%s", said)
+    return said
 
 
 # A paragraph between two videos that announces what follows belongs to the next one; one that
