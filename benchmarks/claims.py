@@ -89,7 +89,7 @@ def ours(case: dict[str, Any], html: str | None) -> list[list[Claim]]:
     videos = case["videos"]
     contexts: list[pipeline.ArticleContext | None] = [None] * len(videos)
     if html is not None:
-        refs, found = pipeline.article_contexts(html, _url(case), _url(case))
+        refs, found, _ = pipeline.article_contexts(html, _url(case), _url(case))
         if len(refs) != len(videos):
             raise ValueError(f"{case['id']}: {len(refs)} videos found, {len(videos)} labelled")
         contexts = list(found)

@@ -543,18 +543,12 @@ def _failed(name: str, error: ProvenanceError, settings: Settings) -> Verificati
                                                error.message))
 
 
-def article_contexts(html: str, base: str, url: str) -> tuple[list[VideoRef],
-                                                             list[ArticleContext]]:
-    """The videos a page references and, for each, what the page says about it."""
-    refs, contexts, _ = _article_contexts(html, base, url)
-    return refs, contexts
-
-
-def _article_contexts(html: str, base: str, url: str
-                      ) -> tuple[list[VideoRef], list[ArticleContext], list[str]]:
-    """As ``article_contexts``, and what of the page's references was left out, and why."""
+def article_contexts(html: str, base: str, url: str
+                     ) -> tuple[list[VideoRef], list[ArticleContext], list[str]]:
+    """The videos a page references, for each what the page says about it, and what of the
+    page's references was left out, and why."""
     title, _ = acquire.page_text(html)
-    refs, passages, left_out = acquire.read_page_in_full(html, base, acquire.is_supported)
+    refs, passages, left_out = acquire.read_page(html, base, acquire.is_supported)
     page = ArticleContext(url=url, title=title, published=acquire.published_date(html, base))
     return refs, [replace(page, index=index, videos=len(refs), passages=tuple(
         p for p in passages if p.applies_to in (index, ARTICLE))) for index in range(len(refs))
@@ -578,7 +572,7 @@ def verify_article(
     deadline = time.monotonic() + settings.article_timeout
     with opened_library(library) as lib:
         html, base = read_article(query, settings, settings.article_timeout)
-        refs, contexts, left_out = _article_contexts(html, base, query)
+        refs, contexts, left_out = article_contexts(html, base, query)
         if not refs:
             raise AcquireError(f"{query} references no video", "; ".join(
                 [*left_out, "check the page has a video player"]))

@@ -12,7 +12,7 @@ BASE = "https://news.example/story.html"
 
 
 def _about(html: str) -> dict[str, object]:
-    refs, passages = read_page(html, BASE)
+    refs, passages, _ = read_page(html, BASE)
     return {p.text: (p.applies_to, p.found_in) for p in passages} | {"#videos": len(refs)}
 
 

@@ -149,5 +149,5 @@ def test_a_page_of_endless_paragraphs_keeps_a_bounded_number_of_passages() -> No
     from provenance.acquire.article import MAX_BLOCKS
 
     page = "".join("<p>para</p>" * 600 + f"<video src='v{i}.mp4'></video>" for i in range(3))
-    refs, passages = read_page(page + "<p>more</p>" * 20_000, "https://news.example/a.html")
+    refs, passages, _ = read_page(page + "<p>more</p>" * 20_000, "https://news.example/a.html")
     assert len(refs) == 3 and MAX_BLOCKS <= len(passages) <= MAX_BLOCKS + 3

@@ -7,7 +7,6 @@ from .article import (
     page_text,
     published_date,
     read_page,
-    read_page_in_full,
 )
 from .download import (
     download,
@@ -21,5 +20,5 @@ from .page import DEFAULT_PAGE_SECONDS, MAX_PAGE_BYTES, fetch_page
 __all__ = [
     "DEFAULT_PAGE_SECONDS", "MAX_PAGE_BYTES", "canonical_url", "download", "fetch_page",
     "find_videos", "is_supported", "is_video_file_url", "local_video", "page_text",
-    "published_date", "read_page", "read_page_in_full", "sha256_file", "site_options",
+    "published_date", "read_page", "sha256_file", "site_options",
 ]

@@ -319,20 +319,12 @@ def find_videos(
 
 def read_page(
     html: str, base_url: str, is_supported: UrlPredicate | None = None
-) -> tuple[list[VideoRef], list[Passage]]:
-    """The videos a page references (as ``find_videos``) and what the page says about each:
-    passages whose ``applies_to`` is the video's index in that list, or ``"article"`` for the
-    headline, lede and byline, which are about every video."""
-    refs, passages, _ = read_page_in_full(html, base_url, is_supported)
-    return refs, passages
-
-
-def read_page_in_full(
-    html: str, base_url: str, is_supported: UrlPredicate | None = None
 ) -> tuple[list[VideoRef], list[Passage], list[str]]:
-    """As ``read_page``, and what of the page's references was left out, each said with why
-    (files a saved page names outside its folder, videos past MAX_REFERENCES): a result
-    must say it, not only a warning on stderr."""
+    """The videos a page references (as ``find_videos``), what the page says about each
+    (passages whose ``applies_to`` is the video's index in that list, or ``"article"`` for the
+    headline, lede and byline, which are about every video), and what of its references was
+    left out, each said with why (files a saved page names outside its folder, videos past
+    MAX_REFERENCES): a result must say it, not only a warning on stderr."""
     collector = _parse(html)
     refs, anchors, left_out = _references(collector, base_url, is_supported)
     return refs, _passages(collector, anchors), left_out
