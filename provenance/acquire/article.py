@@ -118,8 +118,7 @@ _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "blockquote", 
            "dd", "dt", "div", "section", "article", "header", "footer", "main", "figure",
            "caption", "address", "pre", "table", "ul", "ol", "body"}
 _SKIPPED = {"script", "style", "noscript", "template", "svg", "nav", "aside", "head"}
-# Class or id words that mark a byline or dateline (who wrote the page, when it was published).
-# An element whose class or id says so is the page's byline (when and by whom it was published),
+# Class or id words that mark a byline or dateline (who wrote the page, when it was published),
 # not running text; an event's date or time ("event-date") is a date the page speaks of.
 _BYLINE = re.compile(r"byline|dateline|author|publi|posted|timestamp|article-date|meta-date|"
                      r"(?<!event[-_])\bdate\b|(?<!event[-_])\btime\b", re.I)
@@ -184,7 +183,7 @@ class _Collector(HTMLParser):
             return "figcaption"
         if tag == "blockquote":
             return "embedded post"
-        if _BYLINE.search(f"{a.get('class', '')} {a.get('id', '')}") or tag == "address":
+        if _marked_byline(a) or tag == "address":
             return "byline"
         return "paragraph"
 
@@ -589,10 +588,15 @@ class _DateMarkup(HTMLParser):
                 f"{''.join(self.times)}</header>{text}</body></html>")
 
 
+def _marked_byline(a: dict[str, str]) -> bool:
+    """Whether an element's class or id marks it as a byline or dateline."""
+    return bool(_BYLINE.search(f"{a.get('class', '')} {a.get('id', '')}"))
+
+
 def _byline(a: dict[str, str]) -> bool:
-    """Whether an element's attributes mark it as a byline or dateline (as ``_Collector`` does),
-    or its date as the publication date."""
-    return bool(_BYLINE.search(f"{a.get('class', '')} {a.get('id', '')}")) or "pubdate" in a \
+    """Whether an element's attributes mark it as a byline or dateline (as ``_Collector`` reads
+    them), or its date as the publication date."""
+    return _marked_byline(a) or "pubdate" in a \
         or a.get("itemprop", "").lower() in ("datepublished", "datecreated")
 
 
