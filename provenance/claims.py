@@ -228,17 +228,31 @@ def stated_claims(stated: StatedClaims, applies_to: int | str = ARTICLE) -> list
 _NUMBERS_PAIR = re.compile(r"\s*([-+]?\d+(?:\.\d+)?)\s*,\s*([-+]?\d+(?:\.\d+)?)\s*")
 
 
+# The largest magnitude of each coordinate, in decimal degrees.
+COORDINATE_LIMITS = {"latitude": 90.0, "longitude": 180.0}
+
+
+def off_the_globe(name: str, value: object) -> str | None:
+    """"latitude 200 is not between -90 and 90" for a coordinate (``name`` in
+    COORDINATE_LIMITS) that is no number in its range, else None: a claimed point and an
+    original's location are held to it alike."""
+    limit = COORDINATE_LIMITS[name]
+    if isinstance(value, (int, float)) and -limit <= value <= limit:
+        return None
+    shown = f"{value:g}" if isinstance(value, (int, float)) else repr(value)
+    return f"{name} {shown} is not between {-limit:g} and {limit:g}"
+
+
 def _check_point(place: str) -> None:
     """SettingsError (exit 2, as ``library add --latitude 200``) for a claimed LAT,LON whose
     latitude or longitude is out of range."""
     numbers = _NUMBERS_PAIR.fullmatch(place)
     if numbers is None:
         return
-    for name, text, limit in (("latitude", numbers.group(1), 90.0),
-                              ("longitude", numbers.group(2), 180.0)):
-        if not -limit <= float(text) <= limit:
-            raise SettingsError(f"claimed place {place.strip()[:80]!r}: {name} {float(text):g} "
-                                f"is not between {-limit:g} and {limit:g}",
+    for name, text in (("latitude", numbers.group(1)), ("longitude", numbers.group(2))):
+        problem = off_the_globe(name, float(text))
+        if problem:
+            raise SettingsError(f"claimed place {place.strip()[:80]!r}: {problem}",
                                 "give LAT,LON in decimal degrees, e.g. 45.52,-122.99, or a "
                                 "place name")
 

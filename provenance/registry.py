@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from . import acquire, evidence
+from .claims import COORDINATE_LIMITS, off_the_globe
 from .dates import normalise
 from .errors import LibraryError, ProvenanceError, SettingsError
 from .library import Library
@@ -84,11 +85,11 @@ def checked_metadata(original: Original) -> Original:
         validate_id(original.id)
     except LibraryError as error:
         raise SettingsError(error.message, error.hint) from None
-    for name, low, high in (("latitude", -90.0, 90.0), ("longitude", -180.0, 180.0)):
+    for name in COORDINATE_LIMITS:
         value = getattr(original, name)
-        if value is not None and not (isinstance(value, (int, float)) and low <= value <= high):
-            raise SettingsError(f"{name} {value!r} is not between {low:g} and {high:g}",
-                                "give decimal degrees, e.g. 50.9375")
+        problem = None if value is None else off_the_globe(name, value)
+        if problem:
+            raise SettingsError(problem, "give decimal degrees, e.g. 50.9375")
     if (original.latitude is None) != (original.longitude is None):
         raise SettingsError("a latitude needs a longitude", "give both, or neither")
     return replace(original, recorded_at=normalise(original.recorded_at, "recorded_at"),
