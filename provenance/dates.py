@@ -114,23 +114,20 @@ def normalise(value: str, name: str = "date") -> str:
 def day_range(value: str) -> tuple[date, date] | None:
     """The (first, last) day of a normalised metadata date, or None when there is none or it was
     stored before dates were checked and cannot be read."""
-    try:
-        parts = [_one(part)[1] for part in normalise(value).split("/") if part]
-    except SettingsError:
-        return None
-    return (min(parts), max(parts)) if parts else None
+    found = moments(value)
+    return None if found is None else (found[0].day, found[1].day)
 
 
 def moments(value: str) -> tuple[Moment, Moment] | None:
-    """The (first, last) ``Moment`` of a metadata date (``day_range`` with the instants kept), or
-    None as ``day_range`` gives None."""
+    """The (first, last) ``Moment`` of a metadata date, each with its instant where it was
+    written with one, or None (``day_range``)."""
     try:
         parts = [_moment(part)[1] for part in normalise(value).split("/") if part]
     except (SettingsError, ValueError):
         return None
     if not parts:
         return None
-    return parts[0], parts[-1]
+    return min(parts, key=lambda m: m.day), max(parts, key=lambda m: m.day)
 
 
 _PATTERNS = [
