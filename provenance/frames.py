@@ -141,6 +141,14 @@ def _sample(time: float, grey: np.ndarray, crop: tuple[float, float, float, floa
     return Sample(time=time, thumb=shrink(grey[top:bottom, left:right]))
 
 
+def cut_off_note(cut_off: tuple[float, float]) -> str:
+    """What a file cut off or damaged (``VideoStream.cut_off``: seconds decoded, seconds its
+    header announces) must say wherever it is used."""
+    done, announced = cut_off
+    return (f"only its first {done:.1f} s of the {announced:.1f} s its header announces could "
+            "be decoded (the file may be cut off or damaged)")
+
+
 class VideoStream:
     """One open video file. Use as a context manager; ``samples()`` decodes it once.
 
@@ -310,9 +318,8 @@ class VideoStream:
         announced = self.info.frame_count / self.info.fps
         if last_time < announced * TRUNCATION_SHARE - 1.0:
             self.cut_off = (end_time, announced)
-            log.warning(
-                "%s: decoded %.1f s of the %.1f s its header announces; the file may be cut "
-                "off or damaged, only what decoded was used", self.info.path, end_time, announced)
+            log.warning("%s: %s; only what decoded was used", self.info.path,
+                        cut_off_note(self.cut_off))
 
     def frames_at(self, times: list[float]) -> dict[float, np.ndarray]:
         """The frames shown at the given times (one sequential pass; no seeking, which is

@@ -21,6 +21,7 @@ from .align import DEFAULT_PARAMS, AlignResult, MatchParams, align, with_open_mo
 from .errors import AcquireError, MediaError, ProvenanceError
 from .fingerprint import cuts as cut_indices
 from .fingerprint import load as load_fingerprint
+from .frames import cut_off_note
 from .library import Library, Radii, Scores
 from .models import (
     ARTICLE,
@@ -303,9 +304,7 @@ def _cut_off(decoded: provider.Decoded | None) -> tuple[str, ...]:
     """What a verify of a file cut off or damaged must say: only its beginning was examined."""
     if decoded is None or decoded.cut_off is None:
         return ()
-    done, announced = decoded.cut_off
-    return (f"the end of the video: only its first {done:.1f} s of the {announced:.1f} s its "
-            "header announces could be decoded (the file may be cut off or damaged)",)
+    return (f"the end of the video: {cut_off_note(decoded.cut_off)}",)
 
 
 def _with_caveats(found: Finding, caveats: Sequence[str]) -> Finding:
