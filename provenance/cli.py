@@ -32,7 +32,7 @@ from .library.copy import copy_library
 from .library.manifest import read_manifest, write_manifest
 from .models import Original, Rating, StatedClaims, Verdict, Verification
 from .report import script_text, to_jsonld, to_payload, to_texts
-from .report.json_report import REPORT_SCHEMA_VERSION
+from .report.json_report import REPORT_SCHEMA_VERSION, result_problem
 from .settings import (
     CONFIG_KEYS,
     Settings,
@@ -982,35 +982,6 @@ def _read_result(path: str) -> dict[str, Any]:
 def _no_constant(name: str) -> None:
     """json.load's reader of NaN and Infinity, which are not JSON: refused."""
     raise ValueError(f"{name} is not a number JSON allows")
-
-
-def result_problem(payload: dict[str, Any]) -> str | None:
-    """The first thing in a saved result that its JSON schema (provenance/report/schema.json)
-    does not allow, with where it is ("results[0].finding.rating: ..."); None when it is valid.
-    A version 1 result (before ``finding``) is held to the same schema without it."""
-    import copy
-
-    import jsonschema
-
-    from .report.json_report import schema
-
-    document = schema()
-    if payload.get("schema_version") == 1:
-        document = copy.deepcopy(document)
-        for name in ("result", "article"):
-            definition = document["$defs"][name]
-            definition["properties"]["schema_version"] = {"const": 1}
-            definition["required"] = [k for k in definition["required"] if k != "finding"]
-    # Held to the one shape it has (the schema's oneOf would report both shapes' problems).
-    del document["oneOf"]
-    document["$ref"] = "#/$defs/" + ("article" if "results" in payload else "result")
-    validator = jsonschema.Draft202012Validator(document)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(payload))
-    if error is None:
-        return None
-    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}"
-                    for part in error.absolute_path).lstrip(".")
-    return f"{where or 'the top level'}: {error.message[:200]}"
 
 
 @main.command()

@@ -134,3 +134,30 @@ def schema() -> dict[str, Any]:
 
     text = files("provenance.report").joinpath("schema.json").read_text("utf-8")
     return dict(json.loads(text))
+
+
+def result_problem(payload: dict[str, Any]) -> str | None:
+    """The first thing in a saved result that its JSON schema (provenance/report/schema.json)
+    does not allow, with where it is ("results[0].finding.rating: ..."); None when it is valid.
+    A version 1 result (before ``finding``) is held to the same schema without it."""
+    import copy
+
+    import jsonschema
+
+    document = schema()
+    if payload.get("schema_version") == 1:
+        document = copy.deepcopy(document)
+        for name in ("result", "article"):
+            definition = document["$defs"][name]
+            definition["properties"]["schema_version"] = {"const": 1}
+            definition["required"] = [k for k in definition["required"] if k != "finding"]
+    # Held to the one shape it has (the schema's oneOf would report both shapes' problems).
+    del document["oneOf"]
+    document["$ref"] = "#/$defs/" + ("article" if "results" in payload else "result")
+    validator = jsonschema.Draft202012Validator(document)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(payload))
+    if error is None:
+        return None
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}"
+                    for part in error.absolute_path).lstrip(".")
+    return f"{where or 'the top level'}: {error.message[:200]}"
