@@ -603,8 +603,11 @@ def _named_from_page(error: ProvenanceError, page: str) -> ProvenanceError:
     not its business. A page read from the web is returned as it is."""
     if is_url(page):
         return error
-    folder = os.path.dirname(os.path.abspath(page)) + os.sep
-    return type(error)(error.message.replace(folder, ""), error.hint)
+    message = error.message
+    # as the page's folder is written and as its references were resolved (symlinks followed)
+    for folder in (os.path.realpath(page), os.path.abspath(page)):
+        message = message.replace(os.path.dirname(folder) + os.sep, "")
+    return type(error)(message, error.hint)
 
 
 def verify_many(

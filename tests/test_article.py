@@ -238,3 +238,10 @@ def test_cli_does_not_open_files_a_saved_page_names_outside_its_folder(tmp_path)
                                        "--jsonld", str(out)])
     assert "missing.mp4: no such file" in out.read_text()
     assert str(tmp_path) not in out.read_text()
+    # also where the page's folder is reached through a symbolic link (its references are
+    # resolved, symlinks followed)
+    (tmp_path / "by-link").symlink_to(page.parent)
+    CliRunner().invoke(main, ["verify", str(tmp_path / "by-link" / page.name), "--db",
+                              str(tmp_path / "lib.db"), "--jsonld", str(out)])
+    assert "missing.mp4: no such file" in out.read_text()
+    assert str(tmp_path) not in out.read_text()
