@@ -282,9 +282,10 @@ def report_frames(decoded: provider.Decoded, matches: tuple[Alignment, ...],
         local = stored.get(match.reference_id)
         for s_index, s in enumerate(match.segments):
             key = f"{m_index}-{s_index}"
-            query_time, reference_time = _shown_instant(decoded, local, s)
-            query = _query_picture(decoded, query_time, (s.query_start + s.query_end) / 2,
-                                   step)
+            middle = ((s.query_start + s.query_end) / 2,
+                      (s.reference_start + s.reference_end) / 2)
+            query_time, reference_time = _shown_instant(decoded, local, s, middle)
+            query = _query_picture(decoded, query_time, middle[0], step)
             if query is not None:
                 picture, note = query
                 if match.region is not None:
@@ -293,8 +294,7 @@ def report_frames(decoded: provider.Decoded, matches: tuple[Alignment, ...],
                 found[f"{key}-query"] = jpeg_bytes(picture, provider.PICTURE_SIZE)
                 notes[f"{key}-query"] = note
             reference = None if local is None else _original_picture(
-                local, match.reference_id, reference_time,
-                (s.reference_start + s.reference_end) / 2, step)
+                local, match.reference_id, reference_time, middle[1], step)
             if reference is not None:
                 found[f"{key}-reference"], notes[f"{key}-reference"] = reference
     return found, {k: v for k, v in notes.items() if v}
@@ -330,15 +330,13 @@ def _elsewhere(times: Sequence[float] | np.ndarray, k: int, time: float, step: f
     return [f"{what} at {timecode(float(times[k]))}"] if abs(times[k] - time) > step else []
 
 
-def _shown_instant(decoded: provider.Decoded, local: LocalData | None,
-                   segment: Segment) -> tuple[float, float]:
+def _shown_instant(decoded: provider.Decoded, local: LocalData | None, segment: Segment,
+                   middle: tuple[float, float]) -> tuple[float, float]:
     """(query time, original time) the segment's pictures are taken at: an original's stored
     picture inside the segment (12 spread over the original: seconds apart) and the query's
     time it maps to, the pair whose query picture lies nearest that time, then nearest the
-    segment's middle; the segment's middle on both sides when no stored picture is inside it.
-    The middles alone put the two pictures up to several seconds apart in a moving scene."""
-    middle = ((segment.query_start + segment.query_end) / 2,
-              (segment.reference_start + segment.reference_end) / 2)
+    segment's ``middle`` (query, original); the middle itself when no stored picture is inside
+    it. The middles alone put the two pictures up to several seconds apart in a moving scene."""
     if local is None or len(local.pictures) != len(local.key_times) or \
             not len(decoded.local_times):
         return middle
