@@ -129,7 +129,7 @@ def fingerprint_samples(
 ) -> Fingerprint:
     """Hash an iterable of sampled frames, a batch at a time."""
     accumulator = _Accumulator()
-    total = info.frame_count / info.fps if info.fps > 0 and info.frame_count > 0 else None
+    total = info.announced_duration
     times: list[float] = []
     thumbs: list[np.ndarray] = []
     for sample in samples:

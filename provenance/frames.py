@@ -91,6 +91,11 @@ class StreamInfo:
     fps: float
     frame_count: int
 
+    @property
+    def announced_duration(self) -> float | None:
+        """Seconds the header announces (frames over frame rate), None when it gives neither."""
+        return self.frame_count / self.fps if self.fps > 0 and self.frame_count > 0 else None
+
 
 @dataclass(frozen=True)
 class Sample:
@@ -281,8 +286,7 @@ class VideoStream:
         # The stream's real end: the last decoded frame's time plus its own duration.
         self.end_time = decode.stream_end(
             time, 1.0 / self.info.fps if self.info.fps > 0 else 0.0,
-            self.info.frame_count / self.info.fps
-            if self.info.fps > 0 and self.info.frame_count > 0 else None)
+            self.info.announced_duration)
         self._check_complete(time, self.end_time)
 
     def _fast_samples(self, sample_fps: float, crop: tuple[float, float, float, float] | None,
@@ -313,10 +317,8 @@ class VideoStream:
     def _check_complete(self, last_time: float, end_time: float) -> None:
         """Record (``cut_off``) and warn when decoding stopped well before the end the header
         announces (``end_time``: where the decoded video ends)."""
-        if self.info.fps <= 0 or self.info.frame_count <= 0:
-            return
-        announced = self.info.frame_count / self.info.fps
-        if last_time < announced * TRUNCATION_SHARE - 1.0:
+        announced = self.info.announced_duration
+        if announced is not None and last_time < announced * TRUNCATION_SHARE - 1.0:
             self.cut_off = (end_time, announced)
             log.warning("%s: %s; only what decoded was used", self.info.path,
                         cut_off_note(self.cut_off))

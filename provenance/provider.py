@@ -273,7 +273,7 @@ class _Keeper:
 def moment_grid(info: frames_mod.StreamInfo) -> DenseGrid:
     """Where a query keeps moment frames: all along it, or for a video announced longer than
     MOMENT_BUDGET_S, in MOMENT_WINDOW_S windows spread evenly (a 20-minute query: 1 s in 4)."""
-    duration = info.frame_count / info.fps if info.fps > 0 and info.frame_count > 0 else 0.0
+    duration = info.announced_duration or 0.0
     if duration <= MOMENT_BUDGET_S:
         return DenseGrid(1.0 / MOMENT_FPS)
     return DenseGrid(1.0 / MOMENT_FPS, MOMENT_WINDOW_S * duration / MOMENT_BUDGET_S,
