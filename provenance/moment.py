@@ -13,9 +13,9 @@ before; another moment does not explain it at all, at either time.
 The same mapping is also followed up to BEYOND_S past the segment's ends, where the repost goes
 on showing the camera: a chance alignment of a repeated movement is short, and what follows it
 in the repost does not follow it in the original. A judged segment whose first or last instants
-show another moment is cut there (a splice of another moment that stood still, which motion
-hashes cannot see), and a piece the aligner cut at a splice (``Segment.spliced``) stands only
-if the check confirms it.
+show the repost standing still where the original moves is cut there (a splice of another
+moment that stood still, which motion hashes cannot see), and a piece the aligner cut at a
+splice (``Segment.spliced``) stands only if the check confirms it.
 
 The repost's picture is laid on the original's by the match's geometry (picture box, crop,
 picture-in-picture, mirroring; a stretch is undone by shrinking one box onto the other), then
@@ -118,9 +118,10 @@ SHIFTS = tuple(np.round(np.arange(-0.3, 0.3001, 1.0 / 30.0), 4))
 # 0.47 (a car close to the camera), stills of two different clips by 0.58 or more.
 BEYOND_S = 3.0
 BEYOND_FIT = 0.5
-# A judged segment whose first or last instants (this many in a row, or more) show another
-# moment ends where they begin: a splice of another moment that stood still, which motion
-# hashes cannot see (the audit's parking-lot montage: 5 instants still, then 0.03-0.32). A true
+# A judged segment whose first or last instants (this many in a row, or more) show the repost
+# standing still where the original moves ends where they begin: a splice of another moment
+# that stood still, which motion hashes cannot see (the audit's parking-lot montage: 5 instants
+# still, then 0.03-0.32; other_moments.py --spliced: 3 and 4 still, then 0.02-0.22). A true
 # copy's instants that show another moment are single ones (still share at most 0.05).
 TRIM_RUN = 3
 # The check's premise is a fixed camera: at most this share of the compared pixels change
@@ -176,12 +177,16 @@ class MomentCheck:
 
     def agreeing(self, params: align.MatchParams) -> tuple[float, float] | None:
         """The repost times between the TRIM_RUN or more instants at either end of a judged
-        segment that show another moment (a splice the motion hashes did not see: the other
-        moment stood still), or None when no end is to be cut. What is left stands only if it
-        confirms the very moment on its own (``_trimmed``)."""
+        segment where the repost stands still while the original moves (a splice the motion
+        hashes did not see: the other moment stood still), or None when no end is to be cut.
+        What is left stands only if it confirms the very moment on its own (``_trimmed``). Ends
+        where the repost moves and its pictures show another moment are not cut: its motion
+        agreed with the original's there, so the alignment itself is by chance, and the
+        segment is judged whole (a 6 s window of the room's other moment, whose first 3
+        instants read 0.98-1.52, left a middle at 0.398 scattered 0.25-0.91 that passed)."""
         if not self.judged(params):
             return None
-        other = [ratio >= params.moment_ratio or still for _, ratio, still in self.measured]
+        other = [still for _, _, still in self.measured]
         lead = next((k for k, flag in enumerate(other) if not flag), len(other))
         tail = next((k for k, flag in enumerate(reversed(other)) if not flag), len(other))
         if lead == len(other) or (lead < TRIM_RUN and tail < TRIM_RUN):

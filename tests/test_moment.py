@@ -389,6 +389,21 @@ def test_pictures_that_cannot_be_laid_need_as_much_motion_as_a_geometry_match(
     assert not moment.MomentCheck(8, 0.5, fit=PARAMS.moment_loose_fit).unlaid(PARAMS)
 
 
+def test_only_ends_where_the_repost_stands_still_are_cut_as_a_splice() -> None:
+    times = [0.25 * k for k in range(11)]
+
+    def measured(ends: list[tuple[float, bool]]) -> moment.MomentCheck:
+        rest = [(0.05, False)] * (len(times) - len(ends))
+        return moment.MomentCheck(len(times), 0.1, fit=0.05, measured=tuple(
+            (t, r, s) for t, (r, s) in zip(times, [*ends, *rest], strict=True)))
+
+    # A splice of another moment that stood still: the motion hashes could not see it.
+    assert measured([(1.0, True)] * 3).agreeing(PARAMS) == (0.625, float("inf"))
+    # Moving and showing another moment there: the motion agreed by chance, judged whole.
+    assert measured([(1.2, False), (1.5, False), (1.0, False)]).agreeing(PARAMS) is None
+    assert measured([(1.0, True)] * (moment.TRIM_RUN - 1)).agreeing(PARAMS) is None
+
+
 def test_nearest_frame_by_bisection_is_the_nearest_and_the_earlier_of_two() -> None:
     rng = syn.np.random.default_rng(3)
     for _ in range(500):
