@@ -174,6 +174,9 @@ class MomentCheck:
     beyond: float | None = None
     # Per instant compared: (repost time, ratio, whether the repost stood still).
     measured: tuple[tuple[float, float, bool], ...] = field(default=(), repr=False)
+    # Whether the repost's pictures were laid on the original's (``fit`` and ``moving``
+    # measured), however few instants changed enough to be compared.
+    laid: bool = False
 
     def agreeing(self, params: align.MatchParams) -> tuple[float, float] | None:
         """The repost times between the TRIM_RUN or more instants at either end of a judged
@@ -209,6 +212,11 @@ class MomentCheck:
         (``another_moment``) nor confirms (``confirms``)."""
         return (self.ratio is not None and self.moving <= MAX_MOVING_SHARE
                 and self.fit <= params.moment_loose_fit and not self._shows_moment(params))
+
+    def fixed_view(self) -> bool:
+        """Whether the pictures were laid and show a fixed camera (``MAX_MOVING_SHARE``),
+        however few of its instants changed enough to be compared."""
+        return self.laid and self.moving <= MAX_MOVING_SHARE
 
     def unlaid(self, params: align.MatchParams) -> bool:
         """Whether a fixed camera's pictures could not be laid on the original's even loosely
@@ -404,11 +412,12 @@ def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
         if measured is not None:
             found.append((instant + shift, measured[0], measured[1] < STILL_Z))
     if len(found) < MIN_INSTANTS:
-        return MomentCheck(len(found), None, fit=laid.fit, moving=moving, beyond=beyond)
+        return MomentCheck(len(found), None, fit=laid.fit, moving=moving, beyond=beyond,
+                           laid=True)
     ratio = float(np.median([ratio for _, ratio, _ in found]))
     still = sum(still for _, _, still in found) / len(found)
     return MomentCheck(len(found), round(ratio, 3), round(shift, 3), laid.fit, moving,
-                       round(still, 3), beyond, tuple(found))
+                       round(still, 3), beyond, tuple(found), laid=True)
 
 
 def _best_shift(laid: _Laid, compared: list[tuple[float, np.ndarray, np.ndarray]],
@@ -859,7 +868,11 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
             taken["conflict" if conflict else "other"].append(segment)
         elif segment.spliced and not check.confirms(params):
             taken["unconfirmed"].append(segment)
-        elif on_motion and segment.changed_speed:
+        elif segment.changed_speed and check.fixed_view() and not check.confirms(params) and (
+                on_motion or segment.evidence < params.moment_unsettled_confirmed):
+            # Pictures that do not show the moment leave a changed speed unestablished; where
+            # they could say nothing either way (too still to compare, laid only loosely or
+            # not at all), it needs the motion evidence no chance alignment reached.
             taken["speed"].append(segment)
         elif on_motion and segment.evidence < params.moment_unsettled_confirmed:
             taken["unsettled"].append(segment)

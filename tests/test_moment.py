@@ -404,6 +404,39 @@ def test_only_ends_where_the_repost_stands_still_are_cut_as_a_splice() -> None:
     assert measured([(1.0, True)] * (moment.TRIM_RUN - 1)).agreeing(PARAMS) is None
 
 
+def test_a_changed_speed_of_a_view_too_still_to_compare_needs_more_than_chance_motion(
+        tmp_path: Path) -> None:
+    # Nothing moves in the original's stored frames, so no instant can confirm the moment,
+    # and a fixed camera's movements repeat at other speeds too: the room's other moment
+    # played at 0.67x was matched at 0.54x on 12 confirmed samples, the check too still to
+    # judge (other_moments.py --speed 0.67). Chance alignments held at most 12.
+    still = syn.CCTVScene(seed=505, width=480, height=270).background.astype(syn.np.uint8)
+    video = tmp_path / "still.mp4"
+    syn.write_video(str(video), (still for _ in range(120)), 10.0)
+    library_path = tmp_path / "still.db"
+    settings = load_settings(db=library_path, cache_dir=tmp_path / "cache")
+    with Library(library_path, create=True) as library:
+        register(str(video), Original(id="cam-a", source="test"), library, settings)
+    claimed = replace(_segment((0.0, 8.0), 1.0, speed=1.25),
+                      evidence=PARAMS.moment_unsettled_confirmed - 1)
+    check = _check(_decoded(video), library_path, claimed)
+    assert check.ratio is None and check.laid and check.fixed_view(), check
+    checked, duration = _staged(video, library_path, claimed)
+    assert checked.verdict is Verdict.INCONCLUSIVE and checked.matches == ()
+    assert "changed speed (x1.25)" in checked.reason
+    assert all(s.unsettled for a in checked.same_scene for s in a.segments)
+    assert align.coverage_error(duration, checked.matches, checked.same_scene,
+                                checked.unexplained) is None
+    # With more motion evidence than chance reached, or at the original's own speed, the
+    # still view stands on its motion, as before.
+    enough = replace(claimed, evidence=PARAMS.moment_unsettled_confirmed)
+    assert _staged(video, library_path, enough)[0].verdict is Verdict.MATCH
+    at_one = replace(_segment((0.0, 8.0), 1.0), evidence=claimed.evidence)
+    assert _staged(video, library_path, at_one)[0].verdict is Verdict.MATCH
+    # A check that never laid the pictures says nothing of the view.
+    assert not moment.MomentCheck(0, None).fixed_view()
+
+
 def test_nearest_frame_by_bisection_is_the_nearest_and_the_earlier_of_two() -> None:
     rng = syn.np.random.default_rng(3)
     for _ in range(500):
