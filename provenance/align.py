@@ -236,7 +236,9 @@ class MatchParams:
     # recorded and with the geometric edits, 3 clips, about 350) held at most 12 confirmed
     # samples, those that became false matches (checked 0.40-0.87) at most 9; true copies in
     # that band held 24-37 (12 s, copy-detection set) and 6-23 (6 s windows of the registered
-    # moment with captions, crops, squeezes and tilts: 7 of 45 under 13).
+    # moment with captions, crops, squeezes and tilts: 7 of 45 under 13). A changed speed the
+    # check could not judge (too still to compare, laid only loosely or not at all) needs as
+    # many: the room's other moment at 0.67x lined up at 0.54x on 12 (fourteenth session).
     moment_unsettled_confirmed: int = 13
     # The same holds where the pictures lie on each other only loosely (fit above
     # ``moment_max_fit``, at most ``moment_loose_fit``): such a check may not accuse, but a
