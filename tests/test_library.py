@@ -281,6 +281,35 @@ def test_inverted_file_finds_the_original_among_many(monkeypatch: pytest.MonkeyP
     assert index.search(noise, Radii(SCENE_RADIUS, MOTION_RADIUS)).events == {}
 
 
+def test_repeated_hashes_are_searched_once_with_the_same_answers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fixed camera's samples repeat their hashes: each distinct row is searched once, and
+    # every row gets the answer a search of it alone gives, from the inverted file too.
+    from provenance.library import index as index_module
+
+    monkeypatch.setattr(index_module, "EXACT_MAX_CODES", 5_000)
+    refs = {f"r{i:03d}": fp(100 + i, n=400) for i in range(150)}
+    index = FrameIndex.build(list(refs), list(refs.values()), MIN_MOTION_ENERGY)
+    assert index.kind == "ivf"
+    true = refs["r042"]
+    codes = index_module._codes(np.tile(true.scene[100:110], 30),
+                                np.tile(true.motion[100:110], 30))
+    searched: list[int] = []
+    events = index._events
+
+    class Counting:
+        def search(self, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+            searched.append(len(rows))
+            return events.search(rows, k)
+
+    distance, found = index_module._search_distinct(Counting(), codes, 8)
+    assert searched == [10]
+    alone = [events.search(codes[k:k + 1], 8) for k in range(len(codes))]
+    assert (distance == np.concatenate([d for d, _ in alone])).all()
+    assert (found == np.concatenate([f for _, f in alone])).all()
+    assert (found[:, 0] >= 0).all()
+
+
 def test_library_index_follows_changes(library_target: Path | str) -> None:
     with Library(library_target, create=True) as lib:
         lib.add(original("one", "1" * 64), fp(1))
