@@ -437,7 +437,7 @@ def _verify_batch(ctx: click.Context, inputs: list[str], library: Library, setti
     todo = [query for query in inputs if query not in done]
     if done:
         echo(f"resuming: {len(inputs) - len(todo)} of {len(inputs)} input(s) already in "
-                   f"{jsonl}", err=True)
+             f"{jsonl}", err=True)
     handle = _open_jsonl(jsonl, append=resume)
     writer = batch.JsonlWriter(handle, sync=jsonl != "-") if handle else None
     progress = _progress(ctx)
@@ -458,8 +458,8 @@ def _verify_batch(ctx: click.Context, inputs: list[str], library: Library, setti
         progress.close()
         _summary(finished, len(todo), jsonl)
         echo(f"interrupted: {len(finished)} of {len(todo)} input(s) done"
-                   + (f"; run again with --resume to do the rest (kept in {jsonl})"
-                      if jsonl and jsonl != "-" else ""), err=True)
+             + (f"; run again with --resume to do the rest (kept in {jsonl})"
+                if jsonl and jsonl != "-" else ""), err=True)
         ctx.exit(INTERRUPTED)
     finally:
         progress.close()
@@ -501,8 +501,8 @@ def _summary(items: list[batch.BatchItem], planned: int, jsonl: str | None) -> N
     failed = sum(1 for item in items if item.failed)
     videos = ", ".join(f"{count} {name}" for name, count in counts.most_common())
     echo(f"{len(items)} of {planned} input(s) done, {failed} failed; "
-               f"videos: {videos or 'none'}" + (f"; results in {jsonl}"
-                                                 if jsonl and jsonl != "-" else ""), err=True)
+         f"videos: {videos or 'none'}" + (f"; results in {jsonl}"
+                                           if jsonl and jsonl != "-" else ""), err=True)
 
 
 @main.command()
@@ -529,7 +529,7 @@ def fingerprint(ctx: click.Context, video: str, output: str, fps: float | None) 
         progress.close()
     save_fingerprint(fp, output)
     echo(f"{output}: {len(fp)} samples over {fp.duration:.1f} s "
-               f"({fp.width}x{fp.height}, {int(fp.informative.sum())} informative)")
+         f"({fp.width}x{fp.height}, {int(fp.informative.sum())} informative)")
 
 
 @main.command()
@@ -568,8 +568,8 @@ def article(ctx: click.Context, source: str, as_json: bool) -> None:
     published = acquire.published_date(html, base)
     if as_json:
         echo(json.dumps({"article": source, "title": title, "published": published,
-                               "videos": [asdict(r) for r in refs]}, indent=2,
-                              ensure_ascii=False))
+                         "videos": [asdict(r) for r in refs]}, indent=2,
+                        ensure_ascii=False))
         return
     echo(f"{title or source}" + (f" (published {published})" if published else ""))
     if not refs:
@@ -648,7 +648,7 @@ def library_add(ctx: click.Context, source: str, original_id: str, source_name: 
         flags = " ".join(f"--{k.replace('_', '-')} {shlex.quote(str(v))}"
                          for k, v in changes.items())
         echo(f"Hint: the metadata you gave differs from what is stored; update it with "
-                   f"`provenance library update {stored.id} {flags}`", err=True)
+             f"`provenance library update {stored.id} {flags}`", err=True)
 
 
 @library.command("update")
@@ -718,14 +718,14 @@ def library_import(ctx: click.Context, manifest: str, db: str | None, fps: float
         progress.close()
     if as_json:
         echo(json.dumps({"added": report.added, "already_present": report.already_present,
-                               "failed": [{"row": n, "id": i, "reason": r}
-                                          for n, i, r in report.failed]}, indent=2))
+                         "failed": [{"row": n, "id": i, "reason": r}
+                                    for n, i, r in report.failed]}, indent=2))
     else:
         for number, original_id, reason in report.failed:
             echo(f"row {number} ({original_id or 'no id'}): {reason}", err=True)
         total = len(report.added) + len(report.already_present) + len(report.failed)
         echo(f"added {len(report.added)}, already present {len(report.already_present)}, "
-                   f"failed {len(report.failed)} of {total} rows")
+             f"failed {len(report.failed)} of {total} rows")
     if report.failed:
         ctx.exit(6)
 
@@ -741,7 +741,7 @@ def _import_workers(workers: int | None, cluster: str | None, rows: int) -> int:
         return 1
     if not engine.available():
         echo("note: fingerprinting in this process; for one process per core: "
-                   "pip install 'provenance[cluster]'", err=True)
+             "pip install 'provenance[cluster]'", err=True)
         return 1
     return engine.default_workers()
 
@@ -820,7 +820,7 @@ def library_list(ctx: click.Context, db: str | None, as_json: bool) -> None:
     for row in (header, *rows):
         cells = [safe_text(str(cell)) for cell in row]
         echo(f"{cells[0]:<{widths[0]}}  {cells[1]:>{widths[1]}}  {cells[2]:<{widths[2]}}  "
-             f"{cells[3]:<{widths[3]}}  {cells[4]}".rstrip())
+       f"{cells[3]:<{widths[3]}}  {cells[4]}".rstrip())
 
 
 @library.command("show")
@@ -918,7 +918,7 @@ def config(ctx: click.Context, db: str | None, as_json: bool) -> None:
     path = config_path()
     if as_json:
         echo(json.dumps({"config_file": str(path), "exists": path.is_file(),
-                               "settings": rows}, indent=2))
+                         "settings": rows}, indent=2))
         return
     echo(f"config file: {path}" + ("" if path.is_file() else " (none)"))
     for key, row in rows.items():
