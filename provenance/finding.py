@@ -118,6 +118,15 @@ def _unconfirmed_moments(matches: Sequence[Alignment], params: MatchParams) -> l
             if s.moment is not None and s.moment >= params.moment_confirmed]
 
 
+def _held_only(originals: Iterable[Original]) -> list[str]:
+    """What the library lacks of originals whose file was cut off or damaged at registration:
+    footage from after the part it holds is neither matched nor told from another moment."""
+    return [f"the library holds only the first {o.duration:.1f} s of {o.id} (its file decoded "
+            f"no further at registration, of the {o.announced_duration:.1f} s it announces): "
+            "footage from after that can be neither matched nor told from another moment"
+            for o in {o.id: o for o in originals}.values() if o.cut_off]
+
+
 def _recorded(originals: Iterable[Original]) -> str:
     dates = sorted({o.recorded_at for o in originals if o.recorded_at})
     if not dates:
@@ -238,7 +247,8 @@ def assess(
             return Finding(Rating.INCONCLUSIVE, f"Inconclusive: {why}.", (why, *heard))
         summary = (f"Inconclusive: {why}" + "".join(f"; {m}" for m in misplaced)
                    + f". {UNDECIDED_MOMENT_STEP}.")
-        return Finding(Rating.INCONCLUSIVE, summary, (why, *misplaced, *clocked, *heard))
+        return Finding(Rating.INCONCLUSIVE, summary,
+                       (why, *misplaced, *clocked, *heard, *_held_only(originals)))
     if verdict is Verdict.NO_MATCH:
         if heard:
             return Finding(Rating.UNVERIFIED, "Unverified: the picture matches nothing in the "
@@ -252,12 +262,13 @@ def assess(
         others = [o for o in originals if o not in matched]
         # Seconds of the same view at a moment not established are no recycled footage.
         left_open = [m for m in (_other_moment(same_scene, unsettled=True),) if m]
+        held_only = _held_only(others)
         summary = (f"Same scene: the same camera or view as {', '.join(o.id for o in others)} "
                    f"({_recorded(others)}), but another moment; recycled or misdated footage "
                    "is possible" + "".join(f"; {m}" for m in [*misplaced, *left_open])
-                   + f"{by_clock}.")
+                   + f"{by_clock}." + "".join(f" Caution: {h}." for h in held_only))
         return Finding(Rating.SAME_SCENE, summary,
-                       tuple(dict.fromkeys([*clocked, *flags, *left_open, *heard])),
+                       tuple(dict.fromkeys([*clocked, *flags, *left_open, *heard, *held_only])),
                        _CATEGORY[Rating.SAME_SCENE])
     contradicted = [c for c in claims
                     if c.status is ClaimStatus.CONTRADICTED and c.kind in _CAPTION_KINDS]
@@ -287,13 +298,18 @@ def assess(
         if moment:
             edits.insert(0, moment)
     cautions = _unconfirmed_moments(matches, params)
+    held_only = _held_only(matched)
     reasons = ([c.finding for c in contradicted] + clocked + [f"edited: {e}" for e in edits]
-               + region_reasons + cautions + unplaced + flags + heard)
+               + region_reasons + cautions + unplaced + held_only + flags + heard)
     # A match the moment check does not clearly confirm says so where it is read first, and so
-    # does footage of the matched shot the library could not place.
+    # does footage of the matched shot the library could not place, and time an original cut
+    # off at registration may hold.
+    unmatched = bool(unexplained or unplaced or _other_moment(same_scene)
+                     or _other_moment(same_scene, unsettled=True))
     caution = (" Caution: the same-instant check does not clearly confirm the very moment; "
                "another moment of the same camera is possible." if cautions else "") + \
-        "".join(f" Caution: {u}." for u in unplaced)
+        "".join(f" Caution: {u}." for u in unplaced) + \
+        "".join(f" Caution: {h}." for h in held_only if unmatched)
     if contradicted or against_clock:
         # The edits stay in the summary: a montage's other moment could be from the claimed date.
         also = f" Also edited: {'; '.join(edits)}." if edits else ""

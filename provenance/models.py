@@ -158,6 +158,14 @@ class Original:
     # The camera's own clock read in the picture at registration: "ISO datetime; where it was
     # read; how it compares with ``recorded_at`` from the metadata" (empty: none read).
     recorded_on_screen: str = ""
+    # The length the file's header announced, where decoding stopped well before it at
+    # registration (a file cut off or damaged): the library holds only its first ``duration``
+    # seconds. 0.0 when it decoded to its end, or was registered before this was recorded.
+    announced_duration: float = 0.0
+
+    @property
+    def cut_off(self) -> bool:
+        return self.announced_duration > self.duration
 
 
 @dataclass(frozen=True)

@@ -442,9 +442,12 @@ def _stored_picture(decoded: Decoded, index: int) -> bytes:
     return frames_mod.jpeg_bytes(frame, STORED_PICTURE_WIDTH, STORED_PICTURE_QUALITY)
 
 
-def decode_original(path: str, sample_fps: float,
-                    progress: ProgressCallback | None = None) -> tuple[Fingerprint, LocalData]:
-    """Decode an original once: its fingerprint and the local-matching data the library keeps."""
+def decode_original(path: str, sample_fps: float, progress: ProgressCallback | None = None
+                    ) -> tuple[Fingerprint, LocalData, float]:
+    """Decode an original once: its fingerprint, the local-matching data the library keeps,
+    and the length its header announces where it decoded to well before it (a file cut off or
+    damaged; else 0.0: ``Original.announced_duration``)."""
     decoded = decode(path, sample_fps, progress, max_local=2 * KEYFRAMES, local_step=1.0,
                      detail_long_side=DETAIL_LONG_SIDE, moments=False)
-    return decoded.fingerprint, local_data(path, decoded)
+    announced = round(decoded.cut_off[1], 3) if decoded.cut_off is not None else 0.0
+    return decoded.fingerprint, local_data(path, decoded), announced

@@ -65,13 +65,14 @@ def fingerprint_original(
              else acquire.local_video(path))
     if skip is not None and skip(video.sha256):
         return replace(original, sha256=video.sha256), None, None
-    fp, local = decode_original(video.path, settings.sample_fps, frame_progress(progress))
+    fp, local, announced = decode_original(video.path, settings.sample_fps,
+                                           frame_progress(progress))
     fp = replace(fp, audio=evidence.sound(video.path, settings))
     url = original.url or (video.source_url or "")
     where = path if is_url(path) else os.path.abspath(path)
     described = replace(original, sha256=video.sha256, duration=round(fp.duration, 3),
                         fps=round(fp.native_fps, 3), width=fp.width, height=fp.height, url=url,
-                        file=where)
+                        file=where, announced_duration=announced)
     described = evidence.screen_recorded(
         described, evidence.burned_in_text(video.path, fp, settings)[0])
     return described, fp, local
@@ -127,7 +128,8 @@ def reindex(original_id: str, library: Library, settings: Settings | None = None
     if acquire.sha256_file(original.file) != original.sha256:
         raise LibraryError(f"{original.file} has changed since {original_id!r} was registered",
                            "add the new file as a new original")
-    fp, local = decode_original(original.file, settings.sample_fps, frame_progress(progress))
+    fp, local, _ = decode_original(original.file, settings.sample_fps,
+                                   frame_progress(progress))
     fp = replace(fp, audio=evidence.sound(original.file, settings))
     library.replace_fingerprint(original_id, fp)
     library.replace_local(original_id, local)

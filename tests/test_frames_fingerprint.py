@@ -210,6 +210,38 @@ def test_a_verify_of_a_cut_off_file_says_only_its_beginning_was_examined(
     assert not any("cut off" in s for s in verify_json(whole, library_path)["skipped"])
 
 
+def test_an_original_cut_off_at_registration_is_said_where_its_missing_part_matters(
+        media: Media, tmp_path: Path) -> None:
+    """The library records an original whose file decoded only partly, and a verify whose
+    repost goes on past the part held says the rest may be that original's missing end."""
+    from provenance.library import Library
+    from provenance.models import Original
+    from provenance.registry import register
+    from provenance.settings import load_settings
+
+    whole, cut = _cut_off(media, tmp_path)
+    db = tmp_path / "cut.db"
+    with Library(db, create=True) as library:
+        stored, _ = register(str(cut), Original(id="cam-a-cut"), library,
+                             load_settings(db=db, cache_dir=tmp_path / "cache"))
+    assert stored.cut_off and stored.announced_duration == pytest.approx(30.0, abs=0.1)
+    assert 5.0 < stored.duration < 25.0
+    report = verify_json(whole, db)
+    (alignment,) = report["matches"]
+    assert alignment["announced_duration"] == stored.announced_duration
+    held = f"the library holds only the first {stored.duration:.1f} s of cam-a-cut"
+    assert held in report["finding"]["summary"]  # the repost goes on past what is held
+    assert any(held in reason for reason in report["finding"]["reasons"])
+    from provenance.report import to_html
+    assert "file of cam-a-cut: cut off at registration, of 30.0 s announced" in to_html(report)
+    # A repost inside the part held needs no caution; the alignment still says it was cut off.
+    clip = tmp_path / "inside.mp4"
+    syn.write_video(str(clip), syn.excerpt(str(media.cam_a), 1.0, 6.0, 25.0), 25.0)
+    inside = verify_json(clip, db)
+    assert inside["verdict"] == "match" and held not in inside["finding"]["summary"]
+    assert inside["matches"][0]["announced_duration"] == stored.announced_duration
+
+
 def test_blurred_side_bars_of_vertical_video_in_a_landscape_frame_are_stripped() -> None:
     import cv2
 

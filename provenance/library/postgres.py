@@ -62,10 +62,17 @@ def _add_pictures_column(db: psycopg.Connection) -> None:
                "DEFAULT '\\x'::bytea")
 
 
+def _add_announced_duration(db: psycopg.Connection) -> None:
+    """v8 -> v9: the length a file cut off at registration announced (0: none recorded)."""
+    db.execute("ALTER TABLE originals ADD COLUMN IF NOT EXISTS announced_duration DOUBLE "
+               "PRECISION NOT NULL DEFAULT 0")
+
+
 # Schema version -> the step that upgrades a library from it to the next, numbered as SQLite's
 # (store._MIGRATIONS). PostgreSQL libraries began at schema v6.
 _MIGRATIONS: dict[int, Callable[[psycopg.Connection], None]] = {6: _add_evidence_columns,
-                                                               7: _add_pictures_column}
+                                                               7: _add_pictures_column,
+                                                               8: _add_announced_duration}
 _COLUMNS = ", ".join(ORIGINAL_COLUMNS)
 
 

@@ -25,7 +25,7 @@ from .common import EDITABLE, validate_id
 __all__ = ["APPLICATION_ID", "EDITABLE", "SAVED_INDEX_MIN_FRAMES", "SCHEMA_VERSION",
            "SQLiteLibrary", "validate_id"]
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 # SQLite's application_id header field ("PRVN"): how a file says it is a provenance library.
 APPLICATION_ID = 0x5052564E
 # How long a process waits for another one's write (creation, add) to finish, in seconds.
@@ -72,7 +72,8 @@ CREATE TABLE IF NOT EXISTS originals (
     location TEXT NOT NULL DEFAULT '',
     latitude REAL,
     longitude REAL,
-    recorded_on_screen TEXT NOT NULL DEFAULT ''
+    recorded_on_screen TEXT NOT NULL DEFAULT '',
+    announced_duration REAL NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('revision', 0);
@@ -192,10 +193,16 @@ def _add_pictures_column(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE local_data ADD COLUMN pictures BLOB NOT NULL DEFAULT x''")
 
 
+def _add_announced_duration(db: sqlite3.Connection) -> None:
+    """v8 -> v9: the length a file cut off at registration announced (0: none recorded)."""
+    if "announced_duration" not in _columns(db, "originals"):
+        db.execute("ALTER TABLE originals ADD COLUMN announced_duration REAL NOT NULL DEFAULT 0")
+
+
 # Schema version -> the step that upgrades a library from it to the next version.
 _MIGRATIONS = {1: _add_file_column, 2: _add_location_columns, 3: _add_local_data,
                4: _add_decoder_column, 5: _add_identity,
-               6: _add_evidence_columns, 7: _add_pictures_column}
+               6: _add_evidence_columns, 7: _add_pictures_column, 8: _add_announced_duration}
 # The first schema version whose libraries carry the application id.
 _IDENTITY_VERSION = 6
 

@@ -20,7 +20,8 @@ from ..models import Alignment, Claim, Finding, Original, Region, Verification
 # and ``angle``; each ``burned_in_text`` line's ``box`` and whether it was found ``added``;
 # whether it was read ``mirrored``, the ``screen_clocks`` read in the query's picture and the
 # claim statuses ``clock-contradicted`` and ``clock-consistent``; an alignment's ``sha256`` (of
-# the original's file, so a saved result's pictures are read only from that very file).
+# the original's file, so a saved result's pictures are read only from that very file) and
+# ``announced_duration`` (of an original whose file was cut off at registration).
 REPORT_SCHEMA_VERSION = 2
 
 
@@ -45,6 +46,8 @@ def _alignment(alignment: Alignment, originals: dict[str, Original]) -> dict[str
                          for e in alignment.edits],
         "audio": alignment.audio or None,
         "recorded_on_screen": meta.get("recorded_on_screen") or None,
+        "announced_duration": (meta["announced_duration"]
+                               if original is not None and original.cut_off else None),
         "segments": [asdict(segment) for segment in alignment.segments],
         "region": list(alignment.region) if alignment.region else None,
     }

@@ -220,6 +220,11 @@ def _evidence_lines(v: Verification, originals: dict[str, Original]) -> list[str
         original = originals.get(alignment.reference_id)
         if original is not None and original.recorded_on_screen:
             lines.append(f"  camera clock of {original.id}: {original.recorded_on_screen}")
+    for original in originals.values():
+        if original.cut_off:
+            lines.append(f"  file of {original.id}: cut off at registration; the library "
+                         f"holds its first {original.duration:.1f} s of "
+                         f"{original.announced_duration:.1f} s")
     lines.extend(f"  camera clock in this video's picture: {clock.reads} at "
                  f"{timecode(clock.time)}{clock_marks(clock.mirrored, clock.in_original)}"
                  for clock in v.screen_clocks[:MAX_TEXT_LINES])
