@@ -118,6 +118,16 @@ def _unconfirmed_moments(matches: Sequence[Alignment], params: MatchParams) -> l
             if s.moment is not None and s.moment >= params.moment_confirmed]
 
 
+def _too_still_moments(matches: Sequence[Alignment], params: MatchParams) -> list[str]:
+    """A caution for each matched segment of a view where too little moves for the moment
+    check to compare the pictures, resting on few movements (``Segment.too_still``)."""
+    return [f"caution: too little moves in query {s.query_start:.1f}-{s.query_end:.1f} s for "
+            f"the same-instant check to compare it with {s.reference_id}, and only "
+            f"{s.evidence} movements line up (chance alignments of another moment reached "
+            f"{params.moment_unsettled_confirmed - 1}); another moment of the same camera is "
+            "possible" for m in matches for s in m.segments if s.too_still]
+
+
 def _held_only(originals: Iterable[Original]) -> list[str]:
     """What the library lacks of originals whose file was cut off or damaged at registration:
     footage from after the part it holds is neither matched nor told from another moment."""
@@ -298,9 +308,10 @@ def assess(
         if moment:
             edits.insert(0, moment)
     cautions = _unconfirmed_moments(matches, params)
+    too_still = _too_still_moments(matches, params)
     held_only = _held_only(matched)
     reasons = ([c.finding for c in contradicted] + clocked + [f"edited: {e}" for e in edits]
-               + region_reasons + cautions + unplaced + held_only + flags + heard)
+               + region_reasons + cautions + too_still + unplaced + held_only + flags + heard)
     # A match the moment check does not clearly confirm says so where it is read first, and so
     # does footage of the matched shot the library could not place, and time an original cut
     # off at registration may hold.
@@ -308,6 +319,8 @@ def assess(
                      or _other_moment(same_scene, unsettled=True))
     caution = (" Caution: the same-instant check does not clearly confirm the very moment; "
                "another moment of the same camera is possible." if cautions else "") + \
+        (" Caution: too little moves for the same-instant check to confirm the very moment; "
+         "another moment of the same camera is possible." if too_still else "") + \
         "".join(f" Caution: {u}." for u in unplaced) + \
         "".join(f" Caution: {h}." for h in held_only if unmatched)
     if contradicted or against_clock:

@@ -193,6 +193,11 @@ class Segment:
     # movements without the picture's confirmation, a changed speed it does not confirm, or
     # pictures and motion in conflict): the camera's view, not shown to be another moment.
     unsettled: bool = False
+    # A fixed camera's matched segment in which too little moves for the moment check to compare
+    # the pictures, resting on fewer motion-confirmed samples than chance alignments of another
+    # moment reached (``MatchParams.moment_unsettled_confirmed``): kept, with a caution that
+    # another moment of the same camera is possible (``moment._checked``).
+    too_still: bool = False
 
     @property
     def changed_speed(self) -> bool:

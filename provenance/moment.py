@@ -218,6 +218,12 @@ class MomentCheck:
         however few of its instants changed enough to be compared."""
         return self.laid and self.moving <= MAX_MOVING_SHARE
 
+    def too_still(self) -> bool:
+        """Whether a fixed camera's pictures were laid on the original's but fewer than
+        MIN_INSTANTS of its instants changed enough to compare them: the pictures cannot tell
+        the moment."""
+        return self.fixed_view() and self.ratio is None
+
     def unlaid(self, params: align.MatchParams) -> bool:
         """Whether a fixed camera's pictures could not be laid on the original's even loosely
         (fit above ``MatchParams.moment_loose_fit``): the match's geometry is not the repost's,
@@ -861,7 +867,6 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
             segments += ends
             taken["other"] += ends
         segment = replace(segment, moment=check.ratio if check.judged(params) else None)
-        segments.append(segment)
         on_motion = check.rests_on_motion(params)
         if check.another_moment(params):
             conflict = segment.evidence >= params.moment_conflict_confirmed
@@ -878,6 +883,9 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
             taken["unsettled"].append(segment)
         elif check.unlaid(params) and segment.evidence < params.moment_unlaid_confirmed:
             taken["unlaid"].append(segment)
+        elif check.too_still() and segment.evidence < params.moment_unsettled_confirmed:
+            segment = replace(segment, too_still=True)
+        segments.append(segment)
     segments.sort(key=lambda s: s.query_start)
     return replace(alignment, segments=tuple(segments)), taken
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from provenance import align, decode, moment, provider
+from provenance import align, decode, finding, moment, provider
 from provenance.library import Library
 from provenance.models import (
     Alignment,
@@ -410,13 +410,7 @@ def test_a_changed_speed_of_a_view_too_still_to_compare_needs_more_than_chance_m
     # and a fixed camera's movements repeat at other speeds too: the room's other moment
     # played at 0.67x was matched at 0.54x on 12 confirmed samples, the check too still to
     # judge (other_moments.py --speed 0.67). Chance alignments held at most 12.
-    still = syn.CCTVScene(seed=505, width=480, height=270).background.astype(syn.np.uint8)
-    video = tmp_path / "still.mp4"
-    syn.write_video(str(video), (still for _ in range(120)), 10.0)
-    library_path = tmp_path / "still.db"
-    settings = load_settings(db=library_path, cache_dir=tmp_path / "cache")
-    with Library(library_path, create=True) as library:
-        register(str(video), Original(id="cam-a", source="test"), library, settings)
+    video, library_path = _still_view(tmp_path)
     claimed = replace(_segment((0.0, 8.0), 1.0, speed=1.25),
                       evidence=PARAMS.moment_unsettled_confirmed - 1)
     check = _check(_decoded(video), library_path, claimed)
@@ -435,6 +429,47 @@ def test_a_changed_speed_of_a_view_too_still_to_compare_needs_more_than_chance_m
     assert _staged(video, library_path, at_one)[0].verdict is Verdict.MATCH
     # A check that never laid the pictures says nothing of the view.
     assert not moment.MomentCheck(0, None).fixed_view()
+
+
+def _still_view(tmp_path: Path) -> tuple[Path, Path]:
+    """A fixed camera where nothing moves (12 s at 10 fps), and a library holding it."""
+    still = syn.CCTVScene(seed=505, width=480, height=270).background.astype(syn.np.uint8)
+    video = tmp_path / "still.mp4"
+    syn.write_video(str(video), (still for _ in range(120)), 10.0)
+    library_path = tmp_path / "still.db"
+    settings = load_settings(db=library_path, cache_dir=tmp_path / "cache")
+    with Library(library_path, create=True) as library:
+        register(str(video), Original(id="cam-a", source="test"), library, settings)
+    return video, library_path
+
+
+def test_a_match_too_still_to_compare_on_few_movements_says_another_moment_is_possible(
+        tmp_path: Path) -> None:
+    # At 1x a view where too little moves for the pictures to be compared stands on its
+    # motion, but a fixed camera's other moment lined up so on 3-6 movements (the room and the
+    # car park, other_moments.py, at 1x and played at other speeds): the finding cautions.
+    video, library_path = _still_view(tmp_path)
+    few = replace(_segment((0.0, 8.0), 1.0), evidence=PARAMS.moment_unsettled_confirmed - 1)
+    result = _staged(video, library_path, few)[0]
+    assert result.verdict is Verdict.MATCH
+    (segment,) = result.matches[0].segments
+    assert segment.too_still and segment.moment is None
+    found = finding.assess(result.verdict, result.matches, result.unexplained, [],
+                           [Original(id="cam-a", recorded_at="2015-09-16")],
+                           same_scene=result.same_scene)
+    assert "Caution: too little moves for the same-instant check" in found.summary
+    assert any(f"only {few.evidence} movements line up" in r for r in found.reasons)
+    verification = Verification(query="still.mp4", verdict=result.verdict, confidence=1.0,
+                                reason=result.reason, duration=8.0, matches=result.matches,
+                                finding=found)
+    payload = json_report.to_dict(verification)
+    assert payload["matches"][0]["segments"][0]["too_still"] is True
+    assert "too still for the same-instant check" in to_text(verification)
+    assert "too still for the same-instant check" in to_html(payload)
+    # As many movements as no chance alignment reached: no caution.
+    enough = replace(few, evidence=PARAMS.moment_unsettled_confirmed)
+    result = _staged(video, library_path, enough)[0]
+    assert not any(s.too_still for a in result.matches for s in a.segments)
 
 
 def test_nearest_frame_by_bisection_is_the_nearest_and_the_earlier_of_two() -> None:

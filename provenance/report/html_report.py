@@ -252,6 +252,8 @@ def _segments(r_index: int, result: Mapping[str, Any], images: Mapping[str, byte
                           f'moment">same-instant check {float(s["moment"]):.2f}</span>')
             if s.get("spliced") is True:
                 flags += " · cut at a splice with another moment of the camera"
+            if s.get("too_still") is True:
+                flags += " · too still for the same-instant check"
             parts.append(
                 f"<p>query {timecode(s['query_start'])}–{timecode(s['query_end'])} ← original "
                 f"{timecode(s['reference_start'])}–{timecode(s['reference_end'])}{flags}</p>"

@@ -21,7 +21,8 @@ from ..models import Alignment, Claim, Finding, Original, Region, Verification
 # whether it was read ``mirrored``, the ``screen_clocks`` read in the query's picture and the
 # claim statuses ``clock-contradicted`` and ``clock-consistent``; an alignment's ``sha256`` (of
 # the original's file, so a saved result's pictures are read only from that very file) and
-# ``announced_duration`` (of an original whose file was cut off at registration).
+# ``announced_duration`` (of an original whose file was cut off at registration); a matched
+# segment's ``too_still`` (too little moves for the moment check, on few movements).
 REPORT_SCHEMA_VERSION = 2
 
 

@@ -115,6 +115,8 @@ def _alignment_lines(alignment: Alignment, originals: dict[str, Original]) -> li
             flags.append(f"speed x{s.speed:.2f}")
         if s.moment is not None:
             flags.append(f"same-instant check {s.moment:.2f}")
+        if s.too_still:
+            flags.append("too still for the same-instant check")
         if s.spliced:
             flags.append("cut at a splice with another moment of the camera")
         extra = f"  [{', '.join(flags)}]" if flags else ""
