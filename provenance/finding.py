@@ -35,7 +35,7 @@ _CAPTION_KINDS = (ClaimKind.DATE, ClaimKind.PUBLISHED, ClaimKind.PLACE, ClaimKin
 _MEANINGFUL = {Edit.MIRRORED: "mirrored", Edit.SPEED: "speed changed",
                Edit.CROPPED: "cropped to part of the picture",
                Edit.PICTURE_IN_PICTURE: "shown inside another picture",
-               Edit.OVERLAY: "text or logos overlaid",
+               Edit.OVERLAY: "text, logos or pictures overlaid",
                Edit.AUDIO_REPLACED: "its sound replaced (not the original's)",
                Edit.STRETCHED: "stretched or squeezed", Edit.ROTATED: "tilted",
                Edit.MULTI_VIEW: "shown with other footage in one frame",

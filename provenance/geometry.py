@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import cv2
@@ -111,6 +111,35 @@ PERSPECTIVE_GAIN = 1.25
 # at 400 moved one score (0.984 -> 0.982).
 SIMILARITY_ITERATIONS = 100
 HOMOGRAPHY_ITERATIONS = 150
+# A picture or caption laid over the original (``inset_boxes``), measured on still pictures
+# (medians over the repost and over the original's stored 64-pixel frames, z-scored). Seeds:
+# patches of pixels more than INSET_DISAGREE apart, and outlines of new edges (where the
+# repost's picture steps by INSET_MIN_EDGE grey levels or more and INSET_EDGE_GAIN times what
+# the original's steps there, or a line either side where the repost does not step with it),
+# each holding or spanning INSET_MIN_AREA of the frame. A seed with a new edge along a side
+# has each side moved out to the strongest new edge beyond it, unless it is on one already,
+# and is kept with INSET_EDGED_SIDES such sides, INSET_MIN_SIDE of the frame a side at least
+# and INSET_MAX_AREA of it at most (the insets below cover 12-21 %; where another moment of
+# the room lined up by chance, the stills' differences where people stood made one box of
+# half the frame). Measured on a desk audit's 81 reposts of the shared clips (the first half of each
+# registered), whole-video still pictures, in the orientation each is shown: found on all 9
+# with a moving picture 25-40 % of the width laid over the original (the box's sides within
+# 0-8 % of the frame of the inset's in 5, short of them in 3 where the inset looks like the
+# picture under it, one side 20 % beyond it in 1) and
+# the 5 captioned ones of the original's shape; on none of the unedited, re-encoded, sped-up,
+# mirrored or other-moment reposts of its shape (a person standing still where the original
+# shows none is a patch with edges on two sides, 5 % of the width: INSET_MIN_SIDE). With a
+# single edged side (INSET_EDGED_SIDES = 1), the patch a walking person leaves in the room's
+# medians passed on 5 of its unedited reposts. Bars, crops and 9:16 reposts give boxes too;
+# ``refine`` looks only at reposts shown as the original's whole frame, and its hypotheses
+# only choose where to compare: the part compared must still line up in time.
+INSET_DISAGREE = 1.0
+INSET_MIN_AREA = 0.005
+INSET_MIN_EDGE = 8.0
+INSET_EDGE_GAIN = 4.0
+INSET_EDGED_SIDES = 2
+INSET_MIN_SIDE = 0.08
+INSET_MAX_AREA = 0.25
 
 
 
@@ -643,6 +672,161 @@ def _unexplained(query: np.ndarray, original: np.ndarray) -> np.ndarray:
                                          borderMode=cv2.BORDER_REPLICATE)
                 found = np.minimum(found, np.abs(query - shifted))
     return found
+
+
+def inset_boxes(query_still: np.ndarray, original_still: np.ndarray) -> list[Box]:
+    """Where a picture or a caption box was laid over the original: patches of the repost's
+    still picture (a median over time, laid on the original's, same size) that disagree with
+    the original's (INSET_DISAGREE, z units) and have an edge the original's picture lacks on
+    a side; each side is moved out to the strongest such edge beyond it, and the box is kept
+    with INSET_EDGED_SIDES such sides or more. A walking person also leaves the two medians
+    apart, with at most one edge of its own."""
+    height, width = original_still.shape
+    disagree = np.abs(standardised(query_still) - standardised(original_still)) > INSET_DISAGREE
+    steps = _Steps(query_still, original_still)
+    boxes = []
+    for x, y, w, h in _patches(disagree, width * height) + _patches(steps.new_map(),
+                                                                     width * height):
+        if not new_edges(steps, (x, y, x + w, y + h)):
+            continue
+        x0, y0, x1, y1 = _to_edges(steps, (x, y, x + w, y + h))
+        if min((x1 - x0) / width, (y1 - y0) / height) >= INSET_MIN_SIDE and \
+                (x1 - x0) * (y1 - y0) <= INSET_MAX_AREA * width * height and \
+                len(new_edges(steps, (x0, y0, x1, y1))) >= INSET_EDGED_SIDES:
+            boxes.append((float(x0 / width), float(y0 / height), float(x1 / width),
+                          float(y1 / height)))
+    return _joined(boxes)
+
+
+def _joined(boxes: list[Box]) -> list[Box]:
+    """The boxes with those that overlap made one (their bounding box)."""
+    joined: list[Box] = []
+    for box in boxes:
+        for k, kept in enumerate(joined):
+            if overlaps(box, kept):
+                joined[k] = (min(box[0], kept[0]), min(box[1], kept[1]), max(box[2], kept[2]),
+                             max(box[3], kept[3]))
+                break
+        else:
+            joined.append(box)
+    return joined
+
+
+def overlaps(a: Box, b: Box) -> bool:
+    """Whether two boxes share some area."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _patches(mask: np.ndarray, area: int) -> list[tuple[int, int, int, int]]:
+    """(x, y, width, height) of the mask's patches (a pixel's gaps closed) holding at least
+    INSET_MIN_AREA of the frame, or spanning as much (an outline)."""
+    closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(closed)
+    return [(int(x), int(y), int(w), int(h)) for x, y, w, h, size in stats[1:count]
+            if max(size, w * h) >= INSET_MIN_AREA * area and min(w, h) >= 2]
+
+
+class _Steps:
+    """The grey-level steps across each column and row boundary of the repost's and the
+    original's still pictures, scored for edges the repost has and the original lacks."""
+
+    def __init__(self, query: np.ndarray, original: np.ndarray) -> None:
+        self.height, self.width = original.shape
+        pictures = (query.astype(np.float32), original.astype(np.float32))
+        self.across_x = [np.abs(np.diff(p, axis=1)) for p in pictures]
+        self.across_y = [np.abs(np.diff(p, axis=0)) for p in pictures]
+
+    def new_map(self) -> np.ndarray:
+        """Per pixel, whether a new edge of the repost's borders it on the left or above (the
+        rule of ``_new`` for single pixels)."""
+        found = np.zeros((self.height, self.width), dtype=bool)
+        for axis, (query, original) in ((1, self.across_x), (0, self.across_y)):
+            before = original.copy()
+            unmatched = np.maximum(original - query, 0.0)
+            for shift in (1, -1):
+                before = np.maximum(before, np.roll(unmatched, shift, axis=axis))
+            new = (query >= INSET_MIN_EDGE) & (query >= INSET_EDGE_GAIN * before)
+            if axis == 1:
+                found[:, 1:] |= new
+            else:
+                found[1:, :] |= new
+        return found
+
+    def column(self, c: int, y0: int, y1: int) -> float:
+        """The new edge between columns c - 1 and c over rows y0-y1 (0 when there is none)."""
+        query, original = self.across_x
+        lines = [(query[y0:y1, k - 1], original[y0:y1, k - 1]) for k in (c - 1, c, c + 1)
+                 if 1 <= k < self.width]
+        return self._new(lines, c > 1)
+
+    def row(self, r: int, x0: int, x1: int) -> float:
+        """The new edge between rows r - 1 and r over columns x0-x1 (0 when there is none)."""
+        query, original = self.across_y
+        lines = [(query[k - 1, x0:x1], original[k - 1, x0:x1]) for k in (r - 1, r, r + 1)
+                 if 1 <= k < self.height]
+        return self._new(lines, r > 1)
+
+    @staticmethod
+    def _new(lines: list[tuple[np.ndarray, np.ndarray]], first_is_before: bool) -> float:
+        """The repost's step on the middle line where it is INSET_MIN_EDGE and INSET_EDGE_GAIN
+        times the original's there, or than an edge of the original's a line either side that
+        the repost does not show there (a pixel's misregistration is no edge; an edge of the
+        original's beside it that the repost shows too is the view's own)."""
+        if not lines or len(lines[0][0]) < 3:
+            return 0.0
+        middle = 1 if first_is_before and len(lines) > 1 else 0
+        q, o = (float(v.mean()) for v in lines[middle])
+        unmatched = [float(on.mean()) - float(qn.mean()) for k, (qn, on) in enumerate(lines)
+                     if k != middle]
+        before = max([o, *unmatched])
+        return q if q >= INSET_MIN_EDGE and q >= INSET_EDGE_GAIN * before else 0.0
+
+
+def _to_edges(steps: _Steps, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """The box with each side moved out to the repost's strongest new edge beyond it (a laid
+    picture's patch of disagreement stops short where it looks like the original's picture
+    there), twice over (a side's span grows as the others move)."""
+    x0, y0, x1, y1 = box
+    for _ in range(2):
+        column = partial(steps.column, y0=y0, y1=y1)
+        x0 = _strongest(range(1, x0 + 1), column, x0)
+        x1 = _strongest(range(x1, steps.width), column, x1)
+        row = partial(steps.row, x0=x0, x1=x1)
+        y0 = _strongest(range(1, y0 + 1), row, y0)
+        y1 = _strongest(range(y1, steps.height), row, y1)
+    return x0, y0, x1, y1
+
+
+def standardised(picture: np.ndarray) -> np.ndarray:
+    """The picture in units of its standard deviation about its mean."""
+    values = picture.astype(np.float32)
+    return (values - values.mean()) / max(1.0, float(values.std()))
+
+
+def new_edges(steps: _Steps, box: tuple[int, int, int, int]) -> list[float]:
+    """The repost's new edge along each side of ``box`` inside the frame that has one, each
+    side at its strongest of three lines (the box is where the two pictures disagree, which
+    may stop a pixel short of the edge)."""
+    x0, y0, x1, y1 = box
+    found = []
+    for x in (x0, x1):
+        if 1 <= x <= steps.width - 1:
+            near = range(max(1, x - 1), min(steps.width - 1, x + 1) + 1)
+            found.append(max(steps.column(c, y0, y1) for c in near))
+    for y in (y0, y1):
+        if 1 <= y <= steps.height - 1:
+            near = range(max(1, y - 1), min(steps.height - 1, y + 1) + 1)
+            found.append(max(steps.row(r, x0, x1) for r in near))
+    return [step for step in found if step > 0.0]
+
+
+def _strongest(lines: range, step: Callable[[int], float], current: int) -> int:
+    """``current`` where it or a line beside it is a new edge already, else the line of
+    ``lines`` (those beyond it) with the strongest one, ``current`` when none has one."""
+    if any(step(line) > 0.0 for line in (current - 1, current, current + 1) if line >= 1):
+        return current
+    best = max(((step(line), line) for line in lines), default=(0.0, current))
+    return best[1] if best[0] > 0.0 else current
 
 
 def _normalised(frame: np.ndarray) -> np.ndarray:

@@ -255,7 +255,7 @@ class DetectedEdit:
 
         where = " and ".join(place(b) for b in self.boxes)
         if self.kind is Edit.OVERLAY:
-            return f"overlay (caption/logo) at {where}"
+            return f"overlay (caption, logo or picture) at {where}"
         if self.kind is Edit.CROPPED:
             return f"cropped/reframed: keeps {self.share or 0.0:.0%} of the original ({where})"
         if self.kind is Edit.PICTURE_IN_PICTURE:

@@ -377,6 +377,12 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
                                          unplaced, approximate)
             continue
         if overlap.is_whole_frame(picture) and not overlap.has_geometry:
+            if ref_id in scene_ids or ref_id in little or not result.matches:
+                # A picture laid over the original's may be what hides its moment (or, large,
+                # its view from whole frames).
+                result, placed = _inset_hypotheses(hashed, local, result, ref_id)
+                if placed:
+                    scene_ids = {a.reference_id for a in result.same_scene}
             if ref_id in scene_ids:  # placed as it is: the first stage's same-scene stands
                 scene_placed.add(ref_id)
             if _explained(result, scene_placed):
@@ -527,6 +533,120 @@ def _crop_hypotheses(hashed: _Hashed, local: LocalData, result: AlignResult, ref
     if not best:
         return result, False
     return with_extra_matches(_superseded(result, best), best, query_fp), True
+
+
+def _inset_hypotheses(hashed: _Hashed, local: LocalData, result: AlignResult, ref_id: str
+                      ) -> tuple[AlignResult, bool]:
+    """Where a picture or a caption box laid over the original (``geometry.inset_boxes``)
+    disturbs the whole frame's motion (a moving inset makes the original's own moment look
+    like another): the original's part clear of it, compared like with like. The parts tried
+    are the largest strip beside the laid boxes and each half of the frame clear of them; the
+    one lining up with the most motion-confirmed samples (GEOMETRY_MIN_CONFIRMED at least)
+    supersedes what whole frames found. Only for a repost shown as the original's whole frame
+    (no bars, the same shape). Returns the result and whether a part lined up."""
+    decoded = hashed.decoded
+    if not len(local.details) or _picture_box(decoded) != geometry.FULL_FRAME or \
+            abs(math.log(_ratio_change(decoded, local))) >= math.log(CROP_HYPOTHESIS_CHANGE):
+        return result, False
+    seen = [(s.query_start, s.query_end) for a in (*result.matches, *result.same_scene)
+            if a.reference_id == ref_id for s in a.segments]
+    found = _laid_over(decoded, local, seen or None)
+    if found is None:
+        return result, False
+    boxes, mirrored = found
+    query_fp = decoded.fingerprint
+    edits = (_overlay(boxes, mirrored),)
+    best: list[Alignment] = []
+    for part in _clear_parts(boxes):
+        query_box = geometry.mirrored_box(part) if mirrored else part
+        query_region = hashed.query(geometry.Overlap(query_box, part, mirrored, 0))[0]
+        second = align(query_region, {ref_id: hashed.reference(ref_id, local, part)},
+                       result.params)
+        extra = _lined_up(second, edits)
+        if sum(a.evidence for a in extra) > sum(a.evidence for a in best):
+            best = extra
+    if not best:
+        return result, False
+    return with_extra_matches(_superseded(result, best), best, query_fp), True
+
+
+def _laid_over_edits(decoded: Decoded, local: LocalData, alignment: Alignment
+                     ) -> tuple[DetectedEdit, ...]:
+    """A moving picture laid over a whole-frame match, which the pixel comparison at a few
+    instants does not see as an overlay (it changes from one instant to the next): an
+    overlay, at its place in the repost's frame, found over the matched time."""
+    if _picture_box(decoded) != geometry.FULL_FRAME:
+        return ()
+    found = _laid_over(decoded, local, [(s.query_start, s.query_end) for s in alignment.segments],
+                       [(s.reference_start, s.reference_end) for s in alignment.segments])
+    return (_overlay(*found),) if found is not None else ()
+
+
+def _overlay(boxes: list[Box], mirrored: bool) -> DetectedEdit:
+    """Boxes laid over the original (``_laid_over``) as an overlay in the repost's frame."""
+    return DetectedEdit(Edit.OVERLAY, boxes=tuple(
+        geometry.mirrored_box(b) if mirrored else b for b in boxes))
+
+
+# Edits after which the repost's still picture does not lie on the original's as it is.
+_UNLAID = frozenset({Edit.STRETCHED, Edit.ROTATED, Edit.FILMED_OFF_SCREEN, Edit.CROPPED,
+                     Edit.PICTURE_IN_PICTURE})
+# Still pictures (medians) are taken over at least this many frames of each side, else over
+# all of them (a segment of 2 s holds 8 at 4 a second).
+_STILL_FRAMES = 8
+
+
+def _laid_over(decoded: Decoded, local: LocalData,
+               query_spans: Sequence[tuple[float, float]] | None = None,
+               reference_spans: Sequence[tuple[float, float]] | None = None
+               ) -> tuple[list[Box], bool] | None:
+    """The boxes laid over the original (shares of the original's frame) and whether the
+    repost is mirrored (its still picture flipped agrees better), or None when nothing is;
+    the still pictures compared are the repost's over ``query_spans`` and the original's over
+    ``reference_spans`` (a montage's other footage is not the original's view)."""
+    height, width = local.details.shape[1:3]
+    original = _still(local.details, local.detail_times, reference_spans)
+    query = cv2.resize(_still(decoded.details, decoded.detail_times, query_spans),
+                       (width, height), interpolation=cv2.INTER_AREA)
+    flipped = query[:, ::-1]
+    mirrored = float(np.abs(geometry.standardised(flipped) - geometry.standardised(original))
+                     .mean()) < float(np.abs(geometry.standardised(query)
+                                             - geometry.standardised(original)).mean())
+    boxes = geometry.inset_boxes(flipped if mirrored else query, original)
+    return (boxes, mirrored) if boxes else None
+
+
+def _still(frames: np.ndarray, times: np.ndarray,
+           spans: Sequence[tuple[float, float]] | None) -> np.ndarray:
+    """The median of the frames inside ``spans`` (all of them when too few are)."""
+    inside = np.zeros(len(times), dtype=bool)
+    for start, end in spans or ():
+        inside |= (times >= start) & (times < end)
+    chosen = frames[inside] if inside.sum() >= _STILL_FRAMES else frames
+    return np.median(chosen, axis=0).astype(np.float32)
+
+
+# The halves of a frame, tried as the original's part clear of a laid picture.
+_HALVES: tuple[Box, ...] = ((0.0, 0.0, 0.5, 1.0), (0.5, 0.0, 1.0, 1.0), (0.0, 0.0, 1.0, 0.5),
+                            (0.0, 0.5, 1.0, 1.0))
+# Kept between a laid box and the part compared (its edge may be a pixel or two off at 64).
+_INSET_MARGIN = 0.03
+# The least share of the frame a part compared holds (a strip beside a laid box).
+_MIN_CLEAR_SHARE = 0.25
+
+
+def _clear_parts(boxes: Sequence[Box]) -> list[Box]:
+    """Parts of the frame clear of every laid box (widened by _INSET_MARGIN): the strips
+    beside each and the halves of the frame, at least _MIN_CLEAR_SHARE of it, largest first."""
+    widened = [(b[0] - _INSET_MARGIN, b[1] - _INSET_MARGIN, b[2] + _INSET_MARGIN,
+                b[3] + _INSET_MARGIN) for b in boxes]
+    parts = list(_HALVES)
+    for x0, y0, x1, y1 in widened:
+        parts += [(0.0, 0.0, max(0.0, x0), 1.0), (min(1.0, x1), 0.0, 1.0, 1.0),
+                  (0.0, 0.0, 1.0, max(0.0, y0)), (0.0, min(1.0, y1), 1.0, 1.0)]
+    clear = [p for p in dict.fromkeys(parts) if geometry.area(p) >= _MIN_CLEAR_SHARE
+             and not any(geometry.overlaps(p, b) for b in widened)]
+    return sorted(clear, key=geometry.area, reverse=True)
 
 
 # The repost's whole frame on the original's, no edit: the hypotheses' baseline.
@@ -777,11 +897,30 @@ def with_picture_edits(decoded: Decoded, query_saturation: float, alignment: Ali
         seen = geometry.picture_edits(pairs, query_saturation, local.saturation)
         if all(s.mirrored for s in alignment.segments):  # compared unmirrored: flip back
             seen = tuple(_mirrored_boxes(e) if e.kind is Edit.OVERLAY else e for e in seen)
+        # Still pictures lie on each other only where nothing turned or stretched one.
+        laid_as_is = not (kinds | {e.kind for e in found}) & _UNLAID
+        seen += _laid_over_edits(decoded, local, alignment) if laid_as_is else ()
         picture = decoded.picture_box()
         if picture is not None:  # placed in the repost's frame, bars included
             seen = _boxes_in_frame(seen, picture, Edit.OVERLAY)
         edits += seen + found
-    return replace(alignment, edits=merged_edits(alignment.edits, edits))
+    return replace(alignment, edits=_overlays_once(merged_edits(alignment.edits, edits)))
+
+
+def _overlays_once(edits: tuple[DetectedEdit, ...]) -> tuple[DetectedEdit, ...]:
+    """The edits with every overlay said once: boxes found by two stages (a picture laid over
+    the original, ``_inset_hypotheses``, and the pixel comparison here) joined, a box that
+    overlaps one already kept left out."""
+    overlays = [e for e in edits if e.kind is Edit.OVERLAY]
+    if len(overlays) < 2:
+        return edits
+    boxes: list[Box] = []
+    for box in (b for e in overlays for b in e.boxes):
+        if not any(geometry.overlaps(box, kept) for kept in boxes):
+            boxes.append(box)
+    before = edits.index(overlays[0])  # no overlay before the first: its place in the rest
+    rest = [e for e in edits if e.kind is not Edit.OVERLAY]
+    return (*rest[:before], DetectedEdit(Edit.OVERLAY, boxes=tuple(boxes)), *rest[before:])
 
 
 def _exact_part(picture: np.ndarray, box: Box) -> np.ndarray:

@@ -258,3 +258,44 @@ def test_a_small_crop_and_a_caption_of_a_mirrored_copy_are_reported_where_they_a
     plain = verify_json(_encode(tmp_path / "plain.mp4", media.cam_a, 6, 12), library_path)
     (kept,) = plain["matches"]
     assert not {e["kind"] for e in kept["edit_details"]} & {"cropped", "overlay"}
+
+
+def test_a_moving_picture_laid_over_a_corner_does_not_hide_the_registered_moment(
+        tmp_path: Path) -> None:
+    # A broadcaster's inset: 12 s of a camera with another, busier camera laid over its top
+    # right third, framed. Whole frames then disagree with the original's view and motion: a
+    # desk audit's reposts of the shared clips were `same-scene` ("recycled or misdated"), or
+    # matched in pieces with the rest "another moment" (here: no match at all). The part of
+    # the original clear of the inset is compared instead.
+    scene = syn.CCTVScene(seed=31, width=480, height=270, label="CAM W", length=120,
+                          walkers_per_minute=8)
+    original = tmp_path / "cam-w.mp4"
+    syn.write_video(str(original), syn.render(scene, 0, 30, FPS), FPS)
+    busy = tmp_path / "busy.mp4"
+    syn.write_video(str(busy), syn.render(syn.CCTVScene(
+        seed=77, width=480, height=270, label="B", length=120, walkers_per_minute=60),
+        0, 14, FPS), FPS)
+    query = tmp_path / "inset.mp4"
+    _ffmpeg("-ss", "8", "-t", "12", "-i", str(original), "-t", "12", "-i", str(busy),
+            "-filter_complex", "[1:v]scale=160:90,pad=iw+4:ih+4:2:2:white[s];"
+            "[0:v][s]overlay=W-w-10:10:shortest=1", "-an", "-c:v", "libx264", "-pix_fmt",
+            "yuv420p", str(query))
+    db = tmp_path / "w.db"
+    with Library(db, create=True) as library:
+        register(str(original), Original(id="cam-w"), library,
+                 load_settings(db=db, cache_dir=tmp_path / "cache"))
+    report = verify_json(query, db)
+    assert report["verdict"] == "match", report["reason"]
+    (match,) = report["matches"]
+    matched = sum(s["query_end"] - s["query_start"] for s in match["segments"])
+    assert matched >= 10.0, match["segments"]
+    assert all(abs(s["reference_start"] - s["query_start"] - 8.0) < 0.3
+               for s in match["segments"])
+    assert not report["same_scene"]
+    # Said as laid over the picture where the inset is (x 64-98 %, y 4-38 % of the frame).
+    (overlay,) = [e for e in match["edit_details"] if e["kind"] == "overlay"]
+    x0, y0 = min(b[0] for b in overlay["boxes"]), min(b[1] for b in overlay["boxes"])
+    x1, y1 = max(b[2] for b in overlay["boxes"]), max(b[3] for b in overlay["boxes"])
+    assert 0.58 <= x0 <= 0.7 and y0 <= 0.08 and x1 >= 0.95 and 0.33 <= y1 <= 0.45, \
+        overlay["boxes"]
+    assert "another moment" not in report["finding"]["summary"]

@@ -194,7 +194,8 @@ def _boxed(picture: str, boxes: Sequence[Sequence[float]]) -> str:
     """A picture with boxes (shares of it) drawn over it: the repost's overlay edits."""
     drawn = "".join(f'<span class="box" style="left:{100 * x0:.2f}%;top:{100 * y0:.2f}%;'
                     f'width:{100 * (x1 - x0):.2f}%;height:{100 * (y1 - y0):.2f}%" '
-                    'title="overlay (caption/logo)"></span>' for x0, y0, x1, y1 in boxes)
+                    'title="overlay (caption, logo or picture)"></span>'
+                    for x0, y0, x1, y1 in boxes)
     return f'<div class="shot">{picture}{drawn}</div>' if drawn else picture
 
 
@@ -261,7 +262,7 @@ def _segments(r_index: int, result: Mapping[str, Any], images: Mapping[str, byte
                 + (_boxed(_image(images, query, "query frame"), drawn) if drawn
                    else _image(images, query, "query frame"))
                 + f"<figcaption>repost at {timecode(q_mid)}{_note(notes, query)}"
-                + (" · red boxes: overlays (text or logos added)" if drawn else "")
+                + (" · red boxes: overlays (text, logos or pictures added)" if drawn else "")
                 + "</figcaption>"
                 "</figure><figure>"
                 + _image(images, reference, "original frame")
