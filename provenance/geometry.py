@@ -119,20 +119,20 @@ HOMOGRAPHY_ITERATIONS = 150
 # each holding or spanning INSET_MIN_AREA of the frame. A seed with a new edge along a side
 # has each side moved out to the strongest new edge beyond it, unless it is on one already,
 # and is kept with INSET_EDGED_SIDES such sides, INSET_MIN_SIDE of the frame a side at least
-# and INSET_MAX_AREA of it at most (the insets below cover 12-21 %; where another moment of
-# the room lined up by chance, the stills' differences where people stood made one box of
-# half the frame). Measured on a desk audit's 81 reposts of the shared clips (the first half of each
-# registered), whole-video still pictures, in the orientation each is shown: found on all 9
-# with a moving picture 25-40 % of the width laid over the original (the box's sides within
-# 0-8 % of the frame of the inset's in 5, short of them in 3 where the inset looks like the
-# picture under it, one side 20 % beyond it in 1) and
-# the 5 captioned ones of the original's shape; on none of the unedited, re-encoded, sped-up,
-# mirrored or other-moment reposts of its shape (a person standing still where the original
-# shows none is a patch with edges on two sides, 5 % of the width: INSET_MIN_SIDE). With a
-# single edged side (INSET_EDGED_SIDES = 1), the patch a walking person leaves in the room's
-# medians passed on 5 of its unedited reposts. Bars, crops and 9:16 reposts give boxes too;
-# ``refine`` looks only at reposts shown as the original's whole frame, and its hypotheses
-# only choose where to compare: the part compared must still line up in time.
+# and INSET_MAX_AREA of it at most. Measured on a desk audit's 81 reposts of the shared clips
+# (the first half of each registered), whole-video still pictures, in the orientation each is
+# shown: found on all 9 with a moving picture 25-40 % of the width laid over the original
+# (6-16 % of the frame; the box's sides within 8 % of the frame of the inset's in 5, short of
+# them in 3 where the inset looks like the picture under it, one side 20 % beyond it in 1;
+# boxes at most 21 % of the frame) and on the 5 captioned ones of the original's shape; on
+# none of the unedited, re-encoded, sped-up, mirrored or other-moment reposts of its shape (a
+# person standing still where the original shows none is a patch with edges on two sides, 5 %
+# of the width: INSET_MIN_SIDE). With a single edged side (INSET_EDGED_SIDES = 1), the patch a
+# walking person leaves in the room's medians passed on 5 of its unedited reposts. Where
+# another moment of the room lined up by chance, the two moments' people made one box of half
+# the frame (INSET_MAX_AREA). Bars, crops and 9:16 reposts give boxes too; ``refine`` looks
+# only at reposts shown as the original's whole frame, and its hypotheses only choose where
+# to compare: the part compared must still line up in time.
 INSET_DISAGREE = 1.0
 INSET_MIN_AREA = 0.005
 INSET_MIN_EDGE = 8.0
