@@ -7,6 +7,7 @@ Reports render this; they never re-derive it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 
 from .align import DEFAULT_PARAMS, MatchParams
 from .claims import CLOCK_CAVEAT, clock_days, clock_reads_claimed
@@ -90,6 +91,28 @@ def _unplaced(unexplained: Sequence[tuple[float, float]], cuts: Sequence[float] 
             "in the original: shown neither to be the registered footage nor to be added"] \
         if seconds >= MIN_ADDED_S else []
     return (added if sum(b - a for a, b in added) >= MIN_ADDED_S else ()), said
+
+
+def _cuts_within(matches: Sequence[Alignment]) -> list[str]:
+    """Cuts inside one original's footage: consecutive matched pieces (in the video's order)
+    whose original times do not follow on, MIN_ADDED_S or more left out between them or shown
+    in another order than the original's (a desk audit's jump of 40 s and reordered pieces of
+    one camera were rated authentic with no edit)."""
+    said = []
+    for alignment in matches:
+        pieces = sorted(alignment.segments, key=lambda s: s.query_start)
+        for before, after in pairwise(pieces):
+            follows = before.reference_end + (after.query_start - before.query_end) * before.speed
+            jump = after.reference_start - follows
+            if jump >= MIN_ADDED_S:
+                said.append(f"cut within the footage of {alignment.reference_id} at "
+                            f"{after.query_start:.1f} s: its {before.reference_end:.1f}-"
+                            f"{after.reference_start:.1f} s not shown")
+            elif jump <= -MIN_ADDED_S:
+                said.append(f"cut within the footage of {alignment.reference_id} at "
+                            f"{after.query_start:.1f} s: its {after.reference_start:.1f} s shown "
+                            f"after its {before.reference_end:.1f} s, out of order")
+    return said
 
 
 def _other_moment(same_scene: Sequence[Alignment], unsettled: bool = False) -> str:
@@ -301,6 +324,7 @@ def assess(
         edits.insert(0, f"a montage of {sources} originals")
     elif unexplained:
         edits.insert(0, "footage the library does not explain was added")
+    edits += _cuts_within(matches) if not regions else []
     # Like footage the library does not explain: the camera's view at a moment not
     # established is not the registered footage as far as the evidence goes.
     for unsettled in (True, False):

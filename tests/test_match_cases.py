@@ -299,3 +299,25 @@ def test_a_moving_picture_laid_over_a_corner_does_not_hide_the_registered_moment
     assert 0.58 <= x0 <= 0.7 and y0 <= 0.08 and x1 >= 0.95 and 0.33 <= y1 <= 0.45, \
         overlay["boxes"]
     assert "another moment" not in report["finding"]["summary"]
+
+
+def test_a_jump_or_a_reordering_inside_one_originals_footage_is_an_edit(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # Two pieces of camera A, with 8 s of it left out between them, then in the other order:
+    # every second is the registered footage, but the video was cut (a desk audit's jump of
+    # 40 s and reordered pieces of one camera were rated authentic with no edit).
+    for name, first, second in (("jump", 2.0, 15.0), ("reordered", 15.0, 2.0)):
+        query = tmp_path / f"{name}.mp4"
+        _ffmpeg("-ss", str(first), "-t", "5", "-i", str(media.cam_a), "-ss", str(second), "-t",
+                "5", "-i", str(media.cam_a), "-filter_complex", "[0:v][1:v]concat=n=2:v=1:a=0",
+                "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(query))
+        report = verify_json(query, library_path)
+        assert report["verdict"] == "match", report["reason"]
+        finding = report["finding"]
+        assert finding["rating"] == "edited", finding["summary"]
+        said = "not shown" if name == "jump" else "out of order"
+        assert "cut within the footage of cam-a at" in finding["summary"]
+        assert said in finding["summary"], finding["summary"]
+    # One piece: nothing of the kind.
+    whole = _encode(tmp_path / "whole.mp4", media.cam_a, 2, 10)
+    assert "cut within" not in verify_json(whole, library_path)["finding"]["summary"]
