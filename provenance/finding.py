@@ -147,8 +147,9 @@ def _too_still_moments(matches: Sequence[Alignment], params: MatchParams) -> lis
     return [f"caution: too little moves in query {s.query_start:.1f}-{s.query_end:.1f} s for "
             f"the same-instant check to compare it with {s.reference_id}, and only "
             f"{s.evidence} movements line up (chance alignments of another moment reached "
-            f"{params.moment_unsettled_confirmed - 1}); another moment of the same camera is "
-            "possible" for m in matches for s in m.segments if s.too_still]
+            f"{params.moment_unsettled_confirmed - 1}); another moment of the same camera, or "
+            "another time in the original, is possible"
+            for m in matches for s in m.segments if s.too_still]
 
 
 def _held_only(originals: Iterable[Original]) -> list[str]:
@@ -343,8 +344,9 @@ def assess(
                      or _other_moment(same_scene, unsettled=True))
     caution = (" Caution: the same-instant check does not clearly confirm the very moment; "
                "another moment of the same camera is possible." if cautions else "") + \
-        (" Caution: too little moves for the same-instant check to confirm the very moment; "
-         "another moment of the same camera is possible." if too_still else "") + \
+        (" Caution: too little moves for the same-instant check to confirm the very moment, "
+         "nor where in the original it lies; another moment of the same camera is possible."
+         if too_still else "") + \
         "".join(f" Caution: {u}." for u in unplaced) + \
         "".join(f" Caution: {h}." for h in held_only if unmatched)
     if contradicted or against_clock:
