@@ -687,12 +687,12 @@ def inset_boxes(query_still: np.ndarray, original_still: np.ndarray) -> list[Box
     boxes = []
     for x, y, w, h in _patches(disagree, width * height) + _patches(steps.new_map(),
                                                                      width * height):
-        if not new_edges(steps, (x, y, x + w, y + h)):
+        if not _new_edges(steps, (x, y, x + w, y + h)):
             continue
         x0, y0, x1, y1 = _to_edges(steps, (x, y, x + w, y + h))
         if min((x1 - x0) / width, (y1 - y0) / height) >= INSET_MIN_SIDE and \
                 (x1 - x0) * (y1 - y0) <= INSET_MAX_AREA * width * height and \
-                len(new_edges(steps, (x0, y0, x1, y1))) >= INSET_EDGED_SIDES:
+                len(_new_edges(steps, (x0, y0, x1, y1))) >= INSET_EDGED_SIDES:
             boxes.append((float(x0 / width), float(y0 / height), float(x1 / width),
                           float(y1 / height)))
     return _joined(boxes)
@@ -797,13 +797,15 @@ def _to_edges(steps: _Steps, box: tuple[int, int, int, int]) -> tuple[int, int, 
     return x0, y0, x1, y1
 
 
-def standardised(picture: np.ndarray) -> np.ndarray:
-    """The picture in units of its standard deviation about its mean."""
+def standardised(picture: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+    """The picture in units of its standard deviation about its mean (of the pixels ``where``
+    when given): brightness, contrast and colour edits leave it unchanged."""
     values = picture.astype(np.float32)
-    return (values - values.mean()) / max(1.0, float(values.std()))
+    kept = values if where is None else values[where]
+    return (values - kept.mean()) / max(1.0, float(kept.std()))
 
 
-def new_edges(steps: _Steps, box: tuple[int, int, int, int]) -> list[float]:
+def _new_edges(steps: _Steps, box: tuple[int, int, int, int]) -> list[float]:
     """The repost's new edge along each side of ``box`` inside the frame that has one, each
     side at its strongest of three lines (the box is where the two pictures disagree, which
     may stop a pixel short of the edge)."""

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from . import align
+from . import align, geometry
 from .frames import evenly_spread
 from .models import Alignment, Box, Edit, Fingerprint, LocalData, Segment, Verdict
 from .provider import DETAIL_FPS, Decoded, nearest_index
@@ -267,11 +267,10 @@ class Placement:
 
 
 def _zscore(image: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
-    """The image in units of its standard deviation about its mean (of the pixels ``where``):
-    brightness, contrast and colour edits leave it unchanged."""
-    values = image.astype(np.float32)
-    kept = values if where is None or where.sum() < MIN_CHANGED_PIXELS else values[where]
-    return (values - kept.mean()) / max(1.0, float(kept.std()))
+    """The image standardised (``geometry.standardised``) over the pixels ``where``, or over
+    all of them when fewer than MIN_CHANGED_PIXELS are given."""
+    kept = where if where is not None and where.sum() >= MIN_CHANGED_PIXELS else None
+    return geometry.standardised(image, kept)
 
 
 def _pixels(box: Box, width: int, height: int) -> tuple[int, int, int, int]:
