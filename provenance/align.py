@@ -1255,6 +1255,30 @@ def with_moments_apart(result: AlignResult, apart: Mapping[str, list[Segment]],
     return replace(decided, reason=f"{decided.reason}; {why}")
 
 
+def with_boundaries_moved(result: AlignResult, moves: Mapping[float, float]) -> AlignResult:
+    """The result with every boundary between its pieces (matched and same-scene segments,
+    unexplained intervals) at a time ``moves`` names moved to the time it gives: a cut located
+    between two samples more finely than the sampling step. Each piece keeps its mapping; the
+    pieces still cover the query exactly (a boundary moves on both its sides)."""
+    def moved(time: float) -> float:
+        return next((to for at, to in moves.items() if abs(time - at) < 1e-3), time)
+
+    def piece(segment: Segment) -> Segment:
+        start, end = moved(segment.query_start), moved(segment.query_end)
+        if (start, end) == (segment.query_start, segment.query_end):
+            return segment
+        return cut_segment(segment, start, end)
+
+    def pieces(alignment: Alignment) -> Alignment:
+        kept = tuple(piece(s) for s in alignment.segments)
+        return replace(alignment, segments=tuple(s for s in kept if s.query_end > s.query_start))
+
+    unexplained = tuple((moved(a), moved(b)) for a, b in result.unexplained)
+    return replace(result, matches=tuple(pieces(m) for m in result.matches),
+                   same_scene=tuple(pieces(a) for a in result.same_scene),
+                   unexplained=tuple((a, b) for a, b in unexplained if b > a))
+
+
 def with_open_moments(result: AlignResult) -> AlignResult:
     """The result with the same-scene intervals nothing showed to be another moment marked
     ``unsettled``, whatever the stage that found them: all of an inconclusive verdict's, and

@@ -17,7 +17,14 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from . import acquire, claims, evidence, finding, layout, moment, ocr, provider, refine
-from .align import DEFAULT_PARAMS, AlignResult, MatchParams, align, with_open_moments
+from .align import (
+    DEFAULT_PARAMS,
+    AlignResult,
+    MatchParams,
+    align,
+    with_boundaries_moved,
+    with_open_moments,
+)
 from .errors import AcquireError, MediaError, ProvenanceError
 from .fingerprint import cuts as cut_indices
 from .fingerprint import load as load_fingerprint
@@ -185,6 +192,10 @@ def verify_video(
             result, added, judged = refine.caption_edits_stage(decoded, result, stored,
                                                                seen.text)
         result = with_open_moments(result)
+        cut_samples = [float(query_fp.times[k]) for k in cut_indices(query_fp)]
+        located = _cuts_located(decoded, cut_samples) if decoded is not None else {}
+        if not regions:
+            result = with_boundaries_moved(result, located)
         _step(progress, "evidence", 1.0)
         _step(progress, "report", 0.0)
         matched = [lib.get(m.reference_id) for m in result.matches]
@@ -221,7 +232,7 @@ def verify_video(
                 result.verdict, result.matches, result.unexplained, checked, matched + similar,
                 result.reason, audio_matches=seen.audio_matches, regions=regions,
                 same_scene=result.same_scene, params=result.params, clocks=clocks,
-                cuts=[float(query_fp.times[k]) for k in cut_indices(query_fp)]), cut_off),
+                cuts=[located.get(t, t) for t in cut_samples]), cut_off),
             params=result.params.to_dict(),
             skipped=(*result.skipped, *seen.skipped, *cut_off),
             audio_matches=seen.audio_matches,
@@ -252,6 +263,19 @@ def _searched(path: str, decoded: provider.Decoded, result: AlignResult,
     saturation = _saturation(path, decoded, replace(searched, matches=tuple(
         m for m in searched.matches if m.reference_id in new)))
     return refine.picture_edits_stage(decoded, saturation, searched, stored, only=new), stored
+
+
+def _cuts_located(decoded: provider.Decoded, cut_samples: list[float]) -> dict[float, float]:
+    """For each cut's sample (the first after it, where the pieces on either side meet), where
+    between it and the sample before the picture changed most (``Decoded.change_instant``)."""
+    times = [float(t) for t in decoded.fingerprint.times]
+    located = {}
+    for sample in cut_samples:
+        k = times.index(sample)
+        instant = decoded.change_instant(times[k - 1], sample) if k > 0 else None
+        if instant is not None:
+            located[sample] = instant
+    return located
 
 
 def _colours(decoded: provider.Decoded | None) -> dict[float, np.ndarray] | None:

@@ -161,6 +161,20 @@ class Decoded:
         top, bottom, left, right = (float(v) for v in np.median(self.boxes, axis=0))
         return (left, top, right, bottom)
 
+    def change_instant(self, after: float, until: float) -> float | None:
+        """The time of the moment frame in (``after``, ``until``] that differs most from the
+        one before it (where a cut between two samples lies, to a fifteenth of a second);
+        None when no moment frames were kept there."""
+        times = self.moment_times
+        first = int(np.searchsorted(times, after, side="right"))
+        last = int(np.searchsorted(times, until, side="right"))
+        if first < 1 or last <= first:
+            return None
+        changes = [float(np.abs(self.moments[k].astype(np.int16)
+                                - self.moments[k - 1].astype(np.int16)).mean())
+                   for k in range(first, last)]
+        return float(times[first + int(np.argmax(changes))])
+
     def details_between(self, start: float, end: float) -> np.ndarray:
         return np.flatnonzero((self.detail_times >= start) & (self.detail_times < end))
 

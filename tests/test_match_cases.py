@@ -321,3 +321,22 @@ def test_a_jump_or_a_reordering_inside_one_originals_footage_is_an_edit(
     # One piece: nothing of the kind.
     whole = _encode(tmp_path / "whole.mp4", media.cam_a, 2, 10)
     assert "cut within" not in verify_json(whole, library_path)["finding"]["summary"]
+
+
+def test_pieces_meet_where_the_video_cuts_not_at_the_next_sample(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # A montage cut at 5.1 s, between two samples (4 a second: 5.0 and 5.3): the pieces met at
+    # the sample after the cut, so the first piece claimed 0.2 s of original time the video
+    # does not show (a desk audit: car-park pieces ending 0.24 s late). The cut is located
+    # from the moment frames between the two samples.
+    query = tmp_path / "cut.mp4"
+    _ffmpeg("-ss", "2", "-t", "5.1", "-i", str(media.cam_a), "-ss", "3", "-t", "6",
+            "-i", str(media.cam_b), "-filter_complex", "[0:v][1:v]concat=n=2:v=1:a=0", "-an",
+            "-c:v", "libx264", "-pix_fmt", "yuv420p", str(query))
+    report = verify_json(query, library_path)
+    pieces = {m["reference_id"]: m["segments"] for m in report["matches"]}
+    (first,), (second,) = pieces["cam-a"], pieces["cam-b"]
+    assert first["query_end"] == pytest.approx(5.1, abs=0.07)
+    assert first["reference_end"] == pytest.approx(7.1, abs=0.1)
+    assert second["query_start"] == first["query_end"]
+    assert second["reference_start"] == pytest.approx(3.0, abs=0.15)  # a 10 fps frame
