@@ -349,11 +349,13 @@ def _evidence(result: Mapping[str, Any]) -> str:
         if m.get("recorded_on_screen"):
             items.append(f"<li>camera clock of {_text(m['reference_id'], 100)}: "
                          f"{_text(m['recorded_on_screen'])}</li>")
-    for m in [*result.get("matches", []), *result.get("same_scene", [])]:
-        if isinstance(m.get("announced_duration"), (int, float)):
-            items.append(f'<li class="bad">file of {_text(m["reference_id"], 100)}: cut off at '
-                         f"registration, of {float(m['announced_duration']):.1f} s announced; "
-                         "footage after the part the library holds cannot be matched</li>")
+    cut_off = {m.get("reference_id"): m for m in [*result.get("matches", []),
+                                                   *result.get("same_scene", [])]
+               if isinstance(m.get("announced_duration"), (int, float))}
+    for m in cut_off.values():  # each original once, matched and same scene alike
+        items.append(f'<li class="bad">file of {_text(m["reference_id"], 100)}: cut off at '
+                     f"registration, of {float(m['announced_duration']):.1f} s announced; "
+                     "footage after the part the library holds cannot be matched</li>")
     items += [f"<li>camera clock in this video's picture: {_text(c.get('reads'), 40)} at "
               f"{timecode(float(c.get('time') or 0.0))}"
               f"{_text(clock_marks(c.get('mirrored'), c.get('in_original')))}</li>"
