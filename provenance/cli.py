@@ -820,7 +820,7 @@ def library_list(ctx: click.Context, db: str | None, as_json: bool) -> None:
     for row in (header, *rows):
         cells = [safe_text(str(cell)) for cell in row]
         echo(f"{cells[0]:<{widths[0]}}  {cells[1]:>{widths[1]}}  {cells[2]:<{widths[2]}}  "
-       f"{cells[3]:<{widths[3]}}  {cells[4]}".rstrip())
+             f"{cells[3]:<{widths[3]}}  {cells[4]}".rstrip())
 
 
 @library.command("show")

@@ -328,10 +328,10 @@ def assess(
     edits += _cuts_within(matches) if not regions else []
     # Like footage the library does not explain: the camera's view at a moment not
     # established is not the registered footage as far as the evidence goes.
-    for unsettled in (True, False):
-        moment = _other_moment(same_scene, unsettled)
-        if moment:
-            edits.insert(0, moment)
+    other_moments = [m for m in (_other_moment(same_scene, unsettled)
+                                 for unsettled in (True, False)) if m]
+    for moment in other_moments:
+        edits.insert(0, moment)
     cautions = _unconfirmed_moments(matches, params)
     too_still = _too_still_moments(matches, params)
     held_only = _held_only(matched)
@@ -340,8 +340,7 @@ def assess(
     # A match the moment check does not clearly confirm says so where it is read first, and so
     # does footage of the matched shot the library could not place, and time an original cut
     # off at registration may hold.
-    unmatched = bool(unexplained or unplaced or _other_moment(same_scene)
-                     or _other_moment(same_scene, unsettled=True))
+    unmatched = bool(unexplained or unplaced or other_moments)
     caution = (" Caution: the same-instant check does not clearly confirm the very moment; "
                "another moment of the same camera is possible." if cautions else "") + \
         (" Caution: too little moves for the same-instant check to confirm the very moment, "

@@ -192,8 +192,9 @@ def verify_video(
             result, added, judged = refine.caption_edits_stage(decoded, result, stored,
                                                                seen.text)
         result = with_open_moments(result)
-        cut_samples = [float(query_fp.times[k]) for k in cut_indices(query_fp)]
-        located = _cuts_located(decoded, cut_samples) if decoded is not None else {}
+        cut_at = cut_indices(query_fp)
+        cut_samples = [float(query_fp.times[k]) for k in cut_at]
+        located = _cuts_located(decoded, cut_at) if decoded is not None else {}
         if not regions:
             result = with_boundaries_moved(result, located)
         _step(progress, "evidence", 1.0)
@@ -265,14 +266,15 @@ def _searched(path: str, decoded: provider.Decoded, result: AlignResult,
     return refine.picture_edits_stage(decoded, saturation, searched, stored, only=new), stored
 
 
-def _cuts_located(decoded: provider.Decoded, cut_samples: list[float]) -> dict[float, float]:
-    """For each cut's sample (the first after it, where the pieces on either side meet), where
-    between it and the sample before the picture changed most (``Decoded.change_instant``)."""
-    times = [float(t) for t in decoded.fingerprint.times]
+def _cuts_located(decoded: provider.Decoded, cut_at: np.ndarray) -> dict[float, float]:
+    """For each cut's sample (``cut_at``: the first after it, where the pieces on either side
+    meet), by its time, where between it and the sample before the picture changed most
+    (``Decoded.change_instant``)."""
+    times = decoded.fingerprint.times
     located = {}
-    for sample in cut_samples:
-        k = times.index(sample)
-        instant = decoded.change_instant(times[k - 1], sample) if k > 0 else None
+    for k in cut_at:
+        sample = float(times[k])
+        instant = decoded.change_instant(float(times[k - 1]), sample) if k > 0 else None
         if instant is not None:
             located[sample] = instant
     return located

@@ -612,9 +612,9 @@ def _laid_over(decoded: Decoded, local: LocalData,
     query = cv2.resize(_still(decoded.details, decoded.detail_times, query_spans),
                        (width, height), interpolation=cv2.INTER_AREA)
     flipped = query[:, ::-1]
-    mirrored = float(np.abs(geometry.standardised(flipped) - geometry.standardised(original))
-                     .mean()) < float(np.abs(geometry.standardised(query)
-                                             - geometry.standardised(original)).mean())
+    target = geometry.standardised(original)
+    mirrored = float(np.abs(geometry.standardised(flipped) - target).mean()) < \
+        float(np.abs(geometry.standardised(query) - target).mean())
     boxes = geometry.inset_boxes(flipped if mirrored else query, original)
     return (boxes, mirrored) if boxes else None
 
