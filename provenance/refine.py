@@ -343,6 +343,7 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
     # it to tell the moment (GEOMETRY_MIN_CONFIRMED), and why.
     thin: dict[str, str] = {}
     approximate: list[str] = []  # originals whose view only a perspective model showed
+    loose: list[str] = []  # originals whose view only an approximate keypoint crop showed
     scene_placed: set[str] = set()  # same-scene originals the repost's picture was placed on
     for number, ref_id in enumerate(ids):
         # Originals without stored data take no place in the budget: they cannot be examined
@@ -374,7 +375,7 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
             result, placed = _crop_hypotheses(hashed, local, result, ref_id)
             if not placed:
                 result = _placed_by_view(hashed, local, result, ref_id, ref_id in scene_ids,
-                                         unplaced, approximate)
+                                         unplaced, approximate)[0]
             continue
         if overlap.is_whole_frame(picture) and not overlap.has_geometry:
             if ref_id in scene_ids or ref_id in little or not result.matches:
@@ -407,17 +408,21 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
             if why:
                 thin[ref_id] = why
                 # Lined up too weakly for a match: the view was placed, its moment not told.
-                result = with_extra_same_scene(result, [
-                    view_only(m.reference_id, m.segments, query_fp, unsettled=True)
-                    for m in second.matches], query_fp)
+                result = _moment_left_open(result, second.matches, query_fp)
         if overlap.approximate and not overlap.has_geometry and not extra:
             # A similarity fit reading only a crop, with systematic residuals, that lines up
             # with nothing does not show another moment: it may approximate a perspective view
             # (bottle-detection at 15° and 30°, screen filling the frame, was `same-scene` so).
             # With a stretch or tilt read, same-scene stays (copy-detection geometry block:
             # 6 other-moment queries lost it when this applied to them too).
-            result = _placed_by_view(hashed, local, result, ref_id, ref_id in scene_ids,
-                                     unplaced, approximate)
+            result, view_placed = _placed_by_view(hashed, local, result, ref_id,
+                                                  ref_id in scene_ids, unplaced, approximate)
+            if view_placed is not True and second.same_scene:
+                # Still, the crop is where the view was found: the camera is shown, at a
+                # moment left open (cropped other moments of the bottle and room clips, and 4
+                # of the desk audit's, were `no-match`).
+                result = _moment_left_open(result, second.same_scene, query_fp)
+                loose.append(ref_id)
             continue
         # The region's view agreed where its motion lined up at no offset: the same camera at
         # another moment, now placed on the original (tilt, stretch or crop undone).
@@ -439,7 +444,16 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         skipped.append(f"local features: {len(missing_data)} original(s) have no stored local "
                        "data (re-index them: `provenance library reindex --all`)")
     result = replace(result, skipped=tuple(dict.fromkeys(result.skipped + tuple(skipped))))
-    return _unplaced_scene(result, unplaced, approximate, thin)
+    return _unplaced_scene(result, unplaced, approximate, thin, loose)
+
+
+def _moment_left_open(result: AlignResult, alignments: Sequence[Alignment],
+                      query_fp: Fingerprint) -> AlignResult:
+    """The result with these alignments' time added as their camera's view at a moment the
+    evidence did not establish (``Segment.unsettled``)."""
+    return with_extra_same_scene(result, [
+        view_only(a.reference_id, a.segments, query_fp, unsettled=True) for a in alignments],
+        query_fp)
 
 
 def _on_picture(overlap: geometry.Overlap, picture: Box) -> geometry.Overlap:
@@ -658,17 +672,18 @@ _AS_IT_IS = geometry.Overlap((0.0, 0.0, 1.0, 1.0), (0.0, 0.0, 1.0, 1.0), False, 
 
 
 def _placed_by_view(hashed: _Hashed, local: LocalData, result: AlignResult, ref_id: str,
-                    seen: bool, unplaced: list[str], approximate: list[str]) -> AlignResult:
-    """``_view_hypotheses`` for an original keypoints did not place; the original is added to
-    ``approximate`` when only a perspective model showed its view, to ``unplaced`` when nothing
-    did and whole frames had ``seen`` it."""
+                    seen: bool, unplaced: list[str], approximate: list[str]
+                    ) -> tuple[AlignResult, bool | None]:
+    """``_view_hypotheses`` for an original keypoints did not place (or only approximately);
+    the original is added to ``approximate`` when only a perspective model showed its view, to
+    ``unplaced`` when nothing did and whole frames had ``seen`` it."""
     result, placed = _view_hypotheses(hashed.decoded, local, hashed.lib, result, ref_id,
                                       hashed)
     if placed is None:
         approximate.append(ref_id)
     elif not placed and seen:
         unplaced.append(ref_id)
-    return result
+    return result, placed
 
 
 def _view_hypotheses(decoded: Decoded, local: LocalData, lib: Library, result: AlignResult,
@@ -759,7 +774,8 @@ def _lined_up(second: AlignResult, edits: tuple[DetectedEdit, ...]) -> list[Alig
 
 def _unplaced_scene(result: AlignResult, unplaced: list[str],
                     approximate: list[str] | None = None,
-                    thin: Mapping[str, str] | None = None) -> AlignResult:
+                    thin: Mapping[str, str] | None = None,
+                    loose: list[str] | None = None) -> AlignResult:
     """A same-scene verdict says "another moment": it needs the repost's picture placed on the
     original's (then its motion disagreed at every offset in that geometry), by a keypoint fit,
     a whole-frame hypothesis (``_view_hypotheses``) or because the whole frames agree as they
@@ -768,11 +784,13 @@ def _unplaced_scene(result: AlignResult, unplaced: list[str],
     intervals stay listed). ``approximate`` originals were shown only by a perspective model:
     their motion may fail for want of precision, whatever their view's agreement. ``thin``
     originals were placed only through a stretch or tilt, with too little motion under it to
-    tell the moment (``_too_thin``, the reason for each)."""
+    tell the moment (``_too_thin``, the reason for each). ``loose`` originals were placed only
+    by a keypoint crop with residuals no exact geometry explained."""
     approximate = approximate or []
     thin = thin or {}
+    loose = loose or []
     registered = _registered(result)
-    unplaced = [ref_id for ref_id in unplaced if ref_id not in registered] + approximate
+    unplaced = [ref_id for ref_id in unplaced if ref_id not in registered] + approximate + loose
     scene_ids = {a.reference_id for a in result.same_scene}
     if result.verdict is not Verdict.SAME_SCENE or not (unplaced or thin) or \
             scene_ids - set(unplaced) - set(thin):
@@ -781,10 +799,15 @@ def _unplaced_scene(result: AlignResult, unplaced: list[str],
         reason = ("the view agrees with a registered camera once the repost's picture is "
                   f"stretched or tilted back, but {thin[result.same_scene[0].reference_id]}: "
                   "whether this is the registered moment or another cannot be said")
+    elif set(loose) >= scene_ids:
+        reason = ("the view agrees with a registered camera, cropped, but keypoints place the "
+                  "crop on it only approximately (with residuals no exact geometry explains), "
+                  "so motion that lines up nowhere in it does not show another moment: whether "
+                  "this is the registered moment or another cannot be said")
     elif set(approximate) >= scene_ids:
-        reason = ("the view agrees with a registered camera seen as a screen filmed at an "
-                  "angle, but that perspective is a model, not measured, so motion that lines "
-                  "up nowhere in it does not show another moment")
+        reason = ("the view agrees with a registered camera only under a modelled geometry "
+                  "(the nearest tried: a screen filmed at an angle), not a measured one, so "
+                  "motion that lines up nowhere in it does not show another moment")
     else:
         reason = ("the view resembles a registered camera, but the repost's picture could not "
                   "be placed on it (stretch, tilt or crop not established), so whether this is "

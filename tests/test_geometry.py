@@ -347,7 +347,7 @@ def test_a_view_only_a_perspective_model_shows_is_inconclusive(
     assert placed is None
     doubtful = _unplaced_scene(result, [], ["cam-a"])
     assert doubtful.verdict is Verdict.INCONCLUSIVE
-    assert "perspective is a model" in doubtful.reason
+    assert "modelled geometry" in doubtful.reason
 
 
 def test_screen_view_is_a_screen_turned_by_its_angle() -> None:
