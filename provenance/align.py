@@ -16,7 +16,7 @@ way is marked ``spliced`` and stands only if the moment check (moment.py) confir
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -25,6 +25,7 @@ import numpy as np
 from .models import (
     FINGERPRINT_VERSION,
     Alignment,
+    Box,
     DetectedEdit,
     Edit,
     Fingerprint,
@@ -1137,7 +1138,8 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
                  for s in a.segments]
     unexplained = tuple(subtract((0.0, round(float(query.duration), 3)), union(explained)))
     if matches:
-        covered = sum(s.query_end - s.query_start for m in matches for s in m.segments)
+        covered = sum(b - a for a, b in union((s.query_start, s.query_end)
+                                              for m in matches for s in m.segments))
         reason = (f"{covered:.1f} s of {query.duration:.1f} s line up in time with "
                   f"{len(matches)} registered original(s)")
         return AlignResult(Verdict.MATCH, max(m.score for m in matches), reason,
@@ -1168,12 +1170,16 @@ def another_moment_shown(same_scene: Iterable[Alignment], params: MatchParams) -
 
 
 def with_extra_matches(result: AlignResult, extra: list[Alignment],
-                       query: Fingerprint, skipped: tuple[str, ...] = ()) -> AlignResult:
+                       query: Fingerprint, skipped: tuple[str, ...] = (),
+                       over: Collection[Box | None] = ()) -> AlignResult:
     """The result with alignments found by a later stage (e.g. on cropped regions) added:
     segments only where the first stage found no match (unexplained or same-scene query time),
-    cut to it and kept when still at least the minimum segment length."""
+    cut to it and kept when still at least the minimum segment length. Matches in the regions
+    ``over`` (None: the whole frame) do not take time from the added ones: a picture laid over
+    another original's footage shares its time (``Alignment.region``)."""
     params = result.params
-    taken = [(s.query_start, s.query_end) for m in result.matches for s in m.segments]
+    taken = [(s.query_start, s.query_end) for m in result.matches if m.region not in over
+             for s in m.segments]
     kept: list[Alignment] = []
     for alignment in extra:
         segments = []
@@ -1183,26 +1189,26 @@ def with_extra_matches(result: AlignResult, extra: list[Alignment],
                     segments.append(cut_segment(s, a, b))
                     taken.append((a, b))
         if segments:
-            kept.append(Alignment(alignment.reference_id, alignment.score, tuple(segments),
-                                  alignment.edits))
+            kept.append(replace(alignment, segments=tuple(segments)))
     matches = list(result.matches)
     for alignment in kept:
-        same = next((i for i, m in enumerate(matches)
-                     if m.reference_id == alignment.reference_id), None)
+        same = next((i for i, m in enumerate(matches) if m.reference_id ==
+                     alignment.reference_id and m.region == alignment.region), None)
         if same is None:
             matches.append(alignment)
         else:
             m = matches[same]
-            matches[same] = Alignment(m.reference_id, max(m.score, alignment.score),
-                                      tuple(sorted(m.segments + alignment.segments,
-                                                   key=lambda s: s.query_start)),
-                                      merged_edits(m.edits, alignment.edits))
+            matches[same] = replace(m, score=max(m.score, alignment.score),
+                                    segments=tuple(sorted(m.segments + alignment.segments,
+                                                          key=lambda s: s.query_start)),
+                                    edits=merged_edits(m.edits, alignment.edits))
     matches.sort(key=lambda a: -a.score)
     ids = {m.reference_id for m in matches}
+    matched = union((s.query_start, s.query_end) for m in matches for s in m.segments)
     same_scene = []
     for alignment in result.same_scene:
         pieces = tuple(cut_segment(s, a, b) for s in alignment.segments
-                       for a, b in subtract((s.query_start, s.query_end), union(taken)))
+                       for a, b in subtract((s.query_start, s.query_end), matched))
         if pieces and alignment.reference_id not in ids:
             same_scene.append(Alignment(alignment.reference_id, alignment.score, pieces))
     return _decide(query, matches, same_scene, params, tuple(dict.fromkeys(
@@ -1222,7 +1228,7 @@ def with_extra_same_scene(result: AlignResult, extra: Iterable[Alignment],
         old = same_scene[known].segments if known is not None else ()
         free = union([*result.unexplained, *((s.query_start, s.query_end) for s in old)])
         pieces = tuple(cut_segment(s, a, b) for s in alignment.segments
-                       for a, b in _intersect((s.query_start, s.query_end), free))
+                       for a, b in intersect((s.query_start, s.query_end), free))
         if not pieces:
             continue
         taken = [(s.query_start, s.query_end) for s in pieces]
@@ -1311,8 +1317,9 @@ def view_only(ref_id: str, segments: Iterable[Segment], query: Fingerprint,
                 spliced=False, unsettled=unsettled) for s in segments))
 
 
-def _intersect(interval: tuple[float, float], spans: Iterable[tuple[float, float]]
-               ) -> list[tuple[float, float]]:
+def intersect(interval: tuple[float, float], spans: Iterable[tuple[float, float]]
+              ) -> list[tuple[float, float]]:
+    """The parts of an interval inside any of the spans."""
     return [(max(interval[0], a), min(interval[1], b)) for a, b in spans
             if min(interval[1], b) - max(interval[0], a) > 1e-6]
 

@@ -314,9 +314,10 @@ def assess(
                      and c.kind in _CAPTION_KINDS] if any(k.in_original for k in clocks) else []
     region_edits, region_reasons = _regions_said(regions)
     edits = _edit_names(matches) + region_edits
-    # Several originals one after another (not side by side: regions say that) is a montage,
-    # an edit a reader must know even when every second of it is authentic.
-    sources = len({m.reference_id for m in matches}) if not regions else 1
+    # Several originals one after another (not side by side: regions say that, nor one laid
+    # over another's footage) is a montage, an edit a reader must know even when every second
+    # of it is authentic.
+    sources = len({m.reference_id for m in matches if m.region is None}) if not regions else 1
     unexplained = unexplained if sum(b - a for a, b in unexplained) >= MIN_ADDED_S else ()
     unexplained, unplaced = _unplaced(unexplained, cuts)
     if sources > 1 and unexplained:

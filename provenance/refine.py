@@ -24,6 +24,8 @@ from . import geometry, ocr
 from .align import (
     AlignResult,
     align,
+    intersect,
+    union,
     view_distance,
     view_only,
     with_extra_matches,
@@ -49,6 +51,18 @@ from .provider import Decoded, nearest_index, region_fingerprint
 # MatchParams.local_max_references; at least LOCAL_FRAMES query frames are compared.
 LOCAL_SCAN_LIBRARY = 50
 LOCAL_FRAMES = 8
+# An overlay box on a whole-frame match is looked up in the library as a picture laid over it
+# (``inset_content_stage``) when it covers INSET_LOOKUP_MIN_AREA of the frame and its sides are
+# within INSET_LOOKUP_MAX_RATIO of each other. The desk audit's insets of registered footage
+# covered 10-16 % of the frame with sides 1.2-1.8 to 1 (16:9 pictures); its caption boxes,
+# 3-12 %, run 4-20 times as wide as they are high; the copy-detection set's logo, 1 %.
+INSET_LOOKUP_MIN_AREA = 0.04
+INSET_LOOKUP_MAX_RATIO = 3.0
+# The box is tried as found and with these shares of its size taken off each side: boxes reach
+# past the inset's edges (the audit: by up to 8 % of the frame), and a margin of the footage
+# beneath breaks the inset's hashes (a generated inset, its box 2-4 % of the frame too large:
+# 20 bits from the original's view, no match; 8 % of its size in: 2 bits, matched).
+INSET_LOOKUP_SHRINKS = (0.0, 0.04, 0.08)
 # Frame pairs compared per matched original to see overlays, spread over its matched time: an
 # overlay stays where it is while motion and compression noise move. With one pair per segment,
 # 2 of 38 matched copy-detection queries without any caption had an "overlay" (a 3 s excerpt
@@ -402,7 +416,12 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
                                overlap, (query_fp.width, query_fp.height), picture)))
                  for m in second.matches
                  if not overlap.has_geometry or m.evidence >= GEOMETRY_MIN_CONFIRMED]
-        result = with_extra_matches(_superseded(result, extra), extra, query_fp)
+        beneath = [] if overlap.has_geometry or overlap.fills_query(picture) else \
+            _shown_beneath(result, extra)
+        if beneath:
+            result = _with_inset(hashed, result, extra, overlap.query_box, beneath)
+        else:
+            result = with_extra_matches(_superseded(result, extra), extra, query_fp)
         if overlap.has_geometry and not extra:
             why = _too_thin(second)
             if why:
@@ -567,8 +586,17 @@ def _inset_hypotheses(hashed: _Hashed, local: LocalData, result: AlignResult, re
     found = _laid_over(decoded, local, seen or None)
     if found is None:
         return result, False
-    boxes, mirrored = found
-    query_fp = decoded.fingerprint
+    return _aligned_clear_of(hashed, local, result, ref_id, *found)
+
+
+def _aligned_clear_of(hashed: _Hashed, local: LocalData, result: AlignResult, ref_id: str,
+                      boxes: list[Box], mirrored: bool, over: Collection[Box | None] = ()
+                      ) -> tuple[AlignResult, bool]:
+    """The result with the original's part clear of pictures laid over it (``boxes``, in the
+    original's frame; ``mirrored``: shown mirrored) aligned like with like: the part lining up
+    with the most motion-confirmed samples (GEOMETRY_MIN_CONFIRMED at least) supersedes what
+    whole frames found. ``over``: regions whose matches share its time (``with_extra_matches``).
+    Returns the result and whether a part lined up."""
     edits = (_overlay(boxes, mirrored),)
     best: list[Alignment] = []
     for part in _clear_parts(boxes):
@@ -581,7 +609,39 @@ def _inset_hypotheses(hashed: _Hashed, local: LocalData, result: AlignResult, re
             best = extra
     if not best:
         return result, False
-    return with_extra_matches(_superseded(result, best), best, query_fp), True
+    return with_extra_matches(_superseded(result, best), best, hashed.decoded.fingerprint,
+                              over=over), True
+
+
+def _shown_beneath(result: AlignResult, inset: list[Alignment]) -> list[str]:
+    """Other originals matched on the whole frame while an inset's original lines up in time:
+    the inset is laid over their footage (a picture-in-picture of two registered cameras),
+    not cut between it (the desk audit's r14 read as a montage of one after the other)."""
+    shown = union((s.query_start, s.query_end) for a in inset for s in a.segments)
+    inset_ids = {a.reference_id for a in inset}
+    return sorted({m.reference_id for m in result.matches
+                   if m.region is None and m.reference_id not in inset_ids and any(
+                       b - a >= result.params.min_segment_s for s in m.segments
+                       for a, b in intersect((s.query_start, s.query_end), shown))})
+
+
+def _with_inset(hashed: _Hashed, result: AlignResult, inset: list[Alignment], box: Box,
+                beneath: list[str]) -> AlignResult:
+    """The inset's matches in their region, sharing time with the originals ``beneath`` it
+    (matched on the whole frame), and each of those aligned again on its part clear of the
+    inset, whose moving picture disturbs the whole frame's hashes there."""
+    placed = [replace(a, region=box) for a in inset]
+    result = with_extra_matches(result, placed, hashed.decoded.fingerprint, over=(None,))
+    for ref_id in beneath:
+        local = hashed.local_data(ref_id)
+        if local is None:
+            continue
+        mirrored = all(s.mirrored for m in result.matches if m.reference_id == ref_id
+                       and m.region is None for s in m.segments)
+        clear_of = geometry.mirrored_box(box) if mirrored else box
+        result = _aligned_clear_of(hashed, local, result, ref_id, [clear_of], mirrored,
+                                   over=(box,))[0]
+    return result
 
 
 def _laid_over_edits(decoded: Decoded, local: LocalData, alignment: Alignment
@@ -874,6 +934,59 @@ def _barred_picture(decoded: Decoded) -> Box:
     if not side_bars:
         left, right = 0.0, 1.0
     return (left, top, right, bottom)
+
+
+def inset_content_stage(decoded: Decoded, result: AlignResult, lib: Library
+                        ) -> tuple[AlignResult, dict[str, LocalData | None]]:
+    """What a picture laid over a whole-frame match shows, looked up in the library: each
+    overlay box shaped like a picture (``_picture_shaped``) is aligned on its own against every
+    original not already matched (in a library of at most LOCAL_SCAN_LIBRARY), and one lining
+    up with GEOMETRY_MIN_CONFIRMED motion-confirmed samples is a picture-in-picture match in
+    that region, sharing the time of the footage it is laid over. Returns the result and the
+    stored data of the originals it newly matched."""
+    boxes = list(dict.fromkeys(box for m in result.matches if m.region is None
+                               for e in m.edits if e.kind is Edit.OVERLAY
+                               for box in e.boxes if _picture_shaped(box, decoded)))
+    if not boxes or len(lib) > LOCAL_SCAN_LIBRARY:
+        return result, {}
+    hashed = _Hashed(decoded, lib)
+    read: dict[str, LocalData | None] = {}
+    for box in boxes:
+        edits = (DetectedEdit(Edit.PICTURE_IN_PICTURE, boxes=(box,)),)
+        for original in lib.list():
+            local = hashed.local_data(original.id)
+            if local is None or original.id in {m.reference_id for m in result.matches}:
+                continue
+            whole = hashed.reference(original.id, local, geometry.FULL_FRAME)
+            placed: list[Alignment] = []
+            for inner in (_shrunk(box, share) for share in INSET_LOOKUP_SHRINKS):
+                query_region = hashed.query(
+                    geometry.Overlap(inner, geometry.FULL_FRAME, False, 0))[0]
+                found = _lined_up(align(query_region, {original.id: whole}, result.params),
+                                  edits)
+                if sum(a.evidence for a in found) > sum(a.evidence for a in placed):
+                    placed = found
+            if placed:
+                result = with_extra_matches(result, [replace(a, region=box) for a in placed],
+                                            decoded.fingerprint, over=(None,))
+                read[original.id] = local
+    return result, read
+
+
+def _shrunk(box: Box, share: float) -> Box:
+    """The box with ``share`` of its width and height taken off each side."""
+    x0, y0, x1, y1 = box
+    dx, dy = share * (x1 - x0), share * (y1 - y0)
+    return (x0 + dx, y0 + dy, x1 - dx, y1 - dy)
+
+
+def _picture_shaped(box: Box, decoded: Decoded) -> bool:
+    """Whether an overlay box could hold footage: INSET_LOOKUP_MIN_AREA of the frame or more,
+    its sides within INSET_LOOKUP_MAX_RATIO of each other (caption lines are longer)."""
+    width = (box[2] - box[0]) * decoded.fingerprint.width
+    height = (box[3] - box[1]) * decoded.fingerprint.height
+    return geometry.area(box) >= INSET_LOOKUP_MIN_AREA and \
+        max(width, height) <= INSET_LOOKUP_MAX_RATIO * max(1e-6, min(width, height))
 
 
 def matched_local_data(result: AlignResult, lib: Library) -> dict[str, LocalData | None]:

@@ -286,13 +286,9 @@ def test_a_small_crop_and_a_caption_of_a_mirrored_copy_are_reported_where_they_a
     assert not {e["kind"] for e in kept["edit_details"]} & {"cropped", "overlay"}
 
 
-def test_a_moving_picture_laid_over_a_corner_does_not_hide_the_registered_moment(
-        tmp_path: Path) -> None:
-    # A broadcaster's inset: 12 s of a camera with another, busier camera laid over its top
-    # right third, framed. Whole frames then disagree with the original's view and motion: a
-    # desk audit's reposts of the shared clips were `same-scene` ("recycled or misdated"), or
-    # matched in pieces with the rest "another moment" (here: no match at all). The part of
-    # the original clear of the inset is compared instead.
+def _inset_repost(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A quiet camera (30 s), a busy one (14 s), and 12 s of the quiet one from 8 s with the
+    busy one from its start laid over its top right third, framed: (quiet, busy, repost)."""
     scene = syn.CCTVScene(seed=31, width=480, height=270, label="CAM W", length=120,
                           walkers_per_minute=8)
     original = tmp_path / "cam-w.mp4"
@@ -306,6 +302,44 @@ def test_a_moving_picture_laid_over_a_corner_does_not_hide_the_registered_moment
             "-filter_complex", "[1:v]scale=160:90,pad=iw+4:ih+4:2:2:white[s];"
             "[0:v][s]overlay=W-w-10:10:shortest=1", "-an", "-c:v", "libx264", "-pix_fmt",
             "yuv420p", str(query))
+    return original, busy, query
+
+
+def test_a_registered_picture_laid_over_registered_footage_is_both_at_once(
+        tmp_path: Path) -> None:
+    # Both cameras registered: each is on screen the whole time, the busy one in its corner.
+    # The desk audit's such repost (r14) read as a montage of one after the other, with the
+    # first 1.5 s unexplained.
+    original, busy, query = _inset_repost(tmp_path)
+    db = tmp_path / "two.db"
+    with Library(db, create=True) as library:
+        settings = load_settings(db=db, cache_dir=tmp_path / "cache")
+        register(str(original), Original(id="cam-w"), library, settings)
+        register(str(busy), Original(id="busy"), library, settings)
+    report = verify_json(query, db)
+    assert report["verdict"] == "match", report["reason"]
+    matches = {m["reference_id"]: m for m in report["matches"]}
+    assert set(matches) == {"cam-w", "busy"}
+    for ref_id, offset in (("cam-w", 8.0), ("busy", 0.0)):
+        segments = matches[ref_id]["segments"]
+        assert sum(s["query_end"] - s["query_start"] for s in segments) >= 10.0, segments
+        assert all(abs(s["reference_start"] - s["query_start"] - offset) < 0.3
+                   for s in segments), segments
+    assert matches["cam-w"]["region"] is None
+    x0, y0, x1, y1 = matches["busy"]["region"]
+    assert x0 >= 0.55 and y0 <= 0.1 and x1 >= 0.9 and y1 <= 0.5, matches["busy"]["region"]
+    assert "picture-in-picture" in [e["kind"] for e in matches["busy"]["edit_details"]]
+    assert "montage" not in report["finding"]["summary"]
+
+
+def test_a_moving_picture_laid_over_a_corner_does_not_hide_the_registered_moment(
+        tmp_path: Path) -> None:
+    # A broadcaster's inset: 12 s of a camera with another, busier camera laid over its top
+    # right third, framed. Whole frames then disagree with the original's view and motion: a
+    # desk audit's reposts of the shared clips were `same-scene` ("recycled or misdated"), or
+    # matched in pieces with the rest "another moment" (here: no match at all). The part of
+    # the original clear of the inset is compared instead.
+    original, _, query = _inset_repost(tmp_path)
     db = tmp_path / "w.db"
     with Library(db, create=True) as library:
         register(str(original), Original(id="cam-w"), library,
