@@ -261,7 +261,8 @@ class DetectedEdit:
         if self.kind is Edit.PICTURE_IN_PICTURE:
             return f"picture-in-picture: the original fills {where} of the frame"
         if self.kind is Edit.REFRAMED_VERTICAL:
-            return f"reframed to vertical: the original fills {where} of the frame, between bars"
+            return (f"reframed to vertical: the original fills {where} of the frame, the rest "
+                    "filled (bars, a blurred copy or another picture)")
         if self.kind in (Edit.LETTERBOX, Edit.PILLARBOX):
             return f"{self.kind.value}: the picture fills {where} of the frame"
         if self.kind is Edit.STRETCHED and self.aspect:
