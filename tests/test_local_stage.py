@@ -70,3 +70,26 @@ def test_the_same_camera_placed_by_keypoints_ends_the_search(
     assert report["verdict"] == "same-scene"
     assert [a["reference_id"] for a in report["same_scene"]] == ["cam-a"]
     assert len(searched) == 1
+
+
+def test_a_crop_box_keypoints_read_wrong_is_measured_again_by_the_view(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    from provenance import provider, refine
+    from provenance.library import Library
+
+    # On texture-poor footage keypoints read the desk audit's 80 % crop of the car park
+    # (x, y 10-90 %) as x 8-93 %, y 16-100 %: the reported kept region was wrong, and the
+    # region hashed there lined up over 4.5 of 10 s. The same error, given here.
+    query = _encode(tmp_path / "crop80.mp4", media.cam_a, 6, 12, "-vf",
+                    "crop=iw*0.8:ih*0.8:iw*0.1:ih*0.1")
+    decoded = provider.decode(str(query), 4.0)
+    read = geometry.Overlap((0.0, 0.0, 1.0, 1.0), (0.08, 0.16, 0.93, 1.0), False, 40)
+    with Library(library_path) as library:
+        hashed = refine._Hashed(decoded, library)
+        local = hashed.local_data("cam-a")
+        assert local is not None
+        measured = refine._measured_crop(hashed, "cam-a", local, read)
+        # An exact box is not searched again: a few bits of view are noise there.
+        exact = geometry.Overlap((0.0, 0.0, 1.0, 1.0), (0.1, 0.1, 0.9, 0.9), False, 40)
+        assert refine._measured_crop(hashed, "cam-a", local, exact) == exact
+    assert measured.reference_box == pytest.approx((0.1, 0.1, 0.9, 0.9), abs=0.03)

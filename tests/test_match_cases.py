@@ -101,15 +101,9 @@ def test_a_grainy_crop_of_another_moment_names_the_camera(tmp_path: Path) -> Non
     # Grain leaves the keypoint fit of a crop residuals no exact geometry explains (most
     # matches of real footage do so too). Such a crop of another moment was `no-match`
     # ("nothing in the library explains this footage"), as were the cropped other moments of
-    # all three shared clips in the copy-detection benchmark: recycled footage unnoticed.
-    scene, fps = syn.CCTVScene(seed=101, label="CAM A"), 25.0
-    original, later = tmp_path / "original.mp4", tmp_path / "later.mp4"
-    syn.write_video(str(original), syn.render(scene, 0, 30, fps), fps)
-    syn.write_video(str(later), syn.render(scene, 60, 20, fps), fps)
-    db = tmp_path / "library.db"
-    with Library(db, create=True) as library:
-        register(str(original), Original(id="cam-a"), library,
-                 load_settings(db=db, cache_dir=tmp_path / "cache"))
+    # the bottle line and the room in the copy-detection benchmark: recycled footage unnoticed.
+    db, _, later = _registered_camera(tmp_path, syn.CCTVScene(seed=101, label="CAM A"), 25.0,
+                                      "cam-a")
     query = _encode(tmp_path / "grainy-crop.mp4", later, 2, 12, "-vf",
                     "crop=iw*0.6:ih*0.6,noise=alls=20:allf=t")
     report = verify_json(query, db)
@@ -192,15 +186,21 @@ def test_letterboxed_crop_is_measured_on_the_picture_inside_the_bars(
 def plain_road(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     """A texture-poor fixed camera (issue #11 case 1: car-detection's plain road): 30 s
     registered, and 20 s of another moment; (library, original, later moment)."""
-    root = tmp_path_factory.mktemp("road")
     road = syn.PlainRoad(seed=404, width=480, height=270, label="ROAD", length=120,
                          walkers_per_minute=20)
-    original, later = root / "road.mp4", root / "later.mp4"
-    syn.write_video(str(original), syn.render(road, 0, 30, FPS), FPS)
-    syn.write_video(str(later), syn.render(road, 60, 20, FPS), FPS)
+    return _registered_camera(tmp_path_factory.mktemp("road"), road, FPS, "road")
+
+
+def _registered_camera(root: Path, scene: syn.CCTVScene, fps: float, ref_id: str
+                       ) -> tuple[Path, Path, Path]:
+    """30 s of a fixed camera registered as ``ref_id``, and 20 s of it from a minute in:
+    (library, original, later moment)."""
+    original, later = root / f"{ref_id}.mp4", root / f"{ref_id}-later.mp4"
+    syn.write_video(str(original), syn.render(scene, 0, 30, fps), fps)
+    syn.write_video(str(later), syn.render(scene, 60, 20, fps), fps)
     db = root / "library.db"
     with Library(db, create=True) as library:
-        register(str(original), Original(id="road"), library,
+        register(str(original), Original(id=ref_id), library,
                  load_settings(db=db, cache_dir=root / "cache"))
     return db, original, later
 
