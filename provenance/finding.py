@@ -95,13 +95,18 @@ def _unplaced(unexplained: Sequence[tuple[float, float]], cuts: Sequence[float] 
 
 def _cuts_within(matches: Sequence[Alignment]) -> list[str]:
     """Cuts inside one original's footage: consecutive matched pieces (in the video's order)
-    whose original times do not follow on, MIN_ADDED_S or more left out between them or shown
-    in another order than the original's (a desk audit's jump of 40 s and reordered pieces of
-    one camera were rated authentic with no edit)."""
+    with no other original's footage between them, whose original times do not follow on,
+    MIN_ADDED_S or more left out between them or shown in another order than the original's
+    (a desk audit's jump of 40 s and reordered pieces of one camera were rated authentic with
+    no edit; a montage that goes to another camera and back is said as a montage)."""
     said = []
     for alignment in matches:
         pieces = sorted(alignment.segments, key=lambda s: s.query_start)
+        others = [(s.query_start, s.query_end) for m in matches
+                  if m.reference_id != alignment.reference_id for s in m.segments]
         for before, after in pairwise(pieces):
+            if any(a < after.query_start and b > before.query_end for a, b in others):
+                continue
             follows = before.reference_end + (after.query_start - before.query_end) * before.speed
             jump = after.reference_start - follows
             if jump >= MIN_ADDED_S:

@@ -378,9 +378,17 @@ def test_a_jump_or_a_reordering_inside_one_originals_footage_is_an_edit(
         said = "not shown" if name == "jump" else "out of order"
         assert "cut within the footage of cam-a at" in finding["summary"]
         assert said in finding["summary"], finding["summary"]
-    # One piece: nothing of the kind.
+    # One piece, or a montage that goes to camera B and back: nothing of the kind (the desk
+    # audit's room, car park, room: "cut within the footage of" the room where it cut to it).
     whole = _encode(tmp_path / "whole.mp4", media.cam_a, 2, 10)
     assert "cut within" not in verify_json(whole, library_path)["finding"]["summary"]
+    back = tmp_path / "back.mp4"
+    _ffmpeg("-ss", "2", "-t", "5", "-i", str(media.cam_a), "-ss", "5", "-t", "5", "-i",
+            str(media.cam_b), "-ss", "15", "-t", "5", "-i", str(media.cam_a), "-filter_complex",
+            "[0:v][1:v][2:v]concat=n=3:v=1:a=0", "-an", "-c:v", "libx264", "-pix_fmt",
+            "yuv420p", str(back))
+    summary = verify_json(back, library_path)["finding"]["summary"]
+    assert "a montage of 2 originals" in summary and "cut within" not in summary, summary
 
 
 def test_pieces_meet_where_the_video_cuts_not_at_the_next_sample(
