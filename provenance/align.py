@@ -1137,6 +1137,7 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
     explained = [(s.query_start, s.query_end) for a in (*matches, *same_scene)
                  for s in a.segments]
     unexplained = tuple(subtract((0.0, round(float(query.duration), 3)), union(explained)))
+    matches = [_speed_as_shown(m) for m in matches]
     if matches:
         covered = sum(b - a for a, b in union((s.query_start, s.query_end)
                                               for m in matches for s in m.segments))
@@ -1161,6 +1162,15 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
                            unexplained, skipped, params)
     return AlignResult(Verdict.NO_MATCH, 0.0, "nothing in the library explains this footage",
                        (), (), unexplained, skipped, params)
+
+
+def _speed_as_shown(alignment: Alignment) -> Alignment:
+    """The alignment without a speed edit none of its segments shows any more (the moment
+    check took the sped-up segment away: an unedited montage was still "speed changed")."""
+    if any(s.changed_speed for s in alignment.segments):
+        return alignment
+    edits = tuple(e for e in alignment.edits if e.kind is not Edit.SPEED)
+    return replace(alignment, edits=edits) if len(edits) < len(alignment.edits) else alignment
 
 
 def another_moment_shown(same_scene: Iterable[Alignment], params: MatchParams) -> bool:

@@ -384,3 +384,23 @@ def test_a_same_scene_piece_without_evidence_is_a_moment_not_established() -> No
     assert [s.unsettled for s in pieces] == [True, False]
     inconclusive = replace(result, verdict=Verdict.INCONCLUSIVE, matches=())
     assert all(s.unsettled for s in with_open_moments(inconclusive).same_scene[0].segments)
+
+
+def test_a_speed_edit_goes_with_the_segment_that_showed_it(rng: np.random.Generator) -> None:
+    # A montage's piece lined up at 1.25x and the moment check took it away (another moment):
+    # the speed edit stayed on the original's other, unedited piece ("speed changed (x1.25)").
+    from provenance.align import AlignResult, with_moments_apart
+    from provenance.models import Alignment, Segment
+
+    query = make_fp(random_hashes(rng, 60), random_hashes(rng, 60))
+    plain = Segment("cam", 0.0, 5.0, 2.0, 7.0, evidence=16)
+    sped = Segment("cam", 10.0, 15.0, 14.1, 20.35, speed=1.25, evidence=11)
+    both = Alignment("cam", 0.9, (plain, sped), (DetectedEdit(Edit.SPEED, speed=1.25),
+                                                 DetectedEdit(Edit.MIRRORED)))
+    result = AlignResult(Verdict.MATCH, 0.9, "", (both,), (), ((5.0, 10.0),))
+    (kept,) = with_moments_apart(result, {"cam": [sped]}, query, "another moment").matches
+    assert kept.segments == (plain,)
+    assert [e.kind for e in kept.edits] == [Edit.MIRRORED]
+    # While a sped-up segment stays, so does its edit.
+    (still,) = with_moments_apart(result, {}, query, "nothing apart").matches
+    assert Edit.SPEED in [e.kind for e in still.edits]

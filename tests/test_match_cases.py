@@ -385,10 +385,14 @@ def test_a_jump_or_a_reordering_inside_one_originals_footage_is_an_edit(
     back = tmp_path / "back.mp4"
     _ffmpeg("-ss", "2", "-t", "5", "-i", str(media.cam_a), "-ss", "5", "-t", "5", "-i",
             str(media.cam_b), "-ss", "15", "-t", "5", "-i", str(media.cam_a), "-filter_complex",
-            "[0:v][1:v][2:v]concat=n=3:v=1:a=0", "-an", "-c:v", "libx264", "-pix_fmt",
-            "yuv420p", str(back))
-    summary = verify_json(back, library_path)["finding"]["summary"]
+            "[0:v]fps=25[a];[1:v]fps=25[b];[2:v]fps=25[c];[a][b][c]concat=n=3:v=1:a=0", "-an",
+            "-c:v", "libx264", "-pix_fmt", "yuv420p", str(back))
+    report = verify_json(back, library_path)
+    summary = report["finding"]["summary"]
     assert "a montage of 2 originals" in summary and "cut within" not in summary, summary
+    # Every piece plays at its own speed: no speed is said.
+    assert all(s["speed"] == 1.0 for m in report["matches"] for s in m["segments"])
+    assert "speed" not in summary, summary
 
 
 def test_pieces_meet_where_the_video_cuts_not_at_the_next_sample(
