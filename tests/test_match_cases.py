@@ -238,6 +238,28 @@ def test_vertical_centre_crop_of_a_texture_poor_view_is_a_match(
     assert other["verdict"] != "match" and other["matches"] == []
 
 
+def test_a_vertical_crop_of_one_end_of_the_picture_is_a_match(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # A 9:16 reframe that follows the action to the right end of the picture, enlarged for a
+    # phone: keypoints placed nothing, and only the centre was tried, so it was `no-match` (the
+    # desk audit: the room's left third, "nothing in the library explains this footage").
+    right = "crop=ih*9/16:ih:iw-ih*9/16:0,scale=540:960"
+    report = verify_json(_encode(tmp_path / "right.mp4", media.cam_a, 6, 12, "-vf", right),
+                         library_path)
+    assert report["verdict"] == "match", report["reason"]
+    (match,) = report["matches"]
+    assert sum(s["query_end"] - s["query_start"] for s in match["segments"]) >= 10.0
+    assert all(abs(s["reference_start"] - s["query_start"] - 6.0) < 0.3
+               for s in match["segments"])
+    (crop,) = [e for e in match["edit_details"] if e["kind"] == "cropped"]
+    x0, _, x1, _ = crop["boxes"][0]
+    assert x0 == pytest.approx(0.68, abs=0.03) and x1 == pytest.approx(1.0, abs=0.03)
+    # The same reframe of another moment is never a match.
+    later = verify_json(_encode(tmp_path / "later.mp4", media.cam_a_later, 2, 12, "-vf", right),
+                        library_path)
+    assert later["verdict"] != "match" and later["matches"] == []
+
+
 def test_the_originals_own_speed_wins_where_it_explains_the_samples_as_well(
         media: Media, library_path: Path, tmp_path: Path) -> None:
     from provenance import align, provider
