@@ -599,12 +599,9 @@ def _shape_crops(decoded: Decoded, local: LocalData) -> list[geometry.Overlap]:
             (0.0, (1 - 1 / share) / 2, 1.0, (1 + 1 / share) / 2)
         hypotheses.append(geometry.Overlap(_picture_box(decoded), box, False, 0,
                                            aspect=shown / ratio))
-    share = shown / original
-    if abs(math.log(share)) >= math.log(CROP_HYPOTHESIS_CHANGE):
-        ends = ((0.0, 0.0, share, 1.0), (1 - share, 0.0, 1.0, 1.0)) if share < 1 else \
-            ((0.0, 0.0, 1.0, 1 / share), (0.0, 1 - 1 / share, 1.0, 1.0))
-        hypotheses += [geometry.Overlap(_picture_box(decoded), box, False, 0) for box in ends]
-    return hypotheses
+    ends = ((0.0, 0.0, change, 1.0), (1 - change, 0.0, 1.0, 1.0)) if change < 1 else \
+        ((0.0, 0.0, 1.0, 1 / change), (0.0, 1 - 1 / change, 1.0, 1.0))
+    return hypotheses + [geometry.Overlap(_picture_box(decoded), box, False, 0) for box in ends]
 
 
 def _picture_box(decoded: Decoded) -> tuple[float, float, float, float]:
