@@ -699,17 +699,22 @@ def inset_boxes(query_still: np.ndarray, original_still: np.ndarray) -> list[Box
 
 
 def _joined(boxes: list[Box]) -> list[Box]:
-    """The boxes with those that overlap made one (their bounding box)."""
+    """The boxes with those that overlap made one (``enclosing`` them)."""
     joined: list[Box] = []
     for box in boxes:
         for k, kept in enumerate(joined):
             if overlaps(box, kept):
-                joined[k] = (min(box[0], kept[0]), min(box[1], kept[1]), max(box[2], kept[2]),
-                             max(box[3], kept[3]))
+                joined[k] = enclosing(box, kept)
                 break
         else:
             joined.append(box)
     return joined
+
+
+def enclosing(*boxes: Box) -> Box:
+    """The smallest box holding all the boxes."""
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def overlaps(a: Box, b: Box) -> bool:

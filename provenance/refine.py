@@ -1278,7 +1278,7 @@ def with_captions(decoded: Decoded, alignment: Alignment, local: LocalData,
             continue
         added.append(line)
         near = [b for b in places if ocr.overlapping(seen, b)]
-        places = [b for b in places if b not in near] + [_union(seen, *near)]
+        places = [b for b in places if b not in near] + [geometry.enclosing(seen, *near)]
     if not places or (overlay is not None and places == list(overlay.boxes)):
         return alignment, added
     placed = DetectedEdit(Edit.OVERLAY, boxes=tuple(places))
@@ -1308,11 +1308,6 @@ def _placed_in(box: Box, outer: Box) -> Box:
     width, height = outer[2] - outer[0], outer[3] - outer[1]
     return (outer[0] + box[0] * width, outer[1] + box[1] * height,
             outer[0] + box[2] * width, outer[1] + box[3] * height)
-
-
-def _union(*boxes: Box) -> Box:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def _originals_text(decoded: Decoded, local: LocalData, pictures: list[np.ndarray],
