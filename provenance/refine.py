@@ -1027,8 +1027,10 @@ def inset_content_stage(decoded: Decoded, result: AlignResult, lib: Library
     for box in boxes:
         edits = (DetectedEdit(Edit.PICTURE_IN_PICTURE, boxes=(box,)),)
         for original in lib.list():
+            if original.id in {m.reference_id for m in result.matches}:
+                continue
             local = hashed.local_data(original.id)
-            if local is None or original.id in {m.reference_id for m in result.matches}:
+            if local is None:
                 continue
             whole = hashed.reference(original.id, local, geometry.FULL_FRAME)
             placed: list[Alignment] = []
