@@ -558,29 +558,26 @@ def _checked_run(pairing: _Pairing, query: Fingerprint, along: _Along,
             return None
         own = _own_speed(pairing, query, active, along, span, offset, speed, params)
         if own is not None:
-            offset, speed = own, 1.0
-            along = _follow(pairing, query, active, offset, speed, params)
+            (offset, along), speed = own, 1.0
             confirmed = int(along.confirmed[span].sum())
     similarity = 1.0 - float(np.median(along.nearest_scene[span])) / 32.0
     return _segment(pairing, *spans, first, last, offset, speed, confirmed, similarity)
 
 
 def _own_speed(pairing: _Pairing, query: Fingerprint, active: np.ndarray, along: _Along,
-               span: slice, offset: float, speed: float, params: MatchParams) -> float | None:
-    """The offset at the original's own speed through the middle of a changed-speed segment's
-    confirmed samples (``span``), when that mapping explains them as well (motion-confirmed
-    minus contradicted) and holds as a segment; None otherwise. Over a short piece a small
-    change drifts less than a sample step or two from the original's speed: the desk audit's
-    unedited 5 s montage piece read x1.07 (0.35 s over it)."""
-    confirmed = along.confirmed[span]
-    own = offset + (speed - 1.0) * float(np.median(query.times[span][confirmed]))
+               span: slice, offset: float, speed: float, params: MatchParams
+               ) -> tuple[float, _Along] | None:
+    """The mapping at the original's own speed (offset, samples along it) through the middle
+    of a changed-speed segment's confirmed samples (``span``), when it explains them as well
+    (``_net``) and holds as a segment; None otherwise. Over a short piece a small change
+    drifts less than a sample step or two from the original's speed: the desk audit's unedited
+    5 s montage piece read x1.07 (0.35 s over it)."""
+    own = offset + (speed - 1.0) * float(np.median(query.times[span][along.confirmed[span]]))
     plain = _follow(pairing, query, active, own, 1.0, params)
     held = int(plain.confirmed[span].sum())
-    against = int(plain.contradicted[span].sum())
-    if held < params.min_confirmed or against > held:
+    if held < params.min_confirmed or int(plain.contradicted[span].sum()) > held:
         return None
-    return own if held - against >= int(confirmed.sum()) - int(
-        along.contradicted[span].sum()) else None
+    return (own, plain) if _net(plain, span) >= _net(along, span) else None
 
 
 def _uncontradicted(along: _Along, first: int, last: int, params: MatchParams
@@ -694,11 +691,13 @@ def _as_well(pairing: _Pairing, query: Fingerprint, active: np.ndarray,
     none, the 0.8x one 13 and 3; the moment check then rejected the speed, and the authentic
     excerpt became `same-scene` (other_moments.py --registered)."""
 
-    def net(offset: float, speed: float) -> int:
-        along = _follow(pairing, query, active, offset, speed, params)
-        return int(along.confirmed.sum()) - int(along.contradicted.sum())
+    return _net(_follow(pairing, query, active, *plain, params)) >= \
+        _net(_follow(pairing, query, active, *changed, params))
 
-    return net(*plain) >= net(*changed)
+
+def _net(along: _Along, span: slice = slice(None)) -> int:
+    """Motion-confirmed minus contradicted samples along a mapping (over ``span``)."""
+    return int(along.confirmed[span].sum()) - int(along.contradicted[span].sum())
 
 
 def _refine_speed(pairing: _Pairing, query: Fingerprint, active: np.ndarray, step: float,
