@@ -33,16 +33,21 @@ def test_kill_9_during_add_leaves_no_partial_entry(media: Media, tmp_path: Path)
     subprocess.run([*command, "--id", "timing", "--db", str(tmp_path / "timing.db")], check=True,
                    stdout=subprocess.DEVNULL)
     full = time.monotonic() - started
+    shares = [0.15, 0.3, 0.45, 0.6, 0.75, 0.9]
     killed = 0
-    for attempt, share in enumerate((0.15, 0.3, 0.45, 0.6, 0.75, 0.9)):
-        delay = full * share
+    for attempt in range(12):
+        if not shares:
+            break
         process = subprocess.Popen(
             [*command, "--id", f"victim-{attempt}", "--db", str(db)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        if process.poll() is None:
+        finished_after = _exit_within(process, full * shares[0])
+        if finished_after is None:
             os.kill(process.pid, signal.SIGKILL)
             killed += 1
+            shares.pop(0)
+        else:  # the machine got faster since the timing run: time the kills by this add instead
+            full = finished_after
         process.wait()
         result = CliRunner().invoke(main, ["library", "list", "--db", str(db), "--json"])
         assert result.exit_code == 0, result.stderr
@@ -59,3 +64,13 @@ def test_kill_9_during_add_leaves_no_partial_entry(media: Media, tmp_path: Path)
             if len(ids) == 2:  # this add completed before the kill: undo it for the next try
                 library.remove(ids[1])
     assert killed >= 3  # most attempts really were cut off mid-way
+
+
+def _exit_within(process: subprocess.Popen[bytes], seconds: float) -> float | None:
+    """How long ``process`` took if it exits within ``seconds``, else None (still running)."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if process.poll() is not None:
+            return time.monotonic() - started
+        time.sleep(0.01)
+    return None if process.poll() is None else time.monotonic() - started
