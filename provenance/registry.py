@@ -117,7 +117,9 @@ def reindex(original_id: str, library: Library, settings: Settings | None = None
             progress: Progress | None = None) -> Original:
     """Fingerprint an original again from the file it was registered from (after a format
     change or with another sample rate), and store its local-matching data (libraries made
-    before schema v4 have none). The file must still be the same (same sha256)."""
+    before schema v4 have none) and, for a file cut off, the length its header announced
+    (libraries made before schema v9 did not record it). The file must still be the same
+    (same sha256)."""
     settings = settings or load_settings()
     original = library.get(original_id)
     if not original.file or is_url(original.file) or not os.path.isfile(original.file):
@@ -128,12 +130,11 @@ def reindex(original_id: str, library: Library, settings: Settings | None = None
     if acquire.sha256_file(original.file) != original.sha256:
         raise LibraryError(f"{original.file} has changed since {original_id!r} was registered",
                            "add the new file as a new original")
-    fp, local, _ = decode_original(original.file, settings.sample_fps,
-                                   frame_progress(progress))
+    fp, local, announced = decode_original(original.file, settings.sample_fps,
+                                           frame_progress(progress))
     fp = replace(fp, audio=evidence.sound(original.file, settings))
-    library.replace_fingerprint(original_id, fp)
-    library.replace_local(original_id, local)
-    return original
+    library.replace_decoded(original_id, fp, local, announced)
+    return library.get(original_id)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -216,7 +218,7 @@ def test_an_original_cut_off_at_registration_is_said_where_its_missing_part_matt
     repost goes on past the part held says the rest may be that original's missing end."""
     from provenance.library import Library
     from provenance.models import Original
-    from provenance.registry import register
+    from provenance.registry import register, reindex
     from provenance.settings import load_settings
 
     whole, cut = _cut_off(media, tmp_path)
@@ -242,6 +244,14 @@ def test_an_original_cut_off_at_registration_is_said_where_its_missing_part_matt
     inside = verify_json(clip, db)
     assert inside["verdict"] == "match" and held not in inside["finding"]["summary"]
     assert inside["matches"][0]["announced_duration"] == stored.announced_duration
+    # A library made before the length was recorded (schema v9: 0 for every original) learns
+    # it by a reindex.
+    with closing(sqlite3.connect(db)) as raw, raw:
+        raw.execute("UPDATE originals SET announced_duration = 0")
+    with Library(db) as library:
+        assert not library.get("cam-a-cut").cut_off
+        reindexed = reindex("cam-a-cut", library, load_settings(db=db, cache_dir=tmp_path / "c"))
+    assert reindexed.cut_off and reindexed.announced_duration == stored.announced_duration
 
 
 def test_blurred_side_bars_of_vertical_video_in_a_landscape_frame_are_stripped() -> None:

@@ -195,16 +195,34 @@ class Library:
         """Swap an original's fingerprint for a new one (one transaction)."""
         self.get(original_id)
         with self._transaction() as writes:
-            writes.execute("UPDATE fingerprints SET "
-                           f"{', '.join(f'{c} = ?' for c in FINGERPRINT_COLUMNS)} "
-                           "WHERE original_id = ?", [*fingerprint_row(fp), original_id])
+            self._swap_fingerprint(writes, original_id, fp)
+
+    def replace_decoded(self, original_id: str, fp: Fingerprint, local: LocalData,
+                        announced_duration: float) -> None:
+        """Swap everything a decode of an original's file gave (its fingerprint, its local-
+        matching data, the length its header announced where it was cut off) in one
+        transaction: a reindex interrupted half way leaves the old ones."""
+        self.get(original_id)
+        with self._transaction() as writes:
+            self._swap_fingerprint(writes, original_id, fp)
+            self._swap_local(writes, original_id, local)
+            writes.execute("UPDATE originals SET announced_duration = ? WHERE id = ?",
+                           (announced_duration, original_id))
 
     def replace_local(self, original_id: str, local: LocalData) -> None:
         """Store (or swap) an original's local-matching data (one transaction)."""
         self.get(original_id)
         with self._transaction() as writes:
-            writes.execute("DELETE FROM local_data WHERE original_id = ?", (original_id,))
-            self._write_local(writes, original_id, local)
+            self._swap_local(writes, original_id, local)
+
+    def _swap_fingerprint(self, writes: Writes, original_id: str, fp: Fingerprint) -> None:
+        writes.execute("UPDATE fingerprints SET "
+                       f"{', '.join(f'{c} = ?' for c in FINGERPRINT_COLUMNS)} "
+                       "WHERE original_id = ?", [*fingerprint_row(fp), original_id])
+
+    def _swap_local(self, writes: Writes, original_id: str, local: LocalData) -> None:
+        writes.execute("DELETE FROM local_data WHERE original_id = ?", (original_id,))
+        self._write_local(writes, original_id, local)
 
     def local_data(self, original_id: str) -> LocalData | None:
         """The original's stored local-matching data; None for one registered before v3 and not
