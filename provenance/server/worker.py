@@ -181,9 +181,12 @@ class Dispatcher:
         # start), then the pool is shut down whole: left running, its queues' semaphores
         # outlived the server ("resource_tracker: There appear to be 5 leaked semaphore
         # objects" on every stop after a job). ProcessPoolExecutor has no public way to stop
-        # its workers before Python 3.14's terminate_workers().
-        for process in list((getattr(self.pool, "_processes", None) or {}).values()):
-            process.kill()
+        # its workers before Python 3.14's kill_workers().
+        if hasattr(self.pool, "kill_workers"):
+            self.pool.kill_workers()
+        else:
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                process.kill()
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.store.requeue_interrupted("interrupted by a server stop", list(self.running))
         self.running.clear()
