@@ -1160,7 +1160,7 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
     explained = [(s.query_start, s.query_end) for a in (*matches, *same_scene)
                  for s in a.segments]
     unexplained = tuple(subtract((0.0, round(float(query.duration), 3)), union(explained)))
-    matches = [_speed_as_shown(m) for m in matches]
+    matches = [speed_as_shown(m) for m in matches]
     if matches:
         covered = sum(b - a for a, b in union((s.query_start, s.query_end)
                                               for m in matches for s in m.segments))
@@ -1187,13 +1187,16 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
                        (), (), unexplained, skipped, params)
 
 
-def _speed_as_shown(alignment: Alignment) -> Alignment:
-    """The alignment without a speed edit none of its segments shows any more (the moment
-    check took the sped-up segment away: an unedited montage was still "speed changed")."""
-    if any(s.changed_speed for s in alignment.segments):
-        return alignment
-    edits = tuple(e for e in alignment.edits if e.kind is not Edit.SPEED)
-    return replace(alignment, edits=edits) if len(edits) < len(alignment.edits) else alignment
+def speed_as_shown(alignment: Alignment) -> Alignment:
+    """The alignment with its speed edit as its segments show it: none when no segment is at
+    a changed speed any more (the moment check took the sped-up segment away: an unedited
+    montage was still "speed changed"), else the first such segment's speed (the moment check
+    can place a segment's speed again from its pictures)."""
+    shown = next((s.speed for s in alignment.segments if abs(s.speed - 1.0) > SPEED_TOLERANCE),
+                 None)
+    edits = tuple(e if e.kind is not Edit.SPEED or shown is None else replace(e, speed=shown)
+                  for e in alignment.edits if e.kind is not Edit.SPEED or shown is not None)
+    return replace(alignment, edits=edits) if edits != alignment.edits else alignment
 
 
 def another_moment_shown(same_scene: Iterable[Alignment], params: MatchParams) -> bool:

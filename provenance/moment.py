@@ -110,6 +110,20 @@ FIT_KEPT = 0.8
 # The segment's mapping is from 4-a-second samples: the repost's frames are compared at these
 # shifts of it (seconds) and the best kept (a segment can be a sample step off).
 SHIFTS = tuple(np.round(np.arange(-0.3, 0.3001, 1.0 / 30.0), 4))
+# A changed speed comes from 4-a-second samples on a grid of 0.01 (``align._refine_speed``):
+# the desk audit's copies played at 1.25x, 1.5x and 0.8x read 1.28, 1.51, 0.82 and 0.78, their
+# starts up to 0.3 s off. A segment at a changed speed is placed again from its pictures: each
+# instant's own best shift among SHIFTS, where it is clear (its difference there at most
+# LINE_SHARPNESS of its median over SHIFTS), and a line through them (``_line``) over at least
+# LINE_MIN_SPAN_S of the repost, its growth at most LINE_MAX_GROWTH a second (the 3 % the
+# sweeps' speeds were off by); kept where the check at the new mapping explains the original's
+# frames at least as well, and followed again from there up to LINE_PASSES times (a segment
+# the aligner read at 1.07 spanning a montage's registered piece and another moment, the
+# desk audit's car park, was 1.03 after one pass) (``_placed_again``).
+LINE_SHARPNESS = 0.2
+LINE_MIN_SPAN_S = 2.0
+LINE_MAX_GROWTH = 0.04
+LINE_PASSES = 3
 # A segment's mapping is also followed this far beyond each end, where the repost's still
 # picture there (median of its frames, laid as the segment's) lies on the original's within
 # BEYOND_FIT: the same camera, not a cut to other footage. The other moments of the sweep that
@@ -177,6 +191,10 @@ class MomentCheck:
     # Whether the repost's pictures were laid on the original's (``fit`` and ``moving``
     # measured), however few instants changed enough to be compared.
     laid: bool = False
+    # For a segment at a changed speed: (shift at the repost time ``middle``, its growth per
+    # second of the repost, middle) that the instants agree with best (``_line``); None when
+    # not measured, when too few instants show their shift clearly, or when it does not grow.
+    line: tuple[float, float, float] | None = None
 
     def agreeing(self, params: align.MatchParams) -> tuple[float, float] | None:
         """The repost times between the TRIM_RUN or more instants at either end of a judged
@@ -421,8 +439,9 @@ def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
                            laid=True)
     ratio = float(np.median([ratio for _, ratio, _ in found]))
     still = sum(still for _, _, still in found) / len(found)
+    line = _line(laid, compared, differences) if segment.changed_speed else None
     return MomentCheck(len(found), round(ratio, 3), round(shift, 3), laid.fit, moving,
-                       round(still, 3), beyond, tuple(found), laid=True)
+                       round(still, 3), beyond, tuple(found), laid=True, line=line)
 
 
 def _best_shift(laid: _Laid, compared: list[tuple[float, np.ndarray, np.ndarray]],
@@ -439,6 +458,43 @@ def _best_shift(laid: _Laid, compared: list[tuple[float, np.ndarray, np.ndarray]
         return float(np.median(found)) if len(found) >= MIN_INSTANTS else np.inf
 
     return float(min(SHIFTS, key=cost))
+
+
+def _line(laid: _Laid, compared: list[tuple[float, np.ndarray, np.ndarray]],
+          differences: list[dict[int, float]]) -> tuple[float, float, float] | None:
+    """(shift at the middle instant, its growth per second, the middle) of the line through
+    the instants' own best shifts (Theil-Sen: the median of the slopes between every two, so
+    a few instants that mislead cannot tilt it); only instants whose best shift is clear
+    (LINE_SHARPNESS) count, and they must span LINE_MIN_SPAN_S. None when they do not, or
+    when the line does not grow."""
+    grid = np.array(SHIFTS)
+    points = []
+    for (instant, _, _), table in zip(compared, differences, strict=True):
+        cost = np.array([table[j] if (j := laid.index(instant + shift)) is not None else np.nan
+                         for shift in grid])
+        if np.isfinite(cost).sum() < 3:
+            continue
+        lowest = float(np.nanmin(cost))
+        if lowest > LINE_SHARPNESS * float(np.nanmedian(cost)):
+            continue
+        # Shifts closer together than the repost's frames find the same frame: take the
+        # middle of those that do best.
+        points.append((instant, float(np.mean(grid[cost <= lowest + 1e-9]))))
+    if len(points) < MIN_INSTANTS:
+        return None
+    times, shifts = np.array(points).T
+    if times.max() - times.min() < LINE_MIN_SPAN_S:
+        return None
+    first, second = np.triu_indices(len(times), k=1)
+    apart = times[second] - times[first]
+    usable = apart > 1e-6
+    growth = float(np.median((shifts[second] - shifts[first])[usable] / apart[usable]))
+    growth = float(np.clip(growth, -LINE_MAX_GROWTH, LINE_MAX_GROWTH))
+    middle = float(np.median(times))
+    if abs(growth) < 1e-4:
+        return None
+    return round(float(np.median(shifts - growth * (times - middle))), 4), round(growth, 4), \
+        round(middle, 3)
 
 
 def _measured(laid: _Laid, time: float, original: np.ndarray, changed: np.ndarray,
@@ -860,6 +916,8 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
     segments = []
     for segment in alignment.segments:
         check = _best_check(decoded, local, segment, candidates, rotation)
+        segment, check = _placed_again(decoded, local, segment, check, candidates, rotation,
+                                       params)
         trimmed = _trimmed(decoded, local, segment, check, candidates, rotation, params)
         if trimmed is not None:
             segment, check, ends = trimmed
@@ -886,7 +944,54 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
             segment = replace(segment, too_still=True)
         segments.append(segment)
     segments.sort(key=lambda s: s.query_start)
-    return replace(alignment, segments=tuple(segments)), taken
+    return align.speed_as_shown(replace(alignment, segments=tuple(segments))), taken
+
+
+def _placed_again(decoded: Decoded, local: LocalData, segment: Segment, check: MomentCheck,
+                  candidates: list[Placement], rotation: float, params: align.MatchParams
+                  ) -> tuple[Segment, MomentCheck]:
+    """A judged segment at a changed speed mapped where its pictures put it, with its check:
+    along the line of shifts they agree with (``MomentCheck.line``), again from there up to
+    LINE_PASSES times (a growth beyond LINE_MAX_GROWTH takes more than one), wherever the
+    check at the new mapping is judged and explains the original's frames at least as well
+    (its ratio no higher); then by the check's own best shift (what it measured the ratio at).
+    A speed that ends within ``align.SPEED_TOLERANCE`` of 1 is the original's own where the
+    check at 1x, through the same middle, confirms the moment (as the aligner prefers 1x)."""
+    if not segment.changed_speed or not check.judged(params) or check.ratio is None:
+        return segment, check
+    for _ in range(LINE_PASSES):
+        if check.line is None or not (placed := _remapped(segment, local, *check.line)):
+            break
+        again = _best_check(decoded, local, placed, candidates, rotation)
+        if not (again.judged(params) and again.ratio is not None and again.ratio <= check.ratio):
+            break
+        segment, check = placed, again
+    if check.shift and (placed := _remapped(segment, local, check.shift, 0.0, 0.0)):
+        segment, check = placed, replace(check, shift=0.0, line=None)
+    if abs(segment.speed - 1.0) <= align.SPEED_TOLERANCE and (placed := _remapped(
+            segment, local, 0.0, segment.speed - 1.0,
+            (segment.query_start + segment.query_end) / 2)):
+        own = _best_check(decoded, local, placed, candidates, rotation)
+        if own.confirms(params):
+            return placed, own
+    return segment, check
+
+
+def _remapped(segment: Segment, local: LocalData, shift: float, growth: float, middle: float
+              ) -> Segment | None:
+    """The segment whose original's instant r shows in the repost at q0 + shift + growth *
+    (q0 - middle) rather than at q0 = (r - offset) / speed; None where that mapping would run
+    before the original's start or past its end (its last stored frame, or where the segment
+    ended). The query span stays: the result's intervals tile the repost."""
+    offset = segment.reference_start - segment.speed * segment.query_start
+    speed = segment.speed / (1.0 + growth)
+    offset += segment.speed * (growth * middle - shift) / (1.0 + growth)
+    last = max(segment.reference_end, float(local.detail_times[-1]))
+    starts, ends = speed * segment.query_start + offset, speed * segment.query_end + offset
+    if starts < -INSTANT_TOLERANCE_S or ends > last + INSTANT_TOLERANCE_S:
+        return None
+    return replace(segment, speed=round(speed, 3), reference_start=round(max(0.0, starts), 3),
+                   reference_end=round(min(last, ends), 3))
 
 
 def _trimmed(decoded: Decoded, local: LocalData, segment: Segment, check: MomentCheck,

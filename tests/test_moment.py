@@ -616,3 +616,40 @@ def test_a_fingerprint_file_leaves_open_what_only_the_check_could_confirm() -> N
     assert [(s.query_start, s.query_end) for s in pieces] == [(0.0, 4.0), (4.0, 8.0)]
     assert all(s.unsettled and not s.spliced for s in pieces)
     assert "could not be confirmed as the very moment" in result.reason
+
+
+@pytest.mark.parametrize("read_as", [(1.28, 7.8), (1.22, 8.15)])
+def test_a_changed_speed_read_a_little_off_is_placed_again_by_its_pictures(
+        media: Media, library_path: Path, tmp_path: Path, read_as: tuple[float, float]) -> None:
+    # Speeds come from 4-a-second samples: the desk audit's 1.25x copy read 1.28, its start
+    # 0.3 s early. The pictures at the original's instants place it to a frame. (At 12.5 fps
+    # every frame of the 10 fps original is kept, so the repost at t shows 8 + 1.25 t exactly.)
+    fast = _encode(tmp_path / "fast.mp4", media.cam_a, 8, 12, "-vf", "setpts=PTS/1.25,fps=12.5")
+    speed, start = read_as
+    read = _segment((0.0, 9.0), start, speed=speed)
+    checked, _ = _staged(fast, library_path, read,
+                                (DetectedEdit(Edit.SPEED, speed=speed),))
+    assert checked.verdict is Verdict.MATCH
+    (match,) = checked.matches
+    (placed,) = match.segments
+    assert placed.speed == pytest.approx(1.25, abs=0.01)
+    # Where the repost is mapped, to within a frame of the original (0.1 s), start to end.
+    for time in (0.5, 4.5, 8.5):
+        mapped = placed.reference_start + placed.speed * (time - placed.query_start)
+        assert mapped == pytest.approx(8.0 + 1.25 * time, abs=0.1), time
+    assert (placed.query_start, placed.query_end) == (0.0, 9.0)  # the intervals still tile
+    assert [e.speed for e in match.edits if e.kind is Edit.SPEED] == [placed.speed]
+
+
+def test_a_speed_read_within_sampling_jitter_of_the_originals_is_the_originals(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # An unedited excerpt whose segment came out of the aligner at 1.015x: placed by its
+    # pictures, it is the original's own speed, and no speed edit is said.
+    plain = _encode(tmp_path / "plain.mp4", media.cam_a, 8, 12)
+    read = _segment((0.0, 11.0), 7.95, speed=1.015)
+    checked, _ = _staged(plain, library_path, read, (DetectedEdit(Edit.SPEED, speed=1.015),))
+    assert checked.verdict is Verdict.MATCH
+    (match,) = checked.matches
+    (placed,) = match.segments
+    assert placed.speed == 1.0 and placed.reference_start == pytest.approx(8.0, abs=0.1)
+    assert not any(e.kind is Edit.SPEED for e in match.edits)
