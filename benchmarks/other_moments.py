@@ -23,6 +23,13 @@ offset, which must be matched there (what the evidence rules cost true short cop
 clip made into a window): a registered window must then be matched at its offset at that
 speed, and another moment still not matched, at any speed.
 
+With ``--registered``, each matched window's timecodes are also measured against what its
+frames show: for SHOWN_FRAMES of the window's frames, the original's frame that looks most like
+it (mean grey difference, 160x90, within SHOWN_SEARCH_S of the nominal time), against the time
+the window's longest matched segment maps that frame to. ffmpeg keeps the output's frame rate
+when it changes the speed, so a 10 fps window played at 1.7x shows frames up to 0.25 s before
+``start + 1.7 t``: the frames, not the nominal times, are the truth here.
+
 ``--spliced N`` measures the converse, a montage of one camera's moments: per clip the library
 holds the first half, and N random pairs of a PIECE_S excerpt of it (the registered moment) and
 one of the second half (another moment) are spliced in both orders. Right: the registered piece
@@ -32,6 +39,7 @@ matched at its own offset, the other piece not matched (`same-scene`).
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import random
 import re
@@ -40,6 +48,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 from _common import WORK, cpu_self, ffmpeg, footage_clips, table
 
 if TYPE_CHECKING:
@@ -55,6 +64,10 @@ OFFSET_TOLERANCE_S = 0.5
 # A window played at a changed speed counts as found at that speed within this share of it.
 SPEED_TOLERANCE = 0.03
 MATCHED_S = 1.0
+# The registered windows' timecodes checked against this many of their frames, each looked
+# for in the original within SHOWN_SEARCH_S of its nominal time.
+SHOWN_FRAMES = 12
+SHOWN_SEARCH_S = 0.8
 # Film grain or sensor noise re-encoded into a repost (ffmpeg's temporal noise, strength N): on
 # a still view it raises every sample's motion energy and makes its motion hash random, which
 # must not read as another moment.
@@ -87,10 +100,12 @@ def windows(total: float, first: float, last: float, window: float, step: float)
 
 
 def sweep(clip: Path, total: float, window: float, step: float, vf: str = "",
-          registered: bool = False, speed: float = 1.0) -> Counter[str]:
+          registered: bool = False, speed: float = 1.0,
+          errors: list[float] | None = None) -> Counter[str]:
     """Verdicts over the windows (played ``speed`` times as fast) of the half the library does
     not hold or, with ``registered``, of the half it holds (counted ``found`` when matched at
-    their own offset and speed over FOUND_SHARE of the window)."""
+    their own offset and speed over FOUND_SHARE of the window); with ``registered``, each
+    matched window's ``_mapping_error`` is added to ``errors``."""
     from provenance.acquire import local_video
     from provenance.library import Library
     from provenance.models import Original
@@ -100,6 +115,7 @@ def sweep(clip: Path, total: float, window: float, step: float, vf: str = "",
 
     half = round(total / 2, 2)
     verdicts: Counter[str] = Counter()
+    errors = [] if errors is None else errors
     # (the half the library holds, the windows of the other half)
     for held, (lo, hi) in (((0.0, half), (half, total)), ((half, None), (0.0, half))):
         original = cut(clip, f"held-{held[0]:g}", held[0], held[1])
@@ -116,6 +132,9 @@ def sweep(clip: Path, total: float, window: float, step: float, vf: str = "",
                     _assert_tiled(query, result)
                     if registered:
                         found = _matched_at(result, start - held[0], (0.0, window), speed)
+                        if result.matches:
+                            errors.append(_mapping_error(result, query, original,
+                                                         start - held[0], speed))
                         verdicts["found" if found >= FOUND_SHARE * window
                                  else result.verdict.value] += 1
                         if found < FOUND_SHARE * window:
@@ -179,6 +198,39 @@ def splices(clip: Path, total: float, pairs: int, seed: int = 7) -> list[list[ob
                                for a in result.same_scene for s in a.segments)
                     rows.append([query.name, result.verdict.value, right, same, other])
     return rows
+
+
+def _mapping_error(result: Verification, query: Path, original: Path, offset: float,
+                   speed: float) -> float:
+    """Median over SHOWN_FRAMES of the query's frames inside its longest matched segment: how
+    far (s) the time the segment maps the frame to is from the original's frame it shows."""
+    segment = max((s for m in result.matches for s in m.segments),
+                  key=lambda s: s.query_end - s.query_start)
+    shown = _small_frames(original)
+    times = np.array([t for t, _ in shown])
+    frames = [(t, f) for t, f in _small_frames(query)
+              if segment.query_start <= t <= segment.query_end]
+    errors = []
+    for t, frame in frames[:: max(1, len(frames) // SHOWN_FRAMES)]:
+        near = np.flatnonzero(np.abs(times - (offset + speed * t)) <= SHOWN_SEARCH_S)
+        if len(near):
+            best = near[int(np.argmin([np.abs(shown[k][1] - frame).mean() for k in near]))]
+            mapped = segment.reference_start + segment.speed * (t - segment.query_start)
+            errors.append(abs(mapped - times[best]))
+    return float(np.median(errors)) if errors else float("nan")
+
+
+@functools.lru_cache(maxsize=4)
+def _small_frames(path: Path) -> list[tuple[float, np.ndarray]]:
+    """Every frame of a video as (time, 160x90 grey, float)."""
+    import av
+    import cv2
+
+    with av.open(str(path)) as container:
+        return [(float(f.pts * f.time_base),
+                 cv2.resize(f.to_ndarray(format="gray"), (160, 90),
+                            interpolation=cv2.INTER_AREA).astype(np.float32))
+                for f in container.decode(video=0)]
 
 
 def _matched_at(result: Verification, offset: float, piece: tuple[float, float],
@@ -263,12 +315,17 @@ def main() -> None:
         print(f"{clip.stem} ({total:.1f} s): library holds one half, {args.window:g} s "
               f"windows of {'that half' if args.registered else 'the other'} every "
               f"{args.step:g} s")
-        verdicts = sweep(clip, total, args.window, args.step, vf, args.registered, args.speed)
+        errors: list[float] = []
+        verdicts = sweep(clip, total, args.window, args.step, vf, args.registered, args.speed,
+                         errors)
         count = sum(verdicts.values())
         if args.registered:
+            measured = np.array([e for e in errors if e == e])
             rows.append([clip.stem, count, verdicts["found"], verdicts["match"],
                          verdicts["inconclusive"], verdicts["same-scene"], verdicts["no-match"],
-                         f"{verdicts['found'] / max(1, count):.0%}"])
+                         f"{verdicts['found'] / max(1, count):.0%}",
+                         f"{np.median(measured):.3f}" if len(measured) else "-",
+                         f"{np.mean(measured <= 0.05):.0%}" if len(measured) else "-"])
         else:
             rows.append([clip.stem, count, verdicts["match"], verdicts["same-scene"],
                          verdicts["inconclusive"], verdicts["no-match"],
@@ -276,7 +333,8 @@ def main() -> None:
     print()
     if args.registered:
         print(table(["clip", "windows", "found at its offset", "match, not there",
-                     "inconclusive", "same-scene", "no-match", "found"], rows))
+                     "inconclusive", "same-scene", "no-match", "found",
+                     "mapped vs shown, median s", "within 0.05 s"], rows))
     else:
         print(table(["clip", "windows", "match (false)", "same-scene", "inconclusive",
                      "no-match", "false-match rate"], rows))
