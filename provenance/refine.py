@@ -74,6 +74,14 @@ INSET_LOOKUP_MAX_RATIO = 3.0
 # beneath breaks the inset's hashes (a generated inset, its box 2-4 % of the frame too large:
 # 20 bits from the original's view, no match; 8 % of its size in: 2 bits, matched).
 INSET_LOOKUP_SHRINKS = (0.0, 0.04, 0.08)
+# The box finder can stop at an edge inside the inset (its sides move out to the first edge the
+# footage beneath lacks, and the inset's own picture has such edges): the audit's bottle line
+# laid over the room (x 2-34 %, y 63-97 %) was read as the strip x 2-34 %, y 86-94 %. A picture
+# is usually laid at its own shape, and footage's shape is the frame's: a box too small or too
+# long to be a picture is tried as the frame-shaped picture on its longer side, grown from
+# either of those edges, where that picture covers INSET_LOOKUP_MIN_AREA to
+# geometry.INSET_MAX_AREA of the frame (``_pictures_of``): a caption line across most of the
+# frame, or a logo, grows into no such picture.
 # Frame pairs compared per matched original to see overlays, spread over its matched time: an
 # overlay stays where it is while motion and compression noise move. With one pair per segment,
 # 2 of 38 matched copy-detection queries without any caption had an "overlay" (a 3 s excerpt
@@ -1017,15 +1025,14 @@ def inset_content_stage(decoded: Decoded, result: AlignResult, lib: Library
     up with GEOMETRY_MIN_CONFIRMED motion-confirmed samples is a picture-in-picture match in
     that region, sharing the time of the footage it is laid over. Returns the result and the
     stored data of the originals it newly matched."""
-    boxes = list(dict.fromkeys(box for m in result.matches if m.region is None
-                               for e in m.edits if e.kind is Edit.OVERLAY
-                               for box in e.boxes if _picture_shaped(box, decoded)))
-    if not boxes or len(lib) > LOCAL_SCAN_LIBRARY:
+    found_boxes = dict.fromkeys(box for m in result.matches if m.region is None
+                                for e in m.edits if e.kind is Edit.OVERLAY for box in e.boxes)
+    pictures = [boxes for box in found_boxes if (boxes := _pictures_of(box, decoded))]
+    if not pictures or len(lib) > LOCAL_SCAN_LIBRARY:
         return result, {}
     hashed = _Hashed(decoded, lib)
     read: dict[str, LocalData | None] = {}
-    for box in boxes:
-        edits = (DetectedEdit(Edit.PICTURE_IN_PICTURE, boxes=(box,)),)
+    for boxes in pictures:
         for original in lib.list():
             if original.id in {m.reference_id for m in result.matches}:
                 continue
@@ -1034,18 +1041,38 @@ def inset_content_stage(decoded: Decoded, result: AlignResult, lib: Library
                 continue
             whole = hashed.reference(original.id, local, geometry.FULL_FRAME)
             placed: list[Alignment] = []
-            for inner in (_shrunk(box, share) for share in INSET_LOOKUP_SHRINKS):
+            for box, inner in ((box, _shrunk(box, share)) for box in boxes
+                               for share in INSET_LOOKUP_SHRINKS):
                 query_region = hashed.query(
                     geometry.Overlap(inner, geometry.FULL_FRAME, False, 0))[0]
-                found = _lined_up(align(query_region, {original.id: whole}, result.params),
-                                  edits)
+                edits = (DetectedEdit(Edit.PICTURE_IN_PICTURE, boxes=(box,)),)
+                found = [replace(a, region=box) for a in _lined_up(
+                    align(query_region, {original.id: whole}, result.params), edits)]
                 if sum(a.evidence for a in found) > sum(a.evidence for a in placed):
                     placed = found
             if placed:
-                result = with_extra_matches(result, [replace(a, region=box) for a in placed],
-                                            decoded.fingerprint, over=(None,))
+                result = with_extra_matches(result, placed, decoded.fingerprint, over=(None,))
                 read[original.id] = local
     return result, read
+
+
+def _pictures_of(box: Box, decoded: Decoded) -> list[Box]:
+    """Where an overlay box may hold a picture: the box itself where it is picture-shaped
+    (``_picture_shaped``); else the frame-shaped pictures on its longer side grown from either
+    of those edges, inside the frame and covering INSET_LOOKUP_MIN_AREA to
+    geometry.INSET_MAX_AREA of it (the box a strip of such a picture); else none."""
+    if _picture_shaped(box, decoded):
+        return [box]
+    x0, y0, x1, y1 = box
+    # A frame-shaped picture is as long a share of the frame's height as of its width.
+    long_side = max(x1 - x0, y1 - y0)
+    if not INSET_LOOKUP_MIN_AREA <= long_side ** 2 <= geometry.INSET_MAX_AREA:
+        return []
+    if x1 - x0 >= y1 - y0:
+        grown = [(x0, y1 - long_side, x1, y1), (x0, y0, x1, y0 + long_side)]
+    else:
+        grown = [(x1 - long_side, y0, x1, y1), (x0, y0, x0 + long_side, y1)]
+    return [b for b in grown if min(b) >= -1e-9 and max(b) <= 1 + 1e-9]
 
 
 def _shrunk(box: Box, share: float) -> Box:

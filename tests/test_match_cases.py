@@ -354,6 +354,40 @@ def test_a_registered_picture_laid_over_registered_footage_is_both_at_once(
     assert "montage" not in report["finding"]["summary"]
 
 
+def test_an_inset_read_as_a_strip_of_it_is_looked_up_at_its_own_shape(tmp_path: Path) -> None:
+    # The box finder can stop at an edge inside the inset: the desk audit's bottle line laid
+    # over the room (y 63-97 %) was read as the strip y 86-94 %, too thin to hold a picture,
+    # and not looked up. Here the stage is given such a strip of the busy inset (its bottom
+    # fifth): tried at the frame's shape on that width, it finds the busy camera there.
+    from provenance import provider, refine
+    from provenance.align import DEFAULT_PARAMS, AlignResult
+    from provenance.models import Alignment, DetectedEdit, Edit, Segment, Verdict
+
+    original, busy, query = _inset_repost(tmp_path)
+    db = tmp_path / "two.db"
+    with Library(db, create=True) as library:
+        settings = load_settings(db=db, cache_dir=tmp_path / "cache")
+        register(str(original), Original(id="cam-w"), library, settings)
+        register(str(busy), Original(id="busy"), library, settings)
+    inset = (306 / 480, 10 / 270, 470 / 480, 104 / 270)  # the framed 164x94 picture
+    strip = (inset[0], 0.3, inset[2], inset[3])
+    overlay = DetectedEdit(Edit.OVERLAY, boxes=(strip,))
+    beneath = Alignment("cam-w", 0.9, (Segment("cam-w", 0.0, 12.0, 8.0, 20.0, evidence=20),),
+                        (overlay,))
+    result = AlignResult(Verdict.MATCH, 0.9, "12.0 s line up", (beneath,), (), (),
+                         params=DEFAULT_PARAMS)
+    with Library(db) as library:
+        found, read = refine.inset_content_stage(provider.decode(str(query), 4.0), result,
+                                                 library)
+    assert set(read) == {"busy"}
+    (shown,) = [m for m in found.matches if m.reference_id == "busy"]
+    assert shown.region is not None
+    assert all(abs(a - b) <= 0.03 for a, b in zip(shown.region, inset, strict=True)), \
+        shown.region
+    assert sum(s.query_end - s.query_start for s in shown.segments) >= 10.0, shown.segments
+    assert all(abs(s.reference_start - s.query_start) < 0.3 for s in shown.segments)
+
+
 def test_a_moving_picture_laid_over_a_corner_does_not_hide_the_registered_moment(
         tmp_path: Path) -> None:
     # A broadcaster's inset: 12 s of a camera with another, busier camera laid over its top
