@@ -327,17 +327,23 @@ def _inset_repost(tmp_path: Path) -> tuple[Path, Path, Path]:
     return original, busy, query
 
 
-def test_a_registered_picture_laid_over_registered_footage_is_both_at_once(
-        tmp_path: Path) -> None:
-    # Both cameras registered: each is on screen the whole time, the busy one in its corner.
-    # The desk audit's such repost (r14) read as a montage of one after the other, with the
-    # first 1.5 s unexplained.
+def _both_registered(tmp_path: Path) -> tuple[Path, Path]:
+    """``_inset_repost``'s repost, and a library holding both its cameras: (repost, library)."""
     original, busy, query = _inset_repost(tmp_path)
     db = tmp_path / "two.db"
     with Library(db, create=True) as library:
         settings = load_settings(db=db, cache_dir=tmp_path / "cache")
         register(str(original), Original(id="cam-w"), library, settings)
         register(str(busy), Original(id="busy"), library, settings)
+    return query, db
+
+
+def test_a_registered_picture_laid_over_registered_footage_is_both_at_once(
+        tmp_path: Path) -> None:
+    # Both cameras registered: each is on screen the whole time, the busy one in its corner.
+    # The desk audit's such repost (r14) read as a montage of one after the other, with the
+    # first 1.5 s unexplained.
+    query, db = _both_registered(tmp_path)
     report = verify_json(query, db)
     assert report["verdict"] == "match", report["reason"]
     matches = {m["reference_id"]: m for m in report["matches"]}
@@ -363,12 +369,7 @@ def test_an_inset_read_as_a_strip_of_it_is_looked_up_at_its_own_shape(tmp_path: 
     from provenance.align import DEFAULT_PARAMS, AlignResult
     from provenance.models import Alignment, DetectedEdit, Edit, Segment, Verdict
 
-    original, busy, query = _inset_repost(tmp_path)
-    db = tmp_path / "two.db"
-    with Library(db, create=True) as library:
-        settings = load_settings(db=db, cache_dir=tmp_path / "cache")
-        register(str(original), Original(id="cam-w"), library, settings)
-        register(str(busy), Original(id="busy"), library, settings)
+    query, db = _both_registered(tmp_path)
     inset = (306 / 480, 10 / 270, 470 / 480, 104 / 270)  # the framed 164x94 picture
     strip = (inset[0], 0.3, inset[2], inset[3])
     overlay = DetectedEdit(Edit.OVERLAY, boxes=(strip,))
