@@ -115,8 +115,9 @@ SHIFTS = tuple(np.round(np.arange(-0.3, 0.3001, 1.0 / 30.0), 4))
 # starts up to 0.3 s off. A segment at a changed speed is placed again from its pictures: each
 # instant's own best shift among SHIFTS, where it is clear (its difference there at most
 # LINE_SHARPNESS of its median over SHIFTS), and a line through them (``_line``) over at least
-# LINE_MIN_SPAN_S of the repost, its growth at most LINE_MAX_GROWTH a second (the 3 % the
-# sweeps' speeds were off by); kept where the check at the new mapping explains the original's
+# LINE_MIN_SPAN_S of the repost (a generated 1.25x copy read 1.28 had its clear instants over
+# 2.9 s of 9), its growth at most LINE_MAX_GROWTH a second (the 3 % the sweeps' speeds were off
+# by); kept where the check at the new mapping explains the original's
 # frames at least as well, and followed again from there up to LINE_PASSES times (a segment
 # the aligner read at 1.07 spanning a montage's registered piece and another moment, the
 # desk audit's car park, was 1.03 after one pass) (``_placed_again``).
