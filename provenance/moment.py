@@ -428,7 +428,8 @@ def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
     compared, moving = _changing(region, instants, laid.compared)
     # Per instant, its difference to each repost frame near it (every shift at once).
     differences = [_differences(laid, *c) for c in compared]
-    shift = _best_shift(laid, compared, differences)
+    costs = _shift_costs(laid, compared, differences)
+    shift = _best_shift(costs)
     beyond = _beyond(laid, region, local, around, shift)
     found = []
     for (instant, original, changed), table in zip(compared, differences, strict=True):
@@ -440,29 +441,38 @@ def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
                            laid=True)
     ratio = float(np.median([ratio for _, ratio, _ in found]))
     still = sum(still for _, _, still in found) / len(found)
-    line = _line(laid, compared, differences) if segment.changed_speed else None
+    line = _line(costs, compared) if segment.changed_speed else None
     return MomentCheck(len(found), round(ratio, 3), round(shift, 3), laid.fit, moving,
                        round(still, 3), beyond, tuple(found), laid=True, line=line)
 
 
-def _best_shift(laid: _Laid, compared: list[tuple[float, np.ndarray, np.ndarray]],
-                differences: list[dict[int, float]]) -> float:
+def _shift_costs(laid: _Laid, compared: list[tuple[float, np.ndarray, np.ndarray]],
+                 differences: list[dict[int, float]]) -> np.ndarray:
+    """Per instant (rows) and shift of SHIFTS (columns), the difference of the repost's frame
+    there to the original's (``differences``: each instant's ``_differences``); NaN where the
+    repost has no frame near enough."""
+    costs = np.full((len(compared), len(SHIFTS)), np.nan)
+    for i, ((instant, _, _), table) in enumerate(zip(compared, differences, strict=True)):
+        for k, shift in enumerate(SHIFTS):
+            if (j := laid.index(instant + shift)) is not None:
+                costs[i, k] = table[j]
+    return costs
+
+
+def _best_shift(costs: np.ndarray) -> float:
     """The shift of the segment's mapping at which the repost's frames explain the original's
-    best (the mapping is from samples a quarter of a second apart); 0 with too few instants.
-    ``differences``: each instant's ``_differences``."""
-    if len(compared) < MIN_INSTANTS:
+    best (the mapping is from samples a quarter of a second apart): the lowest median over the
+    instants of ``_shift_costs``, counting a shift only where MIN_INSTANTS instants have a frame
+    there; 0 with too few instants."""
+    if len(costs) < MIN_INSTANTS:
         return 0.0
-
-    def cost(shift: float) -> float:
-        found = [table[j] for (instant, _, _), table in zip(compared, differences, strict=True)
-                 if (j := laid.index(instant + shift)) is not None]
-        return float(np.median(found)) if len(found) >= MIN_INSTANTS else np.inf
-
-    return float(min(SHIFTS, key=cost))
+    medians = [float(np.median(column[np.isfinite(column)]))
+               if np.isfinite(column).sum() >= MIN_INSTANTS else np.inf for column in costs.T]
+    return float(SHIFTS[int(np.argmin(medians))])
 
 
-def _line(laid: _Laid, compared: list[tuple[float, np.ndarray, np.ndarray]],
-          differences: list[dict[int, float]]) -> tuple[float, float, float] | None:
+def _line(costs: np.ndarray, compared: list[tuple[float, np.ndarray, np.ndarray]]
+          ) -> tuple[float, float, float] | None:
     """(shift at the middle instant, its growth per second, the middle) of the line through
     the instants' own best shifts (Theil-Sen: the median of the slopes between every two, so
     a few instants that mislead cannot tilt it); only instants whose best shift is clear
@@ -470,9 +480,7 @@ def _line(laid: _Laid, compared: list[tuple[float, np.ndarray, np.ndarray]],
     when the line does not grow."""
     grid = np.array(SHIFTS)
     points = []
-    for (instant, _, _), table in zip(compared, differences, strict=True):
-        cost = np.array([table[j] if (j := laid.index(instant + shift)) is not None else np.nan
-                         for shift in grid])
+    for (instant, _, _), cost in zip(compared, costs, strict=True):
         if np.isfinite(cost).sum() < 3:
             continue
         lowest = float(np.nanmin(cost))
