@@ -199,6 +199,17 @@ def test_a_saved_page_names_only_videos_in_its_own_folder(tmp_path, caplog) -> N
     assert "file:// URL" in said and "outside the page's folder" in said
 
 
+def test_a_saved_page_naming_a_file_with_a_nul_byte_is_refused(caplog) -> None:  # type: ignore[no-untyped-def]
+    # Found by test_fuzz: a NUL byte, written or percent-escaped, made the folder check raise
+    # ValueError ("embedded null byte") instead of leaving the reference out.
+    import logging
+
+    page = '<video src="0\x00"></video><video src="clip%00.mp4"></video>'
+    with caplog.at_level(logging.WARNING, logger="provenance"):
+        assert find_videos(page, "file:///tmp/page.html") == []
+    assert caplog.text.count("not a file name") == 2
+
+
 def test_cli_does_not_open_files_a_saved_page_names_outside_its_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from click.testing import CliRunner
 

@@ -363,6 +363,7 @@ def _references(collector: _Collector, base_url: str, is_supported: UrlPredicate
             inside = None if written == "file" else _inside(url, folder)
             if inside is None:
                 left_out.append(_refused(raw, where, "a file:// URL" if written == "file"
+                                         else "not a file name" if "\x00" in unquote(url)
                                          else "outside the page's folder"))
                 continue
             url = inside
@@ -393,9 +394,10 @@ def _inside(url: str, folder: str) -> str | None:
     """The ``file:`` URL of the file ``url`` names when it is in ``folder`` or below (``..``,
     percent-escapes and symlinks resolved, as the file would be opened), else None."""
     parts = urlsplit(url)
-    if parts.netloc not in ("", "localhost"):
+    named = unquote(parts.path)
+    if parts.netloc not in ("", "localhost") or "\x00" in named:  # a NUL names no file
         return None
-    path = os.path.realpath(unquote(parts.path))
+    path = os.path.realpath(named)
     if os.path.commonpath([folder, path]) != folder or path == folder:
         return None
     return Path(path).as_uri()
