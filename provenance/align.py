@@ -553,15 +553,17 @@ def _checked_run(pairing: _Pairing, query: Fingerprint, along: _Along,
             or contradicted > confirmed
             or confirmed < params.min_confirmed_share * moving):
         return None
+    alternatives: tuple[float, ...] = ()
     if abs(speed - 1.0) > SPEED_TOLERANCE:
         if not _speed_holds(pairing, query, along, first, last, params):
             return None
         own = _own_speed(pairing, query, active, along, span, offset, speed, params)
         if own is not None:
-            (offset, along), speed = own, 1.0
+            (offset, along), speed, alternatives = own, 1.0, (speed,)
             confirmed = int(along.confirmed[span].sum())
     similarity = 1.0 - float(np.median(along.nearest_scene[span])) / 32.0
-    return _segment(pairing, *spans, first, last, offset, speed, confirmed, similarity)
+    found = _segment(pairing, *spans, first, last, offset, speed, confirmed, similarity)
+    return replace(found, alternative_speeds=alternatives) if found and alternatives else found
 
 
 def _own_speed(pairing: _Pairing, query: Fingerprint, active: np.ndarray, along: _Along,
@@ -647,18 +649,18 @@ def _edits(segments: list[Segment]) -> tuple[DetectedEdit, ...]:
 def _strongest_mapping(
     pairings: list[_Pairing], query: Fingerprint, active: np.ndarray, step: float,
     tried: set[tuple[int, int, float]], params: MatchParams,
-) -> tuple[int, float, float] | None:
-    """(pairing number, offset, speed) with the most support not tried yet, or None; it is
-    marked as tried."""
+) -> tuple[int, float, float, tuple[float, ...]] | None:
+    """(pairing number, offset, speed, alternative speeds) with the most support not tried
+    yet, or None; it is marked as tried. The alternatives are changed speeds that explain the
+    samples as well as the original's own speed where that is chosen (``_alternatives``)."""
     best: tuple[tuple[int, float], int, float, float] | None = None
-    plain: dict[int, float] = {}  # each pairing's best offset at the original's own speed
+    votes: dict[int, dict[float, tuple[float, int]]] = {}  # pairing -> speed -> offset, support
     for number, pairing in enumerate(pairings):
         if not active[pairing.rows].any():
             continue
         for speed in params.speeds:
             offset, support = _best_offset(pairing, query.times, active, speed, step)
-            if speed == 1.0:
-                plain[number] = offset
+            votes.setdefault(number, {})[speed] = (offset, support)
             rank = (support, -abs(np.log(speed)))
             if support >= params.min_confirmed and \
                     (number, round(offset / step), speed) not in tried \
@@ -667,18 +669,44 @@ def _strongest_mapping(
     if best is None:
         return None
     _, number, offset, speed = best
+    pairing = pairings[number]
     if speed == 1.0:
         tried.add((number, round(offset / step), speed))
-        return number, offset, speed
-    own = plain.get(number)
+        return number, offset, speed, _alternatives(pairing, query, active, step,
+                                                    votes[number], params)
+    own = votes[number].get(1.0, (None, 0))[0]
     if own is not None and (number, round(own / step), 1.0) not in tried and _as_well(
-            pairings[number], query, active, (own, 1.0), (offset, speed), params):
+            pairing, query, active, (own, 1.0), (offset, speed), params):
         tried.add((number, round(own / step), 1.0))
-        return number, own, 1.0
+        return number, own, 1.0, _alternatives(pairing, query, active, step, votes[number],
+                                                params)
     tried.add((number, round(offset / step), speed))
-    speed, offset = _refine_speed(pairings[number], query, active, step, speed, offset,
-                                  params)
-    return number, offset, speed
+    speed, offset = _refine_speed(pairing, query, active, step, speed, offset, params)
+    return number, offset, speed, ()
+
+
+def _alternatives(pairing: _Pairing, query: Fingerprint, active: np.ndarray, step: float,
+                  votes: Mapping[float, tuple[float, int]], params: MatchParams
+                  ) -> tuple[float, ...]:
+    """Changed speeds the samples support about as well as the original's own speed (``votes``:
+    each grid speed's best offset and its support): each of the grid's speeds next to 1
+    drawing at least SPEED_VOTE_SHARE of the votes 1x drew, as it is and refined
+    (``_refine_speed``). Over 6 s a copy played at 0.9x
+    or 1.1x drifts two sample steps from 1x: the votes and the motion are even, not even the
+    side is told (5 registered car park windows at 1.1x and 0.9x: the refined speeds' net motion
+    evidence within 3 samples of 1x's either side, the wrong side's as high as the right one's
+    in 3 of them),
+    ties go to 1x, and only the pictures tell them apart (``moment._at_alternative_speed``)."""
+    plain = votes.get(1.0, (0.0, 0))[1]
+    found: list[float] = []
+    for speed in (max((s for s in votes if s < 1.0), default=None),
+                  min((s for s in votes if s > 1.0), default=None)):
+        if speed is None or votes[speed][1] < max(params.min_confirmed, SPEED_VOTE_SHARE * plain):
+            continue
+        refined, _ = _refine_speed(pairing, query, active, step, speed, votes[speed][0], params)
+        found += [speed] if refined == speed or abs(refined - 1.0) <= SPEED_TOLERANCE \
+            else [speed, refined]
+    return tuple(found)
 
 
 def _as_well(pairing: _Pairing, query: Fingerprint, active: np.ndarray,
@@ -782,9 +810,11 @@ def _align_one(query: Fingerprint, pairings: list[_Pairing], active: np.ndarray,
         best = _strongest_mapping(pairings, query, active, step, tried, params)
         if best is None:
             break
-        number, offset, speed = best
+        number, offset, speed, alternatives = best
         segments, used, shields = _segments(pairings[number], query, active, shielded, offset,
                                             speed, params)
+        segments = [replace(s, alternative_speeds=alternatives)
+                    if not s.changed_speed and not s.alternative_speeds else s for s in segments]
         failures = 0 if segments else failures + 1
         found.extend(segments)
         active &= ~used
@@ -1191,11 +1221,16 @@ def speed_as_shown(alignment: Alignment) -> Alignment:
     """The alignment with its speed edit as its segments show it: none when no segment is at
     a changed speed any more (the moment check took the sped-up segment away: an unedited
     montage was still "speed changed"), else the first such segment's speed (the moment check
-    can place a segment's speed again from its pictures)."""
+    can place a segment's speed again from its pictures, or take a 1x segment at the changed
+    speed the aligner set aside: then the edit is added, after a mirroring, as ``_edits``
+    orders them)."""
     shown = next((s.speed for s in alignment.segments if abs(s.speed - 1.0) > SPEED_TOLERANCE),
                  None)
     edits = tuple(e if e.kind is not Edit.SPEED or shown is None else replace(e, speed=shown)
                   for e in alignment.edits if e.kind is not Edit.SPEED or shown is not None)
+    if shown is not None and not any(e.kind is Edit.SPEED for e in edits):
+        at = sum(e.kind is Edit.MIRRORED for e in edits[:1])
+        edits = (*edits[:at], DetectedEdit(Edit.SPEED, speed=shown), *edits[at:])
     return replace(alignment, edits=edits) if edits != alignment.edits else alignment
 
 

@@ -198,6 +198,12 @@ class Segment:
     # moment reached (``MatchParams.moment_unsettled_confirmed``): kept, with a caution that
     # another moment of the same camera is possible (``moment._checked``).
     too_still: bool = False
+    # A segment the aligner placed at the original's own speed although changed speeds either
+    # side of it explained its motion as well (``align._alternatives``): over a few seconds a
+    # 10 % change drifts about two samples, which the motion cannot tell apart, not even its
+    # direction. The moment check's pictures choose (``moment._at_alternative_speed``). Not
+    # part of the report.
+    alternative_speeds: tuple[float, ...] = ()
 
     @property
     def changed_speed(self) -> bool:

@@ -469,3 +469,35 @@ def test_pieces_meet_where_the_video_cuts_not_at_the_next_sample(
     assert first["reference_end"] == pytest.approx(7.1, abs=0.1)
     assert second["query_start"] == first["query_end"]
     assert second["reference_start"] == pytest.approx(3.0, abs=0.15)  # a 10 fps frame
+
+
+@pytest.mark.parametrize("speed", [0.9, 1.1])
+def test_a_copy_played_ten_percent_slower_or_faster_says_so(
+        media: Media, library_path: Path, tmp_path: Path, speed: float) -> None:
+    # Over 6 s a 10 % change drifts two samples from 1x: the motion cannot tell it from the
+    # original's own speed, and a 1.1x copy was "authentic" with no speed edit. The pictures
+    # at the original's instants tell it. (At 12.5 fps every frame of the 10 fps original is
+    # kept, so the repost at t shows 8 + speed t.)
+    played = _encode(tmp_path / "played.mp4", media.cam_a, 8, 6.0,
+                     "-vf", f"setpts=PTS/{speed},fps=12.5")
+    result = verify_json(played, library_path)
+    assert result["verdict"] == "match"
+    (match,) = result["matches"]
+    assert [e["speed"] for e in match["edit_details"] if e["kind"] == "speed"] == [
+        pytest.approx(speed, abs=0.03)]
+    (segment,) = match["segments"]
+    for time in (segment["query_start"] + 0.5, segment["query_end"] - 0.5):
+        mapped = segment["reference_start"] + segment["speed"] * (time - segment["query_start"])
+        assert mapped == pytest.approx(8.0 + speed * time, abs=0.15), time
+    assert "alternative_speeds" not in segment
+
+
+def test_an_unedited_six_seconds_is_not_given_a_speed(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # The same short excerpt as recorded: the changed speeds the motion supports as well are
+    # tried by the pictures, which keep the original's own.
+    plain = verify_json(_encode(tmp_path / "plain.mp4", media.cam_a, 8, 6.0), library_path)
+    assert plain["verdict"] == "match"
+    (match,) = plain["matches"]
+    assert not [e for e in match["edit_details"] if e["kind"] == "speed"]
+    assert all(s["speed"] == 1.0 for s in match["segments"])

@@ -11,7 +11,7 @@ from dataclasses import asdict
 from typing import Any
 
 from ..finding import overall
-from ..models import Alignment, Claim, Finding, Original, Region, Verification
+from ..models import Alignment, Claim, Finding, Original, Region, Segment, Verification
 
 # 2: every result and every article has a ``finding``; claims say what they apply to; every
 # result echoes its matching ``params`` and the stages a budget ``skipped``; alignments carry
@@ -49,9 +49,16 @@ def _alignment(alignment: Alignment, originals: dict[str, Original]) -> dict[str
         "recorded_on_screen": meta.get("recorded_on_screen") or None,
         "announced_duration": (meta["announced_duration"]
                                if original is not None and original.cut_off else None),
-        "segments": [asdict(segment) for segment in alignment.segments],
+        "segments": [_segment(segment) for segment in alignment.segments],
         "region": list(alignment.region) if alignment.region else None,
     }
+
+
+def _segment(segment: Segment) -> dict[str, Any]:
+    # The speed the aligner set aside is the matching's working, not a finding.
+    found = asdict(segment)
+    del found["alternative_speeds"]
+    return found
 
 
 def _region(region: Region) -> dict[str, Any]:
