@@ -168,9 +168,18 @@ def test_a_segment_the_check_leaves_unsettled_needs_enough_movement_to_stand(
         (0.0, 11.0)]
     assert align.coverage_error(duration, checked.matches, checked.same_scene,
                                 checked.unexplained) is None
-    # Clearly confirmed (the default bar), the same few movements are a match.
-    checked, _ = _staged(media.clip_a, library_path, few, CROP)
+    # Confirmed (a ratio under moment_confirmed), the same few movements are a match where a
+    # segment on weak evidence is held to that bar too.
+    lenient = replace(PARAMS, moment_weak_confirmed=PARAMS.moment_confirmed)
+    checked, _ = _staged(media.clip_a, library_path, few, CROP, lenient)
     assert checked.verdict is Verdict.MATCH
+    (segment,) = checked.matches[0].segments
+    # By default, so few movements need clearer pictures than this heavily compressed copy
+    # shows (its ratio lies where chance alignments of another moment measured 0.34-0.40).
+    assert segment.moment is not None
+    assert PARAMS.moment_weak_confirmed <= segment.moment < PARAMS.moment_confirmed
+    checked, _ = _staged(media.clip_a, library_path, few, CROP)
+    assert checked.verdict is Verdict.INCONCLUSIVE and checked.matches == ()
 
 
 def test_a_repost_whose_picture_cannot_be_laid_on_the_original_is_not_judged(
@@ -317,6 +326,21 @@ def test_another_moment_is_not_called_on_the_fewest_instants_that_judge() -> Non
     assert replace(few, instants=moment.MIN_INSTANTS_APART).another_moment(PARAMS)
     # Unconfirmed, it is left to the motion evidence (moment_unsettled_confirmed).
     assert not few.confirms(PARAMS)
+
+
+def test_a_segment_on_few_movements_needs_its_pictures_to_show_the_moment_more_clearly() -> None:
+    # Chance alignments of another moment held 6-9 motion-confirmed samples and pictures at
+    # 0.34-0.40, just under moment_confirmed: on so little motion, that is not enough.
+    between = (PARAMS.moment_weak_confirmed + PARAMS.moment_confirmed) / 2
+    check = moment.MomentCheck(8, between, fit=0.05, laid=True)
+    assert check.confirms(PARAMS) and not check.confirms(PARAMS, weak=True)
+    assert not check.rests_on_motion(PARAMS)
+    assert check.rests_on_motion(PARAMS, weak=True)
+    clear = replace(check, ratio=PARAMS.moment_weak_confirmed - 0.05)
+    assert clear.confirms(PARAMS, weak=True) and not clear.rests_on_motion(PARAMS, weak=True)
+    # Laid only loosely, the pictures read higher at the very moment: the usual bar holds.
+    loose = replace(check, fit=(PARAMS.moment_max_fit + PARAMS.moment_loose_fit) / 2)
+    assert not loose.rests_on_motion(PARAMS, weak=True)
 
 
 def test_a_loosely_laid_picture_neither_accuses_nor_confirms() -> None:
