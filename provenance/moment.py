@@ -727,10 +727,9 @@ def search_stage(decoded: Decoded, result: align.AlignResult, lib: Library
     lines up best (``SEARCH_OFFSETS``), explain the original's frames as only the same moment
     does (``MomentCheck.confirms``, at the bar of a segment with no motion evidence of its
     own, ``MatchParams.moment_weak_confirmed``) over a run of instants at least
-    ``min_segment_s`` long, that
-    run is a matched segment (``Segment.spliced``: cut out of a stretch of the same view; its
-    evidence is the run's instants). At most SEARCH_MAX_WINDOWS windows are searched a verify;
-    what the budget left is listed in ``skipped``."""
+    ``min_segment_s`` long, that run is a matched segment (``Segment.spliced``: cut out of a
+    stretch of the same view; its evidence is the run's instants). At most SEARCH_MAX_WINDOWS
+    windows are searched a verify; what the budget left is listed in ``skipped``."""
     params, query = result.params, decoded.fingerprint
     # One picture of several (layout.py) is not laid by the whole frame: not searched.
     windows = [(alignment.reference_id, piece, window) for alignment in result.same_scene
