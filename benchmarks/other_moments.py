@@ -13,8 +13,9 @@ footage as the registered moment.
     python benchmarks/other_moments.py --registered --window 6 --edit "caption+logo"
 
 ``--edit`` applies one of copy_detection.py's geometric edits (GEOMETRY_EDITS), one of its
-main set's filter-only edits (EDITS, e.g. "caption+logo"), or film grain (GRAIN_EDITS, e.g.
-"grain 10"), to every window.
+main set's filter-only edits (EDITS, e.g. "caption+logo"), film grain (GRAIN_EDITS, e.g.
+"grain 10") or a centre crop of the original's shape (CROP_EDITS, "centre crop 30%"), to every
+window.
 
 ``--registered`` sweeps the half the library holds instead: the registered moment at every
 offset, which must be matched there (what the evidence rules cost true short copies).
@@ -72,6 +73,10 @@ SHOWN_SEARCH_S = 0.8
 # a still view it raises every sample's motion energy and makes its motion hash random, which
 # must not read as another moment.
 GRAIN_EDITS = {f"grain {n}": f"noise=alls={n}:allf=t" for n in (6, 10, 14)}
+# Centre crops of the original's own shape between copy_detection.py's 15 % and 40 %, where a
+# texture-poor view (the car park) gives keypoints too little to place the crop.
+CROP_EDITS = {f"centre crop {n}%": f"crop=iw*{1 - n / 100:g}:ih*{1 - n / 100:g}"
+              for n in (20, 30)}
 
 
 def cut(clip: Path, name: str, start: float, length: float | None, vf: str = "",
@@ -300,7 +305,7 @@ def main() -> None:
         return
     from copy_detection import EDITS, GEOMETRY_EDITS, duration
 
-    filters = {**GEOMETRY_EDITS, **GRAIN_EDITS,
+    filters = {**GEOMETRY_EDITS, **GRAIN_EDITS, **CROP_EDITS,
                **{name: options[1] for name, (options, speed) in EDITS.items()
                   if options[0] == "-vf" and speed == 1.0}}
     if args.edit and args.edit not in filters:

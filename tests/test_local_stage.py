@@ -11,6 +11,7 @@ import cv2
 import pytest
 
 from provenance import geometry
+from provenance.models import Edit, Verdict
 from tests import synthetic as syn
 from tests.conftest import Media, verify_json
 from tests.test_match_cases import _encode
@@ -93,3 +94,36 @@ def test_a_crop_box_keypoints_read_wrong_is_measured_again_by_the_view(
         exact = geometry.Overlap((0.0, 0.0, 1.0, 1.0), (0.1, 0.1, 0.9, 0.9), False, 40)
         assert refine._measured_crop(hashed, "cam-a", local, exact) == exact
     assert measured.reference_box == pytest.approx((0.1, 0.1, 0.9, 0.9), abs=0.03)
+
+
+def test_a_centre_crop_of_the_originals_shape_is_tried_where_keypoints_place_nothing(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    from provenance import align, provider, refine
+    from provenance.library import Library
+
+    # The desk audit's 70 % centre crop of the car park: keypoints found too little on the
+    # asphalt to place it and whole frames lined up over 3.2 of 10 s (`inconclusive`). The
+    # original's centre is tried at a few margins; the one lining up in time is the match.
+    def hypothesis(source: Path, start: float) -> tuple[align.AlignResult, bool]:
+        query = _encode(tmp_path / f"{source.stem}-crop70.mp4", source, start, 12, "-vf",
+                        "crop=iw*0.7:ih*0.7")
+        decoded = provider.decode(str(query), 4.0)
+        nothing = align.align(decoded.fingerprint, {})
+        with Library(library_path) as library:
+            hashed = refine._Hashed(decoded, library)
+            local = hashed.local_data("cam-a")
+            assert local is not None
+            return refine._crop_hypotheses(hashed, local, nothing, "cam-a")
+
+    found, placed = hypothesis(media.cam_a, 6)
+    assert placed and found.verdict is Verdict.MATCH
+    (match,) = found.matches
+    (crop,) = [e for e in match.edits if e.kind is Edit.CROPPED]
+    assert crop.boxes[0] == pytest.approx((0.15, 0.15, 0.85, 0.85), abs=0.01)
+    assert sum(s.query_end - s.query_start for s in match.segments) >= 10.0
+    assert all(s.reference_start - s.query_start == pytest.approx(6.0, abs=0.3)
+               for s in match.segments)
+    # The same crop of another moment of the camera lines up nowhere.
+    other, placed = hypothesis(media.cam_a_later, 2)
+    assert not placed and other.matches == ()
+
