@@ -705,12 +705,11 @@ def _alternatives(pairing: _Pairing, query: Fingerprint, active: np.ndarray, ste
     """Changed speeds the samples support about as well as the original's own speed (``votes``:
     each grid speed's best offset and its support): each of the grid's speeds next to 1
     drawing at least SPEED_VOTE_SHARE of the votes 1x drew, as it is and refined
-    (``_refine_speed``). Over 6 s a copy played at 0.9x
-    or 1.1x drifts two sample steps from 1x: the votes and the motion are even, not even the
-    side is told (5 registered car park windows at 1.1x and 0.9x: the refined speeds' net motion
-    evidence within 3 samples of 1x's either side, the wrong side's as high as the right one's
-    in 3 of them),
-    ties go to 1x, and only the pictures tell them apart (``moment._at_alternative_speed``)."""
+    (``_refine_speed``). Over 6 s a copy played at 0.9x or 1.1x drifts two sample steps from
+    1x: the votes and the motion are even, not even the side is told (5 registered car park
+    windows at 1.1x and 0.9x: the refined speeds' net motion evidence within 3 samples of 1x's
+    either side, the wrong side's as high as the right one's in 3 of them), ties go to 1x, and
+    only the pictures tell them apart (``moment._at_alternative_speed``)."""
     plain = votes.get(1.0, (0.0, 0))[1]
     found: list[float] = []
     for speed in (max((s for s in votes if s < 1.0), default=None),
@@ -1243,7 +1242,7 @@ def speed_as_shown(alignment: Alignment) -> Alignment:
     edits = tuple(e if e.kind is not Edit.SPEED or shown is None else replace(e, speed=shown)
                   for e in alignment.edits if e.kind is not Edit.SPEED or shown is not None)
     if shown is not None and not any(e.kind is Edit.SPEED for e in edits):
-        at = sum(e.kind is Edit.MIRRORED for e in edits[:1])
+        at = 1 if edits and edits[0].kind is Edit.MIRRORED else 0
         edits = (*edits[:at], DetectedEdit(Edit.SPEED, speed=shown), *edits[at:])
     return replace(alignment, edits=edits) if edits != alignment.edits else alignment
 

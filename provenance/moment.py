@@ -117,10 +117,10 @@ SHIFTS = tuple(np.round(np.arange(-0.3, 0.3001, 1.0 / 30.0), 4))
 # LINE_SHARPNESS of its median over SHIFTS), and a line through them (``_line``) over at least
 # LINE_MIN_SPAN_S of the repost (a generated 1.25x copy read 1.28 had its clear instants over
 # 2.9 s of 9), its growth at most LINE_MAX_GROWTH a second (the 3 % the sweeps' speeds were off
-# by); kept where the check at the new mapping explains the original's
-# frames at least as well, and followed again from there up to LINE_PASSES times (a segment
-# the aligner read at 1.07 spanning a montage's registered piece and another moment, the
-# desk audit's car park, was 1.03 after one pass) (``_placed_again``).
+# by); kept where the check at the new mapping explains the original's frames at least as well,
+# and followed again from there up to LINE_PASSES times (a segment the aligner read at 1.07
+# spanning a montage's registered piece and another moment, the desk audit's car park, was 1.03
+# after one pass) (``_placed_again``).
 LINE_SHARPNESS = 0.2
 LINE_MIN_SPAN_S = 2.0
 LINE_MAX_GROWTH = 0.04
@@ -1006,8 +1006,9 @@ def _at_alternative_speed(decoded: Decoded, local: LocalData, segment: Segment,
             continue
         # What lies beyond the ends plays no part in the choice: measured for the chosen only.
         other = _best_check(decoded, local, placed, candidates, rotation, beyond=False)
-        if other.confirms(params) and _upper_ratio(other) <= lowest:
-            best, lowest = placed, _upper_ratio(other)
+        upper = _upper_ratio(other) if other.confirms(params) else np.inf
+        if upper <= lowest:
+            best, lowest = placed, upper
     if best is None:
         return segment, check
     return best, _best_check(decoded, local, best, candidates, rotation)

@@ -74,14 +74,6 @@ INSET_LOOKUP_MAX_RATIO = 3.0
 # beneath breaks the inset's hashes (a generated inset, its box 2-4 % of the frame too large:
 # 20 bits from the original's view, no match; 8 % of its size in: 2 bits, matched).
 INSET_LOOKUP_SHRINKS = (0.0, 0.04, 0.08)
-# The box finder can stop at an edge inside the inset (its sides move out to the first edge the
-# footage beneath lacks, and the inset's own picture has such edges): the audit's bottle line
-# laid over the room (x 2-34 %, y 63-97 %) was read as the strip x 2-34 %, y 86-94 %. A picture
-# is usually laid at its own shape, and footage's shape is the frame's: a box too small or too
-# long to be a picture is tried as the frame-shaped picture on its longer side, grown from
-# either of those edges, where that picture covers INSET_LOOKUP_MIN_AREA to
-# geometry.INSET_MAX_AREA of the frame (``_pictures_of``): a caption line across most of the
-# frame, or a logo, grows into no such picture.
 # Frame pairs compared per matched original to see overlays, spread over its matched time: an
 # overlay stays where it is while motion and compression noise move. With one pair per segment,
 # 2 of 38 matched copy-detection queries without any caption had an "overlay" (a 3 s excerpt
@@ -1083,7 +1075,13 @@ def _pictures_of(box: Box, decoded: Decoded) -> list[Box]:
     """Where an overlay box may hold a picture: the box itself where it is picture-shaped
     (``_picture_shaped``); else the frame-shaped pictures on its longer side grown from either
     of those edges, inside the frame and covering INSET_LOOKUP_MIN_AREA to
-    geometry.INSET_MAX_AREA of it (the box a strip of such a picture); else none."""
+    geometry.INSET_MAX_AREA of it (the box a strip of such a picture); else none.
+
+    The box finder can stop at an edge inside the inset (its sides move out to the first edge
+    the footage beneath lacks, and the inset's own picture has such edges): the audit's bottle
+    line laid over the room (x 2-34 %, y 63-97 %) was read as the strip x 2-34 %, y 86-94 %. A
+    picture is usually laid at its own shape, and footage's shape is the frame's; a caption line
+    across most of the frame, or a logo, grows into no such picture."""
     if _picture_shaped(box, decoded):
         return [box]
     x0, y0, x1, y1 = box
