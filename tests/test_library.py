@@ -14,7 +14,8 @@ import pytest
 from provenance.align import MIN_MOTION_ENERGY, MOTION_RADIUS, SCENE_RADIUS
 from provenance.errors import LibraryError
 from provenance.library import FrameIndex, Library, Radii, Scores, merge, store
-from provenance.models import Fingerprint, Original
+from provenance.library.index import KEYS_PER_KEYFRAME, key_sample
+from provenance.models import Fingerprint, LocalData, Original
 from provenance.pipeline import MAX_CANDIDATES, MIN_CANDIDATE_SAMPLES, rank_candidates
 from tests.test_align import make_fp, random_hashes
 
@@ -370,12 +371,23 @@ def test_large_library_saves_its_index_and_notices_changes(
     monkeypatch.setattr(base, "SAVED_INDEX_MIN_FRAMES", 50)
     path = library_target
     radii = Radii(SCENE_RADIUS, MOTION_RADIUS)
+    # "one" stored keypoints (two keyframes of random descriptors): the keypoint index holds
+    # KEYS_PER_KEYFRAME of each, and each of them votes for "one" alone.
+    descriptors = np.random.default_rng(5).integers(0, 256, (400, 32), dtype=np.uint8)
+    local = LocalData(detail_times=np.arange(4) / 4.0, details=np.zeros((4, 36, 64), np.uint8),
+                      key_times=np.array([0.0, 0.5]), key_counts=np.array([200, 200], np.int32),
+                      key_points=np.zeros((400, 2), np.float32), key_descriptors=descriptors,
+                      key_size=(640, 360), saturation=0.0)
+    kept = key_sample(descriptors, local.key_counts)
     with Library(path, create=True) as lib:
-        lib.add(original("one", "1" * 64), fp(1, n=40))
+        lib.add(original("one", "1" * 64), fp(1, n=40), local)
         lib.add(original("two", "2" * 64), fp(2, n=40))
         lib.add(original("three", "3" * 64), fp(3, n=40))
         built = lib.index(MIN_MOTION_ENERGY).search(fp(2, n=40), radii)
         assert built.events == {"two": 40} and lib.index_folder.is_dir()
+        assert len(kept) == 2 * KEYS_PER_KEYFRAME
+        assert lib.index(MIN_MOTION_ENERGY).key_scores(kept[:50]) == {"one": 50.0}
+        assert lib.index(MIN_MOTION_ENERGY).unkeyed == 2
         # beside an SQLite file; for PostgreSQL in this machine's cache, by library id
         assert lib.index_folder.parent == (tmp_path if isinstance(path, Path)
                                            else tmp_path / "cache" / "libraries")
@@ -396,6 +408,7 @@ def test_large_library_saves_its_index_and_notices_changes(
     monkeypatch.setattr(FrameIndex, "load", counted)
     with Library(path) as lib:  # a new process: the saved index is used as it is
         assert lib.index(MIN_MOTION_ENERGY).search(fp(2, n=40), radii) == built
+        assert lib.index(MIN_MOTION_ENERGY).key_scores(kept[50:80]) == {"one": 30.0}
         assert loads == [True]
         lib.remove("two")
         assert lib.index(MIN_MOTION_ENERGY).search(fp(2, n=40), radii).events == {}

@@ -36,7 +36,13 @@ from .common import (
     to_original,
     validate_id,
 )
-from .index import EXACT_MAX_CODES, FrameIndex, IndexIdentity, IndexMismatch
+from .index import (
+    EXACT_MAX_CODES,
+    FrameIndex,
+    IndexIdentity,
+    IndexMismatch,
+    key_sample,
+)
 
 log = logging.getLogger(__name__)
 
@@ -230,6 +236,16 @@ class Library:
         return to_local(self._one(f"SELECT {', '.join(LOCAL_COLUMNS)} FROM local_data "
                                   "WHERE original_id = ?", (original_id,)))
 
+    def _key_sample(self, original_id: str) -> np.ndarray:
+        """What the keypoint index keeps of the original's stored keyframe descriptors (none
+        for an original without local-matching data)."""
+        row = self._one("SELECT key_descriptors, key_counts FROM local_data "
+                        "WHERE original_id = ?", (original_id,))
+        if not row:
+            return np.zeros((0, 32), np.uint8)
+        return key_sample(np.frombuffer(row[0], np.uint8).reshape(-1, 32),
+                          np.frombuffer(row[1], np.int32))
+
     def fingerprint(self, original_id: str) -> Fingerprint:
         original = self.get(original_id)
         return to_fingerprint(original, self._one(
@@ -278,7 +294,7 @@ class Library:
             changed = self.revision != revision
             if not changed:
                 index = FrameIndex.build(ids, [self.fingerprint(i) for i in ids],
-                                         min_motion_energy)
+                                         min_motion_energy, [self._key_sample(i) for i in ids])
         if changed:  # an add or remove meanwhile: build from the new state
             return self._load_or_build_index(min_motion_energy)
         if frames > SAVED_INDEX_MIN_FRAMES:

@@ -1,6 +1,6 @@
 """Finding the originals worth aligning against a query, over every sampled frame of the library.
 
-Two FAISS binary indexes, built from the library's fingerprints:
+Three FAISS binary indexes, built from the library's fingerprints and stored keypoints:
 
 * **events**: every *moving* sample (motion energy at least the aligner's floor) as a 128-bit
   code, scene hash then motion hash. A query's moving samples are searched within the aligner's
@@ -10,10 +10,16 @@ Two FAISS binary indexes, built from the library's fingerprints:
 * **views**: each original's distinct scene hashes (a static camera's minutes of one view count
   once). The nearest ``VIEW_NEIGHBOURS`` of every query sample within the scene radius count, per
   original, the query samples that share its view: the same-scene candidates.
+* **keys**: a sample of the ORB descriptors stored for each original's keyframes
+  (``LocalData``). A repost's keypoints vote for the originals whose pictures they are found in,
+  so a crop or an inset that no whole-frame hash finds is compared with the few originals worth
+  comparing (``refine``: in a library of no more originals than its local stage may examine,
+  with every one).
 
 Up to EXACT_MAX_CODES codes an index is exact (``IndexBinaryFlat``); above it an inverted file
-(``IndexBinaryIVF``, the structure Meta's Hasher-Matcher-Actioner uses for PDQ). Both measured
-against the hand-written chunk index they replace in benchmarks/index_realistic.py.
+(``IndexBinaryIVF``, the structure Meta's Hasher-Matcher-Actioner uses for PDQ). Events and views
+were measured against the hand-written chunk index they replace in benchmarks/index_realistic.py,
+keys in benchmarks/key_candidates.py.
 """
 
 from __future__ import annotations
@@ -33,8 +39,8 @@ import numpy as np
 from ..models import Fingerprint
 
 # Version of the saved index layout (2: FAISS events + views indexes; 3: bound to its library's
-# id and revision and to checksums of its files).
-INDEX_FORMAT = 3
+# id and revision and to checksums of its files; 4: the keypoint index).
+INDEX_FORMAT = 4
 # Up to this many codes an index is an exact scan (its cost grows with codes x query samples: a
 # 120 s query against 144,000 codes cost 2.7 s wall under load in benchmarks/library_scale.py);
 # above it an inverted file of IVF_LISTS_PER_ROOT * sqrt(codes) lists, probing
@@ -62,7 +68,23 @@ EVENT_NEIGHBOURS = 32
 # Offsets (original time minus query time) are voted in bins of this many seconds, each vote
 # also counting for its two neighbours, so a copy played a little faster still agrees.
 OFFSET_BIN_S = 1.0
-_TABLES = ("views", "view_entry", "events", "event_codes", "event_entry", "event_time")
+_TABLES = ("views", "view_entry", "events", "event_codes", "event_entry", "event_time", "keys",
+           "key_entry")
+# Descriptors kept of each stored keyframe (of its 1,500), evenly spread over its list: 12
+# keyframes x 128 x 32 bytes = 49 KB an original. Measured on the copy-detection set's 142
+# queries against 22 originals with stored keypoints (its 3 originals, the same 3 cameras at other
+# moments, 16 generated videos; benchmarks/README.md, "Keypoint candidates"): the true original
+# ranked first for 85 of 94 (query, original) pairs with 128 as with 256 (84 with 64), at half
+# the search cost of 256.
+KEYS_PER_KEYFRAME = 128
+# A repost descriptor votes for the originals holding a neighbour within KEY_MATCH_BITS (of 256)
+# and within KEY_MATCH_MARGIN bits of its nearest one, one vote shared among them (a texture many
+# originals share counts for little: the picture-in-picture's fractal background against the
+# generated fractals). ORB correspondences of the same picture lie under about 50 bits; the same
+# set ranked the true original first at 40, 50 and 60 (84, 85, 86 pairs).
+KEY_MATCH_BITS = 50
+KEY_MATCH_MARGIN = 8
+KEY_NEIGHBOURS = 16
 
 
 @dataclass(frozen=True)
@@ -195,6 +217,17 @@ def _binary_index(codes: np.ndarray) -> Any:
     return index
 
 
+def key_sample(descriptors: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """What the keypoint index keeps of an original's stored keyframe descriptors (``counts``
+    per keyframe, in order): KEYS_PER_KEYFRAME of each, evenly spread."""
+    kept, start = [], 0
+    for count in (int(c) for c in counts):
+        chosen = np.linspace(start, start + count - 1, min(count, KEYS_PER_KEYFRAME))
+        kept.append(descriptors[chosen.astype(np.int64)] if count else descriptors[:0])
+        start += count
+    return np.concatenate(kept) if kept else np.zeros((0, 32), np.uint8)
+
+
 def _probe(index: Any) -> None:
     if hasattr(index, "nprobe"):
         index.nprobe = IVF_PROBES
@@ -205,8 +238,11 @@ class FrameIndex:
 
     def __init__(self, ids: Sequence[str], views: object, view_entry: np.ndarray,
                  events: object, event_codes: np.ndarray, event_entry: np.ndarray,
-                 event_time: np.ndarray, frames: int, min_motion_energy: float) -> None:
+                 event_time: np.ndarray, frames: int, min_motion_energy: float,
+                 keys: object | None = None, key_entry: np.ndarray | None = None) -> None:
         self._ids = list(ids)
+        self._keys: Any = keys
+        self._key_entry = key_entry if key_entry is not None else np.zeros(0, np.int32)
         self.min_motion_energy = float(min_motion_energy)
         self._views: Any = views
         self._events: Any = events
@@ -217,10 +253,16 @@ class FrameIndex:
         self._frames = int(frames)
         _probe(self._views)
         _probe(self._events)
+        if self._keys is not None:
+            _probe(self._keys)
 
     @classmethod
     def build(cls, ids: Sequence[str], fingerprints: Sequence[Fingerprint],
-              min_motion_energy: float) -> FrameIndex:
+              min_motion_energy: float, keys: Sequence[np.ndarray] | None = None
+              ) -> FrameIndex:
+        """The index of the originals ``ids`` from their fingerprints and, where given, the
+        descriptors each keeps in the keypoint index (``key_sample``; empty for an original
+        without stored keypoints)."""
         view_codes, view_entry = [], []
         event_scene, event_motion, event_entry, event_time = [], [], [], []
         for entry, fp in enumerate(fingerprints):
@@ -241,16 +283,26 @@ class FrameIndex:
         event_codes = np.stack([joined(event_scene, np.uint64), joined(event_motion, np.uint64)],
                                axis=1)
         events = _binary_index(_codes(event_codes[:, 0], event_codes[:, 1]))
+        key_index, key_entry = None, None
+        if keys is not None:
+            key_entry = np.concatenate([np.full(len(k), entry, np.int32)
+                                        for entry, k in enumerate(keys)] or
+                                       [np.zeros(0, np.int32)])
+            key_index = _binary_index(np.ascontiguousarray(
+                np.concatenate([*keys, np.zeros((0, 32), np.uint8)]), dtype=np.uint8))
         return cls(ids, views, joined(view_entry, np.int32), events, event_codes,
                    joined(event_entry, np.int32), joined(event_time, np.float32),
-                   sum(len(fp.scene) for fp in fingerprints), min_motion_energy)
+                   sum(len(fp.scene) for fp in fingerprints), min_motion_energy,
+                   key_index, key_entry)
 
     def _tables(self) -> dict[str, np.ndarray]:
         faiss = _faiss()
+        keys = (faiss.serialize_index_binary(self._keys) if self._keys is not None
+                else np.zeros(0, np.uint8))
         return {"views": faiss.serialize_index_binary(self._views), "view_entry": self._view_entry,
                 "events": faiss.serialize_index_binary(self._events),
                 "event_codes": self._event_codes, "event_entry": self._event_entry,
-                "event_time": self._event_time}
+                "event_time": self._event_time, "keys": keys, "key_entry": self._key_entry}
 
     def save(self, folder: Path, identity: IndexIdentity) -> None:
         """Write the tables (.npy) and their description, atomically. The description binds them
@@ -294,9 +346,11 @@ class FrameIndex:
             faiss = _faiss()
             views = faiss.deserialize_index_binary(tables["views"])
             events = faiss.deserialize_index_binary(tables["events"])
+            keys = (faiss.deserialize_index_binary(tables["keys"]) if len(tables["keys"])
+                    else None)
             return cls(meta["ids"], views, tables["view_entry"], events, tables["event_codes"],
                        tables["event_entry"], tables["event_time"], meta["frames"],
-                       identity.min_motion_energy)
+                       identity.min_motion_energy, keys, tables["key_entry"])
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             raise IndexMismatch(f"unreadable tables ({exc})") from None
 
@@ -314,9 +368,41 @@ class FrameIndex:
     @property
     def nbytes(self) -> int:
         faiss = _faiss()
-        return int(sum(faiss.serialize_index_binary(i).nbytes for i in (self._views, self._events))
+        indexes = [i for i in (self._views, self._events, self._keys) if i is not None]
+        return int(sum(faiss.serialize_index_binary(i).nbytes for i in indexes)
                    + self._view_entry.nbytes + self._event_codes.nbytes
-                   + self._event_entry.nbytes + self._event_time.nbytes)
+                   + self._event_entry.nbytes + self._event_time.nbytes
+                   + self._key_entry.nbytes)
+
+    @property
+    def has_keys(self) -> bool:
+        """Whether the keypoint index was built (not for a cluster's shards)."""
+        return self._keys is not None
+
+    @property
+    def unkeyed(self) -> int:
+        """Originals with no keypoints in the keypoint index (registered before local data
+        was stored, and not re-indexed since)."""
+        return len(self._ids) - len(np.unique(self._key_entry))
+
+    def key_scores(self, descriptors: np.ndarray) -> dict[str, float]:
+        """Per original, the votes of a repost's ORB descriptors (N x 32 bytes): each
+        descriptor with a neighbour within KEY_MATCH_BITS shares one vote among the originals
+        holding one within KEY_MATCH_MARGIN bits of its nearest."""
+        if self._keys is None or not self._keys.ntotal or not len(descriptors):
+            return {}
+        distance, found = self._keys.search(np.ascontiguousarray(descriptors, dtype=np.uint8),
+                                            min(KEY_NEIGHBOURS, self._keys.ntotal))
+        bound = np.minimum(KEY_MATCH_BITS, distance[:, :1] + KEY_MATCH_MARGIN)
+        near = (found >= 0) & (distance <= bound)
+        rows = np.broadcast_to(np.arange(len(found))[:, None], found.shape)[near]
+        pairs = np.unique(rows.astype(np.int64) * len(self._ids)
+                          + self._key_entry[found[near]].astype(np.int64))
+        if not len(pairs):
+            return {}
+        share = 1.0 / np.bincount(pairs // len(self._ids))[pairs // len(self._ids)]
+        scores = np.bincount(pairs % len(self._ids), weights=share, minlength=len(self._ids))
+        return {self._ids[i]: float(scores[i]) for i in np.flatnonzero(scores)}
 
     def search(self, query: Fingerprint, radii: Radii) -> Scores:
         """Scores of the originals that share views or events with the query's informative
