@@ -198,6 +198,12 @@ class MatchParams:
     local_min_lookups: int = 100_000
     local_lookups_per_minute: int = 200_000
     local_max_lookups: int = 1_000_000
+    # In a library of more originals than the stage may examine, it compares the repost with the
+    # originals its keypoints vote for (library/index.py, the keypoint index), where their votes
+    # reach this: the copy-detection set against 22 originals with stored keypoints, true
+    # (query, original) pairs 56-1,100, unrelated footage's best 5.5 (benchmarks/README.md,
+    # "Keypoint candidates").
+    local_key_min_score: float = 20.0
     # The moment check (moment.py), on matched segments of a fixed camera where the repost's
     # still picture lies on the original's closely (median z-scored difference at most
     # ``moment_max_fit``): the segment shows another moment when the repost's frames at the

@@ -453,6 +453,7 @@ class QueryFeatures:
         self._orb = cv2.ORB_create(nfeatures=features)  # type: ignore[attr-defined]
         self._cache: dict[tuple[int, bool, float],
                           tuple[tuple[int, int], tuple[np.ndarray, Any], int]] = {}
+        self._descriptors: dict[tuple[int, bool], np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -474,12 +475,21 @@ class QueryFeatures:
             if mirrored:
                 image = image[:, ::-1].copy()
             points, descriptors = _features(self._orb, image)
+            if key[2] == 1.0:
+                self._descriptors[key[:2]] = (descriptors if descriptors is not None
+                                              else np.zeros((0, 32), np.uint8))
             matcher = None
             if descriptors is not None and len(descriptors) >= 8:
                 matcher = _lsh_matcher(descriptors)
             self._cache[key] = ((image.shape[1], image.shape[0]), (points, matcher),
                                 len(points) if matcher is not None else 0)
         return self._cache[key]
+
+
+    def descriptors(self, number: int, mirrored: bool) -> np.ndarray:
+        """The ORB descriptors (N x 32 bytes) of a frame as it is or mirrored."""
+        self.get(number, mirrored)
+        return self._descriptors[(number, mirrored)]
 
 
 def find_overlap(query_frames: Sequence[np.ndarray],

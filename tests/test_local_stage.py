@@ -127,3 +127,59 @@ def test_a_centre_crop_of_the_originals_shape_is_tried_where_keypoints_place_not
     other, placed = hypothesis(media.cam_a_later, 2)
     assert not placed and other.matches == ()
 
+
+
+def test_a_crop_is_found_in_a_library_too_large_to_compare_with_every_original(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # Past refine.LOCAL_SCAN_LIBRARY originals the local stage compared a repost only with the
+    # originals whole frames saw as the same scene (in a smaller library, with the first
+    # MatchParams.local_max_references in library order): the 60 % crop the small library
+    # matches was `no-match` among 53 (verify_scale.py's crop and picture-in-picture at 100 h:
+    # `inconclusive`). The keypoint index's votes bring its original to the stage.
+    import shutil
+
+    from provenance import refine
+    from provenance.align import DEFAULT_PARAMS
+    from provenance.library import Library
+    from tests.test_library import fp, original
+
+    db = tmp_path / "large.db"
+    shutil.copy(library_path, db)
+    with Library(db) as library:
+        for k in range(refine.LOCAL_SCAN_LIBRARY + 1):  # whole-frame fingerprints only
+            library.add(original(f"other-{k:02d}", f"{k:064x}"), fp(1000 + k, n=240))
+        assert len(library) > refine.LOCAL_SCAN_LIBRARY
+    query = _encode(tmp_path / "crop60.mp4", media.cam_a, 6, 12, "-vf", "crop=iw*0.6:ih*0.6")
+    report = verify_json(query, db)
+    assert report["verdict"] == "match"
+    (match,) = report["matches"]
+    assert match["reference_id"] == "cam-a"
+    (crop,) = [e for e in match["edit_details"] if e["kind"] == "cropped"]
+    assert crop["boxes"][0] == pytest.approx((0.2, 0.2, 0.8, 0.8), abs=0.05)
+    assert all(s["reference_start"] - s["query_start"] == pytest.approx(6.0, abs=0.3)
+               for s in match["segments"])
+    # The votes themselves: the crop's keypoints find camera A's pictures far more than camera
+    # B's (the generated cameras share their drawing's textures), and none of the others'.
+    from provenance import provider
+
+    decoded = provider.decode(str(query), 4.0)
+    with Library(db) as library:
+        index = library.index(DEFAULT_PARAMS.min_motion_energy)
+        assert index.has_keys
+        query_frames = geometry.QueryFeatures(decoded.local_frames)
+        candidates = list(refine._key_candidates(index, query_frames, DEFAULT_PARAMS))
+        descriptors = query_frames.descriptors(0, False)
+    assert candidates[0] == "cam-a" and set(candidates) <= {"cam-a", "cam-b"}
+    scores = index.key_scores(descriptors)
+    assert scores["cam-a"] > 4 * scores.get("cam-b", 0.0)
+
+
+def test_the_local_budget_is_shared_by_the_keypoint_votes() -> None:
+    from provenance import refine
+
+    votes = {"inset": 1.0, "background": 3.0}
+    # An original whole frames saw as the same scene: an equal share of what is left.
+    assert refine._share(90_000, 100_000, ["scene", "inset", "background"], 8, votes) == 30_000
+    # Chosen by votes: its votes' share of the whole budget, never more than is left.
+    assert refine._share(90_000, 100_000, ["inset", "background"], 8, votes) == 25_000
+    assert refine._share(50_000, 100_000, ["background"], 8, votes) == 50_000
