@@ -200,9 +200,10 @@ class MatchParams:
     local_max_lookups: int = 1_000_000
     # In a library of more originals than the stage may examine, it compares the repost with the
     # originals its keypoints vote for (library/index.py, the keypoint index), where their votes
-    # reach this: the copy-detection set against 22 originals with stored keypoints, true
-    # (query, original) pairs 56-1,100, unrelated footage's best 5.5 (benchmarks/README.md,
-    # "Keypoint candidates").
+    # reach this, a floor under chance: benchmarks/key_candidates.py, the copy-detection set's
+    # true (query, original) pairs 69 votes at the least (median 881), a cellular automaton's
+    # best 2 (a fractal's dense keypoints gave the room footage 93: examined, and found
+    # wanting); benchmarks/README.md, "Keypoint candidates".
     local_key_min_score: float = 20.0
     # The moment check (moment.py), on matched segments of a fixed camera where the repost's
     # still picture lies on the original's closely (median z-scored difference at most

@@ -50,15 +50,16 @@ from .provider import Decoded, nearest_index, region_fingerprint
 # The local-feature stage looks at the originals seen as the same scene first, then, in a
 # library of no more originals than it may examine (MatchParams.local_max_references), every
 # other one, in a larger one those the repost's keypoints vote for (``_key_candidates``); at
-# least LOCAL_FRAMES query frames are compared. Without a keypoint index (a cluster's shards)
-# every original of a library of at most LOCAL_SCAN_LIBRARY is a candidate, in library order;
-# so they are for the inset content stage.
+# least LOCAL_FRAMES query frames are compared. With an index built without keypoints, every
+# original of a library of at most LOCAL_SCAN_LIBRARY is a candidate, in library order, as they
+# are for the inset content stage.
 LOCAL_SCAN_LIBRARY = 50
 # The keypoint vote: descriptors of up to KEY_QUERY_FRAMES of the stage's repost frames, as they
 # are and mirrored, KEY_QUERY_DESCRIPTORS of each (evenly spread over its 4,000; the ORB work is
-# the stage's own, done once). Measured with library/index.py's constants: 4 frames ranked the
-# true original first as often as 6 (85 and 86 of 94 pairs), 2 frames 86, 500 descriptors 85
-# against 250's 85 at two thirds of the search cost; 4 frames keep a montage's pieces in view.
+# the stage's own, done once). benchmarks/key_candidates.py --sweep (library/index.py's
+# constants): 2, 4 and 6 frames, and 250, 500 and 1,000 descriptors, all put the 92 true
+# originals among the candidates; the true originals' least votes 49, 69 and 120 (frames), 30,
+# 69 and 81 (descriptors), against the floor of 20; 4 frames keep a montage's pieces in view.
 KEY_QUERY_FRAMES = 4
 KEY_QUERY_DESCRIPTORS = 500
 LOCAL_FRAMES = 8
@@ -258,9 +259,9 @@ def _share(work_left: int, budget: int, to_examine: list[str], places: int,
     of what is left among as many as may still be examined (``places``), or, for an original
     the keypoint index chose, the share of the whole ``budget`` its votes are of all the chosen
     originals' (a picture-in-picture's original, 23 % of the votes among 8 candidates, needed
-    18,000 lookups of its 100,000: an eighth found nothing; a 20-minute query's weakest
-    candidates, 5 and 13 % of the votes, took 0.5 s of CPU in vain with shares of what the
-    first had left)."""
+    18,000 lookups of its 100,000: an eighth found nothing; a 20-minute query's weaker
+    candidates, 13 and 4 % of the votes, were given 617,000 and 718,000 lookups in vain as
+    shares of what the first had left, now 110,000 and 36,000)."""
     if to_examine[0] not in votes:
         return work_left // len(to_examine[:places])
     return min(work_left, int(budget * votes[to_examine[0]] / sum(votes.values())))
@@ -538,8 +539,8 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
     if unexamined:
         skipped.append(f"local features: matching budget spent before {len(unexamined)} "
                        "original(s) were examined")
-    # Chosen by keypoint votes, the originals without stored keypoints were never candidates.
-    without = max(len(missing_data), index.unkeyed if by_votes else 0)
+    # Chosen by keypoint votes, the originals without stored local data were never candidates.
+    without = max(len(missing_data), lib.without_local_data() if by_votes else 0)
     if without:
         skipped.append(f"local features: {without} original(s) have no stored local "
                        "data (re-index them: `provenance library reindex --all`)")

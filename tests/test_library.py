@@ -387,7 +387,7 @@ def test_large_library_saves_its_index_and_notices_changes(
         assert built.events == {"two": 40} and lib.index_folder.is_dir()
         assert len(kept) == 2 * KEYS_PER_KEYFRAME
         assert lib.index(MIN_MOTION_ENERGY).key_scores(kept[:50]) == {"one": 50.0}
-        assert lib.index(MIN_MOTION_ENERGY).unkeyed == 2
+        assert lib.without_local_data() == 2
         # beside an SQLite file; for PostgreSQL in this machine's cache, by library id
         assert lib.index_folder.parent == (tmp_path if isinstance(path, Path)
                                            else tmp_path / "cache" / "libraries")

@@ -236,6 +236,12 @@ class Library:
         return to_local(self._one(f"SELECT {', '.join(LOCAL_COLUMNS)} FROM local_data "
                                   "WHERE original_id = ?", (original_id,)))
 
+    def without_local_data(self) -> int:
+        """How many originals have no stored local-matching data (registered before schema
+        v4 and not re-indexed since)."""
+        return int(self._value("SELECT COUNT(*) FROM originals WHERE id NOT IN "
+                               "(SELECT original_id FROM local_data)"))
+
     def _key_sample(self, original_id: str) -> np.ndarray:
         """What the keypoint index keeps of the original's stored keyframe descriptors (none
         for an original without local-matching data)."""

@@ -71,17 +71,19 @@ OFFSET_BIN_S = 1.0
 _TABLES = ("views", "view_entry", "events", "event_codes", "event_entry", "event_time", "keys",
            "key_entry")
 # Descriptors kept of each stored keyframe (of its 1,500), evenly spread over its list: 12
-# keyframes x 128 x 32 bytes = 49 KB an original. Measured on the copy-detection set's 142
-# queries against 22 originals with stored keypoints (its 3 originals, the same 3 cameras at other
-# moments, 16 generated videos; benchmarks/README.md, "Keypoint candidates"): the true original
-# ranked first for 85 of 94 (query, original) pairs with 128 as with 256 (84 with 64), at half
-# the search cost of 256.
+# keyframes x 128 x 32 bytes = 49 KB an original. benchmarks/key_candidates.py --sweep (the
+# copy-detection set's 142 queries, 92 true (query, original) pairs, against its 3 originals, 12
+# generated videos with keypoints and 45 still views; "Keypoint candidates"): 64, 128 and 256
+# all put every true original among the candidates (88 first); the true originals' least votes
+# 56, 69 and 85 over the floor of 20 (MatchParams.local_key_min_score), the search 67, 139 and
+# 174 ms a query, exact.
 KEYS_PER_KEYFRAME = 128
 # A repost descriptor votes for the originals holding a neighbour within KEY_MATCH_BITS (of 256)
 # and within KEY_MATCH_MARGIN bits of its nearest one, one vote shared among them (a texture many
-# originals share counts for little: the picture-in-picture's fractal background against the
-# generated fractals). ORB correspondences of the same picture lie under about 50 bits; the same
-# set ranked the true original first at 40, 50 and 60 (84, 85, 86 pairs).
+# originals share counts for little: a picture-in-picture's fractal background against generated
+# fractals, in a first trial with 6 of them). ORB correspondences of the same picture lie under
+# about 50 bits; the same sweep found 90 of the 92 true originals at 40 bits (least votes 15),
+# all 92 at 50 and at 60 (at 60 the worst rank fell from 5 to 7).
 KEY_MATCH_BITS = 50
 KEY_MATCH_MARGIN = 8
 KEY_NEIGHBOURS = 16
@@ -378,12 +380,6 @@ class FrameIndex:
     def has_keys(self) -> bool:
         """Whether the keypoint index was built (not for a cluster's shards)."""
         return self._keys is not None
-
-    @property
-    def unkeyed(self) -> int:
-        """Originals with no keypoints in the keypoint index (registered before local data
-        was stored, and not re-indexed since)."""
-        return len(self._ids) - len(np.unique(self._key_entry))
 
     def key_scores(self, descriptors: np.ndarray) -> dict[str, float]:
         """Per original, the votes of a repost's ORB descriptors (N x 32 bytes): each
