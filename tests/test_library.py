@@ -424,3 +424,26 @@ def test_keyframe_pictures_pack_and_a_damaged_value_gives_none() -> None:
     assert unpack_pictures(packed) == pictures and unpack_pictures(pack_pictures(())) == ()
     for damaged in (packed[:-1], packed + b"x", packed[:6], b"\xff\xff\xff\xff"):
         assert unpack_pictures(damaged) == ()
+
+
+def test_a_damaged_keypoint_row_leaves_the_other_originals_keys(tmp_path: Path) -> None:
+    # The keypoint index is built with every verify's candidate index: a row whose counts do
+    # not add up to its descriptors (a damaged or foreign file) must not stop it.
+    rng = np.random.default_rng(9)
+    path = tmp_path / "lib.db"
+    with Library(path, create=True) as lib:
+        for name in ("good", "bad"):
+            descriptors = rng.integers(0, 256, (300, 32), dtype=np.uint8)
+            lib.add(original(name, name[0] * 64), fp(len(name), n=40), LocalData(
+                detail_times=np.arange(4) / 4.0, details=np.zeros((4, 36, 64), np.uint8),
+                key_times=np.array([0.0]), key_counts=np.array([300], np.int32),
+                key_points=np.zeros((300, 2), np.float32), key_descriptors=descriptors,
+                key_size=(640, 360), saturation=0.0))
+        good = key_sample(lib.local_data("good").key_descriptors,  # type: ignore[union-attr]
+                          np.array([300], np.int32))
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE local_data SET key_counts = ? WHERE original_id = 'bad'",
+                   (np.array([900], np.int32).tobytes(),))
+    assert len(key_sample(good, np.array([900], np.int32))) == 0
+    with Library(path) as lib:
+        assert lib.index(MIN_MOTION_ENERGY).key_scores(good[:20]) == {"good": 20.0}

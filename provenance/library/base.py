@@ -247,7 +247,7 @@ class Library:
         for an original without local-matching data)."""
         row = self._one("SELECT key_descriptors, key_counts FROM local_data "
                         "WHERE original_id = ?", (original_id,))
-        if not row:
+        if not row or len(row[0]) % 32 or len(row[1]) % 4:  # none, or a damaged row
             return np.zeros((0, 32), np.uint8)
         return key_sample(np.frombuffer(row[0], np.uint8).reshape(-1, 32),
                           np.frombuffer(row[1], np.int32))

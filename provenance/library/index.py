@@ -221,7 +221,10 @@ def _binary_index(codes: np.ndarray) -> Any:
 
 def key_sample(descriptors: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """What the keypoint index keeps of an original's stored keyframe descriptors (``counts``
-    per keyframe, in order): KEYS_PER_KEYFRAME of each, evenly spread."""
+    per keyframe, in order): KEYS_PER_KEYFRAME of each, evenly spread; none where the counts
+    do not add up to the descriptors (a damaged row): that original alone then has none."""
+    if (counts < 0).any() or int(counts.sum()) != len(descriptors):
+        return np.zeros((0, 32), np.uint8)
     kept, start = [], 0
     for count in (int(c) for c in counts):
         chosen = np.linspace(start, start + count - 1, min(count, KEYS_PER_KEYFRAME))
