@@ -17,7 +17,7 @@ script verifies every query of the copy-detection set (main set and geometry blo
 It prints every answer that differs, the rank of each true original among the keypoint
 candidates, the cost (verify CPU on each library, the index's build) and the votes' spread.
 
-    python benchmarks/key_candidates.py [--originals 60] [--sweep]
+    python benchmarks/key_candidates.py [--originals 60] [--sweep | --camera-pieces 12]
 """
 
 from __future__ import annotations
@@ -202,6 +202,51 @@ def sweep(db: Path, queries: list[cd.Query]) -> None:
                 rows))
 
 
+CAMERA = "one-by-one-person-detection"
+
+
+def same_camera(pieces: int, references: dict[str, Path], queries: list[cd.Query],
+                extra: list[Path], total: int) -> None:
+    """CAMERA's original registered as ``pieces`` consecutive originals (a camera's archive
+    kept as several files), its queries verified against that library and the 3-original one:
+    whether the piece their truth lies in is among the keypoint candidates, and the verdicts."""
+    from provenance import refine
+    from provenance.align import DEFAULT_PARAMS
+
+    whole = references[CAMERA]
+    length = cd.duration(whole) / pieces
+    cut = {f"{CAMERA}-part-{k:02d}": cd.encode(SET / f"piece-{pieces}-{k:02d}.mp4", "-ss",
+                                           f"{k * length:.3f}", "-t", f"{length:.3f}", "-i",
+                                           str(whole), "-crf", "18")
+           for k in range(pieces)}
+    mine = [q for q in queries if any(t.reference_id == CAMERA for t in q.truth)]
+
+    def truth(query: cd.Query) -> set[str]:
+        return {f"{CAMERA}-part-{k:02d}" for t in query.truth if t.reference_id == CAMERA
+                for k in range(pieces)
+                if min(t.reference_end, (k + 1) * length) - max(t.reference_start, k * length)
+                >= 1.0}
+
+    with tempfile.TemporaryDirectory() as folder:
+        small, large = Path(folder) / "small.db", Path(folder) / "large.db"
+        _library(small, references, [], 0)
+        _library(large, {**{r: p for r, p in references.items() if r != CAMERA}, **cut},
+                 extra, total)
+        index, features = _index(large), _features(mine)
+        before, after = _verify_all(small, mine), _verify_all(large, mine)
+    rows = []
+    for query in mine:
+        candidates = list(refine._key_candidates(index, features[query.name], DEFAULT_PARAMS))
+        ranks = [candidates.index(t) + 1 if t in candidates else 0 for t in sorted(truth(query))]
+        matched = {m["ref"] for m in after[query.name]["matches"]}
+        rows.append([query.name, before[query.name]["verdict"], after[query.name]["verdict"],
+                     "yes" if matched & truth(query) else "no" if matched else "",
+                     " ".join(str(r) for r in ranks)])
+    print(table(["query", "verdict, 3 originals", f"verdict, {CAMERA} in {pieces} pieces",
+                 "a true piece matched", "true pieces' ranks among the candidates (0: none)"],
+                rows))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--originals", type=int, default=60,
@@ -209,6 +254,9 @@ def main() -> None:
                              "stage once scanned in library order)")
     parser.add_argument("--sweep", action="store_true",
                         help="vary the keypoint index's constants instead (ranks only)")
+    parser.add_argument("--camera-pieces", type=int, default=0, metavar="N",
+                        help=f"register {CAMERA} as N consecutive originals instead (a "
+                             "camera's archive in several files) and verify its queries")
     args = parser.parse_args()
     from provenance import refine
     from provenance.align import DEFAULT_PARAMS
@@ -218,6 +266,9 @@ def main() -> None:
                  f"({DEFAULT_PARAMS.local_max_references})")
     references, queries = cd.build_set(footage_clips())
     extra = distractors()
+    if args.camera_pieces:
+        same_camera(args.camera_pieces, references, queries, extra, args.originals)
+        return
     with tempfile.TemporaryDirectory() as folder:
         small, large = Path(folder) / "small.db", Path(folder) / "large.db"
         _library(small, references, [], 0)
