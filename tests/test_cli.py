@@ -219,6 +219,7 @@ def test_library_export_round_trips_and_stats(library_path: Path, tmp_path: Path
     code, out, _ = run("library", "stats", "--db", library_path, "--json")
     stats = json.loads(out)
     assert stats["originals"] == 2 and stats["samples"] > 200 and stats["index"] == "exact"
+    assert stats["without_local_data"] == 0  # both registered with their local data
 
 
 def test_old_fingerprint_format_names_the_reindex_command(db: Path) -> None:

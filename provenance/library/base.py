@@ -328,6 +328,8 @@ class Library:
                 "LENGTH(key_descriptors) + LENGTH(detail_times)), 0) FROM local_data")),
             "picture_bytes": int(self._value(
                 "SELECT COALESCE(SUM(LENGTH(pictures)), 0) FROM local_data")),
+            # crops and insets are not looked for in these: `provenance library reindex --all`
+            "without_local_data": self.without_local_data(),
             "file_bytes": self._size_bytes(),
             "index": "exact" if samples <= EXACT_MAX_CODES else "ivf",
             "schema_version": self._schema_version(),
