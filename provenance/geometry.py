@@ -485,7 +485,6 @@ class QueryFeatures:
                                 len(points) if matcher is not None else 0)
         return self._cache[key]
 
-
     def descriptors(self, number: int, mirrored: bool) -> np.ndarray:
         """The ORB descriptors (N x 32 bytes) of a frame as it is or mirrored."""
         self.get(number, mirrored)

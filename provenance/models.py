@@ -210,6 +210,11 @@ class Segment:
         """Whether the repost plays this piece at another speed than the original's."""
         return abs(self.speed - 1.0) > 1e-6
 
+    @property
+    def query_middle(self) -> float:
+        """The query time halfway through the segment."""
+        return (self.query_start + self.query_end) / 2
+
 
 class Edit(str, enum.Enum):
     """An edit seen between a repost and the original it shows."""

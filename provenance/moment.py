@@ -998,7 +998,7 @@ def _at_alternative_speed(decoded: Decoded, local: LocalData, segment: Segment,
     by the pictures."""
     if segment.changed_speed or check.ratio is None or not check.judged(params):
         return segment, check
-    middle = (segment.query_start + segment.query_end) / 2
+    middle = segment.query_middle
     best, lowest = None, ALTERNATIVE_GAIN * _upper_ratio(check)
     for speed in segment.alternative_speeds:
         placed = _remapped(segment, local, 0.0, segment.speed / speed - 1.0, middle)
@@ -1041,8 +1041,7 @@ def _placed_again(decoded: Decoded, local: LocalData, segment: Segment, check: M
     if check.shift and (placed := _remapped(segment, local, check.shift, 0.0, 0.0)):
         segment, check = placed, replace(check, shift=0.0, line=None)
     if abs(segment.speed - 1.0) <= align.SPEED_TOLERANCE and (placed := _remapped(
-            segment, local, 0.0, segment.speed - 1.0,
-            (segment.query_start + segment.query_end) / 2)):
+            segment, local, 0.0, segment.speed - 1.0, segment.query_middle)):
         own = _best_check(decoded, local, placed, candidates, rotation)
         if own.confirms(params):
             return placed, own

@@ -310,8 +310,7 @@ def report_frames(decoded: provider.Decoded, matches: tuple[Alignment, ...],
         local = stored.get(match.reference_id)
         for s_index, s in enumerate(match.segments):
             key = f"{m_index}-{s_index}"
-            middle = ((s.query_start + s.query_end) / 2,
-                      (s.reference_start + s.reference_end) / 2)
+            middle = (s.query_middle, (s.reference_start + s.reference_end) / 2)
             query_time, reference_time = _shown_instant(decoded, local, s, middle)
             query = _query_picture(decoded, query_time, middle[0], step)
             if query is not None:
@@ -453,7 +452,7 @@ def _saturation(path: str, decoded: provider.Decoded, result: AlignResult) -> fl
     # One frame: seeking costs tens of milliseconds, and a grey copy is grey throughout.
     segments = sorted((s for m in result.matches for s in m.segments),
                       key=lambda s: s.query_start - s.query_end)[:1]
-    found = colour_frames(path, [(s.query_start + s.query_end) / 2 for s in segments])
+    found = colour_frames(path, [s.query_middle for s in segments])
     return float(np.median([saturation(f) for f in found.values()])) if found else 255.0
 
 

@@ -290,9 +290,7 @@ class FrameIndex:
         events = _binary_index(_codes(event_codes[:, 0], event_codes[:, 1]))
         key_index, key_entry = None, None
         if keys is not None:
-            key_entry = np.concatenate([np.full(len(k), entry, np.int32)
-                                        for entry, k in enumerate(keys)] or
-                                       [np.zeros(0, np.int32)])
+            key_entry = np.repeat(np.arange(len(keys), dtype=np.int32), [len(k) for k in keys])
             key_index = _binary_index(np.ascontiguousarray(
                 np.concatenate([*keys, np.zeros((0, 32), np.uint8)]), dtype=np.uint8))
         return cls(ids, views, joined(view_entry, np.int32), events, event_codes,
