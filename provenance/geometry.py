@@ -30,7 +30,7 @@ import numpy as np
 from .models import Box, DetectedEdit, Edit
 
 # Frames are matched at this width at most (keypoint detail beyond it costs time, not accuracy).
-_WORK_WIDTH = 640
+WORK_WIDTH = 640
 # Keypoints per frame: a small inset over a busy background needs many for enough of them to
 # land on the inset (1,500 found 1 of the benchmark's 3 picture-in-picture queries, 4,000 find 2,
 # at about twice the cost of the stage).
@@ -38,7 +38,7 @@ _ORB_FEATURES = 4000
 # Keypoints stored per original keyframe: the original fills its whole frame, so fewer are
 # needed on its side than on the repost's (measured: see REFERENCE_FEATURES in benchmarks).
 REFERENCE_FEATURES = 1500
-# Lowe's ratio test, and RANSAC's reprojection tolerance in pixels at _WORK_WIDTH.
+# Lowe's ratio test, and RANSAC's reprojection tolerance in pixels at WORK_WIDTH.
 _RATIO = 0.75
 _FLANN_LSH = 6
 # Seed of OpenCV's random generator before each random step, so a verify gives the same
@@ -309,8 +309,8 @@ def mirrored_box(box: Box) -> Box:
 def _prepare(frame: np.ndarray) -> np.ndarray:
     grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
     height, width = grey.shape[:2]
-    if width > _WORK_WIDTH:
-        grey = cv2.resize(grey, (_WORK_WIDTH, round(height * _WORK_WIDTH / width)),
+    if width > WORK_WIDTH:
+        grey = cv2.resize(grey, (WORK_WIDTH, round(height * WORK_WIDTH / width)),
                           interpolation=cv2.INTER_AREA)
     return grey
 
@@ -468,7 +468,7 @@ class QueryFeatures:
             image = _prepare(self.frames[number])
             if key[2] != 1.0:
                 height, width = image.shape[:2]
-                scale = min(1.0, _WORK_WIDTH / (width / aspect))
+                scale = min(1.0, WORK_WIDTH / (width / aspect))
                 image = cv2.resize(image, (max(8, round(width / aspect * scale)),
                                            max(8, round(height * scale))),
                                    interpolation=cv2.INTER_AREA)

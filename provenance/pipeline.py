@@ -177,7 +177,8 @@ def verify_video(
             saturation = _saturation(video.path, decoded, result)
             stored = refine.matched_local_data(result, lib)
             result = refine.picture_edits_stage(decoded, saturation, result, stored)
-            result, inset = refine.inset_content_stage(decoded, result, lib)
+            result, inset = refine.inset_content_stage(
+                decoded, result, lib, partial(candidates, library=lib, params=result.params))
             stored = {**stored, **inset}
             result = moment.moment_stage(decoded, result, stored)
             result, stored = _searched(video.path, decoded, result, stored, lib)

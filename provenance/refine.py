@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 
 import cv2
@@ -45,14 +45,15 @@ from .models import (
     Verdict,
     merged_edits,
 )
-from .provider import Decoded, nearest_index, region_fingerprint
+from .provider import Decoded, nearest_index, pixel_box, region_fingerprint
 
 # The local-feature stage looks at the originals seen as the same scene first, then, in a
 # library of no more originals than it may examine (MatchParams.local_max_references), every
 # other one, in a larger one those the repost's keypoints vote for (``_key_candidates``); at
 # least LOCAL_FRAMES query frames are compared. With an index built without keypoints, every
-# original of a library of at most LOCAL_SCAN_LIBRARY is a candidate, in library order, as they
-# are for the inset content stage.
+# original of a library of at most LOCAL_SCAN_LIBRARY is a candidate, in library order. The
+# inset content stage and layout's regions compare every original of such a library too (in a
+# larger one, the index's candidates; for an inset, also those its keypoints vote for).
 LOCAL_SCAN_LIBRARY = 50
 # The keypoint vote: descriptors of up to KEY_QUERY_FRAMES of the stage's repost frames, as they
 # are and mirrored, KEY_QUERY_DESCRIPTORS of each (evenly spread over its 4,000; the ORB work is
@@ -86,6 +87,15 @@ INSET_LOOKUP_MAX_RATIO = 3.0
 # beneath breaks the inset's hashes (a generated inset, its box 2-4 % of the frame too large:
 # 20 bits from the original's view, no match; 8 % of its size in: 2 bits, matched).
 INSET_LOOKUP_SHRINKS = (0.0, 0.04, 0.08)
+# Where no box's hashes line up, keypoints place the original inside the overlay box grown by
+# INSET_SEARCH_MARGIN of the frame on each side (the box finder's edges run a few per cent
+# short of an inset's as well as past it), spending at most INSET_LOOKUPS original keypoints
+# looked up per overlay box in all, shared among the originals as the local stage shares its
+# budget (``_share``; its least budget, MatchParams.local_min_lookups, within which it finds a
+# picture-in-picture over a whole frame). Measured with
+# benchmarks/key_candidates.py --insets (benchmarks/README.md, "Insets over registered footage").
+INSET_SEARCH_MARGIN = 0.02
+INSET_LOOKUPS = 100_000
 # Frame pairs compared per matched original to see overlays, spread over its matched time: an
 # overlay stays where it is while motion and compression noise move. With one pair per segment,
 # 2 of 38 matched copy-detection queries without any caption had an "overlay" (a 3 s excerpt
@@ -1091,43 +1101,142 @@ def _barred_picture(decoded: Decoded) -> Box:
     return (left, top, right, bottom)
 
 
-def inset_content_stage(decoded: Decoded, result: AlignResult, lib: Library
+def inset_content_stage(decoded: Decoded, result: AlignResult, lib: Library,
+                        candidates: Callable[[Fingerprint], list[str]] | None = None
                         ) -> tuple[AlignResult, dict[str, LocalData | None]]:
     """What a picture laid over a whole-frame match shows, looked up in the library: each
-    overlay box shaped like a picture (``_picture_shaped``) is aligned on its own against every
-    original not already matched (in a library of at most LOCAL_SCAN_LIBRARY), and one lining
-    up with GEOMETRY_MIN_CONFIRMED motion-confirmed samples is a picture-in-picture match in
-    that region, sharing the time of the footage it is laid over. Returns the result and the
-    stored data of the originals it newly matched."""
+    overlay box shaped like a picture (``_picture_shaped``) is aligned on its own against the
+    originals not already matched (``_inset_candidates``), as found and, where its hashes
+    line up with none, at the place keypoints fit the original inside it (``_keypoint_inset``:
+    a box reaching past the inset over the footage beneath breaks its hashes). One lining up
+    with GEOMETRY_MIN_CONFIRMED motion-confirmed samples is a picture-in-picture match in that
+    region, sharing the time of the footage it is laid over. ``candidates``: the library
+    index's originals for a region's fingerprint. Returns the result and the stored data of the
+    originals it newly matched."""
     found_boxes = dict.fromkeys(box for m in result.matches if m.region is None
                                 for e in m.edits if e.kind is Edit.OVERLAY for box in e.boxes)
     pictures = [boxes for box in found_boxes if (boxes := _pictures_of(box, decoded))]
-    if not pictures or len(lib) > LOCAL_SCAN_LIBRARY:
+    if not pictures:
         return result, {}
     hashed = _Hashed(decoded, lib)
     read: dict[str, LocalData | None] = {}
     for boxes in pictures:
-        for original in lib.list():
-            if original.id in {m.reference_id for m in result.matches}:
-                continue
-            local = hashed.local_data(original.id)
+        around = _around(boxes)
+        features = geometry.QueryFeatures(_inset_frames(decoded, around))
+        ids, votes = _inset_candidates(hashed, boxes, features, result, candidates)
+        ids = [i for i in ids if i not in {m.reference_id for m in result.matches}]
+        work_left = INSET_LOOKUPS
+        for number, ref_id in enumerate(ids):
+            local = hashed.local_data(ref_id)
             if local is None:
                 continue
-            whole = hashed.reference(original.id, local, geometry.FULL_FRAME)
-            placed: list[Alignment] = []
-            for box, inner in ((box, _shrunk(box, share)) for box in boxes
-                               for share in INSET_LOOKUP_SHRINKS):
-                query_region = hashed.query(
-                    geometry.Overlap(inner, geometry.FULL_FRAME, False, 0))[0]
-                edits = (DetectedEdit(Edit.PICTURE_IN_PICTURE, boxes=(box,)),)
-                found = [replace(a, region=box) for a in _lined_up(
-                    align(query_region, {original.id: whole}, result.params), edits)]
-                if sum(a.evidence for a in found) > sum(a.evidence for a in placed):
-                    placed = found
+            placed = _hashed_inset(hashed, local, result, ref_id, boxes)
+            if not placed and work_left > 0 and (ref_id in votes or not votes):
+                share = _share(work_left, INSET_LOOKUPS, ids[number:], len(ids) - number,
+                               votes)
+                placed, used = _keypoint_inset(hashed, local, result, ref_id, features,
+                                               around, share)
+                work_left -= used
             if placed:
                 result = with_extra_matches(result, placed, decoded.fingerprint, over=(None,))
-                read[original.id] = local
+                read[ref_id] = local
     return result, read
+
+
+def _inset_candidates(hashed: _Hashed, boxes: list[Box], features: geometry.QueryFeatures,
+                      result: AlignResult, candidates: Callable[[Fingerprint], list[str]] | None
+                      ) -> tuple[list[str], dict[str, float]]:
+    """The originals an inset is looked up in, and the votes of those its keypoints chose: in
+    a library of at most LOCAL_SCAN_LIBRARY, every one (no votes); in a larger one, those the
+    inset's keypoints vote for (as the local stage's: ``_key_candidates``), then the index's
+    candidates for the inset's region."""
+    lib = hashed.lib
+    if len(lib) <= LOCAL_SCAN_LIBRARY:
+        return [o.id for o in lib.list()], {}
+    index = lib.index(result.params.min_motion_energy)
+    votes = _key_candidates(index, features, result.params) if index.has_keys else {}
+    found = list(candidates(hashed.query(geometry.Overlap(
+        boxes[0], geometry.FULL_FRAME, False, 0))[0])) if candidates else []
+    return list(dict.fromkeys([*votes, *found])), votes
+
+
+def _hashed_inset(hashed: _Hashed, local: LocalData, result: AlignResult, ref_id: str,
+                  boxes: list[Box]) -> list[Alignment]:
+    """The original's whole picture aligned with each box (and each shrunk by
+    INSET_LOOKUP_SHRINKS): the best-supported alignment, in its box."""
+    whole = hashed.reference(ref_id, local, geometry.FULL_FRAME)
+    placed: list[Alignment] = []
+    for box, inner in ((box, _shrunk(box, share)) for box in boxes
+                       for share in INSET_LOOKUP_SHRINKS):
+        query_region = hashed.query(geometry.Overlap(inner, geometry.FULL_FRAME, False, 0))[0]
+        edits = (DetectedEdit(Edit.PICTURE_IN_PICTURE, boxes=(box,)),)
+        found = [replace(a, region=box) for a in _lined_up(
+            align(query_region, {ref_id: whole}, result.params), edits)]
+        if sum(a.evidence for a in found) > sum(a.evidence for a in placed):
+            placed = found
+    return placed
+
+
+def _around(boxes: list[Box]) -> Box:
+    """Where keypoints look for the picture in an overlay's boxes: each box's shorter side
+    grown both ways to its longer one's share of the frame (a frame-shaped picture, wherever
+    the box finder's short side stopped inside it: the room's bottle inset, y 3-34 % of the
+    frame, was boxed y 6-25 %), all of them bounded, INSET_SEARCH_MARGIN larger each side,
+    inside the frame."""
+    grown = []
+    for x0, y0, x1, y1 in boxes:
+        across, down = max(0.0, y1 - y0 - (x1 - x0)), max(0.0, x1 - x0 - (y1 - y0))
+        grown.append((x0 - across, y0 - down, x1 + across, y1 + down))
+    low = np.clip(np.min(grown, axis=0)[:2] - INSET_SEARCH_MARGIN, 0.0, 1.0)
+    high = np.clip(np.max(grown, axis=0)[2:] + INSET_SEARCH_MARGIN, 0.0, 1.0)
+    return (float(low[0]), float(low[1]), float(high[0]), float(high[1]))
+
+
+def _inset_frames(decoded: Decoded, box: Box) -> list[np.ndarray]:
+    """LOCAL_FRAMES of the repost's local-feature frames, cut to ``box`` and enlarged to
+    geometry.WORK_WIDTH, the width originals' keypoints are stored at: a 164-pixel inset of a
+    generated camera, as cut, gave 200 keypoints a frame and no fit with its original's 480
+    pixels; enlarged 1.5, 2 and 2.5 times, fits of 98, 123 and 156 inliers."""
+    cut = []
+    for frame in decoded.local_in([(0.0, math.inf)], LOCAL_FRAMES):
+        height, width = frame.shape[:2]
+        x0, y0, x1, y1 = pixel_box(box, width, height, 16)
+        part = frame[y0:y1, x0:x1]
+        if x1 - x0 < geometry.WORK_WIDTH:
+            scale = geometry.WORK_WIDTH / (x1 - x0)
+            part = cv2.resize(part, (geometry.WORK_WIDTH, round((y1 - y0) * scale)),
+                              interpolation=cv2.INTER_LINEAR)
+        cut.append(np.ascontiguousarray(part))
+    return cut
+
+
+def _keypoint_inset(hashed: _Hashed, local: LocalData, result: AlignResult, ref_id: str,
+                    features: geometry.QueryFeatures, around: Box, lookups: int
+                    ) -> tuple[list[Alignment], int]:
+    """The original placed inside the overlay (``features``: the repost's frames cut to
+    ``around``) by keypoints, spending at most ``lookups``, as the local stage places a
+    picture-in-picture, and its region there aligned with the original's in time. Returns
+    the alignments and the lookups spent."""
+    if not len(features) or not len(local.key_counts):
+        return [], 0
+    overlap, used = geometry.find_overlap_in(features, local.keyframes(), local.key_size,
+                                             lookups)
+    if overlap is None or overlap.has_geometry:
+        return [], used
+    width, height = around[2] - around[0], around[3] - around[1]
+    qx0, qy0, qx1, qy1 = overlap.query_box
+    box = (around[0] + qx0 * width, around[1] + qy0 * height,
+           around[0] + qx1 * width, around[1] + qy1 * height)
+    if geometry.area(box) < INSET_LOOKUP_MIN_AREA:
+        return [], used
+    placed = replace(overlap, query_box=box)
+    query_region, reference_box = hashed.query(placed)
+    second = align(query_region, {ref_id: hashed.reference(ref_id, local, reference_box)},
+                   result.params)
+    edits = (DetectedEdit(Edit.PICTURE_IN_PICTURE, boxes=(box,)),
+             *(_cropped(reference_box),) * (geometry.area(reference_box) < placed.whole_share),
+             *(DetectedEdit(Edit.MIRRORED),) * placed.mirrored)
+    return [replace(a, region=box) for a in _lined_up(second, edits)], used
 
 
 def _pictures_of(box: Box, decoded: Decoded) -> list[Box]:

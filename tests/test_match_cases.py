@@ -338,12 +338,22 @@ def _both_registered(tmp_path: Path) -> tuple[Path, Path]:
     return query, db
 
 
+@pytest.mark.parametrize("fillers", [0, 51], ids=["small library", "large library"])
 def test_a_registered_picture_laid_over_registered_footage_is_both_at_once(
-        tmp_path: Path) -> None:
+        tmp_path: Path, fillers: int) -> None:
     # Both cameras registered: each is on screen the whole time, the busy one in its corner.
     # The desk audit's such repost (r14) read as a montage of one after the other, with the
-    # first 1.5 s unexplained.
+    # first 1.5 s unexplained. In a library of more than refine.LOCAL_SCAN_LIBRARY originals
+    # (here with whole-frame fingerprints of others), the inset was not looked up at all: it
+    # is now looked up in the originals the index and its keypoints choose.
+    from provenance import refine
+    from tests.test_library import fp, original
+
     query, db = _both_registered(tmp_path)
+    with Library(db) as library:
+        for k in range(fillers):
+            library.add(original(f"other-{k:02d}", f"{k:064x}"), fp(1000 + k, n=240))
+        assert fillers == 0 or len(library) > refine.LOCAL_SCAN_LIBRARY
     report = verify_json(query, db)
     assert report["verdict"] == "match", report["reason"]
     matches = {m["reference_id"]: m for m in report["matches"]}
@@ -380,6 +390,38 @@ def test_an_inset_read_as_a_strip_of_it_is_looked_up_at_its_own_shape(tmp_path: 
     with Library(db) as library:
         found, read = refine.inset_content_stage(provider.decode(str(query), 4.0), result,
                                                  library)
+    assert set(read) == {"busy"}
+    (shown,) = [m for m in found.matches if m.reference_id == "busy"]
+    assert shown.region is not None
+    assert all(abs(a - b) <= 0.03 for a, b in zip(shown.region, inset, strict=True)), \
+        shown.region
+    assert sum(s.query_end - s.query_start for s in shown.segments) >= 10.0, shown.segments
+    assert all(abs(s.reference_start - s.query_start) < 0.3 for s in shown.segments)
+
+
+def test_an_inset_boxed_past_its_edges_is_placed_by_keypoints(tmp_path: Path) -> None:
+    # The box finder's box can reach well past an inset onto the footage beneath (the
+    # benchmark's room inset at x 67-98 % of a road was boxed x 52-100 %), and then the box's
+    # hashes line up with nothing, shrunk or not. Keypoints place the busy camera inside it.
+    from provenance import provider, refine
+    from provenance.align import DEFAULT_PARAMS, AlignResult
+    from provenance.models import Alignment, DetectedEdit, Edit, Segment, Verdict
+
+    query, db = _both_registered(tmp_path)
+    inset = (306 / 480, 10 / 270, 470 / 480, 104 / 270)  # the framed 164x94 picture
+    past = (inset[0] - 0.15, inset[1], inset[2], inset[3] + 0.1)
+    overlay = DetectedEdit(Edit.OVERLAY, boxes=(past,))
+    beneath = Alignment("cam-w", 0.9, (Segment("cam-w", 0.0, 12.0, 8.0, 20.0, evidence=20),),
+                        (overlay,))
+    result = AlignResult(Verdict.MATCH, 0.9, "12.0 s line up", (beneath,), (), (),
+                         params=DEFAULT_PARAMS)
+    decoded = provider.decode(str(query), 4.0)
+    with Library(db) as library:
+        local = library.local_data("busy")
+        assert local is not None
+        hashed = refine._Hashed(decoded, library)
+        assert not refine._hashed_inset(hashed, local, result, "busy", [past])
+        found, read = refine.inset_content_stage(decoded, result, library)
     assert set(read) == {"busy"}
     (shown,) = [m for m in found.matches if m.reference_id == "busy"]
     assert shown.region is not None
