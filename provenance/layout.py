@@ -42,7 +42,7 @@ from .models import (
     merged_edits,
 )
 from .provider import Decoded, region_fingerprint
-from .refine import bar_edits
+from .refine import LOCAL_SCAN_LIBRARY, bar_edits
 
 # Frames the screen and the grid are read from, evenly spread over the query's kept
 # local-feature frames (their median is the screen's steady picture; the seams' strength is
@@ -240,10 +240,6 @@ class _Originals:
                 yield ref_id, found
 
 
-# In a library of at most this many originals every one is aligned with every region (as
-# refine.LOCAL_SCAN_LIBRARY); in a larger one, the index's candidates for the region.
-SCAN_LIBRARY = 50
-
 Candidates = Callable[[Fingerprint], list[str]]
 # A region is hashed from fewer pixels than a whole frame (a 2x2 cell of a 128-pixel detail
 # frame filmed at 25°: about 45x25) and each of its alignments searched every original: it
@@ -300,7 +296,9 @@ def layout_stage(decoded: Decoded, result: AlignResult, lib: Library,
     if not layouts:
         return result, (), ""
     originals = _Originals(lib)
-    everyone = [o.id for o in lib.list()] if len(lib) <= SCAN_LIBRARY else None
+    # In a library of at most LOCAL_SCAN_LIBRARY originals every one is aligned with every
+    # region; in a larger one, the index's candidates for the region.
+    everyone = [o.id for o in lib.list()] if len(lib) <= LOCAL_SCAN_LIBRARY else None
     duration = decoded.fingerprint.duration
     regions: list[Region] = []
     found: list[Alignment] = []
