@@ -30,6 +30,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("screen angle", "provenance.layout", "with_screen"),
     ("saturation", "provenance.pipeline", "_saturation"),
     ("picture edits", "provenance.refine", "picture_edits_stage"),
+    ("insets over matches", "provenance.refine", "inset_content_stage"),
     ("moment check", "provenance.moment", "moment_stage"),
     ("sound on matches", "provenance.evidence", "check_sound"),
     ("sound-only search", "provenance.evidence", "sound_only"),

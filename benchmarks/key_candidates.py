@@ -17,12 +17,13 @@ script verifies every query of the copy-detection set (main set and geometry blo
 It prints every answer that differs, the rank of each true original among the keypoint
 candidates, the cost (verify CPU on each library, the index's build) and the votes' spread.
 
-    python benchmarks/key_candidates.py [--originals 60] [--sweep | --camera-pieces 12]
+    python benchmarks/key_candidates.py [--originals 60] [--sweep | --camera-pieces 12 | --insets]
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import tempfile
@@ -202,6 +203,95 @@ def sweep(db: Path, queries: list[cd.Query]) -> None:
                 rows))
 
 
+# --insets: one registered original's footage laid over another's, framed, in the top right
+# corner at these widths (shares of the frame's; a broadcaster's inset, as the desk audit's
+# covered 10-16 % of the frame), 12 s of each from the registered part.
+INSET_WIDTHS = (0.3, 0.4)
+INSET_SECONDS = 12.0
+
+
+def inset_queries(clips: list[Path], references: dict[str, Path]) -> list[cd.Query]:
+    """For every ordered pair of the clips and each INSET_WIDTHS, the second's footage laid
+    over the first's registered footage (a whole-frame match beneath, a picture-in-picture
+    above): from its registered part, and from its part never registered (another moment of
+    that camera: its original must not be matched)."""
+    queries = []
+    for under in clips:
+        start_under = round(cd.duration(references[under.stem]) * 0.3, 2)
+        for over in (c for c in clips if c != under):
+            registered = cd.duration(references[over.stem])
+            later = round(registered + (cd.duration(over) - registered) * 0.2, 2)
+            for width in INSET_WIDTHS:
+                for start_over, moment in ((round(registered * 0.2, 2), ""),
+                                           (later, ", other moment")):
+                    name = f"{over.stem}{moment} at {round(width * 100)} % over {under.stem}"
+                    path = cd.encode(
+                        SET / (re.sub(r"[^a-z0-9]+", "-", name) + ".mp4"),
+                        "-ss", str(start_under), "-t", str(INSET_SECONDS), "-i", str(under),
+                        "-ss", str(start_over), "-t", str(INSET_SECONDS), "-i", str(over),
+                        "-filter_complex",
+                        f"[0:v]scale=960:540,setsar=1[b];[1:v]scale="
+                        f"{round(960 * width / 2) * 2}:-2,pad=iw+4:ih+4:2:2:white[s];"
+                        "[b][s]overlay=W-w-16:16:shortest=1")
+                    truth = [cd.Truth(under.stem, 0.0, INSET_SECONDS, start_under,
+                                      start_under + INSET_SECONDS)]
+                    if not moment:
+                        truth.append(cd.Truth(over.stem, 0.0, INSET_SECONDS, start_over,
+                                              start_over + INSET_SECONDS))
+                    queries.append(cd.Query(name, "inset" + moment, path, truth,
+                                            same_camera=bool(moment)))
+    return queries
+
+
+def insets(references: dict[str, Path], extra: list[Path], total: int) -> None:
+    """The inset queries against the 3 originals and the large library: their verdicts, and
+    whether each original was matched (the inset's in a region) at its true offset."""
+    queries = inset_queries(footage_clips(), references)
+    with tempfile.TemporaryDirectory() as folder:
+        small, large = Path(folder) / "small.db", Path(folder) / "large.db"
+        _library(small, references, [], 0)
+        _library(large, references, extra, total)
+        answers = {"3": _verify_all(small, queries), str(total): _verify_all(large, queries)}
+    rows = []
+    for query in queries:
+        cells: list[object] = [query.name]
+        for size, found in answers.items():
+            answer = found[query.name]
+            cells += [answer["verdict"], _truths_found(query, answer),
+                      " ".join(_false_matches(query, answer)), f"{answer['cpu']:.2f}"]
+        rows.append(cells)
+    print(table(["query", *(f"{h}, {size} originals" for size in answers
+                            for h in ("verdict", "truths matched", "false matches", "CPU s"))],
+                rows))
+    for size, found in answers.items():
+        registered = [q for q in queries if not q.same_camera]
+        other = [q for q in queries if q.same_camera]
+        print(f"{size} originals: both originals matched in "
+              f"{sum(_truths_found(q, found[q.name]) == 2 for q in registered)} of "
+              f"{len(registered)}; the one beneath an other moment's inset in "
+              f"{sum(_truths_found(q, found[q.name]) == 1 for q in other)} of {len(other)}; "
+              f"false matches in {sum(bool(_false_matches(q, found[q.name])) for q in queries)}"
+              f" of {len(queries)}; verify CPU {sum(a['cpu'] for a in found.values()):.1f} s")
+
+
+def _false_matches(query: cd.Query, answer: dict[str, Any]) -> list[str]:
+    """The originals matched that are not in the query."""
+    truth = {t.reference_id for t in query.truth}
+    return sorted({m["ref"] for m in answer["matches"]} - truth)
+
+
+def _truths_found(query: cd.Query, answer: dict[str, Any]) -> int:
+    """How many of the query's true originals are matched at their true offset (within 0.5 s)
+    over at least half of their time."""
+    count = 0
+    for truth in query.truth:
+        lined_up = sum(q1 - q0 for m in answer["matches"] if m["ref"] == truth.reference_id
+                       for q0, q1, r0, _, _ in m["segments"]
+                       if abs((r0 - q0) - (truth.reference_start - truth.query_start)) < 0.5)
+        count += lined_up >= 0.5 * (truth.query_end - truth.query_start)
+    return count
+
+
 CAMERA = "one-by-one-person-detection"
 
 
@@ -257,6 +347,9 @@ def main() -> None:
     parser.add_argument("--camera-pieces", type=int, default=0, metavar="N",
                         help=f"register {CAMERA} as N consecutive originals instead (a "
                              "camera's archive in several files) and verify its queries")
+    parser.add_argument("--insets", action="store_true",
+                        help="verify one original laid over another instead (the inset "
+                             "content stage in the large library)")
     args = parser.parse_args()
     from provenance import refine
     from provenance.align import DEFAULT_PARAMS
@@ -268,6 +361,9 @@ def main() -> None:
     extra = distractors()
     if args.camera_pieces:
         same_camera(args.camera_pieces, references, queries, extra, args.originals)
+        return
+    if args.insets:
+        insets(references, extra, args.originals)
         return
     with tempfile.TemporaryDirectory() as folder:
         small, large = Path(folder) / "small.db", Path(folder) / "large.db"
