@@ -87,13 +87,14 @@ INSET_LOOKUP_MAX_RATIO = 3.0
 # beneath breaks the inset's hashes (a generated inset, its box 2-4 % of the frame too large:
 # 20 bits from the original's view, no match; 8 % of its size in: 2 bits, matched).
 INSET_LOOKUP_SHRINKS = (0.0, 0.04, 0.08)
-# Where no box's hashes line up, keypoints place the original inside the overlay box grown by
-# INSET_SEARCH_MARGIN of the frame on each side (the box finder's edges run a few per cent
-# short of an inset's as well as past it), spending at most INSET_LOOKUPS original keypoints
-# looked up per overlay box in all, shared among the originals as the local stage shares its
-# budget (``_share``; its least budget, MatchParams.local_min_lookups, within which it finds a
-# picture-in-picture over a whole frame). Measured with
-# benchmarks/key_candidates.py --insets (benchmarks/README.md, "Insets over registered footage").
+# Where no box's hashes line up, keypoints place the original inside the overlay box grown to
+# a frame-shaped picture and by INSET_SEARCH_MARGIN of the frame on each side (``_around``: the
+# box finder's edges run short of an inset's as well as past it), spending at most INSET_LOOKUPS
+# original keypoints looked up per overlay box in all, shared among the originals as the local
+# stage shares its budget (``_share``). benchmarks/key_candidates.py --insets (the shared clips
+# laid over each other at 30 and 40 % of the width; benchmarks/README.md, "Insets over
+# registered footage"): the insets placed took 2,700-38,000 lookups, and 25,000 to 200,000 found
+# the same ones; 100,000 is the local stage's least budget (MatchParams.local_min_lookups).
 INSET_SEARCH_MARGIN = 0.02
 INSET_LOOKUPS = 100_000
 # Frame pairs compared per matched original to see overlays, spread over its matched time: an
@@ -1233,10 +1234,9 @@ def _keypoint_inset(hashed: _Hashed, local: LocalData, result: AlignResult, ref_
     query_region, reference_box = hashed.query(placed)
     second = align(query_region, {ref_id: hashed.reference(ref_id, local, reference_box)},
                    result.params)
-    edits = (DetectedEdit(Edit.PICTURE_IN_PICTURE, boxes=(box,)),
-             *(_cropped(reference_box),) * (geometry.area(reference_box) < placed.whole_share),
-             *(DetectedEdit(Edit.MIRRORED),) * placed.mirrored)
-    return [replace(a, region=box) for a in _lined_up(second, edits)], used
+    query_size = (hashed.decoded.fingerprint.width, hashed.decoded.fingerprint.height)
+    return [replace(a, region=box) for a in _lined_up(second, _overlap_edits(placed, query_size))
+            ], used
 
 
 def _pictures_of(box: Box, decoded: Decoded) -> list[Box]:
