@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -370,33 +371,47 @@ def test_a_registered_picture_laid_over_registered_footage_is_both_at_once(
     assert "montage" not in report["finding"]["summary"]
 
 
+# ``_inset_repost``'s framed 164x94 picture of the busy camera, as shares of its frame.
+_BUSY_INSET = (306 / 480, 10 / 270, 470 / 480, 104 / 270)
+
+
+def _over_cam_w(box: tuple[float, float, float, float]) -> Any:
+    """A whole-frame match of ``cam-w`` over all of ``_inset_repost``'s repost, with an
+    overlay at ``box``: what the inset content stage is given."""
+    from provenance.align import DEFAULT_PARAMS, AlignResult
+    from provenance.models import Alignment, DetectedEdit, Edit, Segment, Verdict
+
+    overlay = DetectedEdit(Edit.OVERLAY, boxes=(box,))
+    beneath = Alignment("cam-w", 0.9, (Segment("cam-w", 0.0, 12.0, 8.0, 20.0, evidence=20),),
+                        (overlay,))
+    return AlignResult(Verdict.MATCH, 0.9, "12.0 s line up", (beneath,), (), (),
+                       params=DEFAULT_PARAMS)
+
+
+def _busy_found_in_its_inset(found: Any, read: dict[str, Any]) -> None:
+    """The busy camera matched in its inset's region, over 10 s or more, at its offset."""
+    assert set(read) == {"busy"}
+    (shown,) = [m for m in found.matches if m.reference_id == "busy"]
+    assert shown.region is not None
+    assert all(abs(a - b) <= 0.03 for a, b in zip(shown.region, _BUSY_INSET, strict=True)), \
+        shown.region
+    assert sum(s.query_end - s.query_start for s in shown.segments) >= 10.0, shown.segments
+    assert all(abs(s.reference_start - s.query_start) < 0.3 for s in shown.segments)
+
+
 def test_an_inset_read_as_a_strip_of_it_is_looked_up_at_its_own_shape(tmp_path: Path) -> None:
     # The box finder can stop at an edge inside the inset: the desk audit's bottle line laid
     # over the room (y 63-97 %) was read as the strip y 86-94 %, too thin to hold a picture,
     # and not looked up. Here the stage is given such a strip of the busy inset (its bottom
     # fifth): tried at the frame's shape on that width, it finds the busy camera there.
     from provenance import provider, refine
-    from provenance.align import DEFAULT_PARAMS, AlignResult
-    from provenance.models import Alignment, DetectedEdit, Edit, Segment, Verdict
 
     query, db = _both_registered(tmp_path)
-    inset = (306 / 480, 10 / 270, 470 / 480, 104 / 270)  # the framed 164x94 picture
-    strip = (inset[0], 0.3, inset[2], inset[3])
-    overlay = DetectedEdit(Edit.OVERLAY, boxes=(strip,))
-    beneath = Alignment("cam-w", 0.9, (Segment("cam-w", 0.0, 12.0, 8.0, 20.0, evidence=20),),
-                        (overlay,))
-    result = AlignResult(Verdict.MATCH, 0.9, "12.0 s line up", (beneath,), (), (),
-                         params=DEFAULT_PARAMS)
+    strip = (_BUSY_INSET[0], 0.3, _BUSY_INSET[2], _BUSY_INSET[3])
     with Library(db) as library:
-        found, read = refine.inset_content_stage(provider.decode(str(query), 4.0), result,
-                                                 library)
-    assert set(read) == {"busy"}
-    (shown,) = [m for m in found.matches if m.reference_id == "busy"]
-    assert shown.region is not None
-    assert all(abs(a - b) <= 0.03 for a, b in zip(shown.region, inset, strict=True)), \
-        shown.region
-    assert sum(s.query_end - s.query_start for s in shown.segments) >= 10.0, shown.segments
-    assert all(abs(s.reference_start - s.query_start) < 0.3 for s in shown.segments)
+        found, read = refine.inset_content_stage(provider.decode(str(query), 4.0),
+                                                 _over_cam_w(strip), library)
+    _busy_found_in_its_inset(found, read)
 
 
 def test_an_inset_boxed_past_its_edges_is_placed_by_keypoints(tmp_path: Path) -> None:
@@ -404,17 +419,11 @@ def test_an_inset_boxed_past_its_edges_is_placed_by_keypoints(tmp_path: Path) ->
     # benchmark's room inset at x 67-98 % of a road was boxed x 52-100 %), and then the box's
     # hashes line up with nothing, shrunk or not. Keypoints place the busy camera inside it.
     from provenance import provider, refine
-    from provenance.align import DEFAULT_PARAMS, AlignResult
-    from provenance.models import Alignment, DetectedEdit, Edit, Segment, Verdict
 
     query, db = _both_registered(tmp_path)
-    inset = (306 / 480, 10 / 270, 470 / 480, 104 / 270)  # the framed 164x94 picture
-    past = (inset[0] - 0.15, inset[1], inset[2], inset[3] + 0.1)
-    overlay = DetectedEdit(Edit.OVERLAY, boxes=(past,))
-    beneath = Alignment("cam-w", 0.9, (Segment("cam-w", 0.0, 12.0, 8.0, 20.0, evidence=20),),
-                        (overlay,))
-    result = AlignResult(Verdict.MATCH, 0.9, "12.0 s line up", (beneath,), (), (),
-                         params=DEFAULT_PARAMS)
+    x0, y0, x1, y1 = _BUSY_INSET
+    past = (x0 - 0.15, y0, x1, y1 + 0.1)
+    result = _over_cam_w(past)
     decoded = provider.decode(str(query), 4.0)
     with Library(db) as library:
         local = library.local_data("busy")
@@ -422,13 +431,7 @@ def test_an_inset_boxed_past_its_edges_is_placed_by_keypoints(tmp_path: Path) ->
         hashed = refine._Hashed(decoded, library)
         assert not refine._hashed_inset(hashed, local, result, "busy", [past])
         found, read = refine.inset_content_stage(decoded, result, library)
-    assert set(read) == {"busy"}
-    (shown,) = [m for m in found.matches if m.reference_id == "busy"]
-    assert shown.region is not None
-    assert all(abs(a - b) <= 0.03 for a, b in zip(shown.region, inset, strict=True)), \
-        shown.region
-    assert sum(s.query_end - s.query_start for s in shown.segments) >= 10.0, shown.segments
-    assert all(abs(s.reference_start - s.query_start) < 0.3 for s in shown.segments)
+    _busy_found_in_its_inset(found, read)
 
 
 def test_a_moving_picture_laid_over_a_corner_does_not_hide_the_registered_moment(
