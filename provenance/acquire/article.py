@@ -360,11 +360,9 @@ def _references(collector: _Collector, base_url: str, is_supported: UrlPredicate
         if kind == "link" and is_platform_url(url) and not _looks_like_video_page(url):
             continue
         if scheme == "file" and folder:
-            inside = None if written == "file" else _inside(url, folder)
+            inside, why = (None, "a file:// URL") if written == "file" else _inside(url, folder)
             if inside is None:
-                left_out.append(_refused(raw, where, "a file:// URL" if written == "file"
-                                         else "not a file name" if "\x00" in unquote(url)
-                                         else "outside the page's folder"))
+                left_out.append(_refused(raw, where, why))
                 continue
             url = inside
         url = canonical_url(url)
@@ -390,17 +388,18 @@ def _page_folder(base_url: str) -> str:
     return os.path.realpath(os.path.dirname(unquote(parts.path)))
 
 
-def _inside(url: str, folder: str) -> str | None:
-    """The ``file:`` URL of the file ``url`` names when it is in ``folder`` or below (``..``,
-    percent-escapes and symlinks resolved, as the file would be opened), else None."""
+def _inside(url: str, folder: str) -> tuple[str | None, str]:
+    """(the ``file:`` URL of the file ``url`` names, "") when it is in ``folder`` or below
+    (``..``, percent-escapes and symlinks resolved, as the file would be opened), else (None,
+    why not)."""
+    if "\x00" in unquote(url):  # a NUL names no file
+        return None, "not a file name"
     parts = urlsplit(url)
-    named = unquote(parts.path)
-    if parts.netloc not in ("", "localhost") or "\x00" in named:  # a NUL names no file
-        return None
-    path = os.path.realpath(named)
-    if os.path.commonpath([folder, path]) != folder or path == folder:
-        return None
-    return Path(path).as_uri()
+    path = os.path.realpath(unquote(parts.path))
+    if parts.netloc not in ("", "localhost") or os.path.commonpath([folder, path]) != folder \
+            or path == folder:
+        return None, "outside the page's folder"
+    return Path(path).as_uri(), ""
 
 
 def _refused(raw: str, where: str, reason: str) -> str:
