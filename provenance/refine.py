@@ -1116,12 +1116,12 @@ def inset_content_stage(decoded: Decoded, result: AlignResult, lib: Library,
     originals it newly matched."""
     found_boxes = dict.fromkeys(box for m in result.matches if m.region is None
                                 for e in m.edits if e.kind is Edit.OVERLAY for box in e.boxes)
-    pictures = [boxes for box in found_boxes if (boxes := _pictures_of(box, decoded))]
+    pictures = {box: boxes for box in found_boxes if (boxes := _pictures_of(box, decoded))}
     if not pictures:
         return result, {}
     hashed = _Hashed(decoded, lib)
     read: dict[str, LocalData | None] = {}
-    for boxes in pictures:
+    for found_box, boxes in pictures.items():
         around = _around(boxes)
         features = geometry.QueryFeatures(_inset_frames(decoded, around))
         ids, votes = _inset_candidates(hashed, boxes, features, result, candidates)
@@ -1140,8 +1140,22 @@ def inset_content_stage(decoded: Decoded, result: AlignResult, lib: Library,
                 work_left -= used
             if placed:
                 result = with_extra_matches(result, placed, decoded.fingerprint, over=(None,))
+                result = _overlay_placed(result, found_box, placed[0].region or found_box)
                 read[ref_id] = local
     return result, read
+
+
+def _overlay_placed(result: AlignResult, found: Box, placed: Box) -> AlignResult:
+    """The whole-frame matches' overlay box ``found`` said where the picture laid over them
+    was placed (the inset's own edges, not the box finder's)."""
+    def moved(edit: DetectedEdit) -> DetectedEdit:
+        if edit.kind is not Edit.OVERLAY or found not in edit.boxes:
+            return edit
+        return replace(edit, boxes=tuple(placed if b == found else b for b in edit.boxes))
+
+    return replace(result, matches=tuple(
+        replace(m, edits=tuple(moved(e) for e in m.edits)) if m.region is None else m
+        for m in result.matches))
 
 
 def _inset_candidates(hashed: _Hashed, boxes: list[Box], features: geometry.QueryFeatures,

@@ -390,6 +390,8 @@ def _over_cam_w(box: tuple[float, float, float, float]) -> Any:
 
 def _busy_found_in_its_inset(found: Any, read: dict[str, Any]) -> None:
     """The busy camera matched in its inset's region, over 10 s or more, at its offset."""
+    from provenance.models import Edit
+
     assert set(read) == {"busy"}
     (shown,) = [m for m in found.matches if m.reference_id == "busy"]
     assert shown.region is not None
@@ -397,6 +399,11 @@ def _busy_found_in_its_inset(found: Any, read: dict[str, Any]) -> None:
         shown.region
     assert sum(s.query_end - s.query_start for s in shown.segments) >= 10.0, shown.segments
     assert all(abs(s.reference_start - s.query_start) < 0.3 for s in shown.segments)
+    # The footage beneath says the picture laid over it is where the inset was placed, not
+    # where the box finder's box was.
+    (beneath,) = [m for m in found.matches if m.reference_id == "cam-w"]
+    (overlay,) = [e for e in beneath.edits if e.kind is Edit.OVERLAY]
+    assert overlay.boxes == (shown.region,)
 
 
 def test_an_inset_read_as_a_strip_of_it_is_looked_up_at_its_own_shape(tmp_path: Path) -> None:
