@@ -1132,9 +1132,9 @@ def inset_content_stage(decoded: Decoded, result: AlignResult, lib: Library,
             if local is None:
                 continue
             placed = _hashed_inset(hashed, local, result, ref_id, boxes)
-            if not placed and work_left > 0 and (ref_id in votes or not votes):
+            if not placed and work_left > 0 and (votes is None or ref_id in votes):
                 share = _share(work_left, INSET_LOOKUPS, ids[number:], len(ids) - number,
-                               votes)
+                               votes or {})
                 placed, used = _keypoint_inset(hashed, local, result, ref_id, features,
                                                around, share)
                 work_left -= used
@@ -1160,14 +1160,14 @@ def _overlay_placed(result: AlignResult, found: Box, placed: Box) -> AlignResult
 
 def _inset_candidates(hashed: _Hashed, boxes: list[Box], features: geometry.QueryFeatures,
                       result: AlignResult, candidates: Callable[[Fingerprint], list[str]] | None
-                      ) -> tuple[list[str], dict[str, float]]:
-    """The originals an inset is looked up in, and the votes of those its keypoints chose: in
-    a library of at most LOCAL_SCAN_LIBRARY, every one (no votes); in a larger one, those the
-    inset's keypoints vote for (as the local stage's: ``_key_candidates``), then the index's
-    candidates for the inset's region."""
+                      ) -> tuple[list[str], dict[str, float] | None]:
+    """The originals an inset is looked up in, and the votes of those its keypoints chose (the
+    only ones keypoints search then): in a library of at most LOCAL_SCAN_LIBRARY, every one
+    (None: every one is searched); in a larger one, those the inset's keypoints vote for (as
+    the local stage's: ``_key_candidates``), then the index's candidates for its region."""
     lib = hashed.lib
     if len(lib) <= LOCAL_SCAN_LIBRARY:
-        return [o.id for o in lib.list()], {}
+        return [o.id for o in lib.list()], None
     index = lib.index(result.params.min_motion_energy)
     votes = _key_candidates(index, features, result.params) if index.has_keys else {}
     found = list(candidates(hashed.query(geometry.Overlap(
