@@ -20,6 +20,10 @@ queries, segment localisation (a predicted segment is right when its query and r
 intervals both overlap the truth's) and mean boundary error.
 
     pip install -e ".[bench]"; python benchmarks/copy_detection.py
+
+``--without ocr,local,moment`` switches stages of provenance off for the whole run, to measure what
+each costs and what it is worth (issue #11's 0.5x throughput): a measurement of options, not
+options the product offers (OCR alone can be switched off there, ``ocr = false``).
 """
 
 from __future__ import annotations
@@ -639,8 +643,31 @@ def timing_60s(references: dict[str, Path], clips: list[Path]) -> tuple[float, f
     return t1 - t0, t2 - t1
 
 
+# The stages --without can switch off.
+SWITCHABLE = ("ocr", "local", "moment")
+
+
+def switch_off(stages: set[str]) -> None:
+    """Stages of provenance off for this process: "ocr" as the setting does, "local" the
+    local-feature stage, "moment" the moment check (matches kept as a fingerprint file's are,
+    ``moment.unchecked_stage``) and the query's moment frames it alone needs."""
+    from provenance import moment, provider, refine
+
+    if "ocr" in stages:
+        os.environ["PROVENANCE_OCR"] = "0"
+    if "local" in stages:
+        refine.local_feature_stage = lambda decoded, result, lib: result
+    if "moment" in stages:
+        moment.moment_stage = lambda decoded, result, stored: moment.unchecked_stage(
+            result, decoded.fingerprint)
+        provider.decode = functools.partial(provider.decode, moments=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--without", default="", metavar="STAGES",
+                        help="provenance's stages switched off for the run, comma-separated: "
+                             f"{', '.join(SWITCHABLE)} (what each costs and is worth)")
     parser.add_argument("--clean", action="store_true", help="re-make the query set")
     parser.add_argument("--only-provenance", action="store_true", help="skip the peers")
     parser.add_argument("--repeat", type=int, default=1,
@@ -656,6 +683,11 @@ def main() -> None:
     parser.add_argument("--wall", action="store_true",
                         help="run only the grid/off-screen block (copy_detection_wall.py)")
     args = parser.parse_args()
+    without = {name for name in args.without.split(",") if name}
+    if without - set(SWITCHABLE):
+        parser.error(f"--without: unknown stage(s) {', '.join(sorted(without - set(SWITCHABLE)))}"
+                     f"; known: {', '.join(SWITCHABLE)}")
+    switch_off(without)
     if args.clean:
         shutil.rmtree(SET, ignore_errors=True)
     clips = footage_clips()
@@ -671,6 +703,8 @@ def main() -> None:
         return
     # --- end of the evidence block.
     references, queries = build_set(clips)
+    if without:
+        print(f"provenance WITHOUT: {', '.join(sorted(without))}")
     print(f"{len(references)} originals, {len(queries)} queries "
           f"({sum(len(q.truth) for q in queries)} true segments, "
           f"{sum(q.same_camera for q in queries)} same-camera negatives)\n")

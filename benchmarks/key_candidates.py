@@ -16,6 +16,9 @@ script verifies every query of the copy-detection set (main set and geometry blo
 
 It prints every answer that differs, the rank of each true original among the keypoint
 candidates, the cost (verify CPU on each library, the index's build) and the votes' spread.
+``--insets`` verifies instead each clip's registered footage with another clip laid over its
+corner, from that clip's registered part or its part never registered, against both libraries
+(the inset content stage: both originals should match, and nothing the repost does not show).
 
     python benchmarks/key_candidates.py [--originals 60] [--sweep | --camera-pieces 12 | --insets]
 """
@@ -255,7 +258,7 @@ def insets(references: dict[str, Path], extra: list[Path], total: int) -> None:
     rows = []
     for query in queries:
         cells: list[object] = [query.name]
-        for size, found in answers.items():
+        for found in answers.values():
             answer = found[query.name]
             cells += [answer["verdict"], _truths_found(query, answer),
                       " ".join(_false_matches(query, answer)), f"{answer['cpu']:.2f}"]
