@@ -638,19 +638,19 @@ def placements(decoded: Decoded, alignment: Alignment) -> list[Placement]:
 # Why a matched segment is taken out of the matches (the keys of ``_checked``'s answer), and
 # what the reason says of those seconds.
 _APART_WHY = {
-    "other": "{s:.1f} s whose movements lined up in time show a different picture from the "
+    "other": "whose movements lined up in time show a different picture from the "
              "original's at the very instants: the same camera at another moment",
-    "unconfirmed": "{s:.1f} s cut from a longer view of the same camera whose movements "
+    "unconfirmed": "cut from a longer view of the same camera whose movements "
                    "contradict the original's could not be confirmed as the very moment",
-    "unsettled": "{s:.1f} s whose movements line up with the original's ({n} confirmed "
+    "unsettled": "whose movements line up with the original's ({n} confirmed "
                  "samples, {need} needed without the picture's confirmation) but whose pictures "
                  "at the very instants do not confirm the moment",
-    "speed": "{s:.1f} s that line up only at a changed speed (x{speed:.2f}) the pictures at "
+    "speed": "that line up only at a changed speed (x{speed:.2f}) the pictures at "
              "the very instants do not confirm",
-    "conflict": "{s:.1f} s whose movements line up with the original's ({n} confirmed "
+    "conflict": "whose movements line up with the original's ({n} confirmed "
                 "samples) while its pictures at the very instants differ from the original's: "
                 "the two disagree",
-    "unlaid": "{s:.1f} s whose pictures could not be laid on the original's and whose "
+    "unlaid": "whose pictures could not be laid on the original's and whose "
               "movements line up on too few samples ({n} confirmed, {need_unlaid} needed) to "
               "stand alone",
 }
@@ -931,9 +931,12 @@ def _marked_open(result: align.AlignResult, open_segments: list[Segment]) -> ali
 
 
 def _why(key: str, segments: list[Segment], params: align.MatchParams) -> str:
-    """What the reason says of the segments taken out for ``key`` (``_APART_WHY``)."""
-    return _APART_WHY[key].format(
-        s=sum(s.query_end - s.query_start for s in segments),
+    """What the reason says of the segments taken out for ``key`` (``_APART_WHY``), naming
+    their originals (a picture inside the frame's may be another camera than the footage the
+    reason's first words say lines up)."""
+    seconds = sum(s.query_end - s.query_start for s in segments)
+    originals = ", ".join(sorted({s.reference_id for s in segments}))
+    return f"{seconds:.1f} s of {originals} " + _APART_WHY[key].format(
         n=max(s.evidence for s in segments), need=params.moment_unsettled_confirmed,
         need_unlaid=params.moment_unlaid_confirmed, speed=segments[0].speed)
 

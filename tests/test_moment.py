@@ -639,6 +639,9 @@ def test_a_fingerprint_file_leaves_open_what_only_the_check_could_confirm() -> N
     pieces = [s for a in result.same_scene for s in a.segments]
     assert [(s.query_start, s.query_end) for s in pieces] == [(0.0, 4.0), (4.0, 8.0)]
     assert all(s.unsettled and not s.spliced for s in pieces)
+    # The reason names the original whose seconds it takes apart (a picture inside the frame
+    # may be another camera than the footage that lines up).
+    assert "4.0 s of cam-a cut from a longer view" in result.reason
     assert "could not be confirmed as the very moment" in result.reason
 
 
