@@ -636,7 +636,7 @@ def placements(decoded: Decoded, alignment: Alignment) -> list[Placement]:
 
 
 # Why a matched segment is taken out of the matches (the keys of ``_checked``'s answer), and
-# what the reason says of those seconds.
+# what the reason says of those seconds, after "<seconds> s of <their originals>" (``_why``).
 _APART_WHY = {
     "other": "whose movements lined up in time show a different picture from the "
              "original's at the very instants: the same camera at another moment",
