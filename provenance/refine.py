@@ -1161,18 +1161,21 @@ def _overlay_placed(result: AlignResult, found: Box, placed: Box) -> AlignResult
 def _inset_candidates(hashed: _Hashed, boxes: list[Box], features: geometry.QueryFeatures,
                       result: AlignResult, candidates: Callable[[Fingerprint], list[str]] | None
                       ) -> tuple[list[str], dict[str, float] | None]:
-    """The originals an inset is looked up in, and the votes of those its keypoints chose (the
-    only ones keypoints search then): in a library of at most LOCAL_SCAN_LIBRARY, every one
-    (None: every one is searched); in a larger one, those the inset's keypoints vote for (as
-    the local stage's: ``_key_candidates``), then the index's candidates for its region."""
-    lib = hashed.lib
+    """The originals an inset is looked up in, and the votes of those its keypoints chose, the
+    only ones keypoints then search (None: every one is searched). As the local stage's: in a
+    library of more originals than it may examine (MatchParams.local_max_references), the
+    originals the inset's keypoints vote for (``_key_candidates``). Looked up by their hashes:
+    in a library of at most LOCAL_SCAN_LIBRARY, every original; in a larger one, those voted
+    for and the index's candidates for the inset's region."""
+    lib, params = hashed.lib, result.params
+    index = lib.index(params.min_motion_energy)
+    votes = _key_candidates(index, features, params) \
+        if index.has_keys and len(lib) > params.local_max_references else None
     if len(lib) <= LOCAL_SCAN_LIBRARY:
-        return [o.id for o in lib.list()], None
-    index = lib.index(result.params.min_motion_energy)
-    votes = _key_candidates(index, features, result.params) if index.has_keys else {}
+        return [o.id for o in lib.list()], votes
     found = list(candidates(hashed.query(geometry.Overlap(
         boxes[0], geometry.FULL_FRAME, False, 0))[0])) if candidates else []
-    return list(dict.fromkeys([*votes, *found])), votes
+    return list(dict.fromkeys([*(votes or {}), *found])), votes
 
 
 def _hashed_inset(hashed: _Hashed, local: LocalData, result: AlignResult, ref_id: str,
