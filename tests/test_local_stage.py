@@ -14,7 +14,7 @@ from provenance import geometry
 from provenance.models import Edit, Verdict
 from tests import synthetic as syn
 from tests.conftest import Media, verify_json
-from tests.test_match_cases import _encode
+from tests.test_match_cases import _encode, centre_crop_60, centre_crop_matched, with_others
 
 
 def test_capped_ransac_finds_the_fits_uncapped_ransac_finds(
@@ -141,21 +141,14 @@ def test_a_crop_is_found_in_a_library_too_large_to_compare_with_every_original(
     from provenance import refine
     from provenance.align import DEFAULT_PARAMS
     from provenance.library import Library
-    from tests.test_library import fp, original
 
     db = tmp_path / "large.db"
     shutil.copy(library_path, db)
+    with_others(db, refine.LOCAL_SCAN_LIBRARY + 1)
     with Library(db) as library:
-        for k in range(refine.LOCAL_SCAN_LIBRARY + 1):  # whole-frame fingerprints only
-            library.add(original(f"other-{k:02d}", f"{k:064x}"), fp(1000 + k, n=240))
         assert len(library) > refine.LOCAL_SCAN_LIBRARY
-    query = _encode(tmp_path / "crop60.mp4", media.cam_a, 6, 12, "-vf", "crop=iw*0.6:ih*0.6")
-    report = verify_json(query, db)
-    assert report["verdict"] == "match"
-    (match,) = report["matches"]
-    assert match["reference_id"] == "cam-a"
-    (crop,) = [e for e in match["edit_details"] if e["kind"] == "cropped"]
-    assert crop["boxes"][0] == pytest.approx((0.2, 0.2, 0.8, 0.8), abs=0.05)
+    query = centre_crop_60(media, tmp_path)
+    match = centre_crop_matched(verify_json(query, db))
     assert all(s["reference_start"] - s["query_start"] == pytest.approx(6.0, abs=0.3)
                for s in match["segments"])
     # The votes themselves: the crop's keypoints find camera A's pictures far more than camera

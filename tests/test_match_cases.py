@@ -24,10 +24,24 @@ def _encode(out: Path, source: Path, start: float, seconds: float, *args: str) -
     return out
 
 
-def test_centre_crop_reports_the_kept_region_and_covers_the_query(
-        media: Media, library_path: Path, tmp_path: Path) -> None:
-    query = _encode(tmp_path / "crop60.mp4", media.cam_a, 6, 12, "-vf", "crop=iw*0.6:ih*0.6")
-    report = verify_json(query, library_path)
+def with_others(db: Path, count: int) -> None:
+    """``count`` more originals in the library at ``db``, whole-frame fingerprints only (no
+    stored local data): a library past refine.LOCAL_SCAN_LIBRARY without more video to make."""
+    from tests.test_library import fp, original
+
+    with Library(db) as library:
+        for k in range(count):
+            library.add(original(f"other-{k:02d}", f"{k:064x}"), fp(1000 + k, n=240))
+
+
+def centre_crop_60(media: Media, tmp_path: Path) -> Path:
+    """12 s of camera A from 6 s, cropped to its centre 60 %."""
+    return _encode(tmp_path / "crop60.mp4", media.cam_a, 6, 12, "-vf", "crop=iw*0.6:ih*0.6")
+
+
+def centre_crop_matched(report: dict[str, Any]) -> dict[str, Any]:
+    """``centre_crop_60`` matched to camera A, its kept region measured (x, y 20-80 %): the
+    match."""
     assert report["verdict"] == "match"
     (match,) = report["matches"]
     assert match["reference_id"] == "cam-a"
@@ -35,6 +49,12 @@ def test_centre_crop_reports_the_kept_region_and_covers_the_query(
     x0, y0, x1, y1 = crop["boxes"][0]
     assert x0 == pytest.approx(0.2, abs=0.05) and x1 == pytest.approx(0.8, abs=0.05)
     assert y0 == pytest.approx(0.2, abs=0.05) and y1 == pytest.approx(0.8, abs=0.05)
+    return dict(match)
+
+
+def test_centre_crop_reports_the_kept_region_and_covers_the_query(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    match = centre_crop_matched(verify_json(centre_crop_60(media, tmp_path), library_path))
     covered = sum(s["query_end"] - s["query_start"] for s in match["segments"])
     assert covered >= 8.0
 
@@ -348,12 +368,10 @@ def test_a_registered_picture_laid_over_registered_footage_is_both_at_once(
     # (here with whole-frame fingerprints of others), the inset was not looked up at all: it
     # is now looked up in the originals the index and its keypoints choose.
     from provenance import refine
-    from tests.test_library import fp, original
 
     query, db = _both_registered(tmp_path)
+    with_others(db, fillers)
     with Library(db) as library:
-        for k in range(fillers):
-            library.add(original(f"other-{k:02d}", f"{k:064x}"), fp(1000 + k, n=240))
         assert fillers == 0 or len(library) > refine.LOCAL_SCAN_LIBRARY
     report = verify_json(query, db)
     assert report["verdict"] == "match", report["reason"]
