@@ -463,7 +463,9 @@ def _days_apart(day: date, start: date, end: date, said: str) -> str:
 
 # "filmed by X", "source: X", "filmé par « X »": who made the footage. "posted by X",
 # "partagé par X": who put it online (an uploader, not a claim about who filmed it).
-_NAME = r"[«\"“']?\s*([^\n.,;:!?«»\"“”()\[\]<>]{2,60}?)\s*(?:[»\"”]|'(?!s\b)|[.,;:!?()\n]|$)"
+# A straight quote closes a quoted name only where no letter follows it: "the BBC's", "les
+# caméras d'Eurotunnel" go on (a name cut at "d'" was read as "caméras d").
+_NAME = r"[«\"“']?\s*([^\n.,;:!?«»\"“”()\[\]<>]{2,60}?)\s*(?:[»\"”]|'(?!\w)|[.,;:!?()\n]|$)"
 # Up to this many characters ("on 2 June 2016") may stand between "filmed" and "by".
 _BETWEEN = r"\b(?:(?!\b(?:and|et|but|mais|then|puis)\b)[^.;:!?\n]){0,40}?\s"
 _MADE_BY = [
@@ -486,7 +488,8 @@ _POSTED_BY = [
 _NAME_END = re.compile(r"\s+(?:and|et|who|qui|which|que|has|have|had|a|ont|on|le|la|les|in|at|"
                        r"à|au|with|avec|via|from|depuis|sur|this|ce|cette|last|yesterday|hier|"
                        r"shows?|showed|says|said|claims?|montre|explique|affirme)\b.*$", re.I)
-_ARTICLE_START = re.compile(r"^(?:the|le|la|les|l['’])\s*", re.I)
+# "les" before "le", whole words only: "les caméras" was read as "s caméras".
+_ARTICLE_START = re.compile(r"^(?:(?:the|les|le|la)\b|l['’])\s*", re.I)
 
 
 def _name(raw: str) -> str:
@@ -538,6 +541,13 @@ def source_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
     return claims
 
 
+# A source that is a camera ("les caméras de surveillance", "CCTV"), unless a name goes with
+# it (a capital letter, a digit or a handle: "caméras SNCF", "@lyoncam's webcam").
+_CAMERA = re.compile(r"\b(?:cam[ée]ras?|cctv|webcams?|dashcams?|bodycams?|"
+                     r"(?:vid[ée]o)?surveillance)\b", re.I)
+_NAMES_SOMEONE = re.compile(r"(?-i:[A-ZÀ-Ý0-9@])")
+
+
 def _tokens(text: str) -> set[str]:
     plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
     return {t for t in re.findall(r"\w+", plain) if len(t) >= 3}
@@ -560,6 +570,14 @@ def check_sources(claims: Sequence[Claim], originals: Sequence[Original]) -> lis
                                     f"credits the source of {', '.join(o.id for o in credited)}"))
         elif not with_source:
             checked.append(_checked(claim, ClaimStatus.UNCHECKED, ""))
+        elif _CAMERA.search(claim.value) and not _NAMES_SOMEONE.search(
+                _CAMERA.sub("", claim.value)):
+            # "filmées par les caméras de surveillance" names the kind of camera, not whose it
+            # is: the source's own cameras, as like as not, so it is no false credit ("filmed
+            # by a passer-by", "by me" name who filmed, and are).
+            checked.append(_checked(claim, ClaimStatus.UNCHECKED,
+                                    f"{claim.value!r} names a kind of camera, not whose; the "
+                                    f"footage is from {_owners(with_source)}"))
         elif claim.kind is ClaimKind.SOURCE:
             checked.append(_checked(claim, ClaimStatus.CONTRADICTED,
                                     f"{claim.value!r} is not the source of the footage "

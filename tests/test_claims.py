@@ -83,6 +83,32 @@ def test_claimed_sources_and_uploader_against_the_original() -> None:
     assert flag.kind == "scene" and "not the registered moment" in flag.finding
 
 
+def test_a_described_source_is_no_false_credit() -> None:
+    from provenance.claims import check_sources, source_claims
+
+    def checked(text: str) -> list[tuple[str, str]]:
+        found = source_claims([("command line (caption)", text)])
+        return [(c.value, c.status) for c in check_sources(found, [Original(
+            id="cam1", source="Eurotunnel")])]
+
+    # the article "les" is taken whole, and a name goes on past an elided "d'"
+    assert checked("Images filmées par les caméras d'Eurotunnel") == [
+        ("caméras d'Eurotunnel", "consistent")]
+    assert checked("filmées par des caméras d'Eurotunnel") == [
+        ("des caméras d'Eurotunnel", "consistent")]
+    # a kind of camera names no owner: not checked, not a false credit
+    assert checked("Images filmées par les caméras de surveillance") == [
+        ("caméras de surveillance", "unchecked")]
+    assert checked("filmed by CCTV cameras") == [("CCTV cameras", "unchecked")]
+    # a camera with someone's name is that someone's
+    assert checked("filmé par une caméra SNCF") == [("une caméra SNCF", "contradicted")]
+    # whoever is said to have filmed it is checked, named or not
+    assert checked("Filmed by a passer-by") == [("a passer-by", "contradicted")]
+    # a name that is not the original's source is still contradicted
+    assert checked("Filmed by BBC News") == [("BBC News", "contradicted")]
+    assert checked("Filmed by the BBC's crew") == [("BBC's crew", "contradicted")]
+
+
 def test_a_caption_ending_with_its_credit_names_the_source() -> None:
     from provenance.claims import source_claims
 
