@@ -372,10 +372,29 @@ def assess(
         return Finding(Rating.EDITED, summary, tuple(dict.fromkeys(reasons)), category)
     checked = [c for c in claims if c.status is ClaimStatus.CONSISTENT]
     summary = (f"Authentic: {_footage(matched)} {_recorded(matched)}"
-               + (", as claimed" if checked else "" if by_clock else
+               + (_as_claimed(checked) if checked else "" if by_clock else
                   "; no claim about it could be checked") + f"{by_clock}." + caution)
     return Finding(Rating.AUTHENTIC, summary, tuple(dict.fromkeys(reasons)),
                    _CATEGORY[Rating.AUTHENTIC])
+
+
+_CLAIMED = {ClaimKind.DATE: "date", ClaimKind.PUBLISHED: "publication date",
+            ClaimKind.PLACE: "place", ClaimKind.SOURCE: "source", ClaimKind.UPLOADER: "uploader"}
+
+
+def _as_claimed(consistent: Sequence[Claim]) -> str:
+    """What the consistent claims confirm, said after the recording date: "as claimed" only
+    where a date was claimed (a desk audit: a place alone read "recorded 2015-09-15, as
+    claimed", a date no one had claimed)."""
+    kinds = [_CLAIMED[k] for k in dict.fromkeys(c.kind for c in consistent) if k in _CLAIMED]
+    named = f"{', '.join(kinds[:-1])} and {kinds[-1]}" if len(kinds) > 1 else "".join(kinds)
+    if kinds == ["date"]:
+        return ", as claimed"
+    if "date" in kinds:
+        return f", as claimed ({named})"
+    if not kinds:
+        return ""
+    return f"; the claimed {named} {'agrees' if len(kinds) == 1 else 'agree'} with it"
 
 
 def overall(findings: Sequence[Finding]) -> Finding:

@@ -237,6 +237,23 @@ def test_ratings_follow_the_rules() -> None:
                                                                           "miscaptioned).")
 
 
+def test_as_claimed_says_which_claims_agree() -> None:
+    cam = [Original(id="cam", source="Operator", recorded_at="2015-09-16")]
+
+    def summary(*kinds: ClaimKind) -> str:
+        claims = [_claim(ClaimStatus.CONSISTENT, kind) for kind in kinds]
+        return assess(Verdict.MATCH, [_alignment()], [], claims, cam).summary
+
+    assert summary(ClaimKind.DATE).endswith("recorded 2015-09-16, as claimed.")
+    # a place or a source alone says nothing of the date (a desk audit: it read "as claimed")
+    assert summary(ClaimKind.PLACE).endswith(
+        "recorded 2015-09-16; the claimed place agrees with it.")
+    assert summary(ClaimKind.PLACE, ClaimKind.SOURCE).endswith(
+        "; the claimed place and source agree with it.")
+    assert summary(ClaimKind.DATE, ClaimKind.PLACE, ClaimKind.SOURCE).endswith(
+        ", as claimed (date, place and source).")
+
+
 def test_unexplained_time_is_added_footage_only_where_the_video_cuts_to_it() -> None:
     """A stretch the library does not explain, with no cut in it or at its ends, continues the
     matched shot: not said to be footage added (a 20 % crop of one shot, matched over 5 s of
