@@ -393,6 +393,8 @@ def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json
                             f"a folder is verified file by file: its {suffixes} files")
     if not inputs:
         raise click.UsageError("give a video, an article, a folder, or -a FILE")
+    if resume and (not jsonl or jsonl == "-"):  # said before any work, for one input too
+        raise click.UsageError("--resume reads the output file: give --jsonl FILE")
     library = _library(ctx, settings)
     if (len(inputs) > 1 or batch_file or jsonl or folders or len(queries) != len(inputs)
             or workers > 1 or cluster):
@@ -431,8 +433,6 @@ def _verify_batch(ctx: click.Context, inputs: list[str], library: Library, setti
     if reports:
         raise click.UsageError("--report and --jsonld write one result; with several inputs "
                                "use --jsonl, then `provenance report` on a line of it")
-    if resume and (not jsonl or jsonl == "-"):
-        raise click.UsageError("--resume reads the output file: give --jsonl FILE")
     done = batch.done_inputs(jsonl) if resume and jsonl else set()
     todo = [query for query in inputs if query not in done]
     if done:

@@ -140,6 +140,10 @@ def test_resume_needs_an_output_file(media: Media, library_path: Path) -> None:
     result = CliRunner().invoke(main, ["verify", str(media.clip_a), "--resume", "--jsonl", "-",
                                        "--db", str(library_path)])
     assert result.exit_code == 2 and "--jsonl FILE" in result.stderr
+    # without --jsonl at all, one input: said, not silently ignored (a desk audit)
+    alone = CliRunner().invoke(main, ["verify", str(media.clip_a), "--resume",
+                                      "--db", str(library_path)])
+    assert alone.exit_code == 2 and "--jsonl FILE" in alone.stderr and not alone.stdout
 
 
 def test_inputs_from_lists_and_folders(tmp_path: Path) -> None:
