@@ -11,6 +11,7 @@ from itertools import pairwise
 
 from .align import DEFAULT_PARAMS, MatchParams
 from .claims import CLOCK_CAVEAT, clock_days, clock_reads_claimed
+from .fingerprint import cut_apart
 from .models import (
     Alignment,
     Claim,
@@ -48,9 +49,6 @@ UNDECIDED_MOMENT_STEP = ("To decide, find a longer or less edited copy of the vi
 # ends of its samples (a quarter of a second each; the audit saw a 0.32 s one called added
 # footage), not footage: a piece spliced in lasts 2 s or more (a match's own minimum length).
 MIN_ADDED_S = 1.0
-# A cut this near an unexplained interval's end (a sample step and a half: cuts are sample
-# times) sets it apart from the footage beside it.
-CUT_REACH_S = 0.4
 _CATEGORY = {Rating.MISCAPTIONED: "DecontextualizedContent",
              Rating.SAME_SCENE: "DecontextualizedContent",
              Rating.AUTHENTIC: "OriginalMediaContent"}
@@ -78,14 +76,14 @@ def _unplaced(unexplained: Sequence[tuple[float, float]], cuts: Sequence[float] 
               ) -> tuple[Sequence[tuple[float, float]], list[str]]:
     """(the unexplained intervals that may be footage added, what to say of the others). Time
     the library does not explain is footage added only where the video cuts to it: a stretch
-    with no cut in it or at its ends (within CUT_REACH_S) continues the matched shot, which
+    with no cut in it or at its ends (``cut_apart``) continues the matched shot, which
     the comparison could not place (a desk audit: a 20 % centre crop of the car park, one shot,
     matched over 5 s of 15, was "footage the library does not explain was added"). Where the
     cuts are not known (None), every interval may be added footage."""
     if cuts is None or not unexplained:
         return unexplained, []
     added = [(a, b) for a, b in unexplained
-             if any(a - CUT_REACH_S <= t <= b + CUT_REACH_S for t in cuts)]
+             if cut_apart(a, b, cuts)]
     seconds = sum(b - a for a, b in unexplained if (a, b) not in added)
     said = [f"{seconds:.1f} s of the matched shot (no cut sets it apart) could not be placed "
             "in the original: shown neither to be the registered footage nor to be added"] \

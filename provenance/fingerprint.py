@@ -191,6 +191,17 @@ def cuts(fp: Fingerprint) -> np.ndarray:
     return np.asarray(chosen, dtype=np.int64)
 
 
+# A cut this near a stretch's end (a sample step and a half: cuts are sample times) sets the
+# stretch apart from the footage beside it.
+CUT_REACH_S = 0.4
+
+
+def cut_apart(start: float, end: float, cut_times: Iterable[float]) -> bool:
+    """Whether the video cuts to or inside the stretch ``start``-``end`` (``cut_times``: the
+    cuts' times): footage of its own, not the shot beside it continued."""
+    return any(start - CUT_REACH_S <= t <= end + CUT_REACH_S for t in cut_times)
+
+
 def _medoid(hashes: np.ndarray) -> int:
     """Index of the hash with the least total Hamming distance to the others (at most 200
     evenly spread candidates are compared, so long shots stay cheap)."""

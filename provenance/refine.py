@@ -32,6 +32,7 @@ from .align import (
     with_extra_matches,
     with_extra_same_scene,
 )
+from .fingerprint import cut_apart, cuts
 from .frames import evenly_spread
 from .library import FrameIndex, Library
 from .models import (
@@ -1453,10 +1454,13 @@ def caption_edits_stage(decoded: Decoded, result: AlignResult,
     """Every whole-frame match with, as an overlay, the text read on it (``lines``: the
     burned-in text ``evidence`` read) that its original does not show; those lines; and the
     lines judged at all (the others: no match laid on its original's stored pictures to compare
-    them with, or too short to tell). A line belongs to the match whose segment holds its time
-    or, between segments, is nearest it (a montage's camera clock is its own camera's)."""
+    them with, too short to tell, or read in other footage the video cuts to, which the library
+    does not explain). A line belongs to the match whose segment holds its time or, between
+    segments, is nearest it (a montage's camera clock is its own camera's)."""
+    other = _other_footage(decoded.fingerprint, result)
     said = [line for line in lines if line.box is not None and
-            len(_letters(line.text)) >= MIN_CAPTION_CHARACTERS]
+            len(_letters(line.text)) >= MIN_CAPTION_CHARACTERS and
+            not any(start < line.time < end for start, end in other)]
     laid = {k: local for k, m in enumerate(result.matches)
             if (local := stored.get(m.reference_id)) is not None and _laid(m, local)}
     if not said or not laid or not decoded.pictures:
@@ -1468,6 +1472,18 @@ def caption_edits_stage(decoded: Decoded, result: AlignResult,
         matches[k], found = with_captions(decoded, matches[k], local, mine)
         added += found
     return replace(result, matches=tuple(matches)), tuple(added), tuple(said)
+
+
+def _other_footage(query: Fingerprint, result: AlignResult) -> list[tuple[float, float]]:
+    """The unexplained stretches the video cuts to (``fingerprint.cut_apart``), less a sample
+    step at each end (their ends are sample times): other footage, which no original shows, so
+    no match is judged by the text read there (a desk audit's montage: an unregistered camera's
+    clock read 1.3 s after the matched road's last second was taken for a clock added to the
+    road). Unexplained time the matched shot runs on into is still that shot's."""
+    step = 1.0 / query.sample_fps
+    cut_times = query.times[cuts(query)]
+    return [(start + step, end - step) for start, end in result.unexplained
+            if cut_apart(start, end, cut_times)]
 
 
 def _laid(alignment: Alignment, local: LocalData) -> bool:

@@ -154,6 +154,42 @@ def test_burned_in_caption_date_is_a_checked_claim(
     assert overlays and all(b[1] >= 0.8 for b in overlays)
 
 
+@pytest.mark.skipif(not ocr.available(), reason="OCR extra not installed")
+def test_a_clock_in_footage_the_library_does_not_explain_is_judged_by_no_match(
+        media: Media, sound_library: tuple[Path, Path]) -> None:
+    # A montage: camera A's registered footage, then 6 s of footage the library does not hold
+    # with its own clock (dated 22/10/2015), then camera A again (a desk audit's case: the
+    # clock was taken for one added to the matched footage before it, an overlay on it and a
+    # burned-in date claim that rated the post miscaptioned).
+    db, root = sound_library
+    first = list(syn.excerpt(str(media.cam_a), CLIP_START, 6.0, 25.0))
+    height, width = first[0].shape[:2]
+
+    def clocked(frame: syn.Frame) -> syn.Frame:
+        out = syn.cv2.resize(frame, (width, height))
+        out[:36, : width * 2 // 3] = 0  # the clock's dark band, as cameras draw it
+        return syn.cv2.putText(out, "CAM 7 2015-10-22 21:14:05", (8, 24),
+                               syn.cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 2,
+                               syn.cv2.LINE_AA)
+
+    montage = root / "montage_with_a_clock.mp4"
+    syn.write_video(str(montage), [
+        *first, *(clocked(f) for f in syn.excerpt(str(media.unrelated), 0.0, 6.0, 25.0)),
+        *syn.excerpt(str(media.cam_a), CLIP_START + 6.0, 6.0, 25.0)], 25.0)
+    result = _verify(montage, db)
+    assert [m.reference_id for m in result.matches] == ["cam-a"]
+    assert any(a < 9.0 < b for a, b in result.unexplained), result.unexplained
+    clock = [line for line in result.burned_in_text if "21:14" in line.text]
+    assert clock and all(6.0 < line.time < 12.0 for line in clock), result.burned_in_text
+    # read, but compared with no original's picture: neither added nor the original's own
+    assert {line.added for line in clock} == {None}
+    assert not [e for m in result.matches for e in m.edits if e.kind is Edit.OVERLAY]
+    assert not [c for c in result.claims if c.found_in == "burned-in text"]
+    assert [c.in_original for c in result.screen_clocks if c.reads.startswith("2015-10-22")] == [
+        None]
+    assert result.finding is not None and result.finding.rating is not Rating.MISCAPTIONED
+
+
 def test_missing_extra_is_said_not_silent(media: Media, sound_library: tuple[Path, Path],
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     # As on an install without the [evidence] extra: the imports fail.
