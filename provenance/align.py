@@ -1382,10 +1382,35 @@ def with_open_moments(result: AlignResult) -> AlignResult:
     any other holding fewer than ``scene_min_moving`` samples of evidence (a stretch between
     matched segments where nothing disagrees is the camera's view at a moment not established,
     not "another moment": a full copy with a boxed caption at its top, matched over 16.8 of its
-    30 s, had 4.1 s of such stretches reported at another moment, the desk audit)."""
+    30 s, had 4.1 s of such stretches reported at another moment, the desk audit), and any
+    lying between two matched segments of one take (``_within_one_take``)."""
     if result.verdict is Verdict.INCONCLUSIVE:
         return marked_unsettled(result, lambda _: True)
-    return marked_unsettled(result, lambda s: s.evidence < result.params.scene_min_moving)
+    return marked_unsettled(result, lambda s: s.evidence < result.params.scene_min_moving
+                            or _within_one_take(result, s))
+
+
+# Two matched segments of one original are one take where their mappings agree to this (their
+# offsets, reference time minus speed x query time: a desk audit's captioned copy of the
+# registered bottles, matched at 0-5.5 s and 7.3-12 s, both at 8.011 s) and they lie at most
+# TAKE_REACH_S from the stretch between them (a sample step and a half: their ends are samples).
+TAKE_OFFSET_S = 0.05
+TAKE_REACH_S = 0.4
+
+
+def _within_one_take(result: AlignResult, piece: Segment) -> bool:
+    """Whether a same-scene piece lies between two matched segments of its original that are
+    one take (the same speed and offset): the footage runs on through it at the registered
+    moment on both sides, so its motion's disagreement (a caption hiding part of the picture)
+    does not show another moment; its moment is left open instead."""
+    mine = [s for m in result.matches if m.reference_id == piece.reference_id
+            for s in m.segments]
+    before = [s for s in mine if 0 <= piece.query_start - s.query_end <= TAKE_REACH_S]
+    after = [s for s in mine if 0 <= s.query_start - piece.query_end <= TAKE_REACH_S]
+    return any(a.speed == b.speed and a.mirrored == b.mirrored and abs(
+        (a.reference_start - a.speed * a.query_start)
+        - (b.reference_start - b.speed * b.query_start)) <= TAKE_OFFSET_S
+        for a in before for b in after)
 
 
 def marked_unsettled(result: AlignResult, where: Callable[[Segment], bool]) -> AlignResult:

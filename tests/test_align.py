@@ -386,6 +386,30 @@ def test_a_same_scene_piece_without_evidence_is_a_moment_not_established() -> No
     assert all(s.unsettled for s in with_open_moments(inconclusive).same_scene[0].segments)
 
 
+def test_a_piece_between_two_segments_of_one_take_is_no_other_moment() -> None:
+    # A desk audit's captioned copy of the registered footage: matched at 0-5.5 s and 7.3-12 s
+    # at one offset, the 1.7 s between them (the caption hid part of the motion) was said to
+    # show another moment. The footage runs on at the registered moment on both sides.
+    from provenance.align import AlignResult, with_open_moments
+    from provenance.models import Alignment, Segment
+
+    gap = Alignment("cam", 0.6, (Segment("cam", 5.531, 7.274, 0.0, 0.0, evidence=7),))
+
+    def piece(second_offset: float, speed: float = 1.0) -> Segment:
+        first = Segment("cam", 0.0, 5.531, 8.011, 13.542, evidence=13)
+        second = Segment("cam", 7.274, 12.0, second_offset + speed * 7.274,
+                         second_offset + speed * 12.0, speed=speed, evidence=15)
+        result = AlignResult(Verdict.MATCH, 0.9, "", (Alignment("cam", 0.9, (first, second)),),
+                             (gap,), ())
+        return with_open_moments(result).same_scene[0].segments[0]
+
+    assert piece(8.011).unsettled
+    # two moments of the camera spliced around it (another offset, or another speed): the
+    # evidence of another moment stands
+    assert not piece(20.0).unsettled
+    assert not piece(8.011, speed=1.25).unsettled
+
+
 def test_a_speed_edit_goes_with_the_segment_that_showed_it(rng: np.random.Generator) -> None:
     # A montage's piece lined up at 1.25x and the moment check took it away (another moment):
     # the speed edit stayed on the original's other, unedited piece ("speed changed (x1.25)").
