@@ -571,3 +571,28 @@ def test_an_unedited_six_seconds_is_not_given_a_speed(
     (match,) = plain["matches"]
     assert not [e for e in match["edit_details"] if e["kind"] == "speed"]
     assert all(s["speed"] == 1.0 for s in match["segments"])
+
+
+def test_a_montage_shot_of_a_camera_at_another_moment_is_same_scene(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # Camera B's registered footage, camera A at another moment, then footage of a place the
+    # library does not hold, 6 s each: camera A's view is a third of the montage, under the
+    # half a whole query needs, and its shot was only "footage the library does not explain"
+    # (a desk audit's Eurotunnel montage hid the bottles' other moment so). Shot by shot, it is
+    # the camera at another moment; the unknown place stays unexplained.
+    pieces = [_encode(tmp_path / "b.mp4", media.cam_b, 4, 6.0),
+              _encode(tmp_path / "a-later.mp4", media.cam_a_later, 2, 6.0),
+              _encode(tmp_path / "elsewhere.mp4", media.unrelated, 0, 6.0)]
+    listing = tmp_path / "pieces.txt"
+    listing.write_text("".join(f"file '{p}'\n" for p in pieces))
+    montage = tmp_path / "montage.mp4"
+    _ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-c:v", "libx264",
+            "-pix_fmt", "yuv420p", str(montage))
+    result = verify_json(montage, library_path)
+    assert [m["reference_id"] for m in result["matches"]] == ["cam-b"]
+    (scene,) = result["same_scene"]
+    assert scene["reference_id"] == "cam-a"
+    assert [(round(s["query_start"]), round(s["query_end"])) for s in scene["segments"]] == [
+        (6, 12)]
+    assert [(round(u["query_start"]), round(u["query_end"])) for u in result["unexplained"]] \
+        == [(12, 18)]
