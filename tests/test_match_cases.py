@@ -596,3 +596,43 @@ def test_a_montage_shot_of_a_camera_at_another_moment_is_same_scene(
         (6, 12)]
     assert [(round(u["query_start"]), round(u["query_end"])) for u in result["unexplained"]] \
         == [(12, 18)]
+
+
+def test_a_picture_laid_over_with_the_grey_levels_it_covers_is_seen_by_its_colour(
+        tmp_path: Path) -> None:
+    # A desk audit laid the car park's grey road over the room's brown floor (40 % of the
+    # width): at the library's grey 64x36 details the two look alike, and the repost was
+    # "authentic" without an edit. Here the laid picture keeps the grey levels of what it
+    # covers and takes another camera's colours: only colour shows it. An unedited copy and
+    # one with its saturation raised by half show no overlay.
+    import cv2
+
+    original, busy, _ = _inset_repost(tmp_path)
+    db = tmp_path / "one.db"
+    with Library(db, create=True) as library:
+        register(str(original), Original(id="cam-w"), library,
+                 load_settings(db=db, cache_dir=tmp_path / "cache"))
+    box = (0.05, 0.55, 0.40, 0.95)
+
+    def laid(frame: syn.Frame, other: syn.Frame) -> syn.Frame:
+        height, width = frame.shape[:2]
+        x0, y0, x1, y1 = (int(box[0] * width), int(box[1] * height), int(box[2] * width),
+                          int(box[3] * height))
+        out = cv2.cvtColor(frame, cv2.COLOR_BGR2YCrCb)
+        picture = cv2.cvtColor(cv2.resize(other, (x1 - x0, y1 - y0)), cv2.COLOR_BGR2YCrCb)
+        out[y0:y1, x0:x1, 1:] = picture[:, :, 1:]
+        return cv2.cvtColor(out, cv2.COLOR_YCrCb2BGR)
+
+    repost = tmp_path / "coloured.mp4"
+    syn.write_video(str(repost), (laid(f, g) for f, g in zip(
+        syn.excerpt(str(original), 8.0, 12.0, 25.0), syn.excerpt(str(busy), 0.0, 12.0, 25.0),
+        strict=False)), 25.0)
+    report = verify_json(repost, db)
+    (match,) = report["matches"]
+    overlays = [b for e in match["edit_details"] if e["kind"] == "overlay" for b in e["boxes"]]
+    assert len(overlays) == 1, match["edit_details"]
+    assert all(abs(a - b) <= 0.06 for a, b in zip(overlays[0], box, strict=True)), overlays
+    for name, options in (("plain", ()), ("saturated", ("-vf", "eq=saturation=1.5"))):
+        copy = verify_json(_encode(tmp_path / f"{name}.mp4", original, 8, 12.0, *options), db)
+        (match,) = copy["matches"]
+        assert not [e for e in match["edit_details"] if e["kind"] == "overlay"], name
