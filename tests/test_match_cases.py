@@ -348,6 +348,15 @@ def _inset_repost(tmp_path: Path) -> tuple[Path, Path, Path]:
     return original, busy, query
 
 
+def _quiet_camera_library(original: Path, tmp_path: Path) -> Path:
+    """A library holding ``_inset_repost``'s quiet camera alone, as ``cam-w``."""
+    db = tmp_path / "w.db"
+    with Library(db, create=True) as library:
+        register(str(original), Original(id="cam-w"), library,
+                 load_settings(db=db, cache_dir=tmp_path / "cache"))
+    return db
+
+
 def _both_registered(tmp_path: Path) -> tuple[Path, Path]:
     """``_inset_repost``'s repost, and a library holding both its cameras: (repost, library)."""
     original, busy, query = _inset_repost(tmp_path)
@@ -467,10 +476,7 @@ def test_a_moving_picture_laid_over_a_corner_does_not_hide_the_registered_moment
     # matched in pieces with the rest "another moment" (here: no match at all). The part of
     # the original clear of the inset is compared instead.
     original, _, query = _inset_repost(tmp_path)
-    db = tmp_path / "w.db"
-    with Library(db, create=True) as library:
-        register(str(original), Original(id="cam-w"), library,
-                 load_settings(db=db, cache_dir=tmp_path / "cache"))
+    db = _quiet_camera_library(original, tmp_path)
     report = verify_json(query, db)
     assert report["verdict"] == "match", report["reason"]
     (match,) = report["matches"]
@@ -608,10 +614,7 @@ def test_a_picture_laid_over_with_the_grey_levels_it_covers_is_seen_by_its_colou
     import cv2
 
     original, busy, _ = _inset_repost(tmp_path)
-    db = tmp_path / "one.db"
-    with Library(db, create=True) as library:
-        register(str(original), Original(id="cam-w"), library,
-                 load_settings(db=db, cache_dir=tmp_path / "cache"))
+    db = _quiet_camera_library(original, tmp_path)
     box = (0.05, 0.55, 0.40, 0.95)
 
     def laid(frame: syn.Frame, other: syn.Frame) -> syn.Frame:
