@@ -686,20 +686,20 @@ def _unexplained(query: np.ndarray, original: np.ndarray) -> np.ndarray:
 # A picture laid over a fixed camera's view can have the grey levels and texture of what it
 # covers at the 64x36 details (a desk audit: the car park's grey road over the room's wooden
 # floor, 40 % of the width, left the room "authentic" with no edit); its colour differs. Both
-# videos' colour pictures at COLOUR_GRID, chroma (YCrCb's Cr and Cb) only, each shifted by its
-# median over the cells compared (a white balance or tint is no overlay); cells are compared
-# where both videos' chroma is steady (standard deviation over their pictures under
-# COLOUR_STEADY: the original's keyframes span its length, so a person who walks is left out),
-# after the one colour change that explains them best (``_colour_residual``: the set's "colour"
-# edit, saturation 1.5, turned the room's brown floor into a false overlay under a shift alone).
-# Measured on the desk audit's reposts (the repost's kept pictures over the matched time, the
-# original's 12 stored ones): unedited copies (plain, mirrored, sped up, 0.8x) differed by a
-# median of 0.0-1.0 and at most 2.2 at the 95th percentile of their steady cells, the grey road
-# inset by 49 (95th percentile), a white caption bar by 31. A laid picture is a block of cells
-# over COLOUR_DIFF (the median difference of the plain copies ten times over), at least
-# COLOUR_MIN_AREA of the frame (refine.INSET_LOOKUP_MIN_AREA: the least picture it looks up;
-# the plain copies' largest block was 0.8 % of the frame, the road inset 19 %), filling half
-# its bounding box.
+# videos' colour pictures at COLOUR_GRID, chroma (YCrCb's Cr and Cb) only, are compared where
+# both are steady (standard deviation over their pictures under COLOUR_STEADY: the original's
+# keyframes span its length, so a person who walks is left out), after the one colour change
+# that explains the steady cells best (``_colour_residual``: the copy-detection set's "colour"
+# edit, saturation 1.5, made the room's brown floor a false overlay under a tint alone).
+# Measured on the desk audit's reposts (12 of the repost's kept pictures over the matched time,
+# the original's 12 stored ones): unedited copies (plain, mirrored, sped up 1.25x, slowed to
+# 0.8x, captioned elsewhere) left a median residual of 0.0-1.0 and at most 5.0 at the 95th
+# percentile of their steady cells, their largest block of cells over COLOUR_DIFF 0.4 % of
+# the frame; the grey road inset 48.8 at the 95th percentile, its block 18.8 % of the frame
+# (the inset's box within 2 % of its place); a white caption bar 31.3, its block 18.1 %. A laid
+# picture is a block of cells over COLOUR_DIFF (twice the unedited copies' largest 95th
+# percentile), at least COLOUR_MIN_AREA of the frame (refine.INSET_LOOKUP_MIN_AREA: the least
+# picture it looks up), filling half its bounding box.
 COLOUR_GRID = (64, 36)
 COLOUR_STEADY = 6.0
 COLOUR_DIFF = 10.0
