@@ -485,9 +485,11 @@ _POSTED_BY = [
                re.I),
 ]
 # A name ends before words that start a clause: "@LyonNewsNow and has been viewed 2 million times".
-_NAME_END = re.compile(r"\s+(?:and|et|who|qui|which|que|has|have|had|a|ont|on|le|la|les|in|at|"
-                       r"à|au|with|avec|via|from|depuis|sur|this|ce|cette|last|yesterday|hier|"
-                       r"shows?|showed|says|said|claims?|montre|explique|affirme)\b.*$", re.I)
+# (not "la" after "de": "une caméra de la SNCF" names the SNCF)
+_NAME_END = re.compile(r"(?<!\bde)\s+(?:and|et|who|qui|which|que|has|have|had|a|ont|on|le|la|"
+                       r"les|in|at|à|au|with|avec|via|from|depuis|sur|this|ce|cette|last|"
+                       r"yesterday|hier|shows?|showed|says|said|claims?|montre|explique|"
+                       r"affirme)\b.*$", re.I)
 # "les" before "le", whole words only: "les caméras" was read as "s caméras".
 _ARTICLE_START = re.compile(r"^(?:(?:the|les|le|la)\b|l['’])\s*", re.I)
 
@@ -541,11 +543,27 @@ def source_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
     return claims
 
 
-# A source that is a camera ("les caméras de surveillance", "CCTV"), unless a name goes with
-# it (a capital letter, a digit or a handle: "caméras SNCF", "@lyoncam's webcam").
-_CAMERA = re.compile(r"\b(?:cam[ée]ras?|cctv|webcams?|dashcams?|bodycams?|"
-                     r"(?:vid[ée]o)?surveillance)\b", re.I)
+# A source that describes a camera: its kind ("les caméras de surveillance", "Security camera
+# footage", "an iPhone"), and what else is said of it in words that name no one ("privées",
+# "du terminal", "near Calais"). A name says whose it is: a capital letter, a digit or a handle
+# among the other words ("une caméra de la SNCF", "l'autoroute A16"), or an institution named
+# in lower case ("les caméras de la gendarmerie", "a police bodycam").
+_CAMERA_WORDS = re.compile(
+    r"\b(?:cam[ée]ras?|cctv|webcams?|dashcams?|bodycams?|gopros?|iphones?|smartphones?|phones?|"
+    r"t[ée]l[ée]phones?|portables?|drones?|(?:vid[ée]o)?(?:surveillance|protection)|security|"
+    r"s[ée]curit[ée]|traffic|trafic|circulation|footage|images?|vid[ée]os?)\b", re.I)
+_WHERE = re.compile(r"\b(?:near|in|at|outside|on|à|au|aux|près|dans|sur)\b.*$", re.I)
 _NAMES_SOMEONE = re.compile(r"(?-i:[A-ZÀ-Ý0-9@])")
+_INSTITUTIONS = re.compile(r"\b(?:police|gendarmerie|army|arm[ée]e|military|militaire|mairie|"
+                           r"city|council|ministry|minist[èe]re|government|gouvernement|"
+                           r"pr[ée]fecture|douanes?|customs)\b", re.I)
+
+
+def _describes_a_camera(value: str) -> bool:
+    """Whether a claimed source is a camera described, with no word saying whose it is."""
+    rest = _CAMERA_WORDS.sub("", _WHERE.sub("", value))
+    return rest != _WHERE.sub("", value) and not _NAMES_SOMEONE.search(rest) and \
+        not _INSTITUTIONS.search(rest)
 
 
 def _tokens(text: str) -> set[str]:
@@ -554,7 +572,10 @@ def _tokens(text: str) -> set[str]:
 
 
 def _credits(name: str, original: Original) -> bool:
-    return bool(_tokens(name) & _tokens(original.source))
+    """Whether a claimed source names the original's: a word in common, or a word of five
+    letters or more inside one of the source's ("les caméras du tunnel", "Eurotunnel")."""
+    said, source = _tokens(name), _tokens(original.source)
+    return bool(said & source) or any(len(a) >= 5 and a in b for a in said for b in source)
 
 
 def check_sources(claims: Sequence[Claim], originals: Sequence[Original]) -> list[Claim]:
@@ -570,8 +591,7 @@ def check_sources(claims: Sequence[Claim], originals: Sequence[Original]) -> lis
                                     f"credits the source of {', '.join(o.id for o in credited)}"))
         elif not with_source:
             checked.append(_checked(claim, ClaimStatus.UNCHECKED, ""))
-        elif _CAMERA.search(claim.value) and not _NAMES_SOMEONE.search(
-                _CAMERA.sub("", claim.value)):
+        elif _describes_a_camera(claim.value):
             # "filmées par les caméras de surveillance" names the kind of camera, not whose it
             # is: the source's own cameras, as like as not, so it is no false credit ("filmed
             # by a passer-by", "by me" name who filmed, and are).

@@ -1491,7 +1491,7 @@ def caption_edits_stage(decoded: Decoded, result: AlignResult,
     other = _other_footage(decoded.fingerprint, result)
     said = [line for line in lines if line.box is not None and
             len(_letters(line.text)) >= MIN_CAPTION_CHARACTERS and
-            not any(start < line.time < end for start, end in other)]
+            not any(start <= line.time < end for start, end in other)]
     laid = {k: local for k, m in enumerate(result.matches)
             if (local := stored.get(m.reference_id)) is not None and _laid(m, local)}
     if not said or not laid or not decoded.pictures:
@@ -1506,14 +1506,15 @@ def caption_edits_stage(decoded: Decoded, result: AlignResult,
 
 
 def _other_footage(query: Fingerprint, result: AlignResult) -> list[tuple[float, float]]:
-    """The unexplained stretches the video cuts to (``fingerprint.cut_apart``), less a sample
-    step at each end (their ends are sample times): other footage, which no original shows, so
-    no match is judged by the text read there (a desk audit's montage: an unregistered camera's
-    clock read 1.3 s after the matched road's last second was taken for a clock added to the
-    road). Unexplained time the matched shot runs on into is still that shot's."""
-    step = 1.0 / query.sample_fps
+    """The unexplained stretches the video cuts to (``fingerprint.cut_apart``): other footage,
+    which no original shows, so no match is judged by the text read there (a desk audit's
+    montage: an unregistered camera's clock read 1.3 s after the matched road's last second
+    was taken for a clock added to the road; a second audit's, read on the first frame after
+    the cut, at the stretch's very start). Their ends are sample times, as the times text is
+    read at: a stretch holds the samples from its start up to its end. Unexplained time the
+    matched shot runs on into is still that shot's."""
     cut_times = query.times[cuts(query)]
-    return [(start + step, end - step) for start, end in result.unexplained
+    return [(start, end) for start, end in result.unexplained
             if cut_apart(start, end, cut_times)]
 
 

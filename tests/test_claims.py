@@ -102,6 +102,18 @@ def test_a_described_source_is_no_false_credit() -> None:
     assert checked("filmed by CCTV cameras") == [("CCTV cameras", "unchecked")]
     # a camera with someone's name is that someone's
     assert checked("filmé par une caméra SNCF") == [("une caméra SNCF", "contradicted")]
+    # (a second audit) a place or a capital that names no one leaves a camera unnamed; a name
+    # after "de la", or an institution in lower case, is whose it is
+    assert checked("filmed by a CCTV camera near Calais") == [
+        ("a CCTV camera near Calais", "unchecked")]
+    assert checked("Source: Security camera footage") == [
+        ("Security camera footage", "unchecked")]
+    assert checked("filmé par une caméra de surveillance de la SNCF") == [
+        ("une caméra de surveillance de la SNCF", "contradicted")]
+    assert checked("filmé par les caméras de la gendarmerie") == [
+        ("caméras de la gendarmerie", "contradicted")]
+    # the source's name inside a longer word: "the tunnel" of "Eurotunnel"
+    assert checked("filmées par les caméras du tunnel") == [("caméras du tunnel", "consistent")]
     # whoever is said to have filmed it is checked, named or not
     assert checked("Filmed by a passer-by") == [("a passer-by", "contradicted")]
     # a name that is not the original's source is still contradicted
