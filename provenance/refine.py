@@ -823,36 +823,6 @@ def _laid_over_edits(decoded: Decoded, local: LocalData, alignment: Alignment
     return (_overlay(*found),) if found is not None else ()
 
 
-def _coloured_over_edits(decoded: Decoded, local: LocalData, alignment: Alignment
-                         ) -> tuple[DetectedEdit, ...]:
-    """A picture laid over a whole-frame match with the grey levels of what it covers, which
-    only its colours show (``geometry.colour_laid_boxes``): an overlay, from the repost's colour
-    pictures over the matched time and the original's stored ones; nothing where either is
-    grey."""
-    spans = [(s.query_start, s.query_end) for s in alignment.segments]
-    if _picture_box(decoded) != geometry.FULL_FRAME or not decoded.pictures or \
-            (decoded.saturation_in(spans) or 0.0) < geometry.GREY_SATURATION or \
-            local.saturation < geometry.COLOUR_SATURATION:
-        return ()
-    # decoded at a quarter of their size (JPEG's own scaling: the colour of 64x36 cells needs
-    # no more, and a full decode was a third of the check's time)
-    decoded_pictures = [cv2.imdecode(np.frombuffer(p, np.uint8), cv2.IMREAD_REDUCED_COLOR_4)
-                        for p in local.pictures]
-    stored = [p for p in decoded_pictures if p is not None]
-    if len(stored) < len(decoded_pictures) or not any(
-            np.ptp(p.astype(np.int16), axis=2).any() for p in stored):
-        return ()  # unreadable, or grey pictures (a library of luma only): no colour
-    mirrored = all(s.mirrored for s in alignment.segments)
-    shown = [picture for time, picture in zip(decoded.local_times, decoded.pictures, strict=True)
-             if any(start <= time < end for start, end in spans)]
-    # as many as the original's stored pictures, spread over the matched time (a still
-    # picture each; more cost time, not accuracy)
-    shown = [shown[k][:, ::-1] if mirrored else shown[k]
-             for k in evenly_spread(len(shown), len(stored))]
-    boxes = geometry.colour_laid_boxes(shown, stored)
-    return (_overlay(boxes, mirrored),) if boxes else ()
-
-
 def _overlay(boxes: list[Box], mirrored: bool) -> DetectedEdit:
     """Boxes laid over the original (``_laid_over``) as an overlay in the repost's frame."""
     return DetectedEdit(Edit.OVERLAY, boxes=tuple(
@@ -1378,8 +1348,7 @@ def with_picture_edits(decoded: Decoded, query_saturation: float, alignment: Ali
             seen = tuple(_mirrored_boxes(e) if e.kind is Edit.OVERLAY else e for e in seen)
         # Still pictures lie on each other only where nothing turned or stretched one.
         laid_as_is = not (kinds | {e.kind for e in found}) & _UNLAID
-        seen += (*_laid_over_edits(decoded, local, alignment),
-                 *_coloured_over_edits(decoded, local, alignment)) if laid_as_is else ()
+        seen += _laid_over_edits(decoded, local, alignment) if laid_as_is else ()
         picture = decoded.picture_box()
         if picture is not None:  # placed in the repost's frame, bars included
             seen = _boxes_in_frame(seen, picture, Edit.OVERLAY)
