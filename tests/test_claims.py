@@ -83,42 +83,40 @@ def test_claimed_sources_and_uploader_against_the_original() -> None:
     assert flag.kind == "scene" and "not the registered moment" in flag.finding
 
 
+# (caption, the source read, its status against footage from "Eurotunnel")
+_CREDITS = [
+    # the article "les" is taken whole, and a name goes on past an elided "d'"
+    ("Images filmées par les caméras d'Eurotunnel", "caméras d'Eurotunnel", "consistent"),
+    ("filmées par des caméras d'Eurotunnel", "des caméras d'Eurotunnel", "consistent"),
+    # a kind of camera names no owner: not checked, not a false credit; nor do a place or a
+    # capital that names no one (a second audit)
+    ("Images filmées par les caméras de surveillance", "caméras de surveillance", "unchecked"),
+    ("filmed by CCTV cameras", "CCTV cameras", "unchecked"),
+    ("filmed by a CCTV camera near Calais", "a CCTV camera near Calais", "unchecked"),
+    ("Source: Security camera footage", "Security camera footage", "unchecked"),
+    # a camera with someone's name is that someone's, after "de la" too, and an institution
+    # named in lower case is whose it is
+    ("filmé par une caméra SNCF", "une caméra SNCF", "contradicted"),
+    ("filmé par une caméra de surveillance de la SNCF", "une caméra de surveillance de la SNCF",
+     "contradicted"),
+    ("filmé par les caméras de la gendarmerie", "caméras de la gendarmerie", "contradicted"),
+    # the source's name inside a longer word: "the tunnel" of "Eurotunnel"
+    ("filmées par les caméras du tunnel", "caméras du tunnel", "consistent"),
+    # whoever is said to have filmed it is checked, named or not
+    ("Filmed by a passer-by", "a passer-by", "contradicted"),
+    ("Filmed by BBC News", "BBC News", "contradicted"),
+    ("Filmed by the BBC's crew", "BBC's crew", "contradicted"),
+]
+
+
 def test_a_described_source_is_no_false_credit() -> None:
     from provenance.claims import check_sources, source_claims
 
-    def checked(text: str) -> list[tuple[str, str]]:
-        found = source_claims([("command line (caption)", text)])
-        return [(c.value, c.status) for c in check_sources(found, [Original(
-            id="cam1", source="Eurotunnel")])]
-
-    # the article "les" is taken whole, and a name goes on past an elided "d'"
-    assert checked("Images filmées par les caméras d'Eurotunnel") == [
-        ("caméras d'Eurotunnel", "consistent")]
-    assert checked("filmées par des caméras d'Eurotunnel") == [
-        ("des caméras d'Eurotunnel", "consistent")]
-    # a kind of camera names no owner: not checked, not a false credit
-    assert checked("Images filmées par les caméras de surveillance") == [
-        ("caméras de surveillance", "unchecked")]
-    assert checked("filmed by CCTV cameras") == [("CCTV cameras", "unchecked")]
-    # a camera with someone's name is that someone's
-    assert checked("filmé par une caméra SNCF") == [("une caméra SNCF", "contradicted")]
-    # (a second audit) a place or a capital that names no one leaves a camera unnamed; a name
-    # after "de la", or an institution in lower case, is whose it is
-    assert checked("filmed by a CCTV camera near Calais") == [
-        ("a CCTV camera near Calais", "unchecked")]
-    assert checked("Source: Security camera footage") == [
-        ("Security camera footage", "unchecked")]
-    assert checked("filmé par une caméra de surveillance de la SNCF") == [
-        ("une caméra de surveillance de la SNCF", "contradicted")]
-    assert checked("filmé par les caméras de la gendarmerie") == [
-        ("caméras de la gendarmerie", "contradicted")]
-    # the source's name inside a longer word: "the tunnel" of "Eurotunnel"
-    assert checked("filmées par les caméras du tunnel") == [("caméras du tunnel", "consistent")]
-    # whoever is said to have filmed it is checked, named or not
-    assert checked("Filmed by a passer-by") == [("a passer-by", "contradicted")]
-    # a name that is not the original's source is still contradicted
-    assert checked("Filmed by BBC News") == [("BBC News", "contradicted")]
-    assert checked("Filmed by the BBC's crew") == [("BBC's crew", "contradicted")]
+    footage = [Original(id="cam1", source="Eurotunnel")]
+    for caption, value, status in _CREDITS:
+        found = source_claims([("command line (caption)", caption)])
+        assert [(c.value, c.status) for c in check_sources(found, footage)] == [
+            (value, status)], caption
 
 
 def test_a_caption_ending_with_its_credit_names_the_source() -> None:
