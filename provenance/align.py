@@ -16,14 +16,14 @@ way is marked ``spliced`` and stands only if the moment check (moment.py) confir
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
-from .fingerprint import cuts
+from .fingerprint import cut_apart, cuts
 from .models import (
     FINGERPRINT_VERSION,
     Alignment,
@@ -1408,18 +1408,20 @@ def with_boundaries_moved(result: AlignResult, moves: Mapping[float, float]) -> 
                    unexplained=tuple((a, b) for a, b in unexplained if b > a))
 
 
-def with_open_moments(result: AlignResult) -> AlignResult:
+def with_open_moments(result: AlignResult, cut_times: Sequence[float] = ()) -> AlignResult:
     """The result with the same-scene intervals nothing showed to be another moment marked
     ``unsettled``, whatever the stage that found them: all of an inconclusive verdict's, and
     any other holding fewer than ``scene_min_moving`` samples of evidence (a stretch between
     matched segments where nothing disagrees is the camera's view at a moment not established,
     not "another moment": a full copy with a boxed caption at its top, matched over 16.8 of its
     30 s, had 4.1 s of such stretches reported at another moment, the desk audit), and any
-    lying between two matched segments of one take (``_within_one_take``)."""
+    lying between two matched segments of one take that the video does not cut to
+    (``_within_one_take``; ``cut_times``: the query's cuts)."""
     if result.verdict is Verdict.INCONCLUSIVE:
         return marked_unsettled(result, lambda _: True)
     return marked_unsettled(result, lambda s: s.evidence < result.params.scene_min_moving
-                            or _within_one_take(result, s))
+                            or (_within_one_take(result, s)
+                                and not cut_apart(s.query_start, s.query_end, cut_times)))
 
 
 # Two matched segments of one original are one take where their mappings agree to this (their
@@ -1432,9 +1434,11 @@ TAKE_REACH_S = 0.4
 
 def _within_one_take(result: AlignResult, piece: Segment) -> bool:
     """Whether a same-scene piece lies between two matched segments of its original that are
-    one take (the same speed and offset): the footage runs on through it at the registered
-    moment on both sides, so its motion's disagreement (a caption hiding part of the picture)
-    does not show another moment; its moment is left open instead."""
+    one take (the same speed and offset): where the video does not cut to it, the footage runs
+    on through it at the registered moment on both sides, so its motion's disagreement (a
+    caption hiding part of the picture) does not show another moment; its moment is left open
+    instead. (An insert the video cuts to and back from, the take's timing kept, is another
+    moment shown: a second audit's 3 s of the bottles' other moment.)"""
     mine = [s for m in result.matches if m.reference_id == piece.reference_id
             for s in m.segments]
     before = [s for s in mine if 0 <= piece.query_start - s.query_end <= TAKE_REACH_S]

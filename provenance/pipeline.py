@@ -194,9 +194,9 @@ def verify_video(
         if decoded is not None:
             result, added, judged = refine.caption_edits_stage(decoded, result, stored,
                                                                seen.text)
-        result = with_open_moments(result)
         cut_at = cut_indices(query_fp)
         cut_samples = [float(query_fp.times[k]) for k in cut_at]
+        result = with_open_moments(result, cut_samples)
         located = _cuts_located(decoded, cut_at) if decoded is not None else {}
         if not regions:
             result = with_boundaries_moved(result, located)

@@ -395,19 +395,23 @@ def test_a_piece_between_two_segments_of_one_take_is_no_other_moment() -> None:
 
     gap = Alignment("cam", 0.6, (Segment("cam", 5.531, 7.274, 0.0, 0.0, evidence=7),))
 
-    def piece(second_offset: float, speed: float = 1.0) -> Segment:
+    def piece(second_offset: float, speed: float = 1.0, cuts: tuple[float, ...] = ()
+              ) -> Segment:
         first = Segment("cam", 0.0, 5.531, 8.011, 13.542, evidence=13)
         second = Segment("cam", 7.274, 12.0, second_offset + speed * 7.274,
                          second_offset + speed * 12.0, speed=speed, evidence=15)
         result = AlignResult(Verdict.MATCH, 0.9, "", (Alignment("cam", 0.9, (first, second)),),
                              (gap,), ())
-        return with_open_moments(result).same_scene[0].segments[0]
+        return with_open_moments(result, cuts).same_scene[0].segments[0]
 
     assert piece(8.011).unsettled
     # two moments of the camera spliced around it (another offset, or another speed): the
     # evidence of another moment stands
     assert not piece(20.0).unsettled
     assert not piece(8.011, speed=1.25).unsettled
+    # an insert the video cuts to and back from, the take's timing kept (a second audit: 3 s
+    # of the bottles' other moment between two pieces of the registered footage)
+    assert not piece(8.011, cuts=(5.5, 7.25)).unsettled
 
 
 def test_a_speed_edit_goes_with_the_segment_that_showed_it(rng: np.random.Generator) -> None:
