@@ -191,11 +191,11 @@ def verify_video(
                                                colours=_colours(decoded))
         added: tuple[ocr.TextLine, ...] = ()  # text the originals do not show
         judged: tuple[ocr.TextLine, ...] = ()  # text compared with an original at all
-        if decoded is not None:
-            result, added, judged = refine.caption_edits_stage(decoded, result, stored,
-                                                               seen.text)
         cut_at = cut_indices(query_fp)
         cut_samples = [float(query_fp.times[k]) for k in cut_at]
+        if decoded is not None:
+            result, added, judged = refine.caption_edits_stage(decoded, result, stored,
+                                                               seen.text, cut_samples)
         result = with_open_moments(result, cut_samples)
         located = _cuts_located(decoded, cut_at) if decoded is not None else {}
         if not regions:

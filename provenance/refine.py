@@ -32,7 +32,7 @@ from .align import (
     with_extra_matches,
     with_extra_same_scene,
 )
-from .fingerprint import cut_apart, cuts
+from .fingerprint import cut_apart
 from .frames import evenly_spread
 from .library import FrameIndex, Library
 from .models import (
@@ -1448,16 +1448,17 @@ _NOT_LAID = frozenset({Edit.PICTURE_IN_PICTURE, Edit.STRETCHED, Edit.ROTATED,
 
 def caption_edits_stage(decoded: Decoded, result: AlignResult,
                         stored: Mapping[str, LocalData | None],
-                        lines: Sequence[ocr.TextLine]
+                        lines: Sequence[ocr.TextLine], cut_times: Sequence[float] = ()
                         ) -> tuple[AlignResult, tuple[ocr.TextLine, ...],
                                    tuple[ocr.TextLine, ...]]:
     """Every whole-frame match with, as an overlay, the text read on it (``lines``: the
     burned-in text ``evidence`` read) that its original does not show; those lines; and the
     lines judged at all (the others: no match laid on its original's stored pictures to compare
     them with, too short to tell, or read in other footage the video cuts to, which the library
-    does not explain). A line belongs to the match whose segment holds its time or, between
-    segments, is nearest it (a montage's camera clock is its own camera's)."""
-    other = _other_footage(decoded.fingerprint, result)
+    does not explain; ``cut_times``: the query's cuts). A line belongs to the match whose
+    segment holds its time or, between segments, is nearest it (a montage's camera clock is its
+    own camera's)."""
+    other = _other_footage(result, cut_times)
     said = [line for line in lines if line.box is not None and
             len(_letters(line.text)) >= MIN_CAPTION_CHARACTERS and
             not any(start <= line.time < end for start, end in other)]
@@ -1474,7 +1475,8 @@ def caption_edits_stage(decoded: Decoded, result: AlignResult,
     return replace(result, matches=tuple(matches)), tuple(added), tuple(said)
 
 
-def _other_footage(query: Fingerprint, result: AlignResult) -> list[tuple[float, float]]:
+def _other_footage(result: AlignResult, cut_times: Sequence[float]
+                   ) -> list[tuple[float, float]]:
     """The unexplained stretches the video cuts to (``fingerprint.cut_apart``): other footage,
     which no original shows, so no match is judged by the text read there (a desk audit's
     montage: an unregistered camera's clock read 1.3 s after the matched road's last second
@@ -1482,7 +1484,6 @@ def _other_footage(query: Fingerprint, result: AlignResult) -> list[tuple[float,
     the cut, at the stretch's very start). Their ends are sample times, as the times text is
     read at: a stretch holds the samples from its start up to its end. Unexplained time the
     matched shot runs on into is still that shot's."""
-    cut_times = query.times[cuts(query)]
     return [(start, end) for start, end in result.unexplained
             if cut_apart(start, end, cut_times)]
 
