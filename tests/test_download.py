@@ -117,6 +117,10 @@ def test_verify_article_url_downloads_and_matches(site: str, library_path: Path,
     assert found["matches"][0]["reference_id"] == "cam-a"
     assert found["provenance"]["article"] == f"{site}/article.html"
     assert any(c["status"] == "contradicted" for c in found["claims"])
+    # the server's Last-Modified date of the file is kept in the record, not read as the date
+    # a post went online
+    assert found["provenance"]["extractor"] == "generic" and found["provenance"]["upload_date"]
+    assert not [c for c in found["claims"] if "upload_date" in c["found_in"]]
     missing = by_url[f"{site}/missing.mp4"]
     assert missing["verdict"] == "inconclusive" and "404" in missing["error"]
     before = len(_Handler.requests)
