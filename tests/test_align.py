@@ -414,6 +414,32 @@ def test_a_piece_between_two_segments_of_one_take_is_no_other_moment() -> None:
     assert not piece(8.011, cuts=(5.5, 7.25)).unsettled
 
 
+def test_a_segment_begins_where_the_one_before_ends_a_sample_earlier() -> None:
+    # A jump inside one camera's footage at 6.0 s: the sample there measures the change across
+    # the jump and confirms no mapping, so the second piece began a sample late, with a sliver
+    # of the view between. Within CUT_SLIVER_S the piece takes it back, along its mapping;
+    # further apart, nothing moves.
+    from provenance.align import CUT_SLIVER_S, AlignResult, with_boundaries_moved
+    from provenance.models import Alignment, Segment
+
+    def joined(start: float) -> AlignResult:
+        first = Segment("cam", 0.0, 6.0, 2.0, 8.0, evidence=12)
+        second = Segment("cam", start, 12.0, 9.0 + start, 21.0, evidence=12)
+        sliver = Alignment("cam", 0.5, (Segment("cam", 6.0, start, 0.0, 0.0, evidence=1),))
+        result = AlignResult(Verdict.MATCH, 0.9, "", (Alignment("cam", 0.9, (first, second)),),
+                             (sliver,), ())
+        moved = with_boundaries_moved(result, {})
+        assert aligner.coverage_error(12.0, moved.matches, moved.same_scene,
+                                      moved.unexplained) is None
+        return moved
+
+    near = joined(6.268)
+    (_, second), = [m.segments for m in near.matches]
+    assert (second.query_start, second.reference_start) == (6.0, 15.0) and not near.same_scene
+    far = joined(6.0 + CUT_SLIVER_S + 0.2)
+    assert far.matches[0].segments[1].query_start == 6.5 and far.same_scene
+
+
 def test_a_speed_edit_goes_with_the_segment_that_showed_it(rng: np.random.Generator) -> None:
     # A montage's piece lined up at 1.25x and the moment check took it away (another moment):
     # the speed edit stayed on the original's other, unedited piece ("speed changed (x1.25)").

@@ -511,6 +511,10 @@ def test_a_jump_or_a_reordering_inside_one_originals_footage_is_an_edit(
         said = "not shown" if name == "jump" else "out of order"
         assert "cut within the footage of cam-a at" in finding["summary"]
         assert said in finding["summary"], finding["summary"]
+        if name == "jump":  # at the jump, to a sample step: the first sample after it
+            # measures the change across it, and is the second piece's (a desk audit: 6.3 s
+            # and "its 8.0-15.3 s" for a jump at 6.0 s over 8.0-15.0)
+            assert "at 5.0 s: its 7.0-15.0 s not shown" in finding["summary"], finding["summary"]
     # One piece, or a montage that goes to camera B and back: nothing of the kind (the desk
     # audit's room, car park, room: "cut within the footage of" the room where it cut to it).
     whole = _encode(tmp_path / "whole.mp4", media.cam_a, 2, 10)
