@@ -1489,10 +1489,8 @@ def _within_one_take(result: AlignResult, piece: Segment) -> bool:
             for s in m.segments]
     before = [s for s in mine if 0 <= piece.query_start - s.query_end <= TAKE_REACH_S]
     after = [s for s in mine if 0 <= s.query_start - piece.query_end <= TAKE_REACH_S]
-    return any(a.speed == b.speed and a.mirrored == b.mirrored and abs(
-        (a.reference_start - a.speed * a.query_start)
-        - (b.reference_start - b.speed * b.query_start)) <= TAKE_OFFSET_S
-        for a in before for b in after)
+    return any(a.speed == b.speed and a.mirrored == b.mirrored
+               and abs(a.offset - b.offset) <= TAKE_OFFSET_S for a in before for b in after)
 
 
 def marked_unsettled(result: AlignResult, where: Callable[[Segment], bool]) -> AlignResult:
@@ -1531,7 +1529,7 @@ def cut_segment(segment: Segment, start: float, end: float) -> Segment:
         return Segment(**{**asdict(segment), "query_start": round(start, 3),
                           "query_end": round(end, 3),
                           "evidence": int(round(segment.evidence * min(1.0, share)))})
-    offset = segment.reference_start - segment.speed * segment.query_start
+    offset = segment.offset
     return Segment(**{**asdict(segment), "query_start": round(start, 3),
                       "query_end": round(end, 3),
                       "reference_start": round(segment.speed * start + offset, 3),

@@ -99,14 +99,10 @@ def sound(path: str, settings: Settings) -> np.ndarray:
     return audio.fingerprint_audio(path, audio.ffmpeg_exe())
 
 
-def _offset(segment: Segment) -> float:
-    return segment.reference_start - segment.speed * segment.query_start
-
-
 def check_sound(alignment: Alignment, query_fp: Fingerprint, lib: Library) -> Alignment:
     """The sound on a picture match's segments: the same, none, or different ("audio replaced")."""
     ref = lib.fingerprint(alignment.reference_id).audio
-    found = {audio.compare(query_fp.audio, ref, s.query_start, s.query_end, _offset(s), s.speed)
+    found = {audio.compare(query_fp.audio, ref, s.query_start, s.query_end, s.offset, s.speed)
              for s in alignment.segments}
     state = ("different" if "different" in found else "same" if "same" in found else "none")
     edits = alignment.edits + ((DetectedEdit(Edit.AUDIO_REPLACED),) if state == "different"

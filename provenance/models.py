@@ -215,6 +215,11 @@ class Segment:
         """The query time halfway through the segment."""
         return (self.query_start + self.query_end) / 2
 
+    @property
+    def offset(self) -> float:
+        """The mapping's offset: the original's time at query time q is speed x q + offset."""
+        return self.reference_start - self.speed * self.query_start
+
 
 class Edit(str, enum.Enum):
     """An edit seen between a repost and the original it shows."""

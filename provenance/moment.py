@@ -603,7 +603,7 @@ def _changing(region: np.ndarray, instants: list[tuple[int, float]], compared: n
 def _instants(local: LocalData, segment: Segment) -> list[tuple[int, float]]:
     """(original detail index, the repost's time it maps to) for each stored original frame
     inside the segment that has a stored frame shortly before it (at most MAX_INSTANTS)."""
-    offset = segment.reference_start - segment.speed * segment.query_start
+    offset = segment.offset
     times = local.detail_times
     inside = [int(k) for k in np.flatnonzero((times >= segment.reference_start)
                                              & (times <= segment.reference_end))
@@ -1057,7 +1057,7 @@ def _remapped(segment: Segment, local: LocalData, shift: float, growth: float, m
     (q0 - middle) rather than at q0 = (r - offset) / speed; None where that mapping would run
     before the original's start or past its end (its last stored frame, or where the segment
     ended). The query span stays: the result's intervals tile the repost."""
-    offset = segment.reference_start - segment.speed * segment.query_start
+    offset = segment.offset
     speed = segment.speed / (1.0 + growth)
     offset += segment.speed * (growth * middle - shift) / (1.0 + growth)
     last = max(segment.reference_end, float(local.detail_times[-1]))
