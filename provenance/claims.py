@@ -561,9 +561,9 @@ _INSTITUTIONS = re.compile(r"\b(?:police|gendarmerie|army|arm[ée]e|military|mil
 
 def _describes_a_camera(value: str) -> bool:
     """Whether a claimed source is a camera described, with no word saying whose it is."""
-    rest = _CAMERA_WORDS.sub("", _WHERE.sub("", value))
-    return rest != _WHERE.sub("", value) and not _NAMES_SOMEONE.search(rest) and \
-        not _INSTITUTIONS.search(rest)
+    kind = _WHERE.sub("", value)
+    rest = _CAMERA_WORDS.sub("", kind)
+    return rest != kind and not _NAMES_SOMEONE.search(rest) and not _INSTITUTIONS.search(rest)
 
 
 def _tokens(text: str) -> set[str]:
