@@ -939,7 +939,7 @@ def _same_scene(query: Fingerprint, nearest: Mapping[str, np.ndarray],
     matched = _covered(query, (
         (s.query_start, s.query_end) for m in matches for s in m.segments))
     result = []
-    shots = _shots(query, params)
+    shots: list[tuple[int, int]] | None = None  # found once, where a view needs them
     for ref_id, distance in nearest.items():
         mask = distance <= params.scene_radius
         share = _view_share(query, distance, params)
@@ -948,6 +948,7 @@ def _same_scene(query: Fingerprint, nearest: Mapping[str, np.ndarray],
             # shot by shot there (a desk audit's montage of three cameras held 6 s of the
             # bottles' other moment, same-scene alone and "footage the library does not
             # explain" in the montage).
+            shots = _shots(query, params) if shots is None else shots
             mask &= _shots_showing(query, mask, shots, params)
             if not mask.any():
                 continue
