@@ -1141,9 +1141,28 @@ def inset_content_stage(decoded: Decoded, result: AlignResult, lib: Library,
                 work_left -= used
             if placed:
                 result = with_extra_matches(result, placed, decoded.fingerprint, over=(None,))
-                result = _overlay_placed(result, found_box, placed[0].region or found_box)
+                box = placed[0].region or found_box
+                result = _overlay_placed(result, found_box, box)
                 read[ref_id] = local
+                result = _beneath_aligned_again(hashed, result, box)
     return result, read
+
+
+def _beneath_aligned_again(hashed: _Hashed, result: AlignResult, box: Box) -> AlignResult:
+    """Each whole-frame match with a picture placed at ``box`` laid over it aligned again on
+    its part clear of the picture (``_aligned_clear_of``), whose movements disturb the whole
+    frame's hashes: where the whole frame lined up only in part, the part clear of it may line
+    up throughout."""
+    for match in [m for m in result.matches if m.region is None and any(
+            e.kind is Edit.OVERLAY and box in e.boxes for e in m.edits)]:
+        local = hashed.local_data(match.reference_id)
+        if local is None:
+            continue
+        mirrored = all(s.mirrored for s in match.segments)
+        clear_of = geometry.mirrored_box(box) if mirrored else box
+        result = _aligned_clear_of(hashed, local, result, match.reference_id, [clear_of],
+                                   mirrored, over=(box,))[0]
+    return result
 
 
 def _overlay_placed(result: AlignResult, found: Box, placed: Box) -> AlignResult:

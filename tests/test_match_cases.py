@@ -402,17 +402,20 @@ def test_a_registered_picture_laid_over_registered_footage_is_both_at_once(
 _BUSY_INSET = (306 / 480, 10 / 270, 470 / 480, 104 / 270)
 
 
-def _over_cam_w(box: tuple[float, float, float, float]) -> Any:
-    """A whole-frame match of ``cam-w`` over all of ``_inset_repost``'s repost, with an
-    overlay at ``box``: what the inset content stage is given."""
+def _over_cam_w(box: tuple[float, float, float, float], start: float = 0.0,
+                end: float = 12.0) -> Any:
+    """A whole-frame match of ``cam-w`` over ``_inset_repost``'s repost from ``start`` to
+    ``end`` s (the rest unexplained), with an overlay at ``box``: what the inset content stage
+    is given."""
     from provenance.align import DEFAULT_PARAMS, AlignResult
     from provenance.models import Alignment, DetectedEdit, Edit, Segment, Verdict
 
     overlay = DetectedEdit(Edit.OVERLAY, boxes=(box,))
-    beneath = Alignment("cam-w", 0.9, (Segment("cam-w", 0.0, 12.0, 8.0, 20.0, evidence=20),),
-                        (overlay,))
-    return AlignResult(Verdict.MATCH, 0.9, "12.0 s line up", (beneath,), (), (),
-                       params=DEFAULT_PARAMS)
+    beneath = Alignment("cam-w", 0.9, (Segment("cam-w", start, end, 8.0 + start, 8.0 + end,
+                                               evidence=20),), (overlay,))
+    rest = tuple((a, b) for a, b in ((0.0, start), (end, 12.0)) if b > a)
+    return AlignResult(Verdict.MATCH, 0.9, f"{end - start:.1f} s line up", (beneath,), (),
+                       rest, params=DEFAULT_PARAMS)
 
 
 def _busy_found_in_its_inset(found: Any, read: dict[str, Any]) -> None:
@@ -446,6 +449,24 @@ def test_an_inset_read_as_a_strip_of_it_is_looked_up_at_its_own_shape(tmp_path: 
         found, read = refine.inset_content_stage(provider.decode(str(query), 4.0),
                                                  _over_cam_w(strip), library)
     _busy_found_in_its_inset(found, read)
+
+
+def test_footage_beneath_a_placed_picture_is_aligned_again_clear_of_it(tmp_path: Path) -> None:
+    # A moving picture laid over registered footage disturbs the whole frame's motion hashes,
+    # which may then line up over part of the time only (here 3-7 s of 12); once the picture
+    # is placed in its box as another original's, the footage beneath stayed matched over that
+    # part alone. It is now aligned again on its part clear of the picture, as the local
+    # stage's insets are (``_with_inset``).
+    from provenance import provider, refine
+
+    query, db = _both_registered(tmp_path)
+    with Library(db) as library:
+        found, read = refine.inset_content_stage(provider.decode(str(query), 4.0),
+                                                 _over_cam_w(_BUSY_INSET, 3.0, 7.0), library)
+    _busy_found_in_its_inset(found, read)
+    (beneath,) = [m for m in found.matches if m.reference_id == "cam-w"]
+    assert sum(s.query_end - s.query_start for s in beneath.segments) >= 10.0, beneath.segments
+    assert all(abs(s.reference_start - s.query_start - 8.0) < 0.3 for s in beneath.segments)
 
 
 def test_an_inset_boxed_past_its_edges_is_placed_by_keypoints(tmp_path: Path) -> None:
