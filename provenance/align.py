@@ -1327,13 +1327,16 @@ def with_extra_matches(result: AlignResult, extra: list[Alignment],
                                                           key=lambda s: s.query_start)),
                                     edits=merged_edits(m.edits, alignment.edits))
     matches.sort(key=lambda a: -a.score)
-    ids = {m.reference_id for m in matches}
+    # An original this stage matched anew: its whole frames' same-scene time was the edit's
+    # doing (a crop's view compared as a whole frame). One matched before keeps it: the
+    # first stage's other moment beside its registered footage (a montage of its moments).
+    anew = {m.reference_id for m in matches} - {m.reference_id for m in result.matches}
     matched = union((s.query_start, s.query_end) for m in matches for s in m.segments)
     same_scene = []
     for alignment in result.same_scene:
         pieces = tuple(cut_segment(s, a, b) for s in alignment.segments
                        for a, b in subtract((s.query_start, s.query_end), matched))
-        if pieces and alignment.reference_id not in ids:
+        if pieces and alignment.reference_id not in anew:
             same_scene.append(Alignment(alignment.reference_id, alignment.score, pieces))
     return _decide(query, matches, same_scene, params, tuple(dict.fromkeys(
         result.skipped + skipped)))

@@ -458,3 +458,25 @@ def test_a_speed_edit_goes_with_the_segment_that_showed_it(rng: np.random.Genera
     # While a sped-up segment stays, so does its edit.
     (still,) = with_moments_apart(result, {}, query, "nothing apart").matches
     assert Edit.SPEED in [e.kind for e in still.edits]
+
+
+def test_a_later_stages_match_keeps_the_other_moment_of_an_original_matched_before(
+        rng: np.random.Generator) -> None:
+    # A montage of one camera's moments: its registered pieces matched, 6 s between them at a
+    # moment whole frames called the camera's view. A later stage adding a match (the part of
+    # the frame clear of a laid picture) left that piece unexplained: "footage the library
+    # does not explain". Only an original the stage matches anew loses its same-scene time
+    # (whole frames compared a crop's view there).
+    from provenance.align import AlignResult, with_extra_matches
+    from provenance.models import Alignment, Segment
+
+    query = make_fp(random_hashes(rng, 88), random_hashes(rng, 88))
+    registered = Alignment("cam", 0.9, (Segment("cam", 0.0, 8.0, 20.0, 28.0, evidence=20),))
+    other = Alignment("cam", 1.0, (Segment("cam", 8.0, 14.0, 0.0, 0.0, evidence=2),))
+    crop = Alignment("crop", 1.0, (Segment("crop", 14.0, 22.0, 0.0, 0.0, evidence=2),))
+    result = AlignResult(Verdict.MATCH, 0.9, "", (registered,), (other, crop), ())
+    found = Alignment("cam", 0.9, (Segment("cam", 14.0, 18.0, 34.0, 38.0, evidence=12),))
+    cropped = Alignment("crop", 0.8, (Segment("crop", 18.0, 22.0, 2.0, 6.0, evidence=12),))
+    merged = with_extra_matches(result, [found, cropped], query)
+    assert [(a.reference_id, [(s.query_start, s.query_end) for s in a.segments])
+            for a in merged.same_scene] == [("cam", [(8.0, 14.0)])]
