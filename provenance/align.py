@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .fingerprint import cut_apart, cuts
+from .fingerprint import CUT_REACH_S, cut_apart, cuts
 from .models import (
     FINGERPRINT_VERSION,
     Alignment,
@@ -540,11 +540,17 @@ def _segments(pairing: _Pairing, query: Fingerprint, active: np.ndarray, shielde
     segments: list[Segment] = []
     used = np.zeros(len(query), dtype=bool)
     shields = np.zeros(len(query), dtype=bool)
-    for run in _runs(along.consistent, query.times, params.max_gap_s, shielded):
+    cut = _cuts_not_shared(query, pairing.ref, offset, speed)
+    whole_runs = _runs(along.consistent, query.times, params.max_gap_s, shielded)
+    for run in _runs(along.consistent, query.times, params.max_gap_s, shielded | cut):
         pieces = _uncontradicted(along, *run, params)
+        # A run the cut split is a splice too: the mapping may have won on the other side's
+        # samples alone (a piece of the room's registered footage, 3 samples strong, was
+        # matched 6.8 s from its place after its other moment's side).
+        split = run not in whole_runs
         for piece in pieces:
             for first, last in _active_parts(active, *piece):
-                spliced = pieces != [run] or (first, last) != piece
+                spliced = split or pieces != [run] or (first, last) != piece
                 segment = _checked_run(pairing, query, along, spans, first, last, offset,
                                        speed, params, ~shielded)
                 if segment is not None:
@@ -552,6 +558,24 @@ def _segments(pairing: _Pairing, query: Fingerprint, active: np.ndarray, shielde
                     used[first:last + 1] = True
                     shields[first:last + 1] = not spliced
     return segments, used, shields
+
+
+def _cuts_not_shared(query: Fingerprint, ref: Fingerprint, offset: float, speed: float
+                     ) -> np.ndarray:
+    """Per query sample, whether it starts a shot (``fingerprint.cuts``) where the original,
+    at the time the mapping puts it, has no cut within CUT_REACH_S: the repost was cut there
+    while the original runs on, so footage on either side may come from elsewhere (the desk
+    audit's room with 6 s of another moment put in place of 6 s of its registered footage
+    was one segment at one offset, its insert "matched") and each side must hold its own."""
+    found = np.zeros(len(query), dtype=bool)
+    query_cuts = cuts(query)
+    if not query_cuts.size:
+        return found
+    own = ref.times[cuts(ref)]
+    mapped = speed * query.times[query_cuts] + offset
+    shared = np.array([bool(np.any(np.abs(own - t) <= CUT_REACH_S)) for t in mapped])
+    found[query_cuts[~shared]] = True
+    return found
 
 
 def _active_parts(active: np.ndarray, first: int, last: int) -> list[tuple[int, int]]:

@@ -185,9 +185,10 @@ class Segment:
     # explain the original's frames, against its frames a quarter of a second before (median
     # ratio: near 0, the very moment; 0.9 or more, another moment). None: not judged.
     moment: float | None = None
-    # Cut out of a longer stretch of the same view whose motion contradicts this mapping (a
-    # montage of one camera's moments): it stands only where the moment check confirms the
-    # very moment (align.MAX_CONTRADICTION, MatchParams.moment_confirmed).
+    # Cut out of a longer stretch of the same view whose motion contradicts this mapping, or
+    # at a cut in the repost where the original runs on without one (a montage of one
+    # camera's moments): it stands only where the moment check confirms the very moment
+    # (align.MAX_CONTRADICTION, align._cuts_not_shared, MatchParams.moment_confirmed).
     spliced: bool = False
     # A same-scene interval whose moment the evidence left open (``moment.py``: too few
     # movements without the picture's confirmation, a changed speed it does not confirm, or

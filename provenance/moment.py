@@ -640,8 +640,9 @@ def placements(decoded: Decoded, alignment: Alignment) -> list[Placement]:
 _APART_WHY = {
     "other": "whose movements lined up in time show a different picture from the "
              "original's at the very instants: the same camera at another moment",
-    "unconfirmed": "cut from a longer view of the same camera whose movements "
-                   "contradict the original's could not be confirmed as the very moment",
+    "unconfirmed": "cut from a longer view of the same camera (where its movements "
+                   "contradict the original's, or at a cut the original does not have) could "
+                   "not be confirmed as the very moment",
     "unsettled": "whose movements line up with the original's ({n} confirmed "
                  "samples, {need} needed without the picture's confirmation) but whose pictures "
                  "at the very instants do not confirm the moment",
