@@ -231,6 +231,27 @@ class MomentCheck:
         end = (times[-tail - 1] + times[-tail]) / 2 if tail >= TRIM_RUN else np.inf
         return start, end
 
+    def still_inside(self, params: align.MatchParams) -> list[tuple[float, float]]:
+        """The repost times of runs of TRIM_RUN or more instants inside a judged segment (a
+        moving instant on either side) where the repost stands still while the original moves:
+        a picture held while the original goes on (a frozen frame, or another moment that
+        stood still put in the take's place), which motion hashes cannot see and the median
+        over the segment's instants outvotes."""
+        if not self.judged(params):
+            return []
+        times = [time for time, _, _ in self.measured]
+        flags = [still for _, _, still in self.measured]
+        runs, start = [], None
+        for k, still in enumerate(flags):
+            if still and start is None:
+                start = k
+            elif not still and start is not None:
+                if start > 0 and k - start >= TRIM_RUN:
+                    runs.append(((times[start - 1] + times[start]) / 2,
+                                 (times[k - 1] + times[k]) / 2))
+                start = None
+        return runs
+
     def judged(self, params: align.MatchParams) -> bool:
         """Whether the measurement can decide: enough instants, the pictures laid on each other
         closely, a fixed camera."""
@@ -640,6 +661,8 @@ def placements(decoded: Decoded, alignment: Alignment) -> list[Placement]:
 _APART_WHY = {
     "other": "whose movements lined up in time show a different picture from the "
              "original's at the very instants: the same camera at another moment",
+    "still": "where the repost holds a picture while the original moves (a frozen frame, or "
+             "another moment that stood still)",
     "unconfirmed": "cut from a longer view of the same camera (where its movements "
                    "contradict the original's, or at a cut the original does not have) could "
                    "not be confirmed as the very moment",
@@ -947,8 +970,9 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
     """The alignment with each segment's moment measurement, and the segments taken out of
     it by reason (the keys of ``_APART_WHY``): those that show another moment, those cut at a
     splice that the check does not confirm, those it leaves unsettled with too little motion
-    evidence, those at a changed speed it does not confirm, those in conflict, and those
-    whose pictures could not be laid, with too little motion evidence."""
+    evidence, those at a changed speed it does not confirm, those in conflict, those whose
+    pictures could not be laid, with too little motion evidence, and the runs inside a segment
+    where the repost holds a picture while the original moves (``_held_apart``)."""
     taken: dict[str, list[Segment]] = {key: [] for key in _APART_WHY}
     candidates = placements(decoded, alignment)
     if not candidates or local is None or not len(local.details):
@@ -968,28 +992,51 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
             segments += ends
             taken["other"] += ends
         segment = replace(segment, moment=check.ratio if check.judged(params) else None)
+        pieces, held = _held_apart(segment, check, params)
+        segments += held
+        taken["still"] += held
         on_motion = check.rests_on_motion(
             params, weak=segment.evidence < params.moment_unsettled_confirmed)
         if check.another_moment(params):
             conflict = segment.evidence >= params.moment_conflict_confirmed
-            taken["conflict" if conflict else "other"].append(segment)
+            taken["conflict" if conflict else "other"] += pieces
         elif segment.spliced and not check.confirms(params):
-            taken["unconfirmed"].append(segment)
+            taken["unconfirmed"] += pieces
         elif segment.changed_speed and check.fixed_view() and not check.confirms(params) and (
                 on_motion or segment.evidence < params.moment_unsettled_confirmed):
             # Pictures that do not show the moment leave a changed speed unestablished; where
             # they could say nothing either way (too still to compare, laid only loosely or
             # not at all), it needs the motion evidence no chance alignment reached.
-            taken["speed"].append(segment)
+            taken["speed"] += pieces
         elif on_motion and segment.evidence < params.moment_unsettled_confirmed:
-            taken["unsettled"].append(segment)
+            taken["unsettled"] += pieces
         elif check.unlaid(params) and segment.evidence < params.moment_unlaid_confirmed:
-            taken["unlaid"].append(segment)
+            taken["unlaid"] += pieces
         elif check.too_still() and segment.evidence < params.moment_unsettled_confirmed:
-            segment = replace(segment, too_still=True)
-        segments.append(segment)
+            pieces = [replace(piece, too_still=True) for piece in pieces]
+        segments += pieces
     segments.sort(key=lambda s: s.query_start)
     return align.speed_as_shown(replace(alignment, segments=tuple(segments))), taken
+
+
+def _held_apart(segment: Segment, check: MomentCheck, params: align.MatchParams
+                ) -> tuple[list[Segment], list[Segment]]:
+    """The segment's pieces around the runs where the repost holds a picture while the
+    original moves (``MomentCheck.still_inside``), and those runs (with what lies between
+    them shorter than ``min_segment_s``), each with its share of the segment's evidence
+    (held runs: the instants in them). A piece cut at a splice is not cut again."""
+    held = [] if segment.spliced else check.still_inside(params)
+    if not held:
+        return [segment], []
+    whole = (segment.query_start, segment.query_end)
+    kept = [(a, b) for a, b in align.subtract(whole, held) if b - a >= params.min_segment_s]
+    length = max(1e-6, whole[1] - whole[0])
+    pieces = [replace(align.cut_segment(segment, a, b),
+                      evidence=round(segment.evidence * (b - a) / length)) for a, b in kept]
+    apart = [replace(align.cut_segment(segment, a, b),
+                     evidence=sum(a <= time <= b for time, _, _ in check.measured))
+             for a, b in align.subtract(whole, kept)]
+    return pieces, apart
 
 
 def _at_alternative_speed(decoded: Decoded, local: LocalData, segment: Segment,

@@ -297,6 +297,29 @@ def test_an_insert_the_video_cuts_to_and_back_from_is_no_part_of_the_take(
         assert _seconds(result.matches, piece, offset=10.0) >= 5.7, result
 
 
+def test_a_picture_held_inside_the_take_is_not_matched(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # As above, but the still frame of the later recording is held at the same exposure: no
+    # cut sets it apart, nothing in it moves to contradict the take's offset, and whole frames
+    # matched all 18 s as the registered footage (the instants' median confirmed it: 16 of 22
+    # near 0.1). The moment check's instants inside it show the repost standing still while
+    # the original moves (5 in a row): those seconds are taken out, the moment left open.
+    path = tmp_path / "held.mp4"
+    _ffmpeg("-ss", "10", "-t", "6", "-i", str(media.cam_a), "-ss", "2", "-t", "6", "-i",
+            str(media.cam_a_later), "-ss", "22", "-t", "6", "-i", str(media.cam_a),
+            "-filter_complex", "[0:v]setpts=PTS-STARTPTS[a];[1:v]trim=0:0.1,"
+            "setpts=PTS-STARTPTS,tpad=stop_mode=clone:stop_duration=6,trim=0:6[b];"
+            "[2:v]setpts=PTS-STARTPTS[c];[a][b][c]concat=n=3:v=1:a=0[v]",
+            "-map", "[v]", "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path))
+    result = _verified(path, library_path, tmp_path)
+    assert _seconds(result.matches, (6.5, 11.0)) == 0.0, result
+    assert _seconds(result.same_scene, (6.5, 11.0)) == pytest.approx(4.5), result
+    assert all(s.unsettled for a in result.same_scene for s in a.segments)
+    for piece in ((0.0, 6.0), (12.0, 18.0)):
+        assert _seconds(result.matches, piece, offset=10.0) >= 5.0, result
+    assert "holds a picture while the original moves" in result.reason
+
+
 @pytest.fixture(scope="module")
 def busy_camera(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A busier fixed camera (40 walkers a minute: something moves at almost every instant),
