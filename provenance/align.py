@@ -540,7 +540,7 @@ def _segments(pairing: _Pairing, query: Fingerprint, active: np.ndarray, shielde
     segments: list[Segment] = []
     used = np.zeros(len(query), dtype=bool)
     shields = np.zeros(len(query), dtype=bool)
-    cut = _cuts_not_shared(query, pairing.ref, offset, speed)
+    cut = _cuts_not_shared(query, pairing.ref, offset, speed, params.scene_radius)
     whole_runs = _runs(along.consistent, query.times, params.max_gap_s, shielded)
     for run in _runs(along.consistent, query.times, params.max_gap_s, shielded | cut):
         pieces = _uncontradicted(along, *run, params)
@@ -560,15 +560,21 @@ def _segments(pairing: _Pairing, query: Fingerprint, active: np.ndarray, shielde
     return segments, used, shields
 
 
-def _cuts_not_shared(query: Fingerprint, ref: Fingerprint, offset: float, speed: float
-                     ) -> np.ndarray:
-    """Per query sample, whether it starts a shot (``fingerprint.cuts``) where the original,
-    at the time the mapping puts it, has no cut within CUT_REACH_S: the repost was cut there
-    while the original runs on, so footage on either side may come from elsewhere (the desk
-    audit's room with 6 s of another moment put in place of 6 s of its registered footage
-    was one segment at one offset, its insert "matched") and each side must hold its own."""
+def _cuts_not_shared(query: Fingerprint, ref: Fingerprint, offset: float, speed: float,
+                     radius: int) -> np.ndarray:
+    """Per query sample, whether it starts a shot (``fingerprint.cuts``) showing the same view
+    as the sample before (scene hashes within ``radius``: a jump in time inside one camera's
+    view) where the original, at the time the mapping puts it, has no cut within CUT_REACH_S:
+    the repost was cut there while the original runs on, so footage on either side may come
+    from elsewhere (the desk audit's room with 6 s of another moment put in place of 6 s of its
+    registered footage was one segment at one offset, its insert "matched") and each side must
+    hold its own. Measured across such jumps: 4-14 bits (the audit's room, generated inserts);
+    a 9:16 reframe whose blurred bars the border strip found in some samples only read
+    "cuts" of 38 bits where nothing changed (a change of picture breaks runs on its own)."""
     found = np.zeros(len(query), dtype=bool)
     query_cuts = cuts(query)
+    query_cuts = query_cuts[_hamming(query.scene[query_cuts - 1], query.scene[query_cuts])
+                            <= radius]
     if not query_cuts.size:
         return found
     own = ref.times[cuts(ref)]
