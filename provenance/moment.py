@@ -231,6 +231,27 @@ class MomentCheck:
         end = (times[-tail - 1] + times[-tail]) / 2 if tail >= TRIM_RUN else np.inf
         return start, end
 
+    def apart_at_ends(self, params: align.MatchParams) -> tuple[float, float] | None:
+        """As ``agreeing``, for ends where the repost moves: the repost times between the
+        MIN_INSTANTS_APART or more instants at either end of a judged segment that show
+        another moment (ratio ``moment_ratio`` or more, or standing still), or None. What is
+        left must then confirm the very moment more clearly (``_trimmed``): a chance
+        alignment's middle confirmed by a hair (0.398) once 3 such instants were cut; a
+        registered piece followed by its camera's other moment without a cut (the desk
+        audit's bottle line: 5 instants at 0.94-1.07 after a middle at 0.1) ran on 1.3 s past
+        the splice."""
+        if not self.judged(params):
+            return None
+        apart = [still or ratio >= params.moment_ratio for _, ratio, still in self.measured]
+        lead = next((k for k, flag in enumerate(apart) if not flag), len(apart))
+        tail = next((k for k, flag in enumerate(reversed(apart)) if not flag), len(apart))
+        if lead == len(apart) or (lead < MIN_INSTANTS_APART and tail < MIN_INSTANTS_APART):
+            return None
+        times = [time for time, _, _ in self.measured]
+        start = (times[lead - 1] + times[lead]) / 2 if lead >= MIN_INSTANTS_APART else -np.inf
+        end = (times[-tail - 1] + times[-tail]) / 2 if tail >= MIN_INSTANTS_APART else np.inf
+        return start, end
+
     def still_inside(self, params: align.MatchParams) -> list[tuple[float, float]]:
         """The repost times of runs of TRIM_RUN or more instants inside a judged segment (a
         moving instant on either side) where the repost stands still while the original moves:
@@ -1119,12 +1140,15 @@ def _remapped(segment: Segment, local: LocalData, shift: float, growth: float, m
 def _trimmed(decoded: Decoded, local: LocalData, segment: Segment, check: MomentCheck,
              candidates: list[Placement], rotation: float, params: align.MatchParams
              ) -> tuple[Segment, MomentCheck, list[Segment]] | None:
-    """The segment without its ends that show another moment (``MomentCheck.agreeing``), its
-    check, and the ends; None when nothing is cut, or when what is left does not clearly
-    confirm the very moment on its own (a chance alignment's middle: judged whole). A piece
+    """The segment without its ends that show another moment (``MomentCheck.agreeing``, else
+    ``apart_at_ends``), its check, and the ends; None when nothing is cut, or when what is left
+    does not clearly confirm the very moment on its own (a chance alignment's middle: judged
+    whole; after ends where the repost moves, under the weak bar). A piece
     already cut at a splice by its motion is not cut again (a chance alignment's piece of the
     room's sweep would have passed by a hair: 0.40 to 0.398)."""
-    span = check.agreeing(params)
+    span, moving = check.agreeing(params), False
+    if span is None:
+        span, moving = check.apart_at_ends(params), True
     if span is None or segment.spliced:
         return None
     whole = (segment.query_start, segment.query_end)
@@ -1133,7 +1157,7 @@ def _trimmed(decoded: Decoded, local: LocalData, segment: Segment, check: Moment
         return None
     middle = align.cut_segment(segment, *kept)
     middle_check = _best_check(decoded, local, middle, candidates, rotation)
-    if not middle_check.confirms(params):
+    if not middle_check.confirms(params, weak=moving):
         return None
     ends = [replace(align.cut_segment(segment, a, b),  # its evidence: the instants in it
                     evidence=sum(a <= time <= b for time, _, _ in check.measured))

@@ -471,6 +471,12 @@ def test_only_ends_where_the_repost_stands_still_are_cut_as_a_splice() -> None:
     # Moving and showing another moment there: the motion agreed by chance, judged whole.
     assert measured([(1.2, False), (1.5, False), (1.0, False)]).agreeing(PARAMS) is None
     assert measured([(1.0, True)] * (moment.TRIM_RUN - 1)).agreeing(PARAMS) is None
+    # As many moving instants as calling another moment takes (a registered piece followed by
+    # its camera's other moment with no cut between): cut, if the rest confirms more clearly.
+    long_run = [(1.0, False)] * moment.MIN_INSTANTS_APART
+    assert measured(long_run).apart_at_ends(PARAMS) == (1.125, float("inf"))
+    assert measured(long_run[1:]).apart_at_ends(PARAMS) is None
+    assert measured([(0.8, False)] * 6).apart_at_ends(PARAMS) is None
 
 
 def test_a_changed_speed_of_a_view_too_still_to_compare_needs_more_than_chance_motion(
