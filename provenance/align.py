@@ -36,6 +36,15 @@ from .models import (
     merged_edits,
 )
 
+# A cut inside one view (``_cuts_not_shared``) counts as a jump in time where the scene hashes
+# across it are at least this far apart. Measured across cuts of reposts of the shared clips:
+# another moment put in the room's take, 12-14 bits (3 cuts, the desk audits); a brightness,
+# contrast, darkening or black-and-white step applied from one instant of registered footage,
+# 0-6 bits (7 reposts of the three clips: the motion energy jumps, what the view shows does
+# not; split there, quiet registered pieces were left "not established"); a 9:16 reframe whose
+# blurred bars the border strip found in some samples only, 38 bits (beyond SCENE_RADIUS: no
+# view kept).
+JUMP_BITS = 8
 # Scene hashes (64-bit pHash) closer than this are the same view. benchmarks/fingerprint_robustness
 # (shared CCTV footage, 8 edits): time-aligned frames sit at p95 <= 2 bits for re-encode,
 # downscale, mirror, colour, grayscale and 9:16 reframes, p95 16 with a caption and logo; the
@@ -562,19 +571,17 @@ def _segments(pairing: _Pairing, query: Fingerprint, active: np.ndarray, shielde
 
 def _cuts_not_shared(query: Fingerprint, ref: Fingerprint, offset: float, speed: float,
                      radius: int) -> np.ndarray:
-    """Per query sample, whether it starts a shot (``fingerprint.cuts``) showing the same view
-    as the sample before (scene hashes within ``radius``: a jump in time inside one camera's
-    view) where the original, at the time the mapping puts it, has no cut within CUT_REACH_S:
-    the repost was cut there while the original runs on, so footage on either side may come
-    from elsewhere (the desk audit's room with 6 s of another moment put in place of 6 s of its
-    registered footage was one segment at one offset, its insert "matched") and each side must
-    hold its own. Measured across such jumps: 4-14 bits (the audit's room, generated inserts);
-    a 9:16 reframe whose blurred bars the border strip found in some samples only read
-    "cuts" of 38 bits where nothing changed (a change of picture breaks runs on its own)."""
+    """Per query sample, whether it starts a shot (``fingerprint.cuts``) that jumps in time
+    inside one camera's view (scene hashes JUMP_BITS to ``radius`` apart across it) where the
+    original, at the time the mapping puts it, has no cut within CUT_REACH_S: the repost was
+    cut there while the original runs on, so footage on either side may come from elsewhere
+    (the desk audit's room with 6 s of another moment put in place of 6 s of its registered
+    footage was one segment at one offset, its insert "matched") and each side must hold its
+    own."""
     found = np.zeros(len(query), dtype=bool)
     query_cuts = cuts(query)
-    query_cuts = query_cuts[_hamming(query.scene[query_cuts - 1], query.scene[query_cuts])
-                            <= radius]
+    across = _hamming(query.scene[query_cuts - 1], query.scene[query_cuts])
+    query_cuts = query_cuts[(across >= JUMP_BITS) & (across <= radius)]
     if not query_cuts.size:
         return found
     own = ref.times[cuts(ref)]

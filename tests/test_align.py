@@ -480,3 +480,41 @@ def test_a_later_stages_match_keeps_the_other_moment_of_an_original_matched_befo
     merged = with_extra_matches(result, [found, cropped], query)
     assert [(a.reference_id, [(s.query_start, s.query_end) for s in a.segments])
             for a in merged.same_scene] == [("cam", [(8.0, 14.0)])]
+
+
+def _fixed_camera(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed camera's scene hashes (one view: a bit or two apart from sample to sample) and
+    motion hashes (something moves at every sample)."""
+    view = int(rng.integers(0, 2**63))
+    scene = np.array([view ^ (1 << int(rng.integers(0, 64))) for _ in range(n)], np.uint64)
+    return scene, random_hashes(rng, n)
+
+
+def test_a_run_does_not_cross_a_jump_in_time_inside_one_view(rng: np.random.Generator) -> None:
+    # The desk audit's room: its registered 20-28 s, 6 s of it at another moment where nothing
+    # moves, then its 34-42 s, the take's timing kept. One offset explains both registered
+    # pieces, and the quiet insert contradicts nothing: one segment "matched" all 22 s. The
+    # repost cuts to the insert and back (its view jumps 10 bits each way) where the original
+    # runs on: runs break there, each piece on its own evidence, marked as cut at a splice.
+    scene, motion = _fixed_camera(rng, 200)
+    ref = make_fp(scene, motion)
+    rows = np.arange(80, 168)  # the original's 20-42 s
+    insert = slice(32, 56)  # the repost's 8-14 s
+    q_scene, q_motion = scene[rows].copy(), motion[rows].copy()
+    q_scene[insert] ^= np.uint64(0x3FF)  # the other moment: the same view, 10 bits apart
+    q_motion[insert] = random_hashes(rng, 24)
+    query = make_fp(q_scene, q_motion)
+    energy = np.ones(len(rows), np.float32)
+    energy[insert] = 0.0  # nothing moves in the insert
+    energy[[32, 56]] = 30.0  # the cuts to it and back
+    cut = replace(query, motion_energy=energy)
+    segments = align(cut, {"room": ref}).matches[0].segments
+    assert [(s.query_start, s.query_end) for s in segments] == [(0.0, 8.0), (14.0, 22.0)]
+    assert all(s.spliced and s.offset == pytest.approx(20.0) for s in segments)
+    # A step of the picture's brightness is no jump in time: what the view shows does not
+    # change (here 2 bits at most), and the run goes on over it.
+    stepped = replace(make_fp(scene[rows], motion[rows]),
+                      motion_energy=np.where(np.arange(len(rows)) == 32, 30.0, 1.0)
+                      .astype(np.float32))
+    (whole,) = align(stepped, {"room": ref}).matches[0].segments
+    assert (whole.query_start, whole.query_end) == (0.0, 22.0) and not whole.spliced
