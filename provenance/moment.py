@@ -221,15 +221,7 @@ class MomentCheck:
         instants read 0.98-1.52, left a middle at 0.398 scattered 0.25-0.91 that passed)."""
         if not self.judged(params):
             return None
-        other = [still for _, _, still in self.measured]
-        lead = next((k for k, flag in enumerate(other) if not flag), len(other))
-        tail = next((k for k, flag in enumerate(reversed(other)) if not flag), len(other))
-        if lead == len(other) or (lead < TRIM_RUN and tail < TRIM_RUN):
-            return None
-        times = [time for time, _, _ in self.measured]
-        start = (times[lead - 1] + times[lead]) / 2 if lead >= TRIM_RUN else -np.inf
-        end = (times[-tail - 1] + times[-tail]) / 2 if tail >= TRIM_RUN else np.inf
-        return start, end
+        return self._between_ends([still for _, _, still in self.measured], TRIM_RUN)
 
     def apart_at_ends(self, params: align.MatchParams) -> tuple[float, float] | None:
         """As ``agreeing``, for ends where the repost moves: the repost times between the
@@ -242,14 +234,19 @@ class MomentCheck:
         the splice."""
         if not self.judged(params):
             return None
-        apart = [still or ratio >= params.moment_ratio for _, ratio, still in self.measured]
+        return self._between_ends([still or ratio >= params.moment_ratio
+                                   for _, ratio, still in self.measured], MIN_INSTANTS_APART)
+
+    def _between_ends(self, apart: list[bool], least: int) -> tuple[float, float] | None:
+        """The repost times between the runs of ``least`` or more ``apart`` instants at either
+        end (each cut half way to the next instant), or None when neither end has one."""
         lead = next((k for k, flag in enumerate(apart) if not flag), len(apart))
         tail = next((k for k, flag in enumerate(reversed(apart)) if not flag), len(apart))
-        if lead == len(apart) or (lead < MIN_INSTANTS_APART and tail < MIN_INSTANTS_APART):
+        if lead == len(apart) or (lead < least and tail < least):
             return None
         times = [time for time, _, _ in self.measured]
-        start = (times[lead - 1] + times[lead]) / 2 if lead >= MIN_INSTANTS_APART else -np.inf
-        end = (times[-tail - 1] + times[-tail]) / 2 if tail >= MIN_INSTANTS_APART else np.inf
+        start = (times[lead - 1] + times[lead]) / 2 if lead >= least else -np.inf
+        end = (times[-tail - 1] + times[-tail]) / 2 if tail >= least else np.inf
         return start, end
 
     def still_inside(self, params: align.MatchParams) -> list[tuple[float, float]]:
