@@ -94,9 +94,11 @@ def _unplaced(unexplained: Sequence[tuple[float, float]], cuts: Sequence[float] 
 def _cuts_within(matches: Sequence[Alignment]) -> list[str]:
     """Cuts inside one original's footage: consecutive matched pieces (in the video's order)
     with no other original's footage between them, whose original times do not follow on,
-    MIN_ADDED_S or more left out between them or shown in another order than the original's
-    (a desk audit's jump of 40 s and reordered pieces of one camera were rated authentic with
-    no edit; a montage that goes to another camera and back is said as a montage)."""
+    MIN_ADDED_S or more left out between them, added between them (the original's order
+    kept, more of the repost's time than of the original's) or shown in another order than
+    the original's (a desk audit's jump of 40 s and reordered pieces of one camera were rated
+    authentic with no edit; a montage that goes to another camera and back is said as a
+    montage)."""
     said = []
     for alignment in matches:
         pieces = sorted(alignment.segments, key=lambda s: s.query_start)
@@ -111,6 +113,13 @@ def _cuts_within(matches: Sequence[Alignment]) -> list[str]:
                 said.append(f"cut within the footage of {alignment.reference_id} at "
                             f"{after.query_start:.1f} s: its {before.reference_end:.1f}-"
                             f"{after.reference_start:.1f} s not shown")
+            elif jump <= -MIN_ADDED_S and after.reference_start >= before.reference_end:
+                # In the original's order, but the repost takes longer over it: a picture
+                # held or footage put in (a desk audit's 3 s freeze was said "out of order").
+                said.append(f"cut within the footage of {alignment.reference_id} at "
+                            f"{after.query_start:.1f} s: {-jump:.1f} s more between its "
+                            f"{before.reference_end:.1f} s and its {after.reference_start:.1f} s "
+                            "than the original takes (a picture held or footage put in)")
             elif jump <= -MIN_ADDED_S:
                 said.append(f"cut within the footage of {alignment.reference_id} at "
                             f"{after.query_start:.1f} s: its {after.reference_start:.1f} s shown "

@@ -276,6 +276,26 @@ def test_unexplained_time_is_added_footage_only_where_the_video_cuts_to_it() -> 
     assert "was added" not in far.summary and "could not be placed" in far.summary
 
 
+def test_a_picture_held_in_one_originals_footage_is_not_said_out_of_order() -> None:
+    # A helper's audit: the bottle line's 3-8 s, its last frame held 3 s, then its 8-14 s:
+    # matched 0-5.3 s at 3.0 and 10.9-14 s at 10.9. The original's order is kept; the repost
+    # took 5.6 s over 2.6 s of it. It was said "its 10.9 s shown after its 8.3 s, out of order".
+    cam = [Original(id="cam", source="Operator", recorded_at="2015-09-16")]
+
+    def said(second: Segment) -> str:
+        first = Segment("cam", 0.0, 5.28, 3.0, 8.28, evidence=19)
+        pieces = [Alignment("cam", 0.9, (first, second))]
+        return assess(Verdict.MATCH, pieces, [(5.28, second.query_start)], [], cam,
+                      cuts=[]).summary
+
+    held = said(Segment("cam", 10.89, 14.0, 10.9, 14.01, evidence=12))
+    assert "cut within the footage of cam at 10.9 s: 3.0 s more between its 8.3 s and its " \
+           "10.9 s than the original takes (a picture held or footage put in)" in held, held
+    assert "out of order" not in held
+    back = said(Segment("cam", 10.89, 14.0, 1.0, 4.11, evidence=12))
+    assert "its 1.0 s shown after its 8.3 s, out of order" in back, back
+
+
 def test_a_version_1_result_is_still_rendered(demo_payload: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
     old = json.loads(json.dumps(demo_payload))
     old["schema_version"] = 1
