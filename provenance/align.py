@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .fingerprint import CUT_REACH_S, cut_apart, cuts
+from .fingerprint import cut_apart, cuts
 from .models import (
     FINGERPRINT_VERSION,
     Alignment,
@@ -349,6 +349,10 @@ class _Pairing:
     # to its nearest reference sample (64 when it is not informative).
     near: np.ndarray
     nearest: np.ndarray
+    # The query samples that jump in time inside one view (``_view_jumps``) and the times of
+    # the reference's own cuts: what ``_cuts_not_shared`` compares, once per reference.
+    jumps: np.ndarray
+    ref_cuts: np.ndarray
 
 
 def _hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -378,6 +382,7 @@ def _pairings(query: Fingerprint, ref_id: str, ref: Fingerprint,
     q_moving = query.motion_energy >= params.min_motion_energy
     r_moving_cols = ref.motion_energy[r_usable] >= params.min_motion_energy
     r_scene, r_motion = ref.scene[r_usable], ref.motion[r_usable]
+    jumps, ref_cuts = _view_jumps(query, params.scene_radius), ref.times[cuts(ref)]
     result = []
     for mirrored, scene_q, motion_q in ((False, query.scene, query.motion),
                                         (True, query.mirror, query.motion_mirror)):
@@ -398,9 +403,9 @@ def _pairings(query: Fingerprint, ref_id: str, ref: Fingerprint,
             found, cols = found[r_moving_cols[cols]] + first, cols[r_moving_cols[cols]]
             counts = bounds[found + 1] - bounds[found]
             ends = np.cumsum(counts)
-            cuts = np.searchsorted(ends, np.arange(_MAX_PAIRS, ends[-1] if ends.size else 0,
-                                                   _MAX_PAIRS))
-            for chunk in np.split(np.arange(found.size), cuts):
+            splits = np.searchsorted(ends, np.arange(_MAX_PAIRS, ends[-1] if ends.size else 0,
+                                                     _MAX_PAIRS))
+            for chunk in np.split(np.arange(found.size), splits):
                 rows, pair_cols = _expanded(q_usable[grouped], bounds, found[chunk],
                                             cols[chunk], counts[chunk])
                 rows, pair_cols = rows[q_moving[rows]], pair_cols[q_moving[rows]]
@@ -415,7 +420,8 @@ def _pairings(query: Fingerprint, ref_id: str, ref: Fingerprint,
         motion = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.uint8)
         order = np.lexsort((cols, rows))  # by query sample, then reference sample
         result.append(_Pairing(ref_id, mirrored, ref, scene_q, motion_q, rows[order],
-                               r_usable[cols[order]], motion[order], near, nearest))
+                               r_usable[cols[order]], motion[order], near, nearest, jumps,
+                               ref_cuts))
     return result
 
 
@@ -549,14 +555,15 @@ def _segments(pairing: _Pairing, query: Fingerprint, active: np.ndarray, shielde
     segments: list[Segment] = []
     used = np.zeros(len(query), dtype=bool)
     shields = np.zeros(len(query), dtype=bool)
-    cut = _cuts_not_shared(query, pairing.ref, offset, speed, params.scene_radius)
-    whole_runs = _runs(along.consistent, query.times, params.max_gap_s, shielded)
+    cut = _cuts_not_shared(query, pairing, offset, speed)
+    whole_runs = _runs(along.consistent, query.times, params.max_gap_s, shielded) \
+        if cut.any() else None
     for run in _runs(along.consistent, query.times, params.max_gap_s, shielded | cut):
         pieces = _uncontradicted(along, *run, params)
         # A run the cut split is a splice too: the mapping may have won on the other side's
         # samples alone (a piece of the room's registered footage, 3 samples strong, was
         # matched 6.8 s from its place after its other moment's side).
-        split = run not in whole_runs
+        split = whole_runs is not None and run not in whole_runs
         for piece in pieces:
             for first, last in _active_parts(active, *piece):
                 spliced = split or pieces != [run] or (first, last) != piece
@@ -569,25 +576,26 @@ def _segments(pairing: _Pairing, query: Fingerprint, active: np.ndarray, shielde
     return segments, used, shields
 
 
-def _cuts_not_shared(query: Fingerprint, ref: Fingerprint, offset: float, speed: float,
-                     radius: int) -> np.ndarray:
-    """Per query sample, whether it starts a shot (``fingerprint.cuts``) that jumps in time
-    inside one camera's view (scene hashes JUMP_BITS to ``radius`` apart across it) where the
-    original, at the time the mapping puts it, has no cut within CUT_REACH_S: the repost was
-    cut there while the original runs on, so footage on either side may come from elsewhere
-    (the desk audit's room with 6 s of another moment put in place of 6 s of its registered
-    footage was one segment at one offset, its insert "matched") and each side must hold its
-    own."""
-    found = np.zeros(len(query), dtype=bool)
+def _view_jumps(query: Fingerprint, radius: int) -> np.ndarray:
+    """The query samples that start a shot (``fingerprint.cuts``) jumping in time inside one
+    camera's view: scene hashes JUMP_BITS to ``radius`` apart across the cut."""
     query_cuts = cuts(query)
     across = _hamming(query.scene[query_cuts - 1], query.scene[query_cuts])
-    query_cuts = query_cuts[(across >= JUMP_BITS) & (across <= radius)]
-    if not query_cuts.size:
-        return found
-    own = ref.times[cuts(ref)]
-    mapped = speed * query.times[query_cuts] + offset
-    shared = np.array([bool(np.any(np.abs(own - t) <= CUT_REACH_S)) for t in mapped])
-    found[query_cuts[~shared]] = True
+    return query_cuts[(across >= JUMP_BITS) & (across <= radius)]
+
+
+def _cuts_not_shared(query: Fingerprint, pairing: _Pairing, offset: float, speed: float
+                     ) -> np.ndarray:
+    """Per query sample, whether it is a jump in time inside one view (``_view_jumps``) where
+    the original, at the time the mapping puts it, has no cut (``fingerprint.cut_apart``): the
+    repost was cut there while the original runs on, so footage on either side may come from
+    elsewhere (the desk audit's room with 6 s of another moment put in place of 6 s of its
+    registered footage was one segment at one offset, its insert "matched") and each side must
+    hold its own."""
+    found = np.zeros(len(query), dtype=bool)
+    for sample in pairing.jumps:
+        mapped = speed * float(query.times[sample]) + offset
+        found[sample] = not cut_apart(mapped, mapped, pairing.ref_cuts)
     return found
 
 
