@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .fingerprint import cut_apart, cuts
+from .fingerprint import HELD_MIN_S, cut_apart, cuts, held_pictures
 from .models import (
     FINGERPRINT_VERSION,
     Alignment,
@@ -350,9 +350,11 @@ class _Pairing:
     near: np.ndarray
     nearest: np.ndarray
     # The query samples that jump in time inside one view (``_view_jumps``) and the times of
-    # the reference's own cuts: what ``_cuts_not_shared`` compares, once per reference.
+    # the reference's own cuts: what ``_cuts_not_shared`` compares, once per reference; the
+    # query's held pictures (``fingerprint.held_pictures``), where runs end.
     jumps: np.ndarray
     ref_cuts: np.ndarray
+    held: np.ndarray
 
 
 def _hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -383,6 +385,7 @@ def _pairings(query: Fingerprint, ref_id: str, ref: Fingerprint,
     r_moving_cols = ref.motion_energy[r_usable] >= params.min_motion_energy
     r_scene, r_motion = ref.scene[r_usable], ref.motion[r_usable]
     jumps, ref_cuts = _view_jumps(query, params.scene_radius), ref.times[cuts(ref)]
+    held = held_pictures(query)
     result = []
     for mirrored, scene_q, motion_q in ((False, query.scene, query.motion),
                                         (True, query.mirror, query.motion_mirror)):
@@ -421,7 +424,7 @@ def _pairings(query: Fingerprint, ref_id: str, ref: Fingerprint,
         order = np.lexsort((cols, rows))  # by query sample, then reference sample
         result.append(_Pairing(ref_id, mirrored, ref, scene_q, motion_q, rows[order],
                                r_usable[cols[order]], motion[order], near, nearest, jumps,
-                               ref_cuts))
+                               ref_cuts, held))
     return result
 
 
@@ -549,16 +552,22 @@ def _segments(pairing: _Pairing, query: Fingerprint, active: np.ndarray, shielde
     """Segments along one mapping over the ``active`` samples, the samples they take, and those
     of them that no later mapping's evidence may count (not cut at a splice). Runs of
     consistent samples end at ``shielded`` ones (explained by a segment found before); samples
-    taken by a piece cut at a splice still count as evidence for or against this mapping."""
+    taken by a piece cut at a splice still count as evidence for or against this mapping.
+    Runs end at a held picture too (``fingerprint.held_pictures``), which none takes."""
     along = _follow(pairing, query, ~shielded, offset, speed, params)
     spans = sample_spans(query)
     segments: list[Segment] = []
     used = np.zeros(len(query), dtype=bool)
     shields = np.zeros(len(query), dtype=bool)
     cut = _cuts_not_shared(query, pairing, offset, speed)
-    whole_runs = _runs(along.consistent, query.times, params.max_gap_s, shielded) \
+    # A held picture is one instant of the original, not footage playing along any mapping:
+    # it ends a run, and its samples are left out of every run.
+    held = pairing.held
+    flowing = along.consistent & ~held
+    # Whether a cut split a run is judged with held pictures counted in the take.
+    whole_runs = _runs(along.consistent | held, query.times, params.max_gap_s, shielded) \
         if cut.any() else None
-    for run in _runs(along.consistent, query.times, params.max_gap_s, shielded | cut):
+    for run in _runs(flowing, query.times, params.max_gap_s, shielded | cut | held):
         pieces = _uncontradicted(along, *run, params)
         # A run the cut split is a splice too: the mapping may have won on the other side's
         # samples alone (a piece of the room's registered footage, 3 samples strong, was
@@ -688,16 +697,23 @@ def _speed_holds(pairing: _Pairing, query: Fingerprint, along: _Along, first: in
     samples, spread over the whole segment, and the segment is (nearly) the whole stretch of
     the query that shows the original's view, not a piece of it made to fit (a piece of a
     montage of one camera's moments cannot be: exempting pieces cut at a splice made unedited
-    montages "speed changed (x0.93)", so a sped-up montage of one camera is not matched)."""
+    montages "speed changed (x0.93)", so a sped-up montage of one camera is not matched).
+    A held picture ends the stretch as a cut would (``fingerprint.held_pictures``): a copy
+    sped up around a frozen frame is two sped-up pieces of it, each the whole of its own."""
     confirmed = along.confirmed[first:last + 1]
     if int(confirmed.sum()) < params.speed_min_confirmed or not all(
             part.any() for part in np.array_split(confirmed, SPEED_PARTS)):
         return False
     view = _bridge(pairing.near & query.informative, query, params.max_gap_s)
     view[first:last + 1] = True
-    run = next((a, b) for a, b in _runs(view, query.times, 1.5 / query.sample_fps)
-               if a <= first <= b)
-    return (last - first + 1) >= params.speed_min_cover * (run[1] - run[0] + 1)
+    view &= ~pairing.held
+    inside = [(max(a, first), min(b, last), b - a + 1)
+              for a, b in _runs(view, query.times, 1.5 / query.sample_fps)
+              if a <= last and b >= first]
+    if not inside:
+        return False
+    low, high, run = max(inside, key=lambda piece: piece[1] - piece[0])
+    return (high - low + 1) >= params.speed_min_cover * run
 
 
 def evidence_score(confirmed: int) -> float:
@@ -1293,7 +1309,7 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
         covered = sum(b - a for a, b in union((s.query_start, s.query_end)
                                               for m in matches for s in m.segments))
         reason = (f"{covered:.1f} s of {query.duration:.1f} s line up in time with "
-                  f"{len(matches)} registered original(s)")
+                  f"{len(matches)} registered original(s)") + _held_said(query, matches)
         return AlignResult(Verdict.MATCH, max(m.score for m in matches), reason,
                            tuple(matches), tuple(same_scene), unexplained, skipped, params)
     if another_moment_shown(same_scene, params):
@@ -1313,6 +1329,20 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
                            unexplained, skipped, params)
     return AlignResult(Verdict.NO_MATCH, 0.0, "nothing in the library explains this footage",
                        (), (), unexplained, skipped, params)
+
+
+def _held_said(query: Fingerprint, matches: list[Alignment]) -> str:
+    """What the reason says of the held pictures no match explains (``held_pictures``): no
+    footage plays there, so no moment can be matched."""
+    held = held_pictures(query)
+    if not held.any():
+        return ""
+    starts, ends = sample_spans(query)
+    spans = union(zip(starts[held].tolist(), ends[held].tolist(), strict=True))
+    covered = [(s.query_start, s.query_end) for m in matches for s in m.segments]
+    seconds = sum(b - a for span in spans for a, b in subtract(span, covered))
+    return (f"; the repost holds one picture for {seconds:.1f} s (a frozen frame): no footage "
+            "plays there to line up") if seconds >= HELD_MIN_S else ""
 
 
 def speed_as_shown(alignment: Alignment) -> Alignment:

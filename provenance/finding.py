@@ -116,10 +116,13 @@ def _cuts_within(matches: Sequence[Alignment]) -> list[str]:
             elif jump <= -MIN_ADDED_S and after.reference_start >= before.reference_end:
                 # In the original's order, but the repost takes longer over it: a picture
                 # held or footage put in (a desk audit's 3 s freeze was said "out of order").
+                between = (f"at its {after.reference_start:.1f} s" if
+                           f"{before.reference_end:.1f}" == f"{after.reference_start:.1f}" else
+                           f"between its {before.reference_end:.1f} s and its "
+                           f"{after.reference_start:.1f} s")
                 said.append(f"cut within the footage of {alignment.reference_id} at "
-                            f"{after.query_start:.1f} s: {-jump:.1f} s more between its "
-                            f"{before.reference_end:.1f} s and its {after.reference_start:.1f} s "
-                            "than the original takes (a picture held or footage put in)")
+                            f"{after.query_start:.1f} s: {-jump:.1f} s more {between} than the "
+                            "original takes (a picture held or footage put in)")
             elif jump <= -MIN_ADDED_S:
                 said.append(f"cut within the footage of {alignment.reference_id} at "
                             f"{after.query_start:.1f} s: its {after.reference_start:.1f} s shown "

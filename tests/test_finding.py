@@ -292,6 +292,11 @@ def test_a_picture_held_in_one_originals_footage_is_not_said_out_of_order() -> N
     assert "cut within the footage of cam at 10.9 s: 3.0 s more between its 8.3 s and its " \
            "10.9 s than the original takes (a picture held or footage put in)" in held, held
     assert "out of order" not in held
+    # As the pieces are now found (the held picture ends a run): the second piece takes up
+    # where the first left off, 2.7 s of the repost later.
+    resumed = said(Segment("cam", 8.0, 14.0, 8.3, 14.3, evidence=19))
+    assert "cut within the footage of cam at 8.0 s: 2.7 s more at its 8.3 s than the " \
+           "original takes (a picture held or footage put in)" in resumed, resumed
     back = said(Segment("cam", 10.89, 14.0, 1.0, 4.11, evidence=12))
     assert "its 1.0 s shown after its 8.3 s, out of order" in back, back
 

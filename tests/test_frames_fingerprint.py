@@ -270,3 +270,24 @@ def test_fixed_crop_boxes_are_clipped_to_the_frame(media: Media) -> None:
         with VideoStream(str(media.cam_b)) as stream:
             first = next(iter(stream.samples(4.0, crop=box)))
         assert first.thumb.shape == (32, 32)
+
+
+def _energies(values: list[float]) -> fpm.Fingerprint:
+    from tests.test_align import make_fp
+    n = len(values)
+    fp = make_fp(np.zeros(n, np.uint64), np.zeros(n, np.uint64))
+    return fpm.Fingerprint(**{**fp.__dict__, "motion_energy": np.asarray(values, np.float32)})
+
+
+def test_a_frozen_frame_is_a_held_picture_and_a_quiet_or_slowed_scene_is_not() -> None:
+    # 4 samples a second. A 2 s freeze (changes of 0-0.004, as re-encoded frozen frames measure)
+    # with a keyframe redrawing it once (0.06) inside; a quiet room's compression noise
+    # (0.02-0.3); a copy slowed to 0.67x, whose repeated frames make short runs of zeros.
+    moving = [1.5, 0.8, 2.0, 1.1]
+    freeze = [0.004, 0.0, 0.002, 0.06, 0.0, 0.0, 0.001, 0.0, 0.002]
+    held = fpm.held_pictures(_energies([0.0, *moving, *freeze, *moving]))
+    assert held.tolist() == [False] * 5 + [True] * 9 + [False] * 4
+    quiet = [0.29, 0.05, 0.02, 0.04, 0.017, 0.3, 0.03, 0.02] * 3
+    slowed = [0.0, 0.0, 0.05, 0.0, 0.0, 0.0, 0.4, 0.0] * 3
+    for values in (quiet, slowed, [0.0] * 3 + [1.0]):
+        assert not fpm.held_pictures(_energies(values)).any(), values
