@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .fingerprint import HELD_MIN_S, cut_apart, cuts, held_pictures
+from .fingerprint import HELD_MIN_S, HELD_ORIGINAL_ENERGY, cut_apart, cuts, held_pictures
 from .models import (
     FINGERPRINT_VERSION,
     Alignment,
@@ -351,7 +351,7 @@ class _Pairing:
     nearest: np.ndarray
     # The query samples that jump in time inside one view (``_view_jumps``) and the times of
     # the reference's own cuts: what ``_cuts_not_shared`` compares, once per reference; the
-    # query's held pictures (``fingerprint.held_pictures``), where runs end.
+    # query's held pictures (``fingerprint.held_pictures``).
     jumps: np.ndarray
     ref_cuts: np.ndarray
     held: np.ndarray
@@ -472,6 +472,10 @@ class _Along:
     contradicted: np.ndarray
     moving: np.ndarray
     nearest_scene: np.ndarray
+    # In a held picture of the query (``fingerprint.held_pictures``) while the original, at
+    # the mapped time, changes: a frozen frame, not the original's own stillness (a region
+    # where nothing moves in footage without noise, or a frame the original itself repeats).
+    held: np.ndarray
 
 
 def _follow(pairing: _Pairing, query: Fingerprint, active: np.ndarray, offset: float,
@@ -499,6 +503,7 @@ def _follow(pairing: _Pairing, query: Fingerprint, active: np.ndarray, offset: f
         contradicted=consistent & moving & (motion >= params.motion_contradiction),
         moving=consistent & moving,
         nearest_scene=scene_all[:, 1],
+        held=pairing.held & (ref.motion_energy[around].max(axis=1) > HELD_ORIGINAL_ENERGY),
     )
 
 
@@ -553,7 +558,8 @@ def _segments(pairing: _Pairing, query: Fingerprint, active: np.ndarray, shielde
     of them that no later mapping's evidence may count (not cut at a splice). Runs of
     consistent samples end at ``shielded`` ones (explained by a segment found before); samples
     taken by a piece cut at a splice still count as evidence for or against this mapping.
-    Runs end at a held picture too (``fingerprint.held_pictures``), which none takes."""
+    Runs end at a held picture while the original changes (``_Along.held``), which none
+    takes."""
     along = _follow(pairing, query, ~shielded, offset, speed, params)
     spans = sample_spans(query)
     segments: list[Segment] = []
@@ -562,7 +568,7 @@ def _segments(pairing: _Pairing, query: Fingerprint, active: np.ndarray, shielde
     cut = _cuts_not_shared(query, pairing, offset, speed)
     # A held picture is one instant of the original, not footage playing along any mapping:
     # it ends a run, and its samples are left out of every run.
-    held = pairing.held
+    held = along.held
     flowing = along.consistent & ~held
     # Whether a cut split a run is judged with held pictures counted in the take.
     whole_runs = _runs(along.consistent | held, query.times, params.max_gap_s, shielded) \
@@ -698,15 +704,15 @@ def _speed_holds(pairing: _Pairing, query: Fingerprint, along: _Along, first: in
     the query that shows the original's view, not a piece of it made to fit (a piece of a
     montage of one camera's moments cannot be: exempting pieces cut at a splice made unedited
     montages "speed changed (x0.93)", so a sped-up montage of one camera is not matched).
-    A held picture ends the stretch as a cut would (``fingerprint.held_pictures``): a copy
-    sped up around a frozen frame is two sped-up pieces of it, each the whole of its own."""
+    A held picture ends the stretch as a cut would (``_Along.held``): a copy sped up around a
+    frozen frame is two sped-up pieces of it, each the whole of its own."""
     confirmed = along.confirmed[first:last + 1]
     if int(confirmed.sum()) < params.speed_min_confirmed or not all(
             part.any() for part in np.array_split(confirmed, SPEED_PARTS)):
         return False
     view = _bridge(pairing.near & query.informative, query, params.max_gap_s)
     view[first:last + 1] = True
-    view &= ~pairing.held
+    view &= ~along.held
     inside = [(max(a, first), min(b, last), b - a + 1)
               for a, b in _runs(view, query.times, 1.5 / query.sample_fps)
               if a <= last and b >= first]
@@ -1332,15 +1338,19 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
 
 
 def _held_said(query: Fingerprint, matches: list[Alignment]) -> str:
-    """What the reason says of the held pictures no match explains (``held_pictures``): no
-    footage plays there, so no moment can be matched."""
+    """What the reason says of the held pictures (``held_pictures``) that end a matched
+    segment and that no match explains: no footage plays there, so no moment is matched."""
     held = held_pictures(query)
     if not held.any():
         return ""
     starts, ends = sample_spans(query)
-    spans = union(zip(starts[held].tolist(), ends[held].tolist(), strict=True))
-    covered = [(s.query_start, s.query_end) for m in matches for s in m.segments]
-    seconds = sum(b - a for span in spans for a, b in subtract(span, covered))
+    covered = union((s.query_start, s.query_end) for m in matches for s in m.segments)
+    edges = [t for a, b in covered for t in (a, b)]
+    reach = 1.5 / query.sample_fps
+    seconds = sum(b - a for span in union(zip(starts[held].tolist(), ends[held].tolist(),
+                                              strict=True))
+                  for a, b in subtract(span, covered)
+                  if any(a - reach <= t <= b + reach for t in edges))
     return (f"; the repost holds one picture for {seconds:.1f} s (a frozen frame): no footage "
             "plays there to line up") if seconds >= HELD_MIN_S else ""
 

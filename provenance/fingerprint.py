@@ -45,9 +45,14 @@ MIN_SHOT_S = 1.0
 # 2-5 s held 7-15 (a 1 s freeze 3, left to the moment check's pictures).
 # A keyframe redraws a frozen frame by up to 0.06 (the audit's 5 s freeze), under what counts as
 # motion (``align.MIN_MOTION_ENERGY``, 0.2).
+# A repost's held picture counts against an original only where the original changes there
+# (the largest change of its three samples around the mapped time above HELD_ORIGINAL_ENERGY):
+# the shared clips' stored fingerprints measure 0.030 at least (the room where nobody moves),
+# generated footage without noise 0.015 at most where nothing moves, which is no freeze.
 HELD_ENERGY = 0.01
 HELD_MIN_S = 1.0
 HELD_REFRESH = 0.2
+HELD_ORIGINAL_ENERGY = 0.025
 # Samples hashed together; bounds memory whatever the video's length.
 _BATCH = 256
 _SIZE = frames_mod.THUMB_SIZE
