@@ -80,6 +80,32 @@ def test_the_true_moment_passes_and_another_moment_of_the_camera_does_not(
     assert later.another_moment(PARAMS), later
 
 
+def test_a_picture_too_small_in_the_repost_to_compare_is_not_judged(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # The true moment of camera A, shrunk to a picture a quarter of the frame wide laid over
+    # camera B: laid on the original's whole frame, its instants are 16 x 9 of the repost's
+    # 64-pixel moment frames against 64 x 36 of the original's, and read another moment
+    # (copy-detection's picture-in-picture at 30 %: 11.7 s of 12 s, 27 motion-confirmed
+    # samples); here 0.97 before the rule. Too small to compare, it is not judged; at half the
+    # width it is (0.72: its small walkers neither confirm the moment nor deny it).
+    truth = _segment((0.0, 10.0), 8.0)
+    for width, judged in ((120, False), (240, True)):
+        path = tmp_path / f"laid-{width}.mp4"
+        _ffmpeg("-ss", "0", "-t", "10", "-i", str(media.cam_b), "-ss", "8", "-t", "10", "-i",
+                str(media.cam_a), "-filter_complex",
+                f"[1:v]scale={width}:-2[in];[0:v][in]overlay=24:16[v]", "-map", "[v]", "-an",
+                "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path))
+        decoded = _decoded(path)
+        box = (24 / 480, 16 / 270, (24 + width) / 480, (16 + width * 9 / 16) / 270)
+        with Library(library_path) as library:
+            local = library.local_data("cam-a")
+        assert local is not None
+        check = moment.check_segment(decoded, local, truth,
+                                     moment.Placement(box, (0.0, 0.0, 1.0, 1.0), False))
+        assert (check.ratio is not None) is judged, check
+        assert not check.another_moment(PARAMS), check
+
+
 def test_a_speed_change_needs_the_moment_check_to_confirm_it(
         media: Media, library_path: Path, tmp_path: Path) -> None:
     fast = _encode(tmp_path / "fast.mp4", media.cam_a, 8, 12, "-vf", "setpts=PTS/1.25")

@@ -88,3 +88,19 @@ def test_a_nearly_frontal_perspective_fit_is_not_filmed_off_a_screen() -> None:
     # a degree or two: a frontal picture that a low-quality re-encode lets the fit tilt
     assert Edit.FILMED_OFF_SCREEN not in edits(0.02)
     assert Edit.FILMED_OFF_SCREEN in edits(0.5)
+
+
+def test_a_homography_that_bends_nothing_is_no_perspective() -> None:
+    # A plain scale and shift (a picture laid at 35 % of the frame) written as a homography
+    # (repost to original, frames as unit squares), and a screen turned by 15° filling the
+    # frame, the view copy_detection.py films.
+    laid = np.array([[1 / 0.35, 0.0, -0.6 / 0.35], [0.0, 1 / 0.35, -0.55 / 0.35],
+                     [0.0, 0.0, 1.0]])
+    assert geometry._warp(laid) < 1e-6
+    size = (1600, 900)
+    frame = np.array([[0, 0], [size[0], 0], [size[0], size[1]], [0, size[1]]], np.float32)
+    screen = cv2.getPerspectiveTransform(frame, geometry.screen_corners(size, 15.0, 0.0, 1.35))
+    seen = cv2.perspectiveTransform(frame.reshape(-1, 1, 2), np.linalg.inv(screen))
+    unit = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], np.float32)
+    turned = cv2.getPerspectiveTransform(unit, (seen.reshape(-1, 2) / size).astype(np.float32))
+    assert geometry._warp(np.linalg.inv(turned)) >= geometry.PERSPECTIVE_MIN_WARP
