@@ -113,11 +113,14 @@ def _cuts_within(matches: Sequence[Alignment]) -> list[str]:
                 said.append(f"cut within the footage of {alignment.reference_id} at "
                             f"{after.query_start:.1f} s: its {before.reference_end:.1f}-"
                             f"{after.reference_start:.1f} s not shown")
-            elif jump <= -MIN_ADDED_S and after.reference_start >= before.reference_end:
+            elif jump <= -MIN_ADDED_S and \
+                    after.reference_start >= before.reference_end - MIN_ADDED_S:
                 # In the original's order, but the repost takes longer over it: a picture
                 # held or footage put in (a desk audit's 3 s freeze was said "out of order").
+                # The piece before a frozen frame can run up to MIN_ADDED_S into it, past where
+                # the next takes up (a helper's audit: 0.2-1.0 s): no going back in time.
                 between = (f"at its {after.reference_start:.1f} s" if
-                           f"{before.reference_end:.1f}" == f"{after.reference_start:.1f}" else
+                           after.reference_start < before.reference_end + 0.05 else
                            f"between its {before.reference_end:.1f} s and its "
                            f"{after.reference_start:.1f} s")
                 said.append(f"cut within the footage of {alignment.reference_id} at "

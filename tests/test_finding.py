@@ -297,6 +297,11 @@ def test_a_picture_held_in_one_originals_footage_is_not_said_out_of_order() -> N
     resumed = said(Segment("cam", 8.0, 14.0, 8.3, 14.3, evidence=19))
     assert "cut within the footage of cam at 8.0 s: 2.7 s more at its 8.3 s than the " \
            "original takes (a picture held or footage put in)" in resumed, resumed
+    # The piece before the freeze ran 0.2 s into it, past where the next takes up: still in
+    # the original's order (it was "its 8.1 s shown after its 8.3 s, out of order").
+    overrun = said(Segment("cam", 8.0, 14.0, 8.1, 14.1, evidence=19))
+    assert "2.9 s more at its 8.1 s than the original takes" in overrun, overrun
+    assert "out of order" not in overrun
     back = said(Segment("cam", 10.89, 14.0, 1.0, 4.11, evidence=12))
     assert "its 1.0 s shown after its 8.3 s, out of order" in back, back
 
