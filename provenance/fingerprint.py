@@ -209,10 +209,10 @@ def cuts(fp: Fingerprint) -> np.ndarray:
 
 
 def held_pictures(fp: Fingerprint) -> np.ndarray:
-    """Per sample, whether it lies in a held picture: one frame shown on, the footage stopped
+    """Per sample, whether it shows a held picture: one frame shown on, the footage stopped
     (HELD_ENERGY, HELD_MIN_S), with single samples up to HELD_REFRESH inside it (an encoder's
-    keyframe redrawing the frozen frame). The first sample, with nothing before it, is never
-    held."""
+    keyframe redrawing the frozen frame). A sample's change is from the sample before, so the
+    frozen frame is already shown by the sample before the first unchanged one."""
     energy = fp.motion_energy
     still = energy <= HELD_ENERGY
     if len(still):
@@ -222,7 +222,7 @@ def held_pictures(fp: Fingerprint) -> np.ndarray:
     for first, end in _true_runs(still | refresh):
         if any(fp.times[first + b - 1] - fp.times[first + a] >= HELD_MIN_S - 1e-6
                for a, b in _true_runs(still[first:end])):
-            held[first:end] = True
+            held[first - 1:end] = True
     return held
 
 
