@@ -1337,22 +1337,50 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
                        (), (), unexplained, skipped, params)
 
 
-def _held_said(query: Fingerprint, matches: list[Alignment]) -> str:
-    """What the reason says of the held pictures (``held_pictures``) that end a matched
-    segment and that no match explains: no footage plays there, so no moment is matched."""
+def _held_spans(query: Fingerprint, matches: Iterable[Alignment]) -> list[tuple[float, float]]:
+    """The query's held pictures (``held_pictures``) that no match explains and that end or
+    begin a matched segment, as time spans."""
     held = held_pictures(query)
     if not held.any():
-        return ""
+        return []
     starts, ends = sample_spans(query)
     covered = union((s.query_start, s.query_end) for m in matches for s in m.segments)
     edges = [t for a, b in covered for t in (a, b)]
     reach = 1.5 / query.sample_fps
-    seconds = sum(b - a for span in union(zip(starts[held].tolist(), ends[held].tolist(),
-                                              strict=True))
-                  for a, b in subtract(span, covered)
-                  if any(a - reach <= t <= b + reach for t in edges))
+    return [(a, b) for span in union(zip(starts[held].tolist(), ends[held].tolist(),
+                                         strict=True))
+            for a, b in subtract(span, covered) if any(a - reach <= t <= b + reach for t in edges)]
+
+
+def _held_said(query: Fingerprint, matches: list[Alignment]) -> str:
+    """What the reason says of the held pictures beside matched segments: no footage plays
+    there, so no moment is matched."""
+    seconds = sum(b - a for a, b in _held_spans(query, matches))
     return (f"; the repost holds one picture for {seconds:.1f} s (a frozen frame): no footage "
             "plays there to line up") if seconds >= HELD_MIN_S else ""
+
+
+def with_held_pictures(result: AlignResult, query: Fingerprint) -> AlignResult:
+    """The result with the same-scene intervals where the repost holds one picture beside a
+    matched segment (``_held_spans``) cut out and marked ``held`` (and ``unsettled``): a
+    frozen frame, not the camera at a moment the evidence left open."""
+    spans = [(a, b) for a, b in _held_spans(query, result.matches) if b - a >= HELD_MIN_S]
+    if not spans:
+        return result
+    same_scene = []
+    for alignment in result.same_scene:
+        pieces = []
+        for segment in alignment.segments:
+            whole = (segment.query_start, segment.query_end)
+            inside = [(round(max(a, whole[0]), 3), round(min(b, whole[1]), 3)) for a, b in spans
+                      if a < whole[1] and b > whole[0]]
+            pieces += [replace(segment, query_start=a, query_end=b, held=True, unsettled=True)
+                       for a, b in inside]
+            pieces += [replace(segment, query_start=a, query_end=b)
+                       for a, b in subtract(whole, inside) if b - a > 1e-6]
+        same_scene.append(replace(alignment, segments=tuple(
+            sorted(pieces, key=lambda s: s.query_start))))
+    return replace(result, same_scene=tuple(same_scene))
 
 
 def speed_as_shown(alignment: Alignment) -> Alignment:

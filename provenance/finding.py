@@ -135,9 +135,10 @@ def _cuts_within(matches: Sequence[Alignment]) -> list[str]:
 
 def _other_moment(same_scene: Sequence[Alignment], unsettled: bool = False) -> str:
     """The edit a matched video with another moment of an original's camera carries, or ""
-    (``unsettled``: with its view at a moment the evidence did not establish)."""
+    (``unsettled``: with its view at a moment the evidence did not establish; a held picture
+    is said apart, ``_held_picture``)."""
     pieces = [(a.reference_id, s) for a in same_scene for s in a.segments
-              if s.unsettled == unsettled]
+              if s.unsettled == unsettled and not s.held]
     seconds = sum(s.query_end - s.query_start for _, s in pieces)
     if seconds < MIN_ADDED_S:
         return ""
@@ -147,6 +148,18 @@ def _other_moment(same_scene: Sequence[Alignment], unsettled: bool = False) -> s
                 "does not establish (its registered footage or another)")
     return (f"{seconds:.1f} s of it show the camera of {cameras} at another moment than the "
             "registered footage (recycled or misdated footage is possible there)")
+
+
+def _held_picture(same_scene: Sequence[Alignment]) -> str:
+    """The edit a matched video that holds one picture of an original's camera carries (a
+    frozen frame, ``Segment.held``), or ""."""
+    pieces = [(a.reference_id, s) for a in same_scene for s in a.segments if s.held]
+    seconds = sum(s.query_end - s.query_start for _, s in pieces)
+    if seconds < MIN_ADDED_S:
+        return ""
+    cameras = ", ".join(dict.fromkeys(reference_id for reference_id, _ in pieces))
+    return (f"a frozen frame: {seconds:.1f} s of it hold one picture of the camera of "
+            f"{cameras} while the original moves on")
 
 
 def _unconfirmed_moments(matches: Sequence[Alignment], params: MatchParams) -> list[str]:
@@ -347,8 +360,8 @@ def assess(
     edits += _cuts_within(matches) if not regions else []
     # Like footage the library does not explain: the camera's view at a moment not
     # established is not the registered footage as far as the evidence goes.
-    other_moments = [m for m in (_other_moment(same_scene, unsettled)
-                                 for unsettled in (True, False)) if m]
+    other_moments = [m for m in (_held_picture(same_scene), *(
+        _other_moment(same_scene, unsettled) for unsettled in (True, False))) if m]
     for moment in other_moments:
         edits.insert(0, moment)
     cautions = _unconfirmed_moments(matches, params)

@@ -199,6 +199,10 @@ class Segment:
     # moment reached (``MatchParams.moment_unsettled_confirmed``): kept, with a caution that
     # another moment of the same camera is possible (``moment._checked``).
     too_still: bool = False
+    # A same-scene interval in which the repost holds one picture (a frozen frame) while the
+    # original moves, beside a matched segment: no footage plays there, so no moment is
+    # matched (``align.with_held_pictures``). It is unsettled too.
+    held: bool = False
     # A segment the aligner placed at the original's own speed although changed speeds either
     # side of it explained its motion as well (``align._alternatives``): over a few seconds a
     # 10 % change drifts about two samples, which the motion cannot tell apart, not even its

@@ -23,6 +23,7 @@ from .align import (
     MatchParams,
     align,
     with_boundaries_moved,
+    with_held_pictures,
     with_open_moments,
 )
 from .errors import AcquireError, MediaError, ProvenanceError
@@ -196,7 +197,7 @@ def verify_video(
         if decoded is not None:
             result, added, judged = refine.caption_edits_stage(decoded, result, stored,
                                                                seen.text, cut_samples)
-        result = with_open_moments(result, cut_samples)
+        result = with_held_pictures(with_open_moments(result, cut_samples), query_fp)
         located = _cuts_located(decoded, cut_at) if decoded is not None else {}
         if not regions:
             result = with_boundaries_moved(result, located)

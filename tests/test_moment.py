@@ -767,9 +767,18 @@ def test_a_copy_sped_up_around_a_frozen_frame_is_matched_at_its_speed(
         for s in pieces:
             truth = first_second + 1.25 * (s.query_start - start)
             assert s.reference_start == pytest.approx(truth, abs=0.3), s
-    # The freeze is 5.0-7.0 s: its first sample differs from the one before (the picture moved
-    # until the frame that is held), so a piece reaches up to two sample steps into it.
+    # The freeze is 5.0-7.0 s; the pieces' ends are sample times (a quarter of a second apart).
     assert _seconds(result.matches, (5.0, 7.0)) <= 0.55, result.matches
     assert _seconds(result.matches, (5.6, 7.0)) == 0.0, result.matches
     assert not any(not s.unsettled for a in result.same_scene for s in a.segments)
     assert "the repost holds one picture for" in result.reason
+    # Every report says the held stretch is a frozen frame, not a moment left open.
+    held = [s for a in result.same_scene for s in a.segments if s.held]
+    assert held and _seconds(result.same_scene, (5.6, 7.0)) >= 1.3, result.same_scene
+    assert all(s.query_start >= 4.5 and s.query_end <= 7.5 for s in held), held
+    assert result.finding is not None and "a frozen frame: " in result.finding.summary
+    assert "moment the evidence does not establish" not in result.finding.summary
+    payload = json_report.to_dict(result)
+    jsonschema.Draft202012Validator(json_report.schema()).validate(payload)
+    assert "Same camera/view, one picture held (a frozen frame):" in to_text(result)
+    assert "cam-c, one picture held (a frozen frame)" in to_html(payload)

@@ -18,6 +18,7 @@ from ..terminal import safe_text
 from .jsonld import iso_date
 from .text_report import (
     ADDED_TEXT,
+    HELD_PICTURE,
     MAX_TEXT_LINES,
     MIRRORED_TEXT,
     NOTHING_TO_CHECK,
@@ -37,7 +38,9 @@ _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#
 # grey of time nothing explains).
 _OTHER_MOMENT = "#6b7280"
 _OPEN_MOMENT = "#c9a3dc"
-_SAME_VIEW_COLOUR = {"another moment": _OTHER_MOMENT, "moment not established": _OPEN_MOMENT}
+_HELD = "#e5d3ee"
+_SAME_VIEW_COLOUR = {"another moment": _OTHER_MOMENT, "moment not established": _OPEN_MOMENT,
+                     HELD_PICTURE: _HELD}
 _VERDICTS = {
     "match": ("#1b7f3b", "MATCH", "This footage is registered original footage."),
     "same-scene": ("#b35c00", "SAME SCENE",
@@ -170,7 +173,7 @@ def _same_view(verdict: str, alignment: Mapping[str, Any]) -> dict[str, list[tup
     """A same-scene alignment's pieces by what they are (``same_view_pieces``); a report made
     before ``unsettled`` existed reads as it did."""
     return same_view_pieces(verdict, ((float(s["query_start"]), float(s["query_end"]),
-                                       bool(s.get("unsettled")))
+                                       bool(s.get("unsettled")), bool(s.get("held")))
                                       for s in alignment.get("segments", [])))
 
 

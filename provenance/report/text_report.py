@@ -36,21 +36,27 @@ MIRRORED_TEXT = "read mirrored"
 OWN_CLOCK = "in the original's picture too"
 
 
-def same_view_label(verdict: Verdict | str, unsettled: bool = False) -> str:
-    """What a same-scene interval is: another moment of the camera, or, where the verdict is
-    inconclusive or the interval ``unsettled`` (``Segment.unsettled``), its view at a moment
-    the evidence did not establish."""
+HELD_PICTURE = "one picture held (a frozen frame)"
+
+
+def same_view_label(verdict: Verdict | str, unsettled: bool = False, held: bool = False) -> str:
+    """What a same-scene interval is: one picture held (``Segment.held``), another moment of
+    the camera, or, where the verdict is inconclusive or the interval ``unsettled``
+    (``Segment.unsettled``), its view at a moment the evidence did not establish."""
+    if held:
+        return HELD_PICTURE
     inconclusive = getattr(verdict, "value", verdict) == Verdict.INCONCLUSIVE.value
     return "moment not established" if inconclusive or unsettled else "another moment"
 
 
-def same_view_pieces(verdict: Verdict | str, pieces: Iterable[tuple[float, float, bool]]
+def same_view_pieces(verdict: Verdict | str,
+                     pieces: Iterable[tuple[float, float, bool, bool]]
                      ) -> dict[str, list[tuple[float, float]]]:
-    """One original's same-scene pieces (start, end, unsettled) by what they are
+    """One original's same-scene pieces (start, end, unsettled, held) by what they are
     (``same_view_label``); pieces that touch (cut at different stages) read as one stretch."""
     found: dict[str, list[tuple[float, float]]] = {}
-    for start, end, unsettled in pieces:
-        found.setdefault(same_view_label(verdict, unsettled), []).append((start, end))
+    for start, end, unsettled, held in pieces:
+        found.setdefault(same_view_label(verdict, unsettled, held), []).append((start, end))
     return {label: union(spans) for label, spans in sorted(found.items())}
 
 
@@ -159,7 +165,7 @@ def _same_view_lines(v: Verification, originals: dict[str, Original]) -> list[st
     """The same-scene intervals, under a heading for each kind (``same_view_label``)."""
     grouped: dict[str, list[tuple[Alignment, list[tuple[float, float]]]]] = {}
     for alignment in v.same_scene:
-        pieces = same_view_pieces(v.verdict, ((s.query_start, s.query_end, s.unsettled)
+        pieces = same_view_pieces(v.verdict, ((s.query_start, s.query_end, s.unsettled, s.held)
                                               for s in alignment.segments))
         for label, spans in pieces.items():
             grouped.setdefault(label, []).append((alignment, spans))
