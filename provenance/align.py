@@ -350,8 +350,8 @@ class _Pairing:
     near: np.ndarray
     nearest: np.ndarray
     # The query samples that jump in time inside one view (``_view_jumps``) and the times of
-    # the reference's own cuts: what ``_cuts_not_shared`` compares, once per reference; the
-    # query's held pictures (``fingerprint.held_pictures``).
+    # the reference's own cuts: what ``_cuts_not_shared`` compares; the query's held pictures
+    # (``fingerprint.held_pictures``).
     jumps: np.ndarray
     ref_cuts: np.ndarray
     held: np.ndarray
@@ -375,17 +375,23 @@ def sample_spans(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
     return starts, ends
 
 
-def _pairings(query: Fingerprint, ref_id: str, ref: Fingerprint,
-              params: MatchParams) -> list[_Pairing]:
+def _query_marks(query: Fingerprint, params: MatchParams) -> tuple[np.ndarray, np.ndarray]:
+    """What the pairings of every reference share of the query: its jumps in time inside one
+    view (``_view_jumps``) and its held pictures (``fingerprint.held_pictures``)."""
+    return _view_jumps(query, params.scene_radius), held_pictures(query)
+
+
+def _pairings(query: Fingerprint, ref_id: str, ref: Fingerprint, params: MatchParams,
+              marks: tuple[np.ndarray, np.ndarray]) -> list[_Pairing]:
     """Votes of one reference, in blocks of the query's distinct scene hashes (memory linear in
-    the samples; a fixed camera's or a looped video's repeated hashes compared once)."""
+    the samples; a fixed camera's or a looped video's repeated hashes compared once);
+    ``marks``: the query's ``_query_marks``, found once for all references."""
     q_usable = np.flatnonzero(query.informative)
     r_usable = np.flatnonzero(ref.informative)
     q_moving = query.motion_energy >= params.min_motion_energy
     r_moving_cols = ref.motion_energy[r_usable] >= params.min_motion_energy
     r_scene, r_motion = ref.scene[r_usable], ref.motion[r_usable]
-    jumps, ref_cuts = _view_jumps(query, params.scene_radius), ref.times[cuts(ref)]
-    held = held_pictures(query)
+    (jumps, held), ref_cuts = marks, ref.times[cuts(ref)]
     result = []
     for mirrored, scene_q, motion_q in ((False, query.scene, query.motion),
                                         (True, query.mirror, query.motion_mirror)):
@@ -930,10 +936,11 @@ def align(query: Fingerprint, references: Mapping[str, Fingerprint] | Iterable[
     found: dict[str, list[Segment]] = {}
     nearest: dict[str, np.ndarray] = {}
     kept: dict[str, list[_Pairing]] = {}  # of the originals whose view the query may show
+    marks = _query_marks(query, params)
     for ref_id, ref in items:
         if len(ref) == 0:
             continue
-        pairings = _pairings(query, ref_id, ref, params)
+        pairings = _pairings(query, ref_id, ref, params, marks)
         nearest[ref_id] = np.minimum(pairings[0].nearest, pairings[1].nearest)
         if _view_share(query, nearest[ref_id], params) >= params.same_scene_share:
             kept[ref_id] = pairings
@@ -1065,7 +1072,7 @@ def view_pieces(query: Fingerprint, ref_id: str, ref: Fingerprint,
                 spans: Iterable[tuple[float, float]], params: MatchParams) -> tuple[Segment, ...]:
     """Same-scene intervals of one original over the given query spans, each with its own
     evidence of another moment (as ``align`` measures it)."""
-    pairings = _pairings(query, ref_id, ref, params)
+    pairings = _pairings(query, ref_id, ref, params, _query_marks(query, params))
     distance = np.minimum(pairings[0].nearest, pairings[1].nearest)
     return tuple(piece for a, b in spans
                  for piece in _view_pieces(query, ref_id, distance, pairings, a, b, params))

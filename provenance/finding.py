@@ -6,7 +6,7 @@ Reports render this; they never re-derive it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
 
 from .align import DEFAULT_PARAMS, MatchParams
@@ -24,6 +24,7 @@ from .models import (
     Rating,
     Region,
     ScreenClock,
+    Segment,
     Verdict,
 )
 
@@ -137,12 +138,10 @@ def _other_moment(same_scene: Sequence[Alignment], unsettled: bool = False) -> s
     """The edit a matched video with another moment of an original's camera carries, or ""
     (``unsettled``: with its view at a moment the evidence did not establish; a held picture
     is said apart, ``_held_picture``)."""
-    pieces = [(a.reference_id, s) for a in same_scene for s in a.segments
-              if s.unsettled == unsettled and not s.held]
-    seconds = sum(s.query_end - s.query_start for _, s in pieces)
-    if seconds < MIN_ADDED_S:
+    shown = _camera_time(same_scene, lambda s: s.unsettled == unsettled and not s.held)
+    if shown is None:
         return ""
-    cameras = ", ".join(dict.fromkeys(reference_id for reference_id, _ in pieces))
+    seconds, cameras = shown
     if unsettled:
         return (f"{seconds:.1f} s of it show the camera of {cameras} at a moment the evidence "
                 "does not establish (its registered footage or another)")
@@ -150,14 +149,24 @@ def _other_moment(same_scene: Sequence[Alignment], unsettled: bool = False) -> s
             "registered footage (recycled or misdated footage is possible there)")
 
 
+def _camera_time(same_scene: Sequence[Alignment], kept: Callable[[Segment], bool]
+                 ) -> tuple[float, str] | None:
+    """The seconds of the same-scene pieces ``kept`` says, and their cameras named; None under
+    MIN_ADDED_S."""
+    pieces = [(a.reference_id, s) for a in same_scene for s in a.segments if kept(s)]
+    seconds = sum(s.query_end - s.query_start for _, s in pieces)
+    if seconds < MIN_ADDED_S:
+        return None
+    return seconds, ", ".join(dict.fromkeys(reference_id for reference_id, _ in pieces))
+
+
 def _held_picture(same_scene: Sequence[Alignment]) -> str:
     """The edit a matched video that holds one picture of an original's camera carries (a
     frozen frame, ``Segment.held``), or ""."""
-    pieces = [(a.reference_id, s) for a in same_scene for s in a.segments if s.held]
-    seconds = sum(s.query_end - s.query_start for _, s in pieces)
-    if seconds < MIN_ADDED_S:
+    shown = _camera_time(same_scene, lambda s: s.held)
+    if shown is None:
         return ""
-    cameras = ", ".join(dict.fromkeys(reference_id for reference_id, _ in pieces))
+    seconds, cameras = shown
     return (f"a frozen frame: {seconds:.1f} s of it hold one picture of the camera of "
             f"{cameras} while the original moves on")
 

@@ -172,7 +172,7 @@ def test_samples_lined_up_at_one_offset_are_counted_once(rng: np.random.Generato
     # One query sample whose motion recurs in three reference samples in a row (a slow
     # movement) lines up once there, not three times: three samples agreeing on the excerpt's
     # own offset are the most lined up.
-    from provenance.align import DEFAULT_PARAMS, _most_lined_up, _pairings
+    from provenance.align import DEFAULT_PARAMS, _most_lined_up, _pairings, _query_marks
 
     ref, query = _fixed_camera_moving_at(rng, [4, 12, 16, 20])
     motion = query.motion.copy()
@@ -180,7 +180,8 @@ def test_samples_lined_up_at_one_offset_are_counted_once(rng: np.random.Generato
     ref_motion = ref.motion.copy()
     ref_motion[[20, 21, 22]] = motion[4]  # 5-5.5 s: sample 4 (1 s) fits offsets 4-4.5 s
     ref, query = replace(ref, motion=ref_motion), replace(query, motion=motion)
-    pairing = _pairings(query, "cam", ref, DEFAULT_PARAMS)[0]
+    marks = _query_marks(query, DEFAULT_PARAMS)
+    pairing = _pairings(query, "cam", ref, DEFAULT_PARAMS, marks)[0]
     assert _most_lined_up(pairing, query, np.ones(24, bool)) == (3, 40)  # 10 s, in steps
     only_first = np.zeros(24, bool)
     only_first[[4, 12]] = True
@@ -303,7 +304,7 @@ def test_pairs_from_distinct_hashes_are_every_pair_of_samples(rng: np.random.Gen
     # A fixed camera's (and a looped video's) scene hashes repeat: each distinct hash is compared
     # once and its pairs go to every sample that has it. The pairs must be exactly those of
     # comparing every query sample with every reference sample.
-    from provenance.align import DEFAULT_PARAMS, _pairings
+    from provenance.align import DEFAULT_PARAMS, _pairings, _query_marks
 
     views = random_hashes(rng, 12)
     scene_q = flip_bits(rng, views[rng.integers(0, 12, 400)], 3)
@@ -312,7 +313,8 @@ def test_pairs_from_distinct_hashes_are_every_pair_of_samples(rng: np.random.Gen
     query = make_fp(scene_q, random_hashes(rng, 400))
     query = replace(query, motion_energy=rng.uniform(0, 4, 400).astype(np.float32))
     ref = make_fp(ref_scene, flip_bits(rng, query.motion[rng.integers(0, 400, 900)], 6))
-    pairings = _pairings(query, "ref", ref, DEFAULT_PARAMS)
+    marks = _query_marks(query, DEFAULT_PARAMS)
+    pairings = _pairings(query, "ref", ref, DEFAULT_PARAMS, marks)
     assert pairings[0].rows.size > 50  # the unmirrored pairing has votes to compare
     for pairing in pairings:
         scene_q = pairing.scene_q

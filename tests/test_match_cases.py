@@ -291,7 +291,8 @@ def test_the_originals_own_speed_wins_where_it_explains_the_samples_as_well(
 
     def plain(query_path: Path, speed: float) -> float | None:
         query = provider.decode(str(query_path), 4.0).fingerprint
-        pairing = align._pairings(query, "cam-a", reference, params)[0]
+        pairing = align._pairings(query, "cam-a", reference, params,
+                                  align._query_marks(query, params))[0]
         active = query.informative.copy()
         offset, _ = align._best_offset(pairing, query.times, active, speed, 0.25)
         own, _ = align._best_offset(pairing, query.times, active, 1.0, 0.25)
