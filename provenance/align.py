@@ -1346,7 +1346,8 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
 
 def _held_spans(query: Fingerprint, matches: Iterable[Alignment]) -> list[tuple[float, float]]:
     """The query's held pictures (``held_pictures``) that no match explains and that end or
-    begin a matched segment, as time spans."""
+    begin a matched segment, as time spans of HELD_MIN_S or more (what is left of a held
+    stretch beside a match can be shorter than the stretch: it is not said)."""
     held = held_pictures(query)
     if not held.any():
         return []
@@ -1356,7 +1357,8 @@ def _held_spans(query: Fingerprint, matches: Iterable[Alignment]) -> list[tuple[
     reach = 1.5 / query.sample_fps
     return [(a, b) for span in union(zip(starts[held].tolist(), ends[held].tolist(),
                                          strict=True))
-            for a, b in subtract(span, covered) if any(a - reach <= t <= b + reach for t in edges)]
+            for a, b in subtract(span, covered)
+            if b - a >= HELD_MIN_S and any(a - reach <= t <= b + reach for t in edges)]
 
 
 def _held_said(query: Fingerprint, matches: list[Alignment]) -> str:
@@ -1364,14 +1366,14 @@ def _held_said(query: Fingerprint, matches: list[Alignment]) -> str:
     there, so no moment is matched."""
     seconds = sum(b - a for a, b in _held_spans(query, matches))
     return (f"; the repost holds one picture for {seconds:.1f} s (a frozen frame): no footage "
-            "plays there to line up") if seconds >= HELD_MIN_S else ""
+            "plays there to line up") if seconds else ""
 
 
 def with_held_pictures(result: AlignResult, query: Fingerprint) -> AlignResult:
     """The result with the same-scene intervals where the repost holds one picture beside a
     matched segment (``_held_spans``) cut out and marked ``held`` (and ``unsettled``): a
     frozen frame, not the camera at a moment the evidence left open."""
-    spans = [(a, b) for a, b in _held_spans(query, result.matches) if b - a >= HELD_MIN_S]
+    spans = _held_spans(query, result.matches)
     if not spans:
         return result
     same_scene = []

@@ -9,7 +9,7 @@ import pytest
 
 from provenance import align as aligner
 from provenance.align import MatchParams, align
-from provenance.models import DetectedEdit, Edit, Fingerprint, Verdict
+from provenance.models import Alignment, DetectedEdit, Edit, Fingerprint, Segment, Verdict
 
 RATE = 4.0
 
@@ -520,3 +520,31 @@ def test_a_run_does_not_cross_a_jump_in_time_inside_one_view(rng: np.random.Gene
                       .astype(np.float32))
     (whole,) = align(stepped, {"room": ref}).matches[0].segments
     assert (whole.query_start, whole.query_end) == (0.0, 22.0) and not whole.spliced
+
+
+def test_only_a_held_picture_of_a_second_or_more_beside_a_match_is_said_and_marked(
+        rng: np.random.Generator) -> None:
+    # 16 s of a repost that moves at every sample but in two stretches of one picture held
+    # (3.0-5.0 s and 9.0-11.0 s). Matches cover all but the last 0.5 s of the first and the
+    # first 0.75 s of the second: together 1.25 s, but neither piece is a frozen frame a
+    # reader could see, so neither is said nor marked. Cut back to 1.5 s, the second is.
+    query = make_fp(random_hashes(rng, 64), random_hashes(rng, 64))
+    for start, end in ((3.0, 5.0), (9.0, 11.0)):
+        query.motion_energy[int(start * RATE) + 1:int(end * RATE)] = 0.0
+
+    def verified(match_spans: list[tuple[float, float]]) -> aligner.AlignResult:
+        (first_end, second_start) = (match_spans[0][1], match_spans[1][0])
+        matched = Alignment("ref", 0.9, tuple(Segment("ref", a, b, a, b) for a, b in match_spans))
+        between = Alignment("ref", 0.5, (Segment("ref", first_end, second_start, 0.0, 0.0),))
+        result = aligner.AlignResult(Verdict.MATCH, 0.9, "matched", (matched,), (between,), ())
+        return aligner.with_held_pictures(
+            replace(result, reason=result.reason + aligner._held_said(query, list(
+                result.matches))), query)
+
+    short = verified([(0.0, 4.5), (9.75, 16.0)])
+    assert "holds one picture" not in short.reason
+    assert not any(s.held for a in short.same_scene for s in a.segments)
+    longer = verified([(0.0, 4.5), (10.5, 16.0)])
+    assert "holds one picture for 1.5 s" in longer.reason
+    (held,) = [s for a in longer.same_scene for s in a.segments if s.held]
+    assert (held.query_start, held.query_end) == (9.0, 10.5)
