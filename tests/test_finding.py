@@ -304,6 +304,14 @@ def test_a_picture_held_in_one_originals_footage_is_not_said_out_of_order() -> N
     assert "out of order" not in overrun
     back = said(Segment("cam", 10.89, 14.0, 1.0, 4.11, evidence=12))
     assert "its 1.0 s shown after its 8.3 s, out of order" in back, back
+    # Played at 1.25x around a 2 s freeze (a helper's audit: it read "2.6 s more", the
+    # original's seconds the repost's 2.0 s would have shown).
+    first = Segment("cam", 0.0, 4.8, 1.0, 7.0, speed=1.25, evidence=12)
+    fast = assess(Verdict.MATCH, [Alignment("cam", 0.9, (
+        first, Segment("cam", 6.8, 14.0, 7.0, 16.0, speed=1.25, evidence=20)))],
+        [(4.8, 6.8)], [], cam, cuts=[]).summary
+    assert "cut within the footage of cam at 6.8 s: 2.0 s more at its 7.0 s than the " \
+           "original takes" in fast, fast
 
 
 def test_a_version_1_result_is_still_rendered(demo_payload: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
