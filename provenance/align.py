@@ -643,17 +643,18 @@ def _checked_run(pairing: _Pairing, query: Fingerprint, along: _Along,
             or contradicted > confirmed
             or confirmed < params.min_confirmed_share * moving):
         return None
-    alternatives: tuple[float, ...] = ()
+    alternatives: tuple[tuple[float, float], ...] = ()
     if abs(speed - 1.0) > SPEED_TOLERANCE:
         if not _speed_holds(pairing, query, along, first, last, params):
             return None
         own = _own_speed(pairing, query, active, along, span, offset, speed, params)
         if own is not None:
-            (offset, along), speed, alternatives = own, 1.0, (speed,)
+            alternatives = ((speed, offset),)
+            (offset, along), speed = own, 1.0
             confirmed = int(along.confirmed[span].sum())
     similarity = 1.0 - float(np.median(along.nearest_scene[span])) / 32.0
     found = _segment(pairing, *spans, first, last, offset, speed, confirmed, similarity)
-    return replace(found, alternative_speeds=alternatives) if found and alternatives else found
+    return replace(found, alternatives=alternatives) if found and alternatives else found
 
 
 def _own_speed(pairing: _Pairing, query: Fingerprint, active: np.ndarray, along: _Along,
@@ -746,8 +747,8 @@ def _edits(segments: list[Segment]) -> tuple[DetectedEdit, ...]:
 def _strongest_mapping(
     pairings: list[_Pairing], query: Fingerprint, active: np.ndarray, step: float,
     tried: set[tuple[int, int, float]], params: MatchParams,
-) -> tuple[int, float, float, tuple[float, ...]] | None:
-    """(pairing number, offset, speed, alternative speeds) with the most support not tried
+) -> tuple[int, float, float, tuple[tuple[float, float], ...]] | None:
+    """(pairing number, offset, speed, alternative mappings) with the most support not tried
     yet, or None; it is marked as tried. The alternatives are changed speeds that explain the
     samples as well as the original's own speed where that is chosen (``_alternatives``)."""
     best: tuple[tuple[int, float], int, float, float] | None = None
@@ -784,24 +785,24 @@ def _strongest_mapping(
 
 def _alternatives(pairing: _Pairing, query: Fingerprint, active: np.ndarray, step: float,
                   votes: Mapping[float, tuple[float, int]], params: MatchParams
-                  ) -> tuple[float, ...]:
-    """Changed speeds the samples support about as well as the original's own speed (``votes``:
-    each grid speed's best offset and its support): each of the grid's speeds next to 1
-    drawing at least SPEED_VOTE_SHARE of the votes 1x drew, as it is and refined
-    (``_refine_speed``). Over 6 s a copy played at 0.9x or 1.1x drifts two sample steps from
+                  ) -> tuple[tuple[float, float], ...]:
+    """(speed, offset) of the changed speeds the samples support about as well as the original's
+    own speed (``votes``: each grid speed's best offset and its support): each of the grid's
+    speeds next to 1 drawing at least SPEED_VOTE_SHARE of the votes 1x drew, as it is and
+    refined (``_refine_speed``). Over 6 s a copy played at 0.9x or 1.1x drifts two sample steps from
     1x: the votes and the motion are even, not even the side is told (5 registered car park
     windows at 1.1x and 0.9x: the refined speeds' net motion evidence within 3 samples of 1x's
     either side, the wrong side's as high as the right one's in 3 of them), ties go to 1x, and
     only the pictures tell them apart (``moment._at_alternative_speed``)."""
     plain = votes.get(1.0, (0.0, 0))[1]
-    found: list[float] = []
+    found: list[tuple[float, float]] = []
     for speed in (max((s for s in votes if s < 1.0), default=None),
                   min((s for s in votes if s > 1.0), default=None)):
         if speed is None or votes[speed][1] < max(params.min_confirmed, SPEED_VOTE_SHARE * plain):
             continue
-        refined, _ = _refine_speed(pairing, query, active, step, speed, votes[speed][0], params)
-        found += [speed] if refined == speed or abs(refined - 1.0) <= SPEED_TOLERANCE \
-            else [speed, refined]
+        refined = _refine_speed(pairing, query, active, step, speed, votes[speed][0], params)
+        found += [(speed, votes[speed][0])] if refined[0] == speed or abs(
+            refined[0] - 1.0) <= SPEED_TOLERANCE else [(speed, votes[speed][0]), refined]
     return tuple(found)
 
 
@@ -896,12 +897,68 @@ def _refine_speeds(speed: float, grid: tuple[float, ...]) -> list[float]:
 
 def _align_one(query: Fingerprint, pairings: list[_Pairing], active: np.ndarray,
                params: MatchParams) -> list[Segment]:
-    """Segments of one candidate (both orientations); marks their samples inactive."""
+    """Segments of one candidate (both orientations); marks their samples inactive. The
+    mappings are sought in each part of the query between its held pictures on its own
+    (``_parts_between_held``)."""
+    found: list[Segment] = []
+    shielded = ~active  # samples no later mapping's evidence may count (see _segments)
+    parts = _parts_between_held(pairings[0].held)
+    for part in parts:
+        inside = active & part
+        found += _mapped(query, pairings, inside, shielded, params)
+        active &= ~part | inside
+    return _with_sibling_speeds(found, query, pairings) if len(parts) > 1 else found
+
+
+def _with_sibling_speeds(segments: list[Segment], query: Fingerprint,
+                         pairings: list[_Pairing]) -> list[Segment]:
+    """The segments at 1x with, as alternatives, the changed speeds of the other segments of
+    the same original and orientation, each at the offset its votes over the segment's own
+    samples give: pieces joined around a frozen frame were most often played at one speed,
+    and over a short piece the motion cannot tell it from 1x (a 4 s piece of the car park at
+    1.5x drew as many votes at 1x as at 1.4x and 1.5x). The moment check's pictures choose
+    (``moment._at_alternative_speed``)."""
+    step = 1.0 / query.sample_fps
+    result = []
+    for segment in segments:
+        speeds = {s.speed for s in segments if s.changed_speed and s.mirrored == segment.mirrored}
+        if segment.changed_speed or not speeds:
+            result.append(segment)
+            continue
+        own = (query.times >= segment.query_start) & (query.times < segment.query_end)
+        pairing = pairings[int(segment.mirrored)]
+        added = tuple((speed, _best_offset(pairing, query.times, own, speed, step)[0])
+                      for speed in sorted(speeds)
+                      if all(abs(speed - known) > SPEED_TOLERANCE
+                             for known, _ in segment.alternatives))
+        result.append(replace(segment, alternatives=segment.alternatives + added))
+    return result
+
+
+def _parts_between_held(held: np.ndarray) -> list[np.ndarray]:
+    """The query's samples in parts, each from the end of a held picture (or the start) to the
+    end of the next held picture (or the end): an edit that freezes a frame joins two pieces
+    of footage, each with its own offset and speed. Sought over the whole query at once, a
+    mapping at the original's own speed lined up a little of each piece and outvoted the
+    speed both were played at (the car park at 1.25x around a 2 s freeze: 1x, where each
+    piece on its own lines up at 1.25x)."""
+    ends = (np.flatnonzero(held[:-1] & ~held[1:]) + 1).tolist()
+    parts = []
+    for first, end in pairwise([0, *ends, len(held)]):
+        part = np.zeros(len(held), dtype=bool)
+        part[first:end] = True
+        parts.append(part)
+    return parts
+
+
+def _mapped(query: Fingerprint, pairings: list[_Pairing], active: np.ndarray,
+            shielded: np.ndarray, params: MatchParams) -> list[Segment]:
+    """Segments of the strongest mappings over the ``active`` samples, one mapping at a time;
+    marks their samples inactive, and shields those no later mapping's evidence may count."""
     step = 1.0 / query.sample_fps
     found: list[Segment] = []
     tried: set[tuple[int, int, float]] = set()
     failures = 0
-    shielded = ~active  # samples no later mapping's evidence may count (see _segments)
     while active.any() and failures < params.max_empty_mappings:
         best = _strongest_mapping(pairings, query, active, step, tried, params)
         if best is None:
@@ -909,8 +966,8 @@ def _align_one(query: Fingerprint, pairings: list[_Pairing], active: np.ndarray,
         number, offset, speed, alternatives = best
         segments, used, shields = _segments(pairings[number], query, active, shielded, offset,
                                             speed, params)
-        segments = [replace(s, alternative_speeds=alternatives)
-                    if not s.changed_speed and not s.alternative_speeds else s for s in segments]
+        segments = [replace(s, alternatives=alternatives)
+                    if not s.changed_speed and not s.alternatives else s for s in segments]
         failures = 0 if segments else failures + 1
         found.extend(segments)
         active &= ~used

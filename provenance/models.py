@@ -206,9 +206,9 @@ class Segment:
     # A segment the aligner placed at the original's own speed although changed speeds either
     # side of it explained its motion as well (``align._alternatives``): over a few seconds a
     # 10 % change drifts about two samples, which the motion cannot tell apart, not even its
-    # direction. The moment check's pictures choose (``moment._at_alternative_speed``). Not
-    # part of the report.
-    alternative_speeds: tuple[float, ...] = ()
+    # direction: (speed, offset) of each such mapping, the offset its votes put it at. The
+    # moment check's pictures choose (``moment._at_alternative_speed``). Not part of the report.
+    alternatives: tuple[tuple[float, float], ...] = ()
 
     @property
     def changed_speed(self) -> bool:

@@ -591,7 +591,7 @@ def test_a_copy_played_ten_percent_slower_or_faster_says_so(
     for time in (segment["query_start"] + 0.5, segment["query_end"] - 0.5):
         mapped = segment["reference_start"] + segment["speed"] * (time - segment["query_start"])
         assert mapped == pytest.approx(8.0 + speed * time, abs=0.15), time
-    assert "alternative_speeds" not in segment
+    assert "alternatives" not in segment
 
 
 def test_an_unedited_six_seconds_is_not_given_a_speed(

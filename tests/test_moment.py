@@ -747,8 +747,7 @@ def test_a_copy_sped_up_around_a_frozen_frame_is_matched_at_its_speed(
     # speed may not be fitted to a piece of a longer view; at the original's speed the pieces
     # drifted off their moment and were "the same camera at another moment". The held picture
     # ends each piece as a cut would: both are matched at their speed and offset, the frozen
-    # seconds are not, and the reason says why. (Where almost nothing moves, as in camera A, the
-    # hashes cannot tell 1.25x from 1x over pieces this short: a limit, benchmarks/README.md.)
+    # seconds are not, and the reason says why.
     path = tmp_path / "fast_frozen.mp4"
     original, db = busy_camera[0].with_name("cam.mp4"), busy_camera[1]
     _ffmpeg("-i", str(original), "-filter_complex",
@@ -782,3 +781,29 @@ def test_a_copy_sped_up_around_a_frozen_frame_is_matched_at_its_speed(
     jsonschema.Draft202012Validator(json_report.schema()).validate(payload)
     assert "Same camera/view, one picture held (a frozen frame):" in to_text(result)
     assert "cam-c, one picture held (a frozen frame)" in to_html(payload)
+
+
+def test_a_quiet_camera_sped_up_around_a_frozen_frame_is_matched_piece_by_piece(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # Camera A's seconds 4-10 played at 1.25x (4.8 s), its last picture held 2 s, then its
+    # seconds 10-22 at 1.25x (9.6 s): an edit that freezes a frame joins two pieces, each
+    # lined up at its own offset (``align._parts_between_held``). Camera A moves little: sought
+    # over the whole repost, 1x lined up a little of both pieces and outvoted 1.25x.
+    path = tmp_path / "fast-held.mp4"
+    _ffmpeg("-i", str(media.cam_a), "-filter_complex",
+            "[0:v]split[a][b];[a]trim=4:10,setpts=(PTS-STARTPTS)/1.25,"
+            "tpad=stop_mode=clone:stop_duration=2[x];[b]trim=10:22,setpts=(PTS-STARTPTS)/1.25[y];"
+            "[x][y]concat=n=2:v=1:a=0,fps=25[v]",
+            "-map", "[v]", "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path))
+    result = _verified(path, library_path, tmp_path)
+    segments = [s for a in result.matches for s in a.segments]
+    assert all(s.speed == pytest.approx(1.25, abs=0.03) for s in segments), result
+    # Each piece at its offset: the original's 4 s at the repost's 0, its 10 s at 6.8 s.
+    for (start, end), offset in (((0.0, 4.8), 4.0), ((6.8, 14.4), 10.0 - 1.25 * 6.8)):
+        inside = [s for s in segments if start - 0.3 <= s.query_start < end]
+        assert all(abs(s.offset - offset) < 0.15 for s in inside), result
+        assert sum(min(s.query_end, end) - max(s.query_start, start) for s in inside) >= \
+            0.8 * (end - start), result
+    assert not _seconds(result.matches, (4.9, 6.7)), result  # no footage plays in the freeze
+    assert all(s.held for a in result.same_scene for s in a.segments
+               if s.query_start < 6.5 and s.query_end > 5.0), result

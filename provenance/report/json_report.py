@@ -58,7 +58,7 @@ def _alignment(alignment: Alignment, originals: dict[str, Original]) -> dict[str
 def _segment(segment: Segment) -> dict[str, Any]:
     # The speed the aligner set aside is the matching's working, not a finding.
     found = asdict(segment)
-    del found["alternative_speeds"]
+    del found["alternatives"]
     return found
 
 
