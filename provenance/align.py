@@ -645,9 +645,14 @@ def _checked_run(pairing: _Pairing, query: Fingerprint, along: _Along,
         return None
     alternatives: tuple[tuple[float, float], ...] = ()
     if abs(speed - 1.0) > SPEED_TOLERANCE:
-        if not _speed_holds(pairing, query, along, first, last, params):
+        if not _speed_holds(along, first, last, params):
+            return None
+        rest = _view_rest(pairing, query, along, first, last, params)
+        if rest is not None and not _rest_at_speed(pairing, query, rest, speed, params):
             return None
         own = _own_speed(pairing, query, active, along, span, offset, speed, params)
+        if own is not None and rest is not None:
+            return None  # a piece of a longer view whose own motion does not tell its speed
         if own is not None:
             alternatives = ((speed, offset),)
             (offset, along), speed = own, 1.0
@@ -704,29 +709,53 @@ def _most_negative(values: np.ndarray) -> tuple[int, int, int]:
     return int(drop[end]), start, end - 1
 
 
-def _speed_holds(pairing: _Pairing, query: Fingerprint, along: _Along, first: int, last: int,
-                 params: MatchParams) -> bool:
+def _speed_holds(along: _Along, first: int, last: int, params: MatchParams) -> bool:
     """Whether a segment at a speed other than 1 has its own evidence: enough motion-confirmed
-    samples, spread over the whole segment, and the segment is (nearly) the whole stretch of
-    the query that shows the original's view, not a piece of it made to fit (a piece of a
-    montage of one camera's moments cannot be: exempting pieces cut at a splice made unedited
-    montages "speed changed (x0.93)", so a sped-up montage of one camera is not matched).
-    A held picture ends the stretch as a cut would (``_Along.held``): a copy sped up around a
-    frozen frame is two sped-up pieces of it, each the whole of its own."""
+    samples, spread over the whole segment."""
     confirmed = along.confirmed[first:last + 1]
-    if int(confirmed.sum()) < params.speed_min_confirmed or not all(
-            part.any() for part in np.array_split(confirmed, SPEED_PARTS)):
-        return False
+    return int(confirmed.sum()) >= params.speed_min_confirmed and all(
+        part.any() for part in np.array_split(confirmed, SPEED_PARTS))
+
+
+def _view_rest(pairing: _Pairing, query: Fingerprint, along: _Along, first: int, last: int,
+               params: MatchParams) -> np.ndarray | None:
+    """None where the segment first..last is (nearly) the whole stretch of the query that shows
+    the original's view, else the rest of that stretch (informative samples): a changed speed
+    may be a piece of the view made to fit (a piece of a montage of one camera's moments:
+    exempting pieces cut at a splice made unedited montages "speed changed (x0.93)"), unless
+    the rest lines up at it too (``_rest_at_speed``). A held picture ends the stretch as a cut
+    would (``_Along.held``): a copy sped up around a frozen frame is two sped-up pieces of it,
+    each the whole of its own."""
     view = _bridge(pairing.near & query.informative, query, params.max_gap_s)
     view[first:last + 1] = True
     view &= ~along.held
-    inside = [(max(a, first), min(b, last), b - a + 1)
-              for a, b in _runs(view, query.times, 1.5 / query.sample_fps)
-              if a <= last and b >= first]
-    if not inside:
-        return False
-    low, high, run = max(inside, key=lambda piece: piece[1] - piece[0])
-    return (high - low + 1) >= params.speed_min_cover * run
+    runs = [(a, b) for a, b in _runs(view, query.times, 1.5 / query.sample_fps)
+            if a <= last and b >= first]
+    if not runs:
+        return np.zeros(len(query), dtype=bool)  # nothing of the view to line up: no speed
+    start, end = max(runs, key=lambda run: min(run[1], last) - max(run[0], first))
+    if min(end, last) - max(start, first) + 1 >= params.speed_min_cover * (end - start + 1):
+        return None
+    rest = np.zeros(len(query), dtype=bool)
+    rest[start:end + 1] = True
+    rest[first:last + 1] = False
+    return rest & query.informative
+
+
+def _rest_at_speed(pairing: _Pairing, query: Fingerprint, rest: np.ndarray, speed: float,
+                   params: MatchParams) -> bool:
+    """Whether the rest of a changed-speed segment's view (``rest``) lines up at the same speed
+    at an offset of its own, on its own evidence (SPEED_MIN_CONFIRMED samples, more net
+    evidence than at the original's speed): a montage of one camera's pieces, each played at
+    that speed (the bottle line's 2-8 s and 10-20 s at 1.25x, the jump between them too small
+    for a cut, was "another moment"). An unedited montage's other piece lines up at 1x."""
+    step = 1.0 / query.sample_fps
+    at_speed = _follow(pairing, query, rest,
+                       _best_offset(pairing, query.times, rest, speed, step)[0], speed, params)
+    plain = _follow(pairing, query, rest,
+                    _best_offset(pairing, query.times, rest, 1.0, step)[0], 1.0, params)
+    return int(at_speed.confirmed.sum()) >= params.speed_min_confirmed and \
+        _net(at_speed) > _net(plain)
 
 
 def evidence_score(confirmed: int) -> float:

@@ -807,3 +807,34 @@ def test_a_quiet_camera_sped_up_around_a_frozen_frame_is_matched_piece_by_piece(
     assert not _seconds(result.matches, (4.9, 6.7)), result  # no footage plays in the freeze
     assert all(s.held for a in result.same_scene for s in a.segments
                if s.query_start < 6.5 and s.query_end > 5.0), result
+
+
+def test_a_montage_of_one_camera_sped_up_is_matched_piece_by_piece(
+        busy_camera: tuple[Path, Path], tmp_path: Path) -> None:
+    # A busy camera's seconds 2-8 and 10-20, both played at 1.25x, joined without a cut the
+    # picture shows (the same view on either side of a 2 s jump). Each piece is only part of
+    # the repost's view of the camera, and a speed may not be fitted to a piece of a longer
+    # view unless the rest of it lines up at that speed too (``align._rest_at_speed``): it
+    # does, so both are matched at their offsets and the jump is said, where it was "another
+    # moment".
+    path = tmp_path / "fast_jump.mp4"
+    original, db = busy_camera[0].with_name("cam.mp4"), busy_camera[1]
+    _ffmpeg("-i", str(original), "-filter_complex",
+            "[0:v]split[a][b];[a]trim=2:8,setpts=(PTS-STARTPTS)/1.25[x];"
+            "[b]trim=10:20,setpts=(PTS-STARTPTS)/1.25[y];[x][y]concat=n=2,fps=25[v]",
+            "-map", "[v]", "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path))
+    result = _verified(path, db, tmp_path)
+    assert result.verdict is Verdict.MATCH, result.reason
+    (match,) = result.matches
+    assert all(abs(s.speed - 1.25) <= 0.04 for s in match.segments), match.segments
+    for (start, end), first_second in (((0.0, 4.8), 2.0), ((4.8, 12.8), 10.0)):
+        pieces = [s for s in match.segments
+                  if min(s.query_end, end) - max(s.query_start, start) > 1.0]
+        assert sum(min(s.query_end, end) - max(s.query_start, start) for s in pieces) >= \
+            0.8 * (end - start), match.segments
+        for s in pieces:
+            truth = first_second + 1.25 * (max(s.query_start, start) - start)
+            assert s.speed * max(s.query_start, start) + s.offset == pytest.approx(
+                truth, abs=0.3), s
+    assert result.finding is not None and "not shown" in result.finding.summary, \
+        result.finding
