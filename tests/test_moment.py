@@ -266,6 +266,16 @@ def _verified(path: Path, library_path: Path, tmp_path: Path) -> Verification:
         return verify_video(local_video(str(path)), library, settings)
 
 
+def _busy_edit(busy_camera: tuple[Path, Path], tmp_path: Path, graph: str) -> Verification:
+    """The busy camera's registered recording edited by an ffmpeg filter graph (output
+    ``[v]``), verified against its library."""
+    path = tmp_path / "edited.mp4"
+    original, db = busy_camera[0].with_name("cam.mp4"), busy_camera[1]
+    _ffmpeg("-i", str(original), "-filter_complex", graph, "-map", "[v]", "-an", "-c:v",
+            "libx264", "-pix_fmt", "yuv420p", str(path))
+    return _verified(path, db, tmp_path)
+
+
 def _assert_pieces(segments: tuple[Segment, ...] | list[Segment],
                    pieces: list[tuple[tuple[float, float], float]], speed: float,
                    tolerance: float = 0.3) -> None:
@@ -765,14 +775,9 @@ def test_a_copy_sped_up_around_a_frozen_frame_is_matched_at_its_speed(
     # drifted off their moment and were "the same camera at another moment". The held picture
     # ends each piece as a cut would: both are matched at their speed and offset, the frozen
     # seconds are not, and the reason says why.
-    path = tmp_path / "fast_frozen.mp4"
-    original, db = busy_camera[0].with_name("cam.mp4"), busy_camera[1]
-    _ffmpeg("-i", str(original), "-filter_complex",
-            "[0:v]trim=2:8.25,setpts=(PTS-STARTPTS)/1.25,fps=25,"
-            "tpad=stop_mode=clone:stop_duration=2[a];"
-            "[0:v]trim=8.25:17,setpts=(PTS-STARTPTS)/1.25,fps=25[b];[a][b]concat=n=2[v]",
-            "-map", "[v]", "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path))
-    result = _verified(path, db, tmp_path)
+    result = _busy_edit(busy_camera, tmp_path, "[0:v]trim=2:8.25,setpts=(PTS-STARTPTS)/1.25,"
+                        "fps=25,tpad=stop_mode=clone:stop_duration=2[a];[0:v]trim=8.25:17,"
+                        "setpts=(PTS-STARTPTS)/1.25,fps=25[b];[a][b]concat=n=2[v]")
     assert result.verdict is Verdict.MATCH, result.reason
     (match,) = result.matches
     assert any(e.kind is Edit.SPEED for e in match.edits), match.edits
@@ -823,13 +828,9 @@ def test_a_montage_of_one_camera_sped_up_is_matched_piece_by_piece(
     # view unless the rest of it lines up at that speed too (``align._rest_at_speed``): it
     # does, so both are matched at their offsets and the jump is said, where it was "another
     # moment".
-    path = tmp_path / "fast_jump.mp4"
-    original, db = busy_camera[0].with_name("cam.mp4"), busy_camera[1]
-    _ffmpeg("-i", str(original), "-filter_complex",
-            "[0:v]split[a][b];[a]trim=2:8,setpts=(PTS-STARTPTS)/1.25[x];"
-            "[b]trim=10:20,setpts=(PTS-STARTPTS)/1.25[y];[x][y]concat=n=2,fps=25[v]",
-            "-map", "[v]", "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path))
-    result = _verified(path, db, tmp_path)
+    result = _busy_edit(busy_camera, tmp_path, "[0:v]split[a][b];[a]trim=2:8,"
+                        "setpts=(PTS-STARTPTS)/1.25[x];[b]trim=10:20,setpts=(PTS-STARTPTS)/1.25[y];"
+                        "[x][y]concat=n=2,fps=25[v]")
     assert result.verdict is Verdict.MATCH, result.reason
     (match,) = result.matches
     assert all(abs(s.speed - 1.25) <= 0.04 for s in match.segments), match.segments
