@@ -1085,8 +1085,10 @@ def _at_alternative_speed(decoded: Decoded, local: LocalData, segment: Segment,
     moment and do so clearly better than at a judged 1x (ALTERNATIVE_GAIN); else as it was.
     Each alternative speed is tried through the segment's middle at 1x and at the offset its
     own votes gave. ``_placed_again`` then places the new speed by the pictures. The flag: an
-    alternative not taken confirmed the moment within ALTERNATIVE_OPEN_GAIN of 1x's."""
-    if segment.changed_speed or check.ratio is None or not check.judged(params):
+    alternative not taken confirmed the moment within ALTERNATIVE_OPEN_GAIN of 1x's. A 1x check
+    measured but not judged (its pictures laid too loosely: at a wrong mapping they lie
+    apart) is compared all the same: an alternative must confirm the moment, judged."""
+    if segment.changed_speed or check.ratio is None or not check.measured:
         return segment, check, False
     upper_1x = _upper_ratio(check)
     best, lowest = None, ALTERNATIVE_OPEN_GAIN * upper_1x

@@ -837,3 +837,29 @@ def test_a_montage_of_one_camera_sped_up_is_matched_piece_by_piece(
     _assert_pieces(match.segments, [((0.0, 4.8), 2.0), ((4.8, 12.8), 10.0)], 1.25)
     assert result.finding is not None and "not shown" in result.finding.summary, \
         result.finding
+
+
+def test_an_alternative_speed_is_tried_where_1x_lays_its_pictures_too_loosely_to_judge(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # Camera A's 8-16 s played at 1.25x, read by the aligner at 1x with 1.25x as an
+    # alternative. At a wrong mapping the pictures can lie too far apart to judge the moment
+    # (the car park at 1x around a freeze: fit 0.108 against 0.1), and the alternative was then
+    # never tried, leaving registered footage "not established"; it is measured all the same,
+    # and taken where it confirms the moment.
+    fast = _encode(tmp_path / "fast.mp4", media.cam_a, 8, 8, "-vf", "setpts=PTS/1.25")
+    decoded = _decoded(fast)
+    read = replace(_segment((0.0, 6.4), 8.4), alternatives=((1.25, 8.0),))
+    with Library(library_path) as library:
+        local = library.local_data("cam-a")
+    assert local is not None
+    candidates = moment.placements(decoded, Alignment("cam-a", 0.9, (read,)))
+    at_1x = moment.check_segment(decoded, local, read, candidates[0])
+    assert at_1x.measured and not at_1x.confirms(PARAMS)
+    loose = replace(at_1x, fit=PARAMS.moment_max_fit + 0.01)
+    assert not loose.judged(PARAMS)
+    placed, check, _ = moment._at_alternative_speed(decoded, local, read, loose, candidates,
+                                                    0.0, PARAMS)
+    assert placed.speed == pytest.approx(1.25, abs=0.02) and check.confirms(PARAMS), placed
+    # Through the 1x mapping's middle (0.4 s off there), the check's own shifts making up
+    # the rest (``_placed_again`` then places it).
+    assert placed.reference_start == pytest.approx(8.0, abs=0.5), placed
