@@ -1198,9 +1198,14 @@ def _unexplained_moving(query: Fingerprint, pairings: list[_Pairing], moving: np
                         params: MatchParams) -> np.ndarray:
     """The evidence of another moment among the ``moving`` samples (their rows): those clearly
     moving (``MatchParams.scene_min_energy``, and coherent where the query's ``coherence`` was
-    measured: ``scene_min_coherence``) whose motion the one offset (at the original's speed,
-    either orientation) that lines up most of them contradicts (``motion_contradiction``), or
-    that it maps beyond the original. Samples short of a match there are no such evidence when
+    measured: ``scene_min_coherence``) whose motion the one mapping (an offset at one of the
+    grid's speeds, either orientation; of as many, the speed nearest the original's) that lines
+    up most of them contradicts (``motion_contradiction``), or that it maps beyond the
+    original. At the original's speed alone, a registered 4 s excerpt played at 1.5x (8
+    samples lined up at 1.5x, short of a changed speed's own evidence) was "another moment";
+    the cost, twenty-fourth session: of the sweeps' 226 other-moment windows at 1x, 0.9x and
+    1.25x, 5 of the room's went from another moment to inconclusive (a speed lined up a few
+    more of their samples than 1x). Samples short of a match there are no such evidence when
     they do not disagree: a caption over the moving part, a crop or a geometry not undone
     leaves the registered moment's samples between agreeing and disagreeing (6 s windows of the
     registered room, captioned: 3 of 5 and 2 of 3 moving samples lined up at their own offset,
@@ -1210,22 +1215,23 @@ def _unexplained_moving(query: Fingerprint, pairings: list[_Pairing], moving: np
     if query.coherence is not None:
         clearly &= query.coherence >= params.scene_min_coherence
     rows = np.flatnonzero(clearly)
-    found = [(*_most_lined_up(p, query, moving), p) for p in pairings]
+    found = [(*_most_lined_up(p, query, moving, speed), speed, p)
+             for p in pairings for speed in params.speeds]
     if not found or not rows.size:
         return rows
-    count, shift, pairing = max(found, key=lambda f: f[0])
+    count, shift, speed, pairing = max(found, key=lambda f: (f[0], -abs(np.log(f[2]))))
     if count == 0:
         return rows
-    return rows[_disagreeing(pairing, query, rows, shift, params)]
+    return rows[_disagreeing(pairing, query, rows, shift, speed, params)]
 
 
 def _disagreeing(pairing: _Pairing, query: Fingerprint, rows: np.ndarray, shift: int,
-                 params: MatchParams) -> np.ndarray:
+                 speed: float, params: MatchParams) -> np.ndarray:
     """Per query sample in ``rows``: whether its motion disagrees with the original's at the
-    instants ``shift`` sample steps later (the nearest within a step either side), or the
-    instant lies beyond the original."""
+    instant ``speed`` times its time and ``shift`` sample steps later (the nearest within a
+    step either side), or the instant lies beyond the original."""
     ref, step = pairing.ref, 1.0 / query.sample_fps
-    mapped = query.times[rows] + shift * step
+    mapped = speed * query.times[rows] + shift * step
     ref_times = np.asarray(ref.times, dtype=np.float64)
     if not len(ref_times):
         return np.ones(len(rows), dtype=bool)
@@ -1239,11 +1245,11 @@ def _disagreeing(pairing: _Pairing, query: Fingerprint, rows: np.ndarray, shift:
     return result
 
 
-def _most_lined_up(pairing: _Pairing, query: Fingerprint, active: np.ndarray
-                   ) -> tuple[int, int]:
+def _most_lined_up(pairing: _Pairing, query: Fingerprint, active: np.ndarray,
+                   speed: float = 1.0) -> tuple[int, int]:
     """The most ``active`` query samples whose motion agrees with the original's at one offset
-    (within a sample step either side, at the original's speed), each sample counted once, and
-    that offset in sample steps.
+    (within a sample step either side, at ``speed``), each sample counted once, and that
+    offset in sample steps.
     (``_best_offset``'s vote, which sums its bins' neighbours, counts a sample with pairs in
     three neighbouring bins three times; counting each once there moved a squeezed registered
     room window's first mapping to a chance offset, other_moments.py --registered, so the
@@ -1252,7 +1258,7 @@ def _most_lined_up(pairing: _Pairing, query: Fingerprint, active: np.ndarray
     rows, cols = pairing.rows[keep], pairing.cols[keep]
     if rows.size == 0:
         return 0, 0
-    bins = np.round((pairing.ref.times[cols] - query.times[rows]) * query.sample_fps
+    bins = np.round((pairing.ref.times[cols] - speed * query.times[rows]) * query.sample_fps
                     ).astype(np.int64)
     offsets, votes = _spread_votes(rows, bins)
     tied = np.flatnonzero(votes == votes.max())  # each sample spreads over three bins

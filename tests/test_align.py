@@ -548,3 +548,24 @@ def test_only_a_held_picture_of_a_second_or_more_beside_a_match_is_said_and_mark
     assert "holds one picture for 1.5 s" in longer.reason
     (held,) = [s for a in longer.same_scene for s in a.segments if s.held]
     assert (held.query_start, held.query_end) == (9.0, 10.5)
+
+
+def test_moving_samples_that_line_up_at_a_changed_speed_are_no_other_moment(
+        rng: np.random.Generator) -> None:
+    # A fixed camera's registered 14-22 s played at 2x (4 s), 8 of its samples moving: too
+    # few for a changed speed's own evidence (SPEED_MIN_CONFIRMED), so nothing is matched.
+    # At the original's speed its motion lines up nowhere, which read as "another moment";
+    # at 2x it all lines up, so whether this is the registered moment cannot be told.
+    background = random_hashes(rng, 1)[0]
+    ref = make_fp(np.full(200, background), random_hashes(rng, 200))
+    shown = 56 + 2 * np.arange(16)  # 14 s on, at 2x
+    query = make_fp(flip_bits(rng, np.full(16, background), 2), ref.motion[shown].copy(),
+                    energy=0.0, mirror=random_hashes(rng, 16))
+    energy = query.motion_energy.copy()
+    energy[1::2] = 1.0
+    result = align(replace(query, motion_energy=energy), {"cam": ref})
+    assert not result.matches
+    assert result.verdict is Verdict.INCONCLUSIVE, result.reason
+    # Another moment's moving samples line up at no speed: still another moment.
+    other = replace(query, motion=random_hashes(rng, 16), motion_energy=energy)
+    assert align(other, {"cam": ref}).verdict is Verdict.SAME_SCENE
