@@ -948,16 +948,19 @@ def _with_sibling_speeds(segments: list[Segment], query: Fingerprint,
     1.5x drew as many votes at 1x as at 1.4x and 1.5x). The moment check's pictures choose
     (``moment._at_alternative_speed``)."""
     step = 1.0 / query.sample_fps
+    changed = {mirrored: sorted({s.speed for s in segments
+                                 if s.changed_speed and s.mirrored == mirrored})
+               for mirrored in (False, True)}
     result = []
     for segment in segments:
-        speeds = {s.speed for s in segments if s.changed_speed and s.mirrored == segment.mirrored}
+        speeds = changed[segment.mirrored]
         if segment.changed_speed or not speeds:
             result.append(segment)
             continue
         own = (query.times >= segment.query_start) & (query.times < segment.query_end)
         pairing = pairings[int(segment.mirrored)]
         added = tuple((speed, _best_offset(pairing, query.times, own, speed, step)[0])
-                      for speed in sorted(speeds)
+                      for speed in speeds
                       if all(abs(speed - known) > SPEED_TOLERANCE
                              for known, _ in segment.alternatives))
         result.append(replace(segment, alternatives=segment.alternatives + added))
