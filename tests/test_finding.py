@@ -314,6 +314,26 @@ def test_a_picture_held_in_one_originals_footage_is_not_said_out_of_order() -> N
            "original takes" in fast, fast
 
 
+def test_a_frozen_frame_between_two_pieces_is_said_once_and_does_not_hide_a_jump() -> None:
+    # A helper's audit: pieces at 1.5x around a 2 s frozen frame the aligner marked held.
+    cam = [Original(id="cam", source="Operator", recorded_at="2015-09-16")]
+    first = Segment("cam", 0.0, 4.0, 2.0, 8.0, speed=1.5, evidence=12)
+    freeze = Alignment("cam", 0.5, (Segment("cam", 4.0, 6.0, 0.0, 0.0, held=True,
+                                            unsettled=True),))
+
+    def said(second: Segment) -> str:
+        return assess(Verdict.MATCH, [Alignment("cam", 0.9, (first, second))], [], [], cam,
+                      same_scene=[freeze], cuts=[]).summary
+
+    # The footage takes up where it froze: the freeze alone ("1.9 s more ... than the
+    # original takes" said it twice).
+    resumed = said(Segment("cam", 6.0, 10.0, 8.0, 14.0, speed=1.5, evidence=12))
+    assert "a frozen frame: 2.0 s" in resumed and "cut within" not in resumed, resumed
+    # It takes up 4 s further on: that jump is said (the freeze's 2 s at 1.5x had hidden 3).
+    jumped = said(Segment("cam", 6.0, 10.0, 12.0, 18.0, speed=1.5, evidence=12))
+    assert "cut within the footage of cam at 6.0 s: its 8.0-12.0 s not shown" in jumped, jumped
+
+
 def test_a_version_1_result_is_still_rendered(demo_payload: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
     old = json.loads(json.dumps(demo_payload))
     old["schema_version"] = 1
