@@ -352,3 +352,16 @@ def test_a_version_1_result_is_still_rendered(demo_payload: dict, tmp_path: Path
     assert '<span class="v">MATCH</span>' in page and "MISCAPTIONED" not in page
     (review, *_) = json.loads((tmp_path / "v1.jsonld").read_text())
     assert review["@type"] == "MediaReview" and "version 1" in review["reviewBody"]
+
+
+def test_two_frozen_frames_are_counted_apart() -> None:
+    # A helper's audit: the room's pieces around two 1.5 s freezes read "a frozen frame: 2.8 s".
+    cam = [Original(id="cam", source="Operator", recorded_at="2015-09-16")]
+    pieces = (Segment("cam", 0.0, 5.0, 40.0, 45.0, evidence=12),
+              Segment("cam", 6.4, 11.3, 45.0, 49.9, evidence=12),
+              Segment("cam", 12.8, 17.4, 49.9, 54.5, evidence=12))
+    held = Alignment("cam", 0.5, tuple(Segment("cam", a, b, 0.0, 0.0, held=True, unsettled=True)
+                                       for a, b in ((5.0, 6.4), (11.3, 12.8))))
+    two = assess(Verdict.MATCH, [Alignment("cam", 0.9, pieces)], [], [], cam,
+                 same_scene=[held], cuts=[]).summary
+    assert "2 frozen frames: 2.9 s of it in all hold a picture of the camera of cam" in two, two
