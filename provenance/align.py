@@ -1476,8 +1476,7 @@ def with_held_pictures(result: AlignResult, query: Fingerprint) -> AlignResult:
         pieces = []
         for segment in alignment.segments:
             whole = (segment.query_start, segment.query_end)
-            inside = [(round(max(a, whole[0]), 3), round(min(b, whole[1]), 3)) for a, b in spans
-                      if a < whole[1] and b > whole[0]]
+            inside = [(round(a, 3), round(b, 3)) for a, b in intersect(whole, spans)]
             pieces += [replace(segment, query_start=a, query_end=b, held=True, unsettled=True)
                        for a, b in inside]
             pieces += [replace(segment, query_start=a, query_end=b)

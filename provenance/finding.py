@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
 
-from .align import DEFAULT_PARAMS, MatchParams, union
+from .align import DEFAULT_PARAMS, MatchParams, intersect, union
 from .claims import CLOCK_CAVEAT, clock_days, clock_reads_claimed
 from .fingerprint import cut_apart
 from .models import (
@@ -113,7 +113,7 @@ def _cuts_within(matches: Sequence[Alignment],
             if any(a < after.query_start and b > before.query_end for a, b in others):
                 continue
             gap = (before.query_end, after.query_start)
-            frozen = sum(max(0.0, min(b, gap[1]) - max(a, gap[0])) for a, b in held)
+            frozen = sum(b - a for a, b in intersect(gap, held))
             follows = before.reference_end + (gap[1] - gap[0] - frozen) * before.speed
             jump = after.reference_start - follows
             if jump >= MIN_ADDED_S:
@@ -168,15 +168,14 @@ def _camera_time(same_scene: Sequence[Alignment], kept: Callable[[Segment], bool
     return seconds, ", ".join(dict.fromkeys(reference_id for reference_id, _ in pieces))
 
 
-def _held_picture(same_scene: Sequence[Alignment]) -> str:
+def _held_picture(same_scene: Sequence[Alignment], held: Sequence[tuple[float, float]]) -> str:
     """The edit a matched video that holds one picture of an original's camera carries (a
-    frozen frame, ``Segment.held``), or ""."""
+    frozen frame, ``Segment.held``; ``held``: their spans), or ""."""
     shown = _camera_time(same_scene, lambda s: s.held)
     if shown is None:
         return ""
     seconds, cameras = shown
-    freezes = len(union((s.query_start, s.query_end)
-                        for a in same_scene for s in a.segments if s.held))
+    freezes = len(union(held))
     if freezes > 1:  # a helper's audit: two 1.5 s freezes read as one of 2.8 s
         return (f"{freezes} frozen frames: {seconds:.1f} s of it in all hold a picture of the "
                 f"camera of {cameras} while the original moves on")
@@ -383,7 +382,7 @@ def assess(
     edits += _cuts_within(matches, held) if not regions else []
     # Like footage the library does not explain: the camera's view at a moment not
     # established is not the registered footage as far as the evidence goes.
-    other_moments = [m for m in (_held_picture(same_scene), *(
+    other_moments = [m for m in (_held_picture(same_scene, held), *(
         _other_moment(same_scene, unsettled) for unsettled in (True, False))) if m]
     for moment in other_moments:
         edits.insert(0, moment)

@@ -1082,7 +1082,7 @@ def _at_alternative_speed(decoded: Decoded, local: LocalData, segment: Segment,
                           params: align.MatchParams) -> tuple[Segment, MomentCheck, bool]:
     """A segment at 1x with alternative mappings (``Segment.alternatives``) mapped at the one
     whose pictures explain the original's frames best, with its check, where they confirm the
-    moment and do so clearly better than at a judged 1x (ALTERNATIVE_GAIN); else as it was.
+    moment and do so clearly better than the measured 1x (ALTERNATIVE_GAIN); else as it was.
     Each alternative speed is tried through the segment's middle at 1x and at the offset its
     own votes gave. ``_placed_again`` then places the new speed by the pictures. The flag: an
     alternative not taken confirmed the moment within ALTERNATIVE_OPEN_GAIN of 1x's. A 1x check
