@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import Any
 
 import numpy as np
@@ -52,6 +52,23 @@ JUMP_BITS = 8
 # p95 24, is beyond whole-frame hashes.) The same camera at another moment is 0-6 bits away:
 # the scene hash cannot tell moments apart, the motion hash does.
 SCENE_RADIUS = 16
+# Which originals' view a query shows is judged by each query sample's nearest sample in them,
+# and among many samples one lies near by chance. Unrelated footage's scene hashes differ like 64
+# fair coins: across the shared clips' pairs (both orientations) P(distance <= 16, 18, 20, 22
+# bits) measured 1.4e-5, 3.0e-4, 1.6e-3, 8.9e-3, the binomial's 3.9e-5, 3.1e-4, 1.8e-3, 8.4e-3.
+# A view of footage the library does not hold thus finds a neighbour within r bits among its V
+# distinct view hashes (the candidate index's views; either orientation, 2V comparisons) with a
+# chance of about 2V * P(Bin(64, 1/2) <= r), and a fixed camera's query is one view. At
+# SCENE_RADIUS that passes 1 from 13,000 views on: against benchmarks/verify_scale.py's 100-hour
+# library (1.44 million views) 230 of 497 reposts of the shared clips were "the same view" as up
+# to 31 of its synthetic originals. So an original the query does not match (a candidate by its
+# view alone) shows the query's view within ``view_radius``: the largest radius up to
+# SCENE_RADIUS that keeps the chance under VIEW_CHANCE. 16 bits up to 646 views (every library the
+# benchmarks build of the shared clips: 225-236), 15 up to 2,052, 14 up to 7,072, 13 up to 26,582,
+# 12 up to 109,490, 11 up to 497,088, 10 up to 2.5 million. The same camera at another moment
+# lies 0-6 bits from its view; cropped or tilted further (benchmarks/README.md, "A view by
+# chance": 9 of the 497 reposts lost their same-scene answer at 100 hours).
+VIEW_CHANCE = 0.05
 # Motion hashes closer than this agree on what moved. Same benchmark, frames where something
 # moves: aligned p95 18-24 bits per frame, while the nearest other moment of the same camera is
 # at p5 4-6, so a single pair is weak evidence; over 2 s the median distance at the true offset
@@ -189,6 +206,10 @@ class MatchParams:
     max_gap_s: float = MAX_GAP_S
     max_contradiction: int = MAX_CONTRADICTION
     same_scene_share: float = SAME_SCENE_SHARE
+    view_chance: float = VIEW_CHANCE
+    # The radius within which a query sample shows an original's view (``view_radius`` of the
+    # library's distinct view hashes: ``pipeline.match_fingerprint`` sets it per library).
+    view_radius: int = SCENE_RADIUS
     min_query_s: float = MIN_QUERY_S
     min_informative: int = MIN_INFORMATIVE
     max_empty_mappings: int = MAX_EMPTY_MAPPINGS
@@ -355,6 +376,21 @@ class _Pairing:
     jumps: np.ndarray
     ref_cuts: np.ndarray
     held: np.ndarray
+
+
+# P(Bin(64, 1/2) <= r) for r = 0..64: the share of unrelated scene hashes within r bits.
+_CHANCE_WITHIN = [within / 2.0**64 for within in accumulate(math.comb(64, k) for k in range(65))]
+
+
+def view_radius(views: int, params: MatchParams) -> int:
+    """The radius (bits, at most the scene radius) within which a query sample shares an
+    original's view in a library of ``views`` distinct view hashes: a view of footage it does
+    not hold finds one that near by chance at most ``MatchParams.view_chance`` of the time
+    (VIEW_CHANCE)."""
+    radius = params.scene_radius
+    while radius > 0 and 2 * views * _CHANCE_WITHIN[radius] > params.view_chance:
+        radius -= 1
+    return radius
 
 
 def _hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -1030,12 +1066,13 @@ def align(query: Fingerprint, references: Mapping[str, Fingerprint] | Iterable[
         if len(ref) == 0:
             continue
         pairings = _pairings(query, ref_id, ref, params, marks)
-        nearest[ref_id] = np.minimum(pairings[0].nearest, pairings[1].nearest)
-        if _view_share(query, nearest[ref_id], params) >= params.same_scene_share:
-            kept[ref_id] = pairings
         segments = _align_one(query, pairings, active, params)
         if segments:
             found.setdefault(ref_id, []).extend(segments)
+        nearest[ref_id] = _judged_view(np.minimum(pairings[0].nearest, pairings[1].nearest),
+                                       ref_id in found, params)
+        if _view_share(query, nearest[ref_id], params) >= params.same_scene_share:
+            kept[ref_id] = pairings
     matches = [
         Alignment(
             reference_id=ref_id,
@@ -1047,6 +1084,15 @@ def align(query: Fingerprint, references: Mapping[str, Fingerprint] | Iterable[
     ]
     matches.sort(key=lambda a: -a.score)
     return _decide(query, matches, _same_scene(query, nearest, matches, params, kept), params)
+
+
+def _judged_view(nearest: np.ndarray, matched: bool, params: MatchParams) -> np.ndarray:
+    """Per query sample, the distance to its nearest sample of an original by which the query
+    is judged to show the original's view: within the scene radius for an original it matches
+    (a candidate by its motion, not by its view), within the library's view radius
+    (``MatchParams.view_radius``) for one only its view made a candidate; 64 beyond."""
+    radius = params.scene_radius if matched else params.view_radius
+    return np.where(nearest <= radius, nearest, 64).astype(nearest.dtype, copy=False)
 
 
 def view_distance(query: Fingerprint, reference: Fingerprint) -> float:

@@ -22,6 +22,7 @@ from .align import (
     AlignResult,
     MatchParams,
     align,
+    view_radius,
     with_boundaries_moved,
     with_held_pictures,
     with_open_moments,
@@ -130,7 +131,10 @@ def rank_candidates(scores: Scores) -> list[str]:
 def match_fingerprint(query: Fingerprint, library: Library,
                       params: MatchParams = DEFAULT_PARAMS) -> AlignResult:
     """Candidates from the index, then time alignment against their fingerprints, read one at a
-    time (only one candidate's fingerprint is in memory at once)."""
+    time (only one candidate's fingerprint is in memory at once). A view is judged within the
+    radius the library's size allows (``align.view_radius``)."""
+    views = library.index(params.min_motion_energy).views
+    params = replace(params, view_radius=view_radius(views, params))
     refs = ((ref_id, library.fingerprint(ref_id))
             for ref_id in candidates(query, library, params))
     return align(query, refs, params)

@@ -11,12 +11,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from provenance.align import MIN_MOTION_ENERGY, MOTION_RADIUS, SCENE_RADIUS
+from provenance.align import (
+    DEFAULT_PARAMS,
+    MIN_MOTION_ENERGY,
+    MOTION_RADIUS,
+    SCENE_RADIUS,
+    view_radius,
+)
 from provenance.errors import LibraryError
 from provenance.library import FrameIndex, Library, Radii, Scores, merge, store
 from provenance.library.index import KEYS_PER_KEYFRAME, key_sample
-from provenance.models import Fingerprint, LocalData, Original
-from provenance.pipeline import MAX_CANDIDATES, MIN_CANDIDATE_SAMPLES, rank_candidates
+from provenance.models import Fingerprint, LocalData, Original, Verdict
+from provenance.pipeline import (
+    MAX_CANDIDATES,
+    MIN_CANDIDATE_SAMPLES,
+    match_fingerprint,
+    rank_candidates,
+)
 from tests.test_align import make_fp, random_hashes
 
 
@@ -256,6 +267,58 @@ def test_same_camera_at_another_moment_ranks_after_the_true_original() -> None:
     assert ranked[0] == "archive-17" and scores.events["archive-17"] == 48
     assert len(ranked) == MAX_CANDIDATES  # the others share the view: same-scene candidates
     assert all(scores.events.get(r, 0) < MIN_CANDIDATE_SAMPLES for r in ranked[1:])
+
+
+def test_the_view_radius_keeps_chance_neighbours_under_the_bound() -> None:
+    """Unrelated views fall within r bits of one another like 64 fair coins (binomial): the
+    radius is the largest, up to the scene radius, whose chance over a library's views (both
+    orientations) stays within the bound; small libraries keep the scene radius."""
+    from math import comb
+
+    def chance(views: int, radius: int) -> float:
+        return 2 * views * sum(comb(64, k) for k in range(radius + 1)) / 2 ** 64
+
+    assert view_radius(600, DEFAULT_PARAMS) == SCENE_RADIUS
+    previous = SCENE_RADIUS
+    for views in (700, 3_000, 30_000, 300_000, 1_440_000, 10**7):
+        radius = view_radius(views, DEFAULT_PARAMS)
+        assert chance(views, radius) <= DEFAULT_PARAMS.view_chance < chance(views, radius + 1)
+        assert radius <= previous
+        previous = radius
+    assert view_radius(1_440_000, DEFAULT_PARAMS) == 10  # 100 hours at 4 samples a second
+
+
+def test_a_view_near_one_of_many_originals_by_chance_is_no_same_scene(tmp_path: Path) -> None:
+    """A library of many views: a fixed camera that none of its originals shows, lying a few
+    bits nearer one original's sample than the scene radius, is no match, not "the same view"
+    (with the scene radius it was); the fixed camera the library holds, at another moment, is
+    still the same view."""
+    from tests.test_align import flip_bits
+
+    rng = np.random.default_rng(21)
+    refs = {f"long-{k}": make_fp(random_hashes(rng, 7200), random_hashes(rng, 7200))
+            for k in range(4)}
+    camera = random_hashes(rng, 1)[0]
+    refs["camera"] = make_fp(flip_bits(rng, np.full(400, camera, np.uint64), 2),
+                             random_hashes(rng, 400))
+    with Library(tmp_path / "many.db", create=True) as lib:
+        for k, (ref_id, ref) in enumerate(refs.items()):
+            lib.add(original(ref_id, f"{k:064x}"), ref)
+        radius = view_radius(lib.index(MIN_MOTION_ENERGY).views, DEFAULT_PARAMS)
+        assert radius == 12  # about 29,000 views
+        chance_view = flip_bits(rng, refs["long-2"].scene[3000:3001], radius + 2)[0]
+        still = make_fp(flip_bits(rng, np.full(160, chance_view, np.uint64), 1),
+                        random_hashes(rng, 160), energy=0.0)
+        result = match_fingerprint(still, lib)
+        assert result.params.view_radius == radius
+        assert result.verdict is Verdict.NO_MATCH and not result.same_scene
+        wide = match_fingerprint(still, lib, replace(DEFAULT_PARAMS, view_chance=float("inf")))
+        assert "long-2" in [a.reference_id for a in wide.same_scene]
+        other_moment = make_fp(flip_bits(rng, np.full(160, camera, np.uint64), 3),
+                               random_hashes(rng, 160))
+        result = match_fingerprint(other_moment, lib)
+        assert result.verdict is Verdict.SAME_SCENE
+        assert [a.reference_id for a in result.same_scene] == ["camera"]
 
 
 def test_inverted_file_finds_the_original_among_many(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -365,6 +365,11 @@ class FrameIndex:
         return self._frames
 
     @property
+    def views(self) -> int:
+        """The library's distinct view hashes (what ``align.view_radius`` counts)."""
+        return int(self._views.ntotal)
+
+    @property
     def kind(self) -> str:
         return "exact" if self._views.ntotal <= EXACT_MAX_CODES else "ivf"
 
