@@ -863,3 +863,25 @@ def test_an_alternative_speed_is_tried_where_1x_lays_its_pictures_too_loosely_to
     # Through the 1x mapping's middle (0.4 s off there), the check's own shifts making up
     # the rest (``_placed_again`` then places it).
     assert placed.reference_start == pytest.approx(8.0, abs=0.5), placed
+
+
+def test_two_short_pieces_of_a_busy_camera_sped_up_are_matched_at_their_speed(
+        busy_camera: tuple[Path, Path], tmp_path: Path) -> None:
+    # The busy camera's seconds 3-9 and 14-20, both played at 1.5x: two 4 s pieces of one view,
+    # each on too little motion evidence for a segment at its speed of its own. The first was
+    # read at 1x with only the speeds next to 1 as alternatives for the pictures, which showed
+    # another moment at 1x; the speed that drew the most votes is an alternative too.
+    result = _busy_edit(busy_camera, tmp_path, "[0:v]split[a][b];[a]trim=3:9,"
+                        "setpts=(PTS-STARTPTS)/1.5[x];[b]trim=14:20,setpts=(PTS-STARTPTS)/1.5[y];"
+                        "[x][y]concat=n=2,fps=25[v]")
+    assert result.verdict is Verdict.MATCH, result.reason
+    assert not any(s.moment is not None and s.moment >= PARAMS.moment_ratio
+                   for a in result.same_scene for s in a.segments), result.same_scene
+    (match,) = result.matches
+    first = [s for s in match.segments if s.query_start < 2.0]
+    _assert_pieces(first, [((0.0, 4.0), 3.0)], 1.5)
+    # The second piece, tried at the speeds that drew the most votes (1.12x-1.4x, as many),
+    # stands at the one whose pictures confirm the moment, placed within 0.3 s at its middle.
+    (second,) = [s for s in match.segments if s.query_start >= 2.0]
+    assert second.query_end - second.query_start >= 3.2 and second.speed > 1.3, second
+    assert second.speed * 6.0 + second.offset == pytest.approx(17.0, abs=0.3), second
