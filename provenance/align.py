@@ -1197,7 +1197,8 @@ def _view_pieces(query: Fingerprint, ref_id: str, distance: np.ndarray,
     moving = query.motion_energy >= params.min_motion_energy
     median = float(np.median(distance[inside])) if inside.any() else 32.0
     similarity = round(max(0.0, 1.0 - median / 32.0), 3)
-    evidence = query.times[_unexplained_moving(query, pairings, inside & moving, params)]
+    best = _best_lined_up(query, pairings, inside & moving, params)
+    evidence = query.times[_unexplained_moving(query, inside & moving, best, params)]
     core = (start, end)
     # Too little evidence leaves the whole interval open anyway: cut only what it accuses.
     if evidence.size >= params.scene_min_moving:
@@ -1207,8 +1208,19 @@ def _view_pieces(query: Fingerprint, ref_id: str, distance: np.ndarray,
                 end if end - core[1] < params.min_segment_s else core[1])
     return [Segment(reference_id=ref_id, query_start=a, query_end=b, reference_start=0.0,
                     reference_end=0.0, evidence=int(evidence.size) if (a, b) == core else 0,
-                    similarity=similarity)
+                    similarity=similarity, alternatives=_changed_speed_of(best, query))
             for a, b in ((start, core[0]), core, (core[1], end)) if b - a > 1e-6]
+
+
+def _changed_speed_of(best: tuple[int, int, float, _Pairing] | None, query: Fingerprint
+                      ) -> tuple[tuple[float, float], ...]:
+    """(speed, offset) of the mapping that lines up most of a view's moving samples, where it
+    is at a changed speed (more than 1x lined up): what the moment search's pictures try beside
+    the offsets at the original's speed (a 4 s excerpt of the bottle line at 1.5x lined up 8 at
+    1.4x, short of a match, and was inconclusive)."""
+    if best is None or abs(best[2] - 1.0) <= SPEED_TOLERANCE:
+        return ()
+    return ((best[2], best[1] / query.sample_fps),)
 
 
 def view_pieces(query: Fingerprint, ref_id: str, ref: Fingerprint,
@@ -1251,14 +1263,25 @@ def _view_share(query: Fingerprint, distance: np.ndarray, params: MatchParams) -
     return float(shown.sum()) / max(1, int(query.informative.sum()))
 
 
-def _unexplained_moving(query: Fingerprint, pairings: list[_Pairing], moving: np.ndarray,
+def _best_lined_up(query: Fingerprint, pairings: list[_Pairing], active: np.ndarray,
+                   params: MatchParams) -> tuple[int, int, float, _Pairing] | None:
+    """(samples lined up, offset in sample steps, speed, pairing) of the one mapping, at any of
+    the grid's speeds and either orientation, whose motion agrees with the most ``active``
+    samples (of as many, the speed nearest the original's); None where none lines up."""
+    found = [(*_most_lined_up(p, query, active, speed), speed, p)
+             for p in pairings for speed in params.speeds]
+    best = max(found, key=lambda f: (f[0], -abs(np.log(f[2]))), default=None)
+    return best if best is not None and best[0] > 0 else None
+
+
+def _unexplained_moving(query: Fingerprint, moving: np.ndarray,
+                        best: tuple[int, int, float, _Pairing] | None,
                         params: MatchParams) -> np.ndarray:
     """The evidence of another moment among the ``moving`` samples (their rows): those clearly
     moving (``MatchParams.scene_min_energy``, and coherent where the query's ``coherence`` was
-    measured: ``scene_min_coherence``) whose motion the one mapping (an offset at one of the
-    grid's speeds, either orientation; of as many, the speed nearest the original's) that lines
-    up most of them contradicts (``motion_contradiction``), or that it maps beyond the
-    original. At the original's speed alone, a registered 4 s excerpt played at 1.5x (8
+    measured: ``scene_min_coherence``) whose motion the one mapping that lines up most of them
+    (``best``, of ``_best_lined_up``) contradicts (``motion_contradiction``), or that it maps
+    beyond the original. At the original's speed alone, a registered 4 s excerpt played at 1.5x (8
     samples lined up at 1.5x, short of a changed speed's own evidence) was "another moment";
     the cost, twenty-fourth session: of the sweeps' 226 other-moment windows at 1x, 0.9x and
     1.25x, 5 of the room's went from another moment to inconclusive (a speed lined up a few
@@ -1272,13 +1295,9 @@ def _unexplained_moving(query: Fingerprint, pairings: list[_Pairing], moving: np
     if query.coherence is not None:
         clearly &= query.coherence >= params.scene_min_coherence
     rows = np.flatnonzero(clearly)
-    found = [(*_most_lined_up(p, query, moving, speed), speed, p)
-             for p in pairings for speed in params.speeds]
-    if not found or not rows.size:
+    if best is None or not rows.size:
         return rows
-    count, shift, speed, pairing = max(found, key=lambda f: (f[0], -abs(np.log(f[2]))))
-    if count == 0:
-        return rows
+    _, shift, speed, pairing = best
     return rows[_disagreeing(pairing, query, rows, shift, speed, params)]
 
 

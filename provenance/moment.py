@@ -813,9 +813,9 @@ def search_stage(decoded: Decoded, result: align.AlignResult, lib: Library
     # Scored as the aligner scores a match, the instants the check confirmed standing for the
     # motion-confirmed samples (the desk audit: a share of the video read 0.33 beside motion
     # matches of as many seconds at 0.86).
-    matches = [Alignment(ref_id, round(align.evidence_score(sum(s.evidence for s in runs)), 3),
-                         tuple(runs))
-               for ref_id, runs in ((k, _joined(v)) for k, v in found.items()) if runs]
+    matches = [align.speed_as_shown(Alignment(
+        ref_id, round(align.evidence_score(sum(s.evidence for s in runs)), 3), tuple(runs)))
+        for ref_id, runs in ((k, _joined(v)) for k, v in found.items()) if runs]
     if not matches:
         return replace(result, skipped=(*result.skipped, *skipped)), stored
     views = [_rest_of_view(query, alignment, references[alignment.reference_id],
@@ -888,29 +888,35 @@ def _searched_window(decoded: Decoded, local: LocalData, reference: Fingerprint,
     rows = np.flatnonzero((query.times >= window[0]) & (query.times < window[1]))
     if (query.motion_energy[rows] >= params.min_motion_energy).sum() < MIN_INSTANTS:
         return []
-    for offset, mirrored in align.view_offsets(query, reference, rows, params, SEARCH_OFFSETS,
-                                               SEARCH_SPACING_S):
+    offsets = align.view_offsets(query, reference, rows, params, SEARCH_OFFSETS,
+                                 SEARCH_SPACING_S)
+    # The view's changed speed, where its motion lines up best at one, after the original's
+    # speed, in the orientation the view lines up best in.
+    mappings = [(offset, mirrored, 1.0) for offset, mirrored in offsets] + [
+        (offset, offsets[0][1] if offsets else False, speed)
+        for speed, offset in piece.alternatives]
+    for offset, mirrored, speed in mappings:
         runs = _confirmed_runs(decoded, local, _mapped(piece, *window, offset, mirrored, local,
-                                                       params), params)
+                                                       params, speed), params)
         if runs:
             # The wider stretch may mix in another moment that keeps its pictures from being
             # laid as closely: then the window's own runs stand.
             wider = (window[0] - SEARCH_WINDOW_S, window[1] + SEARCH_WINDOW_S)
             return _confirmed_runs(decoded, local, _mapped(piece, *wider, offset, mirrored,
-                                                           local, params), params) or runs
+                                                           local, params, speed), params) or runs
     return []
 
 
 def _mapped(piece: Segment, start: float, end: float, offset: float, mirrored: bool,
-            local: LocalData, params: align.MatchParams) -> Segment | None:
-    """``piece`` between ``start`` and ``end`` mapped at ``offset``, cut to where the original
-    has stored frames; None when less than a segment is left."""
-    start = max(start, piece.query_start, float(local.detail_times[0]) - offset)
-    end = min(end, piece.query_end, float(local.detail_times[-1]) - offset)
+            local: LocalData, params: align.MatchParams, speed: float = 1.0) -> Segment | None:
+    """``piece`` between ``start`` and ``end`` mapped at ``offset`` and ``speed``, cut to
+    where the original has stored frames; None when less than a segment is left."""
+    start = max(start, piece.query_start, (float(local.detail_times[0]) - offset) / speed)
+    end = min(end, piece.query_end, (float(local.detail_times[-1]) - offset) / speed)
     if end - start < params.min_segment_s:
         return None
-    return Segment(piece.reference_id, start, end, start + offset, end + offset,
-                   mirrored=mirrored)
+    return Segment(piece.reference_id, start, end, speed * start + offset, speed * end + offset,
+                   speed=speed, mirrored=mirrored)
 
 
 def _joined(segments: list[Segment]) -> list[Segment]:
@@ -919,8 +925,8 @@ def _joined(segments: list[Segment]) -> list[Segment]:
     for segment in sorted(segments, key=lambda s: s.query_start):
         last = joined[-1] if joined else None
         if (last is not None and segment.query_start - last.query_end <= 1e-3
-                and abs((segment.reference_start - segment.query_start)
-                        - (last.reference_start - last.query_start)) <= 1.0 / 30.0):
+                and segment.speed == last.speed
+                and abs(segment.offset - last.offset) <= 1.0 / 30.0):
             # Runs found again from an overlapping window are the same instants.
             overlapping = segment.query_start < last.query_end - 1e-3
             joined[-1] = replace(
@@ -964,12 +970,12 @@ def _confirmed_runs(decoded: Decoded, local: LocalData, mapped: Segment | None,
     for start, end in runs:
         if end - start < params.min_segment_s:
             continue
-        # The check's shift is repost time: the original's frame at T shows at T - offset + shift.
+        # The check's shift is repost time: the original's frame at R shows at
+        # (R - offset) / speed + shift.
+        offset = mapped.offset - mapped.speed * check.shift
         moved = replace(align.cut_segment(mapped, start, end),
-                        reference_start=round(start + mapped.reference_start
-                                              - mapped.query_start - check.shift, 3),
-                        reference_end=round(end + mapped.reference_start
-                                            - mapped.query_start - check.shift, 3))
+                        reference_start=round(mapped.speed * start + offset, 3),
+                        reference_end=round(mapped.speed * end + offset, 3))
         again = _best_check(decoded, local, moved, candidates, 0.0, beyond=False)
         # Found by its pictures alone, with no motion evidence of its own.
         if again.confirms(params, weak=True):

@@ -566,6 +566,11 @@ def test_moving_samples_that_line_up_at_a_changed_speed_are_no_other_moment(
     result = align(replace(query, motion_energy=energy), {"cam": ref})
     assert not result.matches
     assert result.verdict is Verdict.INCONCLUSIVE, result.reason
+    # The speed is left for the moment search's pictures to try, with its offset (14 s).
+    (view,) = result.same_scene
+    assert [s.alternatives for s in view.segments] == [((2.0, 14.0),)]
     # Another moment's moving samples line up at no speed: still another moment.
     other = replace(query, motion=random_hashes(rng, 16), motion_energy=energy)
     assert align(other, {"cam": ref}).verdict is Verdict.SAME_SCENE
+    assert all(not s.alternatives for a in align(other, {"cam": ref}).same_scene
+               for s in a.segments)

@@ -885,3 +885,31 @@ def test_two_short_pieces_of_a_busy_camera_sped_up_are_matched_at_their_speed(
     (second,) = [s for s in match.segments if s.query_start >= 2.0]
     assert second.query_end - second.query_start >= 3.2 and second.speed > 1.3, second
     assert second.speed * 6.0 + second.offset == pytest.approx(17.0, abs=0.3), second
+
+
+def test_the_search_tries_the_changed_speed_the_views_motion_lines_up_at(
+        busy_camera: tuple[Path, Path], tmp_path: Path) -> None:
+    # The busy camera's seconds 6-14 played at 1.5x, as if the aligner had found no segment and
+    # left the view open with the speed its motion lined up best at (``Segment.alternatives``):
+    # the search finds the registered moment at that speed, where at 1x it finds nothing.
+    fast = tmp_path / "fast.mp4"
+    _ffmpeg("-i", str(busy_camera[0].with_name("cam.mp4")), "-vf",
+            "trim=6:14,setpts=(PTS-STARTPTS)/1.5", "-an", "-c:v", "libx264", "-pix_fmt",
+            "yuv420p", str(fast))
+    decoded = provider.decode(str(fast), 4.0)
+    duration = decoded.fingerprint.duration
+    plain = _as_same_scene("cam-c", duration, 0)
+    (view,) = plain.same_scene
+    at_speed = replace(plain, same_scene=(replace(view, segments=tuple(
+        replace(s, alternatives=((1.4, 6.2),)) for s in view.segments)),))
+    with Library(busy_camera[1]) as library:
+        assert not moment.search_stage(decoded, plain, library)[0].matches
+        result, _ = moment.search_stage(decoded, at_speed, library)
+    (found,) = result.matches
+    assert any(e.kind is Edit.SPEED for e in found.edits), found.edits
+    for segment in found.segments:
+        assert segment.speed == pytest.approx(1.4) and segment.spliced
+        middle = segment.query_middle
+        assert segment.speed * middle + segment.offset == pytest.approx(6.0 + 1.5 * middle,
+                                                                        abs=0.4)
+    assert sum(s.query_end - s.query_start for s in found.segments) >= 2.0
