@@ -1568,9 +1568,13 @@ def speed_as_shown(alignment: Alignment) -> Alignment:
     orders them)."""
     shown = next((s.speed for s in alignment.segments if abs(s.speed - 1.0) > SPEED_TOLERANCE),
                  None)
-    edits = tuple(e if e.kind is not Edit.SPEED or shown is None else replace(e, speed=shown)
-                  for e in alignment.edits if e.kind is not Edit.SPEED or shown is not None)
-    if shown is not None and not any(e.kind is Edit.SPEED for e in edits):
+    kinds = [e.kind for e in alignment.edits]
+    # One speed edit (two stages' matches merged can bring one each), where the first stood.
+    first = kinds.index(Edit.SPEED) if Edit.SPEED in kinds else None
+    edits = tuple(replace(e, speed=shown) if k == first else e
+                  for k, e in enumerate(alignment.edits)
+                  if e.kind is not Edit.SPEED or (k == first and shown is not None))
+    if shown is not None and first is None:
         at = 1 if edits and edits[0].kind is Edit.MIRRORED else 0
         edits = (*edits[:at], DetectedEdit(Edit.SPEED, speed=shown), *edits[at:])
     return replace(alignment, edits=edits) if edits != alignment.edits else alignment

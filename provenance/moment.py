@@ -824,6 +824,8 @@ def search_stage(decoded: Decoded, result: align.AlignResult, lib: Library
              for alignment in result.same_scene if alignment.reference_id in found]
     extended = align.with_extra_same_scene(align.with_extra_matches(result, matches, query),
                                            views, query)
+    extended = replace(extended, matches=tuple(align.speed_as_shown(m)
+                                                for m in extended.matches))
     return replace(extended, reason=f"{extended.reason}; {_SEARCHED_WHY}",
                    skipped=(*extended.skipped, *skipped)), stored
 

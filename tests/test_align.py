@@ -574,3 +574,17 @@ def test_moving_samples_that_line_up_at_a_changed_speed_are_no_other_moment(
     assert align(other, {"cam": ref}).verdict is Verdict.SAME_SCENE
     assert all(not s.alternatives for a in align(other, {"cam": ref}).same_scene
                for s in a.segments)
+
+
+def test_two_stages_speed_edits_merged_are_said_once() -> None:
+    # A match sped up (1.46x) and a run the moment search found beside it at the grid's 1.4x:
+    # merged, each brought a speed edit; the alignment says one, its first segment's.
+    segments = tuple(Segment("cam", a, a + 2.0, 3.0 + a * speed, 3.0 + (a + 2.0) * speed,
+                             speed=speed) for a, speed in ((0.0, 1.46), (6.0, 1.4)))
+    merged = Alignment("cam", 0.9, segments, edits=(
+        DetectedEdit(Edit.MIRRORED), DetectedEdit(Edit.SPEED, speed=1.46),
+        DetectedEdit(Edit.SPEED, speed=1.4)))
+    assert aligner.speed_as_shown(merged).edits == (
+        DetectedEdit(Edit.MIRRORED), DetectedEdit(Edit.SPEED, speed=1.46))
+    at_1x = replace(merged, segments=tuple(replace(s, speed=1.0) for s in segments))
+    assert aligner.speed_as_shown(at_1x).edits == (DetectedEdit(Edit.MIRRORED),)
