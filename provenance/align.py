@@ -868,10 +868,9 @@ def _alternatives(pairing: _Pairing, query: Fingerprint, active: np.ndarray, ste
     found: list[tuple[float, float]] = []
     top = max((support for _, support in votes.values()), default=0)
     most = [s for s in sorted(votes) if votes[s][1] == top > plain]
-    for speed in (max((s for s in votes if s < 1.0), default=None),
-                  min((s for s in votes if s > 1.0), default=None), *most):
-        if speed is None or votes[speed][1] < max(params.min_confirmed, SPEED_VOTE_SHARE * plain) \
-                or any(known == speed for known, _ in found):
+    for speed in dict.fromkeys((max((s for s in votes if s < 1.0), default=None),
+                                min((s for s in votes if s > 1.0), default=None), *most)):
+        if speed is None or votes[speed][1] < max(params.min_confirmed, SPEED_VOTE_SHARE * plain):
             continue
         refined = _refine_speed(pairing, query, active, step, speed, votes[speed][0], params)
         found += [(speed, votes[speed][0])] if refined[0] == speed or abs(

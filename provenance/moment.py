@@ -813,9 +813,9 @@ def search_stage(decoded: Decoded, result: align.AlignResult, lib: Library
     # Scored as the aligner scores a match, the instants the check confirmed standing for the
     # motion-confirmed samples (the desk audit: a share of the video read 0.33 beside motion
     # matches of as many seconds at 0.86).
-    matches = [align.speed_as_shown(Alignment(
-        ref_id, round(align.evidence_score(sum(s.evidence for s in runs)), 3), tuple(runs)))
-        for ref_id, runs in ((k, _joined(v)) for k, v in found.items()) if runs]
+    matches = [Alignment(ref_id, round(align.evidence_score(sum(s.evidence for s in runs)), 3),
+                         tuple(runs))
+               for ref_id, runs in ((k, _joined(v)) for k, v in found.items()) if runs]
     if not matches:
         return replace(result, skipped=(*result.skipped, *skipped)), stored
     views = [_rest_of_view(query, alignment, references[alignment.reference_id],
@@ -824,6 +824,8 @@ def search_stage(decoded: Decoded, result: align.AlignResult, lib: Library
              for alignment in result.same_scene if alignment.reference_id in found]
     extended = align.with_extra_same_scene(align.with_extra_matches(result, matches, query),
                                            views, query)
+    # A run at a changed speed gives its original a speed edit, said once where it merged into
+    # a match that had one.
     extended = replace(extended, matches=tuple(align.speed_as_shown(m)
                                                 for m in extended.matches))
     return replace(extended, reason=f"{extended.reason}; {_SEARCHED_WHY}",
