@@ -14,8 +14,8 @@ footage as the registered moment.
 
 ``--edit`` applies one of copy_detection.py's geometric edits (GEOMETRY_EDITS), one of its
 main set's filter-only edits (EDITS, e.g. "caption+logo"), film grain (GRAIN_EDITS, e.g.
-"grain 10") or a centre crop of the original's shape (CROP_EDITS, "centre crop 30%"), to every
-window.
+"grain 10"), a centre crop of the original's shape (CROP_EDITS, "centre crop 30%") or captions
+that come and go ("timed captions", ``timed_captions``), to every window.
 
 ``--registered`` sweeps the half the library holds instead: the registered moment at every
 offset, which must be matched there (what the evidence rules cost true short copies).
@@ -77,6 +77,17 @@ GRAIN_EDITS = {f"grain {n}": f"noise=alls={n}:allf=t" for n in (6, 10, 14)}
 # texture-poor view (the car park) gives keypoints too little to place the crop.
 CROP_EDITS = {f"centre crop {n}%": f"crop=iw*{1 - n / 100:g}:ih*{1 - n / 100:g}"
               for n in (20, 30)}
+
+
+def timed_captions(font: str) -> str:
+    """Two subtitles one after the other and a banner over the middle, each shown for part of
+    the window (seconds 1-4, 4.5-7, 7.5-9): pictures laid on and taken off, which jump from one
+    frame to the next as a cut does (``provider.Decoded.jumps``)."""
+    line = f"drawtext=fontfile={font}:fontsize=h/14:fontcolor=white:borderw=3:x=(w-tw)/2:y=h*0.85"
+    return (f"{line}:text='The footage shows the control room':enable='between(t,1,4)',"
+            f"{line}:text='filmed on 22 October 2015':enable='between(t,4.5,7)',"
+            f"drawtext=fontfile={font}:text='SHARE IF YOU AGREE':fontsize=h/8:fontcolor=yellow:"
+            "box=1:boxcolor=black:x=(w-tw)/2:y=h*0.4:enable='between(t,7.5,9)'")
 
 
 def cut(clip: Path, name: str, start: float, length: float | None, vf: str = "",
@@ -303,9 +314,10 @@ def main() -> None:
         splice_report([c for c in footage_clips() if args.clips in c.stem], args.spliced)
         print(f"\nCPU {cpu_self() - cpu0:.1f} s in this process")
         return
-    from copy_detection import EDITS, GEOMETRY_EDITS, duration
+    from copy_detection import _FONT, EDITS, GEOMETRY_EDITS, duration
 
     filters = {**GEOMETRY_EDITS, **GRAIN_EDITS, **CROP_EDITS,
+               **({"timed captions": timed_captions(_FONT)} if Path(_FONT).exists() else {}),
                **{name: options[1] for name, (options, speed) in EDITS.items()
                   if options[0] == "-vf" and speed == 1.0}}
     if args.edit and args.edit not in filters:
