@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import cv2
@@ -42,7 +43,7 @@ import numpy as np
 from . import align, geometry
 from .frames import evenly_spread
 from .models import Alignment, Box, Edit, Fingerprint, LocalData, Segment, Verdict
-from .provider import DETAIL_FPS, Decoded, nearest_index
+from .provider import DETAIL_FPS, JUMP_AFTER_S, Decoded, is_jump, nearest_index
 
 if TYPE_CHECKING:
     from .library import Library
@@ -492,9 +493,10 @@ class _Laid:
 
 def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
                   placement: Placement, rotation: float = 0.0,
-                  around: tuple[Segment, ...] = ()) -> MomentCheck:
+                  around: tuple[Segment, ...] = (), few: bool = False) -> MomentCheck:
     """The moment check of one matched segment (see the module's docstring); ``around``: the
-    same mapping just beyond its ends, where the repost keeps showing the same view."""
+    same mapping just beyond its ends, where the repost keeps showing the same view; ``few``:
+    the instants measured are kept however few (no ratio under MIN_INSTANTS all the same)."""
     if len(decoded.moment_times) < 2 or len(local.detail_times) < 2 or \
             float(np.median(np.diff(decoded.moment_times))) > MAX_FRAME_GAP_S:
         return MomentCheck(0, None)
@@ -522,7 +524,7 @@ def check_segment(decoded: Decoded, local: LocalData, segment: Segment,
             found.append((instant + shift, measured[0], measured[1] < STILL_Z))
     if len(found) < MIN_INSTANTS:
         return MomentCheck(len(found), None, fit=laid.fit, moving=moving, beyond=beyond,
-                           laid=True)
+                           measured=tuple(found) if few else (), laid=True)
     ratio = float(np.median([ratio for _, ratio, _ in found]))
     still = sum(still for _, _, still in found) / len(found)
     line = _line(costs, compared) if segment.changed_speed else None
@@ -1026,7 +1028,10 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
         return alignment, taken
     rotation = next((e.rotation for e in alignment.edits if e.rotation), 0.0) or 0.0
     segments = []
-    for segment in alignment.segments:
+    for segment in _parted_at_jumps(decoded, local, [
+            piece for s in alignment.segments
+            for piece in _split_at_jumps(decoded, local, s, candidates, rotation, params)],
+            candidates, rotation, params):
         check = _best_check(decoded, local, segment, candidates, rotation)
         segment, check, nearly = _at_alternative_speed(decoded, local, segment, check,
                                                        candidates, rotation, params)
@@ -1065,6 +1070,115 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
         segments += pieces
     segments.sort(key=lambda s: s.query_start)
     return align.speed_as_shown(replace(alignment, segments=tuple(segments))), taken
+
+
+def _split_at_jumps(decoded: Decoded, local: LocalData, segment: Segment,
+                    candidates: list[Placement], rotation: float, params: align.MatchParams
+                    ) -> list[Segment]:
+    """A fixed camera's segment cut where the repost cuts to another moment of the camera
+    inside one view (``_cuts_to_another_moment``), which the samples' motion energy did not
+    show (a car leaving the car park in both moments, then both still: the other moment's 5 s
+    were matched, other_moments.py --spliced). Each piece is marked ``spliced`` and so stands
+    only if the check confirms it, unless every piece confirms it; pieces shorter than
+    ``min_segment_s`` are not cut off."""
+    if segment.spliced:
+        return [segment]
+    jumps = _cuts_to_another_moment(
+        decoded, local, segment, (segment.query_start + params.min_segment_s,
+                                  segment.query_end - params.min_segment_s),
+        candidates, rotation, params)
+    if not jumps:
+        return [segment]
+    bounds = [segment.query_start]
+    for jump in jumps:
+        if jump - bounds[-1] >= params.min_segment_s:
+            bounds.append(jump)
+    bounds.append(segment.query_end)
+    if bounds[-1] - bounds[-2] < params.min_segment_s:
+        del bounds[-2]
+    length = max(1e-6, segment.query_end - segment.query_start)
+    pieces = [replace(align.cut_segment(segment, a, b), spliced=True,
+                      evidence=round(segment.evidence * (b - a) / length))
+              for a, b in pairwise(bounds)]
+    # Pieces that each show the very moment are one take after all (a caption taken off).
+    if all(_best_check(decoded, local, piece, candidates, rotation).confirms(params)
+           for piece in pieces):
+        return [segment]
+    return pieces
+
+
+def _parted_at_jumps(decoded: Decoded, local: LocalData, segments: list[Segment],
+                     candidates: list[Placement], rotation: float, params: align.MatchParams
+                     ) -> list[Segment]:
+    """The segments, in order; two of a fixed camera at one mapping (one take,
+    ``align.TAKE_OFFSET_S``) with a cut to another moment between them
+    (``_cuts_to_another_moment``) are both marked ``spliced``: the repost was cut there while
+    the original runs on, so each side stands only if the check confirms it (the car park's
+    montage: 2.6 s of the other moment's still view matched at the registered piece's offset,
+    after 1.5 s not placed), unless both confirm it."""
+    ordered = sorted(segments, key=lambda s: s.query_start)
+    parted = set()
+    for k, (before, after) in enumerate(pairwise(ordered)):
+        if (abs(after.offset - before.offset) > align.TAKE_OFFSET_S
+                or after.speed != before.speed or after.reference_id != before.reference_id):
+            continue
+        between = (before.query_end - EARLIER_S, after.query_start + EARLIER_S)
+        if _cuts_to_another_moment(decoded, local, after, between, candidates, rotation,
+                                   params) and not all(
+                _best_check(decoded, local, s, candidates, rotation).confirms(params)
+                for s in (before, after)):
+            parted |= {k, k + 1}
+    return [replace(s, spliced=True) if k in parted else s for k, s in enumerate(ordered)]
+
+
+def _cuts_to_another_moment(decoded: Decoded, local: LocalData, segment: Segment,
+                            span: tuple[float, float], candidates: list[Placement],
+                            rotation: float, params: align.MatchParams) -> list[float]:
+    """The times in ``span`` where the repost's picture jumps (``provider.Decoded.jumps``),
+    what the jump changed moves on (``provider.Jump.moves_on``: no caption laid on), the
+    original's stored frames do not jump at the time the segment's mapping puts it, and the
+    pictures from it to the next jump or the segment's end do not show the very moment
+    (``_unlike_after``)."""
+    jumps = decoded.jumps(span[0], segment.query_end)
+    ends = [j.time for j in jumps[1:]] + [segment.query_end] if jumps else []
+    return [j.time for j, until in zip(jumps, ends, strict=True)
+            if j.time <= span[1] and j.moves_on
+            and not _original_jumps(local, segment.speed * j.time + segment.offset)
+            and _unlike_after(decoded, local, segment, (j.time, until), candidates, rotation,
+                              params)]
+
+
+def _unlike_after(decoded: Decoded, local: LocalData, segment: Segment,
+                  stretch: tuple[float, float], candidates: list[Placement], rotation: float,
+                  params: align.MatchParams) -> bool:
+    """Whether a fixed camera's pictures at the segment's mapping over ``stretch`` (from a jump
+    of the repost's picture to the next jump or the segment's end), laid on their own, do not
+    show the very moment: judged and not confirming it; or, where too few of its instants
+    change to judge it, one within ``provider.JUMP_AFTER_S`` of the jump at a ratio of
+    ``moment_confirmed`` or more, or standing still where the original moves. A caption taken
+    off is a jump whose pixels move on too, but the footage under it goes on showing the very
+    moment; a cut to another moment shows another at once (the car park's montages: ratios of
+    0.8-0.99, or where a car leaves and the view then stands still, 0.51 at the second of two
+    instants). Laid on their own, the stretch's still pictures show a caption shown throughout
+    it, whose pixels are then not compared."""
+    check = _best_check(decoded, local, align.cut_segment(segment, *stretch), candidates,
+                        rotation, beyond=False, few=True)
+    if check.ratio is not None:
+        return check.judged(params) and not check.confirms(params)
+    return check.fixed_view() and any(
+        still or ratio >= params.moment_confirmed for time, ratio, still in check.measured
+        if stretch[0] <= time <= stretch[0] + JUMP_AFTER_S)
+
+
+def _original_jumps(local: LocalData, time: float) -> bool:
+    """Whether the original's stored frames jump (``provider.is_jump``) between the two
+    around ``time``: a cut of its own, which a copy shows too."""
+    after = int(np.searchsorted(local.detail_times, time))
+    if after < 2 or after + 1 >= len(local.detail_times):
+        return False
+    frames = local.details[after - 2:after + 2].astype(np.int16)
+    before, change, later = np.abs(np.diff(frames, axis=0)).mean(axis=(1, 2))
+    return is_jump(float(change), float(max(before, later)))
 
 
 def _held_apart(segment: Segment, check: MomentCheck, params: align.MatchParams
@@ -1211,13 +1325,14 @@ def _trimmed(decoded: Decoded, local: LocalData, segment: Segment, check: Moment
 
 
 def _best_check(decoded: Decoded, local: LocalData, segment: Segment,
-                candidates: list[Placement], rotation: float, beyond: bool = True
-                ) -> MomentCheck:
+                candidates: list[Placement], rotation: float, beyond: bool = True,
+                few: bool = False) -> MomentCheck:
     """The check of a segment at the placement that lays the pictures closest (and beyond its
-    ends, unless ``beyond`` is False)."""
+    ends, unless ``beyond`` is False; ``few`` as in ``check_segment``)."""
     around = _around(decoded.fingerprint, segment, local) if beyond else ()
     return min((check_segment(decoded, local, segment, replace(laid, mirrored=segment.mirrored),
-                              rotation, around) for laid in candidates), key=lambda c: c.fit)
+                              rotation, around, few) for laid in candidates),
+               key=lambda c: c.fit)
 
 
 def _around(query: Fingerprint, segment: Segment, local: LocalData) -> tuple[Segment, ...]:

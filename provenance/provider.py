@@ -23,6 +23,7 @@ local features and a small colour JPEG of a few frames, so verify never opens an
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -69,6 +70,37 @@ MOMENT_LONG_SIDE = DETAIL_LONG_SIDE
 MOMENT_BUDGET_S = 300.0
 MOMENT_WINDOW_S = 1.0
 MAX_MOMENTS = int(MOMENT_BUDGET_S * MOMENT_FPS * 1.2)
+# A jump in the repost's picture between two moment frames (``Decoded.jumps``): their
+# mean grey-level difference is at least JUMP_MIN_CHANGE and JUMP_CONTRAST times every other
+# difference within JUMP_FOIL_S of it (a window, not the two next to it: a frame rate raised by
+# repeating frames alternates changes with none). It finds where the repost was cut while the
+# view stays the same: another moment of a fixed camera spliced in, which the samples' motion
+# energy misses. Measured on moment frames (benchmarks/README.md, "A cut inside the view"): of
+# 21,650 frame changes of footage without a cut (the three shared clips, and the
+# copy-detection set's 139 queries without one: re-encoded, cropped, sped up, captioned, frame
+# rates changed), none is a jump; nor in the three clips with one frame in ten dropped; the
+# copy-detection montages' only jumps are their cuts; at the cut of other_moments.py --spliced
+# 8 (48 montages of one camera's moments) 42 of 48, the 6 left still on both sides
+# (differences 1.0-1.7 against 0.1-0.4 around: nothing moves to show the cut) or barely moving.
+# Frames further apart than JUMP_MAX_GAP_S (a long query's windows of moment frames) are not
+# compared.
+JUMP_MIN_CHANGE = 2.0
+JUMP_CONTRAST = 2.0
+JUMP_FOIL_S = 0.3
+JUMP_MAX_GAP_S = 0.5
+# Whether what a jump changed moves on (``Jump.moves_on``): the pixels it changed most (its top
+# decile, JUMP_PIXEL grey levels or more) differ from the frame after the jump, over the
+# JUMP_AFTER_S after it (up to the next jump), by more than JUMP_SETTLED grey levels (median
+# over the frames, then over the pixels). Measured (benchmarks/README.md, "A cut inside the
+# view") at the 360 jumps of the 150 registered windows of other_moments.py --registered --edit
+# "timed captions" (two subtitles and a banner that come and go): the 355 where one comes on,
+# changes, or goes off over a still part at most 7; the 5 where a subtitle or the banner goes
+# off over moving footage 9-42 (the pictures after such a jump show the very moment:
+# ``moment._unlike_after``); at the car park's cuts of other_moments.py --spliced 8 that are
+# jumps, 8 of 12 at 23-96, the other 4 at 0-8 (both moments still but for a car leaving).
+JUMP_PIXEL = 8.0
+JUMP_AFTER_S = 1.5
+JUMP_SETTLED = 8.0
 # A change is a moving thing where it is spatially coherent: the share of its mean absolute size
 # (between consecutive details) that survives averaging over COHERENCE_BLOCK x COHERENCE_BLOCK
 # pixel blocks (``change_coherence``). Grain or sensor noise, independent pixel to pixel, keeps
@@ -120,6 +152,18 @@ PICTURE_SIZE = 480
 # at this quality (bytes per keyframe and per hour of original: benchmarks/README.md).
 STORED_PICTURE_WIDTH = 320
 STORED_PICTURE_QUALITY = 75
+
+
+@dataclass(frozen=True)
+class Jump:
+    """A jump of the repost's picture between two moment frames (``Decoded.jumps``) at
+    ``time`` (the later frame's). ``moves_on``: whether the pixels it changed go on changing
+    after it. A picture laid on the footage (a caption or a banner coming) changes pixels
+    that then hold still; a cut to another moment of a camera changes where things are, and
+    they move on."""
+
+    time: float
+    moves_on: bool
 
 
 @dataclass
@@ -174,6 +218,54 @@ class Decoded:
                                 - self.moments[k - 1].astype(np.int16)).mean())
                    for k in range(first, last)]
         return float(times[first + int(np.argmax(changes))])
+
+    def jumps(self, start: float, end: float) -> list[Jump]:
+        """The jumps of the repost's picture in (``start``, ``end``): from one moment frame to
+        the next, ``is_jump`` against the changes JUMP_FOIL_S around it (a cut, even one
+        inside a view, or a picture laid on or taken off), each with whether what it changed
+        moves on after it (``Jump.moves_on``)."""
+        times = self.moment_times
+        first = max(1, int(np.searchsorted(times, start - JUMP_FOIL_S)))
+        last = min(len(times), int(np.searchsorted(times, end + JUMP_AFTER_S + JUMP_FOIL_S,
+                                                   side="right")))
+        if last - first < 3:
+            return []
+        frames = [self.moments[k].astype(np.int16) for k in range(first - 1, last)]
+        measured = np.diff(times[first - 1:last]) <= JUMP_MAX_GAP_S  # neighbouring frames
+        change = np.array([np.abs(b - a).mean() for a, b in itertools.pairwise(frames)])
+        at = times[first:last]
+        found = []
+        for k in np.flatnonzero(measured & (at > start) & (change >= JUMP_MIN_CHANGE)):
+            lo = int(np.searchsorted(at, at[k] - JUMP_FOIL_S))
+            hi = int(np.searchsorted(at, at[k] + JUMP_FOIL_S, side="right"))
+            before, after = change[lo:k][measured[lo:k]], change[k + 1:hi][measured[k + 1:hi]]
+            if len(before) and len(after) and is_jump(float(change[k]),
+                                                      float(max(before.max(), after.max()))):
+                found.append(k)
+        if not found:
+            return []
+        return [Jump(float(at[k]), self._moves_on(first + k, float(at[following])
+                                                  if following is not None else np.inf))
+                for k, following in zip(found, [*found[1:], None], strict=True)
+                if at[k] < end]
+
+    def _moves_on(self, index: int, until: float) -> bool:
+        """Whether the pixels the jump into moment frame ``index`` changed most (its top
+        decile, JUMP_PIXEL grey levels or more) go on changing in the JUMP_AFTER_S after it
+        (and before ``until``, the next jump): their difference from the frame after the jump,
+        median over the frames and then over the pixels, more than JUMP_SETTLED grey levels;
+        True when no frame follows to tell."""
+        jumped = self.moments[index].astype(np.int16)
+        change = np.abs(jumped - self.moments[index - 1])
+        changed = change >= max(JUMP_PIXEL, float(np.percentile(change, 90)))
+        time = self.moment_times[index]
+        later = [self.moments[k] for k in range(index + 1, len(self.moment_times))
+                 if self.moment_times[k] < min(until, time + JUMP_AFTER_S)]
+        if not later or not changed.any():
+            return True
+        moved = np.median([np.abs(frame - jumped) for frame in later], axis=0)
+        return float(np.median(moved[changed])) > JUMP_SETTLED
+
 
     def details_between(self, start: float, end: float) -> np.ndarray:
         return np.flatnonzero((self.detail_times >= start) & (self.detail_times < end))
@@ -282,6 +374,12 @@ class _Keeper:
             thumb, (max(1, width // every), max(1, height // every)),
             interpolation=cv2.INTER_NEAREST)))
         self.pictures.append(thumb)
+
+
+def is_jump(change: float, foil: float) -> bool:
+    """Whether a frame change is a jump: JUMP_MIN_CHANGE grey levels or more, and JUMP_CONTRAST
+    times the largest change around it (``foil``) or more."""
+    return change >= JUMP_MIN_CHANGE and change >= JUMP_CONTRAST * foil
 
 
 def moment_grid(info: frames_mod.StreamInfo) -> DenseGrid:

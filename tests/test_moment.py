@@ -913,3 +913,53 @@ def test_the_search_tries_the_changed_speed_the_views_motion_lines_up_at(
         assert segment.speed * middle + segment.offset == pytest.approx(6.0 + 1.5 * middle,
                                                                         abs=0.4)
     assert sum(s.query_end - s.query_start for s in found.segments) >= 2.0
+
+
+def _leaving(background: syn.np.ndarray, colour: tuple[int, int, int], start_x: float,
+             moving_s: float, still_s: float) -> list[syn.np.ndarray]:
+    """10 frames a second of a fixed view: a figure crossing it left to right from ``start_x``
+    (share of the width) at a steady pace for ``moving_s`` seconds, then the view empty."""
+    height, width = background.shape[:2]
+    noise = syn.np.random.default_rng(7).integers(0, 6, (5, height, width, 3), dtype=syn.np.uint8)
+    frames = []
+    for k in range(int(10 * (moving_s + still_s))):
+        frame = background + noise[k % len(noise)]  # a sensor's noise: the view never frozen
+        x = (start_x + 0.15 * k / 10) * width
+        if k < 10 * moving_s:
+            syn.cv2.circle(frame, (int(x), int(0.7 * height)), 30, colour, -1)
+        frames.append(frame)
+    return frames
+
+
+def test_a_cut_to_another_moment_where_the_view_then_stands_still_is_not_matched(
+        tmp_path: Path) -> None:
+    # The car park's montage (other_moments.py --spliced): the registered piece ends as a car
+    # leaves, the other moment starts as another car leaves along the same lane, then both
+    # stand still. Motion lines up across the cut and nothing moves after it, so the other
+    # moment's 8 s were matched; the picture jumps at the cut, the original's does not.
+    background = syn.CCTVScene(seed=606, width=480, height=270).background
+    recorded = [*(background.copy() for _ in range(10)),
+                *_leaving(background, (30, 30, 30), 0.2, 5.8, 10.2)]
+    original = tmp_path / "cam.mp4"
+    syn.write_video(str(original), recorded, 10.0)
+    library_path = tmp_path / "cam.db"
+    settings = load_settings(db=library_path, cache_dir=tmp_path / "cache")
+    with Library(library_path, create=True) as library:
+        register(str(original), Original(id="cam-a", source="test"), library, settings)
+    # Seconds 1-6 of the recording (the figure crossing), then another figure leaving the view
+    # just ahead of where the first was, and the view empty for 7.4 s.
+    other = _leaving(background, (250, 250, 250), 0.98, 0.6, 7.4)
+    query = tmp_path / "montage.mp4"
+    syn.write_video(str(query), [*recorded[10:60], *other], 10.0)
+    jumps = provider.decode(str(query), 4.0).jumps(4.5, 5.5)
+    assert jumps == [provider.Jump(pytest.approx(5.0), True)]
+    result = _verified(query, library_path, tmp_path)
+    assert _seconds(result.matches, (0.0, 5.0), offset=1.0) >= 4.5, result
+    assert _seconds(result.matches, (5.2, 13.0)) == 0.0, result
+    assert _seconds(result.same_scene, (5.2, 13.0)) >= 7.5, result
+    # A copy of the recording without the cut: one segment, no jump.
+    copy = tmp_path / "copy.mp4"
+    syn.write_video(str(copy), recorded[10:140], 10.0)
+    assert provider.decode(str(copy), 4.0).jumps(0.0, 13.0) == []
+    result = _verified(copy, library_path, tmp_path)
+    assert _seconds(result.matches, (0.0, 13.0), offset=1.0) >= 12.5, result
