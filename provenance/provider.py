@@ -23,7 +23,6 @@ local features and a small colour JPEG of a few frames, so verify never opens an
 from __future__ import annotations
 
 import bisect
-import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -230,9 +229,9 @@ class Decoded:
                                                    side="right")))
         if last - first < 3:
             return []
-        frames = [self.moments[k].astype(np.int16) for k in range(first - 1, last)]
         measured = np.diff(times[first - 1:last]) <= JUMP_MAX_GAP_S  # neighbouring frames
-        change = np.array([np.abs(b - a).mean() for a, b in itertools.pairwise(frames)])
+        change = np.array([np.abs(self.moments[k].astype(np.int16) - self.moments[k - 1]).mean()
+                           for k in range(first, last)])
         at = times[first:last]
         found = []
         for k in np.flatnonzero(measured & (at > start) & (change >= JUMP_MIN_CHANGE)):
@@ -244,10 +243,9 @@ class Decoded:
                 found.append(k)
         if not found:
             return []
-        return [Jump(float(at[k]), self._moves_on(first + k, float(at[following])
-                                                  if following is not None else np.inf))
-                for k, following in zip(found, [*found[1:], None], strict=True)
-                if at[k] < end]
+        nexts = [float(at[k]) for k in found[1:]] + [np.inf]
+        return [Jump(float(at[k]), self._moves_on(first + k, until))
+                for k, until in zip(found, nexts, strict=True) if at[k] < end]
 
     def _moves_on(self, index: int, until: float) -> bool:
         """Whether the pixels the jump into moment frame ``index`` changed most (its top
@@ -258,9 +256,8 @@ class Decoded:
         jumped = self.moments[index].astype(np.int16)
         change = np.abs(jumped - self.moments[index - 1])
         changed = change >= max(JUMP_PIXEL, float(np.percentile(change, 90)))
-        time = self.moment_times[index]
-        later = [self.moments[k] for k in range(index + 1, len(self.moment_times))
-                 if self.moment_times[k] < min(until, time + JUMP_AFTER_S)]
+        stop = min(until, float(self.moment_times[index]) + JUMP_AFTER_S)
+        later = self.moments[index + 1:int(np.searchsorted(self.moment_times, stop))]
         if not later or not changed.any():
             return True
         moved = np.median([np.abs(frame - jumped) for frame in later], axis=0)
