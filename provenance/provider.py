@@ -213,10 +213,13 @@ class Decoded:
         last = int(np.searchsorted(times, until, side="right"))
         if first < 1 or last <= first:
             return None
-        changes = [float(np.abs(self.moments[k].astype(np.int16)
-                                - self.moments[k - 1].astype(np.int16)).mean())
-                   for k in range(first, last)]
-        return float(times[first + int(np.argmax(changes))])
+        return float(times[first + int(np.argmax(self._changes(first, last)))])
+
+    def _changes(self, first: int, last: int) -> np.ndarray:
+        """The mean grey-level change into each moment frame ``first`` to ``last`` - 1 from the
+        one before it (``first`` at least 1)."""
+        return np.array([np.abs(self.moments[k].astype(np.int16) - self.moments[k - 1]).mean()
+                         for k in range(first, last)])
 
     def jumps(self, start: float, end: float) -> list[Jump]:
         """The jumps of the repost's picture in (``start``, ``end``): from one moment frame to
@@ -230,8 +233,7 @@ class Decoded:
         if last - first < 3:
             return []
         measured = np.diff(times[first - 1:last]) <= JUMP_MAX_GAP_S  # neighbouring frames
-        change = np.array([np.abs(self.moments[k].astype(np.int16) - self.moments[k - 1]).mean()
-                           for k in range(first, last)])
+        change = self._changes(first, last)
         at = times[first:last]
         found = []
         for k in np.flatnonzero(measured & (at > start) & (change >= JUMP_MIN_CHANGE)):
