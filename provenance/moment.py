@@ -1096,10 +1096,7 @@ def _split_at_jumps(decoded: Decoded, local: LocalData, segment: Segment,
     bounds.append(segment.query_end)
     if bounds[-1] - bounds[-2] < params.min_segment_s:
         del bounds[-2]
-    length = max(1e-6, segment.query_end - segment.query_start)
-    pieces = [replace(align.cut_segment(segment, a, b), spliced=True,
-                      evidence=round(segment.evidence * (b - a) / length))
-              for a, b in pairwise(bounds)]
+    pieces = [replace(_piece_of(segment, a, b), spliced=True) for a, b in pairwise(bounds)]
     # Pieces that each show the very moment are one take after all (a caption taken off).
     if all(_best_check(decoded, local, piece, candidates, rotation).confirms(params)
            for piece in pieces):
@@ -1192,13 +1189,19 @@ def _held_apart(segment: Segment, check: MomentCheck, params: align.MatchParams
         return [segment], []
     whole = (segment.query_start, segment.query_end)
     kept = [(a, b) for a, b in align.subtract(whole, held) if b - a >= params.min_segment_s]
-    length = max(1e-6, whole[1] - whole[0])
-    pieces = [replace(align.cut_segment(segment, a, b),
-                      evidence=round(segment.evidence * (b - a) / length)) for a, b in kept]
+    pieces = [_piece_of(segment, a, b) for a, b in kept]
     apart = [replace(align.cut_segment(segment, a, b),
                      evidence=sum(a <= time <= b for time, _, _ in check.measured))
              for a, b in align.subtract(whole, kept)]
     return pieces, apart
+
+
+def _piece_of(segment: Segment, start: float, end: float) -> Segment:
+    """The part of a matched segment between two query times, with its share of the segment's
+    motion evidence (by length)."""
+    length = max(1e-6, segment.query_end - segment.query_start)
+    return replace(align.cut_segment(segment, start, end),
+                   evidence=round(segment.evidence * (end - start) / length))
 
 
 def _at_alternative_speed(decoded: Decoded, local: LocalData, segment: Segment,
