@@ -276,6 +276,15 @@ def _busy_edit(busy_camera: tuple[Path, Path], tmp_path: Path, graph: str) -> Ve
     return _verified(path, db, tmp_path)
 
 
+def _two_pieces_at(first: tuple[float, float], second: tuple[float, float], speed: float
+                   ) -> str:
+    """An ffmpeg filter graph (output ``[v]``): two pieces of the input, (start, end) seconds
+    each, played ``speed`` times as fast and joined without a cut the picture shows."""
+    return (f"[0:v]split[a][b];[a]trim={first[0]:g}:{first[1]:g},setpts=(PTS-STARTPTS)/{speed:g}"
+            f"[x];[b]trim={second[0]:g}:{second[1]:g},setpts=(PTS-STARTPTS)/{speed:g}[y];"
+            "[x][y]concat=n=2,fps=25[v]")
+
+
 def _assert_pieces(segments: tuple[Segment, ...] | list[Segment],
                    pieces: list[tuple[tuple[float, float], float]], speed: float,
                    tolerance: float = 0.3) -> None:
@@ -828,9 +837,7 @@ def test_a_montage_of_one_camera_sped_up_is_matched_piece_by_piece(
     # view unless the rest of it lines up at that speed too (``align._rest_at_speed``): it
     # does, so both are matched at their offsets and the jump is said, where it was "another
     # moment".
-    result = _busy_edit(busy_camera, tmp_path, "[0:v]split[a][b];[a]trim=2:8,"
-                        "setpts=(PTS-STARTPTS)/1.25[x];[b]trim=10:20,setpts=(PTS-STARTPTS)/1.25[y];"
-                        "[x][y]concat=n=2,fps=25[v]")
+    result = _busy_edit(busy_camera, tmp_path, _two_pieces_at((2, 8), (10, 20), 1.25))
     assert result.verdict is Verdict.MATCH, result.reason
     (match,) = result.matches
     assert all(abs(s.speed - 1.25) <= 0.04 for s in match.segments), match.segments
@@ -871,9 +878,7 @@ def test_two_short_pieces_of_a_busy_camera_sped_up_are_matched_at_their_speed(
     # each on too little motion evidence for a segment at its speed of its own. The first was
     # read at 1x with only the speeds next to 1 as alternatives for the pictures, which showed
     # another moment at 1x; the speed that drew the most votes is an alternative too.
-    result = _busy_edit(busy_camera, tmp_path, "[0:v]split[a][b];[a]trim=3:9,"
-                        "setpts=(PTS-STARTPTS)/1.5[x];[b]trim=14:20,setpts=(PTS-STARTPTS)/1.5[y];"
-                        "[x][y]concat=n=2,fps=25[v]")
+    result = _busy_edit(busy_camera, tmp_path, _two_pieces_at((3, 9), (14, 20), 1.5))
     assert result.verdict is Verdict.MATCH, result.reason
     assert not any(s.moment is not None and s.moment >= PARAMS.moment_ratio
                    for a in result.same_scene for s in a.segments), result.same_scene
