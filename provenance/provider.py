@@ -26,6 +26,7 @@ import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -100,6 +101,24 @@ JUMP_MAX_GAP_S = 0.5
 JUMP_PIXEL = 8.0
 JUMP_AFTER_S = 1.5
 JUMP_SETTLED = 8.0
+# A picture laid on or taken off part of the footage (a subtitle, a banner): a jump as above
+# but of at least OVERLAY_MIN_CHANGE grey levels and OVERLAY_CONTRAST times every change within
+# JUMP_FOIL_S, whose pixels then settle (not ``Jump.moves_on``), over at most OVERLAY_MAX_SHARE
+# of the picture (pixels changed by JUMP_PIXEL or more). The sample whose change holds it shows
+# no moving thing of the scene, so it is no evidence of another moment (its ``coherence`` is 0;
+# ``align.SCENE_MIN_COHERENCE``). Measured (benchmarks/README.md, "Captions that come and go"):
+# of the 900 subtitles and banners coming on or going off in the 150 windows of
+# other_moments.py --registered --edit "timed captions", 540 (the rest over moving footage,
+# where a change of 1-5 grey levels is not 4 times the foil); in 287 videos without such
+# captions (150 windows of the three clips as recorded, the copy-detection set's 134 queries
+# without a caption, the three clips whole), none (with a contrast of 3: 603 caught, 4 videos
+# without captions with one; a share of 0.5 caught the same as 0.3). Of the 1,100 other videos
+# of the two benchmarks' sets (every edit of the sweeps, captions that stay on included), only
+# 11 of the 48 montages of one camera's two moments hold one: a cut where nothing but a car
+# leaving changes, their answers unchanged.
+OVERLAY_MIN_CHANGE = 0.5
+OVERLAY_CONTRAST = 4.0
+OVERLAY_MAX_SHARE = 0.3
 # A change is a moving thing where it is spatially coherent: the share of its mean absolute size
 # (between consecutive details) that survives averaging over COHERENCE_BLOCK x COHERENCE_BLOCK
 # pixel blocks (``change_coherence``). Grain or sensor noise, independent pixel to pixel, keeps
@@ -163,6 +182,7 @@ class Jump:
 
     time: float
     moves_on: bool
+    share: float  # of the picture's pixels it changed by JUMP_PIXEL or more
 
 
 @dataclass
@@ -218,14 +238,24 @@ class Decoded:
     def _changes(self, first: int, last: int) -> np.ndarray:
         """The mean grey-level change into each moment frame ``first`` to ``last`` - 1 from the
         one before it (``first`` at least 1)."""
-        return np.array([np.abs(self.moments[k].astype(np.int16) - self.moments[k - 1]).mean()
-                         for k in range(first, last)])
+        return self._frame_changes[first:last]
 
-    def jumps(self, start: float, end: float) -> list[Jump]:
+    @cached_property
+    def _frame_changes(self) -> np.ndarray:
+        """Per moment frame, its mean grey-level change from the one before (0 for the first;
+        the most there is where a stream changed its frame size between them)."""
+        changes = np.zeros(len(self.moments))
+        for k in range(1, len(self.moments)):
+            changes[k] = self._jump_change(k).mean()
+        return changes
+
+    def jumps(self, start: float, end: float, least: float = JUMP_MIN_CHANGE,
+              contrast: float = JUMP_CONTRAST) -> list[Jump]:
         """The jumps of the repost's picture in (``start``, ``end``): from one moment frame to
         the next, ``is_jump`` against the changes JUMP_FOIL_S around it (a cut, even one
         inside a view, or a picture laid on or taken off), each with whether what it changed
-        moves on after it (``Jump.moves_on``)."""
+        moves on after it (``Jump.moves_on``). ``least`` and ``contrast``: another change
+        and contrast than ``is_jump``'s."""
         times = self.moment_times
         first = max(1, int(np.searchsorted(times, start - JUMP_FOIL_S)))
         last = min(len(times), int(np.searchsorted(times, end + JUMP_AFTER_S + JUMP_FOIL_S,
@@ -236,18 +266,47 @@ class Decoded:
         change = self._changes(first, last)
         at = times[first:last]
         found = []
-        for k in np.flatnonzero(measured & (at > start) & (change >= JUMP_MIN_CHANGE)):
+        # Each change's neighbours within JUMP_FOIL_S are among its foils: only the changes
+        # that pass against them are held against the whole window.
+        close = np.diff(at, prepend=-np.inf) <= JUMP_FOIL_S  # frame k near frame k - 1
+        counted = np.where(measured, change, 0.0)
+        neighbours = np.maximum(np.r_[0.0, counted[:-1]] * close,
+                                np.r_[counted[1:] * close[1:], 0.0])
+        passing = measured & (at > start) & (change >= least) & \
+            (change >= contrast * neighbours)
+        for k in np.flatnonzero(passing):
             lo = int(np.searchsorted(at, at[k] - JUMP_FOIL_S))
             hi = int(np.searchsorted(at, at[k] + JUMP_FOIL_S, side="right"))
             before, after = change[lo:k][measured[lo:k]], change[k + 1:hi][measured[k + 1:hi]]
-            if len(before) and len(after) and is_jump(float(change[k]),
-                                                      float(max(before.max(), after.max()))):
+            if len(before) and len(after) and is_jump(
+                    float(change[k]), float(max(before.max(), after.max())), least, contrast):
                 found.append(k)
         if not found:
             return []
         nexts = [float(at[k]) for k in found[1:]] + [np.inf]
-        return [Jump(float(at[k]), self._moves_on(first + k, until))
+        return [Jump(float(at[k]), self._moves_on(first + k, until),
+                     float((self._jump_change(first + k) >= JUMP_PIXEL).mean()))
                 for k, until in zip(found, nexts, strict=True) if at[k] < end]
+
+    def overlay_samples(self) -> np.ndarray:
+        """Indices of the samples whose change from the sample before holds a picture laid on
+        or taken off part of the footage (a caption, a banner): a jump that settles
+        (``Jump.moves_on`` False) over at most OVERLAY_MAX_SHARE of the picture."""
+        times = self.fingerprint.times
+        if len(times) < 2:
+            return np.zeros(0, dtype=np.int64)
+        laid = [jump.time for jump in self.jumps(float(times[0]), float(times[-1]) + 1e-6,
+                                                 OVERLAY_MIN_CHANGE, OVERLAY_CONTRAST)
+                if not jump.moves_on and jump.share <= OVERLAY_MAX_SHARE]
+        return np.unique(np.searchsorted(times, np.asarray(laid, dtype=np.float64) - 1e-9))
+
+    def _jump_change(self, index: int) -> np.ndarray:
+        """Per pixel, how much moment frame ``index`` differs from the one before it (all
+        of it, where the frame size changed between them)."""
+        now, before = self.moments[index], self.moments[index - 1]
+        if now.shape != before.shape:
+            return np.full(now.shape, 255, dtype=np.int16)
+        return np.abs(now.astype(np.int16) - before)
 
     def _moves_on(self, index: int, until: float) -> bool:
         """Whether the pixels the jump into moment frame ``index`` changed most (its top
@@ -256,7 +315,7 @@ class Decoded:
         median over the frames and then over the pixels, more than JUMP_SETTLED grey levels;
         True when no frame follows to tell."""
         jumped = self.moments[index].astype(np.int16)
-        change = np.abs(jumped - self.moments[index - 1])
+        change = self._jump_change(index)
         changed = change >= max(JUMP_PIXEL, float(np.percentile(change, 90)))
         stop = min(until, float(self.moment_times[index]) + JUMP_AFTER_S)
         later = self.moments[index + 1:int(np.searchsorted(self.moment_times, stop))]
@@ -375,10 +434,11 @@ class _Keeper:
         self.pictures.append(thumb)
 
 
-def is_jump(change: float, foil: float) -> bool:
-    """Whether a frame change is a jump: JUMP_MIN_CHANGE grey levels or more, and JUMP_CONTRAST
-    times the largest change around it (``foil``) or more."""
-    return change >= JUMP_MIN_CHANGE and change >= JUMP_CONTRAST * foil
+def is_jump(change: float, foil: float, least: float = JUMP_MIN_CHANGE,
+            contrast: float = JUMP_CONTRAST) -> bool:
+    """Whether a frame change is a jump: ``least`` grey levels or more (JUMP_MIN_CHANGE), and
+    ``contrast`` (JUMP_CONTRAST) times the largest change around it (``foil``) or more."""
+    return change >= least and change >= contrast * foil
 
 
 def moment_grid(info: frames_mod.StreamInfo) -> DenseGrid:
@@ -430,7 +490,7 @@ def decode(path: str, sample_fps: float, progress: ProgressCallback | None = Non
     if detail_long_side >= QUERY_DETAIL_LONG_SIDE:
         fp = replace(fp, coherence=_per_sample(change_coherence(details), detail_times,
                                                fp.times))
-    return Decoded(
+    decoded = Decoded(
         fingerprint=fp,
         detail_times=detail_times,
         details=details,
@@ -443,6 +503,11 @@ def decode(path: str, sample_fps: float, progress: ProgressCallback | None = Non
         moments=keeper.moments,
         cut_off=cut_off,
     )
+    if fp.coherence is not None and moments:
+        coherence = fp.coherence.copy()
+        coherence[decoded.overlay_samples()] = 0.0  # a caption coming is no moving thing
+        decoded.fingerprint = replace(fp, coherence=coherence)
+    return decoded
 
 
 def nearest_index(times: Sequence[float] | np.ndarray, time: float) -> int:

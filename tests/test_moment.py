@@ -957,7 +957,7 @@ def test_a_cut_to_another_moment_where_the_view_then_stands_still_is_not_matched
     query = tmp_path / "montage.mp4"
     syn.write_video(str(query), [*recorded[10:60], *other], 10.0)
     jumps = provider.decode(str(query), 4.0).jumps(4.5, 5.5)
-    assert jumps == [provider.Jump(pytest.approx(5.0), True)]
+    assert [(jump.time, jump.moves_on) for jump in jumps] == [(pytest.approx(5.0), True)]
     result = _verified(query, library_path, tmp_path)
     assert _seconds(result.matches, (0.0, 5.0), offset=1.0) >= 4.5, result
     assert _seconds(result.matches, (5.2, 13.0)) == 0.0, result
@@ -968,3 +968,56 @@ def test_a_cut_to_another_moment_where_the_view_then_stands_still_is_not_matched
     assert provider.decode(str(copy), 4.0).jumps(0.0, 13.0) == []
     result = _verified(copy, library_path, tmp_path)
     assert _seconds(result.matches, (0.0, 13.0), offset=1.0) >= 12.5, result
+
+
+def _timed_captions(frames: list[syn.np.ndarray], fps: float) -> list[syn.np.ndarray]:
+    """other_moments.py's "timed captions": a subtitle over seconds 1-4, another over 4.5-7,
+    a banner across the middle over 7.5-9."""
+    first = syn.caption("The footage shows the control room")
+    second = syn.caption("filmed on 22 October 2015")
+
+    def banner(frame: syn.np.ndarray) -> syn.np.ndarray:
+        out = frame.copy()
+        height, width = out.shape[:2]
+        syn.cv2.rectangle(out, (width // 6, int(height * 0.38)),
+                          (5 * width // 6, int(height * 0.52)), (0, 0, 0), -1)
+        syn.cv2.putText(out, "SHARE IF YOU AGREE", (width // 6 + 10, int(height * 0.48)),
+                        syn.cv2.FONT_HERSHEY_SIMPLEX, 1.1, (0, 255, 255), 3)
+        return out
+
+    shown = [(1.0, 4.0, first), (4.5, 7.0, second), (7.5, 9.0, banner)]
+    return [next((edit(frame) for start, end, edit in shown if start <= k / fps < end), frame)
+            for k, frame in enumerate(frames)]
+
+
+def test_captions_that_come_and_go_are_no_evidence_of_another_moment(tmp_path: Path) -> None:
+    # A fixed camera where little moves, reposted with subtitles and a banner that come and go
+    # (other_moments.py --registered --edit "timed captions"): each coming and going changed
+    # the samples as a moving thing does, and the registered moment was called another one.
+    scene = syn.CCTVScene(seed=5, walkers_per_minute=2.0, length=120)
+    original = tmp_path / "cam.mp4"
+    syn.write_video(str(original), syn.render(scene, 0, 60, 25.0), 25.0)
+    library_path = tmp_path / "cam.db"
+    settings = load_settings(db=library_path, cache_dir=tmp_path / "cache")
+    with Library(library_path, create=True) as library:
+        register(str(original), Original(id="cam-a", source="test"), library, settings)
+    excerpt = list(syn.excerpt(str(original), 8.0, 10.0, 25.0))
+    captioned, plain = tmp_path / "captioned.mp4", tmp_path / "plain.mp4"
+    syn.write_video(str(captioned), _timed_captions(excerpt, 25.0), 25.0)
+    syn.write_video(str(plain), excerpt, 25.0)
+    # Each caption coming on or going off is a jump of part of the picture that then holds
+    # still; the footage itself holds none.
+    decoded = provider.decode(str(captioned), 4.0)
+    laid = decoded.fingerprint.times[decoded.overlay_samples()]
+    # (a sample holds the change since the one before it, a quarter of a second earlier)
+    events = [1.0, 4.0, 4.5, 7.0, 7.5, 9.0]
+    assert len(laid) == len(events)
+    assert all(0.0 <= t - event < 0.25 + 0.04 for t, event in zip(laid, events, strict=True))
+    assert not decoded.fingerprint.coherence[decoded.overlay_samples()].any()
+    assert not len(provider.decode(str(plain), 4.0).overlay_samples())
+    # As recorded, the moment cannot be told (too little moves); captioned, it is not called
+    # another moment either.
+    for path in (plain, captioned):
+        result = _verified(path, library_path, tmp_path)
+        assert result.verdict is Verdict.INCONCLUSIVE, result
+        assert all(s.unsettled for a in result.same_scene for s in a.segments), result
