@@ -254,8 +254,8 @@ class Decoded:
         """The jumps of the repost's picture in (``start``, ``end``): from one moment frame to
         the next, ``is_jump`` against the changes JUMP_FOIL_S around it (a cut, even one
         inside a view, or a picture laid on or taken off), each with whether what it changed
-        moves on after it (``Jump.moves_on``). ``least`` and ``contrast``: another change
-        and contrast than ``is_jump``'s."""
+        moves on after it (``Jump.moves_on``). ``least`` and ``contrast`` stand for
+        JUMP_MIN_CHANGE and JUMP_CONTRAST (``overlay_samples`` asks for smaller jumps)."""
         times = self.moment_times
         first = max(1, int(np.searchsorted(times, start - JUMP_FOIL_S)))
         last = min(len(times), int(np.searchsorted(times, end + JUMP_AFTER_S + JUMP_FOIL_S,
