@@ -15,7 +15,8 @@ footage as the registered moment.
 ``--edit`` applies one of copy_detection.py's geometric edits (GEOMETRY_EDITS), one of its
 main set's filter-only edits (EDITS, e.g. "caption+logo"), film grain (GRAIN_EDITS, e.g.
 "grain 10"), a centre crop of the original's shape (CROP_EDITS, "centre crop 30%") or captions
-that come and go ("timed captions", ``timed_captions``), to every window.
+that come and go ("timed captions", ``timed_captions``; "running subtitles",
+``running_subtitles``; "news ticker", ``news_ticker``), to every window.
 
 ``--registered`` sweeps the half the library holds instead: the registered moment at every
 offset, which must be matched there (what the evidence rules cost true short copies).
@@ -88,6 +89,28 @@ def timed_captions(font: str) -> str:
             f"{line}:text='filmed on 22 October 2015':enable='between(t,4.5,7)',"
             f"drawtext=fontfile={font}:text='SHARE IF YOU AGREE':fontsize=h/8:fontcolor=yellow:"
             "box=1:boxcolor=black:x=(w-tw)/2:y=h*0.4:enable='between(t,7.5,9)'")
+
+
+def running_subtitles(font: str) -> str:
+    """Yellow subtitles one after another without a gap, a new line every 1.5 s, and a logo
+    coming on at 2 s that stays: text that changes in place, as a transcript's does."""
+    lines = ["Calais, the control room", "the operator said", "these pictures were filmed",
+             "in the middle of September", "not on 22 October", "share this video"]
+    shown = ",".join(
+        f"drawtext=fontfile={font}:fontsize=h/14:fontcolor=yellow:borderw=3:x=(w-tw)/2:"
+        f"y=h*0.85:text='{text}':enable='between(t,{1.5 * k},{1.5 * (k + 1)})'"
+        for k, text in enumerate(lines))
+    return f"{shown},drawbox=x=iw*0.85:y=ih*0.04:w=iw*0.1:h=ih*0.1:color=red@0.8:t=fill:" \
+        "enable='gte(t,2)'"
+
+
+def news_ticker(font: str) -> str:
+    """A bar across the bottom with text scrolling right to left through it, 120 pixels a
+    second, for the whole window: a caption that moves all the time."""
+    return ("drawbox=x=0:y=ih*0.88:w=iw:h=ih*0.12:color=black@0.8:t=fill,"
+            f"drawtext=fontfile={font}:fontsize=h/16:fontcolor=white:y=h*0.9:"
+            "x='w-mod(t*120,w+tw)':text='BREAKING - footage from Calais - the operator says "
+            "the images were filmed in mid-September - more at eleven'")
 
 
 def cut(clip: Path, name: str, start: float, length: float | None, vf: str = "",
@@ -317,7 +340,9 @@ def main() -> None:
     from copy_detection import _FONT, EDITS, GEOMETRY_EDITS, duration
 
     filters = {**GEOMETRY_EDITS, **GRAIN_EDITS, **CROP_EDITS,
-               **({"timed captions": timed_captions(_FONT)} if Path(_FONT).exists() else {}),
+               **({"timed captions": timed_captions(_FONT),
+                   "running subtitles": running_subtitles(_FONT),
+                   "news ticker": news_ticker(_FONT)} if Path(_FONT).exists() else {}),
                **{name: options[1] for name, (options, speed) in EDITS.items()
                   if options[0] == "-vf" and speed == 1.0}}
     if args.edit and args.edit not in filters:
