@@ -734,9 +734,12 @@ def inset_boxes(query_still: np.ndarray, original_still: np.ndarray) -> list[Box
         if not _new_edges(steps, (x, y, x + w, y + h)):
             continue
         x0, y0, x1, y1 = _to_edges(steps, (x, y, x + w, y + h))
+        # A band across the whole width along the top or the bottom (a ticker's or a caption's
+        # bar) has an edge of its own on its inner side only.
+        band = x0 == 0 and x1 == width and (y0 == 0) != (y1 == height)
         if min((x1 - x0) / width, (y1 - y0) / height) >= INSET_MIN_SIDE and \
                 (x1 - x0) * (y1 - y0) <= INSET_MAX_AREA * width * height and \
-                len(_new_edges(steps, (x0, y0, x1, y1))) >= INSET_EDGED_SIDES:
+                len(_new_edges(steps, (x0, y0, x1, y1))) >= (1 if band else INSET_EDGED_SIDES):
             boxes.append((float(x0 / width), float(y0 / height), float(x1 / width),
                           float(y1 / height)))
     return _joined(boxes)

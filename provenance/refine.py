@@ -145,6 +145,24 @@ REGISTERED_VIEW_BITS = 8
 # (window, wall, floor: keypoints placed nothing) is 0 bits from the original's view there, 18
 # at its centre, and lines up over all 12 s (13 motion-confirmed samples).
 CROP_HYPOTHESIS_CHANGE = 1.25
+# A bar along one edge only, under this share of the frame, is taken for the plain part of a
+# caption bar or ticker laid over the picture, not for letterboxing (which is on two sides):
+# the sweep's news ticker (other_moments.py --edit "news ticker", a bar over the bottom 12 %)
+# read as a bar over the bottom 5.3 % of the frame, below its text, and kept the pictures laid
+# over the original from being looked for (benchmarks/README.md, "A news ticker").
+ONE_EDGE_BAR = 0.2
+BAR_EPS = 1e-3
+# A picture laid over the view moves where the repost's picture inside it changes from one
+# detail frame to the next (a quarter of a second) by this many grey levels or more (the mean
+# over its pixels, the median over the frames: ``_laid_change``). Its motion is then in every
+# whole frame, so the whole frames' disagreement is no evidence of another moment where the
+# part clear of it shows none. Measured on the room's windows (other_moments.py --clips
+# one-by-one), where the part clear of the laid boxes neither lined up nor showed another
+# moment: boxes found over other moments with a caption and logo that stay (--edit
+# "caption+logo": 44, around the caption and logo or people) 0.01-2.42, median 0.2; the news
+# ticker's bar over registered windows (--registered --edit "news ticker") 14.1-16.5 in 24
+# of 26, 2.8 in 2 (over each whole window; benchmarks/README.md, "A news ticker").
+MOVING_LAID_CHANGE = 5.0
 # The ratios a centre is then tried at besides the repost's own (shown stretched to the repost's
 # shape: issue #19's square centre shown as 9:16), and how little of the query a keypoint
 # placement must explain for them to be tried as well: car-detection's stretched 9:16 was
@@ -449,6 +467,9 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
     thin: dict[str, str] = {}
     approximate: list[str] = []  # originals whose view only a perspective model showed
     loose: list[str] = []  # originals whose view only an approximate keypoint crop showed
+    # Same-scene originals under a moving picture laid over their view, whose part clear of
+    # it neither lined up nor showed another moment (``_inset_hypotheses``).
+    covered: list[str] = []
     scene_placed: set[str] = set()  # same-scene originals the repost's picture was placed on
     for number, ref_id in enumerate(ids):
         # Originals without stored data take no place in the budget: they cannot be examined
@@ -485,9 +506,12 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
             if ref_id in scene_ids or ref_id in little or not result.matches:
                 # A picture laid over the original's may be what hides its moment (or, large,
                 # its view from whole frames).
-                result, placed = _inset_hypotheses(hashed, local, result, ref_id)
+                result, placed, hidden = _inset_hypotheses(hashed, local, result, ref_id)
                 if placed:
                     scene_ids = {a.reference_id for a in result.same_scene}
+                if hidden and ref_id in scene_ids:
+                    covered.append(ref_id)
+                    continue
             if ref_id in scene_ids:  # placed as it is: the first stage's same-scene stands
                 scene_placed.add(ref_id)
             if _explained(result, scene_placed):
@@ -557,7 +581,7 @@ def local_feature_stage(decoded: Decoded, result: AlignResult, lib: Library) -> 
         skipped.append(f"local features: {without} original(s) have no stored local "
                        "data (re-index them: `provenance library reindex --all`)")
     result = replace(result, skipped=tuple(dict.fromkeys(result.skipped + tuple(skipped))))
-    return _unplaced_scene(result, unplaced, approximate, thin, loose)
+    return _unplaced_scene(result, unplaced, approximate, thin, loose, covered)
 
 
 def _measured_crop(hashed: _Hashed, ref_id: str, local: LocalData,
@@ -696,6 +720,14 @@ def _picture_box(decoded: Decoded) -> tuple[float, float, float, float]:
     return decoded.picture_box() or (0.0, 0.0, 1.0, 1.0)
 
 
+def _whole_frame_shown(decoded: Decoded) -> bool:
+    """Whether the repost shows its whole frame as the picture: no bars, or one along a single
+    edge under ONE_EDGE_BAR of the frame."""
+    x0, y0, x1, y1 = _picture_box(decoded)
+    cut = [m for m in (x0, y0, 1.0 - x1, 1.0 - y1) if m > BAR_EPS]
+    return not cut or (len(cut) == 1 and cut[0] < ONE_EDGE_BAR)
+
+
 def _ratio_change(decoded: Decoded, local: LocalData) -> float:
     """The repost's picture's aspect ratio (inside its bars) over the original's."""
     if decoded.details.ndim != 3 or local.details.ndim != 3 or not len(local.details):
@@ -736,48 +768,77 @@ def _crop_hypotheses(hashed: _Hashed, local: LocalData, result: AlignResult, ref
 
 
 def _inset_hypotheses(hashed: _Hashed, local: LocalData, result: AlignResult, ref_id: str
-                      ) -> tuple[AlignResult, bool]:
+                      ) -> tuple[AlignResult, bool, bool]:
     """Where a picture or a caption box laid over the original (``geometry.inset_boxes``)
     disturbs the whole frame's motion (a moving inset makes the original's own moment look
     like another): the original's part clear of it, compared like with like. The parts tried
     are the largest strip beside the laid boxes and each half of the frame clear of them; the
     one lining up with the most motion-confirmed samples (GEOMETRY_MIN_CONFIRMED at least)
     supersedes what whole frames found. Only for a repost shown as the original's whole frame
-    (no bars, the same shape). Returns the result and whether a part lined up."""
+    (no bars, or one along an edge: ``_whole_frame_shown``; the same shape). Returns the result,
+    whether a part lined up, and whether the pictures laid over move (MOVING_LAID_CHANGE)
+    while no part clear of them lined up or showed another moment: the whole frames' motion
+    then says nothing of the moment."""
     decoded = hashed.decoded
-    if not len(local.details) or _picture_box(decoded) != geometry.FULL_FRAME or \
+    if not len(local.details) or not _whole_frame_shown(decoded) or \
             abs(math.log(_ratio_change(decoded, local))) >= math.log(CROP_HYPOTHESIS_CHANGE):
-        return result, False
+        return result, False, False
     seen = [(s.query_start, s.query_end) for a in (*result.matches, *result.same_scene)
             if a.reference_id == ref_id for s in a.segments]
     found = _laid_over(decoded, local, seen or None)
     if found is None:
-        return result, False
-    return _aligned_clear_of(hashed, local, result, ref_id, *found)
+        return result, False, False
+    result, placed, accused = _aligned_clear_of(hashed, local, result, ref_id, *found)
+    hidden = not placed and not accused and \
+        _laid_change(decoded, *found, seen) >= MOVING_LAID_CHANGE
+    return result, placed, hidden
+
+
+def _laid_change(decoded: Decoded, boxes: list[Box], mirrored: bool,
+                 spans: Sequence[tuple[float, float]]) -> float:
+    """How much the repost's picture changes inside pictures laid over the original (``boxes``,
+    in the original's frame; ``mirrored``: shown mirrored) from one detail frame to the next
+    over ``spans`` (all of them when too few are): grey levels, the mean over the boxes' pixels,
+    the median over the frames."""
+    height, width = decoded.details.shape[1:3]
+    inside = np.zeros((height, width), dtype=bool)
+    for box in boxes:
+        x0, y0, x1, y1 = geometry.mirrored_box(box) if mirrored else box
+        inside[int(y0 * height):math.ceil(y1 * height), int(x0 * width):math.ceil(x1 * width)] = \
+            True
+    chosen = decoded.details[_within(decoded.detail_times, spans)]
+    if len(chosen) < 2 or not inside.any():
+        return 0.0
+    shown = chosen[:, inside].astype(np.float32)
+    return float(np.median(np.abs(np.diff(shown, axis=0)).mean(axis=1)))
 
 
 def _aligned_clear_of(hashed: _Hashed, local: LocalData, result: AlignResult, ref_id: str,
                       boxes: list[Box], mirrored: bool, over: Collection[Box | None] = ()
-                      ) -> tuple[AlignResult, bool]:
+                      ) -> tuple[AlignResult, bool, bool]:
     """The result with the original's part clear of pictures laid over it (``boxes``, in the
     original's frame; ``mirrored``: shown mirrored) aligned like with like: the part lining up
     with the most motion-confirmed samples (GEOMETRY_MIN_CONFIRMED at least) supersedes what
     whole frames found. ``over``: regions whose matches share its time (``with_extra_matches``).
-    Returns the result and whether a part lined up."""
+    Returns the result, whether a part lined up, and whether a part showed another moment
+    (``MatchParams.scene_min_moving`` clearly moving samples that disagree, or more)."""
     edits = (_overlay(boxes, mirrored),)
     best: list[Alignment] = []
+    accused = False
     for part in _clear_parts(boxes):
         query_box = geometry.mirrored_box(part) if mirrored else part
         query_region = hashed.query(geometry.Overlap(query_box, part, mirrored, 0))[0]
         second = align(query_region, {ref_id: hashed.reference(ref_id, local, part)},
                        result.params)
+        accused |= any(s.evidence >= result.params.scene_min_moving
+                       for a in second.same_scene for s in a.segments)
         extra = _lined_up(second, edits)
         if sum(a.evidence for a in extra) > sum(a.evidence for a in best):
             best = extra
     if not best:
-        return result, False
+        return result, False, accused
     return with_extra_matches(_superseded(result, best), best, hashed.decoded.fingerprint,
-                              over=over), True
+                              over=over), True, accused
 
 
 def _shown_beneath(result: AlignResult, inset: list[Alignment]) -> list[str]:
@@ -863,12 +924,17 @@ def _laid_over(decoded: Decoded, local: LocalData,
 def _still(frames: np.ndarray, times: np.ndarray,
            spans: Sequence[tuple[float, float]] | None) -> np.ndarray:
     """The median of the frames inside ``spans`` (all of them when too few are)."""
+    chosen = _within(times, spans)
+    chosen = chosen[evenly_spread(len(chosen), _STILL_MAX_FRAMES)]
+    return np.median(frames[chosen], axis=0).astype(np.float32)
+
+
+def _within(times: np.ndarray, spans: Sequence[tuple[float, float]] | None) -> np.ndarray:
+    """Indices of the frames inside ``spans``; all of them when fewer than _STILL_FRAMES are."""
     inside = np.zeros(len(times), dtype=bool)
     for start, end in spans or ():
         inside |= (times >= start) & (times < end)
-    chosen = np.flatnonzero(inside) if inside.sum() >= _STILL_FRAMES else np.arange(len(times))
-    chosen = chosen[evenly_spread(len(chosen), _STILL_MAX_FRAMES)]
-    return np.median(frames[chosen], axis=0).astype(np.float32)
+    return np.flatnonzero(inside) if inside.sum() >= _STILL_FRAMES else np.arange(len(times))
 
 
 # The halves of a frame, tried as the original's part clear of a laid picture.
@@ -1002,7 +1068,8 @@ def _lined_up(second: AlignResult, edits: tuple[DetectedEdit, ...]) -> list[Alig
 def _unplaced_scene(result: AlignResult, unplaced: list[str],
                     approximate: list[str] | None = None,
                     thin: Mapping[str, str] | None = None,
-                    loose: list[str] | None = None) -> AlignResult:
+                    loose: list[str] | None = None,
+                    covered: list[str] | None = None) -> AlignResult:
     """A same-scene verdict says "another moment": it needs the repost's picture placed on the
     original's (then its motion disagreed at every offset in that geometry), by a keypoint fit,
     a whole-frame hypothesis (``_view_hypotheses``) or because the whole frames agree as they
@@ -1012,12 +1079,17 @@ def _unplaced_scene(result: AlignResult, unplaced: list[str],
     their motion may fail for want of precision, whatever their view's agreement. ``thin``
     originals were placed only through a stretch or tilt, with too little motion under it to
     tell the moment (``_too_thin``, the reason for each). ``loose`` originals were placed only
-    by a keypoint crop with residuals no exact geometry explained."""
+    by a keypoint crop with residuals no exact geometry explained. ``covered`` originals are
+    under a moving picture laid over their view (a ticker, an inset video: its motion is in
+    every whole frame), and their part clear of it neither lined up nor showed another
+    moment."""
     approximate = approximate or []
     thin = thin or {}
     loose = loose or []
+    covered = covered or []
     registered = _registered(result)
-    unplaced = [ref_id for ref_id in unplaced if ref_id not in registered] + approximate + loose
+    unplaced = [ref_id for ref_id in unplaced if ref_id not in registered] + approximate + \
+        loose + covered
     scene_ids = {a.reference_id for a in result.same_scene}
     if result.verdict is not Verdict.SAME_SCENE or not (unplaced or thin) or \
             scene_ids - set(unplaced) - set(thin):
@@ -1031,6 +1103,11 @@ def _unplaced_scene(result: AlignResult, unplaced: list[str],
                   "crop on it only approximately (with residuals no exact geometry explains), "
                   "so motion that lines up nowhere in it does not show another moment: whether "
                   "this is the registered moment or another cannot be said")
+    elif set(covered) >= scene_ids:
+        reason = ("the view agrees with a registered camera, but a moving picture laid over it "
+                  "(a ticker, an inset) changes every frame, and the part of the view clear of "
+                  "it lines up at no offset nor shows another moment: whether this is the "
+                  "registered moment or another cannot be said")
     elif set(approximate) >= scene_ids:
         reason = ("the view agrees with a registered camera only under a modelled geometry "
                   "(the nearest tried: a screen filmed at an angle), not a measured one, so "
