@@ -724,7 +724,10 @@ def inset_boxes(query_still: np.ndarray, original_still: np.ndarray) -> list[Box
     the original's (INSET_DISAGREE, z units) and have an edge the original's picture lacks on
     a side; each side is moved out to the strongest such edge beyond it, and the box is kept
     with INSET_EDGED_SIDES such sides or more. A walking person also leaves the two medians
-    apart, with at most one edge of its own."""
+    apart, with at most one edge of its own. A band across the whole width along the top or
+    the bottom of the frame (a ticker's or a caption's bar) has one, its inner side, and is
+    kept with it (benchmarks/README.md, "A news ticker": every other answer of the sweeps and
+    the copy-detection set unchanged)."""
     height, width = original_still.shape
     disagree = np.abs(standardised(query_still) - standardised(original_still)) > INSET_DISAGREE
     steps = _Steps(query_still, original_still)
@@ -734,8 +737,6 @@ def inset_boxes(query_still: np.ndarray, original_still: np.ndarray) -> list[Box
         if not _new_edges(steps, (x, y, x + w, y + h)):
             continue
         x0, y0, x1, y1 = _to_edges(steps, (x, y, x + w, y + h))
-        # A band across the whole width along the top or the bottom (a ticker's or a caption's
-        # bar) has an edge of its own on its inner side only.
         band = x0 == 0 and x1 == width and (y0 == 0) != (y1 == height)
         if min((x1 - x0) / width, (y1 - y0) / height) >= INSET_MIN_SIDE and \
                 (x1 - x0) * (y1 - y0) <= INSET_MAX_AREA * width * height and \
