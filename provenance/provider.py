@@ -284,9 +284,14 @@ class Decoded:
         if not found:
             return []
         nexts = [float(at[k]) for k in found[1:]] + [np.inf]
-        return [Jump(float(at[k]), self._moves_on(first + k, until),
-                     float((self._jump_change(first + k) >= JUMP_PIXEL).mean()))
+        return [self._jump(first + k, until)
                 for k, until in zip(found, nexts, strict=True) if at[k] < end]
+
+    def _jump(self, index: int, until: float) -> Jump:
+        """The jump into moment frame ``index``, the next one at ``until``."""
+        change = self._jump_change(index)
+        return Jump(float(self.moment_times[index]), self._moves_on(index, until, change),
+                    float((change >= JUMP_PIXEL).mean()))
 
     def overlay_samples(self) -> np.ndarray:
         """Indices of the samples whose change from the sample before holds a picture laid on
@@ -308,14 +313,13 @@ class Decoded:
             return np.full(now.shape, 255, dtype=np.int16)
         return np.abs(now.astype(np.int16) - before)
 
-    def _moves_on(self, index: int, until: float) -> bool:
+    def _moves_on(self, index: int, until: float, change: np.ndarray) -> bool:
         """Whether the pixels the jump into moment frame ``index`` changed most (its top
-        decile, JUMP_PIXEL grey levels or more) go on changing in the JUMP_AFTER_S after it
-        (and before ``until``, the next jump): their difference from the frame after the jump,
-        median over the frames and then over the pixels, more than JUMP_SETTLED grey levels;
-        True when no frame follows to tell."""
+        decile, JUMP_PIXEL grey levels or more, of ``change``: ``_jump_change``) go on changing
+        in the JUMP_AFTER_S after it (and before ``until``, the next jump): their difference
+        from the frame after the jump, median over the frames and then over the pixels, more
+        than JUMP_SETTLED grey levels; True when no frame follows to tell."""
         jumped = self.moments[index].astype(np.int16)
-        change = self._jump_change(index)
         changed = change >= max(JUMP_PIXEL, float(np.percentile(change, 90)))
         stop = min(until, float(self.moment_times[index]) + JUMP_AFTER_S)
         later = self.moments[index + 1:int(np.searchsorted(self.moment_times, stop))]
@@ -323,7 +327,6 @@ class Decoded:
             return True
         moved = np.median([np.abs(frame - jumped) for frame in later], axis=0)
         return float(np.median(moved[changed])) > JUMP_SETTLED
-
 
     def details_between(self, start: float, end: float) -> np.ndarray:
         return np.flatnonzero((self.detail_times >= start) & (self.detail_times < end))
