@@ -803,9 +803,9 @@ def _laid_change(decoded: Decoded, boxes: list[Box], mirrored: bool,
     height, width = decoded.details.shape[1:3]
     inside = np.zeros((height, width), dtype=bool)
     for box in boxes:
-        x0, y0, x1, y1 = geometry.mirrored_box(box) if mirrored else box
-        inside[int(y0 * height):math.ceil(y1 * height), int(x0 * width):math.ceil(x1 * width)] = \
-            True
+        x0, y0, x1, y1 = pixel_box(geometry.mirrored_box(box) if mirrored else box, width,
+                                   height, 1)
+        inside[y0:y1, x0:x1] = True
     chosen = decoded.details[_within(decoded.detail_times, spans)]
     if len(chosen) < 2 or not inside.any():
         return 0.0
