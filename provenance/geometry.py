@@ -148,6 +148,19 @@ INSET_EDGE_GAIN = 4.0
 INSET_EDGED_SIDES = 2
 INSET_MIN_SIDE = 0.08
 INSET_MAX_AREA = 0.25
+# A bar laid across the whole width along the top or the bottom (a news ticker's) is found on
+# its own: the innermost line within INSET_BAND_REACH of the frame from that side where the
+# repost has a new edge (the rule of ``_Steps.new_map``, on that line or the next one out: a
+# bar's edge may fall inside a pixel row) along INSET_BAND_COVER of the width or more. Found as
+# a patch of disagreement, the room's ticker bar (dark over a dark floor) was broken or joined
+# with a walking person's into one box of most of the frame. other_moments.py windows of 10 s,
+# each against both halves of its clip (its own moment and another) as still pictures, the
+# most of the width any line in the outer quarters had such an edge along: the news ticker's
+# bar (bottom 12 %) 95-100 % in all 300; as recorded at most 14 % (300); "timed captions" at
+# most 73 %, "caption+logo" 62 %, "running subtitles" 55 % (300 each). The bar is taken from
+# about halfway between.
+INSET_BAND_REACH = 0.25
+INSET_BAND_COVER = 0.85
 
 
 
@@ -731,9 +744,13 @@ def inset_boxes(query_still: np.ndarray, original_still: np.ndarray) -> list[Box
     height, width = original_still.shape
     disagree = np.abs(standardised(query_still) - standardised(original_still)) > INSET_DISAGREE
     steps = _Steps(query_still, original_still)
+    new = steps.new_map()
+    bands = _edge_bands(steps.new_across(0))
+    for y0, y1 in bands:  # what lies under a bar is not sought again beside it
+        disagree[max(0, y0 - 1):y1 + 1] = False
+        new[max(0, y0 - 1):y1 + 1] = False
     boxes = []
-    for x, y, w, h in _patches(disagree, width * height) + _patches(steps.new_map(),
-                                                                     width * height):
+    for x, y, w, h in _patches(disagree, width * height) + _patches(new, width * height):
         if not _new_edges(steps, (x, y, x + w, y + h)):
             continue
         x0, y0, x1, y1 = _to_edges(steps, (x, y, x + w, y + h))
@@ -743,7 +760,27 @@ def inset_boxes(query_still: np.ndarray, original_still: np.ndarray) -> list[Box
                 len(_new_edges(steps, (x0, y0, x1, y1))) >= (1 if band else INSET_EDGED_SIDES):
             boxes.append((float(x0 / width), float(y0 / height), float(x1 / width),
                           float(y1 / height)))
-    return _joined(boxes)
+    return [(0.0, y0 / height, 1.0, y1 / height) for y0, y1 in bands] + _joined(boxes)
+
+
+def _edge_bands(new_rows: np.ndarray) -> list[tuple[int, int]]:
+    """Rows (first, past the last) of bars laid across the whole width along the top or the
+    bottom of the frame (INSET_BAND_REACH, INSET_BAND_COVER); ``new_rows``: the repost's new
+    edges between each row and the next (``_Steps.new_across``)."""
+    height = len(new_rows) + 1
+    reach = int(height * INSET_BAND_REACH)
+    bands = []
+    # The line between rows r - 1 and r, with the next one out: toward the top, the line
+    # above it; toward the bottom, the one below.
+    tops = [r for r in range(1, reach + 1)
+            if new_rows[max(0, r - 2):r].any(axis=0).mean() >= INSET_BAND_COVER]
+    bottoms = [r for r in range(height - reach, height)
+               if new_rows[r - 1:r + 1].any(axis=0).mean() >= INSET_BAND_COVER]
+    if tops:
+        bands.append((0, max(tops)))
+    if bottoms:
+        bands.append((min(bottoms), height))
+    return bands
 
 
 def _joined(boxes: list[Box]) -> list[Box]:
@@ -790,20 +827,22 @@ class _Steps:
         self.across_y = [np.abs(np.diff(p, axis=0)) for p in pictures]
 
     def new_map(self) -> np.ndarray:
-        """Per pixel, whether a new edge of the repost's borders it on the left or above (the
-        rule of ``_new`` for single pixels)."""
+        """Per pixel, whether a new edge of the repost's borders it on the left or above."""
         found = np.zeros((self.height, self.width), dtype=bool)
-        for axis, (query, original) in ((1, self.across_x), (0, self.across_y)):
-            before = original.copy()
-            unmatched = np.maximum(original - query, 0.0)
-            for shift in (1, -1):
-                before = np.maximum(before, np.roll(unmatched, shift, axis=axis))
-            new = (query >= INSET_MIN_EDGE) & (query >= INSET_EDGE_GAIN * before)
-            if axis == 1:
-                found[:, 1:] |= new
-            else:
-                found[1:, :] |= new
+        found[:, 1:] |= self.new_across(1)
+        found[1:, :] |= self.new_across(0)
         return found
+
+    def new_across(self, axis: int) -> np.ndarray:
+        """Whether the repost has a new edge between each pixel and the next along ``axis`` (1:
+        columns, 0: rows): the rule of ``_new`` for single pixels."""
+        query, original = self.across_x if axis == 1 else self.across_y
+        before = original.copy()
+        unmatched = np.maximum(original - query, 0.0)
+        for shift in (1, -1):
+            before = np.maximum(before, np.roll(unmatched, shift, axis=axis))
+        new: np.ndarray = (query >= INSET_MIN_EDGE) & (query >= INSET_EDGE_GAIN * before)
+        return new
 
     def column(self, c: int, y0: int, y1: int) -> float:
         """The new edge between columns c - 1 and c over rows y0-y1 (0 when there is none)."""

@@ -948,13 +948,19 @@ _MIN_CLEAR_SHARE = 0.25
 
 def _clear_parts(boxes: Sequence[Box]) -> list[Box]:
     """Parts of the frame clear of every laid box (widened by _INSET_MARGIN): the strips
-    beside each and the halves of the frame, at least _MIN_CLEAR_SHARE of it, largest first."""
+    beside each and the halves of the frame, at least _MIN_CLEAR_SHARE of it, largest first.
+    Each is cut short of bars across the whole width along the top or the bottom (a ticker's),
+    so a picture laid beside such a bar leaves the strips beside it to compare."""
     widened = [(b[0] - _INSET_MARGIN, b[1] - _INSET_MARGIN, b[2] + _INSET_MARGIN,
                 b[3] + _INSET_MARGIN) for b in boxes]
+    bars = [b for b in widened if b[0] <= 0.0 and b[2] >= 1.0 and (b[1] <= 0.0) != (b[3] >= 1.0)]
+    top = max((b[3] for b in bars if b[1] <= 0.0), default=0.0)
+    bottom = min((b[1] for b in bars if b[3] >= 1.0), default=1.0)
     parts = list(_HALVES)
     for x0, y0, x1, y1 in widened:
         parts += [(0.0, 0.0, max(0.0, x0), 1.0), (min(1.0, x1), 0.0, 1.0, 1.0),
                   (0.0, 0.0, 1.0, max(0.0, y0)), (0.0, min(1.0, y1), 1.0, 1.0)]
+    parts = [(x0, max(y0, top), x1, min(y1, bottom)) for x0, y0, x1, y1 in parts]
     clear = [p for p in dict.fromkeys(parts) if geometry.area(p) >= _MIN_CLEAR_SHARE
              and not any(geometry.overlaps(p, b) for b in widened)]
     return sorted(clear, key=geometry.area, reverse=True)

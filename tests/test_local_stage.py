@@ -176,3 +176,18 @@ def test_the_local_budget_is_shared_by_the_keypoint_votes() -> None:
     # Chosen by votes: its votes' share of the whole budget, never more than is left.
     assert refine._share(90_000, 100_000, ["inset", "background"], 8, votes) == 25_000
     assert refine._share(50_000, 100_000, ["background"], 8, votes) == 50_000
+
+
+def test_a_picture_laid_beside_a_ticker_leaves_the_strips_beside_it_to_compare() -> None:
+    from provenance import refine
+
+    # The room's registered windows with a news ticker and a person the original's still
+    # picture does not show: a box over most of the height beside the bar. Every half and
+    # every strip beside the box crosses the bar, so nothing clear of both was compared and
+    # the moment was left open; cut short of the bar, the strips beside the box are compared.
+    bar, person = (0.0, 0.917, 1.0, 1.0), (0.469, 0.083, 0.656, 0.917)
+    parts = refine._clear_parts([bar, person])
+    assert (0.0, 0.0, 0.439, 0.887) in [tuple(round(v, 3) for v in p) for p in parts]
+    assert all(not geometry.overlaps(p, b) for p in parts for b in (bar, person))
+    # Without a bar, the halves are compared whole, as before.
+    assert (0.0, 0.0, 0.5, 1.0) in refine._clear_parts([(0.6, 0.1, 0.8, 0.5)])
