@@ -1813,7 +1813,8 @@ def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalDa
     by_ratio = geometry_edits(change, 0.0, (0.0, 0.0, 1.0, 1.0), size) \
         if similarity >= GEOMETRY_SIMILARITY else ()
     pairs: list[tuple[np.ndarray, int]] = []
-    for segment, q_time in _spread_over(alignment.segments, GEOMETRY_PAIRS):
+    spread = _spread_over(alignment.segments, GEOMETRY_PAIRS)
+    for segment, q_time in spread:
         r_time = segment.reference_start + segment.speed * (q_time - segment.query_start)
         if not len(decoded.local_times) or not len(local.key_times):
             break
@@ -1845,7 +1846,33 @@ def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalDa
         return (_cropped(overlap.reference_box),)
     if overlap is None or not overlap.is_whole_frame():
         return by_ratio
-    return geometry_edits(overlap.aspect, overlap.rotation, overlap.query_box, size)
+    edits = geometry_edits(overlap.aspect, overlap.rotation, overlap.query_box, size)
+    if any(e.kind is Edit.ROTATED for e in edits) and not _tilt_shown(
+            decoded, local, replace(overlap, mirrored=spread[0][0].mirrored), picture):
+        edits = tuple(e for e in edits if e.kind is not Edit.ROTATED)
+    return edits
+
+
+def _tilt_shown(decoded: Decoded, local: LocalData, overlap: geometry.Overlap,
+                picture: Box) -> bool:
+    """Whether undoing a tilt keypoints read on whole frames (``overlap``, fitted on the
+    ``picture`` inside the bars) brings the repost's view closer to the original's than the
+    same region left as it is (``align.view_distance``): keypoints fitted on a few frame pairs
+    read tilts that are not there. Registered windows (other_moments.py --registered), matched
+    as they are: 2.9° under a news ticker, 1.5° with a caption and logo, 3.6° under subtitles,
+    their views 1-4 bits further once "undone"; the copy-detection set's 4° tilts read so, 2-10
+    bits closer (benchmarks/README.md, "Tilts read on whole frames")."""
+    details = decoded.details
+    if picture != geometry.FULL_FRAME:
+        details = np.stack([_part(d, picture) for d in details])
+    untilted, query_box, reference_box = geometry.rectified(details, overlap)
+    as_it_is = geometry.rectified(details, replace(overlap, rotation=0.0))[0]
+    duration = decoded.fingerprint.duration
+    reference = region_fingerprint(local.detail_times, local.details, reference_box, duration)
+    return view_distance(region_fingerprint(decoded.detail_times, untilted, query_box,
+                                            duration), reference) < \
+        view_distance(region_fingerprint(decoded.detail_times, as_it_is, query_box, duration),
+                      reference)
 
 
 def _boxes_in_frame(edits: tuple[DetectedEdit, ...], picture: Box, kind: Edit
