@@ -77,7 +77,9 @@ ASPECT_INLIERS = 12
 ASPECT_AGREEMENT = 0.1
 # Rotations a repost carries (a phone filming a screen, a tilted re-frame) stay small; a fitted
 # rotation beyond MAX_ROTATION is a wrong fit. Below MIN_ROTATION it is fitting noise (unrotated
-# excerpts of the shared footage measured under 0.6°).
+# excerpts of the shared footage measured under 0.6°; fits on a few frame pairs of captioned
+# registered windows read up to 3.6°, so a tilt read on whole frames must also show the view
+# closer once undone: ``refine._tilt_shown``).
 MAX_ROTATION = 12.0
 MIN_ROTATION = 1.5
 # Shear beyond this share of the scale is not a repost's geometry (perspective aside).
