@@ -43,7 +43,14 @@ import numpy as np
 from . import align, geometry
 from .frames import evenly_spread
 from .models import Alignment, Box, Edit, Fingerprint, LocalData, Segment, Verdict
-from .provider import DETAIL_FPS, JUMP_AFTER_S, Decoded, is_jump, nearest_index
+from .provider import (
+    DETAIL_FPS,
+    JUMP_AFTER_S,
+    MOVING_LAID_CHANGE,
+    Decoded,
+    is_jump,
+    nearest_index,
+)
 
 if TYPE_CHECKING:
     from .library import Library
@@ -366,6 +373,9 @@ class Placement:
     query_box: Box
     reference_box: Box
     mirrored: bool
+    # Pictures laid over the repost (the match's overlay boxes, in the repost's frame): what
+    # changes inside them (a news ticker's text) is not the camera's, so it is not compared.
+    hidden: tuple[Box, ...] = ()
 
 
 def _zscore(image: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
@@ -391,6 +401,21 @@ def _boxed(picture: np.ndarray, placement: Placement, size: tuple[int, int]) -> 
     return boxed[:, ::-1].copy() if placement.mirrored else boxed
 
 
+def _hidden_mask(placement: Placement, size: tuple[int, int]) -> np.ndarray:
+    """The pixels of the repost's boxed picture (``_boxed``, ``size``) under the pictures laid
+    over it (``Placement.hidden``)."""
+    width, height = size
+    mask = np.zeros((height, width), dtype=bool)
+    for box in placement.hidden:
+        inside = geometry.within(box, placement.query_box)
+        if inside is None:
+            continue
+        x0, y0, x1, y1 = _pixels(geometry.mirrored_box(inside) if placement.mirrored else inside,
+                                 width, height)
+        mask[y0:y1, x0:x1] = True
+    return mask
+
+
 def _correction(size: tuple[int, int], angle: float, scale: float, dx: float, dy: float
                 ) -> np.ndarray:
     """A tilt and scale about the region's centre, then a shift (pixels)."""
@@ -404,15 +429,16 @@ def _lay(boxed: np.ndarray, warp: np.ndarray) -> np.ndarray:
                           borderMode=cv2.BORDER_REPLICATE)
 
 
-def _fitted(still_query: np.ndarray, still_original: np.ndarray, rotation: float
-            ) -> np.ndarray:
+def _fitted(still_query: np.ndarray, still_original: np.ndarray, rotation: float,
+            shown: np.ndarray) -> np.ndarray:
     """The correction that lays the repost's still picture (median of its frames) closest to
-    the original's: the mean of the smallest FIT_KEPT of the z-scored differences (a caption
-    is left out; a median would be blind to the edges in a flat view, whose pixels it is)."""
-    target = _zscore(still_original)
+    the original's: the mean of the smallest FIT_KEPT of the z-scored differences over the
+    pixels ``shown`` (not under a picture laid over the repost; a caption found by neither
+    is left out so; a median would be blind to the edges in a flat view, whose pixels it is)."""
+    target = _zscore(still_original, shown)
 
     def apart(warp: np.ndarray) -> float:
-        differences = np.abs(_zscore(_lay(still_query, warp)) - target).ravel()
+        differences = np.abs(_zscore(_lay(still_query, warp), shown) - target)[shown]
         kept = max(1, int(FIT_KEPT * differences.size))
         return float(np.partition(differences, kept - 1)[:kept].mean())
 
@@ -441,10 +467,13 @@ class _Laid:
         self.size = (region.shape[2], region.shape[1])
         self._boxed: dict[int, np.ndarray] = {}
         self._laid: dict[int, np.ndarray] = {}
+        # What changes inside pictures laid over the repost (a ticker's text) is not the
+        # camera's, and a dark bar would shift every pixel's z-score: they are left out.
+        self.shown = ~_hidden_mask(placement, self.size)
         frames, still_query, still_original = self._stills(region, instants)
-        self.warp = _fitted(still_query, still_original, rotation)
+        self.warp = _fitted(still_query, still_original, rotation, self.shown)
         apart = self._apart(still_query, still_original)
-        self.fit = round(float(np.median(apart)), 3)
+        self.fit = round(float(np.median(apart[self.shown])), 3)
         # Where the original moves during the segment and the repost stays still, something
         # covers the picture in the repost (a caption, a logo).
         query_motion = np.std(np.stack([_lay(f, self.warp) for f in frames]).astype(np.float32),
@@ -453,13 +482,13 @@ class _Laid:
         original_motion = np.std(originals.astype(np.float32), axis=0)
         covered = (original_motion > COVERED_MOTION) & (
             query_motion < COVERED_SHARE * original_motion)
-        self.compared = (apart < AGREE_Z) & ~covered
+        self.compared = (apart < AGREE_Z) & ~covered & self.shown
 
     def fit_at(self, region: np.ndarray, instants: list[tuple[int, float]]) -> float:
         """How closely the repost's still picture over other ``instants`` lies on the
         original's there, by this laying (median z-scored difference)."""
         _, still_query, still_original = self._stills(region, instants)
-        return float(np.median(self._apart(still_query, still_original)))
+        return float(np.median(self._apart(still_query, still_original)[self.shown]))
 
     def _stills(self, region: np.ndarray, instants: list[tuple[int, float]]
                 ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
@@ -471,8 +500,9 @@ class _Laid:
 
     def _apart(self, still_query: np.ndarray, still_original: np.ndarray) -> np.ndarray:
         """Per pixel, how far the repost's still picture laid by the warp is from the
-        original's (z-scored)."""
-        return np.abs(_zscore(_lay(still_query, self.warp)) - _zscore(still_original))
+        original's (z-scored over the pixels shown)."""
+        return np.abs(_zscore(_lay(still_query, self.warp), self.shown) -
+                      _zscore(still_original, self.shown))
 
     def _boxed_at(self, index: int) -> np.ndarray:
         if index not in self._boxed:
@@ -691,7 +721,15 @@ def placements(decoded: Decoded, alignment: Alignment) -> list[Placement]:
         boxes = [screen.boxes[0], whole]
     cropped = edits.get(Edit.CROPPED)
     reference_box = cropped.boxes[0] if cropped and cropped.boxes else whole
-    return [Placement(box, reference_box, mirrored=False) for box in dict.fromkeys(boxes)]
+    # A picture laid over the repost that moves (a ticker) is left out of the comparison; a
+    # still one (a caption) is left out by the still pictures' disagreement, as a caption the
+    # edits missed is.
+    spans = [(s.query_start, s.query_end) for s in alignment.segments]
+    overlay = edits.get(Edit.OVERLAY)
+    hidden = tuple(b for b in overlay.boxes if decoded.change_inside([b], spans) >=
+                   MOVING_LAID_CHANGE) if overlay is not None else ()
+    return [Placement(box, reference_box, mirrored=False, hidden=hidden)
+            for box in dict.fromkeys(boxes)]
 
 
 # Why a matched segment is taken out of the matches (the keys of ``_checked``'s answer), and

@@ -185,6 +185,33 @@ class Jump:
     share: float  # of the picture's pixels it changed by JUMP_PIXEL or more
 
 
+# A measure over spans of a video's frames takes at least this many frames inside them, else
+# all of its frames (a span of 2 s holds 8 detail frames at 4 a second).
+SPAN_FRAMES = 8
+# A picture laid over the view moves where the repost's picture inside it changes from one
+# detail frame to the next (a quarter of a second) by this many grey levels or more (the mean
+# over its pixels, the median over the frames: ``Decoded.change_inside``). Its motion is then in
+# every whole frame: the whole frames' disagreement is no evidence of another moment where the
+# part clear of it shows none (``refine._inset_hypotheses``), and what changes inside it is not
+# compared at the very instants (``moment.Placement.hidden``). Measured on the room's windows
+# (other_moments.py --clips one-by-one), where the part clear of the laid boxes neither lined
+# up nor showed another moment: boxes found over other moments with a caption and logo that
+# stay (--edit "caption+logo": 44, around the caption and logo or people) 0.01-2.42, median
+# 0.2; the news ticker's bar over registered windows (--registered --edit "news ticker")
+# 14.1-16.5 in 24 of 26, 2.8 in 2 (over each whole window; benchmarks/README.md, "A news
+# ticker").
+MOVING_LAID_CHANGE = 5.0
+
+
+def within_spans(times: np.ndarray, spans: Sequence[tuple[float, float]] | None) -> np.ndarray:
+    """Indices of the frames (at ``times``) inside ``spans``; all of them when fewer than
+    SPAN_FRAMES are."""
+    inside = np.zeros(len(times), dtype=bool)
+    for start, end in spans or ():
+        inside |= (times >= start) & (times < end)
+    return np.flatnonzero(inside) if inside.sum() >= SPAN_FRAMES else np.arange(len(times))
+
+
 @dataclass
 class Decoded:
     """Everything one decode of a video gives the stages."""
@@ -223,6 +250,22 @@ class Decoded:
             return None
         top, bottom, left, right = (float(v) for v in np.median(self.boxes, axis=0))
         return (left, top, right, bottom)
+
+    def change_inside(self, boxes: Sequence[tuple[float, float, float, float]],
+                      spans: Sequence[tuple[float, float]] | None) -> float:
+        """How much the picture changes inside ``boxes`` (shares of the frame) from one detail
+        frame to the next over ``spans`` (``within_spans``): grey levels, the mean over the
+        boxes' pixels, the median over the frames (MOVING_LAID_CHANGE)."""
+        height, width = self.details.shape[1:3]
+        inside = np.zeros((height, width), dtype=bool)
+        for box in boxes:
+            x0, y0, x1, y1 = pixel_box(box, width, height, 1)
+            inside[y0:y1, x0:x1] = True
+        chosen = self.details[within_spans(self.detail_times, spans)]
+        if len(chosen) < 2 or not inside.any():
+            return 0.0
+        shown = chosen[:, inside].astype(np.float32)
+        return float(np.median(np.abs(np.diff(shown, axis=0)).mean(axis=1)))
 
     def change_instant(self, after: float, until: float) -> float | None:
         """The time of the moment frame in (``after``, ``until``] that differs most from the

@@ -46,7 +46,14 @@ from .models import (
     Verdict,
     merged_edits,
 )
-from .provider import Decoded, nearest_index, pixel_box, region_fingerprint
+from .provider import (
+    MOVING_LAID_CHANGE,
+    Decoded,
+    nearest_index,
+    pixel_box,
+    region_fingerprint,
+    within_spans,
+)
 
 # The local-feature stage looks at the originals seen as the same scene first, then, in a
 # library of no more originals than it may examine (MatchParams.local_max_references), every
@@ -152,17 +159,6 @@ CROP_HYPOTHESIS_CHANGE = 1.25
 # over the original from being looked for (benchmarks/README.md, "A news ticker").
 ONE_EDGE_BAR = 0.2
 BAR_EPS = 1e-3
-# A picture laid over the view moves where the repost's picture inside it changes from one
-# detail frame to the next (a quarter of a second) by this many grey levels or more (the mean
-# over its pixels, the median over the frames: ``_laid_change``). Its motion is then in every
-# whole frame, so the whole frames' disagreement is no evidence of another moment where the
-# part clear of it shows none. Measured on the room's windows (other_moments.py --clips
-# one-by-one), where the part clear of the laid boxes neither lined up nor showed another
-# moment: boxes found over other moments with a caption and logo that stay (--edit
-# "caption+logo": 44, around the caption and logo or people) 0.01-2.42, median 0.2; the news
-# ticker's bar over registered windows (--registered --edit "news ticker") 14.1-16.5 in 24
-# of 26, 2.8 in 2 (over each whole window; benchmarks/README.md, "A news ticker").
-MOVING_LAID_CHANGE = 5.0
 # The ratios a centre is then tried at besides the repost's own (shown stretched to the repost's
 # shape: issue #19's square centre shown as 9:16), and how little of the query a keypoint
 # placement must explain for them to be tried as well: car-detection's stretched 9:16 was
@@ -789,28 +785,11 @@ def _inset_hypotheses(hashed: _Hashed, local: LocalData, result: AlignResult, re
     if found is None:
         return result, False, False
     result, placed, accused = _aligned_clear_of(hashed, local, result, ref_id, *found)
+    boxes, mirrored = found
+    shown = [geometry.mirrored_box(b) if mirrored else b for b in boxes]
     hidden = not placed and not accused and \
-        _laid_change(decoded, *found, seen) >= MOVING_LAID_CHANGE
+        decoded.change_inside(shown, seen) >= MOVING_LAID_CHANGE
     return result, placed, hidden
-
-
-def _laid_change(decoded: Decoded, boxes: list[Box], mirrored: bool,
-                 spans: Sequence[tuple[float, float]]) -> float:
-    """How much the repost's picture changes inside pictures laid over the original (``boxes``,
-    in the original's frame; ``mirrored``: shown mirrored) from one detail frame to the next
-    over ``spans`` (all of them when too few are): grey levels, the mean over the boxes' pixels,
-    the median over the frames."""
-    height, width = decoded.details.shape[1:3]
-    inside = np.zeros((height, width), dtype=bool)
-    for box in boxes:
-        x0, y0, x1, y1 = pixel_box(geometry.mirrored_box(box) if mirrored else box, width,
-                                   height, 1)
-        inside[y0:y1, x0:x1] = True
-    chosen = decoded.details[_within(decoded.detail_times, spans)]
-    if len(chosen) < 2 or not inside.any():
-        return 0.0
-    shown = chosen[:, inside].astype(np.float32)
-    return float(np.median(np.abs(np.diff(shown, axis=0)).mean(axis=1)))
 
 
 def _aligned_clear_of(hashed: _Hashed, local: LocalData, result: AlignResult, ref_id: str,
@@ -893,11 +872,9 @@ def _overlay(boxes: list[Box], mirrored: bool) -> DetectedEdit:
 # Edits after which the repost's still picture does not lie on the original's as it is.
 _UNLAID = frozenset({Edit.STRETCHED, Edit.ROTATED, Edit.FILMED_OFF_SCREEN, Edit.CROPPED,
                      Edit.PICTURE_IN_PICTURE})
-# Still pictures (medians) are taken over at least this many frames of each side, else over
-# all of them (a segment of 2 s holds 8 at 4 a second), and over at most _STILL_MAX_FRAMES
-# spread evenly (a 20-minute query holds 4,800: their median took 0.8 s of CPU and two copies
-# of 44 MB; 240 take 0.02 s).
-_STILL_FRAMES = 8
+# Still pictures (medians) are taken over the frames inside spans of each side
+# (``provider.within_spans``), at most _STILL_MAX_FRAMES spread evenly (a 20-minute query holds
+# 4,800: their median took 0.8 s of CPU and two copies of 44 MB; 240 take 0.02 s).
 _STILL_MAX_FRAMES = 240
 
 
@@ -924,17 +901,9 @@ def _laid_over(decoded: Decoded, local: LocalData,
 def _still(frames: np.ndarray, times: np.ndarray,
            spans: Sequence[tuple[float, float]] | None) -> np.ndarray:
     """The median of the frames inside ``spans`` (all of them when too few are)."""
-    chosen = _within(times, spans)
+    chosen = within_spans(times, spans)
     chosen = chosen[evenly_spread(len(chosen), _STILL_MAX_FRAMES)]
     return np.median(frames[chosen], axis=0).astype(np.float32)
-
-
-def _within(times: np.ndarray, spans: Sequence[tuple[float, float]] | None) -> np.ndarray:
-    """Indices of the frames inside ``spans``; all of them when fewer than _STILL_FRAMES are."""
-    inside = np.zeros(len(times), dtype=bool)
-    for start, end in spans or ():
-        inside |= (times >= start) & (times < end)
-    return np.flatnonzero(inside) if inside.sum() >= _STILL_FRAMES else np.arange(len(times))
 
 
 # The halves of a frame, tried as the original's part clear of a laid picture.

@@ -32,7 +32,7 @@ from provenance.report import json_report, to_html
 from provenance.report.text_report import to_text
 from provenance.settings import load_settings
 from tests import synthetic as syn
-from tests.conftest import Media, _ffmpeg
+from tests.conftest import FPS, Media, _ffmpeg
 from tests.test_align import make_fp
 from tests.test_match_cases import _encode
 
@@ -1021,3 +1021,33 @@ def test_captions_that_come_and_go_are_no_evidence_of_another_moment(tmp_path: P
         result = _verified(path, library_path, tmp_path)
         assert result.verdict is Verdict.INCONCLUSIVE, result
         assert all(s.unsettled for a in result.same_scene for s in a.segments), result
+
+
+def test_what_changes_inside_a_picture_laid_over_the_repost_is_not_compared(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # A news ticker over the true moment: its dark bar shifts every pixel's z-score and its
+    # text changes in every frame, so the repost's pictures were laid loosely and differed
+    # from the original's at the very instant about as much as a moment before (here 0.86;
+    # the room's registered windows under a ticker, other_moments.py --registered --edit
+    # "news ticker"). The match's overlay boxes are left out (``Placement.hidden``).
+    from tests.test_match_cases import _with_ticker
+
+    query = tmp_path / "ticker.mp4"
+    syn.write_video(str(query), _with_ticker(list(syn.excerpt(str(media.cam_a), 8.0, 12.0,
+                                                               FPS)), FPS), FPS)
+    decoded = _decoded(query)
+    with Library(library_path) as library:
+        local = library.local_data("cam-a")
+    assert local is not None
+    whole = (0.0, 0.0, 1.0, 1.0)
+    truth = _segment((0.0, 11.0), 8.0)
+    seen = moment.check_segment(decoded, local, truth, moment.Placement(whole, whole, False))
+    hidden = moment.check_segment(decoded, local, truth, moment.Placement(
+        whole, whole, False, hidden=((0.0, 0.86, 1.0, 1.0),)))
+    assert hidden.ratio is not None and seen.ratio is not None
+    assert hidden.ratio < seen.ratio and hidden.ratio < 0.5
+    # The match's overlay box is hidden where its picture moves (provider.MOVING_LAID_CHANGE).
+    bar = (0.0, 0.86, 1.0, 1.0)
+    overlay = (DetectedEdit(Edit.OVERLAY, boxes=(bar,)),)
+    (placement, *_) = moment.placements(decoded, Alignment("cam-a", 0.9, (truth,), overlay))
+    assert placement.hidden == (bar,)
