@@ -276,12 +276,7 @@ class Decoded:
         last = int(np.searchsorted(times, until, side="right"))
         if first < 1 or last <= first:
             return None
-        return float(times[first + int(np.argmax(self._changes(first, last)))])
-
-    def _changes(self, first: int, last: int) -> np.ndarray:
-        """The mean grey-level change into each moment frame ``first`` to ``last`` - 1 from the
-        one before it (``first`` at least 1)."""
-        return self._frame_changes[first:last]
+        return float(times[first + int(np.argmax(self._frame_changes[first:last]))])
 
     @cached_property
     def _frame_changes(self) -> np.ndarray:
@@ -306,7 +301,7 @@ class Decoded:
         if last - first < 3:
             return []
         measured = np.diff(times[first - 1:last]) <= JUMP_MAX_GAP_S  # neighbouring frames
-        change = self._changes(first, last)
+        change = self._frame_changes[first:last]
         at = times[first:last]
         found = []
         # Each change's neighbours within JUMP_FOIL_S are among its foils: only the changes

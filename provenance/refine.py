@@ -785,10 +785,8 @@ def _inset_hypotheses(hashed: _Hashed, local: LocalData, result: AlignResult, re
     if found is None:
         return result, False, False
     result, placed, accused = _aligned_clear_of(hashed, local, result, ref_id, *found)
-    boxes, mirrored = found
-    shown = [geometry.mirrored_box(b) if mirrored else b for b in boxes]
     hidden = not placed and not accused and \
-        decoded.change_inside(shown, seen) >= MOVING_LAID_CHANGE
+        decoded.change_inside(_overlay(*found).boxes, seen) >= MOVING_LAID_CHANGE
     return result, placed, hidden
 
 
