@@ -1806,7 +1806,7 @@ def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalDa
     overlap = fitted(pairs)
     if overlap is not None and overlap.homography is not None:
         return _boxes_in_frame(_perspective_edits(overlap, size), picture, Edit.FILMED_OFF_SCREEN)
-    if overlap is not None and overlap.fills_query() and not overlap.has_geometry and \
+    if overlap is not None and overlap.lies_inside() and not overlap.has_geometry and \
             geometry.area(overlap.reference_box) < geometry.WHOLE_FRAME_SHARE:
         # The repost's whole picture is part of the original's: a crop within what whole-frame
         # hashes absorb (8-15 % off each side).

@@ -385,6 +385,28 @@ def test_screen_view_is_a_screen_turned_by_its_angle() -> None:
     assert 0.6 < geometry.area(view.reference_box) < 0.95
 
 
+def test_a_crop_keeps_the_reposts_whole_picture_inside_the_original() -> None:
+    # A fit that leaves part of the repost outside the original is not a crop, however much of
+    # the original it keeps (the car park under a caption and logo, fitted approximately, was
+    # reported "cropped" with 10 % of the repost's height above the original).
+    original = syn.CCTVScene(seed=11).frame(3.0)
+    cropped = syn.crop(0.06)(original)
+    fit = geometry.find_overlap([cropped], [original])
+    assert fit is not None and fit.lies_inside()
+    assert geometry.area(fit.reference_box) < geometry.WHOLE_FRAME_SHARE
+    # The original's upper part, 1.08 times as large, shown under a band of other picture 8 %
+    # of the frame high: most of the repost is the original's, but not all of it.
+    h, w = original.shape[:2]
+    band, scale = int(h * 0.08), 1.08
+    part_w, part_h = round(w / scale), round((h - band) / scale)
+    left = (w - part_w) // 2
+    shifted = np.concatenate([syn.CCTVScene(seed=12).frame(3.0)[:band], syn.cv2.resize(
+        original[:part_h, left:left + part_w], (w, h - band))])
+    fit = geometry.find_overlap([shifted], [original])
+    assert fit is not None and fit.fills_query() and not fit.has_geometry
+    assert fit.query_box[1] == pytest.approx(0.08, abs=0.02) and not fit.lies_inside()
+
+
 def _room(shift: float) -> np.ndarray:
     """A picture of a room: a textured wall above a sharp skirting line, a floor below, the
     line ``shift`` pixels lower than at 0 (a repost placed a fraction of a pixel off)."""
