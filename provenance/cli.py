@@ -2,12 +2,13 @@
 
 Exit codes: 0 ok, 1 unexpected error, 2 usage or settings, 3 acquire, 4 media, 5 library,
 6 partial import, 7 some inputs of a batch failed, 10 `verify --check` found a finding other
-than authentic, 130 interrupted (Ctrl-C).
+than authentic, 130 interrupted (Ctrl-C), 141 the output's reader went away.
 """
 
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import json
 import logging
 import os
@@ -116,6 +117,8 @@ class FullHelpGroup(click.Group):
 
 # The exit code of a command stopped by Ctrl-C, as shells report a process ended by SIGINT.
 INTERRUPTED = 130
+# The exit code of a command whose output's reader went away, as shells report SIGPIPE.
+BROKEN_PIPE = 141
 
 
 class ProvenanceGroup(FullHelpGroup):
@@ -137,6 +140,12 @@ class ProvenanceGroup(FullHelpGroup):
             db = ctx.find_root().meta.get(_DB_GIVEN)
             hint = with_db(error.hint, db) if db and error.hint else error.hint
             _fail(ctx, error.message, hint, error.exit_code)
+        except BrokenPipeError:
+            # The reader of the output went away (`| head`): stop quietly, as other tools do,
+            # with the code shells report for SIGPIPE. Output still buffered goes nowhere
+            # instead of failing again at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(BROKEN_PIPE)
         except OSError as error:  # a file or folder the command could not read or write
             if ctx.find_root().params.get("debug"):
                 raise
@@ -302,7 +311,8 @@ def main(debug: bool, quiet: bool, progress: bool, cache_dir: str | None) -> Non
     \b
     Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 acquire, 4 media, 5 library,
     6 some rows of a `library import` failed, 7 some inputs of a batch failed,
-    10 (`verify --check`) a finding is not `authentic`, 130 interrupted.
+    10 (`verify --check`) a finding is not `authentic`, 130 interrupted,
+    141 the output's reader went away (`| head`).
     """
     _show_warnings(debug)
     if not debug:
@@ -333,7 +343,8 @@ def batch_options(f: F) -> F:
                           "input)."),
         click.option("--jsonl", default=None, metavar="FILE",
                      help="Write one JSON result per input to FILE as each finishes "
-                          "(`-`: standard output)."),
+                          "(`-`: standard output). A FILE holding results already is "
+                          "refused, unless --resume."),
         click.option("--resume", is_flag=True,
                      help="Skip the inputs already in the --jsonl file and append the others."),
         click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
@@ -395,6 +406,13 @@ def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json
         raise click.UsageError("give a video, an article, a folder, or -a FILE")
     if resume and (not jsonl or jsonl == "-"):  # said before any work, for one input too
         raise click.UsageError("--resume reads the output file: give --jsonl FILE")
+    if jsonl and jsonl != "-" and not resume and os.path.isfile(jsonl) and \
+            os.path.getsize(jsonl):
+        # Writing it anew would throw away the results of an earlier batch (after a Ctrl-C, the
+        # run that was told to --resume).
+        raise SettingsError(f"{jsonl} already holds results",
+                            "add --resume to skip the inputs it holds and append the others, "
+                            "or give another --jsonl path (delete the file to start over)")
     library = _library(ctx, settings)
     if (len(inputs) > 1 or batch_file or jsonl or folders or len(queries) != len(inputs)
             or workers > 1 or cluster):
@@ -647,8 +665,10 @@ def library_add(ctx: click.Context, source: str, original_id: str, source_name: 
     if changes:
         flags = " ".join(f"--{k.replace('_', '-')} {shlex.quote(str(v))}"
                          for k, v in changes.items())
-        echo(f"Hint: the metadata you gave differs from what is stored; update it with "
-             f"`provenance library update {stored.id} {flags}`", err=True)
+        hint = ("the metadata you gave differs from what is stored; update it with "
+                f"`provenance library update {stored.id} {flags}`")
+        db_given = ctx.find_root().meta.get(_DB_GIVEN)
+        echo(f"Hint: {with_db(hint, db_given) if db_given else hint}", err=True)
 
 
 @library.command("update")
@@ -914,7 +934,11 @@ def config(ctx: click.Context, db: str | None, as_json: bool) -> None:
     root = ctx.find_root().params
     settings, sources = resolve_settings(db=db, cache_dir=root.get("cache_dir"))
     values = settings.to_dict()
-    rows = {key: {"value": values[key], "source": sources[key]} for key in CONFIG_KEYS}
+    rows: dict[str, dict[str, Any]] = {
+        key: {"value": values[key], "source": sources[key]} for key in CONFIG_KEYS}
+    for key, module in _EXTRA_MODULES.items():
+        if values[key] and importlib.util.find_spec(module) is None:
+            rows[key]["missing"] = module  # on, but skipped at every verify
     path = config_path()
     if as_json:
         echo(json.dumps({"config_file": str(path), "exists": path.is_file(),
@@ -922,7 +946,13 @@ def config(ctx: click.Context, db: str | None, as_json: bool) -> None:
         return
     echo(f"config file: {path}" + ("" if path.is_file() else " (none)"))
     for key, row in rows.items():
-        echo(f"{key:<16} {row['value']!s:<44} {row['source']}")
+        missing = (f"  ({row['missing']} is not installed, so this is skipped: "
+                   "pip install 'provenance[evidence]')" if "missing" in row else "")
+        echo(f"{key:<16} {row['value']!s:<44} {row['source']}{missing}")
+
+
+# Settings that need a module of the `evidence` extra (the name it is imported by).
+_EXTRA_MODULES = {"ocr": "rapidocr", "credentials": "c2pa"}
 
 
 @main.command()

@@ -4,6 +4,7 @@ claims -> Verification."""
 from __future__ import annotations
 
 import os
+import shlex
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -528,11 +529,16 @@ def read_article(query: str, settings: Settings, seconds: float | None = None) -
         budget = min(acquire.DEFAULT_PAGE_SECONDS, seconds or settings.article_timeout)
         return acquire.fetch_page(query, settings.max_filesize, budget), query
     try:
-        with open(query, encoding="utf-8", errors="replace") as handle:
-            return handle.read(acquire.MAX_PAGE_BYTES), Path(os.path.abspath(query)).as_uri()
+        with open(query, "rb") as handle:
+            raw = handle.read(acquire.MAX_PAGE_BYTES)
     except OSError as exc:
         raise AcquireError(f"{query}: cannot read the article ({exc.strerror})",
                            "check the path and its permissions") from None
+    if b"\0" in raw[:512]:  # text has no NUL bytes; a video, an image or an archive has
+        raise AcquireError(f"{query} is not a web page (it holds binary data)",
+                           "give a saved article (.html) or its URL; a video file is verified "
+                           f"with `provenance verify {shlex.quote(query)}`")
+    return raw.decode("utf-8", errors="replace"), Path(os.path.abspath(query)).as_uri()
 
 
 def acquire_video(ref_url: str, settings: Settings, progress: Progress | None,

@@ -113,6 +113,21 @@ def test_ctrl_c_leaves_whole_lines_and_resume_does_each_input_once(
     assert done[:len(first)] == [line["input"] for line in first]
 
 
+def test_a_batch_does_not_write_over_earlier_results(media: Media, library_path: Path,
+                                                     tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    earlier = '{"input": "a.mp4", "verdict": "match"}\n'
+    out.write_text(earlier)
+    result = CliRunner().invoke(main, ["verify", str(media.clip_a), "--jsonl", str(out),
+                                       "--db", str(library_path)])
+    assert result.exit_code == 2 and "already holds results" in result.stderr
+    assert "--resume" in result.stderr and out.read_text() == earlier
+    resumed = CliRunner().invoke(main, ["verify", str(media.clip_a), "--jsonl", str(out),
+                                        "--resume", "--db", str(library_path)])
+    assert resumed.exit_code == 0, resumed.stderr
+    assert [line["input"] for line in _lines(out)] == ["a.mp4", str(media.clip_a)]
+
+
 def test_resume_drops_a_line_cut_short(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     out.write_text('{"input": "a.mp4", "verdict": "match"}\n{"input": "b.mp4", "verd')

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import click
@@ -91,8 +92,11 @@ def test_library_add_list_show_remove(media: Media, tmp_path: Path) -> None:
                          "--source", "Operator", "--recorded-at", "2015-09-16", "--db", db)
     assert code == 0, err
     assert "added fence-cam" in out
-    code, out, _ = run("library", "add", media.cam_b, "--id", "again", "--db", db)
+    code, out, err = run("library", "add", media.cam_b, "--id", "again", "--source", "Other",
+                         "--db", db)
     assert code == 0 and "already in the library as fence-cam" in out
+    # the hint's command works as printed: on this library, not the default one
+    assert f"`provenance library update fence-cam --source Other --db {db}`" in err
     code, out, _ = run("library", "list", "--db", db, "--json")
     (entry,) = json.loads(out)
     assert entry["id"] == "fence-cam" and entry["width"] == 480 and entry["duration"] > 29
@@ -295,6 +299,18 @@ def test_help_summaries_are_whole_and_every_command_has_help() -> None:
         for name in path:
             command = command.commands[name]  # type: ignore[attr-defined]
         assert command.help and len(command.help) > 20, path
+
+
+def test_config_says_when_an_evidence_setting_is_on_but_its_module_is_missing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "rapidocr", None)  # as without the `evidence` extra
+    monkeypatch.delenv("PROVENANCE_CONFIG", raising=False)
+    code, out, err = run("config")
+    assert code == 0, err
+    ocr_line = next(line for line in out.splitlines() if line.startswith("ocr "))
+    assert "rapidocr is not installed" in ocr_line and "provenance[evidence]" in ocr_line
+    code, out, _ = run("config", "--json")
+    assert json.loads(out)["settings"]["ocr"]["missing"] == "rapidocr"
 
 
 def test_config_file_environment_and_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -187,3 +189,23 @@ def test_escape_sequences_are_escaped_when_output_is_not_a_terminal(db: Path,
     shown = safe_text(name)
     assert shown in out + err and "escRED" not in out + err, out + err
     assert not _unsafe(out + err)
+
+
+def test_output_piped_to_a_reader_that_went_away_stops_quietly(db: Path) -> None:
+    # `provenance library list | head -1`: the reader closes the pipe before the list is written
+    command = [sys.executable, "-c", "import sys; from provenance.cli import main; "
+               "sys.exit(main())", "library", "list", "--db", str(db)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    err = process.stderr.read()
+    assert process.wait(timeout=120) == 141  # as shells report SIGPIPE
+    assert err == ""  # no "Error: Broken pipe", no traceback
+
+
+def test_a_video_given_as_an_article_is_refused_with_the_command_to_use(media: Media) -> None:
+    code, out, err = run("article", str(media.clip_a))
+    assert code == 3 and not out  # not "no video found in the page" and exit 0
+    assert "is not a web page" in err and f"provenance verify {media.clip_a}" in err
+    _one_error(err)
