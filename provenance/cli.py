@@ -63,7 +63,10 @@ def echo(message: object = "", err: bool = False, nl: bool = True) -> None:
 GLOBAL_FLAGS = frozenset({"--debug", "--quiet", "-q", "--progress"})
 GLOBAL_VALUE_OPTIONS = frozenset({"--cache-dir"})
 # A `provenance library ...` or `provenance verify ...` command quoted in a hint.
-_HINTED_COMMAND = re.compile(r"([`'])(provenance (?:library|verify)\b[^`']*)\1")
+# A command a hint names, in backquotes (it may quote its own values: --title 'Fence cam') or
+# in single quotes.
+_HINTED_COMMAND = re.compile(r"(`)(provenance (?:library|verify)\b[^`]*)`"
+                             r"|(')(provenance (?:library|verify)\b[^']*)'")
 
 
 def hoist_global_options(args: list[str]) -> list[str]:
@@ -90,7 +93,7 @@ def hoist_global_options(args: list[str]) -> list[str]:
 def with_db(hint: str, db: str) -> str:
     """A hint's `provenance ...` commands with the user's own --db, so they work as printed."""
     def add(match: re.Match[str]) -> str:
-        quote, command = match.groups()
+        quote, command = match.groups()[:2] if match.group(1) else match.groups()[2:]
         given = shlex.quote(db)
         if "--db" in command:
             command = re.sub(r"--db \S+", lambda _: f"--db {given}", command)
@@ -663,10 +666,8 @@ def library_add(ctx: click.Context, source: str, original_id: str, source_name: 
     else:
         echo(f"already in the library as {stored.id} (same sha256); nothing added")
     if changes:
-        flags = " ".join(f"--{k.replace('_', '-')} {shlex.quote(str(v))}"
-                         for k, v in changes.items())
         hint = ("the metadata you gave differs from what is stored; update it with "
-                f"`provenance library update {stored.id} {flags}`")
+                f"`provenance library update {stored.id} {registry.metadata_options(changes)}`")
         db_given = ctx.find_root().meta.get(_DB_GIVEN)
         echo(f"Hint: {with_db(hint, db_given) if db_given else hint}", err=True)
 

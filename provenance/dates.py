@@ -111,6 +111,27 @@ def normalise(value: str, name: str = "date") -> str:
                             f"write it as {_FORMS}") from None
 
 
+def readable(value: str) -> str:
+    """A metadata date as a reader reads it: an ISO day as it is, a time without its "T" (and
+    its seconds where they are zero) with its UTC offset, a range's ends joined by "to"
+    ("2019-03-02 10:00 UTC", "2015-09-11 to 2015-09-20"); a value that is not one, as it is."""
+    try:
+        parts = [part for part in normalise(value).split("/") if part]
+    except SettingsError:
+        return value
+    return " to ".join(_readable_moment(part) for part in parts)
+
+
+def _readable_moment(iso: str) -> str:
+    if "T" not in iso:
+        return iso
+    moment = datetime.fromisoformat(iso)
+    clock = f"{moment:%H:%M}" if not (moment.second or moment.microsecond) else f"{moment:%H:%M:%S}"
+    offset = moment.utcoffset()
+    zone = "" if offset is None else " UTC" if not offset else f" UTC{iso[-6:]}"
+    return f"{moment:%Y-%m-%d} {clock}{zone}"
+
+
 def day_range(value: str) -> tuple[date, date] | None:
     """The (first, last) day of a normalised metadata date, or None when there is none or it was
     stored before dates were checked and cannot be read."""

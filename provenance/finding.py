@@ -11,6 +11,7 @@ from itertools import pairwise
 
 from .align import DEFAULT_PARAMS, MatchParams, intersect, union
 from .claims import CLOCK_CAVEAT, clock_days, clock_reads_claimed
+from .dates import readable
 from .fingerprint import cut_apart
 from .models import (
     Alignment,
@@ -214,10 +215,13 @@ def _held_only(originals: Iterable[Original]) -> list[str]:
 
 
 def _recorded(originals: Iterable[Original]) -> str:
-    dates = sorted({o.recorded_at for o in originals if o.recorded_at})
+    """'recorded 2015-09-16', or each original's date: 'recorded 2015-09-16 and 2019-03-02
+    10:00 UTC' (a montage's originals are not one span of time)."""
+    dates = [readable(d) for d in sorted({o.recorded_at for o in originals if o.recorded_at})]
     if not dates:
         return "at an unknown date"
-    return f"recorded {dates[0]}" if len(dates) == 1 else f"recorded {dates[0]} to {dates[-1]}"
+    return "recorded " + (dates[0] if len(dates) == 1 else
+                          f"{', '.join(dates[:-1])} and {dates[-1]}")
 
 
 def _footage(originals: Sequence[Original]) -> str:
@@ -226,16 +230,17 @@ def _footage(originals: Sequence[Original]) -> str:
 
 
 def _claimed(claims: Sequence[Claim]) -> str:
-    """'captioned as 22/10/2015 and October 22, 2015, credited to X'."""
-    said: dict[str, list[str]] = {}
+    """'captioned as 22/10/2015 and 23/10/2015, credited to X': each value once, as it was
+    first written (the post's "22/10/2015" and a stated 2015-10-22 are one date)."""
+    said: dict[str, dict[str, str]] = {}
     for claim in claims:
         verb = {ClaimKind.PUBLISHED: "published", ClaimKind.PLACE: "placed in",
                 ClaimKind.SOURCE: "credited to"}.get(claim.kind, "captioned as")
         # a date as it was written ("22/10/2015"); a place or source by its name
-        said.setdefault(verb, []).append(
-            claim.text if claim.kind is ClaimKind.DATE and claim.text else claim.value)
-    return ", ".join(f"{verb} {' and '.join(dict.fromkeys(values))}"
-                     for verb, values in said.items())
+        said.setdefault(verb, {}).setdefault(
+            claim.value, claim.text if claim.kind is ClaimKind.DATE and claim.text
+            else claim.value)
+    return ", ".join(f"{verb} {' and '.join(values.values())}" for verb, values in said.items())
 
 
 def _clocks_read(clocks: Sequence[ScreenClock]) -> str:

@@ -67,6 +67,11 @@ MAX_FINGERPRINT_FILE = 256 * 1024**2
 FINGERPRINT_ONLY = ("verified from a fingerprint file: the local-feature stage (crops, "
                     "picture-in-picture), the moment check (same camera, same moment?) and the "
                     "grain check need the video and did not run")
+# Said after the finding's summary of such a query: a crop the whole-frame hashes miss is "no
+# match" from its fingerprint and a match from its video (a desk audit).
+NOT_SEARCHED = ("crops, picture-in-picture, picture edits and the same-moment check, which "
+                "need the video's pixels (the query is a fingerprint file: verify the video "
+                "itself)")
 
 
 @dataclass(frozen=True)
@@ -242,7 +247,8 @@ def verify_video(
                 result.verdict, result.matches, result.unexplained, checked, matched + similar,
                 result.reason, audio_matches=seen.audio_matches, regions=regions,
                 same_scene=result.same_scene, params=result.params, clocks=clocks,
-                cuts=[located.get(t, t) for t in cut_samples]), cut_off),
+                cuts=[located.get(t, t) for t in cut_samples]),
+                (*cut_off, *((NOT_SEARCHED,) if decoded is None else ()))),
             params=result.params.to_dict(),
             skipped=(*result.skipped, *seen.skipped, *cut_off),
             audio_matches=seen.audio_matches,

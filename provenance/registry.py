@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import shlex
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from . import acquire, evidence
@@ -105,12 +106,23 @@ def update(original_id: str, library: Library, **changes: object) -> Original:
     return library.update(original_id, **{k: getattr(checked, k) for k in changes})
 
 
+# What `library add` and `library update` set of an original, each by its own option.
+METADATA = ("title", "source", "recorded_at", "published_at", "url", "notes", "location",
+            "latitude", "longitude")
+
+
 def metadata_changes(given: Original, stored: Original) -> dict[str, object]:
     """Metadata given for a file already registered that differs from what is stored."""
     given = checked_metadata(given)
-    return {k: getattr(given, k) for k in ("title", "source", "recorded_at", "published_at",
-                                            "url", "notes", "location", "latitude", "longitude")
+    return {k: getattr(given, k) for k in METADATA
             if getattr(given, k) not in ("", None) and getattr(given, k) != getattr(stored, k)}
+
+
+def metadata_options(values: Mapping[str, object]) -> str:
+    """The `library add`/`library update` options that set these metadata, quoted for a
+    shell: '--title 'Fence cam' --recorded-at 2015-09-16'."""
+    return " ".join(f"--{key.replace('_', '-')} {shlex.quote(str(value))}"
+                    for key, value in values.items())
 
 
 def reindex(original_id: str, library: Library, settings: Settings | None = None,
@@ -123,10 +135,14 @@ def reindex(original_id: str, library: Library, settings: Settings | None = None
     settings = settings or load_settings()
     original = library.get(original_id)
     if not original.file or is_url(original.file) or not os.path.isfile(original.file):
+        known = {k: getattr(original, k) for k in METADATA
+                 if getattr(original, k) not in ("", None)}
+        again = f"--id {shlex.quote(original_id)} {metadata_options(known)}".rstrip()
         raise LibraryError(
             f"the file of {original_id!r} ({original.file or 'not recorded'}) is not on disk",
-            f"remove it and add it again: `provenance library remove {original_id}` then "
-            "`provenance library add FILE --id ...`")
+            f"remove it and add it again from where it is now, with what the library knows of "
+            f"it: `provenance library remove {shlex.quote(original_id)}` then "
+            f"`provenance library add FILE {again}`")
     if acquire.sha256_file(original.file) != original.sha256:
         raise LibraryError(f"{original.file} has changed since {original_id!r} was registered",
                            "add the new file as a new original")

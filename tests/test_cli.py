@@ -108,10 +108,31 @@ def test_library_add_list_show_remove(media: Media, tmp_path: Path) -> None:
     assert "the library is empty" in out
 
 
-def test_fingerprint_command_writes_file(media: Media, tmp_path: Path) -> None:
+def test_reindex_of_a_moved_file_hints_the_add_that_keeps_its_metadata(
+        media: Media, tmp_path: Path) -> None:
+    db, moved = tmp_path / "desk.db", tmp_path / "fence.mp4"
+    shutil.copy(media.cam_b, moved)
+    code, _, err = run("library", "add", moved, "--id", "fence-cam", "--title", "Fence cam",
+                       "--recorded-at", "16/09/2015", "--db", db)
+    assert code == 0, err
+    moved.rename(tmp_path / "elsewhere.mp4")
+    code, _, err = run("library", "reindex", "fence-cam", "--db", db)
+    assert code == 5 and "is not on disk" in err
+    # following the hint as printed keeps the title and date (the desk audit lost them)
+    assert (f"`provenance library add FILE --id fence-cam --title 'Fence cam' --recorded-at "
+            f"2015-09-16 --db {db}`") in err
+
+
+def test_fingerprint_command_writes_file(media: Media, db: Path, tmp_path: Path) -> None:
     out_file = tmp_path / "a.npz"
     code, out, _ = run("fingerprint", media.unrelated, "-o", out_file)
     assert code == 0 and out_file.stat().st_size > 0 and "samples" in out
+    # verified from it, the finding's own line says what was not searched without the pixels
+    code, out, err = run("verify", out_file, "--db", db)
+    assert code == 0, err
+    finding = out.splitlines()[1]
+    assert finding.lstrip().startswith("UNVERIFIED") and "Not examined: crops" in finding
+    assert "verify the video itself" in finding
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,7 @@ def test_demo_finds_every_original_in_the_repost_and_flags_the_date(tmp_path: Pa
     assert video["finding"]["rating"] == report["finding"]["rating"] == "miscaptioned"
     assert video["finding"]["mediareview"] == "DecontextualizedContent"
     summary = video["finding"]["summary"]
-    assert "recorded 2015-09-15 to 2015-09-16" in summary and "22/10/2015" in summary
+    assert "recorded 2015-09-15 and 2015-09-16" in summary and "22/10/2015" in summary
     # the operator's "mi-septembre" agrees; the article's publication date is only an upper
     # bound, never a contradicted claim about when it was filmed
     (vague,) = [c for c in video["claims"] if c["text"] == "mi-septembre"]

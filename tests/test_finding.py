@@ -67,7 +67,7 @@ def test_two_videos_each_checked_against_its_own_caption(
     assert claimed.status is ClaimStatus.CONTRADICTED
     assert second.finding is not None and second.finding.rating is Rating.MISCAPTIONED
     assert "3 March 2016" in second.finding.summary
-    assert "recorded 2015-09-14/2015-09-15" in second.finding.summary
+    assert "recorded 2015-09-14 to 2015-09-15" in second.finding.summary
     # the publication date is an upper bound, for both videos, and holds for both
     for result in (first, second):
         published = [c for c in result.claims if c.kind is ClaimKind.PUBLISHED]
@@ -235,6 +235,25 @@ def test_ratings_follow_the_rules() -> None:
                                            [_claim(ClaimStatus.CONTRADICTED)], cam)])
     assert worst.rating is Rating.MISCAPTIONED and worst.summary.endswith("(1 of 3 videos "
                                                                           "miscaptioned).")
+
+
+def test_a_date_claimed_twice_in_two_ways_is_said_once() -> None:
+    cam = [Original(id="cam", source="Operator", recorded_at="2015-09-16")]
+    stated = replace(_claim(ClaimStatus.CONTRADICTED), text="2015-10-22", found_in="stated")
+    later = replace(_claim(ClaimStatus.CONTRADICTED), text="23/10/2015", value="2015-10-23")
+    claims = [stated, _claim(ClaimStatus.CONTRADICTED), later]
+    summary = assess(Verdict.MATCH, [_alignment()], [], claims, cam).summary
+    # not "captioned as 2015-10-22 and 22/10/2015" (a desk audit): one date, then another
+    assert "captioned as 2015-10-22 and 23/10/2015." in summary and "22/10/2015" not in summary
+
+
+def test_a_montages_originals_are_said_each_with_its_date_as_a_reader_reads_it() -> None:
+    road = Original(id="road", source="DIR Nord", recorded_at="2015-09-16")
+    line = Original(id="line", source="Factory", recorded_at="2019-03-02T10:00:00+00:00")
+    montage = [_alignment(original="road"), _alignment(original="line")]
+    summary = assess(Verdict.MATCH, montage, [], [], [road, line]).summary
+    # not "recorded 2015-09-16 to 2019-03-02T10:00:00+00:00" (a desk audit): no span, no ISO
+    assert "recorded 2015-09-16 and 2019-03-02 10:00 UTC" in summary
 
 
 def test_as_claimed_says_which_claims_agree() -> None:
