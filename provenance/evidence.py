@@ -13,6 +13,7 @@ import numpy as np
 from . import audio, claims, credentials, decode, geometry, ocr
 from .align import AlignResult
 from .fingerprint import shots
+from .frames import evenly_spread
 from .library import Library
 from .models import (
     BURNED_IN,
@@ -153,6 +154,27 @@ def _ocr_times(fp: Fingerprint) -> list[float]:
     return sorted(s.keyframe for s in ranked[: ocr.MAX_FRAMES])
 
 
+def _with_new_bands(shown: Mapping[float, np.ndarray], kept: Mapping[float, np.ndarray]
+                    ) -> dict[float, list[tuple[int, int]]]:
+    """Of ocr.SPREAD_FRAMES ``kept`` frames spread evenly over the video, those with bands of
+    likely text (``ocr.text_bands``, at most ocr.NEW_BAND_HEIGHT of the frame high) at rows
+    where neither the frames ``shown`` nor one before had one: those bands by time. A shot's
+    keyframe is its most typical frame, so a caption shown over part of the shot is not on it
+    (a desk audit: a dated caption over 6 s of a 15 s shot went unread, the repost
+    "authentic"); text that changes in place (subtitles) is still read once."""
+    rows = [band for frame in shown.values() for band in ocr.text_bands(frame)]
+    available = sorted(kept)
+    added: dict[float, list[tuple[int, int]]] = {}
+    for time in (available[i] for i in evenly_spread(len(available), ocr.SPREAD_FRAMES)):
+        tallest = ocr.NEW_BAND_HEIGHT * kept[time].shape[0]
+        new = [band for band in ocr.text_bands(kept[time]) if band[1] - band[0] <= tallest
+               and not any(ocr.crossing(band, row) for row in rows)]
+        if new and time not in shown:
+            added[time] = new
+            rows += new
+    return added
+
+
 def mirrored_spans(result: AlignResult) -> list[tuple[float, float]]:
     """The query's stretches matched to an original mirrored: text the camera burned in is
     mirror-written there."""
@@ -178,9 +200,14 @@ def burned_in_text(path: str, fp: Fingerprint, settings: Settings,
     read = ocr.TextReader()  # text unchanged since an earlier frame is not read again
     times = _ocr_times(fp)
     shown = _frames(path, times, kept)
+    added = _with_new_bands(shown, kept) if kept else {}
+    if kept and added:
+        shown = {**shown, **{time: kept[time] for time in added}}
+        times = sorted(shown)
     colour = colours or {}
     for time, frame in sorted(shown.items()):
-        lines += read(frame, time, colour.get(time))  # nothing where no text is likely
+        # nothing where no text is likely; in a frame added for its new bands, only those
+        lines += read(frame, time, colour.get(time), added.get(time))
     if not mirrored:
         return lines, [], []
     flipped = _frames(path, _mirrored_times(times, mirrored), kept)

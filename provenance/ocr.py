@@ -23,6 +23,11 @@ from . import geometry
 # Lines read with less confidence than this are dropped (RapidOCR's own default is 0.5; on the
 # generated frames, wrong readings of walkers and textures scored 0.3-0.6, real text 0.8-1.0).
 MIN_SCORE = 0.7
+# So are lines of fewer characters than this (spaces aside): one glyph is a texture read as
+# text, and no date, place or source. Over the registered sweep windows (other_moments.py, 450
+# as recorded, with timed captions and with running subtitles), every line of one character
+# read was such, all in the car park's textured picture: "日" twice, "N" 5 times.
+MIN_LINE_CHARS = 2
 # Text bands are scaled as a whole frame would be to a short side of this many pixels. On 36
 # generated frames (benchmarks/ocr_accuracy.py), whole frames at 480 read 92 % of characters and
 # 34 dates at 0.18 s a frame, at 640 97 % and 35 at 0.30 s, at 736 97 % and 36 at 0.33 s; the
@@ -31,6 +36,16 @@ DETECT_SIDE = 640
 # Frames read per video: one per shot, the longest shots first, at most this many; measured to
 # keep verify's CPU with OCR under 1.5x of without (benchmarks/copy_detection.py --evidence).
 MAX_FRAMES = 3
+# Of the frames verify keeps (every 0.5 s, provider.LOCAL_STEP_S), this many spread evenly over
+# the video are also read where they show a band of likely text at rows no frame read before
+# showed one (``evidence._with_new_bands``): text laid on for part of a shot. A new band taller
+# than NEW_BAND_HEIGHT of the frame is left: measured over the registered sweep windows
+# (other_moments.py: as recorded, caption+logo, timed captions, running subtitles; 600), the new
+# bands where text was read were 0.17-0.29 of the frame high (a banner's two rows the tallest),
+# 21 of the 161 where nothing was 0.30-0.42 (the car park's road and cars); in the
+# copy-detection set 17 of its 73 new bands, none with text.
+SPREAD_FRAMES = 8
+NEW_BAND_HEIGHT = 0.3
 # Frames wider than this are shrunk before reading (text of 1080p frames stays readable).
 MAX_WIDTH = 1280
 
@@ -215,6 +230,11 @@ def _dense_rows(edges: np.ndarray, share: float, step: int, height: int
     return [(int(a), min(int(b), height)) for a, b in spans]
 
 
+def crossing(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether two row ranges share a row."""
+    return a[0] < b[1] and b[0] < a[1]
+
+
 def likely_text(frame: np.ndarray) -> bool:
     """Whether a BGR frame may carry text: a cheap test that spares the OCR frames without."""
     return bool(text_bands(frame))
@@ -279,18 +299,23 @@ class TextReader:
         self.reads = 0  # bands given to the full reader
 
     def __call__(self, frame: np.ndarray, time: float = 0.0,
-                 colour: np.ndarray | None = None) -> list[TextLine]:
+                 colour: np.ndarray | None = None,
+                 rows: list[tuple[int, int]] | None = None) -> list[TextLine]:
         """Lines of text in one BGR or grey frame, top to bottom: only its bands likely to
         carry text (``text_bands``) where the detector finds text at a quarter of the pixels
         (``_scout_boxes``) are read, across the columns where it found it, each scaled as the
         detector would scale the whole frame (its short side to DETECT_SIDE). Then, from the
         frame's colour (a BGR frame's own, or ``colour``: a smaller BGR picture of a grey
         frame, its chroma laid on the frame's grey levels), the bands only a saturated colour
-        makes likely (``colour_bands``), for text not read already (``TextLine.colour``)."""
+        makes likely (``colour_bands``), for text not read already (``TextLine.colour``).
+        Given ``rows`` (row ranges of the frame), only those bands and the colour bands
+        across them are read."""
         scale = min(DETECT_SIDE / min(frame.shape[:2]), MAX_WIDTH / frame.shape[1])
-        found = self._bands(frame, text_bands(frame), scale, [])
+        found = self._bands(frame, text_bands(frame) if rows is None else rows, scale, [])
         colour = frame if colour is None and frame.ndim == 3 else colour
         bands = colour_bands(colour, frame.shape[0]) if colour is not None else []
+        if rows is not None:
+            bands = [band for band in bands if any(crossing(band, row) for row in rows)]
         if bands and colour is not None:
             coloured = frame if frame.ndim == 3 else _with_chroma(frame, colour)
             found += [f for f in self._bands(coloured, bands, scale, [f[3] for f in found],
@@ -298,7 +323,7 @@ class TextReader:
                       if f[3][3] - f[3][1] <= COLOUR_LINE_HEIGHT]
         return [TextLine(round(time, 3), text[:300], round(score, 3), box, coloured)
                 for _, text, score, box, coloured in sorted(found)
-                if score >= MIN_SCORE and text.strip()]
+                if score >= MIN_SCORE and len(text.replace(" ", "")) >= MIN_LINE_CHARS]
 
     def _bands(self, frame: np.ndarray, bands: list[tuple[int, int]], scale: float,
                taken: list[tuple[float, float, float, float]], colour: bool = False

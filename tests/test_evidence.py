@@ -155,6 +155,25 @@ def test_burned_in_caption_date_is_a_checked_claim(
 
 
 @pytest.mark.skipif(not ocr.available(), reason="OCR extra not installed")
+def test_a_caption_shown_over_part_of_the_shot_is_read_and_its_date_checked(
+        media: Media, sound_library: tuple[Path, Path]) -> None:
+    # The shot's keyframe (its most typical frame) is one without the caption: a desk audit's
+    # repost captioned for 6 s of 15 was called authentic.
+    db, root = sound_library
+    captioned = root / "part_captioned.mp4"
+    fps, add = 25.0, syn.caption("attaque eurotunnel 22/10/2015")
+    frames = syn.excerpt(str(media.cam_a), CLIP_START, 12.0, fps)
+    syn.write_video(str(captioned), (add(f) if 7.0 <= n / fps < 10.0 else f
+                                     for n, f in enumerate(frames)), fps)
+    result = _verify(captioned, db)
+    assert result.verdict == Verdict.MATCH
+    (line,) = [line for line in result.burned_in_text if "eurotunnel" in line.text]
+    assert 7.0 <= line.time < 10.0 and line.added is True
+    assert result.finding is not None and result.finding.rating is Rating.MISCAPTIONED
+    assert "22/10/2015" in result.finding.summary
+
+
+@pytest.mark.skipif(not ocr.available(), reason="OCR extra not installed")
 def test_a_clock_in_footage_the_library_does_not_explain_is_judged_by_no_match(
         media: Media, sound_library: tuple[Path, Path]) -> None:
     # A montage: camera A's registered footage, then 6 s of footage the library does not hold
