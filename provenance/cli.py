@@ -856,7 +856,9 @@ def library_show(ctx: click.Context, original_id: str, db: str | None, as_json: 
         echo(json.dumps(asdict(original), indent=2))
         return
     for key, value in asdict(original).items():
-        echo(f"{key + ':':<13} {'' if value is None else value}".rstrip())
+        if key == "announced_duration" and not value:  # 0: the file was decoded whole
+            continue
+        echo(f"{key + ':':<19} {'' if value is None else value}".rstrip())
 
 
 @library.command("reindex")

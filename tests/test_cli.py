@@ -102,6 +102,7 @@ def test_library_add_list_show_remove(media: Media, tmp_path: Path) -> None:
     assert entry["id"] == "fence-cam" and entry["width"] == 480 and entry["duration"] > 29
     code, out, _ = run("library", "show", "fence-cam", "--db", db)
     assert code == 0 and "2015-09-16" in out
+    assert "announced_duration" not in out  # 0.0: decoded whole, nothing to say (a desk audit)
     code, out, _ = run("library", "remove", "fence-cam", "--db", db)
     assert code == 0 and "removed fence-cam" in out
     code, out, _ = run("library", "list", "--db", db)

@@ -54,6 +54,8 @@ def test_not_a_terminal_is_silent_unless_asked(media: Media, library_path: Path)
     asked = subprocess.run([*args, "--progress"], capture_output=True, text=True, timeout=120)
     lines = asked.stderr.splitlines()
     assert re.fullmatch(r"progress: fingerprint 0\.0 of 1\d\.\d s", lines[0])
+    # the stage ends at its total, not a sample step short of it
+    assert any(re.fullmatch(r"progress: fingerprint (1\d\.\d) of \1 s", line) for line in lines)
     assert "progress: match 1 of 1" in lines and "progress: claims and report 1 of 1" in lines
 
 

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from provenance.cli import main
-from provenance.models import Alignment, Segment, Verdict, Verification
+from provenance.models import Alignment, Finding, Rating, Segment, Verdict, Verification
 from provenance.provider import LOCAL_STEP_S
 from provenance.report import authenticity_category, schema, to_html, to_jsonld
 from provenance.report.text_report import NOTHING_TO_CHECK, to_text
@@ -461,6 +461,19 @@ def test_text_says_which_same_scene_pieces_are_another_moment() -> None:
     assert "Same camera/view, moment not established:\n" in text
     assert text.index("query 00:00.00-00:04.00") < text.index("moment not established")
     assert "query 00:08.00-00:12.00" in text.split("moment not established")[1]
+
+
+def test_text_says_an_inconclusive_reason_once() -> None:
+    reason = "the view matches a registered camera, but whether this is the moment cannot be told"
+    result = Verification(query="q.mp4", verdict=Verdict.INCONCLUSIVE, confidence=0.0,
+                          reason=reason, duration=12.0,
+                          finding=Finding(Rating.INCONCLUSIVE, f"Inconclusive: {reason}."))
+    text = to_text(result)
+    assert text.count(reason) == 1 and "  confidence 0.00" in text.splitlines()  # was twice
+    matched = Verification(query="q.mp4", verdict=Verdict.MATCH, confidence=0.9,
+                           reason="12.0 s of 12.0 s line up", duration=12.0,
+                           finding=Finding(Rating.AUTHENTIC, "Authentic: footage."))
+    assert "  confidence 0.90 - 12.0 s of 12.0 s line up" in to_text(matched)
 
 
 def test_report_shows_no_picture_from_a_file_that_is_no_longer_the_one_verified(

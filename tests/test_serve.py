@@ -190,6 +190,10 @@ def test_bad_requests_are_refused_with_a_reason(client: httpx.Client, tmp_path: 
         refused = client.post("/api/v1/verifications", json=body)
         assert refused.status_code == 400, body
         assert refused.json()["error"]
+    # neither a file nor a URL: said so, not "only http and https URLs" (a desk audit)
+    for empty in (client.post("/api/v1/verifications", json={}),
+                  client.post("/api/v1/verifications", files={"note": ("x.txt", b"x")})):
+        assert empty.status_code == 400 and empty.json()["error"] == "no video given"
     assert client.post("/api/v1/verifications", content=b"[1]",
                        headers={"content-type": "application/json"}).status_code == 400
     assert client.get("/api/v1/verifications/0123").status_code == 404

@@ -142,7 +142,9 @@ def to_text(verification: Verification) -> str:
         if v.hint:
             lines.append(f"  Hint: {v.hint}")
         return "\n".join(lines)
-    lines.append(f"  confidence {v.confidence:.2f} - {v.reason}")
+    # The reason once: a finding that says it already (an inconclusive one) is not repeated.
+    said = v.finding is not None and v.reason and v.reason in v.finding.summary
+    lines.append(f"  confidence {v.confidence:.2f}" + ("" if said else f" - {v.reason}"))
     if from_cache(v.provenance):
         lines.append(f"  video: {from_cache(v.provenance)} (`verify --refresh` downloads it "
                      "again)")

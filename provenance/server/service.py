@@ -82,6 +82,9 @@ class Server:
         return target
 
     def check_url(self, url: str) -> None:
+        if not url:
+            raise Refused(400, "no video given", "send a `file` (multipart/form-data) or a "
+                          "`url` (a form field, or JSON {\"url\": ...})")
         if len(url) > MAX_URL_CHARS:
             raise Refused(400, "the URL is too long", f"at most {MAX_URL_CHARS} characters")
         if self.config.loopback:
