@@ -157,18 +157,22 @@ def _ocr_times(fp: Fingerprint) -> list[float]:
 def _with_new_bands(shown: Mapping[float, np.ndarray], kept: Mapping[float, np.ndarray]
                     ) -> dict[float, list[tuple[int, int]]]:
     """Of ocr.SPREAD_FRAMES ``kept`` frames spread evenly over the video, those with bands of
-    likely text (``ocr.text_bands``, at most ocr.NEW_BAND_HEIGHT of the frame high) at rows
-    where neither the frames ``shown`` nor one before had one: those bands by time. A shot's
+    likely text (``ocr.text_bands``, at most ocr.NEW_BAND_HEIGHT of the frame high, steady
+    into the next kept frame: ``ocr.steady_share``) at rows where neither the frames ``shown``
+    nor one before had one: those bands by time. A shot's
     keyframe is its most typical frame, so a caption shown over part of the shot is not on it
     (a desk audit: a dated caption over 6 s of a 15 s shot went unread, the repost
     "authentic"); text that changes in place (subtitles) is still read once."""
     rows = [band for frame in shown.values() for band in ocr.text_bands(frame)]
     available = sorted(kept)
     added: dict[float, list[tuple[int, int]]] = {}
-    for time in (available[i] for i in evenly_spread(len(available), ocr.SPREAD_FRAMES)):
-        tallest = ocr.NEW_BAND_HEIGHT * kept[time].shape[0]
-        new = [band for band in ocr.text_bands(kept[time]) if band[1] - band[0] <= tallest
-               and not any(ocr.crossing(band, row) for row in rows)]
+    for index in evenly_spread(len(available), ocr.SPREAD_FRAMES):
+        time, frame = available[index], kept[available[index]]
+        later = kept[available[index + 1 if index + 1 < len(available) else index - 1]]
+        new = [band for band in ocr.text_bands(frame)
+               if band[1] - band[0] <= ocr.NEW_BAND_HEIGHT * frame.shape[0]
+               and not any(ocr.crossing(band, row) for row in rows)
+               and ocr.steady_share(frame, later, band) >= ocr.STEADY_STEPS]
         if new and time not in shown:
             added[time] = new
             rows += new

@@ -44,8 +44,17 @@ MAX_FRAMES = 3
 # bands where text was read were 0.17-0.29 of the frame high (a banner's two rows the tallest),
 # 21 of the 161 where nothing was 0.30-0.42 (the car park's road and cars); in the
 # copy-detection set 17 of its 73 new bands, none with text.
+# And a new band must be steady: STEADY_STEPS of its sharp steps where they are in the next
+# kept frame (``steady_share``). Measured on the new bands of the sets above and the
+# verify_scale.py queries: every band where text was read 0.86-1.0 (131, and the desk audit's
+# caption 1.0); 176 of the 200 where nothing was under 0.8 (median 0.12, the car park's
+# passing cars at most 0.14, the verify_scale.py queries' 0.09-0.69), the 24 over it all in the
+# room (things that stay put a while). Without it, nearly every query of the shared footage
+# loaded the OCR engine for nothing (0.7 s of CPU: verify_scale.py's 20-minute query against
+# 100 hours went from 1.85x to 2.12x of fingerprinting).
 SPREAD_FRAMES = 8
 NEW_BAND_HEIGHT = 0.3
+STEADY_STEPS = 0.8
 # Frames wider than this are shrunk before reading (text of 1080p frames stays readable).
 MAX_WIDTH = 1280
 
@@ -178,13 +187,30 @@ def text_bands(frame: np.ndarray) -> list[tuple[int, int]]:
     """Row ranges (pixels) of a BGR or grey frame that may carry text: bands 1/30 of the height
     where some quarter of the width has TEXT_EDGE_SHARE of its pixels at a sharp horizontal
     step, widened by a band above and below. Empty: no text likely, the OCR is spared."""
+    edges, step = _steps(frame)
+    return _dense_rows(edges, TEXT_EDGE_SHARE, step, frame.shape[0])
+
+
+def _steps(frame: np.ndarray) -> tuple[np.ndarray, int]:
+    """Where a copy of the frame about 320 pixels wide steps sharply from one pixel to the next
+    (grey levels, over _EDGE_STEP), and the frame's pixels per pixel of that copy."""
     step = max(1, frame.shape[1] // 320)
     # Every step-th pixel first, then its grey level: the same values as the other way round,
     # without averaging the channels of pixels that are skipped (a grey frame's are exact).
     small = frame[::step, ::step]
     grey = small.mean(axis=2) if small.ndim == 3 else small.astype(np.int16)
-    edges = np.abs(np.diff(grey, axis=1)) > _EDGE_STEP
-    return _dense_rows(edges, TEXT_EDGE_SHARE, step, frame.shape[0])
+    return np.abs(np.diff(grey, axis=1)) > _EDGE_STEP, step
+
+
+def steady_share(frame: np.ndarray, later: np.ndarray, rows: tuple[int, int]) -> float:
+    """The share of the sharp steps inside ``rows`` (a row range of ``frame``) that ``later``,
+    a frame of the same size, has at the same places: burned-in text stays where it is, a
+    passing car or a walker does not."""
+    edges, step = _steps(frame)
+    top, bottom = rows[0] // step, -(-rows[1] // step)
+    inside = edges[top:bottom]
+    count = int(inside.sum())
+    return float((inside & _steps(later)[0][top:bottom]).sum()) / count if count else 0.0
 
 
 def colour_bands(picture: np.ndarray, height: int) -> list[tuple[int, int]]:

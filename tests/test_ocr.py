@@ -137,6 +137,25 @@ def test_text_unchanged_since_an_earlier_frame_is_read_once() -> None:
     assert all(line.time == 9.0 for line in lines[9.0])
 
 
+def test_a_caption_stays_put_from_one_kept_frame_to_the_next_and_a_passing_texture_does_not(
+        ) -> None:
+    # A band of likely text is read in frames spread over a video only where it is steady
+    # (evidence._with_new_bands): a caption laid on part of a shot is, a car passing is not.
+    scene = syn.CCTVScene(seed=4, width=640, height=360, label="CAM 3", length=30)
+    captioned = syn.caption("Calais 22/10/2015")
+    now, later = (captioned(scene.frame(t)).mean(axis=2).astype(np.uint8) for t in (7.0, 7.5))
+    (band,) = [b for b in ocr.text_bands(now) if b[0] >= 300]  # the caption bar's rows
+    assert ocr.steady_share(now, later, band) >= ocr.STEADY_STEPS
+    rng = np.random.default_rng(5)
+    texture = syn.cv2.resize(rng.integers(0, 255, (12, 40)).astype(np.uint8), (640, 48),
+                             interpolation=syn.cv2.INTER_NEAREST)  # a grille's sharp edges
+    passing, passed = now.copy(), now.copy()
+    passing[150:198, :] = texture
+    passed[150:198, :] = np.roll(texture, 24, axis=1)  # half a second on, moved along
+    (moving,) = [b for b in ocr.text_bands(passing) if b[0] < 200 <= b[1] or b[0] <= 150 < b[1]]
+    assert ocr.steady_share(passing, passed, moving) < ocr.STEADY_STEPS
+
+
 @pytest.mark.skipif(not ocr.available(), reason="OCR extra not installed")
 @pytest.mark.parametrize("width, height", [(1280, 720), (640, 360)])
 def test_a_thin_text_band_is_detected_as_it_is_and_read_where_it_is(
