@@ -62,9 +62,8 @@ def echo(message: object = "", err: bool = False, nl: bool = True) -> None:
 # (`provenance verify x.mp4 -q --debug`): flags, and options that take a value.
 GLOBAL_FLAGS = frozenset({"--debug", "--quiet", "-q", "--progress"})
 GLOBAL_VALUE_OPTIONS = frozenset({"--cache-dir"})
-# A `provenance library ...` or `provenance verify ...` command quoted in a hint.
-# A command a hint names, in backquotes (it may quote its own values: --title 'Fence cam') or
-# in single quotes.
+# A `provenance library ...` or `provenance verify ...` command a hint names, in backquotes (it
+# may quote its own values: --title 'Fence cam') or in single quotes.
 _HINTED_COMMAND = re.compile(r"(`)(provenance (?:library|verify)\b[^`]*)`"
                              r"|(')(provenance (?:library|verify)\b[^']*)'")
 
