@@ -1789,6 +1789,40 @@ def _within_one_take(result: AlignResult, piece: Segment) -> bool:
                and abs(a.offset - b.offset) <= TAKE_OFFSET_S for a in before for b in after)
 
 
+def with_held_ends(result: AlignResult, held_ends: Mapping[str, float]) -> AlignResult:
+    """The result with the same-scene pieces that carry on a matched segment of an original
+    the library holds only the beginning of (``held_ends``: its held seconds, for each original
+    cut off at registration) past that end, at the segment's own mapping, marked
+    ``unsettled``, and that segment no longer said to be cut at a splice (``spliced``): the
+    original's file goes on where its decode stopped, so what follows is as likely its footage
+    as another moment. (A desk audit's 1.25x copy of 20 s of a room whose file held 31.9 s of
+    60 s was matched up to the original's 29.1 s, "cut at a splice", with its remaining 12.7 s
+    at "another moment".)"""
+    carried = {(a.reference_id, piece.query_start): before for a in result.same_scene
+               if a.reference_id in held_ends for piece in a.segments
+               if (before := _carried_on(result, piece, held_ends[a.reference_id]))}
+    if not carried:
+        return result
+    matches = tuple(replace(m, segments=tuple(
+        replace(s, spliced=False) if (m.reference_id, s.query_end) in carried.values() else s
+        for s in m.segments)) for m in result.matches)
+    return marked_unsettled(replace(result, matches=matches),
+                            lambda s: (s.reference_id, s.query_start) in carried)
+
+
+def _carried_on(result: AlignResult, piece: Segment, held_end: float
+                ) -> tuple[str, float] | None:
+    """The original and query end of the matched segment of its original that a same-scene
+    piece follows within TAKE_REACH_S and whose mapping, carried on over the piece, passes the
+    original's held end; None where there is none."""
+    for m in result.matches:
+        for s in m.segments if m.reference_id == piece.reference_id else ():
+            follows = 0 <= piece.query_start - s.query_end <= TAKE_REACH_S
+            if follows and s.speed * piece.query_end + s.offset > held_end - TAKE_REACH_S:
+                return m.reference_id, s.query_end
+    return None
+
+
 def marked_unsettled(result: AlignResult, where: Callable[[Segment], bool]) -> AlignResult:
     """The result with the same-scene pieces ``where`` holds for marked ``unsettled``: the
     camera's view at a moment the evidence did not establish."""

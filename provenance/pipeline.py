@@ -25,6 +25,7 @@ from .align import (
     align,
     view_radius,
     with_boundaries_moved,
+    with_held_ends,
     with_held_pictures,
     with_open_moments,
 )
@@ -207,7 +208,8 @@ def verify_video(
         if decoded is not None:
             result, added, judged = refine.caption_edits_stage(decoded, result, stored,
                                                                seen.text, cut_samples)
-        result = with_held_pictures(with_open_moments(result, cut_samples), query_fp)
+        result = with_held_pictures(with_held_ends(with_open_moments(result, cut_samples),
+                                                   _held_ends(result, lib)), query_fp)
         located = _cuts_located(decoded, cut_at) if decoded is not None else {}
         if not regions:
             result = with_boundaries_moved(result, located)
@@ -279,6 +281,13 @@ def _searched(path: str, decoded: provider.Decoded, result: AlignResult,
     saturation = _saturation(path, decoded, replace(searched, matches=tuple(
         m for m in searched.matches if m.reference_id in new)))
     return refine.picture_edits_stage(decoded, saturation, searched, stored, only=new), stored
+
+
+def _held_ends(result: AlignResult, lib: Library) -> dict[str, float]:
+    """The seconds the library holds of each matched original whose file was cut off at
+    registration (``Original.cut_off``), by id."""
+    matched = (lib.get(ref_id) for ref_id in {m.reference_id for m in result.matches})
+    return {o.id: o.duration for o in matched if o.cut_off}
 
 
 def _cuts_located(decoded: provider.Decoded, cut_at: np.ndarray) -> dict[float, float]:

@@ -234,6 +234,12 @@ def test_an_original_cut_off_at_registration_is_said_where_its_missing_part_matt
     held = f"the library holds only the first {stored.duration:.1f} s of cam-a-cut"
     assert held in report["finding"]["summary"]  # the repost goes on past what is held
     assert any(held in reason for reason in report["finding"]["reasons"])
+    # What carries on the matched footage past the held end is the camera's view at a moment not
+    # established, not "another moment", and the match is not "cut at a splice" there.
+    assert report["same_scene"] and all(s["unsettled"] for a in report["same_scene"]
+                                        for s in a["segments"])
+    assert "another moment than the registered" not in report["finding"]["summary"]
+    assert not any(s["spliced"] for s in alignment["segments"])
     from provenance.report import to_html
     # once, though the original is both matched and seen as the same scene here
     assert report["same_scene"] and \
