@@ -1053,17 +1053,32 @@ def demo(ctx: click.Context, samples: str | None, report: str, as_json: bool) ->
               help="Editors' tokens, one `name:token` a line (also $PROVENANCE_TOKEN).")
 @click.option("--allow-net", multiple=True, metavar="NETWORK",
               help="A non-public network submitted URLs may reach (repeatable).")
-@click.option("--max-upload", default="500M", show_default=True, help="Largest upload.")
-@click.option("--max-download", default="500M", show_default=True, help="Largest download.")
+@click.option("--max-upload", default="500M", show_default=True, metavar="SIZE",
+              help="Largest upload.")
+@click.option("--max-download", default="500M", show_default=True, metavar="SIZE",
+              help="Largest download.")
 @click.option("--max-queued", default=50, show_default=True, type=int,
               help="Verifications one token may have queued or running.")
 @click.option("--state-dir", type=click.Path(file_okay=False), default=None,
               help="Folder for jobs, uploads and reports (default: beside an SQLite library; "
                    "for PostgreSQL, one per library under the user's data folder).")
+@click.option("--create", is_flag=True,
+              help="Make a new, empty library at --db if there is none (add originals at "
+                   "/library or POST /api/v1/originals).")
 @fps_option
 @click.pass_context
 def serve(ctx: click.Context, db: str | None, fps: float | None, **options: Any) -> None:
-    """Serve the library to a desk: web page at / and HTTP API under /api/v1."""
+    """Serve the library to a desk: web page at / and HTTP API under /api/v1.
+
+    Adding or removing originals needs an editor's token ($PROVENANCE_TOKEN or --token-file),
+    and so does verifying on any address but loopback. The API is described at
+    /api/v1/openapi.json and in docs/serve.md.
+
+    \b
+    Examples:
+      provenance serve --db desk.db --create       # a new desk library
+      PROVENANCE_TOKEN=... provenance serve --db desk.db --host 0.0.0.0 --port 8080
+    """
     from . import server
 
     server.run(str(_settings(ctx, db=db).db), sample_fps=fps, **options)

@@ -43,3 +43,7 @@ class LibraryError(ProvenanceError):
     """The reference library file or one of its entries is missing, invalid or inconsistent."""
 
     exit_code = 5
+
+
+class NoLibraryError(LibraryError):
+    """No library where one was named (a missing file, an empty database)."""

@@ -68,6 +68,10 @@ MAX_FINGERPRINT_FILE = 256 * 1024**2
 FINGERPRINT_ONLY = ("verified from a fingerprint file: the local-feature stage (crops, "
                     "picture-in-picture), the moment check (same camera, same moment?) and the "
                     "grain check need the video and did not run")
+# Said after the finding's summary of a verify against a library without originals (a desk
+# audit's server on a mistyped --db answered "unverified" for everything, saying nothing more).
+EMPTY_LIBRARY = ("any original: the library is empty (add originals with `provenance library "
+                 "add VIDEO --id ID`)")
 # Said after the finding's summary of such a query: a crop the whole-frame hashes miss is "no
 # match" from its fingerprint and a match from its video (a desk audit).
 NOT_SEARCHED = ("crops, picture-in-picture, picture edits and the same-moment check, which "
@@ -229,7 +233,7 @@ def verify_video(
                    *claims.scene_flags(similar if not matched and another else [])]
         pictures, notes = report_frames(decoded, result.matches, stored) if decoded \
             else ({}, {})
-        cut_off = _cut_off(decoded)
+        unexamined = (*_cut_off(decoded), *(() if len(lib) else (EMPTY_LIBRARY,)))
         _step(progress, "report", 1.0)
         return Verification(
             query=name,
@@ -250,9 +254,9 @@ def verify_video(
                 result.reason, audio_matches=seen.audio_matches, regions=regions,
                 same_scene=result.same_scene, params=result.params, clocks=clocks,
                 cuts=[located.get(t, t) for t in cut_samples]),
-                (*cut_off, *((NOT_SEARCHED,) if decoded is None else ()))),
+                (*unexamined, *((NOT_SEARCHED,) if decoded is None else ()))),
             params=result.params.to_dict(),
-            skipped=(*result.skipped, *seen.skipped, *cut_off),
+            skipped=(*result.skipped, *seen.skipped, *unexamined),
             audio_matches=seen.audio_matches,
             content_credentials=seen.credentials,
             burned_in_text=tuple(BurnedInText(line.time, line.text, line.box,

@@ -65,7 +65,7 @@ class ServerProcess:
 
     def start(self, timeout: float = 60) -> ServerProcess:
         command = [*provenance_command(), "serve", "--db", str(self.db),
-                   "--host", self.host, "--port", str(self.port), *self.extra]
+                   "--host", self.host, "--port", str(self.port), "--create", *self.extra]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=log, env=self.env)
         deadline = time.monotonic() + timeout

@@ -107,6 +107,12 @@ def test_library_add_list_show_remove(media: Media, tmp_path: Path) -> None:
     assert code == 0 and "removed fence-cam" in out
     code, out, _ = run("library", "list", "--db", db)
     assert "the library is empty" in out
+    # A verify against it says so, not only "nothing in the library explains this footage".
+    code, out, _ = run("verify", media.cam_b, "--db", db, "--json")
+    report = json.loads(out)
+    assert report["verdict"] == "no-match" and "the library is empty" in \
+        report["finding"]["summary"] and any("the library is empty" in s
+                                             for s in report["skipped"])
 
 
 def test_reindex_of_a_moved_file_hints_the_add_that_keeps_its_metadata(

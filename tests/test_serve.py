@@ -22,6 +22,7 @@ from .serve_support import (
     FileServer,
     ServerProcess,
     bearer,
+    free_port,
     provenance_command,
     running_server,
     token_file,
@@ -241,6 +242,34 @@ def test_serve_says_how_to_install_what_it_needs(monkeypatch: pytest.MonkeyPatch
     assert "needs uvicorn" in outcome.output and "pip install 'provenance[serve]'" in \
         outcome.output
     assert not (tmp_path / "desk.db").exists()
+
+
+def test_serve_refuses_what_would_leave_a_desk_with_a_useless_server(tmp_path: Path) -> None:
+    """A mistyped --db, a port in use and a public address without tokens are refused with an
+    Error and a Hint before anything is made (a desk audit: `--db lib.bd` served a new, empty
+    library and every verification came back "unverified")."""
+    import socket
+
+    from click.testing import CliRunner
+
+    from provenance.cli import main
+
+    port = free_port()
+    missing = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "lib.bd"),
+                                        "--port", str(port)])
+    assert missing.exit_code == 5, missing.output
+    assert "Error: no library at" in missing.output and "--create" in missing.output
+    with socket.create_server(("127.0.0.1", port)):
+        busy = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "lib.bd"), "--create",
+                                         "--port", str(port)])
+    assert busy.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in busy.output
+    public = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "lib.bd"), "--create",
+                                       "--host", "0.0.0.0", "--port", str(port)],
+                                env={"PROVENANCE_TOKEN": ""})
+    assert public.exit_code == 2 and "no editor token is set" in public.output
+    assert "Hint: set PROVENANCE_TOKEN" in public.output
+    assert "Traceback" not in missing.output + busy.output + public.output
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_url_guard_with_the_real_resolver() -> None:

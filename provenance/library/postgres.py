@@ -19,7 +19,7 @@ from typing import Any
 
 import psycopg
 
-from ..errors import LibraryError
+from ..errors import LibraryError, NoLibraryError
 from ..models import Original
 from ..settings import _cache_home, redact
 from .base import Library
@@ -147,7 +147,7 @@ class PostgresLibrary(Library):
             "WHERE table_schema = current_schema()")}
         if not tables:
             if not create:
-                raise LibraryError(f"no library in {self.path} (the database is empty)",
+                raise NoLibraryError(f"no library in {self.path} (the database is empty)",
                                    "create one with `provenance library add FILE --id ID "
                                    "--db URL`")
             return 0

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import LibraryError
+from ..errors import LibraryError, NoLibraryError
 from ..models import Fingerprint
 from .base import SAVED_INDEX_MIN_FRAMES, Library
 from .common import EDITABLE, validate_id
@@ -93,7 +93,7 @@ def _check_file(path: Path, create: bool) -> None:
         mode = path.stat().st_mode
     except FileNotFoundError:
         if not create:
-            raise LibraryError(
+            raise NoLibraryError(
                 f"no library at {path}",
                 "create one with `provenance library add FILE --id ID --db PATH`",
             ) from None

@@ -6,9 +6,10 @@ Needs the ``serve`` extra (FastAPI, uvicorn, python-multipart): ``pip install 'p
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
-from ..errors import SettingsError
+from ..errors import NoLibraryError, SettingsError
 from ..settings import is_postgres, parse_size
 from .config import ServerConfig, load_tokens
 
@@ -40,9 +41,11 @@ def serve(config: ServerConfig) -> None:
 
 def run(db: str, host: str, port: int, workers: int | None, token_file: str | None,
         allow_net: tuple[str, ...], max_upload: str, max_download: str, max_queued: int,
-        sample_fps: float | None, state_dir: str | None = None) -> None:
+        sample_fps: float | None, state_dir: str | None = None, create: bool = False) -> None:
     """The `serve` command's options, checked, then the server."""
     import ipaddress
+
+    _require()
 
     for network in allow_net:
         try:
@@ -60,4 +63,38 @@ def run(db: str, host: str, port: int, workers: int | None, token_file: str | No
         max_download=parse_size(max_download), max_queued_per_token=max_queued,
         sample_fps=sample_fps,
         state_dir=Path(state_dir).expanduser().absolute() if state_dir else None)
+    if not config.loopback and not config.tokens:
+        raise SettingsError(f"--host {host} is not loopback and no editor token is set: every "
+                            "verification would be refused",
+                            "set PROVENANCE_TOKEN or give --token-file (one `name:token` a line)")
+    _check_port_free(host, port)
+    if not create:
+        _check_library(config.db)
     serve(config)
+
+
+def _check_library(db: Path | str) -> None:
+    """Refuse a library that is not there: a server on a mistyped --db would answer every
+    verification "unverified" from a new, empty library (a desk audit's `--db lib.bd`)."""
+    from ..library import Library
+
+    try:
+        Library(db).close()
+    except NoLibraryError as exc:
+        raise NoLibraryError(exc.message, "check the path, or start with --create to make a "
+                                          "new, empty library there") from None
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a port something else listens on before any file is made (uvicorn's own
+    error comes after the server's folders and jobs database)."""
+    try:
+        with socket.create_server((host, port), family=_family(host)):
+            pass
+    except OSError as exc:
+        raise SettingsError(f"cannot listen on {host}:{port} ({exc.strerror})",
+                            "choose another --port, or stop what is serving there") from None
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
