@@ -333,6 +333,28 @@ def test_claims_the_cli_refuses_are_refused_with_its_message(client: httpx.Clien
     assert len(client.get("/api/v1/verifications").json()) == before
 
 
+def test_a_forms_claims_json_and_claim_fields_go_together(client: httpx.Client,
+                                                          media: Media) -> None:
+    """An upload's `claims` JSON and its `date`... fields are one set of claims (a desk audit's
+    place in `claims` and date as a field kept only the place); a claim given both ways
+    differently, or a `claims` that is not an object, is a 400 and queues nothing."""
+    def post(data: dict[str, str]) -> httpx.Response:
+        with open(media.clip_a, "rb") as video:
+            return client.post("/api/v1/verifications", data=data,
+                               files={"file": ("a.mp4", video, "video/mp4")})
+
+    before = len(client.get("/api/v1/verifications").json())
+    listed = post({"claims": "[1]"})
+    assert listed.status_code == 400 and listed.json()["error"] == "claims must be an object"
+    twice = post({"claims": '{"date": "2015-10-22"}', "date": "2015-10-23"})
+    assert twice.status_code == 400 and "date given both" in twice.json()["error"]
+    assert len(client.get("/api/v1/verifications").json()) == before
+    both = post({"claims": '{"place": "Paris, France"}', "date": "2015-10-22"})
+    assert both.status_code == 202, both.text
+    job = client.get(both.json()["links"]["self"]).json()
+    assert job["claims"] == {"date": "2015-10-22", "place": "Paris, France"}
+
+
 def test_a_server_stopped_after_a_job_leaves_nothing_behind(tmp_path: Path, media: Media) -> None:
     """SIGTERM after a job ran in a worker process: a clean exit, without the resource
     tracker's 'leaked semaphore objects' warning (its process pool had been left running)."""

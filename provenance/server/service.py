@@ -187,15 +187,25 @@ async def _json_body(request: Request) -> dict[str, Any]:
     return body
 
 
-def _form_claims(form: Any) -> dict[str, Any]:
+def _form_claims(form: Any) -> Any:
+    """A form's claims: its ``claims`` JSON and its fields (``date``...) together, a claim given
+    both ways refused unless the same (a desk audit's place in ``claims`` and date as a field
+    lost the place); a ``claims`` that is not an object is left for ``_claims`` to refuse."""
+    fields = {k: form.get(k) for k in CLAIM_FIELDS if isinstance(form.get(k), str)}
     raw = form.get("claims")
-    if isinstance(raw, str) and raw.strip():
-        try:
-            parsed = json.loads(raw)
-        except ValueError:
-            raise Refused(400, "claims is not JSON", 'e.g. {"date": "2015-10-22"}') from None
-        return parsed if isinstance(parsed, dict) else {}
-    return {k: form.get(k) for k in CLAIM_FIELDS if isinstance(form.get(k), str)}
+    if not isinstance(raw, str) or not raw.strip():
+        return fields
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        raise Refused(400, "claims is not JSON", 'e.g. {"date": "2015-10-22"}') from None
+    if not isinstance(parsed, dict):
+        return parsed
+    twice = sorted(k for k in fields if k in parsed and parsed[k] != fields[k])
+    if twice:
+        raise Refused(400, f"{', '.join(twice)} given both in claims and as a field",
+                      "give each claim once")
+    return {**fields, **parsed}
 
 
 def _claims(raw: Any) -> dict[str, str]:
