@@ -204,6 +204,12 @@ def json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
 
 
+# Fact-check search features need the review's author: without --publisher there is none.
+PUBLISHER_HELP = ("Organisation named as author of the JSON-LD, in the --jsonld file and the "
+                  "HTML report (without it the reviews have no author, which search engines "
+                  "require).")
+
+
 def fps_option(f: F) -> F:
     return click.option("--fps", type=float, default=None,
                         help="Frames sampled per second of video (default 4).")(f)
@@ -240,8 +246,7 @@ def report_options(f: F) -> F:
                      help="Write a self-contained HTML report to this file."),
         click.option("--jsonld", type=click.Path(dir_okay=False), default=None,
                      help="Write schema.org MediaReview/ClaimReview JSON-LD to this file."),
-        click.option("--publisher", default=None,
-                     help="Organisation named as author in the JSON-LD."),
+        click.option("--publisher", default=None, help=PUBLISHER_HELP),
     ]
     for option in reversed(options):
         f = option(f)
@@ -253,7 +258,7 @@ def _write_reports(payload: dict[str, Any], report: str | None, jsonld: str | No
     # Made before anything is written: a result that cannot be rendered leaves no half output.
     document = script_text(to_jsonld(payload, publisher)) + "\n" if jsonld else ""
     if report:
-        outputs.write_html_report(payload, report, results)
+        outputs.write_html_report(payload, report, results, publisher)
         echo(f"HTML report: {report}", err=True)
     if jsonld:
         with open(jsonld, "w", encoding="utf-8") as handle:
@@ -963,7 +968,7 @@ _EXTRA_MODULES = {"ocr": "rapidocr", "credentials": "c2pa"}
               help="HTML file to write.")
 @click.option("--jsonld", type=click.Path(dir_okay=False), default=None,
               help="Also write schema.org MediaReview/ClaimReview JSON-LD to this file.")
-@click.option("--publisher", default=None, help="Organisation named as author in the JSON-LD.")
+@click.option("--publisher", default=None, help=PUBLISHER_HELP)
 def report(result: str, output: str, jsonld: str | None, publisher: str | None) -> None:
     """Re-render a saved `verify --json` RESULT as an HTML report (and JSON-LD).
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -39,6 +39,17 @@ class LocalVideo:
     sha256: str
     source_url: str | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
+
+
+def post_upload_date(record: Mapping[str, Any]) -> str:
+    """The upload date a download's record (``LocalVideo.provenance``) gives the post, as yt-dlp
+    writes it (YYYYMMDD), or "" for a direct link to a file: yt-dlp's generic extractor dates
+    that by the server's Last-Modified header, when the file last changed there, not when anyone
+    posted it (a desk audit's local server gave "published" today, and its JSON-LD an
+    ``uploadDate`` of today); the record keeps it."""
+    if record.get("extractor") == "generic":
+        return ""
+    return str(record.get("upload_date") or "")
 
 
 @dataclass(frozen=True, eq=False)

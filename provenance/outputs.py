@@ -132,15 +132,17 @@ def report_images(report: dict[str, Any]) -> tuple[dict[str, bytes], dict[str, s
 
 
 def write_html_report(report: dict[str, Any], path: str | os.PathLike[str],
-                      results: Sequence[Verification] | None = None) -> None:
+                      results: Sequence[Verification] | None = None,
+                      publisher: str | None = None) -> None:
     """Render the HTML report of a JSON report (as `to_json` makes it) to ``path``, atomically.
     Its frames are the ones verify kept when the ``results`` it was made from are given (no
-    video is decoded again); else they are read from the files (a saved report)."""
+    video is decoded again); else they are read from the files (a saved report). ``publisher``
+    is named as author in its embedded JSON-LD."""
     from .report.html_report import to_html
 
     images, notes = (result_images(results) if results is not None
                      else report_images(report))
-    text = to_html(report, images, notes)
+    text = to_html(report, images, notes, publisher)
     target = Path(path)
     tmp = target.with_name(target.name + ".part")
     tmp.write_text(text, "utf-8")

@@ -52,6 +52,7 @@ from .models import (
     Verdict,
     Verification,
     VideoRef,
+    post_upload_date,
 )
 from .settings import Settings, load_settings
 
@@ -520,12 +521,8 @@ def _page_claims(context: ArticleContext | None) -> list[Claim]:
 
 def _upload_claims(record: Mapping[str, Any], index: int) -> list[Claim]:
     """What the post says (title, description as yt-dlp reports them), who uploaded it and when
-    (an upper bound). A direct link to a file (yt-dlp's generic extractor) is dated by the
-    server's Last-Modified header: when the file last changed there, not when anyone posted
-    it (a desk audit's local server gave "published" today), so it is no publication claim;
-    the record keeps it."""
-    uploaded = None if record.get("extractor") == "generic" else \
-        _day(str(record.get("upload_date") or ""))
+    (an upper bound; none for a direct link to a file, ``post_upload_date``)."""
+    uploaded = _day(post_upload_date(record))
     passages = [Passage(value[:claims.MAX_TEXT_CHARS], f"upload metadata ({key})", index)
                 for key in ("title", "description")
                 if isinstance(value := record.get(key), str)]

@@ -170,3 +170,34 @@ def test_html_report_embeds_the_escaped_json_ld() -> None:
         '<script type="application/ld+json">')
     documents = json.loads(page[start:page.index("</script>", start)])
     assert documents[0]["@type"] == "MediaReview"
+    assert "author" not in documents[0]
+    # --publisher names the author of the embedded reviews too (a desk audit: only the
+    # --jsonld file had one, and the HTML was what the desk published)
+    page = to_html({**hostile, "duration": 1.0, "confidence": 1.0, "reason": ""},
+                   publisher="Desk")
+    start = page.index('<script type="application/ld+json">') + len(
+        '<script type="application/ld+json">')
+    documents = json.loads(page[start:page.index("</script>", start)])
+    assert documents[0]["author"] == {"@type": "Organization", "name": "Desk"}
+
+
+def test_what_the_reviews_say_of_the_post_and_its_claims() -> None:
+    """A direct link's Last-Modified date is no upload date of a post; a sentence wrong on date
+    and place gets a review of each; a local file keeps the "#" of its name (a desk audit)."""
+    direct = _result("match", "miscaptioned", "DecontextualizedContent")
+    direct["provenance"] = {"extractor": "generic", "upload_date": "20261128"}
+    video = to_jsonld(direct)[0]["itemReviewed"]["mediaItemAppearance"][0]
+    assert "uploadDate" not in video
+    posted = {**direct, "provenance": {"extractor": "youtube", "upload_date": "20151023"}}
+    assert to_jsonld(posted)[0]["itemReviewed"]["mediaItemAppearance"][0]["uploadDate"] == \
+        "2015-10-23"
+    said = "Filmed tonight 22/10/2023 in Paris"
+    both = _result("match", "miscaptioned", "DecontextualizedContent", claims=[
+        {"kind": kind, "status": "contradicted", "text": text, "quote": said,
+         "finding": f"not {text}"} for kind, text in (("date", "22/10/2023"), ("place", "Paris"))])
+    reviews = [d for d in to_jsonld(both) if d["@type"] == "ClaimReview"]
+    assert sorted(r["reviewRating"]["ratingExplanation"] for r in reviews) == [
+        "not 22/10/2023", "not Paris"]
+    assert schema_errors(to_jsonld(both)) == []
+    local = {**direct, "query": "/desk/in/clip #2.mp4"}
+    assert to_jsonld(local)[0]["itemReviewed"]["mediaItemAppearance"][0]["name"] == "clip #2.mp4"

@@ -464,16 +464,18 @@ or post says it was published is not a claim about when the footage was filmed, 
 bound on it. The finding at the top follows from the footage verdict and those claims.</p>"""
 
 
-def _jsonld_script(report: Mapping[str, Any]) -> str:
+def _jsonld_script(report: Mapping[str, Any], publisher: str | None) -> str:
     """The schema.org MediaReview/ClaimReview, embedded as publishers embed it."""
     from .jsonld import script_text, to_jsonld
 
-    return f'<script type="application/ld+json">{script_text(to_jsonld(report))}</script>'
+    documents = to_jsonld(report, publisher)
+    return f'<script type="application/ld+json">{script_text(documents)}</script>'
 
 
 def to_html(report: Mapping[str, Any], images: Mapping[str, bytes] | None = None,
-            notes: Mapping[str, str] | None = None) -> str:
-    """The report as one HTML document; ``notes`` by the images' keys."""
+            notes: Mapping[str, str] | None = None, publisher: str | None = None) -> str:
+    """The report as one HTML document; ``notes`` by the images' keys; ``publisher``: the
+    organisation named as author of its embedded JSON-LD."""
     images, notes = images or {}, notes or {}
     results = _results(report)
     first = results[0] if results else {}
@@ -489,7 +491,8 @@ def to_html(report: Mapping[str, Any], images: Mapping[str, bytes] | None = None
     return (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{_text(title, 200)}</title><style>{_CSS}</style>{_jsonld_script(report)}"
+        f"<title>{_text(title, 200)}</title><style>{_CSS}</style>"
+        f"{_jsonld_script(report, publisher)}"
         "</head><body><main>"
         f"<h1>{_text(title, 300)}</h1>"
         f"<p class=\"muted\">{len(results)} video(s) · provenance "

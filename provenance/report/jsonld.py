@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..models import BURNED_IN, ClaimStatus, Rating
+from ..models import BURNED_IN, ClaimStatus, Rating, post_upload_date
 
 _SCHEMA = "https://schema.org"
 # Longest text and URL written from untrusted fields.
@@ -92,12 +92,14 @@ def _appearance(result: Mapping[str, Any]) -> dict[str, Any]:
     if url:
         item["contentUrl"] = url
     elif urlsplit(query).scheme in ("", "file"):  # a local file: its name, not its path
-        item["name"] = _text(os.path.basename(urlsplit(query).path.replace("\\", "/")), 200)
+        # (a path is no URL: "clip #2.mp4" keeps its "#2")
+        path = urlsplit(query).path if query.startswith("file:") else query
+        item["name"] = _text(os.path.basename(path.replace("\\", "/")), 200)
     if isinstance(record.get("sha256"), str) and len(record["sha256"]) == 64:
         item["sha256"] = record["sha256"]
     if record.get("uploader"):
         item["creator"] = {"@type": "Person", "name": _text(record["uploader"], 200)}
-    uploaded = iso_date(record.get("upload_date"))
+    uploaded = iso_date(post_upload_date(record))
     if uploaded:
         item["uploadDate"] = uploaded
     return item
@@ -143,7 +145,7 @@ def _claim_reviews(result: Mapping[str, Any], today: str,
     record = result.get("provenance") or {}
     page = http_url(record.get("article")) or http_url(result.get("query"))
     reviews: list[dict[str, Any]] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()  # a sentence wrong on date and place is reviewed twice
     for claim in result.get("claims", []):
         names = {ClaimStatus.CONTRADICTED.value: _REVIEWABLE,
                  ClaimStatus.CLOCK_CONTRADICTED.value: _BY_CLOCK}.get(
@@ -151,9 +153,9 @@ def _claim_reviews(result: Mapping[str, Any], today: str,
         if claim.get("kind") not in names:
             continue
         said = _text(claim.get("quote") or claim.get("text"))
-        if not said or said in seen:
+        if not said or (said, claim["kind"]) in seen:
             continue
-        seen.add(said)
+        seen.add((said, claim["kind"]))
         item: dict[str, Any] = {"@type": "Claim"}
         if claim.get("found_in") == BURNED_IN:  # said in the video's own picture
             item["appearance"] = [_appearance(result)]
