@@ -11,6 +11,7 @@ write them as they arrive and a crash loses only what was in flight. Dask is imp
 from __future__ import annotations
 
 import os
+import socket
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -59,6 +60,28 @@ def _guarded(fn: Callable[[T, Any], R], item: T, shared: Any) -> Outcome[R]:
         return Outcome(error=error.message, hint=error.hint or "")
 
 
+def _check_reachable(address: str) -> None:
+    """Refuse an address that is not one (a desk audit's `--cluster notaurl` ended in a
+    traceback) and a TCP scheduler nothing listens at, at once (Dask retries until its timeout:
+    30 s for a refused connection)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in ("tcp", "tls"):
+            return
+        host, port = parse_host_port(location)
+    except ValueError as exc:
+        raise SettingsError(f"--cluster {address!r} is not a scheduler's address ({exc})",
+                            "e.g. tcp://10.0.0.5:8786, as `dask scheduler` prints it") from None
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as exc:
+        raise SettingsError(f"no Dask scheduler answered at {address} "
+                            f"({exc.strerror or exc})",
+                            "start one with `dask scheduler`, or check the address") from None
+
+
 @contextmanager
 def client(workers: int, address: str | None = None) -> Iterator[Any]:
     """A Dask client on a new LocalCluster of ``workers`` processes, or on the scheduler at
@@ -69,6 +92,7 @@ def client(workers: int, address: str | None = None) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     if address:
+        _check_reachable(address)
         try:
             dask_client = Client(address, timeout=CONNECT_TIMEOUT_S)
         except (OSError, TimeoutError) as exc:
