@@ -333,6 +333,19 @@ def test_claims_the_cli_refuses_are_refused_with_its_message(client: httpx.Clien
     assert len(client.get("/api/v1/verifications").json()) == before
 
 
+def test_the_frameworks_own_refusals_are_in_the_apis_error_format(client: httpx.Client) -> None:
+    """An unknown route, a method not allowed and a query value of the wrong type answer
+    {"error", "hint"} like every other error (a desk audit met FastAPI's {"detail"})."""
+    for answer, status in ((client.get("/api/v1/nothing-here"), 404),
+                           (client.put("/api/v1/verifications"), 405),
+                           (client.get("/api/v1/verifications", params={"limit": "abc"}), 400)):
+        assert answer.status_code == status, answer.text
+        body = answer.json()
+        assert set(body) == {"error", "hint"} and body["error"], body
+        assert "openapi.json" in body["hint"]
+    assert "limit" in client.get("/api/v1/verifications", params={"limit": "x"}).json()["error"]
+
+
 def test_a_forms_claims_json_and_claim_fields_go_together(client: httpx.Client,
                                                           media: Media) -> None:
     """An upload's `claims` JSON and its `date`... fields are one set of claims (a desk audit's

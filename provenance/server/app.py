@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import LibraryError
@@ -65,10 +67,37 @@ def create_app(config: ServerConfig) -> FastAPI:
         return JSONResponse({"error": exc.message, "hint": exc.hint or None}, exc.status,
                             headers=headers)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(_framework_error(request, exc.status_code, str(exc.detail)),
+                            exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first: dict[str, Any] = next(iter(exc.errors()), {})
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        message = f"{where}: {first.get('msg', 'invalid')}" if where else "invalid request"
+        return JSONResponse({"error": message[:300], "hint": _SEE_API}, 400)
+
     _api_routes(app, server)
     pages.add_routes(app, server)
     app.add_middleware(BodyLimit, limit=config.max_upload)  # type: ignore[arg-type]
     return app
+
+
+_SEE_API = f"the API is described at {API}/openapi.json and in docs/serve.md"
+
+
+def _framework_error(request: Request, status: int, detail: str) -> dict[str, str | None]:
+    """The framework's own refusals (an unknown route, a method not allowed, a form the
+    multipart parser refuses) in the API's error format, ``{"error", "hint"}`` (a desk audit
+    met FastAPI's ``{"detail"}`` there)."""
+    if status == 404:
+        return {"error": f"nothing at {request.url.path[:200]}", "hint": _SEE_API}
+    if status == 405:
+        return {"error": f"{request.method} is not allowed at {request.url.path[:200]}",
+                "hint": _SEE_API}
+    return {"error": detail[:300], "hint": None}
 
 
 _SUBMIT_BODY = {"requestBody": {"content": {
