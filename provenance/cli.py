@@ -798,7 +798,10 @@ def library_copy(ctx: click.Context, source: str, dest: str, replace: bool) -> N
 @db_option
 @click.pass_context
 def library_export(ctx: click.Context, fmt: str, output: str | None, db: str | None) -> None:
-    """Write the library's originals as a manifest (re-importable with `library import`)."""
+    """Write the library's originals as a manifest (re-importable with `library import`).
+
+    In CSV, text a spreadsheet would run as a formula (beginning =, +, -, @) is written behind
+    a single quote, which `library import` takes off again."""
     _check_output(output)
     text = write_manifest(_library(ctx, _settings(ctx, db=db)).list(), fmt)
     if output:

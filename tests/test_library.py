@@ -510,3 +510,29 @@ def test_a_damaged_keypoint_row_leaves_the_other_originals_keys(tmp_path: Path) 
     assert len(key_sample(good, np.array([900], np.int32))) == 0
     with Library(path) as lib:
         assert lib.index(MIN_MOTION_ENERGY).key_scores(good[:20]) == {"good": 20.0}
+
+
+def test_a_csv_export_holds_no_formula_a_spreadsheet_would_run_and_reads_back_the_same(
+        tmp_path: Path) -> None:
+    """Text that begins like a formula is written behind a quote (OWASP's CSV injection advice),
+    and an import gives back the very values (a desk audit's =HYPERLINK(...) title opened as a
+    live link)."""
+    import csv
+    import io
+
+    from provenance.library.manifest import read_manifest, write_manifest
+    from provenance.models import Original
+
+    texts = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+             "'=quoted", "plain 'text'", "'", "-"]
+    originals = [Original(id=f"o{n}", title=text, notes=text, longitude=-1.85, latitude=50.9,
+                          file=str(tmp_path / f"o{n}.mp4")) for n, text in enumerate(texts)]
+    written = write_manifest(originals, "csv")
+    cells = [c for row in csv.reader(io.StringIO(written)) for c in row]
+    assert not any(c.startswith(("=", "+", "@")) for c in cells)
+    assert "-1.85" in cells  # numbers stay numbers
+    manifest = tmp_path / "export.csv"
+    manifest.write_text(written, "utf-8")
+    read = [row.original for row in read_manifest(manifest)]
+    assert [(o.title, o.notes, o.longitude) for o in read if o] == [
+        (t, t, -1.85) for t in texts]

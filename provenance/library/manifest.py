@@ -111,14 +111,36 @@ def _csv_rows(manifest: Path, text: str, base: Path) -> list[ManifestRow]:
             raise LibraryError(f"{manifest}: the CSV header has no `file` column",
                                f"columns: file, {', '.join(METADATA_FIELDS)}")
         # Row numbers count the header as line 1, as a spreadsheet shows them.
-        return [read_row(n, record, base) for n, record in enumerate(reader, start=2)]
+        return [read_row(n, {k: _csv_value(v) for k, v in record.items()}, base)
+                for n, record in enumerate(reader, start=2)]
     except csv.Error as exc:
         raise LibraryError(f"{manifest} is not a readable CSV file ({exc})",
                            "save it again as CSV (UTF-8) from a spreadsheet") from None
 
 
+# A text cell a spreadsheet would run as a formula (=HYPERLINK(...), +cmd, -2+3, @SUM) is written
+# to CSV behind a single quote, as OWASP advises for CSV injection, and read back without it:
+# a cell that begins with a quote before one of these loses that one quote on import.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: object) -> object:
     return "" if value is None else value
+
+
+def _csv_cell(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: a quote before text it would run as a formula
+    (and before a quote that begins such text, so that import gives back the value)."""
+    if isinstance(value, str) and value.lstrip("'").startswith(_FORMULA_STARTS):
+        return "'" + value
+    return _cell(value)
+
+
+def _csv_value(value: str | None) -> str | None:
+    """A CSV cell as written by ``_csv_cell``, its guarding quote taken off."""
+    if value and value.startswith("'") and value.lstrip("'").startswith(_FORMULA_STARTS):
+        return value[1:]
+    return value
 
 
 def write_manifest(originals: Iterable[Original], fmt: str = "json") -> str:
@@ -130,6 +152,6 @@ def write_manifest(originals: Iterable[Original], fmt: str = "json") -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=["file", *METADATA_FIELDS, "sha256", "duration"])
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: _csv_cell(v) for k, v in row.items()} for row in rows)
     return out.getvalue()
 
