@@ -41,6 +41,12 @@ def test_paragraphs_between_videos_split_by_headings_and_pointing_words() -> Non
     assert about["Second"][0] == 1 and about["This one was filmed in Nice."] == (1, "paragraph")
     assert about["Caption of b."] == (1, "paragraph")
     assert about["The clip below is from 2012:"] == (2, "paragraph")
+    # A paragraph announcing another angle belongs to the video after it (a desk audit).
+    for said in ("Another angle, filmed mid-September in Lyon.", "A second camera saw it too.",
+                 "Un autre angle, filmé à Lyon.", "Deuxième plan, filmé la veille."):
+        about = _about(f"""<body><video src="a.mp4"></video><p>{said}</p>
+        <video src="b.mp4"></video></body>""")
+        assert about[said] == (1, "paragraph"), said
 
 
 def test_one_video_owns_the_whole_page_and_metadata_refs_find_their_place() -> None:

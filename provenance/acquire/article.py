@@ -414,9 +414,14 @@ def _refused(raw: str, where: str, reason: str) -> str:
 
 # A paragraph between two videos that announces what follows belongs to the next one; one that
 # points back, to the previous one.
-_FORWARD = re.compile(r":\s*$|\b(below|ci-dessous|ci-après|following|suivante?|next video|"
-                      r"second video|deuxième vidéo|seconde vidéo|watch|regardez|meanwhile|"
-                      r"another (?:video|clip)|une autre vidéo|par ailleurs|en revanche)\b", re.I)
+# "Another angle, filmed mid-September in Lyon." between two videos is the second's (a desk
+# audit's page had it blamed on the first, and a ClaimReview published on it).
+_SHOWN = r"(?:video|clip|angle|view|shot|camera|sequence|footage)"
+_MONTRE = r"(?:vidéo|angle|plan|vue|caméra|séquence|images)"
+_FORWARD = re.compile(r":\s*$|\b(below|ci-dessous|ci-après|following|suivante?|next " + _SHOWN
+                      + r"|second " + _SHOWN + r"|(?:deuxième|seconde?) " + _MONTRE
+                      + r"|watch|regardez|meanwhile|another " + _SHOWN
+                      + r"|une? autres? " + _MONTRE + r"|par ailleurs|en revanche)\b", re.I)
 _BACKWARD = re.compile(r"\b(above|ci-dessus|précédente|previous)\b", re.I)
 
 
