@@ -559,3 +559,26 @@ def test_where_the_video_came_from_shows_iso_dates(demo) -> None:  # type: ignor
     page = to_html(result)
     source = page[page.index("Where this video came from"):]
     assert "<code>2026-11-26</code>" in source and "20261126" not in source
+
+
+def test_a_video_that_could_not_be_verified_is_said_once_and_not_reviewed(
+        library_path: Path, tmp_path: Path) -> None:
+    """An empty file's result (a batch line) renders as not verified, its error and hint once,
+    without a footage verdict or the method, and publishes no MediaReview (a desk audit: it read
+    "Footage: INCONCLUSIVE. Too little evidence to say.", and was rated inconclusive)."""
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    lines = tmp_path / "out.jsonl"
+    CliRunner().invoke(main, ["verify", str(empty), "--db", str(library_path), "--jsonl",
+                              str(lines)])
+    saved = tmp_path / "line.json"
+    saved.write_text(lines.read_text("utf-8").splitlines()[0], "utf-8")
+    page, reviews = tmp_path / "r.html", tmp_path / "r.jsonld"
+    outcome = CliRunner().invoke(main, ["report", str(saved), "-o", str(page), "--jsonld",
+                                        str(reviews)])
+    assert outcome.exit_code == 0, outcome.output
+    text = page.read_text("utf-8")
+    error = json.loads(saved.read_text("utf-8"))["error"]
+    assert "NOT VERIFIED" in text and text.count(error) == 1
+    assert "Hint:" in text and "Footage:" not in text and "How this was determined" not in text
+    assert json.loads(reviews.read_text("utf-8")) == []

@@ -412,12 +412,25 @@ def _source(result: Mapping[str, Any]) -> str:
     return f"<h2>Where this video came from</h2><table>{body}</table>" if body else ""
 
 
+def _not_verified(result: Mapping[str, Any]) -> str:
+    """A video that could not be verified at all (a file that does not decode, a download that
+    failed): what went wrong and what to do, once, without a footage verdict (a desk audit's
+    empty file read "Footage: INCONCLUSIVE. Too little evidence to say.", its error thrice)."""
+    colour, _ = _RATINGS["inconclusive"]
+    hint = f"<p><b>Hint:</b> {_text(result.get('hint'))}</p>" if result.get("hint") else ""
+    return (f'<section class="video"><div class="banner" style="background:{colour}">'
+            f'<span class="v">NOT VERIFIED</span>{_text(result.get("error"))}</div>'
+            f"<p><code>{_text(display_name(str(result.get('query', ''))), 400)}</code></p>"
+            f"{hint}{_source(result)}</section>")
+
+
 def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes],
            notes: Mapping[str, str]) -> str:
+    if result.get("error"):
+        return _not_verified(result)
     colour, label, meaning = _VERDICTS.get(result.get("verdict", ""), _VERDICTS["inconclusive"])
     unexplained = ", ".join(f"{timecode(u['query_start'])}–{timecode(u['query_end'])}"
                             for u in result.get("unexplained", [])) or "none"
-    error = f"<p><b>Error:</b> {_text(result.get('error'))}</p>" if result.get("error") else ""
     shown = [(m, moment, spans) for m in result.get("same_scene", [])
              for moment, spans in _same_view(result.get("verdict", ""), m).items()]
     same = "".join(f"<li>{_text(m['reference_id'])}, {moment}: query "
@@ -434,9 +447,9 @@ def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes],
     return (
         f'<section class="video">{_finding_banner(result.get("finding"))}{footage}'
         f"<p><code>{_text(display_name(str(result.get('query', ''))), 400)}</code><br>"
-        f"{_text(result.get('reason'))}</p>{error}"
-        + (f"<h2>Timeline</h2>{_timeline(result)}<p class=\"muted\">Not explained by the "
-           f"library: {unexplained}</p>" if not result.get("error") else "")
+        f"{_text(result.get('reason'))}</p>"
+        f"<h2>Timeline</h2>{_timeline(result)}<p class=\"muted\">Not explained by the "
+        f"library: {unexplained}</p>"
         + (f"<h2>Segments, side by side</h2>{_segments(r_index, result, images, notes)}"
            if result.get("matches") else "")
         + (f"<h2>Same camera, {moment}</h2><ul>{same}</ul>" if same else "")
@@ -497,5 +510,6 @@ def to_html(report: Mapping[str, Any], images: Mapping[str, bytes] | None = None
         f"<h1>{_text(title, 300)}</h1>"
         f"<p class=\"muted\">{len(results)} video(s) · provenance "
         f"{_text(tool.get('version', ''))} · generated {generated}</p>{body}"
-        + _METHOD.format(fps=float(settings.get("sample_fps") or 4.0))
+        + (_METHOD.format(fps=float(settings.get("sample_fps") or 4.0))
+           if any(not r.get("error") for r in results) else "")
         + "</main></body></html>\n")

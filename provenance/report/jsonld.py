@@ -175,11 +175,14 @@ def _claim_reviews(result: Mapping[str, Any], today: str,
 
 
 def to_jsonld(report: Mapping[str, Any], publisher: str | None = None) -> list[dict[str, Any]]:
-    """A MediaReview for every result, and a ClaimReview for every contradicted claim."""
+    """A MediaReview for every result verified, and a ClaimReview for every contradicted
+    claim."""
     today = date.today().isoformat()
     author = {"@type": "Organization", "name": _text(publisher, 200)} if publisher else None
     documents: list[dict[str, Any]] = []
     for result in _results(report):
+        if result.get("error"):  # not verified (a file that does not decode): nothing reviewed
+            continue
         documents.append(_media_review(result, today, author))
         documents.extend(_claim_reviews(result, today, author))
     return documents
