@@ -155,6 +155,11 @@ def test_writes_need_a_valid_token_and_change_nothing_without(client: httpx.Clie
     bad = client.post("/api/v1/originals", headers=bearer(OTHER_TOKEN),
                       files={"file": ("b.mp4", content)}, data={"id": "cam-b", "latitude": "N"})
     assert bad.status_code == 400 and "latitude" in bad.json()["error"]
+    # A file that is no video is refused by the name it was sent as, not the server's path.
+    text = client.post("/api/v1/originals", headers=bearer(OTHER_TOKEN),
+                       files={"file": ("notes.mp4", b"not a video " * 100)}, data={"id": "x"})
+    assert text.status_code == 400 and text.json()["error"].startswith("notes.mp4 "), text.text
+    assert ".serve" not in text.text and "uploads" not in text.text
     assert client.get("/api/v1/originals").json() == before
     added = client.post("/api/v1/originals", headers=bearer(OTHER_TOKEN),
                         files={"file": ("b.mp4", content)},
@@ -191,6 +196,9 @@ def test_bad_requests_are_refused_with_a_reason(client: httpx.Client, tmp_path: 
         refused = client.post("/api/v1/verifications", json=body)
         assert refused.status_code == 400, body
         assert refused.json()["error"]
+    # a URL sent as an ordinary form is read as a form (a desk audit: "the body is not JSON")
+    form = client.post("/api/v1/verifications", data={"url": "ftp://x/y.mp4"})
+    assert form.status_code == 400 and "not JSON" not in form.json()["error"], form.text
     # neither a file nor a URL: said so, not "only http and https URLs" (a desk audit)
     for empty in (client.post("/api/v1/verifications", json={}),
                   client.post("/api/v1/verifications", files={"note": ("x.txt", b"x")})):

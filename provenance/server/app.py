@@ -237,9 +237,11 @@ async def _add_original(server: Server, request: Request, token: str) -> JSONRes
     assert server.dispatcher is not None
     outcome = await server.dispatcher.register(source, asdict(original_from_form(meta, source)))
     if "error" in outcome:
+        named = {str(server.config.db): "the library"}
         if isinstance(file, UploadFile):
             shutil.rmtree(server.uploads / folder, ignore_errors=True)
-        raise Refused(400, outcome["error"], outcome["hint"])
+            named[source] = file.filename or "the upload"
+        raise Refused(400, _renamed(outcome["error"], named), _renamed(outcome["hint"], named))
     original = outcome["original"]
     if outcome["added"]:
         server.store.record_change(token, "add-original", original["id"], original["sha256"])
@@ -247,6 +249,14 @@ async def _add_original(server: Server, request: Request, token: str) -> JSONRes
         shutil.rmtree(server.uploads / folder, ignore_errors=True)
     return JSONResponse({"added": outcome["added"], "original": original},
                         201 if outcome["added"] else 200)
+
+
+def _renamed(text: str, names: dict[str, str]) -> str:
+    """A message with the server's own paths said as the client knows them (the upload's
+    name, "the library"): a desk audit's refused upload named the server's upload folder."""
+    for path in sorted(names, key=len, reverse=True):  # the upload lies inside the library's
+        text = text.replace(path, names[path])
+    return text
 
 
 async def _events(store: JobStore, job_id: str) -> AsyncIterator[str]:

@@ -106,7 +106,7 @@ class Server:
                                "verifications queued or running", "wait for some to finish")
         job_id = new_id()
         kind = request.headers.get("content-type", "")
-        if kind.startswith("multipart/form-data"):
+        if kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
             form = await request.form(max_files=1, max_fields=20)
             file = form.get("file")
             claims = _claims(_form_claims(form))
