@@ -136,9 +136,11 @@ def _csv_cell(value: object) -> object:
     return _cell(value)
 
 
-def _csv_value(value: str | None) -> str | None:
-    """A CSV cell as written by ``_csv_cell``, its guarding quote taken off."""
-    if value and value.startswith("'") and value.lstrip("'").startswith(_FORMULA_STARTS):
+def _csv_value(value: object) -> object:
+    """A CSV cell as written by ``_csv_cell``, its guarding quote taken off (a row's cells past
+    the header's come as a list, left as they are)."""
+    if isinstance(value, str) and value.startswith("'") and \
+            value.lstrip("'").startswith(_FORMULA_STARTS):
         return value[1:]
     return value
 
