@@ -389,8 +389,26 @@ def _when(original: Original) -> str:
 # What a reader must be told with any conclusion drawn from a clock in the picture.
 CLOCK_CAVEAT = ("a camera's clock can be set wrong: this is the footage's own record, which "
                 "the library does not confirm")
+# Said besides where no clock read was found in an original's picture (a desk audit's clock
+# drawn over another moment of a registered camera was said to be "the camera clock" and to
+# support the false date it showed).
+LAID_ON_CAVEAT = ("nor was it found in an original's picture: a clock can be laid over footage "
+                  "after it was filmed")
 # Clocks cited in one claim's finding (a montage of many cameras' pieces lists the first ones).
 MAX_CLOCKS_SAID = 3
+
+
+def clock_caveat(clocks: Sequence[ScreenClock]) -> str:
+    """CLOCK_CAVEAT, with LAID_ON_CAVEAT where no clock was found in an original's picture."""
+    return CLOCK_CAVEAT if any(c.in_original for c in clocks) else \
+        f"{CLOCK_CAVEAT}; {LAID_ON_CAVEAT}"
+
+
+def clock_subject(clocks: Sequence[ScreenClock]) -> str:
+    """"the camera clock in its picture" where a clock was found in an original's picture (the
+    camera's own), else "a clock in its picture"."""
+    return "the camera clock in its picture" if any(c.in_original for c in clocks) else \
+        "a clock in its picture"
 
 
 def clock_days(clocks: Sequence[ScreenClock]) -> list[ScreenClock]:
@@ -431,17 +449,18 @@ def _against_clocks(claim: Claim, clocks: Sequence[ScreenClock]) -> Claim:
         if later:
             text = "; ".join(f"{_clock(c)}, {(d - start).days} day(s) after it was published "
                              f"on {start.isoformat()}" for c, d in later)
-            return _checked(claim, ClaimStatus.CLOCK_CONTRADICTED, f"{text}; {CLOCK_CAVEAT}")
+            return _checked(claim, ClaimStatus.CLOCK_CONTRADICTED,
+                            f"{text}; {clock_caveat(clocks)}")
         return _checked(claim, ClaimStatus.CLOCK_CONSISTENT,
                         f"{'; '.join(_clock(c) for c in shown)}, before it was published; "
-                        f"{CLOCK_CAVEAT}")
+                        f"{clock_caveat(clocks)}")
     agrees = any(start <= d <= end for d in days)
     text = "; ".join(_clock(c) + (f", on the claimed {said}" if start <= d <= end else
                                   _days_apart(d, start, end, said))
                      for c, d in zip(shown, days, strict=True))
     if claim.status is ClaimStatus.UNCHECKED:
         status = ClaimStatus.CLOCK_CONSISTENT if agrees else ClaimStatus.CLOCK_CONTRADICTED
-        finding = "; ".join(filter(None, (claim.finding, text, CLOCK_CAVEAT)))
+        finding = "; ".join(filter(None, (claim.finding, text, clock_caveat(clocks))))
         return _checked(claim, status, finding)
     if agrees == (claim.status is ClaimStatus.CONSISTENT):
         return _checked(claim, claim.status, f"{claim.finding}; {text}")
@@ -452,7 +471,7 @@ def _against_clocks(claim: Claim, clocks: Sequence[ScreenClock]) -> Claim:
 
 def _clock(clock: ScreenClock) -> str:
     how = " (read mirrored)" if clock.mirrored else ""
-    return f"the camera clock in its picture reads {clock.text!r} at {clock.time:.1f} s{how}"
+    return f"{clock_subject([clock])} reads {clock.text!r} at {clock.time:.1f} s{how}"
 
 
 def _days_apart(day: date, start: date, end: date, said: str) -> str:

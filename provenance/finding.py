@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
 
 from .align import DEFAULT_PARAMS, MatchParams, intersect, union
-from .claims import CLOCK_CAVEAT, clock_days, clock_reads_claimed
+from .claims import CLOCK_CAVEAT, clock_caveat, clock_days, clock_reads_claimed, clock_subject
 from .dates import readable
 from .fingerprint import cut_apart
 from .models import (
@@ -255,12 +255,12 @@ def _against_clock(claims: Sequence[Claim], clocks: Sequence[ScreenClock]) -> st
     02:20:16 (...)', or that a claimed date agrees with that clock only; "" when neither."""
     against = [c for c in claims if c.status is ClaimStatus.CLOCK_CONTRADICTED]
     agreeing = [c for c in claims if c.status is ClaimStatus.CLOCK_CONSISTENT]
-    said = f"({_clocks_read(clocks)}; {CLOCK_CAVEAT})" if clocks else f"({CLOCK_CAVEAT})"
+    said = f"({_clocks_read(clocks)}; {clock_caveat(clocks)})" if clocks else f"({CLOCK_CAVEAT})"
+    clock = clock_subject(clocks)
     if against:
-        return (f"; {_claimed(against)}, but the camera clock in its picture reads another "
-                f"date {said}")
+        return f"; {_claimed(against)}, but {clock} reads another date {said}"
     if agreeing:
-        return f"; {_claimed(agreeing)}, which only the camera clock in its picture supports {said}"
+        return f"; {_claimed(agreeing)}, which only {clock} supports {said}"
     return ""
 
 
@@ -270,8 +270,7 @@ def _agreeing_clocks(contradicted: Sequence[Claim], clocks: Sequence[ScreenClock
     dated = [c for c in contradicted if c.kind is ClaimKind.DATE]
     if not clocks or not dated or any(clock_reads_claimed(c, clocks) for c in dated):
         return ""
-    return (f", which the camera clock in its picture contradicts too (it reads "
-            f"{_clocks_read(clocks)})")
+    return f", which {clock_subject(clocks)} contradicts too (it reads {_clocks_read(clocks)})"
 
 
 def _heard(audio_matches: Sequence[Alignment]) -> list[str]:

@@ -213,6 +213,9 @@ def verify_video(
         if decoded is not None:
             result, added, judged = refine.caption_edits_stage(decoded, result, stored,
                                                                seen.text, cut_samples)
+            laid_on, own = refine.same_scene_clocks(decoded, result, seen.text,
+                                                    partial(_local_data, stored, lib))
+            added, judged = (*added, *laid_on), (*judged, *laid_on, *own)
         result = with_held_pictures(with_held_ends(with_open_moments(result, cut_samples),
                                                    _held_ends(result, lib)), query_fp)
         located = _cuts_located(decoded, cut_at) if decoded is not None else {}
@@ -286,6 +289,12 @@ def _searched(path: str, decoded: provider.Decoded, result: AlignResult,
     saturation = _saturation(path, decoded, replace(searched, matches=tuple(
         m for m in searched.matches if m.reference_id in new)))
     return refine.picture_edits_stage(decoded, saturation, searched, stored, only=new), stored
+
+
+def _local_data(stored: Mapping[str, LocalData | None], lib: Library, ref_id: str
+                ) -> LocalData | None:
+    """An original's stored local data: read already for the matches, else from the library."""
+    return stored[ref_id] if ref_id in stored else lib.local_data(ref_id)
 
 
 def _held_ends(result: AlignResult, lib: Library) -> dict[str, float]:

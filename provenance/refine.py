@@ -48,6 +48,7 @@ from .models import (
 )
 from .provider import (
     MOVING_LAID_CHANGE,
+    STORED_PICTURE_WIDTH,
     Decoded,
     nearest_index,
     pixel_box,
@@ -1721,24 +1722,109 @@ def _grey_float(image: np.ndarray) -> np.ndarray:
 
 def _similar_text(text: str, original: np.ndarray, mapped: Box) -> bool:
     """Whether the OCR reads the same words in the original picture at the mapped place
-    (widened by the line's height and a tenth of the width: the mapping is approximate). The
-    picture's whole width in those rows is read, the lines that lie mostly in the widened place
-    kept: a narrow part enlarged on its own slips through the reader's edge test (a 320-pixel
-    picture's channel logo, read whole, was never read in the part of it around the logo), and
-    a line beside it is other text (the camera's own clock beside a made-up one: their digits
-    read alike)."""
+    (``_read_around``)."""
+    read = _letters(_read_around(original, mapped))
+    wanted = _letters(text)
+    return bool(read and wanted) and difflib.SequenceMatcher(None, wanted, read).ratio() >= \
+        SAME_TEXT_SIMILARITY
+
+
+def _read_around(original: np.ndarray, mapped: Box) -> str:
+    """The text the OCR reads in the original picture at the mapped place (widened by the
+    line's height and a tenth of the width: the mapping is approximate). The picture's whole
+    width in those rows is read, the lines that lie mostly in the widened place kept: a narrow
+    part enlarged on its own slips through the reader's edge test (a 320-pixel picture's
+    channel logo, read whole, was never read in the part of it around the logo), and a line
+    beside it is other text (the camera's own clock beside a made-up one: their digits read
+    alike)."""
     height = mapped[3] - mapped[1]
     left, right = max(0.0, mapped[0] - 0.1), min(1.0, mapped[2] + 0.1)
     top, bottom = max(0.0, mapped[1] - height), min(1.0, mapped[3] + height)
     part = _part(original, (0.0, top, 1.0, bottom))
     # a 320-pixel picture's text enlarged 3 times: strokes wide enough for the reader's gate
     part = cv2.resize(part, None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)
-    read = _letters(" ".join(found.text for found in ocr.read_frame(part)
-                             if found.box is not None and
-                             _share_between(found.box, left, right) >= 0.5))
-    wanted = _letters(text)
-    return bool(read and wanted) and difflib.SequenceMatcher(None, wanted, read).ratio() >= \
-        SAME_TEXT_SIMILARITY
+    return " ".join(found.text for found in ocr.read_frame(part)
+                    if found.box is not None and _share_between(found.box, left, right) >= 0.5)
+
+
+# --- Clocks over a registered camera's other moment ---------------------------------------
+# A clock read where the video shows a registered camera's view at another moment (same-scene
+# time, no match to lay it on, so the caption stage compared nothing) is the camera's own where
+# the original's stored pictures show a clock at its place (any digits: another moment's time
+# differs), and laid on where none of SAME_TEXT_READS of them shows any text there while the
+# repost's own picture, brought to the stored pictures' size, still shows the clock readably
+# (small text a stored picture cannot hold proves nothing) (a desk audit's clock drawn over a
+# registered camera's other moment was called the camera's clock, and "supported" the false
+# date it showed). Text there that is no clock decides nothing.
+
+
+def same_scene_clocks(decoded: Decoded, result: AlignResult, lines: Sequence[ocr.TextLine],
+                      local_data: Callable[[str], LocalData | None]
+                      ) -> tuple[tuple[ocr.TextLine, ...], tuple[ocr.TextLine, ...]]:
+    """(the clock lines laid on, the camera's own clock lines) among those read in same-scene
+    time no match covers, judged on the stored pictures of the original whose view it is
+    (``local_data``: by id); lines in a view laid otherwise than by bars and crop are left."""
+    added: list[ocr.TextLine] = []
+    own: list[ocr.TextLine] = []
+    decided: dict[tuple[str, Box], bool | None] = {}
+    for line in lines:
+        view = _scene_view(result, line)
+        if view is None or line.box is None or ocr.screen_datetime(line.text) is None:
+            continue
+        inside = geometry.within(_padded(line), _picture_box(decoded))
+        local = local_data(view.reference_id)
+        if inside is None or local is None or not local.pictures:
+            continue
+        kept = next((e.boxes[0] for e in view.edits if e.kind is Edit.CROPPED and e.boxes),
+                    (0.0, 0.0, 1.0, 1.0))
+        x0, y0, x1, y1 = _placed_in(inside, kept)
+        mapped = (round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2))
+        key = (view.reference_id, mapped)
+        if key not in decided:
+            shown = _clock_shown(local, mapped)
+            decided[key] = None if shown is False and not _readable_as_stored(
+                decoded, line.time, inside) else shown
+        if decided[key] is not None:
+            (own if decided[key] else added).append(line)
+    return tuple(added), tuple(own)
+
+
+def _scene_view(result: AlignResult, line: ocr.TextLine) -> Alignment | None:
+    """The same-scene alignment laid as it is (bars and crop alone) whose time holds the
+    line's, where no matched segment does."""
+    if any(s.query_start <= line.time <= s.query_end for m in result.matches
+           for s in m.segments):
+        return None
+    return next((a for a in result.same_scene if a.region is None
+                 and not {e.kind for e in a.edits} & _NOT_LAID
+                 and any(s.query_start <= line.time <= s.query_end for s in a.segments)), None)
+
+
+def _readable_as_stored(decoded: Decoded, time: float, place: Box) -> bool:
+    """Whether a clock is read at ``place`` (in the picture inside the bars) in the repost's
+    colour picture nearest ``time``, made as wide as the originals' stored pictures."""
+    if not decoded.pictures:
+        return False
+    picture = _part(decoded.pictures[nearest_index(decoded.local_times, time)],
+                    _picture_box(decoded))
+    scale = STORED_PICTURE_WIDTH / max(1, picture.shape[1])
+    if scale < 1.0:
+        picture = cv2.resize(picture, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return ocr.screen_datetime(_read_around(picture, place)) is not None
+
+
+def _clock_shown(local: LocalData, mapped: Box) -> bool | None:
+    """Whether the original's stored pictures show a clock at ``mapped`` or where it lies
+    mirrored (True), no text there at all in any of SAME_TEXT_READS of them (False), or only
+    other text (None)."""
+    decoded_pictures = (cv2.imdecode(np.frombuffer(p, np.uint8), cv2.IMREAD_COLOR)
+                        for p in local.pictures[::max(1, len(local.pictures) // SAME_TEXT_READS)]
+                        [:SAME_TEXT_READS])
+    read = [_read_around(picture, place) for picture in decoded_pictures if picture is not None
+            for place in (mapped, geometry.mirrored_box(mapped))]
+    if any(ocr.screen_datetime(text) for text in read):
+        return True
+    return None if any(read) else False
 
 
 def _share_between(box: Box, left: float, right: float) -> float:

@@ -35,8 +35,9 @@ class CCTVScene:
 
     def __init__(self, seed: int, width: int = 640, height: int = 360, label: str = "CAM 1",
                  clock_start: datetime | None = None, walkers_per_minute: float = 14.0,
-                 length: float = 600.0) -> None:
-        self.width, self.height, self.label = width, height, label
+                 length: float = 600.0, clock: bool = True) -> None:
+        """``clock``: the label is followed by the camera's date and time (its clock)."""
+        self.width, self.height, self.label, self.clock = width, height, label, clock
         self.clock_start = clock_start or datetime(2015, 9, 16, 2, 13, 0)
         rng = np.random.default_rng(seed)
         self.background = self._background(rng)
@@ -110,7 +111,7 @@ class CCTVScene:
         image = cv2.add(image, noise, dtype=cv2.CV_8U)
         image = cv2.subtract(image, self._noise[(int(t * 1000) + 3) % len(self._noise)])
         stamp = self.clock_start + timedelta(seconds=t)
-        text = f"{self.label}  {stamp:%Y-%m-%d %H:%M:%S}"
+        text = f"{self.label}  {stamp:%Y-%m-%d %H:%M:%S}" if self.clock else self.label
         cv2.putText(image, text, (10, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 2,
                     cv2.LINE_AA)
         return image

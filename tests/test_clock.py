@@ -10,7 +10,9 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import cv2
 import jsonschema
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -95,12 +97,18 @@ def test_the_finding_says_the_clock_with_its_caveat() -> None:
     against = claims.check_clocks([_claim("2015-10-22")], [CLOCK])
     unverified = finding.assess(Verdict.NO_MATCH, (), (), against, (), clocks=[CLOCK])
     assert unverified.rating is Rating.UNVERIFIED
-    assert "the camera clock in its picture reads another date (2015-09-16 02:13:03; a " \
+    # a clock no original's picture was compared with is "a clock", which may have been laid
+    # on (a desk audit's clock drawn over a registered camera's other moment "supported" the
+    # false date it showed, as "the camera clock")
+    assert "a clock in its picture reads another date (2015-09-16 02:13:03; a " \
            "camera's clock can be set wrong" in unverified.summary
-    assert claims.CLOCK_CAVEAT in unverified.summary
+    assert claims.CLOCK_CAVEAT in unverified.summary and claims.LAID_ON_CAVEAT in \
+        unverified.summary and "camera clock" not in unverified.summary
     agreeing = claims.check_clocks([_claim(CLOCK_DAY)], [CLOCK])
+    assert claims.LAID_ON_CAVEAT in agreeing[0].finding
     supported = finding.assess(Verdict.NO_MATCH, (), (), agreeing, (), clocks=[CLOCK])
-    assert "which only the camera clock in its picture supports" in supported.summary
+    assert "which only a clock in its picture supports" in supported.summary
+    assert claims.LAID_ON_CAVEAT in supported.summary
     # a matched original without a recording date: the clock is the only date there is; the
     # camera's own (found in the original's picture) makes a miscaption, said with its caveat
     match = Alignment("cam", 0.9, (Segment("cam", 0.0, 10.0, 0.0, 10.0),))
@@ -108,16 +116,18 @@ def test_the_finding_says_the_clock_with_its_caveat() -> None:
     matched = finding.assess(Verdict.MATCH, (match,), (), against, [Original(id="cam")],
                              clocks=[own])
     assert matched.rating is Rating.MISCAPTIONED and claims.CLOCK_CAVEAT in matched.summary
+    assert "the camera clock in its picture" in matched.summary
+    assert claims.LAID_ON_CAVEAT not in matched.summary
     # a clock nothing was compared with (a match not laid on the original's pictures) may be
     # made up: said, not a miscaption
     unsure = finding.assess(Verdict.MATCH, (match,), (), against, [Original(id="cam")],
                             clocks=[CLOCK])
     assert unsure.rating is Rating.AUTHENTIC
-    assert "but the camera clock in its picture reads another date" in unsure.summary
+    assert "but a clock in its picture reads another date" in unsure.summary
     authentic = finding.assess(Verdict.MATCH, (match,), (), agreeing, [Original(id="cam")],
                                clocks=[CLOCK])
     assert authentic.rating is Rating.AUTHENTIC
-    assert "as claimed" not in authentic.summary and "only the camera clock" in \
+    assert "as claimed" not in authentic.summary and "only a clock in its picture" in \
         authentic.summary
 
 
@@ -185,10 +195,10 @@ def test_a_repost_the_library_does_not_hold_is_dated_by_its_clock(
     db, unknown = str(clock_media["undated"]), str(clock_media["unknown"])
     text = _cli(unknown, "--db", db, "--caption", "attaque eurotunnel 22/10/2015")
     assert "UNVERIFIED — nothing in the library explains this footage; captioned as " \
-           "22/10/2015, but the camera clock in its picture reads another date (2015-09-16 " in \
+           "22/10/2015, but a clock in its picture reads another date (2015-09-16 " in \
         text
     assert "[clock-contradicted] filmed 2015-10-22" in text
-    assert re.search(r"the camera clock in its picture reads '2015-09-16 02:13:\d\d' at "
+    assert re.search(r"a clock in its picture reads '2015-09-16 02:13:\d\d' at "
                      r"[\d.]+ s, 36 day\(s\) before the claimed 2015-10-22", text)
     assert claims.CLOCK_CAVEAT in text
     assert "camera clock in this video's picture: 2015-09-16T02:13:" in text
@@ -198,7 +208,7 @@ def test_a_repost_the_library_does_not_hold_is_dated_by_its_clock(
     assert date["status"] == "clock-consistent"
     summary = payload["finding"]["summary"]
     assert payload["finding"]["rating"] == "unverified"
-    assert "which only the camera clock in its picture supports" in summary
+    assert "which only a clock in its picture supports" in summary
     assert "verified" not in summary.replace("Unverified", "")
     assert [c["reads"][:10] for c in payload["screen_clocks"]] == [CLOCK_DAY] * len(
         payload["screen_clocks"]) and payload["screen_clocks"]
@@ -297,3 +307,41 @@ def test_mirrored_stretches_are_read_where_a_shot_is_read_or_at_their_middle() -
     assert evidence._mirrored_times([1.0, 9.0, 20.0], [(0.0, 4.0), (12.0, 16.0)]) == \
         [1.0, 14.0]
     assert evidence._mirrored_times([1.0], []) == []
+
+
+@needs_ocr
+def test_a_clock_laid_over_a_registered_cameras_other_moment_is_no_camera_clock(
+        tmp_path: Path) -> None:
+    """A clock drawn over another moment of a registered camera that shows none is said added,
+    and supports no date (a desk audit: it was "the camera clock", which "supported" the false
+    date it showed); the same camera's own clock at another moment stays its clock
+    (``test_recycled_cctv_is_dated_by_its_clock``)."""
+    from datetime import datetime, timedelta
+
+    scene = syn.CCTVScene(seed=77, width=SIZE[0], height=SIZE[1], label="GATE", length=60,
+                          clock=False)
+    original, repost = tmp_path / "gate.mp4", tmp_path / "later.mp4"
+    syn.write_video(str(original), syn.render(scene, 0.0, 20.0, FPS), FPS)
+    db = tmp_path / "gate.db"
+    with Library(db, create=True) as library:
+        register(str(original), Original(id="gate", recorded_at="2019-03-12"), library,
+                 load_settings(db=db, cache_dir=tmp_path / "cache"))
+    start = datetime(2015, 10, 22, 2, 13, 0)
+
+    def fake_clock(frame: np.ndarray, t: float) -> np.ndarray:
+        out = frame.copy()
+        cv2.putText(out, f"{start + timedelta(seconds=t):%Y-%m-%d %H:%M:%S}",
+                    (SIZE[0] // 2, SIZE[1] - 16), cv2.FONT_HERSHEY_SIMPLEX, 0.6,
+                    (255, 255, 255), 2, cv2.LINE_AA)
+        return out
+
+    syn.write_video(str(repost), syn.render(scene, 40.0, 10.0, FPS, fake_clock), FPS)
+    payload = json.loads(_cli(str(repost), "--db", str(db), "--claim-date", "2015-10-22",
+                              "--json"))
+    assert payload["verdict"] in ("same-scene", "inconclusive") and payload["same_scene"]
+    read = [t for t in payload["burned_in_text"] if ocr.screen_datetime(t["text"])]
+    assert read and all(t["added"] is True for t in read)
+    assert payload["screen_clocks"] == []
+    dates = [c for c in payload["claims"] if c["kind"] == "date"]
+    assert dates and all(c["status"] == "unchecked" for c in dates), dates
+    assert "supports" not in payload["finding"]["summary"]

@@ -34,6 +34,8 @@ ADDED_TEXT = "added: not in the original"
 MIRRORED_TEXT = "read mirrored"
 # How a clock found in a matched original's picture is marked (the camera's own).
 OWN_CLOCK = "in the original's picture too"
+# How a clock no original's picture was compared with is marked (it may have been laid on).
+UNCOMPARED_CLOCK = "not compared with an original's picture: it may have been laid on"
 
 
 HELD_PICTURE = "one picture held (a frozen frame)"
@@ -251,7 +253,8 @@ def _evidence_lines(v: Verification, originals: dict[str, Original]) -> list[str
 
 def clock_marks(mirrored: object, in_original: object) -> str:
     """' (read mirrored; in the original's picture too)': what is known of a clock read."""
-    marks = [m for m, on in ((MIRRORED_TEXT, mirrored), (OWN_CLOCK, in_original)) if on]
+    marks = [m for m, on in ((MIRRORED_TEXT, mirrored), (OWN_CLOCK, in_original),
+                             (UNCOMPARED_CLOCK, in_original is None)) if on]
     return f" ({'; '.join(marks)})" if marks else ""
 
 
