@@ -40,6 +40,10 @@ SAME_BER = 0.25
 # Below this share of agreeing windows on a picture segment the sound is "different" (replaced).
 SAME_SHARE = 0.5
 WINDOW = 8
+# Sound a repost puts where its original is silent: the share of its heard codes over the
+# original's silence (``added``). Quiet stretches between sounds are not silence to Chromaprint
+# (only a constant signal is, SILENT_RUN), so an original with any sound there falls far below.
+ADDED_OVER_SILENCE = 0.9
 # An audio segment needs this many seconds of agreeing windows.
 MIN_SEGMENT_S = 2.0
 # Speeds tried when voting (a repost sped up with its sound resampled moves every code).
@@ -260,6 +264,25 @@ def search(query: np.ndarray, references: Mapping[str, np.ndarray]
                 found.append((sum(s.query_end - s.query_start for s in segments), segments))
     found.sort(key=lambda item: -item[0])
     return [s for _, segments in found[:MAX_CANDIDATES] for s in segments], left_out
+
+
+def added(query: np.ndarray, ref: np.ndarray, query_start: float, query_end: float,
+          offset: float, speed: float) -> bool:
+    """Whether the query has sound on a picture segment where the original has none: sound
+    heard in at least half the segment's codes (as ``compare`` asks of sound it compares),
+    nearly all of it over the original's silence or where it has no sound at all (a desk audit's
+    silent camera with another camera's sound put under it was called authentic)."""
+    times = code_times(query)
+    span = (times >= query_start) & (times + CODE_SPAN_S <= query_end + HOP_S)
+    heard = span & ~silent(query)
+    if heard.sum() < max(WINDOW, span.sum() / 2):
+        return False
+    if len(ref) < MIN_CODES:
+        return True
+    positions = np.rint((offset + speed * times[heard]) / HOP_S).astype(np.int64)
+    inside = (positions >= 0) & (positions < len(ref))
+    quiet = silent(ref)[positions[inside]]
+    return bool(inside.any()) and float(quiet.mean()) >= ADDED_OVER_SILENCE
 
 
 def compare(query: np.ndarray, ref: np.ndarray, query_start: float, query_end: float,

@@ -101,13 +101,17 @@ def sound(path: str, settings: Settings) -> np.ndarray:
 
 
 def check_sound(alignment: Alignment, query_fp: Fingerprint, lib: Library) -> Alignment:
-    """The sound on a picture match's segments: the same, none, or different ("audio replaced")."""
+    """The sound on a picture match's segments: the same, none, or different ("audio
+    replaced"); sound where the original has none is an edit too ("audio added")."""
     ref = lib.fingerprint(alignment.reference_id).audio
     found = {audio.compare(query_fp.audio, ref, s.query_start, s.query_end, s.offset, s.speed)
              for s in alignment.segments}
     state = ("different" if "different" in found else "same" if "same" in found else "none")
+    put_under = state == "none" and any(
+        audio.added(query_fp.audio, ref, s.query_start, s.query_end, s.offset, s.speed)
+        for s in alignment.segments)
     edits = alignment.edits + ((DetectedEdit(Edit.AUDIO_REPLACED),) if state == "different"
-                               else ())
+                               else (DetectedEdit(Edit.AUDIO_ADDED),) if put_under else ())
     return replace(alignment, audio=state, edits=edits)
 
 

@@ -250,6 +250,8 @@ class Edit(str, enum.Enum):
     LETTERBOX = "letterbox"
     PILLARBOX = "pillarbox"
     AUDIO_REPLACED = "audio replaced"
+    # Sound where the original is silent or has none (music or another recording put under it).
+    AUDIO_ADDED = "audio added"
     STRETCHED = "stretched"
     ROTATED = "rotated"
     # One of several pictures in the frame (a grid, a wall, side by side); ``layout`` says which

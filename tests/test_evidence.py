@@ -380,3 +380,19 @@ def test_a_caption_in_a_saturated_colour_is_read_and_an_overlay(tmp_path: Path) 
     assert [m.reference_id for m in result.matches] == ["titled"]
     assert [line.added for line in result.burned_in_text if "PORT" in line.text] == [False]
     assert not [e for m in result.matches for e in m.edits if e.kind is Edit.OVERLAY]
+
+
+def test_sound_put_under_a_silent_original_is_an_edit(media: Media, library_path: Path,
+                                                      tmp_path: Path) -> None:
+    """A repost of a camera registered without sound, with sound put under it (music, another
+    recording), is edited: "audio added" (a desk audit's silent camera with another camera's
+    sound was called authentic); the same picture without sound is not."""
+    scored = tmp_path / "scored.mp4"
+    sa.with_sound(str(media.clip_a), sa.soundtrack(99, 0, 12), str(scored))
+    result = _verify(scored, library_path)
+    assert result.verdict == Verdict.MATCH and result.matches[0].audio == "none"
+    assert Edit.AUDIO_ADDED in [e.kind for e in result.matches[0].edits]
+    assert result.finding is not None and result.finding.rating is Rating.EDITED
+    assert "sound added where the original has none" in result.finding.summary
+    plain = _verify(media.clip_a, library_path)
+    assert Edit.AUDIO_ADDED not in [e.kind for e in plain.matches[0].edits]
