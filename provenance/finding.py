@@ -225,9 +225,31 @@ def _recorded(originals: Iterable[Original]) -> str:
                           f"{', '.join(dates[:-1])} and {dates[-1]}")
 
 
+def _cameras(originals: Sequence[Original]) -> str:
+    """'cam-a (recorded 2015-09-16)', or each camera with its own date where they differ:
+    'cam-a (recorded 2015-09-16) and cam-b (at an unknown date)'."""
+    ids = list(dict.fromkeys(o.id for o in originals))
+    if len({o.recorded_at for o in originals}) < 2:
+        return f"{', '.join(ids)} ({_recorded(originals)})"
+    return " and ".join(f"{i} ({_recorded([o for o in originals if o.id == i])})" for i in ids)
+
+
 def _footage(originals: Sequence[Original]) -> str:
+    """'authentic footage from A recorded 2015-09-16', or, where several sources' originals were
+    recorded on several dates, each source with its own: 'authentic footage from A (recorded
+    2018-11-20) and B (recorded 2020-06-05)' (a desk audit read "from B and A recorded
+    2018-11-20 and 2020-06-05" the wrong way round)."""
     owners = list(dict.fromkeys(o.source for o in originals if o.source))
-    return f"authentic footage from {' and '.join(owners)}" if owners else "authentic footage"
+    dated = {o.recorded_at for o in originals if o.recorded_at}
+    if len(owners) < 2 or len(dated) < 2:
+        named = f"authentic footage from {' and '.join(owners)}" if owners else \
+            "authentic footage"
+        return f"{named} {_recorded(originals)}"
+    by_owner = [(owner, [o for o in originals if o.source == owner]) for owner in owners]
+    unowned = [o for o in originals if not o.source]
+    parts = [f"{owner} ({_recorded(mine)})" for owner, mine in by_owner]
+    parts += [f"an unnamed source ({_recorded(unowned)})"] if unowned else []
+    return "authentic footage from " + " and ".join(parts)
 
 
 def _claimed(claims: Sequence[Claim]) -> str:
@@ -354,8 +376,8 @@ def assess(
         # Seconds of the same view at a moment not established are no recycled footage.
         left_open = [m for m in (_other_moment(same_scene, unsettled=True),) if m]
         held_only = _held_only(others)
-        summary = (f"Same scene: the same camera or view as {', '.join(o.id for o in others)} "
-                   f"({_recorded(others)}), but another moment; recycled or misdated footage "
+        summary = (f"Same scene: the same camera or view as {_cameras(others)}, but another "
+                   "moment; recycled or misdated footage "
                    "is possible" + "".join(f"; {m}" for m in [*misplaced, *left_open])
                    + f"{by_clock}." + "".join(f" Caution: {h}." for h in held_only))
         return Finding(Rating.SAME_SCENE, summary,
@@ -412,7 +434,7 @@ def assess(
         also = f" Also edited: {'; '.join(edits)}." if edits else ""
         said = (f", {_claimed(contradicted)}{_agreeing_clocks(contradicted, clocks)}"
                 if contradicted else by_clock)
-        summary = (f"Miscaptioned: {_footage(matched)} {_recorded(matched)}{said}."
+        summary = (f"Miscaptioned: {_footage(matched)}{said}."
                    f"{also}{caution}")
         return Finding(Rating.MISCAPTIONED, summary, tuple(dict.fromkeys(reasons)),
                        _CATEGORY[Rating.MISCAPTIONED])
@@ -420,11 +442,11 @@ def assess(
         category = ("TransformedContent"
                     if any(e.kind is Edit.SPEED for m in matches for e in m.edits)
                     else "EditedOrCroppedContent")
-        summary = (f"Edited: {_footage(matched)} {_recorded(matched)}, {'; '.join(edits)}"
+        summary = (f"Edited: {_footage(matched)}, {'; '.join(edits)}"
                    f"{by_clock}.{caution}")
         return Finding(Rating.EDITED, summary, tuple(dict.fromkeys(reasons)), category)
     checked = [c for c in claims if c.status is ClaimStatus.CONSISTENT]
-    summary = (f"Authentic: {_footage(matched)} {_recorded(matched)}"
+    summary = (f"Authentic: {_footage(matched)}"
                + (_as_claimed(checked) if checked else "" if by_clock else
                   "; no claim about it could be checked") + f"{by_clock}." + caution)
     return Finding(Rating.AUTHENTIC, summary, tuple(dict.fromkeys(reasons)),

@@ -252,8 +252,10 @@ def test_a_montages_originals_are_said_each_with_its_date_as_a_reader_reads_it()
     line = Original(id="line", source="Factory", recorded_at="2019-03-02T10:00:00+00:00")
     montage = [_alignment(original="road"), _alignment(original="line")]
     summary = assess(Verdict.MATCH, montage, [], [], [road, line]).summary
-    # not "recorded 2015-09-16 to 2019-03-02T10:00:00+00:00" (a desk audit): no span, no ISO
-    assert "recorded 2015-09-16 and 2019-03-02 10:00 UTC" in summary
+    # not "recorded 2015-09-16 to 2019-03-02T10:00:00+00:00" (a desk audit): no span, no ISO;
+    # each source with its own date
+    assert "DIR Nord (recorded 2015-09-16) and Factory (recorded 2019-03-02 10:00 UTC)" in \
+        summary
 
 
 def test_as_claimed_says_which_claims_agree() -> None:
@@ -384,3 +386,21 @@ def test_two_frozen_frames_are_counted_apart() -> None:
     two = assess(Verdict.MATCH, [Alignment("cam", 0.9, pieces)], [], [], cam,
                  same_scene=[held], cuts=[]).summary
     assert "2 frozen frames: 2.9 s of it in all hold a picture of the camera of cam" in two, two
+
+
+def test_each_source_and_camera_is_said_with_its_own_recording_date() -> None:
+    """A montage of two sources' footage recorded on two days pairs each source with its day,
+    and so does a same-scene finding of two cameras (a desk audit read "from B and A recorded
+    2018-11-20 and 2020-06-05", B's day being 2020-06-05)."""
+    originals = [Original(id="road", source="City traffic dept", recorded_at="2020-06-05"),
+                 Original(id="bottles", source="Factory QA", recorded_at="2018-11-20")]
+    montage = [Alignment("road", 0.5, (Segment("road", 0.0, 5.0, 0.0, 5.0),)),
+               Alignment("bottles", 0.5, (Segment("bottles", 5.0, 10.0, 0.0, 5.0),))]
+    summary = assess(Verdict.MATCH, montage, [], [], originals).summary
+    assert "from City traffic dept (recorded 2020-06-05) and Factory QA (recorded " \
+           "2018-11-20)" in summary
+    scene = assess(Verdict.SAME_SCENE, [], [], [], originals, same_scene=montage).summary
+    assert "as road (recorded 2020-06-05) and bottles (recorded 2018-11-20)" in scene
+    one_source = [replace(o, source="Operator") for o in originals]
+    assert "from Operator recorded 2018-11-20 and 2020-06-05" in assess(
+        Verdict.MATCH, montage, [], [], one_source).summary
