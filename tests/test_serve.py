@@ -208,6 +208,10 @@ def test_bad_requests_are_refused_with_a_reason(client: httpx.Client, tmp_path: 
     assert client.get("/api/v1/verifications/0123").status_code == 404
     assert client.get("/api/v1/verifications/" + "0" * 32 + "/report").status_code == 404
     assert client.get("/v/../../etc/passwd").status_code == 404
+    # a permanent link to a verification deleted since is a page a person can read
+    gone = client.get("/v/" + "0" * 32)
+    assert gone.status_code == 404 and gone.headers["content-type"].startswith("text/html")
+    assert "no verification with this id" in gone.text
     assert client.delete("/api/v1/verifications/" + "0" * 32).status_code == 401
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse
 
+from .access import Refused
 from .service import REPORT_CSP, Server, original_fields
 
 # Pages run only their own inline script and talk only to this server.
@@ -45,15 +46,15 @@ async function failure(r){try{var j=await r.json();return (j.error||r.statusText
 """
 
 
-def _page(title: str, body: str, script: str = "") -> HTMLResponse:
+def _page(title: str, body: str, script: str = "", status: int = 200) -> HTMLResponse:
     text = (f"<!doctype html><html lang=en><head><meta charset=utf-8>"
             f"<meta name=viewport content='width=device-width,initial-scale=1'>"
             f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body><main>"
             f"<nav><a href='/'>Verify</a><a href='/library'>Library</a>"
             f"<a href='/api/v1/openapi.json'>API</a></nav>{body}</main>"
             f"<script>{_COMMON_JS}{script}</script></body></html>")
-    return HTMLResponse(text, headers={"Content-Security-Policy": PAGE_CSP,
-                                       "X-Content-Type-Options": "nosniff"})
+    return HTMLResponse(text, status, headers={"Content-Security-Policy": PAGE_CSP,
+                                               "X-Content-Type-Options": "nosniff"})
 
 
 _INDEX = """
@@ -171,7 +172,11 @@ def add_routes(app: FastAPI, server: Server) -> None:
 
     @app.get("/v/{job_id}", response_class=HTMLResponse, include_in_schema=False)
     def job_page(job_id: str) -> Any:
-        job = server.job(job_id)
+        try:
+            job = server.job(job_id)
+        except Refused as refused:  # a person followed a link: a page, not the API's JSON
+            return _page("provenance: not found", f"<h1>{html.escape(refused.message)}</h1>"
+                         f"<p class=muted>{html.escape(refused.hint)}</p>", status=refused.status)
         report = server.reports / f"{job.id}.html"
         if job.status == "done" and report.is_file():
             return FileResponse(report, media_type="text/html; charset=utf-8",
