@@ -40,8 +40,8 @@ SAME_BER = 0.25
 # Below this share of agreeing windows on a picture segment the sound is "different" (replaced).
 SAME_SHARE = 0.5
 WINDOW = 8
-# Sound a repost puts where its original is silent: the share of its heard codes over the
-# original's silence (``added``). Quiet stretches between sounds are not silence to Chromaprint
+# Sound a repost puts where its original's track is silent: the share of its heard codes over
+# the original's silence (``added``). Quiet stretches between sounds are not silence to Chromaprint
 # (only a constant signal is, SILENT_RUN), so an original with any sound there falls far below.
 ADDED_OVER_SILENCE = 0.9
 # An audio segment needs this many seconds of agreeing windows.
@@ -268,17 +268,16 @@ def search(query: np.ndarray, references: Mapping[str, np.ndarray]
 
 def added(query: np.ndarray, ref: np.ndarray, query_start: float, query_end: float,
           offset: float, speed: float) -> bool:
-    """Whether the query has sound on a picture segment where the original has none: sound
-    heard in at least half the segment's codes (as ``compare`` asks of sound it compares),
-    nearly all of it over the original's silence or where it has no sound at all (a desk audit's
-    silent camera with another camera's sound put under it was called authentic)."""
+    """Whether the query has sound on a picture segment where the original's sound track is
+    silent: sound heard in at least half the segment's codes (as ``compare`` asks of sound it
+    compares), nearly all of it over the original's silence. An original without codes says
+    nothing: it has no sound, or its sound was never fingerprinted (audio off at registration, a
+    library from before sound was stored)."""
     times = code_times(query)
     span = (times >= query_start) & (times + CODE_SPAN_S <= query_end + HOP_S)
     heard = span & ~silent(query)
-    if heard.sum() < max(WINDOW, span.sum() / 2):
+    if len(ref) < MIN_CODES or heard.sum() < max(WINDOW, span.sum() / 2):
         return False
-    if len(ref) < MIN_CODES:
-        return True
     positions = np.rint((offset + speed * times[heard]) / HOP_S).astype(np.int64)
     inside = (positions >= 0) & (positions < len(ref))
     quiet = silent(ref)[positions[inside]]

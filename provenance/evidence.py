@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import audio, claims, credentials, decode, geometry, ocr
-from .align import AlignResult
+from .align import AlignResult, intersect
 from .fingerprint import shots
 from .frames import evenly_spread
 from .library import Library
@@ -77,6 +77,8 @@ def beyond_picture(path: str, query_fp: Fingerprint, result: AlignResult, lib: L
         # after all), or a picture match whose sound is another original's.
         explained = {m.reference_id for m in result.matches if m.audio == "same"}
         heard, skipped = sound_only(query_fp, lib, explained)
+        result = replace(result, matches=tuple(_under_another(m, heard)
+                                               for m in result.matches))
         if heard:
             result = replace(result, reason=result.reason + describe_sound_only(
                 heard, pictured=bool(result.matches)))
@@ -102,7 +104,7 @@ def sound(path: str, settings: Settings) -> np.ndarray:
 
 def check_sound(alignment: Alignment, query_fp: Fingerprint, lib: Library) -> Alignment:
     """The sound on a picture match's segments: the same, none, or different ("audio
-    replaced"); sound where the original has none is an edit too ("audio added")."""
+    replaced"); sound over the original's silent track is an edit too ("audio added")."""
     ref = lib.fingerprint(alignment.reference_id).audio
     found = {audio.compare(query_fp.audio, ref, s.query_start, s.query_end, s.offset, s.speed)
              for s in alignment.segments}
@@ -113,6 +115,22 @@ def check_sound(alignment: Alignment, query_fp: Fingerprint, lib: Library) -> Al
     edits = alignment.edits + ((DetectedEdit(Edit.AUDIO_REPLACED),) if state == "different"
                                else (DetectedEdit(Edit.AUDIO_ADDED),) if put_under else ())
     return replace(alignment, audio=state, edits=edits)
+
+
+def _under_another(alignment: Alignment, heard: Sequence[Alignment]) -> Alignment:
+    """A picture match without sound of its own to compare ("none") whose segments another
+    original's sound, found alone (``heard``), plays under for MIN_SEGMENT_S or more: "audio
+    added" (a desk audit's camera registered without sound, another camera's sound put under
+    it, was rated authentic)."""
+    if alignment.audio != "none" or Edit.AUDIO_ADDED in {e.kind for e in alignment.edits}:
+        return alignment
+    spans = [(s.query_start, s.query_end) for s in alignment.segments]
+    shared = sum(b - a for other in heard if other.reference_id != alignment.reference_id
+                 for s in other.segments for a, b in intersect((s.query_start, s.query_end),
+                                                               spans))
+    if shared < audio.MIN_SEGMENT_S:
+        return alignment
+    return replace(alignment, edits=(*alignment.edits, DetectedEdit(Edit.AUDIO_ADDED)))
 
 
 def sound_only(query_fp: Fingerprint, lib: Library, exclude: set[str]

@@ -41,7 +41,7 @@ _MEANINGFUL = {Edit.MIRRORED: "mirrored", Edit.SPEED: "speed changed",
                Edit.PICTURE_IN_PICTURE: "shown inside another picture",
                Edit.OVERLAY: "text, logos or pictures overlaid",
                Edit.AUDIO_REPLACED: "its sound replaced (not the original's)",
-               Edit.AUDIO_ADDED: "sound added where the original has none",
+               Edit.AUDIO_ADDED: "sound put under it that is not the original's",
                Edit.STRETCHED: "stretched or squeezed", Edit.ROTATED: "tilted",
                Edit.MULTI_VIEW: "shown with other footage in one frame",
                Edit.FILMED_OFF_SCREEN: "filmed off a screen"}

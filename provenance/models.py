@@ -250,7 +250,8 @@ class Edit(str, enum.Enum):
     LETTERBOX = "letterbox"
     PILLARBOX = "pillarbox"
     AUDIO_REPLACED = "audio replaced"
-    # Sound where the original is silent or has none (music or another recording put under it).
+    # Sound put under the picture that is not the original's: over its silent track, or another
+    # original's sound where the original's own is not known.
     AUDIO_ADDED = "audio added"
     STRETCHED = "stretched"
     ROTATED = "rotated"

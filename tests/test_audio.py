@@ -112,3 +112,16 @@ def test_sound_under_louder_music_is_found_by_the_offset_scan(tmp_path: Path) ->
     other = _codes(sa.speech(33, 47.0, 12) + 0.25 * sa.soundtrack(12, 0, 12),
                    tmp_path / "other.m4a", "48k")
     assert audio.search(other, {"ref": reference}) == ([], 0)
+
+
+def test_sound_over_a_silent_track_is_added_and_over_no_codes_says_nothing(
+        reference: np.ndarray) -> None:
+    """``audio.added``: the query's sound over an original's silent track (one code again and
+    again, as digital silence gives) is put under; over an original with sound it is not; an
+    original without codes (no sound, or never fingerprinted) says nothing."""
+    hush = np.full(len(reference), 12345, dtype=np.uint32)
+    end = float(len(reference) * audio.HOP_S) - 1.0
+    assert audio.added(reference, hush, 0.0, end, 0.0, 1.0)
+    assert not audio.added(reference, reference, 0.0, end, 0.0, 1.0)
+    assert not audio.added(reference, np.zeros(0, np.uint32), 0.0, end, 0.0, 1.0)
+    assert not audio.added(hush, hush, 0.0, end, 0.0, 1.0)

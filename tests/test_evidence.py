@@ -382,17 +382,32 @@ def test_a_caption_in_a_saturated_colour_is_read_and_an_overlay(tmp_path: Path) 
     assert not [e for m in result.matches for e in m.edits if e.kind is Edit.OVERLAY]
 
 
-def test_sound_put_under_a_silent_original_is_an_edit(media: Media, library_path: Path,
-                                                      tmp_path: Path) -> None:
-    """A repost of a camera registered without sound, with sound put under it (music, another
-    recording), is edited: "audio added" (a desk audit's silent camera with another camera's
-    sound was called authentic); the same picture without sound is not."""
-    scored = tmp_path / "scored.mp4"
-    sa.with_sound(str(media.clip_a), sa.soundtrack(99, 0, 12), str(scored))
-    result = _verify(scored, library_path)
-    assert result.verdict == Verdict.MATCH and result.matches[0].audio == "none"
-    assert Edit.AUDIO_ADDED in [e.kind for e in result.matches[0].edits]
+def test_another_originals_sound_put_under_a_match_is_an_edit(
+        media: Media, sound_library: tuple[Path, Path], library_path: Path,
+        tmp_path: Path) -> None:
+    """A camera registered without sound, reposted with another original's sound under it, is
+    edited: "audio added" (a desk audit's was rated authentic). A repost with sound of an
+    original whose sound is not known, and nothing else to say whose sound it is, is not: it
+    may be the original's own (registered with audio off, or from before sound was stored)."""
+    import shutil
+
+    db = tmp_path / "two.db"
+    shutil.copy(sound_library[0], db)
+    with Library(db) as library:
+        register(str(media.cam_b), Original(id="cam-b"), library,
+                 load_settings(db=db, cache_dir=tmp_path / "cache"))
+    picture, dubbed = tmp_path / "b.mp4", tmp_path / "b_dubbed.mp4"
+    syn.write_video(str(picture), syn.excerpt(str(media.cam_b), 4.0, 12.0, 25.0), 25.0)
+    sa.with_sound(str(picture), sa.soundtrack(SOUND_SEED, 0, 12), str(dubbed))
+    result = _verify(dubbed, db)
+    (match,) = [m for m in result.matches if m.reference_id == "cam-b"]
+    assert match.audio == "none" and Edit.AUDIO_ADDED in [e.kind for e in match.edits]
+    assert [a.reference_id for a in result.audio_matches] == ["cam-a"]
     assert result.finding is not None and result.finding.rating is Rating.EDITED
-    assert "sound added where the original has none" in result.finding.summary
-    plain = _verify(media.clip_a, library_path)
-    assert Edit.AUDIO_ADDED not in [e.kind for e in plain.matches[0].edits]
+    assert "sound put under it that is not the original's" in result.finding.summary
+    assert Edit.AUDIO_ADDED not in [e.kind for m in _verify(picture, db).matches
+                                    for e in m.edits]
+    unknown = tmp_path / "a_with_sound.mp4"
+    sa.with_sound(str(media.clip_a), sa.soundtrack(99, 0, 12), str(unknown))
+    assert Edit.AUDIO_ADDED not in [e.kind for m in _verify(unknown, library_path).matches
+                                    for e in m.edits]
