@@ -399,7 +399,8 @@ MAX_CLOCKS_SAID = 3
 
 
 def clock_caveat(clocks: Sequence[ScreenClock]) -> str:
-    """CLOCK_CAVEAT, with LAID_ON_CAVEAT where no clock was found in an original's picture."""
+    """CLOCK_CAVEAT, with LAID_ON_CAVEAT where no clock was found in an original's picture
+    (``clocks``: those a conclusion rests on: one camera's own clock vouches for no other)."""
     return CLOCK_CAVEAT if any(c.in_original for c in clocks) else \
         f"{CLOCK_CAVEAT}; {LAID_ON_CAVEAT}"
 
@@ -450,7 +451,7 @@ def _against_clocks(claim: Claim, clocks: Sequence[ScreenClock]) -> Claim:
             text = "; ".join(f"{_clock(c)}, {(d - start).days} day(s) after it was published "
                              f"on {start.isoformat()}" for c, d in later)
             return _checked(claim, ClaimStatus.CLOCK_CONTRADICTED,
-                            f"{text}; {clock_caveat(clocks)}")
+                            f"{text}; {clock_caveat([c for c, _ in later])}")
         return _checked(claim, ClaimStatus.CLOCK_CONSISTENT,
                         f"{'; '.join(_clock(c) for c in shown)}, before it was published; "
                         f"{clock_caveat(clocks)}")
@@ -460,7 +461,9 @@ def _against_clocks(claim: Claim, clocks: Sequence[ScreenClock]) -> Claim:
                      for c, d in zip(shown, days, strict=True))
     if claim.status is ClaimStatus.UNCHECKED:
         status = ClaimStatus.CLOCK_CONSISTENT if agrees else ClaimStatus.CLOCK_CONTRADICTED
-        finding = "; ".join(filter(None, (claim.finding, text, clock_caveat(clocks))))
+        deciding = [c for c, d in zip(shown, days, strict=True)
+                    if (start <= d <= end) == agrees]
+        finding = "; ".join(filter(None, (claim.finding, text, clock_caveat(deciding))))
         return _checked(claim, status, finding)
     if agrees == (claim.status is ClaimStatus.CONSISTENT):
         return _checked(claim, claim.status, f"{claim.finding}; {text}")

@@ -278,8 +278,13 @@ def _against_clock(claims: Sequence[Claim], clocks: Sequence[ScreenClock]) -> st
     02:20:16 (...)', or that a claimed date agrees with that clock only; "" when neither."""
     against = [c for c in claims if c.status is ClaimStatus.CLOCK_CONTRADICTED]
     agreeing = [c for c in claims if c.status is ClaimStatus.CLOCK_CONSISTENT]
-    said = f"({_clocks_read(clocks)}; {clock_caveat(clocks)})" if clocks else f"({CLOCK_CAVEAT})"
-    clock = clock_subject(clocks)
+    # what a conclusion rests on: the clocks reading a claimed day where one supports a claim
+    # (a camera's own clock beside them vouches for none of them), else every clock
+    deciding = [c for c in clocks if any(clock_reads_claimed(a, [c]) for a in agreeing)] \
+        if agreeing and not against else list(clocks)
+    said = f"({_clocks_read(clocks)}; {clock_caveat(deciding)})" if clocks else \
+        f"({CLOCK_CAVEAT})"
+    clock = clock_subject(deciding)
     if against:
         return f"; {_claimed(against)}, but {clock} reads another date {said}"
     if agreeing:

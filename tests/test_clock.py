@@ -109,6 +109,15 @@ def test_the_finding_says_the_clock_with_its_caveat() -> None:
     supported = finding.assess(Verdict.NO_MATCH, (), (), agreeing, (), clocks=[CLOCK])
     assert "which only a clock in its picture supports" in supported.summary
     assert claims.LAID_ON_CAVEAT in supported.summary
+    # the camera's own clock beside it vouches for no other clock (a review)
+    own_other_day = replace(CLOCK, time=1.0, reads="2015-09-15T02:13:03",
+                            text="2015-09-15 02:13:03", in_original=True)
+    both = [own_other_day, CLOCK]
+    mixed = finding.assess(Verdict.NO_MATCH, (), (), claims.check_clocks(
+        [_claim(CLOCK_DAY)], both), (), clocks=both)
+    assert "which only a clock in its picture supports" in mixed.summary
+    assert claims.LAID_ON_CAVEAT in mixed.summary
+    assert claims.LAID_ON_CAVEAT in claims.check_clocks([_claim(CLOCK_DAY)], both)[0].finding
     # a matched original without a recording date: the clock is the only date there is; the
     # camera's own (found in the original's picture) makes a miscaption, said with its caveat
     match = Alignment("cam", 0.9, (Segment("cam", 0.0, 10.0, 0.0, 10.0),))
