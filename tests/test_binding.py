@@ -47,6 +47,14 @@ def test_paragraphs_between_videos_split_by_headings_and_pointing_words() -> Non
         about = _about(f"""<body><video src="a.mp4"></video><p>{said}</p>
         <video src="b.mp4"></video></body>""")
         assert about[said] == (1, "paragraph"), said
+    # ... unless it points back too (a review)
+    for said in ("Another view of the same scene above, filmed in 2019.",
+                 "The second camera in the video above, filmed in 2019 in Lyon.",
+                 "Une autre vue de la scène ci-dessus, filmée en 2019.",
+                 "The first video shows another angle of the crash, filmed in 2019."):
+        about = _about(f"""<body><video src="a.mp4"></video><p>{said}</p>
+        <video src="b.mp4"></video></body>""")
+        assert about[said] == (0, "paragraph"), said
 
 
 def test_one_video_owns_the_whole_page_and_metadata_refs_find_their_place() -> None:

@@ -416,13 +416,17 @@ def _refused(raw: str, where: str, reason: str) -> str:
 # points back, to the previous one.
 # "Another angle, filmed mid-September in Lyon." between two videos is the second's (a desk
 # audit's page had it blamed on the first, and a ClaimReview published on it).
+# A paragraph that also points back ("Another view of the scene above") is the previous one's:
+# the new words only break the tie the position would otherwise decide.
 _SHOWN = r"(?:video|clip|angle|view|shot|camera|sequence|footage)"
 _MONTRE = r"(?:vidéo|angle|plan|vue|caméra|séquence|images)"
 _FORWARD = re.compile(r":\s*$|\b(below|ci-dessous|ci-après|following|suivante?|next " + _SHOWN
                       + r"|second " + _SHOWN + r"|(?:deuxième|seconde?) " + _MONTRE
-                      + r"|watch|regardez|meanwhile|another " + _SHOWN
-                      + r"|une? autres? " + _MONTRE + r"|par ailleurs|en revanche)\b", re.I)
-_BACKWARD = re.compile(r"\b(above|ci-dessus|précédente|previous)\b", re.I)
+                      + r"|watch|regardez|meanwhile|(?:another|a different) " + _SHOWN
+                      + r"|(?:une? autres?|d'autres) " + _MONTRE
+                      + r"|par ailleurs|en revanche)\b", re.I)
+_BACKWARD = re.compile(r"\b(above|ci-dessus|précédente|previous|first " + _SHOWN
+                       + r"|(?:première|premier) " + _MONTRE + r")\b", re.I)
 
 
 def _passages(collector: _Collector, anchors: list[_Anchor]) -> list[Passage]:
@@ -478,10 +482,10 @@ def _owner(k: int, blocks: list[_Block], body: list[int], placed: list[tuple[int
     if heading is not None:
         return below if k >= heading else above
     text = blocks[k].text
-    if _FORWARD.search(text):
-        return below
     if _BACKWARD.search(text):
         return above
+    if _FORWARD.search(text):
+        return below
     return above if between.index(k) < (len(between) + 1) // 2 else below
 
 
