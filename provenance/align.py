@@ -1789,18 +1789,27 @@ def _within_one_take(result: AlignResult, piece: Segment) -> bool:
                and abs(a.offset - b.offset) <= TAKE_OFFSET_S for a in before for b in after)
 
 
-def with_held_ends(result: AlignResult, held_ends: Mapping[str, float]) -> AlignResult:
+# A same-scene piece carries a match on past a cut-off original's held end when, at the match's
+# mapping, it begins at most this far before that end: the moment check follows a mapping up to
+# 3 s past a segment's end (moment.BEYOND_S), so a splice found that close to the held end may
+# be the check running out of held footage (a desk audit's: 2.8 s before it). Further back, the
+# held footage after the splice was compared, and the splice stands.
+HELD_END_REACH_S = 3.0
+
+
+def with_held_ends(result: AlignResult, held_ends: Mapping[str, tuple[float, float]]
+                   ) -> AlignResult:
     """The result with the same-scene pieces that carry on a matched segment of an original
-    the library holds only the beginning of (``held_ends``: its held seconds, for each original
-    cut off at registration) past that end, at the segment's own mapping, marked
-    ``unsettled``, and that segment no longer said to be cut at a splice (``spliced``): the
-    original's file goes on where its decode stopped, so what follows is as likely its footage
-    as another moment. (A desk audit's 1.25x copy of 20 s of a room whose file held 31.9 s of
-    60 s was matched up to the original's 29.1 s, "cut at a splice", with its remaining 12.7 s
-    at "another moment".)"""
+    the library holds only the beginning of (``held_ends``: its held and announced seconds, for
+    each original cut off at registration) past the held end, at the segment's own mapping,
+    marked ``unsettled``, and that segment no longer said to be cut at a splice (``spliced``):
+    the original's file goes on where its decode stopped, so what follows is as likely its
+    footage as another moment (``_carried_on``). (A desk audit's 1.25x copy of 20 s of a room
+    whose file held 31.9 s of 60 s was matched up to the original's 29.1 s, "cut at a splice",
+    with its remaining 12.7 s at "another moment".)"""
     carried = {(a.reference_id, piece.query_start): before for a in result.same_scene
                if a.reference_id in held_ends for piece in a.segments
-               if (before := _carried_on(result, piece, held_ends[a.reference_id]))}
+               if (before := _carried_on(result, piece, *held_ends[a.reference_id]))}
     if not carried:
         return result
     matches = tuple(replace(m, segments=tuple(
@@ -1810,15 +1819,19 @@ def with_held_ends(result: AlignResult, held_ends: Mapping[str, float]) -> Align
                             lambda s: (s.reference_id, s.query_start) in carried)
 
 
-def _carried_on(result: AlignResult, piece: Segment, held_end: float
+def _carried_on(result: AlignResult, piece: Segment, held_end: float, announced: float
                 ) -> tuple[str, float] | None:
     """The original and query end of the matched segment of its original that a same-scene
-    piece follows within TAKE_REACH_S and whose mapping, carried on over the piece, passes the
-    original's held end; None where there is none."""
+    piece follows within TAKE_REACH_S and whose mapping, carried on over the piece, begins it
+    within HELD_END_REACH_S before the original's held end, passes that end, and begins before
+    the end its file announced (time mapped past it cannot be the original's missing part);
+    None where there is none."""
     for m in result.matches:
         for s in m.segments if m.reference_id == piece.reference_id else ():
             follows = 0 <= piece.query_start - s.query_end <= TAKE_REACH_S
-            if follows and s.speed * piece.query_end + s.offset > held_end - TAKE_REACH_S:
+            begins = s.speed * piece.query_start + s.offset
+            if follows and held_end - HELD_END_REACH_S <= begins < announced and \
+                    s.speed * piece.query_end + s.offset > held_end:
                 return m.reference_id, s.query_end
     return None
 

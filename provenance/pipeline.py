@@ -297,11 +297,11 @@ def _local_data(stored: Mapping[str, LocalData | None], lib: Library, ref_id: st
     return stored[ref_id] if ref_id in stored else lib.local_data(ref_id)
 
 
-def _held_ends(result: AlignResult, lib: Library) -> dict[str, float]:
-    """The seconds the library holds of each matched original whose file was cut off at
-    registration (``Original.cut_off``), by id."""
+def _held_ends(result: AlignResult, lib: Library) -> dict[str, tuple[float, float]]:
+    """The seconds the library holds, and those its file announced, of each matched original
+    whose file was cut off at registration (``Original.cut_off``), by id."""
     matched = (lib.get(ref_id) for ref_id in {m.reference_id for m in result.matches})
-    return {o.id: o.duration for o in matched if o.cut_off}
+    return {o.id: (o.duration, o.announced_duration) for o in matched if o.cut_off}
 
 
 def _cuts_located(decoded: provider.Decoded, cut_at: np.ndarray) -> dict[float, float]:

@@ -588,3 +588,25 @@ def test_two_stages_speed_edits_merged_are_said_once() -> None:
         DetectedEdit(Edit.MIRRORED), DetectedEdit(Edit.SPEED, speed=1.46))
     at_1x = replace(merged, segments=tuple(replace(s, speed=1.0) for s in segments))
     assert aligner.speed_as_shown(at_1x).edits == (DetectedEdit(Edit.MIRRORED),)
+
+
+def test_time_carrying_a_match_past_a_cut_off_originals_held_end_is_no_other_moment() -> None:
+    """A same-scene piece that continues a match of an original held only to 31.9 s of its 60 s
+    at the match's mapping, from within 3 s of that end, is a moment not established and the
+    match no splice; one that begins far inside the held footage (a splice there was compared)
+    keeps both (a review)."""
+    from provenance.align import AlignResult, with_held_ends
+    from provenance.models import Alignment, Segment
+
+    def after(segment: Segment, piece: Segment) -> tuple[bool, bool]:
+        result = with_held_ends(AlignResult(
+            Verdict.MATCH, 0.9, "", (Alignment("cam", 0.9, (segment,)),),
+            (Alignment("cam", 0.5, (piece,)),), ()), {"cam": (31.9, 60.0)})
+        return result.matches[0].segments[0].spliced, result.same_scene[0].segments[0].unsettled
+
+    near = Segment("cam", 0.0, 7.5, 19.69, 29.06, speed=1.25, spliced=True)
+    assert after(near, Segment("cam", 7.5, 20.2, 0.0, 0.0)) == (False, True)
+    far = Segment("cam", 0.0, 10.0, 0.0, 10.0, spliced=True)
+    assert after(far, Segment("cam", 10.0, 35.0, 0.0, 0.0)) == (True, False)
+    # a piece that ends before the held end is compared footage: another moment stands
+    assert after(near, Segment("cam", 7.5, 9.0, 0.0, 0.0)) == (True, False)
