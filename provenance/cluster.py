@@ -60,20 +60,26 @@ def _guarded(fn: Callable[[T, Any], R], item: T, shared: Any) -> Outcome[R]:
         return Outcome(error=error.message, hint=error.hint or "")
 
 
+# How a Dask scheduler is reached over a network (a dashboard's http:// address, pasted by
+# mistake, is not one; inproc:// is within one process).
+_SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss")
+
+
 def _check_reachable(address: str) -> None:
     """Refuse an address that is not one (a desk audit's `--cluster notaurl` ended in a
     traceback) and a TCP scheduler nothing listens at, at once (Dask retries until its timeout:
     30 s for a refused connection)."""
     from distributed.comm.addressing import parse_address, parse_host_port
 
+    hint = "e.g. tcp://10.0.0.5:8786, as `dask scheduler` prints it"
     try:
         scheme, location = parse_address(address)
-        if scheme not in ("tcp", "tls"):
-            return
+        if scheme not in _SCHEDULER_SCHEMES:
+            raise ValueError(f"{scheme}:// is not how a scheduler is reached")
         host, port = parse_host_port(location)
     except ValueError as exc:
         raise SettingsError(f"--cluster {address!r} is not a scheduler's address ({exc})",
-                            "e.g. tcp://10.0.0.5:8786, as `dask scheduler` prints it") from None
+                            hint) from None
     try:
         socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
     except OSError as exc:
@@ -95,7 +101,7 @@ def client(workers: int, address: str | None = None) -> Iterator[Any]:
         _check_reachable(address)
         try:
             dask_client = Client(address, timeout=CONNECT_TIMEOUT_S)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise SettingsError(f"no Dask scheduler answered at {address} ({exc})",
                                 "start one with `dask scheduler`, or check the address") from None
         try:

@@ -239,17 +239,14 @@ def _footage(originals: Sequence[Original]) -> str:
     recorded on several dates, each source with its own: 'authentic footage from A (recorded
     2018-11-20) and B (recorded 2020-06-05)' (a desk audit read "from B and A recorded
     2018-11-20 and 2020-06-05" the wrong way round)."""
-    owners = list(dict.fromkeys(o.source for o in originals if o.source))
-    dated = {o.recorded_at for o in originals if o.recorded_at}
-    if len(owners) < 2 or len(dated) < 2:
-        named = f"authentic footage from {' and '.join(owners)}" if owners else \
-            "authentic footage"
-        return f"{named} {_recorded(originals)}"
-    by_owner = [(owner, [o for o in originals if o.source == owner]) for owner in owners]
-    unowned = [o for o in originals if not o.source]
-    parts = [f"{owner} ({_recorded(mine)})" for owner, mine in by_owner]
-    parts += [f"an unnamed source ({_recorded(unowned)})"] if unowned else []
-    return "authentic footage from " + " and ".join(parts)
+    owners = list(dict.fromkeys(o.source for o in originals))  # "": no source named
+    if len(owners) < 2 or len({o.recorded_at for o in originals}) < 2:
+        named = [owner for owner in owners if owner]
+        return (f"authentic footage from {' and '.join(named)}" if named else
+                "authentic footage") + f" {_recorded(originals)}"
+    return "authentic footage from " + " and ".join(
+        f"{owner or 'an unnamed source'} ({_recorded([o for o in originals if o.source == owner])})"
+        for owner in owners)
 
 
 def _claimed(claims: Sequence[Claim]) -> str:

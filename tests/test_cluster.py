@@ -156,12 +156,14 @@ def test_an_unreachable_scheduler_is_one_error_line(
                                        "tcp://127.0.0.1:9"])
     assert result.exit_code == 2
     assert "Error: no Dask scheduler answered at tcp://127.0.0.1:9" in result.stderr
-    # Not an address at all: an Error and a Hint, not a traceback (a desk audit).
-    result = CliRunner().invoke(main, ["verify", str(media.clip_a), "--db",
-                                       str(tmp_path / "lib.db"), "--cluster", "notaurl"])
-    assert result.exit_code == 2, result.output
-    assert "Error: --cluster 'notaurl' is not a scheduler's address" in result.stderr
-    assert "Hint: e.g. tcp://" in result.stderr and "Traceback" not in result.output
+    # Not a scheduler's address: an Error and a Hint, not a traceback (a desk audit; the
+    # dashboard's http:// address and inproc://, a review).
+    for address in ("notaurl", "http://127.0.0.1:8787/status", "inproc://x"):
+        result = CliRunner().invoke(main, ["verify", str(media.clip_a), "--db",
+                                           str(tmp_path / "lib.db"), "--cluster", address])
+        assert result.exit_code == 2 and isinstance(result.exception, SystemExit), address
+        assert f"Error: --cluster {address!r} is not a scheduler's address" in result.stderr
+        assert "Hint: e.g. tcp://" in result.stderr
 
 
 def test_batch_verify_on_the_cluster_gives_the_serial_results_in_order(

@@ -404,3 +404,10 @@ def test_each_source_and_camera_is_said_with_its_own_recording_date() -> None:
     one_source = [replace(o, source="Operator") for o in originals]
     assert "from Operator recorded 2018-11-20 and 2020-06-05" in assess(
         Verdict.MATCH, montage, [], [], one_source).summary
+    # an undated original, or one of no named source, is said as such (a review)
+    undated = [originals[0], replace(originals[1], recorded_at="")]
+    assert "from City traffic dept (recorded 2020-06-05) and Factory QA (at an unknown date)" \
+        in assess(Verdict.MATCH, montage, [], [], undated).summary
+    unnamed = [originals[0], replace(originals[1], source="")]
+    assert "from City traffic dept (recorded 2020-06-05) and an unnamed source (recorded " \
+           "2018-11-20)" in assess(Verdict.MATCH, montage, [], [], unnamed).summary
