@@ -242,8 +242,8 @@ def test_cli_does_not_open_files_a_saved_page_names_outside_its_folder(tmp_path)
     for report in reports:
         refused = [s for s in report["skipped"] if "is not opened" in s]
         assert len(refused) == 6 and any("'file:///etc/passwd'" in s for s in refused)
-    # an in-folder video that cannot be read is said as the page names it, not by where the
-    # checker keeps it (and as it was not verified, the JSON-LD reviews nothing of it)
+    # an in-folder video that cannot be read: its error names it as the page does, and as it was
+    # not verified, the JSON-LD (what a desk publishes) reviews nothing of it
     page.write_text("<video src='missing.mp4'></video>")
     shown = tmp_path / "out.html"
     result = CliRunner().invoke(main, ["verify", str(page), "--db", str(tmp_path / "lib.db"),

@@ -198,7 +198,8 @@ def test_bad_requests_are_refused_with_a_reason(client: httpx.Client, tmp_path: 
         assert refused.json()["error"]
     # a URL sent as an ordinary form is read as a form (a desk audit: "the body is not JSON")
     form = client.post("/api/v1/verifications", data={"url": "ftp://x/y.mp4"})
-    assert form.status_code == 400 and "not JSON" not in form.json()["error"], form.text
+    sent = client.post("/api/v1/verifications", json={"url": "ftp://x/y.mp4"})
+    assert form.status_code == 400 and form.json() == sent.json(), form.text
     # neither a file nor a URL: said so, not "only http and https URLs" (a desk audit)
     for empty in (client.post("/api/v1/verifications", json={}),
                   client.post("/api/v1/verifications", files={"note": ("x.txt", b"x")})):
@@ -275,13 +276,23 @@ def test_serve_refuses_what_would_leave_a_desk_with_a_useless_server(tmp_path: P
         busy = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "lib.bd"), "--create",
                                          "--port", str(port)])
     assert busy.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in busy.output
+    stranger = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "lib.bd"), "--create",
+                                         "--host", "192.0.2.1", "--port", str(port)],
+                                  env={"PROVENANCE_TOKEN": "x" * 20})
+    assert stranger.exit_code == 2 and "Hint: give --host an address of this machine" in \
+        stranger.output, stranger.output
     public = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "lib.bd"), "--create",
                                        "--host", "0.0.0.0", "--port", str(port)],
                                 env={"PROVENANCE_TOKEN": ""})
     assert public.exit_code == 2 and "no editor token is set" in public.output
     assert "Hint: set PROVENANCE_TOKEN" in public.output
-    assert "Traceback" not in missing.output + busy.output + public.output
+    assert all(isinstance(r.exception, SystemExit) for r in (missing, busy, stranger, public))
     assert list(tmp_path.iterdir()) == []
+    # an empty file is no library either: the hint says how to make one there
+    (tmp_path / "empty.db").write_bytes(b"")
+    empty = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "empty.db"),
+                                      "--port", str(port)])
+    assert empty.exit_code == 5 and "--create" in empty.output
 
 
 def test_the_url_guard_with_the_real_resolver() -> None:
@@ -374,7 +385,8 @@ def test_a_forms_claims_json_and_claim_fields_go_together(client: httpx.Client,
     twice = post({"claims": '{"date": "2015-10-22"}', "date": "2015-10-23"})
     assert twice.status_code == 400 and "date given both" in twice.json()["error"]
     assert len(client.get("/api/v1/verifications").json()) == before
-    both = post({"claims": '{"place": "Paris, France"}', "date": "2015-10-22"})
+    both = post({"claims": '{"place": "Paris, France", "date": "2015-10-22"}',
+                 "date": "2015-10-22 ", "source": ""})  # a web form's untouched fields
     assert both.status_code == 202, both.text
     job = client.get(both.json()["links"]["self"]).json()
     assert job["claims"] == {"date": "2015-10-22", "place": "Paris, France"}

@@ -118,10 +118,12 @@ def _csv_rows(manifest: Path, text: str, base: Path) -> list[ManifestRow]:
                            "save it again as CSV (UTF-8) from a spreadsheet") from None
 
 
-# A text cell a spreadsheet would run as a formula (=HYPERLINK(...), +cmd, -2+3, @SUM) is written
-# to CSV behind a single quote, as OWASP advises for CSV injection, and read back without it:
-# a cell that begins with a quote before one of these loses that one quote on import.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A text cell a spreadsheet would run as a formula (=HYPERLINK(...), +cmd, -2+3, @SUM, or one of
+# those after a tab or line break) is written to CSV behind a single quote, as OWASP advises for
+# CSV injection, and read back without it: a cell that begins with a quote before one of these
+# loses that one quote on import (where a carriage return is read as a line break, and the
+# white space around a value is dropped, as for every value imported).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def _cell(value: object) -> object:

@@ -301,7 +301,7 @@ class SQLiteLibrary(Library):
             raise foreign
         if version == 0:
             if not create:
-                raise LibraryError(f"{self.path} is an empty file, not a library yet",
+                raise NoLibraryError(f"{self.path} is an empty file, not a library yet",
                                    "add an original to it with `provenance library add`")
             return
         if not _is_legacy_library(self._db, version):

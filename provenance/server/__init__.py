@@ -5,6 +5,7 @@ Needs the ``serve`` extra (FastAPI, uvicorn, python-multipart): ``pip install 'p
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 from pathlib import Path
@@ -92,8 +93,11 @@ def _check_port_free(host: str, port: int) -> None:
         with socket.create_server((host, port), family=_family(host)):
             pass
     except OSError as exc:
-        raise SettingsError(f"cannot listen on {host}:{port} ({exc.strerror})",
-                            "choose another --port, or stop what is serving there") from None
+        hint = ("choose another --port, or stop what is serving there"
+                if exc.errno == errno.EADDRINUSE else
+                "give --host an address of this machine (127.0.0.1, 0.0.0.0 for every one)")
+        raise SettingsError(f"cannot listen on {host}:{port} ({exc.strerror or exc})",
+                            hint) from None
 
 
 def _family(host: str) -> socket.AddressFamily:

@@ -191,7 +191,8 @@ def _form_claims(form: Any) -> Any:
     """A form's claims: its ``claims`` JSON and its fields (``date``...) together, a claim given
     both ways refused unless the same (a desk audit's place in ``claims`` and date as a field
     lost the place); a ``claims`` that is not an object is left for ``_claims`` to refuse."""
-    fields = {k: form.get(k) for k in CLAIM_FIELDS if isinstance(form.get(k), str)}
+    fields = {k: value for k in CLAIM_FIELDS
+              if isinstance(value := form.get(k), str) and value.strip()}
     raw = form.get("claims")
     if not isinstance(raw, str) or not raw.strip():
         return fields
@@ -201,11 +202,12 @@ def _form_claims(form: Any) -> Any:
         raise Refused(400, "claims is not JSON", 'e.g. {"date": "2015-10-22"}') from None
     if not isinstance(parsed, dict):
         return parsed
-    twice = sorted(k for k in fields if k in parsed and parsed[k] != fields[k])
+    twice = sorted(k for k in fields if parsed.get(k) not in (None, "") and
+                   str(parsed[k]).strip() != fields[k].strip())
     if twice:
         raise Refused(400, f"{', '.join(twice)} given both in claims and as a field",
                       "give each claim once")
-    return {**fields, **parsed}
+    return {**parsed, **fields}
 
 
 def _claims(raw: Any) -> dict[str, str]:
