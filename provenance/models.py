@@ -509,8 +509,10 @@ class ScreenClock:
     that the caption stage did not find added to a matched original's picture): at ``time``
     seconds, it ``reads`` an ISO date and time; ``text`` is the span read, ``mirrored`` as in
     ``BurnedInText``; ``in_original``: True where the caption stage found it in a matched
-    original's picture (the camera's own), None where nothing was compared (it may be made
-    up)."""
+    original's picture (the camera's own), or, over another moment of a registered camera, where
+    that camera's stored pictures show a clock at its place (``refine.same_scene_clocks``: its
+    digits are not compared, another moment's differ); None where nothing was compared (it may
+    be made up)."""
 
     time: float
     reads: str
