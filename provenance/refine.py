@@ -1034,9 +1034,34 @@ def _hypothesis_edits(overlap: geometry.Overlap, query_size: tuple[int, int]
 
 def _lined_up(second: AlignResult, edits: tuple[DetectedEdit, ...]) -> list[Alignment]:
     """A hypothesis's matches with enough motion-confirmed samples to count
-    (GEOMETRY_MIN_CONFIRMED: the geometry was chosen, not measured), carrying its edits."""
-    return [Alignment(m.reference_id, m.score, m.segments, merged_edits(m.edits, edits))
-            for m in second.matches if m.evidence >= GEOMETRY_MIN_CONFIRMED]
+    (GEOMETRY_MIN_CONFIRMED: the geometry was chosen, not measured), each mapping on its own
+    (``_supported``), carrying its edits."""
+    return [Alignment(m.reference_id, m.score, kept, merged_edits(m.edits, edits))
+            for m in second.matches if (kept := _supported(m.segments))]
+
+
+# Segments at the same speed and mirroring whose offsets differ by at most this are one mapping
+# of the original (one take cut into segments by a gap lines up at one offset, 0.05 s apart at
+# most, align.TAKE_OFFSET_S; two of a montage's moments of one camera lie seconds apart: a desk
+# audit's road inset had pieces 10.5 s apart).
+ONE_MAPPING_S = 0.5
+
+
+def _supported(segments: Sequence[Segment]) -> tuple[Segment, ...]:
+    """The segments of the mappings whose own segments hold GEOMETRY_MIN_CONFIRMED
+    motion-confirmed samples: two mappings do not add up to one's evidence (a desk audit's
+    road inset, 5 samples at its true offset and 5 at one 10.5 s off, was matched at both)."""
+    mappings: list[list[Segment]] = []
+    for segment in segments:
+        same = next((m for m in mappings if m[0].speed == segment.speed
+                     and m[0].mirrored == segment.mirrored
+                     and abs(m[0].offset - segment.offset) <= ONE_MAPPING_S), None)
+        if same is None:
+            mappings.append([segment])
+        else:
+            same.append(segment)
+    return tuple(sorted((s for m in mappings if sum(s.evidence for s in m) >=
+                         GEOMETRY_MIN_CONFIRMED for s in m), key=lambda s: s.query_start))
 
 
 def _unplaced_scene(result: AlignResult, unplaced: list[str],

@@ -191,3 +191,20 @@ def test_a_picture_laid_beside_a_ticker_leaves_the_strips_beside_it_to_compare()
     assert all(not geometry.overlaps(p, b) for p in parts for b in (bar, person))
     # Without a bar, the halves are compared whole, as before.
     assert (0.0, 0.0, 0.5, 1.0) in refine._clear_parts([(0.6, 0.1, 0.8, 0.5)])
+
+
+def test_two_mappings_of_a_chosen_geometry_do_not_add_up_to_one() -> None:
+    """A picture-in-picture (or another chosen geometry) counts each mapping's own evidence: a
+    desk audit's road inset matched at its true offset on 5 samples and 10.5 s off on 5 more was
+    kept at both, as 10 reached the 8 a chosen geometry needs."""
+    from provenance.models import Segment
+    from provenance.refine import GEOMETRY_MIN_CONFIRMED, _supported
+
+    right = Segment("road", 1.52, 5.76, 1.56, 5.80, evidence=5)
+    wrong = Segment("road", 12.28, 16.0, 22.80, 26.52, evidence=5)
+    assert _supported([right, wrong]) == ()
+    # one take cut by a gap is one mapping: its pieces add up
+    later = Segment("road", 8.0, 11.0, 8.04, 11.04, evidence=GEOMETRY_MIN_CONFIRMED - 5)
+    assert _supported([right, wrong, later]) == (right, later)
+    assert _supported([wrong, Segment("road", 0.0, 4.0, 10.52, 14.52, evidence=3)]) == (
+        Segment("road", 0.0, 4.0, 10.52, 14.52, evidence=3), wrong)
