@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shlex
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -45,6 +45,7 @@ from .models import (
     Fingerprint,
     LocalData,
     LocalVideo,
+    Original,
     Passage,
     Region,
     Segment,
@@ -216,14 +217,15 @@ def verify_video(
             laid_on, own = refine.same_scene_clocks(decoded, result, seen.text,
                                                     partial(_local_data, stored, lib))
             added, judged = (*added, *laid_on), (*judged, *laid_on, *own)
+        # read once: the steps below move segments' ends, never which originals match
+        matched = [lib.get(m.reference_id) for m in result.matches]
         result = with_held_pictures(with_held_ends(with_open_moments(result, cut_samples),
-                                                   _held_ends(result, lib)), query_fp)
+                                                   _held_ends(matched)), query_fp)
         located = _cuts_located(decoded, cut_at) if decoded is not None else {}
         if not regions:
             result = with_boundaries_moved(result, located)
         _step(progress, "evidence", 1.0)
         _step(progress, "report", 0.0)
-        matched = [lib.get(m.reference_id) for m in result.matches]
         similar = [lib.get(m.reference_id) for m in result.same_scene]
         index = context.index if context else 0
         said = [*said_about(index, context, video.provenance, stated),
@@ -297,10 +299,9 @@ def _local_data(stored: Mapping[str, LocalData | None], lib: Library, ref_id: st
     return stored[ref_id] if ref_id in stored else lib.local_data(ref_id)
 
 
-def _held_ends(result: AlignResult, lib: Library) -> dict[str, tuple[float, float]]:
+def _held_ends(matched: Iterable[Original]) -> dict[str, tuple[float, float]]:
     """The seconds the library holds, and those its file announced, of each matched original
     whose file was cut off at registration (``Original.cut_off``), by id."""
-    matched = (lib.get(ref_id) for ref_id in {m.reference_id for m in result.matches})
     return {o.id: (o.duration, o.announced_duration) for o in matched if o.cut_off}
 
 

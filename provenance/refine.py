@@ -16,6 +16,7 @@ import difflib
 import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -1611,9 +1612,7 @@ def with_captions(decoded: Decoded, alignment: Alignment, local: LocalData,
                 (0.0, 0.0, 1.0, 1.0))
     overlay = next((e for e in alignment.edits if e.kind is Edit.OVERLAY), None)
     places = list(overlay.boxes) if overlay else []
-    decoded_pictures = (cv2.imdecode(np.frombuffer(p, np.uint8), cv2.IMREAD_COLOR)
-                        for p in local.pictures)
-    pictures = [p for p in decoded_pictures if p is not None]
+    pictures = _decoded_pictures(local.pictures)
     picture_box = _picture_box(decoded)
     for line in lines:
         segment = min(alignment.segments, key=lambda s: _segment_distance(s, line.time))
@@ -1675,8 +1674,7 @@ def _originals_text(decoded: Decoded, local: LocalData, pictures: list[np.ndarra
     if max(_correlation(patch, original, mapped, line.colour) for original in pictures) >= \
             SAME_TEXT_CORRELATION:
         return True
-    spread = pictures[::max(1, len(pictures) // SAME_TEXT_READS)]
-    return any(_similar_text(line.text, original, mapped) for original in spread)
+    return any(_similar_text(line.text, original, mapped) for original in _text_reads(pictures))
 
 
 def _instant_correlation(decoded: Decoded, local: LocalData, time: float, place: Box,
@@ -1842,14 +1840,26 @@ def _clock_shown(local: LocalData, mapped: Box) -> bool | None:
     """Whether the original's stored pictures show a clock at ``mapped`` or where it lies
     mirrored (True), no text there at all in any of SAME_TEXT_READS of them (False), or only
     other text (None)."""
-    decoded_pictures = (cv2.imdecode(np.frombuffer(p, np.uint8), cv2.IMREAD_COLOR)
-                        for p in local.pictures[::max(1, len(local.pictures) // SAME_TEXT_READS)]
-                        [:SAME_TEXT_READS])
-    read = [_read_around(picture, place) for picture in decoded_pictures if picture is not None
+    pictures = _decoded_pictures(_text_reads(local.pictures)[:SAME_TEXT_READS])
+    read = [_read_around(picture, place) for picture in pictures
             for place in (mapped, geometry.mirrored_box(mapped))]
     if any(ocr.screen_datetime(text) for text in read):
         return True
     return None if any(read) else False
+
+
+def _decoded_pictures(jpegs: Sequence[bytes]) -> list[np.ndarray]:
+    """An original's stored pictures (JPEG) as BGR images, those that do not decode left out."""
+    images = (cv2.imdecode(np.frombuffer(p, np.uint8), cv2.IMREAD_COLOR) for p in jpegs)
+    return [image for image in images if image is not None]
+
+
+_Picture = TypeVar("_Picture")
+
+
+def _text_reads(pictures: Sequence[_Picture]) -> Sequence[_Picture]:
+    """The pictures the OCR reads for an original's own text: every len // SAME_TEXT_READS-th."""
+    return pictures[::max(1, len(pictures) // SAME_TEXT_READS)]
 
 
 def _share_between(box: Box, left: float, right: float) -> float:

@@ -420,8 +420,12 @@ def _not_verified(result: Mapping[str, Any]) -> str:
     hint = f"<p><b>Hint:</b> {_text(result.get('hint'))}</p>" if result.get("hint") else ""
     return (f'<section class="video"><div class="banner" style="background:{colour}">'
             f'<span class="v">NOT VERIFIED</span>{_text(result.get("error"))}</div>'
-            f"<p><code>{_text(display_name(str(result.get('query', ''))), 400)}</code></p>"
-            f"{hint}{_source(result)}</section>")
+            f"<p>{_query_name(result)}</p>{hint}{_source(result)}</section>")
+
+
+def _query_name(result: Mapping[str, Any]) -> str:
+    """The verified video as the checker named it (a local file's path, not its URL)."""
+    return f"<code>{_text(display_name(str(result.get('query', ''))), 400)}</code>"
 
 
 def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes],
@@ -446,7 +450,7 @@ def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes],
                    "</div>")
     return (
         f'<section class="video">{_finding_banner(result.get("finding"))}{footage}'
-        f"<p><code>{_text(display_name(str(result.get('query', ''))), 400)}</code><br>"
+        f"<p>{_query_name(result)}<br>"
         f"{_text(result.get('reason'))}</p>"
         f"<h2>Timeline</h2>{_timeline(result)}<p class=\"muted\">Not explained by the "
         f"library: {unexplained}</p>"
