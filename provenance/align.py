@@ -1587,12 +1587,15 @@ def another_moment_shown(same_scene: Iterable[Alignment], params: MatchParams) -
 
 def with_extra_matches(result: AlignResult, extra: list[Alignment],
                        query: Fingerprint, skipped: tuple[str, ...] = (),
-                       over: Collection[Box | None] = ()) -> AlignResult:
+                       over: Collection[Box | None] = (), views_kept: bool = False
+                       ) -> AlignResult:
     """The result with alignments found by a later stage (e.g. on cropped regions) added:
     segments only where the first stage found no match (unexplained or same-scene query time),
     cut to it and kept when still at least the minimum segment length. Matches in the regions
     ``over`` (None: the whole frame) do not take time from the added ones: a picture laid over
-    another original's footage shares its time (``Alignment.region``)."""
+    another original's footage shares its time (``Alignment.region``). ``views_kept``: an
+    original matched anew keeps its same-scene time the added segments leave (they were found
+    in the same whole frames, not through an edit the whole frames missed)."""
     params = result.params
     taken = [(s.query_start, s.query_end) for m in result.matches if m.region not in over
              for s in m.segments]
@@ -1622,7 +1625,8 @@ def with_extra_matches(result: AlignResult, extra: list[Alignment],
     # An original this stage matched anew: its whole frames' same-scene time was the edit's
     # doing (a crop's view compared as a whole frame). One matched before keeps it: the
     # first stage's other moment beside its registered footage (a montage of its moments).
-    anew = {m.reference_id for m in matches} - {m.reference_id for m in result.matches}
+    anew = set() if views_kept else \
+        {m.reference_id for m in matches} - {m.reference_id for m in result.matches}
     matched = union((s.query_start, s.query_end) for m in matches for s in m.segments)
     same_scene = []
     for alignment in result.same_scene:
@@ -1725,7 +1729,7 @@ def _joined_at_cuts(result: AlignResult, cuts_at: Iterable[float]) -> AlignResul
             gap = (cut, segment.query_start)
             if not 0.0 < gap[1] - gap[0] <= CUT_SLIVER_S or any(
                     s.query_start < gap[1] and s.query_end > gap[0] for s in segments) or \
-                    segment.reference_start - segment.speed * (gap[1] - gap[0]) < 0.0:
+                    segment.reference_time(gap[0]) < 0.0:
                 continue
             result = _given_to(result, segment, gap)
     return result
@@ -1785,7 +1789,7 @@ def _within_one_take(result: AlignResult, piece: Segment) -> bool:
             for s in m.segments]
     before = [s for s in mine if 0 <= piece.query_start - s.query_end <= TAKE_REACH_S]
     after = [s for s in mine if 0 <= s.query_start - piece.query_end <= TAKE_REACH_S]
-    return any(a.speed == b.speed and a.mirrored == b.mirrored
+    return any(a.speed == b.speed and a.mirrored == b.mirrored and a.reversed == b.reversed
                and abs(a.offset - b.offset) <= TAKE_OFFSET_S for a in before for b in after)
 
 
@@ -1829,9 +1833,9 @@ def _carried_on(result: AlignResult, piece: Segment, held_end: float, announced:
     for m in result.matches:
         for s in m.segments if m.reference_id == piece.reference_id else ():
             follows = 0 <= piece.query_start - s.query_end <= TAKE_REACH_S
-            begins = s.speed * piece.query_start + s.offset
+            begins = s.reference_time(piece.query_start)
             if follows and held_end - HELD_END_REACH_S <= begins < announced and \
-                    s.speed * piece.query_end + s.offset > held_end:
+                    s.reference_time(piece.query_end) > held_end:
                 return m.reference_id, s.query_end
     return None
 
@@ -1872,8 +1876,8 @@ def cut_segment(segment: Segment, start: float, end: float) -> Segment:
         return Segment(**{**asdict(segment), "query_start": round(start, 3),
                           "query_end": round(end, 3),
                           "evidence": int(round(segment.evidence * min(1.0, share)))})
-    offset = segment.offset
+    shown = sorted((segment.reference_time(start), segment.reference_time(end)))
     return Segment(**{**asdict(segment), "query_start": round(start, 3),
                       "query_end": round(end, 3),
-                      "reference_start": round(segment.speed * start + offset, 3),
-                      "reference_end": round(segment.speed * end + offset, 3)})
+                      "reference_start": round(shown[0], 3),
+                      "reference_end": round(shown[1], 3)})

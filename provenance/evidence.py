@@ -104,14 +104,16 @@ def sound(path: str, settings: Settings) -> np.ndarray:
 
 def check_sound(alignment: Alignment, query_fp: Fingerprint, lib: Library) -> Alignment:
     """The sound on a picture match's segments: the same, none, or different ("audio
-    replaced"); sound over the original's silent track is an edit too ("audio added")."""
+    replaced"); sound over the original's silent track is an edit too ("audio added"). Segments
+    played backwards are not compared: the sound's codes are matched forwards only."""
     ref = lib.fingerprint(alignment.reference_id).audio
+    forwards = [s for s in alignment.segments if not s.reversed]
     found = {audio.compare(query_fp.audio, ref, s.query_start, s.query_end, s.offset, s.speed)
-             for s in alignment.segments}
+             for s in forwards}
     state = ("different" if "different" in found else "same" if "same" in found else "none")
     put_under = state == "none" and any(
         audio.added(query_fp.audio, ref, s.query_start, s.query_end, s.offset, s.speed)
-        for s in alignment.segments)
+        for s in forwards)
     edits = alignment.edits + ((DetectedEdit(Edit.AUDIO_REPLACED),) if state == "different"
                                else (DetectedEdit(Edit.AUDIO_ADDED),) if put_under else ())
     return replace(alignment, audio=state, edits=edits)

@@ -44,7 +44,9 @@ _MEANINGFUL = {Edit.MIRRORED: "mirrored", Edit.SPEED: "speed changed",
                Edit.AUDIO_ADDED: "sound put under it that is not the original's",
                Edit.STRETCHED: "stretched or squeezed", Edit.ROTATED: "tilted",
                Edit.MULTI_VIEW: "shown with other footage in one frame",
-               Edit.FILMED_OFF_SCREEN: "filmed off a screen"}
+               Edit.FILMED_OFF_SCREEN: "filmed off a screen",
+               Edit.REVERSED: "played backwards"}
+_TRANSFORMING = {Edit.SPEED, Edit.REVERSED}
 # What a checker can do when a registered camera's view was found but not its moment.
 UNDECIDED_MOMENT_STEP = ("To decide, find a longer or less edited copy of the video (more "
                          "movement to compare), or ask its source for the original file")
@@ -112,8 +114,9 @@ def _cuts_within(matches: Sequence[Alignment],
         others = [(s.query_start, s.query_end) for m in matches
                   if m.reference_id != alignment.reference_id for s in m.segments]
         for before, after in pairwise(pieces):
-            if any(a < after.query_start and b > before.query_end for a, b in others):
-                continue
+            if before.reversed or after.reversed or any(
+                    a < after.query_start and b > before.query_end for a, b in others):
+                continue  # the pieces played backwards are said as an edit of their own
             gap = (before.query_end, after.query_start)
             frozen = sum(b - a for a, b in intersect(gap, held))
             follows = before.reference_end + (gap[1] - gap[0] - frozen) * before.speed
@@ -441,8 +444,10 @@ def assess(
         return Finding(Rating.MISCAPTIONED, summary, tuple(dict.fromkeys(reasons)),
                        _CATEGORY[Rating.MISCAPTIONED])
     if edits:
+        # schema.org: a video whose footage itself was transformed, its speed changed
+        # (or its time reversed), is TransformedContent
         category = ("TransformedContent"
-                    if any(e.kind is Edit.SPEED for m in matches for e in m.edits)
+                    if any(e.kind in _TRANSFORMING for m in matches for e in m.edits)
                     else "EditedOrCroppedContent")
         summary = (f"Edited: {_footage(matched)}, {'; '.join(edits)}"
                    f"{by_clock}.{caution}")

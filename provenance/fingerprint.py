@@ -197,6 +197,44 @@ def with_duration(fp: Fingerprint, end_time: float | None) -> Fingerprint:
     return replace(fp, duration=round(float(end_time), 3))
 
 
+# Negating an image around mid-grey negates every DCT coefficient but the mean (the first, the
+# largest: the hash's most significant bit), so its pHash is the complement of every other bit
+# but one: of the 64 coefficients' two middle ones, the lower keeps its bit (a median of an even
+# count is no coefficient). So a change played backwards hashes one bit from this complement (up
+# to a grey level rounded the other way; tests/test_frames_fingerprint.py).
+_ALL_BUT_MEAN = np.uint64(0x7FFF_FFFF_FFFF_FFFF)
+
+
+def played_backwards(fp: Fingerprint, frame_s: float = 0.0) -> Fingerprint:
+    """The fingerprint of the video played backwards, computed from its own (no decode).
+
+    A frame shown from t for ``frame_s`` seconds is shown from duration - t - frame_s in the
+    reversed video, so the samples keep their instants as a reversed file would give them. Each
+    sample's change is from the sample before it, which, played backwards, is the next one: the
+    motion hashes and energies move one sample and the change is negated (``_ALL_BUT_MEAN``);
+    the first sample has no change, as a fingerprint's first sample never does."""
+    count = len(fp)
+    if count == 0:
+        return fp
+    times = np.maximum(0.0, fp.duration - frame_s - fp.times[::-1])
+
+    def moved(values: np.ndarray, first: Any) -> np.ndarray:
+        out = np.empty_like(values)
+        out[0] = first
+        out[1:] = values[::-1][:-1]  # sample k shows the change into forward sample n - k
+        return out
+
+    still = fp.motion[0], fp.motion_mirror[0]  # the hashes of no change
+    motion, motion_mirror = moved(fp.motion, still[0]), moved(fp.motion_mirror, still[1])
+    motion[1:] ^= _ALL_BUT_MEAN
+    motion_mirror[1:] ^= _ALL_BUT_MEAN
+    return replace(
+        fp, times=times, scene=fp.scene[::-1].copy(), mirror=fp.mirror[::-1].copy(),
+        motion=motion, motion_mirror=motion_mirror,
+        motion_energy=moved(fp.motion_energy, 0.0), informative=fp.informative[::-1].copy(),
+        coherence=None if fp.coherence is None else moved(fp.coherence, 0.0))
+
+
 def cuts(fp: Fingerprint) -> np.ndarray:
     """Indices of the samples that start a new shot (after a cut)."""
     energy = fp.motion_energy.astype(np.float64)

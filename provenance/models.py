@@ -220,6 +220,23 @@ class Segment:
     # direction: (speed, offset) of each such mapping, the offset its votes put it at. The
     # moment check's pictures choose (``moment._at_alternative_speed``). Not part of the report.
     alternatives: tuple[tuple[float, float], ...] = ()
+    # The repost plays this piece backwards: its ``query_start`` shows the original's
+    # ``reference_end`` and time runs back from there (``reverse.py``). Its reference interval
+    # is still given low to high; ``reference_time`` and ``query_time`` map either way.
+    reversed: bool = False
+
+    def reference_time(self, query_time: float) -> float:
+        """The original's time shown at ``query_time`` (on this segment's mapping, also
+        beyond its ends)."""
+        if self.reversed:
+            return self.reference_end - self.speed * (query_time - self.query_start)
+        return self.reference_start + self.speed * (query_time - self.query_start)
+
+    def query_time(self, reference_time: float) -> float:
+        """The repost's time that shows the original's ``reference_time`` (this mapping)."""
+        if self.reversed:
+            return self.query_start + (self.reference_end - reference_time) / self.speed
+        return self.query_start + (reference_time - self.reference_start) / self.speed
 
     @property
     def changed_speed(self) -> bool:
@@ -233,7 +250,10 @@ class Segment:
 
     @property
     def offset(self) -> float:
-        """The mapping's offset: the original's time at query time q is speed x q + offset."""
+        """The mapping's offset: the original's time at query time q is speed x q + offset
+        (played forwards; a reversed segment's is -speed x q + offset)."""
+        if self.reversed:
+            return self.reference_end + self.speed * self.query_start
         return self.reference_start - self.speed * self.query_start
 
 
@@ -260,6 +280,8 @@ class Edit(str, enum.Enum):
     MULTI_VIEW = "multi-view"
     # A camera filmed a screen showing the original; ``angle`` is the screen's tilt from facing it.
     FILMED_OFF_SCREEN = "filmed off a screen"
+    # The repost plays the original backwards (``Segment.reversed``).
+    REVERSED = "reversed"
 
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 as shares of a frame

@@ -1381,8 +1381,7 @@ def _around(query: Fingerprint, segment: Segment, local: LocalData) -> tuple[Seg
     and where the original has stored frames."""
     known = (float(local.detail_times[0]), float(local.detail_times[-1]))
     # The repost times the original's stored frames map to.
-    lowest = segment.query_start + (known[0] - segment.reference_start) / segment.speed
-    highest = segment.query_start + (known[1] - segment.reference_start) / segment.speed
+    lowest, highest = sorted((segment.query_time(known[0]), segment.query_time(known[1])))
     spans = ((max(0.0, segment.query_start - BEYOND_S, lowest), segment.query_start),
              (segment.query_end, min(query.duration, segment.query_end + BEYOND_S, highest)))
     return tuple(align.cut_segment(segment, start, end) for start, end in spans

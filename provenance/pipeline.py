@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from . import acquire, claims, evidence, finding, layout, moment, ocr, provider, refine
+from . import acquire, claims, evidence, finding, layout, moment, ocr, provider, refine, reverse
 from .align import (
     DEFAULT_PARAMS,
     AlignResult,
@@ -68,8 +68,9 @@ Progress = Callable[[str, float, float | None], None]
 MAX_FINGERPRINT_FILE = 256 * 1024**2
 # Said in the result of a query given as a fingerprint: what could not be done without pixels.
 FINGERPRINT_ONLY = ("verified from a fingerprint file: the local-feature stage (crops, "
-                    "picture-in-picture), the moment check (same camera, same moment?) and the "
-                    "grain check need the video and did not run")
+                    "picture-in-picture), the moment check (same camera, same moment?), the "
+                    "search for footage played backwards and the grain check need the video and "
+                    "did not run")
 # Said after the finding's summary of a verify against a library without originals (a desk
 # audit's server on a mistyped --db answered "unverified" for everything, saying nothing more).
 EMPTY_LIBRARY = ("any original: the library is empty (add originals with `provenance library "
@@ -184,8 +185,8 @@ def verify_video(
             result = moment.unchecked_stage(result, query_fp)
             result = replace(result, reason=f"{result.reason}; {FINGERPRINT_ONLY}",
                              skipped=(*result.skipped, "local features, picture edits, the "
-                                      "moment check and the grain check: the query is a "
-                                      "fingerprint file, not a video"))
+                                      "moment check, footage played backwards and the grain "
+                                      "check: the query is a fingerprint file, not a video"))
         else:
             _step(progress, "local", 0.0)
             result, regions, wall = layout.layout_stage(
@@ -200,6 +201,8 @@ def verify_video(
             stored = {**stored, **inset}
             result = moment.moment_stage(decoded, result, stored)
             result, stored = _searched(video.path, decoded, result, stored, lib)
+            result, stored = reverse.backwards_stage(decoded, result, lib, stored,
+                                                     partial(_saturation, video.path))
             _step(progress, "local", 1.0)
         _step(progress, "evidence", 0.0)
         kept = dict(zip(decoded.local_times, decoded.local_frames, strict=True)) if decoded \
@@ -404,8 +407,7 @@ def _shown_instant(decoded: provider.Decoded, local: LocalData | None, segment: 
     if local is None or len(local.pictures) != len(local.key_times) or \
             not len(decoded.local_times):
         return middle
-    pairs = [(segment.query_start + (float(t) - segment.reference_start) / segment.speed,
-              float(t)) for t in local.key_times
+    pairs = [(segment.query_time(float(t)), float(t)) for t in local.key_times
              if segment.reference_start <= t <= segment.reference_end]
     if not pairs:
         return middle

@@ -33,7 +33,7 @@ import numpy as np
 
 from . import frames as frames_mod
 from .decode import DenseGrid
-from .fingerprint import ProgressCallback, fingerprint_samples, with_duration
+from .fingerprint import ProgressCallback, fingerprint_samples, played_backwards, with_duration
 from .models import Fingerprint, LocalData
 
 # Details: the long side of the small grey frame, and its rate (the fingerprint's, so that motion
@@ -233,6 +233,25 @@ class Decoded:
     # (seconds decoded, seconds the header announces) of a file cut off or damaged
     # (``VideoStream.cut_off``); None when it decoded to its announced end.
     cut_off: tuple[float, float] | None = None
+
+    def played_backwards(self) -> Decoded:
+        """What decoding the video played backwards would give, from these frames: each kept
+        frame at the instant a reversed file shows it (``fingerprint.played_backwards``), so
+        every stage can judge the reversed view as it judges any repost."""
+        fp = self.fingerprint
+        frame_s = 1.0 / fp.native_fps if fp.native_fps > 0 else 0.0
+
+        def back(times: Sequence[float] | np.ndarray) -> np.ndarray:
+            return np.maximum(0.0, fp.duration - frame_s - np.asarray(times, dtype=np.float64)
+                              [::-1])
+
+        return Decoded(
+            fingerprint=played_backwards(fp, frame_s),
+            detail_times=back(self.detail_times), details=self.details[::-1],
+            boxes=self.boxes[::-1], local_times=back(self.local_times).tolist(),
+            local_frames=self.local_frames[::-1], saturations=self.saturations[::-1],
+            pictures=self.pictures[::-1], moment_times=back(self.moment_times),
+            moments=self.moments[::-1], cut_off=self.cut_off)
 
     def saturation_in(self, intervals: list[tuple[float, float]]) -> float | None:
         """Median colour saturation of the kept frames inside the intervals (of all of them if

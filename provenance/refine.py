@@ -1433,7 +1433,7 @@ def with_picture_edits(decoded: Decoded, query_saturation: float, alignment: Ali
         kept = next((e.boxes[0] for e in found if e.kind is Edit.CROPPED and e.boxes), None)
         pairs = []
         for segment, q_time in _spread_over(alignment.segments, EDIT_PAIRS):
-            r_time = segment.reference_start + segment.speed * (q_time - segment.query_start)
+            r_time = segment.reference_time(q_time)
             q = nearest_index(decoded.detail_times, q_time)
             r = nearest_index(local.detail_times, r_time)
             query = _inside_bars(decoded.details[q], decoded.boxes[q])
@@ -1684,8 +1684,7 @@ def _instant_correlation(decoded: Decoded, local: LocalData, time: float, place:
     at the matched instant shows there."""
     time = min(max(time, segment.query_start), segment.query_end)
     q = nearest_index(decoded.detail_times, time)
-    r = nearest_index(local.detail_times, segment.reference_start + segment.speed * (
-        time - segment.query_start))
+    r = nearest_index(local.detail_times, segment.reference_time(time))
     query = _inside_bars(decoded.details[q], decoded.boxes[q])
     if segment.mirrored:
         query = query[:, ::-1]
@@ -1903,7 +1902,7 @@ def _whole_frame_geometry(decoded: Decoded, alignment: Alignment, local: LocalDa
     pairs: list[tuple[np.ndarray, int]] = []
     spread = _spread_over(alignment.segments, GEOMETRY_PAIRS)
     for segment, q_time in spread:
-        r_time = segment.reference_start + segment.speed * (q_time - segment.query_start)
+        r_time = segment.reference_time(q_time)
         if not len(decoded.local_times) or not len(local.key_times):
             break
         q = nearest_index(decoded.local_times, q_time)

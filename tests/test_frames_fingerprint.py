@@ -13,7 +13,7 @@ import pytest
 
 from provenance import fingerprint as fpm
 from provenance.errors import MediaError
-from provenance.frames import VideoStream, border_box, shrink, to_grey
+from provenance.frames import Sample, StreamInfo, VideoStream, border_box, shrink, to_grey
 from tests import synthetic as syn
 from tests.conftest import Media, verify_json
 
@@ -113,6 +113,29 @@ def test_mirror_hash_is_the_hash_of_the_flipped_video(media: Media, tmp_path: Pa
     n = min(len(original), len(mirrored))
     assert np.median(np.bitwise_count(mirrored.mirror[:n] ^ original.scene[:n])) <= 2
     assert np.median(np.bitwise_count(mirrored.scene[:n] ^ original.scene[:n])) >= 16
+
+
+def test_a_fingerprint_played_backwards_is_the_fingerprint_of_the_reversed_frames() -> None:
+    # The same thumbs in reverse order, hashed as a video: the scene hashes are the same
+    # samples' and each change is the one after it negated (every bit flipped but the mean's
+    # and the middle coefficient's: one bit), up to grey levels rounded the other way.
+    scene = syn.CCTVScene(seed=7, width=320, height=180)
+    thumbs = [shrink(to_grey(scene.frame(t))) for t in np.arange(0, 20, 0.25)]
+    info = StreamInfo(path="", width=320, height=180, fps=4.0, frame_count=len(thumbs))
+    forward = fpm.fingerprint_samples([Sample(0.25 * k, t) for k, t in enumerate(thumbs)],
+                                      info, 4.0)
+    reversed_ = fpm.fingerprint_samples(
+        [Sample(0.25 * k, t) for k, t in enumerate(thumbs[::-1])], info, 4.0)
+    computed = fpm.played_backwards(forward, frame_s=0.25)
+    assert computed.times == pytest.approx(reversed_.times)
+    assert computed.scene.tolist() == reversed_.scene.tolist()
+    assert computed.motion_energy == pytest.approx(reversed_.motion_energy, abs=1e-4)
+    for name in ("motion", "motion_mirror"):
+        apart = np.bitwise_count(getattr(computed, name) ^ getattr(reversed_, name))
+        assert np.median(apart) <= 1 and apart.max() <= 4, (name, apart)
+        # the forward change into the same sample, not negated: nearly every bit differs
+        shifted = getattr(forward, name)[::-1][:-1]
+        assert np.median(np.bitwise_count(shifted ^ getattr(reversed_, name)[1:])) >= 48
 
 
 def test_black_frames_are_not_evidence(media: Media) -> None:

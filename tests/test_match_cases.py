@@ -687,3 +687,39 @@ def test_a_news_ticker_across_the_bottom_does_not_hide_the_registered_moment(
                                              fps), fps)
     (box,) = _matched_whole_with_overlay(verify_json(query, db))
     assert box[0] <= 0.02 and box[2] >= 0.98 and 0.8 <= box[1] <= 0.9 and box[3] >= 0.98, box
+
+
+def test_footage_played_backwards_is_a_match_with_the_edit_reversed(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # A montage: camera B's registered footage as recorded, then camera A's played backwards.
+    # Its scene hashes lined up but its motion at no offset: it was "the camera at another
+    # moment" (a desk audit's reversed reposts were all called so).
+    forwards = _encode(tmp_path / "b.mp4", media.cam_b, 4, 6.0)
+    backwards = _encode(tmp_path / "a-back.mp4", media.cam_a, 8, 8.0, "-vf", "reverse")
+    listing = tmp_path / "pieces.txt"
+    listing.write_text("".join(f"file '{p}'\n" for p in (forwards, backwards)))
+    montage = tmp_path / "montage.mp4"
+    _ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-c:v", "libx264",
+            "-pix_fmt", "yuv420p", str(montage))
+    result = verify_json(montage, library_path)
+    assert result["verdict"] == "match" and not result["same_scene"]
+    matches = {m["reference_id"]: m for m in result["matches"]}
+    assert "reversed" not in matches["cam-b"]["edits"]
+    assert "reversed" in matches["cam-a"]["edits"]
+    (played,) = matches["cam-a"]["segments"]
+    assert played["reversed"] is True and played["moment"] is not None
+    # the repost's 6 s shows the original's 16 s, its 14 s the original's 8 s
+    assert played["query_start"] == pytest.approx(6.0, abs=0.5)
+    assert played["reference_end"] - (played["query_start"] - 6.0) == pytest.approx(16.0, abs=0.3)
+    assert played["query_end"] - played["query_start"] == pytest.approx(
+        played["reference_end"] - played["reference_start"], abs=0.01)
+    assert "played backwards" in result["finding"]["summary"]
+    assert result["finding"]["mediareview"] == "TransformedContent"  # the footage transformed
+
+
+def test_another_moment_played_backwards_is_no_match(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    later = _encode(tmp_path / "a-later-back.mp4", media.cam_a_later, 2, 12.0, "-vf", "reverse")
+    result = verify_json(later, library_path)
+    assert not result["matches"]
+    assert [a["reference_id"] for a in result["same_scene"]] == ["cam-a"]

@@ -18,7 +18,16 @@ import pytest
 from click.testing import CliRunner
 
 from provenance.cli import main
-from provenance.models import Alignment, Finding, Rating, Segment, Verdict, Verification
+from provenance.models import (
+    Alignment,
+    DetectedEdit,
+    Edit,
+    Finding,
+    Rating,
+    Segment,
+    Verdict,
+    Verification,
+)
 from provenance.provider import LOCAL_STEP_S
 from provenance.report import authenticity_category, schema, to_html, to_jsonld
 from provenance.report.text_report import NOTHING_TO_CHECK, to_text
@@ -461,6 +470,23 @@ def test_text_says_which_same_scene_pieces_are_another_moment() -> None:
     assert "Same camera/view, moment not established:\n" in text
     assert text.index("query 00:00.00-00:04.00") < text.index("moment not established")
     assert "query 00:08.00-00:12.00" in text.split("moment not established")[1]
+
+
+def test_a_segment_played_backwards_is_shown_from_the_originals_end() -> None:
+    played = Segment("cam", 0.0, 6.0, 10.0, 16.0, reversed=True)
+    result = Verification(query="q.mp4", verdict=Verdict.MATCH, confidence=0.9, reason="r",
+                          duration=6.0, matches=(Alignment("cam", 0.9, (played,), edits=(
+                              DetectedEdit(Edit.REVERSED),)),), settings={"sample_fps": 4.0})
+    assert "query 00:00.00-00:06.00  <-  original 00:16.00-00:10.00  [played backwards]" \
+        in to_text(result)
+    report = result.to_dict()
+    jsonschema.validate(report, schema())
+    (segment,) = report["matches"][0]["segments"]
+    assert segment["reversed"] is True and report["matches"][0]["edits"] == ["reversed"]
+    assert "original 00:16.00–00:10.00 · played backwards" in to_html(report)
+    (review,) = [r for r in to_jsonld(report) if r["@type"] == "MediaReview"]
+    assert "10.0-16.0 s played backwards" in json.dumps(review)
+    assert played.reference_time(0.0) == 16.0 and played.query_time(10.0) == 6.0
 
 
 def test_text_says_an_inconclusive_reason_once() -> None:

@@ -248,6 +248,9 @@ def _segments(r_index: int, result: Mapping[str, Any], images: Mapping[str, byte
             reference = frame_key(r_index, m_index, s_index, "reference")
             drawn = boxes if images.get(query) else []
             flags = " · mirrored" if s.get("mirrored") else ""
+            backwards = s.get("reversed") is True
+            if backwards:
+                flags += " · played backwards"
             if abs(float(s.get("speed", 1.0)) - 1.0) > 0.02:
                 flags += f" · speed ×{float(s['speed']):.2f}"
             if isinstance(s.get("moment"), (int, float)):
@@ -260,7 +263,10 @@ def _segments(r_index: int, result: Mapping[str, Any], images: Mapping[str, byte
                 flags += " · too still for the same-instant check"
             parts.append(
                 f"<p>query {timecode(s['query_start'])}–{timecode(s['query_end'])} ← original "
-                f"{timecode(s['reference_start'])}–{timecode(s['reference_end'])}{flags}</p>"
+                + "–".join(timecode(s[k]) for k in (("reference_end", "reference_start")
+                                                     if backwards else
+                                                     ("reference_start", "reference_end")))
+                + f"{flags}</p>"
                 '<div class="pair"><figure>'
                 + (_boxed(_image(images, query, "query frame"), drawn) if drawn
                    else _image(images, query, "query frame"))

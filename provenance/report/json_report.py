@@ -23,7 +23,8 @@ from ..models import Alignment, Claim, Finding, Original, Region, Segment, Verif
 # the original's file, so a saved result's pictures are read only from that very file) and
 # ``announced_duration`` (of an original whose file was cut off at registration); a matched
 # segment's ``too_still`` (too little moves for the moment check, on few movements); a
-# same-scene segment's ``held`` (the repost holds one picture there, a frozen frame).
+# same-scene segment's ``held`` (the repost holds one picture there, a frozen frame); a matched
+# segment's ``reversed`` (played backwards) and the edit ``reversed``.
 REPORT_SCHEMA_VERSION = 2
 
 

@@ -76,6 +76,7 @@ def _context_description(result: Mapping[str, Any]) -> str:
     parts = []
     for match in result.get("matches", []):
         spans = ", ".join(f"{float(s['reference_start']):.1f}-{float(s['reference_end']):.1f} s"
+                          + (" played backwards" if s.get("reversed") is True else "")
                           for s in match.get("segments", []))
         parts.append(f"{_text(match.get('reference_id'), 128)} "
                      f"({_text(match.get('source'), 200) or 'unknown source'}, recorded "

@@ -110,6 +110,12 @@ def _original_line(original: Original | None, ref_id: str) -> str:
     return f"{ref_id} ({'; '.join(details)})" if details else ref_id
 
 
+def _shown_span(start: float, end: float, backwards: bool) -> str:
+    """The original's span in the order the repost shows it (from its end when reversed)."""
+    first, last = (end, start) if backwards else (start, end)
+    return f"{timecode(first)}-{timecode(last)}"
+
+
 def _alignment_lines(alignment: Alignment, originals: dict[str, Original]) -> list[str]:
     lines = [f"  {_original_line(originals.get(alignment.reference_id), alignment.reference_id)}"
              f"  score {alignment.score:.2f}"]
@@ -119,6 +125,8 @@ def _alignment_lines(alignment: Alignment, originals: dict[str, Original]) -> li
         flags = []
         if s.mirrored:
             flags.append("mirrored")
+        if s.reversed:
+            flags.append("played backwards")
         if abs(s.speed - 1.0) > 0.02:
             flags.append(f"speed x{s.speed:.2f}")
         if s.moment is not None:
@@ -130,7 +138,7 @@ def _alignment_lines(alignment: Alignment, originals: dict[str, Original]) -> li
         extra = f"  [{', '.join(flags)}]" if flags else ""
         lines.append(
             f"    query {timecode(s.query_start)}-{timecode(s.query_end)}  <-  original "
-            f"{timecode(s.reference_start)}-{timecode(s.reference_end)}{extra}"
+            f"{_shown_span(s.reference_start, s.reference_end, s.reversed)}{extra}"
         )
     return lines
 

@@ -1,0 +1,117 @@
+"""Footage played backwards: the repost's time reversed, then matched and checked as any repost.
+
+A fixed camera's footage played backwards shows the registered view, so its scene hashes line up
+(they do not depend on the order of the frames), but what moves in it runs the other way, so its
+motion lines up at no offset: the first stage calls it the camera's view at another moment, and a
+desk would read "recycled or misdated footage". Where the first stage found an original's view,
+the repost's own frames are played backwards (``Decoded.played_backwards``: no second decode) and
+the stages that judge a whole-frame match run on them against those originals alone: the time
+alignment, the picture edits and the moment check, at their usual bars (a segment too still for
+the check kept on enough motion evidence, with its caution, as any match). What they match is
+mapped back to the repost's time (``Segment.reversed``, the edit ``reversed``) and takes the
+place of the view at another moment there, or of a match played forwards that was too still for
+the check where the check confirmed the footage played backwards. Crops and insets played
+backwards (the local-feature stage) are not looked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from . import align, moment, refine
+from .models import Alignment, DetectedEdit, Edit, LocalData, Segment
+from .provider import Decoded
+
+if TYPE_CHECKING:
+    from .library import Library
+
+WHY = "played backwards, the repost's footage lines up with the registered footage"
+
+
+def backwards_stage(decoded: Decoded, result: align.AlignResult, lib: Library,
+                    stored: Mapping[str, LocalData | None],
+                    saturation: Callable[[Decoded, align.AlignResult], float]
+                    ) -> tuple[align.AlignResult, dict[str, LocalData | None]]:
+    """The result with the originals' footage found played backwards where it showed their
+    view at another moment, or a match too still for the moment check (``Segment.too_still``:
+    registered footage played backwards lines up forwards by chance where little moves), and the
+    stored data of the originals it newly matched beside the others' (``saturation`` measures
+    the repost's colour over a result's matches)."""
+    viewed = _viewed(result)
+    if not viewed:
+        return result, dict(stored)
+    back = decoded.played_backwards()
+    found = align.align(back.fingerprint, ((ref_id, lib.fingerprint(ref_id))
+                                           for ref_id in viewed), result.params)
+    local = {m.reference_id: stored[m.reference_id] if m.reference_id in stored
+             else lib.local_data(m.reference_id) for m in found.matches}
+    if found.matches:
+        found = refine.picture_edits_stage(back, saturation(back, found), found, local)
+        found = moment.moment_stage(back, found, local)
+    # where the samples' motion missed it (sampled out of phase with the original), the very
+    # moment shown by the pictures, as for footage played forwards
+    found, read = moment.search_stage(back, found, lib)
+    new = {m.reference_id for m in found.matches} - set(local)
+    if new:
+        local |= {ref_id: read[ref_id] for ref_id in new}
+        found = refine.picture_edits_stage(back, saturation(back, replace(found, matches=tuple(
+            m for m in found.matches if m.reference_id in new))), found, local, only=new)
+    duration = decoded.fingerprint.duration
+    matches = [m for m in (_played_forwards(m, duration) for m in found.matches) if m.segments]
+    if not matches:
+        return result, dict(stored)
+    judged = [s for m in matches for s in m.segments if s.moment is not None]
+    merged = align.with_extra_matches(_displaced(result, judged), matches, decoded.fingerprint,
+                                      views_kept=True)
+    if not any(s.reversed for m in merged.matches for s in m.segments):
+        return result, dict(stored)
+    return (replace(merged, reason=f"{merged.reason}; {WHY}"),
+            {**stored, **{k: v for k, v in local.items() if k not in stored}})
+
+
+def _viewed(result: align.AlignResult) -> list[str]:
+    """The originals whose whole-frame view the first stages found at another moment, or at a
+    moment they could not establish, for at least a segment's length, or matched only where
+    the picture was too still for the moment check."""
+    least = result.params.min_segment_s
+    views = [a.reference_id for a in result.same_scene if a.region is None
+             and any(s.query_end - s.query_start >= least for s in a.segments)]
+    still = [a.reference_id for a in result.matches if a.region is None
+             and any(s.too_still for s in a.segments)]
+    return list(dict.fromkeys(views + still))
+
+
+def _displaced(result: align.AlignResult, judged: list[Segment]) -> align.AlignResult:
+    """The result without the whole-frame segments too still for the moment check that a
+    segment played backwards of the same original, which the check judged and kept (``judged``),
+    overlaps: the pictures confirmed the footage played backwards, nothing confirmed it played
+    forwards (a registered room played backwards lined up forwards, on 3-5 motion-confirmed
+    samples, in 10 of 64 of ``other_moments.py``'s windows)."""
+    def beaten(segment: Segment) -> bool:
+        return segment.too_still and any(
+            s.reference_id == segment.reference_id and s.query_start < segment.query_end
+            and segment.query_start < s.query_end for s in judged)
+
+    matches = [replace(m, segments=tuple(s for s in m.segments if not beaten(s)))
+               if m.region is None else m for m in result.matches]
+    return replace(result, matches=tuple(m for m in matches if m.segments))
+
+
+def _played_forwards(alignment: Alignment, duration: float) -> Alignment:
+    """A match found on the reversed repost, in the repost's own time: what the reversed video
+    shows over [a, b) the repost shows over (duration - b, duration - a], the original's time
+    running back."""
+    segments = tuple(sorted((_forwards(s, duration) for s in alignment.segments),
+                            key=lambda s: s.query_start))
+    edits = alignment.edits if any(e.kind is Edit.REVERSED for e in alignment.edits) \
+        else (*alignment.edits, DetectedEdit(Edit.REVERSED))
+    return replace(alignment, segments=segments, edits=edits)
+
+
+def _forwards(segment: Segment, duration: float) -> Segment:
+    start = max(0.0, duration - segment.query_end)
+    end = min(duration, duration - segment.query_start)
+    return replace(segment, query_start=round(start, 3), query_end=round(end, 3),
+                   reversed=not segment.reversed, alternatives=())
