@@ -14,8 +14,8 @@ footage as the registered moment.
 
 ``--edit`` applies one of copy_detection.py's geometric edits (GEOMETRY_EDITS), one of its
 main set's filter-only edits (EDITS, e.g. "caption+logo"), film grain (GRAIN_EDITS, e.g.
-"grain 10"), a centre crop of the original's shape (CROP_EDITS, "centre crop 30%") or captions
-that come and go ("timed captions", ``timed_captions``; "running subtitles",
+"grain 10"), a centre crop of the original's shape (CROP_EDITS, "centre crop 30%"), the window
+played backwards (REVERSED_EDITS, "reversed", "reversed + mirrored") or captions that come and go ("timed captions", ``timed_captions``; "running subtitles",
 ``running_subtitles``; "news ticker", ``news_ticker``), to every window.
 
 ``--registered`` sweeps the half the library holds instead: the registered moment at every
@@ -47,6 +47,7 @@ import random
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,6 +79,9 @@ GRAIN_EDITS = {f"grain {n}": f"noise=alls={n}:allf=t" for n in (6, 10, 14)}
 # texture-poor view (the car park) gives keypoints too little to place the crop.
 CROP_EDITS = {f"centre crop {n}%": f"crop=iw*{1 - n / 100:g}:ih*{1 - n / 100:g}"
               for n in (20, 30)}
+# The window played backwards (``reverse.py``): a registered window must be matched played
+# backwards from its end, another moment still not at all.
+REVERSED_EDITS = {"reversed": "reverse", "reversed + mirrored": "reverse,hflip"}
 
 
 def timed_captions(font: str) -> str:
@@ -121,6 +125,9 @@ def cut(clip: Path, name: str, start: float, length: float | None, vf: str = "",
     if speed != 1.0:
         slug = "-".join(filter(None, (f"x{speed:g}", slug)))
         vf = ",".join(filter(None, (f"setpts=PTS/{speed:g}", vf)))
+    if "reverse" in vf.split(",") and length is not None:
+        # ffmpeg's reverse holds its whole input: the window is trimmed from the clip first
+        vf = f"trim=duration={length * speed:.3f},{vf}"
     out = SET / f"{clip.stem}--{name}{'--' + slug if slug else ''}.mp4"
     if not out.exists():
         span = ["-t", f"{length:.2f}"] if length is not None else []  # of the output
@@ -141,10 +148,11 @@ def windows(total: float, first: float, last: float, window: float, step: float)
 def sweep(clip: Path, total: float, window: float, step: float, vf: str = "",
           registered: bool = False, speed: float = 1.0,
           errors: list[float] | None = None) -> Counter[str]:
-    """Verdicts over the windows (played ``speed`` times as fast) of the half the library does
-    not hold or, with ``registered``, of the half it holds (counted ``found`` when matched at
-    their own offset and speed over FOUND_SHARE of the window); with ``registered``, each
-    matched window's ``_mapping_error`` is added to ``errors``."""
+    """Verdicts over the windows (played ``speed`` times as fast, and backwards where ``vf``
+    reverses them) of the half the library does not hold or, with ``registered``, of the half
+    it holds (counted ``found`` when matched at their own offset and speed over FOUND_SHARE of
+    the window); with ``registered``, each matched window's ``_mapping_error`` is added to
+    ``errors``."""
     from provenance.acquire import local_video
     from provenance.library import Library
     from provenance.models import Original
@@ -170,10 +178,11 @@ def sweep(clip: Path, total: float, window: float, step: float, vf: str = "",
                     result = verify_video(local_video(str(query)), library, settings)
                     _assert_tiled(query, result)
                     if registered:
-                        found = _matched_at(result, start - held[0], (0.0, window), speed)
+                        shows = _shown(start - held[0], speed, window,
+                                       "reverse" in vf.split(","))
+                        found = _matched_at(result, shows, (0.0, window), speed)
                         if result.matches:
-                            errors.append(_mapping_error(result, query, original,
-                                                         start - held[0], speed))
+                            errors.append(_mapping_error(result, query, original, shows))
                         verdicts["found" if found >= FOUND_SHARE * window
                                  else result.verdict.value] += 1
                         if found < FOUND_SHARE * window:
@@ -229,7 +238,7 @@ def splices(clip: Path, total: float, pairs: int, seed: int = 7) -> list[list[ob
                     _assert_tiled(query, result)
                     held = (0.0, PIECE_S) if held_first else (PIECE_S, 2 * PIECE_S)
                     offset = held_at - held[0]
-                    right = _matched_at(result, offset, held)
+                    right = _matched_at(result, _shown(offset, 1.0, PIECE_S, False), held)
                     other = sum(s.query_end - s.query_start - _overlap(
                         (s.query_start, s.query_end), held)
                         for m in result.matches for s in m.segments)
@@ -239,8 +248,17 @@ def splices(clip: Path, total: float, pairs: int, seed: int = 7) -> list[list[ob
     return rows
 
 
-def _mapping_error(result: Verification, query: Path, original: Path, offset: float,
-                   speed: float) -> float:
+def _shown(offset: float, speed: float, window: float, backwards: bool
+           ) -> Callable[[float], tuple[float, bool]]:
+    """The original's time a window's query time shows (``offset`` at its start, or at its end
+    played backwards), and whether it is played backwards."""
+    if backwards:
+        return lambda t: (offset + speed * (window - t), True)
+    return lambda t: (offset + speed * t, False)
+
+
+def _mapping_error(result: Verification, query: Path, original: Path,
+                   shows: Callable[[float], tuple[float, bool]]) -> float:
     """Median over SHOWN_FRAMES of the query's frames inside its longest matched segment: how
     far (s) the time the segment maps the frame to is from the original's frame it shows."""
     segment = max((s for m in result.matches for s in m.segments),
@@ -251,10 +269,10 @@ def _mapping_error(result: Verification, query: Path, original: Path, offset: fl
               if segment.query_start <= t <= segment.query_end]
     errors = []
     for t, frame in frames[:: max(1, len(frames) // SHOWN_FRAMES)]:
-        near = np.flatnonzero(np.abs(times - (offset + speed * t)) <= SHOWN_SEARCH_S)
+        near = np.flatnonzero(np.abs(times - shows(t)[0]) <= SHOWN_SEARCH_S)
         if len(near):
             best = near[int(np.argmin([np.abs(shown[k][1] - frame).mean() for k in near]))]
-            mapped = segment.reference_start + segment.speed * (t - segment.query_start)
+            mapped = segment.reference_time(t)
             errors.append(abs(mapped - times[best]))
     return float(np.median(errors)) if errors else float("nan")
 
@@ -272,13 +290,14 @@ def _small_frames(path: Path) -> list[tuple[float, np.ndarray]]:
                 for f in container.decode(video=0)]
 
 
-def _matched_at(result: Verification, offset: float, piece: tuple[float, float],
-                speed: float = 1.0) -> float:
-    """Seconds of the query's ``piece`` matched at ``offset`` (original time at the query's
-    start, within OFFSET_TOLERANCE_S) and ``speed`` (within SPEED_TOLERANCE)."""
+def _matched_at(result: Verification, shows: Callable[[float], tuple[float, bool]],
+                piece: tuple[float, float], speed: float = 1.0) -> float:
+    """Seconds of the query's ``piece`` matched where ``shows`` maps it (``_shown``: within
+    OFFSET_TOLERANCE_S, in the same direction) and at ``speed`` (within SPEED_TOLERANCE)."""
     return sum(_overlap((s.query_start, s.query_end), piece)
                for s in (s for m in result.matches for s in m.segments)
-               if abs(s.reference_start - speed * s.query_start - offset) <= OFFSET_TOLERANCE_S
+               if abs(s.reference_time(s.query_start) - shows(s.query_start)[0])
+               <= OFFSET_TOLERANCE_S and s.reversed == shows(s.query_start)[1]
                and abs(s.speed - speed) <= SPEED_TOLERANCE * speed)
 
 
@@ -339,7 +358,7 @@ def main() -> None:
         return
     from copy_detection import _FONT, EDITS, GEOMETRY_EDITS, duration
 
-    filters = {**GEOMETRY_EDITS, **GRAIN_EDITS, **CROP_EDITS,
+    filters = {**GEOMETRY_EDITS, **GRAIN_EDITS, **CROP_EDITS, **REVERSED_EDITS,
                **({"timed captions": timed_captions(_FONT),
                    "running subtitles": running_subtitles(_FONT),
                    "news ticker": news_ticker(_FONT)} if Path(_FONT).exists() else {}),
