@@ -119,6 +119,8 @@ EDITS: dict[str, tuple[list[str], float]] = {
     "grayscale": (["-vf", "hue=s=0"], 1.0),
     "mirror+caption+crop": (["-vf", "hflip,crop=iw*0.92:ih*0.92," + caption_filter()], 1.0),
     "downscale+colour+1.25x": (["-vf", "scale=-2:270,eq=contrast=1.2,setpts=0.8*PTS"], 0.8),
+    # played backwards (the query's start shows the excerpt's end; Truth spans overlap alike)
+    "reversed": (["-vf", "reverse"], 1.0),
 }
 
 
@@ -127,6 +129,7 @@ SAME_CAMERA_EDITS = {
     "cropped 40%": "crop=iw*0.6:ih*0.6",
     "grayscale": "hue=s=0",
     "captioned": caption_filter(),
+    "reversed": "reverse",
 }
 
 

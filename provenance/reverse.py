@@ -6,12 +6,18 @@ motion lines up at no offset: the first stage calls it the camera's view at anot
 desk would read "recycled or misdated footage". Where the first stage found an original's view,
 the repost's own frames are played backwards (``Decoded.played_backwards``: no second decode) and
 the stages that judge a whole-frame match run on them against those originals alone: the time
-alignment, the picture edits and the moment check, at their usual bars (a segment too still for
-the check kept on enough motion evidence, with its caution, as any match). What they match is
-mapped back to the repost's time (``Segment.reversed``, the edit ``reversed``) and takes the
-place of the view at another moment there, or of a match played forwards that was too still for
-the check where the check confirmed the footage played backwards. Crops and insets played
-backwards (the local-feature stage) are not looked for.
+alignment, the picture edits and the moment check, at their usual bars, except that a segment
+too still for the check is not kept: played backwards, only what the pictures confirm stands.
+What they match is mapped back to the repost's time (``Segment.reversed``, the edit
+``reversed``) and takes the place of the view at another moment there, or of a match played
+forwards that was too still for the check where the check confirmed the footage played
+backwards.
+
+Not run played backwards: the local-feature stage (crops and insets played backwards are not
+looked for), and the moment search (pictures where the samples' motion, taken out of phase,
+missed the moment): it found 1 more of 88 registered windows played backwards
+(``other_moments.py --registered --edit reversed``) for 7 % more verify CPU on the
+copy-detection set.
 """
 
 from __future__ import annotations
@@ -45,26 +51,19 @@ def backwards_stage(decoded: Decoded, result: align.AlignResult, lib: Library,
     back = decoded.played_backwards()
     found = align.align(back.fingerprint, ((ref_id, lib.fingerprint(ref_id))
                                            for ref_id in viewed), result.params)
+    if not found.matches:
+        return result, dict(stored)
     local = {m.reference_id: stored[m.reference_id] if m.reference_id in stored
              else lib.local_data(m.reference_id) for m in found.matches}
-    if found.matches:
-        found = refine.picture_edits_stage(back, saturation(back, found), found, local)
-        found = moment.moment_stage(back, found, local)
-    # where the samples' motion missed it (sampled out of phase with the original), the very
-    # moment shown by the pictures, as for footage played forwards
-    found, read = moment.search_stage(back, found, lib)
-    new = {m.reference_id for m in found.matches} - set(local)
-    if new:
-        local |= {ref_id: read[ref_id] for ref_id in new}
-        found = refine.picture_edits_stage(back, saturation(back, replace(found, matches=tuple(
-            m for m in found.matches if m.reference_id in new))), found, local, only=new)
+    found = refine.picture_edits_stage(back, saturation(back, found), found, local)
+    found = moment.moment_stage(back, found, local)
     duration = decoded.fingerprint.duration
     matches = [m for m in (_played_forwards(m, duration) for m in found.matches) if m.segments]
     if not matches:
         return result, dict(stored)
-    judged = [s for m in matches for s in m.segments if s.moment is not None]
-    merged = align.with_extra_matches(_displaced(result, judged), matches, decoded.fingerprint,
-                                      views_kept=True)
+    merged = align.with_extra_matches(
+        _displaced(result, [s for m in matches for s in m.segments]), matches,
+        decoded.fingerprint, views_kept=True)
     if not any(s.reversed for m in merged.matches for s in m.segments):
         return result, dict(stored)
     return (replace(merged, reason=f"{merged.reason}; {WHY}"),
@@ -85,7 +84,7 @@ def _viewed(result: align.AlignResult) -> list[str]:
 
 def _displaced(result: align.AlignResult, judged: list[Segment]) -> align.AlignResult:
     """The result without the whole-frame segments too still for the moment check that a
-    segment played backwards of the same original, which the check judged and kept (``judged``),
+    segment played backwards of the same original, which the check judged (``judged``),
     overlaps: the pictures confirmed the footage played backwards, nothing confirmed it played
     forwards (a registered room played backwards lined up forwards, on 3-5 motion-confirmed
     samples, in 10 of 64 of ``other_moments.py``'s windows)."""
@@ -102,8 +101,12 @@ def _displaced(result: align.AlignResult, judged: list[Segment]) -> align.AlignR
 def _played_forwards(alignment: Alignment, duration: float) -> Alignment:
     """A match found on the reversed repost, in the repost's own time: what the reversed video
     shows over [a, b) the repost shows over (duration - b, duration - a], the original's time
-    running back."""
-    segments = tuple(sorted((_forwards(s, duration) for s in alignment.segments),
+    running back. Only the segments whose pictures the moment check judged are kept: footage
+    played backwards is a second look, and on motion alone, too still for the check, it found
+    forward footage "played backwards" (2 of 96 montages of one camera's moments,
+    ``other_moments.py --spliced 8``, where the first stages had said another moment)."""
+    segments = tuple(sorted((_forwards(s, duration) for s in alignment.segments
+                             if s.moment is not None and not s.too_still),
                             key=lambda s: s.query_start))
     edits = alignment.edits if any(e.kind is Edit.REVERSED for e in alignment.edits) \
         else (*alignment.edits, DetectedEdit(Edit.REVERSED))
