@@ -260,7 +260,8 @@ def _shown(offset: float, speed: float, window: float, backwards: bool
 def _mapping_error(result: Verification, query: Path, original: Path,
                    shows: Callable[[float], tuple[float, bool]]) -> float:
     """Median over SHOWN_FRAMES of the query's frames inside its longest matched segment: how
-    far (s) the time the segment maps the frame to is from the original's frame it shows."""
+    far (s) the time the segment maps the frame to is from the original's frame it shows (the
+    frame flipped back where the segment is mirrored)."""
     segment = max((s for m in result.matches for s in m.segments),
                   key=lambda s: s.query_end - s.query_start)
     shown = _small_frames(original)
@@ -269,6 +270,7 @@ def _mapping_error(result: Verification, query: Path, original: Path,
               if segment.query_start <= t <= segment.query_end]
     errors = []
     for t, frame in frames[:: max(1, len(frames) // SHOWN_FRAMES)]:
+        frame = frame[:, ::-1] if segment.mirrored else frame
         near = np.flatnonzero(np.abs(times - shows(t)[0]) <= SHOWN_SEARCH_S)
         if len(near):
             best = near[int(np.argmin([np.abs(shown[k][1] - frame).mean() for k in near]))]

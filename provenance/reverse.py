@@ -27,7 +27,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from . import align, moment, refine
-from .models import Alignment, DetectedEdit, Edit, LocalData, Segment
+from .models import Alignment, DetectedEdit, Edit, Fingerprint, LocalData, Segment
 from .provider import Decoded
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ def backwards_stage(decoded: Decoded, result: align.AlignResult, lib: Library,
     back = decoded.played_backwards()
     found = align.align(back.fingerprint, ((ref_id, lib.fingerprint(ref_id))
                                            for ref_id in viewed), result.params)
+    found = _within(found, _open_time(result), back.fingerprint)
     if not found.matches:
         return result, dict(stored)
     local = {m.reference_id: stored[m.reference_id] if m.reference_id in stored
@@ -80,6 +81,32 @@ def _viewed(result: align.AlignResult) -> list[str]:
     still = [a.reference_id for a in result.matches if a.region is None
              and any(s.too_still for s in a.segments)]
     return list(dict.fromkeys(views + still))
+
+
+def _open_time(result: align.AlignResult) -> list[tuple[float, float]]:
+    """The query time footage played backwards may take: what nothing explains, whole-frame
+    views at another moment or a moment not established, and whole-frame matches too still for
+    the moment check."""
+    return align.union([
+        *result.unexplained,
+        *((s.query_start, s.query_end) for a in result.same_scene if a.region is None
+          for s in a.segments),
+        *((s.query_start, s.query_end) for a in result.matches if a.region is None
+          for s in a.segments if s.too_still)])
+
+
+def _within(found: align.AlignResult, open_time: list[tuple[float, float]],
+            back: Fingerprint) -> align.AlignResult:
+    """The matches found played backwards cut to the open time (in the reversed video's time),
+    each piece kept when still a segment long: the rest would be given up after the moment
+    check, which costs most of this stage."""
+    least, duration = found.params.min_segment_s, back.duration
+    spans = [(duration - b, duration - a) for a, b in open_time]
+    matches = [replace(m, segments=tuple(
+        align.cut_segment(s, a, b) for s in m.segments
+        for a, b in align.intersect((s.query_start, s.query_end), spans)
+        if b - a + 0.5 / back.sample_fps >= least)) for m in found.matches]
+    return replace(found, matches=tuple(m for m in matches if m.segments))
 
 
 def _displaced(result: align.AlignResult, judged: list[Segment]) -> align.AlignResult:
