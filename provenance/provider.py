@@ -247,8 +247,10 @@ class Decoded:
 
         return Decoded(
             fingerprint=played_backwards(fp, frame_s),
-            detail_times=back(self.detail_times), details=self.details[::-1],
-            boxes=self.boxes[::-1], local_times=back(self.local_times).tolist(),
+            detail_times=back(self.detail_times),
+            details=np.ascontiguousarray(self.details[::-1]),
+            boxes=np.ascontiguousarray(self.boxes[::-1]),
+            local_times=back(self.local_times).tolist(),
             local_frames=self.local_frames[::-1], saturations=self.saturations[::-1],
             pictures=self.pictures[::-1], moment_times=back(self.moment_times),
             moments=self.moments[::-1], cut_off=self.cut_off)

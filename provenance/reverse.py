@@ -56,10 +56,14 @@ def backwards_stage(decoded: Decoded, result: align.AlignResult, lib: Library,
         return result, dict(stored)
     local = {m.reference_id: stored[m.reference_id] if m.reference_id in stored
              else lib.local_data(m.reference_id) for m in found.matches}
-    found = refine.picture_edits_stage(back, saturation(back, found), found, local)
-    found = moment.moment_stage(back, found, local)
     duration = decoded.fingerprint.duration
-    matches = [m for m in (_played_forwards(m, duration) for m in found.matches) if m.segments]
+    # the colour over the matched time, read in the repost's own time (it may seek its file)
+    shown = saturation(decoded, replace(found, matches=tuple(
+        _played_forwards(m, duration) for m in found.matches)))
+    found = refine.picture_edits_stage(back, shown, found, local)
+    found = moment.moment_stage(back, found, local)
+    matches = [m for m in (_played_forwards(_judged(m), duration) for m in found.matches)
+               if m.segments]
     if not matches:
         return result, dict(stored)
     merged = align.with_extra_matches(
@@ -125,15 +129,20 @@ def _displaced(result: align.AlignResult, judged: list[Segment]) -> align.AlignR
     return replace(result, matches=tuple(m for m in matches if m.segments))
 
 
+def _judged(alignment: Alignment) -> Alignment:
+    """The match with only the segments whose pictures the moment check judged: footage played
+    backwards is a second look, and on motion alone, too still for the check, it found forward
+    footage "played backwards" (2 of 96 montages of one camera's moments,
+    ``other_moments.py --spliced 8``, where the first stages had said another moment)."""
+    return replace(alignment, segments=tuple(s for s in alignment.segments
+                                             if s.moment is not None and not s.too_still))
+
+
 def _played_forwards(alignment: Alignment, duration: float) -> Alignment:
     """A match found on the reversed repost, in the repost's own time: what the reversed video
     shows over [a, b) the repost shows over (duration - b, duration - a], the original's time
-    running back. Only the segments whose pictures the moment check judged are kept: footage
-    played backwards is a second look, and on motion alone, too still for the check, it found
-    forward footage "played backwards" (2 of 96 montages of one camera's moments,
-    ``other_moments.py --spliced 8``, where the first stages had said another moment)."""
-    segments = tuple(sorted((_forwards(s, duration) for s in alignment.segments
-                             if s.moment is not None and not s.too_still),
+    running back."""
+    segments = tuple(sorted((_forwards(s, duration) for s in alignment.segments),
                             key=lambda s: s.query_start))
     edits = alignment.edits if any(e.kind is Edit.REVERSED for e in alignment.edits) \
         else (*alignment.edits, DetectedEdit(Edit.REVERSED))
