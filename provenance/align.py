@@ -1715,35 +1715,39 @@ def with_boundaries_moved(result: AlignResult, moves: Mapping[float, float]) -> 
 # matched between, begins there: the first sample after a cut measures the change across it,
 # so it confirms no mapping and was left out (a desk audit's jump inside the bottles' footage,
 # at 6.0 s, was reported at 6.3 s, "its 8.0-15.3 s not shown" for 8.0-15.0). A sample step
-# and a bit.
+# and a bit. Played backwards, that first sample is the segment's last: a segment played
+# backwards that ends this little before a cut ends there (a montage's reversed piece left a
+# 0.1 s sliver "moment not established" before the next shot).
 CUT_SLIVER_S = 0.3
 
 
 def _joined_at_cuts(result: AlignResult, cuts_at: Iterable[float]) -> AlignResult:
     """The result with each matched segment that begins within CUT_SLIVER_S after a cut at
-    ``cuts_at`` extended back to it, along its mapping, the same-scene or unexplained time
-    between given up (the pieces still cover the query exactly)."""
+    ``cuts_at`` (or, played backwards, ends within it before one) extended to it, along its
+    mapping, the same-scene or unexplained time between given up (the pieces still cover the
+    query exactly)."""
     for cut in sorted(set(cuts_at)):
         segments = [s for m in result.matches for s in m.segments]
         for segment in segments:
-            gap = (cut, segment.query_start)
+            gap = (segment.query_end, cut) if segment.reversed else (cut, segment.query_start)
             if not 0.0 < gap[1] - gap[0] <= CUT_SLIVER_S or any(
                     s.query_start < gap[1] and s.query_end > gap[0] for s in segments) or \
-                    segment.reference_time(gap[0]) < 0.0:
+                    segment.reference_time(cut) < 0.0:
                 continue
             result = _given_to(result, segment, gap)
     return result
 
 
 def _given_to(result: AlignResult, segment: Segment, gap: tuple[float, float]) -> AlignResult:
-    """The result with ``segment`` extended back over ``gap``, the time taken from the
-    same-scene pieces and unexplained intervals there."""
+    """The result with ``segment`` extended over ``gap`` (just before or just after it), the
+    time taken from the same-scene pieces and unexplained intervals there."""
     def outside(start: float, end: float) -> list[tuple[float, float]]:
         return [(a, b) for a, b in ((start, min(end, gap[0])), (max(start, gap[1]), end))
                 if b - a > 1e-6]
 
     matches = tuple(replace(m, segments=tuple(
-        cut_segment(s, gap[0], s.query_end) if s is segment else s for s in m.segments))
+        cut_segment(s, min(gap[0], s.query_start), max(gap[1], s.query_end)) if s is segment
+        else s for s in m.segments))
         for m in result.matches)
     same_scene = tuple(replace(a, segments=tuple(
         cut_segment(s, start, end) for s in a.segments

@@ -69,8 +69,21 @@ def _edit_names(matches: Sequence[Alignment]) -> list[str]:
     found = []
     for alignment in matches:
         found += [_MEANINGFUL[edit.kind] + (f" (x{edit.speed:.2f})" if edit.speed else "")
+                  + _backwards(alignment, edit, len(matches) > 1)
                   for edit in alignment.edits if edit.kind in _MEANINGFUL and not _trim(edit)]
     return list(dict.fromkeys(found))
+
+
+def _backwards(alignment: Alignment, edit: DetectedEdit, montage: bool) -> str:
+    """Which footage is played backwards: its original in a montage, and where, when only some
+    of its pieces are (" (cam-a, from 6.0 s)": a "boomerang", forwards and then back)."""
+    if edit.kind is not Edit.REVERSED:
+        return ""
+    backwards = [s for s in alignment.segments if s.reversed]
+    said = [alignment.reference_id] if montage else []
+    if len(backwards) < len(alignment.segments):
+        said.append(", ".join(f"{s.query_start:.1f}-{s.query_end:.1f} s" for s in backwards))
+    return f" ({'; '.join(said)})" if said else ""
 
 
 def _trim(edit: DetectedEdit) -> bool:

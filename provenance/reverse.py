@@ -7,7 +7,8 @@ desk would read "recycled or misdated footage". Where the first stage found an o
 the repost's own frames are played backwards (``Decoded.played_backwards``: no second decode) and
 the stages that judge a whole-frame match run on them against those originals alone: the time
 alignment, the picture edits and the moment check, at their usual bars, except that a segment
-too still for the check is not kept: played backwards, only what the pictures confirm stands.
+too still for the check (few movements, ``Segment.too_still``) is not kept: played backwards,
+the pictures or the motion must stand on their own.
 What they match is mapped back to the repost's time (``Segment.reversed``, the edit
 ``reversed``) and takes the place of the view at another moment there, or of a match played
 forwards that was too still for the check where the check confirmed the footage played
@@ -45,6 +46,14 @@ def backwards_stage(decoded: Decoded, result: align.AlignResult, lib: Library,
     registered footage played backwards lines up forwards by chance where little moves), and the
     stored data of the originals it newly matched beside the others' (``saturation`` measures
     the repost's colour over a result's matches)."""
+    found, kept = _found_backwards(decoded, result, lib, stored, saturation)
+    return _noted(found), kept
+
+
+def _found_backwards(decoded: Decoded, result: align.AlignResult, lib: Library,
+                     stored: Mapping[str, LocalData | None],
+                     saturation: Callable[[Decoded, align.AlignResult], float]
+                     ) -> tuple[align.AlignResult, dict[str, LocalData | None]]:
     viewed = _viewed(result)
     if not viewed:
         return result, dict(stored)
@@ -73,6 +82,18 @@ def backwards_stage(decoded: Decoded, result: align.AlignResult, lib: Library,
         return result, dict(stored)
     return (replace(merged, reason=f"{merged.reason}; {WHY}"),
             {**stored, **{k: v for k, v in local.items() if k not in stored}})
+
+
+NOT_LOOKED_FOR = ("crops and insets played backwards (footage played backwards is looked for "
+                  "in whole frames only)")
+
+
+def _noted(result: align.AlignResult) -> align.AlignResult:
+    """A result with time no original explains says that crops and insets were not looked for
+    played backwards (a reversed inset read "nothing in the library explains this footage")."""
+    if not result.unexplained or NOT_LOOKED_FOR in result.skipped:
+        return result
+    return replace(result, skipped=(*result.skipped, NOT_LOOKED_FOR))
 
 
 def _viewed(result: align.AlignResult) -> list[str]:
@@ -130,12 +151,14 @@ def _displaced(result: align.AlignResult, judged: list[Segment]) -> align.AlignR
 
 
 def _judged(alignment: Alignment) -> Alignment:
-    """The match with only the segments whose pictures the moment check judged: footage played
-    backwards is a second look, and on motion alone, too still for the check, it found forward
-    footage "played backwards" (2 of 96 montages of one camera's moments,
-    ``other_moments.py --spliced 8``, where the first stages had said another moment)."""
+    """The match without the segments too still for the moment check (``Segment.too_still``):
+    footage played backwards is a second look, and on few movements the pictures could not
+    confirm, it found forward footage "played backwards" (2 of 96 montages of one camera's
+    moments, ``other_moments.py --spliced 8``, where the first stages had said another moment).
+    A segment the check could not lay (a caption over the bottles) stands on its motion
+    evidence, as played forwards."""
     return replace(alignment, segments=tuple(s for s in alignment.segments
-                                             if s.moment is not None and not s.too_still))
+                                             if not s.too_still))
 
 
 def _played_forwards(alignment: Alignment, duration: float) -> Alignment:

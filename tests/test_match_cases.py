@@ -13,6 +13,7 @@ import pytest
 from provenance.library import Library
 from provenance.models import Original
 from provenance.registry import register
+from provenance.reverse import NOT_LOOKED_FOR
 from provenance.settings import load_settings
 from tests import synthetic as syn
 from tests.conftest import FPS, Media, _ffmpeg, _scene, verify_json
@@ -691,13 +692,15 @@ def test_a_news_ticker_across_the_bottom_does_not_hide_the_registered_moment(
 
 def test_footage_played_backwards_is_a_match_with_the_edit_reversed(
         media: Media, library_path: Path, tmp_path: Path) -> None:
-    # A montage: camera B's registered footage as recorded, then camera A's played backwards.
-    # Its scene hashes lined up but its motion at no offset: it was "the camera at another
-    # moment" (a desk audit's reversed reposts were all called so).
+    # A montage: camera B's registered footage as recorded, camera A's played backwards, then
+    # a place the library does not hold. Camera A's scene hashes lined up but its motion at no
+    # offset: it was "the camera at another moment" (a desk audit's reversed reposts were all
+    # called so).
     forwards = _encode(tmp_path / "b.mp4", media.cam_b, 4, 6.0)
     backwards = _encode(tmp_path / "a-back.mp4", media.cam_a, 8, 8.0, "-vf", "reverse")
+    elsewhere = _encode(tmp_path / "elsewhere.mp4", media.unrelated, 0, 4.0)
     listing = tmp_path / "pieces.txt"
-    listing.write_text("".join(f"file '{p}'\n" for p in (forwards, backwards)))
+    listing.write_text("".join(f"file '{p}'\n" for p in (forwards, backwards, elsewhere)))
     montage = tmp_path / "montage.mp4"
     _ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-c:v", "libx264",
             "-pix_fmt", "yuv420p", str(montage))
@@ -713,8 +716,12 @@ def test_footage_played_backwards_is_a_match_with_the_edit_reversed(
     assert played["reference_end"] - (played["query_start"] - 6.0) == pytest.approx(16.0, abs=0.3)
     assert played["query_end"] - played["query_start"] == pytest.approx(
         played["reference_end"] - played["reference_start"], abs=0.01)
-    assert "played backwards" in result["finding"]["summary"]
+    assert "played backwards (cam-a)" in result["finding"]["summary"]  # which, in a montage
     assert result["finding"]["mediareview"] == "TransformedContent"  # the footage transformed
+    # the place nothing explains: crops and insets were not looked for played backwards
+    assert [(round(u["query_start"]), round(u["query_end"])) for u in result["unexplained"]] \
+        == [(14, 18)]
+    assert NOT_LOOKED_FOR in result["skipped"]
 
 
 def test_another_moment_played_backwards_is_no_match(
