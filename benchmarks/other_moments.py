@@ -15,8 +15,9 @@ footage as the registered moment.
 ``--edit`` applies one of copy_detection.py's geometric edits (GEOMETRY_EDITS), one of its
 main set's filter-only edits (EDITS, e.g. "caption+logo"), film grain (GRAIN_EDITS, e.g.
 "grain 10"), a centre crop of the original's shape (CROP_EDITS, "centre crop 30%"), the window
-played backwards (REVERSED_EDITS, "reversed", "reversed + mirrored") or captions that come and go ("timed captions", ``timed_captions``; "running subtitles",
-``running_subtitles``; "news ticker", ``news_ticker``), to every window.
+played backwards (REVERSED_EDITS, "reversed", "reversed + mirrored") or captions that come and
+go ("timed captions", ``timed_captions``; "running subtitles", ``running_subtitles``; "news
+ticker", ``news_ticker``), to every window.
 
 ``--registered`` sweeps the half the library holds instead: the registered moment at every
 offset, which must be matched there (what the evidence rules cost true short copies).
