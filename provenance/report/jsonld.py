@@ -72,12 +72,19 @@ def _results(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return list(report["results"]) if "results" in report else [report]
 
 
+def _span(segment: Mapping[str, Any]) -> str:
+    """The original's span a segment shows, in the order shown (from its end, played
+    backwards), as the text and HTML reports give it."""
+    start, end = float(segment["reference_start"]), float(segment["reference_end"])
+    if segment.get("reversed") is True:
+        return f"{end:.1f}-{start:.1f} s played backwards"
+    return f"{start:.1f}-{end:.1f} s"
+
+
 def _context_description(result: Mapping[str, Any]) -> str:
     parts = []
     for match in result.get("matches", []):
-        spans = ", ".join(f"{float(s['reference_start']):.1f}-{float(s['reference_end']):.1f} s"
-                          + (" played backwards" if s.get("reversed") is True else "")
-                          for s in match.get("segments", []))
+        spans = ", ".join(_span(s) for s in match.get("segments", []))
         parts.append(f"{_text(match.get('reference_id'), 128)} "
                      f"({_text(match.get('source'), 200) or 'unknown source'}, recorded "
                      f"{_text(match.get('recorded_at'), 60) or 'at an unknown date'}): {spans}")
