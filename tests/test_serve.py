@@ -319,8 +319,10 @@ def test_the_url_guard_with_the_real_resolver() -> None:
 
 
 def test_one_server_per_library(server: ServerProcess) -> None:
+    # a port nothing listens on (the one after the server's can be in use: that is refused
+    # first, with its own message)
     second = subprocess.run([*provenance_command(), "serve", "--db", str(server.db), "--port",
-                             str(server.port + 1)], capture_output=True, text=True, timeout=60)
+                             str(free_port())], capture_output=True, text=True, timeout=60)
     assert second.returncode == 2
     assert "Error: another `provenance serve` is already serving" in second.stderr
     assert "Traceback" not in second.stderr
