@@ -115,10 +115,21 @@ def bit_errors(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return _POPCOUNT[x].reshape(-1, 4).sum(axis=1)
 
 
+def _mapped_positions(times: np.ndarray, offset: float, speed: float) -> np.ndarray:
+    """The reference code each query code time maps to: query time q shows reference time
+    offset + speed * q (an index, perhaps outside the reference)."""
+    return np.rint((offset + speed * times) / HOP_S).astype(np.int64)
+
+
+def _on_segment(times: np.ndarray, query_start: float, query_end: float) -> np.ndarray:
+    """Which query codes lie wholly on a picture segment (the last may end one hop past it)."""
+    return (times >= query_start) & (times + CODE_SPAN_S <= query_end + HOP_S)
+
+
 def mapped_errors(query: np.ndarray, ref: np.ndarray, offset: float, speed: float) -> np.ndarray:
     """Per query code, the bit error rate against the reference code it maps to (NaN outside):
     query time q shows reference time offset + speed * q."""
-    positions = np.rint((offset + speed * code_times(query)) / HOP_S).astype(np.int64)
+    positions = _mapped_positions(code_times(query), offset, speed)
     inside = (positions >= 0) & (positions < len(ref))
     inside &= ~silent(query)
     inside[inside] &= ~silent(ref)[positions[inside]]
@@ -274,11 +285,11 @@ def added(query: np.ndarray, ref: np.ndarray, query_start: float, query_end: flo
     nothing: it has no sound, or its sound was never fingerprinted (audio off at registration, a
     library from before sound was stored)."""
     times = code_times(query)
-    span = (times >= query_start) & (times + CODE_SPAN_S <= query_end + HOP_S)
+    span = _on_segment(times, query_start, query_end)
     heard = span & ~silent(query)
     if len(ref) < MIN_CODES or heard.sum() < max(WINDOW, span.sum() / 2):
         return False
-    positions = np.rint((offset + speed * times[heard]) / HOP_S).astype(np.int64)
+    positions = _mapped_positions(times[heard], offset, speed)
     inside = (positions >= 0) & (positions < len(ref))
     quiet = silent(ref)[positions[inside]]
     return bool(inside.any()) and float(quiet.mean()) >= ADDED_OVER_SILENCE
@@ -291,8 +302,7 @@ def compare(query: np.ndarray, ref: np.ndarray, query_start: float, query_end: f
     if len(query) < MIN_CODES or len(ref) < MIN_CODES:
         return "none"
     rates = _smoothed(mapped_errors(query, ref, offset, speed))
-    times = code_times(query)
-    span = (times >= query_start) & (times + CODE_SPAN_S <= query_end + HOP_S)
+    span = _on_segment(code_times(query), query_start, query_end)
     inside = span & ~np.isnan(rates)
     if inside.sum() < max(WINDOW, span.sum() / 2):
         return "none"
