@@ -1793,8 +1793,7 @@ def _within_one_take(result: AlignResult, piece: Segment) -> bool:
             for s in m.segments]
     before = [s for s in mine if 0 <= piece.query_start - s.query_end <= TAKE_REACH_S]
     after = [s for s in mine if 0 <= s.query_start - piece.query_end <= TAKE_REACH_S]
-    return any(a.speed == b.speed and a.mirrored == b.mirrored and a.reversed == b.reversed
-               and abs(a.offset - b.offset) <= TAKE_OFFSET_S for a in before for b in after)
+    return any(a.same_mapping(b, TAKE_OFFSET_S) for a in before for b in after)
 
 
 # A same-scene piece carries a match on past a cut-off original's held end when, at the match's

@@ -238,6 +238,13 @@ class Segment:
             return self.query_start + (self.reference_end - reference_time) / self.speed
         return self.query_start + (reference_time - self.reference_start) / self.speed
 
+    def same_mapping(self, other: Segment, within: float) -> bool:
+        """Whether two segments map the repost onto the original alike: the same speed,
+        mirroring and direction, their offsets at most ``within`` seconds apart."""
+        return (self.speed == other.speed and self.mirrored == other.mirrored
+                and self.reversed == other.reversed
+                and abs(self.offset - other.offset) <= within)
+
     @property
     def changed_speed(self) -> bool:
         """Whether the repost plays this piece at another speed than the original's."""

@@ -1041,10 +1041,10 @@ def _lined_up(second: AlignResult, edits: tuple[DetectedEdit, ...]) -> list[Alig
             for m in second.matches if (kept := _supported(m.segments))]
 
 
-# Segments at the same speed and mirroring whose offsets differ by at most this are one mapping
-# of the original (one take cut into segments by a gap lines up at one offset, 0.05 s apart at
-# most, align.TAKE_OFFSET_S; two of a montage's moments of one camera lie seconds apart: a desk
-# audit's road inset had pieces 10.5 s apart).
+# Segments at the same speed, mirroring and direction whose offsets differ by at most this are
+# one mapping of the original (``Segment.same_mapping``: one take cut into segments by a gap
+# lines up at one offset, 0.05 s apart at most, align.TAKE_OFFSET_S; two of a montage's moments
+# of one camera lie seconds apart: a desk audit's road inset had pieces 10.5 s apart).
 ONE_MAPPING_S = 0.5
 
 
@@ -1054,9 +1054,7 @@ def _supported(segments: Sequence[Segment]) -> tuple[Segment, ...]:
     road inset, 5 samples at its true offset and 5 at one 10.5 s off, was matched at both)."""
     mappings: list[list[Segment]] = []
     for segment in segments:
-        same = next((m for m in mappings if m[0].speed == segment.speed
-                     and m[0].mirrored == segment.mirrored
-                     and abs(m[0].offset - segment.offset) <= ONE_MAPPING_S), None)
+        same = next((m for m in mappings if m[0].same_mapping(segment, ONE_MAPPING_S)), None)
         if same is None:
             mappings.append([segment])
         else:
