@@ -52,6 +52,13 @@ def post_upload_date(record: Mapping[str, Any]) -> str:
     return str(record.get("upload_date") or "")
 
 
+def in_shown_order(reference_start: float, reference_end: float, reversed_: bool
+                   ) -> tuple[float, float]:
+    """A segment's original span in the order the repost shows it: from its end when played
+    backwards (``Segment.reversed``), as every report gives it."""
+    return (reference_end, reference_start) if reversed_ else (reference_start, reference_end)
+
+
 @dataclass(frozen=True, eq=False)
 class Fingerprint:
     """Per-sample hashes of one video. Times are seconds from the stream's timestamps.

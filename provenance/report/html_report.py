@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from ..models import ClaimStatus
+from ..models import ClaimStatus, in_shown_order
 from ..terminal import safe_text
 from .jsonld import iso_date
 from .text_report import (
@@ -263,9 +263,8 @@ def _segments(r_index: int, result: Mapping[str, Any], images: Mapping[str, byte
                 flags += " · too still for the same-instant check"
             parts.append(
                 f"<p>query {timecode(s['query_start'])}–{timecode(s['query_end'])} ← original "
-                + "–".join(timecode(s[k]) for k in (("reference_end", "reference_start")
-                                                     if backwards else
-                                                     ("reference_start", "reference_end")))
+                + "–".join(map(timecode, in_shown_order(float(s["reference_start"]),
+                                                        float(s["reference_end"]), backwards)))
                 + f"{flags}</p>"
                 '<div class="pair"><figure>'
                 + (_boxed(_image(images, query, "query frame"), drawn) if drawn

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..models import BURNED_IN, ClaimStatus, Rating, post_upload_date
+from ..models import BURNED_IN, ClaimStatus, Rating, in_shown_order, post_upload_date
 
 _SCHEMA = "https://schema.org"
 # Longest text and URL written from untrusted fields.
@@ -75,10 +75,10 @@ def _results(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 def _span(segment: Mapping[str, Any]) -> str:
     """The original's span a segment shows, in the order shown (from its end, played
     backwards), as the text and HTML reports give it."""
-    start, end = float(segment["reference_start"]), float(segment["reference_end"])
-    if segment.get("reversed") is True:
-        return f"{end:.1f}-{start:.1f} s played backwards"
-    return f"{start:.1f}-{end:.1f} s"
+    backwards = segment.get("reversed") is True
+    first, last = in_shown_order(float(segment["reference_start"]),
+                                 float(segment["reference_end"]), backwards)
+    return f"{first:.1f}-{last:.1f} s" + (" played backwards" if backwards else "")
 
 
 def _context_description(result: Mapping[str, Any]) -> str:

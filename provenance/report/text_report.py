@@ -15,6 +15,7 @@ from ..models import (
     Original,
     Verdict,
     Verification,
+    in_shown_order,
 )
 
 _BANNER = {
@@ -110,12 +111,6 @@ def _original_line(original: Original | None, ref_id: str) -> str:
     return f"{ref_id} ({'; '.join(details)})" if details else ref_id
 
 
-def _shown_span(start: float, end: float, backwards: bool) -> str:
-    """The original's span in the order the repost shows it (from its end when reversed)."""
-    first, last = (end, start) if backwards else (start, end)
-    return f"{timecode(first)}-{timecode(last)}"
-
-
 def _alignment_lines(alignment: Alignment, originals: dict[str, Original]) -> list[str]:
     lines = [f"  {_original_line(originals.get(alignment.reference_id), alignment.reference_id)}"
              f"  score {alignment.score:.2f}"]
@@ -138,7 +133,9 @@ def _alignment_lines(alignment: Alignment, originals: dict[str, Original]) -> li
         extra = f"  [{', '.join(flags)}]" if flags else ""
         lines.append(
             f"    query {timecode(s.query_start)}-{timecode(s.query_end)}  <-  original "
-            f"{_shown_span(s.reference_start, s.reference_end, s.reversed)}{extra}"
+            + "-".join(map(timecode, in_shown_order(s.reference_start, s.reference_end,
+                                                    s.reversed)))
+            + extra
         )
     return lines
 
