@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -205,18 +205,25 @@ def with_duration(fp: Fingerprint, end_time: float | None) -> Fingerprint:
 _ALL_BUT_MEAN = np.uint64(0x7FFF_FFFF_FFFF_FFFF)
 
 
+def backwards_times(times: Sequence[float] | np.ndarray, duration: float, frame_s: float
+                    ) -> np.ndarray:
+    """Frame times, in reverse order, as a video of ``duration`` seconds played backwards shows
+    them: a frame shown from t for ``frame_s`` seconds is shown from duration - t - frame_s."""
+    return np.maximum(0.0, duration - frame_s - np.asarray(times, dtype=np.float64)[::-1])
+
+
 def played_backwards(fp: Fingerprint, frame_s: float = 0.0) -> Fingerprint:
     """The fingerprint of the video played backwards, computed from its own (no decode).
 
-    A frame shown from t for ``frame_s`` seconds is shown from duration - t - frame_s in the
-    reversed video, so the samples keep their instants as a reversed file would give them. Each
-    sample's change is from the sample before it, which, played backwards, is the next one: the
-    motion hashes and energies move one sample and the change is negated (``_ALL_BUT_MEAN``);
-    the first sample has no change, as a fingerprint's first sample never does."""
+    The samples keep their instants as a reversed file would give them (``backwards_times``).
+    Each sample's change is from the sample before it, which, played backwards, is the next
+    one: the motion hashes and energies move one sample and the change is negated
+    (``_ALL_BUT_MEAN``); the first sample has no change, as a fingerprint's first sample never
+    does."""
     count = len(fp)
     if count == 0:
         return fp
-    times = np.maximum(0.0, fp.duration - frame_s - fp.times[::-1])
+    times = backwards_times(fp.times, fp.duration, frame_s)
 
     def moved(values: np.ndarray, first: Any) -> np.ndarray:
         out = np.empty_like(values)

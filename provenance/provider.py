@@ -33,7 +33,13 @@ import numpy as np
 
 from . import frames as frames_mod
 from .decode import DenseGrid
-from .fingerprint import ProgressCallback, fingerprint_samples, played_backwards, with_duration
+from .fingerprint import (
+    ProgressCallback,
+    backwards_times,
+    fingerprint_samples,
+    played_backwards,
+    with_duration,
+)
 from .models import Fingerprint, LocalData
 
 # Details: the long side of the small grey frame, and its rate (the fingerprint's, so that motion
@@ -242,8 +248,7 @@ class Decoded:
         frame_s = 1.0 / fp.native_fps if fp.native_fps > 0 else 0.0
 
         def back(times: Sequence[float] | np.ndarray) -> np.ndarray:
-            return np.maximum(0.0, fp.duration - frame_s - np.asarray(times, dtype=np.float64)
-                              [::-1])
+            return backwards_times(times, fp.duration, frame_s)
 
         return Decoded(
             fingerprint=played_backwards(fp, frame_s),
