@@ -76,7 +76,7 @@ def _edit_names(matches: Sequence[Alignment]) -> list[str]:
 
 def _backwards(alignment: Alignment, edit: DetectedEdit, montage: bool) -> str:
     """Which footage is played backwards: its original in a montage, and where, when only some
-    of its pieces are (" (cam-a, from 6.0 s)": a "boomerang", forwards and then back)."""
+    of its pieces are (" (cam-a; 6.0-12.0 s)": a "boomerang", forwards and then back)."""
     if edit.kind is not Edit.REVERSED:
         return ""
     backwards = [s for s in alignment.segments if s.reversed]

@@ -148,8 +148,8 @@ class PostgresLibrary(Library):
         if not tables:
             if not create:
                 raise NoLibraryError(f"no library in {self.path} (the database is empty)",
-                                   "create one with `provenance library add FILE --id ID "
-                                   "--db URL`")
+                                     "create one with `provenance library add FILE --id ID "
+                                     "--db URL`")
             return 0
         meta = {}
         if "meta" in tables and {row[0] for row in self._db.execute(

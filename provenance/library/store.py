@@ -302,7 +302,7 @@ class SQLiteLibrary(Library):
         if version == 0:
             if not create:
                 raise NoLibraryError(f"{self.path} is an empty file, not a library yet",
-                                   "add an original to it with `provenance library add`")
+                                     "add an original to it with `provenance library add`")
             return
         if not _is_legacy_library(self._db, version):
             raise foreign
