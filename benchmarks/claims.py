@@ -18,6 +18,10 @@ every date, place and source read anywhere in the page or post, each a claim abo
 whom every video was filmed), in the same run, and with the date reader swapped for dateparser's
 ``search_dates`` (the maintained parser htmldate already installs) to choose between them.
 
+Then the place check on its own (`claims_data/places.json`: claimed places against registered
+locations, each labelled the same place, a neighbouring one or another one): by names alone
+(the first rounds' way) beside names and then the gazetteer, in the same run.
+
     python benchmarks/claims.py [--runs 5]
 """
 
@@ -33,14 +37,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from _common import ROOT, table, timed_cpu
+from _common import ROOT, WORK, table, timed_cpu
 
 from provenance import acquire, claims, dates, finding, pipeline
+from provenance.gazetteer import Gazetteer
 from provenance.models import (
     ARTICLE,
     Alignment,
     Claim,
     ClaimKind,
+    ClaimStatus,
     DetectedEdit,
     Edit,
     Original,
@@ -48,6 +54,7 @@ from provenance.models import (
     Segment,
     Verdict,
 )
+from provenance.places import check_places
 
 DATA = ROOT / "benchmarks" / "claims_data"
 COUNTED = (ClaimKind.DATE, ClaimKind.PUBLISHED, ClaimKind.PLACE, ClaimKind.SOURCE)
@@ -133,10 +140,14 @@ def _footage(video: dict[str, Any], originals: dict[str, Original]
     return verdict, alignments, unexplained, [originals[r] for r in refs]
 
 
+# The product's place-name index, built in the benchmarks' work folder at the first lookup.
+GAZETTEER = Gazetteer(WORK / "gazetteer")
+
+
 def rate(video: dict[str, Any], said: list[Claim], originals: dict[str, Original]) -> str:
     verdict, alignments, unexplained, known = _footage(video, originals)
     matched = known if verdict is Verdict.MATCH else []
-    checked = [*claims.check(said, matched),
+    checked = [*claims.check(said, matched, gazetteer=GAZETTEER),
                *claims.scene_flags(known if verdict is Verdict.SAME_SCENE else [])]
     return finding.assess(verdict, alignments, unexplained, checked, known).rating.value
 
@@ -253,6 +264,53 @@ def main() -> None:
                 print(f"{name}:", *(score.errors or []), sep="\n  ")
         print(table(["reader", "extraction precision", "extraction recall", "binding accuracy",
                      "rating accuracy", "CPU ms"], rows))
+    places(args.runs, args.errors)
+
+
+# The right status for each label; the wrong ones. "unchecked" is neither.
+PLACE_RIGHT = {"same": ClaimStatus.CONSISTENT, "other": ClaimStatus.CONTRADICTED}
+PLACE_WRONG = {"same": ClaimStatus.CONTRADICTED, "near": ClaimStatus.CONTRADICTED,
+               "other": ClaimStatus.CONSISTENT}
+
+
+def places(runs: int, errors: bool) -> None:
+    """Claimed places against registered locations, by names alone and with the gazetteer."""
+    data = json.loads((DATA / "places.json").read_text(encoding="utf-8"))
+    originals = {key: Original(id=key, **fields) for key, fields in data["originals"].items()}
+    cases = [(Claim(kind=ClaimKind.PLACE, text=said, value=said, found_in="caption"),
+              originals[key], truth) for said, key, truth in data["cases"]]
+    build, _, _ = timed_cpu(lambda: GAZETTEER.places("Calais"))
+    truths = ("same", "near", "other")
+    print(f"\nplaces: {len(cases)} claimed places against {len(originals)} registered "
+          "locations (" + ", ".join(f"{sum(t == truth for *_, t in cases)} {truth}"
+                                    for truth in truths) + ")")
+    rows = []
+    for name, gazetteer in (("names alone", None), ("names, then the gazetteer", GAZETTEER)):
+        cpus = []
+        for _ in range(runs):
+            cpu, _, statuses = timed_cpu(lambda g=gazetteer: [
+                check_places([claim], [original], g)[0] for claim, original, _ in cases])
+            cpus.append(cpu)
+        right = wrong = 0
+        for (claim, original, truth), checked in zip(cases, statuses, strict=True):
+            right += PLACE_RIGHT.get(truth) is checked.status
+            wrong += PLACE_WRONG[truth] is checked.status
+            if errors and PLACE_RIGHT.get(truth) is not checked.status:
+                print(f"  {name}: {claim.value!r} vs {original.id} ({truth}): "
+                      f"{checked.status.value}: {checked.finding}")
+        rows.append([name, *(_tally(cases, statuses, truth) for truth in truths),
+                     f"{right}/{len(cases)}", wrong,
+                     f"{1000 * statistics.median(cpus) / len(cases):.2f}"])
+    print(table(["checker", *(f"{t}: consistent / unchecked / contradicted" for t in truths),
+                 "right", "wrong", "CPU ms a claim"], rows))
+    print(f"(building the place-name index, once: {build:.1f} s of CPU"
+          + (", already built)" if build < 1 else ")"))
+
+
+def _tally(cases: list[tuple[Claim, Original, str]], statuses: list[Claim], truth: str) -> str:
+    chosen = [c.status for (*_, t), c in zip(cases, statuses, strict=True) if t == truth]
+    return " / ".join(str(chosen.count(s)) for s in (
+        ClaimStatus.CONSISTENT, ClaimStatus.UNCHECKED, ClaimStatus.CONTRADICTED))
 
 
 @contextmanager

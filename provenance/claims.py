@@ -9,13 +9,13 @@ read by ``dates``.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from . import dates
 from .dates import MAX_TEXT_CHARS, MONTHS, Moment, day_range, find_dates, find_periods
 from .errors import SettingsError
+from .gazetteer import Gazetteer
 from .models import (
     ARTICLE,
     Claim,
@@ -26,6 +26,7 @@ from .models import (
     ScreenClock,
     StatedClaims,
 )
+from .places import check_places, name_words
 
 
 def date_claims(texts: Iterable[tuple[str, str]], reference: date | None = None) -> list[Claim]:
@@ -588,15 +589,10 @@ def _describes_a_camera(value: str) -> bool:
     return rest != kind and not _NAMES_SOMEONE.search(rest) and not _INSTITUTIONS.search(rest)
 
 
-def _tokens(text: str) -> set[str]:
-    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    return {t for t in re.findall(r"\w+", plain) if len(t) >= 3}
-
-
 def _credits(name: str, original: Original) -> bool:
     """Whether a claimed source names the original's: a word in common, or a word of five
     letters or more inside one of the source's ("les caméras du tunnel", "Eurotunnel")."""
-    said, source = _tokens(name), _tokens(original.source)
+    said, source = name_words(name), name_words(original.source)
     return bool(said & source) or any(len(a) >= 5 and a in b for a in said for b in source)
 
 
@@ -695,89 +691,6 @@ def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
     return claims
 
 
-# A claimed place given as coordinates is consistent within this distance of the original's.
-# Wide enough for a city and its suburbs (Calais to Coquelles is 5 km), narrow enough to tell
-# neighbouring cities apart (Calais to Dunkerque is 40 km).
-PLACE_RADIUS_KM = 25.0
-
-
-def check_places(claims: Sequence[Claim], originals: Sequence[Original]) -> list[Claim]:
-    """Compare claimed places with the originals' recorded location: consistent when every part
-    of the claim ("Calais, France") names a part of it ("Coquelles, Calais, France") or the
-    claim lies within PLACE_RADIUS_KM of its coordinates, contradicted when no part does;
-    unchecked when only some parts do ("Lyon, France": a place inside the location or another
-    one, which names alone cannot tell), when a point is claimed and the original has no
-    coordinates, or when no location is recorded."""
-    located = [o for o in originals if o.location or o.latitude is not None]
-    checked = []
-    for claim in claims:
-        agreement = {o.id: _place_agreement(claim.value, o) for o in located}
-        near = [o for o in located if agreement[o.id] == "same"]
-        unsure = [o for o in located if agreement[o.id] in ("partly", "unknown")]
-        if not located:
-            checked.append(_checked(claim, ClaimStatus.UNCHECKED, ""))
-        elif near:
-            checked.append(_checked(claim, ClaimStatus.CONSISTENT, "consistent with "
-                                    + "; ".join(f"{o.id} filmed at {_where(o)}" for o in near)))
-        elif unsure:
-            checked.append(_checked(claim, ClaimStatus.UNCHECKED, "; ".join(
-                f"{o.id} was filmed at {_where(o)}: "
-                + ("only part of the claimed place names it" if agreement[o.id] == "partly"
-                   else "no coordinates to compare the claimed point with")
-                for o in unsure)))
-        else:
-            checked.append(_checked(claim, ClaimStatus.CONTRADICTED, "; ".join(
-                f"footage of {o.id} was filmed at {_where(o)}, not {claim.value}"
-                + _distance(claim.value, o) for o in located)))
-    return checked
-
-
-_POINT = re.compile(r"\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*")
-
-
-def _distance(value: str, original: Original) -> str:
-    """' (N km away)' when both the claim and the original are coordinates."""
-    point = _POINT.fullmatch(value)
-    if not point or original.latitude is None or original.longitude is None:
-        return ""
-    km = _km(float(point.group(1)), float(point.group(2)), original.latitude,
-             original.longitude)
-    return f" ({km:,.0f} km away)"
-
-
-def _where(original: Original) -> str:
-    if original.location:
-        return original.location
-    return f"{original.latitude:.4f}, {original.longitude:.4f}"
-
-
-def _place_agreement(value: str, original: Original) -> str:
-    """How a claimed place agrees with an original's: "same", "partly" (some of the claim's
-    comma-separated parts name a part of the location, some do not), "unknown" (a point against
-    an original without coordinates) or "different"."""
-    point = _POINT.fullmatch(value)
-    if point:
-        if original.latitude is None or original.longitude is None:
-            return "unknown"
-        return "same" if _km(float(point.group(1)), float(point.group(2)), original.latitude,
-                             original.longitude) <= PLACE_RADIUS_KM else "different"
-    parts = [_tokens(p) for p in re.split(r"[,;/]", original.location)]
-    claimed = [tokens for p in re.split(r"[,;/]", value) if (tokens := _tokens(p))]
-    named = [any(part and (part <= tokens or tokens <= part) for part in parts)
-             for tokens in claimed]
-    if named and all(named):
-        return "same"
-    return "partly" if any(named) else "different"
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    from math import asin, cos, radians, sin, sqrt
-
-    a = sin(radians(lat2 - lat1) / 2) ** 2 + cos(radians(lat1)) * cos(radians(lat2)) * sin(
-        radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * asin(sqrt(a))
-
-
 def scene_flags(same_scene: Sequence[Original]) -> list[Claim]:
     """Footage from a registered camera, but not a registered moment."""
     return [Claim(kind=ClaimKind.SCENE, text="", value=o.id, found_in="video",
@@ -789,18 +702,19 @@ def scene_flags(same_scene: Sequence[Original]) -> list[Claim]:
 
 
 def check(claims: Sequence[Claim], matched: Sequence[Original],
-          same_view: Sequence[Original] = (), moment_known: bool = True) -> list[Claim]:
+          same_view: Sequence[Original] = (), moment_known: bool = True,
+          gazetteer: Gazetteer | None = None) -> list[Claim]:
     """Every claim checked against the matched originals, each by its kind. ``same_view``:
     where nothing matched, the originals whose camera the footage shows at another moment (or,
     not ``moment_known``, at a moment the evidence did not establish); its place is theirs,
-    its date unknown."""
+    its date unknown. Places are compared by name alone without a ``gazetteer``."""
     dates = [c for c in claims if c.kind in (ClaimKind.DATE, ClaimKind.PUBLISHED)]
     places = [c for c in claims if c.kind is ClaimKind.PLACE]
     sources = [c for c in claims if c.kind in (ClaimKind.SOURCE, ClaimKind.UPLOADER)]
     if not matched and same_view:
         return [*(_date_unknown(c, same_view, moment_known) for c in dates),
-                *check_places(places, same_view), *check_sources(sources, matched)]
-    return [*check_dates(dates, matched), *check_places(places, matched),
+                *check_places(places, same_view, gazetteer), *check_sources(sources, matched)]
+    return [*check_dates(dates, matched), *check_places(places, matched, gazetteer),
             *check_sources(sources, matched)]
 
 

