@@ -275,7 +275,8 @@ def test_clock_text_and_claims_are_escaped_everywhere() -> None:
     hostile = 'CAM <script>alert(1)</script>\x1b]0;pwn\x07 2015-09-16 02:13:03'
     said = claims.check_clocks([Claim(kind=ClaimKind.DATE, text="22/10/2015 <img src=x>",
                                       value="2015-10-22", found_in="burned-in text",
-                                      quote="</script><script>alert(2)</script> 22/10/2015")],
+                                      quote="</script><script>alert(2)</script> 22/10/2015"
+                                            " \u202egnp.exe")],
                                [CLOCK])
     result = Verification(
         query="q.mp4", verdict=Verdict.NO_MATCH, confidence=0.0, reason="", duration=5.0,
@@ -293,7 +294,10 @@ def test_clock_text_and_claims_are_escaped_everywhere() -> None:
     documents = to_jsonld(payload)
     assert any(d["reviewRating"]["alternateName"] == "Misdated by its own camera clock"
                for d in documents if d["@type"] == "ClaimReview")
-    assert "<" not in script_text(documents)
+    # nothing closes the script element or reorders the text; the same JSON-LD when parsed
+    assert "\u202e" in json.dumps(documents, ensure_ascii=False)
+    assert "<" not in script_text(documents) and "\u202e" not in script_text(documents)
+    assert json.loads(script_text(documents)) == json.loads(json.dumps(documents))
     from provenance.terminal import safe_text
 
     assert "\x1b" not in safe_text(to_text(result)) and "\\u001b]0;pwn" in safe_text(

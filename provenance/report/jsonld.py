@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -196,11 +197,15 @@ def to_jsonld(report: Mapping[str, Any], publisher: str | None = None) -> list[d
     return documents
 
 
+# Written as \\u escapes: what could close the script element (<, >, &), JavaScript's line
+# separators, and the bidirectional overrides and isolates a caption may carry to reorder what
+# a reader of the published file sees (U+202A-U+202E, U+2066-U+2069).
+_ESCAPED = re.compile("[<>&\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def script_text(documents: Sequence[Mapping[str, Any]]) -> str:
-    """JSON-LD text safe inside ``<script type="application/ld+json">``: ``<``, ``>`` and ``&``
-    (and the JavaScript line separators) written as \\u escapes, so no value can close the
-    element. Still valid JSON with the same content."""
+    """JSON-LD text safe inside ``<script type="application/ld+json">`` and to read: no value
+    can close the element or reorder the text around it. Still valid JSON with the same
+    content."""
     text = json.dumps(list(documents), indent=2, ensure_ascii=False)
-    for char in "<>&\u2028\u2029":
-        text = text.replace(char, f"\\u{ord(char):04x}")
-    return text
+    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
