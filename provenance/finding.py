@@ -398,9 +398,11 @@ def assess(
                    "moment; recycled or misdated footage "
                    "is possible" + "".join(f"; {m}" for m in [*misplaced, *left_open])
                    + f"{by_clock}." + "".join(f" Caution: {h}." for h in held_only))
+        # Another moment of the camera is no evidence the post put it in a wrong context: only
+        # a place it claims against the camera's is (its date cannot be checked).
         return Finding(Rating.SAME_SCENE, summary,
                        tuple(dict.fromkeys([*clocked, *flags, *left_open, *heard, *held_only])),
-                       _CATEGORY[Rating.SAME_SCENE])
+                       _CATEGORY[Rating.SAME_SCENE] if misplaced else None)
     contradicted = [c for c in claims
                     if c.status is ClaimStatus.CONTRADICTED and c.kind in _CAPTION_KINDS]
     # Only claims no original's recording date checked are compared with a clock (the

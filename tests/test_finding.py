@@ -216,13 +216,15 @@ def test_ratings_follow_the_rules() -> None:
     plain = assess(match, [_alignment((Edit.GRAYSCALE,))], [], [_claim(ClaimStatus.CONSISTENT)],
                    cam)
     assert plain.rating is Rating.AUTHENTIC and plain.mediareview == "OriginalMediaContent"
-    assert assess(Verdict.SAME_SCENE, [], [], [], cam).mediareview == "DecontextualizedContent"
-    # another moment of a registered camera still has the camera's place
+    # another moment of a registered camera is no evidence of a wrong context by itself...
+    assert assess(Verdict.SAME_SCENE, [], [], [], cam).mediareview is None
+    # ... but it still has the camera's place
     lyon = Claim(kind=ClaimKind.PLACE, text="in Lyon", value="Lyon", found_in="caption",
                  status=ClaimStatus.CONTRADICTED, finding="footage of cam was filmed at Calais, "
                  "not Lyon")
     elsewhere = assess(Verdict.SAME_SCENE, [], [], [lyon], cam)
     assert elsewhere.rating is Rating.SAME_SCENE
+    assert elsewhere.mediareview == "DecontextualizedContent"
     assert elsewhere.summary.endswith("; footage of cam was filmed at Calais, not Lyon.")
     # the camera's view at a moment not established: its place still said, and what to do
     view = Alignment("cam", 0.9, (Segment("cam", 0, 6, 0, 0),))

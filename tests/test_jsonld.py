@@ -100,6 +100,7 @@ EVERY_RATING = [
     ("match", "edited", "TransformedContent"),
     ("match", "authentic", "OriginalMediaContent"),
     ("same-scene", "same-scene", "DecontextualizedContent"),
+    ("same-scene", "same-scene", None),
     ("no-match", "unverified", None),
     ("inconclusive", "inconclusive", None),
 ]
