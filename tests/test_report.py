@@ -111,6 +111,18 @@ def test_garbage_metadata_is_escaped_and_bounded(demo) -> None:  # type: ignore[
     assert json.dumps(jsonld)  # still serialisable
 
 
+def test_the_page_names_a_local_file_not_its_folders(demo) -> None:  # type: ignore[no-untyped-def]
+    result = json.loads(json.dumps(demo[0]["results"][0]))
+    for query, shown in (("/home/alice/leaks/clip 1.mp4", "clip 1.mp4"),
+                         ("file:///home/alice/leaks/clip%201.mp4", "clip 1.mp4"),
+                         ("C:\\Users\\alice\\clip.mp4", "clip.mp4"),
+                         ("https://example.org/v/clip.mp4", "https://example.org/v/clip.mp4")):
+        result["query"] = query
+        result["video_path"] = query
+        page = to_html(result)
+        assert f"<code>{shown}</code>" in page and "alice" not in page, query
+
+
 def test_every_claim_is_shown_with_its_status(demo) -> None:  # type: ignore[no-untyped-def]
     result = json.loads(json.dumps(demo[0]["results"][0]))
     result["claims"] = [{"kind": "date", "text": "22/10/2015", "value": "2015-10-22",

@@ -11,6 +11,7 @@ import base64
 import html
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from ..models import ClaimStatus, in_shown_order
@@ -429,8 +430,12 @@ def _not_verified(result: Mapping[str, Any]) -> str:
 
 
 def _query_name(result: Mapping[str, Any]) -> str:
-    """The verified video as the checker named it (a local file's path, not its URL)."""
-    return f"<code>{_text(display_name(str(result.get('query', ''))), 400)}</code>"
+    """The verified video: its URL, or a local file's name alone. The page is made to be
+    shared, and a path tells the checker's folders and user name."""
+    shown = display_name(str(result.get("query", "")))
+    if "://" not in shown:
+        shown = PureWindowsPath(shown).name if "\\" in shown else PurePosixPath(shown).name
+    return f"<code>{_text(shown, 400)}</code>"
 
 
 def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes],
