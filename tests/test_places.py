@@ -53,8 +53,10 @@ def test_a_neighbouring_town_is_consistent_and_another_city_contradicted(
     # "Lyon, France": a place in France, which names alone cannot place
     assert _checked("Lyon, France", terminal, None)[0] == "unchecked"
     assert _checked("Lyon, France", terminal, gazetteer)[0] == "contradicted"
-    # countries are known by their English name and ISO code only: "Belgique" is no place
-    assert _checked("Belgique", terminal, gazetteer)[0] == "unchecked"
+    # countries by their names in several languages, and everyday names ISO does not give
+    for other in ("Belgique", "Royaume-Uni", "Deutschland", "UK"):
+        assert _checked(other, terminal, gazetteer)[0] == "contradicted", other
+    assert _checked("République française", terminal, gazetteer)[0] == "consistent"
     assert _checked("Belgium", terminal, gazetteer) == (
         "contradicted", "footage of cam1 was filmed at Coquelles, Calais, France, not Belgium "
                         "(in FR, not BE)")
