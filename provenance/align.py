@@ -1446,13 +1446,18 @@ def coverage_error(duration: float, matches: Iterable[Alignment],
                    same_scene: Iterable[Alignment],
                    unexplained: Iterable[tuple[float, float]]) -> str | None:
     """None when matched segments, same-scene segments and unexplained intervals cover
-    [0, duration] exactly, the three without overlapping one another; else what is wrong."""
+    [0, duration] exactly, the three without overlapping one another (but a match in a region,
+    a picture laid over, may share its time with same-scene time around it); else what is
+    wrong."""
     tolerance = 2e-3
     matches = list(matches)
+    seen = union((s.query_start, s.query_end) for a in same_scene for s in a.segments)
     parts = {
-        "matched": union((s.query_start, s.query_end) for m in matches for s in m.segments),
-        "same-scene": union((s.query_start, s.query_end) for a in same_scene
-                             for s in a.segments),
+        # A picture laid over (a match in a region) may lie over a registered camera's
+        # view at a moment not matched: same-scene time may share its time.
+        "matched": union([*_whole_frame_time(matches),
+                          *_beside(_laid_over_time(matches), seen)]),
+        "same-scene": seen,
         "unexplained": union(unexplained),
     }
     # Originals seen in different regions of one frame (a grid) share its time.
@@ -1481,6 +1486,7 @@ def _inconclusive(query: Fingerprint, reason: str, params: MatchParams) -> Align
 
 def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Alignment],
             params: MatchParams, skipped: tuple[str, ...] = ()) -> AlignResult:
+    same_scene = _unsettled_beneath(same_scene, _laid_over_time(matches))
     explained = [(s.query_start, s.query_end) for a in (*matches, *same_scene)
                  for s in a.segments]
     unexplained = tuple(subtract((0.0, round(float(query.duration), 3)), union(explained)))
@@ -1627,7 +1633,7 @@ def with_extra_matches(result: AlignResult, extra: list[Alignment],
     # first stage's other moment beside its registered footage (a montage of its moments).
     anew = set() if views_kept else \
         {m.reference_id for m in matches} - {m.reference_id for m in result.matches}
-    matched = union((s.query_start, s.query_end) for m in matches for s in m.segments)
+    matched = _whole_frame_time(matches)
     same_scene = []
     for alignment in result.same_scene:
         pieces = tuple(cut_segment(s, a, b) for s in alignment.segments
@@ -1649,7 +1655,9 @@ def with_extra_same_scene(result: AlignResult, extra: Iterable[Alignment],
         known = next((i for i, a in enumerate(same_scene)
                       if a.reference_id == alignment.reference_id), None)
         old = same_scene[known].segments if known is not None else ()
-        free = union([*result.unexplained, *((s.query_start, s.query_end) for s in old)])
+        free = union([*result.unexplained, *((s.query_start, s.query_end) for s in old),
+                      *_beside(_laid_over_time(result.matches),
+                               _whole_frame_time(result.matches))])
         pieces = tuple(cut_segment(s, a, b) for s in alignment.segments
                        for a, b in intersect((s.query_start, s.query_end), free))
         if not pieces:
@@ -1666,6 +1674,40 @@ def with_extra_same_scene(result: AlignResult, extra: Iterable[Alignment],
             same_scene[known] = merged
     same_scene.sort(key=lambda a: -a.score)
     return _decide(query, list(result.matches), same_scene, result.params, result.skipped)
+
+
+def _whole_frame_time(matches: Iterable[Alignment]) -> list[tuple[float, float]]:
+    """The query time matched on the whole frame."""
+    return union((s.query_start, s.query_end) for m in matches if m.region is None
+                 for s in m.segments)
+
+
+def _laid_over_time(matches: Iterable[Alignment]) -> list[tuple[float, float]]:
+    """The query time matched only in a region: a picture laid over, or one of a grid's. The
+    picture around it may still show a registered camera (as same-scene)."""
+    return union((s.query_start, s.query_end) for m in matches if m.region is not None
+                 for s in m.segments)
+
+
+def _unsettled_beneath(same_scene: list[Alignment], laid_over: list[tuple[float, float]]
+                       ) -> list[Alignment]:
+    """Same-scene pieces beneath a picture laid over (``laid_over``: its matched time) are a
+    moment not established: the picture's own movements are in the whole frame's, so they
+    cannot show another moment (``Segment.unsettled``)."""
+    if not laid_over:
+        return same_scene
+    return [replace(a, segments=tuple(sorted(
+        [*(cut_segment(s, x, y) for s in a.segments
+           for x, y in subtract((s.query_start, s.query_end), laid_over)),
+         *(replace(cut_segment(s, x, y), unsettled=True) for s in a.segments
+           for x, y in intersect((s.query_start, s.query_end), laid_over))],
+        key=lambda s: s.query_start))) for a in same_scene]
+
+
+def _beside(spans: Iterable[tuple[float, float]], taken: list[tuple[float, float]]
+            ) -> list[tuple[float, float]]:
+    """The parts of ``spans`` outside ``taken``."""
+    return [piece for span in spans for piece in subtract(span, taken)]
 
 
 def with_moments_apart(result: AlignResult, apart: Mapping[str, list[Segment]],

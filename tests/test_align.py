@@ -484,6 +484,37 @@ def test_a_later_stages_match_keeps_the_other_moment_of_an_original_matched_befo
             for a in merged.same_scene] == [("cam", [(8.0, 14.0)])]
 
 
+def test_a_camera_beneath_a_picture_laid_over_keeps_its_time_its_moment_left_open(
+        rng: np.random.Generator) -> None:
+    # The inset measurement's s26: a registered person camera laid in a corner over 20 s of the
+    # car camera, whose moment the check could not confirm. The inset's match took all the
+    # time and the car vanished from the result, named only in its reason. The camera around
+    # the picture is still shown: same-scene beside the inset's time, its moment not
+    # established (the picture's own movements are in the whole frame's, so neither can an
+    # "another moment" found there stand).
+    from provenance.align import AlignResult, coverage_error, with_extra_matches
+    from provenance.models import Alignment, Segment
+
+    query = make_fp(random_hashes(rng, 80), random_hashes(rng, 80))
+    around = Alignment("car", 1.0, (Segment("car", 0.0, 12.0, 0.0, 0.0, evidence=30),
+                                    Segment("car", 12.0, 20.0, 0.0, 0.0, evidence=9,
+                                            unsettled=True)))
+    result = AlignResult(Verdict.SAME_SCENE, 1.0, "", (), (around,), ())
+    box = (0.69, 0.67, 1.0, 1.0)
+    inset = Alignment("person", 0.98, (Segment("person", 4.0, 20.0, 15.5, 31.5, evidence=31),),
+                      region=box)
+    merged = with_extra_matches(result, [inset], query, over=(None,))
+    assert [m.reference_id for m in merged.matches] == ["person"]
+    assert [(s.query_start, s.query_end, s.unsettled) for a in merged.same_scene
+            for s in a.segments] == [(0.0, 4.0, False), (4.0, 12.0, True), (12.0, 20.0, True)]
+    assert merged.unexplained == ()
+    assert coverage_error(query.duration, merged.matches, merged.same_scene,
+                          merged.unexplained) is None
+    # a same-scene piece may share time only with a picture laid over, never the whole frame's
+    whole = replace(inset, region=None)
+    assert coverage_error(query.duration, [whole], merged.same_scene, ()) is not None
+
+
 def _fixed_camera(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     """A fixed camera's scene hashes (one view: a bit or two apart from sample to sample) and
     motion hashes (something moves at every sample)."""
