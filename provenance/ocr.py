@@ -489,6 +489,29 @@ def _build(year: int, month: int, day: int, hour: int, minute: int, second: int,
 
 def screen_datetime(text: str) -> tuple[datetime, str] | None:
     """The first date and time of day written in ``text`` (a camera's clock), with its span."""
+    found = _clock(text)
+    return (found[0], found[1].group(0).strip()) if found else None
+
+
+# How a clock writes its date and time: year first (or last), 12-hour. A camera's firmware
+# writes one format; a clock drawn over it is often written in another. Only what OCR reads
+# reliably: not the separators, which a low-resolution picture blurs ("-" read as "."), nor
+# the seconds, the line's last characters, which a tight box can cut.
+ClockFormat = tuple[bool, bool]
+
+
+def clock_format(text: str) -> ClockFormat | None:
+    """The format of the first clock written in ``text`` (see ClockFormat)."""
+    found = _clock(text)
+    if found is None:
+        return None
+    _, match, number = found
+    return number == 0, bool(match.group(7))
+
+
+def _clock(text: str) -> tuple[datetime, re.Match[str], int] | None:
+    """The first clock in ``text``: its date and time, its match, and which of _CLOCK's
+    patterns read it."""
     for number, pattern in enumerate(_CLOCK):
         match = pattern.search(text[:2000])
         if match is None:
@@ -501,5 +524,5 @@ def screen_datetime(text: str) -> tuple[datetime, str] | None:
             found = (_build(c, b, a, hour, minute, second, half)
                      or _build(c, a, b, hour, minute, second, half))
         if found is not None:
-            return found, match.group(0).strip()
+            return found, match, number
     return None

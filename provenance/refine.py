@@ -16,7 +16,7 @@ import difflib
 import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import cv2
 import numpy as np
@@ -1783,10 +1783,13 @@ def same_scene_clocks(decoded: Decoded, result: AlignResult, lines: Sequence[ocr
                       ) -> tuple[tuple[ocr.TextLine, ...], tuple[ocr.TextLine, ...]]:
     """(the clock lines laid on, the camera's own clock lines) among those read in same-scene
     time no match covers, judged on the stored pictures of the original whose view it is
-    (``local_data``: by id); lines in a view laid otherwise than by bars and crop are left."""
+    (``local_data``: by id): its own where they show a clock at its place written the same
+    way (``ocr.clock_format``), laid on where they show one written otherwise (drawn over
+    the camera's) or no text there; lines in a view laid otherwise than by bars and crop are
+    left."""
     added: list[ocr.TextLine] = []
     own: list[ocr.TextLine] = []
-    decided: dict[tuple[str, Box], bool | None] = {}
+    decided: dict[tuple[str, Box], frozenset[ocr.ClockFormat] | None] = {}
     for line in lines:
         view = _scene_view(result, line)
         if view is None or line.box is None or ocr.screen_datetime(line.text) is None:
@@ -1801,11 +1804,14 @@ def same_scene_clocks(decoded: Decoded, result: AlignResult, lines: Sequence[ocr
         mapped = (round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2))
         key = (view.reference_id, mapped)
         if key not in decided:
-            shown = _clock_shown(local, mapped)
-            decided[key] = None if shown is False and not _readable_as_stored(
-                decoded, line.time, inside) else shown
-        if decided[key] is not None:
-            (own if decided[key] else added).append(line)
+            shown = _clocks_shown(local, mapped)
+            if shown is False:  # no text there: added, if the repost's shows at that size
+                shown = frozenset() if _readable_as_stored(decoded, line.time, inside) else None
+            decided[key] = shown
+        formats = decided[key]
+        if formats is not None:
+            # a clock at the camera's clock's place, written otherwise, was drawn over it
+            (own if ocr.clock_format(line.text) in formats else added).append(line)
     return tuple(added), tuple(own)
 
 
@@ -1833,15 +1839,17 @@ def _readable_as_stored(decoded: Decoded, time: float, place: Box) -> bool:
     return ocr.screen_datetime(_read_around(picture, place)) is not None
 
 
-def _clock_shown(local: LocalData, mapped: Box) -> bool | None:
-    """Whether the original's stored pictures show a clock at ``mapped`` or where it lies
-    mirrored (True), no text there at all in any of SAME_TEXT_READS of them (False), or only
-    other text (None)."""
+def _clocks_shown(local: LocalData, mapped: Box
+                  ) -> frozenset[ocr.ClockFormat] | Literal[False] | None:
+    """The formats of the clocks the original's stored pictures show at ``mapped`` or where it
+    lies mirrored (``ocr.clock_format``), False when none of SAME_TEXT_READS of them shows any
+    text there, None when they show only other text."""
     pictures = _decoded_pictures(_text_reads(local.pictures)[:SAME_TEXT_READS])
     read = [_read_around(picture, place) for picture in pictures
             for place in (mapped, geometry.mirrored_box(mapped))]
-    if any(ocr.screen_datetime(text) for text in read):
-        return True
+    formats = frozenset(f for text in read if (f := ocr.clock_format(text)) is not None)
+    if formats:
+        return formats
     return None if any(read) else False
 
 

@@ -358,3 +358,46 @@ def test_a_clock_laid_over_a_registered_cameras_other_moment_is_no_camera_clock(
     dates = [c for c in payload["claims"] if c["kind"] == "date"]
     assert dates and all(c["status"] == "unchecked" for c in dates), dates
     assert "supports" not in payload["finding"]["summary"]
+
+
+@needs_ocr
+def test_a_clock_drawn_over_the_cameras_own_in_another_format_is_no_camera_clock(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    """A clock drawn over the registered camera's own, at its place, written another way (day
+    first, no seconds): laid on, not the camera's, and it supports no date. The camera
+    writes its clock one way; at another moment its own clock stays its clock
+    (``test_recycled_cctv_is_dated_by_its_clock``)."""
+    from datetime import datetime, timedelta
+
+    # the format compared: year first or last, 12- or 24-hour (not the separators or seconds,
+    # which OCR blurs or cuts)
+    assert ocr.clock_format("CAM A 2015-09-16 02:14:03") == ocr.clock_format("2015.09.16 02:14")
+    assert ocr.clock_format("CAM A 22/10/2015 14:02") != ocr.clock_format("2015-09-16 02:14:03")
+    forged_start = datetime(2015, 10, 22, 14, 2, 0)
+    capture = cv2.VideoCapture(str(media.cam_a_later))
+    fps = capture.get(cv2.CAP_PROP_FPS) or FPS
+    frames = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        stamp = forged_start + timedelta(seconds=len(frames) / fps)
+        # over the camera's own line ("CAM A  2015-09-16 02:14:03" at (10, 24)), just covered
+        (width, height), _ = cv2.getTextSize("CAM A  2015-09-16 02:14:03",
+                                             cv2.FONT_HERSHEY_SIMPLEX, 0.6, 2)
+        cv2.rectangle(frame, (6, 24 - height - 4), (14 + width, 30), (40, 40, 40), -1)
+        cv2.putText(frame, f"CAM A  {stamp:%d/%m/%Y %H:%M}", (10, 24),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 2, cv2.LINE_AA)
+        frames.append(frame)
+    capture.release()
+    forged = tmp_path / "forged.mp4"
+    syn.write_video(str(forged), frames, fps)
+    payload = json.loads(_cli(str(forged), "--db", str(library_path), "--claim-date",
+                              "2015-10-22", "--json"))
+    assert payload["verdict"] == "same-scene", payload["reason"]
+    read = [t for t in payload["burned_in_text"] if ocr.screen_datetime(t["text"])]
+    assert read and all(t["added"] is True for t in read), read
+    assert payload["screen_clocks"] == []
+    dates = [c for c in payload["claims"] if c["kind"] == "date"]
+    assert dates and all(c["status"] == "unchecked" for c in dates), dates
+    assert "supports" not in payload["finding"]["summary"]
