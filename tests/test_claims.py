@@ -133,12 +133,14 @@ def test_a_caption_ending_with_its_credit_names_the_source() -> None:
     assert credited("embed title", "Tram crash - Video Of The Day") == []
 
 
-def test_places_named_with_a_kind_of_place_or_a_street() -> None:
+def places(text: str) -> list[str]:
+    """The places read in a caption."""
     from provenance.claims import place_claims
 
-    def places(text: str) -> list[str]:
-        return [c.value for c in place_claims([("figcaption", text)])]
+    return [c.value for c in place_claims([("figcaption", text)])]
 
+
+def test_places_named_with_a_kind_of_place_or_a_street() -> None:
     assert places("La Seine au pont de l'Alma, jeudi 2 juin 2016.") == ["pont de l'Alma"]
     assert places("Feu d'artifice filmé depuis le Vieux-Port") == ["Vieux-Port"]
     assert places("A bus attacked on Oxford Street tonight") == ["Oxford Street"]
@@ -192,11 +194,6 @@ def test_a_span_of_days_is_one_period() -> None:
 
 
 def test_en_before_a_country_names_a_place_and_nothing_else() -> None:
-    from provenance.claims import place_claims
-
-    def places(text: str) -> list[str]:
-        return [c.value for c in place_claims([("figcaption", text)])]
-
     assert places("La neige en Belgique, filmée lundi") == ["Belgique"]
     assert places("Des images tournées en Ukraine le 3 mars") == ["Ukraine"]
     # "en" that begins no country's name
