@@ -146,19 +146,24 @@ def _named(value: str, original: Original) -> str:
 
 def _mapped(value: str, original: Original, gazetteer: Gazetteer) -> _Agreement | None:
     """The agreement the gazetteer gives, or None when it cannot locate the original."""
-    where = _original_spot(original, gazetteer)
-    if where is None:
+    where, country = _original_place(original, gazetteer)
+    if where is None and country is None:
         return None
     claimed_country, names, candidates = _claimed_spots(value, gazetteer)
+    if gazetteer.broken:  # its index cannot be read: names alone decide
+        return None
     if names and not candidates:
         return _Agreement("unknown", f"{names[0]} is not among the gazetteer's places of 1,000 "
                                      "people or more, so names alone cannot tell where it is")
-    if not candidates:
-        if claimed_country is None or where.country is None:
+    if where is None or not candidates:
+        # only the countries to compare ("Paris" against a location "France")
+        placed = [c for c in candidates if c.country]
+        if country is None or (claimed_country is None and not placed):
             return None
-        same = claimed_country == where.country
-        return _Agreement("same" if same else "different",
-                          "" if same else f"in {where.country}, not {claimed_country}")
+        if any(c.country == country for c in candidates) or claimed_country == country:
+            return _Agreement("same")
+        return _Agreement("different", f"{placed[0].label} is not in {country}"
+                          if placed else f"in {country}, not {claimed_country}")
     reaches = [(spot.km_to(where), spot.radius_km + where.radius_km + NAMED_PLACE_SLACK_KM, spot)
                for spot in candidates]
     km, reach, spot = min(reaches, key=lambda r: r[0] - r[1])
@@ -175,26 +180,32 @@ def _claimed_spots(value: str, gazetteer: Gazetteer
     name may be lies."""
     point = _POINT.fullmatch(value)
     if point:
-        return None, [], [_Spot(float(point.group(1)), float(point.group(2)), 0.0, None,
+        latitude, longitude = float(point.group(1)), float(point.group(2))
+        around = gazetteer.nearest(latitude, longitude)
+        return None, [], [_Spot(latitude, longitude, 0.0, around.country if around else None,
                                 value.strip())]
     country, region, names = _split(value, gazetteer)
     places = gazetteer.places(names[0], country, region) if names else []
     return country, names, [_spot(p) for p in places]
 
 
-def _original_spot(original: Original, gazetteer: Gazetteer) -> _Spot | None:
-    """Where an original was filmed: its coordinates, else the most populous place its location
-    names first ("Coquelles" of "Coquelles, Calais, France"), in the country it names."""
+def _original_place(original: Original, gazetteer: Gazetteer
+                    ) -> tuple[_Spot | None, str | None]:
+    """Where an original was filmed, and its country: its coordinates, else the most populous
+    place its location names first ("Coquelles" of "Coquelles, Calais, France"), in the
+    country it names; only the country where the location names no place the gazetteer
+    holds ("France")."""
     if original.latitude is not None and original.longitude is not None:
         around = gazetteer.nearest(original.latitude, original.longitude)
-        return _Spot(original.latitude, original.longitude, 0.0,
-                     around.country if around else None, _where(original))
+        country = around.country if around else None
+        return _Spot(original.latitude, original.longitude, 0.0, country,
+                     _where(original)), country
     country, region, names = _split(original.location, gazetteer)
     for name in names:
         places = gazetteer.places(name, country, region)
         if places:
-            return _spot(places[0])
-    return None
+            return _spot(places[0]), places[0].country
+    return None, country
 
 
 def _split(value: str, gazetteer: Gazetteer) -> tuple[str | None, str | None, list[str]]:

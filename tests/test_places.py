@@ -94,3 +94,16 @@ def test_an_index_that_cannot_be_read_leaves_names_alone(
         assert _checked("Sangatte", terminal, broken) == _checked("Sangatte", terminal, None)
         assert _checked("Calais", terminal, broken)[0] == "consistent"
     assert "compared by name alone" in caplog.text and broken.broken
+
+
+def test_a_location_known_by_its_country_alone_is_compared_by_country(
+        gazetteer: Gazetteer) -> None:
+    # by names alone "Paris" names nothing of "France": it was contradicted
+    france = Original(id="cam4", location="France")
+    assert _checked("Paris", france, None)[0] == "contradicted"
+    for inside in ("Paris", "Lyon, France", "48.86, 2.35", "Frankreich"):
+        assert _checked(inside, france, gazetteer)[0] == "consistent", inside
+    status, finding = _checked("Paris", Original(id="cam5", location="Belgium"), gazetteer)
+    assert status == "contradicted" and finding.endswith("(Paris, FR is not in BE)")
+    # a point in no country the gazetteer places (the middle of the Atlantic): unchecked
+    assert _checked("0.0, -30.0", france, gazetteer)[0] == "unchecked"
