@@ -23,6 +23,7 @@ STAGES = {
     "local": "local features",
     "evidence": "sound, text and credentials",
     "report": "claims and report",
+    "places": "place-name index (built once)",
 }
 # A plain-text progress line is written at most this often per stage (seconds).
 LINE_INTERVAL = 2.0

@@ -126,6 +126,15 @@ class Gazetteer:
         near = [p for p in near if p.km_to(latitude, longitude) <= within_km]
         return min(near, key=lambda p: p.km_to(latitude, longitude), default=None)
 
+    @property
+    def ready(self) -> bool:
+        """Whether the index is built (or known not to be buildable): lookups are then quick."""
+        return bool(self.broken) or self.path.exists()
+
+    def prepare(self) -> None:
+        """Build the index now if it is not yet (about 7 s, once), so a caller can show it."""
+        self._rows("SELECT 1", [])
+
     def _rows(self, query: str, arguments: list) -> list[tuple]:
         """The rows of a query; none when the index cannot be built or read (a read-only or
         full cache folder, a damaged file), which is logged once: places are then compared by

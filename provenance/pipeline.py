@@ -238,10 +238,10 @@ def verify_video(
         # (an inconclusive result's same-scene intervals are all unsettled).
         another = any(not s.unsettled for a in result.same_scene for s in a.segments)
         clocks = evidence.screen_clocks(seen.text, added, seen.mirrored, judged)
+        gazetteer = _gazetteer(settings, said, progress)
         checked = [*claims.check_clocks(claims.check(said, matched, similar,
                                                      moment_known=another,
-                                                     gazetteer=Gazetteer(settings.cache_dir)),
-                                        clocks),
+                                                     gazetteer=gazetteer), clocks),
                    *claims.scene_flags(similar if not matched and another else [])]
         pictures, notes = report_frames(decoded, result.matches, stored) if decoded \
             else ({}, {})
@@ -459,6 +459,18 @@ def _original_picture(local: LocalData, original_id: str, time: float, middle: f
              f"stored pictures (`provenance library reindex {original_id}` stores one)",
              *_elsewhere(local.detail_times, k, middle, step, "thumbnail")]
     return jpeg_bytes(enlarged, enlarged.shape[1]), "; ".join(notes)
+
+
+def _gazetteer(settings: Settings, said: Sequence[Claim], progress: Progress | None
+               ) -> Gazetteer:
+    """The place-name index, built first as a stage of its own where a place is claimed and
+    it is not built yet (once per machine: about 7 s)."""
+    gazetteer = Gazetteer(settings.cache_dir)
+    if not gazetteer.ready and any(c.kind is ClaimKind.PLACE for c in said):
+        _step(progress, "places", 0.0)
+        gazetteer.prepare()
+        _step(progress, "places", 1.0)
+    return gazetteer
 
 
 def _step(progress: Progress | None, stage: str, done: float) -> None:

@@ -11,6 +11,7 @@ import pytest
 from provenance.gazetteer import Gazetteer
 from provenance.models import Claim, ClaimKind, Original
 from provenance.places import check_places
+from tests.conftest import Media
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +108,27 @@ def test_a_location_known_by_its_country_alone_is_compared_by_country(
     assert status == "contradicted" and finding.endswith("(Paris, FR is not in BE)")
     # a point in no country the gazetteer places (the middle of the Atlantic): unchecked
     assert _checked("0.0, -30.0", france, gazetteer)[0] == "unchecked"
+
+
+def test_the_first_verify_that_checks_a_place_builds_the_index_as_a_stage_of_its_own(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from provenance.library import Library
+    from provenance.models import StatedClaims
+    from provenance.pipeline import verify
+    from provenance.settings import load_settings
+
+    db = tmp_path / "lib.db"
+    shutil.copy(library_path, db)
+    with Library(db) as library:
+        library.update("cam-a", location="Coquelles, Calais, France")
+    settings = load_settings(db=db, cache_dir=tmp_path / "cache")
+    for first in (True, False):
+        stages: list[tuple[str, float]] = []
+        result = verify(str(media.cam_a), db, settings,
+                        lambda s, d, t, seen=stages: seen.append((s, d)),
+                        StatedClaims(place="Sangatte"))
+        (place,) = [c for c in result.claims if c.kind is ClaimKind.PLACE]
+        assert place.status.value == "consistent" and "Sangatte, FR" in place.finding
+        assert (("places", 0.0) in stages and ("places", 1.0) in stages) is first, stages
