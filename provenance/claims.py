@@ -213,6 +213,9 @@ def stated_claims(stated: StatedClaims, applies_to: int | str = ARTICLE) -> list
                                     "write it as YYYY-MM-DD, e.g. 2015-10-22")
             claims += read
     if stated.place.strip():
+        if not re.search(r"\w", stated.place):
+            raise SettingsError(f"claimed place {stated.place.strip()[:80]!r} names no place",
+                                "give a place name, e.g. Calais, or LAT,LON")
         _check_point(stated.place)
         claims.append(Claim(kind=ClaimKind.PLACE, text=stated.place, value=stated.place.strip(),
                             found_in=STATED, quote=stated.place))

@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 
 # The index's layout (``_fill``): a new one is built beside an older one, never read as it.
 INDEX_VERSION = 1
-# A place name longer than this is no place name: it is not looked up.
+# A place name longer or shorter than these is no place name: it is not looked up.
 MAX_NAME_CHARS = 120
+MIN_NAME_CHARS = 3
 
 # A named place stands for an area, not a point. Its radius is the one its population fills at
 # this density: lower than the city-proper densities of Paris (20,000 people/km²), Lyon
@@ -96,7 +97,7 @@ class Gazetteer:
         """Populated places of this name, most populous first; only in ``country`` and its
         first-level ``region`` (a US state's code) when given."""
         key = folded(name[:MAX_NAME_CHARS])
-        if not key:
+        if len(key) < MIN_NAME_CHARS:  # "a", "Le": some place is so named, none is meant
             return []
         query = ("SELECT p.name, p.latitude, p.longitude, p.country, p.population FROM names n "
                  "JOIN places p ON p.id = n.place WHERE n.name = ?")
@@ -137,19 +138,32 @@ class Gazetteer:
 
     def _rows(self, query: str, arguments: list) -> list[tuple]:
         """The rows of a query; none when the index cannot be built or read (a read-only or
-        full cache folder, a damaged file), which is logged once: places are then compared by
-        name alone."""
+        full cache folder), which is logged once. A damaged file is built again."""
         if self.broken:
             return []
         try:
-            self._ensure_built()
-            with closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as db:
-                return db.execute(query, arguments).fetchall()
-        except (OSError, sqlite3.Error) as problem:
-            self.broken = str(problem)
-            log.warning("place names are compared by name alone: the place-name index %s "
-                        "cannot be used (%s)", self.path, problem)
-            return []
+            return self._query(query, arguments)
+        except sqlite3.DatabaseError:
+            try:  # a damaged file (a build cut short by a crash): built again, once
+                self.path.unlink(missing_ok=True)
+                return self._query(query, arguments)
+            except (OSError, sqlite3.Error) as problem:
+                return self._unusable(problem)
+        except OSError as problem:
+            return self._unusable(problem)
+
+    def _query(self, query: str, arguments: list) -> list[tuple]:
+        self._ensure_built()
+        with closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as db:
+            return db.execute(query, arguments).fetchall()
+
+    def _unusable(self, problem: Exception) -> list[tuple]:
+        """No rows, from now on: the index cannot be built or read (logged once)."""
+        self.broken = str(problem)
+        log.warning("claimed places are not located: the place-name index %s cannot be used "
+                    "(%s); a place names alone do not confirm is left unchecked", self.path,
+                    problem)
+        return []
 
     def _ensure_built(self) -> None:
         if self.path.exists():

@@ -136,8 +136,9 @@ def _named(value: str, original: Original) -> str:
     one ("Alma" of "Pont de l'Alma"), "partly" when some parts name nothing of it, else
     "different"."""
     parts = [name_words(p) for p in _PARTS.split(original.location)]
-    claimed = [words for p in _PARTS.split(value) if (words := name_words(p))]
-    named = [any(part and (part <= words or words <= part) for part in parts)
+    # a part of short words alone ("TX", "US") names nothing, but is still a part
+    claimed = [name_words(p) for p in _PARTS.split(value) if p.strip()]
+    named = [bool(words) and any(part and (part <= words or words <= part) for part in parts)
              for words in claimed]
     if named and all(named):
         return "same"
@@ -145,25 +146,25 @@ def _named(value: str, original: Original) -> str:
 
 
 def _mapped(value: str, original: Original, gazetteer: Gazetteer) -> _Agreement | None:
-    """The agreement the gazetteer gives, or None when it cannot locate the original."""
-    where, country = _original_place(original, gazetteer)
-    if where is None and country is None:
-        return None
+    """The agreement the gazetteer gives, or None when the original's location names nothing it
+    can place and no country."""
+    where, country, unplaced = _original_place(original, gazetteer)
     claimed_country, names, candidates = _claimed_spots(value, gazetteer)
-    if gazetteer.broken:  # its index cannot be read: names alone decide
-        return None
+    if gazetteer.broken:
+        return _Agreement("unknown", "the place-name index cannot be read, and names alone "
+                                     "cannot tell a neighbouring place from another one")
+    if claimed_country and country and claimed_country != country and not candidates:
+        return _Agreement("different", f"in {country}, not {claimed_country}")
     if names and not candidates:
-        return _Agreement("unknown", f"{names[0]} is not among the gazetteer's places of 1,000 "
-                                     "people or more, so names alone cannot tell where it is")
-    if where is None or not candidates:
-        # only the countries to compare ("Paris" against a location "France")
-        placed = [c for c in candidates if c.country]
-        if country is None or (claimed_country is None and not placed):
-            return None
-        if any(c.country == country for c in candidates) or claimed_country == country:
-            return _Agreement("same")
-        return _Agreement("different", f"{placed[0].label} is not in {country}"
-                          if placed else f"in {country}, not {claimed_country}")
+        return _Agreement("unknown", _not_held(names[0], claimed_country))
+    if where is None:
+        if unplaced and candidates and country not in {c.country for c in candidates}:
+            return _Agreement("different" if country else "unknown", _not_held(unplaced))
+        if unplaced:
+            return _Agreement("unknown", _not_held(unplaced))
+        return _by_country(country, claimed_country, candidates)
+    if not candidates:
+        return _by_country(country, claimed_country, candidates)
     reaches = [(spot.km_to(where), spot.radius_km + where.radius_km + NAMED_PLACE_SLACK_KM, spot)
                for spot in candidates]
     km, reach, spot = min(reaches, key=lambda r: r[0] - r[1])
@@ -172,6 +173,24 @@ def _mapped(value: str, original: Original, gazetteer: Gazetteer) -> _Agreement 
                           if km >= 1 else "")
     km, _, spot = min(reaches, key=lambda r: r[0])
     return _Agreement("different", f"{spot.label} is {km:,.0f} km away")
+
+
+def _not_held(name: str, country: str | None = None) -> str:
+    within = f" in {country}" if country else ""
+    return (f"{name} is not among the gazetteer's places of 1,000 people or more{within}, so "
+            "names alone cannot tell where it is")
+
+
+def _by_country(country: str | None, claimed_country: str | None, candidates: list[_Spot]
+                ) -> _Agreement | None:
+    """Only the countries to compare ("Paris" against a location "France")."""
+    placed = [c for c in candidates if c.country]
+    if country is None or (claimed_country is None and not placed):
+        return None
+    if any(c.country == country for c in placed) or claimed_country == country:
+        return _Agreement("same")
+    return _Agreement("different", f"{placed[0].label} is not in {country}" if placed
+                      else f"in {country}, not {claimed_country}")
 
 
 def _claimed_spots(value: str, gazetteer: Gazetteer
@@ -190,36 +209,37 @@ def _claimed_spots(value: str, gazetteer: Gazetteer
 
 
 def _original_place(original: Original, gazetteer: Gazetteer
-                    ) -> tuple[_Spot | None, str | None]:
-    """Where an original was filmed, and its country: its coordinates, else the most populous
-    place its location names first ("Coquelles" of "Coquelles, Calais, France"), in the
-    country it names; only the country where the location names no place the gazetteer
-    holds ("France")."""
+                    ) -> tuple[_Spot | None, str | None, str]:
+    """Where an original was filmed, its country, and the name of its location the gazetteer
+    does not hold ("" when it places one, or names none): its coordinates, else the most
+    populous place its location names first ("Coquelles" of "Coquelles, Calais, France"), in
+    the country it names."""
     if original.latitude is not None and original.longitude is not None:
         around = gazetteer.nearest(original.latitude, original.longitude)
         country = around.country if around else None
         return _Spot(original.latitude, original.longitude, 0.0, country,
-                     _where(original)), country
+                     _where(original)), country, ""
     country, region, names = _split(original.location, gazetteer)
     for name in names:
         places = gazetteer.places(name, country, region)
         if places:
-            return _spot(places[0]), places[0].country
-    return None, country
+            return _spot(places[0]), places[0].country, ""
+    return None, country, names[0] if names else ""
 
 
 def _split(value: str, gazetteer: Gazetteer) -> tuple[str | None, str | None, list[str]]:
-    """A place's comma-separated parts (the first MAX_PARTS): the country and US state they
-    name, and the rest. A state is read as one only beside another name ("Paris, Texas"):
-    alone, "New York" or "Washington" is a city as much as a state."""
+    """A place's comma-separated parts (the first MAX_PARTS): the country its last part names
+    (a place is written most specific first), the US state a later part names, and the rest.
+    A state is read as one only after another name ("Paris, Texas", "Atlanta, Georgia, USA"):
+    first, "Washington" (of "Washington, D.C.") is a place as much as a state."""
     parts = [p.strip() for p in _PARTS.split(value) if p.strip()][:MAX_PARTS]
-    country = next(filter(None, map(gazetteer.country, parts)), None)
-    names = [p for p in parts if gazetteer.country(p) is None]
-    region = next(filter(None, map(gazetteer.us_state, names)), None) if len(names) > 1 \
-        else None
+    country = gazetteer.country(parts[-1]) if parts else None
+    names = parts[:-1] if country else parts
+    region = next(filter(None, map(gazetteer.us_state, names[1:])), None) \
+        if country in (None, "US") else None
     if region:
-        names = [n for n in names if gazetteer.us_state(n) != region]
-        country = country or "US"
+        names = [names[0], *(n for n in names[1:] if gazetteer.us_state(n) != region)]
+        country = "US"
     return country, region, names
 
 

@@ -282,6 +282,9 @@ def test_claimed_coordinates_out_of_range_are_refused() -> None:
             stated_claims(StatedClaims(place=place))
         assert message in refused.value.message and "between" in refused.value.message
         assert refused.value.hint and refused.value.exit_code == 2
+    with pytest.raises(SettingsError) as refused:  # punctuation alone names no place
+        stated_claims(StatedClaims(place=" , "))
+    assert "names no place" in refused.value.message and refused.value.exit_code == 2
     for place in ("45.52,-122.99", "-90,180", "Hillsboro, Oregon", "48.85, 2.35"):
         (claim,) = stated_claims(StatedClaims(place=place))
         assert claim.kind is ClaimKind.PLACE and claim.value == place.strip()

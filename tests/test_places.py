@@ -86,15 +86,23 @@ def test_a_state_narrows_a_name_and_alone_is_a_place(gazetteer: Gazetteer) -> No
     assert _checked("New York", texas, gazetteer)[0] == "contradicted"
 
 
-def test_an_index_that_cannot_be_read_leaves_names_alone(
+def test_a_damaged_index_is_built_again_and_one_that_cannot_be_used_leaves_places_unchecked(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    broken = Gazetteer(tmp_path)
-    broken.path.write_bytes(b"not an SQLite file" * 100)
     terminal = Original(id="cam1", location="Coquelles, Calais, France")
+    damaged = Gazetteer(tmp_path / "damaged")
+    damaged.path.parent.mkdir()
+    damaged.path.write_bytes(b"not an SQLite file" * 100)  # a build cut short
+    assert _checked("Sangatte", terminal, damaged)[0] == "consistent" and not damaged.broken
+    # an index that cannot be built (here its place is taken by a folder; a read-only cache
+    # folder alike): by names alone a neighbour would be contradicted, a true claim published
+    # as "Wrong place"; it is left unchecked, and said why
+    unusable = Gazetteer(tmp_path / "unusable")
+    unusable.path.mkdir(parents=True)
     with caplog.at_level(logging.WARNING):
-        assert _checked("Sangatte", terminal, broken) == _checked("Sangatte", terminal, None)
-        assert _checked("Calais", terminal, broken)[0] == "consistent"
-    assert "compared by name alone" in caplog.text and broken.broken
+        status, finding = _checked("Sangatte", terminal, unusable)
+        assert status == "unchecked" and "place-name index cannot be read" in finding
+        assert _checked("Calais", terminal, unusable)[0] == "consistent"
+    assert "cannot be used" in caplog.text and unusable.broken
 
 
 def test_a_location_known_by_its_country_alone_is_compared_by_country(
@@ -132,3 +140,26 @@ def test_the_first_verify_that_checks_a_place_builds_the_index_as_a_stage_of_its
         (place,) = [c for c in result.claims if c.kind is ClaimKind.PLACE]
         assert place.status.value == "consistent" and "Sangatte, FR" in place.finding
         assert (("places", 0.0) in stages and ("places", 1.0) in stages) is first, stages
+
+
+def test_a_desk_audits_misreadings_of_places(gazetteer: Gazetteer) -> None:
+    # found by a desk audit (272 claims): each was consistent, or contradicted, wrongly
+    def status(claim: str, location: str) -> str:
+        return _checked(claim, Original(id="cam", location=location), gazetteer)[0]
+
+    # a two-letter state or country names no words, but is no part to ignore
+    assert status("Paris, TX", "Paris, France") == "contradicted"
+    assert status("Calais, UK", "Coquelles, Calais, France") == "contradicted"
+    # the country is the last part; a state only after another name
+    assert status("Tbilisi", "Atlanta, Georgia, USA") == "contradicted"
+    assert status("Los Angeles", "Washington, D.C., USA") == "contradicted"
+    # a claim whose country is not the original's
+    assert status("Coquelles, Belgium", "Coquelles, Calais, France") == "contradicted"
+    # a location the gazetteer does not hold: the claim cannot be placed against it
+    assert status("Marseille", "Escalles, Pas-de-Calais, France") == "unchecked"
+    assert status("Paris", "Tour Eiffel") == "unchecked"
+    # a claimed country that has no place so named: said so
+    assert "not among the gazetteer's places of 1,000 people or more in GE" in _checked(
+        "Atlanta, Georgia", Original(id="cam", location="Tbilisi, Georgia"), gazetteer)[1]
+    # too short to be a place's name ("Le" is Leh, in India)
+    assert status("Le", "Coquelles, Calais, France") == "unchecked"
