@@ -123,9 +123,10 @@ class Gazetteer:
         rows = self._rows(
             "SELECT name, latitude, longitude, country, population FROM places "
             "WHERE latitude BETWEEN ? AND ?", [latitude - span, latitude + span])
-        near = [Place(*row) for row in rows]
-        near = [p for p in near if p.km_to(latitude, longitude) <= within_km]
-        return min(near, key=lambda p: p.km_to(latitude, longitude), default=None)
+        measured = [(place.km_to(latitude, longitude), place)
+                    for place in (Place(*row) for row in rows)]
+        near = [(km, place) for km, place in measured if km <= within_km]
+        return min(near, key=lambda pair: pair[0])[1] if near else None
 
     @property
     def ready(self) -> bool:

@@ -158,11 +158,11 @@ def _mapped(value: str, original: Original, gazetteer: Gazetteer) -> _Agreement 
     if names and not candidates:
         return _Agreement("unknown", _not_held(names[0], claimed_country))
     if where is None:
-        if unplaced and candidates and country not in {c.country for c in candidates}:
-            return _Agreement("different" if country else "unknown", _not_held(unplaced))
-        if unplaced:
-            return _Agreement("unknown", _not_held(unplaced))
-        return _by_country(country, claimed_country, candidates)
+        if not unplaced:
+            return _by_country(country, claimed_country, candidates)
+        if candidates and country and country not in {c.country for c in candidates}:
+            return _Agreement("different", f"{candidates[0].label} is not in {country}")
+        return _Agreement("unknown", _not_held(unplaced))
     if not candidates:
         return _by_country(country, claimed_country, candidates)
     reaches = [(spot.km_to(where), spot.radius_km + where.radius_km + NAMED_PLACE_SLACK_KM, spot)
