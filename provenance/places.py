@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .gazetteer import Gazetteer, Place, km_between
+from .gazetteer import Gazetteer, Place, Region, country_code, km_between
 from .models import Claim, ClaimStatus, Original
 
 # A claimed place given as coordinates is consistent within this distance of the original's.
@@ -40,13 +40,15 @@ def name_words(text: str) -> set[str]:
 @dataclass(frozen=True)
 class _Spot:
     """Where a claim or an original is, as far as is known: a point and the radius of the area
-    it stands for (0 for coordinates), and the country."""
+    it stands for (0 for coordinates), the country, and the ISO 3166-2 code of its first-level
+    region ("" if unknown)."""
 
     latitude: float
     longitude: float
     radius_km: float
     country: str | None
     label: str
+    region: str = ""
 
     def km_to(self, other: _Spot) -> float:
         return km_between(self.latitude, self.longitude, other.latitude, other.longitude)
@@ -122,7 +124,7 @@ def _place_agreement(value: str, original: Original, gazetteer: Gazetteer | None
                         original.longitude)
         return _Agreement("same" if km <= PLACE_RADIUS_KM else "different",
                           f"{km:,.0f} km away")
-    by_name = "unknown" if point else _named(value, original)
+    by_name = "unknown" if point else _named(value, original, gazetteer)
     if by_name != "same" and gazetteer is not None:
         mapped = _mapped(value, original, gazetteer)
         if mapped is not None:
@@ -130,26 +132,44 @@ def _place_agreement(value: str, original: Original, gazetteer: Gazetteer | None
     return _Agreement(by_name)
 
 
-def _named(value: str, original: Original) -> str:
+def _named(value: str, original: Original, gazetteer: Gazetteer | None = None) -> str:
     """How the claim's names agree with the location's: "same" when each comma-separated part
-    of the claim holds a part of the location ("Pas-de-Calais" holds "Calais") or lies inside
-    one ("Alma" of "Pont de l'Alma"), "partly" when some parts name nothing of it, else
-    "different"."""
-    parts = [name_words(p) for p in _PARTS.split(original.location)]
+    of the claim names a part of the location (``_names``), "partly" when some parts name
+    nothing of it, else "different"."""
+    located = _PARTS.split(original.location)
+    country = name_words(located[-1]) if country_code(located[-1].strip()) else None
     # a part of short words alone ("TX", "US") names nothing, but is still a part
-    claimed = [name_words(p) for p in _PARTS.split(value) if p.strip()]
-    named = [bool(words) and any(part and (part <= words or words <= part) for part in parts)
-             for words in claimed]
+    claimed = [p for p in _PARTS.split(value) if p.strip()]
+    named = [any(_names(said, part, country, gazetteer) for part in located) for said in claimed]
     if named and all(named):
         return "same"
     return "partly" if any(named) else "different"
+
+
+def _names(said: str, part: str, country: set[str] | None, gazetteer: Gazetteer | None) -> bool:
+    """Whether a claimed name names a part of the location: the same words, or the words of one
+    inside the other's ("Pas-de-Calais" holds "Calais", "Alma" lies in "Pont de l'Alma"),
+    unless the larger is a place of its own the gazetteer holds ("New London" is not London)
+    or the smaller is the location's country ("Île-de-France" is not all of France)."""
+    words, location_words = name_words(said), name_words(part)
+    if not words or not location_words:
+        return False
+    if words == location_words:
+        return True
+    if location_words < words:
+        larger, smaller = said, location_words
+    elif words < location_words:
+        larger, smaller = part, words
+    else:
+        return False
+    return smaller != country and (gazetteer is None or not gazetteer.places(larger))
 
 
 def _mapped(value: str, original: Original, gazetteer: Gazetteer) -> _Agreement | None:
     """The agreement the gazetteer gives, or None when the original's location names nothing it
     can place and no country."""
     where, country, unplaced = _original_place(original, gazetteer)
-    claimed_country, names, candidates = _claimed_spots(value, gazetteer)
+    claimed_country, region, names, candidates = _claimed_spots(value, gazetteer)
     if gazetteer.broken:
         return _Agreement("unknown", "the place-name index cannot be read, and names alone "
                                      "cannot tell a neighbouring place from another one")
@@ -157,6 +177,8 @@ def _mapped(value: str, original: Original, gazetteer: Gazetteer) -> _Agreement 
         return _Agreement("different", f"in {country}, not {claimed_country}")
     if names and not candidates:
         return _Agreement("unknown", _not_held(names[0], claimed_country))
+    if region and not names and where is not None:
+        return _in_region(region, where)
     if where is None:
         if not unplaced:
             return _by_country(country, claimed_country, candidates)
@@ -173,6 +195,17 @@ def _mapped(value: str, original: Original, gazetteer: Gazetteer) -> _Agreement 
                           if km >= 1 else "")
     km, _, spot = min(reaches, key=lambda r: r[0])
     return _Agreement("different", f"{spot.label} is {km:,.0f} km away")
+
+
+def _in_region(region: Region, where: _Spot) -> _Agreement:
+    """A region claimed alone ("Scotland") against a located original in its country."""
+    if not where.region:
+        return _Agreement("unknown", f"the gazetteer does not hold the regions of "
+                                     f"{region.country}, so it cannot tell whether {where.label} "
+                                     f"is in {region.name}")
+    if where.region == region.code:
+        return _Agreement("same")
+    return _Agreement("different", f"{where.label} is not in {region.name}")
 
 
 def _not_held(name: str, country: str | None = None) -> str:
@@ -194,18 +227,27 @@ def _by_country(country: str | None, claimed_country: str | None, candidates: li
 
 
 def _claimed_spots(value: str, gazetteer: Gazetteer
-                   ) -> tuple[str | None, list[str], list[_Spot]]:
-    """The country a claim names, its other names, and where each populated place its first
-    name may be lies."""
+                   ) -> tuple[str | None, Region | None, list[str], list[_Spot]]:
+    """The country and region a claim names, its other names, and where each populated place
+    its first name may be lies. A name no populated place has may be a region's ("Bretagne")."""
     point = _POINT.fullmatch(value)
     if point:
         latitude, longitude = float(point.group(1)), float(point.group(2))
         around = gazetteer.nearest(latitude, longitude)
-        return None, [], [_Spot(latitude, longitude, 0.0, around.country if around else None,
-                                value.strip())]
+        return None, None, [], [_Spot(latitude, longitude, 0.0,
+                                      around.country if around else None, value.strip())]
     country, region, names = _split(value, gazetteer)
-    places = gazetteer.places(names[0], country, region) if names else []
-    return country, names, [_spot(p) for p in places]
+    places = gazetteer.places(names[0], country, _compared(region, gazetteer)) if names else []
+    if not places and len(names) == 1 and region is None:
+        region = gazetteer.region(names[0], country)
+        if region:
+            return region.country, region, [], []
+    return country, region, names, [_spot(p) for p in places]
+
+
+def _compared(region: Region | None, gazetteer: Gazetteer) -> str | None:
+    """A region's code where the gazetteer's places carry it (``regions_compared``)."""
+    return region.code if region and gazetteer.regions_compared(region.country) else None
 
 
 def _original_place(original: Original, gazetteer: Gazetteer
@@ -217,30 +259,37 @@ def _original_place(original: Original, gazetteer: Gazetteer
     if original.latitude is not None and original.longitude is not None:
         around = gazetteer.nearest(original.latitude, original.longitude)
         country = around.country if around else None
-        return _Spot(original.latitude, original.longitude, 0.0, country,
-                     _where(original)), country, ""
+        return _Spot(original.latitude, original.longitude, 0.0, country, _where(original),
+                     _region_of(around, gazetteer) if around else ""), country, ""
     country, region, names = _split(original.location, gazetteer)
     for name in names:
-        places = gazetteer.places(name, country, region)
+        places = gazetteer.places(name, country, _compared(region, gazetteer))
         if places:
-            return _spot(places[0]), places[0].country, ""
+            spot = _spot(places[0])
+            return replace(spot, region=region.code if region else _region_of(places[0],
+                                                                                gazetteer)
+                           ), places[0].country, ""
     return None, country, names[0] if names else ""
 
 
-def _split(value: str, gazetteer: Gazetteer) -> tuple[str | None, str | None, list[str]]:
+def _split(value: str, gazetteer: Gazetteer) -> tuple[str | None, Region | None, list[str]]:
     """A place's comma-separated parts (the first MAX_PARTS): the country its last part names
-    (a place is written most specific first), the US state a later part names, and the rest.
-    A state is read as one only after another name ("Paris, Texas", "Atlanta, Georgia, USA"):
-    first, "Washington" (of "Washington, D.C.") is a place as much as a state."""
+    (a place is written most specific first), the region it or a later part names ("London,
+    England", "Paris, Texas", "London, Ontario"), and its names, regions' included. A region
+    is read as one only after another name: first, "Washington" (of "Washington, D.C.") or
+    "Berlin" is a place as much as a region."""
     parts = [p.strip() for p in _PARTS.split(value) if p.strip()][:MAX_PARTS]
     country = gazetteer.country(parts[-1]) if parts else None
     names = parts[:-1] if country else parts
-    region = next(filter(None, map(gazetteer.us_state, names[1:])), None) \
-        if country in (None, "US") else None
-    if region:
-        names = [names[0], *(n for n in names[1:] if gazetteer.us_state(n) != region)]
-        country = "US"
-    return country, region, names
+    region = gazetteer.region(parts[-1], country) if country else None
+    region = region or next(filter(None, (gazetteer.region(n, country) for n in names[1:])),
+                            None)
+    return (region.country if region else country), region, names
+
+
+def _region_of(place: Place, gazetteer: Gazetteer) -> str:
+    """A place's region as ISO 3166-2 codes it, where the gazetteer's code is ISO's."""
+    return place.region if gazetteer.regions_compared(place.country) else ""
 
 
 def _spot(place: Place) -> _Spot:

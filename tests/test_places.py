@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance.gazetteer import Gazetteer
+from provenance.gazetteer import Gazetteer, Region
 from provenance.models import Claim, ClaimKind, Original
 from provenance.places import check_places
 from tests.conftest import Media
@@ -33,7 +33,13 @@ def test_names_are_found_in_any_language_spelling_and_case(gazetteer: Gazetteer)
     assert gazetteer.places("Paris")[0].country == "FR"
     assert {p.country for p in gazetteer.places("Paris", country="US")} == {"US"}
     assert gazetteer.country("United Kingdom") == "GB" and gazetteer.country("DEU") == "DE"
-    assert gazetteer.us_state("Texas") == "TX" and gazetteer.country("Atlantis") is None
+    assert gazetteer.country("Atlantis") is None
+    # regions by their names in several languages, US states by their codes too
+    assert [gazetteer.region(n).code for n in ("Texas", "TX", "Bavière", "Wales")] == [  # type: ignore[union-attr]
+        "TX", "TX", "BY", "WLS"]
+    assert gazetteer.region("Limburg") is None  # Belgium's and the Netherlands'
+    # a part of a region under its first-level region's code (Pas-de-Calais, in Hauts-de-France)
+    assert gazetteer.region("Pas-de-Calais") == Region("Pas-de-Calais", "FR", "HDF")
     assert gazetteer.places("Atlantis-sur-Mer") == [] and gazetteer.places("x" * 10_000) == []
     around = gazetteer.nearest(50.9236, 1.8089)
     assert around is not None and around.country == "FR"
@@ -84,6 +90,30 @@ def test_a_state_narrows_a_name_and_alone_is_a_place(gazetteer: Gazetteer) -> No
     assert _checked("Dallas", texas, gazetteer)[0] == "contradicted"
     # "New York" alone is the city, not any place in the state or the country
     assert _checked("New York", texas, gazetteer)[0] == "contradicted"
+
+
+def test_a_region_narrows_a_name_and_alone_is_compared_with_the_originals_region(
+        gazetteer: Gazetteer) -> None:
+    def status(claim: str, location: str) -> str:
+        return _checked(claim, Original(id="cam", location=location), gazetteer)[0]
+
+    london = "Westminster, London, United Kingdom"
+    # a desk audit's false "consistent": London, Ontario and New London are other places; the
+    # UK's nations are regions of one country
+    for other in ("London, Ontario", "New London", "Scotland", "Wales", "Paris, ON"):
+        assert status(other, london) == "contradicted", other
+    for same in ("London, England", "England", "UK"):
+        assert status(same, london) == "consistent", same
+    assert status("London", "New London, Connecticut, USA") == "contradicted"
+    assert status("England", "Glasgow, Scotland, United Kingdom") == "contradicted"
+    # a region the location names, wherever the gazetteer's regions are not ISO's
+    assert status("Île-de-France", "Pont de l'Alma, Paris, France") == "consistent"
+    assert status("Bavaria", "Reichstag, Berlin, Germany") == "contradicted"
+    # else it cannot tell, and a word of the country ("France") does not name the region
+    status_, finding = _checked("Île-de-France", Original(id="cam", location="Coquelles, "
+                                                          "Calais, France"), gazetteer)
+    assert status_ == "unchecked" and "cannot tell whether Coquelles, FR is in" in finding
+    assert status("Ontario", "Montréal, Québec, Canada") == "contradicted"
 
 
 def test_a_damaged_index_is_built_again_and_one_that_cannot_be_used_leaves_places_unchecked(
