@@ -679,13 +679,21 @@ def library_add(ctx: click.Context, source: str, original_id: str, source_name: 
 @library.command("update")
 @click.argument("original_id")
 @metadata_options
+@click.option("--no-coordinates", is_flag=True,
+              help="Clear the stored latitude and longitude (changing --location asks for "
+                   "this, or for coordinates, when some are stored).")
 @db_option
 @json_option
 @click.pass_context
 def library_update(ctx: click.Context, original_id: str, source_name: str | None,
-                   db: str | None, as_json: bool, **given: Any) -> None:
+                   db: str | None, as_json: bool, no_coordinates: bool, **given: Any) -> None:
     """Change an original's metadata (title, source, dates, location, notes)."""
     changes = _metadata(source_name, **given)
+    if no_coordinates:
+        if {"latitude", "longitude"} & set(changes):
+            raise SettingsError("--no-coordinates clears the coordinates --latitude and "
+                                "--longitude set", "give one or the other")
+        changes.update(latitude=None, longitude=None)
     if not changes:
         raise SettingsError("nothing to update", "give at least one option, e.g. --title")
     stored = registry.update(original_id, _library(ctx, _settings(ctx, db=db)), **changes)

@@ -112,8 +112,10 @@ def _unsure(agreement: _Agreement) -> str:
 
 
 def _where(original: Original) -> str:
-    if original.location:
-        return original.location
+    return original.location or _where_at(original)
+
+
+def _where_at(original: Original) -> str:
     return f"{original.latitude:.4f}, {original.longitude:.4f}"
 
 
@@ -173,6 +175,9 @@ def _mapped(value: str, original: Original, gazetteer: Gazetteer) -> _Agreement 
     if gazetteer.broken:
         return _Agreement("unknown", "the place-name index cannot be read, and names alone "
                                      "cannot tell a neighbouring place from another one")
+    apart = _located_apart(original, where, gazetteer)
+    if apart:
+        return _Agreement("unknown", apart)
     if claimed_country and country and claimed_country != country and not candidates:
         return _Agreement("different", f"in {country}, not {claimed_country}")
     if names and not candidates:
@@ -195,6 +200,22 @@ def _mapped(value: str, original: Original, gazetteer: Gazetteer) -> _Agreement 
                           if km >= 1 else "")
     km, _, spot = min(reaches, key=lambda r: r[0])
     return _Agreement("different", f"{spot.label} is {km:,.0f} km away")
+
+
+def _located_apart(original: Original, where: _Spot | None, gazetteer: Gazetteer) -> str:
+    """Why the original cannot be placed: its coordinates lie beyond reach of the place its
+    location names (the location was changed and the coordinates kept, or one is wrong)."""
+    if where is None or where.radius_km or not original.location:
+        return ""  # placed by its name, or by coordinates alone
+    named, _, _ = _named_place(original, gazetteer)
+    if named is None:
+        return ""
+    km = named.km_to(where)
+    if km <= named.radius_km + NAMED_PLACE_SLACK_KM:
+        return ""
+    return (f"its coordinates ({_where_at(original)}) are {km:,.0f} km from {named.label}, "
+            "which its location names, so where it was filmed is not known; correct one with "
+            "`provenance library update`")
 
 
 def _in_region(region: Region, where: _Spot) -> _Agreement:
@@ -261,6 +282,12 @@ def _original_place(original: Original, gazetteer: Gazetteer
         country = around.country if around else None
         return _Spot(original.latitude, original.longitude, 0.0, country, _where(original),
                      _region_of(around, gazetteer) if around else ""), country, ""
+    return _named_place(original, gazetteer)
+
+
+def _named_place(original: Original, gazetteer: Gazetteer
+                 ) -> tuple[_Spot | None, str | None, str]:
+    """``_original_place`` by the location's name alone."""
     country, region, names = _split(original.location, gazetteer)
     for name in names:
         places = gazetteer.places(name, country, _compared(region, gazetteer))

@@ -102,8 +102,23 @@ def update(original_id: str, library: Library, **changes: object) -> Original:
     """Change an original's metadata (title, source, dates, location...), dates checked as in
     ``register``."""
     current = library.get(original_id)
+    _refuse_stale_coordinates(current, changes)
     checked = checked_metadata(replace(current, **changes))  # type: ignore[arg-type]
     return library.update(original_id, **{k: getattr(checked, k) for k in changes})
+
+
+def _refuse_stale_coordinates(current: Original, changes: Mapping[str, object]) -> None:
+    """A new location with the old one's coordinates would be located by them, silently: the
+    caller says whether they still hold."""
+    moved = "location" in changes and changes["location"] != current.location
+    if moved and current.latitude is not None and not {"latitude", "longitude"} & set(changes):
+        raise SettingsError(
+            f"{current.id}'s coordinates ({current.latitude}, {current.longitude}) were given "
+            f"with its old location ({current.location or 'none'}), and they, not the "
+            "location's name, place it",
+            "give them again if they still hold (--latitude "
+            f"{current.latitude} --longitude {current.longitude}), the new place's, or "
+            "--no-coordinates to clear them")
 
 
 # What `library add` and `library update` set of an original, each by its own option.

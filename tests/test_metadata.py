@@ -89,3 +89,31 @@ def test_update_and_the_hint_when_a_known_file_comes_with_new_metadata(
     assert code == 2 and "latitude" in err
     code, _, err = run("library", "update", "nope", "--db", db, "--title", "x")
     assert code == 5
+
+
+def test_a_new_location_does_not_keep_the_old_ones_coordinates_silently(
+        library_path: Path, tmp_path: Path) -> None:
+    # a desk audit: the location changed, the old coordinates kept, and they placed the footage
+    db = tmp_path / "lib.db"
+    shutil.copy(library_path, db)
+
+    def update(*options: str) -> tuple[int, str]:
+        code, _, err = run("library", "update", "cam-a", "--db", db, *options)
+        return code, err
+
+    def shown() -> tuple[object, ...]:
+        out = run("library", "show", "cam-a", "--db", db, "--json")[1]
+        return tuple(json.loads(out)[k] for k in ("location", "latitude", "longitude"))
+
+    assert update("--location", "Coquelles, France", "--latitude", "50.93",
+                  "--longitude", "1.81")[0] == 0
+    code, err = update("--location", "Westminster, London, UK")
+    assert code == 2 and "Error: cam-a's coordinates (50.93, 1.81) were given with its old " \
+                         "location (Coquelles, France)" in err
+    assert "--latitude 50.93 --longitude 1.81" in err and "--no-coordinates" in err
+    assert shown() == ("Coquelles, France", 50.93, 1.81)  # nothing changed
+    assert update("--location", "Coquelles, France", "--title", "Fence")[0] == 0  # the same
+    code, err = update("--no-coordinates", "--latitude", "51.5")
+    assert code == 2 and "give one or the other" in err
+    assert update("--location", "Westminster, London, UK", "--no-coordinates")[0] == 0
+    assert shown() == ("Westminster, London, UK", None, None)

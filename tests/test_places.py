@@ -116,6 +116,21 @@ def test_a_region_narrows_a_name_and_alone_is_compared_with_the_originals_region
     assert status("Ontario", "Montréal, Québec, Canada") == "contradicted"
 
 
+def test_coordinates_far_from_the_place_the_location_names_place_nothing(
+        gazetteer: Gazetteer) -> None:
+    # a location changed and the old coordinates kept: they placed the footage in Coquelles
+    moved = Original(id="cam", location="Westminster, London, UK", latitude=50.9375,
+                     longitude=1.8106)
+    for claim in ("Calais", "Londres", "Dover"):
+        status, finding = _checked(claim, moved, gazetteer)
+        assert status == "unchecked" and "its coordinates (50.9375, 1.8106) are 149 km from " \
+                                          "City of Westminster, GB" in finding, claim
+    agreeing = Original(id="cam", location="Coquelles, France", latitude=50.9375,
+                        longitude=1.8106)
+    assert _checked("Sangatte", agreeing, gazetteer)[0] == "consistent"
+    assert _checked("Dover", agreeing, gazetteer)[0] == "contradicted"
+
+
 def test_a_damaged_index_is_built_again_and_one_that_cannot_be_used_leaves_places_unchecked(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     terminal = Original(id="cam1", location="Coquelles, Calais, France")
