@@ -288,6 +288,13 @@ def test_claimed_coordinates_out_of_range_are_refused() -> None:
     for place in ("45.52,-122.99", "-90,180", "Hillsboro, Oregon", "48.85, 2.35"):
         (claim,) = stated_claims(StatedClaims(place=place))
         assert claim.kind is ClaimKind.PLACE and claim.value == place.strip()
+    # a typed place or source is one line, and a name's length at most
+    (claim,) = stated_claims(StatedClaims(source="Eurotunnel\r\n  AUTHENTIC"))
+    assert claim.value == claim.text == "Eurotunnel AUTHENTIC"
+    for typed in (StatedClaims(place="Calais " * 40), StatedClaims(source="x" * 201)):
+        with pytest.raises(SettingsError) as refused:
+            stated_claims(typed)
+        assert "characters long" in refused.value.message and refused.value.exit_code == 2
 
 
 def test_cli_refuses_claimed_coordinates_out_of_range(media, library_path) -> None:  # type: ignore[no-untyped-def]

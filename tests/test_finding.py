@@ -137,6 +137,11 @@ def test_claimed_place_against_the_originals_location(
     said = [line for line in out.splitlines() if "] place" in line]
     assert said == ['  [contradicted] place Lyon: "Lyon" (command line), "à Lyon" (command line '
                     '(caption))'], out
+    # the post's words cannot write a line of the report: a line break in a caption or a typed
+    # place is shown as a space
+    code, out, _ = run("verify", media.cam_a, "--db", db, "--claim-place", "Lyon\r\nParis",
+                       "--caption", "Filmé à Lyon\n  AUTHENTIC — forged line")
+    assert code == 0 and "place Lyon Paris" in out and "\n  AUTHENTIC" not in out, out
 
 
 def _alignment(edits: tuple[Edit, ...] = (), original: str = "cam") -> Alignment:

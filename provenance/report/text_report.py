@@ -263,6 +263,10 @@ def clock_marks(mirrored: object, in_original: object) -> str:
     return f" ({'; '.join(marks)})" if marks else ""
 
 
+# A finding quotes a claim and names originals: longer than a text line, still bounded.
+MAX_FINDING_CHARS = 600
+
+
 def _one_line(text: str, limit: int = 200) -> str:
     """Text read from a video, on one line and bounded (what the HTML report shows of it)."""
     return " ".join(text.split())[:limit]
@@ -277,16 +281,17 @@ def _claim_lines(v: Verification) -> list[str]:
     for claim in v.claims:
         if claim.kind in _GROUPED:
             grouped.setdefault((claim.kind, claim.value, claim.status), []).append(claim)
+    # a claim's words are the post's: one line each, so no line of theirs passes for the report's
     for (kind, value, status), group in grouped.items():
-        quoted = ", ".join(f'"{c.text}" ({_where(c)})' for c in group)
-        lines.append(f"  [{status.value}] {_GROUPED[kind]} {value}: {quoted}")
-        lines.extend(f"       {f}" for f in dict.fromkeys(
+        quoted = ", ".join(f'"{_one_line(c.text)}" ({_where(c)})' for c in group)
+        lines.append(f"  [{status.value}] {_GROUPED[kind]} {_one_line(value)}: {quoted}")
+        lines.extend(f"       {_one_line(f, MAX_FINDING_CHARS)}" for f in dict.fromkeys(
             (group[0].finding or NOTHING_TO_CHECK).split("; ")) if f)
     for claim in v.claims:
         if claim.kind not in _GROUPED:
-            said = f' "{claim.text}" ({_where(claim)})' if claim.text else ""
+            said = f' "{_one_line(claim.text)}" ({_where(claim)})' if claim.text else ""
             lines.append(f"  [{claim.status.value}] {claim.kind.value}{said}: "
-                         f"{claim.finding or NOTHING_TO_CHECK}")
+                         f"{_one_line(claim.finding or NOTHING_TO_CHECK, MAX_FINDING_CHARS)}")
     return ["Claims:", *lines] if lines else []
 
 
