@@ -15,7 +15,7 @@ from datetime import date
 from . import dates
 from .dates import MAX_TEXT_CHARS, MONTHS, Moment, day_range, find_dates, find_periods
 from .errors import SettingsError
-from .gazetteer import Gazetteer, country_code
+from .gazetteer import Gazetteer, country_code, region_named
 from .models import (
     ARTICLE,
     Claim,
@@ -688,6 +688,23 @@ _CAPTIONS = ("figcaption", "embed title", "upload metadata (title)",
 _DATELINE = re.compile(r"^((?:[A-ZÀ-Ý][\w'’-]+)(?:[ -][A-ZÀ-Ý][\w'’-]+){0,3})\s*[,—–-]\s*")
 
 
+# After a place's name, a country or region that says which one it is ("Paris, Texas",
+# "London, Ontario", "Calais, France", "Springfield, MO, USA").
+_QUALIFIER = re.compile(r",\s*([A-ZÉÈÀ][\w'’.-]+(?:[ -][A-ZÉÈÀ][\w'’.-]+){0,2})")
+
+
+def _qualified(sentence: str, match: re.Match[str], name: str) -> tuple[str, str]:
+    """The claim's text and place with the countries and regions that follow the name."""
+    end = match.end()
+    while (more := _QUALIFIER.match(sentence, end)) and (
+            country_code(more.group(1)) or region_named(more.group(1))):
+        said = more.group(1)
+        if said.endswith(".") and "." not in said[:-1]:  # the sentence's end, not "U.S."
+            said = said[:-1]
+        name, end = f"{name}, {said}", more.start(1) + len(said)
+    return sentence[match.start():end], name
+
+
 def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
     """Places the text says the footage was filmed in: in a caption, any place it names; in
     running text, places in a sentence about the footage ("filmed in Calais"); a dateline."""
@@ -709,7 +726,8 @@ def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
                               match.group(1) or match.group(2))
                 if name.split()[0] not in _NOT_PLACES and not _negated(sentence,
                                                                        match.start()):
-                    claims.append(Claim(kind=ClaimKind.PLACE, text=match.group(0), value=name,
+                    said, name = _qualified(sentence, match, name)
+                    claims.append(Claim(kind=ClaimKind.PLACE, text=said, value=name,
                                         found_in=where))
             claims.extend(Claim(kind=ClaimKind.PLACE, text=match.group(0),
                                 value=match.group(1), found_in=where)

@@ -131,11 +131,8 @@ class Gazetteer:
         return country_code(name)
 
     def region(self, name: str, country: str | None = None) -> Region | None:
-        """The region this name ("Texas", "TX", "Scotland", "Bayern", "Bavière") names, in
-        ``country`` when given; None when it names none, or several countries' ("Limburg")."""
-        found = {r.country: r for r in _regions().get(folded(name[:MAX_NAME_CHARS]), ())
-                 if country in (None, r.country)}
-        return next(iter(found.values())) if len(found) == 1 else None
+        """The region this name names (``region_named``)."""
+        return region_named(name, country)
 
     def regions_compared(self, country: str) -> bool:
         """Whether GeoNames codes this country's regions as ISO 3166-2 does, so that a place's
@@ -212,6 +209,14 @@ def country_code(name: str) -> str | None:
     """The ISO 3166 alpha-2 code of the country a name names, in English or one of
     COUNTRY_LANGUAGES, by its short or official name, its alpha-3 code or an alias."""
     return _countries().get(folded(name[:MAX_NAME_CHARS]))
+
+
+def region_named(name: str, country: str | None = None) -> Region | None:
+    """The region this name ("Texas", "TX", "Scotland", "Bayern", "Bavière") names, in
+    ``country`` when given; None when it names none, or several countries' ("Limburg")."""
+    found = {r.country: r for r in _regions().get(folded(name[:MAX_NAME_CHARS]), ())
+             if country in (None, r.country)}
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 @cache

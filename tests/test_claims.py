@@ -149,6 +149,17 @@ def test_places_named_with_a_kind_of_place_or_a_street() -> None:
     assert places("Vidéo publiée depuis Facebook") == []
 
 
+def test_a_country_or_region_after_a_place_says_which_one() -> None:
+    # a desk audit: "Riots in Paris, Texas" was read as Paris (France, 343 km... away)
+    assert places("Riots in Paris, Texas last night") == ["Paris, Texas"]
+    assert places("Protest in London, Ontario today") == ["London, Ontario"]
+    assert places("Storm in Nice, France.") == ["Nice, France"]
+    assert places("Fire in Springfield, MO, USA") == ["Springfield, MO, USA"]
+    # another place, or anything else, after the comma is not part of it
+    assert places("Filmed in Calais, Dover was next") == ["Calais"]
+    assert places("Crash in Lyon, Marseille and Paris") == ["Lyon"]
+
+
 def test_garbage_text_does_not_break_claims() -> None:
     from provenance.claims import source_claims
 
