@@ -217,9 +217,8 @@ def stated_claims(stated: StatedClaims, applies_to: int | str = ARTICLE) -> list
         if not re.search(r"\w", place):
             raise SettingsError(f"claimed place {place[:80]!r} names no place",
                                 "give a place name, e.g. Calais, or LAT,LON")
-        _check_point(place)
-        claims.append(Claim(kind=ClaimKind.PLACE, text=place, value=place, found_in=STATED,
-                            quote=place))
+        claims.append(Claim(kind=ClaimKind.PLACE, text=place, value=_typed_point(place),
+                            found_in=STATED, quote=place))
     if source:
         claims.append(Claim(kind=ClaimKind.SOURCE, text=source, value=source, found_in=STATED,
                             quote=source))
@@ -262,18 +261,42 @@ def off_the_globe(name: str, value: object) -> str | None:
     return f"{name} {shown} is not between {-limit:g} and {limit:g}"
 
 
-def _check_point(place: str) -> None:
-    """SettingsError (exit 2, as ``library add --latitude 200``) for a claimed LAT,LON whose
-    latitude or longitude is out of range."""
+# Coordinates as a desk copies them in other notations (Google Maps' 50°56'15.0"N 1°48'38.0"E,
+# "50.9375 N 1.8106 E", "50.9375 1.8106"): the characters of such notations alone, so a name
+# never is one. geopy's parser reads them; a decimal comma or a third number it would misread
+# ("50,9375, 1,8106" as 1, -174), so those are refused.
+_POINT_NOTATION = re.compile(r"[\d\s.,;°º′″'\"+\-NSEW]*\d[\d\s.,;°º′″'\"+\-NSEW]*")
+_POINT_HINT = ("give LAT,LON in decimal degrees (45.52,-122.99), degrees, minutes and seconds "
+               "(50°56'15\"N 1°48'38\"E), or a place name")
+
+
+def _typed_point(place: str) -> str:
+    """A typed place as LAT,LON when it is a point in any notation, else as typed; SettingsError
+    (exit 2, as ``library add --latitude 200``) for a point out of range or unreadable."""
     numbers = _NUMBERS_PAIR.fullmatch(place)
-    if numbers is None:
-        return
-    for name, text in (("latitude", numbers.group(1)), ("longitude", numbers.group(2))):
-        problem = off_the_globe(name, float(text))
-        if problem:
-            raise SettingsError(f"claimed place {place.strip()[:80]!r}: {problem}",
-                                "give LAT,LON in decimal degrees, e.g. 45.52,-122.99, or a "
-                                "place name")
+    if numbers:
+        for name, text in (("latitude", numbers.group(1)), ("longitude", numbers.group(2))):
+            problem = off_the_globe(name, float(text))
+            if problem:
+                raise SettingsError(f"claimed place {place[:80]!r}: {problem}", _POINT_HINT)
+        return place
+    if not _POINT_NOTATION.fullmatch(place) or len(re.findall(r"\d+", place)) < 2:
+        return place  # a name, or a number alone ("75001")
+    if re.search(r"\d,\d", place):
+        raise SettingsError(f"claimed place {place[:80]!r} is not a point: a decimal comma, or "
+                            "more than two numbers", _POINT_HINT)
+    import warnings
+
+    from geopy.point import Point
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            point = Point.from_string(place)
+    except ValueError as problem:
+        raise SettingsError(f"claimed place {place[:80]!r} is not a point: {problem}",
+                            _POINT_HINT) from None
+    return f"{round(point.latitude, 6)},{round(point.longitude, 6)}"
 
 
 def _applying(claim: Claim, applies_to: int | str) -> Claim:

@@ -376,7 +376,8 @@ def batch_options(f: F) -> F:
 @click.option("--claim-date", default="", metavar="DATE",
               help="The date the post claims the footage was filmed, e.g. 2015-10-22.")
 @click.option("--claim-place", default="", metavar="PLACE",
-              help="Where the post claims it was filmed (a name, or LAT,LON).")
+              help="Where the post claims it was filmed: a name, most specific first "
+                   "('Calais, France'), or a point (LAT,LON or 50°56'15\"N 1°48'38\"E).")
 @click.option("--claim-source", default="", metavar="NAME",
               help="Who the post credits as the source of the footage.")
 @click.option("--caption", default="", metavar="TEXT",

@@ -25,7 +25,7 @@ PLACE_RADIUS_KM = 25.0
 # (benchmarks/README.md, "Places located by a gazetteer").
 NAMED_PLACE_SLACK_KM = 5.0
 
-_POINT = re.compile(r"\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*")
+_POINT = re.compile(r"\s*([-+]?\d{1,2}(?:\.\d+)?)\s*,\s*([-+]?\d{1,3}(?:\.\d+)?)\s*")
 _PARTS = re.compile(r"[,;/]")
 # A place of more parts than this is no place ("Coquelles, Calais, Pas-de-Calais, France" has 4).
 MAX_PARTS = 6

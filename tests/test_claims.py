@@ -299,6 +299,18 @@ def test_claimed_coordinates_out_of_range_are_refused() -> None:
     for place in ("45.52,-122.99", "-90,180", "Hillsboro, Oregon", "48.85, 2.35"):
         (claim,) = stated_claims(StatedClaims(place=place))
         assert claim.kind is ClaimKind.PLACE and claim.value == place.strip()
+    # points in the notations a desk copies (a desk audit: unchecked as names) are read;
+    # a decimal comma or a third number, which a parser would misread, refused
+    for typed, point in (("50°56'15.0\"N 1°48'38.0\"E", "50.9375,1.810556"),
+                         ("50.9375 N 1.8106 E", "50.9375,1.8106"),
+                         ("50.9375 1.8106", "50.9375,1.8106"), ("+50.9,+1.8", "+50.9,+1.8"),
+                         ("75001", "75001")):  # a number alone is no point
+        assert [c.value for c in stated_claims(StatedClaims(place=typed))] == [point], typed
+    for typed, message in (("50,9375, 1,8106", "decimal comma"), ("50.9,1.8,100", "more than two"),
+                           ("91 0", "[-90; 90]")):
+        with pytest.raises(SettingsError) as refused:
+            stated_claims(StatedClaims(place=typed))
+        assert message in refused.value.message and "50°56'15\"N" in refused.value.hint
     # a typed place or source is one line, and a name's length at most
     (claim,) = stated_claims(StatedClaims(source="Eurotunnel\r\n  AUTHENTIC"))
     assert claim.value == claim.text == "Eurotunnel AUTHENTIC"
