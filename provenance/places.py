@@ -86,15 +86,15 @@ def check_places(claims: Sequence[Claim], originals: Sequence[Original],
             checked.append(replace(claim, status=ClaimStatus.UNCHECKED, finding=""))
         elif near:
             checked.append(replace(claim, status=ClaimStatus.CONSISTENT, finding=(
-                "consistent with " + "; ".join(f"{o.id} filmed at {_where(o)}"
+                "consistent with " + "; ".join(f"{o.id} filmed {_at(o)}"
                                                + _noted(agreement[o.id]) for o in near))))
         elif unsure:
             checked.append(replace(claim, status=ClaimStatus.UNCHECKED, finding="; ".join(
-                f"{o.id} was filmed at {_where(o)}: {_unsure(agreement[o.id])}"
+                f"{o.id} was filmed {_at(o)}: {_unsure(agreement[o.id])}"
                 for o in unsure)))
         else:
             checked.append(replace(claim, status=ClaimStatus.CONTRADICTED, finding="; ".join(
-                f"footage of {o.id} was filmed at {_where(o)}, not {claim.value}"
+                f"footage of {o.id} was filmed {_at(o)}, not {claim.value}"
                 + _noted(agreement[o.id]) for o in located)))
     return checked
 
@@ -109,6 +109,11 @@ def _unsure(agreement: _Agreement) -> str:
     if agreement.how == "partly":
         return "only part of the claimed place names it"
     return "no coordinates to compare the claimed point with"
+
+
+def _at(original: Original) -> str:
+    """'at Coquelles, Calais, France', 'in France' (a country), 'at 50.4501, 30.5234'."""
+    return ("in " if country_code(original.location) else "at ") + _where(original)
 
 
 def _where(original: Original) -> str:
