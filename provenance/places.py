@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .gazetteer import Gazetteer, Place, Region, country_code, km_between
+from .gazetteer import Gazetteer, Place, Region, country_code, folded, km_between
 from .models import Claim, ClaimStatus, Original
 
 # A claimed place given as coordinates is consistent within this distance of the original's.
@@ -204,7 +204,14 @@ def _mapped(value: str, original: Original, gazetteer: Gazetteer) -> _Agreement 
         return _Agreement("same", f"{spot.label} is {km:,.0f} km from {where.label}"
                           if km >= 1 else "")
     km, _, spot = min(reaches, key=lambda r: r[0])
-    return _Agreement("different", f"{spot.label} is {km:,.0f} km away")
+    return _Agreement("different", f"{_called(spot, names[0])} is {km:,.0f} km away")
+
+
+def _called(spot: _Spot, name: str) -> str:
+    """A place found by another of its names, said with it: "Palmyra, US, also called
+    Springfield,", not as a namesake the reader never named."""
+    own = spot.label.rsplit(", ", 1)[0]
+    return spot.label if folded(own) == folded(name) else f"{spot.label}, also called {name},"
 
 
 def _located_apart(original: Original, where: _Spot | None, gazetteer: Gazetteer) -> str:

@@ -57,6 +57,9 @@ def test_a_neighbouring_town_is_consistent_and_another_city_contradicted(
     assert status == "consistent" and "Sangatte, FR is 3 km from Coquelles, FR" in finding
     status, finding = _checked("Folkestone", terminal, gazetteer)
     assert status == "contradicted" and finding.endswith("(Folkestone, GB is 47 km away)")
+    # a place found by another of its names is said with the name the claim gave
+    assert _checked("Dunkerque", terminal, gazetteer)[1].endswith(
+        "(Dunkirk, FR, also called Dunkerque, is 42 km away)")
     # "Lyon, France": a place in France, which names alone cannot place
     assert _checked("Lyon, France", terminal, None)[0] == "unchecked"
     assert _checked("Lyon, France", terminal, gazetteer)[0] == "contradicted"
