@@ -204,7 +204,8 @@ def _mapped(value: str, original: Original, gazetteer: Gazetteer) -> _Agreement 
         return _Agreement("same", f"{spot.label} is {km:,.0f} km from {where.label}"
                           if km >= 1 else "")
     km, _, spot = min(reaches, key=lambda r: r[0])
-    return _Agreement("different", f"{_called(spot, names[0])} is {km:,.0f} km away")
+    said = _called(spot, names[0]) if names else spot.label
+    return _Agreement("different", f"{said} is {km:,.0f} km away")
 
 
 def _called(spot: _Spot, name: str) -> str:
