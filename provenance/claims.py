@@ -9,11 +9,21 @@ read by ``dates``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 from . import dates
-from .dates import MAX_TEXT_CHARS, MONTHS, Moment, day_range, find_dates, find_periods
+from .dates import (
+    MAX_DATE_CHARS,
+    MAX_TEXT_CHARS,
+    MONTHS,
+    Moment,
+    day_range,
+    find_dates,
+    find_periods,
+)
 from .errors import SettingsError
 from .gazetteer import Gazetteer, country_code, region_named
 from .models import (
@@ -47,7 +57,18 @@ _EVENT_CUE = re.compile(
     r"\b(film\w*|tourn\w*|record\w*|enregistr\w*|shot|captur\w*|took place|happened|"
     r"survenu\w*|datent|date from|dating from|show\w*|montr\w*|during|pendant|lors|"
     r"occurred|incident|night of|soir du|nuit du|footage|images?)\b", re.I)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«\"“'])|\n+")
+# Words that say a date is of something else: a birth, a death, an earlier report, a
+# version, the start of a state of affairs (a desk audit: "born on 12 March 1980", "As we
+# reported on 3 May 2012", "a story published on 3 May 2012" were each read as when the footage
+# was filmed or put online, and rated the post miscaptioned). Not "since"/"depuis": "circule
+# depuis hier" says when the footage went online (the claims set).
+_OTHER_CUE = re.compile(
+    r"\b(born|née?s?|birth\w*|anniversa\w*|died|death|décéd\w*|mort\w*|reported|recalled|"
+    r"rappel\w*|version|turned \d+|(?:story|article|report|interview|piece)\s+"
+    r"(?:was\s+|first\s+)?(?:published|posted|publiée?))\b", re.I)
+# A full stop after a number before a month's name is a day's ("22. Mai 2015"), not a sentence's.
+_SENTENCE = re.compile(r"(?<=[.!?])(?<!\d\.)\s+(?=[A-ZÀ-Ý«\"“'])|(?<=\d\.)\s+(?=[A-ZÀ-Ý«\"“'])"
+                       rf"(?!(?i:{'|'.join(MONTHS)})\b)|\n+")
 # How far before a date (characters, same sentence) a cue word is looked for.
 CUE_WINDOW = 80
 _PUBLICATION_PLACES = ("byline", "page metadata", "upload metadata (upload_date)")
@@ -72,14 +93,18 @@ def _negated(sentence: str, at: int) -> bool:
     return _NEGATION.search(before) is not None
 
 
-def _kind_of(sentence: str, at: int, span: str, where: str) -> ClaimKind:
+def _kind_of(sentence: str, at: int, span: str, where: str) -> ClaimKind | None:
+    """What a date claims: the nearest cue word before it decides (None: a date of something
+    else, no claim about the footage)."""
     if where in _PUBLICATION_PLACES:
         return ClaimKind.PUBLISHED
     before = sentence[max(0, at - CUE_WINDOW):at]
-    cues = [(m.end(), ClaimKind.PUBLISHED) for m in _PUBLISHED_CUE.finditer(before)]
-    cues += [(m.end(), ClaimKind.DATE) for m in _EVENT_CUE.finditer(before)]
+    cues: list[tuple[int, int, ClaimKind | None]] = [
+        (m.end(), 0, ClaimKind.PUBLISHED) for m in _PUBLISHED_CUE.finditer(before)]
+    cues += [(m.end(), 0, ClaimKind.DATE) for m in _EVENT_CUE.finditer(before)]
+    cues += [(m.end(), 1, None) for m in _OTHER_CUE.finditer(before)]  # "story published"
     if cues:
-        return max(cues)[1]
+        return max(cues, key=lambda cue: cue[:2])[2]
     if where == "embedded post" and sentence.rstrip(" .").endswith(span):
         return ClaimKind.PUBLISHED  # an embedded post ends with the date it was posted
     return ClaimKind.DATE
@@ -118,6 +143,7 @@ def read_claims(passages: Iterable[Passage], reference: date | None = None,
             claims += [_bound(c, passage, sentence) for c in
                        source_claims([(passage.found_in, sentence)])
                        + place_claims([(passage.found_in, sentence)])]
+    claims = list(dict.fromkeys(claims))  # a caption saying one date many times says it once
     if several_videos:
         claims = _own_first(claims)
     if cut:
@@ -167,10 +193,10 @@ def _sentence_dates(sentence: str, passage: Passage, reference: date | None,
     if relative is not None and not found:
         found += [(sentence.find(span), _range(first, last), span)
                   for first, last, span in dates.find_relative(sentence, relative)]
-    return [Claim(kind=_kind_of(sentence, at, span, passage.found_in), text=span, value=value,
-                  found_in=passage.found_in, applies_to=passage.applies_to,
-                  quote=sentence[:300]) for at, value, span in sorted(found)
-            if not _negated(sentence, at)]
+    return [Claim(kind=kind, text=span, value=value, found_in=passage.found_in,
+                  applies_to=passage.applies_to, quote=sentence[:300])
+            for at, value, span in sorted(found) if not _negated(sentence, at)
+            and (kind := _kind_of(sentence, at, span, passage.found_in)) is not None]
 
 
 def _range(first: date, last: date) -> str:
@@ -199,19 +225,7 @@ def stated_claims(stated: StatedClaims, applies_to: int | str = ARTICLE) -> list
     says (read like a caption in a page)."""
     claims: list[Claim] = []
     if stated.date:
-        found = day_range(stated.date) if re.fullmatch(r"[\d/T:+\-Z. ]+", stated.date) else None
-        if found is not None:
-            value = found[0].isoformat() if found[0] == found[1] else \
-                f"{found[0].isoformat()}/{found[1].isoformat()}"
-            claims.append(Claim(kind=ClaimKind.DATE, text=stated.date, value=value,
-                                found_in=STATED, quote=stated.date))
-        else:
-            read = [c for c in read_claims([Passage(stated.date, STATED)])
-                    if c.kind is ClaimKind.DATE]
-            if not read:
-                raise SettingsError(f"claimed date {stated.date[:80]!r} is not a date",
-                                    "write it as YYYY-MM-DD, e.g. 2015-10-22")
-            claims += read
+        claims += _typed_date(stated.date)
     place, source = _typed(stated.place, "place"), _typed(stated.source, "source")
     if place:
         if not re.search(r"\w", place):
@@ -225,6 +239,33 @@ def stated_claims(stated: StatedClaims, applies_to: int | str = ARTICLE) -> list
     if stated.caption:
         claims += read_claims([Passage(stated.caption, f"{STATED} (caption)")])
     return [_applying(c, applies_to) for c in claims]
+
+
+def _typed_date(typed: str) -> list[Claim]:
+    """A typed date (or period) as one claim; SettingsError for anything else: an ambiguous
+    numeric date ("09/10/2015", refused in metadata too), a range that ends before it starts,
+    control characters, several dates, or none."""
+    text = typed.strip()
+    hint = "write it as YYYY-MM-DD, e.g. 2015-10-22, or a period FIRST/LAST"
+    if len(text) > MAX_DATE_CHARS or any(unicodedata.category(c) == "Cc" for c in text):
+        raise SettingsError(f"claimed date {text[:80]!r}... is no date: too long, or with "
+                            "control characters", hint)
+    found = None
+    if re.fullmatch(r"[\d/T:+\-Z. ]+", text):
+        try:
+            found = day_range(dates.normalise(text, "claimed date"))
+        except SettingsError as refused:
+            if "ambiguous" in refused.message or "ends before" in refused.message:
+                raise
+    if found is not None:
+        value = found[0].isoformat() if found[0] == found[1] else \
+            f"{found[0].isoformat()}/{found[1].isoformat()}"
+        return [Claim(kind=ClaimKind.DATE, text=text, value=value, found_in=STATED, quote=text)]
+    read = [c for c in read_claims([Passage(text, STATED)]) if c.kind is ClaimKind.DATE]
+    if len(read) != 1:
+        raise SettingsError(f"claimed date {text[:80]!r} is not a date" if not read else
+                            f"claimed date {text[:80]!r} names {len(read)} dates", hint)
+    return read
 
 
 # A typed place or source longer than this is no name (a place's parts, MAX_PARTS, have
@@ -374,6 +415,22 @@ def _days(start: date, end: date, first: date, last: date) -> int:
 
 
 def _check_event(claim: Claim, originals: Sequence[Original]) -> Claim:
+    checked = _check_period(claim, originals)
+    other = dates.month_first(claim.text, date.fromisoformat(claim.value)) \
+        if "/" not in claim.value else None
+    if other is None or checked.status is not ClaimStatus.CONTRADICTED:
+        return checked
+    swapped = _check_period(replace(claim, value=other.isoformat(), text=other.isoformat()),
+                            originals)
+    if swapped.status is not ClaimStatus.CONSISTENT:
+        return checked
+    # a desk audit: "09/10/2015" on a page written month first rated miscaptioned
+    return _checked(claim, ClaimStatus.UNCHECKED, (
+        f"{claim.text.strip()} is {claim.value} read day first, but {other.isoformat()} read "
+        f"month first (as in the US), and {swapped.finding}: which was meant is not known"))
+
+
+def _check_period(claim: Claim, originals: Sequence[Original]) -> Claim:
     claimed = _claimed_moments(claim)
     said = claim.text.strip() if claimed[0].instant else claim.value.replace("/", " to ")
     findings = []

@@ -2,8 +2,8 @@
 what a page or post says.
 
 Metadata (``recorded_at``, ``published_at``): an ISO date (``2015-09-16``), an ISO datetime
-(``2015-09-16T02:13:00Z``), a range ``FIRST/LAST`` of those, and day-first forms that cannot be
-misread (``16/09/2015``, ``16.09.2015``, ``16 September 2015``, ``16 septembre 2015``,
+(``2015-09-16T02:13:00Z``), a range ``FIRST/LAST`` of those, and forms that cannot be misread
+(``16/09/2015``, ``10/22/2015``, ``16.09.2015``, ``16 September 2015``, ``16 septembre 2015``,
 ``September 16, 2015``), normalised to ISO; anything else is refused, so a date check never
 silently disappears because a date could not be read.
 
@@ -74,8 +74,10 @@ def _moment(text: str) -> tuple[str, Moment]:
     numeric = _NUMERIC.match(text)
     if numeric:
         day_n, month_n, year = (int(g) for g in numeric.groups())
-        if day_n <= 12 and day_n != month_n:
+        if day_n <= 12 and month_n <= 12 and day_n != month_n:
             raise ValueError("ambiguous, day and month could be swapped")
+        if month_n > 12 >= day_n:  # only valid month first: "10/22/2015"
+            day_n, month_n = month_n, day_n
         day = date(year, month_n, day_n)
         return day.isoformat(), Moment(day)
     words = _DAY_MONTH.match(text)
@@ -154,8 +156,8 @@ def moments(value: str) -> tuple[Moment, Moment] | None:
 _PATTERNS = [
     ("iso", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
     ("numeric", re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")),
-    ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({_MONTH})\.?\s+(\d{{4}})\b",
-                             re.I)),
+    ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th|\.)?\s+(?:of\s+)?({_MONTH})\.?\s+"
+                             r"(\d{4})\b", re.I)),
     ("month-day", re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b",
                              re.I)),
 ]
@@ -168,10 +170,16 @@ _NO_YEAR = [
                              re.I)),
     # "le 22/10", "on 22/10": only after a word that announces a date ("24/7" is not one)
     ("numeric", re.compile(r"(?:(?<=\ble )|(?<=\bdu )|(?<=\bau )|(?<=\bon )|(?<=\bthe ))"
-                           r"(\d{1,2})/(\d{1,2})(?![\d/])", re.I)),
+                           r"(\d{1,2})/(\d{1,2})(?![\d/])"
+                           # a score ("on 9/10 attempts", "le 8/10 des votes")
+                           r"(?!\s+(?:attempts?|tries|shots?|times|votes?|points?|goals?|marks?|"
+                           r"questions?|tentatives?|essais?|fois|buts?|des\b))", re.I)),
 ]
 # Text longer than this is cut before scanning (metadata is untrusted).
 MAX_TEXT_CHARS = 200_000
+# Dates read in one text at most: a caption of 10,000 dates took 78 s a verify (each date is
+# compared with those read before it) and is no caption.
+MAX_DATES_PER_TEXT = 100
 
 
 def _make_date(year: int, month: int, day: int) -> date | None:
@@ -246,6 +254,51 @@ _MONTH_FIRST_SPAN = re.compile(
     r"(?:,?\s+(\d{4})\b)?", re.I)
 
 
+# Periods between two full dates: "between 14/09/2015 and 18/09/2015", "from 2015-09-14 to
+# 2015-09-18", "du 14/09/2015 au 18/09/2015", "2015-09-16 to 2015-09-18": one claim (a desk
+# audit: read as two dates, each was contradicted by a recording between them). "and"/"et"
+# only after "between"/"entre", as for spans of days; at most a year long.
+_FULL = (r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{4}|"
+         rf"\d{{1,2}}(?:er|st|nd|rd|th|\.)?\s+(?:of\s+)?(?:{_MONTH})\.?\s+\d{{4}}|"
+         rf"(?:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})")
+_FULL_SPANS = [
+    re.compile(rf"\b(?:between|entre(?:\s+le)?)\s+({_FULL})\s+(?:and|et(?:\s+le)?)\s+({_FULL})"
+               r"(?!\d)", re.I),
+    re.compile(rf"\b(?:(?:from|du)\s+)?({_FULL})\s*(?:\s(?:to|until|till|through|au)\s|[-–])"
+               rf"\s*({_FULL})(?!\d)", re.I)]
+# Months: "from June to November 2015", "de juin à novembre 2015", "between June and July
+# 2015" (not "November 2015" alone).
+_MONTH_SPAN = re.compile(
+    rf"\b(?:from|between|de|d['’]|entre)\s*({_MONTH})\.?\s+(?:to|until|and|à|au|et)\s+"
+    rf"({_MONTH})\.?\s+(\d{{4}})\b", re.I)
+MAX_SPAN_DAYS = 366
+
+
+def _full_spans(text: str) -> list[tuple[date, date, str, int, int]]:
+    """(first day, last day, text read, start, end) of each period between two full dates or
+    two months."""
+    found = []
+    for pattern in _FULL_SPANS:
+        for match in pattern.finditer(text):
+            first, last = _full_date(match.group(1)), _full_date(match.group(2))
+            if first and last and first <= last and (last - first).days <= MAX_SPAN_DAYS:
+                found.append((first, last, match.group(0), match.start(), match.end()))
+    for match in _MONTH_SPAN.finditer(text):
+        month1, month2 = MONTHS[match.group(1).lower()], MONTHS[match.group(2).lower()]
+        year = int(match.group(3))
+        first = _month_part(year - (month1 > month2), month1, 1, 31)[0]
+        found.append((first, _month_part(year, month2, 1, 31)[1], match.group(0),
+                      match.start(), match.end()))
+    return found
+
+
+def _full_date(text: str) -> date | None:
+    for kind, pattern in _PATTERNS:
+        if pattern.fullmatch(text):
+            return _to_date(kind, pattern.fullmatch(text).groups())  # type: ignore[union-attr]
+    return None
+
+
 def _day_spans(text: str, reference: date | None, year_in_text: int | None
                ) -> list[tuple[date, date, str, int, int]]:
     """(first day, last day, text read, start, end) of each span of days. Without a year, the
@@ -285,12 +338,24 @@ def _span(day1: int, month1: int, day2: int, month2: int, year: int | None,
     return first, last
 
 
+def month_first(text: str, read: date) -> date | None:
+    """The other reading of a numeric date read day first ("09/10/2015", 9 October: 10
+    September), where both are dates and differ; None for any other date."""
+    numeric = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})(?:[/.]\d{4})?", text.strip())
+    if numeric is None:
+        return None
+    first, second = int(numeric.group(1)), int(numeric.group(2))
+    if (read.month, read.day) != (second, first) or first == second or first > 12:
+        return None
+    return _make_date(read.year, first, second)
+
+
 def find_periods(text: str, reference: date | None = None) -> list[tuple[date, date, str]]:
     """Vague dates in ``text`` as (first day, last day, text read): spans of days ("du 14 au
     16 septembre"), parts of a month ("mi-septembre") and whole months ("in November 2019")."""
     text = text[:MAX_TEXT_CHARS]
     full = find_dates(text)
-    spans = _day_spans(text, reference, full[0][0].year if full else None)
+    spans = _day_spans(text, reference, full[0][0].year if full else None) + _full_spans(text)
     taken = [(at, at + len(span)) for at, _, span in dates_at(text, None)]
     taken += [(m.start(), m.end()) for m in _VAGUE.finditer(text)]
     taken += [(start, end) for *_, start, end in spans]
@@ -331,11 +396,14 @@ def dates_at(text: str, reference: date | None,
     taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in _VAGUE.finditer(text)]
     taken += [(m.start(), m.end()) for pattern in (_DAY_FIRST_SPAN, _MONTH_FIRST_SPAN)
               for m in pattern.finditer(text)]
+    taken += [(start, end) for *_, start, end in _full_spans(text)]
     patterns = [(kind, pattern, True) for kind, pattern in _PATTERNS]
     if reference is not None:
         patterns += [(kind, pattern, False) for kind, pattern in _NO_YEAR]
     for kind, pattern, with_year in patterns:
         for match in pattern.finditer(text):
+            if len(found) >= MAX_DATES_PER_TEXT:
+                break
             if any(a < match.end() and match.start() < b for a, b in taken):
                 continue
             value = (_to_date(kind, match.groups()) if with_year or reference is None
@@ -359,8 +427,17 @@ _WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday":
              "saturday": 5, "sunday": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3,
              "vendredi": 4, "samedi": 5, "dimanche": 6}
 # "on Tuesday", "Tuesday's protest", "mardi soir", "lundi dernier": the latest such day.
+# Not a capitalised word's part: "The Sunday Times", "Dimanche Ouest-France".
 _WEEKDAY = re.compile(rf"\b(?:on |last |this |ce )?({'|'.join(_WEEKDAYS)})(?:'s| night| evening| "
-                      r"morning| soir| matin| dernier| après-midi)?\b", re.I)
+                      r"morning| soir| matin| dernier| après-midi)?\b(?!\s+(?-i:[A-Z]))", re.I)
+_DAY_NAMES = "|".join(_WEEKDAYS)
+# "the night of Tuesday to Wednesday", "la nuit de mardi à mercredi": one night, two days.
+_NIGHT = re.compile(rf"\b(?:the\s+)?night\s+(?:of|from)\s+({_DAY_NAMES})\s+(?:to|into)\s+"
+                    rf"({_DAY_NAMES})\b|\bnuit\s+(?:de|du)\s+({_DAY_NAMES})\s+(?:à|au)\s+"
+                    rf"({_DAY_NAMES})\b", re.I)
+# French "hier" is German and Dutch "here": read only in a sentence with a French word.
+_FRENCH = re.compile(r"\b(?:le|la|les|des|du|est|été|une|à|et|dans|sur|vidéo|filmée?s?)\b",
+                     re.I)
 _WEEKEND = re.compile(r"\b(?:this|last) weekend\b|\b(?:ce|le) week-?end(?: dernier)?\b", re.I)
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
             "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
@@ -398,16 +475,26 @@ def find_relative(text: str, reference: date) -> list[tuple[date, date, str]]:
     """Days said relative to ``reference`` ("yesterday", "il y a 3 jours") as ranges."""
     found = _years_ago(text[:MAX_TEXT_CHARS], reference)
     taken = [m.span() for m in _YEARS_AGO.finditer(text[:MAX_TEXT_CHARS])]
+    for match in _NIGHT.finditer(text[:MAX_TEXT_CHARS]):
+        first = _WEEKDAYS[(match.group(1) or match.group(3)).lower()]
+        second = _WEEKDAYS[(match.group(2) or match.group(4)).lower()]
+        last = reference - timedelta((reference.weekday() - second) % 7)
+        found.append((last - timedelta((second - first) % 7 or 7), last, match.group(0)))
+        taken.append(match.span())
     for pattern, (start, end) in _RELATIVE:
         for match in pattern.finditer(text[:MAX_TEXT_CHARS]):
             if any(a <= match.start() < b for a, b in taken):
                 continue  # the "today" of "ten years ago today"
+            if match.group(0).lower() == "hier" and not _FRENCH.search(text[:MAX_TEXT_CHARS]):
+                continue
             found.append((reference + timedelta(start), reference + timedelta(end),
                           match.group(0)))
     for match in _WEEKEND.finditer(text[:MAX_TEXT_CHARS]):
         saturday = reference - timedelta((reference.weekday() - 5) % 7)
         found.append((saturday, saturday + timedelta(1), match.group(0)))
     for match in _WEEKDAY.finditer(text[:MAX_TEXT_CHARS]):
+        if any(a <= match.start() < b for a, b in taken):
+            continue
         back = (reference.weekday() - _WEEKDAYS[match.group(1).lower()]) % 7
         day = reference - timedelta(back)
         found.append((day, day, match.group(0)))

@@ -404,3 +404,68 @@ def test_a_publication_date_against_a_recording_in_utc() -> None:
     assert same_evening.status == "consistent", same_evening.finding
     (before,) = check_dates(published_claim("2018-05-17", "page metadata"), recorded)
     assert before.status == "contradicted"
+
+
+def test_a_desk_audits_misread_dates() -> None:
+    """Each of these was a false "miscaptioned" or "authentic ... as claimed" in a desk audit of
+    250 date claims."""
+    from provenance.dates import find_relative
+
+    def said(text: str, published: date | None = date(2015, 10, 23)) -> list[tuple[str, str]]:
+        return [(c.kind.value, c.value) for c in read_claims([Passage(text, "figcaption")],
+                                                             published)
+                if c.kind in (ClaimKind.DATE, ClaimKind.PUBLISHED)]
+
+    # a period between two full dates, or two months, is one claim
+    assert said("Filmed between 14/09/2015 and 18/09/2015") == [
+        ("date", "2015-09-14/2015-09-18")]
+    assert said("Recorded 2015-09-16 to 2015-09-18") == [("date", "2015-09-16/2015-09-18")]
+    assert said("Crisis filmed from June to November 2015") == [
+        ("date", "2015-06-01/2015-11-30")]
+    # a day before the month with a full stop or "of" is that day, not the whole month
+    assert said("Gefilmt am 22. Mai 2015") == [("date", "2015-05-22")]
+    assert said("Filmed on the 22nd of October 2015") == [("date", "2015-10-22")]
+    # dates of something else: a birth, an earlier report, another story, a version
+    assert said("Jean Dupont, born on 12 March 1980, filmed the scene on 16 September 2015") \
+        == [("date", "2015-09-16")]
+    assert said("As we reported on 3 May 2012, migrants tried to cross.") == []
+    assert said("In a story published on 3 May 2012, the paper showed the fence.") == []
+    assert said("Version 1.5.2015 of the app") == []
+    # words that only look like days
+    assert said("The Sunday Times obtained the footage.") == []
+    assert said("He scored on 9/10 attempts") == []
+    assert said("Das Video wurde hier aufgenommen") == []
+    assert said("La vidéo a été filmée hier") == [("date", "2015-10-22")]
+    assert find_relative("filmed on the night of Tuesday to Wednesday", date(2015, 10, 23)) == [
+        (date(2015, 10, 20), date(2015, 10, 21), "the night of Tuesday to Wednesday")]
+    # a caption saying one date 10,000 times is read once, and quickly
+    assert said("Filmed " + "2015-10-22 " * 10_000, None) == [("date", "2015-10-22")]
+
+
+def test_an_ambiguous_numeric_date_is_not_published_as_a_wrong_one() -> None:
+    import pytest
+
+    from provenance.claims import stated_claims
+    from provenance.errors import SettingsError
+    from provenance.models import StatedClaims
+
+    original = [Original(id="cam1", recorded_at="2015-09-10")]
+    # read day first (9 October), it would call footage of 10 September miscaptioned
+    (unsure,) = check_dates(date_claims([("caption", "Video filmed 09/10/2015")]), original)
+    assert unsure.status == "unchecked" and "2015-09-10 read month first" in unsure.finding
+    (right,) = check_dates(date_claims([("caption", "Video filmed 10/09/2015")]), original)
+    assert right.status == "consistent"
+    (wrong,) = check_dates(date_claims([("caption", "Video filmed 11/09/2015")]), original)
+    assert wrong.status == "contradicted"
+    # typed, it is refused as in the library's metadata; so are a reversed range, control
+    # characters and several dates
+    for typed, message in (("09/10/2015", "ambiguous"), ("2015-09-18/2015-09-14", "ends before"),
+                           ("2015-09-16\x1b[31mRED", "control characters"),
+                           ("2015-10-22 " * 900, "too long"),
+                           ("on 3 May 2015 and 4 May 2015", "names 2 dates")):
+        with pytest.raises(SettingsError) as refused:
+            stated_claims(StatedClaims(date=typed))
+        assert message in refused.value.message and refused.value.exit_code == 2
+    assert [c.value for c in stated_claims(StatedClaims(date="10/22/2015"))] == ["2015-10-22"]
+    assert [c.value for c in stated_claims(StatedClaims(date="2015-09-16 to 2015-09-18"))] == [
+        "2015-09-16/2015-09-18"]
