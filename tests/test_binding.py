@@ -57,6 +57,19 @@ def test_paragraphs_between_videos_split_by_headings_and_pointing_words() -> Non
         assert about[said] == (0, "paragraph"), said
 
 
+def test_a_paragraph_naming_a_video_by_its_rank_is_that_videos() -> None:
+    # a desk audit: each date stood before its video; the first was read as the lede and the
+    # second as the first video's, so each video was rated on the other's date
+    about = _about("""<body><p>The first clip was filmed on 16 September 2015.</p>
+    <video src="a.mp4"></video><p>The second was filmed on 3 March 2016.</p>
+    <video src="b.mp4"></video><p>La troisième vidéo montre Lyon.</p>
+    <video src="c.mp4"></video><p>On the second day it rained.</p></body>""")
+    assert about["The first clip was filmed on 16 September 2015."] == (0, "paragraph")
+    assert about["The second was filmed on 3 March 2016."] == (1, "paragraph")
+    assert about["La troisième vidéo montre Lyon."] == (2, "paragraph")
+    assert about["On the second day it rained."] == (2, "paragraph")  # no video's rank
+
+
 def test_one_video_owns_the_whole_page_and_metadata_refs_find_their_place() -> None:
     about = _about("""<html><head><meta property="og:video" content="v.mp4"></head><body>
     <h1>H</h1><p>Lede.</p><video src="v.mp4"></video><p>After.</p><p>Much later.</p>

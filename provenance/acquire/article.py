@@ -429,6 +429,25 @@ _BACKWARD = re.compile(r"\b(above|ci-dessus|précédente|previous|first " + _SHO
                        + r"|(?:première|premier) " + _MONTRE + r")\b", re.I)
 
 
+# A paragraph that names a video by its rank ("The first clip was filmed...", "The second was
+# shot...", "La deuxième vidéo montre...") is that video's, wherever it stands (a desk audit's
+# page put each video's date before it: the first was taken for the lede, the second for the
+# first video's, and both videos were rated on the other's date). The rank must name a video
+# or begin a clause about one ("the second day" is no video, "the second camera in the video
+# above" a camera).
+_RANKS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "premier": 0, "première": 0,
+          "premiere": 0, "deuxième": 1, "deuxieme": 1, "seconde": 1,
+          "troisième": 2, "troisieme": 2, "quatrième": 3, "quatrieme": 3}
+_RANKED = re.compile(rf"\b(?:the|la|le)\s+({'|'.join(_RANKS)})\s+(?:videos?|clips?|footage|one|"
+                     r"vidéos?|séquences?|was|is|shows|montre|a été|est)\b", re.I)
+
+
+def _ranked(text: str, videos: int) -> int | None:
+    """The rank of the one video a block names by its rank, if it names one."""
+    ranks = {_RANKS[m.group(1).lower()] for m in _RANKED.finditer(text)}
+    return ranks.pop() if len(ranks) == 1 and min(ranks) < videos else None
+
+
 def _passages(collector: _Collector, anchors: list[_Anchor]) -> list[Passage]:
     blocks = collector.blocks
     headline = next((b.text for b in blocks if b.kind == "headline"), "") or \
@@ -447,7 +466,8 @@ def _passages(collector: _Collector, anchors: list[_Anchor]) -> list[Passage]:
     in_body = set(body)
     lede = next((k for k in body if blocks[k].kind == "paragraph"), None)
     if lede is not None and (placed and lede >= placed[0][0] or _FORWARD.search(
-            blocks[lede].text)):
+            blocks[lede].text) or len(placed) > 1 and _ranked(blocks[lede].text, len(placed))
+            is not None):
         lede = None
     for k, block in enumerate(blocks):
         if block.kind == "byline":
@@ -463,13 +483,17 @@ def _passages(collector: _Collector, anchors: list[_Anchor]) -> list[Passage]:
 
 def _owner(k: int, blocks: list[_Block], body: list[int], placed: list[tuple[int, int]],
            videos: int) -> int | str:
-    """The video a body block is about: the only one; else the nearest in the page, with the
-    blocks between two videos split by headings, by words pointing forward or back, and
-    otherwise half to each (an odd middle one to the video above, as a caption follows)."""
+    """The video a body block is about: the only one; the one it names by its rank; else the
+    nearest in the page, with the blocks between two videos split by headings, by words
+    pointing forward or back, and otherwise half to each (an odd middle one to the video
+    above, as a caption follows)."""
     if videos == 1:
         return 0
     if not placed:
         return ARTICLE
+    rank = _ranked(blocks[k].text, len(placed))
+    if rank is not None:
+        return placed[rank][1]
     if k < placed[0][0]:
         return placed[0][1]
     if k >= placed[-1][0]:
