@@ -154,8 +154,9 @@ def moments(value: str) -> tuple[Moment, Moment] | None:
 
 
 _PATTERNS = [
-    ("iso", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
-    ("numeric", re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")),
+    # also a date-time's day ("2015-09-16T23:50:00+02:00") and year first with slashes
+    ("iso", re.compile(r"\b(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:\b|(?=T\d))")),
+    ("numeric", re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")),
     ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th|\.)?\s+(?:of\s+)?({_MONTH})\.?\s+"
                              r"(\d{4})\b", re.I)),
     ("month-day", re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b",
@@ -341,7 +342,7 @@ def _span(day1: int, month1: int, day2: int, month2: int, year: int | None,
 def month_first(text: str, read: date) -> date | None:
     """The other reading of a numeric date read day first ("09/10/2015", 9 October: 10
     September), where both are dates and differ; None for any other date."""
-    numeric = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})(?:[/.]\d{4})?", text.strip())
+    numeric = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-]\d{4})?", text.strip())
     if numeric is None:
         return None
     first, second = int(numeric.group(1)), int(numeric.group(2))

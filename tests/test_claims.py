@@ -438,6 +438,9 @@ def test_a_desk_audits_misread_dates() -> None:
     assert said("La vidéo a été filmée hier") == [("date", "2015-10-22")]
     assert find_relative("filmed on the night of Tuesday to Wednesday", date(2015, 10, 23)) == [
         (date(2015, 10, 20), date(2015, 10, 21), "the night of Tuesday to Wednesday")]
+    # forms that were missed: a date-time's day, day first with dashes, year first with slashes
+    assert said("Filmed 2015-09-16T23:50:00+02:00, 22-10-2015 and 2015/09/17") == [
+        ("date", "2015-09-16"), ("date", "2015-10-22"), ("date", "2015-09-17")]
     # a caption saying one date 10,000 times is read once, and quickly
     assert said("Filmed " + "2015-10-22 " * 10_000, None) == [("date", "2015-10-22")]
 
