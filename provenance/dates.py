@@ -18,7 +18,7 @@ dateparser by measurement (benchmarks/claims.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -178,9 +178,23 @@ _NO_YEAR = [
 ]
 # Text longer than this is cut before scanning (metadata is untrusted).
 MAX_TEXT_CHARS = 200_000
-# Dates read in one text at most: a caption of 10,000 dates took 78 s a verify (each date is
-# compared with those read before it) and is no caption.
-MAX_DATES_PER_TEXT = 100
+
+
+class _Taken:
+    """The characters of a text already read as part of a date: each date is checked against
+    them in its own length, not against every date before it (a caption of 10,000 dates took
+    78 s a verify so)."""
+
+    def __init__(self, text: str, spans: Iterable[tuple[int, int]] = ()) -> None:
+        self._marks = bytearray(len(text))
+        for start, end in spans:
+            self.add(start, end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return any(self._marks[start:end])
+
+    def add(self, start: int, end: int) -> None:
+        self._marks[start:end] = b"\x01" * (end - start)
 
 
 def _make_date(year: int, month: int, day: int) -> date | None:
@@ -357,12 +371,12 @@ def find_periods(text: str, reference: date | None = None) -> list[tuple[date, d
     text = text[:MAX_TEXT_CHARS]
     full = find_dates(text)
     spans = _day_spans(text, reference, full[0][0].year if full else None) + _full_spans(text)
-    taken = [(at, at + len(span)) for at, _, span in dates_at(text, None)]
-    taken += [(m.start(), m.end()) for m in _VAGUE.finditer(text)]
-    taken += [(start, end) for *_, start, end in spans]
+    taken = _Taken(text, [(at, at + len(span)) for at, _, span in dates_at(text, None)]
+                   + [m.span() for m in _VAGUE.finditer(text)]
+                   + [(start, end) for *_, start, end in spans])
     found = [(first, last, span) for first, last, span, _, _ in spans]
     for match in _MONTH_YEAR.finditer(text):
-        if not any(a < match.end() and match.start() < b for a, b in taken):
+        if not taken.overlaps(*match.span()):
             first, last = _month_part(int(match.group(2)), MONTHS[match.group(1).lower()], 1, 31)
             found.append((first, last, match.group(0)))
     for match in _VAGUE.finditer(text):
@@ -394,23 +408,21 @@ def dates_at(text: str, reference: date | None,
     a year too (``known``: days written with their year elsewhere on the page)."""
     text = text[:MAX_TEXT_CHARS]
     found: list[tuple[int, date, str]] = []
-    taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in _VAGUE.finditer(text)]
-    taken += [(m.start(), m.end()) for pattern in (_DAY_FIRST_SPAN, _MONTH_FIRST_SPAN)
-              for m in pattern.finditer(text)]
-    taken += [(start, end) for *_, start, end in _full_spans(text)]
+    taken = _Taken(text, [m.span() for m in _VAGUE.finditer(text)]
+                   + [m.span() for pattern in (_DAY_FIRST_SPAN, _MONTH_FIRST_SPAN)
+                      for m in pattern.finditer(text)]
+                   + [(start, end) for *_, start, end in _full_spans(text)])
     patterns = [(kind, pattern, True) for kind, pattern in _PATTERNS]
     if reference is not None:
         patterns += [(kind, pattern, False) for kind, pattern in _NO_YEAR]
     for kind, pattern, with_year in patterns:
         for match in pattern.finditer(text):
-            if len(found) >= MAX_DATES_PER_TEXT:
-                break
-            if any(a < match.end() and match.start() < b for a, b in taken):
+            if taken.overlaps(*match.span()):
                 continue
             value = (_to_date(kind, match.groups()) if with_year or reference is None
                      else _no_year(kind, match.groups(), reference, known or {}))
             if value is not None:
-                taken.append((match.start(), match.end()))
+                taken.add(*match.span())
                 found.append((match.start(), value, match.group(0)))
     return sorted(found, key=lambda f: f[0])
 
