@@ -22,7 +22,12 @@ Then the place check on its own (`claims_data/places.json`: claimed places again
 locations, each labelled the same place, a neighbouring one or another one): by names alone
 (the first rounds' way) beside names and then the gazetteer, in the same run.
 
-    python benchmarks/claims.py [--runs 5]
+Then typed and captioned dates on their own (`claims_data/dates.json`: 177 cases of a desk
+audit, each a --claim-date or a --caption against one registered recording date, labelled the
+same day, within the period, another date, no filming date, or input to refuse), read and
+checked by the functions verify uses; right, wrong, missed and debatable as the audit judged.
+
+    python benchmarks/claims.py [--runs 5] [--errors] [--only dates|places]
 """
 
 from __future__ import annotations
@@ -241,7 +246,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs for the CPU time median")
     parser.add_argument("--errors", action="store_true", help="list every disagreement")
+    parser.add_argument("--only", choices=("dates", "places"), default=None,
+                        help="only the typed dates' or the places' part")
     args = parser.parse_args()
+    if args.only == "dates":
+        return typed_dates(args.errors)
+    if args.only == "places":
+        return places(args.runs, args.errors)
     originals, every = load()
     readers = [("ours (hand-written date patterns)", ours, None),
                ("ours with dateparser.search_dates", ours, dateparser_reader),
@@ -265,6 +276,62 @@ def main() -> None:
         print(table(["reader", "extraction precision", "extraction recall", "binding accuracy",
                      "rating accuracy", "CPU ms"], rows))
     places(args.runs, args.errors)
+    typed_dates(args.errors)
+
+
+def typed_dates(errors: bool) -> None:
+    """The desk audit's typed and captioned dates, judged as it judged them."""
+    from provenance.errors import SettingsError
+    from provenance.models import StatedClaims
+
+    data = json.loads((DATA / "dates.json").read_text(encoding="utf-8"))
+    counts: dict[str, int] = {}
+    cpu_total = 0.0
+    for case in data["cases"]:
+        text = case["text"] if "text" in case else "".join(
+            piece * times for piece, times in case["parts"])
+        given = StatedClaims(date=text) if case["how"] == "date" else StatedClaims(caption=text)
+        original = Original(id="cam1", recorded_at=case["recorded"])
+        try:
+            cpu, _, read = timed_cpu(lambda g=given: claims.stated_claims(g))
+        except SettingsError:
+            verdict = _typed_verdict(case, None)
+        else:
+            cpu_total += cpu
+            checked = claims.check_dates([c for c in read if c.kind in (
+                ClaimKind.DATE, ClaimKind.PUBLISHED)], [original])
+            verdict = _typed_verdict(case, checked)
+        counts[verdict] = counts.get(verdict, 0) + 1
+        if errors and verdict not in ("right", "not scored"):
+            print(f"  dates: audit #{case['audit']} {case['how']} {text[:60]!r} "
+                  f"({case['truth']}, recorded {case['recorded']}): {verdict}")
+    scored = sum(v for k, v in counts.items() if k != "not scored")
+    print(f"\ntyped and captioned dates: {len(data['cases'])} cases ({scored} scored)")
+    print(table(["right", "wrong", "missed", "debatable", "CPU s (reading)"],
+                [[*(counts.get(k, 0) for k in ("right", "wrong", "missed", "debatable")),
+                  f"{cpu_total:.2f}"]]))
+
+
+def _typed_verdict(case: dict[str, Any], checked: list[Claim] | None) -> str:
+    """The audit's judgement: wrong where a false date is confirmed or a true one contradicted,
+    or malformed input is accepted; missed where nothing is read (or a readable typed date is
+    refused); debatable where a date that is no claim is found consistent."""
+    truth = case["truth"]
+    if truth == "D":
+        return "not scored"
+    if checked is None:
+        return "right" if truth == "E" else "missed"
+    if truth == "E":
+        return "wrong"
+    contradicted = any(c.status is ClaimStatus.CONTRADICTED for c in checked)
+    # a publication date after the recording is consistent, but says nothing of the filming
+    consistent = any(c.status is ClaimStatus.CONSISTENT and c.kind is ClaimKind.DATE
+                     for c in checked)
+    if truth in "SW":
+        return "wrong" if contradicted else "right" if consistent else "missed"
+    if truth == "O":
+        return "right" if contradicted else "wrong" if consistent else "missed"
+    return "wrong" if contradicted else "debatable" if consistent else "right"
 
 
 # The right status for each label; the wrong ones. "unchecked" is neither.

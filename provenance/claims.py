@@ -254,8 +254,8 @@ def _typed_date(typed: str) -> list[Claim]:
     if re.fullmatch(r"[\d/T:+\-Z. ]+", text):
         try:
             found = day_range(dates.normalise(text, "claimed date"))
-        except SettingsError as refused:
-            if "ambiguous" in refused.message or "ends before" in refused.message:
+        except SettingsError as refused:  # a date-time, ambiguous or reversed: not read again
+            if re.search(r"[T:]", text) or re.search("ambiguous|ends before", refused.message):
                 raise
     if found is not None:
         value = found[0].isoformat() if found[0] == found[1] else \
