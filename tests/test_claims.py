@@ -465,7 +465,8 @@ def test_an_ambiguous_numeric_date_is_not_published_as_a_wrong_one() -> None:
     for typed, message in (("09/10/2015", "ambiguous"), ("2015-09-18/2015-09-14", "ends before"),
                            ("2015-09-16\x1b[31mRED", "control characters"),
                            ("2015-10-22 " * 900, "too long"),
-                           ("on 3 May 2015 and 4 May 2015", "names 2 dates")):
+                           ("on 3 May 2015 and 4 May 2015", "names 2 dates"),
+                           ("2015-09-16T25:00:00Z", "hour must be")):
         with pytest.raises(SettingsError) as refused:
             stated_claims(StatedClaims(date=typed))
         assert message in refused.value.message and refused.value.exit_code == 2
