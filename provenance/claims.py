@@ -190,6 +190,8 @@ def _sentence_dates(sentence: str, passage: Passage, reference: date | None,
         for at, value, span in dates.dates_at(sentence, reference, known=known)]
     found += [(sentence.find(span), _range(first, last), span)
               for first, last, span in find_periods(sentence, reference)]
+    found += [(at, _range(first, last), span) for first, last, span in dates.find_years(sentence)
+              if _filmed_then(sentence, at := sentence.find(span))]
     if relative is not None and not found:
         found += [(sentence.find(span), _range(first, last), span)
                   for first, last, span in dates.find_relative(sentence, relative)]
@@ -197,6 +199,15 @@ def _sentence_dates(sentence: str, passage: Passage, reference: date | None,
                   applies_to=passage.applies_to, quote=sentence[:300])
             for at, value, span in sorted(found) if not _negated(sentence, at)
             and (kind := _kind_of(sentence, at, span, passage.found_in)) is not None]
+
+
+def _filmed_then(sentence: str, at: int) -> bool:
+    """Whether the nearest cue word before a year alone says the footage was filmed then."""
+    before = sentence[max(0, at - CUE_WINDOW):at]
+    cues = [(m.end(), True) for m in _EVENT_CUE.finditer(before)]
+    cues += [(m.end(), False) for pattern in (_PUBLISHED_CUE, _OTHER_CUE)
+             for m in pattern.finditer(before)]
+    return bool(cues) and max(cues)[1]
 
 
 def _range(first: date, last: date) -> str:

@@ -395,6 +395,17 @@ def find_periods(text: str, reference: date | None = None) -> list[tuple[date, d
     return found
 
 
+# A year alone: "filmed in 2015", "tournée en 2019" (the caller asks for a word saying it is
+# when the footage was filmed: "the 2015 crisis", "since 2014" are no claim of it).
+_YEAR = re.compile(r"\b(?:in|en|during|pendant|durant)\s+((?:19|20)\d{2})\b(?![/.-]\d)", re.I)
+
+
+def find_years(text: str) -> list[tuple[date, date, str]]:
+    """Years said alone ("in 2015") as (first day, last day, text read)."""
+    return [(date(int(m.group(1)), 1, 1), date(int(m.group(1)), 12, 31), m.group(0))
+            for m in _YEAR.finditer(text[:MAX_TEXT_CHARS])]
+
+
 def find_dates(text: str, reference: date | None = None) -> list[tuple[date, str]]:
     """Dates written in ``text`` with the exact text they were read from, in order of appearance.
     With ``reference`` (when the text was published), dates without a year too."""

@@ -441,6 +441,9 @@ def test_a_desk_audits_misread_dates() -> None:
     # forms that were missed: a date-time's day, day first with dashes, year first with slashes
     assert said("Filmed 2015-09-16T23:50:00+02:00, 22-10-2015 and 2015/09/17") == [
         ("date", "2015-09-16"), ("date", "2015-10-22"), ("date", "2015-09-17")]
+    # a year alone, only where it says when the footage was filmed
+    assert said("Footage filmed in 2023 shows Calais") == [("date", "2023-01-01/2023-12-31")]
+    assert said("The crisis began in 2014.") == said("The 2015 crisis, filmed there") == []
     # a caption saying one date 10,000 times is read once, and quickly
     assert said("Filmed " + "2015-10-22 " * 10_000, None) == [("date", "2015-10-22")]
 
