@@ -58,7 +58,7 @@ _EVENT_CUE = re.compile(
     r"survenu\w*|datent|date from|dating from|show\w*|montr\w*|during|pendant|lors|"
     r"occurred|incident|night of|soir du|nuit du|footage|images?)\b", re.I)
 # Words that say a date is of something else: a birth, a death, an earlier report, a
-# version, the start of a state of affairs (a desk audit: "born on 12 March 1980", "As we
+# version (a desk audit: "born on 12 March 1980", "As we
 # reported on 3 May 2012", "a story published on 3 May 2012" were each read as when the footage
 # was filmed or put online, and rated the post miscaptioned). Not "since"/"depuis": "circule
 # depuis hier" says when the footage went online (the claims set).
@@ -98,13 +98,9 @@ def _kind_of(sentence: str, at: int, span: str, where: str) -> ClaimKind | None:
     else, no claim about the footage)."""
     if where in _PUBLICATION_PLACES:
         return ClaimKind.PUBLISHED
-    before = sentence[max(0, at - CUE_WINDOW):at]
-    cues: list[tuple[int, int, ClaimKind | None]] = [
-        (m.end(), 0, ClaimKind.PUBLISHED) for m in _PUBLISHED_CUE.finditer(before)]
-    cues += [(m.end(), 0, ClaimKind.DATE) for m in _EVENT_CUE.finditer(before)]
-    cues += [(m.end(), 1, None) for m in _OTHER_CUE.finditer(before)]  # "story published"
-    if cues:
-        return max(cues, key=lambda cue: cue[:2])[2]
+    cued, kind = _nearest_cue(sentence, at)
+    if cued:
+        return kind
     if where == "embedded post" and sentence.rstrip(" .").endswith(span):
         return ClaimKind.PUBLISHED  # an embedded post ends with the date it was posted
     return ClaimKind.DATE
@@ -203,11 +199,19 @@ def _sentence_dates(sentence: str, passage: Passage, reference: date | None,
 
 def _filmed_then(sentence: str, at: int) -> bool:
     """Whether the nearest cue word before a year alone says the footage was filmed then."""
+    return _nearest_cue(sentence, at) == (True, ClaimKind.DATE)
+
+
+def _nearest_cue(sentence: str, at: int) -> tuple[bool, ClaimKind | None]:
+    """Whether a cue word lies within CUE_WINDOW before ``at``, and what the nearest says: an
+    event date, a publication date, or None (a date of something else). A cue of something
+    else ending where another does ("story published") is the one read."""
     before = sentence[max(0, at - CUE_WINDOW):at]
-    cues = [(m.end(), True) for m in _EVENT_CUE.finditer(before)]
-    cues += [(m.end(), False) for pattern in (_PUBLISHED_CUE, _OTHER_CUE)
-             for m in pattern.finditer(before)]
-    return bool(cues) and max(cues)[1]
+    cues: list[tuple[int, int, ClaimKind | None]] = [
+        (m.end(), 0, ClaimKind.PUBLISHED) for m in _PUBLISHED_CUE.finditer(before)]
+    cues += [(m.end(), 0, ClaimKind.DATE) for m in _EVENT_CUE.finditer(before)]
+    cues += [(m.end(), 1, None) for m in _OTHER_CUE.finditer(before)]
+    return (True, max(cues, key=lambda cue: cue[:2])[2]) if cues else (False, None)
 
 
 def _range(first: date, last: date) -> str:
@@ -258,9 +262,11 @@ def _typed_date(typed: str) -> list[Claim]:
     control characters, several dates, or none."""
     text = typed.strip()
     hint = "write it as YYYY-MM-DD, e.g. 2015-10-22, or a period FIRST/LAST"
-    if len(text) > MAX_DATE_CHARS or any(unicodedata.category(c) == "Cc" for c in text):
-        raise SettingsError(f"claimed date {text[:80]!r}... is no date: too long, or with "
-                            "control characters", hint)
+    if len(text) > MAX_DATE_CHARS:
+        raise SettingsError(f"claimed date {text[:80]!r}... is too long for a date "
+                            f"({len(text):,} characters)", hint)
+    if any(unicodedata.category(c) == "Cc" for c in text):
+        raise SettingsError(f"claimed date {text!r} holds control characters", hint)
     found = None
     if re.fullmatch(r"[\d/T:+\-Z. ]+", text):
         try:

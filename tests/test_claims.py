@@ -467,7 +467,7 @@ def test_an_ambiguous_numeric_date_is_not_published_as_a_wrong_one() -> None:
     # characters and several dates
     for typed, message in (("09/10/2015", "ambiguous"), ("2015-09-18/2015-09-14", "ends before"),
                            ("2015-09-16\x1b[31mRED", "control characters"),
-                           ("2015-10-22 " * 900, "too long"),
+                           ("2015-10-22 " * 900, "too long for a date"),
                            ("on 3 May 2015 and 4 May 2015", "names 2 dates"),
                            ("2015-09-16T25:00:00Z", "hour must be")):
         with pytest.raises(SettingsError) as refused:
