@@ -66,6 +66,11 @@ _OTHER_CUE = re.compile(
     r"\b(born|née?s?|birth\w*|anniversa\w*|died|death|décéd\w*|mort\w*|reported|recalled|"
     r"rappel\w*|version|turned \d+|(?:story|article|report|interview|piece)\s+"
     r"(?:was\s+|first\s+)?(?:published|posted|publiée?))\b", re.I)
+# A quotation someone recalls ('"On 3 May 2012 hundreds tried to cross," the mayor recalled'):
+# its dates are of what they remember, not of the footage (a desk audit's page was rated
+# miscaptioned on one). A quotation merely said ("..., the author said") may date the footage.
+_RECALLED = re.compile(r"[“\"«]([^”\"»]{1,300})[”\"»]\s*,?\s*(?:[\w'’-]+\s+){0,3}?"
+                       r"(?:recall\w*|remember\w*|se souvien\w*|se rappel\w*|rappel\w*)\b", re.I)
 # A full stop after a number before a month's name is a day's ("22. Mai 2015"), not a sentence's.
 _SENTENCE = re.compile(r"(?<=[.!?])(?<!\d\.)\s+(?=[A-ZÀ-Ý«\"“'])|(?<=\d\.)\s+(?=[A-ZÀ-Ý«\"“'])"
                        rf"(?!(?i:{'|'.join(MONTHS)})\b)|\n+")
@@ -191,9 +196,11 @@ def _sentence_dates(sentence: str, passage: Passage, reference: date | None,
     if relative is not None and not found:
         found += [(sentence.find(span), _range(first, last), span)
                   for first, last, span in dates.find_relative(sentence, relative)]
+    recalled = [m.span(1) for m in _RECALLED.finditer(sentence)]
     return [Claim(kind=kind, text=span, value=value, found_in=passage.found_in,
                   applies_to=passage.applies_to, quote=sentence[:300])
             for at, value, span in sorted(found) if not _negated(sentence, at)
+            and not any(a <= at < b for a, b in recalled)
             and (kind := _kind_of(sentence, at, span, passage.found_in)) is not None]
 
 

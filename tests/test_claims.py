@@ -431,6 +431,9 @@ def test_a_desk_audits_misread_dates() -> None:
     assert said("As we reported on 3 May 2012, migrants tried to cross.") == []
     assert said("In a story published on 3 May 2012, the paper showed the fence.") == []
     assert said("Version 1.5.2015 of the app") == []
+    assert said('"On 3 May 2012 hundreds tried to cross," the mayor recalled.') == []
+    assert said('"We filmed it on 16 September 2015," the operator said.') == [
+        ("date", "2015-09-16")]
     # words that only look like days
     assert said("The Sunday Times obtained the footage.") == []
     assert said("He scored on 9/10 attempts") == []
