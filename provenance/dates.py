@@ -495,6 +495,14 @@ def _years_ago(text: str, reference: date) -> list[tuple[date, date, str]]:
     return found
 
 
+def is_relative(text: str) -> bool:
+    """Whether ``text`` is a day said relative to when it was published ("hier", "on Tuesday",
+    "3 days ago"), counted from a day whose time zone is not known."""
+    said = text.strip()
+    return any(pattern.fullmatch(said) for pattern in (
+        *(pattern for pattern, _ in _RELATIVE), _WEEKDAY, _WEEKEND, _NIGHT, _DAYS_AGO))
+
+
 def find_relative(text: str, reference: date) -> list[tuple[date, date, str]]:
     """Days said relative to ``reference`` ("yesterday", "il y a 3 jours") as ranges."""
     found = _years_ago(text[:MAX_TEXT_CHARS], reference)

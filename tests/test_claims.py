@@ -451,6 +451,21 @@ def test_a_desk_audits_misread_dates() -> None:
     assert said("Filmed " + "2015-10-22 " * 10_000, None) == [("date", "2015-10-22")]
 
 
+def test_a_day_counted_from_the_publication_date_allows_a_day_either_side() -> None:
+    # a desk audit: "hier soir" on a page published at 23:30 UTC (01:30 in Paris), counted
+    # from the UTC day, called the night before's footage miscaptioned
+    (claim,) = [c for c in read_claims([Passage("Vidéo tournée hier soir", "figcaption")],
+                                       date(2015, 9, 16)) if c.kind is ClaimKind.DATE]
+    original = [Original(id="cam1", recorded_at="2015-09-16")]
+    (checked,) = check_dates([claim], original)
+    assert checked.status == "consistent" and "whose time zone is not known" in checked.finding
+    (far,) = check_dates([claim], [Original(id="cam1", recorded_at="2015-09-17")])
+    assert far.status == "contradicted"
+    # a date written out is what it says
+    (written,) = check_dates(date_claims([("caption", "Filmed 15 September 2015")]), original)
+    assert written.status == "contradicted"
+
+
 def test_an_ambiguous_numeric_date_is_not_published_as_a_wrong_one() -> None:
     import pytest
 
