@@ -496,11 +496,13 @@ def _years_ago(text: str, reference: date) -> list[tuple[date, date, str]]:
 
 
 def is_relative(text: str) -> bool:
-    """Whether ``text`` is a day said relative to when it was published ("hier", "on Tuesday",
-    "3 days ago"), counted from a day whose time zone is not known."""
+    """Whether ``text`` is a day counted from the day it was published ("hier", "today", "3
+    days ago"), so a day off if that day was taken in another time zone. Not a weekday: "on
+    Tuesday" is the same Tuesday from either side of midnight (a desk audit's page published
+    on Friday, "filmed on Tuesday" against a Wednesday recording, is contradicted)."""
     said = text.strip()
     return any(pattern.fullmatch(said) for pattern in (
-        *(pattern for pattern, _ in _RELATIVE), _WEEKDAY, _WEEKEND, _NIGHT, _DAYS_AGO))
+        *(pattern for pattern, (start, end) in _RELATIVE if start == end), _DAYS_AGO))
 
 
 def find_relative(text: str, reference: date) -> list[tuple[date, date, str]]:

@@ -461,6 +461,11 @@ def test_a_day_counted_from_the_publication_date_allows_a_day_either_side() -> N
     assert checked.status == "consistent" and "whose time zone is not known" in checked.finding
     (far,) = check_dates([claim], [Original(id="cam1", recorded_at="2015-09-17")])
     assert far.status == "contradicted"
+    # a weekday is the same from either side of midnight: no day either side
+    (tuesday,) = [c for c in read_claims([Passage("Filmed on Tuesday near the terminal",
+                                                  "figcaption")], date(2015, 9, 18))
+                  if c.kind is ClaimKind.DATE]
+    assert check_dates([tuesday], original)[0].status == "contradicted"
     # a date written out is what it says
     (written,) = check_dates(date_claims([("caption", "Filmed 15 September 2015")]), original)
     assert written.status == "contradicted"
