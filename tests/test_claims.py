@@ -499,3 +499,41 @@ def test_an_ambiguous_numeric_date_is_not_published_as_a_wrong_one() -> None:
     assert [c.value for c in stated_claims(StatedClaims(date="10/22/2015"))] == ["2015-10-22"]
     assert [c.value for c in stated_claims(StatedClaims(date="2015-09-16 to 2015-09-18"))] == [
         "2015-09-16/2015-09-18"]
+
+
+def test_a_desk_audits_misread_sources() -> None:
+    """Each was a false confirmation or a false "miscaptioned" in a desk audit of 156 source
+    claims."""
+    import pytest
+
+    from provenance.claims import check_sources, source_claims, stated_claims
+    from provenance.errors import SettingsError
+    from provenance.models import StatedClaims
+
+    def status(credit: str, registered: str) -> str:
+        (claim,) = stated_claims(StatedClaims(source=credit))
+        return check_sources([claim], [Original(id="cam1", source=registered)])[0].status.value
+
+    # a word many sources share names none of them
+    for credit, registered in (("Sky News", "BBC News"), ("Reuters Images", "Getty Images / AFP"),
+                               ("Daily Telegraph", "Daily Mail"), ("The Sun", "The Times"),
+                               ("Groupe Renault", "Groupe Eurotunnel SE")):
+        assert status(credit, registered) == "contradicted", credit
+    # the same name, short, abbreviated or with its organisation first, is the same source
+    for credit, registered in (("AP", "AP"), ("AFP", "Agence France-Presse"),
+                               ("Associated Press", "AP"), ("BBC", "BBC News"),
+                               ("Eurotunnel", "Groupe Eurotunnel SE"),
+                               ("Eurotunnel security staff", "Eurotunnel control room"),
+                               ("city of Paris", "Ville de Paris")):
+        assert status(credit, registered) == "consistent", credit
+    # a platform is where footage is posted, not who filmed it
+    assert status("Twitter", "Eurotunnel") == "unchecked"
+    # a denied credit credits no one
+    assert source_claims([("caption", "This video was not filmed by Eurotunnel")]) == []
+    # "obtained by" ends the name: the kind of camera is left
+    (obtained,) = source_claims([("caption", "Source: CCTV footage obtained by the BBC")])
+    assert obtained.value == "CCTV footage"
+    # a typed source naming no one, or with control characters, is refused
+    for typed in ("...", "Eurotunnel\x07"):
+        with pytest.raises(SettingsError):
+            stated_claims(StatedClaims(source=typed))
