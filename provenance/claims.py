@@ -301,6 +301,9 @@ def _typed(value: str, what: str) -> str:
     if any(unicodedata.category(c) == "Cc" for c in value):
         raise SettingsError(f"claimed {what} {value[:80]!r} holds control characters",
                             f"type the {what}'s name alone")
+    if what == "source" and re.match(r"(?:not|pas|non)\b", value, re.I):
+        raise SettingsError(f"claimed source {value[:80]!r} credits no one",
+                            "give who the post credits, e.g. Eurotunnel")
     if value and not re.search(r"\w", value):
         raise SettingsError(f"claimed {what} {value[:80]!r} names no "
                             f"{'place' if what == 'place' else 'one'}",
@@ -745,9 +748,13 @@ _GENERIC_SOURCE_WORDS = frozenset({
 
 
 def _source_words(name: str) -> list[str]:
-    """A source's words, lower-case without accents, a handle's parts apart ("@calais_cam")."""
+    """A source's words, lower-case without accents, an article set aside ("The Times" is
+    "Times"), a handle whole ("@calais_cam" is not "Calais Libre")."""
     plain = unicodedata.normalize("NFKD", name.casefold()).encode("ascii", "ignore").decode()
-    return re.findall(r"[a-z0-9]+", plain)
+    return [w for w in re.findall(r"[a-z0-9_]+", plain) if w not in _ARTICLES]
+
+
+_ARTICLES = frozenset({"the", "le", "la", "les", "l"})
 
 
 def _credits(name: str, original: Original) -> bool:
@@ -769,9 +776,10 @@ def _credits(name: str, original: Original) -> bool:
             or mine[0] == theirs[0])
 
 
-def _initials(short: list[str], long: list[str]) -> bool:
-    """Whether one word is the other name's initials ("ap": Associated Press)."""
-    return len(short) == 1 and len(long) > 1 and short[0] == "".join(w[0] for w in long)
+def _initials(words: list[str], name: list[str]) -> bool:
+    """Whether a word of one is the other name's initials ("ap": Associated Press; "afp" of
+    "Getty Images / AFP": Agence France-Presse)."""
+    return len(name) > 1 and "".join(w[0] for w in name) in words
 
 
 def _within(words: set[str], others: set[str]) -> bool:

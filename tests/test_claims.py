@@ -517,14 +517,16 @@ def test_a_desk_audits_misread_sources() -> None:
     # a word many sources share names none of them
     for credit, registered in (("Sky News", "BBC News"), ("Reuters Images", "Getty Images / AFP"),
                                ("Daily Telegraph", "Daily Mail"), ("The Sun", "The Times"),
-                               ("Groupe Renault", "Groupe Eurotunnel SE")):
+                               ("Groupe Renault", "Groupe Eurotunnel SE"),
+                               ("Calais Libre", "@calais_cam"), ("@calais_news", "@calais_cam")):
         assert status(credit, registered) == "contradicted", credit
     # the same name, short, abbreviated or with its organisation first, is the same source
     for credit, registered in (("AP", "AP"), ("AFP", "Agence France-Presse"),
                                ("Associated Press", "AP"), ("BBC", "BBC News"),
                                ("Eurotunnel", "Groupe Eurotunnel SE"),
                                ("Eurotunnel security staff", "Eurotunnel control room"),
-                               ("city of Paris", "Ville de Paris")):
+                               ("city of Paris", "Ville de Paris"), ("Times", "The Times"),
+                               ("Agence France-Presse", "Getty Images / AFP")):
         assert status(credit, registered) == "consistent", credit
     # a platform is where footage is posted, not who filmed it
     assert status("Twitter", "Eurotunnel") == "unchecked"
@@ -534,6 +536,6 @@ def test_a_desk_audits_misread_sources() -> None:
     (obtained,) = source_claims([("caption", "Source: CCTV footage obtained by the BBC")])
     assert obtained.value == "CCTV footage"
     # a typed source naming no one, or with control characters, is refused
-    for typed in ("...", "Eurotunnel\x07"):
+    for typed in ("...", "Eurotunnel\x07", "Not Eurotunnel"):
         with pytest.raises(SettingsError):
             stated_claims(StatedClaims(source=typed))
