@@ -779,7 +779,9 @@ def _credits(name: str, original: Original) -> bool:
 def _initials(words: list[str], name: list[str]) -> bool:
     """Whether a word of one is the other name's initials ("ap": Associated Press; "afp" of
     "Getty Images / AFP": Agence France-Presse)."""
-    return len(name) > 1 and "".join(w[0] for w in name) in words
+    initials = "".join(w[0] for w in name)
+    # not a common word ("Daily Express" is no "de" of "Ville de Paris")
+    return len(name) > 1 and initials in words and initials not in _GENERIC_SOURCE_WORDS
 
 
 def _within(words: set[str], others: set[str]) -> bool:

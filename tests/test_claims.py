@@ -518,7 +518,8 @@ def test_a_desk_audits_misread_sources() -> None:
     for credit, registered in (("Sky News", "BBC News"), ("Reuters Images", "Getty Images / AFP"),
                                ("Daily Telegraph", "Daily Mail"), ("The Sun", "The Times"),
                                ("Groupe Renault", "Groupe Eurotunnel SE"),
-                               ("Calais Libre", "@calais_cam"), ("@calais_news", "@calais_cam")):
+                               ("Calais Libre", "@calais_cam"), ("@calais_news", "@calais_cam"),
+                               ("Daily Express", "Ville de Paris")):
         assert status(credit, registered) == "contradicted", credit
     # the same name, short, abbreviated or with its organisation first, is the same source
     for credit, registered in (("AP", "AP"), ("AFP", "Agence France-Presse"),
