@@ -57,10 +57,10 @@ _EVENT_CUE = re.compile(
     r"\b(film\w*|tourn\w*|record\w*|enregistr\w*|shot|captur\w*|took place|happened|"
     r"survenu\w*|datent|date from|dating from|show\w*|montr\w*|during|pendant|lors|"
     r"occurred|incident|night of|soir du|nuit du|footage|images?)\b", re.I)
-# Words that say a date is of something else: a birth, a death, an earlier report, a
-# version (a desk audit: "born on 12 March 1980", "As we
-# reported on 3 May 2012", "a story published on 3 May 2012" were each read as when the footage
-# was filmed or put online, and rated the post miscaptioned). Not "since"/"depuis": "circule
+# Words that say a date is of something else: a birth, a death, an earlier report, a version
+# (a desk audit: "born on 12 March 1980", "As we reported on 3 May 2012", "a story published on
+# 3 May 2012" were each read as when the footage was filmed or put online, and rated the post
+# miscaptioned). Not "since"/"depuis": "circule
 # depuis hier" says when the footage went online (the claims set).
 _OTHER_CUE = re.compile(
     r"\b(born|née?s?|birth\w*|anniversa\w*|died|death|décéd\w*|mort\w*|reported|recalled|"
@@ -269,7 +269,7 @@ def _typed_date(typed: str) -> list[Claim]:
     if len(text) > MAX_DATE_CHARS:
         raise SettingsError(f"claimed date {text[:80]!r}... is too long for a date "
                             f"({len(text):,} characters)", hint)
-    if any(unicodedata.category(c) == "Cc" for c in text):
+    if _controls(text):
         raise SettingsError(f"claimed date {text!r} holds control characters", hint)
     found = None
     if re.fullmatch(r"[\d/T:+\-Z. ]+", text):
@@ -279,14 +279,18 @@ def _typed_date(typed: str) -> list[Claim]:
             if re.search(r"[T:]", text) or re.search("ambiguous|ends before", refused.message):
                 raise
     if found is not None:
-        value = found[0].isoformat() if found[0] == found[1] else \
-            f"{found[0].isoformat()}/{found[1].isoformat()}"
-        return [Claim(kind=ClaimKind.DATE, text=text, value=value, found_in=STATED, quote=text)]
+        return [Claim(kind=ClaimKind.DATE, text=text, value=_range(*found), found_in=STATED,
+                      quote=text)]
     read = [c for c in read_claims([Passage(text, STATED)]) if c.kind is ClaimKind.DATE]
     if len(read) != 1:
         raise SettingsError(f"claimed date {text[:80]!r} is not a date" if not read else
                             f"claimed date {text[:80]!r} names {len(read)} dates", hint)
     return read
+
+
+def _controls(typed: str) -> bool:
+    """Whether typed text holds control characters (an escape sequence, a bell)."""
+    return any(unicodedata.category(c) == "Cc" for c in typed)
 
 
 # A typed place or source longer than this is no name (a place's parts, MAX_PARTS, have
@@ -298,7 +302,7 @@ def _typed(value: str, what: str) -> str:
     """A typed place or source on one line (a line break or tab is a space), or refused: too
     long, with control characters, or naming nothing ("...")."""
     value = " ".join(value.split())
-    if any(unicodedata.category(c) == "Cc" for c in value):
+    if _controls(value):
         raise SettingsError(f"claimed {what} {value[:80]!r} holds control characters",
                             f"type the {what}'s name alone")
     if what == "source" and re.match(r"(?:not|pas|non)\b", value, re.I):
