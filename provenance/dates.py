@@ -309,8 +309,8 @@ def _full_spans(text: str) -> list[tuple[date, date, str, int, int]]:
 
 def _full_date(text: str) -> date | None:
     for kind, pattern in _PATTERNS:
-        if pattern.fullmatch(text):
-            return _to_date(kind, pattern.fullmatch(text).groups())  # type: ignore[union-attr]
+        if match := pattern.fullmatch(text):
+            return _to_date(kind, match.groups())
     return None
 
 
