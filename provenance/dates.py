@@ -17,6 +17,7 @@ dateparser by measurement (benchmarks/claims.py).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -257,30 +258,34 @@ _MONTH_YEAR = re.compile(rf"\b({_MONTH})\.?\s+(\d{{4}})\b", re.I)
 # Spans of days: "du 14 au 16 septembre 2015", "between 14 and 16 September", "14-16 Sept.
 # 2015", "la nuit du 18 au 19 octobre", "du 30 septembre au 2 octobre 2015", "September 14-16,
 # 2015", "from Sept. 14 to 16". Read as one period: its last day alone would make a claim that
-# the first day's recording contradicts. "and"/"et" only after "between"/"entre" ("on 3 and 4
-# March" stays two dates).
+# the first day's recording contradicts. A list of days is one period too ("on 16 and 17
+# September", "les 16, 17 et 18 septembre", "September 16, 17 and 18": the footage is said to be
+# from one of them; read alone, the last day was a claim the others' recordings contradicted),
+# from its first day to its last (a day between them is accepted too: the claim's value is a
+# period).
 _D = r"(\d{1,2})(?:er|st|nd|rd|th)?"
+_MORE_DAYS = r"(?:\s*,\s*\d{1,2}(?:er|st|nd|rd|th)?)*"
 _DAY_FIRST_SPAN = re.compile(
     rf"\b(?:(?:du|from|between|entre(?:\s+le)?)\s+{_D}(?:\s+({_MONTH})\.?)?\s+"
     rf"(?:au|to|until|and|et(?:\s+le)?|[-–])\s+|{_D}\s*[-–]\s*){_D}\s+({_MONTH})\b\.?"
     r"(?:,?\s+(\d{4})\b)?", re.I)
 _MONTH_FIRST_SPAN = re.compile(
-    rf"\b(?:(?:from|between)\s+)?({_MONTH})\.?\s+{_D}\s*(?:[-–]|\s(?:to|until|and))\s*{_D}\b"
-    r"(?:,?\s+(\d{4})\b)?", re.I)
+    rf"\b(?:(?:from|between)\s+)?({_MONTH})\.?\s+{_D}{_MORE_DAYS}\s*(?:[-–]|,?\s(?:to|until|and))"
+    rf"\s*{_D}\b(?:,?\s+(\d{{4}})\b)?", re.I)
+_DAY_LIST = re.compile(rf"\b{_D}{_MORE_DAYS},?\s+(?:and|et)\s+{_D}\s+({_MONTH})\b\.?"
+                       r"(?:,?\s+(\d{4})\b)?", re.I)
 
 
 # Periods between two full dates: "between 14/09/2015 and 18/09/2015", "from 2015-09-14 to
 # 2015-09-18", "du 14/09/2015 au 18/09/2015", "2015-09-16 to 2015-09-18": one claim (a desk
-# audit: read as two dates, each was contradicted by a recording between them). "and"/"et"
-# only after "between"/"entre", as for spans of days; at most a year long.
-_FULL = (r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{4}|"
-         rf"\d{{1,2}}(?:er|st|nd|rd|th|\.)?\s+(?:of\s+)?(?:{_MONTH})\.?\s+\d{{4}}|"
-         rf"(?:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})")
-_FULL_SPANS = [
-    re.compile(rf"\b(?:between|entre(?:\s+le)?)\s+({_FULL})\s+(?:and|et(?:\s+le)?)\s+({_FULL})"
-               r"(?!\d)", re.I),
-    re.compile(rf"\b(?:(?:from|du)\s+)?({_FULL})\s*(?:\s(?:to|until|till|through|au)\s|[-–])"
-               rf"\s*({_FULL})(?!\d)", re.I)]
+# audit: read as two dates, each was contradicted by a recording between them). The dates are
+# those ``_PATTERNS`` read, joined by what lies between them; "and"/"et" only after
+# "between"/"entre", as for spans of days; at most a year long.
+_JOINED = re.compile(r"\s*(?:\s(?:to|until|till|through|au)\s|[-–])\s*", re.I)
+_JOINED_AND = re.compile(r"\s+(?:and|et(?:\s+le)?)\s+", re.I)
+_OPENS_BETWEEN = re.compile(r"\b(?:between|entre(?:\s+le)?)\s+$", re.I)
+_OPENS_FROM = re.compile(r"\b(?:from|du)\s+$", re.I)
+_OPENER_CHARS = 12  # longer than any opener above
 # Months: "from June to November 2015", "de juin à novembre 2015", "between June and July
 # 2015" (not "November 2015" alone).
 _MONTH_SPAN = re.compile(
@@ -293,11 +298,17 @@ def _full_spans(text: str) -> list[tuple[date, date, str, int, int]]:
     """(first day, last day, text read, start, end) of each period between two full dates or
     two months."""
     found = []
-    for pattern in _FULL_SPANS:
-        for match in pattern.finditer(text):
-            first, last = _full_date(match.group(1)), _full_date(match.group(2))
-            if first and last and first <= last and (last - first).days <= MAX_SPAN_DAYS:
-                found.append((first, last, match.group(0), match.start(), match.end()))
+    full = _full_dates(text)
+    for (start, joint, first), (following, end, last) in itertools.pairwise(full):
+        before = text[max(0, start - _OPENER_CHARS):start]
+        between = _OPENS_BETWEEN.search(before)
+        if not (_JOINED.fullmatch(text, joint, following)
+                or between and _JOINED_AND.fullmatch(text, joint, following)):
+            continue
+        if first <= last and (last - first).days <= MAX_SPAN_DAYS:
+            opener = between or _OPENS_FROM.search(before)
+            start -= len(opener.group(0)) if opener else 0
+            found.append((first, last, text[start:end], start, end))
     for match in _MONTH_SPAN.finditer(text):
         month1, month2 = MONTHS[match.group(1).lower()], MONTHS[match.group(2).lower()]
         year = int(match.group(3))
@@ -307,11 +318,17 @@ def _full_spans(text: str) -> list[tuple[date, date, str, int, int]]:
     return found
 
 
-def _full_date(text: str) -> date | None:
+def _full_dates(text: str) -> list[tuple[int, int, date]]:
+    """(start, end, day) of each date written with its year, in order."""
+    found = []
+    taken = _Taken(text)
     for kind, pattern in _PATTERNS:
-        if match := pattern.fullmatch(text):
-            return _to_date(kind, match.groups())
-    return None
+        for match in pattern.finditer(text):
+            value = _to_date(kind, match.groups())
+            if value is not None and not taken.overlaps(*match.span()):
+                taken.add(*match.span())
+                found.append((*match.span(), value))
+    return sorted(found)
 
 
 def _day_spans(text: str, reference: date | None, year_in_text: int | None
@@ -324,14 +341,20 @@ def _day_spans(text: str, reference: date | None, year_in_text: int | None
         month1, day2, month2, year = match.group(2), match.group(4), match.group(5), match.group(6)
         found.append((match, int(day1), MONTHS[(month1 or month2).lower()], int(day2),
                       MONTHS[month2.lower()], year))
+    for match in _DAY_LIST.finditer(text):
+        month = MONTHS[match.group(3).lower()]
+        found.append((match, int(match.group(1)), month, int(match.group(2)), month,
+                      match.group(4)))
     for match in _MONTH_FIRST_SPAN.finditer(text):
         month = MONTHS[match.group(1).lower()]
         found.append((match, int(match.group(2)), month, int(match.group(3)), month,
                       match.group(4)))
     spans = []
+    taken = _Taken(text)
     for match, day1, month1, day2, month2, year in found:
         span = _span(day1, month1, day2, month2, int(year) if year else year_in_text, reference)
-        if span is not None:
+        if span is not None and not taken.overlaps(*match.span()):
+            taken.add(*match.span())
             spans.append((*span, match.group(0), match.start(), match.end()))
     return spans
 
@@ -369,9 +392,10 @@ def find_periods(text: str, reference: date | None = None) -> list[tuple[date, d
     """Vague dates in ``text`` as (first day, last day, text read): spans of days ("du 14 au
     16 septembre"), parts of a month ("mi-septembre") and whole months ("in November 2019")."""
     text = text[:MAX_TEXT_CHARS]
-    full = find_dates(text)
-    spans = _day_spans(text, reference, full[0][0].year if full else None) + _full_spans(text)
-    taken = _Taken(text, [(at, at + len(span)) for at, _, span in dates_at(text, None)]
+    full = dates_at(text, None)
+    year_in_text = full[0][1].year if full else None
+    spans = _day_spans(text, reference, year_in_text) + _full_spans(text)
+    taken = _Taken(text, [(at, at + len(span)) for at, _, span in full]
                    + [m.span() for m in _VAGUE.finditer(text)]
                    + [(start, end) for *_, start, end in spans])
     found = [(first, last, span) for first, last, span, _, _ in spans]
@@ -383,8 +407,8 @@ def find_periods(text: str, reference: date | None = None) -> list[tuple[date, d
         part, month, year = match.group(1).lower(), MONTHS[match.group(2).lower()], match.group(3)
         if year:
             first, last = _month_part(int(year), month, *_PARTS[part])
-        elif full:
-            first, last = _month_part(full[0][0].year, month, *_PARTS[part])
+        elif year_in_text:
+            first, last = _month_part(year_in_text, month, *_PARTS[part])
         elif reference:
             first, last = _month_part(reference.year, month, *_PARTS[part])
             if first > reference:
@@ -420,7 +444,7 @@ def dates_at(text: str, reference: date | None,
     text = text[:MAX_TEXT_CHARS]
     found: list[tuple[int, date, str]] = []
     taken = _Taken(text, [m.span() for m in _VAGUE.finditer(text)]
-                   + [m.span() for pattern in (_DAY_FIRST_SPAN, _MONTH_FIRST_SPAN)
+                   + [m.span() for pattern in (_DAY_FIRST_SPAN, _DAY_LIST, _MONTH_FIRST_SPAN)
                       for m in pattern.finditer(text)]
                    + [(start, end) for *_, start, end in _full_spans(text)])
     patterns = [(kind, pattern, True) for kind, pattern in _PATTERNS]

@@ -190,7 +190,15 @@ def test_a_span_of_days_is_one_period() -> None:
     for text, value in [("Filmé du 14 au 16 septembre 2015.", "2015-09-14/2015-09-16"),
                         ("Filmed between 14 and 16 September 2015", "2015-09-14/2015-09-16"),
                         ("Recorded September 14-16, 2015", "2015-09-14/2015-09-16"),
-                        ("la nuit du 13 au 14 septembre 2015", "2015-09-13/2015-09-14")]:
+                        ("la nuit du 13 au 14 septembre 2015", "2015-09-13/2015-09-14"),
+                        # a list of days: read as its last day alone, the others contradicted it
+                        ("Filmed on 14 and 15 September 2015", "2015-09-14/2015-09-15"),
+                        ("Filmées les 14, 15 et 16 septembre 2015", "2015-09-14/2015-09-16"),
+                        ("Shot on September 14, 15 and 16, 2015", "2015-09-14/2015-09-16"),
+                        # full dates in every form a single date is read in
+                        ("Filmed 14-09-2015 to 18-09-2015", "2015-09-14/2015-09-18"),
+                        ("Filmed between 2015/09/14 and 2015/09/18", "2015-09-14/2015-09-18"),
+                        ("Gefilmt 14.09.2015 – 18.09.2015", "2015-09-14/2015-09-18")]:
         (claim,) = date_claims([("caption", text)])
         assert claim.value == value
         assert check_dates([claim], original)[0].status == "consistent"
