@@ -25,7 +25,7 @@ from .dates import (
     find_periods,
 )
 from .errors import SettingsError
-from .gazetteer import Gazetteer, country_code, region_named
+from .gazetteer import Gazetteer, country_code, folded, region_named
 from .models import (
     ARTICLE,
     Claim,
@@ -752,10 +752,23 @@ _GENERIC_SOURCE_WORDS = frozenset({
 
 
 def _source_words(name: str) -> list[str]:
-    """A source's words, lower-case without accents, an article set aside ("The Times" is
-    "Times"), a handle whole ("@calais_cam" is not "Calais Libre")."""
-    plain = unicodedata.normalize("NFKD", name.casefold()).encode("ascii", "ignore").decode()
-    return [w for w in re.findall(r"[a-z0-9_]+", plain) if w not in _ARTICLES]
+    """A source's words, lower-case without accents, in any script ("РИА Новости" is two
+    words, not none), an article set aside ("The Times" is "Times"), a handle whole
+    ("@calais_cam" is not "Calais Libre")."""
+    return [w for w in folded(name).split() if w not in _ARTICLES]
+
+
+def _in_another_script(name: str, originals: Sequence[Original]) -> bool:
+    """Whether a credit's letters are all in scripts the originals' sources are not written in
+    ("Рейтер" or "رويترز" for Reuters: no word can be compared, and no transliteration agrees
+    with the name an agency gives itself in Latin letters)."""
+    said = _scripts(name)
+    return bool(said) and said.isdisjoint(_scripts(" ".join(o.source for o in originals)))
+
+
+def _scripts(name: str) -> set[str]:
+    """The scripts a name's letters are written in ("LATIN", "CYRILLIC", "ARABIC"...)."""
+    return {unicodedata.name(c, "?").split()[0] for c in name if c.isalpha()}
 
 
 _ARTICLES = frozenset({"the", "le", "la", "les", "l"})
@@ -809,6 +822,11 @@ def check_sources(claims: Sequence[Claim], originals: Sequence[Original]) -> lis
             checked.append(_checked(claim, ClaimStatus.UNCHECKED,
                                     f"{claim.value!r} is where footage is posted, not who "
                                     f"filmed it; the footage is from {_owners(with_source)}"))
+        elif claim.kind is ClaimKind.SOURCE and _in_another_script(claim.value, with_source):
+            checked.append(_checked(claim, ClaimStatus.UNCHECKED,
+                                    f"{claim.value!r} is written in another script than the "
+                                    f"footage's source ({_owners(with_source)}): compare by "
+                                    f"hand"))
         elif _describes_a_camera(claim.value):
             # "filmées par les caméras de surveillance" names the kind of camera, not whose it
             # is: the source's own cameras, as like as not, so it is no false credit ("filmed

@@ -539,6 +539,11 @@ def test_a_desk_audits_misread_sources() -> None:
         assert status(credit, registered) == "consistent", credit
     # a platform is where footage is posted, not who filmed it
     assert status("Twitter", "Eurotunnel") == "unchecked"
+    # a credit in another script: the same words agree, other words do not, and a name no word
+    # of which can be compared with the registered one is left to the checker
+    assert status("РИА Новости", "РИА Новости") == "consistent"
+    assert status("ТАСС", "РИА Новости") == "contradicted"
+    assert status("Рейтер", "Reuters") == status("رويترز", "Reuters") == "unchecked"
     # a denied credit credits no one
     assert source_claims([("caption", "This video was not filmed by Eurotunnel")]) == []
     # "obtained by" ends the name: the kind of camera is left
