@@ -643,6 +643,10 @@ _MADE_BY = [
                r"(?-i:[A-ZÀ-Ý0-9@]))" + _NAME, re.I),
     re.compile(r"\b(?:filmée?s?|tournée?s?|enregistrée?s?)" + _BETWEEN + r"par\s+" + _NAME,
                re.I),
+    # "© Reuters", "©AFP", "Image: © Eurotunnel 2015", "Copyright Getty Images": who holds the
+    # rights (a desk audit: unread)
+    re.compile(r"(?:©|\bcopyright\b)\s*(?:(?:19|20)\d{2}\s+|(?!(?:19|20)\d{2}\b))"
+               r"(?=[«\"“']?\s*(?-i:[A-ZÀ-Ý0-9@]))" + _NAME, re.I),
 ]
 _POSTED_BY = [
     re.compile(r"\b(?:posted|shared|uploaded|published)\s+by\s+" + _NAME, re.I),
@@ -659,13 +663,18 @@ _NAME_END = re.compile(r"(?<!\bde)\s+(?:and|et|who|qui|which|que|has|have|had|a|
 _ARTICLE_START = re.compile(r"^(?:(?:the|les|le|la)\b|l['’])\s*", re.I)
 
 
+# A copyright's year after the name: "© Eurotunnel 2015".
+_YEAR_AFTER = re.compile(r"\s+(?:19|20)\d{2}$")
+
+
 def _name(raw: str) -> str:
-    name = _NAME_END.sub("", " ".join(raw.split())).strip(" -'’")
+    name = _YEAR_AFTER.sub("", _NAME_END.sub("", " ".join(raw.split()))).strip(" -'’")
     return _ARTICLE_START.sub("", name) if len(name.split()) > 1 else name
 
 
 # A caption ending with its credit in brackets: "... near Landiras. (SDIS 33)", "(Video: AFP)".
-_BRACKET_CREDIT = re.compile(r"\((?:\s*(?:video|vidéo|photo|images?|source|crédits?|credit)\s*:?)?"
+_BRACKET_CREDIT = re.compile(r"\((?:\s*(?:video|vidéo|photo|images?|source|crédits?|credit)"
+                             r"(?:\s*:|\s+by|\s+par)?)?"
                              r"\s*((?-i:[A-ZÀ-Ý0-9@])[^()\n]{1,60}?)\s*\)\s*\.?\s*$", re.I)
 
 

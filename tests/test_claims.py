@@ -546,6 +546,13 @@ def test_a_desk_audits_misread_sources() -> None:
     assert status("Рейтер", "Reuters") == status("رويترز", "Reuters") == "unchecked"
     # a denied credit credits no one
     assert source_claims([("caption", "This video was not filmed by Eurotunnel")]) == []
+    # a copyright line names who holds the footage; "Photo by" inside a closing bracket too
+    for caption, credited in (("Migrants in the tunnel. © Reuters", "Reuters"),
+                              ("Image: © Eurotunnel 2015", "Eurotunnel"),
+                              ("© 2015 Eurotunnel", "Eurotunnel"), ("Crédit : ©AFP", "AFP"),
+                              ("(Photo by John Smith/AFP via Getty Images)", "John Smith/AFP")):
+        assert [c.value for c in source_claims([("figcaption", caption)])][:1] == [credited]
+    assert source_claims([("caption", "the ©2015 clip")]) == []
     # "obtained by" ends the name: the kind of camera is left
     (obtained,) = source_claims([("caption", "Source: CCTV footage obtained by the BBC")])
     assert obtained.value == "CCTV footage"
