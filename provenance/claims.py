@@ -285,6 +285,11 @@ def _typed_date(typed: str) -> list[Claim]:
     if len(read) != 1:
         raise SettingsError(f"claimed date {text[:80]!r} is not a date" if not read else
                             f"claimed date {text[:80]!r} names {len(read)} dates", hint)
+    if "/" not in read[0].value and (others := dates.other_readings(
+            read[0].text, date.fromisoformat(read[0].value))):
+        readings = "; ".join(f"{day.isoformat()} read {how}" for day, how in others)
+        raise SettingsError(f"claimed date {text!r} is ambiguous: {read[0].value} read day "
+                            f"first, but {readings}", hint)
     return read
 
 
@@ -453,18 +458,18 @@ def _days(start: date, end: date, first: date, last: date) -> int:
 
 def _check_event(claim: Claim, originals: Sequence[Original]) -> Claim:
     checked = _check_period(claim, originals)
-    other = dates.month_first(claim.text, date.fromisoformat(claim.value)) \
-        if "/" not in claim.value else None
-    if other is None or checked.status is not ClaimStatus.CONTRADICTED:
+    if "/" in claim.value or checked.status is not ClaimStatus.CONTRADICTED:
         return checked
-    swapped = _check_period(replace(claim, value=other.isoformat(), text=other.isoformat()),
-                            originals)
-    if swapped.status is not ClaimStatus.CONSISTENT:
-        return checked
-    # a desk audit: "09/10/2015" on a page written month first rated miscaptioned
-    return _checked(claim, ClaimStatus.UNCHECKED, (
-        f"{claim.text.strip()} is {claim.value} read day first, but {other.isoformat()} read "
-        f"month first (as in the US), and {swapped.finding}: which was meant is not known"))
+    for other, how in dates.other_readings(claim.text, date.fromisoformat(claim.value)):
+        swapped = _check_period(replace(claim, value=other.isoformat(), text=other.isoformat()),
+                                originals)
+        if swapped.status is ClaimStatus.CONSISTENT:
+            # a desk audit: "09/10/2015" on a page written month first rated miscaptioned
+            return _checked(claim, ClaimStatus.UNCHECKED, (
+                f"{claim.text.strip()} is {claim.value} read day first, but "
+                f"{other.isoformat()} read {how}, and {swapped.finding}: which was meant is "
+                "not known"))
+    return checked
 
 
 def _check_period(claim: Claim, originals: Sequence[Original]) -> Claim:

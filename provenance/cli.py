@@ -374,7 +374,8 @@ def batch_options(f: F) -> F:
 @report_options
 @batch_options
 @click.option("--claim-date", default="", metavar="DATE",
-              help="The date the post claims the footage was filmed, e.g. 2015-10-22.")
+              help="The date the post claims the footage was filmed, e.g. 2015-10-22, a "
+                   "year (2015), a month (2015-10) or a period (2015-10-20/2015-10-22).")
 @click.option("--claim-place", default="", metavar="PLACE",
               help="Where the post claims it was filmed: a name, most specific first "
                    "('Calais, France'), or a point (LAT,LON or 50°56'15\"N 1°48'38\"E).")
@@ -616,8 +617,9 @@ def metadata_options(f: F) -> F:
         click.option("--source", "source_name", default=None,
                      help="Who made it (broadcaster, operator)."),
         click.option("--recorded-at", default=None,
-                     help="When it was shot: YYYY-MM-DD, an ISO datetime, or a FIRST/LAST range "
-                          "(a day-first date such as 16/09/2015 is read and stored as ISO)."),
+                     help="When it was shot: YYYY-MM-DD, an ISO datetime, a year (YYYY) or "
+                          "month (YYYY-MM), or a FIRST/LAST range (a day-first date such as "
+                          "16/09/2015 is read and stored as ISO)."),
         click.option("--published-at", default=None,
                      help="When it was first published (same forms)."),
         click.option("--url", default=None, help="Where the original is published."),

@@ -42,7 +42,8 @@ _DAY_MONTH = re.compile(rf"^(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({_MONTH})\.?\s+(\d
 _MONTH_DAY = re.compile(rf"^({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})$", re.I)
 # Longest metadata date accepted (a range of two ISO datetimes with offsets is ~51 characters).
 MAX_DATE_CHARS = 80
-_FORMS = "YYYY-MM-DD, an ISO datetime, FIRST/LAST, or a day-first date such as 16/09/2015"
+_FORMS = ("YYYY-MM-DD, an ISO datetime, a year (YYYY) or month (YYYY-MM), FIRST/LAST, or a "
+          "day-first date such as 16/09/2015")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,21 @@ class Moment:
 
     day: date
     instant: datetime | None = None
+
+
+def _ends(text: str) -> tuple[tuple[str, date], tuple[str, date]]:
+    """The first and last (ISO text, day) of a date, a datetime, or a year or month written
+    alone ("2015", "2015-09": where a library knows no more, or a checker was told no more)."""
+    reduced = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", text.strip())
+    if reduced is None:
+        one = _one(text)
+        return one, one
+    year, month = int(reduced.group(1)), reduced.group(2)
+    if month is not None and not 1 <= int(month) <= 12:
+        raise ValueError("no such month")
+    first, last = (_month_part(year, int(month), 1, 31) if month
+                   else (date(year, 1, 1), date(year, 12, 31)))
+    return (first.isoformat(), first), (last.isoformat(), last)
 
 
 def _one(text: str) -> tuple[str, date]:
@@ -101,14 +117,14 @@ def normalise(value: str, name: str = "date") -> str:
         if len(text) > MAX_DATE_CHARS:
             raise ValueError("too long for a date")
         try:
-            return _one(text)[0]
+            first, last = _ends(text)
         except ValueError:
             if text.count("/") != 1 or _NUMERIC.match(text):
                 raise
-        first, last = (_one(part) for part in text.split("/"))
+            first, last = _ends(text.split("/")[0])[0], _ends(text.split("/")[1])[1]
         if last[1] < first[1]:
             raise ValueError("the range ends before it starts")
-        return f"{first[0]}/{last[0]}"
+        return first[0] if first == last else f"{first[0]}/{last[0]}"
     except ValueError as exc:
         raise SettingsError(f"{name} {text[:MAX_DATE_CHARS]!r}: {exc}",
                             f"write it as {_FORMS}") from None
@@ -154,10 +170,17 @@ def moments(value: str) -> tuple[Moment, Moment] | None:
     return min(parts, key=lambda m: m.day), max(parts, key=lambda m: m.day)
 
 
+# Numbers that are a score, not a date: "on 9/10 attempts", "le 8/10 des votes".
+_NOT_A_SCORE = (r"(?!\s+(?:attempts?|tries|shots?|times|votes?|points?|goals?|marks?|"
+                r"questions?|tentatives?|essais?|fois|buts?|des\b))")
 _PATTERNS = [
     # also a date-time's day ("2015-09-16T23:50:00+02:00") and year first with slashes
     ("iso", re.compile(r"\b(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:\b|(?=T\d))")),
     ("numeric", re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")),
+    # a two-digit year, day first: "22/10/15", "16.09.15" (a dot only between two-digit parts,
+    # as version numbers such as "1.2.15" are not dates; not followed by more numbers: "1/2/15/3")
+    ("numeric", re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2})\b(?![/.-]\d)" + _NOT_A_SCORE, re.I)),
+    ("numeric", re.compile(r"\b(\d{2})\.(\d{2})\.(\d{2})\b(?![/.-]\d)" + _NOT_A_SCORE, re.I)),
     ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th|\.)?\s+(?:of\s+)?({_MONTH})\.?\s+"
                              r"(\d{4})\b", re.I)),
     ("month-day", re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b",
@@ -172,10 +195,7 @@ _NO_YEAR = [
                              re.I)),
     # "le 22/10", "on 22/10": only after a word that announces a date ("24/7" is not one)
     ("numeric", re.compile(r"(?:(?<=\ble )|(?<=\bdu )|(?<=\bau )|(?<=\bon )|(?<=\bthe ))"
-                           r"(\d{1,2})/(\d{1,2})(?![\d/])"
-                           # a score ("on 9/10 attempts", "le 8/10 des votes")
-                           r"(?!\s+(?:attempts?|tries|shots?|times|votes?|points?|goals?|marks?|"
-                           r"questions?|tentatives?|essais?|fois|buts?|des\b))", re.I)),
+                           r"(\d{1,2})/(\d{1,2})(?![\d/])" + _NOT_A_SCORE, re.I)),
 ]
 # Text longer than this is cut before scanning (metadata is untrusted).
 MAX_TEXT_CHARS = 200_000
@@ -209,11 +229,21 @@ def _to_date(kind: str, groups: Sequence[str]) -> date | None:
     if kind == "iso":
         return _make_date(int(groups[0]), int(groups[1]), int(groups[2]))
     if kind == "numeric":
-        first, second, year = int(groups[0]), int(groups[1]), int(groups[2])
+        first, second, year = int(groups[0]), int(groups[1]), _full_year(groups[2])
         return _make_date(year, second, first) or _make_date(year, first, second)
     if kind == "day-month":
         return _make_date(int(groups[2]), MONTHS[groups[1].lower()], int(groups[0]))
     return _make_date(int(groups[2]), MONTHS[groups[0].lower()], int(groups[1]))
+
+
+def _full_year(year: str) -> int:
+    """A year as written, a two-digit one as the latest such year not after this one ("15":
+    2015, "99": 1999)."""
+    if len(year) != 2:
+        return int(year)
+    this_year = date.today().year
+    full = this_year - (this_year - int(year)) % 100
+    return full
 
 
 def _before(reference: date, month: int, day: int) -> date | None:
@@ -376,16 +406,21 @@ def _span(day1: int, month1: int, day2: int, month2: int, year: int | None,
     return first, last
 
 
-def month_first(text: str, read: date) -> date | None:
-    """The other reading of a numeric date read day first ("09/10/2015", 9 October: 10
-    September), where both are dates and differ; None for any other date."""
-    numeric = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-]\d{4})?", text.strip())
-    if numeric is None:
-        return None
-    first, second = int(numeric.group(1)), int(numeric.group(2))
-    if (read.month, read.day) != (second, first) or first == second or first > 12:
-        return None
-    return _make_date(read.year, first, second)
+def other_readings(text: str, read: date) -> list[tuple[date, str]]:
+    """The other days a numeric date read day first can be, each with how it is read that way:
+    month first ("09/10/2015", 9 October: 10 September, as in the US) and, with a two-digit year,
+    year first ("15/10/22", 22 October 2015: 15 October 2022, as in East Asia)."""
+    numeric = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?", text.strip())
+    if numeric is None or (read.month, read.day) != (int(numeric[2]), int(numeric[1])):
+        return []
+    first, second = int(numeric[1]), int(numeric[2])
+    found = []
+    if first != second and first <= 12:
+        found.append((_make_date(read.year, first, second), "month first (as in the US)"))
+    if numeric[3] is not None and len(numeric[3]) == 2 and len(numeric[1]) == 2:
+        found.append((_make_date(_full_year(numeric[1]), second, int(numeric[3])),
+                      "year first (as in East Asia)"))
+    return [(day, how) for day, how in found if day is not None and day != read]
 
 
 def find_periods(text: str, reference: date | None = None) -> list[tuple[date, date, str]]:

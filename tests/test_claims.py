@@ -452,6 +452,10 @@ def test_a_desk_audits_misread_dates() -> None:
     # forms that were missed: a date-time's day, day first with dashes, year first with slashes
     assert said("Filmed 2015-09-16T23:50:00+02:00, 22-10-2015 and 2015/09/17") == [
         ("date", "2015-09-16"), ("date", "2015-10-22"), ("date", "2015-09-17")]
+    # a two-digit year, read as the latest such year; not in a score or a version number
+    assert said("Migrants storm the tunnel, 22/10/15") == [("date", "2015-10-22")]
+    assert said("Aufgenommen am 16.09.15") == [("date", "2015-09-16")]
+    assert said("He scored on 9/10/15 attempts. Version 1.2.15 of the app") == []
     # a year alone, only where it says when the footage was filmed
     assert said("Footage filmed in 2023 shows Calais") == [("date", "2023-01-01/2023-12-31")]
     assert said("The crisis began in 2014.") == said("The 2015 crisis, filmed there") == []
@@ -494,9 +498,14 @@ def test_an_ambiguous_numeric_date_is_not_published_as_a_wrong_one() -> None:
     assert right.status == "consistent"
     (wrong,) = check_dates(date_claims([("caption", "Video filmed 11/09/2015")]), original)
     assert wrong.status == "contradicted"
-    # typed, it is refused as in the library's metadata; so are a reversed range, control
-    # characters and several dates
-    for typed, message in (("09/10/2015", "ambiguous"), ("2015-09-18/2015-09-14", "ends before"),
+    # a two-digit year can be read year first too: 10/09/15 is 2010-09-15 so (East Asia)
+    odd = [Original(id="cam1", recorded_at="2010-09-15")]
+    (unsure,) = check_dates(date_claims([("caption", "Video filmed 10/09/15")]), odd)
+    assert unsure.status == "unchecked" and "2010-09-15 read year first" in unsure.finding
+    # typed, it is refused as in the library's metadata (a two-digit year too); so are a
+    # reversed range, control characters and several dates
+    for typed, message in (("09/10/2015", "ambiguous"), ("22/10/15", "ambiguous"),
+                           ("2015-09-18/2015-09-14", "ends before"),
                            ("2015-09-16\x1b[31mRED", "control characters"),
                            ("2015-10-22 " * 900, "too long for a date"),
                            ("on 3 May 2015 and 4 May 2015", "names 2 dates"),
@@ -505,6 +514,7 @@ def test_an_ambiguous_numeric_date_is_not_published_as_a_wrong_one() -> None:
             stated_claims(StatedClaims(date=typed))
         assert message in refused.value.message and refused.value.exit_code == 2
     assert [c.value for c in stated_claims(StatedClaims(date="10/22/2015"))] == ["2015-10-22"]
+    assert [c.value for c in stated_claims(StatedClaims(date="2015"))] == ["2015-01-01/2015-12-31"]
     assert [c.value for c in stated_claims(StatedClaims(date="2015-09-16 to 2015-09-18"))] == [
         "2015-09-16/2015-09-18"]
 

@@ -29,8 +29,12 @@ def test_dates_are_normalised_or_refused() -> None:
     assert normalise("2015-09-16T02:13:00Z") == "2015-09-16T02:13:00+00:00"
     assert normalise("2015-09-14/2015-09-18") == "2015-09-14/2015-09-18"
     assert normalise("  ") == ""
-    for bad in ("2015-02-30", "not-a-date", "05/06/2015", "2015-09-18/2015-09-14",
-                "mid-September", "2015", "16/09/2015/17/09/2015", "x" * 1000):
+    # a year or a month alone is the period it names
+    assert normalise("2015") == "2015-01-01/2015-12-31"
+    assert normalise("2016-02") == "2016-02-01/2016-02-29"
+    assert normalise("2015-09/2015-10") == "2015-09-01/2015-10-31"
+    for bad in ("2015-02-30", "not-a-date", "05/06/2015", "16/09/15", "2015-09-18/2015-09-14",
+                "mid-September", "2015-13", "2016/2015", "16/09/2015/17/09/2015", "x" * 1000):
         with pytest.raises(SettingsError):
             normalise(bad, "recorded_at")
 
