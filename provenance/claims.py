@@ -272,7 +272,7 @@ def _typed_date(typed: str) -> list[Claim]:
     if _controls(text):
         raise SettingsError(f"claimed date {text!r} holds control characters", hint)
     found = None
-    if re.fullmatch(r"[\d/T:+\-Z. ]+", text):
+    if re.fullmatch(r"(?:[\d/T:+\-Z. ]|UTC|GMT)+", text, re.I):
         try:
             found = day_range(dates.normalise(text, "claimed date"))
         except SettingsError as refused:  # a date-time, ambiguous or reversed: not read again

@@ -78,8 +78,12 @@ def _one(text: str) -> tuple[str, date]:
     return iso, moment.day
 
 
+# A zone written after a space or as a name: "2015-09-16 23:30:00 +02:00", "... 23:30 UTC".
+_SPACED_ZONE = re.compile(r"(?<=\d)\s*(?:(Z|UTC|GMT)|\s([+-]\d{2}:?\d{2}))$", re.I)
+
+
 def _moment(text: str) -> tuple[str, Moment]:
-    text = text.strip()
+    text = _SPACED_ZONE.sub(lambda m: "+00:00" if m[1] else m[2], text.strip())
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         day = date.fromisoformat(text)
         return day.isoformat(), Moment(day)

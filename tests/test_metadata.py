@@ -27,6 +27,9 @@ def test_dates_are_normalised_or_refused() -> None:
     assert normalise("16 septembre 2015") == "2015-09-16"
     assert normalise("September 16, 2015") == "2015-09-16"
     assert normalise("2015-09-16T02:13:00Z") == "2015-09-16T02:13:00+00:00"
+    # a zone after a space, or by its name
+    assert normalise("2015-09-16 23:30:00 +02:00") == "2015-09-16T23:30:00+02:00"
+    assert normalise("2015-09-16 02:13 UTC") == "2015-09-16T02:13:00+00:00"
     assert normalise("2015-09-14/2015-09-18") == "2015-09-14/2015-09-18"
     assert normalise("  ") == ""
     # a year or a month alone is the period it names
