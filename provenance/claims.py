@@ -645,7 +645,7 @@ _MADE_BY = [
     # "Video: TCL Lyon", "Crédit : SDIS 33": a credit line names someone (a capital letter, a
     # digit or a handle), unlike "Tram crash video: what we know"
     re.compile(r"\b(?:source|credit|crédits?|footage|video|vidéo|images?)\s*:\s*(?=[«\"“']?\s*"
-               r"(?-i:[A-ZÀ-Ý0-9@]))" + _NAME, re.I),
+               r"(?:(?:the|le|la|les)\s+|l['’])?(?-i:[A-ZÀ-Ý0-9@]))" + _NAME, re.I),
     re.compile(r"\b(?:filmée?s?|tournée?s?|enregistrée?s?)" + _BETWEEN + r"par\s+" + _NAME,
                re.I),
     # "© Reuters", "©AFP", "Image: © Eurotunnel 2015", "Copyright Getty Images": who holds the

@@ -563,6 +563,8 @@ def test_a_desk_audits_misread_sources() -> None:
                               ("(Photo by John Smith/AFP via Getty Images)", "John Smith/AFP")):
         assert [c.value for c in source_claims([("figcaption", caption)])][:1] == [credited]
     assert source_claims([("caption", "the ©2015 clip")]) == []
+    assert [c.value for c in source_claims([("figcaption", "Video: the AP")])] == ["AP"]
+    assert source_claims([("figcaption", "Video: the crash in Lyon")]) == []
     # "obtained by" ends the name: the kind of camera is left
     (obtained,) = source_claims([("caption", "Source: CCTV footage obtained by the BBC")])
     assert obtained.value == "CCTV footage"
