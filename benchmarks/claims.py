@@ -27,13 +27,20 @@ audit, each a --claim-date or a --caption against one registered recording date,
 same day, within the period, another date, no filming date, or input to refuse), read and
 checked by the functions verify uses; right, wrong, missed and debatable as the audit judged.
 
-    python benchmarks/claims.py [--runs 5] [--errors] [--only dates|places]
+Then claims in ten other languages (`claims_data/languages.json`: 226 cases of a desk audit,
+captions, pages and typed claims in Spanish, German, Italian, Portuguese, Dutch, Polish, Russian,
+Ukrainian, Arabic and Turkish, each against one registered original), gathered and checked as
+verify does, each claim kind judged as the audit judged it (right, wrong, unread, debatable),
+and how the language of English, French and other-language texts is identified.
+
+    python benchmarks/claims.py [--runs 5] [--errors] [--only dates|places|languages]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 from collections.abc import Callable, Iterator
@@ -246,13 +253,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs for the CPU time median")
     parser.add_argument("--errors", action="store_true", help="list every disagreement")
-    parser.add_argument("--only", choices=("dates", "places"), default=None,
-                        help="only the typed dates' or the places' part")
+    parser.add_argument("--only", choices=("dates", "places", "languages"), default=None,
+                        help="only the typed dates', the places' or the other languages' part")
     args = parser.parse_args()
     if args.only == "dates":
         return typed_dates(args.errors)
     if args.only == "places":
         return places(args.runs, args.errors)
+    if args.only == "languages":
+        return other_languages(args.errors)
     originals, every = load()
     readers = [("ours (hand-written date patterns)", ours, None),
                ("ours with dateparser.search_dates", ours, dateparser_reader),
@@ -277,6 +286,7 @@ def main() -> None:
                      "rating accuracy", "CPU ms"], rows))
     places(args.runs, args.errors)
     typed_dates(args.errors)
+    other_languages(args.errors)
 
 
 def typed_dates(errors: bool) -> None:
@@ -298,8 +308,8 @@ def typed_dates(errors: bool) -> None:
             verdict = _typed_verdict(case, None)
         else:
             cpu_total += cpu
-            checked = claims.check_dates([c for c in read if c.kind in (
-                ClaimKind.DATE, ClaimKind.PUBLISHED)], [original])
+            checked = [c for c in claims.check(read, [original]) if c.kind in (
+                ClaimKind.DATE, ClaimKind.PUBLISHED)]
             verdict = _typed_verdict(case, checked)
         counts[verdict] = counts.get(verdict, 0) + 1
         if errors and verdict not in ("right", "not scored"):
@@ -383,6 +393,127 @@ def _tally(cases: list[tuple[Claim, Original, str]], statuses: list[Claim], trut
 @contextmanager
 def _nothing() -> Iterator[None]:
     yield
+
+
+
+# -- claims in other languages ------------------------------------------------------------------
+
+JUDGED = (ClaimStatus.CONSISTENT, ClaimStatus.CONTRADICTED)
+KINDS = {"date": (ClaimKind.DATE,), "place": (ClaimKind.PLACE,),
+         "source": (ClaimKind.SOURCE, ClaimKind.UPLOADER)}
+
+
+def other_languages(errors: bool) -> None:
+    """The desk audit's posts in ten other languages, judged claim kind by claim kind."""
+    from provenance.errors import SettingsError
+    from provenance.models import StatedClaims
+
+    data = json.loads((DATA / "languages.json").read_text(encoding="utf-8"))
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for case in data["cases"]:
+        original = Original(id="cam1", **data["libraries"][case["library"]])
+        try:
+            said = _said_in_language(case, StatedClaims)
+        except SettingsError:
+            said = None
+        matched = [] if case.get("unrelated") else [original]
+        checked = None if said is None else claims.check(said, matched, gazetteer=GAZETTEER)
+        for kind in KINDS:
+            expected = case["expect"].get(kind, "-")
+            verdict = _language_verdict(case, kind, expected, checked)
+            for key in ((case["lang"], kind), ("all", kind)):
+                tally = counts.setdefault(key, {})
+                tally[verdict] = tally.get(verdict, 0) + 1
+            if errors and verdict in ("wrong", "debatable"):
+                text = case.get("text") or case.get("body", "")
+                print(f"  languages: {case['id']} {kind} {expected} {text[:70]!r}: {verdict} "
+                      f"({[(c.kind.value, c.value, c.status.value) for c in checked or []]})")
+    print(f"\nclaims in other languages: {len(data['cases'])} cases; per claim kind, a kind "
+          "not claimed right where nothing is contradicted")
+    order = ("right", "wrong", "unread", "debatable")
+    rows = [[lang, kind, *(counts[(lang, kind)].get(k, 0) for k in order)]
+            for lang, kind in counts if lang == "all"]
+    print(table(["", "kind", *order], rows))
+    _identification()
+
+
+def _said_in_language(case: dict[str, Any], stated: Any) -> list[Claim]:  # noqa: ANN401
+    """The claims verify gathers for the case (SettingsError where a typed one is refused)."""
+    if case["how"] == "page":
+        html = (f'<!doctype html><html lang="{case["page_lang"]}"><head><meta charset="utf-8">'
+                f'<meta property="article:published_time" content="{case["published"]}">'
+                f'</head><body>{case["body"]}</body></html>')
+        url = f"https://news.example/{case['id']}.html"
+        refs, contexts, _ = pipeline.article_contexts(html, url, url)
+        return pipeline.said_about(0, contexts[0], {}) if refs else []
+    field = {"caption": "caption", "date": "date", "place": "place", "source": "source"}
+    return claims.stated_claims(stated(**{field[case["how"]]: case["text"]}))
+
+
+def _language_verdict(case: dict[str, Any], kind: str, expected: str,
+                      checked: list[Claim] | None) -> str:
+    """As the audit judged: a true claim consistent, a false one contradicted, a date of
+    something else or a kind not claimed never contradicted (debatable where consistent), and
+    nothing judged without a match; unread where a claim was not read, left unchecked, or a
+    typed one refused."""
+    if checked is None:
+        return "unread" if kind == {"date": "date", "place": "place", "source": "source"}.get(
+            case["how"]) else ("right" if expected in "-NU" else "unread")
+    said = [c for c in checked if c.kind in KINDS[kind] and c.status is not ClaimStatus.FLAG
+            and not (c.kind is ClaimKind.PUBLISHED and c.found_in == "page metadata")]
+    contradicted = [c for c in said if c.status is ClaimStatus.CONTRADICTED]
+    consistent = [c for c in said if c.status is ClaimStatus.CONSISTENT]
+    if case.get("debatable") and expected in "CX" and (contradicted or consistent) and (
+            bool(contradicted) == (expected == "C")):
+        return "debatable"
+    if expected == "C":
+        return "wrong" if contradicted else "right" if consistent else "unread"
+    if expected == "X":
+        return "wrong" if consistent else "right" if contradicted else "unread"
+    if expected == "U":
+        return "wrong" if contradicted or consistent else "right"
+    return "wrong" if contradicted else "debatable" if consistent else "right"
+
+
+# The dates audit's captions in other languages, by its notes ("German", "Spanish"...).
+OTHER_LANGUAGE_NOTE = re.compile(r"(?:German|Spanish|Italian|Dutch|Portuguese|Ukrainian|Russian)")
+
+
+def _identification() -> None:
+    """How often English and French passages (this benchmark's pages and posts, the dates
+    audit's captions) are taken for another language, and other-language captions are
+    identified, at the thresholds in provenance.language."""
+    from provenance import language
+
+    originals, cases = load()
+    ours_texts = [p.text for case in cases for p in _passages(case)]
+    dated = json.loads((DATA / "dates.json").read_text(encoding="utf-8"))
+    ours_texts += [c["text"] for c in dated["cases"] if c["how"] == "caption" and "text" in c
+                   and not OTHER_LANGUAGE_NOTE.match(c.get("note", ""))]
+    data = json.loads((DATA / "languages.json").read_text(encoding="utf-8"))
+    theirs = [(c["lang"], c["text"]) for c in data["cases"] if c["how"] == "caption"]
+    taken = [t for t in ours_texts if language.unread(language.language_of(t))]
+    found = [lang for lang, t in theirs if language.unread(language.language_of(t))]
+    right = [lang for lang, t in theirs if language.language_of(t) == lang]
+    print(f"\nlanguage identification (min confidence {language.MIN_CONFIDENCE}, English and "
+          f"French under {language.MAX_READ_PROBABILITY}):")
+    print(table(["texts", "count", "taken for a language not read", "identified rightly"],
+                [["English and French passages and captions", len(ours_texts), len(taken), "-"],
+                 ["captions in ten other languages", len(theirs), len(found), len(right)]]))
+    for text in taken:
+        print(f"  taken for another language: {text[:70]!r}")
+
+
+def _passages(case: dict[str, Any]) -> list[Passage]:
+    html = _page(case)
+    found: list[Passage] = []
+    if html is not None:
+        _, contexts, _ = pipeline.article_contexts(html, _url(case), _url(case))
+        found = list(dict.fromkeys(p for c in contexts if c for p in c.passages))
+    for video in case["videos"]:
+        post = video.get("post") or {}
+        found += [Passage(post[k], "post") for k in ("title", "description") if post.get(k)]
+    return found
 
 
 if __name__ == "__main__":

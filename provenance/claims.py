@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
-from . import dates
+from . import dates, language
 from .dates import (
     MAX_DATE_CHARS,
     MAX_TEXT_CHARS,
@@ -136,14 +136,19 @@ def read_claims(passages: Iterable[Passage], reference: date | None = None,
     for passage in passages:
         # "tonight" in a caption that also gives the date is that date, not a second claim
         relative = reference if not find_dates(passage.text, reference) else None
+        said: list[Claim] = []
         for sentence in sentences(passage.text):
             if several_videos and passage.found_in in _PAGE_WIDE and not _FOOTAGE.search(
                     sentence):
                 continue
-            claims += _sentence_dates(sentence, passage, reference, known, relative)
-            claims += [_bound(c, passage, sentence) for c in
-                       source_claims([(passage.found_in, sentence)])
-                       + place_claims([(passage.found_in, sentence)])]
+            said += _sentence_dates(sentence, passage, reference, known, relative)
+            said += [_bound(c, passage, sentence) for c in
+                     source_claims([(passage.found_in, sentence)])
+                     + place_claims([(passage.found_in, sentence)])]
+        if said and passage.found_in != STATED:  # a checker's typed claim is taken as typed
+            in_language = language.language_of(passage.text, passage.language)
+            said = [replace(c, language=in_language) for c in said]
+        claims += said
     claims = list(dict.fromkeys(claims))  # a caption saying one date many times says it once
     if several_videos:
         claims = _own_first(claims)
@@ -383,13 +388,11 @@ def _typed_point(place: str) -> str:
 
 
 def _applying(claim: Claim, applies_to: int | str) -> Claim:
-    return Claim(kind=claim.kind, text=claim.text, value=claim.value, found_in=claim.found_in,
-                 applies_to=applies_to, quote=claim.quote)
+    return replace(claim, applies_to=applies_to, finding="", status=ClaimStatus.UNCHECKED)
 
 
 def _checked(claim: Claim, status: ClaimStatus, finding: str) -> Claim:
-    return Claim(kind=claim.kind, text=claim.text, value=claim.value, found_in=claim.found_in,
-                 finding=finding, status=status, applies_to=claim.applies_to, quote=claim.quote)
+    return replace(claim, finding=finding, status=status)
 
 
 def check_dates(claims: Sequence[Claim], originals: Sequence[Original]) -> list[Claim]:
@@ -971,10 +974,25 @@ def check(claims: Sequence[Claim], matched: Sequence[Original],
     places = [c for c in claims if c.kind is ClaimKind.PLACE]
     sources = [c for c in claims if c.kind in (ClaimKind.SOURCE, ClaimKind.UPLOADER)]
     if not matched and same_view:
-        return [*(_date_unknown(c, same_view, moment_known) for c in dates),
-                *check_places(places, same_view, gazetteer), *check_sources(sources, matched)]
-    return [*check_dates(dates, matched), *check_places(places, matched, gazetteer),
-            *check_sources(sources, matched)]
+        checked = [*(_date_unknown(c, same_view, moment_known) for c in dates),
+                   *check_places(places, same_view, gazetteer), *check_sources(sources, matched)]
+    else:
+        checked = [*check_dates(dates, matched), *check_places(places, matched, gazetteer),
+                   *check_sources(sources, matched)]
+    return [_left_to_the_checker(c) if language.unread(c.language) else c for c in checked]
+
+
+def _left_to_the_checker(claim: Claim) -> Claim:
+    """A claim read in a language whose words provenance does not read: what the library says
+    is given, the decision left to the checker (in such a text a date may be when the post
+    was published, someone's birth, or denied)."""
+    if claim.status not in (ClaimStatus.CONSISTENT, ClaimStatus.CONTRADICTED):
+        return claim
+    said = "agrees" if claim.status is ClaimStatus.CONSISTENT else "does not agree"
+    return _checked(claim, ClaimStatus.UNCHECKED, (
+        f"read in {language.name(claim.language)}, whose words provenance does not read (what "
+        f"the text says of the {claim.kind.value}: filmed, published, born, denied...): check "
+        f"by hand; as read, it {said}: {claim.finding}"))
 
 
 def _date_unknown(claim: Claim, same_view: Sequence[Original], moment_known: bool) -> Claim:

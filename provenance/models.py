@@ -457,17 +457,20 @@ BURNED_IN = "burned-in text"
 class Passage:
     """A piece of text that says something about a video: where it was read (``figcaption``,
     ``paragraph``, ``headline``, ``upload metadata``, ``command line``...) and which video it
-    is about (its index in the page, or ``"article"`` for every video)."""
+    is about (its index in the page, or ``"article"`` for every video); ``language``, the one its
+    page declares (``"en"``), '' when none."""
 
     text: str
     found_in: str
     applies_to: int | str = ARTICLE
+    language: str = ""
 
 
 @dataclass(frozen=True)
 class Claim:
     """A claim found around a video, checked against the library. ``text`` is the words the
-    value was read from; ``quote`` the sentence they were in (what was actually said)."""
+    value was read from; ``quote`` the sentence they were in (what was actually said);
+    ``language`` the language of its passage where it is known ('' otherwise)."""
 
     kind: ClaimKind
     text: str
@@ -477,6 +480,7 @@ class Claim:
     status: ClaimStatus = ClaimStatus.UNCHECKED
     applies_to: int | str = ARTICLE
     quote: str = ""
+    language: str = ""
 
 
 class Rating(str, enum.Enum):

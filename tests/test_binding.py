@@ -142,3 +142,16 @@ def test_a_video_s_own_text_comes_before_the_opening_of_a_page_of_several() -> N
     alone = said([headline, lede, own], several=False)
     assert any("Paris" in v for k, v in alone if k is ClaimKind.PLACE)
     assert any("07-14" in v for k, v in alone if k is ClaimKind.DATE)
+
+
+def test_every_passage_carries_the_language_its_page_declares() -> None:
+    for tag, language in (('lang="es-ES"', "es"), ('xml:lang="de"', "de"), ("", ""),
+                          ('lang="<script>"', "")):
+        _, passages, _ = read_page(f"""<html {tag}><body><h1>Vídeo</h1><figure>
+        <video src="a.mp4"></video><figcaption>Grabado el 22/10/2015</figcaption></figure>
+        </body></html>""", BASE)
+        assert {p.language for p in passages} == {language}
+    # and a claim read from a page in a language whose words are not read says so
+    (claim,) = [c for c in read_claims([Passage("Grabado el 22/10/2015", "figcaption", 0, "es")])
+                if c.kind is ClaimKind.DATE]
+    assert claim.language == "es"

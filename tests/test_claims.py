@@ -572,3 +572,29 @@ def test_a_desk_audits_misread_sources() -> None:
     for typed in ("...", "Eurotunnel\x07", "Not Eurotunnel"):
         with pytest.raises(SettingsError):
             stated_claims(StatedClaims(source=typed))
+
+
+def test_claims_in_a_language_not_read_are_left_to_the_checker() -> None:
+    """A desk audit of posts in ten other languages: dates of publication, births and denials
+    were read as filming dates and the posts rated miscaptioned."""
+    from provenance.language import language_of
+
+    original = [Original(id="cam1", recorded_at="2015-09-16", location="Berlin, Deutschland")]
+    said = read_claims([Passage("Veröffentlicht am 18.09.2015. Aufgenommen am 16.09.2015",
+                                "figcaption")], date(2015, 10, 23))
+    checked = [c for c in check(said, original) if c.kind is ClaimKind.DATE]
+    assert [(c.value, c.language, c.status.value) for c in checked] == [
+        ("2015-09-18", "de", "unchecked"), ("2015-09-16", "de", "unchecked")]
+    assert "read in German" in checked[0].finding and "does not agree" in checked[0].finding
+    assert "agrees" in checked[1].finding
+    # a page's declared language counts where the text is too short to tell
+    (dated,) = check(read_claims([Passage("Grabado el 22/10/2015", "figcaption", 0, "es")]),
+                     original)[:1]
+    assert dated.language == "es" and dated.status.value == "unchecked"
+    # English and French are read as before, whatever the page declares
+    (english,) = [c for c in check(read_claims([Passage(
+        "The footage was filmed on 22 October 2015 near the tunnel entrance", "figcaption", 0,
+        "de")]), original) if c.kind is ClaimKind.DATE]
+    assert english.status.value == "contradicted" and english.language == "en"
+    assert language_of("Filmed 16 September 2015, posted 22 October 2015") == ""
+    assert language_of("Снято 16.09.2015") == "ru"

@@ -16,11 +16,12 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
+from ..language import declared
 from ..models import ARTICLE, Passage, VideoRef
 
 # Pages larger than this are cut before parsing (untrusted input). Parsing costs about 1 s of CPU
@@ -164,6 +165,7 @@ class _Collector(HTMLParser):
         self._in_title = False
         self._buffer: list[str] = []
         self._video_anchor = _Anchor(None)
+        self.language = ""  # as the page declares it (<html lang>)
 
     # -- text blocks -------------------------------------------------------------------------
     def _flush(self) -> None:
@@ -194,6 +196,8 @@ class _Collector(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "html" and not self.language:
+            self.language = declared(a.get("lang") or a.get("xml:lang", ""))
         if tag == "title":
             self._in_title = True
         if tag in _SKIPPED:
@@ -478,7 +482,7 @@ def _passages(collector: _Collector, anchors: list[_Anchor]) -> list[Passage]:
             owner = _owner(k, blocks, body, placed, len(anchors))
             where = "embedded post" if block.kind == "embedded post" else "paragraph"
             passages.append(Passage(block.text, where, owner))
-    return passages
+    return [replace(p, language=collector.language) for p in passages]
 
 
 def _owner(k: int, blocks: list[_Block], body: list[int], placed: list[tuple[int, int]],
