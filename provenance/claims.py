@@ -52,11 +52,19 @@ def date_claims(texts: Iterable[tuple[str, str]], reference: date | None = None)
 _PUBLISHED_CUE = re.compile(
     r"\b(publi\w*|posted|uploaded|updated|mis en ligne|mise à jour|mis à jour|modifié\w*|"
     r"last modified|shared|partag\w*|circulat\w*|circul\w*|viewed|went viral|vue?s?|"
-    r"first (?:published|posted|shared))\b", re.I)
+    r"first (?:published|posted|shared)|"
+    # the same in German, Dutch, Italian, Spanish, Portuguese, Polish, Russian, Ukrainian and
+    # Turkish: a claim read in one is left to the checker (language.py), but a caption too short
+    # to tell its language is read as written (a desk audit: "Opublikowano 18.09.2015")
+    r"veröffentlicht|aktualisiert|gepubliceerd|bijgewerkt|pubblicat\w*|aggiornat\w*|"
+    r"actualizad\w*|atualizad\w*|opublikowan\w*|zaktualizowan\w*|опубликован\w*|"
+    r"обновлен\w*|опублікован\w*|оновлен\w*|yayınlan\w*|güncellen\w*)\b", re.I)
 _EVENT_CUE = re.compile(
     r"\b(film\w*|tourn\w*|record\w*|enregistr\w*|shot|captur\w*|took place|happened|"
     r"survenu\w*|datent|date from|dating from|show\w*|montr\w*|during|pendant|lors|"
-    r"occurred|incident|night of|soir du|nuit du|footage|images?)\b", re.I)
+    r"occurred|incident|night of|soir du|nuit du|footage|images?|"
+    r"gefilmt|aufgenommen|gedreht|gefilmd|opgenomen|girat\w*|grabad\w*|gravad\w*|"
+    r"nagra\w*|снят\w*|знят\w*|çekil\w*)(?!\w)", re.I)
 # Words that say a date is of something else: a birth, a death, an earlier report, a version
 # (a desk audit: "born on 12 March 1980", "As we reported on 3 May 2012", "a story published on
 # 3 May 2012" were each read as when the footage was filmed or put online, and rated the post
@@ -65,7 +73,11 @@ _EVENT_CUE = re.compile(
 _OTHER_CUE = re.compile(
     r"\b(born|née?s?|birth\w*|anniversa\w*|died|death|décéd\w*|mort\w*|reported|recalled|"
     r"rappel\w*|version|turned \d+|(?:story|article|report|interview|piece)\s+"
-    r"(?:was\s+|first\s+)?(?:published|posted|publiée?))\b", re.I)
+    r"(?:was\s+|first\s+)?(?:published|posted|publiée?)|"
+    # births and starts in the other languages above ("geboren am", "nacido el", "ur.",
+    # "родился"; "seit dem", "desde el" a date something has gone on since)
+    r"geboren|nacid[oa]s?|nat[oa]\s+(?:il|a|nel)|nascid[oa]s?|ur\.|urodzon\w*|родил\w*|народи\w*|"
+    r"doğum\w*|seit|desde|sinds)(?!\w)", re.I)
 # A quotation someone recalls ('"On 3 May 2012 hundreds tried to cross," the mayor recalled'):
 # its dates are of what they remember, not of the footage (a desk audit's page was rated
 # miscaptioned on one). A quotation merely said ("..., the author said") may date the footage.
@@ -85,8 +97,11 @@ _PUBLICATION_PLACES = ("byline", "page metadata", "upload metadata (upload_date)
 # window holds a negated verb group ("n'ont pas été tournées ", 23 characters) but not a
 # negation further back that qualifies something else ("Never before seen footage filmed in").
 _NEGATION = re.compile(r"\b(?:not|never|no longer|isn['’]t|wasn['’]t|weren['’]t|aren['’]t|"
-                       r"didn['’]t|doesn['’]t|n['’]\w+|ne|pas|jamais)\b", re.I)
-_CONTRAST = re.compile(r"\b(?:but|rather|instead|mais|plutôt|en réalité|actually)\b", re.I)
+                       r"didn['’]t|doesn['’]t|n['’]\w+|ne|pas|jamais|non|"
+                       # and in the other languages of _PUBLISHED_CUE
+                       r"nicht|niet|no(?!\.?\s*\d)|não|nie|не|ні|değil)\b", re.I)
+_CONTRAST = re.compile(r"\b(?:but|rather|instead|mais|plutôt|en réalité|actually|"
+                       r"sondern|maar|sino|ma|mas|lecz|ale|а|але|ama)\b", re.I)
 NEGATION_WINDOW = 25
 
 
@@ -704,6 +719,10 @@ def _caption_credit(text: str, where: str) -> re.Match[str] | None:
         credit = _TRAILING_CREDIT.search(text[-200:])
         if credit and not _NAME_END.sub("", " " + credit.group(1)).strip():
             return None
+    # "Video 16 September 2015", "(22 octobre 2015)": a date, not a name (a desk audit: read
+    # as a credit to "16 Eylül 2015'te çekildi", and contradicted)
+    if credit and credit.group(1)[0].isdigit() and find_dates(credit.group(1)):
+        return None
     return credit if credit and _name(credit.group(1)) else None
 
 
@@ -921,6 +940,18 @@ def _qualified(sentence: str, match: re.Match[str], name: str) -> tuple[str, str
     return sentence[match.start():end], name
 
 
+# Where footage was seen, not filmed: "went viral in Germany", "shared in France", "circule en
+# Belgique" (a desk audit: read as the place of filming, and the post rated miscaptioned).
+_SEEN_BEFORE = re.compile(r"\b(?:viral|trending|popular|shared|circulat\w*|spread|seen|watched|"
+                          r"viewed|banned|broadcast|aired|virale?s?|partagée?s?|circul\w*|"
+                          r"diffusée?s?|vue?s?)\s+\S+$", re.I)
+
+
+def _seen_there(sentence: str, at: int) -> bool:
+    """Whether the place at ``at`` is where the footage was seen (_SEEN_BEFORE)."""
+    return _SEEN_BEFORE.search(sentence, max(0, at - 30), at + 1) is not None
+
+
 def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
     """Places the text says the footage was filmed in: in a caption, any place it names; in
     running text, places in a sentence about the footage ("filmed in Calais"); a dateline."""
@@ -940,8 +971,8 @@ def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
             for match in _PLACE.finditer(sentence):
                 name = re.sub(r"(?:[ -](?:de|du|des|la|le|sur))+$", "",
                               match.group(1) or match.group(2))
-                if name.split()[0] not in _NOT_PLACES and not _negated(sentence,
-                                                                       match.start()):
+                if name.split()[0] not in _NOT_PLACES and not _negated(
+                        sentence, match.start()) and not _seen_there(sentence, match.start()):
                     said, name = _qualified(sentence, match, name)
                     claims.append(Claim(kind=ClaimKind.PLACE, text=said, value=name,
                                         found_in=where))
@@ -949,7 +980,8 @@ def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
                                 value=match.group(1), found_in=where)
                           for match in _EN_COUNTRY.finditer(sentence)
                           if country_code(match.group(1))
-                          and not _negated(sentence, match.start()))
+                          and not _negated(sentence, match.start())
+                          and not _seen_there(sentence, match.start()))
     return claims
 
 

@@ -36,7 +36,27 @@ MONTHS = {
     "oct": 10, "nov": 11, "dec": 12, "janv": 1, "févr": 2, "fevr": 2, "avr": 4, "juil": 7,
     "déc": 12,
 }
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+# Month names of ten other languages, so that a date in one is read as the date it is (a claim
+# read in a language whose words are not read is left to the checker, language.py; a caption
+# too short to tell its language is read as written). Genitive forms where a day comes first
+# (Polish, Russian, Ukrainian). Not Arabic: its numerals and names are not read.
+_OTHER_MONTHS = (
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre "
+    "dicembre",
+    "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
+    "januar februar märz april mai juni juli august september oktober november dezember",
+    "januari februari maart april mei juni juli augustus september oktober november december",
+    "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października "
+    "listopada grudnia",
+    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
+    "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня",
+    "ocak şubat mart nisan mayıs haziran temmuz ağustos eylül ekim kasım aralık")
+MONTHS |= {name: number for names in _OTHER_MONTHS
+           for number, name in enumerate(names.split(), start=1) if name not in MONTHS}
+MONTHS |= {"setiembre": 9, "jänner": 1}
+# (a letter first: the alternation is not tried where a digit stands, 2x faster on numbers)
+_MONTH = "(?=[^\\W\\d_])(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
 _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _DAY_MONTH = re.compile(rf"^(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({_MONTH})\.?\s+(\d{{4}})$", re.I)
 _MONTH_DAY = re.compile(rf"^({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})$", re.I)
@@ -185,16 +205,17 @@ _PATTERNS = [
     # as version numbers such as "1.2.15" are not dates; not followed by more numbers: "1/2/15/3")
     ("numeric", re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2})\b(?![/.-]\d)" + _NOT_A_SCORE, re.I)),
     ("numeric", re.compile(r"\b(\d{2})\.(\d{2})\.(\d{2})\b(?![/.-]\d)" + _NOT_A_SCORE, re.I)),
-    ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th|\.)?\s+(?:of\s+)?({_MONTH})\.?\s+"
-                             r"(\d{4})\b", re.I)),
+    # "16 de septiembre de 2015", "16. September 2015", "16 сентября 2015"
+    ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th|\.)?\s+(?:of\s+|de\s+)?({_MONTH})\.?"
+                             r"\s+(?:de\s+)?(\d{4})\b", re.I)),
     ("month-day", re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b",
                              re.I)),
 ]
 # Without a year, read only when the date the text was published is known (the latest such day
 # not after it).
 _NO_YEAR = [
-    ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({_MONTH})\b\.?(?!\s+\d)",
-                             re.I)),
+    ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th|\.)?\s+(?:de\s+)?({_MONTH})\b\.?"
+                             r"(?!\s+(?:de\s+)?\d)", re.I)),
     ("month-day", re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s+\d{{4}})",
                              re.I)),
     # "le 22/10", "on 22/10": only after a word that announces a date ("24/7" is not one)
@@ -276,8 +297,17 @@ def _no_year(kind: str, groups: Sequence[str], reference: date,
 # a month as (first day, last day); the year, when missing, is taken from a full date in the
 # same text, else from the date the text was published.
 _PARTS = {"mi": (11, 20), "mid": (11, 20), "début": (1, 10), "debut": (1, 10), "early": (1, 10),
-          "fin": (21, 31), "late": (21, 31)}
-_VAGUE = re.compile(rf"\b({'|'.join(_PARTS)})[- ]({_MONTH})\b\.?(?:\s+(\d{{4}}))?\b", re.I)
+          "fin": (21, 31), "late": (21, 31),
+          # German, Dutch, Spanish, Italian and Portuguese ("Ende September", "eind september",
+          # "mediados de septiembre": read as the whole month, they confirmed another part);
+          # not their words that are English ones too ("the fine October weather": begin,
+          # half, fine, final, fines)
+          "anfang": (1, 10), "mitte": (11, 20), "ende": (21, 31), "medio": (11, 20),
+          "eind": (21, 31), "principios": (1, 10), "mediados": (11, 20), "finales": (21, 31),
+          "inizio": (1, 10), "metà": (11, 20), "início": (1, 10), "inicio": (1, 10),
+          "meados": (11, 20), "finais": (21, 31), "fim": (21, 31)}
+_VAGUE = re.compile(rf"\b({'|'.join(_PARTS)})[- ](?:d[ei]\s+)?({_MONTH})\b\.?"
+                    r"(?:\s+(?:de\s+)?(\d{4}))?\b", re.I)
 
 
 def _month_part(year: int, month: int, first: int, last: int) -> tuple[date, date]:
@@ -287,7 +317,7 @@ def _month_part(year: int, month: int, first: int, last: int) -> tuple[date, dat
     return date(year, month, first), date(year, month, min(last, end))
 
 
-_MONTH_YEAR = re.compile(rf"\b({_MONTH})\.?\s+(\d{{4}})\b", re.I)
+_MONTH_YEAR = re.compile(rf"\b({_MONTH})\.?\s+(?:de\s+)?(\d{{4}})\b", re.I)
 
 # Spans of days: "du 14 au 16 septembre 2015", "between 14 and 16 September", "14-16 Sept.
 # 2015", "la nuit du 18 au 19 octobre", "du 30 septembre au 2 octobre 2015", "September 14-16,
@@ -297,17 +327,24 @@ _MONTH_YEAR = re.compile(rf"\b({_MONTH})\.?\s+(\d{{4}})\b", re.I)
 # from one of them; read alone, the last day was a claim the others' recordings contradicted),
 # from its first day to its last (a day between them is accepted too: the claim's value is a
 # period).
-_D = r"(\d{1,2})(?:er|st|nd|rd|th)?"
+_D = r"(\d{1,2})(?:er|st|nd|rd|th|\.)?"
 _MORE_DAYS = r"(?:\s*,\s*\d{1,2}(?:er|st|nd|rd|th)?)*"
+# The words that open and join a span, in English and French, and in German, Dutch, Spanish,
+# Italian, Portuguese, Polish, Russian and Ukrainian ("vom 14. bis 18. September", "van 14 tot
+# 18 september", "del 14 al 18 de septiembre": read as their last day, the first day's
+# recording contradicted it).
+_SPAN_OPENS = (r"du|from|between|entre(?:\s+(?:le|el))?|vom|von|zwischen(?:\s+dem)?|van|tussen|"
+               r"del|dal|od|między|с|з|між|между")
+_SPAN_JOINS = r"au|to|until|and|et(?:\s+le)?|bis|und|tot|en|al|y|e|do|i|по|и|і|a|até|hasta"
 _DAY_FIRST_SPAN = re.compile(
-    rf"\b(?:(?:du|from|between|entre(?:\s+le)?)\s+{_D}(?:\s+({_MONTH})\.?)?\s+"
-    rf"(?:au|to|until|and|et(?:\s+le)?|[-–])\s+|{_D}\s*[-–]\s*){_D}\s+({_MONTH})\b\.?"
-    r"(?:,?\s+(\d{4})\b)?", re.I)
+    rf"\b(?:(?:{_SPAN_OPENS})\s+{_D}(?:\s+(?:de\s+)?({_MONTH})\.?)?\s+"
+    rf"(?:(?:{_SPAN_JOINS})\s+(?:(?:le|el|il|dem)\s+)?|[-–]\s+)|{_D}\s*[-–]\s*){_D}"
+    rf"\s+(?:de\s+)?({_MONTH})\b\.?(?:,?\s+(?:de\s+)?(\d{{4}})\b)?", re.I)
 _MONTH_FIRST_SPAN = re.compile(
     rf"\b(?:(?:from|between)\s+)?({_MONTH})\.?\s+{_D}{_MORE_DAYS}\s*(?:[-–]|,?\s(?:to|until|and))"
     rf"\s*{_D}\b(?:,?\s+(\d{{4}})\b)?", re.I)
-_DAY_LIST = re.compile(rf"\b{_D}{_MORE_DAYS},?\s+(?:and|et)\s+{_D}\s+({_MONTH})\b\.?"
-                       r"(?:,?\s+(\d{4})\b)?", re.I)
+_DAY_LIST = re.compile(rf"\b{_D}{_MORE_DAYS},?\s+(?:and|et|und|en|y|e|i|и|і)\s+{_D}\s+(?:de\s+)?"
+                       rf"({_MONTH})\b\.?(?:,?\s+(?:de\s+)?(\d{{4}})\b)?", re.I)
 
 
 # Periods between two full dates: "between 14/09/2015 and 18/09/2015", "from 2015-09-14 to
@@ -315,11 +352,13 @@ _DAY_LIST = re.compile(rf"\b{_D}{_MORE_DAYS},?\s+(?:and|et)\s+{_D}\s+({_MONTH})\
 # audit: read as two dates, each was contradicted by a recording between them). The dates are
 # those ``_PATTERNS`` read, joined by what lies between them; "and"/"et" only after
 # "between"/"entre", as for spans of days; at most a year long.
-_JOINED = re.compile(r"\s*(?:\s(?:to|until|till|through|au)\s|[-–])\s*", re.I)
-_JOINED_AND = re.compile(r"\s+(?:and|et(?:\s+le)?)\s+", re.I)
-_OPENS_BETWEEN = re.compile(r"\b(?:between|entre(?:\s+le)?)\s+$", re.I)
-_OPENS_FROM = re.compile(r"\b(?:from|du)\s+$", re.I)
-_OPENER_CHARS = 12  # longer than any opener above
+_JOINED = re.compile(r"\s*(?:\s(?:to|until|till|through|au|bis|tot|al|do|по|до|a|até|hasta)\s|"
+                     r"[-–])\s*", re.I)
+_JOINED_AND = re.compile(r"\s+(?:and|et(?:\s+le)?|und|en|y|e|i|и|і)\s+", re.I)
+_OPENS_BETWEEN = re.compile(r"\b(?:between|entre(?:\s+(?:le|el))?|zwischen(?:\s+dem)?|tussen|"
+                            r"między|между|між)\s+$", re.I)
+_OPENS_FROM = re.compile(r"\b(?:from|du|vom|von|van|del|dal|od|с|з|desde(?:\s+el)?)\s+$", re.I)
+_OPENER_CHARS = 16  # longer than any opener above
 # Months: "from June to November 2015", "de juin à novembre 2015", "between June and July
 # 2015" (not "November 2015" alone).
 _MONTH_SPAN = re.compile(
