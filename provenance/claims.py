@@ -83,8 +83,13 @@ _OTHER_CUE = re.compile(
 # miscaptioned on one). A quotation merely said ("..., the author said") may date the footage.
 _RECALLED = re.compile(r"[“\"«]([^”\"»]{1,300})[”\"»]\s*,?\s*(?:[\w'’-]+\s+){0,3}?"
                        r"(?:recall\w*|remember\w*|se souvien\w*|se rappel\w*|rappel\w*)\b", re.I)
+# Capital letters of the Latin, Cyrillic and Greek alphabets, and Arabic letters (it has no
+# capitals): a sentence starts with one, and a credit's name with one, a digit or a handle.
+CAPITALS = "A-ZÀ-ÝА-ЯЁЄІЇҐΑ-Ω\u0600-\u06ff"
+_NAME_START = rf"(?-i:[{CAPITALS}0-9@])"
 # A full stop after a number before a month's name is a day's ("22. Mai 2015"), not a sentence's.
-_SENTENCE = re.compile(r"(?<=[.!?])(?<!\d\.)\s+(?=[A-ZÀ-Ý«\"“'])|(?<=\d\.)\s+(?=[A-ZÀ-Ý«\"“'])"
+_SENTENCE = re.compile(rf"(?<=[.!?])(?<!\d\.)\s+(?=[{CAPITALS}«\"“'])|"
+                       rf"(?<=\d\.)\s+(?=[{CAPITALS}«\"“'])"
                        rf"(?!(?i:{'|'.join(MONTHS)})\b)|\n+")
 # How far before a date (characters, same sentence) a cue word is looked for.
 CUE_WINDOW = 80
@@ -662,14 +667,18 @@ _MADE_BY = [
     re.compile(r"\b(?:fournie?s?|transmise?s?|communiquée?s?)\s+par\s+" + _NAME, re.I),
     # "Video: TCL Lyon", "Crédit : SDIS 33": a credit line names someone (a capital letter, a
     # digit or a handle), unlike "Tram crash video: what we know"
-    re.compile(r"\b(?:source|credit|crédits?|footage|video|vidéo|images?)\s*:\s*(?=[«\"“']?\s*"
-               r"(?:(?:the|le|la|les)\s+|l['’])?(?-i:[A-ZÀ-Ý0-9@]))" + _NAME, re.I),
+    # and the same labels in the other languages of _PUBLISHED_CUE ("Quelle: dpa" is read as a
+    # name only with a capital: "Quelle: privat" names no one)
+    re.compile(r"\b(?:source|credit|crédits?|footage|video|vidéo|images?|fuente|quelle|bild|"
+               r"vídeo|bron|źródło|fonte|fonti|foto|fotos|источник|джерело|kaynak|المصدر)"
+               r"\s*:\s*(?=[«\"“']?\s*"
+               r"(?:(?:the|le|la|les)\s+|l['’])?" + _NAME_START + r")" + _NAME, re.I),
     re.compile(r"\b(?:filmée?s?|tournée?s?|enregistrée?s?)" + _BETWEEN + r"par\s+" + _NAME,
                re.I),
     # "© Reuters", "©AFP", "Image: © Eurotunnel 2015", "Copyright Getty Images": who holds the
     # rights (a desk audit: unread)
     re.compile(r"(?:©|\bcopyright\b)\s*(?:(?:19|20)\d{2}\s+|(?!(?:19|20)\d{2}\b))"
-               r"(?=[«\"“']?\s*(?-i:[A-ZÀ-Ý0-9@]))" + _NAME, re.I),
+               r"(?=[«\"“']?\s*" + _NAME_START + r")" + _NAME, re.I),
 ]
 _POSTED_BY = [
     re.compile(r"\b(?:posted|shared|uploaded|published)\s+by\s+" + _NAME, re.I),
@@ -698,7 +707,7 @@ def _name(raw: str) -> str:
 # A caption ending with its credit in brackets: "... near Landiras. (SDIS 33)", "(Video: AFP)".
 _BRACKET_CREDIT = re.compile(r"\((?:\s*(?:video|vidéo|photo|images?|source|crédits?|credit)"
                              r"(?:\s*:|\s+by|\s+par)?)?"
-                             r"\s*((?-i:[A-ZÀ-Ý0-9@])[^()\n]{1,60}?)\s*\)\s*\.?\s*$", re.I)
+                             r"\s*(" + _NAME_START + r"[^()\n]{1,60}?)\s*\)\s*\.?\s*$", re.I)
 
 
 # A caption ending with its credit without a colon: "... à Landiras. Images SDIS 33", "- Vidéo
@@ -706,8 +715,8 @@ _BRACKET_CREDIT = re.compile(r"\((?:\s*(?:video|vidéo|photo|images?|source|cré
 # (a capital letter, a digit or a handle) and not starting a clause, so "Video shows the crash"
 # is no credit; not in titles, whose every word may be capitalised ("Video Of The Day").
 _TRAILING_CREDIT = re.compile(r"(?:^|[.!?]\s+|\s[-–—|·]\s*)(?:video|vidéo|photo|images?|"
-                              r"crédits?|credit)\s+((?-i:[A-ZÀ-Ý0-9@])[^.\n:()]{1,40}?)\s*\.?\s*$",
-                              re.I)
+                              r"crédits?|credit)\s+(" + _NAME_START
+                              + r"[^.\n:()]{1,40}?)\s*\.?\s*$", re.I)
 
 
 _TITLES = ("embed title", "upload metadata (title)")
@@ -756,7 +765,7 @@ _CAMERA_WORDS = re.compile(
     r"t[ée]l[ée]phones?|portables?|drones?|(?:vid[ée]o)?(?:surveillance|protection)|security|"
     r"s[ée]curit[ée]|traffic|trafic|circulation|footage|images?|vid[ée]os?)\b", re.I)
 _WHERE = re.compile(r"\b(?:near|in|at|outside|on|à|au|aux|près|dans|sur)\b.*$", re.I)
-_NAMES_SOMEONE = re.compile(r"(?-i:[A-ZÀ-Ý0-9@])")
+_NAMES_SOMEONE = re.compile(_NAME_START)
 _INSTITUTIONS = re.compile(r"\b(?:police|gendarmerie|army|arm[ée]e|military|militaire|mairie|"
                            r"city|council|ministry|minist[èe]re|government|gouvernement|"
                            r"pr[ée]fecture|douanes?|customs)\b", re.I)

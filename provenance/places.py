@@ -5,7 +5,6 @@ is 4 km from Coquelles; "Dover" is across the Channel)."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -26,15 +25,15 @@ PLACE_RADIUS_KM = 25.0
 NAMED_PLACE_SLACK_KM = 5.0
 
 _POINT = re.compile(r"\s*([-+]?\d{1,2}(?:\.\d+)?)\s*,\s*([-+]?\d{1,3}(?:\.\d+)?)\s*")
-_PARTS = re.compile(r"[,;/]")
+_PARTS = re.compile(r"[,;/،]")  # the Arabic comma too ("بيروت، لبنان")
 # A place of more parts than this is no place ("Coquelles, Calais, Pas-de-Calais, France" has 4).
 MAX_PARTS = 6
 
 
 def name_words(text: str) -> set[str]:
-    """The words of three letters or more of a name, lower-case and without accents."""
-    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    return {t for t in re.findall(r"\w+", plain) if len(t) >= 3}
+    """The words of three letters or more of a name, lower-case and without accents, in any
+    script ("Москва" is a word, not none)."""
+    return {t for t in folded(text).split() if len(t) >= 3}
 
 
 @dataclass(frozen=True)

@@ -644,3 +644,22 @@ def test_where_footage_went_viral_is_not_where_it_was_filmed() -> None:
         "Belgique"]
     # a caption ending "Video" and a date credits no one
     assert source_claims([("figcaption", "Migrants. Video 16 September 2015")]) == []
+
+
+def test_credits_and_places_in_other_scripts() -> None:
+    from provenance.claims import sentences, source_claims
+
+    for caption, credited in (("Quelle: Reuters", "Reuters"), ("Fuente: Agencia EFE",
+                                                               "Agencia EFE"),
+                              ("Источник: Первый канал", "Первый канал"),
+                              ("المصدر: الجزيرة", "الجزيرة")):
+        assert [c.value for c in source_claims([("figcaption", caption)])] == [credited]
+    assert source_claims([("figcaption", "Quelle: privat")]) == []
+    assert sentences("Опубликовано 18.09.2015. Снято 16.09.2015") == [
+        "Опубликовано 18.09.2015.", "Снято 16.09.2015"]
+    # a location written with the Arabic comma, and names in Cyrillic, compared by their words
+    for location, claimed in (("بيروت، لبنان", "بيروت"), ("Москва, Россия", "Москва")):
+        (place,) = check_places([Claim(kind=ClaimKind.PLACE, text=claimed, value=claimed,
+                                       found_in="command line")],
+                                [Original(id="cam1", location=location)])
+        assert place.status.value == "consistent", location
