@@ -807,13 +807,8 @@ def _in_another_script(name: str, originals: Sequence[Original]) -> bool:
     """Whether a credit's letters are all in scripts the originals' sources are not written in
     ("Рейтер" or "رويترز" for Reuters: no word can be compared, and no transliteration agrees
     with the name an agency gives itself in Latin letters)."""
-    said = _scripts(name)
-    return bool(said) and said.isdisjoint(_scripts(" ".join(o.source for o in originals)))
-
-
-def _scripts(name: str) -> set[str]:
-    """The scripts a name's letters are written in ("LATIN", "CYRILLIC", "ARABIC"...)."""
-    return {unicodedata.name(c, "?").split()[0] for c in name if c.isalpha()}
+    said = set(language.scripts(name))
+    return bool(said) and said.isdisjoint(language.scripts(" ".join(o.source for o in originals)))
 
 
 _ARTICLES = frozenset({"the", "le", "la", "les", "l"})

@@ -267,8 +267,7 @@ def _full_year(year: str) -> int:
     if len(year) != 2:
         return int(year)
     this_year = date.today().year
-    full = this_year - (this_year - int(year)) % 100
-    return full
+    return this_year - (this_year - int(year)) % 100
 
 
 def _before(reference: date, month: int, day: int) -> date | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections import Counter
 from typing import Any
 
 # The languages whose words around a claim provenance reads.
@@ -41,6 +42,7 @@ MIN_CONFIDENCE = 0.8
 MAX_READ_PROBABILITY = 0.01
 # Texts with fewer letters than this are not identified (unless in another script than Latin).
 MIN_LETTERS = 12
+
 
 def declared(tag: str) -> str:
     """The language of a BCP 47 tag as declared by a page (``"en-GB"``: ``"en"``), or ''."""
@@ -74,11 +76,15 @@ def name(language: str) -> str:
     return found.name if found is not None else f"language {language!r}"
 
 
+def scripts(text: str) -> Counter[str]:
+    """How many of a text's letters each script holds ("LATIN", "CYRILLIC", "ARABIC"...)."""
+    return Counter(unicodedata.name(c, "?").split()[0] for c in text if c.isalpha())
+
+
 def _other_script(text: str) -> bool:
     """Whether most letters are not Latin (a short Cyrillic or Arabic text is identified)."""
-    letters = [c for c in text if c.isalpha()]
-    latin = sum(unicodedata.name(c, "").startswith("LATIN") for c in letters)
-    return bool(letters) and latin * 2 < len(letters)
+    letters = scripts(text)
+    return letters["LATIN"] * 2 < letters.total()
 
 
 @functools.cache
