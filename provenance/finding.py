@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
 
+from . import language
 from .align import DEFAULT_PARAMS, MatchParams, intersect, union
 from .claims import CLOCK_CAVEAT, clock_caveat, clock_days, clock_reads_claimed, clock_subject
 from .dates import readable
@@ -465,18 +466,31 @@ def assess(
                     if any(e.kind in _TRANSFORMING for m in matches for e in m.edits)
                     else "EditedOrCroppedContent")
         summary = (f"Edited: {_footage(matched)}, {'; '.join(edits)}"
-                   f"{by_clock}.{caution}")
+                   f"{by_clock}{_unread_languages(claims)}.{caution}")
         return Finding(Rating.EDITED, summary, tuple(dict.fromkeys(reasons)), category)
     checked = [c for c in claims if c.status is ClaimStatus.CONSISTENT]
+    unread = _unread_languages(claims)
     summary = (f"Authentic: {_footage(matched)}"
-               + (_as_claimed(checked) if checked else "" if by_clock else
-                  "; no claim about it could be checked") + f"{by_clock}." + caution)
+               + (_as_claimed(checked) if checked else "" if by_clock or unread else
+                  "; no claim about it could be checked") + f"{by_clock}{unread}." + caution)
     return Finding(Rating.AUTHENTIC, summary, tuple(dict.fromkeys(reasons)),
                    _CATEGORY[Rating.AUTHENTIC])
 
 
 _CLAIMED = {ClaimKind.DATE: "date", ClaimKind.PUBLISHED: "publication date",
             ClaimKind.PLACE: "place", ClaimKind.SOURCE: "source", ClaimKind.UPLOADER: "uploader"}
+
+
+def _unread_languages(claims: Sequence[Claim]) -> str:
+    """The claims left to the checker for the language they were read in, said after the
+    footage (a desk audit: "no claim about it could be checked" was read as "authentic")."""
+    left = [c for c in claims if c.kind in _CAPTION_KINDS and c.status is ClaimStatus.UNCHECKED
+            and language.unread(c.language)]
+    if not left:
+        return ""
+    names = " and ".join(dict.fromkeys(language.name(c.language) for c in left))
+    return (f"; {len(left)} claim(s) written in {names} are left to the checker (provenance "
+            "reads the words around a claim in English and French only)")
 
 
 def _as_claimed(consistent: Sequence[Claim]) -> str:

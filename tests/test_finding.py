@@ -286,6 +286,14 @@ def test_as_claimed_says_which_claims_agree() -> None:
         ", as claimed (date, place and source).")
 
 
+def test_claims_left_to_the_checker_for_their_language_are_said() -> None:
+    cam = [Original(id="cam", source="Operator", recorded_at="2015-09-16")]
+    german = [replace(_claim(ClaimStatus.UNCHECKED, ClaimKind.DATE), language="de")] * 2
+    summary = assess(Verdict.MATCH, [_alignment()], [], german, cam).summary
+    assert "no claim about it could be checked" not in summary
+    assert "2 claim(s) written in German are left to the checker" in summary
+
+
 def test_unexplained_time_is_added_footage_only_where_the_video_cuts_to_it() -> None:
     """A stretch the library does not explain, with no cut in it or at its ends, continues the
     matched shot: not said to be footage added (a 20 % crop of one shot, matched over 5 s of
