@@ -138,6 +138,12 @@ def test_every_claim_is_shown_with_its_status(demo) -> None:  # type: ignore[no-
     result["claims"][1]["text"] = "\x1b[5mblink\u202eevil"
     page = to_html(result)
     assert "\x1b" not in page and "\u202e" not in page and "\\u001b[5mblink" in page
+    # a claim in Arabic is isolated from the sentence around it, with its language; a language
+    # that is not a plain code is left out
+    result["claims"][1].update(text="المصدر: الجزيرة", language="ar")
+    result["claims"][0]["language"] = '"><script>'
+    page = to_html(result)
+    assert '<bdi lang="ar">المصدر: الجزيرة</bdi>' in page and "<bdi>22/10/2015</bdi>" in page
 
 
 def test_touching_pieces_of_another_moment_read_as_one_stretch(demo) -> None:  # type: ignore[no-untyped-def]

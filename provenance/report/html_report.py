@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import PurePosixPath, PureWindowsPath
@@ -297,6 +298,13 @@ def _originals(result: Mapping[str, Any]) -> str:
     return f"<h2>Originals</h2><table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
+def _lang(claim: Mapping[str, Any]) -> str:
+    """The claim's language as an HTML attribute, where it is a plain language code."""
+    code = claim.get("language")
+    return f' lang="{code}"' if isinstance(code, str) and re.fullmatch(r"[a-z]{2,3}", code) \
+        else ""
+
+
 def _claims(result: Mapping[str, Any]) -> str:
     """Every claim with its status (as the text report shows them); claims of the same kind,
     value, finding and status are one item citing each place they were read."""
@@ -309,8 +317,10 @@ def _claims(result: Mapping[str, Any]) -> str:
     for (kind, value, finding, status), group in groups.items():
         # a date only the footage's own clock supports is not marked as checked
         css = _CLAIM_CSS.get(status, "")
-        said = "; ".join(f"“{_text(c.get('text'), 200)}” ({_text(c.get('found_in'), 100)})"
-                         for c in group if c.get("text"))
+        # <bdi>: a claim in Arabic or Hebrew is isolated, so it does not reorder the sentence
+        # around it
+        said = "; ".join(f"“<bdi{_lang(c)}>{_text(c.get('text'), 200)}</bdi>” "
+                         f"({_text(c.get('found_in'), 100)})" for c in group if c.get("text"))
         shown = f" {_text(value, 100)}" if kind in ("date", "published") else ""
         items.append(f'<li class="{css}"><span class="status">{_text(status)}</span>'
                      f"<b>{_text(_KIND_WORDS.get(kind, kind))}{shown}</b>"
