@@ -154,8 +154,11 @@ def read_claims(passages: Iterable[Passage], reference: date | None = None,
     known = {(day.month, day.day): day for p in passages for day, _ in find_dates(p.text)}
     claims: list[Claim] = []
     for passage in passages:
-        # "tonight" in a caption that also gives the date is that date, not a second claim
-        relative = reference if not find_dates(passage.text, reference) else None
+        # "tonight" in a caption that also gives the date is that date, not a second claim;
+        # the English and French words for a day are none in a page of another language
+        # (German "hier" is "here", a desk audit's page was rated on "yesterday")
+        relative = reference if not find_dates(passage.text, reference) and not language.unread(
+            passage.language) else None
         said: list[Claim] = []
         for sentence in sentences(passage.text):
             if several_videos and passage.found_in in _PAGE_WIDE and not _FOOTAGE.search(

@@ -594,6 +594,9 @@ def test_claims_in_a_language_not_read_are_left_to_the_checker() -> None:
     (dated,) = check(read_claims([Passage("Grabado el 22/10/2015", "figcaption", 0, "es")]),
                      original)[:1]
     assert dated.language == "es" and dated.status.value == "unchecked"
+    # in a page of another language, "hier" is not French for yesterday
+    assert read_claims([Passage("Das Video des Augenzeugen wurde hier aufgenommen", "figcaption",
+                                0, "de")], date(2015, 10, 23)) == []
     # English and French are read as before, whatever the page declares
     (english,) = [c for c in check(read_claims([Passage(
         "The footage was filmed on 22 October 2015 near the tunnel entrance", "figcaption", 0,
