@@ -18,6 +18,7 @@ import sqlite3
 import tempfile
 import threading
 import unicodedata
+from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from functools import cache
@@ -47,7 +48,8 @@ COUNTRY_ALIASES = {"UK": "GB", "U.K.": "GB", "Britain": "GB", "Great Britain": "
                    "England": "GB", "Scotland": "GB", "Wales": "GB", "Northern Ireland": "GB",
                    "Grande-Bretagne": "GB", "Angleterre": "GB", "Écosse": "GB",
                    "Pays de Galles": "GB", "US": "US", "U.S.": "US", "USA": "US",
-                   "U.S.A.": "US"}
+                   "U.S.A.": "US", "America": "US", "Amerika": "US", "Großbritannien": "GB",
+                   "Grossbritannien": "GB", "Turkey": "TR", "Vatican": "VA"}
 # The countries whose regions are also known by their ISO 3166-2 code: "Paris, TX", "London, ON".
 REGION_CODES_WRITTEN = ("US", "CA")
 
@@ -238,9 +240,24 @@ def _countries() -> dict[str, str]:
         said = {t.gettext(n) for t in translations for n in names} | names
         for name in (*said, country.alpha_3):
             codes.setdefault(folded(name), country.alpha_2)
+    for name, code in _everyday_names(set(codes.values())):
+        codes.setdefault(folded(name), code)
     for alias, code in COUNTRY_ALIASES.items():
         codes[folded(alias)] = code
     return codes
+
+
+def _everyday_names(countries: set[str]) -> Iterable[tuple[str, str]]:
+    """(name, ISO code) of the countries by the names CLDR gives them in English and
+    COUNTRY_LANGUAGES: the everyday ones where ISO 3166's are formal ("Russland", "Россия",
+    "Großbritannien" were unknown, their ISO names being "Russian Federation" and "United
+    Kingdom")."""
+    from babel import Locale
+
+    for lang in ("en", *COUNTRY_LANGUAGES):
+        for code, name in Locale.parse(lang).territories.items():
+            if code in countries:
+                yield name, code
 
 
 @cache

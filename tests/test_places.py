@@ -34,6 +34,9 @@ def test_names_are_found_in_any_language_spelling_and_case(gazetteer: Gazetteer)
     assert {p.country for p in gazetteer.places("Paris", country="US")} == {"US"}
     assert gazetteer.country("United Kingdom") == "GB" and gazetteer.country("DEU") == "DE"
     assert gazetteer.country("Atlantis") is None
+    # countries by their everyday names too (CLDR's), not only ISO's formal ones
+    assert [gazetteer.country(n) for n in ("Russland", "Россия", "Großbritannien", "America",
+                                           "Turkey")] == ["RU", "RU", "GB", "US", "TR"]
     # regions by their names in several languages, US states by their codes too
     assert [gazetteer.region(n).code for n in ("Texas", "TX", "Bavière", "Wales")] == [  # type: ignore[union-attr]
         "TX", "TX", "BY", "WLS"]
