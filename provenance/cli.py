@@ -382,7 +382,9 @@ def batch_options(f: F) -> F:
 @click.option("--claim-source", default="", metavar="NAME",
               help="Who the post credits as the source of the footage.")
 @click.option("--caption", default="", metavar="TEXT",
-              help="The post's text, read for dates, places and sources like a caption.")
+              help="The post's text, read for dates, places and sources like a caption "
+                   "(in English or French; what is read in another language is shown, and "
+                   "left unchecked).")
 @click.option("--check", is_flag=True, help="Exit 10 unless every finding is `authentic`.")
 @click.pass_context
 def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json: bool,
