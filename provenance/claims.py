@@ -664,6 +664,8 @@ def _days_apart(day: date, start: date, end: date, said: str) -> str:
 _NAME = r"[«\"“']?\s*([^\n.,;:!?«»\"“”()\[\]<>]{2,60}?)\s*(?:[»\"”]|'(?!\w)|[.,;:!?()\n]|$)"
 # Up to this many characters ("on 2 June 2016") may stand between "filmed" and "by".
 _BETWEEN = r"\b(?:(?!\b(?:and|et|but|mais|then|puis)\b)[^.;:!?\n]){0,40}?\s"
+# "Footage via Reuters": who passed the footage on, named by a capital letter.
+_PASSED_ON = re.compile(r"\bvia\s+(?:the\s+)?(?=[«\"“']?\s*" + _NAME_START + r")" + _NAME, re.I)
 _MADE_BY = [
     re.compile(r"\b(?:filmed|shot|recorded|captured)" + _BETWEEN + r"by\s+" + _NAME, re.I),
     re.compile(r"\b(?:credited to|courtesy of|provided by|supplied by)\s+" + _NAME, re.I),
@@ -682,6 +684,7 @@ _MADE_BY = [
     # rights (a desk audit: unread)
     re.compile(r"(?:©|\bcopyright\b)\s*(?:(?:19|20)\d{2}\s+|(?!(?:19|20)\d{2}\b))"
                r"(?=[«\"“']?\s*" + _NAME_START + r")" + _NAME, re.I),
+    _PASSED_ON,
 ]
 _POSTED_BY = [
     re.compile(r"\b(?:posted|shared|uploaded|published)\s+by\s+" + _NAME, re.I),
@@ -865,6 +868,12 @@ def check_sources(claims: Sequence[Claim], originals: Sequence[Original]) -> lis
             checked.append(_checked(claim, ClaimStatus.UNCHECKED,
                                     f"{claim.value!r} is where footage is posted, not who "
                                     f"filmed it; the footage is from {_owners(with_source)}"))
+        elif _PASSED_ON.match(claim.text):
+            # an agency passes on others' footage: it confirms a source, never contradicts one
+            checked.append(_checked(claim, ClaimStatus.UNCHECKED,
+                                    f"{claim.value!r} passed the footage on, which does not say "
+                                    f"who filmed it; the footage is from "
+                                    f"{_owners(with_source)}"))
         elif claim.kind is ClaimKind.SOURCE and _in_another_script(claim.value, with_source):
             checked.append(_checked(claim, ClaimStatus.UNCHECKED,
                                     f"{claim.value!r} is written in another script than the "

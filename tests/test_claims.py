@@ -564,6 +564,11 @@ def test_a_desk_audits_misread_sources() -> None:
                               ("(Photo by John Smith/AFP via Getty Images)", "John Smith/AFP")):
         assert [c.value for c in source_claims([("figcaption", caption)])][:1] == [credited]
     assert source_claims([("caption", "the ©2015 clip")]) == []
+    # "via" names who passed the footage on: it confirms a source, never contradicts one
+    via = source_claims([("figcaption", "Footage via Reuters")])
+    assert [c.status.value for c in check_sources(via, [Original(id="o", source="Reuters")])
+            + check_sources(via, [Original(id="o", source="Eurotunnel")])] == [
+        "consistent", "unchecked"]
     assert [c.value for c in source_claims([("figcaption", "Video: the AP")])] == ["AP"]
     assert source_claims([("figcaption", "Video: the crash in Lyon")]) == []
     # "obtained by" ends the name: the kind of camera is left
