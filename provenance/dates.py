@@ -52,14 +52,21 @@ _OTHER_MONTHS = (
     "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
     "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня",
     "ocak şubat mart nisan mayıs haziran temmuz ağustos eylül ekim kasım aralık")
+# The English and French names alone are read where a month comes first or has no day
+# ("Mayo 2015" is a surname and a year, "Simon Mayo 2015 interview": an audit of this change).
+EN_FR_MONTHS = dict(MONTHS)
 MONTHS |= {name: number for names in _OTHER_MONTHS
            for number, name in enumerate(names.split(), start=1) if name not in MONTHS}
 MONTHS |= {"setiembre": 9, "jänner": 1}
 # (a letter first: the alternation is not tried where a digit stands, 2x faster on numbers)
 _MONTH = "(?=[^\\W\\d_])(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
+_EN_FR_MONTH = "(?=[^\\W\\d_])(?:" + "|".join(sorted(EN_FR_MONTHS, key=len, reverse=True)) + ")"
+# "de" before a year ("16 de septiembre de 2015"), only before a year of ours ("en septembre de
+# 1500 à 2000 intrusions")
+_DE_YEAR = r"(?:de\s+(?=(?:19|20)\d{2}))?"
 _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _DAY_MONTH = re.compile(rf"^(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({_MONTH})\.?\s+(\d{{4}})$", re.I)
-_MONTH_DAY = re.compile(rf"^({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})$", re.I)
+_MONTH_DAY = re.compile(rf"^({_EN_FR_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})$", re.I)
 # Longest metadata date accepted (a range of two ISO datetimes with offsets is ~51 characters).
 MAX_DATE_CHARS = 80
 _FORMS = ("YYYY-MM-DD, an ISO datetime, a year (YYYY) or month (YYYY-MM), FIRST/LAST, or a "
@@ -99,7 +106,8 @@ def _one(text: str) -> tuple[str, date]:
 
 
 # A zone written after a space or as a name: "2015-09-16 23:30:00 +02:00", "... 23:30 UTC".
-_SPACED_ZONE = re.compile(r"(?<=\d)\s*(?:(Z|UTC|GMT)|\s([+-]\d{2}:?\d{2}))$", re.I)
+# After a time of day only: "2015-10-22 GMT" is a day (it was refused).
+_SPACED_ZONE = re.compile(r"(?<=:\d\d)\s*(?:(Z|UTC|GMT)|\s([+-]\d{2}:?\d{2}))$", re.I)
 
 
 def _moment(text: str) -> tuple[str, Moment]:
@@ -201,23 +209,22 @@ _PATTERNS = [
     # also a date-time's day ("2015-09-16T23:50:00+02:00") and year first with slashes
     ("iso", re.compile(r"\b(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:\b|(?=T\d))")),
     ("numeric", re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")),
-    # a two-digit year, day first: "22/10/15", "16.09.15" (a dot only between two-digit parts,
-    # as version numbers such as "1.2.15" are not dates; not followed by more numbers: "1/2/15/3")
+    # a two-digit year, day first, with slashes: "22/10/15" (not with dots: "23.05.12" is a
+    # time, "03.21.12.10.15" a telephone number; not followed by more numbers: "1/2/15/3")
     ("numeric", re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2})\b(?![/.-]\d)" + _NOT_A_SCORE, re.I)),
-    ("numeric", re.compile(r"\b(\d{2})\.(\d{2})\.(\d{2})\b(?![/.-]\d)" + _NOT_A_SCORE, re.I)),
     # "16 de septiembre de 2015", "16. September 2015", "16 сентября 2015"
     ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th|\.)?\s+(?:of\s+|de\s+)?({_MONTH})\.?"
-                             r"\s+(?:de\s+)?(\d{4})\b", re.I)),
-    ("month-day", re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b",
-                             re.I)),
+                             rf"\s+{_DE_YEAR}(\d{{4}})\b", re.I)),
+    ("month-day", re.compile(rf"\b({_EN_FR_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+"
+                             r"(\d{4})\b", re.I)),
 ]
 # Without a year, read only when the date the text was published is known (the latest such day
 # not after it).
 _NO_YEAR = [
     ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th|\.)?\s+(?:de\s+)?({_MONTH})\b\.?"
                              r"(?!\s+(?:de\s+)?\d)", re.I)),
-    ("month-day", re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s+\d{{4}})",
-                             re.I)),
+    ("month-day", re.compile(rf"\b({_EN_FR_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b"
+                             r"(?!,?\s+\d{4})", re.I)),
     # "le 22/10", "on 22/10": only after a word that announces a date ("24/7" is not one)
     ("numeric", re.compile(r"(?:(?<=\ble )|(?<=\bdu )|(?<=\bau )|(?<=\bon )|(?<=\bthe ))"
                            r"(\d{1,2})/(\d{1,2})(?![\d/])" + _NOT_A_SCORE, re.I)),
@@ -306,7 +313,7 @@ _PARTS = {"mi": (11, 20), "mid": (11, 20), "début": (1, 10), "debut": (1, 10), 
           "inizio": (1, 10), "metà": (11, 20), "início": (1, 10), "inicio": (1, 10),
           "meados": (11, 20), "finais": (21, 31), "fim": (21, 31)}
 _VAGUE = re.compile(rf"\b({'|'.join(_PARTS)})[- ](?:d[ei]\s+)?({_MONTH})\b\.?"
-                    r"(?:\s+(?:de\s+)?(\d{4}))?\b", re.I)
+                    rf"(?:\s+{_DE_YEAR}(\d{{4}}))?\b", re.I)
 
 
 def _month_part(year: int, month: int, first: int, last: int) -> tuple[date, date]:
@@ -316,7 +323,7 @@ def _month_part(year: int, month: int, first: int, last: int) -> tuple[date, dat
     return date(year, month, first), date(year, month, min(last, end))
 
 
-_MONTH_YEAR = re.compile(rf"\b({_MONTH})\.?\s+(?:de\s+)?(\d{{4}})\b", re.I)
+_MONTH_YEAR = re.compile(rf"\b({_EN_FR_MONTH})\.?\s+(\d{{4}})\b", re.I)
 
 # Spans of days: "du 14 au 16 septembre 2015", "between 14 and 16 September", "14-16 Sept.
 # 2015", "la nuit du 18 au 19 octobre", "du 30 septembre au 2 octobre 2015", "September 14-16,
@@ -338,12 +345,12 @@ _SPAN_JOINS = r"au|to|until|and|et(?:\s+le)?|bis|und|tot|en|al|y|e|do|i|по|и|
 _DAY_FIRST_SPAN = re.compile(
     rf"\b(?:(?:{_SPAN_OPENS})\s+{_D}(?:\s+(?:de\s+)?({_MONTH})\.?)?\s+"
     rf"(?:(?:{_SPAN_JOINS})\s+(?:(?:le|el|il|dem)\s+)?|[-–]\s+)|{_D}\s*[-–]\s*){_D}"
-    rf"\s+(?:de\s+)?({_MONTH})\b\.?(?:,?\s+(?:de\s+)?(\d{{4}})\b)?", re.I)
+    rf"\s+(?:de\s+)?({_MONTH})\b\.?(?:,?\s+{_DE_YEAR}(\d{{4}})\b)?", re.I)
 _MONTH_FIRST_SPAN = re.compile(
-    rf"\b(?:(?:from|between)\s+)?({_MONTH})\.?\s+{_D}{_MORE_DAYS}\s*(?:[-–]|,?\s(?:to|until|and))"
+    rf"\b(?:(?:from|between)\s+)?({_EN_FR_MONTH})\.?\s+{_D}{_MORE_DAYS}\s*(?:[-–]|,?\s(?:to|until|and))"
     rf"\s*{_D}\b(?:,?\s+(\d{{4}})\b)?", re.I)
 _DAY_LIST = re.compile(rf"\b{_D}{_MORE_DAYS},?\s+(?:and|et|und|en|y|e|i|и|і)\s+{_D}\s+(?:de\s+)?"
-                       rf"({_MONTH})\b\.?(?:,?\s+(?:de\s+)?(\d{{4}})\b)?", re.I)
+                       rf"({_MONTH})\b\.?(?:,?\s+{_DE_YEAR}(\d{{4}})\b)?", re.I)
 
 
 # Periods between two full dates: "between 14/09/2015 and 18/09/2015", "from 2015-09-14 to
@@ -361,8 +368,8 @@ _OPENER_CHARS = 16  # longer than any opener above
 # Months: "from June to November 2015", "de juin à novembre 2015", "between June and July
 # 2015" (not "November 2015" alone).
 _MONTH_SPAN = re.compile(
-    rf"\b(?:from|between|de|d['’]|entre)\s*({_MONTH})\.?\s+(?:to|until|and|à|au|et)\s+"
-    rf"({_MONTH})\.?\s+(\d{{4}})\b", re.I)
+    rf"\b(?:from|between|de|d['’]|entre)\s*({_EN_FR_MONTH})\.?\s+(?:to|until|and|à|au|et)\s+"
+    rf"({_EN_FR_MONTH})\.?\s+(\d{{4}})\b", re.I)
 MAX_SPAN_DAYS = 366
 
 
