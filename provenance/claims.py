@@ -222,7 +222,7 @@ def _sentence_dates(sentence: str, passage: Passage, reference: date | None,
         for at, value, span in dates.dates_at(sentence, reference, known=known)
         # a two-digit year only after a word saying the footage was filmed then ("Ratio
         # 8/10/10", "Like 9/11/01", "Bus 10/12/15": an audit of this change)
-        if not _TWO_DIGIT_YEAR.fullmatch(span) or _filmed_then(sentence, at)]
+        if not dates.TWO_DIGIT_YEAR.fullmatch(span) or _filmed_then(sentence, at)]
     found += [(sentence.find(span), _range(first, last), span)
               for first, last, span in find_periods(sentence, reference)]
     found += [(at, _range(first, last), span) for first, last, span in dates.find_years(sentence)
@@ -236,9 +236,6 @@ def _sentence_dates(sentence: str, passage: Passage, reference: date | None,
             for at, value, span in sorted(found) if not _negated(sentence, at)
             and not any(a <= at < b for a, b in recalled)
             and (kind := _kind_of(sentence, at, span, passage.found_in)) is not None]
-
-
-_TWO_DIGIT_YEAR = re.compile(r"\d{1,2}/\d{1,2}/\d{2}")
 
 
 def _filmed_then(sentence: str, at: int) -> bool:
@@ -308,7 +305,7 @@ def _typed_date(typed: str) -> list[Claim]:
                             f"({len(text):,} characters)", hint)
     if _controls(text):
         raise SettingsError(f"claimed date {text!r} holds control characters", hint)
-    if _TWO_DIGIT_YEAR.fullmatch(text):
+    if dates.TWO_DIGIT_YEAR.fullmatch(text):
         raise SettingsError(f"claimed date {text!r} is ambiguous: a two-digit year reads day, "
                             "month or year first", hint)
     found = None

@@ -205,13 +205,16 @@ def moments(value: str) -> tuple[Moment, Moment] | None:
 # Numbers that are a score, not a date: "on 9/10 attempts", "le 8/10 des votes".
 _NOT_A_SCORE = (r"(?!\s+(?:attempts?|tries|shots?|times|votes?|points?|goals?|marks?|"
                 r"questions?|tentatives?|essais?|fois|buts?|des\b))")
+# A day, a month and a two-digit year with slashes (claims reads it only after a filming word).
+_TWO_DIGIT_YEAR = r"(\d{1,2})/(\d{1,2})/(\d{2})"
+TWO_DIGIT_YEAR = re.compile(_TWO_DIGIT_YEAR)
 _PATTERNS = [
     # also a date-time's day ("2015-09-16T23:50:00+02:00") and year first with slashes
     ("iso", re.compile(r"\b(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:\b|(?=T\d))")),
     ("numeric", re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")),
     # a two-digit year, day first, with slashes: "22/10/15" (not with dots: "23.05.12" is a
     # time, "03.21.12.10.15" a telephone number; not followed by more numbers: "1/2/15/3")
-    ("numeric", re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2})\b(?![/.-]\d)" + _NOT_A_SCORE, re.I)),
+    ("numeric", re.compile(rf"\b{_TWO_DIGIT_YEAR}\b(?![/.-]\d)" + _NOT_A_SCORE, re.I)),
     # "16 de septiembre de 2015", "16. September 2015", "16 сентября 2015"
     ("day-month", re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th|\.)?\s+(?:of\s+|de\s+)?({_MONTH})\.?"
                              rf"\s+{_DE_YEAR}(\d{{4}})\b", re.I)),
