@@ -58,9 +58,16 @@ EN_FR_MONTHS = dict(MONTHS)
 MONTHS |= {name: number for names in _OTHER_MONTHS
            for number, name in enumerate(names.split(), start=1) if name not in MONTHS}
 MONTHS |= {"setiembre": 9, "jänner": 1}
-# (a letter first: the alternation is not tried where a digit stands, 2x faster on numbers)
-_MONTH = "(?=[^\\W\\d_])(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
-_EN_FR_MONTH = "(?=[^\\W\\d_])(?:" + "|".join(sorted(EN_FR_MONTHS, key=len, reverse=True)) + ")"
+
+
+def _names(names: Iterable[str]) -> str:
+    """A regex alternation of names, longest first, tried only where a letter stands (not
+    where a digit does: 2x faster on numbers)."""
+    return "(?=[^\\W\\d_])(?:" + "|".join(sorted(names, key=len, reverse=True)) + ")"
+
+
+_MONTH = _names(MONTHS)
+_EN_FR_MONTH = _names(EN_FR_MONTHS)
 # "de" before a year ("16 de septiembre de 2015"), only before a year of ours ("en septembre de
 # 1500 à 2000 intrusions")
 _DE_YEAR = r"(?:de\s+(?=(?:19|20)\d{2}))?"
@@ -153,7 +160,8 @@ def normalise(value: str, name: str = "date") -> str:
         except ValueError:
             if text.count("/") != 1 or _NUMERIC.match(text):
                 raise
-            first, last = _ends(text.split("/")[0])[0], _ends(text.split("/")[1])[1]
+            head, tail = text.split("/")
+            first, last = _ends(head)[0], _ends(tail)[1]
         if last[1] < first[1]:
             raise ValueError("the range ends before it starts")
         return first[0] if first == last else f"{first[0]}/{last[0]}"
@@ -342,9 +350,12 @@ _MORE_DAYS = r"(?:\s*,\s*\d{1,2}(?:er|st|nd|rd|th)?)*"
 # Italian, Portuguese, Polish, Russian and Ukrainian ("vom 14. bis 18. September", "van 14 tot
 # 18 september", "del 14 al 18 de septiembre": read as their last day, the first day's
 # recording contradicted it).
-_SPAN_OPENS = (r"du|from|between|entre(?:\s+(?:le|el))?|vom|von|zwischen(?:\s+dem)?|van|tussen|"
-               r"del|dal|od|między|с|з|між|между")
-_SPAN_JOINS = r"au|to|until|and|et(?:\s+le)?|bis|und|tot|en|al|y|e|do|i|по|и|і|a|até|hasta"
+_FROM = r"from|du|vom|von|van|del|dal|od|с|з"
+_BETWEEN = r"between|entre(?:\s+(?:le|el))?|zwischen(?:\s+dem)?|tussen|między|между|між"
+_TO = r"au|to|until|bis|tot|al|do|по|a|até|hasta"
+_AND = r"and|et(?:\s+le)?|und|en|y|e|i|и|і"
+_SPAN_OPENS = f"{_FROM}|{_BETWEEN}"
+_SPAN_JOINS = f"{_TO}|{_AND}"
 _DAY_FIRST_SPAN = re.compile(
     rf"\b(?:(?:{_SPAN_OPENS})\s+{_D}(?:\s+(?:de\s+)?({_MONTH})\.?)?\s+"
     rf"(?:(?:{_SPAN_JOINS})\s+(?:(?:le|el|il|dem)\s+)?|[-–]\s+)|{_D}\s*[-–]\s*){_D}"
@@ -361,12 +372,10 @@ _DAY_LIST = re.compile(rf"\b{_D}{_MORE_DAYS},?\s+(?:and|et|und|en|y|e|i|и|і)\s
 # audit: read as two dates, each was contradicted by a recording between them). The dates are
 # those ``_PATTERNS`` read, joined by what lies between them; "and"/"et" only after
 # "between"/"entre", as for spans of days; at most a year long.
-_JOINED = re.compile(r"\s*(?:\s(?:to|until|till|through|au|bis|tot|al|do|по|до|a|até|hasta)\s|"
-                     r"[-–])\s*", re.I)
-_JOINED_AND = re.compile(r"\s+(?:and|et(?:\s+le)?|und|en|y|e|i|и|і)\s+", re.I)
-_OPENS_BETWEEN = re.compile(r"\b(?:between|entre(?:\s+(?:le|el))?|zwischen(?:\s+dem)?|tussen|"
-                            r"między|между|між)\s+$", re.I)
-_OPENS_FROM = re.compile(r"\b(?:from|du|vom|von|van|del|dal|od|с|з|desde(?:\s+el)?)\s+$", re.I)
+_JOINED = re.compile(rf"\s*(?:\s(?:{_TO}|till|through|до)\s|[-–])\s*", re.I)
+_JOINED_AND = re.compile(rf"\s+(?:{_AND})\s+", re.I)
+_OPENS_BETWEEN = re.compile(rf"\b(?:{_BETWEEN})\s+$", re.I)
+_OPENS_FROM = re.compile(rf"\b(?:{_FROM}|desde(?:\s+el)?)\s+$", re.I)
 _OPENER_CHARS = 16  # longer than any opener above
 # Months: "from June to November 2015", "de juin à novembre 2015", "between June and July
 # 2015" (not "November 2015" alone).
