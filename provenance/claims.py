@@ -8,6 +8,7 @@ read by ``dates``.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -86,7 +87,9 @@ _RECALLED = re.compile(r"[“\"«]([^”\"»]{1,300})[”\"»]\s*,?\s*(?:[\w'’
                        r"(?:recall\w*|remember\w*|se souvien\w*|se rappel\w*|rappel\w*)\b", re.I)
 # Capital letters of the Latin, Cyrillic and Greek alphabets, and Arabic letters (it has no
 # capitals): a sentence starts with one, and a credit's name with one, a digit or a handle.
-CAPITALS = "A-ZÀ-ÝА-ЯЁЄІЇҐΑ-Ω\u0600-\u06ff"
+# Latin Extended-A's capitals too: "İstanbul", "Łódź", "Černá" (a desk audit: no dateline).
+CAPITALS = ("A-ZÀ-Ý" + "".join(c for c in map(chr, range(0x100, 0x180)) if c.isupper())
+            + "А-ЯЁЄІЇҐΑ-Ω\u0600-\u06ff")
 _NAME_START = rf"(?-i:[{CAPITALS}0-9@])"
 # A full stop after a number before a month's name is a day's ("22. Mai 2015"), not a sentence's.
 _SENTENCE = re.compile(rf"(?<=[.!?])(?<!\d\.)\s+(?=[{CAPITALS}«\"“'])|"
@@ -939,8 +942,31 @@ _CAPTIONS = ("figcaption", "embed title", "upload metadata (title)",
              "upload metadata (description)", "command line (caption)")
 
 
-# A dateline: a place, then a date ("Landiras, 10/08/2022 : ...", "PARIS, June 2 -").
-_DATELINE = re.compile(r"^((?:[A-ZÀ-Ý][\w'’-]+)(?:[ -][A-ZÀ-Ý][\w'’-]+){0,3})\s*[,—–-]\s*")
+# A dateline: a place, then a date ("Landiras, 10/08/2022 : ...", "PARIS, June 2 -"), the place
+# in up to three parts ("Calais, France - 22 October 2015", "Piazza del Duomo, Milano,
+# 22/10/2015": a desk audit found neither read), a part's names joined by the little words of
+# place names ("Piazza del Duomo", "Place de la Concorde", "Unter den Linden").
+_PLACE_NAME_JOIN = r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|of|the|von|am|an|der|den)"
+_DATELINE_PART = (rf"[{CAPITALS}][\w'’-]+(?:[ -](?:{_PLACE_NAME_JOIN}\s+){{0,2}}"
+                  rf"[{CAPITALS}][\w'’-]+){{0,3}}")
+_DATELINE = re.compile(r"^(" + _DATELINE_PART + r"(?:,\s*" + _DATELINE_PART + r"){0,2})"
+                       r"\s*[,—–-]\s*")
+
+
+def _dateline_place(sentence: str) -> tuple[str, str] | None:
+    """A dateline whose date follows it, as (its words, its place), the place's parts up to the
+    first that is a day's or a month's name ("Calais, Thursday, 22 October 2015" is Calais) or
+    a word that names no place ("The", "Published")."""
+    dateline = _DATELINE.match(sentence)
+    if not dateline or not any(at == dateline.end()
+                               for at, _, _ in dates.dates_at(sentence, date.max)):
+        return None
+    parts = dateline.group(1).split(",")
+    kept = ",".join(itertools.takewhile(lambda part: part.split()[0] not in _NOT_PLACES, parts))
+    if not kept:
+        return None
+    said = dateline.group(0).strip() if kept == dateline.group(1) else kept
+    return said, kept.title() if kept.isupper() else kept
 
 
 # After a place's name, a country or region that says which one it is ("Paris, Texas",
@@ -983,12 +1009,10 @@ def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
     claims = []
     for where, text in texts:
         for sentence in sentences(text or ""):
-            dateline = _DATELINE.match(sentence) if where != "byline" else None
-            if dateline and dateline.group(1).split()[0] not in _NOT_PLACES and any(
-                    at == dateline.end() for at, _, _ in dates.dates_at(sentence, date.max)):
-                claims.append(Claim(kind=ClaimKind.PLACE, text=dateline.group(0).strip(),
-                                    value=dateline.group(1).title() if dateline.group(
-                                        1).isupper() else dateline.group(1), found_in=where))
+            dateline = _dateline_place(sentence) if where != "byline" else None
+            if dateline:
+                claims.append(Claim(kind=ClaimKind.PLACE, text=dateline[0], value=dateline[1],
+                                    found_in=where))
             if where not in _CAPTIONS and not _EVENT_CUE.search(sentence) and not any(
                     c.kind is ClaimKind.DATE for c in _sentence_dates(
                         sentence, Passage(sentence, where), None, {}, None)):

@@ -261,8 +261,11 @@ def _by_country(country: str | None, claimed_country: str | None, candidates: li
 
 def _claimed_spots(value: str, gazetteer: Gazetteer
                    ) -> tuple[str | None, Region | None, list[str], list[_Spot]]:
-    """The country and region a claim names, its other names, and where each populated place
-    its first name may be lies. A name no populated place has may be a region's ("Bretagne")."""
+    """The country and region a claim names, its other names from the first the gazetteer
+    places, and where each populated place that name may be lies: a street or a landmark the
+    gazetteer does not hold is placed by the town after it, as an original's location is
+    ("Place de la Concorde, Paris" is in Paris). A name no populated place has may be a
+    region's ("Bretagne")."""
     point = _POINT.fullmatch(value)
     if point:
         latitude, longitude = float(point.group(1)), float(point.group(2))
@@ -270,7 +273,12 @@ def _claimed_spots(value: str, gazetteer: Gazetteer
         return None, None, [], [_Spot(latitude, longitude, 0.0,
                                       around.country if around else None, value.strip())]
     country, region, names = _split(value, gazetteer)
-    places = gazetteer.places(names[0], country, _compared(region, gazetteer)) if names else []
+    places = []
+    for first, name in enumerate(names):
+        places = gazetteer.places(name, country, _compared(region, gazetteer))
+        if places:
+            names = names[first:]
+            break
     if not places and len(names) == 1 and region is None:
         region = gazetteer.region(names[0], country)
         if region:

@@ -160,6 +160,21 @@ def test_a_country_or_region_after_a_place_says_which_one() -> None:
     assert places("Crash in Lyon, Marseille and Paris") == ["Lyon"]
 
 
+def test_a_dateline_of_several_parts_names_the_place() -> None:
+    # a desk audit: neither was read as a place
+    assert places("Calais, France - 22 October 2015: migrants run towards trucks") == [
+        "Calais, France"]
+    assert places("Piazza del Duomo, Milano, 22/10/2015") == ["Piazza del Duomo, Milano"]
+    # capitals beyond Latin-1 ("İstanbul", "Łódź") start a place's name
+    assert places("Taksim Meydanı, İstanbul, 22/10/2015") == ["Taksim Meydanı, İstanbul"]
+    assert places("Łódź, 22/10/2015") == ["Łódź"]
+    # a day's name ends the place; a month's or a title's word is none
+    assert places("Calais, Thursday, 22 October 2015") == ["Calais"]
+    assert places("Published, 22 October 2015") == []
+    # only where the date follows the dateline at once
+    assert places("Calais, France, Dover and more: a report") == []
+
+
 def test_garbage_text_does_not_break_claims() -> None:
     from provenance.claims import source_claims
 

@@ -212,5 +212,10 @@ def test_a_desk_audits_misreadings_of_places(gazetteer: Gazetteer) -> None:
     # a claimed country that has no place so named: said so
     assert "not among the gazetteer's places of 1,000 people or more in GE" in _checked(
         "Atlanta, Georgia", Original(id="cam", location="Tbilisi, Georgia"), gazetteer)[1]
+    # a street or a landmark the gazetteer does not hold is placed by the town after it, as
+    # the location is ("Place de la Concorde, Paris" was unchecked)
+    assert status("Place de la Concorde, Paris", "Coquelles, Calais, France") == "contradicted"
+    assert status("Rue Royale, Calais", "Coquelles, Calais, France") == "consistent"
+    assert status("Rue Royale, Somewhere", "Coquelles, Calais, France") == "unchecked"
     # too short to be a place's name ("Le" is Leh, in India)
     assert status("Le", "Coquelles, Calais, France") == "unchecked"
