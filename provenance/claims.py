@@ -691,6 +691,10 @@ _MADE_BY = [
                r"\s*:\s*(?=[«\"“']?\s*" + _NAME_START + r")" + _NAME, re.I),
     re.compile(r"\b(?:filmée?s?|tournée?s?|enregistrée?s?)" + _BETWEEN + r"par\s+" + _NAME,
                re.I),
+    # "Footage via Eurotunnel": only after a word for the footage ("via the Channel Tunnel" is
+    # a way, not a source)
+    re.compile(r"\b(?:footage|video|vidéo|images?|photos?|clip)\s+via\s+(?:the\s+)?"
+               r"(?=[«\"“']?\s*" + _NAME_START + r")" + _NAME, re.I),
     # "© Reuters", "©AFP", "Image: © Eurotunnel 2015", "Copyright Getty Images": who holds the
     # rights (a desk audit: unread)
     # (the word alone only with © or a year: "Copyright Strike Hits Viral Calais Video" is a
@@ -698,6 +702,9 @@ _MADE_BY = [
     re.compile(r"(?:©|\bcopyright\s*(?:©|\(c\))|\bcopyright\s+(?=(?:19|20)\d{2}\s))\s*"
                r"(?:(?:19|20)\d{2}\s+|(?!(?:19|20)\d{2}\b))"
                r"(?=[«\"“']?\s*" + _NAME_START + r")" + _NAME, re.I),
+    # or a short name that ends its sentence: "Copyright Eurotunnel. Coquelles, 16/09/2015"
+    re.compile(r"\bcopyright\s+(?!(?:19|20)\d{2}\b)(?=" + _NAME_START + r")"
+               r"((?:[^\s.,;:!?()]+\s+){0,2}[^\s.,;:!?()]+)\s*(?:[.;\n]|$)", re.I),
 ]
 _POSTED_BY = [
     re.compile(r"\b(?:posted|shared|uploaded|published)\s+by\s+" + _NAME, re.I),
@@ -724,8 +731,10 @@ def _name(raw: str) -> str:
 
 
 # A caption ending with its credit in brackets: "... near Landiras. (SDIS 33)", "(Video: AFP)".
+# "(Video via Eurotunnel)", "(via Reuters)": who the footage came from (a desk audit: read as a
+# credit to "Video", or not at all).
 _BRACKET_CREDIT = re.compile(r"\((?:\s*(?:video|vidéo|photo|images?|source|crédits?|credit)"
-                             r"(?:\s*:|\s+by|\s+par)?)?"
+                             r"(?:\s*:|\s+by|\s+par|\s+via)?|\s*via)?"
                              r"\s*(" + _NAME_START + r"[^()\n]{1,60}?)\s*\)\s*\.?\s*$", re.I)
 
 
@@ -759,18 +768,19 @@ def source_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
     claims = []
     for where, text in texts:
         credit = _caption_credit(text or "", where) if where in _CAPTIONS else None
-        if credit:
-            claims.append(Claim(kind=ClaimKind.SOURCE, text=credit.group(0).strip(),
-                                value=_name(credit.group(1)), found_in=where))
+        credited = [Claim(kind=ClaimKind.SOURCE, text=credit.group(0).strip(),
+                          value=_name(credit.group(1)), found_in=where)] if credit else []
+        claims.extend(credited)
         for kind, patterns in ((ClaimKind.SOURCE, _MADE_BY), (ClaimKind.UPLOADER, _POSTED_BY)):
             for pattern in patterns:
                 for match in pattern.finditer((text or "")[:MAX_TEXT_CHARS]):
-                    name = _name(match.group(1))
+                    name, said = _name(match.group(1)), match.group(0).strip()
                     # "not filmed by Eurotunnel" credits no one (a desk audit: it was read as
-                    # a credit, and the quote left out the "not")
-                    if len(name) >= 2 and not _negated(text, match.start()):
-                        claims.append(Claim(kind=kind, text=match.group(0).strip(), value=name,
-                                            found_in=where))
+                    # a credit, and the quote left out the "not"); "(Video: AFP)" is one
+                    # credit, not also "Video: AFP)"
+                    if len(name) >= 2 and not _negated(text, match.start()) and not any(
+                            said in c.text and name == c.value for c in credited):
+                        claims.append(Claim(kind=kind, text=said, value=name, found_in=where))
     return claims
 
 
@@ -864,6 +874,15 @@ def _within(words: set[str], others: set[str]) -> bool:
     return all(any(a == b or (len(a) >= 5 and a in b) for b in others) for a in words)
 
 
+def _passed_on(claim: Claim) -> bool:
+    """Whether the claim names who passed the footage on ("Footage via Reuters"), an agency or
+    an account, not always who made it ("Eurotunnel via Reuters"): it agrees when it names the
+    source, else it is no false credit. Not "Photo by Denis Charlet/AFP via Getty Images",
+    a credit to the photographer."""
+    return re.search(r"\bvia\s+(?:the\s+)?" + re.escape(claim.value), claim.text,
+                     re.I) is not None
+
+
 def check_sources(claims: Sequence[Claim], originals: Sequence[Original]) -> list[Claim]:
     """Compare claimed sources with the matched originals' source (a wrong one is contradicted),
     and uploaders (a repost by someone else is a flag, not a false claim); flag a repost that
@@ -893,6 +912,11 @@ def check_sources(claims: Sequence[Claim], originals: Sequence[Original]) -> lis
             checked.append(_checked(claim, ClaimStatus.UNCHECKED,
                                     f"{claim.value!r} names a kind of camera, not whose; the "
                                     f"footage is from {_owners(with_source)}"))
+        elif _passed_on(claim):
+            checked.append(_checked(claim, ClaimStatus.UNCHECKED,
+                                    f"the footage came via {claim.value!r}, which may have "
+                                    f"passed on another's footage; it is from "
+                                    f"{_owners(with_source)}"))
         elif claim.kind is ClaimKind.SOURCE:
             checked.append(_checked(claim, ClaimStatus.CONTRADICTED,
                                     f"{claim.value!r} is not the source of the footage "

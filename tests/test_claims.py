@@ -582,6 +582,32 @@ def test_a_desk_audits_misread_sources() -> None:
     # an article after a credit label is a title's, not a name's ("Vidéo : la Jungle de Calais")
     assert source_claims([("figcaption", "Vidéo : la Jungle de Calais, 16/09/2015")]) == []
     assert source_claims([("figcaption", "Copyright Strike Hits Viral Calais Video")]) == []
+    # a short name ending its sentence after "Copyright" is a credit, read once
+    assert [(c.value, c.text) for c in source_claims(
+        [("figcaption", "Copyright Eurotunnel. Coquelles, 16/09/2015")])] == [
+        ("Eurotunnel", "Copyright Eurotunnel.")]
+    assert [c.value for c in source_claims([("figcaption", "Copyright 2015 Eurotunnel")])] == [
+        "Eurotunnel"]
+    # a bracketed credit is one claim, not also the label's credit inside it
+    assert [c.text for c in source_claims([("figcaption", "Coquelles (Video: AFP)")])] == [
+        "(Video: AFP)"]
+    # "via" names who passed the footage on: it agrees when it is the source, and is no false
+    # credit when it is not (agencies pass on others' footage); "via" alone is no credit
+    registered = [Original(id="cam1", source="Eurotunnel")]
+    for caption, value, agreed in (("Footage via Eurotunnel, Coquelles", "Eurotunnel",
+                                    "consistent"),
+                                   ("Coquelles, 16/09/2015 (Video via Eurotunnel)",
+                                    "Eurotunnel", "consistent"),
+                                   ("Coquelles, 16/09/2015 (via Reuters)", "Reuters",
+                                    "unchecked"),
+                                   ("Footage via the BBC", "BBC", "unchecked")):
+        (claim,) = source_claims([("figcaption", caption)])
+        assert claim.value == value
+        assert check_sources([claim], registered)[0].status.value == agreed, caption
+    assert source_claims([("caption", "Migrants walked via the Channel Tunnel")]) == []
+    # "via" after the photographer's credit leaves it a credit to the photographer
+    (photo,) = source_claims([("figcaption", "(Photo by John Smith/AFP via Getty Images)")])
+    assert check_sources([photo], registered)[0].status.value == "contradicted"
     # "obtained by" ends the name: the kind of camera is left
     (obtained,) = source_claims([("caption", "Source: CCTV footage obtained by the BBC")])
     assert obtained.value == "CCTV footage"
