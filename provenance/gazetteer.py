@@ -220,9 +220,23 @@ def country_code(name: str) -> str | None:
 def region_named(name: str, country: str | None = None) -> Region | None:
     """The region this name ("Texas", "TX", "Scotland", "Bayern", "Bavière") names, in
     ``country`` when given; None when it names none, or several countries' ("Limburg")."""
-    found = {r.country: r for r in _regions().get(folded(name[:MAX_NAME_CHARS]), ())
-             if country in (None, r.country)}
-    return next(iter(found.values())) if len(found) == 1 else None
+    for key in _region_keys(folded(name[:MAX_NAME_CHARS])):
+        found = {r.country: r for r in _regions().get(key, ()) if country in (None, r.country)}
+        if found:
+            return next(iter(found.values())) if len(found) == 1 else None
+    return None
+
+
+def _region_keys(key: str) -> list[str]:
+    """The folded name, then as a region is also written: a code with full stops ("D.C."),
+    a state's name with "State" after it ("Washington State", "New York State": a desk audit
+    found the first consistent with Washington, D.C.)."""
+    words = key.split()
+    if len(words) > 1 and all(len(w) == 1 for w in words):
+        return [key, "".join(words)]
+    if len(words) > 1 and words[-1] == "state":
+        return [key, " ".join(words[:-1])]
+    return [key]
 
 
 @cache

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .gazetteer import Gazetteer, Place, Region, country_code, folded, km_between
+from .gazetteer import Gazetteer, Place, Region, country_code, folded, km_between, region_named
 from .models import Claim, ClaimStatus, Original
 
 # A claimed place given as coordinates is consistent within this distance of the original's.
@@ -28,6 +28,23 @@ _POINT = re.compile(r"\s*([-+]?\d{1,2}(?:\.\d+)?)\s*,\s*([-+]?\d{1,3}(?:\.\d+)?)
 _PARTS = re.compile(r"[,;/،]")  # the Arabic comma too ("بيروت، لبنان")
 # A place of more parts than this is no place ("Coquelles, Calais, Pas-de-Calais, France" has 4).
 MAX_PARTS = 6
+# A region's or a country's code written after a name without a comma: "Washington DC",
+# "Paris TX", "Calais UK" (a desk audit: "DC", two letters, named no words, so "Washington
+# DC" was consistent with Seattle, Washington).
+_CODE_AFTER = re.compile(r"^(.+?)\s+((?-i:[A-Z]{2,3}|(?:[A-Z]\.){2,3}))$")
+
+
+def place_parts(value: str) -> list[str]:
+    """A place's parts, most specific first: split at commas (``_PARTS``), and before a region's
+    or a country's code that ends a part (``_CODE_AFTER``)."""
+    parts = []
+    for part in (p.strip() for p in _PARTS.split(value)):
+        coded = _CODE_AFTER.match(part)
+        if coded and (region_named(coded.group(2)) or country_code(coded.group(2))):
+            parts.extend(coded.groups())
+        elif part:
+            parts.append(part)
+    return parts
 
 
 def name_words(text: str) -> set[str]:
@@ -142,10 +159,10 @@ def _named(value: str, original: Original, gazetteer: Gazetteer | None = None) -
     """How the claim's names agree with the location's: "same" when each comma-separated part
     of the claim names a part of the location (``_names``), "partly" when some parts name
     nothing of it, else "different"."""
-    located = _PARTS.split(original.location)
+    located = place_parts(original.location) or [""]
     country = name_words(located[-1]) if country_code(located[-1].strip()) else None
     # a part of short words alone ("TX", "US") names nothing, but is still a part
-    claimed = [p for p in _PARTS.split(value) if p.strip()]
+    claimed = place_parts(value)
     named = [any(_names(said, part, country, gazetteer) for part in located) for said in claimed]
     if named and all(named):
         return "same"
@@ -156,7 +173,8 @@ def _names(said: str, part: str, country: set[str] | None, gazetteer: Gazetteer 
     """Whether a claimed name names a part of the location: the same words, or the words of one
     inside the other's ("Pas-de-Calais" holds "Calais", "Alma" lies in "Pont de l'Alma"),
     unless the larger is a place of its own the gazetteer holds ("New London" is not London)
-    or the smaller is the location's country ("Île-de-France" is not all of France)."""
+    or a region whose places it can compare ("Washington State" is not Washington, D.C.), or
+    the smaller is the location's country ("Île-de-France" is not all of France)."""
     words, location_words = name_words(said), name_words(part)
     if not words or not location_words:
         return False
@@ -168,7 +186,8 @@ def _names(said: str, part: str, country: set[str] | None, gazetteer: Gazetteer 
         larger, smaller = part, words
     else:
         return False
-    return smaller != country and (gazetteer is None or not gazetteer.places(larger))
+    return smaller != country and (gazetteer is None or not (
+        gazetteer.places(larger) or _compared(gazetteer.region(larger), gazetteer)))
 
 
 def _mapped(value: str, original: Original, gazetteer: Gazetteer) -> _Agreement | None:
@@ -325,7 +344,7 @@ def _split(value: str, gazetteer: Gazetteer) -> tuple[str | None, Region | None,
     England", "Paris, Texas", "London, Ontario"), and its names, regions' included. A region
     is read as one only after another name: first, "Washington" (of "Washington, D.C.") or
     "Berlin" is a place as much as a region."""
-    parts = [p.strip() for p in _PARTS.split(value) if p.strip()][:MAX_PARTS]
+    parts = place_parts(value)[:MAX_PARTS]
     country = gazetteer.country(parts[-1]) if parts else None
     names = parts[:-1] if country else parts
     region = gazetteer.region(parts[-1], country) if country else None

@@ -217,5 +217,16 @@ def test_a_desk_audits_misreadings_of_places(gazetteer: Gazetteer) -> None:
     assert status("Place de la Concorde, Paris", "Coquelles, Calais, France") == "contradicted"
     assert status("Rue Royale, Calais", "Coquelles, Calais, France") == "consistent"
     assert status("Rue Royale, Somewhere", "Coquelles, Calais, France") == "unchecked"
+    # a region's code after a name without a comma, "D.C." with its full stops, and a state
+    # with "State" after its name are read as regions ("Washington DC" was consistent with
+    # Seattle, Washington, through its one word of three letters or more)
+    seattle, capital = "Seattle, Washington, USA", "Washington, D.C., USA"
+    assert status("Washington DC", seattle) == status("Washington D.C.", seattle) == (
+        "contradicted")
+    assert status("Washington DC", capital) == status("Paris TX", "Paris, Texas, USA") == (
+        "consistent")
+    assert status("Washington State", capital) == "contradicted"
+    assert status("Washington State", seattle) == "consistent"
+    assert status("Pas-de-Calais", "Coquelles, Calais, France") == "consistent"
     # too short to be a place's name ("Le" is Leh, in India)
     assert status("Le", "Coquelles, Calais, France") == "unchecked"
