@@ -37,7 +37,7 @@ _CODE_AFTER = re.compile(r"^(.+?)\s+((?-i:[A-Z]{2,3}|(?:[A-Z]\.){2,3}))$")
 def place_parts(value: str) -> list[str]:
     """A place's parts, most specific first: split at commas (``_PARTS``), and before a region's
     or a country's code that ends a part (``_CODE_AFTER``)."""
-    parts = []
+    parts: list[str] = []
     for part in (p.strip() for p in _PARTS.split(value)):
         coded = _CODE_AFTER.match(part)
         if coded and (region_named(coded.group(2)) or country_code(coded.group(2))):
