@@ -146,6 +146,27 @@ def test_every_claim_is_shown_with_its_status(demo) -> None:  # type: ignore[no-
     assert '<bdi lang="ar">المصدر: الجزيرة</bdi>' in page and "<bdi>22/10/2015</bdi>" in page
 
 
+def test_the_method_says_only_the_checks_that_were_made(demo) -> None:  # type: ignore[no-untyped-def]
+    # a desk audit: a report made without OCR or c2pa-python said both had run
+    from provenance.evidence import SKIPPED_AUDIO, SKIPPED_CREDENTIALS, SKIPPED_OCR
+
+    result = json.loads(json.dumps(demo[0]["results"][0]))
+    result["skipped"] = []
+    page = to_html(result)
+    assert "Text burned into a few frames was read" in page
+    assert "The sound track's fingerprint was compared" in page
+    result["skipped"] = [SKIPPED_OCR, SKIPPED_AUDIO, SKIPPED_CREDENTIALS]
+    page = to_html(result)
+    assert "Text burned into a few frames was read" not in page
+    assert "The sound was not compared." in page
+    assert "Text burned into the picture was not read." in page
+    assert "Content Credentials (C2PA) were not validated." in page
+    # c2pa-python missing: the file's credentials are "skipped"
+    result["skipped"] = []
+    result["content_credentials"] = {"state": "skipped", "summary": "not installed"}
+    assert "Content Credentials (C2PA) were not validated." in to_html(result)
+
+
 def test_touching_pieces_of_another_moment_read_as_one_stretch(demo) -> None:  # type: ignore[no-untyped-def]
     result = json.loads(json.dumps(demo[0]["results"][0]))
     piece = {"reference_id": "cam", "reference_start": 0.0, "reference_end": 0.0, "speed": 1.0,

@@ -489,16 +489,39 @@ mirror image, and of what changed since the previous sample. Originals sharing v
 repost were found in the library, then aligned in time: a segment is reported only where many
 samples agree on one offset between repost and original, both in what the picture shows and in
 what moves in it. A single frame never decides, and a fixed camera's background alone cannot
-make a match: that is reported as <i>same scene</i>. The sound track's fingerprint was compared
-with the matched originals' on the same time mapping (the same sound, none, or replaced), and
-searched alone where the picture matched nothing (an <i>audio-match</i> is evidence from the
-sound only); text burned into a few frames was read, and a C2PA manifest (Content Credentials)
-was validated where the file carries one. What the page says about each video (its
+make a match: that is reported as <i>same scene</i>. {evidence} What the page says about each video (its
 caption, the paragraphs around it, the embed's title, the post's own text and upload metadata,
 and the page's headline and lede, which are about every video) was read for dates, places and
 sources and compared with what the library records about the matched originals. A date the page
 or post says it was published is not a claim about when the footage was filmed, only an upper
 bound on it. The finding at the top follows from the footage verdict and those claims.</p>"""
+
+
+_SOUND_COMPARED = (
+    "The sound track's fingerprint was compared with the matched originals' on the same time "
+    "mapping (the same sound, none, or replaced), and searched alone where the picture matched "
+    "nothing (an <i>audio-match</i> is evidence from the sound only).")
+_TEXT_READ = "Text burned into a few frames was read."
+_CREDENTIALS_READ = ("A C2PA manifest (Content Credentials) was validated where the file "
+                     "carries one.")
+
+
+def _checks_made(results: Sequence[Mapping[str, Any]]) -> str:
+    """The method's sentences on the sound, burned-in text and Content Credentials: each said
+    to be made only where it was made for a video (a desk audit: a report made without OCR or
+    c2pa-python said both had run). Each video's "Not examined" says why."""
+    done = [r for r in results if not r.get("error")]
+
+    def made(skipped_as: tuple[str, ...]) -> bool:
+        return any(not any(str(s).startswith(skipped_as) for s in r.get("skipped", []))
+                   for r in done)
+
+    credentials = made(("Content Credentials", "burned-in text and Content Credentials")) and any(
+        (r.get("content_credentials") or {}).get("state") != "skipped" for r in done)
+    return " ".join((
+        _SOUND_COMPARED if made(("sound:",)) else "The sound was not compared.",
+        _TEXT_READ if made(("burned-in text",)) else "Text burned into the picture was not read.",
+        _CREDENTIALS_READ if credentials else "Content Credentials (C2PA) were not validated."))
 
 
 def _jsonld_script(report: Mapping[str, Any], publisher: str | None) -> str:
@@ -534,6 +557,7 @@ def to_html(report: Mapping[str, Any], images: Mapping[str, bytes] | None = None
         f"<h1>{_text(title, 300)}</h1>"
         f"<p class=\"muted\">{len(results)} video(s) · provenance "
         f"{_text(tool.get('version', ''))} · generated {generated}</p>{body}"
-        + (_METHOD.format(fps=float(settings.get("sample_fps") or 4.0))
+        + (_METHOD.format(fps=float(settings.get("sample_fps") or 4.0),
+                          evidence=_checks_made(results))
            if any(not r.get("error") for r in results) else "")
         + "</main></body></html>\n")
