@@ -489,12 +489,13 @@ mirror image, and of what changed since the previous sample. Originals sharing v
 repost were found in the library, then aligned in time: a segment is reported only where many
 samples agree on one offset between repost and original, both in what the picture shows and in
 what moves in it. A single frame never decides, and a fixed camera's background alone cannot
-make a match: that is reported as <i>same scene</i>. {evidence} What the page says about each video (its
-caption, the paragraphs around it, the embed's title, the post's own text and upload metadata,
-and the page's headline and lede, which are about every video) was read for dates, places and
-sources and compared with what the library records about the matched originals. A date the page
-or post says it was published is not a claim about when the footage was filmed, only an upper
-bound on it. The finding at the top follows from the footage verdict and those claims.</p>"""
+make a match: that is reported as <i>same scene</i>. {evidence} What the page says about each
+video (its caption, the paragraphs around it, the embed's title, the post's own text and upload
+metadata, and the page's headline and lede, which are about every video) was read for dates,
+places and sources and compared with what the library records about the matched originals. A
+date the page or post says it was published is not a claim about when the footage was filmed,
+only an upper bound on it. The finding at the top follows from the footage verdict and those
+claims.</p>"""
 
 
 _SOUND_COMPARED = (
