@@ -96,6 +96,9 @@ def test_curl_upload_gives_the_cli_verdict(server: ServerProcess, media: Media,
     assert expected["verdict"] == "match"
     assert _essence(job["result"]) == _essence(expected)
     assert job["result"]["query"] == media.clip_a.name  # as the person named it
+    # the home page lists the finding a checker publishes, then the footage's verdict
+    rating = job["result"]["finding"]["rating"]
+    assert f"<td>{rating} (footage: match)</td>" in client.get("/").text
     assert job["claims"] == {"date": "2015-10-22", "source": "Someone"}
     typed = [c for c in job["result"]["claims"] if c["kind"] == "date"]
     assert typed and typed[0]["status"] == "contradicted"  # recorded 2015-09-16

@@ -162,7 +162,7 @@ def add_routes(app: FastAPI, server: Server) -> None:
         # Everyone's recent submissions are shown on loopback only, like the API's list.
         recent = "".join(
             f"<tr><td><a href='/v/{j.id}'>{html.escape(j.display[:120])}</a></td>"
-            f"{_cell(j.status)}{_cell(_verdicts(j.result))}</tr>"
+            f"{_cell(j.status)}{_cell(_answer(j.result))}</tr>"
             for j in (server.store.recent(limit=20) if server.config.loopback else []))
         token_field = ("" if server.config.loopback else
                        "<label for=token>Token</label><input id=token type=password "
@@ -199,11 +199,15 @@ def add_routes(app: FastAPI, server: Server) -> None:
         return _page("provenance: library", body, _LIBRARY_JS % _js_string(names))
 
 
-def _verdicts(result: dict[str, Any] | None) -> str:
+def _answer(result: dict[str, Any] | None) -> str:
+    """A finished job's finding, the answer a checker publishes, then its footage verdicts (a
+    desk audit: "match" alone stood beside a miscaptioned post)."""
     if not result:
         return ""
     results = result.get("results", [result])
-    return ", ".join(str(r.get("verdict", "")) for r in results)
+    verdicts = ", ".join(str(r.get("verdict", "")) for r in results)
+    finding = result.get("finding") if isinstance(result.get("finding"), dict) else None
+    return f"{finding.get('rating', '')} (footage: {verdicts})" if finding else verdicts
 
 
 def _js_string(value: Any) -> str:
