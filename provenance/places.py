@@ -222,6 +222,11 @@ def _mapped(value: str, original: Original, gazetteer: Gazetteer) -> _Agreement 
         return _Agreement("same", f"{spot.label} is {km:,.0f} km from {where.label}"
                           if km >= 1 else "")
     km, _, spot = min(reaches, key=lambda r: r[0])
+    if len(candidates) > 1 and names:
+        # several places are so called: the nearest is named as the nearest, not as the one the
+        # text meant (a desk audit: "Calais, US is 4,241 km away", of footage from Oregon)
+        return _Agreement("different", f"no place called {names[0]} lies within reach; the "
+                                       f"nearest is {spot.label}, {km:,.0f} km away")
     said = _called(spot, names[0]) if names else spot.label
     return _Agreement("different", f"{said} is {km:,.0f} km away")
 

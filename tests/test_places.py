@@ -228,5 +228,11 @@ def test_a_desk_audits_misreadings_of_places(gazetteer: Gazetteer) -> None:
     assert status("Washington State", capital) == "contradicted"
     assert status("Washington State", seattle) == "consistent"
     assert status("Pas-de-Calais", "Coquelles, Calais, France") == "consistent"
+    # a name several places have: the nearest is cited as the nearest, not as the one meant
+    # (a desk audit: "(Calais, US is 4,241 km away)", of footage from Oregon)
+    status_of, finding = _checked("Calais", Original(id="cam", location="Portland, Oregon, USA"),
+                                  gazetteer)
+    assert status_of == "contradicted"
+    assert "(no place called Calais lies within reach; the nearest is Calais, US, " in finding
     # too short to be a place's name ("Le" is Leh, in India)
     assert status("Le", "Coquelles, Calais, France") == "unchecked"
