@@ -843,23 +843,49 @@ def _in_another_script(name: str, originals: Sequence[Original]) -> bool:
 _ARTICLES = frozenset({"the", "le", "la", "les", "l"})
 
 
-def _credits(name: str, original: Original) -> bool:
-    """Whether a claimed source names the original's: the same words ("AP"), the initials of
-    the other's ("AFP", Agence France-Presse), the distinctive words of one all found in the
-    other's (_GENERIC_SOURCE_WORDS set aside; a word of five letters or more may lie inside
-    one: "les caméras du tunnel", "Eurotunnel"), or the same first distinctive word, an
-    organisation before its unit ("Eurotunnel security staff", "Eurotunnel control room")."""
+def _credit_words(name: str, original: Original) -> set[str] | None:
+    """The words on which a claimed source names the original's, None where it does not:
+    the same words ("AP"), the same distinctive words ("city of Paris", "Ville de Paris") or
+    the initials of the other's ("AFP", Agence France-Presse), an empty set, resting on no one
+    word; the distinctive words of one all found in the other's
+    (_GENERIC_SOURCE_WORDS set aside; a word of five letters or more may lie inside one: "les
+    caméras du tunnel", "Eurotunnel"); or the same first distinctive word, an organisation
+    before its unit ("Eurotunnel security staff", "Eurotunnel control room")."""
     said, source = _source_words(name), _source_words(original.source)
     if not said or not source:
-        return False
+        return None
     if said == source or _initials(said, source) or _initials(source, said):
-        return True
+        return set()
     mine = [w for w in said if w not in _GENERIC_SOURCE_WORDS and len(w) >= 2]
     theirs = [w for w in source if w not in _GENERIC_SOURCE_WORDS and len(w) >= 2]
     if not mine or not theirs:
-        return False
-    return (_within(set(mine), set(theirs)) or _within(set(theirs), set(mine))
-            or mine[0] == theirs[0])
+        return None
+    if set(mine) == set(theirs):  # "city of Paris", "Ville de Paris"
+        return set()
+    for words, others in ((set(mine), set(theirs)), (set(theirs), set(mine))):
+        if _within(words, others):
+            return words
+    return {mine[0]} if mine[0] == theirs[0] else None
+
+
+# A word names a town sources are named after when the most populous place so called has this
+# many people: Calais (74,000), Portland (650,000), Paris; not the namesakes of sources' own
+# words, Police (PL, 34,000), "BBC" (Bay City, US, 18,000), Panorama (GR, 17,000), Vice (PE,
+# 13,000), Tribune and Herald (US, about 1,000), which credited nothing when they counted.
+NAMED_AFTER_TOWN_PEOPLE = 50_000
+
+
+def _named_after_a_place(words: set[str], gazetteer: Gazetteer | None) -> bool:
+    """Whether a credit rests only on the names of countries and towns, which many sources are
+    named after ("Portland Tribune" is not "City of Portland traffic dept", "Paris Match" not
+    "Ville de Paris", "France 24" not "France Info"; a desk audit: the first was credited to
+    the second)."""
+    def a_place(word: str) -> bool:
+        places = gazetteer.places(word) if gazetteer is not None else []
+        return bool(country_code(word)) or bool(
+            places and places[0].population >= NAMED_AFTER_TOWN_PEOPLE)
+
+    return bool(words) and all(a_place(w) for w in words)
 
 
 def _initials(words: list[str], name: list[str]) -> bool:
@@ -883,17 +909,25 @@ def _passed_on(claim: Claim) -> bool:
                      re.I) is not None
 
 
-def check_sources(claims: Sequence[Claim], originals: Sequence[Original]) -> list[Claim]:
+def check_sources(claims: Sequence[Claim], originals: Sequence[Original],
+                  gazetteer: Gazetteer | None = None) -> list[Claim]:
     """Compare claimed sources with the matched originals' source (a wrong one is contradicted),
     and uploaders (a repost by someone else is a flag, not a false claim); flag a repost that
     names no source at all."""
     with_source = [o for o in originals if o.source]
     checked = []
     for claim in claims:
-        credited = [o for o in with_source if _credits(claim.value, o)]
+        words = {o.id: _credit_words(claim.value, o) for o in with_source}
+        named = [o for o in with_source if words[o.id] is not None]
+        credited = [o for o in named if not _named_after_a_place(words[o.id] or set(), gazetteer)]
         if credited:
             checked.append(_checked(claim, ClaimStatus.CONSISTENT,
                                     f"credits the source of {', '.join(o.id for o in credited)}"))
+        elif named:
+            checked.append(_checked(claim, ClaimStatus.UNCHECKED,
+                                    f"{claim.value!r} shares only a place's name with the "
+                                    f"footage's source ({_owners(named)}), and many sources "
+                                    f"are named after their town: check by hand"))
         elif not with_source:
             checked.append(_checked(claim, ClaimStatus.UNCHECKED, ""))
         elif claim.value.strip().casefold() in {p.casefold() for p in PLATFORMS}:
@@ -1080,10 +1114,11 @@ def check(claims: Sequence[Claim], matched: Sequence[Original],
     sources = [c for c in claims if c.kind in (ClaimKind.SOURCE, ClaimKind.UPLOADER)]
     if not matched and same_view:
         checked = [*(_date_unknown(c, same_view, moment_known) for c in dates),
-                   *check_places(places, same_view, gazetteer), *check_sources(sources, matched)]
+                   *check_places(places, same_view, gazetteer),
+                   *check_sources(sources, matched, gazetteer)]
     else:
         checked = [*check_dates(dates, matched), *check_places(places, matched, gazetteer),
-                   *check_sources(sources, matched)]
+                   *check_sources(sources, matched, gazetteer)]
     return [_left_to_the_checker(c) if language.unread(c.language)
             and language.says_more_than_names(c.quote or c.text) else c for c in checked]
 

@@ -463,10 +463,11 @@ def _original_picture(local: LocalData, original_id: str, time: float, middle: f
 
 def _gazetteer(settings: Settings, said: Sequence[Claim], progress: Progress | None
                ) -> Gazetteer:
-    """The place-name index, built first as a stage of its own where a place is claimed and
-    it is not built yet (once per machine: about 7 s)."""
+    """The place-name index, built first as a stage of its own where a place or a source is
+    claimed (a source may be named after its town) and it is not built yet (once per machine:
+    about 7 s)."""
     gazetteer = Gazetteer(settings.cache_dir)
-    if not gazetteer.ready and any(c.kind is ClaimKind.PLACE for c in said):
+    if not gazetteer.ready and any(c.kind in (ClaimKind.PLACE, ClaimKind.SOURCE) for c in said):
         _step(progress, "places", 0.0)
         gazetteer.prepare()
         _step(progress, "places", 1.0)

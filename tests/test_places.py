@@ -236,3 +236,27 @@ def test_a_desk_audits_misreadings_of_places(gazetteer: Gazetteer) -> None:
     assert "(no place called Calais lies within reach; the nearest is Calais, US, " in finding
     # too short to be a place's name ("Le" is Leh, in India)
     assert status("Le", "Coquelles, Calais, France") == "unchecked"
+
+
+def test_a_credit_resting_only_on_a_town_s_name_is_left_to_the_checker(
+        gazetteer: Gazetteer) -> None:
+    """Many sources are named after their town (a desk audit: "Portland Tribune" credited "City
+    of Portland traffic dept")."""
+    from provenance.claims import check_sources
+
+    def status(credit: str, registered: str) -> str:
+        claim = Claim(kind=ClaimKind.SOURCE, text=credit, value=credit, found_in="caption")
+        (checked,) = check_sources([claim], [Original(id="cam", source=registered)], gazetteer)
+        return checked.status.value
+
+    for credit, registered in (("Portland Tribune", "City of Portland traffic dept"),
+                               ("Paris Match", "Ville de Paris"), ("France Info", "France 24"),
+                               ("Calais", "Mairie de Calais")):
+        assert status(credit, registered) == "unchecked", credit
+    # the same distinctive words, or words other than a town's, still credit
+    for credit, registered in (("city of Paris", "Ville de Paris"), ("Calais", "Calais"),
+                               ("Portland Police", "Portland Police Bureau"),
+                               ("BBC Panorama", "BBC News"),
+                               ("Eurotunnel security staff", "Eurotunnel control room")):
+        assert status(credit, registered) == "consistent", credit
+    assert status("Calais Libre", "@calais_cam") == "contradicted"
