@@ -54,6 +54,9 @@ _PUBLISHED_CUE = re.compile(
     r"\b(publi\w*|posted|uploaded|updated|mis en ligne|mise à jour|mis à jour|modifié\w*|"
     r"last modified|shared|partag\w*|circulat\w*|circul\w*|viewed|went viral|vue?s?|"
     r"first (?:published|posted|shared)|"
+    # posted again: a desk audit's "Reposted on 22 October 2023" was read as filmed then
+    r"re-?(?:posted|shared|uploaded|published|tweeted)|(?:re)?tweeted|repartag\w*|republi\w*|"
+    r"retweet\w*|"
     # the same in German, Dutch, Italian, Spanish, Portuguese, Polish, Russian, Ukrainian and
     # Turkish: a claim read in one is left to the checker (language.py), but a caption too short
     # to tell its language is read as written (a desk audit: "Opublikowano 18.09.2015")
@@ -1048,17 +1051,21 @@ def _qualified(sentence: str, match: re.Match[str], name: str) -> tuple[str, str
 # Belgique" (a desk audit: read as the place of filming, and the post rated miscaptioned).
 _FILMED = re.compile(r"\b(?:film\w*|shot|recorded|tourn\w*|enregistr\w*|captur\w*)\b", re.I)
 # Not "seen", "watched", "vus": "Migrants seen in Dover on 16/09/2015" says where they were filmed.
-_SEEN_BEFORE = re.compile(r"\b(?:viral|trending|popular|shared|circulat\w*|spread|banned|"
-                          r"broadcast|aired|virale?s?|partagée?s?|circul\w*|diffusée?s?)\s+\S+$",
-                          re.I)
+# A date may stand between: "reposted on 22 October 2015 in Kyiv" (a desk audit).
+_SEEN_WORD = (r"\b(?:viral|trending|popular|shared|circulat\w*|spread|banned|broadcast|aired|"
+              r"virale?s?|partagée?s?|circul\w*|diffusée?s?|re-?(?:posted|shared|uploaded)|"
+              r"(?:re)?tweeted)")
+_DATE_WORD = (r"(?:on|le|the|\d[\w/.:-]*|yesterday|today|hier|aujourd'hui|\w+day|\w+di|"
+              r"dimanche|" + "|".join(sorted(dates.EN_FR_MONTHS, key=len, reverse=True)) + r")")
+_SEEN_BEFORE = re.compile(_SEEN_WORD + r"(?:\s+" + _DATE_WORD + r"){0,5}\s+\S+$", re.I)
 
 
 def _seen_there(sentence: str, at: int) -> bool:
     """Whether the place at ``at`` is where the footage was seen (_SEEN_BEFORE), not also
     where it was filmed ("Filmed and shared in Calais")."""
-    start = max(0, at - 30)
-    return (_SEEN_BEFORE.search(sentence, start, at + 1) is not None
-            and _FILMED.search(sentence, start, at) is None)
+    seen = _SEEN_BEFORE.search(sentence, max(0, at - 60), at + 1)
+    return seen is not None and _FILMED.search(sentence, max(0, seen.start() - 30),
+                                               seen.start()) is None
 
 
 def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:

@@ -691,6 +691,15 @@ def test_where_footage_went_viral_is_not_where_it_was_filmed() -> None:
         assert place_claims([("figcaption", caption)]) == []
     assert [c.value for c in place_claims([("figcaption", "Filmée en Belgique")])] == [
         "Belgique"]
+    # reposted, with its date between (a desk audit: "reposted on 22 October 2023 in Kyiv"
+    # contradicted the place of filming, and the date was read as when it was filmed)
+    caption = "Filmed in Coquelles on 16 September 2015 and reposted on 22 October 2015 in Kyiv"
+    assert [c.value for c in place_claims([("figcaption", caption)])] == ["Coquelles"]
+    assert [c.value for c in place_claims([("figcaption", "Shared on Tuesday in Dover")])] == []
+    for reposted in ("Reposted on 22 October 2015", "Tweeted on 22/10/2015",
+                     "Re-shared on 22 October 2015", "Retweeted 22/10/2015"):
+        (claim,) = read_claims([Passage(reposted, "figcaption")])
+        assert claim.kind is ClaimKind.PUBLISHED, reposted
     # a caption ending "Video" and a date credits no one
     assert source_claims([("figcaption", "Migrants. Video 16 September 2015")]) == []
 
