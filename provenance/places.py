@@ -225,8 +225,9 @@ def _mapped(value: str, original: Original, gazetteer: Gazetteer) -> _Agreement 
     if len(candidates) > 1 and names:
         # several places are so called: the nearest is named as the nearest, not as the one the
         # text meant (a desk audit: "Calais, US is 4,241 km away", of footage from Oregon)
+        nearest = _called(spot, names[0]).rstrip(",")
         return _Agreement("different", f"no place called {names[0]} lies within reach; the "
-                                       f"nearest is {spot.label}, {km:,.0f} km away")
+                                       f"nearest is {nearest}, {km:,.0f} km away")
     said = _called(spot, names[0]) if names else spot.label
     return _Agreement("different", f"{said} is {km:,.0f} km away")
 
@@ -297,17 +298,44 @@ def _claimed_spots(value: str, gazetteer: Gazetteer
         return None, None, [], [_Spot(latitude, longitude, 0.0,
                                       around.country if around else None, value.strip())]
     country, region, names = _split(value, gazetteer)
-    places = []
-    for first, name in enumerate(names):
-        places = gazetteer.places(name, country, _compared(region, gazetteer))
-        if places:
-            names = names[first:]
-            break
-    if not places and len(names) == 1 and region is None:
-        region = gazetteer.region(names[0], country)
-        if region:
-            return region.country, region, [], []
-    return country, region, names, [_spot(p) for p in places]
+    placed = _placed(names, country, region, gazetteer)
+    if not placed and region is not None and len(names) > 1:
+        # the region's name may be the town's: "Burnside Bridge, Portland" is not in Jamaica's
+        # parish of Portland (a desk audit)
+        named_country = gazetteer.country(place_parts(value)[-1])
+        placed = _placed(names, named_country, None, gazetteer)
+        if placed:
+            country, region = named_country, None
+    if not placed:
+        if len(names) == 1 and region is None:
+            region = gazetteer.region(names[0], country)
+            if region:
+                return region.country, region, [], []
+        return country, region, names, []
+    (first, spots), *towns = placed
+    if towns:
+        spots, first = _within_the_town(spots, first, towns[0])
+    return country, region, names[first:], spots
+
+
+def _placed(names: list[str], country: str | None, region: Region | None, gazetteer: Gazetteer
+            ) -> list[tuple[int, list[_Spot]]]:
+    """(index, where its places lie) of each name the gazetteer places."""
+    placed = [(at, [_spot(p) for p in gazetteer.places(name, country,
+                                                     _compared(region, gazetteer))])
+              for at, name in enumerate(names)]
+    return [(at, spots) for at, spots in placed if spots]
+
+
+def _within_the_town(spots: list[_Spot], at: int, town: tuple[int, list[_Spot]]
+                     ) -> tuple[list[_Spot], int]:
+    """A name's places that lie in the town named after it ("Old Town, Gdansk" is not
+    Stockholm's Gamla Stan, also called Old Town: a desk audit), else the town's, with the
+    index of the name they are of."""
+    within = [spot for spot in spots if any(
+        spot.km_to(other) <= spot.radius_km + other.radius_km + NAMED_PLACE_SLACK_KM
+        for other in town[1])]
+    return (within, at) if within else (town[1], town[0])
 
 
 def _compared(region: Region | None, gazetteer: Gazetteer) -> str | None:
@@ -345,16 +373,19 @@ def _named_place(original: Original, gazetteer: Gazetteer
 
 def _split(value: str, gazetteer: Gazetteer) -> tuple[str | None, Region | None, list[str]]:
     """A place's comma-separated parts (the first MAX_PARTS): the country its last part names
-    (a place is written most specific first), the region it or a later part names ("London,
-    England", "Paris, Texas", "London, Ontario"), and its names, regions' included. A region
+    (a place is written most specific first), the region it or the last other part naming one
+    names ("London, England", "Paris, Texas", "London, Ontario"), and its names, regions'
+    included. A region
     is read as one only after another name: first, "Washington" (of "Washington, D.C.") or
     "Berlin" is a place as much as a region."""
     parts = place_parts(value)[:MAX_PARTS]
     country = gazetteer.country(parts[-1]) if parts else None
     names = parts[:-1] if country else parts
     region = gazetteer.region(parts[-1], country) if country else None
-    region = region or next(filter(None, (gazetteer.region(n, country) for n in names[1:])),
-                            None)
+    # the most general first: "Pioneer Courthouse Square, Portland, Oregon" is in Oregon, not
+    # in Jamaica's parish of Portland (a desk audit)
+    region = region or next(filter(None, (gazetteer.region(n, country)
+                                          for n in reversed(names[1:]))), None)
     return (region.country if region else country), region, names
 
 

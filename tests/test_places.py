@@ -228,6 +228,17 @@ def test_a_desk_audits_misreadings_of_places(gazetteer: Gazetteer) -> None:
     assert status("Washington State", capital) == "contradicted"
     assert status("Washington State", seattle) == "consistent"
     assert status("Pas-de-Calais", "Coquelles, Calais, France") == "consistent"
+    # a street, a square or a quarter before the town it is in is in that town, not a namesake
+    # elsewhere, and the state after them says which town (a desk audit: each correct caption
+    # was contradicted, "in US, not JM" or by Stockholm's Gamla Stan, "also called Old Town")
+    portland, gdansk = "Portland, Oregon, United States", "Gdańsk, Poland"
+    for claim, location in (("Pioneer Courthouse Square, Portland, Oregon", portland),
+                            ("Main Street, Portland, OR", portland),
+                            ("Burnside Bridge, Portland", portland),
+                            ("Old Town, Portland", portland), ("Old Town, Gdansk", gdansk)):
+        assert status(claim, location) == "consistent", claim
+    assert status("Old Town, Stockholm", gdansk) == "contradicted"
+    assert status("Foo Bar, Texas", "Coquelles, Calais, France") == "contradicted"
     # a name several places have: the nearest is cited as the nearest, not as the one meant
     # (a desk audit: "(Calais, US is 4,241 km away)", of footage from Oregon)
     status_of, finding = _checked("Calais", Original(id="cam", location="Portland, Oregon, USA"),
