@@ -1130,17 +1130,26 @@ def check(claims: Sequence[Claim], matched: Sequence[Original],
             and language.says_more_than_names(c.quote or c.text) else c for c in checked]
 
 
+_AS_READ_DISAGREES = "as read, it does not agree"
+
+
 def _left_to_the_checker(claim: Claim) -> Claim:
     """A claim read in a language whose words provenance does not read: what the library says
     is given, the decision left to the checker (in such a text a date may be when the post
     was published, someone's birth, or denied)."""
     if claim.status not in (ClaimStatus.CONSISTENT, ClaimStatus.CONTRADICTED):
         return claim
-    said = "agrees" if claim.status is ClaimStatus.CONSISTENT else "does not agree"
+    said = ("as read, it agrees" if claim.status is ClaimStatus.CONSISTENT
+            else _AS_READ_DISAGREES)
     return _checked(claim, ClaimStatus.UNCHECKED, (
         f"read in {language.name(claim.language)}, whose words provenance does not read (what "
         f"the text says of the {claim.kind.value}: filmed, published, born, denied...): check "
-        f"by hand; as read, it {said}: {claim.finding}"))
+        f"by hand; {said}: {claim.finding}"))
+
+
+def disagrees_as_read(claim: Claim) -> bool:
+    """Whether a claim left to the checker for its language does not agree as it was read."""
+    return claim.status is ClaimStatus.UNCHECKED and _AS_READ_DISAGREES in claim.finding
 
 
 def _date_unknown(claim: Claim, same_view: Sequence[Original], moment_known: bool) -> Claim:

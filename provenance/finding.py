@@ -11,7 +11,14 @@ from itertools import pairwise
 
 from . import language
 from .align import DEFAULT_PARAMS, MatchParams, intersect, union
-from .claims import CLOCK_CAVEAT, clock_caveat, clock_days, clock_reads_claimed, clock_subject
+from .claims import (
+    CLOCK_CAVEAT,
+    clock_caveat,
+    clock_days,
+    clock_reads_claimed,
+    clock_subject,
+    disagrees_as_read,
+)
 from .dates import readable
 from .fingerprint import cut_apart
 from .models import (
@@ -468,6 +475,16 @@ def assess(
         summary = (f"Edited: {_footage(matched)}, {'; '.join(edits)}"
                    f"{by_clock}{_unread_languages(claims)}.{caution}")
         return Finding(Rating.EDITED, summary, tuple(dict.fromkeys(reasons)), category)
+    doubtful = [c for c in claims if c.kind in _CAPTION_KINDS and disagrees_as_read(c)]
+    if doubtful:
+        # authentic footage, but a claim that, as read, does not agree, in words not read: no
+        # answer to publish as "authentic" (a desk audit: a Russian caption four years off)
+        names = " and ".join(dict.fromkeys(language.name(c.language) for c in doubtful))
+        return Finding(Rating.INCONCLUSIVE, (
+            f"Inconclusive: {_footage(matched)}, but {len(doubtful)} claim(s) written in {names} "
+            "do not agree with it as read; provenance reads the words around a claim in English "
+            f"and French only: check them by hand.{caution}"),
+            tuple(dict.fromkeys([*reasons, *(c.finding for c in doubtful)])))
     checked = [c for c in claims if c.status is ClaimStatus.CONSISTENT]
     unread = _unread_languages(claims)
     summary = (f"Authentic: {_footage(matched)}"

@@ -294,6 +294,29 @@ def test_claims_left_to_the_checker_for_their_language_are_said() -> None:
     assert "2 claim(s) written in German are left to the checker" in summary
 
 
+def test_authentic_footage_with_a_claim_that_disagrees_as_read_is_inconclusive() -> None:
+    """A desk audit: a Russian caption whose date, as read, was four years off gave "Authentic"
+    and a MediaReview "OriginalMediaContent"."""
+    from datetime import date
+
+    from provenance.claims import check, read_claims
+    from provenance.models import Passage
+
+    cam = [Original(id="cam", source="Operator", recorded_at="2015-09-16")]
+
+    def finding(caption: str) -> tuple[str, str]:
+        said = check(read_claims([Passage(caption, "figcaption")], date(2020, 1, 1)), cam)
+        result = assess(Verdict.MATCH, [_alignment()], [], said, cam)
+        return result.rating.value, result.summary
+
+    rating, summary = finding("Видео снято на Крещатике 22.10.2019, очевидцы в шоке")
+    assert rating == "inconclusive", summary
+    assert "1 claim(s) written in Russian do not agree with it as read" in summary
+    # a claim that agrees as read leaves the footage authentic, said to be left to the checker
+    rating, summary = finding("Видео снято на Крещатике 16.09.2015, очевидцы в шоке")
+    assert rating == "authentic" and "written in Russian are left to the checker" in summary
+
+
 def test_unexplained_time_is_added_footage_only_where_the_video_cuts_to_it() -> None:
     """A stretch the library does not explain, with no cut in it or at its ends, continues the
     matched shot: not said to be footage added (a 20 % crop of one shot, matched over 5 s of
