@@ -673,6 +673,11 @@ def _days_apart(day: date, start: date, end: date, said: str) -> str:
     return f", {(day - end).days} day(s) after the claimed {said}"
 
 
+# The words that label a credit line ("Video: TCL Lyon", "Quelle: dpa").
+CREDIT_LABELS = (r"(?:source|credit|crédits?|footage|video|vidéo|images?|fuente|quelle|vídeo|bron|"
+                 r"źródło|fonte|fonti|источник|джерело|kaynak|المصدر)")
+
+
 # "filmed by X", "source: X", "filmé par « X »": who made the footage. "posted by X",
 # "partagé par X": who put it online (an uploader, not a claim about who filmed it).
 # A straight quote closes a quoted name only where no letter follows it: "the BBC's", "les
@@ -689,9 +694,8 @@ _MADE_BY = [
     # and the same labels in the other languages of _PUBLISHED_CUE ("Quelle: dpa" is read as a
     # name only with a capital: "Quelle: privat" names no one); not "Foto:", a title's word too
     # ("Foto: Paris by night")
-    re.compile(r"\b(?:source|credit|crédits?|footage|video|vidéo|images?|fuente|quelle|"
-               r"vídeo|bron|źródło|fonte|fonti|источник|джерело|kaynak|المصدر)"
-               r"\s*:\s*(?=[«\"“']?\s*" + _NAME_START + r")" + _NAME, re.I),
+    re.compile(r"\b" + CREDIT_LABELS + r"\s*:\s*(?=[«\"“']?\s*" + _NAME_START + r")" + _NAME,
+               re.I),
     re.compile(r"\b(?:filmée?s?|tournée?s?|enregistrée?s?)" + _BETWEEN + r"par\s+" + _NAME,
                re.I),
     # "Footage via Eurotunnel": only after a word for the footage ("via the Channel Tunnel" is
@@ -871,11 +875,13 @@ def _credit_words(name: str, original: Original) -> set[str] | None:
     return {mine[0]} if mine[0] == theirs[0] else None
 
 
-# A word names a town sources are named after when the most populous place so called has this
-# many people: Calais (74,000), Portland (650,000), Paris; not the namesakes of sources' own
-# words, Police (PL, 34,000), "BBC" (Bay City, US, 18,000), Panorama (GR, 17,000), Vice (PE,
-# 13,000), Tribune and Herald (US, about 1,000), which credited nothing when they counted.
-NAMED_AFTER_TOWN_PEOPLE = 50_000
+# A word alone names a town (one sources are named after, or a caption names without "in") when
+# the most populous place so called has this many people: Calais (74,000), Portland (650,000),
+# Kyiv; not the namesakes of sources' and headlines' own words, Police (PL, 34,000), "BBC"
+# (Bay City, US, 18,000), Golden Gate (US, 24,000), Panorama (GR, 17,000), Vice (PE, 13,000),
+# Tribune, Herald, Bridge and Home (about 1,000-2,000), which credited or placed nothing when
+# they counted.
+KNOWN_TOWN_PEOPLE = 50_000
 
 
 def _named_after_a_place(words: set[str], gazetteer: Gazetteer | None) -> bool:
@@ -886,7 +892,7 @@ def _named_after_a_place(words: set[str], gazetteer: Gazetteer | None) -> bool:
     def a_place(word: str) -> bool:
         places = gazetteer.places(word) if gazetteer is not None else []
         return bool(country_code(word)) or bool(
-            places and places[0].population >= NAMED_AFTER_TOWN_PEOPLE)
+            places and places[0].population >= KNOWN_TOWN_PEOPLE)
 
     return bool(words) and all(a_place(w) for w in words)
 
@@ -1014,6 +1020,38 @@ _DATELINE = re.compile(r"^(" + _DATELINE_PART + r"(?:,\s*" + _DATELINE_PART + r"
                        r"\s*[,—–-]\s*")
 
 
+# Places a caption names without "in" (a desk audit: each was missed, and footage from Portland
+# captioned in Kyiv rated authentic): a place with its country after a comma ("... aftermath,
+# Kharkiv, Ukraine"); and, only where the gazetteer knows a town of KNOWN_TOWN_PEOPLE so
+# called (``_tentative``), a name opening the caption before a colon ("Kyiv: traffic jam"),
+# a name after "from" ("Scenes from Kyiv today") and a town's road or bridge ("on the Kyiv
+# ring road").
+_WITH_COUNTRY = re.compile(r"(?:^|[,;:]\s*|\s[-–—|]\s*)(" + _DATELINE_PART + r"(?:,\s*"
+                           + _DATELINE_PART + r")?),\s*(" + _DATELINE_PART
+                           + r")(?=\s*(?:[.,;:!?)]|$))")
+# (not a credit's or a headline's label: "Video: AFP", "Breaking: ...")
+_OPENING_NAME = re.compile(r"^(?!(?i:" + CREDIT_LABELS + r"|photos?|cctv|breaking|update|watch|"
+                           r"live|exclusive|urgent|alert|warning)\b)(" + _DATELINE_PART
+                           + r")\s*:(?=\s|$)")
+_FROM_NAME = re.compile(rf"\bfrom\s+(?:the\s+)?([{CAPITALS}][\w'’-]+(?:[ -][{CAPITALS}][\w'’-]+)?)"
+                        rf"(?![\w'’-])")
+_TOWN_ROAD = re.compile(rf"\b(?:on|along|across|over)\s+the\s+([{CAPITALS}][\w'’-]+)\s+"
+                        r"(?:ring road|bypass|motorway|highway|expressway|bridge|road|square)\b")
+_TENTATIVE = (_OPENING_NAME, _FROM_NAME, _TOWN_ROAD)
+
+
+def _tentative(claim: Claim) -> bool:
+    """Whether a place was read from words that name a place only if the name is a town's
+    (``_TENTATIVE``): "Breaking: ...", "footage from Reuters" name none."""
+    said = _as_written(claim.text)
+    return claim.kind is ClaimKind.PLACE and any(p.fullmatch(said) for p in _TENTATIVE)
+
+
+def _a_known_town(name: str, gazetteer: Gazetteer | None) -> bool:
+    places = gazetteer.places(name) if gazetteer is not None else []
+    return bool(places and places[0].population >= KNOWN_TOWN_PEOPLE)
+
+
 def _dateline_place(sentence: str) -> tuple[str, str] | None:
     """A dateline whose date follows it, as (its words, its place), the place's parts up to the
     first that is a day's or a month's name ("Calais, Thursday, 22 October 2015" is Calais) or
@@ -1071,32 +1109,75 @@ def _seen_there(sentence: str, at: int) -> bool:
 def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
     """Places the text says the footage was filmed in: in a caption, any place it names; in
     running text, places in a sentence about the footage ("filmed in Calais"); a dateline."""
-    claims = []
-    for where, text in texts:
-        for sentence in sentences(text or ""):
-            dateline = _dateline_place(sentence) if where != "byline" else None
-            if dateline:
-                claims.append(Claim(kind=ClaimKind.PLACE, text=dateline[0], value=dateline[1],
-                                    found_in=where))
-            if where not in _CAPTIONS and not _EVENT_CUE.search(sentence) and not any(
-                    c.kind is ClaimKind.DATE for c in _sentence_dates(
-                        sentence, Passage(sentence, where), None, {}, None)):
-                continue
-            for match in _PLACE.finditer(sentence):
-                name = re.sub(r"(?:[ -](?:de|du|des|la|le|sur))+$", "",
-                              match.group(1) or match.group(2))
-                if name.split()[0] not in _NOT_PLACES and not _negated(
-                        sentence, match.start()) and not _seen_there(sentence, match.start()):
-                    said, name = _qualified(sentence, match, name)
-                    claims.append(Claim(kind=ClaimKind.PLACE, text=said, value=name,
-                                        found_in=where))
-            claims.extend(Claim(kind=ClaimKind.PLACE, text=match.group(0),
-                                value=match.group(1), found_in=where)
-                          for match in _EN_COUNTRY.finditer(sentence)
-                          if country_code(match.group(1))
-                          and not _negated(sentence, match.start())
-                          and not _seen_there(sentence, match.start()))
-    return claims
+    return [Claim(kind=ClaimKind.PLACE, text=said, value=value, found_in=where)
+            for where, text in texts for sentence in sentences(text or "")
+            for said, value in _places_in(sentence, where)]
+
+
+def _places_in(sentence: str, where: str) -> list[tuple[str, str]]:
+    """(the words, the place) of each place a sentence names, read in ``_as_written``
+    letters and quoted as written."""
+    read = _as_written(sentence)
+    found: list[tuple[int, int, str]] = []  # start, end, place
+    dateline = _dateline_place(read) if where != "byline" else None
+    if dateline:
+        found.append((0, len(dateline[0]), dateline[1]))
+    if where not in _CAPTIONS and not _EVENT_CUE.search(read) and not any(
+            c.kind is ClaimKind.DATE for c in _sentence_dates(
+                read, Passage(read, where), None, {}, None)):
+        return [(sentence[a:b], place) for a, b, place in found]
+    for match in _PLACE.finditer(read):
+        name = re.sub(r"(?:[ -](?:de|du|des|la|le|sur))+$", "", match.group(1) or match.group(2))
+        if name.split()[0] not in _NOT_PLACES and _filmed_there(read, match.start()):
+            said, name = _qualified(read, match, name)
+            found.append((match.start(), match.start() + len(said), name))
+    found += [(m.start(), m.end(), m.group(1)) for m in _EN_COUNTRY.finditer(read)
+              if country_code(m.group(1)) and _filmed_there(read, m.start())]
+    if where in _CAPTIONS:
+        found += _unannounced_places(read, found)
+    return [(sentence[a:b], place) for a, b, place in found]
+
+
+def _filmed_there(sentence: str, at: int) -> bool:
+    return not _negated(sentence, at) and not _seen_there(sentence, at)
+
+
+def _unannounced_places(caption: str, found: list[tuple[int, int, str]]
+                        ) -> list[tuple[int, int, str]]:
+    """A caption's places named without "in" (``_WITH_COUNTRY``, ``_TENTATIVE``), where no
+    other place was read at the same words."""
+    more: list[tuple[int, int, str]] = []
+    for match in _WITH_COUNTRY.finditer(caption):
+        if country_code(match.group(2)) and match.group(1).split()[0] not in _NOT_PLACES:
+            more.append((match.start(1), match.end(2), f"{match.group(1)}, {match.group(2)}"))
+    for pattern in _TENTATIVE:
+        more += [(m.start(), m.end(), m.group(1)) for m in pattern.finditer(caption)
+                 if m.group(1).split()[0] not in _NOT_PLACES and _filmed_there(caption,
+                                                                               m.start())]
+    taken = list(found)
+    kept = []
+    for start, end, place in more:
+        if not any(start < b and a < end for a, b, _ in taken):
+            kept.append((start, end, place))
+            taken.append((start, end, place))
+    return kept
+
+
+# Words written small in a caption in capitals ("FILMED IN KYIV", burned into the picture):
+# read as "Filmed in Kyiv", so that the words before a place are known.
+_SMALL_WORDS = frozenset({"in", "at", "near", "on", "over", "from", "outside", "of", "the", "à",
+                          "au", "aux", "près", "de", "du", "des", "la", "le", "les", "sur", "en",
+                          "et", "and", "by", "par", "depuis", "a", "an"})
+
+
+def _as_written(sentence: str) -> str:
+    """A sentence in capitals in the case words are usually written in, letter for letter in
+    place (a letter whose case changes its length, "İ", leaves it as it is)."""
+    if not sentence.isupper():
+        return sentence
+    cased = re.sub(r"[^\W\d_]+", lambda w: w.group(0).lower() if w.group(0).lower()
+                   in _SMALL_WORDS else w.group(0).capitalize(), sentence)
+    return cased if len(cased) == len(sentence) else sentence
 
 
 def scene_flags(same_scene: Sequence[Original]) -> list[Claim]:
@@ -1117,7 +1198,8 @@ def check(claims: Sequence[Claim], matched: Sequence[Original],
     not ``moment_known``, at a moment the evidence did not establish); its place is theirs,
     its date unknown. Places are compared by name alone without a ``gazetteer``."""
     dates = [c for c in claims if c.kind in (ClaimKind.DATE, ClaimKind.PUBLISHED)]
-    places = [c for c in claims if c.kind is ClaimKind.PLACE]
+    places = [c for c in claims if c.kind is ClaimKind.PLACE
+              and (not _tentative(c) or _a_known_town(c.value, gazetteer))]
     sources = [c for c in claims if c.kind in (ClaimKind.SOURCE, ClaimKind.UPLOADER)]
     if not matched and same_view:
         checked = [*(_date_unknown(c, same_view, moment_known) for c in dates),

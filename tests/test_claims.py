@@ -11,6 +11,7 @@ from provenance.claims import (
     check_places,
     date_claims,
     find_dates,
+    place_claims,
     read_claims,
     recorded_range,
 )
@@ -172,7 +173,23 @@ def test_a_dateline_of_several_parts_names_the_place() -> None:
     assert places("Calais, Thursday, 22 October 2015") == ["Calais"]
     assert places("Published, 22 October 2015") == []
     # only where the date follows the dateline at once
-    assert places("Calais, France, Dover and more: a report") == []
+    assert places("Calais, Dover and more: a report") == []
+
+
+def test_a_caption_s_places_named_without_in() -> None:
+    # a desk audit: each was missed, and footage from elsewhere rated authentic
+    assert places("Russian missile strike aftermath, Kharkiv, Ukraine") == ["Kharkiv, Ukraine"]
+    assert places("Kyiv: traffic jam on the ring road") == ["Kyiv"]
+    assert places("Scenes from Kyiv today") == ["Kyiv"]
+    assert places("Traffic on the Kyiv ring road this morning") == ["Kyiv"]
+    # words in capitals, as burned into a picture, are read as usually written
+    assert places("FILMED IN KYIV") == ["Kyiv"]
+    assert [c.text for c in place_claims([("figcaption", "FILMED IN KYIV")])] == ["IN KYIV"]
+    # a credit's or a headline's label is no place, nor a name after "to"
+    assert places("Video: migrants storm the tunnel") == places("Breaking: a crash") == []
+    assert places("Thanks to Emmanuel Macron, France") == []
+    # one place, read once
+    assert places("Migrants in Calais, France") == ["Calais, France"]
 
 
 def test_garbage_text_does_not_break_claims() -> None:

@@ -271,3 +271,23 @@ def test_a_credit_resting_only_on_a_town_s_name_is_left_to_the_checker(
                                ("Eurotunnel security staff", "Eurotunnel control room")):
         assert status(credit, registered) == "consistent", credit
     assert status("Calais Libre", "@calais_cam") == "contradicted"
+
+
+def test_a_place_named_without_in_counts_only_where_it_is_a_town(gazetteer: Gazetteer) -> None:
+    """"Kyiv:", "from Kyiv", "on the Kyiv ring road" name a place only if the name is a town's
+    ("Police: ...", "footage from Reuters" name none)."""
+    from provenance.claims import check, stated_claims
+    from provenance.models import StatedClaims
+
+    cam = [Original(id="cam", location="Portland, Oregon, United States")]
+
+    def checked(caption: str) -> list[tuple[str, str]]:
+        said = stated_claims(StatedClaims(caption=caption))
+        return [(c.value, c.status.value) for c in check(said, cam, gazetteer=gazetteer)
+                if c.kind is ClaimKind.PLACE]
+
+    for caption in ("Kyiv: traffic jam", "Scenes from Kyiv today",
+                    "Traffic on the Kyiv ring road this morning"):
+        assert checked(caption) == [("Kyiv", "contradicted")], caption
+    assert checked("Police: suspect arrested") == checked("Footage from Reuters") == []
+    assert checked("Scenes from Portland today") == [("Portland", "consistent")]
