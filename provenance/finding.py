@@ -280,11 +280,19 @@ def _claimed(claims: Sequence[Claim]) -> str:
     for claim in claims:
         verb = {ClaimKind.PUBLISHED: "published", ClaimKind.PLACE: "placed in",
                 ClaimKind.SOURCE: "credited to"}.get(claim.kind, "captioned as")
-        # a date as it was written ("22/10/2015"); a place or source by its name
-        said.setdefault(verb, {}).setdefault(
-            claim.value, claim.text if claim.kind is ClaimKind.DATE and claim.text
-            else claim.value)
+        said.setdefault(verb, {}).setdefault(claim.value, _as_said(claim))
     return ", ".join(f"{verb} {' and '.join(values.values())}" for verb, values in said.items())
+
+
+def _as_said(claim: Claim) -> str:
+    """A date as it was written ("22/10/2015"), or, written in words with no number, the date
+    they were read as with them ("2023-10-22 ("yesterday")": a desk audit's summary read
+    "captioned as yesterday"); a place or source by its name."""
+    if claim.kind is not ClaimKind.DATE or not claim.text:
+        return claim.value
+    if any(c.isdigit() for c in claim.text):
+        return claim.text
+    return f"{readable(claim.value)} (\"{claim.text}\")"
 
 
 def _clocks_read(clocks: Sequence[ScreenClock]) -> str:

@@ -256,6 +256,11 @@ def test_a_date_claimed_twice_in_two_ways_is_said_once() -> None:
     summary = assess(Verdict.MATCH, [_alignment()], [], claims, cam).summary
     # not "captioned as 2015-10-22 and 22/10/2015" (a desk audit): one date, then another
     assert "captioned as 2015-10-22 and 23/10/2015." in summary and "22/10/2015" not in summary
+    # a date written in words is said with the date it was read as (a desk audit: "captioned as
+    # yesterday")
+    yesterday = replace(_claim(ClaimStatus.CONTRADICTED), text="yesterday", value="2015-10-22")
+    summary = assess(Verdict.MATCH, [_alignment()], [], [yesterday], cam).summary
+    assert 'captioned as 2015-10-22 ("yesterday").' in summary
 
 
 def test_a_montages_originals_are_said_each_with_its_date_as_a_reader_reads_it() -> None:
