@@ -976,6 +976,31 @@ def check_sources(claims: Sequence[Claim], originals: Sequence[Original],
     return checked
 
 
+def _camera_sources(claims: Sequence[Claim], cameras: Sequence[Original],
+                    gazetteer: Gazetteer | None) -> list[Claim]:
+    """Claimed sources of footage of registered cameras at another moment, compared with the
+    cameras' owners: a credit to them agrees; another is left to the checker, since another
+    moment's footage may be someone else's (a desk audit: "nothing known to compare it with",
+    although the camera's owner was known)."""
+    ids = ", ".join(o.id for o in cameras)
+    checked = []
+    for claim in check_sources(claims, cameras, gazetteer):
+        if not claim.value:  # "no source is named": this footage's own source is not known
+            continue
+        if claim.status is ClaimStatus.CONSISTENT:
+            claim = _checked(claim, ClaimStatus.CONSISTENT,
+                             f"credits the owner of the camera of {ids}")
+        elif claim.kind is ClaimKind.UPLOADER and claim.status is ClaimStatus.FLAG:
+            claim = _checked(claim, ClaimStatus.FLAG, (
+                f"posted by {claim.value!r}; the camera of {ids} is {_owners(cameras)}'s"))
+        elif claim.status is ClaimStatus.CONTRADICTED:
+            claim = _checked(claim, ClaimStatus.UNCHECKED, (
+                f"the camera of {ids} is {_owners(cameras)}'s, and this is another moment of it, "
+                f"whose source is not known: check whether {claim.value!r} filmed it by hand"))
+        checked.append(claim)
+    return checked
+
+
 def _owners(originals: Sequence[Original]) -> str:
     return " and ".join(dict.fromkeys(o.source for o in originals))
 
@@ -1204,7 +1229,7 @@ def check(claims: Sequence[Claim], matched: Sequence[Original],
     if not matched and same_view:
         checked = [*(_date_unknown(c, same_view, moment_known) for c in dates),
                    *check_places(places, same_view, gazetteer),
-                   *check_sources(sources, matched, gazetteer)]
+                   *_camera_sources(sources, same_view, gazetteer)]
     else:
         checked = [*check_dates(dates, matched), *check_places(places, matched, gazetteer),
                    *check_sources(sources, matched, gazetteer)]

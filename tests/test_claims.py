@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import date
 
 from provenance.claims import (
@@ -300,6 +301,16 @@ def test_footage_of_a_registered_camera_at_another_moment_has_its_place_not_its_
     assert "another moment than" not in undecided.finding and place.status == "contradicted"
     # nothing matched and no camera known: nothing to check with
     assert {c.status for c in check(said, [])} == {"unchecked"}
+    # a claimed source is compared with the camera's owner (a desk audit: "nothing known to
+    # compare it with"): theirs agrees, another's is left to the checker, and no flag says
+    # that no source is named
+    camera = [replace(camera[0], source="Eurotunnel")]
+    for credit, status in (("Eurotunnel", "consistent"), ("Reuters", "unchecked")):
+        said = read_claims([Passage(f"Filmed by {credit}", "caption")])
+        (source,) = check(said, [], same_view=camera)
+        assert source.status == status, credit
+    assert "the camera of cam1 is Eurotunnel's" in source.finding
+    assert check(read_claims([Passage("A caption", "caption")]), [], same_view=camera) == []
 
 
 def test_a_place_is_consistent_only_when_every_part_of_it_names_the_location() -> None:
