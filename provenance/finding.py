@@ -541,5 +541,20 @@ def overall(findings: Sequence[Finding]) -> Finding:
     if len(findings) == 1:
         return worst
     count = sum(f.rating is worst.rating for f in findings)
-    summary = f"{worst.summary[:-1]} ({count} of {len(findings)} videos {worst.rating.value})."
+    others = [_rated(rating, [f for f in findings if f.rating is rating])
+              for rating in SEVERITY if rating is not worst.rating
+              and any(f.rating is rating for f in findings)]
+    summary = (f"{worst.summary[:-1]} ({count} of {len(findings)} videos {worst.rating.value}"
+               + "".join(f"; {other}" for other in others) + ").")
     return Finding(worst.rating, summary, worst.reasons, worst.mediareview)
+
+
+def _rated(rating: Rating, findings: Sequence[Finding]) -> str:
+    """'1 same-scene, its claimed place contradicted': the other videos of an article, so that
+    its summary hides none of its findings (a desk audit: "1 of 2 videos miscaptioned" left out
+    the other's wrong place)."""
+    misplaced = sum(rating is Rating.SAME_SCENE and f.mediareview is not None for f in findings)
+    said = f"{len(findings)} {rating.value}"
+    if misplaced:
+        said += f", {misplaced} of them with a claimed place contradicted"
+    return said
