@@ -249,8 +249,10 @@ def test_ratings_follow_the_rules() -> None:
     assert worst.rating is Rating.MISCAPTIONED and worst.summary.endswith(
         "(1 of 3 videos miscaptioned; 1 edited; 1 authentic).")
     misplaced = replace(assess(Verdict.SAME_SCENE, [], [], [], cam), mediareview="x")
-    assert overall([edited, misplaced]).summary.endswith(
-        "(1 of 2 videos edited; 1 same-scene, 1 of them with a claimed place contradicted).")
+    miscaptioned = assess(match, [_alignment()], [], [_claim(ClaimStatus.CONTRADICTED)], cam)
+    assert overall([miscaptioned, misplaced]).summary.endswith(
+        "(1 of 2 videos miscaptioned; 1 same-scene, 1 of them with a claimed place "
+        "contradicted).")
 
 
 def test_a_date_claimed_twice_in_two_ways_is_said_once() -> None:
