@@ -86,7 +86,8 @@ def check_places(claims: Sequence[Claim], originals: Sequence[Original],
     of the claim ("Calais, France") names a part of it ("Coquelles, Calais, France"), or the
     gazetteer (when given) puts the claim within reach of it (NAMED_PLACE_SLACK_KM; a point
     against coordinates: PLACE_RADIUS_KM); contradicted when it puts the claim beyond reach,
-    or, where it cannot locate the original, when no part of the claim names the location.
+    or, where it cannot locate the original, when no part of the claim names the location;
+    contradicted too when it agrees with some originals of a montage and not with others.
     Unchecked when it locates the original but not the claimed name (a street, a landmark, a
     village: "Rue de Rivoli" may lie in Paris), when only some parts of the claim name the
     location and nothing locates it ("Lyon, France": a place inside it or another one), when
@@ -100,6 +101,15 @@ def check_places(claims: Sequence[Claim], originals: Sequence[Original],
         unsure = [o for o in located if agreement[o.id].how in ("partly", "unknown")]
         if not located:
             checked.append(replace(claim, status=ClaimStatus.UNCHECKED, finding=""))
+        elif near and (elsewhere := [o for o in located
+                                     if agreement[o.id].how == "different"]):
+            # a montage's footage from elsewhere is misplaced by the claim, as a date one
+            # original's recording contradicts is (a desk audit: "Portland" was consistent
+            # with a montage two thirds of which was filmed in Gdańsk and Lyon)
+            checked.append(replace(claim, status=ClaimStatus.CONTRADICTED, finding=(
+                "; ".join(f"footage of {o.id} was filmed {_at(o)}, not {claim.value}"
+                          + _noted(agreement[o.id]) for o in elsewhere)
+                + "; only " + "; ".join(f"{o.id}'s agrees" for o in near))))
         elif near:
             checked.append(replace(claim, status=ClaimStatus.CONSISTENT, finding=(
                 "consistent with " + "; ".join(f"{o.id} filmed {_at(o)}"

@@ -291,3 +291,18 @@ def test_a_place_named_without_in_counts_only_where_it_is_a_town(gazetteer: Gaze
         assert checked(caption) == [("Kyiv", "contradicted")], caption
     assert checked("Police: suspect arrested") == checked("Footage from Reuters") == []
     assert checked("Scenes from Portland today") == [("Portland", "consistent")]
+
+
+def test_a_place_a_montage_s_other_footage_was_not_filmed_in_is_contradicted(
+        gazetteer: Gazetteer) -> None:
+    """As a date one original's recording contradicts is (a desk audit: "Portland" was
+    consistent with a montage two thirds of which was filmed in Gdańsk and Lyon)."""
+    claim = Claim(kind=ClaimKind.PLACE, text="Portland", value="Portland", found_in="caption")
+    montage = [Original(id="car", location="Portland, Oregon, United States"),
+               Original(id="hall", location="Gdańsk, Poland")]
+    (checked,) = check_places([claim], montage, gazetteer)
+    assert checked.status.value == "contradicted"
+    assert "footage of hall was filmed at Gdańsk, Poland, not Portland" in checked.finding
+    assert checked.finding.endswith("; only car's agrees")
+    (alone,) = check_places([claim], montage[:1], gazetteer)
+    assert alone.status.value == "consistent"
