@@ -279,6 +279,12 @@ def test_a_montages_originals_are_said_each_with_its_date_as_a_reader_reads_it()
     # each source with its own date
     assert "DIR Nord (recorded 2015-09-16) and Factory (recorded 2019-03-02 10:00 UTC)" in \
         summary
+    # three: "A, B and C", not "A and B and C" (a desk audit)
+    hall = Original(id="hall", source="Intel", recorded_at="2018-11-07")
+    summary = assess(Verdict.MATCH, [*montage, _alignment(original="hall")], [], [],
+                     [road, line, hall]).summary
+    assert "DIR Nord (recorded 2015-09-16), Factory (recorded 2019-03-02 10:00 UTC) and Intel" \
+        in summary
 
 
 def test_as_claimed_says_which_claims_agree() -> None:
