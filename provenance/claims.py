@@ -688,6 +688,8 @@ _BETWEEN = r"\b(?:(?!\b(?:and|et|but|mais|then|puis)\b)[^.;:!?\n]){0,40}?\s"
 _MADE_BY = [
     re.compile(r"\b(?:filmed|shot|recorded|captured)" + _BETWEEN + r"by\s+" + _NAME, re.I),
     re.compile(r"\b(?:credited to|courtesy of|provided by|supplied by)\s+" + _NAME, re.I),
+    # "courtesy City of Portland" (a desk audit), a name after it
+    re.compile(r"\bcourtesy\s+(?!of\b)(?=[«\"“']?\s*" + _NAME_START + r")" + _NAME, re.I),
     re.compile(r"\b(?:fournie?s?|transmise?s?|communiquée?s?)\s+par\s+" + _NAME, re.I),
     # "Video: TCL Lyon", "Crédit : SDIS 33": a credit line names someone (a capital letter, a
     # digit or a handle), unlike "Tram crash video: what we know"

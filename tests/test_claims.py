@@ -633,6 +633,10 @@ def test_a_desk_audits_misread_sources() -> None:
         assert claim.value == value
         assert check_sources([claim], registered)[0].status.value == agreed, caption
     assert source_claims([("caption", "Migrants walked via the Channel Tunnel")]) == []
+    # "courtesy" with a name after it, without "of" (a desk audit)
+    assert [c.value for c in source_claims([("caption", "Taken in May 2019, courtesy City of "
+                                                         "Portland")])] == ["City of Portland"]
+    assert source_claims([("caption", "a courtesy call to the mayor")]) == []
     # "via" after the photographer's credit leaves it a credit to the photographer
     (photo,) = source_claims([("figcaption", "(Photo by John Smith/AFP via Getty Images)")])
     assert check_sources([photo], registered)[0].status.value == "contradicted"
