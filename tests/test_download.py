@@ -95,8 +95,11 @@ def test_http_errors_are_one_line_acquire_errors(site: str, tmp_path: Path, path
 
 
 def test_unreachable_host_and_oversized_file(site: str, tmp_path: Path) -> None:
-    with pytest.raises(AcquireError):
+    with pytest.raises(AcquireError) as caught:
         download("http://127.0.0.1:9/clip.mp4", tmp_path, max_filesize=50_000_000)
+    assert caught.value.message == ("http://127.0.0.1:9/clip.mp4 could not be downloaded: the "
+                                    "site could not be reached")
+    assert caught.value.hint and "network" in caught.value.hint
     with pytest.raises(AcquireError, match="max-filesize"):
         download(f"{site}/clip.mp4", tmp_path, max_filesize=1000)
     assert not list((tmp_path / "videos").iterdir())
@@ -167,6 +170,27 @@ def test_a_cached_video_says_so_and_refresh_downloads_it_again(
     # the Python API: refresh=True
     again = download(url, tmp_path / "cache", max_filesize=50_000_000, refresh=True)
     assert again.provenance.get("cache") is None
+
+
+def test_a_video_that_cannot_be_downloaded_is_said_in_words_in_the_finding(
+        library_path: Path, tmp_path: Path) -> None:
+    """Not yt-dlp's "[generic] gone: Unable to download webpage: HTTPConnection(...): Failed to
+    establish a new connection: [Errno 111] ... (caused by TransportError(...))" in the line a
+    checker reads (a desk audit); that detail is kept for --debug."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>Filmed on 22/10/2015.</p>"
+                    "<video src='http://127.0.0.1:9/gone.mp4'></video></body></html>")
+    args = ["--cache-dir", str(tmp_path / "cache"), "verify", str(page), "--db",
+            str(library_path)]
+    result = CliRunner().invoke(main, [*args, "--json"])
+    assert result.exit_code == 3, result.stderr
+    failed = json.loads(result.stdout)  # an article of one video: its result
+    said = "http://127.0.0.1:9/gone.mp4 could not be downloaded: the site could not be reached"
+    assert failed["error"] == said and said in failed["finding"]["summary"]
+    for internal in ("[generic]", "Errno", "caused by", "TransportError"):
+        assert internal not in result.stdout, internal
+    debug = CliRunner().invoke(main, [*args, "--debug"])
+    assert "Debug: http://127.0.0.1:9/gone.mp4: yt-dlp: [generic]" in debug.stderr
 
 
 def test_page_without_video_exits_3(site: str, library_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -30,6 +31,7 @@ _RECORD_FIELDS = ("extractor", "id", "uploader", "uploader_id", "channel", "uplo
                   "timestamp", "title", "description", "duration", "webpage_url")
 
 ProgressCallback = Callable[[int, int | None], None]
+log = logging.getLogger(__name__)
 
 
 def sha256_file(path: str | os.PathLike[str]) -> str:
@@ -99,6 +101,72 @@ class _QuietLogger:
 def _one_line(message: str) -> str:
     text = re.sub(r"\x1b\[[0-9;]*m", "", message).replace("ERROR: ", "").strip()
     return text.splitlines()[0][:300] if text else "download failed"
+
+
+# What a failed download's yt-dlp message means, in the words a finding shows: (pattern,
+# reason, hint), the first match wins. The message itself (extractor tags, Python's chain of
+# exceptions) only goes to the debug log (`--debug`).
+_REASONS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"(\S+) is a non-public address \(([^)]*)\)"),
+     r"\1 is a non-public address (\2), which this server does not fetch",
+     "a public server fetches only public addresses; an administrator can allow a network "
+     "with `provenance serve --allow-net`"),
+    (re.compile(r"this format is downloaded by ffmpeg, whose connections the server cannot "
+                r"check"),
+     "this format is downloaded by ffmpeg, whose connections the server cannot check",
+     "download it on a desk machine and upload the file"),
+    (re.compile(r"file:// URLs are disabled"),
+     "it points at a file on this computer (a file:// URL), which is never opened",
+     "give the address of the video itself"),
+    (re.compile(r"infinite loop|redirect loop|too many redirects|exceeded \d+ redirects", re.I),
+     "the site redirects it without end",
+     "check the URL opens in a browser"),
+    (re.compile(r"HTTP Error (401|403)\b"), r"the site refused it (HTTP \1)",
+     "if the post needs a login, pass --cookies or --cookies-from-browser"),
+    (re.compile(r"HTTP Error (404|410)\b"), r"the site has no such page or file (HTTP \1)",
+     "check the URL; the post may have been removed"),
+    (re.compile(r"HTTP Error 429\b"), "the site refuses more requests for now (HTTP 429)",
+     "try again later"),
+    (re.compile(r"HTTP Error (\d{3})\b"), r"the site answered with an error (HTTP \1)",
+     "try again later, and check the URL opens in a browser"),
+    (re.compile(r"Unsupported URL"), "no video was found at this address (unsupported URL)",
+     "give the address of the video's own page, or of the article that embeds it"),
+    (re.compile(r"\b(?:private video|sign in|log ?in|members[- ]only|confirm your age)\b", re.I),
+     "the post can only be seen logged in",
+     "pass --cookies or --cookies-from-browser of an account that can see it"),
+    (re.compile(r"video unavailable|no longer available|has been removed|been terminated",
+                re.I),
+     "the video is no longer available", "look for another copy of it"),
+    (re.compile(r"not available in your country|geo[- ]?restrict|geo[- ]?block", re.I),
+     "the video is blocked in this country", "pass --proxy through a country where it plays"),
+    (re.compile(r"certificate verify failed", re.I),
+     "the site's certificate could not be verified",
+     "check the address; a network that intercepts HTTPS needs its certificate installed"),
+    (re.compile(r"Failed to resolve|Name or service not known|name resolution|getaddrinfo|"
+                r"nodename nor servname|Connection refused|Network is unreachable|"
+                r"No route to host|timed out|Failed to establish a new connection", re.I),
+     "the site could not be reached",
+     "check this computer's network connection and the address, or try again later"),
+    (re.compile(r"closed connection|Connection (?:reset|aborted)|RemoteDisconnected|"
+                r"IncompleteRead", re.I),
+     "the site closed the connection without answering",
+     "try again later, and check the URL opens in a browser"),
+    (re.compile(r"TransportError"), "the connection to the site failed",
+     "try again later, and check the URL opens in a browser"),
+)
+_SOME_REASON_HINT = "check the URL opens in a browser; pass --cookies for private posts"
+
+
+def plain_reason(detail: str) -> tuple[str, str]:
+    """(reason, hint) of a failed download in words, from yt-dlp's one-line message; a message
+    no pattern knows is shown without its extractor tag and exception chain."""
+    # The tag names the extractor and the video's id, which is any word of the URL.
+    text = re.sub(r"^(?:\[[\w:.-]+\] [^:]{0,100}|[A-Z]\w*(?:Error|Exception)): ", "", detail)
+    for pattern, reason, hint in _REASONS:
+        found = pattern.search(text)
+        if found:
+            return found.expand(reason), hint
+    return text.split(" (caused by ")[0][:200] or "download failed", _SOME_REASON_HINT
 
 
 def _cached(cache_dir: Path, url: str) -> LocalVideo | None:
@@ -350,9 +418,9 @@ def _download(url: str, cache: Path, max_filesize: int, progress: ProgressCallba
             raise AcquireError(f"{url}: the file is over --max-filesize ({max_filesize} bytes)",
                                "raise --max-filesize if you trust the source")
         if "error" in outcome:
-            raise AcquireError(f"{url}: {outcome['error']}",
-                               "check the URL opens in a browser; pass --cookies for "
-                               "private posts")
+            log.debug("%s: yt-dlp: %s", url, outcome["error"])
+            reason, hint = plain_reason(outcome["error"])
+            raise AcquireError(f"{url} could not be downloaded: {reason}", hint)
         files = [f for f in os.listdir(workdir) if f.startswith("download.")
                  and not f.endswith((".part", ".ytdl"))]
         if not outcome.get("info") or not files:
