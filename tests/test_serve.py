@@ -397,6 +397,32 @@ def test_a_forms_claims_json_and_claim_fields_go_together(client: httpx.Client,
     assert job["claims"] == {"date": "2015-10-22", "place": "Paris, France"}
 
 
+def test_downloads_go_to_the_cache_folder_the_cli_uses(tmp_path: Path, media: Media) -> None:
+    """$PROVENANCE_CACHE, as for every command (a desk audit: the server kept its own cache
+    under desk.db.serve/cache/ and built a second place-name index there in its first job)."""
+    cache, files = tmp_path / "cache", tmp_path / "files"
+    files.mkdir()
+    shutil.copy(media.clip_a, files / "clip.mp4")
+    with running_server(tmp_path / "desk.db", "127.0.0.1", "--workers", "1",
+                        env={"PROVENANCE_CACHE": str(cache)}) as server, \
+            FileServer(files) as site, httpx.Client(base_url=server.url, timeout=60) as http:
+        url = f"{site.url}/clip.mp4"
+        accepted = http.post("/api/v1/verifications", json={"url": url})
+        assert accepted.status_code == 202, accepted.text
+        assert wait_for(http, accepted.json()["id"])["status"] == "done"
+    records = [json.loads(p.read_text()) for p in (cache / "urls").glob("*.json")]
+    assert [r["requested_url"] for r in records] == [url]
+    assert (cache / "videos" / records[0]["file"]).is_file()
+    assert not (tmp_path / "desk.db.serve" / "cache").exists()
+    # off loopback a folder of the server's own: a URL a checker downloaded with --cookies
+    # into the desk's cache is never served to whoever submits it
+    from provenance.server.config import ServerConfig
+
+    public = ServerConfig(db=tmp_path / "desk.db", host="0.0.0.0", cache_dir=cache)
+    assert public.cache == tmp_path / "desk.db.serve" / "cache"
+    assert ServerConfig(db=tmp_path / "desk.db", cache_dir=cache).cache == cache
+
+
 def test_a_server_stopped_after_a_job_leaves_nothing_behind(tmp_path: Path, media: Media) -> None:
     """SIGTERM after a job ran in a worker process: a clean exit, without the resource
     tracker's 'leaked semaphore objects' warning (its process pool had been left running)."""

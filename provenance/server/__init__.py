@@ -42,7 +42,8 @@ def serve(config: ServerConfig) -> None:
 
 def run(db: str, host: str, port: int, workers: int | None, token_file: str | None,
         allow_net: tuple[str, ...], max_upload: str, max_download: str, max_queued: int,
-        sample_fps: float | None, state_dir: str | None = None, create: bool = False) -> None:
+        sample_fps: float | None, state_dir: str | None = None, create: bool = False,
+        cache_dir: str | None = None) -> None:
     """The `serve` command's options, checked, then the server."""
     import ipaddress
 
@@ -63,7 +64,8 @@ def run(db: str, host: str, port: int, workers: int | None, token_file: str | No
         allow=tuple(allow_net), max_upload=parse_size(max_upload),
         max_download=parse_size(max_download), max_queued_per_token=max_queued,
         sample_fps=sample_fps,
-        state_dir=Path(state_dir).expanduser().absolute() if state_dir else None)
+        state_dir=Path(state_dir).expanduser().absolute() if state_dir else None,
+        cache_dir=Path(cache_dir).expanduser().absolute() if cache_dir else None)
     if not config.loopback and not config.tokens:
         raise SettingsError(f"--host {host} is not loopback and no editor token is set: every "
                             "verification would be refused",

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import SettingsError
-from ..settings import data_home, redact
+from ..settings import data_home, load_settings, redact
 
 # Uploads and downloads: a few hundred MB is a normal news video (a 10-minute 1080p clip at
 # 5 Mbit/s is about 375 MB), so the default allows 500 MB (--max-upload, --max-download).
@@ -46,6 +46,9 @@ class ServerConfig:
     # Jobs, uploads and reports (--state-dir); None: beside an SQLite library, or a folder per
     # PostgreSQL library under the user's data folder (default_state_dir).
     state_dir: Path | None = None
+    # Downloads and the place-name index on loopback; None: the cache folder the CLI uses
+    # (settings). Off loopback the server keeps its own (``cache``).
+    cache_dir: Path | None = None
 
     @property
     def loopback(self) -> bool:
@@ -65,12 +68,24 @@ class ServerConfig:
 
     @property
     def data_dir(self) -> Path:
-        """The server's own folder: uploads, reports and the download cache."""
+        """The server's own folder: jobs (for PostgreSQL), uploads and reports."""
         if self.state_dir is not None:
             return self.state_dir
         if isinstance(self.db, Path):
             return self.db.with_name(self.db.name + ".serve")
         return default_state_dir(self.db)
+
+    @property
+    def cache(self) -> Path:
+        """Where workers keep downloads and the place-name index. On loopback (one desk), the
+        cache folder of this machine's commands (--cache-dir, $PROVENANCE_CACHE, the config
+        file's `cache_dir`, ~/.cache/provenance), so the index is built once for both (a desk
+        audit: a second 53 MB index, built during the first job). On any other address a
+        folder of the server's own: a URL a checker downloaded with --cookies must not be
+        read from the cache by whoever submits it."""
+        if not self.loopback:
+            return self.data_dir / "cache"
+        return self.cache_dir if self.cache_dir is not None else load_settings().cache_dir
 
     def networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
         return tuple(ipaddress.ip_network(n, strict=False) for n in self.allow)

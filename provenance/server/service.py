@@ -41,20 +41,26 @@ class Server:
         self.config = config
         self.uploads = config.data_dir / "uploads"
         self.reports = config.data_dir / "reports"
+        cache = config.cache
         Library(config.db, create=True).close()  # refuses a file that is not a library first
         try:
             config.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise SettingsError(f"cannot make the server's folder {config.data_dir} "
                                 f"({exc.strerror})", "choose another with --state-dir") from None
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SettingsError(f"cannot make the cache folder {cache} ({exc.strerror})",
+                                "choose another with --cache-dir or $PROVENANCE_CACHE") from None
         self._lock = _lock_jobs(config.jobs_db, config.library_name)
-        for folder in (self.uploads, self.reports, config.data_dir / "cache"):
+        for folder in (self.uploads, self.reports):
             folder.mkdir(parents=True, exist_ok=True)
         self.store = JobStore(config.jobs_db)
         self.networks = config.networks()
         self.setup = WorkerSetup(
             jobs_db=str(config.jobs_db), library=str(config.db),
-            cache_dir=str(config.data_dir / "cache"), reports_dir=str(self.reports),
+            cache_dir=str(cache), reports_dir=str(self.reports),
             max_download=config.max_download, sample_fps=config.sample_fps,
             guarded=not config.loopback, allow=config.allow)
         self.dispatcher: Dispatcher | None = None
