@@ -1,8 +1,9 @@
 """The `provenance` command: thin click commands over the library API.
 
-Exit codes: 0 ok, 1 unexpected error, 2 usage or settings, 3 acquire, 4 media, 5 library,
-6 partial import, 7 some inputs of a batch failed, 10 `verify --check` found a finding other
-than authentic, 130 interrupted (Ctrl-C), 141 the output's reader went away.
+Exit codes: 0 ok, 1 unexpected error, 2 usage or settings (an output that cannot be written
+too), 3 acquire, 4 media, 5 library, 6 partial import, 7 some inputs of a batch failed,
+10 `verify --check` found a finding other than authentic, 130 interrupted (Ctrl-C), 141 the
+output's reader went away.
 """
 
 from __future__ import annotations
@@ -15,22 +16,26 @@ import os
 import re
 import shlex
 import sys
+import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from . import __version__, acquire, batch, outputs, pipeline, registry
 from .display import Display, make_display
-from .errors import LibraryError, ProvenanceError, SettingsError
+from .errors import LibraryError, ProvenanceError, SettingsError, unwritable
 from .fingerprint import fingerprint_video
 from .fingerprint import save as save_fingerprint
 from .frames import quiet_decoder_logs
 from .library import Library
 from .library.copy import copy_library
 from .library.manifest import read_manifest, write_manifest
+from .library.store import remove_library_file
 from .models import Original, Rating, StatedClaims, Verdict, Verification
 from .report import script_text, to_jsonld, to_payload, to_texts
 from .report.json_report import REPORT_SCHEMA_VERSION, result_problem
@@ -133,7 +138,9 @@ class ProvenanceGroup(FullHelpGroup):
     def invoke(self, ctx: click.Context) -> Any:
         # Everything printed goes through one filter for terminal control characters.
         streams = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)  # type: ignore
+        # A failed write of the output (a full disk) is an `Error:` naming it, as for a file.
+        sys.stdout = SafeStream(sys.stdout, "standard output")  # type: ignore
+        sys.stderr = SafeStream(sys.stderr)  # type: ignore
         try:
             return super().invoke(ctx)
         except ProvenanceError as error:
@@ -186,6 +193,20 @@ def _check_output(*paths: str | None) -> None:
                                 "create the folder first, or write somewhere else")
         if not os.access(folder, os.W_OK) or os.path.isdir(path):
             raise SettingsError(f"cannot write {path}", "choose a file in a folder you can write")
+        _try_writing_in(folder, path)
+
+
+def _try_writing_in(folder: str, path: str) -> None:
+    """Make and remove a file in ``folder``, before the work rather than after it: os.access
+    says yes to root everywhere, and a folder such as /proc takes no new file from root
+    either."""
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".provenance-", dir=folder)
+    except OSError as exc:
+        raise SettingsError(f"cannot write {path}: no file can be made in {folder} "
+                            f"({exc.strerror})", unwritable(path, exc).hint) from None
+    os.close(handle)
+    os.unlink(probe)
 
 
 # Where the --db a user typed is kept for the hints.
@@ -261,9 +282,16 @@ def _write_reports(payload: dict[str, Any], report: str | None, jsonld: str | No
         outputs.write_html_report(payload, report, results, publisher)
         echo(f"HTML report: {report}", err=True)
     if jsonld:
-        with open(jsonld, "w", encoding="utf-8") as handle:
-            handle.write(document)
+        _write_text(jsonld, document)
         echo(f"JSON-LD: {jsonld}", err=True)
+
+
+def _write_text(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise unwritable(path, exc) from None
 
 
 def _download_settings(max_filesize: str | None, cookies: str | None,
@@ -316,10 +344,10 @@ def main(debug: bool, quiet: bool, progress: bool, cache_dir: str | None) -> Non
     ($PROVENANCE_CONFIG or ~/.config/provenance/config.toml): see `provenance config`.
 
     \b
-    Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 acquire, 4 media, 5 library,
-    6 some rows of a `library import` failed, 7 some inputs of a batch failed,
-    10 (`verify --check`) a finding is not `authentic`, 130 interrupted,
-    141 the output's reader went away (`| head`).
+    Exit codes: 0 ok, 1 unexpected error, 2 usage (or an output that cannot be
+    written), 3 acquire, 4 media, 5 library, 6 some rows of a `library import`
+    failed, 7 some inputs of a batch failed, 10 (`verify --check`) a finding is
+    not `authentic`, 130 interrupted, 141 the output's reader went away (`| head`).
     """
     _show_warnings(debug)
     if not debug:
@@ -327,10 +355,12 @@ def main(debug: bool, quiet: bool, progress: bool, cache_dir: str | None) -> Non
 
 
 class _WarningHandler(logging.Handler):
-    """Library warnings (e.g. a truncated file) as `Warning: ...` lines on stderr."""
+    """Library warnings (e.g. a truncated file) as `Warning: ...` lines on stderr, and with
+    --debug the debug log as `Debug: ...` lines."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        echo(f"Warning: {record.getMessage()}", err=True)
+        label = "Warning" if record.levelno >= logging.WARNING else "Debug"  # --debug's
+        echo(f"{label}: {record.getMessage()}", err=True)
 
 
 def _show_warnings(debug: bool) -> None:
@@ -406,8 +436,14 @@ def verify(ctx: click.Context, queries: tuple[str, ...], db: str | None, as_json
     settings = _settings(ctx, db=db, sample_fps=fps, **_download_settings(**download))
     stated = StatedClaims(date=claim_date, place=claim_place, source=claim_source,
                           caption=caption)
-    inputs = batch.expand_inputs([*queries, *(batch.read_batch_file(batch_file)
-                                              if batch_file else [])])
+    listed = batch.read_batch_file(batch_file) if batch_file else []
+    if batch_file and not listed and not queries:
+        shown = "the list on standard input" if batch_file == "-" else \
+            f"the list file {batch_file}"
+        raise SettingsError(f"{shown} is empty: it names no video, article or folder",
+                            "write one path or URL a line (a line starting with # is a "
+                            "comment)")
+    inputs = batch.expand_inputs([*queries, *listed])
     folders = [q for q in queries if os.path.isdir(q)]
     if not inputs and folders:
         suffixes = ", ".join(sorted(batch.VIDEO_SUFFIXES))
@@ -661,10 +697,10 @@ def library_add(ctx: click.Context, source: str, original_id: str, source_name: 
         source_name, title=title, recorded_at=recorded_at, published_at=published_at, url=url,
         notes=notes, location=location, latitude=latitude, longitude=longitude))
     meta = registry.checked_metadata(meta)
-    lib = _library(ctx, settings, create=True)
     progress = _progress(ctx)
     try:
-        stored, added = registry.register(source, meta, lib, settings, progress)
+        with _adding_to(ctx, settings) as lib:
+            stored, added = registry.register(source, meta, lib, settings, progress)
     finally:
         progress.close()
     changes = {} if added else registry.metadata_changes(meta, stored)
@@ -737,8 +773,7 @@ def library_import(ctx: click.Context, manifest: str, db: str | None, fps: float
     library (same sha256) are skipped, so an interrupted import can be re-run.
     """
     settings = _settings(ctx, db=db, sample_fps=fps)
-    rows = len(read_manifest(manifest))  # a manifest that cannot be read creates no library
-    lib = _library(ctx, settings, create=True)
+    rows = read_manifest(manifest)  # a manifest that cannot be read creates no library
     progress = _progress(ctx)
 
     def status(now: registry.ImportStatus) -> None:
@@ -749,23 +784,44 @@ def library_import(ctx: click.Context, manifest: str, db: str | None, fps: float
             progress("video-hours per hour", round(hours / (now.elapsed / 3600.0), 1), None)
 
     try:
-        report = registry.import_manifest(
-            manifest, lib, settings, progress, workers=_import_workers(workers, cluster, rows),
-            cluster=cluster, on_status=status)
+        with _adding_to(ctx, settings) as lib:
+            report = registry.import_manifest(
+                manifest, lib, settings, progress,
+                workers=_import_workers(workers, cluster, len(rows)), cluster=cluster,
+                on_status=status)
     finally:
         progress.close()
+    # The id a failed row gives, where the import's report has none (a row refused before
+    # its original could be made).
+    given = {row.number: row.id for row in rows}
+    failed = [(n, i or given.get(n, ""), r) for n, i, r in report.failed]
     if as_json:
         echo(json.dumps({"added": report.added, "already_present": report.already_present,
                          "failed": [{"row": n, "id": i, "reason": r}
-                                    for n, i, r in report.failed]}, indent=2))
+                                    for n, i, r in failed]}, indent=2))
     else:
-        for number, original_id, reason in report.failed:
+        for number, original_id, reason in failed:
             echo(f"row {number} ({original_id or 'no id'}): {reason}", err=True)
         total = len(report.added) + len(report.already_present) + len(report.failed)
         echo(f"added {len(report.added)}, already present {len(report.already_present)}, "
              f"failed {len(report.failed)} of {total} rows")
     if report.failed:
         ctx.exit(6)
+
+
+@contextmanager
+def _adding_to(ctx: click.Context, settings: Settings) -> Iterator[Library]:
+    """The library a command adds originals to, made if there is none; one it made is removed
+    again when nothing was added (a failed add or import leaves no empty library behind, for
+    a later command to take for the one it meant)."""
+    made = not is_postgres(settings.db) and not os.path.lexists(settings.db)
+    library = _library(ctx, settings, create=True)
+    try:
+        yield library
+    finally:
+        if made and not len(library):
+            library.close()
+            remove_library_file(Path(settings.db))
 
 
 def _import_workers(workers: int | None, cluster: str | None, rows: int) -> int:
@@ -818,8 +874,7 @@ def library_export(ctx: click.Context, fmt: str, output: str | None, db: str | N
     _check_output(output)
     text = write_manifest(_library(ctx, _settings(ctx, db=db)).list(), fmt)
     if output:
-        with open(output, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        _write_text(output, text)
         echo(f"wrote {output}")
     else:
         echo(text, nl=False)
@@ -1093,7 +1148,10 @@ def serve(ctx: click.Context, db: str | None, fps: float | None, **options: Any)
 
     Adding or removing originals needs an editor's token ($PROVENANCE_TOKEN or --token-file),
     and so does verifying on any address but loopback. The API is described at
-    /api/v1/openapi.json and in docs/serve.md.
+    /api/v1/openapi.json and in docs/serve.md. On loopback, downloads and the place-name
+    index go to the cache folder the other commands use (--cache-dir, $PROVENANCE_CACHE); on
+    any other address to a folder of the server's own, so that a URL a checker downloaded
+    with --cookies is never served from the cache to whoever submits it.
 
     \b
     Examples:
@@ -1102,4 +1160,5 @@ def serve(ctx: click.Context, db: str | None, fps: float | None, **options: Any)
     """
     from . import server
 
-    server.run(str(_settings(ctx, db=db).db), sample_fps=fps, **options)
+    settings = _settings(ctx, db=db)
+    server.run(str(settings.db), sample_fps=fps, cache_dir=str(settings.cache_dir), **options)

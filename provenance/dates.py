@@ -117,6 +117,19 @@ def _one(text: str) -> tuple[str, date]:
 _SPACED_ZONE = re.compile(r"(?<=:\d\d)\s*(?:(Z|UTC|GMT)|\s([+-]\d{2}:?\d{2}))$", re.I)
 
 
+# A UTC offset ending a date-time: "+25:00", "-0430".
+_UTC_OFFSET = re.compile(r"([+-])(\d\d):?(\d\d)$")
+
+
+def _check_offset(text: str) -> None:
+    """ValueError, in words, for a UTC offset no clock has: 24 hours or more, or 60 minutes
+    or more (Python refuses the first in timedelta terms, and reads "+02:75" as +03:15)."""
+    offset = _UTC_OFFSET.search(text)
+    if offset and (int(offset[2]) >= 24 or int(offset[3]) >= 60):
+        raise ValueError(f"{offset[0]} is not a UTC offset (offsets run from -23:59 to "
+                         f"+23:59)")
+
+
 def _moment(text: str) -> tuple[str, Moment]:
     text = _SPACED_ZONE.sub(lambda m: "+00:00" if m[1] else m[2], text.strip())
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
@@ -124,6 +137,7 @@ def _moment(text: str) -> tuple[str, Moment]:
         return day.isoformat(), Moment(day)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?",
                     text):
+        _check_offset(text)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T"))
         return moment.isoformat(), Moment(moment.date(),
                                           moment if moment.tzinfo is not None else None)

@@ -6,6 +6,8 @@ a traceback is shown only with ``--debug``.
 
 from __future__ import annotations
 
+import errno
+
 
 class ProvenanceError(Exception):
     """Base class for expected failures."""
@@ -25,6 +27,21 @@ class SettingsError(ProvenanceError):
     """A setting (flag, environment variable, config file) is invalid."""
 
     exit_code = 2
+
+
+# Errors of a write that found no room: the disk (or the user's quota, or the file system's
+# largest file) is full, whatever the path.
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def unwritable(target: str, exc: OSError) -> SettingsError:
+    """The error for an output that could not be written (a report, standard output): it names
+    the output as the person gave it, never a temporary file beside it, and exits 2 as the
+    other mistakes in what a command was asked to write do."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    hint = ("the disk is full: free some space, or write to another disk"
+            if exc.errno in _NO_ROOM else "choose a file in a folder you can write")
+    return SettingsError(f"cannot write {target} ({reason})", hint)
 
 
 class AcquireError(ProvenanceError):

@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from . import frames as frames_mod
-from .errors import MediaError
+from .errors import MediaError, unwritable
 from .models import FINGERPRINT_VERSION, Fingerprint, Shot
 from .settings import DEFAULT_SAMPLE_FPS
 
@@ -363,18 +363,40 @@ def from_bytes(data: bytes, origin: str = "fingerprint") -> Fingerprint:
             )
     except MediaError:
         raise
-    except (OSError, ValueError, KeyError) as exc:
-        raise MediaError(f"{origin} is not a provenance fingerprint ({exc})") from None
+    except (OSError, ValueError, KeyError, EOFError):
+        # NumPy's own reason is not shown: for a file that is no archive it suggests loading
+        # it with pickle, which would run whatever code an untrusted file holds.
+        raise MediaError(f"{origin} is not a provenance fingerprint ({_not_read(data)})",
+                         "a fingerprint file is what `provenance fingerprint VIDEO -o FILE.npz` "
+                         "writes; to verify a video, give the video itself") from None
+
+
+# How every .npz (a zip archive) begins: a file entry, or the end of an empty archive.
+_ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def _not_read(data: bytes) -> str:
+    """Why a fingerprint file could not be read, in words."""
+    if not data.startswith(_ZIP_STARTS):
+        return "it is not an .npz archive"
+    return "an .npz archive without a fingerprint's arrays, or damaged"
 
 
 def save(fp: Fingerprint, path: str) -> None:
     """Write atomically: nothing appears at ``path`` unless the whole file was written."""
     directory = os.path.dirname(os.path.abspath(path))
-    handle, tmp = tempfile.mkstemp(prefix=".fingerprint-", dir=directory)
+    data = to_bytes(fp)
+    try:
+        handle, tmp = tempfile.mkstemp(prefix=".fingerprint-", dir=directory)
+    except OSError as exc:
+        raise unwritable(path, exc) from None
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(to_bytes(fp))
+            out.write(data)
         os.replace(tmp, path)
+    except OSError as exc:
+        os.unlink(tmp)
+        raise unwritable(path, exc) from None
     except BaseException:
         os.unlink(tmp)
         raise

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import ProvenanceError
+from .errors import ProvenanceError, unwritable
 from .fingerprint import fingerprint_video, shots
 from .models import Verification
 from .pipeline import Progress, frame_progress
@@ -142,8 +143,22 @@ def write_html_report(report: dict[str, Any], path: str | os.PathLike[str],
 
     images, notes = (result_images(results) if results is not None
                      else report_images(report))
-    text = to_html(report, images, notes, publisher)
+    _write_whole(to_html(report, images, notes, publisher), path)
+
+
+def _write_whole(text: str, path: str | os.PathLike[str]) -> None:
+    """``text`` written to ``path`` whole: a file through a temporary one beside it, renamed
+    into place once written; a device or a pipe (/dev/stdout) directly, since the rename would
+    put a file in its place. A failure names ``path``, never the temporary file."""
     target = Path(path)
     tmp = target.with_name(target.name + ".part")
-    tmp.write_text(text, "utf-8")
-    os.replace(tmp, target)
+    try:
+        if target.exists() and not target.is_file():
+            target.write_text(text, "utf-8")
+            return
+        tmp.write_text(text, "utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise unwritable(os.fspath(path), exc) from None

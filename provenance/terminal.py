@@ -10,7 +10,11 @@ string, JSON-escaped; in text it shows that something was there.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TextIO
+
+from .errors import unwritable
 
 # C0 controls but tab and newline, DEL, C1 controls, and the Unicode bidirectional overrides
 # and isolates (U+202A-U+202E, U+2066-U+2069). A carriage return just before a newline (CSV's
@@ -33,15 +37,35 @@ class SafeStream:
     one write is kept (how a progress line redraws itself; click.echo writes a whole message at
     once, so untrusted text never starts a write with it), and so are cursor hide/show codes."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, name: str | None = None) -> None:
+        """``name``: the output as an error names it ("standard output"); a write or flush
+        that fails then raises its ``unwritable`` error (a broken pipe is left as it is, for
+        the caller to end quietly)."""
         self._stream = stream
+        self._name = name
 
     def write(self, text: str) -> int:
         start = "\r" if text.startswith("\r") else ""
         parts = _CURSOR.split(text[len(start):])
-        self._stream.write(start + "".join(p if i % 2 else safe_text(p)
-                                           for i, p in enumerate(parts)))
+        with self._failing():
+            self._stream.write(start + "".join(p if i % 2 else safe_text(p)
+                                               for i, p in enumerate(parts)))
         return len(text)
+
+    def flush(self) -> None:
+        with self._failing():
+            self._stream.flush()
+
+    @contextmanager
+    def _failing(self) -> Iterator[None]:
+        try:
+            yield
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            if self._name is None:
+                raise
+            raise unwritable(self._name, exc) from None
 
     @property
     def raw(self) -> TextIO:

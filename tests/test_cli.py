@@ -224,18 +224,68 @@ def test_library_import_adds_good_rows_and_reports_bad_ones(media: Media, tmp_pa
         f"{media.cam_b},bad id!,Bad id,x,\n"
         f"{media.cam_b},cam-b,Camera B,Operator,2015-09-15\n"
         f"{media.cam_b},cam-b-again,Same file,Operator,\n"
-        ",no-file,,,\n")
+        ",no-file,,,\n"
+        ",,,,\n")
     db = tmp_path / "lib.db"
     code, out, err = run("library", "import", manifest, "--db", db)
     assert code == 6
-    assert "added 2, already present 1, failed 4 of 7 rows" in out
+    assert "added 2, already present 1, failed 5 of 8 rows" in out
     assert "row 3 (notes): " in err and "not a video" in err
     assert "row 4 (gone): " in err and "no such file" in err
     assert "row 5 (bad id!): " in err and "not a valid original id" in err
-    assert "row 8 (no id): no `file` given" in err
+    # a row refused before its original is made is still named by the id it gives
+    assert "row 8 (no-file): no `file` given" in err
+    assert "row 9 (no id): no `file` given" in err
     code, out, _ = run("library", "list", "--db", db, "--json")
     assert sorted(o["id"] for o in json.loads(out)) == ["cam-a", "cam-b"]
     assert json.loads(out)[0]["file"] == str(tmp_path / "cam_a.mp4")
+
+
+def test_rows_refused_before_any_work_are_named_by_their_id(media: Media,
+                                                            tmp_path: Path) -> None:
+    manifest = tmp_path / "m.json"
+    manifest.write_text(json.dumps([{"id": "nofile"}, "text", {
+        "file": str(media.cam_a), "id": "bad-point", "latitude": "abc"}]))
+    code, out, err = run("library", "import", manifest, "--db", tmp_path / "lib.db", "--json")
+    assert code == 6
+    assert [(f["row"], f["id"]) for f in json.loads(out)["failed"]] == [
+        (1, "nofile"), (2, ""), (3, "bad-point")]
+
+
+@pytest.mark.parametrize("text, says", [
+    ('{"file": "x.mp4", "id": "x"}', "a JSON manifest is a list of objects, not an object"),
+    ('[{"file": "x.mp4",\n', "is not valid JSON"),
+    ("id,title\ncam,Camera\n", "the CSV header has no `file` column"),
+])
+def test_a_manifest_that_cannot_be_read_is_a_usage_error_and_makes_no_library(
+        text: str, says: str, tmp_path: Path) -> None:
+    manifest = tmp_path / ("m.csv" if text.startswith("id") else "m.json")
+    manifest.write_text(text)
+    code, out, err = run("library", "import", manifest, "--db", tmp_path / "lib.db")
+    lines = err.strip().splitlines()
+    assert code == 2 and not out
+    assert lines[0].startswith("Error: ") and says in lines[0], err
+    assert len(lines) == 2 and lines[1].startswith("Hint: "), err
+    assert not (tmp_path / "lib.db").exists()
+
+
+def test_nothing_added_to_a_new_library_leaves_no_library(media: Media, tmp_path: Path) -> None:
+    """A failed add or import into a library it made removes it again: a later command would
+    take the empty file for the library it meant. One that was there stays."""
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"file,id\nmissing.mp4,gone\n{media.not_video},nv\n")
+    db = tmp_path / "new.db"
+    code, out, _ = run("library", "import", manifest, "--db", db)
+    assert code == 6 and "failed 2 of 2 rows" in out
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("new.db")]
+    code, _, _ = run("library", "add", media.not_video, "--id", "nv", "--db", db)
+    assert code == 4 and not db.exists()
+    code, _, err = run("library", "add", media.cam_a, "--id", "cam-a", "--db", db)
+    assert code == 0, err
+    code, _, _ = run("library", "import", manifest, "--db", db)
+    assert code == 6 and db.exists()  # a library that was there is left as it is
+    code, out, _ = run("library", "list", "--db", db, "--json")
+    assert [o["id"] for o in json.loads(out)] == ["cam-a"]
 
 
 def test_library_export_round_trips_and_stats(library_path: Path, tmp_path: Path) -> None:

@@ -209,3 +209,94 @@ def test_a_video_given_as_an_article_is_refused_with_the_command_to_use(media: M
     assert code == 3 and not out  # not "no video found in the page" and exit 0
     assert "is not a web page" in err and f"provenance verify {media.clip_a}" in err
     _one_error(err)
+
+
+@pytest.mark.parametrize("args", [
+    ["verify", "{video}", "--claim-date", "2019-05-14T10:00:00+25:00"],
+    ["verify", "{video}", "--claim-date", "2019-05-14 10:00 -2400/2019-05-15"],
+    ["library", "update", "cam-a", "--recorded-at", "2015-09-16T02:13:00+02:75"],
+    ["library", "add", "{video}", "--id", "x", "--published-at", "2015-09-16T02:13+24:00"],
+])
+def test_a_utc_offset_no_clock_has_is_refused_in_words(args: list[str], db: Path,
+                                                      media: Media) -> None:
+    """Not Python's "offset must be a timedelta strictly between -timedelta(hours=24)..."
+    (a desk audit), and before any work."""
+    code, out, err = run(*[a.format(video=media.clip_a) for a in args], "--db", str(db))
+    assert code == 2 and not out
+    _one_error(err)
+    assert "is not a UTC offset" in err and "timedelta" not in err
+    assert "Hint: write it as YYYY-MM-DD, an ISO datetime" in err
+    code, _, err = run("library", "update", "cam-a", "--recorded-at",
+                       "2015-09-16T02:13:00+02:00", "--db", str(db))
+    assert code == 0, err
+
+
+def test_a_file_that_is_no_fingerprint_says_what_one_is(db: Path, tmp_path: Path) -> None:
+    """Not NumPy's advice to load the file with pickle (which runs what a file holds)."""
+    import numpy as np
+
+    garbage = tmp_path / "fake.npz"
+    garbage.write_text("garbage\n")
+    other = tmp_path / "other.npz"
+    np.savez(other, a=np.zeros(3))
+    for path, why in ((garbage, "not an .npz archive"), (other, "without a fingerprint's")):
+        code, out, err = run("verify", str(path), "--db", str(db))
+        assert code == 4 and not out
+        _one_error(err)
+        assert why in err and "pickle" not in err.lower()
+        assert "provenance fingerprint VIDEO -o FILE.npz" in err
+
+
+def test_an_empty_list_file_is_said_to_be_empty(db: Path, tmp_path: Path) -> None:
+    comments = tmp_path / "list.txt"
+    comments.write_text("# nothing yet\n\n")
+    for listed in ("/dev/null", str(comments)):
+        code, _, err = run("verify", "-a", listed, "--db", str(db))
+        assert code == 2
+        _one_error(err)
+        assert f"the list file {listed} is empty" in err and "or -a FILE" not in err
+
+
+@pytest.mark.skipif(not os.path.isfile("/proc/version"), reason="needs Linux's /proc")
+def test_an_output_in_a_folder_that_takes_no_file_names_the_path_given(
+    db: Path, media: Media
+) -> None:
+    """/proc takes no new file, for root either: refused before the work, naming the path
+    given (not "/proc/version.part", exit 1, after the verification was printed)."""
+    code, out, err = run("verify", str(media.clip_a), "--db", str(db), "--report",
+                         "/proc/version")
+    assert code == 2 and not out
+    _one_error(err)
+    assert "cannot write /proc/version:" in err and ".part" not in err
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_is_an_error_naming_the_output(db: Path) -> None:
+    code, _, err = run("library", "export", "-o", "/dev/full", "--db", str(db))
+    assert code == 2
+    _one_error(err)
+    assert "cannot write /dev/full (No space left on device)" in err and "disk is full" in err
+    # standard output on a full disk, in a real process (`provenance library list > /dev/full`)
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-c", "import sys; from provenance.cli import "
+                               "main; sys.exit(main())", "library", "list", "--db", str(db)],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    _one_error(done.stderr)
+    assert "cannot write standard output" in done.stderr and "disk is full" in done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
+def test_a_report_written_to_a_device_leaves_the_device(db: Path, media: Media,
+                                                        tmp_path: Path) -> None:
+    """`--report /dev/null` as root: the report is written into the device, which a rename of
+    the finished file into place would have replaced with a file."""
+    import stat
+
+    device = tmp_path / "null"
+    os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    code, _, err = run("verify", str(media.clip_a), "--db", str(db), "--report", str(device))
+    assert code == 0, err
+    assert stat.S_ISCHR(device.stat().st_mode)
+    assert not (tmp_path / "null.part").exists()

@@ -17,13 +17,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..errors import LibraryError
+from ..errors import SettingsError
 from ..models import Original
 
 METADATA_FIELDS = ("id", "title", "source", "recorded_at", "published_at", "url", "notes",
                    "location", "latitude", "longitude")
 # Manifests larger than this are refused (they are read whole).
 MAX_MANIFEST_BYTES = 50 * 1024 * 1024
+# Longest id kept of a row that cannot be registered (for naming it in the import's report).
+MAX_SHOWN_ID = 200
+# What a manifest is, for the hints of one that cannot be read.
+_FORM = (f"a JSON manifest is a list of objects, a CSV one has a header row; columns: file, "
+         f"{', '.join(METADATA_FIELDS)}")
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class ManifestRow:
     file: str
     original: Original | None
     error: str = ""
+    id: str = ""  # as the row gives it, also when the row cannot be registered
 
 
 def _resolve(file: str, base: Path) -> str:
@@ -49,18 +55,22 @@ def read_row(number: int, record: object, base: Path) -> ManifestRow:
     if not isinstance(record, dict):
         return ManifestRow(number, "", None, "not an object with fields")
     values = {k: ("" if v is None else str(v)).strip() for k, v in record.items()}
-    file = values.get("file", "")
+    file, given_id = values.get("file", ""), values.get("id", "")
+
+    def refused(why: str, shown: str = file) -> ManifestRow:
+        return ManifestRow(number, shown, None, why, given_id[:MAX_SHOWN_ID])
+
     if not file:
-        return ManifestRow(number, "", None, "no `file` given")
-    if not values.get("id"):
-        return ManifestRow(number, file, None, "no `id` given")
+        return refused("no `file` given")
+    if not given_id:
+        return refused("no `id` given")
     try:
         point = [float(values[k]) if values.get(k) else None for k in ("latitude", "longitude")]
     except ValueError:
-        return ManifestRow(number, file, None, "latitude/longitude are not numbers")
+        return refused("latitude/longitude are not numbers")
     if not all(p is None or -limit <= p <= limit
                for p, limit in zip(point, (90, 180), strict=True)):
-        return ManifestRow(number, file, None, "latitude/longitude are out of range")
+        return refused("latitude/longitude are out of range")
     original = Original(id=values["id"], title=values.get("title", ""),
                         source=values.get("source", ""),
                         recorded_at=values.get("recorded_at", ""),
@@ -71,34 +81,44 @@ def read_row(number: int, record: object, base: Path) -> ManifestRow:
     try:
         resolved = _resolve(file, base)
     except (ValueError, RuntimeError, OSError):  # NUL bytes, an unknown ~user
-        return ManifestRow(number, file[:200], None, "`file` is not a usable path or URL")
-    return ManifestRow(number, resolved, original)
+        return refused("`file` is not a usable path or URL", file[:200])
+    return ManifestRow(number, resolved, original, id=original.id)
 
 
 def read_manifest(path: str | os.PathLike[str]) -> list[ManifestRow]:
-    """Rows of a CSV or JSON manifest; rows that cannot be read carry their error."""
+    """Rows of a CSV or JSON manifest; rows that cannot be read carry their error. A manifest
+    that cannot be read at all is a SettingsError (exit 2): the mistake is in the file given,
+    not in a library."""
     manifest = Path(path)
     if not manifest.is_file():
-        raise LibraryError(f"{manifest}: no such manifest", "give a .csv or .json file")
+        raise SettingsError(f"{manifest}: no such manifest", "give a .csv or .json file")
     if manifest.stat().st_size > MAX_MANIFEST_BYTES:
-        raise LibraryError(f"{manifest} is over {MAX_MANIFEST_BYTES // 2**20} MB",
-                           "split it into several manifests")
+        raise SettingsError(f"{manifest} is over {MAX_MANIFEST_BYTES // 2**20} MB",
+                            "split it into several manifests")
     try:
         text = manifest.read_text("utf-8-sig", errors="replace")
     except OSError as exc:
-        raise LibraryError(f"{manifest} cannot be read ({exc.strerror})",
-                           "check its permissions") from None
+        raise SettingsError(f"{manifest} cannot be read ({exc.strerror})",
+                            "check its permissions") from None
     base = manifest.resolve().parent
     if manifest.suffix.lower() == ".json" or text.lstrip().startswith("["):
         try:
             records = json.loads(text)
         except (ValueError, RecursionError) as exc:
-            raise LibraryError(f"{manifest} is not valid JSON ({exc})",
-                               "a JSON manifest is a list of objects") from None
+            raise SettingsError(f"{manifest} is not valid JSON ({exc})", _FORM) from None
         if not isinstance(records, list):
-            raise LibraryError(f"{manifest}: a JSON manifest is a list of objects")
+            raise SettingsError(f"{manifest}: a JSON manifest is a list of objects, not "
+                                f"{_json_kind(records)}",
+                                'put one object per original in a list: [{"file": "cam1.mp4", '
+                                '"id": "cam1"}, ...]')
         return [read_row(n, record, base) for n, record in enumerate(records, start=1)]
     return _csv_rows(manifest, text, base)
+
+
+def _json_kind(value: object) -> str:
+    kinds = {dict: "an object", str: "a string", bool: "true or false", int: "a number",
+             float: "a number", type(None): "null"}
+    return kinds.get(type(value), "a single value")
 
 
 def _csv_rows(manifest: Path, text: str, base: Path) -> list[ManifestRow]:
@@ -108,14 +128,13 @@ def _csv_rows(manifest: Path, text: str, base: Path) -> list[ManifestRow]:
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         if not reader.fieldnames or "file" not in reader.fieldnames:
-            raise LibraryError(f"{manifest}: the CSV header has no `file` column",
-                               f"columns: file, {', '.join(METADATA_FIELDS)}")
+            raise SettingsError(f"{manifest}: the CSV header has no `file` column", _FORM)
         # Row numbers count the header as line 1, as a spreadsheet shows them.
         return [read_row(n, {k: _csv_value(v) for k, v in record.items()}, base)
                 for n, record in enumerate(reader, start=2)]
     except csv.Error as exc:
-        raise LibraryError(f"{manifest} is not a readable CSV file ({exc})",
-                           "save it again as CSV (UTF-8) from a spreadsheet") from None
+        raise SettingsError(f"{manifest} is not a readable CSV file ({exc})",
+                            "save it again as CSV (UTF-8) from a spreadsheet") from None
 
 
 # A text cell a spreadsheet would run as a formula (=HYPERLINK(...), +cmd, -2+3, @SUM, or one of

@@ -23,7 +23,7 @@ from .base import SAVED_INDEX_MIN_FRAMES, Library
 from .common import EDITABLE, validate_id
 
 __all__ = ["APPLICATION_ID", "EDITABLE", "SAVED_INDEX_MIN_FRAMES", "SCHEMA_VERSION",
-           "SQLiteLibrary", "validate_id"]
+           "SQLiteLibrary", "remove_library_file", "validate_id"]
 
 SCHEMA_VERSION = 9
 # SQLite's application_id header field ("PRVN"): how a file says it is a provenance library.
@@ -205,6 +205,12 @@ _MIGRATIONS = {1: _add_file_column, 2: _add_location_columns, 3: _add_local_data
                6: _add_evidence_columns, 7: _add_pictures_column, 8: _add_announced_duration}
 # The first schema version whose libraries carry the application id.
 _IDENTITY_VERSION = 6
+
+
+def remove_library_file(path: Path) -> None:
+    """Delete a (closed) library file and the files SQLite keeps beside it."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 def _writable(path: Path) -> bool:
