@@ -68,6 +68,17 @@ def test_a_paragraph_naming_a_video_by_its_rank_is_that_videos() -> None:
     assert about["The second was filmed on 3 March 2016."] == (1, "paragraph")
     assert about["La troisième vidéo montre Lyon."] == (2, "paragraph")
     assert about["On the second day it rained."] == (2, "paragraph")  # no video's rank
+    # one paragraph naming two videos by rank is split by sentence; one about every video is
+    # every video's (a desk audit gave both sentences to the second video, and "Both videos"
+    # to the first only)
+    about = _about("""<body><p>Both videos below were filmed in Kyiv.</p>
+    <video src="a.mp4"></video><video src="b.mp4"></video>
+    <p>The first video was filmed on 22 October 2023. It shows the ring road. The second video
+    shows a factory in Lyon.</p></body>""")
+    assert about["Both videos below were filmed in Kyiv."] == (ARTICLE, "paragraph")
+    assert about["The first video was filmed on 22 October 2023."] == (0, "paragraph")
+    assert about["It shows the ring road."] == (0, "paragraph")
+    assert about["The second video shows a factory in Lyon."] == (1, "paragraph")
 
 
 def test_one_video_owns_the_whole_page_and_metadata_refs_find_their_place() -> None:

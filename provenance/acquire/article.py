@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
+from ..claims import sentences
 from ..language import declared
 from ..models import ARTICLE, Passage, VideoRef
 
@@ -452,6 +453,28 @@ def _ranked(text: str, videos: int) -> int | None:
     return ranks.pop() if len(ranks) == 1 and min(ranks) < videos else None
 
 
+# A block about every video: "Both videos were filmed in Kyiv", "Les deux vidéos", "All the
+# clips" (a desk audit: it was applied to the first video only).
+_EVERY_VIDEO = re.compile(r"\b(?:both |all (?:the |these |three |four )?|the two |these |"
+                          r"les deux |toutes les |ces )(?:videos|clips|vidéos|séquences)\b",
+                          re.I)
+
+
+def _by_rank(text: str, videos: int) -> list[tuple[str, int | None]]:
+    """A block that names several videos by their rank, sentence by sentence, each with the
+    rank it names; a sentence naming none goes with the one before it ("The first video was
+    filmed on 22 October. The second shows a factory": a desk audit gave both sentences to
+    the second video). [] where the block names fewer than two."""
+    ranks = {_RANKS[m.group(1).lower()] for m in _RANKED.finditer(text)}
+    if len({r for r in ranks if r < videos}) < 2:
+        return []
+    split: list[tuple[str, int | None]] = []
+    for sentence in sentences(text):
+        rank = _ranked(sentence, videos)
+        split.append((sentence, rank if rank is not None or not split else split[-1][1]))
+    return split
+
+
 def _passages(collector: _Collector, anchors: list[_Anchor]) -> list[Passage]:
     blocks = collector.blocks
     headline = next((b.text for b in blocks if b.kind == "headline"), "") or \
@@ -479,10 +502,21 @@ def _passages(collector: _Collector, anchors: list[_Anchor]) -> list[Passage]:
         elif k == lede:
             passages.append(Passage(block.text, "lede", ARTICLE))
         elif k in in_body and block.kind != "headline":
-            owner = _owner(k, blocks, body, placed, len(anchors))
             where = "embedded post" if block.kind == "embedded post" else "paragraph"
-            passages.append(Passage(block.text, where, owner))
+            passages += _body_passages(k, where, blocks, body, placed, len(anchors))
     return [replace(p, language=collector.language) for p in passages]
+
+
+def _body_passages(k: int, where: str, blocks: list[_Block], body: list[int],
+                   placed: list[tuple[int, int]], videos: int) -> list[Passage]:
+    """A body block as the passages of the videos it is about: every video's, where it speaks
+    of them all; split by sentence, where it names several by their rank; else ``_owner``'s."""
+    text = blocks[k].text
+    if len(placed) > 1 and _EVERY_VIDEO.search(text):
+        return [Passage(text, where, ARTICLE)]
+    owner = _owner(k, blocks, body, placed, videos)
+    return [Passage(sentence, where, placed[rank][1] if rank is not None else owner)
+            for sentence, rank in _by_rank(text, len(placed))] or [Passage(text, where, owner)]
 
 
 def _owner(k: int, blocks: list[_Block], body: list[int], placed: list[tuple[int, int]],
