@@ -297,7 +297,10 @@ def stated_claims(stated: StatedClaims, applies_to: int | str = ARTICLE) -> list
                             quote=source))
     if stated.caption:
         claims += read_claims([Passage(stated.caption, f"{STATED} (caption)")])
-    return [_applying(c, applies_to) for c in claims]
+    # named where they were typed ("submitted with the job": a desk audit found a server's
+    # claims labelled "command line"), once read as a checker's typed claims are
+    return [_applying(replace(c, found_in=c.found_in.replace(STATED, stated.origin, 1)),
+                      applies_to) for c in claims]
 
 
 def _typed_date(typed: str) -> list[Claim]:

@@ -405,13 +405,15 @@ class StatedClaims:
     """What a checker says a post claims, typed from the post they saw (not read from a page).
 
     ``date`` is any date form the claims stage reads ("2015-10-22", "22/10/2015"); ``caption``
-    is the post's text, searched for dates and sources like a caption in a page.
+    is the post's text, searched for dates and sources like a caption in a page; ``origin``
+    says where they were typed, as each claim's ``found_in`` names it.
     """
 
     date: str = ""
     place: str = ""
     source: str = ""
     caption: str = ""
+    origin: str = "command line"
 
     def __bool__(self) -> bool:
         return any((self.date, self.place, self.source, self.caption))

@@ -102,6 +102,8 @@ def test_curl_upload_gives_the_cli_verdict(server: ServerProcess, media: Media,
     assert job["claims"] == {"date": "2015-10-22", "source": "Someone"}
     typed = [c for c in job["result"]["claims"] if c["kind"] == "date"]
     assert typed and typed[0]["status"] == "contradicted"  # recorded 2015-09-16
+    # named where they were typed, not "command line" (a desk audit)
+    assert typed[0]["found_in"] == "submitted with the job"
 
     report = client.get(accepted["links"]["report"])
     assert report.status_code == 200 and "text/html" in report.headers["content-type"]

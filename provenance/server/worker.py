@@ -107,7 +107,7 @@ def run_verification(job_id: str, attempt: int) -> None:
         os.chdir(job.upload)
         query = os.path.basename(job.query)
     try:
-        stated = StatedClaims(**job.claims)
+        stated = StatedClaims(**job.claims, origin="submitted with the job")
         results = pipeline.verify_many(query, _SETUP.library, _settings(_SETUP), progress,
                                        stated=stated)
         store.progress(job_id, attempt, "report", 0, None)
