@@ -791,10 +791,7 @@ def library_import(ctx: click.Context, manifest: str, db: str | None, fps: float
                 on_status=status)
     finally:
         progress.close()
-    # The id a failed row gives, where the import's report has none (a row refused before
-    # its original could be made).
-    given = {row.number: row.id for row in rows}
-    failed = [(n, i or given.get(n, ""), r) for n, i, r in report.failed]
+    failed = report.failed
     if as_json:
         echo(json.dumps({"added": report.added, "already_present": report.already_present,
                          "failed": [{"row": n, "id": i, "reason": r}

@@ -320,7 +320,7 @@ class _Tally:
         self.outcomes.append((row.number, "added" if is_new else "present", original.id, ""))
 
     def failed(self, row: ManifestRow, reason: str) -> None:
-        self.outcomes.append((row.number, "failed", row.original.id if row.original else "",
+        self.outcomes.append((row.number, "failed", row.original.id if row.original else row.id,
                               reason))
 
     def step(self) -> None:
