@@ -1035,7 +1035,7 @@ _EN_COUNTRY = re.compile(r"\ben\s+([A-ZÉÈÀ][\w'’-]+(?:[ -][A-ZÉÈÀ][\w'�
 
 
 # Short texts that are about the footage itself: a place they name is where it was filmed.
-_CAPTIONS = ("figcaption", "embed title", "upload metadata (title)",
+_CAPTIONS = ("figcaption", "embed title", "embed description", "upload metadata (title)",
              "upload metadata (description)", "command line (caption)")
 
 

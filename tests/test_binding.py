@@ -166,3 +166,21 @@ def test_every_passage_carries_the_language_its_page_declares() -> None:
     (claim,) = [c for c in read_claims([Passage("Grabado el 22/10/2015", "figcaption", 0, "es")])
                 if c.kind is ClaimKind.DATE]
     assert claim.language == "es"
+
+
+def test_a_json_ld_video_s_name_and_description_are_its_words() -> None:
+    """A desk audit: a VideoObject's description "Filmed in Kyiv on 22 October 2023" found the
+    video but was not read; its words go with the video, whichever reference came first."""
+    meta = ('<script type="application/ld+json">{"@type": "VideoObject", "name": "Traffic", '
+            '"description": "Filmed in Kyiv on 22 October 2023", "contentUrl": "a.mp4"}'
+            '</script>')
+    for html in (f"<head>{meta}</head><body><p>Lede.</p><video src='a.mp4'></video></body>",
+                 f"<body><p>Lede.</p><video src='a.mp4'></video>{meta}</body>"):
+        about = _about(html)
+        assert about["#videos"] == 1
+        assert about["Traffic"] == (0, "embed title")
+        assert about["Filmed in Kyiv on 22 October 2023"] == (0, "embed description")
+    refs, passages, _ = read_page(f"<head>{meta}</head><body><video src='a.mp4'></video></body>",
+                                  BASE)
+    said = {(c.kind, c.value) for c in read_claims(passages)}
+    assert {(ClaimKind.DATE, "2023-10-22"), (ClaimKind.PLACE, "Kyiv")} <= said
