@@ -156,6 +156,9 @@ def test_an_unreachable_scheduler_is_one_error_line(
                                        "tcp://127.0.0.1:9"])
     assert result.exit_code == 2
     assert "Error: no Dask scheduler answered at tcp://127.0.0.1:9" in result.stderr
+    # an import that added nothing leaves no library behind; verify needs one
+    assert not (tmp_path / "lib.db").exists()
+    Library(str(tmp_path / "lib.db"), create=True).close()
     # Not a scheduler's address: an Error and a Hint, not a traceback (a desk audit; the
     # dashboard's http:// address and inproc://, a review).
     for address in ("notaurl", "http://127.0.0.1:8787/status", "inproc://x"):
