@@ -1007,7 +1007,12 @@ def _camera_sources(claims: Sequence[Claim], cameras: Sequence[Original],
 
 
 def _owners(originals: Sequence[Original]) -> str:
-    return " and ".join(dict.fromkeys(o.source for o in originals))
+    return listed(list(dict.fromkeys(o.source for o in originals)))
+
+
+def listed(items: Sequence[str]) -> str:
+    """'A', 'A and B', 'A, B and C' (a desk audit: "from A and B and C")."""
+    return f"{', '.join(items[:-1])} and {items[-1]}" if len(items) > 1 else "".join(items)
 
 
 # "filmed in Calais", "tournée à Lyon", "depuis le Vieux-Port", "au pont de l'Alma", "on Oxford

@@ -18,6 +18,7 @@ from .claims import (
     clock_reads_claimed,
     clock_subject,
     disagrees_as_read,
+    listed,
 )
 from .dates import readable
 from .fingerprint import cut_apart
@@ -245,7 +246,7 @@ def _recorded(originals: Iterable[Original]) -> str:
     dates = [readable(d) for d in sorted({o.recorded_at for o in originals if o.recorded_at})]
     if not dates:
         return "at an unknown date"
-    return "recorded " + _listed(dates)
+    return "recorded " + listed(dates)
 
 
 def _cameras(originals: Sequence[Original]) -> str:
@@ -254,7 +255,7 @@ def _cameras(originals: Sequence[Original]) -> str:
     ids = list(dict.fromkeys(o.id for o in originals))
     if len({o.recorded_at for o in originals}) < 2:
         return f"{', '.join(ids)} ({_recorded(originals)})"
-    return _listed([f"{i} ({_recorded([o for o in originals if o.id == i])})" for i in ids])
+    return listed([f"{i} ({_recorded([o for o in originals if o.id == i])})" for i in ids])
 
 
 def _footage(originals: Sequence[Original]) -> str:
@@ -265,16 +266,12 @@ def _footage(originals: Sequence[Original]) -> str:
     owners = list(dict.fromkeys(o.source for o in originals))  # "": no source named
     if len(owners) < 2 or len({o.recorded_at for o in originals}) < 2:
         named = [owner for owner in owners if owner]
-        return (f"authentic footage from {_listed(named)}" if named else
+        return (f"authentic footage from {listed(named)}" if named else
                 "authentic footage") + f" {_recorded(originals)}"
-    return "authentic footage from " + _listed([
+    return "authentic footage from " + listed([
         f"{owner or 'an unnamed source'} ({_recorded([o for o in originals if o.source == owner])})"
         for owner in owners])
 
-
-def _listed(items: Sequence[str]) -> str:
-    """'A', 'A and B', 'A, B and C' (a desk audit: "from A and B and C")."""
-    return f"{', '.join(items[:-1])} and {items[-1]}" if len(items) > 1 else "".join(items)
 
 
 def _claimed(claims: Sequence[Claim]) -> str:
@@ -491,7 +488,7 @@ def assess(
     if doubtful:
         # authentic footage, but a claim that, as read, does not agree, in words not read: no
         # answer to publish as "authentic" (a desk audit: a Russian caption four years off)
-        names = _listed(list(dict.fromkeys(language.name(c.language) for c in doubtful)))
+        names = listed(list(dict.fromkeys(language.name(c.language) for c in doubtful)))
         return Finding(Rating.INCONCLUSIVE, (
             f"Inconclusive: {_footage(matched)}, but {len(doubtful)} claim(s) written in {names} "
             "do not agree with it as read; provenance reads the words around a claim in English "
@@ -517,7 +514,7 @@ def _unread_languages(claims: Sequence[Claim]) -> str:
             and language.unread(c.language)]
     if not left:
         return ""
-    names = _listed(list(dict.fromkeys(language.name(c.language) for c in left)))
+    names = listed(list(dict.fromkeys(language.name(c.language) for c in left)))
     return (f"; {len(left)} claim(s) written in {names} are left to the checker (provenance "
             "reads the words around a claim in English and French only)")
 
@@ -527,7 +524,7 @@ def _as_claimed(consistent: Sequence[Claim]) -> str:
     where a date was claimed (a desk audit: a place alone read "recorded 2015-09-15, as
     claimed", a date no one had claimed)."""
     kinds = [_CLAIMED[k] for k in dict.fromkeys(c.kind for c in consistent) if k in _CLAIMED]
-    named = _listed(kinds)
+    named = listed(kinds)
     if kinds == ["date"]:
         return ", as claimed"
     if "date" in kinds:
