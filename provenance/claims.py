@@ -1189,12 +1189,14 @@ def _unannounced_places(caption: str, found: list[tuple[int, int, str]]
         more += [(m.start(), m.end(), m.group(1)) for m in pattern.finditer(caption)
                  if m.group(1).split()[0] not in _NOT_PLACES and _filmed_there(caption,
                                                                                m.start())]
-    taken = list(found)
+    covered = bytearray(len(caption))  # the characters a place already read holds
+    for start, end, _ in found:
+        covered[start:end] = b"\x01" * (end - start)
     kept = []
     for start, end, place in more:
-        if not any(start < b and a < end for a, b, _ in taken):
+        if not any(covered[start:end]):
             kept.append((start, end, place))
-            taken.append((start, end, place))
+            covered[start:end] = b"\x01" * (end - start)
     return kept
 
 
