@@ -50,13 +50,14 @@ def date_claims(texts: Iterable[tuple[str, str]], reference: date | None = None)
 
 # Words that say a date is when something went online, not when it was filmed; and words that
 # say it is when the events happened. The nearest such word before a date decides.
+# Posted again: where footage was reposted is not where it was filmed, and when, not when it was
+# filmed (a desk audit's "Reposted on 22 October 2023" was read as filmed then).
+_REPOSTED = r"re-?(?:posted|shared|uploaded)|(?:re)?tweeted"
 _PUBLISHED_CUE = re.compile(
     r"\b(publi\w*|posted|uploaded|updated|mis en ligne|mise à jour|mis à jour|modifié\w*|"
     r"last modified|shared|partag\w*|circulat\w*|circul\w*|viewed|went viral|vue?s?|"
-    r"first (?:published|posted|shared)|"
-    # posted again: a desk audit's "Reposted on 22 October 2023" was read as filmed then
-    r"re-?(?:posted|shared|uploaded|published|tweeted)|(?:re)?tweeted|repartag\w*|republi\w*|"
-    r"retweet\w*|"
+    r"first (?:published|posted|shared)|" + _REPOSTED
+    + r"|re-?(?:published|tweeted)|repartag\w*|republi\w*|retweet\w*|"
     # the same in German, Dutch, Italian, Spanish, Portuguese, Polish, Russian, Ukrainian and
     # Turkish: a claim read in one is left to the checker (language.py), but a caption too short
     # to tell its language is read as written (a desk audit: "Opublikowano 18.09.2015")
@@ -686,34 +687,35 @@ CREDIT_LABELS = (r"(?:source|credit|crédits?|footage|video|vidéo|images?|fuent
 # A straight quote closes a quoted name only where no letter follows it: "the BBC's", "les
 # caméras d'Eurotunnel" go on (a name cut at "d'" was read as "caméras d").
 _NAME = r"[«\"“']?\s*([^\n.,;:!?«»\"“”()\[\]<>]{2,60}?)\s*(?:[»\"”]|'(?!\w)|[.,;:!?()\n]|$)"
+# A name that names someone: starting with a capital letter, a digit or a handle (a quote
+# before it aside).
+_A_NAME = r"(?=[«\"“']?\s*" + _NAME_START + r")" + _NAME
 # Up to this many characters ("on 2 June 2016") may stand between "filmed" and "by".
 _BETWEEN = r"\b(?:(?!\b(?:and|et|but|mais|then|puis)\b)[^.;:!?\n]){0,40}?\s"
 _MADE_BY = [
     re.compile(r"\b(?:filmed|shot|recorded|captured)" + _BETWEEN + r"by\s+" + _NAME, re.I),
     re.compile(r"\b(?:credited to|courtesy of|provided by|supplied by)\s+" + _NAME, re.I),
     # "courtesy City of Portland" (a desk audit), a name after it
-    re.compile(r"\bcourtesy\s+(?!of\b)(?=[«\"“']?\s*" + _NAME_START + r")" + _NAME, re.I),
+    re.compile(r"\bcourtesy\s+(?!of\b)" + _A_NAME, re.I),
     re.compile(r"\b(?:fournie?s?|transmise?s?|communiquée?s?)\s+par\s+" + _NAME, re.I),
     # "Video: TCL Lyon", "Crédit : SDIS 33": a credit line names someone (a capital letter, a
     # digit or a handle), unlike "Tram crash video: what we know"
     # and the same labels in the other languages of _PUBLISHED_CUE ("Quelle: dpa" is read as a
     # name only with a capital: "Quelle: privat" names no one); not "Foto:", a title's word too
     # ("Foto: Paris by night")
-    re.compile(r"\b" + CREDIT_LABELS + r"\s*:\s*(?=[«\"“']?\s*" + _NAME_START + r")" + _NAME,
-               re.I),
+    re.compile(r"\b" + CREDIT_LABELS + r"\s*:\s*" + _A_NAME, re.I),
     re.compile(r"\b(?:filmée?s?|tournée?s?|enregistrée?s?)" + _BETWEEN + r"par\s+" + _NAME,
                re.I),
     # "Footage via Eurotunnel": only after a word for the footage ("via the Channel Tunnel" is
     # a way, not a source)
     re.compile(r"\b(?:footage|video|vidéo|images?|photos?|clip)\s+via\s+(?:the\s+)?"
-               r"(?=[«\"“']?\s*" + _NAME_START + r")" + _NAME, re.I),
+               + _A_NAME, re.I),
     # "© Reuters", "©AFP", "Image: © Eurotunnel 2015", "Copyright Getty Images": who holds the
     # rights (a desk audit: unread)
     # (the word alone only with © or a year: "Copyright Strike Hits Viral Calais Video" is a
     # headline)
     re.compile(r"(?:©|\bcopyright\s*(?:©|\(c\))|\bcopyright\s+(?=(?:19|20)\d{2}\s))\s*"
-               r"(?:(?:19|20)\d{2}\s+|(?!(?:19|20)\d{2}\b))"
-               r"(?=[«\"“']?\s*" + _NAME_START + r")" + _NAME, re.I),
+               r"(?:(?:19|20)\d{2}\s+|(?!(?:19|20)\d{2}\b))" + _A_NAME, re.I),
     # or a short name that ends its sentence: "Copyright Eurotunnel. Coquelles, 16/09/2015"
     re.compile(r"\bcopyright\s+(?!(?:19|20)\d{2}\b)(?=" + _NAME_START + r")"
                r"((?:[^\s.,;:!?()]+\s+){0,2}[^\s.,;:!?()]+)\s*(?:[.;\n]|$)", re.I),
@@ -889,17 +891,17 @@ def _credit_words(name: str, original: Original) -> set[str] | None:
 KNOWN_TOWN_PEOPLE = 50_000
 
 
+def _a_known_town(name: str, gazetteer: Gazetteer | None) -> bool:
+    places = gazetteer.places(name) if gazetteer is not None else []
+    return bool(places and places[0].population >= KNOWN_TOWN_PEOPLE)
+
+
 def _named_after_a_place(words: set[str], gazetteer: Gazetteer | None) -> bool:
     """Whether a credit rests only on the names of countries and towns, which many sources are
     named after ("Portland Tribune" is not "City of Portland traffic dept", "Paris Match" not
     "Ville de Paris", "France 24" not "France Info"; a desk audit: the first was credited to
     the second)."""
-    def a_place(word: str) -> bool:
-        places = gazetteer.places(word) if gazetteer is not None else []
-        return bool(country_code(word)) or bool(
-            places and places[0].population >= KNOWN_TOWN_PEOPLE)
-
-    return bool(words) and all(a_place(w) for w in words)
+    return bool(words) and all(country_code(w) or _a_known_town(w, gazetteer) for w in words)
 
 
 def _initials(words: list[str], name: list[str]) -> bool:
@@ -1082,11 +1084,6 @@ def _tentative(claim: Claim) -> bool:
     return claim.kind is ClaimKind.PLACE and any(p.fullmatch(said) for p in _TENTATIVE)
 
 
-def _a_known_town(name: str, gazetteer: Gazetteer | None) -> bool:
-    places = gazetteer.places(name) if gazetteer is not None else []
-    return bool(places and places[0].population >= KNOWN_TOWN_PEOPLE)
-
-
 def _dateline_place(sentence: str) -> tuple[str, str] | None:
     """A dateline whose date follows it, as (its words, its place), the place's parts up to the
     first that is a day's or a month's name ("Calais, Thursday, 22 October 2015" is Calais) or
@@ -1126,8 +1123,7 @@ _FILMED = re.compile(r"\b(?:film\w*|shot|recorded|tourn\w*|enregistr\w*|captur\w
 # Not "seen", "watched", "vus": "Migrants seen in Dover on 16/09/2015" says where they were filmed.
 # A date may stand between: "reposted on 22 October 2015 in Kyiv" (a desk audit).
 _SEEN_WORD = (r"\b(?:viral|trending|popular|shared|circulat\w*|spread|banned|broadcast|aired|"
-              r"virale?s?|partagée?s?|circul\w*|diffusée?s?|re-?(?:posted|shared|uploaded)|"
-              r"(?:re)?tweeted)")
+              r"virale?s?|partagée?s?|circul\w*|diffusée?s?|" + _REPOSTED + ")")
 _DATE_WORD = (r"(?:on|le|the|\d[\w/.:-]*|yesterday|today|hier|aujourd'hui|\w+day|\w+di|"
               r"dimanche|" + "|".join(sorted(dates.EN_FR_MONTHS, key=len, reverse=True)) + r")")
 _SEEN_BEFORE = re.compile(_SEEN_WORD + r"(?:\s+" + _DATE_WORD + r"){0,5}\s+\S+$", re.I)

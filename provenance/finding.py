@@ -488,9 +488,9 @@ def assess(
     if doubtful:
         # authentic footage, but a claim that, as read, does not agree, in words not read: no
         # answer to publish as "authentic" (a desk audit: a Russian caption four years off)
-        names = listed(list(dict.fromkeys(language.name(c.language) for c in doubtful)))
         return Finding(Rating.INCONCLUSIVE, (
-            f"Inconclusive: {_footage(matched)}, but {len(doubtful)} claim(s) written in {names} "
+            f"Inconclusive: {_footage(matched)}, but {len(doubtful)} claim(s) written in "
+            f"{_languages(doubtful)} "
             "do not agree with it as read; provenance reads the words around a claim in English "
             f"and French only: check them by hand.{caution}"),
             tuple(dict.fromkeys([*reasons, *(c.finding for c in doubtful)])))
@@ -514,9 +514,13 @@ def _unread_languages(claims: Sequence[Claim]) -> str:
             and language.unread(c.language)]
     if not left:
         return ""
-    names = listed(list(dict.fromkeys(language.name(c.language) for c in left)))
-    return (f"; {len(left)} claim(s) written in {names} are left to the checker (provenance "
-            "reads the words around a claim in English and French only)")
+    return (f"; {len(left)} claim(s) written in {_languages(left)} are left to the checker "
+            "(provenance reads the words around a claim in English and French only)")
+
+
+def _languages(claims: Sequence[Claim]) -> str:
+    """The languages claims were written in, each named once: "German and Russian"."""
+    return listed(list(dict.fromkeys(language.name(c.language) for c in claims)))
 
 
 def _as_claimed(consistent: Sequence[Claim]) -> str:
