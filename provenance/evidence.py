@@ -17,6 +17,8 @@ from .frames import evenly_spread
 from .library import Library
 from .models import (
     BURNED_IN,
+    CREDENTIALS_STAGE,
+    SOUND_STAGE,
     Alignment,
     Claim,
     ContentCredentials,
@@ -35,14 +37,13 @@ from .settings import Settings
 # larger library is scanned up to this many and the result says so (an inverted index of codes
 # is the next step at archive scale).
 AUDIO_SCAN_LIBRARY = 500
-SKIPPED_OCR = "burned-in text: install provenance[evidence] (rapidocr) to read it"
-SKIPPED_FILE = ("burned-in text and Content Credentials: the query is a fingerprint file, not a "
-                "video")
+SKIPPED_OCR = f"{BURNED_IN}: install provenance[evidence] (rapidocr) to read it"
+SKIPPED_FILE = f"{BURNED_IN} and {CREDENTIALS_STAGE}: the query is a fingerprint file, not a video"
 # A stage the settings turned off is said like one that could not run (`provenance config`
 # shows where the setting came from).
-SKIPPED_AUDIO = "sound: turned off (audio = false, PROVENANCE_AUDIO=0)"
-SKIPPED_OCR_OFF = "burned-in text: turned off (ocr = false, PROVENANCE_OCR=0)"
-SKIPPED_CREDENTIALS = ("Content Credentials: turned off (credentials = false, "
+SKIPPED_AUDIO = f"{SOUND_STAGE}: turned off (audio = false, PROVENANCE_AUDIO=0)"
+SKIPPED_OCR_OFF = f"{BURNED_IN}: turned off (ocr = false, PROVENANCE_OCR=0)"
+SKIPPED_CREDENTIALS = (f"{CREDENTIALS_STAGE}: turned off (credentials = false, "
                        "PROVENANCE_CREDENTIALS=0)")
 
 

@@ -451,8 +451,13 @@ class ClaimStatus(str, enum.Enum):
 
 # A claim read around the whole page (headline, lede), as opposed to one video's index.
 ARTICLE = "article"
-# ``Claim.found_in`` of a claim read in the video's own picture (a caption burned into it).
+# ``Claim.found_in`` of a claim read in the video's own picture (a caption burned into it), and
+# the head of that stage's line in ``Verification.skipped`` when it did not run.
 BURNED_IN = "burned-in text"
+# The heads of the other evidence stages' lines in ``Verification.skipped`` (the HTML report's
+# method says a check was made only where no line says otherwise).
+SOUND_STAGE = "sound"
+CREDENTIALS_STAGE = "Content Credentials"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
-from ..models import ClaimStatus, in_shown_order
+from ..models import BURNED_IN, CREDENTIALS_STAGE, SOUND_STAGE, ClaimStatus, in_shown_order
 from ..terminal import safe_text
 from .jsonld import iso_date
 from .text_report import (
@@ -517,11 +517,12 @@ def _checks_made(results: Sequence[Mapping[str, Any]]) -> str:
         return any(not any(str(s).startswith(skipped_as) for s in r.get("skipped", []))
                    for r in done)
 
-    credentials = made(("Content Credentials", "burned-in text and Content Credentials")) and any(
+    credentials = made((CREDENTIALS_STAGE, f"{BURNED_IN} and {CREDENTIALS_STAGE}")) and any(
         (r.get("content_credentials") or {}).get("state") != "skipped" for r in done)
     return " ".join((
-        _SOUND_COMPARED if made(("sound:",)) else "The sound was not compared.",
-        _TEXT_READ if made(("burned-in text",)) else "Text burned into the picture was not read.",
+        # "sound:", not "sound-only search:", a search the stage cut short
+        _SOUND_COMPARED if made((f"{SOUND_STAGE}:",)) else "The sound was not compared.",
+        _TEXT_READ if made((BURNED_IN,)) else "Text burned into the picture was not read.",
         _CREDENTIALS_READ if credentials else "Content Credentials (C2PA) were not validated."))
 
 
