@@ -282,16 +282,8 @@ def _write_reports(payload: dict[str, Any], report: str | None, jsonld: str | No
         outputs.write_html_report(payload, report, results, publisher)
         echo(f"HTML report: {report}", err=True)
     if jsonld:
-        _write_text(jsonld, document)
+        outputs.write_whole(document, jsonld)
         echo(f"JSON-LD: {jsonld}", err=True)
-
-
-def _write_text(path: str, text: str) -> None:
-    try:
-        with open(path, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise unwritable(path, exc) from None
 
 
 def _download_settings(max_filesize: str | None, cookies: str | None,
@@ -871,7 +863,7 @@ def library_export(ctx: click.Context, fmt: str, output: str | None, db: str | N
     _check_output(output)
     text = write_manifest(_library(ctx, _settings(ctx, db=db)).list(), fmt)
     if output:
-        _write_text(output, text)
+        outputs.write_whole(text, output)
         echo(f"wrote {output}")
     else:
         echo(text, nl=False)

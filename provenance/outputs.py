@@ -143,20 +143,21 @@ def write_html_report(report: dict[str, Any], path: str | os.PathLike[str],
 
     images, notes = (result_images(results) if results is not None
                      else report_images(report))
-    _write_whole(to_html(report, images, notes, publisher), path)
+    write_whole(to_html(report, images, notes, publisher), path)
 
 
-def _write_whole(text: str, path: str | os.PathLike[str]) -> None:
+def write_whole(text: str, path: str | os.PathLike[str]) -> None:
     """``text`` written to ``path`` whole: a file through a temporary one beside it, renamed
     into place once written; a device or a pipe (/dev/stdout) directly, since the rename would
-    put a file in its place. A failure names ``path``, never the temporary file."""
+    put a file in its place. A failure names ``path``, never the temporary file. Line ends are
+    written as the text has them (a CSV's CRLF)."""
     target = Path(path)
     tmp = target.with_name(target.name + ".part")
     try:
         if target.exists() and not target.is_file():
-            target.write_text(text, "utf-8")
+            target.write_text(text, "utf-8", newline="")
             return
-        tmp.write_text(text, "utf-8")
+        tmp.write_text(text, "utf-8", newline="")
         os.replace(tmp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
