@@ -1495,7 +1495,8 @@ def _decide(query: Fingerprint, matches: list[Alignment], same_scene: list[Align
         covered = sum(b - a for a, b in union((s.query_start, s.query_end)
                                               for m in matches for s in m.segments))
         reason = (f"{covered:.1f} s of {query.duration:.1f} s line up in time with "
-                  f"{len(matches)} registered original(s)") + _held_said(query, matches)
+                  f"{len(matches)} registered original(s)") + _held_said(query, matches,
+                                                                         same_scene)
         return AlignResult(Verdict.MATCH, max(m.score for m in matches), reason,
                            tuple(matches), tuple(same_scene), unexplained, skipped, params)
     if another_moment_shown(same_scene, params):
@@ -1534,12 +1535,25 @@ def _held_spans(query: Fingerprint, matches: Iterable[Alignment]) -> list[tuple[
             if b - a >= HELD_MIN_S and any(a - reach <= t <= b + reach for t in edges)]
 
 
-def _held_said(query: Fingerprint, matches: list[Alignment]) -> str:
+def _held_said(query: Fingerprint, matches: list[Alignment],
+               same_scene: Iterable[Alignment]) -> str:
     """What the reason says of the held pictures beside matched segments: no footage plays
-    there, so no moment is matched."""
-    seconds = sum(b - a for a, b in _held_spans(query, matches))
-    return (f"; the repost holds one picture for {seconds:.1f} s (a frozen frame): no footage "
-            "plays there to line up") if seconds else ""
+    there, so no moment is matched. A held picture the view of a registered camera shows
+    (same-scene time) is a frozen frame; one nothing registered shows is a still added to the
+    footage (a title card, a photograph: a desk audit's 2 s title card was called a frozen
+    frame of the camera)."""
+    spans = _held_spans(query, matches)
+    shown = union((s.query_start, s.query_end) for a in same_scene for s in a.segments)
+    frozen = sum(b - a for span in spans for a, b in intersect(span, shown))
+    still = sum(b - a for span in spans for a, b in subtract(span, shown))
+    said = ""
+    if frozen >= HELD_MIN_S - 1e-6:
+        said += (f"; the repost holds one picture for {frozen:.1f} s (a frozen frame): no "
+                 "footage plays there to line up")
+    if still >= HELD_MIN_S - 1e-6:
+        said += (f"; it shows a still picture no registered camera shows for {still:.1f} s (a "
+                 "title card or a still image added)")
+    return said
 
 
 def with_held_pictures(result: AlignResult, query: Fingerprint) -> AlignResult:

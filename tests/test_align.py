@@ -563,14 +563,16 @@ def test_only_a_held_picture_of_a_second_or_more_beside_a_match_is_said_and_mark
     for start, end in ((3.0, 5.0), (9.0, 11.0)):
         query.motion_energy[int(start * RATE) + 1:int(end * RATE)] = 0.0
 
-    def verified(match_spans: list[tuple[float, float]]) -> aligner.AlignResult:
+    def verified(match_spans: list[tuple[float, float]],
+                 camera_shown: bool = True) -> aligner.AlignResult:
         (first_end, second_start) = (match_spans[0][1], match_spans[1][0])
         matched = Alignment("ref", 0.9, tuple(Segment("ref", a, b, a, b) for a, b in match_spans))
         between = Alignment("ref", 0.5, (Segment("ref", first_end, second_start, 0.0, 0.0),))
-        result = aligner.AlignResult(Verdict.MATCH, 0.9, "matched", (matched,), (between,), ())
+        same_scene = (between,) if camera_shown else ()
+        result = aligner.AlignResult(Verdict.MATCH, 0.9, "matched", (matched,), same_scene, ())
         return aligner.with_held_pictures(
             replace(result, reason=result.reason + aligner._held_said(query, list(
-                result.matches))), query)
+                result.matches), result.same_scene)), query)
 
     short = verified([(0.0, 4.5), (9.75, 16.0)])
     assert "holds one picture" not in short.reason
@@ -579,6 +581,12 @@ def test_only_a_held_picture_of_a_second_or_more_beside_a_match_is_said_and_mark
     assert "holds one picture for 1.5 s" in longer.reason
     (held,) = [s for a in longer.same_scene for s in a.segments if s.held]
     assert (held.query_start, held.query_end) == (9.0, 10.5)
+    assert "still picture" not in longer.reason
+    # The same held stretch where no registered camera's view is seen (a desk audit's 2 s title
+    # card before the footage): a still added to the footage, not a frozen frame of the camera.
+    card = verified([(0.0, 4.5), (10.5, 16.0)], camera_shown=False)
+    assert "frozen frame" not in card.reason, card.reason
+    assert "a still picture no registered camera shows for 1.5 s" in card.reason, card.reason
 
 
 def test_moving_samples_that_line_up_at_a_changed_speed_are_no_other_moment(
