@@ -242,6 +242,15 @@ def test_cli_does_not_open_files_a_saved_page_names_outside_its_folder(tmp_path)
     for report in reports:
         refused = [s for s in report["skipped"] if "is not opened" in s]
         assert len(refused) == 6 and any("'file:///etc/passwd'" in s for s in refused)
+    # and said once for the article in the text and the HTML report, not under every video
+    shown = tmp_path / "both.html"
+    result = CliRunner().invoke(main, ["verify", str(page), "--db", str(tmp_path / "lib.db"),
+                                       "--report", str(shown)])
+    article, *videos = result.stdout.split("\n\n")
+    assert article.startswith("Article:") and len(videos) == 2, result.stdout
+    assert article.count("is not opened") == 6 and "'file:///etc/passwd'" in article
+    assert not any("is not opened" in video for video in videos), result.stdout
+    assert shown.read_text().count("&#x27;file:///etc/passwd&#x27;") == 1
     # an in-folder video that cannot be read: its error names it as the page does, and as it was
     # not verified, the JSON-LD (what a desk publishes) reviews nothing of it
     page.write_text("<video src='missing.mp4'></video>")

@@ -28,6 +28,7 @@ from .text_report import (
     display_name,
     from_cache,
     same_view_pieces,
+    shared_notes,
     timecode,
 )
 
@@ -403,9 +404,11 @@ def _evidence(result: Mapping[str, Any]) -> str:
             if items else "")
 
 
-def _skipped(result: Mapping[str, Any]) -> str:
-    """Stages that did not run or were cut short, and why."""
-    items = "".join(f"<li class=\"muted\">{_text(s)}</li>" for s in result.get("skipped", []))
+def _skipped(notes: Sequence[Any], said_above: Sequence[str] = ()) -> str:
+    """Stages that did not run or were cut short, and why (but for what the article's section
+    says of every video, ``said_above``)."""
+    items = "".join(f"<li class=\"muted\">{_text(s)}</li>" for s in notes
+                    if s not in said_above)
     return f"<h2>Not examined</h2><ul class=\"claims\">{items}</ul>" if items else ""
 
 
@@ -449,7 +452,7 @@ def _query_name(result: Mapping[str, Any]) -> str:
 
 
 def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes],
-           notes: Mapping[str, str]) -> str:
+           notes: Mapping[str, str], said_above: Sequence[str] = ()) -> str:
     if result.get("error"):
         return _not_verified(result)
     colour, label, meaning = _VERDICTS.get(result.get("verdict", ""), _VERDICTS["inconclusive"])
@@ -477,7 +480,8 @@ def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes],
         + (f"<h2>Segments, side by side</h2>{_segments(r_index, result, images, notes)}"
            if result.get("matches") else "")
         + (f"<h2>Same camera, {moment}</h2><ul>{same}</ul>" if same else "")
-        + _originals(result) + _claims(result) + _evidence(result) + _skipped(result)
+        + _originals(result) + _claims(result) + _evidence(result)
+        + _skipped(result.get("skipped", []), said_above)
         + _source(result)
         + "</section>")
 
@@ -547,9 +551,11 @@ def to_html(report: Mapping[str, Any], images: Mapping[str, bytes] | None = None
     if report.get("article"):
         title += f": {display_name(str(report['article']))}"
     generated = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    body = "".join(_video(i, r, images, notes) for i, r in enumerate(results))
-    if len(results) > 1 and report.get("finding"):
-        body = f"<h2>The article</h2>{_finding_banner(report['finding'])}{body}"
+    shared = shared_notes([[str(s) for s in r.get("skipped", [])] for r in results])
+    body = "".join(_video(i, r, images, notes, shared) for i, r in enumerate(results))
+    if len(results) > 1 and (report.get("finding") or shared):
+        banner = _finding_banner(report["finding"]) if report.get("finding") else ""
+        body = f"<h2>The article</h2>{banner}{_skipped(shared)}{body}"
     return (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         '<meta name="viewport" content="width=device-width,initial-scale=1">'

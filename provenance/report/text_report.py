@@ -140,7 +140,9 @@ def _alignment_lines(alignment: Alignment, originals: dict[str, Original]) -> li
     return lines
 
 
-def to_text(verification: Verification) -> str:
+def to_text(verification: Verification, said_above: Sequence[str] = ()) -> str:
+    """One result as text; ``said_above``: notes of what was not examined that the article's
+    block already says (``shared_notes``), not said again."""
     v = verification
     originals = {o.id: o for o in v.originals}
     lines = [f"{display_name(v.query)}", *headline(v.finding), f"  footage: {_BANNER[v.verdict]}"]
@@ -164,7 +166,7 @@ def to_text(verification: Verification) -> str:
         spans = ", ".join(f"{timecode(a)}-{timecode(b)}" for a, b in v.unexplained)
         lines.append(f"Unexplained by the library: {spans}")
     lines.extend(_region_lines(v))
-    lines.extend(f"Not examined: {skipped}" for skipped in v.skipped)
+    lines.extend(f"Not examined: {skipped}" for skipped in v.skipped if skipped not in said_above)
     lines.extend(_claim_lines(v))
     lines.extend(_evidence_lines(v, originals))
     return "\n".join(lines)
@@ -208,12 +210,24 @@ def _region_lines(v: Verification) -> list[str]:
     return lines
 
 
+def shared_notes(skipped: Sequence[Sequence[str]]) -> list[str]:
+    """What was not examined for every one of several videos (the page's own notes: a
+    reference it names that was not opened, videos past the limit), said once for the article
+    rather than under each video (a desk audit saw them under every one)."""
+    if len(skipped) < 2:
+        return []
+    rest = [set(notes) for notes in skipped[1:]]
+    return [note for note in dict.fromkeys(skipped[0]) if all(note in r for r in rest)]
+
+
 def to_texts(results: Sequence[Verification]) -> str:
     """Several results (an article's videos): the article's finding first, then each video."""
-    parts = [to_text(r) for r in results]
+    shared = shared_notes([r.skipped for r in results])
+    parts = [to_text(r, shared) for r in results]
     if len(results) > 1:
         found = overall([r.finding for r in results if r.finding])
-        parts.insert(0, "Article:\n" + "\n".join(headline(found)))
+        parts.insert(0, "\n".join(["Article:", *headline(found),
+                                   *(f"Not examined: {note}" for note in shared)]))
     return "\n\n".join(parts)
 
 
