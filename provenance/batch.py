@@ -104,7 +104,7 @@ def verify_each(
     and the results come back in input order."""
     settings = settings or load_settings()
     if cluster is None and workers <= 1:
-        with opened_library(library) as lib:
+        with opened_library(library, settings) as lib:
             for query in queries:
                 yield _verify_one(query, lib, settings, progress, stated)
         return
@@ -135,6 +135,7 @@ def _verify_remote(query: str, shared: tuple[str, Settings, StatedClaims | None]
     path, settings, stated = shared
     if path not in _WORKER_LIBRARIES:
         _WORKER_LIBRARIES[path] = Library(path)
+        _WORKER_LIBRARIES[path].index_cache = settings.cache_dir
     return _verify_one(query, _WORKER_LIBRARIES[path], settings, None, stated)
 
 

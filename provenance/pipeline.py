@@ -113,13 +113,15 @@ def _looks_like_html(path: str) -> bool:
 
 @contextmanager
 def opened_library(
-    library: Library | str | os.PathLike[str], create: bool = False
+    library: Library | str | os.PathLike[str], settings: Settings, create: bool = False
 ) -> Iterator[Library]:
-    """The given library, or the one at the given path, opened for this call and closed after."""
+    """The given library, or the one at the given path, opened for this call (its index cached
+    in the settings' cache folder) and closed after."""
     if isinstance(library, Library):
         yield library
         return
     with Library(library, create=create) as opened:
+        opened.index_cache = settings.cache_dir
         yield opened
 
 
@@ -167,7 +169,7 @@ def verify_video(
     """Verify one local video against the library, with the claims the page around it and
     the checker (``stated``) make about it."""
     settings = settings or load_settings()
-    with opened_library(library) as lib:
+    with opened_library(library, settings) as lib:
         name = query_name or video.source_url or video.path
         decoded = None
         if is_fingerprint_file(video.path):
@@ -654,7 +656,7 @@ def verify_article(
     settings = settings or load_settings()
     _check_stated(stated)
     deadline = time.monotonic() + settings.article_timeout
-    with opened_library(library) as lib:
+    with opened_library(library, settings) as lib:
         html, base = read_article(query, settings, settings.article_timeout)
         refs, contexts, left_out = article_contexts(html, base, query)
         if not refs:
@@ -705,7 +707,7 @@ def verify_many(
     """Verify a query that may be a video file, a video URL or an article (file or URL)."""
     settings = settings or load_settings()
     _check_stated(stated)
-    with opened_library(library) as lib:
+    with opened_library(library, settings) as lib:
         if is_url(query):
             if acquire.is_video_file_url(query) or acquire.is_supported(query):
                 return [verify_video(acquire_video(query, settings, progress), lib, settings,

@@ -34,7 +34,7 @@ def register(
     """
     settings = settings or load_settings()
     original = checked_metadata(original)
-    with opened_library(library, create=True) as lib:
+    with opened_library(library, settings, create=True) as lib:
         if lib.read_only:  # said before the work, not after it
             raise LibraryError(f"library {lib.target} is read-only here",
                                "add to it where its file and folder are writable, or copy it "

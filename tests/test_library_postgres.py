@@ -229,3 +229,30 @@ def test_commands_take_a_postgresql_url_from_db_and_the_environment(
     stats = json.loads(runner.invoke(main, ["library", "stats", "--json"]).stdout)
     assert stats["originals"] == 1 and stats["path"].startswith("postgresql://")
 
+
+
+def test_the_index_is_cached_where_the_command_s_cache_folder_is(
+        media: Media, library_path: Path, pg_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A desk audit: a PostgreSQL library's index went to $PROVENANCE_CACHE or the default cache
+    whatever --cache-dir or the config file said. It follows the settings' cache folder."""
+    from provenance.library import base
+
+    monkeypatch.setattr(base, "SAVED_INDEX_MIN_FRAMES", 1)  # every index saved
+    monkeypatch.setenv("PROVENANCE_CACHE", str(tmp_path / "env"))
+    assert CliRunner().invoke(main, ["library", "copy", str(library_path), pg_url]).exit_code == 0
+    flag = tmp_path / "flag"
+    result = CliRunner().invoke(main, ["--cache-dir", str(flag), "verify", str(media.clip_a),
+                                       "--db", pg_url, "--json"])
+    assert result.exit_code == 0, result.output
+    assert len(list((flag / "libraries").glob("*.index"))) == 1
+    assert not (tmp_path / "env" / "libraries").exists()
+    # without the flag: the environment, then the config file's `cache_dir`
+    with Library(pg_url) as lib:
+        assert lib.index_folder.parent == tmp_path / "env" / "libraries"
+    monkeypatch.delenv("PROVENANCE_CACHE")
+    config = tmp_path / "config.toml"
+    config.write_text(f'cache_dir = "{tmp_path / "configured"}"\n')
+    monkeypatch.setenv("PROVENANCE_CONFIG", str(config))
+    with Library(pg_url) as lib:
+        assert lib.index_folder.parent == tmp_path / "configured" / "libraries"

@@ -70,6 +70,10 @@ class Library:
     # Opened where it may only be read (an SQLite file in a folder we may not write).
     read_only = False
     _index: FrameIndex | None = None
+    # Where an engine without a file of its own (PostgreSQL) caches its index: the command's
+    # cache folder (--cache-dir, set by whoever opened it with settings); None: the cache folder
+    # the environment and the config file give (``settings.load_settings``).
+    index_cache: Path | None = None
     # Appended to ORDER BY id: byte order in both engines, whatever a PostgreSQL database's locale.
     _COLLATE = ""
 

@@ -10,7 +10,6 @@ library id and schema version) is refused before anything is written to it.
 from __future__ import annotations
 
 import builtins
-import os
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ import psycopg
 
 from ..errors import LibraryError, NoLibraryError
 from ..models import Original
-from ..settings import _cache_home, redact
+from ..settings import load_settings, redact
 from .base import Library
 from .common import (
     ORIGINAL_COLUMNS,
@@ -239,6 +238,7 @@ class PostgresLibrary(Library):
 
     @property
     def index_folder(self) -> Path:
-        """Where the candidate index is cached: this machine's cache folder, by library id."""
-        base = Path(os.environ.get("PROVENANCE_CACHE") or _cache_home()).expanduser()
+        """Where the candidate index is cached: the cache folder (``index_cache``), by library
+        id (a desk audit: --cache-dir and the config file's `cache_dir` were not followed)."""
+        base = self.index_cache if self.index_cache is not None else load_settings().cache_dir
         return base / "libraries" / f"{self.library_id:016x}.index"
