@@ -27,18 +27,22 @@ audit, each a --claim-date or a --caption against one registered recording date,
 same day, within the period, another date, no filming date, or input to refuse), read and
 checked by the functions verify uses; right, wrong, missed and debatable as the audit judged.
 
+Then the same articles and posts with every text written in small letters (as many posts are):
+the labelled places read, places read that are not labelled, and findings as labelled.
+
 Then claims in ten other languages (`claims_data/languages.json`: 226 cases of a desk audit,
 captions, pages and typed claims in Spanish, German, Italian, Portuguese, Dutch, Polish, Russian,
 Ukrainian, Arabic and Turkish, each against one registered original), gathered and checked as
 verify does, each claim kind judged as the audit judged it (right, wrong, unread, debatable),
 and how the language of English, French and other-language texts is identified.
 
-    python benchmarks/claims.py [--runs 5] [--errors] [--only dates|places|languages]
+    python benchmarks/claims.py [--runs 5] [--errors] [--only dates|places|small|languages]
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import re
 import statistics
@@ -253,13 +257,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs for the CPU time median")
     parser.add_argument("--errors", action="store_true", help="list every disagreement")
-    parser.add_argument("--only", choices=("dates", "places", "languages"), default=None,
-                        help="only the typed dates', the places' or the other languages' part")
+    parser.add_argument("--only", choices=("dates", "places", "small", "languages"),
+                        default=None, help="only the typed dates', the places', the small "
+                        "letters' or the other languages' part")
     args = parser.parse_args()
     if args.only == "dates":
         return typed_dates(args.errors)
     if args.only == "places":
         return places(args.runs, args.errors)
+    if args.only == "small":
+        return small_letters(args.errors)
     if args.only == "languages":
         return other_languages(args.errors)
     originals, every = load()
@@ -286,7 +293,50 @@ def main() -> None:
                      "rating accuracy", "CPU ms"], rows))
     places(args.runs, args.errors)
     typed_dates(args.errors)
+    small_letters(args.errors)
     other_languages(args.errors)
+
+
+def _in_small_letters(case: dict[str, Any], html: str | None
+                      ) -> tuple[dict[str, Any], str | None]:
+    """The case with its page's text and its posts' titles and descriptions in small letters."""
+    small = copy.deepcopy(case)
+    for video in small["videos"]:
+        post = video.get("post") or {}
+        for key in ("title", "description"):
+            if post.get(key):
+                post[key] = post[key].lower()
+    page = re.sub(r">([^<]+)<", lambda m: ">" + m.group(1).lower() + "<", html) if html else None
+    return small, page
+
+
+def small_letters(errors: bool) -> None:
+    """Places read in every case written in small letters (labels compared case aside), and the
+    findings, checked as verify checks them."""
+    originals, cases = load()
+    labelled = found = extra = rated = videos = 0
+    said_wrong: list[str] = []
+    for case in cases:
+        small, page = _in_small_letters(case, _page(case))
+        said = ours(small, page)
+        places = {c["value"].casefold() for c in case["claims"] if c["kind"] == "place"}
+        read: set[str] = set()
+        for index, video in enumerate(small["videos"]):
+            verdict, _, _, known = _footage(video, originals)
+            checked = claims.check(said[index], known if verdict is Verdict.MATCH else [],
+                                   gazetteer=GAZETTEER)
+            read |= {c.value.casefold() for c in checked if c.kind is ClaimKind.PLACE}
+            rated += rate(video, said[index], originals) == video["rating"]
+            videos += 1
+        labelled, found, extra = (labelled + len(places), found + len(read & places),
+                                  extra + len(read - places))
+        said_wrong += [f"{case['id']}: read {p}" for p in sorted(read - places)]
+        said_wrong += [f"{case['id']}: missed {p}" for p in sorted(places - read)]
+    print(f"\nthe {len(cases)} cases in small letters: labelled places read {found} of "
+          f"{labelled}, places read that are not labelled {extra}, findings as labelled "
+          f"{rated} of {videos}")
+    if errors:
+        print(*said_wrong, sep="\n  ")
 
 
 def typed_dates(errors: bool) -> None:

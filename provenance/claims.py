@@ -1060,7 +1060,7 @@ _DATELINE = re.compile(r"^(" + _DATELINE_PART + r"(?:,\s*" + _DATELINE_PART + r"
 # Places a caption names without "in" (a desk audit: each was missed, and footage from Portland
 # captioned in Kyiv rated authentic): a place with its country after a comma ("... aftermath,
 # Kharkiv, Ukraine"); and, only where the gazetteer knows a town of KNOWN_TOWN_PEOPLE so
-# called (``_tentative``), a name opening the caption before a colon ("Kyiv: traffic jam"),
+# called (``_as_placed``), a name opening the caption before a colon ("Kyiv: traffic jam"),
 # a name after "from" ("Scenes from Kyiv today") and a town's road or bridge ("on the Kyiv
 # ring road").
 _WITH_COUNTRY = re.compile(r"(?:^|[,;:]\s*|\s[-–—|]\s*)(" + _DATELINE_PART + r"(?:,\s*"
@@ -1074,14 +1074,62 @@ _FROM_NAME = re.compile(rf"\bfrom\s+(?:the\s+)?([{CAPITALS}][\w'’-]+(?:[ -][{C
                         rf"(?![\w'’-])")
 _TOWN_ROAD = re.compile(rf"\b(?:on|along|across|over)\s+the\s+([{CAPITALS}][\w'’-]+)\s+"
                         r"(?:ring road|bypass|motorway|highway|expressway|bridge|road|square)\b")
-_TENTATIVE = (_OPENING_NAME, _FROM_NAME, _TOWN_ROAD)
+# A place written small after a filming word ("filmed in kyiv last night", "tourné à lyon"),
+# or after "in"/"at"/"near"/"à" in a caption written all in small letters ("traffic jam in kyiv
+# today"): posts are often written so (a desk audit: missed, footage from Portland rated
+# authentic). Up to three words, ending before a word that names no place; counted only where
+# a town of KNOWN_TOWN_PEOPLE has that very name (``_a_town_so_named``: GeoNames' other names
+# make towns of "part", "fog" and "turn"), and never the English words that are also towns'
+# names ("filmed in nice weather", "shot in spring", "at most"): of 2,940 words found 3 times
+# or more after "in", "at" or "near" in the English of Python's and its packages' sources, 12
+# are a town's own name (most, sig, normal, ann, split, union, paradise, san, reservoir, delta,
+# perm, coro); the longer ones are listed, and a name needs 4 letters.
+_SMALL_NAME = r"[a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+"
+_NOT_A_NAME = (r"(?:today|tonight|yesterday|last|this|that|these|those|on|at|in|near|and|or|but|"
+               r"by|during|when|while|after|before|as|with|the|a|an|of|for|from|to|was|is|are|"
+               r"were|has|have|had|it|its|his|her|their|our|my|your|le|la|les|et|ou|par|pendant|"
+               r"hier|aujourd'hui|ce|cette|ces|en|du|des|de|un|une|où|qui|que|about|around|"
+               r"just|only|early|late|morning|evening|night|week|month|year|day|am|pm|spring|"
+               r"summer|autumn|fall|winter|nice|mobile|split|paradise|real|slow|secret|public|"
+               r"private|reverse|portrait|landscape|full|black|white|colou?r|most|normal|union|reservoir|"
+               r"delta|perm|coro|bath|reading|general|order|time|home|town|city)")
+_SMALL_PLACE = (rf"((?!{_NOT_A_NAME}\b){_SMALL_NAME}(?:\s(?!{_NOT_A_NAME}\b){_SMALL_NAME}){{0,2}})"
+                r"(?![\w'’-])")
+_FILMED_IN_SMALL = re.compile(
+    r"\b(?:filmed|shot|recorded|captured|taken|film[ée]e?s?|tourn[ée]e?s?|enregistr[ée]e?s?)"
+    r"\s+(?:in|à|au)\s+" + _SMALL_PLACE)
+_IN_SMALL = re.compile(r"\b(?:in|at|near|à|au)\s+" + _SMALL_PLACE)
+_WRITTEN_SMALL = (_FILMED_IN_SMALL, _IN_SMALL)
+_TENTATIVE = (_OPENING_NAME, _FROM_NAME, _TOWN_ROAD, _FILMED_IN_SMALL)
 
 
-def _tentative(claim: Claim) -> bool:
-    """Whether a place was read from words that name a place only if the name is a town's
-    (``_TENTATIVE``): "Breaking: ...", "footage from Reuters" name none."""
+def _capitalised(name: str) -> str:
+    """A name as places are written: "kyiv" as "Kyiv", "new york" as "New York"; a name
+    written with capitals as it is."""
+    return name if any(c.isupper() for c in name) else name.title()
+
+
+def _as_placed(claim: Claim, gazetteer: Gazetteer | None) -> Claim | None:
+    """The place claim if it names a place: read from words that name a place only if the
+    name is a town's (``_TENTATIVE``: "Breaking: ...", "footage from Reuters" name none), only
+    where it is; written small, as the first of its words that a town has as its very name
+    ("in paris right now": Paris), or None."""
     said = _as_written(claim.text)
-    return claim.kind is ClaimKind.PLACE and any(p.fullmatch(said) for p in _TENTATIVE)
+    if any(p.fullmatch(said) for p in _WRITTEN_SMALL):
+        words = claim.value.split()
+        for n in range(len(words), 0, -1):
+            if _a_town_so_named(" ".join(words[:n]), gazetteer):
+                text = " ".join(claim.text.split()[:len(claim.text.split()) - len(words) + n])
+                return replace(claim, text=text, value=" ".join(words[:n]))
+        return None
+    tentative = any(p.fullmatch(said) for p in _TENTATIVE)
+    return claim if not tentative or _a_known_town(claim.value, gazetteer) else None
+
+
+def _a_town_so_named(name: str, gazetteer: Gazetteer | None) -> bool:
+    places = gazetteer.places(name) if gazetteer is not None and len(name) >= 4 else []
+    return any(p.population >= KNOWN_TOWN_PEOPLE and folded(p.name) == folded(name)
+               for p in places)
 
 
 def _dateline_place(sentence: str) -> tuple[str, str] | None:
@@ -1181,10 +1229,11 @@ def _unannounced_places(caption: str, found: list[tuple[int, int, str]]
     for match in _WITH_COUNTRY.finditer(caption):
         if country_code(match.group(2)) and match.group(1).split()[0] not in _NOT_PLACES:
             more.append((match.start(1), match.end(2), f"{match.group(1)}, {match.group(2)}"))
-    for pattern in _TENTATIVE:
-        more += [(m.start(), m.end(), m.group(1)) for m in pattern.finditer(caption)
-                 if m.group(1).split()[0] not in _NOT_PLACES and _filmed_there(caption,
-                                                                               m.start())]
+    small = [_IN_SMALL] if not any(c.isupper() for c in caption) else []
+    for pattern in (*_TENTATIVE, *small):
+        more += [(m.start(), m.end(), _capitalised(m.group(1))) for m in pattern.finditer(caption)
+                 if _capitalised(m.group(1)).split()[0] not in _NOT_PLACES
+                 and _filmed_there(caption, m.start())]
     covered = bytearray(len(caption))  # the characters a place already read holds
     for start, end, _ in found:
         covered[start:end] = b"\x01" * (end - start)
@@ -1231,8 +1280,8 @@ def check(claims: Sequence[Claim], matched: Sequence[Original],
     not ``moment_known``, at a moment the evidence did not establish); its place is theirs,
     its date unknown. Places are compared by name alone without a ``gazetteer``."""
     dates = [c for c in claims if c.kind in (ClaimKind.DATE, ClaimKind.PUBLISHED)]
-    places = [c for c in claims if c.kind is ClaimKind.PLACE
-              and (not _tentative(c) or _a_known_town(c.value, gazetteer))]
+    places = [placed for c in claims if c.kind is ClaimKind.PLACE
+              for placed in [_as_placed(c, gazetteer)] if placed is not None]
     sources = [c for c in claims if c.kind in (ClaimKind.SOURCE, ClaimKind.UPLOADER)]
     if not matched and same_view:
         checked = [*(_date_unknown(c, same_view, moment_known) for c in dates),

@@ -293,6 +293,36 @@ def test_a_place_named_without_in_counts_only_where_it_is_a_town(gazetteer: Gaze
     assert checked("Scenes from Portland today") == [("Portland", "consistent")]
 
 
+def test_a_place_written_small_counts_where_a_town_has_that_very_name(
+        gazetteer: Gazetteer) -> None:
+    """A desk audit: "filmed in kyiv" (a post in small letters) was not read, and footage from
+    Portland rated authentic. Written small, a place counts after a filming word, or after "in",
+    "at", "near" in a caption all in small letters, where a town has that very name, as its
+    first words that do; English words that are also towns' names are not places."""
+    from provenance.claims import check, stated_claims
+    from provenance.models import StatedClaims
+
+    cam = [Original(id="cam", location="Portland, Oregon, United States")]
+
+    def checked(caption: str) -> list[tuple[str, str, str]]:
+        said = stated_claims(StatedClaims(caption=caption))
+        return [(c.value, c.status.value, c.text) for c in check(said, cam, gazetteer=gazetteer)
+                if c.kind is ClaimKind.PLACE]
+
+    assert checked("traffic jam filmed in kyiv last night") == [
+        ("Kyiv", "contradicted", "filmed in kyiv")]
+    assert checked("flooding in paris right now") == [("Paris", "contradicted", "in paris")]
+    assert checked("orage tourné à lyon hier soir")[0][:2] == ("Lyon", "contradicted")
+    assert checked("Crash filmed in portland") == [("Portland", "consistent", "filmed in portland")]
+    # not places: words that are also towns' names, another name of a town ("part" is one of
+    # Perth's), a name under 4 letters, and "in" before a small word in a caption that is not
+    # all written small
+    for caption in ("filmed in nice weather", "shot in slow motion", "filmed in part by a driver",
+                    "caught at most two cars", "filmed in split screen", "a storm in fog",
+                    "Flooding in paris right now", "shot in spring 2015"):
+        assert checked(caption) == [], caption
+
+
 def test_a_place_a_montage_s_other_footage_was_not_filmed_in_is_contradicted(
         gazetteer: Gazetteer) -> None:
     """As a date one original's recording contradicts is (a desk audit: "Portland" was
