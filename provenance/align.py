@@ -1535,25 +1535,38 @@ def _held_spans(query: Fingerprint, matches: Iterable[Alignment]) -> list[tuple[
             if b - a >= HELD_MIN_S and any(a - reach <= t <= b + reach for t in edges)]
 
 
+def blank_spans(query: Fingerprint) -> list[tuple[float, float]]:
+    """The stretches of the video whose picture is blank (black, or one colour: no sample there
+    is ``informative``), HELD_MIN_S or longer: no footage at all."""
+    starts, ends = sample_spans(query)
+    blank = ~np.asarray(query.informative, dtype=bool)
+    return [(a, b) for a, b in union(zip(starts[blank].tolist(), ends[blank].tolist(),
+                                         strict=True)) if b - a >= HELD_MIN_S]
+
+
 def _held_said(query: Fingerprint, matches: list[Alignment],
                same_scene: Iterable[Alignment]) -> str:
     """What the reason says of the held pictures beside matched segments: no footage plays
     there, so no moment is matched. A held picture the view of a registered camera shows
-    (same-scene time) is a frozen frame; one nothing registered shows is a still added to the
-    footage (a title card, a photograph: a desk audit's 2 s title card was called a frozen
-    frame of the camera)."""
+    (same-scene time) is a frozen frame; a blank one, no footage (a black leader); any other
+    that nothing registered shows, a still added to the footage (a title card, a photograph:
+    a desk audit's 2 s title card was called a frozen frame of the camera)."""
     spans = _held_spans(query, matches)
     shown = union((s.query_start, s.query_end) for a in same_scene for s in a.segments)
-    frozen = sum(b - a for span in spans for a, b in intersect(span, shown))
-    still = sum(b - a for span in spans for a, b in subtract(span, shown))
-    said = ""
-    if frozen >= HELD_MIN_S - 1e-6:
-        said += (f"; the repost holds one picture for {frozen:.1f} s (a frozen frame): no "
-                 "footage plays there to line up")
-    if still >= HELD_MIN_S - 1e-6:
-        said += (f"; it shows a still picture no registered camera shows for {still:.1f} s (a "
-                 "title card or a still image added)")
-    return said
+    unshown = [piece for span in spans for piece in subtract(span, shown)]
+    blank = union(blank_spans(query))
+    seconds = {
+        "frozen": sum(b - a for span in spans for a, b in intersect(span, shown)),
+        "blank": sum(b - a for span in unshown for a, b in intersect(span, blank)),
+        "still": sum(b - a for span in unshown for a, b in subtract(span, blank)),
+    }
+    said = {"frozen": "the repost holds one picture for {:.1f} s (a frozen frame): no footage "
+                      "plays there to line up",
+            "blank": "its picture is blank (black or one colour) for {:.1f} s: no footage",
+            "still": "it shows a still picture no registered camera shows for {:.1f} s (a title "
+                     "card or a still image added)"}
+    return "".join(f"; {said[kind].format(time)}" for kind, time in seconds.items()
+                   if time >= HELD_MIN_S - 1e-6)
 
 
 def with_held_pictures(result: AlignResult, query: Fingerprint) -> AlignResult:

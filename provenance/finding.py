@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
 
 from . import language
-from .align import DEFAULT_PARAMS, MatchParams, intersect, union
+from .align import DEFAULT_PARAMS, MatchParams, intersect, subtract, union
 from .claims import (
     CLOCK_CAVEAT,
     clock_caveat,
@@ -372,6 +372,7 @@ def assess(
     params: MatchParams = DEFAULT_PARAMS,
     clocks: Sequence[ScreenClock] = (),
     cuts: Sequence[float] | None = None,
+    blank: Sequence[tuple[float, float]] = (),
 ) -> Finding:
     """The rating of one video: see ``Rating``'s values and the rules below, in order.
     ``audio_matches`` (originals whose sound, not picture, is in the video) never make a match:
@@ -381,7 +382,8 @@ def assess(
     the matching parameters the result was made with; ``clocks``: the camera clocks read in the
     video's own picture, which claims no original's metadata checked were compared with
     (``claims.check_clocks``): said in the summary, weighed below a match's metadata;
-    ``cuts``: the query's cut times, where known (``_unplaced``)."""
+    ``cuts``: the query's cut times, where known (``_unplaced``); ``blank``: the stretches whose
+    picture is blank (``align.blank_spans``: a black leader is no footage added)."""
     heard = _heard(audio_matches)
     clocked = [c.finding for c in claims if c.finding and c.status in (
         ClaimStatus.CLOCK_CONTRADICTED, ClaimStatus.CLOCK_CONSISTENT)]
@@ -434,6 +436,7 @@ def assess(
     # over another's footage) is a montage, an edit a reader must know even when every second
     # of it is authentic.
     sources = len({m.reference_id for m in matches if m.region is None}) if not regions else 1
+    unexplained = [piece for span in unexplained for piece in subtract(span, union(blank))]
     unexplained = unexplained if sum(b - a for a, b in unexplained) >= MIN_ADDED_S else ()
     unexplained, unplaced = _unplaced(unexplained, cuts)
     if sources > 1 and unexplained:

@@ -363,20 +363,23 @@ def test_a_picture_held_inside_the_take_is_not_matched(
     assert held and 5.5 <= float(held.group(1)) <= 6.0, result.reason  # 6 s held
 
 
-def test_a_title_card_before_the_footage_is_a_still_added_not_a_frozen_frame(
-        media: Media, library_path: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("card", ["title", "black"])
+def test_a_title_card_or_a_black_leader_before_the_footage_is_no_frozen_frame(
+        card: str, media: Media, library_path: Path, tmp_path: Path) -> None:
     # A desk audit: a 2 s title card (lettering on a coloured card, no camera's picture) before
-    # camera A's seconds 10-18 was reported as "a frozen frame" of the camera. It is a still
-    # picture added to the footage: the reason says so, and no report calls it a frozen frame.
+    # camera A's seconds 10-18 was reported as "a frozen frame" of the camera, and 2 s of black
+    # before it as "footage the library does not explain was added". The card is a still
+    # picture added to the footage; black is no footage at all: the finding is not "edited".
     import cv2
     import numpy as np
 
-    card = np.zeros((270, 480, 3), np.uint8)
-    card[:] = (120, 40, 30)
-    cv2.rectangle(card, (30, 200), (450, 240), (20, 160, 220), -1)
-    cv2.putText(card, "BREAKING: TONIGHT", (30, 130), cv2.FONT_HERSHEY_SIMPLEX, 1.2,
-                (255, 255, 255), 3)
-    cv2.imwrite(str(tmp_path / "card.png"), card)
+    picture = np.zeros((270, 480, 3), np.uint8)
+    if card == "title":
+        picture[:] = (120, 40, 30)
+        cv2.rectangle(picture, (30, 200), (450, 240), (20, 160, 220), -1)
+        cv2.putText(picture, "BREAKING: TONIGHT", (30, 130), cv2.FONT_HERSHEY_SIMPLEX, 1.2,
+                    (255, 255, 255), 3)
+    cv2.imwrite(str(tmp_path / "card.png"), picture)
     path = tmp_path / "card.mp4"
     _ffmpeg("-loop", "1", "-t", "2", "-framerate", str(FPS), "-i", str(tmp_path / "card.png"),
             "-ss", "10", "-t", "8", "-i", str(media.cam_a), "-filter_complex",
@@ -386,11 +389,15 @@ def test_a_title_card_before_the_footage_is_a_still_added_not_a_frozen_frame(
     result = _verified(path, library_path, tmp_path)
     assert result.verdict is Verdict.MATCH, result.reason
     assert _seconds(result.matches, (2.0, 10.0), offset=8.0) >= 7.0, result
-    still = re.search(r"a still picture no registered camera shows for ([\d.]+) s", result.reason)
-    assert still and 1.5 <= float(still.group(1)) <= 2.0, result.reason
+    said = (r"a still picture no registered camera shows for ([\d.]+) s" if card == "title"
+            else r"its picture is blank \(black or one colour\) for ([\d.]+) s")
+    held = re.search(said, result.reason)
+    assert held and 1.5 <= float(held.group(1)) <= 2.0, result.reason
     assert "frozen frame" not in result.reason
     assert result.finding is not None and "frozen frame" not in result.finding.summary
     assert "frozen frame" not in to_text(result)
+    added = "footage the library does not explain was added" in result.finding.summary
+    assert added == (card == "title"), result.finding.summary
 
 
 @pytest.fixture(scope="module")
