@@ -10,6 +10,7 @@ wheel carries no language data and OnnxTR and EasyOCR download their models at r
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -167,8 +168,17 @@ ENGINE_PARAMS = {"Global.log_level": "error", "Global.use_cls": False,
                  "EngineConfig.onnxruntime.enable_cpu_mem_arena": True}
 
 
+# onnxruntime (1.32 here) on Linux starts Microsoft's telemetry when its environment is made: a
+# device id and a store of events under ~/.cache/Microsoft/DeveloperTools (a desk audit found
+# them in the home folder), events sent when the network allows. A verification desk's tool
+# reports nothing about its users: ORT_DISABLE_TELEMETRY, set before the engine is built, keeps
+# onnxruntime from writing or sending anything (a value the user set is kept).
+TELEMETRY_OFF = ("ORT_DISABLE_TELEMETRY", "1")
+
+
 @lru_cache(maxsize=1)
 def _engine() -> Any:
+    os.environ.setdefault(*TELEMETRY_OFF)
     from rapidocr import RapidOCR
 
     return RapidOCR(params=ENGINE_PARAMS)

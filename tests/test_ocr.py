@@ -207,3 +207,20 @@ def test_a_caption_in_a_saturated_colour_is_read_from_the_frames_colour(hue: str
     plain = scene.frame(7.0)[40:]  # the same picture without it: no text, in grey or colour
     assert ocr.TextReader()(syn.cv2.cvtColor(plain, syn.cv2.COLOR_BGR2GRAY), 7.0,
                             colour=plain[::2, ::2]) == []
+
+
+def test_the_ocr_engine_writes_nothing_in_the_home_folder(tmp_path: Path) -> None:
+    # A desk audit: onnxruntime's telemetry left a device id and an event store under
+    # ~/.cache/Microsoft. The engine is built and reads a frame in a process whose home is
+    # empty; nothing is written there.
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("ORT_DISABLE_TELEMETRY",
+                                                            "XDG_CACHE_HOME")}
+    code = ("import numpy as np; from provenance import ocr; "
+            "print(len(ocr._engine()(np.full((64, 256, 3), 255, np.uint8)).txts or ()))")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120,
+                   env={**env, "HOME": str(tmp_path)}, capture_output=True)
+    assert [p.relative_to(tmp_path) for p in tmp_path.rglob("*")] == []
