@@ -542,13 +542,18 @@ def said_about(index: int, context: ArticleContext | None, record: Mapping[str, 
 
 def _page_claims(context: ArticleContext | None) -> list[Claim]:
     """What the page says about this video (its own context and the page's headline, lede and
-    byline), and the page's publication date as an upper bound."""
+    byline), and the page's publication date and the video's upload date (a JSON-LD
+    VideoObject's uploadDate) as upper bounds."""
     if context is None:
         return []
     published = _day(context.published)
-    return [*claims.read_claims(context.passages, published, context.videos > 1),
+    words = [p for p in context.passages if p.found_in != acquire.UPLOAD_DATE]
+    uploaded = [replace(c, applies_to=p.applies_to) for p in context.passages
+                if p.found_in == acquire.UPLOAD_DATE
+                for c in claims.published_claim(p.text, acquire.UPLOAD_DATE)]
+    return [*claims.read_claims(words, published, context.videos > 1),
             *claims.published_claim(published.isoformat() if published else "",
-                                    "page metadata")]
+                                    "page metadata"), *uploaded]
 
 
 def _upload_claims(record: Mapping[str, Any], index: int) -> list[Claim]:

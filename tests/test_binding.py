@@ -184,3 +184,27 @@ def test_a_json_ld_video_s_name_and_description_are_its_words() -> None:
                                   BASE)
     said = {(c.kind, c.value) for c in read_claims(passages)}
     assert {(ClaimKind.DATE, "2023-10-22"), (ClaimKind.PLACE, "Kyiv")} <= said
+
+
+def test_a_json_ld_video_s_upload_date_bounds_when_it_was_filmed() -> None:
+    """A desk audit: a VideoObject's uploadDate was not read. It says when the video went
+    online, an upper bound on its filming, for that video only: a video uploaded before its
+    matched original was recorded is not that footage as the page says."""
+    from provenance.claims import check_dates
+    from provenance.models import Original
+    from provenance.pipeline import article_contexts, said_about
+
+    meta = ('<script type="application/ld+json">{"@type": "VideoObject", "name": "Traffic", '
+            '"uploadDate": "2015-09-01T08:00:00+00:00", "contentUrl": "a.mp4"}</script>')
+    html = (f"<head>{meta}</head><body><p>Two views.</p><video src='a.mp4'></video>"
+            "<video src='b.mp4'></video></body>")
+    refs, contexts, _ = article_contexts(html, BASE, BASE)
+    assert len(refs) == 2
+    first, second = (said_about(i, contexts[i], {}) for i in range(2))
+    uploaded = [c for c in first if c.found_in == "embed upload date"]
+    assert [(c.kind, c.value, c.applies_to) for c in uploaded] == [
+        (ClaimKind.PUBLISHED, "2015-09-01", 0)]
+    assert not any(c.found_in == "embed upload date" for c in second)
+    assert "2015-09-01T08" not in " ".join(c.text for c in first if c.kind is ClaimKind.DATE)
+    (checked,) = check_dates(uploaded, [Original(id="cam", recorded_at="2015-09-16")])
+    assert checked.status == "contradicted", checked.finding

@@ -1,6 +1,7 @@
 """Acquire: find the videos an article references and download them with their provenance."""
 
 from .article import (
+    UPLOAD_DATE,
     canonical_url,
     find_videos,
     is_video_file_url,
@@ -18,7 +19,7 @@ from .download import (
 from .page import DEFAULT_PAGE_SECONDS, MAX_PAGE_BYTES, fetch_page
 
 __all__ = [
-    "DEFAULT_PAGE_SECONDS", "MAX_PAGE_BYTES", "canonical_url", "download", "fetch_page",
-    "find_videos", "is_supported", "is_video_file_url", "local_video", "page_text",
+    "DEFAULT_PAGE_SECONDS", "MAX_PAGE_BYTES", "UPLOAD_DATE", "canonical_url", "download",
+    "fetch_page", "find_videos", "is_supported", "is_video_file_url", "local_video", "page_text",
     "published_date", "read_page", "sha256_file", "site_options",
 ]

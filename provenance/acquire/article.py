@@ -46,6 +46,9 @@ MAX_URL_CHECKS = 200
 # JSON-LD deeper than this is not searched (schema.org VideoObjects sit within 5 levels on real
 # pages); Python's parser itself gives up near 1,000 levels.
 MAX_JSON_LD_DEPTH = 32
+# Where a JSON-LD VideoObject's uploadDate is kept among the page's passages: when the page says
+# the video went online (an upper bound on when it was filmed), not words to read.
+UPLOAD_DATE = "embed upload date"
 _META_VIDEO = {"og:video", "og:video:url", "og:video:secure_url", "twitter:player",
                "twitter:player:stream"}
 
@@ -143,12 +146,13 @@ class _Block:
 class _Anchor:
     """Where a video reference sits among the page's blocks: the number of blocks before it
     (None for page metadata), its figure, its embed's own label (title, aria-label, alt, a
-    JSON-LD VideoObject's name) and a JSON-LD VideoObject's description."""
+    JSON-LD VideoObject's name) and a JSON-LD VideoObject's description and uploadDate."""
 
     position: int | None
     figure: int | None = None
     label: str = ""
     description: str = ""
+    uploaded: str = ""
 
 
 class _Collector(HTMLParser):
@@ -289,7 +293,7 @@ def _walk(node: object, depth: int = 0) -> Iterable[dict[str, object]]:
 def _json_ld_videos(text: str) -> list[tuple[str, str, _Anchor]]:
     """(URL, where it was found, its anchor) of each JSON-LD VideoObject's file or player, its
     name and description kept as the page's words about it (a desk audit: "Filmed in Kyiv on
-    22 October 2023" in a description was not read)."""
+    22 October 2023" in a description was not read), and its uploadDate."""
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
@@ -300,12 +304,13 @@ def _json_ld_videos(text: str) -> list[tuple[str, str, _Anchor]]:
         kinds = kinds if isinstance(kinds, list) else [kinds]
         if "VideoObject" not in kinds:
             continue
-        name, description = (_json_text(node.get(key)) for key in ("name", "description"))
+        name, description, uploaded = (_json_text(node.get(key)) for key in (
+            "name", "description", "uploadDate"))
         for key in ("contentUrl", "embedUrl"):
             value = node.get(key)
             if isinstance(value, str) and value:
-                found.append((value, f"JSON-LD VideoObject.{key}",
-                              _Anchor(None, label=name, description=description)))
+                found.append((value, f"JSON-LD VideoObject.{key}", _Anchor(
+                    None, label=name, description=description, uploaded=uploaded[:40])))
     return found
 
 
@@ -315,7 +320,8 @@ def _merged(first: _Anchor, then: _Anchor) -> _Anchor:
     description)."""
     placed, other = (then, first) if first.position is None else (first, then)
     return replace(placed, label=placed.label or other.label,
-                   description=placed.description or other.description)
+                   description=placed.description or other.description,
+                   uploaded=placed.uploaded or other.uploaded)
 
 
 def _json_text(value: object) -> str:
@@ -506,6 +512,8 @@ def _passages(collector: _Collector, anchors: list[_Anchor]) -> list[Passage]:
             passages.append(Passage(anchor.label, "embed title", index))
         if anchor.description:
             passages.append(Passage(anchor.description, "embed description", index))
+        if anchor.uploaded:
+            passages.append(Passage(anchor.uploaded, UPLOAD_DATE, index))
         passages += [Passage(b.text, "figcaption", index) for b in blocks
                      if b.kind == "figcaption" and b.figure is not None
                      and b.figure == anchor.figure]
