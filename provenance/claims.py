@@ -692,18 +692,44 @@ _NAME = r"[«\"“']?\s*([^\n.,;:!?«»\"“”()\[\]<>]{2,60}?)\s*(?:[»\"”]|
 _A_NAME = r"(?=[«\"“']?\s*" + _NAME_START + r")" + _NAME
 # Up to this many characters ("on 2 June 2016") may stand between "filmed" and "by".
 _BETWEEN = r"\b(?:(?!\b(?:and|et|but|mais|then|puis)\b)[^.;:!?\n]){0,40}?\s"
+# "Video: TCL Lyon", "Crédit : SDIS 33": a credit line names someone (a capital letter, a
+# digit or a handle), unlike "Tram crash video: what we know", and says no more than a name:
+# "VIDEO: Workers at a bottling plant in Lyon" describes the footage (``_describes_footage``).
+_LABELLED = re.compile(r"\b" + CREDIT_LABELS + r"\s*:\s*" + _A_NAME, re.I)
+# Words that make what follows a label a description, not a name: a preposition, an article or
+# a verb's helper after its first word ("Workers at a bottling plant", "Bottles flying off the
+# line", "Intruders caught on office CCTV"); a social-media audit found each read as a credit
+# and the honest post rated miscaptioned. Names keep "of", "de", "via", "and"...
+_DESCRIBING = re.compile(r"^\S+\s.*?\b(?:a|an|at|in|on|off|into|onto|over|under|to|is|are|was|"
+                         r"were|being|as|while|when|after|before|during|near|through|across|"
+                         r"inside|outside|who|that|which|(?<!\bof\s)(?<!\bde\s)the|un|une|dans|"
+                         r"sur|sous|à|au|aux|en|pendant|près|qui|que|est|sont)\b", re.I)
+
+
+def _describes_footage(raw: str) -> bool:
+    """Whether the words after a credit label describe the footage rather than name someone
+    (a handle names someone whatever follows it)."""
+    said = " ".join(raw.split())
+    return not said.startswith("@") and _DESCRIBING.search(said) is not None
+
+
 _MADE_BY = [
     re.compile(r"\b(?:filmed|shot|recorded|captured)" + _BETWEEN + r"by\s+" + _NAME, re.I),
     re.compile(r"\b(?:credited to|courtesy of|provided by|supplied by)\s+" + _NAME, re.I),
     # "courtesy City of Portland" (a desk audit), a name after it
     re.compile(r"\bcourtesy\s+(?!of\b)" + _A_NAME, re.I),
     re.compile(r"\b(?:fournie?s?|transmise?s?|communiquée?s?)\s+par\s+" + _NAME, re.I),
-    # "Video: TCL Lyon", "Crédit : SDIS 33": a credit line names someone (a capital letter, a
-    # digit or a handle), unlike "Tram crash video: what we know"
-    # and the same labels in the other languages of _PUBLISHED_CUE ("Quelle: dpa" is read as a
+    # a camera's sign for who filmed it, as posts write it ("🎥: @pdx_commuter", "📹 City of
+    # Portland"), and a credit's word before a handle ("credit @lyonbottling"): a social-media
+    # audit found neither read
+    re.compile(r"(?:🎥|📹|📷|📸)\ufe0f?\s*:?(?!\s*(?i:" + CREDIT_LABELS + r")\s*:)\s*"
+               + _A_NAME),
+    re.compile(r"\b(?:credits?|crédits?|source)\s+(?=@)" + _A_NAME, re.I),
+    # a credit line (``_LABELLED``), and the same labels in the other languages of
+    # _PUBLISHED_CUE ("Quelle: dpa" is read as a
     # name only with a capital: "Quelle: privat" names no one); not "Foto:", a title's word too
     # ("Foto: Paris by night")
-    re.compile(r"\b" + CREDIT_LABELS + r"\s*:\s*" + _A_NAME, re.I),
+    _LABELLED,
     re.compile(r"\b(?:filmée?s?|tournée?s?|enregistrée?s?)" + _BETWEEN + r"par\s+" + _NAME,
                re.I),
     # "Footage via Eurotunnel": only after a word for the footage ("via the Channel Tunnel" is
@@ -741,6 +767,8 @@ _YEAR_AFTER = re.compile(r"\s+(?:19|20)\d{2}$")
 
 def _name(raw: str) -> str:
     name = _YEAR_AFTER.sub("", _NAME_END.sub("", " ".join(raw.split()))).strip(" -'’")
+    if name.startswith("@"):  # a handle is one word: "@bottlefactoryfan 🙏 DM for removal"
+        name = name.split()[0]
     return _ARTICLE_START.sub("", name) if len(name.split()) > 1 else name
 
 
@@ -792,6 +820,10 @@ def source_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
                     # "not filmed by Eurotunnel" credits no one (a desk audit: it was read as
                     # a credit, and the quote left out the "not"); "(Video: AFP)" is one
                     # credit, not also "Video: AFP)"
+                    # (a camera described is kept: "Source: CCTV footage obtained by the BBC")
+                    if pattern is _LABELLED and _describes_footage(match.group(1)) and \
+                            not _describes_a_camera(name):
+                        continue
                     if len(name) >= 2 and not _negated(text, match.start()) and not any(
                             said in c.text and name == c.value for c in credited):
                         claims.append(Claim(kind=kind, text=said, value=name, found_in=where))
@@ -868,6 +900,8 @@ def _credit_words(name: str, original: Original) -> set[str] | None:
     said, source = _source_words(name), _source_words(original.source)
     if not said or not source:
         return None
+    if name.startswith("@"):
+        return _spelled_by_handle(name, original)
     if said == source or _initials(said, source) or _initials(source, said):
         return set()
     mine = [w for w in said if w not in _GENERIC_SOURCE_WORDS and len(w) >= 2]
@@ -902,6 +936,55 @@ def _named_after_a_place(words: set[str], gazetteer: Gazetteer | None) -> bool:
     "Ville de Paris", "France 24" not "France Info"; a desk audit: the first was credited to
     the second)."""
     return bool(words) and all(country_code(w) or _a_known_town(w, gazetteer) for w in words)
+
+
+def _handle_parts(handle: str) -> list[str]:
+    """A handle's words: "@gdansk_office_sec" gdansk, office, sec; "@CityofPortland" city,
+    of, portland (where its capitals set them apart)."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])|[_.\d-]+", " ", handle.lstrip("@"))
+    spaced = re.sub(r"(?i)(?<=[a-z])(of|de)(?=[A-Z])", r" \1 ", spaced)
+    return [w for w in folded(spaced).split() if w]
+
+
+def _handle_matches(part: str, word: str) -> bool:
+    return part == word or (len(part) >= 3 and word.startswith(part)) or (
+        len(word) >= 5 and word in part)
+
+
+def _handle_words(handle: str, original: Original) -> tuple[set[str], set[str]]:
+    """(the source's distinctive words a handle's words give, all of them); a source that is a
+    handle too, word for word."""
+    parts = _handle_parts(handle)
+    if original.source.startswith("@"):
+        words = [w for w in _handle_parts(original.source) if w not in _GENERIC_SOURCE_WORDS]
+        given = {w for w in words if w in parts}
+    else:
+        words = [w for w in _source_words(original.source) if w not in _GENERIC_SOURCE_WORDS]
+        given = {w for w in words if any(_handle_matches(p, w) for p in parts)}
+    return given, set(words)
+
+
+def _mostly_spelled_by_handle(handle: str, original: Original) -> bool:
+    """Whether a handle gives more than half of the source's distinctive words ("@gdansk_office"
+    for Gdansk Office Security): it may be the source's own account."""
+    given, words = _handle_words(handle, original)
+    return len(given) * 2 > len(words)
+
+
+def _spelled_by_handle(handle: str, original: Original) -> set[str] | None:
+    """The words on which a handle spells the source's whole name ("@gdansk_office_sec" for
+    Gdansk Office Security, "@CityofPortland"), else None: a handle is not compared word by
+    word (``_source_words`` keeps it whole), and a social-media audit found the source's own
+    handle contradicted."""
+    letters = "".join(_handle_parts(handle))
+    source = _source_words(original.source)
+    distinctive = [w for w in source if w not in _GENERIC_SOURCE_WORDS]
+    if letters == "".join(source):
+        return set()  # the name run together: "@lyonbottling", "@CityofPortland"
+    if letters == "".join(distinctive):
+        return set(distinctive)  # its distinctive words: a town's alone credits no one
+    given, words = _handle_words(handle, original)
+    return given if words and given == words else None
 
 
 def _initials(words: list[str], name: list[str]) -> bool:
@@ -946,6 +1029,13 @@ def check_sources(claims: Sequence[Claim], originals: Sequence[Original],
                                     f"are named after their town: check by hand"))
         elif not with_source:
             checked.append(_checked(claim, ClaimStatus.UNCHECKED, ""))
+        elif claim.value.startswith("@") and any(_mostly_spelled_by_handle(claim.value, o)
+                                                 for o in with_source):
+            checked.append(_checked(claim, ClaimStatus.UNCHECKED,
+                                    f"the account {claim.value!r} shares words with the name of "
+                                    f"the footage's source ({_owners(with_source)}): whose "
+                                    f"account it is cannot be told from its name; check by "
+                                    f"hand"))
         elif claim.value.strip().casefold() in {p.casefold() for p in PLATFORMS}:
             checked.append(_checked(claim, ClaimStatus.UNCHECKED,
                                     f"{claim.value!r} is where footage is posted, not who "
@@ -1033,7 +1123,8 @@ _NOT_PLACES = {m.capitalize() for m in dates.EN_FR_MONTHS} | {
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Lundi",
     "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche", "The", "This", "Le", "La",
     "Les", "Un", "Une", "A", "An", "By", "Par", "Published", "Publié", "Updated", "Internet",
-    *PLATFORMS}
+    # words in capitals read as usually written: "IN THE CITY" names no place
+    "City", "Town", "Village", "World", "Country", "Ville", "Monde", *PLATFORMS}
 
 
 # French puts "en" before a feminine country's name ("en Belgique", "en Ukraine"), but "en"
@@ -1059,13 +1150,15 @@ _DATELINE = re.compile(r"^(" + _DATELINE_PART + r"(?:,\s*" + _DATELINE_PART + r"
 
 # Places a caption names without "in" (a desk audit: each was missed, and footage from Portland
 # captioned in Kyiv rated authentic): a place with its country after a comma ("... aftermath,
-# Kharkiv, Ukraine"); and, only where the gazetteer knows a town of KNOWN_TOWN_PEOPLE so
-# called (``_as_placed``), a name opening the caption before a colon ("Kyiv: traffic jam"),
+# Kharkiv, Ukraine"); a location pin ("📍 Kyiv, Ukraine", how posts say where they were made: a
+# social-media audit found none read); and, only where a town of KNOWN_TOWN_PEOPLE has that
+# very name (``_as_placed``), a name opening the caption before a colon ("Kyiv: traffic jam"),
 # a name after "from" ("Scenes from Kyiv today") and a town's road or bridge ("on the Kyiv
 # ring road").
 _WITH_COUNTRY = re.compile(r"(?:^|[,;:]\s*|\s[-–—|]\s*)(" + _DATELINE_PART + r"(?:,\s*"
                            + _DATELINE_PART + r")?),\s*(" + _DATELINE_PART
                            + r")(?=\s*(?:[.,;:!?)]|$))")
+_PIN = re.compile(r"📍\ufe0f?\s*(" + _DATELINE_PART + r"(?:,\s*" + _DATELINE_PART + r")?)")
 # (not a credit's or a headline's label: "Video: AFP", "Breaking: ...")
 _OPENING_NAME = re.compile(r"^(?!(?i:" + CREDIT_LABELS + r"|photos?|cctv|breaking|update|watch|"
                            r"live|exclusive|urgent|alert|warning)\b)(" + _DATELINE_PART
@@ -1122,11 +1215,16 @@ def _as_placed(claim: Claim, gazetteer: Gazetteer | None) -> Claim | None:
                 text = " ".join(claim.text.split()[:len(claim.text.split()) - len(words) + n])
                 return replace(claim, text=text, value=" ".join(words[:n]))
         return None
-    tentative = any(p.fullmatch(said) for p in _TENTATIVE)
-    return claim if not tentative or _a_known_town(claim.value, gazetteer) else None
+    # as written and as read ("JUST IN:" is read "Just in:", which no longer opens with a name)
+    tentative = any(p.fullmatch(text) for text in (said, claim.text) for p in _TENTATIVE)
+    return claim if not tentative or _a_town_so_named(claim.value, gazetteer) else None
 
 
 def _a_town_so_named(name: str, gazetteer: Gazetteer | None) -> bool:
+    """Whether a town of KNOWN_TOWN_PEOPLE has this very name, not as one of its other names
+    (GeoNames lists airport codes and abbreviations among them: a social-media audit's "POV:",
+    "PSA:", "TBT:" and "DIY:" opening captions were Prešov, Pisa, Tabatinga and Diyarbakır, and
+    honest posts rated miscaptioned), in 4 letters or more."""
     places = gazetteer.places(name) if gazetteer is not None and len(name) >= 4 else []
     return any(p.population >= KNOWN_TOWN_PEOPLE and folded(p.name) == folded(name)
                for p in places)
@@ -1223,9 +1321,11 @@ def _filmed_there(sentence: str, at: int) -> bool:
 
 def _unannounced_places(caption: str, found: list[tuple[int, int, str]]
                         ) -> list[tuple[int, int, str]]:
-    """A caption's places named without "in" (``_WITH_COUNTRY``, ``_TENTATIVE``), where no
-    other place was read at the same words."""
-    more: list[tuple[int, int, str]] = []
+    """A caption's places named without "in" (``_PIN``, ``_WITH_COUNTRY``, ``_TENTATIVE``),
+    where no other place was read at the same words."""
+    more: list[tuple[int, int, str]] = [(m.start(), m.end(), m.group(1))
+                                        for m in _PIN.finditer(caption)
+                                        if m.group(1).split()[0] not in _NOT_PLACES]
     for match in _WITH_COUNTRY.finditer(caption):
         if country_code(match.group(2)) and match.group(1).split()[0] not in _NOT_PLACES:
             more.append((match.start(1), match.end(2), f"{match.group(1)}, {match.group(2)}"))

@@ -336,3 +336,52 @@ def test_a_place_a_montage_s_other_footage_was_not_filmed_in_is_contradicted(
     assert checked.finding.endswith("; only car's agrees")
     (alone,) = check_places([claim], montage[:1], gazetteer)
     assert alone.status.value == "consistent"
+
+
+def test_a_social_media_audit_s_captions(gazetteer: Gazetteer) -> None:
+    """A helper's audit of 238 social-media captions: honest posts rated miscaptioned (an
+    opener read as a town through another of its names, "Video:" before a description read as
+    a credit, the source's own handle contradicted) and false ones rated authentic (location
+    pins and camera-emoji credits unread)."""
+    from provenance.claims import check, stated_claims
+    from provenance.models import StatedClaims
+
+    cam = [Original(id="cam", location="Portland, Oregon, United States",
+                    source="City of Portland")]
+
+    def checked(caption: str, kind: ClaimKind) -> list[tuple[str, str]]:
+        said = stated_claims(StatedClaims(caption=caption))
+        return [(c.value, c.status.value) for c in check(said, cam, gazetteer=gazetteer)
+                if c.kind is kind and c.value]
+
+    # openers that GeoNames lists among towns' other names (Prešov, Pisa, Tabatinga,
+    # Diyarbakır, Juist) are no places; a town's own name before a colon still is
+    assert checked("POV: you're stuck in Portland traffic again", ClaimKind.PLACE) == [
+        ("Portland", "consistent")]
+    for caption in ("PSA: this is not a factory", "TBT: factory visit", "DIY: not this time",
+                    "JUST IN: CCTV of the office entrance", "IN THE CITY TONIGHT"):
+        assert checked(caption, ClaimKind.PLACE) == [], caption
+    assert checked("Kyiv: traffic jam", ClaimKind.PLACE) == [("Kyiv", "contradicted")]
+    # a location pin
+    assert checked("Traffic jam 📍Kyiv, Ukraine #traffic", ClaimKind.PLACE) == [
+        ("Kyiv, Ukraine", "contradicted")]
+    assert checked("📍 Portland, Oregon 🚗", ClaimKind.PLACE) == [("Portland, Oregon",
+                                                                 "consistent")]
+    # "Video:" before what the footage shows credits no one; before a name it does
+    for caption in ("VIDEO: Bottles flying off the line in Lyon",
+                    "Video: Workers at a bottling plant", "📹 Video: Intruders caught on CCTV"):
+        assert checked(caption, ClaimKind.SOURCE) == [], caption
+    assert checked("Video: City of Portland", ClaimKind.SOURCE) == [
+        ("City of Portland", "consistent")]
+    # a camera's sign, and handles: the source's name spelled, run together or in part
+    assert checked("🎥 City of Portland", ClaimKind.SOURCE) == [("City of Portland",
+                                                                "consistent")]
+    assert checked("Rush hour 🚗 credit @CityofPortland", ClaimKind.SOURCE) == [
+        ("@CityofPortland", "consistent")]
+    assert checked("🎥: @city_of_portland 🙏 DM for removal", ClaimKind.SOURCE) == [
+        ("@city_of_portland", "consistent")]
+    assert checked("credit: @BBCBreaking", ClaimKind.SOURCE) == [("@BBCBreaking",
+                                                                 "contradicted")]
+    office = [Original(id="cam", source="Gdansk Office Security")]
+    said = stated_claims(StatedClaims(caption="credit: @gdansk_office"))
+    assert [c.status.value for c in check(said, office, gazetteer=gazetteer)] == ["unchecked"]
