@@ -13,6 +13,8 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -363,7 +365,8 @@ def from_bytes(data: bytes, origin: str = "fingerprint") -> Fingerprint:
             )
     except MediaError:
         raise
-    except (OSError, ValueError, KeyError, EOFError):
+    except (OSError, ValueError, KeyError, EOFError, TypeError, zipfile.BadZipFile, zlib.error):
+        # (a cut-off or damaged archive: a desk audit's stopped a whole batch with a traceback)
         # NumPy's own reason is not shown: for a file that is no archive it suggests loading
         # it with pickle, which would run whatever code an untrusted file holds.
         raise MediaError(f"{origin} is not a provenance fingerprint ({_not_read(data)})",
