@@ -500,8 +500,9 @@ def assess(
     checked = [c for c in claims if c.status is ClaimStatus.CONSISTENT]
     unread = _unread_languages(claims)
     summary = (f"Authentic: {_footage(matched)}"
-               + (_as_claimed(checked) if checked else "" if by_clock or unread else
-                  "; no claim about it could be checked") + f"{by_clock}{unread}." + caution)
+               + (_as_claimed(checked, _not_checked(claims, checked)) if checked
+                  else "" if by_clock or unread else "; no claim about it could be checked")
+               + f"{by_clock}{unread}." + caution)
     return Finding(Rating.AUTHENTIC, summary, tuple(dict.fromkeys(reasons)),
                    _CATEGORY[Rating.AUTHENTIC])
 
@@ -526,19 +527,32 @@ def _languages(claims: Sequence[Claim]) -> str:
     return listed(list(dict.fromkeys(language.name(c.language) for c in claims)))
 
 
-def _as_claimed(consistent: Sequence[Claim]) -> str:
+def _as_claimed(consistent: Sequence[Claim], not_checked: Sequence[str] = ()) -> str:
     """What the consistent claims confirm, said after the recording date: "as claimed" only
     where a date was claimed (a desk audit: a place alone read "recorded 2015-09-15, as
-    claimed", a date no one had claimed)."""
+    claimed", a date no one had claimed), and what was claimed but could not be checked
+    (``not_checked``: a desk audit's "as claimed" covered a place nothing was known of)."""
     kinds = [_CLAIMED[k] for k in dict.fromkeys(c.kind for c in consistent) if k in _CLAIMED]
     named = listed(kinds)
-    if kinds == ["date"]:
+    left = (f"; the claimed {listed(not_checked)} could not be checked" if not_checked
+            else "")
+    if kinds == ["date"] and not left:
         return ", as claimed"
     if "date" in kinds:
-        return f", as claimed ({named})"
+        return f", as claimed ({named}){left}"
     if not kinds:
-        return ""
-    return f"; the claimed {named} {'agrees' if len(kinds) == 1 else 'agree'} with it"
+        return left
+    return f"; the claimed {named} {'agrees' if len(kinds) == 1 else 'agree'} with it{left}"
+
+
+def _not_checked(claims: Sequence[Claim], consistent: Sequence[Claim]) -> list[str]:
+    """The kinds claimed (date, place, source) of which no claim could be checked, where none
+    of that kind agrees (claims in a language not read are said apart)."""
+    agreed = {c.kind for c in consistent}
+    return [_CLAIMED[kind] for kind in dict.fromkeys(
+        c.kind for c in claims if c.status is ClaimStatus.UNCHECKED and c.value
+        and c.kind in (ClaimKind.DATE, ClaimKind.PLACE, ClaimKind.SOURCE) and c.kind not in agreed
+        and not language.unread(c.language))]
 
 
 def overall(findings: Sequence[Finding]) -> Finding:

@@ -302,6 +302,12 @@ def test_as_claimed_says_which_claims_agree() -> None:
         "; the claimed place and source agree with it.")
     assert summary(ClaimKind.DATE, ClaimKind.PLACE, ClaimKind.SOURCE).endswith(
         ", as claimed (date, place and source).")
+    # what was claimed and could not be checked is said, not covered by "as claimed" (a desk
+    # audit: a place nothing was known of, beside an agreeing date)
+    claims = [_claim(ClaimStatus.CONSISTENT, ClaimKind.DATE),
+              _claim(ClaimStatus.UNCHECKED, ClaimKind.PLACE)]
+    assert assess(Verdict.MATCH, [_alignment()], [], claims, cam).summary.endswith(
+        ", as claimed (date); the claimed place could not be checked.")
 
 
 def test_claims_left_to_the_checker_for_their_language_are_said() -> None:
