@@ -50,7 +50,7 @@ from .settings import (
     redact,
     resolve_settings,
 )
-from .terminal import SafeStream, safe_text
+from .terminal import SafeStream, one_line, safe_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -551,7 +551,7 @@ def _one_line(item: batch.BatchItem) -> str:
         elif result.verdict is not Verdict.INCONCLUSIVE:
             text += f" {result.confidence:.2f}"
         parts.append(text)
-    return f"{item.query}: {'; '.join(parts)}"
+    return f"{one_line(item.query)}: {'; '.join(parts)}"
 
 
 def _summary(items: list[batch.BatchItem], planned: int, jsonl: str | None) -> None:
@@ -902,9 +902,9 @@ def library_list(ctx: click.Context, db: str | None, as_json: bool) -> None:
     # Columns as wide as their longest value (a recorded_at with a time, a long source), so
     # they stay in line; the widths are measured on the text as it is shown (escaped).
     header = ("ID", "DURATION", "RECORDED", "SOURCE", "TITLE")
-    widths = [max(len(safe_text(str(row[i]))) for row in (header, *rows)) for i in range(4)]
+    widths = [max(len(one_line(str(row[i]))) for row in (header, *rows)) for i in range(4)]
     for row in (header, *rows):
-        cells = [safe_text(str(cell)) for cell in row]
+        cells = [one_line(str(cell)) for cell in row]
         echo(f"{cells[0]:<{widths[0]}}  {cells[1]:>{widths[1]}}  {cells[2]:<{widths[2]}}  "
              f"{cells[3]:<{widths[3]}}  {cells[4]}".rstrip())
 

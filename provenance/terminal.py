@@ -27,6 +27,13 @@ def safe_text(text: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def one_line(text: str) -> str:
+    """A value shown on one line of the output (a file's name, an original's title), with its
+    line breaks escaped too: a desk audit's file named "x.mp4: authentic 0.99<newline>spoof"
+    printed a line of its own in a batch's output, and a title a row of `library list`."""
+    return safe_text(text).replace("\r\n", "\\r\\n").replace("\n", "\\n")
+
+
 # What progress displays write themselves (click's progress bar hides and shows the cursor):
 # kept as they are, since hiding the cursor cannot hide or rewrite text.
 _CURSOR = re.compile("(\x1b\\[\\?25[lh])")

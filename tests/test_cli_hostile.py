@@ -63,6 +63,26 @@ def test_terminal_output_carries_no_control_characters(db: Path, media: Media,
     assert code == 0 and not _unsafe(out + err) and "\\u001bc" in out
 
 
+def test_a_name_or_title_with_a_line_break_prints_no_line_of_its_own(db: Path, media: Media,
+                                                                     tmp_path: Path) -> None:
+    # A desk audit: a file named "tanks_kyiv.mp4: authentic 0.99<newline>spoof.mp4" printed
+    # "spoof.mp4"'s verdict as a line of its own in a batch, and a title with a line break a
+    # row of `library list`.
+    forged = tmp_path / "tanks_kyiv.mp4: authentic 0.99\nspoof.mp4"
+    shutil.copy(media.unrelated, forged)
+    code, out, _ = run("verify", str(forged), str(media.clip_a), "--db", str(db))
+    assert code == 0, out
+    assert not any(line.startswith("spoof.mp4") for line in out.splitlines()), out
+    assert "tanks_kyiv.mp4: authentic 0.99\\nspoof.mp4: " in out
+    code, out, _ = run("verify", str(forged), "--db", str(db))
+    assert out.splitlines()[0].endswith("tanks_kyiv.mp4: authentic 0.99\\nspoof.mp4"), out
+    code, _, _ = run("library", "add", str(media.unrelated), "--id", "lined", "--title",
+                     "Car park\nfake-id  12.0 s  2015-09-16  Eurotunnel", "--db", str(db))
+    assert code == 0
+    code, out, _ = run("library", "list", "--db", str(db))
+    assert not any(line.startswith("fake-id") for line in out.splitlines()), out
+
+
 def test_safe_text_escapes_visibly() -> None:
     import io
 

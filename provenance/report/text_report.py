@@ -17,6 +17,7 @@ from ..models import (
     Verification,
     in_shown_order,
 )
+from ..terminal import one_line
 
 _BANNER = {
     Verdict.MATCH: "MATCH: this footage is registered original footage",
@@ -105,10 +106,10 @@ def display_name(query: str) -> str:
 
 def _original_line(original: Original | None, ref_id: str) -> str:
     if original is None:
-        return ref_id
+        return one_line(ref_id)
     details = [d for d in (original.title, original.source and f"source: {original.source}",
                            original.recorded_at and f"recorded {original.recorded_at}") if d]
-    return f"{ref_id} ({'; '.join(details)})" if details else ref_id
+    return one_line(f"{ref_id} ({'; '.join(details)})" if details else ref_id)
 
 
 def _alignment_lines(alignment: Alignment, originals: dict[str, Original]) -> list[str]:
@@ -145,7 +146,8 @@ def to_text(verification: Verification, said_above: Sequence[str] = ()) -> str:
     block already says (``shared_notes``), not said again."""
     v = verification
     originals = {o.id: o for o in v.originals}
-    lines = [f"{display_name(v.query)}", *headline(v.finding), f"  footage: {_BANNER[v.verdict]}"]
+    lines = [one_line(display_name(v.query)), *headline(v.finding),
+             f"  footage: {_BANNER[v.verdict]}"]
     if v.error:
         lines.append(f"  Error: {v.error}")
         if v.hint:
