@@ -706,10 +706,14 @@ _DESCRIBING = re.compile(r"^\S+\s.*?\b(?:a|an|at|in|on|off|into|onto|over|under|
                          r"sur|sous|à|au|aux|en|pendant|près|qui|que|est|sont)\b", re.I)
 
 
+_OBTAINED = re.compile(r"\s(?:obtained|acquired|obtenue?s?|récupérée?s?)\b.*$", re.I)
+
+
 def _describes_footage(raw: str) -> bool:
     """Whether the words after a credit label describe the footage rather than name someone
-    (a handle names someone whatever follows it)."""
-    said = " ".join(raw.split())
+    (a handle names someone whatever follows it; "CCTV footage obtained by the BBC" names what
+    was obtained, up to "obtained")."""
+    said = _OBTAINED.sub("", " ".join(raw.split()))
     return not said.startswith("@") and _DESCRIBING.search(said) is not None
 
 
@@ -798,9 +802,10 @@ def _caption_credit(text: str, where: str) -> re.Match[str] | None:
         credit = _TRAILING_CREDIT.search(text[-200:])
         if credit and not _NAME_END.sub("", " " + credit.group(1)).strip():
             return None
-    # "Video 16 September 2015", "(22 octobre 2015)": a date, not a name (a desk audit: read
-    # as a credit to "16 Eylül 2015'te çekildi", and contradicted)
-    if credit and credit.group(1)[0].isdigit() and find_dates(credit.group(1)):
+    # "Video 16 September 2015", "(22 octobre 2015)", "(Warsaw, Nov 2021)": a date, or a place
+    # and a date, not a name (desk audits: read as credits to "16 Eylül 2015'te çekildi" and
+    # to "Warsaw, Nov", and contradicted)
+    if credit and (find_dates(credit.group(1)) or dates.find_periods(credit.group(1))):
         return None
     return credit if credit and _name(credit.group(1)) else None
 
@@ -820,9 +825,7 @@ def source_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
                     # "not filmed by Eurotunnel" credits no one (a desk audit: it was read as
                     # a credit, and the quote left out the "not"); "(Video: AFP)" is one
                     # credit, not also "Video: AFP)"
-                    # (a camera described is kept: "Source: CCTV footage obtained by the BBC")
-                    if pattern is _LABELLED and _describes_footage(match.group(1)) and \
-                            not _describes_a_camera(name):
+                    if pattern is _LABELLED and _describes_footage(match.group(1)):
                         continue
                     if len(name) >= 2 and not _negated(text, match.start()) and not any(
                             said in c.text and name == c.value for c in credited):
@@ -1108,13 +1111,16 @@ def listed(items: Sequence[str]) -> str:
 
 
 # "filmed in Calais", "tournée à Lyon", "depuis le Vieux-Port", "au pont de l'Alma", "on Oxford
-# Street": a place, read only in a sentence about the footage. A lower-case word that names a
+# Street", "tanks roll into Kyiv", "des chars dans Kiev", "convoy moving through Kharkiv" (two
+# desk audits: the last three unread, and false posts rated authentic): a place, read only in a
+# sentence about the footage. A lower-case word that names a
 # kind of place ("pont", "quai") is part of the name; "on" only before a street's name ("on
 # Tuesday", "on Facebook" are no places).
 _KIND_OF_PLACE = (r"(?:pont|place|rue|quai|avenue|boulevard|port|gare|porte|parc|plage|"
                   r"aéroport|aeroport)\s+(?:de\s+l['’]|d['’]|de\s+la\s+|du\s+|des\s+|de\s+)?")
 _STREET = r"(?:Street|Road|Avenue|Square|Bridge|Boulevard|Lane|Row|Place)"
-_PLACE = re.compile(r"\b(?:(?:in|at|near|over|à|au|aux|près de|sur|outside|depuis)\s+"
+_PLACE = re.compile(r"\b(?:(?:in|at|near|over|à|au|aux|près de|sur|outside|depuis|into|inside|"
+                    r"through|across|dans)\s+"
                     r"(?:the\s+|la\s+|le\s+|l['’])?"
                     rf"((?:{_KIND_OF_PLACE})?(?:[A-ZÉÈÀ][\w'’-]+)"
                     r"(?:[ -](?:de|du|des|la|le|sur|l['’][A-ZÉÈÀ][\w-]+|[A-ZÉÈÀ][\w'’-]+))*)"
@@ -1157,11 +1163,12 @@ _DATELINE = re.compile(r"^(" + _DATELINE_PART + r"(?:,\s*" + _DATELINE_PART + r"
 # ring road").
 _WITH_COUNTRY = re.compile(r"(?:^|[,;:]\s*|\s[-–—|]\s*)(" + _DATELINE_PART + r"(?:,\s*"
                            + _DATELINE_PART + r")?),\s*(" + _DATELINE_PART
-                           + r")(?=\s*(?:[.,;:!?)]|$))")
+                           + r")(?=\s*(?:[.,;:!?)]|$)|\s+[^\w\s])")
 _PIN = re.compile(r"📍\ufe0f?\s*(" + _DATELINE_PART + r"(?:,\s*" + _DATELINE_PART + r")?)")
 # (not a credit's or a headline's label: "Video: AFP", "Breaking: ...")
-_OPENING_NAME = re.compile(r"^(?!(?i:" + CREDIT_LABELS + r"|photos?|cctv|breaking|update|watch|"
-                           r"live|exclusive|urgent|alert|warning)\b)(" + _DATELINE_PART
+# (after a flag or another sign: "🇺🇦 Kyiv: ...")
+_OPENING_NAME = re.compile(r"^(?:[^\w\s]+\s*)?(?!(?i:" + CREDIT_LABELS + r"|photos?|cctv|breaking|"
+                           r"update|watch|live|exclusive|urgent|alert|warning)\b)(" + _DATELINE_PART
                            + r")\s*:(?=\s|$)")
 _FROM_NAME = re.compile(rf"\bfrom\s+(?:the\s+)?([{CAPITALS}][\w'’-]+(?:[ -][{CAPITALS}][\w'’-]+)?)"
                         rf"(?![\w'’-])")
@@ -1177,7 +1184,8 @@ _TOWN_ROAD = re.compile(rf"\b(?:on|along|across|over)\s+the\s+([{CAPITALS}][\w'�
 # or more after "in", "at" or "near" in the English of Python's and its packages' sources, 12
 # are a town's own name (most, sig, normal, ann, split, union, paradise, san, reservoir, delta,
 # perm, coro); the longer ones are listed, and a name needs 4 letters.
-_SMALL_NAME = r"[a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+"
+# (letters of any alphabet, "łódź"; in small letters only, ``_unannounced_places`` sees to it)
+_SMALL_NAME = r"[^\W\d_](?:[^\W\d_]|['’-])*[^\W\d_]"
 _NOT_A_NAME = (r"(?:today|tonight|yesterday|last|this|that|these|those|on|at|in|near|and|or|but|"
                r"by|during|when|while|after|before|as|with|the|a|an|of|for|from|to|was|is|are|"
                r"were|has|have|had|it|its|his|her|their|our|my|your|le|la|les|et|ou|par|pendant|"
@@ -1208,7 +1216,7 @@ def _as_placed(claim: Claim, gazetteer: Gazetteer | None) -> Claim | None:
     where it is; written small, as the first of its words that a town has as its very name
     ("in paris right now": Paris), or None."""
     said = _as_written(claim.text)
-    if any(p.fullmatch(said) for p in _WRITTEN_SMALL):
+    if any((m := p.fullmatch(said)) and m.group(1).islower() for p in _WRITTEN_SMALL):
         words = claim.value.split()
         for n in range(len(words), 0, -1):
             if _a_town_so_named(" ".join(words[:n]), gazetteer):
@@ -1333,6 +1341,7 @@ def _unannounced_places(caption: str, found: list[tuple[int, int, str]]
     for pattern in (*_TENTATIVE, *small):
         more += [(m.start(), m.end(), _capitalised(m.group(1))) for m in pattern.finditer(caption)
                  if _capitalised(m.group(1)).split()[0] not in _NOT_PLACES
+                 and (pattern not in _WRITTEN_SMALL or m.group(1).islower())
                  and _filmed_there(caption, m.start())]
     covered = bytearray(len(caption))  # the characters a place already read holds
     for start, end, _ in found:

@@ -382,6 +382,20 @@ def test_a_social_media_audit_s_captions(gazetteer: Gazetteer) -> None:
         ("@city_of_portland", "consistent")]
     assert checked("credit: @BBCBreaking", ClaimKind.SOURCE) == [("@BBCBreaking",
                                                                  "contradicted")]
+    # a place after "into", "through", "dans"; after a flag; with its country before a sign;
+    # in small letters of any alphabet
+    for caption, place in (("Russian tanks roll into Kyiv, Ukraine", "Kyiv, Ukraine"),
+                           ("Des chars dans Kiev", "Kiev"),
+                           ("Convoy moving through Kharkiv right now", "Kharkiv"),
+                           ("🇺🇦 Kyiv: factory still running", "Kyiv"),
+                           ("Kyiv, Ukraine 🇺🇦 Traffic jam after the blackout", "Kyiv, Ukraine"),
+                           ("office cctv in łódź lol", "Łódź")):
+        assert checked(caption, ClaimKind.PLACE) == [(place, "contradicted")], caption
+    # a bracket holding a place and a date, and "Video:" before what it shows, credit no one
+    for caption in ("Security camera footage (Warsaw, Nov 2021)",
+                    "Video: Traffic chaos on the freeway after the storm",
+                    "Footage: Security guard watches people walk in"):
+        assert checked(caption, ClaimKind.SOURCE) == [], caption
     office = [Original(id="cam", source="Gdansk Office Security")]
     said = stated_claims(StatedClaims(caption="credit: @gdansk_office"))
     assert [c.status.value for c in check(said, office, gazetteer=gazetteer)] == ["unchecked"]
