@@ -209,6 +209,15 @@ def test_bad_requests_are_refused_with_a_reason(client: httpx.Client, tmp_path: 
     for empty in (client.post("/api/v1/verifications", json={}),
                   client.post("/api/v1/verifications", files={"note": ("x.txt", b"x")})):
         assert empty.status_code == 400 and empty.json()["error"] == "no video given"
+    # a file and a URL both: refused, not the URL dropped without a word (a desk audit)
+    both = client.post("/api/v1/verifications", files={"file": ("a.mp4", b"\x00" * 64)},
+                       data={"url": "https://example.org/v.mp4"})
+    assert both.status_code == 400 and "not both" in both.json()["error"], both.text
+    assert both.json()["hint"]
+    # a field too long says what to do (a desk audit: its hint was null)
+    long = client.post("/api/v1/verifications", data={"url": "https://example.org/v.mp4",
+                                                      "caption": "x" * 100_000})
+    assert long.status_code == 400 and long.json()["hint"], long.text
     assert client.post("/api/v1/verifications", content=b"[1]",
                        headers={"content-type": "application/json"}).status_code == 400
     assert client.get("/api/v1/verifications/0123").status_code == 404

@@ -36,6 +36,7 @@ from .service import (
     original_fields,
     original_from_form,
     refuse_html,
+    refuse_two_videos,
     search_originals,
     text_field,
 )
@@ -224,6 +225,7 @@ async def _add_original(server: Server, request: Request, token: str) -> JSONRes
     meta = {k: text_field(form.get(k) or "", k) for k in original_fields()}
     original_from_form(meta, "checked before anything is stored")
     file = form.get("file")
+    refuse_two_videos(isinstance(file, UploadFile), form.get("source_url"), "source_url")
     folder = f"originals/{new_id()}"
     if isinstance(file, UploadFile):
         path = await server.save_upload(file, folder)
@@ -232,7 +234,8 @@ async def _add_original(server: Server, request: Request, token: str) -> JSONRes
     else:
         source = str(form.get("source_url") or "").strip()
         if not source:
-            raise Refused(400, "send a `file` or a `source_url`", "")
+            raise Refused(400, "send a `file` or a `source_url`",
+                          "a `file` field with the original, or its address as `source_url`")
         await asyncio.to_thread(server.check_url, source)
     assert server.dispatcher is not None
     outcome = await server.dispatcher.register(source, asdict(original_from_form(meta, source)))

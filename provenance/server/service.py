@@ -116,6 +116,7 @@ class Server:
             form = await request.form(max_files=1, max_fields=20)
             file = form.get("file")
             claims = _claims(_form_claims(form))
+            refuse_two_videos(isinstance(file, UploadFile), form.get("url"))
             if isinstance(file, UploadFile):
                 path = await self.save_upload(file, job_id)
                 await asyncio.to_thread(refuse_html, path)
@@ -193,6 +194,14 @@ async def _json_body(request: Request) -> dict[str, Any]:
     return body
 
 
+def refuse_two_videos(uploaded: bool, url: object, url_field: str = "url") -> None:
+    """Refuse a request that gives a file and a URL both (a desk audit: the URL was dropped
+    without a word, and the upload verified)."""
+    if uploaded and isinstance(url, str) and url.strip():
+        raise Refused(400, f"send a `file` or a `{url_field}`, not both",
+                      "one video a request: submit the other as a job of its own")
+
+
 def _form_claims(form: Any) -> Any:
     """A form's claims: its ``claims`` JSON and its fields (``date``...) together, a claim given
     both ways refused unless the same (a desk audit's place in ``claims`` and date as a field
@@ -233,7 +242,8 @@ def _claims(raw: Any) -> dict[str, str]:
 
 def text_field(value: Any, name: str) -> str:
     if not isinstance(value, str) or len(value) > MAX_FIELD_CHARS:
-        raise Refused(400, f"{name} must be text of at most {MAX_FIELD_CHARS} characters")
+        raise Refused(400, f"{name} must be text of at most {MAX_FIELD_CHARS} characters",
+                      f"shorten {name}, or keep its first {MAX_FIELD_CHARS} characters")
     return value.strip()
 
 
