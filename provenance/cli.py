@@ -934,7 +934,10 @@ def library_show(ctx: click.Context, original_id: str, db: str | None, as_json: 
 @click.pass_context
 def library_reindex(ctx: click.Context, original_ids: tuple[str, ...], everything: bool,
                     db: str | None, fps: float | None) -> None:
-    """Fingerprint originals again from their files (after an upgrade of the format)."""
+    """Fingerprint originals again from their files (after an upgrade of the format).
+
+    An original added from a URL is downloaded again (or taken from the cache); either way its
+    file must be the one registered (same sha256)."""
     settings = _settings(ctx, db=db, sample_fps=fps)
     lib = _library(ctx, settings)
     ids = [o.id for o in lib.list()] if everything else list(original_ids)

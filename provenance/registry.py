@@ -146,10 +146,13 @@ def reindex(original_id: str, library: Library, settings: Settings | None = None
     change or with another sample rate), and store its local-matching data (libraries made
     before schema v4 have none) and, for a file cut off, the length its header announced
     (libraries made before schema v9 did not record it). The file must still be the same
-    (same sha256)."""
+    (same sha256); one registered from a URL is downloaded again (or taken from the cache)."""
     settings = settings or load_settings()
     original = library.get(original_id)
-    if not original.file or is_url(original.file) or not os.path.isfile(original.file):
+    path = original.file
+    if original.file and is_url(original.file):  # a desk audit: "is not on disk", no way on
+        path = acquire_video(original.file, settings, progress).path
+    if not path or not os.path.isfile(path):
         known = {k: getattr(original, k) for k in METADATA
                  if getattr(original, k) not in ("", None)}
         again = f"--id {shlex.quote(original_id)} {metadata_options(known)}".rstrip()
@@ -158,12 +161,11 @@ def reindex(original_id: str, library: Library, settings: Settings | None = None
             f"remove it and add it again from where it is now, with what the library knows of "
             f"it: `provenance library remove {shlex.quote(original_id)}` then "
             f"`provenance library add FILE {again}`")
-    if acquire.sha256_file(original.file) != original.sha256:
+    if acquire.sha256_file(path) != original.sha256:
         raise LibraryError(f"{original.file} has changed since {original_id!r} was registered",
                            "add the new file as a new original")
-    fp, local, announced = decode_original(original.file, settings.sample_fps,
-                                           frame_progress(progress))
-    fp = replace(fp, audio=evidence.sound(original.file, settings))
+    fp, local, announced = decode_original(path, settings.sample_fps, frame_progress(progress))
+    fp = replace(fp, audio=evidence.sound(path, settings))
     library.replace_decoded(original_id, fp, local, announced)
     return library.get(original_id)
 

@@ -265,3 +265,21 @@ def test_refresh_reaches_the_downloads_of_dask_workers(
     assert any(p.endswith("on-workers.mp4") for p in _Handler.requests[before:])
     (line,) = [json.loads(x) for x in result.stdout.splitlines() if x.startswith("{")]
     assert line["verdict"] == "no-match"  # the new video
+
+
+def test_an_original_added_from_a_url_is_reindexed_from_it(site: str, tmp_path: Path) -> None:
+    # A desk audit: `library reindex` of an original added from a URL said its file "is not on
+    # disk", with a hint to add a FILE. It is downloaded again (a fresh cache here) and
+    # fingerprinted anew.
+    db, url = str(tmp_path / "lib.db"), f"{site}/clip.mp4"
+    runner = CliRunner()
+    added = runner.invoke(main, ["--cache-dir", str(tmp_path / "a"), "library", "add", url,
+                                 "--id", "from-url", "--db", db])
+    assert added.exit_code == 0, added.output
+    before = len(_Handler.requests)
+    again = runner.invoke(main, ["--cache-dir", str(tmp_path / "b"), "library", "reindex",
+                                 "from-url", "--db", db])
+    assert again.exit_code == 0, again.output
+    assert len(_Handler.requests) > before  # downloaded again, not read from a file
+    shown = runner.invoke(main, ["library", "show", "from-url", "--db", db, "--json"])
+    assert json.loads(shown.stdout)["file"] == url
