@@ -765,6 +765,16 @@ _NAME_END = re.compile(r"(?<!\bde)\s+(?:and|et|who|qui|which|que|has|have|had|a|
 _ARTICLE_START = re.compile(r"^(?:(?:the|les|le|la)\b|l['’])\s*", re.I)
 
 
+_HANDLE = re.compile(r"@[\w.]*\w")
+
+
+def _whole_handle(text: str, start: int, name: str) -> str:
+    """A handle read from ``start`` with its dots, which end other names ("@marc.dupont.films"
+    was read "@marc")."""
+    handle = _HANDLE.match(text, text.find("@", start))
+    return handle.group(0) if handle else name
+
+
 # A copyright's year after the name: "© Eurotunnel 2015".
 _YEAR_AFTER = re.compile(r"\s+(?:19|20)\d{2}$")
 
@@ -822,6 +832,8 @@ def source_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
             for pattern in patterns:
                 for match in pattern.finditer((text or "")[:MAX_TEXT_CHARS]):
                     name, said = _name(match.group(1)), match.group(0).strip()
+                    if name.startswith("@"):
+                        name = _whole_handle(text, match.start(1), name)
                     # "not filmed by Eurotunnel" credits no one (a desk audit: it was read as
                     # a credit, and the quote left out the "not"); "(Video: AFP)" is one
                     # credit, not also "Video: AFP)"

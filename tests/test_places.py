@@ -382,6 +382,8 @@ def test_a_social_media_audit_s_captions(gazetteer: Gazetteer) -> None:
         ("@city_of_portland", "consistent")]
     assert checked("credit: @BBCBreaking", ClaimKind.SOURCE) == [("@BBCBreaking",
                                                                  "contradicted")]
+    assert checked("Rush hour 🎥: @marc.dupont.films", ClaimKind.SOURCE) == [
+        ("@marc.dupont.films", "contradicted")]  # a handle's dots are its own
     # a place after "into", "through", "dans"; after a flag; with its country before a sign;
     # in small letters of any alphabet
     for caption, place in (("Russian tanks roll into Kyiv, Ukraine", "Kyiv, Ukraine"),
