@@ -234,6 +234,11 @@ def _sentence_dates(sentence: str, passage: Passage, reference: date | None,
               for first, last, span in find_periods(sentence, reference)]
     found += [(at, _range(first, last), span) for first, last, span in dates.find_years(sentence)
               if _filmed_then(sentence, at := sentence.find(span))]
+    said_from = _THROWBACK_YEAR if passage.found_in in _CAPTIONS else _FOOTAGE_FROM_YEAR
+    found += [(m.start(1), _range(date(year, 1, 1), date(year, 12, 31)), m.group(1))
+              for m in said_from.finditer(sentence[:MAX_TEXT_CHARS])
+              if not any(a <= m.start(1) < a + len(span) for a, _, span in found)
+              and (year := int(m.group(1)))]
     if relative is not None and not found:
         found += [(sentence.find(span), _range(first, last), span)
                   for first, last, span in dates.find_relative(sentence, relative)]
@@ -243,6 +248,18 @@ def _sentence_dates(sentence: str, passage: Passage, reference: date | None,
             for at, value, span in sorted(found) if not _negated(sentence, at)
             and not any(a <= at < b for a, b in recalled)
             and (kind := _kind_of(sentence, at, span, passage.found_in)) is not None]
+
+
+# A year alone a post says the footage is from: "#throwback to my summer 2019 road trip",
+# "#tbt ... back in 2018", "This video is from 2019, not 2022" (a social-media audit: none
+# read, and the posts rated authentic): a year within 30 characters after such words, in the
+# same sentence; in an article's running text only after the footage's own words ("Back in
+# 2015, migrants crossed..." is the story's past, not the footage's date).
+_YEAR_AFTER_WORDS = r")\b[^.!?\d]{0,30}?\b((?:19|20)\d{2})\b(?![/.-]\d)"
+_FOOTAGE_FROM = r"\b(?:video|footage|clip|images?|vidéo)\s+(?:is|was|are|were|date)\s+from"
+_FOOTAGE_FROM_YEAR = re.compile(r"(?:" + _FOOTAGE_FROM + _YEAR_AFTER_WORDS, re.I)
+_THROWBACK_YEAR = re.compile(r"(?:#?\bthrowback|#?\btbt|\bback in|\bthis\s+(?:is|was)\s+from|"
+                             + _FOOTAGE_FROM + _YEAR_AFTER_WORDS, re.I)
 
 
 def _filmed_then(sentence: str, at: int) -> bool:
@@ -1142,7 +1159,10 @@ _NOT_PLACES = {m.capitalize() for m in dates.EN_FR_MONTHS} | {
     "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche", "The", "This", "Le", "La",
     "Les", "Un", "Une", "A", "An", "By", "Par", "Published", "Publié", "Updated", "Internet",
     # words in capitals read as usually written: "IN THE CITY" names no place
-    "City", "Town", "Village", "World", "Country", "Ville", "Monde", *PLATFORMS}
+    "City", "Town", "Village", "World", "Country", "Ville", "Monde",
+    # greetings before a place's name: "Thanks, Texas!"
+    "Thanks", "Thank", "Hello", "Hi", "Welcome", "Congrats", "Sorry", "Merci", "Bravo", "Bonjour",
+    *PLATFORMS}
 
 
 # French puts "en" before a feminine country's name ("en Belgique", "en Ukraine"), but "en"
@@ -1175,7 +1195,7 @@ _DATELINE = re.compile(r"^(" + _DATELINE_PART + r"(?:,\s*" + _DATELINE_PART + r"
 # ring road").
 _WITH_COUNTRY = re.compile(r"(?:^|[,;:]\s*|\s[-–—|]\s*)(" + _DATELINE_PART + r"(?:,\s*"
                            + _DATELINE_PART + r")?),\s*(" + _DATELINE_PART
-                           + r")(?=\s*(?:[.,;:!?)]|$)|\s+[^\w\s])")
+                           + r")(?=\s*(?:[.,;:!?)]|$)|\s+[^\w\s]|\s+[a-z])")
 _PIN = re.compile(r"📍\ufe0f?\s*(" + _DATELINE_PART + r"(?:,\s*" + _DATELINE_PART + r")?)")
 # (not a credit's or a headline's label: "Video: AFP", "Breaking: ...")
 # (after a flag or another sign: "🇺🇦 Kyiv: ...")
@@ -1339,6 +1359,19 @@ def _filmed_there(sentence: str, at: int) -> bool:
     return not _negated(sentence, at) and not _seen_there(sentence, at)
 
 
+# Where a town is written with its state after a comma ("Portland, Maine", "Portland, ME",
+# "Paris, Texas"): a social-media audit's "Portland, Maine this morning" was not read, and
+# footage from Portland, Oregon rated authentic. Elsewhere a region after a comma is read only
+# after "in" (``_qualified``): "Migrants, Paris" names no town in the region of Paris.
+_STATE_COUNTRIES = ("US", "CA", "AU")
+
+
+def _country_or_state(name: str) -> bool:
+    region = region_named(name)
+    return bool(country_code(name)) or (region is not None
+                                        and region.country in _STATE_COUNTRIES)
+
+
 def _unannounced_places(caption: str, found: list[tuple[int, int, str]]
                         ) -> list[tuple[int, int, str]]:
     """A caption's places named without "in" (``_PIN``, ``_WITH_COUNTRY``, ``_TENTATIVE``),
@@ -1347,7 +1380,8 @@ def _unannounced_places(caption: str, found: list[tuple[int, int, str]]
                                         for m in _PIN.finditer(caption)
                                         if m.group(1).split()[0] not in _NOT_PLACES]
     for match in _WITH_COUNTRY.finditer(caption):
-        if country_code(match.group(2)) and match.group(1).split()[0] not in _NOT_PLACES:
+        if _country_or_state(match.group(2)) and \
+                match.group(1).split()[0].rstrip(",") not in _NOT_PLACES:
             more.append((match.start(1), match.end(2), f"{match.group(1)}, {match.group(2)}"))
     small = [_IN_SMALL] if not any(c.isupper() for c in caption) else []
     for pattern in (*_TENTATIVE, *small):

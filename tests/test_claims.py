@@ -177,6 +177,14 @@ def test_a_dateline_of_several_parts_names_the_place() -> None:
     assert places("Calais, Dover and more: a report") == []
 
 
+def test_a_year_in_an_article_s_story_is_not_the_footage_s() -> None:
+    # "back in" dates a post's footage in a caption, not the story an article tells
+    said = read_claims([Passage("Back in 2015, migrants crossed every night.", "paragraph", 0)])
+    assert said == []
+    (clip,) = read_claims([Passage("The clip is from 2015.", "paragraph", 0)])
+    assert clip.value == "2015-01-01/2015-12-31"
+
+
 def test_a_caption_s_places_named_without_in() -> None:
     # a desk audit: each was missed, and footage from elsewhere rated authentic
     assert places("Russian missile strike aftermath, Kharkiv, Ukraine") == ["Kharkiv, Ukraine"]

@@ -398,6 +398,20 @@ def test_a_social_media_audit_s_captions(gazetteer: Gazetteer) -> None:
                     "Video: Traffic chaos on the freeway after the storm",
                     "Footage: Security guard watches people walk in"):
         assert checked(caption, ClaimKind.SOURCE) == [], caption
+    # a town with its state after a comma, words or a sign after it; a greeting is no place
+    assert checked("Portland, Maine this morning ❄️", ClaimKind.PLACE) == [
+        ("Portland, Maine", "contradicted")]
+    assert checked("Portland, OR 🚗 traffic", ClaimKind.PLACE) == [("Portland, OR",
+                                                                   "consistent")]
+    assert checked("Thanks, Texas!", ClaimKind.PLACE) == []
+    # the year a post says the footage is from
+    dated = [Original(id="cam", recorded_at="2023-05-02")]
+    for caption, year in (("#throwback to my summer 2019 road trip", "2019"),
+                          ("This video is from 2019, not 2023", "2019"),
+                          ("#tbt to the factory back in 2018", "2018")):
+        said = stated_claims(StatedClaims(caption=caption))
+        assert [(c.value[:4], c.status.value) for c in check(said, dated, gazetteer=gazetteer)
+                if c.kind is ClaimKind.DATE] == [(year, "contradicted")], caption
     office = [Original(id="cam", source="Gdansk Office Security")]
     said = stated_claims(StatedClaims(caption="credit: @gdansk_office"))
     assert [c.status.value for c in check(said, office, gazetteer=gazetteer)] == ["unchecked"]
