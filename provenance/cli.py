@@ -1055,6 +1055,16 @@ def report(result: str, output: str, jsonld: str | None, publisher: str | None) 
 MAX_RESULT_FILE = 64 * 1024**2
 
 
+def _json_lines(path: str) -> int:
+    """How many lines of the file are each a JSON object (0 when any line is not)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = [line for line in handle if line.strip()]
+        return len(lines) if all(isinstance(json.loads(line), dict) for line in lines) else 0
+    except (OSError, ValueError, RecursionError):
+        return 0
+
+
 def _read_result(path: str) -> dict[str, Any]:
     save = "save one with `provenance verify ... --json > result.json`"
     if os.path.getsize(path) > MAX_RESULT_FILE:
@@ -1064,6 +1074,13 @@ def _read_result(path: str) -> dict[str, Any]:
         with open(path, encoding="utf-8") as handle:
             payload = json.load(handle, parse_constant=_no_constant)
     except (OSError, ValueError, RecursionError) as exc:
+        lines = _json_lines(path)
+        if lines > 1:  # a desk audit: "Extra data", no way on
+            raise SettingsError(
+                f"{path} holds {lines} results, one a line (JSON Lines: what `verify A B --json` "
+                "writes for several inputs); a report is of one result",
+                f"render each line on its own, e.g. `sed -n 1p {shlex.quote(path)} > one.json` "
+                "then `provenance report one.json -o one.html`") from None
         raise SettingsError(f"{path} is not a JSON result ({str(exc)[:200]})", save) from None
     if not isinstance(payload, dict) or not ("verdict" in payload or "results" in payload):
         raise SettingsError(f"{path} is not a provenance result", save)

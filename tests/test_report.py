@@ -204,6 +204,11 @@ def test_report_command_re_renders_a_saved_result(demo, tmp_path: Path) -> None:
     assert out.read_text().count("data:image/jpeg;base64,") == 6
     code, _, err = run("report", tmp_path / "again.html", "-o", tmp_path / "x.html")
     assert code == 2 and "not a JSON result" in err
+    # several results a line each (what `verify A B --json` writes): said so, with what to do
+    lines = tmp_path / "two.json"
+    lines.write_text(json.dumps(demo[0]) + "\n" + json.dumps(demo[0]) + "\n")
+    code, _, err = run("report", lines, "-o", tmp_path / "y.html")
+    assert code == 2 and "holds 2 results, one a line" in err and "sed -n 1p" in err, err
 
 
 def test_a_saved_result_whose_paths_are_not_text_is_rendered_without_frames(  # type: ignore[no-untyped-def]
