@@ -180,6 +180,8 @@ def test_writes_need_a_valid_token_and_change_nothing_without(client: httpx.Clie
     assert client.get("/api/v1/originals/cam-b").json()["recorded_at"] == "2015-09-15"
     kept = Path(added.json()["original"]["file"])
     assert kept.is_file() and kept.parent.parent.name == "originals"
+    # the server's files are its user's alone (a desk audit: readable by every account)
+    assert kept.stat().st_mode & 0o077 == 0, oct(kept.stat().st_mode)
     removed = client.delete("/api/v1/originals/cam-b", headers=bearer(EDITOR_TOKEN))
     assert removed.status_code == 200
     assert not kept.exists()

@@ -40,6 +40,10 @@ def serve(config: ServerConfig) -> None:
                 timeout_graceful_shutdown=5)
 
 
+# Files the server makes are its user's alone (``run``).
+SERVER_UMASK = 0o077
+
+
 def run(db: str, host: str, port: int, workers: int | None, token_file: str | None,
         allow_net: tuple[str, ...], max_upload: str, max_download: str, max_queued: int,
         sample_fps: float | None, state_dir: str | None = None, create: bool = False,
@@ -73,6 +77,10 @@ def run(db: str, host: str, port: int, workers: int | None, token_file: str | No
     _check_port_free(host, port)
     if not create:
         _check_library(config.db)
+    # What the server keeps (uploads, jobs, reports, downloads) is for its users alone: a desk
+    # audit found them readable by every account on the machine (0644). The worker processes
+    # inherit it.
+    os.umask(SERVER_UMASK)
     serve(config)
 
 
