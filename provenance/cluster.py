@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -113,16 +114,21 @@ def client(workers: int, address: str | None = None) -> Iterator[Any]:
 
     # Workers that may start processes of their own: a download runs in a child process
     # (acquire.download's memory bound), which a daemonic worker may not start (a URL verified
-    # with --workers failed "daemonic processes are not allowed to have children").
-    with dask.config.set({"distributed.worker.daemon": False}):
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=":0", silence_logs=40)
-    dask_client = Client(cluster)
-    try:
-        yield dask_client
-    finally:
-        dask_client.close()
-        cluster.close()
+    # with --workers failed "daemonic processes are not allowed to have children"). Their
+    # scratch files go to a folder of this run's, removed after it (a desk audit found Dask's
+    # /tmp/dask-scratch-space left behind).
+    with tempfile.TemporaryDirectory(prefix="provenance-dask-") as scratch:
+        with dask.config.set({"distributed.worker.daemon": False,
+                              "temporary-directory": scratch}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=":0", silence_logs=40,
+                                   local_directory=scratch)
+        dask_client = Client(cluster)
+        try:
+            yield dask_client
+        finally:
+            dask_client.close()
+            cluster.close()
 
 
 def _threads(dask_client: Any) -> int:

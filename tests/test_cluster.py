@@ -114,12 +114,20 @@ def _assert_same_library(a: Path, b: Path) -> None:
 
 
 def test_cluster_and_local_workers_make_the_serial_library(
-    scheduler: str, media: Media, tmp_path: Path
+    scheduler: str, media: Media, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import tempfile
+
     manifest = _manifest(media, tmp_path)
     serial = _import(manifest, tmp_path / "serial.db", "--workers", "1")
     on_cluster = _import(manifest, tmp_path / "cluster.db", "--cluster", scheduler)
+    # local workers leave no scratch folder behind (a desk audit: /tmp/dask-scratch-space)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     local = _import(manifest, tmp_path / "local.db", "--workers", "2")
+    assert list(scratch.iterdir()) == []
     assert serial == on_cluster == local
     assert serial["added"] == ["cam-a", "cam-b"]
     assert serial["already_present"] == ["cam-b"]
