@@ -652,7 +652,8 @@ def metadata_options(f: F) -> F:
                           "month (YYYY-MM), or a FIRST/LAST range (a day-first date such as "
                           "16/09/2015 is read and stored as ISO)."),
         click.option("--published-at", default=None,
-                     help="When it was first published (same forms)."),
+                     help="When it was first published (same forms; not before "
+                          "--recorded-at)."),
         click.option("--url", default=None, help="Where the original is published."),
         click.option("--notes", default=None, help="Licence or other notes."),
         click.option("--location", default=None,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from . import acquire, evidence
 from .claims import COORDINATE_LIMITS, off_the_globe
-from .dates import normalise
+from .dates import day_range, normalise
 from .errors import LibraryError, ProvenanceError, SettingsError
 from .library import Library
 from .library.common import validate_id
@@ -94,8 +94,17 @@ def checked_metadata(original: Original) -> Original:
             raise SettingsError(problem, "give decimal degrees, e.g. 50.9375")
     if (original.latitude is None) != (original.longitude is None):
         raise SettingsError("a latitude needs a longitude", "give both, or neither")
-    return replace(original, recorded_at=normalise(original.recorded_at, "recorded_at"),
-                   published_at=normalise(original.published_at, "published_at"))
+    checked = replace(original, recorded_at=normalise(original.recorded_at, "recorded_at"),
+                      published_at=normalise(original.published_at, "published_at"))
+    recorded, published = (day_range(value) if value else None
+                           for value in (checked.recorded_at, checked.published_at))
+    # (a desk audit: a publication before the recording was stored without a word, and every
+    # claim then checked against both)
+    if recorded and published and published[1] < recorded[0]:
+        raise SettingsError(f"published_at {checked.published_at} is before recorded_at "
+                            f"{checked.recorded_at}: footage is published after it is recorded",
+                            "check both dates")
+    return checked
 
 
 def update(original_id: str, library: Library, **changes: object) -> Original:

@@ -360,6 +360,19 @@ def test_hints_repeat_the_users_db_and_suggest_ids(db: Path) -> None:
     assert code == 5 and "did you mean" not in err and f"--db {db}" in err
 
 
+def test_an_original_published_before_it_was_recorded_is_refused(db: Path) -> None:
+    # a desk audit: stored without a word
+    runner = CliRunner()
+    shown = runner.invoke(main, ["library", "show", "cam-a", "--db", str(db), "--json"])
+    recorded = json.loads(shown.stdout)["recorded_at"]
+    assert recorded, shown.stdout
+    result = runner.invoke(main, ["library", "update", "cam-a", "--published-at", "2001-01-01",
+                                  "--db", str(db)])
+    assert result.exit_code == 2 and "is before recorded_at" in result.stderr, result.output
+    again = runner.invoke(main, ["library", "show", "cam-a", "--db", str(db), "--json"])
+    assert json.loads(again.stdout)["published_at"] != "2001-01-01"
+
+
 def test_library_list_has_a_header(db: Path) -> None:
     code, out, _ = run("library", "list", "--db", db)
     header, *rows = out.splitlines()
