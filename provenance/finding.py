@@ -6,7 +6,7 @@ Reports render this; they never re-derive it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import pairwise
 
 from . import language
@@ -282,7 +282,14 @@ def _claimed(claims: Sequence[Claim]) -> str:
         verb = {ClaimKind.PUBLISHED: "published", ClaimKind.PLACE: "placed in",
                 ClaimKind.SOURCE: "credited to"}.get(claim.kind, "captioned as")
         said.setdefault(verb, {}).setdefault(claim.value, _as_said(claim))
-    return ", ".join(f"{verb} {' and '.join(values.values())}" for verb, values in said.items())
+    return ", ".join(f"{verb} {' and '.join(_widest(values))}" for verb, values in said.items())
+
+
+def _widest(values: Mapping[str, str]) -> list[str]:
+    """Each value said once, a place left out where another says it with more ("Kharkiv"
+    beside "Kharkiv, Ukraine": a desk audit read "placed in Kharkiv, Ukraine and Kharkiv")."""
+    return [shown for value, shown in values.items()
+            if not any(other != value and other.startswith(value + ",") for other in values)]
 
 
 def _as_said(claim: Claim) -> str:

@@ -477,3 +477,13 @@ def test_each_source_and_camera_is_said_with_its_own_recording_date() -> None:
     unnamed = [originals[0], replace(originals[1], source="")]
     assert "from City traffic dept (recorded 2020-06-05) and an unnamed source (recorded " \
            "2018-11-20)" in assess(Verdict.MATCH, montage, [], [], unnamed).summary
+
+
+def test_a_place_said_twice_the_second_time_with_its_country_is_said_once() -> None:
+    # a desk audit: "placed in Kharkiv, Ukraine and Kharkiv"
+    cam = [Original(id="cam", location="Portland, Oregon, United States")]
+    places = [Claim(kind=ClaimKind.PLACE, text=v, value=v, found_in="caption",
+                    status=ClaimStatus.CONTRADICTED, finding="not there")
+              for v in ("Kharkiv, Ukraine", "Kharkiv")]
+    summary = assess(Verdict.MATCH, [_alignment()], [], places, cam).summary
+    assert "placed in Kharkiv, Ukraine." in summary and "and Kharkiv" not in summary, summary
