@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ def export_keyframes(
         pictures = stream.frames_at([shot.keyframe for shot in found])
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
+    _remove_earlier_keyframes(target)
     index: list[dict[str, object]] = []
     for number, shot in enumerate(found, start=1):
         picture = pictures.get(shot.keyframe)
@@ -50,6 +52,23 @@ def export_keyframes(
     tmp.write_text(json.dumps(manifest, indent=2), "utf-8")
     os.replace(tmp, target / "keyframes.json")
     return index
+
+
+_KEYFRAME_NAME = re.compile(r"shot-\d{3,}_\d+\.\d{3}s\.jpg")
+
+
+def _remove_earlier_keyframes(target: Path) -> None:
+    """The pictures an earlier export into the same folder wrote, which its keyframes.json
+    lists, removed: only names this export writes, in that folder (a desk audit: an earlier
+    video's keyframes stayed beside a keyframes.json that no longer listed them)."""
+    try:
+        listed = json.loads((target / "keyframes.json").read_text("utf-8")[:1_000_000])
+        names = [k.get("file") for k in listed.get("keyframes", []) if isinstance(k, dict)]
+    except (OSError, ValueError, AttributeError):
+        return
+    for name in names:
+        if isinstance(name, str) and _KEYFRAME_NAME.fullmatch(name):
+            (target / name).unlink(missing_ok=True)
 
 
 def result_images(results: Sequence[Verification]) -> tuple[dict[str, bytes], dict[str, str]]:

@@ -204,6 +204,15 @@ def test_keyframes_one_per_shot_with_times(tmp_path: Path) -> None:
 
     assert shots[-1]["end"] == pytest.approx(
         fingerprint_video(str(default_samples_dir() / "repost.mp4"), 4.0).duration, abs=0.001)
+    # into the same folder again, from another video: the earlier pictures go, the user's own
+    # files stay (a desk audit: old keyframes stayed beside a keyframes.json without them)
+    (out / "notes.txt").write_text("mine")
+    other = default_samples_dir() / "originals" / "calais-cam2-fence.mp4"
+    code, _, err = run("keyframes", other, "-o", out)
+    assert code == 0, err
+    listed = {k["file"] for k in json.loads((out / "keyframes.json").read_text())["keyframes"]}
+    assert {p.name for p in out.glob("*.jpg")} == listed
+    assert (out / "notes.txt").read_text() == "mine"
 
 
 def test_keyframes_of_a_bad_file_write_nothing(media: Media, tmp_path: Path) -> None:
