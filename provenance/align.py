@@ -1554,7 +1554,7 @@ def _held_said(query: Fingerprint, matches: list[Alignment],
     spans = _held_spans(query, matches)
     shown = union((s.query_start, s.query_end) for a in same_scene for s in a.segments)
     unshown = [piece for span in spans for piece in subtract(span, shown)]
-    blank = union(blank_spans(query))
+    blank = blank_spans(query)
     seconds = {
         "frozen": sum(b - a for span in spans for a, b in intersect(span, shown)),
         "blank": sum(b - a for span in unshown for a, b in intersect(span, blank)),

@@ -18,7 +18,7 @@ from typing import IO, Any
 from .errors import ProvenanceError, SettingsError
 from .library import Library
 from .models import StatedClaims, Verification
-from .pipeline import Progress, _failed, opened_library, verify_many
+from .pipeline import Progress, _failed, library_for, opened_library, verify_many
 from .report import to_payload
 from .settings import Settings, load_settings
 
@@ -134,8 +134,7 @@ def _verify_remote(query: str, shared: tuple[str, Settings, StatedClaims | None]
     """On a worker: one query against the library at the given path."""
     path, settings, stated = shared
     if path not in _WORKER_LIBRARIES:
-        _WORKER_LIBRARIES[path] = Library(path)
-        _WORKER_LIBRARIES[path].index_cache = settings.cache_dir
+        _WORKER_LIBRARIES[path] = library_for(path, settings)
     return _verify_one(query, _WORKER_LIBRARIES[path], settings, None, stated)
 
 

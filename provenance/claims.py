@@ -851,11 +851,11 @@ def source_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
                     name, said = _name(match.group(1)), match.group(0).strip()
                     if name.startswith("@"):
                         name = _whole_handle(text, match.start(1), name)
+                    if pattern is _LABELLED and _describes_footage(match.group(1)):
+                        continue
                     # "not filmed by Eurotunnel" credits no one (a desk audit: it was read as
                     # a credit, and the quote left out the "not"); "(Video: AFP)" is one
                     # credit, not also "Video: AFP)"
-                    if pattern is _LABELLED and _describes_footage(match.group(1)):
-                        continue
                     if len(name) >= 2 and not _negated(text, match.start()) and not any(
                             said in c.text and name == c.value for c in credited):
                         claims.append(Claim(kind=kind, text=said, value=name, found_in=where))

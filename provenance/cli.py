@@ -308,8 +308,7 @@ def _settings(ctx: click.Context, **overrides: Any) -> Settings:
 
 def _library(ctx: click.Context, settings: Settings, create: bool = False) -> Library:
     """Open the library for this command; it is closed when the command ends."""
-    library = Library(settings.db, create=create)
-    library.index_cache = settings.cache_dir
+    library = pipeline.library_for(settings.db, settings, create)
     ctx.call_on_close(library.close)
     return library
 

@@ -443,7 +443,7 @@ def assess(
     # over another's footage) is a montage, an edit a reader must know even when every second
     # of it is authentic.
     sources = len({m.reference_id for m in matches if m.region is None}) if not regions else 1
-    unexplained = [piece for span in unexplained for piece in subtract(span, union(blank))]
+    unexplained = [piece for span in unexplained for piece in subtract(span, blank)]
     unexplained = unexplained if sum(b - a for a, b in unexplained) >= MIN_ADDED_S else ()
     unexplained, unplaced = _unplaced(unexplained, cuts)
     if sources > 1 and unexplained:

@@ -112,17 +112,25 @@ def _looks_like_html(path: str) -> bool:
     return head.startswith((b"<!doctype html", b"<html"))
 
 
+def library_for(target: str | os.PathLike[str], settings: Settings,
+                create: bool = False) -> Library:
+    """The library at ``target``, opened with its index cached in the settings' cache folder
+    (``Library.index_cache``)."""
+    library = Library(target, create=create)
+    library.index_cache = settings.cache_dir
+    return library
+
+
 @contextmanager
 def opened_library(
     library: Library | str | os.PathLike[str], settings: Settings, create: bool = False
 ) -> Iterator[Library]:
-    """The given library, or the one at the given path, opened for this call (its index cached
-    in the settings' cache folder) and closed after."""
+    """The given library, or the one at the given path, opened for this call
+    (``library_for``) and closed after."""
     if isinstance(library, Library):
         yield library
         return
-    with Library(library, create=create) as opened:
-        opened.index_cache = settings.cache_dir
+    with library_for(library, settings, create) as opened:
         yield opened
 
 
