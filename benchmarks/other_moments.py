@@ -15,9 +15,10 @@ footage as the registered moment.
 ``--edit`` applies one of copy_detection.py's geometric edits (GEOMETRY_EDITS), one of its
 main set's filter-only edits (EDITS, e.g. "caption+logo"), film grain (GRAIN_EDITS, e.g.
 "grain 10"), a centre crop of the original's shape (CROP_EDITS, "centre crop 30%"), the window
-played backwards (REVERSED_EDITS, "reversed", "reversed + mirrored") or captions that come and
-go ("timed captions", ``timed_captions``; "running subtitles", ``running_subtitles``; "news
-ticker", ``news_ticker``), to every window.
+played backwards (REVERSED_EDITS, "reversed", "reversed + mirrored"), turned on its side
+(TURNED_EDITS, "turned clockwise", "turned counterclockwise", "turned + mirrored") or captions
+that come and go ("timed captions", ``timed_captions``; "running subtitles",
+``running_subtitles``; "news ticker", ``news_ticker``), to every window.
 
 ``--registered`` sweeps the half the library holds instead: the registered moment at every
 offset, which must be matched there (what the evidence rules cost true short copies).
@@ -52,6 +53,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import cv2
 import numpy as np
 from _common import WORK, cpu_self, ffmpeg, footage_clips, table
 
@@ -83,6 +85,11 @@ CROP_EDITS = {f"centre crop {n}%": f"crop=iw*{1 - n / 100:g}:ih*{1 - n / 100:g}"
 # The window played backwards (``reverse.py``): a registered window must be matched played
 # backwards from its end, another moment still not at all.
 REVERSED_EDITS = {"reversed": "reverse", "reversed + mirrored": "reverse,hflip"}
+# The window turned on its side (``turn.py``): a registered window must be matched with the
+# rotation, another moment still not at all. ffmpeg's transpose=3 turns clockwise and flips top
+# to bottom: the picture turned counterclockwise and mirrored.
+TURNED_EDITS = {"turned clockwise": "transpose=1", "turned counterclockwise": "transpose=2",
+                "turned + mirrored": "transpose=3"}
 
 
 def timed_captions(font: str) -> str:
@@ -270,7 +277,10 @@ def _mapping_error(result: Verification, query: Path, original: Path,
     frames = [(t, f) for t, f in _small_frames(query)
               if segment.query_start <= t <= segment.query_end]
     errors = []
+    quarters = _quarters_upright(result)
     for t, frame in frames[:: max(1, len(frames) // SHOWN_FRAMES)]:
+        if quarters:  # turned upright first, as verify does, then unmirrored
+            frame = cv2.resize(np.rot90(frame, quarters), (160, 90), interpolation=cv2.INTER_AREA)
         frame = frame[:, ::-1] if segment.mirrored else frame
         near = np.flatnonzero(np.abs(times - shows(t)[0]) <= SHOWN_SEARCH_S)
         if len(near):
@@ -280,11 +290,20 @@ def _mapping_error(result: Verification, query: Path, original: Path,
     return float(np.median(errors)) if errors else float("nan")
 
 
+def _quarters_upright(result: Verification) -> int:
+    """The quarter turns counterclockwise (``np.rot90``) that set a repost on its side upright:
+    1 for one turned clockwise (its ``rotated`` edit +90°), 3 counterclockwise, 0 if neither."""
+    from provenance.models import Edit
+
+    rotation = next((e.rotation or 0.0 for m in result.matches for e in m.edits
+                     if e.kind is Edit.ROTATED), 0.0)
+    return 1 if 45 <= rotation < 135 else 3 if -135 < rotation <= -45 else 0
+
+
 @functools.lru_cache(maxsize=4)
 def _small_frames(path: Path) -> list[tuple[float, np.ndarray]]:
     """Every frame of a video as (time, 160x90 grey, float)."""
     import av
-    import cv2
 
     with av.open(str(path)) as container:
         return [(float(f.pts * f.time_base),
@@ -361,7 +380,7 @@ def main() -> None:
         return
     from copy_detection import _FONT, EDITS, GEOMETRY_EDITS, duration
 
-    filters = {**GEOMETRY_EDITS, **GRAIN_EDITS, **CROP_EDITS, **REVERSED_EDITS,
+    filters = {**GEOMETRY_EDITS, **GRAIN_EDITS, **CROP_EDITS, **REVERSED_EDITS, **TURNED_EDITS,
                **({"timed captions": timed_captions(_FONT),
                    "running subtitles": running_subtitles(_FONT),
                    "news ticker": news_ticker(_FONT)} if Path(_FONT).exists() else {}),

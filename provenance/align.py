@@ -1939,6 +1939,19 @@ def intersect(interval: tuple[float, float], spans: Iterable[tuple[float, float]
             if min(interval[1], b) - max(interval[0], a) > 1e-6]
 
 
+def cut_to(found: AlignResult, spans: list[tuple[float, float]], sample_fps: float
+           ) -> AlignResult:
+    """The result's matches cut to ``spans`` of the query's time, each piece kept when still a
+    segment long: what a later stage may take (the rest would be given up after the checks that
+    cost it most)."""
+    least = found.params.min_segment_s
+    matches = [replace(m, segments=tuple(
+        cut_segment(s, a, b) for s in m.segments
+        for a, b in intersect((s.query_start, s.query_end), spans)
+        if b - a + 0.5 / sample_fps >= least)) for m in found.matches]
+    return replace(found, matches=tuple(m for m in matches if m.segments))
+
+
 def cut_segment(segment: Segment, start: float, end: float) -> Segment:
     """The part of a segment between two query times, or its mapping carried on beyond its
     ends (same mapping)."""

@@ -77,10 +77,20 @@ TRIM_SHARE = 0.8
 def _edit_names(matches: Sequence[Alignment]) -> list[str]:
     found = []
     for alignment in matches:
-        found += [_MEANINGFUL[edit.kind] + (f" (x{edit.speed:.2f})" if edit.speed else "")
+        found += [_edit_name(edit) + (f" (x{edit.speed:.2f})" if edit.speed else "")
                   + _backwards(alignment, edit, len(matches) > 1)
                   for edit in alignment.edits if edit.kind in _MEANINGFUL and not _trim(edit)]
     return list(dict.fromkeys(found))
+
+
+def _edit_name(edit: DetectedEdit) -> str:
+    """What a reader is told of an edit: a rotation by how far it turns the picture."""
+    turned = abs(edit.rotation or 0.0) if edit.kind is Edit.ROTATED else 0.0
+    if turned >= 135.0:
+        return "turned upside down"
+    if turned >= 45.0:
+        return "turned on its side"
+    return _MEANINGFUL[edit.kind]
 
 
 def _backwards(alignment: Alignment, edit: DetectedEdit, montage: bool) -> str:

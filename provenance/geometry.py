@@ -344,6 +344,14 @@ def mirrored_box(box: Box) -> Box:
     return (1.0 - box[2], box[1], 1.0 - box[0], box[3])
 
 
+def turned_box(box: Box, quarters: int) -> Box:
+    """The box where it lies once the picture is turned ``quarters`` quarter turns
+    counterclockwise (``np.rot90``; -1 turns it back from one)."""
+    for _ in range(quarters % 4):
+        box = (box[1], 1.0 - box[2], box[3], 1.0 - box[0])
+    return box
+
+
 def _prepare(frame: np.ndarray) -> np.ndarray:
     grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
     height, width = grey.shape[:2]

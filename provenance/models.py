@@ -345,7 +345,10 @@ class DetectedEdit:
         if self.kind is Edit.FILMED_OFF_SCREEN and self.angle is not None:
             return f"filmed off a screen at about {self.angle:.0f}° (seen at {where})"
         if self.kind is Edit.ROTATED and self.rotation is not None:
-            return f"rotated {abs(self.rotation):.0f}°"
+            # near a half turn, clockwise or not says nothing
+            way = "" if abs(self.rotation) >= 170 or round(self.rotation) == 0 else \
+                " clockwise" if self.rotation > 0 else " counterclockwise"
+            return f"rotated {abs(self.rotation):.0f}°{way}"
         if self.kind is Edit.SPEED and self.speed:
             return f"speed x{self.speed:.2f}"
         return self.kind.value

@@ -17,7 +17,19 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from . import acquire, claims, evidence, finding, layout, moment, ocr, provider, refine, reverse
+from . import (
+    acquire,
+    claims,
+    evidence,
+    finding,
+    layout,
+    moment,
+    ocr,
+    provider,
+    refine,
+    reverse,
+    turn,
+)
 from .align import (
     DEFAULT_PARAMS,
     AlignResult,
@@ -215,6 +227,10 @@ def verify_video(
             result, stored = _searched(video.path, decoded, result, stored, lib)
             result, stored = reverse.backwards_stage(decoded, result, lib, stored,
                                                      partial(_saturation, video.path))
+            result, stored = turn.turned_stage(decoded, result,
+                                               partial(match_fingerprint, library=lib), lib,
+                                               stored, partial(_saturation, video.path))
+            result = _not_looked_for(result)
             _step(progress, "local", 1.0)
         _step(progress, "evidence", 0.0)
         kept = dict(zip(decoded.local_times, decoded.local_frames, strict=True)) if decoded \
@@ -293,6 +309,15 @@ def verify_video(
             regions=regions,
             layout=wall,
         )
+
+
+def _not_looked_for(result: AlignResult) -> AlignResult:
+    """A result with time no original explains says what was not looked for there: crops and
+    insets played backwards or turned on their side."""
+    if not result.unexplained:
+        return result
+    return replace(result, skipped=tuple(dict.fromkeys(
+        (*result.skipped, reverse.NOT_LOOKED_FOR, turn.NOT_LOOKED_FOR))))
 
 
 def _searched(path: str, decoded: provider.Decoded, result: AlignResult,

@@ -46,8 +46,7 @@ def backwards_stage(decoded: Decoded, result: align.AlignResult, lib: Library,
     registered footage played backwards lines up forwards by chance where little moves), and the
     stored data of the originals it newly matched beside the others' (``saturation`` measures
     the repost's colour over a result's matches)."""
-    found, kept = _found_backwards(decoded, result, lib, stored, saturation)
-    return _noted(found), kept
+    return _found_backwards(decoded, result, lib, stored, saturation)
 
 
 def _found_backwards(decoded: Decoded, result: align.AlignResult, lib: Library,
@@ -84,16 +83,10 @@ def _found_backwards(decoded: Decoded, result: align.AlignResult, lib: Library,
             {**stored, **{k: v for k, v in local.items() if k not in stored}})
 
 
+# Said of a result with time no original explains (a reversed inset read "nothing in the
+# library explains this footage").
 NOT_LOOKED_FOR = ("crops and insets played backwards (footage played backwards is looked for "
                   "in whole frames only)")
-
-
-def _noted(result: align.AlignResult) -> align.AlignResult:
-    """A result with time no original explains says that crops and insets were not looked for
-    played backwards (a reversed inset read "nothing in the library explains this footage")."""
-    if not result.unexplained or NOT_LOOKED_FOR in result.skipped:
-        return result
-    return replace(result, skipped=(*result.skipped, NOT_LOOKED_FOR))
 
 
 def _viewed(result: align.AlignResult) -> list[str]:
@@ -125,13 +118,9 @@ def _within(found: align.AlignResult, open_time: list[tuple[float, float]],
     """The matches found played backwards cut to the open time (in the reversed video's time),
     each piece kept when still a segment long: the rest would be given up after the moment
     check, which costs most of this stage."""
-    least, duration = found.params.min_segment_s, back.duration
-    spans = [(duration - b, duration - a) for a, b in open_time]
-    matches = [replace(m, segments=tuple(
-        align.cut_segment(s, a, b) for s in m.segments
-        for a, b in align.intersect((s.query_start, s.query_end), spans)
-        if b - a + 0.5 / back.sample_fps >= least)) for m in found.matches]
-    return replace(found, matches=tuple(m for m in matches if m.segments))
+    duration = back.duration
+    return align.cut_to(found, [(duration - b, duration - a) for a, b in open_time],
+                        back.sample_fps)
 
 
 def _displaced(result: align.AlignResult, standing: list[Segment]) -> align.AlignResult:

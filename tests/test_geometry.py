@@ -450,3 +450,22 @@ def test_a_view_an_original_without_stored_data_shows_only_loosely_is_inconclusi
     assert report["verdict"] == "inconclusive", report["reason"]
     assert [a["reference_id"] for a in report["same_scene"]] == ["cam-a"]
     assert any("no stored local data" in s for s in report["skipped"])
+
+
+def test_a_box_turned_a_quarter_turn_lies_where_np_rot90_puts_its_pixels() -> None:
+    from provenance.geometry import turned_box
+    from provenance.provider import turned_boxes
+
+    frame = np.zeros((90, 160), np.uint8)
+    frame[9:36, 32:80] = 1  # x 20-50 %, y 10-40 %
+    for quarters in (1, 2, 3):
+        turned = np.rot90(frame, quarters)
+        rows, cols = np.nonzero(turned)
+        height, width = turned.shape
+        seen = (cols.min() / width, rows.min() / height, (cols.max() + 1) / width,
+                (rows.max() + 1) / height)
+        assert turned_box((0.2, 0.1, 0.5, 0.4), quarters) == pytest.approx(seen)
+        top, bottom, left, right = turned_boxes(np.array([[0.1, 0.4, 0.2, 0.5]]), quarters)[0]
+        assert (left, top, right, bottom) == pytest.approx(seen)
+        assert turned_box(turned_box((0.2, 0.1, 0.5, 0.4), quarters), -quarters) == \
+            pytest.approx((0.2, 0.1, 0.5, 0.4))

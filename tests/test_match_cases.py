@@ -730,3 +730,34 @@ def test_another_moment_played_backwards_is_no_match(
     result = verify_json(later, library_path)
     assert not result["matches"]
     assert [a["reference_id"] for a in result["same_scene"]] == ["cam-a"]
+
+
+def test_footage_turned_on_its_side_is_a_match_with_its_rotation(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # Camera A's 4-12 s turned a quarter turn clockwise (a portrait frame), then a caption
+    # laid along the bottom of that frame: the whole-frame hashes saw another picture, and
+    # verify said "nothing in the library explains this footage" (a desk audit: "another moment").
+    turned = _encode(tmp_path / "a-side.mp4", media.cam_a, 4, 8.0, "-vf",
+                     "transpose=1,drawbox=x=0:y=ih*0.86:w=iw:h=ih*0.1:color=yellow:t=fill")
+    result = verify_json(turned, library_path)
+    assert result["verdict"] == "match" and not result["same_scene"]
+    (match,) = result["matches"]
+    assert match["reference_id"] == "cam-a"
+    (rotation,) = [e for e in match["edit_details"] if e["kind"] == "rotated"]
+    assert rotation["rotation"] == pytest.approx(90.0, abs=3.0)
+    assert "rotated 90° clockwise" in match["edits"]
+    # the caption's place is given in the repost's own frame, along its bottom
+    boxes = [b for e in match["edit_details"] if e["kind"] == "overlay" for b in e["boxes"]]
+    assert any(b[1] >= 0.8 and b[3] >= 0.95 and b[2] - b[0] >= 0.9 for b in boxes), boxes
+    (segment,) = match["segments"]
+    assert segment["reference_start"] - segment["query_start"] == pytest.approx(4.0, abs=0.3)
+    assert segment["query_end"] - segment["query_start"] >= 7.0
+    assert "turned on its side" in result["finding"]["summary"]
+
+
+def test_another_moment_turned_on_its_side_is_no_match(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    later = _encode(tmp_path / "a-later-side.mp4", media.cam_a_later, 2, 10.0, "-vf",
+                    "transpose=2")
+    result = verify_json(later, library_path)
+    assert not result["matches"], result["matches"]
