@@ -32,6 +32,8 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("picture edits", "provenance.refine", "picture_edits_stage"),
     ("insets over matches", "provenance.refine", "inset_content_stage"),
     ("moment check", "provenance.moment", "moment_stage"),
+    ("played backwards", "provenance.reverse", "backwards_stage"),
+    ("turned on its side", "provenance.turn", "turned_stage"),
     ("sound on matches", "provenance.evidence", "check_sound"),
     ("sound-only search", "provenance.evidence", "sound_only"),
     ("OCR (burned-in text)", "provenance.evidence", "burned_in_text"),

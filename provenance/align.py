@@ -1939,6 +1939,20 @@ def intersect(interval: tuple[float, float], spans: Iterable[tuple[float, float]
             if min(interval[1], b) - max(interval[0], a) > 1e-6]
 
 
+def standing(alignment: Alignment) -> Alignment:
+    """The match without the segments too still for the moment check (``Segment.too_still``):
+    what a second look finds (played backwards, turned on its side) stands only where the
+    pictures, or enough movements, confirm it. On few movements that the pictures could not
+    confirm, the look played backwards found forward footage "played backwards" (2 of 96
+    montages of one camera's moments, ``other_moments.py --spliced 8``, where the first stages
+    had said another moment), and the look on its side matched 2.5 s of the room at another
+    moment on 3 movements (1 of 150 windows, ``other_moments.py --edit "turned clockwise"``).
+    A segment the check could not lay (a caption over the bottles) stands on its motion
+    evidence, as in the first look."""
+    return replace(alignment, segments=tuple(s for s in alignment.segments
+                                             if not s.too_still))
+
+
 def cut_to(found: AlignResult, spans: list[tuple[float, float]], sample_fps: float
            ) -> AlignResult:
     """The result's matches cut to ``spans`` of the query's time, each piece kept when still a

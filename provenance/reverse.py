@@ -70,7 +70,7 @@ def _found_backwards(decoded: Decoded, result: align.AlignResult, lib: Library,
         _played_forwards(m, duration) for m in found.matches)))
     found = refine.picture_edits_stage(back, shown, found, local)
     found = moment.moment_stage(back, found, local)
-    matches = [m for m in (_played_forwards(_standing(m), duration) for m in found.matches)
+    matches = [m for m in (_played_forwards(align.standing(m), duration) for m in found.matches)
                if m.segments]
     if not matches:
         return result, dict(stored)
@@ -125,7 +125,7 @@ def _within(found: align.AlignResult, open_time: list[tuple[float, float]],
 
 def _displaced(result: align.AlignResult, standing: list[Segment]) -> align.AlignResult:
     """The result without the whole-frame segments too still for the moment check that a
-    segment played backwards of the same original which stands (``_standing``) overlaps: the
+    segment played backwards of the same original which stands (``align.standing``) overlaps: the
     footage played backwards is confirmed, by its pictures or by enough motion, nothing
     confirmed it played forwards (a registered room played backwards lined up forwards, on 3-5
     motion-confirmed samples, in 10 of 64 of ``other_moments.py``'s windows)."""
@@ -137,17 +137,6 @@ def _displaced(result: align.AlignResult, standing: list[Segment]) -> align.Alig
     matches = [replace(m, segments=tuple(s for s in m.segments if not beaten(s)))
                if m.region is None else m for m in result.matches]
     return replace(result, matches=tuple(m for m in matches if m.segments))
-
-
-def _standing(alignment: Alignment) -> Alignment:
-    """The match without the segments too still for the moment check (``Segment.too_still``):
-    footage played backwards is a second look, and on few movements the pictures could not
-    confirm, it found forward footage "played backwards" (2 of 96 montages of one camera's
-    moments, ``other_moments.py --spliced 8``, where the first stages had said another moment).
-    A segment the check could not lay (a caption over the bottles) stands on its motion
-    evidence, as played forwards."""
-    return replace(alignment, segments=tuple(s for s in alignment.segments
-                                             if not s.too_still))
 
 
 def _played_forwards(alignment: Alignment, duration: float) -> Alignment:

@@ -9,15 +9,17 @@ footage was recycled). Where they left time no match explains, the repost's own 
 turned a quarter turn each way (``provider.turned_fingerprint``, ``Decoded.turned``: no second
 decode), candidates are drawn from the index and aligned as for any repost, and the way that
 lines up more footage is judged by the stages that judge a whole-frame match: the picture edits
-and the moment check, at their usual bars. What they match, and what the moment check finds at
-another moment, takes the time nothing else explained, with the edit ``rotated`` (90°
-clockwise or counterclockwise); places in the picture (an overlay's boxes) are turned back
-into the repost's own frame.
+and the moment check, at their usual bars, a segment too still for the check not kept (a second
+look stands on the pictures or on enough movements: ``align.standing``). What they match takes
+the time nothing else explained, with the edit ``rotated`` (90° clockwise or counterclockwise);
+places in the picture (an overlay's boxes) are turned back into the repost's own frame. What the
+moment check finds at another moment is not kept (a generated held picture of a camera's other
+moment, turned, was "another moment" where the first look had left the moment open).
 
 A half turn needs no stage of its own: keypoints place an upside-down repost, and the picture
 edits read its 180° rotation. Not looked for turned on a side: crops and insets, footage played
-backwards, and same-scene views the first stage alone would find (a view by chance is likelier
-than a match, and a repost on its side at another moment is left unexplained, not "recycled").
+backwards, and same-scene views (a view by chance is likelier than a match, and a repost on its
+side at another moment is left unexplained, not "recycled").
 """
 
 from __future__ import annotations
@@ -67,10 +69,9 @@ def turned_stage(decoded: Decoded, result: align.AlignResult,
     found = moment.moment_stage(turned, found, local)
     query = decoded.fingerprint
     bars = refine.bar_edits(decoded)
-    merged = align.with_extra_matches(
-        result, [_turned_back(m, quarters, bars) for m in found.matches], query)
-    merged = align.with_extra_same_scene(
-        merged, [_turned_back(a, quarters, bars) for a in found.same_scene], query)
+    merged = align.with_extra_matches(result, [
+        _turned_back(m, quarters, bars) for m in map(align.standing, found.matches)
+        if m.segments], query)
     if not any(_is_turned(m) for m in merged.matches):
         return result, dict(stored)
     return (replace(merged, reason=f"{merged.reason}; {WHY}"),
