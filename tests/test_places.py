@@ -415,3 +415,41 @@ def test_a_social_media_audit_s_captions(gazetteer: Gazetteer) -> None:
     office = [Original(id="cam", source="Gdansk Office Security")]
     said = stated_claims(StatedClaims(caption="credit: @gdansk_office"))
     assert [c.status.value for c in check(said, office, gazetteer=gazetteer)] == ["unchecked"]
+
+
+def test_a_city_named_in_passing_makes_authentic_footage_inconclusive_never_miscaptioned(
+        gazetteer: Gazetteer) -> None:
+    from provenance import claims
+    from provenance.finding import assess
+    from provenance.models import Alignment, Rating, Segment, StatedClaims, Verdict
+
+    road = Original(id="road", location="Santa Clara, California, United States")
+
+    def checked(caption: str) -> list[Claim]:
+        said = claims.stated_claims(StatedClaims(caption=caption))
+        return [c for c in claims.check(said, [road], gazetteer=gazetteer)
+                if c.kind is ClaimKind.PLACE]
+
+    # a desk audit's false posts over footage from California, rated authentic before
+    for caption in ("Tanks entering Kyiv", "#Kyiv tanks on the road", "Kyiv right now 🇺🇦",
+                    "Cars flee Kyiv on Feb. 24", "Watch Kyiv burn", "TANKS ENTERING KYIV"):
+        (place,) = checked(caption)
+        assert (place.value, place.named_in_passing, place.status.value) == (
+            "Kyiv", True, "unchecked"), caption
+        assert claims.disagrees_as_read(place) and "9,886 km" in place.finding
+        match = Alignment("road", 0.9, (Segment("road", 0, 10, 0, 10),))
+        found = assess(Verdict.MATCH, [match], [], [place], [road])
+        assert found.rating is Rating.INCONCLUSIVE, found.summary
+        assert "its caption names Kyiv" in found.summary
+    (once,) = checked("Kyiv factory still working #Kyiv #Ukraine")  # one city, named twice
+    assert once.value == "Kyiv"
+    # no city's very name, a city where the footage was, said where it went viral, or denied
+    for caption in ("Paris Hilton filmed this", "New York Times: traffic at dawn",
+                    "Manchester United fans drive home", "This video went viral in Kyiv",
+                    "Tanks entering town", "Not Kyiv: this is the Bay Area"):
+        assert checked(caption) == [], caption
+    (near,) = checked("San Jose commuters at dawn")
+    assert near.status.value == "consistent"
+    # a caption that says where its footage was filmed has said it: its other names are context
+    (said,) = checked("Filmed in Santa Clara as Kyiv watches")
+    assert said.value == "Santa Clara" and not said.named_in_passing

@@ -24,7 +24,8 @@ from ..models import Alignment, Claim, Finding, Original, Region, Segment, Verif
 # ``announced_duration`` (of an original whose file was cut off at registration); a matched
 # segment's ``too_still`` (too little moves for the moment check, on few movements); a
 # same-scene segment's ``held`` (the repost holds one picture there, a frozen frame); a matched
-# segment's ``reversed`` (played backwards) and the edit ``reversed``; a claim's ``language``.
+# segment's ``reversed`` (played backwards) and the edit ``reversed``; a claim's ``language``
+# and ``named_in_passing``.
 REPORT_SCHEMA_VERSION = 2
 
 
