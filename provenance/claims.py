@@ -1293,6 +1293,21 @@ def _a_town_so_named(name: str, gazetteer: Gazetteer | None,
     return any(p.population >= people and folded(p.name) == folded(name) for p in places)
 
 
+# A caption's dateline after its other words and a sign ("... one by one 😂 Kraków, 15 Nov
+# 2021", "Traffic jam | Lyon, 3 March 2022"): a social-media audit found it unread, and a post
+# placing Gdańsk's footage in Kraków rated authentic.
+_AFTER_A_SIGN = re.compile(rf"[^\w\s,.'’\"“”(]\ufe0f?\s*(?=[{CAPITALS}])")
+
+
+def _dateline_after_a_sign(caption: str) -> list[tuple[int, int, str]]:
+    """(start, end, place) of a dateline that follows a sign in a caption (_AFTER_A_SIGN)."""
+    for sign in _AFTER_A_SIGN.finditer(caption):
+        dateline = _dateline_place(caption[sign.end():])
+        if dateline:
+            return [(sign.end(), sign.end() + len(dateline[0]), dateline[1])]
+    return []
+
+
 def _dateline_place(sentence: str) -> tuple[str, str] | None:
     """A dateline whose date follows it, as (its words, its place), the place's parts up to the
     first that is a day's or a month's name ("Calais, Thursday, 22 October 2015" is Calais) or
@@ -1405,6 +1420,8 @@ def _place_spans(read: str, where: str) -> list[tuple[int, int, str]]:
     dateline = _dateline_place(read) if where != "byline" else None
     if dateline:
         found.append((0, len(dateline[0]), dateline[1]))
+    elif where in _CAPTIONS:
+        found += _dateline_after_a_sign(read)
     if where not in _CAPTIONS and not _EVENT_CUE.search(read) and not any(
             c.kind is ClaimKind.DATE for c in _sentence_dates(
                 read, Passage(read, where), None, {}, None)):

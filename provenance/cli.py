@@ -510,7 +510,7 @@ def _verify_batch(ctx: click.Context, inputs: list[str], library: Library, setti
             if as_json and jsonl != "-":
                 echo(json.dumps(item.payload(), ensure_ascii=False))
             elif not as_json and jsonl != "-":
-                echo(_one_line(item))
+                echo(_batch_line(item))
     except KeyboardInterrupt:
         progress.close()
         _summary(finished, len(todo), jsonl)
@@ -541,7 +541,8 @@ def _open_jsonl(path: str | None, append: bool) -> Any:
                             "choose another --jsonl path") from None
 
 
-def _one_line(item: batch.BatchItem) -> str:
+def _batch_line(item: batch.BatchItem) -> str:
+    """A batch input's line: its name, then each video's outcome and confidence."""
     parts = []
     for result in item.results:
         text = f"{batch.outcome(result)}"

@@ -203,6 +203,10 @@ def test_a_caption_s_places_named_without_in() -> None:
     assert places("Kyiv: traffic jam on the ring road") == ["Kyiv"]
     assert places("Scenes from Kyiv today") == ["Kyiv"]
     assert places("Traffic on the Kyiv ring road this morning") == ["Kyiv"]
+    # a dateline after the caption's other words and a sign (a social-media audit)
+    assert places("Walking into the office one by one 😂 Kraków, 15 Nov 2021") == ["Kraków"]
+    assert places("Traffic jam | Lyon, 3 March 2022") == ["Lyon"]
+    assert places("Great 👍 Monday, 3 March 2022") == []
     # words in capitals, as burned into a picture, are read as usually written
     assert places("FILMED IN KYIV") == ["Kyiv"]
     assert [c.text for c in place_claims([("figcaption", "FILMED IN KYIV")])] == ["IN KYIV"]

@@ -104,6 +104,13 @@ def test_curl_upload_gives_the_cli_verdict(server: ServerProcess, media: Media,
     assert typed and typed[0]["status"] == "contradicted"  # recorded 2015-09-16
     # named where they were typed, not "command line" (a desk audit)
     assert typed[0]["found_in"] == "submitted with the job"
+    # where the server keeps its library, cache and uploads is not shown (a desk audit)
+    shown = json.dumps(job)
+    for place in (str(server.db), str(Path(server.db).parent)):
+        assert place not in shown, place
+    assert job["result"]["video_path"] is None
+    assert job["result"]["settings"]["db"] == "(on the server)"
+    assert job["result"]["provenance"]["path"] == media.clip_a.name
 
     report = client.get(accepted["links"]["report"])
     assert report.status_code == 200 and "text/html" in report.headers["content-type"]

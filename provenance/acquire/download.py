@@ -98,7 +98,9 @@ class _QuietLogger:
         self.last_error = msg
 
 
-def _one_line(message: str) -> str:
+def error_line(message: str) -> str:
+    """The first line of an error message, without colour codes or yt-dlp's "ERROR: ",
+    bounded."""
     text = re.sub(r"\x1b\[[0-9;]*m", "", message).replace("ERROR: ", "").strip()
     return text.splitlines()[0][:300] if text else "download failed"
 
@@ -278,9 +280,9 @@ def _child(url: str, workdir: str, max_filesize: int, extra: dict[str, Any],
         if isinstance(exc.exc_info[1] if exc.exc_info else None, _OverBudget):
             logger.too_large = "progress"
         else:
-            outcome["error"] = _one_line(logger.last_error or str(exc))
+            outcome["error"] = error_line(logger.last_error or str(exc))
     except Exception as exc:  # reported as an AcquireError by the parent
-        outcome["error"] = _one_line(f"{type(exc).__name__}: {exc}")
+        outcome["error"] = error_line(f"{type(exc).__name__}: {exc}")
     outcome["too_large"] = bool(logger.too_large)
     outcome["last_error"] = logger.last_error
     conn.send(("done", outcome))
@@ -424,7 +426,7 @@ def _download(url: str, cache: Path, max_filesize: int, progress: ProgressCallba
         files = [f for f in os.listdir(workdir) if f.startswith("download.")
                  and not f.endswith((".part", ".ytdl"))]
         if not outcome.get("info") or not files:
-            reason = _one_line(outcome.get("last_error") or "the extractor returned no file")
+            reason = error_line(outcome.get("last_error") or "the extractor returned no file")
             raise AcquireError(f"{url}: nothing was downloaded ({reason})", "check the URL")
         return _store(cache, url, os.path.join(workdir, files[0]), outcome["info"],
                       outcome["version"])

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import AcquireError
 from .article import MAX_HTML_BYTES
-from .download import _one_line
+from .download import error_line
 
 # Largest page read when fetching an article (HTML is untrusted and unbounded), counted after
 # decompression: what the parser reads (acquire.article.MAX_HTML_BYTES).
@@ -103,10 +103,10 @@ def fetch_page(url: str, max_bytes: int = MAX_PAGE_BYTES,
             body = _read_body(url, response, limit, seconds)
             charset = _charset(response)
     except urllib.error.HTTPError as exc:
-        raise AcquireError(f"{url}: HTTP {exc.code} {_one_line(str(exc.reason))}",
+        raise AcquireError(f"{url}: HTTP {exc.code} {error_line(str(exc.reason))}",
                            "check the address; the page may have been removed") from None
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", exc)
-        raise AcquireError(f"{url}: cannot reach the page ({_one_line(str(reason))})",
+        raise AcquireError(f"{url}: cannot reach the page ({error_line(str(reason))})",
                            "check the address and your connection") from None
     return body.decode(charset, errors="replace")

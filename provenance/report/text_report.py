@@ -261,7 +261,7 @@ def _evidence_lines(v: Verification, originals: dict[str, Original]) -> list[str
     lines.extend(f"  camera clock in this video's picture: {clock.reads} at "
                  f"{timecode(clock.time)}{clock_marks(clock.mirrored, clock.in_original)}"
                  for clock in v.screen_clocks[:MAX_TEXT_LINES])
-    read = "; ".join(f'{timecode(line.time)} "{_one_line(line.text)}"'
+    read = "; ".join(f'{timecode(line.time)} "{_collapsed(line.text)}"'
                      + (f" ({ADDED_TEXT})" if line.added else "")
                      + (f" ({MIRRORED_TEXT})" if line.mirrored else "")
                      for line in v.burned_in_text[:MAX_TEXT_LINES])
@@ -283,7 +283,7 @@ def clock_marks(mirrored: object, in_original: object) -> str:
 MAX_FINDING_CHARS = 600
 
 
-def _one_line(text: str, limit: int = 200) -> str:
+def _collapsed(text: str, limit: int = 200) -> str:
     """Text read from a video, on one line and bounded (what the HTML report shows of it)."""
     return " ".join(text.split())[:limit]
 
@@ -299,15 +299,15 @@ def _claim_lines(v: Verification) -> list[str]:
             grouped.setdefault((claim.kind, claim.value, claim.status), []).append(claim)
     # a claim's words are the post's: one line each, so no line of theirs passes for the report's
     for (kind, value, status), group in grouped.items():
-        quoted = ", ".join(f'"{_one_line(c.text)}" ({_where(c)})' for c in group)
-        lines.append(f"  [{status.value}] {_GROUPED[kind]} {_one_line(value)}: {quoted}")
-        lines.extend(f"       {_one_line(f, MAX_FINDING_CHARS)}" for f in dict.fromkeys(
+        quoted = ", ".join(f'"{_collapsed(c.text)}" ({_where(c)})' for c in group)
+        lines.append(f"  [{status.value}] {_GROUPED[kind]} {_collapsed(value)}: {quoted}")
+        lines.extend(f"       {_collapsed(f, MAX_FINDING_CHARS)}" for f in dict.fromkeys(
             (group[0].finding or NOTHING_TO_CHECK).split("; ")) if f)
     for claim in v.claims:
         if claim.kind not in _GROUPED:
-            said = f' "{_one_line(claim.text)}" ({_where(claim)})' if claim.text else ""
+            said = f' "{_collapsed(claim.text)}" ({_where(claim)})' if claim.text else ""
             lines.append(f"  [{claim.status.value}] {claim.kind.value}{said}: "
-                         f"{_one_line(claim.finding or NOTHING_TO_CHECK, MAX_FINDING_CHARS)}")
+                         f"{_collapsed(claim.finding or NOTHING_TO_CHECK, MAX_FINDING_CHARS)}")
     return ["Claims:", *lines] if lines else []
 
 

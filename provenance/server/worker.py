@@ -125,7 +125,37 @@ def run_verification(job_id: str, attempt: int) -> None:
         return
     finally:
         os.chdir(_SETUP.reports_dir)
-    store.finish(job_id, attempt, payload)
+    store.finish(job_id, attempt, _shown_to_clients(payload))
+
+
+# Settings that are places on the server's disk (its library, cache, cookies file): a job's
+# answer does not show them to whoever holds its id (a desk audit read the library's path, the
+# uploads folder, the originals' uploaded files and the cache folder in every answer). The HTML
+# report, written before, shows none of them.
+_SERVER_PLACES = ("db", "cache_dir", "cookies", "trust_anchors")
+ON_THE_SERVER = "(on the server)"
+
+
+def _shown_to_clients(value: Any) -> Any:
+    """A job's answer without where the server keeps files: each result's ``video_path``
+    (None, as for a fingerprint query), its settings' paths, and the folders of the files its
+    provenance record and its originals name (each file's own name kept)."""
+    if isinstance(value, list):
+        return [_shown_to_clients(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    shown: dict[str, Any] = {}
+    for key, item in value.items():
+        if key == "video_path":
+            shown[key] = None
+        elif key == "settings" and isinstance(item, dict):
+            shown[key] = {k: ON_THE_SERVER if k in _SERVER_PLACES and v else v
+                          for k, v in item.items()}
+        elif key in ("path", "file") and isinstance(item, str):
+            shown[key] = os.path.basename(item)
+        else:
+            shown[key] = _shown_to_clients(item)
+    return shown
 
 
 def run_registration(source: str, original: dict[str, Any]) -> dict[str, Any]:
