@@ -42,9 +42,6 @@ NOT_LOOKED_FOR = ("crops, insets and footage played backwards of a repost turned
 # rotation then (clockwise positive, as ``DetectedEdit.rotation``).
 QUARTERS = {1: 90.0, 3: -90.0}
 _BARS = frozenset({Edit.REFRAMED_VERTICAL, Edit.LETTERBOX, Edit.PILLARBOX})
-# A rotation this large is a turn onto a side, not a tilt (tilts are read up to
-# geometry.MAX_ROTATION).
-ON_ITS_SIDE = 45.0
 
 
 def turned_stage(decoded: Decoded, result: align.AlignResult,
@@ -72,7 +69,7 @@ def turned_stage(decoded: Decoded, result: align.AlignResult,
     merged = align.with_extra_matches(result, [
         _turned_back(m, quarters, bars) for m in map(align.standing, found.matches)
         if m.segments], query)
-    if not any(_is_turned(m) for m in merged.matches):
+    if merged.matches == result.matches:  # the time it found was explained already
         return result, dict(stored)
     return (replace(merged, reason=f"{merged.reason}; {WHY}"),
             {**stored, **{k: v for k, v in local.items() if k not in stored}})
@@ -117,10 +114,3 @@ def _turned_back(alignment: Alignment, quarters: int, bars: tuple[DetectedEdit, 
     return replace(alignment, region=region, edits=(
         DetectedEdit(Edit.ROTATED, rotation=QUARTERS[quarters] + tilt),
         *(e for e in edits if e.kind is not Edit.ROTATED)))
-
-
-def _is_turned(alignment: Alignment) -> bool:
-    return any(e.kind is Edit.ROTATED and abs(e.rotation or 0.0) >= ON_ITS_SIDE
-               for e in alignment.edits)
-
-
