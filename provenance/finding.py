@@ -59,6 +59,9 @@ _TRANSFORMING = {Edit.SPEED, Edit.REVERSED}
 # What a checker can do when a registered camera's view was found but not its moment.
 UNDECIDED_MOMENT_STEP = ("To decide, find a longer or less edited copy of the video (more "
                          "movement to compare), or ask its source for the original file")
+# What a checker can do when most of a matched shot could not be placed in the original.
+UNPLACED_STEP = ("To decide, find a less edited copy of the video, or ask its source for the "
+                 "original file")
 # Unexplained or same-scene intervals in a matched video adding up to less than this are the
 # ends of its samples (a quarter of a second each; the audit saw a 0.32 s one called added
 # footage), not footage: a piece spliced in lasts 2 s or more (a match's own minimum length).
@@ -110,22 +113,24 @@ def _trim(edit: DetectedEdit) -> bool:
 
 
 def _unplaced(unexplained: Sequence[tuple[float, float]], cuts: Sequence[float] | None
-              ) -> tuple[Sequence[tuple[float, float]], list[str]]:
-    """(the unexplained intervals that may be footage added, what to say of the others). Time
+              ) -> tuple[Sequence[tuple[float, float]], list[str], float]:
+    """(the unexplained intervals that may be footage added, what to say of the others, their
+    seconds). Time
     the library does not explain is footage added only where the video cuts to it: a stretch
     with no cut in it or at its ends (``cut_apart``) continues the matched shot, which
     the comparison could not place (a desk audit: a 20 % centre crop of the car park, one shot,
     matched over 5 s of 15, was "footage the library does not explain was added"). Where the
     cuts are not known (None), every interval may be added footage."""
     if cuts is None or not unexplained:
-        return unexplained, []
+        return unexplained, [], 0.0
     added = [(a, b) for a, b in unexplained
              if cut_apart(a, b, cuts)]
     seconds = sum(b - a for a, b in unexplained if (a, b) not in added)
     said = [f"{seconds:.1f} s of the matched shot (no cut sets it apart) could not be placed "
             "in the original: shown neither to be the registered footage nor to be added"] \
         if seconds >= MIN_ADDED_S else []
-    return (added if sum(b - a for a, b in added) >= MIN_ADDED_S else ()), said
+    return (added if sum(b - a for a, b in added) >= MIN_ADDED_S else ()), said, \
+        seconds if said else 0.0
 
 
 def _cuts_within(matches: Sequence[Alignment],
@@ -455,7 +460,7 @@ def assess(
     sources = len({m.reference_id for m in matches if m.region is None}) if not regions else 1
     unexplained = [piece for span in unexplained for piece in subtract(span, blank)]
     unexplained = unexplained if sum(b - a for a, b in unexplained) >= MIN_ADDED_S else ()
-    unexplained, unplaced = _unplaced(unexplained, cuts)
+    unexplained, unplaced, unplaced_s = _unplaced(unexplained, cuts)
     if sources > 1 and unexplained:
         edits.insert(0, "a montage with footage the library does not explain")
     elif sources > 1:
@@ -504,6 +509,18 @@ def assess(
         summary = (f"Edited: {_footage(matched)}, {'; '.join(edits)}"
                    f"{by_clock}{_unread_languages(claims)}.{caution}")
         return Finding(Rating.EDITED, summary, tuple(dict.fromkeys(reasons)), category)
+    matched_s = sum(s.query_end - s.query_start for m in matches if m.region is None
+                    for s in m.segments)
+    if unplaced_s > matched_s:
+        # most of the matched shot could not be placed: what was matched does not vouch for
+        # the rest as authentic (a desk audit: a crop's fingerprint file, 3.2 s of 20 s
+        # matched, was "authentic"; an edited video says its edits and the caution)
+        return Finding(Rating.INCONCLUSIVE, (
+            f"Inconclusive: {_footage(matched)} over {matched_s:.1f} s, but {unplaced_s:.1f} s "
+            "more of the same shot could not be placed in the original (a crop, a picture edit "
+            f"or another moment the comparison could not tell). {UNPLACED_STEP}."
+            f"{caution.replace(''.join(f' Caution: {u}.' for u in unplaced), '')}"),
+            tuple(dict.fromkeys(reasons)))
     doubtful = [c for c in claims if c.kind in _CAPTION_KINDS and disagrees_as_read(c)]
     if doubtful:
         # authentic footage, but a claim that, as read, does not agree, in words not read or

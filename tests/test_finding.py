@@ -361,6 +361,17 @@ def test_unexplained_time_is_added_footage_only_where_the_video_cuts_to_it() -> 
     # a cut elsewhere does not set this stretch apart
     far = assess(Verdict.MATCH, matched, gap, [], cam, cuts=[4.0])
     assert "was added" not in far.summary and "could not be placed" in far.summary
+    # more of the shot unplaced than matched: not authentic (a desk audit: a crop's
+    # fingerprint file, 3.2 s of 20 s matched, was); an edited one says its edits
+    short = [Alignment("cam", 0.5, (Segment("cam", 4.8, 8.0, 4.8, 8.0),))]
+    rest = [(0.0, 4.8), (8.0, 20.0)]
+    unplaced = assess(Verdict.MATCH, short, rest, [], cam, cuts=[])
+    assert unplaced.rating is Rating.INCONCLUSIVE, unplaced.summary
+    assert "over 3.2 s, but 16.8 s more of the same shot could not be placed" in unplaced.summary
+    assert unplaced.summary.count("could not be placed") == 1
+    cropped = [Alignment("cam", 0.5, (Segment("cam", 4.8, 8.0, 4.8, 8.0),),
+                         (DetectedEdit(Edit.CROPPED, boxes=((0.2, 0.2, 0.8, 0.8),), share=0.36),))]
+    assert assess(Verdict.MATCH, cropped, rest, [], cam, cuts=[]).rating is Rating.EDITED
 
 
 def test_a_picture_held_in_one_originals_footage_is_not_said_out_of_order() -> None:
