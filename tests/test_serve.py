@@ -147,8 +147,8 @@ def test_url_submission_with_events(server: ServerProcess, media: Media, tmp_pat
     assert job["result"]["matches"][0]["reference_id"] == "cam-a"
 
 
-def test_writes_need_a_valid_token_and_change_nothing_without(client: httpx.Client,
-                                                             media: Media) -> None:
+def test_writes_need_a_valid_token_and_change_nothing_without(
+        client: httpx.Client, media: Media, server: ServerProcess) -> None:
     before = client.get("/api/v1/originals").json()
     with open(media.cam_b, "rb") as video:
         content = video.read()
@@ -185,8 +185,10 @@ def test_writes_need_a_valid_token_and_change_nothing_without(client: httpx.Clie
     assert again.status_code == 200 and again.json()["added"] is False
     assert client.get("/api/v1/originals", params={"q": "camera b"}).json()[0]["id"] == "cam-b"
     assert client.get("/api/v1/originals/cam-b").json()["recorded_at"] == "2015-09-15"
-    kept = Path(added.json()["original"]["file"])
-    assert kept.is_file() and kept.parent.parent.name == "originals"
+    # the answer names the file, not where the server keeps it
+    assert added.json()["original"]["file"] == "b.mp4"
+    (kept,) = Path(f"{server.db}.serve").glob("uploads/originals/*/b.mp4")
+    assert kept.is_file()
     # the server's files are its user's alone (a desk audit: readable by every account)
     assert kept.stat().st_mode & 0o077 == 0, oct(kept.stat().st_mode)
     removed = client.delete("/api/v1/originals/cam-b", headers=bearer(EDITOR_TOKEN))
@@ -392,6 +394,10 @@ def test_the_frameworks_own_refusals_are_in_the_apis_error_format(client: httpx.
         assert set(body) == {"error", "hint"} and body["error"], body
         assert "openapi.json" in body["hint"]
     assert "limit" in client.get("/api/v1/verifications", params={"limit": "x"}).json()["error"]
+    # a count out of its range is refused, not clamped without a word (a desk audit)
+    for route, limit in (("verifications", -1), ("originals", 0), ("changes", 5000)):
+        answer = client.get(f"/api/v1/{route}", params={"limit": limit})
+        assert answer.status_code == 400 and "limit" in answer.json()["error"], answer.text
 
 
 def test_a_forms_claims_json_and_claim_fields_go_together(client: httpx.Client,

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 from starlette.datastructures import UploadFile
@@ -40,7 +40,7 @@ from .service import (
     search_originals,
     text_field,
 )
-from .worker import Dispatcher
+from .worker import Dispatcher, shown_to_clients
 
 # Seconds between two looks at a job while streaming its events, and between keep-alives.
 EVENT_POLL = 0.3
@@ -141,10 +141,11 @@ def _api_routes(app: FastAPI, server: Server) -> None:
                             headers={"Location": links["self"]})
 
     @app.get(f"{API}/verifications", tags=["verifications"])
-    def list_jobs(request: Request, limit: int = 50) -> list[dict[str, Any]]:
+    def list_jobs(request: Request, limit: int = Query(50, ge=1, le=500)
+                  ) -> list[dict[str, Any]]:
         server.access.reader(request)
         return [{k: v for k, v in job_view(j).items() if k != "result"}
-                for j in store.recent(min(max(limit, 1), 500))]
+                for j in store.recent(limit)]
 
     @app.get(f"{API}/verifications/{{job_id}}", tags=["verifications"])
     def get_job(job_id: str) -> dict[str, Any]:
@@ -174,17 +175,18 @@ def _api_routes(app: FastAPI, server: Server) -> None:
                                  headers={"Cache-Control": "no-store"})
 
     @app.get(f"{API}/originals", tags=["originals"])
-    def list_originals(request: Request, q: str = "", limit: int = 1000) -> list[dict[str, Any]]:
+    def list_originals(request: Request, q: str = "",
+                       limit: int = Query(1000, ge=1, le=10000)) -> list[dict[str, Any]]:
         server.access.reader(request)
         with Library(server.config.db) as library:
             found = search_originals(library, q[:200])
-        return [asdict(o) for o in found[: min(max(limit, 1), 10000)]]
+        return [shown_to_clients(asdict(o)) for o in found[:limit]]
 
     @app.get(f"{API}/originals/{{original_id}}", tags=["originals"])
     def get_original(original_id: str, request: Request) -> dict[str, Any]:
         server.access.reader(request)
         with Library(server.config.db) as library:
-            return asdict(_original(library, original_id))
+            return shown_to_clients(asdict(_original(library, original_id)))
 
     @app.post(f"{API}/originals", status_code=201, tags=["originals"],
               openapi_extra=_original_body())
@@ -202,12 +204,13 @@ def _api_routes(app: FastAPI, server: Server) -> None:
         if uploaded.parent == server.uploads / "originals":  # the server's copy of its upload
             shutil.rmtree(uploaded, ignore_errors=True)
         store.record_change(token, "remove-original", removed.id, removed.sha256)
-        return {"removed": asdict(removed)}
+        return {"removed": shown_to_clients(asdict(removed))}
 
     @app.get(f"{API}/changes", tags=["originals"])
-    def changes(request: Request, limit: int = 200) -> list[dict[str, Any]]:
+    def changes(request: Request, limit: int = Query(200, ge=1, le=1000)
+                ) -> list[dict[str, Any]]:
         server.access.reader(request)
-        return store.changes(min(max(limit, 1), 1000))
+        return store.changes(limit)
 
 
 def _original(library: Library, original_id: str) -> Original:
@@ -250,7 +253,7 @@ async def _add_original(server: Server, request: Request, token: str) -> JSONRes
         server.store.record_change(token, "add-original", original["id"], original["sha256"])
     elif isinstance(file, UploadFile):
         shutil.rmtree(server.uploads / folder, ignore_errors=True)
-    return JSONResponse({"added": outcome["added"], "original": original},
+    return JSONResponse({"added": outcome["added"], "original": shown_to_clients(original)},
                         201 if outcome["added"] else 200)
 
 

@@ -125,7 +125,7 @@ def run_verification(job_id: str, attempt: int) -> None:
         return
     finally:
         os.chdir(_SETUP.reports_dir)
-    store.finish(job_id, attempt, _shown_to_clients(payload))
+    store.finish(job_id, attempt, shown_to_clients(payload))
 
 
 # Settings that are places on the server's disk (its library, cache, cookies file): a job's
@@ -136,12 +136,12 @@ _SERVER_PLACES = ("db", "cache_dir", "cookies", "trust_anchors")
 ON_THE_SERVER = "(on the server)"
 
 
-def _shown_to_clients(value: Any) -> Any:
+def shown_to_clients(value: Any) -> Any:
     """A job's answer without where the server keeps files: each result's ``video_path``
     (None, as for a fingerprint query), its settings' paths, and the folders of the files its
     provenance record and its originals name (each file's own name kept)."""
     if isinstance(value, list):
-        return [_shown_to_clients(v) for v in value]
+        return [shown_to_clients(v) for v in value]
     if not isinstance(value, dict):
         return value
     shown: dict[str, Any] = {}
@@ -154,7 +154,7 @@ def _shown_to_clients(value: Any) -> Any:
         elif key in ("path", "file") and isinstance(item, str):
             shown[key] = os.path.basename(item)
         else:
-            shown[key] = _shown_to_clients(item)
+            shown[key] = shown_to_clients(item)
     return shown
 
 
