@@ -181,8 +181,12 @@ class JsonlWriter:
 
 
 def outcome(result: Verification | dict[str, Any]) -> str:
-    """What a summary counts: the finding's rating when the result has one, else the verdict."""
+    """What a summary counts: "failed" for a video that could not be verified (a desk audit:
+    a missing file was counted among the videos as "inconclusive"), the finding's rating when
+    the result has one, else the verdict."""
     data = result if isinstance(result, dict) else to_payload([result])
+    if data.get("error"):
+        return "failed"
     finding = data.get("finding")
     if isinstance(finding, dict) and finding.get("rating"):
         return str(finding["rating"])

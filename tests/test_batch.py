@@ -78,9 +78,11 @@ def test_batch_of_files_folder_list_and_urls(media: Media, library_path: Path, s
     assert broken["hint"] and str(broken["reason"]).startswith("could not be verified")
     assert "6 of 6 input(s) done, 2 failed" in result.stderr
     # counted by the finding's rating (the 4 % crop of clip_a is not an edit a reader must know)
-    for count in ("2 authentic", "2 inconclusive", "1 unverified", "1 same-scene"):
+    # a video that could not be verified is counted as failed, not inconclusive (a desk audit)
+    for count in ("2 authentic", "2 failed", "1 unverified", "1 same-scene"):
         assert count in result.stderr
-    assert f"{media.not_video}: inconclusive (" in result.stdout
+    assert "inconclusive" not in result.stderr
+    assert f"{media.not_video}: failed (" in result.stdout
 
 
 def test_ctrl_c_leaves_whole_lines_and_resume_does_each_input_once(
