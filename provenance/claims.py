@@ -1296,7 +1296,8 @@ def _a_town_so_named(name: str, gazetteer: Gazetteer | None,
 # A caption's dateline after its other words and a sign ("... one by one 😂 Kraków, 15 Nov
 # 2021", "Traffic jam | Lyon, 3 March 2022"): a social-media audit found it unread, and a post
 # placing Gdańsk's footage in Kraków rated authentic.
-_AFTER_A_SIGN = re.compile(rf"[^\w\s,.'’\"“”(]\ufe0f?\s*(?=[{CAPITALS}])")
+# (a sign standing apart: not the hyphen of "the Vieux-Port, July 14, 2024")
+_AFTER_A_SIGN = re.compile(rf"(?<!\S)[^\w\s,.'’\"“”(]+\ufe0f?\s*(?=[{CAPITALS}])")
 
 
 def _dateline_after_a_sign(caption: str) -> list[tuple[int, int, str]]:

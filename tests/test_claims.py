@@ -207,6 +207,7 @@ def test_a_caption_s_places_named_without_in() -> None:
     assert places("Walking into the office one by one 😂 Kraków, 15 Nov 2021") == ["Kraków"]
     assert places("Traffic jam | Lyon, 3 March 2022") == ["Lyon"]
     assert places("Great 👍 Monday, 3 March 2022") == []
+    assert places("Fireworks over the Vieux-Port, July 14, 2024.") == ["Vieux-Port"]
     # words in capitals, as burned into a picture, are read as usually written
     assert places("FILMED IN KYIV") == ["Kyiv"]
     assert [c.text for c in place_claims([("figcaption", "FILMED IN KYIV")])] == ["IN KYIV"]
