@@ -624,12 +624,18 @@ def region_fingerprint(times: np.ndarray, details: np.ndarray,
     x0, y0, x1, y1 = pixel_box((box[0] + margin_x, box[1] + margin_y, box[2] - margin_x,
                                 box[3] - margin_y), width, height, 4)
     region = details[:, y0:y1, x0:x1]
+    info = frames_mod.StreamInfo(path="", width=width, height=height, fps=0.0, frame_count=0)
+    return replace(_detail_fingerprint(times, region, info), duration=duration,
+                   coherence=change_coherence(region))
+
+
+def _detail_fingerprint(times: np.ndarray, pictures: np.ndarray,
+                        info: frames_mod.StreamInfo) -> Fingerprint:
+    """The fingerprint of detail pictures (a region of them, or them turned) at their rate."""
     samples = (frames_mod.Sample(time=float(t), thumb=frames_mod.resized(
         np.ascontiguousarray(d), frames_mod.THUMB_SIZE, frames_mod.THUMB_SIZE))
-        for t, d in zip(times, region, strict=True))
-    info = frames_mod.StreamInfo(path="", width=width, height=height, fps=0.0, frame_count=0)
-    return replace(fingerprint_samples(samples, info, DETAIL_FPS), duration=duration,
-                   coherence=change_coherence(region))
+        for t, d in zip(times, pictures, strict=True))
+    return fingerprint_samples(samples, info, DETAIL_FPS)
 
 
 def turned_fingerprint(decoded: Decoded, quarters: int) -> Fingerprint:
@@ -643,15 +649,11 @@ def turned_fingerprint(decoded: Decoded, quarters: int) -> Fingerprint:
     height, width = decoded.details.shape[1:3]
     top, bottom, left, right = (float(v) for v in np.median(decoded.boxes, axis=0))
     x0, y0, x1, y1 = pixel_box((left, top, right, bottom), width, height, 4)
-    region = np.ascontiguousarray(np.rot90(decoded.details[:, y0:y1, x0:x1], quarters,
-                                           axes=(1, 2)))
-    samples = (frames_mod.Sample(time=float(t), thumb=frames_mod.resized(
-        d, frames_mod.THUMB_SIZE, frames_mod.THUMB_SIZE))
-        for t, d in zip(decoded.detail_times, region, strict=True))
+    region = np.rot90(decoded.details[:, y0:y1, x0:x1], quarters, axes=(1, 2))
     upright = (fp.width, fp.height)[::-1] if quarters % 2 else (fp.width, fp.height)
     info = frames_mod.StreamInfo(path="", width=upright[0], height=upright[1],
                                  fps=fp.native_fps, frame_count=0)
-    turned = fingerprint_samples(samples, info, DETAIL_FPS)
+    turned = _detail_fingerprint(decoded.detail_times, region, info)
     coherence = None if fp.coherence is None else \
         _per_sample(fp.coherence, fp.times, turned.times)
     return replace(turned, duration=fp.duration, decoder=fp.decoder, coherence=coherence)
@@ -660,10 +662,12 @@ def turned_fingerprint(decoded: Decoded, quarters: int) -> Fingerprint:
 def turned_boxes(boxes: np.ndarray, quarters: int) -> np.ndarray:
     """Picture boxes (top, bottom, left, right shares, one row a frame) where they lie once
     the frames are turned ``quarters`` quarter turns counterclockwise."""
-    for _ in range(quarters % 4):
-        top, bottom, left, right = boxes.T
-        boxes = np.stack([1.0 - right, 1.0 - left, top, bottom], axis=1)
-    return np.ascontiguousarray(boxes, dtype=np.float32)
+    from .geometry import turned_box
+
+    turned = [turned_box((left, top, right, bottom), quarters)
+              for top, bottom, left, right in boxes.tolist()]
+    return np.array([(y0, y1, x0, x1) for x0, y0, x1, y1 in turned],
+                    dtype=np.float32).reshape(-1, 4)
 
 
 def _per_sample(values: np.ndarray, detail_times: np.ndarray, times: np.ndarray) -> np.ndarray:

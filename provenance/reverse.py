@@ -46,13 +46,6 @@ def backwards_stage(decoded: Decoded, result: align.AlignResult, lib: Library,
     registered footage played backwards lines up forwards by chance where little moves), and the
     stored data of the originals it newly matched beside the others' (``saturation`` measures
     the repost's colour over a result's matches)."""
-    return _found_backwards(decoded, result, lib, stored, saturation)
-
-
-def _found_backwards(decoded: Decoded, result: align.AlignResult, lib: Library,
-                     stored: Mapping[str, LocalData | None],
-                     saturation: Callable[[Decoded, align.AlignResult], float]
-                     ) -> tuple[align.AlignResult, dict[str, LocalData | None]]:
     viewed = _viewed(result)
     if not viewed:
         return result, dict(stored)
