@@ -994,12 +994,17 @@ def _handle_words(handle: str, original: Original) -> tuple[set[str], set[str]]:
     handle too, word for word."""
     parts = _handle_parts(handle)
     if original.source.startswith("@"):
-        words = [w for w in _handle_parts(original.source) if w not in _GENERIC_SOURCE_WORDS]
+        words = _distinctive(_handle_parts(original.source))
         given = {w for w in words if w in parts}
     else:
-        words = [w for w in _source_words(original.source) if w not in _GENERIC_SOURCE_WORDS]
+        words = _distinctive(_source_words(original.source))
         given = {w for w in words if any(_handle_matches(p, w) for p in parts)}
     return given, set(words)
+
+
+def _distinctive(words: Iterable[str]) -> list[str]:
+    """A source's words but the generic ones ("news", "video", "tv")."""
+    return [w for w in words if w not in _GENERIC_SOURCE_WORDS]
 
 
 def _mostly_spelled_by_handle(handle: str, original: Original) -> bool:
@@ -1016,7 +1021,7 @@ def _spelled_by_handle(handle: str, original: Original) -> set[str] | None:
     handle contradicted."""
     letters = "".join(_handle_parts(handle))
     source = _source_words(original.source)
-    distinctive = [w for w in source if w not in _GENERIC_SOURCE_WORDS]
+    distinctive = _distinctive(source)
     if letters == "".join(source):
         return set()  # the name run together: "@lyonbottling", "@CityofPortland"
     if letters == "".join(distinctive):
@@ -1285,10 +1290,9 @@ def _as_placed(claim: Claim, gazetteer: Gazetteer | None) -> Claim | None:
 def _a_town_so_named(name: str, gazetteer: Gazetteer | None,
                      people: int = KNOWN_TOWN_PEOPLE) -> bool:
     """Whether a town of ``people`` (KNOWN_TOWN_PEOPLE) has this very name, not as one of its
-    other names
-    (GeoNames lists airport codes and abbreviations among them: a social-media audit's "POV:",
-    "PSA:", "TBT:" and "DIY:" opening captions were Prešov, Pisa, Tabatinga and Diyarbakır, and
-    honest posts rated miscaptioned), in 4 letters or more."""
+    other names (GeoNames lists airport codes and abbreviations among them: a social-media
+    audit's "POV:", "PSA:", "TBT:" and "DIY:" opening captions were Prešov, Pisa, Tabatinga
+    and Diyarbakır, and honest posts rated miscaptioned), in 4 letters or more."""
     places = gazetteer.places(name) if gazetteer is not None and len(name) >= 4 else []
     return any(p.population >= people and folded(p.name) == folded(name) for p in places)
 
@@ -1388,9 +1392,7 @@ def _named_in_passing(read: str, spans: list[tuple[int, int, str]], shouted: boo
     sentence (read in ``_as_written`` letters; ``shouted``: written in capitals) that is a
     city's very name (MENTIONED_CITY_PEOPLE) and that no place read (``spans``) covers, where
     the words do not deny or only share it there (``_filmed_there``)."""
-    covered = bytearray(len(read))
-    for start, end, _ in spans:
-        covered[start:end] = b"\x01" * (end - start)
+    covered = _covered(len(read), spans)
     names = [(m.start(1) - 1, m.end(), _capitalised(m.group(1))) for m in _HASHTAG.finditer(read)]
     for run in _CAPITALISED_RUN.finditer(read):
         words = list(re.finditer(r"\S+", run.group(0)))
@@ -1406,6 +1408,15 @@ def _named_in_passing(read: str, spans: list[tuple[int, int, str]], shouted: boo
     cities = city_names(MENTIONED_CITY_PEOPLE) if names else frozenset()
     return [(a, b, name) for a, b, name in names if folded(name) in cities
             and not any(covered[a:b]) and _filmed_there(read, _word_before(read, a))]
+
+
+def _covered(length: int, spans: Iterable[tuple[int, int, str]]) -> bytearray:
+    """Per character of a text ``length`` long, whether a place read (``spans``: start, end,
+    place) holds it."""
+    covered = bytearray(length)
+    for start, end, _ in spans:
+        covered[start:end] = b"\x01" * (end - start)
+    return covered
 
 
 def _word_before(sentence: str, at: int) -> int:
@@ -1473,9 +1484,7 @@ def _unannounced_places(caption: str, found: list[tuple[int, int, str]]
                  if _capitalised(m.group(1)).split()[0] not in _NOT_PLACES
                  and (pattern not in _WRITTEN_SMALL or m.group(1).islower())
                  and _filmed_there(caption, m.start())]
-    covered = bytearray(len(caption))  # the characters a place already read holds
-    for start, end, _ in found:
-        covered[start:end] = b"\x01" * (end - start)
+    covered = _covered(len(caption), found)
     kept = []
     for start, end, place in more:
         if not any(covered[start:end]):
@@ -1576,7 +1585,8 @@ def _passing_left_to_the_checker(claim: Claim) -> Claim:
 
 
 def disagrees_as_read(claim: Claim) -> bool:
-    """Whether a claim left to the checker for its language does not agree as it was read."""
+    """Whether a claim left to the checker (for its language, or a city named in passing) does
+    not agree as it was read."""
     return claim.status is ClaimStatus.UNCHECKED and _AS_READ_DISAGREES in claim.finding
 
 
