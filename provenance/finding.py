@@ -484,13 +484,14 @@ def assess(
     # does footage of the matched shot the library could not place, and time an original cut
     # off at registration may hold.
     unmatched = bool(unexplained or unplaced or other_moments)
-    caution = (" Caution: the same-instant check does not clearly confirm the very moment; "
-               "another moment of the same camera is possible." if cautions else "") + \
+    moment_caution = (" Caution: the same-instant check does not clearly confirm the very "
+                      "moment; another moment of the same camera is possible." if cautions
+                      else "") + \
         (" Caution: too little moves for the same-instant check to confirm the very moment, "
          "nor where in the original it lies; another moment of the same camera is possible."
-         if too_still else "") + \
-        "".join(f" Caution: {u}." for u in unplaced) + \
-        "".join(f" Caution: {h}." for h in held_only if unmatched)
+         if too_still else "")
+    held_caution = "".join(f" Caution: {h}." for h in held_only if unmatched)
+    caution = moment_caution + "".join(f" Caution: {u}." for u in unplaced) + held_caution
     if contradicted or against_clock:
         # The edits stay in the summary: a montage's other moment could be from the claimed date.
         also = f" Also edited: {'; '.join(edits)}." if edits else ""
@@ -519,7 +520,7 @@ def assess(
             f"Inconclusive: {_footage(matched)} over {matched_s:.1f} s, but {unplaced_s:.1f} s "
             "more of the same shot could not be placed in the original (a crop, a picture edit "
             f"or another moment the comparison could not tell). {UNPLACED_STEP}."
-            f"{caution.replace(''.join(f' Caution: {u}.' for u in unplaced), '')}"),
+            f"{moment_caution}{held_caution}"),
             tuple(dict.fromkeys(reasons)))
     doubtful = [c for c in claims if c.kind in _CAPTION_KINDS and disagrees_as_read(c)]
     if doubtful:

@@ -185,8 +185,12 @@ def test_writes_need_a_valid_token_and_change_nothing_without(
     assert again.status_code == 200 and again.json()["added"] is False
     assert client.get("/api/v1/originals", params={"q": "camera b"}).json()[0]["id"] == "cam-b"
     assert client.get("/api/v1/originals/cam-b").json()["recorded_at"] == "2015-09-15"
-    # the answer names the file, not where the server keeps it
+    # the answer names the file, not where the server keeps it; a URL is no server path
     assert added.json()["original"]["file"] == "b.mp4"
+    from provenance.server.worker import shown_to_clients
+
+    assert shown_to_clients({"file": "https://example.org/v/b.mp4?t=3"}) == {
+        "file": "https://example.org/v/b.mp4?t=3"}
     (kept,) = Path(f"{server.db}.serve").glob("uploads/originals/*/b.mp4")
     assert kept.is_file()
     # the server's files are its user's alone (a desk audit: readable by every account)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..pipeline import is_url
 from .jobs import JobStore
 
 log = logging.getLogger("provenance.server")
@@ -139,7 +140,8 @@ ON_THE_SERVER = "(on the server)"
 def shown_to_clients(value: Any) -> Any:
     """A job's answer without where the server keeps files: each result's ``video_path``
     (None, as for a fingerprint query), its settings' paths, and the folders of the files its
-    provenance record and its originals name (each file's own name kept)."""
+    provenance record and its originals name (each file's own name kept; an original added
+    from a URL keeps its URL)."""
     if isinstance(value, list):
         return [shown_to_clients(v) for v in value]
     if not isinstance(value, dict):
@@ -151,7 +153,7 @@ def shown_to_clients(value: Any) -> Any:
         elif key == "settings" and isinstance(item, dict):
             shown[key] = {k: ON_THE_SERVER if k in _SERVER_PLACES and v else v
                           for k, v in item.items()}
-        elif key in ("path", "file") and isinstance(item, str):
+        elif key in ("path", "file") and isinstance(item, str) and not is_url(item):
             shown[key] = os.path.basename(item)
         else:
             shown[key] = shown_to_clients(item)
