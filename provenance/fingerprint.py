@@ -188,12 +188,15 @@ def fingerprint_video(
     with frames_mod.VideoStream(path, decoder=decoder) as stream:
         fp = fingerprint_samples(stream.samples(sample_fps, crop=crop), stream.info,
                                  sample_fps, progress)
-        return replace(with_duration(fp, stream.end_time), decoder=stream.decoded_by)
+        return replace(as_decoded(fp, stream), decoder=stream.decoded_by)
 
 
-def with_duration(fp: Fingerprint, end_time: float | None) -> Fingerprint:
-    """The fingerprint with the stream's real duration (last frame's time plus its own duration)
-    instead of the sample grid's, when the stream told it."""
+def as_decoded(fp: Fingerprint, stream: frames_mod.VideoStream) -> Fingerprint:
+    """The fingerprint with what only decoding ``stream`` told: the picture's size as shown (a
+    phone's display rotation turns it) and the stream's real duration (last frame's time plus
+    its own duration) instead of the sample grid's."""
+    fp = replace(fp, width=stream.info.width, height=stream.info.height)
+    end_time = stream.end_time
     if end_time is None or end_time <= float(fp.times[-1]):
         return fp
     return replace(fp, duration=round(float(end_time), 3))

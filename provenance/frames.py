@@ -300,6 +300,8 @@ class VideoStream:
             yielded += 1
             yield _sample(time, grey, crop, on_picture)
         self.decoded_by = f"pyav-{self._fast.mode}"
+        # the size as shown: a display rotation, known once decoding began, turns it
+        self.info = StreamInfo(self.info.path, *astuple(self._fast.geometry()))
         if yielded == 0:
             raise self._no_frame()
         self.end_time = self._fast.end_time

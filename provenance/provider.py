@@ -35,10 +35,10 @@ from . import frames as frames_mod
 from .decode import DenseGrid
 from .fingerprint import (
     ProgressCallback,
+    as_decoded,
     backwards_times,
     fingerprint_samples,
     played_backwards,
-    with_duration,
 )
 from .models import Fingerprint, LocalData
 
@@ -566,7 +566,7 @@ def decode(path: str, sample_fps: float, progress: ProgressCallback | None = Non
                                  on_frame=keeper.keep_moment if moments else None,
                                  dense=keeper.dense)
         fp = fingerprint_samples(samples, stream.info, sample_fps, progress)
-        fp = with_duration(fp, stream.end_time)
+        fp = as_decoded(fp, stream)
         cut_off = stream.cut_off
     details = np.stack(keeper.details)
     detail_times = np.asarray(keeper.detail_times, dtype=np.float64)

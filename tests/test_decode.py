@@ -276,3 +276,39 @@ def test_grey_frames_after_sampling_come_from_a_full_decode(media: Media) -> Non
         frames = stream.frames_at([1.0, 2.0])
     assert first.time == 0.0 and sorted(frames) == [1.0, 2.0]
     assert frames[1.0].ndim == 2
+
+
+def _pictures(path: Path, decoder: str) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
+    """Each sampled grey picture and, with the fast decoder, its colour thumb (a quarter of its
+    width and height)."""
+    greys: list[np.ndarray] = []
+    colours: list[np.ndarray | None] = []
+    with VideoStream(str(path), decoder=decoder) as stream:
+        for _ in stream.samples(4.0, on_picture=lambda _t, grey, _box: greys.append(grey)):
+            colours.append(stream.colour_thumb(greys[-1].shape[1] // 4, greys[-1].shape[0] // 4))
+    return greys, colours
+
+
+@pytest.mark.parametrize(("rotation", "turns"), [(90, 1), (-90, 3), (180, 2)])
+def test_a_display_rotation_is_decoded_upright_as_a_player_shows_it(
+        b_frames: Path, tmp_path: Path, rotation: int, turns: int) -> None:
+    # A phone records its frames sideways and says how to show them (a display matrix); the
+    # same coded frames, flagged, must be the very pictures turned, by either decoder (the fast
+    # decoder handed them over as stored: its fingerprint and OpenCV's differed by 32 bits).
+    flagged = tmp_path / f"phone{rotation}.mp4"
+    subprocess.run([syn.ffmpeg_exe(), "-hide_banner", "-loglevel", "error",
+                    "-display_rotation", str(rotation), "-i", str(b_frames), "-c", "copy",
+                    str(flagged)], check=True)
+    stored_greys, stored_colours = _pictures(b_frames, "fast")
+    greys, colours = _pictures(flagged, "fast")
+    assert len(greys) == len(stored_greys) == len(colours)
+    for grey, stored in zip(greys, stored_greys, strict=True):
+        assert np.array_equal(grey, np.rot90(stored, turns))
+    for colour, stored_colour in zip(colours, stored_colours, strict=True):
+        assert colour is not None and stored_colour is not None
+        assert np.array_equal(colour, np.rot90(stored_colour, turns))
+    fast = fpm.fingerprint_video(str(flagged), 4.0, decoder="fast")
+    full = fpm.fingerprint_video(str(flagged), 4.0, decoder="full")
+    _assert_same(fast, full)
+    shown = (240, 320) if turns % 2 else (320, 240)
+    assert (fast.width, fast.height) == (full.width, full.height) == shown

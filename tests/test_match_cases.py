@@ -761,3 +761,27 @@ def test_another_moment_turned_on_its_side_is_no_match(
                     "transpose=2")
     result = verify_json(later, library_path)
     assert not result["matches"], result["matches"]
+
+
+def test_a_phones_file_and_its_upright_reencode_are_the_same_footage_unturned(
+        media: Media, tmp_path: Path) -> None:
+    # A phone stores its frames as the sensor read them and flags how to show them (a display
+    # rotation); a platform's re-encode turns them upright and drops the flag. Registered as the
+    # phone wrote it, the fast decoder hashed the frames sideways, and the re-encode was
+    # reported "rotated 90°", "turned on its side" (a desk audit).
+    stored = _encode(tmp_path / "stored.mp4", media.cam_a, 0, 20.0)
+    phone = tmp_path / "phone.mp4"
+    _ffmpeg("-display_rotation", "90", "-i", str(stored), "-c", "copy", str(phone))
+    platform = _encode(tmp_path / "platform.mp4", phone, 3, 12.0, "-crf", "28")
+    db = tmp_path / "library.db"
+    with Library(db, create=True) as library:
+        stored_original, _ = register(str(phone), Original(id="phone"), library,
+                                      load_settings(db=db, cache_dir=tmp_path / "cache"))
+    assert (stored_original.width, stored_original.height) == (270, 480)  # as it is shown
+    result = verify_json(platform, db)
+    assert result["verdict"] == "match" and not result["same_scene"]
+    (match,) = result["matches"]
+    assert match["reference_id"] == "phone" and match["edits"] == []
+    for segment in match["segments"]:
+        assert segment["reference_start"] - segment["query_start"] == pytest.approx(3.0, abs=0.3)
+    assert "turned" not in result["finding"]["summary"]
