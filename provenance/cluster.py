@@ -11,8 +11,10 @@ write them as they arrive and a crash loses only what was in flight. Dask is imp
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import tempfile
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -119,7 +121,7 @@ def client(workers: int, address: str | None = None) -> Iterator[Any]:
     # /tmp/dask-scratch-space left behind).
     with tempfile.TemporaryDirectory(prefix="provenance-dask-") as scratch:
         with dask.config.set({"distributed.worker.daemon": False,
-                              "temporary-directory": scratch}):
+                              "temporary-directory": scratch}), _deaf_to_ctrl_c():
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    dashboard_address=":0", silence_logs=40,
                                    local_directory=scratch)
@@ -129,6 +131,22 @@ def client(workers: int, address: str | None = None) -> Iterator[Any]:
         finally:
             dask_client.close()
             cluster.close()
+
+
+@contextmanager
+def _deaf_to_ctrl_c() -> Iterator[None]:
+    """Worker processes started inside ignore Ctrl-C (an ignored signal stays ignored in a
+    child, and Python and asyncio then install no handler of their own): a terminal sends it to
+    every process of the run, and each worker printed a traceback of 40 lines; this process
+    stops them when it stops. Off the main thread signals cannot be set: nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _threads(dask_client: Any) -> int:

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -220,3 +222,34 @@ def test_index_shards_on_two_workers_give_the_scores_of_one_index(
         finally:
             sharded.close()
     assert whole.events.get("cam-a", 0) >= 3
+
+
+def test_ctrl_c_stops_local_workers_with_one_line_and_no_traceback(
+        media: Media, library_path: Path, tmp_path: Path) -> None:
+    # A terminal's Ctrl-C reaches every process of the run: each worker process printed a
+    # 40-line KeyboardInterrupt traceback under the run's own "interrupted" line.
+    inputs = []
+    for k in range(12):
+        inputs.append(tmp_path / f"copy-{k}.mp4")
+        shutil.copy(media.clip_a, inputs[-1])
+    run = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from provenance.cli import main; sys.exit(main())",
+         "verify", *map(str, inputs), "--db", str(library_path), "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert run.stdout is not None
+    first = run.stdout.readline()  # the workers are at work
+    assert first.startswith(str(inputs[0])), first
+    os.killpg(run.pid, signal.SIGINT)
+    rest, errors = run.communicate(timeout=120)
+    assert run.returncode == 130, errors
+    assert "interrupted:" in errors and "Traceback" not in errors, errors
+    assert len((first + rest).splitlines()) < len(inputs)  # stopped, not run to the end
+    deadline = time.monotonic() + 20  # no worker left behind (once reaped, as an orphan is)
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(run.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(run.pid, 0)
