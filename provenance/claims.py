@@ -235,10 +235,11 @@ def _sentence_dates(sentence: str, passage: Passage, reference: date | None,
     found += [(at, _range(first, last), span) for first, last, span in dates.find_years(sentence)
               if _filmed_then(sentence, at := sentence.find(span))]
     said_from = _THROWBACK_YEAR if passage.found_in in _CAPTIONS else _FOOTAGE_FROM_YEAR
-    found += [(m.start(1), _range(date(year, 1, 1), date(year, 12, 31)), m.group(1))
-              for m in said_from.finditer(sentence[:MAX_TEXT_CHARS])
-              if not any(a <= m.start(1) < a + len(span) for a, _, span in found)
-              and (year := int(m.group(1)))]
+    for pattern in (said_from, _FILMED_YEAR):
+        found += [(m.start(1), _range(date(year, 1, 1), date(year, 12, 31)), m.group(1))
+                  for m in pattern.finditer(sentence[:MAX_TEXT_CHARS])
+                  if not any(a <= m.start(1) < a + len(span) for a, _, span in found)
+                  and (year := int(m.group(1)))]
     if relative is not None and not found:
         found += [(sentence.find(span), _range(first, last), span)
                   for first, last, span in dates.find_relative(sentence, relative)]
@@ -258,6 +259,13 @@ def _sentence_dates(sentence: str, passage: Passage, reference: date | None,
 _YEAR_AFTER_WORDS = r")\b[^.!?\d]{0,30}?\b((?:19|20)\d{2})\b(?![/.-]\d)"
 _FOOTAGE_FROM = r"\b(?:video|footage|clip|images?|vidéo)\s+(?:is|was|are|were|date)\s+from"
 _FOOTAGE_FROM_YEAR = re.compile(r"(?:" + _FOOTAGE_FROM + _YEAR_AFTER_WORDS, re.I)
+# A year straight after a word for filming or for the footage ("Video by X, filmed 2019",
+# "Footage from 2019 shows the square", "filmée 2018": a social-media audit read none of
+# them, as find_years asks for "in"); not after any other word ("filmed at the 2019 festival"
+# names an event, not when the footage was filmed), nor "tournée" (a tour: "Tournée 2018").
+_FILMED_YEAR = re.compile(r"\b(?:filmed|shot|recorded|taken|captured|filmée?s?|"
+                          r"(?:video|footage|clip|images?|vidéo)\s+from)\s*,?\s+"
+                          r"((?:19|20)\d{2})\b(?![/.-]\d)", re.I)
 _THROWBACK_YEAR = re.compile(r"(?:#?\bthrowback|#?\btbt|\bback in|\bthis\s+(?:is|was)\s+from|"
                              + _FOOTAGE_FROM + _YEAR_AFTER_WORDS, re.I)
 

@@ -197,6 +197,19 @@ def test_a_year_in_an_article_s_story_is_not_the_footage_s() -> None:
     assert clip.value == "2015-01-01/2015-12-31"
 
 
+def test_a_year_straight_after_filmed_or_footage_from() -> None:
+    # a social-media audit: none was read ("in" was needed), and footage of another year rated
+    # authentic
+    for caption in ("Video by Jan Kowalski, filmed 2019", "Footage from 2019 shows the square",
+                    "Vidéo filmée 2019 à Lyon"):
+        said = read_claims([Passage(caption, "caption", 0)])
+        assert [c.value for c in said if c.kind is ClaimKind.DATE] == ["2019-01-01/2019-12-31"]
+    # a year of an event filmed, a tour's year, a denial: no claim of when it was filmed
+    for caption in ("Filmed at the 2019 festival", "Tournée 2018 de Johnny", "Not filmed 2019"):
+        assert [c for c in read_claims([Passage(caption, "caption", 0)])
+                if c.kind is ClaimKind.DATE] == [], caption
+
+
 def test_a_caption_s_places_named_without_in() -> None:
     # a desk audit: each was missed, and footage from elsewhere rated authentic
     assert places("Russian missile strike aftermath, Kharkiv, Ukraine") == ["Kharkiv, Ukraine"]
