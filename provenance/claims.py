@@ -1267,6 +1267,13 @@ _CAPITALISED_RUN = re.compile(rf"(?<![\w@#'’/.-])[{CAPITALS}][\w'’-]*(?:\s+(
                               rf"{_PLACE_NAME_JOIN}\s+){{0,2}}[{CAPITALS}][\w'’-]*)*")
 _HASHTAG = re.compile(r"(?<![\w#])#([^\W\d_]{4,})(?!\w)")
 MENTIONED_CITY_PEOPLE = 500_000
+# A caption that says what its footage shows is ("Fake. It's Gdańsk, not Warsaw", "This is
+# actually Lyon"): there a city of ASSERTED_CITY_PEOPLE is read too (Gdańsk has 487,000 people:
+# a social-media audit's correction was left unread), not a word that is also a common one
+# ("It's Reading", ``_NOT_A_NAME``).
+ASSERTED_CITY_PEOPLE = 100_000
+_SAID_TO_BE = re.compile(r"\b(?:it['’]s|it\s+is|it\s+was|this\s+is|this\s+was|that['’]s|"
+                         r"that\s+is)\s+(?:actually\s+|really\s+|in\s+)?$", re.I)
 
 
 def _capitalised(name: str) -> str:
@@ -1414,8 +1421,22 @@ def _named_in_passing(read: str, spans: list[tuple[int, int, str]], shouted: boo
             names.append((run.start() + words[1].start(), run.end(),
                            run.group(0)[words[1].start():]))
     cities = city_names(MENTIONED_CITY_PEOPLE) if names else frozenset()
-    return [(a, b, name) for a, b, name in names if folded(name) in cities
-            and not any(covered[a:b]) and _filmed_there(read, _word_before(read, a))]
+    # denied by the word just before it too ("It's Lyon, not Paris"), which the place words'
+    # check reads from
+    return [(a, b, name) for a, b, name in names if _city_said(read, a, name, cities)
+            and not any(covered[a:b]) and not _negated(read, a)
+            and _filmed_there(read, _word_before(read, a))]
+
+
+def _city_said(read: str, at: int, name: str, cities: frozenset[str]) -> bool:
+    """Whether ``name`` (at ``at`` in the sentence) is a city's very name: a big city's
+    (MENTIONED_CITY_PEOPLE), or a smaller one's where the caption says the footage is it
+    (``_SAID_TO_BE``, ASSERTED_CITY_PEOPLE)."""
+    if folded(name) in cities:
+        return True
+    return bool(_SAID_TO_BE.search(read[:at])) \
+        and not re.fullmatch(_NOT_A_NAME, name, re.I) \
+        and folded(name) in city_names(ASSERTED_CITY_PEOPLE)
 
 
 def _covered(length: int, spans: Iterable[tuple[int, int, str]]) -> bytearray:

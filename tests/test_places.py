@@ -453,3 +453,27 @@ def test_a_city_named_in_passing_makes_authentic_footage_inconclusive_never_misc
     # a caption that says where its footage was filmed has said it: its other names are context
     (said,) = checked("Filmed in Santa Clara as Kyiv watches")
     assert said.value == "Santa Clara" and not said.named_in_passing
+
+
+def test_a_correction_names_the_city_it_says_the_footage_is_and_not_the_one_it_denies(
+        gazetteer: Gazetteer) -> None:
+    from provenance import claims
+    from provenance.models import StatedClaims
+
+    office = Original(id="office", location="Gdańsk, Poland")
+
+    def checked(caption: str) -> list[tuple[str, str]]:
+        said = claims.stated_claims(StatedClaims(caption=caption))
+        return [(c.value, c.status.value) for c in claims.check(said, [office],
+                                                                 gazetteer=gazetteer)
+                if c.kind is ClaimKind.PLACE]
+
+    # a social-media audit's honest correction: "Warsaw" was read, and Gdańsk (487,000 people,
+    # under the size a city named in passing needs) was not
+    assert checked("Fake. It's Gdańsk, not Warsaw") == [("Gdańsk", "consistent")]
+    assert checked("Not Warsaw. It's Gdańsk.") == [("Gdańsk", "consistent")]
+    # a big city denied just before it is no claim either
+    assert checked("This is actually Gdańsk, not Kyiv") == [("Gdańsk", "consistent")]
+    # a smaller city only where the caption says the footage is it, never a common word
+    assert checked("Gdańsk port at night") == []
+    assert checked("It's Reading") == []
