@@ -1272,6 +1272,10 @@ MENTIONED_CITY_PEOPLE = 500_000
 # a social-media audit's correction was left unread), not a word that is also a common one
 # ("It's Reading", ``_NOT_A_NAME``).
 ASSERTED_CITY_PEOPLE = 100_000
+# A name that films or posts is a person's ("Austin filmed this", "Victoria shot it from her
+# balcony": a social-media audit read them as cities).
+_DOES_THE_FILMING = re.compile(r"\s+(?:filmed|shot|recorded|captured|took|posted|shared|"
+                               r"uploaded|sent)\b", re.I)
 _SAID_TO_BE = re.compile(r"\b(?:it['’]s|it\s+is|it\s+was|this\s+is|this\s+was|that['’]s|"
                          r"that\s+is)\s+(?:actually\s+|really\s+|in\s+)?$", re.I)
 
@@ -1425,6 +1429,7 @@ def _named_in_passing(read: str, spans: list[tuple[int, int, str]], shouted: boo
     # check reads from
     return [(a, b, name) for a, b, name in names if _city_said(read, a, name, cities)
             and not any(covered[a:b]) and not _negated(read, a)
+            and not _DOES_THE_FILMING.match(read, b)
             and _filmed_there(read, _word_before(read, a))]
 
 

@@ -446,7 +446,8 @@ def test_a_city_named_in_passing_makes_authentic_footage_inconclusive_never_misc
     # no city's very name, a city where the footage was, said where it went viral, or denied
     for caption in ("Paris Hilton filmed this", "New York Times: traffic at dawn",
                     "Manchester United fans drive home", "This video went viral in Kyiv",
-                    "Tanks entering town", "Not Kyiv: this is the Bay Area"):
+                    "Tanks entering town", "Not Kyiv: this is the Bay Area",
+                    "Austin filmed this from his car", "Victoria shot it from her balcony"):
         assert checked(caption) == [], caption
     (near,) = checked("San Jose commuters at dawn")
     assert near.status.value == "consistent"
