@@ -121,6 +121,9 @@ def test_the_page_names_a_local_file_not_its_folders(demo) -> None:  # type: ign
         result["video_path"] = query
         page = to_html(result)
         assert f"<code>{shown}</code>" in page and "alice" not in page, query
+        # the published review names it by the same rule (report.text_report.file_name)
+        (appearance,) = to_jsonld(result)[0]["itemReviewed"]["mediaItemAppearance"]
+        assert appearance.get("name", appearance.get("contentUrl")) == shown, query
 
 
 def test_every_claim_is_shown_with_its_status(demo) -> None:  # type: ignore[no-untyped-def]

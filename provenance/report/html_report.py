@@ -12,7 +12,6 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
-from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from ..models import BURNED_IN, CREDENTIALS_STAGE, SOUND_STAGE, ClaimStatus, in_shown_order
@@ -26,6 +25,7 @@ from .text_report import (
     NOTHING_TO_CHECK,
     clock_marks,
     display_name,
+    file_name,
     from_cache,
     same_view_pieces,
     shared_notes,
@@ -445,10 +445,7 @@ def _not_verified(result: Mapping[str, Any]) -> str:
 def _query_name(result: Mapping[str, Any]) -> str:
     """The verified video: its URL, or a local file's name alone. The page is made to be
     shared, and a path tells the checker's folders and user name."""
-    shown = display_name(str(result.get("query", "")))
-    if "://" not in shown:
-        shown = PureWindowsPath(shown).name if "\\" in shown else PurePosixPath(shown).name
-    return f"<code>{_text(shown, 400)}</code>"
+    return f"<code>{_text(file_name(str(result.get('query', ''))), 400)}</code>"
 
 
 def _video(r_index: int, result: Mapping[str, Any], images: Mapping[str, bytes],

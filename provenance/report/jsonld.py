@@ -12,7 +12,6 @@ is bounded; URLs are written only when they are absolute http(s) URLs; dates are
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -20,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..models import BURNED_IN, ClaimStatus, Rating, in_shown_order, post_upload_date
+from .text_report import file_name
 
 _SCHEMA = "https://schema.org"
 # Longest text and URL written from untrusted fields.
@@ -92,6 +92,10 @@ def _context_description(result: Mapping[str, Any]) -> str:
     return _text("Footage from: " + "; ".join(parts), 4 * MAX_TEXT) if parts else ""
 
 
+# "C:\Users\...": a Windows path, whose drive letter urlsplit reads as a URL's scheme.
+_WINDOWS_PATH = re.compile(r"[A-Za-z]:[\\/]")
+
+
 def _appearance(result: Mapping[str, Any]) -> dict[str, Any]:
     """The video as it appeared: its URL when it is a web address, else only its file name."""
     record = result.get("provenance") or {}
@@ -100,10 +104,8 @@ def _appearance(result: Mapping[str, Any]) -> dict[str, Any]:
     url = http_url(record.get("final_url")) or http_url(query)
     if url:
         item["contentUrl"] = url
-    elif urlsplit(query).scheme in ("", "file"):  # a local file: its name, not its path
-        # (a path is no URL: "clip #2.mp4" keeps its "#2")
-        path = urlsplit(query).path if query.startswith("file:") else query
-        item["name"] = _text(os.path.basename(path.replace("\\", "/")), 200)
+    elif urlsplit(query).scheme in ("", "file") or _WINDOWS_PATH.match(query):
+        item["name"] = _text(file_name(query), 200)  # a local file: its name, not its path
     if isinstance(record.get("sha256"), str) and len(record["sha256"]) == 64:
         item["sha256"] = record["sha256"]
     if record.get("uploader"):

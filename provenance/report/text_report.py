@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import PurePosixPath, PureWindowsPath
 
 from ..align import union
 from ..finding import overall
@@ -102,6 +103,16 @@ def display_name(query: str) -> str:
 
         return unquote(urlsplit(query).path)
     return query
+
+
+def file_name(query: str) -> str:
+    """A web address as it is; a local file (a path, Windows' too, or a file:// URL) by its
+    name alone: what is shown to others, for a path tells the checker's folders and user
+    name."""
+    shown = display_name(query)
+    if "://" in shown:
+        return shown
+    return PureWindowsPath(shown).name if "\\" in shown else PurePosixPath(shown).name
 
 
 def _original_line(original: Original | None, ref_id: str) -> str:

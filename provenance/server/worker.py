@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..pipeline import is_url
+from ..report.text_report import file_name
 from .jobs import JobStore
 
 log = logging.getLogger("provenance.server")
@@ -154,7 +155,7 @@ def shown_to_clients(value: Any) -> Any:
             shown[key] = {k: ON_THE_SERVER if k in _SERVER_PLACES and v else v
                           for k, v in item.items()}
         elif key in ("path", "file") and isinstance(item, str) and not is_url(item):
-            shown[key] = os.path.basename(item)
+            shown[key] = file_name(item)
         else:
             shown[key] = shown_to_clients(item)
     return shown
