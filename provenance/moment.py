@@ -32,7 +32,7 @@ decoder would otherwise skip, the first after each instant of a ``MOMENT_FPS`` g
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -1067,7 +1067,8 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
     rotation = next((e.rotation for e in alignment.edits if e.rotation), 0.0) or 0.0
     segments = []
     for segment in _parted_at_jumps(decoded, local, [
-            piece for s in alignment.segments
+            piece for s in _cut_where_pictures_show(decoded, local, alignment.segments,
+                                                    candidates, rotation, params)
             for piece in _split_at_jumps(decoded, local, s, candidates, rotation, params)],
             candidates, rotation, params):
         check = _best_check(decoded, local, segment, candidates, rotation)
@@ -1108,6 +1109,98 @@ def _checked(decoded: Decoded, alignment: Alignment, local: LocalData | None,
         segments += pieces
     segments.sort(key=lambda s: s.query_start)
     return align.speed_as_shown(replace(alignment, segments=tuple(segments))), taken
+
+
+# Two touching segments of one original at two mappings (a jump cut inside a fixed camera's
+# footage, or a loop) meet where the motion votes changed sides, which on a plain view can lie
+# seconds from the cut: the car park's seconds 5-10 then 13-20 were split at 2.3 s, the room's
+# at 7.0 s, both cut at 5.0 s (benchmarks/README.md, "Jump cuts inside the registered
+# footage"). Within CUT_SEARCH_S of where they meet, each mapping's pictures are compared with
+# the original's frames at its instants (the moment check's ratio: a copy's instant reads
+# 0.01-0.2, another moment's about 1); an instant at CUT_CLEAR_RATIO or less shows its mapping.
+# The cut goes where the most such instants lie on their own mapping's side (moved only for
+# CUT_GAIN more of them); where several places do equally, at the repost's picture jump there
+# (``Decoded.jumps`` at CUT_JUMP_CHANGE: the room's cut changes its moment frames by 1.3 grey
+# levels against 0.1 around, under the 2.0 a cut needs to be found with no segments to part),
+# else half way between the instants.
+CUT_SEARCH_S = 4.0
+CUT_CLEAR_RATIO = 0.5
+CUT_GAIN = 2
+CUT_JUMP_CHANGE = 0.5
+CUT_JUMP_REACH_S = 0.125
+
+
+def _cut_where_pictures_show(decoded: Decoded, local: LocalData, segments: tuple[Segment, ...],
+                             candidates: list[Placement], rotation: float,
+                             params: align.MatchParams) -> list[Segment]:
+    """The segments in order, the boundary of each two touching ones of one original at two
+    mappings moved to where their pictures say the repost cuts (CUT_SEARCH_S)."""
+    ordered = sorted(segments, key=lambda s: s.query_start)
+    for k in range(len(ordered) - 1):
+        before, after = ordered[k], ordered[k + 1]
+        if (abs(after.query_start - before.query_end) > 0.01
+                or before.reference_id != after.reference_id or before.speed != after.speed
+                or abs(after.offset - before.offset) <= align.TAKE_OFFSET_S
+                or before.reversed or after.reversed):
+            continue
+        cut = _picture_cut(decoded, local, before, after, candidates, rotation, params)
+        if cut is not None:
+            ordered[k] = replace(align.cut_segment(before, before.query_start, cut),
+                                 evidence=before.evidence)
+            ordered[k + 1] = replace(align.cut_segment(after, cut, after.query_end),
+                                     evidence=after.evidence)
+    return ordered
+
+
+def _picture_cut(decoded: Decoded, local: LocalData, before: Segment, after: Segment,
+                 candidates: list[Placement], rotation: float, params: align.MatchParams
+                 ) -> float | None:
+    """Where the pictures put the cut between two touching segments (see CUT_SEARCH_S), or
+    None where it stays where they meet."""
+    meet = before.query_end
+    low = max(before.query_start + params.min_segment_s / 2, meet - CUT_SEARCH_S)
+    high = min(after.query_end - params.min_segment_s / 2, meet + CUT_SEARCH_S)
+    if high - low < 1.0:
+        return None
+    shown = []  # (repost time, True for the first mapping) of each instant showing its own
+    for segment, first in ((before, True), (after, False)):
+        check = _best_check(decoded, local, align.cut_segment(segment, low, high), candidates,
+                            rotation, beyond=False, few=True)
+        if not check.laid:
+            return None
+        shown += [(time, first) for time, ratio, _ in check.measured if ratio <= CUT_CLEAR_RATIO]
+    if not shown:
+        return None
+    shown.sort()
+
+    def explained(cut: float) -> int:
+        return sum((time < cut) == first for time, first in shown)
+
+    places = [low, *((a + b) / 2 for (a, _), (b, _) in pairwise(shown)), high]
+    most = max(explained(place) for place in places)
+    plateau = _plateau([time for time, _ in shown], low, high, explained, most)
+    # (an instant's time is its frame's, within INSTANT_TOLERANCE_S and a shift: a jump just
+    # past the last instant before it is the cut)
+    jumps = decoded.jumps(plateau[0] - CUT_JUMP_REACH_S, plateau[1] + CUT_JUMP_REACH_S,
+                          least=CUT_JUMP_CHANGE)
+    if jumps:  # the one that changed the most of the picture
+        cut = max(jumps, key=lambda jump: jump.share).time
+    elif explained(meet) + CUT_GAIN <= most:
+        cut = sum(plateau) / 2
+    else:
+        return None
+    return None if abs(cut - meet) < 0.25 else round(cut, 3)
+
+
+def _plateau(times: list[float], low: float, high: float, explained: Callable[[float], int],
+             most: int) -> tuple[float, float]:
+    """The span (between two instants, or the window's ends) where a cut explains ``most``
+    instants: the first such span from the start."""
+    edges = [low, *times, high]
+    for a, b in pairwise(edges):
+        if b > a and explained((a + b) / 2) == most:
+            return a, b
+    return low, high
 
 
 def _split_at_jumps(decoded: Decoded, local: LocalData, segment: Segment,

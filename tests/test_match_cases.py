@@ -785,3 +785,26 @@ def test_a_phones_file_and_its_upright_reencode_are_the_same_footage_unturned(
     for segment in match["segments"]:
         assert segment["reference_start"] - segment["query_start"] == pytest.approx(3.0, abs=0.3)
     assert "turned" not in result["finding"]["summary"]
+
+
+@pytest.mark.parametrize(("second", "name"), [(13.0, "jump"), (4.0, "loop"), (20.0, "jump2")])
+def test_a_jump_cut_inside_the_registered_footage_is_cut_where_the_repost_cuts(
+        plain_road: tuple[Path, Path, Path], tmp_path: Path, second: float, name: str) -> None:
+    # The plain road's seconds 4-9, then 5 s from `second` (a jump ahead, or the same piece
+    # again): one view throughout, little moving, so whole frames agree with either mapping
+    # near the cut, and the two segments met where the motion votes changed sides, seconds
+    # from the cut (a desk audit: the car park's jump cut split 2.7 s early, a loop's second
+    # half mapped from 2.3 s).
+    db, original, _ = plain_road
+    repost = tmp_path / f"{name}.mp4"
+    _ffmpeg("-i", str(original), "-filter_complex",
+            f"[0:v]trim=4:9,setpts=PTS-STARTPTS[a];[0:v]trim={second}:{second + 5},"
+            "setpts=PTS-STARTPTS[b];[a][b]concat=n=2:v=1[v]", "-map", "[v]", "-an",
+            "-c:v", "libx264", "-pix_fmt", "yuv420p", str(repost))
+    result = verify_json(repost, db)
+    (match,) = result["matches"]
+    first, then = sorted(match["segments"], key=lambda s: s["query_start"])
+    assert first["query_end"] == pytest.approx(5.0, abs=0.3)
+    assert then["query_start"] == pytest.approx(5.0, abs=0.3)
+    assert first["reference_start"] - first["query_start"] == pytest.approx(4.0, abs=0.3)
+    assert then["reference_start"] - then["query_start"] == pytest.approx(second - 5.0, abs=0.3)
