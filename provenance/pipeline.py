@@ -213,23 +213,22 @@ def verify_video(
                                       "check: the query is a fingerprint file, not a video"))
         else:
             _step(progress, "local", 0.0)
-            result, regions, wall = layout.layout_stage(
-                decoded, result, lib, partial(candidates, library=lib, params=result.params))
+            candidates_in = partial(candidates, library=lib, params=result.params)
+            saturation_of = partial(_saturation, video.path)
+            result, regions, wall = layout.layout_stage(decoded, result, lib, candidates_in)
             result = refine.local_feature_stage(decoded, result, lib)
             result = layout.with_screen(decoded, result)
-            saturation = _saturation(video.path, decoded, result)
             stored = refine.matched_local_data(result, lib)
-            result = refine.picture_edits_stage(decoded, saturation, result, stored)
-            result, inset = refine.inset_content_stage(
-                decoded, result, lib, partial(candidates, library=lib, params=result.params))
+            result = refine.picture_edits_stage(decoded, saturation_of(decoded, result), result,
+                                                stored)
+            result, inset = refine.inset_content_stage(decoded, result, lib, candidates_in)
             stored = {**stored, **inset}
             result = moment.moment_stage(decoded, result, stored)
             result, stored = _searched(video.path, decoded, result, stored, lib)
-            result, stored = reverse.backwards_stage(decoded, result, lib, stored,
-                                                     partial(_saturation, video.path))
+            result, stored = reverse.backwards_stage(decoded, result, lib, stored, saturation_of)
             result, stored = turn.turned_stage(decoded, result,
                                                partial(match_fingerprint, library=lib), lib,
-                                               stored, partial(_saturation, video.path))
+                                               stored, saturation_of)
             result = _not_looked_for(result)
             _step(progress, "local", 1.0)
         _step(progress, "evidence", 0.0)
