@@ -177,11 +177,27 @@ def _cuts_within(matches: Sequence[Alignment],
                             f"{after.query_start:.1f} s: {-jump / before.speed:.1f} s more "
                             f"{between} than the original takes (a picture held or footage "
                             "put in)")
+            elif jump <= -MIN_ADDED_S and (again := _shown_again(before, after)):
+                # footage shown before shown once more (a loop, or a piece played twice)
+                said.append(f"cut within the footage of {alignment.reference_id} at "
+                            f"{after.query_start:.1f} s: its {again[0]:.1f}-{again[1]:.1f} s "
+                            "shown again")
             elif jump <= -MIN_ADDED_S:
                 said.append(f"cut within the footage of {alignment.reference_id} at "
                             f"{after.query_start:.1f} s: its {after.reference_start:.1f} s shown "
                             f"after its {before.reference_end:.1f} s, out of order")
     return said
+
+
+def _shown_again(before: Segment, after: Segment) -> tuple[float, float] | None:
+    """The original's seconds the later piece shows that the earlier one showed already, where
+    they are MIN_ADDED_S or more and most of it (a loop, a piece played twice), or None (a
+    piece from further back that runs into them is shown out of order)."""
+    first = max(before.reference_start, after.reference_start)
+    last = min(before.reference_end, after.reference_end)
+    again = last - first
+    return (first, last) if again >= MIN_ADDED_S and \
+        again >= (after.reference_end - after.reference_start) / 2 else None
 
 
 def _other_moment(same_scene: Sequence[Alignment], unsettled: bool = False) -> str:

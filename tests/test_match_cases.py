@@ -4,6 +4,7 @@ away, and another moment of a camera never matching."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -808,3 +809,11 @@ def test_a_jump_cut_inside_the_registered_footage_is_cut_where_the_repost_cuts(
     assert then["query_start"] == pytest.approx(5.0, abs=0.3)
     assert first["reference_start"] - first["query_start"] == pytest.approx(4.0, abs=0.3)
     assert then["reference_start"] - then["query_start"] == pytest.approx(second - 5.0, abs=0.3)
+    # what the checker reads: where it was cut, and a loop as footage shown again
+    said = re.search(r"cut within the footage of road at ([\d.]+) s: its ([\d.]+)-([\d.]+) s "
+                     r"(not shown|shown again)", result["finding"]["summary"])
+    assert said, result["finding"]["summary"]
+    shown = (5.0, 4.0, 9.0, "shown again") if name == "loop" else (5.0, 9.0, second, "not shown")
+    assert said[4] == shown[3]
+    for read, truth in zip(said.groups()[:3], shown[:3], strict=True):
+        assert float(read) == pytest.approx(truth, abs=0.3)
