@@ -268,31 +268,37 @@ def import_manifest(
     with engine.client(workers, cluster) as dask_client:
         results = engine.map_ordered(dask_client, _fingerprint_row, usable,
                                      shared=(settings, known))
-        for row, problem in zip(rows, problems, strict=True):
-            if on_row is not None:
-                on_row(row)
-            if row.original is None or problem:
-                tally.failed(row, problem or row.error)
-                tally.step()
-                continue
-            _, outcome = next(results)
-            if outcome.value is None:
-                tally.failed(row, outcome.error)
-            else:
-                described, fp, local = outcome.value
-                if fp is None:
-                    flush()  # an earlier row of this batch may be the same file
-                    existing = library.find_by_sha256(described.sha256)
-                    if existing is None:
-                        tally.failed(row, "removed from the library meanwhile")
-                    else:
-                        tally.stored(row, existing, False)
+        try:
+            for row, problem in zip(rows, problems, strict=True):
+                if on_row is not None:
+                    on_row(row)
+                if row.original is None or problem:
+                    tally.failed(row, problem or row.error)
+                    tally.step()
+                    continue
+                _, outcome = next(results)
+                if outcome.value is None:
+                    tally.failed(row, outcome.error)
                 else:
-                    batch.append((row, described, fp, local))
-                    tally.video_seconds += fp.duration
-            if len(batch) >= IMPORT_BATCH or time.monotonic() - started > IMPORT_BATCH_SECONDS:
-                flush()
-            tally.step()
+                    described, fp, local = outcome.value
+                    if fp is None:
+                        flush()  # an earlier row of this batch may be the same file
+                        existing = library.find_by_sha256(described.sha256)
+                        if existing is None:
+                            tally.failed(row, "removed from the library meanwhile")
+                        else:
+                            tally.stored(row, existing, False)
+                    else:
+                        batch.append((row, described, fp, local))
+                        tally.video_seconds += fp.duration
+                if len(batch) >= IMPORT_BATCH or time.monotonic() - started > IMPORT_BATCH_SECONDS:
+                    flush()
+                tally.step()
+        except KeyboardInterrupt:
+            # Ctrl-C: the rows fingerprinted so far are written (a re-run skips them); a desk
+            # audit's import stopped at 15 of 22 rows had stored none
+            flush()
+            raise
         flush()
     return tally.report()
 
