@@ -1274,11 +1274,6 @@ MENTIONED_CITY_PEOPLE = 500_000
 ASSERTED_CITY_PEOPLE = 100_000
 # A name that films or posts is a person's ("Austin filmed this", "Victoria shot it from her
 # balcony": a social-media audit read them as cities).
-# A quotation of what another post said ('Someone posted this with "Kyiv, 24 Feb 2022". Fake.
-# It's Gdańsk'): the cities it names are that post's claim, which this one relays or denies (a
-# social-media audit: the debunked Kyiv made authentic footage inconclusive).
-_ATTRIBUTED_QUOTE = re.compile(r"\b(?:posted|shared|captioned|labell?ed|titled|claim\w*|said|"
-                               r"says)\b[^“\"«.!?]{0,30}[“\"«]([^”\"»]{1,300})[”\"»]", re.I)
 _DOES_THE_FILMING = re.compile(r"\s+(?:filmed|shot|recorded|captured|took|posted|shared|"
                                r"uploaded|sent)\b", re.I)
 _SAID_TO_BE = re.compile(r"\b(?:it['’]s|it\s+is|it\s+was|this\s+is|this\s+was|that['’]s|"
@@ -1430,12 +1425,10 @@ def _named_in_passing(read: str, spans: list[tuple[int, int, str]], shouted: boo
             names.append((run.start() + words[1].start(), run.end(),
                            run.group(0)[words[1].start():]))
     cities = city_names(MENTIONED_CITY_PEOPLE) if names else frozenset()
-    quoted = [m.span(1) for m in _ATTRIBUTED_QUOTE.finditer(read)]
     # denied by the word just before it too ("It's Lyon, not Paris"), which the place words'
     # check reads from
     return [(a, b, name) for a, b, name in names if _city_said(read, a, name, cities)
             and not any(covered[a:b]) and not _negated(read, a)
-            and not any(start <= a < end for start, end in quoted)
             and not _DOES_THE_FILMING.match(read, b)
             and _filmed_there(read, _word_before(read, a))]
 
