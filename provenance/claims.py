@@ -1398,8 +1398,11 @@ def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
             found += [Claim(kind=ClaimKind.PLACE, text=sentence[a:b], value=place,
                             found_in=where) for a, b, place in spans]
             if where in _CAPTIONS:
+                # a city the caption says its footage is ("It's Gdańsk") is said where it was
+                # filmed, not named in passing (so its other names are context)
                 found += [Claim(kind=ClaimKind.PLACE, text=sentence[a:b], value=name,
-                                found_in=where, named_in_passing=True)
+                                found_in=where,
+                                named_in_passing=not _SAID_TO_BE.search(read[:a]))
                           for a, b, name in _named_in_passing(read, spans,
                                                               sentence.isupper())]
     return found

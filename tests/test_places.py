@@ -473,6 +473,11 @@ def test_a_correction_names_the_city_it_says_the_footage_is_and_not_the_one_it_d
     # under the size a city named in passing needs) was not
     assert checked("Fake. It's Gdańsk, not Warsaw") == [("Gdańsk", "consistent")]
     assert checked("Not Warsaw. It's Gdańsk.") == [("Gdańsk", "consistent")]
+    # said to be the footage's city, it is where the caption says it was filmed: the other
+    # post's city it quotes is context (it made authentic footage inconclusive)
+    assert checked('Someone posted this with "Kyiv, 24 Feb 2022". Fake. It\'s Gdańsk.') == [
+        ("Gdańsk", "consistent")]
+    assert checked("This is Lyon") == [("Lyon", "contradicted")]
     # a big city denied just before it is no claim either
     assert checked("This is actually Gdańsk, not Kyiv") == [("Gdańsk", "consistent")]
     # a smaller city only where the caption says the footage is it, never a common word
