@@ -1291,7 +1291,7 @@ def _as_placed(claim: Claim, gazetteer: Gazetteer | None) -> Claim | None:
     name is a town's (``_TENTATIVE``: "Breaking: ...", "footage from Reuters" name none), only
     where it is; written small, as the first of its words that a town has as its very name
     ("in paris right now": Paris), or None."""
-    if claim.named_in_passing:  # a city's very name (``_named_in_passing``)
+    if claim.named_in_passing:  # a city's very name (``_cities_named``)
         return claim
     said = _as_written(claim.text)
     if any((m := p.fullmatch(said)) and m.group(1).islower() for p in _WRITTEN_SMALL):
@@ -1306,14 +1306,14 @@ def _as_placed(claim: Claim, gazetteer: Gazetteer | None) -> Claim | None:
     return claim if not tentative or _a_town_so_named(claim.value, gazetteer) else None
 
 
-def _a_town_so_named(name: str, gazetteer: Gazetteer | None,
-                     people: int = KNOWN_TOWN_PEOPLE) -> bool:
-    """Whether a town of ``people`` (KNOWN_TOWN_PEOPLE) has this very name, not as one of its
-    other names (GeoNames lists airport codes and abbreviations among them: a social-media
-    audit's "POV:", "PSA:", "TBT:" and "DIY:" opening captions were Prešov, Pisa, Tabatinga
-    and Diyarbakır, and honest posts rated miscaptioned), in 4 letters or more."""
+def _a_town_so_named(name: str, gazetteer: Gazetteer | None) -> bool:
+    """Whether a town of KNOWN_TOWN_PEOPLE has this very name, not as one of its other names
+    (GeoNames lists airport codes and abbreviations among them: a social-media audit's "POV:",
+    "PSA:", "TBT:" and "DIY:" opening captions were Prešov, Pisa, Tabatinga and Diyarbakır, and
+    honest posts rated miscaptioned), in 4 letters or more."""
     places = gazetteer.places(name) if gazetteer is not None and len(name) >= 4 else []
-    return any(p.population >= people and folded(p.name) == folded(name) for p in places)
+    return any(p.population >= KNOWN_TOWN_PEOPLE and folded(p.name) == folded(name)
+               for p in places)
 
 
 # A caption's dateline after its other words and a sign ("... one by one 😂 Kraków, 15 Nov
@@ -1401,19 +1401,19 @@ def place_claims(texts: Iterable[tuple[str, str]]) -> list[Claim]:
                 # a city the caption says its footage is ("It's Gdańsk") is said where it was
                 # filmed, not named in passing (so its other names are context)
                 found += [Claim(kind=ClaimKind.PLACE, text=sentence[a:b], value=name,
-                                found_in=where,
-                                named_in_passing=not _SAID_TO_BE.search(read[:a]))
-                          for a, b, name in _named_in_passing(read, spans,
-                                                              sentence.isupper())]
+                                found_in=where, named_in_passing=not said_to_be)
+                          for a, b, name, said_to_be in _cities_named(read, spans,
+                                                                      sentence.isupper())]
     return found
 
 
-def _named_in_passing(read: str, spans: list[tuple[int, int, str]], shouted: bool
-                      ) -> list[tuple[int, int, str]]:
-    """(start, end, name) of each run of capitalised words and each hashtag of a caption's
-    sentence (read in ``_as_written`` letters; ``shouted``: written in capitals) that is a
-    city's very name (MENTIONED_CITY_PEOPLE) and that no place read (``spans``) covers, where
-    the words do not deny or only share it there (``_filmed_there``)."""
+def _cities_named(read: str, spans: list[tuple[int, int, str]], shouted: bool
+                  ) -> list[tuple[int, int, str, bool]]:
+    """(start, end, name, whether the caption says its footage is that city) of each run of
+    capitalised words and each hashtag of a caption's sentence (read in ``_as_written``
+    letters; ``shouted``: written in capitals) that is a city's very name (``_a_city``) and
+    that no place read (``spans``) covers, where the words do not deny it, share it there
+    (``_filmed_there``) or make it a person's (``_DOES_THE_FILMING``)."""
     covered = _covered(len(read), spans)
     names = [(m.start(1) - 1, m.end(), _capitalised(m.group(1))) for m in _HASHTAG.finditer(read)]
     for run in _CAPITALISED_RUN.finditer(read):
@@ -1428,22 +1428,25 @@ def _named_in_passing(read: str, spans: list[tuple[int, int, str]], shouted: boo
             names.append((run.start() + words[1].start(), run.end(),
                            run.group(0)[words[1].start():]))
     cities = city_names(MENTIONED_CITY_PEOPLE) if names else frozenset()
-    # denied by the word just before it too ("It's Lyon, not Paris"), which the place words'
-    # check reads from
-    return [(a, b, name) for a, b, name in names if _city_said(read, a, name, cities)
-            and not any(covered[a:b]) and not _negated(read, a)
-            and not _DOES_THE_FILMING.match(read, b)
-            and _filmed_there(read, _word_before(read, a))]
+    found = []
+    for a, b, name in names:
+        said_to_be = bool(_SAID_TO_BE.search(read[:a]))
+        # denied by the word just before it too ("It's Lyon, not Paris"), which the place
+        # words' check reads from
+        if _a_city(name, said_to_be, cities) and not any(covered[a:b]) \
+                and not _negated(read, a) and not _DOES_THE_FILMING.match(read, b) \
+                and _filmed_there(read, _word_before(read, a)):
+            found.append((a, b, name, said_to_be))
+    return found
 
 
-def _city_said(read: str, at: int, name: str, cities: frozenset[str]) -> bool:
-    """Whether ``name`` (at ``at`` in the sentence) is a city's very name: a big city's
-    (MENTIONED_CITY_PEOPLE), or a smaller one's where the caption says the footage is it
-    (``_SAID_TO_BE``, ASSERTED_CITY_PEOPLE)."""
+def _a_city(name: str, said_to_be: bool, cities: frozenset[str]) -> bool:
+    """Whether ``name`` is a city's very name: a big city's (``cities``, MENTIONED_CITY_PEOPLE),
+    or, where the caption says its footage is it (``said_to_be``, ``_SAID_TO_BE``), a smaller
+    one's (ASSERTED_CITY_PEOPLE) that is no common word."""
     if folded(name) in cities:
         return True
-    return bool(_SAID_TO_BE.search(read[:at])) \
-        and not re.fullmatch(_NOT_A_NAME, name, re.I) \
+    return said_to_be and not re.fullmatch(_NOT_A_NAME, name, re.I) \
         and folded(name) in city_names(ASSERTED_CITY_PEOPLE)
 
 
